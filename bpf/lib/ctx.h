@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-packet state shared by the stages of one pipeline run. */
+#ifndef SLUICE_BPF_CTX_H
+#define SLUICE_BPF_CTX_H
+
+#include <linux/bpf.h>
+#include <uapi/sluice/sluice.h>
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* A stage returns DP_CONTINUE or the reason that decides the packet. */
+#define DP_CONTINUE (-1)
+
+struct pkt {
+	void *data;
+	void *data_end;
+	__u32 len;			/* frame length, for byte counters */
+	__u32 slot;			/* counter slot of the ingress port */
+	__u32 ingress_ifindex;		/* physical port the frame came in on */
+	__u32 in_ifindex;		/* logical: the VLAN subinterface if tagged */
+	const struct sluice_iface *in_if;
+	__u16 l3_proto;			/* ethertype of the L3 header, host order */
+	__u16 vlan_tci;			/* host order, when tagged */
+	__u8 tagged;
+	__u8 pad[3];
+	__u32 l3_off;			/* 14 or 18 */
+	int redirect_verdict;		/* bpf_redirect_map()'s answer */
+};
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* L2 parsing: Ethernet with at most one 802.1Q tag, and the ingress port. */
+#ifndef SLUICE_BPF_PARSE_H
+#define SLUICE_BPF_PARSE_H
+
+#include <linux/if_ether.h>
+#include <bpf/bpf_endian.h>
+#include "ctx.h"
+#include "maps.h"
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;			/* the encapsulated ethertype */
+};
+
+static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/* Fill the L2 part of @p.  Leaves @p->l3_off and @p->l3_proto set. */
+static __always_inline int parse_l2(struct pkt *p)
+{
+	struct ethhdr *eth = p->data;
+	__u16 proto;
+
+	if ((void *)(eth + 1) > p->data_end)
+		return SLUICE_DROP_TRUNC_ETH;
+	proto = bpf_ntohs(eth->h_proto);
+	p->l3_off = sizeof(*eth);
+
+	if (proto == ETH_P_8021Q) {
+		struct vlan_tag *tag = (void *)(eth + 1);
+		struct sluice_vlan_key vk = {};
+		__u32 *sub;
+
+		if ((void *)(tag + 1) > p->data_end)
+			return SLUICE_DROP_TRUNC_VLAN;
+		p->tagged = 1;
+		p->vlan_tci = bpf_ntohs(tag->tci);
+		proto = bpf_ntohs(tag->proto);
+		p->l3_off += sizeof(*tag);
+
+		vk.parent_ifindex = p->ingress_ifindex;
+		vk.vlan_id = p->vlan_tci & 0x0fff;
+		sub = bpf_map_lookup_elem(&vlans, &vk);
+		if (!sub)
+			return SLUICE_PASS_VLAN_UNKNOWN;
+		p->in_ifindex = *sub;
+		p->in_if = bpf_map_lookup_elem(&ifaces, sub);
+		if (!p->in_if)
+			return SLUICE_PASS_VLAN_UNKNOWN;
+	}
+	p->l3_proto = proto;
+
+	/* Group bit: broadcast and multicast belong to the stack. */
+	if (eth->h_dest[0] & 1)
+		return SLUICE_PASS_MULTICAST;
+	if (!mac_equal(eth->h_dest, p->in_if->mac))
+		return SLUICE_PASS_OTHER_HOST;
+	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
+		return SLUICE_PASS_NOT_IP;
+	return DP_CONTINUE;
+}
+
+#endif

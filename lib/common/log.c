@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+
+static enum log_level cur_level = LOG_LVL_INFO;
+static const char *const level_names[] = { "err", "warn", "info", "debug" };
+
+void log_set_level(enum log_level lvl)
+{
+	cur_level = lvl;
+}
+
+enum log_level log_get_level(void)
+{
+	return cur_level;
+}
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (!strcmp(s, level_names[i])) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+__attribute__((format(printf, 2, 0)))
+static void vlog(enum log_level lvl, const char *fmt, va_list ap)
+{
+	struct timespec ts;
+	struct tm tm;
+	char stamp[32];
+
+	if (lvl > cur_level)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %-5s ", stamp, ts.tv_nsec / 1000000,
+		level_names[lvl]);
+	vfprintf(stderr, fmt, ap);
+	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(lvl, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 0)))
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	enum log_level lvl = level == LIBBPF_WARN ? LOG_LVL_WARN :
+			     level == LIBBPF_INFO ? LOG_LVL_DEBUG :
+						    LOG_LVL_DEBUG + 1;
+
+	if (lvl > cur_level)
+		return 0;
+	vlog(lvl > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : lvl, fmt, ap);
+	return 0;
+}
+
+void log_route_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}

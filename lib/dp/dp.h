@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/dp: the one door to the data path.  Opens, loads, pins and attaches the
+ * XDP program and offers typed map operations.  The daemon, the tests and the
+ * benchmarks all call these, so tests exercise what production runs.
+ * Functions return 0 or -errno.
+ */
+#ifndef SLUICE_DP_H
+#define SLUICE_DP_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <uapi/sluice/sluice.h>
+
+struct dp;
+
+enum dp_xdp_mode {
+	DP_XDP_AUTO,		/* native; generic with a warning if refused */
+	DP_XDP_NATIVE,		/* native or fail */
+	DP_XDP_GENERIC,		/* generic (skb) mode, as asked */
+};
+
+struct dp_opts {
+	/* Pin maps (and links) here and reuse what is already pinned; NULL
+	 * means no pinning at all (tests, benchmarks). */
+	const char *pin_dir;
+};
+
+int dp_open(struct dp **out, const struct dp_opts *opts);
+/* Closes everything this process holds.  Pinned maps and links stay. */
+void dp_close(struct dp *dp);
+/* Removes the pinned maps (after links are detached): full teardown. */
+int dp_unpin_maps(struct dp *dp);
+
+int dp_xdp_prog_fd(const struct dp *dp);
+bool dp_maps_reused(const struct dp *dp);
+
+/* Attach to @ifindex.  A link pinned for @ifname on the same ifindex is
+ * adopted and switched to our program atomically (no gap).  *mode_out says
+ * what the kernel actually gave. */
+int dp_attach(struct dp *dp, int ifindex, const char *ifname,
+	      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out,
+	      bool *adopted);
+/* Detaches and removes the pinned link.  With @keep, only forgets it:
+ * the program stays attached through the pin. */
+int dp_detach(struct dp *dp, const char *ifname, bool keep);
+const char *dp_xdp_mode_name(enum dp_xdp_mode m);
+int dp_xdp_mode_parse(const char *s, enum dp_xdp_mode *out);
+
+/* ---- typed map operations ------------------------------------------------ */
+int dp_iface_set(struct dp *dp, __u32 ifindex, const struct sluice_iface *v);
+int dp_iface_del(struct dp *dp, __u32 ifindex);
+int dp_vlan_set(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex);
+int dp_vlan_del(struct dp *dp, __u32 parent, __u16 vid);
+/* tx_ports: physical ports frames may be redirected to */
+int dp_port_set(struct dp *dp, __u32 ifindex);
+int dp_port_del(struct dp *dp, __u32 ifindex);
+
+/* @family AF_INET or AF_INET6, @addr network order (4 or 16 bytes) */
+int dp_route_set(struct dp *dp, int family, const void *addr,
+		 unsigned int plen, const struct sluice_route *rt);
+int dp_route_del(struct dp *dp, int family, const void *addr,
+		 unsigned int plen);
+int dp_route_get(struct dp *dp, int family, const void *addr,
+		 unsigned int plen, struct sluice_route *rt);
+
+int dp_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g);
+int dp_nhg_del(struct dp *dp, __u32 id);
+int dp_nhg_get(struct dp *dp, __u32 id, struct sluice_nhg *g);
+
+int dp_neigh_set(struct dp *dp, const struct sluice_neigh_key *k,
+		 const struct sluice_neigh *v);
+int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k);
+int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,
+		 struct sluice_neigh *v);
+
+/* Sums the per-CPU counters of one slot into out[SLUICE_REASON_MAX]. */
+int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out);
+int dp_stats_clear(struct dp *dp);
+
+/* Walks every key of a map; the callback returns 0 to go on.  Used to
+ * reconcile pinned state with what the kernel says after a restart. */
+enum dp_map_id {
+	DP_MAP_ROUTES_V4,
+	DP_MAP_ROUTES_V6,
+	DP_MAP_NHGS,
+	DP_MAP_NEIGHBORS,
+	DP_MAP_IFACES,
+	DP_MAP_VLANS,
+	DP_MAP_TX_PORTS,
+	DP_MAP_STATS,
+	DP_MAP_COUNT
+};
+typedef int (*dp_key_cb)(const void *key, const void *value, void *arg);
+int dp_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb, void *arg);
+int dp_map_fd(const struct dp *dp, enum dp_map_id id);
+/* Entries in use (walks the map). */
+int dp_map_count(struct dp *dp, enum dp_map_id id);
+const char *dp_map_name(enum dp_map_id id);
+
+const char *dp_reason_name(unsigned int reason);
+/* Index of a reason by its name, or -ENOENT. */
+int dp_reason_by_name(const char *name);
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what sluice needs to build, test and run its demo on Debian 12.
+# Idempotent: only missing packages are installed, apt-get update runs only
+# when something is missing.
+set -euo pipefail
+
+packages=(
+	# build
+	make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev libelf-dev
+	zlib1g-dev linux-libc-dev gcc-multilib
+	# libraries (README: "Dependencies")
+	libmnl-dev libmicrohttpd-dev libjson-c-dev libcurl4-openssl-dev
+	libcmocka-dev
+	# tests and demo: real tools on real namespaces
+	iproute2 iputils-ping ethtool iperf3 curl bird2 nftables tcpdump
+	procps psmisc python3 util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]} (run as root to install)" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# bird2's package starts a daemon in the root namespace; tests run their own.
+systemctl disable --now bird >/dev/null 2>&1 || true
