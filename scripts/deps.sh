@@ -10,7 +10,7 @@ packages=(
 	zlib1g-dev linux-libc-dev gcc-multilib
 	# libraries (README: "Dependencies")
 	libmnl-dev libmicrohttpd-dev libjson-c-dev libcurl4-openssl-dev
-	libcmocka-dev
+	libcmocka-dev uthash-dev
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 nftables tcpdump
 	procps psmisc python3 util-linux

@@ -110,6 +110,35 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/*
+ * The kernel sets BPF_F_RDONLY_PROG on every devmap it creates but refuses
+ * it at creation, so libbpf 1.1's flag comparison never accepts a pinned
+ * devmap.  Check the layout ourselves and hand libbpf the fd.
+ */
+static int reuse_devmap(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err || info.type != bpf_map__type(map) ||
+	    info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.max_entries != bpf_map__max_entries(map)) {
+		pr_err("dp: pinned %s does not match this version", path);
+		close(fd);
+		return -EINVAL;
+	}
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
+}
+
 int dp_open(struct dp **out, const struct dp_opts *opts)
 {
 	struct dp *dp;
@@ -153,13 +182,23 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 				 bpf_map__name(map));
 			if (access(path, F_OK) == 0)
 				dp->maps_reused = true;
-			err = bpf_map__set_pin_path(map, path);
+			if (bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP_HASH)
+				err = reuse_devmap(map, path);
+			else
+				err = bpf_map__set_pin_path(map, path);
 			if (err)
 				goto err_skel;
 		}
 	}
 
 	err = sluice_xdp__load(dp->skel);
+	if (!err && dp->pin_dir) {
+		/* the devmap is pinned by hand, see reuse_devmap() */
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 bpf_map__name(dp->skel->maps.tx_ports));
+		if (access(path, F_OK))
+			err = bpf_map__pin(dp->skel->maps.tx_ports, path);
+	}
 	if (err) {
 		pr_err("dp: cannot load the XDP object: %s%s", strerror(-err),
 		       dp->maps_reused ? " (pinned maps from an incompatible "
@@ -192,16 +231,17 @@ void dp_close(struct dp *dp)
 
 int dp_unpin_maps(struct dp *dp)
 {
+	char path[PATH_MAX];
 	struct bpf_map *map;
 	int err = 0;
 
 	if (!dp->pin_dir)
 		return 0;
 	bpf_object__for_each_map(map, dp->skel->obj) {
-		int e = bpf_map__unpin(map, NULL);
-
-		if (e && e != -ENOENT && !err)
-			err = e;
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 bpf_map__name(map));
+		if (unlink(path) && errno != ENOENT && !err)
+			err = -errno;
 	}
 	rmdir(dp->pin_dir); /* only if nothing else lives there */
 	return err;
@@ -400,6 +440,11 @@ static int del(const struct dp *dp, enum dp_map_id id, const void *k)
 static int get(const struct dp *dp, enum dp_map_id id, const void *k, void *v)
 {
 	return bpf_map_lookup_elem(dp_map_fd(dp, id), k, v) ? -errno : 0;
+}
+
+int dp_map_delete(struct dp *dp, enum dp_map_id id, const void *key)
+{
+	return del(dp, id, key);
 }
 
 int dp_iface_set(struct dp *dp, __u32 ifindex, const struct sluice_iface *v)

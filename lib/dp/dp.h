@@ -94,6 +94,7 @@ enum dp_map_id {
 typedef int (*dp_key_cb)(const void *key, const void *value, void *arg);
 int dp_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb, void *arg);
 int dp_map_fd(const struct dp *dp, enum dp_map_id id);
+int dp_map_delete(struct dp *dp, enum dp_map_id id, const void *key);
 /* Entries in use (walks the map). */
 int dp_map_count(struct dp *dp, enum dp_map_id id);
 const char *dp_map_name(enum dp_map_id id);

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <json-c/json.h>
+#include <linux/rtnetlink.h>
+#include <microhttpd.h>
+#include "api.h"
+#include "endpoint.h"
+#include "log.h"
+
+struct api {
+	struct MHD_Daemon *mhd;
+	struct endpoint ep;
+	char *token;
+	int listen_fd;
+	struct api_ctx *ctx;
+};
+
+/* ---- JSON helpers ----------------------------------------------------------- */
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_bool(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+static void fmt_mac(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+static char *json_take(struct json_object *o)
+{
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
+	return s;
+}
+
+static char *error_body(unsigned int *status, unsigned int code,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static char *error_body(unsigned int *status, unsigned int code,
+			const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	add_str(o, "error", msg);
+	*status = code;
+	return json_take(o);
+}
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* ---- resources ----------------------------------------------------------- */
+
+static char *get_status(struct api_ctx *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct state *st = c->st;
+	int n_if = 0;
+
+	for (int i = 0; i < st->n_ifaces; i++)
+		n_if += st->ifaces[i].state == IF_ATTACHED;
+	add_str(o, "version", SLUICE_VERSION);
+	add_int(o, "uptime_s", (int64_t)(now_s() - c->started_at));
+	add_str(o, "pin_dir", c->cfg->pin_dir);
+	add_bool(o, "maps_reused", dp_maps_reused(st->dp));
+	add_str(o, "xdp_mode", dp_xdp_mode_name(c->cfg->xdp_mode));
+	add_int(o, "interfaces", n_if);
+	add_int(o, "routes_v4", (int64_t)st->routes_programmed[0]);
+	add_int(o, "routes_v6", (int64_t)st->routes_programmed[1]);
+	add_int(o, "nexthop_groups", HASH_CNT(hh, st->nhgs));
+	add_int(o, "neighbors", HASH_CNT(hh, st->neighs));
+	add_int(o, "netlink_events", (int64_t)st->nl_events);
+	add_int(o, "netlink_resyncs", (int64_t)st->nl_resyncs);
+	add_int(o, "route_errors", (int64_t)st->route_errors);
+	add_int(o, "routes_left_to_kernel", (int64_t)st->unsupported_routes);
+	return json_take(o);
+}
+
+static struct json_object *iface_json(struct state *st,
+				      const struct st_iface *ifc)
+{
+	struct json_object *o = json_object_new_object();
+	char mac[18];
+
+	add_str(o, "name", ifc->name);
+	add_int(o, "ifindex", ifc->ifindex);
+	add_str(o, "state", iface_state_name(ifc->state));
+	add_str(o, "mode", !ifc->configured ? "vlan" :
+			   ifc->state == IF_ATTACHED ? dp_xdp_mode_name(ifc->mode) :
+						       "none");
+	add_bool(o, "adopted", ifc->adopted);
+	fmt_mac(ifc->mac, mac, sizeof(mac));
+	add_str(o, "mac", mac);
+	add_int(o, "mtu", ifc->mtu);
+	add_int(o, "slot", ifc->slot);
+	add_int(o, "vlan_id", ifc->vlan_id);
+	add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
+	add_str(o, "error", ifc->error);
+	return o;
+}
+
+static char *get_interfaces(struct api_ctx *c, const struct api_query *q,
+			    unsigned int *status)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct state *st = c->st;
+	bool found = false;
+
+	for (int i = 0; i < st->n_ifaces; i++) {
+		if (q->dev && strcmp(q->dev, st->ifaces[i].name))
+			continue;
+		found = true;
+		json_object_array_add(arr, iface_json(st, &st->ifaces[i]));
+	}
+	json_object_object_add(o, "interfaces", arr);
+	if (q->dev && !found) {
+		json_object_put(o);
+		return error_body(status, 404, "dev: no managed interface '%s'",
+				  q->dev);
+	}
+	return json_take(o);
+}
+
+static const char *table_name(uint32_t t, char *buf, size_t len)
+{
+	if (t == RT_TABLE_MAIN)
+		return "main";
+	if (t == RT_TABLE_LOCAL)
+		return "local";
+	snprintf(buf, len, "%u", t);
+	return buf;
+}
+
+static const char *proto_name(uint8_t p, char *buf, size_t len)
+{
+	switch (p) {
+	case RTPROT_KERNEL: return "kernel";
+	case RTPROT_BOOT: return "boot";
+	case RTPROT_STATIC: return "static";
+	case RTPROT_BIRD: return "bird";
+	case 186: return "bgp";
+	case 188: return "ospf";
+	case RTPROT_ZEBRA: return "zebra";
+	default:
+		snprintf(buf, len, "%u", p);
+		return buf;
+	}
+}
+
+static const char *rt_type_name(uint8_t t)
+{
+	switch (t) {
+	case SLUICE_RT_FORWARD: return "forward";
+	case SLUICE_RT_LOCAL: return "local";
+	default: return "kernel";
+	}
+}
+
+static struct json_object *route_json(struct state *st,
+				      const struct st_prefix *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *nhs = json_object_new_array();
+	const struct st_variant *v = p->best;
+	char addr[INET6_ADDRSTRLEN], buf[64], num[16];
+
+	inet_ntop(p->key.family, p->key.addr, addr, sizeof(addr));
+	snprintf(buf, sizeof(buf), "%s/%u", addr, p->key.len);
+	add_str(o, "prefix", buf);
+	add_int(o, "family", p->key.family == AF_INET ? 4 : 6);
+	add_str(o, "table", table_name(v->table, num, sizeof(num)));
+	add_int(o, "metric", v->priority);
+	add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
+	add_str(o, "type", rt_type_name(p->programmed.type));
+	for (int i = 0; i < v->n_nh; i++) {
+		struct json_object *nh = json_object_new_object();
+
+		if (v->nh[i].gw_family)
+			inet_ntop(v->nh[i].gw_family, v->nh[i].gw, addr,
+				  sizeof(addr));
+		else
+			addr[0] = '\0';
+		add_str(nh, "via", addr);
+		add_str(nh, "dev", state_ifname(st, v->nh[i].ifindex));
+		add_int(nh, "ifindex", v->nh[i].ifindex);
+		add_int(nh, "weight", v->nh[i].weight);
+		json_object_array_add(nhs, nh);
+	}
+	json_object_object_add(o, "nexthops", nhs);
+	return o;
+}
+
+static bool prefix_contains(const struct prefix_key *outer,
+			    const struct prefix_key *inner)
+{
+	if (outer->family != inner->family || inner->len < outer->len)
+		return false;
+	for (unsigned int b = 0; b < outer->len; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		if ((outer->addr[b / 8] & m) != (inner->addr[b / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+/* "ADDR/LEN" or "ADDR" → key; -EINVAL otherwise. */
+static int parse_prefix(const char *s, struct prefix_key *k)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long len;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, k->addr) == 1)
+		k->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, k->addr) == 1)
+		k->family = AF_INET6;
+	else
+		return -EINVAL;
+	len = k->family == AF_INET ? 32 : 128;
+	if (slash) {
+		long max = len;
+
+		errno = 0;
+		len = strtol(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || len < 0 || len > max)
+			return -EINVAL;
+	}
+	k->len = (uint8_t)len;
+	return 0;
+}
+
+static char *get_routes(struct api_ctx *c, const struct api_query *q,
+			unsigned int *status)
+{
+	struct json_object *o, *arr;
+	struct state *st = c->st;
+	struct prefix_key filter;
+	struct st_prefix *p, *tmp;
+	int family = 0;
+
+	if (q->family) {
+		if (!strcmp(q->family, "4"))
+			family = AF_INET;
+		else if (!strcmp(q->family, "6"))
+			family = AF_INET6;
+		else
+			return error_body(status, 400,
+					  "family: '%s' is not 4 or 6",
+					  q->family);
+	}
+	if (q->prefix && parse_prefix(q->prefix, &filter))
+		return error_body(status, 400,
+				  "prefix: '%s' is not an IPv4/IPv6 prefix",
+				  q->prefix);
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		if (!p->is_programmed || !p->best)
+			continue;
+		if (family && p->key.family != family)
+			continue;
+		if (q->prefix && !prefix_contains(&filter, &p->key))
+			continue;
+		json_object_array_add(arr, route_json(st, p));
+	}
+	json_object_object_add(o, "routes", arr);
+	return json_take(o);
+}
+
+static char *get_neighbors(struct api_ctx *c, const struct api_query *q)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct st_neigh *e, *tmp;
+	char addr[INET6_ADDRSTRLEN], mac[18];
+
+	HASH_ITER(hh, c->st->neighs, e, tmp) {
+		const char *dev = state_ifname(c->st, e->key.ifindex);
+		struct json_object *n;
+
+		if (q->dev && strcmp(q->dev, dev))
+			continue;
+		n = json_object_new_object();
+		add_str(n, "dev", dev);
+		add_int(n, "ifindex", e->key.ifindex);
+		inet_ntop(e->key.family, e->key.addr, addr, sizeof(addr));
+		add_str(n, "address", addr);
+		fmt_mac(e->mac, mac, sizeof(mac));
+		add_str(n, "mac", mac);
+		add_str(n, "state", nl_neigh_state_name(e->state));
+		add_bool(n, "programmed", e->programmed);
+		json_object_array_add(arr, n);
+	}
+	json_object_object_add(o, "neighbors", arr);
+	return json_take(o);
+}
+
+static const char *reason_verdict(unsigned int r)
+{
+	return r < SLUICE_REASON_FIRST_PASS ? "forward" :
+	       r < SLUICE_REASON_FIRST_DROP ? "pass" : "drop";
+}
+
+static struct json_object *reasons_json(const struct sluice_counter *cnt)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (unsigned int r = 0; r < SLUICE_REASON_MAX; r++) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "reason", dp_reason_name(r));
+		add_str(o, "verdict", reason_verdict(r));
+		add_int(o, "packets", (int64_t)cnt[r].packets);
+		add_int(o, "bytes", (int64_t)cnt[r].bytes);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static char *get_stats(struct api_ctx *c, const struct api_query *q,
+		       unsigned int *status)
+{
+	struct sluice_counter cnt[SLUICE_REASON_MAX], tot[SLUICE_REASON_MAX];
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct state *st = c->st;
+	bool found = false;
+
+	memset(tot, 0, sizeof(tot));
+	for (int i = 0; i < st->n_ifaces; i++) {
+		const struct st_iface *ifc = &st->ifaces[i];
+		struct json_object *io;
+
+		if (q->dev && strcmp(q->dev, ifc->name))
+			continue;
+		found = true;
+		if (dp_stats_read(st->dp, ifc->slot, cnt))
+			continue;
+		io = json_object_new_object();
+		add_str(io, "name", ifc->name);
+		add_int(io, "slot", ifc->slot);
+		json_object_object_add(io, "reasons", reasons_json(cnt));
+		json_object_array_add(arr, io);
+		for (int r = 0; r < SLUICE_REASON_MAX; r++) {
+			tot[r].packets += cnt[r].packets;
+			tot[r].bytes += cnt[r].bytes;
+		}
+	}
+	if (q->dev && !found) {
+		json_object_put(arr);
+		json_object_put(o);
+		return error_body(status, 404, "dev: no managed interface '%s'",
+				  q->dev);
+	}
+	json_object_object_add(o, "interfaces", arr);
+	json_object_object_add(o, "totals", reasons_json(tot));
+	return json_take(o);
+}
+
+char *api_render(struct api_ctx *ctx, const char *method, const char *url,
+		 const struct api_query *q, unsigned int *status,
+		 const char **content_type)
+{
+	static const char *const get_only[] = {
+		"/v1/status", "/v1/interfaces", "/v1/routes", "/v1/neighbors",
+		"/v1/stats",  "/metrics",
+	};
+	bool known = false;
+
+	*status = 200;
+	*content_type = "application/json";
+	for (size_t i = 0; i < sizeof(get_only) / sizeof(get_only[0]); i++)
+		known = known || !strcmp(url, get_only[i]);
+	if (!known)
+		return error_body(status, 404, "no such resource '%s'", url);
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return error_body(status, 405, "method %s is not allowed on %s",
+				  method, url);
+	if (!strcmp(url, "/metrics")) {
+		*content_type = "text/plain; version=0.0.4";
+		return metrics_render(ctx);
+	}
+	if (!strcmp(url, "/v1/status"))
+		return get_status(ctx);
+	if (!strcmp(url, "/v1/interfaces"))
+		return get_interfaces(ctx, q, status);
+	if (!strcmp(url, "/v1/routes"))
+		return get_routes(ctx, q, status);
+	if (!strcmp(url, "/v1/neighbors"))
+		return get_neighbors(ctx, q);
+	return get_stats(ctx, q, status);
+}
+
+/* ---- HTTP plumbing --------------------------------------------------------- */
+
+static bool authorized(struct api *api, struct MHD_Connection *conn)
+{
+	const char *h;
+	size_t tl;
+
+	if (api->ep.kind == EP_UNIX)
+		return true; /* the socket is 0600: the kernel checked */
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncmp(h, "Bearer ", 7))
+		return false;
+	h += 7;
+	tl = strlen(api->token);
+	if (strlen(h) != tl)
+		return false;
+	/* constant time over the token length */
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < tl; i++)
+		diff |= (unsigned char)(h[i] ^ api->token[i]);
+	return diff == 0;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	struct api *api = cls;
+	struct MHD_Response *resp;
+	struct api_query q = {};
+	const char *ctype = "application/json";
+	unsigned int status;
+	enum MHD_Result ret;
+	char *body;
+
+	(void)version;
+	(void)upload_data;
+	if (!*con_cls) { /* first call: headers only */
+		*con_cls = api;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+	if (!authorized(api, conn)) {
+		body = error_body(&status, 401,
+				  "missing or wrong bearer token (api_token)");
+	} else {
+		q.prefix = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						       "prefix");
+		q.family = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						       "family");
+		q.dev = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "dev");
+		body = api_render(api->ctx, method, url, &q, &status, &ctype);
+	}
+	if (!body)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(body), body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	mode_t old;
+	int fd, err;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path); /* a stale socket from a crashed run */
+	old = umask(0177); /* born 0600: no window where others can connect */
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (err || chmod(path, 0600) || listen(fd, 64)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int tcp_listen(const struct endpoint *ep)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+	int fd, one = 1, family;
+
+	if (inet_pton(AF_INET, ep->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		family = sin->sin_family = AF_INET;
+		sin->sin_port = htons(ep->port);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_pton(AF_INET6, ep->host, &sin6->sin6_addr);
+		family = sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(ep->port);
+		len = sizeof(*sin6);
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int api_start(struct api **out, const char *spec, const char *token,
+	      struct api_ctx *ctx)
+{
+	char msg[256];
+	struct api *api;
+	int err;
+
+	api = calloc(1, sizeof(*api));
+	if (!api)
+		return -ENOMEM;
+	api->ctx = ctx;
+	err = endpoint_parse(spec, &api->ep, msg, sizeof(msg));
+	if (err) {
+		pr_err("%s", msg);
+		goto err_free;
+	}
+	if (token) {
+		api->token = strdup(token);
+		if (!api->token) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+	}
+	api->listen_fd = api->ep.kind == EP_UNIX ? unix_listen(api->ep.path) :
+						   tcp_listen(&api->ep);
+	if (api->listen_fd < 0) {
+		err = api->listen_fd;
+		pr_err("api: cannot listen on %s: %s", spec, strerror(-err));
+		goto err_free;
+	}
+	api->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
+				    NULL, handle, api, MHD_OPTION_LISTEN_SOCKET,
+				    api->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+				    (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
+				    (unsigned int)10, MHD_OPTION_END);
+	if (!api->mhd) {
+		err = -EIO;
+		pr_err("api: libmicrohttpd failed to start on %s", spec);
+		goto err_close;
+	}
+	pr_info("api: listening on %s", spec);
+	*out = api;
+	return 0;
+err_close:
+	close(api->listen_fd);
+	if (api->ep.kind == EP_UNIX)
+		unlink(api->ep.path);
+err_free:
+	free(api->token);
+	free(api);
+	return err;
+}
+
+void api_stop(struct api *api)
+{
+	if (!api)
+		return;
+	MHD_stop_daemon(api->mhd);
+	close(api->listen_fd);
+	if (api->ep.kind == EP_UNIX)
+		unlink(api->ep.path);
+	free(api->token);
+	free(api);
+}
+
+int api_fd(const struct api *api)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info ? info->epoll_fd : -1;
+}
+
+void api_run(struct api *api)
+{
+	MHD_run(api->mhd);
+}

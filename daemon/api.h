@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* REST API and Prometheus metrics over libmicrohttpd, driven by the main
+ * event loop (MHD's epoll fd sits in our epoll set: no threads, no locks). */
+#ifndef SLUICED_API_H
+#define SLUICED_API_H
+
+#include <stdint.h>
+#include "state.h"
+
+#define SLUICE_VERSION "0.1.0"
+
+struct api;
+
+struct api_ctx {
+	struct state *st;
+	const struct sluiced_config *cfg;
+	uint64_t started_at;	/* CLOCK_MONOTONIC seconds */
+};
+
+int api_start(struct api **out, const char *spec, const char *token,
+	      struct api_ctx *ctx);
+void api_stop(struct api *api);
+int api_fd(const struct api *api);
+void api_run(struct api *api);
+
+/* Response bodies, exposed for tests: each returns a malloc'd string and
+ * an HTTP status, or NULL with errno set. */
+struct api_query {
+	const char *prefix;	/* ?prefix=198.18.0.0/24 */
+	const char *family;	/* ?family=4|6 */
+	const char *dev;	/* ?dev=IFNAME */
+};
+
+char *api_render(struct api_ctx *ctx, const char *method, const char *url,
+		 const struct api_query *q, unsigned int *status,
+		 const char **content_type);
+
+/* Prometheus text exposition (metrics.c). */
+char *metrics_render(struct api_ctx *ctx);
+
+#endif

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "config.h"
+#include "endpoint.h"
+
+void config_init(struct sluiced_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->xdp_mode = DP_XDP_AUTO;
+	cfg->log_level = LOG_LVL_INFO;
+}
+
+void config_clear_ifaces(struct sluiced_config *cfg)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		free(cfg->ifaces[i]);
+	cfg->n_ifaces = 0;
+}
+
+void config_clear_apis(struct sluiced_config *cfg)
+{
+	for (int i = 0; i < cfg->n_apis; i++)
+		free(cfg->apis[i]);
+	cfg->n_apis = 0;
+}
+
+void config_free(struct sluiced_config *cfg)
+{
+	config_clear_ifaces(cfg);
+	config_clear_apis(cfg);
+	free(cfg->pin_dir);
+	free(cfg->api_token);
+	config_init(cfg);
+}
+
+static int replace_str(char **dst, const char *src)
+{
+	char *s = strdup(src);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
+		     size_t errlen)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= 16 || strpbrk(name, "/: \t\n") ||
+	    !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen,
+			 "interfaces: invalid interface name '%s' (1-15 "
+			 "characters, no '/', ':' or spaces)", name);
+		return -EINVAL;
+	}
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		if (!strcmp(cfg->ifaces[i], name)) {
+			snprintf(err, errlen,
+				 "interfaces: '%s' is listed twice", name);
+			return -EINVAL;
+		}
+	}
+	if (cfg->n_ifaces >= CFG_MAX_IFACES) {
+		snprintf(err, errlen,
+			 "interfaces: '%s' is one too many (at most %d)", name,
+			 CFG_MAX_IFACES);
+		return -E2BIG;
+	}
+	cfg->ifaces[cfg->n_ifaces] = strdup(name);
+	if (!cfg->ifaces[cfg->n_ifaces])
+		return -ENOMEM;
+	cfg->n_ifaces++;
+	return 0;
+}
+
+int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
+		   size_t errlen)
+{
+	struct endpoint ep;
+	int rc = endpoint_parse(spec, &ep, err, errlen);
+
+	if (rc)
+		return rc;
+	if (cfg->n_apis >= CFG_MAX_APIS) {
+		snprintf(err, errlen, "api: '%s' is one too many (at most %d)",
+			 spec, CFG_MAX_APIS);
+		return -E2BIG;
+	}
+	cfg->apis[cfg->n_apis] = strdup(spec);
+	if (!cfg->apis[cfg->n_apis])
+		return -ENOMEM;
+	cfg->n_apis++;
+	return 0;
+}
+
+int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
+		       size_t errlen)
+{
+	if (dir[0] != '/' || strlen(dir) > 200 || strstr(dir, "/../")) {
+		snprintf(err, errlen,
+			 "pin_dir: '%s' must be an absolute path without '..' "
+			 "(at most 200 bytes)", dir);
+		return -EINVAL;
+	}
+	return replace_str(&cfg->pin_dir, dir);
+}
+
+int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
+			char *err, size_t errlen)
+{
+	if (dp_xdp_mode_parse(mode, &cfg->xdp_mode)) {
+		snprintf(err, errlen,
+			 "xdp_mode: '%s' is not one of auto, native, generic",
+			 mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_set_log_level(struct sluiced_config *cfg, const char *lvl,
+			 char *err, size_t errlen)
+{
+	if (log_level_parse(lvl, &cfg->log_level)) {
+		snprintf(err, errlen,
+			 "log_level: '%s' is not one of err, warn, info, debug",
+			 lvl);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
+		     size_t errlen)
+{
+	size_t len = strlen(token);
+
+	if (len < 16 || len > 256) {
+		snprintf(err, errlen,
+			 "api_token: must be 16-256 characters (got %zu)", len);
+		return -EINVAL;
+	}
+	for (const char *p = token; *p; p++) {
+		if (*p <= ' ' || *p > '~') {
+			snprintf(err, errlen,
+				 "api_token: only printable ASCII without "
+				 "spaces is allowed");
+			return -EINVAL;
+		}
+	}
+	return replace_str(&cfg->api_token, token);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static int want_type(struct json_object *v, enum json_type t, const char *field,
+		     char *err, size_t errlen)
+{
+	if (json_object_is_type(v, t))
+		return 0;
+	snprintf(err, errlen, "%s: expected %s, got %s (%s)", field,
+		 json_type_to_name(t), json_type_to_name(json_object_get_type(v)),
+		 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	return -EINVAL;
+}
+
+typedef int (*str_setter)(struct sluiced_config *, const char *, char *,
+			  size_t);
+
+static int set_string(struct sluiced_config *cfg, struct json_object *v,
+		      const char *field, str_setter fn, char *err, size_t errlen)
+{
+	int rc = want_type(v, json_type_string, field, err, errlen);
+
+	return rc ? rc : fn(cfg, json_object_get_string(v), err, errlen);
+}
+
+static int set_string_list(struct sluiced_config *cfg, struct json_object *v,
+			   const char *field, str_setter add, char *err,
+			   size_t errlen)
+{
+	char name[48];
+	int rc = want_type(v, json_type_array, field, err, errlen);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		snprintf(name, sizeof(name), "%s[%zu]", field, i);
+		rc = set_string(cfg, json_object_array_get_idx(v, i), name, add,
+				err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int set_bool(bool *dst, struct json_object *v, const char *field,
+		    char *err, size_t errlen)
+{
+	int rc = want_type(v, json_type_boolean, field, err, errlen);
+
+	if (!rc)
+		*dst = json_object_get_boolean(v);
+	return rc;
+}
+
+static int apply_field(struct sluiced_config *cfg, const char *key,
+		       struct json_object *v, char *err, size_t errlen)
+{
+	if (!strcmp(key, "interfaces")) {
+		config_clear_ifaces(cfg);
+		return set_string_list(cfg, v, key, config_add_iface, err,
+				       errlen);
+	}
+	if (!strcmp(key, "api")) {
+		config_clear_apis(cfg);
+		return set_string_list(cfg, v, key, config_add_api, err, errlen);
+	}
+	if (!strcmp(key, "api_token"))
+		return set_string(cfg, v, key, config_set_token, err, errlen);
+	if (!strcmp(key, "pin_dir"))
+		return set_string(cfg, v, key, config_set_pin_dir, err, errlen);
+	if (!strcmp(key, "xdp_mode"))
+		return set_string(cfg, v, key, config_set_xdp_mode, err, errlen);
+	if (!strcmp(key, "log_level"))
+		return set_string(cfg, v, key, config_set_log_level, err,
+				  errlen);
+	if (!strcmp(key, "keep_on_exit"))
+		return set_bool(&cfg->keep_on_exit, v, key, err, errlen);
+	snprintf(err, errlen,
+		 "unknown field '%s' (known: interfaces, api, api_token, "
+		 "pin_dir, xdp_mode, log_level, keep_on_exit)", key);
+	return -EINVAL;
+}
+
+static void offset_to_line(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && text[i]; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+int config_parse_json(struct sluiced_config *cfg, const char *text,
+		      char *err, size_t errlen)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t len = strlen(text);
+	int rc = 0, line, col;
+
+	if (!tok)
+		return -ENOMEM;
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (!root || jerr != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) < len) {
+		size_t end = json_tokener_get_parse_end(tok);
+
+		/* trailing whitespace after a complete document is fine */
+		if (root && jerr == json_tokener_success &&
+		    strspn(text + end, " \t\r\n") == len - end)
+			goto parsed;
+		offset_to_line(text, end, &line, &col);
+		snprintf(err, errlen, "invalid JSON at line %d column %d: %s",
+			 line, col,
+			 jerr != json_tokener_success ?
+				 json_tokener_error_desc(jerr) :
+				 "unexpected data after the document");
+		rc = -EINVAL;
+		goto out;
+	}
+parsed:
+	if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, errlen, "top level: expected an object, got %s",
+			 json_type_to_name(json_object_get_type(root)));
+		rc = -EINVAL;
+		goto out;
+	}
+	json_object_object_foreach(root, key, val) {
+		rc = apply_field(cfg, key, val, err, errlen);
+		if (rc)
+			break;
+	}
+out:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
+int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
+		     size_t errlen)
+{
+	char msg[512];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "config: cannot open '%s': %s", path,
+			 strerror(-rc));
+		return rc;
+	}
+	/* read it whole: configuration files are small */
+	for (;;) {
+		char *n = realloc(text, len + 4097);
+
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		text = n;
+		size_t got = fread(text + len, 1, 4096, f);
+
+		len += got;
+		if (got < 4096)
+			break;
+		if (len > (1 << 20)) {
+			snprintf(err, errlen, "config: '%s' is over 1 MiB", path);
+			rc = -EFBIG;
+			goto out;
+		}
+	}
+	text[len] = '\0';
+	rc = config_parse_json(cfg, text, msg, sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "config: %s: %s", path, msg);
+out:
+	free(text);
+	fclose(f);
+	return rc;
+}
+
+int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
+{
+	char e[256];
+
+	for (int i = 0; i < cfg->n_apis; i++) {
+		struct endpoint ep;
+
+		if (endpoint_parse(cfg->apis[i], &ep, e, sizeof(e))) {
+			snprintf(err, errlen, "%s", e);
+			return -EINVAL;
+		}
+		if (ep.kind == EP_TCP && !cfg->api_token) {
+			snprintf(err, errlen,
+				 "api: '%s' is TCP and needs api_token "
+				 "(--api-token)", cfg->apis[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

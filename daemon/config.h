@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sluiced's configuration: a JSON file, overridden by command-line flags.
+ * Every error names the field and the value. */
+#ifndef SLUICED_CONFIG_H
+#define SLUICED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dp.h"
+#include "log.h"
+
+#define CFG_MAX_IFACES (SLUICE_MAX_IFACES - 1)
+#define CFG_MAX_APIS 4
+#define CFG_DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
+
+struct sluiced_config {
+	char *ifaces[CFG_MAX_IFACES];
+	int n_ifaces;
+	char *apis[CFG_MAX_APIS];
+	int n_apis;
+	char *api_token;
+	char *pin_dir;
+	enum dp_xdp_mode xdp_mode;
+	bool keep_on_exit;
+	enum log_level log_level;
+};
+
+void config_init(struct sluiced_config *cfg);
+void config_free(struct sluiced_config *cfg);
+
+/* Parse a JSON document into @cfg (fields present replace defaults). */
+int config_parse_json(struct sluiced_config *cfg, const char *text,
+		      char *err, size_t errlen);
+int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
+		     size_t errlen);
+
+/* Setters shared by the JSON parser and the flag parser; each validates. */
+int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
+		     size_t errlen);
+int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
+		   size_t errlen);
+int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
+		       size_t errlen);
+int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
+			char *err, size_t errlen);
+int config_set_log_level(struct sluiced_config *cfg, const char *lvl,
+			 char *err, size_t errlen);
+int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
+		     size_t errlen);
+void config_clear_ifaces(struct sluiced_config *cfg);
+void config_clear_apis(struct sluiced_config *cfg);
+
+/* Cross-field checks, after file and flags are merged. */
+int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen);
+
+#endif

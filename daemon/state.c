@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include "log.h"
+#include "state.h"
+
+const char *iface_state_name(enum iface_state s)
+{
+	switch (s) {
+	case IF_ABSENT: return "absent";
+	case IF_ATTACHED: return "attached";
+	case IF_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+int state_init(struct state *st, struct dp *dp, const struct sluiced_config *cfg)
+{
+	memset(st, 0, sizeof(*st));
+	st->dp = dp;
+	st->cfg = cfg;
+	st->next_nhg_id = 1;
+	/* Configured interfaces own slots 1..n in config order, so counters
+	 * keep their meaning across restarts with the same config. */
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		struct st_iface *ifc = &st->ifaces[st->n_ifaces++];
+
+		snprintf(ifc->name, sizeof(ifc->name), "%s", cfg->ifaces[i]);
+		ifc->slot = (uint32_t)i + 1;
+		ifc->configured = true;
+		ifc->state = IF_ABSENT;
+	}
+	return 0;
+}
+
+struct st_iface *state_iface_by_ifindex(struct state *st, uint32_t ifindex)
+{
+	for (int i = 0; i < st->n_ifaces; i++)
+		if (st->ifaces[i].ifindex == ifindex && ifindex)
+			return &st->ifaces[i];
+	return NULL;
+}
+
+const char *state_ifname(const struct state *st, uint32_t ifindex)
+{
+	struct st_link *lk;
+
+	HASH_FIND(hh, st->links, &ifindex, sizeof(ifindex), lk);
+	return lk ? lk->l.name : "";
+}
+
+/* ---- next-hop groups: interned by content, refcounted -------------------- */
+
+static struct st_nhg *nhg_by_id(struct state *st, uint32_t id)
+{
+	struct st_nhg *n;
+
+	HASH_FIND(hh_id, st->nhgs_by_id, &id, sizeof(id), n);
+	return n;
+}
+
+static uint32_t nhg_new_id(struct state *st)
+{
+	for (uint32_t tries = 0; tries < SLUICE_MAX_NHGS * 2u; tries++) {
+		uint32_t id = st->next_nhg_id++;
+
+		if (st->next_nhg_id > SLUICE_MAX_NHGS * 2u)
+			st->next_nhg_id = 1;
+		if (id && !nhg_by_id(st, id))
+			return id;
+	}
+	return 0;
+}
+
+static struct st_nhg *nhg_insert(struct state *st, const struct sluice_nhg *g,
+				 uint32_t id)
+{
+	struct st_nhg *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->g = *g;
+	n->id = id;
+	HASH_ADD(hh, st->nhgs, g, sizeof(n->g), n);
+	HASH_ADD(hh_id, st->nhgs_by_id, id, sizeof(n->id), n);
+	return n;
+}
+
+/* Returns the group id holding @g, writing the group first if it is new. */
+static int nhg_acquire(struct state *st, const struct sluice_nhg *g,
+		       uint32_t *id)
+{
+	struct st_nhg *n;
+	int err;
+
+	HASH_FIND(hh, st->nhgs, g, sizeof(*g), n);
+	if (!n) {
+		uint32_t nid = nhg_new_id(st);
+
+		if (!nid)
+			return -ENOSPC;
+		err = dp_nhg_set(st->dp, nid, g);
+		if (err)
+			return err;
+		n = nhg_insert(st, g, nid);
+		if (!n) {
+			dp_nhg_del(st->dp, nid);
+			return -ENOMEM;
+		}
+	}
+	n->refs++;
+	*id = n->id;
+	return 0;
+}
+
+static void nhg_release(struct state *st, uint32_t id)
+{
+	struct st_nhg *n = nhg_by_id(st, id);
+
+	if (!n || --n->refs > 0)
+		return;
+	dp_nhg_del(st->dp, id);
+	HASH_DELETE(hh, st->nhgs, n);
+	HASH_DELETE(hh_id, st->nhgs_by_id, n);
+	free(n);
+}
+
+static int seed_nhg_cb(const void *key, const void *value, void *arg)
+{
+	struct state *st = arg;
+	const uint32_t *id = key;
+	struct st_nhg *n;
+
+	HASH_FIND(hh, st->nhgs, value, sizeof(struct sluice_nhg), n);
+	if (n || nhg_by_id(st, *id))
+		return 0; /* a duplicate: reconcile removes it */
+	if (!nhg_insert(st, value, *id))
+		return -ENOMEM;
+	if (*id >= st->next_nhg_id)
+		st->next_nhg_id = *id + 1;
+	return 0;
+}
+
+int state_seed_from_maps(struct state *st)
+{
+	return dp_map_foreach(st->dp, DP_MAP_NHGS, seed_nhg_cb, st);
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static bool table_mirrored(uint32_t table)
+{
+	return table == RT_TABLE_MAIN || table == RT_TABLE_LOCAL;
+}
+
+static void mask_prefix(uint8_t *addr, unsigned int len, unsigned int bytes)
+{
+	for (unsigned int i = 0; i < bytes; i++) {
+		unsigned int bits = i * 8;
+
+		if (bits >= len)
+			addr[i] = 0;
+		else if (len - bits < 8)
+			addr[i] &= (uint8_t)(0xff << (8 - (len - bits)));
+	}
+}
+
+/* The kernel's order: the local table first, then the lowest metric. */
+static const struct st_variant *best_variant(const struct st_prefix *p)
+{
+	const struct st_variant *best = NULL;
+
+	for (const struct st_variant *v = p->variants; v; v = v->next) {
+		if (!best) {
+			best = v;
+			continue;
+		}
+		if ((v->table == RT_TABLE_LOCAL) != (best->table == RT_TABLE_LOCAL)) {
+			if (v->table == RT_TABLE_LOCAL)
+				best = v;
+			continue;
+		}
+		if (v->priority < best->priority)
+			best = v;
+	}
+	return best;
+}
+
+static void variant_to_route(const struct st_prefix *p,
+			     const struct st_variant *v, struct nl_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = p->key.family;
+	r->dst_len = p->key.len;
+	memcpy(r->dst, p->key.addr, 16);
+	r->table = v->table;
+	r->priority = v->priority;
+	r->type = v->type;
+	r->protocol = v->protocol;
+	r->unsupported = v->unsupported;
+	r->unsupported_why = v->unsupported_why;
+	r->n_nh = v->n_nh < NL_MAX_NH ? v->n_nh : NL_MAX_NH;
+	memcpy(r->nh, v->nh, sizeof(struct nl_nh) * (size_t)r->n_nh);
+}
+
+static void prefix_unprogram(struct state *st, struct st_prefix *p)
+{
+	int err;
+
+	if (!p->is_programmed)
+		return;
+	err = dp_route_del(st->dp, p->key.family, p->key.addr, p->key.len);
+	if (err && err != -ENOENT)
+		st->route_errors++;
+	if (p->programmed.type == SLUICE_RT_FORWARD)
+		nhg_release(st, p->programmed.nhg_id);
+	p->is_programmed = false;
+	p->best = NULL;
+	st->routes_programmed[p->key.family == AF_INET6]--;
+}
+
+static void prefix_sync(struct state *st, struct st_prefix *p)
+{
+	const struct st_variant *best = best_variant(p);
+	struct sluice_route rt = {};
+	struct sluice_nhg g;
+	struct nl_route r;
+	const char *why;
+	int err;
+
+	if (!best) {
+		prefix_unprogram(st, p);
+		return;
+	}
+	variant_to_route(p, best, &r);
+	rt.type = (uint8_t)nl_route_translate(&r, &g, &why);
+	if (why && best->unsupported) {
+		st->unsupported_routes++;
+		pr_debug("route: left to the kernel (%s)", why);
+	}
+	if (rt.type == SLUICE_RT_FORWARD) {
+		err = nhg_acquire(st, &g, &rt.nhg_id);
+		if (err) {
+			/* cannot express it: let the kernel carry it */
+			st->route_errors++;
+			rt.type = SLUICE_RT_KERNEL;
+			rt.nhg_id = 0;
+		}
+	}
+	p->best = best;
+	if (p->is_programmed && !memcmp(&rt, &p->programmed, sizeof(rt))) {
+		if (rt.type == SLUICE_RT_FORWARD)
+			nhg_release(st, rt.nhg_id); /* drop the extra ref */
+		return;
+	}
+	err = dp_route_set(st->dp, p->key.family, p->key.addr, p->key.len, &rt);
+	if (err) {
+		if (st->route_errors++ < 10)
+			pr_err("route: cannot program a route: %s", strerror(-err));
+		if (rt.type == SLUICE_RT_FORWARD)
+			nhg_release(st, rt.nhg_id);
+		return;
+	}
+	if (p->is_programmed) {
+		if (p->programmed.type == SLUICE_RT_FORWARD)
+			nhg_release(st, p->programmed.nhg_id);
+	} else {
+		st->routes_programmed[p->key.family == AF_INET6]++;
+	}
+	p->programmed = rt;
+	p->is_programmed = true;
+}
+
+static void variant_free(struct st_variant *v)
+{
+	free(v->nh);
+	free(v);
+}
+
+static int variant_set_nh(struct st_variant *v, const struct nl_route *r)
+{
+	struct nl_nh *nh = NULL;
+
+	if (r->n_nh) {
+		nh = malloc(sizeof(*nh) * (size_t)r->n_nh);
+		if (!nh)
+			return -ENOMEM;
+		memcpy(nh, r->nh, sizeof(*nh) * (size_t)r->n_nh);
+	}
+	free(v->nh);
+	v->nh = nh;
+	v->n_nh = r->n_nh;
+	return 0;
+}
+
+static bool nh_equal(const struct nl_nh *a, const struct nl_nh *b)
+{
+	return a->ifindex == b->ifindex && a->gw_family == b->gw_family &&
+	       !memcmp(a->gw, b->gw, sizeof(a->gw));
+}
+
+/* IPv6 multipath arrives in pieces with `ip -6 route append`/per-nexthop
+ * deletes; IPv4 always sends the whole route. */
+static int variant_append_nh(struct st_variant *v, const struct nl_route *r)
+{
+	for (int i = 0; i < r->n_nh; i++) {
+		struct nl_nh *nh;
+		bool dup = false;
+
+		for (int j = 0; j < v->n_nh; j++)
+			dup = dup || nh_equal(&v->nh[j], &r->nh[i]);
+		if (dup || v->n_nh >= NL_MAX_NH)
+			continue;
+		nh = realloc(v->nh, sizeof(*nh) * (size_t)(v->n_nh + 1));
+		if (!nh)
+			return -ENOMEM;
+		v->nh = nh;
+		v->nh[v->n_nh++] = r->nh[i];
+	}
+	return 0;
+}
+
+static void variant_remove_nh(struct st_variant *v, const struct nl_nh *gone)
+{
+	for (int j = 0; j < v->n_nh; j++) {
+		if (nh_equal(&v->nh[j], gone)) {
+			memmove(&v->nh[j], &v->nh[j + 1],
+				sizeof(*v->nh) * (size_t)(v->n_nh - j - 1));
+			v->n_nh--;
+			return;
+		}
+	}
+}
+
+void state_route_event(struct state *st, const struct nl_route *r, bool del,
+		       uint16_t nlmsg_flags)
+{
+	struct st_variant **vp, *v;
+	struct prefix_key key = {};
+	struct st_prefix *p;
+
+	if (!table_mirrored(r->table))
+		return;
+	key.family = r->family;
+	key.len = r->dst_len;
+	memcpy(key.addr, r->dst, 16);
+	mask_prefix(key.addr, key.len, r->family == AF_INET ? 4 : 16);
+
+	HASH_FIND(hh, st->prefixes, &key, sizeof(key), p);
+	if (!p) {
+		if (del)
+			return;
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			goto nomem;
+		p->key = key;
+		HASH_ADD(hh, st->prefixes, key, sizeof(p->key), p);
+	}
+	for (vp = &p->variants; *vp; vp = &(*vp)->next)
+		if ((*vp)->table == r->table && (*vp)->priority == r->priority &&
+		    (*vp)->tos == r->tos)
+			break;
+	v = *vp;
+
+	if (del) {
+		if (!v)
+			return;
+		if (r->family == AF_INET6 && r->n_nh == 1 && v->n_nh > 1) {
+			variant_remove_nh(v, &r->nh[0]);
+		} else {
+			*vp = v->next;
+			if (p->best == v)
+				p->best = NULL;
+			variant_free(v);
+		}
+	} else {
+		bool append = v && r->family == AF_INET6 &&
+			      (nlmsg_flags & NLM_F_APPEND) &&
+			      !(nlmsg_flags & NLM_F_REPLACE);
+
+		if (!v) {
+			v = calloc(1, sizeof(*v));
+			if (!v)
+				goto nomem;
+			v->table = r->table;
+			v->priority = r->priority;
+			v->tos = r->tos;
+			*vp = v;
+		}
+		v->protocol = r->protocol;
+		v->type = r->type;
+		v->unsupported = r->unsupported;
+		v->unsupported_why = r->unsupported_why;
+		if ((append ? variant_append_nh(v, r) : variant_set_nh(v, r)))
+			goto nomem;
+	}
+	prefix_sync(st, p);
+	if (!p->variants) {
+		HASH_DEL(st->prefixes, p);
+		free(p);
+	}
+	return;
+nomem:
+	st->route_errors++;
+	pr_err("route: out of memory");
+}
+
+/* ---- neighbours ---------------------------------------------------------- */
+
+static void neigh_key(const struct nl_neigh *n, struct sluice_neigh_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = n->ifindex;
+	k->family = n->family;
+	memcpy(k->addr, n->addr, n->family == AF_INET ? 4 : 16);
+}
+
+void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
+{
+	struct sluice_neigh_key k;
+	struct sluice_neigh v = {};
+	struct st_neigh *e;
+	int err;
+
+	neigh_key(n, &k);
+	HASH_FIND(hh, st->neighs, &k, sizeof(k), e);
+	if (del || !nl_neigh_usable(n)) {
+		if (!e)
+			return;
+		if (e->programmed)
+			dp_neigh_del(st->dp, &k);
+		HASH_DEL(st->neighs, e);
+		free(e);
+		return;
+	}
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return;
+		e->key = k;
+		HASH_ADD(hh, st->neighs, key, sizeof(e->key), e);
+	} else if (e->programmed && !memcmp(e->mac, n->mac, 6)) {
+		e->state = n->state;
+		return;
+	}
+	memcpy(e->mac, n->mac, 6);
+	e->state = n->state;
+	memcpy(v.mac, n->mac, 6);
+	err = dp_neigh_set(st->dp, &k, &v);
+	e->programmed = !err;
+	if (err)
+		pr_err("neigh: cannot program: %s", strerror(-err));
+}
+
+/* ---- links and managed interfaces ---------------------------------------- */
+
+static struct st_iface *iface_by_name(struct state *st, const char *name)
+{
+	for (int i = 0; i < st->n_ifaces; i++)
+		if (!strcmp(st->ifaces[i].name, name))
+			return &st->ifaces[i];
+	return NULL;
+}
+
+static uint32_t free_slot(struct state *st)
+{
+	for (uint32_t s = 1; s < SLUICE_MAX_IFACES; s++) {
+		bool used = false;
+
+		for (int i = 0; i < st->n_ifaces && !used; i++)
+			used = st->ifaces[i].slot == s;
+		if (!used)
+			return s;
+	}
+	return 0;
+}
+
+static int iface_program(struct state *st, struct st_iface *ifc)
+{
+	struct sluice_iface v = {};
+
+	memcpy(v.mac, ifc->mac, 6);
+	v.mtu = (uint16_t)(ifc->mtu > 0xffff ? 0xffff : ifc->mtu);
+	v.slot = ifc->slot;
+	if (!ifc->configured) {
+		v.flags = SLUICE_IF_VLAN;
+		v.vlan_id = ifc->vlan_id;
+		v.parent_ifindex = ifc->parent;
+	}
+	return dp_iface_set(st->dp, ifc->ifindex, &v);
+}
+
+static void iface_lost(struct state *st, struct st_iface *ifc)
+{
+	if (!ifc->ifindex)
+		return;
+	dp_iface_del(st->dp, ifc->ifindex);
+	if (ifc->configured) {
+		dp_port_del(st->dp, ifc->ifindex);
+		dp_detach(st->dp, ifc->name, false);
+	} else {
+		dp_vlan_del(st->dp, ifc->parent, ifc->vlan_id);
+	}
+	ifc->ifindex = 0;
+	ifc->state = IF_ABSENT;
+}
+
+static void configured_link(struct state *st, struct st_iface *ifc,
+			    const struct nl_link *l)
+{
+	bool fresh = ifc->ifindex != l->ifindex || ifc->state != IF_ATTACHED;
+	bool returned = ifc->lost;
+	enum dp_xdp_mode mode = DP_XDP_AUTO;
+	bool adopted = false;
+	int err;
+
+	memcpy(ifc->mac, l->mac, 6);
+	ifc->mtu = l->mtu;
+	if (!fresh) {
+		if (iface_program(st, ifc))
+			pr_err("iface %s: cannot update", ifc->name);
+		return;
+	}
+	if (ifc->ifindex && ifc->ifindex != l->ifindex)
+		iface_lost(st, ifc);
+	ifc->ifindex = l->ifindex;
+	err = dp_attach(st->dp, (int)l->ifindex, ifc->name, st->cfg->xdp_mode,
+			&mode, &adopted);
+	if (!err)
+		err = dp_port_set(st->dp, l->ifindex);
+	if (!err)
+		err = iface_program(st, ifc);
+	if (err) {
+		ifc->state = IF_ERROR;
+		snprintf(ifc->error, sizeof(ifc->error), "attach: %s",
+			 strerror(-err));
+		pr_err("iface %s: %s", ifc->name, ifc->error);
+		return;
+	}
+	ifc->state = IF_ATTACHED;
+	ifc->lost = false;
+	ifc->mode = mode;
+	ifc->adopted = adopted;
+	ifc->error[0] = '\0';
+	pr_info("iface %s: %s (ifindex %u, %s mode)%s", ifc->name,
+		adopted ? "adopted the pinned XDP link" :
+		returned ? "came back, re-attached" : "attached",
+		l->ifindex, dp_xdp_mode_name(mode),
+		mode == DP_XDP_GENERIC && st->cfg->xdp_mode != DP_XDP_GENERIC ?
+			" -- generic mode is slow" : "");
+}
+
+static void vlan_link(struct state *st, const struct nl_link *l)
+{
+	struct st_iface *parent = state_iface_by_ifindex(st, l->parent);
+	struct st_iface *ifc = iface_by_name(st, l->name);
+	int err;
+
+	if (!parent || !parent->configured || !l->vlan_8021q)
+		return;
+	if (!ifc) {
+		if (st->n_ifaces >= SLUICE_MAX_IFACES - 1)
+			return;
+		ifc = &st->ifaces[st->n_ifaces++];
+		memset(ifc, 0, sizeof(*ifc));
+		snprintf(ifc->name, sizeof(ifc->name), "%s", l->name);
+		ifc->slot = free_slot(st);
+	}
+	ifc->ifindex = l->ifindex;
+	ifc->parent = l->parent;
+	ifc->vlan_id = l->vlan_id;
+	memcpy(ifc->mac, l->mac, 6);
+	ifc->mtu = l->mtu;
+	err = iface_program(st, ifc);
+	if (!err)
+		err = dp_vlan_set(st->dp, l->parent, l->vlan_id, l->ifindex);
+	ifc->state = err ? IF_ERROR : IF_ATTACHED;
+	if (err)
+		snprintf(ifc->error, sizeof(ifc->error), "vlan: %s",
+			 strerror(-err));
+}
+
+static void forget_neighs_on(struct state *st, uint32_t ifindex)
+{
+	struct st_neigh *e, *tmp;
+
+	HASH_ITER(hh, st->neighs, e, tmp) {
+		if (e->key.ifindex != ifindex)
+			continue;
+		if (e->programmed)
+			dp_neigh_del(st->dp, &e->key);
+		HASH_DEL(st->neighs, e);
+		free(e);
+	}
+}
+
+void state_link_event(struct state *st, const struct nl_link *l, bool del)
+{
+	struct st_link *lk;
+	struct st_iface *ifc;
+
+	HASH_FIND(hh, st->links, &l->ifindex, sizeof(l->ifindex), lk);
+	if (del) {
+		ifc = state_iface_by_ifindex(st, l->ifindex);
+		if (ifc) {
+			pr_warn("iface %s: disappeared (ifindex %u); detached, "
+				"waiting for it to return", ifc->name,
+				l->ifindex);
+			iface_lost(st, ifc);
+			ifc->lost = true;
+		}
+		forget_neighs_on(st, l->ifindex);
+		if (lk) {
+			HASH_DEL(st->links, lk);
+			free(lk);
+		}
+		return;
+	}
+	if (!lk) {
+		lk = calloc(1, sizeof(*lk));
+		if (!lk)
+			return;
+		lk->ifindex = l->ifindex;
+		HASH_ADD(hh, st->links, ifindex, sizeof(lk->ifindex), lk);
+	}
+	lk->l = *l;
+
+	ifc = iface_by_name(st, l->name);
+	if (ifc && ifc->configured)
+		configured_link(st, ifc, l);
+	else if (l->is_vlan)
+		vlan_link(st, l);
+}
+
+/* ---- whole-state operations ---------------------------------------------- */
+
+void state_forget_kernel(struct state *st)
+{
+	struct st_prefix *p, *ptmp;
+	struct st_neigh *n, *ntmp;
+	struct st_link *lk, *ltmp;
+
+	/* Keep what is programmed (maps and nhg refs) but drop the variants:
+	 * the re-dump rebuilds them and reconcile removes the rest. */
+	HASH_ITER(hh, st->prefixes, p, ptmp) {
+		while (p->variants) {
+			struct st_variant *v = p->variants;
+
+			p->variants = v->next;
+			variant_free(v);
+		}
+		p->best = NULL;
+	}
+	HASH_ITER(hh, st->neighs, n, ntmp) {
+		HASH_DEL(st->neighs, n);
+		free(n);
+	}
+	HASH_ITER(hh, st->links, lk, ltmp) {
+		HASH_DEL(st->links, lk);
+		free(lk);
+	}
+}
+
+struct stale_keys {
+	uint8_t (*keys)[24];
+	size_t n, cap;
+	size_t key_size;
+};
+
+static int push_key(struct stale_keys *s, const void *key)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		void *k = realloc(s->keys, cap * sizeof(*s->keys));
+
+		if (!k)
+			return -ENOMEM;
+		s->keys = k;
+		s->cap = cap;
+	}
+	memcpy(s->keys[s->n++], key, s->key_size);
+	return 0;
+}
+
+struct reconcile_ctx {
+	struct state *st;
+	enum dp_map_id map;
+	struct stale_keys stale;
+};
+
+static bool prefix_wanted(struct state *st, uint8_t family, const uint8_t *addr,
+			  uint32_t len)
+{
+	struct prefix_key key = { .family = family, .len = (uint8_t)len };
+	struct st_prefix *p;
+
+	memcpy(key.addr, addr, family == AF_INET ? 4 : 16);
+	HASH_FIND(hh, st->prefixes, &key, sizeof(key), p);
+	return p && p->is_programmed && p->variants;
+}
+
+static int reconcile_cb(const void *key, const void *value, void *arg)
+{
+	struct reconcile_ctx *c = arg;
+	struct state *st = c->st;
+	bool wanted = true;
+
+	(void)value;
+	switch (c->map) {
+	case DP_MAP_ROUTES_V4: {
+		const struct sluice_lpm4_key *k = key;
+
+		wanted = prefix_wanted(st, AF_INET, k->addr, k->prefixlen);
+		break;
+	}
+	case DP_MAP_ROUTES_V6: {
+		const struct sluice_lpm6_key *k = key;
+
+		wanted = prefix_wanted(st, AF_INET6, k->addr, k->prefixlen);
+		break;
+	}
+	case DP_MAP_NEIGHBORS: {
+		struct st_neigh *e;
+
+		HASH_FIND(hh, st->neighs, key, sizeof(struct sluice_neigh_key), e);
+		wanted = e && e->programmed;
+		break;
+	}
+	case DP_MAP_NHGS: {
+		struct st_nhg *n = nhg_by_id(st, *(const uint32_t *)key);
+
+		wanted = n && n->refs > 0;
+		break;
+	}
+	case DP_MAP_IFACES:
+	case DP_MAP_TX_PORTS: {
+		struct st_iface *ifc =
+			state_iface_by_ifindex(st, *(const uint32_t *)key);
+
+		wanted = ifc && ifc->state == IF_ATTACHED &&
+			 (c->map == DP_MAP_IFACES || ifc->configured);
+		break;
+	}
+	case DP_MAP_VLANS: {
+		const struct sluice_vlan_key *k = key;
+
+		wanted = false;
+		for (int i = 0; i < st->n_ifaces && !wanted; i++)
+			wanted = !st->ifaces[i].configured &&
+				 st->ifaces[i].state == IF_ATTACHED &&
+				 st->ifaces[i].parent == k->parent_ifindex &&
+				 st->ifaces[i].vlan_id == k->vlan_id;
+		break;
+	}
+	default:
+		break;
+	}
+	return wanted ? 0 : push_key(&c->stale, key);
+}
+
+static void drop_dead_routes(struct state *st)
+{
+	struct st_prefix *p, *tmp;
+
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		if (p->variants)
+			continue;
+		prefix_unprogram(st, p);
+		HASH_DEL(st->prefixes, p);
+		free(p);
+	}
+}
+
+static void drop_unused_nhgs(struct state *st)
+{
+	struct st_nhg *n, *tmp;
+
+	HASH_ITER(hh, st->nhgs, n, tmp) {
+		if (n->refs)
+			continue;
+		dp_nhg_del(st->dp, n->id);
+		HASH_DELETE(hh, st->nhgs, n);
+		HASH_DELETE(hh_id, st->nhgs_by_id, n);
+		free(n);
+	}
+}
+
+int state_reconcile(struct state *st)
+{
+	static const enum dp_map_id order[] = {
+		DP_MAP_ROUTES_V4, DP_MAP_ROUTES_V6, DP_MAP_NHGS,
+		DP_MAP_NEIGHBORS, DP_MAP_VLANS,	    DP_MAP_IFACES,
+		DP_MAP_TX_PORTS,
+	};
+	size_t removed = 0;
+	int err = 0;
+
+	drop_dead_routes(st);
+	drop_unused_nhgs(st);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct reconcile_ctx c = { .st = st, .map = order[i] };
+
+		c.stale.key_size = (size_t)(order[i] == DP_MAP_ROUTES_V4 ? 8 :
+					    order[i] == DP_MAP_ROUTES_V6 ? 20 :
+					    order[i] == DP_MAP_NEIGHBORS ? 24 :
+					    order[i] == DP_MAP_VLANS ? 8 : 4);
+		err = dp_map_foreach(st->dp, order[i], reconcile_cb, &c);
+		for (size_t k = 0; k < c.stale.n; k++) {
+			if (!dp_map_delete(st->dp, order[i], c.stale.keys[k]))
+				removed++;
+		}
+		free(c.stale.keys);
+		if (err)
+			break;
+	}
+	if (removed)
+		pr_info("reconcile: removed %zu stale map entries", removed);
+	return err;
+}
+
+void state_shutdown(struct state *st, bool keep)
+{
+	for (int i = 0; i < st->n_ifaces; i++) {
+		struct st_iface *ifc = &st->ifaces[i];
+
+		if (!ifc->configured || !ifc->ifindex)
+			continue;
+		dp_detach(st->dp, ifc->name, keep);
+		if (!keep)
+			pr_info("iface %s: detached", ifc->name);
+	}
+	if (!keep)
+		dp_unpin_maps(st->dp);
+	else
+		pr_info("keep-on-exit: programs stay attached, maps pinned");
+}
+
+void state_free(struct state *st)
+{
+	struct st_nhg *n, *ntmp;
+
+	state_forget_kernel(st);
+	{
+		struct st_prefix *p, *tmp;
+
+		HASH_ITER(hh, st->prefixes, p, tmp) {
+			HASH_DEL(st->prefixes, p);
+			free(p);
+		}
+	}
+	HASH_ITER(hh, st->nhgs, n, ntmp) {
+		HASH_DELETE(hh, st->nhgs, n);
+		HASH_DELETE(hh_id, st->nhgs_by_id, n);
+		free(n);
+	}
+}

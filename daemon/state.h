@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The daemon's view of the kernel (links, routes, neighbours) and what it
+ * has programmed into the data path.  Netlink events come in, map writes go
+ * out through lib/dp.  Single-threaded: the event loop owns it.
+ */
+#ifndef SLUICED_STATE_H
+#define SLUICED_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+#include "config.h"
+#include "dp.h"
+#include "nl.h"
+
+enum iface_state { IF_ABSENT, IF_ATTACHED, IF_ERROR };
+
+/* An interface we manage: configured, or a VLAN subinterface of one. */
+struct st_iface {
+	char name[16];
+	uint32_t ifindex;	/* 0 while absent */
+	uint32_t slot;
+	enum iface_state state;
+	enum dp_xdp_mode mode;	/* what the kernel gave */
+	bool configured;	/* false: VLAN subinterface, no XDP of its own */
+	bool adopted;
+	bool lost;		/* disappeared after being attached */
+	uint32_t parent;	/* VLAN: parent ifindex */
+	uint16_t vlan_id;
+	uint8_t mac[6];
+	uint32_t mtu;
+	char error[160];
+};
+
+struct st_link {
+	UT_hash_handle hh;
+	uint32_t ifindex;
+	struct nl_link l;
+};
+
+struct st_nhg {
+	UT_hash_handle hh;	/* by content */
+	UT_hash_handle hh_id;	/* by id */
+	struct sluice_nhg g;
+	uint32_t id;
+	uint32_t refs;
+};
+
+/* One kernel route for a prefix: (table, metric, tos) tell them apart. */
+struct st_variant {
+	struct st_variant *next;
+	uint32_t table;
+	uint32_t priority;
+	uint8_t tos;
+	uint8_t protocol;
+	uint8_t type;		/* RTN_* */
+	bool unsupported;
+	const char *unsupported_why;
+	int n_nh;
+	struct nl_nh *nh;
+};
+
+struct prefix_key {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+struct st_prefix {
+	UT_hash_handle hh;
+	struct prefix_key key;
+	struct st_variant *variants;
+	const struct st_variant *best;	/* the one programmed */
+	struct sluice_route programmed;
+	bool is_programmed;
+};
+
+struct st_neigh {
+	UT_hash_handle hh;
+	struct sluice_neigh_key key;
+	uint8_t mac[6];
+	uint16_t state;
+	bool programmed;
+};
+
+struct state {
+	struct dp *dp;
+	const struct sluiced_config *cfg;
+	struct st_iface ifaces[SLUICE_MAX_IFACES];
+	int n_ifaces;
+	struct st_link *links;
+	struct st_prefix *prefixes;
+	struct st_nhg *nhgs;		/* by content */
+	struct st_nhg *nhgs_by_id;
+	uint32_t next_nhg_id;
+	struct st_neigh *neighs;
+	uint64_t routes_programmed[2];	/* [0] v4, [1] v6 */
+	uint64_t nl_events;
+	uint64_t nl_resyncs;
+	uint64_t route_errors;
+	uint64_t unsupported_routes;
+};
+
+int state_init(struct state *st, struct dp *dp, const struct sluiced_config *cfg);
+void state_free(struct state *st);
+
+/* Learn the group ids already in pinned maps so a restart reuses them and
+ * never points a live route at a group whose members changed. */
+int state_seed_from_maps(struct state *st);
+/* After a full dump: remove from the maps whatever the kernel no longer
+ * has (left by an earlier run or missed during an overrun). */
+int state_reconcile(struct state *st);
+/* Forget all kernel-derived state before a full re-dump (maps untouched). */
+void state_forget_kernel(struct state *st);
+
+void state_link_event(struct state *st, const struct nl_link *l, bool del);
+void state_route_event(struct state *st, const struct nl_route *r, bool del,
+		       uint16_t nlmsg_flags);
+void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del);
+
+/* Detach everything; with @keep, programs stay attached and maps pinned. */
+void state_shutdown(struct state *st, bool keep);
+
+struct st_iface *state_iface_by_ifindex(struct state *st, uint32_t ifindex);
+const char *state_ifname(const struct state *st, uint32_t ifindex);
+const char *iface_state_name(enum iface_state s);
+
+#endif
