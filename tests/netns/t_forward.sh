@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# With the kernel's forwarding switched off in the router, only the XDP path
+# can carry traffic: ping and a TCP transfer, IPv4 and IPv6.
+. "$(dirname "$0")/lib.sh"
+
+topo_basic || die "topology"
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+
+# Warm the neighbours through the kernel, then take the kernel out.
+check "v4 ping through the kernel" warm "$NS_C" 198.18.2.2
+check "v6 ping through the kernel" warm "$NS_C" 2001:db8:2::2
+wait_until 5 route_has r 198.18.2.0/24 || tap_fail "route mirrored" "198.18.2.0/24 missing"
+kernel_forwarding "$NS_R" off
+
+before=$(packets r r0 fwd_redirect)
+check "v4 ping via XDP, forwarding off" ip netns exec "$NS_C" ping -c 5 -i 0.2 -W 1 198.18.2.2
+check "v6 ping via XDP, forwarding off" ip netns exec "$NS_C" ping -6 -c 5 -i 0.2 -W 1 2001:db8:2::2
+after=$(packets r r0 fwd_redirect)
+if [ $((after - before)) -ge 10 ]; then
+	tap_ok "r0 fwd_redirect counted the pings ($((after - before)))"
+else
+	tap_fail "r0 fwd_redirect counted the pings" "before=$before after=$after"
+fi
+
+# TCP: iperf3 moves a bounded 20 MB per address family.
+ip netns exec "$NS_S" iperf3 -s -D -p 5201 --logfile "$T_TMP/iperf.log" || die "iperf3 server"
+wait_until 5 ip netns exec "$NS_S" ss -ltn sport = :5201
+check "v4 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3 -c 198.18.2.2 -p 5201 -n 20M
+check "v6 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3 -6 -c 2001:db8:2::2 -p 5201 -n 20M
+
+# Forwarding is really off: a route to an unmanaged place is not carried.
+kdrops=$(ip netns exec "$NS_R" cat /proc/sys/net/ipv4/ip_forward)
+[ "$kdrops" = 0 ] && tap_ok "kernel forwarding stayed off" || tap_fail "kernel forwarding stayed off"
+
+tap_done

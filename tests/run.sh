@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the test tiers against one build directory and ends with a single
+# "N passed, N failed" line for all of them.
+#   tests/run.sh BUILD_DIR [unit] [bpf] [netns]
+# Every tier speaks TAP ("ok N - name" / "not ok N - name").  A runner that
+# exits non-zero without reporting a failure counts as one failure, and a
+# tier that runs no test at all is a failure too: nothing is skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:?usage: tests/run.sh BUILD_DIR [tier...]}
+shift
+tiers=("$@")
+[ ${#tiers[@]} -eq 0 ] && tiers=(unit bpf netns)
+
+export SLUICED="$PWD/$build/sluiced" SLUICECTL="$PWD/$build/sluicectl"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+# LeakSanitizer is on: a leak fails the run like any other error.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+logdir="$build/test-logs"
+mkdir -p "$logdir"
+
+total_pass=0
+total_fail=0
+
+# run_one TIER NAME CMD...: runs, echoes its output, counts its TAP lines.
+run_one() {
+	local tier=$1 name=$2 log rc p f
+	shift 2
+	log="$logdir/$tier-$name.log"
+	echo "# --- $tier/$name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(grep -cE '^ok [0-9]+' "$log")
+	f=$(grep -cE '^not ok [0-9]+' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $tier/$name exited with status $rc"
+		f=1
+	fi
+	tier_pass=$((tier_pass + p))
+	tier_fail=$((tier_fail + f))
+}
+
+for tier in "${tiers[@]}"; do
+	tier_pass=0
+	tier_fail=0
+	case $tier in
+	unit)
+		for t in "$build"/tests/unit/test_*; do
+			[ -x "$t" ] || continue
+			run_one unit "$(basename "$t")" "$t"
+		done
+		;;
+	bpf)
+		run_one bpf runner "$build/tests/bpf_runner"
+		;;
+	netns)
+		for t in tests/netns/t_*.sh; do
+			run_one netns "$(basename "$t" .sh)" timeout 300 bash "$t"
+		done
+		;;
+	*)
+		echo "unknown tier '$tier' (unit, bpf, netns)" >&2
+		exit 2
+		;;
+	esac
+	if [ $((tier_pass + tier_fail)) -eq 0 ]; then
+		echo "not ok - tier $tier ran no test"
+		tier_fail=1
+	fi
+	echo "# tier $tier: $tier_pass passed, $tier_fail failed"
+	total_pass=$((total_pass + tier_pass))
+	total_fail=$((total_fail + tier_fail))
+done
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
