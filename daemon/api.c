@@ -51,7 +51,8 @@ static void fmt_mac(const uint8_t *m, char *buf, size_t len)
 
 static char *json_take(struct json_object *o)
 {
-	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
 
 	json_object_put(o);
 	return s;
