@@ -35,6 +35,15 @@ cleanup() {
 	for pin in "${T_PINS[@]}"; do
 		rm -rf "$pin"
 	done
+	# The daemons are ASan/UBSan builds under `make test`: any report in
+	# their logs fails the test, even one printed at exit.
+	for log in "$T_TMP"/*.log; do
+		[ -f "$log" ] || continue
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+			echo "not ok - sanitizer report in $(basename "$log")"
+			grep -E -A15 'Sanitizer|runtime error:' "$log" | sed 's/^/# /' | head -40
+		fi
+	done
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
@@ -220,4 +229,39 @@ route_has() {
 import json, sys
 d = json.load(sys.stdin)
 sys.exit(0 if any(r["prefix"] == sys.argv[1] for r in d["routes"]) else 1)' "$2"
+}
+
+# ---- BIRD -----------------------------------------------------------------------
+# bird_start NS NAME CONF: runs BIRD in the foreground inside NS (registered
+# for cleanup), its control socket in $T_TMP; sets BIRD_SOCK_<NAME> and
+# BIRD_PID_<NAME> and waits (bounded) until it answers on the socket.
+bird_start() {
+	local ns=$1 name=$2 conf=$3 sock="$T_TMP/bird-$2.ctl" pid
+	if ! bird -p -c "$conf" >"$T_TMP/bird-$name.log" 2>&1; then
+		echo "# bird $name: bad configuration:"
+		sed 's/^/#   /' "$T_TMP/bird-$name.log"
+		return 1
+	fi
+	ip netns exec "$ns" bird -f -c "$conf" -s "$sock" \
+		-P "$T_TMP/bird-$name.pid" >>"$T_TMP/bird-$name.log" 2>&1 &
+	pid=$!
+	T_PIDS+=("$pid")
+	printf -v "BIRD_SOCK_$name" '%s' "$sock"
+	printf -v "BIRD_PID_$name" '%s' "$pid"
+	if ! wait_until 10 bird_cmd "$name" show status; then
+		echo "# bird $name did not come up:"
+		sed 's/^/#   /' "$T_TMP/bird-$name.log" | tail -20
+		return 1
+	fi
+}
+# bird_cmd NAME CMD...: birdc against that BIRD; fails when birdc cannot
+# reach it.
+bird_cmd() {
+	local sock_var="BIRD_SOCK_$1"
+	shift
+	birdc -s "${!sock_var}" "$@"
+}
+# bird_established NAME PROTO: that BGP session is Established.
+bird_established() {
+	bird_cmd "$1" show protocols "$2" | grep -qw Established
 }
