@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* sluicectl: global options, the noun table, and the one request/print
+ * path every noun goes through. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct cli_opts cli;
+
+static int do_help(int argc, char **argv);
+
+/* iproute2's table: unique prefixes select ("r" = route, "ne" = neigh);
+ * entries with the same fn are aliases. */
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "status", do_status },
+	{ "iface", do_iface },
+	{ "interface", do_iface },
+	{ "route", do_route },
+	{ "neigh", do_neigh },
+	{ "neighbor", do_neigh },
+	{ "neighbour", do_neigh },
+	{ "stats", do_stats },
+	{ "help", do_help },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: sluicectl [OPTIONS] NOUN [show] [ARGS]\n"
+	      "\n"
+	      "  status                              daemon summary\n"
+	      "  iface [show] [NAME]                 managed interfaces\n"
+	      "  route [show] [PREFIX] [-4|-6]       routes in the data path\n"
+	      "  neigh [show] [dev IFNAME]           neighbours in the data path\n"
+	      "  stats [show] [dev IFNAME] [-a]      packets per interface and reason\n"
+	      "  help [NOUN]\n"
+	      "\n"
+	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
+	      "\n"
+	      "Options (before the noun):\n"
+	      "  -j, --json           print the daemon's JSON, pretty-printed\n"
+	      "  --api ENDPOINT       unix:PATH or tcp:HOST:PORT (env SLUICE_API,\n"
+	      "                       default " SLUICE_DEFAULT_API ")\n"
+	      "  --token TOKEN        bearer token for tcp: endpoints\n"
+	      "                       (env SLUICE_API_TOKEN, which keeps it out of ps)\n"
+	      "  -h, --help           this text\n"
+	      "  -V, --version        print the version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error, 2 sluiced unreachable.\n",
+	      out);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* One line, whatever the daemon put in its message. */
+	for (char *p = buf; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = ' ';
+	fprintf(stderr, "sluicectl: %s\n", buf);
+}
+
+static const char *unreachable_hint(int err)
+{
+	switch (err) {
+	case -ECONNREFUSED:
+	case -ENOENT:
+		return " (is sluiced running?)";
+	case -EACCES:
+	case -EPERM:
+		return " (the socket needs root or its group)";
+	default:
+		return "";
+	}
+}
+
+static json_object *parse_body(const struct http_resp *resp, const char **why)
+{
+	enum json_tokener_error jerr = json_tokener_success;
+	json_object *doc;
+
+	if (!resp->body || !resp->len) {
+		*why = "empty body";
+		return NULL;
+	}
+	doc = json_tokener_parse_verbose(resp->body, &jerr);
+	if (!doc)
+		*why = jerr != json_tokener_success ?
+			       json_tokener_error_desc(jerr) : "null document";
+	return doc;
+}
+
+static void report_http_error(const struct http_resp *resp, json_object *doc)
+{
+	const char *msg = doc ? cli_error_message(doc) : NULL;
+
+	if (resp->status == 401)
+		cli_error("sluiced: %s (HTTP 401); %s",
+			  msg ? msg : "unauthorized",
+			  cli.token ? "the token was refused, check --token or SLUICE_API_TOKEN" :
+				      "this endpoint needs a token: --token or SLUICE_API_TOKEN");
+	else if (msg)
+		cli_error("sluiced: %s (HTTP %ld)", msg, resp->status);
+	else
+		cli_error("sluiced: HTTP %ld without an error message",
+			  resp->status);
+}
+
+int cli_show(const char *noun, const struct cli_query *q,
+	     cli_filter_fn filter, cli_print_fn print)
+{
+	struct http_resp resp;
+	const char *why = NULL;
+	json_object *doc;
+	char err[512];
+	int r, ret = CLI_EXIT_ERR;
+
+	r = http_get(&cli.ep, cli.token, q->path, &resp, err, sizeof(err));
+	if (r) {
+		cli_error("cannot reach sluiced at %s: %s%s", cli.api, err,
+			  unreachable_hint(r));
+		return CLI_EXIT_UNREACHABLE;
+	}
+	doc = parse_body(&resp, &why);
+	if (resp.status < 200 || resp.status > 299) {
+		report_http_error(&resp, doc);
+		goto out_doc;
+	}
+	if (!doc) {
+		cli_error("%s: unexpected response from sluiced (HTTP %ld): not JSON: %s",
+			  noun, resp.status, why);
+		goto out_resp;
+	}
+	if (filter && filter(doc, q, err, sizeof(err))) {
+		cli_error("%s", err);
+		goto out_doc;
+	}
+	r = cli.json ? cli_json_print(doc, stdout) :
+		       print(doc, stdout, err, sizeof(err));
+	if (r) {
+		cli_error("%s: %s", noun, cli.json ? strerror(-r) : err);
+		goto out_doc;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_error("write error: %s", strerror(errno));
+		goto out_doc;
+	}
+	ret = CLI_EXIT_OK;
+out_doc:
+	json_object_put(doc);
+out_resp:
+	http_resp_free(&resp);
+	return ret;
+}
+
+/* The noun table as cli_match() sees it: an alias carries the index of
+ * the first entry with the same fn. */
+static void cmd_names(struct cli_name *names)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		names[i].name = cmds[i].name;
+		names[i].id = (int)i;
+		for (size_t j = 0; j < i; j++)
+			if (cmds[j].fn == cmds[i].fn) {
+				names[i].id = (int)j;
+				break;
+			}
+	}
+	names[ARRAY_SIZE(cmds)].name = NULL;
+}
+
+static const struct cmd *find_cmd(const char *arg)
+{
+	struct cli_name names[ARRAY_SIZE(cmds) + 1];
+	char list[128] = "";
+	size_t n = 0;
+	int id;
+
+	cmd_names(names);
+	id = cli_match(arg, names);
+	if (id >= 0)
+		return &cmds[id];
+	if (id == -ENOTUNIQ) {
+		/* Name the candidates, one per command. */
+		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+			if (names[i].id == (int)i &&
+			    !strncmp(arg, cmds[i].name, strlen(arg)) &&
+			    n < sizeof(list))
+				n += (size_t)snprintf(list + n, sizeof(list) - n,
+						      "%s%s", n ? ", " : "",
+						      cmds[i].name);
+		cli_error("ambiguous command '%s' (%s)", arg, list);
+	} else {
+		cli_error("unknown command '%s', try 'sluicectl --help'", arg);
+	}
+	return NULL;
+}
+
+/* "help" or "help NOUN" */
+static int do_help(int argc, char **argv)
+{
+	static char help_arg[] = "help";
+	char *help_argv[] = { help_arg, NULL };
+	const struct cmd *c;
+
+	if (argc < 1) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	c = find_cmd(argv[0]);
+	if (!c)
+		return CLI_EXIT_ERR;
+	if (c->fn == do_help) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	return c->fn(1, help_argv);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	char err[512];
+	int i;
+
+	cli_opts_init(&cli, getenv("SLUICE_API"), getenv("SLUICE_API_TOKEN"));
+	i = cli_opts_parse(&cli, argc, argv, err, sizeof(err));
+	if (i < 0) {
+		cli_error("%s", err);
+		return CLI_EXIT_ERR;
+	}
+	if (cli.help) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (cli.version) {
+		printf("sluicectl %s\n", SLUICECTL_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (i >= argc) {
+		cli_error("no command given, try 'sluicectl --help'");
+		return CLI_EXIT_ERR;
+	}
+	c = find_cmd(argv[i]);
+	if (!c)
+		return CLI_EXIT_ERR;
+	return c->fn(argc - i - 1, argv + i + 1);
+}

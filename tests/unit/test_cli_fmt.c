@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* sluicectl's text output: a canned API document in, the exact text out.
+ * The documents follow the REST contract (docs/cli.md). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "cli_fmt.h"
+
+typedef int (*print_fn)(json_object *, FILE *, char *, size_t);
+
+/* Runs @print over @json; returns the text (free it), asserting success. */
+static char *render(print_fn print, json_object *doc)
+{
+	char *text = NULL, err[256] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
+
+	assert_non_null(f);
+	r = print(doc, f, err, sizeof(err));
+	fclose(f);
+	if (r)
+		fail_msg("printer failed: %d %s", r, err);
+	return text;
+}
+
+static json_object *parse(const char *json)
+{
+	json_object *doc = json_tokener_parse(json);
+
+	assert_non_null(doc);
+	return doc;
+}
+
+static void expect(print_fn print, const char *json, const char *want)
+{
+	json_object *doc = parse(json);
+	char *got = render(print, doc);
+
+	if (strcmp(got, want))
+		fail_msg("text differs.\n--- got:\n%s--- want:\n%s---", got, want);
+	free(got);
+	json_object_put(doc);
+}
+
+/* ---- status ---- */
+
+static void test_status(void **state)
+{
+	(void)state;
+	expect(cli_status_print,
+	       "{\"version\":\"0.1.0\",\"uptime_s\":12,"
+	       "\"pin_dir\":\"/sys/fs/bpf/sluice\",\"maps_reused\":false,"
+	       "\"xdp_mode\":\"auto\",\"interfaces\":2,\"routes_v4\":10,"
+	       "\"routes_v6\":8,\"nexthop_groups\":3,\"neighbors\":4,"
+	       "\"netlink_events\":120,\"netlink_resyncs\":0,"
+	       "\"route_errors\":0}",
+	       "version          0.1.0\n"
+	       "uptime           12s\n"
+	       "pin dir          /sys/fs/bpf/sluice\n"
+	       "maps reused      no\n"
+	       "xdp mode         auto\n"
+	       "interfaces       2\n"
+	       "IPv4 routes      10\n"
+	       "IPv6 routes      8\n"
+	       "nexthop groups   3\n"
+	       "neighbors        4\n"
+	       "netlink events   120\n"
+	       "netlink resyncs  0\n"
+	       "route errors     0\n");
+}
+
+/* Fields a newer daemon adds still show; missing ones are left out. */
+static void test_status_unknown_fields(void **state)
+{
+	(void)state;
+	expect(cli_status_print,
+	       "{\"version\":\"0.2.0\",\"maps_reused\":true,"
+	       "\"uptime_s\":3600,\"vip_count\":7,\"nested\":{\"a\":1}}",
+	       "version      0.2.0\n"
+	       "uptime       1h 0m 0s\n"
+	       "maps reused  yes\n"
+	       "vip_count    7\n");
+}
+
+static void test_duration(void **state)
+{
+	static const struct {
+		uint64_t s;
+		const char *want;
+	} cases[] = {
+		{ 0, "0s" },	       { 59, "59s" },	{ 60, "1m 0s" },
+		{ 3599, "59m 59s" }, { 3600, "1h 0m 0s" },
+		{ 86399, "23h 59m 59s" }, { 86400, "1d 0h 0m 0s" },
+		{ 93784, "1d 2h 3m 4s" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cli_fmt_duration(cases[i].s, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+/* ---- interfaces ---- */
+
+static const char ifaces_json[] =
+	"{\"interfaces\":["
+	"{\"name\":\"r-eth0\",\"ifindex\":5,\"state\":\"attached\","
+	"\"mode\":\"native\",\"adopted\":false,\"mac\":\"02:00:00:00:01:01\","
+	"\"mtu\":1500,\"slot\":1,\"vlan_id\":0,\"parent\":\"\",\"error\":\"\"},"
+	"{\"name\":\"r-eth1.10\",\"ifindex\":9,\"state\":\"attached\","
+	"\"mode\":\"generic\",\"adopted\":true,\"mac\":\"02:00:00:00:02:01\","
+	"\"mtu\":1500,\"slot\":3,\"vlan_id\":10,\"parent\":\"r-eth1\","
+	"\"error\":\"\"},"
+	"{\"name\":\"r-eth9\",\"ifindex\":0,\"state\":\"absent\","
+	"\"mode\":\"none\",\"adopted\":false,\"mac\":\"\",\"mtu\":0,"
+	"\"slot\":0,\"vlan_id\":0,\"parent\":\"\",\"error\":\"\"},"
+	"{\"name\":\"r-eth7\",\"ifindex\":12,\"state\":\"error\","
+	"\"mode\":\"none\",\"mac\":\"02:00:00:00:07:01\",\"mtu\":9000,"
+	"\"slot\":4,\"error\":\"native XDP not supported\"}"
+	"]}";
+
+static void test_iface(void **state)
+{
+	(void)state;
+	expect(cli_iface_print, ifaces_json,
+	       "NAME       IFINDEX  STATE     MODE     SLOT   MTU  MAC                INFO\n"
+	       "r-eth0           5  attached  native      1  1500  02:00:00:00:01:01\n"
+	       "r-eth1.10        9  attached  generic     3  1500  02:00:00:00:02:01  vlan 10 on r-eth1, adopted\n"
+	       "r-eth9           -  absent    none        -     -  -\n"
+	       "r-eth7          12  error     none        4  9000  02:00:00:00:07:01  error: native XDP not supported\n");
+}
+
+static void test_iface_filter(void **state)
+{
+	json_object *doc = parse(ifaces_json);
+	char err[256] = "", *got;
+
+	(void)state;
+	assert_int_equal(cli_iface_filter(doc, "r-eth9", err, sizeof(err)), 0);
+	got = render(cli_iface_print, doc);
+	assert_string_equal(got,
+			    "NAME    IFINDEX  STATE   MODE  SLOT  MTU  MAC  INFO\n"
+			    "r-eth9        -  absent  none     -    -  -\n");
+	free(got);
+	/* no name: everything stays */
+	json_object_put(doc);
+	doc = parse(ifaces_json);
+	assert_int_equal(cli_iface_filter(doc, NULL, err, sizeof(err)), 0);
+	assert_int_equal(json_object_array_length(
+				 json_object_object_get(doc, "interfaces")), 4);
+	/* a prefix of a name is not the name */
+	assert_int_equal(cli_iface_filter(doc, "r-eth", err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "iface: interface 'r-eth' not found");
+	json_object_put(doc);
+}
+
+/* ---- routes ---- */
+
+static void test_route(void **state)
+{
+	(void)state;
+	expect(cli_route_print,
+	       "{\"routes\":["
+	       /* on-link: via "" */
+	       "{\"prefix\":\"198.18.1.0/24\",\"family\":4,\"table\":\"main\","
+	       "\"metric\":0,\"protocol\":\"kernel\",\"type\":\"forward\","
+	       "\"nexthops\":[{\"via\":\"\",\"dev\":\"r-eth0\",\"ifindex\":5}]},"
+	       "{\"prefix\":\"198.18.2.0/24\",\"family\":4,\"table\":\"main\","
+	       "\"metric\":0,\"protocol\":\"kernel\",\"type\":\"forward\","
+	       "\"nexthops\":[{\"via\":\"198.18.1.2\",\"dev\":\"r-eth1\","
+	       "\"ifindex\":6}]},"
+	       /* multipath */
+	       "{\"prefix\":\"198.18.5.0/24\",\"family\":4,\"table\":\"main\","
+	       "\"metric\":32,\"protocol\":\"bird\",\"type\":\"forward\","
+	       "\"nexthops\":[{\"via\":\"198.18.1.2\",\"dev\":\"r-eth1\","
+	       "\"ifindex\":6},{\"via\":\"198.18.3.2\",\"dev\":\"r-eth3\","
+	       "\"ifindex\":8},{\"via\":\"\",\"dev\":\"\",\"ifindex\":11}]},"
+	       "{\"prefix\":\"198.18.1.1/32\",\"family\":4,\"table\":\"local\","
+	       "\"metric\":0,\"protocol\":\"kernel\",\"type\":\"local\","
+	       "\"nexthops\":[]},"
+	       /* numeric table and protocol; no nexthops key at all */
+	       "{\"prefix\":\"198.18.9.0/24\",\"family\":4,\"table\":100,"
+	       "\"metric\":1024,\"protocol\":4,\"type\":\"kernel\"},"
+	       "{\"prefix\":\"2001:db8:2::/64\",\"family\":6,\"table\":\"main\","
+	       "\"metric\":1024,\"protocol\":\"static\",\"type\":\"forward\","
+	       "\"nexthops\":[{\"via\":\"fe80::2\",\"dev\":\"r-eth1\","
+	       "\"ifindex\":6}]}"
+	       "]}",
+	       "198.18.1.0/24 dev r-eth0 proto kernel metric 0 [forward]\n"
+	       "198.18.2.0/24 via 198.18.1.2 dev r-eth1 proto kernel metric 0 [forward]\n"
+	       "198.18.5.0/24 proto bird metric 32 [forward]\n"
+	       "\tnexthop via 198.18.1.2 dev r-eth1\n"
+	       "\tnexthop via 198.18.3.2 dev r-eth3\n"
+	       "\tnexthop dev if11\n"
+	       "198.18.1.1/32 table local proto kernel metric 0 [local]\n"
+	       "198.18.9.0/24 table 100 proto 4 metric 1024 [kernel]\n"
+	       "2001:db8:2::/64 via fe80::2 dev r-eth1 proto static metric 1024 [forward]\n");
+}
+
+static void test_route_empty(void **state)
+{
+	(void)state;
+	expect(cli_route_print, "{\"routes\":[]}", "");
+}
+
+/* ---- neighbours ---- */
+
+static void test_neigh(void **state)
+{
+	(void)state;
+	expect(cli_neigh_print,
+	       "{\"neighbors\":["
+	       "{\"dev\":\"r-eth1\",\"ifindex\":6,\"address\":\"198.18.1.2\","
+	       "\"mac\":\"02:00:00:00:02:02\",\"state\":\"reachable\"},"
+	       "{\"dev\":\"r-eth1\",\"ifindex\":6,"
+	       "\"address\":\"2001:db8:1::2\",\"mac\":\"02:00:00:00:02:02\","
+	       "\"state\":\"stale\"},"
+	       "{\"dev\":\"r-eth0\",\"ifindex\":5,\"address\":\"198.18.0.9\","
+	       "\"mac\":\"\",\"state\":\"incomplete\"}"
+	       "]}",
+	       "ADDRESS        DEV     MAC                STATE\n"
+	       "198.18.1.2     r-eth1  02:00:00:00:02:02  reachable\n"
+	       "2001:db8:1::2  r-eth1  02:00:00:00:02:02  stale\n"
+	       "198.18.0.9     r-eth0  -                  incomplete\n");
+}
+
+/* ---- stats ---- */
+
+#define REASON(r, v, p, b)                                                     \
+	"{\"reason\":\"" r "\",\"verdict\":\"" v "\",\"packets\":" #p          \
+	",\"bytes\":" #b "}"
+
+static const char stats_json[] =
+	"{\"interfaces\":["
+	"{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":["
+	REASON("fwd_redirect", "forward", 10, 980) ","
+	REASON("fwd_tx", "forward", 0, 0) ","
+	REASON("pass_not_ip", "pass", 2, 120) ","
+	REASON("drop_bad_csum", "drop", 0, 0) "]},"
+	"{\"name\":\"r-eth1\",\"slot\":2,\"reasons\":["
+	REASON("fwd_redirect", "forward", 18446744073709551615, 12345678901) ","
+	REASON("fwd_tx", "forward", 0, 0) ","
+	REASON("pass_not_ip", "pass", 0, 0) ","
+	REASON("drop_bad_csum", "drop", 1, 64) "]}"
+	"],\"totals\":["
+	REASON("fwd_redirect", "forward", 18446744073709551615, 12345679881) ","
+	REASON("fwd_tx", "forward", 0, 0) ","
+	REASON("pass_not_ip", "pass", 2, 120) ","
+	REASON("drop_bad_csum", "drop", 1, 64) "]}";
+
+static void test_stats_default(void **state)
+{
+	json_object *doc = parse(stats_json);
+	char err[256], *got;
+
+	(void)state;
+	assert_int_equal(cli_stats_filter(doc, false, err, sizeof(err)), 0);
+	got = render(cli_stats_print, doc);
+	assert_string_equal(
+		got,
+		"IFACE   REASON         VERDICT               PACKETS        BYTES\n"
+		"r-eth0  fwd_redirect   forward                    10          980\n"
+		"r-eth0  pass_not_ip    pass                        2          120\n"
+		"r-eth1  fwd_redirect   forward  18446744073709551615  12345678901\n"
+		"r-eth1  drop_bad_csum  drop                        1           64\n"
+		"total   fwd_redirect   forward  18446744073709551615  12345679881\n"
+		"total   pass_not_ip    pass                        2          120\n"
+		"total   drop_bad_csum  drop                        1           64\n");
+	free(got);
+	/* -j prints the same rows: the filter changed the document itself */
+	assert_int_equal(json_object_array_length(json_object_object_get(
+				 json_object_array_get_idx(
+					 json_object_object_get(doc, "interfaces"), 0),
+				 "reasons")),
+			 2);
+	assert_int_equal(json_object_array_length(
+				 json_object_object_get(doc, "totals")), 3);
+	json_object_put(doc);
+}
+
+static void test_stats_all(void **state)
+{
+	json_object *doc = parse(stats_json);
+	char err[256], *got;
+
+	(void)state;
+	assert_int_equal(cli_stats_filter(doc, true, err, sizeof(err)), 0);
+	got = render(cli_stats_print, doc);
+	assert_string_equal(
+		got,
+		"IFACE   REASON         VERDICT               PACKETS        BYTES\n"
+		"r-eth0  fwd_redirect   forward                    10          980\n"
+		"r-eth0  fwd_tx         forward                     0            0\n"
+		"r-eth0  pass_not_ip    pass                        2          120\n"
+		"r-eth0  drop_bad_csum  drop                        0            0\n"
+		"r-eth1  fwd_redirect   forward  18446744073709551615  12345678901\n"
+		"r-eth1  fwd_tx         forward                     0            0\n"
+		"r-eth1  pass_not_ip    pass                        0            0\n"
+		"r-eth1  drop_bad_csum  drop                        1           64\n"
+		"total   fwd_redirect   forward  18446744073709551615  12345679881\n"
+		"total   fwd_tx         forward                     0            0\n"
+		"total   pass_not_ip    pass                        2          120\n"
+		"total   drop_bad_csum  drop                        1           64\n");
+	free(got);
+	json_object_put(doc);
+}
+
+/* One interface (dev IFNAME): its own rows, no total repeating them;
+ * nothing counted: nothing printed. */
+static void test_stats_one_dev(void **state)
+{
+	json_object *doc = parse(
+		"{\"interfaces\":[{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":["
+		REASON("fwd_redirect", "forward", 3, 300) ","
+		REASON("drop_trunc_eth", "drop", 0, 0) "]}],"
+		"\"totals\":[" REASON("fwd_redirect", "forward", 3, 300) "]}");
+	char err[256], *got;
+
+	(void)state;
+	assert_int_equal(cli_stats_filter(doc, false, err, sizeof(err)), 0);
+	got = render(cli_stats_print, doc);
+	assert_string_equal(got,
+			    "IFACE   REASON        VERDICT  PACKETS  BYTES\n"
+			    "r-eth0  fwd_redirect  forward        3    300\n");
+	free(got);
+	json_object_put(doc);
+
+	doc = parse("{\"interfaces\":[{\"name\":\"r-eth0\",\"reasons\":["
+		    REASON("fwd_tx", "forward", 0, 0) "]}]}");
+	assert_int_equal(cli_stats_filter(doc, false, err, sizeof(err)), 0);
+	got = render(cli_stats_print, doc);
+	assert_string_equal(got, "");
+	free(got);
+	json_object_put(doc);
+}
+
+/* ---- malformed documents, errors, -j ---- */
+
+static void test_bad_shape(void **state)
+{
+	static const struct {
+		print_fn print;
+		const char *json, *err;
+	} cases[] = {
+		{ cli_route_print, "{\"route\":[]}",
+		  "unexpected response from sluiced: no 'routes' array" },
+		{ cli_route_print, "[]",
+		  "unexpected response from sluiced: no 'routes' array" },
+		{ cli_neigh_print, "{\"neighbors\":{}}",
+		  "unexpected response from sluiced: no 'neighbors' array" },
+		{ cli_iface_print, "{\"interfaces\":null}",
+		  "unexpected response from sluiced: no 'interfaces' array" },
+		{ cli_stats_print, "\"x\"",
+		  "unexpected response from sluiced: no 'interfaces' array" },
+		{ cli_status_print, "[1]",
+		  "unexpected response from sluiced: not an object" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *doc = parse(cases[i].json);
+		char err[256] = "";
+
+		assert_int_equal(cases[i].print(doc, stdout, err, sizeof(err)),
+				 -EPROTO);
+		assert_string_equal(err, cases[i].err);
+		json_object_put(doc);
+	}
+}
+
+static void test_error_message(void **state)
+{
+	json_object *doc;
+
+	(void)state;
+	doc = parse("{\"error\":\"no such interface 'x'\"}");
+	assert_string_equal(cli_error_message(doc), "no such interface 'x'");
+	json_object_put(doc);
+	doc = parse("{\"error\":\"\"}");
+	assert_null(cli_error_message(doc));
+	json_object_put(doc);
+	doc = parse("{\"message\":\"x\"}");
+	assert_null(cli_error_message(doc));
+	json_object_put(doc);
+	doc = parse("[\"error\"]");
+	assert_null(cli_error_message(doc));
+	json_object_put(doc);
+}
+
+static void test_json_print(void **state)
+{
+	json_object *doc = parse("{\"routes\":[{\"prefix\":\"198.18.2.0/24\","
+				 "\"metric\":0}]}");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_int_equal(cli_json_print(doc, f), 0);
+	fclose(f);
+	/* pretty, and '/' is not escaped as "\/" */
+	assert_string_equal(text, "{\n"
+				  "  \"routes\": [\n"
+				  "    {\n"
+				  "      \"prefix\": \"198.18.2.0/24\",\n"
+				  "      \"metric\": 0\n"
+				  "    }\n"
+				  "  ]\n"
+				  "}\n");
+	free(text);
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_status_unknown_fields),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_iface),
+		cmocka_unit_test(test_iface_filter),
+		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_route_empty),
+		cmocka_unit_test(test_neigh),
+		cmocka_unit_test(test_stats_default),
+		cmocka_unit_test(test_stats_all),
+		cmocka_unit_test(test_stats_one_dev),
+		cmocka_unit_test(test_bad_shape),
+		cmocka_unit_test(test_error_message),
+		cmocka_unit_test(test_json_print),
+	};
+
+	return cmocka_run_group_tests_name("cli_fmt", tests, NULL, NULL);
+}
