@@ -265,3 +265,288 @@ bird_cmd() {
 bird_established() {
 	bird_cmd "$1" show protocols "$2" | grep -qw Established
 }
+
+# ---- more topology, responders, API probes ------------------------------------
+# (Used by t_route_change, t_ecmp, t_restart, t_iface, t_instances.)
+
+# The system interpreter: starts in ~20 ms where a pyenv shim takes ~150 ms.
+T_PY=/usr/bin/python3
+[ -x "$T_PY" ] || T_PY=python3
+
+# hexbyte N: N as two hex digits (for MACs).
+hexbyte() { printf '%02x' "$1"; }
+
+# topo_line TAG A B: like topo_basic, with names and addresses of its own so
+# that several can coexist: namespaces $T_ID-TAGc/-TAGr/-TAGs, client
+# 198.18.A.2/24 and 2001:db8:A::2/64 (router .1 / ::1 on r0), server
+# 198.18.B.2/24 and 2001:db8:B::2/64 (router .1 / ::1 on r1).  A and B are
+# decimal 1..99 (used as-is in the IPv6 addresses).  Sets NS_C NS_R NS_S.
+topo_line() {
+	local tag=$1 a=$2 b=$3 ha hb
+	ha=$(hexbyte "$a")
+	hb=$(hexbyte "$b")
+	netns_add NS_C "${tag}c" && netns_add NS_R "${tag}r" &&
+		netns_add NS_S "${tag}s" || return 1
+	veth "$NS_C" c0 "02:00:00:$ha:00:02" "$NS_R" r0 "02:00:00:$ha:00:01" || return 1
+	veth "$NS_S" s0 "02:00:00:$hb:00:02" "$NS_R" r1 "02:00:00:$hb:00:01" || return 1
+	ip -n "$NS_C" addr add "198.18.$a.2/24" dev c0
+	ip -n "$NS_C" addr add "2001:db8:$a::2/64" dev c0 nodad
+	ip -n "$NS_R" addr add "198.18.$a.1/24" dev r0
+	ip -n "$NS_R" addr add "2001:db8:$a::1/64" dev r0 nodad
+	ip -n "$NS_R" addr add "198.18.$b.1/24" dev r1
+	ip -n "$NS_R" addr add "2001:db8:$b::1/64" dev r1 nodad
+	ip -n "$NS_S" addr add "198.18.$b.2/24" dev s0
+	ip -n "$NS_S" addr add "2001:db8:$b::2/64" dev s0 nodad
+	ip -n "$NS_C" route add default via "198.18.$a.1"
+	ip -n "$NS_C" -6 route add default via "2001:db8:$a::1"
+	ip -n "$NS_S" route add default via "198.18.$b.1"
+	ip -n "$NS_S" -6 route add default via "2001:db8:$b::1"
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
+	host_if "$NS_C" c0 && host_if "$NS_S" s0
+}
+
+# server_link NS_SRV NS_RTR RIF N: a veth s0 (in NS_SRV) <-> RIF (in
+# NS_RTR) on 198.18.N.0/24 and 2001:db8:N::/64, router .1, server .2, the
+# server's default routes via the router.  Idempotent enough to re-create a
+# link that was deleted (same names, MACs, addresses).
+server_link() {
+	local srv=$1 rtr=$2 rif=$3 n=$4 hn
+	hn=$(hexbyte "$n")
+	veth "$srv" s0 "02:00:00:$hn:00:02" "$rtr" "$rif" "02:00:00:$hn:00:01" || return 1
+	ip -n "$rtr" addr add "198.18.$n.1/24" dev "$rif" || return 1
+	ip -n "$rtr" addr add "2001:db8:$n::1/64" dev "$rif" nodad || return 1
+	ip -n "$srv" addr add "198.18.$n.2/24" dev s0 || return 1
+	ip -n "$srv" addr add "2001:db8:$n::2/64" dev s0 nodad || return 1
+	ip -n "$srv" route replace default via "198.18.$n.1" || return 1
+	ip -n "$srv" -6 route replace default via "2001:db8:$n::1" || return 1
+	host_if "$srv" s0
+}
+
+# add_server VAR NAME NS_RTR RIF N: a new server namespace ($T_ID-NAME,
+# stored in VAR) behind router port RIF, see server_link.
+add_server() {
+	netns_add "$1" "$2" || return 1
+	server_link "${!1}" "$3" "$4" "$5"
+}
+
+# own_addr NS ADDR/LEN...: puts service addresses on the namespace's lo.
+own_addr() {
+	local ns=$1 a
+	shift
+	for a in "$@"; do
+		case $a in
+		*:*) ip -n "$ns" addr add "$a" dev lo nodad || return 1 ;;
+		*) ip -n "$ns" addr add "$a" dev lo || return 1 ;;
+		esac
+	done
+}
+
+# responder_start NS NAME: serves NAME on TCP port 8080 (as a minimal HTTP
+# response, so curl works) and as the reply to any UDP datagram on port
+# 9000, IPv4 and IPv6.  Killed with the namespace at exit.
+responder_start() {
+	local ns=$1 name=$2 py="$T_TMP/responder.py"
+	[ -f "$py" ] || cat >"$py" <<'PYEOF'
+import socket, sys, threading
+name = sys.argv[1].encode()
+
+def tcp():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", 8080))
+    s.listen(128)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def serve(c):
+    try:
+        c.settimeout(3)
+        buf = b""
+        while b"\r\n\r\n" not in buf and len(buf) < 8192:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+        body = name + b"\n"
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                  % (len(body), body))
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+def udp():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 9000))
+    while True:
+        _, peer = s.recvfrom(2048)
+        s.sendto(name, peer)
+
+threading.Thread(target=udp, daemon=True).start()
+tcp()
+PYEOF
+	ip netns exec "$ns" "$T_PY" "$py" "$name" >>"$T_TMP/responder-$name.log" 2>&1 &
+	disown $!	# killed with its namespace; no "Killed" job notice
+	wait_until 10 sh -c "ip netns exec '$ns' ss -Hltn sport = :8080 | grep -q . &&
+			ip netns exec '$ns' ss -Hlun sport = :9000 | grep -q ."
+}
+
+# who NS ADDR [LOCAL_PORT]: which server answers HTTP on ADDR:8080 (one
+# try, 3 s at most); prints its name, fails when nobody answers.
+who() {
+	local url=$2 lp=()
+	case $url in *:*) url="[$url]" ;; esac
+	[ -n "${3:-}" ] && lp=(--local-port "$3")
+	timeout 5 ip netns exec "$1" curl -gsf --connect-timeout 2 --max-time 3 \
+		"${lp[@]}" "http://$url:8080/"
+}
+
+# tcp_flows NS ADDR SPORT N: N TCP connections to ADDR:8080 from source
+# ports SPORT..SPORT+N-1, one at a time (2 s each at most); prints
+# "SPORT NAME" per connection, NAME "-" when it failed.
+tcp_flows() {
+	timeout $((5 + 3 * $4)) ip netns exec "$1" "$T_PY" - "$2" "$3" "$4" <<'PYEOF'
+import socket, sys
+addr, p0, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+for sport in range(p0, p0 + n):
+    name = "-"
+    try:
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(2)
+        s.bind(("", sport))
+        s.connect((addr, 8080))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        buf = b""
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            buf += d
+        body = buf.split(b"\r\n\r\n", 1)[1].strip().decode()
+        name = body or "-"
+    except (OSError, IndexError):
+        pass
+    finally:
+        s.close()
+    print(sport, name, flush=True)
+PYEOF
+}
+
+# udp_asks NS ADDR SPORT N: N datagrams to ADDR:9000 from one fixed source
+# port (one 5-tuple); prints the name in each reply, "-" for no reply (1 s).
+udp_asks() {
+	timeout $((5 + 2 * $4)) ip netns exec "$1" "$T_PY" - "$2" "$3" "$4" <<'PYEOF'
+import socket, sys
+addr, sport, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("", sport))
+s.settimeout(1)
+for i in range(n):
+    s.sendto(b"who", (addr, 9000))
+    try:
+        print(s.recv(2048).decode(), flush=True)
+    except OSError:
+        print("-", flush=True)
+PYEOF
+}
+
+# api_json NAME PATH EXPR: evaluates the Python expression EXPR with `d`
+# bound to the JSON at PATH and prints the result (fails on any error or
+# when the result is None/False).
+api_json() {
+	api "$1" "$2" | "$T_PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+v = eval(sys.argv[1])
+if v is None or v is False:
+    sys.exit(1)
+print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$3"
+}
+
+# route_vias NAME PREFIX: the programmed next hops of PREFIX as
+# "via@dev,via@dev" (fails when the daemon does not report PREFIX).
+route_vias() {
+	api_json "$1" /v1/routes "','.join(n['via'] + '@' + n['dev'] for r in d['routes'] if r['prefix'] == '$2' for n in r['nexthops']) or None"
+}
+# route_vias_are NAME PREFIX VIAS: route_vias prints exactly VIAS.
+route_vias_are() { [ "$(route_vias "$1" "$2")" = "$3" ]; }
+# route_gone NAME PREFIX: the daemon does not report PREFIX.
+route_gone() { ! route_has "$1" "$2"; }
+
+# iface_field NAME IF FIELD: a field of IF in /v1/interfaces.
+iface_field() {
+	api_json "$1" "/v1/interfaces?dev=$2" "str(d['interfaces'][0]['$3'])"
+}
+# iface_state_is NAME IF STATE
+iface_state_is() { [ "$(iface_field "$1" "$2" state)" = "$3" ]; }
+# status_field NAME FIELD: a field of /v1/status.
+status_field() { api_json "$1" /v1/status "str(d['$2'])"; }
+
+# xdp_on NS IF: an XDP program is attached to IF (ip link prints
+# "xdp"/"xdpgeneric"/... and "prog/xdp id N").
+xdp_on() { ip -d -n "$1" link show "$2" | grep -q 'prog/xdp'; }
+
+# ping_count NS ADDR COUNT: pings COUNT times (0.1 s apart, 1 s deadline
+# each) and prints how many replies came back.
+ping_count() {
+	local six="" out
+	case $2 in *:*) six=-6 ;; esac
+	out=$(timeout $((5 + $3)) ip netns exec "$1" ping $six -n -q -i 0.1 -W 1 -c "$3" "$2" 2>&1)
+	echo "$out" | sed -n 's/.* \([0-9]\+\) received.*/\1/p' | grep . || echo 0
+}
+
+# ms_now: monotonic-enough wall time in milliseconds.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# timed_route_change NAME PREFIX VIAS CMD...: runs CMD (a route change),
+# then polls NAME's /v1/routes over its socket without pausing until PREFIX
+# has exactly the next hops VIAS ("via@dev,..."; "" = PREFIX gone), 10 s at
+# most.  Prints the milliseconds from just before CMD to the first answer
+# that showed it; fails on timeout (printing what was seen) or if CMD fails.
+timed_route_change() {
+	local sock_var="SOCK_$1"
+	"$T_PY" - "${!sock_var}" "$2" "$3" "${@:4}" <<'PYEOF'
+import http.client, json, socket, subprocess, sys, time
+sock, prefix, want, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+class UC(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(2)
+        self.sock.connect(sock)
+
+def vias():
+    c = UC("sluiced")
+    try:
+        c.request("GET", "/v1/routes")
+        d = json.loads(c.getresponse().read())
+    finally:
+        c.close()
+    return ",".join(n["via"] + "@" + n["dev"] for r in d["routes"]
+                    if r["prefix"] == prefix for n in r["nexthops"])
+
+t0 = time.monotonic()
+if subprocess.run(cmd).returncode != 0:
+    print("command failed:", " ".join(cmd))
+    sys.exit(2)
+seen = None
+while time.monotonic() - t0 < 10:
+    try:
+        seen = vias()
+    except OSError:
+        continue
+    if seen == want:
+        print(int((time.monotonic() - t0) * 1000))
+        sys.exit(0)
+print("timeout; last seen: '%s'" % seen)
+sys.exit(1)
+PYEOF
+}
