@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "maglev.h"
+
+/* splitmix64's finaliser: a fixed, well-mixed hash that every node and
+ * every version computes the same way. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+uint64_t maglev_key(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t h = 0x736c75696365ull; /* "sluice" */
+
+	for (size_t i = 0; i < len; i++)
+		h = mix64(h ^ p[i]) + i;
+	return mix64(h ^ len);
+}
+
+bool maglev_is_prime(uint32_t n)
+{
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (uint32_t d = 3; (uint64_t)d * d <= n; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+struct perm {
+	uint64_t key;
+	uint32_t value;
+	uint32_t weight;
+	uint32_t offset;
+	uint32_t skip;
+	uint32_t next;		/* position in this backend's permutation */
+	uint64_t credit;	/* weighted round-robin credit */
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct perm *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
+		 uint32_t *table)
+{
+	struct perm *p = NULL;
+	uint32_t max_w = 0, filled = 0;
+	size_t np = 0;
+
+	if (!maglev_is_prime(m) || m < 3 || !table)
+		return -EINVAL;
+	memset(table, 0, sizeof(*table) * m);
+	if (n) {
+		p = calloc(n, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct maglev_backend *b = &backends[i];
+
+		if (!b->value || b->weight > MAGLEV_MAX_WEIGHT) {
+			free(p);
+			return -EINVAL;
+		}
+		if (!b->weight)
+			continue;
+		p[np].key = b->key;
+		p[np].value = b->value;
+		p[np].weight = b->weight;
+		p[np].offset = (uint32_t)(mix64(b->key) % m);
+		p[np].skip = (uint32_t)(mix64(b->key ^ 0x9e3779b97f4a7c15ull) %
+					(m - 1)) + 1;
+		if (b->weight > max_w)
+			max_w = b->weight;
+		np++;
+	}
+	qsort(p, np, sizeof(*p), cmp_key);
+	for (size_t i = 1; i < np; i++) {
+		if (p[i].key == p[i - 1].key) {
+			free(p);
+			return -EINVAL;
+		}
+	}
+	/*
+	 * Each round every backend earns its weight in credit and claims one
+	 * slot per max_w of credit: slots end up proportional to weight, and
+	 * with equal weights this is exactly the paper's round robin.
+	 */
+	while (np && filled < m) {
+		for (size_t i = 0; i < np && filled < m; i++) {
+			p[i].credit += p[i].weight;
+			while (p[i].credit >= max_w && filled < m) {
+				uint32_t c;
+
+				p[i].credit -= max_w;
+				do {
+					c = (uint32_t)((p[i].offset +
+							(uint64_t)p[i].next * p[i].skip) % m);
+					p[i].next++;
+				} while (table[c]);
+				table[c] = p[i].value;
+				filled++;
+			}
+		}
+	}
+	free(p);
+	return 0;
+}
+
+size_t maglev_diff(const uint32_t *old_table, const uint32_t *new_table,
+		   uint32_t m, uint32_t *changed)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < m; i++)
+		if (old_table[i] != new_table[i])
+			changed[n++] = i;
+	return n;
+}
