@@ -272,13 +272,16 @@ static int parse_prefix(const char *s, struct prefix_key *k)
 	return 0;
 }
 
+/* "ADDR/LEN": the routes inside that prefix.  A bare "ADDR": the one route
+ * that address would take (longest match), as `ip route get` answers. */
 static char *get_routes(struct api_ctx *c, const struct api_query *q,
 			unsigned int *status)
 {
+	struct st_prefix *p, *tmp, *longest = NULL;
 	struct json_object *o, *arr;
 	struct state *st = c->st;
 	struct prefix_key filter;
-	struct st_prefix *p, *tmp;
+	bool lookup = false;
 	int family = 0;
 
 	if (q->family) {
@@ -291,10 +294,13 @@ static char *get_routes(struct api_ctx *c, const struct api_query *q,
 					  "family: '%s' is not 4 or 6",
 					  q->family);
 	}
-	if (q->prefix && parse_prefix(q->prefix, &filter))
-		return error_body(status, 400,
-				  "prefix: '%s' is not an IPv4/IPv6 prefix",
-				  q->prefix);
+	if (q->prefix) {
+		if (parse_prefix(q->prefix, &filter))
+			return error_body(status, 400,
+					  "prefix: '%s' is not an IPv4/IPv6 prefix",
+					  q->prefix);
+		lookup = !strchr(q->prefix, '/');
+	}
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	HASH_ITER(hh, st->prefixes, p, tmp) {
@@ -302,21 +308,45 @@ static char *get_routes(struct api_ctx *c, const struct api_query *q,
 			continue;
 		if (family && p->key.family != family)
 			continue;
+		if (lookup) {
+			if (prefix_contains(&p->key, &filter) &&
+			    (!longest || p->key.len > longest->key.len))
+				longest = p;
+			continue;
+		}
 		if (q->prefix && !prefix_contains(&filter, &p->key))
 			continue;
 		json_object_array_add(arr, route_json(st, p));
 	}
+	if (longest)
+		json_object_array_add(arr, route_json(st, longest));
 	json_object_object_add(o, "routes", arr);
 	return json_take(o);
 }
 
-static char *get_neighbors(struct api_ctx *c, const struct api_query *q)
+static bool dev_known(struct state *st, const char *dev)
+{
+	struct st_link *lk, *tmp;
+
+	HASH_ITER(hh, st->links, lk, tmp)
+		if (!strcmp(lk->l.name, dev))
+			return true;
+	return false;
+}
+
+static char *get_neighbors(struct api_ctx *c, const struct api_query *q,
+			   unsigned int *status)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct st_neigh *e, *tmp;
 	char addr[INET6_ADDRSTRLEN], mac[18];
 
+	if (q->dev && !dev_known(c->st, q->dev)) {
+		json_object_put(arr);
+		json_object_put(o);
+		return error_body(status, 404, "dev: no interface '%s'", q->dev);
+	}
 	HASH_ITER(hh, c->st->neighs, e, tmp) {
 		const char *dev = state_ifname(c->st, e->key.ifindex);
 		struct json_object *n;
@@ -430,7 +460,7 @@ char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 	if (!strcmp(url, "/v1/routes"))
 		return get_routes(ctx, q, status);
 	if (!strcmp(url, "/v1/neighbors"))
-		return get_neighbors(ctx, q);
+		return get_neighbors(ctx, q, status);
 	return get_stats(ctx, q, status);
 }
 

@@ -79,6 +79,7 @@ static void test_unknown_dev(void **state)
 	(void)state;
 	expect("GET", "/v1/interfaces", &q, 404, "dev: no managed interface 'eth9'");
 	expect("GET", "/v1/stats", &q, 404, "'eth9'");
+	expect("GET", "/v1/neighbors", &q, 404, "dev: no interface 'eth9'");
 }
 
 int main(void)
