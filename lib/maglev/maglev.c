@@ -89,7 +89,8 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 			max_w = b->weight;
 		np++;
 	}
-	qsort(p, np, sizeof(*p), cmp_key);
+	if (np)
+		qsort(p, np, sizeof(*p), cmp_key);
 	for (size_t i = 1; i < np; i++) {
 		if (p[i].key == p[i - 1].key) {
 			free(p);
