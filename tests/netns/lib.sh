@@ -176,8 +176,10 @@ sluiced_start() {
 	sock="$T_TMP/$name.sock"
 	pin="/sys/fs/bpf/$T_ID-$name"
 	T_PINS+=("$pin")
-	in_ns "$ns" "$SLUICED" --pin-dir "$pin" --api "unix:$sock" "$@" \
-		>>"$T_TMP/$name.log" 2>&1 &
+	# nsenter itself, not in_ns: a backgrounded function is a subshell,
+	# and $! would be that shell rather than the daemon (nsenter execs).
+	nsenter --net="/var/run/netns/$ns" "$SLUICED" --pin-dir "$pin" \
+		--api "unix:$sock" "$@" >>"$T_TMP/$name.log" 2>&1 &
 	pid=$!
 	T_PIDS+=("$pid")
 	printf -v "SOCK_$name" '%s' "$sock"
@@ -549,4 +551,19 @@ while time.monotonic() - t0 < 10:
 print("timeout; last seen: '%s'" % seen)
 sys.exit(1)
 PYEOF
+}
+
+# map_route_has PIN_DIR PREFIX: the pinned LPM map (routes_v4/routes_v6) in
+# PIN_DIR holds PREFIX: what the data path sees, not what the daemon says.
+# bpffs is shared across namespaces, so this runs where the test runs.
+map_route_has() {
+	local map=routes_v4
+	case $2 in *:*) map=routes_v6 ;; esac
+	timeout 10 bpftool -j map dump pinned "$1/$map" | "$T_PY" -c '
+import ipaddress, json, sys
+net = ipaddress.ip_network(sys.argv[1])
+want = (net.prefixlen, list(net.network_address.packed))
+d = json.load(sys.stdin)
+sys.exit(0 if any((e["formatted"]["key"]["prefixlen"],
+                   e["formatted"]["key"]["addr"]) == want for e in d) else 1)' "$2"
 }
