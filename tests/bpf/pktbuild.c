@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The fixtures' packet builder.  Headers are written byte by byte at fixed
+ * offsets (RFC 791, 8200, 793, 768, 792, 4443, 826, IEEE 802.1Q) and every
+ * checksum is a full RFC 1071 sum over the finished bytes.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include "pktbuild.h"
+
+#define IP4_ID 0x1234		/* the identification of every built packet */
+
+static void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(__u8 *p, __u32 v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+__u64 csum_add(__u64 sum, const void *data, size_t len)
+{
+	const __u8 *p = data;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (__u32)p[0] << 8 | p[1];
+	if (len)
+		sum += (__u32)p[0] << 8;
+	return sum;
+}
+
+__u16 csum_fold(__u64 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+int pkt_addr(int family, const char *txt, __u8 *out)
+{
+	if (!txt || inet_pton(family, txt, out) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+static __u8 spec_ttl(const struct pkt_spec *s)
+{
+	if (s->ttl == TTL_ZERO)
+		return 0;
+	return s->ttl ? (__u8)s->ttl : 64;
+}
+
+static __u16 spec_ethertype(const struct pkt_spec *s)
+{
+	if (s->ethertype)
+		return s->ethertype;
+	switch (s->l3) {
+	case PKT_L3_IP4: return 0x0800;
+	case PKT_L3_IP6: return 0x86dd;
+	case PKT_L3_ARP: return 0x0806;
+	default: return 0x88b5;	/* IEEE local experimental */
+	}
+}
+
+/* Ethernet and the optional tag; returns the L3 offset. */
+static __u32 build_eth(const struct pkt_spec *s, __u8 *p)
+{
+	__u32 off = 12;
+
+	memcpy(p, s->dst, 6);
+	memcpy(p + 6, s->src, 6);
+	if (s->tagged) {
+		put16(p + off, 0x8100);
+		put16(p + off + 2, (__u16)(s->pcp << 13 | (s->dei & 1) << 12 |
+					   (s->vid & 0x0fff)));
+		off += 4;
+	}
+	put16(p + off, spec_ethertype(s));
+	return off + 2;
+}
+
+static void fill_payload(__u8 *p, __u32 len)
+{
+	for (__u32 i = 0; i < len; i++)
+		p[i] = (__u8)(i * 31 + 7);
+}
+
+static __u32 l4_hdr_len(__u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return 20;
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return 8;
+	default: return 0;
+	}
+}
+
+/* The L4 header without its checksum, then the payload. */
+static void build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
+{
+	__u8 v6 = s->l3 == PKT_L3_IP6;
+
+	switch (s->l4) {
+	case IPPROTO_TCP:
+		put16(p, s->sport);
+		put16(p + 2, s->dport);
+		put32(p + 4, 0x01020304);	/* seq */
+		put32(p + 8, 0x05060708);	/* ack */
+		p[12] = 5 << 4;			/* data offset */
+		p[13] = 0x18;			/* PSH | ACK */
+		put16(p + 14, 0xffff);		/* window */
+		break;
+	case IPPROTO_UDP:
+		put16(p, s->sport);
+		put16(p + 2, s->dport);
+		put16(p + 4, (__u16)len);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		p[0] = s->icmp_type ? s->icmp_type : (v6 ? 128 : 8);
+		put16(p + 4, s->sport);
+		put16(p + 6, s->dport);
+		break;
+	}
+	fill_payload(p + l4_hdr_len(s->l4), s->payload);
+}
+
+/* The pseudo header of RFC 793/768 (v4) or RFC 8200 section 8.1 (v6). */
+static __u64 pseudo_sum(const struct pkt_spec *s, const __u8 *saddr,
+			const __u8 *daddr, __u32 len)
+{
+	__u8 ph[40] = { 0 };
+
+	if (s->l3 == PKT_L3_IP6) {
+		memcpy(ph, saddr, 16);
+		memcpy(ph + 16, daddr, 16);
+		put32(ph + 32, len);
+		ph[39] = s->l4;
+		return csum_add(0, ph, 40);
+	}
+	memcpy(ph, saddr, 4);
+	memcpy(ph + 4, daddr, 4);
+	ph[9] = s->l4;
+	put16(ph + 10, (__u16)len);
+	return csum_add(0, ph, 12);
+}
+
+/* Writes the L4 header and payload at @p; returns their length. */
+static __u32 build_l4(const struct pkt_spec *s, __u8 *p, const __u8 *saddr,
+		      const __u8 *daddr)
+{
+	__u32 len = l4_hdr_len(s->l4) + s->payload;
+	__u64 sum;
+	__u16 c;
+
+	build_l4_body(s, p, len);
+	if (!l4_hdr_len(s->l4))
+		return len;
+	sum = s->l4 == IPPROTO_ICMP ? 0 : pseudo_sum(s, saddr, daddr, len);
+	c = csum_fold(csum_add(sum, p, len));
+	if (s->l4 == IPPROTO_UDP && c == 0)
+		c = 0xffff;
+	put16(p + (s->l4 == IPPROTO_TCP ? 16 : s->l4 == IPPROTO_UDP ? 6 : 2),
+	      c);
+	return len;
+}
+
+static void ip4_set_csum(__u8 *iph)
+{
+	__u32 hlen = (iph[0] & 0x0f) * 4;
+
+	put16(iph + 10, 0);
+	put16(iph + 10, csum_fold(csum_add(0, iph, hlen)));
+}
+
+static int build_ip4(const struct pkt_spec *s, struct frame *f)
+{
+	__u8 *iph = f->buf + f->l3_off;
+	__u32 hlen = 20 + 4 * s->ip_opts, l4len;
+
+	if (pkt_addr(AF_INET, s->saddr, iph + 12) ||
+	    pkt_addr(AF_INET, s->daddr, iph + 16) || s->ip_opts > 10)
+		return -EINVAL;
+	iph[0] = 0x40 | (__u8)(hlen / 4);
+	put16(iph + 4, IP4_ID);
+	put16(iph + 6, s->frag);
+	iph[8] = spec_ttl(s);
+	iph[9] = s->l4;
+	if (s->ip_opts) {
+		/* router alert (RFC 2113), then NOPs to the end */
+		memset(iph + 20, 0x01, hlen - 20);
+		iph[20] = 0x94;
+		iph[21] = 4;
+		put16(iph + 22, 0);
+	}
+	f->l4_off = f->l3_off + hlen;
+	l4len = build_l4(s, f->buf + f->l4_off, iph + 12, iph + 16);
+	put16(iph + 2, (__u16)(hlen + l4len));
+	ip4_set_csum(iph);
+	f->len = f->l4_off + l4len;
+	return 0;
+}
+
+static __u32 build_ext6(const struct pkt_spec *s, __u8 *p)
+{
+	if (s->ext == PKT_EXT_NONE)
+		return 0;
+	memset(p, 0, 8);
+	p[0] = s->l4;
+	if (s->ext == PKT_EXT_HBH) {
+		p[2] = 1;		/* PadN over the 4 remaining bytes */
+		p[3] = 4;
+	} else {
+		put16(p + 2, 1);	/* offset 0, more fragments */
+		put32(p + 4, 0xdeadbeef);
+	}
+	return 8;
+}
+
+static int build_ip6(const struct pkt_spec *s, struct frame *f)
+{
+	__u8 *ip6 = f->buf + f->l3_off;
+	__u32 ext, l4len;
+
+	if (pkt_addr(AF_INET6, s->saddr, ip6 + 8) ||
+	    pkt_addr(AF_INET6, s->daddr, ip6 + 24))
+		return -EINVAL;
+	put32(ip6, 6u << 28);		/* version, class 0, flow 0 */
+	ip6[6] = s->ext == PKT_EXT_HBH ? 0 : s->ext == PKT_EXT_FRAG ? 44 :
+		 s->l4;
+	ip6[7] = spec_ttl(s);
+	ext = build_ext6(s, ip6 + 40);
+	f->l4_off = f->l3_off + 40 + ext;
+	l4len = build_l4(s, f->buf + f->l4_off, ip6 + 8, ip6 + 24);
+	put16(ip6 + 4, (__u16)(ext + l4len));
+	f->len = f->l4_off + l4len;
+	return 0;
+}
+
+static int build_arp(const struct pkt_spec *s, struct frame *f)
+{
+	__u8 *a = f->buf + f->l3_off;
+
+	put16(a, 1);			/* Ethernet */
+	put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 2);		/* reply */
+	memcpy(a + 8, s->src, 6);
+	memcpy(a + 18, s->dst, 6);
+	if (pkt_addr(AF_INET, s->saddr, a + 14) ||
+	    pkt_addr(AF_INET, s->daddr, a + 24))
+		return -EINVAL;
+	f->l4_off = f->l3_off + 28;
+	f->len = f->l4_off;
+	return 0;
+}
+
+int pkt_build(const struct pkt_spec *s, struct frame *f)
+{
+	int err;
+
+	/* worst case: tag, IPv4 with 40 bytes of options, TCP, payload */
+	if ((__u32)s->payload + s->eth_pad + 18 + 60 + 20 > PKT_MAX)
+		return -EINVAL;
+	memset(f, 0, sizeof(*f));
+	f->l3 = s->l3;
+	f->l3_off = build_eth(s, f->buf);
+	switch (s->l3) {
+	case PKT_L3_IP4: err = build_ip4(s, f); break;
+	case PKT_L3_IP6: err = build_ip6(s, f); break;
+	case PKT_L3_ARP: err = build_arp(s, f); break;
+	default:
+		f->l4_off = f->l3_off;
+		fill_payload(f->buf + f->l3_off, s->payload);
+		f->len = f->l3_off + s->payload;
+		err = 0;
+	}
+	f->len += s->eth_pad;		/* the buffer is zeroed */
+	return err;
+}
+
+/* ---- mutations ------------------------------------------------------------ */
+
+static int ip_len_fit(struct frame *f)
+{
+	__u8 *l3 = f->buf + f->l3_off;
+
+	if (f->l3 == PKT_L3_IP4 && f->len >= f->l3_off + 20) {
+		put16(l3 + 2, (__u16)(f->len - f->l3_off));
+		if (f->len >= f->l3_off + (l3[0] & 0x0f) * 4)
+			ip4_set_csum(l3);
+		return 0;
+	}
+	if (f->l3 == PKT_L3_IP6 && f->len >= f->l3_off + 40) {
+		put16(l3 + 4, (__u16)(f->len - f->l3_off - 40));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Brute force over all identifications: no cleverness to get wrong. */
+static int ip4_fwd_csum(struct frame *f, __u16 want, bool forwarded)
+{
+	__u8 *iph = f->buf + f->l3_off;
+	__u8 ttl = iph[8];
+
+	if (f->l3 != PKT_L3_IP4 || f->len < f->l3_off + 20)
+		return -EINVAL;
+	for (__u32 id = 0; id <= 0xffff; id++) {
+		put16(iph + 4, (__u16)id);
+		if (!forwarded)
+			iph[8] = ttl - 1;
+		ip4_set_csum(iph);
+		iph[8] = ttl;
+		if ((iph[10] << 8 | iph[11]) == want) {
+			ip4_set_csum(iph);	/* for the TTL it carries */
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int mut_offset(const struct frame *f, const struct pkt_mut *m,
+		      __u32 width, __u32 *off)
+{
+	__u32 base = m->base == BASE_L3 ? f->l3_off :
+		     m->base == BASE_L4 ? f->l4_off : 0;
+
+	*off = base + m->off;
+	return *off + width <= f->len ? 0 : -EINVAL;
+}
+
+static int mutate_one(struct frame *f, const struct pkt_mut *m,
+		      bool forwarded)
+{
+	__u32 off = 0;
+
+	switch (m->op) {
+	case MUT_CUT:
+		if (m->val < f->len)
+			f->len = m->val;
+		return 0;
+	case MUT_SET8:
+	case MUT_XOR8:
+		if (mut_offset(f, m, 1, &off))
+			return -EINVAL;
+		f->buf[off] = m->op == MUT_SET8 ? (__u8)m->val :
+						  f->buf[off] ^ (__u8)m->val;
+		return 0;
+	case MUT_SET16:
+		if (mut_offset(f, m, 2, &off))
+			return -EINVAL;
+		put16(f->buf + off, (__u16)m->val);
+		return 0;
+	case MUT_IP4_CSUM:
+		if (f->l3 != PKT_L3_IP4 ||
+		    f->len < f->l3_off + (f->buf[f->l3_off] & 0x0f) * 4u)
+			return -EINVAL;
+		ip4_set_csum(f->buf + f->l3_off);
+		return 0;
+	case MUT_IP_LEN_FIT:
+		return ip_len_fit(f);
+	case MUT_IP4_FWD_CSUM:
+		return ip4_fwd_csum(f, (__u16)m->val, forwarded);
+	case MUT_IP4_CSUM_NEG0:
+		if (forwarded)
+			return 0;
+		if (f->l3 != PKT_L3_IP4 || f->len < f->l3_off + 20 ||
+		    f->buf[f->l3_off + 10] || f->buf[f->l3_off + 11])
+			return -EINVAL;
+		put16(f->buf + f->l3_off + 10, 0xffff);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int pkt_mutate(struct frame *f, const struct pkt_mut *m, bool forwarded)
+{
+	for (int i = 0; i < PKT_MAX_MUT && m[i].op != MUT_END; i++) {
+		int err = mutate_one(f, &m[i], forwarded);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A small packet builder for the BPF fixtures.  It writes every header byte
+ * by byte in network order and computes every checksum from scratch with a
+ * full RFC 1071 sum, so that it shares no code (and no mistakes) with the
+ * data path it checks: no kernel header structs, no incremental updates.
+ */
+#ifndef SLUICE_TESTS_PKTBUILD_H
+#define SLUICE_TESTS_PKTBUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#define PKT_MAX 2048		/* largest frame a fixture builds */
+#define PKT_MAX_MUT 4		/* mutations per fixture */
+#define TTL_ZERO (-1)		/* pkt_spec.ttl for a literal 0 */
+
+enum pkt_l3 {
+	PKT_L3_IP4 = 1,
+	PKT_L3_IP6,
+	PKT_L3_ARP,		/* an ARP reply from src to dst */
+	PKT_L3_RAW,		/* pkt_spec.ethertype + payload bytes */
+};
+
+enum pkt_ext {			/* one IPv6 extension header before L4 */
+	PKT_EXT_NONE,
+	PKT_EXT_HBH,		/* hop-by-hop options (PadN) */
+	PKT_EXT_FRAG,		/* fragment header, offset 0, M=1 */
+};
+
+/* What to build.  Zero fields take the usual defaults. */
+struct pkt_spec {
+	__u8 dst[6];
+	__u8 src[6];
+	__u8 tagged;		/* 802.1Q tag with pcp/dei/vid */
+	__u8 pcp;
+	__u8 dei;
+	__u16 vid;
+	__u16 ethertype;	/* override; 0 = the one l3 implies */
+	__u8 l3;		/* enum pkt_l3 */
+	__u8 l4;		/* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 or other */
+	const char *saddr;	/* text, of the family l3 implies */
+	const char *daddr;
+	int ttl;		/* TTL / hop limit: 0 = 64, TTL_ZERO = 0 */
+	__u16 frag;		/* IPv4 flags and offset, host order */
+	__u8 ip_opts;		/* IPv4 option words: router alert, NOPs */
+	__u8 ext;		/* enum pkt_ext, IPv6 only */
+	__u16 sport;		/* TCP/UDP ports; ICMP echo id and seq */
+	__u16 dport;
+	__u8 icmp_type;		/* 0 = echo request */
+	__u16 payload;		/* L4 payload bytes */
+	__u16 eth_pad;		/* zero bytes after the IP packet */
+};
+
+struct frame {
+	__u8 buf[PKT_MAX];
+	__u32 len;
+	__u32 l3_off;		/* 14, or 18 when tagged */
+	__u32 l4_off;		/* after IPv4 options / IPv6 extension */
+	__u8 l3;		/* enum pkt_l3 */
+};
+
+enum pkt_mut_op {
+	MUT_END,
+	MUT_CUT,		/* truncate the frame to val bytes */
+	MUT_SET8,		/* byte at base + off = val */
+	MUT_SET16,		/* 16 bits at base + off = val (network order) */
+	MUT_XOR8,		/* byte at base + off ^= val */
+	MUT_IP4_CSUM,		/* recompute the IPv4 header checksum */
+	MUT_IP_LEN_FIT,		/* IP length field = what the frame holds */
+	MUT_IP4_FWD_CSUM,	/* pick the IP ID so that the forwarded
+				 * header's checksum is val */
+	MUT_IP4_CSUM_NEG0,	/* input only: a 0x0000 checksum written as
+				 * 0xffff, the other zero (RFC 1624, 3) */
+};
+
+enum pkt_base { BASE_L2, BASE_L3, BASE_L4 };
+
+struct pkt_mut {
+	__u8 op;		/* enum pkt_mut_op */
+	__u8 base;		/* enum pkt_base */
+	__u16 off;
+	__u32 val;
+};
+
+/* RFC 1071: add @len bytes as big-endian 16-bit words to @sum... */
+__u64 csum_add(__u64 sum, const void *data, size_t len);
+/* ...then fold the carries and complement. */
+__u16 csum_fold(__u64 sum);
+
+/* Parses @txt of @family (AF_INET, AF_INET6) into @out: 0 or -EINVAL. */
+int pkt_addr(int family, const char *txt, __u8 *out);
+
+/* 0 or -EINVAL (bad address, too big). */
+int pkt_build(const struct pkt_spec *s, struct frame *f);
+/* Applies the list up to MUT_END.  @forwarded: @f is the expected output of
+ * a forward (TTL already one less), which MUT_IP4_FWD_CSUM must know. */
+int pkt_mutate(struct frame *f, const struct pkt_mut *m, bool forwarded);
+
+#endif

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The BPF tier's runner: loads the real XDP object through lib/dp in a
+ * network namespace of its own, programs the topology of fixtures.c, runs
+ * every fixture with BPF_PROG_TEST_RUN and prints TAP.
+ *
+ * Each run checks the verdict, that exactly one counter moved (by one packet
+ * and the frame's bytes, on the ingress port's slot), and the exact output
+ * bytes and length against a frame built independently by pktbuild.c.
+ *
+ * Facts about test_run this relies on (checked on Linux 6.18):
+ *  - a frame shorter than ETH_HLEN is refused with EINVAL before the program
+ *    runs, also when metadata (xdp_md.data = its length, 4..32 bytes at the
+ *    start of data_in) brings data_size_in to 14 or more: drop_trunc_eth is
+ *    out of test_run's reach.  With metadata the output starts with it;
+ *  - ctx_in.data_end must equal data_size_in, and ingress_ifindex must be a
+ *    real device of the caller's namespace;
+ *  - XDP_REDIRECT is only a return value here: nothing is transmitted;
+ *  - with repeat > 1 every run works on the buffer the previous run left.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <uapi/sluice/flow_hash.h>
+#include "dp.h"
+#include "log.h"
+#include "fixtures.h"
+#include "pktbuild.h"
+#include "xdp_floor.skel.h"
+
+#define OUT_MAX (PKT_MAX + 512)
+/* TTL 255 allows at most 254 forwards of one buffer.  Every call with
+ * repeat > 1 switches the XDP dispatcher to the program and back, two RCU
+ * grace periods: about 15-25 ms of wall time per call here, whatever the
+ * repeat.  The full figure (2 x 1000 calls) therefore takes about 45 s. */
+#define PERF_REPEAT 200
+#define PERF_CALLS 1000		/* with SLUICE_BPF_PERF=1: 200k runs */
+#define PERF_SMOKE_CALLS 2
+
+/* Real devices of our namespace; VLAN subinterfaces are map entries only:
+ * this kernel has no 8021q ("ip link add ... type vlan" fails) and the data
+ * path never hands a subinterface's ifindex to the kernel (it redirects to
+ * the parent), so numbers far above any real ifindex stand in for them. */
+static const char *const dev_names[IFX_COUNT] = {
+	[IFX_LO] = "lo",    [IFX_P0] = "sl0",	[IFX_P1] = "sl1",
+	[IFX_P2] = "sl2",   [IFX_AUX] = "sl0p", [IFX_EXT] = "sl1p",
+};
+static const __u32 vlan_ifindex[IFX_COUNT] = {
+	[IFX_V10] = 10010, [IFX_V20] = 10020, [IFX_V30] = 10130,
+};
+
+typedef struct sluice_counter stats_t[SLUICE_MAX_IFACES][SLUICE_REASON_MAX];
+
+struct env {
+	struct dp *dp;
+	int prog_fd;
+	__u32 ifindex[IFX_COUNT];
+	__u32 slot[IFX_COUNT];
+	__u32 nslots;
+	unsigned int n;			/* TAP cases so far */
+	unsigned int failed;
+	stats_t before, after;
+};
+
+struct run {
+	__u8 out[OUT_MAX];
+	__u32 out_len;
+	__u32 retval;
+	__u32 duration;
+	int err;
+};
+
+/* ---- TAP ---------------------------------------------------------------- */
+
+static char diag_buf[32768];
+static size_t diag_len;
+
+__attribute__((format(printf, 1, 2)))
+static void diag(const char *fmt, ...)
+{
+	size_t room = sizeof(diag_buf) - diag_len;
+	va_list ap;
+	int n;
+
+	if (room < 3)
+		return;
+	diag_buf[diag_len++] = '#';
+	diag_buf[diag_len++] = ' ';
+	room -= 2;
+	va_start(ap, fmt);
+	n = vsnprintf(diag_buf + diag_len, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		diag_len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* One TAP line, then the diagnostics gathered for it. */
+static void tap(struct env *e, bool ok, const char *name)
+{
+	e->n++;
+	if (!ok)
+		e->failed++;
+	printf("%sok %u - %s\n", ok ? "" : "not ", e->n, name);
+	fwrite(diag_buf, 1, diag_len, stdout);
+	diag_len = 0;
+}
+
+static const char *xdp_name(__u32 v)
+{
+	static const char *const names[] = { "XDP_ABORTED", "XDP_DROP",
+					     "XDP_PASS", "XDP_TX",
+					     "XDP_REDIRECT" };
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "XDP_?";
+}
+
+static void hex_line(const __u8 *a, __u32 alen, const __u8 *b, __u32 blen,
+		     __u32 off, char *line, size_t len)
+{
+	size_t pos = 0;
+
+	for (__u32 i = off; i < off + 16; i++) {
+		bool d = i >= alen || i >= blen || a[i] != b[i];
+
+		pos += snprintf(line + pos, len - pos, i < alen ? "%02x%c" :
+				"  %c", i < alen ? a[i] : '*', d ? '*' : ' ');
+	}
+	pos += snprintf(line + pos, len - pos, "| ");
+	for (__u32 i = off; i < off + 16 && i < blen; i++)
+		pos += snprintf(line + pos, len - pos, "%02x ", b[i]);
+}
+
+/* The lines that differ, 16 bytes each: expected | got, '*' marks bytes.
+ * @glen is what the kernel reported, which may exceed the buffer. */
+static void hexdiff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen)
+{
+	__u32 n, shown = 0;
+	char line[256];
+
+	if (glen > OUT_MAX) {
+		diag("output: %u bytes, more than the %u-byte buffer\n", glen,
+		     OUT_MAX);
+		glen = OUT_MAX;
+	}
+	n = elen > glen ? elen : glen;
+
+	diag("output: expected %u bytes, got %u\n", elen, glen);
+	diag("off   expected%40s| got\n", "");
+	for (__u32 off = 0; off < n && shown < 24; off += 16) {
+		__u32 end = off + 16 < n ? off + 16 : n;
+		bool same = end <= elen && end <= glen &&
+			    !memcmp(exp + off, got + off, end - off);
+
+		if (same)
+			continue;
+		hex_line(exp, elen, got, glen, off, line, sizeof(line));
+		diag("%04x  %s\n", off, line);
+		shown++;
+	}
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int sh(const char *cmd)
+{
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+static int make_netns(char *why, size_t len)
+{
+	static const char *const cmds[] = {
+		"ip link set lo up",
+		"ip link add sl0 type veth peer name sl0p",
+		"ip link add sl1 type veth peer name sl1p",
+		"ip link add sl2 type veth peer name sl2p",
+		"for d in sl0 sl0p sl1 sl1p sl2 sl2p; do ip link set $d up; done",
+	};
+
+	if (geteuid() != 0) {
+		snprintf(why, len, "not root (BPF and unshare need it)");
+		return -EPERM;
+	}
+	if (unshare(CLONE_NEWNET)) {
+		snprintf(why, len, "unshare(CLONE_NEWNET): %s", strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (sh(cmds[i])) {
+			snprintf(why, len, "'%s' failed", cmds[i]);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int resolve_ifindexes(struct env *e, char *why, size_t len)
+{
+	for (int i = IFX_NONE + 1; i < IFX_COUNT; i++) {
+		e->ifindex[i] = dev_names[i] ? if_nametoindex(dev_names[i]) :
+					       vlan_ifindex[i];
+		if (!e->ifindex[i]) {
+			snprintf(why, len, "no device %s", dev_names[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int family_of(const char *txt)
+{
+	return strchr(txt, ':') ? AF_INET6 : AF_INET;
+}
+
+static int setup_iface(struct env *e, const struct topo_iface *t)
+{
+	struct sluice_iface v = {
+		.mtu = t->mtu,
+		.slot = t->slot,
+		.vlan_id = t->vid,
+		.flags = t->parent ? SLUICE_IF_VLAN : 0,
+		.parent_ifindex = t->parent ? e->ifindex[t->parent] : 0,
+	};
+	int err;
+
+	memcpy(v.mac, t->mac, 6);
+	err = dp_iface_set(e->dp, e->ifindex[t->ifx], &v);
+	if (!err && t->port)
+		err = dp_port_set(e->dp, e->ifindex[t->ifx]);
+	if (!err && t->parent)
+		err = dp_vlan_set(e->dp, e->ifindex[t->parent], t->vid,
+				  e->ifindex[t->ifx]);
+	e->slot[t->ifx] = t->slot;
+	if (t->slot + 1 > e->nslots)
+		e->nslots = t->slot + 1;
+	return err;
+}
+
+static int setup_nhg(struct env *e, const struct topo_nhg *t)
+{
+	struct sluice_nhg g = { 0 };
+
+	for (int i = 0; i < SLUICE_MAX_ECMP && t->nh[i].ifx; i++) {
+		struct sluice_nh *nh = &g.nh[i];
+
+		nh->ifindex = e->ifindex[t->nh[i].ifx];
+		if (t->nh[i].gw) {
+			nh->family = (__u8)family_of(t->nh[i].gw);
+			if (pkt_addr(nh->family, t->nh[i].gw, nh->gw))
+				return -EINVAL;
+		}
+		g.count++;
+	}
+	return dp_nhg_set(e->dp, t->id, &g);
+}
+
+static int setup_route(struct env *e, const struct topo_route *t)
+{
+	struct sluice_route rt = { .nhg_id = t->nhg, .type = t->type };
+	char addr[64];
+	__u8 bytes[16];
+	char *slash;
+	int family = family_of(t->prefix);
+
+	snprintf(addr, sizeof(addr), "%s", t->prefix);
+	slash = strchr(addr, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	if (pkt_addr(family, addr, bytes))
+		return -EINVAL;
+	return dp_route_set(e->dp, family, bytes, atoi(slash + 1), &rt);
+}
+
+static int setup_neigh(struct env *e, const struct topo_neigh *t)
+{
+	struct sluice_neigh_key k = {
+		.ifindex = e->ifindex[t->ifx],
+		.family = (__u8)family_of(t->addr),
+	};
+	struct sluice_neigh v = { 0 };
+
+	memcpy(v.mac, t->mac, 6);
+	if (pkt_addr(k.family, t->addr, k.addr))
+		return -EINVAL;
+	return dp_neigh_set(e->dp, &k, &v);
+}
+
+#define SETUP_EACH(tbl, n, fn, what)                                           \
+	do {                                                                   \
+		for (size_t i_ = 0; i_ < (n); i_++) {                          \
+			int err_ = fn(e, &(tbl)[i_]);                          \
+			if (err_) {                                            \
+				snprintf(why, len, "%s %zu: %s", what, i_,     \
+					 strerror(-err_));                     \
+				return err_;                                   \
+			}                                                      \
+		}                                                              \
+	} while (0)
+
+static int setup_maps(struct env *e, char *why, size_t len)
+{
+	e->nslots = 1;			/* slot 0: unmanaged ingress */
+	SETUP_EACH(topo_ifaces, topo_n_ifaces, setup_iface, "iface");
+	SETUP_EACH(topo_nhgs, topo_n_nhgs, setup_nhg, "nhg");
+	SETUP_EACH(topo_routes, topo_n_routes, setup_route, "route");
+	SETUP_EACH(topo_neighs, topo_n_neighs, setup_neigh, "neighbour");
+	return dp_stats_clear(e->dp);
+}
+
+static int setup(struct env *e, char *why, size_t len)
+{
+	int err = make_netns(why, len);
+
+	if (!err)
+		err = resolve_ifindexes(e, why, len);
+	if (err)
+		return err;
+	err = dp_open(&e->dp, &(struct dp_opts){ .pin_dir = NULL });
+	if (err) {
+		snprintf(why, len, "dp_open: %s", strerror(-err));
+		return err;
+	}
+	e->prog_fd = dp_xdp_prog_fd(e->dp);
+	return setup_maps(e, why, len);
+}
+
+/* ---- one run ------------------------------------------------------------- */
+
+static int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
+		   __u32 meta, __u32 repeat, struct run *r)
+{
+	struct xdp_md ctx = {
+		.data = meta,
+		.data_end = len,
+		.ingress_ifindex = ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat);
+
+	r->err = bpf_prog_test_run_opts(fd, &o);
+	r->out_len = o.data_size_out;
+	r->retval = o.retval;
+	r->duration = o.duration;
+	return r->err;
+}
+
+static int snapshot(struct env *e, stats_t s)
+{
+	for (__u32 slot = 0; slot < e->nslots; slot++) {
+		int err = dp_stats_read(e->dp, slot, s[slot]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Exactly @times packets (and @bytes each) under (@slot, @reason), nothing
+ * anywhere else.  @reason < 0: nothing at all. */
+static bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
+			__u64 times)
+{
+	bool ok = true;
+
+	for (__u32 s = 0; s < e->nslots; s++) {
+		for (int r = 0; r < SLUICE_REASON_MAX; r++) {
+			bool mine = s == slot && r == reason;
+			__u64 dp = e->after[s][r].packets -
+				   e->before[s][r].packets;
+			__u64 db = e->after[s][r].bytes - e->before[s][r].bytes;
+
+			if (dp == (mine ? times : 0) &&
+			    db == (mine ? bytes * times : 0))
+				continue;
+			diag("counter slot %u %s: +%llu packets +%llu bytes, "
+			     "want +%llu +%llu\n", s, dp_reason_name(r),
+			     (unsigned long long)dp, (unsigned long long)db,
+			     (unsigned long long)(mine ? times : 0),
+			     (unsigned long long)(mine ? bytes * times : 0));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static int spec_ttl_value(const struct pkt_spec *s)
+{
+	if (s->ttl == TTL_ZERO)
+		return 0;
+	return s->ttl ? s->ttl : 64;
+}
+
+/* The routed frame, from the spec: new L2, TTL - @hops, every checksum
+ * computed afresh by the builder. */
+static int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
+			const struct l2_out *o, int hops, struct frame *f)
+{
+	struct pkt_spec s = *in;
+	int ttl = spec_ttl_value(in) - hops;
+
+	if (ttl < 0)
+		return -EINVAL;
+	memcpy(s.dst, o->dst, 6);
+	memcpy(s.src, o->src, 6);
+	s.tagged = o->tagged;
+	s.vid = o->vid;
+	s.pcp = o->pcp;
+	s.dei = o->dei;
+	s.ttl = ttl ? ttl : TTL_ZERO;
+	return pkt_build(&s, f) ?: pkt_mutate(f, mut, true);
+}
+
+struct bufs {
+	struct frame f;
+	__u8 in[OUT_MAX];
+	__u32 in_len;
+	__u8 exp[OUT_MAX];
+	__u32 exp_len;
+	struct run r;
+};
+
+static int prepare(const struct fixture *fx, struct bufs *b)
+{
+	int err = pkt_build(&fx->in, &b->f) ?: pkt_mutate(&b->f, fx->mut, false);
+
+	if (err || (fx->meta && fx->routed))
+		return err ?: -EINVAL;
+	memset(b->in, 0xa5, fx->meta);	/* metadata: recognisable bytes */
+	memcpy(b->in + fx->meta, b->f.buf, b->f.len);
+	b->in_len = fx->meta + b->f.len;
+	if (!fx->routed) {
+		memcpy(b->exp, b->in, b->in_len);
+		b->exp_len = b->in_len;
+		return 0;
+	}
+	err = build_routed(&fx->in, fx->mut, &fx->out, 1, &b->f);
+	memcpy(b->exp, b->f.buf, b->f.len);
+	b->exp_len = b->f.len;
+	return err;
+}
+
+static bool check_run(struct env *e, const struct fixture *fx,
+		      const struct bufs *b)
+{
+	const struct run *r = &b->r;
+	bool ok = true;
+
+	if (r->err != fx->run_err) {
+		diag("test_run returned %d (%s), want %d\n", r->err,
+		     strerror(-r->err), fx->run_err);
+		return false;
+	}
+	if (fx->run_err)
+		return counters_ok(e, 0, -1, 0, 0);
+	if (r->retval != (__u32)fx->verdict) {
+		diag("verdict %s, want %s\n", xdp_name(r->retval),
+		     xdp_name(fx->verdict));
+		ok = false;
+	}
+	if (!counters_ok(e, e->slot[fx->ingress], fx->reason,
+			 b->in_len - fx->meta, 1))
+		ok = false;
+	if (r->out_len != b->exp_len || memcmp(r->out, b->exp, b->exp_len)) {
+		hexdiff(b->exp, b->exp_len, r->out, r->out_len);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Runs one fixture; false with diagnostics when anything differs. */
+static bool run_fixture(struct env *e, const struct fixture *fx)
+{
+	static struct bufs b;
+	int err = prepare(fx, &b);
+
+	if (err) {
+		diag("cannot build the frames: %s\n", strerror(-err));
+		return false;
+	}
+	if (snapshot(e, e->before))
+		return false;
+	xdp_run(e->prog_fd, e->ifindex[fx->ingress], b.in, b.in_len, fx->meta,
+		1, &b.r);
+	if (snapshot(e, e->after))
+		return false;
+	return check_run(e, fx, &b);
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static void run_fixtures(struct env *e)
+{
+	for (size_t i = 0; i < n_fixtures; i++)
+		tap(e, run_fixture(e, &fixtures[i]), fixtures[i].name);
+}
+
+/* The member sluice_flow_hash() names for this flow. */
+static __u32 ecmp_member(const struct pkt_spec *s, __u32 n)
+{
+	int v6 = s->l3 == PKT_L3_IP6;
+	__u32 sa[4] = { 0 }, da[4] = { 0 }, ports = 0, h;
+
+	pkt_addr(v6 ? AF_INET6 : AF_INET, s->saddr, (__u8 *)sa);
+	pkt_addr(v6 ? AF_INET6 : AF_INET, s->daddr, (__u8 *)da);
+	if (s->l4 == IPPROTO_TCP || s->l4 == IPPROTO_UDP) {
+		/* as the data path loads them: the first four L4 bytes */
+		__u8 raw[4] = { s->sport >> 8, s->sport & 0xff, s->dport >> 8,
+				s->dport & 0xff };
+
+		memcpy(&ports, raw, 4);
+	}
+	h = sluice_flow_hash(sa, da, v6 ? 4 : 1, ports, s->l4);
+	return n > 1 ? h % n : 0;
+}
+
+static bool run_ecmp(struct env *e, const struct ecmp_fixture *ef)
+{
+	unsigned int used[SLUICE_MAX_ECMP] = { 0 };
+	struct fixture fx = { .name = ef->name, .ingress = ef->ingress,
+			      .in = ef->in, .routed = true };
+	bool ok = true;
+
+	for (__u16 flow = 0; flow < ef->flows && ok; flow++) {
+		__u32 m;
+
+		fx.in.sport = ef->in.sport + flow;
+		m = ecmp_member(&fx.in, ef->n);
+		fx.out = ef->memb[m].out;
+		fx.verdict = ef->memb[m].verdict;
+		fx.reason = ef->memb[m].reason;
+		for (__u16 run = 0; run < ef->runs && ok; run++) {
+			ok = run_fixture(e, &fx);
+			if (!ok)
+				diag("flow with sport %u, run %u: want member "
+				     "%u\n", fx.in.sport, run, m);
+		}
+		used[m]++;
+	}
+	for (__u32 m = 0; ok && ef->all_used && m < ef->n; m++) {
+		if (!used[m]) {
+			diag("member %u carried none of %u flows\n", m,
+			     ef->flows);
+			ok = false;
+		}
+	}
+	for (__u32 m = 0; ok && m < ef->n; m++)
+		diag("member %u: %u flow(s)\n", m, used[m]);
+	return ok;
+}
+
+static void run_ecmps(struct env *e)
+{
+	for (size_t i = 0; i < n_ecmp_fixtures; i++)
+		tap(e, run_ecmp(e, &ecmp_fixtures[i]), ecmp_fixtures[i].name);
+}
+
+static int band_reason(const struct sweep_fixture *sw, __u32 len)
+{
+	for (int i = 0; i < 4 && sw->band[i].below; i++)
+		if (len < sw->band[i].below)
+			return sw->band[i].reason;
+	return SWEEP_EINVAL - 1;	/* the table does not cover @len */
+}
+
+static void run_sweep(struct env *e, const struct sweep_fixture *sw)
+{
+	struct fixture fx = { .ingress = sw->ingress, .in = sw->in,
+			      .meta = sw->meta, .verdict = XDP_DROP };
+	char name[160];
+
+	fx.mut[1].op = sw->fit_len ? MUT_IP_LEN_FIT : MUT_END;
+	for (__u32 len = sw->from; len < sw->upto; len++) {
+		int want = band_reason(sw, len);
+
+		fx.mut[0] = (struct pkt_mut){ MUT_CUT, BASE_L2, 0, len };
+		fx.run_err = want == SWEEP_EINVAL ? -EINVAL : 0;
+		fx.reason = want;
+		snprintf(name, sizeof(name), "%s at %u: %s", sw->name, len,
+			 want == SWEEP_EINVAL ? "test_run EINVAL" :
+						dp_reason_name(want));
+		fx.name = name;
+		if (want < SWEEP_EINVAL) {
+			diag("no band covers length %u\n", len);
+			tap(e, false, name);
+			continue;
+		}
+		tap(e, run_fixture(e, &fx), name);
+	}
+}
+
+static void run_sweeps(struct env *e)
+{
+	for (size_t i = 0; i < n_sweep_fixtures; i++)
+		run_sweep(e, &sweep_fixtures[i]);
+}
+
+/* ---- cost figure ------------------------------------------------------------ */
+
+struct perf {
+	unsigned int calls;
+	__u64 fwd_ns, floor_ns;		/* summed over all runs */
+	__u32 len;
+	__u8 in[OUT_MAX];
+	__u8 exp[OUT_MAX];
+	__u32 exp_len;
+	struct run r;
+};
+
+/* One call of each, interleaved so that both see the same noise. */
+static bool perf_call(struct env *e, int floor_fd, struct perf *p)
+{
+	__u32 ifindex = e->ifindex[perf_fixture.ingress];
+
+	if (xdp_run(e->prog_fd, ifindex, p->in, p->len, 0, PERF_REPEAT,
+		    &p->r) || p->r.retval != XDP_REDIRECT ||
+	    p->r.out_len != p->exp_len ||
+	    memcmp(p->r.out, p->exp, p->exp_len)) {
+		diag("sluice: err %d, %s, %u bytes\n", p->r.err,
+		     xdp_name(p->r.retval), p->r.out_len);
+		hexdiff(p->exp, p->exp_len, p->r.out, p->r.out_len);
+		return false;
+	}
+	p->fwd_ns += (__u64)p->r.duration * PERF_REPEAT;
+	if (xdp_run(floor_fd, ifindex, p->in, p->len, 0, PERF_REPEAT, &p->r) ||
+	    p->r.retval != XDP_PASS || p->r.out_len != p->len ||
+	    memcmp(p->r.out, p->in, p->len)) {
+		diag("xdp_pass: err %d, %s\n", p->r.err, xdp_name(p->r.retval));
+		return false;
+	}
+	p->floor_ns += (__u64)p->r.duration * PERF_REPEAT;
+	return true;
+}
+
+static int perf_frames(struct perf *p)
+{
+	static struct frame f;
+	int err = pkt_build(&perf_fixture.in, &f);
+
+	if (err)
+		return err;
+	memcpy(p->in, f.buf, f.len);
+	p->len = f.len;
+	/* after PERF_REPEAT forwards on one buffer: TTL 255 - 200 */
+	err = build_routed(&perf_fixture.in, perf_fixture.mut,
+			   &perf_fixture.out, PERF_REPEAT, &f);
+	memcpy(p->exp, f.buf, f.len);
+	p->exp_len = f.len;
+	return err;
+}
+
+static bool perf_measure(struct env *e, struct perf *p)
+{
+	struct xdp_floor *floor = xdp_floor__open_and_load();
+	bool ok;
+
+	if (!floor) {
+		diag("cannot load xdp_floor: %s\n", strerror(errno));
+		return false;
+	}
+	ok = !snapshot(e, e->before);
+	for (unsigned int i = 0; ok && i < p->calls; i++)
+		ok = perf_call(e, bpf_program__fd(floor->progs.xdp_pass), p);
+	xdp_floor__destroy(floor);
+	if (!ok || snapshot(e, e->after))
+		return false;
+	return counters_ok(e, e->slot[perf_fixture.ingress],
+			   perf_fixture.reason, p->len,
+			   (__u64)PERF_REPEAT * p->calls);
+}
+
+static void run_perf(struct env *e, bool full)
+{
+	static struct perf p;
+	double runs, fwd, floor;
+	bool ok;
+
+	p.calls = full ? PERF_CALLS : PERF_SMOKE_CALLS;
+	ok = !perf_frames(&p);
+	if (!ok)
+		diag("cannot build the frames\n");
+	ok = ok && perf_measure(e, &p);
+	tap(e, ok, perf_fixture.name);
+	if (!ok)
+		return;
+	runs = (double)p.calls * PERF_REPEAT;
+	fwd = p.fwd_ns / runs;
+	floor = p.floor_ns / runs;
+	printf("# perf%s: v4_forward_ns=%.1f (%.0f runs)\n",
+	       full ? "" : " smoke (SLUICE_BPF_PERF=1 for the figure)", fwd,
+	       runs);
+	printf("# perf%s: xdp_pass_ns=%.1f ratio=%.2f\n", full ? "" : " smoke",
+	       floor, floor > 0 ? fwd / floor : 0.0);
+}
+
+int main(void)
+{
+	static struct env e;
+	const char *perf = getenv("SLUICE_BPF_PERF");
+	char why[256] = "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	log_route_libbpf();
+	if (setup(&e, why, sizeof(why))) {
+		printf("not ok 1 - setup: %s\n1..1\n", why);
+		dp_close(e.dp);
+		return 1;
+	}
+	run_fixtures(&e);
+	run_ecmps(&e);
+	run_sweeps(&e);
+	run_perf(&e, perf && !strcmp(perf, "1"));
+	printf("1..%u\n", e.n);
+	if (e.failed)
+		printf("# %u of %u failed\n", e.failed, e.n);
+	dp_close(e.dp);
+	return e.failed ? 1 : 0;
+}
