@@ -190,6 +190,18 @@ static int resync(struct nlsock *ns, struct state *st)
 	pr_warn("netlink: events were lost, re-reading the kernel's state");
 	state_forget_kernel(st);
 	err = nlsock_dump_all(ns, st);
+	st->routes_dirty = false;
+	return err ? err : state_reconcile(st);
+}
+
+static int resync_routes(struct nlsock *ns, struct state *st)
+{
+	int err;
+
+	st->routes_dirty = false;
+	pr_debug("netlink: a link changed, re-reading routes");
+	state_forget_routes(st);
+	err = nlsock_dump_routes(ns, st);
 	return err ? err : state_reconcile(st);
 }
 
@@ -243,6 +255,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
 
 				if (rc == -ENOBUFS)
 					rc = resync(ns, st);
+				else if (!rc && st->routes_dirty)
+					rc = resync_routes(ns, st);
 				if (rc)
 					pr_err("netlink: %s", strerror(-rc));
 				continue;
@@ -316,6 +330,7 @@ int main(int argc, char **argv)
 	err = nlsock_dump_all(ns, &st);
 	if (!err)
 		err = state_reconcile(&st);
+	st.routes_dirty = false;
 	if (err)
 		goto out_nl;
 	for (int i = 0; i < cfg.n_ifaces; i++)

@@ -172,6 +172,17 @@ int nlsock_dump_all(struct nlsock *ns, struct state *st)
 	return err;
 }
 
+int nlsock_dump_routes(struct nlsock *ns, struct state *st)
+{
+	int err = dump_one(ns, st, RTM_GETROUTE, AF_INET);
+
+	if (!err)
+		err = dump_one(ns, st, RTM_GETROUTE, AF_INET6);
+	if (err)
+		pr_err("netlink: route dump failed: %s", strerror(-err));
+	return err;
+}
+
 int nlsock_read_events(struct nlsock *ns, struct state *st)
 {
 	for (int i = 0; i < 256; i++) {

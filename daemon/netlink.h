@@ -14,6 +14,8 @@ int nlsock_fd(const struct nlsock *ns);
 
 /* Dump links, neighbours, routes (in that order) into @st. */
 int nlsock_dump_all(struct nlsock *ns, struct state *st);
+/* Dump only the routes (after a link went down or away). */
+int nlsock_dump_routes(struct nlsock *ns, struct state *st);
 /* Read and apply pending events.  -ENOBUFS: events were lost, resync. */
 int nlsock_read_events(struct nlsock *ns, struct state *st);
 /* Apply one message (shared by dumps, events and tests). */

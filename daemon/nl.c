@@ -60,6 +60,14 @@ static int parse_multipath(const struct nlattr *mp, struct nl_route *r)
 			r->unsupported_why = "too many nexthops";
 			return 0;
 		}
+		if (rtnh->rtnh_flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) {
+			/* the kernel keeps it but will not use it */
+			size_t skip = (size_t)RTNH_ALIGN(rtnh->rtnh_len);
+
+			p += skip;
+			left = left > skip ? left - skip : 0;
+			continue;
+		}
 		nh = &r->nh[r->n_nh++];
 		memset(nh, 0, sizeof(*nh));
 		nh->ifindex = (uint32_t)rtnh->rtnh_ifindex;
@@ -132,6 +140,8 @@ int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 	}
 	if (t.tb[RTA_MULTIPATH])
 		return parse_multipath(t.tb[RTA_MULTIPATH], r);
+	if (rtm->rtm_flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN))
+		return 0; /* no usable nexthop: the kernel's business */
 	if (t.tb[RTA_OIF] || t.tb[RTA_GATEWAY]) {
 		struct nl_nh *nh = &r->nh[r->n_nh++];
 

@@ -606,6 +606,8 @@ void state_link_event(struct state *st, const struct nl_link *l, bool del)
 	struct st_iface *ifc;
 
 	HASH_FIND(hh, st->links, &l->ifindex, sizeof(l->ifindex), lk);
+	if (del || (lk && (lk->l.flags ^ l->flags) & (IFF_UP | IFF_LOWER_UP)))
+		st->routes_dirty = true;
 	if (del) {
 		ifc = state_iface_by_ifindex(st, l->ifindex);
 		if (ifc) {
@@ -640,14 +642,13 @@ void state_link_event(struct state *st, const struct nl_link *l, bool del)
 
 /* ---- whole-state operations ---------------------------------------------- */
 
-void state_forget_kernel(struct state *st)
+void state_forget_routes(struct state *st)
 {
 	struct st_prefix *p, *ptmp;
-	struct st_neigh *n, *ntmp;
-	struct st_link *lk, *ltmp;
 
 	/* Keep what is programmed (maps and nhg refs) but drop the variants:
-	 * the re-dump rebuilds them and reconcile removes the rest. */
+	 * the re-dump rebuilds them and reconcile removes the rest, so a
+	 * route that did not change is never rewritten. */
 	HASH_ITER(hh, st->prefixes, p, ptmp) {
 		while (p->variants) {
 			struct st_variant *v = p->variants;
@@ -657,6 +658,14 @@ void state_forget_kernel(struct state *st)
 		}
 		p->best = NULL;
 	}
+}
+
+void state_forget_kernel(struct state *st)
+{
+	struct st_neigh *n, *ntmp;
+	struct st_link *lk, *ltmp;
+
+	state_forget_routes(st);
 	HASH_ITER(hh, st->neighs, n, ntmp) {
 		HASH_DEL(st->neighs, n);
 		free(n);

@@ -100,6 +100,9 @@ struct state {
 	uint64_t nl_resyncs;
 	uint64_t route_errors;
 	uint64_t unsupported_routes;
+	/* The kernel removes or kills IPv4 routes through a link that goes
+	 * down or away without telling anyone: re-dump routes after that. */
+	bool routes_dirty;
 };
 
 int state_init(struct state *st, struct dp *dp, const struct sluiced_config *cfg);
@@ -113,6 +116,8 @@ int state_seed_from_maps(struct state *st);
 int state_reconcile(struct state *st);
 /* Forget all kernel-derived state before a full re-dump (maps untouched). */
 void state_forget_kernel(struct state *st);
+/* Forget only the routes, before a route re-dump (maps untouched). */
+void state_forget_routes(struct state *st);
 
 void state_link_event(struct state *st, const struct nl_link *l, bool del);
 void state_route_event(struct state *st, const struct nl_route *r, bool del,

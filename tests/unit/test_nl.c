@@ -15,6 +15,7 @@
 #include "nl.h"
 
 static char buf[8192];
+static unsigned char nh_flags[16];	/* rtnh_flags per member, put_multipath */
 
 static struct nlmsghdr *route_msg(uint16_t type, uint8_t family,
 				  const char *dst, uint8_t len, uint8_t rtype)
@@ -63,6 +64,7 @@ static void put_multipath(struct nlmsghdr *nlh, uint8_t family, int n,
 		memset(rtnh, 0, sizeof(*rtnh));
 		rtnh->rtnh_ifindex = ifindex[i];
 		rtnh->rtnh_hops = (unsigned char)hops[i];
+		rtnh->rtnh_flags = nh_flags[i];
 		assert_int_equal(inet_pton(family, gws[i], addr), 1);
 		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
 		rtnh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(nlh) -
@@ -230,6 +232,35 @@ static void test_too_many_nexthops(void **state)
 	assert_int_equal(nl_route_translate(&r, &g, &why), SLUICE_RT_KERNEL);
 }
 
+/* The kernel keeps dead/linkdown nexthops in its FIB (and dumps them) but
+ * never uses them: neither may we. */
+static void test_dead_nexthops_skipped(void **state)
+{
+	static const char *const gws[] = { "198.18.1.2", "198.18.3.2" };
+	static const int ifs[] = { 5, 6 }, hops[] = { 0, 0 };
+	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.100.0",
+					 24, RTN_UNICAST);
+	struct sluice_nhg g;
+	struct nl_route r;
+	const char *why;
+
+	(void)state;
+	nh_flags[0] = RTNH_F_DEAD;
+	put_multipath(nlh, AF_INET, 2, gws, ifs, hops);
+	memset(nh_flags, 0, sizeof(nh_flags));
+	assert_int_equal(nl_parse_route(nlh, &r), 0);
+	assert_int_equal(r.n_nh, 1);
+	assert_int_equal(r.nh[0].ifindex, 6);
+
+	nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.100.0", 24, RTN_UNICAST);
+	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_flags = RTNH_F_LINKDOWN;
+	put_gw(nlh, AF_INET, "198.18.1.2");
+	mnl_attr_put_u32(nlh, RTA_OIF, 5);
+	assert_int_equal(nl_parse_route(nlh, &r), 0);
+	assert_int_equal(r.n_nh, 0);
+	assert_int_equal(nl_route_translate(&r, &g, &why), SLUICE_RT_KERNEL);
+}
+
 static void test_malformed_route(void **state)
 {
 	struct nlmsghdr *nlh;
@@ -341,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_route_types),
 		cmocka_unit_test(test_unsupported_left_to_kernel),
 		cmocka_unit_test(test_too_many_nexthops),
+		cmocka_unit_test(test_dead_nexthops_skipped),
 		cmocka_unit_test(test_malformed_route),
 		cmocka_unit_test(test_neigh),
 		cmocka_unit_test(test_link_vlan),
