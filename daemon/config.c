@@ -277,6 +277,8 @@ int config_parse_json(struct sluiced_config *cfg, const char *text,
 		offset_to_line(text, end, &line, &col);
 		snprintf(err, errlen, "invalid JSON at line %d column %d: %s",
 			 line, col,
+			 jerr == json_tokener_continue ?
+				 "unexpected end of input" :
 			 jerr != json_tokener_success ?
 				 json_tokener_error_desc(jerr) :
 				 "unexpected data after the document");
