@@ -380,8 +380,11 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 			variant_free(v);
 		}
 	} else {
+		/* IPv6 keeps routes that differ only by nexthop side by
+		 * side (siblings, or `ip -6 route append`), and dumps them as
+		 * separate messages: a new one adds its nexthops unless it
+		 * replaces.  IPv4 always sends the whole route. */
 		bool append = v && r->family == AF_INET6 &&
-			      (nlmsg_flags & NLM_F_APPEND) &&
 			      !(nlmsg_flags & NLM_F_REPLACE);
 
 		if (!v) {
