@@ -142,12 +142,19 @@ for fam in 4 6; do
 		p=$(port_for "$src" "$dst" 9000 17 $m 46000) || { tap_fail "v$fam: a UDP port for $m"; continue; }
 		sticky "v$fam UDP, fixed source port $p" "$(udp_asks "$NS_C" "$dst" "$p" 10)" $m
 	done
-	# TCP, one source port, new connection each time (the server closes
-	# first, so the client's port is free again at once)
+	# TCP, one source port, a new connection each time (the server closes
+	# first, so the client's port is normally free again at once; a
+	# connection that could not be made is retried, up to 3 times -- a
+	# wrong server answering is never retried away)
 	p=$(port_for "$src" "$dst" 8080 6 B 47000) || { tap_fail "v$fam: a TCP port for B"; continue; }
 	answers=""
-	for i in $(seq 1 10); do
-		answers+="$(tcp_flows "$NS_C" "$dst" "$p" 1 | awk '{print $2}')"$'\n'
+	for _ in $(seq 1 10); do
+		for _ in 1 2 3; do
+			got=$(tcp_flows "$NS_C" "$dst" "$p" 1 | awk '{print $2}')
+			[ "$got" != "-" ] && break
+			sleep 0.3
+		done
+		answers+="$got"$'\n'
 	done
 	sticky "v$fam TCP, fixed source port $p" "${answers%$'\n'}" B
 done

@@ -14,6 +14,8 @@ ip -n "$NS_R" route add 198.18.200.0/24 via 198.18.2.2 dev r1 || die "v4 route"
 ip -n "$NS_R" -6 route add 2001:db8:200::/64 via 2001:db8:2::2 dev r1 || die "v6 route"
 
 sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced"
+# shellcheck disable=SC2154 # PIN_r is set by sluiced_start
+PIN=$PIN_r
 for a in 198.18.2.2 2001:db8:2::2; do
 	warm "$NS_C" "$a" || die "warm-up ping to $a"
 done
@@ -36,7 +38,7 @@ else
 	tap_fail "SIGTERM: sluiced exited with status 0" "status $?"
 fi
 check "daemon down: XDP still attached to r0 and r1" sh -c "ip -d -n '$NS_R' link show r0 | grep -q prog/xdp && ip -d -n '$NS_R' link show r1 | grep -q prog/xdp"
-check "daemon down: pinned maps still there" test -e "$PIN_r/routes_v4"
+check "daemon down: pinned maps still there" test -e "$PIN/routes_v4"
 sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced restart"
 echo "# down for $(($(ms_now) - t0)) ms (stop to API up again)"
 if wait_until 30 sh -c "! kill -0 $ping_pid"; then
@@ -65,16 +67,16 @@ sluiced_stop r TERM || tap_fail "second stop: exit status 0"
 ip -n "$NS_R" route del 198.18.200.0/24 || tap_fail "v4 route del"
 ip -n "$NS_R" -6 route del 2001:db8:200::/64 || tap_fail "v6 route del"
 # Nobody removes the entries while the daemon is away: they still carry.
-check "daemon down: the stale v4 route is still in the pinned map" map_route_has "$PIN_r" 198.18.200.0/24
-check "daemon down: the stale v6 route is still in the pinned map" map_route_has "$PIN_r" 2001:db8:200::/64
+check "daemon down: the stale v4 route is still in the pinned map" map_route_has "$PIN" 198.18.200.0/24
+check "daemon down: the stale v6 route is still in the pinned map" map_route_has "$PIN" 2001:db8:200::/64
 check "daemon down: the stale route still forwards" ip netns exec "$NS_C" ping -c 1 -W 1 "$S4"
 
 sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced restart 2"
 check "reconciled: v4 route gone from /v1/routes" route_gone r 198.18.200.0/24
 check "reconciled: v6 route gone from /v1/routes" route_gone r 2001:db8:200::/64
-check_fails "reconciled: v4 route gone from the pinned map" map_route_has "$PIN_r" 198.18.200.0/24
-check_fails "reconciled: v6 route gone from the pinned map" map_route_has "$PIN_r" 2001:db8:200::/64
-check "reconciled: kept routes are still in the map" map_route_has "$PIN_r" 198.18.2.0/24
+check_fails "reconciled: v4 route gone from the pinned map" map_route_has "$PIN" 198.18.200.0/24
+check_fails "reconciled: v6 route gone from the pinned map" map_route_has "$PIN" 2001:db8:200::/64
+check "reconciled: kept routes are still in the map" map_route_has "$PIN" 198.18.2.0/24
 check "reconciled: the log reports stale entries removed" grep -q 'reconcile: removed' "$T_TMP/r.log"
 for fam in 4 6; do
 	if [ $fam = 4 ]; then addr=$S4; else addr=$S6; fi
@@ -100,7 +102,7 @@ if sluiced_stop r TERM; then
 else
 	tap_fail "no keep: SIGTERM, exit status 0" "status $?"
 fi
-check_fails "no keep: pin dir removed" test -e "$PIN_r"
+check_fails "no keep: pin dir removed" test -e "$PIN"
 check_fails "no keep: no XDP on r0" xdp_on "$NS_R" r0
 check_fails "no keep: no XDP on r1" xdp_on "$NS_R" r1
 check_fails "no keep: nothing forwards any more (kernel forwarding off)" \
