@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sluice's XDP entry point: parse once, then the L3 router.  Each stage lives
- * in its own header under lib/; this file is the pipeline and nothing else.
+ * sluice's XDP entry point: parse once, then the load balancer (packets to
+ * a VIP), then the L3 router.  Each stage lives in its own header under
+ * lib/; this file is the pipeline and nothing else.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "lib/ctx.h"
 #include "lib/maps.h"
+#include "lib/l3.h"
+#include "lib/lb.h"
 #include "lib/parse.h"
 #include "lib/route.h"
 #include "lib/stats.h"
 
 static __always_inline int pipeline(struct xdp_md *ctx, struct pkt *p)
 {
-	struct l3_fwd f = {};
+	struct l3_info f = {};
 	int r;
 
 	p->in_if = bpf_map_lookup_elem(&ifaces, &p->ingress_ifindex);
@@ -25,9 +28,15 @@ static __always_inline int pipeline(struct xdp_md *ctx, struct pkt *p)
 	if (r != DP_CONTINUE)
 		return r;
 	if (p->l3_proto == ETH_P_IP)
-		r = ip4_stage(p, &f);
+		r = ip4_parse(p, &f);
 	else
-		r = ip6_stage(p, &f);
+		r = ip6_parse(p, &f);
+	if (r != DP_CONTINUE)
+		return r;
+	r = lb_stage(ctx, p, &f);
+	if (r != DP_CONTINUE)
+		return r;
+	r = route_lookup(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
 	return forward_stage(ctx, p, &f);

@@ -27,7 +27,8 @@ struct pkt {
 	__u16 l3_proto;			/* ethertype of the L3 header, host order */
 	__u16 vlan_tci;			/* host order, when tagged */
 	__u8 tagged;
-	__u8 pad[3];
+	__u8 icmp_sent;			/* the LB turned it into an ICMP reply */
+	__u8 pad[2];
 	__u32 l3_off;			/* 14 or 18 */
 	int redirect_verdict;		/* bpf_redirect_map()'s answer */
 };

@@ -20,10 +20,12 @@ static __always_inline int finish(struct pkt *p, int reason)
 		c->packets++;
 		c->bytes += p->len;
 	}
-	if (reason == SLUICE_FWD_REDIRECT)
+	if (reason == SLUICE_FWD_REDIRECT || reason == SLUICE_FWD_LB)
 		return XDP_REDIRECT;
-	if (reason == SLUICE_FWD_TX)
+	if (reason == SLUICE_FWD_TX || reason == SLUICE_FWD_LB_TX)
 		return XDP_TX;
+	if (reason == SLUICE_DROP_LB_TOO_BIG && p->icmp_sent)
+		return XDP_TX;	/* dropped, answered with ICMP too big */
 	if (reason < SLUICE_REASON_FIRST_DROP)
 		return XDP_PASS;
 	return XDP_DROP;

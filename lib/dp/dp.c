@@ -60,6 +60,8 @@ static const char *const map_names[DP_MAP_COUNT] = {
 	[DP_MAP_NHGS] = "nhgs",		  [DP_MAP_NEIGHBORS] = "neighbors",
 	[DP_MAP_IFACES] = "ifaces",	  [DP_MAP_VLANS] = "vlans",
 	[DP_MAP_TX_PORTS] = "tx_ports",	  [DP_MAP_STATS] = "stats",
+	[DP_MAP_LB_VIPS] = "lb_vips",	  [DP_MAP_LB_BACKENDS] = "lb_backends",
+	[DP_MAP_LB_FLOWS] = "lb_flows",
 };
 
 const char *dp_map_name(enum dp_map_id id)
@@ -78,6 +80,9 @@ static struct bpf_map *dp_map(const struct dp *dp, enum dp_map_id id)
 	case DP_MAP_VLANS: return dp->skel->maps.vlans;
 	case DP_MAP_TX_PORTS: return dp->skel->maps.tx_ports;
 	case DP_MAP_STATS: return dp->skel->maps.stats;
+	case DP_MAP_LB_VIPS: return dp->skel->maps.lb_vips;
+	case DP_MAP_LB_BACKENDS: return dp->skel->maps.lb_backends;
+	case DP_MAP_LB_FLOWS: return dp->skel->maps.lb_flows;
 	default: return NULL;
 	}
 }
@@ -191,6 +196,14 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 		}
 	}
 
+	if (opts && opts->lb_max_flows) {
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows,
+					       opts->lb_max_flows);
+		if (err)
+			goto err_skel;
+	}
+	if (opts && opts->lb_disabled)
+		dp->skel->rodata->cfg_lb_enabled = 0;
 	err = sluice_xdp__load(dp->skel);
 	if (!err && dp->pin_dir) {
 		/* the devmap is pinned by hand, see reuse_devmap() */
@@ -657,4 +670,231 @@ int dp_map_count(struct dp *dp, enum dp_map_id id)
 	int n = 0, err = dp_map_foreach(dp, id, count_cb, &n);
 
 	return err ? err : n;
+}
+
+/* ---- load balancer ---------------------------------------------------------- */
+
+int dp_lb_config_set(struct dp *dp, const struct sluice_lb_config *c)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero,
+				   c, BPF_ANY) ? -errno : 0;
+}
+
+int dp_lb_config_get(struct dp *dp, struct sluice_lb_config *c)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero,
+				   c) ? -errno : 0;
+}
+
+int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
+	       const struct sluice_vip *v)
+{
+	if (!v->vip_id || v->vip_id >= SLUICE_LB_MAX_VIPS)
+		return -ERANGE;
+	return upd(dp, DP_MAP_LB_VIPS, k, v);
+}
+
+int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
+{
+	return del(dp, DP_MAP_LB_VIPS, k);
+}
+
+int dp_backend_set(struct dp *dp, __u32 id, const struct sluice_backend *b)
+{
+	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
+		return -ERANGE;
+	return upd(dp, DP_MAP_LB_BACKENDS, &id, b);
+}
+
+int dp_backend_get(struct dp *dp, __u32 id, struct sluice_backend *b)
+{
+	if (id >= SLUICE_LB_MAX_BACKENDS)
+		return -ERANGE;
+	return get(dp, DP_MAP_LB_BACKENDS, &id, b);
+}
+
+int dp_backend_del(struct dp *dp, __u32 id)
+{
+	struct sluice_backend zero = {};
+
+	/* an ARRAY slot cannot be deleted: family 0 means unset */
+	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
+		return -ERANGE;
+	return upd(dp, DP_MAP_LB_BACKENDS, &id, &zero);
+}
+
+/* The inner map of @vip_id as an fd (the outer map stores ids). */
+static int ring_fd(struct dp *dp, __u32 vip_id)
+{
+	__u32 inner_id;
+	int fd;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id,
+				&inner_id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(inner_id);
+	return fd < 0 ? -errno : fd;
+}
+
+int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
+		    const __u32 *table)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
+	__u32 *keys = NULL;
+	__u32 count;
+	int fd, err = 0;
+
+	if (!vip_id || vip_id >= SLUICE_LB_MAX_VIPS || !ring_size ||
+	    ring_size > SLUICE_LB_MAX_RING)
+		return -ERANGE;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_ring", sizeof(__u32),
+			    sizeof(__u32), ring_size, &o);
+	if (fd < 0)
+		return -errno;
+	/* fill it completely before anyone can see it */
+	keys = malloc(sizeof(*keys) * ring_size);
+	if (!keys) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < ring_size; i++)
+		keys[i] = i;
+	count = ring_size;
+	if (bpf_map_update_batch(fd, keys, table, &count, NULL)) {
+		/* no batch support for this map type: one by one */
+		for (__u32 i = 0; i < ring_size && !err; i++)
+			if (bpf_map_update_elem(fd, &i, &table[i], BPF_ANY))
+				err = -errno;
+		if (err)
+			goto out;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id,
+				&fd, BPF_ANY))
+		err = -errno;
+out:
+	free(keys);
+	close(fd); /* the outer map holds the reference now */
+	return err;
+}
+
+int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
+		  const __u32 *values, __u32 n)
+{
+	__u32 count = n;
+	int fd, err = 0;
+
+	if (!n)
+		return 0;
+	fd = ring_fd(dp, vip_id);
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_batch(fd, slots, values, &count, NULL)) {
+		for (__u32 i = 0; i < n && !err; i++)
+			if (bpf_map_update_elem(fd, &slots[i], &values[i], BPF_ANY))
+				err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
+		 __u32 *ring_size)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	*ring_size = 0;
+	fd = ring_fd(dp, vip_id);
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	*ring_size = info.max_entries;
+	if (info.max_entries > max) {
+		err = -ENOSPC;
+		goto out;
+	}
+	for (__u32 i = 0; i < info.max_entries && !err; i++)
+		if (bpf_map_lookup_elem(fd, &i, &table[i]))
+			err = -errno;
+out:
+	close(fd);
+	return err;
+}
+
+int dp_ring_del(struct dp *dp, __u32 vip_id)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id))
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+static int lb_stats(struct dp *dp, struct bpf_map *map, __u32 id,
+		    struct sluice_lb_counter *out)
+{
+	struct sluice_lb_counter *percpu;
+	int err = 0;
+
+	percpu = calloc(dp->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &id, percpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < dp->ncpus; c++) {
+		out->packets += percpu[c].packets;
+		out->bytes += percpu[c].bytes;
+		out->new_flows += percpu[c].new_flows;
+		out->flow_hits += percpu[c].flow_hits;
+		out->drops += percpu[c].drops;
+		out->too_big += percpu[c].too_big;
+	}
+out:
+	free(percpu);
+	return err;
+}
+
+int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out)
+{
+	return lb_stats(dp, dp->skel->maps.lb_vip_stats, vip_id, out);
+}
+
+int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out)
+{
+	return lb_stats(dp, dp->skel->maps.lb_backend_stats, id, out);
+}
+
+/* Zero one VIP's (and/or one backend's) counters, so a reused id starts
+ * from nothing. */
+int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
+{
+	struct sluice_lb_counter *zero = calloc(dp->ncpus, sizeof(*zero));
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	if (vip_id && bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_vip_stats),
+					  &vip_id, zero, BPF_ANY))
+		err = -errno;
+	if (backend_id &&
+	    bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_backend_stats),
+				&backend_id, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int dp_lb_flow_count(struct dp *dp)
+{
+	return dp_map_count(dp, DP_MAP_LB_FLOWS);
 }

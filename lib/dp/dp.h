@@ -24,6 +24,9 @@ struct dp_opts {
 	/* Pin maps (and links) here and reuse what is already pinned; NULL
 	 * means no pinning at all (tests, benchmarks). */
 	const char *pin_dir;
+	/* Load-time settings (0 = the compiled default). */
+	__u32 lb_max_flows;	/* LRU flow table size */
+	bool lb_disabled;	/* skip the VIP lookup entirely */
 };
 
 int dp_open(struct dp **out, const struct dp_opts *opts);
@@ -89,6 +92,9 @@ enum dp_map_id {
 	DP_MAP_VLANS,
 	DP_MAP_TX_PORTS,
 	DP_MAP_STATS,
+	DP_MAP_LB_VIPS,
+	DP_MAP_LB_BACKENDS,
+	DP_MAP_LB_FLOWS,
 	DP_MAP_COUNT
 };
 typedef int (*dp_key_cb)(const void *key, const void *value, void *arg);
@@ -98,6 +104,35 @@ int dp_map_delete(struct dp *dp, enum dp_map_id id, const void *key);
 /* Entries in use (walks the map). */
 int dp_map_count(struct dp *dp, enum dp_map_id id);
 const char *dp_map_name(enum dp_map_id id);
+
+/* ---- load balancer ---------------------------------------------------------- */
+int dp_lb_config_set(struct dp *dp, const struct sluice_lb_config *c);
+int dp_lb_config_get(struct dp *dp, struct sluice_lb_config *c);
+int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
+	       const struct sluice_vip *v);
+int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k);
+int dp_backend_set(struct dp *dp, __u32 id, const struct sluice_backend *b);
+int dp_backend_get(struct dp *dp, __u32 id, struct sluice_backend *b);
+int dp_backend_del(struct dp *dp, __u32 id);
+
+/* The Maglev table of @vip_id.  dp_ring_install() builds a complete new
+ * table of @ring_size slots and swaps it in atomically (first install, or
+ * a change of M); dp_ring_write() changes slots of the installed table in
+ * place, in batches; dp_ring_read() reads it back (restart adoption). */
+int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
+		    const __u32 *table);
+int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
+		  const __u32 *values, __u32 n);
+/* *ring_size is set to the installed table's size (0 if none). */
+int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
+		 __u32 *ring_size);
+int dp_ring_del(struct dp *dp, __u32 vip_id);
+
+int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out);
+int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out);
+int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id);
+/* Entries in the LRU flow table (walks it). */
+int dp_lb_flow_count(struct dp *dp);
 
 const char *dp_reason_name(unsigned int reason);
 /* Index of a reason by its name, or -ENOENT. */

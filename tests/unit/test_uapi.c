@@ -27,6 +27,15 @@ static void test_layout(void **state)
 	assert_int_equal(offsetof(struct sluice_iface, parent_ifindex), 16);
 	assert_int_equal(offsetof(struct sluice_vlan_key, vlan_id), 4);
 	assert_int_equal(sizeof(struct sluice_nhg), 8 + 24 * SLUICE_MAX_ECMP);
+	assert_int_equal(offsetof(struct sluice_vip_key, port), 16);
+	assert_int_equal(offsetof(struct sluice_vip_key, family), 19);
+	assert_int_equal(offsetof(struct sluice_vip, flags), 8);
+	assert_int_equal(offsetof(struct sluice_backend, family), 16);
+	assert_int_equal(offsetof(struct sluice_flow_key, sport), 32);
+	assert_int_equal(offsetof(struct sluice_flow_key, family), 37);
+	assert_int_equal(offsetof(struct sluice_flow, last_seen_ns), 8);
+	assert_int_equal(offsetof(struct sluice_lb_config, src6), 4);
+	assert_int_equal(offsetof(struct sluice_lb_config, flow_idle_timeout_s), 20);
 }
 
 static void test_reason_classes(void **state)
@@ -38,7 +47,9 @@ static void test_reason_classes(void **state)
 	assert_true(SLUICE_FWD_TX < SLUICE_REASON_FIRST_PASS);
 	assert_true(SLUICE_PASS_MTU < SLUICE_REASON_FIRST_DROP);
 	assert_true(SLUICE_DROP_ADJUST > SLUICE_REASON_FIRST_DROP);
-	assert_int_equal(SLUICE_DROP_ADJUST, SLUICE_REASON_MAX - 1);
+	assert_true(SLUICE_FWD_LB < SLUICE_REASON_FIRST_PASS);
+	assert_true(SLUICE_FWD_LB_TX < SLUICE_REASON_FIRST_PASS);
+	assert_int_equal(SLUICE_DROP_LB_TOO_BIG, SLUICE_REASON_MAX - 1);
 }
 
 static void test_reason_names(void **state)

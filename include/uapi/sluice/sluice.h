@@ -35,6 +35,25 @@
 #ifndef SLUICE_MAX_VLANS
 #define SLUICE_MAX_VLANS 4096
 #endif
+/* load balancer */
+#ifndef SLUICE_LB_MAX_VIPS
+#define SLUICE_LB_MAX_VIPS 256		/* VIP ids 1..MAX-1 */
+#endif
+#ifndef SLUICE_LB_MAX_BACKENDS
+#define SLUICE_LB_MAX_BACKENDS 4096	/* backend ids 1..MAX-1, all VIPs */
+#endif
+#ifndef SLUICE_LB_MAX_RING
+#define SLUICE_LB_MAX_RING 655373	/* largest Maglev table size M */
+#endif
+#ifndef SLUICE_LB_DEFAULT_RING
+#define SLUICE_LB_DEFAULT_RING 65537
+#endif
+#ifndef SLUICE_LB_MAX_FLOWS
+#define SLUICE_LB_MAX_FLOWS 131072	/* LRU flow table entries (load-time) */
+#endif
+#ifndef SLUICE_MAX_LOCAL_ADDRS
+#define SLUICE_MAX_LOCAL_ADDRS 1024	/* decap: addresses of this host */
+#endif
 
 /*
  * Every verdict the XDP program takes is counted under one reason.  The list
@@ -44,6 +63,8 @@
 #define SLUICE_REASONS(X)                                                      \
 	X(FWD_REDIRECT, "fwd_redirect")     /* forwarded to another port */    \
 	X(FWD_TX, "fwd_tx")                 /* forwarded out of ingress port */ \
+	X(FWD_LB, "fwd_lb")                 /* VIP: encapsulated to a backend */ \
+	X(FWD_LB_TX, "fwd_lb_tx")           /* ... out of the ingress port */  \
 	X(PASS_NOT_IP, "pass_not_ip")       /* ARP, LLDP, other ethertypes */  \
 	X(PASS_ND, "pass_nd")               /* ICMPv6 RS/RA/NS/NA/redirect */  \
 	X(PASS_UNMANAGED_IF, "pass_unmanaged_if") /* ingress not configured */ \
@@ -70,7 +91,11 @@
 	X(DROP_BAD_LEN, "drop_bad_len")                                        \
 	X(DROP_BAD_CSUM, "drop_bad_csum")                                      \
 	X(DROP_REDIRECT, "drop_redirect")   /* devmap lost the port (race) */  \
-	X(DROP_ADJUST, "drop_adjust")       /* could not push/pop a VLAN tag */
+	X(DROP_ADJUST, "drop_adjust")       /* could not push/pop a VLAN tag */ \
+	X(DROP_LB_NO_BACKEND, "drop_lb_no_backend") /* empty Maglev slot */    \
+	X(DROP_LB_NO_SOURCE, "drop_lb_no_source") /* no outer source set */    \
+	X(DROP_LB_NO_ROUTE, "drop_lb_no_route") /* backend unreachable */      \
+	X(DROP_LB_TOO_BIG, "drop_lb_too_big") /* answered with ICMP too big */
 
 #define SLUICE_REASON_ENUM_(id, name) SLUICE_##id,
 enum sluice_reason {
@@ -165,6 +190,103 @@ struct sluice_counter {
 
 /* tx_ports: BPF_MAP_TYPE_DEVMAP_HASH, key __u32 ifindex, value __u32 ifindex */
 
+/* ---- load balancer ----------------------------------------------------------
+ * A VIP is address + protocol + port (port 0: all ports).  Its Maglev table
+ * is an inner ARRAY map of ring_size __u32 backend ids in lb_rings (an
+ * ARRAY_OF_MAPS indexed by vip_id); id 0 means "unset" and is dropped.
+ * Backends live in lb_backends (ARRAY indexed by backend id), shared by all
+ * VIPs.  lb_flows (LRU_HASH) remembers flow -> backend.
+ */
+#define SLUICE_VIP_GRE 0x1		/* GRE instead of IPIP encapsulation */
+#define SLUICE_VIP_HASH_SRC 0x2		/* hash the source address only */
+
+struct sluice_vip_key {
+	__u8 addr[16];			/* v4 in the first 4 bytes */
+	__be16 port;			/* 0 = every port */
+	__u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;			/* AF_INET or AF_INET6 */
+};
+
+struct sluice_vip {
+	__u32 vip_id;			/* 1..SLUICE_LB_MAX_VIPS-1 */
+	__u32 ring_size;		/* M: prime, <= SLUICE_LB_MAX_RING */
+	__u16 flags;			/* SLUICE_VIP_* */
+	__u16 pad;
+	__u32 pad2;
+};
+
+#define SLUICE_BE_DOWN 0x1		/* health check failed: flows rehash */
+
+struct sluice_backend {
+	__u8 addr[16];
+	__u8 family;			/* AF_INET or AF_INET6; 0 = unset */
+	__u8 flags;			/* SLUICE_BE_* */
+	__u16 pad;
+	__u32 pad2;
+};
+
+struct sluice_flow_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct sluice_flow {
+	__u32 backend_id;
+	__u32 vip_id;
+	__u64 last_seen_ns;		/* bpf_ktime_get_ns() */
+};
+
+/* lb_config: ARRAY with one entry, written by the control plane */
+struct sluice_lb_config {
+	__u8 src4[4];			/* outer source base, a /24: the last
+					 * byte varies per flow (1..254) */
+	__u8 src6[16];			/* outer source base, a /96: the last
+					 * 32 bits vary per flow */
+	__u32 flow_idle_timeout_s;	/* 0 = LRU eviction only */
+	__u8 have_src4;
+	__u8 have_src6;
+	__u16 pad;
+};
+
+/* lb_vip_stats: PERCPU_ARRAY by vip_id; lb_backend_stats: by backend id */
+struct sluice_lb_counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows;		/* Maglev picked (miss, SYN, rehash) */
+	__u64 flow_hits;		/* the flow table answered */
+	__u64 drops;			/* no backend, too big, no route */
+	__u64 too_big;			/* ICMP too big sent back */
+};
+
+/* decap (backend side): local_addrs HASH, key = this host's address */
+struct sluice_addr_key {
+	__u8 addr[16];
+	__u8 family;
+	__u8 pad[3];
+};
+
+#define SLUICE_DECAP_REASONS(X)                                                \
+	X(DECAP_IPIP, "decap_ipip")         /* IPIP/IP6IP6/4in6/6in4 removed */ \
+	X(DECAP_GRE, "decap_gre")           /* GRE removed */                   \
+	X(PASS_NOT_ENCAP, "pass_not_encap") /* plain traffic: the stack's */   \
+	X(PASS_NOT_LOCAL, "pass_not_local") /* tunnel not addressed to us */   \
+	X(PASS_GRE_OPTIONS, "pass_gre_options") /* key/seq/csum: kernel's */   \
+	X(DROP_TRUNC, "drop_trunc")         /* truncated outer or inner */     \
+	X(DROP_BAD_INNER, "drop_bad_inner") /* inner version/proto mismatch */
+
+#define SLUICE_DECAP_ENUM_(id, name) SLUICE_##id,
+enum sluice_decap_reason {
+	SLUICE_DECAP_REASONS(SLUICE_DECAP_ENUM_)
+	SLUICE_DECAP_REASON_MAX
+};
+#undef SLUICE_DECAP_ENUM_
+/* decap_stats: PERCPU_ARRAY by decap reason, struct sluice_counter */
+
 _Static_assert(sizeof(struct sluice_lpm4_key) == 8, "lpm4 key");
 _Static_assert(sizeof(struct sluice_lpm6_key) == 20, "lpm6 key");
 _Static_assert(sizeof(struct sluice_route) == 8, "route");
@@ -175,5 +297,13 @@ _Static_assert(sizeof(struct sluice_neigh) == 8, "neigh");
 _Static_assert(sizeof(struct sluice_iface) == 24, "iface");
 _Static_assert(sizeof(struct sluice_vlan_key) == 8, "vlan key");
 _Static_assert(sizeof(struct sluice_counter) == 16, "counter");
+_Static_assert(sizeof(struct sluice_vip_key) == 20, "vip key");
+_Static_assert(sizeof(struct sluice_vip) == 16, "vip");
+_Static_assert(sizeof(struct sluice_backend) == 24, "backend");
+_Static_assert(sizeof(struct sluice_flow_key) == 40, "flow key");
+_Static_assert(sizeof(struct sluice_flow) == 16, "flow");
+_Static_assert(sizeof(struct sluice_lb_config) == 28, "lb config");
+_Static_assert(sizeof(struct sluice_lb_counter) == 48, "lb counter");
+_Static_assert(sizeof(struct sluice_addr_key) == 20, "addr key");
 
 #endif /* SLUICE_UAPI_SLUICE_H */

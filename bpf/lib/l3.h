@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * L3 parsing: validate the IPv4/IPv6 header and find the flow's 5-tuple.
+ * Malformed packets are dropped with a reason; what only the kernel may
+ * handle (options, hop-by-hop, fragments, multicast, link-local, ND) is
+ * handed over untouched.
+ */
+#ifndef SLUICE_BPF_L3_H
+#define SLUICE_BPF_L3_H
+
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <uapi/sluice/flow_hash.h>
+#include "csum.h"
+#include "ctx.h"
+
+#define IP_MF 0x2000
+#define IP_OFFMASK 0x1fff
+
+#ifndef NEXTHDR_HOP
+#define NEXTHDR_HOP 0
+#define NEXTHDR_FRAGMENT 44
+#endif
+
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_ACK 0x10
+
+/* What L3 parsing learnt; the later stages read it. */
+struct l3_info {
+	const struct sluice_route *rt;	/* set by route_lookup() */
+	__u32 hash;			/* 5-tuple flow hash */
+	__u32 l3_len;			/* IP total length */
+	__u32 ports;			/* sport | dport << 16, as loaded */
+	__u32 l4_off;			/* from the frame start */
+	__u8 family;
+	__u8 proto;			/* L4 protocol (v6: the first nexthdr) */
+	__u8 tcp_flags;
+	__u8 pad;
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+/* Ports of TCP/UDP as one word for the flow hash; checks the L4 header is
+ * present in the frame and inside the IP length. */
+static __always_inline int l4_ports(struct pkt *p, void *l4, __u8 proto,
+				    __u32 l4_len, struct l3_info *f)
+{
+	f->ports = 0;
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > p->data_end || l4_len < sizeof(*th))
+			return SLUICE_DROP_TRUNC_L4;
+		f->ports = *(__u32 *)th;
+		f->tcp_flags = ((__u8 *)th)[13];
+	} else if (proto == IPPROTO_UDP) {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > p->data_end || l4_len < sizeof(*uh))
+			return SLUICE_DROP_TRUNC_L4;
+		f->ports = *(__u32 *)uh;
+	}
+	return DP_CONTINUE;
+}
+
+static __always_inline int ip4_parse(struct pkt *p, struct l3_info *f)
+{
+	struct iphdr *iph = p->data + p->l3_off;
+	__u32 saddr, daddr, tot_len, avail;
+	__u8 d0;
+	int r;
+
+	if ((void *)(iph + 1) > p->data_end)
+		return SLUICE_DROP_TRUNC_IP4;
+	if (iph->version != 4)
+		return SLUICE_DROP_BAD_VERSION;
+	if (iph->ihl < 5)
+		return SLUICE_DROP_BAD_IHL;
+	tot_len = bpf_ntohs(iph->tot_len);
+	avail = p->data_end - (void *)iph;
+	if (tot_len < (__u32)iph->ihl * 4 || tot_len > avail)
+		return SLUICE_DROP_BAD_LEN;
+	if (iph->ihl > 5)
+		return SLUICE_PASS_IP_OPTIONS;
+	if (!ip4_csum_ok(iph))
+		return SLUICE_DROP_BAD_CSUM;
+
+	saddr = iph->saddr;
+	daddr = iph->daddr;
+	d0 = ((__u8 *)&daddr)[0];
+	if ((d0 & 0xf0) == 0xe0 || daddr == 0xffffffff)
+		return SLUICE_PASS_MULTICAST;
+	if ((bpf_ntohl(daddr) >> 16) == 0xa9fe ||
+	    (bpf_ntohl(saddr) >> 16) == 0xa9fe)
+		return SLUICE_PASS_LINK_LOCAL;
+	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
+		return SLUICE_PASS_FRAGMENT;
+
+	r = l4_ports(p, iph + 1, iph->protocol, tot_len - sizeof(*iph), f);
+	if (r != DP_CONTINUE)
+		return r;
+
+	f->family = AF_INET;
+	f->proto = iph->protocol;
+	f->l3_len = tot_len;
+	f->l4_off = p->l3_off + sizeof(*iph);
+	__builtin_memcpy(f->src, &saddr, 4);
+	__builtin_memcpy(f->dst, &daddr, 4);
+	f->hash = sluice_flow_hash(&saddr, &daddr, 1, f->ports, iph->protocol);
+	return DP_CONTINUE;
+}
+
+static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
+{
+	struct ipv6hdr *ip6 = p->data + p->l3_off;
+	__u32 plen;
+	__u8 *d, *s;
+	int r;
+
+	if ((void *)(ip6 + 1) > p->data_end)
+		return SLUICE_DROP_TRUNC_IP6;
+	if (ip6->version != 6)
+		return SLUICE_DROP_BAD_VERSION;
+	plen = bpf_ntohs(ip6->payload_len);
+	if (ip6->nexthdr == NEXTHDR_HOP)	/* incl. jumbograms */
+		return SLUICE_PASS_IP_OPTIONS;
+	if (plen > (__u32)(p->data_end - (void *)(ip6 + 1)))
+		return SLUICE_DROP_BAD_LEN;
+
+	d = ip6->daddr.in6_u.u6_addr8;
+	s = ip6->saddr.in6_u.u6_addr8;
+	if (d[0] == 0xff)
+		return SLUICE_PASS_MULTICAST;
+	if ((d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
+	    (s[0] == 0xfe && (s[1] & 0xc0) == 0x80))
+		return SLUICE_PASS_LINK_LOCAL;
+	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
+		return SLUICE_PASS_FRAGMENT;
+	if (ip6->nexthdr == IPPROTO_ICMPV6) {
+		struct icmp6hdr *ic = (void *)(ip6 + 1);
+
+		if ((void *)(ic + 1) > p->data_end || plen < sizeof(*ic))
+			return SLUICE_DROP_TRUNC_L4;
+		if (ic->icmp6_type >= 133 && ic->icmp6_type <= 137)
+			return SLUICE_PASS_ND;
+	}
+	r = l4_ports(p, ip6 + 1, ip6->nexthdr, plen, f);
+	if (r != DP_CONTINUE)
+		return r;
+
+	f->family = AF_INET6;
+	f->proto = ip6->nexthdr;
+	f->l3_len = plen + sizeof(*ip6);
+	f->l4_off = p->l3_off + sizeof(*ip6);
+	__builtin_memcpy(f->src, s, 16);
+	__builtin_memcpy(f->dst, d, 16);
+	f->hash = sluice_flow_hash(ip6->saddr.in6_u.u6_addr32,
+				   ip6->daddr.in6_u.u6_addr32, 4, f->ports,
+				   ip6->nexthdr);
+	return DP_CONTINUE;
+}
+
+#endif

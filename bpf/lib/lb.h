@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The L4 load balancer: a packet to a VIP (address, protocol, port) gets a
+ * backend from the flow table or, for a new flow, from the VIP's Maglev
+ * table; it is then encapsulated (IPIP or GRE) and the outer packet is
+ * routed by the router's own tables.  Backends answer clients directly
+ * (direct server return), so only the client -> VIP direction comes here.
+ */
+#ifndef SLUICE_BPF_LB_H
+#define SLUICE_BPF_LB_H
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <uapi/sluice/flow_hash.h>
+#include "csum.h"
+#include "ctx.h"
+#include "encap.h"
+#include "l3.h"
+#include "maps.h"
+#include "route.h"
+
+/* Load-time switch: a router that balances nothing skips the VIP lookup. */
+const volatile __u8 cfg_lb_enabled = 1;
+
+/* A flow-table entry older than this is refreshed; fewer writes to a
+ * shared cache line than stamping every packet. */
+#define LB_FLOW_REFRESH_NS 1000000000ull
+
+/* The flow as the VIP sees it: client -> VIP. */
+struct lb_flow {
+	struct sluice_flow_key key;
+	__u32 hash;
+	__u8 icmp_error;		/* an ICMP error about the flow */
+	__u8 is_syn;
+	__u8 pad[2];
+};
+
+static __always_inline struct sluice_lb_counter *vip_counter(__u32 vip_id)
+{
+	return bpf_map_lookup_elem(&lb_vip_stats, &vip_id);
+}
+
+static __always_inline void lb_count_drop(__u32 vip_id, __u8 too_big)
+{
+	struct sluice_lb_counter *c = vip_counter(vip_id);
+
+	if (c) {
+		c->drops++;
+		c->too_big += too_big;
+	}
+}
+
+/* An ICMP error (destination unreachable incl. fragmentation needed, time
+ * exceeded, IPv6 packet too big) about a packet a backend sent from a VIP:
+ * the flow it belongs to is the quoted packet, reversed. */
+static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
+					struct lb_flow *fl)
+{
+	void *l4 = p->data + f->l4_off;
+
+	if (f->family == AF_INET) {
+		struct icmphdr *ic = l4;
+		struct iphdr *in;
+		__be16 *ports;
+
+		if ((void *)(ic + 1) > p->data_end)
+			return -1;
+		if (ic->type != ICMP_DEST_UNREACH && ic->type != ICMP_TIME_EXCEEDED)
+			return -1;
+		in = (void *)(ic + 1);
+		if ((void *)(in + 1) + 4 > p->data_end || in->ihl != 5 ||
+		    in->version != 4)
+			return -1;
+		ports = (void *)(in + 1);
+		fl->key.family = AF_INET;
+		fl->key.proto = in->protocol;
+		__builtin_memcpy(fl->key.saddr, &in->daddr, 4);
+		__builtin_memcpy(fl->key.daddr, &in->saddr, 4);
+		fl->key.sport = ports[1];
+		fl->key.dport = ports[0];
+	} else {
+		struct icmp6hdr *ic = l4;
+		struct ipv6hdr *in;
+		__be16 *ports;
+
+		if ((void *)(ic + 1) > p->data_end)
+			return -1;
+		if (ic->icmp6_type < ICMPV6_DEST_UNREACH ||
+		    ic->icmp6_type > ICMPV6_TIME_EXCEED)
+			return -1;
+		in = (void *)(ic + 1);
+		if ((void *)(in + 1) + 4 > p->data_end || in->version != 6)
+			return -1;
+		ports = (void *)(in + 1);
+		fl->key.family = AF_INET6;
+		fl->key.proto = in->nexthdr;
+		__builtin_memcpy(fl->key.saddr, in->daddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(fl->key.daddr, in->saddr.in6_u.u6_addr8, 16);
+		fl->key.sport = ports[1];
+		fl->key.dport = ports[0];
+	}
+	if (fl->key.proto != IPPROTO_TCP && fl->key.proto != IPPROTO_UDP)
+		return -1;
+	fl->icmp_error = 1;
+	return 0;
+}
+
+static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
+				      struct lb_flow *fl)
+{
+	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) {
+		fl->key.family = f->family;
+		fl->key.proto = f->proto;
+		__builtin_memcpy(fl->key.saddr, f->src, 16);
+		__builtin_memcpy(fl->key.daddr, f->dst, 16);
+		fl->key.sport = (__be16)(f->ports & 0xffff);
+		fl->key.dport = (__be16)(f->ports >> 16);
+		fl->is_syn = f->proto == IPPROTO_TCP &&
+			     (f->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
+				     TCP_FLAG_SYN;
+		return 0;
+	}
+	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6)
+		return lb_icmp_flow(p, f, fl);
+	return -1;
+}
+
+static __always_inline const struct sluice_vip *lb_vip_of(struct lb_flow *fl)
+{
+	struct sluice_vip_key vk = {};
+	const struct sluice_vip *vip;
+
+	__builtin_memcpy(vk.addr, fl->key.daddr, 16);
+	vk.port = fl->key.dport;
+	vk.proto = fl->key.proto;
+	vk.family = fl->key.family;
+	vip = bpf_map_lookup_elem(&lb_vips, &vk);
+	if (vip)
+		return vip;
+	vk.port = 0;
+	return bpf_map_lookup_elem(&lb_vips, &vk);
+}
+
+static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
+{
+	const __u32 zero[4] = {};
+	int words = fl->key.family == AF_INET ? 1 : 4;
+
+	if (flags & SLUICE_VIP_HASH_SRC)
+		return sluice_flow_hash((const __u32 *)fl->key.saddr, zero,
+					words, 0, 0);
+	return sluice_flow_hash((const __u32 *)fl->key.saddr,
+				(const __u32 *)fl->key.daddr, words,
+				(__u32)fl->key.sport | (__u32)fl->key.dport << 16,
+				fl->key.proto);
+}
+
+/* Flow table first (unless a SYN opens the flow anew), Maglev otherwise. */
+static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
+				     struct lb_flow *fl,
+				     const struct sluice_backend **bep,
+				     struct sluice_lb_counter *vc)
+{
+	const struct sluice_backend *be;
+	struct sluice_lb_counter *bc;
+	struct sluice_flow *entry;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 id, idx, zero = 0, *slot;
+	void *ring;
+
+	if (!fl->is_syn) {
+		entry = bpf_map_lookup_elem(&lb_flows, &fl->key);
+		if (entry && entry->vip_id == vip->vip_id) {
+			const struct sluice_lb_config *cfg =
+				bpf_map_lookup_elem(&lb_config, &zero);
+			__u64 idle = cfg ? cfg->flow_idle_timeout_s : 0;
+
+			id = entry->backend_id;
+			be = bpf_map_lookup_elem(&lb_backends, &id);
+			if (be && be->family && !(be->flags & SLUICE_BE_DOWN) &&
+			    (!idle || now - entry->last_seen_ns <
+					      idle * 1000000000ull)) {
+				if (now - entry->last_seen_ns > LB_FLOW_REFRESH_NS)
+					entry->last_seen_ns = now;
+				if (vc)
+					vc->flow_hits++;
+				*bep = be;
+				return id;
+			}
+		}
+	}
+	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
+	if (!ring || !vip->ring_size)
+		return 0;
+	idx = fl->hash % vip->ring_size;
+	slot = bpf_map_lookup_elem(ring, &idx);
+	if (!slot || !*slot)
+		return 0;
+	id = *slot;
+	be = bpf_map_lookup_elem(&lb_backends, &id);
+	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
+		return 0;
+	if (!fl->icmp_error) {
+		struct sluice_flow nf = {
+			.backend_id = id,
+			.vip_id = vip->vip_id,
+			.last_seen_ns = now,
+		};
+
+		bpf_map_update_elem(&lb_flows, &fl->key, &nf, BPF_ANY);
+	}
+	if (vc)
+		vc->new_flows++;
+	bc = bpf_map_lookup_elem(&lb_backend_stats, &id);
+	if (bc)
+		bc->new_flows++;
+	*bep = be;
+	return id;
+}
+
+/*
+ * Returns DP_CONTINUE for traffic that is not for a VIP (the router takes
+ * it), else the reason that decided the packet.
+ */
+static __always_inline int lb_stage(struct xdp_md *ctx, struct pkt *p,
+				    struct l3_info *f)
+{
+	const struct sluice_backend *be = NULL;
+	struct sluice_lb_counter *vc, *bc;
+	const struct sluice_vip *vip;
+	struct lb_flow fl = {};
+	__u32 backend_id;
+	int r;
+
+	if (!cfg_lb_enabled)
+		return DP_CONTINUE;
+	if (lb_flow_of(p, f, &fl))
+		return DP_CONTINUE;
+	vip = lb_vip_of(&fl);
+	if (!vip)
+		return DP_CONTINUE;
+
+	vc = vip_counter(vip->vip_id);
+	if (vc) {
+		vc->packets++;
+		vc->bytes += p->len;
+	}
+	fl.hash = lb_hash(&fl, vip->flags);
+	backend_id = lb_pick(vip, &fl, &be, vc);
+	if (!backend_id || !be) {
+		if (vc)
+			vc->drops++;
+		return SLUICE_DROP_LB_NO_BACKEND;
+	}
+	r = lb_encap_forward(ctx, p, f, vip, be, fl.hash, fl.icmp_error);
+	if (r == SLUICE_FWD_LB || r == SLUICE_FWD_LB_TX) {
+		bc = bpf_map_lookup_elem(&lb_backend_stats, &backend_id);
+		if (bc) {
+			bc->packets++;
+			bc->bytes += p->len;
+		}
+	} else {
+		lb_count_drop(vip->vip_id, r == SLUICE_DROP_LB_TOO_BIG);
+	}
+	return r;
+}
+
+#endif
