@@ -183,6 +183,9 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 		}
 		/* libbpf reuses a compatible pinned map and pins new ones. */
 		bpf_object__for_each_map(map, dp->skel->obj) {
+			/* .rodata holds load-time settings: never shared */
+			if (bpf_map__is_internal(map))
+				continue;
 			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 				 bpf_map__name(map));
 			if (access(path, F_OK) == 0)
@@ -251,6 +254,8 @@ int dp_unpin_maps(struct dp *dp)
 	if (!dp->pin_dir)
 		return 0;
 	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 			 bpf_map__name(map));
 		if (unlink(path) && errno != ENOENT && !err)
