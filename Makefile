@@ -23,7 +23,7 @@ LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
-BPF_PROGS := sluice_xdp xdp_floor
+BPF_PROGS := sluice_xdp sluice_decap xdp_floor
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 

@@ -338,6 +338,28 @@ static void variant_remove_nh(struct st_variant *v, const struct nl_nh *gone)
 	}
 }
 
+static bool is_local_addr_route(const struct nl_route *r)
+{
+	return r->table == RT_TABLE_LOCAL && r->type == RTN_LOCAL &&
+	       r->dst_len == (r->family == AF_INET ? 32 : 128);
+}
+
+/* Backend role: the host's own addresses (the kernel's local routes) are
+ * the tunnel endpoints the decapsulation program accepts. */
+static void local_addr_event(struct state *st, const struct nl_route *r,
+			     bool del)
+{
+	int err;
+
+	if (!is_local_addr_route(r))
+		return;
+	err = del ? dp_local_addr_del(st->dp, r->family, r->dst) :
+		    dp_local_addr_set(st->dp, r->family, r->dst);
+	if (err && err != -ENOENT)
+		pr_err("decap: cannot %s a local address: %s",
+		       del ? "remove" : "add", strerror(-err));
+}
+
 void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		       uint16_t nlmsg_flags)
 {
@@ -347,6 +369,8 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 
 	if (!table_mirrored(r->table))
 		return;
+	if (dp_role(st->dp) == DP_ROLE_BACKEND)
+		local_addr_event(st, r, del);
 	key.family = r->family;
 	key.len = r->dst_len;
 	memcpy(key.addr, r->dst, 16);
@@ -803,6 +827,46 @@ static void drop_unused_nhgs(struct state *st)
 	}
 }
 
+static bool local_addr_wanted(struct state *st, const struct sluice_addr_key *k)
+{
+	struct prefix_key key = { .family = k->family };
+	struct st_prefix *p;
+
+	key.len = k->family == AF_INET ? 32 : 128;
+	memcpy(key.addr, k->addr, k->family == AF_INET ? 4 : 16);
+	HASH_FIND(hh, st->prefixes, &key, sizeof(key), p);
+	if (!p)
+		return false;
+	for (const struct st_variant *v = p->variants; v; v = v->next)
+		if (v->table == RT_TABLE_LOCAL && v->type == RTN_LOCAL)
+			return true;
+	return false;
+}
+
+static int stale_local_cb(const void *key, const void *value, void *arg)
+{
+	struct reconcile_ctx *c = arg;
+
+	(void)value;
+	if (local_addr_wanted(c->st, key))
+		return 0;
+	return push_key(&c->stale, key);
+}
+
+static void reconcile_local_addrs(struct state *st)
+{
+	struct reconcile_ctx c = { .st = st };
+
+	c.stale.key_size = sizeof(struct sluice_addr_key);
+	dp_local_addr_foreach(st->dp, stale_local_cb, &c);
+	for (size_t k = 0; k < c.stale.n; k++) {
+		const struct sluice_addr_key *a = (const void *)c.stale.keys[k];
+
+		dp_local_addr_del(st->dp, a->family, a->addr);
+	}
+	free(c.stale.keys);
+}
+
 int state_reconcile(struct state *st)
 {
 	static const enum dp_map_id order[] = {
@@ -831,6 +895,8 @@ int state_reconcile(struct state *st)
 		if (err)
 			break;
 	}
+	if (dp_role(st->dp) == DP_ROLE_BACKEND)
+		reconcile_local_addrs(st);
 	if (removed)
 		pr_info("reconcile: removed %zu stale map entries", removed);
 	return err;

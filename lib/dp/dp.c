@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "dp.h"
 #include "log.h"
+#include "sluice_decap.skel.h"
 #include "sluice_xdp.skel.h"
 
 struct dp_link {
@@ -26,6 +27,8 @@ struct dp_link {
 
 struct dp {
 	struct sluice_xdp *skel;
+	struct sluice_decap *decap;	/* backend role only */
+	enum dp_role role;
 	char *pin_dir;
 	bool maps_reused;
 	int ncpus;
@@ -41,6 +44,18 @@ static const char *const reason_names[] = {
 _Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) ==
 		       SLUICE_REASON_MAX,
 	       "one name per reason");
+
+static const char *const decap_reason_names[] = {
+#define SLUICE_DECAP_NAME_(id, name) name,
+	SLUICE_DECAP_REASONS(SLUICE_DECAP_NAME_)
+#undef SLUICE_DECAP_NAME_
+};
+
+const char *dp_decap_reason_name(unsigned int reason)
+{
+	return reason < SLUICE_DECAP_REASON_MAX ? decap_reason_names[reason] :
+						  "unknown";
+}
 
 const char *dp_reason_name(unsigned int reason)
 {
@@ -144,11 +159,55 @@ static int reuse_devmap(struct bpf_map *map, const char *path)
 	return err;
 }
 
+/* Point every shared map of @obj at its pin under @dir: libbpf reuses a
+ * compatible pinned map and pins the new ones at load. */
+static int set_pin_paths(struct bpf_object *obj, const char *dir, bool *reused)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		/* .rodata holds load-time settings: never shared */
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		if (access(path, F_OK) == 0)
+			*reused = true;
+		if (bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP_HASH)
+			err = reuse_devmap(map, path);
+		else
+			err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int open_decap(struct dp *dp)
+{
+	bool reused = false;
+	int err;
+
+	dp->decap = sluice_decap__open();
+	if (!dp->decap)
+		return -errno;
+	if (dp->pin_dir) {
+		err = set_pin_paths(dp->decap->obj, dp->pin_dir, &reused);
+		if (err)
+			return err;
+	}
+	err = sluice_decap__load(dp->decap);
+	if (err)
+		pr_err("dp: cannot load the decapsulation object: %s",
+		       strerror(-err));
+	return err;
+}
+
 int dp_open(struct dp **out, const struct dp_opts *opts)
 {
-	struct dp *dp;
-	struct bpf_map *map;
 	char path[PATH_MAX];
+	struct dp *dp;
 	int err;
 
 	dp = calloc(1, sizeof(*dp));
@@ -181,22 +240,16 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 			       strerror(-err));
 			goto err_skel;
 		}
-		/* libbpf reuses a compatible pinned map and pins new ones. */
-		bpf_object__for_each_map(map, dp->skel->obj) {
-			/* .rodata holds load-time settings: never shared */
-			if (bpf_map__is_internal(map))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-				 bpf_map__name(map));
-			if (access(path, F_OK) == 0)
-				dp->maps_reused = true;
-			if (bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP_HASH)
-				err = reuse_devmap(map, path);
-			else
-				err = bpf_map__set_pin_path(map, path);
-			if (err)
-				goto err_skel;
-		}
+		err = set_pin_paths(dp->skel->obj, dp->pin_dir, &dp->maps_reused);
+		if (err)
+			goto err_skel;
+	}
+	dp->role = opts ? opts->role : DP_ROLE_ROUTER;
+	if (dp->role == DP_ROLE_BACKEND && !(opts && opts->lb_max_flows)) {
+		/* a backend's router maps are idle: keep the LRU small */
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows, 1024);
+		if (err)
+			goto err_skel;
 	}
 
 	if (opts && opts->lb_max_flows) {
@@ -222,10 +275,16 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 					 "");
 		goto err_skel;
 	}
+	if (dp->role == DP_ROLE_BACKEND) {
+		err = open_decap(dp);
+		if (err)
+			goto err_skel;
+	}
 	*out = dp;
 	return 0;
 
 err_skel:
+	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 err_free:
 	free(dp->pin_dir);
@@ -240,6 +299,7 @@ void dp_close(struct dp *dp)
 	for (int i = 0; i < SLUICE_MAX_IFACES; i++)
 		if (dp->links[i].fd >= 0)
 			close(dp->links[i].fd);
+	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -261,13 +321,30 @@ int dp_unpin_maps(struct dp *dp)
 		if (unlink(path) && errno != ENOENT && !err)
 			err = -errno;
 	}
+	if (dp->decap) {
+		bpf_object__for_each_map(map, dp->decap->obj) {
+			if (bpf_map__is_internal(map))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+				 bpf_map__name(map));
+			if (unlink(path) && errno != ENOENT && !err)
+				err = -errno;
+		}
+	}
 	rmdir(dp->pin_dir); /* only if nothing else lives there */
 	return err;
 }
 
 int dp_xdp_prog_fd(const struct dp *dp)
 {
+	if (dp->decap)
+		return bpf_program__fd(dp->decap->progs.sluice_decap);
 	return bpf_program__fd(dp->skel->progs.sluice_xdp);
+}
+
+enum dp_role dp_role(const struct dp *dp)
+{
+	return dp->role;
 }
 
 bool dp_maps_reused(const struct dp *dp)
@@ -902,4 +979,91 @@ int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
 int dp_lb_flow_count(struct dp *dp)
 {
 	return dp_map_count(dp, DP_MAP_LB_FLOWS);
+}
+
+/* ---- backend role ----------------------------------------------------------- */
+
+static int addr_key(int family, const void *addr, struct sluice_addr_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
+	k->family = (__u8)family;
+	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+	return 0;
+}
+
+int dp_local_addr_set(struct dp *dp, int family, const void *addr)
+{
+	struct sluice_addr_key k;
+	__u32 one = 1;
+	int err;
+
+	if (!dp->decap)
+		return -EOPNOTSUPP;
+	err = addr_key(family, addr, &k);
+	if (err)
+		return err;
+	return bpf_map_update_elem(bpf_map__fd(dp->decap->maps.local_addrs), &k,
+				   &one, BPF_ANY) ? -errno : 0;
+}
+
+int dp_local_addr_del(struct dp *dp, int family, const void *addr)
+{
+	struct sluice_addr_key k;
+	int err;
+
+	if (!dp->decap)
+		return -EOPNOTSUPP;
+	err = addr_key(family, addr, &k);
+	if (err)
+		return err;
+	return bpf_map_delete_elem(bpf_map__fd(dp->decap->maps.local_addrs),
+				   &k) ? -errno : 0;
+}
+
+int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg)
+{
+	struct sluice_addr_key key, next;
+	int fd, err = 0;
+	bool first = true;
+	__u32 v;
+
+	if (!dp->decap)
+		return -EOPNOTSUPP;
+	fd = bpf_map__fd(dp->decap->maps.local_addrs);
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		err = cb(&key, &v, arg);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+int dp_decap_stats_read(struct dp *dp, struct sluice_counter *out)
+{
+	struct sluice_counter *percpu;
+	int fd;
+
+	if (!dp->decap)
+		return -EOPNOTSUPP;
+	fd = bpf_map__fd(dp->decap->maps.decap_stats);
+	percpu = calloc(dp->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 r = 0; r < SLUICE_DECAP_REASON_MAX; r++) {
+		out[r].packets = out[r].bytes = 0;
+		if (bpf_map_lookup_elem(fd, &r, percpu))
+			continue;
+		for (int c = 0; c < dp->ncpus; c++) {
+			out[r].packets += percpu[c].packets;
+			out[r].bytes += percpu[c].bytes;
+		}
+	}
+	free(percpu);
+	return 0;
 }

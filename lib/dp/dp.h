@@ -20,6 +20,11 @@ enum dp_xdp_mode {
 	DP_XDP_GENERIC,		/* generic (skb) mode, as asked */
 };
 
+enum dp_role {
+	DP_ROLE_ROUTER,		/* the XDP router and load balancer */
+	DP_ROLE_BACKEND,	/* a load-balanced server: decapsulation */
+};
+
 struct dp_opts {
 	/* Pin maps (and links) here and reuse what is already pinned; NULL
 	 * means no pinning at all (tests, benchmarks). */
@@ -27,6 +32,7 @@ struct dp_opts {
 	/* Load-time settings (0 = the compiled default). */
 	__u32 lb_max_flows;	/* LRU flow table size */
 	bool lb_disabled;	/* skip the VIP lookup entirely */
+	enum dp_role role;	/* which program dp_attach() attaches */
 };
 
 int dp_open(struct dp **out, const struct dp_opts *opts);
@@ -35,7 +41,10 @@ void dp_close(struct dp *dp);
 /* Removes the pinned maps (after links are detached): full teardown. */
 int dp_unpin_maps(struct dp *dp);
 
+/* The program dp_attach() attaches: sluice_xdp, or sluice_decap for the
+ * backend role (whose router maps exist but stay unused). */
 int dp_xdp_prog_fd(const struct dp *dp);
+enum dp_role dp_role(const struct dp *dp);
 bool dp_maps_reused(const struct dp *dp);
 
 /* Attach to @ifindex.  A link pinned for @ifname on the same ifindex is
@@ -133,6 +142,15 @@ int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out);
 int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id);
 /* Entries in the LRU flow table (walks it). */
 int dp_lb_flow_count(struct dp *dp);
+
+/* ---- backend role: decapsulation ------------------------------------------- */
+/* Addresses of this host; tunnels to them are decapsulated. */
+int dp_local_addr_set(struct dp *dp, int family, const void *addr);
+int dp_local_addr_del(struct dp *dp, int family, const void *addr);
+int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg);
+/* out[SLUICE_DECAP_REASON_MAX], summed over CPUs */
+int dp_decap_stats_read(struct dp *dp, struct sluice_counter *out);
+const char *dp_decap_reason_name(unsigned int reason);
 
 const char *dp_reason_name(unsigned int reason);
 /* Index of a reason by its name, or -ENOENT. */
