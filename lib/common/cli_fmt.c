@@ -209,7 +209,9 @@ bool cli_ifname_valid(const char *s)
 	return true;
 }
 
-int cli_urlencode(const char *s, char *out, size_t outlen)
+/* Percent-encodes all but RFC 3986 unreserved characters and @keep. */
+static int pct_encode(const char *s, const char *keep, char *out,
+		      size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
@@ -217,9 +219,7 @@ int cli_urlencode(const char *s, char *out, size_t outlen)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		/* RFC 3986 unreserved, plus ':' '/' '@' which a query may
-		 * carry as they are (addresses and prefixes stay readable). */
-		if (isalnum(c) || strchr("-._~:/@", c)) {
+		if (isalnum(c) || strchr("-._~", c) || strchr(keep, c)) {
 			if (o + 1 >= outlen)
 				return -ENOSPC;
 			out[o++] = (char)c;
@@ -235,6 +235,19 @@ int cli_urlencode(const char *s, char *out, size_t outlen)
 		return -ENOSPC;
 	out[o] = '\0';
 	return 0;
+}
+
+int cli_urlencode(const char *s, char *out, size_t outlen)
+{
+	/* ':' '/' '@' may stand in a query as they are (addresses and
+	 * prefixes stay readable). */
+	return pct_encode(s, ":/@", out, outlen);
+}
+
+int cli_path_encode(const char *s, char *out, size_t outlen)
+{
+	/* one segment: '/' must not end it, '[' ']' are not pchars */
+	return pct_encode(s, ":@", out, outlen);
 }
 
 /* ---- per-noun arguments ---- */
@@ -264,6 +277,13 @@ static void query_init(struct cli_query *q, const char *path)
 {
 	memset(q, 0, sizeof(*q));
 	snprintf(q->path, sizeof(q->path), "%s", path);
+	q->method = "GET";
+}
+
+void cli_query_free(struct cli_query *q)
+{
+	json_object_put(q->body);
+	q->body = NULL;
 }
 
 static int query_add(struct cli_query *q, const char *key, const char *val)
@@ -490,6 +510,652 @@ int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 	if (dev && query_add(q, "dev", dev))
 		return too_long("stats", err, errlen);
 	return 0;
+}
+
+/* ---- load balancer arguments ---- */
+
+bool cli_is_prime(uint32_t n)
+{
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (uint32_t d = 3; d <= n / d; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
+ * within @min..@max.  0 or -EINVAL. */
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (!isdigit((unsigned char)s[i]) || i >= 10)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!i || n < min || n > max)
+		return -EINVAL;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
+		  size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN], port[8];
+	const char *a = s, *aend, *colon, *slash;
+	unsigned char bin[16];
+	size_t alen, plen;
+	uint32_t n;
+
+	memset(v, 0, sizeof(*v));
+	if (numeric && *s && strspn(s, "0123456789") == strlen(s)) {
+		if (parse_u32(s, 1, 255, &n))
+			return fail(err, errlen,
+				    "invalid VIP '%s': a vip_id is 1..255", s);
+		v->vip_id = n;
+		return 0;
+	}
+	if (*s == '[') {
+		a = s + 1;
+		aend = strchr(a, ']');
+		if (!aend || aend[1] != ':')
+			goto syntax;
+		colon = aend + 1;
+	} else {
+		/* the last ':' before any '/' */
+		slash = strchr(s, '/');
+		colon = NULL;
+		for (const char *c = s; *c && (!slash || c < slash); c++)
+			if (*c == ':')
+				colon = c;
+		if (!colon)
+			goto syntax;
+		if (memchr(s, ':', (size_t)(colon - s)))
+			return fail(err, errlen,
+				    "invalid VIP '%s': an IPv6 address goes in brackets, [ADDR]:PORT/PROTO",
+				    s);
+		aend = colon;
+	}
+	slash = strchr(colon, '/');
+	if (!slash)
+		return fail(err, errlen,
+			    "invalid VIP '%s': no /PROTO (tcp or udp) after the port",
+			    s);
+	alen = (size_t)(aend - a);
+	plen = (size_t)(slash - colon - 1);
+	if (alen >= sizeof(addr))
+		alen = sizeof(addr) - 1;	/* fails inet_pton below */
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, addr, bin) != 1)
+		return fail(err, errlen,
+			    "invalid VIP '%s': '%.*s' is not an IPv%d address", s,
+			    (int)(aend - a), a, *s == '[' ? 6 : 4);
+	v->family = *s == '[' ? 6 : 4;
+	inet_ntop(v->family == 6 ? AF_INET6 : AF_INET, bin, v->addr,
+		  sizeof(v->addr));
+	if (plen < sizeof(port)) {
+		memcpy(port, colon + 1, plen);
+		port[plen] = '\0';
+	}
+	if (plen >= sizeof(port) || parse_u32(port, 0, 65535, &n))
+		return fail(err, errlen,
+			    "invalid VIP '%s': port '%.*s' is not 0..65535", s,
+			    (int)plen, colon + 1);
+	v->port = n;
+	if (strcmp(slash + 1, "tcp") && strcmp(slash + 1, "udp"))
+		return fail(err, errlen,
+			    "invalid VIP '%s': protocol '%s' is not tcp or udp",
+			    s, slash + 1);
+	snprintf(v->proto, sizeof(v->proto), "%s", slash + 1);
+	return 0;
+syntax:
+	return fail(err, errlen,
+		    "invalid VIP '%s': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO%s",
+		    s, numeric ? " or a vip_id" : "");
+}
+
+/* The canonical text id ("198.18.100.1:80/tcp", "[2001:db8::1]:443/udp",
+ * "7"): what the daemon prints, whatever spelling was typed. */
+static void vip_id_text(const struct cli_vip *v, char *buf, size_t len)
+{
+	if (!v->family)
+		snprintf(buf, len, "%u", v->vip_id);
+	else if (v->family == 6)
+		snprintf(buf, len, "[%s]:%u/%s", v->addr, v->port, v->proto);
+	else
+		snprintf(buf, len, "%s:%u/%s", v->addr, v->port, v->proto);
+}
+
+/* Not an address the contract lets a VIP have: multicast, link-local,
+ * unspecified.  The reason, or NULL. */
+static const char *vip_addr_unfit(const struct cli_vip *v)
+{
+	unsigned char b[16];
+
+	if (v->family == 4) {
+		inet_pton(AF_INET, v->addr, b);
+		if (!b[0] && !b[1] && !b[2] && !b[3])
+			return "unspecified";
+		if ((b[0] & 0xf0) == 0xe0)
+			return "multicast";
+		if (b[0] == 169 && b[1] == 254)
+			return "link-local";
+	} else {
+		static const unsigned char zero[16];
+
+		inet_pton(AF_INET6, v->addr, b);
+		if (!memcmp(b, zero, 16))
+			return "unspecified";
+		if (b[0] == 0xff)
+			return "multicast";
+		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			return "link-local";
+	}
+	return NULL;
+}
+
+enum lb_verb { LB_SHOW, LB_ADD, LB_DEL, LB_SET, LB_DRAIN, LB_HELP };
+
+static const struct cli_name vip_verbs[] = {
+	{ "show", LB_SHOW }, { "list", LB_SHOW }, { "ls", LB_SHOW },
+	{ "add", LB_ADD },   { "del", LB_DEL },	  { "delete", LB_DEL },
+	{ "help", LB_HELP }, { NULL, 0 },
+};
+
+static const struct cli_name backend_verbs[] = {
+	{ "show", LB_SHOW },   { "list", LB_SHOW }, { "ls", LB_SHOW },
+	{ "add", LB_ADD },     { "set", LB_SET },   { "drain", LB_DRAIN },
+	{ "del", LB_DEL },     { "delete", LB_DEL }, { "help", LB_HELP },
+	{ NULL, 0 },
+};
+
+static const char *const verb_names[] = {
+	[LB_SHOW] = "show", [LB_ADD] = "add",	  [LB_DEL] = "del",
+	[LB_SET] = "set",   [LB_DRAIN] = "drain", [LB_HELP] = "help",
+};
+
+/* The options of vip and backend, by what they set. */
+enum lb_opt {
+	O_ENCAP, O_HASH, O_RING, O_HEALTH, O_HPATH, O_HPORT, O_INTERVAL,
+	O_TIMEOUT, O_RISE, O_FALL, O_WEIGHT, O_STATE, O_MAX
+};
+
+static const struct lb_option {
+	const char *name;
+	unsigned int verbs;	/* bit per enum lb_verb it goes with */
+} vip_options[O_MAX] = {
+	[O_ENCAP] = { "--encap", 1u << LB_ADD },
+	[O_HASH] = { "--hash", 1u << LB_ADD },
+	[O_RING] = { "--ring-size", 1u << LB_ADD },
+	[O_HEALTH] = { "--health", 1u << LB_ADD },
+	[O_HPATH] = { "--health-path", 1u << LB_ADD },
+	[O_HPORT] = { "--health-port", 1u << LB_ADD },
+	[O_INTERVAL] = { "--interval", 1u << LB_ADD },
+	[O_TIMEOUT] = { "--timeout", 1u << LB_ADD },
+	[O_RISE] = { "--rise", 1u << LB_ADD },
+	[O_FALL] = { "--fall", 1u << LB_ADD },
+}, backend_options[O_MAX] = {
+	[O_WEIGHT] = { "--weight", 1u << LB_ADD | 1u << LB_SET },
+	[O_STATE] = { "--state", 1u << LB_ADD | 1u << LB_SET },
+};
+
+#define LB_MAX_POS 2
+
+struct lb_args {
+	const char *noun;
+	enum lb_verb verb;
+	const char *opt[O_MAX];		/* value as given, or NULL */
+	const char *pos[LB_MAX_POS];
+	int npos;
+};
+
+/* The verb (explicit, or show when the first argument is an id), then
+ * the options and positional arguments, checked only for their shape. */
+static int lb_parse(const char *noun, const struct cli_name *verbs,
+		    const struct lb_option *opts, int max_pos, int argc,
+		    char **argv, struct lb_args *la, struct cli_query *q,
+		    char *err, size_t errlen)
+{
+	int i = 0, v;
+
+	memset(la, 0, sizeof(*la));
+	la->noun = noun;
+	la->verb = LB_SHOW;
+	for (int k = 0; k < argc; k++)
+		if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help"))
+			q->help = true;
+	if (argc > 0 && argv[0][0] != '-') {
+		v = cli_match(argv[0], verbs);
+		if (v >= 0) {
+			la->verb = (enum lb_verb)v;
+			i = 1;
+		} else if (v == -ENOTUNIQ) {
+			char list[64] = "";
+			size_t n = 0, len = strlen(argv[0]);
+			unsigned int seen = 0;
+
+			if (q->help)
+				return 0;
+			/* one name per verb: "del, drain" */
+			for (const struct cli_name *c = verbs; c->name; c++) {
+				if (strncmp(argv[0], c->name, len) ||
+				    seen & 1u << c->id || n >= sizeof(list))
+					continue;
+				seen |= 1u << c->id;
+				n += (size_t)snprintf(list + n, sizeof(list) - n,
+						      "%s%s", n ? ", " : "",
+						      c->name);
+			}
+			return fail(err, errlen, "%s: ambiguous command '%s' (%s)",
+				    noun, argv[0], list);
+		} else if (looks_like_word(argv[0])) {
+			if (q->help)
+				return 0;
+			return bad_arg(noun, argv[0], true, err, errlen);
+		}
+	}
+	if (la->verb == LB_HELP)
+		q->help = true;
+	if (q->help)
+		return 0;
+	for (; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		int o, r = 0;
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			q->json = true;
+			continue;
+		}
+		for (o = 0; o < O_MAX; o++)
+			if (opts[o].name &&
+			    (r = opt_value(opts[o].name, argc, argv, &i, &val)))
+				break;
+		if (r < 0)
+			return fail(err, errlen, "%s: option '%s' needs a value",
+				    noun, a);
+		if (o < O_MAX) {
+			if (!(opts[o].verbs & 1u << la->verb))
+				return fail(err, errlen,
+					    "%s: option '%s' does not go with '%s'",
+					    noun, opts[o].name,
+					    verb_names[la->verb]);
+			if (la->opt[o])
+				return fail(err, errlen,
+					    "%s: %s given twice ('%s', '%s')",
+					    noun, opts[o].name, la->opt[o], val);
+			la->opt[o] = val;
+			continue;
+		}
+		if (a[0] == '-' && a[1])
+			return bad_arg(noun, a, false, err, errlen);
+		if (la->npos >= max_pos)
+			return fail(err, errlen, "%s: unexpected argument '%s'",
+				    noun, a);
+		la->pos[la->npos++] = a;
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int set_path(struct cli_query *q, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(q->path, sizeof(q->path), fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= sizeof(q->path) ? -ENOSPC : 0;
+}
+
+/* The VIP at la->pos[0], percent-encoded into @enc. */
+static int lb_vip(const struct lb_args *la, bool numeric, struct cli_vip *v,
+		  char *enc, size_t enclen, char *err, size_t errlen)
+{
+	char msg[256], id[80];
+
+	if (cli_vip_parse(la->pos[0], numeric, v, msg, sizeof(msg)))
+		return fail(err, errlen, "%s: %s", la->noun, msg);
+	vip_id_text(v, id, sizeof(id));
+	if (cli_path_encode(id, enc, enclen))
+		return too_long(la->noun, err, errlen);
+	return 0;
+}
+
+static int opt_choice(const struct lb_args *la, enum lb_opt o,
+		      const struct lb_option *opts, const char *const *choices,
+		      const char *expected, char *err, size_t errlen)
+{
+	const char *v = la->opt[o];
+
+	for (; *choices; choices++)
+		if (!strcmp(v, *choices))
+			return 0;
+	return fail(err, errlen, "%s: %s '%s': expected %s", la->noun,
+		    opts[o].name, v, expected);
+}
+
+static int opt_num(const struct lb_args *la, enum lb_opt o,
+		   const struct lb_option *opts, uint32_t min, uint32_t max,
+		   const char *expected, uint32_t *val, char *err,
+		   size_t errlen)
+{
+	if (parse_u32(la->opt[o], min, max, val))
+		return fail(err, errlen, "%s: %s '%s': expected %s", la->noun,
+			    opts[o].name, la->opt[o], expected);
+	return 0;
+}
+
+static void add_string(json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static void add_u32(json_object *o, const char *key, uint32_t val)
+{
+	json_object_object_add(o, key, json_object_new_int64(val));
+}
+
+#define RING_MIN 3
+#define RING_MAX 655373
+#define WEIGHT_MAX 1000
+#define POSITIVE_MAX 2147483647u	/* a JSON int every parser keeps */
+
+/* vip add: the VIP object of POST /v1/vips, with only what was given
+ * (the daemon fills in its defaults).  Everything is checked first. */
+static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
+			json_object **bodyp, char *err, size_t errlen)
+{
+	static const char *const encaps[] = { "ipip", "gre", NULL };
+	static const char *const hashes[] = { "5tuple", "src", NULL };
+	static const char *const kinds[] = { "none", "tcp", "http", NULL };
+	static const struct {
+		enum lb_opt o;
+		const char *key, *expected;
+	} nums[] = {
+		{ O_INTERVAL, "interval_ms", "a positive number of milliseconds" },
+		{ O_TIMEOUT, "timeout_ms", "a positive number of milliseconds" },
+		{ O_RISE, "rise", "a positive count" },
+		{ O_FALL, "fall", "a positive count" },
+	};
+	const struct lb_option *opts = vip_options;
+	const char *kind = la->opt[O_HEALTH], *path = la->opt[O_HPATH], *unfit;
+	uint32_t ring = 0, hport = 0, num[ARRAY_SIZE(nums)] = { 0 };
+	bool none = kind && !strcmp(kind, "none"), health_opts = false;
+	json_object *body, *health;
+	int r;
+
+	unfit = vip_addr_unfit(v);
+	if (unfit)
+		return fail(err, errlen, "vip: invalid VIP '%s': address %s is %s",
+			    la->pos[0], v->addr, unfit);
+	if (la->opt[O_ENCAP] &&
+	    (r = opt_choice(la, O_ENCAP, opts, encaps, "ipip or gre", err,
+			    errlen)))
+		return r;
+	if (la->opt[O_HASH] &&
+	    (r = opt_choice(la, O_HASH, opts, hashes, "5tuple or src", err,
+			    errlen)))
+		return r;
+	if (la->opt[O_RING]) {
+		if ((r = opt_num(la, O_RING, opts, RING_MIN, RING_MAX,
+				 "a prime 3..655373", &ring, err, errlen)))
+			return r;
+		if (!cli_is_prime(ring))
+			return fail(err, errlen,
+				    "vip: --ring-size '%s': not a prime",
+				    la->opt[O_RING]);
+	}
+	if (kind && (r = opt_choice(la, O_HEALTH, opts, kinds,
+				     "none, tcp or http", err, errlen)))
+		return r;
+	for (int o = O_HPATH; o <= O_FALL; o++) {
+		if (!la->opt[o])
+			continue;
+		if (none)
+			return fail(err, errlen,
+				    "vip: %s does not go with --health none",
+				    opts[o].name);
+		health_opts = true;
+	}
+	if (path && (!kind || strcmp(kind, "http")))
+		return fail(err, errlen, "vip: --health-path needs --health http");
+	if (path) {
+		bool ok = path[0] == '/';
+
+		for (const char *c = path; *c && ok; c++)
+			ok = *c > ' ' && *c < 0x7f;
+		if (!ok)
+			return fail(err, errlen,
+				    "vip: --health-path '%s': expected /PATH without spaces",
+				    path);
+	}
+	if (la->opt[O_HPORT] &&
+	    (r = opt_num(la, O_HPORT, opts, 0, 65535,
+			 "0..65535 (0 = the VIP port)", &hport, err, errlen)))
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(nums); i++)
+		if (la->opt[nums[i].o] &&
+		    (r = opt_num(la, nums[i].o, opts, 1, POSITIVE_MAX,
+				 nums[i].expected, &num[i], err, errlen)))
+			return r;
+	/* The contract: a VIP on every port names the port it checks. */
+	if (!v->port && !hport && !none)
+		return fail(err, errlen,
+			    "vip: VIP '%s' is on every port: give --health-port N or --health none",
+			    la->pos[0]);
+
+	body = json_object_new_object();
+	if (!body)
+		return -ENOMEM;
+	add_string(body, "address", v->addr);
+	add_u32(body, "port", v->port);
+	add_string(body, "protocol", v->proto);
+	if (la->opt[O_ENCAP])
+		add_string(body, "encap", la->opt[O_ENCAP]);
+	if (la->opt[O_HASH])
+		add_string(body, "hash", la->opt[O_HASH]);
+	if (la->opt[O_RING])
+		add_u32(body, "ring_size", ring);
+	if (kind || health_opts) {
+		health = json_object_new_object();
+		json_object_object_add(body, "health", health);
+		/* spelled out: no daemon has to guess a kind-less object */
+		add_string(health, "kind", kind ? kind : "tcp");
+		if (la->opt[O_HPORT])
+			add_u32(health, "port", hport);
+		if (path)
+			add_string(health, "path", path);
+		for (size_t i = 0; i < ARRAY_SIZE(nums); i++)
+			if (la->opt[nums[i].o])
+				add_u32(health, nums[i].key, num[i]);
+	}
+	*bodyp = body;
+	return 0;
+}
+
+int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
+		 size_t errlen)
+{
+	char enc[CLI_PATH_MAX];
+	struct lb_args la;
+	struct cli_vip v;
+	int r;
+
+	query_init(q, "/v1/vips");
+	q->out = CLI_OUT_VIPS;
+	r = lb_parse("vip", vip_verbs, vip_options, 1, argc, argv, &la, q,
+		     err, errlen);
+	if (r || q->help)
+		return r;
+	switch (la.verb) {
+	case LB_SHOW:
+		if (!la.npos)
+			return 0;
+		if ((r = lb_vip(&la, true, &v, enc, sizeof(enc), err, errlen)))
+			return r;
+		q->out = CLI_OUT_VIP;
+		break;
+	case LB_ADD:
+		if (!la.npos)
+			return fail(err, errlen,
+				    "vip: 'add' needs a VIP (ADDR:PORT/PROTO)");
+		if ((r = lb_vip(&la, false, &v, enc, sizeof(enc), err, errlen)))
+			return r;
+		r = vip_add_body(&la, &v, &q->body, err, errlen);
+		if (r == -ENOMEM)
+			return fail(err, errlen, "vip: out of memory");
+		if (r)
+			return r;
+		q->method = "POST";
+		q->out = CLI_OUT_VIP;
+		return 0;
+	case LB_DEL:
+		if (!la.npos)
+			return fail(err, errlen,
+				    "vip: 'del' needs a VIP (ADDR:PORT/PROTO)");
+		if ((r = lb_vip(&la, true, &v, enc, sizeof(enc), err, errlen)))
+			return r;
+		q->method = "DELETE";
+		q->out = CLI_OUT_DELETED;
+		break;
+	default:
+		return bad_arg("vip", argv[0], true, err, errlen);
+	}
+	if (set_path(q, "/v1/vips/%s", enc))
+		return too_long("vip", err, errlen);
+	return 0;
+}
+
+int cli_backend_args(int argc, char **argv, struct cli_query *q, char *err,
+		     size_t errlen)
+{
+	static const char *const states[] = { "active", "draining", "down", NULL };
+	const struct lb_option *opts = backend_options;
+	char enc[CLI_PATH_MAX], aenc[CLI_PATH_MAX];
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	uint32_t weight = 0;
+	struct lb_args la;
+	struct cli_vip v;
+	const char *verb;
+	int r;
+
+	query_init(q, "/v1/vips");
+	r = lb_parse("backend", backend_verbs, backend_options, 2, argc, argv,
+		     &la, q, err, errlen);
+	if (r || q->help)
+		return r;
+	verb = verb_names[la.verb];
+	if (!la.npos)
+		return fail(err, errlen, "backend: '%s' needs a VIP (ADDR:PORT/PROTO)%s",
+			    verb, la.verb == LB_SHOW ? "" : " and a backend address");
+	if ((r = lb_vip(&la, true, &v, enc, sizeof(enc), err, errlen)))
+		return r;
+	if (la.verb == LB_SHOW) {
+		if (la.npos > 1)
+			return fail(err, errlen, "backend: unexpected argument '%s'",
+				    la.pos[1]);
+		q->out = CLI_OUT_BACKENDS;
+		if (set_path(q, "/v1/vips/%s/backends", enc))
+			return too_long("backend", err, errlen);
+		return 0;
+	}
+	if (la.npos < 2)
+		return fail(err, errlen, "backend: '%s' needs a backend address after the VIP",
+			    verb);
+	if (inet_pton(AF_INET, la.pos[1], bin) == 1)
+		inet_ntop(AF_INET, bin, addr, sizeof(addr));
+	else if (inet_pton(AF_INET6, la.pos[1], bin) == 1)
+		inet_ntop(AF_INET6, bin, addr, sizeof(addr));
+	else
+		return fail(err, errlen,
+			    "backend: invalid backend address '%s': not an IPv4 or IPv6 address",
+			    la.pos[1]);
+	if (la.opt[O_WEIGHT] &&
+	    (r = opt_num(&la, O_WEIGHT, opts, 1, WEIGHT_MAX, "1..1000", &weight,
+			 err, errlen)))
+		return r;
+	if (la.opt[O_STATE] &&
+	    (r = opt_choice(&la, O_STATE, opts, states,
+			    "active, draining or down", err, errlen)))
+		return r;
+	if (la.verb == LB_SET && !la.opt[O_WEIGHT] && !la.opt[O_STATE])
+		return fail(err, errlen, "backend: 'set' needs --weight or --state");
+	if (cli_path_encode(addr, aenc, sizeof(aenc)))
+		return too_long("backend", err, errlen);
+
+	if (la.verb != LB_DEL) {
+		q->body = json_object_new_object();
+		if (!q->body)
+			return fail(err, errlen, "backend: out of memory");
+		if (la.verb == LB_ADD)
+			add_string(q->body, "address", addr);
+		if (la.opt[O_WEIGHT])
+			add_u32(q->body, "weight", weight);
+		if (la.opt[O_STATE])
+			add_string(q->body, "state", la.opt[O_STATE]);
+		if (la.verb == LB_DRAIN)
+			add_string(q->body, "state", "draining");
+	}
+	switch (la.verb) {
+	case LB_ADD:
+		q->method = "POST";
+		q->out = CLI_OUT_BACKEND;
+		r = set_path(q, "/v1/vips/%s/backends", enc);
+		break;
+	case LB_SET:
+	case LB_DRAIN:
+		q->method = "PATCH";
+		q->out = CLI_OUT_BACKEND;
+		r = set_path(q, "/v1/vips/%s/backends/%s", enc, aenc);
+		break;
+	default:
+		q->method = "DELETE";
+		q->out = CLI_OUT_DELETED;
+		r = set_path(q, "/v1/vips/%s/backends/%s", enc, aenc);
+		break;
+	}
+	if (r) {
+		cli_query_free(q);
+		return too_long("backend", err, errlen);
+	}
+	return 0;
+}
+
+int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
+		size_t errlen)
+{
+	int i;
+
+	query_init(q, "/v1/lb");
+	q->out = CLI_OUT_LB;
+	i = parse_verb(argc, argv, q);
+	if (q->help)
+		return 0;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			q->json = true;
+			continue;
+		}
+		return bad_arg("lb", argv[i], i == 0, err, errlen);
+	}
+	return 0;
+}
+
+const char *cli_body_string(const struct cli_query *q)
+{
+	if (!q->body)
+		return NULL;
+	return json_object_to_json_string_ext(
+		q->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* ---- JSON access ---- */
@@ -976,4 +1642,245 @@ int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		table_print(&t, out);
 	table_free(&t);
 	return ret ? nomem(err, errlen) : 0;
+}
+
+/* ---- load balancer ---- */
+
+/* "key value", with "-" for a missing value. */
+static void kv(char *buf, size_t len, const char *key, const char *val)
+{
+	snprintf(buf, len, "%s %s", key, val ? val : "-");
+}
+
+static json_object *jobj(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+/* One row per backend: ADDR  weight N  STATE  HEALTH  slots N  packets N
+ * new_flows N  [error: ...].  @indent starts the address cell. */
+static int backend_row(struct table *t, json_object *b, const char *indent)
+{
+	json_object *c = jobj(b, "counters");
+	const char *herr = jstr(b, "health_error");
+	char addr[64], w[32], slots[32], pk[40], nf[40], e[256] = "";
+
+	snprintf(addr, sizeof(addr), "%s%s", indent,
+		 jstr(b, "address") ? jstr(b, "address") : "-");
+	kv(w, sizeof(w), "weight", jstr(b, "weight"));
+	kv(slots, sizeof(slots), "slots", jstr(b, "slots"));
+	kv(pk, sizeof(pk), "packets", c ? jstr(c, "packets") : NULL);
+	kv(nf, sizeof(nf), "new_flows", c ? jstr(c, "new_flows") : NULL);
+	if (!empty(herr))
+		snprintf(e, sizeof(e), "error: %s", herr);
+	return table_add(t, addr, w, jstr(b, "state"), jstr(b, "health"), slots,
+			 pk, nf, e);
+}
+
+static int backends_table(json_object *arr, const char *indent, FILE *out)
+{
+	struct table t = { .ncols = 8 };
+	int r = 0;
+
+	for (size_t i = 0; i < json_object_array_length(arr) && !r; i++)
+		r = backend_row(&t, json_object_array_get_idx(arr, i), indent);
+	if (!r)
+		table_print(&t, out);
+	table_free(&t);
+	return r;
+}
+
+/* "tcp/1000ms", "http:8080/1000ms" (a port other than the VIP's), "none" */
+static void health_text(json_object *vip, char *buf, size_t len)
+{
+	json_object *h = jobj(vip, "health");
+	const char *kind = h ? jstr(h, "kind") : NULL;
+	const char *iv = h ? jstr(h, "interval_ms") : NULL;
+	uint64_t hp = h ? ju64(h, "port") : 0;
+	size_t n;
+
+	if (empty(kind)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	n = (size_t)snprintf(buf, len, "%s", kind);
+	if (!strcmp(kind, "none"))
+		return;
+	if (hp && hp != ju64(vip, "port") && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ":%" PRIu64, hp);
+	if (iv && n < len)
+		snprintf(buf + n, len - n, "/%sms", iv);
+}
+
+static int vip_block(json_object *vip, FILE *out)
+{
+	static const char *const vip_counters[] = {
+		"packets", "bytes", "new_flows", "flow_hits", "drops", "too_big",
+	};
+	json_object *bs, *c = jobj(vip, "counters");
+	const char *id = jstr(vip, "id"), *ring = jstr(vip, "ring_size");
+	char health[128];
+	int r = 0;
+
+	health_text(vip, health, sizeof(health));
+	fprintf(out, "%s  encap %s  hash %s  M %s  health %s\n",
+		empty(id) ? "-" : id,
+		jstr(vip, "encap") ? jstr(vip, "encap") : "-",
+		jstr(vip, "hash") ? jstr(vip, "hash") : "-", ring ? ring : "-",
+		health);
+	if (json_object_object_get_ex(vip, "backends", &bs) &&
+	    json_object_is_type(bs, json_type_array) &&
+	    json_object_array_length(bs))
+		r = backends_table(bs, "  ", out);
+	else
+		fputs("  no backends\n", out);
+	fputs("  counters", out);
+	for (size_t i = 0; i < ARRAY_SIZE(vip_counters); i++) {
+		const char *v = c ? jstr(c, vip_counters[i]) : NULL;
+
+		fprintf(out, "  %s %s", vip_counters[i], v ? v : "-");
+	}
+	fputc('\n', out);
+	return r;
+}
+
+static int not_object(json_object *doc, const char *what, char *err,
+		      size_t errlen)
+{
+	if (json_object_is_type(doc, json_type_object))
+		return 0;
+	snprintf(err, errlen, "unexpected response from sluiced: %s is not an object",
+		 what);
+	return -EPROTO;
+}
+
+int cli_vips_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	json_object *a = top_array(doc, "vips", err, errlen);
+	int r = 0;
+
+	if (!a)
+		return -EPROTO;
+	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
+		if (i)
+			fputc('\n', out);
+		r = vip_block(json_object_array_get_idx(a, i), out);
+	}
+	return r ? nomem(err, errlen) : 0;
+}
+
+int cli_vip_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	int r = not_object(doc, "the VIP", err, errlen);
+
+	if (r)
+		return r;
+	return vip_block(doc, out) ? nomem(err, errlen) : 0;
+}
+
+int cli_backends_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	json_object *a = top_array(doc, "backends", err, errlen);
+
+	if (!a)
+		return -EPROTO;
+	return backends_table(a, "", out) ? nomem(err, errlen) : 0;
+}
+
+int cli_backend_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	json_object *a;
+	int r = not_object(doc, "the backend", err, errlen);
+
+	if (r)
+		return r;
+	a = json_object_new_array();
+	if (!a)
+		return nomem(err, errlen);
+	json_object_array_add(a, json_object_get(doc));
+	r = backends_table(a, "", out);
+	json_object_put(a);
+	return r ? nomem(err, errlen) : 0;
+}
+
+int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	const char *d;
+	int r = not_object(doc, "the answer", err, errlen);
+
+	if (r)
+		return r;
+	d = jstr(doc, "deleted");
+	fprintf(out, "deleted %s\n", empty(d) ? "-" : d);
+	return 0;
+}
+
+int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	static const struct status_field lb_fields[] = {
+		{ "source_v4", "source v4", F_TEXT },
+		{ "source_v6", "source v6", F_TEXT },
+		{ "flow_idle_timeout_s", "flow idle timeout", F_DURATION },
+		{ "flows", "flows", F_TEXT },
+		{ "flow_capacity", "flow capacity", F_TEXT },
+	};
+	struct table t = { .ncols = 2 };
+	char buf[64];
+	int r = not_object(doc, "the document", err, errlen);
+
+	if (r)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(lb_fields) && !r; i++) {
+		const char *v = jstr(doc, lb_fields[i].key);
+
+		if (!v)
+			continue;
+		if (lb_fields[i].kind == F_DURATION) {
+			cli_fmt_duration(ju64(doc, lb_fields[i].key), buf,
+					 sizeof(buf));
+			v = buf;
+		} else if (!*v) {
+			v = "none";	/* no source: that family is off */
+		}
+		r = table_add(&t, lb_fields[i].label, v);
+	}
+	json_object_object_foreach(doc, key, val) {
+		const char *v;
+		bool known = false;
+
+		(void)val;
+		for (size_t i = 0; i < ARRAY_SIZE(lb_fields); i++)
+			known = known || !strcmp(key, lb_fields[i].key);
+		if (r || known || !(v = jstr(doc, key)))
+			continue;
+		r = table_add(&t, key, v);
+	}
+	if (!r)
+		table_print(&t, out);
+	table_free(&t);
+	return r ? nomem(err, errlen) : 0;
+}
+
+cli_printer cli_lb_printer(enum cli_out what)
+{
+	switch (what) {
+	case CLI_OUT_VIP:
+		return cli_vip_print;
+	case CLI_OUT_BACKENDS:
+		return cli_backends_print;
+	case CLI_OUT_BACKEND:
+		return cli_backend_print;
+	case CLI_OUT_DELETED:
+		return cli_deleted_print;
+	case CLI_OUT_LB:
+		return cli_lb_print;
+	case CLI_OUT_VIPS:
+	default:
+		return cli_vips_print;
+	}
 }

@@ -64,12 +64,31 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 bool cli_is_global_opt(const char *arg);
 
 /* ---- per-noun arguments -> request ---- */
+
+/* What a successful answer holds, so the noun picks its printer. */
+enum cli_out {
+	CLI_OUT_DEFAULT,	/* the noun's only document */
+	CLI_OUT_VIPS,		/* {"vips": [VIP...], "flows": N, ...} */
+	CLI_OUT_VIP,		/* one VIP */
+	CLI_OUT_BACKENDS,	/* {"backends": [BACKEND...]} */
+	CLI_OUT_BACKEND,	/* one BACKEND */
+	CLI_OUT_DELETED,	/* {"deleted": "ID"} */
+	CLI_OUT_LB,		/* GET /v1/lb */
+};
+
 struct cli_query {
 	char path[CLI_PATH_MAX];	/* "/v1/routes?family=4&prefix=..." */
 	char name[CLI_IFNAME_MAX];	/* iface: client-side name filter */
 	bool all;			/* stats -a: keep zero counters */
 	bool help;			/* "NOUN help": print usage, no request */
+	bool json;			/* -j after the noun (vip, backend, lb) */
+	const char *method;		/* "GET", "POST", "PATCH", "DELETE" */
+	json_object *body;		/* request body or NULL; owned */
+	enum cli_out out;
 };
+
+/* Frees what a parser put in @q (the body); safe on a failed parse. */
+void cli_query_free(struct cli_query *q);
 
 /* Each takes the arguments after the noun (argv[0] is the first of them,
  * possibly a verb).  0 or -EINVAL with a message naming the argument. */
@@ -83,6 +102,43 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen);
 int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen);
+
+/* The load balancer (docs/lb-api.md):
+ *   vip add ID [--encap ..] [--hash ..] [--ring-size M] [--health ..] ...
+ *   vip del ID | vip [show] [ID] [-j]
+ *   backend add|set|drain|del ID ADDR [--weight N] [--state S]
+ *   backend [show] ID [-j]
+ *   lb [show] [-j]
+ * Everything is checked here before a request is made; the path carries
+ * the VIP id and backend address percent-encoded (cli_path_encode). */
+int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
+		 size_t errlen);
+int cli_backend_args(int argc, char **argv, struct cli_query *q, char *err,
+		     size_t errlen);
+int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
+		size_t errlen);
+
+/* A VIP id: "ADDR:PORT/PROTO" (IPv4), "[ADDR]:PORT/PROTO" (IPv6), or,
+ * where @numeric allows, a vip_id 1..255. */
+struct cli_vip {
+	int family;			/* 4, 6, or 0 for a bare vip_id */
+	char addr[48];			/* as written, without brackets */
+	unsigned int port;		/* 0..65535, 0 = every port */
+	char proto[4];			/* "tcp" or "udp" */
+	unsigned int vip_id;		/* family 0 only */
+};
+
+/* 0, or -EINVAL with "invalid VIP 'S': why" in @err (no noun prefix). */
+int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
+		  size_t errlen);
+
+/* Trial division; enough for ring sizes up to 655373. */
+bool cli_is_prime(uint32_t n);
+
+/* Percent-encodes @s as one path segment: everything but RFC 3986
+ * unreserved characters, ':' and '@' ("/" -> %2F, "[" -> %5B).
+ * 0 or -ENOSPC. */
+int cli_path_encode(const char *s, char *out, size_t outlen);
 
 /* "ADDR" or "ADDR/LEN", IPv4 or IPv6, LEN within the family's range.
  * 0 and the family (4 or 6) in @family, or -EINVAL. */
@@ -110,6 +166,27 @@ int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* The load balancer, one block per VIP:
+ *   198.18.100.1:80/tcp  encap ipip  hash 5tuple  M 65537  health tcp/1000ms
+ *     198.18.2.11  weight 2  active  up  slots 43691  packets 123  new_flows 4
+ *     vip  packets 123  bytes 9840  new_flows 4  ...
+ * and a blank line between blocks.  Backends print as the lines above
+ * (unindented for `backend show`). */
+int cli_vips_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_vip_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_backends_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_backend_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* The printer for what a load-balancer request answers with (q->out). */
+typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,
+			   size_t errlen);
+cli_printer cli_lb_printer(enum cli_out what);
+
+/* The request body as sent: compact, '/' unescaped.  NULL without one. */
+const char *cli_body_string(const struct cli_query *q);
 
 /* The -j output: pretty, with '/' left unescaped, and a final newline. */
 int cli_json_print(json_object *doc, FILE *out);

@@ -13,7 +13,7 @@
 #include "cli_fmt.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_ARGS 16
+#define MAX_ARGS 32
 
 /* Splits @line at spaces into @argv (in @buf); returns argc. */
 static int split(const char *line, char *buf, size_t len, char **argv)
@@ -425,6 +425,405 @@ static void test_requests(void **state)
 	}
 }
 
+/* ---- load balancer: argv -> method, path, exact body ---- */
+
+static void test_is_prime(void **state)
+{
+	static const uint32_t primes[] = { 2, 3, 5, 7, 251, 65537, 655373 };
+	static const uint32_t others[] = { 0, 1, 4, 9, 65535, 65536, 655371,
+					   4294967295u, 4294836225u };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(primes); i++)
+		if (!cli_is_prime(primes[i]))
+			fail_msg("%u is prime", primes[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+		if (cli_is_prime(others[i]))
+			fail_msg("%u is not prime", others[i]);
+}
+
+static void test_path_encode(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(cli_path_encode("198.18.100.1:80/tcp", out, sizeof(out)), 0);
+	assert_string_equal(out, "198.18.100.1:80%2Ftcp");
+	assert_int_equal(cli_path_encode("[2001:db8::1]:443/udp", out, sizeof(out)), 0);
+	assert_string_equal(out, "%5B2001:db8::1%5D:443%2Fudp");
+	assert_int_equal(cli_path_encode("a b?#%", out, sizeof(out)), 0);
+	assert_string_equal(out, "a%20b%3F%23%25");
+	assert_int_equal(cli_path_encode("/", out, 4), 0);
+	assert_string_equal(out, "%2F");
+	assert_int_equal(cli_path_encode("a/", out, 4), -ENOSPC);
+}
+
+static const struct {
+	const char *s;
+	bool numeric;
+	const char *err;	/* NULL: valid */
+	int family;
+	const char *addr;
+	unsigned int port, vip_id;
+	const char *proto;
+} vipid_cases[] = {
+#define VIP_OK(s, f, a, p, pr) { s, false, NULL, f, a, p, 0, pr }
+#define VIP_BAD(s, n, e) { s, n, e, 0, NULL, 0, 0, NULL }
+	VIP_OK("198.18.100.1:80/tcp", 4, "198.18.100.1", 80, "tcp"),
+	VIP_OK("198.18.100.1:0/udp", 4, "198.18.100.1", 0, "udp"),
+	VIP_OK("198.18.100.1:65535/udp", 4, "198.18.100.1", 65535, "udp"),
+	VIP_OK("198.18.100.1:080/tcp", 4, "198.18.100.1", 80, "tcp"),
+	VIP_OK("[2001:db8:100::1]:443/tcp", 6, "2001:db8:100::1", 443, "tcp"),
+	/* canonical spelling, whatever was typed */
+	VIP_OK("[2001:DB8:100:0::1]:443/tcp", 6, "2001:db8:100::1", 443, "tcp"),
+	VIP_OK("[::ffff:198.18.0.1]:53/udp", 6, "::ffff:198.18.0.1", 53, "udp"),
+	{ "7", true, NULL, 0, "", 0, 7, "" },
+	{ "255", true, NULL, 0, "", 0, 255, "" },
+	VIP_BAD("7", false,
+		"invalid VIP '7': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	VIP_BAD("0", true, "invalid VIP '0': a vip_id is 1..255"),
+	VIP_BAD("256", true, "invalid VIP '256': a vip_id is 1..255"),
+	VIP_BAD("", true,
+		"invalid VIP '': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO or a vip_id"),
+	VIP_BAD("198.18.100.1", false,
+		"invalid VIP '198.18.100.1': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	VIP_BAD("198.18.100.1/tcp", false,
+		"invalid VIP '198.18.100.1/tcp': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	VIP_BAD("198.18.100.1:80", false,
+		"invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
+	VIP_BAD("198.18.100.1:80/sctp", false,
+		"invalid VIP '198.18.100.1:80/sctp': protocol 'sctp' is not tcp or udp"),
+	VIP_BAD("198.18.100.1:80/TCP", false,
+		"invalid VIP '198.18.100.1:80/TCP': protocol 'TCP' is not tcp or udp"),
+	VIP_BAD("198.18.100.1:80/tcp/x", false,
+		"invalid VIP '198.18.100.1:80/tcp/x': protocol 'tcp/x' is not tcp or udp"),
+	VIP_BAD("198.18.100.1:80/", false,
+		"invalid VIP '198.18.100.1:80/': protocol '' is not tcp or udp"),
+	VIP_BAD("198.18.100.1:65536/tcp", false,
+		"invalid VIP '198.18.100.1:65536/tcp': port '65536' is not 0..65535"),
+	VIP_BAD("198.18.100.1:-1/tcp", false,
+		"invalid VIP '198.18.100.1:-1/tcp': port '-1' is not 0..65535"),
+	VIP_BAD("198.18.100.1:/tcp", false,
+		"invalid VIP '198.18.100.1:/tcp': port '' is not 0..65535"),
+	VIP_BAD("198.18.100.1:99999999999/tcp", false,
+		"invalid VIP '198.18.100.1:99999999999/tcp': port '99999999999' is not 0..65535"),
+	VIP_BAD("198.18.100:80/tcp", false,
+		"invalid VIP '198.18.100:80/tcp': '198.18.100' is not an IPv4 address"),
+	VIP_BAD(":80/tcp", false, "invalid VIP ':80/tcp': '' is not an IPv4 address"),
+	VIP_BAD("2001:db8::1:80/tcp", false,
+		"invalid VIP '2001:db8::1:80/tcp': an IPv6 address goes in brackets, [ADDR]:PORT/PROTO"),
+	VIP_BAD("[198.18.100.1]:80/tcp", false,
+		"invalid VIP '[198.18.100.1]:80/tcp': '198.18.100.1' is not an IPv6 address"),
+	VIP_BAD("[2001:db8::1]80/tcp", false,
+		"invalid VIP '[2001:db8::1]80/tcp': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	VIP_BAD("[2001:db8::1:80/tcp", false,
+		"invalid VIP '[2001:db8::1:80/tcp': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	VIP_BAD("[fe80::1%eth0]:80/tcp", false,
+		"invalid VIP '[fe80::1%eth0]:80/tcp': 'fe80::1%eth0' is not an IPv6 address"),
+};
+
+static void test_vip_parse(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(vipid_cases); i++) {
+		char err[256] = "";
+		struct cli_vip v;
+		int r = cli_vip_parse(vipid_cases[i].s, vipid_cases[i].numeric,
+				      &v, err, sizeof(err));
+
+		if (vipid_cases[i].err) {
+			if (r != -EINVAL || strcmp(err, vipid_cases[i].err))
+				fail_msg("'%s': r=%d err='%s', want '%s'",
+					 vipid_cases[i].s, r, err,
+					 vipid_cases[i].err);
+			continue;
+		}
+		if (r)
+			fail_msg("'%s': r=%d err='%s'", vipid_cases[i].s, r, err);
+		assert_int_equal(v.family, vipid_cases[i].family);
+		assert_string_equal(v.addr, vipid_cases[i].addr);
+		assert_int_equal(v.port, vipid_cases[i].port);
+		assert_string_equal(v.proto, vipid_cases[i].proto);
+		assert_int_equal(v.vip_id, vipid_cases[i].vip_id);
+	}
+}
+
+static const struct {
+	args_fn fn;
+	const char *line;	/* after the noun */
+	const char *method;	/* NULL: must fail with err */
+	const char *path;
+	const char *body;	/* exact, or NULL: none */
+	enum cli_out out;
+	int json, help;
+	const char *err;
+} lb_cases[] = {
+#define LB(f, l, m, p, b, o, ...) \
+	{ .fn = f, .line = l, .method = m, .path = p, .body = b, .out = o, __VA_ARGS__ }
+#define LB_BAD(f, l, e) { .fn = f, .line = l, .err = e }
+#define V cli_vip_args
+#define B cli_backend_args
+	/* vip show */
+	LB(V, "", "GET", "/v1/vips", NULL, CLI_OUT_VIPS),
+	LB(V, "show", "GET", "/v1/vips", NULL, CLI_OUT_VIPS),
+	LB(V, "ls -j", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .json = 1),
+	LB(V, "show 198.18.100.1:80/tcp", "GET", "/v1/vips/198.18.100.1:80%2Ftcp",
+	   NULL, CLI_OUT_VIP),
+	LB(V, "198.18.100.1:80/tcp --json", "GET",
+	   "/v1/vips/198.18.100.1:80%2Ftcp", NULL, CLI_OUT_VIP, .json = 1),
+	LB(V, "show [2001:db8:100::1]:443/tcp", "GET",
+	   "/v1/vips/%5B2001:db8:100::1%5D:443%2Ftcp", NULL, CLI_OUT_VIP),
+	LB(V, "s [2001:DB8:100:0::1]:0443/udp", "GET",
+	   "/v1/vips/%5B2001:db8:100::1%5D:443%2Fudp", NULL, CLI_OUT_VIP),
+	LB(V, "show 12", "GET", "/v1/vips/12", NULL, CLI_OUT_VIP),
+	LB(V, "help", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
+	LB(V, "add 1.2.3.4 -h", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
+	LB(V, "frob -h", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
+	/* vip add: only what was given; the daemon has the defaults */
+	LB(V, "add 198.18.100.1:80/tcp", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\"}",
+	   CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:80/tcp --encap gre --hash src --ring-size 251",
+	   "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+	   "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251}", CLI_OUT_VIP),
+	LB(V, "add --encap=ipip [2001:db8:100::1]:443/tcp --ring-size=655373",
+	   "POST", "/v1/vips",
+	   "{\"address\":\"2001:db8:100::1\",\"port\":443,\"protocol\":\"tcp\","
+	   "\"encap\":\"ipip\",\"ring_size\":655373}", CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:80/tcp --health http --health-path /healthz "
+	      "--health-port 8080 --interval 2000 --timeout 300 --rise 1 --fall 5 -j",
+	   "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+	   "\"health\":{\"kind\":\"http\",\"port\":8080,\"path\":\"/healthz\","
+	   "\"interval_ms\":2000,\"timeout_ms\":300,\"rise\":1,\"fall\":5}}",
+	   CLI_OUT_VIP, .json = 1),
+	/* a health option alone names the default kind */
+	LB(V, "add 198.18.100.1:80/tcp --interval 250", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+	   "\"health\":{\"kind\":\"tcp\",\"interval_ms\":250}}", CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:0/udp --health-port 53", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
+	   "\"health\":{\"kind\":\"tcp\",\"port\":53}}", CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:0/udp --health none", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
+	   "\"health\":{\"kind\":\"none\"}}", CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:80/tcp --health-port 0", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+	   "\"health\":{\"kind\":\"tcp\",\"port\":0}}", CLI_OUT_VIP),
+	/* vip del */
+	LB(V, "del 198.18.100.1:80/tcp", "DELETE",
+	   "/v1/vips/198.18.100.1:80%2Ftcp", NULL, CLI_OUT_DELETED),
+	LB(V, "delete [2001:db8:100::1]:443/tcp", "DELETE",
+	   "/v1/vips/%5B2001:db8:100::1%5D:443%2Ftcp", NULL, CLI_OUT_DELETED),
+	LB(V, "d 3", "DELETE", "/v1/vips/3", NULL, CLI_OUT_DELETED),
+
+	/* vip: bad input, named with its value */
+	LB_BAD(V, "add", "vip: 'add' needs a VIP (ADDR:PORT/PROTO)"),
+	LB_BAD(V, "del", "vip: 'del' needs a VIP (ADDR:PORT/PROTO)"),
+	LB_BAD(V, "add 1", "vip: invalid VIP '1': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	LB_BAD(V, "add 198.18.100.1:80",
+	       "vip: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
+	LB_BAD(V, "add 198.18.100.1:80/sctp",
+	       "vip: invalid VIP '198.18.100.1:80/sctp': protocol 'sctp' is not tcp or udp"),
+	LB_BAD(V, "add 198.18.100.1:65536/tcp",
+	       "vip: invalid VIP '198.18.100.1:65536/tcp': port '65536' is not 0..65535"),
+	LB_BAD(V, "add 224.0.0.1:80/tcp",
+	       "vip: invalid VIP '224.0.0.1:80/tcp': address 224.0.0.1 is multicast"),
+	LB_BAD(V, "add 169.254.1.1:80/tcp",
+	       "vip: invalid VIP '169.254.1.1:80/tcp': address 169.254.1.1 is link-local"),
+	LB_BAD(V, "add 0.0.0.0:80/tcp",
+	       "vip: invalid VIP '0.0.0.0:80/tcp': address 0.0.0.0 is unspecified"),
+	LB_BAD(V, "add [ff02::1]:80/tcp",
+	       "vip: invalid VIP '[ff02::1]:80/tcp': address ff02::1 is multicast"),
+	LB_BAD(V, "add [fe80::1]:80/tcp",
+	       "vip: invalid VIP '[fe80::1]:80/tcp': address fe80::1 is link-local"),
+	LB_BAD(V, "add [::]:80/tcp",
+	       "vip: invalid VIP '[::]:80/tcp': address :: is unspecified"),
+	LB_BAD(V, "show 256", "vip: invalid VIP '256': a vip_id is 1..255"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --encap vxlan",
+	       "vip: --encap 'vxlan': expected ipip or gre"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --hash=", "vip: --hash '': expected 5tuple or src"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 65536",
+	       "vip: --ring-size '65536': not a prime"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 2",
+	       "vip: --ring-size '2': expected a prime 3..655373"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 655379",
+	       "vip: --ring-size '655379': expected a prime 3..655373"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 0x101",
+	       "vip: --ring-size '0x101': expected a prime 3..655373"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size +65537",
+	       "vip: --ring-size '+65537': expected a prime 3..655373"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health icmp",
+	       "vip: --health 'icmp': expected none, tcp or http"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health-path /x",
+	       "vip: --health-path needs --health http"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health tcp --health-path /x",
+	       "vip: --health-path needs --health http"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health http --health-path x",
+	       "vip: --health-path 'x': expected /PATH without spaces"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health none --interval 100",
+	       "vip: --interval does not go with --health none"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --health-port 65536",
+	       "vip: --health-port '65536': expected 0..65535 (0 = the VIP port)"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --interval 0",
+	       "vip: --interval '0': expected a positive number of milliseconds"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --timeout 1.5",
+	       "vip: --timeout '1.5': expected a positive number of milliseconds"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --rise -1",
+	       "vip: --rise '-1': expected a positive count"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --fall 2147483648",
+	       "vip: --fall '2147483648': expected a positive count"),
+	LB_BAD(V, "add 198.18.100.1:0/udp",
+	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),
+	LB_BAD(V, "add 198.18.100.1:0/udp --health-port 0",
+	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --encap gre --encap ipip",
+	       "vip: --encap given twice ('gre', 'ipip')"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --encap", "vip: option '--encap' needs a value"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp 198.18.100.2:80/tcp",
+	       "vip: unexpected argument '198.18.100.2:80/tcp'"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --weight 3",
+	       "vip: unknown option '--weight', try 'sluicectl vip help'"),
+	LB_BAD(V, "show --encap gre", "vip: option '--encap' does not go with 'show'"),
+	LB_BAD(V, "del 198.18.100.1:80/tcp --ring-size 3",
+	       "vip: option '--ring-size' does not go with 'del'"),
+	LB_BAD(V, "show --api=unix:/x",
+	       "vip: '--api=unix:/x' is a global option, put it before the noun"),
+	LB_BAD(V, "frob", "vip: unknown command 'frob', try 'sluicectl vip help'"),
+	LB_BAD(V, "198.18.100.1:80", "vip: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
+
+	/* backend */
+	LB(B, "show 198.18.100.1:80/tcp", "GET",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends", NULL, CLI_OUT_BACKENDS),
+	LB(B, "198.18.100.1:80/tcp -j", "GET",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends", NULL, CLI_OUT_BACKENDS,
+	   .json = 1),
+	LB(B, "ls 4", "GET", "/v1/vips/4/backends", NULL, CLI_OUT_BACKENDS),
+	LB(B, "add 198.18.100.1:80/tcp 198.18.2.11", "POST",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends",
+	   "{\"address\":\"198.18.2.11\"}", CLI_OUT_BACKEND),
+	LB(B, "add 198.18.100.1:80/tcp 198.18.2.11 --weight 2", "POST",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends",
+	   "{\"address\":\"198.18.2.11\",\"weight\":2}", CLI_OUT_BACKEND),
+	LB(B, "a --weight=1000 [2001:db8:100::1]:443/tcp 2001:DB8:2:0::11 --state down",
+	   "POST", "/v1/vips/%5B2001:db8:100::1%5D:443%2Ftcp/backends",
+	   "{\"address\":\"2001:db8:2::11\",\"weight\":1000,\"state\":\"down\"}",
+	   CLI_OUT_BACKEND),
+	LB(B, "set 198.18.100.1:80/tcp 198.18.2.11 --weight 1", "PATCH",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends/198.18.2.11",
+	   "{\"weight\":1}", CLI_OUT_BACKEND),
+	LB(B, "set 198.18.100.1:80/tcp 198.18.2.11 --state active --weight 7",
+	   "PATCH", "/v1/vips/198.18.100.1:80%2Ftcp/backends/198.18.2.11",
+	   "{\"weight\":7,\"state\":\"active\"}", CLI_OUT_BACKEND),
+	LB(B, "set [2001:db8:100::1]:443/tcp 2001:db8:2::11 --state down",
+	   "PATCH",
+	   "/v1/vips/%5B2001:db8:100::1%5D:443%2Ftcp/backends/2001:db8:2::11",
+	   "{\"state\":\"down\"}", CLI_OUT_BACKEND),
+	LB(B, "drain 198.18.100.1:80/tcp 198.18.2.11", "PATCH",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends/198.18.2.11",
+	   "{\"state\":\"draining\"}", CLI_OUT_BACKEND),
+	LB(B, "dr 9 198.18.2.11 -j", "PATCH", "/v1/vips/9/backends/198.18.2.11",
+	   "{\"state\":\"draining\"}", CLI_OUT_BACKEND, .json = 1),
+	LB(B, "del 198.18.100.1:80/tcp 198.18.2.11", "DELETE",
+	   "/v1/vips/198.18.100.1:80%2Ftcp/backends/198.18.2.11", NULL,
+	   CLI_OUT_DELETED),
+	LB(B, "help", "GET", "/v1/vips", NULL, CLI_OUT_DEFAULT, .help = 1),
+
+	LB_BAD(B, "", "backend: 'show' needs a VIP (ADDR:PORT/PROTO)"),
+	LB_BAD(B, "add", "backend: 'add' needs a VIP (ADDR:PORT/PROTO) and a backend address"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp",
+	       "backend: 'add' needs a backend address after the VIP"),
+	LB_BAD(B, "drain 198.18.100.1:80/tcp",
+	       "backend: 'drain' needs a backend address after the VIP"),
+	LB_BAD(B, "show 198.18.100.1:80/tcp 198.18.2.11",
+	       "backend: unexpected argument '198.18.2.11'"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2.11 198.18.2.12",
+	       "backend: unexpected argument '198.18.2.12'"),
+	LB_BAD(B, "add 198.18.100.1:80 198.18.2.11",
+	       "backend: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2",
+	       "backend: invalid backend address '198.18.2': not an IPv4 or IPv6 address"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp [2001:db8::1]",
+	       "backend: invalid backend address '[2001:db8::1]': not an IPv4 or IPv6 address"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2.11 --weight 0",
+	       "backend: --weight '0': expected 1..1000"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2.11 --weight 1001",
+	       "backend: --weight '1001': expected 1..1000"),
+	LB_BAD(B, "set 198.18.100.1:80/tcp 198.18.2.11 --weight two",
+	       "backend: --weight 'two': expected 1..1000"),
+	LB_BAD(B, "set 198.18.100.1:80/tcp 198.18.2.11 --state up",
+	       "backend: --state 'up': expected active, draining or down"),
+	LB_BAD(B, "set 198.18.100.1:80/tcp 198.18.2.11",
+	       "backend: 'set' needs --weight or --state"),
+	LB_BAD(B, "drain 198.18.100.1:80/tcp 198.18.2.11 --weight 3",
+	       "backend: option '--weight' does not go with 'drain'"),
+	LB_BAD(B, "del 198.18.100.1:80/tcp 198.18.2.11 --state down",
+	       "backend: option '--state' does not go with 'del'"),
+	LB_BAD(B, "show 198.18.100.1:80/tcp --weight 1",
+	       "backend: option '--weight' does not go with 'show'"),
+	LB_BAD(B, "set 198.18.100.1:80/tcp 198.18.2.11 --weight 1 --weight 2",
+	       "backend: --weight given twice ('1', '2')"),
+	LB_BAD(B, "d 198.18.100.1:80/tcp 198.18.2.11",
+	       "backend: ambiguous command 'd' (drain, del)"),
+	LB_BAD(B, "s 198.18.100.1:80/tcp", "backend: ambiguous command 's' (show, set)"),
+	LB_BAD(B, "enable 198.18.100.1:80/tcp 198.18.2.11",
+	       "backend: unknown command 'enable', try 'sluicectl backend help'"),
+	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2.11 --encap gre",
+	       "backend: unknown option '--encap', try 'sluicectl backend help'"),
+
+	/* lb */
+	LB(cli_lb_args, "", "GET", "/v1/lb", NULL, CLI_OUT_LB),
+	LB(cli_lb_args, "show -j", "GET", "/v1/lb", NULL, CLI_OUT_LB, .json = 1),
+	LB(cli_lb_args, "help", "GET", "/v1/lb", NULL, CLI_OUT_LB, .help = 1),
+	LB_BAD(cli_lb_args, "flush", "lb: unknown command 'flush', try 'sluicectl lb help'"),
+	LB_BAD(cli_lb_args, "show x", "lb: unknown argument 'x', try 'sluicectl lb help'"),
+#undef V
+#undef B
+};
+
+static void test_lb_requests(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lb_cases); i++) {
+		char buf[512], err[256] = "", *argv[MAX_ARGS];
+		int argc = split(lb_cases[i].line, buf, sizeof(buf), argv);
+		struct cli_query q;
+		const char *body;
+		int r = lb_cases[i].fn(argc, argv, &q, err, sizeof(err));
+
+		if (!lb_cases[i].method) {
+			if (r != -EINVAL || strcmp(err, lb_cases[i].err))
+				fail_msg("case %zu '%s': r=%d err='%s', want '%s'",
+					 i, lb_cases[i].line, r, err,
+					 lb_cases[i].err);
+			/* nothing is left to free or to send */
+			assert_null(q.body);
+			continue;
+		}
+		if (r)
+			fail_msg("case %zu '%s': r=%d err='%s'", i,
+				 lb_cases[i].line, r, err);
+		if (strcmp(q.method, lb_cases[i].method) ||
+		    strcmp(q.path, lb_cases[i].path))
+			fail_msg("case %zu '%s': %s %s, want %s %s", i,
+				 lb_cases[i].line, q.method, q.path,
+				 lb_cases[i].method, lb_cases[i].path);
+		body = cli_body_string(&q);
+		if (lb_cases[i].body ? !body || strcmp(body, lb_cases[i].body) :
+				       body != NULL)
+			fail_msg("case %zu '%s': body %s, want %s", i,
+				 lb_cases[i].line, body ? body : "(none)",
+				 lb_cases[i].body ? lb_cases[i].body : "(none)");
+		if (!lb_cases[i].help && q.out != lb_cases[i].out)
+			fail_msg("case %zu '%s': out %d, want %d", i,
+				 lb_cases[i].line, q.out, lb_cases[i].out);
+		assert_int_equal(q.json, lb_cases[i].json);
+		assert_int_equal(q.help, lb_cases[i].help);
+		cli_query_free(&q);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +836,10 @@ int main(void)
 		cmocka_unit_test(test_opts_token_ctl),
 		cmocka_unit_test(test_is_global_opt),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_is_prime),
+		cmocka_unit_test(test_path_encode),
+		cmocka_unit_test(test_vip_parse),
+		cmocka_unit_test(test_lb_requests),
 	};
 
 	return cmocka_run_group_tests_name("cli_args", tests, NULL, NULL);

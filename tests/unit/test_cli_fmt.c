@@ -420,6 +420,187 @@ static void test_json_print(void **state)
 	json_object_put(doc);
 }
 
+/* ---- load balancer ---- */
+
+static const char vips_json[] =
+	"{\"vips\":["
+	"{\"id\":\"198.18.100.1:80/tcp\",\"vip_id\":1,\"address\":\"198.18.100.1\","
+	"\"port\":80,\"protocol\":\"tcp\",\"encap\":\"ipip\",\"hash\":\"5tuple\","
+	"\"ring_size\":65537,"
+	"\"health\":{\"kind\":\"tcp\",\"port\":80,\"path\":\"/\","
+	"\"interval_ms\":1000,\"timeout_ms\":500,\"rise\":2,\"fall\":3},"
+	"\"counters\":{\"packets\":123,\"bytes\":9840,\"new_flows\":4,"
+	"\"flow_hits\":119,\"drops\":0,\"too_big\":0},"
+	"\"backends\":["
+	"{\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":2,"
+	"\"state\":\"active\",\"health\":\"up\",\"health_error\":\"\","
+	"\"slots\":43691,"
+	"\"counters\":{\"packets\":123,\"bytes\":9840,\"new_flows\":4}},"
+	"{\"address\":\"2001:db8:3::11\",\"backend_id\":2,\"weight\":1000,"
+	"\"state\":\"draining\",\"health\":\"down\","
+	"\"health_error\":\"connect: Connection refused\",\"slots\":0,"
+	"\"counters\":{\"packets\":0,\"bytes\":0,\"new_flows\":0}},"
+	"{\"address\":\"198.18.4.11\",\"backend_id\":3,\"weight\":1,"
+	"\"state\":\"active\",\"health\":\"unknown\",\"health_error\":\"\","
+	"\"slots\":21846,"
+	"\"counters\":{\"packets\":18446744073709551615,\"bytes\":1,"
+	"\"new_flows\":12345}}]},"
+	/* every port; the check names its own port; GRE, src hash */
+	"{\"id\":\"[2001:db8:100::1]:0/udp\",\"vip_id\":2,"
+	"\"address\":\"2001:db8:100::1\",\"port\":0,\"protocol\":\"udp\","
+	"\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251,"
+	"\"health\":{\"kind\":\"http\",\"port\":8080,\"path\":\"/healthz\","
+	"\"interval_ms\":250,\"timeout_ms\":100,\"rise\":2,\"fall\":3},"
+	"\"counters\":{\"packets\":0,\"bytes\":0,\"new_flows\":0,"
+	"\"flow_hits\":0,\"drops\":7,\"too_big\":2},"
+	"\"backends\":[]},"
+	/* no checks; and a daemon that left fields out */
+	"{\"id\":\"198.18.100.2:53/udp\",\"port\":53,\"encap\":\"ipip\","
+	"\"health\":{\"kind\":\"none\"},"
+	"\"backends\":[{\"address\":\"198.18.2.12\"}]}"
+	"],\"flows\":5,\"flow_capacity\":131072}";
+
+static void test_vips(void **state)
+{
+	(void)state;
+	expect(cli_vips_print, vips_json,
+	       "198.18.100.1:80/tcp  encap ipip  hash 5tuple  M 65537  health tcp/1000ms\n"
+	       "  198.18.2.11     weight 2     active    up       slots 43691  packets 123                   new_flows 4\n"
+	       "  2001:db8:3::11  weight 1000  draining  down     slots 0      packets 0                     new_flows 0      error: connect: Connection refused\n"
+	       "  198.18.4.11     weight 1     active    unknown  slots 21846  packets 18446744073709551615  new_flows 12345\n"
+	       "  counters  packets 123  bytes 9840  new_flows 4  flow_hits 119  drops 0  too_big 0\n"
+	       "\n"
+	       "[2001:db8:100::1]:0/udp  encap gre  hash src  M 251  health http:8080/250ms\n"
+	       "  no backends\n"
+	       "  counters  packets 0  bytes 0  new_flows 0  flow_hits 0  drops 7  too_big 2\n"
+	       "\n"
+	       "198.18.100.2:53/udp  encap ipip  hash -  M -  health none\n"
+	       "  198.18.2.12  weight -  -  -  slots -  packets -  new_flows -\n"
+	       "  counters  packets -  bytes -  new_flows -  flow_hits -  drops -  too_big -\n");
+}
+
+/* The contract's own example, one backend: the line the brief shows. */
+static const char vip_json[] =
+	"{\"id\":\"198.18.100.1:80/tcp\",\"vip_id\":1,\"address\":\"198.18.100.1\","
+	"\"port\":80,\"protocol\":\"tcp\",\"encap\":\"ipip\",\"hash\":\"5tuple\","
+	"\"ring_size\":65537,"
+	"\"health\":{\"kind\":\"tcp\",\"port\":80,\"path\":\"/\","
+	"\"interval_ms\":1000,\"timeout_ms\":500,\"rise\":2,\"fall\":3},"
+	"\"counters\":{\"packets\":123,\"bytes\":9840,\"new_flows\":4,"
+	"\"flow_hits\":119,\"drops\":0,\"too_big\":0},"
+	"\"backends\":[{\"address\":\"198.18.2.11\",\"backend_id\":1,"
+	"\"weight\":2,\"state\":\"active\",\"health\":\"up\","
+	"\"health_error\":\"\",\"slots\":43691,"
+	"\"counters\":{\"packets\":123,\"bytes\":9840,\"new_flows\":4}}]}";
+
+static void test_vip_one(void **state)
+{
+	(void)state;
+	expect(cli_vip_print, vip_json,
+	       "198.18.100.1:80/tcp  encap ipip  hash 5tuple  M 65537  health tcp/1000ms\n"
+	       "  198.18.2.11  weight 2  active  up  slots 43691  packets 123  new_flows 4\n"
+	       "  counters  packets 123  bytes 9840  new_flows 4  flow_hits 119  drops 0  too_big 0\n");
+}
+
+static void test_vips_empty(void **state)
+{
+	(void)state;
+	expect(cli_vips_print, "{\"vips\":[],\"flows\":0,\"flow_capacity\":131072}",
+	       "");
+}
+
+static void test_backends(void **state)
+{
+	(void)state;
+	expect(cli_backends_print,
+	       "{\"backends\":["
+	       "{\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":2,"
+	       "\"state\":\"active\",\"health\":\"up\",\"health_error\":\"\","
+	       "\"slots\":43691,"
+	       "\"counters\":{\"packets\":123,\"bytes\":9840,\"new_flows\":4}},"
+	       "{\"address\":\"2001:db8:3::11\",\"backend_id\":2,\"weight\":1,"
+	       "\"state\":\"down\",\"health\":\"unknown\",\"health_error\":\"\","
+	       "\"slots\":0,"
+	       "\"counters\":{\"packets\":0,\"bytes\":0,\"new_flows\":0}}]}",
+	       "198.18.2.11     weight 2  active  up       slots 43691  packets 123  new_flows 4\n"
+	       "2001:db8:3::11  weight 1  down    unknown  slots 0      packets 0    new_flows 0\n");
+	expect(cli_backends_print, "{\"backends\":[]}", "");
+	/* POST/PATCH answer with one BACKEND */
+	expect(cli_backend_print,
+	       "{\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":5,"
+	       "\"state\":\"draining\",\"health\":\"up\",\"health_error\":\"\","
+	       "\"slots\":0,"
+	       "\"counters\":{\"packets\":1,\"bytes\":60,\"new_flows\":1}}",
+	       "198.18.2.11  weight 5  draining  up  slots 0  packets 1  new_flows 1\n");
+}
+
+static void test_deleted(void **state)
+{
+	(void)state;
+	expect(cli_deleted_print, "{\"deleted\":\"198.18.100.1:80/tcp\"}",
+	       "deleted 198.18.100.1:80/tcp\n");
+	expect(cli_deleted_print, "{\"deleted\":\"2001:db8:3::11\"}",
+	       "deleted 2001:db8:3::11\n");
+}
+
+static void test_lb(void **state)
+{
+	(void)state;
+	expect(cli_lb_print,
+	       "{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"\","
+	       "\"flow_idle_timeout_s\":300,\"flows\":5,"
+	       "\"flow_capacity\":131072,\"lru_evictions\":3}",
+	       "source v4          198.18.200.0/24\n"
+	       "source v6          none\n"
+	       "flow idle timeout  5m 0s\n"
+	       "flows              5\n"
+	       "flow capacity      131072\n"
+	       "lru_evictions      3\n");
+}
+
+static void test_lb_printer(void **state)
+{
+	(void)state;
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_VIPS), cli_vips_print);
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_VIP), cli_vip_print);
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_BACKENDS), cli_backends_print);
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_BACKEND), cli_backend_print);
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_DELETED), cli_deleted_print);
+	assert_ptr_equal(cli_lb_printer(CLI_OUT_LB), cli_lb_print);
+}
+
+static void test_lb_bad_shape(void **state)
+{
+	static const struct {
+		print_fn print;
+		const char *json, *err;
+	} cases[] = {
+		{ cli_vips_print, "{\"vip\":[]}",
+		  "unexpected response from sluiced: no 'vips' array" },
+		{ cli_backends_print, "{\"backends\":{}}",
+		  "unexpected response from sluiced: no 'backends' array" },
+		{ cli_vip_print, "[]",
+		  "unexpected response from sluiced: the VIP is not an object" },
+		{ cli_backend_print, "3",
+		  "unexpected response from sluiced: the backend is not an object" },
+		{ cli_deleted_print, "\"x\"",
+		  "unexpected response from sluiced: the answer is not an object" },
+		{ cli_lb_print, "[]",
+		  "unexpected response from sluiced: the document is not an object" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *doc = parse(cases[i].json);
+		char err[256] = "";
+
+		assert_int_equal(cases[i].print(doc, stdout, err, sizeof(err)),
+				 -EPROTO);
+		assert_string_equal(err, cases[i].err);
+		json_object_put(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +618,14 @@ int main(void)
 		cmocka_unit_test(test_bad_shape),
 		cmocka_unit_test(test_error_message),
 		cmocka_unit_test(test_json_print),
+		cmocka_unit_test(test_vips),
+		cmocka_unit_test(test_vip_one),
+		cmocka_unit_test(test_vips_empty),
+		cmocka_unit_test(test_backends),
+		cmocka_unit_test(test_deleted),
+		cmocka_unit_test(test_lb),
+		cmocka_unit_test(test_lb_printer),
+		cmocka_unit_test(test_lb_bad_shape),
 	};
 
 	return cmocka_run_group_tests_name("cli_fmt", tests, NULL, NULL);
