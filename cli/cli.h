@@ -22,14 +22,19 @@ struct http_resp {
 	long status;		/* HTTP status */
 	char *body;		/* NUL-terminated; free() it */
 	size_t len;
+	bool sent;		/* some of the request went out */
 };
 
-/* GET @path ("/v1/routes?family=4") from @ep, with "Authorization: Bearer"
- * when @token is set.  0 once any HTTP status came back; -ECONNREFUSED,
- * -ENOENT, ... (the connect errno) or -EIO when none did, with the reason
- * in @err.  Logs nothing: the caller decides what to say. */
-int http_get(const struct endpoint *ep, const char *token, const char *path,
-	     struct http_resp *resp, char *err, size_t errlen);
+/* @method ("GET", "POST", "PATCH", "DELETE") @path ("/v1/routes?family=4")
+ * on @ep, with @body as the JSON request body when set, and
+ * "Authorization: Bearer" when @token is set.  0 once any HTTP status came
+ * back; -ECONNREFUSED, -ENOENT, ... (the connect errno) or -EIO when none
+ * did, with the reason in @err and resp->sent telling whether the daemon
+ * may have seen the request.  Logs nothing: the caller decides what to
+ * say. */
+int http_request(const struct endpoint *ep, const char *token,
+		 const char *method, const char *path, const char *body,
+		 struct http_resp *resp, char *err, size_t errlen);
 void http_resp_free(struct http_resp *resp);
 
 /* ---- main.c ---- */
@@ -41,8 +46,9 @@ typedef int (*cli_filter_fn)(json_object *doc, const struct cli_query *q,
 typedef int (*cli_print_fn)(json_object *doc, FILE *out, char *err,
 			    size_t errlen);
 
-/* Fetches q->path, applies @filter (may be NULL), prints -j JSON or the
- * text of @print.  Returns the exit code. */
+/* Sends q->method to q->path (with q->body), applies @filter (may be
+ * NULL) to the answer, prints -j JSON (global, or q->json) or the text of
+ * @print.  Any 2xx is success (201 for a POST).  Returns the exit code. */
 int cli_show(const char *noun, const struct cli_query *q,
 	     cli_filter_fn filter, cli_print_fn print);
 
@@ -52,5 +58,8 @@ int do_iface(int argc, char **argv);
 int do_route(int argc, char **argv);
 int do_neigh(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_vip(int argc, char **argv);
+int do_backend(int argc, char **argv);
+int do_lb(int argc, char **argv);
 
 #endif

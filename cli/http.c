@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The HTTP client: one GET over libcurl, to a unix socket
- * (CURLOPT_UNIX_SOCKET_PATH) or to http://HOST:PORT. */
+/* The HTTP client: one request over libcurl, to a unix socket
+ * (CURLOPT_UNIX_SOCKET_PATH) or to http://HOST:PORT.  GET, or POST/PATCH/
+ * DELETE with an optional JSON body. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,11 @@ static int build_url(const struct endpoint *ep, const char *path, char *url,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int http_get(const struct endpoint *ep, const char *token, const char *path,
-	     struct http_resp *resp, char *err, size_t errlen)
+int http_request(const struct endpoint *ep, const char *token,
+		 const char *method, const char *path, const char *body,
+		 struct http_resp *resp, char *err, size_t errlen)
 {
+	long sent = 0;
 	char url[CLI_PATH_MAX + 128], cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL, *h;
 	char *auth = NULL;
@@ -81,6 +84,19 @@ int http_get(const struct endpoint *ep, const char *token, const char *path,
 	hdrs = curl_slist_append(NULL, "Accept: application/json");
 	if (!hdrs)
 		goto nomem;
+	if (body) {
+		/* "Expect:" off: no 100-continue round trip for big bodies */
+		static const char *const body_hdrs[] = {
+			"Content-Type: application/json", "Expect:",
+		};
+
+		for (size_t i = 0; i < 2; i++) {
+			h = curl_slist_append(hdrs, body_hdrs[i]);
+			if (!h)
+				goto nomem;
+			hdrs = h;
+		}
+	}
 	if (token) {
 		if (asprintf(&auth, "Authorization: Bearer %s", token) < 0) {
 			auth = NULL;
@@ -104,8 +120,21 @@ int http_get(const struct endpoint *ep, const char *token, const char *path,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	}
+	/* POSTFIELDS makes a POST; any other method is named outright.  A
+	 * GET stays a plain GET (curl's default). */
+	if (strcmp(method, "GET") && (strcmp(method, "POST") || !body))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 
 	rc = curl_easy_perform(c);
+	/* Whether any of the request left: a change may have been made even
+	 * though no answer came. */
+	if (curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK)
+		resp->sent = sent > 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 		ret = 0;

@@ -29,18 +29,26 @@ static const struct cmd {
 	{ "neighbor", do_neigh },
 	{ "neighbour", do_neigh },
 	{ "stats", do_stats },
+	{ "vip", do_vip },
+	{ "backend", do_backend },
+	{ "lb", do_lb },
 	{ "help", do_help },
 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage: sluicectl [OPTIONS] NOUN [show] [ARGS]\n"
+	fputs("Usage: sluicectl [OPTIONS] NOUN [VERB] [ARGS]\n"
 	      "\n"
 	      "  status                              daemon summary\n"
 	      "  iface [show] [NAME]                 managed interfaces\n"
 	      "  route [show] [PREFIX] [-4|-6]       routes in the data path\n"
 	      "  neigh [show] [dev IFNAME]           neighbours in the data path\n"
 	      "  stats [show] [dev IFNAME] [-a]      packets per interface and reason\n"
+	      "  vip [show] [ID] | add ID [...] | del ID\n"
+	      "                                      load-balanced services (VIPs)\n"
+	      "  backend [show] ID | add|set|drain|del ID ADDR [...]\n"
+	      "                                      a VIP's backends\n"
+	      "  lb [show]                           load balancer settings, flows\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
@@ -127,11 +135,19 @@ int cli_show(const char *noun, const struct cli_query *q,
 	json_object *doc;
 	char err[512];
 	int r, ret = CLI_EXIT_ERR;
+	bool json;
 
-	r = http_get(&cli.ep, cli.token, q->path, &resp, err, sizeof(err));
+	r = http_request(&cli.ep, cli.token, q->method ? q->method : "GET",
+			 q->path, cli_body_string(q), &resp, err, sizeof(err));
 	if (r) {
-		cli_error("cannot reach sluiced at %s: %s%s", cli.api, err,
-			  unreachable_hint(r));
+		bool change = q->method && strcmp(q->method, "GET");
+
+		/* Sent but unanswered: say that it may have happened. */
+		cli_error("cannot reach sluiced at %s: %s%s%s", cli.api, err,
+			  unreachable_hint(r),
+			  change && resp.sent ?
+				  "; the request was sent, check whether it took effect" :
+				  "");
 		return CLI_EXIT_UNREACHABLE;
 	}
 	doc = parse_body(&resp, &why);
@@ -148,10 +164,11 @@ int cli_show(const char *noun, const struct cli_query *q,
 		cli_error("%s", err);
 		goto out_doc;
 	}
-	r = cli.json ? cli_json_print(doc, stdout) :
-		       print(doc, stdout, err, sizeof(err));
+	json = cli.json || q->json;
+	r = json ? cli_json_print(doc, stdout) :
+		   print(doc, stdout, err, sizeof(err));
 	if (r) {
-		cli_error("%s: %s", noun, cli.json ? strerror(-r) : err);
+		cli_error("%s: %s", noun, json ? strerror(-r) : err);
 		goto out_doc;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
