@@ -103,10 +103,44 @@ static __u32 l4_hdr_len(__u8 proto)
 	}
 }
 
+/* The bytes an ICMP error quotes: the start of @s->quote's L3 header. */
+static int quote_bytes(const struct pkt_spec *s, __u8 *out, __u32 *len)
+{
+	struct frame q;
+	__u32 want;
+	int err;
+
+	if (s->quote->quote)		/* one level is all a fixture needs */
+		return -EINVAL;
+	err = pkt_build(s->quote, &q);
+	if (err)
+		return err;
+	want = s->quote_len ? s->quote_len : q.l4_off - q.l3_off + 8;
+	if (q.l3_off + want > q.len)
+		return -EINVAL;
+	memcpy(out, q.buf + q.l3_off, want);
+	*len = want;
+	return 0;
+}
+
+/* Bytes after the L4 header: the payload, or the quote of an error. */
+static int l4_body_len(const struct pkt_spec *s, __u32 *len)
+{
+	__u8 scratch[PKT_MAX];
+
+	if (!s->quote ||
+	    (s->l4 != IPPROTO_ICMP && s->l4 != IPPROTO_ICMPV6)) {
+		*len = s->payload;
+		return 0;
+	}
+	return quote_bytes(s, scratch, len);
+}
+
 /* The L4 header without its checksum, then the payload. */
-static void build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
+static int build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
 {
 	__u8 v6 = s->l3 == PKT_L3_IP6;
+	__u32 qlen;
 
 	switch (s->l4) {
 	case IPPROTO_TCP:
@@ -115,7 +149,7 @@ static void build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
 		put32(p + 4, 0x01020304);	/* seq */
 		put32(p + 8, 0x05060708);	/* ack */
 		p[12] = 5 << 4;			/* data offset */
-		p[13] = 0x18;			/* PSH | ACK */
+		p[13] = s->tcp_flags ? s->tcp_flags : 0x18; /* PSH | ACK */
 		put16(p + 14, 0xffff);		/* window */
 		break;
 	case IPPROTO_UDP:
@@ -126,11 +160,15 @@ static void build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		p[0] = s->icmp_type ? s->icmp_type : (v6 ? 128 : 8);
+		p[1] = s->icmp_code;
 		put16(p + 4, s->sport);
 		put16(p + 6, s->dport);
+		if (s->quote)
+			return quote_bytes(s, p + 8, &qlen);
 		break;
 	}
 	fill_payload(p + l4_hdr_len(s->l4), s->payload);
+	return 0;
 }
 
 /* The pseudo header of RFC 793/768 (v4) or RFC 8200 section 8.1 (v6). */
@@ -153,24 +191,29 @@ static __u64 pseudo_sum(const struct pkt_spec *s, const __u8 *saddr,
 	return csum_add(0, ph, 12);
 }
 
-/* Writes the L4 header and payload at @p; returns their length. */
-static __u32 build_l4(const struct pkt_spec *s, __u8 *p, const __u8 *saddr,
-		      const __u8 *daddr)
+/* Writes the L4 header and payload at @p and their length to @len. */
+static int build_l4(const struct pkt_spec *s, __u8 *p, const __u8 *saddr,
+		    const __u8 *daddr, __u32 *lenp)
 {
-	__u32 len = l4_hdr_len(s->l4) + s->payload;
+	__u32 len, body;
 	__u64 sum;
 	__u16 c;
+	int err = l4_body_len(s, &body);
 
-	build_l4_body(s, p, len);
-	if (!l4_hdr_len(s->l4))
-		return len;
+	if (err)
+		return err;
+	len = l4_hdr_len(s->l4) + body;
+	*lenp = len;
+	err = build_l4_body(s, p, len);
+	if (err || !l4_hdr_len(s->l4))
+		return err;
 	sum = s->l4 == IPPROTO_ICMP ? 0 : pseudo_sum(s, saddr, daddr, len);
 	c = csum_fold(csum_add(sum, p, len));
 	if (s->l4 == IPPROTO_UDP && c == 0)
 		c = 0xffff;
 	put16(p + (s->l4 == IPPROTO_TCP ? 16 : s->l4 == IPPROTO_UDP ? 6 : 2),
 	      c);
-	return len;
+	return 0;
 }
 
 static void ip4_set_csum(__u8 *iph)
@@ -185,12 +228,14 @@ static int build_ip4(const struct pkt_spec *s, struct frame *f)
 {
 	__u8 *iph = f->buf + f->l3_off;
 	__u32 hlen = 20 + 4 * s->ip_opts, l4len;
+	int err;
 
 	if (pkt_addr(AF_INET, s->saddr, iph + 12) ||
 	    pkt_addr(AF_INET, s->daddr, iph + 16) || s->ip_opts > 10)
 		return -EINVAL;
 	iph[0] = 0x40 | (__u8)(hlen / 4);
-	put16(iph + 4, IP4_ID);
+	iph[1] = s->tos;
+	put16(iph + 4, s->id == ID_ZERO ? 0 : s->id ? (__u16)s->id : IP4_ID);
 	put16(iph + 6, s->frag);
 	iph[8] = spec_ttl(s);
 	iph[9] = s->l4;
@@ -202,7 +247,9 @@ static int build_ip4(const struct pkt_spec *s, struct frame *f)
 		put16(iph + 22, 0);
 	}
 	f->l4_off = f->l3_off + hlen;
-	l4len = build_l4(s, f->buf + f->l4_off, iph + 12, iph + 16);
+	err = build_l4(s, f->buf + f->l4_off, iph + 12, iph + 16, &l4len);
+	if (err)
+		return err;
 	put16(iph + 2, (__u16)(hlen + l4len));
 	ip4_set_csum(iph);
 	f->len = f->l4_off + l4len;
@@ -229,17 +276,21 @@ static int build_ip6(const struct pkt_spec *s, struct frame *f)
 {
 	__u8 *ip6 = f->buf + f->l3_off;
 	__u32 ext, l4len;
+	int err;
 
 	if (pkt_addr(AF_INET6, s->saddr, ip6 + 8) ||
 	    pkt_addr(AF_INET6, s->daddr, ip6 + 24))
 		return -EINVAL;
-	put32(ip6, 6u << 28);		/* version, class 0, flow 0 */
+	/* version, traffic class, flow label */
+	put32(ip6, 6u << 28 | (__u32)s->tos << 20 | (s->flow & 0xfffff));
 	ip6[6] = s->ext == PKT_EXT_HBH ? 0 : s->ext == PKT_EXT_FRAG ? 44 :
 		 s->l4;
 	ip6[7] = spec_ttl(s);
 	ext = build_ext6(s, ip6 + 40);
 	f->l4_off = f->l3_off + 40 + ext;
-	l4len = build_l4(s, f->buf + f->l4_off, ip6 + 8, ip6 + 24);
+	err = build_l4(s, f->buf + f->l4_off, ip6 + 8, ip6 + 24, &l4len);
+	if (err)
+		return err;
 	put16(ip6 + 4, (__u16)(ext + l4len));
 	f->len = f->l4_off + l4len;
 	return 0;
@@ -266,11 +317,12 @@ static int build_arp(const struct pkt_spec *s, struct frame *f)
 
 int pkt_build(const struct pkt_spec *s, struct frame *f)
 {
-	int err;
+	__u32 body;
+	int err = l4_body_len(s, &body);
 
 	/* worst case: tag, IPv4 with 40 bytes of options, TCP, payload */
-	if ((__u32)s->payload + s->eth_pad + 18 + 60 + 20 > PKT_MAX)
-		return -EINVAL;
+	if (err || body + s->eth_pad + 18 + 60 + 20 > PKT_MAX)
+		return err ? err : -EINVAL;
 	memset(f, 0, sizeof(*f));
 	f->l3 = s->l3;
 	f->l3_off = build_eth(s, f->buf);
@@ -286,6 +338,67 @@ int pkt_build(const struct pkt_spec *s, struct frame *f)
 	}
 	f->len += s->eth_pad;		/* the buffer is zeroed */
 	return err;
+}
+
+/* ---- encapsulation ---------------------------------------------------------- */
+
+int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
+	      struct frame *out)
+{
+	const __u8 *in = inner->buf + inner->l3_off;
+	__u32 off, ohl, ilen, rest, glen = e->gre ? 4 : 0;
+	__u8 proto, *o;
+
+	if ((inner->l3 != PKT_L3_IP4 && inner->l3 != PKT_L3_IP6) ||
+	    inner->len < inner->l3_off + (inner->l3 == PKT_L3_IP4 ? 20 : 40))
+		return -EINVAL;
+	/* the inner packet's own length field */
+	ilen = inner->l3 == PKT_L3_IP4 ? (__u32)(in[2] << 8 | in[3]) :
+					 40 + (__u32)(in[4] << 8 | in[5]);
+	proto = e->gre ? 47 : inner->l3 == PKT_L3_IP4 ? 4 : 41;
+	ohl = e->family == AF_INET ? 20 : 40;
+	rest = inner->len - inner->l3_off;
+	memset(out, 0, sizeof(*out));
+	out->l3 = e->family == AF_INET ? PKT_L3_IP4 : PKT_L3_IP6;
+	memcpy(out->buf, e->dst, 6);
+	memcpy(out->buf + 6, e->src, 6);
+	off = 12;
+	if (e->tagged) {
+		put16(out->buf + off, 0x8100);
+		put16(out->buf + off + 2,
+		      (__u16)(e->pcp << 13 | (e->dei & 1) << 12 |
+			      (e->vid & 0x0fff)));
+		off += 4;
+	}
+	put16(out->buf + off, e->family == AF_INET ? 0x0800 : 0x86dd);
+	out->l3_off = off + 2;
+	out->l4_off = out->l3_off + ohl;
+	out->len = out->l4_off + glen + rest;
+	if (out->len > sizeof(out->buf))
+		return -EINVAL;
+	o = out->buf + out->l3_off;
+	if (e->family == AF_INET) {
+		o[0] = 0x45;
+		o[1] = e->tos;
+		put16(o + 2, (__u16)(ohl + glen + ilen));
+		/* id 0, no flags, offset 0 */
+		o[8] = 64;
+		o[9] = proto;
+		memcpy(o + 12, e->saddr, 4);
+		memcpy(o + 16, e->daddr, 4);
+		ip4_set_csum(o);
+	} else {
+		put32(o, 6u << 28 | (__u32)e->tos << 20 | (e->flow & 0xfffff));
+		put16(o + 4, (__u16)(glen + ilen));
+		o[6] = proto;
+		o[7] = 64;
+		memcpy(o + 8, e->saddr, 16);
+		memcpy(o + 24, e->daddr, 16);
+	}
+	if (e->gre)		/* flags and version 0, then the ethertype */
+		put16(o + ohl + 2, inner->l3 == PKT_L3_IP4 ? 0x0800 : 0x86dd);
+	memcpy(o + ohl + glen, in, rest);
+	return 0;
 }
 
 /* ---- mutations ------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #define PKT_MAX 2048		/* largest frame a fixture builds */
 #define PKT_MAX_MUT 4		/* mutations per fixture */
 #define TTL_ZERO (-1)		/* pkt_spec.ttl for a literal 0 */
+#define ID_ZERO (-1)		/* pkt_spec.id for a literal 0 */
 
 enum pkt_l3 {
 	PKT_L3_IP4 = 1,
@@ -51,6 +52,18 @@ struct pkt_spec {
 	__u8 icmp_type;		/* 0 = echo request */
 	__u16 payload;		/* L4 payload bytes */
 	__u16 eth_pad;		/* zero bytes after the IP packet */
+	/* added for the load-balancer fixtures; zero keeps the old bytes */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
+	__u32 flow;		/* IPv6 flow label (20 bits) */
+	__u8 tcp_flags;		/* 0 = PSH | ACK */
+	__u8 icmp_code;
+	int id;			/* IPv4 identification: 0 = 0x1234, ID_ZERO */
+	/* An ICMP error: its body is the start of this packet's L3 (the
+	 * ICMP payload field is then ignored); sport/dport fill bytes 4-7
+	 * as for echo (v4 frag needed: dport = MTU; v6 too big: the MTU's
+	 * high and low 16 bits). */
+	const struct pkt_spec *quote;
+	__u16 quote_len;	/* 0 = the quoted IP header and 8 bytes */
 };
 
 struct frame {
@@ -94,6 +107,31 @@ int pkt_addr(int family, const char *txt, __u8 *out);
 
 /* 0 or -EINVAL (bad address, too big). */
 int pkt_build(const struct pkt_spec *s, struct frame *f);
+
+/* An outer header in front of a built packet (RFC 2003, 2473, 4213,
+ * 2784): what the expected output of a load-balanced frame looks like.
+ * Everything the outer header holds is named here; the builder derives
+ * nothing but lengths, the protocol numbers and the checksum. */
+struct pkt_encap {
+	__u8 dst[6];
+	__u8 src[6];
+	__u8 tagged;
+	__u8 pcp;
+	__u8 dei;
+	__u16 vid;
+	__u8 family;		/* outer: AF_INET or AF_INET6 */
+	__u8 gre;		/* a 4-byte GRE header (no options) */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
+	__u32 flow;		/* IPv6 flow label */
+	__u8 saddr[16];		/* network order, v4 in the first 4 */
+	__u8 daddr[16];
+};
+
+/* @out = L2 of @e, the outer header(s), then every byte of @inner from its
+ * L3 header to its end (Ethernet padding included).  The outer length
+ * fields count the inner IP packet by its own length field. */
+int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
+	      struct frame *out);
 /* Applies the list up to MUT_END.  @forwarded: @f is the expected output of
  * a forward (TTL already one less), which MUT_IP4_FWD_CSUM must know. */
 int pkt_mutate(struct frame *f, const struct pkt_mut *m, bool forwarded);

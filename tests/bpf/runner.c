@@ -7,6 +7,8 @@
  * Each run checks the verdict, that exactly one counter moved (by one packet
  * and the frame's bytes, on the ingress port's slot), and the exact output
  * bytes and length against a frame built independently by pktbuild.c.
+ * The load balancer's rows (lb_fixtures.c, run by lb_runner.c) follow the
+ * router's, over the same topology, with the LB tables programmed only then.
  *
  * Facts about test_run this relies on (checked on Linux 6.18):
  *  - a frame shorter than ETH_HLEN is refused with EINVAL before the program
@@ -36,9 +38,9 @@
 #include "log.h"
 #include "fixtures.h"
 #include "pktbuild.h"
+#include "runner.h"
 #include "xdp_floor.skel.h"
 
-#define OUT_MAX (PKT_MAX + 512)
 /* TTL 255 allows at most 254 forwards of one buffer.  Every call with
  * repeat > 1 switches the XDP dispatcher to the program and back, two RCU
  * grace periods: about 15-25 ms of wall time per call here, whatever the
@@ -59,34 +61,12 @@ static const __u32 vlan_ifindex[IFX_COUNT] = {
 	[IFX_V10] = 10010, [IFX_V20] = 10020, [IFX_V30] = 10130,
 };
 
-typedef struct sluice_counter stats_t[SLUICE_MAX_IFACES][SLUICE_REASON_MAX];
-
-struct env {
-	struct dp *dp;
-	int prog_fd;
-	__u32 ifindex[IFX_COUNT];
-	__u32 slot[IFX_COUNT];
-	__u32 nslots;
-	unsigned int n;			/* TAP cases so far */
-	unsigned int failed;
-	stats_t before, after;
-};
-
-struct run {
-	__u8 out[OUT_MAX];
-	__u32 out_len;
-	__u32 retval;
-	__u32 duration;
-	int err;
-};
-
 /* ---- TAP ---------------------------------------------------------------- */
 
 static char diag_buf[32768];
 static size_t diag_len;
 
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
+void diag(const char *fmt, ...)
 {
 	size_t room = sizeof(diag_buf) - diag_len;
 	va_list ap;
@@ -104,8 +84,7 @@ static void diag(const char *fmt, ...)
 		diag_len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
-/* One TAP line, then the diagnostics gathered for it. */
-static void tap(struct env *e, bool ok, const char *name)
+void tap(struct env *e, bool ok, const char *name)
 {
 	e->n++;
 	if (!ok)
@@ -115,7 +94,7 @@ static void tap(struct env *e, bool ok, const char *name)
 	diag_len = 0;
 }
 
-static const char *xdp_name(__u32 v)
+const char *xdp_name(__u32 v)
 {
 	static const char *const names[] = { "XDP_ABORTED", "XDP_DROP",
 					     "XDP_PASS", "XDP_TX",
@@ -142,7 +121,7 @@ static void hex_line(const __u8 *a, __u32 alen, const __u8 *b, __u32 blen,
 
 /* The lines that differ, 16 bytes each: expected | got, '*' marks bytes.
  * @glen is what the kernel reported, which may exceed the buffer. */
-static void hexdiff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen)
+void hexdiff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen)
 {
 	__u32 n, shown = 0;
 	char line[256];
@@ -216,7 +195,7 @@ static int resolve_ifindexes(struct env *e, char *why, size_t len)
 	return 0;
 }
 
-static int family_of(const char *txt)
+int family_of(const char *txt)
 {
 	return strchr(txt, ':') ? AF_INET6 : AF_INET;
 }
@@ -336,8 +315,8 @@ static int setup(struct env *e, char *why, size_t len)
 
 /* ---- one run ------------------------------------------------------------- */
 
-static int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
-		   __u32 meta, __u32 repeat, struct run *r)
+int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
+	    __u32 repeat, struct run *r)
 {
 	struct xdp_md ctx = {
 		.data = meta,
@@ -356,7 +335,7 @@ static int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
 	return r->err;
 }
 
-static int snapshot(struct env *e, stats_t s)
+int snapshot(struct env *e, stats_t s)
 {
 	for (__u32 slot = 0; slot < e->nslots; slot++) {
 		int err = dp_stats_read(e->dp, slot, s[slot]);
@@ -369,8 +348,8 @@ static int snapshot(struct env *e, stats_t s)
 
 /* Exactly @times packets (and @bytes each) under (@slot, @reason), nothing
  * anywhere else.  @reason < 0: nothing at all. */
-static bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
-			__u64 times)
+bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
+		 __u64 times)
 {
 	bool ok = true;
 
@@ -404,8 +383,8 @@ static int spec_ttl_value(const struct pkt_spec *s)
 
 /* The routed frame, from the spec: new L2, TTL - @hops, every checksum
  * computed afresh by the builder. */
-static int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
-			const struct l2_out *o, int hops, struct frame *f)
+int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
+		 const struct l2_out *o, int hops, struct frame *f)
 {
 	struct pkt_spec s = *in;
 	int ttl = spec_ttl_value(in) - hops;
@@ -484,18 +463,23 @@ static bool run_fixture(struct env *e, const struct fixture *fx)
 {
 	static struct bufs b;
 	int err = prepare(fx, &b);
+	bool ok;
 
 	if (err) {
 		diag("cannot build the frames: %s\n", strerror(-err));
 		return false;
 	}
-	if (snapshot(e, e->before))
+	if (snapshot(e, e->before) || (e->lb_quiet && lb_quiet_before(e)))
 		return false;
 	xdp_run(e->prog_fd, e->ifindex[fx->ingress], b.in, b.in_len, fx->meta,
 		1, &b.r);
 	if (snapshot(e, e->after))
 		return false;
-	return check_run(e, fx, &b);
+	ok = check_run(e, fx, &b);
+	/* and nothing of the load balancer's moved (LB sweeps) */
+	if (e->lb_quiet && !lb_quiet_ok(e))
+		ok = false;
+	return ok;
 }
 
 /* ---- tables ---------------------------------------------------------------- */
@@ -574,7 +558,7 @@ static int band_reason(const struct sweep_fixture *sw, __u32 len)
 	return SWEEP_EINVAL - 1;	/* the table does not cover @len */
 }
 
-static void run_sweep(struct env *e, const struct sweep_fixture *sw)
+void run_sweep(struct env *e, const struct sweep_fixture *sw)
 {
 	struct fixture fx = { .ingress = sw->ingress, .in = sw->in,
 			      .meta = sw->meta, .verdict = XDP_DROP };
@@ -709,6 +693,7 @@ int main(void)
 	static struct env e;
 	const char *perf = getenv("SLUICE_BPF_PERF");
 	char why[256] = "";
+	bool lb_ok;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_route_libbpf();
@@ -720,10 +705,21 @@ int main(void)
 	run_fixtures(&e);
 	run_ecmps(&e);
 	run_sweeps(&e);
+	/* the load balancer's tables go in only now: the router's rows above
+	 * run with none, as before */
+	lb_ok = !lb_setup(&e, why, sizeof(why));
+	if (!lb_ok)
+		diag("%s\n", why);
+	tap(&e, lb_ok, "lb setup: backends, VIPs, Maglev tables read back");
+	if (lb_ok)
+		lb_run_all(&e);
 	run_perf(&e, perf && !strcmp(perf, "1"));
+	if (lb_ok)
+		lb_perf(&e, perf && !strcmp(perf, "1"));
 	printf("1..%u\n", e.n);
 	if (e.failed)
 		printf("# %u of %u failed\n", e.failed, e.n);
+	lb_teardown();
 	dp_close(e.dp);
 	return e.failed ? 1 : 0;
 }

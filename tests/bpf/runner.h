@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What runner.c shares with the other parts of the BPF tier's runner
+ * (lb_runner.c): the environment, TAP output, one test_run, the counters.
+ */
+#ifndef SLUICE_TESTS_RUNNER_H
+#define SLUICE_TESTS_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <uapi/sluice/sluice.h>
+#include "fixtures.h"
+#include "pktbuild.h"
+
+#define OUT_MAX (PKT_MAX + 512)
+
+typedef struct sluice_counter stats_t[SLUICE_MAX_IFACES][SLUICE_REASON_MAX];
+
+struct lb_env;
+
+struct env {
+	struct dp *dp;
+	int prog_fd;
+	__u32 ifindex[IFX_COUNT];
+	__u32 slot[IFX_COUNT];
+	__u32 nslots;
+	unsigned int n;			/* TAP cases so far */
+	unsigned int failed;
+	stats_t before, after;
+	/* set while LB sweeps run: every case also checks that no LB
+	 * counter and no flow entry moved (lb_runner.c) */
+	struct lb_env *lb_quiet;
+};
+
+struct run {
+	__u8 out[OUT_MAX];
+	__u32 out_len;
+	__u32 retval;
+	__u32 duration;
+	int err;
+};
+
+__attribute__((format(printf, 1, 2))) void diag(const char *fmt, ...);
+/* One TAP line, then the diagnostics gathered for it. */
+void tap(struct env *e, bool ok, const char *name);
+const char *xdp_name(__u32 v);
+/* The lines that differ: expected | got. */
+void hexdiff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen);
+int family_of(const char *txt);
+
+int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
+	    __u32 repeat, struct run *r);
+int snapshot(struct env *e, stats_t s);
+/* Exactly @times packets (and @bytes each) under (@slot, @reason) between
+ * e->before and e->after, nothing anywhere else.  @reason < 0: nothing. */
+bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
+		 __u64 times);
+/* The routed frame: new L2, TTL - @hops, every checksum afresh. */
+int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
+		 const struct l2_out *o, int hops, struct frame *f);
+void run_sweep(struct env *e, const struct sweep_fixture *sw);
+
+/* lb_runner.c */
+/* Programs the LB tables; 0 or -errno with @why filled. */
+int lb_setup(struct env *e, char *why, size_t len);
+void lb_run_all(struct env *e);
+void lb_perf(struct env *e, bool full);
+void lb_teardown(void);
+/* For e->lb_quiet: remember the LB state, then check nothing moved. */
+int lb_quiet_before(struct env *e);
+bool lb_quiet_ok(struct env *e);
+
+#endif
