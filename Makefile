@@ -96,6 +96,17 @@ $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBSLUICE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
+GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
+GEN_BIN := $(BUILD)/sluice-gen
+all: $(GEN_BIN) $(BUILD)/bpf/sluice_sink.bpf.o
+$(BUILD)/bpf/%.bpf.o: bench/gen/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(call obj,$(GEN_SRCS)): $(BUILD)/bpf/sluice_gen.skel.h
+$(GEN_BIN): $(call obj,$(GEN_SRCS)) $(LIBSLUICE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 # Every test tier runs the ASan/UBSan build; `make test` ends with one
 # "N passed, N failed" line.
 test: deps

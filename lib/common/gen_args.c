@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* sluice-gen: command line and frame template (see gen_args.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include "gen_args.h"
+
+#define ETH_HLEN_ 14
+#define IP4_HLEN 20
+#define IP6_HLEN 40
+#define UDP_HLEN 8
+#define TCP_HLEN 20
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "dev", required_argument, NULL, 'i' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "tcp-syn", no_argument, NULL, 'y' },
+	{ "tcp-ack", no_argument, NULL, 'k' },
+	{ "size", required_argument, NULL, 'l' },
+	{ "flows", required_argument, NULL, 'f' },
+	{ "vary", required_argument, NULL, 'v' },
+	{ "src-mac", required_argument, NULL, 'M' },
+	{ "dst-mac", required_argument, NULL, 'm' },
+	{ "src", required_argument, NULL, 's' },
+	{ "dst", required_argument, NULL, 'd' },
+	{ "sport", required_argument, NULL, 'P' },
+	{ "dport", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 't' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "cpu", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char short_opts[] = ":hi:46uykl:f:v:M:m:s:d:P:p:t:n:r:c:j";
+
+/* The long name of option @c, for messages. */
+static const char *opt_name(int c)
+{
+	const struct option *o;
+
+	for (o = long_opts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
+const char *gen_l4_name(enum gen_l4 l4)
+{
+	switch (l4) {
+	case GEN_UDP:
+		return "udp";
+	case GEN_TCP_SYN:
+		return "tcp-syn";
+	case GEN_TCP_ACK:
+		return "tcp-ack";
+	}
+	return "?";
+}
+
+const char *gen_vary_name(enum gen_vary v)
+{
+	switch (v) {
+	case GEN_VARY_SPORT:
+		return "sport";
+	case GEN_VARY_SADDR:
+		return "saddr";
+	case GEN_VARY_BOTH:
+		return "both";
+	}
+	return "?";
+}
+
+unsigned int gen_hdr_len(int family, enum gen_l4 l4)
+{
+	return ETH_HLEN_ + (family == AF_INET6 ? IP6_HLEN : IP4_HLEN) +
+	       (l4 == GEN_UDP ? UDP_HLEN : TCP_HLEN);
+}
+
+/* Decimal @s in [min, max], with an optional k/M/G suffix (x1000) when
+ * @suffix.  0 or -EINVAL. */
+static int parse_num(const char *s, unsigned long long min,
+		     unsigned long long max, bool suffix,
+		     unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (suffix && *end && !end[1]) {
+		if (*end == 'k' || *end == 'K')
+			mul = 1000ULL;
+		else if (*end == 'M')
+			mul = 1000000ULL;
+		else if (*end == 'G')
+			mul = 1000000000ULL;
+		else
+			return -EINVAL;
+		end++;
+	}
+	if (*end || v > max / mul || v * mul < min)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+static int parse_mac(const char *s, unsigned char mac[6])
+{
+	int n = 0;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n", &mac[0], &mac[1],
+		   &mac[2], &mac[3], &mac[4], &mac[5], &n) != 6 || n != 17)
+		return -EINVAL;
+	return 0;
+}
+
+/* 0 when @a (network order) may be used as a unicast address. */
+static const char *not_unicast(int family, const unsigned char *a)
+{
+	static const unsigned char zero[16];
+
+	if (family == AF_INET) {
+		if (!memcmp(a, zero, 4))
+			return "the unspecified address";
+		if (a[0] >= 224 && a[0] <= 239)
+			return "a multicast address";
+		if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+			return "the broadcast address";
+		return NULL;
+	}
+	if (!memcmp(a, zero, 16))
+		return "the unspecified address";
+	if (a[0] == 0xff)
+		return "a multicast address";
+	return NULL;
+}
+
+/* Resolves the deferred address @s of option @c into @out. */
+static int parse_addr(int c, const char *s, int family, unsigned char *out,
+		      char *err, size_t errlen)
+{
+	const char *why;
+
+	if (inet_pton(family, s, out) != 1) {
+		unsigned char tmp[16];
+		int other = family == AF_INET ? AF_INET6 : AF_INET;
+
+		if (inet_pton(other, s, tmp) == 1)
+			snprintf(err, errlen,
+				 "--%s: '%s' is not an %s address (use --%s)",
+				 opt_name(c), s,
+				 family == AF_INET ? "IPv4" : "IPv6",
+				 family == AF_INET ? "ipv6" : "ipv4");
+		else
+			snprintf(err, errlen,
+				 "--%s: '%s' is not an IPv4 or IPv6 address",
+				 opt_name(c), s);
+		return -EINVAL;
+	}
+	why = not_unicast(family, out);
+	if (why) {
+		snprintf(err, errlen,
+			 "--%s: '%s' is %s; a unicast address is needed",
+			 opt_name(c), s, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int bad_value(char *err, size_t errlen, int c, const char *v,
+		     const char *want)
+{
+	snprintf(err, errlen, "--%s: '%s' is not %s", opt_name(c), v, want);
+	return -EINVAL;
+}
+
+/* Source ports used per source address (see struct gen_frame). */
+static unsigned int ports_per_addr(const struct gen_args *a)
+{
+	unsigned int room = 65536u - a->sport;
+
+	switch (a->vary) {
+	case GEN_VARY_SPORT:
+		return a->flows;
+	case GEN_VARY_SADDR:
+		return 1;
+	case GEN_VARY_BOTH:
+		break;
+	}
+	return a->flows < room ? a->flows : room;
+}
+
+/* Checks the flows against the port and address space they need. */
+static int check_flows(const struct gen_args *a, const char *src, char *err,
+		       size_t errlen)
+{
+	unsigned int nports = ports_per_addr(a);
+	unsigned int naddrs = (a->flows + nports - 1) / nports;
+	unsigned char last[16];
+	uint32_t lo, hi;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int off = a->family == AF_INET ? 0 : 12;
+
+	if (a->vary == GEN_VARY_SPORT && a->flows > 65536u - a->sport) {
+		snprintf(err, errlen,
+			 "--flows: %u flows need %u source ports from %u, "
+			 "only %u exist (use --vary saddr or both, or a "
+			 "lower --sport)",
+			 a->flows, a->flows, a->sport, 65536u - a->sport);
+		return -EINVAL;
+	}
+	memcpy(&lo, a->src + off, 4);
+	lo = ntohl(lo);
+	hi = lo + (naddrs - 1);
+	memcpy(last, a->src, 16);
+	{
+		uint32_t be = htonl(hi);
+
+		memcpy(last + off, &be, 4);
+	}
+	inet_ntop(a->family, last, buf, sizeof(buf));
+	if (hi < lo) {
+		snprintf(err, errlen,
+			 "--flows: %u flows need %u source addresses from %s; "
+			 "they run past the end of the address space",
+			 a->flows, naddrs, src);
+		return -EINVAL;
+	}
+	if (a->family == AF_INET &&
+	    ((lo < 0xe0000000u && hi >= 0xe0000000u) ||
+	     not_unicast(AF_INET, last))) {
+		snprintf(err, errlen,
+			 "--flows: %u flows need source addresses %s..%s, "
+			 "which leave unicast space",
+			 a->flows, src, buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
+		   size_t errlen)
+{
+	const char *src = NULL, *dst = NULL, *dst_mac = NULL;
+	unsigned long long v;
+	bool want4 = false, want6 = false;
+	unsigned int hlen;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->l4 = GEN_UDP;
+	a->flows = 1;
+	a->vary = GEN_VARY_SPORT;
+	a->sport = 1024;
+	a->dport = 9;
+	a->cpu = -1;
+	snprintf(err, errlen, "no error");
+
+	optind = 0;		/* glibc: full reinitialisation */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			a->help = true;
+			return 0;
+		case 'i':
+			if (!*optarg || strlen(optarg) >= 16)
+				return bad_value(err, errlen, c, optarg,
+						 "an interface name");
+			a->dev = optarg;
+			break;
+		case '4':
+			want4 = true;
+			break;
+		case '6':
+			want6 = true;
+			break;
+		case 'u':
+			a->l4 = GEN_UDP;
+			break;
+		case 'y':
+			a->l4 = GEN_TCP_SYN;
+			break;
+		case 'k':
+			a->l4 = GEN_TCP_ACK;
+			break;
+		case 'l':
+			if (parse_num(optarg, GEN_SIZE_MIN, GEN_SIZE_MAX, false, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a frame size in 60..1514 bytes");
+			a->size = (unsigned int)v;
+			break;
+		case 'f':
+			if (parse_num(optarg, 1, GEN_FLOWS_MAX, false, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a number of flows in 1..16777216");
+			a->flows = (unsigned int)v;
+			break;
+		case 'v':
+			if (!strcmp(optarg, "sport"))
+				a->vary = GEN_VARY_SPORT;
+			else if (!strcmp(optarg, "saddr"))
+				a->vary = GEN_VARY_SADDR;
+			else if (!strcmp(optarg, "both"))
+				a->vary = GEN_VARY_BOTH;
+			else
+				return bad_value(err, errlen, c, optarg,
+						 "one of sport, saddr, both");
+			break;
+		case 'M':
+			if (parse_mac(optarg, a->src_mac))
+				return bad_value(err, errlen, c, optarg,
+						 "a MAC address (xx:xx:xx:xx:xx:xx)");
+			if ((a->src_mac[0] & 1) ||
+			    !(a->src_mac[0] | a->src_mac[1] | a->src_mac[2] |
+			      a->src_mac[3] | a->src_mac[4] | a->src_mac[5]))
+				return bad_value(err, errlen, c, optarg,
+						 "a unicast MAC address");
+			a->have_src_mac = true;
+			break;
+		case 'm':
+			dst_mac = optarg;
+			if (parse_mac(optarg, a->dst_mac))
+				return bad_value(err, errlen, c, optarg,
+						 "a MAC address (xx:xx:xx:xx:xx:xx)");
+			if (!(a->dst_mac[0] | a->dst_mac[1] | a->dst_mac[2] |
+			      a->dst_mac[3] | a->dst_mac[4] | a->dst_mac[5]))
+				return bad_value(err, errlen, c, optarg,
+						 "a usable MAC address");
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'P':
+		case 'p':
+			if (parse_num(optarg, 1, 65535, false, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a port in 1..65535");
+			if (c == 'P')
+				a->sport = (unsigned short)v;
+			else
+				a->dport = (unsigned short)v;
+			break;
+		case 't': {
+			char *end;
+			double d;
+
+			errno = 0;
+			d = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(d) ||
+			    d < 0.001 || d > GEN_DURATION_MAX)
+				return bad_value(err, errlen, c, optarg,
+						 "a duration in 0.001..86400 seconds");
+			a->duration = d;
+			break;
+		}
+		case 'n':
+			if (parse_num(optarg, 1, GEN_COUNT_MAX, true, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a frame count in 1..10^12 "
+						 "(k, M, G suffixes allowed)");
+			a->count = v;
+			break;
+		case 'r':
+			if (parse_num(optarg, 1, GEN_RATE_MAX, true, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a rate in 1..10^9 frames/s "
+						 "(k, M, G suffixes allowed)");
+			a->rate = v;
+			break;
+		case 'c':
+			if (parse_num(optarg, 0, GEN_CPU_MAX, false, &v))
+				return bad_value(err, errlen, c, optarg,
+						 "a CPU number");
+			a->cpu = (int)v;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case ':':
+			if (optopt)
+				snprintf(err, errlen, "--%s needs a value",
+					 opt_name(optopt));
+			else
+				snprintf(err, errlen, "%s needs a value",
+					 argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'",
+					 optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'",
+					 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+
+	if (want4 && want6) {
+		snprintf(err, errlen, "--ipv4 and --ipv6 exclude each other");
+		return -EINVAL;
+	}
+	if (!a->dev) {
+		snprintf(err, errlen, "--dev is required (the interface to send on)");
+		return -EINVAL;
+	}
+	if (!dst) {
+		snprintf(err, errlen, "--dst is required (the destination address)");
+		return -EINVAL;
+	}
+	if (!src) {
+		snprintf(err, errlen, "--src is required (the first source address)");
+		return -EINVAL;
+	}
+	if (!dst_mac) {
+		snprintf(err, errlen,
+			 "--dst-mac is required (the next hop's MAC address)");
+		return -EINVAL;
+	}
+	if (!a->duration && !a->count) {
+		snprintf(err, errlen,
+			 "--duration or --count is required (every run stops)");
+		return -EINVAL;
+	}
+	if (want4 || want6) {
+		a->family = want6 ? AF_INET6 : AF_INET;
+	} else {
+		unsigned char tmp[16];
+
+		a->family = inet_pton(AF_INET6, dst, tmp) == 1 ? AF_INET6 : AF_INET;
+	}
+	if (parse_addr('d', dst, a->family, a->dst, err, errlen) ||
+	    parse_addr('s', src, a->family, a->src, err, errlen))
+		return -EINVAL;
+
+	hlen = gen_hdr_len(a->family, a->l4);
+	if (!a->size) {
+		a->size = hlen > GEN_SIZE_MIN ? hlen : GEN_SIZE_MIN;
+	} else if (a->size < hlen) {
+		snprintf(err, errlen,
+			 "--size: %u is too small for %s/%s: the headers alone "
+			 "take %u bytes",
+			 a->size, a->family == AF_INET ? "IPv4" : "IPv6",
+			 gen_l4_name(a->l4), hlen);
+		return -EINVAL;
+	}
+	return check_flows(a, src, err, errlen);
+}
+
+/* ---- frame template ---------------------------------------------------------- */
+
+/* One's-complement sum of 16-bit words as they lie in memory. */
+static uint32_t sum16(const unsigned char *p, size_t len, uint32_t sum)
+{
+	uint16_t w;
+
+	for (; len >= 2; p += 2, len -= 2) {
+		memcpy(&w, p, 2);
+		sum += w;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, 1);
+		sum += w;
+	}
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t gen_csum(const void *buf, size_t len, uint32_t sum)
+{
+	return (uint16_t)~fold(sum16(buf, len, sum));
+}
+
+static void put16(unsigned char *p, uint16_t host)
+{
+	uint16_t be = htons(host);
+
+	memcpy(p, &be, 2);
+}
+
+int gen_frame_build(const struct gen_args *a, struct gen_frame *f)
+{
+	unsigned char *h = f->hdr, pseudo[40], zero4[4] = { 0 };
+	unsigned int l3 = ETH_HLEN_, l4, l4_len, plen;
+	uint32_t be;
+
+	memset(f, 0, sizeof(*f));
+	f->hdr_len = gen_hdr_len(a->family, a->l4);
+	if (a->size < f->hdr_len || a->size > GEN_SIZE_MAX || !a->flows)
+		return -EINVAL;
+	f->size = a->size;
+	f->flows = a->flows;
+	f->nports = ports_per_addr(a);
+	f->sport0 = a->sport;
+	f->udp = a->l4 == GEN_UDP;
+
+	memcpy(h, a->dst_mac, 6);
+	memcpy(h + 6, a->src_mac, 6);
+	if (a->family == AF_INET) {
+		l4 = l3 + IP4_HLEN;
+		l4_len = a->size - l4;
+		put16(h + 12, 0x0800);
+		h[l3] = 0x45;
+		put16(h + l3 + 2, (uint16_t)(a->size - l3));
+		put16(h + l3 + 6, 0x4000);	/* DF */
+		h[l3 + 8] = 64;
+		h[l3 + 9] = f->udp ? IPPROTO_UDP : IPPROTO_TCP;
+		memcpy(h + l3 + 16, a->dst, 4);
+		f->saddr_off = l3 + 12;
+		f->ip_csum_off = l3 + 10;
+		/* the header without its checksum and source */
+		f->ip_sum = sum16(h + l3, IP4_HLEN, 0);
+		memcpy(pseudo, zero4, 4);
+		memcpy(pseudo + 4, a->dst, 4);
+		pseudo[8] = 0;
+		pseudo[9] = h[l3 + 9];
+		put16(pseudo + 10, (uint16_t)l4_len);
+		plen = 12;
+	} else {
+		l4 = l3 + IP6_HLEN;
+		l4_len = a->size - l4;
+		put16(h + 12, 0x86dd);
+		h[l3] = 0x60;
+		put16(h + l3 + 4, (uint16_t)l4_len);
+		h[l3 + 6] = f->udp ? IPPROTO_UDP : IPPROTO_TCP;
+		h[l3 + 7] = 64;
+		memcpy(h + l3 + 24, a->dst, 16);
+		f->saddr_off = l3 + 8 + 12;
+		memcpy(pseudo, a->src, 12);
+		memset(pseudo + 12, 0, 4);
+		memcpy(pseudo + 16, a->dst, 16);
+		be = htonl(l4_len);
+		memcpy(pseudo + 32, &be, 4);
+		memset(pseudo + 36, 0, 3);
+		pseudo[39] = h[l3 + 6];
+		plen = 40;
+		/* the constant 96 bits of the source live in the template */
+		memcpy(h + l3 + 8, a->src, 12);
+	}
+	memcpy(&be, a->src + (a->family == AF_INET ? 0 : 12), 4);
+	f->saddr0 = ntohl(be);
+
+	f->sport_off = l4;
+	put16(h + l4 + 2, a->dport);
+	if (f->udp) {
+		put16(h + l4 + 4, (uint16_t)l4_len);
+		f->l4_csum_off = l4 + 6;
+	} else {
+		put16(h + l4 + 4, 0);
+		put16(h + l4 + 6, 1);			/* seq 1 */
+		if (a->l4 == GEN_TCP_ACK)
+			put16(h + l4 + 10, 1);		/* ack 1 */
+		h[l4 + 12] = 0x50;			/* 5 words */
+		h[l4 + 13] = a->l4 == GEN_TCP_SYN ? 0x02 : 0x10;
+		put16(h + l4 + 14, 64240);		/* window */
+		f->l4_csum_off = l4 + 16;
+	}
+	/* the payload is zeros and adds nothing */
+	f->l4_sum = sum16(h + l4, f->hdr_len - l4, sum16(pseudo, plen, 0));
+	return 0;
+}
+
+void gen_frame_flow(const struct gen_frame *f, unsigned int k,
+		    unsigned char *out)
+{
+	uint16_t sport, csum;
+	uint32_t saddr, sum;
+
+	k %= f->flows;
+	sport = htons((uint16_t)(f->sport0 + k % f->nports));
+	saddr = htonl(f->saddr0 + k / f->nports);
+	memcpy(out, f->hdr, f->hdr_len);
+	memcpy(out + f->saddr_off, &saddr, 4);
+	memcpy(out + f->sport_off, &sport, 2);
+	sum = (saddr & 0xffff) + (saddr >> 16);
+	if (f->ip_csum_off) {
+		csum = (uint16_t)~fold(f->ip_sum + sum);
+		memcpy(out + f->ip_csum_off, &csum, 2);
+	}
+	csum = (uint16_t)~fold(f->l4_sum + sum + sport);
+	if (f->udp && !csum)
+		csum = 0xffff;
+	memcpy(out + f->l4_csum_off, &csum, 2);
+}
