@@ -342,21 +342,57 @@ int pkt_build(const struct pkt_spec *s, struct frame *f)
 
 /* ---- encapsulation ---------------------------------------------------------- */
 
+/* The GRE header's length: 4, and 4 for each optional field its flags
+ * announce (RFC 1701: checksum and offset with C or R; RFC 2890). */
+static __u32 gre_len(const struct pkt_encap *e)
+{
+	if (!e->gre)
+		return 0;
+	return 4 + (e->gre_flags & 0xc000 ? 4 : 0) +
+	       (e->gre_flags & 0x2000 ? 4 : 0) +
+	       (e->gre_flags & 0x1000 ? 4 : 0);
+}
+
+/* Flags, protocol, then the optional fields; with C, the checksum over
+ * the GRE header and the @plen bytes of payload behind it (RFC 2784). */
+static void build_gre(const struct pkt_encap *e, __u16 proto, __u8 *g,
+		      __u32 plen)
+{
+	__u32 off = 4, csum_off = 0;
+
+	put16(g, e->gre_flags);
+	put16(g + 2, e->gre_proto ? e->gre_proto : proto);
+	if (e->gre_flags & 0xc000) {
+		csum_off = off;		/* checksum, then offset 0 */
+		off += 4;
+	}
+	if (e->gre_flags & 0x2000) {
+		put32(g + off, e->gre_key);
+		off += 4;
+	}
+	if (e->gre_flags & 0x1000)
+		put32(g + off, e->gre_seq);
+	if (e->gre_flags & 0x8000)
+		put16(g + csum_off,
+		      csum_fold(csum_add(0, g, gre_len(e) + plen)));
+}
+
 int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
 	      struct frame *out)
 {
 	const __u8 *in = inner->buf + inner->l3_off;
-	__u32 off, ohl, ilen, rest, glen = e->gre ? 4 : 0;
+	__u32 off, ohl, ilen, rest, glen = gre_len(e);
 	__u8 proto, *o;
 
 	if ((inner->l3 != PKT_L3_IP4 && inner->l3 != PKT_L3_IP6) ||
-	    inner->len < inner->l3_off + (inner->l3 == PKT_L3_IP4 ? 20 : 40))
+	    inner->len < inner->l3_off + (inner->l3 == PKT_L3_IP4 ? 20 : 40) ||
+	    e->ip_opts > 10)
 		return -EINVAL;
 	/* the inner packet's own length field */
 	ilen = inner->l3 == PKT_L3_IP4 ? (__u32)(in[2] << 8 | in[3]) :
 					 40 + (__u32)(in[4] << 8 | in[5]);
 	proto = e->gre ? 47 : inner->l3 == PKT_L3_IP4 ? 4 : 41;
-	ohl = e->family == AF_INET ? 20 : 40;
+	ohl = e->family == AF_INET ? 20 + 4 * e->ip_opts : 40;
 	rest = inner->len - inner->l3_off;
 	memset(out, 0, sizeof(*out));
 	out->l3 = e->family == AF_INET ? PKT_L3_IP4 : PKT_L3_IP6;
@@ -378,14 +414,21 @@ int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
 		return -EINVAL;
 	o = out->buf + out->l3_off;
 	if (e->family == AF_INET) {
-		o[0] = 0x45;
+		o[0] = 0x40 | (__u8)(ohl / 4);
 		o[1] = e->tos;
 		put16(o + 2, (__u16)(ohl + glen + ilen));
-		/* id 0, no flags, offset 0 */
+		/* id 0 */
+		put16(o + 6, e->frag);
 		o[8] = 64;
 		o[9] = proto;
 		memcpy(o + 12, e->saddr, 4);
 		memcpy(o + 16, e->daddr, 4);
+		if (e->ip_opts) {	/* as build_ip4() writes them */
+			memset(o + 20, 0x01, ohl - 20);
+			o[20] = 0x94;
+			o[21] = 4;
+			put16(o + 22, 0);
+		}
 		ip4_set_csum(o);
 	} else {
 		put32(o, 6u << 28 | (__u32)e->tos << 20 | (e->flow & 0xfffff));
@@ -395,9 +438,10 @@ int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
 		memcpy(o + 8, e->saddr, 16);
 		memcpy(o + 24, e->daddr, 16);
 	}
-	if (e->gre)		/* flags and version 0, then the ethertype */
-		put16(o + ohl + 2, inner->l3 == PKT_L3_IP4 ? 0x0800 : 0x86dd);
 	memcpy(o + ohl + glen, in, rest);
+	if (e->gre)
+		build_gre(e, inner->l3 == PKT_L3_IP4 ? 0x0800 : 0x86dd, o + ohl,
+			  ilen < rest ? ilen : rest);
 	return 0;
 }
 

@@ -125,6 +125,16 @@ struct pkt_encap {
 	__u32 flow;		/* IPv6 flow label */
 	__u8 saddr[16];		/* network order, v4 in the first 4 */
 	__u8 daddr[16];
+	/* added for the decapsulation fixtures; zero keeps the old bytes */
+	__u16 frag;		/* outer IPv4 flags and offset, host order */
+	__u8 ip_opts;		/* outer IPv4 option words, as pkt_spec's */
+	__u16 gre_flags;	/* C (0x8000) or R (0x4000) add checksum and
+				 * offset, K (0x2000) the key, S (0x1000)
+				 * the sequence number (RFC 1701, 2890);
+				 * other bits are only set */
+	__u16 gre_proto;	/* 0: the inner packet's ethertype */
+	__u32 gre_key;
+	__u32 gre_seq;
 };
 
 /* @out = L2 of @e, the outer header(s), then every byte of @inner from its

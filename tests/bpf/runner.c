@@ -9,6 +9,8 @@
  * bytes and length against a frame built independently by pktbuild.c.
  * The load balancer's rows (lb_fixtures.c, run by lb_runner.c) follow the
  * router's, over the same topology, with the LB tables programmed only then.
+ * The backend role's decapsulation program (decap_fixtures.c, run by
+ * decap_runner.c in a second lib/dp) comes last.
  *
  * Facts about test_run this relies on (checked on Linux 6.18):
  *  - a frame shorter than ETH_HLEN is refused with EINVAL before the program
@@ -716,6 +718,7 @@ int main(void)
 	run_perf(&e, perf && !strcmp(perf, "1"));
 	if (lb_ok)
 		lb_perf(&e, perf && !strcmp(perf, "1"));
+	decap_run_all(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)
 		printf("# %u of %u failed\n", e.failed, e.n);

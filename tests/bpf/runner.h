@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What runner.c shares with the other parts of the BPF tier's runner
- * (lb_runner.c): the environment, TAP output, one test_run, the counters.
+ * (lb_runner.c, decap_runner.c): the environment, TAP output, one
+ * test_run, the counters.
  */
 #ifndef SLUICE_TESTS_RUNNER_H
 #define SLUICE_TESTS_RUNNER_H
@@ -70,5 +71,9 @@ void lb_teardown(void);
 /* For e->lb_quiet: remember the LB state, then check nothing moved. */
 int lb_quiet_before(struct env *e);
 bool lb_quiet_ok(struct env *e);
+
+/* decap_runner.c: the backend role's program, in a second lib/dp of its
+ * own; after everything above (its pairing replays LB rows on e->dp). */
+void decap_run_all(struct env *e);
 
 #endif
