@@ -278,10 +278,10 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 			a->help = true;
 			return 0;
 		case 'i':
-			if (!*optarg || strlen(optarg) >= 16)
+			if (!*optarg || strlen(optarg) >= sizeof(a->dev))
 				return bad_value(err, errlen, c, optarg,
 						 "an interface name");
-			a->dev = optarg;
+			strcpy(a->dev, optarg);
 			break;
 		case '4':
 			want4 = true;
@@ -421,7 +421,7 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 		snprintf(err, errlen, "--ipv4 and --ipv6 exclude each other");
 		return -EINVAL;
 	}
-	if (!a->dev) {
+	if (!a->dev[0]) {
 		snprintf(err, errlen, "--dev is required (the interface to send on)");
 		return -EINVAL;
 	}

@@ -24,7 +24,7 @@ enum gen_l4 { GEN_UDP, GEN_TCP_SYN, GEN_TCP_ACK };
 enum gen_vary { GEN_VARY_SPORT, GEN_VARY_SADDR, GEN_VARY_BOTH };
 
 struct gen_args {
-	const char *dev;
+	char dev[16];			/* IFNAMSIZ */
 	int family;			/* AF_INET or AF_INET6 */
 	enum gen_l4 l4;
 	unsigned int size;		/* frame bytes without FCS */
