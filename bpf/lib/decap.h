@@ -16,6 +16,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/sluice.h>
+#include "csum.h"
 #include "ctx.h"
 
 #define GRE_FLAGS_MASK 0xffff	/* C, R, K, S, recursion, flags, version */
@@ -118,8 +119,16 @@ static __always_inline int decap_outer(void *l3, void *end, __u16 proto,
 		    iph->protocol != IPPROTO_IPV6 &&
 		    iph->protocol != IPPROTO_GRE)
 			return SLUICE_PASS_NOT_ENCAP;
-		/* options or fragments: leave it to the kernel */
-		if (iph->ihl != 5 || iph->frag_off & bpf_htons(0x3fff))
+		/* options, fragments, or a header the kernel would refuse
+		 * (version, length, checksum): leave it to the kernel */
+		if (iph->version != 4 || iph->ihl != 5 ||
+		    iph->frag_off & bpf_htons(0x3fff))
+			return SLUICE_PASS_NOT_ENCAP;
+		if (bpf_ntohs(iph->tot_len) < sizeof(*iph))
+			return SLUICE_PASS_NOT_ENCAP;
+		if (bpf_ntohs(iph->tot_len) > (__u32)(end - l3))
+			return SLUICE_DROP_TRUNC;
+		if (!ip4_csum_ok(iph))
 			return SLUICE_PASS_NOT_ENCAP;
 		if (!decap_is_local(AF_INET, &iph->daddr))
 			return SLUICE_PASS_NOT_LOCAL;
@@ -131,10 +140,14 @@ static __always_inline int decap_outer(void *l3, void *end, __u16 proto,
 
 		if ((void *)(ip6 + 1) > end)
 			return SLUICE_PASS_NOT_ENCAP;
-		if (ip6->nexthdr != IPPROTO_IPIP &&
-		    ip6->nexthdr != IPPROTO_IPV6 &&
-		    ip6->nexthdr != IPPROTO_GRE)
+		if (ip6->version != 6 ||
+		    (ip6->nexthdr != IPPROTO_IPIP &&
+		     ip6->nexthdr != IPPROTO_IPV6 &&
+		     ip6->nexthdr != IPPROTO_GRE))
 			return SLUICE_PASS_NOT_ENCAP;
+		if (bpf_ntohs(ip6->payload_len) >
+		    (__u32)(end - (void *)(ip6 + 1)))
+			return SLUICE_DROP_TRUNC;
 		if (!decap_is_local(AF_INET6, ip6->daddr.in6_u.u6_addr8))
 			return SLUICE_PASS_NOT_LOCAL;
 		o->len = sizeof(*ip6);

@@ -350,14 +350,29 @@ const struct decap_fixture decap_fixtures[] = {
 	  { TO_BE, C6, TCP(51908, 8) }, GRE6, { CUT(57), FIT }, DROP(TRUNC) },
 	{ "GRE over v4, inner header cut at 19 bytes: drop_trunc",
 	  { TO_BE, C4, TCP(51909, 8) }, GRE4, { CUT(57) }, DROP(TRUNC) },
-	{ "GRE with a key, cut in the key: pass_gre_options (flags first)",
+	{ "GRE with a key, cut in the key: drop_trunc (outer length says more)",
 	  { TO_BE, C4, TCP(51910, 8) },
 	  GRE_TO(LB4, ME4, .gre_flags = 0x2000, .gre_key = 5), { CUT(40) },
-	  PASS(GRE_OPTIONS) },
+	  DROP(TRUNC) },
 	{ "outer IPv4 header cut at 19 bytes: pass_not_encap, untouched",
 	  { TO_BE, C4, TCP(51911, 8) }, IPIP4, { CUT(33) }, PASS(NOT_ENCAP) },
 	{ "outer IPv6 header cut at 39 bytes: pass_not_encap",
 	  { TO_BE, C6, TCP(51912, 8) }, IPIP6, { CUT(53) }, PASS(NOT_ENCAP) },
+	/* outer headers the kernel would refuse are left to it, untouched */
+	{ "outer IPv4 with version nibble 6: pass_not_encap",
+	  { TO_BE, C4, TCP(51920, 8) }, IPIP4,
+	  { { MUT_SET8, BASE_L3, 0, 0x65 }, { MUT_IP4_CSUM, BASE_L3, 0, 0 } },
+	  PASS(NOT_ENCAP) },
+	{ "outer IPv4 with a bad header checksum: pass_not_encap",
+	  { TO_BE, C4, TCP(51921, 8) }, IPIP4, { { MUT_XOR8, BASE_L3, 10, 0x01 } },
+	  PASS(NOT_ENCAP) },
+	{ "outer IPv4 tot_len 19 (shorter than its header): pass_not_encap",
+	  { TO_BE, C4, TCP(51922, 8) }, IPIP4,
+	  { { MUT_SET16, BASE_L3, 2, 19 }, { MUT_IP4_CSUM, BASE_L3, 0, 0 } },
+	  PASS(NOT_ENCAP) },
+	{ "outer IPv6 with version nibble 4: pass_not_encap",
+	  { TO_BE, C6, TCP(51923, 8) }, IPIP6, { { MUT_SET8, BASE_L3, 0, 0x40 } },
+	  PASS(NOT_ENCAP) },
 	{ "the Ethernet header alone (IPv4 ethertype): pass_not_encap",
 	  { TO_BE, C4, TCP(51913, 8) }, IPIP4, { CUT(14) }, PASS(NOT_ENCAP) },
 	{ "tagged, the tag cut at 2 bytes: pass_not_encap",
@@ -407,28 +422,28 @@ const size_t decap_n_fixtures =
 #define B(x) SLUICE_##x
 
 const struct decap_sweep decap_sweeps[] = {
-	/* 14 + 20 + 48 */
+	/* 14 + 20 + 48.  A frame shorter than the outer header's length is
+	 * truncated: dropped, whatever part of the inner packet is left. */
 	{ "decap: cut 4in4/tcp", { TO_BE, C4, TCP(53001, 8) }, IPIP4, 0, 83,
-	  { { 14, DX_EINVAL }, { 34, B(PASS_NOT_ENCAP) }, { 54, B(DROP_TRUNC) },
+	  { { 14, DX_EINVAL }, { 34, B(PASS_NOT_ENCAP) }, { 82, B(DROP_TRUNC) },
 	    { 83, B(DECAP_IPIP) } } },
 	/* 14 + 20 + 48 (v6/udp, no payload) */
 	{ "decap: cut 6in4/udp", { TO_BE, C6, UDP(53002, 0) }, IPIP4, 14, 83,
-	  { { 34, B(PASS_NOT_ENCAP) }, { 74, B(DROP_TRUNC) },
+	  { { 34, B(PASS_NOT_ENCAP) }, { 82, B(DROP_TRUNC) },
 	    { 83, B(DECAP_IPIP) } } },
 	/* 14 + 40 + 28 */
 	{ "decap: cut 4in6/udp", { TO_BE, C4, UDP(53003, 0) }, IPIP6, 14, 83,
-	  { { 54, B(PASS_NOT_ENCAP) }, { 74, B(DROP_TRUNC) },
+	  { { 54, B(PASS_NOT_ENCAP) }, { 82, B(DROP_TRUNC) },
 	    { 83, B(DECAP_IPIP) } } },
 	/* 14 + 20 + 4 + 28 */
 	{ "decap: cut GRE over v4, inner v4/udp", { TO_BE, C4, UDP(53004, 0) },
 	  GRE4, 14, 67,
-	  { { 34, B(PASS_NOT_ENCAP) }, { 38, B(DROP_TRUNC) },
-	    { 58, B(DROP_TRUNC) }, { 67, B(DECAP_GRE) } } },
+	  { { 34, B(PASS_NOT_ENCAP) }, { 66, B(DROP_TRUNC) },
+	    { 67, B(DECAP_GRE) } } },
 	/* 18 + 40 + 4 + 48 */
 	{ "decap: cut tagged GRE over v6, inner v6/udp",
 	  { TO_BE_V(11), .pcp = 6, C6, UDP(53005, 0) }, GRE6, 14, 111,
 	  { { 18, B(PASS_NOT_ENCAP) }, { 58, B(PASS_NOT_ENCAP) },
-	    { 62, B(DROP_TRUNC) }, { 102, B(DROP_TRUNC) },
-	    { 111, B(DECAP_GRE) } } },
+	    { 110, B(DROP_TRUNC) }, { 111, B(DECAP_GRE) } } },
 };
 const size_t decap_n_sweeps = sizeof(decap_sweeps) / sizeof(decap_sweeps[0]);
