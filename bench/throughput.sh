@@ -1,0 +1,539 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317  # path checks are called through $check
+# Throughput through a router R over veth, A -> R -> B, next to baselines
+# measured in the same run:
+#   (a) kernel IP forwarding
+#   (b) nftables DNAT to 4 backends, kube-proxy style (conntrack, numgen)
+#   (c) sluice routing (sluiced on both of R's ports, kernel forwarding off)
+#   (d) sluice load balancer, IPIP to 4 backends (VIP programmed over REST)
+# each with 1 and 65536 flows of 60-byte UDP/IPv4 frames (64 on the wire).
+#
+#   bench/throughput.sh [--quick] [--json FILE] [--reps N] [--seconds S]
+#                       [--gen-cpu N] [--r-cpu N] [--build DIR]
+#
+# sluice-gen (build/sluice-gen) sends from A, pinned to one CPU; R's receive
+# NAPI runs threaded, pinned to the other; B drops every frame in XDP (the
+# sluice_sink program) and its rx counter says what R delivered.  B's NAPI
+# is threaded and pinned to the generator's CPU, so R's CPU does R's work
+# only.  R's CPU use is the NAPI thread's run time (/proc/PID/schedstat):
+# with other work on that CPU the thread gets less of it, so the table also
+# shows R's cost per packet (CPU time / delivered frames), which sharing
+# does not change much.  Each figure: median, min and max over the
+# repetitions.  A figure that cannot be obtained says why; one whose path
+# check fails (the frames did not take the path under test) is invalid.
+#
+# Exit status: 0 when every figure was measured or explained, 1 when the
+# setup failed or a path check failed, 2 on bad options.
+# Namespaces, veths, daemons and pins are removed on exit (tests/netns/lib.sh);
+# addresses come from 198.18.0.0/15 only, and every frame goes to R's port.
+# shellcheck source=../tests/netns/lib.sh
+. "$(dirname "$0")/../tests/netns/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+QUICK=0
+JSON_OUT=
+REPS=3
+SECS=3
+GEN_CPU=0
+R_CPU=1
+FLOW_SET="1 65536"
+
+usage() { sed -n '2,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--json) JSON_OUT=${2:?--json needs a file}; shift ;;
+	--reps) REPS=${2:?}; shift ;;
+	--seconds) SECS=${2:?}; shift ;;
+	--gen-cpu) GEN_CPU=${2:?}; shift ;;
+	--r-cpu) R_CPU=${2:?}; shift ;;
+	--build) BUILD=$(cd "${2:?}" && pwd); shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "throughput.sh: unknown option '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $QUICK = 1 ]; then
+	REPS=1
+	SECS=1
+	FLOW_SET="1"
+fi
+for v in REPS SECS GEN_CPU R_CPU; do
+	case ${!v} in
+	'' | *[!0-9]*) echo "throughput.sh: $v must be a whole number, not '${!v}'" >&2; exit 2 ;;
+	esac
+done
+if [ "$REPS" -lt 1 ] || [ "$SECS" -lt 1 ] || [ "$SECS" -gt 60 ]; then
+	echo "throughput.sh: --reps >= 1, --seconds 1..60" >&2
+	exit 2
+fi
+
+RESULTS=$T_TMP/results.tsv	# one line per repetition or explanation
+: >"$RESULTS"
+T0=$SECONDS
+fatal() {
+	echo "throughput.sh: $*" >&2
+	exit 1
+}
+
+# ---- preconditions ---------------------------------------------------------------
+[ "$(id -u)" = 0 ] || fatal "needs root (namespaces, XDP)"
+NCPU=$(nproc)
+[ "$GEN_CPU" != "$R_CPU" ] || fatal "--gen-cpu and --r-cpu must differ"
+for c in "$GEN_CPU" "$R_CPU"; do
+	[ "$c" -lt "$NCPU" ] || fatal "CPU $c does not exist ($NCPU CPUs); this needs 2"
+done
+for f in sluice-gen sluiced bpf/sluice_sink.bpf.o; do
+	[ -e "$BUILD/$f" ] || fatal "$BUILD/$f is missing: run 'make build' first"
+done
+for t in nft ethtool taskset chrt curl python3; do
+	command -v $t >/dev/null || fatal "'$t' is missing (make deps)"
+done
+# Private copies: other builds in the tree may replace the binaries mid-run.
+cp "$BUILD/sluice-gen" "$BUILD/sluiced" "$BUILD/bpf/sluice_sink.bpf.o" "$T_TMP/"
+GEN=$T_TMP/sluice-gen
+SLUICED=$T_TMP/sluiced
+
+# ---- topology --------------------------------------------------------------------
+# Interface names carry the PID: NAPI kthreads are named napi/IF-ID across
+# all namespaces, and we must find ours.
+P="tp$(($$ % 100000))"
+IA=${P}a IR0=${P}r0 IR1=${P}r1 IB=${P}b
+MAC_A=02:00:00:b1:00:02 MAC_R0=02:00:00:b1:00:01
+MAC_R1=02:00:00:b2:00:01 MAC_B=02:00:00:b2:00:02
+VIP=198.18.100.1
+VPORT=9000
+BACKENDS="198.18.3.11 198.18.3.12 198.18.3.13 198.18.3.14"
+SERVER=198.18.3.10		# the destination of (a) and (c), behind B
+
+setup() {
+	netns_add NS_A a && netns_add NS_R r && netns_add NS_B b || return 1
+	veth "$NS_A" "$IA" $MAC_A "$NS_R" "$IR0" $MAC_R0 || return 1
+	veth "$NS_B" "$IB" $MAC_B "$NS_R" "$IR1" $MAC_R1 || return 1
+	for ns in "$NS_A" "$NS_R" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	ip -n "$NS_A" addr add 198.18.1.2/24 dev "$IA" &&
+	ip -n "$NS_R" addr add 198.18.1.1/24 dev "$IR0" &&
+	ip -n "$NS_R" addr add 198.18.2.1/24 dev "$IR1" &&
+	ip -n "$NS_B" addr add 198.18.2.2/24 dev "$IB" || return 1
+	# B and the backends behind it; neighbours fixed, nothing to resolve
+	ip -n "$NS_R" route add 198.18.3.0/24 via 198.18.2.2 || return 1
+	ip -n "$NS_R" neigh replace 198.18.2.2 lladdr $MAC_B dev "$IR1" nud permanent || return 1
+	ip -n "$NS_R" neigh replace 198.18.1.2 lladdr $MAC_A dev "$IR0" nud permanent || return 1
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 "net.ipv4.conf.$IR0.rp_filter=0" || return 1
+	# R accepts A's XDP_TX frames without an XDP program of its own (a, b)
+	ip netns exec "$NS_R" ethtool -K "$IR0" gro on >/dev/null || return 1
+	ip -n "$NS_B" link set dev "$IB" xdpdrv obj "$T_TMP/sluice_sink.bpf.o" sec xdp || return 1
+	ip netns exec "$NS_R" sh -c "echo 1 > /sys/class/net/$IR0/threaded" || return 1
+}
+
+# napi_pid IF: the PID of IF's NAPI kthread (one rx queue on a veth).
+napi_pid() {
+	local pid
+	for pid in $(pgrep -x "napi/$1-[0-9]*"); do
+		echo "$pid"
+		return 0
+	done
+	# comm is cut at 15 characters
+	pgrep "^napi/$1" | head -1 | grep .
+}
+# pin_napi NS IF CPU: threaded NAPI for IF, its kthread on CPU; prints the
+# PID.  (Attaching XDP may recreate the NAPI instance: call before each use.)
+pin_napi() {
+	local pid
+	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" || return 1
+	pid=$(napi_pid "$2") || return 1
+	taskset -pc "$3" "$pid" >/dev/null || return 1
+	echo "$pid"
+}
+
+rx_packets() {
+	ip -n "$NS_B" -s -j link show "$IB" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
+}
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+# cpu_jiffies CPU: "busy total" from /proc/stat
+cpu_jiffies() {
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i;
+		print t - $5 - $6, t }' /proc/stat
+}
+fwd_datagrams() {
+	ip netns exec "$NS_R" awk '/^Ip: [0-9]/ { print $7 }' /proc/net/snmp
+}
+# sluice_reasons NAME IF: "reason packets" lines of that interface
+sluice_reasons() {
+	api "$1" "/v1/stats?dev=$2" | python3 -c '
+import json, sys
+for i in json.load(sys.stdin)["interfaces"]:
+    for r in i["reasons"]:
+        print(r["reason"], r["packets"])'
+}
+
+# record CASE FLOWS KEY=VALUE...: one line of the results file
+record() {
+	local IFS=$'\t'
+	echo "$*" >>"$RESULTS"
+}
+unavailable() {	# CASE FLOWS REASON (on one line)
+	local why
+	why=$(echo "$3" | tr '\t\n' '  ' | sed 's/  */ /g; s/ $//')
+	record "$1" "$2" "unavailable=$why"
+	echo "  ($1) flows=$2: unavailable: $why" >&2
+}
+
+# measure CASE FLOWS DST DPORT CHECK: REPS runs of SECS seconds; CHECK is a
+# function called as CHECK before|after FLOWS DELIVERED that prints "ok ..."
+# or the reason the path was wrong.
+measure() {
+	local case=$1 flows=$2 dst=$3 dport=$4 check=$5 vary=sport
+	local pid bpid rep out rx0 rx1 c0 c1 j0 j1 verdict
+	[ "$flows" -gt 1 ] && vary=both
+	pid=$(pin_napi "$NS_R" "$IR0" "$R_CPU") ||
+		{ unavailable "$case" "$flows" "no NAPI thread for $IR0"; return 0; }
+	# B's NAPI shares the generator's CPU but runs first (SCHED_FIFO): the
+	# sink must never be what limits the figure.
+	bpid=$(pin_napi "$NS_B" "$IB" "$GEN_CPU") && chrt -f -p 10 "$bpid" ||
+		{ unavailable "$case" "$flows" "no NAPI thread for $IB"; return 0; }
+	for rep in $(seq 1 "$REPS"); do
+		$check before "$flows" 0 || return 0
+		rx0=$(rx_packets)
+		c0=$(cpu_ns "$pid")
+		j0=$(cpu_jiffies "$R_CPU")
+		out=$(timeout -k 2 $((SECS + 20)) nsenter --net="/var/run/netns/$NS_A" \
+			"$GEN" --dev "$IA" --dst-mac $MAC_R0 --src 198.18.1.2 \
+			--dst "$dst" --dport "$dport" --udp --size 60 \
+			--flows "$flows" --vary $vary --duration "$SECS" \
+			--cpu "$GEN_CPU" --json 2>"$T_TMP/gen.err")
+		rc=$?
+		rx1=$(rx_packets)
+		c1=$(cpu_ns "$pid")
+		j1=$(cpu_jiffies "$R_CPU")
+		if [ $rc -ne 0 ] || [ -z "$out" ]; then
+			unavailable "$case" "$flows" "sluice-gen failed (status $rc): $(head -c 300 "$T_TMP/gen.err")"
+			return 0
+		fi
+		verdict=$($check after "$flows" $((rx1 - rx0)))
+		record "$case" "$flows" "rep=$rep" "gen=$out" "delivered=$((rx1 - rx0))" \
+			"napi_ns=$((c1 - c0))" "cpu=$j0 $j1" "check=$verdict"
+		python3 - "$out" $((rx1 - rx0)) $((c1 - c0)) "$verdict" "$case" "$flows" "$rep" <<'PY' >&2
+import json, sys
+g = json.loads(sys.argv[1]); d = int(sys.argv[2]); ns = int(sys.argv[3])
+s = g["seconds"]
+print("  (%s) flows=%-5s rep %s: %.3f Mpps delivered, %.3f sent, R NAPI %3.0f%% CPU, %s"
+      % (sys.argv[5], sys.argv[6], sys.argv[7], d / s / 1e6, g["pps"] / 1e6,
+         ns / 1e9 / s * 100, sys.argv[4]))
+PY
+	done
+}
+
+# ---- path checks -----------------------------------------------------------------
+# Kernel paths: R's ForwDatagrams must account for what B received.
+FWD0=0
+check_kernel() {
+	case $1 in
+	before) FWD0=$(fwd_datagrams) ;;
+	after)
+		local fwd
+		fwd=$(($(fwd_datagrams) - FWD0))
+		if [ "$3" -eq 0 ]; then
+			echo "invalid: nothing arrived at B"
+		elif [ "$fwd" -lt "$3" ]; then
+			echo "invalid: B received $3 frames, R forwarded only $fwd"
+		else
+			echo "ok: R forwarded $fwd, B received $3"
+		fi ;;
+	esac
+}
+check_nft() {
+	case $1 in
+	before) check_kernel before ;;
+	after)
+		local v ct
+		v=$(check_kernel after "$2" "$3")
+		ct=$(ip netns exec "$NS_R" cat /proc/sys/net/netfilter/nf_conntrack_count)
+		case $v in
+		ok*) if [ "$ct" -lt "$2" ]; then
+			echo "invalid: $ct conntrack entries for $2 flows"
+		     else
+			echo "$v, $ct conntrack entries"
+		     fi ;;
+		*) echo "$v" ;;
+		esac ;;
+	esac
+}
+# sluice paths: the XDP counters on R's ingress port must show the frames
+# taking the forwarding (c) or load-balancing (d) verdicts, and B must not
+# receive more than that (kernel forwarding is off).
+SL0=
+sluice_check() {	# WANT_REGEX before|after FLOWS DELIVERED
+	local want=$1
+	shift
+	case $1 in
+	before) SL0=$(sluice_reasons "$SL_NAME" "$IR0") ||
+		{ unavailable "$CASE" "$2" "sluiced's API does not answer"; return 1; } ;;
+	after)
+		sluice_reasons "$SL_NAME" "$IR0" | python3 -c '
+import re, sys
+want, delivered, before = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+b = dict((l.split()[0], int(l.split()[1])) for l in before.splitlines() if l)
+a = dict((l.split()[0], int(l.split()[1])) for l in sys.stdin if l.strip())
+d = {k: a[k] - b.get(k, 0) for k in a}
+total = sum(d.values())
+hit = sum(v for k, v in d.items() if re.fullmatch(want, k))
+other = ", ".join("%s %d" % (k, v) for k, v in d.items() if v and not re.fullmatch(want, k))
+if delivered == 0:
+    print("invalid: nothing arrived at B")
+elif hit < 0.99 * total:
+    print("invalid: only %d of %d frames took %s (%s)" % (hit, total, want, other))
+elif delivered > hit + 1000:
+    print("invalid: B received %d frames, XDP forwarded only %d" % (delivered, hit))
+else:
+    print("ok: %d frames took %s in XDP, B received %d" % (hit, want, delivered))
+' "$want" "$3" "$SL0" ;;
+	esac
+}
+check_route() { sluice_check 'fwd_(redirect|tx)' "$@"; }
+check_lb() { sluice_check 'fwd_lb(_tx)?' "$@"; }
+
+# ---- the cases ---------------------------------------------------------------------
+NFT_RULES='table ip sbench {
+	map service-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		elements = { '$VIP' . udp . '$VPORT' : goto service-vip }
+	}
+	chain nat-prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		jump services
+	}
+	chain services {
+		ip daddr . meta l4proto . th dport vmap @service-ips
+	}
+	chain service-vip {
+		numgen random mod 4 vmap { 0 : goto endpoint-1, 1 : goto endpoint-2, 2 : goto endpoint-3, 3 : goto endpoint-4 }
+	}
+	chain endpoint-1 {
+		meta l4proto udp dnat to 198.18.3.11:'$VPORT'
+	}
+	chain endpoint-2 {
+		meta l4proto udp dnat to 198.18.3.12:'$VPORT'
+	}
+	chain endpoint-3 {
+		meta l4proto udp dnat to 198.18.3.13:'$VPORT'
+	}
+	chain endpoint-4 {
+		meta l4proto udp dnat to 198.18.3.14:'$VPORT'
+	}
+	chain filter-forward {
+		type filter hook forward priority filter; policy accept;
+		ct state invalid drop
+	}
+}'
+
+case_a() {
+	kernel_forwarding "$NS_R" on
+	for f in $FLOW_SET; do measure a "$f" $SERVER $VPORT check_kernel; done
+}
+case_b() {
+	kernel_forwarding "$NS_R" on
+	if ! echo "$NFT_RULES" | ip netns exec "$NS_R" nft -f - 2>"$T_TMP/nft.err"; then
+		for f in $FLOW_SET; do
+			unavailable b "$f" "nft refused the rule set: $(head -c 200 "$T_TMP/nft.err")"
+		done
+		return 0
+	fi
+	for f in $FLOW_SET; do measure b "$f" $VIP $VPORT check_nft; done
+	ip netns exec "$NS_R" nft delete table ip sbench
+}
+case_c() {
+	kernel_forwarding "$NS_R" off
+	SL_NAME=route
+	if ! sluiced_start "$NS_R" route --interface "$IR0" --interface "$IR1" ||
+	   ! wait_until 10 route_has route 198.18.3.0/24; then
+		for f in $FLOW_SET; do unavailable c "$f" "sluiced did not start: $(tail -c 300 "$T_TMP/route.log")"; done
+		return 0
+	fi
+	CASE=c
+	for f in $FLOW_SET; do measure c "$f" $SERVER $VPORT check_route; done
+	sluiced_stop route
+}
+case_d() {
+	local conf=$T_TMP/lb.json body bes="" b
+	kernel_forwarding "$NS_R" off
+	SL_NAME=lb
+	CASE=d
+	echo '{"lb": {"source_v4": "198.18.200.0/24"}}' >"$conf"
+	if ! in_ns "$NS_R" "$SLUICED" --config "$conf" --interface "$IR0" --check-config >"$T_TMP/lbcheck.log" 2>&1; then
+		for f in $FLOW_SET; do unavailable d "$f" "this sluiced has no load balancer config: $(tail -c 200 "$T_TMP/lbcheck.log")"; done
+		return 0
+	fi
+	if ! sluiced_start "$NS_R" lb --config "$conf" --interface "$IR0" --interface "$IR1" ||
+	   ! wait_until 10 route_has lb 198.18.3.0/24; then
+		for f in $FLOW_SET; do unavailable d "$f" "sluiced did not start: $(tail -c 300 "$T_TMP/lb.log")"; done
+		return 0
+	fi
+	if ! api lb /v1/vips >/dev/null; then
+		for f in $FLOW_SET; do unavailable d "$f" "sluiced has no load balancer API (GET /v1/vips fails)"; done
+		sluiced_stop lb
+		return 0
+	fi
+	for b in $BACKENDS; do bes="$bes${bes:+, }{\"address\": \"$b\"}"; done
+	body="{\"address\": \"$VIP\", \"port\": $VPORT, \"protocol\": \"udp\", \"encap\": \"ipip\", \"health\": {\"kind\": \"none\"}, \"backends\": [$bes]}"
+	# shellcheck disable=SC2154  # SOCK_lb: set by sluiced_start
+	if ! curl -sf --unix-socket "$SOCK_lb" -X POST -H 'Content-Type: application/json' \
+		-d "$body" http://sluiced/v1/vips >"$T_TMP/vip.json" 2>&1; then
+		local why
+		why=$(curl -s --unix-socket "$SOCK_lb" -X POST -d "$body" http://sluiced/v1/vips | head -c 200)
+		for f in $FLOW_SET; do unavailable d "$f" "POST /v1/vips refused: $why"; done
+		sluiced_stop lb
+		return 0
+	fi
+	for f in $FLOW_SET; do measure d "$f" $VIP $VPORT check_lb; done
+	sluiced_stop lb
+}
+
+# ---- run -------------------------------------------------------------------------
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+KERNEL=$(uname -r)
+echo "# throughput A -> R -> B over veth: $CPU_MODEL, $NCPU CPUs, Linux $KERNEL;" \
+	"generator on CPU $GEN_CPU, R's NAPI on CPU $R_CPU; $REPS x $SECS s per figure" >&2
+setup || fatal "topology setup failed"
+case_a
+case_b
+case_c
+case_d
+ELAPSED=$((SECONDS - T0))
+
+# ---- report ----------------------------------------------------------------------
+python3 - "$RESULTS" "$JSON_OUT" "$CPU_MODEL" "$KERNEL" "$NCPU" "$GEN_CPU" \
+	"$R_CPU" "$REPS" "$SECS" "$QUICK" "$ELAPSED" "$FLOW_SET" <<'PY'
+import json, statistics, sys, time
+
+(path, json_out, cpu_model, kernel, ncpu, gen_cpu, r_cpu, reps, secs, quick,
+ elapsed, flow_set) = sys.argv[1:]
+names = {"a": "kernel IP forwarding", "b": "nftables DNAT to 4 backends",
+         "c": "sluice routing (XDP)", "d": "sluice LB, IPIP to 4 backends"}
+flows = [int(f) for f in flow_set.split()]
+runs, why = {}, {}
+for line in open(path):
+    f = line.rstrip("\n").split("\t")
+    key = (f[0], int(f[1]))
+    kv = dict(x.split("=", 1) for x in f[2:])
+    if "unavailable" in kv:
+        why.setdefault(key, kv["unavailable"])
+        continue
+    g = json.loads(kv["gen"])
+    b0, t0, b1, t1 = map(int, kv["cpu"].split())
+    d = int(kv["delivered"])
+    s = g["seconds"]
+    runs.setdefault(key, []).append({
+        "rep": int(kv["rep"]), "seconds": s, "frames_sent": g["frames"],
+        "sent_pps": g["pps"], "delivered": d, "delivered_pps": d / s,
+        "r_napi_cpu": int(kv["napi_ns"]) / 1e9 / s,
+        "r_core_busy": (b1 - b0) / (t1 - t0) if t1 > t0 else None,
+        "r_ns_per_pkt": int(kv["napi_ns"]) / d if d else None,
+        "path_check": kv["check"]})
+
+def stat(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
+
+results, invalid = [], False
+for c in "abcd":
+    for n in flows:
+        r = {"case": c, "name": names[c], "flows": n}
+        rs = runs.get((c, n), [])
+        bad = [x["path_check"] for x in rs if not x["path_check"].startswith("ok")]
+        if (c, n) in why:
+            r.update(available=False, reason=why[(c, n)])
+        elif not rs:
+            r.update(available=False, reason="not measured")
+        elif bad:
+            invalid = True
+            r.update(available=False, reason="invalid: path check failed: " + bad[0],
+                     repetitions=rs)
+        else:
+            r.update(available=True,
+                     mpps=stat([x["delivered_pps"] / 1e6 for x in rs]),
+                     sent_mpps=stat([x["sent_pps"] / 1e6 for x in rs]),
+                     r_napi_cpu=stat([x["r_napi_cpu"] for x in rs]),
+                     r_core_busy=stat([x["r_core_busy"] for x in rs]),
+                     r_ns_per_pkt=stat([x["r_ns_per_pkt"] for x in rs]),
+                     repetitions=rs)
+        results.append(r)
+
+def get(c, n):
+    for r in results:
+        if r["case"] == c and r["flows"] == n and r["available"]:
+            return r
+    return None
+
+headline = {}
+for num, den in (("c", "a"), ("d", "b")):
+    for n in flows:
+        k = "%s/%s" % (num, den)
+        x, y = get(num, n), get(den, n)
+        if x and y:
+            headline.setdefault(k, {})[str(n)] = {
+                "mpps_ratio": x["mpps"]["median"] / y["mpps"]["median"],
+                "per_core_ratio": y["r_ns_per_pkt"]["median"] / x["r_ns_per_pkt"]["median"]}
+        else:
+            missing = [z for z, v in ((num, x), (den, y)) if not v]
+            headline.setdefault(k, {})[str(n)] = {
+                "unavailable": "(%s) has no figure" % ", ".join(missing)}
+
+print()
+print("Throughput through R (A -> R -> B over veth, 60-byte UDP/IPv4 = 64 on the wire)")
+print("%s, %s CPUs, Linux %s; generator on CPU %s, R's NAPI on CPU %s; "
+      "%s x %s s per figure" % (cpu_model, ncpu, kernel, gen_cpu, r_cpu, reps, secs))
+print()
+hdr = "%-32s %6s  %-25s %-11s %-13s %s" % ("R does", "flows", "Mpps delivered med [min..max]",
+                                           "R NAPI CPU", "R ns/packet", "sent Mpps")
+print(hdr)
+print("-" * len(hdr))
+for r in results:
+    label = "(%s) %s" % (r["case"], r["name"])
+    if not r["available"]:
+        print("%-32s %6d  unavailable: %s" % (label, r["flows"], r["reason"]))
+        continue
+    m = r["mpps"]
+    print("%-32s %6d  %5.3f [%5.3f..%5.3f]       %4.0f%%        %6.0f        %5.2f" % (
+        label, r["flows"], m["median"], m["min"], m["max"],
+        r["r_napi_cpu"]["median"] * 100, r["r_ns_per_pkt"]["median"],
+        r["sent_mpps"]["median"]))
+print()
+for k, v in headline.items():
+    parts = []
+    for n, h in v.items():
+        if "unavailable" in h:
+            parts.append("%s flow%s: unavailable: %s" % (n, "" if n == "1" else "s", h["unavailable"]))
+        else:
+            parts.append("%s flow%s: %.2fx (per core-second %.2fx)" % (
+                n, "" if n == "1" else "s", h["mpps_ratio"], h["per_core_ratio"]))
+    print("headline (%s): %s" % (k, "; ".join(parts)))
+print("(R ns/packet = R's NAPI thread CPU time / frames delivered: the cost per "
+      "packet, less sensitive to other load on R's CPU than Mpps)")
+
+doc = {"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+       "host": {"cpu_model": cpu_model, "cpus": int(ncpu), "kernel": kernel},
+       "setup": {"topology": "A -> R -> B over veth, namespaces",
+                 "frame": "60-byte UDP/IPv4 (64 on the wire)", "generator": "sluice-gen",
+                 "generator_cpu": int(gen_cpu), "r_napi_cpu": int(r_cpu),
+                 "repetitions": int(reps), "seconds": int(secs), "quick": quick == "1",
+                 "flows": flows, "elapsed_s": int(elapsed)},
+       "headline": headline, "results": results}
+if json_out:
+    with open(json_out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+sys.exit(1 if invalid else 0)
+PY
+rc=$?
+echo "# done in ${ELAPSED} s" >&2
+exit $rc
