@@ -675,3 +675,12 @@ void api_run(struct api *api)
 {
 	MHD_run(api->mhd);
 }
+
+int api_timeout_ms(const struct api *api, int max)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (MHD_get_timeout(api->mhd, &t) != MHD_YES || t >= (unsigned int)max)
+		return max;
+	return (int)t;
+}

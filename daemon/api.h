@@ -22,6 +22,11 @@ int api_start(struct api **out, const char *spec, const char *token,
 void api_stop(struct api *api);
 int api_fd(const struct api *api);
 void api_run(struct api *api);
+/* How long the event loop may sleep before api_run() is due anyway, in ms
+ * (@max when nothing is pending).  0 when MHD has work it did not finish:
+ * its sockets are edge-triggered, so a body larger than its read buffer
+ * raises no new event for the rest. */
+int api_timeout_ms(const struct api *api, int max);
 
 /* Response bodies, exposed for tests: each returns a malloc'd string and
  * an HTTP status, or NULL with errno set. */

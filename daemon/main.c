@@ -231,7 +231,11 @@ static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
 	for (int i = 0; i < n_apis && !err; i++)
 		err = epoll_add(ep, api_fd(apis[i]), TAG_API + (uint64_t)i);
 	while (!err) {
-		int n = epoll_wait(ep, evs, 16, 1000);
+		int timeout = 1000, n;
+
+		for (int i = 0; i < n_apis; i++)
+			timeout = api_timeout_ms(apis[i], timeout);
+		n = epoll_wait(ep, evs, 16, timeout);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -263,6 +267,10 @@ static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
 			}
 			api_run(apis[tag - TAG_API]);
 		}
+		/* what MHD left for later (see api_timeout_ms) */
+		for (int i = 0; i < n_apis; i++)
+			if (!api_timeout_ms(apis[i], 1))
+				api_run(apis[i]);
 	}
 out:
 	close(ep);
