@@ -432,7 +432,8 @@ for line in open(path):
     s = g["seconds"]
     runs.setdefault(key, []).append({
         "rep": int(kv["rep"]), "seconds": s, "frames_sent": g["frames"],
-        "sent_pps": g["pps"], "delivered": d, "delivered_pps": d / s,
+        "sent_pps": g["pps"], "accepted_by_r": g.get("dev_tx_packets"),
+        "delivered": d, "delivered_pps": d / s,
         "r_napi_cpu": int(kv["napi_ns"]) / 1e9 / s,
         "r_core_busy": (b1 - b0) / (t1 - t0) if t1 > t0 else None,
         "r_ns_per_pkt": int(kv["napi_ns"]) / d if d else None,

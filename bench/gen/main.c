@@ -31,7 +31,7 @@
 #define PROG "sluice-gen"
 /* Frames per bpf() call at full speed: each call sets up and tears down a
  * page pool (about 13 ms here), so calls must be long (PLATFORM.md). */
-#define CHUNK (1u << 22)
+#define CHUNK (1u << 24)
 /* With --rate, calls per second (smaller batches, sleeps in between). */
 #define RATE_CALLS_PER_S 20
 
@@ -73,8 +73,9 @@ static void usage(FILE *f)
 "    Before sending, the program's output for a few flows is checked\n"
 "    against a reference implementation.  Every run ends: at --duration,\n"
 "    after --count frames, on SIGINT/SIGTERM, and after 86400 s at most.\n"
-"    The result counts the frames the program handed to IF (a full queue\n"
-"    downstream may still drop some: count at the receiver to be sure).\n"
+"    The result counts the frames the program handed to IF, and what IF's\n"
+"    own counters say it transmitted and dropped (on a veth, dropped frames\n"
+"    found the peer's queue full); count at the receiver to be sure.\n"
 "    It needs root (CAP_BPF, CAP_NET_ADMIN) and Linux >= 5.18.  On a veth,\n"
 "    the peer must have an XDP program attached or GRO enabled, or the\n"
 "    frames are dropped (counted as the peer's xdp_xmit errors).\n"
@@ -146,7 +147,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	fprintf(stderr, PROG ": libbpf: ");
+	fprintf(stderr, PROG ": ");	/* fmt starts with "libbpf: " */
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -184,6 +185,51 @@ static int if_info(const char *dev, short *flags, unsigned char *mac)
 out:
 	close(fd);
 	return err;
+}
+
+/* The interface's transmit counters from /proc/net/dev (per network
+ * namespace, unlike /sys when entered with nsenter).  0 or -ENOENT. */
+struct dev_tx {
+	unsigned long long packets, dropped;
+};
+
+static int dev_tx_read(const char *dev, struct dev_tx *tx)
+{
+	char line[512], name[32];
+	unsigned long long v[16];
+	int rc = -ENOENT;
+	FILE *f = fopen("/proc/net/dev", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *p = line;
+		size_t n;
+
+		if (!colon)
+			continue;
+		while (*p == ' ')
+			p++;
+		n = (size_t)(colon - p);
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (strcmp(name, dev))
+			continue;
+		if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu "
+			   "%llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13],
+			   &v[14], &v[15]) == 16) {
+			tx->packets = v[9];
+			tx->dropped = v[11];
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
 }
 
 static void set_state(struct sluice_gen *skel, unsigned int k,
@@ -240,9 +286,15 @@ static int self_check(struct sluice_gen *skel, const struct gen_frame *f,
 
 static void print_result(const struct gen_args *a, int ifindex,
 			 unsigned long long frames, double secs,
-			 const char *stopped_by)
+			 const char *stopped_by, const struct dev_tx *tx)
 {
 	double pps = secs > 0 ? (double)frames / secs : 0;
+	char txp[24] = "null", txd[24] = "null";
+
+	if (tx) {
+		snprintf(txp, sizeof(txp), "%llu", tx->packets);
+		snprintf(txd, sizeof(txd), "%llu", tx->dropped);
+	}
 	/* frame bits with the FCS (no preamble or gap) */
 	double bps = pps * (a->size + 4) * 8;
 
@@ -251,11 +303,12 @@ static void print_result(const struct gen_args *a, int ifindex,
 		       "\"l4\": \"%s\", \"size\": %u, \"flows\": %u, "
 		       "\"vary\": \"%s\", \"rate_limit\": %llu, \"cpu\": %d, "
 		       "\"frames\": %llu, \"seconds\": %.6f, \"pps\": %.0f, "
-		       "\"bits_per_s\": %.0f, \"stopped_by\": \"%s\"}\n",
+		       "\"bits_per_s\": %.0f, \"stopped_by\": \"%s\", "
+		       "\"dev_tx_packets\": %s, \"dev_tx_dropped\": %s}\n",
 		       a->dev, ifindex, a->family == AF_INET ? "ipv4" : "ipv6",
 		       gen_l4_name(a->l4), a->size, a->flows,
 		       gen_vary_name(a->vary), a->rate, a->cpu, frames, secs,
-		       pps, bps, stopped_by);
+		       pps, bps, stopped_by, txp, txd);
 	} else {
 		printf("%llu frames in %.3f s out of %s: %.3f Mpps, %.3f Gbit/s "
 		       "(%u-byte %s/%s frames, %u flow%s, stopped by %s)\n",
@@ -263,6 +316,9 @@ static void print_result(const struct gen_args *a, int ifindex,
 		       a->family == AF_INET ? "IPv4" : "IPv6",
 		       gen_l4_name(a->l4), a->flows, a->flows == 1 ? "" : "s",
 		       stopped_by);
+		if (tx)
+			printf("%s's counters: %llu transmitted, %llu dropped\n",
+			       a->dev, tx->packets, tx->dropped);
 	}
 	fflush(stdout);
 }
@@ -278,6 +334,8 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 	unsigned long long batch = CHUNK;
 	struct itimerval itv = { 0 };
 	const char *stopped_by = "count";
+	struct dev_tx tx0 = { 0 }, tx1 = { 0 };
+	bool have_tx;
 	double t0, t1, secs;
 	bool first = true;
 
@@ -294,6 +352,7 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 	if (!itv.it_value.tv_sec && !itv.it_value.tv_usec)
 		itv.it_value.tv_usec = 1;
 
+	have_tx = !dev_tx_read(a->dev, &tx0);
 	t0 = now_s();
 	if (setitimer(ITIMER_REAL, &itv, NULL)) {
 		errmsg("setitimer: %s", strerror(errno));
@@ -349,7 +408,18 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 		stopped_by = a->duration ? "duration" : "time limit";
 	else if (stop_sig)
 		stopped_by = "signal";
-	print_result(a, ifindex, sent, t1 - t0, stopped_by);
+	if (have_tx && !dev_tx_read(a->dev, &tx1)) {
+		tx1.packets -= tx0.packets;
+		tx1.dropped -= tx0.dropped;
+	} else {
+		have_tx = false;
+	}
+	print_result(a, ifindex, sent, t1 - t0, stopped_by,
+		     have_tx ? &tx1 : NULL);
+	if (have_tx && sent && !tx1.packets && !tx1.dropped)
+		errmsg("warning: %s's counters did not move: it may not accept "
+		       "XDP frames for transmission (on a veth, the peer needs "
+		       "an XDP program or GRO)", a->dev);
 	return EXIT_OK;
 }
 
