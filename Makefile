@@ -42,7 +42,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_BIN := $(BUILD)/tests/bpf_runner
 BENCH_BIN := $(BUILD)/bench/sluice-bench
 
-.PHONY: all deps build san test test-unit test-bpf test-netns demo bench \
+.PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench \
 	format-check clean help
 all: $(BUILD)/sluiced $(BUILD)/sluicectl $(UNIT_BINS) \
      $(if $(BPFT_SRCS),$(BPFT_BIN)) $(if $(BENCH_SRCS),$(BENCH_BIN))
@@ -52,8 +52,9 @@ help:
 	@echo "make test        install deps, build (plain + ASan/UBSan), run all tiers"
 	@echo "make build       build into build/ (needs deps)"
 	@echo "make deps        install Debian packages (idempotent)"
-	@echo "make bench       per-packet cost next to an XDP_PASS floor"
-	@echo "make test-unit|test-bpf|test-netns   one tier (after a build)"
+	@echo "make bench       all benchmarks next to their baselines: table on stdout,"
+	@echo "                 build/bench/results.json and plots (docs/performance.md)"
+	@echo "make test-unit|test-bpf|test-netns|test-bench   one tier (after a build)"
 
 deps:
 	@scripts/deps.sh
@@ -114,7 +115,7 @@ test: deps
 	@$(MAKE) --no-print-directory SAN=1 all
 	@tests/run.sh build/san
 
-test-unit test-bpf test-netns:
+test-unit test-bpf test-netns test-bench:
 	@tests/run.sh build/san $(patsubst test-%,%,$@)
 
 demo: deps

@@ -26,6 +26,7 @@ struct fig {
 	double rep[BENCH_MAX_REPS];
 	unsigned int nrep;
 	unsigned long long runs;	/* per repetition */
+	unsigned long long dropped;	/* calls left out (preempted), all reps */
 	bool invalid;		/* a path check failed: no number */
 	bool unavailable;
 	char why[256];		/* reason for invalid / unavailable */

@@ -180,7 +180,7 @@ static int lpm_figs(const struct bench_opts *o)
 	rate[0] = fig_new("control", "lpm_insert_v4", 0, "routes/s");
 	rate[1] = fig_new("control", "lpm_insert_v6", 0, "routes/s");
 	mem_empty = fig_new("control", "map_memory_empty", 0, "bytes");
-	mem_full = fig_new("control", "map_memory_100k_routes", 0, "bytes");
+	mem_full = fig_new("control", "map_memory_loaded", 0, "bytes");
 	for (int i = 0; i < 2; i++) {
 		snprintf(rate[i]->label, sizeof(rate[i]->label),
 			 "LPM insert via lib/dp, IPv%d", i ? 6 : 4);

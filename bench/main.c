@@ -205,6 +205,9 @@ static json_object *fig_json(const struct fig *f)
 	if (f->runs)
 		json_object_object_add(o, "runs_per_repetition",
 				       json_object_new_int64((int64_t)f->runs));
+	if (f->dropped)
+		json_object_object_add(o, "dropped_calls",
+				       json_object_new_int64((int64_t)f->dropped));
 	if (f->extra[0]) {
 		json_object *x = json_tokener_parse(f->extra);
 

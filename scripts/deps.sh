@@ -14,6 +14,8 @@ packages=(
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 nftables tcpdump
 	procps psmisc python3 util-linux
+	# benchmarks: plots
+	gnuplot-nox
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test tiers against one build directory and ends with a single
 # "N passed, N failed" line for all of them.
-#   tests/run.sh BUILD_DIR [unit] [bpf] [netns]
+#   tests/run.sh BUILD_DIR [unit] [bpf] [netns] [bench]
 # Every tier speaks TAP ("ok N - name" / "not ok N - name").  A runner that
 # exits non-zero without reporting a failure counts as one failure, and a
 # tier that runs no test at all is a failure too: nothing is skipped.
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: tests/run.sh BUILD_DIR [tier...]}
 shift
 tiers=("$@")
-[ ${#tiers[@]} -eq 0 ] && tiers=(unit bpf netns)
+[ ${#tiers[@]} -eq 0 ] && tiers=(unit bpf netns bench)
 
 export SLUICED="$PWD/$build/sluiced" SLUICECTL="$PWD/$build/sluicectl"
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -60,8 +60,13 @@ for tier in "${tiers[@]}"; do
 			run_one netns "$(basename "$t" .sh)" timeout 300 bash "$t"
 		done
 		;;
+	bench)
+		# smoke mode: tiny counts, every path check enforced; speed
+		# never fails it, broken checks and crashes do
+		run_one bench smoke timeout 300 bench/run.sh "$build" --smoke
+		;;
 	*)
-		echo "unknown tier '$tier' (unit, bpf, netns)" >&2
+		echo "unknown tier '$tier' (unit, bpf, netns, bench)" >&2
 		exit 2
 		;;
 	esac

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Merges the parts of `make bench` into results.json and one markdown table.
+
+  bench/report.py --out BUILD/bench [--smoke 0|1] [--elapsed S]
+
+Reads OUT/pktcost.json (sluice-bench), OUT/control.jsonl (bench/run.sh)
+and OUT/throughput.json (bench/throughput.sh, if it ran).  Writes
+OUT/results.json, the gnuplot data OUT/pktcost.dat (and throughput.dat),
+and prints the table on stdout.  Per-packet costs are also given as a
+ratio to XDP_PASS (batch) of the same run; throughput as the ratios
+(c)/(a) and (d)/(b) that bench/throughput.sh computed in the same run.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+FLOWS = [1, 1024, 65536]
+PATH_ORDER = ["xdp_pass", "xdp_macswap_tx", "route_v4", "route_v6",
+              "nonvip_v4", "lb_syn_v4", "lb_est_v4"]
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def git(*args):
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True,
+                              cwd=os.path.dirname(os.path.abspath(__file__)),
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def with_stats(fig):
+    """Adds median/min/max/repetitions to a figure that has values."""
+    vals = fig.get("values")
+    if fig.get("status") in ("INVALID", "invalid", "unavailable"):
+        fig["status"] = "INVALID" if fig["status"].lower() == "invalid" else "unavailable"
+        return fig
+    if not vals:
+        fig.update(status="INVALID", reason="no value")
+        return fig
+    fig.setdefault("median", statistics.median(vals))
+    fig.setdefault("min", min(vals))
+    fig.setdefault("max", max(vals))
+    fig.setdefault("repetitions", len(vals))
+    fig.setdefault("status", "ok")
+    return fig
+
+
+def fmt_num(v, unit):
+    if unit == "bytes":
+        return "%.1f MiB" % (v / 1048576.0)
+    if unit == "routes/s" or unit == "req/s":
+        return "{:,.0f}".format(v)
+    if unit in ("ns/packet", "ns/call"):
+        return "%.1f" % v
+    if unit == "us":
+        return "%.0f" % v
+    if abs(v) >= 100:
+        return "%.0f" % v
+    return "%.3g" % v
+
+
+def disp_unit(unit):
+    return "MiB" if unit == "bytes" else unit
+
+
+def cell(fig):
+    st = fig.get("status", "ok")
+    if st == "INVALID":
+        return "INVALID: " + fig.get("reason", ""), ""
+    if st == "unavailable":
+        return "unavailable: " + fig.get("reason", ""), ""
+    u = fig.get("unit", "")
+    return (fmt_num(fig["median"], u),
+            "%s – %s" % (fmt_num(fig["min"], u), fmt_num(fig["max"], u)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--smoke", default="0")
+    ap.add_argument("--elapsed", default="0")
+    a = ap.parse_args()
+
+    figs = []
+    pk = load_json(os.path.join(a.out, "pktcost.json"))
+    missing = []
+    if pk:
+        figs += [with_stats(f) for f in pk.get("figures", [])]
+    else:
+        missing.append("sluice-bench wrote no pktcost.json")
+    try:
+        with open(os.path.join(a.out, "control.jsonl")) as f:
+            figs += [with_stats(json.loads(l)) for l in f if l.strip()]
+    except OSError:
+        missing.append("no control.jsonl")
+    tp = load_json(os.path.join(a.out, "throughput.json"))
+
+    def find(group, name, flows=None):
+        for f in figs:
+            if f["group"] == group and f["name"] == name and \
+                    f.get("flows") == flows:
+                return f
+        return None
+
+    floor = find("pktcost_batch", "xdp_pass", 1)
+    floor_ns = floor["median"] if floor and floor.get("status") == "ok" else None
+    for f in figs:
+        if f["group"].startswith("pktcost") and f.get("status") == "ok" \
+                and floor_ns and f["unit"] == "ns/packet":
+            f["ratio_to_xdp_pass"] = f["median"] / floor_ns
+
+    meta = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpu_model": cpu_model(),
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "commit": git("rev-parse", "HEAD"),
+        "commit_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "smoke": a.smoke == "1",
+        "elapsed_s": int(a.elapsed),
+    }
+    results = {"meta": meta, "figures": figs, "throughput": tp,
+               "missing": missing}
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+
+    # ---- gnuplot data: ns/packet per path, batch and 1/1k/64k flows ----
+    with open(os.path.join(a.out, "pktcost.dat"), "w") as f:
+        f.write('path "1 flow, batch" "1 flow" "1k flows" "64k flows"\n')
+        for p in PATH_ORDER:
+            row = [p]
+            for g, n in [("pktcost_batch", 1)] + [("pktcost", n) for n in FLOWS]:
+                x = find(g, p, n)
+                row.append("%.2f" % x["median"] if x and x.get("status") == "ok" else "-")
+            f.write(" ".join(row) + "\n")
+
+    # ---- the table ----
+    rows = []
+    head = ("group", "figure", "flows", "median", "min – max", "unit",
+            "vs baseline")
+
+    def add(group, label, flows, fig, ratio=""):
+        med, rng = cell(fig)
+        rows.append((group, label, flows, med, rng,
+                     disp_unit(fig.get("unit", "")) if fig.get("status") == "ok" else "",
+                     ratio))
+
+    for p in PATH_ORDER:
+        b = find("pktcost_batch", p, 1)
+        if b:
+            add("pktcost", "%s: %s (batch, warm)" % (p, b.get("label", "")), "1", b,
+                "%.2f× xdp_pass" % b["ratio_to_xdp_pass"] if "ratio_to_xdp_pass" in b else "")
+        for n in FLOWS:
+            x = find("pktcost", p, n)
+            if not x:
+                continue
+            label = x.get("label", "") if not b and n == 1 else ""
+            add("pktcost", "%s%s" % (p, ": " + label if label else ""),
+                {1: "1", 1024: "1k", 65536: "64k"}[n], x,
+                "%.2f× xdp_pass" % x["ratio_to_xdp_pass"] if "ratio_to_xdp_pass" in x else "")
+    o = find("pktcost", "testrun_call_overhead")
+    if o:
+        add("pktcost", "test_run overhead per call (subtracted above)", "", o)
+    for f in figs:
+        if f["group"] != "control":
+            continue
+        add("control", f.get("label", f["name"]), "", f)
+    if tp is None:
+        rows.append(("throughput", "veth A → R → B", "", "unavailable: " +
+                     ("bench/throughput.sh did not write its JSON"
+                      if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "throughput.sh"))
+                      else "bench/throughput.sh is not there"), "", "", ""))
+    else:
+        head_r = tp.get("headline", {})
+        base = {"c": ("c/a", "(a) kernel"), "d": ("d/b", "(b) nftables")}
+        dat = []
+        for r in tp.get("results", []):
+            n = r.get("flows")
+            label = "(%s) %s" % (r.get("case", "?"), r.get("name", ""))
+            if not r.get("available"):
+                rows.append(("throughput", label, str(n),
+                             "unavailable: " + str(r.get("reason", "")), "", "", ""))
+                continue
+            m = r.get("mpps", {})
+            fig = {"status": "ok", "unit": "Mpps", "median": m.get("median", 0),
+                   "min": m.get("min", 0), "max": m.get("max", 0)}
+            ratio = "baseline"
+            if r.get("case") in base:
+                k, what = base[r["case"]]
+                h = head_r.get(k, {}).get(str(n), {})
+                if "mpps_ratio" in h:
+                    ratio = "%.2f× %s" % (h["mpps_ratio"], what)
+                    if "per_core_ratio" in h:
+                        ratio += " (per core %.2f×)" % h["per_core_ratio"]
+                else:
+                    ratio = h.get("unavailable", "")
+            add("throughput", label, str(n), fig, ratio)
+            dat.append((label, n, m.get("median", 0)))
+        if dat:
+            with open(os.path.join(a.out, "throughput.dat"), "w") as f:
+                fl = sorted({d[1] for d in dat})
+                f.write('case %s\n' % " ".join('"%d flow%s"' % (n, "" if n == 1 else "s") for n in fl))
+                for lab in dict.fromkeys(d[0] for d in dat):
+                    vals = []
+                    for n in fl:
+                        v = [d[2] for d in dat if d[0] == lab and d[1] == n]
+                        vals.append("%.4f" % v[0] if v else "-")
+                    f.write('"%s" %s\n' % (lab.replace('"', "'"), " ".join(vals)))
+
+    print("sluice benchmarks, %s UTC — %s (%s CPUs), Linux %s, commit %s%s%s" % (
+        meta["date"].replace("T", " ").rstrip("Z"), meta["cpu_model"], meta["cpus"],
+        meta["kernel"], meta["commit"][:12] or "unknown",
+        " (dirty)" if meta["commit_dirty"] else "",
+        " — SMOKE RUN (tiny counts; not figures)" if meta["smoke"] else ""))
+    print()
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |")
+    print()
+    print("pktcost: BPF_PROG_TEST_RUN ns/packet, median of %s; batch = repeat 254 "
+          "per call, one flow, warm; other rows = repeat 1 per call, the flow "
+          "changing every call, test_run's per-call overhead subtracted "
+          "(see docs/performance.md)." % (
+              "%d repetitions" % floor["repetitions"] if floor and "repetitions" in floor
+              else "the repetitions"))
+    for m in missing:
+        print("missing: " + m)
+
+
+if __name__ == "__main__":
+    main()
