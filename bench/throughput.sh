@@ -19,8 +19,11 @@
 # with other work on that CPU the thread gets less of it, so the table also
 # shows R's cost per packet (CPU time / delivered frames), which sharing
 # does not change much.  Each figure: median, min and max over the
-# repetitions.  A figure that cannot be obtained says why; one whose path
-# check fails (the frames did not take the path under test) is invalid.
+# repetitions, which are taken in rounds (every case once per round, after
+# a 0.3 s warm-up).  Defaults: 3 rounds of 3 s (about 2 minutes); --quick:
+# 1 round of 1 s, 1 flow only (about 10 s).  A figure that cannot be
+# obtained says why; one whose path check fails (the frames did not take
+# the path under test) is invalid.
 #
 # Exit status: 0 when every figure was measured or explained, 1 when the
 # setup failed or a path check failed, 2 on bad options.
@@ -39,7 +42,7 @@ GEN_CPU=0
 R_CPU=1
 FLOW_SET="1 65536"
 
-usage() { sed -n '2,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,/^# addresses come/p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -59,9 +62,11 @@ if [ $QUICK = 1 ]; then
 	SECS=1
 	FLOW_SET="1"
 fi
-for v in REPS SECS GEN_CPU R_CPU; do
-	case ${!v} in
-	'' | *[!0-9]*) echo "throughput.sh: $v must be a whole number, not '${!v}'" >&2; exit 2 ;;
+for v in reps:REPS seconds:SECS gen-cpu:GEN_CPU r-cpu:R_CPU; do
+	name=${v#*:}
+	val=${!name}
+	case $val in
+	'' | *[!0-9]*) echo "throughput.sh: --${v%%:*}: '$val' is not a whole number" >&2; exit 2 ;;
 	esac
 done
 if [ "$REPS" -lt 1 ] || [ "$SECS" -lt 1 ] || [ "$SECS" -gt 60 ]; then
@@ -509,23 +514,23 @@ print("Throughput through R (A -> R -> B over veth, 60-byte UDP/IPv4 = 64 on the
 print("%s, %s CPUs, Linux %s; generator on CPU %s, R's NAPI on CPU %s; "
       "%s x %s s per figure" % (cpu_model, ncpu, kernel, gen_cpu, r_cpu, reps, secs))
 print()
-hdr = "%-32s %6s  %-25s %-11s %-13s %s" % ("R does", "flows", "Mpps delivered med [min..max]",
-                                           "R NAPI CPU", "R ns/packet", "sent Mpps")
+hdr = "%-33s %6s  %-22s %10s %12s %10s" % ("R does", "flows", "Mpps med [min..max]",
+                                            "R NAPI CPU", "R ns/packet", "sent Mpps")
 print(hdr)
 print("-" * len(hdr))
 for r in results:
     label = "(%s) %s" % (r["case"], r["name"])
     if not r["available"]:
-        print("%-32s %6d  unavailable: %s" % (label, r["flows"], r["reason"]))
+        print("%-33s %6d  unavailable: %s" % (label, r["flows"], r["reason"]))
         continue
     m = r["mpps"]
-    print("%-32s %6d  %5.3f [%5.3f..%5.3f]       %4.0f%%        %6.0f        %5.2f" % (
-        label, r["flows"], m["median"], m["min"], m["max"],
+    print("%-33s %6d  %-22s %9.0f%% %12.0f %10.2f" % (
+        label, r["flows"], "%.3f [%.3f..%.3f]" % (m["median"], m["min"], m["max"]),
         r["r_napi_cpu"]["median"] * 100, r["r_ns_per_pkt"]["median"],
         r["sent_mpps"]["median"]))
     if r.get("failed_repetitions"):
-        print("%38s %d repetition(s) failed: %s" % ("", len(r["failed_repetitions"]),
-                                                  r["failed_repetitions"][0]))
+        print("%-33s %6s  %d repetition(s) failed: %s" % ("", "", len(r["failed_repetitions"]),
+                                                       r["failed_repetitions"][0]))
 print()
 for k, v in headline.items():
     parts = []
