@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <json-c/json.h>
 #include "config.h"
 #include "endpoint.h"
@@ -12,6 +14,8 @@ void config_init(struct sluiced_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->xdp_mode = DP_XDP_AUTO;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->role = ROLE_ROUTER;
+	cfg->lb.flow_idle_timeout_s = LB_FLOW_IDLE_DEFAULT;
 }
 
 void config_clear_ifaces(struct sluiced_config *cfg)
@@ -28,8 +32,18 @@ void config_clear_apis(struct sluiced_config *cfg)
 	cfg->n_apis = 0;
 }
 
+static void free_vips(struct sluiced_config *cfg)
+{
+	for (int i = 0; i < cfg->n_vips; i++)
+		lb_vip_spec_free(&cfg->vips[i]);
+	free(cfg->vips);
+	cfg->vips = NULL;
+	cfg->n_vips = 0;
+}
+
 void config_free(struct sluiced_config *cfg)
 {
+	free_vips(cfg);
 	config_clear_ifaces(cfg);
 	config_clear_apis(cfg);
 	free(cfg->pin_dir);
@@ -157,6 +171,29 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 	return replace_str(&cfg->api_token, token);
 }
 
+static const char *const role_names[] = {
+	[ROLE_ROUTER] = "router",
+	[ROLE_BACKEND] = "backend",
+};
+
+const char *config_role_name(enum sluiced_role r)
+{
+	return (unsigned int)r <= ROLE_BACKEND ? role_names[r] : "invalid";
+}
+
+int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
+		    size_t errlen)
+{
+	for (unsigned int i = 0; i <= ROLE_BACKEND; i++) {
+		if (!strcmp(role, role_names[i])) {
+			cfg->role = (enum sluiced_role)i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "role: '%s' is not one of router, backend", role);
+	return -EINVAL;
+}
+
 /* ---- JSON ------------------------------------------------------------------ */
 
 static int want_type(struct json_object *v, enum json_type t, const char *field,
@@ -210,6 +247,120 @@ static int set_bool(bool *dst, struct json_object *v, const char *field,
 	return rc;
 }
 
+static int set_uint(uint32_t *dst, struct json_object *v, const char *field,
+		    int64_t lo, int64_t hi, char *err, size_t errlen)
+{
+	int rc = want_type(v, json_type_int, field, err, errlen);
+	int64_t n;
+
+	if (rc)
+		return rc;
+	n = json_object_get_int64(v);
+	if (n < lo || n > hi) {
+		snprintf(err, errlen, "%s: %lld is out of range %lld..%lld", field,
+			 (long long)n, (long long)lo, (long long)hi);
+		return -EINVAL;
+	}
+	*dst = (uint32_t)n;
+	return 0;
+}
+
+static int set_source(struct sluiced_config *cfg, struct json_object *v,
+		      const char *field, int family, char *err, size_t errlen)
+{
+	int rc = want_type(v, json_type_string, field, err, errlen);
+
+	return rc ? rc : lb_source_parse(field, json_object_get_string(v), family,
+					 &cfg->lb, err, errlen);
+}
+
+static int set_vips(struct sluiced_config *cfg, struct json_object *v,
+		    char *err, size_t errlen)
+{
+	char prefix[32], id[LB_VIP_ID_LEN];
+	size_t n, backends = 0;
+	int rc = want_type(v, json_type_array, "lb.vips", err, errlen);
+
+	if (rc)
+		return rc;
+	n = json_object_array_length(v);
+	if (n > LB_MAX_VIPS) {
+		snprintf(err, errlen, "lb.vips: %zu VIPs are more than %u", n,
+			 LB_MAX_VIPS);
+		return -EINVAL;
+	}
+	free_vips(cfg);
+	cfg->vips = calloc(n ? n : 1, sizeof(*cfg->vips));
+	if (!cfg->vips)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct lb_vip_spec *s = &cfg->vips[i];
+
+		snprintf(prefix, sizeof(prefix), "lb.vips[%zu].", i);
+		rc = lb_vip_spec_from_json(json_object_array_get_idx(v, i), prefix,
+					   s, err, errlen);
+		if (rc)
+			return rc;
+		cfg->n_vips = (int)i + 1;
+		for (size_t j = 0; j < i; j++) {
+			if (memcmp(&s->conf.key, &cfg->vips[j].conf.key,
+				   sizeof(s->conf.key)))
+				continue;
+			snprintf(err, errlen, "lb.vips[%zu]: vip %s is listed "
+				 "twice", i, lb_vip_id_str(&s->conf.key, id,
+							   sizeof(id)));
+			return -EINVAL;
+		}
+		backends += s->n_be;
+	}
+	if (backends > LB_MAX_BACKENDS) {
+		snprintf(err, errlen, "lb.vips: %zu backends in all are more "
+			 "than %u", backends, LB_MAX_BACKENDS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int apply_lb(struct sluiced_config *cfg, struct json_object *o,
+		    char *err, size_t errlen)
+{
+	int rc = want_type(o, json_type_object, "lb", err, errlen);
+
+	if (rc)
+		return rc;
+	json_object_object_foreach(o, key, v) {
+		if (!strcmp(key, "source_v4"))
+			rc = set_source(cfg, v, "lb.source_v4", AF_INET, err,
+					errlen);
+		else if (!strcmp(key, "source_v6"))
+			rc = set_source(cfg, v, "lb.source_v6", AF_INET6, err,
+					errlen);
+		else if (!strcmp(key, "flow_idle_timeout_s"))
+			rc = set_uint(&cfg->lb.flow_idle_timeout_s, v,
+				      "lb.flow_idle_timeout_s", 0,
+				      LB_FLOW_IDLE_MAX, err, errlen);
+		else if (!strcmp(key, "max_flows"))
+			rc = set_uint(&cfg->lb.max_flows, v, "lb.max_flows",
+				      LB_MAX_FLOWS_MIN, LB_MAX_FLOWS_MAX, err,
+				      errlen);
+		else if (!strcmp(key, "vips"))
+			rc = set_vips(cfg, v, err, errlen);
+		else {
+			snprintf(err, errlen, "unknown field 'lb.%s' (known: "
+				 "source_v4, source_v6, flow_idle_timeout_s, "
+				 "max_flows, vips)", key);
+			rc = -EINVAL;
+		}
+		if (rc)
+			return rc;
+	}
+	/* after the whole section: the sources may come after the VIPs */
+	for (int i = 0; i < cfg->n_vips && !rc; i++)
+		rc = lb_check_sources(&cfg->lb, cfg->vips[i].be, cfg->vips[i].n_be,
+				      err, errlen);
+	return rc;
+}
+
 static int apply_field(struct sluiced_config *cfg, const char *key,
 		       struct json_object *v, char *err, size_t errlen)
 {
@@ -233,9 +384,13 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 				  errlen);
 	if (!strcmp(key, "keep_on_exit"))
 		return set_bool(&cfg->keep_on_exit, v, key, err, errlen);
+	if (!strcmp(key, "role"))
+		return set_string(cfg, v, key, config_set_role, err, errlen);
+	if (!strcmp(key, "lb"))
+		return apply_lb(cfg, v, err, errlen);
 	snprintf(err, errlen,
 		 "unknown field '%s' (known: interfaces, api, api_token, "
-		 "pin_dir, xdp_mode, log_level, keep_on_exit)", key);
+		 "pin_dir, xdp_mode, log_level, keep_on_exit, role, lb)", key);
 	return -EINVAL;
 }
 
@@ -253,39 +408,53 @@ static void offset_to_line(const char *text, size_t off, int *line, int *col)
 	}
 }
 
-int config_parse_json(struct sluiced_config *cfg, const char *text,
+int config_json_parse(const char *text, size_t len, struct json_object **out,
 		      char *err, size_t errlen)
 {
-	struct json_tokener *tok = json_tokener_new();
+	struct json_tokener *tok;
 	struct json_object *root;
 	enum json_tokener_error jerr;
-	size_t len = strlen(text);
-	int rc = 0, line, col;
+	size_t end;
+	int line, col;
 
+	if (len > INT32_MAX) {
+		snprintf(err, errlen, "invalid JSON: %zu bytes is too long", len);
+		return -EINVAL;
+	}
+	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) < len) {
-		size_t end = json_tokener_get_parse_end(tok);
-
-		/* trailing whitespace after a complete document is fine */
-		if (root && jerr == json_tokener_success &&
-		    strspn(text + end, " \t\r\n") == len - end)
-			goto parsed;
-		offset_to_line(text, end, &line, &col);
-		snprintf(err, errlen, "invalid JSON at line %d column %d: %s",
-			 line, col,
-			 jerr == json_tokener_continue ?
-				 "unexpected end of input" :
-			 jerr != json_tokener_success ?
-				 json_tokener_error_desc(jerr) :
-				 "unexpected data after the document");
-		rc = -EINVAL;
-		goto out;
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	/* trailing whitespace after a complete document is fine (@text need
+	 * not be NUL-terminated: a request body is not) */
+	while (root && jerr == json_tokener_success && end < len &&
+	       strchr(" \t\r\n", text[end]) && text[end])
+		end++;
+	if (root && jerr == json_tokener_success && end == len) {
+		*out = root;
+		return 0;
 	}
-parsed:
+	json_object_put(root);
+	offset_to_line(text, end, &line, &col);
+	snprintf(err, errlen, "invalid JSON at line %d column %d: %s", line, col,
+		 jerr == json_tokener_continue ? "unexpected end of input" :
+		 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
+						"unexpected data after the document");
+	return -EINVAL;
+}
+
+int config_parse_json(struct sluiced_config *cfg, const char *text,
+		      char *err, size_t errlen)
+{
+	struct json_object *root;
+	int rc;
+
+	rc = config_json_parse(text, strlen(text), &root, err, errlen);
+	if (rc)
+		return rc;
 	if (!json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen, "top level: expected an object, got %s",
 			 json_type_to_name(json_object_get_type(root)));
@@ -299,7 +468,6 @@ parsed:
 	}
 out:
 	json_object_put(root);
-	json_tokener_free(tok);
 	return rc;
 }
 
@@ -352,6 +520,12 @@ out:
 int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 {
 	char e[256];
+
+	if (cfg->role == ROLE_BACKEND && cfg->n_vips) {
+		snprintf(err, errlen, "role: a backend does not balance: "
+			 "lb.vips must be empty (%d given)", cfg->n_vips);
+		return -EINVAL;
+	}
 
 	for (int i = 0; i < cfg->n_apis; i++) {
 		struct endpoint ep;

@@ -7,11 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "dp.h"
+#include "lb.h"
 #include "log.h"
+
+struct json_object;
 
 #define CFG_MAX_IFACES (SLUICE_MAX_IFACES - 1)
 #define CFG_MAX_APIS 4
 #define CFG_DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
+
+enum sluiced_role {
+	ROLE_ROUTER,		/* the XDP router and load balancer */
+	ROLE_BACKEND,		/* a load-balanced server: decapsulation */
+};
 
 struct sluiced_config {
 	char *ifaces[CFG_MAX_IFACES];
@@ -23,6 +31,12 @@ struct sluiced_config {
 	enum dp_xdp_mode xdp_mode;
 	bool keep_on_exit;
 	enum log_level log_level;
+	enum sluiced_role role;
+	/* "lb": settings, and the VIPs to run (lb_load() makes the maps
+	 * hold exactly these) */
+	struct lb_settings lb;
+	struct lb_vip_spec *vips;
+	int n_vips;
 };
 
 void config_init(struct sluiced_config *cfg);
@@ -33,6 +47,10 @@ int config_parse_json(struct sluiced_config *cfg, const char *text,
 		      char *err, size_t errlen);
 int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		     size_t errlen);
+/* One complete JSON document of @len bytes (trailing whitespace allowed);
+ * @err says where it broke: "invalid JSON at line 2 column 3: ...". */
+int config_json_parse(const char *text, size_t len, struct json_object **out,
+		      char *err, size_t errlen);
 
 /* Setters shared by the JSON parser and the flag parser; each validates. */
 int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
@@ -47,6 +65,9 @@ int config_set_log_level(struct sluiced_config *cfg, const char *lvl,
 			 char *err, size_t errlen);
 int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		     size_t errlen);
+int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
+		    size_t errlen);
+const char *config_role_name(enum sluiced_role r);
 void config_clear_ifaces(struct sluiced_config *cfg);
 void config_clear_apis(struct sluiced_config *cfg);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include "config.h"
 
@@ -164,6 +165,134 @@ static void test_load_file(void **state)
 	config_free(&cfg);
 }
 
+#define LB_VIP "{\"address\": \"198.18.100.1\", \"port\": 80, " \
+	       "\"protocol\": \"tcp\", \"health\": {\"kind\": \"http\", " \
+	       "\"path\": \"/\"}, \"backends\": [{\"address\": " \
+	       "\"198.18.2.11\", \"weight\": 2}, {\"address\": \"198.18.3.11\"}]}"
+
+/* The example of docs/lb-api.md, with the VIPs before the sources. */
+static void test_lb_section(void **state)
+{
+	struct sluiced_config cfg;
+	char buf[64];
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(cfg.role, ROLE_ROUTER);
+	assert_int_equal(cfg.lb.flow_idle_timeout_s, LB_FLOW_IDLE_DEFAULT);
+	assert_int_equal(parse(&cfg,
+			       "{\"interfaces\": [\"eth0\", \"eth1\"], \"role\": \"router\",\n"
+			       " \"lb\": {\"vips\": [" LB_VIP ",\n"
+			       "   {\"address\": \"2001:db8:100::1\", \"port\": 443,"
+			       "    \"protocol\": \"tcp\", \"encap\": \"gre\","
+			       "    \"backends\": [{\"address\": \"2001:db8:2::11\"}]}],\n"
+			       "  \"source_v4\": \"198.18.200.0/24\",\n"
+			       "  \"source_v6\": \"2001:db8:200::/96\",\n"
+			       "  \"flow_idle_timeout_s\": 300, \"max_flows\": 131072}}\n"),
+			 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	assert_string_equal(lb_source_str(&cfg.lb, AF_INET, buf, sizeof(buf)),
+			    "198.18.200.0/24");
+	assert_string_equal(lb_source_str(&cfg.lb, AF_INET6, buf, sizeof(buf)),
+			    "2001:db8:200::/96");
+	assert_int_equal(cfg.lb.flow_idle_timeout_s, 300);
+	assert_int_equal(cfg.lb.max_flows, 131072);
+	assert_int_equal(cfg.n_vips, 2);
+	assert_int_equal(cfg.vips[0].n_be, 2);
+	assert_int_equal(cfg.vips[0].be[0].weight, 2);
+	assert_int_equal(cfg.vips[0].conf.health.kind, HEALTH_HTTP);
+	assert_int_equal(cfg.vips[0].conf.health.port, 80);
+	assert_int_equal(cfg.vips[1].conf.flags, SLUICE_VIP_GRE);
+	assert_string_equal(lb_vip_id_str(&cfg.vips[1].conf.key, buf, sizeof(buf)),
+			    "[2001:db8:100::1]:443/tcp");
+	config_free(&cfg);
+
+	config_init(&cfg);
+	assert_int_equal(config_set_role(&cfg, "backend", err, sizeof(err)), 0);
+	assert_int_equal(cfg.role, ROLE_BACKEND);
+	assert_string_equal(config_role_name(cfg.role), "backend");
+	config_free(&cfg);
+}
+
+static void test_lb_errors_name_the_path(void **state)
+{
+	static const struct {
+		const char *json, *err;
+	} bad[] = {
+		{ "{\"role\": \"switch\"}", "role: 'switch' is not one of router, backend" },
+		{ "{\"role\": 1}", "role: expected string" },
+		{ "{\"lb\": []}", "lb: expected object, got array" },
+		{ "{\"lb\": {\"colour\": 1}}", "unknown field 'lb.colour' (known: "
+		  "source_v4, source_v6, flow_idle_timeout_s, max_flows, vips)" },
+		{ "{\"lb\": {\"source_v4\": 5}}", "lb.source_v4: expected string, got int" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/23\"}}",
+		  "lb.source_v4: '198.18.200.0/23' must be a /24" },
+		{ "{\"lb\": {\"source_v6\": \"198.18.200.0/24\"}}",
+		  "lb.source_v6: '198.18.200.0/24' is not an IPv6 prefix" },
+		{ "{\"lb\": {\"max_flows\": 10}}",
+		  "lb.max_flows: 10 is out of range 1024..16777216" },
+		{ "{\"lb\": {\"max_flows\": \"lots\"}}", "lb.max_flows: expected int" },
+		{ "{\"lb\": {\"flow_idle_timeout_s\": -1}}",
+		  "lb.flow_idle_timeout_s: -1 is out of range 0..86400" },
+		{ "{\"lb\": {\"vips\": {}}}", "lb.vips: expected array, got object" },
+		{ "{\"lb\": {\"vips\": [7]}}", "lb.vips[0]: expected an object, got int" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP ", "
+		  "{\"address\": \"198.18.100.2\", \"port\": 80, \"protocol\": \"tcp\", "
+		  "\"backends\": [{\"address\": \"198.18.2.11\"}, "
+		  "{\"address\": \"198.18.2.300\"}]}]}}",
+		  "lb.vips[1].backends[1].address: '198.18.2.300' is not an IPv4 or "
+		  "IPv6 address" },
+		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 80, "
+		  "\"protocol\": \"tcp\", \"ring_size\": 65536}]}}",
+		  "lb.vips[0].ring_size: 65536 is not a prime" },
+		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 0, "
+		  "\"protocol\": \"udp\", \"health\": {\"kind\": \"tcp\"}}]}}",
+		  "lb.vips[0].health.port: required when the VIP port is 0" },
+		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 80, "
+		  "\"protocol\": \"tcp\", \"health\": {\"interval_ms\": 10}}]}}",
+		  "lb.vips[0].health.interval_ms: 10 is below 100" },
+		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 80, "
+		  "\"protocol\": \"tcp\", \"backends\": [{\"address\": \"198.18.2.1\", "
+		  "\"weight\": 0}]}]}}",
+		  "lb.vips[0].backends[0].weight: 0 is out of range 1..1000" },
+		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 80, "
+		  "\"protocol\": \"tcp\", \"retries\": 3}]}}",
+		  "unknown field 'lb.vips[0].retries'" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP ", "
+		  LB_VIP "]}}", "lb.vips[1]: vip 198.18.100.1:80/tcp is listed twice" },
+		/* a backend's family needs an outer source, wherever it is set */
+		{ "{\"lb\": {\"vips\": [" LB_VIP "]}}",
+		  "lb.source_v4: needed by backend 198.18.2.11" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [{"
+		  "\"address\": \"2001:db8:100::1\", \"port\": 443, \"protocol\": "
+		  "\"tcp\", \"backends\": [{\"address\": \"2001:db8:2::11\"}]}]}}",
+		  "lb.source_v6: needed by backend 2001:db8:2::11" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].json, bad[i].err);
+}
+
+/* A backend decapsulates; it has no VIPs to balance. */
+static void test_role_backend_has_no_vips(void **state)
+{
+	struct sluiced_config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"role\": \"backend\", \"lb\": {"
+			       "\"source_v4\": \"198.18.200.0/24\", \"vips\": ["
+			       LB_VIP "]}}"), 0);
+	assert_int_not_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "role: a backend does not balance"));
+	config_free(&cfg);
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"role\": \"backend\"}"), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +305,9 @@ int main(void)
 		cmocka_unit_test(test_error_reports_first_bad_field),
 		cmocka_unit_test(test_too_many_interfaces),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_lb_section),
+		cmocka_unit_test(test_lb_errors_name_the_path),
+		cmocka_unit_test(test_role_backend_has_no_vips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
