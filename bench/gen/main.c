@@ -289,14 +289,22 @@ static void print_result(const struct gen_args *a, int ifindex,
 			 const char *stopped_by, const struct dev_tx *tx)
 {
 	double pps = secs > 0 ? (double)frames / secs : 0;
-	char txp[24] = "null", txd[24] = "null";
+	/* frame bits with the FCS (no preamble or gap) */
+	double bps = pps * (a->size + 4) * 8;
+	char txp[24] = "null", txd[24] = "null", dev[2 * sizeof(a->dev)];
+	size_t n = 0;
 
 	if (tx) {
 		snprintf(txp, sizeof(txp), "%llu", tx->packets);
 		snprintf(txd, sizeof(txd), "%llu", tx->dropped);
 	}
-	/* frame bits with the FCS (no preamble or gap) */
-	double bps = pps * (a->size + 4) * 8;
+	/* an interface name may hold a quote or a backslash */
+	for (const char *c = a->dev; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			dev[n++] = '\\';
+		dev[n++] = *c;
+	}
+	dev[n] = '\0';
 
 	if (a->json) {
 		printf("{\"dev\": \"%s\", \"ifindex\": %d, \"family\": \"%s\", "
@@ -305,7 +313,7 @@ static void print_result(const struct gen_args *a, int ifindex,
 		       "\"frames\": %llu, \"seconds\": %.6f, \"pps\": %.0f, "
 		       "\"bits_per_s\": %.0f, \"stopped_by\": \"%s\", "
 		       "\"dev_tx_packets\": %s, \"dev_tx_dropped\": %s}\n",
-		       a->dev, ifindex, a->family == AF_INET ? "ipv4" : "ipv6",
+		       dev, ifindex, a->family == AF_INET ? "ipv4" : "ipv6",
 		       gen_l4_name(a->l4), a->size, a->flows,
 		       gen_vary_name(a->vary), a->rate, a->cpu, frames, secs,
 		       pps, bps, stopped_by, txp, txd);
