@@ -26,7 +26,8 @@
 # the path under test) is invalid.
 #
 # Exit status: 0 when every figure was measured or explained, 1 when the
-# setup failed or a path check failed, 2 on bad options.
+# setup failed, a path check failed or a sanitizer build of sluiced reported
+# an error, 2 on bad options.
 # Namespaces, veths, daemons and pins are removed on exit (tests/netns/lib.sh);
 # addresses come from 198.18.0.0/15 only, and every frame goes to R's port.
 # shellcheck source=../tests/netns/lib.sh
@@ -427,6 +428,13 @@ for round in $(seq 1 "$REPS"); do
 	run_round "$round"
 done
 ELAPSED=$((SECONDS - T0))
+# Under a sanitizer build, a report in a daemon's log fails the run.
+SAN_FAIL=0
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_TMP"/sl*.log 2>/dev/null; then
+	echo "throughput.sh: sanitizer report in sluiced's log:" >&2
+	grep -hE -A15 'Sanitizer|runtime error:' "$T_TMP"/sl*.log | head -40 >&2
+	SAN_FAIL=1
+fi
 
 # ---- report ----------------------------------------------------------------------
 python3 - "$RESULTS" "$JSON_OUT" "$CPU_MODEL" "$KERNEL" "$NCPU" "$GEN_CPU" \
@@ -560,4 +568,5 @@ sys.exit(1 if invalid else 0)
 PY
 rc=$?
 echo "# done in ${ELAPSED} s" >&2
+[ $SAN_FAIL = 1 ] && rc=1
 exit $rc
