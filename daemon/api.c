@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <microhttpd.h>
 #include "api.h"
+#include "config.h"
 #include "endpoint.h"
 #include "log.h"
 
@@ -65,7 +66,7 @@ static char *error_body(unsigned int *status, unsigned int code,
 			const char *fmt, ...)
 {
 	struct json_object *o = json_object_new_object();
-	char msg[256];
+	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -430,6 +431,243 @@ static char *get_stats(struct api_ctx *c, const struct api_query *q,
 	return json_take(o);
 }
 
+/* ---- load balancer (docs/lb-api.md) ---------------------------------------- */
+
+static unsigned int lb_status(int rc)
+{
+	switch (rc) {
+	case -EINVAL: return 400;
+	case -ENOENT: return 404;
+	case -EEXIST:
+	case -ENOSPC: return 409;
+	default: return 500;
+	}
+}
+
+static char *lb_fail(unsigned int *status, int rc, const char *msg)
+{
+	return error_body(status, lb_status(rc), "%s",
+			  rc == -ENOMEM ? "out of memory" : msg);
+}
+
+static char *not_allowed(unsigned int *status, const char *method,
+			 const char *url)
+{
+	return error_body(status, 405, "method %s is not allowed on %s", method,
+			  url);
+}
+
+static int parse_body(const struct api_query *q, struct json_object **out,
+		      char *err, size_t errlen)
+{
+	char msg[256];
+	int rc;
+
+	if (!q->body || !q->body_len) {
+		snprintf(err, errlen, "body: a JSON object is required");
+		return -EINVAL;
+	}
+	rc = config_json_parse(q->body, q->body_len, out, msg, sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "body: %s", msg);
+	return rc;
+}
+
+static char *deleted(const char *what)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "deleted", what);
+	return json_take(o);
+}
+
+static char *post_vip(struct api_ctx *c, const struct api_query *q,
+		      unsigned int *status)
+{
+	struct json_object *o;
+	struct lb_vip_spec spec;
+	char err[512];
+	uint32_t id;
+	int rc;
+
+	rc = parse_body(q, &o, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	rc = lb_vip_spec_from_json(o, "", &spec, err, sizeof(err));
+	json_object_put(o);
+	if (rc)
+		return lb_fail(status, rc, err);
+	rc = lb_vip_add(c->lb, &spec, &id, err, sizeof(err));
+	lb_vip_spec_free(&spec);
+	if (rc)
+		return lb_fail(status, rc, err);
+	*status = 201;
+	return json_take(lb_vip_json(c->lb, lb_vip_get(c->lb, id)));
+}
+
+static char *backends_of(struct api_ctx *c, const struct lb_vip *v)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < v->n_be; i++)
+		json_object_array_add(arr, lb_backend_json(c->lb, &v->be[i]));
+	json_object_object_add(o, "backends", arr);
+	return json_take(o);
+}
+
+static char *post_backend(struct api_ctx *c, uint32_t vip_id,
+			  const struct api_query *q, unsigned int *status)
+{
+	struct lb_backend_spec spec;
+	struct json_object *o;
+	char err[512];
+	int rc;
+
+	rc = parse_body(q, &o, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	rc = lb_backend_spec_from_json(o, "", &spec, err, sizeof(err));
+	json_object_put(o);
+	if (!rc)
+		rc = lb_backend_add(c->lb, vip_id, &spec, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	*status = 201;
+	return json_take(lb_backend_json(c->lb, lb_backend_find(
+					       lb_vip_get(c->lb, vip_id), &spec.addr)));
+}
+
+static char *patch_backend(struct api_ctx *c, uint32_t vip_id,
+			   const struct lb_addr *a, const struct api_query *q,
+			   unsigned int *status)
+{
+	struct lb_backend_patch pa;
+	struct json_object *o;
+	char err[512];
+	int rc;
+
+	rc = parse_body(q, &o, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	rc = lb_backend_patch_from_json(o, &pa, err, sizeof(err));
+	json_object_put(o);
+	if (!rc)
+		rc = lb_backend_patch(c->lb, vip_id, a, &pa, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	return json_take(lb_backend_json(c->lb, lb_backend_find(
+					       lb_vip_get(c->lb, vip_id), a)));
+}
+
+/* "/v1/vips/ID[/backends[/ADDR]]" after "/v1/vips/": ID is a vip_id or
+ * "ADDR:PORT/PROTO", so it ends after its second '/'-separated part. */
+struct vip_path {
+	char id[LB_VIP_ID_LEN + 8];
+	bool backends;
+	bool has_addr;
+	char addr[INET6_ADDRSTRLEN + 8];
+};
+
+static int split_vip_path(const char *rest, struct vip_path *p)
+{
+	size_t digits = strspn(rest, "0123456789");
+	const char *end;
+
+	memset(p, 0, sizeof(*p));
+	if (digits && (rest[digits] == '/' || !rest[digits])) {
+		end = rest + digits;
+	} else {
+		end = strchr(rest, '/');
+		end = end ? strchr(end + 1, '/') : NULL;
+		if (!end)
+			end = rest + strlen(rest);
+	}
+	if (end == rest || (size_t)(end - rest) >= sizeof(p->id))
+		return -EINVAL;
+	memcpy(p->id, rest, (size_t)(end - rest));
+	if (!*end)
+		return 0;
+	if (strncmp(end, "/backends", 9) || (end[9] && end[9] != '/'))
+		return -ENOENT;
+	p->backends = true;
+	if (!end[9] || !end[10])
+		return 0;
+	end += 10;
+	if (strchr(end, '/') || strlen(end) >= sizeof(p->addr))
+		return -ENOENT;
+	strcpy(p->addr, end);
+	p->has_addr = true;
+	return 0;
+}
+
+static char *lb_render(struct api_ctx *c, const char *method, const char *url,
+		       const struct api_query *q, unsigned int *status)
+{
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	bool del = !strcmp(method, "DELETE");
+	char name[LB_VIP_ID_LEN], err[512], a[INET6_ADDRSTRLEN];
+	const struct lb_vip *v;
+	struct vip_path p;
+	struct lb_addr addr;
+	uint32_t vip_id;
+	int rc;
+
+	if (!c->lb)
+		return error_body(status, 404, "no such resource '%s' (no load "
+				  "balancer in role %s)", url,
+				  config_role_name(c->cfg->role));
+	if (!strcmp(url, "/v1/lb"))
+		return get ? json_take(lb_summary_json(c->lb)) :
+			     not_allowed(status, method, url);
+	if (!strcmp(url, "/v1/vips")) {
+		if (get)
+			return json_take(lb_vips_json(c->lb));
+		if (!strcmp(method, "POST"))
+			return post_vip(c, q, status);
+		return not_allowed(status, method, url);
+	}
+	rc = split_vip_path(url + strlen("/v1/vips/"), &p);
+	if (rc == -ENOENT)
+		return error_body(status, 404, "no such resource '%s'", url);
+	if (!p.backends && !get && !del)
+		return not_allowed(status, method, url);
+	if (p.backends && !p.has_addr && !get && strcmp(method, "POST"))
+		return not_allowed(status, method, url);
+	if (p.has_addr && !get && !del && strcmp(method, "PATCH"))
+		return not_allowed(status, method, url);
+	if (rc || lb_vip_lookup(c->lb, p.id, &v))
+		return error_body(status, 400, "id: '%s' is not a VIP "
+				  "(ADDR:PORT/PROTO, [ADDR6]:PORT/PROTO or a "
+				  "vip_id 1..%u)", p.id, LB_MAX_VIPS);
+	if (!v)
+		return error_body(status, 404, "vip %s does not exist", p.id);
+	vip_id = v->id;
+	lb_vip_id_str(&v->conf.key, name, sizeof(name));
+	if (!p.backends) {
+		if (get)
+			return json_take(lb_vip_json(c->lb, v));
+		rc = lb_vip_del(c->lb, vip_id, err, sizeof(err));
+		return rc ? lb_fail(status, rc, err) : deleted(name);
+	}
+	if (!p.has_addr)
+		return get ? backends_of(c, v) : post_backend(c, vip_id, q, status);
+	if (lb_addr_parse(p.addr, &addr))
+		return error_body(status, 400, "address: '%s' is not an IPv4 or "
+				  "IPv6 address", p.addr);
+	if (!lb_backend_find(v, &addr))
+		return error_body(status, 404, "backend %s is not in vip %s",
+				  lb_addr_str(&addr, a, sizeof(a)), name);
+	if (get)
+		return json_take(lb_backend_json(c->lb, lb_backend_find(v, &addr)));
+	if (del) {
+		rc = lb_backend_del(c->lb, vip_id, &addr, err, sizeof(err));
+		return rc ? lb_fail(status, rc, err) :
+			    deleted(lb_addr_str(&addr, a, sizeof(a)));
+	}
+	return patch_backend(c, vip_id, &addr, q, status);
+}
+
 char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 		 const struct api_query *q, unsigned int *status,
 		 const char **content_type)
@@ -442,6 +680,9 @@ char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 
 	*status = 200;
 	*content_type = "application/json";
+	if (!strcmp(url, "/v1/lb") || !strcmp(url, "/v1/vips") ||
+	    !strncmp(url, "/v1/vips/", 9))
+		return lb_render(ctx, method, url, q, status);
 	for (size_t i = 0; i < sizeof(get_only) / sizeof(get_only[0]); i++)
 		known = known || !strcmp(url, get_only[i]);
 	if (!known)
@@ -489,38 +730,19 @@ static bool authorized(struct api *api, struct MHD_Connection *conn)
 	return diff == 0;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
-			      const char *url, const char *method,
-			      const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
-{
-	struct api *api = cls;
-	struct MHD_Response *resp;
-	struct api_query q = {};
-	const char *ctype = "application/json";
-	unsigned int status;
-	enum MHD_Result ret;
-	char *body;
+/* One request: its body arrives in pieces (POST/PATCH). */
+struct req {
+	char *body;		/* NUL-terminated */
+	size_t len;
+	bool too_big;
+};
 
-	(void)version;
-	(void)upload_data;
-	if (!*con_cls) { /* first call: headers only */
-		*con_cls = api;
-		return MHD_YES;
-	}
-	*upload_data_size = 0;
-	if (!authorized(api, conn)) {
-		body = error_body(&status, 401,
-				  "missing or wrong bearer token (api_token)");
-	} else {
-		q.prefix = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-						       "prefix");
-		q.family = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-						       "family");
-		q.dev = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-						    "dev");
-		body = api_render(api->ctx, method, url, &q, &status, &ctype);
-	}
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
+			       char *body, const char *ctype)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
 	if (!body)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(strlen(body), body,
@@ -533,6 +755,95 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static bool body_add(struct req *r, const char *data, size_t len)
+{
+	char *b;
+
+	if (r->too_big || r->len + len > API_BODY_MAX) {
+		r->too_big = true;
+		return true;
+	}
+	b = realloc(r->body, r->len + len + 1);
+	if (!b)
+		return false;
+	memcpy(b + r->len, data, len);
+	r->len += len;
+	b[r->len] = '\0';
+	r->body = b;
+	return true;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	struct api *api = cls;
+	struct api_query q = {};
+	const char *ctype = "application/json", *cl;
+	struct req *r = *con_cls;
+	unsigned int status;
+	char *body;
+
+	(void)version;
+	if (!r) { /* first call: headers only */
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		/* a body announced too big is refused before it is read */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
+			r->too_big = true;
+			return respond(conn, 413,
+				       error_body(&status, 413, "body: larger "
+						  "than %d bytes", API_BODY_MAX),
+				       ctype);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!body_add(r, upload_data, *upload_data_size))
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_big) {
+		body = error_body(&status, 413, "body: larger than %d bytes",
+				  API_BODY_MAX);
+	} else if (!authorized(api, conn)) {
+		body = error_body(&status, 401,
+				  "missing or wrong bearer token (api_token)");
+	} else {
+		q.prefix = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						       "prefix");
+		q.family = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						       "family");
+		q.dev = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "dev");
+		q.body = r->body;
+		q.body_len = r->len;
+		body = api_render(api->ctx, method, url, &q, &status, &ctype);
+	}
+	return respond(conn, status, body, ctype);
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r) {
+		free(r->body);
+		free(r);
+		*con_cls = NULL;
+	}
 }
 
 static int unix_listen(const char *path)
@@ -632,7 +943,8 @@ int api_start(struct api **out, const char *spec, const char *token,
 				    NULL, handle, api, MHD_OPTION_LISTEN_SOCKET,
 				    api->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
 				    (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
-				    (unsigned int)10, MHD_OPTION_END);
+				    (unsigned int)10, MHD_OPTION_NOTIFY_COMPLETED,
+				    request_done, NULL, MHD_OPTION_END);
 	if (!api->mhd) {
 		err = -EIO;
 		pr_err("api: libmicrohttpd failed to start on %s", spec);

@@ -5,15 +5,20 @@
 #define SLUICED_API_H
 
 #include <stdint.h>
+#include "lb.h"
 #include "state.h"
 
 #define SLUICE_VERSION "0.1.0"
+/* Largest request body accepted (413 beyond): a VIP with a few hundred
+ * backends fits. */
+#define API_BODY_MAX (64 * 1024)
 
 struct api;
 
 struct api_ctx {
 	struct state *st;
 	const struct sluiced_config *cfg;
+	struct lb *lb;		/* NULL: no load balancer (role backend) */
 	uint64_t started_at;	/* CLOCK_MONOTONIC seconds */
 };
 
@@ -34,6 +39,8 @@ struct api_query {
 	const char *prefix;	/* ?prefix=198.18.0.0/24 */
 	const char *family;	/* ?family=4|6 */
 	const char *dev;	/* ?dev=IFNAME */
+	const char *body;	/* POST/PATCH body, NULL if none */
+	size_t body_len;
 };
 
 char *api_render(struct api_ctx *ctx, const char *method, const char *url,

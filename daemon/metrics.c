@@ -2,9 +2,11 @@
 /* Prometheus text exposition.  Reason names come from the one enum in the
  * UAPI header, so metric labels, CLI output and the data path agree. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "api.h"
 
 struct buf {
@@ -80,6 +82,129 @@ static void gauge(struct buf *b, const char *name, const char *help,
 		name, v);
 }
 
+static void head(struct buf *b, const char *name, const char *type,
+		 const char *help)
+{
+	bprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Each family is printed whole (HELP, TYPE, then every series), as the
+ * exposition format wants; the counters are read once per VIP/backend. */
+struct lb_snap {
+	const struct lb_vip *v;
+	char id[LB_VIP_ID_LEN];
+	struct sluice_lb_counter c;
+	struct sluice_lb_counter *be;	/* per backend */
+};
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} vip_counters[] = {
+	{ "packets", "Packets to the VIP.",
+	  offsetof(struct sluice_lb_counter, packets) },
+	{ "bytes", "Bytes to the VIP.", offsetof(struct sluice_lb_counter, bytes) },
+	{ "new_flows", "Flows given a backend by the Maglev table.",
+	  offsetof(struct sluice_lb_counter, new_flows) },
+	{ "flow_hits", "Packets whose backend the flow table knew.",
+	  offsetof(struct sluice_lb_counter, flow_hits) },
+	{ "drops", "Packets dropped (no backend, too big, no route).",
+	  offsetof(struct sluice_lb_counter, drops) },
+	{ "too_big", "Packets answered with ICMP too big.",
+	  offsetof(struct sluice_lb_counter, too_big) },
+};
+
+static unsigned long long field(const struct sluice_lb_counter *c, size_t off)
+{
+	return (unsigned long long)*(const __u64 *)((const char *)c + off);
+}
+
+static void lb_metrics(struct buf *b, struct lb *lb)
+{
+	struct lb_snap snap[SLUICE_LB_MAX_VIPS];
+	char name[64], a[INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++) {
+		const struct lb_vip *v = lb_vip_get(lb, id);
+
+		if (!v)
+			continue;
+		snap[n].v = v;
+		lb_vip_id_str(&v->conf.key, snap[n].id, sizeof(snap[n].id));
+		lb_vip_counters(lb, v, &snap[n].c);
+		snap[n].be = calloc(v->n_be ? v->n_be : 1, sizeof(*snap[n].be));
+		if (!snap[n].be) {
+			b->oom = true;
+			break;
+		}
+		for (size_t i = 0; i < v->n_be; i++)
+			lb_backend_counters(lb, &v->be[i], &snap[n].be[i]);
+		n++;
+	}
+	for (size_t k = 0; k < sizeof(vip_counters) / sizeof(vip_counters[0]); k++) {
+		snprintf(name, sizeof(name), "sluice_lb_vip_%s_total",
+			 vip_counters[k].name);
+		head(b, name, "counter", vip_counters[k].help);
+		for (size_t i = 0; i < n; i++)
+			bprintf(b, "%s{vip=\"%s\"} %llu\n", name, snap[i].id,
+				field(&snap[i].c, vip_counters[k].off));
+	}
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "sluice_lb_backend_%s_total",
+			 vip_counters[k].name);
+		head(b, name, "counter", k == 0 ? "Packets sent to the backend." :
+					 k == 1 ? "Bytes sent to the backend." :
+						  "New flows given to the backend.");
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < snap[i].v->n_be; j++)
+				bprintf(b, "%s{vip=\"%s\",backend=\"%s\"} %llu\n",
+					name, snap[i].id,
+					lb_addr_str(&snap[i].v->be[j].spec.addr,
+						    a, sizeof(a)),
+					field(&snap[i].be[j], vip_counters[k].off));
+	}
+	head(b, "sluice_lb_backend_health", "gauge",
+	     "Health check verdict: 1 up, 0 down, -1 unknown (not checked yet "
+	     "or checks off).");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < snap[i].v->n_be; j++) {
+			const struct lb_backend *be = &snap[i].v->be[j];
+
+			bprintf(b, "sluice_lb_backend_health{vip=\"%s\",backend=\"%s\"} %d\n",
+				snap[i].id, lb_addr_str(&be->spec.addr, a, sizeof(a)),
+				be->health == HEALTH_UP ? 1 :
+				be->health == HEALTH_DOWN ? 0 : -1);
+		}
+	head(b, "sluice_lb_backend_weight", "gauge",
+	     "Weight in the Maglev table now (0: draining, down or failing).");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < snap[i].v->n_be; j++)
+			bprintf(b, "sluice_lb_backend_weight{vip=\"%s\",backend=\"%s\"} %u\n",
+				snap[i].id,
+				lb_addr_str(&snap[i].v->be[j].spec.addr, a, sizeof(a)),
+				lb_backend_weight(&snap[i].v->be[j]));
+	head(b, "sluice_lb_backend_slots", "gauge",
+	     "Maglev table slots the backend owns.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < snap[i].v->n_be; j++)
+			bprintf(b, "sluice_lb_backend_slots{vip=\"%s\",backend=\"%s\"} %u\n",
+				snap[i].id,
+				lb_addr_str(&snap[i].v->be[j].spec.addr, a, sizeof(a)),
+				snap[i].v->be[j].slots);
+	for (size_t i = 0; i < n; i++)
+		free(snap[i].be);
+	gauge(b, "sluice_lb_flows", "Entries in the LB flow table.",
+	      (unsigned long long)lb_flow_count(lb));
+	gauge(b, "sluice_lb_flow_capacity", "Size of the LB flow table (LRU).",
+	      lb_flow_capacity(lb));
+	bprintf(b, "# HELP sluice_lb_slots_written_total Maglev slots written "
+		   "into the data path.\n"
+		   "# TYPE sluice_lb_slots_written_total counter\n"
+		   "sluice_lb_slots_written_total %llu\n",
+		(unsigned long long)lb_slots_written(lb));
+}
+
 char *metrics_render(struct api_ctx *ctx)
 {
 	struct state *st = ctx->st;
@@ -125,6 +250,8 @@ char *metrics_render(struct api_ctx *ctx)
 		(unsigned long long)st->nl_events,
 		(unsigned long long)st->nl_resyncs,
 		(unsigned long long)st->route_errors);
+	if (ctx->lb)
+		lb_metrics(&b, ctx->lb);
 	if (b.oom) {
 		free(b.s);
 		return NULL;

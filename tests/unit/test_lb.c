@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <json-c/json.h>
 #include <cmocka.h>
+#include "api.h"
 #include "config.h"
 #include "lb.h"
 #include "maglev.h"
@@ -1583,6 +1584,191 @@ static void test_adopt_down_backend(void **state)
 	health_free(h);
 }
 
+/* ---- REST and metrics ---------------------------------------------------- */
+
+static struct state api_st;
+static struct sluiced_config api_cfg;
+
+static char *req(struct api_ctx *c, const char *method, const char *url,
+		 const char *body, unsigned int want)
+{
+	struct api_query q = { .body = body, .body_len = body ? strlen(body) : 0 };
+	const char *ctype;
+	unsigned int status;
+	char *out = api_render(c, method, url, &q, &status, &ctype);
+
+	assert_non_null(out);
+	if (status != want)
+		fail_msg("%s %s: %u, wanted %u: %s", method, url, status, want, out);
+	return out;
+}
+
+static void expect_req(struct api_ctx *c, const char *method, const char *url,
+		       const char *body, unsigned int want, const char *needle)
+{
+	char *out = req(c, method, url, body, want);
+
+	if (!strstr(out, needle))
+		fail_msg("%s %s: '%s' lacks '%s'", method, url, out, needle);
+	free(out);
+}
+
+static void test_rest(void **state)
+{
+	struct lb *lb = new_lb();
+	struct api_ctx c = { .st = &api_st, .cfg = &api_cfg, .lb = lb };
+	char *before, *after;
+
+	(void)state;
+	expect_req(&c, "GET", "/v1/vips", NULL, 200,
+		   "{\"vips\":[],\"flows\":0,\"flow_capacity\":131072}");
+	expect_req(&c, "POST", "/v1/vips", VIP1, 201,
+		   "\"id\":\"198.18.100.1:80/tcp\",\"vip_id\":1,");
+	expect_req(&c, "POST", "/v1/vips", VIP1, 409,
+		   "{\"error\":\"vip 198.18.100.1:80/tcp exists\"}");
+	expect_req(&c, "GET", "/v1/vips/1", NULL, 200, "\"ring_size\":1021");
+	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/tcp", NULL, 200,
+		   "\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":2,"
+		   "\"state\":\"active\",\"health\":\"unknown\",\"health_error\":\"\"");
+	expect_req(&c, "HEAD", "/v1/vips/1/backends", NULL, 200, "{\"backends\":[{");
+	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/tcp/backends/198.18.3.11",
+		   NULL, 200, "\"backend_id\":2");
+
+	before = req(&c, "GET", "/v1/vips", NULL, 200);
+	/* bad requests change nothing */
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",\"ring_size\":65536}", 400,
+		   "{\"error\":\"ring_size: 65536 is not a prime\"}");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":", 400,
+		   "body: invalid JSON at line 1 column 12");
+	expect_req(&c, "POST", "/v1/vips", "{} x", 400,
+		   "body: invalid JSON at line 1 column 4: unexpected data after");
+	expect_req(&c, "POST", "/v1/vips", NULL, 400, "body: a JSON object is required");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",\"backends\":[{\"address\":\"198.18.2.1\"},"
+		   "{\"address\":\"198.18.2.2\",\"weight\":0}]}", 400,
+		   "backends[1].weight: 0 is out of range 1..1000");
+	expect_req(&c, "GET", "/v1/vips/7", NULL, 404, "vip 7 does not exist");
+	expect_req(&c, "GET", "/v1/vips/0", NULL, 400, "id: '0' is not a VIP");
+	expect_req(&c, "GET", "/v1/vips/256", NULL, 400, "id: '256' is not a VIP");
+	expect_req(&c, "GET", "/v1/vips/198.18.100.1:81/tcp", NULL, 404,
+		   "vip 198.18.100.1:81/tcp does not exist");
+	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/sctp", NULL, 400,
+		   "id: '198.18.100.1:80/sctp' is not a VIP");
+	expect_req(&c, "GET", "/v1/vips/1/nothing", NULL, 404, "no such resource");
+	expect_req(&c, "GET", "/v1/vips/1/backends/198.18.2.11/x", NULL, 404,
+		   "no such resource");
+	expect_req(&c, "PUT", "/v1/vips", "{}", 405, "method PUT");
+	expect_req(&c, "POST", "/v1/vips/1", "{}", 405, "method POST");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends", "{}", 405, "method PATCH");
+	expect_req(&c, "POST", "/v1/vips/1/backends/198.18.2.11", "{}", 405,
+		   "method POST");
+	expect_req(&c, "DELETE", "/v1/lb", NULL, 405, "method DELETE");
+	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.11\"}",
+		   409, "backend 198.18.2.11 exists in vip 198.18.100.1:80/tcp");
+	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.50\","
+		   "\"weight\":2,\"colour\":1}", 400, "unknown field 'colour'");
+	expect_req(&c, "POST", "/v1/vips/9/backends", "{\"address\":\"198.18.2.50\"}",
+		   404, "vip 9 does not exist");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11", "{\"weight\":0}",
+		   400, "weight: 0 is out of range 1..1000");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11", "{}", 400,
+		   "nothing to change");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.99", "{\"weight\":2}",
+		   404, "backend 198.18.2.99 is not in vip 198.18.100.1:80/tcp");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.x", "{\"weight\":2}",
+		   400, "address: '198.18.2.x' is not an IPv4 or IPv6 address");
+	expect_req(&c, "DELETE", "/v1/vips/1/backends/198.18.9.9", NULL, 404,
+		   "is not in vip");
+	after = req(&c, "GET", "/v1/vips", NULL, 200);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	expect_req(&c, "POST", "/v1/vips/198.18.100.1:80/tcp/backends",
+		   "{\"address\":\"198.18.2.50\",\"weight\":3}", 201,
+		   "{\"address\":\"198.18.2.50\",\"backend_id\":4,\"weight\":3,");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.50",
+		   "{\"state\":\"draining\"}", 200,
+		   "\"weight\":3,\"state\":\"draining\",\"health\":\"unknown\","
+		   "\"health_error\":\"\",\"slots\":0");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.50",
+		   "{\"state\":\"active\",\"weight\":1}", 200, "\"weight\":1,\"state\":\"active\"");
+	expect_req(&c, "DELETE", "/v1/vips/1/backends/198.18.2.50", NULL, 200,
+		   "{\"deleted\":\"198.18.2.50\"}");
+	expect_req(&c, "POST", "/v1/vips", VIP2, 201, "\"id\":\"[2001:db8:100::1]:443/tcp\"");
+	expect_req(&c, "GET", "/v1/vips/[2001:db8:100::1]:443/tcp/backends/2001:db8:2::21",
+		   NULL, 200, "\"address\":\"2001:db8:2::21\"");
+	expect_req(&c, "GET", "/v1/lb", NULL, 200,
+		   "{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"2001:db8:200::/96\","
+		   "\"flow_idle_timeout_s\":300,\"flows\":0,\"flow_capacity\":131072,"
+		   "\"vips\":2,\"slots_written\":");
+	expect_req(&c, "DELETE", "/v1/vips/[2001:db8:100::1]:443/tcp", NULL, 200,
+		   "{\"deleted\":\"[2001:db8:100::1]:443/tcp\"}");
+	expect_req(&c, "DELETE", "/v1/vips/1", NULL, 200,
+		   "{\"deleted\":\"198.18.100.1:80/tcp\"}");
+	expect_req(&c, "GET", "/v1/vips", NULL, 200, "{\"vips\":[]");
+	assert_model_is_maps(lb);
+
+	/* no load balancer (role backend): the resources are not there */
+	c.lb = NULL;
+	api_cfg.role = ROLE_BACKEND;
+	expect_req(&c, "GET", "/v1/vips", NULL, 404,
+		   "no such resource '/v1/vips' (no load balancer in role backend)");
+	expect_req(&c, "GET", "/v1/lb", NULL, 404, "no such resource");
+	api_cfg.role = ROLE_ROUTER;
+	lb_free(lb);
+}
+
+static void test_metrics(void **state)
+{
+	struct lb *lb = new_lb();
+	struct api_ctx c = { .st = &api_st, .cfg = &api_cfg, .lb = lb };
+	struct lb_addr a = A("198.18.3.11");
+	struct lb_backend_patch drain = { .has_state = true,
+					  .state = LB_BE_DRAINING };
+	char line[160], *m;
+
+	(void)state;
+	add_vip(lb, VIP1);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)), 0);
+	lb_health_event(lb, 1, HEALTH_UP);
+	lb_health_event(lb, 3, HEALTH_DOWN);
+	m = metrics_render(&c);
+	assert_non_null(m);
+	static const char *const want[] = {
+		"# TYPE sluice_lb_vip_packets_total counter\n"
+		"sluice_lb_vip_packets_total{vip=\"198.18.100.1:80/tcp\"} 1\n",
+		"sluice_lb_vip_bytes_total{vip=\"198.18.100.1:80/tcp\"} 0\n",
+		"sluice_lb_vip_new_flows_total{vip=\"198.18.100.1:80/tcp\"} 0\n",
+		"sluice_lb_vip_flow_hits_total{vip=\"198.18.100.1:80/tcp\"} 0\n",
+		"sluice_lb_vip_drops_total{vip=\"198.18.100.1:80/tcp\"} 0\n",
+		"sluice_lb_vip_too_big_total{vip=\"198.18.100.1:80/tcp\"} 0\n",
+		"sluice_lb_backend_packets_total{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.3.11\"} 2\n",
+		"sluice_lb_backend_bytes_total{vip=\"198.18.100.1:80/tcp\",backend=\"2001:db8:2::11\"} 0\n",
+		"sluice_lb_backend_new_flows_total{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.2.11\"} 0\n",
+		"sluice_lb_backend_health{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.2.11\"} 1\n",
+		"sluice_lb_backend_health{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.3.11\"} -1\n",
+		"sluice_lb_backend_health{vip=\"198.18.100.1:80/tcp\",backend=\"2001:db8:2::11\"} 0\n",
+		"sluice_lb_backend_weight{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.2.11\"} 2\n",
+		"sluice_lb_backend_weight{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.3.11\"} 0\n",
+		"sluice_lb_backend_slots{vip=\"198.18.100.1:80/tcp\",backend=\"198.18.2.11\"} 1021\n",
+		"sluice_lb_backend_slots{vip=\"198.18.100.1:80/tcp\",backend=\"2001:db8:2::11\"} 0\n",
+		"# TYPE sluice_lb_flows gauge\nsluice_lb_flows 0\n",
+		"# TYPE sluice_lb_flow_capacity gauge\nsluice_lb_flow_capacity 131072\n",
+		"sluice_lb_slots_written_total ",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(m, want[i]))
+			fail_msg("metrics lack '%s'", want[i]);
+	/* every family once: HELP and TYPE are not repeated per series */
+	snprintf(line, sizeof(line), "# TYPE sluice_lb_backend_slots gauge");
+	assert_non_null(strstr(m, line));
+	assert_null(strstr(strstr(m, line) + 1, line));
+	free(m);
+	lb_free(lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1605,6 +1791,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_keeps_ids_that_flows_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_new_ring_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_down_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
