@@ -1828,6 +1828,9 @@ int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		{ "flow_idle_timeout_s", "flow idle timeout", F_DURATION },
 		{ "flows", "flows", F_TEXT },
 		{ "flow_capacity", "flow capacity", F_TEXT },
+		/* not in the contract, but sluiced sends them */
+		{ "vips", "VIPs", F_TEXT },
+		{ "slots_written", "slots written", F_TEXT },
 	};
 	struct table t = { .ncols = 2 };
 	char buf[64];

@@ -549,12 +549,15 @@ static void test_lb(void **state)
 	expect(cli_lb_print,
 	       "{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"\","
 	       "\"flow_idle_timeout_s\":300,\"flows\":5,"
-	       "\"flow_capacity\":131072,\"lru_evictions\":3}",
+	       "\"flow_capacity\":131072,\"lru_evictions\":3,"
+	       "\"slots_written\":290739,\"vips\":2}",
 	       "source v4          198.18.200.0/24\n"
 	       "source v6          none\n"
 	       "flow idle timeout  5m 0s\n"
 	       "flows              5\n"
 	       "flow capacity      131072\n"
+	       "VIPs               2\n"
+	       "slots written      290739\n"
 	       "lru_evictions      3\n");
 }
 
