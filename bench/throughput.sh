@@ -551,6 +551,15 @@ for k, v in headline.items():
     print("headline (%s): %s" % (k, "; ".join(parts)))
 print("(R ns/packet = R's NAPI thread CPU time / frames delivered: the cost per "
       "packet, less sensitive to other load on R's CPU than Mpps)")
+notes = []
+shares = [x["r_napi_cpu"] for r in results if r["available"] for x in r["repetitions"]]
+if shares and min(shares) < 0.9:
+    notes.append("R's NAPI thread had only %.0f-%.0f%% of CPU %s (other load there): "
+                 "the Mpps figures measure that share as much as the path; the per-core "
+                 "ratios (from R ns/packet) are the steadier comparison"
+                 % (min(shares) * 100, max(shares) * 100, r_cpu))
+for n in notes:
+    print("note: " + n)
 
 doc = {"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
        "host": {"cpu_model": cpu_model, "cpus": int(ncpu), "kernel": kernel},
@@ -559,7 +568,7 @@ doc = {"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", ti
                  "generator_cpu": int(gen_cpu), "r_napi_cpu": int(r_cpu),
                  "repetitions": int(reps), "seconds": int(secs), "quick": quick == "1",
                  "flows": flows, "elapsed_s": int(elapsed)},
-       "headline": headline, "results": results}
+       "headline": headline, "notes": notes, "results": results}
 if json_out:
     with open(json_out, "w") as f:
         json.dump(doc, f, indent=1)
