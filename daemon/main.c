@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * sluiced: loads the XDP data path, mirrors the kernel's links, routes and
- * neighbours into its maps, and serves the REST API.  One thread, one epoll
- * loop: netlink events, API connections and signals.
+ * neighbours into its maps, runs the load balancer's VIPs, and serves the
+ * REST API.  One thread, one epoll loop: netlink events, API connections,
+ * backend health checks and signals.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,8 @@
 #include "config.h"
 #include "endpoint.h"
 #include "dp.h"
+#include "health.h"
+#include "lb.h"
 #include "log.h"
 #include "netlink.h"
 #include "state.h"
@@ -31,7 +34,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sluiced [OPTIONS]\n"
-		"XDP router: mirrors kernel routes and neighbours into eBPF maps.\n\n"
+		"XDP router and load balancer: mirrors kernel routes and neighbours\n"
+		"into eBPF maps and balances VIPs over backends (Maglev).\n\n"
 		"  -c, --config FILE        JSON configuration (flags override it)\n"
 		"  -i, --interface IF       attach to IF (repeatable)\n"
 		"  -p, --pin-dir DIR        pin maps and links here [%s]\n"
@@ -41,13 +45,16 @@ static void usage(FILE *f)
 		"  -m, --xdp-mode MODE      auto|native|generic [auto]\n"
 		"  -k, --keep-on-exit       leave XDP attached and maps pinned on exit\n"
 		"  -l, --log-level LEVEL    err|warn|info|debug [info]\n"
+		"      --role ROLE          router (router + load balancer) or\n"
+		"                           backend (decapsulates for a balancer)\n"
+		"                           [router]\n"
 		"      --check-config       validate the configuration and exit\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            print the version\n",
 		CFG_DEFAULT_PIN_DIR, SLUICE_DEFAULT_API);
 }
 
-enum { OPT_CHECK = 1000 };
+enum { OPT_CHECK = 1000, OPT_ROLE };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -59,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "keep-on-exit", no_argument, NULL, 'k' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "role", required_argument, NULL, OPT_ROLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -118,6 +126,9 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		case OPT_CHECK:
 			*check_only = true;
 			break;
+		case OPT_ROLE:
+			rc = config_set_role(cfg, optarg, err, sizeof(err));
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -174,6 +185,31 @@ static int ensure_bpffs(const char *pin_dir)
 	return 0;
 }
 
+/* The load balancer: health checks, then the VIPs of the config file over
+ * whatever a previous run left pinned (adopted, not rebuilt). */
+static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
+		    struct lb **lbp, struct health **hcp)
+{
+	char err[512];
+	int rc;
+
+	rc = lb_new(lbp, dp, &lb_dp_bpf, NULL, &cfg->lb);
+	if (rc) {
+		pr_err("lb: %s", strerror(-rc));
+		return rc;
+	}
+	rc = health_new(hcp, lb_health_event, *lbp);
+	if (rc) {
+		pr_err("health: %s", strerror(-rc));
+		return rc;
+	}
+	lb_set_health(*lbp, *hcp);
+	rc = lb_load(*lbp, cfg->vips, (size_t)cfg->n_vips, err, sizeof(err));
+	if (rc)
+		pr_err("lb: %s", err);
+	return rc;
+}
+
 static uint64_t mono_s(void)
 {
 	struct timespec ts;
@@ -214,10 +250,11 @@ static int epoll_add(int ep, int fd, uint64_t tag)
 
 #define TAG_SIGNAL 0
 #define TAG_NETLINK 1
-#define TAG_API 2	/* + index */
+#define TAG_HEALTH 2
+#define TAG_API 3	/* + index */
 
-static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
-		    int n_apis, int sfd)
+static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
+		    struct api **apis, int n_apis, int sfd)
 {
 	struct epoll_event evs[16];
 	int ep, err = 0;
@@ -228,6 +265,10 @@ static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
 	err = epoll_add(ep, sfd, TAG_SIGNAL);
 	if (!err)
 		err = epoll_add(ep, nlsock_fd(ns), TAG_NETLINK);
+	/* checks run here, between API requests: a slow backend costs a
+	 * probe socket, never the loop */
+	if (!err && hc)
+		err = epoll_add(ep, health_fd(hc), TAG_HEALTH);
 	for (int i = 0; i < n_apis && !err; i++)
 		err = epoll_add(ep, api_fd(apis[i]), TAG_API + (uint64_t)i);
 	while (!err) {
@@ -265,6 +306,10 @@ static int run_loop(struct nlsock *ns, struct state *st, struct api **apis,
 					pr_err("netlink: %s", strerror(-rc));
 				continue;
 			}
+			if (tag == TAG_HEALTH) {
+				health_run(hc);
+				continue;
+			}
 			api_run(apis[tag - TAG_API]);
 		}
 		/* what MHD left for later (see api_timeout_ms) */
@@ -282,6 +327,8 @@ int main(int argc, char **argv)
 	struct api *apis[CFG_MAX_APIS] = {};
 	struct sluiced_config cfg;
 	struct nlsock *ns = NULL;
+	struct health *hc = NULL;
+	struct lb *lb = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
@@ -295,8 +342,9 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	log_set_level(cfg.log_level);
 	if (check_only) {
-		printf("sluiced: configuration is valid (%d interfaces)\n",
-		       cfg.n_ifaces);
+		printf("sluiced: configuration is valid (%d interfaces, role %s, "
+		       "%d VIPs)\n", cfg.n_ifaces, config_role_name(cfg.role),
+		       cfg.n_vips);
 		goto out_cfg;
 	}
 	log_route_libbpf();
@@ -316,10 +364,16 @@ int main(int argc, char **argv)
 	err = ensure_bpffs(cfg.pin_dir);
 	if (err)
 		goto out_sig;
-	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = cfg.pin_dir });
+	err = dp_open(&dp, &(struct dp_opts){
+		.pin_dir = cfg.pin_dir,
+		.lb_max_flows = cfg.lb.max_flows,
+		.role = cfg.role == ROLE_BACKEND ? DP_ROLE_BACKEND :
+						   DP_ROLE_ROUTER,
+	});
 	if (err)
 		goto out_sig;
-	pr_info("data path loaded, maps %s %s", dp_maps_reused(dp) ?
+	pr_info("data path loaded (role %s), maps %s %s",
+		config_role_name(cfg.role), dp_maps_reused(dp) ?
 		"adopted from" : "pinned in", cfg.pin_dir);
 
 	state_init(&st, dp, &cfg);
@@ -350,18 +404,30 @@ int main(int argc, char **argv)
 		(unsigned long long)st.routes_programmed[1],
 		HASH_CNT(hh, st.neighs));
 
-	actx = (struct api_ctx){ .st = &st, .cfg = &cfg, .started_at = mono_s() };
+	/* The backend role only decapsulates (lib/dp attaches sluice_decap
+	 * and state.c mirrors the local addresses): no VIPs to run. */
+	if (cfg.role == ROLE_ROUTER) {
+		err = start_lb(&cfg, dp, &lb, &hc);
+		if (err)
+			goto out_lb;
+	}
+
+	actx = (struct api_ctx){ .st = &st, .cfg = &cfg, .lb = lb,
+				 .started_at = mono_s() };
 	for (int i = 0; i < cfg.n_apis; i++) {
 		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &actx);
 		if (err)
 			goto out_api;
 		n_apis++;
 	}
-	err = run_loop(ns, &st, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, apis, n_apis, sfd);
 
 out_api:
 	for (int i = 0; i < n_apis; i++)
 		api_stop(apis[i]);
+out_lb:
+	lb_free(lb);
+	health_free(hc);
 out_nl:
 	nlsock_close(ns);
 out_dp:
