@@ -38,6 +38,11 @@ struct bench_opts {
 	bool smoke;
 	unsigned int reps;
 	unsigned long long runs;	/* test_run runs per figure and rep */
+	/* --spin PATH:FLOWS: only run that path (single method, every call
+	 * checked) for spin_s seconds, for a profiler to watch */
+	const char *spin;
+	unsigned int spin_flows;
+	double spin_s;
 };
 
 /* ---- figures and output (main.c) ---- */

@@ -242,6 +242,8 @@ static void usage(FILE *to)
 {
 	fputs("usage: sluice-bench [--smoke] [--reps N] [--runs N]\n"
 	      "                    [--only pktcost|control] [--json FILE]\n"
+	      "       sluice-bench --spin PATH[:FLOWS] [--seconds S]   "
+	      "(for perf record)\n"
 	      "       sluice-bench route-latency --map PINNED --nhgs PINNED "
 	      "--dev IF --prefix P\n"
 	      "                    --via A --via B [--count N]\n"
@@ -263,10 +265,12 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'n' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "spin", required_argument, NULL, 'S' },
+		{ "seconds", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct bench_opts o = { .reps = 3, .runs = 1000000 };
+	struct bench_opts o = { .reps = 3, .runs = 1000000, .spin_s = 5 };
 	const char *json = NULL, *only = NULL;
 	bool reps_set = false, runs_set = false;
 	int c, err = 0;
@@ -295,6 +299,19 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			json = optarg;
+			break;
+		case 'S': {
+			char *colon = strchr(optarg, ':');
+
+			o.spin = optarg;
+			o.spin_flows = colon ? (unsigned int)atoi(colon + 1) : 1;
+			if (colon)
+				*colon = '\0';
+			only = "pktcost";
+			break;
+		}
+		case 't':
+			o.spin_s = atof(optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -835,6 +835,47 @@ static void measure_overhead(struct env *e)
 		fig_invalid(f, "every call was interrupted");
 }
 
+/* --spin: one path, single method, every call checked, for a profiler. */
+static int spin(struct env *e)
+{
+	const struct path *p = NULL;
+	struct target t;
+	struct fig *f;
+	static struct res r;
+	unsigned long long calls = 0, sum = 0;
+	double t0;
+
+	for (size_t i = 0; i < N_PATHS; i++)
+		if (!strcmp(paths[i].name, e->o->spin))
+			p = &paths[i];
+	if (!p || !e->o->spin_flows || e->o->spin_flows > MAX_FLOWS) {
+		fprintf(stderr, "sluice-bench: --spin PATH[:1..%d], PATH one of "
+				"the pktcost paths\n", MAX_FLOWS);
+		return -EINVAL;
+	}
+	f = fig_new("spin", p->name, e->o->spin_flows, "ns/packet");
+	t = target_of(e, p->kind);
+	if (frames(e, p->kind, e->o->spin_flows, false) ||
+	    (p->kind == K_LB_EST4 && !prime_flows(e, f, e->o->spin_flows)))
+		return -EINVAL;
+	t0 = now_ns();
+	while (now_ns() - t0 < e->o->spin_s * 1e9) {
+		unsigned int i = (unsigned int)(calls % e->o->spin_flows);
+
+		run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
+		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i], calls)) {
+			note("INVALID: %s", f->why);
+			return -EINVAL;
+		}
+		sum += r.duration;
+		calls++;
+	}
+	note("spin %s, %u flows: %llu calls in %.1f s, mean duration %.1f ns "
+	     "(test_run overhead included)", p->name, e->o->spin_flows, calls,
+	     e->o->spin_s, calls ? (double)sum / (double)calls : 0.0);
+	return 0;
+}
+
 static int alloc_frames(struct env *e)
 {
 	e->in = calloc(MAX_FLOWS, sizeof(*e->in));
@@ -852,6 +893,11 @@ int pktcost_run(const struct bench_opts *o)
 	e.o = o;
 	err = alloc_frames(&e) ?: setup(&e);
 	if (err) {
+		teardown(&e);
+		return err;
+	}
+	if (o->spin) {
+		err = spin(&e);
 		teardown(&e);
 		return err;
 	}
