@@ -857,19 +857,30 @@ struct txn {
 	size_t n, cap;
 };
 
-static struct undo *txn_push(struct txn *t)
+/* Room for one more undo, made before the write it undoes: a write that
+ * succeeded is never left without its undo. */
+static int txn_reserve(struct txn *t)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct undo *u = realloc(t->u, cap * sizeof(*u));
+	struct undo *u;
+	size_t cap;
 
-		if (!u)
-			return NULL;
-		t->u = u;
-		t->cap = cap;
-	}
-	memset(&t->u[t->n], 0, sizeof(t->u[0]));
-	return &t->u[t->n];
+	if (t->n < t->cap)
+		return 0;
+	cap = t->cap ? t->cap * 2 : 16;
+	u = realloc(t->u, cap * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	t->u = u;
+	t->cap = cap;
+	return 0;
+}
+
+/* After a write (@err its result): keep @u, the way back, if it worked. */
+static int txn_note(struct txn *t, int err, const struct undo *u)
+{
+	if (!err)
+		t->u[t->n++] = *u;
+	return err;
 }
 
 static void txn_free(struct txn *t)
@@ -883,77 +894,49 @@ static void txn_free(struct txn *t)
 	t->n = t->cap = 0;
 }
 
+/* Each t_*() makes one map write through lb->ops and notes its undo: a new
+ * key or entry is deleted again, an old value is put back. */
 static int t_vip_set(struct txn *t, const struct sluice_vip_key *k,
 		     const struct sluice_vip *v, const struct sluice_vip *prev)
 {
-	struct undo *u = txn_push(t);
-	int err;
+	struct undo u = { .op = prev ? UNDO_VIP_SET : UNDO_VIP_DEL, .key = *k };
 
-	if (!u)
-		return -ENOMEM;
-	err = t->lb->ops->vip_set(t->lb->dp, k, v);
-	if (err)
-		return err;
-	u->op = prev ? UNDO_VIP_SET : UNDO_VIP_DEL;
-	u->key = *k;
 	if (prev)
-		u->vip = *prev;
-	t->n++;
-	return 0;
+		u.vip = *prev;
+	if (txn_reserve(t))
+		return -ENOMEM;
+	return txn_note(t, t->lb->ops->vip_set(t->lb->dp, k, v), &u);
 }
 
 static int t_vip_del(struct txn *t, const struct sluice_vip_key *k,
 		     const struct sluice_vip *prev)
 {
-	struct undo *u = txn_push(t);
-	int err;
+	struct undo u = { .op = UNDO_VIP_SET, .key = *k, .vip = *prev };
 
-	if (!u)
+	if (txn_reserve(t))
 		return -ENOMEM;
-	err = t->lb->ops->vip_del(t->lb->dp, k);
-	if (err)
-		return err;
-	u->op = UNDO_VIP_SET;
-	u->key = *k;
-	u->vip = *prev;
-	t->n++;
-	return 0;
+	return txn_note(t, t->lb->ops->vip_del(t->lb->dp, k), &u);
 }
 
 static int t_be_set(struct txn *t, uint32_t id, const struct sluice_backend *b,
 		    const struct sluice_backend *prev)
 {
-	struct undo *u = txn_push(t);
-	int err;
+	struct undo u = { .op = prev ? UNDO_BE_SET : UNDO_BE_DEL, .id = id };
 
-	if (!u)
-		return -ENOMEM;
-	err = t->lb->ops->backend_set(t->lb->dp, id, b);
-	if (err)
-		return err;
-	u->op = prev ? UNDO_BE_SET : UNDO_BE_DEL;
-	u->id = id;
 	if (prev)
-		u->be = *prev;
-	t->n++;
-	return 0;
+		u.be = *prev;
+	if (txn_reserve(t))
+		return -ENOMEM;
+	return txn_note(t, t->lb->ops->backend_set(t->lb->dp, id, b), &u);
 }
 
 static int t_be_del(struct txn *t, uint32_t id, const struct sluice_backend *prev)
 {
-	struct undo *u = txn_push(t);
-	int err;
+	struct undo u = { .op = UNDO_BE_SET, .id = id, .be = *prev };
 
-	if (!u)
+	if (txn_reserve(t))
 		return -ENOMEM;
-	err = t->lb->ops->backend_del(t->lb->dp, id);
-	if (err)
-		return err;
-	u->op = UNDO_BE_SET;
-	u->id = id;
-	u->be = *prev;
-	t->n++;
-	return 0;
+	return txn_note(t, t->lb->ops->backend_del(t->lb->dp, id), &u);
 }
 
 /* @prev (@prev_m slots) is what was installed, NULL if nothing; it must stay
@@ -962,80 +945,58 @@ static int t_ring_install(struct txn *t, uint32_t vip_id, uint32_t m,
 			  const uint32_t *table, uint32_t prev_m,
 			  const uint32_t *prev)
 {
-	struct undo *u = txn_push(t);
+	struct undo u = { .op = prev ? UNDO_RING_INSTALL : UNDO_RING_DEL,
+			  .id = vip_id, .n = prev_m, .table = prev };
 	int err;
 
-	if (!u)
+	if (txn_reserve(t))
 		return -ENOMEM;
 	err = t->lb->ops->ring_install(t->lb->dp, vip_id, m, table);
-	if (err)
-		return err;
-	t->lb->slots_written += m;
-	u->op = prev ? UNDO_RING_INSTALL : UNDO_RING_DEL;
-	u->id = vip_id;
-	u->n = prev_m;
-	u->table = prev;
-	t->n++;
-	return 0;
+	t->lb->slots_written += err ? 0 : m;
+	return txn_note(t, err, &u);
 }
 
 static int t_ring_del(struct txn *t, uint32_t vip_id, uint32_t m,
 		      const uint32_t *prev)
 {
-	struct undo *u = txn_push(t);
-	int err;
+	struct undo u = { .op = UNDO_RING_INSTALL, .id = vip_id, .n = m,
+			  .table = prev };
 
-	if (!u)
+	if (txn_reserve(t))
 		return -ENOMEM;
-	err = t->lb->ops->ring_del(t->lb->dp, vip_id);
-	if (err)
-		return err;
-	u->op = UNDO_RING_INSTALL;
-	u->id = vip_id;
-	u->n = m;
-	u->table = prev;
-	t->n++;
-	return 0;
+	return txn_note(t, t->lb->ops->ring_del(t->lb->dp, vip_id), &u);
 }
 
 /* Writes the @n @slots where @old and @nw differ. */
 static int t_ring_write(struct txn *t, uint32_t vip_id, const uint32_t *slots,
 			uint32_t n, const uint32_t *old, const uint32_t *nw)
 {
-	struct undo *u;
+	struct undo u = { .op = UNDO_RING_WRITE, .id = vip_id, .n = n };
 	uint32_t *vals;
-	int err;
+	int err = -ENOMEM;
 
 	if (!n)
 		return 0;
-	u = txn_push(t);
-	if (!u)
-		return -ENOMEM;
-	u->slots = malloc(n * sizeof(*u->slots));
-	u->vals = malloc(n * sizeof(*u->vals));
+	/* the undo owns the slot numbers and their old values */
+	u.slots = malloc(n * sizeof(*u.slots));
+	u.vals = malloc(n * sizeof(*u.vals));
 	vals = malloc(n * sizeof(*vals));
-	if (!u->slots || !u->vals || !vals) {
-		err = -ENOMEM;
+	if (!u.slots || !u.vals || !vals || txn_reserve(t))
 		goto err;
-	}
 	for (uint32_t i = 0; i < n; i++) {
-		u->slots[i] = slots[i];
-		u->vals[i] = old[slots[i]];
+		u.slots[i] = slots[i];
+		u.vals[i] = old[slots[i]];
 		vals[i] = nw[slots[i]];
 	}
 	err = t->lb->ops->ring_write(t->lb->dp, vip_id, slots, vals, n);
 	if (err)
 		goto err;
 	t->lb->slots_written += n;
-	u->op = UNDO_RING_WRITE;
-	u->id = vip_id;
-	u->n = n;
-	t->n++;
 	free(vals);
-	return 0;
+	return txn_note(t, 0, &u);
 err:
-	free(u->slots);
-	free(u->vals);
+	free(u.slots);
+	free(u.vals);
 	free(vals);
 	return err;
 }
