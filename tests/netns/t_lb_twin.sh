@@ -82,4 +82,34 @@ owned=$(grep -c '^198.18.12.2$' "$T_TMP/ring.a0")
 echo "# removal moved $moved slots; the removed backend owned $owned"
 check "the removal moved close to the minimum (moved $moved <= 1.1 x owned $owned)" \
 	test $((moved * 10 <= owned * 11)) = 1
+
+# Bad input over the API: a clear error naming the field, nothing changed.
+cp "$T_TMP/ring.a" "$T_TMP/ring.before"
+expect_4xx() {	# expect_4xx NAME CODE NEEDLE METHOD PATH JSON
+	local out code
+	out=$(curl -s -w '\n%{http_code}' --unix-socket "$SOCK_a" -X "$4" \
+		-d "$6" "http://sluiced$5")
+	code=$(tail -1 <<<"$out")
+	if [ "$code" = "$2" ] && grep -qF -- "$3" <<<"$out"; then
+		tap_ok "$1 -> $code ($(head -1 <<<"$out"))"
+	else
+		tap_fail "$1" "got $code: $out"
+	fi
+}
+expect_4xx "VIP that exists" 409 "exists" POST /v1/vips \
+	"{\"address\": \"$VIP\", \"port\": 80, \"protocol\": \"tcp\"}"
+expect_4xx "ring size not a prime" 400 "ring_size" POST /v1/vips \
+	"{\"address\": \"198.18.100.2\", \"port\": 80, \"protocol\": \"tcp\", \"ring_size\": 65536}"
+expect_4xx "backend address of the wrong form" 400 "198.18.300.1" POST \
+	"/v1/vips/$VIP:80%2Ftcp/backends" '{"address": "198.18.300.1"}'
+expect_4xx "weight out of range" 400 "weight" POST \
+	"/v1/vips/$VIP:80%2Ftcp/backends" '{"address": "198.18.16.2", "weight": 0}'
+expect_4xx "unknown field" 400 "colour" POST \
+	"/v1/vips/$VIP:80%2Ftcp/backends" '{"address": "198.18.16.2", "colour": "red"}'
+expect_4xx "bad state in PATCH" 400 "state" PATCH \
+	"/v1/vips/$VIP:80%2Ftcp/backends/198.18.11.2" '{"state": "asleep"}'
+expect_4xx "unknown VIP" 404 "198.18.100.9" GET "/v1/vips/198.18.100.9:80%2Ftcp" ""
+ring_of "$PIN_a" "$SOCK_a" >"$T_TMP/ring.a" || die "read ring a"
+check "the rejected requests changed no slot" cmp -s "$T_TMP/ring.before" "$T_TMP/ring.a"
+check "still one VIP" test "$(api_json a /v1/lb "d['vips']")" = 1
 tap_done
