@@ -153,6 +153,23 @@ static __always_inline int push_outer(struct xdp_md *ctx, struct pkt *p,
 	return DP_CONTINUE;
 }
 
+/* Room for the new IP + ICMP headers in front of the quoted packet, and
+ * the tail cut so that exactly @want bytes remain. */
+static __always_inline int icmp_make_room(struct xdp_md *ctx, struct pkt *p,
+					  __u32 room, __u32 want)
+{
+	__u32 have;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)room))
+		return -1;
+	have = ctx->data_end - ctx->data;
+	if (have > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)have))
+		return -1;
+	p->data = (void *)(long)ctx->data;
+	p->data_end = (void *)(long)ctx->data_end;
+	return 0;
+}
+
 /*
  * Answer a client whose packet would not fit after encapsulation: ICMP
  * fragmentation needed (v4) or packet too big (v6) from the VIP, quoting
@@ -164,7 +181,7 @@ static __always_inline int icmp4_too_big(struct xdp_md *ctx, struct pkt *p,
 					 __u32 mtu)
 {
 	const __u32 room = sizeof(struct iphdr) + sizeof(struct icmphdr);
-	__u32 off = l2_len(p), want = off + room + 28, have;
+	__u32 off = l2_len(p), want = off + room + 28;
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
 	__be32 saddr, daddr;
 	struct ethhdr *eth = p->data;
@@ -179,17 +196,10 @@ static __always_inline int icmp4_too_big(struct xdp_md *ctx, struct pkt *p,
 	saddr = in->saddr;
 	daddr = in->daddr;
 
-	if (bpf_xdp_adjust_head(ctx, -(int)room))
+	if (icmp_make_room(ctx, p, room, want))
 		return SLUICE_DROP_ADJUST;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	have = end - data;
-	if (have > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)have))
-		return SLUICE_DROP_ADJUST;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	p->data = data;
-	p->data_end = end;
+	data = p->data;
+	end = p->data_end;
 	eth = data;
 	oh = data + off;
 	ic = (void *)(oh + 1);
@@ -225,7 +235,7 @@ static __always_inline int icmp6_too_big(struct xdp_md *ctx, struct pkt *p,
 					 __u32 mtu)
 {
 	const __u32 room = sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr);
-	__u32 off = l2_len(p), want = off + room + 48, have, sum;
+	__u32 off = l2_len(p), want = off + room + 48, sum;
 	__u8 smac[ETH_ALEN], dmac[ETH_ALEN], saddr[16], daddr[16];
 	struct ethhdr *eth = p->data;
 	struct ipv6hdr *in = p->data + off, *oh;
@@ -239,17 +249,10 @@ static __always_inline int icmp6_too_big(struct xdp_md *ctx, struct pkt *p,
 	__builtin_memcpy(saddr, in->saddr.in6_u.u6_addr8, 16);
 	__builtin_memcpy(daddr, in->daddr.in6_u.u6_addr8, 16);
 
-	if (bpf_xdp_adjust_head(ctx, -(int)room))
+	if (icmp_make_room(ctx, p, room, want))
 		return SLUICE_DROP_ADJUST;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	have = end - data;
-	if (have > want && bpf_xdp_adjust_tail(ctx, (int)want - (int)have))
-		return SLUICE_DROP_ADJUST;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	p->data = data;
-	p->data_end = end;
+	data = p->data;
+	end = p->data_end;
 	eth = data;
 	oh = data + off;
 	ic = (void *)(oh + 1);
