@@ -200,6 +200,7 @@ static struct json_object *route_json(struct state *st,
 	struct json_object *nhs = json_object_new_array();
 	const struct st_variant *v = p->best;
 	char addr[INET6_ADDRSTRLEN], buf[64], num[16];
+	struct nl_route *r = malloc(sizeof(*r));
 
 	inet_ntop(p->key.family, p->key.addr, addr, sizeof(addr));
 	snprintf(buf, sizeof(buf), "%s/%u", addr, p->key.len);
@@ -209,20 +210,26 @@ static struct json_object *route_json(struct state *st,
 	add_int(o, "metric", v->priority);
 	add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
 	add_str(o, "type", rt_type_name(p->programmed.type));
-	for (int i = 0; i < v->n_nh; i++) {
+	if (v->nh_id)
+		add_int(o, "nhid", v->nh_id);
+	/* the nexthops as forwarded: a nexthop object's are resolved */
+	if (r)
+		state_route_of(st, p, r);
+	for (int i = 0; r && i < r->n_nh; i++) {
 		struct json_object *nh = json_object_new_object();
 
-		if (v->nh[i].gw_family)
-			inet_ntop(v->nh[i].gw_family, v->nh[i].gw, addr,
+		if (r->nh[i].gw_family)
+			inet_ntop(r->nh[i].gw_family, r->nh[i].gw, addr,
 				  sizeof(addr));
 		else
 			addr[0] = '\0';
 		add_str(nh, "via", addr);
-		add_str(nh, "dev", state_ifname(st, v->nh[i].ifindex));
-		add_int(nh, "ifindex", v->nh[i].ifindex);
-		add_int(nh, "weight", v->nh[i].weight);
+		add_str(nh, "dev", state_ifname(st, r->nh[i].ifindex));
+		add_int(nh, "ifindex", r->nh[i].ifindex);
+		add_int(nh, "weight", r->nh[i].weight);
 		json_object_array_add(nhs, nh);
 	}
+	free(r);
 	json_object_object_add(o, "nexthops", nhs);
 	return o;
 }

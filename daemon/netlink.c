@@ -5,6 +5,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include "log.h"
 #include "netlink.h"
@@ -22,7 +23,7 @@ int nlsock_open(struct nlsock **out)
 {
 	unsigned int groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE |
 			      RTMGRP_IPV6_ROUTE;
-	int rcvbuf = 32 << 20;
+	int rcvbuf = 32 << 20, nh_group = RTNLGRP_NEXTHOP;
 	struct nlsock *ns;
 	int err;
 
@@ -47,6 +48,9 @@ int nlsock_open(struct nlsock **out)
 		err = -errno;
 		goto err;
 	}
+	/* nexthop objects (Linux >= 5.3); older kernels have none to send */
+	setsockopt(mnl_socket_get_fd(ns->ev), SOL_NETLINK,
+		   NETLINK_ADD_MEMBERSHIP, &nh_group, sizeof(nh_group));
 	ns->seq = (unsigned int)time(NULL);
 	*out = ns;
 	return 0;
@@ -76,7 +80,8 @@ void nl_dispatch(const struct nlmsghdr *nlh, struct state *st)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK ||
 		   nlh->nlmsg_type == RTM_DELROUTE ||
-		   nlh->nlmsg_type == RTM_DELNEIGH;
+		   nlh->nlmsg_type == RTM_DELNEIGH ||
+		   nlh->nlmsg_type == RTM_DELNEXTHOP;
 	int err = 0;
 
 	st->nl_events++;
@@ -111,6 +116,18 @@ void nl_dispatch(const struct nlmsghdr *nlh, struct state *st)
 			state_neigh_event(st, &n, del);
 		break;
 	}
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP: {
+		struct nl_nexthop *nh = malloc(sizeof(*nh));
+
+		if (!nh)
+			return;
+		err = nl_parse_nexthop(nlh, nh);
+		if (!err)
+			state_nexthop_event(st, nh, del);
+		free(nh);
+		break;
+	}
 	default:
 		return;
 	}
@@ -128,6 +145,10 @@ static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 		    uint8_t family)
 {
+	/* the family is the first byte of every rtnetlink header; nexthop
+	 * dumps want exactly their own (strict) header */
+	size_t hdr = type == RTM_GETNEXTHOP ? sizeof(struct nhmsg) :
+					      sizeof(struct rtmsg);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(ns->buf);
 	unsigned int portid = mnl_socket_get_portid(ns->dump);
 	unsigned int seq = ++ns->seq;
@@ -138,7 +159,7 @@ static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
+	g = mnl_nlmsg_put_extra_header(nlh, hdr);
 	g->rtgen_family = family;
 	if (mnl_socket_sendto(ns->dump, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -163,6 +184,10 @@ int nlsock_dump_all(struct nlsock *ns, struct state *st)
 		err = dump_one(ns, st, RTM_GETNEIGH, AF_INET);
 	if (!err)
 		err = dump_one(ns, st, RTM_GETNEIGH, AF_INET6);
+	/* objects before the routes that name them; a kernel without
+	 * nexthop objects refuses the dump, which is fine */
+	if (!err && dump_one(ns, st, RTM_GETNEXTHOP, AF_UNSPEC))
+		pr_debug("netlink: no nexthop objects on this kernel");
 	if (!err)
 		err = dump_one(ns, st, RTM_GETROUTE, AF_INET);
 	if (!err)

@@ -6,6 +6,7 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include "nl.h"
 
@@ -130,10 +131,11 @@ int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 		r->unsupported = true;
 		r->unsupported_why = "source-specific route";
 	}
-	if (t.tb[RTA_NH_ID]) {
-		r->unsupported = true;
-		r->unsupported_why = "nexthop object (RTA_NH_ID)";
-	}
+	/* With nexthop objects the kernel (nexthop_compat_mode, the
+	 * default) also spells the nexthops out below; without, the daemon
+	 * resolves the id from its copy of the objects. */
+	if (t.tb[RTA_NH_ID])
+		r->nh_id = mnl_attr_get_u32(t.tb[RTA_NH_ID]);
 	if (t.tb[RTA_VIA]) {
 		r->unsupported = true;
 		r->unsupported_why = "RTA_VIA nexthop";
@@ -152,6 +154,46 @@ int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 			if (copy_addr(t.tb[RTA_GATEWAY], r->family, nh->gw))
 				return -EINVAL;
 			nh->gw_family = r->family;
+		}
+	}
+	return 0;
+}
+
+int nl_parse_nexthop(const struct nlmsghdr *nlh, struct nl_nexthop *nh)
+{
+	struct attr_tab t = { .max = NHA_MAX };
+	const struct nhmsg *nhm;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*nhm)))
+		return -EINVAL;
+	nhm = mnl_nlmsg_get_payload(nlh);
+	memset(nh, 0, sizeof(*nh));
+	if (mnl_attr_parse(nlh, sizeof(*nhm), attr_cb, &t) < 0)
+		return -EINVAL;
+	if (!t.tb[NHA_ID])
+		return -EINVAL;
+	nh->id = mnl_attr_get_u32(t.tb[NHA_ID]);
+	nh->family = nhm->nh_family;
+	nh->dead = nhm->nh_flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN);
+	nh->blackhole = t.tb[NHA_BLACKHOLE] != NULL;
+	if (t.tb[NHA_OIF])
+		nh->oif = mnl_attr_get_u32(t.tb[NHA_OIF]);
+	if (t.tb[NHA_GATEWAY]) {
+		if (copy_addr(t.tb[NHA_GATEWAY], nh->family, nh->gw))
+			return -EINVAL;
+		nh->has_gw = true;
+	}
+	if (t.tb[NHA_GROUP]) {
+		const struct nexthop_grp *g = mnl_attr_get_payload(t.tb[NHA_GROUP]);
+		size_t n = mnl_attr_get_payload_len(t.tb[NHA_GROUP]) / sizeof(*g);
+
+		if (!n || n * sizeof(*g) != mnl_attr_get_payload_len(t.tb[NHA_GROUP]))
+			return -EINVAL;
+		for (size_t i = 0; i < n && nh->n_grp < NL_MAX_NH; i++) {
+			nh->grp[nh->n_grp].id = g[i].id;
+			nh->grp[nh->n_grp].weight = (uint8_t)(g[i].weight + 1 > 255 ?
+							      255 : g[i].weight + 1);
+			nh->n_grp++;
 		}
 	}
 	return 0;
@@ -288,7 +330,7 @@ int nl_route_translate(const struct nl_route *r, struct sluice_nhg *g,
 		return SLUICE_RT_KERNEL;
 	}
 	if (r->n_nh == 0) {
-		*why = "no nexthop";
+		*why = r->nh_id ? "nexthop object not resolved" : "no nexthop";
 		return SLUICE_RT_KERNEL;
 	}
 	for (int i = 0; i < r->n_nh; i++) {

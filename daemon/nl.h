@@ -31,9 +31,10 @@ struct nl_route {
 	uint32_t priority;	/* metric */
 	uint32_t flags;		/* rtm_flags */
 	uint8_t dst[16];
+	uint32_t nh_id;		/* RTA_NH_ID: a kernel nexthop object */
 	int n_nh;
 	struct nl_nh nh[NL_MAX_NH];
-	bool unsupported;	/* RTA_VIA, nexthop objects, ... */
+	bool unsupported;	/* RTA_VIA, source routes, ... */
 	const char *unsupported_why;
 };
 
@@ -60,11 +61,29 @@ struct nl_neigh {
 	uint8_t flags;		/* NTF_* */
 };
 
+/* A kernel nexthop object (RTM_NEWNEXTHOP): one gateway/interface, or a
+ * group of other objects with weights, or a blackhole. */
+struct nl_nexthop {
+	uint32_t id;
+	uint8_t family;		/* of the gateway; AF_UNSPEC for groups */
+	bool blackhole;
+	bool dead;		/* RTNH_F_DEAD or RTNH_F_LINKDOWN */
+	bool has_gw;
+	uint32_t oif;
+	uint8_t gw[16];
+	int n_grp;
+	struct {
+		uint32_t id;
+		uint8_t weight;	/* 1..256 is stored as 0..255 + 1 */
+	} grp[NL_MAX_NH];
+};
+
 /* 0 on success, -EINVAL on a malformed message, -ENOENT when the message is
  * not one we mirror (another family, a cloned route...). */
 int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r);
 int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l);
 int nl_parse_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n);
+int nl_parse_nexthop(const struct nlmsghdr *nlh, struct nl_nexthop *nh);
 
 /* A neighbour the data path may use: has a MAC, not failed/incomplete. */
 bool nl_neigh_usable(const struct nl_neigh *n);

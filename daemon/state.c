@@ -192,7 +192,46 @@ static const struct st_variant *best_variant(const struct st_prefix *p)
 	return best;
 }
 
-static void variant_to_route(const struct st_prefix *p,
+/* Spell out a nexthop object (a group of them, or one) as the route's
+ * nexthops; dead, blackhole and unknown members are left out. */
+static void resolve_nhobj(const struct state *st, uint32_t id,
+			  struct nl_route *r)
+{
+	const struct st_nhobj *o, *m;
+
+	HASH_FIND(hh, st->nhobjs, &id, sizeof(id), o);
+	if (!o)
+		return;
+	if (o->nh.blackhole) {
+		r->unsupported = true;
+		r->unsupported_why = "blackhole nexthop";
+		return;
+	}
+	for (int i = 0; i < (o->nh.n_grp ? o->nh.n_grp : 1); i++) {
+		struct nl_nh *nh;
+
+		if (o->nh.n_grp) {
+			uint32_t mid = o->nh.grp[i].id;
+
+			HASH_FIND(hh, st->nhobjs, &mid, sizeof(mid), m);
+		} else {
+			m = o;
+		}
+		if (!m || m->nh.dead || m->nh.blackhole || m->nh.n_grp ||
+		    !m->nh.oif || r->n_nh >= NL_MAX_NH)
+			continue;
+		nh = &r->nh[r->n_nh++];
+		memset(nh, 0, sizeof(*nh));
+		nh->ifindex = m->nh.oif;
+		nh->weight = o->nh.n_grp ? o->nh.grp[i].weight : 1;
+		if (m->nh.has_gw) {
+			nh->gw_family = m->nh.family;
+			memcpy(nh->gw, m->nh.gw, sizeof(nh->gw));
+		}
+	}
+}
+
+static void variant_to_route(const struct state *st, const struct st_prefix *p,
 			     const struct st_variant *v, struct nl_route *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -205,8 +244,20 @@ static void variant_to_route(const struct st_prefix *p,
 	r->protocol = v->protocol;
 	r->unsupported = v->unsupported;
 	r->unsupported_why = v->unsupported_why;
+	r->nh_id = v->nh_id;
 	r->n_nh = v->n_nh < NL_MAX_NH ? v->n_nh : NL_MAX_NH;
-	memcpy(r->nh, v->nh, sizeof(struct nl_nh) * (size_t)r->n_nh);
+	if (r->n_nh)
+		memcpy(r->nh, v->nh, sizeof(struct nl_nh) * (size_t)r->n_nh);
+	else if (r->nh_id)
+		resolve_nhobj(st, r->nh_id, r);
+}
+
+void state_route_of(const struct state *st, const struct st_prefix *p,
+		    struct nl_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (p->best)
+		variant_to_route(st, p, p->best, r);
 }
 
 static void prefix_unprogram(struct state *st, struct st_prefix *p)
@@ -238,7 +289,7 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 		prefix_unprogram(st, p);
 		return;
 	}
-	variant_to_route(p, best, &r);
+	variant_to_route(st, p, best, &r);
 	rt.type = (uint8_t)nl_route_translate(&r, &g, &why);
 	if (why && best->unsupported) {
 		st->unsupported_routes++;
@@ -422,6 +473,7 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		}
 		v->protocol = r->protocol;
 		v->type = r->type;
+		v->nh_id = r->nh_id;
 		v->unsupported = r->unsupported;
 		v->unsupported_why = r->unsupported_why;
 		if ((append ? variant_append_nh(v, r) : variant_set_nh(v, r)))
@@ -436,6 +488,83 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 nomem:
 	st->route_errors++;
 	pr_err("route: out of memory");
+}
+
+/* ---- nexthop objects ------------------------------------------------------ */
+
+/* Routes that name an object by id only get no notification when the
+ * object changes: re-resolve every such route (in memory; only what
+ * changed is written). */
+static void resync_nhobj_routes(struct state *st)
+{
+	struct st_prefix *p, *tmp;
+
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		for (const struct st_variant *v = p->variants; v; v = v->next) {
+			if (v->nh_id && !v->n_nh) {
+				prefix_sync(st, p);
+				break;
+			}
+		}
+	}
+}
+
+/* Deleting an object deletes the routes that use it, and the kernel says
+ * nothing about those routes. */
+static void drop_nhobj_routes(struct state *st, uint32_t id)
+{
+	struct st_prefix *p, *tmp;
+
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		struct st_variant **vp = &p->variants;
+		bool changed = false;
+
+		while (*vp) {
+			struct st_variant *v = *vp;
+
+			if (v->nh_id != id) {
+				vp = &v->next;
+				continue;
+			}
+			*vp = v->next;
+			if (p->best == v)
+				p->best = NULL;
+			variant_free(v);
+			changed = true;
+		}
+		if (!changed)
+			continue;
+		prefix_sync(st, p);
+		if (!p->variants) {
+			HASH_DEL(st->prefixes, p);
+			free(p);
+		}
+	}
+}
+
+void state_nexthop_event(struct state *st, const struct nl_nexthop *nh,
+			 bool del)
+{
+	struct st_nhobj *o;
+
+	HASH_FIND(hh, st->nhobjs, &nh->id, sizeof(nh->id), o);
+	if (del) {
+		if (!o)
+			return;
+		HASH_DEL(st->nhobjs, o);
+		free(o);
+		drop_nhobj_routes(st, nh->id);
+	} else {
+		if (!o) {
+			o = calloc(1, sizeof(*o));
+			if (!o)
+				return;
+			o->id = nh->id;
+			HASH_ADD(hh, st->nhobjs, id, sizeof(o->id), o);
+		}
+		o->nh = *nh;
+	}
+	resync_nhobj_routes(st);
 }
 
 /* ---- neighbours ---------------------------------------------------------- */
@@ -689,10 +818,15 @@ void state_forget_routes(struct state *st)
 
 void state_forget_kernel(struct state *st)
 {
+	struct st_nhobj *o, *otmp;
 	struct st_neigh *n, *ntmp;
 	struct st_link *lk, *ltmp;
 
 	state_forget_routes(st);
+	HASH_ITER(hh, st->nhobjs, o, otmp) {
+		HASH_DEL(st->nhobjs, o);
+		free(o);
+	}
 	HASH_ITER(hh, st->neighs, n, ntmp) {
 		HASH_DEL(st->neighs, n);
 		free(n);

@@ -57,8 +57,16 @@ struct st_variant {
 	uint8_t type;		/* RTN_* */
 	bool unsupported;
 	const char *unsupported_why;
+	uint32_t nh_id;		/* nexthop object, when nh is not spelled out */
 	int n_nh;
 	struct nl_nh *nh;
+};
+
+/* A kernel nexthop object (ip nexthop), for routes that name one. */
+struct st_nhobj {
+	UT_hash_handle hh;
+	uint32_t id;
+	struct nl_nexthop nh;
 };
 
 struct prefix_key {
@@ -95,6 +103,7 @@ struct state {
 	struct st_nhg *nhgs_by_id;
 	uint32_t next_nhg_id;
 	struct st_neigh *neighs;
+	struct st_nhobj *nhobjs;
 	uint64_t routes_programmed[2];	/* [0] v4, [1] v6 */
 	uint64_t nl_events;
 	uint64_t nl_resyncs;
@@ -123,9 +132,16 @@ void state_link_event(struct state *st, const struct nl_link *l, bool del);
 void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		       uint16_t nlmsg_flags);
 void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del);
+void state_nexthop_event(struct state *st, const struct nl_nexthop *nh,
+			 bool del);
 
 /* Detach everything; with @keep, programs stay attached and maps pinned. */
 void state_shutdown(struct state *st, bool keep);
+
+/* The route @p forwards by (its best kernel route, nexthop objects
+ * resolved), as the data path was given it. */
+void state_route_of(const struct state *st, const struct st_prefix *p,
+		    struct nl_route *r);
 
 struct st_iface *state_iface_by_ifindex(struct state *st, uint32_t ifindex);
 const char *state_ifname(const struct state *st, uint32_t ifindex);

@@ -11,6 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include "nl.h"
 
@@ -261,6 +262,92 @@ static void test_dead_nexthops_skipped(void **state)
 	assert_int_equal(nl_route_translate(&r, &g, &why), SLUICE_RT_KERNEL);
 }
 
+static struct nlmsghdr *nexthop_msg(uint8_t family, uint32_t id)
+{
+	struct nlmsghdr *nlh;
+	struct nhmsg *nhm;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNEXTHOP;
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_family = family;
+	mnl_attr_put_u32(nlh, NHA_ID, id);
+	return nlh;
+}
+
+/* Nexthop objects (ip nexthop): a gateway, a group, a blackhole. */
+static void test_nexthop_objects(void **state)
+{
+	struct nexthop_grp grp[2] = { { .id = 12, .weight = 0 },
+				      { .id = 13, .weight = 2 } };
+	struct nlmsghdr *nlh;
+	struct nl_nexthop nh;
+	uint8_t gw[4];
+
+	(void)state;
+	nlh = nexthop_msg(AF_INET, 12);
+	inet_pton(AF_INET, "198.18.2.2", gw);
+	mnl_attr_put(nlh, NHA_GATEWAY, 4, gw);
+	mnl_attr_put_u32(nlh, NHA_OIF, 3);
+	assert_int_equal(nl_parse_nexthop(nlh, &nh), 0);
+	assert_int_equal(nh.id, 12);
+	assert_true(nh.has_gw);
+	assert_int_equal(nh.oif, 3);
+	assert_memory_equal(nh.gw, gw, 4);
+	assert_false(nh.dead);
+
+	nlh = nexthop_msg(AF_UNSPEC, 20);
+	mnl_attr_put(nlh, NHA_GROUP, sizeof(grp), grp);
+	assert_int_equal(nl_parse_nexthop(nlh, &nh), 0);
+	assert_int_equal(nh.n_grp, 2);
+	assert_int_equal(nh.grp[1].id, 13);
+	assert_int_equal(nh.grp[0].weight, 1);	/* the kernel stores weight-1 */
+	assert_int_equal(nh.grp[1].weight, 3);
+
+	nlh = nexthop_msg(AF_INET, 30);
+	mnl_attr_put(nlh, NHA_BLACKHOLE, 0, NULL);
+	assert_int_equal(nl_parse_nexthop(nlh, &nh), 0);
+	assert_true(nh.blackhole);
+
+	/* malformed: no id; a group of a length that is not whole entries */
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nhmsg));
+	assert_int_equal(nl_parse_nexthop(nlh, &nh), -EINVAL);
+	nlh = nexthop_msg(AF_UNSPEC, 21);
+	mnl_attr_put(nlh, NHA_GROUP, 5, grp);
+	assert_int_equal(nl_parse_nexthop(nlh, &nh), -EINVAL);
+}
+
+/* A route naming an object: with compat mode the nexthops are spelled
+ * out too and used as they are; without, only the id comes. */
+static void test_route_with_nhid(void **state)
+{
+	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.100.0",
+					 24, RTN_UNICAST);
+	struct sluice_nhg g;
+	struct nl_route r;
+	const char *why;
+
+	(void)state;
+	mnl_attr_put_u32(nlh, 30 /* RTA_NH_ID */, 12);
+	put_gw(nlh, AF_INET, "198.18.2.2");
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	assert_int_equal(nl_parse_route(nlh, &r), 0);
+	assert_int_equal(r.nh_id, 12);
+	assert_int_equal(r.n_nh, 1);
+	assert_int_equal(nl_route_translate(&r, &g, &why), SLUICE_RT_FORWARD);
+	assert_int_equal(g.nh[0].ifindex, 3);
+
+	nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.100.0", 24, RTN_UNICAST);
+	mnl_attr_put_u32(nlh, 30 /* RTA_NH_ID */, 12);
+	assert_int_equal(nl_parse_route(nlh, &r), 0);
+	assert_int_equal(r.nh_id, 12);
+	assert_int_equal(r.n_nh, 0);
+	assert_false(r.unsupported);
+}
+
 static void test_malformed_route(void **state)
 {
 	struct nlmsghdr *nlh;
@@ -373,6 +460,8 @@ int main(void)
 		cmocka_unit_test(test_unsupported_left_to_kernel),
 		cmocka_unit_test(test_too_many_nexthops),
 		cmocka_unit_test(test_dead_nexthops_skipped),
+		cmocka_unit_test(test_nexthop_objects),
+		cmocka_unit_test(test_route_with_nhid),
 		cmocka_unit_test(test_malformed_route),
 		cmocka_unit_test(test_neigh),
 		cmocka_unit_test(test_link_vlan),
