@@ -12,7 +12,7 @@ packages=(
 	libmnl-dev libmicrohttpd-dev libjson-c-dev libcurl4-openssl-dev
 	libcmocka-dev uthash-dev
 	# tests and demo: real tools on real namespaces
-	iproute2 iputils-ping ethtool iperf3 curl bird2 nftables tcpdump
+	iproute2 iputils-ping ethtool iperf3 curl bird2 frr nftables tcpdump
 	procps psmisc python3 util-linux
 	# benchmarks: plots
 	gnuplot-nox
@@ -34,5 +34,7 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# bird2's package starts a daemon in the root namespace; tests run their own.
+# bird2's and frr's packages start daemons in the root namespace; tests run
+# their own.
 systemctl disable --now bird >/dev/null 2>&1 || true
+systemctl disable --now frr >/dev/null 2>&1 || true
