@@ -567,3 +567,56 @@ d = json.load(sys.stdin)
 sys.exit(0 if any((e["formatted"]["key"]["prefixlen"],
                    e["formatted"]["key"]["addr"]) == want for e in d) else 1)' "$2"
 }
+
+# ---- FRR ------------------------------------------------------------------------
+# FRR daemons run in the foreground (registered for cleanup) with a path
+# space of their own (-N $T_ID-NAME): the configuration, pid files, vty
+# sockets and zebra's zserv socket live in /var/run/frr/$T_ID-NAME, owned by
+# frr (the daemons drop to that user) and removed at exit.  Logs go to
+# $T_TMP/frr-NAME-DAEMON.log.  No TCP vty (-P 0).
+FRR_SBIN=${FRR_SBIN:-/usr/lib/frr}
+
+# frr_cmd NAME VTYSH-ARGS...: vtysh against that FRR (10 s at most), e.g.
+#   frr_cmd r -c "show ip ospf neighbor"
+frr_cmd() {
+	local name=$1
+	shift
+	timeout 10 vtysh -N "$T_ID-$name" "$@"
+}
+
+# frr_start NS NAME CONF DAEMON...: checks CONF (an integrated frr.conf),
+# then starts zebra and each DAEMON (ospfd, ospf6d, bgpd...) in NS, each
+# one once the previous answers on its vty (bounded).  Sets FRR_PIDS_<NAME>
+# (space-separated).
+frr_start() {
+	local ns=$1 name=$2 conf=$3 dir="/var/run/frr/$T_ID-$2" d f pids=""
+	shift 3
+	if ! vtysh -C -f "$conf" >"$T_TMP/frr-$name-check.log" 2>&1; then
+		echo "# frr $name: bad configuration:"
+		sed 's/^/#   /' "$T_TMP/frr-$name-check.log"
+		return 1
+	fi
+	# ospfd and ospf6d keep state files in /var/run/frr itself whatever
+	# -N says: remove at exit the ones that did not exist before.
+	for f in ospfd-gr.json ospf6d-gr.json ospf6d-at-seq-no.dat; do
+		[ -e "/var/run/frr/$f" ] || T_PINS+=("/var/run/frr/$f")
+	done
+	[ -d /var/run/frr ] || install -d -o frr -g frr -m 0755 /var/run/frr || return 1
+	install -d -o frr -g frr -m 0755 "$dir" || return 1
+	T_PINS+=("$dir")
+	install -o frr -g frr -m 0640 "$conf" "$dir/frr.conf" || return 1
+	for d in zebra "$@"; do
+		# ip netns exec execs the daemon: $! is the daemon itself.
+		ip netns exec "$ns" "$FRR_SBIN/$d" -N "$T_ID-$name" \
+			-f "$dir/frr.conf" -i "$dir/$d.pid" -P 0 --log stdout \
+			>>"$T_TMP/frr-$name-$d.log" 2>&1 &
+		T_PIDS+=("$!")
+		pids+="${pids:+ }$!"
+		if ! wait_until 10 frr_cmd "$name" -d "$d" -c "show version"; then
+			echo "# frr $name: $d did not come up:"
+			sed 's/^/#   /' "$T_TMP/frr-$name-$d.log" | tail -20
+			return 1
+		fi
+	done
+	printf -v "FRR_PIDS_$name" '%s' "$pids"
+}
