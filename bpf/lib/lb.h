@@ -233,10 +233,14 @@ static __always_inline int lb_stage(struct xdp_md *ctx, struct pkt *p,
 	struct sluice_lb_counter *vc, *bc;
 	const struct sluice_vip *vip;
 	struct lb_flow fl = {};
-	__u32 backend_id;
+	__u32 backend_id, zero = 0, *vip_count;
 	int r;
 
 	if (!cfg_lb_enabled)
+		return DP_CONTINUE;
+	/* a router with no VIP pays one array read, not two hash lookups */
+	vip_count = bpf_map_lookup_elem(&lb_vip_count, &zero);
+	if (vip_count && *vip_count == 0)
 		return DP_CONTINUE;
 	if (lb_flow_of(p, f, &fl))
 		return DP_CONTINUE;

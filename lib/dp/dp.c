@@ -204,6 +204,8 @@ static int open_decap(struct dp *dp)
 	return err;
 }
 
+static int vip_count_sync(struct dp *dp);
+
 int dp_open(struct dp **out, const struct dp_opts *opts)
 {
 	char path[PATH_MAX];
@@ -275,6 +277,11 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 					 "");
 		goto err_skel;
 	}
+	/* pinned VIPs from an earlier run: count them (the count map is new
+	 * to older pin dirs, or may be high after a crash) */
+	err = vip_count_sync(dp);
+	if (err)
+		goto err_skel;
 	if (dp->role == DP_ROLE_BACKEND) {
 		err = open_decap(dp);
 		if (err)
@@ -772,17 +779,46 @@ int dp_lb_config_get(struct dp *dp, struct sluice_lb_config *c)
 				   c) ? -errno : 0;
 }
 
+static int vip_count_set(struct dp *dp, __u32 n)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_vip_count),
+				   &zero, &n, BPF_ANY) ? -errno : 0;
+}
+
+/* The exact number of VIPs into lb_vip_count. */
+static int vip_count_sync(struct dp *dp)
+{
+	int n = dp_map_count(dp, DP_MAP_LB_VIPS);
+
+	return n < 0 ? n : vip_count_set(dp, (__u32)n);
+}
+
 int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
 	       const struct sluice_vip *v)
 {
+	int n, err;
+
 	if (!v->vip_id || v->vip_id >= SLUICE_LB_MAX_VIPS)
 		return -ERANGE;
-	return upd(dp, DP_MAP_LB_VIPS, k, v);
+	/* raise the count first, so the data path never skips a VIP */
+	n = dp_map_count(dp, DP_MAP_LB_VIPS);
+	if (n < 0)
+		return n;
+	err = vip_count_set(dp, (__u32)n + 1);
+	if (!err)
+		err = upd(dp, DP_MAP_LB_VIPS, k, v);
+	vip_count_sync(dp);
+	return err;
 }
 
 int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
 {
-	return del(dp, DP_MAP_LB_VIPS, k);
+	int err = del(dp, DP_MAP_LB_VIPS, k);
+
+	vip_count_sync(dp);
+	return err;
 }
 
 int dp_backend_set(struct dp *dp, __u32 id, const struct sluice_backend *b)

@@ -241,6 +241,10 @@ struct sluice_flow {
 	__u64 last_seen_ns;		/* bpf_ktime_get_ns() */
 };
 
+/* lb_vip_count: ARRAY with one __u32, never below the number of entries in
+ * lb_vips (lib/dp raises it before an insert and sets it exactly after
+ * every change): at 0 the data path skips the VIP lookup altogether. */
+
 /* lb_config: ARRAY with one entry, written by the control plane */
 struct sluice_lb_config {
 	__u8 src4[4];			/* outer source base, a /24: the last
