@@ -23,7 +23,7 @@ LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
-BPF_PROGS := sluice_xdp sluice_decap xdp_floor
+BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 
@@ -63,7 +63,7 @@ build: all
 san:
 	@$(MAKE) --no-print-directory SAN=1 all
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h include/uapi/sluice/*.h)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h bpf/ctx/*.h include/uapi/sluice/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c

@@ -114,7 +114,7 @@ static const struct path paths[] = {
 };
 #define N_PATHS (sizeof(paths) / sizeof(paths[0]))
 
-typedef struct sluice_counter counters_t[N_SLOTS][SLUICE_REASON_MAX];
+typedef struct sluice_counter counters_t[N_SLOTS][SLUICE_REASON_SLOTS];
 
 struct env {
 	const struct bench_opts *o;
@@ -578,7 +578,7 @@ static bool counters_ok(struct env *e, struct fig *f, int reason,
 			unsigned long long runs, __u32 len)
 {
 	for (__u32 s = 0; s < N_SLOTS; s++) {
-		for (int r = 0; r < SLUICE_REASON_MAX; r++) {
+		for (int r = 0; r < SLUICE_REASON_SLOTS; r++) {
 			bool mine = s == SLOT_IN && r == reason;
 			__u64 dp = e->after[s][r].packets -
 				   e->before[s][r].packets;

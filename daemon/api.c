@@ -131,6 +131,9 @@ static struct json_object *iface_json(struct state *st,
 	add_int(o, "slot", ifc->slot);
 	add_int(o, "vlan_id", ifc->vlan_id);
 	add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
+	/* how a frame goes back out of the port it came in on (docs/veth.md) */
+	add_str(o, "back_out", !ifc->configured ? "" :
+			       ifc->is_veth ? "redirect" : "xdp_tx");
 	add_str(o, "error", ifc->error);
 	return o;
 }
@@ -376,21 +379,16 @@ static char *get_neighbors(struct api_ctx *c, const struct api_query *q,
 	return json_take(o);
 }
 
-static const char *reason_verdict(unsigned int r)
-{
-	return r < SLUICE_REASON_FIRST_PASS ? "forward" :
-	       r < SLUICE_REASON_FIRST_DROP ? "pass" : "drop";
-}
-
 static struct json_object *reasons_json(const struct sluice_counter *cnt)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (unsigned int r = 0; r < SLUICE_REASON_MAX; r++) {
+	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
 		struct json_object *o = json_object_new_object();
+		unsigned int r = dp_reason_at(i);
 
 		add_str(o, "reason", dp_reason_name(r));
-		add_str(o, "verdict", reason_verdict(r));
+		add_str(o, "verdict", dp_reason_verdict_name(r));
 		add_int(o, "packets", (int64_t)cnt[r].packets);
 		add_int(o, "bytes", (int64_t)cnt[r].bytes);
 		json_object_array_add(arr, o);
@@ -401,7 +399,7 @@ static struct json_object *reasons_json(const struct sluice_counter *cnt)
 static char *get_stats(struct api_ctx *c, const struct api_query *q,
 		       unsigned int *status)
 {
-	struct sluice_counter cnt[SLUICE_REASON_MAX], tot[SLUICE_REASON_MAX];
+	struct sluice_counter cnt[SLUICE_REASON_SLOTS], tot[SLUICE_REASON_SLOTS];
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct state *st = c->st;
@@ -422,7 +420,7 @@ static char *get_stats(struct api_ctx *c, const struct api_query *q,
 		add_int(io, "slot", ifc->slot);
 		json_object_object_add(io, "reasons", reasons_json(cnt));
 		json_object_array_add(arr, io);
-		for (int r = 0; r < SLUICE_REASON_MAX; r++) {
+		for (int r = 0; r < SLUICE_REASON_SLOTS; r++) {
 			tot[r].packets += cnt[r].packets;
 			tot[r].bytes += cnt[r].bytes;
 		}

@@ -354,10 +354,6 @@ static int apply_lb(struct sluiced_config *cfg, struct json_object *o,
 		if (rc)
 			return rc;
 	}
-	/* after the whole section: the sources may come after the VIPs */
-	for (int i = 0; i < cfg->n_vips && !rc; i++)
-		rc = lb_check_sources(&cfg->lb, cfg->vips[i].be, cfg->vips[i].n_be,
-				      err, errlen);
 	return rc;
 }
 

@@ -397,24 +397,6 @@ static int check_backends(const struct jp *vp, const struct lb_backend_spec *be,
 	return 0;
 }
 
-int lb_check_sources(const struct lb_settings *set,
-		     const struct lb_backend_spec *be, size_t n, char *err,
-		     size_t errlen)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < n; i++) {
-		bool v4 = be[i].addr.family == AF_INET;
-
-		if (v4 ? set->have_src4 : set->have_src6)
-			continue;
-		snprintf(err, errlen, "lb.source_%s: needed by backend %s",
-			 v4 ? "v4" : "v6", lb_addr_str(&be[i].addr, s, sizeof(s)));
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* ---- JSON -> specs --------------------------------------------------------- */
 
 static int jtype(const struct jp *p, const char *field, struct json_object *v,
@@ -1435,8 +1417,8 @@ static struct lb_vip *vip_by_key(const struct lb *lb,
 	return NULL;
 }
 
-static int check_spec(const struct lb_settings *set, const struct lb_vip_spec *s,
-		      const char *prefix, char *err, size_t errlen)
+static int check_spec(const struct lb_vip_spec *s, const char *prefix,
+		      char *err, size_t errlen)
 {
 	const struct jp p = { .prefix = prefix, .err = err, .errlen = errlen };
 	struct lb_vip_conf c = s->conf;
@@ -1445,8 +1427,6 @@ static int check_spec(const struct lb_settings *set, const struct lb_vip_spec *s
 	rc = check_vip_conf(&p, &c, true);
 	if (!rc)
 		rc = check_backends(&p, s->be, s->n_be);
-	if (!rc)
-		rc = lb_check_sources(set, s->be, s->n_be, err, errlen);
 	return rc;
 }
 
@@ -1490,7 +1470,7 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 	size_t got = 0;
 	int rc;
 
-	rc = check_spec(&lb->set, spec, "", err, errlen);
+	rc = check_spec(spec, "", err, errlen);
 	if (rc)
 		return rc;
 	lb_vip_id_str(&spec->conf.key, name, sizeof(name));
@@ -1590,8 +1570,6 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 	if (!v)
 		return -ENOENT;
 	rc = check_backend(&p, spec);
-	if (!rc)
-		rc = lb_check_sources(&lb->set, spec, 1, err, errlen);
 	if (rc)
 		return rc;
 	lb_vip_id_str(&v->conf.key, name, sizeof(name));
@@ -2075,7 +2053,7 @@ int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n, char *err,
 	}
 	for (size_t i = 0; i < n; i++) {
 		snprintf(prefix, sizeof(prefix), "lb.vips[%zu].", i);
-		rc = check_spec(&lb->set, &vips[i], prefix, err, errlen);
+		rc = check_spec(&vips[i], prefix, err, errlen);
 		if (rc)
 			return rc;
 		for (size_t j = 0; j < i; j++) {

@@ -219,10 +219,6 @@ int lb_source_parse(const char *field, const char *s, int family,
 /* "" when the family has no source. */
 const char *lb_source_str(const struct lb_settings *set, int family,
 			  char *buf, size_t len);
-/* Every backend's family needs an outer source address. */
-int lb_check_sources(const struct lb_settings *set,
-		     const struct lb_backend_spec *be, size_t n, char *err,
-		     size_t errlen);
 
 /* What a backend weighs in the Maglev table: its weight when it is active
  * and not failing its health check, else 0 (draining and down take no new

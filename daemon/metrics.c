@@ -45,15 +45,9 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 	}
 }
 
-static const char *verdict_of(unsigned int r)
-{
-	return r < SLUICE_REASON_FIRST_PASS ? "forward" :
-	       r < SLUICE_REASON_FIRST_DROP ? "pass" : "drop";
-}
-
 static void counters(struct buf *b, struct state *st, bool bytes)
 {
-	struct sluice_counter cnt[SLUICE_REASON_MAX];
+	struct sluice_counter cnt[SLUICE_REASON_SLOTS];
 	const char *name = bytes ? "sluice_xdp_bytes_total" :
 				   "sluice_xdp_packets_total";
 
@@ -66,12 +60,16 @@ static void counters(struct buf *b, struct state *st, bool bytes)
 
 		if (dp_stats_read(st->dp, ifc->slot, cnt))
 			continue;
-		for (unsigned int r = 0; r < SLUICE_REASON_MAX; r++)
+		for (size_t i = 0; i < DP_REASON_COUNT; i++) {
+			unsigned int r = dp_reason_at(i);
+
 			bprintf(b,
 				"%s{interface=\"%s\",reason=\"%s\",verdict=\"%s\"} %llu\n",
-				name, ifc->name, dp_reason_name(r), verdict_of(r),
+				name, ifc->name, dp_reason_name(r),
+				dp_reason_verdict_name(r),
 				(unsigned long long)(bytes ? cnt[r].bytes :
 							     cnt[r].packets));
+		}
 	}
 }
 

@@ -235,6 +235,9 @@ int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 		if (mnl_attr_parse_nested(t.tb[IFLA_LINKINFO], attr_cb, &li) < 0)
 			return -EINVAL;
 		if (li.tb[IFLA_INFO_KIND] &&
+		    !strcmp(mnl_attr_get_str(li.tb[IFLA_INFO_KIND]), "veth"))
+			l->is_veth = true;
+		if (li.tb[IFLA_INFO_KIND] &&
 		    !strcmp(mnl_attr_get_str(li.tb[IFLA_INFO_KIND]), "vlan") &&
 		    li.tb[IFLA_INFO_DATA]) {
 			struct attr_tab vd = { .max = IFLA_VLAN_MAX };

@@ -49,6 +49,7 @@ struct nl_link {
 	bool is_vlan;
 	uint16_t vlan_id;
 	bool vlan_8021q;	/* not 802.1ad */
+	bool is_veth;		/* IFLA_INFO_KIND "veth" */
 };
 
 struct nl_neigh {

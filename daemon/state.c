@@ -395,6 +395,51 @@ static bool is_local_addr_route(const struct nl_route *r)
 	       r->dst_len == (r->family == AF_INET ? 32 : 128);
 }
 
+static int iface_program(struct state *st, struct st_iface *ifc);
+
+/* Adds or removes @a in a list kept in arrival order; true if it moved. */
+static bool addr_list_update(uint8_t *list, int *n, size_t alen,
+			     const uint8_t *a, bool del)
+{
+	for (int i = 0; i < *n; i++) {
+		if (memcmp(list + (size_t)i * alen, a, alen))
+			continue;
+		if (!del)
+			return false;
+		memmove(list + (size_t)i * alen, list + (size_t)(i + 1) * alen,
+			(size_t)(*n - i - 1) * alen);
+		(*n)--;
+		return true;
+	}
+	if (del || *n >= ST_IFACE_ADDRS)
+		return false;
+	memcpy(list + (size_t)(*n)++ * alen, a, alen);
+	return true;
+}
+
+/* An address of one of our interfaces came or went (a local route names
+ * the interface that has it): the LB's default outer source follows. */
+static void iface_addr_event(struct state *st, const struct nl_route *r,
+			     bool del)
+{
+	struct st_iface *ifc;
+	bool changed;
+
+	if (!is_local_addr_route(r) || r->n_nh < 1)
+		return;
+	ifc = state_iface_by_ifindex(st, r->nh[0].ifindex);
+	if (!ifc)
+		return;
+	if (r->family == AF_INET)
+		changed = addr_list_update(&ifc->addr4[0][0], &ifc->n_addr4, 4,
+					   r->dst, del);
+	else
+		changed = addr_list_update(&ifc->addr6[0][0], &ifc->n_addr6, 16,
+					   r->dst, del);
+	if (changed && ifc->state == IF_ATTACHED && iface_program(st, ifc))
+		pr_err("iface %s: cannot update its addresses", ifc->name);
+}
+
 /* Backend role: the host's own addresses (the kernel's local routes) are
  * the tunnel endpoints the decapsulation program accepts. */
 static void local_addr_event(struct state *st, const struct nl_route *r,
@@ -422,6 +467,7 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		return;
 	if (dp_role(st->dp) == DP_ROLE_BACKEND)
 		local_addr_event(st, r, del);
+	iface_addr_event(st, r, del);
 	key.family = r->family;
 	key.len = r->dst_len;
 	memcpy(key.addr, r->dst, 16);
@@ -648,6 +694,17 @@ static int iface_program(struct state *st, struct st_iface *ifc)
 		v.flags = SLUICE_IF_VLAN;
 		v.vlan_id = ifc->vlan_id;
 		v.parent_ifindex = ifc->parent;
+	} else if (ifc->is_veth) {
+		v.flags = SLUICE_IF_VETH;
+	}
+	if (ifc->n_addr4)
+		memcpy(v.addr4, ifc->addr4[0], 4);
+	for (int i = 0; i < ifc->n_addr6; i++) {
+		/* link-local (fe80::/10) is no tunnel source */
+		if (ifc->addr6[i][0] == 0xfe && (ifc->addr6[i][1] & 0xc0) == 0x80)
+			continue;
+		memcpy(v.addr6, ifc->addr6[i], 16);
+		break;
 	}
 	return dp_iface_set(st->dp, ifc->ifindex, &v);
 }
@@ -678,6 +735,7 @@ static void configured_link(struct state *st, struct st_iface *ifc,
 
 	memcpy(ifc->mac, l->mac, 6);
 	ifc->mtu = l->mtu;
+	ifc->is_veth = l->is_veth;
 	if (!fresh) {
 		if (iface_program(st, ifc))
 			pr_err("iface %s: cannot update", ifc->name);
@@ -805,6 +863,9 @@ void state_forget_routes(struct state *st)
 	/* Keep what is programmed (maps and nhg refs) but drop the variants:
 	 * the re-dump rebuilds them and reconcile removes the rest, so a
 	 * route that did not change is never rewritten. */
+	/* the re-dump reports the addresses again, in the kernel's order */
+	for (int i = 0; i < st->n_ifaces; i++)
+		st->ifaces[i].n_addr4 = st->ifaces[i].n_addr6 = 0;
 	HASH_ITER(hh, st->prefixes, p, ptmp) {
 		while (p->variants) {
 			struct st_variant *v = p->variants;

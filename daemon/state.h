@@ -16,6 +16,8 @@
 
 enum iface_state { IF_ABSENT, IF_ATTACHED, IF_ERROR };
 
+#define ST_IFACE_ADDRS 8
+
 /* An interface we manage: configured, or a VLAN subinterface of one. */
 struct st_iface {
 	char name[16];
@@ -30,6 +32,13 @@ struct st_iface {
 	uint16_t vlan_id;
 	uint8_t mac[6];
 	uint32_t mtu;
+	bool is_veth;		/* back out of the port: devmap, not XDP_TX */
+	/* its addresses in the order the kernel reported them (the local
+	 * table): the first IPv4 and the first global IPv6 one are the LB's
+	 * outer source when no range is configured */
+	uint8_t addr4[ST_IFACE_ADDRS][4];
+	uint8_t addr6[ST_IFACE_ADDRS][16];
+	int n_addr4, n_addr6;
 	char error[160];
 };
 

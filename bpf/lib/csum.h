@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/* Internet checksums: full sums of small fixed headers and RFC 1624
+ * incremental updates. */
 #ifndef SLUICE_BPF_CSUM_H
 #define SLUICE_BPF_CSUM_H
 
@@ -12,17 +14,30 @@ static __always_inline __u16 csum_fold32(__u32 sum)
 	return (__u16)sum;
 }
 
-/* True when an option-less IPv4 header sums to 0xffff (a valid checksum).
- * Unrolled over the ten 16-bit words: the header length is fixed here. */
-static __always_inline int ip4_csum_ok(const struct iphdr *iph)
+/* Sum of @nwords 16-bit words at @start; the caller checked the bounds.
+ * @nwords is a compile-time constant at every call site. */
+static __always_inline __u32 csum_words(const void *start, int nwords)
 {
-	const __u16 *w = (const __u16 *)iph;
+	const __u16 *w = start;
 	__u32 sum = 0;
 
 #pragma unroll
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < nwords; i++)
 		sum += w[i];
-	return csum_fold32(sum) == 0xffff;
+	return sum;
+}
+
+/* True when an option-less IPv4 header sums to 0xffff (a valid checksum). */
+static __always_inline int ip4_csum_ok(const struct iphdr *iph)
+{
+	return csum_fold32(csum_words(iph, 10)) == 0xffff;
+}
+
+/* The checksum of a new option-less IPv4 header. */
+static __always_inline __u16 ip4_csum_full(struct iphdr *iph)
+{
+	iph->check = 0;
+	return ~csum_fold32(csum_words(iph, 10));
 }
 
 /* TTL - 1 with the RFC 1624 incremental update, as ip_decrease_ttl() does:

@@ -17,32 +17,10 @@
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/sluice.h>
 #include "csum.h"
-#include "ctx.h"
+#include "decap_maps.h"
+#include "pkt.h"
 
 #define GRE_FLAGS_MASK 0xffff	/* C, R, K, S, recursion, flags, version */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_LOCAL_ADDRS);
-	__type(key, struct sluice_addr_key);
-	__type(value, __u32);
-} local_addrs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SLUICE_DECAP_REASON_MAX);
-	__type(key, __u32);
-	__type(value, struct sluice_counter);
-} decap_stats SEC(".maps");
-
-struct decap_l2 {
-	__u8 dst[ETH_ALEN];
-	__u8 src[ETH_ALEN];
-	__be16 tci;
-	__u8 tagged;
-	__u8 pad;
-	__u32 l2len;			/* 14 or 18 */
-};
 
 struct decap_outer {
 	__u32 len;			/* outer IP (+ GRE) header bytes */
@@ -156,28 +134,30 @@ static __always_inline int decap_outer(void *l3, void *end, __u16 proto,
 	return SLUICE_PASS_NOT_ENCAP;
 }
 
-/* Remove o->len bytes after the L2 header, rewriting L2 in front. */
-static __always_inline int decap_strip(struct xdp_md *ctx,
-				       const struct decap_l2 *l2,
+/* Remove o->len bytes after the L2 header and give L2 the inner type. */
+static __always_inline int decap_strip(struct __ctx_buff *ctx, struct pkt *p,
 				       const struct decap_outer *o)
 {
-	struct ethhdr *eth;
-	void *data, *end;
+	__u8 dst[ETH_ALEN], src[ETH_ALEN];
+	struct ethhdr *eth = p->data;
 
-	if (bpf_xdp_adjust_head(ctx, (int)o->len))
+	if ((void *)(eth + 1) > p->data_end)
 		return SLUICE_DROP_TRUNC;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	eth = data;
-	if ((void *)(eth + 1) + 4 > end)
+	__builtin_memcpy(dst, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(src, eth->h_source, ETH_ALEN);
+	if (ctx_adjust_l2_room(ctx, -(int)o->len))
 		return SLUICE_DROP_TRUNC;
-	__builtin_memcpy(eth->h_dest, l2->dst, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, l2->src, ETH_ALEN);
-	if (l2->tagged) {
+	pkt_reload(p, ctx);
+	eth = p->data;
+	if ((void *)(eth + 1) + 4 > p->data_end)
+		return SLUICE_DROP_TRUNC;
+	__builtin_memcpy(eth->h_dest, dst, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, src, ETH_ALEN);
+	if (p->tagged) {
 		__be16 *tag = (void *)(eth + 1);
 
 		eth->h_proto = bpf_htons(ETH_P_8021Q);
-		tag[0] = l2->tci;
+		tag[0] = bpf_htons(p->vlan_tci);
 		tag[1] = bpf_htons(o->inner_type);
 	} else {
 		eth->h_proto = bpf_htons(o->inner_type);

@@ -18,7 +18,7 @@
 #include <bpf/bpf_endian.h>
 #include <uapi/sluice/flow_hash.h>
 #include "csum.h"
-#include "ctx.h"
+#include "pkt.h"
 
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
@@ -83,7 +83,8 @@ static __always_inline int ip4_parse(struct pkt *p, struct l3_info *f)
 	if (iph->ihl < 5)
 		return SLUICE_DROP_BAD_IHL;
 	tot_len = bpf_ntohs(iph->tot_len);
-	avail = p->data_end - (void *)iph;
+	/* p->len, not data_end: at TC the payload may be paged */
+	avail = p->len - p->l3_off;
 	if (tot_len < (__u32)iph->ihl * 4 || tot_len > avail)
 		return SLUICE_DROP_BAD_LEN;
 	if (iph->ihl > 5)
@@ -130,7 +131,7 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 	plen = bpf_ntohs(ip6->payload_len);
 	if (ip6->nexthdr == NEXTHDR_HOP)	/* incl. jumbograms */
 		return SLUICE_PASS_IP_OPTIONS;
-	if (plen > (__u32)(p->data_end - (void *)(ip6 + 1)))
+	if (plen > p->len - p->l3_off - sizeof(*ip6))
 		return SLUICE_DROP_BAD_LEN;
 
 	d = ip6->daddr.in6_u.u6_addr8;

@@ -17,14 +17,12 @@
 #include <bpf/bpf_endian.h>
 #include <uapi/sluice/flow_hash.h>
 #include "csum.h"
-#include "ctx.h"
 #include "encap.h"
 #include "l3.h"
-#include "maps.h"
+#include "config.h"
+#include "lb_maps.h"
+#include "pkt.h"
 #include "route.h"
-
-/* Load-time switch: a router that balances nothing skips the VIP lookup. */
-const volatile __u8 cfg_lb_enabled = 1;
 
 /* A flow-table entry older than this is refreshed; fewer writes to a
  * shared cache line than stamping every packet. */
@@ -226,7 +224,7 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
  * Returns DP_CONTINUE for traffic that is not for a VIP (the router takes
  * it), else the reason that decided the packet.
  */
-static __always_inline int lb_stage(struct xdp_md *ctx, struct pkt *p,
+static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
 				    struct l3_info *f)
 {
 	const struct sluice_backend *be = NULL;

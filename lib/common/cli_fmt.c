@@ -1508,6 +1508,10 @@ int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 			n += (size_t)snprintf(info + n, sizeof(info) - n,
 					      "vlan %" PRIu64 " on %s", vid,
 					      empty(parent) ? "-" : parent);
+		if (!empty(jstr(e, "back_out")) && n < sizeof(info))
+			n += (size_t)snprintf(info + n, sizeof(info) - n,
+					      "%sback out: %s", n ? ", " : "",
+					      jstr(e, "back_out"));
 		if (jbool(e, "adopted") && n < sizeof(info))
 			n += (size_t)snprintf(info + n, sizeof(info) - n,
 					      "%sadopted", n ? ", " : "");

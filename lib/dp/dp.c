@@ -16,7 +16,9 @@
 #include <bpf/libbpf.h>
 #include "dp.h"
 #include "log.h"
+#include "layout.h"
 #include "sluice_decap.skel.h"
+#include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
 
 struct dp_link {
@@ -28,47 +30,13 @@ struct dp_link {
 struct dp {
 	struct sluice_xdp *skel;
 	struct sluice_decap *decap;	/* backend role only */
+	struct sluice_tc *tc;		/* when dp_opts.load_tc */
 	enum dp_role role;
 	char *pin_dir;
 	bool maps_reused;
 	int ncpus;
 	struct dp_link links[SLUICE_MAX_IFACES];
 };
-
-static const char *const reason_names[] = {
-#define SLUICE_REASON_NAME_(id, name) name,
-	SLUICE_REASONS(SLUICE_REASON_NAME_)
-#undef SLUICE_REASON_NAME_
-};
-
-_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) ==
-		       SLUICE_REASON_MAX,
-	       "one name per reason");
-
-static const char *const decap_reason_names[] = {
-#define SLUICE_DECAP_NAME_(id, name) name,
-	SLUICE_DECAP_REASONS(SLUICE_DECAP_NAME_)
-#undef SLUICE_DECAP_NAME_
-};
-
-const char *dp_decap_reason_name(unsigned int reason)
-{
-	return reason < SLUICE_DECAP_REASON_MAX ? decap_reason_names[reason] :
-						  "unknown";
-}
-
-const char *dp_reason_name(unsigned int reason)
-{
-	return reason < SLUICE_REASON_MAX ? reason_names[reason] : "unknown";
-}
-
-int dp_reason_by_name(const char *name)
-{
-	for (int i = 0; i < SLUICE_REASON_MAX; i++)
-		if (!strcmp(reason_names[i], name))
-			return i;
-	return -ENOENT;
-}
 
 static const char *const map_names[DP_MAP_COUNT] = {
 	[DP_MAP_ROUTES_V4] = "routes_v4", [DP_MAP_ROUTES_V6] = "routes_v6",
@@ -130,58 +98,75 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/*
- * The kernel sets BPF_F_RDONLY_PROG on every devmap it creates but refuses
- * it at creation, so libbpf 1.1's flag comparison never accepts a pinned
- * devmap.  Check the layout ourselves and hand libbpf the fd.
- */
-static int reuse_devmap(struct bpf_map *map, const char *path)
+/* Adopt, rebuild or refuse what is pinned (layout.c), load, then record. */
+static int load_pinned(struct bpf_object *obj, const char *dir, bool *reused,
+		       int (*load)(void *skel), void *skel)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-	int fd, err;
+	struct dp_layout_plan *plan = NULL;
+	int err;
 
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err || info.type != bpf_map__type(map) ||
-	    info.key_size != bpf_map__key_size(map) ||
-	    info.value_size != bpf_map__value_size(map) ||
-	    info.max_entries != bpf_map__max_entries(map)) {
-		pr_err("dp: pinned %s does not match this version", path);
-		close(fd);
-		return -EINVAL;
+	if (dir) {
+		err = dp_layout_prepare(obj, dir, &plan, reused);
+		if (err)
+			return err;
 	}
-	err = bpf_map__reuse_fd(map, fd);
-	close(fd);
+	err = load(skel);
+	if (plan) {
+		if (err)
+			dp_layout_abort(plan);
+		else
+			err = dp_layout_commit(plan, obj);
+		dp_layout_free(plan);
+	}
 	return err;
 }
 
-/* Point every shared map of @obj at its pin under @dir: libbpf reuses a
- * compatible pinned map and pins the new ones at load. */
-static int set_pin_paths(struct bpf_object *obj, const char *dir, bool *reused)
+static int load_xdp(void *skel)
 {
-	char path[PATH_MAX];
-	struct bpf_map *map;
+	return sluice_xdp__load(skel);
+}
+
+static int load_decap(void *skel)
+{
+	return sluice_decap__load(skel);
+}
+
+/* Every map of @obj that the XDP object also has is the XDP object's
+ * (stats, ports, routes): the programs share them, pinned or not. */
+static int share_maps(struct dp *dp, struct bpf_object *obj)
+{
+	struct bpf_map *map, *same;
 	int err;
 
 	bpf_object__for_each_map(map, obj) {
-		/* .rodata holds load-time settings: never shared */
 		if (bpf_map__is_internal(map))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
-		if (access(path, F_OK) == 0)
-			*reused = true;
-		if (bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP_HASH)
-			err = reuse_devmap(map, path);
-		else
-			err = bpf_map__set_pin_path(map, path);
+		same = bpf_object__find_map_by_name(dp->skel->obj,
+						    bpf_map__name(map));
+		if (!same)
+			continue;
+		err = bpf_map__reuse_fd(map, bpf_map__fd(same));
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The TC object runs the router's stages over the XDP object's maps. */
+static int open_tc(struct dp *dp)
+{
+	int err;
+
+	dp->tc = sluice_tc__open();
+	if (!dp->tc)
+		return -errno;
+	err = share_maps(dp, dp->tc->obj);
+	if (err)
+		return err;
+	err = sluice_tc__load(dp->tc);
+	if (err)
+		pr_err("dp: cannot load the TC object: %s", strerror(-err));
+	return err;
 }
 
 static int open_decap(struct dp *dp)
@@ -192,12 +177,11 @@ static int open_decap(struct dp *dp)
 	dp->decap = sluice_decap__open();
 	if (!dp->decap)
 		return -errno;
-	if (dp->pin_dir) {
-		err = set_pin_paths(dp->decap->obj, dp->pin_dir, &reused);
-		if (err)
-			return err;
-	}
-	err = sluice_decap__load(dp->decap);
+	err = share_maps(dp, dp->decap->obj);
+	if (err)
+		return err;
+	err = load_pinned(dp->decap->obj, dp->pin_dir, &reused, load_decap,
+			  dp->decap);
 	if (err)
 		pr_err("dp: cannot load the decapsulation object: %s",
 		       strerror(-err));
@@ -242,9 +226,6 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 			       strerror(-err));
 			goto err_skel;
 		}
-		err = set_pin_paths(dp->skel->obj, dp->pin_dir, &dp->maps_reused);
-		if (err)
-			goto err_skel;
 	}
 	dp->role = opts ? opts->role : DP_ROLE_ROUTER;
 	if (dp->role == DP_ROLE_BACKEND && !(opts && opts->lb_max_flows)) {
@@ -262,7 +243,10 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 	}
 	if (opts && opts->lb_disabled)
 		dp->skel->rodata->cfg_lb_enabled = 0;
-	err = sluice_xdp__load(dp->skel);
+	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
+			  load_xdp, dp->skel);
+	if (err == -EPROTO)	/* layout.c said which map and why */
+		goto err_skel;
 	if (!err && dp->pin_dir) {
 		/* the devmap is pinned by hand, see reuse_devmap() */
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
@@ -287,10 +271,16 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 		if (err)
 			goto err_skel;
 	}
+	if (opts && opts->load_tc) {
+		err = open_tc(dp);
+		if (err)
+			goto err_skel;
+	}
 	*out = dp;
 	return 0;
 
 err_skel:
+	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 err_free:
@@ -306,6 +296,7 @@ void dp_close(struct dp *dp)
 	for (int i = 0; i < SLUICE_MAX_IFACES; i++)
 		if (dp->links[i].fd >= 0)
 			close(dp->links[i].fd);
+	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 	free(dp->pin_dir);
@@ -338,6 +329,10 @@ int dp_unpin_maps(struct dp *dp)
 				err = -errno;
 		}
 	}
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+		 SLUICE_LAYOUT_MAP_NAME);
+	if (unlink(path) && errno != ENOENT && !err)
+		err = -errno;
 	rmdir(dp->pin_dir); /* only if nothing else lives there */
 	return err;
 }
@@ -347,6 +342,11 @@ int dp_xdp_prog_fd(const struct dp *dp)
 	if (dp->decap)
 		return bpf_program__fd(dp->decap->progs.sluice_decap);
 	return bpf_program__fd(dp->skel->progs.sluice_xdp);
+}
+
+int dp_tc_prog_fd(const struct dp *dp)
+{
+	return dp->tc ? bpf_program__fd(dp->tc->progs.sluice_tc) : -ENOENT;
 }
 
 enum dp_role dp_role(const struct dp *dp)
@@ -683,10 +683,11 @@ int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out)
 	percpu = calloc(dp->ncpus, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	for (__u32 r = 0; r < SLUICE_REASON_MAX; r++) {
-		__u32 idx = slot * SLUICE_REASON_MAX + r;
+	memset(out, 0, SLUICE_REASON_SLOTS * sizeof(*out));
+	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
+		__u32 r = dp_reason_at(i);
+		__u32 idx = slot * SLUICE_REASON_SLOTS + r;
 
-		out[r].packets = out[r].bytes = 0;
 		if (bpf_map_lookup_elem(fd, &idx, percpu))
 			continue;
 		for (int c = 0; c < dp->ncpus; c++) {
@@ -1078,28 +1079,4 @@ int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg)
 			break;
 	}
 	return err;
-}
-
-int dp_decap_stats_read(struct dp *dp, struct sluice_counter *out)
-{
-	struct sluice_counter *percpu;
-	int fd;
-
-	if (!dp->decap)
-		return -EOPNOTSUPP;
-	fd = bpf_map__fd(dp->decap->maps.decap_stats);
-	percpu = calloc(dp->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	for (__u32 r = 0; r < SLUICE_DECAP_REASON_MAX; r++) {
-		out[r].packets = out[r].bytes = 0;
-		if (bpf_map_lookup_elem(fd, &r, percpu))
-			continue;
-		for (int c = 0; c < dp->ncpus; c++) {
-			out[r].packets += percpu[c].packets;
-			out[r].bytes += percpu[c].bytes;
-		}
-	}
-	free(percpu);
-	return 0;
 }

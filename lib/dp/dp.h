@@ -9,6 +9,7 @@
 #define SLUICE_DP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include <uapi/sluice/sluice.h>
 
@@ -33,6 +34,7 @@ struct dp_opts {
 	__u32 lb_max_flows;	/* LRU flow table size */
 	bool lb_disabled;	/* skip the VIP lookup entirely */
 	enum dp_role role;	/* which program dp_attach() attaches */
+	bool load_tc;		/* also load the TC (clsact) router */
 };
 
 int dp_open(struct dp **out, const struct dp_opts *opts);
@@ -45,6 +47,8 @@ int dp_unpin_maps(struct dp *dp);
  * backend role (whose router maps exist but stay unused). */
 int dp_xdp_prog_fd(const struct dp *dp);
 enum dp_role dp_role(const struct dp *dp);
+/* The TC router over the same maps (dp_opts.load_tc), or -ENOENT. */
+int dp_tc_prog_fd(const struct dp *dp);
 bool dp_maps_reused(const struct dp *dp);
 
 /* Attach to @ifindex.  A link pinned for @ifname on the same ifindex is
@@ -86,7 +90,8 @@ int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k);
 int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,
 		 struct sluice_neigh *v);
 
-/* Sums the per-CPU counters of one slot into out[SLUICE_REASON_MAX]. */
+/* Sums the per-CPU counters of one slot into out[SLUICE_REASON_SLOTS]
+ * (indexed by reason number; numbers not in the list read 0). */
 int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out);
 int dp_stats_clear(struct dp *dp);
 
@@ -148,12 +153,21 @@ int dp_lb_flow_count(struct dp *dp);
 int dp_local_addr_set(struct dp *dp, int family, const void *addr);
 int dp_local_addr_del(struct dp *dp, int family, const void *addr);
 int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg);
-/* out[SLUICE_DECAP_REASON_MAX], summed over CPUs */
-int dp_decap_stats_read(struct dp *dp, struct sluice_counter *out);
-const char *dp_decap_reason_name(unsigned int reason);
 
+/* ---- reasons (uapi/sluice/reasons.h; lib/dp/reasons.c) --------------------- */
+#define DP_REASON_COUNT_(id, num, name, verdict) +1
+/* How many reasons the list has (numbers may have holes). */
+#define DP_REASON_COUNT (0 SLUICE_REASONS(DP_REASON_COUNT_))
+/* The i-th reason number in the list, ascending; SLUICE_REASON_SLOTS past
+ * the end. */
+unsigned int dp_reason_at(size_t i);
+/* "unknown" for a number that is not in the list. */
 const char *dp_reason_name(unsigned int reason);
-/* Index of a reason by its name, or -ENOENT. */
+/* Number of a reason by its name, or -ENOENT. */
 int dp_reason_by_name(const char *name);
+/* SLUICE_V_* of a reason, or -ENOENT. */
+int dp_reason_verdict(unsigned int reason);
+/* "forward", "pass" or "drop": the label metrics and the API use. */
+const char *dp_reason_verdict_name(unsigned int reason);
 
 #endif

@@ -33,7 +33,10 @@
 
 #define META_BYTE 0xa5		/* metadata: recognisable bytes */
 
-typedef struct sluice_counter dstats_t[SLUICE_DECAP_REASON_MAX];
+/* The ingress device has no slot (no daemon runs): slot 0 counts it. */
+#define DX_SLOT 0
+
+typedef struct sluice_counter dstats_t[SLUICE_REASON_SLOTS];
 
 struct dx_env {
 	struct env *e;
@@ -65,13 +68,14 @@ static bool is_decap(int reason)
 
 static int verdict_of(int reason)
 {
-	return reason >= SLUICE_DROP_TRUNC ? XDP_DROP : XDP_PASS;
+	return dp_reason_verdict((unsigned int)reason) == SLUICE_V_DROP ?
+		       XDP_DROP : XDP_PASS;
 }
 
 static const char *reason_name(int reason)
 {
 	return reason < 0 ? "test_run EINVAL" :
-			    dp_decap_reason_name((unsigned int)reason);
+			    dp_reason_name((unsigned int)reason);
 }
 
 /* Exactly one packet of @bytes under @reason between before and after,
@@ -80,7 +84,8 @@ static bool dx_counters_ok(struct dx_env *d, int reason, __u64 bytes)
 {
 	bool ok = true;
 
-	for (int r = 0; r < SLUICE_DECAP_REASON_MAX; r++) {
+	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
+		int r = (int)dp_reason_at(i);
 		bool mine = r == reason;
 		__u64 dp = d->after[r].packets - d->before[r].packets;
 		__u64 db = d->after[r].bytes - d->before[r].bytes;
@@ -88,7 +93,7 @@ static bool dx_counters_ok(struct dx_env *d, int reason, __u64 bytes)
 		if (dp == (mine ? 1 : 0) && db == (mine ? bytes : 0))
 			continue;
 		diag("decap counter %s: +%llu packets +%llu bytes, want +%u "
-		     "+%llu\n", dp_decap_reason_name((unsigned int)r),
+		     "+%llu\n", dp_reason_name((unsigned int)r),
 		     (unsigned long long)dp, (unsigned long long)db,
 		     mine ? 1 : 0, (unsigned long long)(mine ? bytes : 0));
 		ok = false;
@@ -105,12 +110,12 @@ static bool dx_run(struct dx_env *d, const __u8 *in, __u32 inlen, __u8 meta,
 	static struct run r;
 	bool ok = true;
 
-	if (dp_decap_stats_read(d->dp, d->before)) {
+	if (dp_stats_read(d->dp, DX_SLOT, d->before)) {
 		diag("cannot read the decap counters\n");
 		return false;
 	}
 	xdp_run(d->prog_fd, d->ifindex, in, inlen, meta, 1, &r);
-	if (dp_decap_stats_read(d->dp, d->after)) {
+	if (dp_stats_read(d->dp, DX_SLOT, d->after)) {
 		diag("cannot read the decap counters\n");
 		return false;
 	}
@@ -503,8 +508,8 @@ static int dx_setup(struct dx_env *d, struct env *e, char *why, size_t len)
 		return err ?: -EIO;
 	}
 	/* a fresh object counts nothing yet */
-	err = dp_decap_stats_read(d->dp, d->after);
-	for (int r = 0; !err && r < SLUICE_DECAP_REASON_MAX; r++)
+	err = dp_stats_read(d->dp, DX_SLOT, d->after);
+	for (int r = 0; !err && r < SLUICE_REASON_SLOTS; r++)
 		if (d->after[r].packets || d->after[r].bytes)
 			err = -EEXIST;
 	if (err)

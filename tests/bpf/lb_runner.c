@@ -773,7 +773,8 @@ static bool check_case(struct lb_env *l, const struct lb_fixture *fx,
 		     xdp_name(fx->verdict));
 		ok = false;
 	}
-	if (!counters_ok(e, e->slot[fx->ingress], fx->reason, c->in.len, 1))
+	if (!counters_ok(e, count_slot(e, fx->ingress, &fx->in, c->in.len),
+			 fx->reason, c->in.len, 1))
 		ok = false;
 	if (r->out_len != c->explen || memcmp(r->out, c->expb, c->explen)) {
 		hexdiff(c->expb, c->explen, r->out, r->out_len);

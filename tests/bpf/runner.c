@@ -348,6 +348,20 @@ int snapshot(struct env *e, stats_t s)
 	return 0;
 }
 
+__u32 count_slot(struct env *e, int ingress, const struct pkt_spec *in,
+		 __u32 frame_len)
+{
+	if (!in->tagged || frame_len < 18)	/* no complete tag */
+		return e->slot[ingress];
+	for (size_t i = 0; i < topo_n_ifaces; i++) {
+		const struct topo_iface *t = &topo_ifaces[i];
+
+		if (t->parent == ingress && t->vid && t->vid == (in->vid & 0xfff))
+			return e->slot[t->ifx];
+	}
+	return e->slot[ingress];
+}
+
 /* Exactly @times packets (and @bytes each) under (@slot, @reason), nothing
  * anywhere else.  @reason < 0: nothing at all. */
 bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
@@ -356,7 +370,7 @@ bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
 	bool ok = true;
 
 	for (__u32 s = 0; s < e->nslots; s++) {
-		for (int r = 0; r < SLUICE_REASON_MAX; r++) {
+		for (int r = 0; r < SLUICE_REASON_SLOTS; r++) {
 			bool mine = s == slot && r == reason;
 			__u64 dp = e->after[s][r].packets -
 				   e->before[s][r].packets;
@@ -450,8 +464,9 @@ static bool check_run(struct env *e, const struct fixture *fx,
 		     xdp_name(fx->verdict));
 		ok = false;
 	}
-	if (!counters_ok(e, e->slot[fx->ingress], fx->reason,
-			 b->in_len - fx->meta, 1))
+	if (!counters_ok(e, count_slot(e, fx->ingress, &fx->in,
+				       b->in_len - fx->meta),
+			 fx->reason, b->in_len - fx->meta, 1))
 		ok = false;
 	if (r->out_len != b->exp_len || memcmp(r->out, b->exp, b->exp_len)) {
 		hexdiff(b->exp, b->exp_len, r->out, r->out_len);
@@ -661,7 +676,8 @@ static bool perf_measure(struct env *e, struct perf *p)
 	xdp_floor__destroy(floor);
 	if (!ok || snapshot(e, e->after))
 		return false;
-	return counters_ok(e, e->slot[perf_fixture.ingress],
+	return counters_ok(e, count_slot(e, perf_fixture.ingress,
+				       &perf_fixture.in, 64),
 			   perf_fixture.reason, p->len,
 			   (__u64)PERF_REPEAT * p->calls);
 }

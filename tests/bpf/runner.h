@@ -16,7 +16,7 @@
 
 #define OUT_MAX (PKT_MAX + 512)
 
-typedef struct sluice_counter stats_t[SLUICE_MAX_IFACES][SLUICE_REASON_MAX];
+typedef struct sluice_counter stats_t[SLUICE_MAX_IFACES][SLUICE_REASON_SLOTS];
 
 struct lb_env;
 
@@ -53,6 +53,10 @@ int family_of(const char *txt);
 int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	    __u32 repeat, struct run *r);
 int snapshot(struct env *e, stats_t s);
+/* The slot a frame is counted in: its VLAN subinterface's when it is
+ * tagged with a VID that the port has, else the port's. */
+__u32 count_slot(struct env *e, int ingress, const struct pkt_spec *in,
+		 __u32 frame_len);
 /* Exactly @times packets (and @bytes each) under (@slot, @reason) between
  * e->before and e->after, nothing anywhere else.  @reason < 0: nothing. */
 bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,

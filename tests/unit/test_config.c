@@ -260,13 +260,6 @@ static void test_lb_errors_name_the_path(void **state)
 		  "unknown field 'lb.vips[0].retries'" },
 		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP ", "
 		  LB_VIP "]}}", "lb.vips[1]: vip 198.18.100.1:80/tcp is listed twice" },
-		/* a backend's family needs an outer source, wherever it is set */
-		{ "{\"lb\": {\"vips\": [" LB_VIP "]}}",
-		  "lb.source_v4: needed by backend 198.18.2.11" },
-		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [{"
-		  "\"address\": \"2001:db8:100::1\", \"port\": 443, \"protocol\": "
-		  "\"tcp\", \"backends\": [{\"address\": \"2001:db8:2::11\"}]}]}}",
-		  "lb.source_v6: needed by backend 2001:db8:2::11" },
 	};
 
 	(void)state;

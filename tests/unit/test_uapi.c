@@ -25,6 +25,9 @@ static void test_layout(void **state)
 	assert_int_equal(offsetof(struct sluice_iface, slot), 8);
 	assert_int_equal(offsetof(struct sluice_iface, vlan_id), 12);
 	assert_int_equal(offsetof(struct sluice_iface, parent_ifindex), 16);
+	assert_int_equal(offsetof(struct sluice_iface, addr4), 20);
+	assert_int_equal(offsetof(struct sluice_iface, addr6), 24);
+	assert_int_equal(sizeof(struct sluice_iface), 40);
 	assert_int_equal(offsetof(struct sluice_vlan_key, vlan_id), 4);
 	assert_int_equal(sizeof(struct sluice_nhg), 8 + 24 * SLUICE_MAX_ECMP);
 	assert_int_equal(offsetof(struct sluice_vip_key, port), 16);
@@ -38,36 +41,77 @@ static void test_layout(void **state)
 	assert_int_equal(offsetof(struct sluice_lb_config, flow_idle_timeout_s), 20);
 }
 
-static void test_reason_classes(void **state)
+/* Reasons are an ABI: their numbers are pinned here so that renumbering
+ * one (which would shift every pinned counter) fails this test. */
+static void test_reason_numbers(void **state)
 {
+	static const struct { const char *name; int num; } abi[] = {
+		{ "fwd_redirect", 0 }, { "fwd_tx", 1 }, { "fwd_lb", 2 },
+		{ "fwd_lb_tx", 3 }, { "pass_not_ip", 4 }, { "pass_nd", 5 },
+		{ "pass_unmanaged_if", 6 }, { "pass_vlan_unknown", 7 },
+		{ "pass_other_host", 8 }, { "pass_multicast", 9 },
+		{ "pass_link_local", 10 }, { "pass_ip_options", 11 },
+		{ "pass_fragment", 12 }, { "pass_local", 13 },
+		{ "pass_no_route", 14 }, { "pass_kernel_route", 15 },
+		{ "pass_ttl", 16 }, { "pass_no_neigh", 17 },
+		{ "pass_egress_unmanaged", 18 }, { "pass_mtu", 19 },
+		{ "drop_trunc_eth", 20 }, { "drop_trunc_vlan", 21 },
+		{ "drop_trunc_ip4", 22 }, { "drop_trunc_ip6", 23 },
+		{ "drop_trunc_l4", 24 }, { "drop_bad_version", 25 },
+		{ "drop_bad_ihl", 26 }, { "drop_bad_len", 27 },
+		{ "drop_bad_csum", 28 }, { "drop_redirect", 29 },
+		{ "drop_adjust", 30 }, { "drop_lb_no_backend", 31 },
+		{ "drop_lb_no_source", 32 }, { "drop_lb_no_route", 33 },
+		{ "drop_lb_too_big", 34 }, { "pass_vlan_offloaded", 35 },
+		{ "decap_ipip", 48 }, { "decap_gre", 49 },
+		{ "pass_not_encap", 50 }, { "pass_not_local", 51 },
+		{ "pass_gre_options", 52 }, { "drop_trunc", 53 },
+		{ "drop_bad_inner", 54 },
+	};
+
 	(void)state;
-	/* forwards first, then passes, then drops: the verdict is derived
-	 * from the position */
-	assert_true(SLUICE_FWD_REDIRECT < SLUICE_REASON_FIRST_PASS);
-	assert_true(SLUICE_FWD_TX < SLUICE_REASON_FIRST_PASS);
-	assert_true(SLUICE_PASS_MTU < SLUICE_REASON_FIRST_DROP);
-	assert_true(SLUICE_DROP_ADJUST > SLUICE_REASON_FIRST_DROP);
-	assert_true(SLUICE_FWD_LB < SLUICE_REASON_FIRST_PASS);
-	assert_true(SLUICE_FWD_LB_TX < SLUICE_REASON_FIRST_PASS);
-	assert_int_equal(SLUICE_DROP_LB_TOO_BIG, SLUICE_REASON_MAX - 1);
+	assert_int_equal(DP_REASON_COUNT, sizeof(abi) / sizeof(abi[0]));
+	for (size_t i = 0; i < sizeof(abi) / sizeof(abi[0]); i++) {
+		assert_int_equal(dp_reason_by_name(abi[i].name), abi[i].num);
+		assert_string_equal(dp_reason_name((unsigned)abi[i].num),
+				    abi[i].name);
+	}
+	/* the stats map never grows when a reason is added */
+	assert_int_equal(SLUICE_REASON_SLOTS, 256);
+	assert_int_equal(SLUICE_STATS_ENTRIES, SLUICE_MAX_IFACES * 256);
 }
 
-static void test_reason_names(void **state)
+/* The verdict is a column of the list: the name's class agrees with it,
+ * the list is ascending, and holes are "unknown". */
+static void test_reason_verdicts(void **state)
 {
-	(void)state;
-	for (int r = 0; r < SLUICE_REASON_MAX; r++) {
-		const char *n = dp_reason_name((unsigned)r);
+	unsigned int prev = 0;
 
-		assert_int_equal(dp_reason_by_name(n), r);
-		if (r < SLUICE_REASON_FIRST_PASS)
-			assert_memory_equal(n, "fwd_", 4);
-		else if (r < SLUICE_REASON_FIRST_DROP)
-			assert_memory_equal(n, "pass_", 5);
-		else
-			assert_memory_equal(n, "drop_", 5);
+	(void)state;
+	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
+		unsigned int r = dp_reason_at(i);
+		const char *n = dp_reason_name(r);
+		int v = dp_reason_verdict(r);
+
+		if (i)
+			assert_true(r > prev);
+		prev = r;
+		assert_int_equal(dp_reason_by_name(n), (int)r);
+		if (!strncmp(n, "fwd_", 4))
+			assert_true(v == SLUICE_V_REDIRECT || v == SLUICE_V_TX);
+		else if (!strncmp(n, "drop_", 5))
+			assert_int_equal(v, SLUICE_V_DROP);
+		else	/* pass_ and decap_: the stack gets the packet */
+			assert_int_equal(v, SLUICE_V_PASS);
 	}
-	assert_string_equal(dp_reason_name(SLUICE_REASON_MAX), "unknown");
+	assert_int_equal(dp_reason_verdict(SLUICE_FWD_TX), SLUICE_V_TX);
+	assert_string_equal(dp_reason_verdict_name(SLUICE_FWD_LB), "forward");
+	assert_string_equal(dp_reason_verdict_name(SLUICE_DECAP_GRE), "pass");
+	assert_string_equal(dp_reason_name(40), "unknown");	/* a hole */
+	assert_int_equal(dp_reason_verdict(40), -ENOENT);
+	assert_string_equal(dp_reason_name(SLUICE_REASON_SLOTS), "unknown");
 	assert_int_equal(dp_reason_by_name("nope"), -ENOENT);
+	assert_int_equal(dp_reason_at(DP_REASON_COUNT), SLUICE_REASON_SLOTS);
 }
 
 static void test_flow_hash(void **state)
@@ -93,8 +137,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_reason_classes),
-		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_reason_numbers),
+		cmocka_unit_test(test_reason_verdicts),
 		cmocka_unit_test(test_flow_hash),
 	};
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-packet state shared by the stages of one pipeline run. */
-#ifndef SLUICE_BPF_CTX_H
-#define SLUICE_BPF_CTX_H
+#ifndef SLUICE_BPF_PKT_H
+#define SLUICE_BPF_PKT_H
 
 #include <linux/bpf.h>
 #include <uapi/sluice/sluice.h>
@@ -20,7 +20,8 @@ struct pkt {
 	void *data;
 	void *data_end;
 	__u32 len;			/* frame length, for byte counters */
-	__u32 slot;			/* counter slot of the ingress port */
+	__u32 slot;			/* counter slot of the ingress interface
+					 * (the VLAN subinterface if tagged) */
 	__u32 ingress_ifindex;		/* physical port the frame came in on */
 	__u32 in_ifindex;		/* logical: the VLAN subinterface if tagged */
 	const struct sluice_iface *in_if;
@@ -28,9 +29,16 @@ struct pkt {
 	__u16 vlan_tci;			/* host order, when tagged */
 	__u8 tagged;
 	__u8 icmp_sent;			/* the LB turned it into an ICMP reply */
-	__u8 pad[2];
+	__u16 port_flags;		/* SLUICE_IF_* of the physical port */
 	__u32 l3_off;			/* 14 or 18 */
-	int redirect_verdict;		/* bpf_redirect_map()'s answer */
+	int redirect;			/* ctx_redirect()'s answer, 0 if none */
 };
+
+/* Re-read the frame bounds after a helper that moves them. */
+#define pkt_reload(p, ctx)                                                     \
+	do {                                                                   \
+		(p)->data = ctx_data(ctx);                                     \
+		(p)->data_end = ctx_data_end(ctx);                             \
+	} while (0)
 
 #endif

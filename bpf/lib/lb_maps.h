@@ -1,72 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The maps of the XDP pipeline.  Layouts come from the UAPI header; user space
- * reaches these only through lib/dp. */
-#ifndef SLUICE_BPF_MAPS_H
-#define SLUICE_BPF_MAPS_H
+/* The load balancer's maps (uapi/sluice/lb.h). */
+#ifndef SLUICE_BPF_LB_MAPS_H
+#define SLUICE_BPF_LB_MAPS_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#include <uapi/sluice/sluice.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SLUICE_MAX_ROUTES_V4);
-	__type(key, struct sluice_lpm4_key);
-	__type(value, struct sluice_route);
-} routes_v4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SLUICE_MAX_ROUTES_V6);
-	__type(key, struct sluice_lpm6_key);
-	__type(value, struct sluice_route);
-} routes_v6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_NHGS);
-	__type(key, __u32);
-	__type(value, struct sluice_nhg);
-} nhgs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_NEIGHS);
-	__type(key, struct sluice_neigh_key);
-	__type(value, struct sluice_neigh);
-} neighbors SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_IFACES * 4);
-	__type(key, __u32);
-	__type(value, struct sluice_iface);
-} ifaces SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_VLANS);
-	__type(key, struct sluice_vlan_key);
-	__type(value, __u32);
-} vlans SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, SLUICE_MAX_IFACES);
-	__type(key, __u32);
-	__type(value, __u32);
-} tx_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SLUICE_STATS_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct sluice_counter);
-} stats SEC(".maps");
-
-/* ---- load balancer ------------------------------------------------------ */
+#include <uapi/sluice/lb.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The TC (clsact) side of the context layer, see ctx/xdp.h.  The packet is
+ * an skb: redirects go through bpf_redirect() and keep the skb's checksum
+ * state, which is why traffic that starts on the host or in a container on
+ * a veth is better routed here than at XDP (docs/veth.md).
+ */
+#ifndef SLUICE_BPF_CTX_SKB_H
+#define SLUICE_BPF_CTX_SKB_H
+
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <uapi/sluice/reasons.h>
+
+#define __ctx_buff __sk_buff
+#define SLUICE_CTX_SKB 1
+
+#define CTX_ACT_PASS TC_ACT_OK
+#define CTX_ACT_DROP TC_ACT_SHOT
+#define CTX_ACT_TX TC_ACT_REDIRECT
+#define CTX_ACT_REDIRECT TC_ACT_REDIRECT
+
+static __always_inline void *ctx_data(const struct __sk_buff *ctx)
+{
+	return (void *)(long)ctx->data;
+}
+
+static __always_inline void *ctx_data_end(const struct __sk_buff *ctx)
+{
+	return (void *)(long)ctx->data_end;
+}
+
+static __always_inline __u32 ctx_ingress_ifindex(const struct __sk_buff *ctx)
+{
+	return ctx->ingress_ifindex ? ctx->ingress_ifindex : ctx->ifindex;
+}
+
+/* At TC ingress the stack has already moved a VLAN tag out of the data
+ * into the skb: such a frame is the kernel's (pass_vlan_offloaded). */
+static __always_inline int ctx_vlan_offloaded(const struct __sk_buff *ctx)
+{
+	return ctx->vlan_present;
+}
+
+static __always_inline int ctx_adjust_l2_room(struct __sk_buff *ctx, int delta)
+{
+	return bpf_skb_adjust_room(ctx, delta, BPF_ADJ_ROOM_MAC, 0);
+}
+
+static __always_inline int ctx_trim(struct __sk_buff *ctx, __u32 len)
+{
+	if (ctx->len <= len)
+		return 0;
+	return bpf_skb_change_tail(ctx, len, 0);
+}
+
+static __always_inline int ctx_redirect(struct __sk_buff *ctx, __u32 ifindex)
+{
+	(void)ctx;
+	return bpf_redirect(ifindex, 0);
+}
+
+static __always_inline int ctx_action(__u8 verdict, int redirect)
+{
+	switch (verdict) {
+	case SLUICE_V_PASS:
+		return TC_ACT_OK;
+	case SLUICE_V_REDIRECT:
+	case SLUICE_V_TX:
+		return redirect == TC_ACT_REDIRECT ? TC_ACT_REDIRECT :
+						     TC_ACT_SHOT;
+	default:
+		return TC_ACT_SHOT;
+	}
+}
+
+#endif

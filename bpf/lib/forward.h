@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The router's tail: resolve the next hop, check the MTU, TTL-1, send. */
+#ifndef SLUICE_BPF_FORWARD_H
+#define SLUICE_BPF_FORWARD_H
+
+#include "csum.h"
+#include "emit.h"
+#include "l3.h"
+#include "pkt.h"
+#include "route.h"
+
+static __always_inline void decrease_ttl(struct pkt *p, __u8 family)
+{
+	if (family == AF_INET) {
+		struct iphdr *iph = p->data + p->l3_off;
+
+		if ((void *)(iph + 1) <= p->data_end)
+			ip4_decrease_ttl(iph);
+	} else {
+		struct ipv6hdr *ip6 = p->data + p->l3_off;
+
+		if ((void *)(ip6 + 1) <= p->data_end)
+			ip6->hop_limit--;
+	}
+}
+
+/* At TC a host's or container's TCP comes as one large GSO skb that the
+ * stack cuts into segments on the way out: what must fit is a segment. */
+static __always_inline int gso_fits(struct __ctx_buff *ctx,
+				    const struct pkt *p,
+				    const struct l3_info *f, __u32 mtu)
+{
+#ifdef SLUICE_CTX_SKB
+	/* headers up to the L4 one, and a TCP header with every option */
+	__u32 hdrs = f->l4_off - p->l3_off + 60;
+
+	return ctx->gso_segs > 1 && ctx->gso_size &&
+	       ctx->gso_size + hdrs <= mtu;
+#else
+	(void)ctx;
+	(void)p;
+	(void)f;
+	(void)mtu;
+	return 0;
+#endif
+}
+
+static __always_inline int forward_stage(struct __ctx_buff *ctx,
+					 struct pkt *p, struct l3_info *f)
+{
+	struct hop h;
+	int r;
+
+	r = resolve_hop(f->rt, f->family, f->dst, f->hash, &h);
+	if (r != DP_CONTINUE)
+		return r;
+	if (f->l3_len > h.out->mtu && !gso_fits(ctx, p, f, h.out->mtu))
+		return SLUICE_PASS_MTU;
+	/* Past this point the packet is ours. */
+	decrease_ttl(p, f->family);
+	return emit_hop(ctx, p, &h);
+}
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The load balancer's maps.  A VIP is address + protocol + port (port 0: all ports).  Its Maglev table
+ * is an inner ARRAY map of ring_size __u32 backend ids in lb_rings (an
+ * ARRAY_OF_MAPS indexed by vip_id); id 0 means "unset" and is dropped.
+ * Backends live in lb_backends (ARRAY indexed by backend id), shared by all
+ * VIPs.  lb_flows (LRU_HASH) remembers flow -> backend.
+ */
+#ifndef SLUICE_UAPI_LB_H
+#define SLUICE_UAPI_LB_H
+
+#include <linux/types.h>
+#include "limits.h"
+
+#define SLUICE_VIP_GRE 0x1		/* GRE instead of IPIP encapsulation */
+#define SLUICE_VIP_HASH_SRC 0x2		/* hash the source address only */
+
+struct sluice_vip_key {
+	__u8 addr[16];			/* v4 in the first 4 bytes */
+	__be16 port;			/* 0 = every port */
+	__u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;			/* AF_INET or AF_INET6 */
+};
+
+struct sluice_vip {
+	__u32 vip_id;			/* 1..SLUICE_LB_MAX_VIPS-1 */
+	__u32 ring_size;		/* M: prime, <= SLUICE_LB_MAX_RING */
+	__u16 flags;			/* SLUICE_VIP_* */
+	__u16 pad;
+	__u32 pad2;
+};
+
+#define SLUICE_BE_DOWN 0x1		/* health check failed: flows rehash */
+
+struct sluice_backend {
+	__u8 addr[16];
+	__u8 family;			/* AF_INET or AF_INET6; 0 = unset */
+	__u8 flags;			/* SLUICE_BE_* */
+	__u16 pad;
+	__u32 pad2;
+};
+
+struct sluice_flow_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct sluice_flow {
+	__u32 backend_id;
+	__u32 vip_id;
+	__u64 last_seen_ns;		/* bpf_ktime_get_ns() */
+};
+
+/* lb_vip_count: ARRAY with one __u32, never below the number of entries in
+ * lb_vips (lib/dp raises it before an insert and sets it exactly after
+ * every change): at 0 the data path skips the VIP lookup altogether. */
+
+/* lb_config: ARRAY with one entry, written by the control plane */
+struct sluice_lb_config {
+	__u8 src4[4];			/* outer source base, a /24: the last
+					 * byte varies per flow (1..254) */
+	__u8 src6[16];			/* outer source base, a /96: the last
+					 * 32 bits vary per flow */
+	__u32 flow_idle_timeout_s;	/* 0 = LRU eviction only */
+	__u8 have_src4;
+	__u8 have_src6;
+	__u16 pad;
+};
+
+/* lb_vip_stats: PERCPU_ARRAY by vip_id; lb_backend_stats: by backend id */
+struct sluice_lb_counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows;		/* Maglev picked (miss, SYN, rehash) */
+	__u64 flow_hits;		/* the flow table answered */
+	__u64 drops;			/* no backend, too big, no route */
+	__u64 too_big;			/* ICMP too big sent back */
+};
+
+_Static_assert(sizeof(struct sluice_vip_key) == 20, "vip key");
+_Static_assert(sizeof(struct sluice_vip) == 16, "vip");
+_Static_assert(sizeof(struct sluice_backend) == 24, "backend");
+_Static_assert(sizeof(struct sluice_flow_key) == 40, "flow key");
+_Static_assert(sizeof(struct sluice_flow) == 16, "flow");
+_Static_assert(sizeof(struct sluice_lb_config) == 28, "lb config");
+_Static_assert(sizeof(struct sluice_lb_counter) == 48, "lb counter");
+
+#endif /* SLUICE_UAPI_LB_H */
