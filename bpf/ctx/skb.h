@@ -48,6 +48,13 @@ static __always_inline int ctx_adjust_l2_room(struct __sk_buff *ctx, int delta)
 	return bpf_skb_adjust_room(ctx, delta, BPF_ADJ_ROOM_MAC, 0);
 }
 
+/* The skb helper knows a tag in the data (adjust_room does not take one
+ * off an skb whose protocol is 802.1Q). */
+static __always_inline int ctx_vlan_pop(struct __sk_buff *ctx)
+{
+	return bpf_skb_vlan_pop(ctx);
+}
+
 static __always_inline int ctx_trim(struct __sk_buff *ctx, __u32 len)
 {
 	if (ctx->len <= len)

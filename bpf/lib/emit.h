@@ -49,7 +49,7 @@ static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
 	struct ethhdr *eth;
 
 	if (p->tagged && !out_tagged) {
-		if (ctx_adjust_l2_room(ctx, -(int)sizeof(struct vlan_tag)))
+		if (ctx_vlan_pop(ctx))
 			return SLUICE_DROP_ADJUST;
 	} else if (!p->tagged && out_tagged) {
 		if (ctx_adjust_l2_room(ctx, (int)sizeof(struct vlan_tag)))

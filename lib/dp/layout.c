@@ -160,7 +160,7 @@ static int move_aside(struct dp_layout_plan *plan, const char *name,
 		return -E2BIG;
 	m = &plan->moved[plan->n_moved];
 	snprintf(m->path, sizeof(m->path), "%s", path);
-	snprintf(aside, sizeof(aside), "%s/.old.%s", plan->dir, name);
+	snprintf(aside, sizeof(aside), "%s/old_%s", plan->dir, name);
 	memcpy(m->aside, aside, sizeof(aside));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->migrate_stats = migrate;
@@ -244,6 +244,12 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 	}
 out:
 	close(fd);
+	/* rebuilt or migrated: the new map is pinned where the old one was
+	 * (a devmap is pinned by hand after the load) */
+	if (!err && plan->n_moved && !strcmp(plan->moved[plan->n_moved - 1].name,
+					     name) &&
+	    bpf_map__type(map) != BPF_MAP_TYPE_DEVMAP_HASH)
+		err = bpf_map__set_pin_path(map, path);
 	return err;
 }
 

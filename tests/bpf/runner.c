@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <uapi/sluice/flow_hash.h>
@@ -306,12 +307,14 @@ static int setup(struct env *e, char *why, size_t len)
 		err = resolve_ifindexes(e, why, len);
 	if (err)
 		return err;
-	err = dp_open(&e->dp, &(struct dp_opts){ .pin_dir = NULL });
+	err = dp_open(&e->dp, &(struct dp_opts){ .pin_dir = NULL,
+						 .load_tc = true });
 	if (err) {
 		snprintf(why, len, "dp_open: %s", strerror(-err));
 		return err;
 	}
 	e->prog_fd = dp_xdp_prog_fd(e->dp);
+	e->tc_fd = dp_tc_prog_fd(e->dp);
 	return setup_maps(e, why, len);
 }
 
@@ -335,6 +338,45 @@ int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	r->retval = o.retval;
 	r->duration = o.duration;
 	return r->err;
+}
+
+/* The same frame through the TC (clsact) program: an skb on @ifindex. */
+static int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
+		  struct run *r)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	r->err = bpf_prog_test_run_opts(fd, &o);
+	r->out_len = o.data_size_out;
+	r->retval = o.retval;
+	return r->err;
+}
+
+/* Frames the kernel's test_run refuses as an skb: shorter than Ethernet,
+ * or an untagged IP ethertype without its whole IP header. */
+static bool tc_refuses(const __u8 *f, __u32 len)
+{
+	__u16 type;
+
+	if (len < 14)
+		return true;
+	type = (__u16)(f[12] << 8 | f[13]);
+	return (type == 0x0800 && len < 14 + 20) ||
+	       (type == 0x86dd && len < 14 + 40);
+}
+
+/* The TC action that carries out what XDP decided. */
+static __u32 tc_action_of(int xdp_verdict)
+{
+	switch (xdp_verdict) {
+	case XDP_PASS: return TC_ACT_OK;
+	case XDP_TX:
+	case XDP_REDIRECT: return TC_ACT_REDIRECT;
+	default: return TC_ACT_SHOT;
+	}
 }
 
 int snapshot(struct env *e, stats_t s)
@@ -459,7 +501,11 @@ static bool check_run(struct env *e, const struct fixture *fx,
 	}
 	if (fx->run_err)
 		return counters_ok(e, 0, -1, 0, 0);
-	if (r->retval != (__u32)fx->verdict) {
+	if (e->at_tc && r->retval != tc_action_of(fx->verdict)) {
+		diag("TC action %u, want %u (XDP says %s)\n", r->retval,
+		     tc_action_of(fx->verdict), xdp_name(fx->verdict));
+		ok = false;
+	} else if (!e->at_tc && r->retval != (__u32)fx->verdict) {
 		diag("verdict %s, want %s\n", xdp_name(r->retval),
 		     xdp_name(fx->verdict));
 		ok = false;
@@ -488,8 +534,24 @@ static bool run_fixture(struct env *e, const struct fixture *fx)
 	}
 	if (snapshot(e, e->before) || (e->lb_quiet && lb_quiet_before(e)))
 		return false;
-	xdp_run(e->prog_fd, e->ifindex[fx->ingress], b.in, b.in_len, fx->meta,
-		1, &b.r);
+	if (e->at_tc) {
+		struct fixture tfx = *fx;
+
+		tc_run(e->tc_fd, e->ifindex[fx->ingress], b.in, b.in_len, &b.r);
+		if (snapshot(e, e->after))
+			return false;
+		/* what the skb hook cannot be given, or does differently */
+		if (tc_refuses(b.in, b.in_len)) {
+			tfx.run_err = -EINVAL;
+		} else if (fx->reason == SLUICE_DROP_REDIRECT) {
+			/* bpf_redirect() needs no devmap entry */
+			tfx.reason = SLUICE_FWD_REDIRECT;
+			tfx.verdict = XDP_REDIRECT;
+		}
+		return check_run(e, &tfx, &b);
+	} else
+		xdp_run(e->prog_fd, e->ifindex[fx->ingress], b.in, b.in_len,
+			fx->meta, 1, &b.r);
 	if (snapshot(e, e->after))
 		return false;
 	ok = check_run(e, fx, &b);
@@ -505,6 +567,29 @@ static void run_fixtures(struct env *e)
 {
 	for (size_t i = 0; i < n_fixtures; i++)
 		tap(e, run_fixture(e, &fixtures[i]), fixtures[i].name);
+}
+
+/*
+ * The same table through the TC program (bpf/sluice_tc.bpf.c): the same
+ * reason counted once, the same output bytes, and the TC action that
+ * carries out the XDP verdict.  Rows with XDP metadata in front of the
+ * frame have no skb equivalent and are XDP's alone.
+ */
+static void run_fixtures_tc(struct env *e)
+{
+	char name[200];
+
+	e->at_tc = true;
+	for (size_t i = 0; i < n_fixtures; i++) {
+		if (fixtures[i].meta)
+			continue;
+		snprintf(name, sizeof(name), "tc: %s", fixtures[i].name);
+		tap(e, run_fixture(e, &fixtures[i]), name);
+	}
+	for (size_t i = 0; i < n_sweep_fixtures; i++)
+		if (!sweep_fixtures[i].meta)
+			run_sweep(e, &sweep_fixtures[i]);
+	e->at_tc = false;
 }
 
 /* The member sluice_flow_hash() names for this flow. */
@@ -588,7 +673,8 @@ void run_sweep(struct env *e, const struct sweep_fixture *sw)
 		fx.mut[0] = (struct pkt_mut){ MUT_CUT, BASE_L2, 0, len };
 		fx.run_err = want == SWEEP_EINVAL ? -EINVAL : 0;
 		fx.reason = want;
-		snprintf(name, sizeof(name), "%s at %u: %s", sw->name, len,
+		snprintf(name, sizeof(name), "%s%s at %u: %s",
+			 e->at_tc ? "tc: " : "", sw->name, len,
 			 want == SWEEP_EINVAL ? "test_run EINVAL" :
 						dp_reason_name(want));
 		fx.name = name;
@@ -723,6 +809,7 @@ int main(void)
 	run_fixtures(&e);
 	run_ecmps(&e);
 	run_sweeps(&e);
+	run_fixtures_tc(&e);
 	/* the load balancer's tables go in only now: the router's rows above
 	 * run with none, as before */
 	lb_ok = !lb_setup(&e, why, sizeof(why));
@@ -735,6 +822,7 @@ int main(void)
 	if (lb_ok)
 		lb_perf(&e, perf && !strcmp(perf, "1"));
 	decap_run_all(&e);
+	layout_run_all(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)
 		printf("# %u of %u failed\n", e.failed, e.n);

@@ -23,6 +23,8 @@ struct lb_env;
 struct env {
 	struct dp *dp;
 	int prog_fd;
+	int tc_fd;			/* the TC router over the same maps */
+	bool at_tc;			/* run fixtures through tc_fd */
 	__u32 ifindex[IFX_COUNT];
 	__u32 slot[IFX_COUNT];
 	__u32 nslots;
@@ -53,6 +55,9 @@ int family_of(const char *txt);
 int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	    __u32 repeat, struct run *r);
 int snapshot(struct env *e, stats_t s);
+/* lib/dp/layout.c against pins of the previous release (layout_runner.c) */
+void layout_run_all(struct env *e);
+
 /* The slot a frame is counted in: its VLAN subinterface's when it is
  * tagged with a VID that the port has, else the port's. */
 __u32 count_slot(struct env *e, int ingress, const struct pkt_spec *in,
