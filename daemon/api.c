@@ -19,12 +19,26 @@
 #include "endpoint.h"
 #include "log.h"
 
+/* One connection, from accept to close.  MHD's own timeout only measures
+ * silence, so a client sending a byte every few seconds would keep a
+ * connection for ever: each request also has an absolute deadline. */
+struct api_conn {
+	struct api_conn *prev, *next;
+	struct MHD_Connection *mc;
+	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: answering, no deadline */
+	bool cut;		/* shut down, MHD has yet to notice */
+};
+
 struct api {
 	struct MHD_Daemon *mhd;
 	struct endpoint ep;
 	char *token;
 	int listen_fd;
 	struct api_ctx *ctx;
+	struct api_conn *conns;	/* every open connection */
+	const char *spec;	/* for messages */
+	uint64_t log_quiet_until; /* MHD's messages: at most one per window */
+	unsigned int log_dropped;
 };
 
 /* ---- JSON helpers ----------------------------------------------------------- */
@@ -83,6 +97,14 @@ static uint64_t now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- resources ----------------------------------------------------------- */
@@ -742,8 +764,10 @@ struct req {
 	bool too_big;
 };
 
+/* @close: the connection ends after this answer (a client we will not
+ * serve more of: no token, or a body we did not read). */
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       char *body, const char *ctype)
+			       char *body, const char *ctype, bool close)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -757,6 +781,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -780,6 +806,32 @@ static bool body_add(struct req *r, const char *data, size_t len)
 	return true;
 }
 
+static struct api_conn *conn_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The clock of the next request on this connection starts now. */
+static void conn_arm(struct MHD_Connection *mc)
+{
+	struct api_conn *c = conn_of(mc);
+
+	if (c)
+		c->deadline_ms = now_ms() + API_REQUEST_DEADLINE_S * 1000;
+}
+
+/* The request is in: answering it is bounded by the idle timeout only. */
+static void conn_disarm(struct MHD_Connection *mc)
+{
+	struct api_conn *c = conn_of(mc);
+
+	if (c)
+		c->deadline_ms = 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
@@ -798,15 +850,27 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		/* Refused before any body is read, and the connection closed:
+		 * a client without the token costs a connection for one
+		 * request, never a buffer or a keep-alive. */
+		if (!authorized(api, conn)) {
+			conn_disarm(conn);
+			return respond(conn, 401,
+				       error_body(&status, 401, "missing or "
+						  "wrong bearer token "
+						  "(api_token)"),
+				       ctype, true);
+		}
 		/* a body announced too big is refused before it is read */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
 			r->too_big = true;
+			conn_disarm(conn);
 			return respond(conn, 413,
 				       error_body(&status, 413, "body: larger "
 						  "than %d bytes", API_BODY_MAX),
-				       ctype);
+				       ctype, true);
 		}
 		return MHD_YES;
 	}
@@ -816,12 +880,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	conn_disarm(conn);
 	if (r->too_big) {
 		body = error_body(&status, 413, "body: larger than %d bytes",
 				  API_BODY_MAX);
-	} else if (!authorized(api, conn)) {
-		body = error_body(&status, 401,
-				  "missing or wrong bearer token (api_token)");
 	} else {
 		q.prefix = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 						       "prefix");
@@ -833,7 +895,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		q.body_len = r->len;
 		body = api_render(api->ctx, method, url, &q, &status, &ctype);
 	}
-	return respond(conn, status, body, ctype);
+	return respond(conn, status, body, ctype, false);
 }
 
 static void request_done(void *cls, struct MHD_Connection *conn,
@@ -842,13 +904,77 @@ static void request_done(void *cls, struct MHD_Connection *conn,
 	struct req *r = *con_cls;
 
 	(void)cls;
-	(void)conn;
-	(void)toe;
+	/* keep-alive: the next request gets a deadline of its own */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		conn_arm(conn);
 	if (r) {
 		free(r->body);
 		free(r);
 		*con_cls = NULL;
 	}
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *mc,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	struct api *api = cls;
+	struct api_conn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			/* no deadline for this one: the idle timeout and
+			 * the per-address limit still bound it */
+			pr_warn("api %s: out of memory tracking a connection",
+				api->spec);
+			return;
+		}
+		c->mc = mc;
+		c->deadline_ms = now_ms() + API_REQUEST_DEADLINE_S * 1000;
+		c->next = api->conns;
+		if (api->conns)
+			api->conns->prev = c;
+		api->conns = c;
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		api->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+	*socket_context = NULL;
+}
+
+/* MHD logs every refused connection: under a flood that would be one line
+ * per attempt, so one message per window goes out with a count of the rest. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct api *api = cls;
+	uint64_t now = now_ms();
+	char msg[256];
+	size_t n;
+
+	if (now < api->log_quiet_until) {
+		api->log_dropped++;
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (api->log_dropped)
+		pr_warn("api %s: %s (%u messages not shown before this one)",
+			api->spec, msg, api->log_dropped);
+	else
+		pr_warn("api %s: %s", api->spec, msg);
+	api->log_dropped = 0;
+	api->log_quiet_until = now + API_LOG_WINDOW_S * 1000;
 }
 
 static int unix_listen(const char *path)
@@ -873,7 +999,7 @@ static int unix_listen(const char *path)
 	old = umask(0177); /* born 0600: no window where others can connect */
 	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (err || chmod(path, 0600) || listen(fd, 64)) {
+	if (err || chmod(path, 0600) || listen(fd, API_LISTEN_BACKLOG)) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -905,7 +1031,7 @@ static int tcp_listen(const struct endpoint *ep)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, API_LISTEN_BACKLOG)) {
 		int err = -errno;
 
 		close(fd);
@@ -925,6 +1051,11 @@ int api_start(struct api **out, const char *spec, const char *token,
 	if (!api)
 		return -ENOMEM;
 	api->ctx = ctx;
+	api->spec = strdup(spec);
+	if (!api->spec) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 	err = endpoint_parse(spec, &api->ep, msg, sizeof(msg));
 	if (err) {
 		pr_err("%s", msg);
@@ -944,12 +1075,18 @@ int api_start(struct api **out, const char *spec, const char *token,
 		pr_err("api: cannot listen on %s: %s", spec, strerror(-err));
 		goto err_free;
 	}
-	api->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
-				    NULL, handle, api, MHD_OPTION_LISTEN_SOCKET,
-				    api->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-				    (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
-				    (unsigned int)10, MHD_OPTION_NOTIFY_COMPLETED,
-				    request_done, NULL, MHD_OPTION_END);
+	/* MHD_OPTION_PER_IP_CONNECTION_LIMIT counts IPv4/IPv6 peers only: a
+	 * unix socket is 0600, its clients are the operator. */
+	api->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, api,
+		MHD_OPTION_LISTEN_SOCKET, api->listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)API_CONN_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_IDLE_TIMEOUT_S,
+		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, api,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
+		MHD_OPTION_END);
 	if (!api->mhd) {
 		err = -EIO;
 		pr_err("api: libmicrohttpd failed to start on %s", spec);
@@ -964,6 +1101,7 @@ err_close:
 		unlink(api->ep.path);
 err_free:
 	free(api->token);
+	free((char *)api->spec);
 	free(api);
 	return err;
 }
@@ -977,6 +1115,7 @@ void api_stop(struct api *api)
 	if (api->ep.kind == EP_UNIX)
 		unlink(api->ep.path);
 	free(api->token);
+	free((char *)api->spec);
 	free(api);
 }
 
@@ -988,15 +1127,69 @@ int api_fd(const struct api *api)
 	return info ? info->epoll_fd : -1;
 }
 
+static unsigned int n_connections(struct api *api)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(
+		api->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return info ? info->num_connections : 0;
+}
+
+/* Requests past their deadline: shut the socket down under MHD, which
+ * sees the end of the stream at its next run and closes the connection
+ * itself (MHD has no call to close one from outside a callback). */
+static void cut_late(struct api *api)
+{
+	uint64_t now = now_ms();
+
+	for (struct api_conn *c = api->conns; c; c = c->next) {
+		const union MHD_ConnectionInfo *ci;
+
+		if (c->cut || !c->deadline_ms || now < c->deadline_ms)
+			continue;
+		c->cut = true;
+		ci = MHD_get_connection_info(c->mc,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		pr_debug("api %s: closing a connection whose request took "
+			 "over %d s", api->spec, API_REQUEST_DEADLINE_S);
+	}
+}
+
+/*
+ * At its connection limit MHD takes the listening socket out of its epoll
+ * set, and it puts it back only at the start of a run that begins below
+ * the limit; connections are freed at the end of a run.  So the run that
+ * frees the last ones leaves the socket out, with nothing in MHD's epoll
+ * set to wake us for another run: MHD_get_timeout() has no timeout to
+ * report once no connection is left.  The listener then never accepts
+ * again while its backlog fills.  Whenever a run freed connections, run
+ * once more, which re-adds the socket if there is room.
+ */
 void api_run(struct api *api)
 {
+	unsigned int before = n_connections(api);
+
 	MHD_run(api->mhd);
+	if (n_connections(api) < before)
+		MHD_run(api->mhd);
+	cut_late(api);
 }
 
 int api_timeout_ms(const struct api *api, int max)
 {
 	MHD_UNSIGNED_LONG_LONG t;
+	uint64_t now = now_ms();
 
+	for (const struct api_conn *c = api->conns; c; c = c->next) {
+		if (c->cut || !c->deadline_ms)
+			continue;
+		if (c->deadline_ms <= now)
+			return 0;
+		if (c->deadline_ms - now < (uint64_t)max)
+			max = (int)(c->deadline_ms - now);
+	}
 	if (MHD_get_timeout(api->mhd, &t) != MHD_YES || t >= (unsigned int)max)
 		return max;
 	return (int)t;

@@ -13,6 +13,21 @@
  * backends fits. */
 #define API_BODY_MAX (64 * 1024)
 
+/* What one listener gives its clients (docs/lb-api.md, "Limits").  A TCP
+ * client without the token costs one connection for one request; one
+ * address can hold API_CONN_PER_IP connections at most, so it takes more
+ * than API_CONN_MAX / API_CONN_PER_IP addresses to fill a listener, and
+ * even then every connection ends within the deadline or the idle time. */
+#define API_CONN_MAX 512	/* connections at once, per listener */
+#define API_CONN_PER_IP 32	/* from one IPv4/IPv6 address */
+#define API_IDLE_TIMEOUT_S 10	/* silence before a connection is closed */
+/* From a connection's start (or the end of its previous request) to the
+ * last byte of the request: a client sending a byte a second cannot hold
+ * a connection longer. */
+#define API_REQUEST_DEADLINE_S 10
+#define API_LISTEN_BACKLOG 256
+#define API_LOG_WINDOW_S 10	/* one libmicrohttpd message per window */
+
 struct api;
 
 struct api_ctx {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -210,6 +211,29 @@ static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* Each API listener may hold API_CONN_MAX connections, on top of the map,
+ * netlink and health-check descriptors: a soft limit of 1024 (systemd's
+ * and most shells' default) would run out first.  Past the limit MHD stops
+ * accepting until a connection closes. */
+static void raise_nofile(int n_apis)
+{
+	rlim_t need = (rlim_t)n_apis * API_CONN_MAX + 1024;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		pr_warn("cannot raise the open files limit to %llu: %s",
+			(unsigned long long)rl.rlim_max, strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur < need)
+		pr_warn("open files limit %llu (the hard limit) is below the "
+			"%llu the API may use", (unsigned long long)rl.rlim_cur,
+			(unsigned long long)need);
+}
+
 static uint64_t mono_s(void)
 {
 	struct timespec ts;
@@ -348,6 +372,7 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	}
 	log_route_libbpf();
+	raise_nofile(cfg.n_apis);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
