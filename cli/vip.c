@@ -17,13 +17,16 @@ static const char usage[] =
 	"  --encap        ipip (default) or gre\n"
 	"  --hash         5tuple (default) or src (source-address affinity)\n"
 	"  --ring-size    Maglev table size M, a prime 3..655373 (65537)\n"
-	"  --health       none, tcp (default) or http backend checks\n"
+	"  --health       none, tcp or http backend checks (default: tcp for\n"
+	"                 a tcp VIP, none for a udp VIP; a udp service seldom\n"
+	"                 answers TCP on its own port: give --health-port)\n"
 	"  --health-path  the http check's path (/)\n"
 	"  --health-port  the port checked (0 = the VIP port; required for a\n"
-	"                 port-0 VIP unless --health none)\n"
+	"                 port-0 VIP that is checked)\n"
 	"  --interval, --timeout   check period and timeout in ms (1000, 500)\n"
 	"  --rise, --fall checks in a row that mark a backend up / down (2, 3)\n"
-	"Options the command leaves out take the daemon's defaults.\n"
+	"Options the command leaves out take the daemon's defaults; a health\n"
+	"option without --health means --health tcp.\n"
 	"  -j             print the daemon's JSON answer\n";
 
 int do_vip(int argc, char **argv)

@@ -471,7 +471,8 @@ static bool in_list(const char *key, const char *const *list)
 }
 
 static int parse_health(const struct jp *p, struct json_object *o,
-			struct health_params *h, bool *port_given)
+			struct health_params *h, bool *port_given,
+			bool *kind_given)
 {
 	static const char known[] =
 		"kind, port, path, interval_ms, timeout_ms, rise, fall";
@@ -496,6 +497,7 @@ static int parse_health(const struct jp *p, struct json_object *o,
 			if (!err && health_kind_parse(s, &h->kind))
 				err = jfail(&hp, key, "'%s' is not one of none, "
 					    "tcp, http", s);
+			*kind_given = true;
 		} else if (!strcmp(key, "port")) {
 			err = jint(&hp, key, val, &v);
 			if (!err)
@@ -656,7 +658,7 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 	const struct jp p = { .prefix = prefix, .err = err, .errlen = errlen };
 	struct json_object *health = NULL, *backends = NULL;
 	bool have_addr = false, have_port = false, have_proto = false;
-	bool health_port = false;
+	bool health_port = false, health_kind = false;
 	struct lb_vip_spec s = {};
 	struct lb_addr a;
 	int64_t v = 0;
@@ -728,10 +730,22 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 		return jfail(&p, "port", "required");
 	if (!have_proto)
 		return jfail(&p, "protocol", "required (tcp or udp)");
+	/* A UDP service (DNS, syslog, QUIC...) seldom answers TCP on its own
+	 * port: a default TCP check would mark every backend down.  UDP
+	 * VIPs get checks only when asked for. */
+	if (s.conf.key.proto == IPPROTO_UDP)
+		s.conf.health.kind = HEALTH_NONE;
 	if (health) {
-		rc = parse_health(&p, health, &s.conf.health, &health_port);
+		rc = parse_health(&p, health, &s.conf.health, &health_port,
+				  &health_kind);
 		if (rc)
 			return rc;
+		/* {"port": 53} alone would silently check nothing */
+		if (!health_kind && s.conf.key.proto == IPPROTO_UDP &&
+		    json_object_object_length(health))
+			return jfail(&p, "health.kind", "required when a udp VIP "
+				     "sets other health fields (its default "
+				     "is none)");
 	}
 	rc = check_vip_conf(&p, &s.conf, health_port);
 	if (!rc && backends)

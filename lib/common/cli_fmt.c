@@ -888,7 +888,7 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 	const struct lb_option *opts = vip_options;
 	const char *kind = la->opt[O_HEALTH], *path = la->opt[O_HPATH], *unfit;
 	uint32_t ring = 0, hport = 0, num[ARRAY_SIZE(nums)] = { 0 };
-	bool none = kind && !strcmp(kind, "none"), health_opts = false;
+	bool none = kind && !strcmp(kind, "none"), health_opts = false, checked;
 	json_object *body, *health;
 	int r;
 
@@ -946,8 +946,11 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 		    (r = opt_num(la, nums[i].o, opts, 1, POSITIVE_MAX,
 				 nums[i].expected, &num[i], err, errlen)))
 			return r;
-	/* The contract: a VIP on every port names the port it checks. */
-	if (!v->port && !hport && !none)
+	/* The contract: a VIP on every port names the port it checks.  A UDP
+	 * VIP is checked only when asked (its default is none); a health
+	 * option alone asks for the tcp check, as for a TCP VIP. */
+	checked = kind ? !none : health_opts || strcmp(v->proto, "udp");
+	if (!v->port && !hport && checked)
 		return fail(err, errlen,
 			    "vip: VIP '%s' is on every port: give --health-port N or --health none",
 			    la->pos[0]);

@@ -11,6 +11,7 @@
 
 VIP=198.18.100.1
 VIP6=2001:db8:100::1
+VIPU=198.18.100.2		# a UDP VIP, added without health options
 NB=4				# backends; the 4th joins later
 
 # ---- topology ------------------------------------------------------------------
@@ -23,6 +24,7 @@ setup() {
 	ip -n "$NS_C" addr add 198.18.5.2/24 dev c1
 	ip -n "$NS_C" addr add 2001:db8:5::2/64 dev c1 nodad
 	ip -n "$NS_C" route add $VIP/32 via 198.18.1.1
+	ip -n "$NS_C" route add $VIPU/32 via 198.18.1.1
 	ip -n "$NS_C" -6 route add $VIP6/128 via 2001:db8:1::1
 	ip -n "$NS_L" addr add 198.18.1.1/24 dev l0
 	ip -n "$NS_L" addr add 2001:db8:1::1/64 dev l0 nodad
@@ -50,7 +52,7 @@ setup() {
 		# DSR: answers go back through the return router
 		ip -n "$bns" route add 198.18.1.0/24 via "198.18.2$i.1"
 		ip -n "$bns" -6 route add 2001:db8:1::/64 via "2001:db8:2$i::1"
-		own_addr "$bns" $VIP/32 $VIP6/128 || return 1
+		own_addr "$bns" $VIP/32 $VIP6/128 $VIPU/32 || return 1
 		ip netns exec "$bns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 			net.ipv4.conf.b0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
 		host_if "$bns" b0 && host_if "$bns" b1
@@ -61,7 +63,8 @@ setup() {
 }
 
 # A server per backend: HTTP on :80 answers its name; :7000 answers its
-# name to every line, for long-lived connections.
+# name to every line, for long-lived connections; UDP :9000 answers every
+# datagram with its name.
 server_start() {
 	local ns=$1 name=$2 py="$T_TMP/lbserver.py"
 	[ -f "$py" ] || cat >"$py" <<'PYEOF'
@@ -110,7 +113,16 @@ def serve(port, fn):
         c, _ = s.accept()
         threading.Thread(target=fn, args=(c,), daemon=True).start()
 
+def udp():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 9000))
+    while True:
+        _, peer = s.recvfrom(2048)
+        s.sendto(name, peer)
+
 threading.Thread(target=serve, args=(7000, lines), daemon=True).start()
+threading.Thread(target=udp, daemon=True).start()
 serve(80, http)
 PYEOF
 	ip netns exec "$ns" "$T_PY" "$py" "$name" >>"$T_TMP/server-$name.log" 2>&1 &
@@ -295,6 +307,24 @@ echo "$out" | sed 's/^/# /'
 check "IPv6 VIP: 40 requests succeed" test "$(awk '$1 == "fail" { print $2 }' <<<"$out")" = 0
 check "IPv6 VIP: both the 6in6 and the 6in4 backend answered" \
 	test "$(awk '$1 == "b3" || $1 == "b4"' <<<"$out" | wc -l)" = 2
+
+# A UDP VIP added through sluicectl without health options is not checked
+# (a UDP service seldom answers TCP on its port; a default TCP check would
+# take every backend down within fall x interval, 3 s), and datagrams flow.
+t_add=$SECONDS
+sctl lb vip add $VIPU:9000/udp >/dev/null || tap_fail "sluicectl vip add $VIPU:9000/udp"
+for a in 198.18.13.2 198.18.14.2; do
+	sctl lb backend add $VIPU:9000/udp $a >/dev/null || tap_fail "sluicectl backend add $a"
+done
+check "UDP VIP without health options: sluicectl shows health none" \
+	sh -c "'$SLUICECTL' --api 'unix:$SOCK_lb' vip show $VIPU:9000/udp | head -1 | grep -q ' health none\$'"
+out=$(udp_asks "$NS_C" $VIPU 40053 5)
+echo "$out" | sed 's/^/# /'
+check "UDP datagrams to the VIP are answered by a backend (5 of 5)" \
+	test "$(grep -cE '^b[34]$' <<<"$out")" = 5
+while [ $((SECONDS - t_add)) -lt 4 ]; do sleep 0.5; done	# > 3 s: a default check would have failed
+check "no backend of the UDP VIP is down 4 s after it was added" \
+	test "$(api_json lb "/v1/vips/$VIPU:9000%2Fudp" "','.join(sorted(set(b['health'] for b in d['backends'])))")" = unknown
 
 exec 7>&-
 tap_done

@@ -605,6 +605,10 @@ static const struct {
 	LB(V, "add 198.18.100.1:0/udp --health-port 53", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
 	   "\"health\":{\"kind\":\"tcp\",\"port\":53}}", CLI_OUT_VIP),
+	/* a udp VIP is not checked unless asked: no port needed */
+	LB(V, "add 198.18.100.1:0/udp", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\"}",
+	   CLI_OUT_VIP),
 	LB(V, "add 198.18.100.1:0/udp --health none", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
 	   "\"health\":{\"kind\":\"none\"}}", CLI_OUT_VIP),
@@ -674,7 +678,11 @@ static const struct {
 	       "vip: --rise '-1': expected a positive count"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --fall 2147483648",
 	       "vip: --fall '2147483648': expected a positive count"),
-	LB_BAD(V, "add 198.18.100.1:0/udp",
+	LB_BAD(V, "add 198.18.100.1:0/tcp",
+	       "vip: VIP '198.18.100.1:0/tcp' is on every port: give --health-port N or --health none"),
+	LB_BAD(V, "add 198.18.100.1:0/udp --health tcp",
+	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),
+	LB_BAD(V, "add 198.18.100.1:0/udp --interval 500",
 	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),
 	LB_BAD(V, "add 198.18.100.1:0/udp --health-port 0",
 	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),

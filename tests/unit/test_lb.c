@@ -549,7 +549,8 @@ static void test_vip_defaults(void **state)
 	assert_int_equal(s.conf.key.proto, IPPROTO_UDP);
 	assert_int_equal(s.conf.flags, 0);	/* ipip, 5tuple */
 	assert_int_equal(s.conf.ring_size, 65537);
-	assert_int_equal(s.conf.health.kind, HEALTH_TCP);
+	/* udp: no check unless asked (a UDP service seldom answers TCP) */
+	assert_int_equal(s.conf.health.kind, HEALTH_NONE);
 	assert_int_equal(s.conf.health.port, 443);	/* the VIP's port */
 	assert_string_equal(s.conf.health.http_path, "/");
 	assert_int_equal(s.conf.health.interval_ms, 1000);
@@ -557,6 +558,26 @@ static void test_vip_defaults(void **state)
 	assert_int_equal(s.conf.health.rise, 2);
 	assert_int_equal(s.conf.health.fall, 3);
 	assert_int_equal(s.n_be, 0);
+	lb_vip_spec_free(&s);
+
+	/* tcp: a TCP connect to the VIP's port */
+	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":80,"
+				 "\"protocol\":\"tcp\"}", "", &s), 0);
+	assert_int_equal(s.conf.health.kind, HEALTH_TCP);
+	assert_int_equal(s.conf.health.port, 80);
+	lb_vip_spec_free(&s);
+
+	/* udp on every port: nothing to check, so no health.port needed;
+	 * asked for explicitly, a check is there (on the port named) */
+	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":0,"
+				 "\"protocol\":\"udp\"}", "", &s), 0);
+	assert_int_equal(s.conf.health.kind, HEALTH_NONE);
+	lb_vip_spec_free(&s);
+	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":53,"
+				 "\"protocol\":\"udp\",\"health\":{\"kind\":\"tcp\","
+				 "\"port\":8053}}", "", &s), 0);
+	assert_int_equal(s.conf.health.kind, HEALTH_TCP);
+	assert_int_equal(s.conf.health.port, 8053);
 	lb_vip_spec_free(&s);
 
 	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":0,"
@@ -626,6 +647,9 @@ static const struct {
 	{ "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
 	  "\"health\":{\"kind\":\"http\",\"port\":0}}",
 	  "health.port: required when the VIP port is 0 (health.kind http)" },
+	{ "{\"address\":\"198.18.100.1\",\"port\":53,\"protocol\":\"udp\","
+	  "\"health\":{\"port\":53}}", "health.kind: required when a udp VIP "
+	  "sets other health fields (its default is none)" },
 	{ H("\"kind\":\"http\",\"path\":\"healthz\""),
 	  "health.path: \"healthz\" does not start with '/'" },
 	{ H("\"kind\":\"http\",\"path\":\"/a b\""),
