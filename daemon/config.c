@@ -277,47 +277,15 @@ static int set_source(struct sluiced_config *cfg, struct json_object *v,
 static int set_vips(struct sluiced_config *cfg, struct json_object *v,
 		    char *err, size_t errlen)
 {
-	char prefix[32], id[LB_VIP_ID_LEN];
-	size_t n, backends = 0;
-	int rc = want_type(v, json_type_array, "lb.vips", err, errlen);
+	struct lb_vip_spec *vips;
+	size_t n;
+	int rc = lb_vip_specs_from_json(v, "lb.vips", &vips, &n, err, errlen);
 
 	if (rc)
 		return rc;
-	n = json_object_array_length(v);
-	if (n > LB_MAX_VIPS) {
-		snprintf(err, errlen, "lb.vips: %zu VIPs are more than %u", n,
-			 LB_MAX_VIPS);
-		return -EINVAL;
-	}
 	free_vips(cfg);
-	cfg->vips = calloc(n ? n : 1, sizeof(*cfg->vips));
-	if (!cfg->vips)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct lb_vip_spec *s = &cfg->vips[i];
-
-		snprintf(prefix, sizeof(prefix), "lb.vips[%zu].", i);
-		rc = lb_vip_spec_from_json(json_object_array_get_idx(v, i), prefix,
-					   s, err, errlen);
-		if (rc)
-			return rc;
-		cfg->n_vips = (int)i + 1;
-		for (size_t j = 0; j < i; j++) {
-			if (memcmp(&s->conf.key, &cfg->vips[j].conf.key,
-				   sizeof(s->conf.key)))
-				continue;
-			snprintf(err, errlen, "lb.vips[%zu]: vip %s is listed "
-				 "twice", i, lb_vip_id_str(&s->conf.key, id,
-							   sizeof(id)));
-			return -EINVAL;
-		}
-		backends += s->n_be;
-	}
-	if (backends > LB_MAX_BACKENDS) {
-		snprintf(err, errlen, "lb.vips: %zu backends in all are more "
-			 "than %u", backends, LB_MAX_BACKENDS);
-		return -EINVAL;
-	}
+	cfg->vips = vips;
+	cfg->n_vips = (int)n;
 	return 0;
 }
 

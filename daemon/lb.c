@@ -73,6 +73,11 @@ static bool addr_eq(const struct lb_addr *x, const struct lb_addr *y)
 	return x->family == y->family && !memcmp(x->a, y->a, addr_len(x->family));
 }
 
+static bool key_eq(const struct sluice_vip_key *a, const struct sluice_vip_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
 const char *lb_vip_id_str(const struct sluice_vip_key *k, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -765,6 +770,64 @@ void lb_vip_spec_free(struct lb_vip_spec *s)
 	s->n_be = 0;
 }
 
+void lb_vip_specs_free(struct lb_vip_spec *vips, size_t n)
+{
+	for (size_t i = 0; vips && i < n; i++)
+		lb_vip_spec_free(&vips[i]);
+	free(vips);
+}
+
+int lb_vip_specs_from_json(struct json_object *arr, const char *field,
+			   struct lb_vip_spec **out, size_t *n_out, char *err,
+			   size_t errlen)
+{
+	const struct jp p = { .prefix = "", .err = err, .errlen = errlen };
+	char prefix[64], id[LB_VIP_ID_LEN];
+	struct lb_vip_spec *vips;
+	size_t n, backends = 0;
+	int rc = jtype(&p, field, arr, json_type_array);
+
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	if (n > LB_MAX_VIPS)
+		return jfail(&p, field, "%zu VIPs are more than %u", n,
+			     LB_MAX_VIPS);
+	vips = calloc(n ? n : 1, sizeof(*vips));
+	if (!vips)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct lb_vip_spec *s = &vips[i];
+
+		snprintf(prefix, sizeof(prefix), "%s[%zu].", field, i);
+		rc = lb_vip_spec_from_json(json_object_array_get_idx(arr, i),
+					   prefix, s, err, errlen);
+		if (rc)
+			goto err;
+		backends += s->n_be;
+		for (size_t j = 0; j < i; j++) {
+			if (!key_eq(&s->conf.key, &vips[j].conf.key))
+				continue;
+			snprintf(err, errlen, "%s[%zu]: vip %s is listed twice",
+				 field, i, lb_vip_id_str(&s->conf.key, id,
+							 sizeof(id)));
+			rc = -EINVAL;
+			goto err;
+		}
+	}
+	if (backends > LB_MAX_BACKENDS) {
+		rc = jfail(&p, field, "%zu backends in all are more than %u",
+			   backends, LB_MAX_BACKENDS);
+		goto err;
+	}
+	*out = vips;
+	*n_out = n;
+	return 0;
+err:
+	lb_vip_specs_free(vips, n);	/* the ones not reached are zeroes */
+	return rc;
+}
+
 int lb_source_parse(const char *field, const char *s, int family,
 		    struct lb_settings *set, char *err, size_t errlen)
 {
@@ -1415,11 +1478,6 @@ static int apply(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 	commit(lb, old, nw, new_ix);
 	free(new_ix);
 	return 0;
-}
-
-static bool key_eq(const struct sluice_vip_key *a, const struct sluice_vip_key *b)
-{
-	return !memcmp(a, b, sizeof(*a));
 }
 
 static struct lb_vip *vip_by_key(const struct lb *lb,

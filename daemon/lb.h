@@ -206,6 +206,13 @@ const char *lb_be_state_name(enum lb_be_state s);
 int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 			  struct lb_vip_spec *out, char *err, size_t errlen);
 void lb_vip_spec_free(struct lb_vip_spec *s);
+/* A JSON array of VIPs named @field ("lb.vips", "vips"): each checked as
+ * above ("@field[2].port: ..."), no VIP twice, the backend total within
+ * LB_MAX_BACKENDS.  *@out is set only on success. */
+int lb_vip_specs_from_json(struct json_object *arr, const char *field,
+			   struct lb_vip_spec **out, size_t *n, char *err,
+			   size_t errlen);
+void lb_vip_specs_free(struct lb_vip_spec *vips, size_t n);
 int lb_backend_spec_from_json(struct json_object *o, const char *prefix,
 			      struct lb_backend_spec *out, char *err,
 			      size_t errlen);
