@@ -24,13 +24,7 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 		return r;
 	if (ctx_vlan_offloaded(ctx))
 		return SLUICE_PASS_VLAN_OFFLOADED;
-	r = parse_l2(p);
-	if (r != DP_CONTINUE)
-		return r;
-	if (p->l3_proto == ETH_P_IP)
-		r = ip4_parse(p, &f);
-	else
-		r = ip6_parse(p, &f);
+	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
 	r = route_lookup(p, &f);

@@ -22,13 +22,7 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
-	r = parse_l2(p);
-	if (r != DP_CONTINUE)
-		return r;
-	if (p->l3_proto == ETH_P_IP)
-		r = ip4_parse(p, &f);
-	else
-		r = ip6_parse(p, &f);
+	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
 	r = lb_stage(ctx, p, &f);

@@ -18,6 +18,7 @@
 #include <bpf/bpf_endian.h>
 #include <uapi/sluice/flow_hash.h>
 #include "csum.h"
+#include "parse.h"
 #include "pkt.h"
 
 #define IP_MF 0x2000
@@ -165,6 +166,18 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 				   ip6->daddr.in6_u.u6_addr32, 4, f->ports,
 				   ip6->nexthdr);
 	return DP_CONTINUE;
+}
+
+/* The router's parse of a frame from a managed port: L2, then L3. */
+static __always_inline int parse_frame(struct pkt *p, struct l3_info *f)
+{
+	int r = parse_l2(p);
+
+	if (r != DP_CONTINUE)
+		return r;
+	if (p->l3_proto == ETH_P_IP)
+		return ip4_parse(p, f);
+	return ip6_parse(p, f);
 }
 
 #endif
