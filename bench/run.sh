@@ -165,8 +165,12 @@ d_start() {
 	SOCK_r=$T_TMP/r.sock
 	PIN_r=/sys/fs/bpf/$T_ID-r
 	T_PINS+=("$PIN_r")
+	local st=()
+	# its own state dir: the API-write figure adds VIPs, and a VIP the
+	# host's /var/lib/sluice kept from an earlier run would refuse them
+	sluiced_has_state_dir && st=(--state-dir "$T_TMP/state-r")
 	nsenter --net="/var/run/netns/$NS_R" "$SLUICED" --pin-dir "$PIN_r" \
-		--api "unix:$SOCK_r" --interface r0 "$@" >>"$T_TMP/r.log" 2>&1 &
+		--api "unix:$SOCK_r" --interface r0 "${st[@]}" "$@" >>"$T_TMP/r.log" 2>&1 &
 	PID_r=$!
 	T_PIDS+=("$PID_r")
 	if ! wait_until "$WAIT_S" curl -sf --unix-socket "$SOCK_r" http://sluiced/v1/status; then

@@ -47,6 +47,7 @@ void config_free(struct sluiced_config *cfg)
 	config_clear_ifaces(cfg);
 	config_clear_apis(cfg);
 	free(cfg->pin_dir);
+	free(cfg->state_dir);
 	free(cfg->api_token);
 	config_init(cfg);
 }
@@ -124,6 +125,31 @@ int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
 		return -EINVAL;
 	}
 	return replace_str(&cfg->pin_dir, dir);
+}
+
+/* Where the state file lives: a real directory (not bpffs, which holds no
+ * regular files), absolute, without a ".." component, so that two
+ * instances given two directories never write the same file. */
+int config_set_state_dir(struct sluiced_config *cfg, const char *dir,
+			 char *err, size_t errlen)
+{
+	bool dotdot = false;
+
+	for (const char *c = strchr(dir, '/'); c; c = strchr(c + 1, '/'))
+		dotdot |= !strncmp(c, "/..", 3) && (c[3] == '/' || !c[3]);
+	if (dir[0] != '/' || strlen(dir) > 200 || dotdot) {
+		snprintf(err, errlen,
+			 "state_dir: '%s' must be an absolute path without '..' "
+			 "(at most 200 bytes)", dir);
+		return -EINVAL;
+	}
+	if (!strncmp(dir, "/sys/fs/bpf", 11) && (!dir[11] || dir[11] == '/')) {
+		snprintf(err, errlen,
+			 "state_dir: '%s' is in bpffs, which holds no regular "
+			 "files (pin_dir goes there, state_dir does not)", dir);
+		return -EINVAL;
+	}
+	return replace_str(&cfg->state_dir, dir);
 }
 
 int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
@@ -341,6 +367,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return set_string(cfg, v, key, config_set_token, err, errlen);
 	if (!strcmp(key, "pin_dir"))
 		return set_string(cfg, v, key, config_set_pin_dir, err, errlen);
+	if (!strcmp(key, "state_dir"))
+		return set_string(cfg, v, key, config_set_state_dir, err, errlen);
 	if (!strcmp(key, "xdp_mode"))
 		return set_string(cfg, v, key, config_set_xdp_mode, err, errlen);
 	if (!strcmp(key, "log_level"))
@@ -354,7 +382,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return apply_lb(cfg, v, err, errlen);
 	snprintf(err, errlen,
 		 "unknown field '%s' (known: interfaces, api, api_token, "
-		 "pin_dir, xdp_mode, log_level, keep_on_exit, role, lb)", key);
+		 "pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
+		 "lb)", key);
 	return -EINVAL;
 }
 

@@ -15,6 +15,8 @@ struct json_object;
 #define CFG_MAX_IFACES (SLUICE_MAX_IFACES - 1)
 #define CFG_MAX_APIS 4
 #define CFG_DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
+/* lb.json there: the VIPs changed through the API, across restarts */
+#define CFG_DEFAULT_STATE_DIR "/var/lib/sluice"
 
 enum sluiced_role {
 	ROLE_ROUTER,		/* the XDP router and load balancer */
@@ -28,12 +30,13 @@ struct sluiced_config {
 	int n_apis;
 	char *api_token;
 	char *pin_dir;
+	char *state_dir;
 	enum dp_xdp_mode xdp_mode;
 	bool keep_on_exit;
 	enum log_level log_level;
 	enum sluiced_role role;
-	/* "lb": settings, and the VIPs to run (lb_load() makes the maps
-	 * hold exactly these) */
+	/* "lb": settings, and the VIPs of the first start (the state file,
+	 * once there is one, holds the VIPs to run instead) */
 	struct lb_settings lb;
 	struct lb_vip_spec *vips;
 	int n_vips;
@@ -59,6 +62,8 @@ int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
 		   size_t errlen);
 int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
 		       size_t errlen);
+int config_set_state_dir(struct sluiced_config *cfg, const char *dir,
+			 char *err, size_t errlen);
 int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
 			char *err, size_t errlen);
 int config_set_log_level(struct sluiced_config *cfg, const char *lvl,

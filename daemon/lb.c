@@ -40,6 +40,9 @@ struct lb {
 	uint32_t free_head, free_n;
 	bool vip_reserved[SLUICE_LB_MAX_VIPS];		/* during lb_load() */
 	uint64_t slots_written;
+	char *state_dir;		/* NULL: changes are not saved */
+	char state_path[256];
+	uint64_t state_write_errors;
 };
 
 /* ---- pure helpers ---------------------------------------------------------- */
@@ -1581,6 +1584,7 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 			spec->n_be);
 		if (vip_id)
 			*vip_id = id;
+		lb_state_save(lb);
 	}
 out:
 	if (rc)
@@ -1610,8 +1614,10 @@ int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen)
 		return -ENOENT;
 	lb_vip_id_str(&old->conf.key, name, sizeof(name));
 	rc = apply(lb, old, NULL, NULL, err, errlen);
-	if (!rc)
+	if (!rc) {
 		pr_info("lb: VIP %s deleted", name);
+		lb_state_save(lb);
+	}
 	return rc;
 }
 
@@ -1669,6 +1675,7 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 	}
 	pr_info("lb: VIP %s: backend %s added (backend_id %u, %u slots written)",
 		name, a, id, written);
+	lb_state_save(lb);
 	return 0;
 }
 
@@ -1723,13 +1730,13 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 	lb_vip_id_str(&nw->conf.key, name, sizeof(name));
 	lb_addr_str(addr, a, sizeof(a));
 	rc = change(lb, nw, &written, err, errlen);
-	if (!rc)
-		pr_info("lb: VIP %s: backend %s set to weight %u, %s (%u slots "
-			"written)", name, a, p->has_weight ? p->weight :
-			lb->vips[vip_id]->be[i].spec.weight,
-			lb_be_state_name(lb->vips[vip_id]->be[i].spec.state),
-			written);
-	return rc;
+	if (rc)
+		return rc;
+	pr_info("lb: VIP %s: backend %s set to weight %u, %s (%u slots "
+		"written)", name, a, lb->vips[vip_id]->be[i].spec.weight,
+		lb_be_state_name(lb->vips[vip_id]->be[i].spec.state), written);
+	lb_state_save(lb);
+	return 0;
 }
 
 int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
@@ -1749,10 +1756,12 @@ int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 	lb_vip_id_str(&nw->conf.key, name, sizeof(name));
 	lb_addr_str(addr, a, sizeof(a));
 	rc = change(lb, nw, &written, err, errlen);
-	if (!rc)
-		pr_info("lb: VIP %s: backend %s deleted (%u slots written)", name,
-			a, written);
-	return rc;
+	if (rc)
+		return rc;
+	pr_info("lb: VIP %s: backend %s deleted (%u slots written)", name, a,
+		written);
+	lb_state_save(lb);
+	return 0;
 }
 
 void lb_health_event(void *arg, uint64_t backend_id, enum health_state st)
@@ -2245,7 +2254,67 @@ void lb_free(struct lb *lb)
 		return;
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		vip_free(lb->vips[id]);
+	free(lb->state_dir);
 	free(lb);
+}
+
+int lb_set_state_dir(struct lb *lb, const char *dir)
+{
+	char *d = NULL;
+
+	if (dir) {
+		if (strlen(dir) + sizeof(LB_STATE_FILE) + 1 > sizeof(lb->state_path))
+			return -ENAMETOOLONG;
+		d = strdup(dir);
+		if (!d)
+			return -ENOMEM;
+	}
+	free(lb->state_dir);
+	lb->state_dir = d;
+	if (d)
+		snprintf(lb->state_path, sizeof(lb->state_path), "%s/%s", d,
+			 LB_STATE_FILE);
+	else
+		lb->state_path[0] = '\0';
+	return 0;
+}
+
+const char *lb_state_path(const struct lb *lb)
+{
+	return lb->state_path;
+}
+
+int lb_state_save(struct lb *lb)
+{
+	struct json_object *doc;
+	char err[400];
+	int rc;
+
+	if (!lb->state_dir)
+		return 0;
+	doc = lb_state_json(lb);
+	if (!doc) {
+		rc = -ENOMEM;
+		snprintf(err, sizeof(err), "state file %s: out of memory",
+			 lb->state_path);
+	} else {
+		rc = lb_state_write(lb->state_dir, doc, err, sizeof(err));
+		json_object_put(doc);
+	}
+	if (rc) {
+		/* the maps already hold the change, and the API reports it:
+		 * only a restart would lose it, so say that, loudly */
+		lb->state_write_errors++;
+		pr_err("lb: %s; the change is applied but would not survive a "
+		       "restart (state_write_errors %llu)", err,
+		       (unsigned long long)lb->state_write_errors);
+	}
+	return rc;
+}
+
+uint64_t lb_state_write_errors(const struct lb *lb)
+{
+	return lb->state_write_errors;
 }
 
 const struct lb_vip *lb_vip_get(const struct lb *lb, uint32_t vip_id)
@@ -2428,6 +2497,8 @@ struct json_object *lb_summary_json(const struct lb *lb)
 	add_int(o, "flow_capacity", lb_flow_capacity(lb));
 	add_int(o, "vips", n);
 	add_int(o, "slots_written", (int64_t)lb->slots_written);
+	add_str(o, "state_file", lb->state_path);
+	add_int(o, "state_write_errors", (int64_t)lb->state_write_errors);
 	return o;
 }
 

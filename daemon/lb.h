@@ -135,7 +135,8 @@ void lb_free(struct lb *lb);
 void lb_set_health(struct lb *lb, struct health *h);
 
 /*
- * Startup: writes lb_config, then makes the maps hold exactly @vips.  What
+ * Startup: writes lb_config, then makes the maps hold exactly @vips (the
+ * state file's, or on the first start the config file's).  What
  * is already pinned (a restart with --keep-on-exit) is adopted: the same
  * VIP key keeps its vip id, the same backend address its backend id (so
  * lb_flows stays valid), and only the ring slots that differ are written.
@@ -159,8 +160,48 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		     const struct lb_backend_patch *p, char *err, size_t errlen);
 int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		   char *err, size_t errlen);
-/* A health check changed its mind (the health_cb of health_new()). */
+/* A health check changed its mind (the health_cb of health_new()).  Not
+ * saved: health is observed, not chosen. */
 void lb_health_event(void *lb, uint64_t backend_id, enum health_state st);
+
+/* ---- the state file (daemon/lb_state.c) ---------------------------------- */
+/*
+ * @dir/lb.json holds the VIP set as the API left it, so that it survives a
+ * restart, with or without --keep-on-exit: {"version": 1, "vips": [...]},
+ * each VIP in the shape of the config file's lb.vips (its settings, its
+ * backends with weight and administrative state; no health, no counters,
+ * no ids).  At start it is the VIP set, ahead of the config file's
+ * lb.vips (which only seed the first start, when there is no state file).
+ */
+#define LB_STATE_FILE "lb.json"
+
+/* From now on every successful lb_vip_add/_del and lb_backend_add/_patch/
+ * _del rewrites @dir/lb.json (NULL: nothing is saved, the default). */
+int lb_set_state_dir(struct lb *lb, const char *dir);
+/* "" when nothing is saved. */
+const char *lb_state_path(const struct lb *lb);
+/* Saves the VIP set now: 0 or -errno.  A failure is logged and counted,
+ * and the change it follows stays applied: the running LB is right, only
+ * a restart would lose it. */
+int lb_state_save(struct lb *lb);
+uint64_t lb_state_write_errors(const struct lb *lb);
+/* The document lb_state_save() writes. */
+struct json_object *lb_state_json(const struct lb *lb);
+/* Writes @doc as @dir/lb.json atomically (temporary file in @dir, fsync,
+ * rename, fsync of @dir), creating @dir if needed; 0 or -errno with @err
+ * naming the file and the step that failed. */
+int lb_state_write(const char *dir, struct json_object *doc, char *err,
+		   size_t errlen);
+/*
+ * Reads a state file: 0 with its VIPs (free with lb_vip_specs_free()),
+ * -ENOENT when there is none, else -errno with @err naming the path and
+ * what is wrong, with line and column for bad JSON ("state file
+ * /var/lib/sluice/lb.json: invalid JSON at line 3 column 7: ...") and the
+ * field for a bad value ("...: vips[0].backends[1].weight: 0 is out of
+ * range 1..1000").
+ */
+int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
+		  char *err, size_t errlen);
 
 /* Lookups: NULL when absent.  @id is "ADDR:PORT/PROTO", "[ADDR6]:PORT/PROTO"
  * or a vip id; -EINVAL from lb_vip_lookup() when it is none of those. */

@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		"  -c, --config FILE        JSON configuration (flags override it)\n"
 		"  -i, --interface IF       attach to IF (repeatable)\n"
 		"  -p, --pin-dir DIR        pin maps and links here [%s]\n"
+		"      --state-dir DIR      keep the load balancer's VIPs, as\n"
+		"                           changed through the API, in DIR/lb.json\n"
+		"                           across restarts [%s]\n"
 		"  -a, --api SPEC           unix:PATH or tcp:ADDR:PORT (repeatable)\n"
 		"                           [%s]\n"
 		"  -t, --api-token TOKEN    bearer token, required for tcp: APIs\n"
@@ -52,15 +55,16 @@ static void usage(FILE *f)
 		"      --check-config       validate the configuration and exit\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            print the version\n",
-		CFG_DEFAULT_PIN_DIR, SLUICE_DEFAULT_API);
+		CFG_DEFAULT_PIN_DIR, CFG_DEFAULT_STATE_DIR, SLUICE_DEFAULT_API);
 }
 
-enum { OPT_CHECK = 1000, OPT_ROLE };
+enum { OPT_CHECK = 1000, OPT_ROLE, OPT_STATE_DIR };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "pin-dir", required_argument, NULL, 'p' },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "api", required_argument, NULL, 'a' },
 	{ "api-token", required_argument, NULL, 't' },
 	{ "xdp-mode", required_argument, NULL, 'm' },
@@ -106,6 +110,9 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		case 'p':
 			rc = config_set_pin_dir(cfg, optarg, err, sizeof(err));
 			break;
+		case OPT_STATE_DIR:
+			rc = config_set_state_dir(cfg, optarg, err, sizeof(err));
+			break;
 		case 'a':
 			if (!flag_apis)
 				config_clear_apis(cfg);
@@ -150,6 +157,9 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 	}
 	if (!cfg->pin_dir)
 		rc = config_set_pin_dir(cfg, CFG_DEFAULT_PIN_DIR, err, sizeof(err));
+	if (!rc && !cfg->state_dir)
+		rc = config_set_state_dir(cfg, CFG_DEFAULT_STATE_DIR, err,
+					  sizeof(err));
 	if (!rc && !cfg->n_apis)
 		rc = config_add_api(cfg, SLUICE_DEFAULT_API, err, sizeof(err));
 	if (!rc && !cfg->n_ifaces) {
@@ -186,15 +196,53 @@ static int ensure_bpffs(const char *pin_dir)
 	return 0;
 }
 
-/* The load balancer: health checks, then the VIPs of the config file over
+/*
+ * Which VIPs to run: the state file's when there is one (what the API left,
+ * the record of the running service), else the config file's lb.vips (the
+ * first start).  Read before anything touches the data path, so that a
+ * state file sluiced cannot use stops it before it changes anything: it is
+ * never silently replaced by the config's VIPs.
+ */
+struct lb_start {
+	char path[256];
+	struct lb_vip_spec *vips;	/* the state file's, or NULL */
+	size_t n;
+	bool from_state;
+};
+
+static int lb_start_read(const struct sluiced_config *cfg, struct lb_start *ls)
+{
+	char err[640];
+	int rc;
+
+	snprintf(ls->path, sizeof(ls->path), "%s/%s", cfg->state_dir,
+		 LB_STATE_FILE);
+	rc = lb_state_read(ls->path, &ls->vips, &ls->n, err, sizeof(err));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc) {
+		pr_err("lb: %s; not starting (fix or move the file: it holds "
+		       "the VIPs changed through the API)", err);
+		return rc;
+	}
+	ls->from_state = true;
+	return 0;
+}
+
+/* The load balancer: health checks, then the VIPs (lb_start_read) over
  * whatever a previous run left pinned (adopted, not rebuilt). */
 static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
-		    struct lb **lbp, struct health **hcp)
+		    const struct lb_start *ls, struct lb **lbp,
+		    struct health **hcp)
 {
+	const struct lb_vip_spec *vips = ls->from_state ? ls->vips : cfg->vips;
+	size_t n = ls->from_state ? ls->n : (size_t)cfg->n_vips;
 	char err[512];
 	int rc;
 
 	rc = lb_new(lbp, dp, &lb_dp_bpf, NULL, &cfg->lb);
+	if (!rc)
+		rc = lb_set_state_dir(*lbp, cfg->state_dir);
 	if (rc) {
 		pr_err("lb: %s", strerror(-rc));
 		return rc;
@@ -205,9 +253,18 @@ static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
 		return rc;
 	}
 	lb_set_health(*lbp, *hcp);
-	rc = lb_load(*lbp, cfg->vips, (size_t)cfg->n_vips, err, sizeof(err));
+	if (ls->from_state)
+		pr_info("lb: %zu VIPs from the state file %s (it wins over the "
+			"config file's lb.vips%s)", n, ls->path,
+			cfg->n_vips ? ", not used" : "");
+	else
+		pr_info("lb: %zu VIPs from the config file's lb.vips (no state "
+			"file %s yet: the first change through the API writes it)",
+			n, ls->path);
+	rc = lb_load(*lbp, vips, n, err, sizeof(err));
 	if (rc)
-		pr_err("lb: %s", err);
+		pr_err("lb: %s (VIPs from %s)", err, ls->from_state ? ls->path :
+		       "the config file");
 	return rc;
 }
 
@@ -356,6 +413,7 @@ int main(int argc, char **argv)
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
+	struct lb_start ls = {};
 	bool check_only = false, have_state = false;
 	sigset_t mask;
 	int err, sfd = -1, n_apis = 0;
@@ -365,10 +423,20 @@ int main(int argc, char **argv)
 	if (err)
 		goto out_cfg;
 	log_set_level(cfg.log_level);
+	/* a backend balances nothing: no state file to read */
+	if (cfg.role == ROLE_ROUTER) {
+		err = lb_start_read(&cfg, &ls);
+		if (err)
+			goto out_cfg;
+	}
 	if (check_only) {
 		printf("sluiced: configuration is valid (%d interfaces, role %s, "
-		       "%d VIPs)\n", cfg.n_ifaces, config_role_name(cfg.role),
+		       "%d VIPs", cfg.n_ifaces, config_role_name(cfg.role),
 		       cfg.n_vips);
+		if (ls.from_state)
+			printf("; the state file %s with %zu VIPs is used "
+			       "instead", ls.path, ls.n);
+		printf(")\n");
 		goto out_cfg;
 	}
 	log_route_libbpf();
@@ -432,7 +500,7 @@ int main(int argc, char **argv)
 	/* The backend role only decapsulates (lib/dp attaches sluice_decap
 	 * and state.c mirrors the local addresses): no VIPs to run. */
 	if (cfg.role == ROLE_ROUTER) {
-		err = start_lb(&cfg, dp, &lb, &hc);
+		err = start_lb(&cfg, dp, &ls, &lb, &hc);
 		if (err)
 			goto out_lb;
 	}
@@ -465,6 +533,7 @@ out_sig:
 	if (sfd >= 0)
 		close(sfd);
 out_cfg:
+	lb_vip_specs_free(ls.vips, ls.n);
 	config_free(&cfg);
 	return err ? 1 : 0;
 }

@@ -201,6 +201,11 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 		   "# TYPE sluice_lb_slots_written_total counter\n"
 		   "sluice_lb_slots_written_total %llu\n",
 		(unsigned long long)lb_slots_written(lb));
+	bprintf(b, "# HELP sluice_lb_state_write_errors_total API changes "
+		   "applied but not saved to the state file.\n"
+		   "# TYPE sluice_lb_state_write_errors_total counter\n"
+		   "sluice_lb_state_write_errors_total %llu\n",
+		(unsigned long long)lb_state_write_errors(lb));
 }
 
 char *metrics_render(struct api_ctx *ctx)

@@ -1838,6 +1838,8 @@ int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		/* not in the contract, but sluiced sends them */
 		{ "vips", "VIPs", F_TEXT },
 		{ "slots_written", "slots written", F_TEXT },
+		{ "state_file", "state file", F_TEXT },
+		{ "state_write_errors", "state write errors", F_TEXT },
 	};
 	struct table t = { .ncols = 2 };
 	char buf[64];

@@ -168,22 +168,40 @@ kernel_forwarding() {
 }
 
 # ---- sluiced --------------------------------------------------------------------
-# sluiced_start NS NAME [ARGS...]: starts sluiced in NS with its own pin dir
-# and socket (SOCK_<NAME>, PIN_<NAME>, PID_<NAME> are set), waits for the API.
+# sluiced_has_state_dir: $SLUICED knows --state-dir (one that predates it,
+# as the benchmarks may run, does not); asked once per test.  Every daemon
+# started here gets its own state dir, $T_TMP/state-NAME, so that no test
+# reads or writes the host's /var/lib/sluice and two daemons never share a
+# state file.
+T_STATE_FLAG=
+sluiced_has_state_dir() {
+	if [ -z "$T_STATE_FLAG" ]; then
+		T_STATE_FLAG=no
+		"$SLUICED" --help 2>/dev/null | grep -q -- --state-dir && T_STATE_FLAG=yes
+	fi
+	[ "$T_STATE_FLAG" = yes ]
+}
+
+# sluiced_start NS NAME [ARGS...]: starts sluiced in NS with its own pin
+# dir, socket and state dir (SOCK_<NAME>, PIN_<NAME>, STATE_<NAME>,
+# PID_<NAME> are set; a --state-dir in ARGS wins), waits for the API.  A
+# restart under the same NAME finds the same pins and state.
 sluiced_start() {
-	local ns=$1 name=$2 sock pin pid
+	local ns=$1 name=$2 sock pin pid st=()
 	shift 2
 	sock="$T_TMP/$name.sock"
 	pin="/sys/fs/bpf/$T_ID-$name"
 	T_PINS+=("$pin")
+	sluiced_has_state_dir && st=(--state-dir "$T_TMP/state-$name")
 	# nsenter itself, not in_ns: a backgrounded function is a subshell,
 	# and $! would be that shell rather than the daemon (nsenter execs).
 	nsenter --net="/var/run/netns/$ns" "$SLUICED" --pin-dir "$pin" \
-		--api "unix:$sock" "$@" >>"$T_TMP/$name.log" 2>&1 &
+		--api "unix:$sock" "${st[@]}" "$@" >>"$T_TMP/$name.log" 2>&1 &
 	pid=$!
 	T_PIDS+=("$pid")
 	printf -v "SOCK_$name" '%s' "$sock"
 	printf -v "PIN_$name" '%s' "$pin"
+	printf -v "STATE_$name" '%s' "$T_TMP/state-$name"
 	printf -v "PID_$name" '%s' "$pid"
 	if ! wait_until 10 curl -sf --unix-socket "$sock" http://sluiced/v1/status; then
 		echo "# sluiced $name did not come up:"

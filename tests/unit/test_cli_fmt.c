@@ -559,6 +559,15 @@ static void test_lb(void **state)
 	       "VIPs               2\n"
 	       "slots written      290739\n"
 	       "lru_evictions      3\n");
+	/* where API changes are saved, and how many were not */
+	expect(cli_lb_print,
+	       "{\"source_v4\":\"198.18.200.0/24\",\"vips\":1,"
+	       "\"state_file\":\"/var/lib/sluice/lb.json\","
+	       "\"state_write_errors\":2}",
+	       "source v4           198.18.200.0/24\n"
+	       "VIPs                1\n"
+	       "state file          /var/lib/sluice/lb.json\n"
+	       "state write errors  2\n");
 }
 
 static void test_lb_printer(void **state)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Configuration parsing and validation: every bad input is rejected with a
  * message that names the field and the value, and leaves nothing behind. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,8 +52,70 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.xdp_mode, DP_XDP_GENERIC);
 	assert_int_equal(cfg.log_level, LOG_LVL_DEBUG);
 	assert_true(cfg.keep_on_exit);
+	assert_null(cfg.state_dir);	/* main() fills in the default */
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	config_free(&cfg);
+
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"state_dir\": \"/var/lib/sluice-r1\"}"), 0);
+	assert_string_equal(cfg.state_dir, "/var/lib/sluice-r1");
+	/* a flag replaces the file's value */
+	assert_int_equal(config_set_state_dir(&cfg, "/tmp/t1/state", err,
+					      sizeof(err)), 0);
+	assert_string_equal(cfg.state_dir, "/tmp/t1/state");
+	config_free(&cfg);
+}
+
+/* state_dir: where two instances must not write the same file. */
+static void test_state_dir(void **state)
+{
+	static const char *const good[] = {
+		"/var/lib/sluice", "/", "/tmp/a..b", "/tmp/...", "/x/.hidden",
+		"/sys/fs/bpfx",
+	};
+	static const struct {
+		const char *dir, *err;
+	} bad[] = {
+		{ "var/lib/sluice", "state_dir: 'var/lib/sluice' must be an "
+		  "absolute path without '..' (at most 200 bytes)" },
+		{ "", "state_dir: '' must be an absolute path" },
+		{ "/var/lib/../tmp", "state_dir: '/var/lib/../tmp' must be" },
+		{ "/var/lib/..", "state_dir: '/var/lib/..' must be" },
+		{ "/sys/fs/bpf", "state_dir: '/sys/fs/bpf' is in bpffs" },
+		{ "/sys/fs/bpf/sluice", "state_dir: '/sys/fs/bpf/sluice' is in "
+		  "bpffs, which holds no regular files" },
+	};
+	struct sluiced_config cfg;
+	char long_dir[260];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		config_init(&cfg);
+		if (config_set_state_dir(&cfg, good[i], err, sizeof(err)))
+			fail_msg("'%s' refused: %s", good[i], err);
+		config_free(&cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_init(&cfg);
+		assert_int_equal(config_set_state_dir(&cfg, bad[i].dir, err,
+						      sizeof(err)), -EINVAL);
+		if (strncmp(err, bad[i].err, strlen(bad[i].err)))
+			fail_msg("'%s': '%s', wanted '%s'", bad[i].dir, err,
+				 bad[i].err);
+		assert_null(cfg.state_dir);
+		config_free(&cfg);
+	}
+	memset(long_dir, 'a', sizeof(long_dir) - 1);
+	long_dir[0] = '/';
+	long_dir[sizeof(long_dir) - 1] = '\0';
+	expect_error("{\"state_dir\": 7}", "state_dir: expected string");
+	config_init(&cfg);
+	assert_int_equal(config_set_state_dir(&cfg, long_dir, err, sizeof(err)),
+			 -EINVAL);
+	config_free(&cfg);
+	expect_error("{\"state_dir\": \"rel\"}", "state_dir: 'rel' must be");
+	expect_error("{\"statedir\": \"/x\"}", "unknown field 'statedir' "
+		     "(known: interfaces, api, api_token, pin_dir, state_dir,");
 }
 
 static void test_bad_json(void **state)
@@ -290,6 +353,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_state_dir),
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_wrong_types),

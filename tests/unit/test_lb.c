@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <json-c/json.h>
 #include <cmocka.h>
@@ -1783,6 +1786,289 @@ static void test_metrics(void **state)
 	lb_free(lb);
 }
 
+/* ---- the state file ------------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(s);
+	n = fread(s, 1, (1 << 20) - 1, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void spew(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	fclose(f);
+}
+
+/* Removes @dir and the files in it (one level: that is all the state
+ * directory ever has). */
+static void rm_dir(const char *dir)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path))
+			rmdir(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int dir_entries(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static char *state_text(const struct lb *lb)
+{
+	struct json_object *o = lb_state_json(lb);
+	char *s;
+
+	assert_non_null(o);
+	s = strdup(json_object_to_json_string(o));
+	json_object_put(o);
+	return s;
+}
+
+#define VIP6U "{\"address\":\"2001:db8:100::53\",\"port\":53,\"protocol\":\"udp\"," \
+	      "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251,\"backends\":[" \
+	      "{\"address\":\"2001:db8:3::53\",\"weight\":7}," \
+	      "{\"address\":\"198.18.3.53\",\"state\":\"draining\"}]}"
+#define VIPH "{\"address\":\"198.18.100.8\",\"port\":0,\"protocol\":\"tcp\"," \
+	     "\"ring_size\":13,\"health\":{\"kind\":\"http\",\"port\":8080," \
+	     "\"path\":\"/healthz?full=1\",\"interval_ms\":300,\"timeout_ms\":200," \
+	     "\"rise\":1,\"fall\":5},\"backends\":[{\"address\":\"198.18.4.8\"}]}"
+
+/*
+ * Every change through the API is saved; what is saved, loaded into a new
+ * LB over empty maps (a restart without --keep-on-exit), runs the same VIP
+ * set: the same settings, backends, weights, administrative states and,
+ * the table being a function of the set, the same slots per backend.
+ */
+static void test_state_round_trip(void **state)
+{
+	char dir[] = "/tmp/sluice-lbstate-XXXXXX", path[300], *before, *now;
+	struct lb_backend_patch drain = { .has_state = true,
+					  .state = LB_BE_DRAINING };
+	struct lb_backend_patch down = { .has_state = true, .state = LB_BE_DOWN };
+	struct lb_backend_patch w9 = { .has_weight = true, .weight = 9 };
+	struct lb_backend_spec nb = { .addr = A("198.18.9.11"), .weight = 4 };
+	struct lb_addr a;
+	struct lb_vip_spec *vips = NULL;
+	struct lb *lb = new_lb(), *lb2;
+	size_t n = 0;
+	char *doc1, *doc2;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(lb_set_state_dir(lb, dir), 0);
+	snprintf(path, sizeof(path), "%s/lb.json", dir);
+	assert_string_equal(lb_state_path(lb), path);
+	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), -ENOENT);
+
+	add_vip(lb, VIP1);
+	assert_int_equal(dir_entries(dir), 1);	/* lb.json, no temporary left */
+	add_vip(lb, VIP6U);
+	add_vip(lb, VIPH);
+	a = A("198.18.3.11");
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)), 0);
+	a = A("2001:db8:2::11");
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)), 0);
+	a = A("198.18.2.11");
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &w9, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_add(lb, 1, &nb, err, sizeof(err)), 0);
+	a = A("198.18.4.8");
+	assert_int_equal(lb_backend_del(lb, 3, &a, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_add(lb, 3, &nb, err, sizeof(err)), 0);
+	add_vip(lb, "{\"address\":\"198.18.100.9\",\"port\":9,\"protocol\":\"udp\"}");
+	assert_int_equal(lb_vip_del(lb, 4, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(dir), 1);
+	assert_int_equal(lb_state_write_errors(lb), 0);
+
+	/* the file is what the LB runs, and says it as the config would */
+	before = slurp(path);
+	assert_non_null(strstr(before, "\"version\": 1"));
+	assert_non_null(strstr(before, "\"path\": \"/healthz?full=1\""));
+	assert_null(strstr(before, "health\": \"up"));	/* no observations */
+	assert_null(strstr(before, "backend_id"));
+	assert_null(strstr(before, "counters"));
+	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+
+	/* health is observed, not chosen: not saved; a failed change is not
+	 * saved either */
+	lb_health_event(lb, BE(lb, 1, "198.18.2.11")->id, HEALTH_DOWN);
+	fake.fail_at = 1;
+	fake.writes = 0;
+	a = A("198.18.9.11");
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)),
+			 -EIO);
+	fake.fail_at = 0;
+	now = slurp(path);
+	assert_string_equal(before, now);
+	free(now);
+	lb_health_event(lb, BE(lb, 1, "198.18.2.11")->id, HEALTH_UP);
+
+	/* a restart without --keep-on-exit: new maps, the saved set */
+	doc1 = state_text(lb);
+	lb_free(lb);
+	fake_reset();
+	lb2 = new_lb();
+	assert_int_equal(lb_load(lb2, vips, n, err, sizeof(err)), 0);
+	lb_vip_specs_free(vips, n);
+	doc2 = state_text(lb2);
+	assert_string_equal(doc1, doc2);
+	assert_model_is_maps(lb2);
+	assert_int_equal(BE(lb2, 1, "198.18.2.11")->spec.weight, 9);
+	assert_int_equal(BE(lb2, 1, "198.18.3.11")->spec.state, LB_BE_DRAINING);
+	assert_int_equal(BE(lb2, 1, "2001:db8:2::11")->spec.state, LB_BE_DOWN);
+	assert_int_equal(BE(lb2, 1, "198.18.3.11")->slots, 0);
+	assert_int_equal(BE(lb2, 1, "198.18.2.11")->slots +
+				 BE(lb2, 1, "198.18.9.11")->slots, 1021);
+	assert_int_equal(lb_vip_get(lb2, 2)->conf.health.kind, HEALTH_NONE);
+	assert_int_equal(lb_vip_get(lb2, 3)->conf.health.port, 8080);
+	assert_int_equal(lb_vip_get(lb2, 3)->conf.health.fall, 5);
+	/* nothing is written by a load: the file stays the one it read */
+	now = slurp(path);
+	assert_string_equal(before, now);
+	free(now);
+	free(before);
+	free(doc1);
+	free(doc2);
+	lb_free(lb2);
+	rm_dir(dir);
+}
+
+/* A state file sluiced cannot use is reported, with where it breaks. */
+static void test_state_corrupt(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "{\"version\": 1, \"vips\": [\n  {\"address\": \"198.18.100.1\",, }\n]}\n",
+		  "invalid JSON at line 2 column 30: quoted object property name expected" },
+		/* what a torn write would leave (the writer never does) */
+		{ "{\"version\": 1, \"vips\": [\n  {\"address\": \"198.18.100.1\",",
+		  "invalid JSON at line 2 column 30: unexpected end of input" },
+		{ "", "invalid JSON at line 1 column 1" },
+		{ "[]", "top level: expected an object, got array" },
+		{ "{\"version\": 2, \"vips\": []}",
+		  "version: 2 is not 1 (written by another sluiced version?)" },
+		{ "{\"version\": 1}", "vips: required" },
+		{ "{\"vips\": [], \"lb\": {}}",
+		  "unknown field 'lb' (known: version, vips)" },
+		{ "{\"vips\": {}}", "vips: expected array, got object" },
+		{ "{\"vips\": [{\"address\": \"198.18.100.1\", \"port\": 80, "
+		  "\"protocol\": \"tcp\", \"backends\": [{\"address\": "
+		  "\"198.18.2.11\", \"weight\": 0}]}]}",
+		  "vips[0].backends[0].weight: 0 is out of range 1..1000" },
+		{ "{\"vips\": [{\"address\": \"198.18.100.1\", \"port\": 80, "
+		  "\"protocol\": \"tcp\"}, {\"address\": \"198.18.100.1\", "
+		  "\"port\": 80, \"protocol\": \"tcp\"}]}",
+		  "vips[1]: vip 198.18.100.1:80/tcp is listed twice" },
+	};
+	char dir[] = "/tmp/sluice-lbstate-XXXXXX", path[300], want[700];
+	struct lb_vip_spec *vips = (struct lb_vip_spec *)&vips;
+	size_t n = 77;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lb.json", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		spew(path, bad[i].text);
+		err[0] = '\0';
+		assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)),
+				 -EINVAL);
+		snprintf(want, sizeof(want), "state file %s: %s", path, bad[i].err);
+		if (strncmp(err, want, strlen(want)))
+			fail_msg("'%s'\n  error '%s'\n  wanted '%s'", bad[i].text,
+				 err, want);
+		/* nothing handed out */
+		assert_ptr_equal(vips, (struct lb_vip_spec *)&vips);
+		assert_int_equal(n, 77);
+	}
+	/* not a file */
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "state file %s: not a regular file", path);
+	assert_string_equal(err, want);
+	rmdir(path);
+	rm_dir(dir);
+}
+
+/* A write that fails leaves the change applied, logged and counted. */
+static void test_state_write_error(void **state)
+{
+	char dir[] = "/tmp/sluice-lbstate-XXXXXX", blocker[300], good[100];
+	struct api_ctx c = { .st = &api_st, .cfg = &api_cfg };
+	struct lb *lb = new_lb();
+	char *m;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* a directory below a regular file cannot exist, root or not */
+	snprintf(blocker, sizeof(blocker), "%s/file", dir);
+	spew(blocker, "x");
+	snprintf(blocker, sizeof(blocker), "%s/file/state", dir);
+	assert_int_equal(lb_set_state_dir(lb, blocker), 0);
+	assert_int_equal(add_vip(lb, VIP1), 1);
+	assert_non_null(lb_vip_get(lb, 1));
+	assert_model_is_maps(lb);
+	assert_int_equal(lb_state_write_errors(lb), 1);
+	c.lb = lb;
+	expect_req(&c, "GET", "/v1/lb", NULL, 200, "\"state_write_errors\":1");
+	m = metrics_render(&c);
+	assert_non_null(strstr(m, "sluice_lb_state_write_errors_total 1\n"));
+	free(m);
+	/* once the directory can be written, the next change saves all */
+	snprintf(good, sizeof(good), "%s/state", dir);
+	assert_int_equal(lb_set_state_dir(lb, good), 0);
+	assert_int_equal(lb_vip_del(lb, 1, err, sizeof(err)), 0);
+	assert_int_equal(lb_state_write_errors(lb), 1);
+	{
+		struct lb_vip_spec *vips = NULL;
+		size_t n = 9;
+
+		snprintf(blocker, sizeof(blocker), "%s/lb.json", good);
+		assert_int_equal(lb_state_read(blocker, &vips, &n, err,
+					       sizeof(err)), 0);
+		assert_int_equal(n, 0);
+		lb_vip_specs_free(vips, n);
+	}
+	snprintf(blocker, sizeof(blocker), "%s/file", dir);
+	unlink(blocker);
+	rm_dir(good);
+	rm_dir(dir);
+	lb_free(lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1807,6 +2093,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_down_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_write_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
