@@ -638,3 +638,88 @@ frr_start() {
 	done
 	printf -v "FRR_PIDS_$name" '%s' "$pids"
 }
+
+# ---- load balancer ----------------------------------------------------------------
+# topo_lb N VIP/LEN...: client (c0) -- (l0) LB (l1..lN) -- (b0) backend 1..N,
+# IPv4.  Client 198.18.1.2/24 (LB .1 on l0), backend i 198.18.1i.2/24 on b0
+# (LB 198.18.1i.1 on li); the client routes 198.18.100.0/24 (the VIPs) to
+# the LB.  Each backend holds the VIPs on lo, answers with responder_start
+# (HTTP on 8080, UDP on 9000, its name "bI") and replies through the LB
+# (the LB routes them: direct server return is t_lb.sh's business).  Sets
+# NS_C, NS_L and NS_B1..NS_BN; the LB forwards in the kernel until the test
+# turns it off.  Start the backends' decapsulation with lb_backends_start.
+topo_lb() {
+	local n=$1 i bns
+	shift
+	netns_add NS_C c && netns_add NS_L lb || return 1
+	veth "$NS_C" c0 02:00:00:00:01:02 "$NS_L" l0 02:00:00:00:01:01 || return 1
+	ip -n "$NS_C" addr add 198.18.1.2/24 dev c0
+	ip -n "$NS_L" addr add 198.18.1.1/24 dev l0
+	ip -n "$NS_C" route add 198.18.100.0/24 via 198.18.1.1
+	host_if "$NS_C" c0
+	for i in $(seq 1 "$n"); do
+		netns_add bns "b$i" || return 1
+		printf -v "NS_B$i" '%s' "$bns"
+		veth "$bns" b0 "02:00:00:00:1$i:02" "$NS_L" "l$i" "02:00:00:00:1$i:01" || return 1
+		ip -n "$bns" addr add "198.18.1$i.2/24" dev b0
+		ip -n "$NS_L" addr add "198.18.1$i.1/24" dev "l$i"
+		ip -n "$bns" route add default via "198.18.1$i.1"
+		own_addr "$bns" "$@" || return 1
+		ip netns exec "$bns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.b0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
+		host_if "$bns" b0
+		responder_start "$bns" "b$i" || return 1
+	done
+	ip netns exec "$NS_L" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# lb_backends_start N: `sluiced --role backend` on b0 of backends 1..N
+# (daemons be1..beN), then the LB's neighbours warmed (bounded).
+lb_backends_start() {
+	local i ns_var
+	for i in $(seq 1 "$1"); do
+		ns_var="NS_B$i"
+		sluiced_start "${!ns_var}" "be$i" --role backend --interface b0 || return 1
+		warm "$NS_L" "198.18.1$i.2" || return 1
+	done
+	warm "$NS_L" 198.18.1.2
+}
+
+# http_loop NS ADDR N SECONDS: up to N sequential HTTP requests to
+# ADDR:8080 (3 s each at most), stopping early after SECONDS or when the
+# file $T_TMP/http_loop.stop appears; prints "ok N fail M" and, per failed
+# request, a "# " line saying how it failed.
+http_loop() {
+	timeout $(($4 + 10)) ip netns exec "$1" "$T_PY" - "$2" "$3" "$4" "$T_TMP/http_loop.stop" <<'PYEOF'
+import os, socket, sys, time
+addr, n, secs, stop = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+ok = fail = 0
+why = []
+t_end = time.monotonic() + secs
+for i in range(n):
+    if time.monotonic() > t_end or os.path.exists(stop):
+        break
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.settimeout(3)
+        s.connect((addr, 8080))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        buf = b""
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            buf += d
+        if not buf.startswith(b"HTTP/1.0 200"):
+            raise OSError("answer %r" % buf[:40])
+        ok += 1
+    except OSError as e:
+        fail += 1
+        why.append("request %d: %s" % (i, e))
+    finally:
+        s.close()
+print("ok", ok, "fail", fail)
+for w in why[:20]:
+    print("#", w)
+PYEOF
+}
