@@ -1051,11 +1051,14 @@ static int t_ring_write(struct txn *t, uint32_t vip_id, const uint32_t *slots,
 		vals[i] = nw[slots[i]];
 	}
 	err = t->lb->ops->ring_write(t->lb->dp, vip_id, slots, vals, n);
-	if (err)
-		goto err;
-	t->lb->slots_written += n;
 	free(vals);
-	return txn_note(t, 0, &u);
+	/* A failed batch may have written some of the slots (the kernel
+	 * stops at the first element it cannot update): the undo puts all
+	 * of them back, before any backend they now name is unset again. */
+	t->u[t->n++] = u;
+	if (!err)
+		t->lb->slots_written += n;
+	return err;
 err:
 	free(u.slots);
 	free(u.vals);
@@ -1268,6 +1271,16 @@ static int program_del(struct lb *lb, struct txn *t, const struct lb_vip *old)
 	return 0;
 }
 
+/* Every slot has a backend: a Maglev table is full or, with no usable
+ * backend, empty. */
+static bool table_full(const uint32_t *table, uint32_t m)
+{
+	for (uint32_t s = 0; s < m; s++)
+		if (!table[s])
+			return false;
+	return true;
+}
+
 static bool be_value_eq(const struct sluice_backend *a,
 			const struct sluice_backend *b)
 {
@@ -1278,10 +1291,16 @@ static bool be_value_eq(const struct sluice_backend *a,
  * @old (as the maps hold it: @old_vv is its lb_vips value, @old->table its
  * ring or NULL if there is none) becomes @nw, same vip id and key.
  *
- * A backend that comes (or comes back) up is written before the table
- * gives it slots; one that goes down loses its slots before it is flagged
- * (flagging first would drop the new flows still hashed to it); one that
- * leaves is deleted once no slot names it.
+ * What the data path sees at every step, rollback included: each slot of
+ * the VIP's table names a backend that is set and not down, or the whole
+ * table is empty (no usable backend), so a new flow never finds an empty
+ * or dangling slot while some backend could take it (drop_lb_no_backend).
+ * Hence a backend that comes (or comes back) up is written before the
+ * table gives it slots; one that goes down loses its slots before it is
+ * flagged (flagging first would drop the new flows still hashed to it);
+ * one that leaves is deleted once no slot names it; and a table that goes
+ * from empty to full or back is swapped whole, not written slot by slot.
+ * The undo of each step runs in reverse order, so it keeps the same rule.
  */
 static int program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
 			  const struct sluice_vip *old_vv, const struct lb_vip *nw,
@@ -1332,7 +1351,16 @@ static int program_change(struct lb *lb, struct txn *t, const struct lb_vip *old
 			goto out;
 		}
 		n = (uint32_t)maglev_diff(old->table, nw->table, m, changed);
-		err = t_ring_write(t, nw->id, changed, n, old->table, nw->table);
+		/* From no usable backend to some, or back: every slot changes,
+		 * and slot by slot the data path would see a table half empty
+		 * while a backend is there to take the flows.  A whole table
+		 * swapped in is never half anything. */
+		if (n && (!table_full(old->table, m) || !table_full(nw->table, m)))
+			err = t_ring_install(t, nw->id, m, nw->table, m,
+					     old->table);
+		else
+			err = t_ring_write(t, nw->id, changed, n, old->table,
+					   nw->table);
 		free(changed);
 	} else {
 		err = t_ring_install(t, nw->id, m, nw->table,

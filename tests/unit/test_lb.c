@@ -45,6 +45,10 @@ struct dp {
 	/* the write with this number (1-based) fails with -EIO; 0 never */
 	int fail_at;
 	int writes;
+	/* a failing ring write first writes half of its slots, as a batch
+	 * update that the kernel stops part-way would */
+	bool fail_partial;
+	uint64_t checks;	/* states the data path could have seen */
 	uint64_t slot_writes;
 	/* every write, in order: "B1 R1 V1 W1:20 b2 r1 v1" */
 	char log[8192];
@@ -74,12 +78,17 @@ static void logw(struct dp *dp, const char *fmt, ...)
 /*
  * What the data path may see at any moment: a VIP key it finds has a ring
  * of at least vip.ring_size slots, and every slot names a backend that is
- * set and not flagged down.
+ * set and not flagged down, unless the VIP has no usable backend at all
+ * (then every slot is empty: the data path drops, as it must).  A new SYN
+ * that hashes to an empty slot, or to one whose backend is unset or down,
+ * is dropped (drop_lb_no_backend) while other backends could take it.
  */
 static void check_consistent(struct dp *dp)
 {
+	dp->checks++;
 	for (uint32_t i = 0; i < SLUICE_LB_MAX_VIPS; i++) {
 		const struct sluice_vip *v = &dp->vips[i].v;
+		uint32_t empty = 0;
 
 		if (!dp->vips[i].used)
 			continue;
@@ -92,8 +101,10 @@ static void check_consistent(struct dp *dp)
 		for (uint32_t s = 0; s < v->ring_size; s++) {
 			uint32_t id = dp->ring[v->vip_id][s];
 
-			if (!id)
+			if (!id) {
+				empty++;
 				continue;
+			}
 			if (id >= SLUICE_LB_MAX_BACKENDS || !dp->be[id].family ||
 			    (dp->be[id].flags & SLUICE_BE_DOWN)) {
 				snprintf(dp->why, sizeof(dp->why),
@@ -105,6 +116,12 @@ static void check_consistent(struct dp *dp)
 				dp->violations++;
 				break;
 			}
+		}
+		if (empty && empty < v->ring_size) {
+			snprintf(dp->why, sizeof(dp->why), "vip %u: %u of %u slots "
+				 "empty while the others have a backend",
+				 v->vip_id, empty, v->ring_size);
+			dp->violations++;
 		}
 	}
 }
@@ -213,8 +230,14 @@ static int fake_ring_install(struct dp *dp, __u32 vip_id, __u32 m,
 static int fake_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
 			   const __u32 *values, __u32 n)
 {
-	if (write_begin(dp))
+	if (write_begin(dp)) {
+		for (uint32_t i = 0; dp->fail_partial && dp->ring[vip_id] &&
+				     i < n / 2; i++)
+			dp->ring[vip_id][slots[i]] = values[i];
+		if (dp->fail_partial)
+			check_consistent(dp);
 		return -EIO;
+	}
 	if (!dp->ring[vip_id])
 		return -ENOENT;
 	for (uint32_t i = 0; i < n; i++) {
@@ -1276,6 +1299,159 @@ static void test_rollback_at_every_write(void **state)
 	fake_reset();
 }
 
+/*
+ * The defect this guards against: new connections dropped while backends
+ * change.  A random churn of backend changes (add, delete, drain, weight,
+ * administrative down and up, health events, VIPs coming and going), some
+ * of them failing at a random write (ring writes part-way through) and
+ * rolled back.  After every single map write, the fake data path checks
+ * that every slot of every visible VIP names a backend that is set and
+ * not down, or that the VIP has no usable backend at all; after every
+ * operation the maps are exactly the model.
+ */
+static uint32_t churn_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static void test_churn_keeps_every_slot_usable(void **state)
+{
+	static const char *const pool[] = {
+		"198.18.2.11", "198.18.2.12", "198.18.2.13", "198.18.2.14",
+		"198.18.2.15", "198.18.2.16", "2001:db8:2::11", "2001:db8:2::12",
+	};
+	static const char *const vips[] = {
+		"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+		"\"ring_size\":251,\"backends\":[{\"address\":\"198.18.2.11\"},"
+		"{\"address\":\"198.18.2.12\",\"weight\":3}]}",
+		"{\"address\":\"2001:db8:100::1\",\"port\":53,\"protocol\":\"udp\","
+		"\"hash\":\"src\",\"ring_size\":13,\"backends\":[{\"address\":"
+		"\"2001:db8:2::11\"}]}",
+		"{\"address\":\"198.18.100.3\",\"port\":0,\"protocol\":\"tcp\","
+		"\"health\":{\"kind\":\"none\"},\"ring_size\":31}",
+	};
+	static const char *const vip_ids[] = {
+		"198.18.100.1:80/tcp", "[2001:db8:100::1]:53/udp",
+		"198.18.100.3:0/tcp",
+	};
+	enum { OPS = 1500, NPOOL = sizeof(pool) / sizeof(pool[0]) };
+	const char *names[] = { "backend add", "backend del", "drain",
+				"activate", "admin down", "weight", "health down",
+				"health up", "vip add", "vip del" };
+	unsigned int done[10] = { 0 }, failed = 0, wrote = 0;
+	struct lb *lb = new_lb();
+	uint32_t x = 0x5eed1e55;
+
+	(void)state;
+	add_vip(lb, vips[0]);
+	add_vip(lb, vips[1]);
+	for (int i = 0; i < OPS; i++) {
+		uint32_t r = churn_rand(&x), vid = 1 + churn_rand(&x) % 3;
+		const struct lb_vip *v = lb_vip_get(lb, vid);
+		struct lb_backend_patch pa = { 0 };
+		struct lb_addr a = A(pool[churn_rand(&x) % NPOOL]);
+		const struct lb_backend *b = NULL;
+		unsigned int op = r % 100 < 95 ? r % 8 : 8 + r % 2;
+		bool inject = churn_rand(&x) % 100 < 15;
+		uint64_t checks;
+		int rc = 0;
+
+		if (v && v->n_be) {
+			b = &v->be[churn_rand(&x) % v->n_be];
+			if (op != 0)
+				a = b->spec.addr;
+		}
+		/* a change needs something to change */
+		if ((op >= 1 && op <= 7 && !b) || (op == 0 && !v) ||
+		    (op == 8 && v) || (op == 9 && !v)) {
+			i--;
+			continue;
+		}
+		if (op == 0 && lb_backend_find(v, &a)) {
+			i--;
+			continue;
+		}
+		checks = fake.checks;
+		fake.fail_at = inject ? 1 + (int)(churn_rand(&x) % 4) : 0;
+		fake.fail_partial = churn_rand(&x) % 2;
+		fake.writes = 0;
+		switch (op) {
+		case 0: {
+			struct lb_backend_spec nb = {
+				.addr = a, .weight = 1 + churn_rand(&x) % 5,
+				.state = churn_rand(&x) % 4 ? LB_BE_ACTIVE :
+							      LB_BE_DRAINING,
+			};
+
+			rc = lb_backend_add(lb, vid, &nb, err, sizeof(err));
+			break;
+		}
+		case 1:
+			rc = lb_backend_del(lb, vid, &a, err, sizeof(err));
+			break;
+		case 2:
+		case 3:
+		case 4:
+			pa.has_state = true;
+			pa.state = op == 2 ? LB_BE_DRAINING : op == 3 ?
+					     LB_BE_ACTIVE : LB_BE_DOWN;
+			rc = lb_backend_patch(lb, vid, &a, &pa, err, sizeof(err));
+			break;
+		case 5:
+			pa.has_weight = true;
+			pa.weight = 1 + churn_rand(&x) % 5;
+			rc = lb_backend_patch(lb, vid, &a, &pa, err, sizeof(err));
+			break;
+		case 6:
+		case 7:
+			lb_health_event(lb, b->id, op == 6 ? HEALTH_DOWN : HEALTH_UP);
+			break;
+		case 8: {
+			const struct lb_vip *there = NULL;
+			struct lb_vip_spec s;
+			size_t k = 0;
+
+			/* one of the three that is not there */
+			for (; k < 3; k++) {
+				assert_int_equal(lb_vip_lookup(lb, vip_ids[k],
+							       &there), 0);
+				if (!there)
+					break;
+			}
+			assert_true(k < 3);
+			assert_int_equal(spec_of(vips[k], "", &s), 0);
+			rc = lb_vip_add(lb, &s, NULL, err, sizeof(err));
+			lb_vip_spec_free(&s);
+			break;
+		}
+		case 9:
+			rc = lb_vip_del(lb, vid, err, sizeof(err));
+			break;
+		}
+		if (rc && !(rc == -EIO && inject))
+			fail_msg("op %d (%s): %d %s", i, names[op], rc, err);
+		failed += inject && fake.writes >= fake.fail_at;
+		wrote += fake.checks > checks;
+		fake.fail_at = 0;
+		done[op]++;
+		if (fake.violations)
+			fail_msg("op %d (%s%s): %s", i, names[op],
+				 inject ? ", failing" : "", fake.why);
+		assert_model_is_maps(lb);
+	}
+	print_message("# %d operations (", OPS);
+	for (unsigned int k = 0; k < 10; k++)
+		print_message("%s%s %u", k ? ", " : "", names[k], done[k]);
+	print_message("): %u wrote to the maps, %u of them failed part-way "
+		      "and were rolled back; the data path's view checked after "
+		      "each of %llu map writes\n", wrote, failed,
+		      (unsigned long long)fake.checks);
+	lb_free(lb);
+}
+
 static void test_conflicts_and_limits(void **state)
 {
 	struct lb *lb = new_lb();
@@ -2085,6 +2261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backend_changes_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_at_every_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_churn_keeps_every_slot_usable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_and_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_changed, setup, teardown),
