@@ -1938,15 +1938,27 @@ static uint32_t *read_ring(struct lb *lb, uint32_t vip_id, uint32_t *m)
  * Which pinned ids the config's VIPs and backends take over.  A backend id
  * is claimed by the VIP whose ring or flows name it (so flows stay on it),
  * then, for backends still without one, any unclaimed pinned entry with the
- * same address.
+ * same address.  Never an id that the pinned ring of another adopted VIP
+ * names: that VIP's slots point to it until its own table is rewritten,
+ * and the new owner could flag it down or change it first (a backend
+ * moved to another VIP across the restart).  Such an id stays unclaimed
+ * and is deleted once every table is rewritten; the backend gets a new id.
  */
+#define RING_SHARED UINT16_MAX
+
 static int adopt_claim(struct lb *lb, struct adopt *ad,
 		       const struct lb_vip_spec *vips, size_t n)
 {
 	bool *cand = calloc(SLUICE_LB_MAX_BACKENDS, sizeof(*cand));
+	/* the adopted VIP whose pinned ring names an id, RING_SHARED if
+	 * several do */
+	uint16_t *ring_vid = calloc(SLUICE_LB_MAX_BACKENDS, sizeof(*ring_vid));
 
-	if (!cand)
+	if (!cand || !ring_vid) {
+		free(cand);
+		free(ring_vid);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		ad->match[i] = -1;
 		for (size_t k = 0; k < ad->n_vips; k++) {
@@ -1961,20 +1973,35 @@ static int adopt_claim(struct lb *lb, struct adopt *ad,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint16_t vid;
+
+		if (ad->match[i] < 0)
+			continue;
+		vid = (uint16_t)ad->vips[ad->match[i]].v.vip_id;
+		lb->vip_reserved[vid] = true;
+		ad->tables[i] = read_ring(lb, vid, &ad->table_m[i]);
+		for (uint32_t s = 0; ad->tables[i] && s < ad->table_m[i]; s++) {
+			uint32_t id = ad->tables[i][s];
+
+			if (id >= SLUICE_LB_MAX_BACKENDS || ring_vid[id] == vid)
+				continue;
+			ring_vid[id] = ring_vid[id] ? RING_SHARED : vid;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
 		uint32_t vid;
 
 		if (ad->match[i] < 0)
 			continue;
 		vid = ad->vips[ad->match[i]].v.vip_id;
-		lb->vip_reserved[vid] = true;
-		ad->tables[i] = read_ring(lb, vid, &ad->table_m[i]);
 		memset(cand, 0, SLUICE_LB_MAX_BACKENDS * sizeof(*cand));
 		for (uint32_t s = 0; ad->tables[i] && s < ad->table_m[i]; s++)
 			if (ad->tables[i][s] < SLUICE_LB_MAX_BACKENDS)
 				cand[ad->tables[i][s]] = true;
 		for (uint32_t id = 1; id < SLUICE_LB_MAX_BACKENDS; id++) {
 			if (!(cand[id] || ad->flows[vid][id / 8] & (1u << (id % 8))) ||
-			    ad->claimed[id] || !ad->be[id].family)
+			    ad->claimed[id] || !ad->be[id].family ||
+			    (ring_vid[id] && ring_vid[id] != vid))
 				continue;
 			for (size_t j = 0; j < vips[i].n_be; j++) {
 				if (!ad->ids[i][j] &&
@@ -1987,12 +2014,16 @@ static int adopt_claim(struct lb *lb, struct adopt *ad,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint32_t vid;
+
 		if (ad->match[i] < 0)
 			continue;
+		vid = ad->vips[ad->match[i]].v.vip_id;
 		for (size_t j = 0; j < vips[i].n_be; j++) {
 			for (uint32_t id = 1; !ad->ids[i][j] &&
 					      id < SLUICE_LB_MAX_BACKENDS; id++) {
 				if (!ad->claimed[id] && ad->be[id].family &&
+				    (!ring_vid[id] || ring_vid[id] == vid) &&
 				    be_matches(&ad->be[id], &vips[i].be[j])) {
 					ad->ids[i][j] = id;
 					ad->claimed[id] = true;
@@ -2000,6 +2031,7 @@ static int adopt_claim(struct lb *lb, struct adopt *ad,
 			}
 		}
 	}
+	free(ring_vid);
 	free(cand);
 	/* Free ids: never used first, then the pinned ones nobody claimed
 	 * (deleted at the end of lb_load, reused last). */

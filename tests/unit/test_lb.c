@@ -1777,6 +1777,51 @@ static void test_adopt_down_backend(void **state)
 	health_free(h);
 }
 
+/*
+ * A backend that moves to another VIP across a restart, and is down there:
+ * the VIP it leaves names it in its table until that table is rewritten,
+ * so its pinned entry is not handed to the new VIP (which would flag it
+ * down first); it gets a new id, and the old one goes once no slot names
+ * it.
+ */
+static void test_adopt_backend_moves(void **state)
+{
+	const char *cfg1[] = {
+		"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+		"\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.11\"},"
+		"{\"address\":\"198.18.2.12\"}]}",
+		"{\"address\":\"198.18.100.2\",\"port\":80,\"protocol\":\"tcp\","
+		"\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.21\"}]}",
+	};
+	/* listed first, so that it is programmed first */
+	const char *cfg2[] = {
+		"{\"address\":\"198.18.100.2\",\"port\":80,\"protocol\":\"tcp\","
+		"\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.21\"},"
+		"{\"address\":\"198.18.2.11\",\"state\":\"down\"}]}",
+		"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+		"\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.12\"}]}",
+	};
+	struct lb *lb = new_lb();
+	uint32_t old_id, new_id;
+	char want[32];
+
+	(void)state;
+	assert_int_equal(load(lb, cfg1, 2), 0);
+	old_id = BE(lb, 1, "198.18.2.11")->id;
+	lb_free(lb);
+	fake.log[0] = '\0';
+	lb = new_lb();
+	assert_int_equal(load(lb, cfg2, 2), 0);
+	assert_int_equal(fake.violations, 0);
+	assert_model_is_maps(lb);
+	new_id = BE(lb, 2, "198.18.2.11")->id;
+	assert_int_not_equal(new_id, old_id);
+	/* new entry (down), VIP 1's table without it, then the old entry */
+	snprintf(want, sizeof(want), "B%ud W1 b%u", new_id, old_id);
+	assert_string_equal(fake.log, want);
+	lb_free(lb);
+}
+
 /* ---- REST and metrics ---------------------------------------------------- */
 
 static struct state api_st;
@@ -2268,6 +2313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_keeps_ids_that_flows_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_new_ring_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_down_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_backend_moves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
