@@ -1079,13 +1079,14 @@ int api_start(struct api **out, const char *spec, const char *token,
 	 * unix socket is 0600, its clients are the operator. */
 	api->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, api,
+		/* first, or MHD prints the messages of the options before */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
 		MHD_OPTION_LISTEN_SOCKET, api->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONN_MAX,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)API_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_IDLE_TIMEOUT_S,
 		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, api,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
 		MHD_OPTION_END);
 	if (!api->mhd) {
 		err = -EIO;
