@@ -35,6 +35,9 @@ struct api {
 	char *token;
 	int listen_fd;
 	struct api_ctx *ctx;
+	bool bound;		/* EP_UNIX: we created the socket file */
+	dev_t sock_dev;		/* ... this one */
+	ino_t sock_ino;
 	struct api_conn *conns;	/* every open connection */
 	const char *spec;	/* for messages */
 	uint64_t log_quiet_until; /* MHD's messages: at most one per window */
@@ -977,34 +980,139 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	api->log_quiet_until = now + API_LOG_WINDOW_S * 1000;
 }
 
-static int unix_listen(const char *path)
+static const char *file_kind(mode_t m)
+{
+	return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" :
+	       S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a FIFO" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a socket";
+}
+
+/* Whatever is at @path may be replaced only if it is a socket nobody
+ * listens on (a crashed run's): anything else is someone's, and a live
+ * socket is another daemon's, which must keep it. */
+static int unix_clear_stale(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st, again;
+	int fd, rc;
+
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		rc = -errno;
+		snprintf(err, errlen, "'%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is %s, not a socket: not replacing it",
+			 path, file_kind(st.st_mode));
+		return -EEXIST;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* non-blocking: a live listener with a full backlog says EAGAIN
+	 * rather than making us wait */
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	close(fd);
+	if (rc != -ECONNREFUSED) {
+		if (!rc || rc == -EAGAIN)
+			snprintf(err, errlen, "'%s': another process is "
+				 "listening on this socket", path);
+		else
+			snprintf(err, errlen, "'%s': cannot tell whether the "
+				 "socket is in use: %s", path, strerror(-rc));
+		return rc ? rc : -EADDRINUSE;
+	}
+	/* only the socket we tested, not what may have taken its place */
+	if (lstat(path, &again) || again.st_dev != st.st_dev ||
+	    again.st_ino != st.st_ino) {
+		snprintf(err, errlen, "'%s' changed while it was checked", path);
+		return -EAGAIN;
+	}
+	if (unlink(path)) {
+		rc = -errno;
+		snprintf(err, errlen, "'%s': cannot remove the stale socket: %s",
+			 path, strerror(-rc));
+		return rc;
+	}
+	pr_info("api: replaced the stale socket '%s'", path);
+	return 0;
+}
+
+/* Removes the socket file only while it is still the one we bound: a
+ * later daemon's socket or an operator's file at the path stays. */
+static void unix_unlink_own(const struct api *api)
+{
+	struct stat st;
+
+	if (!api->bound)
+		return;
+	if (lstat(api->ep.path, &st) || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != api->sock_dev || st.st_ino != api->sock_ino) {
+		pr_info("api: '%s' is no longer our socket: leaving it",
+			api->ep.path);
+		return;
+	}
+	unlink(api->ep.path);
+}
+
+static int unix_listen(struct api *api, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[sizeof(sa.sun_path)], *slash;
+	const char *path = api->ep.path;
+	struct stat st;
 	mode_t old;
-	int fd, err;
+	int fd, rc;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -errno;
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			rc = -errno;
+			snprintf(err, errlen, "'%s': %s", dir, strerror(-rc));
+			return rc;
+		}
 	}
+	rc = unix_clear_stale(path, err, errlen);
+	if (rc)
+		return rc;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(path); /* a stale socket from a crashed run */
 	old = umask(0177); /* born 0600: no window where others can connect */
-	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (err || chmod(path, 0600) || listen(fd, API_LISTEN_BACKLOG)) {
-		err = -errno;
-		close(fd);
-		return err;
+	if (rc) {
+		/* EADDRINUSE: someone bound it since we looked */
+		rc = -errno;
+		snprintf(err, errlen, "'%s': %s", path, strerror(-rc));
+		goto err_close;
+	}
+	if (lstat(path, &st)) {
+		rc = -errno;
+		snprintf(err, errlen, "'%s': %s", path, strerror(-rc));
+		goto err_close;
+	}
+	api->bound = true;
+	api->sock_dev = st.st_dev;
+	api->sock_ino = st.st_ino;
+	if (chmod(path, 0600) || listen(fd, API_LISTEN_BACKLOG)) {
+		rc = -errno;
+		snprintf(err, errlen, "'%s': %s", path, strerror(-rc));
+		goto err_unlink;
 	}
 	return fd;
+err_unlink:
+	unix_unlink_own(api);
+	api->bound = false;
+err_close:
+	close(fd);
+	return rc;
 }
 
 static int tcp_listen(const struct endpoint *ep)
@@ -1068,11 +1176,17 @@ int api_start(struct api **out, const char *spec, const char *token,
 			goto err_free;
 		}
 	}
-	api->listen_fd = api->ep.kind == EP_UNIX ? unix_listen(api->ep.path) :
-						   tcp_listen(&api->ep);
+	if (api->ep.kind == EP_UNIX) {
+		api->listen_fd = unix_listen(api, msg, sizeof(msg));
+	} else {
+		api->listen_fd = tcp_listen(&api->ep);
+		if (api->listen_fd < 0)
+			snprintf(msg, sizeof(msg), "%s",
+				 strerror(-api->listen_fd));
+	}
 	if (api->listen_fd < 0) {
 		err = api->listen_fd;
-		pr_err("api: cannot listen on %s: %s", spec, strerror(-err));
+		pr_err("api: cannot listen on %s: %s", spec, msg);
 		goto err_free;
 	}
 	/* MHD_OPTION_PER_IP_CONNECTION_LIMIT counts IPv4/IPv6 peers only: a
@@ -1098,8 +1212,7 @@ int api_start(struct api **out, const char *spec, const char *token,
 	return 0;
 err_close:
 	close(api->listen_fd);
-	if (api->ep.kind == EP_UNIX)
-		unlink(api->ep.path);
+	unix_unlink_own(api);
 err_free:
 	free(api->token);
 	free((char *)api->spec);
@@ -1111,10 +1224,8 @@ void api_stop(struct api *api)
 {
 	if (!api)
 		return;
-	MHD_stop_daemon(api->mhd);
-	close(api->listen_fd);
-	if (api->ep.kind == EP_UNIX)
-		unlink(api->ep.path);
+	MHD_stop_daemon(api->mhd); /* closes the listening socket too */
+	unix_unlink_own(api);
 	free(api->token);
 	free((char *)api->spec);
 	free(api);

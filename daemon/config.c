@@ -103,6 +103,20 @@ int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
 
 	if (rc)
 		return rc;
+	/* a second listener on the same socket would find the first one's
+	 * socket live and refuse: say what is wrong instead */
+	for (int i = 0; i < cfg->n_apis; i++) {
+		struct endpoint o;
+
+		if (endpoint_parse(cfg->apis[i], &o, err, errlen))
+			continue;
+		if (o.kind == ep.kind &&
+		    (ep.kind == EP_UNIX ? !strcmp(o.path, ep.path) :
+		     !strcmp(o.host, ep.host) && o.port == ep.port)) {
+			snprintf(err, errlen, "api: '%s' is listed twice", spec);
+			return -EINVAL;
+		}
+	}
 	if (cfg->n_apis >= CFG_MAX_APIS) {
 		snprintf(err, errlen, "api: '%s' is one too many (at most %d)",
 			 spec, CFG_MAX_APIS);

@@ -454,9 +454,19 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	}
 
+	/* The listeners first: one that cannot be had (a file in the way,
+	 * another daemon's socket) stops us before we touch the system.
+	 * Nothing is served before run_loop, so actx is filled in later. */
+	for (int i = 0; i < cfg.n_apis; i++) {
+		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &actx);
+		if (err)
+			goto out_api;
+		n_apis++;
+	}
+
 	err = ensure_bpffs(cfg.pin_dir);
 	if (err)
-		goto out_sig;
+		goto out_api;
 	err = dp_open(&dp, &(struct dp_opts){
 		.pin_dir = cfg.pin_dir,
 		.lb_max_flows = cfg.lb.max_flows,
@@ -464,7 +474,7 @@ int main(int argc, char **argv)
 						   DP_ROLE_ROUTER,
 	});
 	if (err)
-		goto out_sig;
+		goto out_api;
 	pr_info("data path loaded (role %s), maps %s %s",
 		config_role_name(cfg.role), dp_maps_reused(dp) ?
 		"adopted from" : "pinned in", cfg.pin_dir);
@@ -507,17 +517,11 @@ int main(int argc, char **argv)
 
 	actx = (struct api_ctx){ .st = &st, .cfg = &cfg, .lb = lb,
 				 .started_at = mono_s() };
-	for (int i = 0; i < cfg.n_apis; i++) {
-		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &actx);
-		if (err)
-			goto out_api;
-		n_apis++;
-	}
 	err = run_loop(ns, &st, hc, apis, n_apis, sfd);
+	/* no longer served: clients see that at once, not after teardown */
+	for (; n_apis > 0; n_apis--)
+		api_stop(apis[n_apis - 1]);
 
-out_api:
-	for (int i = 0; i < n_apis; i++)
-		api_stop(apis[i]);
 out_lb:
 	lb_free(lb);
 	health_free(hc);
@@ -529,7 +533,9 @@ out_dp:
 		state_free(&st);
 	}
 	dp_close(dp);
-out_sig:
+out_api:
+	for (int i = 0; i < n_apis; i++)
+		api_stop(apis[i]);
 	if (sfd >= 0)
 		close(sfd);
 out_cfg:

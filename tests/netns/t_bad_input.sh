@@ -38,6 +38,26 @@ expect_start_error "flag: tcp api without token" "needs api_token" \
 	--interface r0 --api tcp:198.18.1.1:9180
 expect_start_error "flag: bad port" "port '70000'" --interface r0 --api tcp:198.18.1.1:70000
 expect_start_error "flag: unexpected argument" "unexpected argument 'r0'" --interface r1 r0
+# --api unix:PATH replaces only a stale socket; anything else at PATH is
+# someone's and stays, and sluiced does not start.
+printf 'keep me\n' >"$T_TMP/file.sock"
+expect_start_error "api: regular file at the socket path" \
+	"'$T_TMP/file.sock' is a regular file, not a socket" \
+	--interface r0 --api "unix:$T_TMP/file.sock"
+check "api: the regular file is still there" grep -qx "keep me" "$T_TMP/file.sock"
+check "api: the listener opened before it was removed" test ! -e "$T_TMP/bad.sock"
+mkdir "$T_TMP/dir.sock"
+expect_start_error "api: directory at the socket path" \
+	"'$T_TMP/dir.sock' is a directory" --interface r0 --api "unix:$T_TMP/dir.sock"
+ln -s "$T_TMP/file.sock" "$T_TMP/link.sock"
+expect_start_error "api: symlink at the socket path" \
+	"'$T_TMP/link.sock' is a symbolic link" --interface r0 --api "unix:$T_TMP/link.sock"
+check "api: the symlink and its target are still there" \
+	sh -c "test -L '$T_TMP/link.sock' && grep -qx 'keep me' '$T_TMP/file.sock'"
+
+expect_start_error "flag: the same api twice" "'unix:$T_TMP/bad.sock' is listed twice" \
+	--interface r0 --api "unix:$T_TMP/bad.sock"
+
 check "--check-config accepts the shipped example" \
 	"$SLUICED" --check-config --config "$ROOT/deploy/systemd/sluiced.json"
 
@@ -53,7 +73,7 @@ fi
 # A running daemon with a TCP API too.
 token="sluice-test-token-0123456789"
 sluiced_start "$NS_R" r --interface r0 --interface r1 \
-	--api "unix:$T_TMP/r.sock" --api tcp:198.18.1.1:9180 --api-token "$token" ||
+	--api tcp:198.18.1.1:9180 --api-token "$token" ||
 	die "sluiced"
 wait_until 10 route_has r 198.18.2.0/24 || die "routes not mirrored"
 before=$(api r /v1/status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["routes_v4"], d["interfaces"], d["route_errors"])')
@@ -94,6 +114,21 @@ fi
 check_fails "sluicectl: unknown noun" sctl r frobnicate
 check_fails "sluicectl: unknown dev" sctl r stats dev eth9
 
+# A second daemon on the first one's live socket is refused; the first
+# keeps its socket (same inode) and keeps serving.
+ino=$(stat -c %i "$SOCK_r")
+out=$(timeout 10 nsenter --net="/var/run/netns/$NS_R" "$SLUICED" --pin-dir "$pin" \
+	--api "unix:$SOCK_r" --interface r1 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -qF "'$SOCK_r': another process is listening" <<<"$out" &&
+	[ ! -e "$pin" ]; then
+	tap_ok "api: another daemon's live socket: refused ($(tail -1 <<<"$out"))"
+else
+	tap_fail "api: another daemon's live socket: refused" "rc=$rc output: $out"
+fi
+check "api: the first daemon's socket is untouched" test "$(stat -c %i "$SOCK_r")" = "$ino"
+check "api: the first daemon still answers on it" api r /v1/status
+
 after=$(api r /v1/status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["routes_v4"], d["interfaces"], d["route_errors"])')
 check "running state unchanged by the bad requests ($before)" test "$before" = "$after"
 check "daemon still serving" sctl r status
@@ -105,4 +140,18 @@ kernel_forwarding "$NS_R" off
 sluiced_start "$NS_R" r2 --interface r0 || die "second sluiced"
 check "second daemon reports r0 in error" iface_state_is r2 r0 error
 check "first daemon still forwards" ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
+
+# A stale socket (nobody listening, as a crashed run leaves it) is replaced.
+"$T_PY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$T_TMP/stale.sock"
+check "api: a stale socket is there" test -S "$T_TMP/stale.sock"
+sluiced_start "$NS_R" stale --interface r1 || die "sluiced on a stale socket"
+check "api: the stale socket was replaced" grep -qF "replaced the stale socket '$T_TMP/stale.sock'" "$T_TMP/stale.log"
+# On exit the daemon removes its socket, but only if the path still is it.
+sluiced_stop r2
+check "api: its socket is removed on exit" test ! -e "$T_TMP/r2.sock"
+mv "$T_TMP/stale.sock" "$T_TMP/stale-moved.sock"
+printf 'new\n' >"$T_TMP/stale.sock"
+sluiced_stop stale
+check "api: on exit a file that replaced the socket stays" grep -qx new "$T_TMP/stale.sock"
 tap_done

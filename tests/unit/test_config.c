@@ -174,6 +174,15 @@ static void test_tcp_needs_token(void **state)
 	config_free(&cfg);
 }
 
+static void test_api_listed_twice(void **state)
+{
+	(void)state;
+	expect_error("{\"api\": [\"unix:/run/a.sock\", \"unix:/run/a.sock\"]}",
+		     "'unix:/run/a.sock' is listed twice");
+	expect_error("{\"api\": [\"tcp:[2001:db8::1]:80\", \"tcp:[2001:db8::1]:80\"]}",
+		     "'tcp:[2001:db8::1]:80' is listed twice");
+}
+
 /* An error part-way through leaves the earlier fields' defaults intact for
  * the fields it did not reach, and the caller discards the config. */
 static void test_error_reports_first_bad_field(void **state)
@@ -359,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_tcp_needs_token),
+		cmocka_unit_test(test_api_listed_twice),
 		cmocka_unit_test(test_error_reports_first_bad_field),
 		cmocka_unit_test(test_too_many_interfaces),
 		cmocka_unit_test(test_load_file),
