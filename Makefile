@@ -10,6 +10,10 @@ CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 MULTIARCH := $(shell $(CC) -dumpmachine)
+# bpf_tracing.h's register names follow the build host's architecture
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	      -e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' \
+	      -e 's/loongarch64/loongarch/')
 
 PKGS := libbpf libmnl libmicrohttpd json-c libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -20,7 +24,7 @@ CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Ilib/common -Ilib/dp -Ilib/maglev -Idaemon -I$(BUILD)/bpf \
 	  $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
 BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor
