@@ -70,6 +70,8 @@ else
 fi
 fwd=$(packets lb l0 fwd_lb_tx)
 check "the LB sent them back out of l0 (fwd_lb_tx: $fwd)" test "$fwd" -ge "$N"
+dec=$(packets be b0 decap_ipip)
+check "the backend counted them under b0 as decap_ipip ($dec)" test "$dec" -ge "$N"
 check "none dropped for want of an outer source" \
 	test "$(packets lb l0 drop_lb_no_source)" -eq 0
 src=$(ip netns exec "$NS_R" timeout 5 tcpdump -c 1 -nni r2 ip proto 4 2>/dev/null &
