@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 		config_role_name(cfg.role), dp_maps_reused(dp) ?
 		"adopted from" : "pinned in", cfg.pin_dir);
 
-	state_init(&st, dp, &cfg);
+	state_init(&st, dp, &state_dp_bpf, &cfg);
 	have_state = true;
 	if (dp_maps_reused(dp)) {
 		err = state_seed_from_maps(&st);

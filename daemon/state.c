@@ -20,10 +20,12 @@ const char *iface_state_name(enum iface_state s)
 	return "unknown";
 }
 
-int state_init(struct state *st, struct dp *dp, const struct sluiced_config *cfg)
+int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
+	       const struct sluiced_config *cfg)
 {
 	memset(st, 0, sizeof(*st));
 	st->dp = dp;
+	st->ops = ops;
 	st->cfg = cfg;
 	st->next_nhg_id = 1;
 	/* Configured interfaces own slots 1..n in config order, so counters
@@ -105,12 +107,12 @@ static int nhg_acquire(struct state *st, const struct sluice_nhg *g,
 
 		if (!nid)
 			return -ENOSPC;
-		err = dp_nhg_set(st->dp, nid, g);
+		err = st->ops->nhg_set(st->dp, nid, g);
 		if (err)
 			return err;
 		n = nhg_insert(st, g, nid);
 		if (!n) {
-			dp_nhg_del(st->dp, nid);
+			st->ops->nhg_del(st->dp, nid);
 			return -ENOMEM;
 		}
 	}
@@ -125,7 +127,7 @@ static void nhg_release(struct state *st, uint32_t id)
 
 	if (!n || --n->refs > 0)
 		return;
-	dp_nhg_del(st->dp, id);
+	st->ops->nhg_del(st->dp, id);
 	HASH_DELETE(hh, st->nhgs, n);
 	HASH_DELETE(hh_id, st->nhgs_by_id, n);
 	free(n);
@@ -149,7 +151,7 @@ static int seed_nhg_cb(const void *key, const void *value, void *arg)
 
 int state_seed_from_maps(struct state *st)
 {
-	return dp_map_foreach(st->dp, DP_MAP_NHGS, seed_nhg_cb, st);
+	return st->ops->map_foreach(st->dp, DP_MAP_NHGS, seed_nhg_cb, st);
 }
 
 /* ---- routes ------------------------------------------------------------- */
@@ -266,7 +268,7 @@ static void prefix_unprogram(struct state *st, struct st_prefix *p)
 
 	if (!p->is_programmed)
 		return;
-	err = dp_route_del(st->dp, p->key.family, p->key.addr, p->key.len);
+	err = st->ops->route_del(st->dp, p->key.family, p->key.addr, p->key.len);
 	if (err && err != -ENOENT)
 		st->route_errors++;
 	if (p->programmed.type == SLUICE_RT_FORWARD)
@@ -310,7 +312,8 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 			nhg_release(st, rt.nhg_id); /* drop the extra ref */
 		return;
 	}
-	err = dp_route_set(st->dp, p->key.family, p->key.addr, p->key.len, &rt);
+	err = st->ops->route_set(st->dp, p->key.family, p->key.addr, p->key.len,
+				 &rt);
 	if (err) {
 		if (st->route_errors++ < 10)
 			pr_err("route: cannot program a route: %s", strerror(-err));
@@ -449,8 +452,8 @@ static void local_addr_event(struct state *st, const struct nl_route *r,
 
 	if (!is_local_addr_route(r))
 		return;
-	err = del ? dp_local_addr_del(st->dp, r->family, r->dst) :
-		    dp_local_addr_set(st->dp, r->family, r->dst);
+	err = del ? st->ops->local_addr_del(st->dp, r->family, r->dst) :
+		    st->ops->local_addr_set(st->dp, r->family, r->dst);
 	if (err && err != -ENOENT)
 		pr_err("decap: cannot %s a local address: %s",
 		       del ? "remove" : "add", strerror(-err));
@@ -465,7 +468,7 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 
 	if (!table_mirrored(r->table))
 		return;
-	if (dp_role(st->dp) == DP_ROLE_BACKEND)
+	if (st->ops->role(st->dp) == DP_ROLE_BACKEND)
 		local_addr_event(st, r, del);
 	iface_addr_event(st, r, del);
 	key.family = r->family;
@@ -636,7 +639,7 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 		if (!e)
 			return;
 		if (e->programmed)
-			dp_neigh_del(st->dp, &k);
+			st->ops->neigh_del(st->dp, &k);
 		HASH_DEL(st->neighs, e);
 		free(e);
 		return;
@@ -654,7 +657,7 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 	memcpy(e->mac, n->mac, 6);
 	e->state = n->state;
 	memcpy(v.mac, n->mac, 6);
-	err = dp_neigh_set(st->dp, &k, &v);
+	err = st->ops->neigh_set(st->dp, &k, &v);
 	e->programmed = !err;
 	if (err)
 		pr_err("neigh: cannot program: %s", strerror(-err));
@@ -706,19 +709,19 @@ static int iface_program(struct state *st, struct st_iface *ifc)
 		memcpy(v.addr6, ifc->addr6[i], 16);
 		break;
 	}
-	return dp_iface_set(st->dp, ifc->ifindex, &v);
+	return st->ops->iface_set(st->dp, ifc->ifindex, &v);
 }
 
 static void iface_lost(struct state *st, struct st_iface *ifc)
 {
 	if (!ifc->ifindex)
 		return;
-	dp_iface_del(st->dp, ifc->ifindex);
+	st->ops->iface_del(st->dp, ifc->ifindex);
 	if (ifc->configured) {
-		dp_port_del(st->dp, ifc->ifindex);
-		dp_detach(st->dp, ifc->name, false);
+		st->ops->port_del(st->dp, ifc->ifindex);
+		st->ops->detach(st->dp, ifc->name, false);
 	} else {
-		dp_vlan_del(st->dp, ifc->parent, ifc->vlan_id);
+		st->ops->vlan_del(st->dp, ifc->parent, ifc->vlan_id);
 	}
 	ifc->ifindex = 0;
 	ifc->state = IF_ABSENT;
@@ -744,10 +747,10 @@ static void configured_link(struct state *st, struct st_iface *ifc,
 	if (ifc->ifindex && ifc->ifindex != l->ifindex)
 		iface_lost(st, ifc);
 	ifc->ifindex = l->ifindex;
-	err = dp_attach(st->dp, (int)l->ifindex, ifc->name, st->cfg->xdp_mode,
-			&mode, &adopted);
+	err = st->ops->attach(st->dp, (int)l->ifindex, ifc->name,
+			      st->cfg->xdp_mode, &mode, &adopted);
 	if (!err)
-		err = dp_port_set(st->dp, l->ifindex);
+		err = st->ops->port_set(st->dp, l->ifindex);
 	if (!err)
 		err = iface_program(st, ifc);
 	if (err) {
@@ -793,7 +796,8 @@ static void vlan_link(struct state *st, const struct nl_link *l)
 	ifc->mtu = l->mtu;
 	err = iface_program(st, ifc);
 	if (!err)
-		err = dp_vlan_set(st->dp, l->parent, l->vlan_id, l->ifindex);
+		err = st->ops->vlan_set(st->dp, l->parent, l->vlan_id,
+					l->ifindex);
 	ifc->state = err ? IF_ERROR : IF_ATTACHED;
 	if (err)
 		snprintf(ifc->error, sizeof(ifc->error), "vlan: %s",
@@ -808,7 +812,7 @@ static void forget_neighs_on(struct state *st, uint32_t ifindex)
 		if (e->key.ifindex != ifindex)
 			continue;
 		if (e->programmed)
-			dp_neigh_del(st->dp, &e->key);
+			st->ops->neigh_del(st->dp, &e->key);
 		HASH_DEL(st->neighs, e);
 		free(e);
 	}
@@ -1015,7 +1019,7 @@ static void drop_unused_nhgs(struct state *st)
 	HASH_ITER(hh, st->nhgs, n, tmp) {
 		if (n->refs)
 			continue;
-		dp_nhg_del(st->dp, n->id);
+		st->ops->nhg_del(st->dp, n->id);
 		HASH_DELETE(hh, st->nhgs, n);
 		HASH_DELETE(hh_id, st->nhgs_by_id, n);
 		free(n);
@@ -1053,11 +1057,11 @@ static void reconcile_local_addrs(struct state *st)
 	struct reconcile_ctx c = { .st = st };
 
 	c.stale.key_size = sizeof(struct sluice_addr_key);
-	dp_local_addr_foreach(st->dp, stale_local_cb, &c);
+	st->ops->local_addr_foreach(st->dp, stale_local_cb, &c);
 	for (size_t k = 0; k < c.stale.n; k++) {
 		const struct sluice_addr_key *a = (const void *)c.stale.keys[k];
 
-		dp_local_addr_del(st->dp, a->family, a->addr);
+		st->ops->local_addr_del(st->dp, a->family, a->addr);
 	}
 	free(c.stale.keys);
 }
@@ -1081,16 +1085,17 @@ int state_reconcile(struct state *st)
 					    order[i] == DP_MAP_ROUTES_V6 ? 20 :
 					    order[i] == DP_MAP_NEIGHBORS ? 24 :
 					    order[i] == DP_MAP_VLANS ? 8 : 4);
-		err = dp_map_foreach(st->dp, order[i], reconcile_cb, &c);
+		err = st->ops->map_foreach(st->dp, order[i], reconcile_cb, &c);
 		for (size_t k = 0; k < c.stale.n; k++) {
-			if (!dp_map_delete(st->dp, order[i], c.stale.keys[k]))
+			if (!st->ops->map_delete(st->dp, order[i],
+						 c.stale.keys[k]))
 				removed++;
 		}
 		free(c.stale.keys);
 		if (err)
 			break;
 	}
-	if (dp_role(st->dp) == DP_ROLE_BACKEND)
+	if (st->ops->role(st->dp) == DP_ROLE_BACKEND)
 		reconcile_local_addrs(st);
 	if (removed)
 		pr_info("reconcile: removed %zu stale map entries", removed);
@@ -1104,12 +1109,12 @@ void state_shutdown(struct state *st, bool keep)
 
 		if (!ifc->configured || !ifc->ifindex)
 			continue;
-		dp_detach(st->dp, ifc->name, keep);
+		st->ops->detach(st->dp, ifc->name, keep);
 		if (!keep)
 			pr_info("iface %s: detached", ifc->name);
 	}
 	if (!keep)
-		dp_unpin_maps(st->dp);
+		st->ops->unpin_maps(st->dp);
 	else
 		pr_info("keep-on-exit: programs stay attached, maps pinned");
 }
@@ -1133,3 +1138,29 @@ void state_free(struct state *st)
 		free(n);
 	}
 }
+
+/* ---- lib/dp ------------------------------------------------------------------ */
+
+const struct state_dp_ops state_dp_bpf = {
+	.role = dp_role,
+	.attach = dp_attach,
+	.detach = dp_detach,
+	.unpin_maps = dp_unpin_maps,
+	.iface_set = dp_iface_set,
+	.iface_del = dp_iface_del,
+	.vlan_set = dp_vlan_set,
+	.vlan_del = dp_vlan_del,
+	.port_set = dp_port_set,
+	.port_del = dp_port_del,
+	.route_set = dp_route_set,
+	.route_del = dp_route_del,
+	.nhg_set = dp_nhg_set,
+	.nhg_del = dp_nhg_del,
+	.neigh_set = dp_neigh_set,
+	.neigh_del = dp_neigh_del,
+	.local_addr_set = dp_local_addr_set,
+	.local_addr_del = dp_local_addr_del,
+	.local_addr_foreach = dp_local_addr_foreach,
+	.map_foreach = dp_map_foreach,
+	.map_delete = dp_map_delete,
+};

@@ -2,7 +2,8 @@
 /*
  * The daemon's view of the kernel (links, routes, neighbours) and what it
  * has programmed into the data path.  Netlink events come in, map writes go
- * out through lib/dp.  Single-threaded: the event loop owns it.
+ * out through struct state_dp_ops: lib/dp in production, an in-memory fake
+ * in tests/unit/test_state.c.  Single-threaded: the event loop owns it.
  */
 #ifndef SLUICED_STATE_H
 #define SLUICED_STATE_H
@@ -101,8 +102,47 @@ struct st_neigh {
 	bool programmed;
 };
 
+/*
+ * Every data-path operation the state makes.  state_dp_bpf is lib/dp; the
+ * unit tests bring their own struct dp and functions (maps as small tables
+ * that can fail a write on demand).
+ */
+struct state_dp_ops {
+	enum dp_role (*role)(const struct dp *dp);
+	int (*attach)(struct dp *dp, int ifindex, const char *ifname,
+		      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out,
+		      bool *adopted);
+	int (*detach)(struct dp *dp, const char *ifname, bool keep);
+	int (*unpin_maps)(struct dp *dp);
+	int (*iface_set)(struct dp *dp, __u32 ifindex,
+			 const struct sluice_iface *v);
+	int (*iface_del)(struct dp *dp, __u32 ifindex);
+	int (*vlan_set)(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex);
+	int (*vlan_del)(struct dp *dp, __u32 parent, __u16 vid);
+	int (*port_set)(struct dp *dp, __u32 ifindex);
+	int (*port_del)(struct dp *dp, __u32 ifindex);
+	int (*route_set)(struct dp *dp, int family, const void *addr,
+			 unsigned int plen, const struct sluice_route *rt);
+	int (*route_del)(struct dp *dp, int family, const void *addr,
+			 unsigned int plen);
+	int (*nhg_set)(struct dp *dp, __u32 id, const struct sluice_nhg *g);
+	int (*nhg_del)(struct dp *dp, __u32 id);
+	int (*neigh_set)(struct dp *dp, const struct sluice_neigh_key *k,
+			 const struct sluice_neigh *v);
+	int (*neigh_del)(struct dp *dp, const struct sluice_neigh_key *k);
+	int (*local_addr_set)(struct dp *dp, int family, const void *addr);
+	int (*local_addr_del)(struct dp *dp, int family, const void *addr);
+	int (*local_addr_foreach)(struct dp *dp, dp_key_cb cb, void *arg);
+	int (*map_foreach)(struct dp *dp, enum dp_map_id id, dp_key_cb cb,
+			   void *arg);
+	int (*map_delete)(struct dp *dp, enum dp_map_id id, const void *key);
+};
+
+extern const struct state_dp_ops state_dp_bpf;
+
 struct state {
 	struct dp *dp;
+	const struct state_dp_ops *ops;
 	const struct sluiced_config *cfg;
 	struct st_iface ifaces[SLUICE_MAX_IFACES];
 	int n_ifaces;
@@ -123,7 +163,8 @@ struct state {
 	bool routes_dirty;
 };
 
-int state_init(struct state *st, struct dp *dp, const struct sluiced_config *cfg);
+int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
+	       const struct sluiced_config *cfg);
 void state_free(struct state *st);
 
 /* Learn the group ids already in pinned maps so a restart reuses them and
