@@ -306,8 +306,8 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 			rt.nhg_id = 0;
 		}
 	}
-	p->best = best;
 	if (p->is_programmed && !memcmp(&rt, &p->programmed, sizeof(rt))) {
+		p->best = best;
 		if (rt.type == SLUICE_RT_FORWARD)
 			nhg_release(st, rt.nhg_id); /* drop the extra ref */
 		return;
@@ -315,12 +315,15 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 	err = st->ops->route_set(st->dp, p->key.family, p->key.addr, p->key.len,
 				 &rt);
 	if (err) {
+		/* p->best stays what the map holds (NULL when that route is
+		 * gone): /v1/routes must not show next hops never written */
 		if (st->route_errors++ < 10)
 			pr_err("route: cannot program a route: %s", strerror(-err));
 		if (rt.type == SLUICE_RT_FORWARD)
 			nhg_release(st, rt.nhg_id);
 		return;
 	}
+	p->best = best;
 	if (p->is_programmed) {
 		if (p->programmed.type == SLUICE_RT_FORWARD)
 			nhg_release(st, p->programmed.nhg_id);

@@ -1243,6 +1243,45 @@ static void test_group_write_fails(void **state)
 	assert_groups_consistent();
 }
 
+static void test_route_write_fails_keeps_shown_route(void **state)
+{
+	(void)state;
+	add_via("198.18.2.0/24", 100, ETH0, "10.0.0.1");
+	assert_string_equal(shown_text("198.18.2.0/24"), "metric 100 2/10.0.0.1");
+
+	/* a better route whose LPM write fails: the map keeps the old next
+	 * hops, and so must what the API shows */
+	fake.fail[DP_MAP_ROUTES_V4] = 1;
+	add_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
+	assert_int_equal(st.route_errors, 1);
+	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.1");
+	assert_string_equal(shown_text("198.18.2.0/24"), "metric 100 2/10.0.0.1");
+	/* the group written for it was let go */
+	assert_groups_consistent();
+	assert_int_equal(fmap_count(DP_MAP_NHGS), 1);
+
+	/* the next event for the prefix programs it */
+	add_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
+	assert_string_equal(map_text("198.18.2.0/24"), "forward 3/10.0.1.1");
+	assert_string_equal(shown_text("198.18.2.0/24"), "metric 50 3/10.0.1.1");
+	assert_groups_consistent();
+
+	/* the same when the best one goes and the write of the next fails:
+	 * nothing is shown that the map does not hold */
+	fake.fail[DP_MAP_ROUTES_V4] = 1;
+	del_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
+	assert_string_equal(map_text("198.18.2.0/24"), "forward 3/10.0.1.1");
+	assert_string_equal(shown_text("198.18.2.0/24"), "none");
+	assert_groups_consistent();
+
+	/* a first write that fails: nothing programmed, nothing shown */
+	fake.fail[DP_MAP_ROUTES_V4] = 1;
+	add_via("198.18.3.0/24", 0, ETH0, "10.0.0.3");
+	assert_string_equal(map_text("198.18.3.0/24"), "none");
+	assert_string_equal(shown_text("198.18.3.0/24"), "none");
+	assert_groups_consistent();
+}
+
 /* ---- shutdown ------------------------------------------------------------------ */
 
 static void test_shutdown(void **state)
@@ -1284,6 +1323,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_group_write_fails,
 						setup_links, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_route_write_fails_keeps_shown_route, setup_links,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown, setup_links,
 						teardown),
 	};
