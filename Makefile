@@ -37,11 +37,14 @@ CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBSLUICE := $(BUILD)/libsluice.a
 LIBSLUICED := $(BUILD)/libsluiced.a
+# sluice-gen's code minus its main, for the unit tests
+LIBSLUICEGEN := $(BUILD)/libsluicegen.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_BIN := $(BUILD)/tests/bpf_runner
 BENCH_BIN := $(BUILD)/bench/sluice-bench
@@ -86,12 +89,18 @@ $(LIBSLUICE): $(call obj,$(LIB_SRCS))
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
+$(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBSLUICE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(BUILD)/sluicectl: $(call obj,$(CLI_SRCS)) $(LIBSLUICE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) $(LIBSLUICE)
+# Unit tests see the headers of the programs whose code they test.
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Ibench/gen
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
+		       $(LIBSLUICEGEN) $(LIBSLUICE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lpthread
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBSLUICE)
@@ -102,7 +111,6 @@ $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBSLUICE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
-GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 GEN_BIN := $(BUILD)/sluice-gen
 all: $(GEN_BIN) $(BUILD)/bpf/sluice_sink.bpf.o
 $(BUILD)/bpf/%.bpf.o: bench/gen/%.bpf.c

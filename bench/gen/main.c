@@ -3,9 +3,9 @@
  * sluice-gen: a traffic generator on BPF_PROG_RUN with live frames.  The XDP
  * program in sluice_gen.bpf.c writes every frame's headers and returns
  * XDP_TX; the kernel runs it in a loop inside one bpf() call and sends each
- * frame out of --dev.  This file parses the command line (lib/common
- * gen_args.c), loads and self-checks the program, runs it in large batches
- * until the duration, the count or a signal stops it, and reports the rate.
+ * frame out of --dev.  This file parses the command line (gen_args.c),
+ * loads and self-checks the program, runs it in large batches until the
+ * duration, the count or a signal stops it, and reports the rate.
  */
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,7 @@
  * the receivers rewrote (TTL, MACs, NAT), so every frame gets its headers
  * written whole from the template, then the flow's source port and address
  * and the checksums (partial sums precomputed by user space, see
- * lib/common/gen_args.h: gen_frame_flow is the reference for this code).
+ * bench/gen/gen_args.h: gen_frame_flow is the reference for this code).
  * XDP_TX: the kernel sends it out of ctx->ingress_ifindex.
  */
 #include <linux/bpf.h>

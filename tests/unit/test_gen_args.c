@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* sluice-gen's command line and frame template (lib/common/gen_args.c).
+/* sluice-gen's command line and frame template (bench/gen/gen_args.c).
  * Fixtures are tables: a command line and what it must become, a bad
  * command line and the words its message must contain, a frame spec and
  * the flows whose headers must carry correct checksums. */
