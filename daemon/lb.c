@@ -21,6 +21,7 @@
 #include "lb.h"
 #include "log.h"
 #include "maglev.h"
+#include "vip_id.h"
 
 _Static_assert(SLUICE_LB_MAX_VIPS <= 65536, "be_owner holds a vip id in 16 bits");
 
@@ -83,58 +84,12 @@ static bool key_eq(const struct sluice_vip_key *a, const struct sluice_vip_key *
 
 const char *lb_vip_id_str(const struct sluice_vip_key *k, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(k->family, k->addr, a, sizeof(a));
-	snprintf(buf, len, k->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", a,
-		 ntohs(k->port), k->proto == IPPROTO_UDP ? "udp" : "tcp");
-	return buf;
+	return vip_id_str(k, buf, len);
 }
 
 int lb_vip_id_parse(const char *s, struct sluice_vip_key *k)
 {
-	char host[INET6_ADDRSTRLEN];
-	const char *start, *end, *rest;
-	unsigned long port = 0;
-	int family, digits = 0;
-
-	memset(k, 0, sizeof(*k));
-	if (*s == '[') {
-		start = s + 1;
-		end = strchr(start, ']');
-		if (!end || end[1] != ':')
-			return -EINVAL;
-		rest = end + 2;
-		family = AF_INET6;
-	} else {
-		/* IPv6 must be bracketed: "2001:db8::1:80" is ambiguous */
-		start = s;
-		end = strchr(s, ':');
-		if (!end)
-			return -EINVAL;
-		rest = end + 1;
-		family = AF_INET;
-	}
-	if (end == start || (size_t)(end - start) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, start, (size_t)(end - start));
-	host[end - start] = '\0';
-	if (inet_pton(family, host, k->addr) != 1)
-		return -EINVAL;
-	for (; *rest >= '0' && *rest <= '9' && digits < 6; rest++, digits++)
-		port = port * 10 + (unsigned long)(*rest - '0');
-	if (!digits || port > 65535 || *rest != '/')
-		return -EINVAL;
-	rest++;
-	if (!strcmp(rest, "tcp"))
-		k->proto = IPPROTO_TCP;
-	else if (!strcmp(rest, "udp"))
-		k->proto = IPPROTO_UDP;
-	else
-		return -EINVAL;
-	k->family = (uint8_t)family;
-	k->port = htons((uint16_t)port);
-	return 0;
+	return vip_id_parse(s, k, NULL, 0);
 }
 
 static const char *const be_state_names[] = {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli_fmt.h"
+#include "maglev.h"
+#include "vip_id.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -514,18 +516,6 @@ int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 
 /* ---- load balancer arguments ---- */
 
-bool cli_is_prime(uint32_t n)
-{
-	if (n < 2)
-		return false;
-	if (n % 2 == 0)
-		return n == 2;
-	for (uint32_t d = 3; d <= n / d; d += 2)
-		if (n % d == 0)
-			return false;
-	return true;
-}
-
 /* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
  * within @min..@max.  0 or -EINVAL. */
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
@@ -547,10 +537,7 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
 int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
 		  size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN], port[8];
-	const char *a = s, *aend, *colon, *slash;
-	unsigned char bin[16];
-	size_t alen, plen;
+	char why[128];
 	uint32_t n;
 
 	memset(v, 0, sizeof(*v));
@@ -561,64 +548,16 @@ int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
 		v->vip_id = n;
 		return 0;
 	}
-	if (*s == '[') {
-		a = s + 1;
-		aend = strchr(a, ']');
-		if (!aend || aend[1] != ':')
-			goto syntax;
-		colon = aend + 1;
-	} else {
-		/* the last ':' before any '/' */
-		slash = strchr(s, '/');
-		colon = NULL;
-		for (const char *c = s; *c && (!slash || c < slash); c++)
-			if (*c == ':')
-				colon = c;
-		if (!colon)
-			goto syntax;
-		if (memchr(s, ':', (size_t)(colon - s)))
-			return fail(err, errlen,
-				    "invalid VIP '%s': an IPv6 address goes in brackets, [ADDR]:PORT/PROTO",
-				    s);
-		aend = colon;
-	}
-	slash = strchr(colon, '/');
-	if (!slash)
-		return fail(err, errlen,
-			    "invalid VIP '%s': no /PROTO (tcp or udp) after the port",
-			    s);
-	alen = (size_t)(aend - a);
-	plen = (size_t)(slash - colon - 1);
-	if (alen >= sizeof(addr))
-		alen = sizeof(addr) - 1;	/* fails inet_pton below */
-	memcpy(addr, a, alen);
-	addr[alen] = '\0';
-	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, addr, bin) != 1)
-		return fail(err, errlen,
-			    "invalid VIP '%s': '%.*s' is not an IPv%d address", s,
-			    (int)(aend - a), a, *s == '[' ? 6 : 4);
-	v->family = *s == '[' ? 6 : 4;
-	inet_ntop(v->family == 6 ? AF_INET6 : AF_INET, bin, v->addr,
-		  sizeof(v->addr));
-	if (plen < sizeof(port)) {
-		memcpy(port, colon + 1, plen);
-		port[plen] = '\0';
-	}
-	if (plen >= sizeof(port) || parse_u32(port, 0, 65535, &n))
-		return fail(err, errlen,
-			    "invalid VIP '%s': port '%.*s' is not 0..65535", s,
-			    (int)plen, colon + 1);
-	v->port = n;
-	if (strcmp(slash + 1, "tcp") && strcmp(slash + 1, "udp"))
-		return fail(err, errlen,
-			    "invalid VIP '%s': protocol '%s' is not tcp or udp",
-			    s, slash + 1);
-	snprintf(v->proto, sizeof(v->proto), "%s", slash + 1);
+	if (vip_id_parse(s, &v->key, why, sizeof(why)))
+		return fail(err, errlen, "invalid VIP '%s': %s%s", s, why,
+			    numeric && !strcmp(why, VIP_ID_EXPECTED) ?
+				    " or a vip_id" : "");
+	v->family = v->key.family == AF_INET6 ? 6 : 4;
+	inet_ntop(v->key.family, v->key.addr, v->addr, sizeof(v->addr));
+	v->port = ntohs(v->key.port);
+	snprintf(v->proto, sizeof(v->proto), "%s",
+		 v->key.proto == IPPROTO_UDP ? "udp" : "tcp");
 	return 0;
-syntax:
-	return fail(err, errlen,
-		    "invalid VIP '%s': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO%s",
-		    s, numeric ? " or a vip_id" : "");
 }
 
 /* The canonical text id ("198.18.100.1:80/tcp", "[2001:db8::1]:443/udp",
@@ -627,10 +566,8 @@ static void vip_id_text(const struct cli_vip *v, char *buf, size_t len)
 {
 	if (!v->family)
 		snprintf(buf, len, "%u", v->vip_id);
-	else if (v->family == 6)
-		snprintf(buf, len, "[%s]:%u/%s", v->addr, v->port, v->proto);
 	else
-		snprintf(buf, len, "%s:%u/%s", v->addr, v->port, v->proto);
+		vip_id_str(&v->key, buf, len);
 }
 
 /* Not an address the contract lets a VIP have: multicast, link-local,
@@ -908,7 +845,7 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 		if ((r = opt_num(la, O_RING, opts, RING_MIN, RING_MAX,
 				 "a prime 3..655373", &ring, err, errlen)))
 			return r;
-		if (!cli_is_prime(ring))
+		if (!maglev_is_prime(ring))
 			return fail(err, errlen,
 				    "vip: --ring-size '%s': not a prime",
 				    la->opt[O_RING]);

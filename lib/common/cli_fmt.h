@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "endpoint.h"
+#include "vip_id.h"
 
 #define CLI_PATH_MAX 256
 #define CLI_IFNAME_MAX 16	/* IFNAMSIZ, including the NUL */
@@ -126,14 +127,12 @@ struct cli_vip {
 	unsigned int port;		/* 0..65535, 0 = every port */
 	char proto[4];			/* "tcp" or "udp" */
 	unsigned int vip_id;		/* family 0 only */
+	struct sluice_vip_key key;	/* family 4 and 6 */
 };
 
 /* 0, or -EINVAL with "invalid VIP 'S': why" in @err (no noun prefix). */
 int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
 		  size_t errlen);
-
-/* Trial division; enough for ring sizes up to 655373. */
-bool cli_is_prime(uint32_t n);
 
 /* Percent-encodes @s as one path segment: everything but RFC 3986
  * unreserved characters, ':' and '@' ("/" -> %2F, "[" -> %5B).

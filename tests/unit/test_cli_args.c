@@ -427,21 +427,6 @@ static void test_requests(void **state)
 
 /* ---- load balancer: argv -> method, path, exact body ---- */
 
-static void test_is_prime(void **state)
-{
-	static const uint32_t primes[] = { 2, 3, 5, 7, 251, 65537, 655373 };
-	static const uint32_t others[] = { 0, 1, 4, 9, 65535, 65536, 655371,
-					   4294967295u, 4294836225u };
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(primes); i++)
-		if (!cli_is_prime(primes[i]))
-			fail_msg("%u is prime", primes[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(others); i++)
-		if (cli_is_prime(others[i]))
-			fail_msg("%u is not prime", others[i]);
-}
-
 static void test_path_encode(void **state)
 {
 	char out[64];
@@ -844,7 +829,6 @@ int main(void)
 		cmocka_unit_test(test_opts_token_ctl),
 		cmocka_unit_test(test_is_global_opt),
 		cmocka_unit_test(test_requests),
-		cmocka_unit_test(test_is_prime),
 		cmocka_unit_test(test_path_encode),
 		cmocka_unit_test(test_vip_parse),
 		cmocka_unit_test(test_lb_requests),

@@ -36,6 +36,11 @@ static void count(const uint32_t *t, uint32_t m, uint32_t *per, size_t n)
 
 static void test_primes(void **state)
 {
+	/* sluicectl checks --ring-size with it too */
+	static const uint32_t primes[] = { 2, 3, 5, 7, 251, 65537, 655373 };
+	static const uint32_t others[] = { 0, 1, 4, 9, 65535, 65536, 655371,
+					   4294967295u, 4294836225u };
+
 	(void)state;
 	assert_true(maglev_is_prime(65537));
 	assert_true(maglev_is_prime(655373));
@@ -43,6 +48,12 @@ static void test_primes(void **state)
 	assert_false(maglev_is_prime(1));
 	assert_false(maglev_is_prime(0));
 	assert_false(maglev_is_prime(65535));
+	for (size_t i = 0; i < sizeof(primes) / sizeof(primes[0]); i++)
+		if (!maglev_is_prime(primes[i]))
+			fail_msg("%u is prime", primes[i]);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (maglev_is_prime(others[i]))
+			fail_msg("%u is not prime", others[i]);
 }
 
 static void test_rejects_bad_input(void **state)
