@@ -43,7 +43,8 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBSLUICE := $(BUILD)/libsluice.a
 LIBSLUICED := $(BUILD)/libsluiced.a
-# sluice-gen's code minus its main, for the unit tests
+# sluicectl's and sluice-gen's code minus their main, for the unit tests
+LIBSLUICECTL := $(BUILD)/libsluicectl.a
 LIBSLUICEGEN := $(BUILD)/libsluicegen.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_BIN := $(BUILD)/tests/bpf_runner
@@ -89,18 +90,21 @@ $(LIBSLUICE): $(call obj,$(LIB_SRCS))
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
+$(LIBSLUICECTL): $(call obj,$(filter-out cli/main.c,$(CLI_SRCS)))
+	@rm -f $@
+	ar rcs $@ $^
 $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBSLUICE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-$(BUILD)/sluicectl: $(call obj,$(CLI_SRCS)) $(LIBSLUICE)
+$(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBSLUICE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # Unit tests see the headers of the programs whose code they test.
-$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Ibench/gen
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Icli -Ibench/gen
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
-		       $(LIBSLUICEGEN) $(LIBSLUICE)
+		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBSLUICE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lpthread
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBSLUICE)

@@ -1,11 +1,26 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* sluicectl: what main, the HTTP client and the nouns share.  The pure
- * parsing and formatting lives in lib/common/cli_fmt.h. */
+/*
+ * sluicectl, in the iproute2 manner: main.c holds the global options and
+ * the noun table, show.c the one request/print path every noun goes
+ * through, http.c the HTTP client, and each noun's file (status.c,
+ * iface.c, route.c, neigh.c, stats.c, vip.c, backend.c, lb.c) its own
+ * argument parsing and printing.  What the nouns share: args.h (parsing)
+ * and fmt.h (printing).
+ *
+ * A noun's NOUN_args() turns the arguments after the noun (argv[0] is the
+ * first of them, possibly a verb) into a request: 0, or -EINVAL with a
+ * message naming the argument.  Its printers write the answer as text;
+ * see fmt.h for what they return.  Both are pure, so the unit tests call
+ * them.
+ */
 #ifndef SLUICECTL_CLI_H
 #define SLUICECTL_CLI_H
 
 #include <stdbool.h>
-#include "cli_fmt.h"
+#include <stdio.h>
+#include "args.h"
+#include "fmt.h"
+#include "vip_id.h"
 
 #define SLUICECTL_VERSION "0.1.0"
 
@@ -37,7 +52,7 @@ int http_request(const struct endpoint *ep, const char *token,
 		 struct http_resp *resp, char *err, size_t errlen);
 void http_resp_free(struct http_resp *resp);
 
-/* ---- main.c ---- */
+/* ---- show.c ---- */
 /* One line on stderr, "sluicectl: " first. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -61,5 +76,89 @@ int do_stats(int argc, char **argv);
 int do_vip(int argc, char **argv);
 int do_backend(int argc, char **argv);
 int do_lb(int argc, char **argv);
+
+/* status.c */
+int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,
+		    size_t errlen);
+int cli_status_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* iface.c; the filter keeps the interface named @name (NULL: all) */
+int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen);
+int cli_iface_filter(json_object *doc, const char *name, char *err,
+		     size_t errlen);
+int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* route.c */
+int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen);
+int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* neigh.c */
+int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen);
+int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* stats.c; the filter drops zero counters unless @all */
+int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen);
+int cli_stats_filter(json_object *doc, bool all, char *err, size_t errlen);
+int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* The load balancer (docs/lb-api.md):
+ *   vip add ID [--encap ..] [--hash ..] [--ring-size M] [--health ..] ...
+ *   vip del ID | vip [show] [ID] [-j]
+ *   backend add|set|drain|del ID ADDR [--weight N] [--state S]
+ *   backend [show] ID [-j]
+ *   lb [show] [-j]
+ * Everything is checked before a request is made; the path carries the
+ * VIP id and backend address percent-encoded (cli_path_encode).
+ *
+ * The text output, one block per VIP:
+ *   198.18.100.1:80/tcp  encap ipip  hash 5tuple  M 65537  health tcp/1000ms
+ *     198.18.2.11  weight 2  active  up  slots 43691  packets 123  new_flows 4
+ *     vip  packets 123  bytes 9840  new_flows 4  ...
+ * and a blank line between blocks.  Backends print as the lines above
+ * (unindented for `backend show`). */
+
+/* vip.c: a VIP id is "ADDR:PORT/PROTO" (IPv4), "[ADDR]:PORT/PROTO" (IPv6),
+ * or, where @numeric allows, a vip_id 1..255. */
+struct cli_vip {
+	int family;			/* 4, 6, or 0 for a bare vip_id */
+	char addr[48];			/* as written, without brackets */
+	unsigned int port;		/* 0..65535, 0 = every port */
+	char proto[4];			/* "tcp" or "udp" */
+	unsigned int vip_id;		/* family 0 only */
+	struct sluice_vip_key key;	/* family 4 and 6 */
+};
+
+/* 0, or -EINVAL with "invalid VIP 'S': why" in @err (no noun prefix). */
+int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
+		  size_t errlen);
+/* The canonical text id ("198.18.100.1:80/tcp", "[2001:db8::1]:443/udp",
+ * "7"): what the daemon prints, whatever spelling was typed. */
+void cli_vip_text(const struct cli_vip *v, char *buf, size_t len);
+int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
+		 size_t errlen);
+int cli_vips_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_vip_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* backend.c; the table is the backend lines, @indent before each */
+int cli_backend_args(int argc, char **argv, struct cli_query *q, char *err,
+		     size_t errlen);
+int cli_backends_table(json_object *arr, const char *indent, FILE *out);
+int cli_backends_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_backend_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* lb.c */
+int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
+		size_t errlen);
+int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* The printer for what a load-balancer request answers with (q->out). */
+typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,
+			   size_t errlen);
+cli_printer cli_lb_printer(enum cli_out what);
 
 #endif

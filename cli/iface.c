@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sluicectl iface: managed interfaces (GET /v1/interfaces). */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 
 static const char usage[] =
@@ -9,6 +12,112 @@ static const char usage[] =
 	"Interfaces sluiced manages: XDP state (attached, absent, error) and\n"
 	"mode (native, generic), counter slot, MTU, MAC, VLAN parent.\n"
 	"NAME shows one interface and fails if sluiced does not manage it.\n";
+
+int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen)
+{
+	const char *name = NULL;
+	int i;
+
+	cli_query_init(q, "/v1/interfaces");
+	i = cli_parse_verb(argc, argv, q);
+	if (q->help)
+		return 0;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		/* "iface show dev NAME" as well as "iface show NAME" */
+		if (!strcmp(a, "dev") && !name) {
+			if (i + 1 >= argc)
+				return cli_fail(err, errlen,
+					    "iface: 'dev' needs an interface name");
+			a = argv[++i];
+		} else if (a[0] == '-' || name) {
+			return cli_bad_arg("iface", a, false, err, errlen);
+		}
+		if (!cli_ifname_valid(a))
+			return cli_fail(err, errlen, "iface: invalid interface name '%s'",
+				    a);
+		name = a;
+	}
+	if (name)
+		snprintf(q->name, sizeof(q->name), "%s", name);
+	return 0;
+}
+
+int cli_iface_filter(json_object *doc, const char *name, char *err,
+		     size_t errlen)
+{
+	json_object *a = fmt_top_array(doc, "interfaces", err, errlen);
+	size_t n;
+
+	if (!a)
+		return -EPROTO;
+	if (str_empty(name))
+		return 0;
+	for (n = json_object_array_length(a); n-- > 0;) {
+		const char *nm = jstr(json_object_array_get_idx(a, n), "name");
+
+		if (!nm || strcmp(nm, name))
+			json_object_array_del_idx(a, n, 1);
+	}
+	if (!json_object_array_length(a)) {
+		snprintf(err, errlen, "iface: interface '%s' not found", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	static const char *const head[] = { "NAME", "IFINDEX", "STATE", "MODE",
+					    "SLOT", "MTU", "MAC", "INFO" };
+	struct table t = { .ncols = 8, .head = head,
+			   .right = 1u << 1 | 1u << 4 | 1u << 5 };
+	json_object *a = fmt_top_array(doc, "interfaces", err, errlen);
+	int r = 0;
+
+	if (!a)
+		return -EPROTO;
+	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		const char *parent = jstr(e, "parent"), *error = jstr(e, "error");
+		char ifindex[24] = "-", slot[24] = "-", mtu[24] = "-";
+		char info[256] = "";
+		uint64_t vid = ju64(e, "vlan_id");
+		size_t n = 0;
+
+		if (ju64(e, "ifindex"))
+			snprintf(ifindex, sizeof(ifindex), "%" PRIu64,
+				 ju64(e, "ifindex"));
+		if (ju64(e, "slot"))
+			snprintf(slot, sizeof(slot), "%" PRIu64, ju64(e, "slot"));
+		if (ju64(e, "mtu"))
+			snprintf(mtu, sizeof(mtu), "%" PRIu64, ju64(e, "mtu"));
+		if (vid || !str_empty(parent))
+			n += (size_t)snprintf(info + n, sizeof(info) - n,
+					      "vlan %" PRIu64 " on %s", vid,
+					      str_empty(parent) ? "-" : parent);
+		if (!str_empty(jstr(e, "back_out")) && n < sizeof(info))
+			n += (size_t)snprintf(info + n, sizeof(info) - n,
+					      "%sback out: %s", n ? ", " : "",
+					      jstr(e, "back_out"));
+		if (jbool(e, "adopted") && n < sizeof(info))
+			n += (size_t)snprintf(info + n, sizeof(info) - n,
+					      "%sadopted", n ? ", " : "");
+		if (!str_empty(error) && n < sizeof(info))
+			snprintf(info + n, sizeof(info) - n, "%serror: %s",
+				 n ? ", " : "", error);
+		r = table_add(&t, jstr(e, "name"), ifindex, jstr(e, "state"),
+			      jstr(e, "mode"), slot, mtu,
+			      str_empty(jstr(e, "mac")) ? NULL : jstr(e, "mac"),
+			      info);
+	}
+	if (!r)
+		table_print(&t, out);
+	table_free(&t);
+	return r ? fmt_nomem(err, errlen) : 0;
+}
 
 /* The API lists every interface; NAME picks one here. */
 static int filter(json_object *doc, const struct cli_query *q, char *err,

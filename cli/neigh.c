@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sluicectl neigh: neighbours in the data path (GET /v1/neighbors). */
+#include <errno.h>
 #include <stdio.h>
 #include "cli.h"
 
@@ -8,6 +9,51 @@ static const char usage[] =
 	"\n"
 	"Neighbours (ARP/ND entries) the data path rewrites packets with.\n"
 	"  dev IFNAME   only those on this interface\n";
+
+int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen)
+{
+	const char *dev = NULL;
+	int i, verb, r;
+
+	cli_query_init(q, "/v1/neighbors");
+	verb = i = cli_parse_verb(argc, argv, q);
+	if (q->help)
+		return 0;
+	for (; i < argc; i++) {
+		r = cli_parse_dev("neigh", argc, argv, &i, &dev, err, errlen);
+		if (r < 0)
+			return r;
+		if (!r)
+			return cli_bad_arg("neigh", argv[i], !verb && i == 0, err,
+				       errlen);
+	}
+	if (dev && cli_query_add(q, "dev", dev))
+		return cli_too_long("neigh", err, errlen);
+	return 0;
+}
+
+int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	static const char *const head[] = { "ADDRESS", "DEV", "MAC", "STATE" };
+	struct table t = { .ncols = 4, .head = head };
+	json_object *a = fmt_top_array(doc, "neighbors", err, errlen);
+	int r = 0;
+
+	if (!a)
+		return -EPROTO;
+	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		const char *mac = jstr(e, "mac");
+
+		r = table_add(&t, jstr(e, "address"), jstr(e, "dev"),
+			      str_empty(mac) ? NULL : mac, jstr(e, "state"));
+	}
+	if (!r)
+		table_print(&t, out);
+	table_free(&t);
+	return r ? fmt_nomem(err, errlen) : 0;
+}
 
 int do_neigh(int argc, char **argv)
 {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sluicectl route: routes in the data path (GET /v1/routes). */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 
 static const char usage[] =
@@ -11,6 +14,101 @@ static const char usage[] =
 	"(blackhole, unreachable...: the kernel answers).\n"
 	"  PREFIX   ADDR or ADDR/LEN, IPv4 or IPv6 (checked before asking)\n"
 	"  -4, -6   one address family only\n";
+
+int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
+		   size_t errlen)
+{
+	const char *prefix = NULL;
+	int family = 0, pfam = 0, i, verb;
+
+	cli_query_init(q, "/v1/routes");
+	verb = i = cli_parse_verb(argc, argv, q);
+	if (q->help)
+		return 0;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-4") || !strcmp(a, "-6")) {
+			int f = a[1] - '0';
+
+			if (family && family != f)
+				return cli_fail(err, errlen,
+					    "route: -4 and -6 exclude each other");
+			family = f;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_bad_arg("route", a, false, err, errlen);
+		} else if (prefix) {
+			return cli_fail(err, errlen,
+				    "route: unexpected argument '%s' after prefix '%s'",
+				    a, prefix);
+		} else if (cli_prefix_parse(a, &pfam)) {
+			if (!verb && i == 0 && cli_looks_like_word(a))
+				return cli_bad_arg("route", a, true, err, errlen);
+			return cli_fail(err, errlen, "route: invalid prefix '%s'", a);
+		} else {
+			prefix = a;
+		}
+	}
+	if (prefix && family && family != pfam)
+		return cli_fail(err, errlen, "route: prefix '%s' is not IPv%d (-%d)",
+			    prefix, family, family);
+	if (family && cli_query_add(q, "family", family == 4 ? "4" : "6"))
+		return cli_too_long("route", err, errlen);
+	if (prefix && cli_query_add(q, "prefix", prefix))
+		return cli_too_long("route", err, errlen);
+	return 0;
+}
+
+/* "via GW dev DEV" or "dev DEV" (on-link); "if6" when the name is gone. */
+static void print_nexthop(json_object *nh, FILE *out)
+{
+	const char *via = jstr(nh, "via"), *dev = jstr(nh, "dev");
+
+	if (!str_empty(via))
+		fprintf(out, "via %s ", via);
+	if (!str_empty(dev))
+		fprintf(out, "dev %s", dev);
+	else
+		fprintf(out, "dev if%" PRIu64, ju64(nh, "ifindex"));
+}
+
+int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	json_object *a = fmt_top_array(doc, "routes", err, errlen);
+
+	if (!a)
+		return -EPROTO;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i), *nhs;
+		const char *table = jstr(e, "table"), *proto = jstr(e, "protocol");
+		const char *type = jstr(e, "type"), *prefix = jstr(e, "prefix");
+		size_t nnh = 0;
+
+		if (json_object_object_get_ex(e, "nexthops", &nhs) &&
+		    json_object_is_type(nhs, json_type_array))
+			nnh = json_object_array_length(nhs);
+		fputs(str_empty(prefix) ? "-" : prefix, out);
+		if (nnh == 1) {
+			fputc(' ', out);
+			print_nexthop(json_object_array_get_idx(nhs, 0), out);
+		}
+		/* As `ip route`: the main table goes without saying. */
+		if (!str_empty(table) && strcmp(table, "main"))
+			fprintf(out, " table %s", table);
+		if (!str_empty(proto))
+			fprintf(out, " proto %s", proto);
+		fprintf(out, " metric %" PRIu64, ju64(e, "metric"));
+		if (!str_empty(type))
+			fprintf(out, " [%s]", type);
+		fputc('\n', out);
+		for (size_t k = 0; nnh > 1 && k < nnh; k++) {
+			fputs("\tnexthop ", out);
+			print_nexthop(json_object_array_get_idx(nhs, k), out);
+			fputc('\n', out);
+		}
+	}
+	return 0;
+}
 
 int do_route(int argc, char **argv)
 {

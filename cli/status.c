@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sluicectl status: the daemon summary (GET /v1/status). */
+#include <errno.h>
 #include <stdio.h>
 #include "cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char usage[] =
 	"Usage: sluicectl [OPTIONS] status [show]\n"
@@ -9,6 +12,46 @@ static const char usage[] =
 	"What sluiced runs with and how much it has programmed: version,\n"
 	"uptime, pin directory, XDP mode, and the number of interfaces,\n"
 	"routes, next-hop groups and neighbours in the data path.\n";
+
+int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,
+		    size_t errlen)
+{
+	int i;
+
+	cli_query_init(q, "/v1/status");
+	i = cli_parse_verb(argc, argv, q);
+	if (q->help)
+		return 0;
+	if (i < argc)
+		return cli_bad_arg("status", argv[i], i == 0, err, errlen);
+	return 0;
+}
+
+static const struct field status_fields[] = {
+	{ "version", "version", F_TEXT },
+	{ "uptime_s", "uptime", F_DURATION },
+	{ "pin_dir", "pin dir", F_TEXT },
+	{ "maps_reused", "maps reused", F_BOOL },
+	{ "xdp_mode", "xdp mode", F_TEXT },
+	{ "interfaces", "interfaces", F_TEXT },
+	{ "routes_v4", "IPv4 routes", F_TEXT },
+	{ "routes_v6", "IPv6 routes", F_TEXT },
+	{ "nexthop_groups", "nexthop groups", F_TEXT },
+	{ "neighbors", "neighbors", F_TEXT },
+	{ "netlink_events", "netlink events", F_TEXT },
+	{ "netlink_resyncs", "netlink resyncs", F_TEXT },
+	{ "route_errors", "route errors", F_TEXT },
+};
+
+int cli_status_print(json_object *doc, FILE *out, char *err, size_t errlen)
+{
+	if (!json_object_is_type(doc, json_type_object)) {
+		snprintf(err, errlen, "unexpected response from sluiced: not an object");
+		return -EPROTO;
+	}
+	return fields_print(doc, status_fields, ARRAY_SIZE(status_fields), out,
+			    err, errlen);
+}
 
 int do_status(int argc, char **argv)
 {

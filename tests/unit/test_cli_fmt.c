@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "cli_fmt.h"
+#include "cli.h"
 
 typedef int (*print_fn)(json_object *, FILE *, char *, size_t);
 

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* sluicectl: the argument parsing every noun shares (see args.h). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- name matching ---- */
+
+int cli_match(const char *arg, const struct cli_name *tbl)
+{
+	size_t len = strlen(arg);
+	int found = -ENOENT;
+
+	if (!len)
+		return -ENOENT;
+	for (const struct cli_name *n = tbl; n->name; n++)
+		if (!strcmp(arg, n->name))
+			return n->id;
+	for (const struct cli_name *n = tbl; n->name; n++) {
+		if (strncmp(arg, n->name, len))
+			continue;
+		if (found >= 0 && found != n->id)
+			return -ENOTUNIQ;
+		found = n->id;
+	}
+	return found;
+}
+
+/* ---- global options ---- */
+
+void cli_opts_init(struct cli_opts *o, const char *env_api,
+		   const char *env_token)
+{
+	memset(o, 0, sizeof(*o));
+	o->api = SLUICE_DEFAULT_API;
+	if (env_api && *env_api) {
+		o->api = env_api;
+		o->api_from = "SLUICE_API";
+	}
+	if (env_token && *env_token)
+		o->token = env_token;
+}
+
+static const char *const global_flags[] = {
+	"-j", "--json", "-h", "--help", "-V", "--version", "--api", "--token",
+};
+
+bool cli_is_global_opt(const char *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(global_flags); i++) {
+		size_t n = strlen(global_flags[i]);
+
+		if (!strncmp(arg, global_flags[i], n) &&
+		    (!arg[n] || (arg[n] == '=' && n > 2)))
+			return true;
+	}
+	return false;
+}
+
+/* "--name VALUE" or "--name=VALUE": 1 and the value in @val if argv[*i] is
+ * @name, 0 if it is not, -EINVAL if the value is missing. */
+int cli_opt_value(const char *name, int argc, char **argv, int *i,
+		     const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n))
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n])
+		return 0;
+	if (*i + 1 >= argc)
+		return -EINVAL;
+	*val = argv[++*i];
+	return 1;
+}
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s))
+			return true;
+	return false;
+}
+
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
+		   size_t errlen)
+{
+	char msg[256];
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			o->version = true;
+		} else if ((r = cli_opt_value("--api", argc, argv, &i, &val))) {
+			if (r < 0)
+				goto missing;
+			o->api = val;
+			o->api_from = "--api";
+		} else if ((r = cli_opt_value("--token", argc, argv, &i, &val))) {
+			if (r < 0)
+				goto missing;
+			if (!*val) {
+				snprintf(err, errlen, "token: empty value");
+				return -EINVAL;
+			}
+			o->token = val;
+		} else {
+			snprintf(err, errlen, "unknown option '%s', try 'sluicectl --help'",
+				 a);
+			return -EINVAL;
+		}
+	}
+	/* Neither the token nor a bad SLUICE_API gets in the way of -h/-V. */
+	if (o->help || o->version)
+		return i;
+	if (o->token && has_ctl(o->token)) {
+		/* Never echo a secret; the value may be half-pasted. */
+		snprintf(err, errlen, "token: contains control characters");
+		return -EINVAL;
+	}
+	if (endpoint_parse(o->api, &o->ep, msg, sizeof(msg))) {
+		if (o->api_from && !strcmp(o->api_from, "SLUICE_API"))
+			snprintf(err, errlen, "%s (from SLUICE_API)", msg);
+		else
+			snprintf(err, errlen, "%s", msg);
+		return -EINVAL;
+	}
+	return i;
+missing:
+	snprintf(err, errlen, "option '%s' needs a value", argv[i]);
+	return -EINVAL;
+}
+
+/* ---- validation and encoding ---- */
+
+int cli_prefix_parse(const char *s, int *family)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char buf[16];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned int len = 0, max;
+	int fam;
+
+	if (!alen || alen >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, buf) == 1) {
+		fam = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, buf) == 1) {
+		fam = 6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	if (slash) {
+		const char *p = slash + 1;
+		size_t n;
+
+		/* Digits only: no sign, no space, no "0x", at most "128". */
+		for (n = 0; p[n]; n++) {
+			if (!isdigit((unsigned char)p[n]) || n >= 3)
+				return -EINVAL;
+			len = len * 10 + (unsigned int)(p[n] - '0');
+		}
+		if (!n || len > max)
+			return -EINVAL;
+	}
+	*family = fam;
+	return 0;
+}
+
+bool cli_ifname_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || len >= CLI_IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
+		    iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Percent-encodes all but RFC 3986 unreserved characters and @keep. */
+static int pct_encode(const char *s, const char *keep, char *out,
+		      size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c) || strchr(keep, c)) {
+			if (o + 1 >= outlen)
+				return -ENOSPC;
+			out[o++] = (char)c;
+		} else {
+			if (o + 3 >= outlen)
+				return -ENOSPC;
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (o >= outlen)
+		return -ENOSPC;
+	out[o] = '\0';
+	return 0;
+}
+
+int cli_urlencode(const char *s, char *out, size_t outlen)
+{
+	/* ':' '/' '@' may stand in a query as they are (addresses and
+	 * prefixes stay readable). */
+	return pct_encode(s, ":/@", out, outlen);
+}
+
+int cli_path_encode(const char *s, char *out, size_t outlen)
+{
+	/* one segment: '/' must not end it, '[' ']' are not pchars */
+	return pct_encode(s, ":@", out, outlen);
+}
+
+/* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
+ * within @min..@max.  0 or -EINVAL. */
+int cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (!isdigit((unsigned char)s[i]) || i >= 10)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!i || n < min || n > max)
+		return -EINVAL;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+/* Not an address at all, rather a word meant as a command ("add"). */
+bool cli_looks_like_word(const char *s)
+{
+	return !isdigit((unsigned char)s[0]) && !strpbrk(s, ".:/");
+}
+
+/* ---- the request ---- */
+
+void cli_query_init(struct cli_query *q, const char *path)
+{
+	memset(q, 0, sizeof(*q));
+	snprintf(q->path, sizeof(q->path), "%s", path);
+	q->method = "GET";
+}
+
+void cli_query_free(struct cli_query *q)
+{
+	json_object_put(q->body);
+	q->body = NULL;
+}
+
+int cli_query_add(struct cli_query *q, const char *key, const char *val)
+{
+	char enc[CLI_PATH_MAX];
+	size_t used = strlen(q->path);
+	int n;
+
+	if (cli_urlencode(val, enc, sizeof(enc)))
+		return -ENOSPC;
+	n = snprintf(q->path + used, sizeof(q->path) - used, "%c%s=%s",
+		     strchr(q->path, '?') ? '&' : '?', key, enc);
+	if (n < 0 || (size_t)n >= sizeof(q->path) - used)
+		return -ENOSPC;
+	return 0;
+}
+
+const char *cli_body_string(const struct cli_query *q)
+{
+	if (!q->body)
+		return NULL;
+	return json_object_to_json_string_ext(
+		q->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* ---- what nouns share ---- */
+
+enum { VERB_SHOW, VERB_HELP };
+
+static const struct cli_name verbs[] = {
+	{ "show", VERB_SHOW },
+	{ "list", VERB_SHOW },
+	{ "ls", VERB_SHOW },
+	{ "help", VERB_HELP },
+	{ NULL, 0 },
+};
+
+__attribute__((format(printf, 3, 4)))
+int cli_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* A leading verb, if any: how many arguments it took.  "-h" anywhere
+ * means help, as does the verb. */
+int cli_parse_verb(int argc, char **argv, struct cli_query *q)
+{
+	int taken = 0;
+
+	if (argc > 0) {
+		switch (cli_match(argv[0], verbs)) {
+		case VERB_HELP:
+			q->help = true;
+			/* fall through */
+		case VERB_SHOW:
+			taken = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			q->help = true;
+	return taken;
+}
+
+/* The error for an argument the noun does not know.  @first: nothing has
+ * been accepted yet, so it was meant as a verb. */
+int cli_bad_arg(const char *noun, const char *a, bool first, char *err,
+		   size_t errlen)
+{
+	if (a[0] == '-' && cli_is_global_opt(a))
+		return cli_fail(err, errlen,
+			    "%s: '%s' is a global option, put it before the noun",
+			    noun, a);
+	if (a[0] == '-' && a[1])
+		return cli_fail(err, errlen, "%s: unknown option '%s', try 'sluicectl %s help'",
+			    noun, a, noun);
+	return cli_fail(err, errlen, "%s: unknown %s '%s', try 'sluicectl %s help'",
+		    noun, first ? "command" : "argument", a, noun);
+}
+
+/* "dev IFNAME" at argv[*i]: 1 if it was, 0 if not, -EINVAL. */
+int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
+		     const char **dev, char *err, size_t errlen)
+{
+	const char *v;
+
+	if (strcmp(argv[*i], "dev"))
+		return 0;
+	if (*i + 1 >= argc)
+		return cli_fail(err, errlen, "%s: 'dev' needs an interface name", noun);
+	v = argv[++*i];
+	if (*dev)
+		return cli_fail(err, errlen, "%s: 'dev' given twice ('%s', '%s')",
+			    noun, *dev, v);
+	if (!cli_ifname_valid(v))
+		return cli_fail(err, errlen, "%s: invalid interface name '%s'", noun, v);
+	*dev = v;
+	return 1;
+}
+
+int cli_too_long(const char *noun, char *err, size_t errlen)
+{
+	return cli_fail(err, errlen, "%s: arguments too long for a request", noun);
+}
