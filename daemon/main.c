@@ -6,7 +6,6 @@
  * backend health checks and signals.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,56 +26,65 @@
 #include "lb.h"
 #include "log.h"
 #include "netlink.h"
+#include "opts.h"
 #include "state.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	OPT_CONFIG, OPT_INTERFACE, OPT_PIN_DIR, OPT_STATE_DIR, OPT_API,
+	OPT_API_TOKEN, OPT_XDP_MODE, OPT_KEEP, OPT_LOG_LEVEL, OPT_ROLE,
+	OPT_CHECK, OPT_HELP, OPT_VERSION,
+};
+
+static const struct opt_def opts[] = {
+	[OPT_CONFIG] = { "config", 'c', OPT_ARG_REQUIRED, "FILE",
+			 "JSON configuration (flags override it)" },
+	[OPT_INTERFACE] = { "interface", 'i', OPT_ARG_REQUIRED, "IF",
+			    "attach to IF (repeatable)" },
+	[OPT_PIN_DIR] = { "pin-dir", 'p', OPT_ARG_REQUIRED, "DIR",
+			  "pin maps and links here [" CFG_DEFAULT_PIN_DIR "]" },
+	[OPT_STATE_DIR] = { "state-dir", 0, OPT_ARG_REQUIRED, "DIR",
+			    "keep the load balancer's VIPs, as\n"
+			    "changed through the API, in DIR/lb.json\n"
+			    "across restarts [" CFG_DEFAULT_STATE_DIR "]" },
+	[OPT_API] = { "api", 'a', OPT_ARG_REQUIRED, "SPEC",
+		      "unix:PATH or tcp:ADDR:PORT (repeatable)\n"
+		      "[" SLUICE_DEFAULT_API "]" },
+	[OPT_API_TOKEN] = { "api-token", 't', OPT_ARG_REQUIRED, "TOKEN",
+			    "bearer token, required for tcp: APIs" },
+	[OPT_XDP_MODE] = { "xdp-mode", 'm', OPT_ARG_REQUIRED, "MODE",
+			   "auto|native|generic [auto]" },
+	[OPT_KEEP] = { "keep-on-exit", 'k', OPT_ARG_NONE, NULL,
+		       "leave XDP attached and maps pinned on exit" },
+	[OPT_LOG_LEVEL] = { "log-level", 'l', OPT_ARG_REQUIRED, "LEVEL",
+			    "err|warn|info|debug [info]" },
+	[OPT_ROLE] = { "role", 0, OPT_ARG_REQUIRED, "ROLE",
+		       "router (router + load balancer) or\n"
+		       "backend (decapsulates for a balancer)\n"
+		       "[router]" },
+	[OPT_CHECK] = { "check-config", 0, OPT_ARG_NONE, NULL,
+			"validate the configuration and exit" },
+	[OPT_HELP] = { "help", 'h', OPT_ARG_NONE, NULL, "this text" },
+	[OPT_VERSION] = { "version", 'V', OPT_ARG_NONE, NULL,
+			  "print the version" },
+};
+_Static_assert(ARRAY_SIZE(opts) <= OPTS_MAX, "opts_getopt_init takes them all");
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: sluiced [OPTIONS]\n"
-		"XDP router and load balancer: mirrors kernel routes and neighbours\n"
-		"into eBPF maps and balances VIPs over backends (Maglev).\n\n"
-		"  -c, --config FILE        JSON configuration (flags override it)\n"
-		"  -i, --interface IF       attach to IF (repeatable)\n"
-		"  -p, --pin-dir DIR        pin maps and links here [%s]\n"
-		"      --state-dir DIR      keep the load balancer's VIPs, as\n"
-		"                           changed through the API, in DIR/lb.json\n"
-		"                           across restarts [%s]\n"
-		"  -a, --api SPEC           unix:PATH or tcp:ADDR:PORT (repeatable)\n"
-		"                           [%s]\n"
-		"  -t, --api-token TOKEN    bearer token, required for tcp: APIs\n"
-		"  -m, --xdp-mode MODE      auto|native|generic [auto]\n"
-		"  -k, --keep-on-exit       leave XDP attached and maps pinned on exit\n"
-		"  -l, --log-level LEVEL    err|warn|info|debug [info]\n"
-		"      --role ROLE          router (router + load balancer) or\n"
-		"                           backend (decapsulates for a balancer)\n"
-		"                           [router]\n"
-		"      --check-config       validate the configuration and exit\n"
-		"  -h, --help               this text\n"
-		"  -V, --version            print the version\n",
-		CFG_DEFAULT_PIN_DIR, CFG_DEFAULT_STATE_DIR, SLUICE_DEFAULT_API);
+	static const struct opts_help_style style = {
+		.indent = 2, .col = 27, .align_long = true,
+	};
+
+	fputs("Usage: sluiced [OPTIONS]\n"
+	      "XDP router and load balancer: mirrors kernel routes and neighbours\n"
+	      "into eBPF maps and balances VIPs over backends (Maglev).\n\n",
+	      f);
+	opts_help(f, opts, ARRAY_SIZE(opts), &style);
 }
-
-enum { OPT_CHECK = 1000, OPT_ROLE, OPT_STATE_DIR };
-
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "pin-dir", required_argument, NULL, 'p' },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "api", required_argument, NULL, 'a' },
-	{ "api-token", required_argument, NULL, 't' },
-	{ "xdp-mode", required_argument, NULL, 'm' },
-	{ "keep-on-exit", no_argument, NULL, 'k' },
-	{ "log-level", required_argument, NULL, 'l' },
-	{ "check-config", no_argument, NULL, OPT_CHECK },
-	{ "role", required_argument, NULL, OPT_ROLE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-static const char short_opts[] = "c:i:p:a:t:m:kl:hV";
 
 /* The file first, then the flags on top of it; a repeated flag replaces the
  * file's list rather than appending to it. */
@@ -84,12 +92,14 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		       bool *check_only)
 {
 	bool flag_ifaces = false, flag_apis = false;
+	struct opts_getopt g;
 	char err[512] = "";
 	int opt, rc = 0;
 
+	opts_getopt_init(&g, opts, ARRAY_SIZE(opts), false);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		if (opt == 'c') {
+	while ((opt = opts_next(&g, argc, argv)) != OPTS_END) {
+		if (opt == OPT_CONFIG) {
 			rc = config_load_file(cfg, optarg, err, sizeof(err));
 			if (rc)
 				goto out;
@@ -97,38 +107,38 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 	}
 	optind = 1;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	while ((opt = opts_next(&g, argc, argv)) != OPTS_END) {
 		switch (opt) {
-		case 'c':
+		case OPT_CONFIG:
 			break;
-		case 'i':
+		case OPT_INTERFACE:
 			if (!flag_ifaces)
 				config_clear_ifaces(cfg);
 			flag_ifaces = true;
 			rc = config_add_iface(cfg, optarg, err, sizeof(err));
 			break;
-		case 'p':
+		case OPT_PIN_DIR:
 			rc = config_set_pin_dir(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_STATE_DIR:
 			rc = config_set_state_dir(cfg, optarg, err, sizeof(err));
 			break;
-		case 'a':
+		case OPT_API:
 			if (!flag_apis)
 				config_clear_apis(cfg);
 			flag_apis = true;
 			rc = config_add_api(cfg, optarg, err, sizeof(err));
 			break;
-		case 't':
+		case OPT_API_TOKEN:
 			rc = config_set_token(cfg, optarg, err, sizeof(err));
 			break;
-		case 'm':
+		case OPT_XDP_MODE:
 			rc = config_set_xdp_mode(cfg, optarg, err, sizeof(err));
 			break;
-		case 'k':
+		case OPT_KEEP:
 			cfg->keep_on_exit = true;
 			break;
-		case 'l':
+		case OPT_LOG_LEVEL:
 			rc = config_set_log_level(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_CHECK:
@@ -137,10 +147,10 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		case OPT_ROLE:
 			rc = config_set_role(cfg, optarg, err, sizeof(err));
 			break;
-		case 'h':
+		case OPT_HELP:
 			usage(stdout);
 			exit(0);
-		case 'V':
+		case OPT_VERSION:
 			printf("sluiced %s\n", SLUICE_VERSION);
 			exit(0);
 		default:
