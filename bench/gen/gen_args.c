@@ -2,7 +2,6 @@
 /* sluice-gen: command line and frame template (see gen_args.h). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,40 +15,65 @@
 #define UDP_HLEN 8
 #define TCP_HLEN 20
 
-static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "dev", required_argument, NULL, 'i' },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "udp", no_argument, NULL, 'u' },
-	{ "tcp-syn", no_argument, NULL, 'y' },
-	{ "tcp-ack", no_argument, NULL, 'k' },
-	{ "size", required_argument, NULL, 'l' },
-	{ "flows", required_argument, NULL, 'f' },
-	{ "vary", required_argument, NULL, 'v' },
-	{ "src-mac", required_argument, NULL, 'M' },
-	{ "dst-mac", required_argument, NULL, 'm' },
-	{ "src", required_argument, NULL, 's' },
-	{ "dst", required_argument, NULL, 'd' },
-	{ "sport", required_argument, NULL, 'P' },
-	{ "dport", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, 't' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "cpu", required_argument, NULL, 'c' },
-	{ "json", no_argument, NULL, 'j' },
-	{ NULL, 0, NULL, 0 },
+#define STR_(x) #x
+#define STR(x) STR_(x)
+_Static_assert(GEN_FLOWS_MAX == 16777216, "the --flows help and message say so");
+
+/* Every option has a short name: the parser below switches on it. */
+const struct opt_def gen_opts[] = {
+	{ "dev", 'i', OPT_ARG_REQUIRED, "IF", "send out of IF (required)" },
+	{ "ipv4", '4', OPT_ARG_NONE, NULL,
+	  "IPv4 (the default unless --dst is IPv6)" },
+	{ "ipv6", '6', OPT_ARG_NONE, NULL, "IPv6" },
+	{ "udp", 'u', OPT_ARG_NONE, NULL, "UDP datagrams (default)" },
+	{ "tcp-syn", 'y', OPT_ARG_NONE, NULL, "TCP segments with SYN set" },
+	{ "tcp-ack", 'k', OPT_ARG_NONE, NULL, "TCP segments with ACK set" },
+	{ "size", 'l', OPT_ARG_REQUIRED, "BYTES",
+	  "frame length without FCS, " STR(GEN_SIZE_MIN) ".." STR(GEN_SIZE_MAX)
+	  "; default the\n"
+	  "smallest that holds the headers, at least 60\n"
+	  "(60 IPv4, 62 IPv6/UDP, 74 IPv6/TCP)" },
+	{ "flows", 'f', OPT_ARG_REQUIRED, "N",
+	  "distinct flows, 1..16777216 [1]" },
+	{ "vary", 'v', OPT_ARG_REQUIRED, "WHAT",
+	  "what differs between flows: sport, saddr or\n"
+	  "both [sport]" },
+	{ "src-mac", 'M', OPT_ARG_REQUIRED, "MAC", "source MAC [IF's own]" },
+	{ "dst-mac", 'm', OPT_ARG_REQUIRED, "MAC",
+	  "destination MAC (required)" },
+	{ "src", 's', OPT_ARG_REQUIRED, "ADDR",
+	  "(first) source address (required)" },
+	{ "dst", 'd', OPT_ARG_REQUIRED, "ADDR",
+	  "destination address (required); any unicast\n"
+	  "address of the chosen family" },
+	{ "sport", 'P', OPT_ARG_REQUIRED, "PORT", "(first) source port [1024]" },
+	{ "dport", 'p', OPT_ARG_REQUIRED, "PORT", "destination port [9]" },
+	{ "duration", 't', OPT_ARG_REQUIRED, "SEC",
+	  "stop after SEC seconds (0.001..86400)" },
+	{ "count", 'n', OPT_ARG_REQUIRED, "N",
+	  "stop after N frames (1..10^12; k, M, G = x1000)\n"
+	  "at least one of --duration and --count is\n"
+	  "required; with both, the first reached stops" },
+	{ "rate", 'r', OPT_ARG_REQUIRED, "PPS",
+	  "about PPS frames/s: " STR(GEN_RATE_CALLS_PER_S)
+	  " batches per second with\n"
+	  "sleeps in between (bursty within a batch)" },
+	{ "cpu", 'c', OPT_ARG_REQUIRED, "N",
+	  "pin sluice-gen (and so the sending) to CPU N" },
+	{ "json", 'j', OPT_ARG_NONE, NULL,
+	  "print the result as one JSON object" },
+	{ "help", 'h', OPT_ARG_NONE, NULL, "this text" },
 };
-static const char short_opts[] = ":hi:46uykl:f:v:M:m:s:d:P:p:t:n:r:c:j";
+const size_t gen_nopts = sizeof(gen_opts) / sizeof(gen_opts[0]);
+_Static_assert(sizeof(gen_opts) / sizeof(gen_opts[0]) <= OPTS_MAX,
+	       "opts_getopt_init takes them all");
 
 /* The long name of option @c, for messages. */
 static const char *opt_name(int c)
 {
-	const struct option *o;
-
-	for (o = long_opts; o->name; o++)
-		if (o->val == c)
-			return o->name;
+	for (size_t i = 0; i < gen_nopts; i++)
+		if (gen_opts[i].short_name == c)
+			return gen_opts[i].long_name;
 	return "?";
 }
 
@@ -258,6 +282,7 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 	const char *src = NULL, *dst = NULL, *dst_mac = NULL;
 	unsigned long long v;
 	bool want4 = false, want6 = false;
+	struct opts_getopt g;
 	unsigned int hlen;
 	int c;
 
@@ -270,9 +295,11 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 	a->cpu = -1;
 	snprintf(err, errlen, "no error");
 
+	opts_getopt_init(&g, gen_opts, gen_nopts, true);
 	optind = 0;		/* glibc: full reinitialisation */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	while ((c = opts_next(&g, argc, argv)) != OPTS_END) {
+		c = c >= 0 ? gen_opts[c].short_name : c;
 		switch (c) {
 		case 'h':
 			a->help = true;
@@ -394,7 +421,7 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 		case 'j':
 			a->json = true;
 			break;
-		case ':':
+		case OPTS_MISSING:
 			if (optopt)
 				snprintf(err, errlen, "--%s needs a value",
 					 opt_name(optopt));

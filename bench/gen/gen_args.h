@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "opts.h"
 
 #define GEN_SIZE_MIN 60			/* Ethernet minimum without FCS */
 #define GEN_SIZE_MAX 1514		/* a 1500-byte IP packet */
@@ -19,6 +20,8 @@
 #define GEN_RATE_MAX 1000000000ULL
 #define GEN_CPU_MAX 4095
 #define GEN_HDR_MAX 74			/* Ethernet + IPv6 + TCP */
+/* With --rate, calls per second (smaller batches, sleeps in between). */
+#define GEN_RATE_CALLS_PER_S 20
 
 enum gen_l4 { GEN_UDP, GEN_TCP_SYN, GEN_TCP_ACK };
 enum gen_vary { GEN_VARY_SPORT, GEN_VARY_SADDR, GEN_VARY_BOTH };
@@ -44,6 +47,10 @@ struct gen_args {
 	bool json;
 	bool help;
 };
+
+/* The options, in --help's order (opts.h). */
+extern const struct opt_def gen_opts[];
+extern const size_t gen_nopts;
 
 /*
  * Parses and validates the command line (argv[0] is the program name).

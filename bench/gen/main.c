@@ -32,8 +32,6 @@
 /* Frames per bpf() call at full speed: each call sets up and tears down a
  * page pool (about 13 ms here), so calls must be long (PLATFORM.md). */
 #define CHUNK (1u << 24)
-/* With --rate, calls per second (smaller batches, sleeps in between). */
-#define RATE_CALLS_PER_S 20
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNSUPPORTED = 3 };
 
@@ -46,7 +44,9 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	static const struct opts_help_style style = { .indent = 4, .col = 26 };
+
+	fputs(
 "NAME\n"
 "    sluice-gen - send crafted UDP/TCP frames out of an interface at the\n"
 "    highest rate one core allows (XDP live frames)\n"
@@ -64,7 +64,7 @@ static void usage(FILE *f)
 "    destination MAC is the next hop's (a router's port, or the receiver's).\n"
 "\n"
 "    Flow k (0 <= k < --flows, sent round robin) has the source port\n"
-"    SPORT + k %% P and, in the last 32 bits of the source address,\n"
+"    SPORT + k % P and, in the last 32 bits of the source address,\n"
 "    SRC + k / P, where P is the number of ports varied: --flows for\n"
 "    --vary sport, 1 for saddr, and min(--flows, 65536 - SPORT) for both.\n"
 "    Checksums (IPv4 header, UDP/TCP) are correct for every frame; the\n"
@@ -80,36 +80,9 @@ static void usage(FILE *f)
 "    the peer must have an XDP program attached or GRO enabled, or the\n"
 "    frames are dropped (counted as the peer's xdp_xmit errors).\n"
 "\n"
-"OPTIONS\n"
-"    -i, --dev IF          send out of IF (required)\n"
-"    -4, --ipv4            IPv4 (the default unless --dst is IPv6)\n"
-"    -6, --ipv6            IPv6\n"
-"    -u, --udp             UDP datagrams (default)\n"
-"    -y, --tcp-syn         TCP segments with SYN set\n"
-"    -k, --tcp-ack         TCP segments with ACK set\n"
-"    -l, --size BYTES      frame length without FCS, %u..%u; default the\n"
-"                          smallest that holds the headers, at least 60\n"
-"                          (60 IPv4, 62 IPv6/UDP, 74 IPv6/TCP)\n"
-"    -f, --flows N         distinct flows, 1..%u [1]\n"
-"    -v, --vary WHAT       what differs between flows: sport, saddr or\n"
-"                          both [sport]\n"
-"    -M, --src-mac MAC     source MAC [IF's own]\n"
-"    -m, --dst-mac MAC     destination MAC (required)\n"
-"    -s, --src ADDR        (first) source address (required)\n"
-"    -d, --dst ADDR        destination address (required); any unicast\n"
-"                          address of the chosen family\n"
-"    -P, --sport PORT      (first) source port [1024]\n"
-"    -p, --dport PORT      destination port [9]\n"
-"    -t, --duration SEC    stop after SEC seconds (0.001..86400)\n"
-"    -n, --count N         stop after N frames (1..10^12; k, M, G = x1000)\n"
-"                          at least one of --duration and --count is\n"
-"                          required; with both, the first reached stops\n"
-"    -r, --rate PPS        about PPS frames/s: %u batches per second with\n"
-"                          sleeps in between (bursty within a batch)\n"
-"    -c, --cpu N           pin sluice-gen (and so the sending) to CPU N\n"
-"    -j, --json            print the result as one JSON object\n"
-"    -h, --help            this text\n"
-"\n"
+"OPTIONS\n", f);
+	opts_help(f, gen_opts, gen_nopts, &style);
+	fputs("\n"
 "EXAMPLES\n"
 "    Five seconds of 64-byte UDP frames (60 + FCS), 65536 flows, from CPU 0\n"
 "    (the documentation ranges 198.18.0.0/15 and 2001:db8::/32):\n"
@@ -126,7 +99,7 @@ static void usage(FILE *f)
 "    2  bad options (the message names the option and the value)\n"
 "    3  live frames are not supported here (kernel older than 5.18, or the\n"
 "       interface refused)\n",
-		GEN_SIZE_MIN, GEN_SIZE_MAX, GEN_FLOWS_MAX, RATE_CALLS_PER_S);
+	      f);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -348,7 +321,7 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 	bool first = true;
 
 	if (a->rate) {
-		batch = a->rate / RATE_CALLS_PER_S;
+		batch = a->rate / GEN_RATE_CALLS_PER_S;
 		if (!batch)
 			batch = 1;
 		if (batch > CHUNK)
