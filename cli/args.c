@@ -48,42 +48,26 @@ void cli_opts_init(struct cli_opts *o, const char *env_api,
 		o->token = env_token;
 }
 
-static const char *const global_flags[] = {
-	"-j", "--json", "-h", "--help", "-V", "--version", "--api", "--token",
+enum { GOPT_JSON, GOPT_API, GOPT_TOKEN, GOPT_HELP, GOPT_VERSION };
+
+const struct opt_def cli_global_opts[] = {
+	[GOPT_JSON] = { "json", 'j', OPT_ARG_NONE, NULL,
+			"print the daemon's JSON, pretty-printed" },
+	[GOPT_API] = { "api", 0, OPT_ARG_REQUIRED, "ENDPOINT",
+		       "unix:PATH or tcp:HOST:PORT (env SLUICE_API,\n"
+		       "default " SLUICE_DEFAULT_API ")" },
+	[GOPT_TOKEN] = { "token", 0, OPT_ARG_REQUIRED, "TOKEN",
+			 "bearer token for tcp: endpoints\n"
+			 "(env SLUICE_API_TOKEN, which keeps it out of ps)" },
+	[GOPT_HELP] = { "help", 'h', OPT_ARG_NONE, NULL, "this text" },
+	[GOPT_VERSION] = { "version", 'V', OPT_ARG_NONE, NULL,
+			   "print the version" },
 };
+const size_t cli_nglobal_opts = ARRAY_SIZE(cli_global_opts);
 
 bool cli_is_global_opt(const char *arg)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(global_flags); i++) {
-		size_t n = strlen(global_flags[i]);
-
-		if (!strncmp(arg, global_flags[i], n) &&
-		    (!arg[n] || (arg[n] == '=' && n > 2)))
-			return true;
-	}
-	return false;
-}
-
-/* "--name VALUE" or "--name=VALUE": 1 and the value in @val if argv[*i] is
- * @name, 0 if it is not, -EINVAL if the value is missing. */
-int cli_opt_value(const char *name, int argc, char **argv, int *i,
-		     const char **val)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-
-	if (strncmp(a, name, n))
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n])
-		return 0;
-	if (*i + 1 >= argc)
-		return -EINVAL;
-	*val = argv[++*i];
-	return 1;
+	return opts_spelled(cli_global_opts, cli_nglobal_opts, arg);
 }
 
 static bool has_ctl(const char *s)
@@ -98,7 +82,7 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 		   size_t errlen)
 {
 	char msg[256];
-	int i, r;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
@@ -109,26 +93,31 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 			i++;
 			break;
 		}
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+		switch (opts_find(cli_global_opts, cli_nglobal_opts, argc, argv,
+				  &i, &val)) {
+		case GOPT_JSON:
 			o->json = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			break;
+		case GOPT_HELP:
 			o->help = true;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			break;
+		case GOPT_VERSION:
 			o->version = true;
-		} else if ((r = cli_opt_value("--api", argc, argv, &i, &val))) {
-			if (r < 0)
-				goto missing;
+			break;
+		case GOPT_API:
 			o->api = val;
 			o->api_from = "--api";
-		} else if ((r = cli_opt_value("--token", argc, argv, &i, &val))) {
-			if (r < 0)
-				goto missing;
+			break;
+		case GOPT_TOKEN:
 			if (!*val) {
 				snprintf(err, errlen, "token: empty value");
 				return -EINVAL;
 			}
 			o->token = val;
-		} else {
+			break;
+		case -EINVAL:
+			goto missing;
+		default:
 			snprintf(err, errlen, "unknown option '%s', try 'sluicectl --help'",
 				 a);
 			return -EINVAL;

@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "endpoint.h"
+#include "opts.h"
 
 #define CLI_PATH_MAX 256
 #define CLI_IFNAME_MAX 16	/* IFNAMSIZ, including the NUL */
@@ -47,6 +48,10 @@ struct cli_opts {
 	const char *token;	/* NULL: none */
 	struct endpoint ep;
 };
+
+/* -j, --api, --token, -h, -V: the table main's --help prints. */
+extern const struct opt_def cli_global_opts[];
+extern const size_t cli_nglobal_opts;
 
 /* Defaults, then the environment (either may be NULL). */
 void cli_opts_init(struct cli_opts *o, const char *env_api,
@@ -106,11 +111,6 @@ int cli_parse_verb(int argc, char **argv, struct cli_query *q);
  * not, -EINVAL with a message naming @noun. */
 int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
 		  const char **dev, char *err, size_t errlen);
-
-/* "--name VALUE" or "--name=VALUE": 1 and the value in @val if argv[*i] is
- * @name, 0 if it is not, -EINVAL if the value is missing. */
-int cli_opt_value(const char *name, int argc, char **argv, int *i,
-		  const char **val);
 
 /* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
  * within @min..@max.  0 or -EINVAL. */

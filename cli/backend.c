@@ -32,8 +32,10 @@ static const struct cli_name backend_verbs[] = {
 };
 
 static const struct lb_option backend_options[O_MAX] = {
-	[O_WEIGHT] = { "--weight", 1u << LB_ADD | 1u << LB_SET },
-	[O_STATE] = { "--state", 1u << LB_ADD | 1u << LB_SET },
+	[O_WEIGHT] = { { "weight", 0, OPT_ARG_REQUIRED, "N", NULL },
+		1u << LB_ADD | 1u << LB_SET },
+	[O_STATE] = { { "state", 0, OPT_ARG_REQUIRED, "S", NULL },
+		1u << LB_ADD | 1u << LB_SET },
 };
 
 #define WEIGHT_MAX 1000

@@ -81,8 +81,8 @@ int lb_parse(const char *noun, const struct cli_name *verbs,
 			continue;
 		}
 		for (o = 0; o < O_MAX; o++)
-			if (opts[o].name &&
-			    (r = cli_opt_value(opts[o].name, argc, argv, &i, &val)))
+			if (opts[o].def.long_name &&
+			    (r = opts_match(&opts[o].def, argc, argv, &i, &val)))
 				break;
 		if (r < 0)
 			return cli_fail(err, errlen, "%s: option '%s' needs a value",
@@ -90,13 +90,13 @@ int lb_parse(const char *noun, const struct cli_name *verbs,
 		if (o < O_MAX) {
 			if (!(opts[o].verbs & 1u << la->verb))
 				return cli_fail(err, errlen,
-					    "%s: option '%s' does not go with '%s'",
-					    noun, opts[o].name,
+					    "%s: option '--%s' does not go with '%s'",
+					    noun, opts[o].def.long_name,
 					    lb_verb_names[la->verb]);
 			if (la->opt[o])
 				return cli_fail(err, errlen,
-					    "%s: %s given twice ('%s', '%s')",
-					    noun, opts[o].name, la->opt[o], val);
+					    "%s: --%s given twice ('%s', '%s')",
+					    noun, opts[o].def.long_name, la->opt[o], val);
 			la->opt[o] = val;
 			continue;
 		}
@@ -145,8 +145,8 @@ int lb_opt_choice(const struct lb_args *la, enum lb_opt o,
 	for (; *choices; choices++)
 		if (!strcmp(v, *choices))
 			return 0;
-	return cli_fail(err, errlen, "%s: %s '%s': expected %s", la->noun,
-		    opts[o].name, v, expected);
+	return cli_fail(err, errlen, "%s: --%s '%s': expected %s", la->noun,
+		    opts[o].def.long_name, v, expected);
 }
 
 int lb_opt_num(const struct lb_args *la, enum lb_opt o,
@@ -155,8 +155,8 @@ int lb_opt_num(const struct lb_args *la, enum lb_opt o,
 		   size_t errlen)
 {
 	if (cli_parse_u32(la->opt[o], min, max, val))
-		return cli_fail(err, errlen, "%s: %s '%s': expected %s", la->noun,
-			    opts[o].name, la->opt[o], expected);
+		return cli_fail(err, errlen, "%s: --%s '%s': expected %s", la->noun,
+			    opts[o].def.long_name, la->opt[o], expected);
 	return 0;
 }
 

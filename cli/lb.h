@@ -24,8 +24,9 @@ enum lb_opt {
 	O_TIMEOUT, O_RISE, O_FALL, O_WEIGHT, O_STATE, O_MAX
 };
 
+/* The noun's usage text describes them: it groups options on a line. */
 struct lb_option {
-	const char *name;
+	struct opt_def def;	/* each takes a value */
 	unsigned int verbs;	/* bit per enum lb_verb it goes with */
 };
 

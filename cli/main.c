@@ -32,6 +32,8 @@ static const struct cmd {
 
 static void usage(FILE *out)
 {
+	static const struct opts_help_style style = { .indent = 2, .col = 23 };
+
 	fputs("Usage: sluicectl [OPTIONS] NOUN [VERB] [ARGS]\n"
 	      "\n"
 	      "  status                              daemon summary\n"
@@ -48,15 +50,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
 	      "\n"
-	      "Options (before the noun):\n"
-	      "  -j, --json           print the daemon's JSON, pretty-printed\n"
-	      "  --api ENDPOINT       unix:PATH or tcp:HOST:PORT (env SLUICE_API,\n"
-	      "                       default " SLUICE_DEFAULT_API ")\n"
-	      "  --token TOKEN        bearer token for tcp: endpoints\n"
-	      "                       (env SLUICE_API_TOKEN, which keeps it out of ps)\n"
-	      "  -h, --help           this text\n"
-	      "  -V, --version        print the version\n"
-	      "\n"
+	      "Options (before the noun):\n",
+	      out);
+	opts_help(out, cli_global_opts, cli_nglobal_opts, &style);
+	fputs("\n"
 	      "Exit status: 0 ok, 1 error, 2 sluiced unreachable.\n",
 	      out);
 }

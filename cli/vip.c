@@ -109,16 +109,26 @@ static const struct cli_name vip_verbs[] = {
 };
 
 static const struct lb_option vip_options[O_MAX] = {
-	[O_ENCAP] = { "--encap", 1u << LB_ADD },
-	[O_HASH] = { "--hash", 1u << LB_ADD },
-	[O_RING] = { "--ring-size", 1u << LB_ADD },
-	[O_HEALTH] = { "--health", 1u << LB_ADD },
-	[O_HPATH] = { "--health-path", 1u << LB_ADD },
-	[O_HPORT] = { "--health-port", 1u << LB_ADD },
-	[O_INTERVAL] = { "--interval", 1u << LB_ADD },
-	[O_TIMEOUT] = { "--timeout", 1u << LB_ADD },
-	[O_RISE] = { "--rise", 1u << LB_ADD },
-	[O_FALL] = { "--fall", 1u << LB_ADD },
+	[O_ENCAP] = { { "encap", 0, OPT_ARG_REQUIRED, "ipip|gre", NULL },
+		1u << LB_ADD },
+	[O_HASH] = { { "hash", 0, OPT_ARG_REQUIRED, "5tuple|src", NULL },
+		1u << LB_ADD },
+	[O_RING] = { { "ring-size", 0, OPT_ARG_REQUIRED, "M", NULL },
+		1u << LB_ADD },
+	[O_HEALTH] = { { "health", 0, OPT_ARG_REQUIRED, "none|tcp|http", NULL },
+		1u << LB_ADD },
+	[O_HPATH] = { { "health-path", 0, OPT_ARG_REQUIRED, "P", NULL },
+		1u << LB_ADD },
+	[O_HPORT] = { { "health-port", 0, OPT_ARG_REQUIRED, "N", NULL },
+		1u << LB_ADD },
+	[O_INTERVAL] = { { "interval", 0, OPT_ARG_REQUIRED, "MS", NULL },
+		1u << LB_ADD },
+	[O_TIMEOUT] = { { "timeout", 0, OPT_ARG_REQUIRED, "MS", NULL },
+		1u << LB_ADD },
+	[O_RISE] = { { "rise", 0, OPT_ARG_REQUIRED, "N", NULL },
+		1u << LB_ADD },
+	[O_FALL] = { { "fall", 0, OPT_ARG_REQUIRED, "N", NULL },
+		1u << LB_ADD },
 };
 
 #define RING_MIN 3
@@ -178,8 +188,8 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 			continue;
 		if (none)
 			return cli_fail(err, errlen,
-				    "vip: %s does not go with --health none",
-				    opts[o].name);
+				    "vip: --%s does not go with --health none",
+				    opts[o].def.long_name);
 		health_opts = true;
 	}
 	if (path && (!kind || strcmp(kind, "http")))

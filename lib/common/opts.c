@@ -91,6 +91,23 @@ int opts_find(const struct opt_def *defs, size_t n, int argc, char **argv,
 	return -ENOENT;
 }
 
+bool opts_spelled(const struct opt_def *defs, size_t n, const char *arg)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct opt_def *d = &defs[k];
+		size_t len = strlen(d->long_name);
+
+		if (d->short_name && arg[0] == '-' && arg[1] == d->short_name &&
+		    !arg[2])
+			return true;
+		if (!strncmp(arg, "--", 2) &&
+		    !strncmp(arg + 2, d->long_name, len) &&
+		    (!arg[2 + len] || arg[2 + len] == '='))
+			return true;
+	}
+	return false;
+}
+
 void opts_help(FILE *out, const struct opt_def *defs, size_t n,
 	       const struct opts_help_style *style)
 {

@@ -72,6 +72,10 @@ int opts_match(const struct opt_def *d, int argc, char **argv, int *i,
 int opts_find(const struct opt_def *defs, size_t n, int argc, char **argv,
 	      int *i, const char **val);
 
+/* True if @arg is one of the options, as "-n", "--name" or "--name=..."
+ * (for a hint when it stands where it does not belong). */
+bool opts_spelled(const struct opt_def *defs, size_t n, const char *arg);
+
 /*
  * The options' help, one entry a line (more when the help has '\n'):
  * @indent spaces, "-c, --config FILE" (with @align_long, a long-only
