@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include "config.h"
 #include "endpoint.h"
+#include "json_strict.h"
 
 void config_init(struct sluiced_config *cfg)
 {
@@ -401,36 +402,30 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	return -EINVAL;
 }
 
-static void offset_to_line(const char *text, size_t off, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && text[i]; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 int config_json_parse(const char *text, size_t len, struct json_object **out,
 		      char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
 	enum json_tokener_error jerr;
+	int line, col, rc;
 	size_t end;
-	int line, col;
 
 	if (len > INT32_MAX) {
 		snprintf(err, errlen, "invalid JSON: %zu bytes is too long", len);
 		return -EINVAL;
 	}
+	/* json-c cannot tell us about duplicate keys, and even strict it
+	 * takes more than RFC 8259: our check goes first */
+	rc = json_strict_check(text, len, err, errlen);
+	if (rc)
+		return rc;
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
+	/* a second line: no trailing commas, no comments (checked by
+	 * test_config.c against the json-c we build with) */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -445,7 +440,7 @@ int config_json_parse(const char *text, size_t len, struct json_object **out,
 		return 0;
 	}
 	json_object_put(root);
-	offset_to_line(text, end, &line, &col);
+	json_text_position(text, len, end, &line, &col);
 	snprintf(err, errlen, "invalid JSON at line %d column %d: %s", line, col,
 		 jerr == json_tokener_continue ? "unexpected end of input" :
 		 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :

@@ -50,8 +50,10 @@ int config_parse_json(struct sluiced_config *cfg, const char *text,
 		      char *err, size_t errlen);
 int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		     size_t errlen);
-/* One complete JSON document of @len bytes (trailing whitespace allowed);
- * @err says where it broke: "invalid JSON at line 2 column 3: ...". */
+/* One complete JSON document of @len bytes (whitespace around it allowed),
+ * strict RFC 8259 (json_strict.h): no comments, no trailing commas, no key
+ * twice in an object at any depth, no \u0000 in strings.  @err says where
+ * it broke: "invalid JSON at line 2 column 3: duplicate key 'port'". */
 int config_json_parse(const char *text, size_t len, struct json_object **out,
 		      char *err, size_t errlen);
 

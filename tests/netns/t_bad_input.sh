@@ -31,6 +31,12 @@ printf '{"interfaces": ["r0"],\n "colour": "blue"}' >"$T_TMP/c2.json"
 expect_start_error "config: unknown field" "unknown field 'colour'" --config "$T_TMP/c2.json"
 printf '{"interfaces": ["r0",\n' >"$T_TMP/c3.json"
 expect_start_error "config: broken JSON" "line 2" --config "$T_TMP/c3.json"
+printf '{"interfaces": ["r0"],\n "interfaces": ["r1"]}' >"$T_TMP/c4.json"
+expect_start_error "config: duplicate key" "line 2 column 2: duplicate key 'interfaces'" \
+	--config "$T_TMP/c4.json"
+printf '{"interfaces": ["r0"], // lab\n "xdp_mode": "generic"}' >"$T_TMP/c5.json"
+expect_start_error "config: comment" "line 1 column 24: comments are not allowed" \
+	--config "$T_TMP/c5.json"
 expect_start_error "config: missing file" "cannot open" --config "$T_TMP/none.json"
 expect_start_error "flag: bad interface name" "invalid interface name 'a/b'" --interface a/b
 expect_start_error "flag: no interfaces" "interfaces: none given"
@@ -102,6 +108,32 @@ check "api: unknown resource -> 404" test "$(ucode /v1/nothing)" = 404
 check "api: unknown dev -> 404" test "$(ucode '/v1/stats?dev=eth9')" = 404
 check "api: DELETE -> 405" test "$(ucode /v1/routes DELETE)" = 405
 check "api: POST -> 405" test "$(ucode /v1/status POST)" = 405
+
+# Bodies are strict JSON: refused with 400 and the place named, and no VIP
+# is created.
+# post_refused NAME PATH BODY NEEDLE: POST answered 400 with NEEDLE.
+post_refused() {
+	local out code
+	out=$(curl -s -w '\n%{http_code}' --unix-socket "$SOCK_r" -X POST \
+		-H 'Content-Type: application/json' --data-binary "$3" "http://sluiced$2")
+	code=${out##*$'\n'}
+	if [ "$code" = 400 ] && grep -qF -- "$4" <<<"$out"; then
+		tap_ok "api: $1 -> 400 (${out%$'\n'*})"
+	else
+		tap_fail "api: $1 -> 400 naming it" "got $out"
+	fi
+}
+vips_before=$(sctl r vip show -j)
+V='"address": "198.18.100.1", "port": 80, "protocol": "tcp"'
+post_refused "body with a trailing comma" /v1/vips "{$V,}" "trailing comma before '}'"
+post_refused "body with a comment" /v1/vips "{$V /* web */}" "comments are not allowed"
+post_refused "body with a duplicate key" /v1/vips \
+	"{$V,"$'\n'" \"port\": 8080}" "line 2 column 2: duplicate key 'port'"
+post_refused "duplicate key in a backend" /v1/vips \
+	"{$V, \"backends\": [{\"address\": \"198.18.2.2\", \"weight\": 1, \"weight\": 2}]}" \
+	"duplicate key 'weight'"
+same_vips() { [ -n "$vips_before" ] && [ "$(sctl r vip show -j)" = "$vips_before" ]; }
+check "api: no VIP was created by the refused bodies" same_vips
 
 # sluicectl bad input: exit 1, argument named.
 out=$(sctl r route show 198.18.0.0/33 2>&1)

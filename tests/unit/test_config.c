@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 #include "config.h"
+#include "json_strict.h"
 
 static char err[512];
 
@@ -125,6 +127,197 @@ static void test_bad_json(void **state)
 	expect_error("{\"interfaces\": [\"eth0\"]} trailing", "after the document");
 	expect_error("[1, 2]", "expected an object");
 	expect_error("", "invalid JSON");
+}
+
+/* config_json_parse() is the one door for the config file and API bodies:
+ * exactly @want (or, with @want NULL, success). */
+static void expect_json(const char *text, const char *want)
+{
+	struct json_object *o = NULL;
+	char e[256] = "";
+	int rc = config_json_parse(text, strlen(text), &o, e, sizeof(e));
+
+	if (!want) {
+		if (rc)
+			fail_msg("'%s' refused: %s", text, e);
+		json_object_put(o);
+		return;
+	}
+	if (!rc)
+		fail_msg("'%s' accepted, wanted '%s'", text, want);
+	assert_null(o);
+	if (strcmp(e, want))
+		fail_msg("'%s'\n  error  '%s'\n  wanted '%s'", text, e, want);
+}
+
+/* What we rely on json-c for, checked against the json-c we build with
+ * (Debian 12: 0.16): JSON_TOKENER_STRICT refuses trailing commas and
+ * comments; it does not refuse duplicate keys (the last one wins),
+ * single quotes, NaN, raw control characters, or \u0000 in a string. */
+static void test_json_c_strict(void **state)
+{
+	static const char *const refused[] = {
+		"{\"a\": 1,}", "[1,]", "{\"a\": [1,],}", "{\"a\": 1 /* c */}",
+		"// c\n{\"a\": 1}", "{\"a\": 1} # c", "{\"a\": 1} // c",
+	};
+	static const char *const taken[] = {
+		"{\"a\": 1, \"a\": 2}", "{'a': 1}", "{\"a\": NaN}",
+		"{\"a\": \"x\ty\"}", "{\"a\": \"x\\u0000y\"}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o;
+
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		o = json_tokener_parse_ex(tok, refused[i], (int)strlen(refused[i]));
+		if (o && json_tokener_get_parse_end(tok) == strlen(refused[i]))
+			fail_msg("json-c strict took '%s'", refused[i]);
+		json_object_put(o);
+		json_tokener_free(tok);
+	}
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o;
+
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		o = json_tokener_parse_ex(tok, taken[i], (int)strlen(taken[i]));
+		/* if this fails, json-c got stricter: good, but revisit
+		 * json_strict.h */
+		if (!o)
+			fail_msg("json-c strict refused '%s'", taken[i]);
+		json_object_put(o);
+		json_tokener_free(tok);
+	}
+}
+
+static void test_strict_json(void **state)
+{
+	(void)state;
+	/* trailing commas and comments */
+	expect_json("{\"port\": 80,\n \"protocol\": \"tcp\",\n}",
+		    "invalid JSON at line 2 column 19: trailing comma before '}'");
+	expect_json("{\"interfaces\": [\"eth0\", \"eth1\",]}",
+		    "invalid JSON at line 1 column 31: trailing comma before ']'");
+	expect_json("{\"a\": [[1,],2]}",
+		    "invalid JSON at line 1 column 10: trailing comma before ']'");
+	expect_json("{\"a\": 1,,\"b\": 2}",
+		    "invalid JSON at line 1 column 9: unexpected ',' (a key in "
+		    "double quotes expected)");
+	expect_json("// sluiced\n{\"a\": 1}",
+		    "invalid JSON at line 1 column 1: comments are not allowed");
+	expect_json("{\"a\": 1 /* one */}",
+		    "invalid JSON at line 1 column 9: comments are not allowed");
+	expect_json("{\"a\": /* one */ 1}",
+		    "invalid JSON at line 1 column 7: comments are not allowed");
+	expect_json("{\"a\": 1}\n// end\n",
+		    "invalid JSON at line 2 column 1: comments are not allowed");
+	expect_json("{\"a\": 1} # end",
+		    "invalid JSON at line 1 column 10: unexpected data after the "
+		    "document");
+	/* duplicate keys at any depth, however they are spelled */
+	expect_json("{\"address\": \"198.18.100.1\",\n    \"port\": 80,\n"
+		    "    \"port\": 8080}",
+		    "invalid JSON at line 3 column 5: duplicate key 'port'");
+	expect_json("{\"lb\": {\"vips\": [{\"backends\": [{\"address\": \"a\", "
+		    "\"weight\": 1, \"weight\": 2}]}]}}",
+		    "invalid JSON at line 1 column 62: duplicate key 'weight'");
+	expect_json("{\"port\": 80, \"p\\u006frt\": 81}",
+		    "invalid JSON at line 1 column 14: duplicate key 'p\\u006frt'");
+	expect_json("{\"a\": {\"x\": 1}, \"b\": {\"x\": 1}, \"c\": [{\"x\": 1}, "
+		    "{\"x\": 2}]}", NULL);	/* same key, other objects */
+	expect_json("{\"a\": 1, \"A\": 2, \"a \": 3}", NULL);
+	/* what json-c would take but RFC 8259 does not */
+	expect_json("{'a': 1}", "invalid JSON at line 1 column 2: strings take "
+		    "double quotes, not single");
+	expect_json("{\"a\": NaN}", "invalid JSON at line 1 column 7: "
+		    "unexpected 'NaN' (a value expected)");
+	expect_json("{\"a\": -Infinity}", "invalid JSON at line 1 column 8: "
+		    "unexpected 'Infinity' (a digit expected)");
+	expect_json("{\"a\": True}", "invalid JSON at line 1 column 7: "
+		    "unexpected 'True' (a value expected)");
+	expect_json("{\"a\": 01}", "invalid JSON at line 1 column 7: leading "
+		    "zero in a number");
+	expect_json("{\"a\": 1.}", "invalid JSON at line 1 column 9: "
+		    "unexpected '}' (a digit after '.' expected)");
+	expect_json("{\"a\": \"x\ty\"}", "invalid JSON at line 1 column 9: "
+		    "control character 0x09 in a string (write it as an escape)");
+	expect_json("{\"a\": \"\xff\"}", "invalid JSON at line 1 column 8: "
+		    "invalid UTF-8 in a string");
+	expect_json("{\"a\": \"\xc0\xaf\"}", "invalid JSON at line 1 column 8: "
+		    "invalid UTF-8 in a string");	/* overlong '/' */
+	expect_json("{\"a\": \"\xed\xa0\x80\"}", "invalid JSON at line 1 "
+		    "column 8: invalid UTF-8 in a string");	/* a surrogate */
+	expect_json("{\"a\": \"\\x41\"}", "invalid JSON at line 1 column 8: "
+		    "invalid escape '\\x' in a string");
+	expect_json("{\"a\": \"\\ud800\"}", "invalid JSON at line 1 column 8: "
+		    "'\\ud800' is the first half of a surrogate pair, without "
+		    "the second");
+	expect_json("{\"a\": \"\\u12\"}", "invalid JSON at line 1 column 8: "
+		    "'\\u' takes four hex digits");
+	/* our strings are C strings: a NUL would cut one short unseen */
+	expect_json("{\"api_token\": \"0123456789abcdef\\u0000x\"}",
+		    "invalid JSON at line 1 column 32: '\\u0000' (NUL) is not "
+		    "allowed in a string");
+	expect_json("{\"a\": \"x", "invalid JSON at line 1 column 7: string "
+		    "not terminated");
+	expect_json("{\"a\" 1}", "invalid JSON at line 1 column 6: unexpected "
+		    "'1' (':' expected)");
+	expect_json("", "invalid JSON at line 1 column 1: unexpected end of input "
+		    "(a value expected)");
+	expect_json("\xef\xbb\xbf{}", "invalid JSON at line 1 column 1: "
+		    "unexpected byte 0xef (a value expected)");
+	/* and what RFC 8259 does allow */
+	expect_json(" {\"a\": [true, false, null, -0.5e3, 0, 1E+2, \"\\\"\\\\/"
+		    "\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xc3\xa9\"], \"b\": {},"
+		    " \"c\": []}\r\n\t", NULL);
+}
+
+/* A request body is not NUL-terminated: the length is the document. */
+static void test_json_length_is_the_document(void **state)
+{
+	const char *text = "{\"a\": 1}, \"a\": 2}";
+	struct json_object *o = NULL;
+	char e[256];
+
+	(void)state;
+	assert_int_equal(config_json_parse(text, 8, &o, e, sizeof(e)), 0);
+	json_object_put(o);
+	assert_int_not_equal(config_json_parse(text, 9, &o, e, sizeof(e)), 0);
+	assert_string_equal(e, "invalid JSON at line 1 column 9: unexpected data "
+			    "after the document");
+}
+
+/* 32 levels of nesting are fine (json-c's own limit), 33 are not. */
+static void test_json_depth(void **state)
+{
+	char text[200];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < JSON_STRICT_MAX_DEPTH; i++)
+		text[n++] = '[';
+	for (int i = 0; i < JSON_STRICT_MAX_DEPTH; i++)
+		text[n++] = ']';
+	text[n] = '\0';
+	expect_json(text, NULL);
+	memmove(text + 1, text, n + 1);
+	text[0] = '[';
+	strcat(text, "]");
+	expect_json(text, "invalid JSON at line 1 column 33: nested deeper than "
+		    "32 objects and arrays");
+}
+
+/* Through the config file: the error says which file and where. */
+static void test_config_strict(void **state)
+{
+	(void)state;
+	expect_error("{\"interfaces\": [\"eth0\"],\n \"interfaces\": [\"eth1\"]}",
+		     "invalid JSON at line 2 column 2: duplicate key 'interfaces'");
+	expect_error("{\"interfaces\": [\"eth0\"], /* lab */ \"xdp_mode\": \"generic\"}",
+		     "comments are not allowed");
+	expect_error("{\"interfaces\": [\"eth0\"],}", "trailing comma before '}'");
 }
 
 static void test_unknown_field(void **state)
@@ -364,6 +557,11 @@ int main(void)
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_state_dir),
 		cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_json_c_strict),
+		cmocka_unit_test(test_strict_json),
+		cmocka_unit_test(test_json_length_is_the_document),
+		cmocka_unit_test(test_json_depth),
+		cmocka_unit_test(test_config_strict),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),

@@ -1881,6 +1881,19 @@ static void test_rest(void **state)
 		   "body: invalid JSON at line 1 column 12");
 	expect_req(&c, "POST", "/v1/vips", "{} x", 400,
 		   "body: invalid JSON at line 1 column 4: unexpected data after");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",}", 400, "body: invalid JSON at line 1 "
+		   "column 53: trailing comma before '}'");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\"} // new", 400, "body: invalid JSON at line 1 "
+		   "column 55: comments are not allowed");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",\"port\":81}", 400, "body: invalid JSON at "
+		   "line 1 column 54: duplicate key 'port'");
+	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.50\","
+		   "\"weight\":2,\"weight\":3}", 400, "duplicate key 'weight'");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11",
+		   "{\"weight\":2,}", 400, "trailing comma before '}'");
 	expect_req(&c, "POST", "/v1/vips", NULL, 400, "body: a JSON object is required");
 	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
 		   "\"protocol\":\"tcp\",\"backends\":[{\"address\":\"198.18.2.1\"},"
