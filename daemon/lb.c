@@ -239,6 +239,7 @@ static int check_vip_addr(const struct jp *p, const char *field,
 			  const struct lb_addr *a)
 {
 	static const uint8_t zero[16];
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	char s[INET6_ADDRSTRLEN];
 	const char *why = NULL;
 
@@ -255,6 +256,10 @@ static int check_vip_addr(const struct jp *p, const char *field,
 	else if (a->family == AF_INET6 && a->a[0] == 0xfe &&
 		 (a->a[1] & 0xc0) == 0x80)
 		why = "link-local";
+	/* ::ffff:a.b.c.d is the IPv4 VIP a.b.c.d in disguise, which the
+	 * data path would never see as such */
+	else if (a->family == AF_INET6 && !memcmp(a->a, v4mapped, 12))
+		why = "IPv4-mapped (use the IPv4 address)";
 	if (why)
 		return jfail(p, field, "'%s' is %s", lb_addr_str(a, s, sizeof(s)),
 			     why);
@@ -266,6 +271,7 @@ static int check_be_addr(const struct jp *p, const char *field,
 			 const struct lb_addr *a)
 {
 	static const uint8_t zero[16];
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	char s[INET6_ADDRSTRLEN];
 
 	if (a->family != AF_INET && a->family != AF_INET6)
@@ -277,6 +283,11 @@ static int check_be_addr(const struct jp *p, const char *field,
 	    (a->family == AF_INET6 && a->a[0] == 0xff))
 		return jfail(p, field, "'%s' is multicast",
 			     lb_addr_str(a, s, sizeof(s)));
+	/* a tunnel to ::ffff:a.b.c.d goes nowhere: IPv6 routing has no
+	 * route for it */
+	if (a->family == AF_INET6 && !memcmp(a->a, v4mapped, 12))
+		return jfail(p, field, "'%s' is IPv4-mapped (use the IPv4 "
+			     "address)", lb_addr_str(a, s, sizeof(s)));
 	return 0;
 }
 

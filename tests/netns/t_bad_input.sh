@@ -109,8 +109,8 @@ check "api: unknown dev -> 404" test "$(ucode '/v1/stats?dev=eth9')" = 404
 check "api: DELETE -> 405" test "$(ucode /v1/routes DELETE)" = 405
 check "api: POST -> 405" test "$(ucode /v1/status POST)" = 405
 
-# Bodies are strict JSON: refused with 400 and the place named, and no VIP
-# is created.
+# Bodies are strict JSON, and addresses are what they look like: refused
+# with 400 and the place named, and no VIP is created.
 # post_refused NAME PATH BODY NEEDLE: POST answered 400 with NEEDLE.
 post_refused() {
 	local out code
@@ -132,6 +132,12 @@ post_refused "body with a duplicate key" /v1/vips \
 post_refused "duplicate key in a backend" /v1/vips \
 	"{$V, \"backends\": [{\"address\": \"198.18.2.2\", \"weight\": 1, \"weight\": 2}]}" \
 	"duplicate key 'weight'"
+post_refused "IPv4-mapped VIP address" /v1/vips \
+	'{"address": "::ffff:198.18.100.1", "port": 80, "protocol": "tcp"}' \
+	"address: '::ffff:198.18.100.1' is IPv4-mapped"
+post_refused "IPv4-mapped backend address" /v1/vips \
+	"{$V, \"backends\": [{\"address\": \"::ffff:198.18.2.2\"}]}" \
+	"backends[0].address: '::ffff:198.18.2.2' is IPv4-mapped"
 same_vips() { [ -n "$vips_before" ] && [ "$(sctl r vip show -j)" = "$vips_before" ]; }
 check "api: no VIP was created by the refused bodies" same_vips
 

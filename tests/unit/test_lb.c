@@ -646,6 +646,8 @@ static const struct {
 	{ "{\"address\":\"ff02::1\"}", "address: 'ff02::1' is multicast" },
 	{ "{\"address\":\"fe80::1\"}", "address: 'fe80::1' is link-local" },
 	{ "{\"address\":\"::\"}", "address: '::' is unspecified" },
+	{ "{\"address\":\"::ffff:198.18.100.1\"}",
+	  "address: '::ffff:198.18.100.1' is IPv4-mapped (use the IPv4 address)" },
 	{ "{\"port\":-1}", "port: -1 is out of range 0..65535" },
 	{ "{\"port\":65536}", "port: 65536 is out of range 0..65535" },
 	{ "{\"port\":\"80\"}", "port: expected int, got string (\"80\")" },
@@ -700,6 +702,8 @@ static const struct {
 	{ B("{\"address\":\"x\"}"), "backends[1].address: 'x' is not an IPv4 or IPv6 address" },
 	{ B("{\"address\":\"0.0.0.0\"}"), "backends[1].address: '0.0.0.0' is unspecified" },
 	{ B("{\"address\":\"ff02::2\"}"), "backends[1].address: 'ff02::2' is multicast" },
+	{ B("{\"address\":\"::ffff:198.18.2.12\"}"), "backends[1].address: "
+	  "'::ffff:198.18.2.12' is IPv4-mapped (use the IPv4 address)" },
 	{ B("{\"address\":\"198.18.2.11\"}"),
 	  "backends[1].address: '198.18.2.11' is listed twice" },
 	{ B("{\"address\":\"198.18.2.12\",\"weight\":0}"),
@@ -1894,6 +1898,12 @@ static void test_rest(void **state)
 		   "\"weight\":2,\"weight\":3}", 400, "duplicate key 'weight'");
 	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11",
 		   "{\"weight\":2,}", 400, "trailing comma before '}'");
+	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"::ffff:198.18.100.9\","
+		   "\"port\":80,\"protocol\":\"tcp\"}", 400, "{\"error\":\"address: "
+		   "'::ffff:198.18.100.9' is IPv4-mapped (use the IPv4 address)\"}");
+	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":"
+		   "\"::FFFF:c612:23c\"}", 400, "{\"error\":\"address: "
+		   "'::ffff:198.18.2.60' is IPv4-mapped (use the IPv4 address)\"}");
 	expect_req(&c, "POST", "/v1/vips", NULL, 400, "body: a JSON object is required");
 	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
 		   "\"protocol\":\"tcp\",\"backends\":[{\"address\":\"198.18.2.1\"},"
