@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,12 +21,23 @@
 #include "endpoint.h"
 #include "log.h"
 
-/* One connection, from accept to close.  MHD's own timeout only measures
- * silence, so a client sending a byte every few seconds would keep a
- * connection for ever: each request also has an absolute deadline. */
+/*
+ * One connection, from accept to close.  sluiced accepts, and reads (peeks
+ * at) the request's header itself before libmicrohttpd sees a byte of it:
+ * MHD 0.9.75 cuts a header value or the request line at a NUL byte and
+ * reports the cut length, so "Bearer TOKEN\0..." would pass as the token,
+ * and it decodes %00 in the URL into a NUL that cuts our C strings short.
+ * A clean header is handed to MHD (MHD_add_connection); every answer says
+ * Connection: close, so that every request on a connection is looked at.
+ * MHD's own timeout only measures silence, so each connection also has an
+ * absolute deadline: a byte a second does not hold one for ever.
+ */
 struct api_conn {
 	struct api_conn *prev, *next;
-	struct MHD_Connection *mc;
+	int fd;			/* ours until handed to MHD, then -1 */
+	struct MHD_Connection *mc;	/* once MHD has it */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
 	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: answering, no deadline */
 	bool cut;		/* shut down, MHD has yet to notice */
 };
@@ -34,13 +47,17 @@ struct api {
 	struct endpoint ep;
 	char *token;
 	int listen_fd;
+	int epfd;		/* the listener, waiting connections, MHD's */
+	bool accepting;		/* the listener is in epfd */
 	struct api_ctx *ctx;
 	bool bound;		/* EP_UNIX: we created the socket file */
 	dev_t sock_dev;		/* ... this one */
 	ino_t sock_ino;
-	struct api_conn *conns;	/* every open connection */
+	struct api_conn *conns;	/* every open connection, ours or MHD's */
+	unsigned int n_conns;
+	struct api_conn *handoff; /* being given to MHD_add_connection() */
 	const char *spec;	/* for messages */
-	uint64_t log_quiet_until; /* MHD's messages: at most one per window */
+	uint64_t log_quiet_until; /* refusals: at most one message per window */
 	unsigned int log_dropped;
 };
 
@@ -737,26 +754,67 @@ char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 
 /* ---- HTTP plumbing --------------------------------------------------------- */
 
+/* Refusals (a full listener, an address over its share, MHD's messages):
+ * under a flood one line each would be thousands, so one per window goes
+ * out with a count of those held back. */
+static void api_warn(struct api *api, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void api_warn(struct api *api, const char *fmt, ...)
+{
+	uint64_t now = now_ms();
+	char msg[256];
+	va_list ap;
+
+	if (now < api->log_quiet_until) {
+		api->log_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (api->log_dropped)
+		pr_warn("api %s: %s (%u messages not shown before this one)",
+			api->spec, msg, api->log_dropped);
+	else
+		pr_warn("api %s: %s", api->spec, msg);
+	api->log_dropped = 0;
+	api->log_quiet_until = now + API_LOG_WINDOW_S * 1000;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	api_warn(cls, "%s", msg);
+}
+
+/* The header's NUL bytes never get this far (see struct api_conn). */
 static bool authorized(struct api *api, struct MHD_Connection *conn)
 {
+	unsigned char diff = 0;
 	const char *h;
-	size_t tl;
+	size_t hl, tl;
 
 	if (api->ep.kind == EP_UNIX)
 		return true; /* the socket is 0600: the kernel checked */
-	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!h || strncmp(h, "Bearer ", 7))
+	if (MHD_lookup_connection_value_n(conn, MHD_HEADER_KIND,
+					  MHD_HTTP_HEADER_AUTHORIZATION,
+					  strlen(MHD_HTTP_HEADER_AUTHORIZATION),
+					  &h, &hl) != MHD_YES ||
+	    hl < 7 || strncmp(h, "Bearer ", 7))
 		return false;
-	h += 7;
 	tl = strlen(api->token);
-	if (strlen(h) != tl)
+	if (hl - 7 != tl)
 		return false;
 	/* constant time over the token length */
-	unsigned char diff = 0;
-
 	for (size_t i = 0; i < tl; i++)
-		diff |= (unsigned char)(h[i] ^ api->token[i]);
+		diff |= (unsigned char)(h[7 + i] ^ api->token[i]);
 	return diff == 0;
 }
 
@@ -767,10 +825,10 @@ struct req {
 	bool too_big;
 };
 
-/* @close: the connection ends after this answer (a client we will not
- * serve more of: no token, or a body we did not read). */
+/* Every answer ends its connection: the next request comes on a new one,
+ * whose header sluiced reads first. */
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       char *body, const char *ctype, bool close)
+			       char *body, const char *ctype)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -784,8 +842,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	if (close)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -809,27 +866,12 @@ static bool body_add(struct req *r, const char *data, size_t len)
 	return true;
 }
 
-static struct api_conn *conn_of(struct MHD_Connection *mc)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return ci ? ci->socket_context : NULL;
-}
-
-/* The clock of the next request on this connection starts now. */
-static void conn_arm(struct MHD_Connection *mc)
-{
-	struct api_conn *c = conn_of(mc);
-
-	if (c)
-		c->deadline_ms = now_ms() + API_REQUEST_DEADLINE_S * 1000;
-}
-
 /* The request is in: answering it is bounded by the idle timeout only. */
 static void conn_disarm(struct MHD_Connection *mc)
 {
-	struct api_conn *c = conn_of(mc);
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct api_conn *c = ci ? ci->socket_context : NULL;
 
 	if (c)
 		c->deadline_ms = 0;
@@ -853,16 +895,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
-		/* Refused before any body is read, and the connection closed:
-		 * a client without the token costs a connection for one
-		 * request, never a buffer or a keep-alive. */
+		/* Refused before any body is read: a client without the
+		 * token costs a connection for one request, never a buffer. */
 		if (!authorized(api, conn)) {
 			conn_disarm(conn);
 			return respond(conn, 401,
 				       error_body(&status, 401, "missing or "
 						  "wrong bearer token "
 						  "(api_token)"),
-				       ctype, true);
+				       ctype);
 		}
 		/* a body announced too big is refused before it is read */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -873,7 +914,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			return respond(conn, 413,
 				       error_body(&status, 413, "body: larger "
 						  "than %d bytes", API_BODY_MAX),
-				       ctype, true);
+				       ctype);
 		}
 		return MHD_YES;
 	}
@@ -898,7 +939,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		q.body_len = r->len;
 		body = api_render(api->ctx, method, url, &q, &status, &ctype);
 	}
-	return respond(conn, status, body, ctype, false);
+	return respond(conn, status, body, ctype);
 }
 
 static void request_done(void *cls, struct MHD_Connection *conn,
@@ -907,13 +948,301 @@ static void request_done(void *cls, struct MHD_Connection *conn,
 	struct req *r = *con_cls;
 
 	(void)cls;
-	/* keep-alive: the next request gets a deadline of its own */
-	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		conn_arm(conn);
+	(void)conn;
+	(void)toe;
 	if (r) {
 		free(r->body);
 		free(r);
 		*con_cls = NULL;
+	}
+}
+
+/* ---- connections: accepted here, screened, handed to MHD ------------------- */
+
+static void listen_enable(struct api *api, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = NULL };
+
+	if (api->accepting == on)
+		return;
+	if (epoll_ctl(api->epfd, EPOLL_CTL_MOD, api->listen_fd, &ev))
+		pr_warn("api %s: epoll: %s", api->spec, strerror(errno));
+	else
+		api->accepting = on;
+}
+
+/* Whether ours or MHD's: gone, its slot free.  A full listener that was
+ * left out of epfd comes back here, where the count drops, so that it
+ * cannot stay out with nothing to wake it (what MHD's own accept did). */
+static void conn_release(struct api *api, struct api_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		api->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	api->n_conns--;
+	if (api->n_conns < API_CONN_MAX)
+		listen_enable(api, true);
+}
+
+static bool same_peer(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		       &((const struct sockaddr_in6 *)b)->sin6_addr,
+		       sizeof(struct in6_addr));
+}
+
+static unsigned int conns_from(const struct api *api,
+			       const struct sockaddr_storage *peer)
+{
+	unsigned int n = 0;
+
+	for (const struct api_conn *c = api->conns; c; c = c->next)
+		n += same_peer(&c->peer, peer);
+	return n;
+}
+
+static void accept_some(struct api *api)
+{
+	/* a few per run: waiting connections and MHD get their turn */
+	for (int i = 0; i < 16 && api->n_conns < API_CONN_MAX; i++) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET };
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		char a[INET6_ADDRSTRLEN] = "";
+		struct api_conn *c;
+		int fd;
+
+		fd = accept4(api->listen_fd, (struct sockaddr *)&peer, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				api_warn(api, "accept: %s", strerror(errno));
+			return;
+		}
+		/* unix sockets are 0600: their clients are the operator */
+		if ((peer.ss_family == AF_INET || peer.ss_family == AF_INET6) &&
+		    conns_from(api, &peer) >= API_CONN_PER_IP) {
+			inet_ntop(peer.ss_family, peer.ss_family == AF_INET ?
+				  (void *)&((struct sockaddr_in *)&peer)->sin_addr :
+				  (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr,
+				  a, sizeof(a));
+			api_warn(api, "%s has %d connections: closing a new one",
+				 a, API_CONN_PER_IP);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			return;
+		}
+		c->fd = fd;
+		c->peer = peer;
+		c->peer_len = len;
+		c->deadline_ms = now_ms() + API_REQUEST_DEADLINE_S * 1000;
+		c->next = api->conns;
+		if (api->conns)
+			api->conns->prev = c;
+		api->conns = c;
+		api->n_conns++;
+		ev.data.ptr = c;
+		if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			api_warn(api, "epoll: %s", strerror(errno));
+			conn_release(api, c);
+		}
+	}
+	if (api->n_conns >= API_CONN_MAX) {
+		api_warn(api, "%d connections: accepting again when one ends",
+			 API_CONN_MAX);
+		listen_enable(api, false);
+	}
+}
+
+/* Says why on a connection MHD never saw, then closes it.  The header is
+ * read first: closing with unread data would reset the connection, and
+ * the client could lose the answer. */
+static void conn_refuse(struct api *api, struct api_conn *c, unsigned int code,
+			const char *reason, char *body)
+{
+	char head[256], junk[4096];
+	int n;
+
+	for (int i = 0; i < 16 && recv(c->fd, junk, sizeof(junk), 0) > 0; i++)
+		;
+	if (body) {
+		n = snprintf(head, sizeof(head), "HTTP/1.1 %u %s\r\nContent-Type: "
+			     "application/json\r\nContent-Length: %zu\r\n"
+			     "Connection: close\r\n\r\n", code, reason,
+			     strlen(body));
+		/* a fresh socket's buffer takes a few hundred bytes */
+		if (send(c->fd, head, (size_t)n, MSG_NOSIGNAL) == n)
+			send(c->fd, body, strlen(body), MSG_NOSIGNAL);
+		free(body);
+	}
+	shutdown(c->fd, SHUT_WR);
+	conn_release(api, c);
+}
+
+/* The first of "%00" in @s..@end, or NULL. */
+static const char *find_pct00(const char *s, const char *end)
+{
+	for (; s + 3 <= end; s++)
+		if (s[0] == '%' && s[1] == '0' && s[2] == '0')
+			return s;
+	return NULL;
+}
+
+int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
+		      unsigned int *code, char *msg, size_t msglen)
+{
+	const char *p = buf, *end = buf + len, *line, *nl, *nul, *t, *te, *q;
+	bool first = true;
+
+	*hdr_len = 0;
+
+	/* MHD skips empty lines before the request line; so do we */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	for (line = p; line < end; line = nl + 1) {
+		size_t n;
+
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			break;
+		n = (size_t)(nl - line);
+		if (n && line[n - 1] == '\r')
+			n--;
+		nul = memchr(line, '\0', n);
+		if (nul && first) {
+			*code = 400;
+			snprintf(msg, msglen, "request line: a NUL byte at "
+				 "column %zu", (size_t)(nul - line) + 1);
+			return -EINVAL;
+		}
+		if (nul) {
+			const char *colon = memchr(line, ':', (size_t)(nul - line));
+			size_t name = colon ? (size_t)(colon - line) : 0;
+
+			/* a NUL ends a header value early in MHD: a token
+			 * followed by anything is still a wrong token */
+			if (tcp && name == 13 &&
+			    !strncasecmp(line, "Authorization", 13)) {
+				*code = 401;
+				snprintf(msg, msglen, "Authorization: a NUL byte "
+					 "in the bearer token");
+			} else {
+				*code = 400;
+				snprintf(msg, msglen, "header '%.*s': a NUL byte",
+					 (int)(name > 40 ? 40 : name), line);
+			}
+			return -EINVAL;
+		}
+		if (!n && !first) {
+			*hdr_len = (size_t)(nl + 1 - buf);
+			break;
+		}
+		if (first) {
+			/* the target, between the first two spaces: MHD
+			 * decodes %00 to a NUL that cuts it, or a query
+			 * value, short */
+			t = memchr(line, ' ', n);
+			te = t ? memchr(t + 1, ' ', (size_t)(line + n - t - 1)) : NULL;
+			if (t && !te)
+				te = line + n;
+			q = t ? memchr(t, '?', (size_t)(te - t)) : NULL;
+			if (t && find_pct00(t, q ? q : te)) {
+				*code = 400;
+				snprintf(msg, msglen, "url: the path has %%00 (a "
+					 "NUL byte) in it");
+				return -EINVAL;
+			}
+			if (q && (nul = find_pct00(q, te))) {
+				const char *k = nul, *eq;
+
+				while (k > q + 1 && k[-1] != '&')
+					k--;
+				eq = memchr(k, '=', (size_t)(te - k));
+				*code = 400;
+				if (eq && eq < nul)
+					snprintf(msg, msglen, "url: query parameter "
+						 "'%.*s' has %%00 (a NUL byte) in "
+						 "its value", (int)(eq - k > 40 ?
+						 40 : eq - k), k);
+				else
+					snprintf(msg, msglen, "url: a query "
+						 "parameter name has %%00 (a NUL "
+						 "byte) in it");
+				return -EINVAL;
+			}
+		}
+		first = false;
+	}
+	if (!*hdr_len && len >= API_HEADER_MAX) {
+		*code = 431;
+		snprintf(msg, msglen, "request header: larger than %d bytes",
+			 API_HEADER_MAX);
+		return -EMSGSIZE;
+	}
+	return *hdr_len ? 0 : -EAGAIN;
+}
+
+/* New bytes on a connection MHD does not have yet. */
+static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
+{
+	char buf[API_HEADER_MAX], msg[256];
+	size_t hdr_len = 0;
+	unsigned int code = 0, st;
+	bool adopted;
+	ssize_t n;
+	int rc;
+
+	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {		/* gone before it asked anything */
+		conn_release(api, c);
+		return;
+	}
+	rc = api_screen_header(api->ep.kind == EP_TCP, buf, (size_t)n, &hdr_len,
+			       &code, msg, sizeof(msg));
+	if (rc == -EAGAIN) {
+		/* it stopped sending before the end of its header */
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			conn_release(api, c);
+		return;
+	}
+	if (rc) {
+		pr_debug("api %s: refused with %u: %s", api->spec, code, msg);
+		conn_refuse(api, c, code, code == 401 ? "Unauthorized" :
+			    code == 431 ? "Request Header Fields Too Large" :
+					  "Bad Request",
+			    error_body(&st, code, "%s", msg));
+		return;
+	}
+	/* MHD reads the header we looked at from the socket itself */
+	epoll_ctl(api->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	api->handoff = c;
+	MHD_add_connection(api->mhd, c->fd, (struct sockaddr *)&c->peer,
+			   c->peer_len);
+	/* conn_notify() took it, or MHD closed the socket without */
+	adopted = !api->handoff;
+	api->handoff = NULL;
+	if (!adopted) {
+		c->fd = -1;
+		conn_release(api, c);
 	}
 }
 
@@ -925,60 +1254,50 @@ static void conn_notify(void *cls, struct MHD_Connection *mc,
 	struct api_conn *c = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			/* no deadline for this one: the idle timeout and
-			 * the per-address limit still bound it */
-			pr_warn("api %s: out of memory tracking a connection",
-				api->spec);
+		/* only MHD_add_connection() gives MHD connections */
+		c = api->handoff;
+		api->handoff = NULL;
+		if (!c)
 			return;
-		}
+		c->fd = -1;	/* MHD's to close now */
 		c->mc = mc;
-		c->deadline_ms = now_ms() + API_REQUEST_DEADLINE_S * 1000;
-		c->next = api->conns;
-		if (api->conns)
-			api->conns->prev = c;
-		api->conns = c;
 		*socket_context = c;
 		return;
 	}
-	if (!c)
-		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		api->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
+	if (c)
+		conn_release(api, c);
 	*socket_context = NULL;
 }
 
-/* MHD logs every refused connection: under a flood that would be one line
- * per attempt, so one message per window goes out with a count of the rest. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* Requests past their deadline.  One MHD has is shut down under it: MHD
+ * sees the end of the stream at its next run and closes the connection
+ * itself (it has no call to close one from outside a callback). */
+static void cut_late(struct api *api)
 {
-	struct api *api = cls;
 	uint64_t now = now_ms();
-	char msg[256];
-	size_t n;
+	struct api_conn *c, *next;
 
-	if (now < api->log_quiet_until) {
-		api->log_dropped++;
-		return;
+	for (c = api->conns; c; c = next) {
+		const union MHD_ConnectionInfo *ci;
+
+		next = c->next;
+		if (c->cut || !c->deadline_ms || now < c->deadline_ms)
+			continue;
+		pr_debug("api %s: closing a connection whose request took "
+			 "over %d s", api->spec, API_REQUEST_DEADLINE_S);
+		if (!c->mc) {
+			conn_release(api, c);
+			continue;
+		}
+		c->cut = true;
+		ci = MHD_get_connection_info(c->mc,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);
 	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	if (api->log_dropped)
-		pr_warn("api %s: %s (%u messages not shown before this one)",
-			api->spec, msg, api->log_dropped);
-	else
-		pr_warn("api %s: %s", api->spec, msg);
-	api->log_dropped = 0;
-	api->log_quiet_until = now + API_LOG_WINDOW_S * 1000;
 }
+
+/* ---- listeners ------------------------------------------------------------- */
 
 static const char *file_kind(mode_t m)
 {
@@ -1081,7 +1400,7 @@ static int unix_listen(struct api *api, char *err, size_t errlen)
 	rc = unix_clear_stale(path, err, errlen);
 	if (rc)
 		return rc;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	old = umask(0177); /* born 0600: no window where others can connect */
@@ -1135,7 +1454,7 @@ static int tcp_listen(const struct endpoint *ep)
 		sin6->sin6_port = htons(ep->port);
 		len = sizeof(*sin6);
 	}
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -1148,9 +1467,12 @@ static int tcp_listen(const struct endpoint *ep)
 	return fd;
 }
 
+
 int api_start(struct api **out, const char *spec, const char *token,
 	      struct api_ctx *ctx)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
+	const union MHD_DaemonInfo *info;
 	char msg[256];
 	struct api *api;
 	int err;
@@ -1159,6 +1481,8 @@ int api_start(struct api **out, const char *spec, const char *token,
 	if (!api)
 		return -ENOMEM;
 	api->ctx = ctx;
+	api->listen_fd = -1;
+	api->epfd = -1;
 	api->spec = strdup(spec);
 	if (!api->spec) {
 		err = -ENOMEM;
@@ -1189,13 +1513,13 @@ int api_start(struct api **out, const char *spec, const char *token,
 		pr_err("api: cannot listen on %s: %s", spec, msg);
 		goto err_free;
 	}
-	/* MHD_OPTION_PER_IP_CONNECTION_LIMIT counts IPv4/IPv6 peers only: a
-	 * unix socket is 0600, its clients are the operator. */
+	/* We accept (accept_some), MHD serves what we hand it.  Its own
+	 * limits stay as a second line behind ours. */
 	api->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, api,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET, 0,
+		NULL, NULL, handle, api,
 		/* first, or MHD prints the messages of the options before */
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
-		MHD_OPTION_LISTEN_SOCKET, api->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONN_MAX,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)API_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_IDLE_TIMEOUT_S,
@@ -1207,9 +1531,32 @@ int api_start(struct api **out, const char *spec, const char *token,
 		pr_err("api: libmicrohttpd failed to start on %s", spec);
 		goto err_close;
 	}
+	info = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	api->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!info || api->epfd < 0) {
+		err = api->epfd < 0 ? -errno : -EIO;
+		pr_err("api: %s: cannot set up its epoll set", spec);
+		goto err_mhd;
+	}
+	/* data.ptr: NULL the listener, api MHD's set, else a connection */
+	ev.data.ptr = api;
+	if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, info->epoll_fd, &ev)) {
+		err = -errno;
+		goto err_mhd;
+	}
+	ev.data.ptr = NULL;
+	if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, api->listen_fd, &ev)) {
+		err = -errno;
+		goto err_mhd;
+	}
+	api->accepting = true;
 	pr_info("api: listening on %s", spec);
 	*out = api;
 	return 0;
+err_mhd:
+	MHD_stop_daemon(api->mhd);
+	if (api->epfd >= 0)
+		close(api->epfd);
 err_close:
 	close(api->listen_fd);
 	unix_unlink_own(api);
@@ -1224,7 +1571,12 @@ void api_stop(struct api *api)
 {
 	if (!api)
 		return;
-	MHD_stop_daemon(api->mhd); /* closes the listening socket too */
+	api->accepting = true;	/* nothing to re-enable from here on */
+	MHD_stop_daemon(api->mhd);	/* its connections: conn_notify() */
+	while (api->conns)
+		conn_release(api, api->conns);
+	close(api->epfd);
+	close(api->listen_fd);
 	unix_unlink_own(api);
 	free(api->token);
 	free((char *)api->spec);
@@ -1233,59 +1585,24 @@ void api_stop(struct api *api)
 
 int api_fd(const struct api *api)
 {
-	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-
-	return info ? info->epoll_fd : -1;
+	return api->epfd;
 }
 
-static unsigned int n_connections(struct api *api)
-{
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-		api->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-	return info ? info->num_connections : 0;
-}
-
-/* Requests past their deadline: shut the socket down under MHD, which
- * sees the end of the stream at its next run and closes the connection
- * itself (MHD has no call to close one from outside a callback). */
-static void cut_late(struct api *api)
-{
-	uint64_t now = now_ms();
-
-	for (struct api_conn *c = api->conns; c; c = c->next) {
-		const union MHD_ConnectionInfo *ci;
-
-		if (c->cut || !c->deadline_ms || now < c->deadline_ms)
-			continue;
-		c->cut = true;
-		ci = MHD_get_connection_info(c->mc,
-					     MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci)
-			shutdown(ci->connect_fd, SHUT_RDWR);
-		pr_debug("api %s: closing a connection whose request took "
-			 "over %d s", api->spec, API_REQUEST_DEADLINE_S);
-	}
-}
-
-/*
- * At its connection limit MHD takes the listening socket out of its epoll
- * set, and it puts it back only at the start of a run that begins below
- * the limit; connections are freed at the end of a run.  So the run that
- * frees the last ones leaves the socket out, with nothing in MHD's epoll
- * set to wake us for another run: MHD_get_timeout() has no timeout to
- * report once no connection is left.  The listener then never accepts
- * again while its backlog fills.  Whenever a run freed connections, run
- * once more, which re-adds the socket if there is room.
- */
 void api_run(struct api *api)
 {
-	unsigned int before = n_connections(api);
+	struct epoll_event evs[32];
+	int n;
 
+	n = epoll_wait(api->epfd, evs, 32, 0);
+	for (int i = 0; i < n; i++) {
+		void *p = evs[i].data.ptr;
+
+		if (!p)
+			accept_some(api);
+		else if (p != api)
+			pending_ready(api, p, evs[i].events);
+	}
 	MHD_run(api->mhd);
-	if (n_connections(api) < before)
-		MHD_run(api->mhd);
 	cut_late(api);
 }
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* REST API and Prometheus metrics over libmicrohttpd, driven by the main
- * event loop (MHD's epoll fd sits in our epoll set: no threads, no locks). */
+ * event loop: api_fd() is an epoll set holding the listener, the
+ * connections whose header sluiced is still reading, and MHD's own epoll
+ * fd (no threads, no locks). */
 #ifndef SLUICED_API_H
 #define SLUICED_API_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "lb.h"
 #include "state.h"
@@ -26,7 +29,10 @@
  * a connection longer. */
 #define API_REQUEST_DEADLINE_S 10
 #define API_LISTEN_BACKLOG 256
-#define API_LOG_WINDOW_S 10	/* one libmicrohttpd message per window */
+/* The request line and header fields, read by sluiced before MHD: 431
+ * beyond (MHD's own buffer for them is 32 KiB). */
+#define API_HEADER_MAX 8192
+#define API_LOG_WINDOW_S 10	/* one refusal message per window */
 
 struct api;
 
@@ -61,6 +67,16 @@ struct api_query {
 char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 		 const struct api_query *q, unsigned int *status,
 		 const char **content_type);
+
+/* Looks at a request's line and header fields before libmicrohttpd does
+ * (it cuts them at a NUL byte and decodes %00 into one): @buf holds the
+ * first @len bytes of the connection, @tcp says a bearer token is checked.
+ * 0 when the header is complete (*@hdr_len bytes) and clean; -EAGAIN when
+ * more is to come; otherwise an error, with *@code the HTTP status to
+ * answer (400, 401, 431) and @msg saying what is wrong, e.g. "url: query
+ * parameter 'dev' has %00 (a NUL byte) in its value". */
+int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
+		      unsigned int *code, char *msg, size_t msglen);
 
 /* Prometheus text exposition (metrics.c). */
 char *metrics_render(struct api_ctx *ctx);

@@ -88,6 +88,48 @@ code() { in_ns "$NS_R" curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "tcp api: no token -> 401" test "$(code http://198.18.1.1:9180/v1/status)" = 401
 check "tcp api: wrong token -> 401" test "$(code -H 'Authorization: Bearer wrong-token-0123456789' http://198.18.1.1:9180/v1/status)" = 401
 check "tcp api: right token -> 200" test "$(code -H "Authorization: Bearer $token" http://198.18.1.1:9180/v1/status)" = 200
+# raw_status TARGET REQUEST: sends REQUEST (printf escapes: \0 is a NUL)
+# to tcp HOST:PORT or a unix socket path as is, prints the answer's status
+# code and body on one line (5 s at most).
+raw_status() {
+	in_ns "$NS_R" timeout 10 "$T_PY" -c '
+import socket, sys
+target, req = sys.argv[1], sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
+if target.startswith("/"):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(target)
+else:
+    h, p = target.rsplit(":", 1); s = socket.create_connection((h, int(p)), 5)
+s.sendall(req)
+d = b""
+while True:
+    x = s.recv(4096)
+    if not x:
+        break
+    d += x
+head, _, body = d.partition(b"\r\n\r\n")
+print(head.split(b" ")[1].decode(), body.decode())' "$1" "$2"
+}
+# A NUL byte, which libmicrohttpd would cut the header or URL at (and %00,
+# which it decodes into one): refused before MHD sees the request.
+tcp=198.18.1.1:9180
+auth="Authorization: Bearer $token"
+out=$(raw_status $tcp "GET /v1/status HTTP/1.1\r\nHost: x\r\n$auth\\0\r\n\r\n")
+check "tcp api: token followed by a NUL -> 401 ($out)" grep -q "^401 .*NUL byte in the bearer token" <<<"$out"
+out=$(raw_status $tcp "GET /v1/status HTTP/1.1\r\nHost: x\r\n$auth\\0junk\r\n\r\n")
+check "tcp api: token, NUL, more -> 401" grep -q "^401 " <<<"$out"
+out=$(raw_status $tcp "GET /v1/status HTTP/1.1\r\nHost: x\r\n$auth\r\n\r\n")
+check "tcp api: the same token without the NUL -> 200" grep -q "^200 " <<<"$out"
+out=$(raw_status $tcp "GET /v1/status\\0junk HTTP/1.1\r\nHost: x\r\n$auth\r\n\r\n")
+check "tcp api: NUL in the request line -> 400 ($out)" grep -q "^400 .*request line: a NUL byte" <<<"$out"
+tcode() { in_ns "$NS_R" curl -s -o "$T_TMP/tcode.out" -w '%{http_code}' -H "$auth" "http://$tcp$1"; }
+check "tcp api: %00 in the path -> 400" test "$(tcode '/v1/status%00junk')" = 400
+check "tcp api: %00 in the path: says so" grep -q "url: the path has %00" "$T_TMP/tcode.out"
+check "tcp api: %00 in a query value -> 400" test "$(tcode '/v1/stats?dev=r0%00x')" = 400
+check "tcp api: %00 in a query value: names it" grep -q "query parameter 'dev' has %00" "$T_TMP/tcode.out"
+# shellcheck disable=SC2154 # SOCK_r is set by sluiced_start
+out=$(raw_status "$SOCK_r" "GET /v1/routes?prefix=198.18.2.0/24%00 HTTP/1.1\r\nHost: x\r\n\r\n")
+check "unix api: %00 in a query value -> 400 ($out)" grep -q "^400 .*'prefix' has %00" <<<"$out"
+
 check "sluicectl over tcp with --token" in_ns "$NS_R" "$SLUICECTL" \
 	--api tcp:198.18.1.1:9180 --token "$token" route
 out=$(in_ns "$NS_R" "$SLUICECTL" --api tcp:198.18.1.1:9180 status 2>&1)

@@ -3,7 +3,9 @@
  * naming the parameter and value, before any state is touched. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -82,6 +84,81 @@ static void test_unknown_dev(void **state)
 	expect("GET", "/v1/neighbors", &q, 404, "dev: no interface 'eth9'");
 }
 
+/* api_screen_header() on @len bytes (sizeof - 1 of a literal keeps its
+ * NULs): the return code, and *code and the message when it refuses. */
+static void screen(bool tcp, const char *buf, size_t len, int want_rc,
+		   unsigned int want_code, const char *want_msg)
+{
+	unsigned int code = 0;
+	size_t hdr_len;
+	char msg[256] = "";
+	int rc = api_screen_header(tcp, buf, len, &hdr_len, &code, msg,
+				   sizeof(msg));
+
+	if (rc != want_rc)
+		fail_msg("'%.*s': rc %d, wanted %d (%s)", (int)len, buf, rc,
+			 want_rc, msg);
+	if (want_msg && (code != want_code || strcmp(msg, want_msg)))
+		fail_msg("'%.*s': %u '%s', wanted %u '%s'", (int)len, buf, code,
+			 msg, want_code, want_msg);
+}
+
+#define SCREEN(tcp, lit, rc, code, msg) \
+	screen(tcp, lit, sizeof(lit) - 1, rc, code, msg)
+
+static void test_screen_header(void **state)
+{
+	const char *get = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n{\"body\"}";
+	char big[API_HEADER_MAX + 16];
+	unsigned int code;
+	size_t hdr_len;
+	char msg[256];
+
+	(void)state;
+	/* complete and clean: the header's length, not the body's */
+	assert_int_equal(api_screen_header(true, get, strlen(get), &hdr_len,
+					   &code, msg, sizeof(msg)), 0);
+	assert_int_equal(hdr_len, strlen(get) - strlen("{\"body\"}"));
+	SCREEN(true, "\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0, 0, NULL);
+	SCREEN(true, "GET / HTTP/1.1\nHost: x\n\n", 0, 0, NULL);
+	SCREEN(true, "GET /v1/routes?prefix=198.18.0.0%2F15 HTTP/1.1\r\n\r\n",
+	       0, 0, NULL);
+	SCREEN(true, "GET /v1/x%2500 HTTP/1.1\r\n\r\n", 0, 0, NULL);
+	/* more to come */
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nHost: x\r\n", -EAGAIN, 0, NULL);
+	SCREEN(true, "GET /v1/stat", -EAGAIN, 0, NULL);
+	SCREEN(true, "\r\n", -EAGAIN, 0, NULL);
+	/* a NUL: MHD would cut the value there and report the rest as is */
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t0ken\0"
+	       "\r\n\r\n", -EINVAL, 401,
+	       "Authorization: a NUL byte in the bearer token");
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nauthorization: Bearer t0ken\0x"
+	       "\r\nHost: x\r\n\r\n", -EINVAL, 401,
+	       "Authorization: a NUL byte in the bearer token");
+	SCREEN(false, "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t\0\r\n"
+	       "\r\n", -EINVAL, 400, "header 'Authorization': a NUL byte");
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nX-Trace: a\0b\r\n\r\n", -EINVAL,
+	       400, "header 'X-Trace': a NUL byte");
+	SCREEN(true, "GET /v1/status\0junk HTTP/1.1\r\n\r\n", -EINVAL, 400,
+	       "request line: a NUL byte at column 15");
+	/* %00: MHD decodes it into a NUL that cuts our strings short */
+	SCREEN(true, "GET /v1/status%00junk HTTP/1.1\r\n\r\n", -EINVAL, 400,
+	       "url: the path has %00 (a NUL byte) in it");
+	SCREEN(false, "GET /v1/stats?dev=r0%00x HTTP/1.1\r\n\r\n", -EINVAL, 400,
+	       "url: query parameter 'dev' has %00 (a NUL byte) in its value");
+	SCREEN(true, "GET /v1/routes?family=4&prefix=%00 HTTP/1.1\r\n\r\n",
+	       -EINVAL, 400, "url: query parameter 'prefix' has %00 (a NUL "
+	       "byte) in its value");
+	SCREEN(true, "GET /v1/routes?fam%00ily=4 HTTP/1.1\r\n\r\n", -EINVAL, 400,
+	       "url: a query parameter name has %00 (a NUL byte) in it");
+	/* a header that does not end within API_HEADER_MAX */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET / HTTP/1.1\r\nX-Pad: ", 23);
+	screen(true, big, API_HEADER_MAX, -EMSGSIZE, 431,
+	       "request header: larger than 8192 bytes");
+	screen(true, big, API_HEADER_MAX - 1, -EAGAIN, 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_bad_route_queries),
 		cmocka_unit_test(test_good_route_query_empty_state),
 		cmocka_unit_test(test_unknown_dev),
+		cmocka_unit_test(test_screen_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
