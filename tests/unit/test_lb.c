@@ -2216,7 +2216,7 @@ static void test_state_corrupt(void **state)
 		const char *text, *err;
 	} bad[] = {
 		{ "{\"version\": 1, \"vips\": [\n  {\"address\": \"198.18.100.1\",, }\n]}\n",
-		  "invalid JSON at line 2 column 30: quoted object property name expected" },
+		  "invalid JSON at line 2 column 30: unexpected ',' (a key in double quotes expected)" },
 		/* what a torn write would leave (the writer never does) */
 		{ "{\"version\": 1, \"vips\": [\n  {\"address\": \"198.18.100.1\",",
 		  "invalid JSON at line 2 column 30: unexpected end of input" },
