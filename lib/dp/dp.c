@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The only user-space file that includes the skeleton.  Everything that
- * touches the XDP object goes through here.
+ * lib/dp's core, and the only user-space file that includes the
+ * skeletons: open, load and pin the objects, attach and adopt links, and
+ * the generic map walks.  Each feature's typed map operations live in
+ * their own file (route.c lb.c decap.c stats.c) and reach the maps by id
+ * through dp_internal.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,28 +18,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dp.h"
+#include "dp_internal.h"
 #include "log.h"
 #include "layout.h"
 #include "sluice_decap.skel.h"
 #include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
-
-struct dp_link {
-	char ifname[32];
-	int ifindex;
-	int fd;
-};
-
-struct dp {
-	struct sluice_xdp *skel;
-	struct sluice_decap *decap;	/* backend role only */
-	struct sluice_tc *tc;		/* when dp_opts.load_tc */
-	enum dp_role role;
-	char *pin_dir;
-	bool maps_reused;
-	int ncpus;
-	struct dp_link links[SLUICE_MAX_IFACES];
-};
 
 static const char *const map_names[DP_MAP_COUNT] = {
 	[DP_MAP_ROUTES_V4] = "routes_v4", [DP_MAP_ROUTES_V6] = "routes_v6",
@@ -52,29 +39,44 @@ const char *dp_map_name(enum dp_map_id id)
 	return id < DP_MAP_COUNT ? map_names[id] : "unknown";
 }
 
-static struct bpf_map *dp_map(const struct dp *dp, enum dp_map_id id)
+/* The maps of each object by id: what the feature files see. */
+static void router_maps(struct dp *dp)
 {
-	switch (id) {
-	case DP_MAP_ROUTES_V4: return dp->skel->maps.routes_v4;
-	case DP_MAP_ROUTES_V6: return dp->skel->maps.routes_v6;
-	case DP_MAP_NHGS: return dp->skel->maps.nhgs;
-	case DP_MAP_NEIGHBORS: return dp->skel->maps.neighbors;
-	case DP_MAP_IFACES: return dp->skel->maps.ifaces;
-	case DP_MAP_VLANS: return dp->skel->maps.vlans;
-	case DP_MAP_TX_PORTS: return dp->skel->maps.tx_ports;
-	case DP_MAP_STATS: return dp->skel->maps.stats;
-	case DP_MAP_LB_VIPS: return dp->skel->maps.lb_vips;
-	case DP_MAP_LB_BACKENDS: return dp->skel->maps.lb_backends;
-	case DP_MAP_LB_FLOWS: return dp->skel->maps.lb_flows;
-	default: return NULL;
-	}
+	struct bpf_map **m = dp->maps;
+
+	m[DP_MAP_ROUTES_V4] = dp->skel->maps.routes_v4;
+	m[DP_MAP_ROUTES_V6] = dp->skel->maps.routes_v6;
+	m[DP_MAP_NHGS] = dp->skel->maps.nhgs;
+	m[DP_MAP_NEIGHBORS] = dp->skel->maps.neighbors;
+	m[DP_MAP_IFACES] = dp->skel->maps.ifaces;
+	m[DP_MAP_VLANS] = dp->skel->maps.vlans;
+	m[DP_MAP_TX_PORTS] = dp->skel->maps.tx_ports;
+	m[DP_MAP_STATS] = dp->skel->maps.stats;
+	m[DP_MAP_LB_VIPS] = dp->skel->maps.lb_vips;
+	m[DP_MAP_LB_BACKENDS] = dp->skel->maps.lb_backends;
+	m[DP_MAP_LB_FLOWS] = dp->skel->maps.lb_flows;
+	m[DP_MAP_LB_CONFIG] = dp->skel->maps.lb_config;
+	m[DP_MAP_LB_VIP_COUNT] = dp->skel->maps.lb_vip_count;
+	m[DP_MAP_LB_RINGS] = dp->skel->maps.lb_rings;
+	m[DP_MAP_LB_VIP_STATS] = dp->skel->maps.lb_vip_stats;
+	m[DP_MAP_LB_BACKEND_STATS] = dp->skel->maps.lb_backend_stats;
+}
+
+static void decap_maps(struct dp *dp)
+{
+	dp->maps[DP_MAP_LOCAL_ADDRS] = dp->decap->maps.local_addrs;
+}
+
+int dp_fd(const struct dp *dp, int id)
+{
+	if (id < 0 || id >= DP_MAP_ALL)
+		return -EINVAL;
+	return dp->maps[id] ? bpf_map__fd(dp->maps[id]) : -EOPNOTSUPP;
 }
 
 int dp_map_fd(const struct dp *dp, enum dp_map_id id)
 {
-	struct bpf_map *m = dp_map(dp, id);
-
-	return m ? bpf_map__fd(m) : -EINVAL;
+	return id < DP_MAP_COUNT ? dp_fd(dp, (int)id) : -EINVAL;
 }
 
 static int mkdir_p(const char *path)
@@ -182,13 +184,13 @@ static int open_decap(struct dp *dp)
 		return err;
 	err = load_pinned(dp->decap->obj, dp->pin_dir, &reused, load_decap,
 			  dp->decap);
+	if (!err)
+		decap_maps(dp);
 	if (err)
 		pr_err("dp: cannot load the decapsulation object: %s",
 		       strerror(-err));
 	return err;
 }
-
-static int vip_count_sync(struct dp *dp);
 
 int dp_open(struct dp **out, const struct dp_opts *opts)
 {
@@ -263,7 +265,8 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 	}
 	/* pinned VIPs from an earlier run: count them (the count map is new
 	 * to older pin dirs, or may be high after a crash) */
-	err = vip_count_sync(dp);
+	router_maps(dp);
+	err = dp_lb_vip_count_sync(dp);
 	if (err)
 		goto err_skel;
 	if (dp->role == DP_ROLE_BACKEND) {
@@ -528,201 +531,52 @@ int dp_detach(struct dp *dp, const char *ifname, bool keep)
 
 /* ---- maps ---------------------------------------------------------------- */
 
-static int upd(const struct dp *dp, enum dp_map_id id, const void *k,
-	       const void *v)
+int dp_update(const struct dp *dp, int id, const void *key, const void *value)
 {
-	return bpf_map_update_elem(dp_map_fd(dp, id), k, v, BPF_ANY) ? -errno : 0;
+	int fd = dp_fd(dp, id);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
 }
 
-static int del(const struct dp *dp, enum dp_map_id id, const void *k)
+int dp_delete(const struct dp *dp, int id, const void *key)
 {
-	return bpf_map_delete_elem(dp_map_fd(dp, id), k) ? -errno : 0;
+	int fd = dp_fd(dp, id);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 
-static int get(const struct dp *dp, enum dp_map_id id, const void *k, void *v)
+int dp_lookup(const struct dp *dp, int id, const void *key, void *value)
 {
-	return bpf_map_lookup_elem(dp_map_fd(dp, id), k, v) ? -errno : 0;
+	int fd = dp_fd(dp, id);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_lookup_elem(fd, key, value) ? -errno : 0;
 }
 
 int dp_map_delete(struct dp *dp, enum dp_map_id id, const void *key)
 {
-	return del(dp, id, key);
-}
-
-int dp_iface_set(struct dp *dp, __u32 ifindex, const struct sluice_iface *v)
-{
-	if (v->slot >= SLUICE_MAX_IFACES)
-		return -ERANGE;
-	return upd(dp, DP_MAP_IFACES, &ifindex, v);
-}
-
-int dp_iface_del(struct dp *dp, __u32 ifindex)
-{
-	return del(dp, DP_MAP_IFACES, &ifindex);
-}
-
-int dp_vlan_set(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex)
-{
-	struct sluice_vlan_key k = { .parent_ifindex = parent, .vlan_id = vid };
-
-	return upd(dp, DP_MAP_VLANS, &k, &ifindex);
-}
-
-int dp_vlan_del(struct dp *dp, __u32 parent, __u16 vid)
-{
-	struct sluice_vlan_key k = { .parent_ifindex = parent, .vlan_id = vid };
-
-	return del(dp, DP_MAP_VLANS, &k);
-}
-
-int dp_port_set(struct dp *dp, __u32 ifindex)
-{
-	return upd(dp, DP_MAP_TX_PORTS, &ifindex, &ifindex);
-}
-
-int dp_port_del(struct dp *dp, __u32 ifindex)
-{
-	return del(dp, DP_MAP_TX_PORTS, &ifindex);
-}
-
-typedef union {
-	struct sluice_lpm4_key v4;
-	struct sluice_lpm6_key v6;
-} lpm_key_t;
-
-static int lpm_key(int family, const void *addr, unsigned int plen,
-		   lpm_key_t *k, enum dp_map_id *id)
-{
-	memset(k, 0, sizeof(*k));
-	if (family == AF_INET && plen <= 32) {
-		k->v4.prefixlen = plen;
-		memcpy(k->v4.addr, addr, 4);
-		*id = DP_MAP_ROUTES_V4;
-		return 0;
-	}
-	if (family == AF_INET6 && plen <= 128) {
-		k->v6.prefixlen = plen;
-		memcpy(k->v6.addr, addr, 16);
-		*id = DP_MAP_ROUTES_V6;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-int dp_route_set(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, const struct sluice_route *rt)
-{
-	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
-
-	return err ? err : upd(dp, id, &k, rt);
-}
-
-int dp_route_del(struct dp *dp, int family, const void *addr,
-		 unsigned int plen)
-{
-	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
-
-	return err ? err : del(dp, id, &k);
-}
-
-int dp_route_get(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, struct sluice_route *rt)
-{
-	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
-
-	return err ? err : get(dp, id, &k, rt);
-}
-
-int dp_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g)
-{
-	if (!id || !g->count || g->count > SLUICE_MAX_ECMP)
+	if (id >= DP_MAP_COUNT)
 		return -EINVAL;
-	return upd(dp, DP_MAP_NHGS, &id, g);
-}
-
-int dp_nhg_del(struct dp *dp, __u32 id)
-{
-	return del(dp, DP_MAP_NHGS, &id);
-}
-
-int dp_nhg_get(struct dp *dp, __u32 id, struct sluice_nhg *g)
-{
-	return get(dp, DP_MAP_NHGS, &id, g);
-}
-
-int dp_neigh_set(struct dp *dp, const struct sluice_neigh_key *k,
-		 const struct sluice_neigh *v)
-{
-	return upd(dp, DP_MAP_NEIGHBORS, k, v);
-}
-
-int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k)
-{
-	return del(dp, DP_MAP_NEIGHBORS, k);
-}
-
-int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,
-		 struct sluice_neigh *v)
-{
-	return get(dp, DP_MAP_NEIGHBORS, k, v);
-}
-
-int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out)
-{
-	struct sluice_counter *percpu;
-	int fd = dp_map_fd(dp, DP_MAP_STATS);
-
-	if (slot >= SLUICE_MAX_IFACES)
-		return -ERANGE;
-	percpu = calloc(dp->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	memset(out, 0, SLUICE_REASON_SLOTS * sizeof(*out));
-	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
-		__u32 r = dp_reason_at(i);
-		__u32 idx = slot * SLUICE_REASON_SLOTS + r;
-
-		if (bpf_map_lookup_elem(fd, &idx, percpu))
-			continue;
-		for (int c = 0; c < dp->ncpus; c++) {
-			out[r].packets += percpu[c].packets;
-			out[r].bytes += percpu[c].bytes;
-		}
-	}
-	free(percpu);
-	return 0;
-}
-
-int dp_stats_clear(struct dp *dp)
-{
-	struct sluice_counter *zero;
-	int fd = dp_map_fd(dp, DP_MAP_STATS), err = 0;
-
-	zero = calloc(dp->ncpus, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	for (__u32 i = 0; i < SLUICE_STATS_ENTRIES && !err; i++)
-		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
-			err = -errno;
-	free(zero);
-	return err;
+	return dp_delete(dp, (int)id, key);
 }
 
 int dp_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb, void *arg)
 {
-	struct bpf_map *m = dp_map(dp, id);
+	struct bpf_map *m;
 	void *key, *next, *val;
 	int fd, err = 0;
 	bool first = true;
 
-	if (!m || id == DP_MAP_STATS)
+	if (id >= DP_MAP_COUNT || id == DP_MAP_STATS)
 		return -EINVAL;
+	m = dp->maps[id];
+	if (!m)
+		return -EOPNOTSUPP;
 	fd = bpf_map__fd(m);
 	key = calloc(1, bpf_map__key_size(m));
 	next = calloc(1, bpf_map__key_size(m));
@@ -760,323 +614,4 @@ int dp_map_count(struct dp *dp, enum dp_map_id id)
 	int n = 0, err = dp_map_foreach(dp, id, count_cb, &n);
 
 	return err ? err : n;
-}
-
-/* ---- load balancer ---------------------------------------------------------- */
-
-int dp_lb_config_set(struct dp *dp, const struct sluice_lb_config *c)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero,
-				   c, BPF_ANY) ? -errno : 0;
-}
-
-int dp_lb_config_get(struct dp *dp, struct sluice_lb_config *c)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero,
-				   c) ? -errno : 0;
-}
-
-static int vip_count_set(struct dp *dp, __u32 n)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_vip_count),
-				   &zero, &n, BPF_ANY) ? -errno : 0;
-}
-
-/* The exact number of VIPs into lb_vip_count. */
-static int vip_count_sync(struct dp *dp)
-{
-	int n = dp_map_count(dp, DP_MAP_LB_VIPS);
-
-	return n < 0 ? n : vip_count_set(dp, (__u32)n);
-}
-
-int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
-	       const struct sluice_vip *v)
-{
-	int n, err;
-
-	if (!v->vip_id || v->vip_id >= SLUICE_LB_MAX_VIPS)
-		return -ERANGE;
-	/* raise the count first, so the data path never skips a VIP */
-	n = dp_map_count(dp, DP_MAP_LB_VIPS);
-	if (n < 0)
-		return n;
-	err = vip_count_set(dp, (__u32)n + 1);
-	if (!err)
-		err = upd(dp, DP_MAP_LB_VIPS, k, v);
-	vip_count_sync(dp);
-	return err;
-}
-
-int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
-{
-	int err = del(dp, DP_MAP_LB_VIPS, k);
-
-	vip_count_sync(dp);
-	return err;
-}
-
-int dp_backend_set(struct dp *dp, __u32 id, const struct sluice_backend *b)
-{
-	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
-		return -ERANGE;
-	return upd(dp, DP_MAP_LB_BACKENDS, &id, b);
-}
-
-int dp_backend_get(struct dp *dp, __u32 id, struct sluice_backend *b)
-{
-	if (id >= SLUICE_LB_MAX_BACKENDS)
-		return -ERANGE;
-	return get(dp, DP_MAP_LB_BACKENDS, &id, b);
-}
-
-int dp_backend_del(struct dp *dp, __u32 id)
-{
-	struct sluice_backend zero = {};
-
-	/* an ARRAY slot cannot be deleted: family 0 means unset */
-	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
-		return -ERANGE;
-	return upd(dp, DP_MAP_LB_BACKENDS, &id, &zero);
-}
-
-/* The inner map of @vip_id as an fd (the outer map stores ids). */
-static int ring_fd(struct dp *dp, __u32 vip_id)
-{
-	__u32 inner_id;
-	int fd;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id,
-				&inner_id))
-		return -errno;
-	fd = bpf_map_get_fd_by_id(inner_id);
-	return fd < 0 ? -errno : fd;
-}
-
-int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
-		    const __u32 *table)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
-	__u32 *keys = NULL;
-	__u32 count;
-	int fd, err = 0;
-
-	if (!vip_id || vip_id >= SLUICE_LB_MAX_VIPS || !ring_size ||
-	    ring_size > SLUICE_LB_MAX_RING)
-		return -ERANGE;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_ring", sizeof(__u32),
-			    sizeof(__u32), ring_size, &o);
-	if (fd < 0)
-		return -errno;
-	/* fill it completely before anyone can see it */
-	keys = malloc(sizeof(*keys) * ring_size);
-	if (!keys) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (__u32 i = 0; i < ring_size; i++)
-		keys[i] = i;
-	count = ring_size;
-	if (bpf_map_update_batch(fd, keys, table, &count, NULL)) {
-		/* no batch support for this map type: one by one */
-		for (__u32 i = 0; i < ring_size && !err; i++)
-			if (bpf_map_update_elem(fd, &i, &table[i], BPF_ANY))
-				err = -errno;
-		if (err)
-			goto out;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id,
-				&fd, BPF_ANY))
-		err = -errno;
-out:
-	free(keys);
-	close(fd); /* the outer map holds the reference now */
-	return err;
-}
-
-int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
-		  const __u32 *values, __u32 n)
-{
-	__u32 count = n;
-	int fd, err = 0;
-
-	if (!n)
-		return 0;
-	fd = ring_fd(dp, vip_id);
-	if (fd < 0)
-		return fd;
-	if (bpf_map_update_batch(fd, slots, values, &count, NULL)) {
-		for (__u32 i = 0; i < n && !err; i++)
-			if (bpf_map_update_elem(fd, &slots[i], &values[i], BPF_ANY))
-				err = -errno;
-	}
-	close(fd);
-	return err;
-}
-
-int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
-		 __u32 *ring_size)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-	int fd, err = 0;
-
-	*ring_size = 0;
-	fd = ring_fd(dp, vip_id);
-	if (fd < 0)
-		return fd;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-		goto out;
-	}
-	*ring_size = info.max_entries;
-	if (info.max_entries > max) {
-		err = -ENOSPC;
-		goto out;
-	}
-	for (__u32 i = 0; i < info.max_entries && !err; i++)
-		if (bpf_map_lookup_elem(fd, &i, &table[i]))
-			err = -errno;
-out:
-	close(fd);
-	return err;
-}
-
-int dp_ring_del(struct dp *dp, __u32 vip_id)
-{
-	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_rings), &vip_id))
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
-}
-
-static int lb_stats(struct dp *dp, struct bpf_map *map, __u32 id,
-		    struct sluice_lb_counter *out)
-{
-	struct sluice_lb_counter *percpu;
-	int err = 0;
-
-	percpu = calloc(dp->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &id, percpu)) {
-		err = -errno;
-		goto out;
-	}
-	for (int c = 0; c < dp->ncpus; c++) {
-		out->packets += percpu[c].packets;
-		out->bytes += percpu[c].bytes;
-		out->new_flows += percpu[c].new_flows;
-		out->flow_hits += percpu[c].flow_hits;
-		out->drops += percpu[c].drops;
-		out->too_big += percpu[c].too_big;
-	}
-out:
-	free(percpu);
-	return err;
-}
-
-int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out)
-{
-	return lb_stats(dp, dp->skel->maps.lb_vip_stats, vip_id, out);
-}
-
-int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out)
-{
-	return lb_stats(dp, dp->skel->maps.lb_backend_stats, id, out);
-}
-
-/* Zero one VIP's (and/or one backend's) counters, so a reused id starts
- * from nothing. */
-int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
-{
-	struct sluice_lb_counter *zero = calloc(dp->ncpus, sizeof(*zero));
-	int err = 0;
-
-	if (!zero)
-		return -ENOMEM;
-	if (vip_id && bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_vip_stats),
-					  &vip_id, zero, BPF_ANY))
-		err = -errno;
-	if (backend_id &&
-	    bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_backend_stats),
-				&backend_id, zero, BPF_ANY))
-		err = -errno;
-	free(zero);
-	return err;
-}
-
-int dp_lb_flow_count(struct dp *dp)
-{
-	return dp_map_count(dp, DP_MAP_LB_FLOWS);
-}
-
-/* ---- backend role ----------------------------------------------------------- */
-
-static int addr_key(int family, const void *addr, struct sluice_addr_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	if (family != AF_INET && family != AF_INET6)
-		return -EINVAL;
-	k->family = (__u8)family;
-	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
-	return 0;
-}
-
-int dp_local_addr_set(struct dp *dp, int family, const void *addr)
-{
-	struct sluice_addr_key k;
-	__u32 one = 1;
-	int err;
-
-	if (!dp->decap)
-		return -EOPNOTSUPP;
-	err = addr_key(family, addr, &k);
-	if (err)
-		return err;
-	return bpf_map_update_elem(bpf_map__fd(dp->decap->maps.local_addrs), &k,
-				   &one, BPF_ANY) ? -errno : 0;
-}
-
-int dp_local_addr_del(struct dp *dp, int family, const void *addr)
-{
-	struct sluice_addr_key k;
-	int err;
-
-	if (!dp->decap)
-		return -EOPNOTSUPP;
-	err = addr_key(family, addr, &k);
-	if (err)
-		return err;
-	return bpf_map_delete_elem(bpf_map__fd(dp->decap->maps.local_addrs),
-				   &k) ? -errno : 0;
-}
-
-int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg)
-{
-	struct sluice_addr_key key, next;
-	int fd, err = 0;
-	bool first = true;
-	__u32 v;
-
-	if (!dp->decap)
-		return -EOPNOTSUPP;
-	fd = bpf_map__fd(dp->decap->maps.local_addrs);
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		err = cb(&key, &v, arg);
-		if (err)
-			break;
-	}
-	return err;
 }

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/dp internal: struct dp and the map accessor.  dp.c (the core, the
+ * only file that includes the skeletons) fills dp->maps from the object it
+ * loaded; the feature files (route.c lb.c decap.c stats.c) reach the maps
+ * only by id, so they never depend on which object holds a map.
+ */
+#ifndef SLUICE_DP_INTERNAL_H
+#define SLUICE_DP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <bpf/libbpf.h>
+#include "dp.h"
+
+/* Maps only lib/dp names, numbered on from the public enum dp_map_id. */
+enum {
+	DP_MAP_LB_CONFIG = DP_MAP_COUNT,
+	DP_MAP_LB_VIP_COUNT,
+	DP_MAP_LB_RINGS,
+	DP_MAP_LB_VIP_STATS,
+	DP_MAP_LB_BACKEND_STATS,
+	DP_MAP_LOCAL_ADDRS,
+	DP_MAP_ALL
+};
+
+struct dp_link {
+	char ifname[32];
+	int ifindex;
+	int fd;
+};
+
+struct dp {
+	struct sluice_xdp *skel;
+	struct sluice_decap *decap;	/* backend role only */
+	struct sluice_tc *tc;		/* when dp_opts.load_tc */
+	/* by id, from the loaded object; NULL where that object has none */
+	struct bpf_map *maps[DP_MAP_ALL];
+	enum dp_role role;
+	char *pin_dir;
+	bool maps_reused;
+	int ncpus;
+	struct dp_link links[SLUICE_MAX_IFACES];
+};
+
+/* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
+int dp_fd(const struct dp *dp, int id);
+/* One element of map @id: 0 or -errno.  Updates are BPF_ANY. */
+int dp_update(const struct dp *dp, int id, const void *key,
+	      const void *value);
+int dp_delete(const struct dp *dp, int id, const void *key);
+int dp_lookup(const struct dp *dp, int id, const void *key, void *value);
+
+/* The exact number of VIPs into lb_vip_count (lb.c; at open). */
+int dp_lb_vip_count_sync(struct dp *dp);
+
+#endif
