@@ -51,6 +51,14 @@ int dp_update(const struct dp *dp, int id, const void *key,
 int dp_delete(const struct dp *dp, int id, const void *key);
 int dp_lookup(const struct dp *dp, int id, const void *key, void *value);
 
+/* Per-CPU maps (stats.c).  A value is @size bytes of __u64 counters:
+ * dp_percpu_sum() adds each counter up over the CPUs into @out (zeroed
+ * first); dp_percpu_zero() sets @key to zero on every CPU. */
+int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
+		  size_t size);
+int dp_percpu_zero(const struct dp *dp, int id, const void *key,
+		   size_t size);
+
 /* The exact number of VIPs into lb_vip_count (lb.c; at open). */
 int dp_lb_vip_count_sync(struct dp *dp);
 

@@ -196,57 +196,30 @@ int dp_ring_del(struct dp *dp, __u32 vip_id)
 	return err == -ENOENT ? 0 : err;
 }
 
-static int lb_stats(struct dp *dp, int map, __u32 id,
-		    struct sluice_lb_counter *out)
-{
-	struct sluice_lb_counter *percpu;
-	int err = 0;
-
-	percpu = calloc(dp->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	err = dp_lookup(dp, map, &id, percpu);
-	if (err)
-		goto out;
-	for (int c = 0; c < dp->ncpus; c++) {
-		out->packets += percpu[c].packets;
-		out->bytes += percpu[c].bytes;
-		out->new_flows += percpu[c].new_flows;
-		out->flow_hits += percpu[c].flow_hits;
-		out->drops += percpu[c].drops;
-		out->too_big += percpu[c].too_big;
-	}
-out:
-	free(percpu);
-	return err;
-}
-
 int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out)
 {
-	return lb_stats(dp, DP_MAP_LB_VIP_STATS, vip_id, out);
+	return dp_percpu_sum(dp, DP_MAP_LB_VIP_STATS, &vip_id, out,
+			     sizeof(*out));
 }
 
 int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out)
 {
-	return lb_stats(dp, DP_MAP_LB_BACKEND_STATS, id, out);
+	return dp_percpu_sum(dp, DP_MAP_LB_BACKEND_STATS, &id, out,
+			     sizeof(*out));
 }
 
 /* Zero one VIP's (and/or one backend's) counters, so a reused id starts
  * from nothing. */
 int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
 {
-	struct sluice_lb_counter *zero = calloc(dp->ncpus, sizeof(*zero));
 	int err = 0;
 
-	if (!zero)
-		return -ENOMEM;
 	if (vip_id)
-		err = dp_update(dp, DP_MAP_LB_VIP_STATS, &vip_id, zero);
+		err = dp_percpu_zero(dp, DP_MAP_LB_VIP_STATS, &vip_id,
+				     sizeof(struct sluice_lb_counter));
 	if (backend_id)
-		err = dp_update(dp, DP_MAP_LB_BACKEND_STATS, &backend_id,
-				zero) ?: err;
-	free(zero);
+		err = dp_percpu_zero(dp, DP_MAP_LB_BACKEND_STATS, &backend_id,
+				     sizeof(struct sluice_lb_counter)) ?: err;
 	return err;
 }
 

@@ -8,43 +8,65 @@
 #include "dp.h"
 #include "dp_internal.h"
 
-int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out)
+/* Both per-CPU value types (struct sluice_counter, sluice_lb_counter) are
+ * nothing but __u64 counters, so one word-by-word sum serves them all. */
+int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
+		  size_t size)
 {
-	struct sluice_counter *percpu;
-	int fd = dp_map_fd(dp, DP_MAP_STATS);
+	size_t words = size / sizeof(__u64);
+	__u64 *percpu, *sum = out;
+	int err;
 
-	if (slot >= SLUICE_MAX_IFACES)
-		return -ERANGE;
-	percpu = calloc(dp->ncpus, sizeof(*percpu));
+	if (size % sizeof(__u64))
+		return -EINVAL;
+	percpu = calloc(dp->ncpus, size);
 	if (!percpu)
 		return -ENOMEM;
+	memset(out, 0, size);
+	err = dp_lookup(dp, id, key, percpu);
+	for (int c = 0; !err && c < dp->ncpus; c++)
+		for (size_t w = 0; w < words; w++)
+			sum[w] += percpu[c * words + w];
+	free(percpu);
+	return err;
+}
+
+int dp_percpu_zero(const struct dp *dp, int id, const void *key, size_t size)
+{
+	void *zero = calloc(dp->ncpus, size);
+	int err;
+
+	if (!zero)
+		return -ENOMEM;
+	err = dp_update(dp, id, key, zero);
+	free(zero);
+	return err;
+}
+
+int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out)
+{
+	if (slot >= SLUICE_MAX_IFACES)
+		return -ERANGE;
 	memset(out, 0, SLUICE_REASON_SLOTS * sizeof(*out));
 	for (size_t i = 0; i < DP_REASON_COUNT; i++) {
 		__u32 r = dp_reason_at(i);
 		__u32 idx = slot * SLUICE_REASON_SLOTS + r;
+		/* a counter that cannot be read stays 0 */
+		int err = dp_percpu_sum(dp, DP_MAP_STATS, &idx, &out[r],
+					sizeof(out[r]));
 
-		if (bpf_map_lookup_elem(fd, &idx, percpu))
-			continue;
-		for (int c = 0; c < dp->ncpus; c++) {
-			out[r].packets += percpu[c].packets;
-			out[r].bytes += percpu[c].bytes;
-		}
+		if (err == -ENOMEM)
+			return err;
 	}
-	free(percpu);
 	return 0;
 }
 
 int dp_stats_clear(struct dp *dp)
 {
-	struct sluice_counter *zero;
-	int fd = dp_map_fd(dp, DP_MAP_STATS), err = 0;
+	int err = 0;
 
-	zero = calloc(dp->ncpus, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
 	for (__u32 i = 0; i < SLUICE_STATS_ENTRIES && !err; i++)
-		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
-			err = -errno;
-	free(zero);
+		err = dp_percpu_zero(dp, DP_MAP_STATS, &i,
+				     sizeof(struct sluice_counter));
 	return err;
 }
