@@ -94,6 +94,19 @@ static struct st_nhg *nhg_insert(struct state *st, const struct sluice_nhg *g,
 	return n;
 }
 
+/*
+ * The backend role loads only the decapsulation object: it has no route,
+ * nexthop group or neighbour maps (lib/dp answers -EOPNOTSUPP).  The
+ * mirror is kept in both roles all the same (local_addr_wanted() reads the
+ * prefixes; status and metrics count routes and neighbours): only these
+ * map writes are skipped.  The deletes are left as they are: they would
+ * find nothing to delete, and their results are not looked at.
+ */
+static bool router_maps(const struct state *st)
+{
+	return st->ops->role(st->dp) == DP_ROLE_ROUTER;
+}
+
 /* Returns the group id holding @g, writing the group first if it is new. */
 static int nhg_acquire(struct state *st, const struct sluice_nhg *g,
 		       uint32_t *id)
@@ -107,7 +120,7 @@ static int nhg_acquire(struct state *st, const struct sluice_nhg *g,
 
 		if (!nid)
 			return -ENOSPC;
-		err = st->ops->nhg_set(st->dp, nid, g);
+		err = router_maps(st) ? st->ops->nhg_set(st->dp, nid, g) : 0;
 		if (err)
 			return err;
 		n = nhg_insert(st, g, nid);
@@ -151,6 +164,8 @@ static int seed_nhg_cb(const void *key, const void *value, void *arg)
 
 int state_seed_from_maps(struct state *st)
 {
+	if (!router_maps(st))
+		return 0;
 	return st->ops->map_foreach(st->dp, DP_MAP_NHGS, seed_nhg_cb, st);
 }
 
@@ -268,7 +283,8 @@ static void prefix_unprogram(struct state *st, struct st_prefix *p)
 
 	if (!p->is_programmed)
 		return;
-	err = st->ops->route_del(st->dp, p->key.family, p->key.addr, p->key.len);
+	err = router_maps(st) ? st->ops->route_del(st->dp, p->key.family,
+						   p->key.addr, p->key.len) : 0;
 	if (err && err != -ENOENT)
 		st->route_errors++;
 	if (p->programmed.type == SLUICE_RT_FORWARD)
@@ -312,8 +328,9 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 			nhg_release(st, rt.nhg_id); /* drop the extra ref */
 		return;
 	}
-	err = st->ops->route_set(st->dp, p->key.family, p->key.addr, p->key.len,
-				 &rt);
+	err = router_maps(st) ? st->ops->route_set(st->dp, p->key.family,
+						   p->key.addr, p->key.len, &rt) :
+				0;
 	if (err) {
 		/* p->best stays what the map holds (NULL when that route is
 		 * gone): /v1/routes must not show next hops never written */
@@ -660,7 +677,7 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 	memcpy(e->mac, n->mac, 6);
 	e->state = n->state;
 	memcpy(v.mac, n->mac, 6);
-	err = st->ops->neigh_set(st->dp, &k, &v);
+	err = router_maps(st) ? st->ops->neigh_set(st->dp, &k, &v) : 0;
 	e->programmed = !err;
 	if (err)
 		pr_err("neigh: cannot program: %s", strerror(-err));
@@ -1084,6 +1101,10 @@ int state_reconcile(struct state *st)
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct reconcile_ctx c = { .st = st, .map = order[i] };
 
+		if (!router_maps(st) &&
+		    (order[i] == DP_MAP_ROUTES_V4 || order[i] == DP_MAP_ROUTES_V6 ||
+		     order[i] == DP_MAP_NHGS || order[i] == DP_MAP_NEIGHBORS))
+			continue;	/* not in this role's object */
 		c.stale.key_size = (size_t)(order[i] == DP_MAP_ROUTES_V4 ? 8 :
 					    order[i] == DP_MAP_ROUTES_V6 ? 20 :
 					    order[i] == DP_MAP_NEIGHBORS ? 24 :

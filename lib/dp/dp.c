@@ -64,7 +64,13 @@ static void router_maps(struct dp *dp)
 
 static void decap_maps(struct dp *dp)
 {
-	dp->maps[DP_MAP_LOCAL_ADDRS] = dp->decap->maps.local_addrs;
+	struct bpf_map **m = dp->maps;
+
+	m[DP_MAP_IFACES] = dp->decap->maps.ifaces;
+	m[DP_MAP_VLANS] = dp->decap->maps.vlans;
+	m[DP_MAP_TX_PORTS] = dp->decap->maps.tx_ports;
+	m[DP_MAP_STATS] = dp->decap->maps.stats;
+	m[DP_MAP_LOCAL_ADDRS] = dp->decap->maps.local_addrs;
 }
 
 int dp_fd(const struct dp *dp, int id)
@@ -171,30 +177,85 @@ static int open_tc(struct dp *dp)
 	return err;
 }
 
+/* The devmap is pinned by hand after the load (layout.c, reuse_pinned()). */
+static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
+{
+	char path[PATH_MAX];
+
+	if (!dp->pin_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+		 bpf_map__name(tx_ports));
+	return access(path, F_OK) ? bpf_map__pin(tx_ports, path) : 0;
+}
+
+static int open_router(struct dp *dp, const struct dp_opts *opts)
+{
+	int err;
+
+	dp->skel = sluice_xdp__open();
+	if (!dp->skel) {
+		err = -errno;
+		pr_err("dp: cannot open the XDP object: %s", strerror(-err));
+		return err;
+	}
+	if (opts && opts->lb_max_flows) {
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows,
+					       opts->lb_max_flows);
+		if (err)
+			return err;
+	}
+	if (opts && opts->lb_disabled)
+		dp->skel->rodata->cfg_lb_enabled = 0;
+	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
+			  load_xdp, dp->skel);
+	if (err == -EPROTO)	/* layout.c said which map and why */
+		return err;
+	if (!err)
+		err = pin_devmap(dp, dp->skel->maps.tx_ports);
+	if (err) {
+		pr_err("dp: cannot load the XDP object: %s%s", strerror(-err),
+		       dp->maps_reused ? " (pinned maps from an incompatible "
+					 "version? remove the pin dir)" :
+					 "");
+		return err;
+	}
+	router_maps(dp);
+	/* pinned VIPs from an earlier run: count them (the count map is new
+	 * to older pin dirs, or may be high after a crash) */
+	return dp_lb_vip_count_sync(dp);
+}
+
+/* The backend role loads this object alone: its ports, counters and local
+ * addresses are all it has, pinned like the router's. */
 static int open_decap(struct dp *dp)
 {
-	bool reused = false;
 	int err;
 
 	dp->decap = sluice_decap__open();
-	if (!dp->decap)
-		return -errno;
-	err = share_maps(dp, dp->decap->obj);
-	if (err)
+	if (!dp->decap) {
+		err = -errno;
+		pr_err("dp: cannot open the decapsulation object: %s",
+		       strerror(-err));
 		return err;
-	err = load_pinned(dp->decap->obj, dp->pin_dir, &reused, load_decap,
-			  dp->decap);
+	}
+	err = load_pinned(dp->decap->obj, dp->pin_dir, &dp->maps_reused,
+			  load_decap, dp->decap);
+	if (err == -EPROTO)
+		return err;
 	if (!err)
-		decap_maps(dp);
-	if (err)
+		err = pin_devmap(dp, dp->decap->maps.tx_ports);
+	if (err) {
 		pr_err("dp: cannot load the decapsulation object: %s",
 		       strerror(-err));
-	return err;
+		return err;
+	}
+	decap_maps(dp);
+	return 0;
 }
 
 int dp_open(struct dp **out, const struct dp_opts *opts)
 {
-	char path[PATH_MAX];
 	struct dp *dp;
 	int err;
 
@@ -203,16 +264,15 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 		return -ENOMEM;
 	for (int i = 0; i < SLUICE_MAX_IFACES; i++)
 		dp->links[i].fd = -1;
+	dp->role = opts ? opts->role : DP_ROLE_ROUTER;
+	/* the TC router runs over the router's maps */
+	if (dp->role == DP_ROLE_BACKEND && opts && opts->load_tc) {
+		err = -EINVAL;
+		goto err_free;
+	}
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus <= 0) {
 		err = dp->ncpus ? dp->ncpus : -EINVAL;
-		goto err_free;
-	}
-
-	dp->skel = sluice_xdp__open();
-	if (!dp->skel) {
-		err = -errno;
-		pr_err("dp: cannot open the XDP object: %s", strerror(-err));
 		goto err_free;
 	}
 
@@ -220,60 +280,19 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 		dp->pin_dir = strdup(opts->pin_dir);
 		if (!dp->pin_dir) {
 			err = -ENOMEM;
-			goto err_skel;
+			goto err_free;
 		}
 		err = mkdir_p(dp->pin_dir);
 		if (err) {
 			pr_err("dp: cannot create pin dir %s: %s", dp->pin_dir,
 			       strerror(-err));
-			goto err_skel;
+			goto err_free;
 		}
 	}
-	dp->role = opts ? opts->role : DP_ROLE_ROUTER;
-	if (dp->role == DP_ROLE_BACKEND && !(opts && opts->lb_max_flows)) {
-		/* a backend's router maps are idle: keep the LRU small */
-		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows, 1024);
-		if (err)
-			goto err_skel;
-	}
-
-	if (opts && opts->lb_max_flows) {
-		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows,
-					       opts->lb_max_flows);
-		if (err)
-			goto err_skel;
-	}
-	if (opts && opts->lb_disabled)
-		dp->skel->rodata->cfg_lb_enabled = 0;
-	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
-			  load_xdp, dp->skel);
-	if (err == -EPROTO)	/* layout.c said which map and why */
-		goto err_skel;
-	if (!err && dp->pin_dir) {
-		/* the devmap is pinned by hand, see reuse_devmap() */
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-			 bpf_map__name(dp->skel->maps.tx_ports));
-		if (access(path, F_OK))
-			err = bpf_map__pin(dp->skel->maps.tx_ports, path);
-	}
-	if (err) {
-		pr_err("dp: cannot load the XDP object: %s%s", strerror(-err),
-		       dp->maps_reused ? " (pinned maps from an incompatible "
-					 "version? remove the pin dir)" :
-					 "");
-		goto err_skel;
-	}
-	/* pinned VIPs from an earlier run: count them (the count map is new
-	 * to older pin dirs, or may be high after a crash) */
-	router_maps(dp);
-	err = dp_lb_vip_count_sync(dp);
+	err = dp->role == DP_ROLE_BACKEND ? open_decap(dp) :
+					    open_router(dp, opts);
 	if (err)
 		goto err_skel;
-	if (dp->role == DP_ROLE_BACKEND) {
-		err = open_decap(dp);
-		if (err)
-			goto err_skel;
-	}
 	if (opts && opts->load_tc) {
 		err = open_tc(dp);
 		if (err)
@@ -306,15 +325,13 @@ void dp_close(struct dp *dp)
 	free(dp);
 }
 
-int dp_unpin_maps(struct dp *dp)
+static int unpin_obj(const struct dp *dp, const struct bpf_object *obj)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
 	int err = 0;
 
-	if (!dp->pin_dir)
-		return 0;
-	bpf_object__for_each_map(map, dp->skel->obj) {
+	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
@@ -322,15 +339,38 @@ int dp_unpin_maps(struct dp *dp)
 		if (unlink(path) && errno != ENOENT && !err)
 			err = -errno;
 	}
-	if (dp->decap) {
-		bpf_object__for_each_map(map, dp->decap->obj) {
-			if (bpf_map__is_internal(map))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-				 bpf_map__name(map));
-			if (unlink(path) && errno != ENOENT && !err)
-				err = -errno;
-		}
+	return err;
+}
+
+/* Until the backend role loaded sluice_decap alone, it also pinned the
+ * router's maps: a pin dir from then still holds them.  Opening the object
+ * (no load) is enough to know their names. */
+static int unpin_old_router_maps(const struct dp *dp)
+{
+	struct sluice_xdp *skel = sluice_xdp__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	err = unpin_obj(dp, skel->obj);
+	sluice_xdp__destroy(skel);
+	return err;
+}
+
+int dp_unpin_maps(struct dp *dp)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!dp->pin_dir)
+		return 0;
+	err = dp->skel ? unpin_obj(dp, dp->skel->obj) :
+			 unpin_obj(dp, dp->decap->obj);
+	if (!dp->skel) {
+		int old = unpin_old_router_maps(dp);
+
+		if (!err)
+			err = old;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 		 SLUICE_LAYOUT_MAP_NAME);

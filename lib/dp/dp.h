@@ -23,7 +23,9 @@ enum dp_xdp_mode {
 
 enum dp_role {
 	DP_ROLE_ROUTER,		/* the XDP router and load balancer */
-	DP_ROLE_BACKEND,	/* a load-balanced server: decapsulation */
+	DP_ROLE_BACKEND,	/* a load-balanced server: decapsulation
+				 * alone (sluice_decap; the router's and
+				 * the LB's map operations say -EOPNOTSUPP) */
 };
 
 struct dp_opts {
@@ -33,8 +35,9 @@ struct dp_opts {
 	/* Load-time settings (0 = the compiled default). */
 	__u32 lb_max_flows;	/* LRU flow table size */
 	bool lb_disabled;	/* skip the VIP lookup entirely */
-	enum dp_role role;	/* which program dp_attach() attaches */
-	bool load_tc;		/* also load the TC (clsact) router */
+	enum dp_role role;	/* which object is loaded and attached */
+	bool load_tc;		/* also load the TC (clsact) router (the
+				 * router role only: -EINVAL otherwise) */
 };
 
 int dp_open(struct dp **out, const struct dp_opts *opts);
@@ -44,7 +47,7 @@ void dp_close(struct dp *dp);
 int dp_unpin_maps(struct dp *dp);
 
 /* The program dp_attach() attaches: sluice_xdp, or sluice_decap for the
- * backend role (whose router maps exist but stay unused). */
+ * backend role (the only object that role loads). */
 int dp_xdp_prog_fd(const struct dp *dp);
 enum dp_role dp_role(const struct dp *dp);
 /* The TC router over the same maps (dp_opts.load_tc), or -ENOENT. */
@@ -96,7 +99,9 @@ int dp_stats_read(struct dp *dp, __u32 slot, struct sluice_counter *out);
 int dp_stats_clear(struct dp *dp);
 
 /* Walks every key of a map; the callback returns 0 to go on.  Used to
- * reconcile pinned state with what the kernel says after a restart. */
+ * reconcile pinned state with what the kernel says after a restart.
+ * A map the role's object does not have: -EOPNOTSUPP (and from
+ * dp_map_fd()). */
 enum dp_map_id {
 	DP_MAP_ROUTES_V4,
 	DP_MAP_ROUTES_V6,
