@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 	  -Wall -Wextra -Werror -Wmissing-prototypes -Wformat=2 \
-	  -Iinclude -Ilib/common -Ilib/dp -Ilib/maglev -Idaemon -I$(BUILD)/bpf \
+	  -Iinclude -Ilib/common -Ilib/dp -Ilib/maglev -Ilib/pktgen -Idaemon -I$(BUILD)/bpf \
 	  $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
@@ -31,7 +31,7 @@ BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 
-LIB_SRCS := $(wildcard lib/common/*.c lib/dp/*.c lib/maglev/*.c)
+LIB_SRCS := $(wildcard lib/common/*.c lib/dp/*.c lib/maglev/*.c lib/pktgen/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A small packet builder for the BPF fixtures.  It writes every header byte
+ * The one packet builder: the BPF fixtures, the benchmarks and sluice-gen
+ * build their frames and checksums here.  It writes every header byte
  * by byte in network order and computes every checksum from scratch with a
  * full RFC 1071 sum, so that it shares no code (and no mistakes) with the
  * data path it checks: no kernel header structs, no incremental updates.
  */
-#ifndef SLUICE_TESTS_PKTBUILD_H
-#define SLUICE_TESTS_PKTBUILD_H
+#ifndef SLUICE_PKTBUILD_H
+#define SLUICE_PKTBUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The fixtures' packet builder.  Headers are written byte by byte at fixed
+ * The packet builder (pktbuild.h).  Headers are written byte by byte at fixed
  * offsets (RFC 791, 8200, 793, 768, 792, 4443, 826, IEEE 802.1Q) and every
  * checksum is a full RFC 1071 sum over the finished bytes.
  */
