@@ -8,6 +8,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "gen_args.h"
+#include "pktbuild.h"
 
 #define ETH_HLEN_ 14
 #define IP4_HLEN 20
@@ -497,33 +498,25 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 
 /* ---- frame template ---------------------------------------------------------- */
 
-/* One's-complement sum of 16-bit words as they lie in memory. */
+/*
+ * One's-complement sum of 16-bit words as they lie in memory: how the BPF
+ * program adds.  The shared builder (lib/pktgen) sums big-endian words;
+ * the order of the words only swaps the two bytes of a one's-complement
+ * sum (RFC 1071, 2.(B)), so its folded sum, in network order, read as a
+ * word in memory, is this sum folded (the BPF program folds after adding).
+ */
 static uint32_t sum16(const unsigned char *p, size_t len, uint32_t sum)
 {
-	uint16_t w;
+	uint16_t be = (uint16_t)~csum_fold(csum_add(0, p, len)), w;
+	unsigned char b[2] = { (unsigned char)(be >> 8), (unsigned char)be };
 
-	for (; len >= 2; p += 2, len -= 2) {
-		memcpy(&w, p, 2);
-		sum += w;
-	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, 1);
-		sum += w;
-	}
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	memcpy(&w, b, 2);
+	return sum + w;
 }
 
 uint16_t gen_csum(const void *buf, size_t len, uint32_t sum)
 {
-	return (uint16_t)~fold(sum16(buf, len, sum));
+	return csum_fold(sum16(buf, len, sum));
 }
 
 static void put16(unsigned char *p, uint16_t host)
@@ -629,10 +622,10 @@ void gen_frame_flow(const struct gen_frame *f, unsigned int k,
 	memcpy(out + f->sport_off, &sport, 2);
 	sum = (saddr & 0xffff) + (saddr >> 16);
 	if (f->ip_csum_off) {
-		csum = (uint16_t)~fold(f->ip_sum + sum);
+		csum = csum_fold(f->ip_sum + sum);
 		memcpy(out + f->ip_csum_off, &csum, 2);
 	}
-	csum = (uint16_t)~fold(f->l4_sum + sum + sport);
+	csum = csum_fold(f->l4_sum + sum + sport);
 	if (f->udp && !csum)
 		csum = 0xffff;
 	memcpy(out + f->l4_csum_off, &csum, 2);
