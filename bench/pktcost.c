@@ -66,6 +66,7 @@
 #include "bench.h"
 #include "dp.h"
 #include "maglev.h"
+#include "testrun.h"
 #include "xdp_floor.skel.h"
 
 #define BATCH 254		/* TTL 255 allows 254 forwards of one buffer */
@@ -486,16 +487,13 @@ struct res {
 static void run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
 		__u32 repeat, struct res *r)
 {
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .repeat = repeat);
+	struct dp_test_run t = { .ifindex = ifindex, .repeat = repeat,
+				 .out = r->out, .out_size = sizeof(r->out) };
 
-	r->err = bpf_prog_test_run_opts(fd, &o);
-	r->out_len = o.data_size_out;
-	r->retval = o.retval;
-	r->duration = o.duration;
+	r->err = dp_test_run_xdp(fd, in, len, &t);
+	r->out_len = t.out_len;
+	r->retval = t.retval;
+	r->duration = t.duration;
 }
 
 static const char *xdp_name(__u32 v)

@@ -42,6 +42,7 @@
 #include "fixtures.h"
 #include "pktbuild.h"
 #include "runner.h"
+#include "testrun.h"
 #include "xdp_floor.skel.h"
 
 /* TTL 255 allows at most 254 forwards of one buffer.  Every call with
@@ -323,20 +324,14 @@ static int setup(struct env *e, char *why, size_t len)
 int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	    __u32 repeat, struct run *r)
 {
-	struct xdp_md ctx = {
-		.data = meta,
-		.data_end = len,
-		.ingress_ifindex = ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .repeat = repeat);
+	struct dp_test_run t = { .ifindex = ifindex, .meta = meta,
+				 .repeat = repeat, .out = r->out,
+				 .out_size = sizeof(r->out) };
 
-	r->err = bpf_prog_test_run_opts(fd, &o);
-	r->out_len = o.data_size_out;
-	r->retval = o.retval;
-	r->duration = o.duration;
+	r->err = dp_test_run_xdp(fd, in, len, &t);
+	r->out_len = t.out_len;
+	r->retval = t.retval;
+	r->duration = t.duration;
 	return r->err;
 }
 
@@ -344,14 +339,12 @@ int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 static int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
 		  struct run *r)
 {
-	struct __sk_buff ctx = { .ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct dp_test_run t = { .ifindex = ifindex, .repeat = 1,
+				 .out = r->out, .out_size = sizeof(r->out) };
 
-	r->err = bpf_prog_test_run_opts(fd, &o);
-	r->out_len = o.data_size_out;
-	r->retval = o.retval;
+	r->err = dp_test_run_skb(fd, in, len, &t);
+	r->out_len = t.out_len;
+	r->retval = t.retval;
 	return r->err;
 }
 
