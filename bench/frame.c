@@ -12,6 +12,15 @@
 #include "bench.h"
 #include "pktbuild.h"
 
+/* A built frame into the caller's buffer: its length, or -EINVAL. */
+static int copy_out(const struct frame *fr, __u8 *buf, __u32 cap)
+{
+	if (fr->len > cap)
+		return -EINVAL;
+	memcpy(buf, fr->buf, fr->len);
+	return (int)fr->len;
+}
+
 /* A bench flow as the shared builder's spec: the IP identification 0, the
  * builder's defaults for the rest (TCP sequence numbers, payload bytes). */
 int frame_build(const struct flow *f, __u8 *buf, __u32 cap)
@@ -41,12 +50,7 @@ int frame_build(const struct flow *f, __u8 *buf, __u32 cap)
 	memcpy(s.dst, f->dmac, 6);
 	memcpy(s.src, f->smac, 6);
 	err = pkt_build(&s, &fr);
-	if (err)
-		return err;
-	if (fr.len > cap)
-		return -EINVAL;
-	memcpy(buf, fr.buf, fr.len);
-	return (int)fr.len;
+	return err ? err : copy_out(&fr, buf, cap);
 }
 
 int frame_routed(const struct flow *in, int hops, const __u8 dmac[6],
@@ -82,12 +86,7 @@ int frame_ipip4(const __u8 *inner, __u32 len, const __u8 dmac[6],
 	memcpy(e.daddr, dst, 4);
 	e.tos = inner[15];		/* the inner TOS */
 	err = pkt_encap(&in, &e, &out);
-	if (err)
-		return err;
-	if (out.len > cap)
-		return -EINVAL;
-	memcpy(buf, out.buf, out.len);
-	return (int)out.len;
+	return err ? err : copy_out(&out, buf, cap);
 }
 
 int parse_addr(const char *txt, int *family, __u8 addr[16])
