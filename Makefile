@@ -15,14 +15,24 @@ BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	      -e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' \
 	      -e 's/loongarch64/loongarch/')
 
+# System libraries, and which program links which: sluicectl needs no
+# libbpf, the daemon no libcurl.
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 PKGS := libbpf libmnl libmicrohttpd json-c libcurl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(call pkg_cflags,$(PKGS))
+DAEMON_LIBS = $(call pkg_libs,libbpf libmnl libmicrohttpd json-c) -lpthread
+CLI_LIBS = $(call pkg_libs,json-c libcurl)
+BPF_LIBS = $(call pkg_libs,libbpf)
+BENCH_LIBS = $(call pkg_libs,libbpf libmnl json-c)
+UNIT_LIBS = $(call pkg_libs,$(PKGS)) -lcmocka -lpthread
 
+# Every file sees the UAPI contract and lib/common; each component adds the
+# headers of what it uses (below).  Only lib/dp sees $(BUILD)/bpf, where the
+# skeletons are: the rule "skeletons stay behind lib/dp" is the build's.
 CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 	  -Wall -Wextra -Werror -Wmissing-prototypes -Wformat=2 \
-	  -Iinclude -Ilib/common -Ilib/dp -Ilib/maglev -Ilib/pktgen -Idaemon -I$(BUILD)/bpf \
-	  $(SANFLAGS) $(EXTRA_CFLAGS)
+	  -Iinclude -Ilib/common $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
@@ -31,7 +41,10 @@ BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 
-LIB_SRCS := $(wildcard lib/common/*.c lib/dp/*.c lib/maglev/*.c lib/pktgen/*.c)
+COMMON_SRCS := $(wildcard lib/common/*.c)
+DP_SRCS := $(wildcard lib/dp/*.c)
+MAGLEV_SRCS := $(wildcard lib/maglev/*.c)
+PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -41,7 +54,23 @@ GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-LIBSLUICE := $(BUILD)/libsluice.a
+# what each component's files may include, besides include/ and lib/common
+$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -I$(BUILD)/bpf
+$(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
+$(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
+$(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev
+$(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
+$(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
+$(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
+$(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
+# unit tests see the headers of the programs whose code they test
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
+	-Ilib/pktgen -Icli -Ibench/gen
+
+LIBCOMMON := $(BUILD)/libsluice-common.a
+LIBDP := $(BUILD)/libsluice-dp.a
+LIBMAGLEV := $(BUILD)/libsluice-maglev.a
+LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
 LIBSLUICED := $(BUILD)/libsluiced.a
 # sluicectl's and sluice-gen's code minus their main, for the unit tests
 LIBSLUICECTL := $(BUILD)/libsluicectl.a
@@ -51,7 +80,7 @@ BPFT_BIN := $(BUILD)/tests/bpf_runner
 BENCH_BIN := $(BUILD)/bench/sluice-bench
 
 .PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench \
-	format-check clean help
+	format format-check clean help
 all: $(BUILD)/sluiced $(BUILD)/sluicectl $(UNIT_BINS) \
      $(if $(BPFT_SRCS),$(BPFT_BIN)) $(if $(BENCH_SRCS),$(BENCH_BIN))
 
@@ -62,7 +91,9 @@ help:
 	@echo "make deps        install Debian packages (idempotent)"
 	@echo "make bench       all benchmarks next to their baselines: table on stdout,"
 	@echo "                 build/bench/results.json and plots (docs/performance.md)"
-	@echo "make test-unit|test-bpf|test-netns|test-bench   one tier (after a build)"
+	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
+	@echo "make format      reformat the C sources with .clang-format (kernel style)"
+	@echo "make format-check  fail when a C source is not formatted"
 
 deps:
 	@scripts/deps.sh
@@ -80,49 +111,59 @@ $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c | $(SKELS)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+# lib/dp is built after the skeletons it includes
+$(call obj,$(DP_SRCS)): | $(SKELS)
 
-$(LIBSLUICE): $(call obj,$(LIB_SRCS))
-	@rm -f $@
-	ar rcs $@ $^
+archive = @rm -f $@ && ar rcs $@ $^
+$(LIBCOMMON): $(call obj,$(COMMON_SRCS))
+	$(archive)
+$(LIBDP): $(call obj,$(DP_SRCS))
+	$(archive)
+$(LIBMAGLEV): $(call obj,$(MAGLEV_SRCS))
+	$(archive)
+$(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
+	$(archive)
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
-	@rm -f $@
-	ar rcs $@ $^
+	$(archive)
 $(LIBSLUICECTL): $(call obj,$(filter-out cli/main.c,$(CLI_SRCS)))
-	@rm -f $@
-	ar rcs $@ $^
+	$(archive)
 $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
-	@rm -f $@
-	ar rcs $@ $^
+	$(archive)
 
-$(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBSLUICE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-$(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBSLUICE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-# Unit tests see the headers of the programs whose code they test.
-$(BUILD)/obj/tests/unit/%.o: CFLAGS += -Icli -Ibench/gen
+$(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBDP) $(LIBMAGLEV) \
+		  $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+$(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
-		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBSLUICE)
+		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
+		       $(LIBPKTGEN) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lpthread
-$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBSLUICE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBSLUICE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
+$(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
+	      $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
+# Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.
 GEN_BIN := $(BUILD)/sluice-gen
 all: $(GEN_BIN) $(BUILD)/bpf/sluice_sink.bpf.o
 $(BUILD)/bpf/%.bpf.o: bench/gen/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(call obj,$(GEN_SRCS)): $(BUILD)/bpf/sluice_gen.skel.h
-$(GEN_BIN): $(call obj,$(GEN_SRCS)) $(LIBSLUICE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/gen/sluice_gen.skel.h: $(BUILD)/bpf/sluice_gen.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name sluice_gen > $@.tmp && mv $@.tmp $@
+$(call obj,$(GEN_SRCS)): | $(BUILD)/gen/sluice_gen.skel.h
+$(GEN_BIN): $(call obj,$(GEN_SRCS)) $(LIBPKTGEN) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) -lm
 
 # Every test tier runs the ASan/UBSan build; `make test` ends with one
 # "N passed, N failed" line.

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "bench.h"
+#include "dp.h"
 #include "log.h"
 
 static struct fig figs[BENCH_MAX_FIGS];
@@ -332,7 +333,7 @@ int main(int argc, char **argv)
 			BENCH_MAX_REPS);
 		return 2;
 	}
-	log_route_libbpf();
+	dp_log_route_libbpf();
 
 	if (!only || !strcmp(only, "control")) {
 		if (ctlplane_run(&o)) {

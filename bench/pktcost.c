@@ -67,7 +67,7 @@
 #include "dp.h"
 #include "maglev.h"
 #include "testrun.h"
-#include "xdp_floor.skel.h"
+#include "floor.h"
 
 #define BATCH 254		/* TTL 255 allows 254 forwards of one buffer */
 /* A single run that took this long was preempted or interrupted between
@@ -121,7 +121,7 @@ struct env {
 	const struct bench_opts *o;
 	struct dp *dpr;		/* router, LB off at load time */
 	struct dp *dpl;		/* router + LB, VIPs configured */
-	struct xdp_floor *floor;
+	struct dp_floor *floor;
 	__u32 ifin, ifout;
 	int fd_pass, fd_swap;
 	__u32 *ring;		/* VIP 1's Maglev table as installed */
@@ -342,14 +342,14 @@ static int setup(struct env *e)
 		note("dp_open: %s", strerror(-err));
 		return err;
 	}
-	e->floor = xdp_floor__open_and_load();
+	e->floor = dp_floor_open();
 	if (!e->floor) {
 		err = -errno;
 		note("cannot load xdp_floor: %s", strerror(-err));
 		return err;
 	}
-	e->fd_pass = bpf_program__fd(e->floor->progs.xdp_pass);
-	e->fd_swap = bpf_program__fd(e->floor->progs.xdp_macswap_tx);
+	e->fd_pass = dp_floor_pass_fd(e->floor);
+	e->fd_swap = dp_floor_macswap_fd(e->floor);
 	err = setup_router(e, e->dpr) ?: setup_router(e, e->dpl) ?:
 	      setup_lb(e);
 	if (err) {
@@ -364,7 +364,7 @@ static int setup(struct env *e)
 
 static void teardown(struct env *e)
 {
-	xdp_floor__destroy(e->floor);
+	dp_floor_close(e->floor);
 	dp_close(e->dpl);
 	dp_close(e->dpr);
 	free(e->ring);

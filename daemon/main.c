@@ -449,7 +449,7 @@ int main(int argc, char **argv)
 		printf(")\n");
 		goto out_cfg;
 	}
-	log_route_libbpf();
+	dp_log_route_libbpf();
 	raise_nofile(cfg.n_apis);
 
 	sigemptyset(&mask);

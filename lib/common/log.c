@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <bpf/libbpf.h>
 #include "log.h"
 
 static enum log_level cur_level = LOG_LVL_INFO;
@@ -32,7 +31,7 @@ int log_level_parse(const char *s, enum log_level *out)
 }
 
 __attribute__((format(printf, 2, 0)))
-static void vlog(enum log_level lvl, const char *fmt, va_list ap)
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -55,25 +54,6 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(lvl, fmt, ap);
+	log_vmsg(lvl, fmt, ap);
 	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 0)))
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	enum log_level lvl = level == LIBBPF_WARN ? LOG_LVL_WARN :
-			     level == LIBBPF_INFO ? LOG_LVL_DEBUG :
-						    LOG_LVL_DEBUG + 1;
-
-	if (lvl > cur_level)
-		return 0;
-	vlog(lvl > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : lvl, fmt, ap);
-	return 0;
-}
-
-void log_route_libbpf(void)
-{
-	libbpf_set_print(libbpf_print);
 }

@@ -40,6 +40,9 @@ struct dp_opts {
 				 * router role only: -EINVAL otherwise) */
 };
 
+/* Routes libbpf's own messages through lib/common's logger. */
+void dp_log_route_libbpf(void);
+
 int dp_open(struct dp **out, const struct dp_opts *opts);
 /* Closes everything this process holds.  Pinned maps and links stay. */
 void dp_close(struct dp *dp);

@@ -36,7 +36,7 @@
 #include "lb_fixtures.h"
 #include "pktbuild.h"
 #include "runner.h"
-#include "xdp_floor.skel.h"
+#include "floor.h"
 
 #define LB_MAX_MODEL_FLOWS 512
 /* The cost figure runs with repeat = 1 (see lb_perf()). */
@@ -920,17 +920,17 @@ static bool perf_loop(struct lb_env *l, struct lb_perf_run *ack,
 		      struct lb_perf_run *syn, __u64 *floor_ns,
 		      unsigned int calls)
 {
-	struct xdp_floor *floor = xdp_floor__open_and_load();
+	struct dp_floor *floor = dp_floor_open();
 	bool ok = floor != NULL;
 
 	if (!floor)
 		diag("cannot load xdp_floor: %s\n", strerror(errno));
 	for (unsigned int i = 0; ok && i < calls; i++)
 		ok = perf_call(l, ack) &&
-		     floor_call(l, bpf_program__fd(floor->progs.xdp_pass),
+		     floor_call(l, dp_floor_pass_fd(floor),
 				&ack->c.in, floor_ns) &&
 		     perf_call(l, syn);
-	xdp_floor__destroy(floor);
+	dp_floor_close(floor);
 	return ok;
 }
 

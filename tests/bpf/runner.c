@@ -43,7 +43,7 @@
 #include "pktbuild.h"
 #include "runner.h"
 #include "testrun.h"
-#include "xdp_floor.skel.h"
+#include "floor.h"
 
 /* TTL 255 allows at most 254 forwards of one buffer.  Every call with
  * repeat > 1 switches the XDP dispatcher to the program and back, two RCU
@@ -742,7 +742,7 @@ static int perf_frames(struct perf *p)
 
 static bool perf_measure(struct env *e, struct perf *p)
 {
-	struct xdp_floor *floor = xdp_floor__open_and_load();
+	struct dp_floor *floor = dp_floor_open();
 	bool ok;
 
 	if (!floor) {
@@ -751,8 +751,8 @@ static bool perf_measure(struct env *e, struct perf *p)
 	}
 	ok = !snapshot(e, e->before);
 	for (unsigned int i = 0; ok && i < p->calls; i++)
-		ok = perf_call(e, bpf_program__fd(floor->progs.xdp_pass), p);
-	xdp_floor__destroy(floor);
+		ok = perf_call(e, dp_floor_pass_fd(floor), p);
+	dp_floor_close(floor);
 	if (!ok || snapshot(e, e->after))
 		return false;
 	return counters_ok(e, count_slot(e, perf_fixture.ingress,
@@ -793,7 +793,7 @@ int main(void)
 	bool lb_ok;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	log_route_libbpf();
+	dp_log_route_libbpf();
 	if (setup(&e, why, sizeof(why))) {
 		printf("not ok 1 - setup: %s\n1..1\n", why);
 		dp_close(e.dp);
