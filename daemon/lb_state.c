@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 #include "config.h"
-#include "lb.h"
+#include "lb_internal.h"
+#include "log.h"
 
 #define STATE_VERSION 1
 /* 255 VIPs and 4095 backends print in well under 1 MiB */
@@ -324,4 +325,65 @@ fail:
 	json_object_put(root);
 	free(text);
 	return rc;
+}
+
+/* ---- where and whether the running LB saves -------------------------------- */
+
+int lb_set_state_dir(struct lb *lb, const char *dir)
+{
+	char *d = NULL;
+
+	if (dir) {
+		if (strlen(dir) + sizeof(LB_STATE_FILE) + 1 > sizeof(lb->state_path))
+			return -ENAMETOOLONG;
+		d = strdup(dir);
+		if (!d)
+			return -ENOMEM;
+	}
+	free(lb->state_dir);
+	lb->state_dir = d;
+	if (d)
+		snprintf(lb->state_path, sizeof(lb->state_path), "%s/%s", d,
+			 LB_STATE_FILE);
+	else
+		lb->state_path[0] = '\0';
+	return 0;
+}
+
+const char *lb_state_path(const struct lb *lb)
+{
+	return lb->state_path;
+}
+
+int lb_state_save(struct lb *lb)
+{
+	struct json_object *doc;
+	char err[400];
+	int rc;
+
+	if (!lb->state_dir)
+		return 0;
+	doc = lb_state_json(lb);
+	if (!doc) {
+		rc = -ENOMEM;
+		snprintf(err, sizeof(err), "state file %s: out of memory",
+			 lb->state_path);
+	} else {
+		rc = lb_state_write(lb->state_dir, doc, err, sizeof(err));
+		json_object_put(doc);
+	}
+	if (rc) {
+		/* the maps already hold the change, and the API reports it:
+		 * only a restart would lose it, so say that, loudly */
+		lb->state_write_errors++;
+		pr_err("lb: %s; the change is applied but would not survive a "
+		       "restart (state_write_errors %llu)", err,
+		       (unsigned long long)lb->state_write_errors);
+	}
+	return rc;
+}
+
+uint64_t lb_state_write_errors(const struct lb *lb)
+{
+	return lb->state_write_errors;
 }
