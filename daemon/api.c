@@ -19,6 +19,7 @@
 #include "api.h"
 #include "config.h"
 #include "endpoint.h"
+#include "json_out.h"
 #include "log.h"
 
 /*
@@ -61,36 +62,10 @@ struct api {
 	unsigned int log_dropped;
 };
 
-/* ---- JSON helpers ----------------------------------------------------------- */
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_bool(struct json_object *o, const char *k, bool v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v));
-}
-
 static void fmt_mac(const uint8_t *m, char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 		 m[3], m[4], m[5]);
-}
-
-static char *json_take(struct json_object *o)
-{
-	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
-
-	json_object_put(o);
-	return s;
 }
 
 static char *error_body(unsigned int *status, unsigned int code,
@@ -106,7 +81,7 @@ static char *error_body(unsigned int *status, unsigned int code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	add_str(o, "error", msg);
+	json_add_str(o, "error", msg);
 	*status = code;
 	return json_take(o);
 }
@@ -137,20 +112,20 @@ static char *get_status(struct api_ctx *c)
 
 	for (int i = 0; i < st->n_ifaces; i++)
 		n_if += st->ifaces[i].state == IF_ATTACHED;
-	add_str(o, "version", SLUICE_VERSION);
-	add_int(o, "uptime_s", (int64_t)(now_s() - c->started_at));
-	add_str(o, "pin_dir", c->cfg->pin_dir);
-	add_bool(o, "maps_reused", dp_maps_reused(st->dp));
-	add_str(o, "xdp_mode", dp_xdp_mode_name(c->cfg->xdp_mode));
-	add_int(o, "interfaces", n_if);
-	add_int(o, "routes_v4", (int64_t)st->routes_programmed[0]);
-	add_int(o, "routes_v6", (int64_t)st->routes_programmed[1]);
-	add_int(o, "nexthop_groups", HASH_CNT(hh, st->nhgs));
-	add_int(o, "neighbors", HASH_CNT(hh, st->neighs));
-	add_int(o, "netlink_events", (int64_t)st->nl_events);
-	add_int(o, "netlink_resyncs", (int64_t)st->nl_resyncs);
-	add_int(o, "route_errors", (int64_t)st->route_errors);
-	add_int(o, "routes_left_to_kernel", (int64_t)st->unsupported_routes);
+	json_add_str(o, "version", SLUICE_VERSION);
+	json_add_int(o, "uptime_s", (int64_t)(now_s() - c->started_at));
+	json_add_str(o, "pin_dir", c->cfg->pin_dir);
+	json_add_bool(o, "maps_reused", dp_maps_reused(st->dp));
+	json_add_str(o, "xdp_mode", dp_xdp_mode_name(c->cfg->xdp_mode));
+	json_add_int(o, "interfaces", n_if);
+	json_add_int(o, "routes_v4", (int64_t)st->routes_programmed[0]);
+	json_add_int(o, "routes_v6", (int64_t)st->routes_programmed[1]);
+	json_add_int(o, "nexthop_groups", HASH_CNT(hh, st->nhgs));
+	json_add_int(o, "neighbors", HASH_CNT(hh, st->neighs));
+	json_add_int(o, "netlink_events", (int64_t)st->nl_events);
+	json_add_int(o, "netlink_resyncs", (int64_t)st->nl_resyncs);
+	json_add_int(o, "route_errors", (int64_t)st->route_errors);
+	json_add_int(o, "routes_left_to_kernel", (int64_t)st->unsupported_routes);
 	return json_take(o);
 }
 
@@ -160,23 +135,23 @@ static struct json_object *iface_json(struct state *st,
 	struct json_object *o = json_object_new_object();
 	char mac[18];
 
-	add_str(o, "name", ifc->name);
-	add_int(o, "ifindex", ifc->ifindex);
-	add_str(o, "state", iface_state_name(ifc->state));
-	add_str(o, "mode", !ifc->configured ? "vlan" :
+	json_add_str(o, "name", ifc->name);
+	json_add_int(o, "ifindex", ifc->ifindex);
+	json_add_str(o, "state", iface_state_name(ifc->state));
+	json_add_str(o, "mode", !ifc->configured ? "vlan" :
 			   ifc->state == IF_ATTACHED ? dp_xdp_mode_name(ifc->mode) :
 						       "none");
-	add_bool(o, "adopted", ifc->adopted);
+	json_add_bool(o, "adopted", ifc->adopted);
 	fmt_mac(ifc->mac, mac, sizeof(mac));
-	add_str(o, "mac", mac);
-	add_int(o, "mtu", ifc->mtu);
-	add_int(o, "slot", ifc->slot);
-	add_int(o, "vlan_id", ifc->vlan_id);
-	add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
+	json_add_str(o, "mac", mac);
+	json_add_int(o, "mtu", ifc->mtu);
+	json_add_int(o, "slot", ifc->slot);
+	json_add_int(o, "vlan_id", ifc->vlan_id);
+	json_add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
 	/* how a frame goes back out of the port it came in on (docs/veth.md) */
-	add_str(o, "back_out", !ifc->configured ? "" :
+	json_add_str(o, "back_out", !ifc->configured ? "" :
 			       ifc->is_veth ? "redirect" : "xdp_tx");
-	add_str(o, "error", ifc->error);
+	json_add_str(o, "error", ifc->error);
 	return o;
 }
 
@@ -249,14 +224,14 @@ static struct json_object *route_json(struct state *st,
 
 	inet_ntop(p->key.family, p->key.addr, addr, sizeof(addr));
 	snprintf(buf, sizeof(buf), "%s/%u", addr, p->key.len);
-	add_str(o, "prefix", buf);
-	add_int(o, "family", p->key.family == AF_INET ? 4 : 6);
-	add_str(o, "table", table_name(v->table, num, sizeof(num)));
-	add_int(o, "metric", v->priority);
-	add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
-	add_str(o, "type", rt_type_name(p->programmed.type));
+	json_add_str(o, "prefix", buf);
+	json_add_int(o, "family", p->key.family == AF_INET ? 4 : 6);
+	json_add_str(o, "table", table_name(v->table, num, sizeof(num)));
+	json_add_int(o, "metric", v->priority);
+	json_add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
+	json_add_str(o, "type", rt_type_name(p->programmed.type));
 	if (v->nh_id)
-		add_int(o, "nhid", v->nh_id);
+		json_add_int(o, "nhid", v->nh_id);
 	/* the nexthops as forwarded: a nexthop object's are resolved */
 	if (r)
 		state_route_of(st, p, r);
@@ -268,10 +243,10 @@ static struct json_object *route_json(struct state *st,
 				  sizeof(addr));
 		else
 			addr[0] = '\0';
-		add_str(nh, "via", addr);
-		add_str(nh, "dev", state_ifname(st, r->nh[i].ifindex));
-		add_int(nh, "ifindex", r->nh[i].ifindex);
-		add_int(nh, "weight", r->nh[i].weight);
+		json_add_str(nh, "via", addr);
+		json_add_str(nh, "dev", state_ifname(st, r->nh[i].ifindex));
+		json_add_int(nh, "ifindex", r->nh[i].ifindex);
+		json_add_int(nh, "weight", r->nh[i].weight);
 		json_object_array_add(nhs, nh);
 	}
 	free(r);
@@ -407,14 +382,14 @@ static char *get_neighbors(struct api_ctx *c, const struct api_query *q,
 		if (q->dev && strcmp(q->dev, dev))
 			continue;
 		n = json_object_new_object();
-		add_str(n, "dev", dev);
-		add_int(n, "ifindex", e->key.ifindex);
+		json_add_str(n, "dev", dev);
+		json_add_int(n, "ifindex", e->key.ifindex);
 		inet_ntop(e->key.family, e->key.addr, addr, sizeof(addr));
-		add_str(n, "address", addr);
+		json_add_str(n, "address", addr);
 		fmt_mac(e->mac, mac, sizeof(mac));
-		add_str(n, "mac", mac);
-		add_str(n, "state", nl_neigh_state_name(e->state));
-		add_bool(n, "programmed", e->programmed);
+		json_add_str(n, "mac", mac);
+		json_add_str(n, "state", nl_neigh_state_name(e->state));
+		json_add_bool(n, "programmed", e->programmed);
 		json_object_array_add(arr, n);
 	}
 	json_object_object_add(o, "neighbors", arr);
@@ -429,10 +404,10 @@ static struct json_object *reasons_json(const struct sluice_counter *cnt)
 		struct json_object *o = json_object_new_object();
 		unsigned int r = dp_reason_at(i);
 
-		add_str(o, "reason", dp_reason_name(r));
-		add_str(o, "verdict", dp_reason_verdict_name(r));
-		add_int(o, "packets", (int64_t)cnt[r].packets);
-		add_int(o, "bytes", (int64_t)cnt[r].bytes);
+		json_add_str(o, "reason", dp_reason_name(r));
+		json_add_str(o, "verdict", dp_reason_verdict_name(r));
+		json_add_int(o, "packets", (int64_t)cnt[r].packets);
+		json_add_int(o, "bytes", (int64_t)cnt[r].bytes);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -458,8 +433,8 @@ static char *get_stats(struct api_ctx *c, const struct api_query *q,
 		if (dp_stats_read(st->dp, ifc->slot, cnt))
 			continue;
 		io = json_object_new_object();
-		add_str(io, "name", ifc->name);
-		add_int(io, "slot", ifc->slot);
+		json_add_str(io, "name", ifc->name);
+		json_add_int(io, "slot", ifc->slot);
 		json_object_object_add(io, "reasons", reasons_json(cnt));
 		json_object_array_add(arr, io);
 		for (int r = 0; r < SLUICE_REASON_SLOTS; r++) {
@@ -524,7 +499,7 @@ static char *deleted(const char *what)
 {
 	struct json_object *o = json_object_new_object();
 
-	add_str(o, "deleted", what);
+	json_add_str(o, "deleted", what);
 	return json_take(o);
 }
 

@@ -4,19 +4,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <json-c/json.h>
+#include "json_out.h"
 #include "lb_internal.h"
 
 /* ---- JSON out ------------------------------------------------------------------ */
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
 
 struct json_object *lb_backend_json(const struct lb *lb,
 				    const struct lb_backend *b)
@@ -26,17 +17,17 @@ struct json_object *lb_backend_json(const struct lb *lb,
 	struct sluice_lb_counter cnt;
 	char a[INET6_ADDRSTRLEN];
 
-	add_str(o, "address", lb_addr_str(&b->spec.addr, a, sizeof(a)));
-	add_int(o, "backend_id", b->id);
-	add_int(o, "weight", b->spec.weight);
-	add_str(o, "state", lb_be_state_name(b->spec.state));
-	add_str(o, "health", health_state_name(b->health));
-	add_str(o, "health_error", lb_health_error(lb, b));
-	add_int(o, "slots", b->slots);
+	json_add_str(o, "address", lb_addr_str(&b->spec.addr, a, sizeof(a)));
+	json_add_int(o, "backend_id", b->id);
+	json_add_int(o, "weight", b->spec.weight);
+	json_add_str(o, "state", lb_be_state_name(b->spec.state));
+	json_add_str(o, "health", health_state_name(b->health));
+	json_add_str(o, "health_error", lb_health_error(lb, b));
+	json_add_int(o, "slots", b->slots);
 	lb_backend_counters(lb, b, &cnt);
-	add_int(c, "packets", (int64_t)cnt.packets);
-	add_int(c, "bytes", (int64_t)cnt.bytes);
-	add_int(c, "new_flows", (int64_t)cnt.new_flows);
+	json_add_int(c, "packets", (int64_t)cnt.packets);
+	json_add_int(c, "bytes", (int64_t)cnt.bytes);
+	json_add_int(c, "new_flows", (int64_t)cnt.new_flows);
 	json_object_object_add(o, "counters", c);
 	return o;
 }
@@ -50,30 +41,30 @@ struct json_object *lb_vip_json(const struct lb *lb, const struct lb_vip *v)
 	char name[LB_VIP_ID_LEN], a[INET6_ADDRSTRLEN];
 	struct sluice_lb_counter cnt;
 
-	add_str(o, "id", lb_vip_id_str(&v->conf.key, name, sizeof(name)));
-	add_int(o, "vip_id", v->id);
+	json_add_str(o, "id", lb_vip_id_str(&v->conf.key, name, sizeof(name)));
+	json_add_int(o, "vip_id", v->id);
 	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
-	add_str(o, "address", a);
-	add_int(o, "port", ntohs(v->conf.key.port));
-	add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
-	add_int(o, "ring_size", v->conf.ring_size);
-	add_str(h, "kind", health_kind_name(v->conf.health.kind));
-	add_int(h, "port", v->conf.health.port);
-	add_str(h, "path", v->conf.health.http_path);
-	add_int(h, "interval_ms", v->conf.health.interval_ms);
-	add_int(h, "timeout_ms", v->conf.health.timeout_ms);
-	add_int(h, "rise", v->conf.health.rise);
-	add_int(h, "fall", v->conf.health.fall);
+	json_add_str(o, "address", a);
+	json_add_int(o, "port", ntohs(v->conf.key.port));
+	json_add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
+	json_add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
+	json_add_int(o, "ring_size", v->conf.ring_size);
+	json_add_str(h, "kind", health_kind_name(v->conf.health.kind));
+	json_add_int(h, "port", v->conf.health.port);
+	json_add_str(h, "path", v->conf.health.http_path);
+	json_add_int(h, "interval_ms", v->conf.health.interval_ms);
+	json_add_int(h, "timeout_ms", v->conf.health.timeout_ms);
+	json_add_int(h, "rise", v->conf.health.rise);
+	json_add_int(h, "fall", v->conf.health.fall);
 	json_object_object_add(o, "health", h);
 	lb_vip_counters(lb, v, &cnt);
-	add_int(c, "packets", (int64_t)cnt.packets);
-	add_int(c, "bytes", (int64_t)cnt.bytes);
-	add_int(c, "new_flows", (int64_t)cnt.new_flows);
-	add_int(c, "flow_hits", (int64_t)cnt.flow_hits);
-	add_int(c, "drops", (int64_t)cnt.drops);
-	add_int(c, "too_big", (int64_t)cnt.too_big);
+	json_add_int(c, "packets", (int64_t)cnt.packets);
+	json_add_int(c, "bytes", (int64_t)cnt.bytes);
+	json_add_int(c, "new_flows", (int64_t)cnt.new_flows);
+	json_add_int(c, "flow_hits", (int64_t)cnt.flow_hits);
+	json_add_int(c, "drops", (int64_t)cnt.drops);
+	json_add_int(c, "too_big", (int64_t)cnt.too_big);
 	json_object_object_add(o, "counters", c);
 	for (size_t i = 0; i < v->n_be; i++)
 		json_object_array_add(arr, lb_backend_json(lb, &v->be[i]));
@@ -90,8 +81,8 @@ struct json_object *lb_vips_json(const struct lb *lb)
 		if (lb->vips[id])
 			json_object_array_add(arr, lb_vip_json(lb, lb->vips[id]));
 	json_object_object_add(o, "vips", arr);
-	add_int(o, "flows", lb_flow_count(lb));
-	add_int(o, "flow_capacity", lb_flow_capacity(lb));
+	json_add_int(o, "flows", lb_flow_count(lb));
+	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
 	return o;
 }
 
@@ -103,14 +94,14 @@ struct json_object *lb_summary_json(const struct lb *lb)
 
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		n += !!lb->vips[id];
-	add_str(o, "source_v4", lb_source_str(&lb->set, AF_INET, buf, sizeof(buf)));
-	add_str(o, "source_v6", lb_source_str(&lb->set, AF_INET6, buf, sizeof(buf)));
-	add_int(o, "flow_idle_timeout_s", lb->set.flow_idle_timeout_s);
-	add_int(o, "flows", lb_flow_count(lb));
-	add_int(o, "flow_capacity", lb_flow_capacity(lb));
-	add_int(o, "vips", n);
-	add_int(o, "slots_written", (int64_t)lb->slots_written);
-	add_str(o, "state_file", lb->state_path);
-	add_int(o, "state_write_errors", (int64_t)lb->state_write_errors);
+	json_add_str(o, "source_v4", lb_source_str(&lb->set, AF_INET, buf, sizeof(buf)));
+	json_add_str(o, "source_v6", lb_source_str(&lb->set, AF_INET6, buf, sizeof(buf)));
+	json_add_int(o, "flow_idle_timeout_s", lb->set.flow_idle_timeout_s);
+	json_add_int(o, "flows", lb_flow_count(lb));
+	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
+	json_add_int(o, "vips", n);
+	json_add_int(o, "slots_written", (int64_t)lb->slots_written);
+	json_add_str(o, "state_file", lb->state_path);
+	json_add_int(o, "state_write_errors", (int64_t)lb->state_write_errors);
 	return o;
 }

@@ -19,22 +19,13 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 #include "config.h"
+#include "json_out.h"
 #include "lb_internal.h"
 #include "log.h"
 
 #define STATE_VERSION 1
 /* 255 VIPs and 4095 backends print in well under 1 MiB */
 #define STATE_MAX_BYTES (16u << 20)
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
 
 /* Every field spelled out, defaults included: the file says what runs,
  * not what a later version's defaults would make of it. */
@@ -47,27 +38,27 @@ static struct json_object *vip_state_json(const struct lb_vip *v)
 	char a[INET6_ADDRSTRLEN];
 
 	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
-	add_str(o, "address", a);
-	add_int(o, "port", ntohs(v->conf.key.port));
-	add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
-	add_int(o, "ring_size", v->conf.ring_size);
-	add_str(h, "kind", health_kind_name(hp->kind));
-	add_int(h, "port", hp->port);
-	add_str(h, "path", hp->http_path);
-	add_int(h, "interval_ms", hp->interval_ms);
-	add_int(h, "timeout_ms", hp->timeout_ms);
-	add_int(h, "rise", hp->rise);
-	add_int(h, "fall", hp->fall);
+	json_add_str(o, "address", a);
+	json_add_int(o, "port", ntohs(v->conf.key.port));
+	json_add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
+	json_add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
+	json_add_int(o, "ring_size", v->conf.ring_size);
+	json_add_str(h, "kind", health_kind_name(hp->kind));
+	json_add_int(h, "port", hp->port);
+	json_add_str(h, "path", hp->http_path);
+	json_add_int(h, "interval_ms", hp->interval_ms);
+	json_add_int(h, "timeout_ms", hp->timeout_ms);
+	json_add_int(h, "rise", hp->rise);
+	json_add_int(h, "fall", hp->fall);
 	json_object_object_add(o, "health", h);
 	for (size_t i = 0; i < v->n_be; i++) {
 		const struct lb_backend *b = &v->be[i];
 		struct json_object *bo = json_object_new_object();
 
-		add_str(bo, "address", lb_addr_str(&b->spec.addr, a, sizeof(a)));
-		add_int(bo, "weight", b->spec.weight);
-		add_str(bo, "state", lb_be_state_name(b->spec.state));
+		json_add_str(bo, "address", lb_addr_str(&b->spec.addr, a, sizeof(a)));
+		json_add_int(bo, "weight", b->spec.weight);
+		json_add_str(bo, "state", lb_be_state_name(b->spec.state));
 		json_object_array_add(arr, bo);
 	}
 	json_object_object_add(o, "backends", arr);
@@ -84,7 +75,7 @@ struct json_object *lb_state_json(const struct lb *lb)
 		json_object_put(arr);
 		return NULL;
 	}
-	add_int(o, "version", STATE_VERSION);
+	json_add_int(o, "version", STATE_VERSION);
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++) {
 		const struct lb_vip *v = lb_vip_get(lb, id);
 
