@@ -20,9 +20,8 @@
 #include <stdio.h>
 #include "args.h"
 #include "fmt.h"
+#include "version.h"
 #include "vip_id.h"
-
-#define SLUICECTL_VERSION "0.1.0"
 
 /* Exit codes (docs/cli.md) */
 #define CLI_EXIT_OK 0

@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (cli.version) {
-		printf("sluicectl %s\n", SLUICECTL_VERSION);
+		printf("sluicectl %s\n", SLUICE_VERSION);
 		return CLI_EXIT_OK;
 	}
 	if (i >= argc) {

@@ -21,6 +21,7 @@
 #include "endpoint.h"
 #include "json_out.h"
 #include "log.h"
+#include "version.h"
 
 /*
  * One connection, from accept to close.  sluiced accepts, and reads (peeks

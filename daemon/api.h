@@ -11,7 +11,6 @@
 #include "lb.h"
 #include "state.h"
 
-#define SLUICE_VERSION "0.1.0"
 /* Largest request body accepted (413 beyond): a VIP with a few hundred
  * backends fits. */
 #define API_BODY_MAX (64 * 1024)

@@ -28,6 +28,7 @@
 #include "netlink.h"
 #include "opts.h"
 #include "state.h"
+#include "version.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "version.h"
 
 struct buf {
 	char *s;
