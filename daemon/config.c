@@ -15,7 +15,7 @@ void config_init(struct sluiced_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->xdp_mode = DP_XDP_AUTO;
 	cfg->log_level = LOG_LVL_INFO;
-	cfg->role = ROLE_ROUTER;
+	cfg->role = DP_ROLE_ROUTER;
 	cfg->lb.flow_idle_timeout_s = LB_FLOW_IDLE_DEFAULT;
 }
 
@@ -213,21 +213,21 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 }
 
 static const char *const role_names[] = {
-	[ROLE_ROUTER] = "router",
-	[ROLE_BACKEND] = "backend",
+	[DP_ROLE_ROUTER] = "router",
+	[DP_ROLE_BACKEND] = "backend",
 };
 
-const char *config_role_name(enum sluiced_role r)
+const char *config_role_name(enum dp_role r)
 {
-	return (unsigned int)r <= ROLE_BACKEND ? role_names[r] : "invalid";
+	return (unsigned int)r <= DP_ROLE_BACKEND ? role_names[r] : "invalid";
 }
 
 int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
 		    size_t errlen)
 {
-	for (unsigned int i = 0; i <= ROLE_BACKEND; i++) {
+	for (unsigned int i = 0; i <= DP_ROLE_BACKEND; i++) {
 		if (!strcmp(role, role_names[i])) {
-			cfg->role = (enum sluiced_role)i;
+			cfg->role = (enum dp_role)i;
 			return 0;
 		}
 	}
@@ -523,7 +523,7 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 {
 	char e[256];
 
-	if (cfg->role == ROLE_BACKEND && cfg->n_vips) {
+	if (cfg->role == DP_ROLE_BACKEND && cfg->n_vips) {
 		snprintf(err, errlen, "role: a backend does not balance: "
 			 "lb.vips must be empty (%d given)", cfg->n_vips);
 		return -EINVAL;

@@ -18,11 +18,6 @@ struct json_object;
 /* lb.json there: the VIPs changed through the API, across restarts */
 #define CFG_DEFAULT_STATE_DIR "/var/lib/sluice"
 
-enum sluiced_role {
-	ROLE_ROUTER,		/* the XDP router and load balancer */
-	ROLE_BACKEND,		/* a load-balanced server: decapsulation */
-};
-
 struct sluiced_config {
 	char *ifaces[CFG_MAX_IFACES];
 	int n_ifaces;
@@ -34,7 +29,7 @@ struct sluiced_config {
 	enum dp_xdp_mode xdp_mode;
 	bool keep_on_exit;
 	enum log_level log_level;
-	enum sluiced_role role;
+	enum dp_role role;
 	/* "lb": settings, and the VIPs of the first start (the state file,
 	 * once there is one, holds the VIPs to run instead) */
 	struct lb_settings lb;
@@ -74,7 +69,7 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		     size_t errlen);
 int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
 		    size_t errlen);
-const char *config_role_name(enum sluiced_role r);
+const char *config_role_name(enum dp_role r);
 void config_clear_ifaces(struct sluiced_config *cfg);
 void config_clear_apis(struct sluiced_config *cfg);
 

@@ -435,7 +435,7 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	log_set_level(cfg.log_level);
 	/* a backend balances nothing: no state file to read */
-	if (cfg.role == ROLE_ROUTER) {
+	if (cfg.role == DP_ROLE_ROUTER) {
 		err = lb_start_read(&cfg, &ls);
 		if (err)
 			goto out_cfg;
@@ -481,8 +481,7 @@ int main(int argc, char **argv)
 	err = dp_open(&dp, &(struct dp_opts){
 		.pin_dir = cfg.pin_dir,
 		.lb_max_flows = cfg.lb.max_flows,
-		.role = cfg.role == ROLE_BACKEND ? DP_ROLE_BACKEND :
-						   DP_ROLE_ROUTER,
+		.role = cfg.role,
 	});
 	if (err)
 		goto out_api;
@@ -520,7 +519,7 @@ int main(int argc, char **argv)
 
 	/* The backend role only decapsulates (lib/dp attaches sluice_decap
 	 * and state.c mirrors the local addresses): no VIPs to run. */
-	if (cfg.role == ROLE_ROUTER) {
+	if (cfg.role == DP_ROLE_ROUTER) {
 		err = start_lb(&cfg, dp, &ls, &lb, &hc);
 		if (err)
 			goto out_lb;

@@ -443,7 +443,7 @@ static void test_lb_section(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(cfg.role, ROLE_ROUTER);
+	assert_int_equal(cfg.role, DP_ROLE_ROUTER);
 	assert_int_equal(cfg.lb.flow_idle_timeout_s, LB_FLOW_IDLE_DEFAULT);
 	assert_int_equal(parse(&cfg,
 			       "{\"interfaces\": [\"eth0\", \"eth1\"], \"role\": \"router\",\n"
@@ -474,7 +474,7 @@ static void test_lb_section(void **state)
 
 	config_init(&cfg);
 	assert_int_equal(config_set_role(&cfg, "backend", err, sizeof(err)), 0);
-	assert_int_equal(cfg.role, ROLE_BACKEND);
+	assert_int_equal(cfg.role, DP_ROLE_BACKEND);
 	assert_string_equal(config_role_name(cfg.role), "backend");
 	config_free(&cfg);
 }

@@ -1973,11 +1973,11 @@ static void test_rest(void **state)
 
 	/* no load balancer (role backend): the resources are not there */
 	c.lb = NULL;
-	api_cfg.role = ROLE_BACKEND;
+	api_cfg.role = DP_ROLE_BACKEND;
 	expect_req(&c, "GET", "/v1/vips", NULL, 404,
 		   "no such resource '/v1/vips' (no load balancer in role backend)");
 	expect_req(&c, "GET", "/v1/lb", NULL, 404, "no such resource");
-	api_cfg.role = ROLE_ROUTER;
+	api_cfg.role = DP_ROLE_ROUTER;
 	lb_free(lb);
 }
 
