@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Every resource of the API is one row of routes[]: a method, a path
+ * pattern and the function that answers.  A new resource is a new row.
+ *
+ * A pattern is literal text with {placeholders}; each placeholder takes as
+ * much of the path as its rule says (param_rules[]) and hands it to the
+ * handler in r->param[].  A path that no pattern matches is 404, a path
+ * that matches with none of its rows taking the method is 405.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include "api_internal.h"
+#include "config.h"
+#include "json_out.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum route_flags {
+	ROUTE_LB = 1u << 0,	/* needs the load balancer: 404 without it */
+};
+
+struct api_route {
+	const char *method;	/* "GET" answers HEAD too */
+	const char *pattern;
+	api_handler *handler;
+	unsigned int flags;	/* enum route_flags */
+	const char *content_type; /* NULL: application/json */
+};
+
+static char *get_metrics(struct api_ctx *c, const struct api_req *r,
+			 unsigned int *status)
+{
+	(void)r;
+	(void)status;
+	return metrics_render(c);
+}
+
+#define ROUTE(m, p, fn) { .method = m, .pattern = p, .handler = fn }
+#define LB_ROUTE(m, p, fn) \
+	{ .method = m, .pattern = p, .handler = fn, .flags = ROUTE_LB }
+
+static const struct api_route routes[] = {
+	ROUTE("GET", "/v1/status", api_get_status),
+	ROUTE("GET", "/v1/interfaces", api_get_interfaces),
+	ROUTE("GET", "/v1/routes", api_get_routes),
+	ROUTE("GET", "/v1/neighbors", api_get_neighbors),
+	ROUTE("GET", "/v1/stats", api_get_stats),
+	{ .method = "GET", .pattern = "/metrics", .handler = get_metrics,
+	  .content_type = "text/plain; version=0.0.4" },
+	LB_ROUTE("GET", "/v1/lb", api_get_lb),
+	LB_ROUTE("GET", "/v1/vips", api_get_vips),
+	LB_ROUTE("POST", "/v1/vips", api_post_vip),
+	LB_ROUTE("GET", "/v1/vips/{vip}", api_get_vip),
+	LB_ROUTE("DELETE", "/v1/vips/{vip}", api_del_vip),
+	LB_ROUTE("GET", "/v1/vips/{vip}/backends", api_get_backends),
+	LB_ROUTE("POST", "/v1/vips/{vip}/backends", api_post_backend),
+	/* the list, with a trailing '/' */
+	LB_ROUTE("GET", "/v1/vips/{vip}/backends/", api_get_backends),
+	LB_ROUTE("POST", "/v1/vips/{vip}/backends/", api_post_backend),
+	LB_ROUTE("GET", "/v1/vips/{vip}/backends/{addr}", api_get_backend),
+	LB_ROUTE("DELETE", "/v1/vips/{vip}/backends/{addr}", api_del_backend),
+	LB_ROUTE("PATCH", "/v1/vips/{vip}/backends/{addr}", api_patch_backend),
+};
+
+/*
+ * A VIP id is a vip_id ("7") or "ADDR:PORT/PROTO", which holds a '/' of
+ * its own: digits up to a '/' or the end, else up to the second '/'.  One
+ * that is empty or too long takes the rest of the path, so that the VIP's
+ * own row answers (400) whatever follows it.
+ */
+static ssize_t vip_extent(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+	const char *end;
+
+	if (digits && (s[digits] == '/' || !s[digits])) {
+		end = s + digits;
+	} else {
+		end = strchr(s, '/');
+		end = end ? strchr(end + 1, '/') : NULL;
+		if (!end)
+			end = s + strlen(s);
+	}
+	if (end == s || (size_t)(end - s) >= API_PARAM_LEN)
+		return (ssize_t)strlen(s);
+	return end - s;
+}
+
+/* A backend address: the last part of the path, not empty, not too long. */
+static ssize_t addr_extent(const char *s)
+{
+	size_t n = strcspn(s, "/");
+
+	return n && n < INET6_ADDRSTRLEN + 8 ? (ssize_t)n : -1;
+}
+
+static const struct {
+	const char *name;
+	ssize_t (*extent)(const char *s);	/* -1: no match */
+} param_rules[] = {
+	{ "{vip}", vip_extent },
+	{ "{addr}", addr_extent },
+};
+
+/* 0 and r->param[] filled when @url matches @pattern, else -1. */
+static int match(const char *pattern, const char *url, struct api_req *r)
+{
+	size_t n_param = 0;
+
+	while (*pattern) {
+		size_t i;
+		ssize_t len;
+
+		if (*pattern != '{') {
+			if (*pattern++ != *url++)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(param_rules); i++)
+			if (!strncmp(pattern, param_rules[i].name,
+				     strlen(param_rules[i].name)))
+				break;
+		if (i == ARRAY_SIZE(param_rules) || n_param == API_MAX_PARAMS)
+			return -1;
+		len = param_rules[i].extent(url);
+		if (len < 0)
+			return -1;
+		if ((size_t)len < API_PARAM_LEN) {
+			memcpy(r->param[n_param], url, (size_t)len);
+			r->param[n_param][len] = '\0';
+		} else {
+			r->param[n_param][0] = '\0';
+		}
+		n_param++;
+		url += len;
+		pattern += strlen(param_rules[i].name);
+	}
+	return *url ? -1 : 0;
+}
+
+/* @url is @pattern or lies below its placeholders. */
+static bool under(const char *pattern, const char *url)
+{
+	const char *brace = strchr(pattern, '{');
+
+	if (!brace)
+		return !strcmp(url, pattern);
+	return !strncmp(url, pattern, (size_t)(brace - pattern));
+}
+
+static bool method_ok(const char *row, const char *method)
+{
+	return !strcmp(row, method) ||
+	       (!strcmp(row, "GET") && !strcmp(method, "HEAD"));
+}
+
+char *error_body(unsigned int *status, unsigned int code, const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_add_str(o, "error", msg);
+	*status = code;
+	return json_take(o);
+}
+
+char *api_render(struct api_ctx *ctx, const char *method, const char *url,
+		 const struct api_query *q, unsigned int *status,
+		 const char **content_type)
+{
+	struct api_req r = { .method = method, .url = url, .q = q };
+	bool known = false;
+
+	*status = 200;
+	*content_type = "application/json";
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+		if ((routes[i].flags & ROUTE_LB) && !ctx->lb &&
+		    under(routes[i].pattern, url))
+			return error_body(status, 404, "no such resource '%s' "
+					  "(no load balancer in role %s)", url,
+					  config_role_name(ctx->cfg->role));
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		const struct api_route *rt = &routes[i];
+
+		if (match(rt->pattern, url, &r))
+			continue;
+		known = true;
+		if (!method_ok(rt->method, method))
+			continue;
+		if (rt->content_type)
+			*content_type = rt->content_type;
+		return rt->handler(ctx, &r, status);
+	}
+	if (!known)
+		return error_body(status, 404, "no such resource '%s'", url);
+	return error_body(status, 405, "method %s is not allowed on %s", method,
+			  url);
+}

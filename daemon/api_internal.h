@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the API's files share: the HTTP plumbing (api.c) hands a request to
+ * api_render() (api_dispatch.c), which finds its row in the resource table
+ * and calls the row's handler (api_router.c, api_lb.c, metrics.c).
+ */
+#ifndef SLUICED_API_INTERNAL_H
+#define SLUICED_API_INTERNAL_H
+
+#include "api.h"
+
+#define API_MAX_PARAMS 2
+/* a vip id ("[2001:db8:100::1]:65535/tcp") and room to spare */
+#define API_PARAM_LEN (LB_VIP_ID_LEN + 8)
+
+/* One request as a handler sees it. */
+struct api_req {
+	const char *method;
+	const char *url;
+	const struct api_query *q;
+	/* what the {placeholders} of the row's pattern took, in order; ""
+	 * when it was longer than API_PARAM_LEN - 1 */
+	char param[API_MAX_PARAMS][API_PARAM_LEN];
+};
+
+/* A response body (malloc'd; NULL with errno set) with *@status set when
+ * it is not 200. */
+typedef char *api_handler(struct api_ctx *c, const struct api_req *r,
+			  unsigned int *status);
+
+/* {"error": "..."} with *@status = @code. */
+char *error_body(unsigned int *status, unsigned int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The router's resources (api_router.c). */
+api_handler api_get_status, api_get_interfaces, api_get_routes,
+	api_get_neighbors, api_get_stats;
+
+/* The load balancer's (api_lb.c, docs/lb-api.md). */
+api_handler api_get_lb, api_get_vips, api_post_vip, api_get_vip,
+	api_del_vip, api_get_backends, api_post_backend, api_get_backend,
+	api_del_backend, api_patch_backend;
+
+#endif
