@@ -18,6 +18,7 @@
 #include "config.h"
 #include "endpoint.h"
 #include "log.h"
+#include "loop.h"
 
 /*
  * One connection, from accept to close.  sluiced accepts, and reads (peeks
@@ -937,4 +938,24 @@ int api_timeout_ms(const struct api *api, int max)
 	if (MHD_get_timeout(api->mhd, &t) != MHD_YES || t >= (unsigned int)max)
 		return max;
 	return (int)t;
+}
+
+static void api_ready(void *api)
+{
+	api_run(api);
+}
+
+static int api_due(void *api, int max)
+{
+	return api_timeout_ms(api, max);
+}
+
+int api_loop_add(struct api *api, struct loop *l)
+{
+	struct loop_src *src = loop_add_fd(l, api_fd(api), api_ready, api);
+
+	if (!src)
+		return -errno;
+	loop_set_due(src, api_due);
+	return 0;
 }

@@ -34,6 +34,7 @@
 #define API_LOG_WINDOW_S 10	/* one refusal message per window */
 
 struct api;
+struct loop;
 
 struct api_ctx {
 	struct state *st;
@@ -52,6 +53,9 @@ void api_run(struct api *api);
  * its sockets are edge-triggered, so a body larger than its read buffer
  * raises no new event for the rest. */
 int api_timeout_ms(const struct api *api, int max);
+/* Serves @api from @l: api_run() when its socket is readable or
+ * api_timeout_ms() says it is due. */
+int api_loop_add(struct api *api, struct loop *l);
 
 /* Response bodies, exposed for tests: each returns a malloc'd string and
  * an HTTP status, or NULL with errno set. */

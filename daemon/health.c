@@ -24,6 +24,7 @@
 #include <sys/timerfd.h>
 #include "health.h"
 #include "log.h"
+#include "loop.h"
 
 #define NSEC_PER_MSEC 1000000ull
 #define EV_BATCH 64
@@ -846,4 +847,14 @@ void health_free(struct health *h)
 	close(h->tfd);
 	close(h->epfd);
 	free(h);
+}
+
+static void health_ready(void *h)
+{
+	health_run(h);
+}
+
+int health_loop_add(struct health *h, struct loop *l)
+{
+	return loop_add_fd(l, health_fd(h), health_ready, h) ? 0 : -errno;
 }

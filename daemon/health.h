@@ -36,6 +36,7 @@ struct health_params {
 typedef void (*health_cb)(void *arg, uint64_t target_id, enum health_state st);
 
 struct health;
+struct loop;
 
 int health_new(struct health **out, health_cb cb, void *arg);
 void health_free(struct health *h);
@@ -43,6 +44,9 @@ void health_free(struct health *h);
 int health_fd(const struct health *h);
 /* Call when health_fd() is readable; never blocks. */
 void health_run(struct health *h);
+/* Runs @h's checks from @l: health_run() whenever health_fd() is
+ * readable.  0 or -errno. */
+int health_loop_add(struct health *h, struct loop *l);
 
 /*
  * Add or update a target.  @addr is 4 (AF_INET) or 16 (AF_INET6) bytes in

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -25,6 +24,7 @@
 #include "health.h"
 #include "lb.h"
 #include "log.h"
+#include "loop.h"
 #include "netlink.h"
 #include "opts.h"
 #include "state.h"
@@ -333,84 +333,63 @@ static int resync_routes(struct nlsock *ns, struct state *st)
 	return err ? err : state_reconcile(st);
 }
 
-static int epoll_add(int ep, int fd, uint64_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+struct signal_watch {
+	struct loop *loop;
+	int sfd;
+};
 
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+static void on_signal(void *arg)
+{
+	struct signal_watch *sw = arg;
+	struct signalfd_siginfo si;
+
+	if (read(sw->sfd, &si, sizeof(si)) == sizeof(si))
+		pr_info("signal %u: shutting down", si.ssi_signo);
+	loop_stop(sw->loop);
 }
 
-#define TAG_SIGNAL 0
-#define TAG_NETLINK 1
-#define TAG_HEALTH 2
-#define TAG_API 3	/* + index */
+struct netlink_watch {
+	struct nlsock *ns;
+	struct state *st;
+};
+
+static void on_netlink(void *arg)
+{
+	struct netlink_watch *nw = arg;
+	int rc = nlsock_read_events(nw->ns, nw->st);
+
+	if (rc == -ENOBUFS)
+		rc = resync(nw->ns, nw->st);
+	else if (!rc && nw->st->routes_dirty)
+		rc = resync_routes(nw->ns, nw->st);
+	if (rc)
+		pr_err("netlink: %s", strerror(-rc));
+}
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		    struct api **apis, int n_apis, int sfd)
 {
-	struct epoll_event evs[16];
-	int ep, err = 0;
+	struct netlink_watch nw = { .ns = ns, .st = st };
+	struct signal_watch sw = { .sfd = sfd };
+	struct loop *l;
+	int err;
 
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	err = epoll_add(ep, sfd, TAG_SIGNAL);
+	err = loop_new(&l);
+	if (err)
+		return err;
+	sw.loop = l;
+	err = loop_add_fd(l, sfd, on_signal, &sw) ? 0 : -errno;
 	if (!err)
-		err = epoll_add(ep, nlsock_fd(ns), TAG_NETLINK);
+		err = loop_add_fd(l, nlsock_fd(ns), on_netlink, &nw) ? 0 : -errno;
 	/* checks run here, between API requests: a slow backend costs a
 	 * probe socket, never the loop */
 	if (!err && hc)
-		err = epoll_add(ep, health_fd(hc), TAG_HEALTH);
+		err = health_loop_add(hc, l);
 	for (int i = 0; i < n_apis && !err; i++)
-		err = epoll_add(ep, api_fd(apis[i]), TAG_API + (uint64_t)i);
-	while (!err) {
-		int timeout = 1000, n;
-
-		for (int i = 0; i < n_apis; i++)
-			timeout = api_timeout_ms(apis[i], timeout);
-		n = epoll_wait(ep, evs, 16, timeout);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64;
-
-			if (tag == TAG_SIGNAL) {
-				struct signalfd_siginfo si;
-
-				if (read(sfd, &si, sizeof(si)) == sizeof(si))
-					pr_info("signal %u: shutting down",
-						si.ssi_signo);
-				goto out;
-			}
-			if (tag == TAG_NETLINK) {
-				int rc = nlsock_read_events(ns, st);
-
-				if (rc == -ENOBUFS)
-					rc = resync(ns, st);
-				else if (!rc && st->routes_dirty)
-					rc = resync_routes(ns, st);
-				if (rc)
-					pr_err("netlink: %s", strerror(-rc));
-				continue;
-			}
-			if (tag == TAG_HEALTH) {
-				health_run(hc);
-				continue;
-			}
-			api_run(apis[tag - TAG_API]);
-		}
-		/* what MHD left for later (see api_timeout_ms) */
-		for (int i = 0; i < n_apis; i++)
-			if (!api_timeout_ms(apis[i], 1))
-				api_run(apis[i]);
-	}
-out:
-	close(ep);
+		err = api_loop_add(apis[i], l);
+	if (!err)
+		err = loop_run(l);
+	loop_free(l);
 	return err;
 }
 
