@@ -13,7 +13,7 @@
  * xdp_floor.bpf.c's XDP_PASS and MAC-swap XDP_TX.
  *
  * Two methods, because test_run with repeat > 1 reruns the program on the
- * buffer the previous run rewrote (shared/PLATFORM.md):
+ * buffer the previous run rewrote (docs/performance.md):
  *  - batch (group pktcost_batch): the floors and the router paths, one
  *    flow, repeat 254 per call on a frame sent with TTL 255.  Each forward
  *    decrements the TTL, and the gateway's MAC is our ingress port's, so

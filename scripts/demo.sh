@@ -72,7 +72,7 @@ cat <<EOF
    c0 198.18.1.2/24  2001:db8:1::2/64   r0 198.18.1.1  2001:db8:1::1
    s0 198.18.2.2/24  2001:db8:2::2/64   r1 198.18.2.1  2001:db8:2::1
    namespaces $T_ID-{c,r,s}, joined by veth pairs; the end
-   hosts' TX checksum offload is off (a veth quirk: shared/PLATFORM.md)
+   hosts' TX checksum offload is off (a veth quirk: docs/veth.md)
 EOF
 
 step "2. Start sluiced on the router (XDP on r0 and r1)"

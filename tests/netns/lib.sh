@@ -122,7 +122,7 @@ veth() {
 }
 # host_if NS IF: an end host's port.  TX checksum offload off, or XDP-
 # redirected TCP arrives with a bad checksum; GRO on so the veth has NAPI
-# and accepts redirected frames (see shared/PLATFORM.md).
+# and accepts redirected frames (see docs/veth.md).
 host_if() {
 	ip netns exec "$1" ethtool -K "$2" tx off gro on >/dev/null
 }
