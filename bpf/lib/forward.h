@@ -25,17 +25,31 @@ static __always_inline void decrease_ttl(struct pkt *p, __u8 family)
 }
 
 /* At TC a host's or container's TCP comes as one large GSO skb that the
- * stack cuts into segments on the way out: what must fit is a segment. */
+ * stack cuts into segments on the way out: what must fit is a segment,
+ * gso_size bytes of payload behind the headers each segment repeats. */
 static __always_inline int gso_fits(struct __ctx_buff *ctx,
 				    const struct pkt *p,
 				    const struct l3_info *f, __u32 mtu)
 {
 #ifdef SLUICE_CTX_SKB
-	/* headers up to the L4 one, and a TCP header with every option */
-	__u32 hdrs = f->l4_off - p->l3_off + 60;
+	/* the IP header, then the L4 one as the segments carry it: TCP's
+	 * with its options (a flat 60 would refuse every full-sized segment
+	 * with timestamps: 1448 + 20 + 60 > 1500), UDP's, or the largest
+	 * TCP header for anything else */
+	__u32 hdrs = f->l4_off - p->l3_off, l4 = 60;
 
+	if (f->proto == IPPROTO_TCP) {
+		struct tcphdr *th = p->data + f->l4_off;
+
+		if ((void *)(th + 1) > p->data_end)
+			return 0;
+		if (th->doff >= 5)
+			l4 = th->doff * 4u;
+	} else if (f->proto == IPPROTO_UDP) {
+		l4 = sizeof(struct udphdr);
+	}
 	return ctx->gso_segs > 1 && ctx->gso_size &&
-	       ctx->gso_size + hdrs <= mtu;
+	       ctx->gso_size + hdrs + l4 <= mtu;
 #else
 	(void)ctx;
 	(void)p;

@@ -34,7 +34,9 @@ int dp_test_run_xdp(int prog_fd, const void *in, __u32 len,
 int dp_test_run_skb(int prog_fd, const void *in, __u32 len,
 		    struct dp_test_run *t)
 {
-	struct __sk_buff ctx = { .ifindex = t->ifindex };
+	struct __sk_buff ctx = { .ifindex = t->ifindex,
+				 .gso_segs = t->gso_segs,
+				 .gso_size = t->gso_size };
 
 	return run(prog_fd, in, len, &ctx, sizeof(ctx), t);
 }

@@ -15,6 +15,8 @@ struct dp_test_run {
 	__u32 ifindex;		/* XDP: the ingress device; skb: the device */
 	__u32 meta;		/* XDP: metadata bytes at the start of @in */
 	__u32 repeat;		/* runs in the kernel, one clock */
+	__u32 gso_segs;		/* skb: a GSO packet of this many segments */
+	__u32 gso_size;		/* skb: of this much payload each (0: none) */
 	void *out;		/* the frame as the program left it */
 	__u32 out_size;
 	/* what came of it, set whether or not the run succeeded */

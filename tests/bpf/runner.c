@@ -40,6 +40,7 @@
 #include "dp.h"
 #include "log.h"
 #include "fixtures.h"
+#include "names.h"
 #include "pktbuild.h"
 #include "runner.h"
 #include "testrun.h"
@@ -585,6 +586,70 @@ static void run_fixtures_tc(struct env *e)
 	e->at_tc = false;
 }
 
+/*
+ * GSO at TC: a container's TCP comes as one skb larger than the egress MTU
+ * (P2, 1280) that the stack cuts into gso_size segments on the way out.
+ * It forwards when a segment, headers as the segments carry them (TCP
+ * with 12 bytes of timestamps option here), fits; else the kernel gets it.
+ */
+struct gso_case {
+	const char *name;
+	__u8 l3, l4;
+	const char *daddr;
+	__u32 gso_segs, gso_size;
+	__u32 action;		/* TC_ACT_* */
+};
+
+static const struct gso_case gso_cases[] = {
+	{ "tc gso: v4 TCP segment of exactly the mtu forwards", PKT_L3_IP4,
+	  IPPROTO_TCP, "198.19.6.5", 3, 1280 - 20 - 32, TC_ACT_REDIRECT },
+	{ "tc gso: v4 TCP segment one byte over the mtu passes", PKT_L3_IP4,
+	  IPPROTO_TCP, "198.19.6.5", 3, 1280 - 20 - 32 + 1, TC_ACT_OK },
+	{ "tc gso: v4 TCP over the mtu without gso passes", PKT_L3_IP4,
+	  IPPROTO_TCP, "198.19.6.5", 0, 0, TC_ACT_OK },
+	{ "tc gso: v6 TCP segment of exactly the mtu forwards", PKT_L3_IP6,
+	  IPPROTO_TCP, "2001:db8:106::5", 3, 1280 - 40 - 32, TC_ACT_REDIRECT },
+	{ "tc gso: v6 TCP segment one byte over the mtu passes", PKT_L3_IP6,
+	  IPPROTO_TCP, "2001:db8:106::5", 3, 1280 - 40 - 32 + 1, TC_ACT_OK },
+	{ "tc gso: v4 UDP segment of exactly the mtu forwards", PKT_L3_IP4,
+	  IPPROTO_UDP, "198.19.6.5", 3, 1280 - 20 - 8, TC_ACT_REDIRECT },
+	{ "tc gso: v4 UDP segment one byte over the mtu passes", PKT_L3_IP4,
+	  IPPROTO_UDP, "198.19.6.5", 3, 1280 - 20 - 8 + 1, TC_ACT_OK },
+};
+
+static void run_gso_tc(struct env *e)
+{
+	static struct run r;
+	static struct frame f;
+
+	for (size_t i = 0; i < sizeof(gso_cases) / sizeof(gso_cases[0]); i++) {
+		const struct gso_case *c = &gso_cases[i];
+		struct pkt_spec s = {
+			.dst = MAC_P0, .src = MAC_H0, .l3 = c->l3, .l4 = c->l4,
+			.saddr = c->l3 == PKT_L3_IP6 ? H0_6 : H0_4,
+			.daddr = c->daddr, .sport = 40000, .dport = 443,
+			.payload = 1500,
+		};
+		struct dp_test_run t = { .ifindex = e->ifindex[IFX_P0],
+					 .repeat = 1, .out = r.out,
+					 .out_size = sizeof(r.out),
+					 .gso_segs = c->gso_segs,
+					 .gso_size = c->gso_size };
+		int err = pkt_build(&s, &f);
+
+		/* data offset 8: 12 bytes of the payload become options */
+		if (!err && c->l4 == IPPROTO_TCP)
+			f.buf[f.l4_off + 12] = 8 << 4;
+		if (!err)
+			err = dp_test_run_skb(e->tc_fd, f.buf, f.len, &t);
+		if (err)
+			diag("cannot build or run it: %s\n", strerror(-err));
+		else if (t.retval != c->action)
+			diag("TC action %u, want %u\n", t.retval, c->action);
+		tap(e, !err && t.retval == c->action, c->name);
+	}
+}
+
 /* The member sluice_flow_hash() names for this flow. */
 static __u32 ecmp_member(const struct pkt_spec *s, __u32 n)
 {
@@ -803,6 +868,7 @@ int main(void)
 	run_ecmps(&e);
 	run_sweeps(&e);
 	run_fixtures_tc(&e);
+	run_gso_tc(&e);
 	/* the load balancer's tables go in only now: the router's rows above
 	 * run with none, as before */
 	lb_ok = !lb_setup(&e, why, sizeof(why));
