@@ -438,8 +438,8 @@ static struct dp_link *link_slot(struct dp *dp, const char *ifname, bool alloc)
 	return alloc ? free_slot : NULL;
 }
 
-static void link_pin_path(const struct dp *dp, const char *ifname, char *buf,
-			  size_t len)
+void dp_link_pin_path(const struct dp *dp, const char *ifname, char *buf,
+		      size_t len)
 {
 	snprintf(buf, len, "%s/link_%s", dp->pin_dir, ifname);
 }
@@ -511,7 +511,7 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 	*adopted = false;
 
 	if (dp->pin_dir) {
-		link_pin_path(dp, ifname, path, sizeof(path));
+		dp_link_pin_path(dp, ifname, path, sizeof(path));
 		fd = adopt_link(dp, ifindex, path);
 		if (fd >= 0)
 			*adopted = true;
@@ -547,6 +547,8 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
 	l->ifindex = ifindex;
 	l->fd = fd;
+	/* XDP runs first, so the TC filter goes only now: no gap */
+	dp_tc_remove_stale(ifindex, ifname);
 done:
 	if (mode_out)
 		*mode_out = query_mode(ifindex);
@@ -559,7 +561,7 @@ int dp_detach(struct dp *dp, const char *ifname, bool keep)
 	char path[PATH_MAX];
 
 	if (!keep && dp->pin_dir) {
-		link_pin_path(dp, ifname, path, sizeof(path));
+		dp_link_pin_path(dp, ifname, path, sizeof(path));
 		unlink(path);
 	}
 	if (!l)

@@ -66,6 +66,23 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 /* Detaches and removes the pinned link.  With @keep, only forgets it:
  * the program stays attached through the pin. */
 int dp_detach(struct dp *dp, const char *ifname, bool keep);
+/*
+ * The TC router (dp_opts.load_tc) at @ifindex's clsact ingress, for ports
+ * whose traffic starts in containers (docs/veth.md): a TC redirect keeps
+ * the skb's checksum state where an XDP one loses it.  The clsact qdisc is
+ * created when missing.  The filter is no link: it stays attached when
+ * the process exits, so a filter an earlier run left (--keep-on-exit) is
+ * switched to our program in place, atomically (*adopted is set; may be
+ * NULL).  A filter of another program in our place: -EBUSY.  An XDP link
+ * an earlier run pinned for @ifname is removed once the filter is in.
+ * Without the TC object: -ENOENT.
+ */
+int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
+		 bool *adopted);
+/* Removes our filter; with @keep, only forgets it (it stays attached).
+ * The clsact qdisc is left alone either way: other filters may use it,
+ * and an empty one costs nothing.  Not attached by us: -ENOENT. */
+int dp_tc_detach(struct dp *dp, const char *ifname, bool keep);
 const char *dp_xdp_mode_name(enum dp_xdp_mode m);
 int dp_xdp_mode_parse(const char *s, enum dp_xdp_mode *out);
 

@@ -30,6 +30,14 @@ struct dp_link {
 	int fd;
 };
 
+/* A port with our TC filter (tc.c).  The filter is no link and has no fd:
+ * it stays in the kernel until removed, so this only records which
+ * ifindex to remove it from; ifindex 0 is a free entry. */
+struct dp_tc_port {
+	char ifname[32];
+	int ifindex;
+};
+
 struct dp {
 	struct sluice_xdp *skel;
 	struct sluice_decap *decap;	/* backend role only */
@@ -41,6 +49,7 @@ struct dp {
 	bool maps_reused;
 	int ncpus;
 	struct dp_link links[SLUICE_MAX_IFACES];
+	struct dp_tc_port tc_ports[SLUICE_MAX_IFACES];
 };
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
@@ -58,6 +67,13 @@ int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
 		  size_t size);
 int dp_percpu_zero(const struct dp *dp, int id, const void *key,
 		   size_t size);
+
+/* Where the XDP link of @ifname is pinned (dp.c); dp->pin_dir is set. */
+void dp_link_pin_path(const struct dp *dp, const char *ifname, char *buf,
+		      size_t len);
+/* Removes sluice's TC filter from @ifindex if there is one (tc.c): a port
+ * that was TC in an earlier run kept with --keep-on-exit and is XDP now. */
+void dp_tc_remove_stale(int ifindex, const char *ifname);
 
 /* The exact number of VIPs into lb_vip_count (lb.c; at open). */
 int dp_lb_vip_count_sync(struct dp *dp);
