@@ -9,8 +9,8 @@
 static const char usage[] =
 	"Usage: sluicectl [OPTIONS] iface [show] [[dev] NAME]\n"
 	"\n"
-	"Interfaces sluiced manages: XDP state (attached, absent, error) and\n"
-	"mode (native, generic), counter slot, MTU, MAC, VLAN parent.\n"
+	"Interfaces sluiced manages: state (attached, absent, error) and\n"
+	"mode (native, generic, tc, vlan), counter slot, MTU, MAC, VLAN parent.\n"
 	"NAME shows one interface and fails if sluiced does not manage it.\n";
 
 int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,

@@ -64,9 +64,7 @@ static struct json_object *iface_json(struct state *st,
 	json_add_str(o, "name", ifc->name);
 	json_add_int(o, "ifindex", ifc->ifindex);
 	json_add_str(o, "state", iface_state_name(ifc->state));
-	json_add_str(o, "mode", !ifc->configured ? "vlan" :
-			   ifc->state == IF_ATTACHED ? dp_xdp_mode_name(ifc->mode) :
-						       "none");
+	json_add_str(o, "mode", iface_mode_name(ifc));
 	json_add_bool(o, "adopted", ifc->adopted);
 	fmt_mac(ifc->mac, mac, sizeof(mac));
 	json_add_str(o, "mac", mac);
@@ -74,9 +72,10 @@ static struct json_object *iface_json(struct state *st,
 	json_add_int(o, "slot", ifc->slot);
 	json_add_int(o, "vlan_id", ifc->vlan_id);
 	json_add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
-	/* how a frame goes back out of the port it came in on (docs/veth.md) */
+	/* how a frame goes back out of the port it came in on (docs/veth.md;
+	 * TC has only bpf_redirect) */
 	json_add_str(o, "back_out", !ifc->configured ? "" :
-			       ifc->is_veth ? "redirect" : "xdp_tx");
+			       ifc->is_veth || ifc->tc ? "redirect" : "xdp_tx");
 	json_add_str(o, "error", ifc->error);
 	return o;
 }

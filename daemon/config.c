@@ -26,6 +26,13 @@ void config_clear_ifaces(struct sluiced_config *cfg)
 	cfg->n_ifaces = 0;
 }
 
+void config_clear_tc_ifaces(struct sluiced_config *cfg)
+{
+	for (int i = 0; i < cfg->n_tc_ifaces; i++)
+		free(cfg->tc_ifaces[i]);
+	cfg->n_tc_ifaces = 0;
+}
+
 void config_clear_apis(struct sluiced_config *cfg)
 {
 	for (int i = 0; i < cfg->n_apis; i++)
@@ -46,6 +53,7 @@ void config_free(struct sluiced_config *cfg)
 {
 	free_vips(cfg);
 	config_clear_ifaces(cfg);
+	config_clear_tc_ifaces(cfg);
 	config_clear_apis(cfg);
 	free(cfg->pin_dir);
 	free(cfg->state_dir);
@@ -64,36 +72,50 @@ static int replace_str(char **dst, const char *src)
 	return 0;
 }
 
-int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
-		     size_t errlen)
+/* One name onto @list (interfaces or tc_interfaces, @field in errors). */
+static int add_ifname(char **list, int *n, const char *field,
+		      const char *name, char *err, size_t errlen)
 {
 	size_t len = strlen(name);
 
 	if (!len || len >= 16 || strpbrk(name, "/: \t\n") ||
 	    !strcmp(name, ".") || !strcmp(name, "..")) {
 		snprintf(err, errlen,
-			 "interfaces: invalid interface name '%s' (1-15 "
-			 "characters, no '/', ':' or spaces)", name);
+			 "%s: invalid interface name '%s' (1-15 "
+			 "characters, no '/', ':' or spaces)", field, name);
 		return -EINVAL;
 	}
-	for (int i = 0; i < cfg->n_ifaces; i++) {
-		if (!strcmp(cfg->ifaces[i], name)) {
-			snprintf(err, errlen,
-				 "interfaces: '%s' is listed twice", name);
+	for (int i = 0; i < *n; i++) {
+		if (!strcmp(list[i], name)) {
+			snprintf(err, errlen, "%s: '%s' is listed twice", field,
+				 name);
 			return -EINVAL;
 		}
 	}
-	if (cfg->n_ifaces >= CFG_MAX_IFACES) {
-		snprintf(err, errlen,
-			 "interfaces: '%s' is one too many (at most %d)", name,
-			 CFG_MAX_IFACES);
+	if (*n >= CFG_MAX_IFACES) {
+		snprintf(err, errlen, "%s: '%s' is one too many (at most %d)",
+			 field, name, CFG_MAX_IFACES);
 		return -E2BIG;
 	}
-	cfg->ifaces[cfg->n_ifaces] = strdup(name);
-	if (!cfg->ifaces[cfg->n_ifaces])
+	list[*n] = strdup(name);
+	if (!list[*n])
 		return -ENOMEM;
-	cfg->n_ifaces++;
+	(*n)++;
 	return 0;
+}
+
+int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
+		     size_t errlen)
+{
+	return add_ifname(cfg->ifaces, &cfg->n_ifaces, "interfaces", name, err,
+			  errlen);
+}
+
+int config_add_tc_iface(struct sluiced_config *cfg, const char *name, char *err,
+			size_t errlen)
+{
+	return add_ifname(cfg->tc_ifaces, &cfg->n_tc_ifaces, "tc_interfaces",
+			  name, err, errlen);
 }
 
 int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
@@ -374,6 +396,11 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return set_string_list(cfg, v, key, config_add_iface, err,
 				       errlen);
 	}
+	if (!strcmp(key, "tc_interfaces")) {
+		config_clear_tc_ifaces(cfg);
+		return set_string_list(cfg, v, key, config_add_tc_iface, err,
+				       errlen);
+	}
 	if (!strcmp(key, "api")) {
 		config_clear_apis(cfg);
 		return set_string_list(cfg, v, key, config_add_api, err, errlen);
@@ -396,8 +423,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	if (!strcmp(key, "lb"))
 		return apply_lb(cfg, v, err, errlen);
 	snprintf(err, errlen,
-		 "unknown field '%s' (known: interfaces, api, api_token, "
-		 "pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
+		 "unknown field '%s' (known: interfaces, tc_interfaces, api, "
+		 "api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
 		 "lb)", key);
 	return -EINVAL;
 }
@@ -527,6 +554,31 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "role: a backend does not balance: "
 			 "lb.vips must be empty (%d given)", cfg->n_vips);
 		return -EINVAL;
+	}
+	/* the backend role loads sluice_decap alone: XDP only */
+	if (cfg->role == DP_ROLE_BACKEND && cfg->n_tc_ifaces) {
+		snprintf(err, errlen, "tc_interfaces: a backend attaches XDP "
+			 "only (its decapsulation program): '%s' must go in "
+			 "interfaces", cfg->tc_ifaces[0]);
+		return -EINVAL;
+	}
+	/* one hook per interface: XDP and TC on one port would route each
+	 * packet twice */
+	for (int i = 0; i < cfg->n_tc_ifaces; i++) {
+		for (int j = 0; j < cfg->n_ifaces; j++) {
+			if (strcmp(cfg->tc_ifaces[i], cfg->ifaces[j]))
+				continue;
+			snprintf(err, errlen, "tc_interfaces: '%s' is also in "
+				 "interfaces (an interface gets XDP or TC, not "
+				 "both)", cfg->ifaces[j]);
+			return -EINVAL;
+		}
+	}
+	if (cfg->n_ifaces + cfg->n_tc_ifaces > CFG_MAX_IFACES) {
+		snprintf(err, errlen, "interfaces and tc_interfaces: %d in all "
+			 "is too many (at most %d)",
+			 cfg->n_ifaces + cfg->n_tc_ifaces, CFG_MAX_IFACES);
+		return -E2BIG;
 	}
 
 	for (int i = 0; i < cfg->n_apis; i++) {

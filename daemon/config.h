@@ -19,8 +19,12 @@ struct json_object;
 #define CFG_DEFAULT_STATE_DIR "/var/lib/sluice"
 
 struct sluiced_config {
-	char *ifaces[CFG_MAX_IFACES];
+	char *ifaces[CFG_MAX_IFACES];		/* XDP */
 	int n_ifaces;
+	/* the TC router instead of XDP (docs/veth.md); the two lists share
+	 * the CFG_MAX_IFACES slots and never name an interface twice */
+	char *tc_ifaces[CFG_MAX_IFACES];
+	int n_tc_ifaces;
 	char *apis[CFG_MAX_APIS];
 	int n_apis;
 	char *api_token;
@@ -55,6 +59,8 @@ int config_json_parse(const char *text, size_t len, struct json_object **out,
 /* Setters shared by the JSON parser and the flag parser; each validates. */
 int config_add_iface(struct sluiced_config *cfg, const char *name, char *err,
 		     size_t errlen);
+int config_add_tc_iface(struct sluiced_config *cfg, const char *name, char *err,
+			size_t errlen);
 int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
 		   size_t errlen);
 int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
@@ -71,6 +77,7 @@ int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
 		    size_t errlen);
 const char *config_role_name(enum dp_role r);
 void config_clear_ifaces(struct sluiced_config *cfg);
+void config_clear_tc_ifaces(struct sluiced_config *cfg);
 void config_clear_apis(struct sluiced_config *cfg);
 
 /* Cross-field checks, after file and flags are merged. */

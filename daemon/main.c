@@ -35,7 +35,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
-	OPT_CONFIG, OPT_INTERFACE, OPT_PIN_DIR, OPT_STATE_DIR, OPT_API,
+	OPT_CONFIG, OPT_INTERFACE, OPT_TC_INTERFACE, OPT_PIN_DIR, OPT_STATE_DIR, OPT_API,
 	OPT_API_TOKEN, OPT_XDP_MODE, OPT_KEEP, OPT_LOG_LEVEL, OPT_ROLE,
 	OPT_CHECK, OPT_HELP, OPT_VERSION,
 };
@@ -45,6 +45,10 @@ static const struct opt_def opts[] = {
 			 "JSON configuration (flags override it)" },
 	[OPT_INTERFACE] = { "interface", 'i', OPT_ARG_REQUIRED, "IF",
 			    "attach to IF (repeatable)" },
+	[OPT_TC_INTERFACE] = { "tc-interface", 0, OPT_ARG_REQUIRED, "IF",
+			       "attach the TC program to IF instead of\n"
+			       "XDP: ports whose traffic starts in\n"
+			       "containers (repeatable)" },
 	[OPT_PIN_DIR] = { "pin-dir", 'p', OPT_ARG_REQUIRED, "DIR",
 			  "pin maps and links here [" CFG_DEFAULT_PIN_DIR "]" },
 	[OPT_STATE_DIR] = { "state-dir", 0, OPT_ARG_REQUIRED, "DIR",
@@ -92,7 +96,7 @@ static void usage(FILE *f)
 static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		       bool *check_only)
 {
-	bool flag_ifaces = false, flag_apis = false;
+	bool flag_ifaces = false, flag_tc_ifaces = false, flag_apis = false;
 	struct opts_getopt g;
 	char err[512] = "";
 	int opt, rc = 0;
@@ -117,6 +121,12 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 				config_clear_ifaces(cfg);
 			flag_ifaces = true;
 			rc = config_add_iface(cfg, optarg, err, sizeof(err));
+			break;
+		case OPT_TC_INTERFACE:
+			if (!flag_tc_ifaces)
+				config_clear_tc_ifaces(cfg);
+			flag_tc_ifaces = true;
+			rc = config_add_tc_iface(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_PIN_DIR:
 			rc = config_set_pin_dir(cfg, optarg, err, sizeof(err));
@@ -173,7 +183,7 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 					  sizeof(err));
 	if (!rc && !cfg->n_apis)
 		rc = config_add_api(cfg, SLUICE_DEFAULT_API, err, sizeof(err));
-	if (!rc && !cfg->n_ifaces) {
+	if (!rc && !cfg->n_ifaces && !cfg->n_tc_ifaces) {
 		snprintf(err, sizeof(err),
 			 "interfaces: none given (--interface IF or "
 			 "\"interfaces\" in the config file)");
@@ -421,7 +431,8 @@ int main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf("sluiced: configuration is valid (%d interfaces, role %s, "
-		       "%d VIPs", cfg.n_ifaces, config_role_name(cfg.role),
+		       "%d VIPs", cfg.n_ifaces + cfg.n_tc_ifaces,
+		       config_role_name(cfg.role),
 		       cfg.n_vips);
 		if (ls.from_state)
 			printf("; the state file %s with %zu VIPs is used "
@@ -461,6 +472,7 @@ int main(int argc, char **argv)
 		.pin_dir = cfg.pin_dir,
 		.lb_max_flows = cfg.lb.max_flows,
 		.role = cfg.role,
+		.load_tc = cfg.n_tc_ifaces > 0,
 	});
 	if (err)
 		goto out_api;
@@ -487,10 +499,10 @@ int main(int argc, char **argv)
 	st.routes_dirty = false;
 	if (err)
 		goto out_nl;
-	for (int i = 0; i < cfg.n_ifaces; i++)
+	for (int i = 0; i < cfg.n_ifaces + cfg.n_tc_ifaces; i++)
 		if (st.ifaces[i].state == IF_ABSENT)
 			pr_warn("iface %s: not present; will attach when it "
-				"appears", cfg.ifaces[i]);
+				"appears", st.ifaces[i].name);
 	pr_info("mirrored %llu IPv4 and %llu IPv6 routes, %u neighbours",
 		(unsigned long long)st.routes_programmed[0],
 		(unsigned long long)st.routes_programmed[1],

@@ -223,14 +223,15 @@ char *metrics_render(struct api_ctx *ctx)
 		    "sluice_build_info{version=\"%s\"} 1\n", SLUICE_VERSION);
 	counters(&b, st, false);
 	counters(&b, st, true);
-	bprintf(&b, "# HELP sluice_interface_attached 1 when the XDP program "
-		    "is attached to a managed interface.\n"
+	bprintf(&b, "# HELP sluice_interface_attached 1 when the XDP (or TC) "
+		    "program is attached to a managed interface.\n"
 		    "# TYPE sluice_interface_attached gauge\n");
 	for (int i = 0; i < st->n_ifaces; i++)
 		bprintf(&b, "sluice_interface_attached{interface=\"%s\",mode=\"%s\"} %d\n",
 			st->ifaces[i].name,
-			st->ifaces[i].configured ?
-				dp_xdp_mode_name(st->ifaces[i].mode) : "vlan",
+			!st->ifaces[i].configured ? "vlan" :
+			st->ifaces[i].tc ? "tc" :
+				dp_xdp_mode_name(st->ifaces[i].mode),
 			st->ifaces[i].state == IF_ATTACHED);
 	bprintf(&b, "# HELP sluice_routes Routes programmed into the LPM maps.\n"
 		    "# TYPE sluice_routes gauge\n"

@@ -20,6 +20,15 @@ const char *iface_state_name(enum iface_state s)
 	return "unknown";
 }
 
+const char *iface_mode_name(const struct st_iface *ifc)
+{
+	if (!ifc->configured)
+		return "vlan";
+	if (ifc->state != IF_ATTACHED)
+		return "none";
+	return ifc->tc ? "tc" : dp_xdp_mode_name(ifc->mode);
+}
+
 int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
 	       const struct sluiced_config *cfg)
 {
@@ -28,14 +37,18 @@ int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
 	st->ops = ops;
 	st->cfg = cfg;
 	st->next_nhg_id = 1;
-	/* Configured interfaces own slots 1..n in config order, so counters
-	 * keep their meaning across restarts with the same config. */
-	for (int i = 0; i < cfg->n_ifaces; i++) {
+	/* Configured interfaces own slots 1..n in config order, the XDP ones
+	 * and then the TC ones, so counters keep their meaning across
+	 * restarts with the same config. */
+	for (int i = 0; i < cfg->n_ifaces + cfg->n_tc_ifaces; i++) {
 		struct st_iface *ifc = &st->ifaces[st->n_ifaces++];
+		bool tc = i >= cfg->n_ifaces;
 
-		snprintf(ifc->name, sizeof(ifc->name), "%s", cfg->ifaces[i]);
+		snprintf(ifc->name, sizeof(ifc->name), "%s",
+			 tc ? cfg->tc_ifaces[i - cfg->n_ifaces] : cfg->ifaces[i]);
 		ifc->slot = (uint32_t)i + 1;
 		ifc->configured = true;
+		ifc->tc = tc;
 		ifc->state = IF_ABSENT;
 	}
 	return 0;
@@ -739,7 +752,10 @@ static void iface_lost(struct state *st, struct st_iface *ifc)
 	st->ops->iface_del(st->dp, ifc->ifindex);
 	if (ifc->configured) {
 		st->ops->port_del(st->dp, ifc->ifindex);
-		st->ops->detach(st->dp, ifc->name, false);
+		if (ifc->tc)
+			st->ops->detach_tc(st->dp, ifc->name, false);
+		else
+			st->ops->detach(st->dp, ifc->name, false);
 	} else {
 		st->ops->vlan_del(st->dp, ifc->parent, ifc->vlan_id);
 	}
@@ -767,8 +783,13 @@ static void configured_link(struct state *st, struct st_iface *ifc,
 	if (ifc->ifindex && ifc->ifindex != l->ifindex)
 		iface_lost(st, ifc);
 	ifc->ifindex = l->ifindex;
-	err = st->ops->attach(st->dp, (int)l->ifindex, ifc->name,
-			      st->cfg->xdp_mode, &mode, &adopted);
+	/* a TC port is in tx_ports like any other: XDP ports redirect to it */
+	if (ifc->tc)
+		err = st->ops->attach_tc(st->dp, (int)l->ifindex, ifc->name,
+					 &adopted);
+	else
+		err = st->ops->attach(st->dp, (int)l->ifindex, ifc->name,
+				      st->cfg->xdp_mode, &mode, &adopted);
 	if (!err)
 		err = st->ops->port_set(st->dp, l->ifindex);
 	if (!err)
@@ -785,6 +806,13 @@ static void configured_link(struct state *st, struct st_iface *ifc,
 	ifc->mode = mode;
 	ifc->adopted = adopted;
 	ifc->error[0] = '\0';
+	if (ifc->tc) {
+		pr_info("iface %s: %s (ifindex %u, TC at clsact ingress)",
+			ifc->name, adopted ? "adopted the TC filter left attached" :
+			returned ? "came back, re-attached" : "attached",
+			l->ifindex);
+		return;
+	}
 	pr_info("iface %s: %s (ifindex %u, %s mode)%s", ifc->name,
 		adopted ? "adopted the pinned XDP link" :
 		returned ? "came back, re-attached" : "attached",
@@ -1133,7 +1161,10 @@ void state_shutdown(struct state *st, bool keep)
 
 		if (!ifc->configured || !ifc->ifindex)
 			continue;
-		st->ops->detach(st->dp, ifc->name, keep);
+		if (ifc->tc)
+			st->ops->detach_tc(st->dp, ifc->name, keep);
+		else
+			st->ops->detach(st->dp, ifc->name, keep);
 		if (!keep)
 			pr_info("iface %s: detached", ifc->name);
 	}
@@ -1169,6 +1200,8 @@ const struct state_dp_ops state_dp_bpf = {
 	.role = dp_role,
 	.attach = dp_attach,
 	.detach = dp_detach,
+	.attach_tc = dp_tc_attach,
+	.detach_tc = dp_tc_detach,
 	.unpin_maps = dp_unpin_maps,
 	.iface_set = dp_iface_set,
 	.iface_del = dp_iface_del,

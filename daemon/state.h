@@ -27,6 +27,7 @@ struct st_iface {
 	enum iface_state state;
 	enum dp_xdp_mode mode;	/* what the kernel gave */
 	bool configured;	/* false: VLAN subinterface, no XDP of its own */
+	bool tc;		/* configured for the TC program, not XDP */
 	bool adopted;
 	bool lost;		/* disappeared after being attached */
 	uint32_t parent;	/* VLAN: parent ifindex */
@@ -113,6 +114,9 @@ struct state_dp_ops {
 		      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out,
 		      bool *adopted);
 	int (*detach)(struct dp *dp, const char *ifname, bool keep);
+	int (*attach_tc)(struct dp *dp, int ifindex, const char *ifname,
+			 bool *adopted);
+	int (*detach_tc)(struct dp *dp, const char *ifname, bool keep);
 	int (*unpin_maps)(struct dp *dp);
 	int (*iface_set)(struct dp *dp, __u32 ifindex,
 			 const struct sluice_iface *v);
@@ -196,5 +200,7 @@ void state_route_of(const struct state *st, const struct st_prefix *p,
 struct st_iface *state_iface_by_ifindex(struct state *st, uint32_t ifindex);
 const char *state_ifname(const struct state *st, uint32_t ifindex);
 const char *iface_state_name(enum iface_state s);
+/* How the data path sees @ifc: "vlan", "tc", the XDP mode, or "none". */
+const char *iface_mode_name(const struct st_iface *ifc);
 
 #endif

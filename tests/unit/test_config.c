@@ -117,7 +117,8 @@ static void test_state_dir(void **state)
 	config_free(&cfg);
 	expect_error("{\"state_dir\": \"rel\"}", "state_dir: 'rel' must be");
 	expect_error("{\"statedir\": \"/x\"}", "unknown field 'statedir' "
-		     "(known: interfaces, api, api_token, pin_dir, state_dir,");
+		     "(known: interfaces, tc_interfaces, api, api_token, pin_dir, "
+		     "state_dir,");
 }
 
 static void test_bad_json(void **state)
@@ -551,6 +552,125 @@ static void test_role_backend_has_no_vips(void **state)
 	config_free(&cfg);
 }
 
+/* expect_error() for a document that parses but fails config_validate(). */
+static void expect_invalid(const char *json, const char *needle)
+{
+	struct sluiced_config cfg;
+
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, json), 0);
+	err[0] = '\0';
+	assert_int_not_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' does not mention '%s'", err, needle);
+	config_free(&cfg);
+}
+
+/* tc_interfaces: the TC program instead of XDP, per interface. */
+static void test_tc_interfaces(void **state)
+{
+	struct sluiced_config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"interfaces\": [\"eth0\"],\n"
+			       " \"tc_interfaces\": [\"veth1\", \"veth2\"]}"), 0);
+	assert_int_equal(cfg.n_ifaces, 1);
+	assert_int_equal(cfg.n_tc_ifaces, 2);
+	assert_string_equal(cfg.tc_ifaces[0], "veth1");
+	assert_string_equal(cfg.tc_ifaces[1], "veth2");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	/* a second list replaces the first, as for interfaces */
+	assert_int_equal(parse(&cfg, "{\"tc_interfaces\": [\"veth3\"]}"), 0);
+	assert_int_equal(cfg.n_tc_ifaces, 1);
+	assert_string_equal(cfg.tc_ifaces[0], "veth3");
+	assert_int_equal(cfg.n_ifaces, 1);
+	config_free(&cfg);
+	assert_int_equal(cfg.n_tc_ifaces, 0);
+
+	/* TC ports alone are a configuration */
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"tc_interfaces\": [\"veth1\"]}"), 0);
+	assert_int_equal(cfg.n_ifaces, 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	config_free(&cfg);
+	/* the setter the flag uses */
+	config_init(&cfg);
+	assert_int_equal(config_add_tc_iface(&cfg, "veth9", err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_tc_ifaces, 1);
+	config_clear_tc_ifaces(&cfg);
+	assert_int_equal(cfg.n_tc_ifaces, 0);
+	config_free(&cfg);
+}
+
+static void test_tc_interfaces_errors(void **state)
+{
+	(void)state;
+	expect_error("{\"tc_interfaces\": \"veth1\"}",
+		     "tc_interfaces: expected array");
+	expect_error("{\"tc_interfaces\": [1]}",
+		     "tc_interfaces[0]: expected string");
+	expect_error("{\"tc_interfaces\": [\"a:b\"]}",
+		     "tc_interfaces: invalid interface name 'a:b'");
+	expect_error("{\"tc_interfaces\": [\"0123456789abcdef\"]}",
+		     "tc_interfaces: invalid interface name '0123456789abcdef'");
+	expect_error("{\"tc_interfaces\": [\"veth1\", \"veth1\"]}",
+		     "tc_interfaces: 'veth1' is listed twice");
+	expect_error("{\"tc_interface\": [\"veth1\"]}",
+		     "unknown field 'tc_interface' (known: interfaces, "
+		     "tc_interfaces,");
+	/* one hook per interface, whichever list comes first */
+	expect_invalid("{\"interfaces\": [\"eth0\", \"veth1\"], "
+		       "\"tc_interfaces\": [\"veth1\"]}",
+		       "tc_interfaces: 'veth1' is also in interfaces");
+	expect_invalid("{\"tc_interfaces\": [\"veth2\", \"eth0\"], "
+		       "\"interfaces\": [\"eth0\"]}",
+		       "tc_interfaces: 'eth0' is also in interfaces");
+	/* the backend role loads the decapsulation program alone */
+	expect_invalid("{\"role\": \"backend\", \"interfaces\": [\"eth0\"], "
+		       "\"tc_interfaces\": [\"veth1\"]}",
+		       "tc_interfaces: a backend attaches XDP only");
+}
+
+/* The two lists share the counter slots. */
+static void test_tc_interfaces_share_slots(void **state)
+{
+	struct sluiced_config cfg;
+	char name[16];
+	int half = CFG_MAX_IFACES / 2 + 1;
+
+	(void)state;
+	config_init(&cfg);
+	for (int i = 0; i < half; i++) {
+		snprintf(name, sizeof(name), "eth%d", i);
+		assert_int_equal(config_add_iface(&cfg, name, err, sizeof(err)), 0);
+		snprintf(name, sizeof(name), "veth%d", i);
+		assert_int_equal(config_add_tc_iface(&cfg, name, err,
+						     sizeof(err)), 0);
+	}
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "interfaces and tc_interfaces"));
+	assert_non_null(strstr(err, "at most"));
+	/* at the limit, fine */
+	config_clear_tc_ifaces(&cfg);
+	for (int i = 0; i < CFG_MAX_IFACES - half; i++) {
+		snprintf(name, sizeof(name), "veth%d", i);
+		assert_int_equal(config_add_tc_iface(&cfg, name, err,
+						     sizeof(err)), 0);
+	}
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	/* one list alone has the same limit */
+	for (int i = cfg.n_tc_ifaces; i < CFG_MAX_IFACES; i++) {
+		snprintf(name, sizeof(name), "veth%d", i);
+		assert_int_equal(config_add_tc_iface(&cfg, name, err,
+						     sizeof(err)), 0);
+	}
+	assert_int_equal(config_add_tc_iface(&cfg, "one-more", err, sizeof(err)),
+			 -E2BIG);
+	assert_non_null(strstr(err, "tc_interfaces: 'one-more' is one too many"));
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +693,9 @@ int main(void)
 		cmocka_unit_test(test_lb_section),
 		cmocka_unit_test(test_lb_errors_name_the_path),
 		cmocka_unit_test(test_role_backend_has_no_vips),
+		cmocka_unit_test(test_tc_interfaces),
+		cmocka_unit_test(test_tc_interfaces_errors),
+		cmocka_unit_test(test_tc_interfaces_share_slots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,10 @@ struct dp {
 	int fail[FAKE_MAPS];	/* the next N writes to the map fail, -EIO */
 	int attached;		/* dp_attach calls that succeeded */
 	int detached;
+	int tc_attached;	/* dp_tc_attach calls that succeeded */
+	int tc_detached;
+	int tc_kept;		/* dp_tc_detach calls with keep */
+	int tc_fail;		/* the next N dp_tc_attach calls fail, -EBUSY */
 	bool unpinned;
 };
 
@@ -221,6 +225,28 @@ static int fake_detach(struct dp *dp, const char *ifname, bool keep)
 	return 0;
 }
 
+static int fake_attach_tc(struct dp *dp, int ifindex, const char *ifname,
+			  bool *adopted)
+{
+	(void)ifindex;
+	(void)ifname;
+	*adopted = false;
+	if (dp->tc_fail) {
+		dp->tc_fail--;
+		return -EBUSY;
+	}
+	dp->tc_attached++;
+	return 0;
+}
+
+static int fake_detach_tc(struct dp *dp, const char *ifname, bool keep)
+{
+	(void)ifname;
+	dp->tc_detached++;
+	dp->tc_kept += keep;
+	return 0;
+}
+
 static int fake_unpin_maps(struct dp *dp)
 {
 	dp->unpinned = true;
@@ -376,6 +402,8 @@ static const struct state_dp_ops fake_ops = {
 	.role = fake_role,
 	.attach = fake_attach,
 	.detach = fake_detach,
+	.attach_tc = fake_attach_tc,
+	.detach_tc = fake_detach_tc,
 	.unpin_maps = fake_unpin_maps,
 	.iface_set = fake_iface_set,
 	.iface_del = fake_iface_del,
@@ -1295,6 +1323,114 @@ static void test_shutdown(void **state)
 	assert_true(fake.unpinned);
 }
 
+/* ---- TC ports -------------------------------------------------------------------- */
+
+#define VETH1 4
+
+/* eth0 is XDP, veth1 TC: the TC port is managed like an XDP one (slot
+ * after the XDP ones, ifaces and tx_ports entries, VLANs) with the TC
+ * program attached and detached instead. */
+static void test_tc_port(void **state)
+{
+	static char veth1_name[] = "veth1";
+	const struct sluice_iface *v;
+	struct st_iface *ifc;
+
+	(void)state;
+	cfg.tc_ifaces[0] = veth1_name;
+	cfg.n_tc_ifaces = 1;
+	state_free(&st);
+	assert_int_equal(state_init(&st, &fake, &fake_ops, &cfg), 0);
+	assert_int_equal(st.n_ifaces, 3);
+	assert_string_equal(st.ifaces[2].name, "veth1");
+	assert_int_equal(st.ifaces[2].slot, 3);
+	assert_true(st.ifaces[2].tc && st.ifaces[2].configured);
+	assert_false(st.ifaces[0].tc);
+
+	link_up(ETH0, "eth0");
+	link_up(VETH1, "veth1");
+	assert_int_equal(fake.attached, 1);
+	assert_int_equal(fake.tc_attached, 1);
+	ifc = state_iface_by_ifindex(&st, VETH1);
+	assert_non_null(ifc);
+	assert_int_equal(ifc->state, IF_ATTACHED);
+	assert_string_equal(iface_mode_name(ifc), "tc");
+	assert_string_equal(iface_mode_name(&st.ifaces[0]), "native");
+	assert_string_equal(iface_mode_name(&st.ifaces[1]), "none");
+	v = fmap_get(DP_MAP_IFACES, &(__u32){ VETH1 });
+	assert_non_null(v);
+	assert_int_equal(v->slot, 3);
+	/* XDP ports redirect to it through the devmap */
+	assert_non_null(fmap_get(DP_MAP_TX_PORTS, &(__u32){ VETH1 }));
+	/* an update of the link does not attach again */
+	link_up(VETH1, "veth1");
+	assert_int_equal(fake.tc_attached, 1);
+
+	/* VLANs on it are handled as on any configured port */
+	{
+		struct nl_link l = {
+			.ifindex = 10, .has_mac = true, .mtu = 1500,
+			.flags = IFF_UP | IFF_LOWER_UP, .is_vlan = true,
+			.vlan_8021q = true, .parent = VETH1, .vlan_id = 7,
+		};
+
+		snprintf(l.name, sizeof(l.name), "veth1.7");
+		state_link_event(&st, &l, false);
+	}
+	assert_non_null(fmap_get(DP_MAP_VLANS, &(struct sluice_vlan_key){
+					   .parent_ifindex = VETH1,
+					   .vlan_id = 7 }));
+
+	/* it disappears: TC detached, entries gone; it returns: attached */
+	{
+		struct nl_link l = { .ifindex = VETH1 };
+
+		snprintf(l.name, sizeof(l.name), "veth1");
+		state_link_event(&st, &l, true);
+	}
+	assert_int_equal(fake.tc_detached, 1);
+	assert_int_equal(fake.detached, 0);
+	assert_null(fmap_get(DP_MAP_IFACES, &(__u32){ VETH1 }));
+	assert_null(fmap_get(DP_MAP_TX_PORTS, &(__u32){ VETH1 }));
+	link_up(VETH1 + 10, "veth1");
+	assert_int_equal(fake.tc_attached, 2);
+	assert_non_null(fmap_get(DP_MAP_TX_PORTS, &(__u32){ VETH1 + 10 }));
+
+	/* kept on exit, then a normal stop: the TC op each time */
+	state_shutdown(&st, true);
+	assert_int_equal(fake.tc_detached, 2);
+	assert_int_equal(fake.tc_kept, 1);
+	assert_int_equal(fake.detached, 1);
+	state_shutdown(&st, false);
+	assert_int_equal(fake.tc_detached, 3);
+	assert_int_equal(fake.tc_kept, 1);
+	assert_true(fake.unpinned);
+	cfg.n_tc_ifaces = 0;
+}
+
+/* The TC program cannot be attached: the port is in error, and nothing
+ * in the maps points at it. */
+static void test_tc_attach_fails(void **state)
+{
+	static char veth1_name[] = "veth1";
+	struct st_iface *ifc;
+
+	(void)state;
+	cfg.tc_ifaces[0] = veth1_name;
+	cfg.n_tc_ifaces = 1;
+	state_free(&st);
+	assert_int_equal(state_init(&st, &fake, &fake_ops, &cfg), 0);
+	fake.tc_fail = 1;
+	link_up(VETH1, "veth1");
+	ifc = &st.ifaces[2];
+	assert_int_equal(ifc->state, IF_ERROR);
+	assert_non_null(strstr(ifc->error, "attach:"));
+	assert_string_equal(iface_mode_name(ifc), "none");
+	assert_null(fmap_get(DP_MAP_TX_PORTS, &(__u32){ VETH1 }));
+	assert_null(fmap_get(DP_MAP_IFACES, &(__u32){ VETH1 }));
+	cfg.n_tc_ifaces = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1326,6 +1462,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_route_write_fails_keeps_shown_route, setup_links,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_tc_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tc_attach_fails, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown, setup_links,
 						teardown),
 	};
