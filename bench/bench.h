@@ -16,28 +16,28 @@
 #define BENCH_MAX_FIGS 128
 
 struct fig {
-	char group[16];		/* pktcost, control */
-	char name[48];		/* route_v4, maglev_build, ... */
-	char label[96];		/* human name of the figure's variant */
-	unsigned int flows;	/* distinct flows; 0 = not applicable */
-	char unit[16];		/* ns/packet, ms, routes/s, bytes */
-	char method[160];	/* how it was measured */
-	char check[200];	/* what the path check verified */
+	char group[16];	    /* pktcost, control */
+	char name[48];	    /* route_v4, maglev_build, ... */
+	char label[96];	    /* human name of the figure's variant */
+	unsigned int flows; /* distinct flows; 0 = not applicable */
+	char unit[16];	    /* ns/packet, ms, routes/s, bytes */
+	char method[160];   /* how it was measured */
+	char check[200];    /* what the path check verified */
 	double rep[BENCH_MAX_REPS];
 	unsigned int nrep;
-	unsigned long long runs;	/* per repetition */
-	unsigned long long dropped;	/* calls left out (preempted), all reps */
-	bool invalid;		/* a path check failed: no number */
+	unsigned long long runs;    /* per repetition */
+	unsigned long long dropped; /* calls left out (preempted), all reps */
+	bool invalid;		    /* a path check failed: no number */
 	bool unavailable;
-	char why[256];		/* reason for invalid / unavailable */
+	char why[256]; /* reason for invalid / unavailable */
 	/* extra numbers for the JSON only (e.g. memory per map) */
-	char extra[512];	/* a JSON object's members, or "" */
+	char extra[512]; /* a JSON object's members, or "" */
 };
 
 struct bench_opts {
 	bool smoke;
 	unsigned int reps;
-	unsigned long long runs;	/* test_run runs per figure and rep */
+	unsigned long long runs; /* test_run runs per figure and rep */
 	/* --spin PATH:FLOWS: only run that path (single method, every call
 	 * checked) for spin_s seconds, for a profiler to watch */
 	const char *spin;
@@ -52,14 +52,14 @@ struct fig *fig_find(const char *group, const char *name, unsigned int flows);
 void fig_add(struct fig *f, double v);
 __attribute__((format(printf, 2, 3))) void fig_invalid(struct fig *f,
 						       const char *fmt, ...);
-__attribute__((format(printf, 2, 3))) void fig_unavailable(struct fig *f,
-							   const char *fmt,
-							   ...);
+__attribute__((format(printf, 2, 3))) void
+fig_unavailable(struct fig *f, const char *fmt, ...);
 double fig_median(const struct fig *f);
 /* One TAP line per figure: a figure that is INVALID is "not ok". */
 void fig_tap(const struct fig *f, const char *what);
 /* "ok N - ..." / "not ok N - ..." for checks that are not a figure. */
-void tap_line(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_line(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 __attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);
 double now_ns(void);
 
@@ -75,15 +75,15 @@ int api_rate_main(int argc, char **argv);
 
 /* ---- frames (frame.c) ---- */
 struct flow {
-	__u8 family;		/* AF_INET or AF_INET6 */
-	__u8 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
-	__u8 tcp_flags;		/* TCP: SYN 0x02, ACK 0x10 */
-	__u8 ttl;		/* TTL / hop limit */
+	__u8 family;	/* AF_INET or AF_INET6 */
+	__u8 proto;	/* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 tcp_flags; /* TCP: SYN 0x02, ACK 0x10 */
+	__u8 ttl;	/* TTL / hop limit */
 	__u8 tos;
 	__u8 dmac[6], smac[6];
-	__u8 saddr[16], daddr[16];	/* network order */
-	__u16 sport, dport;	/* host order */
-	__u16 payload;		/* L4 payload bytes */
+	__u8 saddr[16], daddr[16]; /* network order */
+	__u16 sport, dport;	   /* host order */
+	__u16 payload;		   /* L4 payload bytes */
 };
 
 #define FRAME_MAX 256

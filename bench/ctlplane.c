@@ -48,9 +48,10 @@ static int maglev_fig(const struct bench_opts *o, unsigned int n, __u32 m,
 	snprintf(f->method, sizeof(f->method),
 		 "maglev_build() wall time (CLOCK_MONOTONIC), weight 1 each, "
 		 "keys of distinct IPv4 addresses");
-	snprintf(f->check, sizeof(f->check),
-		 "every slot holds a backend; slots per backend within 1%% of M/n "
-		 "(or 1 slot)");
+	snprintf(
+		f->check, sizeof(f->check),
+		"every slot holds a backend; slots per backend within 1%% of M/n "
+		"(or 1 slot)");
 	for (unsigned int rep = 0; rep < o->reps && !err; rep++) {
 		unsigned int *count = calloc(n + 1, sizeof(*count));
 		double t0 = now_ns(), t;
@@ -77,8 +78,8 @@ static int maglev_fig(const struct bench_opts *o, unsigned int n, __u32 m,
 		}
 		/* Maglev's balance: at most a few slots apart */
 		if (hi - lo > 1 && (hi - lo) * 100.0 > (double)m / n) {
-			fig_invalid(f, "unbalanced: %u..%u slots per backend", lo,
-				    hi);
+			fig_invalid(f, "unbalanced: %u..%u slots per backend",
+				    lo, hi);
 			break;
 		}
 		fig_add(f, t / 1e6);
@@ -103,10 +104,12 @@ static int maglev_figs(const struct bench_opts *o)
 	}
 	for (unsigned int i = 0; i < 1000; i++) {
 		/* 198.18.(i / 250).(1 + i % 250), as sluiced keys backends */
-		__u8 id[5] = { 4, 198, 18, (__u8)(i / 250), (__u8)(1 + i % 250) };
+		__u8 id[5] = { 4, 198, 18, (__u8)(i / 250),
+			       (__u8)(1 + i % 250) };
 
 		mb[i] = (struct maglev_backend){ .key = maglev_key(id, 5),
-						 .weight = 1, .value = i + 1 };
+						 .weight = 1,
+						 .value = i + 1 };
 	}
 	for (size_t a = 0; a < 3 && !err; a++)
 		for (size_t b = 0; b < 2 && !err; b++)
@@ -120,7 +123,8 @@ static int maglev_figs(const struct bench_opts *o)
 
 #define LPM_ROUTES 100000u
 
-static void route_key(int family, unsigned int i, __u8 a[16], unsigned int *plen)
+static void route_key(int family, unsigned int i, __u8 a[16],
+		      unsigned int *plen)
 {
 	memset(a, 0, 16);
 	if (family == AF_INET) {
@@ -186,7 +190,8 @@ static int lpm_figs(const struct bench_opts *o)
 			 "LPM insert via lib/dp, IPv%d", i ? 6 : 4);
 		snprintf(rate[i]->method, sizeof(rate[i]->method),
 			 "%u dp_route_set() into an empty trie of a freshly "
-			 "loaded object, wall time", n);
+			 "loaded object, wall time",
+			 n);
 		snprintf(rate[i]->check, sizeof(rate[i]->check),
 			 "dp_map_count() = %u afterwards", n);
 	}
@@ -225,9 +230,10 @@ static int lpm_figs(const struct bench_opts *o)
 			cnt = dp_map_count(dp, i ? DP_MAP_ROUTES_V6 :
 						   DP_MAP_ROUTES_V4);
 			if (err || cnt != (int)n) {
-				fig_invalid(rate[i], "dp_route_set: %s, %d "
-					    "routes in the map", strerror(-err),
-					    cnt);
+				fig_invalid(rate[i],
+					    "dp_route_set: %s, %d "
+					    "routes in the map",
+					    strerror(-err), cnt);
 				continue;
 			}
 			fig_add(rate[i], n / (t / 1e9));

@@ -84,7 +84,7 @@ int frame_ipip4(const __u8 *inner, __u32 len, const __u8 dmac[6],
 	memcpy(e.src, smac, 6);
 	memcpy(e.saddr, src, 4);
 	memcpy(e.daddr, dst, 4);
-	e.tos = inner[15];		/* the inner TOS */
+	e.tos = inner[15]; /* the inner TOS */
 	err = pkt_encap(&in, &e, &out);
 	return err ? err : copy_out(&out, buf, cap);
 }

@@ -75,7 +75,7 @@ void fig_invalid(struct fig *f, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (f->invalid)		/* the first reason is the one to read */
+	if (f->invalid) /* the first reason is the one to read */
 		return;
 	f->invalid = true;
 	va_start(ap, fmt);
@@ -181,9 +181,9 @@ static json_object *fig_json(const struct fig *f)
 		json_object_object_add(o, "path_check",
 				       json_object_new_string(f->check));
 	if (f->unavailable || f->invalid) {
-		json_object_object_add(o, "status",
-				       json_object_new_string(
-					       f->invalid ? "INVALID" :
+		json_object_object_add(
+			o, "status",
+			json_object_new_string(f->invalid ? "INVALID" :
 							    "unavailable"));
 		json_object_object_add(o, "reason",
 				       json_object_new_string(f->why));
@@ -207,8 +207,9 @@ static json_object *fig_json(const struct fig *f)
 		json_object_object_add(o, "runs_per_repetition",
 				       json_object_new_int64((int64_t)f->runs));
 	if (f->dropped)
-		json_object_object_add(o, "dropped_calls",
-				       json_object_new_int64((int64_t)f->dropped));
+		json_object_object_add(
+			o, "dropped_calls",
+			json_object_new_int64((int64_t)f->dropped));
 	if (f->extra[0]) {
 		json_object *x = json_tokener_parse(f->extra);
 
@@ -225,13 +226,15 @@ static int write_json(const char *path, const struct bench_opts *o)
 
 	json_object_object_add(root, "tool",
 			       json_object_new_string("sluice-bench"));
-	json_object_object_add(root, "smoke", json_object_new_boolean(o->smoke));
+	json_object_object_add(root, "smoke",
+			       json_object_new_boolean(o->smoke));
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < nfigs; i++)
 		json_object_array_add(arr, fig_json(&figs[i]));
 	json_object_object_add(root, "figures", arr);
-	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY |
-						JSON_C_TO_STRING_NOSLASHESCAPE)) {
+	if (json_object_to_file_ext(path, root,
+				    JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE)) {
 		fprintf(stderr, "sluice-bench: cannot write %s\n", path);
 		err = -EIO;
 	}
@@ -284,9 +287,7 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			o.smoke = true;
-			break;
+		case 's': o.smoke = true; break;
 		case 'r':
 			o.reps = (unsigned int)strtoul(optarg, NULL, 10);
 			reps_set = true;
@@ -295,38 +296,29 @@ int main(int argc, char **argv)
 			o.runs = strtoull(optarg, NULL, 10);
 			runs_set = true;
 			break;
-		case 'o':
-			only = optarg;
-			break;
-		case 'j':
-			json = optarg;
-			break;
+		case 'o': only = optarg; break;
+		case 'j': json = optarg; break;
 		case 'S': {
 			char *colon = strchr(optarg, ':');
 
 			o.spin = optarg;
-			o.spin_flows = colon ? (unsigned int)atoi(colon + 1) : 1;
+			o.spin_flows = colon ? (unsigned int)atoi(colon + 1) :
+					       1;
 			if (colon)
 				*colon = '\0';
 			only = "pktcost";
 			break;
 		}
-		case 't':
-			o.spin_s = atof(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 't': o.spin_s = atof(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (o.smoke) {
 		if (!reps_set)
 			o.reps = 1;
 		if (!runs_set)
-			o.runs = 2032;	/* 8 calls of 254 */
+			o.runs = 2032; /* 8 calls of 254 */
 	}
 	if (!o.reps || o.reps > BENCH_MAX_REPS || !o.runs) {
 		fprintf(stderr, "sluice-bench: --reps 1..%d, --runs > 0\n",

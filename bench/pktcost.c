@@ -69,7 +69,7 @@
 #include "testrun.h"
 #include "floor.h"
 
-#define BATCH 254		/* TTL 255 allows 254 forwards of one buffer */
+#define BATCH 254 /* TTL 255 allows 254 forwards of one buffer */
 /* A single run that took this long was preempted or interrupted between
  * test_run's clock reads: left out of the mean (and counted).  Batches
  * need no such rule: test_run stops its clock when it reschedules. */
@@ -94,14 +94,21 @@ static const __u8 mac_out[6] = { 0x02, 0, 0, 0, 0xb1, 0x01 };
 static const __u8 mac_gw[6] = { 0x02, 0, 0, 0, 0xb0, 0x01 };
 static const __u8 mac_backend[6] = { 0x02, 0, 0, 0, 0x50, 0x00 };
 
-enum kind { K_PASS, K_SWAP, K_ROUTE4, K_ROUTE6, K_NONVIP4, K_LB_SYN4,
-	    K_LB_EST4 };
+enum kind {
+	K_PASS,
+	K_SWAP,
+	K_ROUTE4,
+	K_ROUTE6,
+	K_NONVIP4,
+	K_LB_SYN4,
+	K_LB_EST4
+};
 
 struct path {
 	const char *name;
 	const char *label;
 	enum kind kind;
-	bool batch;		/* restorable: batch of 254 with 1 flow */
+	bool batch; /* restorable: batch of 254 with 1 flow */
 };
 
 static const struct path paths[] = {
@@ -119,14 +126,14 @@ typedef struct sluice_counter counters_t[N_SLOTS][SLUICE_REASON_SLOTS];
 
 struct env {
 	const struct bench_opts *o;
-	struct dp *dpr;		/* router, LB off at load time */
-	struct dp *dpl;		/* router + LB, VIPs configured */
+	struct dp *dpr; /* router, LB off at load time */
+	struct dp *dpl; /* router + LB, VIPs configured */
 	struct dp_floor *floor;
 	__u32 ifin, ifout;
 	int fd_pass, fd_swap;
-	__u32 *ring;		/* VIP 1's Maglev table as installed */
+	__u32 *ring; /* VIP 1's Maglev table as installed */
 	__u8 backend_addr[N_BACKENDS + 1][4];
-	double pass_batch;	/* this repetition's XDP_PASS batch figure */
+	double pass_batch; /* this repetition's XDP_PASS batch figure */
 	bool have_pass_batch;
 	/* the frames of one figure */
 	__u8 (*in)[FRAME_MAX];
@@ -220,8 +227,10 @@ static int setup_router(struct env *e, struct dp *dp)
 
 	memcpy(in.mac, mac_in, 6);
 	memcpy(out.mac, mac_out, 6);
-	err = dp_iface_set(dp, e->ifin, &in) ?: dp_iface_set(dp, e->ifout, &out) ?:
-	      dp_port_set(dp, e->ifin) ?: dp_port_set(dp, e->ifout);
+	err = dp_iface_set(dp, e->ifin, &in)	       ?:
+		      dp_iface_set(dp, e->ifout, &out) ?:
+		      dp_port_set(dp, e->ifin)	       ?:
+		      dp_port_set(dp, e->ifout);
 	if (err)
 		return err;
 
@@ -302,7 +311,7 @@ static int setup_lb(struct env *e)
 
 		v4(k.addr, 198, 18, 100, (__u8)v);
 		err = dp_ring_install(e->dpl, v, RING_M, e->ring) ?:
-		      dp_vip_set(e->dpl, &k, &vip);
+			      dp_vip_set(e->dpl, &k, &vip);
 	}
 	return err;
 }
@@ -313,10 +322,9 @@ static int attach_idle(struct env *e)
 	bool adopted;
 	int err;
 
-	err = dp_attach(e->dpr, (int)if_nametoindex("h0"), "h0",
-			DP_XDP_NATIVE, &got, &adopted) ?:
-	      dp_attach(e->dpl, (int)if_nametoindex("h1"), "h1",
-			DP_XDP_NATIVE, &got, &adopted);
+	err = dp_attach(e->dpr, (int)if_nametoindex("h0"), "h0", DP_XDP_NATIVE, &got, &adopted) ?:
+		      dp_attach(e->dpl, (int)if_nametoindex("h1"), "h1",
+				DP_XDP_NATIVE, &got, &adopted);
 	if (err)
 		return err;
 	if (bpf_xdp_attach((int)if_nametoindex("h2"), e->fd_pass,
@@ -336,8 +344,9 @@ static int setup(struct env *e)
 		return err;
 	}
 	err = dp_open(&e->dpr, &(struct dp_opts){ .lb_disabled = true });
-	err = err ?: dp_open(&e->dpl, &(struct dp_opts){
-					   .lb_max_flows = 4 * MAX_FLOWS });
+	err = err   ?:
+		      dp_open(&e->dpl, &(struct dp_opts){
+					       .lb_max_flows = 4 * MAX_FLOWS });
 	if (err) {
 		note("dp_open: %s", strerror(-err));
 		return err;
@@ -350,8 +359,7 @@ static int setup(struct env *e)
 	}
 	e->fd_pass = dp_floor_pass_fd(e->floor);
 	e->fd_swap = dp_floor_macswap_fd(e->floor);
-	err = setup_router(e, e->dpr) ?: setup_router(e, e->dpl) ?:
-	      setup_lb(e);
+	err = setup_router(e, e->dpr) ?: setup_router(e, e->dpl) ?: setup_lb(e);
 	if (err) {
 		note("programming the tables: %s", strerror(-err));
 		return err;
@@ -384,7 +392,7 @@ static void flow_of(enum kind k, unsigned int i, bool batch, struct flow *f)
 	f->ttl = batch ? 255 : 64;
 	f->family = AF_INET;
 	f->proto = IPPROTO_UDP;
-	f->payload = 18;		/* 60-byte IPv4 frames */
+	f->payload = 18; /* 60-byte IPv4 frames */
 	f->sport = (__u16)(1024 + i % 50000);
 	f->dport = 53;
 	switch (k) {
@@ -414,7 +422,8 @@ static void flow_of(enum kind k, unsigned int i, bool batch, struct flow *f)
 /* The flow hash as the data path computes it (uapi flow_hash.h). */
 static __u32 lb_hash_of(const struct flow *f)
 {
-	__u32 s, d, ports = (__u32)htons(f->sport) | (__u32)htons(f->dport) << 16;
+	__u32 s, d,
+		ports = (__u32)htons(f->sport) | (__u32)htons(f->dport) << 16;
 
 	memcpy(&s, f->saddr, 4);
 	memcpy(&d, f->daddr, 4);
@@ -425,12 +434,10 @@ static int expected(struct env *e, enum kind k, const struct flow *f,
 		    const __u8 *in, __u32 inlen, bool batch, __u8 *out)
 {
 	switch (k) {
-	case K_PASS:
-		memcpy(out, in, inlen);
-		return (int)inlen;
+	case K_PASS: memcpy(out, in, inlen); return (int)inlen;
 	case K_SWAP:
 		memcpy(out, in, inlen);
-		if (!batch) {	/* 254 swaps leave it as it was */
+		if (!batch) { /* 254 swaps leave it as it was */
 			memcpy(out, in + 6, 6);
 			memcpy(out + 6, in, 6);
 		}
@@ -484,11 +491,13 @@ struct res {
 	int err;
 };
 
-static void run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
-		__u32 repeat, struct res *r)
+static void run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 repeat,
+		struct res *r)
 {
-	struct dp_test_run t = { .ifindex = ifindex, .repeat = repeat,
-				 .out = r->out, .out_size = sizeof(r->out) };
+	struct dp_test_run t = { .ifindex = ifindex,
+				 .repeat = repeat,
+				 .out = r->out,
+				 .out_size = sizeof(r->out) };
 
 	r->err = dp_test_run_xdp(fd, in, len, &t);
 	r->out_len = t.out_len;
@@ -505,8 +514,7 @@ static const char *xdp_name(__u32 v)
 }
 
 /* The first differing bytes, for the log. */
-static void show_diff(const __u8 *exp, __u32 elen, const __u8 *got,
-		      __u32 glen)
+static void show_diff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen)
 {
 	__u32 n = elen < glen ? elen : glen, at = 0;
 	char line[200];
@@ -514,8 +522,8 @@ static void show_diff(const __u8 *exp, __u32 elen, const __u8 *got,
 
 	while (at < n && exp[at] == got[at])
 		at++;
-	note("output: %u bytes, expected %u; first difference at byte %u",
-	     glen, elen, at);
+	note("output: %u bytes, expected %u; first difference at byte %u", glen,
+	     elen, at);
 	at &= ~15u;
 	for (__u32 i = at; i < at + 16 && i < elen; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%02x ",
@@ -533,18 +541,16 @@ static void show_diff(const __u8 *exp, __u32 elen, const __u8 *got,
 
 struct target {
 	int fd;
-	struct dp *dp;		/* whose counters; NULL for the floors */
+	struct dp *dp; /* whose counters; NULL for the floors */
 	__u32 verdict;
-	int reason;		/* on SLOT_IN */
+	int reason; /* on SLOT_IN */
 };
 
 static struct target target_of(struct env *e, enum kind k)
 {
 	switch (k) {
-	case K_PASS:
-		return (struct target){ e->fd_pass, NULL, XDP_PASS, -1 };
-	case K_SWAP:
-		return (struct target){ e->fd_swap, NULL, XDP_TX, -1 };
+	case K_PASS: return (struct target){ e->fd_pass, NULL, XDP_PASS, -1 };
+	case K_SWAP: return (struct target){ e->fd_swap, NULL, XDP_TX, -1 };
 	case K_ROUTE4:
 	case K_ROUTE6:
 		return (struct target){ dp_xdp_prog_fd(e->dpr), e->dpr,
@@ -585,10 +591,11 @@ static bool counters_ok(struct env *e, struct fig *f, int reason,
 			if (dp == (mine ? runs : 0) &&
 			    db == (mine ? runs * len : 0))
 				continue;
-			fig_invalid(f, "counter slot %u %s: +%llu packets, want "
-				    "+%llu", s, dp_reason_name((unsigned)r),
-				    (unsigned long long)dp,
-				    mine ? runs : 0ull);
+			fig_invalid(f,
+				    "counter slot %u %s: +%llu packets, want "
+				    "+%llu",
+				    s, dp_reason_name((unsigned)r),
+				    (unsigned long long)dp, mine ? runs : 0ull);
 			return false;
 		}
 	}
@@ -609,7 +616,8 @@ static bool lb_counters_ok(struct fig *f, enum kind k,
 
 	if (pk == runs && nf == want_nf && fh == runs - want_nf && !dr)
 		return true;
-	fig_invalid(f, "VIP counters: +%llu packets, +%llu new flows, +%llu "
+	fig_invalid(f,
+		    "VIP counters: +%llu packets, +%llu new flows, +%llu "
 		    "flow hits, +%llu drops; want +%llu, +%llu, +%llu, +0",
 		    pk, nf, fh, dr, runs, want_nf, runs - want_nf);
 	return false;
@@ -629,8 +637,10 @@ static bool call_ok(struct fig *f, const struct res *r, __u32 verdict,
 		return false;
 	}
 	if (r->out_len != explen || memcmp(r->out, exp, explen)) {
-		fig_invalid(f, "call %llu: output bytes differ from the "
-			    "expected frame", call);
+		fig_invalid(f,
+			    "call %llu: output bytes differ from the "
+			    "expected frame",
+			    call);
 		show_diff(exp, explen, r->out,
 			  r->out_len < sizeof(r->out) ? r->out_len :
 							(__u32)sizeof(r->out));
@@ -644,25 +654,27 @@ static bool call_ok(struct fig *f, const struct res *r, __u32 verdict,
 static void describe(struct fig *f, const struct path *p, bool batch,
 		     const struct target *t)
 {
-	const char *what = p->kind == K_PASS ? "output = input" :
-			   p->kind == K_SWAP ? (batch ? "output = input (254 swaps)" :
-							"output = MACs swapped") :
-			   p->kind >= K_LB_SYN4 ? "output = IPIP to the Maglev "
-						  "backend, built here" :
-						  "output = routed frame built here";
+	const char *what =
+		p->kind == K_PASS    ? "output = input" :
+		p->kind == K_SWAP    ? (batch ? "output = input (254 swaps)" :
+						"output = MACs swapped") :
+		p->kind >= K_LB_SYN4 ? "output = IPIP to the Maglev "
+				       "backend, built here" :
+				       "output = routed frame built here";
 
 	snprintf(f->label, sizeof(f->label), "%s", p->label);
 	if (batch)
 		snprintf(f->method, sizeof(f->method),
 			 "batch: repeat %d per call on one buffer (TTL 255), "
-			 "duration of test_run", BATCH);
+			 "duration of test_run",
+			 BATCH);
 	else
 		snprintf(f->method, sizeof(f->method),
 			 "single: repeat 1 per call, a fresh frame, flows "
 			 "cycled; minus XDP_PASS at repeat 1 (interleaved), "
 			 "plus XDP_PASS batch");
-	snprintf(f->check, sizeof(f->check),
-		 "every call: %s, %s%s", xdp_name(t->verdict), what,
+	snprintf(f->check, sizeof(f->check), "every call: %s, %s%s",
+		 xdp_name(t->verdict), what,
 		 t->dp ? (p->kind >= K_LB_SYN4 ?
 				  "; per figure: reason counter and VIP "
 				  "counters +runs exactly, nothing else" :
@@ -682,7 +694,9 @@ static bool prime_flows(struct env *e, struct fig *f, unsigned int flows)
 	for (unsigned int i = 0; i < flows; i++) {
 		flow_of(K_LB_SYN4, i, false, &fl);
 		n = frame_build(&fl, in, sizeof(in));
-		m = n < 0 ? n : expected(e, K_LB_SYN4, &fl, in, (__u32)n, false, exp);
+		m = n < 0 ? n :
+			    expected(e, K_LB_SYN4, &fl, in, (__u32)n, false,
+				     exp);
 		if (m < 0) {
 			fig_invalid(f, "cannot build the priming frames");
 			return false;
@@ -757,7 +771,7 @@ static void measure(struct env *e, const struct path *p, unsigned int flows,
 
 	describe(f, p, batch, &t);
 	if (f->invalid)
-		return;		/* an earlier repetition failed its check */
+		return; /* an earlier repetition failed its check */
 	if (!batch && !e->have_pass_batch) {
 		fig_invalid(f, "no XDP_PASS floor in this repetition");
 		return;
@@ -786,8 +800,8 @@ static void measure(struct env *e, const struct path *p, unsigned int flows,
 		/* every frame of a figure has the same length */
 		if (!counters_ok(e, f, t.reason, f->runs, e->inlen[0]))
 			return;
-		if (lb && !lb_counters_ok(f, p->kind, &lb_before, &lb_after,
-					  f->runs))
+		if (lb &&
+		    !lb_counters_ok(f, p->kind, &lb_before, &lb_after, f->runs))
 			return;
 	}
 	fig_add(f, ns);
@@ -801,7 +815,8 @@ static void measure(struct env *e, const struct path *p, unsigned int flows,
  * XDP_PASS in a batch, same frame. */
 static void measure_overhead(struct env *e)
 {
-	struct fig *f = fig_new("pktcost", "testrun_call_overhead", 0, "ns/call");
+	struct fig *f =
+		fig_new("pktcost", "testrun_call_overhead", 0, "ns/call");
 	static struct res r;
 	unsigned long long sum = 0, kept = 0;
 
@@ -847,8 +862,10 @@ static int spin(struct env *e)
 		if (!strcmp(paths[i].name, e->o->spin))
 			p = &paths[i];
 	if (!p || !e->o->spin_flows || e->o->spin_flows > MAX_FLOWS) {
-		fprintf(stderr, "sluice-bench: --spin PATH[:1..%d], PATH one of "
-				"the pktcost paths\n", MAX_FLOWS);
+		fprintf(stderr,
+			"sluice-bench: --spin PATH[:1..%d], PATH one of "
+			"the pktcost paths\n",
+			MAX_FLOWS);
 		return -EINVAL;
 	}
 	f = fig_new("spin", p->name, e->o->spin_flows, "ns/packet");
@@ -861,7 +878,8 @@ static int spin(struct env *e)
 		unsigned int i = (unsigned int)(calls % e->o->spin_flows);
 
 		run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
-		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i], calls)) {
+		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i],
+			     calls)) {
 			note("INVALID: %s", f->why);
 			return -EINVAL;
 		}
@@ -869,8 +887,9 @@ static int spin(struct env *e)
 		calls++;
 	}
 	note("spin %s, %u flows: %llu calls in %.1f s, mean duration %.1f ns "
-	     "(test_run overhead included)", p->name, e->o->spin_flows, calls,
-	     e->o->spin_s, calls ? (double)sum / (double)calls : 0.0);
+	     "(test_run overhead included)",
+	     p->name, e->o->spin_flows, calls, e->o->spin_s,
+	     calls ? (double)sum / (double)calls : 0.0);
 	return 0;
 }
 
@@ -920,7 +939,8 @@ int pktcost_run(const struct bench_opts *o)
 				"batch path check");
 		for (int i = 0; i < N_FLOWS; i++)
 			fig_tap(fig_find("pktcost", paths[p].name,
-					 flow_counts[i]), "path check");
+					 flow_counts[i]),
+				"path check");
 	}
 	fig_tap(fig_find("pktcost", "testrun_call_overhead", 0),
 		"figure (XDP_PASS path checked)");

@@ -61,7 +61,7 @@ static int nl_replace(struct rl *r, const __u8 *via)
 	rtm->rtm_family = (__u8)r->family;
 	rtm->rtm_dst_len = (__u8)r->plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BOOT;	/* what ip(8) uses */
+	rtm->rtm_protocol = RTPROT_BOOT; /* what ip(8) uses */
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_DST, (size_t)alen, r->prefix);
@@ -73,16 +73,30 @@ static int nl_replace(struct rl *r, const __u8 *via)
 	if (n < 0)
 		return -errno;
 	return mnl_cb_run(buf, (size_t)n, r->seq, mnl_socket_get_portid(r->nl),
-			  NULL, NULL) < 0 ? -errno : 0;
+			  NULL, NULL) < 0 ?
+		       -errno :
+		       0;
 }
 
 /* The map's route for the prefix goes through @via. */
 static bool map_has(struct rl *r, const __u8 *via)
 {
-	struct { __u32 plen; __u8 addr[16]; } key = { .plen = r->plen };
-	struct sluice_route_view { __u32 nhg_id; __u8 type, pad[3]; } rt;
-	struct { __u32 count, pad; struct { __u32 ifindex; __u8 family, pad[3];
-		 __u8 gw[16]; } nh[8]; } g;
+	struct {
+		__u32 plen;
+		__u8 addr[16];
+	} key = { .plen = r->plen };
+	struct sluice_route_view {
+		__u32 nhg_id;
+		__u8 type, pad[3];
+	} rt;
+	struct {
+		__u32 count, pad;
+		struct {
+			__u32 ifindex;
+			__u8 family, pad[3];
+			__u8 gw[16];
+		} nh[8];
+	} g;
 
 	memcpy(key.addr, r->prefix, 16);
 	if (bpf_map_lookup_elem(r->map_fd, &key, &rt) ||
@@ -143,11 +157,11 @@ int route_latency_main(int argc, char **argv)
 				return 2;
 			break;
 		case 'v':
-			if (nvia == 2 || parse_addr(optarg, &fam, r.via[nvia++]))
+			if (nvia == 2 ||
+			    parse_addr(optarg, &fam, r.via[nvia++]))
 				return 2;
 			break;
-		default:
-			return 2;
+		default: return 2;
 		}
 	}
 	if (!map || !nhgs || !dev || nvia != 2 || !r.plen || count < 1) {
@@ -173,7 +187,7 @@ int route_latency_main(int argc, char **argv)
 
 		t0 = now_ns();
 		err = nl_replace(&r, via) ?: wait_map(&r, via, t0, &us[i]);
-		usleep(20000);	/* changes apart: each one is on its own */
+		usleep(20000); /* changes apart: each one is on its own */
 	}
 	if (err) {
 		printf("{\"error\": \"%s\"}\n", strerror(-err));
@@ -184,7 +198,8 @@ int route_latency_main(int argc, char **argv)
 		printf("%s%.1f", i ? ", " : "", us[i]);
 	qsort(us, (size_t)count, sizeof(*us), cmp_d);
 	printf("], \"median_us\": %.1f, \"min_us\": %.1f, \"max_us\": %.1f}\n",
-	       count % 2 ? us[count / 2] : (us[count / 2 - 1] + us[count / 2]) / 2,
+	       count % 2 ? us[count / 2] :
+			   (us[count / 2 - 1] + us[count / 2]) / 2,
 	       us[0], us[count - 1]);
 	free(us);
 	mnl_socket_close(r.nl);
@@ -242,10 +257,11 @@ static int request(struct conn *c, const char *method, const char *path,
 	if (err)
 		return err;
 	if (body)
-		n = snprintf(req, sizeof(req),
-			     "%s %s HTTP/1.1\r\nHost: sluiced\r\nContent-Type: "
-			     "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-			     method, path, blen, body);
+		n = snprintf(
+			req, sizeof(req),
+			"%s %s HTTP/1.1\r\nHost: sluiced\r\nContent-Type: "
+			"application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			method, path, blen, body);
 	else
 		n = snprintf(req, sizeof(req),
 			     "%s %s HTTP/1.1\r\nHost: sluiced\r\n\r\n", method,
@@ -271,7 +287,8 @@ static int request(struct conn *c, const char *method, const char *path,
 		}
 		if (c->have + 1 >= sizeof(c->buf))
 			return -E2BIG;
-		got = read(c->fd, c->buf + c->have, sizeof(c->buf) - 1 - c->have);
+		got = read(c->fd, c->buf + c->have,
+			   sizeof(c->buf) - 1 - c->have);
 		if (got <= 0) {
 			conn_close(c);
 			return -EIO;
@@ -328,7 +345,8 @@ int api_rate_main(int argc, char **argv)
 			bad += st != 200;
 		} else {
 			/* one backend in, then out again: two writes */
-			snprintf(path, sizeof(path), "/v1/vips/%s/backends", vip);
+			snprintf(path, sizeof(path), "/v1/vips/%s/backends",
+				 vip);
 			snprintf(body, sizeof(body),
 				 "{\"address\": \"198.18.250.%llu\"}",
 				 1 + (n / 2) % 250);
@@ -349,11 +367,12 @@ int api_rate_main(int argc, char **argv)
 	}
 	t = (now_ns() - t0) / 1e9;
 	if (bad) {
-		printf("{\"error\": \"status %d after %llu requests\"}\n", st, n);
+		printf("{\"error\": \"status %d after %llu requests\"}\n", st,
+		       n);
 		return 1;
 	}
-	printf("{\"requests\": %llu, \"seconds\": %.3f, \"rate\": %.1f}\n", n, t,
-	       n / t);
+	printf("{\"requests\": %llu, \"seconds\": %.3f, \"rate\": %.1f}\n", n,
+	       t, n / t);
 	conn_close(&c);
 	return 0;
 }

@@ -41,7 +41,7 @@ int sluice_decap(struct xdp_md *ctx)
 	};
 
 	p.len = p.data_end - p.data;
-	parse_port(&p);		/* only for the counter slot */
+	parse_port(&p); /* only for the counter slot */
 	return finish(&p, decap(ctx, &p));
 }
 

@@ -95,15 +95,9 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 		}
 		switch (opts_find(cli_global_opts, cli_nglobal_opts, argc, argv,
 				  &i, &val)) {
-		case GOPT_JSON:
-			o->json = true;
-			break;
-		case GOPT_HELP:
-			o->help = true;
-			break;
-		case GOPT_VERSION:
-			o->version = true;
-			break;
+		case GOPT_JSON: o->json = true; break;
+		case GOPT_HELP: o->help = true; break;
+		case GOPT_VERSION: o->version = true; break;
 		case GOPT_API:
 			o->api = val;
 			o->api_from = "--api";
@@ -115,10 +109,10 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 			}
 			o->token = val;
 			break;
-		case -EINVAL:
-			goto missing;
+		case -EINVAL: goto missing;
 		default:
-			snprintf(err, errlen, "unknown option '%s', try 'sluicectl --help'",
+			snprintf(err, errlen,
+				 "unknown option '%s', try 'sluicectl --help'",
 				 a);
 			return -EINVAL;
 		}
@@ -189,7 +183,8 @@ bool cli_ifname_valid(const char *s)
 {
 	size_t len = strlen(s);
 
-	if (!len || len >= CLI_IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (!len || len >= CLI_IFNAME_MAX || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
 		return false;
 	for (; *s; s++)
 		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
@@ -199,8 +194,7 @@ bool cli_ifname_valid(const char *s)
 }
 
 /* Percent-encodes all but RFC 3986 unreserved characters and @keep. */
-static int pct_encode(const char *s, const char *keep, char *out,
-		      size_t outlen)
+static int pct_encode(const char *s, const char *keep, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
@@ -298,7 +292,8 @@ const char *cli_body_string(const struct cli_query *q)
 	if (!q->body)
 		return NULL;
 	return json_object_to_json_string_ext(
-		q->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		q->body,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* ---- what nouns share ---- */
@@ -306,15 +301,12 @@ const char *cli_body_string(const struct cli_query *q)
 enum { VERB_SHOW, VERB_HELP };
 
 static const struct cli_name verbs[] = {
-	{ "show", VERB_SHOW },
-	{ "list", VERB_SHOW },
-	{ "ls", VERB_SHOW },
-	{ "help", VERB_HELP },
-	{ NULL, 0 },
+	{ "show", VERB_SHOW }, { "list", VERB_SHOW }, { "ls", VERB_SHOW },
+	{ "help", VERB_HELP }, { NULL, 0 },
 };
 
-__attribute__((format(printf, 3, 4)))
-int cli_fail(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) int cli_fail(char *err, size_t errlen,
+						   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -335,11 +327,8 @@ int cli_parse_verb(int argc, char **argv, struct cli_query *q)
 		case VERB_HELP:
 			q->help = true;
 			/* fall through */
-		case VERB_SHOW:
-			taken = 1;
-			break;
-		default:
-			break;
+		case VERB_SHOW: taken = 1; break;
+		default: break;
 		}
 	}
 	for (int i = 0; i < argc; i++)
@@ -351,40 +340,48 @@ int cli_parse_verb(int argc, char **argv, struct cli_query *q)
 /* The error for an argument the noun does not know.  @first: nothing has
  * been accepted yet, so it was meant as a verb. */
 int cli_bad_arg(const char *noun, const char *a, bool first, char *err,
-		   size_t errlen)
+		size_t errlen)
 {
 	if (a[0] == '-' && cli_is_global_opt(a))
-		return cli_fail(err, errlen,
-			    "%s: '%s' is a global option, put it before the noun",
-			    noun, a);
+		return cli_fail(
+			err, errlen,
+			"%s: '%s' is a global option, put it before the noun",
+			noun, a);
 	if (a[0] == '-' && a[1])
-		return cli_fail(err, errlen, "%s: unknown option '%s', try 'sluicectl %s help'",
-			    noun, a, noun);
-	return cli_fail(err, errlen, "%s: unknown %s '%s', try 'sluicectl %s help'",
-		    noun, first ? "command" : "argument", a, noun);
+		return cli_fail(
+			err, errlen,
+			"%s: unknown option '%s', try 'sluicectl %s help'",
+			noun, a, noun);
+	return cli_fail(err, errlen,
+			"%s: unknown %s '%s', try 'sluicectl %s help'", noun,
+			first ? "command" : "argument", a, noun);
 }
 
 /* "dev IFNAME" at argv[*i]: 1 if it was, 0 if not, -EINVAL. */
 int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
-		     const char **dev, char *err, size_t errlen)
+		  const char **dev, char *err, size_t errlen)
 {
 	const char *v;
 
 	if (strcmp(argv[*i], "dev"))
 		return 0;
 	if (*i + 1 >= argc)
-		return cli_fail(err, errlen, "%s: 'dev' needs an interface name", noun);
+		return cli_fail(err, errlen,
+				"%s: 'dev' needs an interface name", noun);
 	v = argv[++*i];
 	if (*dev)
-		return cli_fail(err, errlen, "%s: 'dev' given twice ('%s', '%s')",
-			    noun, *dev, v);
+		return cli_fail(err, errlen,
+				"%s: 'dev' given twice ('%s', '%s')", noun,
+				*dev, v);
 	if (!cli_ifname_valid(v))
-		return cli_fail(err, errlen, "%s: invalid interface name '%s'", noun, v);
+		return cli_fail(err, errlen, "%s: invalid interface name '%s'",
+				noun, v);
 	*dev = v;
 	return 1;
 }
 
 int cli_too_long(const char *noun, char *err, size_t errlen)
 {
-	return cli_fail(err, errlen, "%s: arguments too long for a request", noun);
+	return cli_fail(err, errlen, "%s: arguments too long for a request",
+			noun);
 }

@@ -22,7 +22,7 @@
 #include "opts.h"
 
 #define CLI_PATH_MAX 256
-#define CLI_IFNAME_MAX 16	/* IFNAMSIZ, including the NUL */
+#define CLI_IFNAME_MAX 16 /* IFNAMSIZ, including the NUL */
 
 /* ---- name matching ----
  * iproute2 lets "r" stand for "route".  We take an exact name first, else
@@ -43,9 +43,9 @@ struct cli_opts {
 	bool json;
 	bool help;
 	bool version;
-	const char *api;	/* as given; parsed into ep */
-	const char *api_from;	/* "--api", "SLUICE_API" or NULL (default) */
-	const char *token;	/* NULL: none */
+	const char *api;      /* as given; parsed into ep */
+	const char *api_from; /* "--api", "SLUICE_API" or NULL (default) */
+	const char *token;    /* NULL: none */
 	struct endpoint ep;
 };
 
@@ -71,23 +71,23 @@ bool cli_is_global_opt(const char *arg);
 
 /* What a successful answer holds, so the noun picks its printer. */
 enum cli_out {
-	CLI_OUT_DEFAULT,	/* the noun's only document */
-	CLI_OUT_VIPS,		/* {"vips": [VIP...], "flows": N, ...} */
-	CLI_OUT_VIP,		/* one VIP */
-	CLI_OUT_BACKENDS,	/* {"backends": [BACKEND...]} */
-	CLI_OUT_BACKEND,	/* one BACKEND */
-	CLI_OUT_DELETED,	/* {"deleted": "ID"} */
-	CLI_OUT_LB,		/* GET /v1/lb */
+	CLI_OUT_DEFAULT,  /* the noun's only document */
+	CLI_OUT_VIPS,	  /* {"vips": [VIP...], "flows": N, ...} */
+	CLI_OUT_VIP,	  /* one VIP */
+	CLI_OUT_BACKENDS, /* {"backends": [BACKEND...]} */
+	CLI_OUT_BACKEND,  /* one BACKEND */
+	CLI_OUT_DELETED,  /* {"deleted": "ID"} */
+	CLI_OUT_LB,	  /* GET /v1/lb */
 };
 
 struct cli_query {
-	char path[CLI_PATH_MAX];	/* "/v1/routes?family=4&prefix=..." */
-	char name[CLI_IFNAME_MAX];	/* iface: client-side name filter */
-	bool all;			/* stats -a: keep zero counters */
-	bool help;			/* "NOUN help": print usage, no request */
-	bool json;			/* -j after the noun (vip, backend, lb) */
-	const char *method;		/* "GET", "POST", "PATCH", "DELETE" */
-	json_object *body;		/* request body or NULL; owned */
+	char path[CLI_PATH_MAX];   /* "/v1/routes?family=4&prefix=..." */
+	char name[CLI_IFNAME_MAX]; /* iface: client-side name filter */
+	bool all;		   /* stats -a: keep zero counters */
+	bool help;		   /* "NOUN help": print usage, no request */
+	bool json;		   /* -j after the noun (vip, backend, lb) */
+	const char *method;	   /* "GET", "POST", "PATCH", "DELETE" */
+	json_object *body;	   /* request body or NULL; owned */
 	enum cli_out out;
 };
 
@@ -120,8 +120,8 @@ int cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
 bool cli_looks_like_word(const char *s);
 
 /* ---- messages: each writes @err and returns -EINVAL ---- */
-__attribute__((format(printf, 3, 4)))
-int cli_fail(char *err, size_t errlen, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int cli_fail(char *err, size_t errlen,
+						   const char *fmt, ...);
 
 /* An argument @noun does not know.  @first: nothing has been accepted
  * yet, so it was meant as a verb. */

@@ -25,17 +25,17 @@ static const char usage[] =
 /* ---- arguments ---- */
 
 static const struct cli_name backend_verbs[] = {
-	{ "show", LB_SHOW },   { "list", LB_SHOW }, { "ls", LB_SHOW },
-	{ "add", LB_ADD },     { "set", LB_SET },   { "drain", LB_DRAIN },
-	{ "del", LB_DEL },     { "delete", LB_DEL }, { "help", LB_HELP },
+	{ "show", LB_SHOW }, { "list", LB_SHOW },  { "ls", LB_SHOW },
+	{ "add", LB_ADD },   { "set", LB_SET },	   { "drain", LB_DRAIN },
+	{ "del", LB_DEL },   { "delete", LB_DEL }, { "help", LB_HELP },
 	{ NULL, 0 },
 };
 
 static const struct lb_option backend_options[O_MAX] = {
 	[O_WEIGHT] = { { "weight", 0, OPT_ARG_REQUIRED, "N", NULL },
-		1u << LB_ADD | 1u << LB_SET },
+		       1u << LB_ADD | 1u << LB_SET },
 	[O_STATE] = { { "state", 0, OPT_ARG_REQUIRED, "S", NULL },
-		1u << LB_ADD | 1u << LB_SET },
+		      1u << LB_ADD | 1u << LB_SET },
 };
 
 #define WEIGHT_MAX 1000
@@ -43,7 +43,8 @@ static const struct lb_option backend_options[O_MAX] = {
 int cli_backend_args(int argc, char **argv, struct cli_query *q, char *err,
 		     size_t errlen)
 {
-	static const char *const states[] = { "active", "draining", "down", NULL };
+	static const char *const states[] = { "active", "draining", "down",
+					      NULL };
 	const struct lb_option *opts = backend_options;
 	char enc[CLI_PATH_MAX], aenc[CLI_PATH_MAX];
 	char addr[INET6_ADDRSTRLEN];
@@ -61,40 +62,47 @@ int cli_backend_args(int argc, char **argv, struct cli_query *q, char *err,
 		return r;
 	verb = lb_verb_names[la.verb];
 	if (!la.npos)
-		return cli_fail(err, errlen, "backend: '%s' needs a VIP (ADDR:PORT/PROTO)%s",
-			    verb, la.verb == LB_SHOW ? "" : " and a backend address");
+		return cli_fail(
+			err, errlen,
+			"backend: '%s' needs a VIP (ADDR:PORT/PROTO)%s", verb,
+			la.verb == LB_SHOW ? "" : " and a backend address");
 	if ((r = lb_vip(&la, true, &v, enc, sizeof(enc), err, errlen)))
 		return r;
 	if (la.verb == LB_SHOW) {
 		if (la.npos > 1)
-			return cli_fail(err, errlen, "backend: unexpected argument '%s'",
-				    la.pos[1]);
+			return cli_fail(err, errlen,
+					"backend: unexpected argument '%s'",
+					la.pos[1]);
 		q->out = CLI_OUT_BACKENDS;
 		if (lb_set_path(q, "/v1/vips/%s/backends", enc))
 			return cli_too_long("backend", err, errlen);
 		return 0;
 	}
 	if (la.npos < 2)
-		return cli_fail(err, errlen, "backend: '%s' needs a backend address after the VIP",
-			    verb);
+		return cli_fail(
+			err, errlen,
+			"backend: '%s' needs a backend address after the VIP",
+			verb);
 	if (inet_pton(AF_INET, la.pos[1], bin) == 1)
 		inet_ntop(AF_INET, bin, addr, sizeof(addr));
 	else if (inet_pton(AF_INET6, la.pos[1], bin) == 1)
 		inet_ntop(AF_INET6, bin, addr, sizeof(addr));
 	else
-		return cli_fail(err, errlen,
-			    "backend: invalid backend address '%s': not an IPv4 or IPv6 address",
-			    la.pos[1]);
+		return cli_fail(
+			err, errlen,
+			"backend: invalid backend address '%s': not an IPv4 or IPv6 address",
+			la.pos[1]);
 	if (la.opt[O_WEIGHT] &&
-	    (r = lb_opt_num(&la, O_WEIGHT, opts, 1, WEIGHT_MAX, "1..1000", &weight,
-			 err, errlen)))
+	    (r = lb_opt_num(&la, O_WEIGHT, opts, 1, WEIGHT_MAX, "1..1000",
+			    &weight, err, errlen)))
 		return r;
 	if (la.opt[O_STATE] &&
 	    (r = lb_opt_choice(&la, O_STATE, opts, states,
-			    "active, draining or down", err, errlen)))
+			       "active, draining or down", err, errlen)))
 		return r;
 	if (la.verb == LB_SET && !la.opt[O_WEIGHT] && !la.opt[O_STATE])
-		return cli_fail(err, errlen, "backend: 'set' needs --weight or --state");
+		return cli_fail(err, errlen,
+				"backend: 'set' needs --weight or --state");
 	if (cli_path_encode(addr, aenc, sizeof(aenc)))
 		return cli_too_long("backend", err, errlen);
 

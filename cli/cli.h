@@ -25,18 +25,18 @@
 
 /* Exit codes (docs/cli.md) */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_ERR 1		/* bad input, or the daemon said no */
-#define CLI_EXIT_UNREACHABLE 2	/* no answer from sluiced at all */
+#define CLI_EXIT_ERR 1	       /* bad input, or the daemon said no */
+#define CLI_EXIT_UNREACHABLE 2 /* no answer from sluiced at all */
 
 /* The global options, parsed once in main (as iproute2's `json`). */
 extern struct cli_opts cli;
 
 /* ---- http.c ---- */
 struct http_resp {
-	long status;		/* HTTP status */
-	char *body;		/* NUL-terminated; free() it */
+	long status; /* HTTP status */
+	char *body;  /* NUL-terminated; free() it */
 	size_t len;
-	bool sent;		/* some of the request went out */
+	bool sent; /* some of the request went out */
 };
 
 /* @method ("GET", "POST", "PATCH", "DELETE") @path ("/v1/routes?family=4")
@@ -63,8 +63,8 @@ typedef int (*cli_print_fn)(json_object *doc, FILE *out, char *err,
 /* Sends q->method to q->path (with q->body), applies @filter (may be
  * NULL) to the answer, prints -j JSON (global, or q->json) or the text of
  * @print.  Any 2xx is success (201 for a POST).  Returns the exit code. */
-int cli_show(const char *noun, const struct cli_query *q,
-	     cli_filter_fn filter, cli_print_fn print);
+int cli_show(const char *noun, const struct cli_query *q, cli_filter_fn filter,
+	     cli_print_fn print);
 
 /* ---- one file per noun: argc/argv start after the noun ---- */
 int do_status(int argc, char **argv);
@@ -123,12 +123,12 @@ int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen);
 /* vip.c: a VIP id is "ADDR:PORT/PROTO" (IPv4), "[ADDR]:PORT/PROTO" (IPv6),
  * or, where @numeric allows, a vip_id 1..255. */
 struct cli_vip {
-	int family;			/* 4, 6, or 0 for a bare vip_id */
-	char addr[48];			/* as written, without brackets */
-	unsigned int port;		/* 0..65535, 0 = every port */
-	char proto[4];			/* "tcp" or "udp" */
-	unsigned int vip_id;		/* family 0 only */
-	struct sluice_vip_key key;	/* family 4 and 6 */
+	int family;		   /* 4, 6, or 0 for a bare vip_id */
+	char addr[48];		   /* as written, without brackets */
+	unsigned int port;	   /* 0..65535, 0 = every port */
+	char proto[4];		   /* "tcp" or "udp" */
+	unsigned int vip_id;	   /* family 0 only */
+	struct sluice_vip_key key; /* family 4 and 6 */
 };
 
 /* 0, or -EINVAL with "invalid VIP 'S': why" in @err (no noun prefix). */

@@ -53,7 +53,7 @@ json_object *jobj(json_object *o, const char *key)
 
 /* The top-level array @key of @doc, or NULL with the error set. */
 json_object *fmt_top_array(json_object *doc, const char *key, char *err,
-			      size_t errlen)
+			   size_t errlen)
 {
 	json_object *a;
 
@@ -61,19 +61,19 @@ json_object *fmt_top_array(json_object *doc, const char *key, char *err,
 	    !json_object_object_get_ex(doc, key, &a) ||
 	    !json_object_is_type(a, json_type_array)) {
 		snprintf(err, errlen,
-			 "unexpected response from sluiced: no '%s' array", key);
+			 "unexpected response from sluiced: no '%s' array",
+			 key);
 		return NULL;
 	}
 	return a;
 }
 
-int fmt_not_object(json_object *doc, const char *what, char *err,
-		      size_t errlen)
+int fmt_not_object(json_object *doc, const char *what, char *err, size_t errlen)
 {
 	if (json_object_is_type(doc, json_type_object))
 		return 0;
-	snprintf(err, errlen, "unexpected response from sluiced: %s is not an object",
-		 what);
+	snprintf(err, errlen,
+		 "unexpected response from sluiced: %s is not an object", what);
 	return -EPROTO;
 }
 
@@ -97,7 +97,7 @@ int cli_json_print(json_object *doc, FILE *out)
 {
 	const char *s = json_object_to_json_string_ext(
 		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		     JSON_C_TO_STRING_NOSLASHESCAPE);
+			     JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (!s)
 		return -ENOMEM;
@@ -111,11 +111,12 @@ void cli_fmt_duration(uint64_t s, char *buf, size_t len)
 
 	s %= 60;
 	if (d)
-		snprintf(buf, len, "%" PRIu64 "d %" PRIu64 "h %" PRIu64
-			 "m %" PRIu64 "s", d, h, m, s);
+		snprintf(buf, len,
+			 "%" PRIu64 "d %" PRIu64 "h %" PRIu64 "m %" PRIu64 "s",
+			 d, h, m, s);
 	else if (h)
-		snprintf(buf, len, "%" PRIu64 "h %" PRIu64 "m %" PRIu64 "s",
-			 h, m, s);
+		snprintf(buf, len, "%" PRIu64 "h %" PRIu64 "m %" PRIu64 "s", h,
+			 m, s);
 	else if (m)
 		snprintf(buf, len, "%" PRIu64 "m %" PRIu64 "s", m, s);
 	else

@@ -60,10 +60,10 @@ void cli_fmt_duration(uint64_t secs, char *buf, size_t len);
 
 struct table {
 	size_t ncols;
-	const char *const *head;	/* NULL: no header line */
-	unsigned int right;		/* bit c: column c is right-aligned */
+	const char *const *head; /* NULL: no header line */
+	unsigned int right;	 /* bit c: column c is right-aligned */
 	size_t nrows, cap;
-	char **cells;			/* nrows * ncols */
+	char **cells; /* nrows * ncols */
 };
 
 /* @ncols cells; NULL prints as "-", "" as nothing.  0 or -ENOMEM. */
@@ -76,9 +76,9 @@ void table_free(struct table *t);
 
 enum field_kind {
 	F_TEXT,
-	F_DURATION,	/* seconds, printed as "1d 2h 3m 4s" */
-	F_BOOL,		/* "yes" or "no" */
-	F_OPTIONAL,	/* text, "" printed as "none" */
+	F_DURATION, /* seconds, printed as "1d 2h 3m 4s" */
+	F_BOOL,	    /* "yes" or "no" */
+	F_OPTIONAL, /* text, "" printed as "none" */
 };
 
 struct field {

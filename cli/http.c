@@ -21,7 +21,7 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 	char *body = realloc(resp->body, resp->len + n + 1);
 
 	if (!body)
-		return 0;	/* curl fails the transfer: CURLE_WRITE_ERROR */
+		return 0; /* curl fails the transfer: CURLE_WRITE_ERROR */
 	memcpy(body + resp->len, data, n);
 	resp->len += n;
 	body[resp->len] = '\0';
@@ -87,7 +87,8 @@ int http_request(const struct endpoint *ep, const char *token,
 	if (body) {
 		/* "Expect:" off: no 100-continue round trip for big bodies */
 		static const char *const body_hdrs[] = {
-			"Content-Type: application/json", "Expect:",
+			"Content-Type: application/json",
+			"Expect:",
 		};
 
 		for (size_t i = 0; i < 2; i++) {
@@ -139,7 +140,8 @@ int http_request(const struct endpoint *ep, const char *token,
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 		ret = 0;
 	} else if (rc == CURLE_COULDNT_CONNECT &&
-		   curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
+		   curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr) ==
+			   CURLE_OK &&
 		   oserr > 0) {
 		/* The socket's own errno says it best: "Connection refused",
 		 * "No such file or directory", "Permission denied". */
@@ -149,7 +151,8 @@ int http_request(const struct endpoint *ep, const char *token,
 		snprintf(err, errlen, "out of memory reading the response");
 		ret = -ENOMEM;
 	} else {
-		snprintf(err, errlen, "%s", *cerr ? cerr : curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s",
+			 *cerr ? cerr : curl_easy_strerror(rc));
 		ret = -EIO;
 	}
 	if (ret)

@@ -29,15 +29,17 @@ int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,
 		/* "iface show dev NAME" as well as "iface show NAME" */
 		if (!strcmp(a, "dev") && !name) {
 			if (i + 1 >= argc)
-				return cli_fail(err, errlen,
-					    "iface: 'dev' needs an interface name");
+				return cli_fail(
+					err, errlen,
+					"iface: 'dev' needs an interface name");
 			a = argv[++i];
 		} else if (a[0] == '-' || name) {
 			return cli_bad_arg("iface", a, false, err, errlen);
 		}
 		if (!cli_ifname_valid(a))
-			return cli_fail(err, errlen, "iface: invalid interface name '%s'",
-				    a);
+			return cli_fail(err, errlen,
+					"iface: invalid interface name '%s'",
+					a);
 		name = a;
 	}
 	if (name)
@@ -70,9 +72,11 @@ int cli_iface_filter(json_object *doc, const char *name, char *err,
 
 int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
-	static const char *const head[] = { "NAME", "IFINDEX", "STATE", "MODE",
-					    "SLOT", "MTU", "MAC", "INFO" };
-	struct table t = { .ncols = 8, .head = head,
+	static const char *const head[] = {
+		"NAME", "IFINDEX", "STATE", "MODE", "SLOT", "MTU", "MAC", "INFO"
+	};
+	struct table t = { .ncols = 8,
+			   .head = head,
 			   .right = 1u << 1 | 1u << 4 | 1u << 5 };
 	json_object *a = fmt_top_array(doc, "interfaces", err, errlen);
 	int r = 0;
@@ -81,7 +85,8 @@ int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		return -EPROTO;
 	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
 		json_object *e = json_object_array_get_idx(a, i);
-		const char *parent = jstr(e, "parent"), *error = jstr(e, "error");
+		const char *parent = jstr(e, "parent"),
+			   *error = jstr(e, "error");
 		char ifindex[24] = "-", slot[24] = "-", mtu[24] = "-";
 		char info[256] = "";
 		uint64_t vid = ju64(e, "vlan_id");
@@ -91,7 +96,8 @@ int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 			snprintf(ifindex, sizeof(ifindex), "%" PRIu64,
 				 ju64(e, "ifindex"));
 		if (ju64(e, "slot"))
-			snprintf(slot, sizeof(slot), "%" PRIu64, ju64(e, "slot"));
+			snprintf(slot, sizeof(slot), "%" PRIu64,
+				 ju64(e, "slot"));
 		if (ju64(e, "mtu"))
 			snprintf(mtu, sizeof(mtu), "%" PRIu64, ju64(e, "mtu"));
 		if (vid || !str_empty(parent))

@@ -26,9 +26,8 @@ const char *const lb_verb_names[] = {
 /* The verb (explicit, or show when the first argument is an id), then
  * the options and positional arguments, checked only for their shape. */
 int lb_parse(const char *noun, const struct cli_name *verbs,
-		    const struct lb_option *opts, int max_pos, int argc,
-		    char **argv, struct lb_args *la, struct cli_query *q,
-		    char *err, size_t errlen)
+	     const struct lb_option *opts, int max_pos, int argc, char **argv,
+	     struct lb_args *la, struct cli_query *q, char *err, size_t errlen)
 {
 	int i = 0, v;
 
@@ -56,12 +55,13 @@ int lb_parse(const char *noun, const struct cli_name *verbs,
 				    seen & 1u << c->id || n >= sizeof(list))
 					continue;
 				seen |= 1u << c->id;
-				n += (size_t)snprintf(list + n, sizeof(list) - n,
-						      "%s%s", n ? ", " : "",
-						      c->name);
+				n += (size_t)snprintf(list + n,
+						      sizeof(list) - n, "%s%s",
+						      n ? ", " : "", c->name);
 			}
-			return cli_fail(err, errlen, "%s: ambiguous command '%s' (%s)",
-				    noun, argv[0], list);
+			return cli_fail(err, errlen,
+					"%s: ambiguous command '%s' (%s)", noun,
+					argv[0], list);
 		} else if (cli_looks_like_word(argv[0])) {
 			if (q->help)
 				return 0;
@@ -82,36 +82,42 @@ int lb_parse(const char *noun, const struct cli_name *verbs,
 		}
 		for (o = 0; o < O_MAX; o++)
 			if (opts[o].def.long_name &&
-			    (r = opts_match(&opts[o].def, argc, argv, &i, &val)))
+			    (r = opts_match(&opts[o].def, argc, argv, &i,
+					    &val)))
 				break;
 		if (r < 0)
-			return cli_fail(err, errlen, "%s: option '%s' needs a value",
-				    noun, a);
+			return cli_fail(err, errlen,
+					"%s: option '%s' needs a value", noun,
+					a);
 		if (o < O_MAX) {
 			if (!(opts[o].verbs & 1u << la->verb))
-				return cli_fail(err, errlen,
-					    "%s: option '--%s' does not go with '%s'",
-					    noun, opts[o].def.long_name,
-					    lb_verb_names[la->verb]);
+				return cli_fail(
+					err, errlen,
+					"%s: option '--%s' does not go with '%s'",
+					noun, opts[o].def.long_name,
+					lb_verb_names[la->verb]);
 			if (la->opt[o])
-				return cli_fail(err, errlen,
-					    "%s: --%s given twice ('%s', '%s')",
-					    noun, opts[o].def.long_name, la->opt[o], val);
+				return cli_fail(
+					err, errlen,
+					"%s: --%s given twice ('%s', '%s')",
+					noun, opts[o].def.long_name, la->opt[o],
+					val);
 			la->opt[o] = val;
 			continue;
 		}
 		if (a[0] == '-' && a[1])
 			return cli_bad_arg(noun, a, false, err, errlen);
 		if (la->npos >= max_pos)
-			return cli_fail(err, errlen, "%s: unexpected argument '%s'",
-				    noun, a);
+			return cli_fail(err, errlen,
+					"%s: unexpected argument '%s'", noun,
+					a);
 		la->pos[la->npos++] = a;
 	}
 	return 0;
 }
 
-__attribute__((format(printf, 2, 3)))
-int lb_set_path(struct cli_query *q, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) int lb_set_path(struct cli_query *q,
+						      const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -123,8 +129,8 @@ int lb_set_path(struct cli_query *q, const char *fmt, ...)
 }
 
 /* The VIP at la->pos[0], percent-encoded into @enc. */
-int lb_vip(const struct lb_args *la, bool numeric, struct cli_vip *v,
-		  char *enc, size_t enclen, char *err, size_t errlen)
+int lb_vip(const struct lb_args *la, bool numeric, struct cli_vip *v, char *enc,
+	   size_t enclen, char *err, size_t errlen)
 {
 	char msg[256], id[80];
 
@@ -137,8 +143,8 @@ int lb_vip(const struct lb_args *la, bool numeric, struct cli_vip *v,
 }
 
 int lb_opt_choice(const struct lb_args *la, enum lb_opt o,
-		      const struct lb_option *opts, const char *const *choices,
-		      const char *expected, char *err, size_t errlen)
+		  const struct lb_option *opts, const char *const *choices,
+		  const char *expected, char *err, size_t errlen)
 {
 	const char *v = la->opt[o];
 
@@ -146,17 +152,17 @@ int lb_opt_choice(const struct lb_args *la, enum lb_opt o,
 		if (!strcmp(v, *choices))
 			return 0;
 	return cli_fail(err, errlen, "%s: --%s '%s': expected %s", la->noun,
-		    opts[o].def.long_name, v, expected);
+			opts[o].def.long_name, v, expected);
 }
 
 int lb_opt_num(const struct lb_args *la, enum lb_opt o,
-		   const struct lb_option *opts, uint32_t min, uint32_t max,
-		   const char *expected, uint32_t *val, char *err,
-		   size_t errlen)
+	       const struct lb_option *opts, uint32_t min, uint32_t max,
+	       const char *expected, uint32_t *val, char *err, size_t errlen)
 {
 	if (cli_parse_u32(la->opt[o], min, max, val))
-		return cli_fail(err, errlen, "%s: --%s '%s': expected %s", la->noun,
-			    opts[o].def.long_name, la->opt[o], expected);
+		return cli_fail(err, errlen, "%s: --%s '%s': expected %s",
+				la->noun, opts[o].def.long_name, la->opt[o],
+				expected);
 	return 0;
 }
 
@@ -230,19 +236,13 @@ int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen)
 cli_printer cli_lb_printer(enum cli_out what)
 {
 	switch (what) {
-	case CLI_OUT_VIP:
-		return cli_vip_print;
-	case CLI_OUT_BACKENDS:
-		return cli_backends_print;
-	case CLI_OUT_BACKEND:
-		return cli_backend_print;
-	case CLI_OUT_DELETED:
-		return cli_deleted_print;
-	case CLI_OUT_LB:
-		return cli_lb_print;
+	case CLI_OUT_VIP: return cli_vip_print;
+	case CLI_OUT_BACKENDS: return cli_backends_print;
+	case CLI_OUT_BACKEND: return cli_backend_print;
+	case CLI_OUT_DELETED: return cli_deleted_print;
+	case CLI_OUT_LB: return cli_lb_print;
 	case CLI_OUT_VIPS:
-	default:
-		return cli_vips_print;
+	default: return cli_vips_print;
 	}
 }
 

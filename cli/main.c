@@ -16,18 +16,12 @@ static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
-	{ "status", do_status },
-	{ "iface", do_iface },
-	{ "interface", do_iface },
-	{ "route", do_route },
-	{ "neigh", do_neigh },
-	{ "neighbor", do_neigh },
-	{ "neighbour", do_neigh },
-	{ "stats", do_stats },
-	{ "vip", do_vip },
-	{ "backend", do_backend },
-	{ "lb", do_lb },
-	{ "help", do_help },
+	{ "status", do_status },   { "iface", do_iface },
+	{ "interface", do_iface }, { "route", do_route },
+	{ "neigh", do_neigh },	   { "neighbor", do_neigh },
+	{ "neighbour", do_neigh }, { "stats", do_stats },
+	{ "vip", do_vip },	   { "backend", do_backend },
+	{ "lb", do_lb },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -91,8 +85,9 @@ static const struct cmd *find_cmd(const char *arg)
 			if (names[i].id == (int)i &&
 			    !strncmp(arg, cmds[i].name, strlen(arg)) &&
 			    n < sizeof(list))
-				n += (size_t)snprintf(list + n, sizeof(list) - n,
-						      "%s%s", n ? ", " : "",
+				n += (size_t)snprintf(list + n,
+						      sizeof(list) - n, "%s%s",
+						      n ? ", " : "",
 						      cmds[i].name);
 		cli_error("ambiguous command '%s' (%s)", arg, list);
 	} else {

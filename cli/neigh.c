@@ -25,8 +25,8 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 		if (r < 0)
 			return r;
 		if (!r)
-			return cli_bad_arg("neigh", argv[i], !verb && i == 0, err,
-				       errlen);
+			return cli_bad_arg("neigh", argv[i], !verb && i == 0,
+					   err, errlen);
 	}
 	if (dev && cli_query_add(q, "dev", dev))
 		return cli_too_long("neigh", err, errlen);

@@ -32,26 +32,31 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 			int f = a[1] - '0';
 
 			if (family && family != f)
-				return cli_fail(err, errlen,
-					    "route: -4 and -6 exclude each other");
+				return cli_fail(
+					err, errlen,
+					"route: -4 and -6 exclude each other");
 			family = f;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_bad_arg("route", a, false, err, errlen);
 		} else if (prefix) {
-			return cli_fail(err, errlen,
-				    "route: unexpected argument '%s' after prefix '%s'",
-				    a, prefix);
+			return cli_fail(
+				err, errlen,
+				"route: unexpected argument '%s' after prefix '%s'",
+				a, prefix);
 		} else if (cli_prefix_parse(a, &pfam)) {
 			if (!verb && i == 0 && cli_looks_like_word(a))
-				return cli_bad_arg("route", a, true, err, errlen);
-			return cli_fail(err, errlen, "route: invalid prefix '%s'", a);
+				return cli_bad_arg("route", a, true, err,
+						   errlen);
+			return cli_fail(err, errlen,
+					"route: invalid prefix '%s'", a);
 		} else {
 			prefix = a;
 		}
 	}
 	if (prefix && family && family != pfam)
-		return cli_fail(err, errlen, "route: prefix '%s' is not IPv%d (-%d)",
-			    prefix, family, family);
+		return cli_fail(err, errlen,
+				"route: prefix '%s' is not IPv%d (-%d)", prefix,
+				family, family);
 	if (family && cli_query_add(q, "family", family == 4 ? "4" : "6"))
 		return cli_too_long("route", err, errlen);
 	if (prefix && cli_query_add(q, "prefix", prefix))
@@ -80,7 +85,8 @@ int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		return -EPROTO;
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *e = json_object_array_get_idx(a, i), *nhs;
-		const char *table = jstr(e, "table"), *proto = jstr(e, "protocol");
+		const char *table = jstr(e, "table"),
+			   *proto = jstr(e, "protocol");
 		const char *type = jstr(e, "type"), *prefix = jstr(e, "prefix");
 		size_t nnh = 0;
 

@@ -30,13 +30,10 @@ static const char *unreachable_hint(int err)
 {
 	switch (err) {
 	case -ECONNREFUSED:
-	case -ENOENT:
-		return " (is sluiced running?)";
+	case -ENOENT: return " (is sluiced running?)";
 	case -EACCES:
-	case -EPERM:
-		return " (the socket needs root or its group)";
-	default:
-		return "";
+	case -EPERM: return " (the socket needs root or its group)";
+	default: return "";
 	}
 }
 
@@ -52,7 +49,8 @@ static json_object *parse_body(const struct http_resp *resp, const char **why)
 	doc = json_tokener_parse_verbose(resp->body, &jerr);
 	if (!doc)
 		*why = jerr != json_tokener_success ?
-			       json_tokener_error_desc(jerr) : "null document";
+			       json_tokener_error_desc(jerr) :
+			       "null document";
 	return doc;
 }
 
@@ -61,10 +59,12 @@ static void report_http_error(const struct http_resp *resp, json_object *doc)
 	const char *msg = doc ? cli_error_message(doc) : NULL;
 
 	if (resp->status == 401)
-		cli_error("sluiced: %s (HTTP 401); %s",
-			  msg ? msg : "unauthorized",
-			  cli.token ? "the token was refused, check --token or SLUICE_API_TOKEN" :
-				      "this endpoint needs a token: --token or SLUICE_API_TOKEN");
+		cli_error(
+			"sluiced: %s (HTTP 401); %s",
+			msg ? msg : "unauthorized",
+			cli.token ?
+				"the token was refused, check --token or SLUICE_API_TOKEN" :
+				"this endpoint needs a token: --token or SLUICE_API_TOKEN");
 	else if (msg)
 		cli_error("sluiced: %s (HTTP %ld)", msg, resp->status);
 	else
@@ -72,8 +72,8 @@ static void report_http_error(const struct http_resp *resp, json_object *doc)
 			  resp->status);
 }
 
-int cli_show(const char *noun, const struct cli_query *q,
-	     cli_filter_fn filter, cli_print_fn print)
+int cli_show(const char *noun, const struct cli_query *q, cli_filter_fn filter,
+	     cli_print_fn print)
 {
 	struct http_resp resp;
 	const char *why = NULL;
@@ -88,11 +88,12 @@ int cli_show(const char *noun, const struct cli_query *q,
 		bool change = q->method && strcmp(q->method, "GET");
 
 		/* Sent but unanswered: say that it may have happened. */
-		cli_error("cannot reach sluiced at %s: %s%s%s", cli.api, err,
-			  unreachable_hint(r),
-			  change && resp.sent ?
-				  "; the request was sent, check whether it took effect" :
-				  "");
+		cli_error(
+			"cannot reach sluiced at %s: %s%s%s", cli.api, err,
+			unreachable_hint(r),
+			change && resp.sent ?
+				"; the request was sent, check whether it took effect" :
+				"");
 		return CLI_EXIT_UNREACHABLE;
 	}
 	doc = parse_body(&resp, &why);
@@ -101,8 +102,9 @@ int cli_show(const char *noun, const struct cli_query *q,
 		goto out_doc;
 	}
 	if (!doc) {
-		cli_error("%s: unexpected response from sluiced (HTTP %ld): not JSON: %s",
-			  noun, resp.status, why);
+		cli_error(
+			"%s: unexpected response from sluiced (HTTP %ld): not JSON: %s",
+			noun, resp.status, why);
 		goto out_resp;
 	}
 	if (filter && filter(doc, q, err, sizeof(err))) {

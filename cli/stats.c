@@ -34,8 +34,8 @@ int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 		if (r < 0)
 			return r;
 		if (!r)
-			return cli_bad_arg("stats", argv[i], !verb && i == 0, err,
-				       errlen);
+			return cli_bad_arg("stats", argv[i], !verb && i == 0,
+					   err, errlen);
 	}
 	if (dev && cli_query_add(q, "dev", dev))
 		return cli_too_long("stats", err, errlen);
@@ -93,9 +93,11 @@ int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "IFACE", "REASON", "VERDICT",
 					    "PACKETS", "BYTES" };
-	struct table t = { .ncols = 5, .head = head,
+	struct table t = { .ncols = 5,
+			   .head = head,
 			   .right = 1u << 3 | 1u << 4 };
-	json_object *a = fmt_top_array(doc, "interfaces", err, errlen), *r, *tot;
+	json_object *a = fmt_top_array(doc, "interfaces", err, errlen), *r,
+		    *tot;
 	size_t n;
 	int ret = 0;
 

@@ -46,7 +46,8 @@ static const struct field status_fields[] = {
 int cli_status_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	if (!json_object_is_type(doc, json_type_object)) {
-		snprintf(err, errlen, "unexpected response from sluiced: not an object");
+		snprintf(err, errlen,
+			 "unexpected response from sluiced: not an object");
 		return -EPROTO;
 	}
 	return fields_print(doc, status_fields, ARRAY_SIZE(status_fields), out,

@@ -48,14 +48,16 @@ int cli_vip_parse(const char *s, bool numeric, struct cli_vip *v, char *err,
 	if (numeric && *s && strspn(s, "0123456789") == strlen(s)) {
 		if (cli_parse_u32(s, 1, 255, &n))
 			return cli_fail(err, errlen,
-				    "invalid VIP '%s': a vip_id is 1..255", s);
+					"invalid VIP '%s': a vip_id is 1..255",
+					s);
 		v->vip_id = n;
 		return 0;
 	}
 	if (vip_id_parse(s, &v->key, why, sizeof(why)))
 		return cli_fail(err, errlen, "invalid VIP '%s': %s%s", s, why,
-			    numeric && !strcmp(why, VIP_ID_EXPECTED) ?
-				    " or a vip_id" : "");
+				numeric && !strcmp(why, VIP_ID_EXPECTED) ?
+					" or a vip_id" :
+					"");
 	v->family = v->key.family == AF_INET6 ? 6 : 4;
 	inet_ntop(v->key.family, v->key.addr, v->addr, sizeof(v->addr));
 	v->port = ntohs(v->key.port);
@@ -110,30 +112,28 @@ static const struct cli_name vip_verbs[] = {
 
 static const struct lb_option vip_options[O_MAX] = {
 	[O_ENCAP] = { { "encap", 0, OPT_ARG_REQUIRED, "ipip|gre", NULL },
-		1u << LB_ADD },
+		      1u << LB_ADD },
 	[O_HASH] = { { "hash", 0, OPT_ARG_REQUIRED, "5tuple|src", NULL },
-		1u << LB_ADD },
+		     1u << LB_ADD },
 	[O_RING] = { { "ring-size", 0, OPT_ARG_REQUIRED, "M", NULL },
-		1u << LB_ADD },
+		     1u << LB_ADD },
 	[O_HEALTH] = { { "health", 0, OPT_ARG_REQUIRED, "none|tcp|http", NULL },
-		1u << LB_ADD },
+		       1u << LB_ADD },
 	[O_HPATH] = { { "health-path", 0, OPT_ARG_REQUIRED, "P", NULL },
-		1u << LB_ADD },
+		      1u << LB_ADD },
 	[O_HPORT] = { { "health-port", 0, OPT_ARG_REQUIRED, "N", NULL },
-		1u << LB_ADD },
+		      1u << LB_ADD },
 	[O_INTERVAL] = { { "interval", 0, OPT_ARG_REQUIRED, "MS", NULL },
-		1u << LB_ADD },
+			 1u << LB_ADD },
 	[O_TIMEOUT] = { { "timeout", 0, OPT_ARG_REQUIRED, "MS", NULL },
-		1u << LB_ADD },
-	[O_RISE] = { { "rise", 0, OPT_ARG_REQUIRED, "N", NULL },
-		1u << LB_ADD },
-	[O_FALL] = { { "fall", 0, OPT_ARG_REQUIRED, "N", NULL },
-		1u << LB_ADD },
+			1u << LB_ADD },
+	[O_RISE] = { { "rise", 0, OPT_ARG_REQUIRED, "N", NULL }, 1u << LB_ADD },
+	[O_FALL] = { { "fall", 0, OPT_ARG_REQUIRED, "N", NULL }, 1u << LB_ADD },
 };
 
 #define RING_MIN 3
 #define RING_MAX 655373
-#define POSITIVE_MAX 2147483647u	/* a JSON int every parser keeps */
+#define POSITIVE_MAX 2147483647u /* a JSON int every parser keeps */
 
 /* vip add: the VIP object of POST /v1/vips, with only what was given
  * (the daemon fills in its defaults).  Everything is checked first. */
@@ -147,8 +147,10 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 		enum lb_opt o;
 		const char *key, *expected;
 	} nums[] = {
-		{ O_INTERVAL, "interval_ms", "a positive number of milliseconds" },
-		{ O_TIMEOUT, "timeout_ms", "a positive number of milliseconds" },
+		{ O_INTERVAL, "interval_ms",
+		  "a positive number of milliseconds" },
+		{ O_TIMEOUT, "timeout_ms",
+		  "a positive number of milliseconds" },
 		{ O_RISE, "rise", "a positive count" },
 		{ O_FALL, "fall", "a positive count" },
 	};
@@ -161,66 +163,70 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 
 	unfit = vip_addr_unfit(v);
 	if (unfit)
-		return cli_fail(err, errlen, "vip: invalid VIP '%s': address %s is %s",
-			    la->pos[0], v->addr, unfit);
-	if (la->opt[O_ENCAP] &&
-	    (r = lb_opt_choice(la, O_ENCAP, opts, encaps, "ipip or gre", err,
-			    errlen)))
+		return cli_fail(err, errlen,
+				"vip: invalid VIP '%s': address %s is %s",
+				la->pos[0], v->addr, unfit);
+	if (la->opt[O_ENCAP] && (r = lb_opt_choice(la, O_ENCAP, opts, encaps,
+						   "ipip or gre", err, errlen)))
 		return r;
 	if (la->opt[O_HASH] &&
 	    (r = lb_opt_choice(la, O_HASH, opts, hashes, "5tuple or src", err,
-			    errlen)))
+			       errlen)))
 		return r;
 	if (la->opt[O_RING]) {
 		if ((r = lb_opt_num(la, O_RING, opts, RING_MIN, RING_MAX,
-				 "a prime 3..655373", &ring, err, errlen)))
+				    "a prime 3..655373", &ring, err, errlen)))
 			return r;
 		if (!maglev_is_prime(ring))
 			return cli_fail(err, errlen,
-				    "vip: --ring-size '%s': not a prime",
-				    la->opt[O_RING]);
+					"vip: --ring-size '%s': not a prime",
+					la->opt[O_RING]);
 	}
 	if (kind && (r = lb_opt_choice(la, O_HEALTH, opts, kinds,
-				     "none, tcp or http", err, errlen)))
+				       "none, tcp or http", err, errlen)))
 		return r;
 	for (int o = O_HPATH; o <= O_FALL; o++) {
 		if (!la->opt[o])
 			continue;
 		if (none)
-			return cli_fail(err, errlen,
-				    "vip: --%s does not go with --health none",
-				    opts[o].def.long_name);
+			return cli_fail(
+				err, errlen,
+				"vip: --%s does not go with --health none",
+				opts[o].def.long_name);
 		health_opts = true;
 	}
 	if (path && (!kind || strcmp(kind, "http")))
-		return cli_fail(err, errlen, "vip: --health-path needs --health http");
+		return cli_fail(err, errlen,
+				"vip: --health-path needs --health http");
 	if (path) {
 		bool ok = path[0] == '/';
 
 		for (const char *c = path; *c && ok; c++)
 			ok = *c > ' ' && *c < 0x7f;
 		if (!ok)
-			return cli_fail(err, errlen,
-				    "vip: --health-path '%s': expected /PATH without spaces",
-				    path);
+			return cli_fail(
+				err, errlen,
+				"vip: --health-path '%s': expected /PATH without spaces",
+				path);
 	}
-	if (la->opt[O_HPORT] &&
-	    (r = lb_opt_num(la, O_HPORT, opts, 0, 65535,
-			 "0..65535 (0 = the VIP port)", &hport, err, errlen)))
+	if (la->opt[O_HPORT] && (r = lb_opt_num(la, O_HPORT, opts, 0, 65535,
+						"0..65535 (0 = the VIP port)",
+						&hport, err, errlen)))
 		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(nums); i++)
 		if (la->opt[nums[i].o] &&
 		    (r = lb_opt_num(la, nums[i].o, opts, 1, POSITIVE_MAX,
-				 nums[i].expected, &num[i], err, errlen)))
+				    nums[i].expected, &num[i], err, errlen)))
 			return r;
 	/* The contract: a VIP on every port names the port it checks.  A UDP
 	 * VIP is checked only when asked (its default is none); a health
 	 * option alone asks for the tcp check, as for a TCP VIP. */
 	checked = kind ? !none : health_opts || strcmp(v->proto, "udp");
 	if (!v->port && !hport && checked)
-		return cli_fail(err, errlen,
-			    "vip: VIP '%s' is on every port: give --health-port N or --health none",
-			    la->pos[0]);
+		return cli_fail(
+			err, errlen,
+			"vip: VIP '%s' is on every port: give --health-port N or --health none",
+			la->pos[0]);
 
 	body = json_object_new_object();
 	if (!body)
@@ -261,8 +267,8 @@ int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
 
 	cli_query_init(q, "/v1/vips");
 	q->out = CLI_OUT_VIPS;
-	r = lb_parse("vip", vip_verbs, vip_options, 1, argc, argv, &la, q,
-		     err, errlen);
+	r = lb_parse("vip", vip_verbs, vip_options, 1, argc, argv, &la, q, err,
+		     errlen);
 	if (r || q->help)
 		return r;
 	switch (la.verb) {
@@ -275,8 +281,9 @@ int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
 		break;
 	case LB_ADD:
 		if (!la.npos)
-			return cli_fail(err, errlen,
-				    "vip: 'add' needs a VIP (ADDR:PORT/PROTO)");
+			return cli_fail(
+				err, errlen,
+				"vip: 'add' needs a VIP (ADDR:PORT/PROTO)");
 		if ((r = lb_vip(&la, false, &v, enc, sizeof(enc), err, errlen)))
 			return r;
 		r = vip_add_body(&la, &v, &q->body, err, errlen);
@@ -289,15 +296,15 @@ int cli_vip_args(int argc, char **argv, struct cli_query *q, char *err,
 		return 0;
 	case LB_DEL:
 		if (!la.npos)
-			return cli_fail(err, errlen,
-				    "vip: 'del' needs a VIP (ADDR:PORT/PROTO)");
+			return cli_fail(
+				err, errlen,
+				"vip: 'del' needs a VIP (ADDR:PORT/PROTO)");
 		if ((r = lb_vip(&la, true, &v, enc, sizeof(enc), err, errlen)))
 			return r;
 		q->method = "DELETE";
 		q->out = CLI_OUT_DELETED;
 		break;
-	default:
-		return cli_bad_arg("vip", argv[0], true, err, errlen);
+	default: return cli_bad_arg("vip", argv[0], true, err, errlen);
 	}
 	if (lb_set_path(q, "/v1/vips/%s", enc))
 		return cli_too_long("vip", err, errlen);
@@ -331,7 +338,8 @@ static void health_text(json_object *vip, char *buf, size_t len)
 static int vip_block(json_object *vip, FILE *out)
 {
 	static const char *const vip_counters[] = {
-		"packets", "bytes", "new_flows", "flow_hits", "drops", "too_big",
+		"packets",   "bytes", "new_flows",
+		"flow_hits", "drops", "too_big",
 	};
 	json_object *bs, *c = jobj(vip, "counters");
 	const char *id = jstr(vip, "id"), *ring = jstr(vip, "ring_size");

@@ -33,12 +33,12 @@
  */
 struct api_conn {
 	struct api_conn *prev, *next;
-	int fd;			/* ours until handed to MHD, then -1 */
-	struct MHD_Connection *mc;	/* once MHD has it */
+	int fd;			   /* ours until handed to MHD, then -1 */
+	struct MHD_Connection *mc; /* once MHD has it */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: answering, no deadline */
-	bool cut;		/* shut down, MHD has yet to notice */
+	uint64_t deadline_ms; /* CLOCK_MONOTONIC; 0: answering, no deadline */
+	bool cut;	      /* shut down, MHD has yet to notice */
 };
 
 struct api {
@@ -46,16 +46,16 @@ struct api {
 	struct endpoint ep;
 	char *token;
 	int listen_fd;
-	int epfd;		/* the listener, waiting connections, MHD's */
-	bool accepting;		/* the listener is in epfd */
+	int epfd;	/* the listener, waiting connections, MHD's */
+	bool accepting; /* the listener is in epfd */
 	struct api_ctx *ctx;
-	bool bound;		/* EP_UNIX: we created the socket file */
-	dev_t sock_dev;		/* ... this one */
+	bool bound;	/* EP_UNIX: we created the socket file */
+	dev_t sock_dev; /* ... this one */
 	ino_t sock_ino;
-	struct api_conn *conns;	/* every open connection, ours or MHD's */
+	struct api_conn *conns; /* every open connection, ours or MHD's */
 	unsigned int n_conns;
 	struct api_conn *handoff; /* being given to MHD_add_connection() */
-	const char *spec;	/* for messages */
+	const char *spec;	  /* for messages */
 	uint64_t log_quiet_until; /* refusals: at most one message per window */
 	unsigned int log_dropped;
 };
@@ -136,7 +136,7 @@ static bool authorized(struct api *api, struct MHD_Connection *conn)
 
 /* One request: its body arrives in pieces (POST/PATCH). */
 struct req {
-	char *body;		/* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t len;
 	bool too_big;
 };
@@ -216,20 +216,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (!authorized(api, conn)) {
 			conn_disarm(conn);
 			return respond(conn, 401,
-				       error_body(&status, 401, "missing or "
+				       error_body(&status, 401,
+						  "missing or "
 						  "wrong bearer token "
 						  "(api_token)"),
 				       ctype);
 		}
 		/* a body announced too big is refused before it is read */
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
 			r->too_big = true;
 			conn_disarm(conn);
 			return respond(conn, 413,
-				       error_body(&status, 413, "body: larger "
-						  "than %d bytes", API_BODY_MAX),
+				       error_body(&status, 413,
+						  "body: larger "
+						  "than %d bytes",
+						  API_BODY_MAX),
 				       ctype);
 		}
 		return MHD_YES;
@@ -245,10 +248,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		body = error_body(&status, 413, "body: larger than %d bytes",
 				  API_BODY_MAX);
 	} else {
-		q.prefix = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-						       "prefix");
-		q.family = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-						       "family");
+		q.prefix = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "prefix");
+		q.family = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "family");
 		q.dev = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 						    "dev");
 		q.body = r->body;
@@ -258,8 +261,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	return respond(conn, status, body, ctype);
 }
 
-static void request_done(void *cls, struct MHD_Connection *conn,
-			 void **con_cls, enum MHD_RequestTerminationCode toe)
+static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
 
@@ -277,7 +280,8 @@ static void request_done(void *cls, struct MHD_Connection *conn,
 
 static void listen_enable(struct api *api, bool on)
 {
-	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = NULL };
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0,
+				  .data.ptr = NULL };
 
 	if (api->accepting == on)
 		return;
@@ -333,7 +337,8 @@ static void accept_some(struct api *api)
 {
 	/* a few per run: waiting connections and MHD get their turn */
 	for (int i = 0; i < 16 && api->n_conns < API_CONN_MAX; i++) {
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET };
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
+						    EPOLLET };
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		char a[INET6_ADDRSTRLEN] = "";
@@ -351,12 +356,17 @@ static void accept_some(struct api *api)
 		/* unix sockets are 0600: their clients are the operator */
 		if ((peer.ss_family == AF_INET || peer.ss_family == AF_INET6) &&
 		    conns_from(api, &peer) >= API_CONN_PER_IP) {
-			inet_ntop(peer.ss_family, peer.ss_family == AF_INET ?
-				  (void *)&((struct sockaddr_in *)&peer)->sin_addr :
-				  (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr,
-				  a, sizeof(a));
-			api_warn(api, "%s has %d connections: closing a new one",
-				 a, API_CONN_PER_IP);
+			inet_ntop(
+				peer.ss_family,
+				peer.ss_family == AF_INET ?
+					(void *)&((struct sockaddr_in *)&peer)
+						->sin_addr :
+					(void *)&((struct sockaddr_in6 *)&peer)
+						->sin6_addr,
+				a, sizeof(a));
+			api_warn(api,
+				 "%s has %d connections: closing a new one", a,
+				 API_CONN_PER_IP);
 			close(fd);
 			continue;
 		}
@@ -399,10 +409,11 @@ static void conn_refuse(struct api *api, struct api_conn *c, unsigned int code,
 	for (int i = 0; i < 16 && recv(c->fd, junk, sizeof(junk), 0) > 0; i++)
 		;
 	if (body) {
-		n = snprintf(head, sizeof(head), "HTTP/1.1 %u %s\r\nContent-Type: "
+		n = snprintf(head, sizeof(head),
+			     "HTTP/1.1 %u %s\r\nContent-Type: "
 			     "application/json\r\nContent-Length: %zu\r\n"
-			     "Connection: close\r\n\r\n", code, reason,
-			     strlen(body));
+			     "Connection: close\r\n\r\n",
+			     code, reason, strlen(body));
 		/* a fresh socket's buffer takes a few hundred bytes */
 		if (send(c->fd, head, (size_t)n, MSG_NOSIGNAL) == n)
 			send(c->fd, body, strlen(body), MSG_NOSIGNAL);
@@ -444,12 +455,15 @@ int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 		nul = memchr(line, '\0', n);
 		if (nul && first) {
 			*code = 400;
-			snprintf(msg, msglen, "request line: a NUL byte at "
-				 "column %zu", (size_t)(nul - line) + 1);
+			snprintf(msg, msglen,
+				 "request line: a NUL byte at "
+				 "column %zu",
+				 (size_t)(nul - line) + 1);
 			return -EINVAL;
 		}
 		if (nul) {
-			const char *colon = memchr(line, ':', (size_t)(nul - line));
+			const char *colon =
+				memchr(line, ':', (size_t)(nul - line));
 			size_t name = colon ? (size_t)(colon - line) : 0;
 
 			/* a NUL ends a header value early in MHD: a token
@@ -457,11 +471,13 @@ int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 			if (tcp && name == 13 &&
 			    !strncasecmp(line, "Authorization", 13)) {
 				*code = 401;
-				snprintf(msg, msglen, "Authorization: a NUL byte "
+				snprintf(msg, msglen,
+					 "Authorization: a NUL byte "
 					 "in the bearer token");
 			} else {
 				*code = 400;
-				snprintf(msg, msglen, "header '%.*s': a NUL byte",
+				snprintf(msg, msglen,
+					 "header '%.*s': a NUL byte",
 					 (int)(name > 40 ? 40 : name), line);
 			}
 			return -EINVAL;
@@ -475,13 +491,16 @@ int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 			 * decodes %00 to a NUL that cuts it, or a query
 			 * value, short */
 			t = memchr(line, ' ', n);
-			te = t ? memchr(t + 1, ' ', (size_t)(line + n - t - 1)) : NULL;
+			te = t ? memchr(t + 1, ' ',
+					(size_t)(line + n - t - 1)) :
+				 NULL;
 			if (t && !te)
 				te = line + n;
 			q = t ? memchr(t, '?', (size_t)(te - t)) : NULL;
 			if (t && find_pct00(t, q ? q : te)) {
 				*code = 400;
-				snprintf(msg, msglen, "url: the path has %%00 (a "
+				snprintf(msg, msglen,
+					 "url: the path has %%00 (a "
 					 "NUL byte) in it");
 				return -EINVAL;
 			}
@@ -493,14 +512,20 @@ int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 				eq = memchr(k, '=', (size_t)(te - k));
 				*code = 400;
 				if (eq && eq < nul)
-					snprintf(msg, msglen, "url: query parameter "
-						 "'%.*s' has %%00 (a NUL byte) in "
-						 "its value", (int)(eq - k > 40 ?
-						 40 : eq - k), k);
+					snprintf(
+						msg, msglen,
+						"url: query parameter "
+						"'%.*s' has %%00 (a NUL byte) in "
+						"its value",
+						(int)(eq - k > 40 ? 40 :
+								    eq - k),
+						k);
 				else
-					snprintf(msg, msglen, "url: a query "
-						 "parameter name has %%00 (a NUL "
-						 "byte) in it");
+					snprintf(
+						msg, msglen,
+						"url: a query "
+						"parameter name has %%00 (a NUL "
+						"byte) in it");
 				return -EINVAL;
 			}
 		}
@@ -528,7 +553,7 @@ static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
 	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0) {		/* gone before it asked anything */
+	if (n <= 0) { /* gone before it asked anything */
 		conn_release(api, c);
 		return;
 	}
@@ -542,7 +567,8 @@ static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
 	}
 	if (rc) {
 		pr_debug("api %s: refused with %u: %s", api->spec, code, msg);
-		conn_refuse(api, c, code, code == 401 ? "Unauthorized" :
+		conn_refuse(api, c, code,
+			    code == 401 ? "Unauthorized" :
 			    code == 431 ? "Request Header Fields Too Large" :
 					  "Bad Request",
 			    error_body(&st, code, "%s", msg));
@@ -575,7 +601,7 @@ static void conn_notify(void *cls, struct MHD_Connection *mc,
 		api->handoff = NULL;
 		if (!c)
 			return;
-		c->fd = -1;	/* MHD's to close now */
+		c->fd = -1; /* MHD's to close now */
 		c->mc = mc;
 		*socket_context = c;
 		return;
@@ -600,7 +626,8 @@ static void cut_late(struct api *api)
 		if (c->cut || !c->deadline_ms || now < c->deadline_ms)
 			continue;
 		pr_debug("api %s: closing a connection whose request took "
-			 "over %d s", api->spec, API_REQUEST_DEADLINE_S);
+			 "over %d s",
+			 api->spec, API_REQUEST_DEADLINE_S);
 		if (!c->mc) {
 			conn_release(api, c);
 			continue;
@@ -617,9 +644,12 @@ static void cut_late(struct api *api)
 
 static const char *file_kind(mode_t m)
 {
-	return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" :
-	       S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a FIFO" :
-	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a socket";
+	return S_ISREG(m)		? "a regular file" :
+	       S_ISDIR(m)		? "a directory" :
+	       S_ISLNK(m)		? "a symbolic link" :
+	       S_ISFIFO(m)		? "a FIFO" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" :
+					  "not a socket";
 }
 
 /* Whatever is at @path may be replaced only if it is a socket nobody
@@ -639,8 +669,9 @@ static int unix_clear_stale(const char *path, char *err, size_t errlen)
 		return rc;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "'%s' is %s, not a socket: not replacing it",
-			 path, file_kind(st.st_mode));
+		snprintf(err, errlen,
+			 "'%s' is %s, not a socket: not replacing it", path,
+			 file_kind(st.st_mode));
 		return -EEXIST;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -653,23 +684,29 @@ static int unix_clear_stale(const char *path, char *err, size_t errlen)
 	close(fd);
 	if (rc != -ECONNREFUSED) {
 		if (!rc || rc == -EAGAIN)
-			snprintf(err, errlen, "'%s': another process is "
-				 "listening on this socket", path);
+			snprintf(err, errlen,
+				 "'%s': another process is "
+				 "listening on this socket",
+				 path);
 		else
-			snprintf(err, errlen, "'%s': cannot tell whether the "
-				 "socket is in use: %s", path, strerror(-rc));
+			snprintf(err, errlen,
+				 "'%s': cannot tell whether the "
+				 "socket is in use: %s",
+				 path, strerror(-rc));
 		return rc ? rc : -EADDRINUSE;
 	}
 	/* only the socket we tested, not what may have taken its place */
 	if (lstat(path, &again) || again.st_dev != st.st_dev ||
 	    again.st_ino != st.st_ino) {
-		snprintf(err, errlen, "'%s' changed while it was checked", path);
+		snprintf(err, errlen, "'%s' changed while it was checked",
+			 path);
 		return -EAGAIN;
 	}
 	if (unlink(path)) {
 		rc = -errno;
-		snprintf(err, errlen, "'%s': cannot remove the stale socket: %s",
-			 path, strerror(-rc));
+		snprintf(err, errlen,
+			 "'%s': cannot remove the stale socket: %s", path,
+			 strerror(-rc));
 		return rc;
 	}
 	pr_info("api: replaced the stale socket '%s'", path);
@@ -756,7 +793,8 @@ static int tcp_listen(const struct endpoint *ep)
 	socklen_t len;
 	int fd, one = 1, family;
 
-	if (inet_pton(AF_INET, ep->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, ep->host,
+		      &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		family = sin->sin_family = AF_INET;
@@ -774,7 +812,8 @@ static int tcp_listen(const struct endpoint *ep)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, API_LISTEN_BACKLOG)) {
+	if (bind(fd, (struct sockaddr *)&ss, len) ||
+	    listen(fd, API_LISTEN_BACKLOG)) {
 		int err = -errno;
 
 		close(fd);
@@ -782,7 +821,6 @@ static int tcp_listen(const struct endpoint *ep)
 	}
 	return fd;
 }
-
 
 int api_start(struct api **out, const char *spec, const char *token,
 	      struct api_ctx *ctx)
@@ -837,11 +875,11 @@ int api_start(struct api **out, const char *spec, const char *token,
 		/* first, or MHD prints the messages of the options before */
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONN_MAX,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)API_CONN_PER_IP,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_IDLE_TIMEOUT_S,
-		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, api,
-		MHD_OPTION_END);
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)API_CONN_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)API_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+		request_done, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify,
+		api, MHD_OPTION_END);
 	if (!api->mhd) {
 		err = -EIO;
 		pr_err("api: libmicrohttpd failed to start on %s", spec);
@@ -887,8 +925,8 @@ void api_stop(struct api *api)
 {
 	if (!api)
 		return;
-	api->accepting = true;	/* nothing to re-enable from here on */
-	MHD_stop_daemon(api->mhd);	/* its connections: conn_notify() */
+	api->accepting = true;	   /* nothing to re-enable from here on */
+	MHD_stop_daemon(api->mhd); /* its connections: conn_notify() */
 	while (api->conns)
 		conn_release(api, api->conns);
 	close(api->epfd);

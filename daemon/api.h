@@ -20,9 +20,9 @@
  * address can hold API_CONN_PER_IP connections at most, so it takes more
  * than API_CONN_MAX / API_CONN_PER_IP addresses to fill a listener, and
  * even then every connection ends within the deadline or the idle time. */
-#define API_CONN_MAX 512	/* connections at once, per listener */
-#define API_CONN_PER_IP 32	/* from one IPv4/IPv6 address */
-#define API_IDLE_TIMEOUT_S 10	/* silence before a connection is closed */
+#define API_CONN_MAX 512      /* connections at once, per listener */
+#define API_CONN_PER_IP 32    /* from one IPv4/IPv6 address */
+#define API_IDLE_TIMEOUT_S 10 /* silence before a connection is closed */
 /* From a connection's start (or the end of its previous request) to the
  * last byte of the request: a client sending a byte a second cannot hold
  * a connection longer. */
@@ -31,7 +31,7 @@
 /* The request line and header fields, read by sluiced before MHD: 431
  * beyond (MHD's own buffer for them is 32 KiB). */
 #define API_HEADER_MAX 8192
-#define API_LOG_WINDOW_S 10	/* one refusal message per window */
+#define API_LOG_WINDOW_S 10 /* one refusal message per window */
 
 struct api;
 struct loop;
@@ -39,8 +39,8 @@ struct loop;
 struct api_ctx {
 	struct state *st;
 	const struct sluiced_config *cfg;
-	struct lb *lb;		/* NULL: no load balancer (role backend) */
-	uint64_t started_at;	/* CLOCK_MONOTONIC seconds */
+	struct lb *lb;	     /* NULL: no load balancer (role backend) */
+	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 
 int api_start(struct api **out, const char *spec, const char *token,
@@ -60,10 +60,10 @@ int api_loop_add(struct api *api, struct loop *l);
 /* Response bodies, exposed for tests: each returns a malloc'd string and
  * an HTTP status, or NULL with errno set. */
 struct api_query {
-	const char *prefix;	/* ?prefix=198.18.0.0/24 */
-	const char *family;	/* ?family=4|6 */
-	const char *dev;	/* ?dev=IFNAME */
-	const char *body;	/* POST/PATCH body, NULL if none */
+	const char *prefix; /* ?prefix=198.18.0.0/24 */
+	const char *family; /* ?family=4|6 */
+	const char *dev;    /* ?dev=IFNAME */
+	const char *body;   /* POST/PATCH body, NULL if none */
 	size_t body_len;
 };
 

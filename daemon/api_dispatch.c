@@ -22,14 +22,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum route_flags {
-	ROUTE_LB = 1u << 0,	/* needs the load balancer: 404 without it */
+	ROUTE_LB = 1u << 0, /* needs the load balancer: 404 without it */
 };
 
 struct api_route {
-	const char *method;	/* "GET" answers HEAD too */
+	const char *method; /* "GET" answers HEAD too */
 	const char *pattern;
 	api_handler *handler;
-	unsigned int flags;	/* enum route_flags */
+	unsigned int flags;	  /* enum route_flags */
 	const char *content_type; /* NULL: application/json */
 };
 
@@ -41,9 +41,14 @@ static char *get_metrics(struct api_ctx *c, const struct api_req *r,
 	return metrics_render(c);
 }
 
-#define ROUTE(m, p, fn) { .method = m, .pattern = p, .handler = fn }
-#define LB_ROUTE(m, p, fn) \
-	{ .method = m, .pattern = p, .handler = fn, .flags = ROUTE_LB }
+#define ROUTE(m, p, fn)                                                        \
+	{                                                                      \
+		.method = m, .pattern = p, .handler = fn                       \
+	}
+#define LB_ROUTE(m, p, fn)                                                     \
+	{                                                                      \
+		.method = m, .pattern = p, .handler = fn, .flags = ROUTE_LB    \
+	}
 
 static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/status", api_get_status),
@@ -51,7 +56,9 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/routes", api_get_routes),
 	ROUTE("GET", "/v1/neighbors", api_get_neighbors),
 	ROUTE("GET", "/v1/stats", api_get_stats),
-	{ .method = "GET", .pattern = "/metrics", .handler = get_metrics,
+	{ .method = "GET",
+	  .pattern = "/metrics",
+	  .handler = get_metrics,
 	  .content_type = "text/plain; version=0.0.4" },
 	LB_ROUTE("GET", "/v1/lb", api_get_lb),
 	LB_ROUTE("GET", "/v1/vips", api_get_vips),
@@ -102,7 +109,7 @@ static ssize_t addr_extent(const char *s)
 
 static const struct {
 	const char *name;
-	ssize_t (*extent)(const char *s);	/* -1: no match */
+	ssize_t (*extent)(const char *s); /* -1: no match */
 } param_rules[] = {
 	{ "{vip}", vip_extent },
 	{ "{addr}", addr_extent },
@@ -186,8 +193,10 @@ char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
 		if ((routes[i].flags & ROUTE_LB) && !ctx->lb &&
 		    under(routes[i].pattern, url))
-			return error_body(status, 404, "no such resource '%s' "
-					  "(no load balancer in role %s)", url,
+			return error_body(status, 404,
+					  "no such resource '%s' "
+					  "(no load balancer in role %s)",
+					  url,
 					  config_role_name(ctx->cfg->role));
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		const struct api_route *rt = &routes[i];

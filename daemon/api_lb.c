@@ -107,8 +107,8 @@ static char *post_backend(struct api_ctx *c, uint32_t vip_id,
 	if (rc)
 		return lb_fail(status, rc, err);
 	*status = 201;
-	return json_take(lb_backend_json(c->lb, lb_backend_find(
-					       lb_vip_get(c->lb, vip_id), &spec.addr)));
+	return json_take(lb_backend_json(
+		c->lb, lb_backend_find(lb_vip_get(c->lb, vip_id), &spec.addr)));
 }
 
 static char *patch_backend(struct api_ctx *c, uint32_t vip_id,
@@ -129,8 +129,8 @@ static char *patch_backend(struct api_ctx *c, uint32_t vip_id,
 		rc = lb_backend_patch(c->lb, vip_id, a, &pa, err, sizeof(err));
 	if (rc)
 		return lb_fail(status, rc, err);
-	return json_take(lb_backend_json(c->lb, lb_backend_find(
-					       lb_vip_get(c->lb, vip_id), a)));
+	return json_take(lb_backend_json(
+		c->lb, lb_backend_find(lb_vip_get(c->lb, vip_id), a)));
 }
 
 char *api_get_lb(struct api_ctx *c, const struct api_req *r,
@@ -158,9 +158,11 @@ static const struct lb_vip *vip_of(struct api_ctx *c, const struct api_req *r,
 	const struct lb_vip *v;
 
 	if (!*id || lb_vip_lookup(c->lb, id, &v)) {
-		*body = error_body(status, 400, "id: '%s' is not a VIP "
+		*body = error_body(status, 400,
+				   "id: '%s' is not a VIP "
 				   "(ADDR:PORT/PROTO, [ADDR6]:PORT/PROTO or a "
-				   "vip_id 1..%u)", id, LB_MAX_VIPS);
+				   "vip_id 1..%u)",
+				   id, LB_MAX_VIPS);
 		return NULL;
 	}
 	if (!v)
@@ -176,8 +178,10 @@ static int backend_of(const struct lb_vip *v, const struct api_req *r,
 	char name[LB_VIP_ID_LEN], a[INET6_ADDRSTRLEN];
 
 	if (lb_addr_parse(r->param[1], addr)) {
-		*body = error_body(status, 400, "address: '%s' is not an IPv4 "
-				   "or IPv6 address", r->param[1]);
+		*body = error_body(status, 400,
+				   "address: '%s' is not an IPv4 "
+				   "or IPv6 address",
+				   r->param[1]);
 		return -1;
 	}
 	if (!lb_backend_find(v, addr)) {

@@ -51,7 +51,8 @@ char *api_get_status(struct api_ctx *c, const struct api_req *r,
 	json_add_int(o, "netlink_events", (int64_t)st->nl_events);
 	json_add_int(o, "netlink_resyncs", (int64_t)st->nl_resyncs);
 	json_add_int(o, "route_errors", (int64_t)st->route_errors);
-	json_add_int(o, "routes_left_to_kernel", (int64_t)st->unsupported_routes);
+	json_add_int(o, "routes_left_to_kernel",
+		     (int64_t)st->unsupported_routes);
 	return json_take(o);
 }
 
@@ -71,11 +72,14 @@ static struct json_object *iface_json(struct state *st,
 	json_add_int(o, "mtu", ifc->mtu);
 	json_add_int(o, "slot", ifc->slot);
 	json_add_int(o, "vlan_id", ifc->vlan_id);
-	json_add_str(o, "parent", ifc->configured ? "" : state_ifname(st, ifc->parent));
+	json_add_str(o, "parent",
+		     ifc->configured ? "" : state_ifname(st, ifc->parent));
 	/* how a frame goes back out of the port it came in on (docs/veth.md;
 	 * TC has only bpf_redirect) */
-	json_add_str(o, "back_out", !ifc->configured ? "" :
-			       ifc->is_veth || ifc->tc ? "redirect" : "xdp_tx");
+	json_add_str(o, "back_out",
+		     !ifc->configured	     ? "" :
+		     ifc->is_veth || ifc->tc ? "redirect" :
+					       "xdp_tx");
 	json_add_str(o, "error", ifc->error);
 	return o;
 }
@@ -124,9 +128,7 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 	case 186: return "bgp";
 	case 188: return "ospf";
 	case RTPROT_ZEBRA: return "zebra";
-	default:
-		snprintf(buf, len, "%u", p);
-		return buf;
+	default: snprintf(buf, len, "%u", p); return buf;
 	}
 }
 
@@ -251,9 +253,10 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 	}
 	if (q->prefix) {
 		if (parse_prefix(q->prefix, &filter))
-			return error_body(status, 400,
-					  "prefix: '%s' is not an IPv4/IPv6 prefix",
-					  q->prefix);
+			return error_body(
+				status, 400,
+				"prefix: '%s' is not an IPv4/IPv6 prefix",
+				q->prefix);
 		lookup = !strchr(q->prefix, '/');
 	}
 	o = json_object_new_object();
@@ -301,7 +304,8 @@ char *api_get_neighbors(struct api_ctx *c, const struct api_req *r,
 	if (q->dev && !dev_known(c->st, q->dev)) {
 		json_object_put(arr);
 		json_object_put(o);
-		return error_body(status, 404, "dev: no interface '%s'", q->dev);
+		return error_body(status, 404, "dev: no interface '%s'",
+				  q->dev);
 	}
 	HASH_ITER(hh, c->st->neighs, e, tmp) {
 		const char *dev = state_ifname(c->st, e->key.ifindex);
@@ -345,7 +349,8 @@ char *api_get_stats(struct api_ctx *c, const struct api_req *r,
 		    unsigned int *status)
 {
 	const struct api_query *q = r->q;
-	struct sluice_counter cnt[SLUICE_REASON_SLOTS], tot[SLUICE_REASON_SLOTS];
+	struct sluice_counter cnt[SLUICE_REASON_SLOTS],
+		tot[SLUICE_REASON_SLOTS];
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct state *st = c->st;

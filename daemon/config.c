@@ -73,8 +73,8 @@ static int replace_str(char **dst, const char *src)
 }
 
 /* One name onto @list (interfaces or tc_interfaces, @field in errors). */
-static int add_ifname(char **list, int *n, const char *field,
-		      const char *name, char *err, size_t errlen)
+static int add_ifname(char **list, int *n, const char *field, const char *name,
+		      char *err, size_t errlen)
 {
 	size_t len = strlen(name);
 
@@ -82,7 +82,8 @@ static int add_ifname(char **list, int *n, const char *field,
 	    !strcmp(name, ".") || !strcmp(name, "..")) {
 		snprintf(err, errlen,
 			 "%s: invalid interface name '%s' (1-15 "
-			 "characters, no '/', ':' or spaces)", field, name);
+			 "characters, no '/', ':' or spaces)",
+			 field, name);
 		return -EINVAL;
 	}
 	for (int i = 0; i < *n; i++) {
@@ -134,9 +135,11 @@ int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
 		if (endpoint_parse(cfg->apis[i], &o, err, errlen))
 			continue;
 		if (o.kind == ep.kind &&
-		    (ep.kind == EP_UNIX ? !strcmp(o.path, ep.path) :
-		     !strcmp(o.host, ep.host) && o.port == ep.port)) {
-			snprintf(err, errlen, "api: '%s' is listed twice", spec);
+		    (ep.kind == EP_UNIX ?
+			     !strcmp(o.path, ep.path) :
+			     !strcmp(o.host, ep.host) && o.port == ep.port)) {
+			snprintf(err, errlen, "api: '%s' is listed twice",
+				 spec);
 			return -EINVAL;
 		}
 	}
@@ -158,7 +161,8 @@ int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
 	if (dir[0] != '/' || strlen(dir) > 200 || strstr(dir, "/../")) {
 		snprintf(err, errlen,
 			 "pin_dir: '%s' must be an absolute path without '..' "
-			 "(at most 200 bytes)", dir);
+			 "(at most 200 bytes)",
+			 dir);
 		return -EINVAL;
 	}
 	return replace_str(&cfg->pin_dir, dir);
@@ -167,30 +171,33 @@ int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
 /* Where the state file lives: a real directory (not bpffs, which holds no
  * regular files), absolute, without a ".." component, so that two
  * instances given two directories never write the same file. */
-int config_set_state_dir(struct sluiced_config *cfg, const char *dir,
-			 char *err, size_t errlen)
+int config_set_state_dir(struct sluiced_config *cfg, const char *dir, char *err,
+			 size_t errlen)
 {
 	bool dotdot = false;
 
 	for (const char *c = strchr(dir, '/'); c; c = strchr(c + 1, '/'))
 		dotdot |= !strncmp(c, "/..", 3) && (c[3] == '/' || !c[3]);
 	if (dir[0] != '/' || strlen(dir) > 200 || dotdot) {
-		snprintf(err, errlen,
-			 "state_dir: '%s' must be an absolute path without '..' "
-			 "(at most 200 bytes)", dir);
+		snprintf(
+			err, errlen,
+			"state_dir: '%s' must be an absolute path without '..' "
+			"(at most 200 bytes)",
+			dir);
 		return -EINVAL;
 	}
 	if (!strncmp(dir, "/sys/fs/bpf", 11) && (!dir[11] || dir[11] == '/')) {
 		snprintf(err, errlen,
 			 "state_dir: '%s' is in bpffs, which holds no regular "
-			 "files (pin_dir goes there, state_dir does not)", dir);
+			 "files (pin_dir goes there, state_dir does not)",
+			 dir);
 		return -EINVAL;
 	}
 	return replace_str(&cfg->state_dir, dir);
 }
 
-int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
-			char *err, size_t errlen)
+int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode, char *err,
+			size_t errlen)
 {
 	if (dp_xdp_mode_parse(mode, &cfg->xdp_mode)) {
 		snprintf(err, errlen,
@@ -201,8 +208,8 @@ int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
 	return 0;
 }
 
-int config_set_log_level(struct sluiced_config *cfg, const char *lvl,
-			 char *err, size_t errlen)
+int config_set_log_level(struct sluiced_config *cfg, const char *lvl, char *err,
+			 size_t errlen)
 {
 	if (log_level_parse(lvl, &cfg->log_level)) {
 		snprintf(err, errlen,
@@ -265,7 +272,8 @@ static int want_type(struct json_object *v, enum json_type t, const char *field,
 	if (json_object_is_type(v, t))
 		return 0;
 	snprintf(err, errlen, "%s: expected %s, got %s (%s)", field,
-		 json_type_to_name(t), json_type_to_name(json_object_get_type(v)),
+		 json_type_to_name(t),
+		 json_type_to_name(json_object_get_type(v)),
 		 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	return -EINVAL;
 }
@@ -274,7 +282,8 @@ typedef int (*str_setter)(struct sluiced_config *, const char *, char *,
 			  size_t);
 
 static int set_string(struct sluiced_config *cfg, struct json_object *v,
-		      const char *field, str_setter fn, char *err, size_t errlen)
+		      const char *field, str_setter fn, char *err,
+		      size_t errlen)
 {
 	int rc = want_type(v, json_type_string, field, err, errlen);
 
@@ -320,8 +329,8 @@ static int set_uint(uint32_t *dst, struct json_object *v, const char *field,
 		return rc;
 	n = json_object_get_int64(v);
 	if (n < lo || n > hi) {
-		snprintf(err, errlen, "%s: %lld is out of range %lld..%lld", field,
-			 (long long)n, (long long)lo, (long long)hi);
+		snprintf(err, errlen, "%s: %lld is out of range %lld..%lld",
+			 field, (long long)n, (long long)lo, (long long)hi);
 		return -EINVAL;
 	}
 	*dst = (uint32_t)n;
@@ -333,8 +342,9 @@ static int set_source(struct sluiced_config *cfg, struct json_object *v,
 {
 	int rc = want_type(v, json_type_string, field, err, errlen);
 
-	return rc ? rc : lb_source_parse(field, json_object_get_string(v), family,
-					 &cfg->lb, err, errlen);
+	return rc ? rc :
+		    lb_source_parse(field, json_object_get_string(v), family,
+				    &cfg->lb, err, errlen);
 }
 
 static int set_vips(struct sluiced_config *cfg, struct json_object *v,
@@ -377,9 +387,11 @@ static int apply_lb(struct sluiced_config *cfg, struct json_object *o,
 		else if (!strcmp(key, "vips"))
 			rc = set_vips(cfg, v, err, errlen);
 		else {
-			snprintf(err, errlen, "unknown field 'lb.%s' (known: "
+			snprintf(err, errlen,
+				 "unknown field 'lb.%s' (known: "
 				 "source_v4, source_v6, flow_idle_timeout_s, "
-				 "max_flows, vips)", key);
+				 "max_flows, vips)",
+				 key);
 			rc = -EINVAL;
 		}
 		if (rc)
@@ -403,16 +415,19 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	}
 	if (!strcmp(key, "api")) {
 		config_clear_apis(cfg);
-		return set_string_list(cfg, v, key, config_add_api, err, errlen);
+		return set_string_list(cfg, v, key, config_add_api, err,
+				       errlen);
 	}
 	if (!strcmp(key, "api_token"))
 		return set_string(cfg, v, key, config_set_token, err, errlen);
 	if (!strcmp(key, "pin_dir"))
 		return set_string(cfg, v, key, config_set_pin_dir, err, errlen);
 	if (!strcmp(key, "state_dir"))
-		return set_string(cfg, v, key, config_set_state_dir, err, errlen);
+		return set_string(cfg, v, key, config_set_state_dir, err,
+				  errlen);
 	if (!strcmp(key, "xdp_mode"))
-		return set_string(cfg, v, key, config_set_xdp_mode, err, errlen);
+		return set_string(cfg, v, key, config_set_xdp_mode, err,
+				  errlen);
 	if (!strcmp(key, "log_level"))
 		return set_string(cfg, v, key, config_set_log_level, err,
 				  errlen);
@@ -422,10 +437,12 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return set_string(cfg, v, key, config_set_role, err, errlen);
 	if (!strcmp(key, "lb"))
 		return apply_lb(cfg, v, err, errlen);
-	snprintf(err, errlen,
-		 "unknown field '%s' (known: interfaces, tc_interfaces, api, "
-		 "api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		 "lb)", key);
+	snprintf(
+		err, errlen,
+		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
+		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
+		"lb)",
+		key);
 	return -EINVAL;
 }
 
@@ -439,7 +456,8 @@ int config_json_parse(const char *text, size_t len, struct json_object **out,
 	size_t end;
 
 	if (len > INT32_MAX) {
-		snprintf(err, errlen, "invalid JSON: %zu bytes is too long", len);
+		snprintf(err, errlen, "invalid JSON: %zu bytes is too long",
+			 len);
 		return -EINVAL;
 	}
 	/* json-c cannot tell us about duplicate keys, and even strict it
@@ -468,15 +486,18 @@ int config_json_parse(const char *text, size_t len, struct json_object **out,
 	}
 	json_object_put(root);
 	json_text_position(text, len, end, &line, &col);
-	snprintf(err, errlen, "invalid JSON at line %d column %d: %s", line, col,
-		 jerr == json_tokener_continue ? "unexpected end of input" :
-		 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
-						"unexpected data after the document");
+	snprintf(err, errlen, "invalid JSON at line %d column %d: %s", line,
+		 col,
+		 jerr == json_tokener_continue ?
+			 "unexpected end of input" :
+		 jerr != json_tokener_success ?
+			 json_tokener_error_desc(jerr) :
+			 "unexpected data after the document");
 	return -EINVAL;
 }
 
-int config_parse_json(struct sluiced_config *cfg, const char *text,
-		      char *err, size_t errlen)
+int config_parse_json(struct sluiced_config *cfg, const char *text, char *err,
+		      size_t errlen)
 {
 	struct json_object *root;
 	int rc;
@@ -531,7 +552,8 @@ int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		if (got < 4096)
 			break;
 		if (len > (1 << 20)) {
-			snprintf(err, errlen, "config: '%s' is over 1 MiB", path);
+			snprintf(err, errlen, "config: '%s' is over 1 MiB",
+				 path);
 			rc = -EFBIG;
 			goto out;
 		}
@@ -551,15 +573,19 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 	char e[256];
 
 	if (cfg->role == DP_ROLE_BACKEND && cfg->n_vips) {
-		snprintf(err, errlen, "role: a backend does not balance: "
-			 "lb.vips must be empty (%d given)", cfg->n_vips);
+		snprintf(err, errlen,
+			 "role: a backend does not balance: "
+			 "lb.vips must be empty (%d given)",
+			 cfg->n_vips);
 		return -EINVAL;
 	}
 	/* the backend role loads sluice_decap alone: XDP only */
 	if (cfg->role == DP_ROLE_BACKEND && cfg->n_tc_ifaces) {
-		snprintf(err, errlen, "tc_interfaces: a backend attaches XDP "
+		snprintf(err, errlen,
+			 "tc_interfaces: a backend attaches XDP "
 			 "only (its decapsulation program): '%s' must go in "
-			 "interfaces", cfg->tc_ifaces[0]);
+			 "interfaces",
+			 cfg->tc_ifaces[0]);
 		return -EINVAL;
 	}
 	/* one hook per interface: XDP and TC on one port would route each
@@ -568,14 +594,17 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 		for (int j = 0; j < cfg->n_ifaces; j++) {
 			if (strcmp(cfg->tc_ifaces[i], cfg->ifaces[j]))
 				continue;
-			snprintf(err, errlen, "tc_interfaces: '%s' is also in "
+			snprintf(err, errlen,
+				 "tc_interfaces: '%s' is also in "
 				 "interfaces (an interface gets XDP or TC, not "
-				 "both)", cfg->ifaces[j]);
+				 "both)",
+				 cfg->ifaces[j]);
 			return -EINVAL;
 		}
 	}
 	if (cfg->n_ifaces + cfg->n_tc_ifaces > CFG_MAX_IFACES) {
-		snprintf(err, errlen, "interfaces and tc_interfaces: %d in all "
+		snprintf(err, errlen,
+			 "interfaces and tc_interfaces: %d in all "
 			 "is too many (at most %d)",
 			 cfg->n_ifaces + cfg->n_tc_ifaces, CFG_MAX_IFACES);
 		return -E2BIG;
@@ -591,7 +620,8 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 		if (ep.kind == EP_TCP && !cfg->api_token) {
 			snprintf(err, errlen,
 				 "api: '%s' is TCP and needs api_token "
-				 "(--api-token)", cfg->apis[i]);
+				 "(--api-token)",
+				 cfg->apis[i]);
 			return -EINVAL;
 		}
 	}

@@ -19,7 +19,7 @@ struct json_object;
 #define CFG_DEFAULT_STATE_DIR "/var/lib/sluice"
 
 struct sluiced_config {
-	char *ifaces[CFG_MAX_IFACES];		/* XDP */
+	char *ifaces[CFG_MAX_IFACES]; /* XDP */
 	int n_ifaces;
 	/* the TC router instead of XDP (docs/veth.md); the two lists share
 	 * the CFG_MAX_IFACES slots and never name an interface twice */
@@ -45,8 +45,8 @@ void config_init(struct sluiced_config *cfg);
 void config_free(struct sluiced_config *cfg);
 
 /* Parse a JSON document into @cfg (fields present replace defaults). */
-int config_parse_json(struct sluiced_config *cfg, const char *text,
-		      char *err, size_t errlen);
+int config_parse_json(struct sluiced_config *cfg, const char *text, char *err,
+		      size_t errlen);
 int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		     size_t errlen);
 /* One complete JSON document of @len bytes (whitespace around it allowed),
@@ -65,12 +65,12 @@ int config_add_api(struct sluiced_config *cfg, const char *spec, char *err,
 		   size_t errlen);
 int config_set_pin_dir(struct sluiced_config *cfg, const char *dir, char *err,
 		       size_t errlen);
-int config_set_state_dir(struct sluiced_config *cfg, const char *dir,
-			 char *err, size_t errlen);
-int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode,
-			char *err, size_t errlen);
-int config_set_log_level(struct sluiced_config *cfg, const char *lvl,
-			 char *err, size_t errlen);
+int config_set_state_dir(struct sluiced_config *cfg, const char *dir, char *err,
+			 size_t errlen);
+int config_set_xdp_mode(struct sluiced_config *cfg, const char *mode, char *err,
+			size_t errlen);
+int config_set_log_level(struct sluiced_config *cfg, const char *lvl, char *err,
+			 size_t errlen);
 int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		     size_t errlen);
 int config_set_role(struct sluiced_config *cfg, const char *role, char *err,

@@ -35,24 +35,24 @@ enum phase { PH_IDLE, PH_CONNECTING, PH_SENDING, PH_READING };
 
 struct target {
 	uint64_t id;
-	uint32_t slot;		/* index in h->slot[], part of the epoll tag */
+	uint32_t slot; /* index in h->slot[], part of the epoll tag */
 	int family;
 	uint8_t addr[16];
 	struct health_params p;
 	enum health_state state;
 	enum phase phase;
-	int fd;			/* probe socket, -1 when idle */
-	uint32_t seq;		/* tags this probe's epoll events */
-	uint32_t ok, fail;	/* consecutive, saturating at the rise/fall cap */
-	uint64_t next_ns;	/* start of the next check */
-	uint64_t start_ns;	/* start of the probe in flight */
-	uint64_t due_ns;	/* heap key */
-	int heap_idx;		/* -1: not in the heap */
-	uint16_t sent;		/* HTTP request bytes sent */
-	uint16_t rlen;		/* status line bytes received */
+	int fd;		   /* probe socket, -1 when idle */
+	uint32_t seq;	   /* tags this probe's epoll events */
+	uint32_t ok, fail; /* consecutive, saturating at the rise/fall cap */
+	uint64_t next_ns;  /* start of the next check */
+	uint64_t start_ns; /* start of the probe in flight */
+	uint64_t due_ns;   /* heap key */
+	int heap_idx;	   /* -1: not in the heap */
+	uint16_t sent;	   /* HTTP request bytes sent */
+	uint16_t rlen;	   /* status line bytes received */
 	char rbuf[64];
-	char name[64];		/* "198.18.2.11:80", "[2001:db8::1]:80" */
-	char host[48];		/* Host: header value */
+	char name[64]; /* "198.18.2.11:80", "[2001:db8::1]:80" */
+	char host[48]; /* Host: header value */
 	char err[96];
 };
 
@@ -62,11 +62,11 @@ struct health {
 	health_cb cb;
 	void *arg;
 	uint32_t seq;
-	uint64_t armed_ns;	/* what tfd is set to, 0 = disarmed */
+	uint64_t armed_ns; /* what tfd is set to, 0 = disarmed */
 	uint32_t n;
 	uint32_t n_heap;
 	struct target *slot[HEALTH_MAX_TARGETS];
-	struct target *by_id[HEALTH_MAX_TARGETS];	/* sorted by id */
+	struct target *by_id[HEALTH_MAX_TARGETS]; /* sorted by id */
 	struct target *heap[HEALTH_MAX_TARGETS];
 };
 
@@ -102,8 +102,8 @@ int health_kind_parse(const char *s, enum health_kind *out)
 	return -EINVAL;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen,
+						     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -121,7 +121,8 @@ int health_params_validate(const struct health_params *p, char *err,
 	size_t len;
 
 	if ((unsigned)p->kind > HEALTH_HTTP)
-		return bad(err, errlen, "health.kind: %u is not none, tcp or http",
+		return bad(err, errlen,
+			   "health.kind: %u is not none, tcp or http",
 			   (unsigned)p->kind);
 	if (p->kind == HEALTH_NONE)
 		return 0;
@@ -150,14 +151,17 @@ int health_params_validate(const struct health_params *p, char *err,
 			   "health.http_path: longer than %zu characters",
 			   sizeof(p->http_path) - 1);
 	if (p->http_path[0] != '/')
-		return bad(err, errlen, "health.http_path: \"%s\" does not start "
-			   "with '/'", p->http_path);
+		return bad(err, errlen,
+			   "health.http_path: \"%s\" does not start "
+			   "with '/'",
+			   p->http_path);
 	/* It goes into the request line verbatim: no way to smuggle headers */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)p->http_path[i];
 
 		if (c <= ' ' || c >= 0x7f)
-			return bad(err, errlen, "health.http_path: \"%s\" has a "
+			return bad(err, errlen,
+				   "health.http_path: \"%s\" has a "
 				   "space or control character at %zu",
 				   p->http_path, i);
 	}
@@ -353,7 +357,8 @@ static void probe_done(struct health *h, struct target *t, const char *err)
 		t->fail = 0;
 		if (t->ok < HEALTH_MAX_RISE_FALL)
 			t->ok++;
-		pr_debug("health: %s check ok (%u/%u)", t->name, t->ok, t->p.rise);
+		pr_debug("health: %s check ok (%u/%u)", t->name, t->ok,
+			 t->p.rise);
 		if (t->state != HEALTH_UP && t->ok >= t->p.rise) {
 			snprintf(why, sizeof(why), "%u success%s", t->ok,
 				 t->ok == 1 ? "" : "es");
@@ -430,7 +435,8 @@ static void probe_start(struct health *h, struct target *t, uint64_t now)
 	socklen_t sl = target_sockaddr(t, &ss);
 	int err;
 
-	t->fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	t->fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       0);
 	if (t->fd < 0) {
 		probe_local_error(h, t, "local: socket", errno);
 		return;
@@ -439,10 +445,11 @@ static void probe_start(struct health *h, struct target *t, uint64_t now)
 	t->start_ns = now;
 	t->phase = PH_CONNECTING;
 	heap_set(h, t, now + t->p.timeout_ms * NSEC_PER_MSEC);
-	if (connect(t->fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS) {
+	if (connect(t->fd, (struct sockaddr *)&ss, sl) &&
+	    errno != EINPROGRESS) {
 		err = errno;
 		switch (err) {
-		case EADDRNOTAVAIL:	/* out of ephemeral ports */
+		case EADDRNOTAVAIL: /* out of ephemeral ports */
 		case EAGAIN:
 		case ENOBUFS:
 		case ENOMEM:
@@ -476,7 +483,7 @@ static void http_send(struct health *h, struct target *t)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;		/* the EPOLLOUT watch stays */
+			return; /* the EPOLLOUT watch stays */
 		if (n < 0) {
 			set_errno_msg(t, "send", errno);
 			probe_done(h, t, t->err);
@@ -577,24 +584,21 @@ static void probe_event(struct health *h, struct target *t, uint32_t events)
 		t->phase = PH_SENDING;
 		http_send(h, t);
 		return;
-	case PH_SENDING:
-		http_send(h, t);
-		return;
+	case PH_SENDING: http_send(h, t); return;
 	case PH_READING:
 		/* EPOLLERR/EPOLLHUP: recv() says what happened */
 		(void)events;
 		http_read(h, t);
 		return;
-	case PH_IDLE:
-		return;
+	case PH_IDLE: return;
 	}
 }
 
 static void probe_timeout(struct health *h, struct target *t)
 {
 	snprintf(t->err, sizeof(t->err), "timeout after %u ms (%s)",
-		 t->p.timeout_ms, t->phase == PH_CONNECTING ? "connect" :
-		 "no HTTP status");
+		 t->p.timeout_ms,
+		 t->phase == PH_CONNECTING ? "connect" : "no HTTP status");
 	probe_done(h, t, t->err);
 }
 
@@ -630,14 +634,16 @@ void health_run(struct health *h)
 
 		if (tag == TAG_TIMER) {
 			/* Only clears readiness; the heap says what is due */
-			if (read(h->tfd, &buf, sizeof(buf)) < 0 && errno != EAGAIN)
+			if (read(h->tfd, &buf, sizeof(buf)) < 0 &&
+			    errno != EAGAIN)
 				pr_warn("health: timerfd: %s", strerror(errno));
 			continue;
 		}
 		/* An earlier event's callback may have deleted or replaced
 		 * the target, or ended this probe: the seq tells. */
 		t = slot < HEALTH_MAX_TARGETS ? h->slot[slot] : NULL;
-		if (!t || t->phase == PH_IDLE || t->seq != (uint32_t)(tag >> 32))
+		if (!t || t->phase == PH_IDLE ||
+		    t->seq != (uint32_t)(tag >> 32))
 			continue;
 		probe_event(h, t, evs[i].events);
 	}
@@ -708,7 +714,8 @@ int health_set(struct health *h, uint64_t target_id, int family,
 		return -EAFNOSUPPORT;
 	t = find(h, target_id);
 	if (t) {
-		bool same_addr = t->family == family && !memcmp(t->addr, addr, alen);
+		bool same_addr = t->family == family &&
+				 !memcmp(t->addr, addr, alen);
 
 		if (same_addr && params_equal(&t->p, p))
 			return 0;
@@ -722,14 +729,15 @@ int health_set(struct health *h, uint64_t target_id, int family,
 	if (!t)
 		return -ENOMEM;
 	for (s = 0; h->slot[s]; s++)
-		;	/* n < HEALTH_MAX_TARGETS: a free slot exists */
+		; /* n < HEALTH_MAX_TARGETS: a free slot exists */
 	t->id = target_id;
 	t->slot = s;
 	t->fd = -1;
 	t->heap_idx = -1;
 	h->slot[s] = t;
 	i = lower_bound(h, target_id);
-	memmove(&h->by_id[i + 1], &h->by_id[i], (h->n - i) * sizeof(h->by_id[0]));
+	memmove(&h->by_id[i + 1], &h->by_id[i],
+		(h->n - i) * sizeof(h->by_id[0]));
 	h->by_id[i] = t;
 	h->n++;
 fill:

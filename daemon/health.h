@@ -21,11 +21,13 @@ enum health_state { HEALTH_UNKNOWN, HEALTH_UP, HEALTH_DOWN };
 
 struct health_params {
 	enum health_kind kind;
-	uint32_t interval_ms;	/* between checks, >= 100 */
-	uint32_t timeout_ms;	/* per check, < interval */
-	uint32_t rise, fall;	/* consecutive successes/failures to change state, 1..100 */
-	uint16_t port;		/* TCP port to connect to (host order) */
-	char http_path[128];	/* HTTP: GET this path, 2xx/3xx = success; Host: header = the address */
+	uint32_t interval_ms; /* between checks, >= 100 */
+	uint32_t timeout_ms;  /* per check, < interval */
+	uint32_t rise,
+		fall; /* consecutive successes/failures to change state, 1..100 */
+	uint16_t port; /* TCP port to connect to (host order) */
+	char http_path
+		[128]; /* HTTP: GET this path, 2xx/3xx = success; Host: header = the address */
 };
 
 /* Called from health_run() only, once per state change (UNKNOWN is never
@@ -72,8 +74,9 @@ enum health_state health_get(const struct health *h, uint64_t target_id);
  * the next health_* call; NULL with errno = ENOENT for an unknown id. */
 const char *health_last_error(const struct health *h, uint64_t target_id);
 
-const char *health_state_name(enum health_state s);	/* "unknown", "up", "down" */
-const char *health_kind_name(enum health_kind k);	/* "none", "tcp", "http" */
+const char *
+health_state_name(enum health_state s);		  /* "unknown", "up", "down" */
+const char *health_kind_name(enum health_kind k); /* "none", "tcp", "http" */
 /* 0, or -EINVAL if @s is none of those names. */
 int health_kind_parse(const char *s, enum health_kind *out);
 /*

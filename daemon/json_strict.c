@@ -71,14 +71,14 @@ static bool is_digit(int c)
 
 static bool is_word(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '_';
+	return is_digit(c) || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '_';
 }
 
 static void js_ws(struct js *j)
 {
-	for (int c = js_peek(j); c == ' ' || c == '\t' || c == '\n' || c == '\r';
-	     c = js_peek(j))
+	for (int c = js_peek(j);
+	     c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = js_peek(j))
 		j->pos++;
 }
 
@@ -89,14 +89,16 @@ static int js_unexpected(struct js *j, const char *wanted)
 	size_t n = 0;
 
 	if (c < 0)
-		return js_fail(j, j->pos, "unexpected end of input (%s expected)",
-			       wanted);
+		return js_fail(j, j->pos,
+			       "unexpected end of input (%s expected)", wanted);
 	if (c == '/')
 		return js_fail(j, j->pos, "comments are not allowed");
 	if (c == '\'')
-		return js_fail(j, j->pos, "strings take double quotes, not single");
-	if (is_word(c)) {	/* NaN, Infinity, True, nul... */
-		while (j->pos + n < j->len && n < 24 && is_word(j->s[j->pos + n]))
+		return js_fail(j, j->pos,
+			       "strings take double quotes, not single");
+	if (is_word(c)) { /* NaN, Infinity, True, nul... */
+		while (j->pos + n < j->len && n < 24 &&
+		       is_word(j->s[j->pos + n]))
 			n++;
 		return js_fail(j, j->pos, "unexpected '%.*s' (%s expected)",
 			       (int)n, j->s + j->pos, wanted);
@@ -195,19 +197,24 @@ static int js_unicode_escape(struct js *j, uint32_t *cp)
 		return js_fail(j, at, "'\\u' takes four hex digits");
 	j->pos += 6;
 	if (*cp >= 0xdc00 && *cp <= 0xdfff)
-		return js_fail(j, at, "'\\u%04x' is the second half of a "
-			       "surrogate pair, without the first", *cp);
+		return js_fail(j, at,
+			       "'\\u%04x' is the second half of a "
+			       "surrogate pair, without the first",
+			       *cp);
 	if (*cp >= 0xd800 && *cp <= 0xdbff) {
 		if (j->len - j->pos < 6 || j->s[j->pos] != '\\' ||
 		    j->s[j->pos + 1] != 'u' || hex4(j->s + j->pos + 2, &lo) ||
 		    lo < 0xdc00 || lo > 0xdfff)
-			return js_fail(j, at, "'\\u%04x' is the first half of a "
-				       "surrogate pair, without the second", *cp);
+			return js_fail(j, at,
+				       "'\\u%04x' is the first half of a "
+				       "surrogate pair, without the second",
+				       *cp);
 		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
 		j->pos += 6;
 	}
 	if (!*cp)
-		return js_fail(j, at, "'\\u0000' (NUL) is not allowed in a string");
+		return js_fail(j, at,
+			       "'\\u0000' (NUL) is not allowed in a string");
 	return 0;
 }
 
@@ -216,7 +223,8 @@ static int js_unicode_escape(struct js *j, uint32_t *cp)
  * than the text between the quotes, so that length + 1 bytes will do. */
 static int js_string(struct js *j, char *out)
 {
-	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
+	static const char esc_in[] = "\"\\/bfnrt",
+			  esc_out[] = "\"\\/\b\f\n\r\t";
 	size_t start = j->pos, o = 0;
 	int rc;
 
@@ -231,22 +239,30 @@ static int js_string(struct js *j, char *out)
 		if (c == '"')
 			break;
 		if (c < 0x20)
-			return js_fail(j, j->pos, "control character 0x%02x in a "
-				       "string (write it as an escape)", c);
+			return js_fail(j, j->pos,
+				       "control character 0x%02x in a "
+				       "string (write it as an escape)",
+				       c);
 		if (c == '\\') {
-			c = j->pos + 1 < j->len ? (unsigned char)j->s[j->pos + 1] : -1;
+			c = j->pos + 1 < j->len ?
+				    (unsigned char)j->s[j->pos + 1] :
+				    -1;
 			if (c > 0 && strchr(esc_in, c)) {
 				if (out)
-					out[o++] = esc_out[strchr(esc_in, c) - esc_in];
+					out[o++] = esc_out[strchr(esc_in, c) -
+							   esc_in];
 				j->pos += 2;
 				continue;
 			}
 			if (c != 'u')
 				return c > 0x20 && c < 0x7f ?
-					js_fail(j, j->pos, "invalid escape "
-						"'\\%c' in a string", c) :
-					js_fail(j, j->pos, "invalid escape "
-						"in a string");
+					       js_fail(j, j->pos,
+						       "invalid escape "
+						       "'\\%c' in a string",
+						       c) :
+					       js_fail(j, j->pos,
+						       "invalid escape "
+						       "in a string");
 			rc = js_unicode_escape(j, &cp);
 			if (rc)
 				return rc;
@@ -254,7 +270,8 @@ static int js_string(struct js *j, char *out)
 				o += put_utf8(out + o, cp);
 			continue;
 		}
-		n = utf8_len((const unsigned char *)j->s + j->pos, j->len - j->pos);
+		n = utf8_len((const unsigned char *)j->s + j->pos,
+			     j->len - j->pos);
 		if (!n)
 			return js_fail(j, j->pos, "invalid UTF-8 in a string");
 		if (out)
@@ -318,13 +335,15 @@ static int js_value(struct js *j);
 
 static int js_object(struct js *j)
 {
-	struct json_object *seen;	/* the keys so far, as a set */
-	size_t comma = 0;		/* where the last ',' was */
+	struct json_object *seen; /* the keys so far, as a set */
+	size_t comma = 0;	  /* where the last ',' was */
 	int rc;
 
 	if (++j->depth > JSON_STRICT_MAX_DEPTH) {
-		rc = js_fail(j, j->pos, "nested deeper than %d objects and "
-			     "arrays", JSON_STRICT_MAX_DEPTH);
+		rc = js_fail(j, j->pos,
+			     "nested deeper than %d objects and "
+			     "arrays",
+			     JSON_STRICT_MAX_DEPTH);
 		goto out;
 	}
 	seen = json_object_new_object();
@@ -345,7 +364,8 @@ static int js_object(struct js *j)
 
 		if (js_peek(j) != '"') {
 			rc = comma && js_peek(j) == '}' ?
-				     js_fail(j, comma, "trailing comma before '}'") :
+				     js_fail(j, comma,
+					     "trailing comma before '}'") :
 				     js_unexpected(j, "a key in double quotes");
 			goto out_seen;
 		}
@@ -411,8 +431,10 @@ static int js_array(struct js *j)
 	int rc;
 
 	if (++j->depth > JSON_STRICT_MAX_DEPTH) {
-		rc = js_fail(j, j->pos, "nested deeper than %d objects and "
-			     "arrays", JSON_STRICT_MAX_DEPTH);
+		rc = js_fail(j, j->pos,
+			     "nested deeper than %d objects and "
+			     "arrays",
+			     JSON_STRICT_MAX_DEPTH);
 		goto out;
 	}
 	j->pos++;
@@ -453,18 +475,12 @@ static int js_value(struct js *j)
 	int c = js_peek(j);
 
 	switch (c) {
-	case '{':
-		return js_object(j);
-	case '[':
-		return js_array(j);
-	case '"':
-		return js_string(j, NULL);
-	case 't':
-		return js_literal(j, "true");
-	case 'f':
-		return js_literal(j, "false");
-	case 'n':
-		return js_literal(j, "null");
+	case '{': return js_object(j);
+	case '[': return js_array(j);
+	case '"': return js_string(j, NULL);
+	case 't': return js_literal(j, "true");
+	case 'f': return js_literal(j, "false");
+	case 'n': return js_literal(j, "null");
 	default:
 		if (c == '-' || is_digit(c))
 			return js_number(j);
@@ -485,7 +501,8 @@ int json_strict_check(const char *text, size_t len, char *err, size_t errlen)
 	if (j.pos < j.len)
 		rc = js_peek(&j) == '/' ?
 			     js_fail(&j, j.pos, "comments are not allowed") :
-			     js_fail(&j, j.pos, "unexpected data after the document");
+			     js_fail(&j, j.pos,
+				     "unexpected data after the document");
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "invalid JSON: out of memory");

@@ -20,7 +20,6 @@
 #include "log.h"
 #include "maglev.h"
 
-
 uint64_t lb_backend_key(const struct lb_addr *a)
 {
 	uint8_t id[17];
@@ -184,7 +183,8 @@ static const struct lb_backend *be_by_id(const struct lb_vip *v, uint32_t id)
  * comparing two versions of a VIP stays linear in its backends. */
 static const struct lb_backend **index_by_id(const struct lb_vip *v)
 {
-	const struct lb_backend **ix = calloc(SLUICE_LB_MAX_BACKENDS, sizeof(*ix));
+	const struct lb_backend **ix =
+		calloc(SLUICE_LB_MAX_BACKENDS, sizeof(*ix));
 
 	for (size_t i = 0; ix && v && i < v->n_be; i++)
 		ix[v->be[i].id] = &v->be[i];
@@ -227,7 +227,8 @@ static int program_add(struct lb *lb, struct txn *t, const struct lb_vip *nw)
 		if (err)
 			return err;
 	}
-	err = lb_txn_ring_install(t, nw->id, nw->conf.ring_size, nw->table, 0, NULL);
+	err = lb_txn_ring_install(t, nw->id, nw->conf.ring_size, nw->table, 0,
+				  NULL);
 	return err ? err : lb_txn_vip_set(t, &nw->conf.key, &vv, NULL);
 }
 
@@ -240,7 +241,8 @@ static int program_del(struct lb *lb, struct txn *t, const struct lb_vip *old)
 
 	err = lb_txn_vip_del(t, &old->conf.key, &vv);
 	if (!err)
-		err = lb_txn_ring_del(t, old->id, old->conf.ring_size, old->table);
+		err = lb_txn_ring_del(t, old->id, old->conf.ring_size,
+				      old->table);
 	for (size_t i = 0; i < old->n_be && !err; i++) {
 		struct sluice_backend bv = lb_be_value(&old->be[i]);
 
@@ -338,12 +340,13 @@ int lb_program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
 		 * and slot by slot the data path would see a table half empty
 		 * while a backend is there to take the flows.  A whole table
 		 * swapped in is never half anything. */
-		if (n && (!table_full(old->table, m) || !table_full(nw->table, m)))
+		if (n &&
+		    (!table_full(old->table, m) || !table_full(nw->table, m)))
 			err = lb_txn_ring_install(t, nw->id, m, nw->table, m,
 						  old->table);
 		else
-			err = lb_txn_ring_write(t, nw->id, changed, n, old->table,
-						nw->table);
+			err = lb_txn_ring_write(t, nw->id, changed, n,
+						old->table, nw->table);
 		free(changed);
 	} else {
 		err = lb_txn_ring_install(t, nw->id, m, nw->table,
@@ -449,8 +452,10 @@ void lb_commit(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 
 int lb_map_error(char *err, size_t errlen, int rc)
 {
-	snprintf(err, errlen, "data path: a map write failed (%s); nothing "
-		 "changed", strerror(rc < 0 ? -rc : rc));
+	snprintf(err, errlen,
+		 "data path: a map write failed (%s); nothing "
+		 "changed",
+		 strerror(rc < 0 ? -rc : rc));
 	pr_err("lb: %s", err);
 	return -EIO;
 }
@@ -566,14 +571,17 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 			break;
 	}
 	if (got < spec->n_be) {
-		snprintf(err, errlen, "backends: only %zu backend ids are free "
-			 "(%u for all VIPs together)", got, LB_MAX_BACKENDS);
+		snprintf(err, errlen,
+			 "backends: only %zu backend ids are free "
+			 "(%u for all VIPs together)",
+			 got, LB_MAX_BACKENDS);
 		rc = -ENOSPC;
 		goto out;
 	}
 	rc = lb_vip_build(spec, id, ids, &nw);
 	if (rc) {
-		snprintf(err, errlen, "cannot build the table: %s", strerror(-rc));
+		snprintf(err, errlen, "cannot build the table: %s",
+			 strerror(-rc));
 		goto out;
 	}
 	rc = lb_apply(lb, NULL, nw, NULL, err, errlen);
@@ -595,7 +603,8 @@ out:
 static struct lb_vip *vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
 				  size_t errlen)
 {
-	struct lb_vip *v = vip_id < SLUICE_LB_MAX_VIPS ? lb->vips[vip_id] : NULL;
+	struct lb_vip *v = vip_id < SLUICE_LB_MAX_VIPS ? lb->vips[vip_id] :
+							 NULL;
 
 	if (!v)
 		snprintf(err, errlen, "vip %u does not exist", vip_id);
@@ -628,7 +637,8 @@ static int change(struct lb *lb, struct lb_vip *nw, uint32_t *written,
 
 	if (rc) {
 		lb_vip_free(nw);
-		snprintf(err, errlen, "cannot build the table: %s", strerror(-rc));
+		snprintf(err, errlen, "cannot build the table: %s",
+			 strerror(-rc));
 		return rc;
 	}
 	return lb_apply(lb, lb->vips[nw->id], nw, written, err, errlen);
@@ -727,7 +737,8 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 	if (rc)
 		return rc;
 	pr_info("lb: VIP %s: backend %s set to weight %u, %s (%u slots "
-		"written)", name, a, lb->vips[vip_id]->be[i].spec.weight,
+		"written)",
+		name, a, lb->vips[vip_id]->be[i].spec.weight,
 		lb_be_state_name(lb->vips[vip_id]->be[i].spec.state), written);
 	lb_state_save(lb);
 	return 0;
@@ -745,7 +756,8 @@ int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 	nw = clone_for(lb, vip_id, addr, &i, err, errlen, &rc);
 	if (!nw)
 		return rc;
-	memmove(&nw->be[i], &nw->be[i + 1], (nw->n_be - i - 1) * sizeof(nw->be[0]));
+	memmove(&nw->be[i], &nw->be[i + 1],
+		(nw->n_be - i - 1) * sizeof(nw->be[0]));
 	nw->n_be--;
 	lb_vip_id_str(&nw->conf.key, name, sizeof(name));
 	lb_addr_str(addr, a, sizeof(a));
@@ -797,8 +809,8 @@ void lb_health_event(void *arg, uint64_t backend_id, enum health_state st)
 		pr_warn("lb: VIP %s: backend %s is down (%s): %u slots written",
 			name, a, why ? why : "", written);
 	else
-		pr_info("lb: VIP %s: backend %s is %s: %u slots written", name, a,
-			health_state_name(st), written);
+		pr_info("lb: VIP %s: backend %s is %s: %u slots written", name,
+			a, health_state_name(st), written);
 }
 
 /* ---- life cycle and lookups ------------------------------------------------- */
@@ -840,7 +852,8 @@ const struct lb_vip *lb_vip_get(const struct lb *lb, uint32_t vip_id)
 	return vip_id < SLUICE_LB_MAX_VIPS ? lb->vips[vip_id] : NULL;
 }
 
-int lb_vip_lookup(const struct lb *lb, const char *id, const struct lb_vip **out)
+int lb_vip_lookup(const struct lb *lb, const char *id,
+		  const struct lb_vip **out)
 {
 	struct sluice_vip_key k;
 	size_t len = strlen(id);
@@ -906,7 +919,8 @@ uint32_t lb_flow_capacity(const struct lb *lb)
 
 const char *lb_health_error(const struct lb *lb, const struct lb_backend *b)
 {
-	const char *e = lb->health ? health_last_error(lb->health, b->id) : NULL;
+	const char *e = lb->health ? health_last_error(lb->health, b->id) :
+				     NULL;
 
 	return e ? e : "";
 }

@@ -22,8 +22,8 @@
 
 struct json_object;
 
-#define LB_MAX_VIPS (SLUICE_LB_MAX_VIPS - 1)		/* vip ids 1..255 */
-#define LB_MAX_BACKENDS (SLUICE_LB_MAX_BACKENDS - 1)	/* all VIPs together */
+#define LB_MAX_VIPS (SLUICE_LB_MAX_VIPS - 1)	     /* vip ids 1..255 */
+#define LB_MAX_BACKENDS (SLUICE_LB_MAX_BACKENDS - 1) /* all VIPs together */
 #define LB_WEIGHT_MAX 1000
 #define LB_RING_MIN 3
 #define LB_FLOW_IDLE_DEFAULT 300
@@ -36,21 +36,21 @@ struct json_object;
 enum lb_be_state { LB_BE_ACTIVE, LB_BE_DRAINING, LB_BE_DOWN };
 
 struct lb_addr {
-	uint8_t family;		/* AF_INET or AF_INET6 */
-	uint8_t a[16];		/* network order, v4 in the first 4 bytes */
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t a[16];	/* network order, v4 in the first 4 bytes */
 };
 
 /* A backend as asked for (config file, POST body). */
 struct lb_backend_spec {
 	struct lb_addr addr;
-	uint32_t weight;	/* 1..LB_WEIGHT_MAX */
+	uint32_t weight; /* 1..LB_WEIGHT_MAX */
 	enum lb_be_state state;
 };
 
 /* The VIP's own fields. */
 struct lb_vip_conf {
 	struct sluice_vip_key key;
-	uint16_t flags;		/* SLUICE_VIP_GRE, SLUICE_VIP_HASH_SRC */
+	uint16_t flags; /* SLUICE_VIP_GRE, SLUICE_VIP_HASH_SRC */
 	uint32_t ring_size;
 	/* .port is the port probed: health.port, or the VIP's port */
 	struct health_params health;
@@ -71,27 +71,27 @@ struct lb_backend_patch {
 /* The "lb" section of the config minus the VIPs. */
 struct lb_settings {
 	bool have_src4, have_src6;
-	uint8_t src4[4];	/* a /24: the data path varies the last byte */
-	uint8_t src6[16];	/* a /96: it varies the last 32 bits */
+	uint8_t src4[4];  /* a /24: the data path varies the last byte */
+	uint8_t src6[16]; /* a /96: it varies the last 32 bits */
 	uint32_t flow_idle_timeout_s;
-	uint32_t max_flows;	/* lb_flows entries (load time) */
+	uint32_t max_flows; /* lb_flows entries (load time) */
 };
 
 /* ---- the running model ------------------------------------------------ */
 struct lb_backend {
 	struct lb_backend_spec spec;
-	uint32_t id;		/* backend id, the value in the Maglev table */
-	uint64_t key;		/* Maglev identity: family + address */
+	uint32_t id;  /* backend id, the value in the Maglev table */
+	uint64_t key; /* Maglev identity: family + address */
 	enum health_state health;
-	uint32_t slots;		/* in the installed table */
+	uint32_t slots; /* in the installed table */
 };
 
 struct lb_vip {
 	struct lb_vip_conf conf;
-	uint32_t id;		/* vip id */
-	struct lb_backend *be;	/* in the order they were added */
+	uint32_t id;	       /* vip id */
+	struct lb_backend *be; /* in the order they were added */
 	size_t n_be;
-	uint32_t *table;	/* conf.ring_size slots, as installed */
+	uint32_t *table; /* conf.ring_size slots, as installed */
 };
 
 /*
@@ -104,7 +104,8 @@ struct lb_dp_ops {
 	int (*vip_set)(struct dp *dp, const struct sluice_vip_key *k,
 		       const struct sluice_vip *v);
 	int (*vip_del)(struct dp *dp, const struct sluice_vip_key *k);
-	int (*backend_set)(struct dp *dp, __u32 id, const struct sluice_backend *b);
+	int (*backend_set)(struct dp *dp, __u32 id,
+			   const struct sluice_backend *b);
 	int (*backend_del)(struct dp *dp, __u32 id);
 	int (*ring_install)(struct dp *dp, __u32 vip_id, __u32 ring_size,
 			    const __u32 *table);
@@ -142,8 +143,8 @@ void lb_set_health(struct lb *lb, struct health *h);
  * lb_flows stays valid), and only the ring slots that differ are written.
  * VIPs in the maps that @vips does not name are removed.
  */
-int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n,
-	    char *err, size_t errlen);
+int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n, char *err,
+	    size_t errlen);
 
 /*
  * Changes.  0 or -errno with @err naming the field and value: -EINVAL bad
@@ -155,9 +156,11 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 	       char *err, size_t errlen);
 int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen);
 int lb_backend_add(struct lb *lb, uint32_t vip_id,
-		   const struct lb_backend_spec *spec, char *err, size_t errlen);
+		   const struct lb_backend_spec *spec, char *err,
+		   size_t errlen);
 int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
-		     const struct lb_backend_patch *p, char *err, size_t errlen);
+		     const struct lb_backend_patch *p, char *err,
+		     size_t errlen);
 int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		   char *err, size_t errlen);
 /* A health check changed its mind (the health_cb of health_new()).  Not
@@ -265,8 +268,8 @@ int lb_backend_patch_from_json(struct json_object *o,
 int lb_source_parse(const char *field, const char *s, int family,
 		    struct lb_settings *set, char *err, size_t errlen);
 /* "" when the family has no source. */
-const char *lb_source_str(const struct lb_settings *set, int family,
-			  char *buf, size_t len);
+const char *lb_source_str(const struct lb_settings *set, int family, char *buf,
+			  size_t len);
 
 /* What a backend weighs in the Maglev table: its weight when it is active
  * and not failing its health check, else 0 (draining and down take no new

@@ -29,9 +29,9 @@ struct adopt {
 	/* flows[vip id][backend id / 8]: lb_flows has a flow of that pair */
 	uint8_t (*flows)[SLUICE_LB_MAX_BACKENDS / 8 + 1];
 	/* per config VIP */
-	ssize_t *match;		/* index into vips, -1 = new */
-	uint32_t **ids;		/* backend ids, 0 = to allocate */
-	uint32_t **tables;	/* the pinned ring, NULL if none */
+	ssize_t *match;	   /* index into vips, -1 = new */
+	uint32_t **ids;	   /* backend ids, 0 = to allocate */
+	uint32_t **tables; /* the pinned ring, NULL if none */
 	uint32_t *table_m;
 };
 
@@ -177,7 +177,8 @@ static int adopt_claim(struct lb *lb, struct adopt *ad,
 			if (ad->tables[i][s] < SLUICE_LB_MAX_BACKENDS)
 				cand[ad->tables[i][s]] = true;
 		for (uint32_t id = 1; id < SLUICE_LB_MAX_BACKENDS; id++) {
-			if (!(cand[id] || ad->flows[vid][id / 8] & (1u << (id % 8))) ||
+			if (!(cand[id] ||
+			      ad->flows[vid][id / 8] & (1u << (id % 8))) ||
 			    ad->claimed[id] || !ad->be[id].family ||
 			    (ring_vid[id] && ring_vid[id] != vid))
 				continue;
@@ -198,8 +199,9 @@ static int adopt_claim(struct lb *lb, struct adopt *ad,
 			continue;
 		vid = ad->vips[ad->match[i]].v.vip_id;
 		for (size_t j = 0; j < vips[i].n_be; j++) {
-			for (uint32_t id = 1; !ad->ids[i][j] &&
-					      id < SLUICE_LB_MAX_BACKENDS; id++) {
+			for (uint32_t id = 1;
+			     !ad->ids[i][j] && id < SLUICE_LB_MAX_BACKENDS;
+			     id++) {
 				if (!ad->claimed[id] && ad->be[id].family &&
 				    (!ring_vid[id] || ring_vid[id] == vid) &&
 				    be_matches(&ad->be[id], &vips[i].be[j])) {
@@ -274,14 +276,16 @@ static void remove_stale_vip(struct lb *lb, const struct map_vip *mv)
 		lb_stats_clear(lb, mv->v.vip_id, 0);
 	}
 	if (err)
-		pr_warn("lb: cannot remove stale VIP %s: %s", name, strerror(-err));
+		pr_warn("lb: cannot remove stale VIP %s: %s", name,
+			strerror(-err));
 	else
 		pr_info("lb: VIP %s (vip_id %u) is not configured: removed",
 			name, mv->v.vip_id);
 }
 
-static int load_one(struct lb *lb, struct adopt *ad, const struct lb_vip_spec *s,
-		    size_t i, char *err, size_t errlen)
+static int load_one(struct lb *lb, struct adopt *ad,
+		    const struct lb_vip_spec *s, size_t i, char *err,
+		    size_t errlen)
 {
 	struct lb_vip *nw = NULL, old;
 	struct sluice_vip old_vv;
@@ -304,7 +308,8 @@ static int load_one(struct lb *lb, struct adopt *ad, const struct lb_vip_spec *s
 	vid = ad->match[i] >= 0 ? ad->vips[ad->match[i]].v.vip_id :
 				  lb_vip_id_alloc(lb);
 	if (!vid) {
-		snprintf(err, errlen, "lb.vips: more than %u VIPs", LB_MAX_VIPS);
+		snprintf(err, errlen, "lb.vips: more than %u VIPs",
+			 LB_MAX_VIPS);
 		return -ENOSPC;
 	}
 	rc = lb_vip_build(s, vid, ad->ids[i], &nw);
@@ -313,8 +318,8 @@ static int load_one(struct lb *lb, struct adopt *ad, const struct lb_vip_spec *s
 	if (ad->match[i] < 0) {
 		rc = lb_apply(lb, NULL, nw, NULL, err, errlen);
 		if (!rc)
-			pr_info("lb: VIP %s added (vip_id %u, %zu backends)", name,
-				vid, s->n_be);
+			pr_info("lb: VIP %s added (vip_id %u, %zu backends)",
+				name, vid, s->n_be);
 		return rc;
 	}
 	/* A backend the old run saw failing stays out until its check says
@@ -347,7 +352,8 @@ static int load_one(struct lb *lb, struct adopt *ad, const struct lb_vip_spec *s
 		rc = lb_map_error(err, errlen, rc);
 	} else {
 		lb_commit(lb, NULL, nw, NULL);
-		pr_info("lb: VIP %s adopted, %u slots rewritten", name, written);
+		pr_info("lb: VIP %s adopted, %u slots rewritten", name,
+			written);
 	}
 	lb_txn_free(&t);
 	free(old.be);
@@ -364,7 +370,7 @@ int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n, char *err,
 
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		if (lb->vips[id])
-			return -EBUSY;	/* only for a new lb */
+			return -EBUSY; /* only for a new lb */
 	if (n > LB_MAX_VIPS) {
 		snprintf(err, errlen, "lb.vips: %zu are more than %u", n,
 			 LB_MAX_VIPS);
@@ -377,10 +383,12 @@ int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n, char *err,
 			return rc;
 		for (size_t j = 0; j < i; j++) {
 			if (key_eq(&vips[i].conf.key, &vips[j].conf.key)) {
-				snprintf(err, errlen, "lb.vips[%zu]: vip %s is "
-					 "listed twice", i,
-					 lb_vip_id_str(&vips[i].conf.key, prefix,
-						       sizeof(prefix)));
+				snprintf(err, errlen,
+					 "lb.vips[%zu]: vip %s is "
+					 "listed twice",
+					 i,
+					 lb_vip_id_str(&vips[i].conf.key,
+						       prefix, sizeof(prefix)));
 				return -EINVAL;
 			}
 		}
@@ -416,11 +424,11 @@ int lb_load(struct lb *lb, const struct lb_vip_spec *vips, size_t n, char *err,
 	}
 	rc = lb->ops->map_foreach(lb->dp, DP_MAP_LB_VIPS, adopt_vip_cb, ad);
 	if (!rc)
-		rc = lb->ops->map_foreach(lb->dp, DP_MAP_LB_BACKENDS, adopt_be_cb,
-					  ad);
+		rc = lb->ops->map_foreach(lb->dp, DP_MAP_LB_BACKENDS,
+					  adopt_be_cb, ad);
 	if (!rc && (ad->n_vips))
-		rc = lb->ops->map_foreach(lb->dp, DP_MAP_LB_FLOWS, adopt_flow_cb,
-					  ad);
+		rc = lb->ops->map_foreach(lb->dp, DP_MAP_LB_FLOWS,
+					  adopt_flow_cb, ad);
 	if (rc) {
 		snprintf(err, errlen, "lb: cannot read the pinned maps: %s",
 			 strerror(-rc));

@@ -15,15 +15,16 @@
 #include <sys/socket.h>
 #include "lb.h"
 
-_Static_assert(SLUICE_LB_MAX_VIPS <= 65536, "be_owner holds a vip id in 16 bits");
+_Static_assert(SLUICE_LB_MAX_VIPS <= 65536,
+	       "be_owner holds a vip id in 16 bits");
 
 struct lb {
 	struct dp *dp;
 	const struct lb_dp_ops *ops;
 	struct health *health;
 	struct lb_settings set;
-	struct lb_vip *vips[SLUICE_LB_MAX_VIPS];	/* by vip id */
-	uint16_t be_owner[SLUICE_LB_MAX_BACKENDS];	/* backend id -> vip id */
+	struct lb_vip *vips[SLUICE_LB_MAX_VIPS];   /* by vip id */
+	uint16_t be_owner[SLUICE_LB_MAX_BACKENDS]; /* backend id -> vip id */
 	/*
 	 * Free backend ids, first in first out: a freed id goes to the back,
 	 * so it is reused as late as possible and flows that still name it
@@ -31,13 +32,12 @@ struct lb {
 	 */
 	uint32_t free_q[LB_MAX_BACKENDS];
 	uint32_t free_head, free_n;
-	bool vip_reserved[SLUICE_LB_MAX_VIPS];		/* during lb_load() */
+	bool vip_reserved[SLUICE_LB_MAX_VIPS]; /* during lb_load() */
 	uint64_t slots_written;
-	char *state_dir;		/* NULL: changes are not saved */
+	char *state_dir; /* NULL: changes are not saved */
 	char state_path[256];
 	uint64_t state_write_errors;
 };
-
 
 static inline size_t addr_len(int family)
 {
@@ -46,10 +46,12 @@ static inline size_t addr_len(int family)
 
 static inline bool addr_eq(const struct lb_addr *x, const struct lb_addr *y)
 {
-	return x->family == y->family && !memcmp(x->a, y->a, addr_len(x->family));
+	return x->family == y->family &&
+	       !memcmp(x->a, y->a, addr_len(x->family));
 }
 
-static inline bool key_eq(const struct sluice_vip_key *a, const struct sluice_vip_key *b)
+static inline bool key_eq(const struct sluice_vip_key *a,
+			  const struct sluice_vip_key *b)
 {
 	return !memcmp(a, b, sizeof(*a));
 }
@@ -64,19 +66,19 @@ int lb_backend_patch_check(const struct lb_backend_patch *p, char *err,
 
 /* ---- the write transaction (lb_txn.c) ----------------------------------- */
 enum undo_op {
-	UNDO_VIP_DEL,		/* the VIP key was new */
-	UNDO_VIP_SET,		/* restore the previous VIP value */
-	UNDO_BE_DEL,		/* the backend was new */
-	UNDO_BE_SET,		/* restore the previous backend value */
-	UNDO_RING_DEL,		/* the ring was new */
-	UNDO_RING_INSTALL,	/* put the previous table back (borrowed) */
-	UNDO_RING_WRITE,	/* write the previous slot values (owned) */
+	UNDO_VIP_DEL,	   /* the VIP key was new */
+	UNDO_VIP_SET,	   /* restore the previous VIP value */
+	UNDO_BE_DEL,	   /* the backend was new */
+	UNDO_BE_SET,	   /* restore the previous backend value */
+	UNDO_RING_DEL,	   /* the ring was new */
+	UNDO_RING_INSTALL, /* put the previous table back (borrowed) */
+	UNDO_RING_WRITE,   /* write the previous slot values (owned) */
 };
 
 struct undo {
 	enum undo_op op;
-	uint32_t id;		/* vip or backend id */
-	uint32_t n;		/* ring size or number of slots */
+	uint32_t id; /* vip or backend id */
+	uint32_t n;  /* ring size or number of slots */
 	struct sluice_vip_key key;
 	struct sluice_vip vip;
 	struct sluice_backend be;
@@ -101,7 +103,8 @@ int lb_txn_vip_del(struct txn *t, const struct sluice_vip_key *k,
 		   const struct sluice_vip *prev);
 int lb_txn_be_set(struct txn *t, uint32_t id, const struct sluice_backend *b,
 		  const struct sluice_backend *prev);
-int lb_txn_be_del(struct txn *t, uint32_t id, const struct sluice_backend *prev);
+int lb_txn_be_del(struct txn *t, uint32_t id,
+		  const struct sluice_backend *prev);
 int lb_txn_ring_install(struct txn *t, uint32_t vip_id, uint32_t m,
 			const uint32_t *table, uint32_t prev_m,
 			const uint32_t *prev);

@@ -46,9 +46,12 @@ struct json_object *lb_vip_json(const struct lb *lb, const struct lb_vip *v)
 	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
 	json_add_str(o, "address", a);
 	json_add_int(o, "port", ntohs(v->conf.key.port));
-	json_add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	json_add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	json_add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
+	json_add_str(o, "protocol",
+		     v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
+	json_add_str(o, "encap",
+		     v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "hash",
+		     v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
 	json_add_int(o, "ring_size", v->conf.ring_size);
 	json_add_str(h, "kind", health_kind_name(v->conf.health.kind));
 	json_add_int(h, "port", v->conf.health.port);
@@ -79,7 +82,8 @@ struct json_object *lb_vips_json(const struct lb *lb)
 
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		if (lb->vips[id])
-			json_object_array_add(arr, lb_vip_json(lb, lb->vips[id]));
+			json_object_array_add(arr,
+					      lb_vip_json(lb, lb->vips[id]));
 	json_object_object_add(o, "vips", arr);
 	json_add_int(o, "flows", lb_flow_count(lb));
 	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
@@ -94,8 +98,10 @@ struct json_object *lb_summary_json(const struct lb *lb)
 
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		n += !!lb->vips[id];
-	json_add_str(o, "source_v4", lb_source_str(&lb->set, AF_INET, buf, sizeof(buf)));
-	json_add_str(o, "source_v6", lb_source_str(&lb->set, AF_INET6, buf, sizeof(buf)));
+	json_add_str(o, "source_v4",
+		     lb_source_str(&lb->set, AF_INET, buf, sizeof(buf)));
+	json_add_str(o, "source_v6",
+		     lb_source_str(&lb->set, AF_INET6, buf, sizeof(buf)));
 	json_add_int(o, "flow_idle_timeout_s", lb->set.flow_idle_timeout_s);
 	json_add_int(o, "flows", lb_flow_count(lb));
 	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));

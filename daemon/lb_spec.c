@@ -105,10 +105,12 @@ static int check_range(const struct jp *p, const char *field, int64_t v,
 
 static int check_ring_size(const struct jp *p, int64_t m)
 {
-	int err = check_range(p, "ring_size", m, LB_RING_MIN, SLUICE_LB_MAX_RING);
+	int err =
+		check_range(p, "ring_size", m, LB_RING_MIN, SLUICE_LB_MAX_RING);
 
 	if (!err && !maglev_is_prime((uint32_t)m))
-		err = jfail(p, "ring_size", "%lld is not a prime", (long long)m);
+		err = jfail(p, "ring_size", "%lld is not a prime",
+			    (long long)m);
 	return err;
 }
 
@@ -122,7 +124,8 @@ static int check_vip_addr(const struct jp *p, const char *field,
 	const char *why = NULL;
 
 	if (a->family != AF_INET && a->family != AF_INET6)
-		return jfail(p, field, "family %u is not IPv4 or IPv6", a->family);
+		return jfail(p, field, "family %u is not IPv4 or IPv6",
+			     a->family);
 	if (!memcmp(a->a, zero, addr_len(a->family)))
 		why = "unspecified";
 	else if (a->family == AF_INET && (a->a[0] & 0xf0) == 0xe0)
@@ -139,8 +142,8 @@ static int check_vip_addr(const struct jp *p, const char *field,
 	else if (a->family == AF_INET6 && !memcmp(a->a, v4mapped, 12))
 		why = "IPv4-mapped (use the IPv4 address)";
 	if (why)
-		return jfail(p, field, "'%s' is %s", lb_addr_str(a, s, sizeof(s)),
-			     why);
+		return jfail(p, field, "'%s' is %s",
+			     lb_addr_str(a, s, sizeof(s)), why);
 	return 0;
 }
 
@@ -153,7 +156,8 @@ static int check_be_addr(const struct jp *p, const char *field,
 	char s[INET6_ADDRSTRLEN];
 
 	if (a->family != AF_INET && a->family != AF_INET6)
-		return jfail(p, field, "family %u is not IPv4 or IPv6", a->family);
+		return jfail(p, field, "family %u is not IPv4 or IPv6",
+			     a->family);
 	if (!memcmp(a->a, zero, addr_len(a->family)))
 		return jfail(p, field, "'%s' is unspecified",
 			     lb_addr_str(a, s, sizeof(s)));
@@ -164,8 +168,10 @@ static int check_be_addr(const struct jp *p, const char *field,
 	/* a tunnel to ::ffff:a.b.c.d goes nowhere: IPv6 routing has no
 	 * route for it */
 	if (a->family == AF_INET6 && !memcmp(a->a, v4mapped, 12))
-		return jfail(p, field, "'%s' is IPv4-mapped (use the IPv4 "
-			     "address)", lb_addr_str(a, s, sizeof(s)));
+		return jfail(p, field,
+			     "'%s' is IPv4-mapped (use the IPv4 "
+			     "address)",
+			     lb_addr_str(a, s, sizeof(s)));
 	return 0;
 }
 
@@ -178,7 +184,8 @@ static int check_health(const struct jp *p, struct health_params *h,
 
 	if (!port_given || !h->port) {
 		if (!vip_port && h->kind != HEALTH_NONE)
-			return jfail(p, "health.port", "required when the VIP "
+			return jfail(p, "health.port",
+				     "required when the VIP "
 				     "port is 0 (health.kind %s)",
 				     health_kind_name(h->kind));
 		h->port = vip_port;
@@ -204,7 +211,8 @@ static int check_vip_conf(const struct jp *p, struct lb_vip_conf *c,
 	memcpy(a.a, c->key.addr, sizeof(a.a));
 	err = check_vip_addr(p, "address", &a);
 	if (!err && c->key.proto != IPPROTO_TCP && c->key.proto != IPPROTO_UDP)
-		err = jfail(p, "protocol", "%u is not tcp or udp", c->key.proto);
+		err = jfail(p, "protocol", "%u is not tcp or udp",
+			    c->key.proto);
 	if (!err && c->flags & ~(SLUICE_VIP_GRE | SLUICE_VIP_HASH_SRC))
 		err = jfail(p, "flags", "0x%x has unknown bits", c->flags);
 	if (!err)
@@ -237,14 +245,16 @@ static int check_backends(const struct jp *vp, const struct lb_backend_spec *be,
 
 	p.prefix = prefix;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(prefix, sizeof(prefix), "%sbackends[%zu].", vp->prefix, i);
+		snprintf(prefix, sizeof(prefix), "%sbackends[%zu].", vp->prefix,
+			 i);
 		err = check_backend(&p, &be[i]);
 		if (err)
 			return err;
 		for (size_t j = 0; j < i; j++)
 			if (addr_eq(&be[i].addr, &be[j].addr))
-				return jfail(&p, "address", "'%s' is listed twice",
-					     lb_addr_str(&be[i].addr, s, sizeof(s)));
+				return jfail(
+					&p, "address", "'%s' is listed twice",
+					lb_addr_str(&be[i].addr, s, sizeof(s)));
 	}
 	return 0;
 }
@@ -309,8 +319,8 @@ static int jobject(const struct jp *p, struct json_object *o)
 
 static int junknown(const struct jp *p, const char *key, const char *known)
 {
-	snprintf(p->err, p->errlen, "unknown field '%s%s' (known: %s)", p->prefix,
-		 key, known);
+	snprintf(p->err, p->errlen, "unknown field '%s%s' (known: %s)",
+		 p->prefix, key, known);
 	return -EINVAL;
 }
 
@@ -339,16 +349,19 @@ static int parse_health(const struct jp *p, struct json_object *o,
 		return -EINVAL;
 	json_object_object_foreach(o, key, val) {
 		uint32_t *u32 = !strcmp(key, "interval_ms") ? &h->interval_ms :
-				!strcmp(key, "timeout_ms") ? &h->timeout_ms :
-				!strcmp(key, "rise") ? &h->rise :
-				!strcmp(key, "fall") ? &h->fall : NULL;
+				!strcmp(key, "timeout_ms")  ? &h->timeout_ms :
+				!strcmp(key, "rise")	    ? &h->rise :
+				!strcmp(key, "fall")	    ? &h->fall :
+							      NULL;
 		const char *s;
 
 		if (!strcmp(key, "kind")) {
 			err = jstr(&hp, key, val, &s);
 			if (!err && health_kind_parse(s, &h->kind))
-				err = jfail(&hp, key, "'%s' is not one of none, "
-					    "tcp, http", s);
+				err = jfail(&hp, key,
+					    "'%s' is not one of none, "
+					    "tcp, http",
+					    s);
 			*kind_given = true;
 		} else if (!strcmp(key, "port")) {
 			err = jint(&hp, key, val, &v);
@@ -359,10 +372,12 @@ static int parse_health(const struct jp *p, struct json_object *o,
 		} else if (!strcmp(key, "path")) {
 			err = jstr(&hp, key, val, &s);
 			if (!err && strlen(s) >= sizeof(h->http_path))
-				err = jfail(&hp, key, "longer than %zu characters",
+				err = jfail(&hp, key,
+					    "longer than %zu characters",
 					    sizeof(h->http_path) - 1);
 			if (!err)
-				snprintf(h->http_path, sizeof(h->http_path), "%s", s);
+				snprintf(h->http_path, sizeof(h->http_path),
+					 "%s", s);
 		} else if (u32) {
 			/* health_params_validate() knows the real ranges */
 			err = jint(&hp, key, val, &v);
@@ -408,8 +423,10 @@ int lb_backend_spec_from_json(struct json_object *o, const char *prefix,
 		} else if (!strcmp(key, "state")) {
 			rc = jstr(&p, key, val, &s);
 			if (!rc && be_state_parse(s, &b.state))
-				rc = jfail(&p, key, "'%s' is not one of active, "
-					   "draining, down", s);
+				rc = jfail(&p, key,
+					   "'%s' is not one of active, "
+					   "draining, down",
+					   s);
 		} else if (in_list(key, be_ro)) {
 			rc = jfail(&p, key, "is read-only");
 		} else {
@@ -449,11 +466,14 @@ int lb_backend_patch_from_json(struct json_object *o,
 		} else if (!strcmp(key, "state")) {
 			rc = jstr(&p, key, val, &s);
 			if (!rc && be_state_parse(s, &pa.state))
-				rc = jfail(&p, key, "'%s' is not one of active, "
-					   "draining, down", s);
+				rc = jfail(&p, key,
+					   "'%s' is not one of active, "
+					   "draining, down",
+					   s);
 			pa.has_state = true;
 		} else if (!strcmp(key, "address")) {
-			rc = jfail(&p, key, "cannot be changed (it names the "
+			rc = jfail(&p, key,
+				   "cannot be changed (it names the "
 				   "backend: delete it and add the new one)");
 		} else if (in_list(key, be_ro)) {
 			rc = jfail(&p, key, "is read-only");
@@ -464,7 +484,8 @@ int lb_backend_patch_from_json(struct json_object *o,
 			return rc;
 	}
 	if (!pa.has_weight && !pa.has_state) {
-		snprintf(err, errlen, "body: nothing to change (expected weight "
+		snprintf(err, errlen,
+			 "body: nothing to change (expected weight "
 			 "and/or state)");
 		return -EINVAL;
 	}
@@ -491,10 +512,11 @@ static int parse_backends(const struct jp *p, struct json_object *arr,
 	if (!s->be)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(prefix, sizeof(prefix), "%sbackends[%zu].", p->prefix, i);
-		err = lb_backend_spec_from_json(json_object_array_get_idx(arr, i),
-						prefix, &s->be[i], p->err,
-						p->errlen);
+		snprintf(prefix, sizeof(prefix), "%sbackends[%zu].", p->prefix,
+			 i);
+		err = lb_backend_spec_from_json(
+			json_object_array_get_idx(arr, i), prefix, &s->be[i],
+			p->err, p->errlen);
 		if (err)
 			return err;
 		s->n_be = i + 1;
@@ -520,8 +542,12 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 		return -EINVAL;
 	s.conf.ring_size = SLUICE_LB_DEFAULT_RING;
 	s.conf.health = (struct health_params){
-		.kind = HEALTH_TCP, .interval_ms = 1000, .timeout_ms = 500,
-		.rise = 2, .fall = 3, .http_path = "/",
+		.kind = HEALTH_TCP,
+		.interval_ms = 1000,
+		.timeout_ms = 500,
+		.rise = 2,
+		.fall = 3,
+		.http_path = "/",
 	};
 	json_object_object_foreach(o, key, val) {
 		const char *str;
@@ -542,21 +568,24 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 		} else if (!strcmp(key, "protocol")) {
 			rc = jstr(&p, key, val, &str);
 			if (!rc && strcmp(str, "tcp") && strcmp(str, "udp"))
-				rc = jfail(&p, key, "'%s' is not tcp or udp", str);
+				rc = jfail(&p, key, "'%s' is not tcp or udp",
+					   str);
 			if (!rc)
 				s.conf.key.proto = str[0] == 't' ? IPPROTO_TCP :
-								  IPPROTO_UDP;
+								   IPPROTO_UDP;
 			have_proto = true;
 		} else if (!strcmp(key, "encap")) {
 			rc = jstr(&p, key, val, &str);
 			if (!rc && strcmp(str, "ipip") && strcmp(str, "gre"))
-				rc = jfail(&p, key, "'%s' is not ipip or gre", str);
+				rc = jfail(&p, key, "'%s' is not ipip or gre",
+					   str);
 			if (!rc && !strcmp(str, "gre"))
 				s.conf.flags |= SLUICE_VIP_GRE;
 		} else if (!strcmp(key, "hash")) {
 			rc = jstr(&p, key, val, &str);
 			if (!rc && strcmp(str, "5tuple") && strcmp(str, "src"))
-				rc = jfail(&p, key, "'%s' is not 5tuple or src", str);
+				rc = jfail(&p, key, "'%s' is not 5tuple or src",
+					   str);
 			if (!rc && !strcmp(str, "src"))
 				s.conf.flags |= SLUICE_VIP_HASH_SRC;
 		} else if (!strcmp(key, "ring_size")) {
@@ -595,7 +624,8 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 		/* {"port": 53} alone would silently check nothing */
 		if (!health_kind && s.conf.key.proto == IPPROTO_UDP &&
 		    json_object_object_length(health))
-			return jfail(&p, "health.kind", "required when a udp VIP "
+			return jfail(&p, "health.kind",
+				     "required when a udp VIP "
 				     "sets other health fields (its default "
 				     "is none)");
 	}
@@ -656,8 +686,8 @@ int lb_vip_specs_from_json(struct json_object *arr, const char *field,
 			if (!key_eq(&s->conf.key, &vips[j].conf.key))
 				continue;
 			snprintf(err, errlen, "%s[%zu]: vip %s is listed twice",
-				 field, i, lb_vip_id_str(&s->conf.key, id,
-							 sizeof(id)));
+				 field, i,
+				 lb_vip_id_str(&s->conf.key, id, sizeof(id)));
 			rc = -EINVAL;
 			goto err;
 		}
@@ -671,7 +701,7 @@ int lb_vip_specs_from_json(struct json_object *arr, const char *field,
 	*n_out = n;
 	return 0;
 err:
-	lb_vip_specs_free(vips, n);	/* the ones not reached are zeroes */
+	lb_vip_specs_free(vips, n); /* the ones not reached are zeroes */
 	return rc;
 }
 
@@ -702,9 +732,10 @@ int lb_source_parse(const char *field, const char *s, int family,
 						 "2001:db8:200::/96");
 	len = strtoul(slash + 1, &end, 10);
 	if (end == slash + 1 || *end || len != want)
-		return jfail(&p, field, "'%s' must be a /%u (the data path varies "
-			     "the last %s per flow)", s, want,
-			     family == AF_INET ? "byte" : "32 bits");
+		return jfail(&p, field,
+			     "'%s' must be a /%u (the data path varies "
+			     "the last %s per flow)",
+			     s, want, family == AF_INET ? "byte" : "32 bits");
 	for (unsigned int i = want / 8; i < addr_len(family); i++)
 		if (a.a[i])
 			return jfail(&p, field, "'%s' has host bits set", s);
@@ -729,7 +760,8 @@ const char *lb_source_str(const struct lb_settings *set, int family, char *buf,
 		snprintf(buf, len, "%s", "");
 		return buf;
 	}
-	inet_ntop(family, family == AF_INET ? set->src4 : set->src6, a, sizeof(a));
+	inet_ntop(family, family == AF_INET ? set->src4 : set->src6, a,
+		  sizeof(a));
 	snprintf(buf, len, "%s/%u", a, family == AF_INET ? 24 : 96);
 	return buf;
 }
@@ -762,7 +794,8 @@ int lb_backend_patch_check(const struct lb_backend_patch *p, char *err,
 {
 	const struct jp jp = { .prefix = "", .err = err, .errlen = errlen };
 
-	if (p->has_weight && check_range(&jp, "weight", p->weight, 1, LB_WEIGHT_MAX))
+	if (p->has_weight &&
+	    check_range(&jp, "weight", p->weight, 1, LB_WEIGHT_MAX))
 		return -EINVAL;
 	if (p->has_state && (unsigned int)p->state > LB_BE_DOWN)
 		return jfail(&jp, "state", "%u is not active, draining or down",

@@ -40,9 +40,12 @@ static struct json_object *vip_state_json(const struct lb_vip *v)
 	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
 	json_add_str(o, "address", a);
 	json_add_int(o, "port", ntohs(v->conf.key.port));
-	json_add_str(o, "protocol", v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	json_add_str(o, "encap", v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	json_add_str(o, "hash", v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
+	json_add_str(o, "protocol",
+		     v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
+	json_add_str(o, "encap",
+		     v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "hash",
+		     v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
 	json_add_int(o, "ring_size", v->conf.ring_size);
 	json_add_str(h, "kind", health_kind_name(hp->kind));
 	json_add_int(h, "port", hp->port);
@@ -56,7 +59,8 @@ static struct json_object *vip_state_json(const struct lb_vip *v)
 		const struct lb_backend *b = &v->be[i];
 		struct json_object *bo = json_object_new_object();
 
-		json_add_str(bo, "address", lb_addr_str(&b->spec.addr, a, sizeof(a)));
+		json_add_str(bo, "address",
+			     lb_addr_str(&b->spec.addr, a, sizeof(a)));
 		json_add_int(bo, "weight", b->spec.weight);
 		json_add_str(bo, "state", lb_be_state_name(b->spec.state));
 		json_object_array_add(arr, bo);
@@ -95,7 +99,7 @@ static int make_dirs(const char *dir)
 	if (len >= sizeof(path))
 		return -ENAMETOOLONG;
 	memcpy(path, dir, len + 1);
-	for (char *c = path + 1; ; c++) {
+	for (char *c = path + 1;; c++) {
 		char keep = *c;
 
 		if (keep && keep != '/')
@@ -139,9 +143,9 @@ int lb_state_write(const char *dir, struct json_object *doc, char *err,
 
 	snprintf(path, sizeof(path), "%s/%s", dir, LB_STATE_FILE);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, LB_STATE_FILE);
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_SPACED |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			     JSON_C_TO_STRING_NOSLASHESCAPE);
 	step = "out of memory";
 	rc = -ENOMEM;
 	if (!text)
@@ -219,13 +223,16 @@ static int read_all(const char *path, char **out, size_t *len_out, char *err,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "state file %s: not a regular file", path);
+		snprintf(err, errlen, "state file %s: not a regular file",
+			 path);
 		goto out_msg;
 	}
 	if ((uint64_t)st.st_size > STATE_MAX_BYTES) {
 		rc = -EFBIG;
-		snprintf(err, errlen, "state file %s: %lld bytes is more than "
-			 "%u", path, (long long)st.st_size, STATE_MAX_BYTES);
+		snprintf(err, errlen,
+			 "state file %s: %lld bytes is more than "
+			 "%u",
+			 path, (long long)st.st_size, STATE_MAX_BYTES);
 		goto out_msg;
 	}
 	text = malloc((size_t)st.st_size + 1);
@@ -243,7 +250,7 @@ static int read_all(const char *path, char **out, size_t *len_out, char *err,
 			goto out;
 		}
 		if (!n)
-			break;	/* shorter than fstat said: parse what is there */
+			break; /* shorter than fstat said: parse what is there */
 		len += (size_t)n;
 	}
 	text[len] = '\0';
@@ -279,7 +286,8 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		goto fail;
 	rc = -EINVAL;
 	if (!json_object_is_type(root, json_type_object)) {
-		snprintf(msg, sizeof(msg), "top level: expected an object, got %s",
+		snprintf(msg, sizeof(msg),
+			 "top level: expected an object, got %s",
 			 json_type_to_name(json_object_get_type(root)));
 		goto fail;
 	}
@@ -287,17 +295,21 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		if (!strcmp(key, "version")) {
 			if (!json_object_is_type(val, json_type_int) ||
 			    json_object_get_int64(val) != STATE_VERSION) {
-				snprintf(msg, sizeof(msg), "version: %s is not %d "
-					 "(written by another sluiced version?)",
-					 json_object_to_json_string(val),
-					 STATE_VERSION);
+				snprintf(
+					msg, sizeof(msg),
+					"version: %s is not %d "
+					"(written by another sluiced version?)",
+					json_object_to_json_string(val),
+					STATE_VERSION);
 				goto fail;
 			}
 		} else if (!strcmp(key, "vips")) {
 			arr = val;
 		} else {
-			snprintf(msg, sizeof(msg), "unknown field '%s' (known: "
-				 "version, vips)", key);
+			snprintf(msg, sizeof(msg),
+				 "unknown field '%s' (known: "
+				 "version, vips)",
+				 key);
 			goto fail;
 		}
 	}
@@ -325,7 +337,8 @@ int lb_set_state_dir(struct lb *lb, const char *dir)
 	char *d = NULL;
 
 	if (dir) {
-		if (strlen(dir) + sizeof(LB_STATE_FILE) + 1 > sizeof(lb->state_path))
+		if (strlen(dir) + sizeof(LB_STATE_FILE) + 1 >
+		    sizeof(lb->state_path))
 			return -ENAMETOOLONG;
 		d = strdup(dir);
 		if (!d)
@@ -368,8 +381,8 @@ int lb_state_save(struct lb *lb)
 		 * only a restart would lose it, so say that, loudly */
 		lb->state_write_errors++;
 		pr_err("lb: %s; the change is applied but would not survive a "
-		       "restart (state_write_errors %llu)", err,
-		       (unsigned long long)lb->state_write_errors);
+		       "restart (state_write_errors %llu)",
+		       err, (unsigned long long)lb->state_write_errors);
 	}
 	return rc;
 }

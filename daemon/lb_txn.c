@@ -101,7 +101,9 @@ int lb_txn_ring_install(struct txn *t, uint32_t vip_id, uint32_t m,
 			const uint32_t *prev)
 {
 	struct undo u = { .op = prev ? UNDO_RING_INSTALL : UNDO_RING_DEL,
-			  .id = vip_id, .n = prev_m, .table = prev };
+			  .id = vip_id,
+			  .n = prev_m,
+			  .table = prev };
 	int err;
 
 	if (txn_reserve(t))
@@ -114,8 +116,9 @@ int lb_txn_ring_install(struct txn *t, uint32_t vip_id, uint32_t m,
 int lb_txn_ring_del(struct txn *t, uint32_t vip_id, uint32_t m,
 		    const uint32_t *prev)
 {
-	struct undo u = { .op = UNDO_RING_INSTALL, .id = vip_id, .n = m,
-			  .table = prev };
+	struct undo u = {
+		.op = UNDO_RING_INSTALL, .id = vip_id, .n = m, .table = prev
+	};
 
 	if (txn_reserve(t))
 		return -ENOMEM;
@@ -185,7 +188,8 @@ void lb_txn_rollback(struct txn *t)
 			err = lb->ops->ring_del(lb->dp, u->id);
 			break;
 		case UNDO_RING_INSTALL:
-			err = lb->ops->ring_install(lb->dp, u->id, u->n, u->table);
+			err = lb->ops->ring_install(lb->dp, u->id, u->n,
+						    u->table);
 			lb->slots_written += err ? 0 : u->n;
 			break;
 		case UNDO_RING_WRITE:
@@ -193,8 +197,7 @@ void lb_txn_rollback(struct txn *t)
 						  u->vals, u->n);
 			lb->slots_written += err ? 0 : u->n;
 			break;
-		default:
-			err = -EINVAL;
+		default: err = -EINVAL;
 		}
 		free(u->slots);
 		free(u->vals);
@@ -204,5 +207,6 @@ void lb_txn_rollback(struct txn *t)
 	}
 	if (failed)
 		pr_err("lb: %d undo writes failed: the data path may differ from "
-		       "the model until the next change", failed);
+		       "the model until the next change",
+		       failed);
 }

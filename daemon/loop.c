@@ -19,19 +19,19 @@
 struct loop_src {
 	struct loop_src *next;
 	int fd;
-	bool timer;		/* fd is our timerfd */
+	bool timer; /* fd is our timerfd */
 	bool dead;
 	loop_cb *cb;
 	loop_due_fn *due;
 	void *arg;
-	uint64_t deadline_ns;	/* timers: next expiry, CLOCK_MONOTONIC */
-	uint64_t period_ns;	/* timers: 0 for one shot */
+	uint64_t deadline_ns; /* timers: next expiry, CLOCK_MONOTONIC */
+	uint64_t period_ns;   /* timers: 0 for one shot */
 };
 
 struct loop {
 	int ep;
 	bool stop;
-	struct loop_src *srcs;	/* newest first, the dead ones too */
+	struct loop_src *srcs; /* newest first, the dead ones too */
 };
 
 static uint64_t now_ns(void)
@@ -96,8 +96,8 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
-static struct loop_src *src_add(struct loop *l, int fd, bool timer,
-				loop_cb *cb, void *arg)
+static struct loop_src *src_add(struct loop *l, int fd, bool timer, loop_cb *cb,
+				void *arg)
 {
 	struct loop_src *s = calloc(1, sizeof(*s));
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -190,8 +190,8 @@ static void order_round(struct epoll_event *evs, int n)
 		while (j > 0) {
 			const struct loop_src *p = evs[j - 1].data.ptr;
 
-			if (!s->timer || (p->timer &&
-					  p->deadline_ns <= s->deadline_ns))
+			if (!s->timer ||
+			    (p->timer && p->deadline_ns <= s->deadline_ns))
 				break;
 			evs[j] = evs[j - 1];
 			j--;

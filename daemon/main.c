@@ -35,9 +35,20 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
-	OPT_CONFIG, OPT_INTERFACE, OPT_TC_INTERFACE, OPT_PIN_DIR, OPT_STATE_DIR, OPT_API,
-	OPT_API_TOKEN, OPT_XDP_MODE, OPT_KEEP, OPT_LOG_LEVEL, OPT_ROLE,
-	OPT_CHECK, OPT_HELP, OPT_VERSION,
+	OPT_CONFIG,
+	OPT_INTERFACE,
+	OPT_TC_INTERFACE,
+	OPT_PIN_DIR,
+	OPT_STATE_DIR,
+	OPT_API,
+	OPT_API_TOKEN,
+	OPT_XDP_MODE,
+	OPT_KEEP,
+	OPT_LOG_LEVEL,
+	OPT_ROLE,
+	OPT_CHECK,
+	OPT_HELP,
+	OPT_VERSION,
 };
 
 static const struct opt_def opts[] = {
@@ -81,7 +92,9 @@ _Static_assert(ARRAY_SIZE(opts) <= OPTS_MAX, "opts_getopt_init takes them all");
 static void usage(FILE *f)
 {
 	static const struct opts_help_style style = {
-		.indent = 2, .col = 27, .align_long = true,
+		.indent = 2,
+		.col = 27,
+		.align_long = true,
 	};
 
 	fputs("Usage: sluiced [OPTIONS]\n"
@@ -114,8 +127,7 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 	opterr = 1;
 	while ((opt = opts_next(&g, argc, argv)) != OPTS_END) {
 		switch (opt) {
-		case OPT_CONFIG:
-			break;
+		case OPT_CONFIG: break;
 		case OPT_INTERFACE:
 			if (!flag_ifaces)
 				config_clear_ifaces(cfg);
@@ -132,7 +144,8 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 			rc = config_set_pin_dir(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_STATE_DIR:
-			rc = config_set_state_dir(cfg, optarg, err, sizeof(err));
+			rc = config_set_state_dir(cfg, optarg, err,
+						  sizeof(err));
 			break;
 		case OPT_API:
 			if (!flag_apis)
@@ -146,38 +159,33 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		case OPT_XDP_MODE:
 			rc = config_set_xdp_mode(cfg, optarg, err, sizeof(err));
 			break;
-		case OPT_KEEP:
-			cfg->keep_on_exit = true;
-			break;
+		case OPT_KEEP: cfg->keep_on_exit = true; break;
 		case OPT_LOG_LEVEL:
-			rc = config_set_log_level(cfg, optarg, err, sizeof(err));
+			rc = config_set_log_level(cfg, optarg, err,
+						  sizeof(err));
 			break;
-		case OPT_CHECK:
-			*check_only = true;
-			break;
+		case OPT_CHECK: *check_only = true; break;
 		case OPT_ROLE:
 			rc = config_set_role(cfg, optarg, err, sizeof(err));
 			break;
-		case OPT_HELP:
-			usage(stdout);
-			exit(0);
+		case OPT_HELP: usage(stdout); exit(0);
 		case OPT_VERSION:
 			printf("sluiced %s\n", SLUICE_VERSION);
 			exit(0);
-		default:
-			usage(stderr);
-			return -EINVAL;
+		default: usage(stderr); return -EINVAL;
 		}
 		if (rc)
 			goto out;
 	}
 	if (optind < argc) {
-		snprintf(err, sizeof(err), "unexpected argument '%s'", argv[optind]);
+		snprintf(err, sizeof(err), "unexpected argument '%s'",
+			 argv[optind]);
 		rc = -EINVAL;
 		goto out;
 	}
 	if (!cfg->pin_dir)
-		rc = config_set_pin_dir(cfg, CFG_DEFAULT_PIN_DIR, err, sizeof(err));
+		rc = config_set_pin_dir(cfg, CFG_DEFAULT_PIN_DIR, err,
+					sizeof(err));
 	if (!rc && !cfg->state_dir)
 		rc = config_set_state_dir(cfg, CFG_DEFAULT_STATE_DIR, err,
 					  sizeof(err));
@@ -226,7 +234,7 @@ static int ensure_bpffs(const char *pin_dir)
  */
 struct lb_start {
 	char path[256];
-	struct lb_vip_spec *vips;	/* the state file's, or NULL */
+	struct lb_vip_spec *vips; /* the state file's, or NULL */
 	size_t n;
 	bool from_state;
 };
@@ -243,7 +251,8 @@ static int lb_start_read(const struct sluiced_config *cfg, struct lb_start *ls)
 		return 0;
 	if (rc) {
 		pr_err("lb: %s; not starting (fix or move the file: it holds "
-		       "the VIPs changed through the API)", err);
+		       "the VIPs changed through the API)",
+		       err);
 		return rc;
 	}
 	ls->from_state = true;
@@ -276,16 +285,16 @@ static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
 	lb_set_health(*lbp, *hcp);
 	if (ls->from_state)
 		pr_info("lb: %zu VIPs from the state file %s (it wins over the "
-			"config file's lb.vips%s)", n, ls->path,
-			cfg->n_vips ? ", not used" : "");
+			"config file's lb.vips%s)",
+			n, ls->path, cfg->n_vips ? ", not used" : "");
 	else
 		pr_info("lb: %zu VIPs from the config file's lb.vips (no state "
 			"file %s yet: the first change through the API writes it)",
 			n, ls->path);
 	rc = lb_load(*lbp, vips, n, err, sizeof(err));
 	if (rc)
-		pr_err("lb: %s (VIPs from %s)", err, ls->from_state ? ls->path :
-		       "the config file");
+		pr_err("lb: %s (VIPs from %s)", err,
+		       ls->from_state ? ls->path : "the config file");
 	return rc;
 }
 
@@ -308,7 +317,8 @@ static void raise_nofile(int n_apis)
 	}
 	if (rl.rlim_cur < need)
 		pr_warn("open files limit %llu (the hard limit) is below the "
-			"%llu the API may use", (unsigned long long)rl.rlim_cur,
+			"%llu the API may use",
+			(unsigned long long)rl.rlim_cur,
 			(unsigned long long)need);
 }
 
@@ -390,7 +400,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	sw.loop = l;
 	err = loop_add_fd(l, sfd, on_signal, &sw) ? 0 : -errno;
 	if (!err)
-		err = loop_add_fd(l, nlsock_fd(ns), on_netlink, &nw) ? 0 : -errno;
+		err = loop_add_fd(l, nlsock_fd(ns), on_netlink, &nw) ? 0 :
+								       -errno;
 	/* checks run here, between API requests: a slow backend costs a
 	 * probe socket, never the loop */
 	if (!err && hc)
@@ -431,12 +442,13 @@ int main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf("sluiced: configuration is valid (%d interfaces, role %s, "
-		       "%d VIPs", cfg.n_ifaces + cfg.n_tc_ifaces,
-		       config_role_name(cfg.role),
-		       cfg.n_vips);
+		       "%d VIPs",
+		       cfg.n_ifaces + cfg.n_tc_ifaces,
+		       config_role_name(cfg.role), cfg.n_vips);
 		if (ls.from_state)
 			printf("; the state file %s with %zu VIPs is used "
-			       "instead", ls.path, ls.n);
+			       "instead",
+			       ls.path, ls.n);
 		printf(")\n");
 		goto out_cfg;
 	}
@@ -459,7 +471,8 @@ int main(int argc, char **argv)
 	 * another daemon's socket) stops us before we touch the system.
 	 * Nothing is served before run_loop, so actx is filled in later. */
 	for (int i = 0; i < cfg.n_apis; i++) {
-		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &actx);
+		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token,
+				&actx);
 		if (err)
 			goto out_api;
 		n_apis++;
@@ -469,16 +482,16 @@ int main(int argc, char **argv)
 	if (err)
 		goto out_api;
 	err = dp_open(&dp, &(struct dp_opts){
-		.pin_dir = cfg.pin_dir,
-		.lb_max_flows = cfg.lb.max_flows,
-		.role = cfg.role,
-		.load_tc = cfg.n_tc_ifaces > 0,
-	});
+				   .pin_dir = cfg.pin_dir,
+				   .lb_max_flows = cfg.lb.max_flows,
+				   .role = cfg.role,
+				   .load_tc = cfg.n_tc_ifaces > 0,
+			   });
 	if (err)
 		goto out_api;
 	pr_info("data path loaded (role %s), maps %s %s",
-		config_role_name(cfg.role), dp_maps_reused(dp) ?
-		"adopted from" : "pinned in", cfg.pin_dir);
+		config_role_name(cfg.role),
+		dp_maps_reused(dp) ? "adopted from" : "pinned in", cfg.pin_dir);
 
 	state_init(&st, dp, &state_dp_bpf, &cfg);
 	have_state = true;
@@ -502,7 +515,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cfg.n_ifaces + cfg.n_tc_ifaces; i++)
 		if (st.ifaces[i].state == IF_ABSENT)
 			pr_warn("iface %s: not present; will attach when it "
-				"appears", st.ifaces[i].name);
+				"appears",
+				st.ifaces[i].name);
 	pr_info("mirrored %llu IPv4 and %llu IPv6 routes, %u neighbours",
 		(unsigned long long)st.routes_programmed[0],
 		(unsigned long long)st.routes_programmed[1],
@@ -516,8 +530,9 @@ int main(int argc, char **argv)
 			goto out_lb;
 	}
 
-	actx = (struct api_ctx){ .st = &st, .cfg = &cfg, .lb = lb,
-				 .started_at = mono_s() };
+	actx = (struct api_ctx){
+		.st = &st, .cfg = &cfg, .lb = lb, .started_at = mono_s()
+	};
 	err = run_loop(ns, &st, hc, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)

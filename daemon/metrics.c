@@ -52,8 +52,9 @@ static void counters(struct buf *b, struct state *st, bool bytes)
 	const char *name = bytes ? "sluice_xdp_bytes_total" :
 				   "sluice_xdp_packets_total";
 
-	bprintf(b, "# HELP %s %s seen by the XDP program, by ingress "
-		   "interface and the reason for its verdict.\n",
+	bprintf(b,
+		"# HELP %s %s seen by the XDP program, by ingress "
+		"interface and the reason for its verdict.\n",
 		name, bytes ? "Bytes" : "Packets");
 	bprintf(b, "# TYPE %s counter\n", name);
 	for (int i = 0; i < st->n_ifaces; i++) {
@@ -93,7 +94,7 @@ struct lb_snap {
 	const struct lb_vip *v;
 	char id[LB_VIP_ID_LEN];
 	struct sluice_lb_counter c;
-	struct sluice_lb_counter *be;	/* per backend */
+	struct sluice_lb_counter *be; /* per backend */
 };
 
 static const struct {
@@ -102,7 +103,8 @@ static const struct {
 } vip_counters[] = {
 	{ "packets", "Packets to the VIP.",
 	  offsetof(struct sluice_lb_counter, packets) },
-	{ "bytes", "Bytes to the VIP.", offsetof(struct sluice_lb_counter, bytes) },
+	{ "bytes", "Bytes to the VIP.",
+	  offsetof(struct sluice_lb_counter, bytes) },
 	{ "new_flows", "Flows given a backend by the Maglev table.",
 	  offsetof(struct sluice_lb_counter, new_flows) },
 	{ "flow_hits", "Packets whose backend the flow table knew.",
@@ -141,7 +143,8 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 			lb_backend_counters(lb, &v->be[i], &snap[n].be[i]);
 		n++;
 	}
-	for (size_t k = 0; k < sizeof(vip_counters) / sizeof(vip_counters[0]); k++) {
+	for (size_t k = 0; k < sizeof(vip_counters) / sizeof(vip_counters[0]);
+	     k++) {
 		snprintf(name, sizeof(name), "sluice_lb_vip_%s_total",
 			 vip_counters[k].name);
 		head(b, name, "counter", vip_counters[k].help);
@@ -152,16 +155,19 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 	for (size_t k = 0; k < 3; k++) {
 		snprintf(name, sizeof(name), "sluice_lb_backend_%s_total",
 			 vip_counters[k].name);
-		head(b, name, "counter", k == 0 ? "Packets sent to the backend." :
-					 k == 1 ? "Bytes sent to the backend." :
-						  "New flows given to the backend.");
+		head(b, name, "counter",
+		     k == 0 ? "Packets sent to the backend." :
+		     k == 1 ? "Bytes sent to the backend." :
+			      "New flows given to the backend.");
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < snap[i].v->n_be; j++)
-				bprintf(b, "%s{vip=\"%s\",backend=\"%s\"} %llu\n",
+				bprintf(b,
+					"%s{vip=\"%s\",backend=\"%s\"} %llu\n",
 					name, snap[i].id,
 					lb_addr_str(&snap[i].v->be[j].spec.addr,
 						    a, sizeof(a)),
-					field(&snap[i].be[j], vip_counters[k].off));
+					field(&snap[i].be[j],
+					      vip_counters[k].off));
 	}
 	head(b, "sluice_lb_backend_health", "gauge",
 	     "Health check verdict: 1 up, 0 down, -1 unknown (not checked yet "
@@ -170,26 +176,33 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 		for (size_t j = 0; j < snap[i].v->n_be; j++) {
 			const struct lb_backend *be = &snap[i].v->be[j];
 
-			bprintf(b, "sluice_lb_backend_health{vip=\"%s\",backend=\"%s\"} %d\n",
-				snap[i].id, lb_addr_str(&be->spec.addr, a, sizeof(a)),
-				be->health == HEALTH_UP ? 1 :
-				be->health == HEALTH_DOWN ? 0 : -1);
+			bprintf(b,
+				"sluice_lb_backend_health{vip=\"%s\",backend=\"%s\"} %d\n",
+				snap[i].id,
+				lb_addr_str(&be->spec.addr, a, sizeof(a)),
+				be->health == HEALTH_UP	  ? 1 :
+				be->health == HEALTH_DOWN ? 0 :
+							    -1);
 		}
 	head(b, "sluice_lb_backend_weight", "gauge",
 	     "Weight in the Maglev table now (0: draining, down or failing).");
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < snap[i].v->n_be; j++)
-			bprintf(b, "sluice_lb_backend_weight{vip=\"%s\",backend=\"%s\"} %u\n",
+			bprintf(b,
+				"sluice_lb_backend_weight{vip=\"%s\",backend=\"%s\"} %u\n",
 				snap[i].id,
-				lb_addr_str(&snap[i].v->be[j].spec.addr, a, sizeof(a)),
+				lb_addr_str(&snap[i].v->be[j].spec.addr, a,
+					    sizeof(a)),
 				lb_backend_weight(&snap[i].v->be[j]));
 	head(b, "sluice_lb_backend_slots", "gauge",
 	     "Maglev table slots the backend owns.");
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < snap[i].v->n_be; j++)
-			bprintf(b, "sluice_lb_backend_slots{vip=\"%s\",backend=\"%s\"} %u\n",
+			bprintf(b,
+				"sluice_lb_backend_slots{vip=\"%s\",backend=\"%s\"} %u\n",
 				snap[i].id,
-				lb_addr_str(&snap[i].v->be[j].spec.addr, a, sizeof(a)),
+				lb_addr_str(&snap[i].v->be[j].spec.addr, a,
+					    sizeof(a)),
 				snap[i].v->be[j].slots);
 	for (size_t i = 0; i < n; i++)
 		free(snap[i].be);
@@ -197,15 +210,17 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 	      (unsigned long long)lb_flow_count(lb));
 	gauge(b, "sluice_lb_flow_capacity", "Size of the LB flow table (LRU).",
 	      lb_flow_capacity(lb));
-	bprintf(b, "# HELP sluice_lb_slots_written_total Maglev slots written "
-		   "into the data path.\n"
-		   "# TYPE sluice_lb_slots_written_total counter\n"
-		   "sluice_lb_slots_written_total %llu\n",
+	bprintf(b,
+		"# HELP sluice_lb_slots_written_total Maglev slots written "
+		"into the data path.\n"
+		"# TYPE sluice_lb_slots_written_total counter\n"
+		"sluice_lb_slots_written_total %llu\n",
 		(unsigned long long)lb_slots_written(lb));
-	bprintf(b, "# HELP sluice_lb_state_write_errors_total API changes "
-		   "applied but not saved to the state file.\n"
-		   "# TYPE sluice_lb_state_write_errors_total counter\n"
-		   "sluice_lb_state_write_errors_total %llu\n",
+	bprintf(b,
+		"# HELP sluice_lb_state_write_errors_total API changes "
+		"applied but not saved to the state file.\n"
+		"# TYPE sluice_lb_state_write_errors_total counter\n"
+		"sluice_lb_state_write_errors_total %llu\n",
 		(unsigned long long)lb_state_write_errors(lb));
 }
 
@@ -218,40 +233,45 @@ char *metrics_render(struct api_ctx *ctx)
 	if (!b.s)
 		return NULL;
 	b.s[0] = '\0';
-	bprintf(&b, "# HELP sluice_build_info Version of sluiced.\n"
-		    "# TYPE sluice_build_info gauge\n"
-		    "sluice_build_info{version=\"%s\"} 1\n", SLUICE_VERSION);
+	bprintf(&b,
+		"# HELP sluice_build_info Version of sluiced.\n"
+		"# TYPE sluice_build_info gauge\n"
+		"sluice_build_info{version=\"%s\"} 1\n",
+		SLUICE_VERSION);
 	counters(&b, st, false);
 	counters(&b, st, true);
 	bprintf(&b, "# HELP sluice_interface_attached 1 when the XDP (or TC) "
 		    "program is attached to a managed interface.\n"
 		    "# TYPE sluice_interface_attached gauge\n");
 	for (int i = 0; i < st->n_ifaces; i++)
-		bprintf(&b, "sluice_interface_attached{interface=\"%s\",mode=\"%s\"} %d\n",
+		bprintf(&b,
+			"sluice_interface_attached{interface=\"%s\",mode=\"%s\"} %d\n",
 			st->ifaces[i].name,
 			!st->ifaces[i].configured ? "vlan" :
-			st->ifaces[i].tc ? "tc" :
-				dp_xdp_mode_name(st->ifaces[i].mode),
+			st->ifaces[i].tc	  ? "tc" :
+					   dp_xdp_mode_name(st->ifaces[i].mode),
 			st->ifaces[i].state == IF_ATTACHED);
-	bprintf(&b, "# HELP sluice_routes Routes programmed into the LPM maps.\n"
-		    "# TYPE sluice_routes gauge\n"
-		    "sluice_routes{family=\"ipv4\"} %llu\n"
-		    "sluice_routes{family=\"ipv6\"} %llu\n",
+	bprintf(&b,
+		"# HELP sluice_routes Routes programmed into the LPM maps.\n"
+		"# TYPE sluice_routes gauge\n"
+		"sluice_routes{family=\"ipv4\"} %llu\n"
+		"sluice_routes{family=\"ipv6\"} %llu\n",
 		(unsigned long long)st->routes_programmed[0],
 		(unsigned long long)st->routes_programmed[1]);
 	gauge(&b, "sluice_nexthop_groups", "Next-hop groups in use.",
 	      HASH_CNT(hh, st->nhgs));
 	gauge(&b, "sluice_neighbors", "Neighbours mirrored from the kernel.",
 	      HASH_CNT(hh, st->neighs));
-	bprintf(&b, "# HELP sluice_netlink_events_total Netlink messages applied.\n"
-		    "# TYPE sluice_netlink_events_total counter\n"
-		    "sluice_netlink_events_total %llu\n"
-		    "# HELP sluice_netlink_resyncs_total Full re-dumps after an overrun.\n"
-		    "# TYPE sluice_netlink_resyncs_total counter\n"
-		    "sluice_netlink_resyncs_total %llu\n"
-		    "# HELP sluice_route_errors_total Routes that could not be programmed.\n"
-		    "# TYPE sluice_route_errors_total counter\n"
-		    "sluice_route_errors_total %llu\n",
+	bprintf(&b,
+		"# HELP sluice_netlink_events_total Netlink messages applied.\n"
+		"# TYPE sluice_netlink_events_total counter\n"
+		"sluice_netlink_events_total %llu\n"
+		"# HELP sluice_netlink_resyncs_total Full re-dumps after an overrun.\n"
+		"# TYPE sluice_netlink_resyncs_total counter\n"
+		"sluice_netlink_resyncs_total %llu\n"
+		"# HELP sluice_route_errors_total Routes that could not be programmed.\n"
+		"# TYPE sluice_route_errors_total counter\n"
+		"sluice_route_errors_total %llu\n",
 		(unsigned long long)st->nl_events,
 		(unsigned long long)st->nl_resyncs,
 		(unsigned long long)st->route_errors);

@@ -128,8 +128,7 @@ void nl_dispatch(const struct nlmsghdr *nlh, struct state *st)
 		free(nh);
 		break;
 	}
-	default:
-		return;
+	default: return;
 	}
 	if (err == -EINVAL)
 		pr_warn("netlink: ignoring a malformed message of type %u",
@@ -167,7 +166,8 @@ static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 		n = mnl_socket_recvfrom(ns->dump, ns->buf, NL_BUF_SIZE);
 		if (n < 0)
 			return -errno;
-		rc = mnl_cb_run(ns->buf, (size_t)n, seq, portid, dispatch_cb, st);
+		rc = mnl_cb_run(ns->buf, (size_t)n, seq, portid, dispatch_cb,
+				st);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0)

@@ -184,15 +184,20 @@ int nl_parse_nexthop(const struct nlmsghdr *nlh, struct nl_nexthop *nh)
 		nh->has_gw = true;
 	}
 	if (t.tb[NHA_GROUP]) {
-		const struct nexthop_grp *g = mnl_attr_get_payload(t.tb[NHA_GROUP]);
-		size_t n = mnl_attr_get_payload_len(t.tb[NHA_GROUP]) / sizeof(*g);
+		const struct nexthop_grp *g =
+			mnl_attr_get_payload(t.tb[NHA_GROUP]);
+		size_t n =
+			mnl_attr_get_payload_len(t.tb[NHA_GROUP]) / sizeof(*g);
 
-		if (!n || n * sizeof(*g) != mnl_attr_get_payload_len(t.tb[NHA_GROUP]))
+		if (!n ||
+		    n * sizeof(*g) != mnl_attr_get_payload_len(t.tb[NHA_GROUP]))
 			return -EINVAL;
 		for (size_t i = 0; i < n && nh->n_grp < NL_MAX_NH; i++) {
 			nh->grp[nh->n_grp].id = g[i].id;
-			nh->grp[nh->n_grp].weight = (uint8_t)(g[i].weight + 1 > 255 ?
-							      255 : g[i].weight + 1);
+			nh->grp[nh->n_grp].weight =
+				(uint8_t)(g[i].weight + 1 > 255 ?
+						  255 :
+						  g[i].weight + 1);
 			nh->n_grp++;
 		}
 	}
@@ -214,7 +219,8 @@ int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	l->flags = ifi->ifi_flags;
 	if (t.tb[IFLA_IFNAME]) {
 		const char *name = mnl_attr_get_str(t.tb[IFLA_IFNAME]);
-		size_t len = strnlen(name, mnl_attr_get_payload_len(t.tb[IFLA_IFNAME]));
+		size_t len = strnlen(
+			name, mnl_attr_get_payload_len(t.tb[IFLA_IFNAME]));
 
 		if (len >= sizeof(l->name))
 			return -EINVAL;
@@ -232,7 +238,8 @@ int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	if (t.tb[IFLA_LINKINFO]) {
 		struct attr_tab li = { .max = IFLA_INFO_MAX };
 
-		if (mnl_attr_parse_nested(t.tb[IFLA_LINKINFO], attr_cb, &li) < 0)
+		if (mnl_attr_parse_nested(t.tb[IFLA_LINKINFO], attr_cb, &li) <
+		    0)
 			return -EINVAL;
 		if (li.tb[IFLA_INFO_KIND] &&
 		    !strcmp(mnl_attr_get_str(li.tb[IFLA_INFO_KIND]), "veth"))
@@ -247,9 +254,12 @@ int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 				return -EINVAL;
 			if (vd.tb[IFLA_VLAN_ID]) {
 				l->is_vlan = true;
-				l->vlan_id = mnl_attr_get_u16(vd.tb[IFLA_VLAN_ID]);
-				l->vlan_8021q = !vd.tb[IFLA_VLAN_PROTOCOL] ||
-					mnl_attr_get_u16(vd.tb[IFLA_VLAN_PROTOCOL]) ==
+				l->vlan_id =
+					mnl_attr_get_u16(vd.tb[IFLA_VLAN_ID]);
+				l->vlan_8021q =
+					!vd.tb[IFLA_VLAN_PROTOCOL] ||
+					mnl_attr_get_u16(
+						vd.tb[IFLA_VLAN_PROTOCOL]) ==
 						htons(0x8100);
 			}
 		}
@@ -276,7 +286,8 @@ int nl_parse_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n)
 	n->flags = ndm->ndm_flags;
 	if (!t.tb[NDA_DST] || copy_addr(t.tb[NDA_DST], n->family, n->addr))
 		return -EINVAL;
-	if (t.tb[NDA_LLADDR] && mnl_attr_get_payload_len(t.tb[NDA_LLADDR]) == 6) {
+	if (t.tb[NDA_LLADDR] &&
+	    mnl_attr_get_payload_len(t.tb[NDA_LLADDR]) == 6) {
 		memcpy(n->mac, mnl_attr_get_payload(t.tb[NDA_LLADDR]), 6);
 		n->has_mac = true;
 	}
@@ -293,14 +304,22 @@ bool nl_neigh_usable(const struct nl_neigh *n)
 
 const char *nl_neigh_state_name(uint16_t state)
 {
-	if (state & NUD_PERMANENT) return "permanent";
-	if (state & NUD_NOARP) return "noarp";
-	if (state & NUD_REACHABLE) return "reachable";
-	if (state & NUD_STALE) return "stale";
-	if (state & NUD_DELAY) return "delay";
-	if (state & NUD_PROBE) return "probe";
-	if (state & NUD_FAILED) return "failed";
-	if (state & NUD_INCOMPLETE) return "incomplete";
+	if (state & NUD_PERMANENT)
+		return "permanent";
+	if (state & NUD_NOARP)
+		return "noarp";
+	if (state & NUD_REACHABLE)
+		return "reachable";
+	if (state & NUD_STALE)
+		return "stale";
+	if (state & NUD_DELAY)
+		return "delay";
+	if (state & NUD_PROBE)
+		return "probe";
+	if (state & NUD_FAILED)
+		return "failed";
+	if (state & NUD_INCOMPLETE)
+		return "incomplete";
 	return "none";
 }
 
@@ -320,10 +339,8 @@ int nl_route_translate(const struct nl_route *r, struct sluice_nhg *g,
 	memset(g, 0, sizeof(*g));
 	*why = NULL;
 	switch (r->type) {
-	case RTN_UNICAST:
-		break;
-	case RTN_LOCAL:
-		return SLUICE_RT_LOCAL;
+	case RTN_UNICAST: break;
+	case RTN_LOCAL: return SLUICE_RT_LOCAL;
 	default:
 		*why = "route type handled by the kernel";
 		return SLUICE_RT_KERNEL;
@@ -351,7 +368,8 @@ int nl_route_translate(const struct nl_route *r, struct sluice_nhg *g,
 	 * fits; otherwise treat them as equal (documented). */
 	if (total <= SLUICE_MAX_ECMP) {
 		for (int i = 0; i < r->n_nh; i++)
-			for (int w = 0; w < (r->nh[i].weight ? r->nh[i].weight : 1); w++)
+			for (int w = 0;
+			     w < (r->nh[i].weight ? r->nh[i].weight : 1); w++)
 				fill_nh(&g->nh[g->count++], &r->nh[i]);
 	} else {
 		for (int i = 0; i < r->n_nh; i++)

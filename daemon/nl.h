@@ -11,12 +11,12 @@
 #include <linux/netlink.h>
 #include <uapi/sluice/sluice.h>
 
-#define NL_MAX_NH 32		/* nexthops parsed per route */
+#define NL_MAX_NH 32 /* nexthops parsed per route */
 
 struct nl_nh {
 	uint32_t ifindex;
-	uint8_t gw_family;	/* 0 = on-link */
-	uint8_t weight;		/* rtnh_hops + 1 */
+	uint8_t gw_family; /* 0 = on-link */
+	uint8_t weight;	   /* rtnh_hops + 1 */
 	uint8_t gw[16];
 };
 
@@ -24,17 +24,17 @@ struct nl_route {
 	uint8_t family;
 	uint8_t dst_len;
 	uint8_t tos;
-	uint8_t type;		/* RTN_* */
-	uint8_t protocol;	/* RTPROT_* */
+	uint8_t type;	  /* RTN_* */
+	uint8_t protocol; /* RTPROT_* */
 	uint8_t scope;
 	uint32_t table;
-	uint32_t priority;	/* metric */
-	uint32_t flags;		/* rtm_flags */
+	uint32_t priority; /* metric */
+	uint32_t flags;	   /* rtm_flags */
 	uint8_t dst[16];
-	uint32_t nh_id;		/* RTA_NH_ID: a kernel nexthop object */
+	uint32_t nh_id; /* RTA_NH_ID: a kernel nexthop object */
 	int n_nh;
 	struct nl_nh nh[NL_MAX_NH];
-	bool unsupported;	/* RTA_VIA, source routes, ... */
+	bool unsupported; /* RTA_VIA, source routes, ... */
 	const char *unsupported_why;
 };
 
@@ -44,12 +44,12 @@ struct nl_link {
 	uint8_t mac[6];
 	bool has_mac;
 	uint32_t mtu;
-	uint32_t flags;		/* IFF_* */
-	uint32_t parent;	/* IFLA_LINK */
+	uint32_t flags;	 /* IFF_* */
+	uint32_t parent; /* IFLA_LINK */
 	bool is_vlan;
 	uint16_t vlan_id;
-	bool vlan_8021q;	/* not 802.1ad */
-	bool is_veth;		/* IFLA_INFO_KIND "veth" */
+	bool vlan_8021q; /* not 802.1ad */
+	bool is_veth;	 /* IFLA_INFO_KIND "veth" */
 };
 
 struct nl_neigh {
@@ -58,24 +58,24 @@ struct nl_neigh {
 	uint8_t addr[16];
 	uint8_t mac[6];
 	bool has_mac;
-	uint16_t state;		/* NUD_* */
-	uint8_t flags;		/* NTF_* */
+	uint16_t state; /* NUD_* */
+	uint8_t flags;	/* NTF_* */
 };
 
 /* A kernel nexthop object (RTM_NEWNEXTHOP): one gateway/interface, or a
  * group of other objects with weights, or a blackhole. */
 struct nl_nexthop {
 	uint32_t id;
-	uint8_t family;		/* of the gateway; AF_UNSPEC for groups */
+	uint8_t family; /* of the gateway; AF_UNSPEC for groups */
 	bool blackhole;
-	bool dead;		/* RTNH_F_DEAD or RTNH_F_LINKDOWN */
+	bool dead; /* RTNH_F_DEAD or RTNH_F_LINKDOWN */
 	bool has_gw;
 	uint32_t oif;
 	uint8_t gw[16];
 	int n_grp;
 	struct {
 		uint32_t id;
-		uint8_t weight;	/* 1..256 is stored as 0..255 + 1 */
+		uint8_t weight; /* 1..256 is stored as 0..255 + 1 */
 	} grp[NL_MAX_NH];
 };
 

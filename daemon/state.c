@@ -45,7 +45,8 @@ int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
 		bool tc = i >= cfg->n_ifaces;
 
 		snprintf(ifc->name, sizeof(ifc->name), "%s",
-			 tc ? cfg->tc_ifaces[i - cfg->n_ifaces] : cfg->ifaces[i]);
+			 tc ? cfg->tc_ifaces[i - cfg->n_ifaces] :
+			      cfg->ifaces[i]);
 		ifc->slot = (uint32_t)i + 1;
 		ifc->configured = true;
 		ifc->tc = tc;
@@ -211,7 +212,8 @@ static const struct st_variant *best_variant(const struct st_prefix *p)
 			best = v;
 			continue;
 		}
-		if ((v->table == RT_TABLE_LOCAL) != (best->table == RT_TABLE_LOCAL)) {
+		if ((v->table == RT_TABLE_LOCAL) !=
+		    (best->table == RT_TABLE_LOCAL)) {
 			if (v->table == RT_TABLE_LOCAL)
 				best = v;
 			continue;
@@ -297,7 +299,8 @@ static void prefix_unprogram(struct state *st, struct st_prefix *p)
 	if (!p->is_programmed)
 		return;
 	err = router_maps(st) ? st->ops->route_del(st->dp, p->key.family,
-						   p->key.addr, p->key.len) : 0;
+						   p->key.addr, p->key.len) :
+				0;
 	if (err && err != -ENOENT)
 		st->route_errors++;
 	if (p->programmed.type == SLUICE_RT_FORWARD)
@@ -341,14 +344,16 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 			nhg_release(st, rt.nhg_id); /* drop the extra ref */
 		return;
 	}
-	err = router_maps(st) ? st->ops->route_set(st->dp, p->key.family,
-						   p->key.addr, p->key.len, &rt) :
-				0;
+	err = router_maps(st) ?
+		      st->ops->route_set(st->dp, p->key.family, p->key.addr,
+					 p->key.len, &rt) :
+		      0;
 	if (err) {
 		/* p->best stays what the map holds (NULL when that route is
 		 * gone): /v1/routes must not show next hops never written */
 		if (st->route_errors++ < 10)
-			pr_err("route: cannot program a route: %s", strerror(-err));
+			pr_err("route: cannot program a route: %s",
+			       strerror(-err));
 		if (rt.type == SLUICE_RT_FORWARD)
 			nhg_release(st, rt.nhg_id);
 		return;
@@ -520,8 +525,8 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		HASH_ADD(hh, st->prefixes, key, sizeof(p->key), p);
 	}
 	for (vp = &p->variants; *vp; vp = &(*vp)->next)
-		if ((*vp)->table == r->table && (*vp)->priority == r->priority &&
-		    (*vp)->tos == r->tos)
+		if ((*vp)->table == r->table &&
+		    (*vp)->priority == r->priority && (*vp)->tos == r->tos)
 			break;
 	v = *vp;
 
@@ -737,7 +742,8 @@ static int iface_program(struct state *st, struct st_iface *ifc)
 		memcpy(v.addr4, ifc->addr4[0], 4);
 	for (int i = 0; i < ifc->n_addr6; i++) {
 		/* link-local (fe80::/10) is no tunnel source */
-		if (ifc->addr6[i][0] == 0xfe && (ifc->addr6[i][1] & 0xc0) == 0x80)
+		if (ifc->addr6[i][0] == 0xfe &&
+		    (ifc->addr6[i][1] & 0xc0) == 0x80)
 			continue;
 		memcpy(v.addr6, ifc->addr6[i], 16);
 		break;
@@ -808,17 +814,21 @@ static void configured_link(struct state *st, struct st_iface *ifc,
 	ifc->error[0] = '\0';
 	if (ifc->tc) {
 		pr_info("iface %s: %s (ifindex %u, TC at clsact ingress)",
-			ifc->name, adopted ? "adopted the TC filter left attached" :
-			returned ? "came back, re-attached" : "attached",
+			ifc->name,
+			adopted	 ? "adopted the TC filter left attached" :
+			returned ? "came back, re-attached" :
+				   "attached",
 			l->ifindex);
 		return;
 	}
 	pr_info("iface %s: %s (ifindex %u, %s mode)%s", ifc->name,
-		adopted ? "adopted the pinned XDP link" :
-		returned ? "came back, re-attached" : "attached",
+		adopted	 ? "adopted the pinned XDP link" :
+		returned ? "came back, re-attached" :
+			   "attached",
 		l->ifindex, dp_xdp_mode_name(mode),
 		mode == DP_XDP_GENERIC && st->cfg->xdp_mode != DP_XDP_GENERIC ?
-			" -- generic mode is slow" : "");
+			" -- generic mode is slow" :
+			"");
 }
 
 static void vlan_link(struct state *st, const struct nl_link *l)
@@ -878,8 +888,8 @@ void state_link_event(struct state *st, const struct nl_link *l, bool del)
 		ifc = state_iface_by_ifindex(st, l->ifindex);
 		if (ifc) {
 			pr_warn("iface %s: disappeared (ifindex %u); detached, "
-				"waiting for it to return", ifc->name,
-				l->ifindex);
+				"waiting for it to return",
+				ifc->name, l->ifindex);
 			iface_lost(st, ifc);
 			ifc->lost = true;
 		}
@@ -1011,7 +1021,8 @@ static int reconcile_cb(const void *key, const void *value, void *arg)
 	case DP_MAP_NEIGHBORS: {
 		struct st_neigh *e;
 
-		HASH_FIND(hh, st->neighs, key, sizeof(struct sluice_neigh_key), e);
+		HASH_FIND(hh, st->neighs, key, sizeof(struct sluice_neigh_key),
+			  e);
 		wanted = e && e->programmed;
 		break;
 	}
@@ -1041,8 +1052,7 @@ static int reconcile_cb(const void *key, const void *value, void *arg)
 				 st->ifaces[i].vlan_id == k->vlan_id;
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	return wanted ? 0 : push_key(&c->stale, key);
 }
@@ -1130,13 +1140,15 @@ int state_reconcile(struct state *st)
 		struct reconcile_ctx c = { .st = st, .map = order[i] };
 
 		if (!router_maps(st) &&
-		    (order[i] == DP_MAP_ROUTES_V4 || order[i] == DP_MAP_ROUTES_V6 ||
-		     order[i] == DP_MAP_NHGS || order[i] == DP_MAP_NEIGHBORS))
-			continue;	/* not in this role's object */
+		    (order[i] == DP_MAP_ROUTES_V4 ||
+		     order[i] == DP_MAP_ROUTES_V6 || order[i] == DP_MAP_NHGS ||
+		     order[i] == DP_MAP_NEIGHBORS))
+			continue; /* not in this role's object */
 		c.stale.key_size = (size_t)(order[i] == DP_MAP_ROUTES_V4 ? 8 :
 					    order[i] == DP_MAP_ROUTES_V6 ? 20 :
 					    order[i] == DP_MAP_NEIGHBORS ? 24 :
-					    order[i] == DP_MAP_VLANS ? 8 : 4);
+					    order[i] == DP_MAP_VLANS	 ? 8 :
+									   4);
 		err = st->ops->map_foreach(st->dp, order[i], reconcile_cb, &c);
 		for (size_t k = 0; k < c.stale.n; k++) {
 			if (!st->ops->map_delete(st->dp, order[i],

@@ -22,19 +22,19 @@ enum iface_state { IF_ABSENT, IF_ATTACHED, IF_ERROR };
 /* An interface we manage: configured, or a VLAN subinterface of one. */
 struct st_iface {
 	char name[16];
-	uint32_t ifindex;	/* 0 while absent */
+	uint32_t ifindex; /* 0 while absent */
 	uint32_t slot;
 	enum iface_state state;
-	enum dp_xdp_mode mode;	/* what the kernel gave */
-	bool configured;	/* false: VLAN subinterface, no XDP of its own */
-	bool tc;		/* configured for the TC program, not XDP */
+	enum dp_xdp_mode mode; /* what the kernel gave */
+	bool configured;       /* false: VLAN subinterface, no XDP of its own */
+	bool tc;	       /* configured for the TC program, not XDP */
 	bool adopted;
-	bool lost;		/* disappeared after being attached */
-	uint32_t parent;	/* VLAN: parent ifindex */
+	bool lost;	 /* disappeared after being attached */
+	uint32_t parent; /* VLAN: parent ifindex */
 	uint16_t vlan_id;
 	uint8_t mac[6];
 	uint32_t mtu;
-	bool is_veth;		/* back out of the port: devmap, not XDP_TX */
+	bool is_veth; /* back out of the port: devmap, not XDP_TX */
 	/* its addresses in the order the kernel reported them (the local
 	 * table): the first IPv4 and the first global IPv6 one are the LB's
 	 * outer source when no range is configured */
@@ -51,8 +51,8 @@ struct st_link {
 };
 
 struct st_nhg {
-	UT_hash_handle hh;	/* by content */
-	UT_hash_handle hh_id;	/* by id */
+	UT_hash_handle hh;    /* by content */
+	UT_hash_handle hh_id; /* by id */
 	struct sluice_nhg g;
 	uint32_t id;
 	uint32_t refs;
@@ -65,10 +65,10 @@ struct st_variant {
 	uint32_t priority;
 	uint8_t tos;
 	uint8_t protocol;
-	uint8_t type;		/* RTN_* */
+	uint8_t type; /* RTN_* */
 	bool unsupported;
 	const char *unsupported_why;
-	uint32_t nh_id;		/* nexthop object, when nh is not spelled out */
+	uint32_t nh_id; /* nexthop object, when nh is not spelled out */
 	int n_nh;
 	struct nl_nh *nh;
 };
@@ -90,7 +90,7 @@ struct st_prefix {
 	UT_hash_handle hh;
 	struct prefix_key key;
 	struct st_variant *variants;
-	const struct st_variant *best;	/* the one programmed */
+	const struct st_variant *best; /* the one programmed */
 	struct sluice_route programmed;
 	bool is_programmed;
 };
@@ -152,12 +152,12 @@ struct state {
 	int n_ifaces;
 	struct st_link *links;
 	struct st_prefix *prefixes;
-	struct st_nhg *nhgs;		/* by content */
+	struct st_nhg *nhgs; /* by content */
 	struct st_nhg *nhgs_by_id;
 	uint32_t next_nhg_id;
 	struct st_neigh *neighs;
 	struct st_nhobj *nhobjs;
-	uint64_t routes_programmed[2];	/* [0] v4, [1] v6 */
+	uint64_t routes_programmed[2]; /* [0] v4, [1] v6 */
 	uint64_t nl_events;
 	uint64_t nl_resyncs;
 	uint64_t route_errors;

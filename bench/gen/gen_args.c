@@ -18,7 +18,8 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-_Static_assert(GEN_FLOWS_MAX == 16777216, "the --flows help and message say so");
+_Static_assert(GEN_FLOWS_MAX == 16777216,
+	       "the --flows help and message say so");
 
 /* Every option has a short name: the parser below switches on it. */
 const struct opt_def gen_opts[] = {
@@ -30,10 +31,10 @@ const struct opt_def gen_opts[] = {
 	{ "tcp-syn", 'y', OPT_ARG_NONE, NULL, "TCP segments with SYN set" },
 	{ "tcp-ack", 'k', OPT_ARG_NONE, NULL, "TCP segments with ACK set" },
 	{ "size", 'l', OPT_ARG_REQUIRED, "BYTES",
-	  "frame length without FCS, " STR(GEN_SIZE_MIN) ".." STR(GEN_SIZE_MAX)
-	  "; default the\n"
-	  "smallest that holds the headers, at least 60\n"
-	  "(60 IPv4, 62 IPv6/UDP, 74 IPv6/TCP)" },
+	  "frame length without FCS, " STR(GEN_SIZE_MIN) ".." STR(
+		  GEN_SIZE_MAX) "; default the\n"
+				"smallest that holds the headers, at least 60\n"
+				"(60 IPv4, 62 IPv6/UDP, 74 IPv6/TCP)" },
 	{ "flows", 'f', OPT_ARG_REQUIRED, "N",
 	  "distinct flows, 1..16777216 [1]" },
 	{ "vary", 'v', OPT_ARG_REQUIRED, "WHAT",
@@ -47,7 +48,8 @@ const struct opt_def gen_opts[] = {
 	{ "dst", 'd', OPT_ARG_REQUIRED, "ADDR",
 	  "destination address (required); any unicast\n"
 	  "address of the chosen family" },
-	{ "sport", 'P', OPT_ARG_REQUIRED, "PORT", "(first) source port [1024]" },
+	{ "sport", 'P', OPT_ARG_REQUIRED, "PORT",
+	  "(first) source port [1024]" },
 	{ "dport", 'p', OPT_ARG_REQUIRED, "PORT", "destination port [9]" },
 	{ "duration", 't', OPT_ARG_REQUIRED, "SEC",
 	  "stop after SEC seconds (0.001..86400)" },
@@ -56,9 +58,9 @@ const struct opt_def gen_opts[] = {
 	  "at least one of --duration and --count is\n"
 	  "required; with both, the first reached stops" },
 	{ "rate", 'r', OPT_ARG_REQUIRED, "PPS",
-	  "about PPS frames/s: " STR(GEN_RATE_CALLS_PER_S)
-	  " batches per second with\n"
-	  "sleeps in between (bursty within a batch)" },
+	  "about PPS frames/s: " STR(
+		  GEN_RATE_CALLS_PER_S) " batches per second with\n"
+					"sleeps in between (bursty within a batch)" },
 	{ "cpu", 'c', OPT_ARG_REQUIRED, "N",
 	  "pin sluice-gen (and so the sending) to CPU N" },
 	{ "json", 'j', OPT_ARG_NONE, NULL,
@@ -81,12 +83,9 @@ static const char *opt_name(int c)
 const char *gen_l4_name(enum gen_l4 l4)
 {
 	switch (l4) {
-	case GEN_UDP:
-		return "udp";
-	case GEN_TCP_SYN:
-		return "tcp-syn";
-	case GEN_TCP_ACK:
-		return "tcp-ack";
+	case GEN_UDP: return "udp";
+	case GEN_TCP_SYN: return "tcp-syn";
+	case GEN_TCP_ACK: return "tcp-ack";
 	}
 	return "?";
 }
@@ -94,12 +93,9 @@ const char *gen_l4_name(enum gen_l4 l4)
 const char *gen_vary_name(enum gen_vary v)
 {
 	switch (v) {
-	case GEN_VARY_SPORT:
-		return "sport";
-	case GEN_VARY_SADDR:
-		return "saddr";
-	case GEN_VARY_BOTH:
-		return "both";
+	case GEN_VARY_SPORT: return "sport";
+	case GEN_VARY_SADDR: return "saddr";
+	case GEN_VARY_BOTH: return "both";
 	}
 	return "?";
 }
@@ -148,7 +144,8 @@ static int parse_mac(const char *s, unsigned char mac[6])
 
 	if (strlen(s) != 17 ||
 	    sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n", &mac[0], &mac[1],
-		   &mac[2], &mac[3], &mac[4], &mac[5], &n) != 6 || n != 17)
+		   &mac[2], &mac[3], &mac[4], &mac[5], &n) != 6 ||
+	    n != 17)
 		return -EINVAL;
 	return 0;
 }
@@ -219,12 +216,9 @@ static unsigned int ports_per_addr(const struct gen_args *a)
 	unsigned int room = 65536u - a->sport;
 
 	switch (a->vary) {
-	case GEN_VARY_SPORT:
-		return a->flows;
-	case GEN_VARY_SADDR:
-		return 1;
-	case GEN_VARY_BOTH:
-		break;
+	case GEN_VARY_SPORT: return a->flows;
+	case GEN_VARY_SADDR: return 1;
+	case GEN_VARY_BOTH: break;
 	}
 	return a->flows < room ? a->flows : room;
 }
@@ -265,9 +259,8 @@ static int check_flows(const struct gen_args *a, const char *src, char *err,
 			 a->flows, naddrs, src);
 		return -EINVAL;
 	}
-	if (a->family == AF_INET &&
-	    ((lo < 0xe0000000u && hi >= 0xe0000000u) ||
-	     not_unicast(AF_INET, last))) {
+	if (a->family == AF_INET && ((lo < 0xe0000000u && hi >= 0xe0000000u) ||
+				     not_unicast(AF_INET, last))) {
 		snprintf(err, errlen,
 			 "--flows: %u flows need source addresses %s..%s, "
 			 "which leave unicast space",
@@ -297,45 +290,36 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 	snprintf(err, errlen, "no error");
 
 	opts_getopt_init(&g, gen_opts, gen_nopts, true);
-	optind = 0;		/* glibc: full reinitialisation */
+	optind = 0; /* glibc: full reinitialisation */
 	opterr = 0;
 	while ((c = opts_next(&g, argc, argv)) != OPTS_END) {
 		c = c >= 0 ? gen_opts[c].short_name : c;
 		switch (c) {
-		case 'h':
-			a->help = true;
-			return 0;
+		case 'h': a->help = true; return 0;
 		case 'i':
 			if (!*optarg || strlen(optarg) >= sizeof(a->dev))
 				return bad_value(err, errlen, c, optarg,
 						 "an interface name");
 			strcpy(a->dev, optarg);
 			break;
-		case '4':
-			want4 = true;
-			break;
-		case '6':
-			want6 = true;
-			break;
-		case 'u':
-			a->l4 = GEN_UDP;
-			break;
-		case 'y':
-			a->l4 = GEN_TCP_SYN;
-			break;
-		case 'k':
-			a->l4 = GEN_TCP_ACK;
-			break;
+		case '4': want4 = true; break;
+		case '6': want6 = true; break;
+		case 'u': a->l4 = GEN_UDP; break;
+		case 'y': a->l4 = GEN_TCP_SYN; break;
+		case 'k': a->l4 = GEN_TCP_ACK; break;
 		case 'l':
-			if (parse_num(optarg, GEN_SIZE_MIN, GEN_SIZE_MAX, false, &v))
-				return bad_value(err, errlen, c, optarg,
-						 "a frame size in 60..1514 bytes");
+			if (parse_num(optarg, GEN_SIZE_MIN, GEN_SIZE_MAX, false,
+				      &v))
+				return bad_value(
+					err, errlen, c, optarg,
+					"a frame size in 60..1514 bytes");
 			a->size = (unsigned int)v;
 			break;
 		case 'f':
 			if (parse_num(optarg, 1, GEN_FLOWS_MAX, false, &v))
-				return bad_value(err, errlen, c, optarg,
-						 "a number of flows in 1..16777216");
+				return bad_value(
+					err, errlen, c, optarg,
+					"a number of flows in 1..16777216");
 			a->flows = (unsigned int)v;
 			break;
 		case 'v':
@@ -351,8 +335,9 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 			break;
 		case 'M':
 			if (parse_mac(optarg, a->src_mac))
-				return bad_value(err, errlen, c, optarg,
-						 "a MAC address (xx:xx:xx:xx:xx:xx)");
+				return bad_value(
+					err, errlen, c, optarg,
+					"a MAC address (xx:xx:xx:xx:xx:xx)");
 			if ((a->src_mac[0] & 1) ||
 			    !(a->src_mac[0] | a->src_mac[1] | a->src_mac[2] |
 			      a->src_mac[3] | a->src_mac[4] | a->src_mac[5]))
@@ -363,19 +348,16 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 		case 'm':
 			dst_mac = optarg;
 			if (parse_mac(optarg, a->dst_mac))
-				return bad_value(err, errlen, c, optarg,
-						 "a MAC address (xx:xx:xx:xx:xx:xx)");
+				return bad_value(
+					err, errlen, c, optarg,
+					"a MAC address (xx:xx:xx:xx:xx:xx)");
 			if (!(a->dst_mac[0] | a->dst_mac[1] | a->dst_mac[2] |
 			      a->dst_mac[3] | a->dst_mac[4] | a->dst_mac[5]))
 				return bad_value(err, errlen, c, optarg,
 						 "a usable MAC address");
 			break;
-		case 's':
-			src = optarg;
-			break;
-		case 'd':
-			dst = optarg;
-			break;
+		case 's': src = optarg; break;
+		case 'd': dst = optarg; break;
 		case 'P':
 		case 'p':
 			if (parse_num(optarg, 1, 65535, false, &v))
@@ -394,8 +376,9 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 			d = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !isfinite(d) ||
 			    d < 0.001 || d > GEN_DURATION_MAX)
-				return bad_value(err, errlen, c, optarg,
-						 "a duration in 0.001..86400 seconds");
+				return bad_value(
+					err, errlen, c, optarg,
+					"a duration in 0.001..86400 seconds");
 			a->duration = d;
 			break;
 		}
@@ -419,9 +402,7 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 						 "a CPU number");
 			a->cpu = (int)v;
 			break;
-		case 'j':
-			a->json = true;
-			break;
+		case 'j': a->json = true; break;
 		case OPTS_MISSING:
 			if (optopt)
 				snprintf(err, errlen, "--%s needs a value",
@@ -450,15 +431,18 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 		return -EINVAL;
 	}
 	if (!a->dev[0]) {
-		snprintf(err, errlen, "--dev is required (the interface to send on)");
+		snprintf(err, errlen,
+			 "--dev is required (the interface to send on)");
 		return -EINVAL;
 	}
 	if (!dst) {
-		snprintf(err, errlen, "--dst is required (the destination address)");
+		snprintf(err, errlen,
+			 "--dst is required (the destination address)");
 		return -EINVAL;
 	}
 	if (!src) {
-		snprintf(err, errlen, "--src is required (the first source address)");
+		snprintf(err, errlen,
+			 "--src is required (the first source address)");
 		return -EINVAL;
 	}
 	if (!dst_mac) {
@@ -476,7 +460,8 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 	} else {
 		unsigned char tmp[16];
 
-		a->family = inet_pton(AF_INET6, dst, tmp) == 1 ? AF_INET6 : AF_INET;
+		a->family = inet_pton(AF_INET6, dst, tmp) == 1 ? AF_INET6 :
+								 AF_INET;
 	}
 	if (parse_addr('d', dst, a->family, a->dst, err, errlen) ||
 	    parse_addr('s', src, a->family, a->src, err, errlen))
@@ -550,7 +535,7 @@ int gen_frame_build(const struct gen_args *a, struct gen_frame *f)
 		put16(h + 12, 0x0800);
 		h[l3] = 0x45;
 		put16(h + l3 + 2, (uint16_t)(a->size - l3));
-		put16(h + l3 + 6, 0x4000);	/* DF */
+		put16(h + l3 + 6, 0x4000); /* DF */
 		h[l3 + 8] = 64;
 		h[l3 + 9] = f->udp ? IPPROTO_UDP : IPPROTO_TCP;
 		memcpy(h + l3 + 16, a->dst, 4);
@@ -595,12 +580,12 @@ int gen_frame_build(const struct gen_args *a, struct gen_frame *f)
 		f->l4_csum_off = l4 + 6;
 	} else {
 		put16(h + l4 + 4, 0);
-		put16(h + l4 + 6, 1);			/* seq 1 */
+		put16(h + l4 + 6, 1); /* seq 1 */
 		if (a->l4 == GEN_TCP_ACK)
-			put16(h + l4 + 10, 1);		/* ack 1 */
-		h[l4 + 12] = 0x50;			/* 5 words */
+			put16(h + l4 + 10, 1); /* ack 1 */
+		h[l4 + 12] = 0x50;	       /* 5 words */
 		h[l4 + 13] = a->l4 == GEN_TCP_SYN ? 0x02 : 0x10;
-		put16(h + l4 + 14, 64240);		/* window */
+		put16(h + l4 + 14, 64240); /* window */
 		f->l4_csum_off = l4 + 16;
 	}
 	/* the payload is zeros and adds nothing */

@@ -12,14 +12,14 @@
 #include <stdint.h>
 #include "opts.h"
 
-#define GEN_SIZE_MIN 60			/* Ethernet minimum without FCS */
-#define GEN_SIZE_MAX 1514		/* a 1500-byte IP packet */
+#define GEN_SIZE_MIN 60	  /* Ethernet minimum without FCS */
+#define GEN_SIZE_MAX 1514 /* a 1500-byte IP packet */
 #define GEN_FLOWS_MAX (1u << 24)
-#define GEN_DURATION_MAX 86400.0	/* seconds: every run stops */
+#define GEN_DURATION_MAX 86400.0 /* seconds: every run stops */
 #define GEN_COUNT_MAX 1000000000000ULL
 #define GEN_RATE_MAX 1000000000ULL
 #define GEN_CPU_MAX 4095
-#define GEN_HDR_MAX 74			/* Ethernet + IPv6 + TCP */
+#define GEN_HDR_MAX 74 /* Ethernet + IPv6 + TCP */
 /* With --rate, calls per second (smaller batches, sleeps in between). */
 #define GEN_RATE_CALLS_PER_S 20
 
@@ -27,23 +27,23 @@ enum gen_l4 { GEN_UDP, GEN_TCP_SYN, GEN_TCP_ACK };
 enum gen_vary { GEN_VARY_SPORT, GEN_VARY_SADDR, GEN_VARY_BOTH };
 
 struct gen_args {
-	char dev[16];			/* IFNAMSIZ */
-	int family;			/* AF_INET or AF_INET6 */
+	char dev[16]; /* IFNAMSIZ */
+	int family;   /* AF_INET or AF_INET6 */
 	enum gen_l4 l4;
-	unsigned int size;		/* frame bytes without FCS */
+	unsigned int size; /* frame bytes without FCS */
 	unsigned int flows;
 	enum gen_vary vary;
 	unsigned char src_mac[6];
-	bool have_src_mac;		/* else the interface's own */
+	bool have_src_mac; /* else the interface's own */
 	unsigned char dst_mac[6];
-	unsigned char src[16];		/* network order, 4 or 16 bytes used */
+	unsigned char src[16]; /* network order, 4 or 16 bytes used */
 	unsigned char dst[16];
-	unsigned short sport;		/* first source port */
+	unsigned short sport; /* first source port */
 	unsigned short dport;
-	double duration;		/* seconds; 0 = not given */
-	unsigned long long count;	/* frames; 0 = not given */
-	unsigned long long rate;	/* frames/s; 0 = unlimited */
-	int cpu;			/* -1 = not pinned */
+	double duration;	  /* seconds; 0 = not given */
+	unsigned long long count; /* frames; 0 = not given */
+	unsigned long long rate;  /* frames/s; 0 = unlimited */
+	int cpu;		  /* -1 = not pinned */
 	bool json;
 	bool help;
 };
@@ -77,15 +77,15 @@ struct gen_frame {
 	unsigned int size;
 	unsigned int flows;
 	unsigned int nports;
-	unsigned int saddr_off;		/* the varied 32 bits of the source */
+	unsigned int saddr_off; /* the varied 32 bits of the source */
 	unsigned int sport_off;
-	unsigned int ip_csum_off;	/* 0: IPv6 has none */
+	unsigned int ip_csum_off; /* 0: IPv6 has none */
 	unsigned int l4_csum_off;
-	uint32_t saddr0;		/* host order */
+	uint32_t saddr0; /* host order */
 	uint16_t sport0;
 	uint32_t ip_sum;
 	uint32_t l4_sum;
-	bool udp;			/* a zero UDP checksum is sent as 0xffff */
+	bool udp; /* a zero UDP checksum is sent as 0xffff */
 };
 
 /* Fills @f from validated arguments (0, or -EINVAL on a size too small). */

@@ -46,64 +46,63 @@ static void usage(FILE *f)
 {
 	static const struct opts_help_style style = { .indent = 4, .col = 26 };
 
-	fputs(
-"NAME\n"
-"    sluice-gen - send crafted UDP/TCP frames out of an interface at the\n"
-"    highest rate one core allows (XDP live frames)\n"
-"\n"
-"SYNOPSIS\n"
-"    sluice-gen -i IF -s SRC -d DST -m MAC (-t SEC | -n COUNT) [OPTIONS]\n"
-"\n"
-"DESCRIPTION\n"
-"    sluice-gen loads a small XDP program and runs it with BPF_PROG_RUN and\n"
-"    BPF_F_TEST_XDP_LIVE_FRAMES: the kernel calls the program in a loop, the\n"
-"    program writes a complete Ethernet/IPv4 or IPv6/UDP or TCP header into\n"
-"    every frame (pages are recycled, so nothing is assumed about their\n"
-"    previous content) and returns XDP_TX, and the frame leaves through IF\n"
-"    as if IF had received it and sent it back.  Nothing is resolved: the\n"
-"    destination MAC is the next hop's (a router's port, or the receiver's).\n"
-"\n"
-"    Flow k (0 <= k < --flows, sent round robin) has the source port\n"
-"    SPORT + k % P and, in the last 32 bits of the source address,\n"
-"    SRC + k / P, where P is the number of ports varied: --flows for\n"
-"    --vary sport, 1 for saddr, and min(--flows, 65536 - SPORT) for both.\n"
-"    Checksums (IPv4 header, UDP/TCP) are correct for every frame; the\n"
-"    payload is zeros and the IP packet fills the frame.\n"
-"\n"
-"    Before sending, the program's output for a few flows is checked\n"
-"    against a reference implementation.  Every run ends: at --duration,\n"
-"    after --count frames, on SIGINT/SIGTERM, and after 86400 s at most.\n"
-"    The result counts the frames the program handed to IF, and what IF's\n"
-"    own counters say it transmitted and dropped (on a veth, dropped frames\n"
-"    found the peer's queue full); count at the receiver to be sure.\n"
-"    It needs root (CAP_BPF, CAP_NET_ADMIN) and Linux >= 5.18.  On a veth,\n"
-"    the peer must have an XDP program attached or GRO enabled, or the\n"
-"    frames are dropped (counted as the peer's xdp_xmit errors).\n"
-"\n"
-"OPTIONS\n", f);
+	fputs("NAME\n"
+	      "    sluice-gen - send crafted UDP/TCP frames out of an interface at the\n"
+	      "    highest rate one core allows (XDP live frames)\n"
+	      "\n"
+	      "SYNOPSIS\n"
+	      "    sluice-gen -i IF -s SRC -d DST -m MAC (-t SEC | -n COUNT) [OPTIONS]\n"
+	      "\n"
+	      "DESCRIPTION\n"
+	      "    sluice-gen loads a small XDP program and runs it with BPF_PROG_RUN and\n"
+	      "    BPF_F_TEST_XDP_LIVE_FRAMES: the kernel calls the program in a loop, the\n"
+	      "    program writes a complete Ethernet/IPv4 or IPv6/UDP or TCP header into\n"
+	      "    every frame (pages are recycled, so nothing is assumed about their\n"
+	      "    previous content) and returns XDP_TX, and the frame leaves through IF\n"
+	      "    as if IF had received it and sent it back.  Nothing is resolved: the\n"
+	      "    destination MAC is the next hop's (a router's port, or the receiver's).\n"
+	      "\n"
+	      "    Flow k (0 <= k < --flows, sent round robin) has the source port\n"
+	      "    SPORT + k % P and, in the last 32 bits of the source address,\n"
+	      "    SRC + k / P, where P is the number of ports varied: --flows for\n"
+	      "    --vary sport, 1 for saddr, and min(--flows, 65536 - SPORT) for both.\n"
+	      "    Checksums (IPv4 header, UDP/TCP) are correct for every frame; the\n"
+	      "    payload is zeros and the IP packet fills the frame.\n"
+	      "\n"
+	      "    Before sending, the program's output for a few flows is checked\n"
+	      "    against a reference implementation.  Every run ends: at --duration,\n"
+	      "    after --count frames, on SIGINT/SIGTERM, and after 86400 s at most.\n"
+	      "    The result counts the frames the program handed to IF, and what IF's\n"
+	      "    own counters say it transmitted and dropped (on a veth, dropped frames\n"
+	      "    found the peer's queue full); count at the receiver to be sure.\n"
+	      "    It needs root (CAP_BPF, CAP_NET_ADMIN) and Linux >= 5.18.  On a veth,\n"
+	      "    the peer must have an XDP program attached or GRO enabled, or the\n"
+	      "    frames are dropped (counted as the peer's xdp_xmit errors).\n"
+	      "\n"
+	      "OPTIONS\n",
+	      f);
 	opts_help(f, gen_opts, gen_nopts, &style);
 	fputs("\n"
-"EXAMPLES\n"
-"    Five seconds of 64-byte UDP frames (60 + FCS), 65536 flows, from CPU 0\n"
-"    (the documentation ranges 198.18.0.0/15 and 2001:db8::/32):\n"
-"        sluice-gen -i veth0 -m 02:00:00:00:01:01 -s 198.18.1.2 \\\n"
-"            -d 198.18.2.2 -f 65536 -v both -t 5 -c 0\n"
-"\n"
-"    One million IPv6 TCP SYNs of 128 bytes at about 100k frames/s:\n"
-"        sluice-gen -i veth0 -6 -y -l 128 -m 02:00:00:00:01:01 \\\n"
-"            -s 2001:db8:1::2 -d 2001:db8:2::2 -p 80 -n 1M -r 100k\n"
-"\n"
-"EXIT STATUS\n"
-"    0  the run ended (by duration, count or signal); the result is printed\n"
-"    1  the program could not be loaded, checked or run\n"
-"    2  bad options (the message names the option and the value)\n"
-"    3  live frames are not supported here (kernel older than 5.18, or the\n"
-"       interface refused)\n",
+	      "EXAMPLES\n"
+	      "    Five seconds of 64-byte UDP frames (60 + FCS), 65536 flows, from CPU 0\n"
+	      "    (the documentation ranges 198.18.0.0/15 and 2001:db8::/32):\n"
+	      "        sluice-gen -i veth0 -m 02:00:00:00:01:01 -s 198.18.1.2 \\\n"
+	      "            -d 198.18.2.2 -f 65536 -v both -t 5 -c 0\n"
+	      "\n"
+	      "    One million IPv6 TCP SYNs of 128 bytes at about 100k frames/s:\n"
+	      "        sluice-gen -i veth0 -6 -y -l 128 -m 02:00:00:00:01:01 \\\n"
+	      "            -s 2001:db8:1::2 -d 2001:db8:2::2 -p 80 -n 1M -r 100k\n"
+	      "\n"
+	      "EXIT STATUS\n"
+	      "    0  the run ended (by duration, count or signal); the result is printed\n"
+	      "    1  the program could not be loaded, checked or run\n"
+	      "    2  bad options (the message names the option and the value)\n"
+	      "    3  live frames are not supported here (kernel older than 5.18, or the\n"
+	      "       interface refused)\n",
 	      f);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void errmsg(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -114,13 +113,12 @@ static void errmsg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-__attribute__((format(printf, 2, 0)))
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	fprintf(stderr, PROG ": ");	/* fmt starts with "libbpf: " */
+	fprintf(stderr, PROG ": "); /* fmt starts with "libbpf: " */
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -190,7 +188,8 @@ static int dev_tx_read(const char *dev, struct dev_tx *tx)
 		name[n] = '\0';
 		if (strcmp(name, dev))
 			continue;
-		if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu "
+		if (sscanf(colon + 1,
+			   "%llu %llu %llu %llu %llu %llu %llu %llu "
 			   "%llu %llu %llu %llu %llu %llu %llu %llu",
 			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
 			   &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13],
@@ -375,10 +374,11 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 			if (wait > 0) {
 				struct timespec ts = {
 					.tv_sec = (time_t)wait,
-					.tv_nsec = (long)((wait - floor(wait)) * 1e9),
+					.tv_nsec = (long)((wait - floor(wait)) *
+							  1e9),
 				};
 
-				nanosleep(&ts, NULL);	/* EINTR: stop_sig says */
+				nanosleep(&ts, NULL); /* EINTR: stop_sig says */
 			}
 		}
 	}
@@ -400,7 +400,8 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 	if (have_tx && sent && !tx1.packets && !tx1.dropped)
 		errmsg("warning: %s's counters did not move: it may not accept "
 		       "XDP frames for transmission (on a veth, the peer needs "
-		       "an XDP program or GRO)", a->dev);
+		       "an XDP program or GRO)",
+		       a->dev);
 	return EXIT_OK;
 }
 
@@ -478,8 +479,8 @@ int main(int argc, char **argv)
 	if (sluice_gen__load(skel)) {
 		e = errno;
 		errmsg("cannot load the XDP program: %s%s", strerror(e),
-		       e == EPERM ? " (needs root: CAP_BPF and CAP_NET_ADMIN)"
-				  : "");
+		       e == EPERM ? " (needs root: CAP_BPF and CAP_NET_ADMIN)" :
+				    "");
 		rc = EXIT_FAIL;
 		goto out_destroy;
 	}
@@ -489,7 +490,7 @@ int main(int argc, char **argv)
 	}
 
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: a signal ends the bpf() call */
+	sa.sa_flags = 0; /* no SA_RESTART: a signal ends the bpf() call */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);

@@ -22,9 +22,9 @@ __u8 tmpl[HDR_MAX];
 const volatile __u32 hdr_len = 42;
 const volatile __u32 saddr_off = 26;
 const volatile __u32 sport_off = 34;
-const volatile __u32 ip_csum_off = 24;	/* 0 for IPv6 */
+const volatile __u32 ip_csum_off = 24; /* 0 for IPv6 */
 const volatile __u32 l4_csum_off = 40;
-const volatile __u32 saddr0;		/* host order */
+const volatile __u32 saddr0; /* host order */
 const volatile __u32 sport0 = 1024;
 const volatile __u32 ip_sum;
 const volatile __u32 l4_sum;
@@ -34,9 +34,9 @@ const volatile __u32 udp = 1;
 
 /* Per-run state (one generator thread per object: no atomics). */
 __u64 frames;
-__u32 flow;		/* k */
-__u32 port_idx;		/* k % nports */
-__u32 addr_idx;		/* k / nports */
+__u32 flow;	/* k */
+__u32 port_idx; /* k % nports */
+__u32 addr_idx; /* k / nports */
 
 static __always_inline __u16 fold(__u32 sum)
 {

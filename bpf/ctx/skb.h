@@ -71,14 +71,12 @@ static __always_inline int ctx_redirect(struct __sk_buff *ctx, __u32 ifindex)
 static __always_inline int ctx_action(__u8 verdict, int redirect)
 {
 	switch (verdict) {
-	case SLUICE_V_PASS:
-		return TC_ACT_OK;
+	case SLUICE_V_PASS: return TC_ACT_OK;
 	case SLUICE_V_REDIRECT:
 	case SLUICE_V_TX:
 		return redirect == TC_ACT_REDIRECT ? TC_ACT_REDIRECT :
 						     TC_ACT_SHOT;
-	default:
-		return TC_ACT_SHOT;
+	default: return TC_ACT_SHOT;
 	}
 }
 

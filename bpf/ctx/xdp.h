@@ -92,15 +92,12 @@ static __always_inline int ctx_redirect(struct xdp_md *ctx, __u32 ifindex)
 static __always_inline int ctx_action(__u8 verdict, int redirect)
 {
 	switch (verdict) {
-	case SLUICE_V_PASS:
-		return XDP_PASS;
-	case SLUICE_V_REDIRECT:
-		return XDP_REDIRECT;
+	case SLUICE_V_PASS: return XDP_PASS;
+	case SLUICE_V_REDIRECT: return XDP_REDIRECT;
 	case SLUICE_V_TX:
 		/* a veth port sends "back out" through the devmap */
 		return redirect ? XDP_REDIRECT : XDP_TX;
-	default:
-		return XDP_DROP;
+	default: return XDP_DROP;
 	}
 }
 

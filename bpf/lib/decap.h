@@ -20,11 +20,11 @@
 #include "decap_maps.h"
 #include "pkt.h"
 
-#define GRE_FLAGS_MASK 0xffff	/* C, R, K, S, recursion, flags, version */
+#define GRE_FLAGS_MASK 0xffff /* C, R, K, S, recursion, flags, version */
 
 struct decap_outer {
-	__u32 len;			/* outer IP (+ GRE) header bytes */
-	__u16 inner_type;		/* ETH_P_IP or ETH_P_IPV6 */
+	__u32 len;	  /* outer IP (+ GRE) header bytes */
+	__u16 inner_type; /* ETH_P_IP or ETH_P_IPV6 */
 	__u8 gre;
 	__u8 pad;
 };
@@ -61,7 +61,7 @@ static __always_inline int decap_inner(void *next, void *end, __u8 proto,
 		else if (gre[1] == bpf_htons(ETH_P_IPV6))
 			o->inner_type = ETH_P_IPV6;
 		else
-			return SLUICE_PASS_NOT_ENCAP;	/* e.g. GRE-carried L2 */
+			return SLUICE_PASS_NOT_ENCAP; /* e.g. GRE-carried L2 */
 		o->gre = 1;
 		o->len += 4;
 		return DP_CONTINUE;
@@ -92,7 +92,7 @@ static __always_inline int decap_outer(void *l3, void *end, __u16 proto,
 		struct iphdr *iph = l3;
 
 		if ((void *)(iph + 1) > end)
-			return SLUICE_PASS_NOT_ENCAP;	/* the stack judges */
+			return SLUICE_PASS_NOT_ENCAP; /* the stack judges */
 		if (iph->protocol != IPPROTO_IPIP &&
 		    iph->protocol != IPPROTO_IPV6 &&
 		    iph->protocol != IPPROTO_GRE)
@@ -118,10 +118,9 @@ static __always_inline int decap_outer(void *l3, void *end, __u16 proto,
 
 		if ((void *)(ip6 + 1) > end)
 			return SLUICE_PASS_NOT_ENCAP;
-		if (ip6->version != 6 ||
-		    (ip6->nexthdr != IPPROTO_IPIP &&
-		     ip6->nexthdr != IPPROTO_IPV6 &&
-		     ip6->nexthdr != IPPROTO_GRE))
+		if (ip6->version != 6 || (ip6->nexthdr != IPPROTO_IPIP &&
+					  ip6->nexthdr != IPPROTO_IPV6 &&
+					  ip6->nexthdr != IPPROTO_GRE))
 			return SLUICE_PASS_NOT_ENCAP;
 		if (bpf_ntohs(ip6->payload_len) >
 		    (__u32)(end - (void *)(ip6 + 1)))

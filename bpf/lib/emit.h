@@ -81,7 +81,7 @@ static __always_inline int emit_back(struct __ctx_buff *ctx, struct pkt *p)
 {
 #ifdef SLUICE_CTX_XDP
 	if (!(p->port_flags & SLUICE_IF_VETH))
-		return SLUICE_FWD_TX;	/* XDP_TX */
+		return SLUICE_FWD_TX; /* XDP_TX */
 #endif
 	p->redirect = ctx_redirect(ctx, p->ingress_ifindex);
 	if (p->redirect != CTX_ACT_REDIRECT)
@@ -101,7 +101,7 @@ static __always_inline int emit_hop(struct __ctx_buff *ctx, struct pkt *p,
 	if (r != DP_CONTINUE)
 		return r;
 	egress = (h->out->flags & SLUICE_IF_VLAN) ? h->out->parent_ifindex :
-						     h->ifindex;
+						    h->ifindex;
 	if (egress == p->ingress_ifindex)
 		return emit_back(ctx, p);
 	p->redirect = ctx_redirect(ctx, egress);

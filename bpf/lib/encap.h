@@ -29,15 +29,16 @@
 #define IPV6_MIN_MTU 1280
 
 struct gre_base {
-	__be16 flags;			/* no checksum, key or sequence */
-	__be16 proto;			/* ethertype of the inner packet */
+	__be16 flags; /* no checksum, key or sequence */
+	__be16 proto; /* ethertype of the inner packet */
 };
 
 /* Push the outer header(s) in front of the inner IP header. */
 static __always_inline int push_outer(struct __ctx_buff *ctx, struct pkt *p,
 				      const struct l3_info *f, __u8 ofam,
-				      __u8 gre, const __u8 *src, const __u8 *dst,
-				      __u32 outer_len, __u32 hash)
+				      __u8 gre, const __u8 *src,
+				      const __u8 *dst, __u32 outer_len,
+				      __u32 hash)
 {
 	__u32 off = l2_len(p), ohl, overhead;
 	__u16 inner_type = f->family == AF_INET ? ETH_P_IP : ETH_P_IPV6;
@@ -46,8 +47,9 @@ static __always_inline int push_outer(struct __ctx_buff *ctx, struct pkt *p,
 
 	ohl = ofam == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	overhead = ohl + (gre ? GRE_HLEN : 0);
-	proto = gre ? IPPROTO_GRE :
-		f->family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	proto = gre		     ? IPPROTO_GRE :
+		f->family == AF_INET ? IPPROTO_IPIP :
+				       IPPROTO_IPV6;
 
 	/* the outer header carries the inner DSCP/ECN */
 	o = p->data + off;
@@ -137,18 +139,17 @@ static __always_inline int outer_source(const struct sluice_lb_config *cfg,
 		__builtin_memcpy(src + 12, &hash, 4);
 		return DP_CONTINUE;
 	}
-	if (!out->addr6[0])	/* a global address never starts with 0 */
+	if (!out->addr6[0]) /* a global address never starts with 0 */
 		return SLUICE_DROP_LB_NO_SOURCE;
 	__builtin_memcpy(src, out->addr6, 16);
 	return DP_CONTINUE;
 }
 
 /* Encapsulate towards @be and route the outer packet. */
-static __always_inline int lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p,
-					    const struct l3_info *f,
-					    const struct sluice_vip *vip,
-					    const struct sluice_backend *be,
-					    __u32 hash, __u8 icmp_error)
+static __always_inline int
+lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
+		 const struct sluice_vip *vip, const struct sluice_backend *be,
+		 __u32 hash, __u8 icmp_error)
 {
 	const struct sluice_lb_config *cfg;
 	const struct sluice_route *rt;
@@ -174,14 +175,15 @@ static __always_inline int lb_encap_forward(struct __ctx_buff *ctx, struct pkt *
 	if (r != DP_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
 	if (outer_len > h.out->mtu) {
-		if (icmp_error)	/* never an ICMP error about an ICMP error */
+		if (icmp_error) /* never an ICMP error about an ICMP error */
 			return SLUICE_DROP_LB_TOO_BIG;
 		pmtu = h.out->mtu > overhead ? h.out->mtu - overhead : 0;
 		if (f->family == AF_INET)
 			r = icmp4_too_big(ctx, p, pmtu);
 		else
-			r = icmp6_too_big(ctx, p, pmtu < IPV6_MIN_MTU ?
-							  IPV6_MIN_MTU : pmtu);
+			r = icmp6_too_big(ctx, p,
+					  pmtu < IPV6_MIN_MTU ? IPV6_MIN_MTU :
+								pmtu);
 		if (p->icmp_sent) {
 			int sent = emit_back(ctx, p);
 

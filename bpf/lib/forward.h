@@ -27,8 +27,7 @@ static __always_inline void decrease_ttl(struct pkt *p, __u8 family)
 /* At TC a host's or container's TCP comes as one large GSO skb that the
  * stack cuts into segments on the way out: what must fit is a segment,
  * gso_size bytes of payload behind the headers each segment repeats. */
-static __always_inline int gso_fits(struct __ctx_buff *ctx,
-				    const struct pkt *p,
+static __always_inline int gso_fits(struct __ctx_buff *ctx, const struct pkt *p,
 				    const struct l3_info *f, __u32 mtu)
 {
 #ifdef SLUICE_CTX_SKB
@@ -59,8 +58,8 @@ static __always_inline int gso_fits(struct __ctx_buff *ctx,
 #endif
 }
 
-static __always_inline int forward_stage(struct __ctx_buff *ctx,
-					 struct pkt *p, struct l3_info *f)
+static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
+					 struct l3_info *f)
 {
 	struct hop h;
 	int r;

@@ -24,8 +24,8 @@
 #include "pkt.h"
 
 #define ICMP_REPLY_TTL 64
-#define ICMP4_QUOTE 28			/* IP header + 8 bytes */
-#define ICMP6_QUOTE 48			/* IPv6 header + 8 bytes */
+#define ICMP4_QUOTE 28 /* IP header + 8 bytes */
+#define ICMP6_QUOTE 48 /* IPv6 header + 8 bytes */
 
 /* L2 offsets are 14 or 18; masking keeps the verifier's range small. */
 static __always_inline __u32 l2_len(const struct pkt *p)
@@ -64,8 +64,8 @@ static __always_inline int icmp_reply_frame(struct __ctx_buff *ctx,
 	return 0;
 }
 
-static __always_inline int icmp4_too_big(struct __ctx_buff *ctx,
-					 struct pkt *p, __u32 mtu)
+static __always_inline int icmp4_too_big(struct __ctx_buff *ctx, struct pkt *p,
+					 __u32 mtu)
 {
 	const __u32 room = sizeof(struct iphdr) + sizeof(struct icmphdr);
 	__u32 off = l2_len(p);
@@ -91,7 +91,7 @@ static __always_inline int icmp4_too_big(struct __ctx_buff *ctx,
 	oh->frag_off = 0;
 	oh->ttl = ICMP_REPLY_TTL;
 	oh->protocol = IPPROTO_ICMP;
-	oh->saddr = daddr;		/* from the address it was sent to */
+	oh->saddr = daddr; /* from the address it was sent to */
 	oh->daddr = saddr;
 	oh->check = ip4_csum_full(oh);
 
@@ -105,8 +105,8 @@ static __always_inline int icmp4_too_big(struct __ctx_buff *ctx,
 	return SLUICE_DROP_LB_TOO_BIG;
 }
 
-static __always_inline int icmp6_too_big(struct __ctx_buff *ctx,
-					 struct pkt *p, __u32 mtu)
+static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
+					 __u32 mtu)
 {
 	const __u32 room = sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr);
 	__u32 off = l2_len(p), sum;

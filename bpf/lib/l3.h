@@ -34,13 +34,13 @@
 
 /* What L3 parsing learnt; the later stages read it. */
 struct l3_info {
-	const struct sluice_route *rt;	/* set by route_lookup() */
-	__u32 hash;			/* 5-tuple flow hash */
-	__u32 l3_len;			/* IP total length */
-	__u32 ports;			/* sport | dport << 16, as loaded */
-	__u32 l4_off;			/* from the frame start */
+	const struct sluice_route *rt; /* set by route_lookup() */
+	__u32 hash;		       /* 5-tuple flow hash */
+	__u32 l3_len;		       /* IP total length */
+	__u32 ports;		       /* sport | dport << 16, as loaded */
+	__u32 l4_off;		       /* from the frame start */
 	__u8 family;
-	__u8 proto;			/* L4 protocol (v6: the first nexthdr) */
+	__u8 proto; /* L4 protocol (v6: the first nexthdr) */
 	__u8 tcp_flags;
 	__u8 pad;
 	__u8 src[16];
@@ -130,7 +130,7 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 	if (ip6->version != 6)
 		return SLUICE_DROP_BAD_VERSION;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (ip6->nexthdr == NEXTHDR_HOP)	/* incl. jumbograms */
+	if (ip6->nexthdr == NEXTHDR_HOP) /* incl. jumbograms */
 		return SLUICE_PASS_IP_OPTIONS;
 	if (plen > p->len - p->l3_off - sizeof(*ip6))
 		return SLUICE_DROP_BAD_LEN;

@@ -32,7 +32,7 @@
 struct lb_flow {
 	struct sluice_flow_key key;
 	__u32 hash;
-	__u8 icmp_error;		/* an ICMP error about the flow */
+	__u8 icmp_error; /* an ICMP error about the flow */
 	__u8 is_syn;
 	__u8 pad[2];
 };
@@ -67,7 +67,8 @@ static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 
 		if ((void *)(ic + 1) > p->data_end)
 			return -1;
-		if (ic->type != ICMP_DEST_UNREACH && ic->type != ICMP_TIME_EXCEEDED)
+		if (ic->type != ICMP_DEST_UNREACH &&
+		    ic->type != ICMP_TIME_EXCEEDED)
 			return -1;
 		in = (void *)(ic + 1);
 		if ((void *)(in + 1) + 4 > p->data_end || in->ihl != 5 ||
@@ -151,10 +152,10 @@ static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
 	if (flags & SLUICE_VIP_HASH_SRC)
 		return sluice_flow_hash((const __u32 *)fl->key.saddr, zero,
 					words, 0, 0);
-	return sluice_flow_hash((const __u32 *)fl->key.saddr,
-				(const __u32 *)fl->key.daddr, words,
-				(__u32)fl->key.sport | (__u32)fl->key.dport << 16,
-				fl->key.proto);
+	return sluice_flow_hash(
+		(const __u32 *)fl->key.saddr, (const __u32 *)fl->key.daddr,
+		words, (__u32)fl->key.sport | (__u32)fl->key.dport << 16,
+		fl->key.proto);
 }
 
 /* Flow table first (unless a SYN opens the flow anew), Maglev otherwise. */
@@ -182,7 +183,8 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 			if (be && be->family && !(be->flags & SLUICE_BE_DOWN) &&
 			    (!idle || now - entry->last_seen_ns <
 					      idle * 1000000000ull)) {
-				if (now - entry->last_seen_ns > LB_FLOW_REFRESH_NS)
+				if (now - entry->last_seen_ns >
+				    LB_FLOW_REFRESH_NS)
 					entry->last_seen_ns = now;
 				if (vc)
 					vc->flow_hits++;

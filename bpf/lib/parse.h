@@ -15,7 +15,7 @@
 
 struct vlan_tag {
 	__be16 tci;
-	__be16 proto;			/* the encapsulated ethertype */
+	__be16 proto; /* the encapsulated ethertype */
 };
 
 static __always_inline int mac_equal(const __u8 *a, const __u8 *b)

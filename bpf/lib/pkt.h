@@ -19,19 +19,19 @@
 struct pkt {
 	void *data;
 	void *data_end;
-	__u32 len;			/* frame length, for byte counters */
-	__u32 slot;			/* counter slot of the ingress interface
+	__u32 len;	       /* frame length, for byte counters */
+	__u32 slot;	       /* counter slot of the ingress interface
 					 * (the VLAN subinterface if tagged) */
-	__u32 ingress_ifindex;		/* physical port the frame came in on */
-	__u32 in_ifindex;		/* logical: the VLAN subinterface if tagged */
+	__u32 ingress_ifindex; /* physical port the frame came in on */
+	__u32 in_ifindex;      /* logical: the VLAN subinterface if tagged */
 	const struct sluice_iface *in_if;
-	__u16 l3_proto;			/* ethertype of the L3 header, host order */
-	__u16 vlan_tci;			/* host order, when tagged */
+	__u16 l3_proto; /* ethertype of the L3 header, host order */
+	__u16 vlan_tci; /* host order, when tagged */
 	__u8 tagged;
-	__u8 icmp_sent;			/* the LB turned it into an ICMP reply */
-	__u16 port_flags;		/* SLUICE_IF_* of the physical port */
-	__u32 l3_off;			/* 14 or 18 */
-	int redirect;			/* ctx_redirect()'s answer, 0 if none */
+	__u8 icmp_sent;	  /* the LB turned it into an ICMP reply */
+	__u16 port_flags; /* SLUICE_IF_* of the physical port */
+	__u32 l3_off;	  /* 14 or 18 */
+	int redirect;	  /* ctx_redirect()'s answer, 0 if none */
 };
 
 /* Re-read the frame bounds after a helper that moves them. */

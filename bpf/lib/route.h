@@ -21,11 +21,11 @@
 struct hop {
 	const struct sluice_iface *out;
 	const struct sluice_neigh *nb;
-	__u32 ifindex;			/* logical egress (maybe a VLAN) */
+	__u32 ifindex; /* logical egress (maybe a VLAN) */
 };
 
 static __always_inline const struct sluice_route *lpm_lookup(__u8 family,
-							      const __u8 *dst)
+							     const __u8 *dst)
 {
 	if (family == AF_INET) {
 		struct sluice_lpm4_key k = { .prefixlen = 32 };

@@ -21,9 +21,8 @@ static const volatile __u8 reason_verdict[SLUICE_REASON_SLOTS] = {
 /* Reasons that exist (holes in the list are not): a stage can only
  * return these, the check keeps a mistake visible as REASON_INVALID. */
 #define SLUICE_REASON_KNOWN_(id, num, name, verdict) [num] = 1,
-static const volatile __u8 reason_known[SLUICE_REASON_SLOTS] = {
-	SLUICE_REASONS(SLUICE_REASON_KNOWN_)
-};
+static const volatile __u8 reason_known[SLUICE_REASON_SLOTS] = { SLUICE_REASONS(
+	SLUICE_REASON_KNOWN_) };
 #undef SLUICE_REASON_KNOWN_
 
 static __always_inline void count_reason(__u32 slot, __u32 reason, __u32 len)
@@ -50,7 +49,7 @@ static __always_inline int finish(struct pkt *p, int reason)
 	count_reason(p->slot, r, p->len);
 	verdict = reason_verdict[r];
 	if (r == SLUICE_REASON_ICMP_REPLY && p->icmp_sent)
-		verdict = SLUICE_V_TX;	/* the answer goes back out */
+		verdict = SLUICE_V_TX; /* the answer goes back out */
 	return ctx_action(verdict, p->redirect);
 }
 

@@ -80,6 +80,7 @@ int endpoint_parse(const char *s, struct endpoint *ep, char *err, size_t errlen)
 	return 0;
 bad_tcp:
 	snprintf(err, errlen,
-		 "api: '%s': expected tcp:HOST:PORT (IPv6 as tcp:[ADDR]:PORT)", s);
+		 "api: '%s': expected tcp:HOST:PORT (IPv6 as tcp:[ADDR]:PORT)",
+		 s);
 	return -EINVAL;
 }

@@ -12,12 +12,13 @@ enum endpoint_kind { EP_UNIX, EP_TCP };
 
 struct endpoint {
 	enum endpoint_kind kind;
-	char path[108];		/* EP_UNIX: sun_path */
-	char host[64];		/* EP_TCP: literal address, no brackets */
-	unsigned short port;	/* EP_TCP */
+	char path[108];	     /* EP_UNIX: sun_path */
+	char host[64];	     /* EP_TCP: literal address, no brackets */
+	unsigned short port; /* EP_TCP */
 };
 
 /* 0, or -EINVAL with a message naming the value in @err. */
-int endpoint_parse(const char *s, struct endpoint *ep, char *err, size_t errlen);
+int endpoint_parse(const char *s, struct endpoint *ep, char *err,
+		   size_t errlen);
 
 #endif

@@ -21,7 +21,8 @@ enum log_level log_get_level(void)
 
 int log_level_parse(const char *s, enum log_level *out)
 {
-	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
+	     i++) {
 		if (!strcmp(s, level_names[i])) {
 			*out = (enum log_level)i;
 			return 0;
@@ -30,8 +31,8 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -EINVAL;
 }
 
-__attribute__((format(printf, 2, 0)))
-void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) void log_vmsg(enum log_level lvl,
+						    const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;

@@ -25,7 +25,8 @@ int opts_getopt_init(struct opts_getopt *g, const struct opt_def *defs,
 		g->longopts[i] = (struct option){
 			.name = d->long_name,
 			.has_arg = d->arg == OPT_ARG_REQUIRED ?
-					   required_argument : no_argument,
+					   required_argument :
+					   no_argument,
 			.val = d->short_name ? d->short_name : OPT_LONG_VAL(i),
 		};
 		if (d->short_name) {

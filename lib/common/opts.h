@@ -15,16 +15,16 @@
 #include <stdio.h>
 
 enum opt_arg {
-	OPT_ARG_NONE,		/* a flag */
-	OPT_ARG_REQUIRED,	/* --name VALUE, --name=VALUE, -n VALUE */
+	OPT_ARG_NONE,	  /* a flag */
+	OPT_ARG_REQUIRED, /* --name VALUE, --name=VALUE, -n VALUE */
 };
 
 struct opt_def {
-	const char *long_name;	/* without the dashes: "config" */
-	char short_name;	/* 'c', or 0 for a long-only option */
+	const char *long_name; /* without the dashes: "config" */
+	char short_name;       /* 'c', or 0 for a long-only option */
 	enum opt_arg arg;
-	const char *metavar;	/* the value in the help: "FILE" */
-	const char *help;	/* each '\n' starts a line in the help column */
+	const char *metavar; /* the value in the help: "FILE" */
+	const char *help;    /* each '\n' starts a line in the help column */
 };
 
 #define OPTS_MAX 32

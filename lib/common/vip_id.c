@@ -12,8 +12,8 @@
 /* At most 6 digits: leading zeros are fine, an overlong number is not. */
 #define PORT_DIGITS_MAX 6
 
-__attribute__((format(printf, 3, 4)))
-static int invalid(char *why, size_t whylen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+invalid(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,8 +52,9 @@ int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 			return invalid(why, whylen, VIP_ID_EXPECTED);
 		/* "2001:db8::1:80" would be ambiguous */
 		if (memchr(s, ':', (size_t)(colon - s)))
-			return invalid(why, whylen,
-				       "an IPv6 address goes in brackets, [ADDR]:PORT/PROTO");
+			return invalid(
+				why, whylen,
+				"an IPv6 address goes in brackets, [ADDR]:PORT/PROTO");
 		aend = colon;
 	}
 	slash = strchr(colon, '/');
@@ -63,14 +64,15 @@ int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 	alen = (size_t)(aend - a);
 	plen = (size_t)(slash - colon - 1);
 	if (alen >= sizeof(addr))
-		alen = sizeof(addr) - 1;	/* fails inet_pton below */
+		alen = sizeof(addr) - 1; /* fails inet_pton below */
 	memcpy(addr, a, alen);
 	addr[alen] = '\0';
 	if (inet_pton(family, addr, k->addr) != 1)
 		return invalid(why, whylen, "'%.*s' is not an IPv%d address",
 			       (int)(aend - a), a, family == AF_INET6 ? 6 : 4);
 	for (i = 0; i < plen && i < PORT_DIGITS_MAX &&
-		    isdigit((unsigned char)colon[1 + i]); i++)
+		    isdigit((unsigned char)colon[1 + i]);
+	     i++)
 		port = port * 10 + (unsigned long)(colon[1 + i] - '0');
 	if (!plen || i < plen || port > 65535)
 		return invalid(why, whylen, "port '%.*s' is not 0..65535",

@@ -209,7 +209,7 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		dp->skel->rodata->cfg_lb_enabled = 0;
 	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
 			  load_xdp, dp->skel);
-	if (err == -EPROTO)	/* layout.c said which map and why */
+	if (err == -EPROTO) /* layout.c said which map and why */
 		return err;
 	if (!err)
 		err = pin_devmap(dp, dp->skel->maps.tx_ports);
@@ -487,8 +487,7 @@ static int adopt_link(struct dp *dp, int ifindex, const char *path)
 }
 
 int dp_attach(struct dp *dp, int ifindex, const char *ifname,
-	      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out,
-	      bool *adopted)
+	      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out, bool *adopted)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	char path[PATH_MAX];
@@ -533,7 +532,8 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 			pr_err("dp: cannot attach XDP to %s: %s%s", ifname,
 			       strerror(-err),
 			       err == -EBUSY ? " (another XDP program is "
-					       "attached)" : "");
+					       "attached)" :
+					       "");
 			return err;
 		}
 		if (dp->pin_dir && bpf_obj_pin(fd, path)) {

@@ -16,14 +16,14 @@
 struct dp;
 
 enum dp_xdp_mode {
-	DP_XDP_AUTO,		/* native; generic with a warning if refused */
-	DP_XDP_NATIVE,		/* native or fail */
-	DP_XDP_GENERIC,		/* generic (skb) mode, as asked */
+	DP_XDP_AUTO,	/* native; generic with a warning if refused */
+	DP_XDP_NATIVE,	/* native or fail */
+	DP_XDP_GENERIC, /* generic (skb) mode, as asked */
 };
 
 enum dp_role {
-	DP_ROLE_ROUTER,		/* the XDP router and load balancer */
-	DP_ROLE_BACKEND,	/* a load-balanced server: decapsulation
+	DP_ROLE_ROUTER,	 /* the XDP router and load balancer */
+	DP_ROLE_BACKEND, /* a load-balanced server: decapsulation
 				 * alone (sluice_decap; the router's and
 				 * the LB's map operations say -EOPNOTSUPP) */
 };
@@ -33,10 +33,10 @@ struct dp_opts {
 	 * means no pinning at all (tests, benchmarks). */
 	const char *pin_dir;
 	/* Load-time settings (0 = the compiled default). */
-	__u32 lb_max_flows;	/* LRU flow table size */
-	bool lb_disabled;	/* skip the VIP lookup entirely */
-	enum dp_role role;	/* which object is loaded and attached */
-	bool load_tc;		/* also load the TC (clsact) router (the
+	__u32 lb_max_flows; /* LRU flow table size */
+	bool lb_disabled;   /* skip the VIP lookup entirely */
+	enum dp_role role;  /* which object is loaded and attached */
+	bool load_tc;	    /* also load the TC (clsact) router (the
 				 * router role only: -EINVAL otherwise) */
 };
 
@@ -61,8 +61,7 @@ bool dp_maps_reused(const struct dp *dp);
  * adopted and switched to our program atomically (no gap).  *mode_out says
  * what the kernel actually gave. */
 int dp_attach(struct dp *dp, int ifindex, const char *ifname,
-	      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out,
-	      bool *adopted);
+	      enum dp_xdp_mode mode, enum dp_xdp_mode *mode_out, bool *adopted);
 /* Detaches and removes the pinned link.  With @keep, only forgets it:
  * the program stays attached through the pin. */
 int dp_detach(struct dp *dp, const char *ifname, bool keep);
@@ -77,8 +76,7 @@ int dp_detach(struct dp *dp, const char *ifname, bool keep);
  * an earlier run pinned for @ifname is removed once the filter is in.
  * Without the TC object: -ENOENT.
  */
-int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
-		 bool *adopted);
+int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname, bool *adopted);
 /* Removes our filter; with @keep, only forgets it (it stays attached).
  * The clsact qdisc is left alone either way: other filters may use it,
  * and an empty one costs nothing.  Not attached by us: -ENOENT. */
@@ -96,12 +94,12 @@ int dp_port_set(struct dp *dp, __u32 ifindex);
 int dp_port_del(struct dp *dp, __u32 ifindex);
 
 /* @family AF_INET or AF_INET6, @addr network order (4 or 16 bytes) */
-int dp_route_set(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, const struct sluice_route *rt);
+int dp_route_set(struct dp *dp, int family, const void *addr, unsigned int plen,
+		 const struct sluice_route *rt);
 int dp_route_del(struct dp *dp, int family, const void *addr,
 		 unsigned int plen);
-int dp_route_get(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, struct sluice_route *rt);
+int dp_route_get(struct dp *dp, int family, const void *addr, unsigned int plen,
+		 struct sluice_route *rt);
 
 int dp_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g);
 int dp_nhg_del(struct dp *dp, __u32 id);

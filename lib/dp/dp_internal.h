@@ -40,8 +40,8 @@ struct dp_tc_port {
 
 struct dp {
 	struct sluice_xdp *skel;
-	struct sluice_decap *decap;	/* backend role only */
-	struct sluice_tc *tc;		/* when dp_opts.load_tc */
+	struct sluice_decap *decap; /* backend role only */
+	struct sluice_tc *tc;	    /* when dp_opts.load_tc */
 	/* by id, from the loaded object; NULL where that object has none */
 	struct bpf_map *maps[DP_MAP_ALL];
 	enum dp_role role;
@@ -55,8 +55,7 @@ struct dp {
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
 int dp_fd(const struct dp *dp, int id);
 /* One element of map @id: 0 or -errno.  Updates are BPF_ANY. */
-int dp_update(const struct dp *dp, int id, const void *key,
-	      const void *value);
+int dp_update(const struct dp *dp, int id, const void *key, const void *value);
 int dp_delete(const struct dp *dp, int id, const void *key);
 int dp_lookup(const struct dp *dp, int id, const void *key, void *value);
 
@@ -65,8 +64,7 @@ int dp_lookup(const struct dp *dp, int id, const void *key, void *value);
  * first); dp_percpu_zero() sets @key to zero on every CPU. */
 int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
 		  size_t size);
-int dp_percpu_zero(const struct dp *dp, int id, const void *key,
-		   size_t size);
+int dp_percpu_zero(const struct dp *dp, int id, const void *key, size_t size);
 
 /* Where the XDP link of @ifname is pinned (dp.c); dp->pin_dir is set. */
 void dp_link_pin_path(const struct dp *dp, const char *ifname, char *buf,

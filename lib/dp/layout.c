@@ -13,9 +13,9 @@
 #include "log.h"
 
 enum map_kind {
-	MAP_STATE,	/* holds what only the data path knows: refuse */
-	MAP_MIRROR,	/* rebuilt from the kernel's state at every start */
-	MAP_STATS,	/* counters: carried over from a known older layout */
+	MAP_STATE,  /* holds what only the data path knows: refuse */
+	MAP_MIRROR, /* rebuilt from the kernel's state at every start */
+	MAP_STATS,  /* counters: carried over from a known older layout */
 };
 
 static const struct {
@@ -44,7 +44,7 @@ static const struct {
 
 /* Pins of maps that no longer exist: removed when found. */
 static const char *const retired_maps[] = {
-	"decap_stats",	/* until layout 2 of stats: decap reasons are there */
+	"decap_stats", /* until layout 2 of stats: decap reasons are there */
 };
 
 /* stats layout 1: the reasons 0..34 of then, one slot after another */
@@ -55,8 +55,8 @@ static const char *const retired_maps[] = {
 #define PIN_PATH_MAX (PATH_MAX + 32)
 
 struct moved {
-	char path[PIN_PATH_MAX];	/* the pin */
-	char aside[PIN_PATH_MAX];	/* where it waits for the load */
+	char path[PIN_PATH_MAX];  /* the pin */
+	char aside[PIN_PATH_MAX]; /* where it waits for the load */
 	char name[BPF_OBJ_NAME_LEN];
 	bool migrate_stats;
 	__u32 old_entries;
@@ -70,7 +70,8 @@ struct dp_layout_plan {
 
 static int rule_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(map_layouts) / sizeof(map_layouts[0]); i++)
+	for (size_t i = 0; i < sizeof(map_layouts) / sizeof(map_layouts[0]);
+	     i++)
 		if (!strcmp(map_layouts[i].name, name))
 			return (int)i;
 	return -1;
@@ -101,8 +102,8 @@ static int layouts_open(const char *dir, bool create)
 		return fd < 0 ? -errno : fd;
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, SLUICE_LAYOUT_MAP_NAME,
 			    sizeof(struct sluice_layout_key),
-			    sizeof(struct sluice_layout), SLUICE_LAYOUT_MAX_MAPS,
-			    NULL);
+			    sizeof(struct sluice_layout),
+			    SLUICE_LAYOUT_MAX_MAPS, NULL);
 	if (fd < 0)
 		return -errno;
 	if (bpf_obj_pin(fd, path)) {
@@ -165,7 +166,7 @@ static int move_aside(struct dp_layout_plan *plan, const char *name,
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->migrate_stats = migrate;
 	m->old_entries = old_entries;
-	unlink(m->aside);	/* left by a crash in the middle of this */
+	unlink(m->aside); /* left by a crash in the middle of this */
 	if (rename(m->path, m->aside))
 		return -errno;
 	plan->n_moved++;
@@ -204,15 +205,16 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 	if (have > want) {
 		pr_err("dp: cannot adopt %s: its layout version %u is newer than "
 		       "this sluiced knows (%u); run the sluiced that pinned "
-		       "it, or remove %s to start afresh", path, have, want,
-		       plan->dir);
+		       "it, or remove %s to start afresh",
+		       path, have, want, plan->dir);
 		err = -EPROTO;
 		goto out;
 	}
 	switch (kind_of(name)) {
 	case MAP_MIRROR:
 		pr_info("dp: %s: pinned layout %u, this build has %u: rebuilt "
-			"from the kernel's state", name, have, want);
+			"from the kernel's state",
+			name, have, want);
 		err = move_aside(plan, name, path, false, 0);
 		break;
 	case MAP_STATS:
@@ -220,7 +222,8 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		    info.value_size == sizeof(struct sluice_counter) &&
 		    info.max_entries == SLUICE_MAX_IFACES * STATS_V1_REASONS) {
 			pr_info("dp: stats: pinned layout 1, this build has %u: "
-				"counters carried over", want);
+				"counters carried over",
+				want);
 			*reused = true;
 			err = move_aside(plan, name, path, true,
 					 info.max_entries);
@@ -238,7 +241,8 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		       bpf_map__key_size(map), bpf_map__value_size(map),
 		       bpf_map__max_entries(map),
 		       !strcmp(name, "lb_flows") && have == want ?
-			       " (lb.max_flows changed?)" : "",
+			       " (lb.max_flows changed?)" :
+			       "",
 		       plan->dir);
 		err = -EPROTO;
 	}
@@ -246,8 +250,8 @@ out:
 	close(fd);
 	/* rebuilt or migrated: the new map is pinned where the old one was
 	 * (a devmap is pinned by hand after the load) */
-	if (!err && plan->n_moved && !strcmp(plan->moved[plan->n_moved - 1].name,
-					     name) &&
+	if (!err && plan->n_moved &&
+	    !strcmp(plan->moved[plan->n_moved - 1].name, name) &&
 	    bpf_map__type(map) != BPF_MAP_TYPE_DEVMAP_HASH)
 		err = bpf_map__set_pin_path(map, path);
 	return err;
@@ -374,7 +378,8 @@ int dp_layout_commit(struct dp_layout_plan *plan, struct bpf_object *obj)
 
 			if (rc)
 				pr_warn("dp: stats: counters not carried over: "
-					"%s", strerror(-rc));
+					"%s",
+					strerror(-rc));
 		}
 		unlink(m->aside);
 	}

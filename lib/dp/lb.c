@@ -153,7 +153,8 @@ int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
 		return fd;
 	if (bpf_map_update_batch(fd, slots, values, &count, NULL)) {
 		for (__u32 i = 0; i < n && !err; i++)
-			if (bpf_map_update_elem(fd, &slots[i], &values[i], BPF_ANY))
+			if (bpf_map_update_elem(fd, &slots[i], &values[i],
+						BPF_ANY))
 				err = -errno;
 	}
 	close(fd);
@@ -218,8 +219,8 @@ int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
 		err = dp_percpu_zero(dp, DP_MAP_LB_VIP_STATS, &vip_id,
 				     sizeof(struct sluice_lb_counter));
 	if (backend_id)
-		err = dp_percpu_zero(dp, DP_MAP_LB_BACKEND_STATS, &backend_id,
-				     sizeof(struct sluice_lb_counter)) ?: err;
+		err = dp_percpu_zero(dp, DP_MAP_LB_BACKEND_STATS, &backend_id, sizeof(struct sluice_lb_counter)) ?:
+			      err;
 	return err;
 }
 

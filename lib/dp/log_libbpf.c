@@ -5,9 +5,8 @@
 #include "dp.h"
 #include "log.h"
 
-__attribute__((format(printf, 2, 0)))
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	enum log_level lvl = level == LIBBPF_WARN ? LOG_LVL_WARN :
 			     level == LIBBPF_INFO ? LOG_LVL_DEBUG :

@@ -6,9 +6,8 @@
 #include "dp.h"
 
 #define NAME_(id, num, name, verdict) [num] = name,
-static const char *const reason_names[SLUICE_REASON_SLOTS] = {
-	SLUICE_REASONS(NAME_)
-};
+static const char *const reason_names[SLUICE_REASON_SLOTS] = { SLUICE_REASONS(
+	NAME_) };
 #undef NAME_
 
 #define VERDICT_(id, num, name, verdict) [num] = verdict,

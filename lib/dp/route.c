@@ -71,8 +71,8 @@ static int lpm_key(int family, const void *addr, unsigned int plen,
 	return -EINVAL;
 }
 
-int dp_route_set(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, const struct sluice_route *rt)
+int dp_route_set(struct dp *dp, int family, const void *addr, unsigned int plen,
+		 const struct sluice_route *rt)
 {
 	enum dp_map_id id;
 	lpm_key_t k;
@@ -81,8 +81,7 @@ int dp_route_set(struct dp *dp, int family, const void *addr,
 	return err ? err : dp_update(dp, id, &k, rt);
 }
 
-int dp_route_del(struct dp *dp, int family, const void *addr,
-		 unsigned int plen)
+int dp_route_del(struct dp *dp, int family, const void *addr, unsigned int plen)
 {
 	enum dp_map_id id;
 	lpm_key_t k;
@@ -91,8 +90,8 @@ int dp_route_del(struct dp *dp, int family, const void *addr,
 	return err ? err : dp_delete(dp, id, &k);
 }
 
-int dp_route_get(struct dp *dp, int family, const void *addr,
-		 unsigned int plen, struct sluice_route *rt)
+int dp_route_get(struct dp *dp, int family, const void *addr, unsigned int plen,
+		 struct sluice_route *rt)
 {
 	enum dp_map_id id;
 	lpm_key_t k;

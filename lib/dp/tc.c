@@ -25,8 +25,7 @@
 /* The program's name as the kernel keeps it (BPF_OBJ_NAME_LEN). */
 #define DP_TC_PROG_NAME "sluice_tc"
 
-static struct dp_tc_port *tc_port(struct dp *dp, const char *ifname,
-				  bool alloc)
+static struct dp_tc_port *tc_port(struct dp *dp, const char *ifname, bool alloc)
 {
 	struct dp_tc_port *free_port = NULL;
 
@@ -57,10 +56,10 @@ static int tc_query(int ifindex, bool *ours)
 	*ours = false;
 	err = bpf_tc_query(&hook, &q);
 	if (err)
-		return err == -EINVAL ? -ENOENT : err;	/* EINVAL: no clsact */
+		return err == -EINVAL ? -ENOENT : err; /* EINVAL: no clsact */
 	fd = bpf_prog_get_fd_by_id(q.prog_id);
 	if (fd < 0)
-		return 0;	/* gone meanwhile, or not ours to open */
+		return 0; /* gone meanwhile, or not ours to open */
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	close(fd);
@@ -89,10 +88,12 @@ void dp_tc_remove_stale(int ifindex, const char *ifname)
 	err = tc_remove(ifindex);
 	if (err)
 		pr_warn("dp: %s: cannot remove the TC filter an earlier run "
-			"left: %s", ifname, strerror(-err));
+			"left: %s",
+			ifname, strerror(-err));
 	else
 		pr_info("dp: %s: removed the TC filter an earlier run left "
-			"(the port is XDP now)", ifname);
+			"(the port is XDP now)",
+			ifname);
 }
 
 /* The port was XDP in the run before (kept with --keep-on-exit): its
@@ -106,11 +107,11 @@ static void drop_xdp_pin(struct dp *dp, const char *ifname)
 	dp_link_pin_path(dp, ifname, path, sizeof(path));
 	if (!unlink(path))
 		pr_info("dp: %s: removed the XDP link an earlier run left "
-			"(the port is TC now)", ifname);
+			"(the port is TC now)",
+			ifname);
 }
 
-int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
-		 bool *adopted)
+int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname, bool *adopted)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = BPF_TC_INGRESS);
@@ -130,7 +131,7 @@ int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
 	t = tc_port(dp, ifname, false);
 	if (t && t->ifindex == ifindex)
 		return 0;
-	if (t)	/* the name came back with a new index: the old filter died */
+	if (t) /* the name came back with a new index: the old filter died */
 		t->ifindex = 0;
 	t = tc_port(dp, ifname, true);
 	if (!t)
@@ -145,8 +146,8 @@ int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
 	err = tc_query(ifindex, &ours);
 	if (!err && !ours) {
 		pr_err("dp: cannot attach TC to %s: another program holds "
-		       "ingress priority %u handle 0x%x", ifname,
-		       DP_TC_PRIORITY, DP_TC_HANDLE);
+		       "ingress priority %u handle 0x%x",
+		       ifname, DP_TC_PRIORITY, DP_TC_HANDLE);
 		return -EBUSY;
 	}
 	/* ours from a kept run: the kernel swaps the program in place */
@@ -154,7 +155,8 @@ int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname,
 	o.flags = ours ? BPF_TC_F_REPLACE : 0;
 	err = bpf_tc_attach(&hook, &o);
 	if (err) {
-		pr_err("dp: cannot attach TC to %s: %s", ifname, strerror(-err));
+		pr_err("dp: cannot attach TC to %s: %s", ifname,
+		       strerror(-err));
 		return err;
 	}
 	drop_xdp_pin(dp, ifname);

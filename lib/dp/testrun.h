@@ -12,17 +12,17 @@
 
 struct dp_test_run {
 	/* what to run */
-	__u32 ifindex;		/* XDP: the ingress device; skb: the device */
-	__u32 meta;		/* XDP: metadata bytes at the start of @in */
-	__u32 repeat;		/* runs in the kernel, one clock */
-	__u32 gso_segs;		/* skb: a GSO packet of this many segments */
-	__u32 gso_size;		/* skb: of this much payload each (0: none) */
-	void *out;		/* the frame as the program left it */
+	__u32 ifindex;	/* XDP: the ingress device; skb: the device */
+	__u32 meta;	/* XDP: metadata bytes at the start of @in */
+	__u32 repeat;	/* runs in the kernel, one clock */
+	__u32 gso_segs; /* skb: a GSO packet of this many segments */
+	__u32 gso_size; /* skb: of this much payload each (0: none) */
+	void *out;	/* the frame as the program left it */
 	__u32 out_size;
 	/* what came of it, set whether or not the run succeeded */
 	__u32 out_len;
-	__u32 retval;		/* the verdict */
-	__u32 duration;		/* ns per run, as test_run measured it */
+	__u32 retval;	/* the verdict */
+	__u32 duration; /* ns per run, as test_run measured it */
 };
 
 /* 0 or -errno, what bpf_prog_test_run_opts() said. */

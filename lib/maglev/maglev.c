@@ -44,8 +44,8 @@ struct perm {
 	uint32_t weight;
 	uint32_t offset;
 	uint32_t skip;
-	uint32_t next;		/* position in this backend's permutation */
-	uint64_t credit;	/* weighted round-robin credit */
+	uint32_t next;	 /* position in this backend's permutation */
+	uint64_t credit; /* weighted round-robin credit */
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -84,7 +84,8 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 		p[np].weight = b->weight;
 		p[np].offset = (uint32_t)(mix64(b->key) % m);
 		p[np].skip = (uint32_t)(mix64(b->key ^ 0x9e3779b97f4a7c15ull) %
-					(m - 1)) + 1;
+					(m - 1)) +
+			     1;
 		if (b->weight > max_w)
 			max_w = b->weight;
 		np++;
@@ -111,7 +112,9 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 				p[i].credit -= max_w;
 				do {
 					c = (uint32_t)((p[i].offset +
-							(uint64_t)p[i].next * p[i].skip) % m);
+							(uint64_t)p[i].next *
+								p[i].skip) %
+						       m);
 					p[i].next++;
 				} while (table[c]);
 				table[c] = p[i].value;

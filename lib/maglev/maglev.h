@@ -20,9 +20,9 @@
 #define MAGLEV_MAX_WEIGHT 100000u
 
 struct maglev_backend {
-	uint64_t key;		/* stable identity: maglev_key() of the address */
-	uint32_t weight;	/* 0 = takes no slots */
-	uint32_t value;		/* what the slot holds (a local backend id, != 0) */
+	uint64_t key;	 /* stable identity: maglev_key() of the address */
+	uint32_t weight; /* 0 = takes no slots */
+	uint32_t value;	 /* what the slot holds (a local backend id, != 0) */
 };
 
 /* A stable 64-bit identity for a byte string (e.g. family + address). */

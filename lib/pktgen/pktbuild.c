@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include "pktbuild.h"
 
-#define IP4_ID 0x1234		/* the identification of every built packet */
+#define IP4_ID 0x1234 /* the identification of every built packet */
 
 static void put16(__u8 *p, __u16 v)
 {
@@ -65,7 +65,7 @@ static __u16 spec_ethertype(const struct pkt_spec *s)
 	case PKT_L3_IP4: return 0x0800;
 	case PKT_L3_IP6: return 0x86dd;
 	case PKT_L3_ARP: return 0x0806;
-	default: return 0x88b5;	/* IEEE local experimental */
+	default: return 0x88b5; /* IEEE local experimental */
 	}
 }
 
@@ -110,7 +110,7 @@ static int quote_bytes(const struct pkt_spec *s, __u8 *out, __u32 *len)
 	__u32 want;
 	int err;
 
-	if (s->quote->quote)		/* one level is all a fixture needs */
+	if (s->quote->quote) /* one level is all a fixture needs */
 		return -EINVAL;
 	err = pkt_build(s->quote, &q);
 	if (err)
@@ -128,8 +128,7 @@ static int l4_body_len(const struct pkt_spec *s, __u32 *len)
 {
 	__u8 scratch[PKT_MAX];
 
-	if (!s->quote ||
-	    (s->l4 != IPPROTO_ICMP && s->l4 != IPPROTO_ICMPV6)) {
+	if (!s->quote || (s->l4 != IPPROTO_ICMP && s->l4 != IPPROTO_ICMPV6)) {
 		*len = s->payload;
 		return 0;
 	}
@@ -146,11 +145,11 @@ static int build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
 	case IPPROTO_TCP:
 		put16(p, s->sport);
 		put16(p + 2, s->dport);
-		put32(p + 4, 0x01020304);	/* seq */
-		put32(p + 8, 0x05060708);	/* ack */
-		p[12] = 5 << 4;			/* data offset */
+		put32(p + 4, 0x01020304);		    /* seq */
+		put32(p + 8, 0x05060708);		    /* ack */
+		p[12] = 5 << 4;				    /* data offset */
 		p[13] = s->tcp_flags ? s->tcp_flags : 0x18; /* PSH | ACK */
-		put16(p + 14, 0xffff);		/* window */
+		put16(p + 14, 0xffff);			    /* window */
 		break;
 	case IPPROTO_UDP:
 		put16(p, s->sport);
@@ -211,7 +210,9 @@ static int build_l4(const struct pkt_spec *s, __u8 *p, const __u8 *saddr,
 	c = csum_fold(csum_add(sum, p, len));
 	if (s->l4 == IPPROTO_UDP && c == 0)
 		c = 0xffff;
-	put16(p + (s->l4 == IPPROTO_TCP ? 16 : s->l4 == IPPROTO_UDP ? 6 : 2),
+	put16(p + (s->l4 == IPPROTO_TCP ? 16 :
+		   s->l4 == IPPROTO_UDP ? 6 :
+					  2),
 	      c);
 	return 0;
 }
@@ -263,10 +264,10 @@ static __u32 build_ext6(const struct pkt_spec *s, __u8 *p)
 	memset(p, 0, 8);
 	p[0] = s->l4;
 	if (s->ext == PKT_EXT_HBH) {
-		p[2] = 1;		/* PadN over the 4 remaining bytes */
+		p[2] = 1; /* PadN over the 4 remaining bytes */
 		p[3] = 4;
 	} else {
-		put16(p + 2, 1);	/* offset 0, more fragments */
+		put16(p + 2, 1); /* offset 0, more fragments */
 		put32(p + 4, 0xdeadbeef);
 	}
 	return 8;
@@ -283,8 +284,9 @@ static int build_ip6(const struct pkt_spec *s, struct frame *f)
 		return -EINVAL;
 	/* version, traffic class, flow label */
 	put32(ip6, 6u << 28 | (__u32)s->tos << 20 | (s->flow & 0xfffff));
-	ip6[6] = s->ext == PKT_EXT_HBH ? 0 : s->ext == PKT_EXT_FRAG ? 44 :
-		 s->l4;
+	ip6[6] = s->ext == PKT_EXT_HBH	? 0 :
+		 s->ext == PKT_EXT_FRAG ? 44 :
+					  s->l4;
 	ip6[7] = spec_ttl(s);
 	ext = build_ext6(s, ip6 + 40);
 	f->l4_off = f->l3_off + 40 + ext;
@@ -300,11 +302,11 @@ static int build_arp(const struct pkt_spec *s, struct frame *f)
 {
 	__u8 *a = f->buf + f->l3_off;
 
-	put16(a, 1);			/* Ethernet */
+	put16(a, 1); /* Ethernet */
 	put16(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, 2);		/* reply */
+	put16(a + 6, 2); /* reply */
 	memcpy(a + 8, s->src, 6);
 	memcpy(a + 18, s->dst, 6);
 	if (pkt_addr(AF_INET, s->saddr, a + 14) ||
@@ -336,7 +338,7 @@ int pkt_build(const struct pkt_spec *s, struct frame *f)
 		f->len = f->l3_off + s->payload;
 		err = 0;
 	}
-	f->len += s->eth_pad;		/* the buffer is zeroed */
+	f->len += s->eth_pad; /* the buffer is zeroed */
 	return err;
 }
 
@@ -363,7 +365,7 @@ static void build_gre(const struct pkt_encap *e, __u16 proto, __u8 *g,
 	put16(g, e->gre_flags);
 	put16(g + 2, e->gre_proto ? e->gre_proto : proto);
 	if (e->gre_flags & 0xc000) {
-		csum_off = off;		/* checksum, then offset 0 */
+		csum_off = off; /* checksum, then offset 0 */
 		off += 4;
 	}
 	if (e->gre_flags & 0x2000) {
@@ -423,7 +425,7 @@ int pkt_encap(const struct frame *inner, const struct pkt_encap *e,
 		o[9] = proto;
 		memcpy(o + 12, e->saddr, 4);
 		memcpy(o + 16, e->daddr, 4);
-		if (e->ip_opts) {	/* as build_ip4() writes them */
+		if (e->ip_opts) { /* as build_ip4() writes them */
 			memset(o + 20, 0x01, ohl - 20);
 			o[20] = 0x94;
 			o[21] = 4;
@@ -479,7 +481,7 @@ static int ip4_fwd_csum(struct frame *f, __u16 want, bool forwarded)
 		ip4_set_csum(iph);
 		iph[8] = ttl;
 		if ((iph[10] << 8 | iph[11]) == want) {
-			ip4_set_csum(iph);	/* for the TTL it carries */
+			ip4_set_csum(iph); /* for the TTL it carries */
 			return 0;
 		}
 	}
@@ -490,14 +492,14 @@ static int mut_offset(const struct frame *f, const struct pkt_mut *m,
 		      __u32 width, __u32 *off)
 {
 	__u32 base = m->base == BASE_L3 ? f->l3_off :
-		     m->base == BASE_L4 ? f->l4_off : 0;
+		     m->base == BASE_L4 ? f->l4_off :
+					  0;
 
 	*off = base + m->off;
 	return *off + width <= f->len ? 0 : -EINVAL;
 }
 
-static int mutate_one(struct frame *f, const struct pkt_mut *m,
-		      bool forwarded)
+static int mutate_one(struct frame *f, const struct pkt_mut *m, bool forwarded)
 {
 	__u32 off = 0;
 
@@ -524,10 +526,8 @@ static int mutate_one(struct frame *f, const struct pkt_mut *m,
 			return -EINVAL;
 		ip4_set_csum(f->buf + f->l3_off);
 		return 0;
-	case MUT_IP_LEN_FIT:
-		return ip_len_fit(f);
-	case MUT_IP4_FWD_CSUM:
-		return ip4_fwd_csum(f, (__u16)m->val, forwarded);
+	case MUT_IP_LEN_FIT: return ip_len_fit(f);
+	case MUT_IP4_FWD_CSUM: return ip4_fwd_csum(f, (__u16)m->val, forwarded);
 	case MUT_IP4_CSUM_NEG0:
 		if (forwarded)
 			return 0;

@@ -22,40 +22,40 @@
 #include "pktbuild.h"
 
 enum dx_kind {
-	DXT_NONE,		/* no tunnel: the spec is the whole frame */
-	DXT_IPIP,		/* outer IP, protocol 4 or 41 by inner family */
-	DXT_GRE,		/* outer IP, protocol 47, GRE header */
+	DXT_NONE, /* no tunnel: the spec is the whole frame */
+	DXT_IPIP, /* outer IP, protocol 4 or 41 by inner family */
+	DXT_GRE,  /* outer IP, protocol 47, GRE header */
 };
 
 /* The tunnel header in front of the inner packet (pkt_encap's fields). */
 struct dx_tunnel {
-	__u8 kind;		/* enum dx_kind */
-	const char *saddr;	/* outer addresses, text; the family follows */
+	__u8 kind;	   /* enum dx_kind */
+	const char *saddr; /* outer addresses, text; the family follows */
 	const char *daddr;
 	__u8 tos;
 	__u32 flow;
-	__u16 frag;		/* IPv4 flags and offset, host order */
-	__u8 ip_opts;		/* IPv4 option words */
+	__u16 frag;   /* IPv4 flags and offset, host order */
+	__u8 ip_opts; /* IPv4 option words */
 	__u16 gre_flags;
-	__u16 gre_proto;	/* 0: the inner family's ethertype */
+	__u16 gre_proto; /* 0: the inner family's ethertype */
 	__u32 gre_key;
 	__u32 gre_seq;
 };
 
 struct decap_fixture {
 	const char *name;
-	struct pkt_spec in;	/* the inner packet, with the frame's L2 */
+	struct pkt_spec in; /* the inner packet, with the frame's L2 */
 	struct dx_tunnel t;
 	/* on the encapsulated frame; a row that decapsulates may only cut
 	 * it or change the outer header */
 	struct pkt_mut mut[PKT_MAX_MUT];
-	__u8 meta;		/* metadata bytes in front of the frame */
-	const char *add_local;	/* dp_local_addr_set() before the row */
-	const char *del_local;	/* dp_local_addr_del() before the row */
-	int verdict;		/* XDP_* */
-	int reason;		/* SLUICE_DECAP_*, SLUICE_PASS_*, SLUICE_DROP_*
+	__u8 meta;	       /* metadata bytes in front of the frame */
+	const char *add_local; /* dp_local_addr_set() before the row */
+	const char *del_local; /* dp_local_addr_del() before the row */
+	int verdict;	       /* XDP_* */
+	int reason;	       /* SLUICE_DECAP_*, SLUICE_PASS_*, SLUICE_DROP_*
 				 * of the decap list, counted exactly once */
-	bool decap;		/* output: the inner packet (pkt_build of
+	bool decap;	       /* output: the inner packet (pkt_build of
 				 * .in, then .imut), cut as much as the input
 				 * was; otherwise the input, byte for byte */
 	/* on the inner packet before it is encapsulated (and so on the
@@ -63,11 +63,11 @@ struct decap_fixture {
 	struct pkt_mut imut[PKT_MAX_MUT];
 };
 
-#define DX_EINVAL (-1)		/* band: test_run refuses the frame */
+#define DX_EINVAL (-1) /* band: test_run refuses the frame */
 
 struct dx_band {
-	__u32 below;		/* lengths below this (and above the last) */
-	int reason;		/* of the decap list, or DX_EINVAL */
+	__u32 below; /* lengths below this (and above the last) */
+	int reason;  /* of the decap list, or DX_EINVAL */
 };
 
 /* Cut one encapsulated frame at every length in [from, upto); where the

@@ -31,7 +31,7 @@
 #include "pktbuild.h"
 #include "runner.h"
 
-#define META_BYTE 0xa5		/* metadata: recognisable bytes */
+#define META_BYTE 0xa5 /* metadata: recognisable bytes */
 
 /* The ingress device has no slot (no daemon runs): slot 0 counts it. */
 #define DX_SLOT 0
@@ -40,9 +40,9 @@ typedef struct sluice_counter dstats_t[SLUICE_REASON_SLOTS];
 
 struct dx_env {
 	struct env *e;
-	struct dp *dp;		/* the backend role's */
+	struct dp *dp; /* the backend role's */
 	int prog_fd;
-	__u32 ifindex;		/* ingress: any real device will do */
+	__u32 ifindex; /* ingress: any real device will do */
 	dstats_t before, after;
 };
 
@@ -69,7 +69,8 @@ static bool is_decap(int reason)
 static int verdict_of(int reason)
 {
 	return dp_reason_verdict((unsigned int)reason) == SLUICE_V_DROP ?
-		       XDP_DROP : XDP_PASS;
+		       XDP_DROP :
+		       XDP_PASS;
 }
 
 static const char *reason_name(int reason)
@@ -93,9 +94,10 @@ static bool dx_counters_ok(struct dx_env *d, int reason, __u64 bytes)
 		if (dp == (mine ? 1 : 0) && db == (mine ? bytes : 0))
 			continue;
 		diag("decap counter %s: +%llu packets +%llu bytes, want +%u "
-		     "+%llu\n", dp_reason_name((unsigned int)r),
-		     (unsigned long long)dp, (unsigned long long)db,
-		     mine ? 1 : 0, (unsigned long long)(mine ? bytes : 0));
+		     "+%llu\n",
+		     dp_reason_name((unsigned int)r), (unsigned long long)dp,
+		     (unsigned long long)db, mine ? 1 : 0,
+		     (unsigned long long)(mine ? bytes : 0));
 		ok = false;
 	}
 	return ok;
@@ -143,9 +145,9 @@ static bool dx_run(struct dx_env *d, const __u8 *in, __u32 inlen, __u8 meta,
 /* ---- the rows ------------------------------------------------------------ */
 
 struct dx_case {
-	struct frame inner;	/* the inner packet, with the frame's L2 */
-	struct frame full;	/* encapsulated, before the row's mutations */
-	struct frame in;	/* what the program gets */
+	struct frame inner; /* the inner packet, with the frame's L2 */
+	struct frame full;  /* encapsulated, before the row's mutations */
+	struct frame in;    /* what the program gets */
 	__u8 inb[OUT_MAX];
 	__u32 inlen;
 	__u8 expb[OUT_MAX];
@@ -188,7 +190,7 @@ static int dx_prepare(const struct decap_fixture *fx, struct dx_case *c)
 	int err;
 
 	err = pkt_build(&fx->in, &c->inner) ?:
-	      pkt_mutate(&c->inner, fx->imut, false);
+		      pkt_mutate(&c->inner, fx->imut, false);
 	if (err)
 		return err;
 	if (fx->t.kind == DXT_NONE) {
@@ -197,7 +199,7 @@ static int dx_prepare(const struct decap_fixture *fx, struct dx_case *c)
 		c->full = c->inner;
 	} else {
 		err = tunnel_of(&fx->in, &fx->t, &x) ?:
-		      pkt_encap(&c->inner, &x, &c->full);
+			      pkt_encap(&c->inner, &x, &c->full);
 		if (err)
 			return err;
 	}
@@ -259,8 +261,9 @@ static void dx_rows(struct dx_env *d)
 
 static int band_of(const struct decap_sweep *sw, __u32 len, bool *found)
 {
-	for (size_t i = 0; i < sizeof(sw->band) / sizeof(sw->band[0]) &&
-			   sw->band[i].below; i++) {
+	for (size_t i = 0;
+	     i < sizeof(sw->band) / sizeof(sw->band[0]) && sw->band[i].below;
+	     i++) {
 		if (len < sw->band[i].below) {
 			*found = true;
 			return sw->band[i].reason;
@@ -355,7 +358,7 @@ static bool pair_prepare(struct dx_env *d, const struct lb_fixture *fx,
 	const __u8 *l2;
 	__u32 off, l2len, rest;
 	int err = pkt_build(&fx->in, &p->client) ?:
-		  pkt_mutate(&p->client, fx->mut, false);
+			  pkt_mutate(&p->client, fx->mut, false);
 
 	if (err) {
 		diag("cannot build the client's frame: %s\n", strerror(-err));
@@ -364,8 +367,8 @@ static bool pair_prepare(struct dx_env *d, const struct lb_fixture *fx,
 	memset(p->inb, META_BYTE, fx->meta);
 	memcpy(p->inb + fx->meta, p->client.buf, p->client.len);
 	p->inlen = fx->meta + p->client.len;
-	xdp_run(e->prog_fd, e->ifindex[fx->ingress], p->inb, p->inlen,
-		fx->meta, 1, &p->lb);
+	xdp_run(e->prog_fd, e->ifindex[fx->ingress], p->inb, p->inlen, fx->meta,
+		1, &p->lb);
 	if (p->lb.err || p->lb.retval != (__u32)fx->verdict ||
 	    p->lb.out_len > OUT_MAX || p->lb.out_len < fx->meta + 14u) {
 		diag("the LB's run: err %d, %s (want %s), %u bytes\n",
@@ -380,7 +383,7 @@ static bool pair_prepare(struct dx_env *d, const struct lb_fixture *fx,
 		return false;
 	memset(p->expb, META_BYTE, fx->meta);
 	off = fx->meta;
-	memcpy(p->expb + off, l2, l2len - 2);	/* MACs, the tag if any */
+	memcpy(p->expb + off, l2, l2len - 2); /* MACs, the tag if any */
 	off += l2len - 2;
 	p->expb[off++] = fx->in.l3 == PKT_L3_IP4 ? 0x08 : 0x86;
 	p->expb[off++] = fx->in.l3 == PKT_L3_IP4 ? 0x00 : 0xdd;
@@ -475,7 +478,7 @@ static int dx_setup(struct dx_env *d, struct env *e, char *why, size_t len)
 	d->e = e;
 	d->ifindex = e->ifindex[IFX_P1];
 	err = dp_open(&d->dp, &(struct dp_opts){ .pin_dir = NULL,
-						  .role = DP_ROLE_BACKEND });
+						 .role = DP_ROLE_BACKEND });
 	if (err) {
 		snprintf(why, len, "dp_open (backend role): %s",
 			 strerror(-err));
@@ -489,7 +492,8 @@ static int dx_setup(struct dx_env *d, struct env *e, char *why, size_t len)
 		return -EINVAL;
 	}
 	if (decap_n_local_addrs > sizeof(rb.seen) / sizeof(rb.seen[0])) {
-		snprintf(why, len, "more local addresses than readback_cb "
+		snprintf(why, len,
+			 "more local addresses than readback_cb "
 			 "can tell apart");
 		return -E2BIG;
 	}

@@ -14,16 +14,16 @@
 #include "pktbuild.h"
 
 enum ifx {
-	IFX_NONE,		/* end of a list */
-	IFX_LO,			/* lo: never configured (unmanaged ingress) */
-	IFX_P0,			/* sl0: the usual ingress */
-	IFX_P1,			/* sl1: the usual egress */
-	IFX_P2,			/* sl2: second ECMP member, small MTU */
-	IFX_AUX,		/* sl0p: in ifaces, not in tx_ports */
-	IFX_EXT,		/* sl1p: a real device sluice does not manage */
-	IFX_V10,		/* VLAN 10 on P0 (map entry only) */
-	IFX_V20,		/* VLAN 20 on P0 */
-	IFX_V30,		/* VLAN 30 on P1 */
+	IFX_NONE, /* end of a list */
+	IFX_LO,	  /* lo: never configured (unmanaged ingress) */
+	IFX_P0,	  /* sl0: the usual ingress */
+	IFX_P1,	  /* sl1: the usual egress */
+	IFX_P2,	  /* sl2: second ECMP member, small MTU */
+	IFX_AUX,  /* sl0p: in ifaces, not in tx_ports */
+	IFX_EXT,  /* sl1p: a real device sluice does not manage */
+	IFX_V10,  /* VLAN 10 on P0 (map entry only) */
+	IFX_V20,  /* VLAN 20 on P0 */
+	IFX_V30,  /* VLAN 30 on P1 */
 	IFX_COUNT
 };
 
@@ -34,14 +34,14 @@ struct topo_iface {
 	__u8 mac[6];
 	__u16 mtu;
 	__u32 slot;
-	int parent;		/* IFX_* of the port, for a VLAN */
+	int parent; /* IFX_* of the port, for a VLAN */
 	__u16 vid;
-	bool port;		/* also in tx_ports (redirect target) */
+	bool port; /* also in tx_ports (redirect target) */
 };
 
 struct topo_nh {
-	int ifx;		/* IFX_NONE ends the group */
-	const char *gw;		/* NULL: on-link (family 0) */
+	int ifx;	/* IFX_NONE ends the group */
+	const char *gw; /* NULL: on-link (family 0) */
 };
 
 struct topo_nhg {
@@ -50,8 +50,8 @@ struct topo_nhg {
 };
 
 struct topo_route {
-	const char *prefix;	/* "198.19.0.0/24", "2001:db8:100::/48" */
-	__u8 type;		/* SLUICE_RT_* */
+	const char *prefix; /* "198.19.0.0/24", "2001:db8:100::/48" */
+	__u8 type;	    /* SLUICE_RT_* */
 	__u32 nhg;
 };
 
@@ -75,14 +75,14 @@ struct l2_out {
 
 struct fixture {
 	const char *name;
-	int ingress;		/* IFX_* */
+	int ingress; /* IFX_* */
 	struct pkt_spec in;
 	struct pkt_mut mut[PKT_MAX_MUT];
-	__u8 meta;		/* metadata bytes in front of the frame */
-	int run_err;		/* test_run must fail with this (-EINVAL) */
-	int verdict;		/* XDP_* */
-	int reason;		/* SLUICE_*, counted exactly once */
-	bool routed;		/* output: rebuilt with out and TTL - 1;
+	__u8 meta;   /* metadata bytes in front of the frame */
+	int run_err; /* test_run must fail with this (-EINVAL) */
+	int verdict; /* XDP_* */
+	int reason;  /* SLUICE_*, counted exactly once */
+	bool routed; /* output: rebuilt with out and TTL - 1;
 				 * otherwise the input, byte for byte */
 	struct l2_out out;
 };
@@ -101,16 +101,16 @@ struct ecmp_fixture {
 	struct pkt_spec in;
 	__u16 flows;
 	__u16 runs;
-	__u8 n;			/* group members, in group order */
+	__u8 n; /* group members, in group order */
 	struct ecmp_member memb[SLUICE_MAX_ECMP];
-	bool all_used;		/* every member must carry a flow */
+	bool all_used; /* every member must carry a flow */
 };
 
-#define SWEEP_EINVAL (-1)	/* band reason: test_run refuses the frame */
+#define SWEEP_EINVAL (-1) /* band reason: test_run refuses the frame */
 
 struct sweep_band {
-	__u32 below;		/* lengths below this (and above the last) */
-	int reason;		/* SLUICE_DROP_* or SWEEP_EINVAL */
+	__u32 below; /* lengths below this (and above the last) */
+	int reason;  /* SLUICE_DROP_* or SWEEP_EINVAL */
 };
 
 /* Cut one frame at every length in [from, upto). */
@@ -119,7 +119,7 @@ struct sweep_fixture {
 	int ingress;
 	struct pkt_spec in;
 	__u8 meta;
-	bool fit_len;		/* IP length field follows the cut */
+	bool fit_len; /* IP length field follows the cut */
 	__u32 from;
 	__u32 upto;
 	struct sweep_band band[4];

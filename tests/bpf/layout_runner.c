@@ -144,8 +144,9 @@ void layout_run_all(struct env *e)
 	ok = ok && fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	tap(e, ok, "layout: pins of the previous release made (stats of 35 "
-		   "reasons a slot, 24-byte ifaces, decap_stats)");
+	tap(e, ok,
+	    "layout: pins of the previous release made (stats of 35 "
+	    "reasons a slot, 24-byte ifaces, decap_stats)");
 
 	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = pin });
 	if (err)
@@ -157,20 +158,23 @@ void layout_run_all(struct env *e)
 	     counted(dp, 2, SLUICE_DROP_LB_TOO_BIG, 2) &&
 	     counted(dp, 3, SLUICE_PASS_VLAN_OFFLOADED, 0);
 	tap(e, ok, "layout: counters carried over to the same reasons");
-	tap(e, !err && !exists("decap_stats") && !exists("old_stats") &&
-		       !exists("old_ifaces"),
+	tap(e,
+	    !err && !exists("decap_stats") && !exists("old_stats") &&
+		    !exists("old_ifaces"),
 	    "layout: the retired decap_stats and the old copies are gone");
-	tap(e, recorded("stats") == SLUICE_LAYOUT_STATS &&
-		       recorded("ifaces") == SLUICE_LAYOUT_IFACES &&
-		       recorded("lb_flows") == SLUICE_LAYOUT_LB,
+	tap(e,
+	    recorded("stats") == SLUICE_LAYOUT_STATS &&
+		    recorded("ifaces") == SLUICE_LAYOUT_IFACES &&
+		    recorded("lb_flows") == SLUICE_LAYOUT_LB,
 	    "layout: versions recorded in the layouts map");
 	dp_close(dp);
 	dp = NULL;
 
 	/* a restart of the same build: everything adopted as it is */
 	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = pin });
-	tap(e, !err && dp_maps_reused(dp) &&
-		       counted(dp, 3, SLUICE_PASS_NO_ROUTE, 7),
+	tap(e,
+	    !err && dp_maps_reused(dp) &&
+		    counted(dp, 3, SLUICE_PASS_NO_ROUTE, 7),
 	    "layout: the same build adopts its own pins, counters intact");
 	dp_close(dp);
 	dp = NULL;

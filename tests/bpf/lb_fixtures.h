@@ -20,8 +20,8 @@
 #include "fixtures.h"
 #include "pktbuild.h"
 
-#define LB_VIP_MAX_BE 8		/* backends of one VIP in these tables */
-#define LB_MAX_BE_ID 64		/* backend ids used here are below this */
+#define LB_VIP_MAX_BE 8 /* backends of one VIP in these tables */
+#define LB_MAX_BE_ID 64 /* backend ids used here are below this */
 #define LB_MAX_ACT 3
 
 struct lb_backend_def {
@@ -39,11 +39,11 @@ struct lb_vip_def {
 	__u32 id;
 	const char *addr;
 	__u8 proto;
-	__u16 port;		/* host order; 0 = every port */
-	__u16 flags;		/* SLUICE_VIP_* */
-	__u32 ring;		/* M (prime) */
-	bool no_table;		/* ring_size says M, but no table installed */
-	__u32 be[LB_VIP_MAX_BE];	/* weight 1 each; 0 ends the list */
+	__u16 port;		 /* host order; 0 = every port */
+	__u16 flags;		 /* SLUICE_VIP_* */
+	__u32 ring;		 /* M (prime) */
+	bool no_table;		 /* ring_size says M, but no table installed */
+	__u32 be[LB_VIP_MAX_BE]; /* weight 1 each; 0 ends the list */
 };
 
 /* State changes around a row.  "The row's flow" is the flow the packet
@@ -51,45 +51,45 @@ struct lb_vip_def {
  * is that flow's slot in the Maglev table of the row's VIP. */
 enum lb_act_op {
 	ACT_END,
-	ACT_RING_MOVE,		/* its slot: the VIP's next backend */
-	ACT_RING_ZERO,		/* its slot: 0 (unset) */
-	ACT_RING_RESET,		/* the VIP's table: maglev_build()'s again,
+	ACT_RING_MOVE,	   /* its slot: the VIP's next backend */
+	ACT_RING_ZERO,	   /* its slot: 0 (unset) */
+	ACT_RING_RESET,	   /* the VIP's table: maglev_build()'s again,
 				 * only the changed slots written */
-	ACT_ENTRY_BE_DOWN,	/* the backend of its entry: SLUICE_BE_DOWN */
-	ACT_ENTRY_BE_DEL,	/* the backend of its entry: deleted */
-	ACT_SLOT_BE_DOWN,	/* the backend its slot names: SLUICE_BE_DOWN */
-	ACT_BE_RESTORE,		/* every backend as the table says, flags 0 */
-	ACT_FLOW_AGE,		/* its entry: last seen @a ms ago */
-	ACT_FLOW_PUT,		/* its entry := VIP @a, a backend that is not
+	ACT_ENTRY_BE_DOWN, /* the backend of its entry: SLUICE_BE_DOWN */
+	ACT_ENTRY_BE_DEL,  /* the backend of its entry: deleted */
+	ACT_SLOT_BE_DOWN,  /* the backend its slot names: SLUICE_BE_DOWN */
+	ACT_BE_RESTORE,	   /* every backend as the table says, flags 0 */
+	ACT_FLOW_AGE,	   /* its entry: last seen @a ms ago */
+	ACT_FLOW_PUT,	   /* its entry := VIP @a, a backend that is not
 				 * its slot's */
-	ACT_SRC,		/* lb_config.have_src4 = @a, have_src6 = @b */
-	ACT_IDLE,		/* lb_config.flow_idle_timeout_s = @a */
+	ACT_SRC,	   /* lb_config.have_src4 = @a, have_src6 = @b */
+	ACT_IDLE,	   /* lb_config.flow_idle_timeout_s = @a */
 };
 
 struct lb_act {
-	__u8 op;		/* enum lb_act_op */
+	__u8 op; /* enum lb_act_op */
 	__u32 a;
 	__u32 b;
 };
 
 enum lb_path {
-	LBP_ROUTER,		/* no VIP: no LB counter, no flow entry moves */
-	LBP_NONE,		/* the VIP matched, no backend was found */
-	LBP_NEW,		/* Maglev picked (miss, SYN, rehash) */
-	LBP_HIT,		/* the flow table answered */
+	LBP_ROUTER, /* no VIP: no LB counter, no flow entry moves */
+	LBP_NONE,   /* the VIP matched, no backend was found */
+	LBP_NEW,    /* Maglev picked (miss, SYN, rehash) */
+	LBP_HIT,    /* the flow table answered */
 };
 
 enum lb_out {
-	LBO_SAME,		/* the input, byte for byte */
-	LBO_ENCAP,		/* encapsulated toward the predicted backend */
-	LBO_ROUTED,		/* the router's: .routed L2, TTL - 1 */
-	LBO_TOO_BIG,		/* ICMP too big back to the client */
+	LBO_SAME,    /* the input, byte for byte */
+	LBO_ENCAP,   /* encapsulated toward the predicted backend */
+	LBO_ROUTED,  /* the router's: .routed L2, TTL - 1 */
+	LBO_TOO_BIG, /* ICMP too big back to the client */
 };
 
 enum lb_seen {
 	SEEN_ANY,
-	SEEN_NOW,		/* the entry was stamped by this run */
-	SEEN_KEPT,		/* ... left as ACT_FLOW_AGE wrote it */
+	SEEN_NOW,  /* the entry was stamped by this run */
+	SEEN_KEPT, /* ... left as ACT_FLOW_AGE wrote it */
 };
 
 struct lb_fixture {
@@ -97,20 +97,20 @@ struct lb_fixture {
 	int ingress;
 	struct pkt_spec in;
 	struct pkt_mut mut[PKT_MAX_MUT];
-	struct lb_act act[LB_MAX_ACT];		/* before the packet */
-	struct lb_act after[LB_MAX_ACT];	/* after it: put back */
-	int verdict;		/* XDP_* */
-	int reason;		/* SLUICE_*, counted once on the ingress slot */
-	__u32 vip;		/* the VIP whose counters move; 0: none */
-	__u8 path;		/* enum lb_path */
-	__u8 out;		/* enum lb_out */
-	__s8 flows;		/* change of the flow table's size */
-	__u32 mtu;		/* LBO_TOO_BIG: the MTU the answer names */
-	struct l2_out routed;	/* LBO_ROUTED */
-	bool same_be;		/* the backend of the row before, which the
+	struct lb_act act[LB_MAX_ACT];	 /* before the packet */
+	struct lb_act after[LB_MAX_ACT]; /* after it: put back */
+	int verdict;			 /* XDP_* */
+	int reason;	      /* SLUICE_*, counted once on the ingress slot */
+	__u32 vip;	      /* the VIP whose counters move; 0: none */
+	__u8 path;	      /* enum lb_path */
+	__u8 out;	      /* enum lb_out */
+	__s8 flows;	      /* change of the flow table's size */
+	__u32 mtu;	      /* LBO_TOO_BIG: the MTU the answer names */
+	struct l2_out routed; /* LBO_ROUTED */
+	bool same_be;	      /* the backend of the row before, which the
 				 * 5-tuple hash would not have given */
-	__u8 seen;		/* enum lb_seen: the entry's last_seen_ns */
-	__u8 meta;		/* metadata bytes in front of the frame */
+	__u8 seen;	      /* enum lb_seen: the entry's last_seen_ns */
+	__u8 meta;	      /* metadata bytes in front of the frame */
 };
 
 extern const struct sluice_lb_config lb_config_def;

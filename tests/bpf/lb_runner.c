@@ -45,7 +45,7 @@
 
 struct vip_state {
 	const struct lb_vip_def *d;
-	__u32 *ring;		/* the table as installed and changed */
+	__u32 *ring; /* the table as installed and changed */
 	__u32 m;
 };
 
@@ -63,13 +63,13 @@ struct lb_counts {
 
 struct lb_env {
 	struct env *e;
-	struct sluice_lb_config cfg;	/* as last written */
-	struct vip_state vips[SLUICE_LB_MAX_VIPS];	/* by VIP id */
+	struct sluice_lb_config cfg;		   /* as last written */
+	struct vip_state vips[SLUICE_LB_MAX_VIPS]; /* by VIP id */
 	struct model_flow flows[LB_MAX_MODEL_FLOWS];
 	size_t nflows;
 	struct lb_counts before, after, want, quiet;
-	__u64 aged_ns;			/* what ACT_FLOW_AGE wrote last */
-	__u32 prev_be, prev_be5;	/* the row before: backend, and the
+	__u64 aged_ns;		 /* what ACT_FLOW_AGE wrote last */
+	__u32 prev_be, prev_be5; /* the row before: backend, and the
 					 * one a 5-tuple hash would give */
 };
 
@@ -79,7 +79,7 @@ static __u64 mono_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
@@ -208,8 +208,8 @@ static int ring_check(struct lb_env *l, struct vip_state *vs)
 	int err = back ? dp_ring_read(l->e->dp, vs->d->id, back, vs->m, &size) :
 			 -ENOMEM;
 
-	if (!err && (size != vs->m ||
-		     memcmp(back, vs->ring, sizeof(*back) * vs->m)))
+	if (!err &&
+	    (size != vs->m || memcmp(back, vs->ring, sizeof(*back) * vs->m)))
 		err = -EIO;
 	free(back);
 	return err;
@@ -218,7 +218,8 @@ static int ring_check(struct lb_env *l, struct vip_state *vs)
 static int setup_vip(struct lb_env *l, const struct lb_vip_def *d)
 {
 	struct vip_state *vs = &l->vips[d->id];
-	struct sluice_vip v = { .vip_id = d->id, .ring_size = d->ring,
+	struct sluice_vip v = { .vip_id = d->id,
+				.ring_size = d->ring,
 				.flags = d->flags };
 	struct sluice_vip_key k;
 	int err;
@@ -230,14 +231,16 @@ static int setup_vip(struct lb_env *l, const struct lb_vip_def *d)
 	vs->ring = calloc(vs->m, sizeof(*vs->ring));
 	if (!vs->ring)
 		return -ENOMEM;
-	err = vip_key(d, &k) ?: build_table(d, vs->ring, vs->m) ?:
-	      dp_vip_set(l->e->dp, &k, &v);
+	err = vip_key(d, &k)			      ?:
+		      build_table(d, vs->ring, vs->m) ?:
+		      dp_vip_set(l->e->dp, &k, &v);
 	if (err || d->no_table) {
 		memset(vs->ring, 0, sizeof(*vs->ring) * vs->m);
 		return err;
 	}
 	return dp_ring_install(l->e->dp, d->id, vs->m, vs->ring) ?:
-	       ring_check(l, vs) ?: dp_lb_stats_clear(l->e->dp, d->id, 0);
+		       ring_check(l, vs)			 ?:
+		       dp_lb_stats_clear(l->e->dp, d->id, 0);
 }
 
 int lb_setup(struct env *e, char *why, size_t len)
@@ -255,8 +258,9 @@ int lb_setup(struct env *e, char *why, size_t len)
 	for (size_t i = 0; i < lb_n_backends; i++) {
 		if (lb_backends[i].id >= LB_MAX_BE_ID)
 			err = -ERANGE;
-		err = err ?: backend_write(l, lb_backends[i].id, 0) ?:
-		      dp_lb_stats_clear(e->dp, 0, lb_backends[i].id);
+		err = err					     ?:
+			      backend_write(l, lb_backends[i].id, 0) ?:
+			      dp_lb_stats_clear(e->dp, 0, lb_backends[i].id);
 		if (err) {
 			snprintf(why, len, "backend %u: %s", lb_backends[i].id,
 				 strerror(-err));
@@ -301,7 +305,7 @@ static int flow_of(const struct pkt_spec *s, struct sluice_flow_key *k,
 		k->proto = q->l4;
 		k->family = (__u8)fam;
 		return pkt_addr(fam, q->daddr, k->saddr) ?:
-		       pkt_addr(fam, q->saddr, k->daddr);
+			       pkt_addr(fam, q->saddr, k->daddr);
 	}
 	fam = s->l3 == PKT_L3_IP6 ? AF_INET6 : AF_INET;
 	k->sport = htons(s->sport);
@@ -309,7 +313,7 @@ static int flow_of(const struct pkt_spec *s, struct sluice_flow_key *k,
 	k->proto = s->l4;
 	k->family = (__u8)fam;
 	return pkt_addr(fam, s->saddr, k->saddr) ?:
-	       pkt_addr(fam, s->daddr, k->daddr);
+		       pkt_addr(fam, s->daddr, k->daddr);
 }
 
 /* sluice_flow_hash() over the flow as flow_hash.h describes its inputs:
@@ -410,8 +414,8 @@ static bool lb_counts_ok(struct lb_env *l, int flows)
 	for (size_t i = 0; i < lb_n_backends; i++) {
 		__u32 id = lb_backends[i].id;
 
-		ok &= lbc_ok("backend", id, &l->before.be[id],
-			     &l->after.be[id], &l->want.be[id]);
+		ok &= lbc_ok("backend", id, &l->before.be[id], &l->after.be[id],
+			     &l->want.be[id]);
 	}
 	if (l->after.flows - l->before.flows != flows) {
 		diag("flow table: %d entries, was %d, want %+d\n",
@@ -422,8 +426,8 @@ static bool lb_counts_ok(struct lb_env *l, int flows)
 }
 
 /* What one packet of @len bytes does to the LB counters, @times times. */
-static void lb_expect(struct lb_env *l, const struct lb_fixture *fx,
-		      __u32 be, __u64 len, __u64 times)
+static void lb_expect(struct lb_env *l, const struct lb_fixture *fx, __u32 be,
+		      __u64 len, __u64 times)
 {
 	struct sluice_lb_counter *v = &l->want.vip[fx->vip];
 	struct sluice_lb_counter *b = &l->want.be[be];
@@ -474,7 +478,8 @@ static int flow_entry(struct lb_env *l, const struct sluice_flow_key *k,
 		      struct sluice_flow *v)
 {
 	return bpf_map_lookup_elem(dp_map_fd(l->e->dp, DP_MAP_LB_FLOWS), k, v) ?
-		       -errno : 0;
+		       -errno :
+		       0;
 }
 
 static int act_one(struct lb_env *l, const struct lb_fixture *fx,
@@ -495,10 +500,8 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	switch (a->op) {
 	case ACT_RING_MOVE:
 		return ring_set(l, vs, slot, next_be(vs->d, vs->ring[slot]));
-	case ACT_RING_ZERO:
-		return ring_set(l, vs, slot, 0);
-	case ACT_RING_RESET:
-		return ring_reset(l, vs);
+	case ACT_RING_ZERO: return ring_set(l, vs, slot, 0);
+	case ACT_RING_RESET: return ring_reset(l, vs);
 	case ACT_ENTRY_BE_DOWN:
 		return mf ? backend_write(l, mf->be, SLUICE_BE_DOWN) : -ENOENT;
 	case ACT_ENTRY_BE_DEL:
@@ -574,7 +577,7 @@ static int build_encap(const struct lb_env *l, const struct lb_fixture *fx,
 	memcpy(x.src, o->src, 6);
 	x.tagged = o->tagged;
 	x.vid = o->vid;
-	if (x.tagged && fx->in.tagged) {	/* priority travels along */
+	if (x.tagged && fx->in.tagged) { /* priority travels along */
 		x.pcp = fx->in.pcp;
 		x.dei = fx->in.dei;
 	}
@@ -607,22 +610,29 @@ static int build_too_big(const struct lb_fixture *fx, struct frame *f)
 {
 	const struct pkt_spec *in = &fx->in;
 	struct pkt_spec s = {
-		.tagged = in->tagged, .pcp = in->pcp, .dei = in->dei,
-		.vid = in->vid, .l3 = in->l3, .saddr = in->daddr,
-		.daddr = in->saddr, .ttl = 64, .id = ID_ZERO, .quote = in,
+		.tagged = in->tagged,
+		.pcp = in->pcp,
+		.dei = in->dei,
+		.vid = in->vid,
+		.l3 = in->l3,
+		.saddr = in->daddr,
+		.daddr = in->saddr,
+		.ttl = 64,
+		.id = ID_ZERO,
+		.quote = in,
 	};
 
 	memcpy(s.dst, in->src, 6);
 	memcpy(s.src, in->dst, 6);
 	if (in->l3 == PKT_L3_IP4) {
 		s.l4 = IPPROTO_ICMP;
-		s.icmp_type = 3;	/* destination unreachable */
-		s.icmp_code = 4;	/* fragmentation needed */
-		s.dport = (__u16)fx->mtu;	/* next-hop MTU, bytes 6-7 */
+		s.icmp_type = 3;	  /* destination unreachable */
+		s.icmp_code = 4;	  /* fragmentation needed */
+		s.dport = (__u16)fx->mtu; /* next-hop MTU, bytes 6-7 */
 	} else {
 		s.l4 = IPPROTO_ICMPV6;
-		s.icmp_type = 2;	/* packet too big */
-		s.sport = (__u16)(fx->mtu >> 16);	/* MTU, bytes 4-7 */
+		s.icmp_type = 2;		  /* packet too big */
+		s.sport = (__u16)(fx->mtu >> 16); /* MTU, bytes 4-7 */
 		s.dport = (__u16)fx->mtu;
 	}
 	return pkt_build(&s, f);
@@ -633,7 +643,7 @@ static int build_too_big(const struct lb_fixture *fx, struct frame *f)
 struct lb_case {
 	struct frame in;
 	struct frame exp;
-	__u8 inb[OUT_MAX];	/* metadata, then the frame */
+	__u8 inb[OUT_MAX]; /* metadata, then the frame */
 	__u32 inlen;
 	__u8 expb[OUT_MAX];
 	__u32 explen;
@@ -689,7 +699,8 @@ static bool same_be_ok(struct lb_env *l, const struct lb_fixture *fx,
 	}
 	if (fx->same_be && be5 == l->prev_be5) {
 		diag("a 5-tuple hash would give both flows backend %u too: "
-		     "pick other ports for this row\n", be5);
+		     "pick other ports for this row\n",
+		     be5);
 		ok = false;
 	}
 	l->prev_be = c->be;
@@ -701,15 +712,12 @@ static int build_expected(const struct lb_env *l, const struct lb_fixture *fx,
 			  struct lb_case *c)
 {
 	switch (fx->out) {
-	case LBO_SAME:
-		c->exp = c->in;
-		return 0;
+	case LBO_SAME: c->exp = c->in; return 0;
 	case LBO_ENCAP:
 		return build_encap(l, fx, &c->in, c->be, c->hash, &c->exp);
 	case LBO_ROUTED:
 		return build_routed(&fx->in, fx->mut, &fx->routed, 1, &c->exp);
-	case LBO_TOO_BIG:
-		return build_too_big(fx, &c->exp);
+	case LBO_TOO_BIG: return build_too_big(fx, &c->exp);
 	}
 	return -EINVAL;
 }
@@ -724,7 +732,7 @@ static bool entry_ok(struct lb_env *l, const struct lb_fixture *fx,
 
 	if (fx->path == LBP_ROUTER || (!mf && fx->path != LBP_NEW))
 		return true;
-	if (c->icmp && !mf) {		/* an error never makes an entry */
+	if (c->icmp && !mf) { /* an error never makes an entry */
 		if (err == -ENOENT)
 			return true;
 		diag("an ICMP error made a flow entry (backend %u)\n",
@@ -744,8 +752,8 @@ static bool entry_ok(struct lb_env *l, const struct lb_fixture *fx,
 	if (fx->seen == SEEN_NOW &&
 	    (v.last_seen_ns < t0 || v.last_seen_ns > t1)) {
 		diag("last_seen_ns %llu not stamped in [%llu, %llu]\n",
-		     (unsigned long long)v.last_seen_ns,
-		     (unsigned long long)t0, (unsigned long long)t1);
+		     (unsigned long long)v.last_seen_ns, (unsigned long long)t0,
+		     (unsigned long long)t1);
 		return false;
 	}
 	if (fx->seen == SEEN_KEPT && v.last_seen_ns != l->aged_ns) {
@@ -800,7 +808,8 @@ static bool lb_prepare(struct lb_env *l, const struct lb_fixture *fx,
 
 	c->be = 0;
 	err = flow_of(&fx->in, &c->key, &c->icmp) ?:
-	      pkt_build(&fx->in, &c->in) ?: pkt_mutate(&c->in, fx->mut, false);
+		      pkt_build(&fx->in, &c->in)  ?:
+		      pkt_mutate(&c->in, fx->mut, false);
 	if (err) {
 		diag("cannot build the frame: %s\n", strerror(-err));
 		return false;
@@ -927,8 +936,8 @@ static bool perf_loop(struct lb_env *l, struct lb_perf_run *ack,
 		diag("cannot load xdp_floor: %s\n", strerror(errno));
 	for (unsigned int i = 0; ok && i < calls; i++)
 		ok = perf_call(l, ack) &&
-		     floor_call(l, dp_floor_pass_fd(floor),
-				&ack->c.in, floor_ns) &&
+		     floor_call(l, dp_floor_pass_fd(floor), &ack->c.in,
+				floor_ns) &&
 		     perf_call(l, syn);
 	dp_floor_close(floor);
 	return ok;
@@ -973,8 +982,8 @@ void lb_perf(struct env *e, bool full)
 	ok = lb_row(l, &first) && lb_prepare(l, ack.fx, &ack.c) &&
 	     lb_prepare(l, syn.fx, &syn.c);
 	if (ok && ack.c.be != syn.c.be) {
-		diag("ACK and SYN should reach one backend: %u, %u\n",
-		     ack.c.be, syn.c.be);
+		diag("ACK and SYN should reach one backend: %u, %u\n", ack.c.be,
+		     syn.c.be);
 		ok = false;
 	}
 	ok = ok && !snapshot(e, e->before) && !lb_counts_read(l, &l->before) &&
@@ -987,7 +996,8 @@ void lb_perf(struct env *e, bool full)
 	syn_ns = (double)syn.ns / calls;
 	pass = (double)floor_ns / calls;
 	printf("# perf%s: lb_established_ns=%.1f lb_syn_ns=%.1f "
-	       "xdp_pass_ns=%.1f\n", full ? "" : " smoke", est, syn_ns, pass);
+	       "xdp_pass_ns=%.1f\n",
+	       full ? "" : " smoke", est, syn_ns, pass);
 	printf("# perf%s: (%u calls each, repeat=1, interleaved, every output "
 	       "checked; all three carry test_run's per-call timer overhead: "
 	       "net of the floor %.1f and %.1f ns, ratios %.2f and %.2f)\n",

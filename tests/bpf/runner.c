@@ -51,7 +51,7 @@
  * grace periods: about 15-25 ms of wall time per call here, whatever the
  * repeat.  The full figure (2 x 1000 calls) therefore takes about 45 s. */
 #define PERF_REPEAT 200
-#define PERF_CALLS 1000		/* with SLUICE_BPF_PERF=1: 200k runs */
+#define PERF_CALLS 1000 /* with SLUICE_BPF_PERF=1: 200k runs */
 #define PERF_SMOKE_CALLS 2
 
 /* Real devices of our namespace; VLAN subinterfaces are map entries only:
@@ -59,11 +59,13 @@
  * path never hands a subinterface's ifindex to the kernel (it redirects to
  * the parent), so numbers far above any real ifindex stand in for them. */
 static const char *const dev_names[IFX_COUNT] = {
-	[IFX_LO] = "lo",    [IFX_P0] = "sl0",	[IFX_P1] = "sl1",
-	[IFX_P2] = "sl2",   [IFX_AUX] = "sl0p", [IFX_EXT] = "sl1p",
+	[IFX_LO] = "lo",  [IFX_P0] = "sl0",   [IFX_P1] = "sl1",
+	[IFX_P2] = "sl2", [IFX_AUX] = "sl0p", [IFX_EXT] = "sl1p",
 };
 static const __u32 vlan_ifindex[IFX_COUNT] = {
-	[IFX_V10] = 10010, [IFX_V20] = 10020, [IFX_V30] = 10130,
+	[IFX_V10] = 10010,
+	[IFX_V20] = 10020,
+	[IFX_V30] = 10130,
 };
 
 /* ---- TAP ---------------------------------------------------------------- */
@@ -116,8 +118,9 @@ static void hex_line(const __u8 *a, __u32 alen, const __u8 *b, __u32 blen,
 	for (__u32 i = off; i < off + 16; i++) {
 		bool d = i >= alen || i >= blen || a[i] != b[i];
 
-		pos += snprintf(line + pos, len - pos, i < alen ? "%02x%c" :
-				"  %c", i < alen ? a[i] : '*', d ? '*' : ' ');
+		pos += snprintf(line + pos, len - pos,
+				i < alen ? "%02x%c" : "  %c",
+				i < alen ? a[i] : '*', d ? '*' : ' ');
 	}
 	pos += snprintf(line + pos, len - pos, "| ");
 	for (__u32 i = off; i < off + 16 && i < blen; i++)
@@ -175,7 +178,8 @@ static int make_netns(char *why, size_t len)
 		return -EPERM;
 	}
 	if (unshare(CLONE_NEWNET)) {
-		snprintf(why, len, "unshare(CLONE_NEWNET): %s", strerror(errno));
+		snprintf(why, len, "unshare(CLONE_NEWNET): %s",
+			 strerror(errno));
 		return -errno;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -293,7 +297,7 @@ static int setup_neigh(struct env *e, const struct topo_neigh *t)
 
 static int setup_maps(struct env *e, char *why, size_t len)
 {
-	e->nslots = 1;			/* slot 0: unmanaged ingress */
+	e->nslots = 1; /* slot 0: unmanaged ingress */
 	SETUP_EACH(topo_ifaces, topo_n_ifaces, setup_iface, "iface");
 	SETUP_EACH(topo_nhgs, topo_n_nhgs, setup_nhg, "nhg");
 	SETUP_EACH(topo_routes, topo_n_routes, setup_route, "route");
@@ -309,8 +313,8 @@ static int setup(struct env *e, char *why, size_t len)
 		err = resolve_ifindexes(e, why, len);
 	if (err)
 		return err;
-	err = dp_open(&e->dp, &(struct dp_opts){ .pin_dir = NULL,
-						 .load_tc = true });
+	err = dp_open(&e->dp,
+		      &(struct dp_opts){ .pin_dir = NULL, .load_tc = true });
 	if (err) {
 		snprintf(why, len, "dp_open: %s", strerror(-err));
 		return err;
@@ -325,8 +329,10 @@ static int setup(struct env *e, char *why, size_t len)
 int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	    __u32 repeat, struct run *r)
 {
-	struct dp_test_run t = { .ifindex = ifindex, .meta = meta,
-				 .repeat = repeat, .out = r->out,
+	struct dp_test_run t = { .ifindex = ifindex,
+				 .meta = meta,
+				 .repeat = repeat,
+				 .out = r->out,
 				 .out_size = sizeof(r->out) };
 
 	r->err = dp_test_run_xdp(fd, in, len, &t);
@@ -340,8 +346,10 @@ int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 static int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
 		  struct run *r)
 {
-	struct dp_test_run t = { .ifindex = ifindex, .repeat = 1,
-				 .out = r->out, .out_size = sizeof(r->out) };
+	struct dp_test_run t = { .ifindex = ifindex,
+				 .repeat = 1,
+				 .out = r->out,
+				 .out_size = sizeof(r->out) };
 
 	r->err = dp_test_run_skb(fd, in, len, &t);
 	r->out_len = t.out_len;
@@ -387,12 +395,13 @@ int snapshot(struct env *e, stats_t s)
 __u32 count_slot(struct env *e, int ingress, const struct pkt_spec *in,
 		 __u32 frame_len)
 {
-	if (!in->tagged || frame_len < 18)	/* no complete tag */
+	if (!in->tagged || frame_len < 18) /* no complete tag */
 		return e->slot[ingress];
 	for (size_t i = 0; i < topo_n_ifaces; i++) {
 		const struct topo_iface *t = &topo_ifaces[i];
 
-		if (t->parent == ingress && t->vid && t->vid == (in->vid & 0xfff))
+		if (t->parent == ingress && t->vid &&
+		    t->vid == (in->vid & 0xfff))
 			return e->slot[t->ifx];
 	}
 	return e->slot[ingress];
@@ -416,8 +425,9 @@ bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
 			    db == (mine ? bytes * times : 0))
 				continue;
 			diag("counter slot %u %s: +%llu packets +%llu bytes, "
-			     "want +%llu +%llu\n", s, dp_reason_name(r),
-			     (unsigned long long)dp, (unsigned long long)db,
+			     "want +%llu +%llu\n",
+			     s, dp_reason_name(r), (unsigned long long)dp,
+			     (unsigned long long)db,
 			     (unsigned long long)(mine ? times : 0),
 			     (unsigned long long)(mine ? bytes * times : 0));
 			ok = false;
@@ -464,11 +474,12 @@ struct bufs {
 
 static int prepare(const struct fixture *fx, struct bufs *b)
 {
-	int err = pkt_build(&fx->in, &b->f) ?: pkt_mutate(&b->f, fx->mut, false);
+	int err = pkt_build(&fx->in, &b->f) ?:
+					      pkt_mutate(&b->f, fx->mut, false);
 
 	if (err || (fx->meta && fx->routed))
 		return err ?: -EINVAL;
-	memset(b->in, 0xa5, fx->meta);	/* metadata: recognisable bytes */
+	memset(b->in, 0xa5, fx->meta); /* metadata: recognisable bytes */
 	memcpy(b->in + fx->meta, b->f.buf, b->f.len);
 	b->in_len = fx->meta + b->f.len;
 	if (!fx->routed) {
@@ -504,8 +515,9 @@ static bool check_run(struct env *e, const struct fixture *fx,
 		     xdp_name(fx->verdict));
 		ok = false;
 	}
-	if (!counters_ok(e, count_slot(e, fx->ingress, &fx->in,
-				       b->in_len - fx->meta),
+	if (!counters_ok(e,
+			 count_slot(e, fx->ingress, &fx->in,
+				    b->in_len - fx->meta),
 			 fx->reason, b->in_len - fx->meta, 1))
 		ok = false;
 	if (r->out_len != b->exp_len || memcmp(r->out, b->exp, b->exp_len)) {
@@ -597,7 +609,7 @@ struct gso_case {
 	__u8 l3, l4;
 	const char *daddr;
 	__u32 gso_segs, gso_size;
-	__u32 action;		/* TC_ACT_* */
+	__u32 action; /* TC_ACT_* */
 };
 
 static const struct gso_case gso_cases[] = {
@@ -625,13 +637,19 @@ static void run_gso_tc(struct env *e)
 	for (size_t i = 0; i < sizeof(gso_cases) / sizeof(gso_cases[0]); i++) {
 		const struct gso_case *c = &gso_cases[i];
 		struct pkt_spec s = {
-			.dst = MAC_P0, .src = MAC_H0, .l3 = c->l3, .l4 = c->l4,
+			.dst = MAC_P0,
+			.src = MAC_H0,
+			.l3 = c->l3,
+			.l4 = c->l4,
 			.saddr = c->l3 == PKT_L3_IP6 ? H0_6 : H0_4,
-			.daddr = c->daddr, .sport = 40000, .dport = 443,
+			.daddr = c->daddr,
+			.sport = 40000,
+			.dport = 443,
 			.payload = 1500,
 		};
 		struct dp_test_run t = { .ifindex = e->ifindex[IFX_P0],
-					 .repeat = 1, .out = r.out,
+					 .repeat = 1,
+					 .out = r.out,
 					 .out_size = sizeof(r.out),
 					 .gso_segs = c->gso_segs,
 					 .gso_size = c->gso_size };
@@ -672,8 +690,10 @@ static __u32 ecmp_member(const struct pkt_spec *s, __u32 n)
 static bool run_ecmp(struct env *e, const struct ecmp_fixture *ef)
 {
 	unsigned int used[SLUICE_MAX_ECMP] = { 0 };
-	struct fixture fx = { .name = ef->name, .ingress = ef->ingress,
-			      .in = ef->in, .routed = true };
+	struct fixture fx = { .name = ef->name,
+			      .ingress = ef->ingress,
+			      .in = ef->in,
+			      .routed = true };
 	bool ok = true;
 
 	for (__u16 flow = 0; flow < ef->flows && ok; flow++) {
@@ -688,7 +708,8 @@ static bool run_ecmp(struct env *e, const struct ecmp_fixture *ef)
 			ok = run_fixture(e, &fx);
 			if (!ok)
 				diag("flow with sport %u, run %u: want member "
-				     "%u\n", fx.in.sport, run, m);
+				     "%u\n",
+				     fx.in.sport, run, m);
 		}
 		used[m]++;
 	}
@@ -715,13 +736,15 @@ static int band_reason(const struct sweep_fixture *sw, __u32 len)
 	for (int i = 0; i < 4 && sw->band[i].below; i++)
 		if (len < sw->band[i].below)
 			return sw->band[i].reason;
-	return SWEEP_EINVAL - 1;	/* the table does not cover @len */
+	return SWEEP_EINVAL - 1; /* the table does not cover @len */
 }
 
 void run_sweep(struct env *e, const struct sweep_fixture *sw)
 {
-	struct fixture fx = { .ingress = sw->ingress, .in = sw->in,
-			      .meta = sw->meta, .verdict = XDP_DROP };
+	struct fixture fx = { .ingress = sw->ingress,
+			      .in = sw->in,
+			      .meta = sw->meta,
+			      .verdict = XDP_DROP };
 	char name[160];
 
 	fx.mut[1].op = sw->fit_len ? MUT_IP_LEN_FIT : MUT_END;
@@ -755,7 +778,7 @@ static void run_sweeps(struct env *e)
 
 struct perf {
 	unsigned int calls;
-	__u64 fwd_ns, floor_ns;		/* summed over all runs */
+	__u64 fwd_ns, floor_ns; /* summed over all runs */
 	__u32 len;
 	__u8 in[OUT_MAX];
 	__u8 exp[OUT_MAX];
@@ -769,8 +792,8 @@ static bool perf_call(struct env *e, int floor_fd, struct perf *p)
 	__u32 ifindex = e->ifindex[perf_fixture.ingress];
 
 	if (xdp_run(e->prog_fd, ifindex, p->in, p->len, 0, PERF_REPEAT,
-		    &p->r) || p->r.retval != XDP_REDIRECT ||
-	    p->r.out_len != p->exp_len ||
+		    &p->r) ||
+	    p->r.retval != XDP_REDIRECT || p->r.out_len != p->exp_len ||
 	    memcmp(p->r.out, p->exp, p->exp_len)) {
 		diag("sluice: err %d, %s, %u bytes\n", p->r.err,
 		     xdp_name(p->r.retval), p->r.out_len);
@@ -820,10 +843,9 @@ static bool perf_measure(struct env *e, struct perf *p)
 	dp_floor_close(floor);
 	if (!ok || snapshot(e, e->after))
 		return false;
-	return counters_ok(e, count_slot(e, perf_fixture.ingress,
-				       &perf_fixture.in, 64),
-			   perf_fixture.reason, p->len,
-			   (__u64)PERF_REPEAT * p->calls);
+	return counters_ok(
+		e, count_slot(e, perf_fixture.ingress, &perf_fixture.in, 64),
+		perf_fixture.reason, p->len, (__u64)PERF_REPEAT * p->calls);
 }
 
 static void run_perf(struct env *e, bool full)

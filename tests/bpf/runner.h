@@ -23,12 +23,12 @@ struct lb_env;
 struct env {
 	struct dp *dp;
 	int prog_fd;
-	int tc_fd;			/* the TC router over the same maps */
-	bool at_tc;			/* run fixtures through tc_fd */
+	int tc_fd;  /* the TC router over the same maps */
+	bool at_tc; /* run fixtures through tc_fd */
 	__u32 ifindex[IFX_COUNT];
 	__u32 slot[IFX_COUNT];
 	__u32 nslots;
-	unsigned int n;			/* TAP cases so far */
+	unsigned int n; /* TAP cases so far */
 	unsigned int failed;
 	stats_t before, after;
 	/* set while LB sweeps run: every case also checks that no LB

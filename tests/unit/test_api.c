@@ -79,7 +79,8 @@ static void test_unknown_dev(void **state)
 	struct api_query q = { .dev = "eth9" };
 
 	(void)state;
-	expect("GET", "/v1/interfaces", &q, 404, "dev: no managed interface 'eth9'");
+	expect("GET", "/v1/interfaces", &q, 404,
+	       "dev: no managed interface 'eth9'");
 	expect("GET", "/v1/stats", &q, 404, "'eth9'");
 	expect("GET", "/v1/neighbors", &q, 404, "dev: no interface 'eth9'");
 }
@@ -103,12 +104,13 @@ static void screen(bool tcp, const char *buf, size_t len, int want_rc,
 			 msg, want_code, want_msg);
 }
 
-#define SCREEN(tcp, lit, rc, code, msg) \
+#define SCREEN(tcp, lit, rc, code, msg)                                        \
 	screen(tcp, lit, sizeof(lit) - 1, rc, code, msg)
 
 static void test_screen_header(void **state)
 {
-	const char *get = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n{\"body\"}";
+	const char *get =
+		"GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n{\"body\"}";
 	char big[API_HEADER_MAX + 16];
 	unsigned int code;
 	size_t hdr_len;
@@ -117,7 +119,8 @@ static void test_screen_header(void **state)
 	(void)state;
 	/* complete and clean: the header's length, not the body's */
 	assert_int_equal(api_screen_header(true, get, strlen(get), &hdr_len,
-					   &code, msg, sizeof(msg)), 0);
+					   &code, msg, sizeof(msg)),
+			 0);
 	assert_int_equal(hdr_len, strlen(get) - strlen("{\"body\"}"));
 	SCREEN(true, "\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0, 0, NULL);
 	SCREEN(true, "GET / HTTP/1.1\nHost: x\n\n", 0, 0, NULL);
@@ -125,20 +128,25 @@ static void test_screen_header(void **state)
 	       0, 0, NULL);
 	SCREEN(true, "GET /v1/x%2500 HTTP/1.1\r\n\r\n", 0, 0, NULL);
 	/* more to come */
-	SCREEN(true, "GET /v1/status HTTP/1.1\r\nHost: x\r\n", -EAGAIN, 0, NULL);
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nHost: x\r\n", -EAGAIN, 0,
+	       NULL);
 	SCREEN(true, "GET /v1/stat", -EAGAIN, 0, NULL);
 	SCREEN(true, "\r\n", -EAGAIN, 0, NULL);
 	/* a NUL: MHD would cut the value there and report the rest as is */
-	SCREEN(true, "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t0ken\0"
-	       "\r\n\r\n", -EINVAL, 401,
-	       "Authorization: a NUL byte in the bearer token");
-	SCREEN(true, "GET /v1/status HTTP/1.1\r\nauthorization: Bearer t0ken\0x"
-	       "\r\nHost: x\r\n\r\n", -EINVAL, 401,
-	       "Authorization: a NUL byte in the bearer token");
-	SCREEN(false, "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t\0\r\n"
-	       "\r\n", -EINVAL, 400, "header 'Authorization': a NUL byte");
-	SCREEN(true, "GET /v1/status HTTP/1.1\r\nX-Trace: a\0b\r\n\r\n", -EINVAL,
-	       400, "header 'X-Trace': a NUL byte");
+	SCREEN(true,
+	       "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t0ken\0"
+	       "\r\n\r\n",
+	       -EINVAL, 401, "Authorization: a NUL byte in the bearer token");
+	SCREEN(true,
+	       "GET /v1/status HTTP/1.1\r\nauthorization: Bearer t0ken\0x"
+	       "\r\nHost: x\r\n\r\n",
+	       -EINVAL, 401, "Authorization: a NUL byte in the bearer token");
+	SCREEN(false,
+	       "GET /v1/status HTTP/1.1\r\nAuthorization: Bearer t\0\r\n"
+	       "\r\n",
+	       -EINVAL, 400, "header 'Authorization': a NUL byte");
+	SCREEN(true, "GET /v1/status HTTP/1.1\r\nX-Trace: a\0b\r\n\r\n",
+	       -EINVAL, 400, "header 'X-Trace': a NUL byte");
 	SCREEN(true, "GET /v1/status\0junk HTTP/1.1\r\n\r\n", -EINVAL, 400,
 	       "request line: a NUL byte at column 15");
 	/* %00: MHD decodes it into a NUL that cuts our strings short */
@@ -147,10 +155,11 @@ static void test_screen_header(void **state)
 	SCREEN(false, "GET /v1/stats?dev=r0%00x HTTP/1.1\r\n\r\n", -EINVAL, 400,
 	       "url: query parameter 'dev' has %00 (a NUL byte) in its value");
 	SCREEN(true, "GET /v1/routes?family=4&prefix=%00 HTTP/1.1\r\n\r\n",
-	       -EINVAL, 400, "url: query parameter 'prefix' has %00 (a NUL "
+	       -EINVAL, 400,
+	       "url: query parameter 'prefix' has %00 (a NUL "
 	       "byte) in its value");
-	SCREEN(true, "GET /v1/routes?fam%00ily=4 HTTP/1.1\r\n\r\n", -EINVAL, 400,
-	       "url: a query parameter name has %00 (a NUL byte) in it");
+	SCREEN(true, "GET /v1/routes?fam%00ily=4 HTTP/1.1\r\n\r\n", -EINVAL,
+	       400, "url: a query parameter name has %00 (a NUL byte) in it");
 	/* a header that does not end within API_HEADER_MAX */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "GET / HTTP/1.1\r\nX-Pad: ", 23);

@@ -34,10 +34,14 @@ static int split(const char *line, char *buf, size_t len, char **argv)
 enum { N_STATUS, N_STATS, N_ROUTE, N_NEIGH, N_IFACE };
 
 static const struct cli_name nouns[] = {
-	{ "status", N_STATUS }, { "stats", N_STATS },
-	{ "iface", N_IFACE },	{ "interface", N_IFACE },
-	{ "route", N_ROUTE },	{ "neigh", N_NEIGH },
-	{ "neighbor", N_NEIGH }, { "neighbour", N_NEIGH },
+	{ "status", N_STATUS },
+	{ "stats", N_STATS },
+	{ "iface", N_IFACE },
+	{ "interface", N_IFACE },
+	{ "route", N_ROUTE },
+	{ "neigh", N_NEIGH },
+	{ "neighbor", N_NEIGH },
+	{ "neighbour", N_NEIGH },
 	{ NULL, 0 },
 };
 
@@ -48,7 +52,7 @@ static const struct {
 	{ "route", N_ROUTE },
 	{ "r", N_ROUTE },
 	{ "ro", N_ROUTE },
-	{ "ne", N_NEIGH },	/* neigh, neighbor, neighbour: one id */
+	{ "ne", N_NEIGH }, /* neigh, neighbor, neighbour: one id */
 	{ "neigh", N_NEIGH },
 	{ "neighbo", N_NEIGH },
 	{ "neighbour", N_NEIGH },
@@ -60,10 +64,10 @@ static const struct {
 	{ "s", -ENOTUNIQ },
 	{ "st", -ENOTUNIQ },
 	{ "stat", -ENOTUNIQ },
-	{ "routes", -ENOENT },	/* longer than any name */
+	{ "routes", -ENOENT }, /* longer than any name */
 	{ "x", -ENOENT },
 	{ "", -ENOENT },
-	{ "R", -ENOENT },	/* case matters, as in ip(8) */
+	{ "R", -ENOENT }, /* case matters, as in ip(8) */
 };
 
 static void test_match(void **state)
@@ -82,12 +86,12 @@ static void test_match(void **state)
 
 static const struct {
 	const char *s;
-	int family;	/* 0: invalid */
+	int family; /* 0: invalid */
 } prefix_cases[] = {
 	{ "198.18.0.0/24", 4 },
 	{ "198.18.0.0/0", 4 },
 	{ "198.18.0.0/32", 4 },
-	{ "198.18.2.1", 4 },		/* a bare address is a host */
+	{ "198.18.2.1", 4 }, /* a bare address is a host */
 	{ "0.0.0.0/0", 4 },
 	{ "2001:db8::/32", 6 },
 	{ "::/0", 6 },
@@ -101,9 +105,9 @@ static const struct {
 	{ "198.18.0.0/+8", 0 },
 	{ "198.18.0.0/ 8", 0 },
 	{ "198.18.0.0/0x8", 0 },
-	{ "198.18.0.0/0024", 0 },	/* at most three digits */
+	{ "198.18.0.0/0024", 0 }, /* at most three digits */
 	{ "198.18.0.0/24/8", 0 },
-	{ "198.18.0/24", 0 },		/* inet_pton, not inet_aton */
+	{ "198.18.0/24", 0 }, /* inet_pton, not inet_aton */
 	{ "198.18.0.256/24", 0 },
 	{ "/24", 0 },
 	{ "", 0 },
@@ -119,7 +123,8 @@ static void test_prefix(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(prefix_cases); i++) {
 		int fam = -1, r = cli_prefix_parse(prefix_cases[i].s, &fam);
 
-		if (prefix_cases[i].family && (r || fam != prefix_cases[i].family))
+		if (prefix_cases[i].family &&
+		    (r || fam != prefix_cases[i].family))
 			fail_msg("'%s': r=%d family=%d, want family %d",
 				 prefix_cases[i].s, r, fam,
 				 prefix_cases[i].family);
@@ -172,14 +177,17 @@ static void test_urlencode(void **state)
 static const struct {
 	const char *line;
 	const char *env_api, *env_token;
-	int noun;		/* index of the noun, or -1: error */
-	const char *err;	/* expected error, if noun < 0 */
-	int json, kind;		/* kind: EP_UNIX / EP_TCP */
-	const char *where;	/* ep.path, or ep.host */
+	int noun;	   /* index of the noun, or -1: error */
+	const char *err;   /* expected error, if noun < 0 */
+	int json, kind;	   /* kind: EP_UNIX / EP_TCP */
+	const char *where; /* ep.path, or ep.host */
 	const char *token;
 } opt_cases[] = {
-#define OPT_BAD(l, ea, et, e) \
-	{ .line = l, .env_api = ea, .env_token = et, .noun = -1, .err = e }
+#define OPT_BAD(l, ea, et, e)                                                  \
+	{                                                                      \
+		.line = l, .env_api = ea, .env_token = et, .noun = -1,         \
+		.err = e                                                       \
+	}
 	{ "sluicectl status", NULL, NULL, 1, NULL, 0, EP_UNIX,
 	  "/run/sluice/sluiced.sock", NULL },
 	{ "sluicectl", NULL, NULL, 1, NULL, 0, EP_UNIX,
@@ -188,8 +196,8 @@ static const struct {
 	  "/run/sluice/sluiced.sock", NULL },
 	{ "sluicectl --json route", NULL, NULL, 2, NULL, 1, EP_UNIX,
 	  "/run/sluice/sluiced.sock", NULL },
-	{ "sluicectl --api unix:/tmp/s.sock r", NULL, NULL, 3, NULL, 0,
-	  EP_UNIX, "/tmp/s.sock", NULL },
+	{ "sluicectl --api unix:/tmp/s.sock r", NULL, NULL, 3, NULL, 0, EP_UNIX,
+	  "/tmp/s.sock", NULL },
 	{ "sluicectl --api=tcp:127.0.0.1:8080 -j r", NULL, NULL, 3, NULL, 1,
 	  EP_TCP, "127.0.0.1", NULL },
 	{ "sluicectl --api tcp:[::1]:8080 r", NULL, NULL, 3, NULL, 0, EP_TCP,
@@ -207,20 +215,22 @@ static const struct {
 	  "/run/sluice/sluiced.sock", NULL },
 	/* errors name the option and the value */
 	OPT_BAD("sluicectl --api", NULL, NULL, "option '--api' needs a value"),
-	OPT_BAD("sluicectl --token", NULL, NULL, "option '--token' needs a value"),
+	OPT_BAD("sluicectl --token", NULL, NULL,
+		"option '--token' needs a value"),
 	OPT_BAD("sluicectl --token= r", NULL, NULL, "token: empty value"),
 	OPT_BAD("sluicectl --bogus r", NULL, NULL,
-	    "unknown option '--bogus', try 'sluicectl --help'"),
-	OPT_BAD("sluicectl -4 r", NULL, NULL, "unknown option '-4', try 'sluicectl --help'"),
+		"unknown option '--bogus', try 'sluicectl --help'"),
+	OPT_BAD("sluicectl -4 r", NULL, NULL,
+		"unknown option '-4', try 'sluicectl --help'"),
 	OPT_BAD("sluicectl --apix r", NULL, NULL,
-	    "unknown option '--apix', try 'sluicectl --help'"),
+		"unknown option '--apix', try 'sluicectl --help'"),
 	OPT_BAD("sluicectl --api foo r", NULL, NULL,
-	    "api: 'foo': expected unix:PATH or tcp:HOST:PORT"),
+		"api: 'foo': expected unix:PATH or tcp:HOST:PORT"),
 	OPT_BAD("sluicectl --api tcp:host:80 r", NULL, NULL,
-	    "api: 'tcp:host:80': host 'host' is not an IPv4 or IPv6 address"),
+		"api: 'tcp:host:80': host 'host' is not an IPv4 or IPv6 address"),
 	OPT_BAD("sluicectl r", "unix:rel", NULL,
-	    "api: 'unix:rel': unix socket path must be absolute and shorter "
-	    "than 108 bytes (from SLUICE_API)"),
+		"api: 'unix:rel': unix socket path must be absolute and shorter "
+		"than 108 bytes (from SLUICE_API)"),
 };
 
 static void test_opts(void **state)
@@ -246,7 +256,8 @@ static void test_opts(void **state)
 				 r, err, opt_cases[i].noun);
 		assert_int_equal(o.json, opt_cases[i].json);
 		assert_int_equal(o.ep.kind, opt_cases[i].kind);
-		assert_string_equal(o.ep.kind == EP_UNIX ? o.ep.path : o.ep.host,
+		assert_string_equal(o.ep.kind == EP_UNIX ? o.ep.path :
+							   o.ep.host,
 				    opt_cases[i].where);
 		if (opt_cases[i].token)
 			assert_string_equal(o.token, opt_cases[i].token);
@@ -281,7 +292,8 @@ static void test_opts_token_ctl(void **state)
 
 	(void)state;
 	cli_opts_init(&o, NULL, NULL);
-	assert_int_equal(cli_opts_parse(&o, 4, argv, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cli_opts_parse(&o, 4, argv, err, sizeof(err)),
+			 -EINVAL);
 	/* names the problem, never the secret */
 	assert_string_equal(err, "token: contains control characters");
 }
@@ -307,18 +319,25 @@ typedef int (*args_fn)(int, char **, struct cli_query *, char *, size_t);
 
 static const struct {
 	args_fn fn;
-	const char *line;	/* after the noun */
-	const char *path;	/* NULL: must fail with err */
+	const char *line; /* after the noun */
+	const char *path; /* NULL: must fail with err */
 	const char *err;
-	const char *name;	/* iface filter */
+	const char *name; /* iface filter */
 	int all, help;
 } req_cases[] = {
-#define REQ(f, l, p, ...) { .fn = f, .line = l, .path = p, __VA_ARGS__ }
-#define BAD(f, l, e) { .fn = f, .line = l, .err = e }
+#define REQ(f, l, p, ...)                                                      \
+	{                                                                      \
+		.fn = f, .line = l, .path = p, __VA_ARGS__                     \
+	}
+#define BAD(f, l, e)                                                           \
+	{                                                                      \
+		.fn = f, .line = l, .err = e                                   \
+	}
 	REQ(cli_status_args, "", "/v1/status"),
 	REQ(cli_status_args, "show", "/v1/status"),
 	REQ(cli_status_args, "help", "/v1/status", .help = 1),
-	BAD(cli_status_args, "x", "status: unknown command 'x', try 'sluicectl status help'"),
+	BAD(cli_status_args, "x",
+	    "status: unknown command 'x', try 'sluicectl status help'"),
 	BAD(cli_status_args, "show x",
 	    "status: unknown argument 'x', try 'sluicectl status help'"),
 
@@ -327,32 +346,40 @@ static const struct {
 	REQ(cli_iface_args, "sh r-eth0", "/v1/interfaces", .name = "r-eth0"),
 	REQ(cli_iface_args, "r-eth0", "/v1/interfaces", .name = "r-eth0"),
 	REQ(cli_iface_args, "show dev r-eth1.10", "/v1/interfaces",
-	  .name = "r-eth1.10"),
+	    .name = "r-eth1.10"),
 	BAD(cli_iface_args, "list dev", "iface: 'dev' needs an interface name"),
 	BAD(cli_iface_args, "show a/b", "iface: invalid interface name 'a/b'"),
 	BAD(cli_iface_args, "show a b",
 	    "iface: unknown argument 'b', try 'sluicectl iface help'"),
-	BAD(cli_iface_args, "show -x", "iface: unknown option '-x', try 'sluicectl iface help'"),
+	BAD(cli_iface_args, "show -x",
+	    "iface: unknown option '-x', try 'sluicectl iface help'"),
 	REQ(cli_iface_args, "-h", "/v1/interfaces", .help = 1),
 
 	REQ(cli_route_args, "", "/v1/routes"),
 	REQ(cli_route_args, "show", "/v1/routes"),
 	REQ(cli_route_args, "ls", "/v1/routes"),
-	REQ(cli_route_args, "l", "/v1/routes"),	/* list and ls: one verb */
+	REQ(cli_route_args, "l", "/v1/routes"), /* list and ls: one verb */
 	REQ(cli_route_args, "-4", "/v1/routes?family=4"),
 	REQ(cli_route_args, "show -6", "/v1/routes?family=6"),
 	REQ(cli_route_args, "-6 -6", "/v1/routes?family=6"),
-	REQ(cli_route_args, "show 198.18.0.0/24", "/v1/routes?prefix=198.18.0.0/24"),
+	REQ(cli_route_args, "show 198.18.0.0/24",
+	    "/v1/routes?prefix=198.18.0.0/24"),
 	REQ(cli_route_args, "198.18.0.0/24", "/v1/routes?prefix=198.18.0.0/24"),
-	REQ(cli_route_args, "198.18.0.0/24 -4", "/v1/routes?family=4&prefix=198.18.0.0/24"),
+	REQ(cli_route_args, "198.18.0.0/24 -4",
+	    "/v1/routes?family=4&prefix=198.18.0.0/24"),
 	BAD(cli_route_args, "-6 show", "route: invalid prefix 'show'"),
-	REQ(cli_route_args, "list -6 2001:db8::/32", "/v1/routes?family=6&prefix=2001:db8::/32"),
+	REQ(cli_route_args, "list -6 2001:db8::/32",
+	    "/v1/routes?family=6&prefix=2001:db8::/32"),
 	REQ(cli_route_args, "198.18.2.1", "/v1/routes?prefix=198.18.2.1"),
-	BAD(cli_route_args, "show 198.18.0.0/33", "route: invalid prefix '198.18.0.0/33'"),
-	BAD(cli_route_args, "198.18.0.0/33", "route: invalid prefix '198.18.0.0/33'"),
+	BAD(cli_route_args, "show 198.18.0.0/33",
+	    "route: invalid prefix '198.18.0.0/33'"),
+	BAD(cli_route_args, "198.18.0.0/33",
+	    "route: invalid prefix '198.18.0.0/33'"),
 	BAD(cli_route_args, "1.2.3.4/99", "route: invalid prefix '1.2.3.4/99'"),
-	BAD(cli_route_args, "2001:db8::/129", "route: invalid prefix '2001:db8::/129'"),
-	BAD(cli_route_args, "show nonsense", "route: invalid prefix 'nonsense'"),
+	BAD(cli_route_args, "2001:db8::/129",
+	    "route: invalid prefix '2001:db8::/129'"),
+	BAD(cli_route_args, "show nonsense",
+	    "route: invalid prefix 'nonsense'"),
 	BAD(cli_route_args, "add 198.18.0.0/24",
 	    "route: unknown command 'add', try 'sluicectl route help'"),
 	BAD(cli_route_args, "198.18.0.0/24 -6",
@@ -361,10 +388,12 @@ static const struct {
 	BAD(cli_route_args, "-4 -6", "route: -4 and -6 exclude each other"),
 	BAD(cli_route_args, "1.0.0.0/8 2.0.0.0/8",
 	    "route: unexpected argument '2.0.0.0/8' after prefix '1.0.0.0/8'"),
-	BAD(cli_route_args, "show -j", "route: '-j' is a global option, put it before the noun"),
+	BAD(cli_route_args, "show -j",
+	    "route: '-j' is a global option, put it before the noun"),
 	BAD(cli_route_args, "show --api=unix:/x",
 	    "route: '--api=unix:/x' is a global option, put it before the noun"),
-	BAD(cli_route_args, "show -5", "route: unknown option '-5', try 'sluicectl route help'"),
+	BAD(cli_route_args, "show -5",
+	    "route: unknown option '-5', try 'sluicectl route help'"),
 	REQ(cli_route_args, "help", "/v1/routes", .help = 1),
 	REQ(cli_route_args, "show 1.2.3.4/99 --help", "/v1/routes", .help = 1),
 
@@ -374,8 +403,10 @@ static const struct {
 	REQ(cli_neigh_args, "dev r-eth1", "/v1/neighbors?dev=r-eth1"),
 	REQ(cli_neigh_args, "dev a+b", "/v1/neighbors?dev=a%2Bb"),
 	BAD(cli_neigh_args, "dev", "neigh: 'dev' needs an interface name"),
-	BAD(cli_neigh_args, "dev eth0:1", "neigh: invalid interface name 'eth0:1'"),
-	BAD(cli_neigh_args, "dev a dev b", "neigh: 'dev' given twice ('a', 'b')"),
+	BAD(cli_neigh_args, "dev eth0:1",
+	    "neigh: invalid interface name 'eth0:1'"),
+	BAD(cli_neigh_args, "dev a dev b",
+	    "neigh: 'dev' given twice ('a', 'b')"),
 	BAD(cli_neigh_args, "r-eth1",
 	    "neigh: unknown command 'r-eth1', try 'sluicectl neigh help'"),
 	BAD(cli_neigh_args, "show r-eth1",
@@ -389,7 +420,8 @@ static const struct {
 	REQ(cli_stats_args, "show dev r-eth0", "/v1/stats?dev=r-eth0"),
 	REQ(cli_stats_args, "dev r-eth0 -a", "/v1/stats?dev=r-eth0", .all = 1),
 	REQ(cli_stats_args, "-a dev r-eth0", "/v1/stats?dev=r-eth0", .all = 1),
-	BAD(cli_stats_args, "show -x", "stats: unknown option '-x', try 'sluicectl stats help'"),
+	BAD(cli_stats_args, "show -x",
+	    "stats: unknown option '-x', try 'sluicectl stats help'"),
 	BAD(cli_stats_args, "clear",
 	    "stats: unknown command 'clear', try 'sluicectl stats help'"),
 	BAD(cli_stats_args, "dev sixteen-chars-16",
@@ -407,9 +439,10 @@ static void test_requests(void **state)
 
 		if (!req_cases[i].path) {
 			if (r != -EINVAL || strcmp(err, req_cases[i].err))
-				fail_msg("case %zu '%s': r=%d err='%s', want '%s'",
-					 i, req_cases[i].line, r, err,
-					 req_cases[i].err);
+				fail_msg(
+					"case %zu '%s': r=%d err='%s', want '%s'",
+					i, req_cases[i].line, r, err,
+					req_cases[i].err);
 			continue;
 		}
 		if (r)
@@ -432,9 +465,11 @@ static void test_path_encode(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(cli_path_encode("198.18.100.1:80/tcp", out, sizeof(out)), 0);
+	assert_int_equal(
+		cli_path_encode("198.18.100.1:80/tcp", out, sizeof(out)), 0);
 	assert_string_equal(out, "198.18.100.1:80%2Ftcp");
-	assert_int_equal(cli_path_encode("[2001:db8::1]:443/udp", out, sizeof(out)), 0);
+	assert_int_equal(
+		cli_path_encode("[2001:db8::1]:443/udp", out, sizeof(out)), 0);
 	assert_string_equal(out, "%5B2001:db8::1%5D:443%2Fudp");
 	assert_int_equal(cli_path_encode("a b?#%", out, sizeof(out)), 0);
 	assert_string_equal(out, "a%20b%3F%23%25");
@@ -446,14 +481,20 @@ static void test_path_encode(void **state)
 static const struct {
 	const char *s;
 	bool numeric;
-	const char *err;	/* NULL: valid */
+	const char *err; /* NULL: valid */
 	int family;
 	const char *addr;
 	unsigned int port, vip_id;
 	const char *proto;
 } vipid_cases[] = {
-#define VIP_OK(s, f, a, p, pr) { s, false, NULL, f, a, p, 0, pr }
-#define VIP_BAD(s, n, e) { s, n, e, 0, NULL, 0, 0, NULL }
+#define VIP_OK(s, f, a, p, pr)                                                 \
+	{                                                                      \
+		s, false, NULL, f, a, p, 0, pr                                 \
+	}
+#define VIP_BAD(s, n, e)                                                       \
+	{                                                                      \
+		s, n, e, 0, NULL, 0, 0, NULL                                   \
+	}
 	VIP_OK("198.18.100.1:80/tcp", 4, "198.18.100.1", 80, "tcp"),
 	VIP_OK("198.18.100.1:0/udp", 4, "198.18.100.1", 0, "udp"),
 	VIP_OK("198.18.100.1:65535/udp", 4, "198.18.100.1", 65535, "udp"),
@@ -494,7 +535,8 @@ static const struct {
 		"invalid VIP '198.18.100.1:99999999999/tcp': port '99999999999' is not 0..65535"),
 	VIP_BAD("198.18.100:80/tcp", false,
 		"invalid VIP '198.18.100:80/tcp': '198.18.100' is not an IPv4 address"),
-	VIP_BAD(":80/tcp", false, "invalid VIP ':80/tcp': '' is not an IPv4 address"),
+	VIP_BAD(":80/tcp", false,
+		"invalid VIP ':80/tcp': '' is not an IPv4 address"),
 	VIP_BAD("2001:db8::1:80/tcp", false,
 		"invalid VIP '2001:db8::1:80/tcp': an IPv6 address goes in brackets, [ADDR]:PORT/PROTO"),
 	VIP_BAD("[198.18.100.1]:80/tcp", false,
@@ -524,7 +566,8 @@ static void test_vip_parse(void **state)
 			continue;
 		}
 		if (r)
-			fail_msg("'%s': r=%d err='%s'", vipid_cases[i].s, r, err);
+			fail_msg("'%s': r=%d err='%s'", vipid_cases[i].s, r,
+				 err);
 		assert_int_equal(v.family, vipid_cases[i].family);
 		assert_string_equal(v.addr, vipid_cases[i].addr);
 		assert_int_equal(v.port, vipid_cases[i].port);
@@ -535,25 +578,31 @@ static void test_vip_parse(void **state)
 
 static const struct {
 	args_fn fn;
-	const char *line;	/* after the noun */
-	const char *method;	/* NULL: must fail with err */
+	const char *line;   /* after the noun */
+	const char *method; /* NULL: must fail with err */
 	const char *path;
-	const char *body;	/* exact, or NULL: none */
+	const char *body; /* exact, or NULL: none */
 	enum cli_out out;
 	int json, help;
 	const char *err;
 } lb_cases[] = {
-#define LB(f, l, m, p, b, o, ...) \
-	{ .fn = f, .line = l, .method = m, .path = p, .body = b, .out = o, __VA_ARGS__ }
-#define LB_BAD(f, l, e) { .fn = f, .line = l, .err = e }
+#define LB(f, l, m, p, b, o, ...)                                              \
+	{                                                                      \
+		.fn = f, .line = l, .method = m, .path = p, .body = b,         \
+		.out = o, __VA_ARGS__                                          \
+	}
+#define LB_BAD(f, l, e)                                                        \
+	{                                                                      \
+		.fn = f, .line = l, .err = e                                   \
+	}
 #define V cli_vip_args
 #define B cli_backend_args
 	/* vip show */
 	LB(V, "", "GET", "/v1/vips", NULL, CLI_OUT_VIPS),
 	LB(V, "show", "GET", "/v1/vips", NULL, CLI_OUT_VIPS),
 	LB(V, "ls -j", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .json = 1),
-	LB(V, "show 198.18.100.1:80/tcp", "GET", "/v1/vips/198.18.100.1:80%2Ftcp",
-	   NULL, CLI_OUT_VIP),
+	LB(V, "show 198.18.100.1:80/tcp", "GET",
+	   "/v1/vips/198.18.100.1:80%2Ftcp", NULL, CLI_OUT_VIP),
 	LB(V, "198.18.100.1:80/tcp --json", "GET",
 	   "/v1/vips/198.18.100.1:80%2Ftcp", NULL, CLI_OUT_VIP, .json = 1),
 	LB(V, "show [2001:db8:100::1]:443/tcp", "GET",
@@ -562,7 +611,8 @@ static const struct {
 	   "/v1/vips/%5B2001:db8:100::1%5D:443%2Fudp", NULL, CLI_OUT_VIP),
 	LB(V, "show 12", "GET", "/v1/vips/12", NULL, CLI_OUT_VIP),
 	LB(V, "help", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
-	LB(V, "add 1.2.3.4 -h", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
+	LB(V, "add 1.2.3.4 -h", "GET", "/v1/vips", NULL, CLI_OUT_VIPS,
+	   .help = 1),
 	LB(V, "frob -h", "GET", "/v1/vips", NULL, CLI_OUT_VIPS, .help = 1),
 	/* vip add: only what was given; the daemon has the defaults */
 	LB(V, "add 198.18.100.1:80/tcp", "POST", "/v1/vips",
@@ -571,13 +621,16 @@ static const struct {
 	LB(V, "add 198.18.100.1:80/tcp --encap gre --hash src --ring-size 251",
 	   "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
-	   "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251}", CLI_OUT_VIP),
+	   "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251}",
+	   CLI_OUT_VIP),
 	LB(V, "add --encap=ipip [2001:db8:100::1]:443/tcp --ring-size=655373",
 	   "POST", "/v1/vips",
 	   "{\"address\":\"2001:db8:100::1\",\"port\":443,\"protocol\":\"tcp\","
-	   "\"encap\":\"ipip\",\"ring_size\":655373}", CLI_OUT_VIP),
-	LB(V, "add 198.18.100.1:80/tcp --health http --health-path /healthz "
-	      "--health-port 8080 --interval 2000 --timeout 300 --rise 1 --fall 5 -j",
+	   "\"encap\":\"ipip\",\"ring_size\":655373}",
+	   CLI_OUT_VIP),
+	LB(V,
+	   "add 198.18.100.1:80/tcp --health http --health-path /healthz "
+	   "--health-port 8080 --interval 2000 --timeout 300 --rise 1 --fall 5 -j",
 	   "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
 	   "\"health\":{\"kind\":\"http\",\"port\":8080,\"path\":\"/healthz\","
@@ -586,20 +639,24 @@ static const struct {
 	/* a health option alone names the default kind */
 	LB(V, "add 198.18.100.1:80/tcp --interval 250", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
-	   "\"health\":{\"kind\":\"tcp\",\"interval_ms\":250}}", CLI_OUT_VIP),
+	   "\"health\":{\"kind\":\"tcp\",\"interval_ms\":250}}",
+	   CLI_OUT_VIP),
 	LB(V, "add 198.18.100.1:0/udp --health-port 53", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
-	   "\"health\":{\"kind\":\"tcp\",\"port\":53}}", CLI_OUT_VIP),
+	   "\"health\":{\"kind\":\"tcp\",\"port\":53}}",
+	   CLI_OUT_VIP),
 	/* a udp VIP is not checked unless asked: no port needed */
 	LB(V, "add 198.18.100.1:0/udp", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\"}",
 	   CLI_OUT_VIP),
 	LB(V, "add 198.18.100.1:0/udp --health none", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"udp\","
-	   "\"health\":{\"kind\":\"none\"}}", CLI_OUT_VIP),
+	   "\"health\":{\"kind\":\"none\"}}",
+	   CLI_OUT_VIP),
 	LB(V, "add 198.18.100.1:80/tcp --health-port 0", "POST", "/v1/vips",
 	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
-	   "\"health\":{\"kind\":\"tcp\",\"port\":0}}", CLI_OUT_VIP),
+	   "\"health\":{\"kind\":\"tcp\",\"port\":0}}",
+	   CLI_OUT_VIP),
 	/* vip del */
 	LB(V, "del 198.18.100.1:80/tcp", "DELETE",
 	   "/v1/vips/198.18.100.1:80%2Ftcp", NULL, CLI_OUT_DELETED),
@@ -610,7 +667,8 @@ static const struct {
 	/* vip: bad input, named with its value */
 	LB_BAD(V, "add", "vip: 'add' needs a VIP (ADDR:PORT/PROTO)"),
 	LB_BAD(V, "del", "vip: 'del' needs a VIP (ADDR:PORT/PROTO)"),
-	LB_BAD(V, "add 1", "vip: invalid VIP '1': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
+	LB_BAD(V, "add 1",
+	       "vip: invalid VIP '1': expected ADDR:PORT/PROTO or [ADDR]:PORT/PROTO"),
 	LB_BAD(V, "add 198.18.100.1:80",
 	       "vip: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
 	LB_BAD(V, "add 198.18.100.1:80/sctp",
@@ -632,7 +690,8 @@ static const struct {
 	LB_BAD(V, "show 256", "vip: invalid VIP '256': a vip_id is 1..255"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --encap vxlan",
 	       "vip: --encap 'vxlan': expected ipip or gre"),
-	LB_BAD(V, "add 198.18.100.1:80/tcp --hash=", "vip: --hash '': expected 5tuple or src"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --hash=",
+	       "vip: --hash '': expected 5tuple or src"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 65536",
 	       "vip: --ring-size '65536': not a prime"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 2",
@@ -673,18 +732,22 @@ static const struct {
 	       "vip: VIP '198.18.100.1:0/udp' is on every port: give --health-port N or --health none"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --encap gre --encap ipip",
 	       "vip: --encap given twice ('gre', 'ipip')"),
-	LB_BAD(V, "add 198.18.100.1:80/tcp --encap", "vip: option '--encap' needs a value"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --encap",
+	       "vip: option '--encap' needs a value"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp 198.18.100.2:80/tcp",
 	       "vip: unexpected argument '198.18.100.2:80/tcp'"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --weight 3",
 	       "vip: unknown option '--weight', try 'sluicectl vip help'"),
-	LB_BAD(V, "show --encap gre", "vip: option '--encap' does not go with 'show'"),
+	LB_BAD(V, "show --encap gre",
+	       "vip: option '--encap' does not go with 'show'"),
 	LB_BAD(V, "del 198.18.100.1:80/tcp --ring-size 3",
 	       "vip: option '--ring-size' does not go with 'del'"),
 	LB_BAD(V, "show --api=unix:/x",
 	       "vip: '--api=unix:/x' is a global option, put it before the noun"),
-	LB_BAD(V, "frob", "vip: unknown command 'frob', try 'sluicectl vip help'"),
-	LB_BAD(V, "198.18.100.1:80", "vip: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
+	LB_BAD(V, "frob",
+	       "vip: unknown command 'frob', try 'sluicectl vip help'"),
+	LB_BAD(V, "198.18.100.1:80",
+	       "vip: invalid VIP '198.18.100.1:80': no /PROTO (tcp or udp) after the port"),
 
 	/* backend */
 	LB(B, "show 198.18.100.1:80/tcp", "GET",
@@ -699,7 +762,8 @@ static const struct {
 	LB(B, "add 198.18.100.1:80/tcp 198.18.2.11 --weight 2", "POST",
 	   "/v1/vips/198.18.100.1:80%2Ftcp/backends",
 	   "{\"address\":\"198.18.2.11\",\"weight\":2}", CLI_OUT_BACKEND),
-	LB(B, "a --weight=1000 [2001:db8:100::1]:443/tcp 2001:DB8:2:0::11 --state down",
+	LB(B,
+	   "a --weight=1000 [2001:db8:100::1]:443/tcp 2001:DB8:2:0::11 --state down",
 	   "POST", "/v1/vips/%5B2001:db8:100::1%5D:443%2Ftcp/backends",
 	   "{\"address\":\"2001:db8:2::11\",\"weight\":1000,\"state\":\"down\"}",
 	   CLI_OUT_BACKEND),
@@ -724,7 +788,8 @@ static const struct {
 	LB(B, "help", "GET", "/v1/vips", NULL, CLI_OUT_DEFAULT, .help = 1),
 
 	LB_BAD(B, "", "backend: 'show' needs a VIP (ADDR:PORT/PROTO)"),
-	LB_BAD(B, "add", "backend: 'add' needs a VIP (ADDR:PORT/PROTO) and a backend address"),
+	LB_BAD(B, "add",
+	       "backend: 'add' needs a VIP (ADDR:PORT/PROTO) and a backend address"),
 	LB_BAD(B, "add 198.18.100.1:80/tcp",
 	       "backend: 'add' needs a backend address after the VIP"),
 	LB_BAD(B, "drain 198.18.100.1:80/tcp",
@@ -759,7 +824,8 @@ static const struct {
 	       "backend: --weight given twice ('1', '2')"),
 	LB_BAD(B, "d 198.18.100.1:80/tcp 198.18.2.11",
 	       "backend: ambiguous command 'd' (drain, del)"),
-	LB_BAD(B, "s 198.18.100.1:80/tcp", "backend: ambiguous command 's' (show, set)"),
+	LB_BAD(B, "s 198.18.100.1:80/tcp",
+	       "backend: ambiguous command 's' (show, set)"),
 	LB_BAD(B, "enable 198.18.100.1:80/tcp 198.18.2.11",
 	       "backend: unknown command 'enable', try 'sluicectl backend help'"),
 	LB_BAD(B, "add 198.18.100.1:80/tcp 198.18.2.11 --encap gre",
@@ -767,10 +833,13 @@ static const struct {
 
 	/* lb */
 	LB(cli_lb_args, "", "GET", "/v1/lb", NULL, CLI_OUT_LB),
-	LB(cli_lb_args, "show -j", "GET", "/v1/lb", NULL, CLI_OUT_LB, .json = 1),
+	LB(cli_lb_args, "show -j", "GET", "/v1/lb", NULL, CLI_OUT_LB,
+	   .json = 1),
 	LB(cli_lb_args, "help", "GET", "/v1/lb", NULL, CLI_OUT_LB, .help = 1),
-	LB_BAD(cli_lb_args, "flush", "lb: unknown command 'flush', try 'sluicectl lb help'"),
-	LB_BAD(cli_lb_args, "show x", "lb: unknown argument 'x', try 'sluicectl lb help'"),
+	LB_BAD(cli_lb_args, "flush",
+	       "lb: unknown command 'flush', try 'sluicectl lb help'"),
+	LB_BAD(cli_lb_args, "show x",
+	       "lb: unknown argument 'x', try 'sluicectl lb help'"),
 #undef V
 #undef B
 };
@@ -787,9 +856,10 @@ static void test_lb_requests(void **state)
 
 		if (!lb_cases[i].method) {
 			if (r != -EINVAL || strcmp(err, lb_cases[i].err))
-				fail_msg("case %zu '%s': r=%d err='%s', want '%s'",
-					 i, lb_cases[i].line, r, err,
-					 lb_cases[i].err);
+				fail_msg(
+					"case %zu '%s': r=%d err='%s', want '%s'",
+					i, lb_cases[i].line, r, err,
+					lb_cases[i].err);
 			/* nothing is left to free or to send */
 			assert_null(q.body);
 			continue;
@@ -807,7 +877,8 @@ static void test_lb_requests(void **state)
 				       body != NULL)
 			fail_msg("case %zu '%s': body %s, want %s", i,
 				 lb_cases[i].line, body ? body : "(none)",
-				 lb_cases[i].body ? lb_cases[i].body : "(none)");
+				 lb_cases[i].body ? lb_cases[i].body :
+						    "(none)");
 		if (!lb_cases[i].help && q.out != lb_cases[i].out)
 			fail_msg("case %zu '%s': out %d, want %d", i,
 				 lb_cases[i].line, q.out, lb_cases[i].out);

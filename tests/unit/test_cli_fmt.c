@@ -43,7 +43,8 @@ static void expect(print_fn print, const char *json, const char *want)
 	char *got = render(print, doc);
 
 	if (strcmp(got, want))
-		fail_msg("text differs.\n--- got:\n%s--- want:\n%s---", got, want);
+		fail_msg("text differs.\n--- got:\n%s--- want:\n%s---", got,
+			 want);
 	free(got);
 	json_object_put(doc);
 }
@@ -94,9 +95,13 @@ static void test_duration(void **state)
 		uint64_t s;
 		const char *want;
 	} cases[] = {
-		{ 0, "0s" },	       { 59, "59s" },	{ 60, "1m 0s" },
-		{ 3599, "59m 59s" }, { 3600, "1h 0m 0s" },
-		{ 86399, "23h 59m 59s" }, { 86400, "1d 0h 0m 0s" },
+		{ 0, "0s" },
+		{ 59, "59s" },
+		{ 60, "1m 0s" },
+		{ 3599, "59m 59s" },
+		{ 3600, "1h 0m 0s" },
+		{ 86399, "23h 59m 59s" },
+		{ 86400, "1d 0h 0m 0s" },
 		{ 93784, "1d 2h 3m 4s" },
 	};
 	char buf[64];
@@ -146,16 +151,17 @@ static void test_iface_filter(void **state)
 	(void)state;
 	assert_int_equal(cli_iface_filter(doc, "r-eth9", err, sizeof(err)), 0);
 	got = render(cli_iface_print, doc);
-	assert_string_equal(got,
-			    "NAME    IFINDEX  STATE   MODE  SLOT  MTU  MAC  INFO\n"
-			    "r-eth9        -  absent  none     -    -  -\n");
+	assert_string_equal(
+		got, "NAME    IFINDEX  STATE   MODE  SLOT  MTU  MAC  INFO\n"
+		     "r-eth9        -  absent  none     -    -  -\n");
 	free(got);
 	/* no name: everything stays */
 	json_object_put(doc);
 	doc = parse(ifaces_json);
 	assert_int_equal(cli_iface_filter(doc, NULL, err, sizeof(err)), 0);
 	assert_int_equal(json_object_array_length(
-				 json_object_object_get(doc, "interfaces")), 4);
+				 json_object_object_get(doc, "interfaces")),
+			 4);
 	/* a prefix of a name is not the name */
 	assert_int_equal(cli_iface_filter(doc, "r-eth", err, sizeof(err)),
 			 -ENOENT);
@@ -241,21 +247,29 @@ static void test_neigh(void **state)
 
 static const char stats_json[] =
 	"{\"interfaces\":["
-	"{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":["
-	REASON("fwd_redirect", "forward", 10, 980) ","
-	REASON("fwd_tx", "forward", 0, 0) ","
-	REASON("pass_not_ip", "pass", 2, 120) ","
-	REASON("drop_bad_csum", "drop", 0, 0) "]},"
-	"{\"name\":\"r-eth1\",\"slot\":2,\"reasons\":["
-	REASON("fwd_redirect", "forward", 18446744073709551615, 12345678901) ","
-	REASON("fwd_tx", "forward", 0, 0) ","
-	REASON("pass_not_ip", "pass", 0, 0) ","
-	REASON("drop_bad_csum", "drop", 1, 64) "]}"
-	"],\"totals\":["
-	REASON("fwd_redirect", "forward", 18446744073709551615, 12345679881) ","
-	REASON("fwd_tx", "forward", 0, 0) ","
-	REASON("pass_not_ip", "pass", 2, 120) ","
-	REASON("drop_bad_csum", "drop", 1, 64) "]}";
+	"{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":[" REASON("fwd_redirect", "forward", 10, 980) "," REASON("fwd_tx", "forward", 0, 0) "," REASON(
+		"pass_not_ip", "pass", 2,
+		120) "," REASON("drop_bad_csum", "drop", 0,
+				0) "]},"
+				   "{\"name\":\"r-eth1\",\"slot\":2,\"reasons\":[" REASON("fwd_redirect", "forward", 18446744073709551615, 12345678901) "," REASON(
+					   "fwd_tx", "forward", 0,
+					   0) "," REASON("pass_not_ip", "pass",
+							 0,
+							 0) "," REASON("drop_bad_csum",
+								       "drop",
+								       1,
+								       64) "]}"
+									   "],\"totals\":[" REASON("fwd_redirect", "forward", 18446744073709551615, 12345679881) "," REASON(
+										   "fwd_tx",
+										   "forward",
+										   0,
+										   0) "," REASON("pass_not_ip",
+												 "pass",
+												 2,
+												 120) "," REASON("drop_bad_csum",
+														 "drop",
+														 1,
+														 64) "]}";
 
 static void test_stats_default(void **state)
 {
@@ -277,13 +291,15 @@ static void test_stats_default(void **state)
 		"total   drop_bad_csum  drop                        1           64\n");
 	free(got);
 	/* -j prints the same rows: the filter changed the document itself */
-	assert_int_equal(json_object_array_length(json_object_object_get(
-				 json_object_array_get_idx(
-					 json_object_object_get(doc, "interfaces"), 0),
-				 "reasons")),
-			 2);
-	assert_int_equal(json_object_array_length(
-				 json_object_object_get(doc, "totals")), 3);
+	assert_int_equal(
+		json_object_array_length(json_object_object_get(
+			json_object_array_get_idx(
+				json_object_object_get(doc, "interfaces"), 0),
+			"reasons")),
+		2);
+	assert_int_equal(
+		json_object_array_length(json_object_object_get(doc, "totals")),
+		3);
 	json_object_put(doc);
 }
 
@@ -319,10 +335,13 @@ static void test_stats_all(void **state)
 static void test_stats_one_dev(void **state)
 {
 	json_object *doc = parse(
-		"{\"interfaces\":[{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":["
-		REASON("fwd_redirect", "forward", 3, 300) ","
-		REASON("drop_trunc_eth", "drop", 0, 0) "]}],"
-		"\"totals\":[" REASON("fwd_redirect", "forward", 3, 300) "]}");
+		"{\"interfaces\":[{\"name\":\"r-eth0\",\"slot\":1,\"reasons\":[" REASON(
+			"fwd_redirect", "forward", 3,
+			300) "," REASON("drop_trunc_eth", "drop", 0,
+					0) "]}],"
+					   "\"totals\":[" REASON("fwd_redirect",
+								 "forward", 3,
+								 300) "]}");
 	char err[256], *got;
 
 	(void)state;
@@ -334,8 +353,9 @@ static void test_stats_one_dev(void **state)
 	free(got);
 	json_object_put(doc);
 
-	doc = parse("{\"interfaces\":[{\"name\":\"r-eth0\",\"reasons\":["
-		    REASON("fwd_tx", "forward", 0, 0) "]}]}");
+	doc = parse(
+		"{\"interfaces\":[{\"name\":\"r-eth0\",\"reasons\":[" REASON(
+			"fwd_tx", "forward", 0, 0) "]}]}");
 	assert_int_equal(cli_stats_filter(doc, false, err, sizeof(err)), 0);
 	got = render(cli_stats_print, doc);
 	assert_string_equal(got, "");
@@ -505,8 +525,8 @@ static void test_vip_one(void **state)
 static void test_vips_empty(void **state)
 {
 	(void)state;
-	expect(cli_vips_print, "{\"vips\":[],\"flows\":0,\"flow_capacity\":131072}",
-	       "");
+	expect(cli_vips_print,
+	       "{\"vips\":[],\"flows\":0,\"flow_capacity\":131072}", "");
 }
 
 static void test_backends(void **state)

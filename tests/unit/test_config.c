@@ -40,13 +40,14 @@ static void test_full_config(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg,
-			       "{\"interfaces\": [\"eth0\", \"eth1\"],\n"
-			       " \"api\": [\"unix:/run/x.sock\", \"tcp:[2001:db8::1]:8080\"],\n"
-			       " \"api_token\": \"0123456789abcdef0123\",\n"
-			       " \"pin_dir\": \"/sys/fs/bpf/r1\", \"xdp_mode\": \"generic\",\n"
-			       " \"log_level\": \"debug\", \"keep_on_exit\": true}\n"),
-			 0);
+	assert_int_equal(
+		parse(&cfg,
+		      "{\"interfaces\": [\"eth0\", \"eth1\"],\n"
+		      " \"api\": [\"unix:/run/x.sock\", \"tcp:[2001:db8::1]:8080\"],\n"
+		      " \"api_token\": \"0123456789abcdef0123\",\n"
+		      " \"pin_dir\": \"/sys/fs/bpf/r1\", \"xdp_mode\": \"generic\",\n"
+		      " \"log_level\": \"debug\", \"keep_on_exit\": true}\n"),
+		0);
 	assert_int_equal(cfg.n_ifaces, 2);
 	assert_string_equal(cfg.ifaces[1], "eth1");
 	assert_int_equal(cfg.n_apis, 2);
@@ -54,16 +55,18 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.xdp_mode, DP_XDP_GENERIC);
 	assert_int_equal(cfg.log_level, LOG_LVL_DEBUG);
 	assert_true(cfg.keep_on_exit);
-	assert_null(cfg.state_dir);	/* main() fills in the default */
+	assert_null(cfg.state_dir); /* main() fills in the default */
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	config_free(&cfg);
 
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg, "{\"state_dir\": \"/var/lib/sluice-r1\"}"), 0);
+	assert_int_equal(parse(&cfg, "{\"state_dir\": \"/var/lib/sluice-r1\"}"),
+			 0);
 	assert_string_equal(cfg.state_dir, "/var/lib/sluice-r1");
 	/* a flag replaces the file's value */
 	assert_int_equal(config_set_state_dir(&cfg, "/tmp/t1/state", err,
-					      sizeof(err)), 0);
+					      sizeof(err)),
+			 0);
 	assert_string_equal(cfg.state_dir, "/tmp/t1/state");
 	config_free(&cfg);
 }
@@ -72,20 +75,21 @@ static void test_full_config(void **state)
 static void test_state_dir(void **state)
 {
 	static const char *const good[] = {
-		"/var/lib/sluice", "/", "/tmp/a..b", "/tmp/...", "/x/.hidden",
-		"/sys/fs/bpfx",
+		"/var/lib/sluice", "/",		 "/tmp/a..b",
+		"/tmp/...",	   "/x/.hidden", "/sys/fs/bpfx",
 	};
 	static const struct {
 		const char *dir, *err;
 	} bad[] = {
-		{ "var/lib/sluice", "state_dir: 'var/lib/sluice' must be an "
+		{ "var/lib/sluice",
+		  "state_dir: 'var/lib/sluice' must be an "
 		  "absolute path without '..' (at most 200 bytes)" },
 		{ "", "state_dir: '' must be an absolute path" },
 		{ "/var/lib/../tmp", "state_dir: '/var/lib/../tmp' must be" },
 		{ "/var/lib/..", "state_dir: '/var/lib/..' must be" },
 		{ "/sys/fs/bpf", "state_dir: '/sys/fs/bpf' is in bpffs" },
 		{ "/sys/fs/bpf/sluice", "state_dir: '/sys/fs/bpf/sluice' is in "
-		  "bpffs, which holds no regular files" },
+					"bpffs, which holds no regular files" },
 	};
 	struct sluiced_config cfg;
 	char long_dir[260];
@@ -100,7 +104,8 @@ static void test_state_dir(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		config_init(&cfg);
 		assert_int_equal(config_set_state_dir(&cfg, bad[i].dir, err,
-						      sizeof(err)), -EINVAL);
+						      sizeof(err)),
+				 -EINVAL);
 		if (strncmp(err, bad[i].err, strlen(bad[i].err)))
 			fail_msg("'%s': '%s', wanted '%s'", bad[i].dir, err,
 				 bad[i].err);
@@ -116,16 +121,19 @@ static void test_state_dir(void **state)
 			 -EINVAL);
 	config_free(&cfg);
 	expect_error("{\"state_dir\": \"rel\"}", "state_dir: 'rel' must be");
-	expect_error("{\"statedir\": \"/x\"}", "unknown field 'statedir' "
-		     "(known: interfaces, tc_interfaces, api, api_token, pin_dir, "
-		     "state_dir,");
+	expect_error(
+		"{\"statedir\": \"/x\"}",
+		"unknown field 'statedir' "
+		"(known: interfaces, tc_interfaces, api, api_token, pin_dir, "
+		"state_dir,");
 }
 
 static void test_bad_json(void **state)
 {
 	(void)state;
 	expect_error("{\"interfaces\": [\"eth0\",\n  }", "line 2");
-	expect_error("{\"interfaces\": [\"eth0\"]} trailing", "after the document");
+	expect_error("{\"interfaces\": [\"eth0\"]} trailing",
+		     "after the document");
 	expect_error("[1, 2]", "expected an object");
 	expect_error("", "invalid JSON");
 }
@@ -158,12 +166,15 @@ static void expect_json(const char *text, const char *want)
 static void test_json_c_strict(void **state)
 {
 	static const char *const refused[] = {
-		"{\"a\": 1,}", "[1,]", "{\"a\": [1,],}", "{\"a\": 1 /* c */}",
-		"// c\n{\"a\": 1}", "{\"a\": 1} # c", "{\"a\": 1} // c",
+		"{\"a\": 1,}",	    "[1,]",
+		"{\"a\": [1,],}",   "{\"a\": 1 /* c */}",
+		"// c\n{\"a\": 1}", "{\"a\": 1} # c",
+		"{\"a\": 1} // c",
 	};
 	static const char *const taken[] = {
-		"{\"a\": 1, \"a\": 2}", "{'a': 1}", "{\"a\": NaN}",
-		"{\"a\": \"x\ty\"}", "{\"a\": \"x\\u0000y\"}",
+		"{\"a\": 1, \"a\": 2}",	  "{'a': 1}",
+		"{\"a\": NaN}",		  "{\"a\": \"x\ty\"}",
+		"{\"a\": \"x\\u0000y\"}",
 	};
 
 	(void)state;
@@ -172,7 +183,8 @@ static void test_json_c_strict(void **state)
 		struct json_object *o;
 
 		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-		o = json_tokener_parse_ex(tok, refused[i], (int)strlen(refused[i]));
+		o = json_tokener_parse_ex(tok, refused[i],
+					  (int)strlen(refused[i]));
 		if (o && json_tokener_get_parse_end(tok) == strlen(refused[i]))
 			fail_msg("json-c strict took '%s'", refused[i]);
 		json_object_put(o);
@@ -197,26 +209,34 @@ static void test_strict_json(void **state)
 {
 	(void)state;
 	/* trailing commas and comments */
-	expect_json("{\"port\": 80,\n \"protocol\": \"tcp\",\n}",
-		    "invalid JSON at line 2 column 19: trailing comma before '}'");
-	expect_json("{\"interfaces\": [\"eth0\", \"eth1\",]}",
-		    "invalid JSON at line 1 column 31: trailing comma before ']'");
-	expect_json("{\"a\": [[1,],2]}",
-		    "invalid JSON at line 1 column 10: trailing comma before ']'");
+	expect_json(
+		"{\"port\": 80,\n \"protocol\": \"tcp\",\n}",
+		"invalid JSON at line 2 column 19: trailing comma before '}'");
+	expect_json(
+		"{\"interfaces\": [\"eth0\", \"eth1\",]}",
+		"invalid JSON at line 1 column 31: trailing comma before ']'");
+	expect_json(
+		"{\"a\": [[1,],2]}",
+		"invalid JSON at line 1 column 10: trailing comma before ']'");
 	expect_json("{\"a\": 1,,\"b\": 2}",
 		    "invalid JSON at line 1 column 9: unexpected ',' (a key in "
 		    "double quotes expected)");
-	expect_json("// sluiced\n{\"a\": 1}",
-		    "invalid JSON at line 1 column 1: comments are not allowed");
-	expect_json("{\"a\": 1 /* one */}",
-		    "invalid JSON at line 1 column 9: comments are not allowed");
-	expect_json("{\"a\": /* one */ 1}",
-		    "invalid JSON at line 1 column 7: comments are not allowed");
-	expect_json("{\"a\": 1}\n// end\n",
-		    "invalid JSON at line 2 column 1: comments are not allowed");
-	expect_json("{\"a\": 1} # end",
-		    "invalid JSON at line 1 column 10: unexpected data after the "
-		    "document");
+	expect_json(
+		"// sluiced\n{\"a\": 1}",
+		"invalid JSON at line 1 column 1: comments are not allowed");
+	expect_json(
+		"{\"a\": 1 /* one */}",
+		"invalid JSON at line 1 column 9: comments are not allowed");
+	expect_json(
+		"{\"a\": /* one */ 1}",
+		"invalid JSON at line 1 column 7: comments are not allowed");
+	expect_json(
+		"{\"a\": 1}\n// end\n",
+		"invalid JSON at line 2 column 1: comments are not allowed");
+	expect_json(
+		"{\"a\": 1} # end",
+		"invalid JSON at line 1 column 10: unexpected data after the "
+		"document");
 	/* duplicate keys at any depth, however they are spelled */
 	expect_json("{\"address\": \"198.18.100.1\",\n    \"port\": 80,\n"
 		    "    \"port\": 8080}",
@@ -224,55 +244,69 @@ static void test_strict_json(void **state)
 	expect_json("{\"lb\": {\"vips\": [{\"backends\": [{\"address\": \"a\", "
 		    "\"weight\": 1, \"weight\": 2}]}]}}",
 		    "invalid JSON at line 1 column 62: duplicate key 'weight'");
-	expect_json("{\"port\": 80, \"p\\u006frt\": 81}",
-		    "invalid JSON at line 1 column 14: duplicate key 'p\\u006frt'");
-	expect_json("{\"a\": {\"x\": 1}, \"b\": {\"x\": 1}, \"c\": [{\"x\": 1}, "
-		    "{\"x\": 2}]}", NULL);	/* same key, other objects */
+	expect_json(
+		"{\"port\": 80, \"p\\u006frt\": 81}",
+		"invalid JSON at line 1 column 14: duplicate key 'p\\u006frt'");
+	expect_json(
+		"{\"a\": {\"x\": 1}, \"b\": {\"x\": 1}, \"c\": [{\"x\": 1}, "
+		"{\"x\": 2}]}",
+		NULL); /* same key, other objects */
 	expect_json("{\"a\": 1, \"A\": 2, \"a \": 3}", NULL);
 	/* what json-c would take but RFC 8259 does not */
 	expect_json("{'a': 1}", "invalid JSON at line 1 column 2: strings take "
-		    "double quotes, not single");
+				"double quotes, not single");
 	expect_json("{\"a\": NaN}", "invalid JSON at line 1 column 7: "
-		    "unexpected 'NaN' (a value expected)");
-	expect_json("{\"a\": -Infinity}", "invalid JSON at line 1 column 8: "
+				    "unexpected 'NaN' (a value expected)");
+	expect_json("{\"a\": -Infinity}",
+		    "invalid JSON at line 1 column 8: "
 		    "unexpected 'Infinity' (a digit expected)");
 	expect_json("{\"a\": True}", "invalid JSON at line 1 column 7: "
-		    "unexpected 'True' (a value expected)");
+				     "unexpected 'True' (a value expected)");
 	expect_json("{\"a\": 01}", "invalid JSON at line 1 column 7: leading "
-		    "zero in a number");
-	expect_json("{\"a\": 1.}", "invalid JSON at line 1 column 9: "
+				   "zero in a number");
+	expect_json("{\"a\": 1.}",
+		    "invalid JSON at line 1 column 9: "
 		    "unexpected '}' (a digit after '.' expected)");
-	expect_json("{\"a\": \"x\ty\"}", "invalid JSON at line 1 column 9: "
-		    "control character 0x09 in a string (write it as an escape)");
+	expect_json(
+		"{\"a\": \"x\ty\"}",
+		"invalid JSON at line 1 column 9: "
+		"control character 0x09 in a string (write it as an escape)");
 	expect_json("{\"a\": \"\xff\"}", "invalid JSON at line 1 column 8: "
-		    "invalid UTF-8 in a string");
-	expect_json("{\"a\": \"\xc0\xaf\"}", "invalid JSON at line 1 column 8: "
-		    "invalid UTF-8 in a string");	/* overlong '/' */
-	expect_json("{\"a\": \"\xed\xa0\x80\"}", "invalid JSON at line 1 "
-		    "column 8: invalid UTF-8 in a string");	/* a surrogate */
+					 "invalid UTF-8 in a string");
+	expect_json("{\"a\": \"\xc0\xaf\"}",
+		    "invalid JSON at line 1 column 8: "
+		    "invalid UTF-8 in a string"); /* overlong '/' */
+	expect_json("{\"a\": \"\xed\xa0\x80\"}",
+		    "invalid JSON at line 1 "
+		    "column 8: invalid UTF-8 in a string"); /* a surrogate */
 	expect_json("{\"a\": \"\\x41\"}", "invalid JSON at line 1 column 8: "
-		    "invalid escape '\\x' in a string");
-	expect_json("{\"a\": \"\\ud800\"}", "invalid JSON at line 1 column 8: "
+					  "invalid escape '\\x' in a string");
+	expect_json("{\"a\": \"\\ud800\"}",
+		    "invalid JSON at line 1 column 8: "
 		    "'\\ud800' is the first half of a surrogate pair, without "
 		    "the second");
 	expect_json("{\"a\": \"\\u12\"}", "invalid JSON at line 1 column 8: "
-		    "'\\u' takes four hex digits");
+					  "'\\u' takes four hex digits");
 	/* our strings are C strings: a NUL would cut one short unseen */
 	expect_json("{\"api_token\": \"0123456789abcdef\\u0000x\"}",
 		    "invalid JSON at line 1 column 32: '\\u0000' (NUL) is not "
 		    "allowed in a string");
 	expect_json("{\"a\": \"x", "invalid JSON at line 1 column 7: string "
-		    "not terminated");
+				   "not terminated");
 	expect_json("{\"a\" 1}", "invalid JSON at line 1 column 6: unexpected "
-		    "'1' (':' expected)");
-	expect_json("", "invalid JSON at line 1 column 1: unexpected end of input "
+				 "'1' (':' expected)");
+	expect_json("",
+		    "invalid JSON at line 1 column 1: unexpected end of input "
 		    "(a value expected)");
-	expect_json("\xef\xbb\xbf{}", "invalid JSON at line 1 column 1: "
+	expect_json("\xef\xbb\xbf{}",
+		    "invalid JSON at line 1 column 1: "
 		    "unexpected byte 0xef (a value expected)");
 	/* and what RFC 8259 does allow */
-	expect_json(" {\"a\": [true, false, null, -0.5e3, 0, 1E+2, \"\\\"\\\\/"
-		    "\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xc3\xa9\"], \"b\": {},"
-		    " \"c\": []}\r\n\t", NULL);
+	expect_json(
+		" {\"a\": [true, false, null, -0.5e3, 0, 1E+2, \"\\\"\\\\/"
+		"\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\xc3\xa9\"], \"b\": {},"
+		" \"c\": []}\r\n\t",
+		NULL);
 }
 
 /* A request body is not NUL-terminated: the length is the document. */
@@ -286,7 +320,8 @@ static void test_json_length_is_the_document(void **state)
 	assert_int_equal(config_json_parse(text, 8, &o, e, sizeof(e)), 0);
 	json_object_put(o);
 	assert_int_not_equal(config_json_parse(text, 9, &o, e, sizeof(e)), 0);
-	assert_string_equal(e, "invalid JSON at line 1 column 9: unexpected data "
+	assert_string_equal(e,
+			    "invalid JSON at line 1 column 9: unexpected data "
 			    "after the document");
 }
 
@@ -306,7 +341,8 @@ static void test_json_depth(void **state)
 	memmove(text + 1, text, n + 1);
 	text[0] = '[';
 	strcat(text, "]");
-	expect_json(text, "invalid JSON at line 1 column 33: nested deeper than "
+	expect_json(text,
+		    "invalid JSON at line 1 column 33: nested deeper than "
 		    "32 objects and arrays");
 }
 
@@ -314,42 +350,51 @@ static void test_json_depth(void **state)
 static void test_config_strict(void **state)
 {
 	(void)state;
-	expect_error("{\"interfaces\": [\"eth0\"],\n \"interfaces\": [\"eth1\"]}",
-		     "invalid JSON at line 2 column 2: duplicate key 'interfaces'");
-	expect_error("{\"interfaces\": [\"eth0\"], /* lab */ \"xdp_mode\": \"generic\"}",
-		     "comments are not allowed");
-	expect_error("{\"interfaces\": [\"eth0\"],}", "trailing comma before '}'");
+	expect_error(
+		"{\"interfaces\": [\"eth0\"],\n \"interfaces\": [\"eth1\"]}",
+		"invalid JSON at line 2 column 2: duplicate key 'interfaces'");
+	expect_error(
+		"{\"interfaces\": [\"eth0\"], /* lab */ \"xdp_mode\": \"generic\"}",
+		"comments are not allowed");
+	expect_error("{\"interfaces\": [\"eth0\"],}",
+		     "trailing comma before '}'");
 }
 
 static void test_unknown_field(void **state)
 {
 	(void)state;
-	expect_error("{\"interface\": [\"eth0\"]}", "unknown field 'interface'");
+	expect_error("{\"interface\": [\"eth0\"]}",
+		     "unknown field 'interface'");
 }
 
 static void test_wrong_types(void **state)
 {
 	(void)state;
-	expect_error("{\"interfaces\": \"eth0\"}", "interfaces: expected array");
+	expect_error("{\"interfaces\": \"eth0\"}",
+		     "interfaces: expected array");
 	expect_error("{\"interfaces\": [7]}", "interfaces[0]: expected string");
-	expect_error("{\"keep_on_exit\": \"yes\"}", "keep_on_exit: expected boolean");
+	expect_error("{\"keep_on_exit\": \"yes\"}",
+		     "keep_on_exit: expected boolean");
 	expect_error("{\"pin_dir\": 3}", "pin_dir: expected string");
 }
 
 static void test_bad_values(void **state)
 {
 	(void)state;
-	expect_error("{\"interfaces\": [\"a/b\"]}", "invalid interface name 'a/b'");
+	expect_error("{\"interfaces\": [\"a/b\"]}",
+		     "invalid interface name 'a/b'");
 	expect_error("{\"interfaces\": [\"0123456789abcdef\"]}",
 		     "'0123456789abcdef'");
 	expect_error("{\"interfaces\": [\"eth0\", \"eth0\"]}", "listed twice");
 	expect_error("{\"interfaces\": [\"\"]}", "invalid interface name ''");
 	expect_error("{\"xdp_mode\": \"turbo\"}", "xdp_mode: 'turbo'");
 	expect_error("{\"log_level\": \"loud\"}", "log_level: 'loud'");
-	expect_error("{\"pin_dir\": \"relative/dir\"}", "pin_dir: 'relative/dir'");
+	expect_error("{\"pin_dir\": \"relative/dir\"}",
+		     "pin_dir: 'relative/dir'");
 	expect_error("{\"api\": [\"http://x\"]}", "'http://x'");
 	expect_error("{\"api\": [\"tcp:198.18.0.1:99999\"]}", "port '99999'");
-	expect_error("{\"api\": [\"tcp:host.example:80\"]}", "host 'host.example'");
+	expect_error("{\"api\": [\"tcp:host.example:80\"]}",
+		     "host 'host.example'");
 	expect_error("{\"api\": [\"unix:rel.sock\"]}", "must be absolute");
 	expect_error("{\"api_token\": \"short\"}", "api_token");
 	expect_error("{\"api_token\": \"has a space in it, long enough\"}",
@@ -362,7 +407,8 @@ static void test_tcp_needs_token(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg, "{\"api\": [\"tcp:198.18.0.1:8080\"]}"), 0);
+	assert_int_equal(parse(&cfg, "{\"api\": [\"tcp:198.18.0.1:8080\"]}"),
+			 0);
 	assert_int_not_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "needs api_token"));
 	config_free(&cfg);
@@ -373,8 +419,9 @@ static void test_api_listed_twice(void **state)
 	(void)state;
 	expect_error("{\"api\": [\"unix:/run/a.sock\", \"unix:/run/a.sock\"]}",
 		     "'unix:/run/a.sock' is listed twice");
-	expect_error("{\"api\": [\"tcp:[2001:db8::1]:80\", \"tcp:[2001:db8::1]:80\"]}",
-		     "'tcp:[2001:db8::1]:80' is listed twice");
+	expect_error(
+		"{\"api\": [\"tcp:[2001:db8::1]:80\", \"tcp:[2001:db8::1]:80\"]}",
+		"'tcp:[2001:db8::1]:80' is listed twice");
 }
 
 /* An error part-way through leaves the earlier fields' defaults intact for
@@ -426,15 +473,17 @@ static void test_load_file(void **state)
 
 	config_init(&cfg);
 	assert_int_not_equal(config_load_file(&cfg, "/nonexistent/x.json", err,
-					      sizeof(err)), 0);
+					      sizeof(err)),
+			     0);
 	assert_non_null(strstr(err, "/nonexistent/x.json"));
 	config_free(&cfg);
 }
 
-#define LB_VIP "{\"address\": \"198.18.100.1\", \"port\": 80, " \
-	       "\"protocol\": \"tcp\", \"health\": {\"kind\": \"http\", " \
-	       "\"path\": \"/\"}, \"backends\": [{\"address\": " \
-	       "\"198.18.2.11\", \"weight\": 2}, {\"address\": \"198.18.3.11\"}]}"
+#define LB_VIP                                                                 \
+	"{\"address\": \"198.18.100.1\", \"port\": 80, "                       \
+	"\"protocol\": \"tcp\", \"health\": {\"kind\": \"http\", "             \
+	"\"path\": \"/\"}, \"backends\": [{\"address\": "                      \
+	"\"198.18.2.11\", \"weight\": 2}, {\"address\": \"198.18.3.11\"}]}"
 
 /* The example of docs/lb-api.md, with the VIPs before the sources. */
 static void test_lb_section(void **state)
@@ -446,16 +495,17 @@ static void test_lb_section(void **state)
 	config_init(&cfg);
 	assert_int_equal(cfg.role, DP_ROLE_ROUTER);
 	assert_int_equal(cfg.lb.flow_idle_timeout_s, LB_FLOW_IDLE_DEFAULT);
-	assert_int_equal(parse(&cfg,
-			       "{\"interfaces\": [\"eth0\", \"eth1\"], \"role\": \"router\",\n"
-			       " \"lb\": {\"vips\": [" LB_VIP ",\n"
-			       "   {\"address\": \"2001:db8:100::1\", \"port\": 443,"
-			       "    \"protocol\": \"tcp\", \"encap\": \"gre\","
-			       "    \"backends\": [{\"address\": \"2001:db8:2::11\"}]}],\n"
-			       "  \"source_v4\": \"198.18.200.0/24\",\n"
-			       "  \"source_v6\": \"2001:db8:200::/96\",\n"
-			       "  \"flow_idle_timeout_s\": 300, \"max_flows\": 131072}}\n"),
-			 0);
+	assert_int_equal(
+		parse(&cfg,
+		      "{\"interfaces\": [\"eth0\", \"eth1\"], \"role\": \"router\",\n"
+		      " \"lb\": {\"vips\": [" LB_VIP ",\n"
+		      "   {\"address\": \"2001:db8:100::1\", \"port\": 443,"
+		      "    \"protocol\": \"tcp\", \"encap\": \"gre\","
+		      "    \"backends\": [{\"address\": \"2001:db8:2::11\"}]}],\n"
+		      "  \"source_v4\": \"198.18.200.0/24\",\n"
+		      "  \"source_v6\": \"2001:db8:200::/96\",\n"
+		      "  \"flow_idle_timeout_s\": 300, \"max_flows\": 131072}}\n"),
+		0);
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(lb_source_str(&cfg.lb, AF_INET, buf, sizeof(buf)),
 			    "198.18.200.0/24");
@@ -469,7 +519,8 @@ static void test_lb_section(void **state)
 	assert_int_equal(cfg.vips[0].conf.health.kind, HEALTH_HTTP);
 	assert_int_equal(cfg.vips[0].conf.health.port, 80);
 	assert_int_equal(cfg.vips[1].conf.flags, SLUICE_VIP_GRE);
-	assert_string_equal(lb_vip_id_str(&cfg.vips[1].conf.key, buf, sizeof(buf)),
+	assert_string_equal(lb_vip_id_str(&cfg.vips[1].conf.key, buf,
+					  sizeof(buf)),
 			    "[2001:db8:100::1]:443/tcp");
 	config_free(&cfg);
 
@@ -485,24 +536,31 @@ static void test_lb_errors_name_the_path(void **state)
 	static const struct {
 		const char *json, *err;
 	} bad[] = {
-		{ "{\"role\": \"switch\"}", "role: 'switch' is not one of router, backend" },
+		{ "{\"role\": \"switch\"}",
+		  "role: 'switch' is not one of router, backend" },
 		{ "{\"role\": 1}", "role: expected string" },
 		{ "{\"lb\": []}", "lb: expected object, got array" },
-		{ "{\"lb\": {\"colour\": 1}}", "unknown field 'lb.colour' (known: "
+		{ "{\"lb\": {\"colour\": 1}}",
+		  "unknown field 'lb.colour' (known: "
 		  "source_v4, source_v6, flow_idle_timeout_s, max_flows, vips)" },
-		{ "{\"lb\": {\"source_v4\": 5}}", "lb.source_v4: expected string, got int" },
+		{ "{\"lb\": {\"source_v4\": 5}}",
+		  "lb.source_v4: expected string, got int" },
 		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/23\"}}",
 		  "lb.source_v4: '198.18.200.0/23' must be a /24" },
 		{ "{\"lb\": {\"source_v6\": \"198.18.200.0/24\"}}",
 		  "lb.source_v6: '198.18.200.0/24' is not an IPv6 prefix" },
 		{ "{\"lb\": {\"max_flows\": 10}}",
 		  "lb.max_flows: 10 is out of range 1024..16777216" },
-		{ "{\"lb\": {\"max_flows\": \"lots\"}}", "lb.max_flows: expected int" },
+		{ "{\"lb\": {\"max_flows\": \"lots\"}}",
+		  "lb.max_flows: expected int" },
 		{ "{\"lb\": {\"flow_idle_timeout_s\": -1}}",
 		  "lb.flow_idle_timeout_s: -1 is out of range 0..86400" },
-		{ "{\"lb\": {\"vips\": {}}}", "lb.vips: expected array, got object" },
-		{ "{\"lb\": {\"vips\": [7]}}", "lb.vips[0]: expected an object, got int" },
-		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP ", "
+		{ "{\"lb\": {\"vips\": {}}}",
+		  "lb.vips: expected array, got object" },
+		{ "{\"lb\": {\"vips\": [7]}}",
+		  "lb.vips[0]: expected an object, got int" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP
+		  ", "
 		  "{\"address\": \"198.18.100.2\", \"port\": 80, \"protocol\": \"tcp\", "
 		  "\"backends\": [{\"address\": \"198.18.2.11\"}, "
 		  "{\"address\": \"198.18.2.300\"}]}]}}",
@@ -524,8 +582,9 @@ static void test_lb_errors_name_the_path(void **state)
 		{ "{\"lb\": {\"vips\": [{\"address\": \"198.18.100.2\", \"port\": 80, "
 		  "\"protocol\": \"tcp\", \"retries\": 3}]}}",
 		  "unknown field 'lb.vips[0].retries'" },
-		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP ", "
-		  LB_VIP "]}}", "lb.vips[1]: vip 198.18.100.1:80/tcp is listed twice" },
+		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP
+		  ", " LB_VIP "]}}",
+		  "lb.vips[1]: vip 198.18.100.1:80/tcp is listed twice" },
 	};
 
 	(void)state;
@@ -540,9 +599,12 @@ static void test_role_backend_has_no_vips(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg, "{\"role\": \"backend\", \"lb\": {"
-			       "\"source_v4\": \"198.18.200.0/24\", \"vips\": ["
-			       LB_VIP "]}}"), 0);
+	assert_int_equal(
+		parse(&cfg,
+		      "{\"role\": \"backend\", \"lb\": {"
+		      "\"source_v4\": \"198.18.200.0/24\", \"vips\": [" LB_VIP
+		      "]}}"),
+		0);
 	assert_int_not_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "role: a backend does not balance"));
 	config_free(&cfg);
@@ -573,8 +635,10 @@ static void test_tc_interfaces(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(parse(&cfg, "{\"interfaces\": [\"eth0\"],\n"
-			       " \"tc_interfaces\": [\"veth1\", \"veth2\"]}"), 0);
+	assert_int_equal(parse(&cfg,
+			       "{\"interfaces\": [\"eth0\"],\n"
+			       " \"tc_interfaces\": [\"veth1\", \"veth2\"]}"),
+			 0);
 	assert_int_equal(cfg.n_ifaces, 1);
 	assert_int_equal(cfg.n_tc_ifaces, 2);
 	assert_string_equal(cfg.tc_ifaces[0], "veth1");
@@ -596,7 +660,8 @@ static void test_tc_interfaces(void **state)
 	config_free(&cfg);
 	/* the setter the flag uses */
 	config_init(&cfg);
-	assert_int_equal(config_add_tc_iface(&cfg, "veth9", err, sizeof(err)), 0);
+	assert_int_equal(config_add_tc_iface(&cfg, "veth9", err, sizeof(err)),
+			 0);
 	assert_int_equal(cfg.n_tc_ifaces, 1);
 	config_clear_tc_ifaces(&cfg);
 	assert_int_equal(cfg.n_tc_ifaces, 0);
@@ -612,8 +677,9 @@ static void test_tc_interfaces_errors(void **state)
 		     "tc_interfaces[0]: expected string");
 	expect_error("{\"tc_interfaces\": [\"a:b\"]}",
 		     "tc_interfaces: invalid interface name 'a:b'");
-	expect_error("{\"tc_interfaces\": [\"0123456789abcdef\"]}",
-		     "tc_interfaces: invalid interface name '0123456789abcdef'");
+	expect_error(
+		"{\"tc_interfaces\": [\"0123456789abcdef\"]}",
+		"tc_interfaces: invalid interface name '0123456789abcdef'");
 	expect_error("{\"tc_interfaces\": [\"veth1\", \"veth1\"]}",
 		     "tc_interfaces: 'veth1' is listed twice");
 	expect_error("{\"tc_interface\": [\"veth1\"]}",
@@ -643,10 +709,11 @@ static void test_tc_interfaces_share_slots(void **state)
 	config_init(&cfg);
 	for (int i = 0; i < half; i++) {
 		snprintf(name, sizeof(name), "eth%d", i);
-		assert_int_equal(config_add_iface(&cfg, name, err, sizeof(err)), 0);
+		assert_int_equal(config_add_iface(&cfg, name, err, sizeof(err)),
+				 0);
 		snprintf(name, sizeof(name), "veth%d", i);
-		assert_int_equal(config_add_tc_iface(&cfg, name, err,
-						     sizeof(err)), 0);
+		assert_int_equal(
+			config_add_tc_iface(&cfg, name, err, sizeof(err)), 0);
 	}
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), -E2BIG);
 	assert_non_null(strstr(err, "interfaces and tc_interfaces"));
@@ -655,19 +722,21 @@ static void test_tc_interfaces_share_slots(void **state)
 	config_clear_tc_ifaces(&cfg);
 	for (int i = 0; i < CFG_MAX_IFACES - half; i++) {
 		snprintf(name, sizeof(name), "veth%d", i);
-		assert_int_equal(config_add_tc_iface(&cfg, name, err,
-						     sizeof(err)), 0);
+		assert_int_equal(
+			config_add_tc_iface(&cfg, name, err, sizeof(err)), 0);
 	}
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	/* one list alone has the same limit */
 	for (int i = cfg.n_tc_ifaces; i < CFG_MAX_IFACES; i++) {
 		snprintf(name, sizeof(name), "veth%d", i);
-		assert_int_equal(config_add_tc_iface(&cfg, name, err,
-						     sizeof(err)), 0);
+		assert_int_equal(
+			config_add_tc_iface(&cfg, name, err, sizeof(err)), 0);
 	}
-	assert_int_equal(config_add_tc_iface(&cfg, "one-more", err, sizeof(err)),
+	assert_int_equal(config_add_tc_iface(&cfg, "one-more", err,
+					     sizeof(err)),
 			 -E2BIG);
-	assert_non_null(strstr(err, "tc_interfaces: 'one-more' is one too many"));
+	assert_non_null(
+		strstr(err, "tc_interfaces: 'one-more' is one too many"));
 	config_free(&cfg);
 }
 

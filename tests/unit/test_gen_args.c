@@ -66,18 +66,18 @@ static const struct {
 	{ BASE "-6 -y -s 2001:db8:1::2 -d 2001:db8:2::2 -n 10", AF_INET6,
 	  GEN_TCP_SYN, 74, 1, GEN_VARY_SPORT, 1024, 9, 0, 10, 0, -1, 0 },
 	{ BASE "-4 -k -l 1514 -f 65536 -v both -s 198.18.1.2 -d 198.18.2.2 "
-	  "-P 1 -p 80 -t 0.5 -n 3G -c 1 -j",
+	       "-P 1 -p 80 -t 0.5 -n 3G -c 1 -j",
 	  AF_INET, GEN_TCP_ACK, 1514, 65536, GEN_VARY_BOTH, 1, 80, 0.5,
 	  3000000000ULL, 0, 1, 1 },
 	/* the last of repeated options wins */
 	{ BASE "-y -u -l 100 -l 128 -s 198.18.1.2 -d 198.18.2.2 -t 1 -t 2",
 	  AF_INET, GEN_UDP, 128, 1, GEN_VARY_SPORT, 1024, 9, 2, 0, 0, -1, 0 },
 	/* exactly the ports there are */
-	{ BASE "-f 64512 -s 198.18.1.2 -d 198.18.2.2 -t 1", AF_INET, GEN_UDP, 60,
-	  64512, GEN_VARY_SPORT, 1024, 9, 1, 0, 0, -1, 0 },
+	{ BASE "-f 64512 -s 198.18.1.2 -d 198.18.2.2 -t 1", AF_INET, GEN_UDP,
+	  60, 64512, GEN_VARY_SPORT, 1024, 9, 1, 0, 0, -1, 0 },
 	{ BASE "-f 16777216 -v saddr -s 2001:db8:: -d 2001:db8::1 -t 1",
-	  AF_INET6, GEN_UDP, 62, 16777216, GEN_VARY_SADDR, 1024, 9, 1, 0, 0,
-	  -1, 0 },
+	  AF_INET6, GEN_UDP, 62, 16777216, GEN_VARY_SADDR, 1024, 9, 1, 0, 0, -1,
+	  0 },
 	/* any unicast is accepted, not only the documentation ranges */
 	{ BASE "-s 10.0.0.1 -d 192.0.2.1 -t 86400", AF_INET, GEN_UDP, 60, 1,
 	  GEN_VARY_SPORT, 1024, 9, 86400, 0, 0, -1, 0 },
@@ -129,8 +129,8 @@ static void test_addresses_and_macs(void **state)
 	assert_int_equal(parse(BASE "-s 2001:db8:1::2 -d 2001:db8:2::3 -t 1",
 			       &a, err, sizeof(err)),
 			 0);
-	assert_memory_equal(a.dst, "\x20\x01\x0d\xb8\0\x02\0\0\0\0\0\0\0\0\0\x03",
-			    16);
+	assert_memory_equal(a.dst,
+			    "\x20\x01\x0d\xb8\0\x02\0\0\0\0\0\0\0\0\0\x03", 16);
 }
 
 static void test_help(void **state)
@@ -189,7 +189,8 @@ static const struct {
 	{ BASE "-s 198.18.1.2 -d 255.255.255.255 -t 1",
 	  { "--dst", "broadcast" } },
 	{ BASE "-s 0.0.0.0 -d 198.18.2.2 -t 1", { "--src", "unspecified" } },
-	{ BASE "-s 2001:db8::1 -d ff02::1 -t 1", { "--dst", "'ff02::1'", "multicast" } },
+	{ BASE "-s 2001:db8::1 -d ff02::1 -t 1",
+	  { "--dst", "'ff02::1'", "multicast" } },
 	{ BASE "-6 -s 198.18.1.2 -d 2001:db8::2 -t 1",
 	  { "--src", "'198.18.1.2'", "not an IPv6" } },
 	{ BASE "-4 -s 198.18.1.2 -d 2001:db8::2 -t 1",
@@ -204,10 +205,12 @@ static const struct {
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 0", { "--duration", "'0'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 86401",
 	  { "--duration", "'86401'" } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t nan", { "--duration", "'nan'" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t nan",
+	  { "--duration", "'nan'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t -1", { "--duration", "'-1'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -n 0", { "--count", "'0'" } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -n 2000G", { "--count", "'2000G'" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -n 2000G",
+	  { "--count", "'2000G'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -n 5x", { "--count", "'5x'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -r 0", { "--rate", "'0'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -p 0", { "--dport", "'0'" } },
@@ -217,9 +220,12 @@ static const struct {
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 --dev=", { "--dev", "''" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 --frobnicate",
 	  { "unknown option", "'--frobnicate'" } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -Z", { "unknown option", "'-Z'" } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t", { "--duration", "needs a value" } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 --size", { "--size", "needs a value" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -Z",
+	  { "unknown option", "'-Z'" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t",
+	  { "--duration", "needs a value" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 --size",
+	  { "--size", "needs a value" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 extra",
 	  { "unexpected argument", "'extra'" } },
 };
@@ -233,7 +239,8 @@ static void test_bad(void **state)
 
 		if (parse(bad[i].line, &a, err, sizeof(err)) != -EINVAL)
 			fail_msg("'%s' was accepted", bad[i].line);
-		for (size_t w = 0; w < ARRAY_SIZE(bad[i].words) && bad[i].words[w]; w++)
+		for (size_t w = 0;
+		     w < ARRAY_SIZE(bad[i].words) && bad[i].words[w]; w++)
 			if (!strstr(err, bad[i].words[w]))
 				fail_msg("'%s': message '%s' lacks '%s'",
 					 bad[i].line, err, bad[i].words[w]);
@@ -298,9 +305,11 @@ static void check_flow(const struct gen_args *a, const struct gen_frame *f,
 		assert_int_equal(gen_csum(fr + l4, l4_len, sum), 0);
 	}
 	if (a->l4 == GEN_UDP)
-		assert_int_not_equal(fr[f->l4_csum_off] | fr[f->l4_csum_off + 1], 0);
+		assert_int_not_equal(
+			fr[f->l4_csum_off] | fr[f->l4_csum_off + 1], 0);
 	else
-		assert_int_equal(fr[l4 + 13], a->l4 == GEN_TCP_SYN ? 0x02 : 0x10);
+		assert_int_equal(fr[l4 + 13],
+				 a->l4 == GEN_TCP_SYN ? 0x02 : 0x10);
 }
 
 static const struct {
@@ -309,21 +318,43 @@ static const struct {
 	/* flow -> expected port index, address index */
 	unsigned int k[4], port[4], addr[4];
 } frames[] = {
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1", 1,
-	  { 0, 1, 2, 3 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -f 100", 100,
-	  { 0, 1, 99, 100 }, { 0, 1, 99, 0 }, { 0, 0, 0, 0 } },
-	{ BASE "-s 198.18.1.250 -d 198.18.2.2 -t 1 -f 10 -v saddr -y -l 333", 1,
-	  { 0, 5, 9, 10 }, { 0, 0, 0, 0 }, { 0, 5, 9, 0 } },
-	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -f 65536 -v both -k", 64512,
-	  { 0, 64511, 64512, 65535 }, { 0, 64511, 0, 1023 }, { 0, 0, 1, 1 } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1",
+	  1,
+	  { 0, 1, 2, 3 },
+	  { 0, 0, 0, 0 },
+	  { 0, 0, 0, 0 } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -f 100",
+	  100,
+	  { 0, 1, 99, 100 },
+	  { 0, 1, 99, 0 },
+	  { 0, 0, 0, 0 } },
+	{ BASE "-s 198.18.1.250 -d 198.18.2.2 -t 1 -f 10 -v saddr -y -l 333",
+	  1,
+	  { 0, 5, 9, 10 },
+	  { 0, 0, 0, 0 },
+	  { 0, 5, 9, 0 } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -f 65536 -v both -k",
+	  64512,
+	  { 0, 64511, 64512, 65535 },
+	  { 0, 64511, 0, 1023 },
+	  { 0, 0, 1, 1 } },
 	{ BASE "-s 2001:db8:1::ffff:fffe -d 2001:db8:2::2 -t 1 -f 6 -v both "
-	  "-P 65533 -l 1514", 3,
-	  { 0, 2, 3, 5 }, { 0, 2, 0, 2 }, { 0, 0, 1, 1 } },
-	{ BASE "-s 2001:db8:1::2 -d 2001:db8:2::2 -t 1 -f 7 -y", 7,
-	  { 0, 3, 6, 7 }, { 0, 3, 6, 0 }, { 0, 0, 0, 0 } },
-	{ BASE "-s 2001:db8:1::2 -d 2001:db8:2::2 -t 1 -f 70000 -v saddr -k -l 75",
-	  1, { 0, 1, 69999, 70000 }, { 0, 0, 0, 0 }, { 0, 1, 69999, 0 } },
+	       "-P 65533 -l 1514",
+	  3,
+	  { 0, 2, 3, 5 },
+	  { 0, 2, 0, 2 },
+	  { 0, 0, 1, 1 } },
+	{ BASE "-s 2001:db8:1::2 -d 2001:db8:2::2 -t 1 -f 7 -y",
+	  7,
+	  { 0, 3, 6, 7 },
+	  { 0, 3, 6, 0 },
+	  { 0, 0, 0, 0 } },
+	{ BASE
+	  "-s 2001:db8:1::2 -d 2001:db8:2::2 -t 1 -f 70000 -v saddr -k -l 75",
+	  1,
+	  { 0, 1, 69999, 70000 },
+	  { 0, 0, 0, 0 },
+	  { 0, 1, 69999, 0 } },
 };
 
 static void test_frames(void **state)
@@ -373,7 +404,7 @@ static void test_build_refuses(void **state)
 	assert_int_equal(parse(BASE "-6 -y -s 2001:db8::1 -d 2001:db8::2 -t 1",
 			       &a, err, sizeof(err)),
 			 0);
-	a.size = 70;		/* below the headers: refused, not truncated */
+	a.size = 70; /* below the headers: refused, not truncated */
 	assert_int_equal(gen_frame_build(&a, &f), -EINVAL);
 }
 

@@ -45,11 +45,11 @@ static uint64_t now_ms(void)
 
 struct rec {
 	struct health *h;
-	int n;			/* callbacks so far */
+	int n; /* callbacks so far */
 	uint64_t id[MAX_REC];
 	enum health_state st[MAX_REC];
-	uint64_t at[MAX_REC];	/* now_ms() */
-	bool del_all;		/* first callback deletes 1 and 2, adds 3 */
+	uint64_t at[MAX_REC]; /* now_ms() */
+	bool del_all;	      /* first callback deletes 1 and 2, adds 3 */
 };
 
 static void record(void *arg, uint64_t id, enum health_state st)
@@ -77,10 +77,10 @@ static void record(void *arg, uint64_t id, enum health_state st)
 /* ---- test servers ---- */
 
 enum srv_mode {
-	SRV_LISTEN,	/* listen only: the kernel completes handshakes */
-	SRV_ACCEPT,	/* accept and close */
-	SRV_SILENT,	/* accept, never answer */
-	SRV_HTTP,	/* read the request, write @reply, close */
+	SRV_LISTEN, /* listen only: the kernel completes handshakes */
+	SRV_ACCEPT, /* accept and close */
+	SRV_SILENT, /* accept, never answer */
+	SRV_HTTP,   /* read the request, write @reply, close */
 };
 
 #define MAX_HELD 64
@@ -93,8 +93,8 @@ struct srv {
 	pthread_t thr;
 	bool thread;
 	atomic_int accepts;
-	uint64_t accept_at[MAX_HELD];	/* read after srv_stop() only */
-	char req[512];			/* first request, likewise */
+	uint64_t accept_at[MAX_HELD]; /* read after srv_stop() only */
+	char req[512];		      /* first request, likewise */
 	int held[MAX_HELD];
 	int n_held;
 };
@@ -152,7 +152,8 @@ static void *srv_main(void *arg)
 		case SRV_HTTP:
 			srv_read_request(s, fd, n == 0);
 			if (*s->reply)
-				send(fd, s->reply, strlen(s->reply), MSG_NOSIGNAL);
+				send(fd, s->reply, strlen(s->reply),
+				     MSG_NOSIGNAL);
 			break;
 		case SRV_SILENT:
 			if (s->n_held < MAX_HELD) {
@@ -160,8 +161,7 @@ static void *srv_main(void *arg)
 				continue;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 		close(fd);
 	}
@@ -210,7 +210,8 @@ static void srv_stop(struct srv *s)
 	uint64_t one = 1;
 
 	if (s->thread) {
-		assert_int_equal(write(s->stopfd, &one, sizeof(one)), sizeof(one));
+		assert_int_equal(write(s->stopfd, &one, sizeof(one)),
+				 sizeof(one));
 		pthread_join(s->thr, NULL);
 		s->thread = false;
 	}
@@ -255,8 +256,8 @@ static void full_listener_start(struct full_listener *f)
 	f->port = bound_port(f->lfd);
 	sin.sin_port = htons(f->port);
 	for (int i = 0; i < 3; i++) {
-		f->fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-				    SOCK_CLOEXEC, 0);
+		f->fill[i] = socket(
+			AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		assert_true(f->fill[i] >= 0);
 		connect(f->fill[i], (struct sockaddr *)&sin, sizeof(sin));
 	}
@@ -264,7 +265,8 @@ static void full_listener_start(struct full_listener *f)
 	pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	pfd.events = POLLOUT;
 	assert_true(pfd.fd >= 0);
-	assert_int_equal(connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)), -1);
+	assert_int_equal(connect(pfd.fd, (struct sockaddr *)&sin, sizeof(sin)),
+			 -1);
 	assert_int_equal(errno, EINPROGRESS);
 	assert_int_equal(poll(&pfd, 1, 100), 0);
 	close(pfd.fd);
@@ -361,8 +363,12 @@ static struct health_params tcp_params(uint16_t port, uint32_t rise,
 				       uint32_t fall)
 {
 	return (struct health_params){
-		.kind = HEALTH_TCP, .interval_ms = 100, .timeout_ms = 60,
-		.rise = rise, .fall = fall, .port = port,
+		.kind = HEALTH_TCP,
+		.interval_ms = 100,
+		.timeout_ms = 60,
+		.rise = rise,
+		.fall = fall,
+		.port = port,
 	};
 }
 
@@ -417,7 +423,8 @@ static void test_validate(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "kind", 7, NULL, "health.kind: 7 is not none, tcp or http" },
-		{ "interval_ms", 50, NULL, "health.interval_ms: 50 is below 100" },
+		{ "interval_ms", 50, NULL,
+		  "health.interval_ms: 50 is below 100" },
 		{ "timeout_ms", 0, NULL, "health.timeout_ms: 0 is below 1" },
 		{ "timeout_ms", 1000, NULL,
 		  "health.timeout_ms: 1000 is not below interval_ms 1000" },
@@ -436,8 +443,13 @@ static void test_validate(void **state)
 		  "health.http_path: \"/\r\nX: y\" has a space or control character at 1" },
 	};
 	struct health_params good = {
-		.kind = HEALTH_HTTP, .interval_ms = 1000, .timeout_ms = 500,
-		.rise = 2, .fall = 3, .port = 80, .http_path = "/healthz",
+		.kind = HEALTH_HTTP,
+		.interval_ms = 1000,
+		.timeout_ms = 500,
+		.rise = 2,
+		.fall = 3,
+		.port = 80,
+		.http_path = "/healthz",
 	};
 	struct health_params p;
 	char err[256];
@@ -476,7 +488,8 @@ static void test_validate(void **state)
 	memset(p.http_path, 'a', sizeof(p.http_path));
 	p.http_path[0] = '/';
 	assert_int_equal(health_params_validate(&p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "health.http_path: longer than 127 characters");
+	assert_string_equal(err,
+			    "health.http_path: longer than 127 characters");
 
 	/* The path only matters for HTTP, the rest not at all for NONE */
 	p = good;
@@ -519,7 +532,7 @@ static void test_set_refuses_bad_input(void **state)
 static void test_none_up_immediately(void **state)
 {
 	struct health_params p = { .kind = HEALTH_NONE };
-	uint8_t a6[16] = { [15] = 1 };	/* ::1, never contacted */
+	uint8_t a6[16] = { [15] = 1 }; /* ::1, never contacted */
 	uint32_t a = LOOPBACK;
 	struct drive_stats ds;
 	struct health *h;
@@ -689,26 +702,30 @@ static void test_http_200_up(void **state)
 
 	(void)state;
 	assert_int_equal(http_case("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-				   "\r\nok", "", req, sizeof(req)),
+				   "\r\nok",
+				   "", req, sizeof(req)),
 			 HEALTH_UP);
 	assert_string_equal(req, "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n"
-			    "User-Agent: sluice-health\r\n\r\n");
+				 "User-Agent: sluice-health\r\n\r\n");
 }
 
 static void test_http_302_up(void **state)
 {
 	(void)state;
 	assert_int_equal(http_case("HTTP/1.0 302 Found\r\nLocation: /x\r\n\r\n",
-				   "", NULL, 0), HEALTH_UP);
+				   "", NULL, 0),
+			 HEALTH_UP);
 }
 
 static void test_http_500_down(void **state)
 {
 	(void)state;
 	assert_int_equal(http_case("HTTP/1.1 500 Internal Server Error\r\n\r\n",
-				   "HTTP 500", NULL, 0), HEALTH_DOWN);
-	assert_int_equal(http_case("HTTP/1.1 404 Not Found\r\n\r\n",
-				   "HTTP 404", NULL, 0), HEALTH_DOWN);
+				   "HTTP 500", NULL, 0),
+			 HEALTH_DOWN);
+	assert_int_equal(http_case("HTTP/1.1 404 Not Found\r\n\r\n", "HTTP 404",
+				   NULL, 0),
+			 HEALTH_DOWN);
 }
 
 static void test_http_bad_answers_down(void **state)
@@ -721,8 +738,10 @@ static void test_http_bad_answers_down(void **state)
 				   "not an HTTP status line", NULL, 0),
 			 HEALTH_DOWN);
 	/* Closed without a word */
-	assert_int_equal(http_case("", "connection closed before the HTTP status",
-				   NULL, 0), HEALTH_DOWN);
+	assert_int_equal(http_case("",
+				   "connection closed before the HTTP status",
+				   NULL, 0),
+			 HEALTH_DOWN);
 	/* Closed after a status line without its CRLF still counts */
 	assert_int_equal(http_case("HTTP/1.1 204", "", NULL, 0), HEALTH_UP);
 }
@@ -800,7 +819,7 @@ static void test_set_updates_params(void **state)
 	assert_int_equal(health_set(h, 1, AF_INET, &a, &p), 0);
 	assert_int_equal(health_get(h, 1), HEALTH_DOWN);
 	drive(h, 300, NULL, NULL);
-	assert_int_equal(r.n, 2);	/* SRV_ACCEPT just closes: still down */
+	assert_int_equal(r.n, 2); /* SRV_ACCEPT just closes: still down */
 	/* FIN, or RST if our request was already there when it closed */
 	err = health_last_error(h, 1);
 	if (strcmp(err, "connection closed before the HTTP status") &&

@@ -48,7 +48,7 @@ struct dp {
 	/* a failing ring write first writes half of its slots, as a batch
 	 * update that the kernel stops part-way would */
 	bool fail_partial;
-	uint64_t checks;	/* states the data path could have seen */
+	uint64_t checks; /* states the data path could have seen */
 	uint64_t slot_writes;
 	/* every write, in order: "B1 R1 V1 W1:20 b2 r1 v1" */
 	char log[8192];
@@ -92,9 +92,12 @@ static void check_consistent(struct dp *dp)
 
 		if (!dp->vips[i].used)
 			continue;
-		if (!dp->ring[v->vip_id] || dp->ring_m[v->vip_id] < v->ring_size) {
-			snprintf(dp->why, sizeof(dp->why), "vip %u visible without "
-				 "a ring of %u slots", v->vip_id, v->ring_size);
+		if (!dp->ring[v->vip_id] ||
+		    dp->ring_m[v->vip_id] < v->ring_size) {
+			snprintf(dp->why, sizeof(dp->why),
+				 "vip %u visible without "
+				 "a ring of %u slots",
+				 v->vip_id, v->ring_size);
 			dp->violations++;
 			continue;
 		}
@@ -105,20 +108,23 @@ static void check_consistent(struct dp *dp)
 				empty++;
 				continue;
 			}
-			if (id >= SLUICE_LB_MAX_BACKENDS || !dp->be[id].family ||
+			if (id >= SLUICE_LB_MAX_BACKENDS ||
+			    !dp->be[id].family ||
 			    (dp->be[id].flags & SLUICE_BE_DOWN)) {
 				snprintf(dp->why, sizeof(dp->why),
 					 "vip %u slot %u -> backend %u (%s)",
 					 v->vip_id, s, id,
 					 id < SLUICE_LB_MAX_BACKENDS &&
-						 dp->be[id].family ? "down" :
-								    "unset");
+							 dp->be[id].family ?
+						 "down" :
+						 "unset");
 				dp->violations++;
 				break;
 			}
 		}
 		if (empty && empty < v->ring_size) {
-			snprintf(dp->why, sizeof(dp->why), "vip %u: %u of %u slots "
+			snprintf(dp->why, sizeof(dp->why),
+				 "vip %u: %u of %u slots "
 				 "empty while the others have a backend",
 				 v->vip_id, empty, v->ring_size);
 			dp->violations++;
@@ -231,8 +237,8 @@ static int fake_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
 			   const __u32 *values, __u32 n)
 {
 	if (write_begin(dp)) {
-		for (uint32_t i = 0; dp->fail_partial && dp->ring[vip_id] &&
-				     i < n / 2; i++)
+		for (uint32_t i = 0;
+		     dp->fail_partial && dp->ring[vip_id] && i < n / 2; i++)
 			dp->ring[vip_id][slots[i]] = values[i];
 		if (dp->fail_partial)
 			check_consistent(dp);
@@ -286,7 +292,7 @@ static int fake_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out)
 {
 	(void)dp;
 	memset(out, 0, sizeof(*out));
-	out->packets = id;	/* something to see in the metrics */
+	out->packets = id; /* something to see in the metrics */
 	return 0;
 }
 
@@ -356,7 +362,8 @@ static struct dp *fake_snapshot(void)
 			continue;
 		s->ring[i] = malloc(fake.ring_m[i] * sizeof(uint32_t));
 		assert_non_null(s->ring[i]);
-		memcpy(s->ring[i], fake.ring[i], fake.ring_m[i] * sizeof(uint32_t));
+		memcpy(s->ring[i], fake.ring[i],
+		       fake.ring_m[i] * sizeof(uint32_t));
 	}
 	return s;
 }
@@ -378,8 +385,10 @@ static void assert_maps_equal(const struct dp *a, const struct dp *b)
 			continue;
 		for (int j = 0; j < SLUICE_LB_MAX_VIPS; j++)
 			if (b->vips[j].used &&
-			    !memcmp(&a->vips[i].k, &b->vips[j].k, sizeof(a->vips[i].k)) &&
-			    !memcmp(&a->vips[i].v, &b->vips[j].v, sizeof(a->vips[i].v)))
+			    !memcmp(&a->vips[i].k, &b->vips[j].k,
+				    sizeof(a->vips[i].k)) &&
+			    !memcmp(&a->vips[i].v, &b->vips[j].v,
+				    sizeof(a->vips[i].v)))
 				found++;
 		assert_int_equal(found, 1);
 	}
@@ -444,8 +453,8 @@ static struct json_object *J(const char *text)
 {
 	struct json_object *o;
 
-	assert_int_equal(config_json_parse(text, strlen(text), &o, err,
-					   sizeof(err)), 0);
+	assert_int_equal(
+		config_json_parse(text, strlen(text), &o, err, sizeof(err)), 0);
 	return o;
 }
 
@@ -465,9 +474,11 @@ static struct lb_settings settings(void)
 	struct lb_settings s = { .flow_idle_timeout_s = 300 };
 
 	assert_int_equal(lb_source_parse("lb.source_v4", "198.18.200.0/24",
-					 AF_INET, &s, err, sizeof(err)), 0);
+					 AF_INET, &s, err, sizeof(err)),
+			 0);
 	assert_int_equal(lb_source_parse("lb.source_v6", "2001:db8:200::/96",
-					 AF_INET6, &s, err, sizeof(err)), 0);
+					 AF_INET6, &s, err, sizeof(err)),
+			 0);
 	return s;
 }
 
@@ -495,16 +506,15 @@ static uint32_t add_vip(struct lb *lb, const char *text)
 	return id;
 }
 
-static struct lb_addr A(const char *s)
-{
+static struct lb_addr A(const char *s) {
 	struct lb_addr a;
 
 	assert_int_equal(lb_addr_parse(s, &a), 0);
 	return a;
 }
 
-static const struct lb_backend *BE(const struct lb *lb, uint32_t vip,
-				   const char *addr)
+static const struct lb_backend *
+BE(const struct lb *lb, uint32_t vip, const char *addr)
 {
 	struct lb_addr a = A(addr);
 	const struct lb_backend *b = lb_backend_find(lb_vip_get(lb, vip), &a);
@@ -522,26 +532,41 @@ static char *model_json(const struct lb *lb)
 	return s;
 }
 
-#define VIP1 "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\"," \
-	     "\"ring_size\":1021,\"backends\":[{\"address\":\"198.18.2.11\"," \
-	     "\"weight\":2},{\"address\":\"198.18.3.11\"}," \
-	     "{\"address\":\"2001:db8:2::11\"}]}"
+#define VIP1                                                                   \
+	"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","      \
+	"\"ring_size\":1021,\"backends\":[{\"address\":\"198.18.2.11\","       \
+	"\"weight\":2},{\"address\":\"198.18.3.11\"},"                         \
+	"{\"address\":\"2001:db8:2::11\"}]}"
 
 /* ---- VIP ids --------------------------------------------------------------- */
 
 static void test_vip_id(void **state)
 {
 	static const char *const good[] = {
-		"198.18.100.1:80/tcp", "198.18.100.1:0/udp",
-		"[2001:db8:100::1]:443/tcp", "[2001:db8::]:65535/udp",
+		"198.18.100.1:80/tcp",
+		"198.18.100.1:0/udp",
+		"[2001:db8:100::1]:443/tcp",
+		"[2001:db8::]:65535/udp",
 	};
 	static const char *const bad[] = {
-		"", "198.18.100.1", "198.18.100.1:80", "198.18.100.1/tcp",
-		"198.18.100.1:80/", "198.18.100.1:80/sctp", "198.18.100.1:80/TCP",
-		"198.18.100.1:65536/tcp", "198.18.100.1:-1/tcp",
-		"198.18.100.1:8x/tcp", "198.18.100.1:/tcp", "2001:db8::1:80/tcp",
-		"[2001:db8::1]80/tcp", "[2001:db8::1:80/tcp", "[198.18.100.1]:80/tcp",
-		"198.18.300.1:80/tcp", "198.18.100.1:80/tcp/", "198.18.100.1:0000080/tcp",
+		"",
+		"198.18.100.1",
+		"198.18.100.1:80",
+		"198.18.100.1/tcp",
+		"198.18.100.1:80/",
+		"198.18.100.1:80/sctp",
+		"198.18.100.1:80/TCP",
+		"198.18.100.1:65536/tcp",
+		"198.18.100.1:-1/tcp",
+		"198.18.100.1:8x/tcp",
+		"198.18.100.1:/tcp",
+		"2001:db8::1:80/tcp",
+		"[2001:db8::1]80/tcp",
+		"[2001:db8::1:80/tcp",
+		"[198.18.100.1]:80/tcp",
+		"198.18.300.1:80/tcp",
+		"198.18.100.1:80/tcp/",
+		"198.18.100.1:0000080/tcp",
 	};
 	struct sluice_vip_key k;
 	char buf[LB_VIP_ID_LEN];
@@ -549,14 +574,15 @@ static void test_vip_id(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		assert_int_equal(lb_vip_id_parse(good[i], &k), 0);
-		assert_string_equal(lb_vip_id_str(&k, buf, sizeof(buf)), good[i]);
+		assert_string_equal(lb_vip_id_str(&k, buf, sizeof(buf)),
+				    good[i]);
 	}
 	assert_int_equal(lb_vip_id_parse("198.18.100.1:80/tcp", &k), 0);
 	assert_int_equal(k.family, AF_INET);
 	assert_int_equal(ntohs(k.port), 80);
 	assert_int_equal(k.proto, IPPROTO_TCP);
 	assert_int_equal(k.addr[0], 198);
-	assert_int_equal(k.addr[4], 0);	/* v4: the rest stays zero */
+	assert_int_equal(k.addr[4], 0); /* v4: the rest stays zero */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (!lb_vip_id_parse(bad[i], &k))
 			fail_msg("'%s' was accepted", bad[i]);
@@ -569,15 +595,18 @@ static void test_vip_defaults(void **state)
 	struct lb_vip_spec s;
 
 	(void)state;
-	assert_int_equal(spec_of("{\"address\":\"2001:DB8:100::1\",\"port\":443,"
-				 "\"protocol\":\"udp\"}", "", &s), 0);
+	assert_int_equal(
+		spec_of("{\"address\":\"2001:DB8:100::1\",\"port\":443,"
+			"\"protocol\":\"udp\"}",
+			"", &s),
+		0);
 	assert_int_equal(s.conf.key.family, AF_INET6);
 	assert_int_equal(s.conf.key.proto, IPPROTO_UDP);
-	assert_int_equal(s.conf.flags, 0);	/* ipip, 5tuple */
+	assert_int_equal(s.conf.flags, 0); /* ipip, 5tuple */
 	assert_int_equal(s.conf.ring_size, 65537);
 	/* udp: no check unless asked (a UDP service seldom answers TCP) */
 	assert_int_equal(s.conf.health.kind, HEALTH_NONE);
-	assert_int_equal(s.conf.health.port, 443);	/* the VIP's port */
+	assert_int_equal(s.conf.health.port, 443); /* the VIP's port */
 	assert_string_equal(s.conf.health.http_path, "/");
 	assert_int_equal(s.conf.health.interval_ms, 1000);
 	assert_int_equal(s.conf.health.timeout_ms, 500);
@@ -588,7 +617,9 @@ static void test_vip_defaults(void **state)
 
 	/* tcp: a TCP connect to the VIP's port */
 	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":80,"
-				 "\"protocol\":\"tcp\"}", "", &s), 0);
+				 "\"protocol\":\"tcp\"}",
+				 "", &s),
+			 0);
 	assert_int_equal(s.conf.health.kind, HEALTH_TCP);
 	assert_int_equal(s.conf.health.port, 80);
 	lb_vip_spec_free(&s);
@@ -596,23 +627,30 @@ static void test_vip_defaults(void **state)
 	/* udp on every port: nothing to check, so no health.port needed;
 	 * asked for explicitly, a check is there (on the port named) */
 	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":0,"
-				 "\"protocol\":\"udp\"}", "", &s), 0);
+				 "\"protocol\":\"udp\"}",
+				 "", &s),
+			 0);
 	assert_int_equal(s.conf.health.kind, HEALTH_NONE);
 	lb_vip_spec_free(&s);
-	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":53,"
-				 "\"protocol\":\"udp\",\"health\":{\"kind\":\"tcp\","
-				 "\"port\":8053}}", "", &s), 0);
+	assert_int_equal(
+		spec_of("{\"address\":\"198.18.100.1\",\"port\":53,"
+			"\"protocol\":\"udp\",\"health\":{\"kind\":\"tcp\","
+			"\"port\":8053}}",
+			"", &s),
+		0);
 	assert_int_equal(s.conf.health.kind, HEALTH_TCP);
 	assert_int_equal(s.conf.health.port, 8053);
 	lb_vip_spec_free(&s);
 
-	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":0,"
-				 "\"protocol\":\"tcp\",\"encap\":\"gre\",\"hash\":\"src\","
-				 "\"ring_size\":7,\"health\":{\"kind\":\"http\",\"port\":8080,"
-				 "\"path\":\"/healthz\",\"interval_ms\":200,\"timeout_ms\":100,"
-				 "\"rise\":1,\"fall\":1},\"backends\":[{\"address\":"
-				 "\"198.18.2.11\",\"weight\":1000,\"state\":\"draining\"}]}",
-				 "", &s), 0);
+	assert_int_equal(
+		spec_of("{\"address\":\"198.18.100.1\",\"port\":0,"
+			"\"protocol\":\"tcp\",\"encap\":\"gre\",\"hash\":\"src\","
+			"\"ring_size\":7,\"health\":{\"kind\":\"http\",\"port\":8080,"
+			"\"path\":\"/healthz\",\"interval_ms\":200,\"timeout_ms\":100,"
+			"\"rise\":1,\"fall\":1},\"backends\":[{\"address\":"
+			"\"198.18.2.11\",\"weight\":1000,\"state\":\"draining\"}]}",
+			"", &s),
+		0);
 	assert_int_equal(s.conf.flags, SLUICE_VIP_GRE | SLUICE_VIP_HASH_SRC);
 	assert_int_equal(s.conf.ring_size, 7);
 	assert_int_equal(s.conf.health.kind, HEALTH_HTTP);
@@ -633,7 +671,8 @@ static const struct {
 } bad_vips[] = {
 	{ "[]", "body: expected an object, got array" },
 	{ "{\"port\":80,\"protocol\":\"tcp\"}", "address: required" },
-	{ "{\"address\":\"198.18.100.1\",\"protocol\":\"tcp\"}", "port: required" },
+	{ "{\"address\":\"198.18.100.1\",\"protocol\":\"tcp\"}",
+	  "port: required" },
 	{ "{\"address\":\"198.18.100.1\",\"port\":80}", "protocol: required" },
 	{ "{\"address\":7}", "address: expected string, got int (7)" },
 	{ "{\"address\":\"198.18.300.1\"}",
@@ -642,7 +681,8 @@ static const struct {
 	  "address: '198.18.100.1/32' is not an IPv4 or IPv6 address" },
 	{ "{\"address\":\"224.0.0.1\"}", "address: '224.0.0.1' is multicast" },
 	{ "{\"address\":\"0.0.0.0\"}", "address: '0.0.0.0' is unspecified" },
-	{ "{\"address\":\"169.254.1.1\"}", "address: '169.254.1.1' is link-local" },
+	{ "{\"address\":\"169.254.1.1\"}",
+	  "address: '169.254.1.1' is link-local" },
 	{ "{\"address\":\"ff02::1\"}", "address: 'ff02::1' is multicast" },
 	{ "{\"address\":\"fe80::1\"}", "address: 'fe80::1' is link-local" },
 	{ "{\"address\":\"::\"}", "address: '::' is unspecified" },
@@ -659,16 +699,21 @@ static const struct {
 	{ "{\"hash\":\"dst\"}", "hash: 'dst' is not 5tuple or src" },
 	{ "{\"ring_size\":65536}", "ring_size: 65536 is not a prime" },
 	{ "{\"ring_size\":2}", "ring_size: 2 is out of range 3..655373" },
-	{ "{\"ring_size\":655379}", "ring_size: 655379 is out of range 3..655373" },
-	{ "{\"ring_size\":true}", "ring_size: expected int, got boolean (true)" },
+	{ "{\"ring_size\":655379}",
+	  "ring_size: 655379 is out of range 3..655373" },
+	{ "{\"ring_size\":true}",
+	  "ring_size: expected int, got boolean (true)" },
 	{ "{\"id\":\"198.18.100.1:80/tcp\"}", "id: is read-only" },
 	{ "{\"vip_id\":1}", "vip_id: is read-only" },
 	{ "{\"counters\":{}}", "counters: is read-only" },
-	{ "{\"colour\":\"blue\"}", "unknown field 'colour' (known: address, port, "
+	{ "{\"colour\":\"blue\"}",
+	  "unknown field 'colour' (known: address, port, "
 	  "protocol, encap, hash, ring_size, health, backends)" },
 	/* health */
-	{ "{" V ",\"health\":\"tcp\"}", "health: expected an object, got string" },
-	{ H("\"kind\":\"icmp\""), "health.kind: 'icmp' is not one of none, tcp, http" },
+	{ "{" V ",\"health\":\"tcp\"}",
+	  "health: expected an object, got string" },
+	{ H("\"kind\":\"icmp\""),
+	  "health.kind: 'icmp' is not one of none, tcp, http" },
 	{ H("\"port\":70000"), "health.port: 70000 is out of range 0..65535" },
 	{ "{\"address\":\"198.18.100.1\",\"port\":0,\"protocol\":\"tcp\"}",
 	  "health.port: required when the VIP port is 0 (health.kind tcp)" },
@@ -676,7 +721,8 @@ static const struct {
 	  "\"health\":{\"kind\":\"http\",\"port\":0}}",
 	  "health.port: required when the VIP port is 0 (health.kind http)" },
 	{ "{\"address\":\"198.18.100.1\",\"port\":53,\"protocol\":\"udp\","
-	  "\"health\":{\"port\":53}}", "health.kind: required when a udp VIP "
+	  "\"health\":{\"port\":53}}",
+	  "health.kind: required when a udp VIP "
 	  "sets other health fields (its default is none)" },
 	{ H("\"kind\":\"http\",\"path\":\"healthz\""),
 	  "health.path: \"healthz\" does not start with '/'" },
@@ -684,25 +730,32 @@ static const struct {
 	  "health.path: \"/a b\" has a space or control character at 2" },
 	{ H("\"path\":\"/0123456789012345678901234567890123456789012345678901234567"
 	    "89012345678901234567890123456789012345678901234567890123456789012345"
-	    "6789\""), "health.path: longer than 127 characters" },
+	    "6789\""),
+	  "health.path: longer than 127 characters" },
 	{ H("\"interval_ms\":50"), "health.interval_ms: 50 is below 100" },
-	{ H("\"interval_ms\":-1"), "health.interval_ms: -1 is out of range 0..4294967295" },
+	{ H("\"interval_ms\":-1"),
+	  "health.interval_ms: -1 is out of range 0..4294967295" },
 	{ H("\"timeout_ms\":1000"),
 	  "health.timeout_ms: 1000 is not below interval_ms 1000" },
 	{ H("\"timeout_ms\":0"), "health.timeout_ms: 0 is below 1" },
 	{ H("\"rise\":0"), "health.rise: 0 is outside 1..100" },
 	{ H("\"fall\":101"), "health.fall: 101 is outside 1..100" },
 	{ H("\"fall\":\"3\""), "health.fall: expected int, got string" },
-	{ H("\"retries\":3"), "unknown field 'health.retries' (known: kind, port, "
+	{ H("\"retries\":3"),
+	  "unknown field 'health.retries' (known: kind, port, "
 	  "path, interval_ms, timeout_ms, rise, fall)" },
 	/* backends */
 	{ "{" V ",\"backends\":{}}", "backends: expected array, got object" },
 	{ B("7"), "backends[1]: expected an object, got int" },
 	{ B("{}"), "backends[1].address: required" },
-	{ B("{\"address\":\"x\"}"), "backends[1].address: 'x' is not an IPv4 or IPv6 address" },
-	{ B("{\"address\":\"0.0.0.0\"}"), "backends[1].address: '0.0.0.0' is unspecified" },
-	{ B("{\"address\":\"ff02::2\"}"), "backends[1].address: 'ff02::2' is multicast" },
-	{ B("{\"address\":\"::ffff:198.18.2.12\"}"), "backends[1].address: "
+	{ B("{\"address\":\"x\"}"),
+	  "backends[1].address: 'x' is not an IPv4 or IPv6 address" },
+	{ B("{\"address\":\"0.0.0.0\"}"),
+	  "backends[1].address: '0.0.0.0' is unspecified" },
+	{ B("{\"address\":\"ff02::2\"}"),
+	  "backends[1].address: 'ff02::2' is multicast" },
+	{ B("{\"address\":\"::ffff:198.18.2.12\"}"),
+	  "backends[1].address: "
 	  "'::ffff:198.18.2.12' is IPv4-mapped (use the IPv4 address)" },
 	{ B("{\"address\":\"198.18.2.11\"}"),
 	  "backends[1].address: '198.18.2.11' is listed twice" },
@@ -759,8 +812,8 @@ static void test_vip_errors_name_the_path(void **state)
 		if (!strncmp(e, "body: ", 6))
 			snprintf(want, sizeof(want), "lb.vips[3]: %s", e + 6);
 		else if (!strncmp(e, "unknown field '", 15))
-			snprintf(want, sizeof(want), "unknown field '%s%s", prefix,
-				 e + 15);
+			snprintf(want, sizeof(want), "unknown field '%s%s",
+				 prefix, e + 15);
 		else
 			snprintf(want, sizeof(want), "%s%s", prefix, e);
 		expect_bad_vip(bad_vips[i].json, prefix, want);
@@ -804,7 +857,8 @@ static void test_backend_and_patch_json(void **state)
 		memset(&b, 0x5a, sizeof(b));
 		bb = b;
 		assert_int_equal(lb_backend_spec_from_json(o, "", &b, err,
-							   sizeof(err)), -EINVAL);
+							   sizeof(err)),
+				 -EINVAL);
 		json_object_put(o);
 		if (strncmp(err, bad_be[i].err, strlen(bad_be[i].err)))
 			fail_msg("%s: '%s', wanted '%s'", bad_be[i].json, err,
@@ -816,20 +870,23 @@ static void test_backend_and_patch_json(void **state)
 		memset(&p, 0x5a, sizeof(p));
 		pb = p;
 		assert_int_equal(lb_backend_patch_from_json(o, &p, err,
-							    sizeof(err)), -EINVAL);
+							    sizeof(err)),
+				 -EINVAL);
 		json_object_put(o);
 		if (strncmp(err, bad_patch[i].err, strlen(bad_patch[i].err)))
-			fail_msg("%s: '%s', wanted '%s'", bad_patch[i].json, err,
-				 bad_patch[i].err);
+			fail_msg("%s: '%s', wanted '%s'", bad_patch[i].json,
+				 err, bad_patch[i].err);
 		assert_memory_equal(&p, &pb, sizeof(p));
 	}
 	o = J("{\"address\":\"2001:db8::7\"}");
-	assert_int_equal(lb_backend_spec_from_json(o, "", &b, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_spec_from_json(o, "", &b, err, sizeof(err)),
+			 0);
 	json_object_put(o);
 	assert_int_equal(b.weight, 1);
 	assert_int_equal(b.state, LB_BE_ACTIVE);
 	o = J("{\"state\":\"down\"}");
-	assert_int_equal(lb_backend_patch_from_json(o, &p, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch_from_json(o, &p, err, sizeof(err)),
+			 0);
 	json_object_put(o);
 	assert_false(p.has_weight);
 	assert_true(p.has_state);
@@ -842,14 +899,27 @@ static void test_sources(void **state)
 		const char *s, *err;
 		int family;
 	} bad[] = {
-		{ "198.18.200.0", "lb.source_v4: '198.18.200.0' is not an IPv4 prefix", AF_INET },
-		{ "198.18.200.0/23", "lb.source_v4: '198.18.200.0/23' must be a /24", AF_INET },
-		{ "198.18.200.1/24", "lb.source_v4: '198.18.200.1/24' has host bits set", AF_INET },
-		{ "2001:db8::/96", "lb.source_v4: '2001:db8::/96' is not an IPv4 prefix", AF_INET },
-		{ "224.0.0.0/24", "lb.source_v4: '224.0.0.0' is multicast", AF_INET },
-		{ "2001:db8:200::/64", "lb.source_v6: '2001:db8:200::/64' must be a /96", AF_INET6 },
-		{ "2001:db8:200::1/96", "lb.source_v6: '2001:db8:200::1/96' has host bits set", AF_INET6 },
-		{ "2001:db8:200::/96x", "lb.source_v6: '2001:db8:200::/96x' must be a /96", AF_INET6 },
+		{ "198.18.200.0",
+		  "lb.source_v4: '198.18.200.0' is not an IPv4 prefix",
+		  AF_INET },
+		{ "198.18.200.0/23",
+		  "lb.source_v4: '198.18.200.0/23' must be a /24", AF_INET },
+		{ "198.18.200.1/24",
+		  "lb.source_v4: '198.18.200.1/24' has host bits set",
+		  AF_INET },
+		{ "2001:db8::/96",
+		  "lb.source_v4: '2001:db8::/96' is not an IPv4 prefix",
+		  AF_INET },
+		{ "224.0.0.0/24", "lb.source_v4: '224.0.0.0' is multicast",
+		  AF_INET },
+		{ "2001:db8:200::/64",
+		  "lb.source_v6: '2001:db8:200::/64' must be a /96", AF_INET6 },
+		{ "2001:db8:200::1/96",
+		  "lb.source_v6: '2001:db8:200::1/96' has host bits set",
+		  AF_INET6 },
+		{ "2001:db8:200::/96x",
+		  "lb.source_v6: '2001:db8:200::/96x' must be a /96",
+		  AF_INET6 },
 	};
 	struct lb_settings s = {}, before;
 	char buf[64];
@@ -861,21 +931,26 @@ static void test_sources(void **state)
 
 		before = s;
 		assert_int_equal(lb_source_parse(field, bad[i].s, bad[i].family,
-						 &s, err, sizeof(err)), -EINVAL);
+						 &s, err, sizeof(err)),
+				 -EINVAL);
 		if (strncmp(err, bad[i].err, strlen(bad[i].err)))
-			fail_msg("'%s': '%s', wanted '%s'", bad[i].s, err, bad[i].err);
+			fail_msg("'%s': '%s', wanted '%s'", bad[i].s, err,
+				 bad[i].err);
 		assert_memory_equal(&s, &before, sizeof(s));
 	}
-	assert_int_equal(lb_source_parse("lb.source_v4", "198.18.200.0/24", AF_INET,
-					 &s, err, sizeof(err)), 0);
+	assert_int_equal(lb_source_parse("lb.source_v4", "198.18.200.0/24",
+					 AF_INET, &s, err, sizeof(err)),
+			 0);
 	assert_int_equal(lb_source_parse("lb.source_v6", "2001:db8:200::/96",
-					 AF_INET6, &s, err, sizeof(err)), 0);
+					 AF_INET6, &s, err, sizeof(err)),
+			 0);
 	assert_string_equal(lb_source_str(&s, AF_INET, buf, sizeof(buf)),
 			    "198.18.200.0/24");
 	assert_string_equal(lb_source_str(&s, AF_INET6, buf, sizeof(buf)),
 			    "2001:db8:200::/96");
 	assert_int_equal(lb_source_parse("lb.source_v6", "", AF_INET6, &s, err,
-					 sizeof(err)), 0);
+					 sizeof(err)),
+			 0);
 	assert_string_equal(lb_source_str(&s, AF_INET6, buf, sizeof(buf)), "");
 }
 
@@ -887,7 +962,8 @@ static void make_set(struct lb_backend *be, size_t n, const uint32_t *weights)
 
 	memset(be, 0, n * sizeof(*be));
 	for (size_t i = 0; i < n; i++) {
-		snprintf(a, sizeof(a), "198.18.%zu.%zu", 2 + i / 200, 10 + i % 200);
+		snprintf(a, sizeof(a), "198.18.%zu.%zu", 2 + i / 200,
+			 10 + i % 200);
 		be[i].spec.addr = A(a);
 		be[i].spec.weight = weights ? weights[i] : 1;
 		be[i].spec.state = LB_BE_ACTIVE;
@@ -964,8 +1040,8 @@ static void test_weights(void **state)
 	assert_int_equal(lb_backend_weight(&be[2]), 0);
 	assert_int_equal(lb_backend_weight(&be[3]), 0);
 	assert_false(lb_backend_down(&be[0]));
-	assert_false(lb_backend_down(&be[1]));	/* draining: flows stay */
-	assert_true(lb_backend_down(&be[2]));	/* down: flows rehash */
+	assert_false(lb_backend_down(&be[1])); /* draining: flows stay */
+	assert_true(lb_backend_down(&be[2]));  /* down: flows rehash */
 	assert_true(lb_backend_down(&be[3]));
 	assert_int_equal(lb_table_compute(be, N, M, t), 0);
 	assert_int_equal(be[0].slots, M);
@@ -1014,14 +1090,14 @@ static void test_drain_moves_its_slots(void **state)
 			own = 0;
 			for (size_t i = 0; i < n; i++)
 				own += t0[changed[i]] == be[k].id;
-			assert_int_equal(own, had);	/* every one of its slots */
-			if (n - own > M / 200)		/* others: under 0.5% */
-				fail_msg("backend %zu: %zu other slots moved", k,
-					 n - own);
+			assert_int_equal(own, had); /* every one of its slots */
+			if (n - own > M / 200)	    /* others: under 0.5% */
+				fail_msg("backend %zu: %zu other slots moved",
+					 k, n - own);
 		}
 		print_message("# draining 1 of %d: its %u slots moved, and %zu "
-			      "of the others (%.3f%% of M)\n", N, had, n - own,
-			      100.0 * (double)(n - own) / M);
+			      "of the others (%.3f%% of M)\n",
+			      N, had, n - own, 100.0 * (double)(n - own) / M);
 	}
 	free(t0);
 	free(t1);
@@ -1059,7 +1135,8 @@ static void test_add_delete_order(void **state)
 	assert_model_is_maps(lb);
 	assert_int_equal(BE(lb, 1, "198.18.2.11")->slots +
 				 BE(lb, 1, "198.18.3.11")->slots +
-				 BE(lb, 1, "2001:db8:2::11")->slots, 1021);
+				 BE(lb, 1, "2001:db8:2::11")->slots,
+			 1021);
 
 	fake.log[0] = '\0';
 	assert_int_equal(lb_vip_del(lb, id, err, sizeof(err)), 0);
@@ -1076,8 +1153,10 @@ static void test_backend_changes_order(void **state)
 {
 	struct lb *lb = new_lb();
 	struct lb_addr a = A("198.18.2.11");
-	struct lb_backend_patch down = { .has_state = true, .state = LB_BE_DOWN };
-	struct lb_backend_patch up = { .has_state = true, .state = LB_BE_ACTIVE };
+	struct lb_backend_patch down = { .has_state = true,
+					 .state = LB_BE_DOWN };
+	struct lb_backend_patch up = { .has_state = true,
+				       .state = LB_BE_ACTIVE };
 	struct lb_backend_patch drain = { .has_state = true,
 					  .state = LB_BE_DRAINING };
 	struct lb_backend_patch w5 = { .has_weight = true, .weight = 5 };
@@ -1092,7 +1171,8 @@ static void test_backend_changes_order(void **state)
 	/* down: its slots go first, then the flag (its flows rehash) */
 	fake.log[0] = '\0';
 	fake.slot_writes = 0;
-	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)),
+			 0);
 	assert_string_equal(fake.log, "W1 B1d");
 	/* its slots, and the few Maglev shifts between the others */
 	assert_true(fake.slot_writes >= before);
@@ -1109,7 +1189,8 @@ static void test_backend_changes_order(void **state)
 
 	/* draining: no new flows, existing ones stay (no flag) */
 	fake.log[0] = '\0';
-	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)),
+			 0);
 	assert_string_equal(fake.log, "W1");
 	assert_int_equal(BE(lb, 1, "198.18.2.11")->slots, 0);
 	assert_int_equal(fake.be[1].flags, 0);
@@ -1128,13 +1209,17 @@ static void test_backend_changes_order(void **state)
 	assert_int_equal(lb_backend_add(lb, 1, &nb, err, sizeof(err)), 0);
 	assert_string_equal(fake.log, "B4 W1");
 	assert_int_equal(lb_backend_add(lb, 1, &nb, err, sizeof(err)), -EEXIST);
-	assert_string_equal(err, "backend 198.18.4.11 exists in vip 198.18.100.1:80/tcp");
+	assert_string_equal(
+		err, "backend 198.18.4.11 exists in vip 198.18.100.1:80/tcp");
 	fake.log[0] = '\0';
 	assert_int_equal(lb_backend_del(lb, 1, &nb.addr, err, sizeof(err)), 0);
 	assert_string_equal(fake.log, "W1 b4");
-	assert_int_equal(lb_backend_del(lb, 1, &nb.addr, err, sizeof(err)), -ENOENT);
-	assert_string_equal(err, "backend 198.18.4.11 is not in vip 198.18.100.1:80/tcp");
-	assert_int_equal(lb_backend_patch(lb, 7, &a, &up, err, sizeof(err)), -ENOENT);
+	assert_int_equal(lb_backend_del(lb, 1, &nb.addr, err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(
+		err, "backend 198.18.4.11 is not in vip 198.18.100.1:80/tcp");
+	assert_int_equal(lb_backend_patch(lb, 7, &a, &up, err, sizeof(err)),
+			 -ENOENT);
 	assert_model_is_maps(lb);
 	lb_free(lb);
 }
@@ -1181,7 +1266,8 @@ static void test_health_events(void **state)
 						  .state = LB_BE_DRAINING };
 
 		assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err,
-						  sizeof(err)), 0);
+						  sizeof(err)),
+				 0);
 		fake.log[0] = '\0';
 		lb_health_event(lb, id, HEALTH_DOWN);
 		assert_string_equal(fake.log, "B2d");
@@ -1191,43 +1277,53 @@ static void test_health_events(void **state)
 
 /* Every operation, failed at each of its writes in turn: the maps and the
  * model are exactly as before, and the ids it took are free again. */
-enum op { OP_ADD, OP_DEL, OP_BE_ADD, OP_BE_DOWN, OP_BE_UP, OP_BE_DEL,
-	  OP_HEALTH_DOWN, OP_MAX };
+enum op {
+	OP_ADD,
+	OP_DEL,
+	OP_BE_ADD,
+	OP_BE_DOWN,
+	OP_BE_UP,
+	OP_BE_DEL,
+	OP_HEALTH_DOWN,
+	OP_MAX
+};
 
 static int run_op(struct lb *lb, enum op op)
 {
 	struct lb_addr a = A("198.18.2.11");
-	struct lb_backend_patch down = { .has_state = true, .state = LB_BE_DOWN };
-	struct lb_backend_patch up = { .has_state = true, .state = LB_BE_ACTIVE };
-	struct lb_backend_spec nb = { .addr = A("2001:db8:4::11"), .weight = 3 };
+	struct lb_backend_patch down = { .has_state = true,
+					 .state = LB_BE_DOWN };
+	struct lb_backend_patch up = { .has_state = true,
+				       .state = LB_BE_ACTIVE };
+	struct lb_backend_spec nb = { .addr = A("2001:db8:4::11"),
+				      .weight = 3 };
 	struct lb_vip_spec s;
 	int rc;
 
 	switch (op) {
 	case OP_ADD:
-		assert_int_equal(spec_of("{\"address\":\"2001:db8:100::1\",\"port\":443,"
-					 "\"protocol\":\"tcp\",\"ring_size\":251,"
-					 "\"backends\":[{\"address\":\"198.18.5.11\"},"
-					 "{\"address\":\"198.18.5.12\",\"state\":\"down\"}]}",
-					 "", &s), 0);
+		assert_int_equal(
+			spec_of("{\"address\":\"2001:db8:100::1\",\"port\":443,"
+				"\"protocol\":\"tcp\",\"ring_size\":251,"
+				"\"backends\":[{\"address\":\"198.18.5.11\"},"
+				"{\"address\":\"198.18.5.12\",\"state\":\"down\"}]}",
+				"", &s),
+			0);
 		rc = lb_vip_add(lb, &s, NULL, err, sizeof(err));
 		lb_vip_spec_free(&s);
 		return rc;
-	case OP_DEL:
-		return lb_vip_del(lb, 1, err, sizeof(err));
-	case OP_BE_ADD:
-		return lb_backend_add(lb, 1, &nb, err, sizeof(err));
+	case OP_DEL: return lb_vip_del(lb, 1, err, sizeof(err));
+	case OP_BE_ADD: return lb_backend_add(lb, 1, &nb, err, sizeof(err));
 	case OP_BE_DOWN:
 		return lb_backend_patch(lb, 1, &a, &down, err, sizeof(err));
 	case OP_BE_UP:
 		return lb_backend_patch(lb, 2, &a, &up, err, sizeof(err));
-	case OP_BE_DEL:
-		return lb_backend_del(lb, 1, &a, err, sizeof(err));
+	case OP_BE_DEL: return lb_backend_del(lb, 1, &a, err, sizeof(err));
 	case OP_HEALTH_DOWN:
 		lb_health_event(lb, 1, HEALTH_DOWN);
-		return lb_vip_get(lb, 1)->be[0].health == HEALTH_DOWN ? 0 : -EIO;
-	default:
-		return -EINVAL;
+		return lb_vip_get(lb, 1)->be[0].health == HEALTH_DOWN ? 0 :
+									-EIO;
+	default: return -EINVAL;
 	}
 }
 
@@ -1239,9 +1335,10 @@ static struct lb *prepared(void)
 	lb = new_lb();
 	add_vip(lb, VIP1);
 	/* VIP 2 has 198.18.2.11 down, for OP_BE_UP */
-	add_vip(lb, "{\"address\":\"198.18.100.2\",\"port\":53,\"protocol\":\"udp\","
-		    "\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.11\","
-		    "\"state\":\"down\"},{\"address\":\"198.18.2.12\"}]}");
+	add_vip(lb,
+		"{\"address\":\"198.18.100.2\",\"port\":53,\"protocol\":\"udp\","
+		"\"ring_size\":13,\"backends\":[{\"address\":\"198.18.2.11\","
+		"\"state\":\"down\"},{\"address\":\"198.18.2.12\"}]}");
 	fake.log[0] = '\0';
 	return lb;
 }
@@ -1274,7 +1371,8 @@ static void test_rollback_at_every_write(void **state)
 			fake.writes = 0;
 			rc = run_op(lb, op);
 			if (rc != -EIO)
-				fail_msg("op %d, write %d failing: rc %d", op, k, rc);
+				fail_msg("op %d, write %d failing: rc %d", op,
+					 k, rc);
 			if (op != OP_HEALTH_DOWN)
 				assert_non_null(strstr(err, "nothing changed"));
 			after = model_json(lb);
@@ -1324,8 +1422,9 @@ static uint32_t churn_rand(uint32_t *x)
 static void test_churn_keeps_every_slot_usable(void **state)
 {
 	static const char *const pool[] = {
-		"198.18.2.11", "198.18.2.12", "198.18.2.13", "198.18.2.14",
-		"198.18.2.15", "198.18.2.16", "2001:db8:2::11", "2001:db8:2::12",
+		"198.18.2.11",	  "198.18.2.12",    "198.18.2.13",
+		"198.18.2.14",	  "198.18.2.15",    "198.18.2.16",
+		"2001:db8:2::11", "2001:db8:2::12",
 	};
 	static const char *const vips[] = {
 		"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
@@ -1338,13 +1437,15 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		"\"health\":{\"kind\":\"none\"},\"ring_size\":31}",
 	};
 	static const char *const vip_ids[] = {
-		"198.18.100.1:80/tcp", "[2001:db8:100::1]:53/udp",
+		"198.18.100.1:80/tcp",
+		"[2001:db8:100::1]:53/udp",
 		"198.18.100.3:0/tcp",
 	};
 	enum { OPS = 1500, NPOOL = sizeof(pool) / sizeof(pool[0]) };
 	const char *names[] = { "backend add", "backend del", "drain",
-				"activate", "admin down", "weight", "health down",
-				"health up", "vip add", "vip del" };
+				"activate",    "admin down",  "weight",
+				"health down", "health up",   "vip add",
+				"vip del" };
 	unsigned int done[10] = { 0 }, failed = 0, wrote = 0;
 	struct lb *lb = new_lb();
 	uint32_t x = 0x5eed1e55;
@@ -1385,7 +1486,8 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		switch (op) {
 		case 0: {
 			struct lb_backend_spec nb = {
-				.addr = a, .weight = 1 + churn_rand(&x) % 5,
+				.addr = a,
+				.weight = 1 + churn_rand(&x) % 5,
 				.state = churn_rand(&x) % 4 ? LB_BE_ACTIVE :
 							      LB_BE_DRAINING,
 			};
@@ -1400,18 +1502,22 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		case 3:
 		case 4:
 			pa.has_state = true;
-			pa.state = op == 2 ? LB_BE_DRAINING : op == 3 ?
-					     LB_BE_ACTIVE : LB_BE_DOWN;
-			rc = lb_backend_patch(lb, vid, &a, &pa, err, sizeof(err));
+			pa.state = op == 2 ? LB_BE_DRAINING :
+				   op == 3 ? LB_BE_ACTIVE :
+					     LB_BE_DOWN;
+			rc = lb_backend_patch(lb, vid, &a, &pa, err,
+					      sizeof(err));
 			break;
 		case 5:
 			pa.has_weight = true;
 			pa.weight = 1 + churn_rand(&x) % 5;
-			rc = lb_backend_patch(lb, vid, &a, &pa, err, sizeof(err));
+			rc = lb_backend_patch(lb, vid, &a, &pa, err,
+					      sizeof(err));
 			break;
 		case 6:
 		case 7:
-			lb_health_event(lb, b->id, op == 6 ? HEALTH_DOWN : HEALTH_UP);
+			lb_health_event(lb, b->id,
+					op == 6 ? HEALTH_DOWN : HEALTH_UP);
 			break;
 		case 8: {
 			const struct lb_vip *there = NULL;
@@ -1421,7 +1527,8 @@ static void test_churn_keeps_every_slot_usable(void **state)
 			/* one of the three that is not there */
 			for (; k < 3; k++) {
 				assert_int_equal(lb_vip_lookup(lb, vip_ids[k],
-							       &there), 0);
+							       &there),
+						 0);
 				if (!there)
 					break;
 			}
@@ -1431,9 +1538,7 @@ static void test_churn_keeps_every_slot_usable(void **state)
 			lb_vip_spec_free(&s);
 			break;
 		}
-		case 9:
-			rc = lb_vip_del(lb, vid, err, sizeof(err));
-			break;
+		case 9: rc = lb_vip_del(lb, vid, err, sizeof(err)); break;
 		}
 		if (rc && !(rc == -EIO && inject))
 			fail_msg("op %d (%s): %d %s", i, names[op], rc, err);
@@ -1449,10 +1554,11 @@ static void test_churn_keeps_every_slot_usable(void **state)
 	print_message("# %d operations (", OPS);
 	for (unsigned int k = 0; k < 10; k++)
 		print_message("%s%s %u", k ? ", " : "", names[k], done[k]);
-	print_message("): %u wrote to the maps, %u of them failed part-way "
-		      "and were rolled back; the data path's view checked after "
-		      "each of %llu map writes\n", wrote, failed,
-		      (unsigned long long)fake.checks);
+	print_message(
+		"): %u wrote to the maps, %u of them failed part-way "
+		"and were rolled back; the data path's view checked after "
+		"each of %llu map writes\n",
+		wrote, failed, (unsigned long long)fake.checks);
 	lb_free(lb);
 }
 
@@ -1486,13 +1592,17 @@ static void test_conflicts_and_limits(void **state)
 
 	/* 255 VIPs, then no more */
 	for (int i = 2; i <= LB_MAX_VIPS; i++) {
-		snprintf(json, sizeof(json), "{\"address\":\"198.18.101.%d\",\"port\":80,"
-			 "\"protocol\":\"udp\",\"ring_size\":3}", i);
+		snprintf(json, sizeof(json),
+			 "{\"address\":\"198.18.101.%d\",\"port\":80,"
+			 "\"protocol\":\"udp\",\"ring_size\":3}",
+			 i);
 		id = add_vip(lb, json);
 		assert_int_equal(id, i);
 	}
 	assert_int_equal(spec_of("{\"address\":\"198.18.102.1\",\"port\":80,"
-				 "\"protocol\":\"udp\"}", "", &s), 0);
+				 "\"protocol\":\"udp\"}",
+				 "", &s),
+			 0);
 	fake.log[0] = '\0';
 	assert_int_equal(lb_vip_add(lb, &s, NULL, err, sizeof(err)), -ENOSPC);
 	assert_string_equal(err, "vips: all 255 vip ids are in use");
@@ -1500,10 +1610,13 @@ static void test_conflicts_and_limits(void **state)
 	lb_vip_spec_free(&s);
 	/* a freed id is the next one given */
 	assert_int_equal(lb_vip_del(lb, 77, err, sizeof(err)), 0);
-	assert_int_equal(add_vip(lb, "{\"address\":\"198.18.102.1\",\"port\":80,"
-				 "\"protocol\":\"udp\",\"ring_size\":3}"), 77);
+	assert_int_equal(add_vip(lb,
+				 "{\"address\":\"198.18.102.1\",\"port\":80,"
+				 "\"protocol\":\"udp\",\"ring_size\":3}"),
+			 77);
 	for (int i = 2; i <= LB_MAX_VIPS; i++)
-		assert_int_equal(lb_vip_del(lb, (uint32_t)i, err, sizeof(err)), 0);
+		assert_int_equal(lb_vip_del(lb, (uint32_t)i, err, sizeof(err)),
+				 0);
 	{
 		char *now = model_json(lb);
 
@@ -1517,23 +1630,28 @@ static void test_conflicts_and_limits(void **state)
 	{
 		struct lb_backend_spec b = { .weight = 1 };
 		char a[32];
-		int n = 3;	/* VIP1 holds 1..3 */
+		int n = 3; /* VIP1 holds 1..3 */
 
 		for (; n < LB_MAX_BACKENDS; n++) {
-			snprintf(a, sizeof(a), "198.18.%d.%d", 10 + n / 250, n % 250 + 1);
+			snprintf(a, sizeof(a), "198.18.%d.%d", 10 + n / 250,
+				 n % 250 + 1);
 			b.addr = A(a);
 			rc = lb_backend_add(lb, 1, &b, err, sizeof(err));
 			if (rc)
 				fail_msg("backend %d: %s", n, err);
 		}
 		b.addr = A("198.19.0.1");
-		assert_int_equal(lb_backend_add(lb, 1, &b, err, sizeof(err)), -ENOSPC);
-		assert_string_equal(err, "backends: all 4095 backend ids are in use");
-		b.addr = A("198.18.10.5");	/* n = 4: id 5 */
+		assert_int_equal(lb_backend_add(lb, 1, &b, err, sizeof(err)),
+				 -ENOSPC);
+		assert_string_equal(
+			err, "backends: all 4095 backend ids are in use");
+		b.addr = A("198.18.10.5"); /* n = 4: id 5 */
 		assert_int_equal(BE(lb, 1, "198.18.10.5")->id, 5);
-		assert_int_equal(lb_backend_del(lb, 1, &b.addr, err, sizeof(err)), 0);
+		assert_int_equal(
+			lb_backend_del(lb, 1, &b.addr, err, sizeof(err)), 0);
 		b.addr = A("198.19.0.1");
-		assert_int_equal(lb_backend_add(lb, 1, &b, err, sizeof(err)), 0);
+		assert_int_equal(lb_backend_add(lb, 1, &b, err, sizeof(err)),
+				 0);
 		assert_int_equal(BE(lb, 1, "198.19.0.1")->id, 5);
 		assert_model_is_maps(lb);
 	}
@@ -1557,13 +1675,15 @@ static int load(struct lb *lb, const char *const *vips, size_t n)
 	return rc;
 }
 
-#define VIP2 "{\"address\":\"2001:db8:100::1\",\"port\":443,\"protocol\":\"tcp\"," \
-	     "\"ring_size\":509,\"backends\":[{\"address\":\"2001:db8:2::21\"}," \
-	     "{\"address\":\"198.18.2.21\",\"weight\":4}]}"
+#define VIP2                                                                   \
+	"{\"address\":\"2001:db8:100::1\",\"port\":443,\"protocol\":\"tcp\","  \
+	"\"ring_size\":509,\"backends\":[{\"address\":\"2001:db8:2::21\"},"    \
+	"{\"address\":\"198.18.2.21\",\"weight\":4}]}"
 /* VIP1 with its backends in another order */
-#define VIP1_REORDERED "{\"address\":\"198.18.100.1\",\"port\":80," \
-	"\"protocol\":\"tcp\",\"ring_size\":1021,\"backends\":[" \
-	"{\"address\":\"2001:db8:2::11\"},{\"address\":\"198.18.3.11\"}," \
+#define VIP1_REORDERED                                                         \
+	"{\"address\":\"198.18.100.1\",\"port\":80,"                           \
+	"\"protocol\":\"tcp\",\"ring_size\":1021,\"backends\":["               \
+	"{\"address\":\"2001:db8:2::11\"},{\"address\":\"198.18.3.11\"},"      \
 	"{\"address\":\"198.18.2.11\",\"weight\":2}]}"
 
 static void test_adopt_unchanged(void **state)
@@ -1599,12 +1719,16 @@ static void test_adopt_unchanged(void **state)
 	assert_int_equal(BE(lb, 2, "198.18.2.21")->id, ids[2]);
 	/* new ids do not collide with adopted ones */
 	{
-		struct lb_backend_spec b = { .addr = A("198.18.9.9"), .weight = 1 };
+		struct lb_backend_spec b = { .addr = A("198.18.9.9"),
+					     .weight = 1 };
 
-		assert_int_equal(lb_backend_add(lb, 2, &b, err, sizeof(err)), 0);
+		assert_int_equal(lb_backend_add(lb, 2, &b, err, sizeof(err)),
+				 0);
 		assert_int_equal(BE(lb, 2, "198.18.9.9")->id, 6);
-		assert_int_equal(add_vip(lb, "{\"address\":\"198.18.100.9\",\"port\":1,"
-					 "\"protocol\":\"udp\",\"ring_size\":3}"), 3);
+		assert_int_equal(
+			add_vip(lb, "{\"address\":\"198.18.100.9\",\"port\":1,"
+				    "\"protocol\":\"udp\",\"ring_size\":3}"),
+			3);
 	}
 	snapshot_free(snap);
 	lb_free(lb);
@@ -1612,10 +1736,12 @@ static void test_adopt_unchanged(void **state)
 
 static void test_adopt_changed(void **state)
 {
-	const char *cfg1[] = { VIP1, VIP2,
+	const char *cfg1[] = {
+		VIP1, VIP2,
 		"{\"address\":\"198.18.100.3\",\"port\":0,\"protocol\":\"udp\","
 		"\"health\":{\"kind\":\"none\"},\"ring_size\":7,"
-		"\"backends\":[{\"address\":\"198.18.2.31\"}]}" };
+		"\"backends\":[{\"address\":\"198.18.2.31\"}]}"
+	};
 	/* VIP1: 198.18.3.11 gone, 198.18.4.11 new, 198.18.2.11 weight 1;
 	 * VIP2 unchanged; VIP3 gone; VIP4 new */
 	const char *cfg2[] = {
@@ -1624,7 +1750,8 @@ static void test_adopt_changed(void **state)
 		"{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
 		"\"ring_size\":1021,\"backends\":[{\"address\":\"198.18.2.11\"},"
 		"{\"address\":\"198.18.4.11\"},{\"address\":\"2001:db8:2::11\"}]}",
-		VIP2 };
+		VIP2
+	};
 	struct lb *lb = new_lb();
 	uint32_t *old1, id_211, id_v6, id_311, id_231;
 	uint32_t *changed = malloc(1021 * sizeof(*changed));
@@ -1701,8 +1828,8 @@ static void test_adopt_keeps_ids_that_flows_use(void **state)
 	other = BE(lb, 2, "198.18.2.12")->id;
 	assert_int_not_equal(drained, other);
 	assert_int_equal(BE(lb, 1, "198.18.2.12")->slots, 0);
-	fake.flows[fake.n_flows++] = (struct sluice_flow){ .vip_id = 1,
-							   .backend_id = drained };
+	fake.flows[fake.n_flows++] =
+		(struct sluice_flow){ .vip_id = 1, .backend_id = drained };
 	lb_free(lb);
 
 	/* a config that lists the VIPs the other way round */
@@ -1723,12 +1850,16 @@ static void test_adopt_keeps_ids_that_flows_use(void **state)
 /* A new M on restart: the data path never indexes past its table. */
 static void test_adopt_new_ring_size(void **state)
 {
-	const char *big[] = { "{\"address\":\"198.18.100.1\",\"port\":80,"
-			      "\"protocol\":\"tcp\",\"ring_size\":1021,\"backends\":"
-			      "[{\"address\":\"198.18.2.11\"}]}" };
-	const char *small[] = { "{\"address\":\"198.18.100.1\",\"port\":80,"
-				"\"protocol\":\"tcp\",\"ring_size\":7,\"backends\":"
-				"[{\"address\":\"198.18.2.11\"}]}" };
+	const char *big[] = {
+		"{\"address\":\"198.18.100.1\",\"port\":80,"
+		"\"protocol\":\"tcp\",\"ring_size\":1021,\"backends\":"
+		"[{\"address\":\"198.18.2.11\"}]}"
+	};
+	const char *small[] = {
+		"{\"address\":\"198.18.100.1\",\"port\":80,"
+		"\"protocol\":\"tcp\",\"ring_size\":7,\"backends\":"
+		"[{\"address\":\"198.18.2.11\"}]}"
+	};
 	struct lb *lb = new_lb();
 
 	(void)state;
@@ -1834,14 +1965,16 @@ static struct sluiced_config api_cfg;
 static char *req(struct api_ctx *c, const char *method, const char *url,
 		 const char *body, unsigned int want)
 {
-	struct api_query q = { .body = body, .body_len = body ? strlen(body) : 0 };
+	struct api_query q = { .body = body,
+			       .body_len = body ? strlen(body) : 0 };
 	const char *ctype;
 	unsigned int status;
 	char *out = api_render(c, method, url, &q, &status, &ctype);
 
 	assert_non_null(out);
 	if (status != want)
-		fail_msg("%s %s: %u, wanted %u: %s", method, url, status, want, out);
+		fail_msg("%s %s: %u, wanted %u: %s", method, url, status, want,
+			 out);
 	return out;
 }
 
@@ -1869,76 +2002,112 @@ static void test_rest(void **state)
 	expect_req(&c, "POST", "/v1/vips", VIP1, 409,
 		   "{\"error\":\"vip 198.18.100.1:80/tcp exists\"}");
 	expect_req(&c, "GET", "/v1/vips/1", NULL, 200, "\"ring_size\":1021");
-	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/tcp", NULL, 200,
-		   "\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":2,"
-		   "\"state\":\"active\",\"health\":\"unknown\",\"health_error\":\"\"");
-	expect_req(&c, "HEAD", "/v1/vips/1/backends", NULL, 200, "{\"backends\":[{");
-	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/tcp/backends/198.18.3.11",
-		   NULL, 200, "\"backend_id\":2");
+	expect_req(
+		&c, "GET", "/v1/vips/198.18.100.1:80/tcp", NULL, 200,
+		"\"address\":\"198.18.2.11\",\"backend_id\":1,\"weight\":2,"
+		"\"state\":\"active\",\"health\":\"unknown\",\"health_error\":\"\"");
+	expect_req(&c, "HEAD", "/v1/vips/1/backends", NULL, 200,
+		   "{\"backends\":[{");
+	expect_req(&c, "GET",
+		   "/v1/vips/198.18.100.1:80/tcp/backends/198.18.3.11", NULL,
+		   200, "\"backend_id\":2");
 
 	before = req(&c, "GET", "/v1/vips", NULL, 200);
 	/* bad requests change nothing */
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
-		   "\"protocol\":\"tcp\",\"ring_size\":65536}", 400,
-		   "{\"error\":\"ring_size: 65536 is not a prime\"}");
+	expect_req(&c, "POST", "/v1/vips",
+		   "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",\"ring_size\":65536}",
+		   400, "{\"error\":\"ring_size: 65536 is not a prime\"}");
 	expect_req(&c, "POST", "/v1/vips", "{\"address\":", 400,
 		   "body: invalid JSON at line 1 column 12");
-	expect_req(&c, "POST", "/v1/vips", "{} x", 400,
-		   "body: invalid JSON at line 1 column 4: unexpected data after");
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
-		   "\"protocol\":\"tcp\",}", 400, "body: invalid JSON at line 1 "
+	expect_req(
+		&c, "POST", "/v1/vips", "{} x", 400,
+		"body: invalid JSON at line 1 column 4: unexpected data after");
+	expect_req(&c, "POST", "/v1/vips",
+		   "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",}",
+		   400,
+		   "body: invalid JSON at line 1 "
 		   "column 53: trailing comma before '}'");
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
-		   "\"protocol\":\"tcp\"} // new", 400, "body: invalid JSON at line 1 "
+	expect_req(&c, "POST", "/v1/vips",
+		   "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\"} // new",
+		   400,
+		   "body: invalid JSON at line 1 "
 		   "column 55: comments are not allowed");
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
-		   "\"protocol\":\"tcp\",\"port\":81}", 400, "body: invalid JSON at "
+	expect_req(&c, "POST", "/v1/vips",
+		   "{\"address\":\"198.18.100.9\",\"port\":80,"
+		   "\"protocol\":\"tcp\",\"port\":81}",
+		   400,
+		   "body: invalid JSON at "
 		   "line 1 column 54: duplicate key 'port'");
-	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.50\","
-		   "\"weight\":2,\"weight\":3}", 400, "duplicate key 'weight'");
+	expect_req(&c, "POST", "/v1/vips/1/backends",
+		   "{\"address\":\"198.18.2.50\","
+		   "\"weight\":2,\"weight\":3}",
+		   400, "duplicate key 'weight'");
 	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11",
 		   "{\"weight\":2,}", 400, "trailing comma before '}'");
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"::ffff:198.18.100.9\","
-		   "\"port\":80,\"protocol\":\"tcp\"}", 400, "{\"error\":\"address: "
-		   "'::ffff:198.18.100.9' is IPv4-mapped (use the IPv4 address)\"}");
-	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":"
-		   "\"::FFFF:c612:23c\"}", 400, "{\"error\":\"address: "
-		   "'::ffff:198.18.2.60' is IPv4-mapped (use the IPv4 address)\"}");
-	expect_req(&c, "POST", "/v1/vips", NULL, 400, "body: a JSON object is required");
-	expect_req(&c, "POST", "/v1/vips", "{\"address\":\"198.18.100.9\",\"port\":80,"
-		   "\"protocol\":\"tcp\",\"backends\":[{\"address\":\"198.18.2.1\"},"
-		   "{\"address\":\"198.18.2.2\",\"weight\":0}]}", 400,
-		   "backends[1].weight: 0 is out of range 1..1000");
+	expect_req(
+		&c, "POST", "/v1/vips",
+		"{\"address\":\"::ffff:198.18.100.9\","
+		"\"port\":80,\"protocol\":\"tcp\"}",
+		400,
+		"{\"error\":\"address: "
+		"'::ffff:198.18.100.9' is IPv4-mapped (use the IPv4 address)\"}");
+	expect_req(
+		&c, "POST", "/v1/vips/1/backends",
+		"{\"address\":"
+		"\"::FFFF:c612:23c\"}",
+		400,
+		"{\"error\":\"address: "
+		"'::ffff:198.18.2.60' is IPv4-mapped (use the IPv4 address)\"}");
+	expect_req(&c, "POST", "/v1/vips", NULL, 400,
+		   "body: a JSON object is required");
+	expect_req(
+		&c, "POST", "/v1/vips",
+		"{\"address\":\"198.18.100.9\",\"port\":80,"
+		"\"protocol\":\"tcp\",\"backends\":[{\"address\":\"198.18.2.1\"},"
+		"{\"address\":\"198.18.2.2\",\"weight\":0}]}",
+		400, "backends[1].weight: 0 is out of range 1..1000");
 	expect_req(&c, "GET", "/v1/vips/7", NULL, 404, "vip 7 does not exist");
 	expect_req(&c, "GET", "/v1/vips/0", NULL, 400, "id: '0' is not a VIP");
-	expect_req(&c, "GET", "/v1/vips/256", NULL, 400, "id: '256' is not a VIP");
+	expect_req(&c, "GET", "/v1/vips/256", NULL, 400,
+		   "id: '256' is not a VIP");
 	expect_req(&c, "GET", "/v1/vips/198.18.100.1:81/tcp", NULL, 404,
 		   "vip 198.18.100.1:81/tcp does not exist");
 	expect_req(&c, "GET", "/v1/vips/198.18.100.1:80/sctp", NULL, 400,
 		   "id: '198.18.100.1:80/sctp' is not a VIP");
-	expect_req(&c, "GET", "/v1/vips/1/nothing", NULL, 404, "no such resource");
+	expect_req(&c, "GET", "/v1/vips/1/nothing", NULL, 404,
+		   "no such resource");
 	expect_req(&c, "GET", "/v1/vips/1/backends/198.18.2.11/x", NULL, 404,
 		   "no such resource");
 	expect_req(&c, "PUT", "/v1/vips", "{}", 405, "method PUT");
 	expect_req(&c, "POST", "/v1/vips/1", "{}", 405, "method POST");
-	expect_req(&c, "PATCH", "/v1/vips/1/backends", "{}", 405, "method PATCH");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends", "{}", 405,
+		   "method PATCH");
 	expect_req(&c, "POST", "/v1/vips/1/backends/198.18.2.11", "{}", 405,
 		   "method POST");
 	expect_req(&c, "DELETE", "/v1/lb", NULL, 405, "method DELETE");
-	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.11\"}",
-		   409, "backend 198.18.2.11 exists in vip 198.18.100.1:80/tcp");
-	expect_req(&c, "POST", "/v1/vips/1/backends", "{\"address\":\"198.18.2.50\","
-		   "\"weight\":2,\"colour\":1}", 400, "unknown field 'colour'");
-	expect_req(&c, "POST", "/v1/vips/9/backends", "{\"address\":\"198.18.2.50\"}",
-		   404, "vip 9 does not exist");
-	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11", "{\"weight\":0}",
-		   400, "weight: 0 is out of range 1..1000");
+	expect_req(&c, "POST", "/v1/vips/1/backends",
+		   "{\"address\":\"198.18.2.11\"}", 409,
+		   "backend 198.18.2.11 exists in vip 198.18.100.1:80/tcp");
+	expect_req(&c, "POST", "/v1/vips/1/backends",
+		   "{\"address\":\"198.18.2.50\","
+		   "\"weight\":2,\"colour\":1}",
+		   400, "unknown field 'colour'");
+	expect_req(&c, "POST", "/v1/vips/9/backends",
+		   "{\"address\":\"198.18.2.50\"}", 404,
+		   "vip 9 does not exist");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11",
+		   "{\"weight\":0}", 400, "weight: 0 is out of range 1..1000");
 	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.11", "{}", 400,
 		   "nothing to change");
-	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.99", "{\"weight\":2}",
-		   404, "backend 198.18.2.99 is not in vip 198.18.100.1:80/tcp");
-	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.x", "{\"weight\":2}",
-		   400, "address: '198.18.2.x' is not an IPv4 or IPv6 address");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.99",
+		   "{\"weight\":2}", 404,
+		   "backend 198.18.2.99 is not in vip 198.18.100.1:80/tcp");
+	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.x",
+		   "{\"weight\":2}", 400,
+		   "address: '198.18.2.x' is not an IPv4 or IPv6 address");
 	expect_req(&c, "DELETE", "/v1/vips/1/backends/198.18.9.9", NULL, 404,
 		   "is not in vip");
 	after = req(&c, "GET", "/v1/vips", NULL, 200);
@@ -1946,26 +2115,31 @@ static void test_rest(void **state)
 	free(before);
 	free(after);
 
-	expect_req(&c, "POST", "/v1/vips/198.18.100.1:80/tcp/backends",
-		   "{\"address\":\"198.18.2.50\",\"weight\":3}", 201,
-		   "{\"address\":\"198.18.2.50\",\"backend_id\":4,\"weight\":3,");
+	expect_req(
+		&c, "POST", "/v1/vips/198.18.100.1:80/tcp/backends",
+		"{\"address\":\"198.18.2.50\",\"weight\":3}", 201,
+		"{\"address\":\"198.18.2.50\",\"backend_id\":4,\"weight\":3,");
 	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.50",
 		   "{\"state\":\"draining\"}", 200,
 		   "\"weight\":3,\"state\":\"draining\",\"health\":\"unknown\","
 		   "\"health_error\":\"\",\"slots\":0");
 	expect_req(&c, "PATCH", "/v1/vips/1/backends/198.18.2.50",
-		   "{\"state\":\"active\",\"weight\":1}", 200, "\"weight\":1,\"state\":\"active\"");
+		   "{\"state\":\"active\",\"weight\":1}", 200,
+		   "\"weight\":1,\"state\":\"active\"");
 	expect_req(&c, "DELETE", "/v1/vips/1/backends/198.18.2.50", NULL, 200,
 		   "{\"deleted\":\"198.18.2.50\"}");
-	expect_req(&c, "POST", "/v1/vips", VIP2, 201, "\"id\":\"[2001:db8:100::1]:443/tcp\"");
-	expect_req(&c, "GET", "/v1/vips/[2001:db8:100::1]:443/tcp/backends/2001:db8:2::21",
+	expect_req(&c, "POST", "/v1/vips", VIP2, 201,
+		   "\"id\":\"[2001:db8:100::1]:443/tcp\"");
+	expect_req(&c, "GET",
+		   "/v1/vips/[2001:db8:100::1]:443/tcp/backends/2001:db8:2::21",
 		   NULL, 200, "\"address\":\"2001:db8:2::21\"");
-	expect_req(&c, "GET", "/v1/lb", NULL, 200,
-		   "{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"2001:db8:200::/96\","
-		   "\"flow_idle_timeout_s\":300,\"flows\":0,\"flow_capacity\":131072,"
-		   "\"vips\":2,\"slots_written\":");
-	expect_req(&c, "DELETE", "/v1/vips/[2001:db8:100::1]:443/tcp", NULL, 200,
-		   "{\"deleted\":\"[2001:db8:100::1]:443/tcp\"}");
+	expect_req(
+		&c, "GET", "/v1/lb", NULL, 200,
+		"{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"2001:db8:200::/96\","
+		"\"flow_idle_timeout_s\":300,\"flows\":0,\"flow_capacity\":131072,"
+		"\"vips\":2,\"slots_written\":");
+	expect_req(&c, "DELETE", "/v1/vips/[2001:db8:100::1]:443/tcp", NULL,
+		   200, "{\"deleted\":\"[2001:db8:100::1]:443/tcp\"}");
 	expect_req(&c, "DELETE", "/v1/vips/1", NULL, 200,
 		   "{\"deleted\":\"198.18.100.1:80/tcp\"}");
 	expect_req(&c, "GET", "/v1/vips", NULL, 200, "{\"vips\":[]");
@@ -1974,8 +2148,9 @@ static void test_rest(void **state)
 	/* no load balancer (role backend): the resources are not there */
 	c.lb = NULL;
 	api_cfg.role = DP_ROLE_BACKEND;
-	expect_req(&c, "GET", "/v1/vips", NULL, 404,
-		   "no such resource '/v1/vips' (no load balancer in role backend)");
+	expect_req(
+		&c, "GET", "/v1/vips", NULL, 404,
+		"no such resource '/v1/vips' (no load balancer in role backend)");
 	expect_req(&c, "GET", "/v1/lb", NULL, 404, "no such resource");
 	api_cfg.role = DP_ROLE_ROUTER;
 	lb_free(lb);
@@ -1992,7 +2167,8 @@ static void test_metrics(void **state)
 
 	(void)state;
 	add_vip(lb, VIP1);
-	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)),
+			 0);
 	lb_health_event(lb, 1, HEALTH_UP);
 	lb_health_event(lb, 3, HEALTH_DOWN);
 	m = metrics_render(&c);
@@ -2100,14 +2276,16 @@ static char *state_text(const struct lb *lb)
 	return s;
 }
 
-#define VIP6U "{\"address\":\"2001:db8:100::53\",\"port\":53,\"protocol\":\"udp\"," \
-	      "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251,\"backends\":[" \
-	      "{\"address\":\"2001:db8:3::53\",\"weight\":7}," \
-	      "{\"address\":\"198.18.3.53\",\"state\":\"draining\"}]}"
-#define VIPH "{\"address\":\"198.18.100.8\",\"port\":0,\"protocol\":\"tcp\"," \
-	     "\"ring_size\":13,\"health\":{\"kind\":\"http\",\"port\":8080," \
-	     "\"path\":\"/healthz?full=1\",\"interval_ms\":300,\"timeout_ms\":200," \
-	     "\"rise\":1,\"fall\":5},\"backends\":[{\"address\":\"198.18.4.8\"}]}"
+#define VIP6U                                                                  \
+	"{\"address\":\"2001:db8:100::53\",\"port\":53,\"protocol\":\"udp\","  \
+	"\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251,\"backends\":["  \
+	"{\"address\":\"2001:db8:3::53\",\"weight\":7},"                       \
+	"{\"address\":\"198.18.3.53\",\"state\":\"draining\"}]}"
+#define VIPH                                                                   \
+	"{\"address\":\"198.18.100.8\",\"port\":0,\"protocol\":\"tcp\","       \
+	"\"ring_size\":13,\"health\":{\"kind\":\"http\",\"port\":8080,"        \
+	"\"path\":\"/healthz?full=1\",\"interval_ms\":300,\"timeout_ms\":200," \
+	"\"rise\":1,\"fall\":5},\"backends\":[{\"address\":\"198.18.4.8\"}]}"
 
 /*
  * Every change through the API is saved; what is saved, loaded into a new
@@ -2120,7 +2298,8 @@ static void test_state_round_trip(void **state)
 	char dir[] = "/tmp/sluice-lbstate-XXXXXX", path[300], *before, *now;
 	struct lb_backend_patch drain = { .has_state = true,
 					  .state = LB_BE_DRAINING };
-	struct lb_backend_patch down = { .has_state = true, .state = LB_BE_DOWN };
+	struct lb_backend_patch down = { .has_state = true,
+					 .state = LB_BE_DOWN };
 	struct lb_backend_patch w9 = { .has_weight = true, .weight = 9 };
 	struct lb_backend_spec nb = { .addr = A("198.18.9.11"), .weight = 4 };
 	struct lb_addr a;
@@ -2134,23 +2313,27 @@ static void test_state_round_trip(void **state)
 	assert_int_equal(lb_set_state_dir(lb, dir), 0);
 	snprintf(path, sizeof(path), "%s/lb.json", dir);
 	assert_string_equal(lb_state_path(lb), path);
-	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), -ENOENT);
+	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)),
+			 -ENOENT);
 
 	add_vip(lb, VIP1);
-	assert_int_equal(dir_entries(dir), 1);	/* lb.json, no temporary left */
+	assert_int_equal(dir_entries(dir), 1); /* lb.json, no temporary left */
 	add_vip(lb, VIP6U);
 	add_vip(lb, VIPH);
 	a = A("198.18.3.11");
-	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)),
+			 0);
 	a = A("2001:db8:2::11");
-	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_patch(lb, 1, &a, &down, err, sizeof(err)),
+			 0);
 	a = A("198.18.2.11");
 	assert_int_equal(lb_backend_patch(lb, 1, &a, &w9, err, sizeof(err)), 0);
 	assert_int_equal(lb_backend_add(lb, 1, &nb, err, sizeof(err)), 0);
 	a = A("198.18.4.8");
 	assert_int_equal(lb_backend_del(lb, 3, &a, err, sizeof(err)), 0);
 	assert_int_equal(lb_backend_add(lb, 3, &nb, err, sizeof(err)), 0);
-	add_vip(lb, "{\"address\":\"198.18.100.9\",\"port\":9,\"protocol\":\"udp\"}");
+	add_vip(lb,
+		"{\"address\":\"198.18.100.9\",\"port\":9,\"protocol\":\"udp\"}");
 	assert_int_equal(lb_vip_del(lb, 4, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries(dir), 1);
 	assert_int_equal(lb_state_write_errors(lb), 0);
@@ -2159,7 +2342,7 @@ static void test_state_round_trip(void **state)
 	before = slurp(path);
 	assert_non_null(strstr(before, "\"version\": 1"));
 	assert_non_null(strstr(before, "\"path\": \"/healthz?full=1\""));
-	assert_null(strstr(before, "health\": \"up"));	/* no observations */
+	assert_null(strstr(before, "health\": \"up")); /* no observations */
 	assert_null(strstr(before, "backend_id"));
 	assert_null(strstr(before, "counters"));
 	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), 0);
@@ -2194,7 +2377,8 @@ static void test_state_round_trip(void **state)
 	assert_int_equal(BE(lb2, 1, "2001:db8:2::11")->spec.state, LB_BE_DOWN);
 	assert_int_equal(BE(lb2, 1, "198.18.3.11")->slots, 0);
 	assert_int_equal(BE(lb2, 1, "198.18.2.11")->slots +
-				 BE(lb2, 1, "198.18.9.11")->slots, 1021);
+				 BE(lb2, 1, "198.18.9.11")->slots,
+			 1021);
 	assert_int_equal(lb_vip_get(lb2, 2)->conf.health.kind, HEALTH_NONE);
 	assert_int_equal(lb_vip_get(lb2, 3)->conf.health.port, 8080);
 	assert_int_equal(lb_vip_get(lb2, 3)->conf.health.fall, 5);
@@ -2247,12 +2431,14 @@ static void test_state_corrupt(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		spew(path, bad[i].text);
 		err[0] = '\0';
-		assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)),
+		assert_int_equal(lb_state_read(path, &vips, &n, err,
+					       sizeof(err)),
 				 -EINVAL);
-		snprintf(want, sizeof(want), "state file %s: %s", path, bad[i].err);
+		snprintf(want, sizeof(want), "state file %s: %s", path,
+			 bad[i].err);
 		if (strncmp(err, want, strlen(want)))
-			fail_msg("'%s'\n  error '%s'\n  wanted '%s'", bad[i].text,
-				 err, want);
+			fail_msg("'%s'\n  error '%s'\n  wanted '%s'",
+				 bad[i].text, err, want);
 		/* nothing handed out */
 		assert_ptr_equal(vips, (struct lb_vip_spec *)&vips);
 		assert_int_equal(n, 77);
@@ -2260,7 +2446,8 @@ static void test_state_corrupt(void **state)
 	/* not a file */
 	unlink(path);
 	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(lb_state_read(path, &vips, &n, err, sizeof(err)),
+			 -EINVAL);
 	snprintf(want, sizeof(want), "state file %s: not a regular file", path);
 	assert_string_equal(err, want);
 	rmdir(path);
@@ -2301,8 +2488,8 @@ static void test_state_write_error(void **state)
 		size_t n = 9;
 
 		snprintf(blocker, sizeof(blocker), "%s/lb.json", good);
-		assert_int_equal(lb_state_read(blocker, &vips, &n, err,
-					       sizeof(err)), 0);
+		assert_int_equal(
+			lb_state_read(blocker, &vips, &n, err, sizeof(err)), 0);
 		assert_int_equal(n, 0);
 		lb_vip_specs_free(vips, n);
 	}
@@ -2325,23 +2512,38 @@ int main(void)
 		cmocka_unit_test(test_table_is_a_function_of_the_set),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_drain_moves_its_slots),
-		cmocka_unit_test_setup_teardown(test_add_delete_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backend_changes_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_health_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_at_every_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_churn_keeps_every_slot_usable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conflicts_and_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_unchanged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_changed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_keeps_ids_that_flows_use, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_new_ring_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_down_backend, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adopt_backend_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_delete_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_backend_changes_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_events, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_at_every_write,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_churn_keeps_every_slot_usable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflicts_and_limits,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_unchanged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_changed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_adopt_keeps_ids_that_flows_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_new_ring_size, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_down_backend, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_backend_moves, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_state_corrupt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_state_write_error, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,17 +25,17 @@ struct rec {
 	int order[16];
 	int n;
 	bool timed_out;
-	int stop_at;		/* stop the loop after this many calls */
+	int stop_at; /* stop the loop after this many calls */
 };
 
 struct probe {
 	struct rec *rec;
 	int id;
-	int fd;			/* drained when set */
+	int fd; /* drained when set */
 	struct loop_src *src;
 	struct loop_src *victim; /* removed by this probe's callback */
-	int budget;		/* calls left before it removes itself */
-	int due_calls;		/* loop_due_fn: times it answers 0 */
+	int budget;		 /* calls left before it removes itself */
+	int due_calls;		 /* loop_due_fn: times it answers 0 */
 };
 
 static void note(struct rec *r, int id)
@@ -97,8 +97,10 @@ static void test_fd_callback(void **state)
 	assert_int_equal(write(fds[1], "x", 1), 1);
 	/* called again for the next write, not for the one it drained */
 	assert_int_equal(loop_add_timer(r.l, 20, 0, on_event,
-					&(struct probe){ .rec = &r, .id = 9,
-							 .fd = -1 }) != NULL, 1);
+					&(struct probe){ .rec = &r,
+							 .id = 9,
+							 .fd = -1 }) != NULL,
+			 1);
 	assert_int_equal(loop_run(r.l), 0);
 	assert_false(r.timed_out);
 	assert_int_equal(r.n, 2);
@@ -233,7 +235,7 @@ static void test_remove_self_in_callback(void **state)
 	(void)state;
 	setup(&r);
 	pipe_probe(&r, &p, 1, fds);
-	p.fd = -1;	/* not drained: it would be called every round */
+	p.fd = -1; /* not drained: it would be called every round */
 	p.budget = 1;
 	assert_int_equal(write(fds[1], "x", 1), 1);
 	assert_non_null(loop_add_timer(r.l, 50, 0, on_safety, &r));
@@ -292,7 +294,7 @@ static void test_due_hook(void **state)
 	(void)state;
 	setup(&r);
 	pipe_probe(&r, &p, 1, fds);
-	p.fd = -1;	/* nothing is written: called by the hook only */
+	p.fd = -1; /* nothing is written: called by the hook only */
 	p.due_calls = 2;
 	loop_set_due(p.src, due);
 	r.stop_at = 2;
@@ -305,7 +307,8 @@ static void test_due_hook(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(loop_run(r.l), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	assert_true(ms >= 190 && ms < 1000);
 	assert_int_equal(r.n, 2);
 	loop_free(r.l);

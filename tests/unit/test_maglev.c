@@ -18,7 +18,8 @@ static void make_backends(struct maglev_backend *b, size_t n, uint32_t weight)
 {
 	for (size_t i = 0; i < n; i++) {
 		/* identity: an address in 198.18.2.0/23 */
-		unsigned char addr[5] = { 4, 198, 18, (unsigned char)(2 + i / 256),
+		unsigned char addr[5] = { 4, 198, 18,
+					  (unsigned char)(2 + i / 256),
 					  (unsigned char)(i % 256) };
 
 		b[i].key = maglev_key(addr, sizeof(addr));
@@ -38,8 +39,9 @@ static void test_primes(void **state)
 {
 	/* sluicectl checks --ring-size with it too */
 	static const uint32_t primes[] = { 2, 3, 5, 7, 251, 65537, 655373 };
-	static const uint32_t others[] = { 0, 1, 4, 9, 65535, 65536, 655371,
-					   4294967295u, 4294836225u };
+	static const uint32_t others[] = { 0,	   1,		4,
+					   9,	   65535,	65536,
+					   655371, 4294967295u, 4294836225u };
 
 	(void)state;
 	assert_true(maglev_is_prime(65537));
@@ -63,12 +65,12 @@ static void test_rejects_bad_input(void **state)
 
 	(void)state;
 	make_backends(b, 2, 1);
-	assert_int_equal(maglev_build(b, 2, 8, t), -EINVAL);	/* not prime */
+	assert_int_equal(maglev_build(b, 2, 8, t), -EINVAL); /* not prime */
 	b[1].key = b[0].key;
-	assert_int_equal(maglev_build(b, 2, 7, t), -EINVAL);	/* duplicate */
+	assert_int_equal(maglev_build(b, 2, 7, t), -EINVAL); /* duplicate */
 	make_backends(b, 2, 1);
 	b[0].value = 0;
-	assert_int_equal(maglev_build(b, 2, 7, t), -EINVAL);	/* 0 = unset */
+	assert_int_equal(maglev_build(b, 2, 7, t), -EINVAL); /* 0 = unset */
 	make_backends(b, 2, MAGLEV_MAX_WEIGHT + 1);
 	assert_int_equal(maglev_build(b, 2, 7, t), -EINVAL);
 }
@@ -81,10 +83,10 @@ static void test_empty_and_zero_weight(void **state)
 	(void)state;
 	assert_int_equal(maglev_build(NULL, 0, M_SMALL, t), 0);
 	count(t, M_SMALL, per, 0);
-	assert_int_equal(per[0], M_SMALL);	/* all unset: visible */
+	assert_int_equal(per[0], M_SMALL); /* all unset: visible */
 
 	make_backends(b, 3, 1);
-	b[1].weight = 0;			/* down */
+	b[1].weight = 0; /* down */
 	assert_int_equal(maglev_build(b, 3, M_SMALL, t), 0);
 	count(t, M_SMALL, per, 3);
 	assert_int_equal(per[0], 0);
@@ -97,7 +99,8 @@ static void test_empty_and_zero_weight(void **state)
 static void check_balance(const uint32_t *weights, size_t n, uint32_t m)
 {
 	struct maglev_backend *b = calloc(n, sizeof(*b));
-	uint32_t *t = malloc(sizeof(*t) * m), *per = calloc(n + 1, sizeof(*per));
+	uint32_t *t = malloc(sizeof(*t) * m),
+		 *per = calloc(n + 1, sizeof(*per));
 	double wsum = 0, worst = 0;
 
 	make_backends(b, n, 1);
@@ -218,7 +221,8 @@ static void test_build_1000(void **state)
 	assert_int_equal(maglev_build(b, 1000, M_SMALL, t), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_message("# build: 1000 backends, M=%u: %.2f ms\n", M_SMALL,
-		      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+		      (t1.tv_sec - t0.tv_sec) * 1e3 +
+			      (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	free(b);
 	free(t);
 }

@@ -16,7 +16,7 @@
 #include "nl.h"
 
 static char buf[8192];
-static unsigned char nh_flags[16];	/* rtnh_flags per member, put_multipath */
+static unsigned char nh_flags[16]; /* rtnh_flags per member, put_multipath */
 
 static struct nlmsghdr *route_msg(uint16_t type, uint8_t family,
 				  const char *dst, uint8_t len, uint8_t rtype)
@@ -67,17 +67,20 @@ static void put_multipath(struct nlmsghdr *nlh, uint8_t family, int n,
 		rtnh->rtnh_hops = (unsigned char)hops[i];
 		rtnh->rtnh_flags = nh_flags[i];
 		assert_int_equal(inet_pton(family, gws[i], addr), 1);
-		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
-		rtnh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(nlh) -
-						  (char *)rtnh);
+		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16,
+			     addr);
+		rtnh->rtnh_len =
+			(unsigned short)((char *)mnl_nlmsg_get_payload_tail(
+						 nlh) -
+					 (char *)rtnh);
 	}
 	mnl_attr_nest_end(nlh, mp);
 }
 
 static void test_v4_gateway_route(void **state)
 {
-	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.2.0", 24,
-					 RTN_UNICAST);
+	struct nlmsghdr *nlh =
+		route_msg(RTM_NEWROUTE, AF_INET, "198.18.2.0", 24, RTN_UNICAST);
 	struct sluice_nhg g;
 	struct nl_route r;
 	const char *why;
@@ -105,8 +108,8 @@ static void test_v4_gateway_route(void **state)
 
 static void test_connected_route_is_on_link(void **state)
 {
-	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET6, "2001:db8:2::",
-					 64, RTN_UNICAST);
+	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET6,
+					 "2001:db8:2::", 64, RTN_UNICAST);
 	struct sluice_nhg g;
 	struct nl_route r;
 	const char *why;
@@ -149,8 +152,8 @@ static void test_v6_multipath(void **state)
 	static const char *const gws[] = { "2001:db8:1::2", "2001:db8:3::2",
 					   "fe80::1" };
 	static const int ifs[] = { 5, 6, 7 }, hops[] = { 0, 0, 0 };
-	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET6, "2001:db8:100::",
-					 48, RTN_UNICAST);
+	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET6,
+					 "2001:db8:100::", 48, RTN_UNICAST);
 	struct sluice_nhg g;
 	struct nl_route r;
 	const char *why;
@@ -184,18 +187,19 @@ static void test_route_types(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET,
-						 "198.18.9.0", 24, cases[i].rtn);
+		struct nlmsghdr *nlh = route_msg(
+			RTM_NEWROUTE, AF_INET, "198.18.9.0", 24, cases[i].rtn);
 
 		assert_int_equal(nl_parse_route(nlh, &r), 0);
-		assert_int_equal(nl_route_translate(&r, &g, &why), cases[i].expect);
+		assert_int_equal(nl_route_translate(&r, &g, &why),
+				 cases[i].expect);
 	}
 }
 
 static void test_unsupported_left_to_kernel(void **state)
 {
-	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.9.0",
-					 24, RTN_UNICAST);
+	struct nlmsghdr *nlh =
+		route_msg(RTM_NEWROUTE, AF_INET, "198.18.9.0", 24, RTN_UNICAST);
 	struct sluice_nhg g;
 	struct nl_route r;
 	const char *why;
@@ -216,8 +220,8 @@ static void test_too_many_nexthops(void **state)
 {
 	const char *gws[SLUICE_MAX_ECMP + 1];
 	int ifs[SLUICE_MAX_ECMP + 1], hops[SLUICE_MAX_ECMP + 1];
-	struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.9.0",
-					 24, RTN_UNICAST);
+	struct nlmsghdr *nlh =
+		route_msg(RTM_NEWROUTE, AF_INET, "198.18.9.0", 24, RTN_UNICAST);
 	struct sluice_nhg g;
 	struct nl_route r;
 	const char *why;
@@ -254,7 +258,8 @@ static void test_dead_nexthops_skipped(void **state)
 	assert_int_equal(r.nh[0].ifindex, 6);
 
 	nlh = route_msg(RTM_NEWROUTE, AF_INET, "198.18.100.0", 24, RTN_UNICAST);
-	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_flags = RTNH_F_LINKDOWN;
+	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_flags =
+		RTNH_F_LINKDOWN;
 	put_gw(nlh, AF_INET, "198.18.1.2");
 	mnl_attr_put_u32(nlh, RTA_OIF, 5);
 	assert_int_equal(nl_parse_route(nlh, &r), 0);
@@ -302,7 +307,7 @@ static void test_nexthop_objects(void **state)
 	assert_int_equal(nl_parse_nexthop(nlh, &nh), 0);
 	assert_int_equal(nh.n_grp, 2);
 	assert_int_equal(nh.grp[1].id, 13);
-	assert_int_equal(nh.grp[0].weight, 1);	/* the kernel stores weight-1 */
+	assert_int_equal(nh.grp[0].weight, 1); /* the kernel stores weight-1 */
 	assert_int_equal(nh.grp[1].weight, 3);
 
 	nlh = nexthop_msg(AF_INET, 30);

@@ -35,22 +35,23 @@ struct fmap {
 		bool used;
 		/* aligned: state.c reads keys as the structs they are */
 		uint8_t k[24] __attribute__((aligned(8)));
-		uint8_t v[sizeof(struct sluice_nhg)] __attribute__((aligned(8)));
+		uint8_t v[sizeof(struct sluice_nhg)]
+			__attribute__((aligned(8)));
 	} e[FAKE_ENTRIES];
 };
 
 struct dp {
 	enum dp_role role;
 	struct fmap m[FAKE_MAPS];
-	int sets[FAKE_MAPS];	/* successful updates */
-	int dels[FAKE_MAPS];	/* successful deletes */
-	int fail[FAKE_MAPS];	/* the next N writes to the map fail, -EIO */
-	int attached;		/* dp_attach calls that succeeded */
+	int sets[FAKE_MAPS]; /* successful updates */
+	int dels[FAKE_MAPS]; /* successful deletes */
+	int fail[FAKE_MAPS]; /* the next N writes to the map fail, -EIO */
+	int attached;	     /* dp_attach calls that succeeded */
 	int detached;
-	int tc_attached;	/* dp_tc_attach calls that succeeded */
+	int tc_attached; /* dp_tc_attach calls that succeeded */
 	int tc_detached;
-	int tc_kept;		/* dp_tc_detach calls with keep */
-	int tc_fail;		/* the next N dp_tc_attach calls fail, -EBUSY */
+	int tc_kept; /* dp_tc_detach calls with keep */
+	int tc_fail; /* the next N dp_tc_attach calls fail, -EBUSY */
 	bool unpinned;
 };
 
@@ -607,8 +608,7 @@ static const struct sluice_nhg *map_nhg(uint32_t id)
 }
 
 /* "2/10.0.0.1,3/10.0.1.1": a group's members, ifindex/gateway */
-static const char *group_text(const struct sluice_nhg *g, char *buf,
-			      size_t len)
+static const char *group_text(const struct sluice_nhg *g, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -636,10 +636,8 @@ static const char *map_text(const char *prefix)
 	if (!rt)
 		return "none";
 	switch (rt->type) {
-	case SLUICE_RT_KERNEL:
-		return "kernel";
-	case SLUICE_RT_LOCAL:
-		return "local";
+	case SLUICE_RT_KERNEL: return "kernel";
+	case SLUICE_RT_LOCAL: return "local";
 	case SLUICE_RT_FORWARD:
 		g = map_nhg(rt->nhg_id);
 		if (!g)
@@ -768,7 +766,8 @@ static void test_lowest_metric_wins(void **state)
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.1");
 	add_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 3/10.0.1.1");
-	assert_string_equal(shown_text("198.18.2.0/24"), "metric 50 3/10.0.1.1");
+	assert_string_equal(shown_text("198.18.2.0/24"),
+			    "metric 50 3/10.0.1.1");
 	/* a worse one changes nothing in the maps */
 	fake_counts_reset();
 	add_via("198.18.2.0/24", 200, ETH0, "10.0.0.2");
@@ -779,7 +778,8 @@ static void test_lowest_metric_wins(void **state)
 	/* the best one goes: the next lowest metric takes over */
 	del_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.1");
-	assert_string_equal(shown_text("198.18.2.0/24"), "metric 100 2/10.0.0.1");
+	assert_string_equal(shown_text("198.18.2.0/24"),
+			    "metric 100 2/10.0.0.1");
 	assert_groups_consistent();
 	del_via("198.18.2.0/24", 100, ETH0, "10.0.0.1");
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.2");
@@ -918,8 +918,9 @@ static void test_nexthop_objects(void **state)
 	assert_string_equal(map_text("198.18.5.0/24"), "forward 2/10.0.0.1");
 	/* weights: each member repeated while the group fits */
 	add_by_nhid("198.18.6.0/24", 10);
-	assert_string_equal(map_text("198.18.6.0/24"),
-			    "forward 2/10.0.0.1,3/10.0.1.1,3/10.0.1.1,3/10.0.1.1");
+	assert_string_equal(
+		map_text("198.18.6.0/24"),
+		"forward 2/10.0.0.1,3/10.0.1.1,3/10.0.1.1,3/10.0.1.1");
 	assert_string_equal(shown_text("198.18.6.0/24"),
 			    "metric 0 2/10.0.0.1 3/10.0.1.1");
 	assert_groups_consistent();
@@ -928,14 +929,18 @@ static void test_nexthop_objects(void **state)
 	 * follows: both routes are rewritten from the object */
 	nhobj(1, ETH0, "10.0.0.2");
 	assert_string_equal(map_text("198.18.5.0/24"), "forward 2/10.0.0.2");
-	assert_string_equal(map_text("198.18.6.0/24"),
-			    "forward 2/10.0.0.2,3/10.0.1.1,3/10.0.1.1,3/10.0.1.1");
+	assert_string_equal(
+		map_text("198.18.6.0/24"),
+		"forward 2/10.0.0.2,3/10.0.1.1,3/10.0.1.1,3/10.0.1.1");
 	assert_groups_consistent();
 
 	/* a member goes dead: the group forwards through the others */
 	{
-		struct nl_nexthop nh = { .id = 2, .family = AF_INET, .oif = ETH1,
-					 .has_gw = true, .dead = true };
+		struct nl_nexthop nh = { .id = 2,
+					 .family = AF_INET,
+					 .oif = ETH1,
+					 .has_gw = true,
+					 .dead = true };
 
 		pton("10.0.1.1", nh.gw);
 		state_nexthop_event(&st, &nh, false);
@@ -1065,8 +1070,8 @@ static void test_reconcile_after_restart(void **state)
 	(void)state;
 	/* what the previous run left pinned */
 	seed_nhg(7, ETH0, "10.0.0.1");
-	seed_nhg(8, ETH1, "10.0.1.9");		/* its route is gone */
-	seed_nhg(11, ETH0, "10.0.0.1");		/* a duplicate of 7 */
+	seed_nhg(8, ETH1, "10.0.1.9");	/* its route is gone */
+	seed_nhg(11, ETH0, "10.0.0.1"); /* a duplicate of 7 */
 	seed_route("198.18.2.0/24", SLUICE_RT_FORWARD, 7);
 	seed_route("198.18.9.0/24", SLUICE_RT_FORWARD, 8);
 	seed_route("198.18.8.0/24", SLUICE_RT_KERNEL, 0);
@@ -1142,7 +1147,7 @@ static void test_reconcile_local_addrs(void **state)
 	fake.role = DP_ROLE_BACKEND;
 	pton("10.0.0.77", a);
 	addr_key(AF_INET, a, &k);
-	fmap_put(FAKE_LOCAL, &k, &one);		/* left by the last run */
+	fmap_put(FAKE_LOCAL, &k, &one); /* left by the last run */
 
 	local_addr("10.0.0.1", ETH0, false);
 	pton("10.0.0.1", a);
@@ -1210,8 +1215,7 @@ static const struct sluice_iface *map_iface(uint32_t ifindex)
 	return v;
 }
 
-static void assert_iface_addrs(uint32_t ifindex, const char *a4,
-			       const char *a6)
+static void assert_iface_addrs(uint32_t ifindex, const char *a4, const char *a6)
 {
 	const struct sluice_iface *v = map_iface(ifindex);
 	uint8_t want4[16] = {}, want6[16] = {};
@@ -1275,7 +1279,8 @@ static void test_route_write_fails_keeps_shown_route(void **state)
 {
 	(void)state;
 	add_via("198.18.2.0/24", 100, ETH0, "10.0.0.1");
-	assert_string_equal(shown_text("198.18.2.0/24"), "metric 100 2/10.0.0.1");
+	assert_string_equal(shown_text("198.18.2.0/24"),
+			    "metric 100 2/10.0.0.1");
 
 	/* a better route whose LPM write fails: the map keeps the old next
 	 * hops, and so must what the API shows */
@@ -1283,7 +1288,8 @@ static void test_route_write_fails_keeps_shown_route(void **state)
 	add_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
 	assert_int_equal(st.route_errors, 1);
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.1");
-	assert_string_equal(shown_text("198.18.2.0/24"), "metric 100 2/10.0.0.1");
+	assert_string_equal(shown_text("198.18.2.0/24"),
+			    "metric 100 2/10.0.0.1");
 	/* the group written for it was let go */
 	assert_groups_consistent();
 	assert_int_equal(fmap_count(DP_MAP_NHGS), 1);
@@ -1291,7 +1297,8 @@ static void test_route_write_fails_keeps_shown_route(void **state)
 	/* the next event for the prefix programs it */
 	add_via("198.18.2.0/24", 50, ETH1, "10.0.1.1");
 	assert_string_equal(map_text("198.18.2.0/24"), "forward 3/10.0.1.1");
-	assert_string_equal(shown_text("198.18.2.0/24"), "metric 50 3/10.0.1.1");
+	assert_string_equal(shown_text("198.18.2.0/24"),
+			    "metric 50 3/10.0.1.1");
 	assert_groups_consistent();
 
 	/* the same when the best one goes and the write of the next fails:
@@ -1369,17 +1376,22 @@ static void test_tc_port(void **state)
 	/* VLANs on it are handled as on any configured port */
 	{
 		struct nl_link l = {
-			.ifindex = 10, .has_mac = true, .mtu = 1500,
-			.flags = IFF_UP | IFF_LOWER_UP, .is_vlan = true,
-			.vlan_8021q = true, .parent = VETH1, .vlan_id = 7,
+			.ifindex = 10,
+			.has_mac = true,
+			.mtu = 1500,
+			.flags = IFF_UP | IFF_LOWER_UP,
+			.is_vlan = true,
+			.vlan_8021q = true,
+			.parent = VETH1,
+			.vlan_id = 7,
 		};
 
 		snprintf(l.name, sizeof(l.name), "veth1.7");
 		state_link_event(&st, &l, false);
 	}
 	assert_non_null(fmap_get(DP_MAP_VLANS, &(struct sluice_vlan_key){
-					   .parent_ifindex = VETH1,
-					   .vlan_id = 7 }));
+						       .parent_ifindex = VETH1,
+						       .vlan_id = 7 }));
 
 	/* it disappears: TC detached, entries gone; it returns: attached */
 	{

@@ -38,34 +38,60 @@ static void test_layout(void **state)
 	assert_int_equal(offsetof(struct sluice_flow_key, family), 37);
 	assert_int_equal(offsetof(struct sluice_flow, last_seen_ns), 8);
 	assert_int_equal(offsetof(struct sluice_lb_config, src6), 4);
-	assert_int_equal(offsetof(struct sluice_lb_config, flow_idle_timeout_s), 20);
+	assert_int_equal(offsetof(struct sluice_lb_config, flow_idle_timeout_s),
+			 20);
 }
 
 /* Reasons are an ABI: their numbers are pinned here so that renumbering
  * one (which would shift every pinned counter) fails this test. */
 static void test_reason_numbers(void **state)
 {
-	static const struct { const char *name; int num; } abi[] = {
-		{ "fwd_redirect", 0 }, { "fwd_tx", 1 }, { "fwd_lb", 2 },
-		{ "fwd_lb_tx", 3 }, { "pass_not_ip", 4 }, { "pass_nd", 5 },
-		{ "pass_unmanaged_if", 6 }, { "pass_vlan_unknown", 7 },
-		{ "pass_other_host", 8 }, { "pass_multicast", 9 },
-		{ "pass_link_local", 10 }, { "pass_ip_options", 11 },
-		{ "pass_fragment", 12 }, { "pass_local", 13 },
-		{ "pass_no_route", 14 }, { "pass_kernel_route", 15 },
-		{ "pass_ttl", 16 }, { "pass_no_neigh", 17 },
-		{ "pass_egress_unmanaged", 18 }, { "pass_mtu", 19 },
-		{ "drop_trunc_eth", 20 }, { "drop_trunc_vlan", 21 },
-		{ "drop_trunc_ip4", 22 }, { "drop_trunc_ip6", 23 },
-		{ "drop_trunc_l4", 24 }, { "drop_bad_version", 25 },
-		{ "drop_bad_ihl", 26 }, { "drop_bad_len", 27 },
-		{ "drop_bad_csum", 28 }, { "drop_redirect", 29 },
-		{ "drop_adjust", 30 }, { "drop_lb_no_backend", 31 },
-		{ "drop_lb_no_source", 32 }, { "drop_lb_no_route", 33 },
-		{ "drop_lb_too_big", 34 }, { "pass_vlan_offloaded", 35 },
-		{ "decap_ipip", 48 }, { "decap_gre", 49 },
-		{ "pass_not_encap", 50 }, { "pass_not_local", 51 },
-		{ "pass_gre_options", 52 }, { "drop_trunc", 53 },
+	static const struct {
+		const char *name;
+		int num;
+	} abi[] = {
+		{ "fwd_redirect", 0 },
+		{ "fwd_tx", 1 },
+		{ "fwd_lb", 2 },
+		{ "fwd_lb_tx", 3 },
+		{ "pass_not_ip", 4 },
+		{ "pass_nd", 5 },
+		{ "pass_unmanaged_if", 6 },
+		{ "pass_vlan_unknown", 7 },
+		{ "pass_other_host", 8 },
+		{ "pass_multicast", 9 },
+		{ "pass_link_local", 10 },
+		{ "pass_ip_options", 11 },
+		{ "pass_fragment", 12 },
+		{ "pass_local", 13 },
+		{ "pass_no_route", 14 },
+		{ "pass_kernel_route", 15 },
+		{ "pass_ttl", 16 },
+		{ "pass_no_neigh", 17 },
+		{ "pass_egress_unmanaged", 18 },
+		{ "pass_mtu", 19 },
+		{ "drop_trunc_eth", 20 },
+		{ "drop_trunc_vlan", 21 },
+		{ "drop_trunc_ip4", 22 },
+		{ "drop_trunc_ip6", 23 },
+		{ "drop_trunc_l4", 24 },
+		{ "drop_bad_version", 25 },
+		{ "drop_bad_ihl", 26 },
+		{ "drop_bad_len", 27 },
+		{ "drop_bad_csum", 28 },
+		{ "drop_redirect", 29 },
+		{ "drop_adjust", 30 },
+		{ "drop_lb_no_backend", 31 },
+		{ "drop_lb_no_source", 32 },
+		{ "drop_lb_no_route", 33 },
+		{ "drop_lb_too_big", 34 },
+		{ "pass_vlan_offloaded", 35 },
+		{ "decap_ipip", 48 },
+		{ "decap_gre", 49 },
+		{ "pass_not_encap", 50 },
+		{ "pass_not_local", 51 },
+		{ "pass_gre_options", 52 },
+		{ "drop_trunc", 53 },
 		{ "drop_bad_inner", 54 },
 	};
 
@@ -101,13 +127,13 @@ static void test_reason_verdicts(void **state)
 			assert_true(v == SLUICE_V_REDIRECT || v == SLUICE_V_TX);
 		else if (!strncmp(n, "drop_", 5))
 			assert_int_equal(v, SLUICE_V_DROP);
-		else	/* pass_ and decap_: the stack gets the packet */
+		else /* pass_ and decap_: the stack gets the packet */
 			assert_int_equal(v, SLUICE_V_PASS);
 	}
 	assert_int_equal(dp_reason_verdict(SLUICE_FWD_TX), SLUICE_V_TX);
 	assert_string_equal(dp_reason_verdict_name(SLUICE_FWD_LB), "forward");
 	assert_string_equal(dp_reason_verdict_name(SLUICE_DECAP_GRE), "pass");
-	assert_string_equal(dp_reason_name(40), "unknown");	/* a hole */
+	assert_string_equal(dp_reason_name(40), "unknown"); /* a hole */
 	assert_int_equal(dp_reason_verdict(40), -ENOENT);
 	assert_string_equal(dp_reason_name(SLUICE_REASON_SLOTS), "unknown");
 	assert_int_equal(dp_reason_by_name("nope"), -ENOENT);
@@ -123,8 +149,8 @@ static void test_flow_hash(void **state)
 	h1 = sluice_flow_hash(&s, &d, 1, 0x50001234, 6);
 	h2 = sluice_flow_hash(&s, &d, 1, 0x50001234, 6);
 	h3 = sluice_flow_hash(&s, &d, 1, 0x50001235, 6);
-	assert_int_equal(h1, h2);		/* stable */
-	assert_int_not_equal(h1, h3);		/* port-sensitive */
+	assert_int_equal(h1, h2);     /* stable */
+	assert_int_not_equal(h1, h3); /* port-sensitive */
 	/* spreads: 1024 flows over 2 members land within 45-55% */
 	int hits = 0;
 

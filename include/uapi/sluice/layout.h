@@ -15,15 +15,16 @@
 #include <linux/types.h>
 
 /* Maps pinned before versions were recorded count as version 1. */
-#define SLUICE_LAYOUT_ROUTES 1		/* routes_v4, routes_v6 */
+#define SLUICE_LAYOUT_ROUTES 1 /* routes_v4, routes_v6 */
 #define SLUICE_LAYOUT_NHGS 1
 #define SLUICE_LAYOUT_NEIGHBORS 1
-#define SLUICE_LAYOUT_IFACES 2		/* 2: + addr4, addr6 (40 bytes) */
+#define SLUICE_LAYOUT_IFACES 2 /* 2: + addr4, addr6 (40 bytes) */
 #define SLUICE_LAYOUT_VLANS 1
 #define SLUICE_LAYOUT_TX_PORTS 1
-#define SLUICE_LAYOUT_STATS 2		/* 2: SLUICE_REASON_SLOTS per slot,
+#define SLUICE_LAYOUT_STATS                                                    \
+	2		   /* 2: SLUICE_REASON_SLOTS per slot,
 					 * decapsulation reasons included */
-#define SLUICE_LAYOUT_LB 1		/* every lb_* map */
+#define SLUICE_LAYOUT_LB 1 /* every lb_* map */
 #define SLUICE_LAYOUT_LOCAL_ADDRS 1
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
@@ -33,7 +34,7 @@
 #define SLUICE_LAYOUT_MAX_MAPS 64
 
 struct sluice_layout_key {
-	char name[16];			/* BPF_OBJ_NAME_LEN */
+	char name[16]; /* BPF_OBJ_NAME_LEN */
 };
 
 struct sluice_layout {

@@ -12,30 +12,30 @@
 #include <linux/types.h>
 #include "limits.h"
 
-#define SLUICE_VIP_GRE 0x1		/* GRE instead of IPIP encapsulation */
-#define SLUICE_VIP_HASH_SRC 0x2		/* hash the source address only */
+#define SLUICE_VIP_GRE 0x1	/* GRE instead of IPIP encapsulation */
+#define SLUICE_VIP_HASH_SRC 0x2 /* hash the source address only */
 
 struct sluice_vip_key {
-	__u8 addr[16];			/* v4 in the first 4 bytes */
-	__be16 port;			/* 0 = every port */
-	__u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 family;			/* AF_INET or AF_INET6 */
+	__u8 addr[16]; /* v4 in the first 4 bytes */
+	__be16 port;   /* 0 = every port */
+	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;   /* AF_INET or AF_INET6 */
 };
 
 struct sluice_vip {
-	__u32 vip_id;			/* 1..SLUICE_LB_MAX_VIPS-1 */
-	__u32 ring_size;		/* M: prime, <= SLUICE_LB_MAX_RING */
-	__u16 flags;			/* SLUICE_VIP_* */
+	__u32 vip_id;	 /* 1..SLUICE_LB_MAX_VIPS-1 */
+	__u32 ring_size; /* M: prime, <= SLUICE_LB_MAX_RING */
+	__u16 flags;	 /* SLUICE_VIP_* */
 	__u16 pad;
 	__u32 pad2;
 };
 
-#define SLUICE_BE_DOWN 0x1		/* health check failed: flows rehash */
+#define SLUICE_BE_DOWN 0x1 /* health check failed: flows rehash */
 
 struct sluice_backend {
 	__u8 addr[16];
-	__u8 family;			/* AF_INET or AF_INET6; 0 = unset */
-	__u8 flags;			/* SLUICE_BE_* */
+	__u8 family; /* AF_INET or AF_INET6; 0 = unset */
+	__u8 flags;  /* SLUICE_BE_* */
 	__u16 pad;
 	__u32 pad2;
 };
@@ -53,7 +53,7 @@ struct sluice_flow_key {
 struct sluice_flow {
 	__u32 backend_id;
 	__u32 vip_id;
-	__u64 last_seen_ns;		/* bpf_ktime_get_ns() */
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() */
 };
 
 /* lb_vip_count: ARRAY with one __u32, never below the number of entries in
@@ -62,11 +62,11 @@ struct sluice_flow {
 
 /* lb_config: ARRAY with one entry, written by the control plane */
 struct sluice_lb_config {
-	__u8 src4[4];			/* outer source base, a /24: the last
+	__u8 src4[4];		   /* outer source base, a /24: the last
 					 * byte varies per flow (1..254) */
-	__u8 src6[16];			/* outer source base, a /96: the last
+	__u8 src6[16];		   /* outer source base, a /96: the last
 					 * 32 bits vary per flow */
-	__u32 flow_idle_timeout_s;	/* 0 = LRU eviction only */
+	__u32 flow_idle_timeout_s; /* 0 = LRU eviction only */
 	__u8 have_src4;
 	__u8 have_src6;
 	__u16 pad;
@@ -76,10 +76,10 @@ struct sluice_lb_config {
 struct sluice_lb_counter {
 	__u64 packets;
 	__u64 bytes;
-	__u64 new_flows;		/* Maglev picked (miss, SYN, rehash) */
-	__u64 flow_hits;		/* the flow table answered */
-	__u64 drops;			/* no backend, too big, no route */
-	__u64 too_big;			/* ICMP too big sent back */
+	__u64 new_flows; /* Maglev picked (miss, SYN, rehash) */
+	__u64 flow_hits; /* the flow table answered */
+	__u64 drops;	 /* no backend, too big, no route */
+	__u64 too_big;	 /* ICMP too big sent back */
 };
 
 _Static_assert(sizeof(struct sluice_vip_key) == 20, "vip key");

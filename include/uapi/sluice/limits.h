@@ -7,13 +7,13 @@
 #define SLUICE_UAPI_LIMITS_H
 
 #ifndef SLUICE_MAX_ECMP
-#define SLUICE_MAX_ECMP 8		/* members of one next-hop group */
+#define SLUICE_MAX_ECMP 8 /* members of one next-hop group */
 #endif
 #ifndef SLUICE_MAX_IFACES
-#define SLUICE_MAX_IFACES 64		/* counter slots; slot 0 = unknown */
+#define SLUICE_MAX_IFACES 64 /* counter slots; slot 0 = unknown */
 #endif
 #ifndef SLUICE_MAX_ROUTES_V4
-#define SLUICE_MAX_ROUTES_V4 2097152	/* LPM tries are not preallocated */
+#define SLUICE_MAX_ROUTES_V4 2097152 /* LPM tries are not preallocated */
 #endif
 #ifndef SLUICE_MAX_ROUTES_V6
 #define SLUICE_MAX_ROUTES_V6 1048576
@@ -29,22 +29,22 @@
 #endif
 /* load balancer */
 #ifndef SLUICE_LB_MAX_VIPS
-#define SLUICE_LB_MAX_VIPS 256		/* VIP ids 1..MAX-1 */
+#define SLUICE_LB_MAX_VIPS 256 /* VIP ids 1..MAX-1 */
 #endif
 #ifndef SLUICE_LB_MAX_BACKENDS
-#define SLUICE_LB_MAX_BACKENDS 4096	/* backend ids 1..MAX-1, all VIPs */
+#define SLUICE_LB_MAX_BACKENDS 4096 /* backend ids 1..MAX-1, all VIPs */
 #endif
 #ifndef SLUICE_LB_MAX_RING
-#define SLUICE_LB_MAX_RING 655373	/* largest Maglev table size M */
+#define SLUICE_LB_MAX_RING 655373 /* largest Maglev table size M */
 #endif
 #ifndef SLUICE_LB_DEFAULT_RING
 #define SLUICE_LB_DEFAULT_RING 65537
 #endif
 #ifndef SLUICE_LB_MAX_FLOWS
-#define SLUICE_LB_MAX_FLOWS 131072	/* LRU flow table entries (load-time) */
+#define SLUICE_LB_MAX_FLOWS 131072 /* LRU flow table entries (load-time) */
 #endif
 #ifndef SLUICE_MAX_LOCAL_ADDRS
-#define SLUICE_MAX_LOCAL_ADDRS 1024	/* decap: addresses of this host */
+#define SLUICE_MAX_LOCAL_ADDRS 1024 /* decap: addresses of this host */
 #endif
 
 #endif /* SLUICE_UAPI_LIMITS_H */

@@ -18,68 +18,67 @@
 #define SLUICE_UAPI_REASONS_H
 
 /* Verdict classes: what the reason does with the packet. */
-#define SLUICE_V_PASS 0		/* to the kernel stack, untouched */
-#define SLUICE_V_DROP 1		/* dropped (counted here, nowhere else) */
-#define SLUICE_V_REDIRECT 2	/* sent out of another port */
-#define SLUICE_V_TX 3		/* sent back out of the ingress port */
+#define SLUICE_V_PASS 0	    /* to the kernel stack, untouched */
+#define SLUICE_V_DROP 1	    /* dropped (counted here, nowhere else) */
+#define SLUICE_V_REDIRECT 2 /* sent out of another port */
+#define SLUICE_V_TX 3	    /* sent back out of the ingress port */
 
-#define SLUICE_REASONS(X)                                                       \
-	/* forwards */                                                          \
-	X(FWD_REDIRECT, 0, "fwd_redirect", SLUICE_V_REDIRECT)                   \
-	X(FWD_TX, 1, "fwd_tx", SLUICE_V_TX)    /* out of the ingress port */    \
-	X(FWD_LB, 2, "fwd_lb", SLUICE_V_REDIRECT) /* VIP: encapsulated */       \
-	X(FWD_LB_TX, 3, "fwd_lb_tx", SLUICE_V_TX)                               \
-	/* handed to the kernel */                                              \
-	X(PASS_NOT_IP, 4, "pass_not_ip", SLUICE_V_PASS) /* ARP, LLDP, ... */    \
-	X(PASS_ND, 5, "pass_nd", SLUICE_V_PASS) /* ICMPv6 RS/RA/NS/NA/redir */  \
-	X(PASS_UNMANAGED_IF, 6, "pass_unmanaged_if", SLUICE_V_PASS)             \
-	X(PASS_VLAN_UNKNOWN, 7, "pass_vlan_unknown", SLUICE_V_PASS)             \
-	X(PASS_OTHER_HOST, 8, "pass_other_host", SLUICE_V_PASS) /* dst MAC */   \
-	X(PASS_MULTICAST, 9, "pass_multicast", SLUICE_V_PASS)                   \
-	X(PASS_LINK_LOCAL, 10, "pass_link_local", SLUICE_V_PASS)                \
-	X(PASS_IP_OPTIONS, 11, "pass_ip_options", SLUICE_V_PASS)                \
-	X(PASS_FRAGMENT, 12, "pass_fragment", SLUICE_V_PASS)                    \
-	X(PASS_LOCAL, 13, "pass_local", SLUICE_V_PASS) /* to our address */     \
-	X(PASS_NO_ROUTE, 14, "pass_no_route", SLUICE_V_PASS)                    \
-	X(PASS_KERNEL_ROUTE, 15, "pass_kernel_route", SLUICE_V_PASS)            \
-	X(PASS_TTL, 16, "pass_ttl", SLUICE_V_PASS)                              \
-	X(PASS_NO_NEIGH, 17, "pass_no_neigh", SLUICE_V_PASS)                    \
-	X(PASS_EGRESS_UNMANAGED, 18, "pass_egress_unmanaged", SLUICE_V_PASS)    \
-	X(PASS_MTU, 19, "pass_mtu", SLUICE_V_PASS)                              \
-	/* malformed or undeliverable: dropped */                               \
-	X(DROP_TRUNC_ETH, 20, "drop_trunc_eth", SLUICE_V_DROP)                  \
-	X(DROP_TRUNC_VLAN, 21, "drop_trunc_vlan", SLUICE_V_DROP)                \
-	X(DROP_TRUNC_IP4, 22, "drop_trunc_ip4", SLUICE_V_DROP)                  \
-	X(DROP_TRUNC_IP6, 23, "drop_trunc_ip6", SLUICE_V_DROP)                  \
-	X(DROP_TRUNC_L4, 24, "drop_trunc_l4", SLUICE_V_DROP)                    \
-	X(DROP_BAD_VERSION, 25, "drop_bad_version", SLUICE_V_DROP)              \
-	X(DROP_BAD_IHL, 26, "drop_bad_ihl", SLUICE_V_DROP)                      \
-	X(DROP_BAD_LEN, 27, "drop_bad_len", SLUICE_V_DROP)                      \
-	X(DROP_BAD_CSUM, 28, "drop_bad_csum", SLUICE_V_DROP)                    \
-	X(DROP_REDIRECT, 29, "drop_redirect", SLUICE_V_DROP) /* devmap race */  \
-	X(DROP_ADJUST, 30, "drop_adjust", SLUICE_V_DROP) /* push/pop failed */  \
-	X(DROP_LB_NO_BACKEND, 31, "drop_lb_no_backend", SLUICE_V_DROP)          \
-	X(DROP_LB_NO_SOURCE, 32, "drop_lb_no_source", SLUICE_V_DROP)            \
-	X(DROP_LB_NO_ROUTE, 33, "drop_lb_no_route", SLUICE_V_DROP)              \
+#define SLUICE_REASONS(X)                                                         \
+	/* forwards */                                                            \
+	X(FWD_REDIRECT, 0, "fwd_redirect", SLUICE_V_REDIRECT)                     \
+	X(FWD_TX, 1, "fwd_tx", SLUICE_V_TX) /* out of the ingress port */         \
+	X(FWD_LB, 2, "fwd_lb", SLUICE_V_REDIRECT) /* VIP: encapsulated */         \
+	X(FWD_LB_TX, 3, "fwd_lb_tx", SLUICE_V_TX)                                 \
+	/* handed to the kernel */                                                \
+	X(PASS_NOT_IP, 4, "pass_not_ip", SLUICE_V_PASS) /* ARP, LLDP, ... */      \
+	X(PASS_ND, 5, "pass_nd", SLUICE_V_PASS) /* ICMPv6 RS/RA/NS/NA/redir */    \
+	X(PASS_UNMANAGED_IF, 6, "pass_unmanaged_if", SLUICE_V_PASS)               \
+	X(PASS_VLAN_UNKNOWN, 7, "pass_vlan_unknown", SLUICE_V_PASS)               \
+	X(PASS_OTHER_HOST, 8, "pass_other_host", SLUICE_V_PASS) /* dst MAC */     \
+	X(PASS_MULTICAST, 9, "pass_multicast", SLUICE_V_PASS)                     \
+	X(PASS_LINK_LOCAL, 10, "pass_link_local", SLUICE_V_PASS)                  \
+	X(PASS_IP_OPTIONS, 11, "pass_ip_options", SLUICE_V_PASS)                  \
+	X(PASS_FRAGMENT, 12, "pass_fragment", SLUICE_V_PASS)                      \
+	X(PASS_LOCAL, 13, "pass_local", SLUICE_V_PASS) /* to our address */       \
+	X(PASS_NO_ROUTE, 14, "pass_no_route", SLUICE_V_PASS)                      \
+	X(PASS_KERNEL_ROUTE, 15, "pass_kernel_route", SLUICE_V_PASS)              \
+	X(PASS_TTL, 16, "pass_ttl", SLUICE_V_PASS)                                \
+	X(PASS_NO_NEIGH, 17, "pass_no_neigh", SLUICE_V_PASS)                      \
+	X(PASS_EGRESS_UNMANAGED, 18, "pass_egress_unmanaged", SLUICE_V_PASS)      \
+	X(PASS_MTU, 19, "pass_mtu", SLUICE_V_PASS)                                \
+	/* malformed or undeliverable: dropped */                                 \
+	X(DROP_TRUNC_ETH, 20, "drop_trunc_eth", SLUICE_V_DROP)                    \
+	X(DROP_TRUNC_VLAN, 21, "drop_trunc_vlan", SLUICE_V_DROP)                  \
+	X(DROP_TRUNC_IP4, 22, "drop_trunc_ip4", SLUICE_V_DROP)                    \
+	X(DROP_TRUNC_IP6, 23, "drop_trunc_ip6", SLUICE_V_DROP)                    \
+	X(DROP_TRUNC_L4, 24, "drop_trunc_l4", SLUICE_V_DROP)                      \
+	X(DROP_BAD_VERSION, 25, "drop_bad_version", SLUICE_V_DROP)                \
+	X(DROP_BAD_IHL, 26, "drop_bad_ihl", SLUICE_V_DROP)                        \
+	X(DROP_BAD_LEN, 27, "drop_bad_len", SLUICE_V_DROP)                        \
+	X(DROP_BAD_CSUM, 28, "drop_bad_csum", SLUICE_V_DROP)                      \
+	X(DROP_REDIRECT, 29, "drop_redirect", SLUICE_V_DROP) /* devmap race */    \
+	X(DROP_ADJUST, 30, "drop_adjust", SLUICE_V_DROP) /* push/pop failed */    \
+	X(DROP_LB_NO_BACKEND, 31, "drop_lb_no_backend", SLUICE_V_DROP)            \
+	X(DROP_LB_NO_SOURCE, 32, "drop_lb_no_source", SLUICE_V_DROP)              \
+	X(DROP_LB_NO_ROUTE, 33, "drop_lb_no_route", SLUICE_V_DROP)                \
 	/* too big after encapsulation: answered with ICMP too big (sent back   \
-	 * out of the ingress port, see SLUICE_REASON_ICMP_REPLY) */            \
-	X(DROP_LB_TOO_BIG, 34, "drop_lb_too_big", SLUICE_V_DROP)                \
-	/* at TC, a tag the stack already took out of the frame */              \
-	X(PASS_VLAN_OFFLOADED, 35, "pass_vlan_offloaded", SLUICE_V_PASS)        \
-	/* 36..47: free for the router and the load balancer */                 \
-	/* decapsulation (sluiced --role backend) */                            \
-	X(DECAP_IPIP, 48, "decap_ipip", SLUICE_V_PASS) /* inner to the stack */ \
-	X(DECAP_GRE, 49, "decap_gre", SLUICE_V_PASS)                            \
-	X(PASS_NOT_ENCAP, 50, "pass_not_encap", SLUICE_V_PASS)                  \
-	X(PASS_NOT_LOCAL, 51, "pass_not_local", SLUICE_V_PASS)                  \
-	X(PASS_GRE_OPTIONS, 52, "pass_gre_options", SLUICE_V_PASS)              \
-	X(DROP_TRUNC, 53, "drop_trunc", SLUICE_V_DROP) /* outer or inner */     \
+	 * out of the ingress port, see SLUICE_REASON_ICMP_REPLY) */ \
+	X(DROP_LB_TOO_BIG, 34, "drop_lb_too_big", SLUICE_V_DROP)                  \
+	/* at TC, a tag the stack already took out of the frame */                \
+	X(PASS_VLAN_OFFLOADED, 35, "pass_vlan_offloaded", SLUICE_V_PASS)          \
+	/* 36..47: free for the router and the load balancer */                   \
+	/* decapsulation (sluiced --role backend) */                              \
+	X(DECAP_IPIP, 48, "decap_ipip",                                           \
+	  SLUICE_V_PASS) /* inner to the stack */                                 \
+	X(DECAP_GRE, 49, "decap_gre", SLUICE_V_PASS)                              \
+	X(PASS_NOT_ENCAP, 50, "pass_not_encap", SLUICE_V_PASS)                    \
+	X(PASS_NOT_LOCAL, 51, "pass_not_local", SLUICE_V_PASS)                    \
+	X(PASS_GRE_OPTIONS, 52, "pass_gre_options", SLUICE_V_PASS)                \
+	X(DROP_TRUNC, 53, "drop_trunc", SLUICE_V_DROP) /* outer or inner */       \
 	X(DROP_BAD_INNER, 54, "drop_bad_inner", SLUICE_V_DROP)
 
 #define SLUICE_REASON_ENUM_(id, num, name, verdict) SLUICE_##id = num,
-enum sluice_reason {
-	SLUICE_REASONS(SLUICE_REASON_ENUM_)
-};
+enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };
 #undef SLUICE_REASON_ENUM_
 
 /* Counter slots per interface in the stats map: room for every reason
@@ -93,7 +92,7 @@ enum sluice_reason {
  * that replaced it back out of the ingress port. */
 #define SLUICE_REASON_ICMP_REPLY SLUICE_DROP_LB_TOO_BIG
 
-#define SLUICE_REASON_CHECK_(id, num, name, verdict)                            \
+#define SLUICE_REASON_CHECK_(id, num, name, verdict)                           \
 	_Static_assert(num >= 0 && num < SLUICE_REASON_SLOTS, "reason " name);
 SLUICE_REASONS(SLUICE_REASON_CHECK_)
 #undef SLUICE_REASON_CHECK_

@@ -12,37 +12,37 @@
 /* routes_v4 / routes_v6: BPF_MAP_TYPE_LPM_TRIE */
 struct sluice_lpm4_key {
 	__u32 prefixlen;
-	__u8 addr[4];			/* network order */
+	__u8 addr[4]; /* network order */
 };
 
 struct sluice_lpm6_key {
 	__u32 prefixlen;
-	__u8 addr[16];			/* network order */
+	__u8 addr[16]; /* network order */
 };
 
 /* sluice_route.type */
-#define SLUICE_RT_FORWARD 1	/* forward through nhg_id */
-#define SLUICE_RT_LOCAL 2	/* one of our addresses: hand to the stack */
-#define SLUICE_RT_KERNEL 3	/* blackhole/unreachable/...: kernel answers */
+#define SLUICE_RT_FORWARD 1 /* forward through nhg_id */
+#define SLUICE_RT_LOCAL 2   /* one of our addresses: hand to the stack */
+#define SLUICE_RT_KERNEL 3  /* blackhole/unreachable/...: kernel answers */
 
 struct sluice_route {
-	__u32 nhg_id;			/* key into nhgs when type == FORWARD */
-	__u8 type;			/* SLUICE_RT_* */
+	__u32 nhg_id; /* key into nhgs when type == FORWARD */
+	__u8 type;    /* SLUICE_RT_* */
 	__u8 pad[3];
 };
 
 /* One next hop.  family 0 means "on-link": the neighbour is the packet's
  * own destination (a connected route). */
 struct sluice_nh {
-	__u32 ifindex;			/* egress (may be a VLAN subinterface) */
-	__u8 family;			/* 0, AF_INET or AF_INET6 */
+	__u32 ifindex; /* egress (may be a VLAN subinterface) */
+	__u8 family;   /* 0, AF_INET or AF_INET6 */
 	__u8 pad[3];
-	__u8 gw[16];			/* v4 in the first 4 bytes */
+	__u8 gw[16]; /* v4 in the first 4 bytes */
 };
 
 /* nhgs: BPF_MAP_TYPE_HASH, key __u32 group id (0 is never used) */
 struct sluice_nhg {
-	__u32 count;			/* 1..SLUICE_MAX_ECMP */
+	__u32 count; /* 1..SLUICE_MAX_ECMP */
 	__u32 pad;
 	struct sluice_nh nh[SLUICE_MAX_ECMP];
 };
@@ -50,7 +50,7 @@ struct sluice_nhg {
 /* neighbors: BPF_MAP_TYPE_HASH */
 struct sluice_neigh_key {
 	__u32 ifindex;
-	__u8 family;			/* AF_INET or AF_INET6 */
+	__u8 family; /* AF_INET or AF_INET6 */
 	__u8 pad[3];
 	__u8 addr[16];
 };
@@ -61,19 +61,20 @@ struct sluice_neigh {
 };
 
 /* ifaces: BPF_MAP_TYPE_HASH, key __u32 ifindex (physical or VLAN) */
-#define SLUICE_IF_VLAN 0x1		/* a VLAN subinterface of parent */
-#define SLUICE_IF_VETH 0x2		/* a veth: "back out the same port" is a
+#define SLUICE_IF_VLAN 0x1 /* a VLAN subinterface of parent */
+#define SLUICE_IF_VETH                                                         \
+	0x2 /* a veth: "back out the same port" is a
 					 * devmap redirect, see bpf/lib/emit.h */
 
 struct sluice_iface {
 	__u8 mac[6];
-	__u16 mtu;			/* L3 MTU */
-	__u32 slot;			/* counter slot, 1..SLUICE_MAX_IFACES-1 */
-	__u16 vlan_id;			/* when SLUICE_IF_VLAN */
-	__u16 flags;			/* SLUICE_IF_* */
-	__u32 parent_ifindex;		/* when SLUICE_IF_VLAN */
-	__u8 addr4[4];			/* primary IPv4 address, 0 if none */
-	__u8 addr6[16];			/* a global IPv6 address, 0 if none */
+	__u16 mtu;	      /* L3 MTU */
+	__u32 slot;	      /* counter slot, 1..SLUICE_MAX_IFACES-1 */
+	__u16 vlan_id;	      /* when SLUICE_IF_VLAN */
+	__u16 flags;	      /* SLUICE_IF_* */
+	__u32 parent_ifindex; /* when SLUICE_IF_VLAN */
+	__u8 addr4[4];	      /* primary IPv4 address, 0 if none */
+	__u8 addr6[16];	      /* a global IPv6 address, 0 if none */
 };
 
 /* vlans: BPF_MAP_TYPE_HASH, value __u32 ifindex of the subinterface */

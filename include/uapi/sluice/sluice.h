@@ -12,12 +12,12 @@
 #ifndef SLUICE_UAPI_SLUICE_H
 #define SLUICE_UAPI_SLUICE_H
 
-#include "limits.h"	/* compile-time limits */
-#include "reasons.h"	/* why a packet got its verdict (an ABI) */
-#include "stats.h"	/* verdict counters */
-#include "route.h"	/* routes, next hops, neighbours, ports */
-#include "lb.h"		/* load balancer */
-#include "decap.h"	/* backend side of the load balancer */
-#include "layout.h"	/* layout versions of the pinned maps */
+#include "limits.h"  /* compile-time limits */
+#include "reasons.h" /* why a packet got its verdict (an ABI) */
+#include "stats.h"   /* verdict counters */
+#include "route.h"   /* routes, next hops, neighbours, ports */
+#include "lb.h"	     /* load balancer */
+#include "decap.h"   /* backend side of the load balancer */
+#include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
