@@ -172,7 +172,7 @@ test: deps
 	@$(MAKE) --no-print-directory SAN=1 all
 	@tests/run.sh build/san
 
-test-unit test-bpf test-netns test-bench:
+test-unit test-bpf test-netns test-bench test-style:
 	@tests/run.sh build/san $(patsubst test-%,%,$@)
 
 demo: deps
@@ -184,8 +184,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all >&2
 	@bench/run.sh build
 
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	@tests/style.sh >/dev/null || { echo "not formatted: run make format" >&2; exit 1; }
 
 clean:
 	rm -rf build

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev libelf-dev
+	make gcc clang clang-format llvm pkg-config bpftool libbpf-dev libxdp-dev libelf-dev
 	zlib1g-dev linux-libc-dev gcc-multilib
 	# libraries (README: "Dependencies")
 	libmnl-dev libmicrohttpd-dev libjson-c-dev libcurl4-openssl-dev

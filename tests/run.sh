@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test tiers against one build directory and ends with a single
 # "N passed, N failed" line for all of them.
-#   tests/run.sh BUILD_DIR [unit] [bpf] [netns] [bench]
+#   tests/run.sh BUILD_DIR [unit] [bpf] [netns] [bench] [style]
 # Every tier speaks TAP ("ok N - name" / "not ok N - name").  A runner that
 # exits non-zero without reporting a failure counts as one failure, and a
 # tier that runs no test at all is a failure too: nothing is skipped.
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: tests/run.sh BUILD_DIR [tier...]}
 shift
 tiers=("$@")
-[ ${#tiers[@]} -eq 0 ] && tiers=(unit bpf netns bench)
+[ ${#tiers[@]} -eq 0 ] && tiers=(style unit bpf netns bench)
 
 export SLUICED="$PWD/$build/sluiced" SLUICECTL="$PWD/$build/sluicectl"
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -65,8 +65,12 @@ for tier in "${tiers[@]}"; do
 		# never fails it, broken checks and crashes do
 		run_one bench smoke timeout 300 bench/run.sh "$build" --smoke
 		;;
+	style)
+		# every C file formatted as .clang-format says (make format)
+		run_one style format bash tests/style.sh
+		;;
 	*)
-		echo "unknown tier '$tier' (unit, bpf, netns, bench)" >&2
+		echo "unknown tier '$tier' (unit, bpf, netns, bench, style)" >&2
 		exit 2
 		;;
 	esac
