@@ -33,14 +33,9 @@ static __always_inline int decap(struct xdp_md *ctx, struct pkt *p)
 SEC("xdp")
 int sluice_decap(struct xdp_md *ctx)
 {
-	struct pkt p = {
-		.data = ctx_data(ctx),
-		.data_end = ctx_data_end(ctx),
-		.ingress_ifindex = ctx_ingress_ifindex(ctx),
-		.in_ifindex = ctx_ingress_ifindex(ctx),
-	};
+	struct pkt p = {};
 
-	p.len = p.data_end - p.data;
+	pkt_init(&p, ctx);
 	parse_port(&p); /* only for the counter slot */
 	return finish(&p, decap(ctx, &p));
 }

@@ -43,11 +43,7 @@ int sluice_tc(struct __sk_buff *ctx)
 	struct pkt p = {};
 
 	bpf_skb_pull_data(ctx, ctx->len < TC_PULL_LEN ? ctx->len : TC_PULL_LEN);
-	p.data = ctx_data(ctx);
-	p.data_end = ctx_data_end(ctx);
-	p.ingress_ifindex = ctx_ingress_ifindex(ctx);
-	p.in_ifindex = p.ingress_ifindex;
-	p.len = ctx->len;
+	pkt_init(&p, ctx);
 	return finish(&p, pipeline(ctx, &p));
 }
 

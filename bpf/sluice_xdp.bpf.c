@@ -37,14 +37,9 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 SEC("xdp")
 int sluice_xdp(struct xdp_md *ctx)
 {
-	struct pkt p = {
-		.data = ctx_data(ctx),
-		.data_end = ctx_data_end(ctx),
-		.ingress_ifindex = ctx_ingress_ifindex(ctx),
-		.in_ifindex = ctx_ingress_ifindex(ctx),
-	};
+	struct pkt p = {};
 
-	p.len = p.data_end - p.data;
+	pkt_init(&p, ctx);
 	return finish(&p, pipeline(ctx, &p));
 }
 

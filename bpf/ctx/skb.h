@@ -31,6 +31,12 @@ static __always_inline void *ctx_data_end(const struct __sk_buff *ctx)
 	return (void *)(long)ctx->data_end;
 }
 
+/* The whole packet's length, paged part included. */
+static __always_inline __u32 ctx_len(const struct __sk_buff *ctx)
+{
+	return ctx->len;
+}
+
 static __always_inline __u32 ctx_ingress_ifindex(const struct __sk_buff *ctx)
 {
 	return ctx->ingress_ifindex ? ctx->ingress_ifindex : ctx->ifindex;

@@ -31,6 +31,12 @@ static __always_inline void *ctx_data_end(const struct xdp_md *ctx)
 	return (void *)(long)ctx->data_end;
 }
 
+/* The whole frame's length (what the counters count). */
+static __always_inline __u32 ctx_len(const struct xdp_md *ctx)
+{
+	return ctx->data_end - ctx->data;
+}
+
 static __always_inline __u32 ctx_ingress_ifindex(const struct xdp_md *ctx)
 {
 	return ctx->ingress_ifindex;

@@ -34,6 +34,16 @@ struct pkt {
 	int redirect;	  /* ctx_redirect()'s answer, 0 if none */
 };
 
+/* The packet as an entry point first sees it. */
+#define pkt_init(p, ctx)                                                       \
+	do {                                                                   \
+		(p)->data = ctx_data(ctx);                                     \
+		(p)->data_end = ctx_data_end(ctx);                             \
+		(p)->len = ctx_len(ctx);                                       \
+		(p)->ingress_ifindex = ctx_ingress_ifindex(ctx);               \
+		(p)->in_ifindex = (p)->ingress_ifindex;                        \
+	} while (0)
+
 /* Re-read the frame bounds after a helper that moves them. */
 #define pkt_reload(p, ctx)                                                     \
 	do {                                                                   \
