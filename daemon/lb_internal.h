@@ -135,4 +135,8 @@ int lb_apply(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 	     uint32_t *written, char *err, size_t errlen);
 int lb_map_error(char *err, size_t errlen, int rc);
 
+/* A VIP's own settings (address, port, protocol, encap, hash, ring size,
+ * health) into @o, as both the API and the state file write them. */
+void lb_vip_conf_json(struct json_object *o, const struct lb_vip_conf *c);
+
 #endif

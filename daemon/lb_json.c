@@ -32,35 +32,42 @@ struct json_object *lb_backend_json(const struct lb *lb,
 	return o;
 }
 
+void lb_vip_conf_json(struct json_object *o, const struct lb_vip_conf *c)
+{
+	const struct health_params *hp = &c->health;
+	struct json_object *h = json_object_new_object();
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(c->key.family, c->key.addr, a, sizeof(a));
+	json_add_str(o, "address", a);
+	json_add_int(o, "port", ntohs(c->key.port));
+	json_add_str(o, "protocol",
+		     c->key.proto == IPPROTO_UDP ? "udp" : "tcp");
+	json_add_str(o, "encap", c->flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "hash",
+		     c->flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
+	json_add_int(o, "ring_size", c->ring_size);
+	json_add_str(h, "kind", health_kind_name(hp->kind));
+	json_add_int(h, "port", hp->port);
+	json_add_str(h, "path", hp->http_path);
+	json_add_int(h, "interval_ms", hp->interval_ms);
+	json_add_int(h, "timeout_ms", hp->timeout_ms);
+	json_add_int(h, "rise", hp->rise);
+	json_add_int(h, "fall", hp->fall);
+	json_object_object_add(o, "health", h);
+}
+
 struct json_object *lb_vip_json(const struct lb *lb, const struct lb_vip *v)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *h = json_object_new_object();
 	struct json_object *c = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
-	char name[LB_VIP_ID_LEN], a[INET6_ADDRSTRLEN];
+	char name[LB_VIP_ID_LEN];
 	struct sluice_lb_counter cnt;
 
 	json_add_str(o, "id", lb_vip_id_str(&v->conf.key, name, sizeof(name)));
 	json_add_int(o, "vip_id", v->id);
-	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
-	json_add_str(o, "address", a);
-	json_add_int(o, "port", ntohs(v->conf.key.port));
-	json_add_str(o, "protocol",
-		     v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	json_add_str(o, "encap",
-		     v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	json_add_str(o, "hash",
-		     v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
-	json_add_int(o, "ring_size", v->conf.ring_size);
-	json_add_str(h, "kind", health_kind_name(v->conf.health.kind));
-	json_add_int(h, "port", v->conf.health.port);
-	json_add_str(h, "path", v->conf.health.http_path);
-	json_add_int(h, "interval_ms", v->conf.health.interval_ms);
-	json_add_int(h, "timeout_ms", v->conf.health.timeout_ms);
-	json_add_int(h, "rise", v->conf.health.rise);
-	json_add_int(h, "fall", v->conf.health.fall);
-	json_object_object_add(o, "health", h);
+	lb_vip_conf_json(o, &v->conf);
 	lb_vip_counters(lb, v, &cnt);
 	json_add_int(c, "packets", (int64_t)cnt.packets);
 	json_add_int(c, "bytes", (int64_t)cnt.bytes);

@@ -31,30 +31,11 @@
  * not what a later version's defaults would make of it. */
 static struct json_object *vip_state_json(const struct lb_vip *v)
 {
-	const struct health_params *hp = &v->conf.health;
 	struct json_object *o = json_object_new_object();
-	struct json_object *h = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(v->conf.key.family, v->conf.key.addr, a, sizeof(a));
-	json_add_str(o, "address", a);
-	json_add_int(o, "port", ntohs(v->conf.key.port));
-	json_add_str(o, "protocol",
-		     v->conf.key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	json_add_str(o, "encap",
-		     v->conf.flags & SLUICE_VIP_GRE ? "gre" : "ipip");
-	json_add_str(o, "hash",
-		     v->conf.flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
-	json_add_int(o, "ring_size", v->conf.ring_size);
-	json_add_str(h, "kind", health_kind_name(hp->kind));
-	json_add_int(h, "port", hp->port);
-	json_add_str(h, "path", hp->http_path);
-	json_add_int(h, "interval_ms", hp->interval_ms);
-	json_add_int(h, "timeout_ms", hp->timeout_ms);
-	json_add_int(h, "rise", hp->rise);
-	json_add_int(h, "fall", hp->fall);
-	json_object_object_add(o, "health", h);
+	lb_vip_conf_json(o, &v->conf);
 	for (size_t i = 0; i < v->n_be; i++) {
 		const struct lb_backend *b = &v->be[i];
 		struct json_object *bo = json_object_new_object();
