@@ -134,6 +134,15 @@ enum dp_map_id {
 	DP_MAP_LB_FLOWS,
 	DP_MAP_COUNT
 };
+/* The LPM key of a prefix and the map it goes in; -EINVAL for a bad
+ * family or length.  Pure: fakes of the data path use it too. */
+union dp_lpm_key {
+	struct sluice_lpm4_key v4;
+	struct sluice_lpm6_key v6;
+};
+int dp_lpm_key(int family, const void *addr, unsigned int plen,
+	       union dp_lpm_key *k, enum dp_map_id *id);
+
 typedef int (*dp_key_cb)(const void *key, const void *value, void *arg);
 int dp_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb, void *arg);
 int dp_map_fd(const struct dp *dp, enum dp_map_id id);

@@ -47,13 +47,8 @@ int dp_port_del(struct dp *dp, __u32 ifindex)
 	return dp_delete(dp, DP_MAP_TX_PORTS, &ifindex);
 }
 
-typedef union {
-	struct sluice_lpm4_key v4;
-	struct sluice_lpm6_key v6;
-} lpm_key_t;
-
-static int lpm_key(int family, const void *addr, unsigned int plen,
-		   lpm_key_t *k, enum dp_map_id *id)
+int dp_lpm_key(int family, const void *addr, unsigned int plen,
+	       union dp_lpm_key *k, enum dp_map_id *id)
 {
 	memset(k, 0, sizeof(*k));
 	if (family == AF_INET && plen <= 32) {
@@ -75,8 +70,8 @@ int dp_route_set(struct dp *dp, int family, const void *addr, unsigned int plen,
 		 const struct sluice_route *rt)
 {
 	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
+	union dp_lpm_key k;
+	int err = dp_lpm_key(family, addr, plen, &k, &id);
 
 	return err ? err : dp_update(dp, id, &k, rt);
 }
@@ -84,8 +79,8 @@ int dp_route_set(struct dp *dp, int family, const void *addr, unsigned int plen,
 int dp_route_del(struct dp *dp, int family, const void *addr, unsigned int plen)
 {
 	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
+	union dp_lpm_key k;
+	int err = dp_lpm_key(family, addr, plen, &k, &id);
 
 	return err ? err : dp_delete(dp, id, &k);
 }
@@ -94,8 +89,8 @@ int dp_route_get(struct dp *dp, int family, const void *addr, unsigned int plen,
 		 struct sluice_route *rt)
 {
 	enum dp_map_id id;
-	lpm_key_t k;
-	int err = lpm_key(family, addr, plen, &k, &id);
+	union dp_lpm_key k;
+	int err = dp_lpm_key(family, addr, plen, &k, &id);
 
 	return err ? err : dp_lookup(dp, id, &k, rt);
 }

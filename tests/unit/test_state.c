@@ -170,30 +170,6 @@ static int fmap_del(int map, const void *k)
 	return 0;
 }
 
-typedef union {
-	struct sluice_lpm4_key v4;
-	struct sluice_lpm6_key v6;
-} lpm_key_t;
-
-static int lpm_key(int family, const void *addr, unsigned int plen,
-		   lpm_key_t *k, int *map)
-{
-	memset(k, 0, sizeof(*k));
-	if (family == AF_INET && plen <= 32) {
-		k->v4.prefixlen = plen;
-		memcpy(k->v4.addr, addr, 4);
-		*map = DP_MAP_ROUTES_V4;
-		return 0;
-	}
-	if (family == AF_INET6 && plen <= 128) {
-		k->v6.prefixlen = plen;
-		memcpy(k->v6.addr, addr, 16);
-		*map = DP_MAP_ROUTES_V6;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static void addr_key(int family, const void *addr, struct sluice_addr_key *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -298,8 +274,9 @@ static int fake_port_del(struct dp *dp, __u32 ifindex)
 static int fake_route_set(struct dp *dp, int family, const void *addr,
 			  unsigned int plen, const struct sluice_route *rt)
 {
-	lpm_key_t k;
-	int map, err = lpm_key(family, addr, plen, &k, &map);
+	union dp_lpm_key k;
+	enum dp_map_id map;
+	int err = dp_lpm_key(family, addr, plen, &k, &map);
 
 	(void)dp;
 	return err ? err : fmap_set(map, &k, rt);
@@ -308,8 +285,9 @@ static int fake_route_set(struct dp *dp, int family, const void *addr,
 static int fake_route_del(struct dp *dp, int family, const void *addr,
 			  unsigned int plen)
 {
-	lpm_key_t k;
-	int map, err = lpm_key(family, addr, plen, &k, &map);
+	union dp_lpm_key k;
+	enum dp_map_id map;
+	int err = dp_lpm_key(family, addr, plen, &k, &map);
 
 	(void)dp;
 	return err ? err : fmap_del(map, &k);
@@ -594,11 +572,11 @@ static void nhobj_del(uint32_t id)
 static const struct sluice_route *map_route(const char *prefix)
 {
 	struct nl_route r;
-	lpm_key_t k;
-	int map = 0;
+	union dp_lpm_key k;
+	enum dp_map_id map = 0;
 
 	route(&r, prefix, RT_TABLE_MAIN, 0);
-	assert_int_equal(lpm_key(r.family, r.dst, r.dst_len, &k, &map), 0);
+	assert_int_equal(dp_lpm_key(r.family, r.dst, r.dst_len, &k, &map), 0);
 	return fmap_get(map, &k);
 }
 
@@ -1017,11 +995,11 @@ static void seed_route(const char *prefix, uint8_t type, uint32_t nhg_id)
 {
 	struct sluice_route rt = { .type = type, .nhg_id = nhg_id };
 	struct nl_route r;
-	lpm_key_t k;
-	int map = 0;
+	union dp_lpm_key k;
+	enum dp_map_id map = 0;
 
 	route(&r, prefix, RT_TABLE_MAIN, 0);
-	assert_int_equal(lpm_key(r.family, r.dst, r.dst_len, &k, &map), 0);
+	assert_int_equal(dp_lpm_key(r.family, r.dst, r.dst_len, &k, &map), 0);
 	fmap_put(map, &k, &rt);
 }
 
