@@ -18,6 +18,7 @@
 #include "route.h"   /* routes, next hops, neighbours, ports */
 #include "lb.h"	     /* load balancer */
 #include "decap.h"   /* backend side of the load balancer */
+#include "fib.h"     /* the compiled forwarding table */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */

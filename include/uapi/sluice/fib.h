@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The compiled forwarding table: what the packet path reads instead of the
+ * LPM tries and the nhgs/neighbors/ifaces hashes.  The control plane
+ * (lib/dp) compiles routes_v4/routes_v6, nhgs, neighbors and ifaces (still
+ * the source of truth for the API and for restarts) into these arrays.
+ *
+ * Route lookup: a multibit trie in two array maps per family, a root of
+ * 1 << 24 entries indexed by the address's first 24 bits and groups of
+ * 256 entries, each indexed by the next 8 bits.  IPv4 is DIR-24-8 (at most
+ * two reads); IPv6 takes at most 1 + 13 reads, 4 for a /48.  Prefixes are
+ * expanded into every entry they cover (leaf pushing), so the walk stops
+ * at the first entry that is not a link to a group.
+ *
+ * Next hops: a route's target names a dense fib_nhgs entry whose members
+ * index fib_nhs, where each next hop is resolved into everything the
+ * packet needs (egress, MACs, MTU).  A neighbour change rewrites one
+ * fib_nhs entry; a port change, the entries of that port.
+ */
+#ifndef SLUICE_UAPI_FIB_H
+#define SLUICE_UAPI_FIB_H
+
+#include <linux/types.h>
+#include "limits.h"
+
+#ifndef SLUICE_FIB4_GROUPS
+#define SLUICE_FIB4_GROUPS 16384 /* fib4_groups: 256-entry groups (load-time) */
+#endif
+#ifndef SLUICE_FIB6_GROUPS
+#define SLUICE_FIB6_GROUPS 65536 /* fib6_groups (load-time) */
+#endif
+#ifndef SLUICE_FIB_MAX_NHS
+#define SLUICE_FIB_MAX_NHS 65536 /* fib_nhs: distinct resolved next hops */
+#endif
+
+#define SLUICE_FIB_ROOT_BITS 24
+#define SLUICE_FIB_ROOT_SIZE (1u << SLUICE_FIB_ROOT_BITS)
+#define SLUICE_FIB_GROUP_BITS 8
+#define SLUICE_FIB_GROUP_SIZE (1u << SLUICE_FIB_GROUP_BITS)
+
+/*
+ * An entry of fib4_root, fib4_groups, fib6_root, fib6_groups: one __u32.
+ *   SLUICE_FIB_EXT set:  the low 31 bits index a group (its entries are
+ *                        groups[index * 256 + next 8 bits of the address])
+ *   otherwise:           bits 20-27 the length of the prefix that wrote
+ *                        the entry (the control plane's bookkeeping; the
+ *                        packet path ignores it), bits 0-19 the target.
+ * An entry of 0 is "no route".
+ */
+#define SLUICE_FIB_EXT 0x80000000u
+#define SLUICE_FIB_DEPTH_SHIFT 20
+#define SLUICE_FIB_DEPTH_MASK 0xffu
+#define SLUICE_FIB_TARGET_MASK 0xfffffu
+
+/* Targets */
+#define SLUICE_FIB_NONE 0   /* no route */
+#define SLUICE_FIB_LOCAL 1  /* SLUICE_RT_LOCAL: hand to the stack */
+#define SLUICE_FIB_KERNEL 2 /* SLUICE_RT_KERNEL: the kernel answers */
+#define SLUICE_FIB_NHG0 16  /* SLUICE_FIB_NHG0 + i: fib_nhgs[i] */
+
+#define sluice_fib_entry(target, depth)                                        \
+	((__u32)(target) | ((__u32)(depth) << SLUICE_FIB_DEPTH_SHIFT))
+#define sluice_fib_target(e) ((e)&SLUICE_FIB_TARGET_MASK)
+#define sluice_fib_depth(e)                                                    \
+	(((e) >> SLUICE_FIB_DEPTH_SHIFT) & SLUICE_FIB_DEPTH_MASK)
+
+/* fib_nhgs: BPF_MAP_TYPE_ARRAY, SLUICE_MAX_NHGS entries */
+struct sluice_fib_nhg {
+	__u32 count;		   /* members; 0: unused or empty */
+	__u32 id;		   /* the nhgs key it was compiled from */
+	__u32 nh[SLUICE_MAX_ECMP]; /* indices into fib_nhs */
+};
+
+/* sluice_fib_nh.flags */
+#define SLUICE_NH_USED 0x1     /* the entry is allocated */
+#define SLUICE_NH_RESOLVED 0x2 /* dmac is the neighbour's MAC */
+#define SLUICE_NH_MANAGED 0x4  /* the egress is one of our ports */
+#define SLUICE_NH_ONLINK                                                       \
+	0x8 /* no gateway: the neighbour is the packet's
+				 * destination, looked up in neighbors */
+
+/* fib_nhs: BPF_MAP_TYPE_ARRAY, SLUICE_FIB_MAX_NHS entries; one per
+ * distinct (ifindex, family, gw), shared by every group using it */
+struct sluice_fib_nh {
+	__u16 flags;	  /* SLUICE_NH_* */
+	__u16 port_flags; /* the egress port's SLUICE_IF_* */
+	__u16 mtu;	  /* the egress port's L3 MTU */
+	__u16 vlan_id;	  /* when port_flags has SLUICE_IF_VLAN */
+	__u32 ifindex;	  /* logical egress (maybe a VLAN) */
+	__u32 tx_ifindex; /* the port the frame leaves by */
+	__u32 slot;	  /* the egress port's counter slot */
+	__u8 dmac[6];	  /* the neighbour's, when RESOLVED */
+	__u8 smac[6];	  /* the egress port's */
+	__u8 family;	  /* of gw: AF_INET, AF_INET6; 0 when ONLINK */
+	__u8 pad[3];
+	__u8 gw[16]; /* v4 in the first 4 bytes */
+};
+
+_Static_assert(sizeof(struct sluice_fib_nhg) == 8 + 4 * SLUICE_MAX_ECMP,
+	       "fib nhg");
+_Static_assert(sizeof(struct sluice_fib_nh) == 52, "fib nh");
+
+#endif /* SLUICE_UAPI_FIB_H */
