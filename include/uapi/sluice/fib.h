@@ -66,22 +66,29 @@
 
 /* fib_nhgs: BPF_MAP_TYPE_ARRAY, SLUICE_MAX_NHGS entries */
 struct sluice_fib_nhg {
-	__u32 count;		   /* members; 0: unused or empty */
-	__u32 id;		   /* the nhgs key it was compiled from */
+	__u32 count; /* members; 0: no usable group (PASS_NO_ROUTE) */
+	__u32 id;    /* the nhgs key it was compiled from; 0: unused */
 	__u32 nh[SLUICE_MAX_ECMP]; /* indices into fib_nhs */
 };
 
 /* sluice_fib_nh.flags */
-#define SLUICE_NH_USED 0x1     /* the entry is allocated */
-#define SLUICE_NH_RESOLVED 0x2 /* dmac is the neighbour's MAC */
-#define SLUICE_NH_MANAGED 0x4  /* the egress is one of our ports */
-#define SLUICE_NH_ONLINK                                                       \
-	0x8 /* no gateway: the neighbour is the packet's
-				 * destination, looked up in neighbors */
+#define SLUICE_NH_USED 0x1    /* the entry is allocated */
+#define SLUICE_NH_MANAGED 0x2 /* the egress is one of our ports */
+/* no gateway: the neighbour is the packet's own destination, looked up in
+ * neighbors (the one hash lookup left on the path: connected hosts) */
+#define SLUICE_NH_ONLINK 0x4
+
+/* sluice_fib_nh.neigh: the neighbour's MAC in bytes 0-5 (memory order)
+ * and SLUICE_NH_RESOLVED in the top 16 bits; one aligned 64-bit word, so
+ * a neighbour change is a single store the packet path reads whole. */
+#define SLUICE_NH_RESOLVED 0x1
+#define SLUICE_NH_STATE_SHIFT 48
 
 /* fib_nhs: BPF_MAP_TYPE_ARRAY, SLUICE_FIB_MAX_NHS entries; one per
- * distinct (ifindex, family, gw), shared by every group using it */
+ * distinct (ifindex, family, gw), shared by every group using it.
+ * Entry 0 is never allocated: a member of 0 is "unresolved". */
 struct sluice_fib_nh {
+	__u64 neigh;	  /* MAC | SLUICE_NH_RESOLVED << 48 */
 	__u16 flags;	  /* SLUICE_NH_* */
 	__u16 port_flags; /* the egress port's SLUICE_IF_* */
 	__u16 mtu;	  /* the egress port's L3 MTU */
@@ -89,15 +96,14 @@ struct sluice_fib_nh {
 	__u32 ifindex;	  /* logical egress (maybe a VLAN) */
 	__u32 tx_ifindex; /* the port the frame leaves by */
 	__u32 slot;	  /* the egress port's counter slot */
-	__u8 dmac[6];	  /* the neighbour's, when RESOLVED */
 	__u8 smac[6];	  /* the egress port's */
 	__u8 family;	  /* of gw: AF_INET, AF_INET6; 0 when ONLINK */
-	__u8 pad[3];
+	__u8 pad;
 	__u8 gw[16]; /* v4 in the first 4 bytes */
 };
 
 _Static_assert(sizeof(struct sluice_fib_nhg) == 8 + 4 * SLUICE_MAX_ECMP,
 	       "fib nhg");
-_Static_assert(sizeof(struct sluice_fib_nh) == 52, "fib nh");
+_Static_assert(sizeof(struct sluice_fib_nh) == 56, "fib nh");
 
 #endif /* SLUICE_UAPI_FIB_H */
