@@ -44,6 +44,7 @@ SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 COMMON_SRCS := $(wildcard lib/common/*.c)
 DP_SRCS := $(wildcard lib/dp/*.c)
 MAGLEV_SRCS := $(wildcard lib/maglev/*.c)
+FIB_SRCS := $(wildcard lib/fib/*.c)
 PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
@@ -55,8 +56,9 @@ GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # what each component's files may include, besides include/ and lib/common
-$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -I$(BUILD)/bpf
+$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -I$(BUILD)/bpf
 $(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
+$(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
@@ -65,11 +67,12 @@ $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
-	-Ilib/pktgen -Icli -Ibench/gen
+	-Ilib/fib -Ilib/pktgen -Icli -Ibench/gen
 
 LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
 LIBMAGLEV := $(BUILD)/libsluice-maglev.a
+LIBFIB := $(BUILD)/libsluice-fib.a
 LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
 LIBSLUICED := $(BUILD)/libsluiced.a
 # sluicectl's and sluice-gen's code minus their main, for the unit tests
@@ -124,6 +127,8 @@ $(LIBDP): $(call obj,$(DP_SRCS))
 	$(archive)
 $(LIBMAGLEV): $(call obj,$(MAGLEV_SRCS))
 	$(archive)
+$(LIBFIB): $(call obj,$(FIB_SRCS))
+	$(archive)
 $(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
 	$(archive)
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
@@ -134,20 +139,21 @@ $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
 	$(archive)
 
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBDP) $(LIBMAGLEV) \
-		  $(LIBCOMMON)
+		  $(LIBFIB) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
-		       $(LIBPKTGEN) $(LIBCOMMON)
+		       $(LIBPKTGEN) $(LIBFIB) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
-$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBCOMMON)
+$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBFIB) \
+	     $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
 $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
-	      $(LIBCOMMON)
+	      $(LIBFIB) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
