@@ -400,6 +400,35 @@ static int apply_lb(struct sluiced_config *cfg, struct json_object *o,
 	return rc;
 }
 
+static int apply_fib(struct sluiced_config *cfg, struct json_object *o,
+		     char *err, size_t errlen)
+{
+	int rc = want_type(o, json_type_object, "fib", err, errlen);
+
+	if (rc)
+		return rc;
+	json_object_object_foreach(o, key, v) {
+		if (!strcmp(key, "v4_groups"))
+			rc = set_uint(&cfg->fib_v4_groups, v, "fib.v4_groups",
+				      CFG_FIB_GROUPS_MIN, CFG_FIB_GROUPS_MAX,
+				      err, errlen);
+		else if (!strcmp(key, "v6_groups"))
+			rc = set_uint(&cfg->fib_v6_groups, v, "fib.v6_groups",
+				      CFG_FIB_GROUPS_MIN, CFG_FIB_GROUPS_MAX,
+				      err, errlen);
+		else {
+			snprintf(err, errlen,
+				 "unknown field 'fib.%s' (known: v4_groups, "
+				 "v6_groups)",
+				 key);
+			rc = -EINVAL;
+		}
+		if (rc)
+			return rc;
+	}
+	return rc;
+}
+
 static int apply_field(struct sluiced_config *cfg, const char *key,
 		       struct json_object *v, char *err, size_t errlen)
 {
@@ -437,11 +466,13 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return set_string(cfg, v, key, config_set_role, err, errlen);
 	if (!strcmp(key, "lb"))
 		return apply_lb(cfg, v, err, errlen);
+	if (!strcmp(key, "fib"))
+		return apply_fib(cfg, v, err, errlen);
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb)",
+		"lb, fib)",
 		key);
 	return -EINVAL;
 }

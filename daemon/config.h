@@ -14,6 +14,9 @@ struct json_object;
 
 #define CFG_MAX_IFACES (SLUICE_MAX_IFACES - 1)
 #define CFG_MAX_APIS 4
+/* fib.v4_groups / fib.v6_groups: 256-entry groups (1 KiB each) */
+#define CFG_FIB_GROUPS_MIN 16
+#define CFG_FIB_GROUPS_MAX (4u << 20)
 #define CFG_DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
 /* lb.json there: the VIPs changed through the API, across restarts */
 #define CFG_DEFAULT_STATE_DIR "/var/lib/sluice"
@@ -37,6 +40,9 @@ struct sluiced_config {
 	/* "lb": settings, and the VIPs of the first start (the state file,
 	 * once there is one, holds the VIPs to run instead) */
 	struct lb_settings lb;
+	/* "fib": the forwarding table's group pools (0: compiled default) */
+	uint32_t fib_v4_groups;
+	uint32_t fib_v6_groups;
 	struct lb_vip_spec *vips;
 	int n_vips;
 };

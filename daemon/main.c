@@ -484,6 +484,8 @@ int main(int argc, char **argv)
 	err = dp_open(&dp, &(struct dp_opts){
 				   .pin_dir = cfg.pin_dir,
 				   .lb_max_flows = cfg.lb.max_flows,
+				   .fib4_groups = cfg.fib_v4_groups,
+				   .fib6_groups = cfg.fib_v6_groups,
 				   .role = cfg.role,
 				   .load_tc = cfg.n_tc_ifaces > 0,
 			   });

@@ -38,14 +38,14 @@ static __always_inline void l2_set_type(void *data, struct pkt *p,
 	}
 }
 
-/* Rewrite L2 for @out (VLAN push/pop/retag as the ports need) and set the
- * destination and source MACs.  The whole header is written, type fields
- * included, so ctx_adjust_l2_room() means the same at XDP and TC. */
+/* Rewrite L2 for @h's egress (VLAN push/pop/retag as the ports need) and
+ * set the destination and source MACs.  The whole header is written, type
+ * fields included, so ctx_adjust_l2_room() means the same at XDP and TC. */
 static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
-				      const struct sluice_iface *out,
-				      const struct sluice_neigh *nb)
+				      const struct hop *h)
 {
-	int out_tagged = out->flags & SLUICE_IF_VLAN;
+	const struct sluice_fib_nh *out = h->nh;
+	int out_tagged = out->port_flags & SLUICE_IF_VLAN;
 	struct ethhdr *eth;
 
 	if (p->tagged && !out_tagged) {
@@ -71,8 +71,8 @@ static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
 	} else {
 		eth->h_proto = bpf_htons(p->l3_proto);
 	}
-	__builtin_memcpy(eth->h_dest, nb->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, out->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, &h->neigh, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, out->smac, ETH_ALEN);
 	return DP_CONTINUE;
 }
 
@@ -97,11 +97,10 @@ static __always_inline int emit_hop(struct __ctx_buff *ctx, struct pkt *p,
 	__u32 egress;
 	int r;
 
-	r = l2_rewrite(ctx, p, h->out, h->nb);
+	r = l2_rewrite(ctx, p, h);
 	if (r != DP_CONTINUE)
 		return r;
-	egress = (h->out->flags & SLUICE_IF_VLAN) ? h->out->parent_ifindex :
-						    h->ifindex;
+	egress = h->nh->tx_ifindex;
 	if (egress == p->ingress_ifindex)
 		return emit_back(ctx, p);
 	p->redirect = ctx_redirect(ctx, egress);

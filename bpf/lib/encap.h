@@ -120,23 +120,29 @@ static __always_inline int push_outer(struct __ctx_buff *ctx, struct pkt *p,
  * address, as the kernel's tunnels do.
  */
 static __always_inline int outer_source(const struct sluice_lb_config *cfg,
-					const struct sluice_iface *out,
-					__u8 ofam, __u32 hash, __u8 *src)
+					const struct hop *h, __u8 ofam,
+					__u32 hash, __u8 *src)
 {
+	const struct sluice_iface *out;
+
+	if (ofam == AF_INET && cfg->have_src4) {
+		__builtin_memcpy(src, cfg->src4, 3);
+		src[3] = 1 + hash % 254;
+		return DP_CONTINUE;
+	}
+	if (ofam == AF_INET6 && cfg->have_src6) {
+		__builtin_memcpy(src, cfg->src6, 12);
+		__builtin_memcpy(src + 12, &hash, 4);
+		return DP_CONTINUE;
+	}
+	/* no range: the port's address (its ifaces entry, like parsing's) */
+	out = bpf_map_lookup_elem(&ifaces, &h->nh->ifindex);
+	if (!out)
+		return SLUICE_DROP_LB_NO_SOURCE;
 	if (ofam == AF_INET) {
-		if (cfg->have_src4) {
-			__builtin_memcpy(src, cfg->src4, 3);
-			src[3] = 1 + hash % 254;
-			return DP_CONTINUE;
-		}
 		if (!*(const __u32 *)out->addr4)
 			return SLUICE_DROP_LB_NO_SOURCE;
 		__builtin_memcpy(src, out->addr4, 4);
-		return DP_CONTINUE;
-	}
-	if (cfg->have_src6) {
-		__builtin_memcpy(src, cfg->src6, 12);
-		__builtin_memcpy(src + 12, &hash, 4);
 		return DP_CONTINUE;
 	}
 	if (!out->addr6[0]) /* a global address never starts with 0 */
@@ -152,7 +158,7 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 		 __u32 hash, __u8 icmp_error)
 {
 	const struct sluice_lb_config *cfg;
-	const struct sluice_route *rt;
+	__u32 target;
 	__u8 gre = vip->flags & SLUICE_VIP_GRE;
 	__u8 ofam = be->family;
 	__u32 zero = 0, overhead, outer_len, pmtu;
@@ -168,16 +174,16 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	if (!cfg)
 		return SLUICE_DROP_LB_NO_SOURCE;
-	rt = lpm_lookup(ofam, be->addr);
-	if (!rt || rt->type != SLUICE_RT_FORWARD)
+	target = fib_lookup(ofam, be->addr);
+	if (target < SLUICE_FIB_NHG0)
 		return SLUICE_DROP_LB_NO_ROUTE;
-	r = resolve_hop(rt, ofam, be->addr, hash, &h);
+	r = resolve_hop(target, ofam, be->addr, hash, &h);
 	if (r != DP_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
-	if (outer_len > h.out->mtu) {
+	if (outer_len > h.nh->mtu) {
 		if (icmp_error) /* never an ICMP error about an ICMP error */
 			return SLUICE_DROP_LB_TOO_BIG;
-		pmtu = h.out->mtu > overhead ? h.out->mtu - overhead : 0;
+		pmtu = h.nh->mtu > overhead ? h.nh->mtu - overhead : 0;
 		if (f->family == AF_INET)
 			r = icmp4_too_big(ctx, p, pmtu);
 		else
@@ -193,7 +199,7 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 		return r;
 	}
 
-	r = outer_source(cfg, h.out, ofam, hash, src);
+	r = outer_source(cfg, &h, ofam, hash, src);
 	if (r != DP_CONTINUE)
 		return r;
 	r = push_outer(ctx, p, f, ofam, gre, src, be->addr, outer_len, hash);

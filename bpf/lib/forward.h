@@ -64,10 +64,10 @@ static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 	struct hop h;
 	int r;
 
-	r = resolve_hop(f->rt, f->family, f->dst, f->hash, &h);
+	r = resolve_hop(f->target, f->family, f->dst, f->hash, &h);
 	if (r != DP_CONTINUE)
 		return r;
-	if (f->l3_len > h.out->mtu && !gso_fits(ctx, p, f, h.out->mtu))
+	if (f->l3_len > h.nh->mtu && !gso_fits(ctx, p, f, h.nh->mtu))
 		return SLUICE_PASS_MTU;
 	/* Past this point the packet is ours. */
 	decrease_ttl(p, f->family);

@@ -34,11 +34,11 @@
 
 /* What L3 parsing learnt; the later stages read it. */
 struct l3_info {
-	const struct sluice_route *rt; /* set by route_lookup() */
-	__u32 hash;		       /* 5-tuple flow hash */
-	__u32 l3_len;		       /* IP total length */
-	__u32 ports;		       /* sport | dport << 16, as loaded */
-	__u32 l4_off;		       /* from the frame start */
+	__u32 target; /* SLUICE_FIB_*, set by route_lookup() */
+	__u32 hash;   /* 5-tuple flow hash */
+	__u32 l3_len; /* IP total length */
+	__u32 ports;  /* sport | dport << 16, as loaded */
+	__u32 l4_off; /* from the frame start */
 	__u8 family;
 	__u8 proto; /* L4 protocol (v6: the first nexthdr) */
 	__u8 tcp_flags;

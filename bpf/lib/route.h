@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * L3 route resolution: look the destination up in the LPM tries, pick an
- * ECMP member by flow hash, resolve the neighbour and the egress port.
+ * L3 route resolution: look the destination up in the compiled table
+ * (fib.h), pick an ECMP member by flow hash, take its resolved next hop.
  * Whatever the kernel must see (local, TTL expiry, no route or neighbour)
  * is handed over untouched.  The load balancer resolves its outer packets
  * here too; emit.h sends, forward.h is the router's tail.
@@ -14,51 +14,35 @@
 #include "csum.h"
 #include "pkt.h"
 #include "l3.h"
-#include "port_maps.h"
+#include "fib.h"
 #include "route_maps.h"
 
 /* A resolved next hop: where and to whom the frame goes. */
 struct hop {
-	const struct sluice_iface *out;
-	const struct sluice_neigh *nb;
-	__u32 ifindex; /* logical egress (maybe a VLAN) */
+	const struct sluice_fib_nh *nh;
+	__u64 neigh; /* the neighbour's MAC (bytes 0-5), read once */
 };
 
-static __always_inline const struct sluice_route *lpm_lookup(__u8 family,
-							     const __u8 *dst)
+static __always_inline int route_target_verdict(__u32 target)
 {
-	if (family == AF_INET) {
-		struct sluice_lpm4_key k = { .prefixlen = 32 };
-
-		__builtin_memcpy(k.addr, dst, 4);
-		return bpf_map_lookup_elem(&routes_v4, &k);
-	} else {
-		struct sluice_lpm6_key k = { .prefixlen = 128 };
-
-		__builtin_memcpy(k.addr, dst, 16);
-		return bpf_map_lookup_elem(&routes_v6, &k);
-	}
-}
-
-static __always_inline int route_type_verdict(const struct sluice_route *rt)
-{
-	if (!rt)
+	if (target == SLUICE_FIB_NONE || target == SLUICE_FIB_NO_NHG)
 		return SLUICE_PASS_NO_ROUTE;
-	if (rt->type == SLUICE_RT_LOCAL)
+	if (target == SLUICE_FIB_LOCAL)
 		return SLUICE_PASS_LOCAL;
-	if (rt->type != SLUICE_RT_FORWARD)
+	if (target < SLUICE_FIB_NHG0)
 		return SLUICE_PASS_KERNEL_ROUTE;
 	return DP_CONTINUE;
 }
 
-/* LPM lookup for a transit packet; the TTL matters only when we forward. */
+/* Route lookup for a transit packet; the TTL matters only when we
+ * forward. */
 static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 {
 	__u8 ttl;
 	int r;
 
-	f->rt = lpm_lookup(f->family, f->dst);
-	r = route_type_verdict(f->rt);
+	f->target = fib_lookup(f->family, f->dst);
+	r = route_target_verdict(f->target);
 	if (r != DP_CONTINUE)
 		return r;
 	if (f->family == AF_INET) {
@@ -79,39 +63,47 @@ static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 	return DP_CONTINUE;
 }
 
-/* ECMP member, neighbour and egress port for a FORWARD route. */
-static __always_inline int resolve_hop(const struct sluice_route *rt,
-				       __u8 family, const __u8 *dst, __u32 hash,
+/* ECMP member and its resolved next hop for a forwarding @target: array
+ * reads only, except for a connected destination (SLUICE_NH_ONLINK),
+ * whose neighbour is the packet's own destination. */
+static __always_inline int resolve_hop(__u32 target, __u8 family,
+				       const __u8 *dst, __u32 hash,
 				       struct hop *h)
 {
-	struct sluice_neigh_key nk = {};
-	const struct sluice_nhg *g;
-	const struct sluice_nh *nh;
-	__u32 idx = 0;
+	const struct sluice_fib_nhg *g;
+	__u32 gi = target - SLUICE_FIB_NHG0, count, idx = 0;
 
-	g = bpf_map_lookup_elem(&nhgs, &rt->nhg_id);
-	if (!g || g->count == 0)
+	g = bpf_map_lookup_elem(&fib_nhgs, &gi);
+	if (!g)
 		return SLUICE_PASS_NO_ROUTE;
-	if (g->count > 1)
-		idx = hash % g->count;
+	count = g->count;
+	if (count == 0)
+		return SLUICE_PASS_NO_ROUTE;
+	if (count > 1)
+		idx = hash % count;
 	if (idx >= SLUICE_MAX_ECMP)
 		return SLUICE_PASS_NO_ROUTE;
-	nh = &g->nh[idx];
-
-	nk.ifindex = nh->ifindex;
-	if (nh->family) {
-		nk.family = nh->family;
-		__builtin_memcpy(nk.addr, nh->gw, 16);
-	} else {
-		nk.family = family;
-		__builtin_memcpy(nk.addr, dst, 16);
-	}
-	h->nb = bpf_map_lookup_elem(&neighbors, &nk);
-	if (!h->nb)
+	idx = g->nh[idx];
+	h->nh = bpf_map_lookup_elem(&fib_nhs, &idx);
+	if (!h->nh || !(h->nh->flags & SLUICE_NH_USED))
 		return SLUICE_PASS_NO_NEIGH;
-	h->ifindex = nh->ifindex;
-	h->out = bpf_map_lookup_elem(&ifaces, &h->ifindex);
-	if (!h->out)
+	if (h->nh->flags & SLUICE_NH_ONLINK) {
+		struct sluice_neigh_key nk = { .ifindex = h->nh->ifindex,
+					       .family = family };
+		const struct sluice_neigh *nb;
+
+		__builtin_memcpy(nk.addr, dst, 16);
+		nb = bpf_map_lookup_elem(&neighbors, &nk);
+		if (!nb)
+			return SLUICE_PASS_NO_NEIGH;
+		h->neigh = 0;
+		__builtin_memcpy(&h->neigh, nb->mac, ETH_ALEN);
+	} else {
+		h->neigh = *(volatile const __u64 *)&h->nh->neigh;
+		if (!(h->neigh >> SLUICE_NH_STATE_SHIFT & SLUICE_NH_RESOLVED))
+			return SLUICE_PASS_NO_NEIGH;
+	}
+	if (!(h->nh->flags & SLUICE_NH_MANAGED))
 		return SLUICE_PASS_EGRESS_UNMANAGED;
 	return DP_CONTINUE;
 }

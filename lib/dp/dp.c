@@ -21,6 +21,7 @@
 #include "dp_internal.h"
 #include "log.h"
 #include "layout.h"
+#include "fib_compile.h"
 #include "sluice_decap.skel.h"
 #include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
@@ -60,6 +61,12 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_LB_RINGS] = dp->skel->maps.lb_rings;
 	m[DP_MAP_LB_VIP_STATS] = dp->skel->maps.lb_vip_stats;
 	m[DP_MAP_LB_BACKEND_STATS] = dp->skel->maps.lb_backend_stats;
+	m[DP_MAP_FIB4_ROOT] = dp->skel->maps.fib4_root;
+	m[DP_MAP_FIB4_GROUPS] = dp->skel->maps.fib4_groups;
+	m[DP_MAP_FIB6_ROOT] = dp->skel->maps.fib6_root;
+	m[DP_MAP_FIB6_GROUPS] = dp->skel->maps.fib6_groups;
+	m[DP_MAP_FIB_NHGS] = dp->skel->maps.fib_nhgs;
+	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
 }
 
 static void decap_maps(struct dp *dp)
@@ -191,7 +198,7 @@ static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 
 static int open_router(struct dp *dp, const struct dp_opts *opts)
 {
-	int err;
+	int err = 0;
 
 	dp->skel = sluice_xdp__open();
 	if (!dp->skel) {
@@ -205,6 +212,14 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		if (err)
 			return err;
 	}
+	if (opts && opts->fib4_groups)
+		err = bpf_map__set_max_entries(dp->skel->maps.fib4_groups,
+					       opts->fib4_groups);
+	if (!err && opts && opts->fib6_groups)
+		err = bpf_map__set_max_entries(dp->skel->maps.fib6_groups,
+					       opts->fib6_groups);
+	if (err)
+		return err;
 	if (opts && opts->lb_disabled)
 		dp->skel->rodata->cfg_lb_enabled = 0;
 	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
@@ -221,6 +236,9 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	}
 	router_maps(dp);
+	err = dp_fib_open(dp);
+	if (err)
+		return err;
 	/* pinned VIPs from an earlier run: count them (the count map is new
 	 * to older pin dirs, or may be high after a crash) */
 	return dp_lb_vip_count_sync(dp);
@@ -302,6 +320,7 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 	return 0;
 
 err_skel:
+	dp_fib_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
@@ -318,6 +337,7 @@ void dp_close(struct dp *dp)
 	for (int i = 0; i < SLUICE_MAX_IFACES; i++)
 		if (dp->links[i].fd >= 0)
 			close(dp->links[i].fd);
+	dp_fib_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);

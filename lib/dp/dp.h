@@ -38,6 +38,12 @@ struct dp_opts {
 	enum dp_role role;  /* which object is loaded and attached */
 	bool load_tc;	    /* also load the TC (clsact) router (the
 				 * router role only: -EINVAL otherwise) */
+	/* groups of 256 entries in the forwarding table's pools (0: the
+	 * compiled SLUICE_FIB4_GROUPS / SLUICE_FIB6_GROUPS); a prefix longer
+	 * than /24 needs one for each 8 bits past 24 that no other prefix
+	 * shares */
+	__u32 fib4_groups;
+	__u32 fib6_groups;
 };
 
 /* Routes libbpf's own messages through lib/common's logger. */
@@ -110,6 +116,17 @@ int dp_neigh_set(struct dp *dp, const struct sluice_neigh_key *k,
 int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k);
 int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,
 		 struct sluice_neigh *v);
+
+/* The compiled forwarding table (uapi/sluice/fib.h), router role. */
+struct dp_fib_usage {
+	__u64 v4_routes, v6_routes;
+	__u32 v4_groups, v4_groups_max;
+	__u32 v6_groups, v6_groups_max;
+	__u32 nhgs, nhs; /* fib_nhgs and fib_nhs entries in use */
+};
+int dp_fib_stats(struct dp *dp, struct dp_fib_usage *u);
+/* The packet path's lookup, in C: the target (SLUICE_FIB_*), 0 = none. */
+__u32 dp_fib_lookup(struct dp *dp, int family, const void *addr);
 
 /* Sums the per-CPU counters of one slot into out[SLUICE_REASON_SLOTS]
  * (indexed by reason number; numbers not in the list read 0). */

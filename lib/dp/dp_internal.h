@@ -21,8 +21,16 @@ enum {
 	DP_MAP_LB_VIP_STATS,
 	DP_MAP_LB_BACKEND_STATS,
 	DP_MAP_LOCAL_ADDRS,
+	DP_MAP_FIB4_ROOT, /* the compiled forwarding table (fib.c) */
+	DP_MAP_FIB4_GROUPS,
+	DP_MAP_FIB6_ROOT,
+	DP_MAP_FIB6_GROUPS,
+	DP_MAP_FIB_NHGS,
+	DP_MAP_FIB_NHS,
 	DP_MAP_ALL
 };
+
+struct dp_fib;
 
 struct dp_link {
 	char ifname[32];
@@ -50,6 +58,7 @@ struct dp {
 	int ncpus;
 	struct dp_link links[SLUICE_MAX_IFACES];
 	struct dp_tc_port tc_ports[SLUICE_MAX_IFACES];
+	struct dp_fib *fib; /* router role (fib.c) */
 };
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */

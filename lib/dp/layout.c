@@ -13,9 +13,10 @@
 #include "log.h"
 
 enum map_kind {
-	MAP_STATE,  /* holds what only the data path knows: refuse */
-	MAP_MIRROR, /* rebuilt from the kernel's state at every start */
-	MAP_STATS,  /* counters: carried over from a known older layout */
+	MAP_STATE,   /* holds what only the data path knows: refuse */
+	MAP_MIRROR,  /* rebuilt from the kernel's state at every start */
+	MAP_STATS,   /* counters: carried over from a known older layout */
+	MAP_DERIVED, /* compiled from the mirrors at every start (fib.c) */
 };
 
 static const struct {
@@ -31,6 +32,12 @@ static const struct {
 	{ "vlans", SLUICE_LAYOUT_VLANS, MAP_MIRROR },
 	{ "tx_ports", SLUICE_LAYOUT_TX_PORTS, MAP_MIRROR },
 	{ "local_addrs", SLUICE_LAYOUT_LOCAL_ADDRS, MAP_MIRROR },
+	{ "fib4_root", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib4_groups", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib6_root", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib6_groups", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib_nhgs", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib_nhs", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "stats", SLUICE_LAYOUT_STATS, MAP_STATS },
 	{ "lb_vips", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_rings", SLUICE_LAYOUT_LB, MAP_STATE },
@@ -215,6 +222,14 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		pr_info("dp: %s: pinned layout %u, this build has %u: rebuilt "
 			"from the kernel's state",
 			name, have, want);
+		err = move_aside(plan, name, path, false, 0);
+		break;
+	case MAP_DERIVED:
+		/* another layout, or another size (fib groups changed) */
+		pr_info("dp: %s: pinned layout %u with %u entries, this build "
+			"has %u with %u: compiled anew",
+			name, have, info.max_entries, want,
+			bpf_map__max_entries(map));
 		err = move_aside(plan, name, path, false, 0);
 		break;
 	case MAP_STATS:

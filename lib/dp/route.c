@@ -10,17 +10,27 @@
 #include <bpf/bpf.h>
 #include "dp.h"
 #include "dp_internal.h"
+#include "fib_compile.h"
 
 int dp_iface_set(struct dp *dp, __u32 ifindex, const struct sluice_iface *v)
 {
+	int err;
+
 	if (v->slot >= SLUICE_MAX_IFACES)
 		return -ERANGE;
-	return dp_update(dp, DP_MAP_IFACES, &ifindex, v);
+	err = dp_update(dp, DP_MAP_IFACES, &ifindex, v);
+	if (!err && dp->fib)
+		dp_fib_iface_changed(dp, ifindex);
+	return err;
 }
 
 int dp_iface_del(struct dp *dp, __u32 ifindex)
 {
-	return dp_delete(dp, DP_MAP_IFACES, &ifindex);
+	int err = dp_delete(dp, DP_MAP_IFACES, &ifindex);
+
+	if (!err && dp->fib)
+		dp_fib_iface_changed(dp, ifindex);
+	return err;
 }
 
 int dp_vlan_set(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex)
@@ -73,7 +83,11 @@ int dp_route_set(struct dp *dp, int family, const void *addr, unsigned int plen,
 	union dp_lpm_key k;
 	int err = dp_lpm_key(family, addr, plen, &k, &id);
 
-	return err ? err : dp_update(dp, id, &k, rt);
+	if (err)
+		return err;
+	if (dp->fib)
+		return dp_fib_route_set(dp, family, addr, plen, rt);
+	return dp_update(dp, id, &k, rt);
 }
 
 int dp_route_del(struct dp *dp, int family, const void *addr, unsigned int plen)
@@ -82,7 +96,11 @@ int dp_route_del(struct dp *dp, int family, const void *addr, unsigned int plen)
 	union dp_lpm_key k;
 	int err = dp_lpm_key(family, addr, plen, &k, &id);
 
-	return err ? err : dp_delete(dp, id, &k);
+	if (err)
+		return err;
+	if (dp->fib)
+		return dp_fib_route_del(dp, family, addr, plen);
+	return dp_delete(dp, id, &k);
 }
 
 int dp_route_get(struct dp *dp, int family, const void *addr, unsigned int plen,
@@ -99,11 +117,15 @@ int dp_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g)
 {
 	if (!id || !g->count || g->count > SLUICE_MAX_ECMP)
 		return -EINVAL;
+	if (dp->fib)
+		return dp_fib_nhg_set(dp, id, g);
 	return dp_update(dp, DP_MAP_NHGS, &id, g);
 }
 
 int dp_nhg_del(struct dp *dp, __u32 id)
 {
+	if (dp->fib)
+		return dp_fib_nhg_del(dp, id);
 	return dp_delete(dp, DP_MAP_NHGS, &id);
 }
 
@@ -115,12 +137,20 @@ int dp_nhg_get(struct dp *dp, __u32 id, struct sluice_nhg *g)
 int dp_neigh_set(struct dp *dp, const struct sluice_neigh_key *k,
 		 const struct sluice_neigh *v)
 {
-	return dp_update(dp, DP_MAP_NEIGHBORS, k, v);
+	int err = dp_update(dp, DP_MAP_NEIGHBORS, k, v);
+
+	if (!err && dp->fib)
+		dp_fib_neigh_changed(dp, k, v);
+	return err;
 }
 
 int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k)
 {
-	return dp_delete(dp, DP_MAP_NEIGHBORS, k);
+	int err = dp_delete(dp, DP_MAP_NEIGHBORS, k);
+
+	if (!err && dp->fib)
+		dp_fib_neigh_changed(dp, k, NULL);
+	return err;
 }
 
 int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,

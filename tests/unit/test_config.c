@@ -71,6 +71,22 @@ static void test_full_config(void **state)
 	config_free(&cfg);
 }
 
+/* fib: the forwarding table's group pools, load-time sizes. */
+static void test_fib_section(void **state)
+{
+	struct sluiced_config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(cfg.fib_v4_groups, 0); /* the compiled default */
+	assert_int_equal(parse(&cfg, "{\"fib\": {\"v4_groups\": 65536, "
+				     "\"v6_groups\": 1048576}}"),
+			 0);
+	assert_int_equal(cfg.fib_v4_groups, 65536);
+	assert_int_equal(cfg.fib_v6_groups, 1048576);
+	config_free(&cfg);
+}
+
 /* state_dir: where two instances must not write the same file. */
 static void test_state_dir(void **state)
 {
@@ -549,6 +565,13 @@ static void test_lb_errors_name_the_path(void **state)
 		  "lb.source_v4: '198.18.200.0/23' must be a /24" },
 		{ "{\"lb\": {\"source_v6\": \"198.18.200.0/24\"}}",
 		  "lb.source_v6: '198.18.200.0/24' is not an IPv6 prefix" },
+		{ "{\"fib\": {\"v4_groups\": 1}}",
+		  "fib.v4_groups: 1 is out of range 16..4194304" },
+		{ "{\"fib\": {\"v6_groups\": \"many\"}}",
+		  "fib.v6_groups: expected int" },
+		{ "{\"fib\": {\"groups\": 5}}",
+		  "unknown field 'fib.groups' (known: v4_groups, v6_groups)" },
+		{ "{\"fib\": 3}", "fib: expected object, got int" },
 		{ "{\"lb\": {\"max_flows\": 10}}",
 		  "lb.max_flows: 10 is out of range 1024..16777216" },
 		{ "{\"lb\": {\"max_flows\": \"lots\"}}",
@@ -762,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_lb_section),
 		cmocka_unit_test(test_lb_errors_name_the_path),
 		cmocka_unit_test(test_role_backend_has_no_vips),
+		cmocka_unit_test(test_fib_section),
 		cmocka_unit_test(test_tc_interfaces),
 		cmocka_unit_test(test_tc_interfaces_errors),
 		cmocka_unit_test(test_tc_interfaces_share_slots),

@@ -39,6 +39,19 @@
 #define SLUICE_FIB_GROUP_SIZE (1u << SLUICE_FIB_GROUP_BITS)
 
 /*
+ * fib4_root, fib6_root: BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE) of
+ * SLUICE_FIB_ROOT_SIZE / 256 blocks; fib4_groups, fib6_groups: one block
+ * per group.  A block, not a __u32, is the map's value because an array
+ * map strides its values by 8 bytes: 256 entries a value keep the mmapped
+ * memory one flat __u32 array (root entry i is word i; group g's entry j
+ * is word g * 256 + j) at 4 bytes an entry, and each level of the walk
+ * indexes one block by one byte of the address.
+ */
+struct sluice_fib_block {
+	__u32 e[SLUICE_FIB_GROUP_SIZE];
+};
+
+/*
  * An entry of fib4_root, fib4_groups, fib6_root, fib6_groups: one __u32.
  *   SLUICE_FIB_EXT set:  the low 31 bits index a group (its entries are
  *                        groups[index * 256 + next 8 bits of the address])
@@ -56,6 +69,7 @@
 #define SLUICE_FIB_NONE 0   /* no route */
 #define SLUICE_FIB_LOCAL 1  /* SLUICE_RT_LOCAL: hand to the stack */
 #define SLUICE_FIB_KERNEL 2 /* SLUICE_RT_KERNEL: the kernel answers */
+#define SLUICE_FIB_NO_NHG 3 /* SLUICE_RT_FORWARD without a group: no route */
 #define SLUICE_FIB_NHG0 16  /* SLUICE_FIB_NHG0 + i: fib_nhgs[i] */
 
 #define sluice_fib_entry(target, depth)                                        \

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Route lookup in the compiled table (uapi/sluice/fib.h): the root entry of
+ * the address's first 24 bits, then one group per further 8 bits while the
+ * entry links to a group.  IPv4 reads at most two entries, IPv6 at most
+ * fourteen, whatever the number of routes.  Every read is an array lookup
+ * the verifier inlines, indexed by one byte of the address.
+ */
+#ifndef SLUICE_BPF_FIB_H
+#define SLUICE_BPF_FIB_H
+
+#include <linux/in.h>
+#include "fib_maps.h"
+
+/* The root entry of @dst's first three bytes. */
+static __always_inline __u32 fib_root_entry(void *root, const __u8 *dst)
+{
+	__u32 k = (__u32)dst[0] << 8 | dst[1];
+	struct sluice_fib_block *b = bpf_map_lookup_elem(root, &k);
+
+	return b ? b->e[dst[2]] : SLUICE_FIB_NONE;
+}
+
+/* The entry @byte of the group an EXT entry @v links to; 0 when the link
+ * is out of the pool (a table being resized under us). */
+static __always_inline __u32 fib_group_entry(void *groups, __u32 v, __u8 byte)
+{
+	__u32 g = v & ~SLUICE_FIB_EXT;
+	struct sluice_fib_block *b = bpf_map_lookup_elem(groups, &g);
+
+	return b ? b->e[byte] : SLUICE_FIB_NONE;
+}
+
+/* Returns the target (SLUICE_FIB_*), SLUICE_FIB_NONE for no route. */
+static __always_inline __u32 fib4_lookup(const __u8 *dst)
+{
+	__u32 v = fib_root_entry(&fib4_root, dst);
+
+	if (v & SLUICE_FIB_EXT) {
+		v = fib_group_entry(&fib4_groups, v, dst[3]);
+		if (v & SLUICE_FIB_EXT) /* IPv4 has one level of groups */
+			return SLUICE_FIB_NONE;
+	}
+	return sluice_fib_target(v);
+}
+
+static __always_inline __u32 fib6_lookup(const __u8 *dst)
+{
+	__u32 v = fib_root_entry(&fib6_root, dst);
+
+	for (int i = 3; i < 16 && (v & SLUICE_FIB_EXT); i++)
+		v = fib_group_entry(&fib6_groups, v, dst[i]);
+	if (v & SLUICE_FIB_EXT) /* deeper than 128 bits: a corrupt table */
+		return SLUICE_FIB_NONE;
+	return sluice_fib_target(v);
+}
+
+static __always_inline __u32 fib_lookup(__u8 family, const __u8 *dst)
+{
+	return family == AF_INET ? fib4_lookup(dst) : fib6_lookup(dst);
+}
+
+#endif
