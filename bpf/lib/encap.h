@@ -136,7 +136,7 @@ static __always_inline int outer_source(const struct sluice_lb_config *cfg,
 		return DP_CONTINUE;
 	}
 	/* no range: the port's address (its ifaces entry, like parsing's) */
-	out = bpf_map_lookup_elem(&ifaces, &h->nh->ifindex);
+	out = port_lookup(h->nh->ifindex);
 	if (!out)
 		return SLUICE_DROP_LB_NO_SOURCE;
 	if (ofam == AF_INET) {

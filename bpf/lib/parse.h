@@ -48,10 +48,22 @@ static __always_inline int parse_eth(struct pkt *p)
 	return DP_CONTINUE;
 }
 
+/* A port's ifaces entry: an array read from its copy in port_cache, the
+ * ifaces hash only for a port whose cache index another port holds. */
+static __always_inline const struct sluice_iface *port_lookup(__u32 ifindex)
+{
+	__u32 k = ifindex % SLUICE_PORT_CACHE;
+	struct sluice_port_cache *c = bpf_map_lookup_elem(&port_cache, &k);
+
+	if (c && c->ifindex == ifindex)
+		return &c->iface;
+	return bpf_map_lookup_elem(&ifaces, &ifindex);
+}
+
 /* The ingress port: sluice's counters slot, and its flags. */
 static __always_inline int parse_port(struct pkt *p)
 {
-	p->in_if = bpf_map_lookup_elem(&ifaces, &p->ingress_ifindex);
+	p->in_if = port_lookup(p->ingress_ifindex);
 	if (!p->in_if)
 		return SLUICE_PASS_UNMANAGED_IF;
 	p->slot = p->in_if->slot;
@@ -82,7 +94,7 @@ static __always_inline int parse_l2(struct pkt *p)
 		if (!sub)
 			return SLUICE_PASS_VLAN_UNKNOWN;
 		p->in_ifindex = *sub;
-		p->in_if = bpf_map_lookup_elem(&ifaces, sub);
+		p->in_if = port_lookup(*sub);
 		if (!p->in_if)
 			return SLUICE_PASS_VLAN_UNKNOWN;
 		p->slot = p->in_if->slot;

@@ -15,6 +15,14 @@ struct {
 } ifaces SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, SLUICE_PORT_CACHE);
+	__type(key, __u32);
+	__type(value, struct sluice_port_cache);
+} port_cache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SLUICE_MAX_VLANS);
 	__type(key, struct sluice_vlan_key);

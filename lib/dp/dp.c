@@ -61,6 +61,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_LB_RINGS] = dp->skel->maps.lb_rings;
 	m[DP_MAP_LB_VIP_STATS] = dp->skel->maps.lb_vip_stats;
 	m[DP_MAP_LB_BACKEND_STATS] = dp->skel->maps.lb_backend_stats;
+	m[DP_MAP_PORT_CACHE] = dp->skel->maps.port_cache;
 	m[DP_MAP_FIB4_ROOT] = dp->skel->maps.fib4_root;
 	m[DP_MAP_FIB4_GROUPS] = dp->skel->maps.fib4_groups;
 	m[DP_MAP_FIB6_ROOT] = dp->skel->maps.fib6_root;
@@ -78,6 +79,7 @@ static void decap_maps(struct dp *dp)
 	m[DP_MAP_TX_PORTS] = dp->decap->maps.tx_ports;
 	m[DP_MAP_STATS] = dp->decap->maps.stats;
 	m[DP_MAP_LOCAL_ADDRS] = dp->decap->maps.local_addrs;
+	m[DP_MAP_PORT_CACHE] = dp->decap->maps.port_cache;
 }
 
 int dp_fd(const struct dp *dp, int id)
@@ -236,7 +238,7 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	}
 	router_maps(dp);
-	err = dp_fib_open(dp);
+	err = dp_port_cache_open(dp) ?: dp_fib_open(dp);
 	if (err)
 		return err;
 	/* pinned VIPs from an earlier run: count them (the count map is new
@@ -269,7 +271,7 @@ static int open_decap(struct dp *dp)
 		return err;
 	}
 	decap_maps(dp);
-	return 0;
+	return dp_port_cache_open(dp);
 }
 
 int dp_open(struct dp **out, const struct dp_opts *opts)
@@ -321,6 +323,7 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 
 err_skel:
 	dp_fib_close(dp);
+	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
@@ -338,6 +341,7 @@ void dp_close(struct dp *dp)
 		if (dp->links[i].fd >= 0)
 			close(dp->links[i].fd);
 	dp_fib_close(dp);
+	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);

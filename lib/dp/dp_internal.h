@@ -21,7 +21,8 @@ enum {
 	DP_MAP_LB_VIP_STATS,
 	DP_MAP_LB_BACKEND_STATS,
 	DP_MAP_LOCAL_ADDRS,
-	DP_MAP_FIB4_ROOT, /* the compiled forwarding table (fib.c) */
+	DP_MAP_PORT_CACHE, /* port_cache.c */
+	DP_MAP_FIB4_ROOT,  /* the compiled forwarding table (fib.c) */
 	DP_MAP_FIB4_GROUPS,
 	DP_MAP_FIB6_ROOT,
 	DP_MAP_FIB6_GROUPS,
@@ -58,7 +59,8 @@ struct dp {
 	int ncpus;
 	struct dp_link links[SLUICE_MAX_IFACES];
 	struct dp_tc_port tc_ports[SLUICE_MAX_IFACES];
-	struct dp_fib *fib; /* router role (fib.c) */
+	struct dp_fib *fib;		      /* router role (fib.c) */
+	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
 };
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
@@ -81,6 +83,13 @@ void dp_link_pin_path(const struct dp *dp, const char *ifname, char *buf,
 /* Removes sluice's TC filter from @ifindex if there is one (tc.c): a port
  * that was TC in an earlier run kept with --keep-on-exit and is XDP now. */
 void dp_tc_remove_stale(int ifindex, const char *ifname);
+
+/* port_cache.c: the ingress ports' array copy of ifaces. */
+int dp_port_cache_open(struct dp *dp);
+void dp_port_cache_close(struct dp *dp);
+void dp_port_cache_set(struct dp *dp, __u32 ifindex,
+		       const struct sluice_iface *v);
+void dp_port_cache_del(struct dp *dp, __u32 ifindex);
 
 /* The exact number of VIPs into lb_vip_count (lb.c; at open). */
 int dp_lb_vip_count_sync(struct dp *dp);

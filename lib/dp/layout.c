@@ -32,6 +32,7 @@ static const struct {
 	{ "vlans", SLUICE_LAYOUT_VLANS, MAP_MIRROR },
 	{ "tx_ports", SLUICE_LAYOUT_TX_PORTS, MAP_MIRROR },
 	{ "local_addrs", SLUICE_LAYOUT_LOCAL_ADDRS, MAP_MIRROR },
+	{ "port_cache", SLUICE_LAYOUT_PORT_CACHE, MAP_DERIVED },
 	{ "fib4_root", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "fib4_groups", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "fib6_root", SLUICE_LAYOUT_FIB, MAP_DERIVED },

@@ -19,18 +19,24 @@ int dp_iface_set(struct dp *dp, __u32 ifindex, const struct sluice_iface *v)
 	if (v->slot >= SLUICE_MAX_IFACES)
 		return -ERANGE;
 	err = dp_update(dp, DP_MAP_IFACES, &ifindex, v);
-	if (!err && dp->fib)
+	if (err)
+		return err;
+	dp_port_cache_set(dp, ifindex, v);
+	if (dp->fib)
 		dp_fib_iface_changed(dp, ifindex);
-	return err;
+	return 0;
 }
 
 int dp_iface_del(struct dp *dp, __u32 ifindex)
 {
 	int err = dp_delete(dp, DP_MAP_IFACES, &ifindex);
 
-	if (!err && dp->fib)
+	if (err)
+		return err;
+	dp_port_cache_del(dp, ifindex);
+	if (dp->fib)
 		dp_fib_iface_changed(dp, ifindex);
-	return err;
+	return 0;
 }
 
 int dp_vlan_set(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex)

@@ -26,6 +26,7 @@
 					 * decapsulation reasons included */
 #define SLUICE_LAYOUT_LB 1 /* every lb_* map */
 #define SLUICE_LAYOUT_LOCAL_ADDRS 1
+#define SLUICE_LAYOUT_PORT_CACHE 1
 #define SLUICE_LAYOUT_FIB 1 /* fib4_*, fib6_*, fib_nhgs, fib_nhs */
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the

@@ -77,6 +77,20 @@ struct sluice_iface {
 	__u8 addr6[16];	      /* a global IPv6 address, 0 if none */
 };
 
+/* port_cache: BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE) of SLUICE_PORT_CACHE
+ * entries, index ifindex % SLUICE_PORT_CACHE.  A copy of one port's ifaces
+ * entry per index, so the packet path finds its ingress port with an array
+ * read; a port whose index another port holds is looked up in ifaces.
+ * lib/dp writes it (ifindex 0 first, the copy, then the ifindex). */
+#ifndef SLUICE_PORT_CACHE
+#define SLUICE_PORT_CACHE 256
+#endif
+struct sluice_port_cache {
+	__u32 ifindex; /* 0: empty */
+	__u32 pad;
+	struct sluice_iface iface;
+};
+
 /* vlans: BPF_MAP_TYPE_HASH, value __u32 ifindex of the subinterface */
 struct sluice_vlan_key {
 	__u32 parent_ifindex;
@@ -95,5 +109,6 @@ _Static_assert(sizeof(struct sluice_neigh_key) == 24, "neigh key");
 _Static_assert(sizeof(struct sluice_neigh) == 8, "neigh");
 _Static_assert(sizeof(struct sluice_iface) == 40, "iface");
 _Static_assert(sizeof(struct sluice_vlan_key) == 8, "vlan key");
+_Static_assert(sizeof(struct sluice_port_cache) == 48, "port cache");
 
 #endif /* SLUICE_UAPI_ROUTE_H */
