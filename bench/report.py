@@ -8,7 +8,8 @@ and OUT/throughput.json (bench/throughput.sh, if it ran).  Writes
 OUT/results.json, the gnuplot data OUT/pktcost.dat (and throughput.dat),
 and prints the table on stdout.  Per-packet costs are also given as a
 ratio to XDP_PASS (batch) of the same run; throughput as the ratios
-(c)/(a) and (d)/(b) that bench/throughput.sh computed in the same run.
+(c)/(a) and (d)/(b) and as fractions of the ceiling (e), all of which
+bench/throughput.sh computed in the same run.
 """
 import argparse
 import json
@@ -197,6 +198,7 @@ def main():
                       else "bench/throughput.sh is not there"), "", "", ""))
     else:
         head_r = tp.get("headline", {})
+        ceil = tp.get("ceiling_fraction", {})
         base = {"c": ("c/a", "(a) kernel"), "d": ("d/b", "(b) nftables")}
         dat = []
         for r in tp.get("results", []):
@@ -219,6 +221,16 @@ def main():
                         ratio += " (per core %.2f×)" % h["per_core_ratio"]
                 else:
                     ratio = h.get("unavailable", "")
+            if r.get("case") == "e":
+                ratio = "the ceiling (denominator of the fractions)"
+            cf = ceil.get(r.get("case"), {}).get(str(n), {})
+            if "fraction" in cf:
+                f = cf["fraction"]
+                ratio = "%s%.2f [%.2f – %.2f] of ceiling (e)" % (
+                    "" if ratio == "baseline" else ratio + "; ",
+                    f["median"], f["min"], f["max"])
+                if cf.get("per_core"):
+                    ratio += " (per core %.2f)" % cf["per_core"]["median"]
             add("throughput", label, str(n), fig, ratio)
             dat.append((label, n, m.get("median", 0)))
         if dat:
@@ -249,6 +261,13 @@ def main():
           "(see docs/performance.md)." % (
               "%d repetitions" % floor["repetitions"] if floor and "repetitions" in floor
               else "the repetitions"))
+    if tp and tp.get("ceiling_fraction"):
+        print()
+        print("throughput: fraction of ceiling = median over rounds of (Mpps / the "
+              "ceiling's Mpps in the same round) [min – max]; per core = the ceiling's "
+              "R ns/packet / the case's (see docs/performance.md).")
+    for n in (tp or {}).get("notes", []):
+        print("throughput note: " + n)
     for m in missing:
         print("missing: " + m)
 
