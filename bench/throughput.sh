@@ -732,12 +732,11 @@ for c in "abcd":
             ceiling.setdefault(c, {})[str(n)] = {
                 "unavailable": "no round has both (%s) and (e)" % c}
             continue
-        # rounds where the generator, not R, limited the ceiling (see notes)
-        sb = sum(1 for _, b in pairs if b["sent_pps"] and b["r_napi_cpu"] < 0.9
-                 and b["delivered_pps"] >= 0.9 * b["sent_pps"])
+        # rounds where R's CPU was not what limited the ceiling (see notes)
+        nb = sum(1 for _, b in pairs if b["r_napi_cpu"] < 0.9)
         ceiling.setdefault(c, {})[str(n)] = {
             "fraction": stat(mpps), "per_round": mpps, "per_core": stat(core),
-            "rounds_ceiling_sender_bound": sb}
+            "rounds_ceiling_not_r_bound": nb}
 
 def frac_cell(c, n):
     if c == "e":
@@ -797,14 +796,14 @@ for c in "cd":
 print("(R ns/packet = R's NAPI thread CPU time / frames delivered: the cost per "
       "packet, less sensitive to other load on R's CPU than Mpps)")
 notes = []
-# On two CPUs the generator shares its CPU with B's NAPI: the more R
-# delivers, the less A sends, and the ceiling may reach what A sends
-# before R's CPU is busy.  Then the generator, not R, bounds the ceiling.
+# The ceiling is cheap enough that A (which shares its CPU with B's NAPI)
+# may not keep R busy: R's NAPI thread then sleeps between bursts, and
+# veth drops what A sends while it wakes (a 256-frame ring).  Then R's CPU
+# is not the ceiling's limit, and the ceiling's Mpps is below R's capacity.
 e_reps = [x for r in results if r["case"] == "e" and r["available"]
           for x in r["repetitions"]]
-bound = [x for x in e_reps if x["sent_pps"] and x["delivered_pps"] >= 0.9 * x["sent_pps"]
-         and x["r_napi_cpu"] < 0.9]
-# (a ceiling bound by the generator is below 90% for another reason)
+bound = [x for x in e_reps if x["r_napi_cpu"] < 0.9]
+# (a ceiling not bound by R is below 90% for another reason)
 shares = [x["r_napi_cpu"] for r in results if r["available"] for x in r["repetitions"]
           if not any(x is y for y in bound)]
 if shares and min(shares) < 0.9:
@@ -813,15 +812,19 @@ if shares and min(shares) < 0.9:
                  "ratios (from R ns/packet) are the steadier comparison"
                  % (min(shares) * 100, max(shares) * 100, r_cpu))
 if bound:
-    notes.append("the ceiling (e) delivered %.0f-%.0f%% of what A sent with R's NAPI "
-                 "thread at %.0f-%.0f%% of its CPU in %d of %d repetitions: there the "
-                 "generator, not R, limited it, so its Mpps is a lower bound of R's "
-                 "ceiling and the Mpps fractions are upper bounds; the per-core "
+    def span(xs, scale, fmt):
+        lo, hi = min(xs) * scale, max(xs) * scale
+        return fmt % lo if fmt % lo == fmt % hi else (fmt + "-" + fmt) % (lo, hi)
+    notes.append("the ceiling (e) kept R's NAPI thread busy only %s%% of the time in %d "
+                 "of %d repetitions (A sent %s Mpps, B received %s%% of it): R's CPU was "
+                 "not its only limit there, but also what A offered and the frames veth "
+                 "dropped while R's NAPI thread slept or waited for its CPU; its Mpps is "
+                 "then not R's capacity and the Mpps fractions are not cost ratios (above "
+                 "1 when the slower programs, kept busy, lost fewer frames); the per-core "
                  "fractions (R ns/packet) compare the programs' cost on R"
-                 % (min(x["delivered_pps"] / x["sent_pps"] for x in bound) * 100,
-                    max(x["delivered_pps"] / x["sent_pps"] for x in bound) * 100,
-                    min(x["r_napi_cpu"] for x in bound) * 100,
-                    max(x["r_napi_cpu"] for x in bound) * 100, len(bound), len(e_reps)))
+                 % (span([x["r_napi_cpu"] for x in bound], 100, "%.0f"), len(bound),
+                    len(e_reps), span([x["sent_pps"] for x in bound], 1e-6, "%.2f"),
+                    span([x["delivered_pps"] / x["sent_pps"] for x in bound], 100, "%.0f")))
 for n in notes:
     print("note: " + n)
 
