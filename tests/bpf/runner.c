@@ -528,7 +528,7 @@ static bool check_run(struct env *e, const struct fixture *fx,
 }
 
 /* Runs one fixture; false with diagnostics when anything differs. */
-static bool run_fixture(struct env *e, const struct fixture *fx)
+bool run_fixture(struct env *e, const struct fixture *fx)
 {
 	static struct bufs b;
 	int err = prepare(fx, &b);
@@ -687,7 +687,7 @@ static __u32 ecmp_member(const struct pkt_spec *s, __u32 n)
 	return n > 1 ? h % n : 0;
 }
 
-static bool run_ecmp(struct env *e, const struct ecmp_fixture *ef)
+bool run_ecmp(struct env *e, const struct ecmp_fixture *ef)
 {
 	unsigned int used[SLUICE_MAX_ECMP] = { 0 };
 	struct fixture fx = { .name = ef->name,
@@ -903,6 +903,7 @@ int main(void)
 	if (lb_ok)
 		lb_perf(&e, perf && !strcmp(perf, "1"));
 	decap_run_all(&e);
+	fib_run_all(&e);
 	layout_run_all(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)

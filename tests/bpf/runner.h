@@ -70,6 +70,12 @@ bool counters_ok(struct env *e, __u32 slot, int reason, __u64 bytes,
 int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
 		 const struct l2_out *o, int hops, struct frame *f);
 void run_sweep(struct env *e, const struct sweep_fixture *sw);
+/* One row: false with diagnostics when anything differs. */
+bool run_fixture(struct env *e, const struct fixture *fx);
+/* Every flow to the member sluice_flow_hash() names. */
+bool run_ecmp(struct env *e, const struct ecmp_fixture *ef);
+/* fib_runner.c: the compiled forwarding table, in lib/dps of its own */
+void fib_run_all(struct env *e);
 
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */
