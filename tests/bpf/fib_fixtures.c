@@ -12,7 +12,8 @@
  *                 2001:db8:7:1::10/127, 2001:db8:7:1::20/128,
  *                 2001:db8:7:1::21/128 (local)
  *   next hops     198.19.20-23.0/24 (neighbours, ECMP, groups, ports)
- *   race          198.19.40.0/24 under 198.19.0.0/16, 198.19.40.200/32 in it
+ *   race          198.19.40.0/24 under 198.19.0.0/16, 198.19.40.200/32 in it;
+ *                 198.19.42.0/24 to an ECMP group that grows and shrinks
  */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -85,6 +86,7 @@ const struct topo_nhg fib_topo_nhgs[] = {
 	{ 120, { { IFX_P1, "198.18.1.50" } } },
 	{ 121, { { IFX_P2, "198.18.2.51" } } },
 	{ 122, { { IFX_P1, "198.18.1.52" } } },
+	{ 123, { { IFX_P1, "198.18.1.60" }, { IFX_P2, "198.18.2.61" } } },
 };
 const size_t fib_n_topo_nhgs = sizeof(fib_topo_nhgs) / sizeof(fib_topo_nhgs[0]);
 
@@ -112,6 +114,9 @@ const struct topo_neigh fib_topo_neighs[] = {
 	{ IFX_P1, "198.18.1.50", MAC(0x70, 0x50) },
 	{ IFX_P2, "198.18.2.51", MAC(0x70, 0x51) },
 	{ IFX_P1, "198.18.1.52", MAC(0x70, 0x52) },
+	{ IFX_P1, "198.18.1.60", MAC(0x70, 0x60) },
+	{ IFX_P2, "198.18.2.61", MAC(0x70, 0x61) },
+	{ IFX_P1, "198.18.1.62", MAC(0x70, 0x62) },
 };
 const size_t fib_n_topo_neighs =
 	sizeof(fib_topo_neighs) / sizeof(fib_topo_neighs[0]);
@@ -459,6 +464,16 @@ const struct fib_race fib_race = {
 	.out_a = VIA_P1(0x70, 0x50),
 	.out_b = VIA_P2(0x70, 0x51),
 	.out_c = VIA_P1(0x70, 0x52),
+	.ecmp_route = "198.19.42.0/24",
+	.in_ecmp = "198.19.42.9",
+	.nhg_ecmp = 123,
+	.ecmp = { { IFX_P1, "198.18.1.60" },
+		  { IFX_P2, "198.18.2.61" },
+		  { IFX_P1, "198.18.1.62" } },
+	.ecmp_out = { VIA_P1(0x70, 0x60), VIA_P2(0x70, 0x61),
+		      VIA_P1(0x70, 0x62) },
+	.big = 3,
+	.small = 2,
 	.flips = 3000,
 	.cover_every = 50,
 };

@@ -95,6 +95,14 @@ struct fib_race {
 	const char *inner;
 	const char *in_flip, *in_cover; /* addresses inside each */
 	struct l2_out out_a, out_b, out_c;
+	/* an ECMP group resized between its first @big and @small members
+	 * at every flip, a frame to a flow of its last member: a next hop
+	 * leaves the group and is freed while frames may hold its index */
+	const char *ecmp_route, *in_ecmp;
+	__u32 nhg_ecmp;
+	struct topo_nh ecmp[SLUICE_MAX_ECMP];
+	struct l2_out ecmp_out[SLUICE_MAX_ECMP];
+	__u8 big, small;
 	unsigned int flips;	  /* writer iterations (A, then B) */
 	unsigned int cover_every; /* the /16 and the /32 changed so often */
 };

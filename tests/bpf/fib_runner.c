@@ -298,6 +298,7 @@ static void run_step(struct env *e, const struct fib_step *s)
 /* ---- 4: a change while lookups run ------------------------------------------- */
 
 struct race {
+	struct env *e;
 	struct dp *dp;
 	const struct fib_race *r;
 	__u8 flip[16], cover[16], inner[16];
@@ -318,6 +319,15 @@ static int race_toggle(struct race *x, const __u8 *addr, unsigned int plen,
 		    dp_route_del(x->dp, AF_INET, addr, plen);
 }
 
+/* The ECMP group with its first @members members. */
+static int race_resize(struct race *x, __u8 members)
+{
+	struct topo_nh nh[SLUICE_MAX_ECMP] = { 0 };
+
+	memcpy(nh, x->r->ecmp, members * sizeof(nh[0]));
+	return nhg_set(x->e, x->dp, x->r->nhg_ecmp, nh);
+}
+
 static void *race_writer(void *arg)
 {
 	struct race *x = arg;
@@ -326,15 +336,16 @@ static void *race_writer(void *arg)
 	bool covered = false, inner = false;
 	unsigned int i, half = r->cover_every / 2;
 
-	/* at least r->flips; more (up to ten times) until both were seen */
+	/* at least r->flips; more (up to ten times) until all were seen */
 	for (i = 0;
 	     !x->err && (i < r->flips ||
 			 (!__atomic_load_n(&x->seen_both, __ATOMIC_ACQUIRE) &&
 			  i < 10 * r->flips));
 	     i++) {
 		rt.nhg_id = i & 1 ? r->nhg_a : r->nhg_b;
-		x->err = dp_route_set(x->dp, AF_INET, x->flip, x->flip_plen,
-				      &rt);
+		x->err =
+			dp_route_set(x->dp, AF_INET, x->flip, x->flip_plen, &rt) ?:
+				race_resize(x, i & 1 ? r->big : r->small);
 		if (!x->err && i % r->cover_every == 0) {
 			covered = !covered;
 			x->err = race_toggle(x, x->cover, x->cover_plen,
@@ -350,11 +361,19 @@ static void *race_writer(void *arg)
 	return NULL;
 }
 
-enum race_out { R_A, R_B, R_C, R_NONE, R_OTHER, R_OUTS };
+enum race_out { R_A, R_B, R_C, R_NONE, R_BIG, R_SMALL, R_OTHER, R_OUTS };
+
+/* A frame and the two outputs it may legitimately have. */
+struct race_frame {
+	const char *what;
+	struct frame in;
+	struct frame out[2];
+	__u32 verdict[2];
+	enum race_out kind[2];
+};
 
 struct race_frames {
-	struct frame in_flip, in_cover; /* the inputs */
-	struct frame a, b, c;		/* their routed forms */
+	struct race_frame flip, cover, ecmp;
 	struct run r;
 };
 
@@ -364,18 +383,48 @@ static bool same(const struct run *r, __u32 verdict, const struct frame *f)
 	       !memcmp(r->out, f->buf, f->len);
 }
 
+/* @rf's input to @daddr, and its outputs routed by @x and @y. */
+static int race_frame(struct race_frame *rf, const char *daddr,
+		      const struct pkt_spec *spec, const struct l2_out *x,
+		      const struct l2_out *y, enum race_out kx,
+		      enum race_out ky)
+{
+	static const struct pkt_mut none[PKT_MAX_MUT];
+	int err;
+
+	rf->what = daddr;
+	rf->kind[0] = kx;
+	rf->kind[1] = ky;
+	rf->verdict[0] = rf->verdict[1] = XDP_REDIRECT;
+	err = pkt_build(spec, &rf->in) ?:
+		      build_routed(spec, none, x, 1, &rf->out[0]);
+	if (err || !y) { /* no route: the input, untouched */
+		rf->out[1] = rf->in;
+		rf->verdict[1] = XDP_PASS;
+		return err;
+	}
+	return build_routed(spec, none, y, 1, &rf->out[1]);
+}
+
 static int race_frames(const struct fib_race *r, struct race_frames *f)
 {
 	struct fib_probe pf = { .daddr = r->in_flip },
-			 pc = { .daddr = r->in_cover };
-	struct pkt_spec sf = probe_spec(&pf), sc = probe_spec(&pc);
-	static const struct pkt_mut none[PKT_MAX_MUT];
+			 pc = { .daddr = r->in_cover },
+			 pe = { .daddr = r->in_ecmp };
+	struct pkt_spec sf = probe_spec(&pf), sc = probe_spec(&pc),
+			se = probe_spec(&pe);
 
-	return pkt_build(&sf, &f->in_flip)			    ?:
-		       pkt_build(&sc, &f->in_cover)		    ?:
-		       build_routed(&sf, none, &r->out_a, 1, &f->a) ?:
-		       build_routed(&sf, none, &r->out_b, 1, &f->b) ?:
-		       build_routed(&sc, none, &r->out_c, 1, &f->c);
+	/* a flow of the big group's last member, which the small lacks */
+	while (ecmp_member(&se, r->big) != r->big - 1u && se.sport < 41000)
+		se.sport++;
+	if (ecmp_member(&se, r->big) != r->big - 1u)
+		return -ENOENT;
+	return race_frame(&f->flip, r->in_flip, &sf, &r->out_a, &r->out_b, R_A, R_B) ?:
+		       race_frame(&f->cover, r->in_cover, &sc, &r->out_c, NULL, R_C, R_NONE) ?:
+		       race_frame(&f->ecmp, r->in_ecmp, &se,
+				  &r->ecmp_out[r->big - 1],
+				  &r->ecmp_out[ecmp_member(&se, r->small)],
+				  R_BIG, R_SMALL);
 }
 
 static __u64 now_ns(void)
@@ -386,46 +435,38 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-/* Runs both frames until the writer is done; counts what came out. */
+static void race_run(struct env *e, const struct race_frame *rf, struct run *r,
+		     unsigned int *n)
+{
+	enum race_out o = R_OTHER;
+
+	xdp_run(e->prog_fd, e->ifindex[IFX_P0], rf->in.buf, rf->in.len, 0, 1,
+		r);
+	for (int i = 0; i < 2; i++)
+		if (same(r, rf->verdict[i], &rf->out[i]))
+			o = rf->kind[i];
+	if (o == R_OTHER && !n[R_OTHER]) {
+		diag("a frame to %s: err %d, %s; neither legitimate output:\n",
+		     rf->what, r->err, xdp_name(r->retval));
+		hexdiff(rf->out[0].buf, rf->out[0].len, r->out, r->out_len);
+	}
+	n[o]++;
+}
+
+/* Runs the frames until the writer is done; counts what came out. */
 static void race_read(struct env *e, struct race *x, struct race_frames *f,
 		      unsigned int *n)
 {
-	__u32 ifindex = e->ifindex[IFX_P0];
 	__u64 end = now_ns() + RACE_MAX_NS;
 	unsigned int runs = 0;
 
 	while (!__atomic_load_n(&x->done, __ATOMIC_ACQUIRE) &&
 	       runs < RACE_MAX_RUNS && now_ns() < end) {
-		enum race_out o;
-
-		xdp_run(e->prog_fd, ifindex, f->in_flip.buf, f->in_flip.len, 0,
-			1, &f->r);
-		o = same(&f->r, XDP_REDIRECT, &f->a) ? R_A :
-		    same(&f->r, XDP_REDIRECT, &f->b) ? R_B :
-						       R_OTHER;
-		if (o == R_OTHER && !n[R_OTHER]++) {
-			diag("a frame to %s: err %d, %s; neither group's "
-			     "output:\n",
-			     x->r->in_flip, f->r.err, xdp_name(f->r.retval));
-			hexdiff(f->a.buf, f->a.len, f->r.out, f->r.out_len);
-		}
-		if (o != R_OTHER)
-			n[o]++;
-		if (n[R_A] && n[R_B])
+		race_run(e, &f->flip, &f->r, n);
+		race_run(e, &f->cover, &f->r, n);
+		race_run(e, &f->ecmp, &f->r, n);
+		if (n[R_A] && n[R_B] && n[R_BIG] && n[R_SMALL])
 			__atomic_store_n(&x->seen_both, 1, __ATOMIC_RELEASE);
-		xdp_run(e->prog_fd, ifindex, f->in_cover.buf, f->in_cover.len,
-			0, 1, &f->r);
-		o = same(&f->r, XDP_REDIRECT, &f->c)	? R_C :
-		    same(&f->r, XDP_PASS, &f->in_cover) ? R_NONE :
-							  R_OTHER;
-		if (o == R_OTHER && !n[R_OTHER]++) {
-			diag("a frame to %s: err %d, %s; neither the /16's "
-			     "output nor the input:\n",
-			     x->r->in_cover, f->r.err, xdp_name(f->r.retval));
-			hexdiff(f->c.buf, f->c.len, f->r.out, f->r.out_len);
-		}
-		if (o != R_OTHER)
-			n[o]++;
 		runs++;
 	}
 }
@@ -441,7 +482,8 @@ static bool race_counters_ok(struct env *e, const unsigned int *n, __u32 len)
 			__u64 want = 0, dp, db;
 
 			if (s == slot && r == SLUICE_FWD_REDIRECT)
-				want = n[R_A] + n[R_B] + n[R_C];
+				want = n[R_A] + n[R_B] + n[R_C] + n[R_BIG] +
+				       n[R_SMALL];
 			else if (s == slot && r == SLUICE_PASS_NO_ROUTE)
 				want = n[R_NONE];
 			dp = e->after[s][r].packets - e->before[s][r].packets;
@@ -463,12 +505,18 @@ static void run_race(struct env *e)
 {
 	static struct race_frames f;
 	const struct fib_race *r = &fib_race;
-	struct race x = { .dp = e->dp, .r = r };
+	struct race x = { .e = e, .dp = e->dp, .r = r };
 	unsigned int n[R_OUTS] = { 0 };
-	struct fib_change first = { .op = FOP_ROUTE,
-				    .arg = r->flip,
-				    .type = SLUICE_RT_FORWARD,
-				    .id = r->nhg_a };
+	struct fib_change first[] = {
+		{ .op = FOP_ROUTE,
+		  .arg = r->flip,
+		  .type = SLUICE_RT_FORWARD,
+		  .id = r->nhg_a },
+		{ .op = FOP_ROUTE,
+		  .arg = r->ecmp_route,
+		  .type = SLUICE_RT_FORWARD,
+		  .id = r->nhg_ecmp },
+	};
 	pthread_t th;
 	int fam, err;
 	bool ok;
@@ -476,9 +524,11 @@ static void run_race(struct env *e)
 	err = race_frames(r, &f)					   ?:
 		      prefix_parse(r->flip, &fam, x.flip, &x.flip_plen)	   ?:
 		      prefix_parse(r->cover, &fam, x.cover, &x.cover_plen) ?:
-		      prefix_parse(r->inner, &fam, x.inner, &x.inner_plen);
-	ok = !err && apply_all(e, e->dp, &first, 1) &&
-	     f.in_flip.len == f.in_cover.len && !snapshot(e, e->before);
+		      prefix_parse(r->inner, &fam, x.inner, &x.inner_plen) ?:
+		      race_resize(&x, r->big);
+	ok = !err && apply_all(e, e->dp, first, 2) &&
+	     f.flip.in.len == f.cover.in.len &&
+	     f.flip.in.len == f.ecmp.in.len && !snapshot(e, e->before);
 	if (ok && (err = pthread_create(&th, NULL, race_writer, &x))) {
 		diag("pthread_create: %s\n", strerror(err));
 		ok = false;
@@ -488,19 +538,19 @@ static void run_race(struct env *e)
 		pthread_join(th, NULL);
 		ok = !snapshot(e, e->after);
 	}
-	tap(e, ok && !x.err,
-	    "fib race: the writer's route changes all succeeded");
+	tap(e, ok && !x.err, "fib race: the writer's changes all succeeded");
 	if (x.err)
 		diag("writer: %s after %u flips\n", strerror(-x.err), x.flips);
 	diag("%u flips; /24: %u via A, %u via B; /16: %u via C, %u no route; "
-	     "%u other\n",
-	     x.flips, n[R_A], n[R_B], n[R_C], n[R_NONE], n[R_OTHER]);
+	     "ECMP: %u via the big group, %u via the small; %u other\n",
+	     x.flips, n[R_A], n[R_B], n[R_C], n[R_NONE], n[R_BIG], n[R_SMALL],
+	     n[R_OTHER]);
 	tap(e, ok && !n[R_OTHER],
 	    "fib race: every output is one a possible state gives (A or B; "
-	    "C or no route)");
-	tap(e, ok && n[R_A] && n[R_B],
-	    "fib race: both of the /24's groups were seen");
-	tap(e, ok && race_counters_ok(e, n, f.in_flip.len),
+	    "C or no route; the big or the small group's member)");
+	tap(e, ok && n[R_A] && n[R_B] && n[R_BIG] && n[R_SMALL],
+	    "fib race: both of the /24's groups and both ECMP sizes were seen");
+	tap(e, ok && race_counters_ok(e, n, f.flip.in.len),
 	    "fib race: the counters hold exactly the outputs seen");
 }
 

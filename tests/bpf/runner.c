@@ -669,7 +669,7 @@ static void run_gso_tc(struct env *e)
 }
 
 /* The member sluice_flow_hash() names for this flow. */
-static __u32 ecmp_member(const struct pkt_spec *s, __u32 n)
+__u32 ecmp_member(const struct pkt_spec *s, __u32 n)
 {
 	int v6 = s->l3 == PKT_L3_IP6;
 	__u32 sa[4] = { 0 }, da[4] = { 0 }, ports = 0, h;

@@ -72,6 +72,8 @@ int build_routed(const struct pkt_spec *in, const struct pkt_mut *mut,
 void run_sweep(struct env *e, const struct sweep_fixture *sw);
 /* One row: false with diagnostics when anything differs. */
 bool run_fixture(struct env *e, const struct fixture *fx);
+/* The member of a group of @n that sluice_flow_hash() names for @s. */
+__u32 ecmp_member(const struct pkt_spec *s, __u32 n);
 /* Every flow to the member sluice_flow_hash() names. */
 bool run_ecmp(struct env *e, const struct ecmp_fixture *ef);
 /* fib_runner.c: the compiled forwarding table, in lib/dps of its own */
