@@ -10,8 +10,9 @@
  *    shrinks by writing its count first: a reader never reads past the
  *    members that are valid;
  *  - the neighbour's MAC and its resolved bit are one 64-bit store;
- *  - freed indices are reused last-in-line (FIFO), so a reader that took
- *    an index just before it was freed is long done when it is reused.
+ *  - a freed fib_nhs entry keeps its contents until its index is reused,
+ *    last-in-line (FIFO), so a reader that took the index just before it
+ *    was freed still reads a valid next hop and is long done by then.
  * A port's other fields (MTU, MAC) are separate stores: a reader racing a
  * port change may see the old MTU with the new MAC, once.
  */
@@ -297,7 +298,11 @@ static void nh_put(struct dp_nexthops *n, __u32 i)
 		p = &n->nh_next[*p];
 	if (*p == i)
 		*p = n->nh_next[i];
-	store16(&e->flags, 0);
+	/* The entry keeps its contents (SLUICE_NH_USED too): a reader that
+	 * took the index from a group just before the group let it go still
+	 * gets the old, valid answer.  nh_get() clears the flags first when
+	 * the FIFO hands the index out again; adoption tells a freed entry
+	 * by no group naming it. */
 	fifo_push(&n->nh_free, i);
 	n->nhs_used--;
 }
@@ -425,13 +430,9 @@ void dp_nexthops_settle(struct dp_nexthops *n)
 	for (__u32 i = 1; i < SLUICE_FIB_MAX_NHS; i++) {
 		struct sluice_fib_nh *e = &n->nhs[i];
 
-		if (!(e->flags & SLUICE_NH_USED))
+		/* no references: free (in the FIFO), whatever its flags */
+		if (!(e->flags & SLUICE_NH_USED) || !n->nh_refs[i])
 			continue;
-		if (!n->nh_refs[i]) {
-			n->nh_refs[i] = 1; /* adopted, unused: free it */
-			nh_put(n, i);
-			continue;
-		}
 		nh_fill_neigh(n, e);
 		nh_fill_port(n, e);
 	}
@@ -448,8 +449,9 @@ __u32 dp_nexthops_hops_used(const struct dp_nexthops *n)
 }
 
 /* Indices an earlier run left in use are kept (the packet path may be
- * reading them); groups are recompiled from nhgs right after, routes
- * replayed, then dp_nexthops_settle() frees what nothing took. */
+ * reading them): groups, and the next hops their members name; groups are
+ * recompiled from nhgs right after, routes replayed, then
+ * dp_nexthops_settle() frees what nothing took. */
 int dp_nexthops_new(struct dp_nexthops **out, struct dp *dp,
 		    struct sluice_fib_nhg *nhgs, struct sluice_fib_nh *nhs)
 {
@@ -490,11 +492,21 @@ int dp_nexthops_new(struct dp_nexthops **out, struct dp *dp,
 		nhg_link(n, i);
 		n->nhgs_used++;
 	}
+	/* members of the adopted groups hold their next hops */
+	for (__u32 i = 0; i < SLUICE_MAX_NHGS; i++)
+		for (__u32 m = 0;
+		     nhgs[i].id && m < nhgs[i].count && m < SLUICE_MAX_ECMP;
+		     m++)
+			if (nhgs[i].nh[m] && nhgs[i].nh[m] < SLUICE_FIB_MAX_NHS)
+				n->nh_refs[nhgs[i].nh[m]]++;
+	/* in use: allocated and named by a group (a freed entry keeps its
+	 * flags, see nh_put()) */
 	for (__u32 i = 1; i < SLUICE_FIB_MAX_NHS; i++) {
 		struct sluice_fib_nh *e = &nhs[i];
 		__u32 b;
 
-		if (!(e->flags & SLUICE_NH_USED)) {
+		if (!(e->flags & SLUICE_NH_USED) || !n->nh_refs[i]) {
+			n->nh_refs[i] = 0;
 			fifo_push(&n->nh_free, i);
 			continue;
 		}
@@ -503,13 +515,6 @@ int dp_nexthops_new(struct dp_nexthops **out, struct dp *dp,
 		n->nh_head[b] = i;
 		n->nhs_used++;
 	}
-	/* members of the adopted groups hold their next hops */
-	for (__u32 i = 0; i < SLUICE_MAX_NHGS; i++)
-		for (__u32 m = 0;
-		     nhgs[i].id && m < nhgs[i].count && m < SLUICE_MAX_ECMP;
-		     m++)
-			if (nhgs[i].nh[m] && nhgs[i].nh[m] < SLUICE_FIB_MAX_NHS)
-				n->nh_refs[nhgs[i].nh[m]]++;
 	*out = n;
 	return 0;
 err:
