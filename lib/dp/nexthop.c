@@ -149,7 +149,11 @@ static void nhg_release(struct dp_nexthops *n, __u32 i)
 	struct sluice_fib_nhg *g = &n->nhgs[i];
 	__u32 count = g->count;
 
-	store32(&g->count, 0);
+	/* Count and members stay until the index is reused (nhg_index()
+	 * clears the count first), like a freed next hop's contents: a
+	 * packet that read the route's old target just before the route
+	 * moved on still forwards by it.  The id goes: it is bookkeeping,
+	 * and adoption takes an index without one as free. */
 	for (__u32 m = 0; m < count && m < SLUICE_MAX_ECMP; m++)
 		nh_put(n, g->nh[m]);
 	nhg_unlink(n, i);

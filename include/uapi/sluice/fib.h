@@ -86,7 +86,10 @@ struct sluice_fib_nhg {
 };
 
 /* sluice_fib_nh.flags */
-#define SLUICE_NH_USED 0x1    /* the entry is allocated */
+/* the entry holds a next hop; a freed entry keeps it (and this flag)
+ * until its index is reused, so a packet that read the index just before
+ * still gets a valid answer */
+#define SLUICE_NH_USED 0x1
 #define SLUICE_NH_MANAGED 0x2 /* the egress is one of our ports */
 /* no gateway: the neighbour is the packet's own destination, looked up in
  * neighbors (the one hash lookup left on the path: connected hosts) */
