@@ -25,6 +25,7 @@
 #include "lb.h"
 #include "log.h"
 #include "loop.h"
+#include "neigh_probe.h"
 #include "netlink.h"
 #include "opts.h"
 #include "state.h"
@@ -387,7 +388,8 @@ static void on_netlink(void *arg)
 }
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
-		    struct api **apis, int n_apis, int sfd)
+		    struct neigh_probe_nl *pn, struct api **apis, int n_apis,
+		    int sfd)
 {
 	struct netlink_watch nw = { .ns = ns, .st = st };
 	struct signal_watch sw = { .sfd = sfd };
@@ -406,6 +408,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	 * probe socket, never the loop */
 	if (!err && hc)
 		err = health_loop_add(hc, l);
+	if (!err && pn)
+		err = neigh_probe_nl_loop_add(pn, l);
 	for (int i = 0; i < n_apis && !err; i++)
 		err = api_loop_add(apis[i], l);
 	if (!err)
@@ -419,6 +423,7 @@ int main(int argc, char **argv)
 	struct api *apis[CFG_MAX_APIS] = {};
 	struct sluiced_config cfg;
 	struct nlsock *ns = NULL;
+	struct neigh_probe_nl *pn = NULL;
 	struct health *hc = NULL;
 	struct lb *lb = NULL;
 	struct dp *dp = NULL;
@@ -502,6 +507,17 @@ int main(int argc, char **argv)
 		if (err)
 			goto out_dp;
 	}
+	/* A router resolves the gateways its routes use (without it, one
+	 * nobody pinged stays pass_no_neigh); it follows the dump below. */
+	if (cfg.role == DP_ROLE_ROUTER) {
+		err = neigh_probe_nl_new(&pn, &st);
+		if (err)
+			pr_warn("neigh probe: %s; unresolved gateways wait for "
+				"the kernel to resolve them",
+				strerror(-err));
+		else
+			st.probe = neigh_probe_nl_probe(pn);
+	}
 	/* Subscribe before dumping: what changes during the dump is queued. */
 	err = nlsock_open(&ns);
 	if (err) {
@@ -535,7 +551,7 @@ int main(int argc, char **argv)
 	actx = (struct api_ctx){
 		.st = &st, .cfg = &cfg, .lb = lb, .started_at = mono_s()
 	};
-	err = run_loop(ns, &st, hc, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, pn, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);
@@ -547,6 +563,9 @@ out_nl:
 	nlsock_close(ns);
 out_dp:
 	if (have_state) {
+		/* the entries it created go, unless the data path stays */
+		st.probe = NULL;
+		neigh_probe_nl_free(pn, !cfg.keep_on_exit);
 		state_shutdown(&st, cfg.keep_on_exit);
 		state_free(&st);
 	}

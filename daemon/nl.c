@@ -291,6 +291,12 @@ int nl_parse_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n)
 		memcpy(n->mac, mnl_attr_get_payload(t.tb[NDA_LLADDR]), 6);
 		n->has_mac = true;
 	}
+	if (t.tb[NDA_PROTOCOL] &&
+	    mnl_attr_get_payload_len(t.tb[NDA_PROTOCOL]) == 1)
+		n->protocol = mnl_attr_get_u8(t.tb[NDA_PROTOCOL]);
+	if (t.tb[NDA_FLAGS_EXT] &&
+	    mnl_attr_get_payload_len(t.tb[NDA_FLAGS_EXT]) == 4)
+		n->flags_ext = mnl_attr_get_u32(t.tb[NDA_FLAGS_EXT]);
 	return 0;
 }
 

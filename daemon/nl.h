@@ -58,8 +58,10 @@ struct nl_neigh {
 	uint8_t addr[16];
 	uint8_t mac[6];
 	bool has_mac;
-	uint16_t state; /* NUD_* */
-	uint8_t flags;	/* NTF_* */
+	uint16_t state;	    /* NUD_* */
+	uint8_t flags;	    /* NTF_* */
+	uint8_t protocol;   /* NDA_PROTOCOL: who made it (0: the kernel) */
+	uint32_t flags_ext; /* NDA_FLAGS_EXT: NTF_EXT_MANAGED... */
 };
 
 /* A kernel nexthop object (RTM_NEWNEXTHOP): one gateway/interface, or a

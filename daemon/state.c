@@ -143,7 +143,8 @@ static int nhg_acquire(struct state *st, const struct sluice_nhg *g,
 			return -ENOMEM;
 		}
 	}
-	n->refs++;
+	if (n->refs++ == 0)
+		neigh_probe_nhg_used(st->probe, &n->g);
 	*id = n->id;
 	return 0;
 }
@@ -154,6 +155,7 @@ static void nhg_release(struct state *st, uint32_t id)
 
 	if (!n || --n->refs > 0)
 		return;
+	neigh_probe_nhg_unused(st->probe, &n->g);
 	st->ops->nhg_del(st->dp, id);
 	HASH_DELETE(hh, st->nhgs, n);
 	HASH_DELETE(hh_id, st->nhgs_by_id, n);
@@ -671,6 +673,7 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 	struct st_neigh *e;
 	int err;
 
+	neigh_probe_neigh_event(st->probe, n, del);
 	neigh_key(n, &k);
 	HASH_FIND(hh, st->neighs, &k, sizeof(k), e);
 	if (del || !nl_neigh_usable(n)) {
@@ -946,6 +949,7 @@ void state_forget_kernel(struct state *st)
 	struct st_link *lk, *ltmp;
 
 	state_forget_routes(st);
+	neigh_probe_forget_kernel(st->probe);
 	HASH_ITER(hh, st->nhobjs, o, otmp) {
 		HASH_DEL(st->nhobjs, o);
 		free(o);

@@ -13,6 +13,7 @@
 #include <uthash.h>
 #include "config.h"
 #include "dp.h"
+#include "neigh_probe.h"
 #include "nl.h"
 
 enum iface_state { IF_ABSENT, IF_ATTACHED, IF_ERROR };
@@ -157,6 +158,9 @@ struct state {
 	uint32_t next_nhg_id;
 	struct st_neigh *neighs;
 	struct st_nhobj *nhobjs;
+	/* resolves the gateways of used next-hop groups (NULL: none, as in
+	 * the backend role and the unit tests) */
+	struct neigh_probe *probe;
 	uint64_t routes_programmed[2]; /* [0] v4, [1] v6 */
 	uint64_t nl_events;
 	uint64_t nl_resyncs;
