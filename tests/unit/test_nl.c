@@ -419,6 +419,15 @@ static void test_neigh(void **state)
 	mnl_attr_put(nlh, NDA_DST, 4, addr);
 	assert_int_equal(nl_parse_neigh(nlh, &n), 0);
 	assert_false(nl_neigh_usable(&n));
+	assert_int_equal(n.protocol, 0);
+	assert_int_equal(n.flags_ext, 0);
+
+	/* the neighbour probe's own entry: who made it, and "managed" */
+	mnl_attr_put_u8(nlh, NDA_PROTOCOL, 83);
+	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
+	assert_int_equal(nl_parse_neigh(nlh, &n), 0);
+	assert_int_equal(n.protocol, 83);
+	assert_int_equal(n.flags_ext, NTF_EXT_MANAGED);
 }
 
 static void test_link_vlan(void **state)

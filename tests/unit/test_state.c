@@ -1421,9 +1421,68 @@ static void test_tc_attach_fails(void **state)
 	cfg.n_tc_ifaces = 0;
 }
 
+/* ---- the neighbour probe's hooks ------------------------------------------ */
+
+static int probe_sent[4];
+
+static uint64_t probe_now(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static int probe_send(void *ctx, enum neigh_probe_req req,
+		      const struct sluice_neigh_key *k)
+{
+	(void)ctx;
+	(void)k;
+	probe_sent[req]++;
+	return 0;
+}
+
+static bool probe_is_port(void *ctx, uint32_t ifindex)
+{
+	return state_iface_by_ifindex(ctx, ifindex) != NULL;
+}
+
+/* A gateway is probed while a programmed route uses it, once however many
+ * routes share it; on-link routes and resolved gateways are not. */
+static void test_probe_hooks(void **state)
+{
+	static const struct neigh_probe_ops ops = {
+		.now_ms = probe_now,
+		.send = probe_send,
+		.is_port = probe_is_port,
+	};
+
+	(void)state;
+	memset(probe_sent, 0, sizeof(probe_sent));
+	assert_int_equal(neigh_probe_new(&st.probe, &ops, &st), 0);
+	neigh(ETH0, "198.18.2.3", 3, NUD_REACHABLE, false);
+	add_via("198.18.10.0/24", 0, ETH0, "198.18.2.2");
+	add_via("198.18.11.0/24", 0, ETH0, "198.18.2.2");
+	add_via("198.18.12.0/24", 0, ETH0, "198.18.2.3");
+	add_via("198.18.2.0/24", 0, ETH0, NULL);
+	neigh_probe_run(st.probe);
+	assert_int_equal(probe_sent[NP_REQ_CREATE], 1);
+	del_via("198.18.10.0/24", 0, ETH0, "198.18.2.2");
+	neigh_probe_run(st.probe);
+	assert_int_equal(probe_sent[NP_REQ_DELETE], 0); /* .11 uses it */
+	del_via("198.18.11.0/24", 0, ETH0, "198.18.2.2");
+	neigh_probe_run(st.probe);
+	assert_int_equal(probe_sent[NP_REQ_DELETE], 1);
+	neigh_probe_free(st.probe, true);
+	st.probe = NULL;
+	assert_int_equal(probe_sent[NP_REQ_DELETE], 1);
+	assert_int_equal(probe_sent[NP_REQ_CREATE], 1);
+	assert_int_equal(probe_sent[NP_REQ_USE], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_probe_hooks, setup_links,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_lowest_metric_wins,
 						setup_links, teardown),
 		cmocka_unit_test_setup_teardown(test_local_table_wins,
