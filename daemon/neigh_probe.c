@@ -23,7 +23,7 @@ struct np_entry {
 	bool in_kernel;	 /* the kernel has an entry, in whatever state */
 	bool usable;	 /* ... that state.c programs (a MAC, not failed) */
 	bool foreign;	 /* someone else's managed/ext-learned entry */
-	bool ours;	 /* created by sluiced (NEIGH_PROBE_PROTO) */
+	bool ours;	 /* sluiced's: NEIGH_PROBE_PROTO and managed */
 	uint64_t due_ms; /* when to look at it again; 0: not scheduled */
 	uint32_t backoff_ms;
 };
@@ -194,9 +194,11 @@ void neigh_probe_neigh_event(struct neigh_probe *np, const struct nl_neigh *n,
 	}
 	e->in_kernel = !del;
 	e->usable = !del && nl_neigh_usable(n);
-	/* the user may take an entry over (replace it with a permanent one):
-	 * then it is theirs, tag or not */
+	/* the tag stays on an entry that is handed back, or that the user
+	 * takes over (replaced without "managed", or made permanent): then
+	 * it is the kernel's or theirs */
 	e->ours = !del && n->protocol == NEIGH_PROBE_PROTO &&
+		  (n->flags_ext & NTF_EXT_MANAGED) &&
 		  !(n->state & (NUD_PERMANENT | NUD_NOARP));
 	e->foreign = !del && !e->ours &&
 		     ((n->flags_ext & NTF_EXT_MANAGED) ||
@@ -234,6 +236,7 @@ static const char *const req_name[] = {
 	[NP_REQ_CREATE] = "create a managed entry",
 	[NP_REQ_REFRESH] = "ask again",
 	[NP_REQ_USE] = "resolve the kernel's entry (NTF_USE)",
+	[NP_REQ_RELEASE] = "hand our entry back to the kernel",
 	[NP_REQ_DELETE] = "delete our entry",
 };
 
@@ -250,7 +253,8 @@ static int send_req(struct neigh_probe *np, struct np_entry *e,
 			pr_warn("neigh probe: %s for %s (ifindex %u): %s",
 				req_name[req], key_str(&e->key, a, sizeof(a)),
 				e->key.ifindex, strerror(-err));
-	} else if (req == NP_REQ_CREATE || req == NP_REQ_DELETE) {
+	} else if (req == NP_REQ_CREATE || req == NP_REQ_RELEASE ||
+		   req == NP_REQ_DELETE) {
 		pr_info("neigh probe: %s for %s (ifindex %u)%s", req_name[req],
 			key_str(&e->key, a, sizeof(a)), e->key.ifindex,
 			err == -EEXIST ? ": the kernel has one already" : "");
@@ -286,9 +290,12 @@ static void probe_entry(struct neigh_probe *np, struct np_entry *e,
 static void entry_due(struct neigh_probe *np, struct np_entry *e, uint64_t now)
 {
 	if (wants_delete(e)) {
-		send_req(np, e, NP_REQ_DELETE);
-		/* whatever the answer: never delete twice (it may be
-		 * someone else's by the time we would) */
+		/* resolved: the kernel keeps it (see neigh_probe.h); a
+		 * release that fails (no address after all) deletes */
+		if (!e->usable || send_req(np, e, NP_REQ_RELEASE))
+			send_req(np, e, NP_REQ_DELETE);
+		/* whatever the answer: never twice (it may be someone
+		 * else's by the time we would) */
 		e->ours = false;
 		e->in_kernel = false;
 		unschedule(np, e);

@@ -17,8 +17,12 @@
  *  - someone else's managed or externally learned entry: nothing (its
  *    owner resolves it; NTF_USE would clear those flags).
  * It asks again with a backoff (1 s doubling to 30 s) while the gateway
- * stays unresolved, stops when no route uses it, and deletes its own
- * entries when no route uses them and at a clean shutdown.
+ * stays unresolved and stops when no route uses it.  Its own entry is then
+ * handed back to the kernel when resolved (no longer managed: an ordinary
+ * STALE entry the kernel ages out, as one it learned itself; deleting it
+ * would take the neighbour from traffic to that host as an on-link
+ * destination, which nothing would resolve again with the kernel's
+ * forwarding off), deleted when not.  A clean shutdown deletes them all.
  *
  * The scheduling is pure (a clock and a sender come in through struct
  * neigh_probe_ops: tests/unit/test_neigh_probe.c fakes both); the netlink
@@ -44,7 +48,9 @@ enum neigh_probe_req {
 	NP_REQ_CREATE,	/* no entry: create ours (managed + NTF_USE) */
 	NP_REQ_REFRESH, /* ours, still unresolved: ask again */
 	NP_REQ_USE,	/* the kernel's unresolved entry: NTF_USE only */
-	NP_REQ_DELETE,	/* ours, no longer used */
+	NP_REQ_RELEASE, /* ours, resolved, no longer used: not managed now */
+	NP_REQ_DELETE,	/* ours, unresolved and unused, or at shutdown */
+	NP_REQ_COUNT,
 };
 
 struct neigh_probe_ops {
@@ -58,7 +64,7 @@ struct neigh_probe_ops {
 };
 
 struct neigh_probe_stats {
-	uint64_t sent[4]; /* by enum neigh_probe_req */
+	uint64_t sent[NP_REQ_COUNT];
 	uint64_t errors;
 	uint32_t unresolved; /* used gateways without a usable entry */
 	uint32_t owned;	     /* entries in the kernel that are ours */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The neighbour probe's kernel side: its requests as rtnetlink messages
- * (what `ip neigh add ADDR dev IF managed proto 83` and `ip neigh replace
- * ADDR dev IF use` send), on a socket of its own so that their answers
+ * (what `ip neigh add ADDR dev IF managed proto 83`, `ip neigh replace
+ * ADDR dev IF use` and `ip neigh change ADDR dev IF nud stale` send), on a socket of its own so that their answers
  * never mix with netlink.c's dumps and events.  rtnetlink handles a
  * request inside sendmsg(), so the answer is already queued when the send
  * returns: it is read at once, without waiting.
@@ -104,7 +104,15 @@ static int nl_send(void *ctx, enum neigh_probe_req req,
 		 * kernel's, only its resolution starts */
 		ndm->ndm_flags = NTF_USE;
 		break;
-	case NP_REQ_DELETE: break;
+	case NP_REQ_RELEASE:
+		/* an update without the managed flag clears it; STALE with
+		 * the address it has (none given: the kernel keeps its
+		 * own, or refuses when it has none) */
+		nlh->nlmsg_flags |= NLM_F_REPLACE;
+		ndm->ndm_state = NUD_STALE;
+		break;
+	case NP_REQ_DELETE:
+	case NP_REQ_COUNT: break;
 	}
 	if (mnl_socket_sendto(pn->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;

@@ -2,8 +2,10 @@
 # A route whose gateway nobody ever pinged starts forwarding through XDP on
 # its own: sluiced asks the kernel to resolve the gateway (a managed
 # neighbour entry, tagged proto 83), with the router's kernel forwarding off
-# so that nothing else could.  The entries it made go when the route goes
-# and when sluiced stops; the user's entries stay.
+# so that nothing else could.  When no route uses a gateway any more its
+# entry stops being managed (handed back to the kernel: the host may still
+# be an on-link destination); a clean stop deletes the managed entries
+# sluiced made; the user's entries stay.
 . "$(dirname "$0")/lib.sh"
 
 topo_basic || die "topology"
@@ -54,18 +56,24 @@ else
 fi
 check "pass_no_neigh did not grow ($nn0 -> $nn1)" test "$nn1" -eq "$nn0"
 
-# The route goes: so does the entry sluiced made; the user's stays.
+# The route goes: sluiced's entry is no longer managed (an ordinary entry
+# the kernel ages out), and the host stays reachable as an on-link
+# destination; the user's entry is untouched.
 ip -n "$NS_R" route del 198.18.50.0/24
 ip -n "$NS_R" route del 198.18.51.0/24
-not_there() { test -z "$(kneigh "$1")"; }
-check "route removed: sluiced's v4 entry removed" wait_until 5 not_there 198.18.2.2
+handed_back() { kneigh "$1" | grep -v managed | grep -qE 'REACHABLE|STALE'; }
+check "route removed: sluiced's v4 entry handed back (not managed)" \
+	wait_until 5 handed_back 198.18.2.2
+check "route removed: the host itself still reached via XDP" \
+	ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 check "the v6 entry, still used, stays" ours 2001:db8:2::2
 check "the user's permanent entry is untouched" \
 	bash -c "ip -n '$NS_R' -d neigh show 198.18.2.3 dev r1 | grep -q PERMANENT"
 
 # A clean stop removes what sluiced made, and only that.
 sluiced_stop r || tap_fail "sluiced exits cleanly" "status $?"
-check "after a clean stop: sluiced's v6 entry removed" not_there 2001:db8:2::2
+not_there() { test -z "$(kneigh "$1")"; }
+check "after a clean stop: sluiced's managed v6 entry removed" not_there 2001:db8:2::2
 check "after a clean stop: the user's entry is still there" \
 	bash -c "ip -n '$NS_R' -d neigh show 198.18.2.3 dev r1 | grep -q PERMANENT"
 check "no probe request failed (no warning in the log)" \

@@ -3,7 +3,8 @@
  * The neighbour probe's scheduling (daemon/neigh_probe.c) with a fake clock
  * and a fake sender: which gateways are probed and with what request,
  * the backoff, that probing stops when a gateway resolves or is no longer
- * used, that only sluiced's own entries are ever deleted; and, through
+ * used, that only sluiced's own entries are ever handed back or deleted;
+ * and, through
  * state.c's hooks, that a route via a gateway starts a probe and its
  * removal ends it.
  */
@@ -29,7 +30,7 @@ static struct fake {
 		enum neigh_probe_req req;
 		struct sluice_neigh_key k;
 	} sent[64];
-	int next_err[4]; /* answer to the next request of each kind */
+	int next_err[NP_REQ_COUNT]; /* answer to the next request of each kind */
 } fk;
 
 static uint64_t fake_now(void *ctx)
@@ -231,7 +232,7 @@ static void test_resolved_stops(void **state)
 	assert_int_equal(neigh_probe_due_in(np, 60000), 1000);
 }
 
-/* Unused: probing stops and our entry is deleted, once. */
+/* Unused and unresolved: probing stops and our entry is deleted, once. */
 static void test_unused_deletes_ours(void **state)
 {
 	struct sluice_nhg g;
@@ -251,7 +252,8 @@ static void test_unused_deletes_ours(void **state)
 	assert_int_equal(neigh_probe_due_in(np, 5), 5);
 }
 
-/* A gateway two groups share is deleted when the last one goes. */
+/* A gateway two groups share is let go when the last one goes: resolved,
+ * handed back to the kernel (it may be an on-link destination too). */
 static void test_shared_gateway(void **state)
 {
 	struct sluice_nhg a, b;
@@ -267,10 +269,18 @@ static void test_shared_gateway(void **state)
 	ours("198.18.2.3", NUD_REACHABLE);
 	neigh_probe_nhg_unused(np, &b);
 	assert_int_equal(run_at(fk.now), 1);
-	assert_last(NP_REQ_DELETE, "198.18.2.3");
+	assert_last(NP_REQ_RELEASE, "198.18.2.3");
 	neigh_probe_nhg_unused(np, &a);
-	assert_int_equal(run_at(fk.now), 1);
+	/* a release the kernel refuses falls back to a delete */
+	fk.next_err[NP_REQ_RELEASE] = -EINVAL;
+	assert_int_equal(run_at(fk.now), 2);
 	assert_last(NP_REQ_DELETE, "198.18.2.2");
+	/* handed back: the tag stays, "managed" goes: not ours any more */
+	kneigh(PORT, "198.18.2.3", NUD_STALE, NEIGH_PROBE_PROTO, 0, 0, false);
+	assert_int_equal(run_at(fk.now + 60000), 0);
+	neigh_probe_free(np, true);
+	assert_int_equal(fk.n_sent, 5);
+	assert_int_equal(neigh_probe_new(&np, &fake_ops, NULL), 0);
 }
 
 /* The kernel's own unresolved entry gets NTF_USE and is never deleted;
@@ -341,7 +351,7 @@ static void test_leftovers_and_shutdown(void **state)
 	one_gw(&g, PORT, "198.18.2.2");
 	neigh_probe_nhg_used(np, &g);
 	assert_int_equal(run_at(fk.now), 1);
-	assert_last(NP_REQ_DELETE, "198.18.2.7");
+	assert_last(NP_REQ_RELEASE, "198.18.2.7");
 	neigh_probe_get_stats(np, &s);
 	assert_int_equal(s.owned, 1);
 	assert_int_equal(s.unresolved, 0);

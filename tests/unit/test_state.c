@@ -1423,7 +1423,7 @@ static void test_tc_attach_fails(void **state)
 
 /* ---- the neighbour probe's hooks ------------------------------------------ */
 
-static int probe_sent[4];
+static int probe_sent[NP_REQ_COUNT];
 
 static uint64_t probe_now(void *ctx)
 {
