@@ -177,7 +177,7 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	target = fib_lookup(ofam, be->addr);
 	if (target < SLUICE_FIB_NHG0)
 		return SLUICE_DROP_LB_NO_ROUTE;
-	r = resolve_hop(target, ofam, be->addr, hash, &h);
+	r = resolve_hop(target, ofam, be->addr, NULL, hash, &h);
 	if (r != DP_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
 	if (outer_len > h.nh->mtu) {

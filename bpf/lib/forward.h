@@ -35,10 +35,12 @@ static __always_inline int gso_fits(struct __ctx_buff *ctx, const struct pkt *p,
 	 * with its options (a flat 60 would refuse every full-sized segment
 	 * with timestamps: 1448 + 20 + 60 > 1500), UDP's, or the largest
 	 * TCP header for anything else */
-	__u32 hdrs = f->l4_off - p->l3_off, l4 = 60;
+	__u32 off = f->l4_off, hdrs = off - p->l3_off, l4 = 60;
 
+	if (off > L4_OFF_MAX) /* a bound the verifier can see */
+		return 0;
 	if (f->proto == IPPROTO_TCP) {
-		struct tcphdr *th = p->data + f->l4_off;
+		struct tcphdr *th = p->data + off;
 
 		if ((void *)(th + 1) > p->data_end)
 			return 0;
@@ -64,7 +66,7 @@ static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 	struct hop h;
 	int r;
 
-	r = resolve_hop(f->target, f->family, f->dst, f->hash, &h);
+	r = resolve_hop(f->target, f->family, f->dst, f, 0, &h);
 	if (r != DP_CONTINUE)
 		return r;
 	if (f->l3_len > h.nh->mtu && !gso_fits(ctx, p, f, h.nh->mtu))

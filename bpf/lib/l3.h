@@ -29,13 +29,16 @@
 #define NEXTHDR_FRAGMENT 44
 #endif
 
+/* Where L4 can start: Ethernet, one VLAN tag, an IPv6 header (IPv4 with
+ * options goes to the kernel).  Bounds an offset read back from the stack. */
+#define L4_OFF_MAX 128
+
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_ACK 0x10
 
 /* What L3 parsing learnt; the later stages read it. */
 struct l3_info {
 	__u32 target; /* SLUICE_FIB_*, set by route_lookup() */
-	__u32 hash;   /* 5-tuple flow hash */
 	__u32 l3_len; /* IP total length */
 	__u32 ports;  /* sport | dport << 16, as loaded */
 	__u32 l4_off; /* from the frame start */
@@ -114,7 +117,6 @@ static __always_inline int ip4_parse(struct pkt *p, struct l3_info *f)
 	f->l4_off = p->l3_off + sizeof(*iph);
 	__builtin_memcpy(f->src, &saddr, 4);
 	__builtin_memcpy(f->dst, &daddr, 4);
-	f->hash = sluice_flow_hash(&saddr, &daddr, 1, f->ports, iph->protocol);
 	return DP_CONTINUE;
 }
 
@@ -162,10 +164,17 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 	f->l4_off = p->l3_off + sizeof(*ip6);
 	__builtin_memcpy(f->src, s, 16);
 	__builtin_memcpy(f->dst, d, 16);
-	f->hash = sluice_flow_hash(ip6->saddr.in6_u.u6_addr32,
-				   ip6->daddr.in6_u.u6_addr32, 4, f->ports,
-				   ip6->nexthdr);
 	return DP_CONTINUE;
+}
+
+/* The 5-tuple flow hash (uapi/sluice/flow_hash.h), computed only where it
+ * decides something (an ECMP group of more than one member): most routes
+ * have one next hop, and the IPv6 hash is ten mixing rounds. */
+static __always_inline __u32 l3_flow_hash(const struct l3_info *f)
+{
+	return sluice_flow_hash((const __u32 *)f->src, (const __u32 *)f->dst,
+				f->family == AF_INET ? 1 : 4, f->ports,
+				f->proto);
 }
 
 /* The router's parse of a frame from a managed port: L2, then L3. */

@@ -58,8 +58,13 @@ static __always_inline void lb_count_drop(__u32 vip_id, __u8 too_big)
 static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 					struct lb_flow *fl)
 {
-	void *l4 = p->data + f->l4_off;
+	__u32 off = f->l4_off;
+	void *l4;
 
+	/* a bound the verifier can see: the offset came through the stack */
+	if (off > L4_OFF_MAX)
+		return -1;
+	l4 = p->data + off;
 	if (f->family == AF_INET) {
 		struct icmphdr *ic = l4;
 		struct iphdr *in;

@@ -65,10 +65,11 @@ static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 
 /* ECMP member and its resolved next hop for a forwarding @target: array
  * reads only, except for a connected destination (SLUICE_NH_ONLINK),
- * whose neighbour is the packet's own destination. */
+ * whose neighbour is the packet's own destination.  The member is picked
+ * by @f's flow hash, or by @hash when @f is NULL. */
 static __always_inline int resolve_hop(__u32 target, __u8 family,
-				       const __u8 *dst, __u32 hash,
-				       struct hop *h)
+				       const __u8 *dst, const struct l3_info *f,
+				       __u32 hash, struct hop *h)
 {
 	const struct sluice_fib_nhg *g;
 	__u32 gi = target - SLUICE_FIB_NHG0, count, idx = 0;
@@ -80,7 +81,7 @@ static __always_inline int resolve_hop(__u32 target, __u8 family,
 	if (count == 0)
 		return SLUICE_PASS_NO_ROUTE;
 	if (count > 1)
-		idx = hash % count;
+		idx = (f ? l3_flow_hash(f) : hash) % count;
 	if (idx >= SLUICE_MAX_ECMP)
 		return SLUICE_PASS_NO_ROUTE;
 	idx = g->nh[idx];
