@@ -33,8 +33,7 @@ struct lb_flow {
 	struct sluice_flow_key key;
 	__u32 hash;
 	__u8 icmp_error; /* an ICMP error about the flow */
-	__u8 is_syn;
-	__u8 pad[2];
+	__u8 pad[3];
 };
 
 static __always_inline struct sluice_lb_counter *vip_counter(__u32 vip_id)
@@ -123,14 +122,27 @@ static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 		__builtin_memcpy(fl->key.daddr, f->dst, 16);
 		fl->key.sport = (__be16)(f->ports & 0xffff);
 		fl->key.dport = (__be16)(f->ports >> 16);
-		fl->is_syn = f->proto == IPPROTO_TCP &&
-			     (f->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
-				     TCP_FLAG_SYN;
 		return 0;
 	}
 	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6)
 		return lb_icmp_flow(p, f, fl);
 	return -1;
+}
+
+/* Whether @daddr may be a VIP: its bit in lb_vip_bits (uapi lb.h).  A
+ * clear bit means no VIP has this address; a set one may be another's. */
+static __always_inline int lb_vip_maybe(__u8 family, const __u8 *daddr)
+{
+	const struct sluice_lb_vip_bits *bits;
+	__u32 zero = 0, bit;
+
+	bits = bpf_map_lookup_elem(&lb_vip_bits, &zero);
+	if (!bits)
+		return 1;
+	bit = sluice_vip_bit(family, (const __u32 *)daddr);
+	return (bits->word[(bit / 64) % (SLUICE_LB_VIP_BITS / 64)] >>
+		(bit % 64)) &
+	       1;
 }
 
 static __always_inline const struct sluice_vip *lb_vip_of(struct lb_flow *fl)
@@ -163,7 +175,41 @@ static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
 		fl->key.proto);
 }
 
-/* Flow table first (unless a SYN opens the flow anew), Maglev otherwise. */
+/* The flow's entry, when it names this VIP and a backend that is still up
+ * (and, with an idle timeout, has been seen within it): no map write, only
+ * a refresh of last_seen_ns once per LB_FLOW_REFRESH_NS. */
+static __always_inline const struct sluice_backend *
+lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
+	    __u32 *idp)
+{
+	const struct sluice_lb_config *cfg;
+	const struct sluice_backend *be;
+	struct sluice_flow *entry;
+	__u32 zero = 0;
+	__u64 idle;
+
+	entry = bpf_map_lookup_elem(&lb_flows, &fl->key);
+	if (!entry || entry->vip_id != vip->vip_id)
+		return NULL;
+	cfg = bpf_map_lookup_elem(&lb_config, &zero);
+	idle = cfg ? cfg->flow_idle_timeout_s : 0;
+	*idp = entry->backend_id;
+	be = bpf_map_lookup_elem(&lb_backends, idp);
+	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
+		return NULL;
+	if (idle && now - entry->last_seen_ns >= idle * 1000000000ull)
+		return NULL;
+	if (now - entry->last_seen_ns > LB_FLOW_REFRESH_NS)
+		entry->last_seen_ns = now;
+	return be;
+}
+
+/*
+ * Flow table first, for every packet: a SYN of a flow the table knows
+ * (a retransmission, or a client reusing its port) keeps its backend and
+ * writes nothing.  Maglev and an insert only for a flow the table does
+ * not know or whose entry is no longer usable.
+ */
 static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 				     struct lb_flow *fl,
 				     const struct sluice_backend **bep,
@@ -171,32 +217,16 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 {
 	const struct sluice_backend *be;
 	struct sluice_lb_counter *bc;
-	struct sluice_flow *entry;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 id, idx, zero = 0, *slot;
+	__u32 id, idx, *slot;
 	void *ring;
 
-	if (!fl->is_syn) {
-		entry = bpf_map_lookup_elem(&lb_flows, &fl->key);
-		if (entry && entry->vip_id == vip->vip_id) {
-			const struct sluice_lb_config *cfg =
-				bpf_map_lookup_elem(&lb_config, &zero);
-			__u64 idle = cfg ? cfg->flow_idle_timeout_s : 0;
-
-			id = entry->backend_id;
-			be = bpf_map_lookup_elem(&lb_backends, &id);
-			if (be && be->family && !(be->flags & SLUICE_BE_DOWN) &&
-			    (!idle || now - entry->last_seen_ns <
-					      idle * 1000000000ull)) {
-				if (now - entry->last_seen_ns >
-				    LB_FLOW_REFRESH_NS)
-					entry->last_seen_ns = now;
-				if (vc)
-					vc->flow_hits++;
-				*bep = be;
-				return id;
-			}
-		}
+	be = lb_flow_hit(vip, fl, now, &id);
+	if (be) {
+		if (vc)
+			vc->flow_hits++;
+		*bep = be;
+		return id;
 	}
 	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
 	if (!ring || !vip->ring_size)
@@ -247,7 +277,14 @@ static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
 	vip_count = bpf_map_lookup_elem(&lb_vip_count, &zero);
 	if (vip_count && *vip_count == 0)
 		return DP_CONTINUE;
+	/* TCP/UDP to an address no VIP has: before the flow is even read */
+	if ((f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) &&
+	    !lb_vip_maybe(f->family, f->dst))
+		return DP_CONTINUE;
 	if (lb_flow_of(p, f, &fl))
+		return DP_CONTINUE;
+	/* an ICMP error is about the flow it quotes, to the VIP */
+	if (fl.icmp_error && !lb_vip_maybe(fl.key.family, fl.key.daddr))
 		return DP_CONTINUE;
 	vip = lb_vip_of(&fl);
 	if (!vip)

@@ -37,8 +37,17 @@ struct {
 	__type(value, struct sluice_backend);
 } lb_backends SEC(".maps");
 
+/*
+ * One LRU list per CPU (BPF_F_NO_COMMON_LRU): an insert takes a node from
+ * its own CPU's free list and evicts from its own list, without the common
+ * LRU's global lock and list rotation.  The hash table itself is shared, so
+ * a lookup finds an entry whichever CPU made it: a flow that moves CPU
+ * keeps its backend.  Each CPU's list holds max_entries / CPUs entries
+ * (lib/dp sizes it a multiple of the possible CPUs).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, SLUICE_LB_MAX_FLOWS);
 	__type(key, struct sluice_flow_key);
 	__type(value, struct sluice_flow);
@@ -57,6 +66,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } lb_vip_count SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sluice_lb_vip_bits);
+} lb_vip_bits SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

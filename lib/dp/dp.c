@@ -68,6 +68,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FIB6_GROUPS] = dp->skel->maps.fib6_groups;
 	m[DP_MAP_FIB_NHGS] = dp->skel->maps.fib_nhgs;
 	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
+	m[DP_MAP_LB_VIP_BITS] = dp->skel->maps.lb_vip_bits;
 }
 
 static void decap_maps(struct dp *dp)
@@ -198,6 +199,22 @@ static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 	return access(path, F_OK) ? bpf_map__pin(tx_ports, path) : 0;
 }
 
+/* An LRU list per CPU (lb_maps.h) gets the same share on every CPU: the
+ * kernel rounds the size up to a multiple of the possible CPUs, so we ask
+ * for that size, or the pinned map would not match the next time. */
+static int size_flows(struct bpf_map *flows, __u32 want)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 n;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	n = (want + (__u32)ncpus - 1) / (__u32)ncpus * (__u32)ncpus;
+	if (n < want) /* wrapped */
+		n = want / (__u32)ncpus * (__u32)ncpus;
+	return bpf_map__set_max_entries(flows, n);
+}
+
 static int open_router(struct dp *dp, const struct dp_opts *opts)
 {
 	int err = 0;
@@ -208,13 +225,10 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		pr_err("dp: cannot open the XDP object: %s", strerror(-err));
 		return err;
 	}
-	if (opts && opts->lb_max_flows) {
-		err = bpf_map__set_max_entries(dp->skel->maps.lb_flows,
-					       opts->lb_max_flows);
-		if (err)
-			return err;
-	}
-	if (opts && opts->fib4_groups)
+	err = size_flows(dp->skel->maps.lb_flows, opts && opts->lb_max_flows ?
+							  opts->lb_max_flows :
+							  SLUICE_LB_MAX_FLOWS);
+	if (!err && opts && opts->fib4_groups)
 		err = bpf_map__set_max_entries(dp->skel->maps.fib4_groups,
 					       opts->fib4_groups);
 	if (!err && opts && opts->fib6_groups)
@@ -241,9 +255,10 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 	err = dp_port_cache_open(dp) ?: dp_fib_open(dp);
 	if (err)
 		return err;
-	/* pinned VIPs from an earlier run: count them (the count map is new
-	 * to older pin dirs, or may be high after a crash) */
-	return dp_lb_vip_count_sync(dp);
+	/* pinned VIPs from an earlier run: count them and set their bits
+	 * (both maps are new to older pin dirs, and may be a superset
+	 * after a crash) */
+	return dp_lb_vip_count_sync(dp) ?: dp_lb_vip_bits_sync(dp);
 }
 
 /* The backend role loads this object alone: its ports, counters and local

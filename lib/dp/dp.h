@@ -194,6 +194,10 @@ int dp_ring_del(struct dp *dp, __u32 vip_id);
 int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out);
 int dp_lb_backend_stats(struct dp *dp, __u32 id, struct sluice_lb_counter *out);
 int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id);
+/* The VIP pre-check bitmap as the data path sees it, and the bit of a
+ * VIP's address in it (uapi/sluice/lb.h). */
+int dp_lb_vip_bits_read(struct dp *dp, struct sluice_lb_vip_bits *b);
+__u32 dp_lb_vip_bit(const struct sluice_vip_key *k);
 /* Entries in the LRU flow table (walks it). */
 int dp_lb_flow_count(struct dp *dp);
 

@@ -20,6 +20,7 @@ enum {
 	DP_MAP_LB_RINGS,
 	DP_MAP_LB_VIP_STATS,
 	DP_MAP_LB_BACKEND_STATS,
+	DP_MAP_LB_VIP_BITS,
 	DP_MAP_LOCAL_ADDRS,
 	DP_MAP_PORT_CACHE, /* port_cache.c */
 	DP_MAP_FIB4_ROOT,  /* the compiled forwarding table (fib.c) */
@@ -93,5 +94,12 @@ void dp_port_cache_del(struct dp *dp, __u32 ifindex);
 
 /* The exact number of VIPs into lb_vip_count (lb.c; at open). */
 int dp_lb_vip_count_sync(struct dp *dp);
+
+/* The VIP pre-check bitmap (lb_vip_bits.c): the bits of every VIP in
+ * lb_vips (at open); @k's bit set (before its insert); @k's bit cleared
+ * unless a remaining VIP has it (after its delete). */
+int dp_lb_vip_bits_sync(struct dp *dp);
+int dp_lb_vip_bit_add(struct dp *dp, const struct sluice_vip_key *k);
+int dp_lb_vip_bit_release(struct dp *dp, const struct sluice_vip_key *k);
 
 #endif

@@ -17,6 +17,7 @@ enum map_kind {
 	MAP_MIRROR,  /* rebuilt from the kernel's state at every start */
 	MAP_STATS,   /* counters: carried over from a known older layout */
 	MAP_DERIVED, /* compiled from the mirrors at every start (fib.c) */
+	MAP_FLOWS, /* the LB flow table: entries carried over (layout_flows.c) */
 };
 
 static const struct {
@@ -43,11 +44,12 @@ static const struct {
 	{ "lb_vips", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_rings", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backends", SLUICE_LAYOUT_LB, MAP_STATE },
-	{ "lb_flows", SLUICE_LAYOUT_LB, MAP_STATE },
+	{ "lb_flows", SLUICE_LAYOUT_LB_FLOWS, MAP_FLOWS },
 	{ "lb_config", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_count", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backend_stats", SLUICE_LAYOUT_LB, MAP_STATE },
+	{ "lb_vip_bits", SLUICE_LAYOUT_LB, MAP_MIRROR }, /* from lb_vips */
 };
 
 /* Pins of maps that no longer exist: removed when found. */
@@ -67,6 +69,7 @@ struct moved {
 	char aside[PIN_PATH_MAX]; /* where it waits for the load */
 	char name[BPF_OBJ_NAME_LEN];
 	bool migrate_stats;
+	bool copy_flows;
 	__u32 old_entries;
 };
 
@@ -160,7 +163,8 @@ static int reuse_pinned(struct bpf_map *map, const char *path, int fd)
 }
 
 static int move_aside(struct dp_layout_plan *plan, const char *name,
-		      const char *path, bool migrate, __u32 old_entries)
+		      const char *path, bool migrate, __u32 old_entries,
+		      bool copy_flows)
 {
 	char aside[PIN_PATH_MAX];
 	struct moved *m;
@@ -173,6 +177,7 @@ static int move_aside(struct dp_layout_plan *plan, const char *name,
 	memcpy(m->aside, aside, sizeof(aside));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->migrate_stats = migrate;
+	m->copy_flows = copy_flows;
 	m->old_entries = old_entries;
 	unlink(m->aside); /* left by a crash in the middle of this */
 	if (rename(m->path, m->aside))
@@ -223,7 +228,7 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		pr_info("dp: %s: pinned layout %u, this build has %u: rebuilt "
 			"from the kernel's state",
 			name, have, want);
-		err = move_aside(plan, name, path, false, 0);
+		err = move_aside(plan, name, path, false, 0, false);
 		break;
 	case MAP_DERIVED:
 		/* another layout, or another size (fib groups changed) */
@@ -231,8 +236,24 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 			"has %u with %u: compiled anew",
 			name, have, info.max_entries, want,
 			bpf_map__max_entries(map));
-		err = move_aside(plan, name, path, false, 0);
+		err = move_aside(plan, name, path, false, 0, false);
 		break;
+	case MAP_FLOWS:
+		/* an older layout (another LRU) or another lb.max_flows:
+		 * the flows move into the new table, connections stay */
+		if (info.type == BPF_MAP_TYPE_LRU_HASH &&
+		    info.key_size == sizeof(struct sluice_flow_key) &&
+		    info.value_size == sizeof(struct sluice_flow)) {
+			pr_info("dp: %s: pinned layout %u, %u entries; this "
+				"build has %u, %u entries: flows carried over",
+				name, have, info.max_entries, want,
+				bpf_map__max_entries(map));
+			*reused = true;
+			err = move_aside(plan, name, path, false,
+					 info.max_entries, true);
+			break;
+		}
+		goto refuse;
 	case MAP_STATS:
 		if (have == 1 && info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
 		    info.value_size == sizeof(struct sluice_counter) &&
@@ -242,24 +263,21 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 				want);
 			*reused = true;
 			err = move_aside(plan, name, path, true,
-					 info.max_entries);
+					 info.max_entries, false);
 			break;
 		}
-		/* a layout we do not know how to read */
-		__attribute__((fallthrough));
+		goto refuse;
 	default:
+refuse:
+		/* a layout we do not know how to read */
 		pr_err("dp: cannot adopt %s: pinned layout %u (type %u, key %u, "
 		       "value %u bytes, %u entries), this sluiced needs layout "
-		       "%u (type %u, key %u, value %u bytes, %u entries)%s; "
+		       "%u (type %u, key %u, value %u bytes, %u entries); "
 		       "remove %s to start afresh (flows and counters are lost)",
 		       path, have, info.type, info.key_size, info.value_size,
 		       info.max_entries, want, bpf_map__type(map),
 		       bpf_map__key_size(map), bpf_map__value_size(map),
-		       bpf_map__max_entries(map),
-		       !strcmp(name, "lb_flows") && have == want ?
-			       " (lb.max_flows changed?)" :
-			       "",
-		       plan->dir);
+		       bpf_map__max_entries(map), plan->dir);
 		err = -EPROTO;
 	}
 out:
@@ -396,6 +414,21 @@ int dp_layout_commit(struct dp_layout_plan *plan, struct bpf_object *obj)
 				pr_warn("dp: stats: counters not carried over: "
 					"%s",
 					strerror(-rc));
+		}
+		if (m->copy_flows) {
+			struct bpf_map *map =
+				bpf_object__find_map_by_name(obj, m->name);
+			int rc = map ? dp_layout_copy_flows(m->aside,
+							    bpf_map__fd(map)) :
+				       -ENOENT;
+
+			if (rc < 0)
+				pr_warn("dp: %s: flows not carried over (new "
+					"flows are picked again): %s",
+					m->name, strerror(-rc));
+			else
+				pr_info("dp: %s: %d flows carried over",
+					m->name, rc);
 		}
 		unlink(m->aside);
 	}

@@ -4,8 +4,8 @@
  * Before an object is loaded, every map with a pin is checked against the
  * layout this build has (uapi/sluice/layout.h): the same layout is reused;
  * an older layout of a map that only mirrors the kernel (routes,
- * neighbours, ports) is rebuilt; the counters of an older stats layout are
- * carried over; anything else is refused with the map, both layouts and
+ * neighbours, ports) is rebuilt; the counters of an older stats layout and
+ * the entries of an older LB flow table are carried over; anything else is refused with the map, both layouts and
  * the way out named.  After a successful load the versions are recorded
  * in the pinned `layouts` map.
  */
@@ -27,6 +27,11 @@ int dp_layout_commit(struct dp_layout_plan *plan, struct bpf_object *obj);
 /* After a failed load: put the pins that were moved aside back. */
 void dp_layout_abort(struct dp_layout_plan *plan);
 void dp_layout_free(struct dp_layout_plan *plan);
+
+/* Copies every flow of the LB flow table pinned at @old_path into @new_fd,
+ * each CPU inserting its share so that no CPU's LRU list overflows
+ * (layout_flows.c).  The number copied or -errno. */
+int dp_layout_copy_flows(const char *old_path, int new_fd);
 
 /* The layout version this build gives map @name (1 for unknown names). */
 unsigned int dp_layout_version(const char *name);

@@ -46,14 +46,17 @@ int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
 
 	if (!v->vip_id || v->vip_id >= SLUICE_LB_MAX_VIPS)
 		return -ERANGE;
-	/* raise the count first, so the data path never skips a VIP */
+	/* raise the count and set the address's bit first, so the data
+	 * path never skips a VIP */
 	n = dp_map_count(dp, DP_MAP_LB_VIPS);
 	if (n < 0)
 		return n;
-	err = vip_count_set(dp, (__u32)n + 1);
+	err = vip_count_set(dp, (__u32)n + 1) ?: dp_lb_vip_bit_add(dp, k);
 	if (!err)
 		err = dp_update(dp, DP_MAP_LB_VIPS, k, v);
 	dp_lb_vip_count_sync(dp);
+	if (err) /* a VIP that was not inserted keeps no bit */
+		dp_lb_vip_bit_release(dp, k);
 	return err;
 }
 
@@ -62,6 +65,7 @@ int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
 	int err = dp_delete(dp, DP_MAP_LB_VIPS, k);
 
 	dp_lb_vip_count_sync(dp);
+	dp_lb_vip_bit_release(dp, k);
 	return err;
 }
 

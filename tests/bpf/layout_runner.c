@@ -3,15 +3,19 @@
  * Adopting pinned maps across upgrades (lib/dp/layout.c), with the real
  * objects: pins left by the previous release (35 reasons, a stats map of
  * 35 slots per interface, a decap_stats map, a 24-byte iface value, no
- * layout records) are adopted by this build with their counters intact;
- * what this build pins it adopts again unchanged; a layout newer than it
- * knows is refused.
+ * layout records, an LB flow table with one LRU for all CPUs) are adopted
+ * by this build with their counters and flows intact; what this build pins
+ * it adopts again unchanged, with the VIP pre-check bitmap rebuilt from
+ * the VIPs; a layout newer than it knows is refused.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -19,6 +23,7 @@
 #include "runner.h"
 
 #define OLD_REASONS 35
+#define OLD_FLOWS 3000 /* more than one CPU's share of a smaller table */
 
 static char pin[128];
 
@@ -72,6 +77,103 @@ static bool counted(struct dp *dp, __u32 slot, __u32 reason, __u64 pk)
 	return false;
 }
 
+/* Flow @i of the old table: a client, a VIP, a backend, a time. */
+static void old_flow(__u32 i, struct sluice_flow_key *k, struct sluice_flow *v)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = AF_INET;
+	k->proto = IPPROTO_TCP;
+	k->saddr[0] = 198;
+	k->saddr[1] = 18;
+	k->saddr[2] = (__u8)(i >> 8);
+	k->saddr[3] = (__u8)i;
+	memcpy(k->daddr, (__u8[]){ 198, 19, 0, 100 }, 4);
+	k->sport = htons((__u16)(10000 + i));
+	k->dport = htons(80);
+	*v = (struct sluice_flow){ .backend_id = 1 + i % 7,
+				   .vip_id = 1 + i % 3,
+				   .last_seen_ns = 1000000ull + i };
+}
+
+static int old_flows(int fd)
+{
+	struct sluice_flow_key k;
+	struct sluice_flow v;
+
+	for (__u32 i = 0; i < OLD_FLOWS; i++) {
+		old_flow(i, &k, &v);
+		if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Every flow of the old table is in this build's, as it was, and the
+ * table has an LRU list per CPU. */
+static bool flows_kept(struct dp *dp, __u32 max_entries)
+{
+	int fd = dp_map_fd(dp, DP_MAP_LB_FLOWS);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct sluice_flow_key k;
+	struct sluice_flow v, got;
+	int n = dp_lb_flow_count(dp);
+
+	if (n != OLD_FLOWS) {
+		diag("lb_flows: %d entries, want %d\n", n, OLD_FLOWS);
+		return false;
+	}
+	for (__u32 i = 0; i < OLD_FLOWS; i++) {
+		old_flow(i, &k, &v);
+		if (bpf_map_lookup_elem(fd, &k, &got) ||
+		    memcmp(&got, &v, sizeof(v))) {
+			diag("lb_flows: flow %u lost or changed\n", i);
+			return false;
+		}
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    !(info.map_flags & BPF_F_NO_COMMON_LRU) ||
+	    info.max_entries != max_entries) {
+		diag("lb_flows: flags %#x, %u entries; want "
+		     "BPF_F_NO_COMMON_LRU, %u\n",
+		     info.map_flags, info.max_entries, max_entries);
+		return false;
+	}
+	return true;
+}
+
+/* The VIP pre-check bitmap: exactly the bit of @k (none without @k). */
+static bool bits_exact(struct dp *dp, const struct sluice_vip_key *k)
+{
+	struct sluice_lb_vip_bits b, want = { 0 };
+
+	if (k) {
+		__u32 bit = dp_lb_vip_bit(k);
+
+		want.word[bit / 64] = 1ull << (bit % 64);
+	}
+	if (dp_lb_vip_bits_read(dp, &b))
+		return false;
+	return !memcmp(&b, &want, sizeof(b));
+}
+
+static int bits_scribble(void)
+{
+	struct sluice_lb_vip_bits b;
+	__u32 zero = 0;
+	char path[256];
+	int fd, err;
+
+	memset(&b, 0x5a, sizeof(b)); /* a crash left other bits, not ours */
+	snprintf(path, sizeof(path), "%s/lb_vip_bits", pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_update_elem(fd, &zero, &b, BPF_ANY) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
 static bool exists(const char *name)
 {
 	char path[256];
@@ -117,6 +219,10 @@ static int set_recorded(const char *name, unsigned int version)
 
 void layout_run_all(struct env *e)
 {
+	struct sluice_vip_key vk = { .addr = { 198, 19, 0, 100 },
+				     .port = htons(80),
+				     .proto = IPPROTO_TCP,
+				     .family = AF_INET };
 	struct dp *dp = NULL;
 	int fd, err;
 	bool ok;
@@ -144,9 +250,16 @@ void layout_run_all(struct env *e)
 	ok = ok && fd >= 0;
 	if (fd >= 0)
 		close(fd);
+	fd = pin_new_map(BPF_MAP_TYPE_LRU_HASH, "lb_flows",
+			 sizeof(struct sluice_flow_key),
+			 sizeof(struct sluice_flow), SLUICE_LB_MAX_FLOWS);
+	ok = ok && fd >= 0 && !old_flows(fd);
+	if (fd >= 0)
+		close(fd);
 	tap(e, ok,
 	    "layout: pins of the previous release made (stats of 35 "
-	    "reasons a slot, 24-byte ifaces, decap_stats)");
+	    "reasons a slot, 24-byte ifaces, decap_stats, a common-LRU "
+	    "lb_flows)");
 
 	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = pin });
 	if (err)
@@ -158,24 +271,52 @@ void layout_run_all(struct env *e)
 	     counted(dp, 2, SLUICE_DROP_LB_TOO_BIG, 2) &&
 	     counted(dp, 3, SLUICE_PASS_VLAN_OFFLOADED, 0);
 	tap(e, ok, "layout: counters carried over to the same reasons");
+	tap(e, !err && flows_kept(dp, SLUICE_LB_MAX_FLOWS),
+	    "layout: lb_flows layout 1 -> 2 (an LRU per CPU): every flow "
+	    "carried over");
 	tap(e,
 	    !err && !exists("decap_stats") && !exists("old_stats") &&
-		    !exists("old_ifaces"),
+		    !exists("old_ifaces") && !exists("old_lb_flows"),
 	    "layout: the retired decap_stats and the old copies are gone");
 	tap(e,
 	    recorded("stats") == SLUICE_LAYOUT_STATS &&
 		    recorded("ifaces") == SLUICE_LAYOUT_IFACES &&
-		    recorded("lb_flows") == SLUICE_LAYOUT_LB,
+		    recorded("lb_flows") == SLUICE_LAYOUT_LB_FLOWS &&
+		    recorded("lb_vip_bits") == SLUICE_LAYOUT_LB,
 	    "layout: versions recorded in the layouts map");
 	dp_close(dp);
 	dp = NULL;
 
-	/* a restart of the same build: everything adopted as it is */
+	/* a restart of the same build: everything adopted as it is, the
+	 * VIP pre-check bits rebuilt from the VIPs */
+	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = pin });
+	ok = !err &&
+	     !dp_vip_set(dp, &vk, &(struct sluice_vip){ .vip_id = 1 }) &&
+	     bits_exact(dp, &vk) && !bits_scribble();
+	tap(e, ok,
+	    "layout: a VIP set, its bit alone; then the bitmap scribbled");
+	dp_close(dp);
+	dp = NULL;
 	err = dp_open(&dp, &(struct dp_opts){ .pin_dir = pin });
 	tap(e,
 	    !err && dp_maps_reused(dp) &&
-		    counted(dp, 3, SLUICE_PASS_NO_ROUTE, 7),
-	    "layout: the same build adopts its own pins, counters intact");
+		    counted(dp, 3, SLUICE_PASS_NO_ROUTE, 7) &&
+		    flows_kept(dp, SLUICE_LB_MAX_FLOWS),
+	    "layout: the same build adopts its own pins, counters and flows "
+	    "intact");
+	tap(e, !err && bits_exact(dp, &vk),
+	    "layout: at open the VIP bitmap is rebuilt: the VIP's bit alone");
+	ok = !err && !dp_vip_del(dp, &vk) && bits_exact(dp, NULL);
+	tap(e, ok, "layout: the VIP deleted, its bit cleared");
+	dp_close(dp);
+	dp = NULL;
+
+	/* another lb.max_flows: a new table, the flows carried over */
+	err = dp_open(&dp, &(struct dp_opts){
+				   .pin_dir = pin,
+				   .lb_max_flows = 2 * SLUICE_LB_MAX_FLOWS });
+	tap(e, !err && flows_kept(dp, 2 * SLUICE_LB_MAX_FLOWS),
+	    "layout: another lb.max_flows: the flows carried over");
 	dp_close(dp);
 	dp = NULL;
 
@@ -189,8 +330,10 @@ void layout_run_all(struct env *e)
 	dp = NULL;
 
 	/* clean up: this build's teardown removes what it pinned */
-	set_recorded("lb_flows", SLUICE_LAYOUT_LB);
-	if (!dp_open(&dp, &(struct dp_opts){ .pin_dir = pin })) {
+	set_recorded("lb_flows", SLUICE_LAYOUT_LB_FLOWS);
+	if (!dp_open(&dp, &(struct dp_opts){
+				  .pin_dir = pin,
+				  .lb_max_flows = 2 * SLUICE_LB_MAX_FLOWS })) {
 		dp_unpin_maps(dp);
 		dp_close(dp);
 	}

@@ -64,6 +64,8 @@ enum lb_act_op {
 				 * its slot's */
 	ACT_SRC,	   /* lb_config.have_src4 = @a, have_src6 = @b */
 	ACT_IDLE,	   /* lb_config.flow_idle_timeout_s = @a */
+	ACT_VIP_DEL,	   /* VIP @a out of lb_vips (dp_vip_del) */
+	ACT_VIP_ADD,	   /* VIP @a into lb_vips again (dp_vip_set) */
 };
 
 struct lb_act {
@@ -84,6 +86,13 @@ enum lb_out {
 	LBO_ENCAP,   /* encapsulated toward the predicted backend */
 	LBO_ROUTED,  /* the router's: .routed L2, TTL - 1 */
 	LBO_TOO_BIG, /* ICMP too big back to the client */
+};
+
+/* The destination's bit in the VIP pre-check bitmap, after the actions. */
+enum lb_bit {
+	BIT_ANY,
+	BIT_SET,
+	BIT_CLEAR,
 };
 
 enum lb_seen {
@@ -111,6 +120,9 @@ struct lb_fixture {
 				 * 5-tuple hash would not have given */
 	__u8 seen;	      /* enum lb_seen: the entry's last_seen_ns */
 	__u8 meta;	      /* metadata bytes in front of the frame */
+	__u8 bit;	      /* enum lb_bit */
+	const char *same_bit; /* an address whose bit the destination's
+				 * is (a pre-check collision) */
 };
 
 extern const struct sluice_lb_config lb_config_def;
@@ -123,8 +135,8 @@ extern const size_t lb_n_fixtures;
 extern const struct sweep_fixture lb_sweeps[];
 extern const size_t lb_n_sweeps;
 
-/* The cost figure: one flow, as an ACK (flow-table hit) and as a SYN
- * (Maglev pick and a flow-table write every time). */
+/* The cost figure: one flow, as an ACK (flow-table hit) and as a SYN of a
+ * new flow (the entry is deleted before each: Maglev pick and insert). */
 extern const struct lb_fixture lb_perf_ack;
 extern const struct lb_fixture lb_perf_syn;
 

@@ -482,6 +482,23 @@ static int flow_entry(struct lb_env *l, const struct sluice_flow_key *k,
 		       0;
 }
 
+/* VIP @id out of lb_vips or back in, as the table defines it; its Maglev
+ * table and counters stay. */
+static int vip_toggle(struct lb_env *l, __u32 id, bool add)
+{
+	const struct lb_vip_def *d = id < SLUICE_LB_MAX_VIPS ? l->vips[id].d :
+							       NULL;
+	struct sluice_vip v;
+	struct sluice_vip_key k;
+
+	if (!d || vip_key(d, &k))
+		return -EINVAL;
+	v = (struct sluice_vip){ .vip_id = d->id,
+				 .ring_size = d->ring,
+				 .flags = d->flags };
+	return add ? dp_vip_set(l->e->dp, &k, &v) : dp_vip_del(l->e->dp, &k);
+}
+
 static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 		   const struct lb_act *a, const struct sluice_flow_key *k,
 		   __u32 hash)
@@ -495,7 +512,7 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	int err;
 
 	if (a->op != ACT_SRC && a->op != ACT_IDLE && a->op != ACT_BE_RESTORE &&
-	    !vs)
+	    a->op != ACT_VIP_DEL && a->op != ACT_VIP_ADD && !vs)
 		return -EINVAL;
 	switch (a->op) {
 	case ACT_RING_MOVE:
@@ -538,6 +555,8 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	case ACT_IDLE:
 		l->cfg.flow_idle_timeout_s = a->a;
 		return dp_lb_config_set(l->e->dp, &l->cfg);
+	case ACT_VIP_DEL:
+	case ACT_VIP_ADD: return vip_toggle(l, a->a, a->op == ACT_VIP_ADD);
 	}
 	return -EINVAL;
 }
@@ -798,6 +817,43 @@ static bool check_case(struct lb_env *l, const struct lb_fixture *fx,
 	return ok;
 }
 
+/* The destination's bit in lb_vip_bits is what the row says, and the
+ * address it names has the same bit. */
+static bool bit_ok(struct lb_env *l, const struct lb_fixture *fx)
+{
+	struct sluice_vip_key k = { 0 }, o = { 0 };
+	struct sluice_lb_vip_bits b;
+	__u32 bit;
+	bool set;
+
+	if (fx->bit == BIT_ANY && !fx->same_bit)
+		return true;
+	k.family = (__u8)family_of(fx->in.daddr);
+	if (pkt_addr(k.family, fx->in.daddr, k.addr) ||
+	    dp_lb_vip_bits_read(l->e->dp, &b)) {
+		diag("cannot read the destination's pre-check bit\n");
+		return false;
+	}
+	bit = dp_lb_vip_bit(&k);
+	set = b.word[bit / 64] >> (bit % 64) & 1;
+	if (fx->bit != BIT_ANY && set != (fx->bit == BIT_SET)) {
+		diag("pre-check bit %u of %s is %s\n", bit, fx->in.daddr,
+		     set ? "set" : "clear");
+		return false;
+	}
+	if (fx->same_bit) {
+		o.family = (__u8)family_of(fx->same_bit);
+		if (pkt_addr(o.family, fx->same_bit, o.addr) ||
+		    dp_lb_vip_bit(&o) != bit) {
+			diag("%s has bit %u, %s another: pick another "
+			     "address\n",
+			     fx->in.daddr, bit, fx->same_bit);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Prepares @c for @fx: frames, flow, backend, the expected frame.  Runs
  * the row's actions first: they may move what the model predicts. */
 static bool lb_prepare(struct lb_env *l, const struct lb_fixture *fx,
@@ -839,7 +895,7 @@ static bool lb_row(struct lb_env *l, const struct lb_fixture *fx)
 	__u64 t0, t1;
 	bool ok;
 
-	ok = lb_prepare(l, fx, &c) && same_be_ok(l, fx, &c);
+	ok = lb_prepare(l, fx, &c) && same_be_ok(l, fx, &c) && bit_ok(l, fx);
 	if (ok) {
 		lb_expect(l, fx, c.be, c.in.len, 1);
 		ok = !snapshot(e, e->before) && !lb_counts_read(l, &l->before);
@@ -930,15 +986,18 @@ static bool perf_loop(struct lb_env *l, struct lb_perf_run *ack,
 		      unsigned int calls)
 {
 	struct dp_floor *floor = dp_floor_open();
+	int fd = dp_map_fd(l->e->dp, DP_MAP_LB_FLOWS);
 	bool ok = floor != NULL;
 
 	if (!floor)
 		diag("cannot load xdp_floor: %s\n", strerror(errno));
+	/* the SYN opens the flow anew each time: a SYN of a flow the
+	 * table knows would be a hit */
 	for (unsigned int i = 0; ok && i < calls; i++)
 		ok = perf_call(l, ack) &&
 		     floor_call(l, dp_floor_pass_fd(floor), &ack->c.in,
 				floor_ns) &&
-		     perf_call(l, syn);
+		     !bpf_map_delete_elem(fd, &syn->c.key) && perf_call(l, syn);
 	dp_floor_close(floor);
 	return ok;
 }

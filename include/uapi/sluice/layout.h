@@ -24,7 +24,10 @@
 #define SLUICE_LAYOUT_STATS                                                    \
 	2		   /* 2: SLUICE_REASON_SLOTS per slot,
 					 * decapsulation reasons included */
-#define SLUICE_LAYOUT_LB 1 /* every lb_* map */
+#define SLUICE_LAYOUT_LB 1 /* every lb_* map but lb_flows */
+#define SLUICE_LAYOUT_LB_FLOWS                                                 \
+	2 /* 2: BPF_F_NO_COMMON_LRU (an LRU list per
+					 * CPU); entries carried over */
 #define SLUICE_LAYOUT_LOCAL_ADDRS 1
 #define SLUICE_LAYOUT_PORT_CACHE 1
 #define SLUICE_LAYOUT_FIB 1 /* fib4_*, fib6_*, fib_nhgs, fib_nhs */

@@ -4,12 +4,13 @@
  * is an inner ARRAY map of ring_size __u32 backend ids in lb_rings (an
  * ARRAY_OF_MAPS indexed by vip_id); id 0 means "unset" and is dropped.
  * Backends live in lb_backends (ARRAY indexed by backend id), shared by all
- * VIPs.  lb_flows (LRU_HASH) remembers flow -> backend.
+ * VIPs.  lb_flows (LRU_HASH, BPF_F_NO_COMMON_LRU) remembers flow -> backend.
  */
 #ifndef SLUICE_UAPI_LB_H
 #define SLUICE_UAPI_LB_H
 
 #include <linux/types.h>
+#include "flow_hash.h"
 #include "limits.h"
 
 #define SLUICE_VIP_GRE 0x1	/* GRE instead of IPIP encapsulation */
@@ -60,6 +61,33 @@ struct sluice_flow {
  * lb_vips (lib/dp raises it before an insert and sets it exactly after
  * every change): at 0 the data path skips the VIP lookup altogether. */
 
+/*
+ * lb_vip_bits: ARRAY with one struct sluice_lb_vip_bits, a bitmap of the
+ * destination addresses that may be VIPs.  A VIP (family, address; every
+ * protocol and port, since a lookup also tries port 0) sets bit
+ * sluice_vip_bit(); the data path looks a packet up in lb_vips only when
+ * its destination's bit is set, so other traffic pays one array read and a
+ * hash of its address.  lib/dp keeps it exact: a bit is set before its
+ * VIP is inserted, and cleared after a delete only when no remaining VIP
+ * has it; it is rebuilt from lb_vips when the maps are opened.
+ */
+#define SLUICE_LB_VIP_BITS_LOG2 12
+#define SLUICE_LB_VIP_BITS (1u << SLUICE_LB_VIP_BITS_LOG2)
+
+struct sluice_lb_vip_bits {
+	__u64 word[SLUICE_LB_VIP_BITS / 64];
+};
+
+/* @addr: 1 word (v4) or 4 words (v6), network order as loaded. */
+static inline __u32 sluice_vip_bit(__u8 family, const __u32 *addr)
+{
+	__u32 x = addr[0];
+
+	if (family != 2) /* AF_INET6: all four words */
+		x ^= addr[1] ^ addr[2] ^ addr[3];
+	return sluice_hash_final(x + family) >> (32 - SLUICE_LB_VIP_BITS_LOG2);
+}
+
 /* lb_config: ARRAY with one entry, written by the control plane */
 struct sluice_lb_config {
 	__u8 src4[4];		   /* outer source base, a /24: the last
@@ -88,6 +116,8 @@ _Static_assert(sizeof(struct sluice_backend) == 24, "backend");
 _Static_assert(sizeof(struct sluice_flow_key) == 40, "flow key");
 _Static_assert(sizeof(struct sluice_flow) == 16, "flow");
 _Static_assert(sizeof(struct sluice_lb_config) == 28, "lb config");
+_Static_assert(sizeof(struct sluice_lb_vip_bits) == SLUICE_LB_VIP_BITS / 8,
+	       "lb vip bits");
 _Static_assert(sizeof(struct sluice_lb_counter) == 48, "lb counter");
 
 #endif /* SLUICE_UAPI_LB_H */
