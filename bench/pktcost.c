@@ -7,7 +7,9 @@
  * with the load balancer switched off at load time (the pure router: the
  * route_v4/route_v6 figures) and once with it on and eight VIPs configured
  * (nonvip_v4: router traffic through the whole pipeline; lb_syn_v4 and
- * lb_est_v4: a VIP's new and established flows).  Both get the same router
+ * lb_est_v4: a VIP's new and established flows; a SYN of a flow the table
+ * knows is a hit, so lb_syn_v4 deletes the flow's entry before each call,
+ * outside the timing).  Both get the same router
  * tables: 65536 IPv4 /32 and 65536 IPv6 /64 routes, so a figure with 64k
  * flows sends every packet to another route.  The floors are bench/
  * xdp_floor.bpf.c's XDP_PASS and MAC-swap XDP_TX.
@@ -140,6 +142,7 @@ struct env {
 	__u32 *inlen;
 	__u8 (*exp)[FRAME_MAX];
 	__u32 *explen;
+	struct sluice_flow_key *keys; /* lb_syn_v4: the entry to forget */
 	counters_t before, after;
 };
 
@@ -380,6 +383,7 @@ static void teardown(struct env *e)
 	free(e->inlen);
 	free(e->exp);
 	free(e->explen);
+	free(e->keys);
 }
 
 /* ---- frames ------------------------------------------------------------------- */
@@ -464,6 +468,18 @@ static int expected(struct env *e, enum kind k, const struct flow *f,
 	return -EINVAL;
 }
 
+/* The flow as the LB keys it (uapi lb.h): client -> VIP. */
+static void flow_key(const struct flow *f, struct sluice_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->proto = f->proto;
+	memcpy(k->saddr, f->saddr, 16);
+	memcpy(k->daddr, f->daddr, 16);
+	k->sport = htons(f->sport);
+	k->dport = htons(f->dport);
+}
+
 static int frames(struct env *e, enum kind k, unsigned int flows, bool batch)
 {
 	struct flow f;
@@ -479,8 +495,26 @@ static int frames(struct env *e, enum kind k, unsigned int flows, bool batch)
 		if (n < 0)
 			return n;
 		e->explen[i] = (__u32)n;
+		flow_key(&f, &e->keys[i]);
 	}
 	return 0;
+}
+
+/* A SYN of a flow the table knows is a hit (lb.h): a new flow's SYN has no
+ * entry, so lb_syn_v4 deletes it before each call, outside the timing. */
+static bool forget_flow(struct env *e, struct fig *f, enum kind k,
+			unsigned int i)
+{
+	int err;
+
+	if (k != K_LB_SYN4)
+		return true;
+	err = bpf_map_delete_elem(dp_map_fd(e->dpl, DP_MAP_LB_FLOWS),
+				  &e->keys[i]);
+	if (!err || errno == ENOENT)
+		return true;
+	fig_invalid(f, "cannot delete the flow entry: %s", strerror(errno));
+	return false;
 }
 
 /* ---- one test_run ---------------------------------------------------------------- */
@@ -726,7 +760,7 @@ static bool measure_batch(struct env *e, struct fig *f, const struct target *t,
 }
 
 static bool measure_single(struct env *e, struct fig *f, const struct target *t,
-			   unsigned int flows, double *ns)
+			   enum kind k, unsigned int flows, double *ns)
 {
 	static struct res r, rp;
 	unsigned long long runs = e->o->runs, sum = 0, sum_pass = 0;
@@ -736,6 +770,8 @@ static bool measure_single(struct env *e, struct fig *f, const struct target *t,
 	for (unsigned long long c = 0; c < runs; c++) {
 		unsigned int i = (unsigned int)(c % flows);
 
+		if (!forget_flow(e, f, k, i))
+			return false;
 		run(t->fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
 		if (!call_ok(f, &r, t->verdict, e->exp[i], e->explen[i], c))
 			return false;
@@ -788,7 +824,7 @@ static void measure(struct env *e, const struct path *p, unsigned int flows,
 		return;
 	}
 	ok = batch ? measure_batch(e, f, &t, &ns) :
-		     measure_single(e, f, &t, flows, &ns);
+		     measure_single(e, f, &t, p->kind, flows, &ns);
 	if (!ok)
 		return;
 	if (t.dp) {
@@ -877,6 +913,8 @@ static int spin(struct env *e)
 	while (now_ns() - t0 < e->o->spin_s * 1e9) {
 		unsigned int i = (unsigned int)(calls % e->o->spin_flows);
 
+		if (!forget_flow(e, f, p->kind, i))
+			return -EINVAL;
 		run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
 		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i],
 			     calls)) {
@@ -899,7 +937,9 @@ static int alloc_frames(struct env *e)
 	e->exp = calloc(MAX_FLOWS, sizeof(*e->exp));
 	e->inlen = calloc(MAX_FLOWS, sizeof(*e->inlen));
 	e->explen = calloc(MAX_FLOWS, sizeof(*e->explen));
-	return e->in && e->exp && e->inlen && e->explen ? 0 : -ENOMEM;
+	e->keys = calloc(MAX_FLOWS, sizeof(*e->keys));
+	return e->in && e->exp && e->inlen && e->explen && e->keys ? 0 :
+								     -ENOMEM;
 }
 
 int pktcost_run(const struct bench_opts *o)
