@@ -174,10 +174,16 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	if (!cfg)
 		return SLUICE_DROP_LB_NO_SOURCE;
-	target = fib_lookup(ofam, be->addr);
-	if (target < SLUICE_FIB_NHG0)
-		return SLUICE_DROP_LB_NO_ROUTE;
-	r = resolve_hop(target, ofam, be->addr, NULL, hash, &h);
+	/* the next hop the control plane resolved for the backend, or a
+	 * route lookup (none resolved yet, or an ECMP route) */
+	if (be->hop) {
+		r = resolve_nh(be->hop, ofam, be->addr, &h);
+	} else {
+		target = fib_lookup(ofam, be->addr);
+		if (target < SLUICE_FIB_NHG0)
+			return SLUICE_DROP_LB_NO_ROUTE;
+		r = resolve_hop(target, ofam, be->addr, NULL, hash, &h);
+	}
 	if (r != DP_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
 	if (outer_len > h.nh->mtu) {

@@ -63,29 +63,12 @@ static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 	return DP_CONTINUE;
 }
 
-/* ECMP member and its resolved next hop for a forwarding @target: array
- * reads only, except for a connected destination (SLUICE_NH_ONLINK),
- * whose neighbour is the packet's own destination.  The member is picked
- * by @f's flow hash, or by @hash when @f is NULL. */
-static __always_inline int resolve_hop(__u32 target, __u8 family,
-				       const __u8 *dst, const struct l3_info *f,
-				       __u32 hash, struct hop *h)
+/* The resolved next hop fib_nhs[@idx] for a packet to @dst. */
+static __always_inline int resolve_nh(__u32 idx, __u8 family, const __u8 *dst,
+				      struct hop *h)
 {
-	const struct sluice_fib_nhg *g;
-	__u32 gi = target - SLUICE_FIB_NHG0, count, idx = 0;
-
-	g = bpf_map_lookup_elem(&fib_nhgs, &gi);
-	if (!g)
-		return SLUICE_PASS_NO_ROUTE;
-	count = g->count;
-	if (count == 0)
-		return SLUICE_PASS_NO_ROUTE;
-	if (count > 1)
-		idx = (f ? l3_flow_hash(f) : hash) % count;
-	if (idx >= SLUICE_MAX_ECMP)
-		return SLUICE_PASS_NO_ROUTE;
-	idx = g->nh[idx];
 	h->nh = bpf_map_lookup_elem(&fib_nhs, &idx);
+
 	if (!h->nh || !(h->nh->flags & SLUICE_NH_USED))
 		return SLUICE_PASS_NO_NEIGH;
 	if (h->nh->flags & SLUICE_NH_ONLINK) {
@@ -107,6 +90,30 @@ static __always_inline int resolve_hop(__u32 target, __u8 family,
 	if (!(h->nh->flags & SLUICE_NH_MANAGED))
 		return SLUICE_PASS_EGRESS_UNMANAGED;
 	return DP_CONTINUE;
+}
+
+/* ECMP member and its resolved next hop for a forwarding @target: array
+ * reads only, except for a connected destination (SLUICE_NH_ONLINK),
+ * whose neighbour is the packet's own destination.  The member is picked
+ * by @f's flow hash, or by @hash when @f is NULL. */
+static __always_inline int resolve_hop(__u32 target, __u8 family,
+				       const __u8 *dst, const struct l3_info *f,
+				       __u32 hash, struct hop *h)
+{
+	const struct sluice_fib_nhg *g;
+	__u32 gi = target - SLUICE_FIB_NHG0, count, idx = 0;
+
+	g = bpf_map_lookup_elem(&fib_nhgs, &gi);
+	if (!g)
+		return SLUICE_PASS_NO_ROUTE;
+	count = g->count;
+	if (count == 0)
+		return SLUICE_PASS_NO_ROUTE;
+	if (count > 1)
+		idx = (f ? l3_flow_hash(f) : hash) % count;
+	if (idx >= SLUICE_MAX_ECMP)
+		return SLUICE_PASS_NO_ROUTE;
+	return resolve_nh(g->nh[idx], family, dst, h);
 }
 
 #endif

@@ -33,6 +33,7 @@ enum {
 };
 
 struct dp_fib;
+struct dp_backend_hops;
 
 struct dp_link {
 	char ifname[32];
@@ -61,6 +62,7 @@ struct dp {
 	struct dp_link links[SLUICE_MAX_IFACES];
 	struct dp_tc_port tc_ports[SLUICE_MAX_IFACES];
 	struct dp_fib *fib;		      /* router role (fib.c) */
+	struct dp_backend_hops *backend_hops; /* lb_backend_hop.c */
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
 };
 

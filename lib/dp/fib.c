@@ -22,6 +22,7 @@
 #include "dp_internal.h"
 #include "fib.h"
 #include "fib_compile.h"
+#include "lb_backend_hop.h"
 #include "log.h"
 #include "nexthop.h"
 
@@ -136,6 +137,7 @@ int dp_fib_route_set(struct dp *dp, int family, const void *addr,
 	}
 	if (old_target)
 		dp_nexthops_put(f->nh, old_target);
+	dp_backend_hops_refresh(dp, family, a, plen);
 	return 0;
 }
 
@@ -158,8 +160,10 @@ int dp_fib_route_del(struct dp *dp, int family, const void *addr,
 	if (err_t && err_t != -ENOENT)
 		return err_t;
 	err = dp_delete(dp, id, &k);
-	if (old_target)
+	if (old_target) {
 		dp_nexthops_put(f->nh, old_target);
+		dp_backend_hops_refresh(dp, family, a, plen);
+	}
 	return err;
 }
 
@@ -169,6 +173,7 @@ int dp_fib_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g)
 
 	if (err)
 		return err;
+	dp_backend_hops_refresh(dp, 0, NULL, 0);
 	err = dp_update(dp, DP_MAP_NHGS, &id, g);
 	if (err) /* the group stays compiled: the daemon will retry or
 		  * delete it, and the delete frees it */
@@ -180,6 +185,7 @@ int dp_fib_nhg_set(struct dp *dp, __u32 id, const struct sluice_nhg *g)
 int dp_fib_nhg_del(struct dp *dp, __u32 id)
 {
 	dp_nexthops_nhg_del(dp->fib->nh, id);
+	dp_backend_hops_refresh(dp, 0, NULL, 0);
 	return dp_delete(dp, DP_MAP_NHGS, &id);
 }
 
@@ -192,6 +198,11 @@ void dp_fib_neigh_changed(struct dp *dp, const struct sluice_neigh_key *k,
 void dp_fib_iface_changed(struct dp *dp, __u32 ifindex)
 {
 	dp_nexthops_iface(dp->fib->nh, ifindex);
+}
+
+struct dp_nexthops *dp_fib_nexthops(struct dp *dp)
+{
+	return dp->fib ? dp->fib->nh : NULL;
 }
 
 /* ---- open: adopt what an earlier run compiled, replay the sources --------- */
@@ -289,6 +300,9 @@ int dp_fib_open(struct dp *dp)
 		      replay_routes(dp, AF_INET6, DP_MAP_ROUTES_V6);
 	if (err)
 		goto err;
+	err = dp_backend_hops_open(dp);
+	if (err)
+		goto err;
 	dp_nexthops_settle(f->nh);
 	if (dp->maps_reused && (fib_verify(f->v4) || fib_verify(f->v6)))
 		pr_warn("dp: the pinned forwarding table holds prefixes the "
@@ -306,6 +320,7 @@ void dp_fib_close(struct dp *dp)
 
 	if (!f)
 		return;
+	dp_backend_hops_close(dp);
 	dp_nexthops_free(f->nh);
 	fib_free(f->v4);
 	fib_free(f->v6);

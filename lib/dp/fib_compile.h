@@ -12,6 +12,7 @@
 #include <uapi/sluice/sluice.h>
 
 struct dp;
+struct dp_nexthops;
 
 /* After the load: mmap the tables, adopt and replay (see fib.c). */
 int dp_fib_open(struct dp *dp);
@@ -28,5 +29,7 @@ int dp_fib_nhg_del(struct dp *dp, __u32 id);
 void dp_fib_neigh_changed(struct dp *dp, const struct sluice_neigh_key *k,
 			  const struct sluice_neigh *v);
 void dp_fib_iface_changed(struct dp *dp, __u32 ifindex);
+/* The next-hop compiler (nexthop.h), NULL without the table. */
+struct dp_nexthops *dp_fib_nexthops(struct dp *dp);
 
 #endif

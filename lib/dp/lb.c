@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "dp.h"
 #include "dp_internal.h"
+#include "lb_backend_hop.h"
 
 int dp_lb_config_set(struct dp *dp, const struct sluice_lb_config *c)
 {
@@ -69,11 +70,22 @@ int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
 	return err;
 }
 
+/* The backend's outer next hop is resolved here (lb_backend_hop.c): the
+ * caller's .hop is ignored. */
 int dp_backend_set(struct dp *dp, __u32 id, const struct sluice_backend *b)
 {
+	struct sluice_backend v = *b, old = {};
+	int err;
+
 	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
 		return -ERANGE;
-	return dp_update(dp, DP_MAP_LB_BACKENDS, &id, b);
+	dp_lookup(dp, DP_MAP_LB_BACKENDS, &id, &old);
+	v.hop = 0;
+	dp_backend_hop_set(dp, id, &v);
+	err = dp_update(dp, DP_MAP_LB_BACKENDS, &id, &v);
+	if (err) /* back to what the map still holds */
+		dp_backend_hop_set(dp, id, &old);
+	return err;
 }
 
 int dp_backend_get(struct dp *dp, __u32 id, struct sluice_backend *b)
@@ -88,9 +100,14 @@ int dp_backend_del(struct dp *dp, __u32 id)
 	struct sluice_backend zero = {};
 
 	/* an ARRAY slot cannot be deleted: family 0 means unset */
+	int err;
+
 	if (!id || id >= SLUICE_LB_MAX_BACKENDS)
 		return -ERANGE;
-	return dp_update(dp, DP_MAP_LB_BACKENDS, &id, &zero);
+	err = dp_update(dp, DP_MAP_LB_BACKENDS, &id, &zero);
+	if (!err)
+		dp_backend_hop_set(dp, id, &zero);
+	return err;
 }
 
 /* The inner map of @vip_id as an fd (the outer map stores ids). */

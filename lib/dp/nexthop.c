@@ -434,12 +434,57 @@ void dp_nexthops_settle(struct dp_nexthops *n)
 	for (__u32 i = 1; i < SLUICE_FIB_MAX_NHS; i++) {
 		struct sluice_fib_nh *e = &n->nhs[i];
 
-		/* no references: free (in the FIFO), whatever its flags */
-		if (!(e->flags & SLUICE_NH_USED) || !n->nh_refs[i])
+		if (!(e->flags & SLUICE_NH_USED))
 			continue;
+		if (!n->nh_refs[i]) { /* adopted, and nothing took it */
+			n->nh_refs[i] = 1;
+			nh_put(n, i);
+			continue;
+		}
 		nh_fill_neigh(n, e);
 		nh_fill_port(n, e);
 	}
+}
+
+int dp_nexthops_hop_of(struct dp_nexthops *n, __u32 target, __u8 family,
+		       const __u8 *addr, __u32 *hop)
+{
+	const struct sluice_fib_nhg *g;
+	const struct sluice_fib_nh *e;
+	struct sluice_nh nh = { .family = family };
+	__u32 m;
+
+	*hop = 0;
+	if (target < SLUICE_FIB_NHG0 ||
+	    target - SLUICE_FIB_NHG0 >= SLUICE_MAX_NHGS)
+		return 0;
+	g = &n->nhgs[target - SLUICE_FIB_NHG0];
+	if (!g->id || g->count != 1)
+		return 0;
+	m = g->nh[0];
+	if (!m || m >= SLUICE_FIB_MAX_NHS || !n->nh_refs[m])
+		return 0;
+	e = &n->nhs[m];
+	if (!(e->flags & SLUICE_NH_ONLINK)) {
+		n->nh_refs[m]++;
+		*hop = m;
+		return 0;
+	}
+	nh.ifindex = e->ifindex;
+	memcpy(nh.gw, addr, family == AF_INET ? 4 : 16);
+	return nh_get(n, &nh, hop);
+}
+
+void dp_nexthops_hop_put(struct dp_nexthops *n, __u32 hop)
+{
+	nh_put(n, hop);
+}
+
+void dp_nexthops_hop_adopt(struct dp_nexthops *n, __u32 hop)
+{
+	if (hop && hop < SLUICE_FIB_MAX_NHS &&
+	    (n->nhs[hop].flags & SLUICE_NH_USED))
+		n->nh_refs[hop]++;
 }
 
 __u32 dp_nexthops_groups_used(const struct dp_nexthops *n)
@@ -503,13 +548,15 @@ int dp_nexthops_new(struct dp_nexthops **out, struct dp *dp,
 		     m++)
 			if (nhgs[i].nh[m] && nhgs[i].nh[m] < SLUICE_FIB_MAX_NHS)
 				n->nh_refs[nhgs[i].nh[m]]++;
-	/* in use: allocated and named by a group (a freed entry keeps its
-	 * flags, see nh_put()) */
+	/* Every entry with SLUICE_NH_USED is kept for now: a group or a
+	 * backend (lb_backend_hop.c, adopted next) may name it; a freed one
+	 * keeps its flags (see nh_put()).  dp_nexthops_settle() frees those
+	 * that nothing took. */
 	for (__u32 i = 1; i < SLUICE_FIB_MAX_NHS; i++) {
 		struct sluice_fib_nh *e = &nhs[i];
 		__u32 b;
 
-		if (!(e->flags & SLUICE_NH_USED) || !n->nh_refs[i]) {
+		if (!(e->flags & SLUICE_NH_USED)) {
 			n->nh_refs[i] = 0;
 			fifo_push(&n->nh_free, i);
 			continue;

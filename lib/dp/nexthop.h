@@ -43,6 +43,18 @@ void dp_nexthops_iface(struct dp_nexthops *n, __u32 ifindex);
  * refreshes every next hop from the source maps. */
 void dp_nexthops_settle(struct dp_nexthops *n);
 
+/* A load-balancer backend's outer next hop (lb_backend_hop.c): for the
+ * route @target to @addr, the fib_nhs index the packet path can use
+ * without a lookup, holding a reference; 0 when there is none (no route,
+ * or ECMP: the flow picks the member).  A connected backend gets a next
+ * hop of its own, with its address as the gateway, so its neighbour entry
+ * resolves it like any gateway's. */
+int dp_nexthops_hop_of(struct dp_nexthops *n, __u32 target, __u8 family,
+		       const __u8 *addr, __u32 *hop);
+void dp_nexthops_hop_put(struct dp_nexthops *n, __u32 hop);
+/* Adoption: an earlier run's backend still names @hop. */
+void dp_nexthops_hop_adopt(struct dp_nexthops *n, __u32 hop);
+
 __u32 dp_nexthops_groups_used(const struct dp_nexthops *n);
 __u32 dp_nexthops_hops_used(const struct dp_nexthops *n);
 

@@ -38,7 +38,10 @@ struct sluice_backend {
 	__u8 family; /* AF_INET or AF_INET6; 0 = unset */
 	__u8 flags;  /* SLUICE_BE_* */
 	__u16 pad;
-	__u32 pad2;
+	/* the outer packets' next hop, a fib_nhs index lib/dp resolves and
+	 * keeps current (uapi/sluice/fib.h); 0: routed per packet (no route
+	 * yet, or an ECMP route, whose member the flow hash picks) */
+	__u32 hop;
 };
 
 struct sluice_flow_key {
