@@ -37,7 +37,7 @@ LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
-BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor
+BPF_PROGS := sluice_xdp sluice_tc sluice_decap xdp_floor fib_lookup
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 
@@ -63,7 +63,7 @@ $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
 $(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
-$(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
+$(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
@@ -108,8 +108,8 @@ san:
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h bpf/ctx/*.h include/uapi/sluice/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-# bench/xdp_ceiling.bpf.c uses bpf/lib/csum.h, the router's TTL update
-$(BUILD)/bpf/%.bpf.o: bench/%.bpf.c bpf/lib/csum.h
+# bench programs use bpf/lib's headers (csum.h, fib.h) and the contract
+$(BUILD)/bpf/%.bpf.o: bench/%.bpf.c $(wildcard bpf/lib/*.h include/uapi/sluice/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 # bench/throughput.sh loads it with bpftool (no skeleton: nothing in C uses it)

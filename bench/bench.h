@@ -67,6 +67,9 @@ double now_ns(void);
 /* Per-packet cost with BPF_PROG_TEST_RUN (pktcost.c); runs in a network
  * namespace of its own.  Returns 0, or -errno if the setup failed. */
 int pktcost_run(const struct bench_opts *o);
+/* Route lookup against the table size, LPM trie vs compiled table
+ * (fibcost.c); runs in a network namespace of its own. */
+int fibcost_run(const struct bench_opts *o);
 /* Maglev build time, LPM insert rate, map memory (ctlplane.c). */
 int ctlplane_run(const struct bench_opts *o);
 /* Subcommands for bench/run.sh (tools.c). */

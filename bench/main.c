@@ -2,8 +2,8 @@
 /*
  * sluice-bench: the measured part of `make bench` (bench/run.sh drives it).
  *
- *   sluice-bench [--smoke] [--reps N] [--runs N] [--only pktcost|control]
- *                [--json FILE]
+ *   sluice-bench [--smoke] [--reps N] [--runs N]
+ *                [--only pktcost|control|fib] [--json FILE]
  *   sluice-bench route-latency ...     (see tools.c)
  *   sluice-bench api-rate ...          (see tools.c)
  *
@@ -245,7 +245,7 @@ static int write_json(const char *path, const struct bench_opts *o)
 static void usage(FILE *to)
 {
 	fputs("usage: sluice-bench [--smoke] [--reps N] [--runs N]\n"
-	      "                    [--only pktcost|control] [--json FILE]\n"
+	      "                    [--only pktcost|control|fib] [--json FILE]\n"
 	      "       sluice-bench --spin PATH[:FLOWS] [--seconds S]   "
 	      "(for perf record)\n"
 	      "       sluice-bench route-latency --map PINNED --nhgs PINNED "
@@ -255,6 +255,7 @@ static void usage(FILE *to)
 	      "VIP) [--seconds S]\n"
 	      "\n"
 	      "Per-packet cost (BPF_PROG_TEST_RUN, every figure path-checked),\n"
+	      "route lookup vs table size and LPM trie vs compiled table (fib),\n"
 	      "Maglev build time, LPM insert rate and map memory.  Needs root.\n"
 	      "A figure whose path check fails is INVALID, not a number, and\n"
 	      "the exit status is 1.  --smoke: tiny counts, same checks.\n",
@@ -330,6 +331,15 @@ int main(int argc, char **argv)
 	if (!only || !strcmp(only, "control")) {
 		if (ctlplane_run(&o)) {
 			tap_line(false, "control-plane figures: setup");
+			err = 1;
+		}
+	}
+	if (!only || !strcmp(only, "fib")) {
+		/* moves this process into a namespace of its own */
+		int e = fibcost_run(&o);
+
+		if (e) {
+			tap_line(false, "fib: setup failed (%s)", strerror(-e));
 			err = 1;
 		}
 	}

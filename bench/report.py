@@ -76,6 +76,8 @@ def fmt_num(v, unit):
         return "{:,.0f}".format(v)
     if unit in ("ns/packet", "ns/call"):
         return "%.1f" % v
+    if unit == "ratio":
+        return "%.2f" % v
     if unit == "us":
         return "%.0f" % v
     if abs(v) >= 100:
@@ -96,6 +98,34 @@ def cell(fig):
     u = fig.get("unit", "")
     return (fmt_num(fig["median"], u),
             "%s – %s" % (fmt_num(fig["min"], u), fmt_num(fig["max"], u)))
+
+
+def flows_name(n):
+    return {None: "", 1: "1", 1024: "1k", 65536: "64k"}.get(n, str(n))
+
+
+def xpass(fig):
+    if "ratio_to_xdp_pass" in fig:
+        return "%.2f× xdp_pass" % fig["ratio_to_xdp_pass"]
+    return ""
+
+
+def fib_rows(figs, add):
+    """Route lookup (sluice-bench --only fib): route_v4 with 1 route and
+    1M routes, LPM trie vs compiled table at each size."""
+    mine = [f for f in figs if f["group"] in ("fibcost", "fiblookup")]
+    for f in mine:
+        fl = flows_name(f.get("flows"))
+        label = f.get("label", f["name"])
+        if f["group"] == "fibcost" and f["unit"] == "ratio":
+            add("fib", label + " (goal ≤ 1.5)", fl, f)
+        elif f["group"] == "fibcost":
+            add("fib", "%s: %s" % (f["name"], label), fl, f, xpass(f))
+        elif f["unit"] == "ratio":
+            add("fib", label + (" (goal ≥ 3 at 100k, IPv6)"
+                                if "_v6_" in f["name"] else ""), fl, f)
+        else:
+            add("fib", "%s: %s" % (f["name"], label), fl, f, xpass(f))
 
 
 def main():
@@ -132,6 +162,15 @@ def main():
         if f["group"].startswith("pktcost") and f.get("status") == "ok" \
                 and floor_ns and f["unit"] == "ns/packet":
             f["ratio_to_xdp_pass"] = f["median"] / floor_ns
+    # the route-lookup figures have their own floor, measured in their part
+    fc_floor = find("fibcost", "xdp_pass", 1)
+    fc_floor_ns = fc_floor["median"] if fc_floor and \
+        fc_floor.get("status") == "ok" else None
+    for f in figs:
+        if f["group"] in ("fibcost", "fiblookup") and f.get("status") == "ok" \
+                and fc_floor_ns and f["unit"] == "ns/packet" and \
+                f["name"] != "xdp_pass":
+            f["ratio_to_xdp_pass"] = f["median"] / fc_floor_ns
 
     meta = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -186,6 +225,7 @@ def main():
     o = find("pktcost", "testrun_call_overhead")
     if o:
         add("pktcost", "test_run overhead per call (subtracted above)", "", o)
+    fib_rows(figs, add)
     for f in figs:
         if f["group"] != "control":
             continue

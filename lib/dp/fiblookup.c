@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The route-lookup benchmark's object: see fiblookup.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/libbpf.h>
+#include "fiblookup.h"
+#include "fib_lookup.skel.h"
+
+struct dp_fiblookup {
+	struct fib_lookup *skel;
+};
+
+struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups)
+{
+	struct dp_fiblookup *b;
+	int err;
+
+	if (!fib4_groups || !fib6_groups) {
+		errno = EINVAL;
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->skel = fib_lookup__open();
+	if (!b->skel) {
+		err = -errno;
+		goto err_free;
+	}
+	/* fib.h brings the next-hop arrays along; nothing here reads them */
+	err = bpf_map__set_max_entries(b->skel->maps.fib4_groups, fib4_groups) ?:
+		      bpf_map__set_max_entries(b->skel->maps.fib6_groups, fib6_groups) ?:
+		      bpf_map__set_max_entries(b->skel->maps.fib_nhgs, 1) ?:
+		      bpf_map__set_max_entries(b->skel->maps.fib_nhs, 1)  ?:
+		      fib_lookup__load(b->skel);
+	if (err)
+		goto err_destroy;
+	return b;
+err_destroy:
+	fib_lookup__destroy(b->skel);
+err_free:
+	free(b);
+	errno = -err;
+	return NULL;
+}
+
+void dp_fiblookup_close(struct dp_fiblookup *b)
+{
+	if (!b)
+		return;
+	fib_lookup__destroy(b->skel);
+	free(b);
+}
+
+int dp_fiblookup_prog_fd(const struct dp_fiblookup *b, enum dp_fiblookup_prog p)
+{
+	const struct bpf_program *prog[DP_FIBLOOKUP_PROGS] = {
+		[DP_FIBLOOKUP_TRIE4] = b->skel->progs.lookup_trie4,
+		[DP_FIBLOOKUP_TABLE4] = b->skel->progs.lookup_table4,
+		[DP_FIBLOOKUP_TRIE6] = b->skel->progs.lookup_trie6,
+		[DP_FIBLOOKUP_TABLE6] = b->skel->progs.lookup_table6,
+	};
+
+	return (unsigned int)p < DP_FIBLOOKUP_PROGS ? bpf_program__fd(prog[p]) :
+						      -EINVAL;
+}
+
+int dp_fiblookup_map_fd(const struct dp_fiblookup *b, enum dp_fiblookup_map m)
+{
+	const struct bpf_map *map[DP_FIBLOOKUP_MAPS] = {
+		[DP_FIBLOOKUP_MAP_TRIE4] = b->skel->maps.trie4,
+		[DP_FIBLOOKUP_MAP_TRIE6] = b->skel->maps.trie6,
+		[DP_FIBLOOKUP_MAP_FIB4_ROOT] = b->skel->maps.fib4_root,
+		[DP_FIBLOOKUP_MAP_FIB4_GROUPS] = b->skel->maps.fib4_groups,
+		[DP_FIBLOOKUP_MAP_FIB6_ROOT] = b->skel->maps.fib6_root,
+		[DP_FIBLOOKUP_MAP_FIB6_GROUPS] = b->skel->maps.fib6_groups,
+	};
+
+	return (unsigned int)m < DP_FIBLOOKUP_MAPS ? bpf_map__fd(map[m]) :
+						     -EINVAL;
+}
