@@ -211,6 +211,12 @@ void fc_describe_single(struct fig *f)
 		 "batch");
 }
 
+void fc_measured(struct fig *f)
+{
+	if (!f->nrep && !f->invalid)
+		fig_invalid(f, "not measured: no XDP_PASS floor");
+}
+
 bool fc_single(struct fc_env *e, struct fig *f, int fd, __u32 verdict,
 	       const struct fc_frames *fr, double *ns)
 {

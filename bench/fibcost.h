@@ -62,6 +62,8 @@ bool fc_pass_batch(struct fc_env *e);
 bool fc_single(struct fc_env *e, struct fig *f, int fd, __u32 verdict,
 	       const struct fc_frames *fr, double *ns);
 void fc_describe_single(struct fig *f);
+/* A figure left without a value (its floor failed) is INVALID. */
+void fc_measured(struct fig *f);
 
 int fibroute_run(struct fc_env *e);
 int fiblookup_run(struct fc_env *e);

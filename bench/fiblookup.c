@@ -358,9 +358,12 @@ int fiblookup_run(struct fc_env *e)
 				measure(e, &fam[i], rep);
 		}
 		for (int i = 0; i < 2; i++) {
+			fc_measured(fam[i].trie);
+			fc_measured(fam[i].table);
 			if (fam[i].trie->invalid)
 				fig_invalid(fam[i].ratio, "%s",
 					    fam[i].trie->why);
+			fc_measured(fam[i].ratio);
 			fig_tap(fam[i].trie, "path check");
 			fig_tap(fam[i].table, "path check");
 			fig_tap(fam[i].ratio, "figure (both path-checked)");

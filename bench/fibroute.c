@@ -271,6 +271,9 @@ static void measure_all(struct fc_env *e, struct fr_table *one,
 		}
 		fig_add(ratio, rep % 2 ? na / nb : nb / na);
 	}
+	fc_measured(one->fig);
+	fc_measured(full->fig);
+	fc_measured(ratio);
 	fig_tap(one->fig, "path check");
 	fig_tap(full->fig, "path check");
 	fig_tap(ratio, "figure (both path-checked)");

@@ -4,8 +4,10 @@
 #
 #   bench/run.sh BUILD [--smoke]
 #
-#  1. per-packet cost, Maglev build time, LPM insert rate, map memory:
-#     BUILD/bench/sluice-bench (BPF_PROG_TEST_RUN, every figure path-checked)
+#  1. per-packet cost, route lookup against the table size (1 vs 1M routes,
+#     LPM trie vs compiled table), Maglev build time, LPM insert rate, map
+#     memory: BUILD/bench/sluice-bench (BPF_PROG_TEST_RUN, every figure
+#     path-checked)
 #  2. control plane: sluiced in a namespace mirroring kernel routes created
 #     with `ip -batch` (as they arrive, and at start-up), netlink -> map
 #     latency, REST API requests/s, sluiced's RSS and its maps' memory
@@ -94,7 +96,7 @@ secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 
 # ---- 1. sluice-bench ------------------------------------------------------------------
 part_sluice_bench() {
 	local line rc args=()
-	echo "# --- per-packet cost, Maglev, LPM, map memory (sluice-bench)"
+	echo "# --- per-packet cost, route lookup, Maglev, LPM, map memory (sluice-bench)"
 	if [ ! -x "$BENCH" ]; then
 		tap fail "sluice-bench: $BENCH is missing (build first)"
 		return
