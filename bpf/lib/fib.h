@@ -12,6 +12,10 @@
 #include <linux/in.h>
 #include "fib_maps.h"
 
+#ifndef AF_INET /* linux/socket.h, which BPF programs cannot include */
+#define AF_INET 2
+#endif
+
 /* The root entry of @dst's first three bytes. */
 static __always_inline __u32 fib_root_entry(void *root, const __u8 *dst)
 {
