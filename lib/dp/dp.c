@@ -217,7 +217,7 @@ static int size_flows(struct bpf_map *flows, __u32 want)
 
 static int open_router(struct dp *dp, const struct dp_opts *opts)
 {
-	int err = 0;
+	int err, template_fd;
 
 	dp->skel = sluice_xdp__open();
 	if (!dp->skel) {
@@ -238,9 +238,18 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	if (opts && opts->lb_disabled)
 		dp->skel->rodata->cfg_lb_enabled = 0;
+	/* rings the daemon writes through a mapping (lb_ring.c); a pinned
+	 * lb_rings keeps the template it was made with */
+	template_fd = dp_rings_template(dp->skel->maps.lb_rings);
+	if (template_fd < 0)
+		pr_warn("dp: Maglev rings cannot be mapped (%s): slots are "
+			"written through syscalls",
+			strerror(-template_fd));
 	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
 			  load_xdp, dp->skel);
-	if (err == -EPROTO) /* layout.c said which map and why */
+	if (template_fd >= 0)
+		close(template_fd); /* the outer map has its own copy */
+	if (err == -EPROTO)	    /* layout.c said which map and why */
 		return err;
 	if (!err)
 		err = pin_devmap(dp, dp->skel->maps.tx_ports);
@@ -360,6 +369,7 @@ void dp_close(struct dp *dp)
 	sluice_tc__destroy(dp->tc);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
+	dp_rings_free(dp);
 	free(dp->pin_dir);
 	free(dp);
 }

@@ -181,7 +181,8 @@ int dp_backend_del(struct dp *dp, __u32 id);
 /* The Maglev table of @vip_id.  dp_ring_install() builds a complete new
  * table of @ring_size slots and swaps it in atomically (first install, or
  * a change of M); dp_ring_write() changes slots of the installed table in
- * place, in batches; dp_ring_read() reads it back (restart adoption). */
+ * place (through a mapping of the ring when it has one, else in batches);
+ * dp_ring_read() reads it back (restart adoption).  lib/dp/lb_ring.c. */
 int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
 		    const __u32 *table);
 int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,

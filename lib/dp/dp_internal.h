@@ -64,6 +64,7 @@ struct dp {
 	struct dp_fib *fib;		      /* router role (fib.c) */
 	struct dp_backend_hops *backend_hops; /* lb_backend_hop.c */
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
+	struct dp_rings *rings; /* lb_ring.c: the rings it mapped */
 };
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
@@ -93,6 +94,12 @@ void dp_port_cache_close(struct dp *dp);
 void dp_port_cache_set(struct dp *dp, __u32 ifindex,
 		       const struct sluice_iface *v);
 void dp_port_cache_del(struct dp *dp, __u32 ifindex);
+/* Maglev rings (lb_ring.c).  dp_rings_template() gives @outer (lb_rings,
+ * before the load) an inner template whose rings can be mapped: the fd to
+ * close after the load, or -errno.  dp_rings_free() unmaps them (dp_close). */
+struct dp_rings;
+int dp_rings_template(struct bpf_map *outer);
+void dp_rings_free(struct dp *dp);
 
 /* The exact number of VIPs into lb_vip_count (lb.c; at open). */
 int dp_lb_vip_count_sync(struct dp *dp);

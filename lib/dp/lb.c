@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The load balancer's typed map operations: its config, VIPs and their
- * count, backends, Maglev rings, counters and the flow table's size.
+ * count, backends, counters and the flow table's size (the Maglev rings
+ * are lb_ring.c's).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -108,114 +109,6 @@ int dp_backend_del(struct dp *dp, __u32 id)
 	if (!err)
 		dp_backend_hop_set(dp, id, &zero);
 	return err;
-}
-
-/* The inner map of @vip_id as an fd (the outer map stores ids). */
-static int ring_fd(struct dp *dp, __u32 vip_id)
-{
-	__u32 inner_id;
-	int fd, err = dp_lookup(dp, DP_MAP_LB_RINGS, &vip_id, &inner_id);
-
-	if (err)
-		return err;
-	fd = bpf_map_get_fd_by_id(inner_id);
-	return fd < 0 ? -errno : fd;
-}
-
-int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
-		    const __u32 *table)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
-	__u32 *keys = NULL;
-	__u32 count;
-	int fd, err = 0;
-
-	if (!vip_id || vip_id >= SLUICE_LB_MAX_VIPS || !ring_size ||
-	    ring_size > SLUICE_LB_MAX_RING)
-		return -ERANGE;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_ring", sizeof(__u32),
-			    sizeof(__u32), ring_size, &o);
-	if (fd < 0)
-		return -errno;
-	/* fill it completely before anyone can see it */
-	keys = malloc(sizeof(*keys) * ring_size);
-	if (!keys) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (__u32 i = 0; i < ring_size; i++)
-		keys[i] = i;
-	count = ring_size;
-	if (bpf_map_update_batch(fd, keys, table, &count, NULL)) {
-		/* no batch support for this map type: one by one */
-		for (__u32 i = 0; i < ring_size && !err; i++)
-			if (bpf_map_update_elem(fd, &i, &table[i], BPF_ANY))
-				err = -errno;
-		if (err)
-			goto out;
-	}
-	err = dp_update(dp, DP_MAP_LB_RINGS, &vip_id, &fd);
-out:
-	free(keys);
-	close(fd); /* the outer map holds the reference now */
-	return err;
-}
-
-int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
-		  const __u32 *values, __u32 n)
-{
-	__u32 count = n;
-	int fd, err = 0;
-
-	if (!n)
-		return 0;
-	fd = ring_fd(dp, vip_id);
-	if (fd < 0)
-		return fd;
-	if (bpf_map_update_batch(fd, slots, values, &count, NULL)) {
-		for (__u32 i = 0; i < n && !err; i++)
-			if (bpf_map_update_elem(fd, &slots[i], &values[i],
-						BPF_ANY))
-				err = -errno;
-	}
-	close(fd);
-	return err;
-}
-
-int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
-		 __u32 *ring_size)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-	int fd, err = 0;
-
-	*ring_size = 0;
-	fd = ring_fd(dp, vip_id);
-	if (fd < 0)
-		return fd;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-		goto out;
-	}
-	*ring_size = info.max_entries;
-	if (info.max_entries > max) {
-		err = -ENOSPC;
-		goto out;
-	}
-	for (__u32 i = 0; i < info.max_entries && !err; i++)
-		if (bpf_map_lookup_elem(fd, &i, &table[i]))
-			err = -errno;
-out:
-	close(fd);
-	return err;
-}
-
-int dp_ring_del(struct dp *dp, __u32 vip_id)
-{
-	int err = dp_delete(dp, DP_MAP_LB_RINGS, &vip_id);
-
-	return err == -ENOENT ? 0 : err;
 }
 
 int dp_lb_vip_stats(struct dp *dp, __u32 vip_id, struct sluice_lb_counter *out)
