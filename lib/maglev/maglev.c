@@ -42,9 +42,10 @@ struct perm {
 	uint64_t key;
 	uint32_t value;
 	uint32_t weight;
-	uint32_t offset;
 	uint32_t skip;
-	uint32_t next;	 /* position in this backend's permutation */
+	uint32_t pos;	 /* the next slot of this backend's permutation */
+	uint32_t idx;	 /* in the caller's array */
+	uint32_t slots;	 /* claimed */
 	uint64_t credit; /* weighted round-robin credit */
 };
 
@@ -58,6 +59,12 @@ static int cmp_key(const void *a, const void *b)
 int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 		 uint32_t *table)
 {
+	return maglev_build_slots(backends, n, m, table, NULL);
+}
+
+int maglev_build_slots(const struct maglev_backend *backends, size_t n,
+		       uint32_t m, uint32_t *table, uint32_t *slots)
+{
 	struct perm *p = NULL;
 	uint32_t max_w = 0, filled = 0;
 	size_t np = 0;
@@ -65,6 +72,8 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 	if (!maglev_is_prime(m) || m < 3 || !table)
 		return -EINVAL;
 	memset(table, 0, sizeof(*table) * m);
+	if (slots)
+		memset(slots, 0, sizeof(*slots) * n);
 	if (n) {
 		p = calloc(n, sizeof(*p));
 		if (!p)
@@ -82,7 +91,10 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 		p[np].key = b->key;
 		p[np].value = b->value;
 		p[np].weight = b->weight;
-		p[np].offset = (uint32_t)(mix64(b->key) % m);
+		p[np].idx = (uint32_t)i;
+		/* the paper's offset and skip; slot j of the permutation is
+		 * (offset + j * skip) % m, walked below by adding skip */
+		p[np].pos = (uint32_t)(mix64(b->key) % m);
 		p[np].skip = (uint32_t)(mix64(b->key ^ 0x9e3779b97f4a7c15ull) %
 					(m - 1)) +
 			     1;
@@ -98,6 +110,13 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 			return -EINVAL;
 		}
 	}
+	/* alone, a backend gets every slot whatever its permutation */
+	if (np == 1) {
+		for (uint32_t i = 0; i < m; i++)
+			table[i] = p[0].value;
+		p[0].slots = m;
+		filled = m;
+	}
 	/*
 	 * Each round every backend earns its weight in credit and claims one
 	 * slot per max_w of credit: slots end up proportional to weight, and
@@ -105,27 +124,30 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 	 */
 	while (np && filled < m) {
 		for (size_t i = 0; i < np && filled < m; i++) {
-			p[i].credit += p[i].weight;
-			while (p[i].credit >= max_w && filled < m) {
+			struct perm *b = &p[i];
+
+			b->credit += b->weight;
+			while (b->credit >= max_w && filled < m) {
 				uint32_t c;
 
-				p[i].credit -= max_w;
+				b->credit -= max_w;
 				do {
-					c = (uint32_t)((p[i].offset +
-							(uint64_t)p[i].next *
-								p[i].skip) %
-						       m);
-					p[i].next++;
+					c = b->pos;
+					b->pos += b->skip;
+					if (b->pos >= m)
+						b->pos -= m;
 				} while (table[c]);
-				table[c] = p[i].value;
+				table[c] = b->value;
+				b->slots++;
 				filled++;
 			}
 		}
 	}
+	for (size_t i = 0; slots && i < np; i++)
+		slots[p[i].idx] = p[i].slots;
 	free(p);
 	return 0;
 }
-
 size_t maglev_diff(const uint32_t *old_table, const uint32_t *new_table,
 		   uint32_t m, uint32_t *changed)
 {

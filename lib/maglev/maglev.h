@@ -37,6 +37,10 @@ bool maglev_is_prime(uint32_t n);
 int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m,
 		 uint32_t *table);
 
+/* The same, and @slots[i] (if not NULL) = how many slots @backends[i] got. */
+int maglev_build_slots(const struct maglev_backend *backends, size_t n,
+		       uint32_t m, uint32_t *table, uint32_t *slots);
+
 /* Indexes of the slots whose value differs; returns how many (≤ m). */
 size_t maglev_diff(const uint32_t *old_table, const uint32_t *new_table,
 		   uint32_t m, uint32_t *changed);

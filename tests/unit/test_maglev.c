@@ -208,6 +208,121 @@ static void test_diff_only_changed(void **state)
 	assert_int_equal(maglev_diff(a, a, 7, chg), 0);
 }
 
+/*
+ * The table of an earlier sluiced, computed as the paper writes it (slot j
+ * of a permutation is (offset + j * skip) % m, one modulo per probe): the
+ * tables that older versions pinned, and that other nodes compute, must be
+ * what maglev_build() computes now, slot for slot.
+ */
+static uint64_t ref_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct maglev_backend *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void ref_build(const struct maglev_backend *in, size_t n, uint32_t m,
+		      uint32_t *table)
+{
+	struct maglev_backend *b = calloc(n + 1, sizeof(*b));
+	uint64_t *credit = calloc(n + 1, sizeof(*credit));
+	uint32_t *next = calloc(n + 1, sizeof(*next));
+	uint32_t max_w = 0, filled = 0;
+	size_t np = 0;
+
+	assert_non_null(b);
+	assert_non_null(credit);
+	assert_non_null(next);
+	for (size_t i = 0; i < n; i++)
+		if (in[i].weight)
+			b[np++] = in[i];
+	qsort(b, np, sizeof(*b), ref_cmp);
+	for (size_t i = 0; i < np; i++)
+		if (b[i].weight > max_w)
+			max_w = b[i].weight;
+	memset(table, 0, sizeof(*table) * m);
+	while (np && filled < m) {
+		for (size_t i = 0; i < np && filled < m; i++) {
+			uint32_t off = (uint32_t)(ref_mix64(b[i].key) % m);
+			uint32_t skip =
+				(uint32_t)(ref_mix64(b[i].key ^
+						     0x9e3779b97f4a7c15ull) %
+					   (m - 1)) +
+				1;
+
+			credit[i] += b[i].weight;
+			while (credit[i] >= max_w && filled < m) {
+				uint32_t c;
+
+				credit[i] -= max_w;
+				do {
+					c = (uint32_t)((off +
+							(uint64_t)next[i] *
+								skip) %
+						       m);
+					next[i]++;
+				} while (table[c]);
+				table[c] = b[i].value;
+				filled++;
+			}
+		}
+	}
+	free(b);
+	free(credit);
+	free(next);
+}
+
+static void test_same_as_reference(void **state)
+{
+	static const uint32_t ms[] = { 7, 13, 251, 4099, M_SMALL };
+	struct maglev_backend b[64];
+	uint32_t *t = malloc(sizeof(*t) * M_SMALL);
+	uint32_t *r = malloc(sizeof(*r) * M_SMALL);
+	uint32_t slots[64], per[65], x = 0x51u;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(r);
+	for (int round = 0; round < 60; round++) {
+		uint32_t m = ms[round % 5];
+		size_t n = round % 3 == 0 ? (size_t)(round % 4) :
+					    1 + (size_t)(round * 7 % 64);
+
+		make_backends(b, n, 1);
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			/* some weigh nothing, some a lot */
+			b[i].weight =
+				round % 2 ? 1 : (x >> 8) % 7 * (x % 3 ? 1 : 50);
+		}
+		ref_build(b, n, m, r);
+		assert_int_equal(maglev_build_slots(b, n, m, t, slots), 0);
+		if (memcmp(t, r, sizeof(*t) * m))
+			fail_msg(
+				"round %d: %zu backends, M=%u: the table differs "
+				"from the reference",
+				round, n, m);
+		count(t, m, per, n);
+		for (size_t i = 0; i < n; i++)
+			if (slots[i] != per[i + 1])
+				fail_msg("round %d: backend %zu has %u slots, "
+					 "said %u",
+					 round, i, per[i + 1], slots[i]);
+	}
+	free(t);
+	free(r);
+}
+
 /* Informational: build time for 1000 backends (no assertion on speed). */
 static void test_build_1000(void **state)
 {
@@ -238,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_disruption),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_diff_only_changed),
+		cmocka_unit_test(test_same_as_reference),
 		cmocka_unit_test(test_build_1000),
 	};
 
