@@ -46,12 +46,12 @@ int lb_table_compute(struct lb_backend *be, size_t n, uint32_t ring_size,
 		     uint32_t *table)
 {
 	struct maglev_backend *mb;
-	uint32_t *count;
+	uint32_t *slots;
 	int err;
 
 	mb = calloc(n ? n : 1, sizeof(*mb));
-	count = calloc(SLUICE_LB_MAX_BACKENDS, sizeof(*count));
-	if (!mb || !count) {
+	slots = calloc(n ? n : 1, sizeof(*slots));
+	if (!mb || !slots) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -64,15 +64,13 @@ int lb_table_compute(struct lb_backend *be, size_t n, uint32_t ring_size,
 		mb[i].weight = lb_backend_weight(&be[i]);
 		mb[i].value = be[i].id;
 	}
-	err = maglev_build(mb, n, ring_size, table);
+	err = maglev_build_slots(mb, n, ring_size, table, slots);
 	if (err)
 		goto out;
-	for (uint32_t s = 0; s < ring_size; s++)
-		count[table[s]]++;
 	for (size_t i = 0; i < n; i++)
-		be[i].slots = count[be[i].id];
+		be[i].slots = slots[i];
 out:
-	free(count);
+	free(slots);
 	free(mb);
 	return err;
 }
@@ -256,16 +254,6 @@ static int program_del(struct lb *lb, struct txn *t, const struct lb_vip *old)
 	return 0;
 }
 
-/* Every slot has a backend: a Maglev table is full or, with no usable
- * backend, empty. */
-static bool table_full(const uint32_t *table, uint32_t m)
-{
-	for (uint32_t s = 0; s < m; s++)
-		if (!table[s])
-			return false;
-	return true;
-}
-
 static bool be_value_eq(const struct sluice_backend *a,
 			const struct sluice_backend *b)
 {
@@ -278,13 +266,18 @@ static bool be_value_eq(const struct sluice_backend *a,
  *
  * What the data path sees at every step, rollback included: each slot of
  * the VIP's table names a backend that is set and not down, or the whole
- * table is empty (no usable backend), so a new flow never finds an empty
- * or dangling slot while some backend could take it (drop_lb_no_backend).
+ * table is empty (no usable backend; for a moment, while the slots of a
+ * table that fills or empties are written, part of it), so a new flow
+ * never finds a dangling slot, nor an empty one while some backend could
+ * take it, except the instant it would have before (drop_lb_no_backend).
  * Hence a backend that comes (or comes back) up is written before the
  * table gives it slots; one that goes down loses its slots before it is
  * flagged (flagging first would drop the new flows still hashed to it);
- * one that leaves is deleted once no slot names it; and a table that goes
- * from empty to full or back is swapped whole, not written slot by slot.
+ * one that leaves is deleted once no slot names it.  A table that goes
+ * from empty to full or back is written in place like any other change:
+ * while its slots are written a packet finds the empty slot of before (it
+ * is dropped, as it was a moment ago) or the backend of after, never a
+ * backend that is unset or down.  Only a new M swaps in a whole table.
  * The undo of each step runs in reverse order, so it keeps the same rule.
  */
 int lb_program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
@@ -294,7 +287,7 @@ int lb_program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
 	const struct lb_backend **old_ix = index_by_id(old);
 	const struct lb_backend **new_ix = index_by_id(nw);
 	struct sluice_vip vv = vip_value(nw);
-	uint32_t m = nw->conf.ring_size, *changed = NULL, n;
+	uint32_t m = nw->conf.ring_size;
 	uint64_t before = lb->slots_written;
 	bool vip_first;
 	int err = 0;
@@ -330,24 +323,12 @@ int lb_program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
 			goto out;
 	}
 	if (old->table && old->conf.ring_size == m) {
-		changed = malloc(m * sizeof(*changed));
-		if (!changed) {
-			err = -ENOMEM;
-			goto out;
-		}
-		n = (uint32_t)maglev_diff(old->table, nw->table, m, changed);
-		/* From no usable backend to some, or back: every slot changes,
-		 * and slot by slot the data path would see a table half empty
-		 * while a backend is there to take the flows.  A whole table
-		 * swapped in is never half anything. */
-		if (n &&
-		    (!table_full(old->table, m) || !table_full(nw->table, m)))
-			err = lb_txn_ring_install(t, nw->id, m, nw->table, m,
-						  old->table);
-		else
-			err = lb_txn_ring_write(t, nw->id, changed, n,
-						old->table, nw->table);
-		free(changed);
+		/* In place, even from no usable backend to some or back
+		 * (every slot changes): swapping in a new table would make
+		 * the kernel wait for an RCU grace period (milliseconds) on
+		 * every such change, and slot by slot each packet still gets
+		 * the answer of before the change or of after it. */
+		err = lb_txn_ring_write(t, nw->id, m, old->table, nw->table);
 	} else {
 		err = lb_txn_ring_install(t, nw->id, m, nw->table,
 					  old->table ? old->conf.ring_size : 0,
@@ -590,7 +571,7 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 			spec->n_be);
 		if (vip_id)
 			*vip_id = id;
-		lb_state_save(lb);
+		lb_state_changed(lb);
 	}
 out:
 	if (rc)
@@ -623,7 +604,7 @@ int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen)
 	rc = lb_apply(lb, old, NULL, NULL, err, errlen);
 	if (!rc) {
 		pr_info("lb: VIP %s deleted", name);
-		lb_state_save(lb);
+		lb_state_changed(lb);
 	}
 	return rc;
 }
@@ -682,7 +663,7 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 	}
 	pr_info("lb: VIP %s: backend %s added (backend_id %u, %u slots written)",
 		name, a, id, written);
-	lb_state_save(lb);
+	lb_state_changed(lb);
 	return 0;
 }
 
@@ -740,7 +721,7 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		"written)",
 		name, a, lb->vips[vip_id]->be[i].spec.weight,
 		lb_be_state_name(lb->vips[vip_id]->be[i].spec.state), written);
-	lb_state_save(lb);
+	lb_state_changed(lb);
 	return 0;
 }
 
@@ -766,7 +747,7 @@ int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		return rc;
 	pr_info("lb: VIP %s: backend %s deleted (%u slots written)", name, a,
 		written);
-	lb_state_save(lb);
+	lb_state_changed(lb);
 	return 0;
 }
 
@@ -841,6 +822,9 @@ void lb_free(struct lb *lb)
 {
 	if (!lb)
 		return;
+	/* the loop is gone by now: what it had not written yet, now */
+	if (lb->state_dirty)
+		lb_state_save(lb);
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		lb_vip_free(lb->vips[id]);
 	free(lb->state_dir);
@@ -903,13 +887,6 @@ void lb_backend_counters(const struct lb *lb, const struct lb_backend *b,
 {
 	if (lb->ops->backend_stats(lb->dp, b->id, out))
 		memset(out, 0, sizeof(*out));
-}
-
-int lb_flow_count(const struct lb *lb)
-{
-	int n = lb->ops->flow_count(lb->dp);
-
-	return n < 0 ? 0 : n;
 }
 
 uint32_t lb_flow_capacity(const struct lb *lb)

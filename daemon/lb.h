@@ -179,7 +179,9 @@ void lb_health_event(void *lb, uint64_t backend_id, enum health_state st);
 #define LB_STATE_FILE "lb.json"
 
 /* From now on every successful lb_vip_add/_del and lb_backend_add/_patch/
- * _del rewrites @dir/lb.json (NULL: nothing is saved, the default). */
+ * _del/_replace rewrites @dir/lb.json (NULL: nothing is saved, the
+ * default): at once, or within LB_SAVE_INTERVAL_MS once lb_loop_add() was
+ * called (below). */
 int lb_set_state_dir(struct lb *lb, const char *dir);
 /* "" when nothing is saved. */
 const char *lb_state_path(const struct lb *lb);
@@ -206,6 +208,25 @@ int lb_state_write(const char *dir, struct json_object *doc, char *err,
 int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		  char *err, size_t errlen);
 
+/* ---- the event loop's part (daemon/lb_loop.c) ------------------------------ */
+#define LB_SAVE_INTERVAL_MS 100 /* the state file: at most this often */
+#define LB_FLOW_COUNT_MS 1000	/* lb_flows: counted at least this often */
+
+struct loop;
+/*
+ * From now on the state file is written at most every LB_SAVE_INTERVAL_MS
+ * (the first change after a quiet spell at once, the ones that follow it
+ * together when the interval is over) and the flows are counted on a timer
+ * (lb_flow_count() returns the last count); 0 or -errno.  lb_loop_del()
+ * undoes that, writing what is pending: call it before the loop goes.
+ */
+int lb_loop_add(struct lb *lb, struct loop *l);
+void lb_loop_del(struct lb *lb);
+/* A change to save (lb.c calls it after each one). */
+void lb_state_changed(struct lb *lb);
+/* Writes a pending change now: 0, or lb_state_save()'s error. */
+int lb_state_flush(struct lb *lb);
+
 /* Lookups: NULL when absent.  @id is "ADDR:PORT/PROTO", "[ADDR6]:PORT/PROTO"
  * or a vip id; -EINVAL from lb_vip_lookup() when it is none of those. */
 const struct lb_vip *lb_vip_get(const struct lb *lb, uint32_t vip_id);
@@ -220,7 +241,10 @@ void lb_vip_counters(const struct lb *lb, const struct lb_vip *v,
 		     struct sluice_lb_counter *out);
 void lb_backend_counters(const struct lb *lb, const struct lb_backend *b,
 			 struct sluice_lb_counter *out);
+/* Entries in lb_flows: the timer's last count (lb_loop_add()), else
+ * counted now; lb_flows_age_ms() is how old that count is (0: now). */
 int lb_flow_count(const struct lb *lb);
+int64_t lb_flows_age_ms(const struct lb *lb);
 uint32_t lb_flow_capacity(const struct lb *lb);
 const char *lb_health_error(const struct lb *lb, const struct lb_backend *b);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "lb.h"
+#include "loop.h"
 
 _Static_assert(SLUICE_LB_MAX_VIPS <= 65536,
 	       "be_owner holds a vip id in 16 bits");
@@ -37,6 +38,15 @@ struct lb {
 	char *state_dir; /* NULL: changes are not saved */
 	char state_path[256];
 	uint64_t state_write_errors;
+	/* lb_loop.c: what runs in the event loop (NULL: nothing, saves are
+	 * made at once and flows counted per request) */
+	struct loop *loop;
+	struct loop_src *save_timer;  /* a deferred save is due */
+	struct loop_src *count_timer; /* the next count of lb_flows */
+	uint64_t saved_at_ms;	      /* the last state file write */
+	bool state_dirty;	      /* a change is not in the file yet */
+	int flows;		      /* the last count */
+	uint64_t flows_counted_at_ms; /* 0: never counted */
 };
 
 static inline size_t addr_len(int family)
@@ -110,8 +120,8 @@ int lb_txn_ring_install(struct txn *t, uint32_t vip_id, uint32_t m,
 			const uint32_t *prev);
 int lb_txn_ring_del(struct txn *t, uint32_t vip_id, uint32_t m,
 		    const uint32_t *prev);
-int lb_txn_ring_write(struct txn *t, uint32_t vip_id, const uint32_t *slots,
-		      uint32_t n, const uint32_t *old, const uint32_t *nw);
+int lb_txn_ring_write(struct txn *t, uint32_t vip_id, uint32_t m,
+		      const uint32_t *old, const uint32_t *nw);
 void lb_txn_rollback(struct txn *t);
 void lb_txn_free(struct txn *t);
 

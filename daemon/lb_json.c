@@ -93,6 +93,7 @@ struct json_object *lb_vips_json(const struct lb *lb)
 					      lb_vip_json(lb, lb->vips[id]));
 	json_object_object_add(o, "vips", arr);
 	json_add_int(o, "flows", lb_flow_count(lb));
+	json_add_int(o, "flows_age_ms", lb_flows_age_ms(lb));
 	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
 	return o;
 }
@@ -111,6 +112,7 @@ struct json_object *lb_summary_json(const struct lb *lb)
 		     lb_source_str(&lb->set, AF_INET6, buf, sizeof(buf)));
 	json_add_int(o, "flow_idle_timeout_s", lb->set.flow_idle_timeout_s);
 	json_add_int(o, "flows", lb_flow_count(lb));
+	json_add_int(o, "flows_age_ms", lb_flows_age_ms(lb));
 	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
 	json_add_int(o, "vips", n);
 	json_add_int(o, "slots_written", (int64_t)lb->slots_written);

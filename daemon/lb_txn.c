@@ -125,14 +125,17 @@ int lb_txn_ring_del(struct txn *t, uint32_t vip_id, uint32_t m,
 	return txn_note(t, t->lb->ops->ring_del(t->lb->dp, vip_id), &u);
 }
 
-/* Writes the @n @slots where @old and @nw differ. */
-int lb_txn_ring_write(struct txn *t, uint32_t vip_id, const uint32_t *slots,
-		      uint32_t n, const uint32_t *old, const uint32_t *nw)
+/* Writes the slots where @old and @nw (@m slots each) differ: found, noted
+ * for the undo and gathered for the write in one pass. */
+int lb_txn_ring_write(struct txn *t, uint32_t vip_id, uint32_t m,
+		      const uint32_t *old, const uint32_t *nw)
 {
-	struct undo u = { .op = UNDO_RING_WRITE, .id = vip_id, .n = n };
-	uint32_t *vals;
+	struct undo u = { .op = UNDO_RING_WRITE, .id = vip_id };
+	uint32_t *vals = NULL, n = 0;
 	int err = -ENOMEM;
 
+	for (uint32_t i = 0; i < m; i++)
+		n += old[i] != nw[i];
 	if (!n)
 		return 0;
 	/* the undo owns the slot numbers and their old values */
@@ -141,12 +144,14 @@ int lb_txn_ring_write(struct txn *t, uint32_t vip_id, const uint32_t *slots,
 	vals = malloc(n * sizeof(*vals));
 	if (!u.slots || !u.vals || !vals || txn_reserve(t))
 		goto err;
-	for (uint32_t i = 0; i < n; i++) {
-		u.slots[i] = slots[i];
-		u.vals[i] = old[slots[i]];
-		vals[i] = nw[slots[i]];
+	for (uint32_t i = 0; i < m; i++) {
+		if (old[i] == nw[i])
+			continue;
+		u.slots[u.n] = i;
+		u.vals[u.n] = old[i];
+		vals[u.n++] = nw[i];
 	}
-	err = t->lb->ops->ring_write(t->lb->dp, vip_id, slots, vals, n);
+	err = t->lb->ops->ring_write(t->lb->dp, vip_id, u.slots, vals, n);
 	free(vals);
 	/* A failed batch may have written some of the slots (the kernel
 	 * stops at the first element it cannot update): the undo puts all

@@ -388,8 +388,8 @@ static void on_netlink(void *arg)
 }
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
-		    struct neigh_probe_nl *pn, struct api **apis, int n_apis,
-		    int sfd)
+		    struct neigh_probe_nl *pn, struct lb *lb, struct api **apis,
+		    int n_apis, int sfd)
 {
 	struct netlink_watch nw = { .ns = ns, .st = st };
 	struct signal_watch sw = { .sfd = sfd };
@@ -410,10 +410,16 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		err = health_loop_add(hc, l);
 	if (!err && pn)
 		err = neigh_probe_nl_loop_add(pn, l);
+	/* state file writes coalesced, flows counted on a timer */
+	if (!err && lb)
+		err = lb_loop_add(lb, l);
 	for (int i = 0; i < n_apis && !err; i++)
 		err = api_loop_add(apis[i], l);
 	if (!err)
 		err = loop_run(l);
+	/* a change the API acknowledged is in the state file before exit */
+	if (lb)
+		lb_loop_del(lb);
 	loop_free(l);
 	return err;
 }
@@ -551,7 +557,7 @@ int main(int argc, char **argv)
 	actx = (struct api_ctx){
 		.st = &st, .cfg = &cfg, .lb = lb, .started_at = mono_s()
 	};
-	err = run_loop(ns, &st, hc, pn, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, pn, lb, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);

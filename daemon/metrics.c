@@ -206,8 +206,13 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 				snap[i].v->be[j].slots);
 	for (size_t i = 0; i < n; i++)
 		free(snap[i].be);
-	gauge(b, "sluice_lb_flows", "Entries in the LB flow table.",
+	gauge(b, "sluice_lb_flows",
+	      "Entries in the LB flow table, as last counted (on a timer).",
 	      (unsigned long long)lb_flow_count(lb));
+	head(b, "sluice_lb_flows_age_seconds", "gauge",
+	     "How old the count in sluice_lb_flows is.");
+	bprintf(b, "sluice_lb_flows_age_seconds %.3f\n",
+		(double)lb_flows_age_ms(lb) / 1000);
 	gauge(b, "sluice_lb_flow_capacity", "Size of the LB flow table (LRU).",
 	      lb_flow_capacity(lb));
 	bprintf(b,
