@@ -67,9 +67,11 @@ static const struct api_route routes[] = {
 	LB_ROUTE("DELETE", "/v1/vips/{vip}", api_del_vip),
 	LB_ROUTE("GET", "/v1/vips/{vip}/backends", api_get_backends),
 	LB_ROUTE("POST", "/v1/vips/{vip}/backends", api_post_backend),
+	LB_ROUTE("PUT", "/v1/vips/{vip}/backends", api_put_backends),
 	/* the list, with a trailing '/' */
 	LB_ROUTE("GET", "/v1/vips/{vip}/backends/", api_get_backends),
 	LB_ROUTE("POST", "/v1/vips/{vip}/backends/", api_post_backend),
+	LB_ROUTE("PUT", "/v1/vips/{vip}/backends/", api_put_backends),
 	LB_ROUTE("GET", "/v1/vips/{vip}/backends/{addr}", api_get_backend),
 	LB_ROUTE("DELETE", "/v1/vips/{vip}/backends/{addr}", api_del_backend),
 	LB_ROUTE("PATCH", "/v1/vips/{vip}/backends/{addr}", api_patch_backend),

@@ -38,7 +38,7 @@ api_handler api_get_status, api_get_interfaces, api_get_routes,
 
 /* The load balancer's (api_lb.c, docs/lb-api.md). */
 api_handler api_get_lb, api_get_vips, api_post_vip, api_get_vip, api_del_vip,
-	api_get_backends, api_post_backend, api_get_backend, api_del_backend,
-	api_patch_backend;
+	api_get_backends, api_post_backend, api_put_backends, api_get_backend,
+	api_del_backend, api_patch_backend;
 
 #endif

@@ -246,6 +246,46 @@ char *api_post_backend(struct api_ctx *c, const struct api_req *r,
 	return post_backend(c, v->id, r->q, status);
 }
 
+/* The whole set at once: one table computed, one diff written. */
+char *api_put_backends(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	struct lb_replace_stats st;
+	struct lb_vip_spec set = {};
+	const struct lb_vip *v;
+	struct json_object *o, *arr;
+	char err[512], *body;
+	uint32_t vip_id;
+	int rc;
+
+	v = vip_of(c, r, status, &body);
+	if (!v)
+		return body;
+	vip_id = v->id; /* @v is freed when the change commits */
+	rc = parse_body(r->q, &o, err, sizeof(err));
+	if (rc)
+		return lb_fail(status, rc, err);
+	rc = lb_backend_set_from_json(o, &set, err, sizeof(err));
+	json_object_put(o);
+	if (!rc)
+		rc = lb_backends_replace(c->lb, vip_id, set.be, set.n_be, &st,
+					 err, sizeof(err));
+	lb_vip_spec_free(&set);
+	if (rc)
+		return lb_fail(status, rc, err);
+	v = lb_vip_get(c->lb, vip_id);
+	o = json_object_new_object();
+	json_add_int(o, "added", st.added);
+	json_add_int(o, "removed", st.removed);
+	json_add_int(o, "changed", st.changed);
+	json_add_int(o, "slots_written", st.slots_written);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < v->n_be; i++)
+		json_object_array_add(arr, lb_backend_json(c->lb, &v->be[i]));
+	json_object_object_add(o, "backends", arr);
+	return json_take(o);
+}
+
 char *api_get_backend(struct api_ctx *c, const struct api_req *r,
 		      unsigned int *status)
 {

@@ -109,7 +109,7 @@ uint32_t lb_be_id_alloc(struct lb *lb)
 }
 
 /* Undoes the last lb_be_id_alloc(): back to the front of the queue. */
-static void be_id_unalloc(struct lb *lb, uint32_t id)
+void lb_be_id_unalloc(struct lb *lb, uint32_t id)
 {
 	lb->free_head = (lb->free_head + LB_MAX_BACKENDS - 1) % LB_MAX_BACKENDS;
 	lb->free_q[lb->free_head] = id;
@@ -142,7 +142,7 @@ void lb_vip_free(struct lb_vip *v)
 }
 
 /* A copy of @v with room for @extra more backends and a table to fill. */
-static struct lb_vip *vip_clone(const struct lb_vip *v, size_t extra)
+struct lb_vip *lb_vip_clone(const struct lb_vip *v, size_t extra)
 {
 	struct lb_vip *c = calloc(1, sizeof(*c));
 
@@ -189,8 +189,8 @@ static const struct lb_backend **index_by_id(const struct lb_vip *v)
 	return ix;
 }
 
-static void backend_init(struct lb_backend *b, const struct lb_backend_spec *s,
-			 uint32_t id)
+void lb_backend_init(struct lb_backend *b, const struct lb_backend_spec *s,
+		     uint32_t id)
 {
 	memset(b, 0, sizeof(*b));
 	b->spec = *s;
@@ -507,7 +507,7 @@ int lb_vip_build(const struct lb_vip_spec *s, uint32_t vip_id,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->n_be; i++)
-		backend_init(&v->be[i], &s->be[i], ids[i]);
+		lb_backend_init(&v->be[i], &s->be[i], ids[i]);
 	v->n_be = s->n_be;
 	err = lb_table_compute(v->be, v->n_be, v->conf.ring_size, v->table);
 	if (err) {
@@ -576,13 +576,13 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 out:
 	if (rc)
 		while (got-- > 0)
-			be_id_unalloc(lb, ids[got]);
+			lb_be_id_unalloc(lb, ids[got]);
 	free(ids);
 	return rc;
 }
 
-static struct lb_vip *vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
-				  size_t errlen)
+struct lb_vip *lb_vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
+			      size_t errlen)
 {
 	struct lb_vip *v = vip_id < SLUICE_LB_MAX_VIPS ? lb->vips[vip_id] :
 							 NULL;
@@ -594,7 +594,7 @@ static struct lb_vip *vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
 
 int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen)
 {
-	struct lb_vip *old = vip_get_err(lb, vip_id, err, errlen);
+	struct lb_vip *old = lb_vip_get_err(lb, vip_id, err, errlen);
 	char name[LB_VIP_ID_LEN];
 	int rc;
 
@@ -610,8 +610,8 @@ int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen)
 }
 
 /* Recomputes @nw's table and applies it over the VIP it was cloned from. */
-static int change(struct lb *lb, struct lb_vip *nw, uint32_t *written,
-		  char *err, size_t errlen)
+int lb_change(struct lb *lb, struct lb_vip *nw, uint32_t *written, char *err,
+	      size_t errlen)
 {
 	int rc = lb_table_compute(nw->be, nw->n_be, nw->conf.ring_size,
 				  nw->table);
@@ -628,7 +628,7 @@ static int change(struct lb *lb, struct lb_vip *nw, uint32_t *written,
 int lb_backend_add(struct lb *lb, uint32_t vip_id,
 		   const struct lb_backend_spec *spec, char *err, size_t errlen)
 {
-	struct lb_vip *v = vip_get_err(lb, vip_id, err, errlen), *nw;
+	struct lb_vip *v = lb_vip_get_err(lb, vip_id, err, errlen), *nw;
 	char name[LB_VIP_ID_LEN], a[INET6_ADDRSTRLEN];
 	uint32_t id, written = 0;
 	int rc;
@@ -650,15 +650,15 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 			 LB_MAX_BACKENDS);
 		return -ENOSPC;
 	}
-	nw = vip_clone(v, 1);
+	nw = lb_vip_clone(v, 1);
 	if (!nw) {
-		be_id_unalloc(lb, id);
+		lb_be_id_unalloc(lb, id);
 		return -ENOMEM;
 	}
-	backend_init(&nw->be[nw->n_be++], spec, id);
-	rc = change(lb, nw, &written, err, errlen);
+	lb_backend_init(&nw->be[nw->n_be++], spec, id);
+	rc = lb_change(lb, nw, &written, err, errlen);
 	if (rc) {
-		be_id_unalloc(lb, id);
+		lb_be_id_unalloc(lb, id);
 		return rc;
 	}
 	pr_info("lb: VIP %s: backend %s added (backend_id %u, %u slots written)",
@@ -671,7 +671,7 @@ static struct lb_vip *clone_for(struct lb *lb, uint32_t vip_id,
 				const struct lb_addr *addr, size_t *idx,
 				char *err, size_t errlen, int *rc)
 {
-	struct lb_vip *v = vip_get_err(lb, vip_id, err, errlen), *nw;
+	struct lb_vip *v = lb_vip_get_err(lb, vip_id, err, errlen), *nw;
 	char name[LB_VIP_ID_LEN], a[INET6_ADDRSTRLEN];
 	ssize_t i;
 
@@ -685,7 +685,7 @@ static struct lb_vip *clone_for(struct lb *lb, uint32_t vip_id,
 			 lb_vip_id_str(&v->conf.key, name, sizeof(name)));
 		return NULL;
 	}
-	nw = vip_clone(v, 0);
+	nw = lb_vip_clone(v, 0);
 	*rc = nw ? 0 : -ENOMEM;
 	*idx = (size_t)i;
 	return nw;
@@ -714,7 +714,7 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		b->spec.state = p->state;
 	lb_vip_id_str(&nw->conf.key, name, sizeof(name));
 	lb_addr_str(addr, a, sizeof(a));
-	rc = change(lb, nw, &written, err, errlen);
+	rc = lb_change(lb, nw, &written, err, errlen);
 	if (rc)
 		return rc;
 	pr_info("lb: VIP %s: backend %s set to weight %u, %s (%u slots "
@@ -742,7 +742,7 @@ int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 	nw->n_be--;
 	lb_vip_id_str(&nw->conf.key, name, sizeof(name));
 	lb_addr_str(addr, a, sizeof(a));
-	rc = change(lb, nw, &written, err, errlen);
+	rc = lb_change(lb, nw, &written, err, errlen);
 	if (rc)
 		return rc;
 	pr_info("lb: VIP %s: backend %s deleted (%u slots written)", name, a,
@@ -772,14 +772,14 @@ void lb_health_event(void *arg, uint64_t backend_id, enum health_state st)
 	i = (size_t)(b - v->be);
 	lb_vip_id_str(&v->conf.key, name, sizeof(name));
 	lb_addr_str(&b->spec.addr, a, sizeof(a));
-	nw = vip_clone(v, 0);
+	nw = lb_vip_clone(v, 0);
 	if (!nw) {
 		pr_err("lb: VIP %s: backend %s is %s, but: out of memory", name,
 		       a, health_state_name(st));
 		return;
 	}
 	nw->be[i].health = st;
-	rc = change(lb, nw, &written, err, sizeof(err));
+	rc = lb_change(lb, nw, &written, err, sizeof(err));
 	if (rc) {
 		pr_err("lb: VIP %s: backend %s is %s, but %s", name, a,
 		       health_state_name(st), err);

@@ -163,6 +163,18 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		     size_t errlen);
 int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		   char *err, size_t errlen);
+/* The VIP's backends become exactly @be[0..@n): the ones it has keep their
+ * ids and take the weight and state given, new ones are added, the others
+ * removed; one table computed, one diff written.  0 or -errno as above
+ * (the field named as "backends[3].weight"); *@st (may be NULL) says what
+ * changed. */
+struct lb_replace_stats {
+	uint32_t added, removed, changed; /* changed: weight or state */
+	uint32_t slots_written;
+};
+int lb_backends_replace(struct lb *lb, uint32_t vip_id,
+			const struct lb_backend_spec *be, size_t n,
+			struct lb_replace_stats *st, char *err, size_t errlen);
 /* A health check changed its mind (the health_cb of health_new()).  Not
  * saved: health is observed, not chosen. */
 void lb_health_event(void *lb, uint64_t backend_id, enum health_state st);
@@ -284,6 +296,11 @@ void lb_vip_specs_free(struct lb_vip_spec *vips, size_t n);
 int lb_backend_spec_from_json(struct json_object *o, const char *prefix,
 			      struct lb_backend_spec *out, char *err,
 			      size_t errlen);
+/* {"backends": [...]}, the body of PUT /v1/vips/{vip}/backends: each
+ * backend checked as above ("backends[2].weight: ..."), none twice; the
+ * list goes to @out->be/n_be (free with lb_vip_spec_free()). */
+int lb_backend_set_from_json(struct json_object *o, struct lb_vip_spec *out,
+			     char *err, size_t errlen);
 int lb_backend_patch_from_json(struct json_object *o,
 			       struct lb_backend_patch *out, char *err,
 			       size_t errlen);

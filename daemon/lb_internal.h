@@ -71,6 +71,8 @@ int lb_vip_spec_check(const struct lb_vip_spec *s, const char *prefix,
 		      char *err, size_t errlen);
 int lb_backend_spec_check(const struct lb_backend_spec *b, char *err,
 			  size_t errlen);
+int lb_backend_set_check(const struct lb_backend_spec *be, size_t n, char *err,
+			 size_t errlen);
 int lb_backend_patch_check(const struct lb_backend_patch *p, char *err,
 			   size_t errlen);
 
@@ -144,6 +146,18 @@ void lb_commit(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 int lb_apply(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 	     uint32_t *written, char *err, size_t errlen);
 int lb_map_error(char *err, size_t errlen, int rc);
+/* The steps of a change that lb_replace.c shares: undo the last
+ * lb_be_id_alloc(); a copy of a VIP with room for @extra more backends;
+ * a backend as new; recompute @nw's table and apply it over the VIP it
+ * was cloned from (@nw is consumed); the VIP or an error naming it. */
+void lb_be_id_unalloc(struct lb *lb, uint32_t id);
+struct lb_vip *lb_vip_clone(const struct lb_vip *v, size_t extra);
+void lb_backend_init(struct lb_backend *b, const struct lb_backend_spec *s,
+		     uint32_t id);
+int lb_change(struct lb *lb, struct lb_vip *nw, uint32_t *written, char *err,
+	      size_t errlen);
+struct lb_vip *lb_vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
+			      size_t errlen);
 
 /* A VIP's own settings (address, port, protocol, encap, hash, ring size,
  * health) into @o, as both the API and the state file write them. */

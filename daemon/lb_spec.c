@@ -802,3 +802,43 @@ int lb_backend_patch_check(const struct lb_backend_patch *p, char *err,
 			     (unsigned int)p->state);
 	return 0;
 }
+
+/* ---- a whole backend set (PUT /v1/vips/{vip}/backends) --------------------- */
+
+int lb_backend_set_from_json(struct json_object *o, struct lb_vip_spec *out,
+			     char *err, size_t errlen)
+{
+	const struct jp p = { .prefix = "", .err = err, .errlen = errlen };
+	struct json_object *arr = NULL;
+	struct lb_vip_spec s = {};
+	int rc;
+
+	if (jobject(&p, o))
+		return -EINVAL;
+	json_object_object_foreach(o, key, val) {
+		if (strcmp(key, "backends"))
+			return junknown(&p, key, "backends");
+		arr = val;
+	}
+	if (!arr)
+		return jfail(&p, "backends", "required (a list, [] for none)");
+	rc = parse_backends(&p, arr, &s);
+	if (rc) {
+		free(s.be);
+		return rc;
+	}
+	out->be = s.be;
+	out->n_be = s.n_be;
+	return 0;
+}
+
+int lb_backend_set_check(const struct lb_backend_spec *be, size_t n, char *err,
+			 size_t errlen)
+{
+	const struct jp p = { .prefix = "", .err = err, .errlen = errlen };
+
+	if (n > LB_MAX_BACKENDS)
+		return jfail(&p, "backends", "%zu are more than %u", n,
+			     LB_MAX_BACKENDS);
+	return check_backends(&p, be, n);
+}

@@ -1419,7 +1419,8 @@ static void test_rollback_at_every_write(void **state)
 /*
  * The defect this guards against: new connections dropped while backends
  * change.  A random churn of backend changes (add, delete, drain, weight,
- * administrative down and up, health events, VIPs coming and going), some
+ * administrative down and up, health events, VIPs coming and going, the
+ * whole set replaced at once), some
  * of them failing at a random write (ring writes part-way through) and
  * rolled back.  After every single map write, the fake data path checks
  * that every slot of every visible VIP names a backend that is set and
@@ -1460,8 +1461,8 @@ static void test_churn_keeps_every_slot_usable(void **state)
 	const char *names[] = { "backend add", "backend del", "drain",
 				"activate",    "admin down",  "weight",
 				"health down", "health up",   "vip add",
-				"vip del" };
-	unsigned int done[10] = { 0 }, failed = 0, wrote = 0;
+				"vip del",     "replace set" };
+	unsigned int done[11] = { 0 }, failed = 0, wrote = 0;
 	struct lb *lb = new_lb();
 	uint32_t x = 0x5eed1e55;
 
@@ -1474,7 +1475,9 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		struct lb_backend_patch pa = { 0 };
 		struct lb_addr a = A(pool[churn_rand(&x) % NPOOL]);
 		const struct lb_backend *b = NULL;
-		unsigned int op = r % 100 < 95 ? r % 8 : 8 + r % 2;
+		unsigned int op = r % 100 < 88 ? r % 8 :
+				  r % 100 < 95 ? 10 :
+						 8 + r % 2;
 		bool inject = churn_rand(&x) % 100 < 15;
 		uint64_t checks;
 		int rc = 0;
@@ -1486,7 +1489,7 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		}
 		/* a change needs something to change */
 		if ((op >= 1 && op <= 7 && !b) || (op == 0 && !v) ||
-		    (op == 8 && v) || (op == 9 && !v)) {
+		    (op == 8 && v) || ((op == 9 || op == 10) && !v)) {
 			i--;
 			continue;
 		}
@@ -1554,6 +1557,28 @@ static void test_churn_keeps_every_slot_usable(void **state)
 			break;
 		}
 		case 9: rc = lb_vip_del(lb, vid, err, sizeof(err)); break;
+		case 10: {
+			/* any part of the pool, weights and states anew:
+			 * adds, removes and changes in one table */
+			struct lb_backend_spec set[NPOOL];
+			size_t n = 0;
+
+			for (size_t k = 0; k < NPOOL; k++) {
+				uint32_t c = churn_rand(&x);
+
+				if (c % 3 == 0)
+					continue;
+				set[n].addr = A(pool[k]);
+				set[n].weight = 1 + (c >> 4) % 5;
+				set[n++].state =
+					(c >> 8) % 5 == 0 ? LB_BE_DRAINING :
+					(c >> 8) % 5 == 1 ? LB_BE_DOWN :
+							    LB_BE_ACTIVE;
+			}
+			rc = lb_backends_replace(lb, vid, set, n, NULL, err,
+						 sizeof(err));
+			break;
+		}
 		}
 		if (rc && !(rc == -EIO && inject))
 			fail_msg("op %d (%s): %d %s", i, names[op], rc, err);
@@ -1567,7 +1592,7 @@ static void test_churn_keeps_every_slot_usable(void **state)
 		assert_model_is_maps(lb);
 	}
 	print_message("# %d operations (", OPS);
-	for (unsigned int k = 0; k < 10; k++)
+	for (unsigned int k = 0; k < 11; k++)
 		print_message("%s%s %u", k ? ", " : "", names[k], done[k]);
 	print_message(
 		"): %u wrote to the maps, %u of them failed part-way "
@@ -2001,6 +2026,83 @@ static void expect_req(struct api_ctx *c, const char *method, const char *url,
 	if (!strstr(out, needle))
 		fail_msg("%s %s: '%s' lacks '%s'", method, url, out, needle);
 	free(out);
+}
+
+/*
+ * PUT /v1/vips/{vip}/backends: bad bodies are refused with the field and
+ * the value named and change nothing (not a map write); a good one keeps
+ * the ids of the backends that stay, adds and removes in one table.
+ */
+static void test_put_backends(void **state)
+{
+	static const struct {
+		const char *body;
+		const char *error;
+	} bad[] = {
+		{ "[]", "body: expected an object, got array" },
+		{ "{}", "backends: required" },
+		{ "{\"backends\":{}}", "backends: expected array, got object" },
+		{ "{\"backends\":[],\"weight\":1}",
+		  "unknown field 'weight' (known: backends)" },
+		{ "{\"backends\":[{\"address\":\"198.18.2.11\"},"
+		  "{\"address\":\"198.18.2.300\"}]}",
+		  "backends[1].address: '198.18.2.300' is not" },
+		{ "{\"backends\":[{\"address\":\"198.18.2.11\","
+		  "\"weight\":0}]}",
+		  "backends[0].weight: 0 is out of range 1..1000" },
+		{ "{\"backends\":[{\"address\":\"198.18.2.11\","
+		  "\"state\":\"up\"}]}",
+		  "backends[0].state: 'up' is not one of active, draining, down" },
+		{ "{\"backends\":[{\"address\":\"198.18.2.11\"},"
+		  "{\"address\":\"198.18.2.11\",\"weight\":3}]}",
+		  "backends[1].address: '198.18.2.11' is listed twice" },
+		{ "{\"backends\":[{\"address\":\"198.18.2.11\","
+		  "\"backend_id\":7}]}",
+		  "backends[0].backend_id: is read-only" },
+	};
+	struct lb *lb = new_lb();
+	struct api_ctx c = { .st = &api_st, .cfg = &api_cfg, .lb = lb };
+	char *before, *after;
+
+	(void)state;
+	expect_req(&c, "POST", "/v1/vips", VIP1, 201, "\"vip_id\":1,");
+	before = req(&c, "GET", "/v1/vips", NULL, 200);
+	fake.log[0] = '\0';
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_req(&c, "PUT", "/v1/vips/1/backends", bad[i].body, 400,
+			   bad[i].error);
+	expect_req(&c, "PUT", "/v1/vips/9/backends", "{\"backends\":[]}", 404,
+		   "vip 9 does not exist");
+	expect_req(&c, "PUT", "/v1/vips/1/backends", NULL, 400,
+		   "body: a JSON object is required");
+	after = req(&c, "GET", "/v1/vips", NULL, 200);
+	assert_string_equal(before, after);
+	assert_string_equal(fake.log, "");
+	free(before);
+	free(after);
+
+	/* 198.18.2.11 stays (id 1, weight 5 now), 198.18.3.11 and
+	 * 2001:db8:2::11 go, 198.18.9.1 comes (a fresh id) */
+	expect_req(
+		&c, "PUT", "/v1/vips/198.18.100.1:80/tcp/backends",
+		"{\"backends\":[{\"address\":\"198.18.9.1\"},"
+		"{\"address\":\"198.18.2.11\",\"weight\":5}]}",
+		200,
+		"{\"added\":1,\"removed\":2,\"changed\":1,\"slots_written\":");
+	expect_req(&c, "GET", "/v1/vips/1/backends/198.18.2.11", NULL, 200,
+		   "\"backend_id\":1,\"weight\":5,");
+	expect_req(&c, "GET", "/v1/vips/1/backends/198.18.9.1", NULL, 200,
+		   "\"backend_id\":4,\"weight\":1,");
+	expect_req(&c, "GET", "/v1/vips/1/backends/198.18.3.11", NULL, 404,
+		   "backend 198.18.3.11 is not in vip 198.18.100.1:80/tcp");
+	assert_model_is_maps(lb);
+	/* none at all: an empty table */
+	expect_req(&c, "PUT", "/v1/vips/1/backends/", "{\"backends\":[]}", 200,
+		   "\"removed\":2,\"changed\":0");
+	expect_req(&c, "GET", "/v1/vips/1/backends", NULL, 200,
+		   "{\"backends\":[]}");
+	assert_model_is_maps(lb);
+	lb_free(lb);
 }
 
 static void test_rest(void **state)
@@ -2553,6 +2655,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_backend_moves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_backends, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup,
 						teardown),
