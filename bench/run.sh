@@ -51,9 +51,9 @@ rm -f "$OUT/pktcost.json" "$OUT/throughput.json"
 FAILED=0
 
 if [ $SMOKE = 1 ]; then
-	REPS=1 N4=1000 N6=2000 LAT_N=3 API_S=0.3 WAIT_S=60
+	REPS=1 N4=1000 N6=2000 LAT_N=3 API_S=0.3 WAIT_S=60 PUT_N=100
 else
-	REPS=3 N4=100000 N6=1000000 LAT_N=20 API_S=2 WAIT_S=300
+	REPS=3 N4=100000 N6=1000000 LAT_N=20 API_S=2 WAIT_S=300 PUT_N=100
 fi
 
 # ---- TAP and figures ---------------------------------------------------------------
@@ -238,6 +238,23 @@ cp_api() {			# cp_api NAME LABEL ARGS...
 	fig "$name" req/s "$label" "one keep-alive connection over the UNIX socket, sequential, ${API_S} s per repetition, every status checked" -- "${vals[@]}"
 }
 
+# cp_api_put VIP_ID: PUT /v1/vips/ID/backends alternating two sets of
+# $PUT_N backends that share none: backend changes (adds + removes) per
+# second through the batch endpoint.
+cp_api_put() {
+	local vals=() out
+	for _ in $(seq 1 "$REPS"); do
+		out=$("$BENCH" api-rate --unix "$SOCK_r" --seconds "$API_S" --put "$1" --batch "$PUT_N" 2>&1)
+		if [[ $out != *'"changes_rate"'* ]]; then
+			fig_bad api_write_backends_batch changes/s "API batch writes" invalid "api-rate: $out"
+			return
+		fi
+		vals+=("$(echo "$out" | grep -o '"changes_rate": *[0-9.]*' | grep -o '[0-9.]*$')")
+	done
+	fig api_write_backends_batch changes/s "API batch writes: PUT of the whole backend set, $PUT_N out and $PUT_N in per request" \
+		"one keep-alive connection over the UNIX socket, sequential, ${API_S} s per repetition, every status checked; backends added + removed per second" -- "${vals[@]}"
+}
+
 cp_api_write() {
 	local body vip_id reason
 	reason="the LB API has not landed: 'git log -- daemon/lb.c' is empty"
@@ -256,6 +273,7 @@ cp_api_write() {
 			-d "$body" http://sluiced/v1/vips | grep -o '"vip_id": *[0-9]*' | grep -o '[0-9]*$') &&
 			[ -n "$vip_id" ]; then
 			cp_api api_write_backends "API writes: POST + DELETE of a backend" --write "$vip_id"
+			cp_api_put "$vip_id"
 		else
 			fig_bad api_write_backends req/s "API writes" invalid "POST /v1/vips failed"
 		fi

@@ -13,7 +13,10 @@
  * api-rate: requests per second against the REST API over its UNIX socket,
  * one keep-alive connection, sequential, for a bounded time: GETs of one
  * path, or (--write VIP) alternating POST and DELETE of one backend of
- * that VIP.  Every answer's status is checked.  Prints one JSON object.
+ * that VIP, or (--put VIP) PUTs of its whole backend set, alternating two
+ * sets of --batch backends that share none (each PUT after the first
+ * removes N and adds N: changes_rate counts those).  Every answer's status
+ * is checked.  Prints one JSON object.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -248,7 +251,8 @@ static void conn_close(struct conn *c)
 static int request(struct conn *c, const char *method, const char *path,
 		   const char *body)
 {
-	char req[1024], *hdr_end, *p;
+	static char req[1 << 16];
+	char *hdr_end, *p;
 	size_t blen = body ? strlen(body) : 0, need;
 	long clen = -1;
 	int n, status, err, close_after;
@@ -308,6 +312,22 @@ static int request(struct conn *c, const char *method, const char *path,
 	return status;
 }
 
+/* {"backends": [...]}: @n backends from 198.18.(250 + @set * 4).0 on, so
+ * that set 0 and set 1 share none. */
+static void backend_set_body(char *buf, size_t len, unsigned int n,
+			     unsigned int set)
+{
+	size_t off = (size_t)snprintf(buf, len, "{\"backends\": [");
+
+	for (unsigned int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off,
+					"%s{\"address\": \"198.18.%u.%u\"}",
+					i ? ", " : "", 242 + set * 4 + i / 250,
+					1 + i % 250);
+	if (off < len)
+		snprintf(buf + off, len - off, "]}");
+}
+
 int api_rate_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -315,12 +335,16 @@ int api_rate_main(int argc, char **argv)
 		{ "get", required_argument, NULL, 'g' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "put", required_argument, NULL, 'p' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ 0 },
 	};
 	static struct conn c = { .fd = -1 };
-	const char *get = NULL, *vip = NULL;
+	static char sets[2][1 << 15];
+	const char *get = NULL, *vip = NULL, *put = NULL;
 	double seconds = 2, t0, t;
-	unsigned long long n = 0, bad = 0;
+	unsigned long long n = 0, bad = 0, changes = 0;
+	unsigned int batch = 100;
 	char path[512], body[128];
 	int ch, st = 0;
 
@@ -330,19 +354,33 @@ int api_rate_main(int argc, char **argv)
 		case 'g': get = optarg; break;
 		case 'w': vip = optarg; break;
 		case 's': seconds = atof(optarg); break;
+		case 'p': put = optarg; break;
+		case 'b': batch = (unsigned int)atoi(optarg); break;
 		default: return 2;
 		}
 	}
-	if (!c.path || !!get == !!vip || seconds <= 0 || seconds > 60) {
+	if (!c.path || !!get + !!vip + !!put != 1 || seconds <= 0 ||
+	    seconds > 60 || !batch || batch > 1000) {
 		fprintf(stderr, "api-rate: --unix SOCK and one of --get PATH, "
-				"--write VIP; --seconds 0..60\n");
+				"--write VIP, --put VIP [--batch 1..1000]; "
+				"--seconds 0..60\n");
 		return 2;
 	}
+	backend_set_body(sets[0], sizeof(sets[0]), batch, 0);
+	backend_set_body(sets[1], sizeof(sets[1]), batch, 1);
 	t0 = now_ns();
 	while ((t = now_ns() - t0) < seconds * 1e9) {
 		if (get) {
 			st = request(&c, "GET", get, NULL);
 			bad += st != 200;
+		} else if (put) {
+			/* set 0, then set 1 in its place: every backend of
+			 * the VIP goes and another comes, each time */
+			snprintf(path, sizeof(path), "/v1/vips/%s/backends",
+				 put);
+			st = request(&c, "PUT", path, sets[n % 2]);
+			bad += st != 200;
+			changes += n ? 2ull * batch : batch;
 		} else {
 			/* one backend in, then out again: two writes */
 			snprintf(path, sizeof(path), "/v1/vips/%s/backends",
@@ -371,8 +409,15 @@ int api_rate_main(int argc, char **argv)
 		       n);
 		return 1;
 	}
-	printf("{\"requests\": %llu, \"seconds\": %.3f, \"rate\": %.1f}\n", n,
-	       t, n / t);
+	if (put)
+		printf("{\"requests\": %llu, \"seconds\": %.3f, \"rate\": "
+		       "%.1f, \"backend_changes\": %llu, \"changes_rate\": "
+		       "%.1f}\n",
+		       n, t, n / t, changes, changes / t);
+	else
+		printf("{\"requests\": %llu, \"seconds\": %.3f, \"rate\": "
+		       "%.1f}\n",
+		       n, t, n / t);
 	conn_close(&c);
 	return 0;
 }
