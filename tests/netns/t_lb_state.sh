@@ -107,6 +107,36 @@ check "the VIPs' JSON unchanged too" diff "$T_TMP/json.0" "$T_TMP/json.2"
 check "20 requests to $VIP after the fresh start" requests $VIP
 check "20 requests to $VIP2 after the fresh start" requests $VIP2
 
+# ---- a burst of changes, then a stop at once: none of them lost -------------------
+# The state file is written at most every 100 ms (the changes in between
+# together); a clean stop writes what is pending.
+V2=$VIP2:8080/tcp
+for i in $(seq 1 20); do
+	curl -sf --unix-socket "$SOCK_lb" -X POST -d "{\"address\": \"198.18.15.$i\"}" \
+		"http://sluiced/v1/vips/$V2/backends" >/dev/null || die "burst: POST 198.18.15.$i"
+done
+set='{"backends": [{"address": "198.18.13.2"}'
+for i in $(seq 1 20); do set+=", {\"address\": \"198.18.16.$i\", \"weight\": 2}"; done
+set+=']}'
+out=$(curl -sf --unix-socket "$SOCK_lb" -X PUT -d "$set" "http://sluiced/v1/vips/$V2/backends")
+check "PUT of the whole set: 20 added, 20 removed, 198.18.13.2 kept" \
+	grep -q '"added":20,"removed":20,"changed":0' <<<"$out"
+check "SIGTERM right after the burst: exit status 0" sluiced_stop lb
+final_set() {	# final_set FILE: VIP2's backends in FILE are the PUT's
+	python3 - "$1" "$VIP2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+be = [v["backends"] for v in d["vips"] if v["address"] == sys.argv[2]][0]
+want = {"198.18.13.2": 1, **{"198.18.16.%d" % i: 2 for i in range(1, 21)}}
+got = {b["address"]: b["weight"] for b in be}
+sys.exit(0 if got == want else "got %r" % got)
+PY
+}
+check "the last change of the burst is in the state file" final_set "$STATE_lb/lb.json"
+lb_start || die "LB start after the burst"
+api lb /v1/vips >"$T_TMP/vips.burst"
+check "... and back after the restart" final_set "$T_TMP/vips.burst"
+
 # ---- a state file that cannot be used: no start, nothing replaced ----------------
 check "SIGTERM: exit status 0" sluiced_stop lb
 printf '{"version": 1, "vips": [\n  {"address": "198.18.100.1",, }\n]}\n' >"$STATE_lb/lb.json"
