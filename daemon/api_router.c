@@ -50,6 +50,9 @@ char *api_get_status(struct api_ctx *c, const struct api_req *r,
 	json_add_int(o, "neighbors", HASH_CNT(hh, st->neighs));
 	json_add_int(o, "netlink_events", (int64_t)st->nl_events);
 	json_add_int(o, "netlink_resyncs", (int64_t)st->nl_resyncs);
+	json_add_int(o, "netlink_overruns", (int64_t)st->nl_overruns);
+	json_add_int(o, "netlink_resyncs_coalesced",
+		     (int64_t)st->nl_resyncs_coalesced);
 	json_add_int(o, "route_errors", (int64_t)st->route_errors);
 	json_add_int(o, "routes_left_to_kernel",
 		     (int64_t)st->unsupported_routes);

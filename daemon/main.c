@@ -27,6 +27,7 @@
 #include "loop.h"
 #include "neigh_probe.h"
 #include "netlink.h"
+#include "resync.h"
 #include "opts.h"
 #include "state.h"
 #include "version.h"
@@ -331,29 +332,6 @@ static uint64_t mono_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-static int resync(struct nlsock *ns, struct state *st)
-{
-	int err;
-
-	st->nl_resyncs++;
-	pr_warn("netlink: events were lost, re-reading the kernel's state");
-	state_forget_kernel(st);
-	err = nlsock_dump_all(ns, st);
-	st->routes_dirty = false;
-	return err ? err : state_reconcile(st);
-}
-
-static int resync_routes(struct nlsock *ns, struct state *st)
-{
-	int err;
-
-	st->routes_dirty = false;
-	pr_debug("netlink: a link changed, re-reading routes");
-	state_forget_routes(st);
-	err = nlsock_dump_routes(ns, st);
-	return err ? err : state_reconcile(st);
-}
-
 struct signal_watch {
 	struct loop *loop;
 	int sfd;
@@ -372,6 +350,7 @@ static void on_signal(void *arg)
 struct netlink_watch {
 	struct nlsock *ns;
 	struct state *st;
+	struct resync rs;
 };
 
 static void on_netlink(void *arg)
@@ -379,12 +358,26 @@ static void on_netlink(void *arg)
 	struct netlink_watch *nw = arg;
 	int rc = nlsock_read_events(nw->ns, nw->st);
 
-	if (rc == -ENOBUFS)
-		rc = resync(nw->ns, nw->st);
-	else if (!rc && nw->st->routes_dirty)
-		rc = resync_routes(nw->ns, nw->st);
+	if (rc == -ENOBUFS) {
+		nw->st->nl_overruns++;
+		resync_request(&nw->rs, RESYNC_FULL);
+		rc = 0;
+	}
+	if (nw->st->routes_dirty)
+		resync_request(&nw->rs, RESYNC_ROUTES);
+	if (!rc)
+		rc = resync_run(&nw->rs, nw->ns, nw->st);
+	nw->st->nl_resyncs_coalesced = nw->rs.coalesced;
 	if (rc)
 		pr_err("netlink: %s", strerror(-rc));
+}
+
+/* Another resync is pending: come back after this round's events. */
+static int netlink_due(void *arg, int max)
+{
+	struct netlink_watch *nw = arg;
+
+	return resync_pending(&nw->rs) ? 0 : max;
 }
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
@@ -401,9 +394,15 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		return err;
 	sw.loop = l;
 	err = loop_add_fd(l, sfd, on_signal, &sw) ? 0 : -errno;
-	if (!err)
-		err = loop_add_fd(l, nlsock_fd(ns), on_netlink, &nw) ? 0 :
-								       -errno;
+	if (!err) {
+		struct loop_src *src =
+			loop_add_fd(l, nlsock_fd(ns), on_netlink, &nw);
+
+		if (src)
+			loop_set_due(src, netlink_due);
+		else
+			err = -errno;
+	}
 	/* checks run here, between API requests: a slow backend costs a
 	 * probe socket, never the loop */
 	if (!err && hc)

@@ -274,11 +274,15 @@ char *metrics_render(struct api_ctx *ctx)
 		"# HELP sluice_netlink_resyncs_total Full re-dumps after an overrun.\n"
 		"# TYPE sluice_netlink_resyncs_total counter\n"
 		"sluice_netlink_resyncs_total %llu\n"
+		"# HELP sluice_netlink_overruns_total Netlink overruns (ENOBUFS): events lost.\n"
+		"# TYPE sluice_netlink_overruns_total counter\n"
+		"sluice_netlink_overruns_total %llu\n"
 		"# HELP sluice_route_errors_total Routes that could not be programmed.\n"
 		"# TYPE sluice_route_errors_total counter\n"
 		"sluice_route_errors_total %llu\n",
 		(unsigned long long)st->nl_events,
 		(unsigned long long)st->nl_resyncs,
+		(unsigned long long)st->nl_overruns,
 		(unsigned long long)st->route_errors);
 	if (ctx->lb)
 		lb_metrics(&b, ctx->lb);

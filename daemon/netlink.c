@@ -14,10 +14,14 @@ struct nlsock {
 	struct mnl_socket *ev;
 	struct mnl_socket *dump;
 	unsigned int seq;
+	bool dump_intr; /* a dump since the last nlsock_dump_interrupted() */
 	char *buf;
 };
 
 #define NL_BUF_SIZE (1 << 16)
+/* More than a full receive buffer holds (one message per skb, each at
+ * least a few hundred bytes of truesize), plus what arrives meanwhile. */
+#define NL_DRAIN_MAX (1 << 20)
 
 int nlsock_open(struct nlsock **out)
 {
@@ -141,6 +145,23 @@ static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct dump_ctx {
+	struct nlsock *ns;
+	struct state *st;
+};
+
+/* The kernel flags a dump that ran while the table changed under it: it
+ * may have missed entries, so the caller dumps again. */
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		c->ns->dump_intr = true;
+	nl_dispatch(nlh, c->st);
+	return MNL_CB_OK;
+}
+
 static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 		    uint8_t family)
 {
@@ -150,6 +171,7 @@ static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 					      sizeof(struct rtmsg);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(ns->buf);
 	unsigned int portid = mnl_socket_get_portid(ns->dump);
+	struct dump_ctx c = { .ns = ns, .st = st };
 	unsigned int seq = ++ns->seq;
 	struct rtgenmsg *g;
 	ssize_t n;
@@ -166,8 +188,7 @@ static int dump_one(struct nlsock *ns, struct state *st, uint16_t type,
 		n = mnl_socket_recvfrom(ns->dump, ns->buf, NL_BUF_SIZE);
 		if (n < 0)
 			return -errno;
-		rc = mnl_cb_run(ns->buf, (size_t)n, seq, portid, dispatch_cb,
-				st);
+		rc = mnl_cb_run(ns->buf, (size_t)n, seq, portid, dump_cb, &c);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0)
@@ -206,6 +227,31 @@ int nlsock_dump_routes(struct nlsock *ns, struct state *st)
 	if (err)
 		pr_err("netlink: route dump failed: %s", strerror(-err));
 	return err;
+}
+
+bool nlsock_dump_interrupted(struct nlsock *ns)
+{
+	bool intr = ns->dump_intr;
+
+	ns->dump_intr = false;
+	return intr;
+}
+
+int nlsock_drain_events(struct nlsock *ns)
+{
+	int fd = mnl_socket_get_fd(ns->ev);
+
+	for (long i = 0; i < NL_DRAIN_MAX; i++) {
+		/* one message per recv: truncating it costs no copy */
+		if (recv(fd, ns->buf, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		/* a loss before the dump that follows: it covers it */
+		if (errno != ENOBUFS && errno != EINTR)
+			return -errno;
+	}
+	return -EBUSY;
 }
 
 int nlsock_read_events(struct nlsock *ns, struct state *st)

@@ -18,6 +18,17 @@ int nlsock_dump_all(struct nlsock *ns, struct state *st);
 int nlsock_dump_routes(struct nlsock *ns, struct state *st);
 /* Read and apply pending events.  -ENOBUFS: events were lost, resync. */
 int nlsock_read_events(struct nlsock *ns, struct state *st);
+/*
+ * Before a re-dump: discard the queued events (the dump reports what they
+ * say).  The kernel reports an overrun once, then not again until the
+ * queue has been read empty: left full, events lost during the dump would
+ * go unreported.  0 once empty; -EBUSY if events kept coming faster than
+ * they were discarded (the queue may not have emptied: dump once more).
+ */
+int nlsock_drain_events(struct nlsock *ns);
+/* Whether a dump since the last call was flagged NLM_F_DUMP_INTR (the
+ * table changed during it, entries may be missing): dump again. */
+bool nlsock_dump_interrupted(struct nlsock *ns);
 /* Apply one message (shared by dumps, events and tests). */
 void nl_dispatch(const struct nlmsghdr *nlh, struct state *st);
 

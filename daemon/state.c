@@ -653,7 +653,9 @@ void state_nexthop_event(struct state *st, const struct nl_nexthop *nh,
 		}
 		o->nh = *nh;
 	}
-	resync_nhobj_routes(st);
+	/* in a re-dump, objects come before the routes that name them */
+	if (!st->redumping)
+		resync_nhobj_routes(st);
 }
 
 /* ---- neighbours ---------------------------------------------------------- */
@@ -928,6 +930,7 @@ void state_forget_routes(struct state *st)
 	/* Keep what is programmed (maps and nhg refs) but drop the variants:
 	 * the re-dump rebuilds them and reconcile removes the rest, so a
 	 * route that did not change is never rewritten. */
+	st->redumping = true;
 	/* the re-dump reports the addresses again, in the kernel's order */
 	for (int i = 0; i < st->n_ifaces; i++)
 		st->ifaces[i].n_addr4 = st->ifaces[i].n_addr6 = 0;
@@ -1061,6 +1064,38 @@ static int reconcile_cb(const void *key, const void *value, void *arg)
 	return wanted ? 0 : push_key(&c->stale, key);
 }
 
+/* A stale entry goes through the typed operation, as any other delete:
+ * lib/dp removes it from the compiled forwarding table as well. */
+static int stale_delete(struct state *st, enum dp_map_id map, const void *key)
+{
+	switch (map) {
+	case DP_MAP_ROUTES_V4: {
+		const struct sluice_lpm4_key *k = key;
+
+		return st->ops->route_del(st->dp, AF_INET, k->addr,
+					  k->prefixlen);
+	}
+	case DP_MAP_ROUTES_V6: {
+		const struct sluice_lpm6_key *k = key;
+
+		return st->ops->route_del(st->dp, AF_INET6, k->addr,
+					  k->prefixlen);
+	}
+	case DP_MAP_NHGS: return st->ops->nhg_del(st->dp, *(const __u32 *)key);
+	case DP_MAP_NEIGHBORS: return st->ops->neigh_del(st->dp, key);
+	case DP_MAP_IFACES:
+		return st->ops->iface_del(st->dp, *(const __u32 *)key);
+	case DP_MAP_TX_PORTS:
+		return st->ops->port_del(st->dp, *(const __u32 *)key);
+	case DP_MAP_VLANS: {
+		const struct sluice_vlan_key *k = key;
+
+		return st->ops->vlan_del(st->dp, k->parent_ifindex, k->vlan_id);
+	}
+	default: return st->ops->map_delete(st->dp, map, key);
+	}
+}
+
 static void drop_dead_routes(struct state *st)
 {
 	struct st_prefix *p, *tmp;
@@ -1128,7 +1163,9 @@ static void reconcile_local_addrs(struct state *st)
 	free(c.stale.keys);
 }
 
-int state_reconcile(struct state *st)
+/* @walk_routes: look for route entries the daemon did not write (start-up:
+ * an earlier run's), one lookup per entry of a possibly huge map. */
+static int reconcile(struct state *st, bool walk_routes)
 {
 	static const enum dp_map_id order[] = {
 		DP_MAP_ROUTES_V4, DP_MAP_ROUTES_V6, DP_MAP_NHGS,
@@ -1138,11 +1175,15 @@ int state_reconcile(struct state *st)
 	size_t removed = 0;
 	int err = 0;
 
+	st->redumping = false;
 	drop_dead_routes(st);
 	drop_unused_nhgs(st);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct reconcile_ctx c = { .st = st, .map = order[i] };
 
+		if (!walk_routes && (order[i] == DP_MAP_ROUTES_V4 ||
+				     order[i] == DP_MAP_ROUTES_V6))
+			continue;
 		if (!router_maps(st) &&
 		    (order[i] == DP_MAP_ROUTES_V4 ||
 		     order[i] == DP_MAP_ROUTES_V6 || order[i] == DP_MAP_NHGS ||
@@ -1155,8 +1196,7 @@ int state_reconcile(struct state *st)
 									   4);
 		err = st->ops->map_foreach(st->dp, order[i], reconcile_cb, &c);
 		for (size_t k = 0; k < c.stale.n; k++) {
-			if (!st->ops->map_delete(st->dp, order[i],
-						 c.stale.keys[k]))
+			if (!stale_delete(st, order[i], c.stale.keys[k]))
 				removed++;
 		}
 		free(c.stale.keys);
@@ -1168,6 +1208,16 @@ int state_reconcile(struct state *st)
 	if (removed)
 		pr_info("reconcile: removed %zu stale map entries", removed);
 	return err;
+}
+
+int state_reconcile(struct state *st)
+{
+	return reconcile(st, true);
+}
+
+int state_resync_done(struct state *st)
+{
+	return reconcile(st, false);
 }
 
 void state_shutdown(struct state *st, bool keep)

@@ -164,11 +164,16 @@ struct state {
 	uint64_t routes_programmed[2]; /* [0] v4, [1] v6 */
 	uint64_t nl_events;
 	uint64_t nl_resyncs;
+	uint64_t nl_overruns;	       /* ENOBUFS on the event socket */
+	uint64_t nl_resyncs_coalesced; /* requests folded into a pending one */
 	uint64_t route_errors;
 	uint64_t unsupported_routes;
 	/* The kernel removes or kills IPv4 routes through a link that goes
 	 * down or away without telling anyone: re-dump routes after that. */
 	bool routes_dirty;
+	/* Between state_forget_*() and the end of the re-dump: every route
+	 * is read again, so nothing needs re-resolving before that. */
+	bool redumping;
 };
 
 int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
@@ -185,6 +190,11 @@ int state_reconcile(struct state *st);
 void state_forget_kernel(struct state *st);
 /* Forget only the routes, before a route re-dump (maps untouched). */
 void state_forget_routes(struct state *st);
+/* After a re-dump at run time: one pass over the prefixes removes the
+ * routes the dump did not report (their map entries were written by this
+ * run, so the route maps are not walked); the small maps are reconciled
+ * as state_reconcile() does. */
+int state_resync_done(struct state *st);
 
 void state_link_event(struct state *st, const struct nl_link *l, bool del);
 void state_route_event(struct state *st, const struct nl_route *r, bool del,

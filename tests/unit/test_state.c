@@ -20,6 +20,7 @@
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include "resync.h"
 #include "state.h"
 
 /* ---- a fake data path ----------------------------------------------------- */
@@ -43,10 +44,12 @@ struct fmap {
 struct dp {
 	enum dp_role role;
 	struct fmap m[FAKE_MAPS];
-	int sets[FAKE_MAPS]; /* successful updates */
-	int dels[FAKE_MAPS]; /* successful deletes */
-	int fail[FAKE_MAPS]; /* the next N writes to the map fail, -EIO */
-	int attached;	     /* dp_attach calls that succeeded */
+	int sets[FAKE_MAPS];	 /* successful updates */
+	int dels[FAKE_MAPS];	 /* successful deletes */
+	int raw_dels[FAKE_MAPS]; /* map_delete calls (no typed op) */
+	int walks[FAKE_MAPS];	 /* map_foreach calls */
+	int fail[FAKE_MAPS];	 /* the next N writes to the map fail, -EIO */
+	int attached;		 /* dp_attach calls that succeeded */
 	int detached;
 	int tc_attached; /* dp_tc_attach calls that succeeded */
 	int tc_detached;
@@ -92,6 +95,8 @@ static void fake_counts_reset(void)
 {
 	memset(fake.sets, 0, sizeof(fake.sets));
 	memset(fake.dels, 0, sizeof(fake.dels));
+	memset(fake.raw_dels, 0, sizeof(fake.raw_dels));
+	memset(fake.walks, 0, sizeof(fake.walks));
 }
 
 static int fmap_find(const struct fmap *m, const void *k)
@@ -367,6 +372,7 @@ static int fake_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb,
 {
 	(void)dp;
 	assert_true(id < DP_MAP_COUNT && key_size[id]);
+	fake.walks[id]++;
 	return foreach(id, cb, arg);
 }
 
@@ -374,6 +380,7 @@ static int fake_map_delete(struct dp *dp, enum dp_map_id id, const void *key)
 {
 	(void)dp;
 	assert_true(id < DP_MAP_COUNT && key_size[id]);
+	fake.raw_dels[id]++;
 	return fmap_del(id, key);
 }
 
@@ -1115,6 +1122,109 @@ static void test_reconcile_after_restart(void **state)
 	assert_groups_consistent();
 }
 
+/* ---- resync after lost events -------------------------------------------------- */
+
+static void test_resync_coalesced(void **state)
+{
+	struct resync r = {};
+
+	(void)state;
+	assert_false(resync_pending(&r));
+	assert_int_equal(resync_take(&r), RESYNC_NONE);
+	/* overruns while one is pending (or running: the event loop reads
+	 * the socket only between two) make one, not many */
+	resync_request(&r, RESYNC_FULL);
+	resync_request(&r, RESYNC_FULL);
+	resync_request(&r, RESYNC_ROUTES);
+	resync_request(&r, RESYNC_NONE);
+	assert_true(resync_pending(&r));
+	assert_int_equal(resync_take(&r), RESYNC_FULL);
+	assert_false(resync_pending(&r));
+	assert_int_equal(resync_take(&r), RESYNC_NONE);
+	assert_int_equal(r.requests, 3);
+	assert_int_equal(r.coalesced, 2);
+	/* a full one absorbs a routes-only one asked for first */
+	resync_request(&r, RESYNC_ROUTES);
+	resync_request(&r, RESYNC_FULL);
+	assert_int_equal(resync_take(&r), RESYNC_FULL);
+	resync_request(&r, RESYNC_ROUTES);
+	assert_int_equal(resync_take(&r), RESYNC_ROUTES);
+	assert_int_equal(r.coalesced, 3);
+}
+
+static void test_resync_done_one_pass(void **state)
+{
+	(void)state;
+	add_via("198.18.2.0/24", 0, ETH0, "10.0.0.1");
+	add_via("198.18.3.0/24", 0, ETH1, "10.0.1.1");
+	add_via("198.18.4.0/24", 0, ETH1, "10.0.1.1");
+	add_via("198.18.5.0/24", 0, ETH0, "10.0.0.1");
+	assert_int_equal(fmap_count(DP_MAP_ROUTES_V4), 4);
+
+	/* events were lost (a flush): the dump reports two of the four */
+	fake_counts_reset();
+	state_forget_kernel(&st);
+	link_up(ETH0, "eth0");
+	link_up(ETH1, "eth1");
+	add_via("198.18.2.0/24", 0, ETH0, "10.0.0.1");
+	add_via("198.18.4.0/24", 0, ETH1, "10.0.1.1");
+	assert_int_equal(state_resync_done(&st), 0);
+
+	/* the gone ones removed by the daemon's own record, through the
+	 * typed delete; the route maps are not walked; the kept ones are
+	 * not rewritten */
+	assert_int_equal(fake.walks[DP_MAP_ROUTES_V4], 0);
+	assert_int_equal(fake.walks[DP_MAP_ROUTES_V6], 0);
+	assert_int_equal(fake.raw_dels[DP_MAP_ROUTES_V4], 0);
+	assert_int_equal(fake.dels[DP_MAP_ROUTES_V4], 2);
+	assert_int_equal(fake.sets[DP_MAP_ROUTES_V4], 0);
+	assert_string_equal(map_text("198.18.2.0/24"), "forward 2/10.0.0.1");
+	assert_string_equal(map_text("198.18.4.0/24"), "forward 3/10.0.1.1");
+	assert_string_equal(map_text("198.18.3.0/24"), "none");
+	assert_string_equal(map_text("198.18.5.0/24"), "none");
+	assert_int_equal(st.routes_programmed[0], 2);
+	assert_int_equal(HASH_CNT(hh, st.prefixes), 2);
+	assert_groups_consistent();
+
+	/* everything gone (the flush finished during the dump) */
+	fake_counts_reset();
+	state_forget_routes(&st);
+	assert_int_equal(state_resync_done(&st), 0);
+	assert_int_equal(fmap_count(DP_MAP_ROUTES_V4), 0);
+	assert_int_equal(fmap_count(DP_MAP_NHGS), 0);
+	assert_int_equal(st.routes_programmed[0], 0);
+	assert_int_equal(HASH_CNT(hh, st.prefixes), 0);
+	assert_groups_consistent();
+
+	/* the events queued during the dump still apply after it */
+	add_via("198.18.6.0/24", 0, ETH0, "10.0.0.1");
+	assert_string_equal(map_text("198.18.6.0/24"), "forward 2/10.0.0.1");
+	del_via("198.18.6.0/24", 0, ETH0, "10.0.0.1");
+	assert_string_equal(map_text("198.18.6.0/24"), "none");
+	assert_groups_consistent();
+}
+
+/* Start-up: stale entries go through the typed deletes, so lib/dp also
+ * drops them from the compiled forwarding table it replayed them into. */
+static void test_reconcile_stale_typed(void **state)
+{
+	(void)state;
+	seed_nhg(8, ETH1, "10.0.1.9");
+	seed_route("198.18.9.0/24", SLUICE_RT_FORWARD, 8);
+	seed_neigh(ETH0, "10.0.0.99", 0x63);
+	assert_int_equal(state_seed_from_maps(&st), 0);
+	replay_dump();
+	fake_counts_reset();
+	assert_int_equal(state_reconcile(&st), 0);
+	assert_int_equal(fake.walks[DP_MAP_ROUTES_V4], 1);
+	assert_string_equal(map_text("198.18.9.0/24"), "none");
+	assert_null(map_nhg(8));
+	assert_false(map_has_neigh(ETH0, "10.0.0.99"));
+	for (int i = 0; i < FAKE_MAPS; i++)
+		assert_int_equal(fake.raw_dels[i], 0);
+	assert_groups_consistent();
+}
+
 static void test_reconcile_local_addrs(void **state)
 {
 	struct sluice_addr_key k;
@@ -1499,6 +1609,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_groups_shared_and_freed,
 						setup_links, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_after_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resync_coalesced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_resync_done_one_pass,
+						setup_links, teardown),
+		cmocka_unit_test_setup_teardown(test_reconcile_stale_typed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_local_addrs,
 						setup_links, teardown),
