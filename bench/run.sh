@@ -51,9 +51,9 @@ rm -f "$OUT/pktcost.json" "$OUT/throughput.json"
 FAILED=0
 
 if [ $SMOKE = 1 ]; then
-	REPS=1 N4=1000 N6=2000 LAT_N=3 API_S=0.3 WAIT_S=60 PUT_N=100
+	REPS=1 N4=1000 N6=2000 LAT_N=3 API_S=0.3 WAIT_S=60 PUT_N=100 NFLUSH=20000
 else
-	REPS=3 N4=100000 N6=1000000 LAT_N=20 API_S=2 WAIT_S=300 PUT_N=100
+	REPS=3 N4=100000 N6=1000000 LAT_N=20 API_S=2 WAIT_S=300 PUT_N=100 NFLUSH=1000000
 fi
 
 # ---- TAP and figures ---------------------------------------------------------------
@@ -143,6 +143,20 @@ with open(d + "/v6.batch", "w") as f:
         f.write("route add 2001:db8:%x:%x::/64 via 2001:db8::2 dev r0 proto 200\n"
                 % (0x1000 + (i >> 16), i & 0xffff))
 PY
+	# NFLUSH /32s for the flush figure, proto 201: inside 198.18.0.0/15
+	# when they fit (--smoke), else from 100.64.0.0/10 (RFC 6598 shared
+	# space: a million do not fit in a /15; only the namespace's table
+	# holds them, no packet is sent)
+	python3 - "$NFLUSH" "$T_TMP" <<'PY' || return 1
+import sys
+n, d = int(sys.argv[1]), sys.argv[2]
+base = (198 << 24 | 19 << 16) if n <= 65536 else (100 << 24 | 64 << 16)
+with open(d + "/flush.batch", "w") as f:
+    for i in range(n):
+        v = base + i
+        f.write("route add %d.%d.%d.%d/32 via 198.18.0.2 dev r0 proto 201\n"
+                % (v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255))
+PY
 }
 
 # status_num FIELD: a number from /v1/status, empty if the API is down.
@@ -156,6 +170,16 @@ wait_count() {
 	while :; do
 		v=$(status_num "$1")
 		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+# wait_count_le FIELD N: as wait_count, until FIELD <= N.
+wait_count_le() {
+	local deadline=$((SECONDS + WAIT_S)) v
+	while :; do
+		v=$(status_num "$1")
+		[ -n "$v" ] && [ "$v" -le "$2" ] && return 0
 		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.02
 	done
@@ -328,6 +352,76 @@ cp_mirror() {
 		"from launching sluiced (dump, program, API up) until /v1/status $field shows them all" -- "${dump[@]}"
 }
 
+# map_matches_kernel: the pinned routes_v4 map holds exactly the IPv4
+# prefixes of the namespace's main and local tables (what sluiced mirrors).
+map_matches_kernel() {
+	timeout 60 bpftool -j map dump pinned "$PIN_r/routes_v4" >"$T_TMP/map.json" &&
+		{ ip -n "$NS_R" -j -4 route show table main; echo; ip -n "$NS_R" -j -4 route show table local; } >"$T_TMP/kern.json" &&
+		python3 - "$T_TMP/map.json" "$T_TMP/kern.json" <<'PY'
+import ipaddress, json, sys
+m = {(e["formatted"]["key"]["prefixlen"],
+      ".".join(map(str, e["formatted"]["key"]["addr"])))
+     for e in json.load(open(sys.argv[1]))}
+k = set()
+for part in open(sys.argv[2]).read().split("\n"):
+    if part.strip():
+        for r in json.loads(part):
+            d = "0.0.0.0/0" if r["dst"] == "default" else r["dst"]
+            n = ipaddress.ip_network(d if "/" in d else d + "/32", strict=False)
+            k.add((n.prefixlen, str(n.network_address)))
+if m != k:
+    print("map has %d entries, the kernel %d prefixes; only in the map: %s; "
+          "only in the kernel: %s" % (len(m), len(k), sorted(m - k)[:3],
+                                      sorted(k - m)[:3]))
+    sys.exit(1)
+PY
+}
+
+# cp_flush: NFLUSH IPv4 routes added with ip -batch while sluiced runs,
+# then `ip route flush proto 201`; each time until /v1/status routes_v4
+# is back where it was, and then the pinned map must equal the kernel.
+# A flush this big overruns netlink: sluiced re-dumps (netlink_resyncs).
+cp_flush() {
+	local base t0 tb tf out add=() conv=() ipf=() ovr=() rs=() o0 r0
+	for _ in $(seq 1 "$REPS"); do
+		base=$(status_num routes_v4)
+		t0=$(now_ns)
+		if ! ip -n "$NS_R" -batch "$T_TMP/flush.batch" >"$T_TMP/batch.err" 2>&1; then
+			fig_bad route_flush_converge routes/s "flush" invalid "ip -batch failed: $(head -c 200 "$T_TMP/batch.err")"
+			return
+		fi
+		if ! wait_count routes_v4 $((base + NFLUSH)); then
+			fig_bad route_flush_converge routes/s "flush" invalid "adds not mirrored within $WAIT_S s: $(status_num routes_v4) of $((base + NFLUSH))"
+			return
+		fi
+		add+=("$(awk -v n="$NFLUSH" -v t="$(secs_since "$t0")" 'BEGIN { printf "%.0f", n / t }')")
+		o0=$(status_num netlink_overruns)
+		r0=$(status_num netlink_resyncs)
+		t0=$(now_ns)
+		ip -n "$NS_R" route flush proto 201
+		tf=$(secs_since "$t0")
+		if ! wait_count_le routes_v4 "$base"; then
+			fig_bad route_flush_converge routes/s "flush" invalid "not converged within $WAIT_S s: $(status_num routes_v4) routes, baseline $base"
+			return
+		fi
+		tb=$(secs_since "$t0")
+		if ! out=$(map_matches_kernel 2>&1); then
+			fig_bad route_flush_converge routes/s "flush" invalid "after the flush the map differs from the kernel: $out"
+			return
+		fi
+		conv+=("$(awk -v n="$NFLUSH" -v t="$tb" 'BEGIN { printf "%.0f", n / t }')")
+		ipf+=("$tf")
+		ovr+=($(($(status_num netlink_overruns) - o0)))
+		rs+=($(($(status_num netlink_resyncs) - r0)))
+	done
+	tap ok "control route_flush_converge: the pinned routes_v4 map equals the kernel's main+local tables after each flush"
+	fig route_add_mirror routes/s "sluiced mirrors $NFLUSH IPv4 routes as ip -batch adds them" \
+		"running sluiced; $NFLUSH /32s via one gateway; from the start of ip -batch until /v1/status routes_v4 shows them all (polled every 20 ms); bound by the kernel's own insert rate" -- "${add[@]}"
+	fig route_flush_converge routes/s "sluiced converges after ip route flush of $NFLUSH IPv4 routes" \
+		"from the start of ip route flush until /v1/status routes_v4 is back to its baseline; then the pinned routes_v4 map must hold exactly the kernel's main+local IPv4 prefixes" \
+		"{\"ip_flush_s\": [$(IFS=,; echo "${ipf[*]}")], \"netlink_overruns\": [$(IFS=,; echo "${ovr[*]}")], \"netlink_resyncs\": [$(IFS=,; echo "${rs[*]}")]}" -- "${conv[@]}"
+}
+
 part_control() {
 	local kb mem
 	echo "# --- control plane (sluiced in a namespace)"
@@ -346,6 +440,7 @@ part_control() {
 	cp_api api_get_routes "API reads: GET /v1/routes (a handful of routes)" --get /v1/routes
 	cp_api_write
 	cp_latency route_latency_idle "netlink route change -> map, idle daemon"
+	cp_flush
 
 	cp_mirror 4 "$N4" "v4"
 	cp_mirror 6 "$N6" "v6"
