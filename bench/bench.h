@@ -91,6 +91,15 @@ struct flow {
 
 #define FRAME_MAX 256
 
+/* One BPF_PROG_TEST_RUN of an XDP program and what came out (xdp_run.c). */
+struct test_res {
+	__u8 out[FRAME_MAX + 128];
+	__u32 out_len, retval, duration;
+	int err;
+};
+void test_res_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
+		  __u32 repeat, struct test_res *r);
+
 /* Ethernet + IPv4/IPv6 + UDP/TCP, every checksum computed.  Returns the
  * length or -EINVAL. */
 int frame_build(const struct flow *f, __u8 *buf, __u32 cap);

@@ -125,27 +125,7 @@ void fc_detach_idle(int ifindex)
 
 /* ---- the method --------------------------------------------------------------- */
 
-struct res {
-	__u8 out[FRAME_MAX + 128];
-	__u32 out_len, retval, duration;
-	int err;
-};
-
-static void run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 repeat,
-		struct res *r)
-{
-	struct dp_test_run t = { .ifindex = ifindex,
-				 .repeat = repeat,
-				 .out = r->out,
-				 .out_size = sizeof(r->out) };
-
-	r->err = dp_test_run_xdp(fd, in, len, &t);
-	r->out_len = t.out_len;
-	r->retval = t.retval;
-	r->duration = t.duration;
-}
-
-static bool call_ok(struct fig *f, const struct res *r, __u32 verdict,
+static bool call_ok(struct fig *f, const struct test_res *r, __u32 verdict,
 		    const __u8 *exp, __u32 explen, unsigned long long call)
 {
 	__u32 at = 0;
@@ -178,7 +158,7 @@ bool fc_pass_batch(struct fc_env *e)
 	struct fig *f = fig_new("fibcost", "xdp_pass", 1, "ns/packet");
 	static const __u8 frame[60] = { 0x02, 0, 0, 0, 0xb0, 0x01 };
 	unsigned long long calls = (e->runs + BATCH - 1) / BATCH, sum = 0;
-	static struct res r;
+	static struct test_res r;
 
 	snprintf(f->label, sizeof(f->label), "floor: XDP_PASS");
 	snprintf(f->method, sizeof(f->method),
@@ -191,7 +171,8 @@ bool fc_pass_batch(struct fc_env *e)
 	if (f->invalid)
 		return false;
 	for (unsigned long long c = 0; c < calls; c++) {
-		run(e->fd_pass, e->ifin, frame, sizeof(frame), BATCH, &r);
+		test_res_run(e->fd_pass, e->ifin, frame, sizeof(frame), BATCH,
+			     &r);
 		if (!call_ok(f, &r, XDP_PASS, frame, sizeof(frame), c))
 			return false;
 		sum += (unsigned long long)r.duration * BATCH;
@@ -221,7 +202,7 @@ bool fc_single(struct fc_env *e, struct fig *f, int fd, __u32 verdict,
 	       const struct fc_frames *fr, double *ns)
 {
 	unsigned long long sum = 0, sum_pass = 0, kept = 0;
-	static struct res r, rp;
+	static struct test_res r, rp;
 
 	if (!e->have_pass_batch) {
 		fig_invalid(f, "no XDP_PASS floor in this repetition");
@@ -230,10 +211,11 @@ bool fc_single(struct fc_env *e, struct fig *f, int fd, __u32 verdict,
 	for (unsigned long long c = 0; c < e->runs; c++) {
 		unsigned int i = (unsigned int)(c % fr->n);
 
-		run(fd, e->ifin, fr->in[i], fr->inlen[i], 1, &r);
+		test_res_run(fd, e->ifin, fr->in[i], fr->inlen[i], 1, &r);
 		if (!call_ok(f, &r, verdict, fr->exp[i], fr->explen[i], c))
 			return false;
-		run(e->fd_pass, e->ifin, fr->in[i], fr->inlen[i], 1, &rp);
+		test_res_run(e->fd_pass, e->ifin, fr->in[i], fr->inlen[i], 1,
+			     &rp);
 		if (!call_ok(f, &rp, XDP_PASS, fr->in[i], fr->inlen[i], c))
 			return false;
 		if (r.duration > PREEMPTED_NS || rp.duration > PREEMPTED_NS) {

@@ -519,26 +519,6 @@ static bool forget_flow(struct env *e, struct fig *f, enum kind k,
 
 /* ---- one test_run ---------------------------------------------------------------- */
 
-struct res {
-	__u8 out[FRAME_MAX + 128];
-	__u32 out_len, retval, duration;
-	int err;
-};
-
-static void run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 repeat,
-		struct res *r)
-{
-	struct dp_test_run t = { .ifindex = ifindex,
-				 .repeat = repeat,
-				 .out = r->out,
-				 .out_size = sizeof(r->out) };
-
-	r->err = dp_test_run_xdp(fd, in, len, &t);
-	r->out_len = t.out_len;
-	r->retval = t.retval;
-	r->duration = t.duration;
-}
-
 static const char *xdp_name(__u32 v)
 {
 	static const char *const n[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
@@ -657,7 +637,7 @@ static bool lb_counters_ok(struct fig *f, enum kind k,
 	return false;
 }
 
-static bool call_ok(struct fig *f, const struct res *r, __u32 verdict,
+static bool call_ok(struct fig *f, const struct test_res *r, __u32 verdict,
 		    const __u8 *exp, __u32 explen, unsigned long long call)
 {
 	if (r->err) {
@@ -720,7 +700,7 @@ static void describe(struct fig *f, const struct path *p, bool batch,
 /* Established flows need their entries: one SYN per flow, checked. */
 static bool prime_flows(struct env *e, struct fig *f, unsigned int flows)
 {
-	static struct res r;
+	static struct test_res r;
 	struct flow fl;
 	__u8 in[FRAME_MAX], exp[FRAME_MAX];
 	int n, m;
@@ -735,7 +715,8 @@ static bool prime_flows(struct env *e, struct fig *f, unsigned int flows)
 			fig_invalid(f, "cannot build the priming frames");
 			return false;
 		}
-		run(dp_xdp_prog_fd(e->dpl), e->ifin, in, (__u32)n, 1, &r);
+		test_res_run(dp_xdp_prog_fd(e->dpl), e->ifin, in, (__u32)n, 1,
+			     &r);
 		if (!call_ok(f, &r, XDP_REDIRECT, exp, (__u32)m, i))
 			return false;
 	}
@@ -745,11 +726,11 @@ static bool prime_flows(struct env *e, struct fig *f, unsigned int flows)
 static bool measure_batch(struct env *e, struct fig *f, const struct target *t,
 			  double *ns)
 {
-	static struct res r;
+	static struct test_res r;
 	unsigned long long calls = (e->o->runs + BATCH - 1) / BATCH, sum = 0;
 
 	for (unsigned long long c = 0; c < calls; c++) {
-		run(t->fd, e->ifin, e->in[0], e->inlen[0], BATCH, &r);
+		test_res_run(t->fd, e->ifin, e->in[0], e->inlen[0], BATCH, &r);
 		if (!call_ok(f, &r, t->verdict, e->exp[0], e->explen[0], c))
 			return false;
 		sum += (unsigned long long)r.duration * BATCH;
@@ -762,7 +743,7 @@ static bool measure_batch(struct env *e, struct fig *f, const struct target *t,
 static bool measure_single(struct env *e, struct fig *f, const struct target *t,
 			   enum kind k, unsigned int flows, double *ns)
 {
-	static struct res r, rp;
+	static struct test_res r, rp;
 	unsigned long long runs = e->o->runs, sum = 0, sum_pass = 0;
 
 	unsigned long long kept = 0;
@@ -772,10 +753,11 @@ static bool measure_single(struct env *e, struct fig *f, const struct target *t,
 
 		if (!forget_flow(e, f, k, i))
 			return false;
-		run(t->fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
+		test_res_run(t->fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
 		if (!call_ok(f, &r, t->verdict, e->exp[i], e->explen[i], c))
 			return false;
-		run(e->fd_pass, e->ifin, e->in[i], e->inlen[i], 1, &rp);
+		test_res_run(e->fd_pass, e->ifin, e->in[i], e->inlen[i], 1,
+			     &rp);
 		if (!call_ok(f, &rp, XDP_PASS, e->in[i], e->inlen[i], c))
 			return false;
 		if (r.duration > PREEMPTED_NS || rp.duration > PREEMPTED_NS) {
@@ -853,7 +835,7 @@ static void measure_overhead(struct env *e)
 {
 	struct fig *f =
 		fig_new("pktcost", "testrun_call_overhead", 0, "ns/call");
-	static struct res r;
+	static struct test_res r;
 	unsigned long long sum = 0, kept = 0;
 
 	snprintf(f->label, sizeof(f->label),
@@ -867,7 +849,7 @@ static void measure_overhead(struct env *e)
 		return;
 	}
 	for (unsigned long long c = 0; c < e->o->runs; c++) {
-		run(e->fd_pass, e->ifin, e->in[0], e->inlen[0], 1, &r);
+		test_res_run(e->fd_pass, e->ifin, e->in[0], e->inlen[0], 1, &r);
 		if (!call_ok(f, &r, XDP_PASS, e->in[0], e->inlen[0], c))
 			return;
 		if (r.duration > PREEMPTED_NS) {
@@ -890,7 +872,7 @@ static int spin(struct env *e)
 	const struct path *p = NULL;
 	struct target t;
 	struct fig *f;
-	static struct res r;
+	static struct test_res r;
 	unsigned long long calls = 0, sum = 0;
 	double t0;
 
@@ -915,7 +897,7 @@ static int spin(struct env *e)
 
 		if (!forget_flow(e, f, p->kind, i))
 			return -EINVAL;
-		run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
+		test_res_run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
 		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i],
 			     calls)) {
 			note("INVALID: %s", f->why);

@@ -12,18 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fib_internal.h"
+#include "mix64.h"
 
 #define RULES_MIN_CAPACITY 16u
-
-static __u64 mix64(__u64 x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
 
 static __u32 key_hash(const __u8 *key, unsigned int addr_bytes)
 {

@@ -3,18 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "maglev.h"
-
-/* splitmix64's finaliser: a fixed, well-mixed hash that every node and
- * every version computes the same way. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
+#include "mix64.h"
 
 uint64_t maglev_key(const void *data, size_t len)
 {
