@@ -27,6 +27,27 @@ static uint64_t now_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
+/* The compiled forwarding table's use of its pools (docs/forwarding-
+ * table.md): what tells a user to raise fib.v4_groups / fib.v6_groups. */
+static void fib_json(struct json_object *o, struct state *st)
+{
+	struct dp_fib_usage u;
+	struct json_object *f;
+
+	if (dp_fib_stats(st->dp, &u))
+		return; /* the backend role has no table */
+	f = json_object_new_object();
+	json_add_int(f, "v4_prefixes", (int64_t)u.v4_routes);
+	json_add_int(f, "v6_prefixes", (int64_t)u.v6_routes);
+	json_add_int(f, "v4_groups", u.v4_groups);
+	json_add_int(f, "v4_groups_max", u.v4_groups_max);
+	json_add_int(f, "v6_groups", u.v6_groups);
+	json_add_int(f, "v6_groups_max", u.v6_groups_max);
+	json_add_int(f, "next_hop_groups", u.nhgs);
+	json_add_int(f, "next_hops", u.nhs);
+	json_object_object_add(o, "fib", f);
+}
+
 char *api_get_status(struct api_ctx *c, const struct api_req *r,
 		     unsigned int *status)
 {
@@ -56,6 +77,7 @@ char *api_get_status(struct api_ctx *c, const struct api_req *r,
 	json_add_int(o, "route_errors", (int64_t)st->route_errors);
 	json_add_int(o, "routes_left_to_kernel",
 		     (int64_t)st->unsupported_routes);
+	fib_json(o, st);
 	return json_take(o);
 }
 

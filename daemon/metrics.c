@@ -233,6 +233,7 @@ char *metrics_render(struct api_ctx *ctx)
 {
 	struct state *st = ctx->st;
 	struct buf b = { .cap = 16384 };
+	struct dp_fib_usage fu;
 
 	b.s = malloc(b.cap);
 	if (!b.s)
@@ -265,6 +266,19 @@ char *metrics_render(struct api_ctx *ctx)
 		(unsigned long long)st->routes_programmed[1]);
 	gauge(&b, "sluice_nexthop_groups", "Next-hop groups in use.",
 	      HASH_CNT(hh, st->nhgs));
+	if (!dp_fib_stats(st->dp, &fu))
+		bprintf(&b,
+			"# HELP sluice_fib_groups Groups of the forwarding "
+			"table in use (fib.v4_groups / fib.v6_groups).\n"
+			"# TYPE sluice_fib_groups gauge\n"
+			"sluice_fib_groups{family=\"ipv4\"} %u\n"
+			"sluice_fib_groups{family=\"ipv6\"} %u\n"
+			"# HELP sluice_fib_groups_max The group pools' sizes.\n"
+			"# TYPE sluice_fib_groups_max gauge\n"
+			"sluice_fib_groups_max{family=\"ipv4\"} %u\n"
+			"sluice_fib_groups_max{family=\"ipv6\"} %u\n",
+			fu.v4_groups, fu.v6_groups, fu.v4_groups_max,
+			fu.v6_groups_max);
 	gauge(&b, "sluice_neighbors", "Neighbours mirrored from the kernel.",
 	      HASH_CNT(hh, st->neighs));
 	bprintf(&b,

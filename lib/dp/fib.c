@@ -333,7 +333,7 @@ void dp_fib_close(struct dp *dp)
 
 int dp_fib_stats(struct dp *dp, struct dp_fib_usage *u)
 {
-	struct dp_fib *f = dp->fib;
+	struct dp_fib *f = dp ? dp->fib : NULL;
 
 	if (!f)
 		return -EOPNOTSUPP;

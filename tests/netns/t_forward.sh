@@ -28,6 +28,17 @@ wait_until 5 ip netns exec "$NS_S" ss -ltn sport = :5201
 check "v4 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3 -c 198.18.2.2 -p 5201 -n 20M
 check "v6 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3 -6 -c 2001:db8:2::2 -p 5201 -n 20M
 
+# The forwarding table's pools are reported, with what the routes use.
+fib_reported() {
+	api r /v1/status | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["fib"]
+sys.exit(not (f["v4_groups_max"] == 16384 and f["v6_groups_max"] == 65536
+              and f["v4_prefixes"] >= 2 and f["next_hops"] >= 2))' &&
+	api r /metrics | grep -q '^sluice_fib_groups_max{family="ipv4"} 16384$'
+}
+check "/v1/status and /metrics show the forwarding table's pools" fib_reported
+
 # Forwarding is really off: a route to an unmanaged place is not carried.
 kdrops=$(ip netns exec "$NS_R" cat /proc/sys/net/ipv4/ip_forward)
 [ "$kdrops" = 0 ] && tap_ok "kernel forwarding stayed off" || tap_fail "kernel forwarding stayed off"
