@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dp.h"
@@ -116,12 +117,20 @@ int dp_fib_route_set(struct dp *dp, int family, const void *addr,
 		return err;
 	err = fib_add(fib_of(f, family), a, plen, target);
 	if (err) {
-		pr_err("dp: route %s/%u: cannot add it to the forwarding "
-		       "table: %s",
-		       family == AF_INET ? "IPv4" : "IPv6", plen,
-		       err == -ENOSPC ? "its group pool is full (raise "
-					"fib groups)" :
-					strerror(-err));
+		char txt[INET6_ADDRSTRLEN];
+		const struct fib_tables *t = family == AF_INET ? &f->t4 :
+								 &f->t6;
+
+		inet_ntop(family, a, txt, sizeof(txt));
+		if (err == -ENOSPC)
+			pr_err("dp: route %s/%u: not programmed: the IPv%d "
+			       "forwarding table's %u groups are all in use "
+			       "(raise fib.v%d_groups in sluiced's config)",
+			       txt, plen, family == AF_INET ? 4 : 6,
+			       t->n_groups, family == AF_INET ? 4 : 6);
+		else
+			pr_err("dp: route %s/%u: not programmed: %s", txt, plen,
+			       strerror(-err));
 		dp_nexthops_put(f->nh, target);
 		return err;
 	}
