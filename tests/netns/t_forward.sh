@@ -29,13 +29,18 @@ check "v4 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3
 check "v6 TCP transfer via XDP (iperf3)" timeout 20 ip netns exec "$NS_C" iperf3 -6 -c 2001:db8:2::2 -p 5201 -n 20M
 
 # The forwarding table's pools are reported, with what the routes use.
+# (Each reply is read whole first: under pipefail, grep -q closing the pipe
+# early would fail curl's write.)
 fib_reported() {
-	api r /v1/status | python3 -c '
+	local status metrics
+	status=$(api r /v1/status) && metrics=$(api r /metrics) || return 1
+	python3 -c '
 import json, sys
-f = json.load(sys.stdin)["fib"]
+f = json.loads(sys.argv[1])["fib"]
 sys.exit(not (f["v4_groups_max"] == 16384 and f["v6_groups_max"] == 65536
-              and f["v4_prefixes"] >= 2 and f["next_hops"] >= 2))' &&
-	api r /metrics | grep -q '^sluice_fib_groups_max{family="ipv4"} 16384$'
+              and f["v4_prefixes"] >= 2 and f["next_hops"] >= 2))' "$status" ||
+		{ echo "# status: $status"; return 1; }
+	grep -q '^sluice_fib_groups_max{family="ipv4"} 16384$' <<<"$metrics"
 }
 check "/v1/status and /metrics show the forwarding table's pools" fib_reported
 
