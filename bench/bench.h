@@ -99,6 +99,12 @@ struct test_res {
 };
 void test_res_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
 		  __u32 repeat, struct test_res *r);
+/* The path check of call @call: test_run succeeded, the verdict is
+ * @verdict and the output exactly @exp; otherwise @f is made invalid, the
+ * first differing bytes logged. */
+bool test_res_check(struct fig *f, const struct test_res *r, __u32 verdict,
+		    const __u8 *exp, __u32 explen, unsigned long long call);
+const char *xdp_verdict_name(__u32 v);
 
 /* Ethernet + IPv4/IPv6 + UDP/TCP, every checksum computed.  Returns the
  * length or -EINVAL. */

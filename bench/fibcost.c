@@ -125,34 +125,6 @@ void fc_detach_idle(int ifindex)
 
 /* ---- the method --------------------------------------------------------------- */
 
-static bool call_ok(struct fig *f, const struct test_res *r, __u32 verdict,
-		    const __u8 *exp, __u32 explen, unsigned long long call)
-{
-	__u32 at = 0;
-
-	if (r->err) {
-		fig_invalid(f, "call %llu: test_run failed: %s", call,
-			    strerror(-r->err));
-		return false;
-	}
-	if (r->retval != verdict) {
-		fig_invalid(f, "call %llu: verdict %u, want %u", call,
-			    r->retval, verdict);
-		return false;
-	}
-	if (r->out_len == explen && !memcmp(r->out, exp, explen))
-		return true;
-	while (at < explen && at < r->out_len && r->out[at] == exp[at])
-		at++;
-	fig_invalid(f,
-		    "call %llu: output (%u bytes) differs from the expected "
-		    "frame (%u bytes) at byte %u: %02x, want %02x",
-		    call, r->out_len, explen, at,
-		    at < r->out_len ? r->out[at] : 0,
-		    at < explen ? exp[at] : 0);
-	return false;
-}
-
 bool fc_pass_batch(struct fc_env *e)
 {
 	struct fig *f = fig_new("fibcost", "xdp_pass", 1, "ns/packet");
@@ -173,7 +145,7 @@ bool fc_pass_batch(struct fc_env *e)
 	for (unsigned long long c = 0; c < calls; c++) {
 		test_res_run(e->fd_pass, e->ifin, frame, sizeof(frame), BATCH,
 			     &r);
-		if (!call_ok(f, &r, XDP_PASS, frame, sizeof(frame), c))
+		if (!test_res_check(f, &r, XDP_PASS, frame, sizeof(frame), c))
 			return false;
 		sum += (unsigned long long)r.duration * BATCH;
 	}
@@ -212,11 +184,13 @@ bool fc_single(struct fc_env *e, struct fig *f, int fd, __u32 verdict,
 		unsigned int i = (unsigned int)(c % fr->n);
 
 		test_res_run(fd, e->ifin, fr->in[i], fr->inlen[i], 1, &r);
-		if (!call_ok(f, &r, verdict, fr->exp[i], fr->explen[i], c))
+		if (!test_res_check(f, &r, verdict, fr->exp[i], fr->explen[i],
+				    c))
 			return false;
 		test_res_run(e->fd_pass, e->ifin, fr->in[i], fr->inlen[i], 1,
 			     &rp);
-		if (!call_ok(f, &rp, XDP_PASS, fr->in[i], fr->inlen[i], c))
+		if (!test_res_check(f, &rp, XDP_PASS, fr->in[i], fr->inlen[i],
+				    c))
 			return false;
 		if (r.duration > PREEMPTED_NS || rp.duration > PREEMPTED_NS) {
 			f->dropped++;

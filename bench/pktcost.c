@@ -519,38 +519,6 @@ static bool forget_flow(struct env *e, struct fig *f, enum kind k,
 
 /* ---- one test_run ---------------------------------------------------------------- */
 
-static const char *xdp_name(__u32 v)
-{
-	static const char *const n[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
-					 "XDP_TX", "XDP_REDIRECT" };
-
-	return v < 5 ? n[v] : "XDP_?";
-}
-
-/* The first differing bytes, for the log. */
-static void show_diff(const __u8 *exp, __u32 elen, const __u8 *got, __u32 glen)
-{
-	__u32 n = elen < glen ? elen : glen, at = 0;
-	char line[200];
-	size_t pos = 0;
-
-	while (at < n && exp[at] == got[at])
-		at++;
-	note("output: %u bytes, expected %u; first difference at byte %u", glen,
-	     elen, at);
-	at &= ~15u;
-	for (__u32 i = at; i < at + 16 && i < elen; i++)
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%02x ",
-					exp[i]);
-	note("  expected @%u: %s", at, line);
-	pos = 0;
-	line[0] = '\0';
-	for (__u32 i = at; i < at + 16 && i < glen; i++)
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%02x ",
-					got[i]);
-	note("  got      @%u: %s", at, line);
-}
-
 /* ---- the checks --------------------------------------------------------------------- */
 
 struct target {
@@ -637,32 +605,6 @@ static bool lb_counters_ok(struct fig *f, enum kind k,
 	return false;
 }
 
-static bool call_ok(struct fig *f, const struct test_res *r, __u32 verdict,
-		    const __u8 *exp, __u32 explen, unsigned long long call)
-{
-	if (r->err) {
-		fig_invalid(f, "call %llu: test_run failed: %s", call,
-			    strerror(-r->err));
-		return false;
-	}
-	if (r->retval != verdict) {
-		fig_invalid(f, "call %llu: verdict %s, want %s", call,
-			    xdp_name(r->retval), xdp_name(verdict));
-		return false;
-	}
-	if (r->out_len != explen || memcmp(r->out, exp, explen)) {
-		fig_invalid(f,
-			    "call %llu: output bytes differ from the "
-			    "expected frame",
-			    call);
-		show_diff(exp, explen, r->out,
-			  r->out_len < sizeof(r->out) ? r->out_len :
-							(__u32)sizeof(r->out));
-		return false;
-	}
-	return true;
-}
-
 /* ---- measuring ------------------------------------------------------------------- */
 
 static void describe(struct fig *f, const struct path *p, bool batch,
@@ -688,7 +630,7 @@ static void describe(struct fig *f, const struct path *p, bool batch,
 			 "cycled; minus XDP_PASS at repeat 1 (interleaved), "
 			 "plus XDP_PASS batch");
 	snprintf(f->check, sizeof(f->check), "every call: %s, %s%s",
-		 xdp_name(t->verdict), what,
+		 xdp_verdict_name(t->verdict), what,
 		 t->dp ? (p->kind >= K_LB_SYN4 ?
 				  "; per figure: reason counter and VIP "
 				  "counters +runs exactly, nothing else" :
@@ -717,7 +659,7 @@ static bool prime_flows(struct env *e, struct fig *f, unsigned int flows)
 		}
 		test_res_run(dp_xdp_prog_fd(e->dpl), e->ifin, in, (__u32)n, 1,
 			     &r);
-		if (!call_ok(f, &r, XDP_REDIRECT, exp, (__u32)m, i))
+		if (!test_res_check(f, &r, XDP_REDIRECT, exp, (__u32)m, i))
 			return false;
 	}
 	return true;
@@ -731,7 +673,8 @@ static bool measure_batch(struct env *e, struct fig *f, const struct target *t,
 
 	for (unsigned long long c = 0; c < calls; c++) {
 		test_res_run(t->fd, e->ifin, e->in[0], e->inlen[0], BATCH, &r);
-		if (!call_ok(f, &r, t->verdict, e->exp[0], e->explen[0], c))
+		if (!test_res_check(f, &r, t->verdict, e->exp[0], e->explen[0],
+				    c))
 			return false;
 		sum += (unsigned long long)r.duration * BATCH;
 	}
@@ -754,11 +697,12 @@ static bool measure_single(struct env *e, struct fig *f, const struct target *t,
 		if (!forget_flow(e, f, k, i))
 			return false;
 		test_res_run(t->fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
-		if (!call_ok(f, &r, t->verdict, e->exp[i], e->explen[i], c))
+		if (!test_res_check(f, &r, t->verdict, e->exp[i], e->explen[i],
+				    c))
 			return false;
 		test_res_run(e->fd_pass, e->ifin, e->in[i], e->inlen[i], 1,
 			     &rp);
-		if (!call_ok(f, &rp, XDP_PASS, e->in[i], e->inlen[i], c))
+		if (!test_res_check(f, &rp, XDP_PASS, e->in[i], e->inlen[i], c))
 			return false;
 		if (r.duration > PREEMPTED_NS || rp.duration > PREEMPTED_NS) {
 			f->dropped++;
@@ -850,7 +794,7 @@ static void measure_overhead(struct env *e)
 	}
 	for (unsigned long long c = 0; c < e->o->runs; c++) {
 		test_res_run(e->fd_pass, e->ifin, e->in[0], e->inlen[0], 1, &r);
-		if (!call_ok(f, &r, XDP_PASS, e->in[0], e->inlen[0], c))
+		if (!test_res_check(f, &r, XDP_PASS, e->in[0], e->inlen[0], c))
 			return;
 		if (r.duration > PREEMPTED_NS) {
 			f->dropped++;
@@ -898,8 +842,8 @@ static int spin(struct env *e)
 		if (!forget_flow(e, f, p->kind, i))
 			return -EINVAL;
 		test_res_run(t.fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
-		if (!call_ok(f, &r, t.verdict, e->exp[i], e->explen[i],
-			     calls)) {
+		if (!test_res_check(f, &r, t.verdict, e->exp[i], e->explen[i],
+				    calls)) {
 			note("INVALID: %s", f->why);
 			return -EINVAL;
 		}
