@@ -4,6 +4,11 @@
  * a VIP), then the L3 router.  Each stage lives in its own header under
  * lib/, written against the context layer (ctx/); this file is the
  * pipeline and nothing else.
+ *
+ * The stateful layer's order (docs/stateful.md): parse -> DDoS guard ->
+ * conntrack lookup (sets l3_info.ct_state) -> firewall "in" -> conntrack
+ * commit (a NEW flow the firewall let through gets its entry) -> load
+ * balancer -> NAT -> route -> firewall "out" -> forward.
  */
 #include "ctx/xdp.h"
 #include "lib/forward.h"

@@ -45,7 +45,7 @@ struct l3_info {
 	__u8 family;
 	__u8 proto; /* L4 protocol (v6: the first nexthdr) */
 	__u8 tcp_flags;
-	__u8 pad;
+	__u8 ct_state; /* SLUICE_CTM_*, set by ct_lookup() (uapi/sluice/ct.h) */
 	__u8 src[16];
 	__u8 dst[16];
 };

@@ -75,7 +75,11 @@
 	X(PASS_NOT_LOCAL, 51, "pass_not_local", SLUICE_V_PASS)                    \
 	X(PASS_GRE_OPTIONS, 52, "pass_gre_options", SLUICE_V_PASS)                \
 	X(DROP_TRUNC, 53, "drop_trunc", SLUICE_V_DROP) /* outer or inner */       \
-	X(DROP_BAD_INNER, 54, "drop_bad_inner", SLUICE_V_DROP)
+	X(DROP_BAD_INNER, 54, "drop_bad_inner", SLUICE_V_DROP)                    \
+	/* 56..79: connection tracking (bpf/lib/ct.h) */                          \
+	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
+	/* 96..119: DDoS guard (bpf/lib/ddos.h) */                                \
+	/* 120..143: NAT */
 
 #define SLUICE_REASON_ENUM_(id, num, name, verdict) SLUICE_##id = num,
 enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };
