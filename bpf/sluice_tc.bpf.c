@@ -7,6 +7,7 @@
  * stays at XDP.
  */
 #include "ctx/skb.h"
+#include "lib/ct.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
 #include "lib/parse.h"
@@ -17,6 +18,7 @@
 static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 {
 	struct l3_info f = {};
+	struct ct_pkt ct;
 	int r;
 
 	r = parse_port(p);
@@ -25,6 +27,13 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	if (ctx_vlan_offloaded(ctx))
 		return SLUICE_PASS_VLAN_OFFLOADED;
 	r = parse_frame(p, &f);
+	if (r != DP_CONTINUE)
+		return r;
+	r = ct_lookup(p, &f, &ct);
+	if (r != DP_CONTINUE)
+		return r;
+	/* the firewall's "in" rules go here */
+	r = ct_commit(p, &ct);
 	if (r != DP_CONTINUE)
 		return r;
 	r = route_lookup(p, &f);

@@ -11,6 +11,7 @@
  * balancer -> NAT -> route -> firewall "out" -> forward.
  */
 #include "ctx/xdp.h"
+#include "lib/ct.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
@@ -22,12 +23,20 @@
 static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 {
 	struct l3_info f = {};
+	struct ct_pkt ct;
 	int r;
 
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
 	r = parse_frame(p, &f);
+	if (r != DP_CONTINUE)
+		return r;
+	r = ct_lookup(p, &f, &ct);
+	if (r != DP_CONTINUE)
+		return r;
+	/* the firewall's "in" rules go here */
+	r = ct_commit(p, &ct);
 	if (r != DP_CONTINUE)
 		return r;
 	r = lb_stage(ctx, p, &f);

@@ -22,6 +22,8 @@
 #include "log.h"
 #include "layout.h"
 #include "fib_compile.h"
+#include "dp_ct.h"
+#include "sluice_ct.skel.h"
 #include "sluice_decap.skel.h"
 #include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
@@ -69,6 +71,10 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FIB_NHGS] = dp->skel->maps.fib_nhgs;
 	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
 	m[DP_MAP_LB_VIP_BITS] = dp->skel->maps.lb_vip_bits;
+	m[DP_MAP_CT] = dp->skel->maps.ct;
+	m[DP_MAP_CT_CONFIG] = dp->skel->maps.ct_config;
+	m[DP_MAP_CT_EVENTS] = dp->skel->maps.ct_events;
+	m[DP_MAP_CT_GAUGES] = dp->skel->maps.ct_gauges;
 }
 
 static void decap_maps(struct dp *dp)
@@ -187,6 +193,73 @@ static int open_tc(struct dp *dp)
 	return err;
 }
 
+/* Conntrack's administration program runs over the XDP object's maps
+ * (lib/dp/ct.c); its timers age the entries it fills. */
+static int open_ct_admin(struct dp *dp)
+{
+	struct sluice_ct_config c;
+	__u32 zero = 0;
+	int err;
+
+	dp->ct_admin = sluice_ct__open();
+	if (!dp->ct_admin)
+		return -errno;
+	err = share_maps(dp, dp->ct_admin->obj);
+	if (!err)
+		err = sluice_ct__load(dp->ct_admin);
+	if (err) {
+		pr_err("dp: cannot load the conntrack administration program: "
+		       "%s",
+		       strerror(-err));
+		return err;
+	}
+	/* a new table gets the compiled timeouts (all zero would expire
+	 * every entry at once); the daemon writes its own over them */
+	if (dp_lookup(dp, DP_MAP_CT_CONFIG, &zero, &c))
+		return 0;
+	if (!c.timeout[SLUICE_CT_ESTABLISHED]) {
+		__u32 enabled = c.enabled;
+
+		dp_ct_default_config(&c);
+		c.enabled = enabled;
+		return dp_update(dp, DP_MAP_CT_CONFIG, &zero, &c);
+	}
+	return 0;
+}
+
+int dp_ct_admin_fd(const struct dp *dp)
+{
+	return dp->ct_admin ?
+		       bpf_program__fd(dp->ct_admin->progs.sluice_ct_admin) :
+		       -EOPNOTSUPP;
+}
+
+/* A pinned table keeps its capacity: the new one would not match it. */
+static int size_ct(const struct dp *dp, struct bpf_map *ct, __u32 want)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	if (dp->pin_dir) {
+		snprintf(path, sizeof(path), "%s/ct", dp->pin_dir);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+			    info.max_entries != want) {
+				pr_warn("dp: the pinned conntrack table holds "
+					"%u entries, not the %u asked for: "
+					"kept (remove %s to resize)",
+					info.max_entries, want, path);
+				want = info.max_entries;
+			}
+			close(fd);
+		}
+	}
+	return bpf_map__set_max_entries(ct, want);
+}
+
 /* The devmap is pinned by hand after the load (layout.c, reuse_pinned()). */
 static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 {
@@ -234,6 +307,11 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 	if (!err && opts && opts->fib6_groups)
 		err = bpf_map__set_max_entries(dp->skel->maps.fib6_groups,
 					       opts->fib6_groups);
+	if (!err)
+		err = size_ct(dp, dp->skel->maps.ct,
+			      opts && opts->ct_max_entries ?
+				      opts->ct_max_entries :
+				      SLUICE_CT_MAX_ENTRIES);
 	if (err)
 		return err;
 	if (opts && opts->lb_disabled)
@@ -261,7 +339,7 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	}
 	router_maps(dp);
-	err = dp_port_cache_open(dp) ?: dp_fib_open(dp);
+	err = dp_port_cache_open(dp) ?: dp_fib_open(dp) ?: open_ct_admin(dp);
 	if (err)
 		return err;
 	/* pinned VIPs from an earlier run: count them and set their bits
@@ -349,6 +427,7 @@ err_skel:
 	dp_fib_close(dp);
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
+	sluice_ct__destroy(dp->ct_admin);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 err_free:
@@ -367,6 +446,7 @@ void dp_close(struct dp *dp)
 	dp_fib_close(dp);
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
+	sluice_ct__destroy(dp->ct_admin);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 	dp_rings_free(dp);

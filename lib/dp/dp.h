@@ -44,6 +44,9 @@ struct dp_opts {
 	 * shares */
 	__u32 fib4_groups;
 	__u32 fib6_groups;
+	/* connection tracking's capacity (0: SLUICE_CT_MAX_ENTRIES); a
+	 * pinned table keeps the capacity it was made with */
+	__u32 ct_max_entries;
 };
 
 /* Routes libbpf's own messages through lib/common's logger. */

@@ -29,6 +29,10 @@ enum {
 	DP_MAP_FIB6_GROUPS,
 	DP_MAP_FIB_NHGS,
 	DP_MAP_FIB_NHS,
+	DP_MAP_CT, /* connection tracking (ct.c) */
+	DP_MAP_CT_CONFIG,
+	DP_MAP_CT_EVENTS,
+	DP_MAP_CT_GAUGES,
 	DP_MAP_ALL
 };
 
@@ -53,6 +57,7 @@ struct dp {
 	struct sluice_xdp *skel;
 	struct sluice_decap *decap; /* backend role only */
 	struct sluice_tc *tc;	    /* when dp_opts.load_tc */
+	struct sluice_ct *ct_admin; /* router role: ct.c's requests */
 	/* by id, from the loaded object; NULL where that object has none */
 	struct bpf_map *maps[DP_MAP_ALL];
 	enum dp_role role;
@@ -66,6 +71,9 @@ struct dp {
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
 	struct dp_rings *rings; /* lb_ring.c: the rings it mapped */
 };
+
+/* The conntrack administration program (dp.c), or -EOPNOTSUPP. */
+int dp_ct_admin_fd(const struct dp *dp);
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
 int dp_fd(const struct dp *dp, int id);

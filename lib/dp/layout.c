@@ -50,6 +50,12 @@ static const struct {
 	{ "lb_vip_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backend_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_bits", SLUICE_LAYOUT_LB, MAP_MIRROR }, /* from lb_vips */
+	/* the conntrack table and its gauges are adopted together */
+	{ "ct", SLUICE_LAYOUT_CT, MAP_STATE },
+	{ "ct_gauges", SLUICE_LAYOUT_CT, MAP_STATE },
+	{ "ct_embryonic", SLUICE_LAYOUT_CT, MAP_STATE },
+	{ "ct_events", SLUICE_LAYOUT_CT, MAP_STATS },
+	{ "ct_config", SLUICE_LAYOUT_CT, MAP_MIRROR }, /* from the config */
 };
 
 /* Pins of maps that no longer exist: removed when found. */

@@ -78,8 +78,8 @@ struct sluice_ct_entry {
 	struct bpf_timer timer; /* fires at the deadline (kernel-only) */
 	__u64 created_ns;	/* bpf_ktime_get_ns() */
 	__u64 last_seen_ns;
-	__u64 armed_ns;		/* when the timer fires next */
-	__u64 packets[2];	/* [0] from the opener, [1] replies */
+	__u64 armed_ns;	  /* when the timer fires next */
+	__u64 packets[2]; /* [0] from the opener, [1] replies */
 	__u64 bytes[2];
 	__u32 in_ifindex; /* where the opener's first packet came in */
 	__u8 state;	  /* SLUICE_CT_* */
@@ -91,8 +91,8 @@ struct sluice_ct_entry {
 /* Per-state timeouts and switches, in the ct_config array (key 0),
  * written by the daemon; seconds. */
 struct sluice_ct_config {
-	__u32 enabled; /* 0: every packet is UNTRACKED */
-	__u32 timeout[SLUICE_CT_NSTATES];
+	__u32 enabled;	   /* 0: every packet is UNTRACKED */
+	__u32 timeout[16]; /* by state; 16 so a masked index stays inside */
 	__u32 pad;
 };
 
@@ -111,7 +111,8 @@ struct sluice_ct_config {
 	X(INVALID_NO_ENTRY, 10, "invalid_no_entry")                            \
 	X(RELATED, 11, "related")                                              \
 	X(REOPENED, 12, "reopened")                                            \
-	X(RACE, 13, "race") /* two CPUs opened the same flow */
+	X(RACE, 13, "race") /* two CPUs opened the same flow */                \
+	X(FLUSHED, 14, "flushed")
 
 #define SLUICE_CT_EVENT_ENUM_(id, num, name) SLUICE_CTE_##id = num,
 enum sluice_ct_event { SLUICE_CT_EVENTS(SLUICE_CT_EVENT_ENUM_) };
@@ -123,8 +124,38 @@ enum sluice_ct_event { SLUICE_CT_EVENTS(SLUICE_CT_EVENT_ENUM_) };
  * what it changed, the sum is the table's content, read without a walk. */
 #define SLUICE_CT_GAUGES (SLUICE_CT_NPROTO * SLUICE_CT_NSTATES)
 
+/*
+ * The table's administration program (bpf/sluice_ct.bpf.c), run by
+ * lib/dp through BPF_PROG_TEST_RUN with this request as the packet: the
+ * answer is written back into it.  Flushing in BPF keeps the gauges
+ * exact; filling makes synthetic entries for tests and benchmarks.
+ */
+#define SLUICE_CT_OP_FLUSH 1 /* entries matching the filter */
+#define SLUICE_CT_OP_FILL 2  /* @count UDP entries from 198.18.0.0/15 */
+
+struct sluice_ct_filter {
+	__u8 src[16]; /* the opener's address */
+	__u8 dst[16];
+	__u8 src_plen; /* 0: any */
+	__u8 dst_plen;
+	__u8 family; /* 0: any */
+	__u8 proto;  /* 0: any */
+	__u8 state;  /* SLUICE_CT_*; 0: any */
+	__u8 pad[3];
+};
+
+struct sluice_ct_admin {
+	__u32 op;
+	__u32 count;  /* FILL: entries to make */
+	__u32 seed;   /* FILL: where the synthetic addresses start */
+	__u32 result; /* out: entries flushed or made */
+	struct sluice_ct_filter filter;
+};
+
+_Static_assert(sizeof(struct sluice_ct_filter) == 40, "ct filter");
+_Static_assert(sizeof(struct sluice_ct_admin) == 56, "ct admin");
 _Static_assert(sizeof(struct sluice_ct_key) == 40, "ct key");
 _Static_assert(sizeof(struct sluice_ct_entry) == 80, "ct entry");
-_Static_assert(sizeof(struct sluice_ct_config) == 52, "ct config");
+_Static_assert(sizeof(struct sluice_ct_config) == 72, "ct config");
 
 #endif /* SLUICE_UAPI_CT_H */

@@ -31,6 +31,7 @@
 #define SLUICE_LAYOUT_LOCAL_ADDRS 1
 #define SLUICE_LAYOUT_PORT_CACHE 1
 #define SLUICE_LAYOUT_FIB 1 /* fib4_*, fib6_*, fib_nhgs, fib_nhs */
+#define SLUICE_LAYOUT_CT 1  /* ct, ct_config, ct_events, ct_gauges, ... */
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Connection tracking's administration, run by lib/dp/ct.c through
+ * BPF_PROG_TEST_RUN and never attached: the request (struct
+ * sluice_ct_admin) is the packet, the answer is written back into it.
+ * Flushing here rather than from user space keeps the per-state gauges
+ * exact (ct_retire() moves them); filling makes synthetic entries, with
+ * their timers, for the tests and benchmarks of a million-entry table.
+ */
+#include "ctx/xdp.h"
+#include "lib/ct.h"
+
+struct flush_ctx {
+	struct sluice_ct_filter f;
+	__u32 n;
+};
+
+/* The first @plen bits of @a and @b agree (@plen <= 128). */
+static __always_inline int prefix_match(const __u8 *a, const __u8 *b,
+					__u32 plen)
+{
+	__u32 wa[4], wb[4];
+
+	__builtin_memcpy(wa, a, 16);
+	__builtin_memcpy(wb, b, 16);
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		__u32 bits, mask;
+
+		if (plen <= (__u32)i * 32)
+			break;
+		bits = plen - i * 32;
+		mask = bits >= 32 ? 0xffffffff : ~(0xffffffffU >> bits);
+		if ((bpf_ntohl(wa[i]) ^ bpf_ntohl(wb[i])) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+static long flush_one(void *map, struct sluice_ct_key *k,
+		      struct sluice_ct_entry *e, struct flush_ctx *fc)
+{
+	__u64 seen = *(volatile __u64 *)ct_word_of(e);
+	struct ct_word w = ct_word_load(seen);
+	const __u8 *src = (w.flags & SLUICE_CTF_ORIG_HI) ? k->hi_addr :
+							   k->lo_addr;
+	const __u8 *dst = (w.flags & SLUICE_CTF_ORIG_HI) ? k->lo_addr :
+							   k->hi_addr;
+
+	(void)map;
+	if (fc->f.family && fc->f.family != k->family)
+		return 0;
+	if (fc->f.proto && fc->f.proto != k->proto)
+		return 0;
+	if (fc->f.state && fc->f.state != w.state)
+		return 0;
+	if (fc->f.src_plen && !prefix_match(src, fc->f.src, fc->f.src_plen))
+		return 0;
+	if (fc->f.dst_plen && !prefix_match(dst, fc->f.dst, fc->f.dst_plen))
+		return 0;
+	if (!ct_retire(k, e, seen, SLUICE_CTE_FLUSHED))
+		fc->n++;
+	return 0;
+}
+
+struct fill_ctx {
+	struct pkt p;
+	__u32 seed;
+	__u32 n;
+};
+
+/* Entry @i: 198.18.0.0/15 client addresses, one server, UDP. */
+static long fill_one(__u64 i, struct fill_ctx *fc)
+{
+	struct sluice_ct_config *cfg;
+	struct ct_pkt c = {};
+	__u32 zero = 0, a, b;
+
+	cfg = bpf_map_lookup_elem(&ct_config, &zero);
+	if (!cfg)
+		return 1;
+	i += fc->seed;
+	a = bpf_htonl(0xc6120000 | (__u32)(i >> 16 & 0x1) << 16 |
+		      (__u32)(i & 0xffff));
+	b = bpf_htonl(0xc613ff01); /* 198.19.255.1 */
+	c.key.family = AF_INET;
+	c.key.proto = IPPROTO_UDP;
+	__builtin_memcpy(c.key.lo_addr, &a, 4);
+	__builtin_memcpy(c.key.hi_addr, &b, 4);
+	c.key.lo_port = bpf_htons(1024 + (__u16)(i >> 17));
+	c.key.hi_port = bpf_htons(53);
+	c.state = SLUICE_CT_UNREPLIED;
+	c.pclass = SLUICE_CT_P_UDP;
+	if (!ct_create(&fc->p, &c, cfg))
+		fc->n++;
+	return 0;
+}
+
+SEC("xdp")
+int sluice_ct_admin(struct xdp_md *ctx)
+{
+	struct sluice_ct_admin *req = (void *)(long)ctx->data;
+
+	if ((void *)(req + 1) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	if (req->op == SLUICE_CT_OP_FLUSH) {
+		struct flush_ctx fc = { .f = req->filter };
+
+		bpf_for_each_map_elem(&ct, flush_one, &fc, 0);
+		req->result = fc.n;
+		return XDP_PASS;
+	}
+	if (req->op == SLUICE_CT_OP_FILL) {
+		struct fill_ctx fc = { .seed = req->seed };
+
+		fc.p.len = 64;
+		bpf_loop(req->count, fill_one, &fc, 0);
+		req->result = fc.n;
+		return XDP_PASS;
+	}
+	return XDP_ABORTED;
+}
+
+char LICENSE[] SEC("license") = "GPL";
