@@ -514,33 +514,39 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 	return DP_CONTINUE;
 }
 
-/* The table is full: evict the oldest half-open or unreplied entries this
- * CPU made that are still so.  1 when one went. */
-static __always_inline int ct_evict_embryonic(void)
+/* One slot of the embryonic ring: 1 (stop) once an entry went. */
+static long ct_evict_slot(__u64 i, int *evicted)
 {
 	struct ct_embryonic_ring *r;
-	__u32 zero = 0;
+	struct sluice_ct_entry *e;
+	__u32 zero = 0, slot;
+	__u64 seen;
 
 	r = bpf_map_lookup_elem(&ct_embryonic, &zero);
 	if (!r)
+		return 1;
+	slot = (r->head + (__u32)i) % CT_EMBRYONIC_RING;
+	e = bpf_map_lookup_elem(&ct, &r->keys[slot]);
+	if (!e)
+		return 0; /* gone since */
+	seen = *(volatile __u64 *)ct_word_of(e);
+	if (!ct_embryonic_state(ct_word_load(seen).state))
 		return 0;
-#pragma unroll
-	for (int i = 0; i < 8; i++) {
-		__u32 slot = (r->head + i) % CT_EMBRYONIC_RING;
-		struct sluice_ct_entry *e;
-		__u64 seen;
+	if (ct_retire(&r->keys[slot], e, seen, SLUICE_CTE_EVICTED_EMBRYONIC))
+		return 0;
+	*evicted = 1;
+	return 1;
+}
 
-		e = bpf_map_lookup_elem(&ct, &r->keys[slot]);
-		if (!e)
-			continue;
-		seen = *(volatile __u64 *)ct_word_of(e);
-		if (!ct_embryonic_state(ct_word_load(seen).state))
-			continue;
-		if (!ct_retire(&r->keys[slot], e, seen,
-			       SLUICE_CTE_EVICTED_EMBRYONIC))
-			return 1;
-	}
-	return 0;
+/* The table is full: evict the oldest half-open or unreplied entry this
+ * CPU made that is still so.  1 when one went.  Only a full table pays
+ * for this walk. */
+static __always_inline int ct_evict_embryonic(void)
+{
+	int evicted = 0;
+
+	bpf_loop(CT_EMBRYONIC_RING, ct_evict_slot, &evicted, 0);
+	return evicted;
 }
 
 static __always_inline void ct_embryonic_push(const struct sluice_ct_key *k)

@@ -158,7 +158,10 @@ static int build_l4_body(const struct pkt_spec *s, __u8 *p, __u32 len)
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		p[0] = s->icmp_type ? s->icmp_type : (v6 ? 128 : 8);
+		p[0] = s->icmp_type == ICMP_TYPE_ZERO ? 0 :
+		       s->icmp_type		      ? s->icmp_type :
+		       v6			      ? 128 :
+							8;
 		p[1] = s->icmp_code;
 		put16(p + 4, s->sport);
 		put16(p + 6, s->dport);

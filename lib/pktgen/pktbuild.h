@@ -17,6 +17,9 @@
 #define PKT_MAX_MUT 4 /* mutations per fixture */
 #define TTL_ZERO (-1) /* pkt_spec.ttl for a literal 0 */
 #define ID_ZERO (-1)  /* pkt_spec.id for a literal 0 */
+#define ICMP_TYPE_ZERO                                                         \
+	0xff /* pkt_spec.icmp_type for a literal 0 (v4
+			      * echo reply; 255 is a reserved type) */
 
 enum pkt_l3 {
 	PKT_L3_IP4 = 1,
@@ -50,7 +53,7 @@ struct pkt_spec {
 	__u8 ext;     /* enum pkt_ext, IPv6 only */
 	__u16 sport;  /* TCP/UDP ports; ICMP echo id and seq */
 	__u16 dport;
-	__u8 icmp_type; /* 0 = echo request */
+	__u8 icmp_type; /* 0 = echo request; ICMP_TYPE_ZERO */
 	__u16 payload;	/* L4 payload bytes */
 	__u16 eth_pad;	/* zero bytes after the IP packet */
 	/* added for the load-balancer fixtures; zero keeps the old bytes */

@@ -42,6 +42,7 @@
 #include "fixtures.h"
 #include "names.h"
 #include "pktbuild.h"
+#include "ct_fixtures.h"
 #include "runner.h"
 #include "testrun.h"
 #include "floor.h"
@@ -314,7 +315,9 @@ static int setup(struct env *e, char *why, size_t len)
 	if (err)
 		return err;
 	err = dp_open(&e->dp,
-		      &(struct dp_opts){ .pin_dir = NULL, .load_tc = true });
+		      &(struct dp_opts){ .pin_dir = NULL,
+					 .load_tc = true,
+					 .ct_max_entries = CT_FULL_CAPACITY });
 	if (err) {
 		snprintf(why, len, "dp_open: %s", strerror(-err));
 		return err;
@@ -904,6 +907,7 @@ int main(void)
 		lb_perf(&e, perf && !strcmp(perf, "1"));
 	decap_run_all(&e);
 	fib_run_all(&e);
+	ct_run_all(&e);
 	layout_run_all(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)

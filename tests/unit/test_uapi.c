@@ -93,6 +93,7 @@ static void test_reason_numbers(void **state)
 		{ "pass_gre_options", 52 },
 		{ "drop_trunc", 53 },
 		{ "drop_bad_inner", 54 },
+		{ "drop_ct_full", 56 },
 	};
 
 	(void)state;

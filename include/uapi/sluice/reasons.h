@@ -77,7 +77,7 @@
 	X(DROP_TRUNC, 53, "drop_trunc", SLUICE_V_DROP) /* outer or inner */       \
 	X(DROP_BAD_INNER, 54, "drop_bad_inner", SLUICE_V_DROP)                    \
 	/* 56..79: connection tracking (bpf/lib/ct.h) */                          \
-	/* a new flow refused: the table is full of established entries */   \
+	/* a new flow refused: the table is full of established entries */        \
 	X(DROP_CT_FULL, 56, "drop_ct_full", SLUICE_V_DROP)                        \
 	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
 	/* 96..119: DDoS guard (bpf/lib/ddos.h) */                                \

@@ -19,7 +19,7 @@
 #include "lb.h"	     /* load balancer */
 #include "decap.h"   /* backend side of the load balancer */
 #include "fib.h"     /* the compiled forwarding table */
-#include "ct.h"      /* connection tracking */
+#include "ct.h"	     /* connection tracking */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
