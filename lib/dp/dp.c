@@ -25,6 +25,7 @@
 #include "dp_ct.h"
 #include "sluice_ct.skel.h"
 #include "sluice_decap.skel.h"
+#include "sluice_egress.skel.h"
 #include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
 
@@ -227,6 +228,29 @@ static int open_ct_admin(struct dp *dp)
 	return 0;
 }
 
+/* The TC egress program over the XDP object's maps (tc_egress.c). */
+static int open_egress(struct dp *dp)
+{
+	int err;
+
+	dp->egress = sluice_egress__open();
+	if (!dp->egress)
+		return -errno;
+	err = share_maps(dp, dp->egress->obj);
+	if (!err)
+		err = sluice_egress__load(dp->egress);
+	if (err)
+		pr_err("dp: cannot load the TC egress program: %s",
+		       strerror(-err));
+	return err;
+}
+
+int dp_egress_prog_fd(const struct dp *dp)
+{
+	return dp->egress ? bpf_program__fd(dp->egress->progs.sluice_egress) :
+			    -EOPNOTSUPP;
+}
+
 int dp_ct_admin_fd(const struct dp *dp)
 {
 	return dp->ct_admin ?
@@ -339,7 +363,10 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	}
 	router_maps(dp);
-	err = dp_port_cache_open(dp) ?: dp_fib_open(dp) ?: open_ct_admin(dp);
+	err = dp_port_cache_open(dp)	?:
+		      dp_fib_open(dp)	?:
+		      open_ct_admin(dp) ?:
+					  open_egress(dp);
 	if (err)
 		return err;
 	/* pinned VIPs from an earlier run: count them and set their bits
@@ -428,6 +455,7 @@ err_skel:
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
+	sluice_egress__destroy(dp->egress);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 err_free:
@@ -447,6 +475,7 @@ void dp_close(struct dp *dp)
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
+	sluice_egress__destroy(dp->egress);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
 	dp_rings_free(dp);
@@ -678,6 +707,7 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 	l->fd = fd;
 	/* XDP runs first, so the TC filter goes only now: no gap */
 	dp_tc_remove_stale(ifindex, ifname);
+	dp_egress_attach(dp, ifindex, ifname);
 done:
 	if (mode_out)
 		*mode_out = query_mode(ifindex);
@@ -695,6 +725,8 @@ int dp_detach(struct dp *dp, const char *ifname, bool keep)
 	}
 	if (!l)
 		return -ENOENT;
+	if (!keep)
+		dp_egress_detach(l->ifindex);
 	close(l->fd); /* with the pin gone this detaches the program */
 	l->fd = -1;
 	return 0;

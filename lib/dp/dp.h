@@ -64,6 +64,10 @@ int dp_xdp_prog_fd(const struct dp *dp);
 enum dp_role dp_role(const struct dp *dp);
 /* The TC router over the same maps (dp_opts.load_tc), or -ENOENT. */
 int dp_tc_prog_fd(const struct dp *dp);
+/* The TC egress program (connection tracking of what the host sends,
+ * bpf/sluice_egress.bpf.c) that dp_attach() and dp_tc_attach() put on
+ * each router port, or -EOPNOTSUPP (backend role). */
+int dp_egress_prog_fd(const struct dp *dp);
 bool dp_maps_reused(const struct dp *dp);
 
 /* Attach to @ifindex.  A link pinned for @ifname on the same ifindex is

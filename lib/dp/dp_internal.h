@@ -55,9 +55,10 @@ struct dp_tc_port {
 
 struct dp {
 	struct sluice_xdp *skel;
-	struct sluice_decap *decap; /* backend role only */
-	struct sluice_tc *tc;	    /* when dp_opts.load_tc */
-	struct sluice_ct *ct_admin; /* router role: ct.c's requests */
+	struct sluice_decap *decap;   /* backend role only */
+	struct sluice_tc *tc;	      /* when dp_opts.load_tc */
+	struct sluice_ct *ct_admin;   /* router role: ct.c's requests */
+	struct sluice_egress *egress; /* router role: tc_egress.c */
 	/* by id, from the loaded object; NULL where that object has none */
 	struct bpf_map *maps[DP_MAP_ALL];
 	enum dp_role role;
@@ -74,6 +75,9 @@ struct dp {
 
 /* The conntrack administration program (dp.c), or -EOPNOTSUPP. */
 int dp_ct_admin_fd(const struct dp *dp);
+/* The TC egress filter goes on and off with the port (tc_egress.c). */
+void dp_egress_attach(struct dp *dp, int ifindex, const char *ifname);
+void dp_egress_detach(int ifindex);
 
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
 int dp_fd(const struct dp *dp, int id);

@@ -160,6 +160,7 @@ int dp_tc_attach(struct dp *dp, int ifindex, const char *ifname, bool *adopted)
 		return err;
 	}
 	drop_xdp_pin(dp, ifname);
+	dp_egress_attach(dp, ifindex, ifname);
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ifindex = ifindex;
 	if (adopted)
@@ -178,6 +179,8 @@ int dp_tc_detach(struct dp *dp, const char *ifname, bool keep)
 	/* only our program: the index may be another device's by now */
 	if (!keep && !tc_query(t->ifindex, &ours) && ours)
 		err = tc_remove(t->ifindex);
+	if (!keep)
+		dp_egress_detach(t->ifindex);
 	t->ifindex = 0;
 	return err;
 }

@@ -19,7 +19,7 @@
 #define PSHACK 0x18
 
 /* client -> server: in on P0, out of P1 to its gateway */
-#define IN_C2S(L3, C, S, l4p, fl, n, it, cp_, sp_)                         \
+#define IN_C2S(L3, C, S, l4p, fl, n, it, cp_, sp_)                             \
 	.ingress = IFX_P0,                                                     \
 	.in = { .dst = MAC_P0,                                                 \
 		.src = MAC_GW0,                                                \
@@ -27,15 +27,15 @@
 		.saddr = C,                                                    \
 		.daddr = S,                                                    \
 		.l4 = l4p,                                                     \
-		.sport = cp_,                                                \
-		.dport = sp_,                                                \
+		.sport = cp_,                                                  \
+		.dport = sp_,                                                  \
 		.tcp_flags = fl,                                               \
 		.payload = n,                                                  \
 		.icmp_type = it },                                             \
 	.verdict = XDP_REDIRECT, .reason = SLUICE_FWD_REDIRECT,                \
 	.routed = true, .out = { .dst = MAC_GW1, .src = MAC_P1 }
 /* server -> client: in on P1, back out of P0 */
-#define IN_S2C(L3, S, C, l4p, fl, n, it, sp_, cp_)                         \
+#define IN_S2C(L3, S, C, l4p, fl, n, it, sp_, cp_)                             \
 	.ingress = IFX_P1,                                                     \
 	.in = { .dst = MAC_P1,                                                 \
 		.src = MAC_GW1,                                                \
@@ -43,8 +43,8 @@
 		.saddr = S,                                                    \
 		.daddr = C,                                                    \
 		.l4 = l4p,                                                     \
-		.sport = sp_,                                                \
-		.dport = cp_,                                                \
+		.sport = sp_,                                                  \
+		.dport = cp_,                                                  \
 		.tcp_flags = fl,                                               \
 		.payload = n,                                                  \
 		.icmp_type = it },                                             \

@@ -362,6 +362,80 @@ static void run_full(struct env *e)
 	    "(evicted_embryonic) and goes through");
 }
 
+/* ---- the host's own flows (TC egress) ------------------------------------ */
+
+#define HOST4 "198.18.0.1" /* a local address of the router */
+#define PEER4 "198.19.0.5"
+
+#define HOST_OUT(nm, fl)                                                       \
+	{                                                                      \
+		.name = nm, .ingress = IFX_P1,                                 \
+		.in = { .dst = MAC_GW1,                                        \
+			.src = MAC_P1,                                         \
+			.l3 = PKT_L3_IP4,                                      \
+			.saddr = HOST4,                                        \
+			.daddr = PEER4,                                        \
+			.l4 = IPPROTO_TCP,                                     \
+			.sport = 33000,                                        \
+			.dport = 179,                                          \
+			.tcp_flags = fl },                                     \
+		.verdict = XDP_PASS, .reason = SLUICE_PASS_EGRESS_TRACKED      \
+	}
+#define HOST_IN(nm, fl)                                                        \
+	{                                                                      \
+		.name = nm, .ingress = IFX_P1,                                 \
+		.in = { .dst = MAC_P1,                                         \
+			.src = MAC_GW1,                                        \
+			.l3 = PKT_L3_IP4,                                      \
+			.saddr = PEER4,                                        \
+			.daddr = HOST4,                                        \
+			.l4 = IPPROTO_TCP,                                     \
+			.sport = 179,                                          \
+			.dport = 33000,                                        \
+			.tcp_flags = fl },                                     \
+		.verdict = XDP_PASS, .reason = SLUICE_PASS_LOCAL               \
+	}
+
+static const struct ct_step host_steps[] = {
+	{ HOST_OUT("the host's SYN, at egress: syn_sent", 0x02),
+	  SLUICE_CT_SYN_SENT, 0, true, CT_NO_EVENT },
+	{ HOST_IN("the SYN+ACK to the host, at XDP: syn_recv", 0x12),
+	  SLUICE_CT_SYN_RECV, SLUICE_CTF_REPLIED, false, CT_NO_EVENT },
+	{ HOST_OUT("the host's ACK, at egress: established", 0x10),
+	  SLUICE_CT_ESTABLISHED, 0, false, CT_NO_EVENT },
+	{ HOST_IN("data to the host: established", 0x18), SLUICE_CT_ESTABLISHED,
+	  0, false, CT_NO_EVENT },
+};
+
+/* The egress program runs as the TC router does in run_fixture(): its
+ * fd stands in for the router's meanwhile. */
+static void run_host_flows(struct env *e)
+{
+	const struct ct_scenario sc = { .client = HOST4, .proto = IPPROTO_TCP };
+	int tc_fd = e->tc_fd, egress_fd = dp_egress_prog_fd(e->dp);
+	char name[200];
+
+	if (ct_enable(e, 0, 0) || dp_ct_flush(e->dp, NULL, NULL) ||
+	    egress_fd < 0) {
+		tap(e, false, "ct host flows: setup");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(host_steps) / sizeof(host_steps[0]);
+	     i++) {
+		const struct ct_step *st = &host_steps[i];
+		bool egress = st->fx.reason == SLUICE_PASS_EGRESS_TRACKED;
+		bool ok;
+
+		e->at_tc = egress;
+		e->tc_fd = egress_fd;
+		ok = step_ok(e, &sc, st);
+		e->at_tc = false;
+		e->tc_fd = tc_fd;
+		snprintf(name, sizeof(name), "ct host flows: %s", st->fx.name);
+		tap(e, ok, name);
+	}
+}
+
 /* ---- the administration program ---------------------------------------- */
 
 static void run_admin(struct env *e)
@@ -410,6 +484,7 @@ void ct_run_all(struct env *e)
 	e->at_tc = true;
 	run_scenarios(e, "tc: ");
 	e->at_tc = false;
+	run_host_flows(e);
 	run_ageing(e);
 	run_full(e);
 	run_admin(e);

@@ -94,6 +94,8 @@ static void test_reason_numbers(void **state)
 		{ "drop_trunc", 53 },
 		{ "drop_bad_inner", 54 },
 		{ "drop_ct_full", 56 },
+		{ "pass_egress_tracked", 57 },
+		{ "pass_egress_untracked", 58 },
 	};
 
 	(void)state;

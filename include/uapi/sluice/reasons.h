@@ -79,6 +79,9 @@
 	/* 56..79: connection tracking (bpf/lib/ct.h) */                          \
 	/* a new flow refused: the table is full of established entries */        \
 	X(DROP_CT_FULL, 56, "drop_ct_full", SLUICE_V_DROP)                        \
+	/* TC egress (bpf/sluice_egress.bpf.c): what the host sends */            \
+	X(PASS_EGRESS_TRACKED, 57, "pass_egress_tracked", SLUICE_V_PASS)          \
+	X(PASS_EGRESS_UNTRACKED, 58, "pass_egress_untracked", SLUICE_V_PASS)      \
 	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
 	/* 96..119: DDoS guard (bpf/lib/ddos.h) */                                \
 	/* 120..143: NAT */

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sluice's TC egress entry point, on every port the router manages: what
+ * the host itself sends (its own connections, and its answers to
+ * connections it accepted) goes through connection tracking here, so the
+ * entries of the host's flows see both directions.  Frames sluice
+ * redirects at XDP leave through the driver and never come here; what
+ * the TC router redirects does, and is tracked twice, harmlessly (the
+ * same packet moves no state twice).  Nothing is dropped here but a new
+ * flow the table has no room for.
+ */
+#include "ctx/skb.h"
+#include "lib/ct.h"
+#include "lib/l3.h"
+#include "lib/parse.h"
+#include "lib/pkt.h"
+#include "lib/stats.h"
+
+/* Ethernet + VLAN + IPv6 + an ICMPv6 error's quoted headers. */
+#define EGRESS_PULL_LEN 128
+
+static __always_inline int pipeline(struct pkt *p)
+{
+	struct l3_info f = {};
+	struct ct_pkt ct;
+	int r;
+
+	p->in_if = port_lookup(p->ingress_ifindex);
+	if (!p->in_if)
+		return SLUICE_PASS_EGRESS_UNTRACKED;
+	p->slot = p->in_if->slot;
+	if (parse_eth(p) != DP_CONTINUE)
+		return SLUICE_PASS_EGRESS_UNTRACKED;
+	if (p->l3_proto == ETH_P_IP)
+		r = ip4_parse(p, &f);
+	else if (p->l3_proto == ETH_P_IPV6)
+		r = ip6_parse(p, &f);
+	else
+		return SLUICE_PASS_EGRESS_UNTRACKED;
+	if (r != DP_CONTINUE)
+		return SLUICE_PASS_EGRESS_UNTRACKED;
+	if (ct_lookup(p, &f, &ct) != DP_CONTINUE)
+		return SLUICE_PASS_EGRESS_UNTRACKED;
+	r = ct_commit(p, &ct);
+	if (r != DP_CONTINUE)
+		return r;
+	return f.ct_state == SLUICE_CTM_UNTRACKED ?
+		       SLUICE_PASS_EGRESS_UNTRACKED :
+		       SLUICE_PASS_EGRESS_TRACKED;
+}
+
+SEC("tc")
+int sluice_egress(struct __sk_buff *ctx)
+{
+	struct pkt p = {};
+
+	bpf_skb_pull_data(ctx, ctx->len < EGRESS_PULL_LEN ? ctx->len :
+							    EGRESS_PULL_LEN);
+	pkt_init(&p, ctx);
+	/* at egress, the port is the one the packet leaves by */
+	p.ingress_ifindex = ctx->ifindex;
+	p.in_ifindex = ctx->ifindex;
+	return finish(&p, pipeline(&p));
+}
+
+char LICENSE[] SEC("license") = "GPL";
