@@ -4,11 +4,106 @@
  * BPF_PROG_TEST_RUN and never attached: the request (struct
  * sluice_ct_admin) is the packet, the answer is written back into it.
  * Flushing here rather than from user space keeps the per-state gauges
- * exact (ct_retire() moves them); filling makes synthetic entries, with
- * their timers, for the tests and benchmarks of a million-entry table.
+ * exact (ct_retire() moves them); filling makes synthetic entries for
+ * the tests and benchmarks of a million-entry table; and the sweep that
+ * ages the table lives here, armed by a request: one BPF timer whose
+ * callback looks at a slice of the table each time it fires.
  */
 #include "ctx/xdp.h"
 #include "lib/ct.h"
+
+#define CT_SWEEP_MS 50
+#define CT_SWEEP_SLICE 32768
+
+struct ct_sweep_ctx {
+	__u64 now;
+	const struct sluice_ct_config *cfg;
+	__u32 seen;  /* entries looked at in this walk */
+	__u32 skip;  /* the pass's entries the slices before looked at */
+	__u32 slice; /* how many this slice looks at */
+	__u32 gone;  /* taken out by this slice */
+};
+
+/* One entry of a walk: skip what earlier slices of the pass looked at,
+ * retire what is due, stop at the end of the slice. */
+static long ct_sweep_one(void *map, struct sluice_ct_key *k,
+			 struct sluice_ct_entry *e, struct ct_sweep_ctx *sc)
+{
+	__u64 seen;
+	struct ct_word w;
+
+	(void)map;
+	if (sc->seen++ < sc->skip)
+		return 0;
+	if (sc->seen > sc->skip + sc->slice)
+		return 1;
+	seen = *(volatile __u64 *)ct_word_of(e);
+	w = ct_word_load(seen);
+	if (w.state == SLUICE_CT_NONE)
+		return 0;
+	if (sc->now - e->last_seen_ns < ct_timeout_ns(sc->cfg, w.state))
+		return 0;
+	if (!ct_retire(k, e, seen, SLUICE_CTE_EXPIRED))
+		sc->gone++;
+	return 0;
+}
+
+/* The timer's callback: one slice, then the timer again.  Positions in a
+ * hash walk move as entries come and go, so a pass may look at an entry
+ * twice or miss one; the next pass catches it. */
+static int ct_sweep_slice(void *map, __u32 *key, struct sluice_ct_sweep *sw)
+{
+	struct ct_sweep_ctx sc = {};
+	struct sluice_ct_config *cfg;
+	__u32 zero = 0, every;
+
+	(void)map;
+	(void)key;
+	cfg = bpf_map_lookup_elem(&ct_config, &zero);
+	if (!cfg) {
+		bpf_timer_start(&sw->timer, CT_SWEEP_MS * 1000000ULL, 0);
+		return 0;
+	}
+	every = cfg->sweep_ms ? cfg->sweep_ms : CT_SWEEP_MS;
+	sc.now = bpf_ktime_get_ns();
+	sc.cfg = cfg;
+	sc.skip = sw->skip;
+	sc.slice = cfg->sweep_slice ? cfg->sweep_slice : CT_SWEEP_SLICE;
+	bpf_for_each_map_elem(&ct, ct_sweep_one, &sc, 0);
+	sw->slices++;
+	if (sc.seen <= sc.skip + sc.slice) { /* the walk reached the end */
+		sw->skip = 0;
+		sw->passes++;
+		sw->last_ns = sc.now;
+	} else {
+		/* what this slice removed moved the rest forward */
+		sw->skip = sc.skip + sc.slice - sc.gone;
+	}
+	bpf_timer_start(&sw->timer, (__u64)every * 1000000ULL, 0);
+	return 0;
+}
+
+/* Arm the sweep (again: a restart's daemon takes the timer over). */
+static int sweep_arm(void)
+{
+	struct sluice_ct_config *cfg;
+	struct sluice_ct_sweep *sw;
+	__u32 zero = 0, every;
+	long err;
+
+	sw = bpf_map_lookup_elem(&ct_sweep, &zero);
+	cfg = bpf_map_lookup_elem(&ct_config, &zero);
+	if (!sw || !cfg)
+		return -1;
+	every = cfg->sweep_ms ? cfg->sweep_ms : CT_SWEEP_MS;
+	err = bpf_timer_init(&sw->timer, &ct_sweep, CLOCK_MONOTONIC);
+	if (err && err != -EBUSY) /* EBUSY: armed by an earlier run */
+		return -1;
+	if (bpf_timer_set_callback(&sw->timer, ct_sweep_slice) ||
+	    bpf_timer_start(&sw->timer, (__u64)every * 1000000ULL, 0))
+		return -1;
+	return 0;
+}
 
 struct flush_ctx {
 	struct sluice_ct_filter f;
@@ -108,6 +203,14 @@ int sluice_ct_admin(struct xdp_md *ctx)
 
 		bpf_for_each_map_elem(&ct, flush_one, &fc, 0);
 		req->result = fc.n;
+		return XDP_PASS;
+	}
+	if (req->op == SLUICE_CT_OP_SWEEP) {
+		if (sweep_arm()) {
+			ct_event(SLUICE_CTE_SWEEP_FAIL);
+			return XDP_ABORTED;
+		}
+		req->result = 1;
 		return XDP_PASS;
 	}
 	if (req->op == SLUICE_CT_OP_FILL) {

@@ -14,6 +14,7 @@
 #include "lib/l3.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
+#include "lib/pkt_state.h"
 #include "lib/stats.h"
 
 /* Ethernet + VLAN + IPv6 + an ICMPv6 error's quoted headers. */
@@ -22,8 +23,11 @@
 static __always_inline int pipeline(struct pkt *p)
 {
 	struct l3_info f = {};
-	struct ct_pkt ct;
+	struct pkt_state *st = pkt_state_get();
 	int r;
+
+	if (!st)
+		return SLUICE_PASS_EGRESS_UNTRACKED;
 
 	p->in_if = port_lookup(p->ingress_ifindex);
 	if (!p->in_if)
@@ -39,9 +43,9 @@ static __always_inline int pipeline(struct pkt *p)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	if (r != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
-	if (ct_lookup(p, &f, &ct) != DP_CONTINUE)
+	if (ct_lookup(p, &f, &st->ct) != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
-	r = ct_commit(p, &ct);
+	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
 	return f.ct_state == SLUICE_CTM_UNTRACKED ?

@@ -10,17 +10,92 @@
 #include "lib/ct.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
+#include "lib/nat_tail.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
+#include "lib/pkt_state.h"
 #include "lib/route.h"
 #include "lib/stats.h"
 
-static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
+/* The same three programs as XDP's (sluice_xdp.bpf.c), chained through
+ * tc_tails. */
+#define TAIL_CT 0
+#define TAIL_NAT 1
+
+int sluice_tc_ct(struct __sk_buff *ctx);
+int sluice_tc_nat(struct __sk_buff *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, int(struct __sk_buff *));
+} tc_tails SEC(".maps") = {
+	.values = { [TAIL_CT] = (void *)&sluice_tc_ct,
+		    [TAIL_NAT] = (void *)&sluice_tc_nat },
+};
+
+/* Routing, or NAT's half when a rule exists. */
+static __always_inline int route_on(struct __ctx_buff *ctx, struct pkt *p,
+				    struct l3_info *f, struct pkt_state *st,
+				    int nat)
 {
-	struct l3_info f = {};
-	struct ct_pkt ct;
 	int r;
 
+	if (nat) {
+		pkt_state_save(st, p);
+		bpf_tail_call(ctx, &tc_tails, TAIL_NAT);
+		return SLUICE_DROP_TAIL_MISSING;
+	}
+	r = route_lookup(p, f);
+	if (r != DP_CONTINUE)
+		return r;
+	return forward_stage(ctx, p, f);
+}
+
+static __always_inline int stateful(struct __ctx_buff *ctx, struct pkt *p,
+				    struct pkt_state *st)
+{
+	int r;
+
+	r = ct_lookup(p, &st->f, &st->ct);
+	if (r != DP_CONTINUE)
+		return r;
+	/* the firewall's "in" rules go here */
+	r = ct_commit(p, &st->ct);
+	if (r != DP_CONTINUE)
+		return r;
+	return route_on(ctx, p, &st->f, st, nat_on());
+}
+
+SEC("tc")
+int sluice_tc_ct(struct __sk_buff *ctx)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct pkt p = {};
+
+	if (!st) {
+		pkt_init(&p, ctx);
+		return finish(&p, SLUICE_REASON_INVALID);
+	}
+	pkt_state_load(&p, st, ctx);
+	return finish(&p, stateful(ctx, &p, st));
+}
+
+SEC("tc")
+int sluice_tc_nat(struct __sk_buff *ctx)
+{
+	return nat_tail_run(ctx);
+}
+
+static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct l3_info f = {};
+	int r;
+
+	if (!st)
+		return SLUICE_REASON_INVALID;
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
@@ -29,17 +104,14 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	r = ct_lookup(p, &f, &ct);
-	if (r != DP_CONTINUE)
-		return r;
-	/* the firewall's "in" rules go here */
-	r = ct_commit(p, &ct);
-	if (r != DP_CONTINUE)
-		return r;
-	r = route_lookup(p, &f);
-	if (r != DP_CONTINUE)
-		return r;
-	return forward_stage(ctx, p, &f);
+	if (ct_on()) {
+		st->f = f;
+		pkt_state_save(st, p);
+		bpf_tail_call(ctx, &tc_tails, TAIL_CT);
+		return SLUICE_DROP_TAIL_MISSING;
+	}
+	f.ct_state = SLUICE_CTM_UNTRACKED;
+	return route_on(ctx, p, &f, st, 0);
 }
 
 /* Ethernet + VLAN + IPv6 + a TCP header with options: what the stages

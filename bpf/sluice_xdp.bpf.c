@@ -9,43 +9,125 @@
  * conntrack lookup (sets l3_info.ct_state) -> firewall "in" -> conntrack
  * commit (a NEW flow the firewall let through gets its entry) -> load
  * balancer -> NAT -> route -> firewall "out" -> forward.
+ *
+ * Three programs, chained by tail calls through xdp_tails, each verified
+ * on its own (one program holding it all is past the verifier's budget
+ * and the stack's 512 bytes): sluice_xdp parses and, with connection
+ * tracking off, routes as before; sluice_xdp_ct is the stateful half;
+ * sluice_xdp_nat is NAT's half of it.  What crosses a tail call is in
+ * pkt_state.
  */
 #include "ctx/xdp.h"
 #include "lib/ct.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
+#include "lib/nat_tail.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
+#include "lib/pkt_state.h"
 #include "lib/route.h"
 #include "lib/stats.h"
 
-static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
+#define TAIL_CT 0
+#define TAIL_NAT 1
+
+int sluice_xdp_ct(struct xdp_md *ctx);
+int sluice_xdp_nat(struct xdp_md *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, int(struct xdp_md *));
+} xdp_tails SEC(".maps") = {
+	.values = { [TAIL_CT] = (void *)&sluice_xdp_ct,
+		    [TAIL_NAT] = (void *)&sluice_xdp_nat },
+};
+
+/* The load balancer, then routing (or NAT's half when a rule exists). */
+static __always_inline int lb_and_route(struct __ctx_buff *ctx, struct pkt *p,
+					struct l3_info *f, struct pkt_state *st,
+					int nat)
 {
-	struct l3_info f = {};
-	struct ct_pkt ct;
 	int r;
 
+	r = lb_stage(ctx, p, f);
+	if (r != DP_CONTINUE)
+		return r;
+	if (nat) {
+		pkt_state_save(st, p);
+		bpf_tail_call(ctx, &xdp_tails, TAIL_NAT);
+		return SLUICE_DROP_TAIL_MISSING;
+	}
+	r = route_lookup(p, f);
+	if (r != DP_CONTINUE)
+		return r;
+	return forward_stage(ctx, p, f);
+}
+
+/* The stateful half: conntrack, the firewall, then on. */
+static __always_inline int stateful(struct __ctx_buff *ctx, struct pkt *p,
+				    struct pkt_state *st)
+{
+	int r;
+
+	r = ct_lookup(p, &st->f, &st->ct);
+	if (r != DP_CONTINUE)
+		return r;
+	/* the firewall's "in" rules go here */
+	r = ct_commit(p, &st->ct);
+	if (r != DP_CONTINUE)
+		return r;
+	return lb_and_route(ctx, p, &st->f, st, nat_on());
+}
+
+SEC("xdp")
+int sluice_xdp_ct(struct xdp_md *ctx)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct pkt p = {};
+
+	if (!st) {
+		pkt_init(&p, ctx);
+		return finish(&p, SLUICE_REASON_INVALID);
+	}
+	pkt_state_load(&p, st, ctx);
+	return finish(&p, stateful(ctx, &p, st));
+}
+
+SEC("xdp")
+int sluice_xdp_nat(struct xdp_md *ctx)
+{
+	return nat_tail_run(ctx);
+}
+
+/* Parsing, then the stateless router unless tracking is on.  Here l3_info
+ * is on the stack, as the router has always had it (what the verifier
+ * knows of it keeps this program's check short); the stateful half gets
+ * a copy in pkt_state. */
+static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct l3_info f = {};
+	int r;
+
+	if (!st)
+		return SLUICE_REASON_INVALID;
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	r = ct_lookup(p, &f, &ct);
-	if (r != DP_CONTINUE)
-		return r;
-	/* the firewall's "in" rules go here */
-	r = ct_commit(p, &ct);
-	if (r != DP_CONTINUE)
-		return r;
-	r = lb_stage(ctx, p, &f);
-	if (r != DP_CONTINUE)
-		return r;
-	r = route_lookup(p, &f);
-	if (r != DP_CONTINUE)
-		return r;
-	return forward_stage(ctx, p, &f);
+	if (ct_on()) {
+		st->f = f;
+		pkt_state_save(st, p);
+		bpf_tail_call(ctx, &xdp_tails, TAIL_CT);
+		return SLUICE_DROP_TAIL_MISSING;
+	}
+	f.ct_state = SLUICE_CTM_UNTRACKED;
+	return lb_and_route(ctx, p, &f, st, 0);
 }
 
 SEC("xdp")

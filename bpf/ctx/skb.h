@@ -86,4 +86,18 @@ static __always_inline int ctx_action(__u8 verdict, int redirect)
 	}
 }
 
+/* An L4 checksum at @off moved by @diff: see ctx/xdp.h.  The kernel's
+ * helper knows whether the skb's checksum is complete or partial (a
+ * host's or container's packet carries only the pseudo-header's sum). */
+static __always_inline int ctx_l4_csum_diff(struct __sk_buff *ctx, void *pp,
+					    __u32 off, __u32 diff, int pseudo,
+					    int udp)
+{
+	__u64 flags = (pseudo ? BPF_F_PSEUDO_HDR : 0) |
+		      (udp ? BPF_F_MARK_MANGLED_0 : 0);
+
+	(void)pp;
+	return bpf_l4_csum_replace(ctx, off, 0, diff, flags) ? -1 : 0;
+}
+
 #endif

@@ -77,6 +77,39 @@ static __always_inline int ctx_trim(struct xdp_md *ctx, __u32 len)
 	return bpf_xdp_adjust_tail(ctx, (int)len - (int)have);
 }
 
+/*
+ * An L4 checksum at @off moved by @diff (a one's complement sum of the
+ * change, bpf/lib/nat.h).  @pseudo: the change is in the pseudo-header
+ * (only TC needs to know); @udp: a zero checksum means none and stays,
+ * and a result of zero is written as 0xffff.
+ */
+static __always_inline int ctx_l4_csum_diff(struct xdp_md *ctx, void *pp,
+					    __u32 off, __u32 diff, int pseudo,
+					    int udp)
+{
+	void *data = (void *)(long)ctx->data;
+	__u16 *sum;
+	__u32 s;
+
+	(void)pp;
+	(void)pseudo;
+	if (off > 256)
+		return -1;
+	sum = data + off;
+	if ((void *)(sum + 1) > (void *)(long)ctx->data_end)
+		return -1;
+	if (udp && !*sum)
+		return 0;
+	s = (__u16) ~*sum;
+	s += (diff & 0xffff) + (diff >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	*sum = (__u16)~s;
+	if (udp && !*sum)
+		*sum = 0xffff;
+	return 0;
+}
+
 /* Ports frames may be redirected to (the devmap also wakes a veth peer
  * that XDP_TX would leave asleep, see docs/veth.md). */
 struct {

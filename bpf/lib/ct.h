@@ -9,11 +9,12 @@
  *    (a RST, FIN, SYN or ACK that does not fit the state) or UNTRACKED;
  *  - ct_commit() creates the entry of a NEW flow the firewall let through.
  *
- * Entries age out inside the kernel: each has a BPF timer armed for its
- * deadline (last packet + the state's timeout).  A packet only re-arms it
- * when the deadline moves earlier (a FIN, a RST); when it fires late of a
- * deadline that moved later, it re-arms itself for the rest.  So an idle
- * entry costs one timer event, a busy one about one per timeout.
+ * Entries age out inside the kernel: an entry is due when its last packet
+ * is older than its state's timeout, and one BPF timer sweeps the table
+ * in slices (ct_sweep_slice(), armed by bpf/sluice_ct.bpf.c).  A timer
+ * per entry was the first design; the kernel allocates a BPF timer with
+ * kmalloc_nolock(), which fails for most inits under a burst of new
+ * flows, so a sweep it is: the packet path only writes a timestamp.
  *
  * The state, flags and class share one 32-bit word that changes only by
  * compare-and-swap: the CPU whose swap wins is the one that moves the
@@ -32,6 +33,7 @@
 #include <uapi/sluice/ct.h>
 #include "ct_maps.h"
 #include "l3.h"
+#include "nat_maps.h"
 #include "pkt.h"
 
 #ifndef CLOCK_MONOTONIC
@@ -43,13 +45,20 @@
 
 #define CT_NS 1000000000ULL
 
-/* What ct_lookup() found, for ct_commit(). */
+/* What ct_lookup() found, for ct_commit() and NAT. */
 struct ct_pkt {
-	struct sluice_ct_key key;
-	__u8 commit; /* NEW: create the entry if the packet goes on */
-	__u8 state;  /* the new entry's state */
-	__u8 flags;  /* the new entry's flags */
-	__u8 pclass; /* SLUICE_CT_P_* */
+	struct sluice_ct_key key; /* the flow's (an answer found by its NAT
+				   * alias: the flow the alias names) */
+	__u8 commit;  /* NEW: create the entry if the packet goes on */
+	__u8 state;   /* the new entry's state */
+	__u8 flags;   /* the new entry's flags; a hit: the entry's */
+	__u8 pclass;  /* SLUICE_CT_P_* */
+	__u8 hit;     /* an entry was found and moved on */
+	__u8 dir;     /* a hit: 0 from the opener, 1 an answer */
+	__u8 from_hi; /* the packet's source is the key's hi side */
+	__u8 pad;
+	__u8 inner_src[16]; /* ct_related()'s: the quoted packet's */
+	__u8 inner_dst[16];
 };
 
 /* The state word: the 8 bytes from in_ifindex to pad (sluice_ct_entry),
@@ -121,6 +130,22 @@ static __always_inline int ct_embryonic_state(__u8 state)
 	       state == SLUICE_CT_UNREPLIED;
 }
 
+/* A NATed flow's binding and alias go with it: its port is free again. */
+static __always_inline void ct_nat_release(struct sluice_ct_key *key)
+{
+	struct sluice_nat_flow *b = bpf_map_lookup_elem(&nat_flows, key);
+	__u32 ev = SLUICE_NATE_RELEASED;
+	__u64 *n;
+
+	if (!b)
+		return;
+	bpf_map_delete_elem(&nat_flows, &b->other);
+	bpf_map_delete_elem(&nat_flows, key);
+	n = bpf_map_lookup_elem(&nat_events, &ev);
+	if (n)
+		*n += 1;
+}
+
 /* Take an entry out: the CPU whose swap to NONE wins does the accounting
  * and the delete, so an entry is never counted out twice. */
 static __always_inline int ct_retire(struct sluice_ct_key *key,
@@ -135,34 +160,9 @@ static __always_inline int ct_retire(struct sluice_ct_key *key,
 		return -1;
 	ct_gauge(w.pclass, w.state, -1);
 	ct_event(ev);
+	if (w.flags & SLUICE_CTF_NAT)
+		ct_nat_release(key);
 	bpf_map_delete_elem(&ct, key);
-	return 0;
-}
-
-/* The timer: expire the entry, or re-arm for a deadline a packet moved. */
-static int ct_timer_fired(void *map, struct sluice_ct_key *key,
-			  struct sluice_ct_entry *e)
-{
-	struct sluice_ct_config *cfg;
-	__u64 now, deadline, seen;
-	__u32 zero = 0;
-
-	(void)map;
-	cfg = bpf_map_lookup_elem(&ct_config, &zero);
-	now = bpf_ktime_get_ns();
-	seen = *(volatile __u64 *)ct_word_of(e);
-	if (!cfg) {
-		bpf_timer_start(&e->timer, CT_NS, 0);
-		return 0;
-	}
-	deadline =
-		e->last_seen_ns + ct_timeout_ns(cfg, ct_word_load(seen).state);
-	if (deadline > now) {
-		e->armed_ns = deadline;
-		bpf_timer_start(&e->timer, deadline - now, 0);
-		return 0;
-	}
-	ct_retire(key, e, seen, SLUICE_CTE_EXPIRED);
 	return 0;
 }
 
@@ -171,31 +171,26 @@ static __always_inline int ct_key_fill(struct sluice_ct_key *k, const __u8 *src,
 				       const __u8 *dst, __be16 sport,
 				       __be16 dport, __u8 proto, __u8 family)
 {
-	__u32 s[4], d[4];
 	int from_hi = 0, decided = 0;
 
-	__builtin_memcpy(s, src, 16);
-	__builtin_memcpy(d, dst, 16);
+	/* word by word from where the addresses are: no copies on the
+	 * stack, which every stage calling this shares */
 #pragma unroll
 	for (int i = 0; i < 4; i++) {
-		if (!decided && s[i] != d[i]) {
-			from_hi = bpf_ntohl(s[i]) > bpf_ntohl(d[i]);
+		__u32 s = bpf_ntohl(((const __u32 *)src)[i]);
+		__u32 d = bpf_ntohl(((const __u32 *)dst)[i]);
+
+		if (!decided && s != d) {
+			from_hi = s > d;
 			decided = 1;
 		}
 	}
 	if (!decided)
 		from_hi = bpf_ntohs(sport) > bpf_ntohs(dport);
-	if (from_hi) {
-		__builtin_memcpy(k->lo_addr, d, 16);
-		__builtin_memcpy(k->hi_addr, s, 16);
-		k->lo_port = dport;
-		k->hi_port = sport;
-	} else {
-		__builtin_memcpy(k->lo_addr, s, 16);
-		__builtin_memcpy(k->hi_addr, d, 16);
-		k->lo_port = sport;
-		k->hi_port = dport;
-	}
+	__builtin_memcpy(k->lo_addr, from_hi ? dst : src, 16);
+	__builtin_memcpy(k->hi_addr, from_hi ? src : dst, 16);
+	k->lo_port = from_hi ? dport : sport;
+	k->hi_port = from_hi ? sport : dport;
 	k->proto = proto;
 	k->family = family;
 	k->zone = 0;
@@ -315,10 +310,9 @@ static __always_inline int ct_icmp_kind(__u8 family, __u8 type)
  * options or extension headers are not followed: INVALID.
  */
 static __always_inline void ct_related(struct pkt *p, struct l3_info *f,
-				       void *inner)
+				       struct ct_pkt *c, void *inner)
 {
-	struct sluice_ct_key k = {};
-	__u8 src[16] = {}, dst[16] = {};
+	__u8 *src = c->inner_src, *dst = c->inner_dst;
 	__u8 proto, family = f->family;
 	__be16 sport, dport;
 	__u8 *l4;
@@ -329,6 +323,8 @@ static __always_inline void ct_related(struct pkt *p, struct l3_info *f,
 		if ((void *)(ih + 1) + 8 > p->data_end || ih->ihl != 5)
 			goto invalid;
 		proto = ih->protocol;
+		__builtin_memset(src, 0, 16);
+		__builtin_memset(dst, 0, 16);
 		__builtin_memcpy(src, &ih->saddr, 4);
 		__builtin_memcpy(dst, &ih->daddr, 4);
 		l4 = (void *)(ih + 1);
@@ -353,8 +349,8 @@ static __always_inline void ct_related(struct pkt *p, struct l3_info *f,
 	} else {
 		sport = dport = 0;
 	}
-	ct_key_fill(&k, src, dst, sport, dport, proto, family);
-	if (bpf_map_lookup_elem(&ct, &k)) {
+	ct_key_fill(&c->key, src, dst, sport, dport, proto, family);
+	if (bpf_map_lookup_elem(&ct, &c->key)) {
 		f->ct_state = SLUICE_CTM_RELATED;
 		ct_event(SLUICE_CTE_RELATED);
 		return;
@@ -402,11 +398,12 @@ invalid:
 /* A packet of a known flow: counters, state, deadline. */
 static __always_inline void ct_update(struct pkt *p, struct l3_info *f,
 				      const struct sluice_ct_config *cfg,
-				      struct sluice_ct_entry *e, int from_hi)
+				      struct sluice_ct_entry *e, int from_hi,
+				      int alias, struct ct_pkt *c)
 {
 	__u64 seen = *(volatile __u64 *)ct_word_of(e), next;
 	struct ct_word w = ct_word_load(seen), nw;
-	__u64 now = bpf_ktime_get_ns(), deadline;
+	__u64 now = bpf_ktime_get_ns();
 	__u8 state, flags;
 	__u32 ev = 0;
 	int dir;
@@ -415,8 +412,13 @@ static __always_inline void ct_update(struct pkt *p, struct l3_info *f,
 		f->ct_state = SLUICE_CTM_INVALID;
 		return;
 	}
-	dir = !!(w.flags & SLUICE_CTF_ORIG_HI) != from_hi;
+	/* an answer found through its NAT alias is an answer, whatever
+	 * its (translated) addresses say */
+	dir = alias ? 1 : (!!(w.flags & SLUICE_CTF_ORIG_HI) != from_hi);
 	dir &= 1;
+	c->hit = 1;
+	c->dir = dir;
+	c->flags = w.flags;
 	e->packets[dir] += 1;
 	e->bytes[dir] += p->len;
 	e->last_seen_ns = now;
@@ -433,7 +435,13 @@ static __always_inline void ct_update(struct pkt *p, struct l3_info *f,
 		}
 		if (state == SLUICE_CT_SYN_SENT && w.state != state) {
 			/* reopened after TIME_WAIT/CLOSE, maybe from the
-			 * other side: a new connection on the same tuple */
+			 * other side: a new connection on the same tuple
+			 * (a NATed one keeps its binding and opener) */
+			if (w.flags & SLUICE_CTF_NAT) {
+				f->ct_state = SLUICE_CTM_INVALID;
+				ct_event(SLUICE_CTE_INVALID_SYN);
+				return;
+			}
 			flags = from_hi ? SLUICE_CTF_ORIG_HI : 0;
 			dir = 0;
 			ct_event(SLUICE_CTE_REOPENED);
@@ -457,11 +465,26 @@ static __always_inline void ct_update(struct pkt *p, struct l3_info *f,
 		ct_gauge(w.pclass, w.state, -1);
 		ct_gauge(w.pclass, state, 1);
 	}
-	deadline = now + ct_timeout_ns(cfg, state);
-	if (deadline < e->armed_ns) {
-		e->armed_ns = deadline;
-		bpf_timer_start(&e->timer, deadline - now, 0);
-	}
+}
+
+/* Tracking is on (the entry points skip the stateful half when not). */
+static __always_inline int ct_on(void)
+{
+	struct sluice_ct_config *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&ct_config, &zero);
+	return cfg && cfg->enabled;
+}
+
+/* Any NAT rule at all: answers may come with a tuple of their own. */
+static __always_inline int ct_nat_active(void)
+{
+	struct sluice_nat_config *nc;
+	__u32 zero = 0;
+
+	nc = bpf_map_lookup_elem(&nat_config, &zero);
+	return nc && nc->flags;
 }
 
 static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
@@ -474,6 +497,7 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 	int icmp_kind = CT_ICMP_OTHER, from_hi;
 
 	c->commit = 0;
+	c->hit = 0;
 	cfg = bpf_map_lookup_elem(&ct_config, &zero);
 	if (!cfg || !cfg->enabled) {
 		f->ct_state = SLUICE_CTM_UNTRACKED;
@@ -497,7 +521,7 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 			return DP_CONTINUE;
 		}
 		if (icmp_kind == CT_ICMP_ERROR) {
-			ct_related(p, f, ic + 8);
+			ct_related(p, f, c, ic + 8);
 			return DP_CONTINUE;
 		}
 		__builtin_memcpy(&sport, ic + 4, 2);
@@ -505,12 +529,28 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 	}
 	from_hi = ct_key_fill(&c->key, f->src, f->dst, sport, dport, f->proto,
 			      f->family);
+	c->from_hi = from_hi;
 	e = bpf_map_lookup_elem(&ct, &c->key);
-	if (!e) {
-		ct_first(f, c, icmp_kind, from_hi);
+	if (e) {
+		ct_update(p, f, cfg, e, from_hi, 0, c);
 		return DP_CONTINUE;
 	}
-	ct_update(p, f, cfg, e, from_hi);
+	if (ct_nat_active()) {
+		struct sluice_nat_flow *a;
+
+		c->key.zone = SLUICE_NAT_ZONE_ALIAS;
+		a = bpf_map_lookup_elem(&nat_flows, &c->key);
+		c->key.zone = 0;
+		if (a && (a->flags & SLUICE_NATF_ALIAS)) {
+			c->key = a->other;
+			e = bpf_map_lookup_elem(&ct, &c->key);
+			if (e) {
+				ct_update(p, f, cfg, e, from_hi, 1, c);
+				return DP_CONTINUE;
+			}
+		}
+	}
+	ct_first(f, c, icmp_kind, from_hi);
 	return DP_CONTINUE;
 }
 
@@ -562,26 +602,31 @@ static __always_inline void ct_embryonic_push(const struct sluice_ct_key *k)
 	r->head = slot + 1;
 }
 
-/* Create @c's entry: the timer first armed for the state's timeout. */
+/* Create @c's entry. */
 static __always_inline int ct_create(struct pkt *p, struct ct_pkt *c,
 				     const struct sluice_ct_config *cfg)
 {
-	struct sluice_ct_entry v = {}, *e;
+	struct sluice_ct_entry *v;
 	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
 	long err;
 
-	v.created_ns = now;
-	v.last_seen_ns = now;
-	v.armed_ns = now + ct_timeout_ns(cfg, c->state);
-	v.packets[0] = 1;
-	v.bytes[0] = p->len;
-	v.in_ifindex = p->in_ifindex;
-	v.state = c->state;
-	v.flags = c->flags;
-	v.pclass = c->pclass;
-	err = bpf_map_update_elem(&ct, &c->key, &v, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&ct_new, &zero);
+	if (!v)
+		return 0;
+	__builtin_memset(v, 0, sizeof(*v));
+	(void)cfg;
+	v->created_ns = now;
+	v->last_seen_ns = now;
+	v->packets[0] = 1;
+	v->bytes[0] = p->len;
+	v->in_ifindex = p->in_ifindex;
+	v->state = c->state;
+	v->flags = c->flags;
+	v->pclass = c->pclass;
+	err = bpf_map_update_elem(&ct, &c->key, v, BPF_NOEXIST);
 	if (err == -E2BIG && ct_evict_embryonic())
-		err = bpf_map_update_elem(&ct, &c->key, &v, BPF_NOEXIST);
+		err = bpf_map_update_elem(&ct, &c->key, v, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		ct_event(SLUICE_CTE_RACE);
 		return 0;
@@ -590,17 +635,6 @@ static __always_inline int ct_create(struct pkt *p, struct ct_pkt *c,
 		ct_event(err == -E2BIG ? SLUICE_CTE_INSERT_FAIL_FULL :
 					 SLUICE_CTE_INSERT_FAIL_OTHER);
 		return err;
-	}
-	e = bpf_map_lookup_elem(&ct, &c->key);
-	if (!e)
-		return 0; /* flushed already */
-	if (bpf_timer_init(&e->timer, &ct, CLOCK_MONOTONIC) ||
-	    bpf_timer_set_callback(&e->timer, ct_timer_fired) ||
-	    bpf_timer_start(&e->timer, v.armed_ns - now, 0)) {
-		/* an entry no timer ages would stay for ever */
-		ct_event(SLUICE_CTE_TIMER_FAIL);
-		bpf_map_delete_elem(&ct, &c->key);
-		return 0;
 	}
 	ct_gauge(c->pclass, c->state, 1);
 	ct_event(SLUICE_CTE_CREATED);

@@ -55,4 +55,20 @@ struct {
 	__type(value, struct ct_embryonic_ring);
 } ct_embryonic SEC(".maps");
 
+/* A new entry is built here before it goes in the table, off the stack
+ * (the pipeline's is nearly full). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sluice_ct_entry);
+} ct_new SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sluice_ct_sweep);
+} ct_sweep SEC(".maps");
+
 #endif

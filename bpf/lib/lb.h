@@ -257,30 +257,39 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 	return id;
 }
 
+/* The cheap part: 0 when the packet cannot be for a VIP (no VIP at all,
+ * or TCP/UDP to an address no VIP has), before any flow is read. */
+static __always_inline int lb_candidate(const struct l3_info *f)
+{
+	__u32 zero = 0, *vip_count;
+
+	if (!cfg_lb_enabled)
+		return 0;
+	/* a router with no VIP pays one array read, not two hash lookups */
+	vip_count = bpf_map_lookup_elem(&lb_vip_count, &zero);
+	if (vip_count && *vip_count == 0)
+		return 0;
+	if ((f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) &&
+	    !lb_vip_maybe(f->family, f->dst))
+		return 0;
+	return 1;
+}
+
 /*
- * Returns DP_CONTINUE for traffic that is not for a VIP (the router takes
- * it), else the reason that decided the packet.
+ * A candidate (lb_candidate()): DP_CONTINUE for traffic that is not for a
+ * VIP after all (the router takes it), else the reason that decided the
+ * packet.
  */
-static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
-				    struct l3_info *f)
+static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
+				  struct l3_info *f)
 {
 	const struct sluice_backend *be = NULL;
 	struct sluice_lb_counter *vc, *bc;
 	const struct sluice_vip *vip;
 	struct lb_flow fl = {};
-	__u32 backend_id, zero = 0, *vip_count;
+	__u32 backend_id;
 	int r;
 
-	if (!cfg_lb_enabled)
-		return DP_CONTINUE;
-	/* a router with no VIP pays one array read, not two hash lookups */
-	vip_count = bpf_map_lookup_elem(&lb_vip_count, &zero);
-	if (vip_count && *vip_count == 0)
-		return DP_CONTINUE;
-	/* TCP/UDP to an address no VIP has: before the flow is even read */
-	if ((f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) &&
-	    !lb_vip_maybe(f->family, f->dst))
-		return DP_CONTINUE;
 	if (lb_flow_of(p, f, &fl))
 		return DP_CONTINUE;
 	/* an ICMP error is about the flow it quotes, to the VIP */
@@ -313,6 +322,15 @@ static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
 		lb_count_drop(vip->vip_id, r == SLUICE_DROP_LB_TOO_BIG);
 	}
 	return r;
+}
+
+/* The load balancer's stage: DP_CONTINUE for what is not for a VIP. */
+static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
+				    struct l3_info *f)
+{
+	if (!lb_candidate(f))
+		return DP_CONTINUE;
+	return lb_run(ctx, p, f);
 }
 
 #endif

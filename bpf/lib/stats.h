@@ -42,7 +42,13 @@ static __always_inline int finish(struct pkt *p, int reason)
 	__u32 r = (__u32)reason;
 	__u8 verdict;
 
-	if (r >= SLUICE_REASON_SLOTS || !reason_known[r])
+	if (r >= SLUICE_REASON_SLOTS)
+		r = SLUICE_REASON_INVALID;
+	/* a no-op mask the compiler must keep: a reason from a global stage
+	 * is an unknown the verifier bounds only through it */
+	asm volatile("" : "+r"(r));
+	r &= SLUICE_REASON_SLOTS - 1;
+	if (!reason_known[r])
 		r = SLUICE_REASON_INVALID;
 	if (p->slot >= SLUICE_MAX_IFACES)
 		p->slot = 0;

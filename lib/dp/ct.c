@@ -95,8 +95,8 @@ int dp_ct_counts(struct dp *dp, struct dp_ct_counts *out)
 		err = dp_percpu_sum(dp, DP_MAP_CT_GAUGES, &i, g, sizeof(*g));
 		if (err)
 			return err;
-		/* a state the timer left between a CPU's + and another's -
-		 * can read -1 for an instant */
+		/* a state the sweep left between a CPU's + and another's
+		 * - can read -1 for an instant */
 		if (*g < 0)
 			*g = 0;
 		out->total += (__u64)*g;
@@ -202,6 +202,20 @@ int dp_ct_flush(struct dp *dp, const struct sluice_ct_filter *f, __u32 *n)
 	if (!err && n)
 		*n = req.result;
 	return err;
+}
+
+int dp_ct_sweep_arm(struct dp *dp)
+{
+	struct sluice_ct_admin req = { .op = SLUICE_CT_OP_SWEEP };
+
+	return admin_run(dp, &req);
+}
+
+int dp_ct_sweep_read(struct dp *dp, struct sluice_ct_sweep *out)
+{
+	__u32 zero = 0;
+
+	return dp_lookup(dp, DP_MAP_CT_SWEEP, &zero, out);
 }
 
 int dp_ct_fill(struct dp *dp, __u32 count, __u32 seed, __u32 *n)

@@ -76,6 +76,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_CT_CONFIG] = dp->skel->maps.ct_config;
 	m[DP_MAP_CT_EVENTS] = dp->skel->maps.ct_events;
 	m[DP_MAP_CT_GAUGES] = dp->skel->maps.ct_gauges;
+	m[DP_MAP_CT_SWEEP] = dp->skel->maps.ct_sweep;
 }
 
 static void decap_maps(struct dp *dp)
@@ -216,16 +217,21 @@ static int open_ct_admin(struct dp *dp)
 	}
 	/* a new table gets the compiled timeouts (all zero would expire
 	 * every entry at once); the daemon writes its own over them */
-	if (dp_lookup(dp, DP_MAP_CT_CONFIG, &zero, &c))
-		return 0;
-	if (!c.timeout[SLUICE_CT_ESTABLISHED]) {
+	if (!dp_lookup(dp, DP_MAP_CT_CONFIG, &zero, &c) &&
+	    !c.timeout[SLUICE_CT_ESTABLISHED]) {
 		__u32 enabled = c.enabled;
 
 		dp_ct_default_config(&c);
 		c.enabled = enabled;
-		return dp_update(dp, DP_MAP_CT_CONFIG, &zero, &c);
+		err = dp_update(dp, DP_MAP_CT_CONFIG, &zero, &c);
+		if (err)
+			return err;
 	}
-	return 0;
+	err = dp_ct_sweep_arm(dp);
+	if (err)
+		pr_err("dp: cannot arm the conntrack sweep: %s",
+		       strerror(-err));
+	return err;
 }
 
 /* The TC egress program over the XDP object's maps (tc_egress.c). */

@@ -43,6 +43,10 @@ bool dp_ct_match(const struct sluice_ct_filter *f,
 
 /* Removes the entries matching @f (all zero: every entry); *n how many. */
 int dp_ct_flush(struct dp *dp, const struct sluice_ct_filter *f, __u32 *n);
+/* Arms the timer whose callback sweeps the table (dp_open does; a kept
+ * run's timer is taken over), and reads where the sweep is. */
+int dp_ct_sweep_arm(struct dp *dp);
+int dp_ct_sweep_read(struct dp *dp, struct sluice_ct_sweep *out);
 /* Makes @count synthetic UDP entries (tests, benchmarks); *n how many. */
 int dp_ct_fill(struct dp *dp, __u32 count, __u32 seed, __u32 *n);
 

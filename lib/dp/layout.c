@@ -54,6 +54,17 @@ static const struct {
 	{ "ct", SLUICE_LAYOUT_CT, MAP_STATE },
 	{ "ct_gauges", SLUICE_LAYOUT_CT, MAP_STATE },
 	{ "ct_embryonic", SLUICE_LAYOUT_CT, MAP_STATE },
+	{ "ct_sweep", SLUICE_LAYOUT_CT, MAP_STATE },	/* its timer runs on */
+	{ "ct_new", SLUICE_LAYOUT_CT, MAP_DERIVED },	/* scratch */
+	{ "pkt_state", SLUICE_LAYOUT_CT, MAP_DERIVED }, /* scratch */
+	{ "nat_scratch", SLUICE_LAYOUT_NAT, MAP_DERIVED },
+	{ "xdp_tails", SLUICE_LAYOUT_CT, MAP_DERIVED }, /* this load's */
+	{ "tc_tails", SLUICE_LAYOUT_CT, MAP_DERIVED },
+	{ "nat_flows", SLUICE_LAYOUT_NAT, MAP_STATE }, /* with ct */
+	{ "nat_events", SLUICE_LAYOUT_NAT, MAP_STATS },
+	{ "nat_config", SLUICE_LAYOUT_NAT, MAP_MIRROR },
+	{ "nat_dnat", SLUICE_LAYOUT_NAT, MAP_MIRROR }, /* from the rules */
+	{ "nat_snat", SLUICE_LAYOUT_NAT, MAP_MIRROR },
 	{ "ct_events", SLUICE_LAYOUT_CT, MAP_STATS },
 	{ "ct_config", SLUICE_LAYOUT_CT, MAP_MIRROR }, /* from the config */
 };

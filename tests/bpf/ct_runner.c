@@ -8,9 +8,8 @@
  *     (state, flags) found by a walk with the opener's address, the
  *     events that moved (exactly the expected ones) and the gauges
  *     (their total is the table's size);
- *  2. ageing in the kernel: an idle entry expires at its timeout, a
- *     packet moves the deadline later, a RST moves it earlier (the timer
- *     is re-armed);
+ *  2. ageing in the kernel (the sweep): an idle entry expires at its
+ *     timeout, a packet moves the deadline later, a RST moves it earlier;
  *  3. a full table: new flows are refused (DROP_CT_FULL) while it is full
  *     of established entries, and evict the oldest unreplied one when
  *     there is one.
@@ -268,8 +267,7 @@ static void run_ageing(struct env *e)
 	t = gone_after(e, "198.19.5.20", t0);
 	diag("with a packet at 1 s, it went after %.2f s\n", t);
 	tap(e, ok && t >= 2.9 && t < 4.5,
-	    "ct ageing: a packet moves the deadline later (timer re-armed "
-	    "when it fires early)");
+	    "ct ageing: a packet moves the deadline later");
 
 	/* established (6 h), then a RST: close's 1 s */
 	t0 = now_s();
@@ -277,8 +275,8 @@ static void run_ageing(struct env *e)
 	t = gone_after(e, "198.19.5.21", t0);
 	diag("established then RST went after %.2f s\n", t);
 	tap(e, ok && t >= 0.9 && t < 2.5,
-	    "ct ageing: a RST moves the deadline earlier (timer re-armed "
-	    "by the packet)");
+	    "ct ageing: a RST moves the deadline earlier (close's "
+	    "timeout)");
 }
 
 /* ---- a full table ------------------------------------------------------- */

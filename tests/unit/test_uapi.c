@@ -96,6 +96,10 @@ static void test_reason_numbers(void **state)
 		{ "drop_ct_full", 56 },
 		{ "pass_egress_tracked", 57 },
 		{ "pass_egress_untracked", 58 },
+		{ "drop_nat_no_port", 120 },
+		{ "drop_nat_no_address", 121 },
+		{ "drop_nat_taken", 122 },
+		{ "drop_tail_missing", 123 },
 	};
 
 	(void)state;

@@ -4,9 +4,9 @@
  * protocols, shared by the XDP and TC programs.  Both directions of a flow
  * find the same entry: the key is the flow's tuple in canonical order (the
  * lower address:port first), and the entry says which side opened it.
- * Entries age out inside the kernel: each carries a BPF timer that fires
- * at its deadline (bpf/lib/ct.h); the daemon only reads, counts and
- * flushes.
+ * Entries age out inside the kernel: one BPF timer sweeps the table in
+ * slices (bpf/sluice_ct.bpf.c); the daemon only arms it, reads, counts
+ * and flushes.
  */
 #ifndef SLUICE_UAPI_CT_H
 #define SLUICE_UAPI_CT_H
@@ -73,12 +73,11 @@ struct sluice_ct_key {
 #define SLUICE_CTF_FIN_ORIG 0x04 /* the opener sent FIN */
 #define SLUICE_CTF_FIN_REPL 0x08 /* the other side sent FIN */
 #define SLUICE_CTF_PICKUP 0x10	 /* TCP picked up mid-stream */
+#define SLUICE_CTF_NAT 0x20	 /* NATed: see uapi/sluice/nat.h */
 
 struct sluice_ct_entry {
-	struct bpf_timer timer; /* fires at the deadline (kernel-only) */
-	__u64 created_ns;	/* bpf_ktime_get_ns() */
+	__u64 created_ns; /* bpf_ktime_get_ns() */
 	__u64 last_seen_ns;
-	__u64 armed_ns;	  /* when the timer fires next */
 	__u64 packets[2]; /* [0] from the opener, [1] replies */
 	__u64 bytes[2];
 	__u32 in_ifindex; /* where the opener's first packet came in */
@@ -93,7 +92,19 @@ struct sluice_ct_entry {
 struct sluice_ct_config {
 	__u32 enabled;	   /* 0: every packet is UNTRACKED */
 	__u32 timeout[16]; /* by state; 16 so a masked index stays inside */
+	__u32 sweep_ms;	   /* between two slices of the sweep (0: 50) */
+	__u32 sweep_slice; /* entries a slice looks at (0: 32768) */
 	__u32 pad;
+};
+
+/* The sweep's timer and where it is, in the ct_sweep array (key 0). */
+struct sluice_ct_sweep {
+	struct bpf_timer timer; /* kernel-only */
+	__u32 skip;		/* entries of this pass already looked at */
+	__u32 pad;
+	__u64 passes;  /* whole passes over the table */
+	__u64 slices;  /* slices run */
+	__u64 last_ns; /* when the last pass ended */
 };
 
 /* Named events, in the ct_events per-CPU array (index = event). */
@@ -103,7 +114,7 @@ struct sluice_ct_config {
 	X(EVICTED_EMBRYONIC, 2, "evicted_embryonic")                           \
 	X(INSERT_FAIL_FULL, 3, "insert_fail_full")                             \
 	X(INSERT_FAIL_OTHER, 4, "insert_fail_other")                           \
-	X(TIMER_FAIL, 5, "timer_fail")                                         \
+	X(SWEEP_FAIL, 5, "sweep_fail") /* the sweep's timer would not arm */   \
 	X(INVALID_RST, 6, "invalid_rst")                                       \
 	X(INVALID_FIN, 7, "invalid_fin")                                       \
 	X(INVALID_SYN, 8, "invalid_syn")                                       \
@@ -132,6 +143,7 @@ enum sluice_ct_event { SLUICE_CT_EVENTS(SLUICE_CT_EVENT_ENUM_) };
  */
 #define SLUICE_CT_OP_FLUSH 1 /* entries matching the filter */
 #define SLUICE_CT_OP_FILL 2  /* @count UDP entries from 198.18.0.0/15 */
+#define SLUICE_CT_OP_SWEEP 3 /* arm (or re-arm) the sweep's timer */
 
 struct sluice_ct_filter {
 	__u8 src[16]; /* the opener's address */
@@ -155,7 +167,8 @@ struct sluice_ct_admin {
 _Static_assert(sizeof(struct sluice_ct_filter) == 40, "ct filter");
 _Static_assert(sizeof(struct sluice_ct_admin) == 56, "ct admin");
 _Static_assert(sizeof(struct sluice_ct_key) == 40, "ct key");
-_Static_assert(sizeof(struct sluice_ct_entry) == 80, "ct entry");
-_Static_assert(sizeof(struct sluice_ct_config) == 72, "ct config");
+_Static_assert(sizeof(struct sluice_ct_entry) == 56, "ct entry");
+_Static_assert(sizeof(struct sluice_ct_config) == 80, "ct config");
+_Static_assert(sizeof(struct sluice_ct_sweep) == 48, "ct sweep");
 
 #endif /* SLUICE_UAPI_CT_H */

@@ -84,7 +84,13 @@
 	X(PASS_EGRESS_UNTRACKED, 58, "pass_egress_untracked", SLUICE_V_PASS)      \
 	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
 	/* 96..119: DDoS guard (bpf/lib/ddos.h) */                                \
-	/* 120..143: NAT */
+	/* 120..143: NAT (bpf/lib/nat.h): a new flow refused, never sent \
+	 * on untranslated */        \
+	X(DROP_NAT_NO_PORT, 120, "drop_nat_no_port", SLUICE_V_DROP)               \
+	X(DROP_NAT_NO_ADDRESS, 121, "drop_nat_no_address", SLUICE_V_DROP)         \
+	X(DROP_NAT_TAKEN, 122, "drop_nat_taken", SLUICE_V_DROP)                   \
+	/* a program of the pipeline missing from its tail-call slot */           \
+	X(DROP_TAIL_MISSING, 123, "drop_tail_missing", SLUICE_V_DROP)
 
 #define SLUICE_REASON_ENUM_(id, num, name, verdict) SLUICE_##id = num,
 enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };
