@@ -22,6 +22,7 @@
 #include "json_out.h"
 #include "lb_internal.h"
 #include "log.h"
+#include "state_file.h"
 
 #define STATE_VERSION 1
 /* 255 VIPs and 4095 backends print in well under 1 MiB */
@@ -115,15 +116,15 @@ static int write_all(int fd, const char *s, size_t len)
  * synced so that the rename itself survives a crash.  A reader (or the
  * next start) finds the old file or the new one, never a mix.
  */
-int lb_state_write(const char *dir, struct json_object *doc, char *err,
-		   size_t errlen)
+int state_file_write(const char *dir, const char *name, struct json_object *doc,
+		     char *err, size_t errlen)
 {
 	char path[320], tmp[320];
 	const char *text, *step;
 	int fd = -1, dfd = -1, rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, LB_STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, LB_STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	text = json_object_to_json_string_ext(
 		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			     JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -183,7 +184,13 @@ fail:
 	return rc;
 }
 
-static int read_all(const char *path, char **out, size_t *len_out, char *err,
+int lb_state_write(const char *dir, struct json_object *doc, char *err,
+		   size_t errlen)
+{
+	return state_file_write(dir, LB_STATE_FILE, doc, err, errlen);
+}
+
+int state_file_read(const char *path, char **out, size_t *len_out, char *err,
 		    size_t errlen)
 {
 	struct stat st;
@@ -258,7 +265,7 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 	size_t len = 0;
 	int rc;
 
-	rc = read_all(path, &text, &len, err, errlen);
+	rc = state_file_read(path, &text, &len, err, errlen);
 	if (rc)
 		return rc;
 	/* the config file's parser: errors say line and column */
