@@ -254,6 +254,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			conn, MHD_GET_ARGUMENT_KIND, "family");
 		q.dev = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 						    "dev");
+		q.src = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "src");
+		q.dst = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "dst");
+		q.proto = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "proto");
+		q.state = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "state");
+		q.limit = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "limit");
+		q.cursor = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "cursor");
 		q.body = r->body;
 		q.body_len = r->len;
 		body = api_render(api->ctx, method, url, &q, &status, &ctype);

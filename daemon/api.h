@@ -34,12 +34,14 @@
 #define API_LOG_WINDOW_S 10 /* one refusal message per window */
 
 struct api;
+struct ct;
 struct loop;
 
 struct api_ctx {
 	struct state *st;
 	const struct sluiced_config *cfg;
 	struct lb *lb;	     /* NULL: no load balancer (role backend) */
+	struct ct *ct;	     /* NULL: no conntrack (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 
@@ -63,7 +65,9 @@ struct api_query {
 	const char *prefix; /* ?prefix=198.18.0.0/24 */
 	const char *family; /* ?family=4|6 */
 	const char *dev;    /* ?dev=IFNAME */
-	const char *body;   /* POST/PATCH body, NULL if none */
+	/* /v1/conntrack: the filter and the page */
+	const char *src, *dst, *proto, *state, *limit, *cursor;
+	const char *body; /* POST/PATCH body, NULL if none */
 	size_t body_len;
 };
 

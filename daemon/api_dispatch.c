@@ -75,6 +75,12 @@ static const struct api_route routes[] = {
 	LB_ROUTE("GET", "/v1/vips/{vip}/backends/{addr}", api_get_backend),
 	LB_ROUTE("DELETE", "/v1/vips/{vip}/backends/{addr}", api_del_backend),
 	LB_ROUTE("PATCH", "/v1/vips/{vip}/backends/{addr}", api_patch_backend),
+	ROUTE("GET", "/v1/conntrack", api_get_conntrack),
+	ROUTE("DELETE", "/v1/conntrack", api_del_conntrack),
+	ROUTE("GET", "/v1/conntrack/count", api_get_conntrack_count),
+	ROUTE("GET", "/v1/conntrack/config", api_get_conntrack_config),
+	ROUTE("PUT", "/v1/conntrack/config", api_put_conntrack_config),
+	ROUTE("POST", "/v1/conntrack/fill", api_post_conntrack_fill),
 };
 
 /*

@@ -41,4 +41,9 @@ api_handler api_get_lb, api_get_vips, api_post_vip, api_get_vip, api_del_vip,
 	api_get_backends, api_post_backend, api_put_backends, api_get_backend,
 	api_del_backend, api_patch_backend;
 
+/* Conntrack's (api_ct.c, docs/conntrack.md). */
+api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,
+	api_get_conntrack_config, api_put_conntrack_config,
+	api_post_conntrack_fill;
+
 #endif

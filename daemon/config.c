@@ -468,11 +468,14 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return apply_lb(cfg, v, err, errlen);
 	if (!strcmp(key, "fib"))
 		return apply_fib(cfg, v, err, errlen);
+	if (!strcmp(key, "conntrack"))
+		return ct_config_parse(&cfg->ct, v, "conntrack.",
+				       CT_KEYS_CONFIG, err, errlen);
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib)",
+		"lb, fib, conntrack)",
 		key);
 	return -EINVAL;
 }
@@ -608,6 +611,12 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 			 "role: a backend does not balance: "
 			 "lb.vips must be empty (%d given)",
 			 cfg->n_vips);
+		return -EINVAL;
+	}
+	if (cfg->role == DP_ROLE_BACKEND && cfg->ct.enabled) {
+		snprintf(err, errlen,
+			 "role: a backend tracks no connections: "
+			 "conntrack.enabled must be false");
 		return -EINVAL;
 	}
 	/* the backend role loads sluice_decap alone: XDP only */

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "ct.h"
 #include "dp.h"
 #include "lb.h"
 #include "log.h"
@@ -45,6 +46,9 @@ struct sluiced_config {
 	uint32_t fib_v6_groups;
 	struct lb_vip_spec *vips;
 	int n_vips;
+	/* "conntrack": the settings of the first start (ct.json, once
+	 * there is one, holds those to run instead) and the capacity */
+	struct ct_config ct;
 };
 
 void config_init(struct sluiced_config *cfg);

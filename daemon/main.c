@@ -19,8 +19,10 @@
 #include <sys/vfs.h>
 #include "api.h"
 #include "config.h"
+#include "ct.h"
 #include "endpoint.h"
 #include "dp.h"
+#include "dp_ct.h"
 #include "health.h"
 #include "lb.h"
 #include "log.h"
@@ -300,6 +302,23 @@ static int start_lb(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* Conntrack's settings: the state file's (what the API left) when there is
+ * one, else the config file's section, as lb.json and lb.vips.  Read
+ * before the data path is touched, like lb_start_read. */
+static int ct_start(const struct sluiced_config *cfg, struct ct_config *out,
+		    bool *from_state)
+{
+	char err[700];
+	int rc = ct_start_read(cfg->state_dir, &cfg->ct, out, from_state, err,
+			       sizeof(err));
+
+	if (rc)
+		pr_err("conntrack: %s; not starting (fix or move the file: it "
+		       "holds the settings changed through the API)",
+		       err);
+	return rc;
+}
+
 /* Each API listener may hold API_CONN_MAX connections, on top of the map,
  * netlink and health-check descriptors: a soft limit of 1024 (systemd's
  * and most shells' default) would run out first.  Past the limit MHD stops
@@ -381,8 +400,8 @@ static int netlink_due(void *arg, int max)
 }
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
-		    struct neigh_probe_nl *pn, struct lb *lb, struct api **apis,
-		    int n_apis, int sfd)
+		    struct neigh_probe_nl *pn, struct lb *lb, struct ct *ct,
+		    struct api **apis, int n_apis, int sfd)
 {
 	struct netlink_watch nw = { .ns = ns, .st = st };
 	struct signal_watch sw = { .sfd = sfd };
@@ -412,6 +431,9 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	/* state file writes coalesced, flows counted on a timer */
 	if (!err && lb)
 		err = lb_loop_add(lb, l);
+	/* the heaviest sources of a nearly full table, walked in slices */
+	if (!err && ct)
+		err = ct_loop_add(ct, l);
 	for (int i = 0; i < n_apis && !err; i++)
 		err = api_loop_add(apis[i], l);
 	if (!err)
@@ -419,6 +441,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	/* a change the API acknowledged is in the state file before exit */
 	if (lb)
 		lb_loop_del(lb);
+	if (ct)
+		ct_loop_del(ct);
 	loop_free(l);
 	return err;
 }
@@ -431,11 +455,13 @@ int main(int argc, char **argv)
 	struct neigh_probe_nl *pn = NULL;
 	struct health *hc = NULL;
 	struct lb *lb = NULL;
+	struct ct *ct = NULL;
+	struct ct_config ct_cfg = {};
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
 	struct lb_start ls = {};
-	bool check_only = false, have_state = false;
+	bool check_only = false, have_state = false, ct_from_state = false;
 	sigset_t mask;
 	int err, sfd = -1, n_apis = 0;
 
@@ -447,6 +473,8 @@ int main(int argc, char **argv)
 	/* a backend balances nothing: no state file to read */
 	if (cfg.role == DP_ROLE_ROUTER) {
 		err = lb_start_read(&cfg, &ls);
+		if (!err)
+			err = ct_start(&cfg, &ct_cfg, &ct_from_state);
 		if (err)
 			goto out_cfg;
 	}
@@ -459,6 +487,10 @@ int main(int argc, char **argv)
 			printf("; the state file %s with %zu VIPs is used "
 			       "instead",
 			       ls.path, ls.n);
+		if (ct_from_state)
+			printf("; conntrack settings from the state file "
+			       "%s/%s",
+			       cfg.state_dir, CT_STATE_FILE);
 		printf(")\n");
 		goto out_cfg;
 	}
@@ -496,6 +528,7 @@ int main(int argc, char **argv)
 				   .lb_max_flows = cfg.lb.max_flows,
 				   .fib4_groups = cfg.fib_v4_groups,
 				   .fib6_groups = cfg.fib_v6_groups,
+				   .ct_max_entries = cfg.ct.max_entries,
 				   .role = cfg.role,
 				   .load_tc = cfg.n_tc_ifaces > 0,
 			   });
@@ -549,19 +582,32 @@ int main(int argc, char **argv)
 	 * and state.c mirrors the local addresses): no VIPs to run. */
 	if (cfg.role == DP_ROLE_ROUTER) {
 		err = start_lb(&cfg, dp, &ls, &lb, &hc);
+		if (!err)
+			err = ct_new(&ct, dp, &ct_cfg, cfg.state_dir);
 		if (err)
 			goto out_lb;
+		pr_info("conntrack: %s, capacity %u, settings from %s",
+			ct_cfg.enabled ? "enabled" : "disabled",
+			dp_ct_capacity(dp),
+			ct_from_state ?
+				"the state file " CT_STATE_FILE
+				" (it wins over the config file's conntrack section)" :
+				"the config file (no state file " CT_STATE_FILE
+				" yet: the first change through the API writes it)");
 	}
 
-	actx = (struct api_ctx){
-		.st = &st, .cfg = &cfg, .lb = lb, .started_at = mono_s()
-	};
-	err = run_loop(ns, &st, hc, pn, lb, apis, n_apis, sfd);
+	actx = (struct api_ctx){ .st = &st,
+				 .cfg = &cfg,
+				 .lb = lb,
+				 .ct = ct,
+				 .started_at = mono_s() };
+	err = run_loop(ns, &st, hc, pn, lb, ct, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);
 
 out_lb:
+	ct_free(ct);
 	lb_free(lb);
 	health_free(hc);
 out_nl:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "ct.h"
 #include "version.h"
 
 struct buf {
@@ -300,6 +301,15 @@ char *metrics_render(struct api_ctx *ctx)
 		(unsigned long long)st->route_errors);
 	if (ctx->lb)
 		lb_metrics(&b, ctx->lb);
+	if (ctx->ct) {
+		char *ct = ct_metrics(ctx->ct);
+
+		if (!ct)
+			b.oom = true;
+		else
+			bprintf(&b, "%s", ct);
+		free(ct);
+	}
 	if (b.oom) {
 		free(b.s);
 		return NULL;
