@@ -75,6 +75,7 @@ int do_stats(int argc, char **argv);
 int do_vip(int argc, char **argv);
 int do_backend(int argc, char **argv);
 int do_lb(int argc, char **argv);
+int do_ct(int argc, char **argv);
 
 /* status.c */
 int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,
@@ -154,6 +155,16 @@ int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
 		size_t errlen);
 int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* ct.c (docs/conntrack.md): show, count, flush, enable|disable, timeout,
+ * config; @out says which answer (and printer) the request gets. */
+enum cli_ct_out { CLI_CT_SHOW, CLI_CT_COUNT, CLI_CT_FLUSH, CLI_CT_CONFIG };
+int cli_ct_args(int argc, char **argv, struct cli_query *q,
+		enum cli_ct_out *out, char *err, size_t errlen);
+int cli_ct_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_ct_count_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_ct_config_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_ct_flush_print(json_object *doc, FILE *out, char *err, size_t errlen);
 
 /* The printer for what a load-balancer request answers with (q->out). */
 typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,

@@ -21,7 +21,8 @@ static const struct cmd {
 	{ "neigh", do_neigh },	   { "neighbor", do_neigh },
 	{ "neighbour", do_neigh }, { "stats", do_stats },
 	{ "vip", do_vip },	   { "backend", do_backend },
-	{ "lb", do_lb },	   { "help", do_help },
+	{ "lb", do_lb },	   { "ct", do_ct },
+	{ "conntrack", do_ct },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -40,6 +41,8 @@ static void usage(FILE *out)
 	      "  backend [show] ID | add|set|drain|del ID ADDR [...]\n"
 	      "                                      a VIP's backends\n"
 	      "  lb [show]                           load balancer settings, flows\n"
+	      "  ct [show] [FILTER] | count | flush [FILTER] | enable | disable\n"
+	      "     | timeout STATE SECONDS | config  connection tracking\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
