@@ -261,6 +261,7 @@ char *api_put_conntrack_config(struct api_ctx *c, const struct api_req *r,
 char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 			      unsigned int *status)
 {
+	struct dp_ct_counts before, after;
 	struct json_object *doc, *o;
 	uint32_t count = 0, seed = 0;
 	char *answer;
@@ -311,14 +312,34 @@ char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 		answer = error_body(status, 400, "count: required");
 		goto out;
 	}
-	rc = dp_ct_fill(ct_dp(c->ct), count, seed, &n);
+	/* the program's own count takes an entry whose timer could not be
+	 * armed (and that it removed again) as made: the event counters say
+	 * what really happened */
+	rc = dp_ct_counts(ct_dp(c->ct), &before);
+	if (!rc)
+		rc = dp_ct_fill(ct_dp(c->ct), count, seed, &n);
+	if (!rc)
+		rc = dp_ct_counts(ct_dp(c->ct), &after);
 	if (rc) {
 		answer = error_body(status, 500, "conntrack: fill: %s",
 				    strerror(-rc));
 		goto out;
 	}
 	o = json_object_new_object();
-	json_add_int(o, "filled", n);
+	json_add_int(o, "requested", count);
+	json_add_int(o, "program_count", n);
+	json_add_int(o, "filled",
+		     (int64_t)(after.events[SLUICE_CTE_CREATED] -
+			       before.events[SLUICE_CTE_CREATED]));
+	json_add_int(o, "timer_fail",
+		     (int64_t)(after.events[SLUICE_CTE_TIMER_FAIL] -
+			       before.events[SLUICE_CTE_TIMER_FAIL]));
+	json_add_int(o, "insert_fail",
+		     (int64_t)(after.events[SLUICE_CTE_INSERT_FAIL_FULL] +
+			       after.events[SLUICE_CTE_INSERT_FAIL_OTHER] -
+			       before.events[SLUICE_CTE_INSERT_FAIL_FULL] -
+			       before.events[SLUICE_CTE_INSERT_FAIL_OTHER]));
+	json_add_int(o, "total", (int64_t)after.total);
 	answer = json_take(o);
 out:
 	json_object_put(doc);
