@@ -327,12 +327,15 @@ int cli_ct_count_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	struct table t = { .ncols = 3, .head = head, .right = 0x4 };
 	json_object *cls = jobj(doc, "by_class"), *ev = jobj(doc, "events");
 	int r = fmt_not_object(doc, "the document", err, errlen);
-	const char *fill = jstr(doc, "fill_ratio");
+	json_object *fill = NULL;
 
 	if (r)
 		return r;
-	fprintf(out, "total %" PRIu64 "  capacity %" PRIu64 "  fill %s  %s\n",
-		ju64(doc, "total"), ju64(doc, "capacity"), fill ? fill : "-",
+	json_object_object_get_ex(doc, "fill_ratio", &fill);
+	fprintf(out,
+		"total %" PRIu64 "  capacity %" PRIu64 "  fill %.1f%%  %s\n",
+		ju64(doc, "total"), ju64(doc, "capacity"),
+		fill ? 100 * json_object_get_double(fill) : 0.0,
 		jbool(doc, "enabled") ? "enabled" : "disabled");
 	if (cls && json_object_is_type(cls, json_type_object)) {
 		json_object_object_foreach(cls, proto, states) {

@@ -212,7 +212,7 @@ static void test_count_text(void **state)
 		    "{\"established\": 1, \"time_wait\": 0, \"total\": 1}, "
 		    "\"udp\": {\"replied\": 2, \"total\": 2}}, \"events\": "
 		    "{\"created\": 3, \"expired\": 0, \"flushed\": 1}}",
-		    "total 3  capacity 1024  fill 0.5  enabled\n"
+		    "total 3  capacity 1024  fill 50.0%  enabled\n"
 		    "PROTO  STATE        ENTRIES\n"
 		    "tcp    established        1\n"
 		    "udp    replied            2\n"
