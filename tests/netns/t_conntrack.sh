@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Connection tracking's control plane over real traffic: client -- router
 # (sluiced, conntrack on in its config, kernel forwarding off) -- server.
-# A rate-limited HTTP download, pings and a UDP exchange appear in
+# A slow HTTP download (10 s), pings and a UDP exchange appear in
 # `sluicectl ct show -j` in the states they should; `ct count` agrees with
 # the walk; `ct flush --proto icmp` takes ICMP only; bad filters are
 # refused naming the field; a restart (--keep-on-exit) keeps the table and
@@ -55,26 +55,29 @@ listening() {
 }
 
 # ---- a TCP download kept open -----------------------------------------------
-# a plain socket server: http.server resolves its own name at start, which
-# hangs without DNS in a namespace
+# a plain socket server sending 1 MB over 10 s (a client that reads slowly
+# would not do: its socket buffer takes the whole body at once and the
+# server closes); http.server resolves its own name at start, which hangs
+# without DNS in a namespace
 ip netns exec "$NS_S" "$T_PY" -c '
-import socket
+import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("198.18.2.2", 8080))
 s.listen(4)
-body = b"\0" * 1500000
 while True:
     c, _ = s.accept()
     c.recv(4096)
-    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+    for _ in range(100):
+        c.sendall(b"\0" * 10000)
+        time.sleep(0.1)
     c.close()
 ' >"$T_TMP/http.log" 2>&1 &
 T_PIDS+=("$!")
 wait_until 10 listening "$NS_S" tcp 8080 || die "http server"
-# 1.5 MB at 150 kB/s: about 10 s open
-ip netns exec "$NS_C" curl -s -o /dev/null --limit-rate 150k \
-	--max-time 40 http://198.18.2.2:8080/ &
+ip netns exec "$NS_C" curl -s -o /dev/null --max-time 40 \
+	http://198.18.2.2:8080/ &
 curl_pid=$!
 T_PIDS+=("$curl_pid")
 if wait_until 10 ct_has r "e['proto'] == 'tcp' and e['state'] == 'established' and e['src'] == '198.18.1.2' and e['dst'] == '198.18.2.2' and e['dport'] == 8080 and 'replied' in e['flags']" --proto tcp; then
