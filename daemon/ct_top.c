@@ -14,7 +14,6 @@
  * estimate, which is what it is for.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,49 +276,17 @@ void ct_loop_del(struct ct *ct)
 
 /* ---- /metrics ------------------------------------------------------------ */
 
-struct mbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void mprintf(struct mbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void mprintf(struct mbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap * 2 + (size_t)n + 1;
-		char *s = realloc(b->s, cap);
-
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-}
-
 char *ct_metrics(struct ct *ct)
 {
-	struct mbuf b = {};
 	struct dp_ct_counts c;
 	uint64_t cap = dp_ct_capacity(ct->dp);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&text, &len);
 
-	mprintf(&b,
+	if (!b)
+		return NULL;
+	fprintf(b,
 		"# HELP sluice_ct_enabled Whether connection tracking is on "
 		"(conntrack.enabled, sluicectl ct enable).\n"
 		"# TYPE sluice_ct_enabled gauge\n"
@@ -330,50 +297,55 @@ char *ct_metrics(struct ct *ct)
 		"sluice_ct_capacity %llu\n",
 		ct->cfg.enabled, (unsigned long long)cap);
 	if (!dp_ct_counts(ct->dp, &c)) {
-		mprintf(&b, "# HELP sluice_ct_entries Conntrack entries by "
-			    "protocol class and state.\n"
-			    "# TYPE sluice_ct_entries gauge\n");
+		fprintf(b, "# HELP sluice_ct_entries Conntrack entries by "
+			   "protocol class and state.\n"
+			   "# TYPE sluice_ct_entries gauge\n");
 		for (unsigned int p = 0; p < SLUICE_CT_NPROTO; p++)
 			for (unsigned int s = 1; s < SLUICE_CT_NSTATES; s++)
-				mprintf(&b,
+				fprintf(b,
 					"sluice_ct_entries{proto=\"%s\","
 					"state=\"%s\"} %lld\n",
 					dp_ct_class_name(p),
 					dp_ct_state_name(s),
 					(long long)c.gauge[p][s]);
-		mprintf(&b, "# HELP sluice_ct_events_total Conntrack events "
-			    "(entries created, expired, evicted, refused...).\n"
-			    "# TYPE sluice_ct_events_total counter\n");
+		fprintf(b, "# HELP sluice_ct_events_total Conntrack events "
+			   "(entries created, expired, evicted, refused...).\n"
+			   "# TYPE sluice_ct_events_total counter\n");
 		for (unsigned int ev = 0; ev < SLUICE_CT_NEVENTS; ev++)
 			if (dp_ct_event_name(ev))
-				mprintf(&b,
+				fprintf(b,
 					"sluice_ct_events_total{event=\"%s\"} "
 					"%llu\n",
 					dp_ct_event_name(ev),
 					(unsigned long long)c.events[ev]);
 	}
 	if (ct->n_result) {
-		mprintf(&b,
+		fprintf(b,
 			"# HELP sluice_ct_top_sources Entries by the opener's "
 			"/24 (IPv4) or /64 (IPv6), the %d heaviest, while the "
 			"table is over %d%% full (a walk every %d s).\n"
 			"# TYPE sluice_ct_top_sources gauge\n",
 			CT_TOP_N, CT_TOP_FILL_PCT, CT_TOP_INTERVAL_MS / 1000);
 		for (size_t i = 0; i < ct->n_result; i++)
-			mprintf(&b,
+			fprintf(b,
 				"sluice_ct_top_sources{prefix=\"%s\"} %llu\n",
 				ct->result[i].prefix,
 				(unsigned long long)ct->result[i].count);
 	}
-	mprintf(&b,
+	fprintf(b,
 		"# HELP sluice_ct_state_write_errors_total Conntrack settings "
 		"that could not be saved to ct.json.\n"
 		"# TYPE sluice_ct_state_write_errors_total counter\n"
 		"sluice_ct_state_write_errors_total %llu\n",
 		(unsigned long long)ct->state_write_errors);
-	if (b.oom) {
-		free(b.s);
+	if (ferror(b)) {
+		fclose(b);
+		free(text);
 		return NULL;
 	}
-	return b.s;
+	if (fclose(b)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

@@ -141,6 +141,27 @@ sys.exit(not ok)' "$doc" "$count"
 }
 check "ct count matches the walk, by class and state" count_matches_walk
 
+# ---- the same numbers in /metrics -------------------------------------------------
+ct_metrics_agree() {
+	local m count
+	m=$(api r /metrics) && count=$(sctl r ct count -j) || return 1
+	"$T_PY" -c '
+import json, re, sys
+m, c = sys.argv[1], json.loads(sys.argv[2])
+def val(name):
+    r = re.search("^" + re.escape(name) + " ([0-9]+)$", m, re.M)
+    return int(r.group(1)) if r else None
+ok = val("sluice_ct_enabled") == 1 and val("sluice_ct_capacity") == c["capacity"]
+ok = ok and val("sluice_ct_events_total{event=\"created\"}") == c["events"]["created"]
+for cls, states in c["by_class"].items():
+    for st, n in states.items():
+        if st != "total":
+            ok = ok and val("sluice_ct_entries{proto=\"%s\",state=\"%s\"}" % (cls, st)) == n
+ok = ok and val("sluice_ct_entries{proto=\"udp\",state=\"replied\"}") == 1
+sys.exit(not ok)' "$m" "$count"
+}
+check "/metrics: sluice_ct_enabled, _capacity, _entries, _events_total agree with ct count" wait_until 5 ct_metrics_agree
+
 # ---- the download ends: time_wait or close ---------------------------------------
 wait "$curl_pid"
 curl_rc=$?
