@@ -256,8 +256,20 @@ static int ct_save(struct ct *ct)
 
 /* ---- the running settings ------------------------------------------------ */
 
-int ct_new(struct ct **out, struct dp *dp, const struct ct_config *c,
-	   const char *state_dir)
+static uint32_t capacity_bpf(const struct dp *dp)
+{
+	return dp_ct_capacity(dp);
+}
+
+const struct ct_dp_ops ct_dp_bpf = {
+	.config_set = dp_ct_config_set,
+	.counts = dp_ct_counts,
+	.capacity = capacity_bpf,
+	.walk = dp_ct_walk,
+};
+
+int ct_new(struct ct **out, struct dp *dp, const struct ct_dp_ops *ops,
+	   const struct ct_config *c, const char *state_dir)
 {
 	struct sluice_ct_config dc;
 	struct ct *ct = calloc(1, sizeof(*ct));
@@ -266,6 +278,7 @@ int ct_new(struct ct **out, struct dp *dp, const struct ct_config *c,
 	if (!ct)
 		return rc;
 	ct->dp = dp;
+	ct->ops = ops;
 	ct->cfg = *c;
 	if (state_dir) {
 		ct->state_dir = strdup(state_dir);
@@ -278,7 +291,7 @@ int ct_new(struct ct **out, struct dp *dp, const struct ct_config *c,
 	if (!ct->top)
 		goto err;
 	ct_config_to_dp(c, &dc);
-	rc = dp_ct_config_set(dp, &dc);
+	rc = ops->config_set(dp, &dc);
 	if (rc) {
 		pr_err("conntrack: cannot write its settings: %s",
 		       strerror(-rc));
@@ -323,7 +336,7 @@ int ct_set_config(struct ct *ct, const struct ct_config *c, char *err,
 	int rc;
 
 	ct_config_to_dp(c, &dc);
-	rc = dp_ct_config_set(ct->dp, &dc);
+	rc = ct->ops->config_set(ct->dp, &dc);
 	if (rc) {
 		snprintf(err, errlen,
 			 "conntrack: cannot write the data path's settings: %s",

@@ -103,6 +103,20 @@ struct json_object *ct_entry_json(const struct sluice_ct_key *k,
 
 /* ---- the running part ---- */
 struct ct;
+struct dp_ct_counts;
+
+/* What the running part asks of the data path: lib/dp (ct_dp_bpf), or a
+ * fake in the unit tests (the walk in slices, the state file). */
+struct ct_dp_ops {
+	int (*config_set)(struct dp *dp, const struct sluice_ct_config *c);
+	int (*counts)(struct dp *dp, struct dp_ct_counts *out);
+	uint32_t (*capacity)(const struct dp *dp);
+	int (*walk)(struct dp *dp, const struct sluice_ct_key *cursor,
+		    int (*cb)(const struct sluice_ct_key *k,
+			      const struct sluice_ct_entry *e, void *arg),
+		    void *arg);
+};
+extern const struct ct_dp_ops ct_dp_bpf;
 
 /* The settings to start with: @dir/ct.json when there is one (*@from_state
  * true), else @cfg's.  Read before the data path is touched, so that a
@@ -113,8 +127,8 @@ int ct_start_read(const char *state_dir, const struct ct_config *cfg,
 		  size_t errlen);
 /* Writes @c into the data path; @state_dir (NULL: none) is where changes
  * are saved. */
-int ct_new(struct ct **out, struct dp *dp, const struct ct_config *c,
-	   const char *state_dir);
+int ct_new(struct ct **out, struct dp *dp, const struct ct_dp_ops *ops,
+	   const struct ct_config *c, const char *state_dir);
 void ct_free(struct ct *ct);
 struct dp *ct_dp(const struct ct *ct);
 const struct ct_config *ct_get_config(const struct ct *ct);

@@ -10,6 +10,7 @@ struct loop_src;
 
 struct ct {
 	struct dp *dp;
+	const struct ct_dp_ops *ops;
 	struct ct_config cfg; /* what runs */
 	char *state_dir;      /* NULL: changes are not saved */
 	char state_path[320];

@@ -204,12 +204,12 @@ static void on_slice(void *arg)
 {
 	struct ct *ct = arg;
 	struct slice_arg sa = { .ct = ct, .left = CT_TOP_SLICE };
-	uint64_t cap = dp_ct_capacity(ct->dp);
+	uint64_t cap = ct->ops->capacity(ct->dp);
 	int r;
 
 	ct->slice = NULL;
-	r = dp_ct_walk(ct->dp, ct->have_cursor ? &ct->cursor : NULL, slice_cb,
-		       &sa);
+	r = ct->ops->walk(ct->dp, ct->have_cursor ? &ct->cursor : NULL,
+			  slice_cb, &sa);
 	if (r < 0 || sa.err) {
 		pr_warn("conntrack: top-sources walk: %s",
 			strerror(-(r < 0 ? r : sa.err)));
@@ -228,9 +228,9 @@ static void on_slice(void *arg)
 static bool over_threshold(struct ct *ct)
 {
 	struct dp_ct_counts c;
-	uint64_t cap = dp_ct_capacity(ct->dp);
+	uint64_t cap = ct->ops->capacity(ct->dp);
 
-	if (!cap || dp_ct_counts(ct->dp, &c))
+	if (!cap || ct->ops->counts(ct->dp, &c))
 		return false;
 	return c.total * 100 > cap * CT_TOP_FILL_PCT;
 }
@@ -279,7 +279,7 @@ void ct_loop_del(struct ct *ct)
 char *ct_metrics(struct ct *ct)
 {
 	struct dp_ct_counts c;
-	uint64_t cap = dp_ct_capacity(ct->dp);
+	uint64_t cap = ct->ops->capacity(ct->dp);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *b = open_memstream(&text, &len);
@@ -296,7 +296,7 @@ char *ct_metrics(struct ct *ct)
 		"# TYPE sluice_ct_capacity gauge\n"
 		"sluice_ct_capacity %llu\n",
 		ct->cfg.enabled, (unsigned long long)cap);
-	if (!dp_ct_counts(ct->dp, &c)) {
+	if (!ct->ops->counts(ct->dp, &c)) {
 		fprintf(b, "# HELP sluice_ct_entries Conntrack entries by "
 			   "protocol class and state.\n"
 			   "# TYPE sluice_ct_entries gauge\n");

@@ -583,7 +583,8 @@ int main(int argc, char **argv)
 	if (cfg.role == DP_ROLE_ROUTER) {
 		err = start_lb(&cfg, dp, &ls, &lb, &hc);
 		if (!err)
-			err = ct_new(&ct, dp, &ct_cfg, cfg.state_dir);
+			err = ct_new(&ct, dp, &ct_dp_bpf, &ct_cfg,
+				     cfg.state_dir);
 		if (err)
 			goto out_lb;
 		pr_info("conntrack: %s, capacity %u, settings from %s",
