@@ -41,7 +41,9 @@ static long ct_sweep_one(void *map, struct sluice_ct_key *k,
 	w = ct_word_load(seen);
 	if (w.state == SLUICE_CT_NONE)
 		return 0;
-	if (sc->now - e->last_seen_ns < ct_timeout_ns(sc->cfg, w.state))
+	/* a packet on another CPU may have come after this slice began */
+	if (e->last_seen_ns >= sc->now ||
+	    sc->now - e->last_seen_ns < ct_timeout_ns(sc->cfg, w.state))
 		return 0;
 	if (!ct_retire(k, e, seen, SLUICE_CTE_EXPIRED))
 		sc->gone++;

@@ -312,9 +312,8 @@ char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 		answer = error_body(status, 400, "count: required");
 		goto out;
 	}
-	/* the program's own count takes an entry whose timer could not be
-	 * armed (and that it removed again) as made: the event counters say
-	 * what really happened */
+	/* the event counters say what happened, beside the program's own
+	 * count (both should agree) */
 	rc = dp_ct_counts(ct_dp(c->ct), &before);
 	if (!rc)
 		rc = dp_ct_fill(ct_dp(c->ct), count, seed, &n);
@@ -331,9 +330,6 @@ char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 	json_add_int(o, "filled",
 		     (int64_t)(after.events[SLUICE_CTE_CREATED] -
 			       before.events[SLUICE_CTE_CREATED]));
-	json_add_int(o, "timer_fail",
-		     (int64_t)(after.events[SLUICE_CTE_TIMER_FAIL] -
-			       before.events[SLUICE_CTE_TIMER_FAIL]));
 	json_add_int(o, "insert_fail",
 		     (int64_t)(after.events[SLUICE_CTE_INSERT_FAIL_FULL] +
 			       after.events[SLUICE_CTE_INSERT_FAIL_OTHER] -

@@ -77,6 +77,11 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_CT_EVENTS] = dp->skel->maps.ct_events;
 	m[DP_MAP_CT_GAUGES] = dp->skel->maps.ct_gauges;
 	m[DP_MAP_CT_SWEEP] = dp->skel->maps.ct_sweep;
+	m[DP_MAP_NAT_SNAT] = dp->skel->maps.nat_snat;
+	m[DP_MAP_NAT_DNAT] = dp->skel->maps.nat_dnat;
+	m[DP_MAP_NAT_FLOWS] = dp->skel->maps.nat_flows;
+	m[DP_MAP_NAT_CONFIG] = dp->skel->maps.nat_config;
+	m[DP_MAP_NAT_EVENTS] = dp->skel->maps.nat_events;
 }
 
 static void decap_maps(struct dp *dp)
@@ -290,6 +295,26 @@ static int size_ct(const struct dp *dp, struct bpf_map *ct, __u32 want)
 	return bpf_map__set_max_entries(ct, want);
 }
 
+/* NAT's bindings and aliases: two for each conntrack entry at most. */
+static int size_nat(const struct dp *dp, struct bpf_map *flows, __u32 ct_max)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), want = 2 * ct_max;
+	char path[PATH_MAX];
+	int fd;
+
+	if (dp->pin_dir) {
+		snprintf(path, sizeof(path), "%s/nat_flows", dp->pin_dir);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+				want = info.max_entries;
+			close(fd);
+		}
+	}
+	return bpf_map__set_max_entries(flows, want);
+}
+
 /* The devmap is pinned by hand after the load (layout.c, reuse_pinned()). */
 static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 {
@@ -342,6 +367,9 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 			      opts && opts->ct_max_entries ?
 				      opts->ct_max_entries :
 				      SLUICE_CT_MAX_ENTRIES);
+	if (!err)
+		err = size_nat(dp, dp->skel->maps.nat_flows,
+			       bpf_map__max_entries(dp->skel->maps.ct));
 	if (err)
 		return err;
 	if (opts && opts->lb_disabled)
