@@ -441,15 +441,23 @@ static __always_inline int nat_snat_new(struct __ctx_buff *ctx, struct pkt *p,
 	} else {
 		orig = bpf_ntohs(nat_src_port(f));
 	}
-	t->lo = s->port_lo;
-	t->n = (__u32)s->port_hi - s->port_lo + 1;
-	if (s->port_hi < s->port_lo || !t->n)
-		t->n = 1;
-	t->start = (orig >= s->port_lo && orig <= s->port_hi) ?
-			   orig - s->port_lo :
-			   sluice_hash_final(sluice_hash_mix(
-				   orig, *(const __u32 *)f->src)) %
-				   t->n;
+	if (t->icmp) {
+		/* an echo identifier is no port: any of the 65536, its own
+		 * first */
+		t->lo = 0;
+		t->n = 65536;
+		t->start = orig;
+	} else {
+		t->lo = s->port_lo;
+		t->n = (__u32)s->port_hi - s->port_lo + 1;
+		if (s->port_hi < s->port_lo || !t->n)
+			t->n = 1;
+		t->start = (orig >= s->port_lo && orig <= s->port_hi) ?
+				   orig - s->port_lo :
+				   sluice_hash_final(sluice_hash_mix(
+					   orig, *(const __u32 *)f->src)) %
+					   t->n;
+	}
 	__builtin_memcpy(t->dst, f->dst, 16);
 	t->dport = (__be16)(f->ports >> 16);
 	t->proto = f->proto;

@@ -346,8 +346,7 @@ int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 }
 
 /* The same frame through the TC (clsact) program: an skb on @ifindex. */
-static int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len,
-		  struct run *r)
+int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, struct run *r)
 {
 	struct dp_test_run t = { .ifindex = ifindex,
 				 .repeat = 1,
@@ -374,7 +373,7 @@ static bool tc_refuses(const __u8 *f, __u32 len)
 }
 
 /* The TC action that carries out what XDP decided. */
-static __u32 tc_action_of(int xdp_verdict)
+__u32 tc_action_of(int xdp_verdict)
 {
 	switch (xdp_verdict) {
 	case XDP_PASS: return TC_ACT_OK;
@@ -908,6 +907,7 @@ int main(void)
 	decap_run_all(&e);
 	fib_run_all(&e);
 	ct_run_all(&e);
+	nat_run_all(&e);
 	layout_run_all(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)

@@ -54,6 +54,9 @@ int family_of(const char *txt);
 
 int xdp_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, __u32 meta,
 	    __u32 repeat, struct run *r);
+int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, struct run *r);
+/* The TC action that carries out what XDP decided. */
+__u32 tc_action_of(int xdp_verdict);
 int snapshot(struct env *e, stats_t s);
 /* lib/dp/layout.c against pins of the previous release (layout_runner.c) */
 void layout_run_all(struct env *e);
@@ -80,6 +83,8 @@ bool run_ecmp(struct env *e, const struct ecmp_fixture *ef);
 void fib_run_all(struct env *e);
 /* ct_runner.c: connection tracking */
 void ct_run_all(struct env *e);
+/* nat_runner.c: NAT over connection tracking */
+void nat_run_all(struct env *e);
 
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * NAT at packet level, over the main topology's lib/dp with connection
+ * tracking on: each packet goes in as one spec and must come out as
+ * another, the translated one, byte for byte (the builder computes every
+ * checksum from scratch, so the data path's incremental updates are
+ * checked exactly), at XDP and at TC:
+ *
+ *  - SNAT of 198.19.5.0/25 leaving by P1 to the pool 198.18.1.100: UDP
+ *    and its answer, a second client on the same port (the next port),
+ *    UDP without a checksum (stays without), ICMP echo by identifier;
+ *  - SNAT with a pool of two ports: the third flow is refused
+ *    (drop_nat_no_port), never sent untranslated;
+ *  - DNAT of 198.18.0.1:8080/tcp on P0 to 198.19.0.5:80 and back;
+ *  - NAT66: 2001:db8:105::/64 leaving by P1 to 2001:db8:1::100;
+ *  - a flush of the table releases every binding and alias.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/bpf.h>
+#include "dp.h"
+#include "dp_ct.h"
+#include "dp_nat.h"
+#include "names.h"
+#include "runner.h"
+
+#define NAT_MAX_STEPS 8
+
+struct nat_step {
+	const char *name;
+	int ingress;
+	struct pkt_spec in;
+	struct pkt_spec out; /* the translated packet, before routing */
+	struct pkt_mut mut[PKT_MAX_MUT];
+	struct l2_out l2;
+	int reason; /* SLUICE_FWD_REDIRECT or a drop */
+};
+
+struct nat_case {
+	const char *name;
+	struct nat_step steps[NAT_MAX_STEPS];
+	int n;
+};
+
+#define C1 "198.19.5.10"
+#define C2 "198.19.5.11"
+#define C3 "198.19.5.90" /* in the two-port rule's prefix */
+#define C4 "198.19.5.91"
+#define CD "198.19.5.200" /* outside both SNAT prefixes */
+#define SRV "198.19.0.5"
+#define POOL "198.18.1.100"
+#define POOL2 "198.18.1.101"
+#define PUB "198.18.0.1" /* the router's own address, DNATed */
+#define C6 "2001:db8:105::10"
+#define SRV6 "2001:db8:100::5"
+#define POOL6 "2001:db8:1::100"
+
+#define TO_P1                                                                  \
+	{                                                                      \
+		.dst = MAC_GW1, .src = MAC_P1                                  \
+	}
+#define TO_P0                                                                  \
+	{                                                                      \
+		.dst = MAC_GW0, .src = MAC_P0                                  \
+	}
+#define IN_P0 .dst = MAC_P0, .src = MAC_GW0
+#define IN_P1 .dst = MAC_P1, .src = MAC_GW1
+#define V4 .l3 = PKT_L3_IP4
+#define V6 .l3 = PKT_L3_IP6
+#define UDP_(sp, dp) .l4 = IPPROTO_UDP, .sport = sp, .dport = dp, .payload = 16
+#define TCP_(sp, dp, fl)                                                       \
+	.l4 = IPPROTO_TCP, .sport = sp, .dport = dp, .tcp_flags = fl
+#define FWD .reason = SLUICE_FWD_REDIRECT
+
+static const struct nat_case nat_cases[] = {
+	{ "snat udp",
+	  { { "out: the source becomes the pool's, the port kept",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, UDP_(40000, 53) },
+	      { V4, .saddr = POOL, .daddr = SRV, UDP_(40000, 53) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the answer: back to the client",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, UDP_(53, 40000) },
+	      { V4, .saddr = SRV, .daddr = C1, UDP_(53, 40000) },
+	      .l2 = TO_P0,
+	      FWD },
+	    { "a second client on the same port: the next port",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C2, .daddr = SRV, UDP_(40000, 53) },
+	      { V4, .saddr = POOL, .daddr = SRV, UDP_(40001, 53) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "its answer reaches the second client",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, UDP_(53, 40001) },
+	      { V4, .saddr = SRV, .daddr = C2, UDP_(53, 40000) },
+	      .l2 = TO_P0,
+	      FWD },
+	    { "the first client again: its binding",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, UDP_(40000, 53) },
+	      { V4, .saddr = POOL, .daddr = SRV, UDP_(40000, 53) },
+	      .l2 = TO_P1,
+	      FWD } },
+	  5 },
+	{ "snat udp without a checksum",
+	  { { "out: a zero checksum stays zero",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, UDP_(40002, 53) },
+	      { V4, .saddr = POOL, .daddr = SRV, UDP_(40002, 53) },
+	      { { MUT_SET16, BASE_L4, 6, 0 } },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the answer: still zero",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, UDP_(53, 40002) },
+	      { V4, .saddr = SRV, .daddr = C1, UDP_(53, 40002) },
+	      { { MUT_SET16, BASE_L4, 6, 0 } },
+	      .l2 = TO_P0,
+	      FWD } },
+	  2 },
+	{ "snat tcp and icmp echo",
+	  { { "tcp SYN out",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, TCP_(41000, 80, 0x02) },
+	      { V4, .saddr = POOL, .daddr = SRV, TCP_(41000, 80, 0x02) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "tcp SYN+ACK back",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, TCP_(80, 41000, 0x12) },
+	      { V4, .saddr = SRV, .daddr = C1, TCP_(80, 41000, 0x12) },
+	      .l2 = TO_P0,
+	      FWD },
+	    { "tcp data out",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, TCP_(41000, 80, 0x18),
+		.payload = 100 },
+	      { V4, .saddr = POOL, .daddr = SRV, TCP_(41000, 80, 0x18),
+		.payload = 100 },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "echo request out: the identifier kept",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = SRV, .l4 = IPPROTO_ICMP,
+		.icmp_type = 8, .sport = 77, .dport = 1, .payload = 8 },
+	      { V4, .saddr = POOL, .daddr = SRV, .l4 = IPPROTO_ICMP,
+		.icmp_type = 8, .sport = 77, .dport = 1, .payload = 8 },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "echo reply back",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, .l4 = IPPROTO_ICMP,
+		.icmp_type = ICMP_TYPE_ZERO, .sport = 77, .dport = 1,
+		.payload = 8 },
+	      { V4, .saddr = SRV, .daddr = C1, .l4 = IPPROTO_ICMP,
+		.icmp_type = ICMP_TYPE_ZERO, .sport = 77, .dport = 1,
+		.payload = 8 },
+	      .l2 = TO_P0,
+	      FWD } },
+	  5 },
+	{ "snat with two ports",
+	  { { "the first flow takes its own port",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C3, .daddr = SRV, UDP_(5000, 53) },
+	      { V4, .saddr = POOL2, .daddr = SRV, UDP_(5000, 53) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the second its own",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C3, .daddr = SRV, UDP_(5001, 53) },
+	      { V4, .saddr = POOL2, .daddr = SRV, UDP_(5001, 53) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the third: no port left, dropped (drop_nat_no_port)",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C4, .daddr = SRV, UDP_(5000, 53) },
+	      { .l3 = 0 },
+	      .reason = SLUICE_DROP_NAT_NO_PORT },
+	    { "still none on its next packet",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C4, .daddr = SRV, UDP_(5000, 53) },
+	      { .l3 = 0 },
+	      .reason = SLUICE_DROP_NAT_NO_PORT } },
+	  4 },
+	{ "dnat tcp",
+	  { { "SYN to the router's 8080: to the server's 80",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = CD, .daddr = PUB, TCP_(42000, 8080, 0x02) },
+	      { V4, .saddr = CD, .daddr = SRV, TCP_(42000, 80, 0x02) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the SYN+ACK: from the router's 8080 again",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = CD, TCP_(80, 42000, 0x12) },
+	      { V4, .saddr = PUB, .daddr = CD, TCP_(8080, 42000, 0x12) },
+	      .l2 = TO_P0,
+	      FWD },
+	    { "the ACK",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = CD, .daddr = PUB, TCP_(42000, 8080, 0x10) },
+	      { V4, .saddr = CD, .daddr = SRV, TCP_(42000, 80, 0x10) },
+	      .l2 = TO_P1,
+	      FWD } },
+	  3 },
+	{ "nat66 tcp",
+	  { { "SYN out: the pool's address",
+	      IFX_P0,
+	      { IN_P0, V6, .saddr = C6, .daddr = SRV6, TCP_(43000, 443, 0x02) },
+	      { V6, .saddr = POOL6, .daddr = SRV6, TCP_(43000, 443, 0x02) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "SYN+ACK back",
+	      IFX_P1,
+	      { IN_P1, V6, .saddr = SRV6, .daddr = POOL6,
+		TCP_(443, 43000, 0x12) },
+	      { V6, .saddr = SRV6, .daddr = C6, TCP_(443, 43000, 0x12) },
+	      .l2 = TO_P0,
+	      FWD } },
+	  2 },
+};
+
+static int addr_of(const char *txt, __u8 *out)
+{
+	memset(out, 0, 16);
+	return pkt_addr(strchr(txt, ':') ? AF_INET6 : AF_INET, txt, out);
+}
+
+static int rules(struct env *e, bool add)
+{
+	struct dp_snat_rule s1 = { .id = 1,
+				   .ifindex = e->ifindex[IFX_P1],
+				   .family = AF_INET,
+				   .src_plen = 26 };
+	struct dp_snat_rule s2 = { .id = 2,
+				   .ifindex = e->ifindex[IFX_P1],
+				   .family = AF_INET,
+				   .src_plen = 26,
+				   .port_lo = 5000,
+				   .port_hi = 5001 };
+	struct dp_snat_rule s6 = { .id = 3,
+				   .ifindex = e->ifindex[IFX_P1],
+				   .family = AF_INET6,
+				   .src_plen = 64 };
+	struct dp_dnat_rule d1 = { .id = 4,
+				   .ifindex = e->ifindex[IFX_P0],
+				   .family = AF_INET,
+				   .proto = IPPROTO_TCP,
+				   .dport = 8080,
+				   .to_port = 80 };
+	int err = addr_of("198.19.5.0", s1.src)		    ?:
+			  addr_of(POOL, s1.to_lo)	    ?:
+			  addr_of(POOL, s1.to_hi)	    ?:
+			  addr_of("198.19.5.64", s2.src)    ?:
+			  addr_of(POOL2, s2.to_lo)	    ?:
+			  addr_of(POOL2, s2.to_hi)	    ?:
+			  addr_of("2001:db8:105::", s6.src) ?:
+			  addr_of(POOL6, s6.to_lo)	    ?:
+			  addr_of(POOL6, s6.to_hi)	    ?:
+			  addr_of(PUB, d1.daddr)	    ?:
+			  addr_of(SRV, d1.to_addr);
+
+	if (err)
+		return err;
+	if (!add)
+		return dp_snat_del(e->dp, &s1)	       ?:
+			       dp_snat_del(e->dp, &s2) ?:
+			       dp_snat_del(e->dp, &s6) ?:
+			       dp_dnat_del(e->dp, &d1) ?:
+			       dp_nat_config_set(e->dp, 0);
+	return dp_snat_set(e->dp, &s1)	       ?:
+		       dp_snat_set(e->dp, &s2) ?:
+		       dp_snat_set(e->dp, &s6) ?:
+		       dp_dnat_set(e->dp, &d1) ?:
+		       dp_nat_config_set(e->dp, SLUICE_NAT_HAS_SNAT |
+							SLUICE_NAT_HAS_DNAT);
+}
+
+static bool step_ok(struct env *e, const struct nat_step *st)
+{
+	static struct frame in, exp;
+	static struct run r;
+	__u32 verdict, slot;
+	bool fwd = st->reason == SLUICE_FWD_REDIRECT, ok = true;
+
+	if (pkt_build(&st->in, &in) || pkt_mutate(&in, st->mut, false)) {
+		diag("cannot build the input\n");
+		return false;
+	}
+	if (fwd) {
+		if (build_routed(&st->out, st->mut, &st->l2, 1, &exp)) {
+			diag("cannot build the expected output\n");
+			return false;
+		}
+	} else {
+		exp = in;
+	}
+	if (snapshot(e, e->before))
+		return false;
+	if (e->at_tc)
+		tc_run(e->tc_fd, e->ifindex[st->ingress], in.buf, in.len, &r);
+	else
+		xdp_run(e->prog_fd, e->ifindex[st->ingress], in.buf, in.len, 0,
+			1, &r);
+	if (snapshot(e, e->after))
+		return false;
+	if (r.err) {
+		diag("test_run: %s\n", strerror(-r.err));
+		return false;
+	}
+	verdict = fwd ? XDP_REDIRECT : XDP_DROP;
+	if (e->at_tc ? r.retval != tc_action_of((int)verdict) :
+		       r.retval != verdict) {
+		diag("verdict %u, want %s\n", r.retval, xdp_name(verdict));
+		ok = false;
+	}
+	slot = count_slot(e, st->ingress, &st->in, in.len);
+	if (!counters_ok(e, slot, st->reason, in.len, 1))
+		ok = false;
+	if (r.out_len != exp.len || memcmp(r.out, exp.buf, exp.len)) {
+		hexdiff(exp.buf, exp.len, r.out, r.out_len);
+		ok = false;
+	}
+	return ok;
+}
+
+static void run_cases(struct env *e, const char *hook)
+{
+	char name[256];
+	__u32 left = 0;
+
+	for (size_t i = 0; i < sizeof(nat_cases) / sizeof(nat_cases[0]); i++) {
+		const struct nat_case *c = &nat_cases[i];
+
+		dp_ct_flush(e->dp, NULL, NULL);
+		for (int s = 0; s < c->n; s++) {
+			snprintf(name, sizeof(name), "%snat: %s: %s", hook,
+				 c->name, c->steps[s].name);
+			tap(e, step_ok(e, &c->steps[s]), name);
+		}
+	}
+	/* a flush retires every entry, and with them bindings and aliases */
+	dp_ct_flush(e->dp, NULL, NULL);
+	if (dp_nat_flow_count(e->dp, &left))
+		left = ~0u;
+	snprintf(name, sizeof(name),
+		 "%snat: the table's flush released every binding and alias "
+		 "(%u left)",
+		 hook, left);
+	tap(e, left == 0, name);
+}
+
+void nat_run_all(struct env *e)
+{
+	struct sluice_ct_config cfg;
+
+	dp_ct_default_config(&cfg);
+	cfg.enabled = 1;
+	if (dp_ct_config_set(e->dp, &cfg) || rules(e, true)) {
+		tap(e, false, "nat: setup (conntrack on, rules in)");
+		return;
+	}
+	run_cases(e, "");
+	e->at_tc = true;
+	run_cases(e, "tc: ");
+	e->at_tc = false;
+	tap(e, !rules(e, false), "nat: rules out again");
+	dp_ct_flush(e->dp, NULL, NULL);
+	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+}
