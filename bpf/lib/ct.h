@@ -59,6 +59,9 @@ struct ct_pkt {
 	__u8 pad;
 	__u8 inner_src[16]; /* ct_related()'s: the quoted packet's */
 	__u8 inner_dst[16];
+	__u16 inner_off;  /* ct_related(): where the quoted header is */
+	__u8 related_nat; /* ct_related() found it through a NAT alias */
+	__u8 pad2;
 };
 
 /* The state word: the 8 bytes from in_ifindex to pad (sluice_ct_entry),
@@ -304,6 +307,16 @@ static __always_inline int ct_icmp_kind(__u8 family, __u8 type)
 	return CT_ICMP_OTHER;
 }
 
+/* Any NAT rule at all: answers may come with a tuple of their own. */
+static __always_inline int ct_nat_active(void)
+{
+	struct sluice_nat_config *nc;
+	__u32 zero = 0;
+
+	nc = bpf_map_lookup_elem(&nat_config, &zero);
+	return nc && nc->flags;
+}
+
 /*
  * An ICMP error: the flow it quotes (the inner header and 8 bytes of its
  * L4 header) is looked up; found means RELATED.  Inner headers with
@@ -350,10 +363,27 @@ static __always_inline void ct_related(struct pkt *p, struct l3_info *f,
 		sport = dport = 0;
 	}
 	ct_key_fill(&c->key, src, dst, sport, dport, proto, family);
+	c->inner_off = (__u16)((void *)inner - p->data);
 	if (bpf_map_lookup_elem(&ct, &c->key)) {
 		f->ct_state = SLUICE_CTM_RELATED;
 		ct_event(SLUICE_CTE_RELATED);
 		return;
+	}
+	/* about a NATed flow: the quoted packet is a translated one */
+	if (ct_nat_active()) {
+		struct sluice_nat_flow *a;
+
+		c->key.zone = SLUICE_NAT_ZONE_ALIAS;
+		a = bpf_map_lookup_elem(&nat_flows, &c->key);
+		c->key.zone = 0;
+		if (a && (a->flags & SLUICE_NATF_ALIAS) &&
+		    bpf_map_lookup_elem(&ct, &a->other)) {
+			c->key = a->other;
+			c->related_nat = 1;
+			f->ct_state = SLUICE_CTM_RELATED;
+			ct_event(SLUICE_CTE_RELATED);
+			return;
+		}
 	}
 invalid:
 	f->ct_state = SLUICE_CTM_INVALID;
@@ -477,16 +507,6 @@ static __always_inline int ct_on(void)
 	return cfg && cfg->enabled;
 }
 
-/* Any NAT rule at all: answers may come with a tuple of their own. */
-static __always_inline int ct_nat_active(void)
-{
-	struct sluice_nat_config *nc;
-	__u32 zero = 0;
-
-	nc = bpf_map_lookup_elem(&nat_config, &zero);
-	return nc && nc->flags;
-}
-
 static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 				     struct ct_pkt *c)
 {
@@ -498,6 +518,7 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 
 	c->commit = 0;
 	c->hit = 0;
+	c->related_nat = 0;
 	cfg = bpf_map_lookup_elem(&ct_config, &zero);
 	if (!cfg || !cfg->enabled) {
 		f->ct_state = SLUICE_CTM_UNTRACKED;

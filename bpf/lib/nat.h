@@ -237,6 +237,234 @@ static __always_inline int nat_xlate(struct __ctx_buff *ctx, struct pkt *p,
 	return r;
 }
 
+/* ---- ICMP errors about a NATed flow ------------------------------------ */
+
+/* The checksums an ICMP error's translation moves: the quoted IP header's,
+ * the quoted L4 header's, the error's own. */
+struct nat_icmp_acc {
+	__u64 ip;
+	__u64 l4;
+	__u64 icmp;
+};
+
+/* The @nw words at @a (in the packet) are @b's. */
+static __always_inline int nat_addr_eq(const __u32 *a, const __u8 *b, __u32 nw)
+{
+	__u32 w;
+
+	for (__u32 i = 0; i < 4 && i < nw; i++) {
+		__builtin_memcpy(&w, b + 4 * i, 4);
+		if (a[i] != w)
+			return 0;
+	}
+	return 1;
+}
+
+/* One 32-bit word of the quoted packet from @old to @new. */
+static __always_inline void nat_icmp_word(struct nat_icmp_acc *a, __u32 *w,
+					  __u32 new, int in_pseudo, int in_ip)
+{
+	__u32 old = *w;
+
+	if (in_ip)
+		a->ip = nat_acc_change(a->ip, old, new);
+	if (in_pseudo)
+		a->l4 = nat_acc_change(a->l4, old, new);
+	a->icmp = nat_acc_change(a->icmp, old, new);
+	*w = new;
+}
+
+/* A 16-bit field of the quoted packet (a port, a checksum). */
+static __always_inline void nat_icmp_half(struct nat_icmp_acc *a, __u16 *h,
+					  __u16 new, int in_l4)
+{
+	__u32 old = *h;
+
+	if (in_l4)
+		a->l4 = nat_acc_change(a->l4, old, new) - 0xffff;
+	a->icmp = nat_acc_change(a->icmp, old, new) - 0xffff;
+	*h = new;
+}
+
+/* A checksum field moved by @acc, its own change into the error's. */
+static __always_inline void nat_icmp_csum(struct nat_icmp_acc *a, __u16 *sum,
+					  __u64 acc, int udp)
+{
+	__u32 s, d = nat_acc_fold(acc);
+
+	if (udp && !*sum)
+		return; /* no checksum */
+	s = (__u16) ~*sum;
+	s += (d & 0xffff) + (d >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (__u16)~s;
+	if (udp && !s)
+		s = 0xffff;
+	nat_icmp_half(a, sum, (__u16)s, 0);
+}
+
+/*
+ * An ICMP error quoting a NATed flow's translated packet (ct_related()
+ * found it by the alias): the quoted packet goes back to what its sender
+ * sent before NAT, and the error's outer address that was NAT's goes
+ * back too: a router on the far side of an SNAT sends the error to the
+ * pool address, which becomes the client's; the inner DNATed destination
+ * becomes the address the client used.  Every checksum follows: the
+ * quoted IP and L4 ones, the error's, the outer IP header's.
+ */
+static __always_inline int nat_icmp_error_fam(struct __ctx_buff *ctx,
+					      struct pkt *p, struct l3_info *f,
+					      struct ct_pkt *c, const __u32 nw)
+{
+	struct sluice_nat_flow *b = bpf_map_lookup_elem(&nat_flows, &c->key);
+	struct sluice_ct_entry *e = bpf_map_lookup_elem(&ct, &c->key);
+	__u32 off = c->inner_off;
+	struct nat_icmp_acc a = {};
+	const __u8 *osrc, *odst;
+	__be16 osport, odport;
+	__u32 *isrc, *idst, *outer_src, *outer_dst, w;
+	__u16 *iports, *l4sum = 0;
+	__u8 iproto;
+	int udp = 0, in_pseudo = 1;
+
+	if (!b || !e || off > L4_OFF_MAX + 8)
+		return DP_CONTINUE;
+	nat_orig_side(&c->key, e->flags, 0, &osrc, &osport);
+	nat_orig_side(&c->key, e->flags, 1, &odst, &odport);
+	if (nw == 1) {
+		struct iphdr *oh = p->data + p->l3_off;
+		struct iphdr *ih = p->data + off;
+
+		if ((void *)(oh + 1) > p->data_end ||
+		    (void *)(ih + 1) + 8 > p->data_end)
+			return DP_CONTINUE;
+		isrc = &ih->saddr;
+		idst = &ih->daddr;
+		outer_src = &oh->saddr;
+		outer_dst = &oh->daddr;
+		iproto = ih->protocol;
+		iports = (__u16 *)(ih + 1);
+	} else {
+		struct ipv6hdr *oh = p->data + p->l3_off;
+		struct ipv6hdr *ih = p->data + off;
+
+		if ((void *)(oh + 1) > p->data_end ||
+		    (void *)(ih + 1) + 8 > p->data_end)
+			return DP_CONTINUE;
+		isrc = (__u32 *)&ih->saddr;
+		idst = (__u32 *)&ih->daddr;
+		outer_src = (__u32 *)&oh->saddr;
+		outer_dst = (__u32 *)&oh->daddr;
+		iproto = ih->nexthdr;
+		iports = (__u16 *)(ih + 1);
+	}
+	if ((void *)(iports + 4) > p->data_end)
+		return DP_CONTINUE;
+	if (iproto == IPPROTO_UDP) {
+		l4sum = iports + 3;
+		udp = 1;
+	} else if (iproto == IPPROTO_TCP) {
+		if ((void *)(iports + 9) <= p->data_end)
+			l4sum = iports + 8; /* only if quoted */
+	} else if (iproto == IPPROTO_ICMP || iproto == IPPROTO_ICMPV6) {
+		l4sum = iports + 1;
+		in_pseudo = iproto == IPPROTO_ICMPV6;
+	}
+
+	/* the quoted packet's source was SNAT's: the opener's again */
+	if ((b->flags & SLUICE_NATF_SNAT) &&
+	    nat_addr_eq(isrc, b->new_src, nw)) {
+		for (int i = 0; i < 4; i++) {
+			if (i >= (int)nw)
+				break;
+			__builtin_memcpy(&w, osrc + 4 * i, 4);
+			if (outer_dst[i] == isrc[i]) {
+				/* the outer destination is the pool's */
+				a.icmp = nw == 4 ? nat_acc_change(a.icmp,
+								  outer_dst[i],
+								  w) :
+						   a.icmp;
+				if (nw == 1) {
+					struct iphdr *oh = p->data + p->l3_off;
+
+					if ((void *)(oh + 1) <= p->data_end)
+						nat_ip4_csum(
+							oh,
+							nat_acc_fold(nat_acc_change(
+								0, outer_dst[i],
+								w)));
+				}
+				outer_dst[i] = w;
+				__builtin_memcpy(f->dst + 4 * i, &w, 4);
+			}
+			nat_icmp_word(&a, &isrc[i], w, in_pseudo, nw == 1);
+		}
+		if (iproto == IPPROTO_ICMP || iproto == IPPROTO_ICMPV6)
+			nat_icmp_half(&a, iports + 2, (__u16)osport, 1);
+		else
+			nat_icmp_half(&a, iports, (__u16)osport, 1);
+	}
+	/* the quoted packet's destination was DNAT's: the one it had */
+	if ((b->flags & SLUICE_NATF_DNAT) &&
+	    nat_addr_eq(idst, b->new_dst, nw)) {
+		for (int i = 0; i < 4; i++) {
+			if (i >= (int)nw)
+				break;
+			__builtin_memcpy(&w, odst + 4 * i, 4);
+			if (outer_src[i] == idst[i]) {
+				/* the inner host itself sent the error: it
+				 * comes from the address the client used */
+				a.icmp = nw == 4 ? nat_acc_change(a.icmp,
+								  outer_src[i],
+								  w) :
+						   a.icmp;
+				if (nw == 1) {
+					struct iphdr *oh = p->data + p->l3_off;
+
+					if ((void *)(oh + 1) <= p->data_end)
+						nat_ip4_csum(
+							oh,
+							nat_acc_fold(nat_acc_change(
+								0, outer_src[i],
+								w)));
+				}
+				outer_src[i] = w;
+				__builtin_memcpy(f->src + 4 * i, &w, 4);
+			}
+			nat_icmp_word(&a, &idst[i], w, in_pseudo, nw == 1);
+		}
+		if (iproto == IPPROTO_TCP || iproto == IPPROTO_UDP)
+			nat_icmp_half(&a, iports + 1, (__u16)odport, 1);
+	}
+	if (nw == 1) {
+		struct iphdr *ih = p->data + off;
+
+		if ((void *)(ih + 1) <= p->data_end)
+			nat_icmp_csum(&a, &ih->check, a.ip, 0);
+	}
+	if (l4sum && (void *)(l4sum + 1) <= p->data_end)
+		nat_icmp_csum(&a, l4sum, a.l4, udp);
+	nat_event(SLUICE_NATE_XLATE_ICMP_ERROR);
+	/* the error's own checksum: all of the above (an ICMPv6 one also
+	 * covers its outer addresses, in a.icmp already) */
+	if (ctx_l4_csum_diff(ctx, p, f->l4_off + 2, nat_acc_fold(a.icmp),
+			     nw == 4, 0))
+		return SLUICE_DROP_ADJUST;
+	pkt_reload(p, ctx);
+	return DP_CONTINUE;
+}
+
+/* One function per family: the address width must be a constant the
+ * verifier sees in every branch. */
+static __always_inline int nat_icmp_error(struct __ctx_buff *ctx, struct pkt *p,
+					  struct l3_info *f, struct ct_pkt *c)
+{
+	if (f->family == AF_INET)
+		return nat_icmp_error_fam(ctx, p, f, c, 1);
+	return nat_icmp_error_fam(ctx, p, f, c, 4);
+}
+
 /* The ports a new flow's source may take (TCP, UDP), or its echo id. */
 static __always_inline __be16 nat_src_port(const struct l3_info *f)
 {
@@ -261,6 +489,8 @@ static __always_inline int nat_pre(struct __ctx_buff *ctx, struct pkt *p,
 	if (c->hit)
 		return (c->flags & SLUICE_CTF_NAT) ? nat_xlate(ctx, p, f, c) :
 						     DP_CONTINUE;
+	if (c->related_nat)
+		return nat_icmp_error(ctx, p, f, c);
 	if (!c->commit || !(cfg->flags & SLUICE_NAT_HAS_DNAT))
 		return DP_CONTINUE;
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)

@@ -13,6 +13,10 @@
  *    (drop_nat_no_port), never sent untranslated;
  *  - DNAT of 198.18.0.1:8080/tcp on P0 to 198.19.0.5:80 and back;
  *  - NAT66: 2001:db8:105::/64 leaving by P1 to 2001:db8:1::100;
+ *  - ICMP errors about NATed flows (UDP port unreachable to the pool,
+ *    fragmentation needed from a DNATed server, ICMPv6 too big to a
+ *    NAT66 pool): outer address and quoted packet back to what the
+ *    client knows, every checksum with them;
  *  - a flush of the table releases every binding and alias.
  */
 #include <errno.h>
@@ -75,6 +79,21 @@ struct nat_case {
 	.l4 = IPPROTO_TCP, .sport = sp, .dport = dp, .tcp_flags = fl
 #define FWD .reason = SLUICE_FWD_REDIRECT
 
+/* ICMP errors quote packets as they were on the wire where the error was
+ * made: translated ones, which must come back untranslated. */
+static const struct pkt_spec q_pool = { V4, .saddr = POOL, .daddr = SRV,
+					UDP_(40000, 53) };
+static const struct pkt_spec q_c1 = { V4, .saddr = C1, .daddr = SRV,
+				      UDP_(40000, 53) };
+static const struct pkt_spec q_srv80 = { V4, .saddr = CD, .daddr = SRV,
+					 TCP_(42000, 80, 0x10) };
+static const struct pkt_spec q_pub = { V4, .saddr = CD, .daddr = PUB,
+				       TCP_(42000, 8080, 0x10) };
+static const struct pkt_spec q_pool6 = { V6, .saddr = POOL6, .daddr = SRV6,
+					 TCP_(43000, 443, 0x10) };
+static const struct pkt_spec q_c6 = { V6, .saddr = C6, .daddr = SRV6,
+				      TCP_(43000, 443, 0x10) };
+
 static const struct nat_case nat_cases[] = {
 	{ "snat udp",
 	  { { "out: the source becomes the pool's, the port kept",
@@ -106,8 +125,17 @@ static const struct nat_case nat_cases[] = {
 	      { IN_P0, V4, .saddr = C1, .daddr = SRV, UDP_(40000, 53) },
 	      { V4, .saddr = POOL, .daddr = SRV, UDP_(40000, 53) },
 	      .l2 = TO_P1,
+	      FWD },
+	    { "port unreachable to the pool: to the client, quote "
+	      "untranslated",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = POOL, .l4 = IPPROTO_ICMP,
+		.icmp_type = 3, .icmp_code = 3, .quote = &q_pool },
+	      { V4, .saddr = SRV, .daddr = C1, .l4 = IPPROTO_ICMP,
+		.icmp_type = 3, .icmp_code = 3, .quote = &q_c1 },
+	      .l2 = TO_P0,
 	      FWD } },
-	  5 },
+	  6 },
 	{ "snat udp without a checksum",
 	  { { "out: a zero checksum stays zero",
 	      IFX_P0,
@@ -206,8 +234,18 @@ static const struct nat_case nat_cases[] = {
 	      { IN_P0, V4, .saddr = CD, .daddr = PUB, TCP_(42000, 8080, 0x10) },
 	      { V4, .saddr = CD, .daddr = SRV, TCP_(42000, 80, 0x10) },
 	      .l2 = TO_P1,
+	      FWD },
+	    { "frag needed from the server: from the router's address, "
+	      "quote untranslated",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = SRV, .daddr = CD, .l4 = IPPROTO_ICMP,
+		.icmp_type = 3, .icmp_code = 4, .dport = 1400,
+		.quote = &q_srv80 },
+	      { V4, .saddr = PUB, .daddr = CD, .l4 = IPPROTO_ICMP,
+		.icmp_type = 3, .icmp_code = 4, .dport = 1400, .quote = &q_pub },
+	      .l2 = TO_P0,
 	      FWD } },
-	  3 },
+	  4 },
 	{ "nat66 tcp",
 	  { { "SYN out: the pool's address",
 	      IFX_P0,
@@ -221,8 +259,17 @@ static const struct nat_case nat_cases[] = {
 		TCP_(443, 43000, 0x12) },
 	      { V6, .saddr = SRV6, .daddr = C6, TCP_(443, 43000, 0x12) },
 	      .l2 = TO_P0,
+	      FWD },
+	    { "packet too big to the pool: to the client, quote "
+	      "untranslated",
+	      IFX_P1,
+	      { IN_P1, V6, .saddr = SRV6, .daddr = POOL6, .l4 = IPPROTO_ICMPV6,
+		.icmp_type = 2, .dport = 1280, .quote = &q_pool6 },
+	      { V6, .saddr = SRV6, .daddr = C6, .l4 = IPPROTO_ICMPV6,
+		.icmp_type = 2, .dport = 1280, .quote = &q_c6 },
+	      .l2 = TO_P0,
 	      FWD } },
-	  2 },
+	  3 },
 };
 
 static int addr_of(const char *txt, __u8 *out)
