@@ -58,6 +58,7 @@ static __always_inline int stateful(struct __ctx_buff *ctx, struct pkt *p,
 {
 	int r;
 
+	st->np.flags = 0;
 	r = ct_lookup(p, &st->f, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;

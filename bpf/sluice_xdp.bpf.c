@@ -45,16 +45,27 @@ struct {
 		    [TAIL_NAT] = (void *)&sluice_xdp_nat },
 };
 
-/* The load balancer, then routing (or NAT's half when a rule exists). */
+/* The load balancer, then routing (or NAT's half when a rule exists).
+ * With @st's conntrack result (the stateful half): a NATed flow's
+ * packets skip the load balancer (their binding says where they go), and
+ * a full-NAT VIP's new flow goes to NAT with the backend picked. */
 static __always_inline int lb_and_route(struct __ctx_buff *ctx, struct pkt *p,
-					struct l3_info *f, struct pkt_state *st,
-					int nat)
+					struct l3_info *f,
+					struct pkt_state *st, int nat)
 {
+	struct lb_fullnat fn;
 	int r;
 
-	r = lb_stage(ctx, p, f);
-	if (r != DP_CONTINUE)
-		return r;
+	if (!nat || !st->ct.hit || !(st->ct.flags & SLUICE_CTF_NAT)) {
+		r = lb_stage(ctx, p, f, nat ? &fn : NULL);
+		if (r == LB_FULLNAT) {
+			__builtin_memcpy(st->np.lb.addr, fn.addr, 16);
+			st->np.lb.port = fn.port;
+			st->np.flags = NAT_PENDING_LB;
+		} else if (r != DP_CONTINUE) {
+			return r;
+		}
+	}
 	if (nat) {
 		pkt_state_save(st, p);
 		bpf_tail_call(ctx, &xdp_tails, TAIL_NAT);
@@ -72,6 +83,7 @@ static __always_inline int stateful(struct __ctx_buff *ctx, struct pkt *p,
 {
 	int r;
 
+	st->np.flags = 0;
 	r = ct_lookup(p, &st->f, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;

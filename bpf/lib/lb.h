@@ -28,6 +28,16 @@
  * shared cache line than stamping every packet. */
 #define LB_FLOW_REFRESH_NS 1000000000ull
 
+/* lb_run()'s answer for a full-NAT VIP: not sent here, NAT takes the flow
+ * to the backend (lb_fullnat says where). */
+#define LB_FULLNAT (-2)
+
+struct lb_fullnat {
+	__u8 addr[16];
+	__be16 port;
+	__u16 pad;
+};
+
 /* The flow as the VIP sees it: client -> VIP. */
 struct lb_flow {
 	struct sluice_flow_key key;
@@ -281,7 +291,7 @@ static __always_inline int lb_candidate(const struct l3_info *f)
  * packet.
  */
 static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
-				  struct l3_info *f)
+				  struct l3_info *f, struct lb_fullnat *fn)
 {
 	const struct sluice_backend *be = NULL;
 	struct sluice_lb_counter *vc, *bc;
@@ -298,6 +308,9 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 	vip = lb_vip_of(&fl);
 	if (!vip)
 		return DP_CONTINUE;
+	/* an ICMP error about a full-NAT flow: conntrack's (RELATED) */
+	if ((vip->flags & SLUICE_VIP_FULLNAT) && fl.icmp_error)
+		return DP_CONTINUE;
 
 	vc = vip_counter(vip->vip_id);
 	if (vc) {
@@ -310,6 +323,22 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 		if (vc)
 			vc->drops++;
 		return SLUICE_DROP_LB_NO_BACKEND;
+	}
+	if (vip->flags & SLUICE_VIP_FULLNAT) {
+		if (!fn || be->family != f->family) {
+			if (vc)
+				vc->drops++;
+			return SLUICE_DROP_LB_FULLNAT;
+		}
+		__builtin_memcpy(fn->addr, be->addr, 16);
+		fn->port = vip->backend_port ? vip->backend_port :
+					       (__be16)(f->ports >> 16);
+		bc = bpf_map_lookup_elem(&lb_backend_stats, &backend_id);
+		if (bc) {
+			bc->packets++;
+			bc->bytes += p->len;
+		}
+		return LB_FULLNAT;
 	}
 	r = lb_encap_forward(ctx, p, f, vip, be, fl.hash, fl.icmp_error);
 	if (r == SLUICE_FWD_LB || r == SLUICE_FWD_LB_TX) {
@@ -324,13 +353,15 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 	return r;
 }
 
-/* The load balancer's stage: DP_CONTINUE for what is not for a VIP. */
+/* The load balancer's stage: DP_CONTINUE for what is not for a VIP;
+ * LB_FULLNAT with @fn filled for a full-NAT VIP (NULL: refused, as
+ * without conntrack). */
 static __always_inline int lb_stage(struct __ctx_buff *ctx, struct pkt *p,
-				    struct l3_info *f)
+				    struct l3_info *f, struct lb_fullnat *fn)
 {
 	if (!lb_candidate(f))
 		return DP_CONTINUE;
-	return lb_run(ctx, p, f);
+	return lb_run(ctx, p, f, fn);
 }
 
 #endif

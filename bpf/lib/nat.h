@@ -31,6 +31,10 @@
 #include "pkt.h"
 #include "route.h"
 
+/* nat_pending.flags beyond the binding's: set before nat_pre() */
+#define NAT_PENDING_LB 0x100	/* a full-NAT VIP's flow: np->lb */
+#define NAT_PENDING_MASQ 0x200 /* masquerade whatever the rules say */
+
 /* Ports tried for one new flow before it is refused. */
 #define NAT_PORT_TRIES 64
 
@@ -40,7 +44,14 @@ struct nat_pending {
 	__u8 new_dst[16];
 	__be16 new_sport;
 	__be16 new_dport;
-	__u32 flags; /* SLUICE_NATF_SNAT | SLUICE_NATF_DNAT */
+	__u32 flags; /* SLUICE_NATF_SNAT | SLUICE_NATF_DNAT, NAT_PENDING_* */
+	/* a full-NAT VIP's backend (the load balancer's pick), when
+	 * NAT_PENDING_LB: the destination, and the source masqueraded */
+	struct lb_fullnat_pick {
+		__u8 addr[16];
+		__be16 port;
+		__u16 pad;
+	} lb;
 	/* nat_bind() builds the binding and the alias here, off the stack
 	 * (the pending NAT lives in a map, bpf/lib/pkt_state.h) */
 	struct sluice_nat_flow bind;
@@ -482,10 +493,21 @@ static __always_inline int nat_pre(struct __ctx_buff *ctx, struct pkt *p,
 	__be16 to_port;
 	int r;
 
-	np->flags = 0;
 	cfg = bpf_map_lookup_elem(&nat_config, &zero);
 	if (!cfg || !cfg->flags)
 		return DP_CONTINUE;
+	if (c->commit && (np->flags & NAT_PENDING_LB)) {
+		/* a full-NAT VIP's new flow: to the backend the load
+		 * balancer picked, from our own address */
+		__builtin_memcpy(np->new_dst, np->lb.addr, 16);
+		np->new_dport = np->lb.port;
+		r = nat_set(ctx, p, f, 1, np->lb.addr, np->lb.port);
+		if (r != DP_CONTINUE)
+			return r;
+		np->flags = SLUICE_NATF_DNAT | NAT_PENDING_MASQ;
+		return DP_CONTINUE;
+	}
+	np->flags = 0;
 	if (c->hit)
 		return (c->flags & SLUICE_CTF_NAT) ? nat_xlate(ctx, p, f, c) :
 						     DP_CONTINUE;
@@ -629,8 +651,10 @@ static __always_inline int nat_snat_new(struct __ctx_buff *ctx, struct pkt *p,
 	if (!s) {
 		/* hairpin: a DNATed flow sent back out of the port it came
 		 * in by is masqueraded, or the inner host would answer the
-		 * client directly */
-		if (!(np->flags & SLUICE_NATF_DNAT) || ifindex != p->in_ifindex)
+		 * client directly; and a full-NAT VIP's flow always is */
+		if (!(np->flags & NAT_PENDING_MASQ) &&
+		    (!(np->flags & SLUICE_NATF_DNAT) ||
+		     ifindex != p->in_ifindex))
 			return DP_CONTINUE;
 		__builtin_memset(&t->masq, 0, sizeof(t->masq));
 		t->masq.flags = SLUICE_SNAT_MASQUERADE;

@@ -17,6 +17,10 @@
  *    fragmentation needed from a DNATed server, ICMPv6 too big to a
  *    NAT66 pool): outer address and quoted packet back to what the
  *    client knows, every checksum with them;
+ *  - a full-NAT VIP (198.19.9.9:80/tcp, backend 198.19.0.5:8080): the
+ *    client's packets reach the backend from the SNAT pool, the backend's
+ *    answers reach the client from the VIP, and the flow's later packets
+ *    skip the load balancer (their binding says where they go);
  *  - a flush of the table releases every binding and alias.
  */
 #include <errno.h>
@@ -47,6 +51,7 @@ struct nat_case {
 	const char *name;
 	struct nat_step steps[NAT_MAX_STEPS];
 	int n;
+	bool xdp_only; /* the load balancer is XDP's alone */
 };
 
 #define C1 "198.19.5.10"
@@ -58,6 +63,10 @@ struct nat_case {
 #define POOL "198.18.1.100"
 #define POOL2 "198.18.1.101"
 #define PUB "198.18.0.1" /* the router's own address, DNATed */
+#define VIP "198.19.9.9"
+#define VIP_ID 250
+#define VIP_BE 4090
+#define BE "198.19.0.5"
 #define C6 "2001:db8:105::10"
 #define SRV6 "2001:db8:100::5"
 #define POOL6 "2001:db8:1::100"
@@ -95,6 +104,27 @@ static const struct pkt_spec q_c6 = { V6, .saddr = C6, .daddr = SRV6,
 				      TCP_(43000, 443, 0x10) };
 
 static const struct nat_case nat_cases[] = {
+	{ "full-NAT VIP",
+	  { { "SYN to the VIP: to the backend's 8080, from the pool",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = VIP, TCP_(44000, 80, 0x02) },
+	      { V4, .saddr = POOL, .daddr = BE, TCP_(44000, 8080, 0x02) },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "the backend's SYN+ACK: to the client, from the VIP",
+	      IFX_P1,
+	      { IN_P1, V4, .saddr = BE, .daddr = POOL, TCP_(8080, 44000, 0x12) },
+	      { V4, .saddr = VIP, .daddr = C1, TCP_(80, 44000, 0x12) },
+	      .l2 = TO_P0,
+	      FWD },
+	    { "the ACK: its binding, not the load balancer",
+	      IFX_P0,
+	      { IN_P0, V4, .saddr = C1, .daddr = VIP, TCP_(44000, 80, 0x10) },
+	      { V4, .saddr = POOL, .daddr = BE, TCP_(44000, 8080, 0x10) },
+	      .l2 = TO_P1,
+	      FWD } },
+	  3,
+	  true },
 	{ "snat udp",
 	  { { "out: the source becomes the pool's, the port kept",
 	      IFX_P0,
@@ -135,7 +165,8 @@ static const struct nat_case nat_cases[] = {
 		.icmp_type = 3, .icmp_code = 3, .quote = &q_c1 },
 	      .l2 = TO_P0,
 	      FWD } },
-	  6 },
+	  6,
+	  false },
 	{ "snat udp without a checksum",
 	  { { "out: a zero checksum stays zero",
 	      IFX_P0,
@@ -151,7 +182,8 @@ static const struct nat_case nat_cases[] = {
 	      { { MUT_SET16, BASE_L4, 6, 0 } },
 	      .l2 = TO_P0,
 	      FWD } },
-	  2 },
+	  2,
+	  false },
 	{ "snat tcp and icmp echo",
 	  { { "tcp SYN out",
 	      IFX_P0,
@@ -191,7 +223,8 @@ static const struct nat_case nat_cases[] = {
 		.payload = 8 },
 	      .l2 = TO_P0,
 	      FWD } },
-	  5 },
+	  5,
+	  false },
 	{ "snat with two ports",
 	  { { "the first flow takes its own port",
 	      IFX_P0,
@@ -215,7 +248,8 @@ static const struct nat_case nat_cases[] = {
 	      { IN_P0, V4, .saddr = C4, .daddr = SRV, UDP_(5000, 53) },
 	      { .l3 = 0 },
 	      .reason = SLUICE_DROP_NAT_NO_PORT } },
-	  4 },
+	  4,
+	  false },
 	{ "dnat tcp",
 	  { { "SYN to the router's 8080: to the server's 80",
 	      IFX_P0,
@@ -245,7 +279,8 @@ static const struct nat_case nat_cases[] = {
 		.icmp_type = 3, .icmp_code = 4, .dport = 1400, .quote = &q_pub },
 	      .l2 = TO_P0,
 	      FWD } },
-	  4 },
+	  4,
+	  false },
 	{ "nat66 tcp",
 	  { { "SYN out: the pool's address",
 	      IFX_P0,
@@ -269,13 +304,41 @@ static const struct nat_case nat_cases[] = {
 		.icmp_type = 2, .dport = 1280, .quote = &q_c6 },
 	      .l2 = TO_P0,
 	      FWD } },
-	  3 },
+	  3,
+	  false },
 };
 
 static int addr_of(const char *txt, __u8 *out)
 {
 	memset(out, 0, 16);
 	return pkt_addr(strchr(txt, ':') ? AF_INET6 : AF_INET, txt, out);
+}
+
+/* The full-NAT VIP: one backend in every slot of a small ring. */
+static int fullnat_vip(struct env *e, bool add)
+{
+	struct sluice_vip_key k = { .proto = IPPROTO_TCP, .family = AF_INET };
+	struct sluice_vip v = { .vip_id = VIP_ID,
+				.ring_size = 7,
+				.flags = SLUICE_VIP_FULLNAT };
+	struct sluice_backend b = { .family = AF_INET };
+	__u32 ring[7];
+	int err;
+
+	k.port = htons(80);
+	v.backend_port = htons(8080);
+	err = addr_of(VIP, k.addr) ?: addr_of(BE, b.addr);
+	if (err)
+		return err;
+	if (!add)
+		return dp_vip_del(e->dp, &k)		  ?:
+			       dp_ring_del(e->dp, VIP_ID) ?:
+			       dp_backend_del(e->dp, VIP_BE);
+	for (int i = 0; i < 7; i++)
+		ring[i] = VIP_BE;
+	return dp_backend_set(e->dp, VIP_BE, &b) ?:
+		       dp_vip_set(e->dp, &k, &v) ?:
+		       dp_ring_install(e->dp, VIP_ID, 7, ring);
 }
 
 static int rules(struct env *e, bool add)
@@ -384,6 +447,8 @@ static void run_cases(struct env *e, const char *hook)
 	for (size_t i = 0; i < sizeof(nat_cases) / sizeof(nat_cases[0]); i++) {
 		const struct nat_case *c = &nat_cases[i];
 
+		if (c->xdp_only && e->at_tc)
+			continue;
 		dp_ct_flush(e->dp, NULL, NULL);
 		for (int s = 0; s < c->n; s++) {
 			snprintf(name, sizeof(name), "%snat: %s: %s", hook,
@@ -408,7 +473,8 @@ void nat_run_all(struct env *e)
 
 	dp_ct_default_config(&cfg);
 	cfg.enabled = 1;
-	if (dp_ct_config_set(e->dp, &cfg) || rules(e, true)) {
+	if (dp_ct_config_set(e->dp, &cfg) || rules(e, true) ||
+	    fullnat_vip(e, true)) {
 		tap(e, false, "nat: setup (conntrack on, rules in)");
 		return;
 	}
@@ -416,7 +482,8 @@ void nat_run_all(struct env *e)
 	e->at_tc = true;
 	run_cases(e, "tc: ");
 	e->at_tc = false;
-	tap(e, !rules(e, false), "nat: rules out again");
+	tap(e, !rules(e, false) && !fullnat_vip(e, false),
+	    "nat: rules and the full-NAT VIP out again");
 	dp_ct_flush(e->dp, NULL, NULL);
 	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
 }

@@ -15,6 +15,11 @@
 
 #define SLUICE_VIP_GRE 0x1	/* GRE instead of IPIP encapsulation */
 #define SLUICE_VIP_HASH_SRC 0x2 /* hash the source address only */
+/* Full NAT instead of encapsulation (bpf/lib/nat.h): the client's packets
+ * go to the backend with the egress port's address as their source, the
+ * answers come back through sluice and are translated back.  Needs
+ * connection tracking; the backend is of the VIP's family. */
+#define SLUICE_VIP_FULLNAT 0x4
 
 struct sluice_vip_key {
 	__u8 addr[16]; /* v4 in the first 4 bytes */
@@ -26,8 +31,8 @@ struct sluice_vip_key {
 struct sluice_vip {
 	__u32 vip_id;	 /* 1..SLUICE_LB_MAX_VIPS-1 */
 	__u32 ring_size; /* M: prime, <= SLUICE_LB_MAX_RING */
-	__u16 flags;	 /* SLUICE_VIP_* */
-	__u16 pad;
+	__u16 flags;	     /* SLUICE_VIP_* */
+	__be16 backend_port; /* full NAT: the backends' port (0: the VIP's) */
 	__u32 pad2;
 };
 

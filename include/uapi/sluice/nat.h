@@ -74,6 +74,7 @@ struct sluice_nat_flow {
 /* nat_config (array, key 0): what the data path looks for. */
 #define SLUICE_NAT_HAS_SNAT 0x1
 #define SLUICE_NAT_HAS_DNAT 0x2
+#define SLUICE_NAT_HAS_FULLNAT 0x4 /* a full-NAT VIP (uapi/sluice/lb.h) */
 
 struct sluice_nat_config {
 	__u32 flags; /* SLUICE_NAT_HAS_*: 0 = no NAT lookups at all */
