@@ -50,8 +50,8 @@ struct {
  * packets skip the load balancer (their binding says where they go), and
  * a full-NAT VIP's new flow goes to NAT with the backend picked. */
 static __always_inline int lb_and_route(struct __ctx_buff *ctx, struct pkt *p,
-					struct l3_info *f,
-					struct pkt_state *st, int nat)
+					struct l3_info *f, struct pkt_state *st,
+					int nat)
 {
 	struct lb_fullnat fn;
 	int r;

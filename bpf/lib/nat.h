@@ -32,7 +32,7 @@
 #include "route.h"
 
 /* nat_pending.flags beyond the binding's: set before nat_pre() */
-#define NAT_PENDING_LB 0x100	/* a full-NAT VIP's flow: np->lb */
+#define NAT_PENDING_LB 0x100   /* a full-NAT VIP's flow: np->lb */
 #define NAT_PENDING_MASQ 0x200 /* masquerade whatever the rules say */
 
 /* Ports tried for one new flow before it is refused. */

@@ -29,8 +29,8 @@ struct sluice_vip_key {
 };
 
 struct sluice_vip {
-	__u32 vip_id;	 /* 1..SLUICE_LB_MAX_VIPS-1 */
-	__u32 ring_size; /* M: prime, <= SLUICE_LB_MAX_RING */
+	__u32 vip_id;	     /* 1..SLUICE_LB_MAX_VIPS-1 */
+	__u32 ring_size;     /* M: prime, <= SLUICE_LB_MAX_RING */
 	__u16 flags;	     /* SLUICE_VIP_* */
 	__be16 backend_port; /* full NAT: the backends' port (0: the VIP's) */
 	__u32 pad2;

@@ -66,7 +66,7 @@
 	X(DROP_LB_TOO_BIG, 34, "drop_lb_too_big", SLUICE_V_DROP)                  \
 	/* at TC, a tag the stack already took out of the frame */                \
 	X(PASS_VLAN_OFFLOADED, 35, "pass_vlan_offloaded", SLUICE_V_PASS)          \
-	/* a full-NAT VIP with conntrack off, or a backend of another family */ \
+	/* a full-NAT VIP with conntrack off, or a backend of another family */   \
 	X(DROP_LB_FULLNAT, 36, "drop_lb_fullnat", SLUICE_V_DROP)                  \
 	/* 37..47: free for the router and the load balancer */                   \
 	/* decapsulation (sluiced --role backend) */                              \
