@@ -32,6 +32,8 @@ enum lb_opt {
 	O_FALL,
 	O_WEIGHT,
 	O_STATE,
+	O_MODE,	  /* vip add --mode dsr|fullnat */
+	O_BEPORT, /* vip add --backend-port N */
 	O_MAX
 };
 

@@ -12,7 +12,8 @@
 
 static const char usage[] =
 	"Usage: sluicectl [OPTIONS] vip [show] [ID] [-j]\n"
-	"       sluicectl [OPTIONS] vip add ADDR:PORT/PROTO [--encap ipip|gre]\n"
+	"       sluicectl [OPTIONS] vip add ADDR:PORT/PROTO [--mode dsr|fullnat]\n"
+	"                 [--backend-port N] [--encap ipip|gre]\n"
 	"                 [--hash 5tuple|src] [--ring-size M] [--health none|tcp|http]\n"
 	"                 [--health-path P] [--health-port N] [--interval MS]\n"
 	"                 [--timeout MS] [--rise N] [--fall N] [-j]\n"
@@ -21,7 +22,12 @@ static const char usage[] =
 	"A VIP is an address, a port and a protocol: 198.18.100.1:80/tcp,\n"
 	"[2001:db8:100::1]:443/tcp; port 0 means every port.  ID is that, or\n"
 	"the numeric vip_id (1..255) the daemon gave it.\n"
-	"  --encap        ipip (default) or gre\n"
+	"  --mode         dsr (default: packets reach the backends encapsulated,\n"
+	"                 they answer clients directly) or fullnat (the backends\n"
+	"                 get the packets from our address and answer through\n"
+	"                 us; needs connection tracking: sluicectl ct enable)\n"
+	"  --backend-port fullnat: the backends' port (default: the VIP's)\n"
+	"  --encap        ipip (default) or gre (dsr)\n"
 	"  --hash         5tuple (default) or src (source-address affinity)\n"
 	"  --ring-size    Maglev table size M, a prime 3..655373 (65537)\n"
 	"  --health       none, tcp or http backend checks (default: tcp for\n"
@@ -113,6 +119,10 @@ static const struct cli_name vip_verbs[] = {
 static const struct lb_option vip_options[O_MAX] = {
 	[O_ENCAP] = { { "encap", 0, OPT_ARG_REQUIRED, "ipip|gre", NULL },
 		      1u << LB_ADD },
+	[O_MODE] = { { "mode", 0, OPT_ARG_REQUIRED, "dsr|fullnat", NULL },
+		     1u << LB_ADD },
+	[O_BEPORT] = { { "backend-port", 0, OPT_ARG_REQUIRED, "N", NULL },
+		       1u << LB_ADD },
 	[O_HASH] = { { "hash", 0, OPT_ARG_REQUIRED, "5tuple|src", NULL },
 		     1u << LB_ADD },
 	[O_RING] = { { "ring-size", 0, OPT_ARG_REQUIRED, "M", NULL },
@@ -141,6 +151,7 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 			json_object **bodyp, char *err, size_t errlen)
 {
 	static const char *const encaps[] = { "ipip", "gre", NULL };
+	static const char *const modes[] = { "dsr", "fullnat", NULL };
 	static const char *const hashes[] = { "5tuple", "src", NULL };
 	static const char *const kinds[] = { "none", "tcp", "http", NULL };
 	static const struct {
@@ -156,7 +167,7 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 	};
 	const struct lb_option *opts = vip_options;
 	const char *kind = la->opt[O_HEALTH], *path = la->opt[O_HPATH], *unfit;
-	uint32_t ring = 0, hport = 0, num[ARRAY_SIZE(nums)] = { 0 };
+	uint32_t ring = 0, hport = 0, beport = 0, num[ARRAY_SIZE(nums)] = { 0 };
 	bool none = kind && !strcmp(kind, "none"), health_opts = false, checked;
 	json_object *body, *health;
 	int r;
@@ -168,6 +179,14 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 				la->pos[0], v->addr, unfit);
 	if (la->opt[O_ENCAP] && (r = lb_opt_choice(la, O_ENCAP, opts, encaps,
 						   "ipip or gre", err, errlen)))
+		return r;
+	if (la->opt[O_MODE] &&
+	    (r = lb_opt_choice(la, O_MODE, opts, modes, "dsr or fullnat", err,
+			       errlen)))
+		return r;
+	if (la->opt[O_BEPORT] &&
+	    (r = lb_opt_num(la, O_BEPORT, opts, 1, 65535, "a port 1..65535",
+			    &beport, err, errlen)))
 		return r;
 	if (la->opt[O_HASH] &&
 	    (r = lb_opt_choice(la, O_HASH, opts, hashes, "5tuple or src", err,
@@ -234,6 +253,10 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 	lb_add_string(body, "address", v->addr);
 	lb_add_u32(body, "port", v->port);
 	lb_add_string(body, "protocol", v->proto);
+	if (la->opt[O_MODE])
+		lb_add_string(body, "mode", la->opt[O_MODE]);
+	if (la->opt[O_BEPORT])
+		lb_add_u32(body, "backend_port", beport);
 	if (la->opt[O_ENCAP])
 		lb_add_string(body, "encap", la->opt[O_ENCAP]);
 	if (la->opt[O_HASH])
@@ -347,9 +370,12 @@ static int vip_block(json_object *vip, FILE *out)
 	int r = 0;
 
 	health_text(vip, health, sizeof(health));
-	fprintf(out, "%s  encap %s  hash %s  M %s  health %s\n",
+	fprintf(out, "%s  %s %s  hash %s  M %s  health %s\n",
 		str_empty(id) ? "-" : id,
-		jstr(vip, "encap") ? jstr(vip, "encap") : "-",
+		jstr(vip, "encap") ? "encap" : "fullnat to port",
+		jstr(vip, "encap")	  ? jstr(vip, "encap") :
+		jstr(vip, "backend_port") ? jstr(vip, "backend_port") :
+					    "-",
 		jstr(vip, "hash") ? jstr(vip, "hash") : "-", ring ? ring : "-",
 		health);
 	if (json_object_object_get_ex(vip, "backends", &bs) &&

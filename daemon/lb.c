@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include "dp_ct.h"
+#include "dp_nat.h"
 #include "lb_internal.h"
 #include "log.h"
 #include "maglev.h"
@@ -91,6 +93,7 @@ static struct sluice_vip vip_value(const struct lb_vip *v)
 		.vip_id = v->id,
 		.ring_size = v->conf.ring_size,
 		.flags = v->conf.flags,
+		.backend_port = htons(v->conf.backend_port),
 	};
 }
 
@@ -446,6 +449,24 @@ int lb_map_error(char *err, size_t errlen, int rc)
  * delete), add health targets, then swap the model.  On failure everything
  * is undone and @nw freed; @old stays.
  */
+/* NAT's switch for full-NAT VIPs follows whether any is left (@adding: one
+ * is about to be).  -EPERM when one is wanted and conntrack is off. */
+static int fullnat_sync(struct lb *lb, bool adding)
+{
+	bool any = adding, ct_on = false;
+	int rc;
+
+	if (!lb->ops->fullnat_set)
+		return adding ? -EOPNOTSUPP : 0;
+	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS && !any; id++)
+		any = lb->vips[id] &&
+		      (lb->vips[id]->conf.flags & SLUICE_VIP_FULLNAT);
+	rc = lb->ops->fullnat_set(lb->dp, any, &ct_on);
+	if (rc)
+		return rc;
+	return any && !ct_on ? -EPERM : 0;
+}
+
 int lb_apply(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 	     uint32_t *written, char *err, size_t errlen)
 {
@@ -477,6 +498,12 @@ int lb_apply(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 	health_drop(lb, old, new_ix);
 	lb_commit(lb, old, nw, new_ix);
 	free(new_ix);
+	/* NAT's switch for full-NAT VIPs follows every change, restored
+	 * VIPs (lb.json at a start) included */
+	if (fullnat_sync(lb, false) == -EPERM)
+		pr_warn("lb: a fullnat VIP with connection tracking off: its "
+			"packets are dropped (drop_lb_fullnat) until "
+			"`sluicectl ct enable`");
 	return 0;
 }
 
@@ -532,6 +559,16 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 	rc = lb_vip_spec_check(spec, "", err, errlen);
 	if (rc)
 		return rc;
+	if (spec->conf.flags & SLUICE_VIP_FULLNAT) {
+		rc = fullnat_sync(lb, true);
+		if (rc) {
+			snprintf(err, errlen,
+				 "mode: fullnat needs connection tracking: "
+				 "turn it on first (sluicectl ct enable, or "
+				 "conntrack.enabled in the config)");
+			return rc;
+		}
+	}
 	lb_vip_id_str(&spec->conf.key, name, sizeof(name));
 	if (vip_by_key(lb, &spec->conf.key)) {
 		snprintf(err, errlen, "vip %s exists", name);
@@ -635,7 +672,9 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 
 	if (!v)
 		return -ENOENT;
-	rc = lb_backend_spec_check(spec, err, errlen);
+	rc = lb_backend_spec_check(spec, err, errlen) ?:
+		     lb_fullnat_backend_check(&v->conf, &spec->addr, "address",
+					      err, errlen);
 	if (rc)
 		return rc;
 	lb_vip_id_str(&v->conf.key, name, sizeof(name));
@@ -904,6 +943,19 @@ const char *lb_health_error(const struct lb *lb, const struct lb_backend *b)
 
 /* ---- lib/dp ------------------------------------------------------------------ */
 
+static int fullnat_set_bpf(struct dp *dp, bool any, bool *ct_on)
+{
+	struct sluice_ct_config c;
+	int rc = dp_nat_config_bits(dp, any ? SLUICE_NAT_HAS_FULLNAT : 0,
+				    any ? 0 : SLUICE_NAT_HAS_FULLNAT);
+
+	if (rc)
+		return rc;
+	rc = dp_ct_config_get(dp, &c);
+	*ct_on = !rc && c.enabled;
+	return rc;
+}
+
 const struct lb_dp_ops lb_dp_bpf = {
 	.config_set = dp_lb_config_set,
 	.vip_set = dp_vip_set,
@@ -919,4 +971,5 @@ const struct lb_dp_ops lb_dp_bpf = {
 	.backend_stats = dp_lb_backend_stats,
 	.flow_count = dp_lb_flow_count,
 	.map_foreach = dp_map_foreach,
+	.fullnat_set = fullnat_set_bpf,
 };

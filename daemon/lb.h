@@ -50,7 +50,9 @@ struct lb_backend_spec {
 /* The VIP's own fields. */
 struct lb_vip_conf {
 	struct sluice_vip_key key;
-	uint16_t flags; /* SLUICE_VIP_GRE, SLUICE_VIP_HASH_SRC */
+	uint16_t flags; /* SLUICE_VIP_GRE, SLUICE_VIP_HASH_SRC, _FULLNAT */
+	uint16_t backend_port; /* full NAT: the backends' port, host order;
+				* 0: the VIP's */
 	uint32_t ring_size;
 	/* .port is the port probed: health.port, or the VIP's port */
 	struct health_params health;
@@ -122,6 +124,10 @@ struct lb_dp_ops {
 	int (*flow_count)(struct dp *dp);
 	int (*map_foreach)(struct dp *dp, enum dp_map_id id, dp_key_cb cb,
 			   void *arg);
+	/* Full-NAT VIPs exist (@any) or not: NAT's switch for them; and
+	 * whether connection tracking, which they need, is on.  NULL in
+	 * fakes: no full NAT. */
+	int (*fullnat_set)(struct dp *dp, bool any, bool *ct_on);
 };
 
 extern const struct lb_dp_ops lb_dp_bpf;

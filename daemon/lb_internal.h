@@ -69,6 +69,11 @@ static inline bool key_eq(const struct sluice_vip_key *a,
 /* ---- checks of a spec (lb_spec.c): 0 or -EINVAL with @err -------------- */
 int lb_vip_spec_check(const struct lb_vip_spec *s, const char *prefix,
 		      char *err, size_t errlen);
+/* A backend @a for a VIP of @c: a fullnat VIP's must be of its family;
+ * @field names it in the error. */
+int lb_fullnat_backend_check(const struct lb_vip_conf *c,
+			     const struct lb_addr *a, const char *field,
+			     char *err, size_t errlen);
 int lb_backend_spec_check(const struct lb_backend_spec *b, char *err,
 			  size_t errlen);
 int lb_backend_set_check(const struct lb_backend_spec *be, size_t n, char *err,

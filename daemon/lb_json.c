@@ -43,7 +43,15 @@ void lb_vip_conf_json(struct json_object *o, const struct lb_vip_conf *c)
 	json_add_int(o, "port", ntohs(c->key.port));
 	json_add_str(o, "protocol",
 		     c->key.proto == IPPROTO_UDP ? "udp" : "tcp");
-	json_add_str(o, "encap", c->flags & SLUICE_VIP_GRE ? "gre" : "ipip");
+	json_add_str(o, "mode",
+		     c->flags & SLUICE_VIP_FULLNAT ? "fullnat" : "dsr");
+	if (c->flags & SLUICE_VIP_FULLNAT)
+		json_add_int(o, "backend_port",
+			     c->backend_port ? c->backend_port :
+					       ntohs(c->key.port));
+	else
+		json_add_str(o, "encap",
+			     c->flags & SLUICE_VIP_GRE ? "gre" : "ipip");
 	json_add_str(o, "hash",
 		     c->flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
 	json_add_int(o, "ring_size", c->ring_size);

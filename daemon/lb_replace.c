@@ -39,6 +39,13 @@ int lb_backends_replace(struct lb *lb, uint32_t vip_id,
 	if (!v)
 		return -ENOENT;
 	rc = lb_backend_set_check(be, n, err, errlen);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char field[64];
+
+		snprintf(field, sizeof(field), "backends[%zu].address", i);
+		rc = lb_fullnat_backend_check(&v->conf, &be[i].addr, field, err,
+					      errlen);
+	}
 	if (rc)
 		return rc;
 	lb_vip_id_str(&v->conf.key, name, sizeof(name));

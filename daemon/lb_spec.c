@@ -213,12 +213,24 @@ static int check_vip_conf(const struct jp *p, struct lb_vip_conf *c,
 	if (!err && c->key.proto != IPPROTO_TCP && c->key.proto != IPPROTO_UDP)
 		err = jfail(p, "protocol", "%u is not tcp or udp",
 			    c->key.proto);
-	if (!err && c->flags & ~(SLUICE_VIP_GRE | SLUICE_VIP_HASH_SRC))
+	if (!err && c->flags & ~(SLUICE_VIP_GRE | SLUICE_VIP_HASH_SRC |
+				 SLUICE_VIP_FULLNAT))
 		err = jfail(p, "flags", "0x%x has unknown bits", c->flags);
+	if (!err && (c->flags & SLUICE_VIP_FULLNAT) &&
+	    (c->flags & SLUICE_VIP_GRE))
+		err = jfail(p, "encap",
+			    "gre: a fullnat VIP encapsulates "
+			    "nothing");
+	if (!err && c->backend_port && !(c->flags & SLUICE_VIP_FULLNAT))
+		err = jfail(p, "backend_port",
+			    "%u: only a fullnat VIP translates ports",
+			    c->backend_port);
 	if (!err)
 		err = check_ring_size(p, c->ring_size);
 	if (!err)
-		err = check_health(p, &c->health, ntohs(c->key.port),
+		err = check_health(p, &c->health,
+				   c->backend_port ? c->backend_port :
+						     ntohs(c->key.port),
 				   health_port_given);
 	return err;
 }
@@ -236,6 +248,37 @@ static int check_backend(const struct jp *p, const struct lb_backend_spec *b)
 }
 
 /* Backends of one VIP, each checked, addresses unique. */
+/* A full-NAT VIP translates within its family (no NAT46). */
+int lb_fullnat_backend_check(const struct lb_vip_conf *c,
+			     const struct lb_addr *a, const char *field,
+			     char *err, size_t errlen)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!(c->flags & SLUICE_VIP_FULLNAT) || a->family == c->key.family)
+		return 0;
+	snprintf(err, errlen,
+		 "%s: %s is not of the VIP's family (a fullnat VIP translates "
+		 "IPv4 to IPv4 and IPv6 to IPv6)",
+		 field, lb_addr_str(a, s, sizeof(s)));
+	return -EINVAL;
+}
+
+static int check_fullnat_backends(const struct jp *vp,
+				  const struct lb_vip_spec *sp)
+{
+	char field[128];
+
+	for (size_t i = 0; i < sp->n_be; i++) {
+		snprintf(field, sizeof(field), "%sbackends[%zu].address",
+			 vp->prefix, i);
+		if (lb_fullnat_backend_check(&sp->conf, &sp->be[i].addr, field,
+					     vp->err, vp->errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_backends(const struct jp *vp, const struct lb_backend_spec *be,
 			  size_t n)
 {
@@ -527,8 +570,9 @@ static int parse_backends(const struct jp *p, struct json_object *arr,
 int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 			  struct lb_vip_spec *out, char *err, size_t errlen)
 {
-	static const char known[] = "address, port, protocol, encap, hash, "
-				    "ring_size, health, backends";
+	static const char known[] = "address, port, protocol, mode, "
+				    "backend_port, encap, hash, ring_size, "
+				    "health, backends";
 	const struct jp p = { .prefix = prefix, .err = err, .errlen = errlen };
 	struct json_object *health = NULL, *backends = NULL;
 	bool have_addr = false, have_port = false, have_proto = false;
@@ -574,6 +618,18 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 				s.conf.key.proto = str[0] == 't' ? IPPROTO_TCP :
 								   IPPROTO_UDP;
 			have_proto = true;
+		} else if (!strcmp(key, "mode")) {
+			rc = jstr(&p, key, val, &str);
+			if (!rc && strcmp(str, "dsr") && strcmp(str, "fullnat"))
+				rc = jfail(&p, key,
+					   "'%s' is not dsr or fullnat", str);
+			if (!rc && !strcmp(str, "fullnat"))
+				s.conf.flags |= SLUICE_VIP_FULLNAT;
+		} else if (!strcmp(key, "backend_port")) {
+			rc = jint(&p, key, val, &v);
+			if (!rc)
+				rc = check_range(&p, key, v, 1, 65535);
+			s.conf.backend_port = (uint16_t)v;
 		} else if (!strcmp(key, "encap")) {
 			rc = jstr(&p, key, val, &str);
 			if (!rc && strcmp(str, "ipip") && strcmp(str, "gre"))
@@ -632,6 +688,8 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 	rc = check_vip_conf(&p, &s.conf, health_port);
 	if (!rc && backends)
 		rc = parse_backends(&p, backends, &s);
+	if (!rc)
+		rc = check_fullnat_backends(&p, &s);
 	if (rc) {
 		lb_vip_spec_free(&s);
 		return rc;
@@ -778,6 +836,8 @@ int lb_vip_spec_check(const struct lb_vip_spec *s, const char *prefix,
 	rc = check_vip_conf(&p, &c, true);
 	if (!rc)
 		rc = check_backends(&p, s->be, s->n_be);
+	if (!rc)
+		rc = check_fullnat_backends(&p, s);
 	return rc;
 }
 

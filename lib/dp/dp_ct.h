@@ -7,6 +7,7 @@
 #ifndef SLUICE_DP_CT_H
 #define SLUICE_DP_CT_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include <uapi/sluice/ct.h>
 

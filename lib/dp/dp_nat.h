@@ -45,6 +45,9 @@ int dp_dnat_set(struct dp *dp, const struct dp_dnat_rule *r);
 int dp_dnat_del(struct dp *dp, const struct dp_dnat_rule *r);
 /* SLUICE_NAT_HAS_*: the data path looks for NAT only when set. */
 int dp_nat_config_set(struct dp *dp, __u32 flags);
+/* Sets and clears bits of it, keeping the others (NAT's rules and the
+ * load balancer's full-NAT VIPs each own theirs). */
+int dp_nat_config_bits(struct dp *dp, __u32 set, __u32 clear);
 int dp_nat_events(struct dp *dp, __u64 out[SLUICE_NAT_NEVENTS]);
 const char *dp_nat_event_name(unsigned int ev); /* NULL: a free slot */
 /* Entries in nat_flows: a NATed flow holds two (binding and alias). */

@@ -113,6 +113,18 @@ int dp_nat_config_set(struct dp *dp, __u32 flags)
 	return dp_update(dp, DP_MAP_NAT_CONFIG, &zero, &c);
 }
 
+int dp_nat_config_bits(struct dp *dp, __u32 set, __u32 clear)
+{
+	struct sluice_nat_config c = {};
+	__u32 zero = 0;
+	int err = dp_lookup(dp, DP_MAP_NAT_CONFIG, &zero, &c);
+
+	if (err)
+		return err;
+	c.flags = (c.flags & ~clear) | set;
+	return dp_update(dp, DP_MAP_NAT_CONFIG, &zero, &c);
+}
+
 int dp_nat_events(struct dp *dp, __u64 out[SLUICE_NAT_NEVENTS])
 {
 	for (__u32 i = 0; i < SLUICE_NAT_NEVENTS; i++) {

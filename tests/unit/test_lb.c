@@ -723,7 +723,20 @@ static const struct {
 	{ "{\"counters\":{}}", "counters: is read-only" },
 	{ "{\"colour\":\"blue\"}",
 	  "unknown field 'colour' (known: address, port, "
-	  "protocol, encap, hash, ring_size, health, backends)" },
+	  "protocol, mode, backend_port, encap, hash, ring_size, health, "
+	  "backends)" },
+	/* full NAT */
+	{ "{" V ",\"mode\":\"nat\"}", "mode: 'nat' is not dsr or fullnat" },
+	{ "{" V ",\"backend_port\":8080}",
+	  "backend_port: 8080: only a fullnat VIP translates ports" },
+	{ "{" V ",\"mode\":\"fullnat\",\"backend_port\":0}",
+	  "backend_port: 0 is out of range 1..65535" },
+	{ "{" V ",\"mode\":\"fullnat\",\"encap\":\"gre\"}",
+	  "encap: gre: a fullnat VIP encapsulates nothing" },
+	{ "{" V ",\"mode\":\"fullnat\",\"backends\":[{\"address\":"
+	  "\"2001:db8::5\"}]}",
+	  "backends[0].address: 2001:db8::5 is not of the VIP's family (a "
+	  "fullnat VIP translates IPv4 to IPv4 and IPv6 to IPv6)" },
 	/* health */
 	{ "{" V ",\"health\":\"tcp\"}",
 	  "health: expected an object, got string" },
