@@ -10,15 +10,17 @@
  * commit (a NEW flow the firewall let through gets its entry) -> load
  * balancer -> NAT -> route -> firewall "out" -> forward.
  *
- * Three programs, chained by tail calls through xdp_tails, each verified
- * on its own (one program holding it all is past the verifier's budget
- * and the stack's 512 bytes): sluice_xdp parses and, with connection
- * tracking off, routes as before; sluice_xdp_ct is the stateful half;
- * sluice_xdp_nat is NAT's half of it.  What crosses a tail call is in
- * pkt_state.
+ * Programs chained by tail calls through xdp_tails, each verified on its
+ * own (one program holding it all is past the verifier's budget and the
+ * stack's 512 bytes): sluice_xdp parses and, with nothing stateful
+ * configured, routes as before; sluice_xdp_ddos is the DDoS guard,
+ * followed by sluice_xdp_ct (the stateful half) or sluice_xdp_route (the
+ * load balancer and routing); sluice_xdp_nat is NAT's half of the
+ * stateful one.  What crosses a tail call is in pkt_state.
  */
 #include "ctx/xdp.h"
 #include "lib/ct.h"
+#include "lib/ddos.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
@@ -31,18 +33,24 @@
 
 #define TAIL_CT 0
 #define TAIL_NAT 1
+#define TAIL_DDOS 2
+#define TAIL_ROUTE 3
 
 int sluice_xdp_ct(struct xdp_md *ctx);
 int sluice_xdp_nat(struct xdp_md *ctx);
+int sluice_xdp_ddos(struct xdp_md *ctx);
+int sluice_xdp_route(struct xdp_md *ctx);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__array(values, int(struct xdp_md *));
 } xdp_tails SEC(".maps") = {
 	.values = { [TAIL_CT] = (void *)&sluice_xdp_ct,
-		    [TAIL_NAT] = (void *)&sluice_xdp_nat },
+		    [TAIL_NAT] = (void *)&sluice_xdp_nat,
+		    [TAIL_DDOS] = (void *)&sluice_xdp_ddos,
+		    [TAIL_ROUTE] = (void *)&sluice_xdp_route },
 };
 
 /* The load balancer, then routing (or NAT's half when a rule exists).
@@ -114,6 +122,43 @@ int sluice_xdp_nat(struct xdp_md *ctx)
 	return nat_tail_run(ctx);
 }
 
+/* The DDoS guard, then the stateful half or the load balancer and
+ * routing. */
+SEC("xdp")
+int sluice_xdp_ddos(struct xdp_md *ctx)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct pkt p = {};
+	int r;
+
+	if (!st) {
+		pkt_init(&p, ctx);
+		return finish(&p, SLUICE_REASON_INVALID);
+	}
+	pkt_state_load(&p, st, ctx);
+	r = ddos_stage(ctx, &p, &st->f);
+	if (r == DP_CONTINUE) {
+		bpf_tail_call(ctx, &xdp_tails, ct_on() ? TAIL_CT : TAIL_ROUTE);
+		r = SLUICE_DROP_TAIL_MISSING;
+	}
+	return finish(&p, r);
+}
+
+SEC("xdp")
+int sluice_xdp_route(struct xdp_md *ctx)
+{
+	struct pkt_state *st = pkt_state_get();
+	struct pkt p = {};
+
+	if (!st) {
+		pkt_init(&p, ctx);
+		return finish(&p, SLUICE_REASON_INVALID);
+	}
+	pkt_state_load(&p, st, ctx);
+	st->f.ct_state = SLUICE_CTM_UNTRACKED;
+	return finish(&p, lb_and_route(ctx, &p, &st->f, st, 0));
+}
+
 /* Parsing, then the stateless router unless tracking is on.  Here l3_info
  * is on the stack, as the router has always had it (what the verifier
  * knows of it keeps this program's check short); the stateful half gets
@@ -132,10 +177,10 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	if (ct_on()) {
+	if (ddos_on() || ct_on()) {
 		st->f = f;
 		pkt_state_save(st, p);
-		bpf_tail_call(ctx, &xdp_tails, TAIL_CT);
+		bpf_tail_call(ctx, &xdp_tails, ddos_on() ? TAIL_DDOS : TAIL_CT);
 		return SLUICE_DROP_TAIL_MISSING;
 	}
 	f.ct_state = SLUICE_CTM_UNTRACKED;

@@ -68,6 +68,17 @@ static __always_inline int ctx_trim(struct __sk_buff *ctx, __u32 len)
 	return bpf_skb_change_tail(ctx, len, 0);
 }
 
+static __always_inline int ctx_set_len(struct __sk_buff *ctx, __u32 len)
+{
+	return bpf_skb_change_tail(ctx, len, 0);
+}
+
+static __always_inline int ctx_load_bytes(struct __sk_buff *ctx, __u32 off,
+					  void *to, __u32 len)
+{
+	return bpf_skb_load_bytes(ctx, off, to, len);
+}
+
 static __always_inline int ctx_redirect(struct __sk_buff *ctx, __u32 ifindex)
 {
 	(void)ctx;

@@ -110,6 +110,24 @@ static __always_inline int ctx_l4_csum_diff(struct xdp_md *ctx, void *pp,
 	return 0;
 }
 
+/* Make the frame exactly @len bytes long (grow into the tailroom or cut). */
+static __always_inline int ctx_set_len(struct xdp_md *ctx, __u32 len)
+{
+	/* the helper's length: the compiler turns data_end - data into
+	 * pointer arithmetic on data_end, which the verifier refuses */
+	__u64 have = bpf_xdp_get_buff_len(ctx);
+
+	return bpf_xdp_adjust_tail(ctx, (int)len - (int)have);
+}
+
+/* Copy @len bytes at @off of the frame to @to (a bounded @len: helpers
+ * that take a variable size read it from the stack copy). */
+static __always_inline int ctx_load_bytes(struct xdp_md *ctx, __u32 off,
+					  void *to, __u32 len)
+{
+	return bpf_xdp_load_bytes(ctx, off, to, len);
+}
+
 /* Ports frames may be redirected to (the devmap also wakes a veth peer
  * that XDP_TX would leave asleep, see docs/veth.md). */
 struct {

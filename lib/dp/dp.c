@@ -82,6 +82,14 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_NAT_FLOWS] = dp->skel->maps.nat_flows;
 	m[DP_MAP_NAT_CONFIG] = dp->skel->maps.nat_config;
 	m[DP_MAP_NAT_EVENTS] = dp->skel->maps.nat_events;
+	m[DP_MAP_DDOS_CONFIG] = dp->skel->maps.ddos_config;
+	m[DP_MAP_DDOS_BLOCK_V4] = dp->skel->maps.ddos_block_v4;
+	m[DP_MAP_DDOS_BLOCK_V6] = dp->skel->maps.ddos_block_v6;
+	m[DP_MAP_DDOS_BUCKETS] = dp->skel->maps.ddos_buckets;
+	m[DP_MAP_DDOS_SERVICES] = dp->skel->maps.ddos_services;
+	m[DP_MAP_DDOS_SVC_STATE] = dp->skel->maps.ddos_svc_state;
+	m[DP_MAP_DDOS_SVC_SYNS] = dp->skel->maps.ddos_svc_syns;
+	m[DP_MAP_DDOS_FLOWS] = dp->skel->maps.ddos_flows;
 }
 
 static void decap_maps(struct dp *dp)

@@ -215,6 +215,44 @@ int dp_local_addr_set(struct dp *dp, int family, const void *addr);
 int dp_local_addr_del(struct dp *dp, int family, const void *addr);
 int dp_local_addr_foreach(struct dp *dp, dp_key_cb cb, void *arg);
 
+/* ---- DDoS guard (uapi/sluice/ddos.h; lib/dp/ddos.c) ------------------------ */
+/* The configuration; set keeps the F_BLOCK_* and F_SERVICES bits the map
+ * has (the entries decide them) and sets F_LIMITS from @c->limit. */
+int dp_ddos_config_get(struct dp *dp, struct sluice_ddos_config *c);
+int dp_ddos_config_set(struct dp *dp, const struct sluice_ddos_config *c);
+/* bpf_ktime_get_ns()'s clock, for sluice_ddos_block.expires_ns. */
+__u64 dp_ddos_now_ns(void);
+
+struct dp_ddos_prefix {
+	__u8 family; /* AF_INET, AF_INET6 */
+	__u8 plen;
+	__u8 addr[16];	  /* network order, masked */
+	__u64 expires_ns; /* 0: never */
+};
+/* One prefix; the host bits of @pf->addr must be zero (-EINVAL). */
+int dp_ddos_block_add(struct dp *dp, const struct dp_ddos_prefix *pf);
+int dp_ddos_block_del(struct dp *dp, int family, const void *addr,
+		      unsigned int plen);
+/* @n prefixes in batches of map updates (one update each where the
+ * kernel has no batch for LPM tries); *@done says how many went in. */
+int dp_ddos_block_load(struct dp *dp, const struct dp_ddos_prefix *v, size_t n,
+		       size_t *done);
+typedef int (*dp_ddos_prefix_cb)(const struct dp_ddos_prefix *pf, void *arg);
+int dp_ddos_block_foreach(struct dp *dp, dp_ddos_prefix_cb cb, void *arg);
+/* Every entry of both tries out; the F_BLOCK_* bits cleared. */
+int dp_ddos_block_flush(struct dp *dp);
+
+/* A protected service and the id of its state (1..MAX-1). */
+int dp_ddos_service_set(struct dp *dp, const struct sluice_ddos_service_key *k,
+			__u32 id);
+int dp_ddos_service_del(struct dp *dp, const struct sluice_ddos_service_key *k);
+/* Its cookie state and the SYNs of the current second summed over CPUs. */
+int dp_ddos_service_state(struct dp *dp, __u32 id,
+			  struct sluice_ddos_svc_state *st, __u64 *syns_now);
+/* Buckets and cookie-opened connections in use (walks the LRUs). */
+int dp_ddos_buckets_count(struct dp *dp);
+int dp_ddos_flows_count(struct dp *dp);
+
 /* ---- reasons (uapi/sluice/reasons.h; lib/dp/reasons.c) --------------------- */
 #define DP_REASON_COUNT_(id, num, name, verdict) +1
 /* How many reasons the list has (numbers may have holes). */

@@ -67,6 +67,16 @@ static const struct {
 	{ "nat_snat", SLUICE_LAYOUT_NAT, MAP_MIRROR },
 	{ "ct_events", SLUICE_LAYOUT_CT, MAP_STATS },
 	{ "ct_config", SLUICE_LAYOUT_CT, MAP_MIRROR }, /* from the config */
+	/* the DDoS guard: the daemon rewrites config, blocklist and services
+	 * from its state file at every start (ddos.json) */
+	{ "ddos_config", SLUICE_LAYOUT_DDOS, MAP_MIRROR },
+	{ "ddos_block_v4", SLUICE_LAYOUT_DDOS, MAP_MIRROR },
+	{ "ddos_block_v6", SLUICE_LAYOUT_DDOS, MAP_MIRROR },
+	{ "ddos_buckets", SLUICE_LAYOUT_DDOS, MAP_STATE },
+	{ "ddos_services", SLUICE_LAYOUT_DDOS, MAP_MIRROR },
+	{ "ddos_svc_state", SLUICE_LAYOUT_DDOS, MAP_STATE },
+	{ "ddos_svc_syns", SLUICE_LAYOUT_DDOS, MAP_STATE },
+	{ "ddos_flows", SLUICE_LAYOUT_DDOS, MAP_STATE },
 };
 
 /* Pins of maps that no longer exist: removed when found. */

@@ -86,6 +86,9 @@ void ct_run_all(struct env *e);
 /* nat_runner.c: NAT over connection tracking */
 void nat_run_all(struct env *e);
 
+/* ddos_runner.c: the DDoS guard, left unconfigured at the end */
+void ddos_run_all(struct env *e);
+
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */
 int lb_setup(struct env *e, char *why, size_t len);

@@ -85,7 +85,19 @@
 	X(PASS_EGRESS_TRACKED, 57, "pass_egress_tracked", SLUICE_V_PASS)          \
 	X(PASS_EGRESS_UNTRACKED, 58, "pass_egress_untracked", SLUICE_V_PASS)      \
 	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
-	/* 96..119: DDoS guard (bpf/lib/ddos.h) */                                \
+	/* 96..119: DDoS guard (bpf/lib/ddos.h, uapi/sluice/ddos.h) */            \
+	X(DROP_DDOS_BLOCKED, 96, "drop_ddos_blocked", SLUICE_V_DROP)              \
+	X(DROP_DDOS_RATE, 97, "drop_ddos_rate", SLUICE_V_DROP) /* packets */      \
+	X(DROP_DDOS_CONN_RATE, 98, "drop_ddos_conn_rate",                         \
+	  SLUICE_V_DROP) /* SYN */                                                \
+	/* a SYN to a protected service, answered with a cookie SYN-ACK */        \
+	X(FWD_DDOS_SYNCOOKIE, 99, "fwd_ddos_syncookie", SLUICE_V_TX)              \
+	X(DROP_DDOS_BAD_COOKIE, 100, "drop_ddos_bad_cookie", SLUICE_V_DROP)       \
+	/* an ACK with a valid cookie: to the kernel's SYNPROXY (docs/ddos.md) */ \
+	X(PASS_DDOS_COOKIE_OK, 101, "pass_ddos_cookie_ok", SLUICE_V_PASS)         \
+	/* later packets of a connection a cookie opened, both directions */      \
+	X(PASS_DDOS_SYNPROXY, 102, "pass_ddos_synproxy", SLUICE_V_PASS)           \
+	X(DROP_DDOS_BAD_SYN, 103, "drop_ddos_bad_syn", SLUICE_V_DROP)             \
 	/* 120..143: NAT (bpf/lib/nat.h): a new flow refused, never sent \
 	 * on untranslated */        \
 	X(DROP_NAT_NO_PORT, 120, "drop_nat_no_port", SLUICE_V_DROP)               \

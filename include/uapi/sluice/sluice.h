@@ -20,6 +20,7 @@
 #include "decap.h"   /* backend side of the load balancer */
 #include "fib.h"     /* the compiled forwarding table */
 #include "ct.h"	     /* connection tracking */
+#include "ddos.h"    /* DDoS guard */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
