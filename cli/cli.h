@@ -76,6 +76,11 @@ int do_vip(int argc, char **argv);
 int do_backend(int argc, char **argv);
 int do_lb(int argc, char **argv);
 int do_ct(int argc, char **argv);
+/* ddos.c: the DDoS guard (ddos) and its blocklist (block) */
+int do_ddos(int argc, char **argv);
+int do_block(int argc, char **argv);
+int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
+		  size_t errlen);
 
 /* status.c */
 int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,

@@ -22,7 +22,8 @@ static const struct cmd {
 	{ "neighbour", do_neigh }, { "stats", do_stats },
 	{ "vip", do_vip },	   { "backend", do_backend },
 	{ "lb", do_lb },	   { "ct", do_ct },
-	{ "conntrack", do_ct },	   { "help", do_help },
+	{ "conntrack", do_ct },	   { "ddos", do_ddos },
+	{ "block", do_block },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -43,6 +44,10 @@ static void usage(FILE *out)
 	      "  lb [show]                           load balancer settings, flows\n"
 	      "  ct [show] [FILTER] | count | flush [FILTER] | enable | disable\n"
 	      "     | timeout STATE SECONDS | config  connection tracking\n"
+	      "  ddos [show] | set [...] | protect|unprotect ADDR:PORT\n"
+	      "                                      DDoS guard: rates, SYN cookies\n"
+	      "  block [show] | add|del PREFIX | load FILE\n"
+	      "                                      source blocklist\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"

@@ -35,6 +35,7 @@
 
 struct api;
 struct ct;
+struct ddos;
 struct loop;
 
 struct api_ctx {
@@ -42,6 +43,7 @@ struct api_ctx {
 	const struct sluiced_config *cfg;
 	struct lb *lb;	     /* NULL: no load balancer (role backend) */
 	struct ct *ct;	     /* NULL: no conntrack (role backend) */
+	struct ddos *ddos;   /* NULL: no DDoS guard (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 

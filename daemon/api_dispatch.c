@@ -81,6 +81,14 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/conntrack/config", api_get_conntrack_config),
 	ROUTE("PUT", "/v1/conntrack/config", api_put_conntrack_config),
 	ROUTE("POST", "/v1/conntrack/fill", api_post_conntrack_fill),
+	/* the DDoS guard (api_ddos.c) */
+	ROUTE("GET", "/v1/ddos", api_get_ddos),
+	ROUTE("PATCH", "/v1/ddos", api_patch_ddos),
+	ROUTE("POST", "/v1/ddos/services", api_post_ddos_service),
+	ROUTE("DELETE", "/v1/ddos/services/{addr}", api_del_ddos_service),
+	ROUTE("GET", "/v1/block", api_get_block),
+	ROUTE("POST", "/v1/block", api_post_block),
+	ROUTE("DELETE", "/v1/block", api_del_block),
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <json-c/json.h>
 #include "config.h"
+#include "ddos.h"
 #include "endpoint.h"
 #include "json_strict.h"
 
@@ -58,6 +59,7 @@ void config_free(struct sluiced_config *cfg)
 	free(cfg->pin_dir);
 	free(cfg->state_dir);
 	free(cfg->api_token);
+	json_object_put(cfg->ddos);
 	config_init(cfg);
 }
 
@@ -471,11 +473,20 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	if (!strcmp(key, "conntrack"))
 		return ct_config_parse(&cfg->ct, v, "conntrack.",
 				       CT_KEYS_CONFIG, err, errlen);
+	if (!strcmp(key, "ddos")) {
+		int rc = ddos_config_check(v, err, errlen);
+
+		if (!rc) {
+			json_object_put(cfg->ddos);
+			cfg->ddos = json_object_get(v);
+		}
+		return rc;
+	}
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack)",
+		"lb, fib, conntrack, ddos)",
 		key);
 	return -EINVAL;
 }

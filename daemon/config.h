@@ -49,6 +49,9 @@ struct sluiced_config {
 	/* "conntrack": the settings of the first start (ct.json, once
 	 * there is one, holds those to run instead) and the capacity */
 	struct ct_config ct;
+	/* "ddos": the DDoS guard of the first start (ddos.json, once there
+	 * is one, wins); checked at parse time, NULL if absent */
+	struct json_object *ddos;
 };
 
 void config_init(struct sluiced_config *cfg);

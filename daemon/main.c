@@ -20,6 +20,7 @@
 #include "api.h"
 #include "config.h"
 #include "ct.h"
+#include "ddos.h"
 #include "endpoint.h"
 #include "dp.h"
 #include "dp_ct.h"
@@ -319,6 +320,22 @@ static int ct_start(const struct sluiced_config *cfg, struct ct_config *out,
 	return rc;
 }
 
+/* The DDoS guard: ddos.json when there is one, else the config file's
+ * "ddos" section (docs/ddos.md). */
+static int start_ddos(const struct sluiced_config *cfg, struct dp *dp,
+		      struct ddos **out)
+{
+	char err[640];
+	int rc = ddos_new(out, dp, cfg->state_dir, cfg->ddos, err, sizeof(err));
+
+	if (rc)
+		pr_err("ddos: %s; not starting (fix or move the state file: "
+		       "it holds the blocklist and settings set through the "
+		       "API)",
+		       err);
+	return rc;
+}
+
 /* Each API listener may hold API_CONN_MAX connections, on top of the map,
  * netlink and health-check descriptors: a soft limit of 1024 (systemd's
  * and most shells' default) would run out first.  Past the limit MHD stops
@@ -401,7 +418,7 @@ static int netlink_due(void *arg, int max)
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		    struct neigh_probe_nl *pn, struct lb *lb, struct ct *ct,
-		    struct api **apis, int n_apis, int sfd)
+		    struct ddos *dd, struct api **apis, int n_apis, int sfd)
 {
 	struct netlink_watch nw = { .ns = ns, .st = st };
 	struct signal_watch sw = { .sfd = sfd };
@@ -434,6 +451,9 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	/* the heaviest sources of a nearly full table, walked in slices */
 	if (!err && ct)
 		err = ct_loop_add(ct, l);
+	/* blocklist expiry and ddos.json writes */
+	if (!err && dd)
+		err = ddos_loop_add(dd, l);
 	for (int i = 0; i < n_apis && !err; i++)
 		err = api_loop_add(apis[i], l);
 	if (!err)
@@ -443,6 +463,7 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		lb_loop_del(lb);
 	if (ct)
 		ct_loop_del(ct);
+	ddos_loop_del(dd);
 	loop_free(l);
 	return err;
 }
@@ -457,6 +478,7 @@ int main(int argc, char **argv)
 	struct lb *lb = NULL;
 	struct ct *ct = NULL;
 	struct ct_config ct_cfg = {};
+	struct ddos *dd = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
@@ -595,20 +617,25 @@ int main(int argc, char **argv)
 				" (it wins over the config file's conntrack section)" :
 				"the config file (no state file " CT_STATE_FILE
 				" yet: the first change through the API writes it)");
+		err = start_ddos(&cfg, dp, &dd);
+		if (err)
+			goto out_lb;
 	}
 
 	actx = (struct api_ctx){ .st = &st,
 				 .cfg = &cfg,
 				 .lb = lb,
 				 .ct = ct,
+				 .ddos = dd,
 				 .started_at = mono_s() };
-	err = run_loop(ns, &st, hc, pn, lb, ct, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, pn, lb, ct, dd, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);
 
 out_lb:
 	ct_free(ct);
+	ddos_free(dd);
 	lb_free(lb);
 	health_free(hc);
 out_nl:

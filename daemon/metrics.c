@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include "api.h"
 #include "ct.h"
+#include "ddos.h"
 #include "version.h"
 
 struct buf {
@@ -230,6 +231,55 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 		(unsigned long long)lb_state_write_errors(lb));
 }
 
+struct ddos_walk {
+	struct buf *b;
+	bool rate; /* this pass prints sluice_ddos_syn_rate */
+};
+
+static void ddos_svc_metric(const char *service, const char *mode,
+			    const struct sluice_ddos_svc_state *st, void *arg)
+{
+	struct ddos_walk *w = arg;
+
+	if (w->rate)
+		bprintf(w->b, "sluice_ddos_syn_rate{service=\"%s\"} %llu\n",
+			service, (unsigned long long)st->last_rate);
+	else
+		bprintf(w->b, "sluice_ddos_cookies_on{service=\"%s\"} %d\n",
+			service, !strcmp(mode, "on"));
+}
+
+/* The DDoS guard (docs/ddos.md); its drops are sluice_packets_total's
+ * drop_ddos_* reasons. */
+static void ddos_metrics(struct buf *b, struct ddos *dd)
+{
+	struct ddos_walk w = { .b = b };
+	struct ddos_counts c;
+
+	ddos_counts(dd, &c);
+	bprintf(b,
+		"# HELP sluice_ddos_blocklist_entries Source prefixes in "
+		"the blocklist.\n"
+		"# TYPE sluice_ddos_blocklist_entries gauge\n"
+		"sluice_ddos_blocklist_entries{family=\"ipv4\"} %llu\n"
+		"sluice_ddos_blocklist_entries{family=\"ipv6\"} %llu\n"
+		"# HELP sluice_ddos_blocklist_expired_total Entries removed "
+		"after their expiry.\n"
+		"# TYPE sluice_ddos_blocklist_expired_total counter\n"
+		"sluice_ddos_blocklist_expired_total %llu\n",
+		(unsigned long long)c.block_v4, (unsigned long long)c.block_v6,
+		(unsigned long long)c.expired_removed);
+	head(b, "sluice_ddos_cookies_on", "gauge",
+	     "1 while SYNs to the protected service are answered with "
+	     "cookies.");
+	ddos_foreach_service(dd, ddos_svc_metric, &w);
+	head(b, "sluice_ddos_syn_rate", "gauge",
+	     "SYN/s to the protected service in the last second measured "
+	     "(auto mode).");
+	w.rate = true;
+	ddos_foreach_service(dd, ddos_svc_metric, &w);
+}
+
 char *metrics_render(struct api_ctx *ctx)
 {
 	struct state *st = ctx->st;
@@ -310,6 +360,8 @@ char *metrics_render(struct api_ctx *ctx)
 			bprintf(&b, "%s", ct);
 		free(ct);
 	}
+	if (ctx->ddos)
+		ddos_metrics(&b, ctx->ddos);
 	if (b.oom) {
 		free(b.s);
 		return NULL;

@@ -118,6 +118,23 @@ int dp_ddos_block_add(struct dp *dp, const struct dp_ddos_prefix *pf)
 	return dp_update(dp, id, &k, &v) ?: flags_update(dp, bit, true);
 }
 
+int dp_ddos_block_get(struct dp *dp, const struct dp_ddos_prefix *pf,
+		      __u64 *expires_ns)
+{
+	struct sluice_ddos_block v;
+	union dp_lpm_key k;
+	__u32 bit;
+	int id, err;
+
+	err = block_key(pf->family, pf->addr, pf->plen, &k, &id, &bit);
+	if (err)
+		return err;
+	err = dp_lookup(dp, id, &k, &v);
+	if (!err && expires_ns)
+		*expires_ns = v.expires_ns;
+	return err;
+}
+
 int dp_ddos_block_del(struct dp *dp, int family, const void *addr,
 		      unsigned int plen)
 {
@@ -305,6 +322,15 @@ int dp_ddos_service_del(struct dp *dp, const struct sluice_ddos_service_key *k)
 	return map_empty(dp, DP_MAP_DDOS_SERVICES, &any) ?
 		       flags_update(dp, SLUICE_DDOS_F_SERVICES, false) :
 		       0;
+}
+
+int dp_ddos_service_first(struct dp *dp, struct sluice_ddos_service_key *k)
+{
+	int fd = dp_fd(dp, DP_MAP_DDOS_SERVICES);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_get_next_key(fd, NULL, k) ? -errno : 0;
 }
 
 int dp_ddos_service_state(struct dp *dp, __u32 id,

@@ -233,6 +233,9 @@ struct dp_ddos_prefix {
 int dp_ddos_block_add(struct dp *dp, const struct dp_ddos_prefix *pf);
 int dp_ddos_block_del(struct dp *dp, int family, const void *addr,
 		      unsigned int plen);
+/* The entry of exactly @pf (-ENOENT), its expiry in *@expires_ns. */
+int dp_ddos_block_get(struct dp *dp, const struct dp_ddos_prefix *pf,
+		      __u64 *expires_ns);
 /* @n prefixes in batches of map updates (one update each where the
  * kernel has no batch for LPM tries); *@done says how many went in. */
 int dp_ddos_block_load(struct dp *dp, const struct dp_ddos_prefix *v, size_t n,
@@ -246,6 +249,8 @@ int dp_ddos_block_flush(struct dp *dp);
 int dp_ddos_service_set(struct dp *dp, const struct sluice_ddos_service_key *k,
 			__u32 id);
 int dp_ddos_service_del(struct dp *dp, const struct sluice_ddos_service_key *k);
+/* Any service in the map (restart: clearing what was pinned), -ENOENT. */
+int dp_ddos_service_first(struct dp *dp, struct sluice_ddos_service_key *k);
 /* Its cookie state and the SYNs of the current second summed over CPUs. */
 int dp_ddos_service_state(struct dp *dp, __u32 id,
 			  struct sluice_ddos_svc_state *st, __u64 *syns_now);

