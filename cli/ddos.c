@@ -55,7 +55,7 @@ static const char block_usage[] =
 
 static int ddos_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
-	json_object *svcs;
+	json_object *svcs = NULL;
 	int r = fmt_not_object(doc, "the answer", err, errlen);
 	const char *mode;
 
@@ -79,8 +79,8 @@ static int ddos_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		(unsigned long long)ju64(doc, "buckets"));
 	fprintf(out, "cookie flows    %llu\n",
 		(unsigned long long)ju64(doc, "cookie_flows"));
-	svcs = jobj(doc, "services");
-	if (!svcs || !json_object_is_type(svcs, json_type_array) ||
+	if (!json_object_object_get_ex(doc, "services", &svcs) ||
+	    !json_object_is_type(svcs, json_type_array) ||
 	    !json_object_array_length(svcs)) {
 		fprintf(out, "services        none\n");
 		return 0;
