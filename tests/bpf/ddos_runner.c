@@ -17,11 +17,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include "dp.h"
 #include "floor.h"
 #include "names.h"
 #include "pktbuild.h"
 #include "runner.h"
+#include "testrun.h"
 
 #define SVC4 "198.19.0.5"
 #define SVC6 "2001:db8:100::5"
@@ -454,7 +456,18 @@ static __u32 be32_at(const __u8 *p)
  * the sequence number (the cookie, from the kernel's secret) taken from
  * the output and the checksum computed over it.  *@cookie for the ACK.
  */
+static bool synack_run(struct env *e, bool tc, bool v6, __u16 port,
+		       __u32 *cookie);
+
 static bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
+{
+	return synack_run(e, false, v6, port, cookie);
+}
+
+/* @tc: the same through the TC program (an skb; bpf_redirect() back out
+ * of the port, TC_ACT_REDIRECT). */
+static bool synack_run(struct env *e, bool tc, bool v6, __u16 port,
+		       __u32 *cookie)
 {
 	static struct frame syn, exp;
 	struct tcp_frame s = { .v6 = v6,
@@ -470,12 +483,23 @@ static bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
 			       .ack = CLIENT_SEQ + 1,
 			       .mss = v6 ? MSS6 : MSS4 };
 
-	if (tcp_build(&s, &syn))
+	struct dp_test_run t = { .ifindex = e->ifindex[IFX_P0],
+				 .repeat = 1,
+				 .out = r.out,
+				 .out_size = sizeof(r.out) };
+	__u32 want = tc ? TC_ACT_REDIRECT : XDP_TX;
+
+	if (tcp_build(&s, &syn) || snapshot(e, e->before))
 		return false;
-	if (snapshot(e, e->before) ||
-	    xdp_run(e->prog_fd, e->ifindex[IFX_P0], syn.buf, syn.len, 0, 1,
-		    &r) ||
-	    snapshot(e, e->after))
+	if (tc) {
+		r.err = dp_test_run_skb(e->tc_fd, syn.buf, syn.len, &t);
+		r.out_len = t.out_len;
+		r.retval = t.retval;
+	} else {
+		xdp_run(e->prog_fd, e->ifindex[IFX_P0], syn.buf, syn.len, 0, 1,
+			&r);
+	}
+	if (r.err || snapshot(e, e->after))
 		return false;
 	if (r.out_len < 14 + (v6 ? 40 : 20) + 8) {
 		diag("output of %u bytes\n", r.out_len);
@@ -485,9 +509,9 @@ static bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
 	a.seq = *cookie;
 	if (tcp_build(&a, &exp))
 		return false;
-	if (r.retval != XDP_TX || r.out_len != exp.len ||
+	if (r.retval != want || r.out_len != exp.len ||
 	    memcmp(r.out, exp.buf, exp.len)) {
-		diag("verdict %s, want XDP_TX\n", xdp_name(r.retval));
+		diag("verdict %u, want %u\n", r.retval, want);
 		hexdiff(exp.buf, exp.len, r.out, r.out_len);
 		return false;
 	}
@@ -588,6 +612,16 @@ static void run_cookies(struct env *e)
 	    "ddos cookies: mode on");
 	run_cookie_family(e, false);
 	run_cookie_family(e, true);
+	{
+		__u32 cookie = 0;
+		bool ok = synack_run(e, true, false, 44000, &cookie) &&
+			  ack_run(e, false, 44000, CLIENT_SEQ + 1, cookie + 1,
+				  XDP_PASS, SLUICE_PASS_DDOS_COOKIE_OK);
+
+		tap(e, ok,
+		    "ddos cookies: tc: the SYN-ACK from the TC program "
+		    "(redirect back out), its cookie valid at XDP");
+	}
 
 	/* off: SYNs of the service take the router's path again */
 	ok = set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0) &&
