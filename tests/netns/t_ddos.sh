@@ -7,7 +7,22 @@
 . "$(dirname "$0")/lib.sh"
 
 topo_basic || die "topology"
-sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+# The config file's "ddos" section is the first start's; a bad one stops
+# sluiced at --check-config naming the field and the value.
+cat >"$T_TMP/bad.json" <<'JSON'
+{"ddos": {"block": ["198.18.99.1/24"]}}
+JSON
+out=$("$SLUICED" --config "$T_TMP/bad.json" --check-config 2>&1) &&
+	tap_fail "a bad ddos section is refused" "accepted" ||
+	{ [[ $out == *"ddos.block[0]: '198.18.99.1/24' has host bits"* ]] &&
+		tap_ok "a bad ddos section is refused naming ddos.block[0]" ||
+		tap_fail "a bad ddos section is refused naming ddos.block[0]" "$out"; }
+cat >"$T_TMP/sluiced.json" <<'JSON'
+{"ddos": {"syn_threshold": 4321, "rate6": "64:1000:2000",
+          "block": ["198.18.99.0/24"], "services": ["198.18.2.2:8081"]}}
+JSON
+sluiced_start "$NS_R" r --config "$T_TMP/sluiced.json" --interface r0 \
+	--interface r1 || die "sluiced"
 check "v4 ping through the kernel" warm "$NS_C" 198.18.2.2
 check "v6 ping through the kernel" warm "$NS_C" 2001:db8:2::2
 wait_until 5 route_has r 198.18.2.0/24 || tap_fail "route mirrored" "198.18.2.0/24 missing"
@@ -17,8 +32,23 @@ ddos_field() { # ddos_field KEY: one field of GET /v1/ddos
 	doc=$(api r /v1/ddos) || return 1
 	python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$doc" "$1"
 }
+svc_field() { # svc_field KEY: a field of the one protected service
+	local doc
+	doc=$(api r /v1/ddos) || return 1
+	python3 -c 'import json,sys; print(json.loads(sys.argv[1])["services"][0][sys.argv[2]])' "$doc" "$1"
+}
 ping_ok() { ip netns exec "$NS_C" ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
 ping_fails() { ! ping_ok "$1"; }
+
+# what the config file's section set
+cfg_ok() {
+	[ "$(ddos_field syn_threshold)" = 4321 ] && [ "$(ddos_field rate6)" = 64:1000:2000 ] &&
+		[ "$(ddos_field blocklist_v4)" = 1 ] && [ "$(svc_field service)" = 198.18.2.2:8081 ]
+}
+check "the config's ddos section: threshold, rate6, a prefix, a service" cfg_ok
+check "block del the config's prefix" sctl r block del 198.18.99.0/24
+check "ddos unprotect the config's service" sctl r ddos unprotect 198.18.2.2:8081
+check "ddos set --rate6 off --syn-threshold 10000" sctl r ddos set --rate6 off --syn-threshold 10000
 
 # ---- blocklist: add, del --------------------------------------------------------
 before=$(packets r r0 drop_ddos_blocked)
@@ -151,11 +181,6 @@ check "ddos protect 198.18.2.2:80" sctl r ddos protect 198.18.2.2:80
 check "a request without a flood, cookies off (bounded 10 s)" \
 	wait_until 10 ip netns exec "$NS_C" curl -sf -m 2 -o /dev/null http://198.18.2.2/
 
-svc_field() { # svc_field KEY: a field of the one protected service
-	local doc
-	doc=$(api r /v1/ddos) || return 1
-	python3 -c 'import json,sys; print(json.loads(sys.argv[1])["services"][0][sys.argv[2]])' "$doc" "$1"
-}
 # flood MODE: 14 s of 20,000 spoofed SYN/s from 4096 sources; 20 requests
 # (2 s timeout each) from the client meanwhile.  Sets OK and STATE.
 flood() {
