@@ -37,11 +37,12 @@
 #define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_RST 0x04
 
-/* Sum the service's SYNs of second @w over the CPUs and switch. */
-static __always_inline void ddos_auto_eval(const struct sluice_ddos_config *c,
-					   __u32 id,
-					   struct sluice_ddos_svc_state *st,
-					   __u64 w, __u64 now)
+/* Sum the service's SYNs of second @w over the CPUs; in auto mode,
+ * switch. */
+static __always_inline void ddos_syn_eval(const struct sluice_ddos_config *c,
+					  __u32 id,
+					  struct sluice_ddos_svc_state *st,
+					  __u64 w, __u64 now)
 {
 	__u64 sum = 0, thr = c->syn_threshold;
 
@@ -60,6 +61,8 @@ static __always_inline void ddos_auto_eval(const struct sluice_ddos_config *c,
 	}
 	st->window = w;
 	st->last_rate = sum;
+	if (c->cookie_mode != SLUICE_DDOS_COOKIES_AUTO)
+		return;
 	if (sum * 2 >= thr)
 		st->last_hot_ns = now;
 	if (!st->cookies_on && sum >= thr) {
@@ -75,7 +78,11 @@ static __always_inline void ddos_auto_eval(const struct sluice_ddos_config *c,
 	}
 }
 
-/* Whether service @id answers SYNs with cookies now; counts @syn. */
+/*
+ * Whether service @id answers SYNs with cookies now.  A SYN (@syn) is
+ * counted in whatever mode, so that the rate is shown in all of them;
+ * the first SYN of a new second on this CPU evaluates the second before.
+ */
 static __always_inline int ddos_cookies_on(const struct sluice_ddos_config *c,
 					   __u32 id, int syn, __u64 now)
 {
@@ -83,24 +90,22 @@ static __always_inline int ddos_cookies_on(const struct sluice_ddos_config *c,
 	struct sluice_ddos_svc_syns *s;
 	__u64 w = now / DDOS_NS_PER_SEC;
 
-	if (c->cookie_mode == SLUICE_DDOS_COOKIES_ON)
-		return 1;
-	if (c->cookie_mode != SLUICE_DDOS_COOKIES_AUTO)
-		return 0;
 	st = bpf_map_lookup_elem(&ddos_svc_state, &id);
 	s = bpf_map_lookup_elem(&ddos_svc_syns, &id);
-	if (!st || !s)
-		return 0;
-	if (syn) {
+	if (syn && st && s) {
 		if (s->window != w) {
 			s->prev_window = s->window;
 			s->prev_count = s->count;
 			s->window = w;
 			s->count = 0;
-			ddos_auto_eval(c, id, st, w - 1, now);
+			ddos_syn_eval(c, id, st, w - 1, now);
 		}
 		s->count++;
 	}
+	if (c->cookie_mode == SLUICE_DDOS_COOKIES_ON)
+		return 1;
+	if (c->cookie_mode != SLUICE_DDOS_COOKIES_AUTO || !st)
+		return 0;
 	return st->cookies_on;
 }
 
