@@ -75,6 +75,7 @@ static int program_config(struct ddos *d)
 	c.hold_s = d->set.hold_s;
 	c.mss4 = d->set.mss4;
 	c.mss6 = d->set.mss6;
+	c.wscale = DDOS_SYNPROXY_WSCALE;
 	return dp_ddos_config_set(d->dp, &c);
 }
 

@@ -18,6 +18,9 @@
 #define DDOS_DEFAULT_THRESHOLD 10000 /* SYN/s per service (auto) */
 #define DDOS_DEFAULT_HOLD_S 10
 #define DDOS_EXPIRE_PERIOD_MS 5000 /* expired blocklist entries removed */
+/* The window scale a cookie SYN-ACK offers: the `wscale 7` of the
+ * SYNPROXY rule the cookies are paired with (docs/ddos.md). */
+#define DDOS_SYNPROXY_WSCALE 7
 
 struct json_object;
 struct loop;

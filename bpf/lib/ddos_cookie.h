@@ -33,7 +33,13 @@
 #define DDOS_NS_PER_SEC 1000000000ull
 #define DDOS_MAX_CPUS 256 /* bounds the per-CPU sum; ends at nr_cpu_ids */
 #define DDOS_SYNACK_TTL 64
-#define DDOS_SYNACK_TCP_LEN 24 /* header + the MSS option */
+#define DDOS_SYNACK_TCP_LEN 24	  /* header + the MSS option */
+#define DDOS_SYNACK_TCP_LEN_TS 40 /* + SACK/NOPs, timestamps, window scale */
+#define DDOS_TS_LOW_BITS 0x3f	  /* tsval: wscale (4 bits), SACK, ECN */
+#define TCPOPT_NOP 1
+#define TCPOPT_WINDOW 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_TIMESTAMP 8
 #define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_RST 0x04
 
@@ -109,7 +115,8 @@ static __always_inline int ddos_cookies_on(const struct sluice_ddos_config *c,
 	return st->cookies_on;
 }
 
-/* The SYN-ACK's TCP header: 20 bytes and the MSS option. */
+/* The SYN-ACK's TCP header: 20 bytes, the MSS option, and with
+ * timestamps (the SYN had them) 16 bytes more. */
 struct ddos_synack_tcp {
 	__u32 ports; /* as loaded: source, destination */
 	__be32 seq;
@@ -119,17 +126,88 @@ struct ddos_synack_tcp {
 	__u16 check;
 	__be16 urg_ptr;
 	__be32 mss_opt;
+	__be32 ts_head; /* SACK_PERM or NOP NOP, then TS kind and length */
+	__be32 tsval;	/* the cookie's options: SYNPROXY reads them back */
+	__be32 tsecr;	/* the client's tsval */
+	__be32 ws_opt;	/* NOP, window scale; or four NOPs */
 };
 
-/* The TCP checksum of @th (@len bytes, a constant) under the pseudo
- * header of @src/@dst (@alen bytes, 4 or 16). */
+/* What the SYN's options say, for the timestamp cookie. */
+struct ddos_syn_opts {
+	__be32 tsval;
+	__u8 ts;     /* a timestamp option was there */
+	__u8 wscale; /* 0xf: none */
+	__u8 sack;
+};
+
+/* A walk over the options of the SYN's header copy, one option a step
+ * of bpf_loop(): the callback is verified once, where an open-coded loop
+ * over 40 option bytes multiplies the verifier's states past its limit. */
+struct ddos_optwalk {
+	__u8 hdr[64]; /* the SYN's TCP header, @thlen bytes of it */
+	__u32 i;      /* the next option's offset */
+	__u32 thlen;
+	struct ddos_syn_opts o;
+};
+
+/* @w->hdr[@i], for a variable @i: the mask keeps the read inside the
+ * copy for the verifier, the barrier keeps the compiler from dropping the
+ * mask as redundant. */
+static __always_inline __u8 ddos_hdr_at(const struct ddos_optwalk *w, __u32 i)
+{
+	asm volatile("" : "+r"(i));
+	return w->hdr[i & 63];
+}
+
+static long ddos_opt_step(__u32 n, void *arg)
+{
+	struct ddos_optwalk *w = arg;
+	__u32 i = w->i;
+	__u8 kind, len;
+
+	(void)n;
+	if (i >= w->thlen || i >= 60)
+		return 1;
+	kind = ddos_hdr_at(w, i);
+	if (kind == 0) /* end of options */
+		return 1;
+	if (kind == TCPOPT_NOP) {
+		w->i = i + 1;
+		return 0;
+	}
+	if (i + 1 >= w->thlen)
+		return 1;
+	len = ddos_hdr_at(w, i + 1);
+	if (len < 2 || i + len > w->thlen)
+		return 1;
+	if (kind == TCPOPT_WINDOW && len == 3) {
+		__u8 ws = ddos_hdr_at(w, i + 2);
+
+		w->o.wscale = ws < 14 ? ws : 14;
+	} else if (kind == TCPOPT_SACK_PERM && len == 2) {
+		w->o.sack = 1;
+	} else if (kind == TCPOPT_TIMESTAMP && len == 10) {
+		w->o.ts = 1;
+		w->o.tsval = (__u32)ddos_hdr_at(w, i + 2) |
+			     (__u32)ddos_hdr_at(w, i + 3) << 8 |
+			     (__u32)ddos_hdr_at(w, i + 4) << 16 |
+			     (__u32)ddos_hdr_at(w, i + 5) << 24;
+	}
+	w->i = i + len;
+	return 0;
+}
+
+/* The TCP checksum of @th (@len bytes; @nwords 16-bit words summed, a
+ * constant, zeros past @len) under the pseudo header of @src/@dst
+ * (@alen bytes, 4 or 16). */
 static __always_inline __u16 ddos_tcp_csum(const void *src, const void *dst,
-					   int alen, const void *th, int len)
+					   int alen, const void *th, int nwords,
+					   __u32 len)
 {
 	__u32 sum = csum_words(src, alen / 2) + csum_words(dst, alen / 2);
 
 	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(len);
-	sum += csum_words(th, len / 2);
+	sum += csum_words(th, nwords);
 	return ~csum_fold32(sum);
 }
 
@@ -145,7 +223,10 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 				       const struct sluice_ddos_config *c)
 {
 	__u32 l3 = p->l3_off & 0x1f, l4 = f->l4_off, thlen, cookie, mss, max;
-	__u8 hdr[60], smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct ddos_optwalk w = {};
+	__u8 smac[ETH_ALEN], dmac[ETH_ALEN];
+	struct ddos_syn_opts so;
+	__u32 tcplen = DDOS_SYNACK_TCP_LEN;
 	__u32 seq, ports = f->ports;
 	struct ddos_synack_tcp nth = {};
 	struct ethhdr *eth;
@@ -164,21 +245,21 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 	    (f->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
 		return SLUICE_DROP_DDOS_BAD_SYN;
 	thlen &= 0x3c;
-	if (ctx_load_bytes(ctx, l4, hdr, thlen))
+	if (ctx_load_bytes(ctx, l4, w.hdr, thlen))
 		return SLUICE_DROP_DDOS_BAD_SYN;
 	if (f->family == AF_INET) {
 		struct iphdr *iph = p->data + l3;
 
 		if ((void *)(iph + 1) > p->data_end)
 			return SLUICE_DROP_TRUNC_IP4;
-		v = bpf_tcp_raw_gen_syncookie_ipv4(iph, (void *)hdr, thlen);
+		v = bpf_tcp_raw_gen_syncookie_ipv4(iph, (void *)w.hdr, thlen);
 		max = c->mss4;
 	} else {
 		struct ipv6hdr *ip6 = p->data + l3;
 
 		if ((void *)(ip6 + 1) > p->data_end)
 			return SLUICE_DROP_TRUNC_IP6;
-		v = bpf_tcp_raw_gen_syncookie_ipv6(ip6, (void *)hdr, thlen);
+		v = bpf_tcp_raw_gen_syncookie_ipv6(ip6, (void *)w.hdr, thlen);
 		max = c->mss6;
 	}
 	if (v < 0)
@@ -187,19 +268,26 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 	mss = (__u32)(v >> 32);
 	if (max && mss > max)
 		mss = max;
+	w.i = sizeof(struct tcphdr);
+	w.thlen = thlen;
+	w.o.wscale = 0xf; /* none */
+	bpf_loop(40, ddos_opt_step, &w, 0);
+	so = w.o;
+	if (so.ts)
+		tcplen = DDOS_SYNACK_TCP_LEN_TS;
 
 	eth = p->data;
 	if ((void *)(eth + 1) > p->data_end)
 		return SLUICE_DROP_TRUNC_ETH;
 	__builtin_memcpy(smac, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(dmac, eth->h_dest, ETH_ALEN);
-	if (ctx_set_len(ctx, l4 + DDOS_SYNACK_TCP_LEN))
+	if (ctx_set_len(ctx, l4 + tcplen))
 		return SLUICE_DROP_ADJUST;
 	pkt_reload(p, ctx);
 	eth = p->data;
 	th = p->data + l4;
 	if ((void *)(eth + 1) > p->data_end ||
-	    (void *)th + DDOS_SYNACK_TCP_LEN > p->data_end)
+	    (void *)th + tcplen > p->data_end)
 		return SLUICE_DROP_ADJUST;
 	__builtin_memcpy(eth->h_dest, smac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, dmac, ETH_ALEN);
@@ -209,12 +297,36 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 	nth.ports = (ports >> 16) | (ports << 16); /* swapped */
 	nth.seq = bpf_htonl(cookie);
 	nth.ack_seq = bpf_htonl(bpf_ntohl(seq) + 1);
-	nth.doff_flags = bpf_htons((DDOS_SYNACK_TCP_LEN / 4) << 12 |
-				   TCP_FLAG_SYN | TCP_FLAG_ACK);
+	nth.doff_flags =
+		bpf_htons((tcplen / 4) << 12 | TCP_FLAG_SYN | TCP_FLAG_ACK);
 	nth.mss_opt = bpf_htonl(2u << 24 | 4u << 16 | (mss & 0xffff));
+	if (so.ts) {
+		/* the timestamp cookie, as the kernel's and SYNPROXY's:
+		 * milliseconds with the client's window scale and SACK in
+		 * the low bits, for SYNPROXY to read back from the echo */
+		__u32 tsv = (__u32)(bpf_ktime_get_ns() / 1000000) &
+			    ~DDOS_TS_LOW_BITS;
+
+		tsv |= so.wscale & 0xf;
+		tsv |= (__u32)so.sack << 4;
+		nth.ts_head = bpf_htonl(
+			(so.sack ? (TCPOPT_SACK_PERM << 24 | 2u << 16) :
+				   (TCPOPT_NOP << 24 | TCPOPT_NOP << 16)) |
+			TCPOPT_TIMESTAMP << 8 | 10);
+		nth.tsval = bpf_htonl(tsv);
+		nth.tsecr = so.tsval;
+		nth.ws_opt = so.wscale == 0xf ?
+				     bpf_htonl(0x01010101) :
+				     bpf_htonl(TCPOPT_NOP << 24 |
+					       TCPOPT_WINDOW << 16 | 3u << 8 |
+					       (c->wscale & 0xf));
+	}
 	nth.check = ddos_tcp_csum(f->dst, f->src, f->family == AF_INET ? 4 : 16,
-				  &nth, DDOS_SYNACK_TCP_LEN);
-	__builtin_memcpy(th, &nth, DDOS_SYNACK_TCP_LEN);
+				  &nth, DDOS_SYNACK_TCP_LEN_TS / 2, tcplen);
+	if (tcplen == DDOS_SYNACK_TCP_LEN_TS)
+		__builtin_memcpy(th, &nth, DDOS_SYNACK_TCP_LEN_TS);
+	else
+		__builtin_memcpy(th, &nth, DDOS_SYNACK_TCP_LEN);
 
 	if (f->family == AF_INET) {
 		struct iphdr *iph = p->data + l3;
@@ -223,7 +335,7 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 			return SLUICE_DROP_ADJUST;
 		*(__u8 *)iph = 0x45;
 		iph->tos = 0;
-		iph->tot_len = bpf_htons(sizeof(*iph) + DDOS_SYNACK_TCP_LEN);
+		iph->tot_len = bpf_htons(sizeof(*iph) + tcplen);
 		iph->id = 0;
 		iph->frag_off = bpf_htons(0x4000); /* DF */
 		iph->ttl = DDOS_SYNACK_TTL;
@@ -237,7 +349,7 @@ static __always_inline int ddos_synack(struct __ctx_buff *ctx, struct pkt *p,
 		if ((void *)(ip6 + 1) > p->data_end)
 			return SLUICE_DROP_ADJUST;
 		*(__be32 *)ip6 = bpf_htonl(6u << 28);
-		ip6->payload_len = bpf_htons(DDOS_SYNACK_TCP_LEN);
+		ip6->payload_len = bpf_htons(tcplen);
 		ip6->nexthdr = IPPROTO_TCP;
 		ip6->hop_limit = DDOS_SYNACK_TTL;
 		__builtin_memcpy(ip6->saddr.in6_u.u6_addr8, f->dst, 16);

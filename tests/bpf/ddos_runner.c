@@ -46,6 +46,11 @@ struct tcp_frame {
 	__u16 mss;
 	__u16 window;
 	bool reply; /* the SYN-ACK sluice sends: to H0 out of P0 */
+	/* with .mss: SACK permitted, timestamps and a window scale too
+	 * (a Linux client's SYN; the SYN-ACK's own order otherwise) */
+	bool ts;
+	__u32 tsval, tsecr;
+	__u8 wscale;
 };
 
 static void put32be(__u8 *p, __u32 v)
@@ -93,7 +98,9 @@ static int tcp_build(const struct tcp_frame *tf, struct frame *f)
 		.sport = to_h0 ? SVC_PORT : tf->client_port,
 		.dport = to_h0 ? tf->client_port : SVC_PORT,
 		.tcp_flags = tf->flags,
-		.payload = tf->mss ? 4 : 0,
+		.payload = tf->ts  ? 20 :
+			   tf->mss ? 4 :
+				     0,
 	};
 	__u8 mac_p0[6] = MAC_P0, mac_h0[6] = MAC_H0, mac_p1[6] = MAC_P1,
 	     mac_gw1[6] = MAC_GW1;
@@ -127,6 +134,18 @@ static int tcp_build(const struct tcp_frame *tf, struct frame *f)
 		t[21] = 4;
 		t[22] = tf->mss >> 8;
 		t[23] = tf->mss & 0xff;
+	}
+	if (tf->ts) { /* SACK_PERM, TS, NOP, WS: as both sides write them */
+		static const __u8 head[4] = { 4, 2, 8, 10 };
+
+		t[12] = 10 << 4;
+		memcpy(t + 24, head, 4);
+		put32be(t + 28, tf->tsval);
+		put32be(t + 32, tf->tsecr);
+		t[36] = 1;
+		t[37] = 3;
+		t[38] = 3;
+		t[39] = tf->wscale;
 	}
 	tcp_csum(f, tf->v6);
 	return 0;
@@ -433,7 +452,8 @@ static bool set_cookies(struct env *e, __u32 mode, __u32 threshold,
 {
 	struct sluice_ddos_config c = { .cookie_mode = mode,
 					.syn_threshold = threshold,
-					.hold_s = hold_s };
+					.hold_s = hold_s,
+					.wscale = 7 };
 
 	return !dp_ddos_config_set(e->dp, &c);
 }
@@ -512,6 +532,64 @@ static bool synack_run(struct env *e, bool tc, bool v6, __u16 port,
 	if (r.retval != want || r.out_len != exp.len ||
 	    memcmp(r.out, exp.buf, exp.len)) {
 		diag("verdict %u, want %u\n", r.retval, want);
+		hexdiff(exp.buf, exp.len, r.out, r.out_len);
+		return false;
+	}
+	return counters_ok(e, e->slot[IFX_P0], SLUICE_FWD_DDOS_SYNCOOKIE,
+			   syn.len, 1);
+}
+
+/*
+ * A SYN with SACK permitted, a timestamp and window scale 7 (as Linux
+ * sends): the SYN-ACK carries the timestamp cookie, every byte as built
+ * here but tsval (from the kernel's clock: its low bits are checked) and
+ * seq (the cookie, proven by the ACK after).  *@cookie for the ACK.
+ */
+static bool synack_ts_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
+{
+	static struct frame syn, exp;
+	struct tcp_frame s = { .v6 = v6,
+			       .client_port = port,
+			       .flags = 0x02,
+			       .seq = CLIENT_SEQ,
+			       .mss = v6 ? MSS6 : MSS4,
+			       .window = 0xffff,
+			       .ts = true,
+			       .tsval = 0x11223344,
+			       .wscale = 7 };
+	struct tcp_frame a = { .v6 = v6,
+			       .reply = true,
+			       .client_port = port,
+			       .flags = 0x12,
+			       .ack = CLIENT_SEQ + 1,
+			       .mss = v6 ? MSS6 : MSS4,
+			       .ts = true,
+			       .tsecr = 0x11223344,
+			       .wscale = 7 };
+	__u32 l4 = 14 + (v6 ? 40 : 20);
+
+	if (tcp_build(&s, &syn) || snapshot(e, e->before) ||
+	    xdp_run(e->prog_fd, e->ifindex[IFX_P0], syn.buf, syn.len, 0, 1,
+		    &r) ||
+	    snapshot(e, e->after))
+		return false;
+	if (r.out_len < l4 + 40) {
+		diag("output of %u bytes, want %u\n", r.out_len, l4 + 40);
+		return false;
+	}
+	*cookie = be32_at(r.out + l4 + 4);
+	a.seq = *cookie;
+	a.tsval = be32_at(r.out + l4 + 28);
+	if ((a.tsval & 0x3f) != (7 | 1 << 4)) {
+		diag("tsval 0x%08x: low bits 0x%x, want wscale 7 | SACK 0x10\n",
+		     a.tsval, a.tsval & 0x3f);
+		return false;
+	}
+	if (tcp_build(&a, &exp))
+		return false;
+	if (r.retval != XDP_TX || r.out_len != exp.len ||
+	    memcmp(r.out, exp.buf, exp.len)) {
+		diag("verdict %s, want XDP_TX\n", xdp_name(r.retval));
 		hexdiff(exp.buf, exp.len, r.out, r.out_len);
 		return false;
 	}
@@ -621,6 +699,18 @@ static void run_cookies(struct env *e)
 		tap(e, ok,
 		    "ddos cookies: tc: the SYN-ACK from the TC program "
 		    "(redirect back out), its cookie valid at XDP");
+		ok = synack_ts_ok(e, false, 45000, &cookie) &&
+		     ack_run(e, false, 45000, CLIENT_SEQ + 1, cookie + 1,
+			     XDP_PASS, SLUICE_PASS_DDOS_COOKIE_OK);
+		tap(e, ok,
+		    "ddos cookies v4: a SYN with timestamps gets the "
+		    "timestamp cookie (wscale, SACK), its ACK goes on");
+		ok = synack_ts_ok(e, true, 45000, &cookie) &&
+		     ack_run(e, true, 45000, CLIENT_SEQ + 1, cookie + 1,
+			     XDP_PASS, SLUICE_PASS_DDOS_COOKIE_OK);
+		tap(e, ok,
+		    "ddos cookies v6: a SYN with timestamps gets the "
+		    "timestamp cookie (wscale, SACK), its ACK goes on");
 	}
 
 	/* off: SYNs of the service take the router's path again */

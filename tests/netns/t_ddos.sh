@@ -214,6 +214,16 @@ if [ "$OK" -ge 18 ] && [ "$SENT" -ge 100000 ]; then
 else
 	tap_fail "cookies on: >= 90 % of requests succeed under the flood" "$OK/20, $SENT SYN-ACKs"
 fi
+# a transfer through the proxied connection: sequence numbers translated
+# by SYNPROXY, window scaling from the timestamp cookie
+head -c 2097152 /dev/urandom >"$T_TMP/www/big.bin"
+big_ok() {
+	local got
+	got=$(ip netns exec "$NS_C" curl -sf -m 10 -o "$T_TMP/big.got" \
+		-w '%{size_download}' http://198.18.2.2/big.bin) &&
+		[ "$got" = 2097152 ] && cmp -s "$T_TMP/big.got" "$T_TMP/www/big.bin"
+}
+check "cookies on: a 2 MiB download through XDP cookies and SYNPROXY" big_ok
 check "ddos set --syn-cookies off, the flood is over" sctl r ddos set --syn-cookies off
 sleep 4
 flood auto

@@ -84,7 +84,9 @@ struct sluice_ddos_config {
 	__u32 hold_s;	     /* auto: seconds under threshold / 2 to turn off */
 	__u16 mss4;	     /* MSS the SYN-ACK offers at most (0: the */
 	__u16 mss6;	     /*   one the cookie encodes) */
-	__u32 pad;
+	__u8 wscale;	     /* the window scale a SYN-ACK with timestamps
+			      * offers: the SYNPROXY rule's `wscale` */
+	__u8 pad[3];
 };
 
 /* ddos_buckets key: the masked source and what is limited. */
