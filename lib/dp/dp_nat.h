@@ -52,5 +52,12 @@ int dp_nat_events(struct dp *dp, __u64 out[SLUICE_NAT_NEVENTS]);
 const char *dp_nat_event_name(unsigned int ev); /* NULL: a free slot */
 /* Entries in nat_flows: a NATed flow holds two (binding and alias). */
 int dp_nat_flow_count(struct dp *dp, __u32 *n);
+/* A restart's leftovers (nat_prune.c): every rule in the maps is shown to
+ * @keep_snat / @keep_dnat as the daemon would write it; those they do not
+ * keep are removed. */
+int dp_nat_prune(struct dp *dp,
+		 bool (*keep_snat)(const struct dp_snat_rule *r, void *arg),
+		 bool (*keep_dnat)(const struct dp_dnat_rule *r, void *arg),
+		 void *arg);
 
 #endif
