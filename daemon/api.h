@@ -37,6 +37,7 @@ struct api;
 struct ct;
 struct ddos;
 struct loop;
+struct nat;
 
 struct api_ctx {
 	struct state *st;
@@ -44,6 +45,7 @@ struct api_ctx {
 	struct lb *lb;	     /* NULL: no load balancer (role backend) */
 	struct ct *ct;	     /* NULL: no conntrack (role backend) */
 	struct ddos *ddos;   /* NULL: no DDoS guard (role backend) */
+	struct nat *nat;     /* NULL: no NAT (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 

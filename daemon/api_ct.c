@@ -19,6 +19,7 @@
 #include "ct.h"
 #include "dp_ct.h"
 #include "json_out.h"
+#include "nat.h"
 
 static uint64_t mono_ns(void)
 {
@@ -253,6 +254,13 @@ char *api_put_conntrack_config(struct api_ctx *c, const struct api_req *r,
 	json_object_put(doc);
 	if (rc)
 		return error_body(status, 400, "%s", err);
+	/* NAT rides on conntrack: off only once its rules are gone */
+	if (!next.enabled && nat_rule_count(c->nat))
+		return error_body(status, 409,
+				  "enabled: false is refused while %zu NAT "
+				  "rules exist (NAT rides on conntrack); "
+				  "delete them first (sluicectl nat del)",
+				  nat_rule_count(c->nat));
 	if (ct_set_config(c->ct, &next, err, sizeof(err)))
 		return error_body(status, 500, "%s", err);
 	return json_take(config_json(c->ct));

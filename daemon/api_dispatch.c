@@ -89,6 +89,9 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/block", api_get_block),
 	ROUTE("POST", "/v1/block", api_post_block),
 	ROUTE("DELETE", "/v1/block", api_del_block),
+	ROUTE("GET", "/v1/nat", api_get_nat),
+	ROUTE("POST", "/v1/nat", api_post_nat),
+	ROUTE("DELETE", "/v1/nat/{id}", api_del_nat),
 };
 
 /*
@@ -129,6 +132,7 @@ static const struct {
 } param_rules[] = {
 	{ "{vip}", vip_extent },
 	{ "{addr}", addr_extent },
+	{ "{id}", addr_extent }, /* a NAT rule's: the last part too */
 };
 
 /* 0 and r->param[] filled when @url matches @pattern, else -1. */

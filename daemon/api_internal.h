@@ -49,4 +49,7 @@ api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,
 api_handler api_get_ddos, api_patch_ddos, api_post_ddos_service,
 	api_del_ddos_service, api_get_block, api_post_block, api_del_block;
 
+/* NAT's (api_nat.c, docs/nat.md). */
+api_handler api_get_nat, api_post_nat, api_del_nat;
+
 #endif

@@ -53,6 +53,9 @@ static void free_vips(struct sluiced_config *cfg)
 void config_free(struct sluiced_config *cfg)
 {
 	free_vips(cfg);
+	free(cfg->nat_rules);
+	cfg->nat_rules = NULL;
+	cfg->n_nat_rules = 0;
 	config_clear_ifaces(cfg);
 	config_clear_tc_ifaces(cfg);
 	config_clear_apis(cfg);
@@ -402,6 +405,21 @@ static int apply_lb(struct sluiced_config *cfg, struct json_object *o,
 	return rc;
 }
 
+static int set_nat(struct sluiced_config *cfg, struct json_object *v, char *err,
+		   size_t errlen)
+{
+	struct nat_rule *rules;
+	size_t n;
+	int rc = nat_rules_parse(v, "nat", &rules, &n, err, errlen);
+
+	if (rc)
+		return rc;
+	free(cfg->nat_rules);
+	cfg->nat_rules = rules;
+	cfg->n_nat_rules = (int)n;
+	return 0;
+}
+
 static int apply_fib(struct sluiced_config *cfg, struct json_object *o,
 		     char *err, size_t errlen)
 {
@@ -470,6 +488,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return apply_lb(cfg, v, err, errlen);
 	if (!strcmp(key, "fib"))
 		return apply_fib(cfg, v, err, errlen);
+	if (!strcmp(key, "nat"))
+		return set_nat(cfg, v, err, errlen);
 	if (!strcmp(key, "conntrack"))
 		return ct_config_parse(&cfg->ct, v, "conntrack.",
 				       CT_KEYS_CONFIG, err, errlen);
@@ -486,7 +506,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack, ddos)",
+		"lb, fib, conntrack, ddos, nat)",
 		key);
 	return -EINVAL;
 }
@@ -628,6 +648,13 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "role: a backend tracks no connections: "
 			 "conntrack.enabled must be false");
+		return -EINVAL;
+	}
+	if (cfg->role == DP_ROLE_BACKEND && cfg->n_nat_rules) {
+		snprintf(err, errlen,
+			 "role: a backend translates no addresses: nat must "
+			 "be empty (%d rules given)",
+			 cfg->n_nat_rules);
 		return -EINVAL;
 	}
 	/* the backend role loads sluice_decap alone: XDP only */

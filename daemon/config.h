@@ -10,6 +10,7 @@
 #include "dp.h"
 #include "lb.h"
 #include "log.h"
+#include "nat.h"
 
 struct json_object;
 
@@ -52,6 +53,10 @@ struct sluiced_config {
 	/* "ddos": the DDoS guard of the first start (ddos.json, once there
 	 * is one, wins); checked at parse time, NULL if absent */
 	struct json_object *ddos;
+	/* "nat": the rules of the first start (nat.json, once there is
+	 * one, holds those to run instead) */
+	struct nat_rule *nat_rules;
+	int n_nat_rules;
 };
 
 void config_init(struct sluiced_config *cfg);

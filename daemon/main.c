@@ -28,6 +28,7 @@
 #include "lb.h"
 #include "log.h"
 #include "loop.h"
+#include "nat.h"
 #include "neigh_probe.h"
 #include "netlink.h"
 #include "resync.h"
@@ -336,6 +337,56 @@ static int start_ddos(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* NAT's rules: nat.json's when there is one, else the config file's "nat"
+ * array, as ct_start; resolved and written by start_nat. */
+struct nat_start {
+	struct nat_rule *rules;
+	size_t n;
+	uint32_t next_id;
+	bool from_state;
+};
+
+static int nat_start(const struct sluiced_config *cfg, struct nat_start *ns)
+{
+	char err[700];
+	int rc = nat_start_read(cfg->state_dir, cfg->nat_rules,
+				(size_t)cfg->n_nat_rules, &ns->rules, &ns->n,
+				&ns->next_id, &ns->from_state, err,
+				sizeof(err));
+
+	if (rc)
+		pr_err("nat: %s; not starting (fix or move the file: it holds "
+		       "the rules changed through the API)",
+		       err);
+	return rc;
+}
+
+static int start_nat(const struct sluiced_config *cfg, struct dp *dp,
+		     struct state *st, struct ct *ct,
+		     const struct nat_start *ns, struct nat **out)
+{
+	char err[700];
+	int rc = nat_new(out, dp, &nat_dp_bpf, nat_resolve_state, st, ct,
+			 cfg->state_dir);
+
+	if (rc)
+		return rc;
+	rc = nat_load(*out, ns->rules, ns->n, ns->next_id, err, sizeof(err));
+	if (rc) {
+		pr_err("nat: %s (rules from %s)", err,
+		       ns->from_state ? "the state file " NAT_STATE_FILE :
+					"the config file");
+		return rc;
+	}
+	pr_info("nat: %zu rules from %s", ns->n,
+		ns->from_state ?
+			"the state file " NAT_STATE_FILE
+			" (it wins over the config file's nat)" :
+			"the config file (no state file " NAT_STATE_FILE
+			" yet: the first change through the API writes it)");
+	return 0;
+}
+
 /* Each API listener may hold API_CONN_MAX connections, on top of the map,
  * netlink and health-check descriptors: a soft limit of 1024 (systemd's
  * and most shells' default) would run out first.  Past the limit MHD stops
@@ -386,6 +437,7 @@ static void on_signal(void *arg)
 struct netlink_watch {
 	struct nlsock *ns;
 	struct state *st;
+	struct nat *nat; /* its rules follow their interfaces */
 	struct resync rs;
 };
 
@@ -404,6 +456,7 @@ static void on_netlink(void *arg)
 	if (!rc)
 		rc = resync_run(&nw->rs, nw->ns, nw->st);
 	nw->st->nl_resyncs_coalesced = nw->rs.coalesced;
+	nat_sync_ifaces(nw->nat);
 	if (rc)
 		pr_err("netlink: %s", strerror(-rc));
 }
@@ -418,9 +471,10 @@ static int netlink_due(void *arg, int max)
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		    struct neigh_probe_nl *pn, struct lb *lb, struct ct *ct,
-		    struct ddos *dd, struct api **apis, int n_apis, int sfd)
+		    struct ddos *dd, struct nat *nat, struct api **apis,
+		    int n_apis, int sfd)
 {
-	struct netlink_watch nw = { .ns = ns, .st = st };
+	struct netlink_watch nw = { .ns = ns, .st = st, .nat = nat };
 	struct signal_watch sw = { .sfd = sfd };
 	struct loop *l;
 	int err;
@@ -479,6 +533,8 @@ int main(int argc, char **argv)
 	struct ct *ct = NULL;
 	struct ct_config ct_cfg = {};
 	struct ddos *dd = NULL;
+	struct nat *nat = NULL;
+	struct nat_start nst = {};
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
@@ -497,6 +553,8 @@ int main(int argc, char **argv)
 		err = lb_start_read(&cfg, &ls);
 		if (!err)
 			err = ct_start(&cfg, &ct_cfg, &ct_from_state);
+		if (!err)
+			err = nat_start(&cfg, &nst);
 		if (err)
 			goto out_cfg;
 	}
@@ -513,6 +571,9 @@ int main(int argc, char **argv)
 			printf("; conntrack settings from the state file "
 			       "%s/%s",
 			       cfg.state_dir, CT_STATE_FILE);
+		printf("; %zu NAT rules from %s", nst.n,
+		       nst.from_state ? "the state file " NAT_STATE_FILE :
+					"the config file");
 		printf(")\n");
 		goto out_cfg;
 	}
@@ -618,6 +679,8 @@ int main(int argc, char **argv)
 				"the config file (no state file " CT_STATE_FILE
 				" yet: the first change through the API writes it)");
 		err = start_ddos(&cfg, dp, &dd);
+		if (!err)
+			err = start_nat(&cfg, dp, &st, ct, &nst, &nat);
 		if (err)
 			goto out_lb;
 	}
@@ -627,13 +690,15 @@ int main(int argc, char **argv)
 				 .lb = lb,
 				 .ct = ct,
 				 .ddos = dd,
+				 .nat = nat,
 				 .started_at = mono_s() };
-	err = run_loop(ns, &st, hc, pn, lb, ct, dd, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);
 
 out_lb:
+	nat_free(nat);
 	ct_free(ct);
 	ddos_free(dd);
 	lb_free(lb);
@@ -656,6 +721,7 @@ out_api:
 		close(sfd);
 out_cfg:
 	lb_vip_specs_free(ls.vips, ls.n);
+	free(nst.rules);
 	config_free(&cfg);
 	return err ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include "api.h"
 #include "ct.h"
 #include "ddos.h"
+#include "nat.h"
 #include "version.h"
 
 struct buf {
@@ -362,6 +363,15 @@ char *metrics_render(struct api_ctx *ctx)
 	}
 	if (ctx->ddos)
 		ddos_metrics(&b, ctx->ddos);
+	if (ctx->nat) {
+		char *nat = nat_metrics(ctx->nat);
+
+		if (!nat)
+			b.oom = true;
+		else
+			bprintf(&b, "%s", nat);
+		free(nat);
+	}
 	if (b.oom) {
 		free(b.s);
 		return NULL;
