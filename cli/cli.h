@@ -81,6 +81,7 @@ int do_ddos(int argc, char **argv);
 int do_block(int argc, char **argv);
 int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
 		  size_t errlen);
+int do_nat(int argc, char **argv);
 
 /* status.c */
 int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,
@@ -170,6 +171,14 @@ int cli_ct_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_ct_count_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_ct_config_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_ct_flush_print(json_object *doc, FILE *out, char *err, size_t errlen);
+
+/* nat.c (docs/nat.md): show, add snat|dnat, del ID; @out says which
+ * answer (and printer) the request gets. */
+enum cli_nat_out { CLI_NAT_SHOW, CLI_NAT_ADDED, CLI_NAT_DELETED };
+int cli_nat_args(int argc, char **argv, struct cli_query *q,
+		 enum cli_nat_out *out, char *err, size_t errlen);
+int cli_nat_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_nat_added_print(json_object *doc, FILE *out, char *err, size_t errlen);
 
 /* The printer for what a load-balancer request answers with (q->out). */
 typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,

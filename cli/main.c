@@ -23,7 +23,8 @@ static const struct cmd {
 	{ "vip", do_vip },	   { "backend", do_backend },
 	{ "lb", do_lb },	   { "ct", do_ct },
 	{ "conntrack", do_ct },	   { "ddos", do_ddos },
-	{ "block", do_block },	   { "help", do_help },
+	{ "block", do_block },	   { "nat", do_nat },
+	{ "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -48,6 +49,8 @@ static void usage(FILE *out)
 	      "                                      DDoS guard: rates, SYN cookies\n"
 	      "  block [show] | add|del PREFIX | load FILE\n"
 	      "                                      source blocklist\n"
+	      "  nat [show] | add snat|dnat [...] | del ID\n"
+	      "                                      NAT rules (SNAT, masquerade, DNAT)\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
