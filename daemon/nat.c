@@ -39,6 +39,7 @@ struct nat {
 	char *state_dir;
 	char state_path[320];
 	uint64_t state_write_errors;
+	size_t pruned; /* nat_load: a previous run's rules removed */
 };
 
 static int prune_bpf(struct dp *dp,
@@ -396,7 +397,7 @@ static int slots_grow(struct nat *nat, size_t want)
 
 static bool keep_snat(const struct dp_snat_rule *r, void *arg)
 {
-	const struct nat *nat = arg;
+	struct nat *nat = arg;
 	struct dp_snat_rule want;
 
 	for (size_t i = 0; i < nat->n; i++) {
@@ -405,14 +406,17 @@ static bool keep_snat(const struct dp_snat_rule *r, void *arg)
 		if (s->r.kind != NAT_SNAT || !s->ifindex || s->r.id != r->id)
 			continue;
 		nat_rule_to_snat(&s->r, s->ifindex, &want);
-		return !memcmp(&want, r, sizeof(want));
+		if (!memcmp(&want, r, sizeof(want)))
+			return true;
+		break;
 	}
+	nat->pruned++;
 	return false;
 }
 
 static bool keep_dnat(const struct dp_dnat_rule *r, void *arg)
 {
-	const struct nat *nat = arg;
+	struct nat *nat = arg;
 	struct dp_dnat_rule want;
 
 	for (size_t i = 0; i < nat->n; i++) {
@@ -421,8 +425,11 @@ static bool keep_dnat(const struct dp_dnat_rule *r, void *arg)
 		if (s->r.kind != NAT_DNAT || !s->ifindex || s->r.id != r->id)
 			continue;
 		nat_rule_to_dnat(&s->r, s->ifindex, &want);
-		return !memcmp(&want, r, sizeof(want));
+		if (!memcmp(&want, r, sizeof(want)))
+			return true;
+		break;
 	}
+	nat->pruned++;
 	return false;
 }
 
@@ -468,10 +475,15 @@ int nat_load(struct nat *nat, const struct nat_rule *rules, size_t n,
 		}
 	}
 	if (nat->ops->prune) {
+		nat->pruned = 0;
 		rc = nat->ops->prune(nat->dp, keep_snat, keep_dnat, nat);
 		if (rc)
 			pr_warn("nat: removing a previous run's rules: %s",
 				strerror(-rc));
+		else if (nat->pruned)
+			pr_info("nat: removed %zu rules a previous run left in "
+				"the data path (not in the rules loaded)",
+				nat->pruned);
 	}
 	rc = nat->ops->config_set(nat->dp, flags_for(nat, NULL, SIZE_MAX));
 	if (rc) {
