@@ -587,9 +587,15 @@ int nat_del(struct nat *nat, uint32_t id, char *err, size_t errlen)
 		(nat->n - i - 1) * sizeof(nat->slots[0]));
 	nat->n--;
 	nat_save(nat);
-	pr_info("nat: rule %u deleted (flows it made keep their binding "
-		"until their conntrack entry expires)",
-		id);
+	if (nat->n)
+		pr_info("nat: rule %u deleted (flows it bound stay translated "
+			"until their conntrack entry expires)",
+			id);
+	else
+		pr_info("nat: rule %u deleted, the last: the data path no "
+			"longer looks for NAT, so flows bound earlier pass "
+			"untranslated from now on",
+			id);
 	return 0;
 }
 
