@@ -161,6 +161,8 @@ fi
 check "SNAT: snat_bound and xlate events counted, nat_flows > 0" \
 	nat_eval 'd["events"]["snat_bound"] >= 3 and d["events"]["xlate_reply"] > 0 and d["nat_flows"] >= 1'
 echo "# after SNAT: $(nat_summary)"
+sctl r nat show | sed 's/^/# /'
+sctl r ct show --proto tcp --limit 5 | sed 's/^/# /'
 metrics_ok() {
 	local m
 	m=$(api r /metrics) || return 1
