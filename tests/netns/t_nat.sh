@@ -105,14 +105,16 @@ d = json.loads(sys.argv[1])
 ev = " ".join("%s=%d" % kv for kv in d["events"].items() if kv[1])
 print("rules=%d nat_flows=%s events: %s" % (len(d["rules"]), d["nat_flows"], ev))' "$doc"
 }
-# rule_id KIND MATCH: the id of the rule of that kind matching (src/dst)
+# rule_id KIND MATCH [IFACE]: the id of the rule of that kind matching
+# (src/dst), on IFACE when given
 rule_id() {
 	local doc
 	doc=$(nat_json) || return 1
 	"$T_PY" -c '
 import json, sys
 d = json.loads(sys.argv[1])
-print(next(r["id"] for r in d["rules"] if r["type"] == sys.argv[2] and r.get("src", r.get("dst")) == sys.argv[3]))' "$doc" "$1" "$2"
+print(next(r["id"] for r in d["rules"] if r["type"] == sys.argv[2] and r.get("src", r.get("dst")) == sys.argv[3]
+           and sys.argv[4] in ("", r.get("out", r.get("in")))))' "$doc" "$1" "$2" "${3:-}"
 }
 ct_has() {
 	local doc
@@ -206,6 +208,27 @@ rules_after=$(nat_json | "$T_PY" -c 'import json,sys; print(json.dumps(json.load
 [ "$rules_before" = "$rules_after" ] && tap_ok "the refused requests changed no rule" ||
 	tap_fail "the refused requests changed no rule" "$rules_before / $rules_after"
 
+# ---- port exhaustion: two ports, the third flow is refused ------------------------------
+# a /32 rule wins over the /24 (longest prefix); the server closes each
+# connection at once, and the entries' time_wait (2 min) holds the ports
+check "nat add snat 198.18.1.2/32 with two ports" sctl r nat add snat \
+	--src 198.18.1.2/32 --out r1 --to 198.19.0.20 --ports 2000-2001
+drops0=$(packets r r0 drop_nat_no_port)
+check "two ports: the first flow gets 198.19.0.20" peer_is "$NS_C" http://198.18.2.2:8080/ 198.19.0.20
+check "two ports: the second flow gets 198.19.0.20" peer_is "$NS_C" http://198.18.2.2:8080/ 198.19.0.20
+check_fails "two ports: the third flow to the same server is refused" \
+	peer_is "$NS_C" http://198.18.2.2:8080/ 198.19.0.20
+drops1=$(packets r r0 drop_nat_no_port)
+check "exhaustion: port_exhausted counted" nat_eval 'd["events"]["port_exhausted"] >= 1'
+if [ "$((drops1 - drops0))" -ge 1 ]; then
+	tap_ok "exhaustion: drop_nat_no_port on r0 (the ingress port) +$((drops1 - drops0)) (curl's SYN and its retries)"
+else
+	tap_fail "exhaustion: drop_nat_no_port counted on r0" "$drops0 -> $drops1"
+fi
+check "exhaustion: the server saw two flows from the pool" \
+	eval '[ "$(grep -c "^peer 198.19.0.20 " "$T_TMP/who-s.log")" = 2 ]'
+check "nat del the two-port rule" sctl r nat del "$(rule_id snat 198.18.1.2/32)"
+
 # ---- masquerade -----------------------------------------------------------------------
 sid=$(rule_id snat 198.18.1.0/24)
 check "nat del the pool rule" sctl r nat del "$sid"
@@ -224,6 +247,14 @@ check "DNAT: the outside host reaches the inner server through 198.18.2.1:8080" 
 	peer_is "$NS_S" http://198.18.2.1:8080/ 198.18.2.2
 check "DNAT: the inner server logged the outside host" grep -q '^peer 198.18.2.2 ' "$T_TMP/who-c.log"
 check "DNAT: dnat_bound counted" nat_eval 'd["events"]["dnat_bound"] >= 1'
+# hairpin: the client, inside, reaches the forwarded address; the flow
+# goes back out of r0, so it is masqueraded too (else the client would
+# answer itself directly)
+check "nat add dnat in r0 (hairpin) 198.18.2.1:8080/tcp -> 198.18.1.2:80" \
+	sctl r nat add dnat --in r0 --dst 198.18.2.1:8080/tcp --to 198.18.1.2:80
+check "hairpin: the client reaches itself through 198.18.2.1:8080, seen from r0's 198.18.1.1" \
+	peer_is "$NS_C" http://198.18.2.1:8080/ 198.18.1.1
+check "nat del the hairpin rule" sctl r nat del "$(rule_id dnat 198.18.2.1:8080/tcp r0)"
 echo "# after DNAT: $(nat_summary)"
 sctl r nat show | sed 's/^/# /'
 
@@ -280,7 +311,7 @@ check "r1 back: DNAT forwards" peer_is "$NS_S" http://198.18.2.1:8080/ 198.18.2.
 sid=$(rule_id snat 198.18.1.0/24)
 check "nat del the masquerade rule" sctl r nat del "$sid"
 check "after del: the server sees 198.18.1.2 again" peer_is "$NS_C" http://198.18.2.2:8080/ 198.18.1.2
-did=$(rule_id dnat 198.18.2.1:8080/tcp)
+did=$(rule_id dnat 198.18.2.1:8080/tcp r1)
 check "nat del the DNAT rule" sctl r nat del "$did"
 check_fails "after del: 198.18.2.1:8080 forwards no more" \
 	peer_is "$NS_S" http://198.18.2.1:8080/ 198.18.2.2
@@ -306,5 +337,23 @@ check "start: the v4 rule alone" nat_eval 'len(d["rules"]) == 1 and d["rules"][0
 check "the v4 masquerade still translates" peer_is "$NS_C" http://198.18.2.2:8080/ 198.18.2.1
 check "the removed NAT66 rule no longer translates" \
 	peer_is "$NS_C" "http://[2001:db8:2::2]:8080/" 2001:db8:1::2 -6
+
+# ---- the config file's nat seeds a start without nat.json; nat.json wins after --------------
+sluiced_stop r || tap_fail "sluiced stopped cleanly"
+rm -f "$STATE_r/nat.json"
+cat >"$T_TMP/r.json" <<EOF
+{"interfaces": ["r0", "r1"],
+ "nat": [{"type": "snat", "src": "198.18.1.0/24", "out": "r1", "to": "198.19.0.30"}]}
+EOF
+check "--check-config counts the config's NAT rule" eval \
+	'"$SLUICED" -c "$T_TMP/r.json" --state-dir "$STATE_r" --check-config | grep -q "1 NAT rules from the config file"'
+sluiced_start "$NS_R" r -c "$T_TMP/r.json" || die "start from the config"
+check "config: the rule seeded, id 1" nat_eval 'len(d["rules"]) == 1 and d["rules"][0]["id"] == 1 and d["rules"][0]["to"] == "198.19.0.30"'
+check "config: the server sees 198.19.0.30" peer_is "$NS_C" http://198.18.2.2:8080/ 198.19.0.30
+check "nat del 1" sctl r nat del 1
+sluiced_stop r || tap_fail "sluiced stopped cleanly"
+sluiced_start "$NS_R" r -c "$T_TMP/r.json" || die "restart with the config"
+check "restart: nat.json (no rules) wins over the config's rule" nat_eval 'd["rules"] == []'
+check "restart: the server sees 198.18.1.2" peer_is "$NS_C" http://198.18.2.2:8080/ 198.18.1.2
 
 tap_done
