@@ -75,6 +75,7 @@ char *api_del_nat(struct api_ctx *c, const struct api_req *r,
 	struct json_object *o;
 	char err[300], *end;
 	unsigned long id;
+	int rc;
 
 	errno = 0;
 	id = strtoul(s, &end, 10);
@@ -84,9 +85,9 @@ char *api_del_nat(struct api_ctx *c, const struct api_req *r,
 				  "id: '%s' is not a rule id 1..4294967295", s);
 	if (!c->nat)
 		return no_nat(c, status);
-	if (nat_del(c->nat, (uint32_t)id, err, sizeof(err)))
-		return error_body(status, strncmp(err, "id:", 3) ? 500 : 404,
-				  "%s", err);
+	rc = nat_del(c->nat, (uint32_t)id, err, sizeof(err));
+	if (rc)
+		return error_body(status, rc == -ENOENT ? 404 : 500, "%s", err);
 	o = json_object_new_object();
 	json_add_int(o, "deleted", (int64_t)id);
 	return json_take(o);
