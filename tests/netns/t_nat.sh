@@ -246,6 +246,11 @@ check "nat add dnat 198.18.2.1:8080/tcp -> 198.18.1.2:80" \
 check "DNAT: the outside host reaches the inner server through 198.18.2.1:8080" \
 	peer_is "$NS_S" http://198.18.2.1:8080/ 198.18.2.2
 check "DNAT: the inner server logged the outside host" grep -q '^peer 198.18.2.2 ' "$T_TMP/who-c.log"
+check "nat add dnat IPv6 [2001:db8:2::1]:8080/tcp -> [2001:db8:1::2]:80" \
+	sctl r nat add dnat --in r1 --dst "[2001:db8:2::1]:8080/tcp" --to "[2001:db8:1::2]:80"
+check "DNAT66: the outside host reaches the inner server through [2001:db8:2::1]:8080" \
+	peer_is "$NS_S" "http://[2001:db8:2::1]:8080/" 2001:db8:2::2 -6
+check "nat del the IPv6 DNAT rule" sctl r nat del "$(rule_id dnat "[2001:db8:2::1]:8080/tcp" r1)"
 check "DNAT: dnat_bound counted" nat_eval 'd["events"]["dnat_bound"] >= 1'
 # hairpin: the client, inside, reaches the forwarded address; the flow
 # goes back out of r0, so it is masqueraded too (else the client would
