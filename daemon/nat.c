@@ -60,9 +60,19 @@ static int flow_count_bpf(struct dp *dp, uint32_t *n)
 	return dp_nat_flow_count(dp, n);
 }
 
+/* NAT's bits of the switch (the load balancer's full-NAT VIPs own
+ * another).  With no rule left, the flows bound under the deleted ones
+ * keep being translated while any binding is left: never an answer sent
+ * on untranslated. */
 static int config_set_bpf(struct dp *dp, uint32_t flags)
 {
-	return dp_nat_config_set(dp, flags);
+	const uint32_t mine = SLUICE_NAT_HAS_SNAT | SLUICE_NAT_HAS_DNAT |
+			      SLUICE_NAT_HAS_BOUND;
+	__u32 n = 0;
+
+	if (!flags && !dp_nat_flow_count(dp, &n) && n)
+		flags = SLUICE_NAT_HAS_BOUND;
+	return dp_nat_config_bits(dp, flags, mine & ~flags);
 }
 
 const struct nat_dp_ops nat_dp_bpf = {
@@ -587,15 +597,9 @@ int nat_del(struct nat *nat, uint32_t id, char *err, size_t errlen)
 		(nat->n - i - 1) * sizeof(nat->slots[0]));
 	nat->n--;
 	nat_save(nat);
-	if (nat->n)
-		pr_info("nat: rule %u deleted (flows it bound stay translated "
-			"until their conntrack entry expires)",
-			id);
-	else
-		pr_info("nat: rule %u deleted, the last: the data path no "
-			"longer looks for NAT, so flows bound earlier pass "
-			"untranslated from now on",
-			id);
+	pr_info("nat: rule %u deleted (flows it bound stay translated until "
+		"their conntrack entry expires)",
+		id);
 	return 0;
 }
 

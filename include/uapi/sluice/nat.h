@@ -75,6 +75,9 @@ struct sluice_nat_flow {
 #define SLUICE_NAT_HAS_SNAT 0x1
 #define SLUICE_NAT_HAS_DNAT 0x2
 #define SLUICE_NAT_HAS_FULLNAT 0x4 /* a full-NAT VIP (uapi/sluice/lb.h) */
+/* no rule left, but flows bound under the deleted ones: still translated
+ * until they end (the daemon clears it when nat_flows is empty) */
+#define SLUICE_NAT_HAS_BOUND 0x8
 
 struct sluice_nat_config {
 	__u32 flags; /* SLUICE_NAT_HAS_*: 0 = no NAT lookups at all */
