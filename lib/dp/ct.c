@@ -83,6 +83,11 @@ __u32 dp_ct_capacity(const struct dp *dp)
 	return m ? bpf_map__max_entries(m) : 0;
 }
 
+int dp_ct_map_fd(const struct dp *dp)
+{
+	return dp_fd(dp, DP_MAP_CT);
+}
+
 int dp_ct_counts(struct dp *dp, struct dp_ct_counts *out)
 {
 	int err;

@@ -20,6 +20,8 @@ int dp_ct_config_set(struct dp *dp, const struct sluice_ct_config *c);
 int dp_ct_config_get(struct dp *dp, struct sluice_ct_config *c);
 /* The table's capacity (entries) as loaded. */
 __u32 dp_ct_capacity(const struct dp *dp);
+/* The table's fd (benchmarks read its memory), or -errno. */
+int dp_ct_map_fd(const struct dp *dp);
 
 struct dp_ct_counts {
 	__s64 gauge[SLUICE_CT_NPROTO][SLUICE_CT_NSTATES]; /* live entries */

@@ -59,5 +59,7 @@ int dp_nat_prune(struct dp *dp,
 		 bool (*keep_snat)(const struct dp_snat_rule *r, void *arg),
 		 bool (*keep_dnat)(const struct dp_dnat_rule *r, void *arg),
 		 void *arg);
+/* nat_flows' fd (benchmarks read its memory), or -errno. */
+int dp_nat_flows_fd(const struct dp *dp);
 
 #endif

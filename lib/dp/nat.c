@@ -153,3 +153,8 @@ int dp_nat_flow_count(struct dp *dp, __u32 *n)
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
+
+int dp_nat_flows_fd(const struct dp *dp)
+{
+	return dp_fd(dp, DP_MAP_NAT_FLOWS);
+}
