@@ -70,6 +70,9 @@ int pktcost_run(const struct bench_opts *o);
 /* Route lookup against the table size, LPM trie vs compiled table
  * (fibcost.c); runs in a network namespace of its own. */
 int fibcost_run(const struct bench_opts *o);
+/* Conntrack and NAT per packet, a million entries' memory and ageing
+ * (statecost.c, ctmem.c); runs in a network namespace of its own. */
+int statecost_run(const struct bench_opts *o);
 /* Maglev build time, LPM insert rate, map memory (ctlplane.c). */
 int ctlplane_run(const struct bench_opts *o);
 /* Subcommands for bench/run.sh (tools.c). */

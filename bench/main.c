@@ -3,7 +3,7 @@
  * sluice-bench: the measured part of `make bench` (bench/run.sh drives it).
  *
  *   sluice-bench [--smoke] [--reps N] [--runs N]
- *                [--only pktcost|control|fib] [--json FILE]
+ *                [--only pktcost|control|fib|stateful] [--json FILE]
  *   sluice-bench route-latency ...     (see tools.c)
  *   sluice-bench api-rate ...          (see tools.c)
  *
@@ -245,7 +245,8 @@ static int write_json(const char *path, const struct bench_opts *o)
 static void usage(FILE *to)
 {
 	fputs("usage: sluice-bench [--smoke] [--reps N] [--runs N]\n"
-	      "                    [--only pktcost|control|fib] [--json FILE]\n"
+	      "                    [--only pktcost|control|fib|stateful] "
+	      "[--json FILE]\n"
 	      "       sluice-bench --spin PATH[:FLOWS] [--seconds S]   "
 	      "(for perf record)\n"
 	      "       sluice-bench route-latency --map PINNED --nhgs PINNED "
@@ -341,6 +342,16 @@ int main(int argc, char **argv)
 
 		if (e) {
 			tap_line(false, "fib: setup failed (%s)", strerror(-e));
+			err = 1;
+		}
+	}
+	if (!only || !strcmp(only, "stateful")) {
+		/* moves this process into a namespace of its own */
+		int e = statecost_run(&o);
+
+		if (e) {
+			tap_line(false, "stateful: setup failed (%s)",
+				 strerror(-e));
 			err = 1;
 		}
 	}
