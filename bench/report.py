@@ -128,6 +128,51 @@ def fib_rows(figs, add):
             add("fib", "%s: %s" % (f["name"], label), fl, f, xpass(f))
 
 
+def stateful_ratios(figs):
+    """Conntrack and NAT (sluice-bench --only stateful): ratios to its own
+    XDP_PASS floor and to route_v4 with as many flows, both measured in
+    the same part."""
+    mine = [f for f in figs if f["group"] == "stateful"]
+
+    def get(name, flows):
+        for f in mine:
+            if f["name"] == name and f.get("flows") == flows and \
+                    f.get("status") == "ok":
+                return f
+        return None
+
+    floor = get("xdp_pass", 1)
+    for f in mine:
+        if f.get("status") != "ok" or f["unit"] != "ns/packet" or \
+                f["name"] == "xdp_pass":
+            continue
+        if floor:
+            f["ratio_to_xdp_pass"] = f["median"] / floor["median"]
+        route = get("route_v4", f.get("flows"))
+        if route and f["name"] != "route_v4":
+            f["ratio_to_route_v4"] = f["median"] / route["median"]
+
+
+def stateful_rows(figs, add):
+    """The stateful part's rows: ns/packet with its ratios, then the
+    million entries' memory and ageing."""
+    for f in figs:
+        if f["group"] != "stateful":
+            continue
+        ratio = []
+        if "ratio_to_xdp_pass" in f:
+            ratio.append("%.2f× xdp_pass" % f["ratio_to_xdp_pass"])
+        if "ratio_to_route_v4" in f:
+            ratio.append("%.2f× route_v4" % f["ratio_to_route_v4"])
+        if f["unit"] == "ns/packet":
+            label = "%s: %s" % (f["name"], f.get("label", ""))
+            fl = flows_name(f.get("flows"))
+        else:
+            label = f.get("label", f["name"])
+            fl = ""
+        add("stateful", label, fl, f, ", ".join(ratio))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -171,6 +216,7 @@ def main():
                 and fc_floor_ns and f["unit"] == "ns/packet" and \
                 f["name"] != "xdp_pass":
             f["ratio_to_xdp_pass"] = f["median"] / fc_floor_ns
+    stateful_ratios(figs)
 
     meta = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -226,6 +272,7 @@ def main():
     if o:
         add("pktcost", "test_run overhead per call (subtracted above)", "", o)
     fib_rows(figs, add)
+    stateful_rows(figs, add)
     for f in figs:
         if f["group"] != "control":
             continue
