@@ -113,7 +113,7 @@ $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c $(wildcard bpf/lib/*.h include/uapi/sluice/*
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 # bench/throughput.sh loads it with bpftool (no skeleton: nothing in C uses it)
-all: $(BUILD)/bpf/xdp_ceiling.bpf.o
+all: $(BUILD)/bpf/xdp_ceiling.bpf.o $(BUILD)/bpf/xdp_src_sink.bpf.o
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 

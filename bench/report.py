@@ -286,7 +286,8 @@ def main():
     else:
         head_r = tp.get("headline", {})
         ceil = tp.get("ceiling_fraction", {})
-        base = {"c": ("c/a", "(a) kernel"), "d": ("d/b", "(b) nftables")}
+        base = {"c": ("c/a", "(a) kernel"), "d": ("d/b", "(b) nftables"),
+                "g": ("g/f", "(f) nftables masquerade")}
         dat = []
         for r in tp.get("results", []):
             n = r.get("flows")

@@ -9,7 +9,16 @@
 #   (e) the ceiling: an XDP program that only decrements the TTL, writes
 #       the next hop's MACs and redirects to B's port through a devmap, no
 #       lookups (bench/xdp_ceiling.bpf.c, loaded with bpftool)
-# each with 1 and 65536 flows of 60-byte UDP/IPv4 frames (64 on the wire).
+# each with 1 and 65536 flows of 60-byte UDP/IPv4 frames (64 on the wire);
+# and the source NAT rounds, 1 and 32768 flows (65536 flows to one
+# destination port do not fit in one address's 64512 ports, in the kernel
+# or in sluice):
+#   (f) nftables masquerade of A's prefix out of R's B-side port
+#   (g) sluice SNAT: conntrack on and a masquerade rule for A's prefix out
+#       of R's B-side port, programmed through lib/dp by `sluice-bench
+#       nat-router` (sluiced has no NAT API yet)
+# where B counts the frames whose source is R's address (bench/
+# xdp_src_sink.bpf.c in place of sluice_sink).
 # Every case is also given as a fraction of the ceiling: the median over
 # the rounds of (its Mpps / the ceiling's Mpps in the same round).
 #
@@ -47,6 +56,7 @@ SECS=3
 GEN_CPU=0
 R_CPU=1
 FLOW_SET="1 65536"
+NAT_FLOW_SET="1 32768"
 
 usage() { sed -n '3,/^# addresses come/p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -67,6 +77,7 @@ if [ $QUICK = 1 ]; then
 	REPS=1
 	SECS=1
 	FLOW_SET="1"
+	NAT_FLOW_SET="1"
 fi
 for v in reps:REPS seconds:SECS gen-cpu:GEN_CPU r-cpu:R_CPU; do
 	name=${v#*:}
@@ -104,6 +115,10 @@ done
 # Private copies: other builds in the tree may replace the binaries mid-run.
 cp "$BUILD/sluice-gen" "$BUILD/sluiced" "$BUILD/bpf/sluice_sink.bpf.o" \
 	"$BUILD/bpf/xdp_ceiling.bpf.o" "$T_TMP/"
+# the NAT rounds' (f, g say why not when they are missing)
+for f in bench/sluice-bench bpf/xdp_src_sink.bpf.o; do
+	[ -e "$BUILD/$f" ] && cp "$BUILD/$f" "$T_TMP/"
+done
 GEN=$T_TMP/sluice-gen
 SLUICED=$T_TMP/sluiced
 
@@ -497,6 +512,196 @@ print("test_run: IPv4 and IPv6 redirected with TTL - 1 and B's MACs, TTL 1 and A
 PY
 }
 
+# ---- the NAT rounds (f, g) ---------------------------------------------------------
+# B runs xdp_src_sink (pinned, loaded once) in place of sluice_sink: it
+# drops every frame too, and counts those whose source is R's B-side
+# address: the path check of both rounds is that what B received was
+# translated, counted.
+R_ADDR_B=198.18.2.1
+SRC_PIN=/sys/fs/bpf/$T_ID-srcsink
+SRC_WHY=
+NR_PID=
+NR_STATS=$T_TMP/nat-router.stats
+src_sink_load() {
+	local out
+	if [ ! -e "$T_TMP/xdp_src_sink.bpf.o" ]; then
+		SRC_WHY="$BUILD/bpf/xdp_src_sink.bpf.o is missing: run 'make build' first"
+		return 1
+	fi
+	if ! command -v bpftool >/dev/null; then
+		SRC_WHY="'bpftool' is missing (make deps)"
+		return 1
+	fi
+	T_PINS+=("$SRC_PIN")
+	if ! mkdir -p "$SRC_PIN" ||
+		! out=$(bpftool prog load "$T_TMP/xdp_src_sink.bpf.o" "$SRC_PIN/prog" \
+			type xdp pinmaps "$SRC_PIN" 2>&1) ||
+		! out=$(bpftool map update pinned "$SRC_PIN/src_sink_want" key 0 0 0 0 \
+			value ${R_ADDR_B//./ } 2>&1); then
+		SRC_WHY="loading xdp_src_sink failed: $(echo "$out" | tail -3)"
+		return 1
+	fi
+}
+# src_stats: "from_r other", summed over the CPUs
+src_stats() {
+	bpftool -j map dump pinned "$SRC_PIN/src_sink_stats" | python3 -c '
+import json, sys
+n = {e["key"]: sum(v["value"] for v in e["values"]) for e in
+     (x["formatted"] for x in json.load(sys.stdin))}
+print(n[0], n[1])'
+}
+# b_sink src|plain: B's XDP program
+b_sink() {
+	ip -n "$NS_B" link set dev "$IB" xdpdrv off || return 1
+	if [ "$1" = src ]; then
+		in_ns "$NS_B" ip link set dev "$IB" xdpdrv pinned "$SRC_PIN/prog"
+	else
+		ip -n "$NS_B" link set dev "$IB" xdpdrv obj "$T_TMP/sluice_sink.bpf.o" sec xdp
+	fi
+}
+# src_verdict DELIVERED: B's frames from R's address against all it got
+SRC0=
+src_verdict() {
+	local now
+	now=$(src_stats) || { echo "invalid: B's source counters do not read"; return 0; }
+	# shellcheck disable=SC2086  # two numbers each
+	set -- $SRC0 $now "$1"
+	local from=$(($3 - $1)) other=$(($4 - $2)) delivered=$5
+	if [ "$delivered" -eq 0 ]; then
+		echo "invalid: nothing arrived at B"
+	elif [ $((other * 1000)) -gt "$delivered" ] || [ $((from * 100)) -lt $((99 * delivered)) ]; then
+		echo "invalid: of $delivered frames B received, $from came from $R_ADDR_B and $other from elsewhere"
+	else
+		echo "ok: B received $delivered, $from from $R_ADDR_B"
+	fi
+}
+check_masq() {
+	case $1 in
+	before)
+		check_kernel before
+		SRC0=$(src_stats) ||
+			{ unavailable "$CASE" "$2" "B's source counters do not read"; return 1; } ;;
+	after)
+		local v s ct
+		v=$(check_kernel after "$2" "$3")
+		s=$(src_verdict "$3")
+		ct=$(ip netns exec "$NS_R" cat /proc/sys/net/netfilter/nf_conntrack_count)
+		case "$v/$s" in
+		ok*/ok*)
+			if [ $((ct * 100)) -lt $((95 * ($2 < $3 ? $2 : $3))) ]; then
+				echo "invalid: $ct conntrack entries for $2 flows"
+			else
+				echo "${s}; R forwarded ${v#*R forwarded }, $ct conntrack entries"
+			fi ;;
+		ok*/*) echo "$s" ;;
+		*) echo "$v" ;;
+		esac ;;
+	esac
+}
+# nr_stats: the nat-router's counters, "name value ..." (SIGUSR1 writes them)
+nr_stats() {
+	rm -f "$NR_STATS"
+	kill -USR1 "$NR_PID" 2>/dev/null || return 1
+	wait_until 5 test -s "$NR_STATS" || return 1
+	cat "$NR_STATS"
+}
+NR0=
+check_snat() {
+	case $1 in
+	before)
+		if ! SRC0=$(src_stats) || ! NR0=$(nr_stats); then
+			unavailable "$CASE" "$2" "the counters do not read"
+			return 1
+		fi ;;
+	after)
+		local s now
+		s=$(src_verdict "$3")
+		now=$(nr_stats) || { echo "invalid: the nat-router's counters do not read"; return 0; }
+		case $s in
+		ok*) python3 -c '
+import sys
+b = sys.argv[1].split(); a = sys.argv[2].split()
+b = dict(zip(b[::2], map(int, b[1::2]))); a = dict(zip(a[::2], map(int, a[1::2])))
+d = {k: a[k] - b[k] for k in a}
+fwd, nat, got = d["fwd_redirect"], d["snat_bound"] + d["xlate_orig"], int(sys.argv[3])
+if nat < 0.99 * fwd:
+    print("invalid: XDP redirected %d frames, NAT translated only %d" % (fwd, nat))
+elif got > fwd + 1000:
+    print("invalid: B received %d frames, XDP redirected only %d" % (got, fwd))
+elif d["port_exhausted"]:
+    print("invalid: %d flows found no port" % d["port_exhausted"])
+else:
+    print("%s; XDP redirected %d, translated %d (%d new bindings), %d other verdicts"
+          % (sys.argv[4], fwd, nat, d["snat_bound"], d["other"]))' "$NR0" "$now" "$3" "$s" ;;
+		*) echo "$s" ;;
+		esac ;;
+	esac
+}
+# nat_router_up: sluice on R's two ports with conntrack and the SNAT rule
+nat_router_up() {
+	if [ ! -x "$T_TMP/sluice-bench" ]; then
+		NR_WHY="$BUILD/bench/sluice-bench is missing: run 'make build' first"
+		return 1
+	fi
+	rm -f "$NR_STATS"
+	nsenter --net="/var/run/netns/$NS_R" "$T_TMP/sluice-bench" nat-router \
+		--in "$IR0" --out "$IR1" --addr $R_ADDR_B --src 198.18.1.0/24 \
+		--route 198.18.3.0/24 --via 198.18.2.2 --via-mac $MAC_B \
+		--stats "$NR_STATS" >>"$T_TMP/nat-router.log" 2>&1 &
+	NR_PID=$!
+	T_PIDS+=("$NR_PID")
+	if ! wait_until 10 test -s "$NR_STATS"; then
+		NR_WHY="sluice-bench nat-router did not start: $(tail -c 300 "$T_TMP/nat-router.log")"
+		return 1
+	fi
+}
+nat_router_down() {
+	kill -TERM "$NR_PID" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$NR_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$NR_PID" 2>/dev/null
+}
+NFT_MASQ='table ip sbmasq {
+	chain nat-postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "'$IR1'" ip saddr 198.18.1.0/24 masquerade
+	}
+}'
+# run_nat_round ROUND: (f) then (g), B counting sources meanwhile
+run_nat_round() {
+	local r=$1 f out
+	if [ -z "$SRC_WHY" ] && ! out=$(b_sink src 2>&1); then
+		SRC_WHY="attaching xdp_src_sink to B failed: $out"
+	fi
+	if [ -n "$SRC_WHY" ]; then
+		for f in $NAT_FLOW_SET; do
+			unavailable f "$f" "$SRC_WHY"
+			unavailable g "$f" "$SRC_WHY"
+		done
+		return 0
+	fi
+	kernel_forwarding "$NS_R" on
+	if echo "$NFT_MASQ" | ip netns exec "$NS_R" nft -f - 2>"$T_TMP/nft.err"; then
+		for f in $NAT_FLOW_SET; do measure f "$f" $SERVER check_masq "$r"; done
+		ip netns exec "$NS_R" nft delete table ip sbmasq
+	else
+		for f in $NAT_FLOW_SET; do
+			unavailable f "$f" "nft refused the rule set: $(head -c 200 "$T_TMP/nft.err")"
+		done
+	fi
+	kernel_forwarding "$NS_R" off
+	NR_WHY=
+	if nat_router_up; then
+		for f in $NAT_FLOW_SET; do measure g "$f" $SERVER check_snat "$r"; done
+		nat_router_down
+	else
+		for f in $NAT_FLOW_SET; do unavailable g "$f" "$NR_WHY"; done
+	fi
+	b_sink plain || fatal "cannot put sluice_sink back on B"
+}
+
 # ---- the cases ---------------------------------------------------------------------
 NFT_RULES='table ip sbench {
 	map service-ips {
@@ -613,8 +818,10 @@ echo "# throughput A -> R -> B over veth: $CPU_MODEL, $NCPU CPUs, Linux $KERNEL;
 	"generator on CPU $GEN_CPU, R's NAPI on CPU $R_CPU; $REPS x $SECS s per figure" >&2
 setup || fatal "topology setup failed"
 ceiling_load || echo "  (e) ceiling: ${CEIL_WHY#invalid: }" >&2
+src_sink_load || echo "  (f, g): $SRC_WHY" >&2
 for round in $(seq 1 "$REPS"); do
 	run_round "$round"
+	run_nat_round "$round"
 done
 ELAPSED=$((SECONDS - T0))
 # Under a sanitizer build, a report in a daemon's log fails the run.
@@ -627,15 +834,19 @@ fi
 
 # ---- report ----------------------------------------------------------------------
 python3 - "$RESULTS" "$JSON_OUT" "$CPU_MODEL" "$KERNEL" "$NCPU" "$GEN_CPU" \
-	"$R_CPU" "$REPS" "$SECS" "$QUICK" "$ELAPSED" "$FLOW_SET" <<'PY'
+	"$R_CPU" "$REPS" "$SECS" "$QUICK" "$ELAPSED" "$FLOW_SET" "$NAT_FLOW_SET" <<'PY'
 import json, statistics, sys, time
 
 (path, json_out, cpu_model, kernel, ncpu, gen_cpu, r_cpu, reps, secs, quick,
- elapsed, flow_set) = sys.argv[1:]
+ elapsed, flow_set, nat_flow_set) = sys.argv[1:]
 names = {"a": "kernel IP forwarding", "b": "nftables DNAT to 4 backends",
          "c": "sluice routing (XDP)", "d": "sluice LB, IPIP to 4 backends",
-         "e": "XDP ceiling (TTL-1, redirect)"}
+         "e": "XDP ceiling (TTL-1, redirect)",
+         "f": "nftables masquerade (SNAT)",
+         "g": "sluice SNAT, conntrack (XDP)"}
 flows = [int(f) for f in flow_set.split()]
+nat_flows = [int(f) for f in nat_flow_set.split()]
+flows_of = {c: (nat_flows if c in "fg" else flows) for c in "abcdefg"}
 runs, why = {}, {}
 for line in open(path):
     f = line.rstrip("\n").split("\t")
@@ -666,8 +877,8 @@ def stat(xs):
 results = []
 # a case whose program failed its own check before any repetition
 invalid = any(w.startswith("invalid") for ws in why.values() for w in ws)
-for c in "abcde":
-    for n in flows:
+for c in "abcdefg":
+    for n in flows_of[c]:
         r = {"case": c, "name": names[c], "flows": n}
         rs = runs.get((c, n), [])
         bad = [x["path_check"] for x in rs if not x["path_check"].startswith("ok")]
@@ -696,8 +907,8 @@ def get(c, n):
     return None
 
 headline = {}
-for num, den in (("c", "a"), ("d", "b")):
-    for n in flows:
+for num, den in (("c", "a"), ("d", "b"), ("g", "f")):
+    for n in flows_of[num]:
         k = "%s/%s" % (num, den)
         x, y = get(num, n), get(den, n)
         if x and y:
@@ -830,7 +1041,7 @@ for n in notes:
 
 doc = {"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
        "host": {"cpu_model": cpu_model, "cpus": int(ncpu), "kernel": kernel},
-       "setup": {"topology": "A -> R -> B over veth, namespaces",
+       "setup": {"topology": "A -> R -> B over veth, namespaces", "nat_flows": nat_flows,
                  "frame": "60-byte UDP/IPv4 (64 on the wire)", "generator": "sluice-gen",
                  "generator_cpu": int(gen_cpu), "r_napi_cpu": int(r_cpu),
                  "repetitions": int(reps), "seconds": int(secs), "quick": quick == "1",
