@@ -585,13 +585,16 @@ check_masq() {
 		local v s ct
 		v=$(check_kernel after "$2" "$3")
 		s=$(src_verdict "$3")
-		ct=$(ip netns exec "$NS_R" cat /proc/sys/net/netfilter/nf_conntrack_count)
+		# entries whose answers go to R's address: masqueraded flows
+		# (nf_conntrack_count would also count (b)'s)
+		ct=$(ip netns exec "$NS_R" grep -c "dst=$SERVER .*src=$SERVER dst=$R_ADDR_B " \
+			/proc/net/nf_conntrack)
 		case "$v/$s" in
 		ok*/ok*)
 			if [ $((ct * 100)) -lt $((95 * ($2 < $3 ? $2 : $3))) ]; then
-				echo "invalid: $ct conntrack entries for $2 flows"
+				echo "invalid: $ct masqueraded conntrack entries for $2 flows"
 			else
-				echo "${s}; R forwarded ${v#*R forwarded }, $ct conntrack entries"
+				echo "${s}; R forwarded ${v#*R forwarded }, $ct masqueraded conntrack entries"
 			fi ;;
 		ok*/*) echo "$s" ;;
 		*) echo "$v" ;;
