@@ -33,26 +33,30 @@
 #define FILL_CHUNK 65536u
 #define POLL_NS 50000000L
 #define AGE_BOUND_S 60
+#define N_FIGS 5
 
 struct cm_run {
 	__u32 count, timeout_s;
 	long long memlock_empty, memlock_full, nat_memlock;
 	long long avail_before, avail_after; /* kB */
+	long long slab_before, slab_after;   /* SUnreclaim, kB */
 	double fill_s, first_s, age_s;
 	__u64 passes;
 };
 
-/* MemAvailable in kB, or -errno. */
-static long long mem_available(void)
+/* A /proc/meminfo line's kB ("MemAvailable:"), or -errno. */
+static long long meminfo_kb(const char *key)
 {
 	char line[128];
 	long long kb = -ENOENT;
+	size_t n = strlen(key);
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+		if (!strncmp(line, key, n) &&
+		    sscanf(line + n, " %lld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
@@ -191,10 +195,12 @@ static bool one(const struct bench_opts *o, struct fig *f, struct cm_run *r)
 			    dp_ct_capacity(dp));
 		goto out;
 	}
-	r->avail_before = mem_available();
+	r->avail_before = meminfo_kb("MemAvailable:");
+	r->slab_before = meminfo_kb("SUnreclaim:");
 	if (!fill(dp, f, r))
 		goto out;
-	r->avail_after = mem_available();
+	r->slab_after = meminfo_kb("SUnreclaim:");
+	r->avail_after = meminfo_kb("MemAvailable:");
 	r->memlock_full = map_memlock(dp_ct_map_fd(dp));
 	r->nat_memlock = map_memlock(dp_nat_flows_fd(dp));
 	ok = age(dp, f, r);
@@ -207,18 +213,21 @@ int ctmem_run(const struct bench_opts *o)
 {
 	struct cm_run r = { .count = o->smoke ? 20000 : 1000000,
 			    .timeout_s = o->smoke ? 2 : 5 };
-	struct fig *fill_f, *mem_f, *avail_f, *age_f;
-	const char *name[4] = { "ct_fill", "ct_memlock_per_entry",
-				"ct_memavail_per_entry", "ct_age" };
-	const char *unit[4] = { "s", "bytes/entry", "bytes/entry", "s" };
-	struct fig *figs[4];
+	struct fig *fill_f, *mem_f, *slab_f, *avail_f, *age_f;
+	const char *name[N_FIGS] = { "ct_fill", "ct_memlock_per_entry",
+				     "ct_slab_per_entry",
+				     "ct_memavail_per_entry", "ct_age" };
+	const char *unit[N_FIGS] = { "s", "bytes/entry", "bytes/entry",
+				     "bytes/entry", "s" };
+	struct fig *figs[N_FIGS];
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < N_FIGS; i++)
 		figs[i] = fig_new(SC_GROUP, name[i], r.count, unit[i]);
 	fill_f = figs[0];
 	mem_f = figs[1];
-	avail_f = figs[2];
-	age_f = figs[3];
+	slab_f = figs[2];
+	avail_f = figs[3];
+	age_f = figs[4];
 	snprintf(fill_f->label, sizeof(fill_f->label),
 		 "conntrack: fill %u entries (dp_ct_fill)", r.count);
 	snprintf(fill_f->method, sizeof(fill_f->method),
@@ -230,6 +239,12 @@ int ctmem_run(const struct bench_opts *o)
 	snprintf(mem_f->method, sizeof(mem_f->method),
 		 "ct map's memlock (/proc/self/fdinfo) full minus empty, "
 		 "divided by the entries");
+	snprintf(slab_f->label, sizeof(slab_f->label),
+		 "conntrack: unreclaimable slab growth per entry");
+	snprintf(slab_f->method, sizeof(slab_f->method),
+		 "SUnreclaim (/proc/meminfo) after the fill minus before, per "
+		 "entry: the elements' slab objects (others move it too, far "
+		 "less than MemAvailable)");
 	snprintf(avail_f->label, sizeof(avail_f->label),
 		 "conntrack: MemAvailable drop per entry (noisy)");
 	snprintf(avail_f->method, sizeof(avail_f->method),
@@ -242,7 +257,7 @@ int ctmem_run(const struct bench_opts *o)
 		 "unreplied timeout set to %u s at t0 (after the fill); gauges "
 		 "polled every 50 ms; (empty - t0) - timeout",
 		 r.timeout_s);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < N_FIGS; i++)
 		snprintf(figs[i]->check, sizeof(figs[i]->check),
 			 "the fill made exactly %u UDP unreplied entries "
 			 "(answer, gauges); then gauges 0, expired +%u, a "
@@ -250,13 +265,15 @@ int ctmem_run(const struct bench_opts *o)
 			 r.count, r.count);
 	for (unsigned int rep = 0; rep < o->reps && !age_f->invalid; rep++) {
 		if (!one(o, age_f, &r)) {
-			for (int i = 0; i < 3; i++)
+			for (int i = 0; i < N_FIGS - 1; i++)
 				fig_invalid(figs[i], "%s", age_f->why);
 			break;
 		}
 		fig_add(fill_f, r.fill_s);
 		fig_add(mem_f,
 			(double)(r.memlock_full - r.memlock_empty) / r.count);
+		fig_add(slab_f, (double)(r.slab_after - r.slab_before) *
+					1024.0 / r.count);
 		fig_add(avail_f, (double)(r.avail_before - r.avail_after) *
 					 1024.0 / r.count);
 		fig_add(age_f, r.age_s);
@@ -267,18 +284,23 @@ int ctmem_run(const struct bench_opts *o)
 			"\"memlock_full\": %lld, \"nat_flows_memlock\": %lld, "
 			"\"mem_available_before_kb\": %lld, "
 			"\"mem_available_after_kb\": %lld, "
+			"\"sunreclaim_before_kb\": %lld, "
+			"\"sunreclaim_after_kb\": %lld, "
 			"\"fill_entries_per_s\": %.0f}",
 			r.first_s, (unsigned long long)r.passes, r.timeout_s,
 			r.memlock_empty, r.memlock_full, r.nat_memlock,
-			r.avail_before, r.avail_after, r.count / r.fill_s);
+			r.avail_before, r.avail_after, r.slab_before,
+			r.slab_after, r.count / r.fill_s);
 		note("stateful: %u entries filled in %.2f s; memlock %lld -> "
-		     "%lld; MemAvailable %lld -> %lld kB; empty %.2f s after "
+		     "%lld; SUnreclaim %lld -> %lld kB; MemAvailable %lld -> "
+		     "%lld kB; empty %.2f s after "
 		     "the %u s timeout (first expiry at %.2f s, %llu passes)",
 		     r.count, r.fill_s, r.memlock_empty, r.memlock_full,
-		     r.avail_before, r.avail_after, r.age_s, r.timeout_s,
-		     r.first_s, (unsigned long long)r.passes);
+		     r.slab_before, r.slab_after, r.avail_before, r.avail_after,
+		     r.age_s, r.timeout_s, r.first_s,
+		     (unsigned long long)r.passes);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < N_FIGS; i++)
 		fig_tap(figs[i], "path check");
 	return 0;
 }
