@@ -429,14 +429,13 @@ static int frames(struct sc_env *e, enum sc_kind k, unsigned int flows)
 
 /* ---- established flows ----------------------------------------------------------- */
 
-static bool run_checked(struct sc_env *e, struct fig *f, int fd, __u32 ifindex,
-			const __u8 *in, __u32 len, const __u8 *exp,
-			__u32 explen, unsigned long long call)
+static bool run_checked(struct fig *f, int fd, __u32 ifindex, const __u8 *in,
+			__u32 len, const __u8 *exp, __u32 explen,
+			unsigned long long call)
 {
 	static struct test_res r;
 
 	test_res_run(fd, ifindex, in, len, 1, &r);
-	(void)e;
 	return test_res_check(f, &r, XDP_REDIRECT, exp, explen, call);
 }
 
@@ -456,19 +455,18 @@ static bool prime(struct sc_env *e, struct fig *fg, struct dp *dp,
 		flow_orig(k, i, 0x02, &f);
 		n = frame_build(&f, in, sizeof(in));
 		m = n < 0 ? n : exp_orig(k, &f, exp);
-		if (m < 0 || !run_checked(e, fg, fd, e->ifin, in, (__u32)n, exp,
+		if (m < 0 || !run_checked(fg, fd, e->ifin, in, (__u32)n, exp,
 					  (__u32)m, i))
 			goto bad;
 		if (frames_reply(k, &f, in, &inlen, exp, &explen) ||
-		    !run_checked(e, fg, fd, e->ifout, in, inlen, exp, explen,
-				 i))
+		    !run_checked(fg, fd, e->ifout, in, inlen, exp, explen, i))
 			goto bad;
 		if (!tcp)
 			continue;
 		flow_orig(k, i, 0x10, &f);
 		n = frame_build(&f, in, sizeof(in));
 		m = n < 0 ? n : exp_orig(k, &f, exp);
-		if (m < 0 || !run_checked(e, fg, fd, e->ifin, in, (__u32)n, exp,
+		if (m < 0 || !run_checked(fg, fd, e->ifin, in, (__u32)n, exp,
 					  (__u32)m, i))
 			goto bad;
 	}

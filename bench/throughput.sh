@@ -683,6 +683,8 @@ run_nat_round() {
 			unavailable f "$f" "$SRC_WHY"
 			unavailable g "$f" "$SRC_WHY"
 		done
+		# B keeps a sink whatever happened (the next round needs one)
+		b_sink plain || fatal "cannot put sluice_sink back on B"
 		return 0
 	fi
 	kernel_forwarding "$NS_R" on
