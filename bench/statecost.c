@@ -13,7 +13,9 @@
  *    flows), ct_new_v4 (a new UDP flow each packet);
  *  - dpn: tracking on, an SNAT rule (198.18.0.0/24 leaving by b1 to the
  *    pool 198.18.1.100) and a DNAT rule (198.18.1.1:8080/tcp in by b0 to
- *    198.19.0.5:80): snat_est_v4, snat_new_v4, dnat_est_v4.
+ *    198.19.0.5:80): snat_est_v4, snat_new_v4, dnat_est_v4, and
+ *    snat_busy_v4 (a new flow whose own port another flow holds: the
+ *    port search's second try).
  * Timeouts are an hour for every state, so the sweep expires nothing
  * while a figure runs (it still runs, as it does in production).
  *
@@ -38,7 +40,9 @@
  * moved; conntrack's events: none for established flows, "created" +runs
  * (and "flushed" what the flushes said) for new ones; NAT's events:
  * xlate_orig +runs for established NATed flows, snat_bound +runs for new
- * ones, nothing else (no port collision: each flow's own port is free).
+ * ones, nothing else (no port collision: each flow's own port is free,
+ * but for snat_busy_v4: one collision each, and the occupants' own
+ * bindings and packets, made untimed after each flush, counted too).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -83,8 +87,15 @@ enum sc_kind {
 	SC_CT_NEW,
 	SC_SNAT_EST,
 	SC_SNAT_NEW,
+	SC_SNAT_BUSY,
 	SC_DNAT_EST
 };
+
+/* New flows, each packet: the table is flushed between cycles. */
+static bool is_new(enum sc_kind k)
+{
+	return k == SC_CT_NEW || k == SC_SNAT_NEW || k == SC_SNAT_BUSY;
+}
 
 struct sc_path {
 	const char *name;
@@ -104,6 +115,9 @@ static const struct sc_path paths[] = {
 	  SC_SNAT_EST, false },
 	{ "snat_new_v4", "SNAT: a new UDP flow each packet (port, binding)",
 	  SC_SNAT_NEW, true },
+	{ "snat_busy_v4",
+	  "SNAT: a new UDP flow each packet, its own port taken (2 tries)",
+	  SC_SNAT_BUSY, true },
 	{ "dnat_est_v4",
 	  "DNAT: established TCP flow (ACK), destination "
 	  "rewritten",
@@ -128,6 +142,7 @@ struct sc_env {
 	__u8 (*exp)[FRAME_MAX];
 	__u32 *explen;
 	counters_t before, after;
+	unsigned long long occupants; /* snat_busy: flows taking the ports */
 	struct dp_ct_counts ct_before, ct_after;
 	__u64 nat_before[SLUICE_NAT_NEVENTS], nat_after[SLUICE_NAT_NEVENTS];
 	__u32 flushed; /* entries the figure's flushes removed */
@@ -330,8 +345,9 @@ static void teardown(struct sc_env *e)
 
 /* Flow @i's packet from its opener (the client, in by b0), @tcp_flags
  * for TCP.  UDP and ct_est: 198.18.0.2 to route i's 198.19.x.y, so the
- * route lookups are route_v4's; DNAT: clients from 198.18.128.0/17 (two
- * ports each) to 198.18.1.1:8080. */
+ * route lookups are route_v4's (snat_busy: from 198.18.0.3, whose ports
+ * snat_new's flows from 198.18.0.2 hold); DNAT: clients from
+ * 198.18.128.0/17 (two ports each) to 198.18.1.1:8080. */
 static void flow_orig(enum sc_kind k, unsigned int i, __u8 tcp_flags,
 		      struct flow *f)
 {
@@ -352,6 +368,8 @@ static void flow_orig(enum sc_kind k, unsigned int i, __u8 tcp_flags,
 		f->payload = 6;
 		f->dport = 80;
 	}
+	if (k == SC_SNAT_BUSY)
+		v4(f->saddr, 198, 18, 0, 3);
 	if (k == SC_DNAT_EST) {
 		v4(f->saddr, 198, 18, (__u8)(128 + (i >> 8 & 127)), (__u8)i);
 		memcpy(f->daddr, pub, 4);
@@ -365,8 +383,10 @@ static int exp_orig(enum sc_kind k, const struct flow *f, __u8 *out)
 {
 	struct flow t = *f;
 
-	if (k == SC_SNAT_EST || k == SC_SNAT_NEW)
+	if (k == SC_SNAT_EST || k == SC_SNAT_NEW || k == SC_SNAT_BUSY)
 		memcpy(t.saddr, pool, 4);
+	if (k == SC_SNAT_BUSY) /* its own port is taken: the next one */
+		t.sport++;
 	if (k == SC_DNAT_EST) {
 		memcpy(t.daddr, srv, 4);
 		t.dport = 80;
@@ -523,14 +543,14 @@ static bool counters_ok(struct sc_env *e, struct fig *f,
 static bool ct_events_ok(struct sc_env *e, struct fig *f, enum sc_kind k,
 			 unsigned long long runs)
 {
-	bool new_flows = k == SC_CT_NEW || k == SC_SNAT_NEW;
+	bool new_flows = is_new(k);
 
 	for (int i = 0; i < SLUICE_CT_NEVENTS; i++) {
 		__u64 d = e->ct_after.events[i] - e->ct_before.events[i];
 		__u64 want = 0;
 
 		if (new_flows && i == SLUICE_CTE_CREATED)
-			want = runs;
+			want = runs + e->occupants;
 		if (new_flows && i == SLUICE_CTE_FLUSHED)
 			want = e->flushed;
 		if (d == want)
@@ -544,7 +564,8 @@ static bool ct_events_ok(struct sc_env *e, struct fig *f, enum sc_kind k,
 }
 
 /* NAT's events: xlate_orig +runs (established), snat_bound +runs (new;
- * released: the bindings the flushes gave back), nothing else. */
+ * released: the bindings the flushes gave back; snat_busy: a collision
+ * each, and the occupants' bindings), nothing else. */
 static bool nat_events_ok(struct sc_env *e, struct fig *f, enum sc_kind k,
 			  unsigned long long runs)
 {
@@ -554,10 +575,14 @@ static bool nat_events_ok(struct sc_env *e, struct fig *f, enum sc_kind k,
 		if ((k == SC_SNAT_EST || k == SC_DNAT_EST) &&
 		    i == SLUICE_NATE_XLATE_ORIG)
 			want = runs;
-		if (k == SC_SNAT_NEW && i == SLUICE_NATE_SNAT_BOUND)
-			want = runs;
-		if (k == SC_SNAT_NEW && i == SLUICE_NATE_RELEASED)
+		if ((k == SC_SNAT_NEW || k == SC_SNAT_BUSY) &&
+		    i == SLUICE_NATE_SNAT_BOUND)
+			want = runs + e->occupants;
+		if ((k == SC_SNAT_NEW || k == SC_SNAT_BUSY) &&
+		    i == SLUICE_NATE_RELEASED)
 			want = e->flushed;
+		if (k == SC_SNAT_BUSY && i == SLUICE_NATE_PORT_COLLISION)
+			want = runs;
 		if (d == want)
 			continue;
 		fig_invalid(f, "NAT event %s: +%llu, want +%llu",
@@ -614,8 +639,35 @@ static bool flush(struct sc_env *e, struct fig *f, struct dp *dp)
 	return true;
 }
 
+/* snat_busy: snat_new's flows from 198.18.0.2 take the ports the
+ * measured flows from 198.18.0.3 ask for, by real packets (checked),
+ * untimed; counted, for the events and counters. */
+static bool occupy(struct sc_env *e, struct fig *f, struct dp *dp,
+		   unsigned int flows)
+{
+	static struct test_res r;
+	static __u8 in[FRAME_MAX], exp[FRAME_MAX];
+	struct flow fl;
+	int n, m;
+
+	for (unsigned int i = 0; i < flows; i++) {
+		flow_orig(SC_SNAT_NEW, i, 0, &fl);
+		n = frame_build(&fl, in, sizeof(in));
+		m = n < 0 ? n : exp_orig(SC_SNAT_NEW, &fl, exp);
+		if (m < 0) {
+			fig_invalid(f, "cannot build the occupying frames");
+			return false;
+		}
+		test_res_run(dp_xdp_prog_fd(dp), e->ifin, in, (__u32)n, 1, &r);
+		if (!test_res_check(f, &r, XDP_REDIRECT, exp, (__u32)m, i))
+			return false;
+		e->occupants++;
+	}
+	return true;
+}
+
 static bool measure_single(struct sc_env *e, struct fig *f, struct dp *dp,
-			   bool new_flows, unsigned int flows, double *ns)
+			   enum sc_kind k, unsigned int flows, double *ns)
 {
 	static struct test_res r, rp;
 	unsigned long long sum = 0, sum_pass = 0, kept = 0;
@@ -624,7 +676,9 @@ static bool measure_single(struct sc_env *e, struct fig *f, struct dp *dp,
 	for (unsigned long long c = 0; c < e->runs; c++) {
 		unsigned int i = (unsigned int)(c % flows);
 
-		if (new_flows && c && !i && !flush(e, f, dp))
+		if (is_new(k) && c && !i && !flush(e, f, dp))
+			return false;
+		if (k == SC_SNAT_BUSY && !i && !occupy(e, f, dp, flows))
 			return false;
 		test_res_run(fd, e->ifin, e->in[i], e->inlen[i], 1, &r);
 		if (!test_res_check(f, &r, XDP_REDIRECT, e->exp[i],
@@ -670,6 +724,8 @@ static void describe(struct fig *f, const struct sc_path *p)
 		[SC_SNAT_EST] = "the routed frame from the pool's address",
 		[SC_SNAT_NEW] = "the routed frame from the pool's address, "
 				"the port kept",
+		[SC_SNAT_BUSY] = "the routed frame from the pool's address, "
+				 "the next port",
 		[SC_DNAT_EST] = "the routed frame to the server's address "
 				"and port",
 	};
@@ -680,6 +736,8 @@ static void describe(struct fig *f, const struct sc_path *p)
 		[SC_SNAT_EST] = "; no conntrack event, NAT xlate_orig +runs",
 		[SC_SNAT_NEW] = "; conntrack created +runs, NAT snat_bound "
 				"+runs",
+		[SC_SNAT_BUSY] = "; NAT port_collision +runs, snat_bound "
+				 "+runs (+ the occupants')",
 		[SC_DNAT_EST] = "; no conntrack event, NAT xlate_orig +runs",
 	};
 
@@ -688,9 +746,8 @@ static void describe(struct fig *f, const struct sc_path *p)
 		 "single: repeat 1 per call, a fresh frame, flows cycled%s; "
 		 "minus XDP_PASS at repeat 1 (interleaved), plus XDP_PASS "
 		 "batch",
-		 p->kind == SC_CT_NEW || p->kind == SC_SNAT_NEW ?
-			 " (table flushed between cycles, untimed)" :
-			 "");
+		 is_new(p->kind) ? " (table flushed between cycles, untimed)" :
+				   "");
 	snprintf(f->check, sizeof(f->check),
 		 "every call: XDP_REDIRECT, output = %s, built here; per "
 		 "figure: fwd_redirect +runs exactly, no other counter%s",
@@ -701,7 +758,7 @@ static void measure(struct sc_env *e, const struct sc_path *p,
 		    unsigned int flows)
 {
 	struct fig *f = fig_new(SC_GROUP, p->name, flows, "ns/packet");
-	bool new_flows = p->kind == SC_CT_NEW || p->kind == SC_SNAT_NEW;
+	bool new_flows = is_new(p->kind);
 	struct dp *dp = dp_of(e, p->kind);
 	double ns = 0;
 
@@ -723,17 +780,18 @@ static void measure(struct sc_env *e, const struct sc_path *p,
 	    !prime(e, f, dp, p->kind, flows))
 		return;
 	e->flushed = 0;
+	e->occupants = 0;
 	if (snapshot(e, dp, e->before, &e->ct_before, e->nat_before)) {
 		fig_invalid(f, "cannot read the counters");
 		return;
 	}
-	if (!measure_single(e, f, dp, new_flows, flows, &ns))
+	if (!measure_single(e, f, dp, p->kind, flows, &ns))
 		return;
 	if (snapshot(e, dp, e->after, &e->ct_after, e->nat_after)) {
 		fig_invalid(f, "cannot read the counters");
 		return;
 	}
-	if (!counters_ok(e, f, f->runs, e->inlen[0]))
+	if (!counters_ok(e, f, f->runs + e->occupants, e->inlen[0]))
 		return;
 	if (dp != e->dpr && (!ct_events_ok(e, f, p->kind, f->runs) ||
 			     !nat_events_ok(e, f, p->kind, f->runs)))
