@@ -5,9 +5,10 @@
 #   bench/run.sh BUILD [--smoke]
 #
 #  1. per-packet cost, route lookup against the table size (1 vs 1M routes,
-#     LPM trie vs compiled table), Maglev build time, LPM insert rate, map
-#     memory: BUILD/bench/sluice-bench (BPF_PROG_TEST_RUN, every figure
-#     path-checked)
+#     LPM trie vs compiled table), conntrack and NAT per packet, a million
+#     conntrack entries' memory and ageing, Maglev build time, LPM insert
+#     rate, map memory: BUILD/bench/sluice-bench (BPF_PROG_TEST_RUN, every
+#     figure path-checked)
 #  2. control plane: sluiced in a namespace mirroring kernel routes created
 #     with `ip -batch` (as they arrive, and at start-up), netlink -> map
 #     latency, REST API requests/s, sluiced's RSS and its maps' memory
