@@ -8,33 +8,20 @@
  * The stateful layer's order (docs/stateful.md): parse -> DDoS guard ->
  * conntrack lookup (sets l3_info.ct_state) -> firewall "in" -> conntrack
  * commit (a NEW flow the firewall let through gets its entry) -> load
- * balancer -> NAT -> route -> firewall "out" -> forward.
- *
- * Programs chained by tail calls through xdp_tails, each verified on its
- * own (one program holding it all is past the verifier's budget and the
- * stack's 512 bytes): sluice_xdp parses and, with nothing stateful
- * configured, routes as before; sluice_xdp_ddos is the DDoS guard,
- * followed by sluice_xdp_ct (the stateful half) or sluice_xdp_route (the
- * load balancer and routing); sluice_xdp_nat is NAT's half of the
- * stateful one.  What crosses a tail call is in pkt_state.
+ * balancer -> NAT -> route -> firewall "out" -> forward.  Those stages run
+ * in programs chained by tail calls through xdp_tails (lib/chain.h);
+ * sluice_xdp itself parses and, with nothing stateful configured, balances
+ * and routes as it always has.
  */
 #include "ctx/xdp.h"
-#include "lib/ct.h"
-#include "lib/ddos.h"
 #include "lib/forward.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
-#include "lib/nat_tail.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
 #include "lib/pkt_state.h"
 #include "lib/route.h"
 #include "lib/stats.h"
-
-#define TAIL_CT 0
-#define TAIL_NAT 1
-#define TAIL_DDOS 2
-#define TAIL_ROUTE 3
 
 int sluice_xdp_ct(struct xdp_md *ctx);
 int sluice_xdp_nat(struct xdp_md *ctx);
@@ -44,22 +31,29 @@ int sluice_xdp_route(struct xdp_md *ctx);
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 4);
-	__type(key, __u32);
+	__uint(key_size, sizeof(__u32));
 	__array(values, int(struct xdp_md *));
 } xdp_tails SEC(".maps") = {
-	.values = { [TAIL_CT] = (void *)&sluice_xdp_ct,
-		    [TAIL_NAT] = (void *)&sluice_xdp_nat,
-		    [TAIL_DDOS] = (void *)&sluice_xdp_ddos,
-		    [TAIL_ROUTE] = (void *)&sluice_xdp_route },
+	.values = { [0] = (void *)&sluice_xdp_ct,
+		    [1] = (void *)&sluice_xdp_nat,
+		    [2] = (void *)&sluice_xdp_ddos,
+		    [3] = (void *)&sluice_xdp_route },
 };
 
-/* The load balancer, then routing (or NAT's half when a rule exists).
+#define CHAIN_TAILS xdp_tails
+#include "lib/chain.h"
+
+_Static_assert(TAIL_CT == 0 && TAIL_NAT == 1 && TAIL_DDOS == 2 &&
+		       TAIL_ROUTE == 3 && TAIL_SLOTS == 4,
+	       "xdp_tails' slots are lib/chain.h's");
+
+/* The load balancer, then routing (or NAT's program when a rule exists).
  * With @st's conntrack result (the stateful half): a NATed flow's
  * packets skip the load balancer (their binding says where they go), and
  * a full-NAT VIP's new flow goes to NAT with the backend picked. */
-static __always_inline int lb_and_route(struct __ctx_buff *ctx, struct pkt *p,
-					struct l3_info *f, struct pkt_state *st,
-					int nat)
+static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
+				      struct l3_info *f, struct pkt_state *st,
+				      int nat)
 {
 	struct lb_fullnat fn;
 	int r;
@@ -74,46 +68,18 @@ static __always_inline int lb_and_route(struct __ctx_buff *ctx, struct pkt *p,
 			return r;
 		}
 	}
-	if (nat) {
-		pkt_state_save(st, p);
-		bpf_tail_call(ctx, &xdp_tails, TAIL_NAT);
-		return SLUICE_DROP_TAIL_MISSING;
-	}
+	if (nat)
+		return chain_to_nat(ctx, p, st);
 	r = route_lookup(p, f);
 	if (r != DP_CONTINUE)
 		return r;
 	return forward_stage(ctx, p, f);
 }
 
-/* The stateful half: conntrack, the firewall, then on. */
-static __always_inline int stateful(struct __ctx_buff *ctx, struct pkt *p,
-				    struct pkt_state *st)
-{
-	int r;
-
-	st->np.flags = 0;
-	r = ct_lookup(p, &st->f, &st->ct);
-	if (r != DP_CONTINUE)
-		return r;
-	/* the firewall's "in" rules go here */
-	r = ct_commit(p, &st->ct);
-	if (r != DP_CONTINUE)
-		return r;
-	return lb_and_route(ctx, p, &st->f, st, nat_on());
-}
-
 SEC("xdp")
 int sluice_xdp_ct(struct xdp_md *ctx)
 {
-	struct pkt_state *st = pkt_state_get();
-	struct pkt p = {};
-
-	if (!st) {
-		pkt_init(&p, ctx);
-		return finish(&p, SLUICE_REASON_INVALID);
-	}
-	pkt_state_load(&p, st, ctx);
-	return finish(&p, stateful(ctx, &p, st));
+	return CHAIN_PROGRAM(ctx, chain_stateful);
 }
 
 SEC("xdp")
@@ -122,46 +88,21 @@ int sluice_xdp_nat(struct xdp_md *ctx)
 	return nat_tail_run(ctx);
 }
 
-/* The DDoS guard, then the stateful half or the load balancer and
- * routing. */
 SEC("xdp")
 int sluice_xdp_ddos(struct xdp_md *ctx)
 {
-	struct pkt_state *st = pkt_state_get();
-	struct pkt p = {};
-	int r;
-
-	if (!st) {
-		pkt_init(&p, ctx);
-		return finish(&p, SLUICE_REASON_INVALID);
-	}
-	pkt_state_load(&p, st, ctx);
-	r = ddos_stage(ctx, &p, &st->f);
-	if (r == DP_CONTINUE) {
-		bpf_tail_call(ctx, &xdp_tails, ct_on() ? TAIL_CT : TAIL_ROUTE);
-		r = SLUICE_DROP_TAIL_MISSING;
-	}
-	return finish(&p, r);
+	return CHAIN_PROGRAM(ctx, chain_ddos);
 }
 
 SEC("xdp")
 int sluice_xdp_route(struct xdp_md *ctx)
 {
-	struct pkt_state *st = pkt_state_get();
-	struct pkt p = {};
-
-	if (!st) {
-		pkt_init(&p, ctx);
-		return finish(&p, SLUICE_REASON_INVALID);
-	}
-	pkt_state_load(&p, st, ctx);
-	st->f.ct_state = SLUICE_CTM_UNTRACKED;
-	return finish(&p, lb_and_route(ctx, &p, &st->f, st, 0));
+	return CHAIN_PROGRAM(ctx, chain_route);
 }
 
-/* Parsing, then the stateless router unless tracking is on.  Here l3_info
- * is on the stack, as the router has always had it (what the verifier
- * knows of it keeps this program's check short); the stateful half gets
+/* Parsing, then the stateless router unless something stateful is on.
+ * Here l3_info is on the stack, as the router has always had it (what the
+ * verifier knows of it keeps this program's check short); the chain gets
  * a copy in pkt_state. */
 static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 {
@@ -177,14 +118,10 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	if (ddos_on() || ct_on()) {
-		st->f = f;
-		pkt_state_save(st, p);
-		bpf_tail_call(ctx, &xdp_tails, ddos_on() ? TAIL_DDOS : TAIL_CT);
-		return SLUICE_DROP_TAIL_MISSING;
-	}
+	if (chain_from_entry(ctx, p, st, &f, &r))
+		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;
-	return lb_and_route(ctx, p, &f, st, 0);
+	return route_half(ctx, p, &f, st, 0);
 }
 
 SEC("xdp")

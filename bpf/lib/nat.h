@@ -297,6 +297,25 @@ static __always_inline void nat_icmp_half(struct nat_icmp_acc *a, __u16 *h,
 	*h = new;
 }
 
+/* A word of the error's outer address to @w (and @fw, l3_info's copy):
+ * the IPv4 header's checksum follows, an ICMPv6 one covers it. */
+static __always_inline void nat_icmp_outer(struct pkt *p,
+					   struct nat_icmp_acc *a, __u32 *word,
+					   __u8 *fw, __u32 w, const __u32 nw)
+{
+	if (nw == 4) {
+		a->icmp = nat_acc_change(a->icmp, *word, w);
+	} else {
+		struct iphdr *oh = p->data + p->l3_off;
+
+		if ((void *)(oh + 1) <= p->data_end)
+			nat_ip4_csum(oh,
+				     nat_acc_fold(nat_acc_change(0, *word, w)));
+	}
+	*word = w;
+	__builtin_memcpy(fw, &w, 4);
+}
+
 /* A checksum field moved by @acc, its own change into the error's. */
 static __always_inline void nat_icmp_csum(struct nat_icmp_acc *a, __u16 *sum,
 					  __u64 acc, int udp)
@@ -390,25 +409,10 @@ static __always_inline int nat_icmp_error_fam(struct __ctx_buff *ctx,
 			if (i >= (int)nw)
 				break;
 			__builtin_memcpy(&w, osrc + 4 * i, 4);
-			if (outer_dst[i] == isrc[i]) {
-				/* the outer destination is the pool's */
-				a.icmp = nw == 4 ? nat_acc_change(a.icmp,
-								  outer_dst[i],
-								  w) :
-						   a.icmp;
-				if (nw == 1) {
-					struct iphdr *oh = p->data + p->l3_off;
-
-					if ((void *)(oh + 1) <= p->data_end)
-						nat_ip4_csum(
-							oh,
-							nat_acc_fold(nat_acc_change(
-								0, outer_dst[i],
-								w)));
-				}
-				outer_dst[i] = w;
-				__builtin_memcpy(f->dst + 4 * i, &w, 4);
-			}
+			/* the outer destination was the pool's */
+			if (outer_dst[i] == isrc[i])
+				nat_icmp_outer(p, &a, &outer_dst[i],
+					       f->dst + 4 * i, w, nw);
 			nat_icmp_word(&a, &isrc[i], w, in_pseudo, nw == 1);
 		}
 		if (iproto == IPPROTO_ICMP || iproto == IPPROTO_ICMPV6)
@@ -423,26 +427,11 @@ static __always_inline int nat_icmp_error_fam(struct __ctx_buff *ctx,
 			if (i >= (int)nw)
 				break;
 			__builtin_memcpy(&w, odst + 4 * i, 4);
-			if (outer_src[i] == idst[i]) {
-				/* the inner host itself sent the error: it
-				 * comes from the address the client used */
-				a.icmp = nw == 4 ? nat_acc_change(a.icmp,
-								  outer_src[i],
-								  w) :
-						   a.icmp;
-				if (nw == 1) {
-					struct iphdr *oh = p->data + p->l3_off;
-
-					if ((void *)(oh + 1) <= p->data_end)
-						nat_ip4_csum(
-							oh,
-							nat_acc_fold(nat_acc_change(
-								0, outer_src[i],
-								w)));
-				}
-				outer_src[i] = w;
-				__builtin_memcpy(f->src + 4 * i, &w, 4);
-			}
+			/* the inner host itself sent the error: it comes
+			 * from the address the client used */
+			if (outer_src[i] == idst[i])
+				nat_icmp_outer(p, &a, &outer_src[i],
+					       f->src + 4 * i, w, nw);
 			nat_icmp_word(&a, &idst[i], w, in_pseudo, nw == 1);
 		}
 		if (iproto == IPPROTO_TCP || iproto == IPPROTO_UDP)
