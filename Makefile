@@ -45,6 +45,7 @@ COMMON_SRCS := $(wildcard lib/common/*.c)
 DP_SRCS := $(wildcard lib/dp/*.c)
 MAGLEV_SRCS := $(wildcard lib/maglev/*.c)
 FIB_SRCS := $(wildcard lib/fib/*.c)
+FW_SRCS := $(wildcard lib/fw/*.c)
 PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
@@ -56,23 +57,25 @@ GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # what each component's files may include, besides include/ and lib/common
-$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -I$(BUILD)/bpf
+$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/fw -I$(BUILD)/bpf
 $(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
 $(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
+$(BUILD)/obj/lib/fw/%.o: CFLAGS += -Ilib/fw
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
-$(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev
+$(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
-$(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev
-$(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev
+$(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw
+$(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
-	-Ilib/fib -Ilib/pktgen -Icli -Ibench/gen
+	-Ilib/fib -Ilib/fw -Ilib/pktgen -Icli -Ibench/gen
 
 LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
 LIBMAGLEV := $(BUILD)/libsluice-maglev.a
 LIBFIB := $(BUILD)/libsluice-fib.a
+LIBFW := $(BUILD)/libsluice-fw.a
 LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
 LIBSLUICED := $(BUILD)/libsluiced.a
 # sluicectl's and sluice-gen's code minus their main, for the unit tests
@@ -132,6 +135,8 @@ $(LIBMAGLEV): $(call obj,$(MAGLEV_SRCS))
 	$(archive)
 $(LIBFIB): $(call obj,$(FIB_SRCS))
 	$(archive)
+$(LIBFW): $(call obj,$(FW_SRCS))
+	$(archive)
 $(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
 	$(archive)
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
@@ -142,21 +147,21 @@ $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
 	$(archive)
 
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBDP) $(LIBMAGLEV) \
-		  $(LIBFIB) $(LIBCOMMON)
+		  $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
-		       $(LIBPKTGEN) $(LIBFIB) $(LIBCOMMON)
+		       $(LIBPKTGEN) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBFIB) \
-	     $(LIBCOMMON)
+	     $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
 $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
-	      $(LIBFIB) $(LIBCOMMON)
+	      $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 

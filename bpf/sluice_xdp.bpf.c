@@ -15,6 +15,7 @@
  */
 #include "ctx/xdp.h"
 #include "lib/forward.h"
+#include "lib/fw.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
 #include "lib/parse.h"
@@ -121,6 +122,9 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	if (chain_from_entry(ctx, p, st, &f, &r))
 		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;
+	r = fw_in(ctx, p, &f);
+	if (r != DP_CONTINUE)
+		return r;
 	return route_half(ctx, p, &f, st, 0);
 }
 

@@ -19,6 +19,7 @@
 
 #include "ct.h"
 #include "ddos.h"
+#include "fw.h"
 #include "nat_tail.h"
 #include "pkt.h"
 #include "pkt_state.h"
@@ -89,7 +90,9 @@ static __always_inline int chain_stateful(struct __ctx_buff *ctx, struct pkt *p,
 	r = ct_lookup(p, &st->f, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
-	/* the firewall's "in" rules go here */
+	r = fw_in(ctx, p, &st->f); /* with the conntrack state */
+	if (r != DP_CONTINUE)
+		return r;
 	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
@@ -108,11 +111,17 @@ static __always_inline int chain_ddos(struct __ctx_buff *ctx, struct pkt *p,
 	return SLUICE_DROP_TAIL_MISSING;
 }
 
-/* sluice_*_route: what the guard let through, untracked. */
+/* sluice_*_route: what the guard let through, untracked: the
+ * firewall's "in" rules, then route_half(). */
 static __always_inline int chain_route(struct __ctx_buff *ctx, struct pkt *p,
 				       struct pkt_state *st)
 {
+	int r;
+
 	st->f.ct_state = SLUICE_CTM_UNTRACKED;
+	r = fw_in(ctx, p, &st->f);
+	if (r != DP_CONTINUE)
+		return r;
 	return route_half(ctx, p, &st->f, st, 0);
 }
 

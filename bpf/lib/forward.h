@@ -5,6 +5,7 @@
 
 #include "csum.h"
 #include "emit.h"
+#include "fw.h"
 #include "l3.h"
 #include "pkt.h"
 #include "route.h"
@@ -67,6 +68,9 @@ static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 	int r;
 
 	r = resolve_hop(f->target, f->family, f->dst, f, 0, &h);
+	if (r != DP_CONTINUE)
+		return r;
+	r = fw_out(ctx, p, f, h.nh->slot); /* the egress port is known */
 	if (r != DP_CONTINUE)
 		return r;
 	if (f->l3_len > h.nh->mtu && !gso_fits(ctx, p, f, h.nh->mtu))

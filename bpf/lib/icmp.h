@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ICMP "too big" answers: fragmentation needed (IPv4) or packet too big
- * (IPv6), from the address the client wrote to, quoting the start of its
- * packet, sent back out of the ingress port.  The load balancer sends one
- * when a packet would not fit the egress MTU after encapsulation.
+ * ICMP error answers, from the address the client wrote to, quoting the
+ * start of its packet, sent back out of the ingress port: "too big"
+ * (fragmentation needed, packet too big), which the load balancer sends
+ * when a packet would not fit the egress MTU after encapsulation, and the
+ * firewall's "unreachable" rejects (fw_reject.h).
  *
  * The quoted bytes are already in place: the new IP + ICMP headers are
  * exactly as long as the room pushed in front of the old IP header.
@@ -64,8 +65,14 @@ static __always_inline int icmp_reply_frame(struct __ctx_buff *ctx,
 	return 0;
 }
 
-static __always_inline int icmp4_too_big(struct __ctx_buff *ctx, struct pkt *p,
-					 __u32 mtu)
+/*
+ * Replace the packet by the ICMP error @type/@code about it (@rest: the
+ * header's second word, network order), from the address it was sent to,
+ * addressed back to its sender.  DP_CONTINUE with p->icmp_sent set, or the
+ * reason it could not be built; the caller sends it (emit_back()).
+ */
+static __always_inline int icmp4_error(struct __ctx_buff *ctx, struct pkt *p,
+				       __u8 type, __u8 code, __be32 rest)
 {
 	const __u32 room = sizeof(struct iphdr) + sizeof(struct icmphdr);
 	__u32 off = l2_len(p);
@@ -95,18 +102,17 @@ static __always_inline int icmp4_too_big(struct __ctx_buff *ctx, struct pkt *p,
 	oh->daddr = saddr;
 	oh->check = ip4_csum_full(oh);
 
-	ic->type = ICMP_DEST_UNREACH;
-	ic->code = ICMP_FRAG_NEEDED;
+	ic->type = type;
+	ic->code = code;
 	ic->checksum = 0;
-	ic->un.frag.__unused = 0;
-	ic->un.frag.mtu = bpf_htons((__u16)mtu);
+	*(__be32 *)&ic->un = rest;
 	ic->checksum = ~csum_fold32(csum_words(ic, (8 + ICMP4_QUOTE) / 2));
 	p->icmp_sent = 1;
-	return SLUICE_DROP_LB_TOO_BIG;
+	return DP_CONTINUE;
 }
 
-static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
-					 __u32 mtu)
+static __always_inline int icmp6_error(struct __ctx_buff *ctx, struct pkt *p,
+				       __u8 type, __u8 code, __be32 rest)
 {
 	const __u32 room = sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr);
 	__u32 off = l2_len(p), sum;
@@ -132,10 +138,10 @@ static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
 	__builtin_memcpy(oh->saddr.in6_u.u6_addr8, daddr, 16);
 	__builtin_memcpy(oh->daddr.in6_u.u6_addr8, saddr, 16);
 
-	ic->icmp6_type = ICMPV6_PKT_TOOBIG;
-	ic->icmp6_code = 0;
+	ic->icmp6_type = type;
+	ic->icmp6_code = code;
 	ic->icmp6_cksum = 0;
-	ic->icmp6_mtu = bpf_htonl(mtu);
+	ic->icmp6_dataun.un_data32[0] = rest;
 	/* pseudo-header: addresses, upper-layer length, next header */
 	sum = csum_words(oh->saddr.in6_u.u6_addr8, 16);
 	sum += bpf_htons(sizeof(*ic) + ICMP6_QUOTE);
@@ -143,7 +149,25 @@ static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
 	sum += csum_words(ic, (8 + ICMP6_QUOTE) / 2);
 	ic->icmp6_cksum = ~csum_fold32(sum);
 	p->icmp_sent = 1;
-	return SLUICE_DROP_LB_TOO_BIG;
+	return DP_CONTINUE;
+}
+
+static __always_inline int icmp4_too_big(struct __ctx_buff *ctx, struct pkt *p,
+					 __u32 mtu)
+{
+	/* unused (2 bytes), next-hop MTU (2 bytes) */
+	int r = icmp4_error(ctx, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			    bpf_htonl(mtu & 0xffff));
+
+	return r == DP_CONTINUE ? SLUICE_DROP_LB_TOO_BIG : r;
+}
+
+static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
+					 __u32 mtu)
+{
+	int r = icmp6_error(ctx, p, ICMPV6_PKT_TOOBIG, 0, bpf_htonl(mtu));
+
+	return r == DP_CONTINUE ? SLUICE_DROP_LB_TOO_BIG : r;
 }
 
 #endif

@@ -32,6 +32,7 @@ struct pkt {
 	__u16 port_flags; /* SLUICE_IF_* of the physical port */
 	__u32 l3_off;	  /* 14 or 18 */
 	int redirect;	  /* ctx_redirect()'s answer, 0 if none */
+	__u8 fw_out;	  /* some port has firewall "out" rules (fw.h) */
 };
 
 /* The packet as an entry point first sees it. */

@@ -29,7 +29,7 @@ struct pkt_scalars {
 	__u16 vlan_tci;
 	__u16 port_flags;
 	__u8 tagged;
-	__u8 pad;
+	__u8 fw_out; /* fw.h: some port has "out" rules */
 };
 
 struct pkt_state {
@@ -66,6 +66,7 @@ static __always_inline void pkt_state_save(struct pkt_state *st,
 	st->pkt.vlan_tci = p->vlan_tci;
 	st->pkt.port_flags = p->port_flags;
 	st->pkt.tagged = p->tagged;
+	st->pkt.fw_out = p->fw_out;
 }
 
 /* After it: the packet again, from the context and the state.  The L3
@@ -83,6 +84,7 @@ static __always_inline void pkt_state_load(struct pkt *p, struct pkt_state *st,
 	p->vlan_tci = st->pkt.vlan_tci;
 	p->port_flags = st->pkt.port_flags;
 	p->tagged = st->pkt.tagged;
+	p->fw_out = st->pkt.fw_out;
 }
 
 #endif

@@ -90,6 +90,16 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_DDOS_SVC_STATE] = dp->skel->maps.ddos_svc_state;
 	m[DP_MAP_DDOS_SVC_SYNS] = dp->skel->maps.ddos_svc_syns;
 	m[DP_MAP_DDOS_FLOWS] = dp->skel->maps.ddos_flows;
+	m[DP_MAP_FW_PORTS] = dp->skel->maps.fw_ports;
+	m[DP_MAP_FW_SETS] = dp->skel->maps.fw_sets;
+	m[DP_MAP_FW_RULES] = dp->skel->maps.fw_rules;
+	m[DP_MAP_FW_PS] = dp->skel->maps.fw_ps;
+	m[DP_MAP_FW_LPM4] = dp->skel->maps.fw_lpm4;
+	m[DP_MAP_FW_LPM6] = dp->skel->maps.fw_lpm6;
+	m[DP_MAP_FW_LPM_PORT] = dp->skel->maps.fw_lpm_port;
+	m[DP_MAP_FW_NSET4] = dp->skel->maps.fw_nset4;
+	m[DP_MAP_FW_NSET6] = dp->skel->maps.fw_nset6;
+	m[DP_MAP_FW_COUNTERS] = dp->skel->maps.fw_counters;
 }
 
 static void decap_maps(struct dp *dp)

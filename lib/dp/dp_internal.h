@@ -47,6 +47,16 @@ enum {
 	DP_MAP_DDOS_SVC_STATE,
 	DP_MAP_DDOS_SVC_SYNS,
 	DP_MAP_DDOS_FLOWS,
+	DP_MAP_FW_PORTS, /* the firewall (fw.c) */
+	DP_MAP_FW_SETS,
+	DP_MAP_FW_RULES,
+	DP_MAP_FW_PS,
+	DP_MAP_FW_LPM4,
+	DP_MAP_FW_LPM6,
+	DP_MAP_FW_LPM_PORT,
+	DP_MAP_FW_NSET4,
+	DP_MAP_FW_NSET6,
+	DP_MAP_FW_COUNTERS,
 	DP_MAP_ALL
 };
 
@@ -85,6 +95,7 @@ struct dp {
 	struct dp_backend_hops *backend_hops; /* lb_backend_hop.c */
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
 	struct dp_rings *rings; /* lb_ring.c: the rings it mapped */
+	__u32 fw_next;		/* fw.c: the set id given last */
 };
 
 /* The conntrack administration program (dp.c), or -EOPNOTSUPP. */

@@ -77,6 +77,19 @@ static const struct {
 	{ "ddos_svc_state", SLUICE_LAYOUT_DDOS, MAP_STATE },
 	{ "ddos_svc_syns", SLUICE_LAYOUT_DDOS, MAP_STATE },
 	{ "ddos_flows", SLUICE_LAYOUT_DDOS, MAP_STATE },
+	/* the firewall: compiled from fw.json at every start and swapped
+	 * in (dp_fw_install), so the old sets keep filtering meanwhile */
+	{ "fw_ports", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_sets", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_rules", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_ps", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_lpm4", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_lpm6", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_lpm_port", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_nset4", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_nset6", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_counters", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_scratch", SLUICE_LAYOUT_FW, MAP_DERIVED },
 };
 
 /* Pins of maps that no longer exist: removed when found. */

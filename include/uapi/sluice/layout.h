@@ -34,6 +34,10 @@
 #define SLUICE_LAYOUT_CT 1   /* ct, ct_config, ct_events, ct_gauges, ... */
 #define SLUICE_LAYOUT_NAT 1  /* nat_flows, nat_dnat, nat_snat, ... */
 #define SLUICE_LAYOUT_DDOS 1 /* every ddos_* map */
+#define SLUICE_LAYOUT_FIB 1  /* fib4_*, fib6_*, fib_nhgs, fib_nhs */
+#define SLUICE_LAYOUT_CT 1   /* ct, ct_config, ct_events, ct_gauges, ... */
+#define SLUICE_LAYOUT_NAT 1  /* nat_flows, nat_dnat, nat_snat, ... */
+#define SLUICE_LAYOUT_FW 1   /* fw_* */
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout

@@ -85,6 +85,14 @@
 	X(PASS_EGRESS_TRACKED, 57, "pass_egress_tracked", SLUICE_V_PASS)          \
 	X(PASS_EGRESS_UNTRACKED, 58, "pass_egress_untracked", SLUICE_V_PASS)      \
 	/* 80..95: stateful firewall (bpf/lib/fw.h) */                            \
+	X(DROP_FW_RULE, 80, "drop_fw_rule", SLUICE_V_DROP)                        \
+	X(DROP_FW_POLICY, 81, "drop_fw_policy", SLUICE_V_DROP)                    \
+	/* rejected: the TCP RST or ICMP unreachable that replaced the packet   \
+	 * goes back out of the ingress port */ \
+	X(FW_REJECT, 82, "fw_reject", SLUICE_V_TX)                                \
+	/* rejected where no answer may be sent (an ICMP error, a RST, a        \
+	 * packet too short to quote): dropped */ \
+	X(DROP_FW_REJECT, 83, "drop_fw_reject", SLUICE_V_DROP)                    \
 	/* 96..119: DDoS guard (bpf/lib/ddos.h, uapi/sluice/ddos.h) */            \
 	X(DROP_DDOS_BLOCKED, 96, "drop_ddos_blocked", SLUICE_V_DROP)              \
 	X(DROP_DDOS_RATE, 97, "drop_ddos_rate", SLUICE_V_DROP) /* packets */      \

@@ -21,6 +21,7 @@
 #include "fib.h"     /* the compiled forwarding table */
 #include "ct.h"	     /* connection tracking */
 #include "ddos.h"    /* DDoS guard */
+#include "fw.h"	     /* the stateful firewall's rule sets */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
