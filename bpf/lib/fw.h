@@ -268,8 +268,9 @@ static __always_inline int fw_apply(struct __ctx_buff *ctx, struct pkt *p,
 	pos = fw_match(&q);
 	if (pos < 0 || pos >= SLUICE_FW_MAX_RULES) {
 		fw_count(s->policy_counter, p->len);
-		return s->policy == SLUICE_FW_ACCEPT ? DP_CONTINUE :
-						       SLUICE_DROP_FW_POLICY;
+		return s->policy == SLUICE_FW_ACT_ACCEPT ?
+			       DP_CONTINUE :
+			       SLUICE_DROP_FW_POLICY;
 	}
 	k = set * SLUICE_FW_MAX_RULES + (__u32)pos;
 	rule = bpf_map_lookup_elem(&fw_rules, &k);
@@ -277,8 +278,8 @@ static __always_inline int fw_apply(struct __ctx_buff *ctx, struct pkt *p,
 		return DP_CONTINUE;
 	fw_count(rule->counter, p->len);
 	switch (rule->action) {
-	case SLUICE_FW_ACCEPT: return DP_CONTINUE;
-	case SLUICE_FW_REJECT: return fw_reject(ctx, p, f);
+	case SLUICE_FW_ACT_ACCEPT: return DP_CONTINUE;
+	case SLUICE_FW_ACT_REJECT: return fw_reject(ctx, p, f);
 	default: return SLUICE_DROP_FW_RULE;
 	}
 }

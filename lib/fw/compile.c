@@ -305,7 +305,7 @@ int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 			   "rules: %zu rules on one interface and direction, "
 			   "at most %d",
 			   n, SLUICE_FW_MAX_RULES);
-	if (policy != SLUICE_FW_ACCEPT && policy != SLUICE_FW_DROP)
+	if (policy != SLUICE_FW_ACT_ACCEPT && policy != SLUICE_FW_ACT_DROP)
 		return ERR(-EINVAL, "policy: %u is not accept or drop", policy);
 	c->nrules = (__u32)n;
 	c->hdr.nwords = (__u16)((n + 63) / 64);

@@ -49,7 +49,7 @@ struct fw_rule {
 	__u8 dir;    /* SLUICE_FW_IN, SLUICE_FW_OUT */
 	__u8 proto;  /* 0: any; IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
 	__u8 states; /* SLUICE_CTM_* bits; 0: any */
-	__u8 action; /* SLUICE_FW_ACCEPT, _DROP, _REJECT */
+	__u8 action; /* SLUICE_FW_ACT_ACCEPT, _DROP, _REJECT */
 	struct fw_addr src, dst;
 	struct fw_range sport, dport;
 	__s16 icmp_type; /* -1: any */

@@ -18,7 +18,7 @@ void fw_rule_init(struct fw_rule *r)
 	r->sport.hi = 65535;
 	r->dport.hi = 65535;
 	r->icmp_type = -1;
-	r->action = SLUICE_FW_ACCEPT;
+	r->action = SLUICE_FW_ACT_ACCEPT;
 }
 
 /* A decimal number in [0, max], nothing else. */
@@ -83,9 +83,9 @@ void fw_prefix_format(const struct fw_prefix *p, char *buf, size_t len)
 }
 
 static const char *const action_names[] = {
-	[SLUICE_FW_ACCEPT] = "accept",
-	[SLUICE_FW_DROP] = "drop",
-	[SLUICE_FW_REJECT] = "reject",
+	[SLUICE_FW_ACT_ACCEPT] = "accept",
+	[SLUICE_FW_ACT_DROP] = "drop",
+	[SLUICE_FW_ACT_REJECT] = "reject",
 };
 
 int fw_action_parse(const char *txt, __u8 *action)
@@ -321,7 +321,7 @@ int fw_rule_validate(const struct fw_rule *r, char *err, size_t errlen)
 		return ERR("proto: %s with %s addresses",
 			   fw_proto_name(r->proto),
 			   fam == AF_INET ? "IPv4" : "IPv6");
-	if (r->action > SLUICE_FW_REJECT)
+	if (r->action > SLUICE_FW_ACT_REJECT)
 		return ERR("action: %u is not accept, drop or reject",
 			   r->action);
 	return 0;

@@ -88,6 +88,8 @@ void nat_run_all(struct env *e);
 
 /* ddos_runner.c: the DDoS guard, left unconfigured at the end */
 void ddos_run_all(struct env *e);
+/* fw_runner.c: the firewall's rows, rule-set swaps, a large named set */
+void fw_run_all(struct env *e);
 
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */

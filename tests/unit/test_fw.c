@@ -229,14 +229,14 @@ static void test_compile_basic(void **state)
 		RULE(13, "proto", "icmp", "icmp_type", "8", "action", "drop");
 	rules[4] = RULE(14, "dst", "2001:db8::/32", "state", "new", "action",
 			"drop");
-	assert_int_equal(fw_compile(rules, 5, SLUICE_FW_ACCEPT, NULL, NULL, &c,
-				    err, sizeof(err)),
+	assert_int_equal(fw_compile(rules, 5, SLUICE_FW_ACT_ACCEPT, NULL, NULL,
+				    &c, err, sizeof(err)),
 			 0);
 	assert_int_equal(c.hdr.nwords, 1);
 	assert_int_equal(c.hdr.dims,
 			 SLUICE_FW_D_SRC | SLUICE_FW_D_DST | SLUICE_FW_D_DPORT);
 	assert_int_equal(c.rules[2].counter, 12);
-	assert_int_equal(c.rules[2].action, SLUICE_FW_REJECT);
+	assert_int_equal(c.rules[2].action, SLUICE_FW_ACT_REJECT);
 
 	pk = pkt4("198.18.1.7", "198.19.0.1", IPPROTO_TCP, 1000, 80);
 	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 0);
@@ -275,22 +275,22 @@ static void test_compile_limits(void **state)
 	for (size_t i = 0; i <= SLUICE_FW_MAX_RULES; i++)
 		rules[i] = RULE((__u32)i + 1, "action", "drop");
 	assert_int_equal(fw_compile(rules, SLUICE_FW_MAX_RULES + 1,
-				    SLUICE_FW_ACCEPT, NULL, NULL, &c, err,
+				    SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
 				    sizeof(err)),
 			 -E2BIG);
 	assert_string_equal(err, "rules: 1025 rules on one interface and "
 				 "direction, at most 1024");
 	fw_compiled_free(&c);
 	assert_int_equal(fw_compile(rules, SLUICE_FW_MAX_RULES,
-				    SLUICE_FW_ACCEPT, NULL, NULL, &c, err,
+				    SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
 				    sizeof(err)),
 			 0);
 	assert_int_equal(c.hdr.nwords, 16);
 	fw_compiled_free(&c);
 	/* named sets: unknown, then one too many */
 	rules[0] = RULE(1, "src", "@nope");
-	assert_int_equal(fw_compile(rules, 1, SLUICE_FW_ACCEPT, resolve, &ns,
-				    &c, err, sizeof(err)),
+	assert_int_equal(fw_compile(rules, 1, SLUICE_FW_ACT_ACCEPT, resolve,
+				    &ns, &c, err, sizeof(err)),
 			 -ENOENT);
 	assert_string_equal(err, "src: @nope is not a named set");
 	fw_compiled_free(&c);
@@ -299,17 +299,17 @@ static void test_compile_limits(void **state)
 	rules[2] = RULE(3, "dst", "@c");
 	rules[3] = RULE(4, "dst", "@d");
 	rules[4] = RULE(5, "dst", "@a");
-	assert_int_equal(fw_compile(rules, 5, SLUICE_FW_ACCEPT, resolve, &ns,
-				    &c, err, sizeof(err)),
+	assert_int_equal(fw_compile(rules, 5, SLUICE_FW_ACT_ACCEPT, resolve,
+				    &ns, &c, err, sizeof(err)),
 			 -E2BIG);
 	assert_string_equal(err, "dst: @a is one named set too many (at most "
 				 "4 per interface and direction)");
 	fw_compiled_free(&c);
-	assert_int_equal(fw_compile(rules, 4, SLUICE_FW_DROP, resolve, &ns, &c,
-				    err, sizeof(err)),
+	assert_int_equal(fw_compile(rules, 4, SLUICE_FW_ACT_DROP, resolve, &ns,
+				    &c, err, sizeof(err)),
 			 0);
 	assert_int_equal(c.hdr.nrefs, 4);
-	assert_int_equal(c.hdr.policy, SLUICE_FW_DROP);
+	assert_int_equal(c.hdr.policy, SLUICE_FW_ACT_DROP);
 	fw_compiled_free(&c);
 }
 
@@ -444,8 +444,8 @@ static void test_compile_random(void **state)
 
 		for (size_t i = 0; i < n; i++)
 			random_rule(&rules[i], (__u32)i + 1, &ns);
-		assert_int_equal(fw_compile(rules, n, SLUICE_FW_ACCEPT, resolve,
-					    &ns, &c, err, sizeof(err)),
+		assert_int_equal(fw_compile(rules, n, SLUICE_FW_ACT_ACCEPT,
+					    resolve, &ns, &c, err, sizeof(err)),
 				 0);
 		for (int k = 0; k < 2000; k++) {
 			struct fw_packet pk;

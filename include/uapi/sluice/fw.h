@@ -61,9 +61,9 @@
 #define SLUICE_FW_OUT 1
 
 /* Actions (sluice_fw_rule.action, sluice_fw_set.policy) */
-#define SLUICE_FW_ACCEPT 0
-#define SLUICE_FW_DROP 1
-#define SLUICE_FW_REJECT 2 /* TCP RST, else ICMP unreachable */
+#define SLUICE_FW_ACT_ACCEPT 0
+#define SLUICE_FW_ACT_DROP 1
+#define SLUICE_FW_ACT_REJECT 2 /* TCP RST, else ICMP unreachable */
 
 /* Protocol classes (fw_ps key): the protocols a rule can name. */
 #define SLUICE_FW_P_OTHER 0
@@ -112,7 +112,7 @@ struct sluice_fw_ref {
 /* fw_sets, indexed by set id. */
 struct sluice_fw_set {
 	__u16 nwords; /* words of the bitmaps in use (rules / 64, rounded up) */
-	__u8 policy;  /* SLUICE_FW_ACCEPT or SLUICE_FW_DROP */
+	__u8 policy;  /* SLUICE_FW_ACT_ACCEPT or SLUICE_FW_ACT_DROP */
 	__u8 dims;    /* SLUICE_FW_D_* */
 	__u8 nrefs;
 	__u8 pad[3];
