@@ -174,7 +174,7 @@ static __always_inline int fw_reject(struct __ctx_buff *ctx, struct pkt *p,
 	if (r != DP_CONTINUE)
 		return r;
 	r = emit_back(ctx, p);
-	return r == SLUICE_FWD_TX ? SLUICE_FW_REJECT : r;
+	return r == SLUICE_FWD_TX ? SLUICE_FWD_FW_REJECT : r;
 }
 
 #endif

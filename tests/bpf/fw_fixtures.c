@@ -43,7 +43,7 @@
 #define DROPPED .verdict = XDP_DROP, .reason = SLUICE_DROP_FW_RULE
 /* no rule matched: the default policy (accept) counted */
 #define POLICY_IN .hit = 0, .hit_ifx = IFX_P0, .hit_dir = SLUICE_FW_IN
-#define REJECTED .verdict = XDP_TX, .reason = SLUICE_FW_REJECT
+#define REJECTED .verdict = XDP_TX, .reason = SLUICE_FWD_FW_REJECT
 
 /* the builder's TCP numbers (pktbuild.c) */
 #define SEQ 0x01020304u

@@ -109,6 +109,10 @@ static void test_reason_numbers(void **state)
 		{ "drop_nat_no_address", 121 },
 		{ "drop_nat_taken", 122 },
 		{ "drop_tail_missing", 123 },
+		{ "drop_fw_rule", 80 },
+		{ "drop_fw_policy", 81 },
+		{ "fwd_fw_reject", 82 },
+		{ "drop_fw_reject", 83 },
 	};
 
 	(void)state;

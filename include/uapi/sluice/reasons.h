@@ -89,7 +89,7 @@
 	X(DROP_FW_POLICY, 81, "drop_fw_policy", SLUICE_V_DROP)                    \
 	/* rejected: the TCP RST or ICMP unreachable that replaced the packet   \
 	 * goes back out of the ingress port */ \
-	X(FW_REJECT, 82, "fw_reject", SLUICE_V_TX)                                \
+	X(FWD_FW_REJECT, 82, "fwd_fw_reject", SLUICE_V_TX)                        \
 	/* rejected where no answer may be sent (an ICMP error, a RST, a        \
 	 * packet too short to quote): dropped */ \
 	X(DROP_FW_REJECT, 83, "drop_fw_reject", SLUICE_V_DROP)                    \
