@@ -82,6 +82,7 @@ int do_block(int argc, char **argv);
 int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
 		  size_t errlen);
 int do_nat(int argc, char **argv);
+int do_fw(int argc, char **argv); /* fw.c */
 
 /* status.c */
 int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,

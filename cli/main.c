@@ -24,7 +24,7 @@ static const struct cmd {
 	{ "lb", do_lb },	   { "ct", do_ct },
 	{ "conntrack", do_ct },	   { "ddos", do_ddos },
 	{ "block", do_block },	   { "nat", do_nat },
-	{ "help", do_help },
+	{ "fw", do_fw },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -39,6 +39,8 @@ static void usage(FILE *out)
 	      "  neigh [show] [dev IFNAME]           neighbours in the data path\n"
 	      "  stats [show] [dev IFNAME] [-a]      packets per interface and reason\n"
 	      "  vip [show] [ID] | add ID [...] | del ID\n"
+	      "  fw [show] [IFACE] | add IFACE in|out [...] | del IFACE ID |\n"
+	      "     policy | set | check\n"
 	      "                                      load-balanced services (VIPs)\n"
 	      "  backend [show] ID | add|set|drain|del ID ADDR [...]\n"
 	      "                                      a VIP's backends\n"

@@ -46,6 +46,7 @@ struct api_ctx {
 	struct ct *ct;	     /* NULL: no conntrack (role backend) */
 	struct ddos *ddos;   /* NULL: no DDoS guard (role backend) */
 	struct nat *nat;     /* NULL: no NAT (role backend) */
+	struct fwd *fw;	     /* NULL: no firewall (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 

@@ -92,6 +92,15 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/nat", api_get_nat),
 	ROUTE("POST", "/v1/nat", api_post_nat),
 	ROUTE("DELETE", "/v1/nat/{id}", api_del_nat),
+	ROUTE("GET", "/v1/fw/rules", api_get_fw_rules),
+	ROUTE("POST", "/v1/fw/rules", api_post_fw_rule),
+	ROUTE("DELETE", "/v1/fw/rules/{name}/{name}", api_del_fw_rule),
+	ROUTE("GET", "/v1/fw/policy", api_get_fw_policy),
+	ROUTE("POST", "/v1/fw/policy", api_post_fw_policy),
+	ROUTE("GET", "/v1/fw/sets", api_get_fw_sets),
+	ROUTE("POST", "/v1/fw/sets", api_post_fw_set),
+	ROUTE("POST", "/v1/fw/sets/{name}/load", api_post_fw_set_load),
+	ROUTE("GET", "/v1/fw/check", api_get_fw_check),
 };
 
 /*
@@ -132,7 +141,8 @@ static const struct {
 } param_rules[] = {
 	{ "{vip}", vip_extent },
 	{ "{addr}", addr_extent },
-	{ "{id}", addr_extent }, /* a NAT rule's: the last part too */
+	{ "{id}", addr_extent },   /* a NAT rule's: the last part too */
+	{ "{name}", addr_extent }, /* an interface, a rule id, a set name */
 };
 
 /* 0 and r->param[] filled when @url matches @pattern, else -1. */

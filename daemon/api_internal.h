@@ -48,6 +48,10 @@ api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,
 /* The DDoS guard's (api_ddos.c, docs/ddos.md). */
 api_handler api_get_ddos, api_patch_ddos, api_post_ddos_service,
 	api_del_ddos_service, api_get_block, api_post_block, api_del_block;
+/* The firewall's (api_fw.c, docs/firewall.md). */
+api_handler api_get_fw_rules, api_post_fw_rule, api_del_fw_rule,
+	api_get_fw_policy, api_post_fw_policy, api_get_fw_sets, api_post_fw_set,
+	api_post_fw_set_load, api_get_fw_check;
 
 /* NAT's (api_nat.c, docs/nat.md). */
 api_handler api_get_nat, api_post_nat, api_del_nat;

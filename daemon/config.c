@@ -56,6 +56,8 @@ void config_free(struct sluiced_config *cfg)
 	free(cfg->nat_rules);
 	cfg->nat_rules = NULL;
 	cfg->n_nat_rules = 0;
+	json_object_put(cfg->fw);
+	cfg->fw = NULL;
 	config_clear_ifaces(cfg);
 	config_clear_tc_ifaces(cfg);
 	config_clear_apis(cfg);
@@ -502,11 +504,20 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		}
 		return rc;
 	}
+	if (!strcmp(key, "fw")) {
+		if (!json_object_is_type(v, json_type_object)) {
+			snprintf(err, errlen, "fw: expected an object");
+			return -EINVAL;
+		}
+		json_object_put(cfg->fw);
+		cfg->fw = json_object_get(v);
+		return 0;
+	}
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack, ddos, nat)",
+		"lb, fib, conntrack, ddos, nat, fw)",
 		key);
 	return -EINVAL;
 }

@@ -57,6 +57,9 @@ struct sluiced_config {
 	 * one, holds those to run instead) */
 	struct nat_rule *nat_rules;
 	int n_nat_rules;
+	/* "fw": the firewall of the first start (fwd_state.c reads it; the
+	 * state file fw.json, once there is one, is used instead) */
+	struct json_object *fw;
 };
 
 void config_init(struct sluiced_config *cfg);

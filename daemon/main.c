@@ -30,6 +30,7 @@
 #include "loop.h"
 #include "nat.h"
 #include "neigh_probe.h"
+#include "fwd.h"
 #include "netlink.h"
 #include "resync.h"
 #include "opts.h"
@@ -238,6 +239,19 @@ static int ensure_bpffs(const char *pin_dir)
  * state file sluiced cannot use stops it before it changes anything: it is
  * never silently replaced by the config's VIPs.
  */
+/* The firewall: fw.json, or the config's "fw" at the first start. */
+static int start_fw(const struct sluiced_config *cfg, struct dp *dp,
+		    struct state *st, struct fwd **fw)
+{
+	char err[512];
+	int rc = fwd_new(fw, dp, fwd_slot_state, st, cfg->state_dir, cfg->fw,
+			 err, sizeof(err));
+
+	if (rc)
+		pr_err("fw: %s", err);
+	return rc;
+}
+
 struct lb_start {
 	char path[256];
 	struct lb_vip_spec *vips; /* the state file's, or NULL */
@@ -535,6 +549,7 @@ int main(int argc, char **argv)
 	struct ddos *dd = NULL;
 	struct nat *nat = NULL;
 	struct nat_start nst = {};
+	struct fwd *fw = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
@@ -683,6 +698,9 @@ int main(int argc, char **argv)
 			err = start_nat(&cfg, dp, &st, ct, &nst, &nat);
 		if (err)
 			goto out_lb;
+		err = start_fw(&cfg, dp, &st, &fw);
+		if (err)
+			goto out_lb;
 	}
 
 	actx = (struct api_ctx){ .st = &st,
@@ -691,6 +709,7 @@ int main(int argc, char **argv)
 				 .ct = ct,
 				 .ddos = dd,
 				 .nat = nat,
+				 .fw = fw,
 				 .started_at = mono_s() };
 	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
@@ -701,6 +720,7 @@ out_lb:
 	nat_free(nat);
 	ct_free(ct);
 	ddos_free(dd);
+	fwd_free(fw);
 	lb_free(lb);
 	health_free(hc);
 out_nl:

@@ -11,6 +11,7 @@
 #include "ct.h"
 #include "ddos.h"
 #include "nat.h"
+#include "fwd.h"
 #include "version.h"
 
 struct buf {
@@ -371,6 +372,15 @@ char *metrics_render(struct api_ctx *ctx)
 		else
 			bprintf(&b, "%s", nat);
 		free(nat);
+	}
+	if (ctx->fw) {
+		char *fw = fwd_metrics(ctx->fw);
+
+		if (fw)
+			bprintf(&b, "%s", fw);
+		else
+			b.oom = true;
+		free(fw);
 	}
 	if (b.oom) {
 		free(b.s);

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The firewall's resources (docs/firewall.md):
+ *   GET/POST /v1/fw/rules, DELETE /v1/fw/rules/{iface}/{id}
+ *   GET/POST /v1/fw/policy
+ *   GET/POST /v1/fw/sets, POST /v1/fw/sets/{name}/load
+ *   GET /v1/fw/check
+ * Bad input is 400 with the field and the value named; nothing changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "api_internal.h"
+#include "config.h"
+#include "fwd.h"
+#include "json_out.h"
+
+static unsigned int fw_status(int rc)
+{
+	switch (rc) {
+	case -EINVAL:
+	case -E2BIG: return 400;
+	case -ENOENT: return 404;
+	case -EEXIST:
+	case -ENOSPC: return 409;
+	default: return 500;
+	}
+}
+
+static char *fw_fail(unsigned int *status, int rc, const char *msg)
+{
+	return error_body(status, fw_status(rc), "%s",
+			  rc == -ENOMEM ? "out of memory" : msg);
+}
+
+static char *no_fw(unsigned int *status)
+{
+	return error_body(status, 404, "no firewall in this role");
+}
+
+static int body_of(const struct api_req *r, struct json_object **o, char *err,
+		   size_t errlen)
+{
+	char msg[256];
+	int rc;
+
+	if (!r->q->body || !r->q->body_len) {
+		snprintf(err, errlen, "body: a JSON object is required");
+		return -EINVAL;
+	}
+	rc = config_json_parse(r->q->body, r->q->body_len, o, msg, sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "body: %s", msg);
+	else if (!json_object_is_type(*o, json_type_object)) {
+		json_object_put(*o);
+		snprintf(err, errlen, "body: expected an object");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/* {"@key": @a}: the API's lists are objects, as the other nouns'. */
+static char *wrap(const char *key, struct json_object *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, key, a);
+	return json_take(o);
+}
+
+/* A string field of @o, or NULL. */
+static const char *str_of(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+char *api_get_fw_rules(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	if (!c->fw)
+		return no_fw(status);
+	return wrap("rules", fwd_rules_json(c->fw, r->q->dev));
+}
+
+char *api_post_fw_rule(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	struct json_object *o;
+	struct fw_rule rule;
+	char err[512];
+	int pos, rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	rc = body_of(r, &o, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	rc = fwd_rule_from_json(o, &rule, &pos, err, sizeof(err));
+	json_object_put(o);
+	if (!rc)
+		rc = fwd_rule_add(c->fw, &rule, pos, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	*status = 201;
+	return json_take(fwd_rule_json(c->fw, &rule, true));
+}
+
+char *api_del_fw_rule(struct api_ctx *c, const struct api_req *r,
+		      unsigned int *status)
+{
+	char err[256], *end;
+	unsigned long id;
+	int rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	id = strtoul(r->param[1], &end, 10);
+	if (!r->param[1][0] || *end || !id || id >= SLUICE_FW_MAX_COUNTERS)
+		return error_body(status, 400, "id: %s is not a rule id",
+				  r->param[1]);
+	rc = fwd_rule_del(c->fw, r->param[0], (uint32_t)id, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	return json_take(json_object_new_object());
+}
+
+char *api_get_fw_policy(struct api_ctx *c, const struct api_req *r,
+			unsigned int *status)
+{
+	(void)r;
+	if (!c->fw)
+		return no_fw(status);
+	return wrap("policies", fwd_policies_json(c->fw));
+}
+
+char *api_post_fw_policy(struct api_ctx *c, const struct api_req *r,
+			 unsigned int *status)
+{
+	struct json_object *o;
+	const char *iface, *dir, *pol;
+	uint8_t d, p;
+	char err[512];
+	int rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	rc = body_of(r, &o, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	iface = str_of(o, "iface");
+	dir = str_of(o, "dir");
+	pol = str_of(o, "policy");
+	rc = -EINVAL;
+	if (!iface || !*iface)
+		snprintf(err, sizeof(err), "iface: missing");
+	else if (fw_dir_parse(dir, &d))
+		snprintf(err, sizeof(err), "dir: %s is not in or out",
+			 dir ? dir : "(none)");
+	else if (fw_action_parse(pol, &p) || p == SLUICE_FW_ACT_REJECT)
+		snprintf(err, sizeof(err), "policy: %s is not accept or drop",
+			 pol ? pol : "(none)");
+	else
+		rc = fwd_policy_set(c->fw, iface, d, p, err, sizeof(err));
+	json_object_put(o);
+	if (rc)
+		return fw_fail(status, rc, err);
+	return wrap("policies", fwd_policies_json(c->fw));
+}
+
+char *api_get_fw_sets(struct api_ctx *c, const struct api_req *r,
+		      unsigned int *status)
+{
+	(void)r;
+	if (!c->fw)
+		return no_fw(status);
+	return wrap("sets", fwd_sets_json(c->fw));
+}
+
+char *api_post_fw_set(struct api_ctx *c, const struct api_req *r,
+		      unsigned int *status)
+{
+	struct json_object *o;
+	const char *name;
+	char err[512];
+	int rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	rc = body_of(r, &o, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	name = str_of(o, "name");
+	rc = fwd_set_add(c->fw, name ? name : "", err, sizeof(err));
+	json_object_put(o);
+	if (rc)
+		return fw_fail(status, rc, err);
+	*status = 201;
+	return wrap("sets", fwd_sets_json(c->fw));
+}
+
+char *api_post_fw_set_load(struct api_ctx *c, const struct api_req *r,
+			   unsigned int *status)
+{
+	struct json_object *o;
+	const char *file;
+	char err[512];
+	int rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	rc = body_of(r, &o, err, sizeof(err));
+	if (rc)
+		return fw_fail(status, rc, err);
+	file = str_of(o, "file");
+	rc = -EINVAL;
+	if (!file || file[0] != '/')
+		snprintf(err, sizeof(err), "file: %s is not an absolute path",
+			 file ? file : "(none)");
+	else
+		rc = fwd_set_load(c->fw, r->param[0], file, err, sizeof(err));
+	json_object_put(o);
+	if (rc)
+		return fw_fail(status, rc, err);
+	return wrap("sets", fwd_sets_json(c->fw));
+}
+
+char *api_get_fw_check(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	(void)r;
+	if (!c->fw)
+		return no_fw(status);
+	return wrap("issues", fwd_check_json(c->fw));
+}
