@@ -252,6 +252,29 @@ static int start_fw(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* --check-config: the firewall's fw.json or "fw" section parses, its
+ * set files read.  Interfaces are checked at start, when the VLAN
+ * subinterfaces are known too: any name passes here. */
+static int any_slot(const char *iface, void *arg)
+{
+	(void)iface;
+	(void)arg;
+	return 1;
+}
+
+static int check_fw(const struct sluiced_config *cfg)
+{
+	struct fwd *fw = NULL;
+	char err[512];
+	int rc = fwd_new(&fw, NULL, any_slot, NULL, cfg->state_dir, cfg->fw,
+			 err, sizeof(err));
+
+	if (rc)
+		pr_err("fw: %s", err);
+	fwd_free(fw);
+	return rc;
+}
+
 struct lb_start {
 	char path[256];
 	struct lb_vip_spec *vips; /* the state file's, or NULL */
@@ -570,6 +593,11 @@ int main(int argc, char **argv)
 			err = ct_start(&cfg, &ct_cfg, &ct_from_state);
 		if (!err)
 			err = nat_start(&cfg, &nst);
+		if (err)
+			goto out_cfg;
+	}
+	if (check_only && cfg.role == DP_ROLE_ROUTER) {
+		err = check_fw(&cfg);
 		if (err)
 			goto out_cfg;
 	}

@@ -191,4 +191,33 @@ local1=$(packets r r0 pass_local)
 	tap_fail "sluice handed those packets to the kernel" "pass_local $local0 -> $local1"
 ip netns exec "$NS_R" nft delete table inet sluicetest
 
+# ---- the config file's "fw" section (read when there is no fw.json) ----
+sluiced_stop r || tap_fail "sluiced stopped cleanly"
+rm -f "$STATE_r/fw.json"
+printf '198.18.1.0/24\n' >"$T_TMP/cfgset.txt"
+cat >"$T_TMP/fw.conf" <<JSON
+{"fw": {"sets": [{"name": "clients", "file": "$T_TMP/cfgset.txt"}],
+        "policies": [{"iface": "r1", "dir": "out", "policy": "accept"}],
+        "rules": [{"iface": "r0", "dir": "in", "src": "@clients",
+                   "proto": "tcp", "dport": 8080, "action": "reject"}]}}
+JSON
+sluiced_start "$NS_R" r --config "$T_TMP/fw.conf" --interface r0 --interface r1 ||
+	die "sluiced with a fw config"
+n=$(sctl r fw show -j | $T_PY -c 'import json,sys; print(len(json.load(sys.stdin)["rules"]))')
+[ "$n" = 1 ] && tap_ok "the config's fw section gives its one rule" || tap_fail "the config's fw section" "rules: $n"
+[ "$(curl_code $URL)" = 7 ] && tap_ok "the config's reject rule is in effect" ||
+	tap_fail "the config's reject rule is in effect"
+check "a change writes fw.json" sctl r fw policy r0 in accept
+grep -q '"clients"' "$STATE_r/fw.json" && tap_ok "fw.json holds the config's set" ||
+	tap_fail "fw.json holds the config's set"
+printf '{"fw": {"rules": [{"iface": "r0", "dir": "in", "dport": "x"}]}}\n' >"$T_TMP/bad.conf"
+out=$("$SLUICED" --check-config --config "$T_TMP/bad.conf" --state-dir "$T_TMP/state-bad" \
+	--interface r0 2>&1)
+grep -q "fw.rules\[0\].dport: x is not a port" <<<"$out" &&
+	tap_ok "--check-config refuses a bad fw section, naming the field" ||
+	tap_fail "--check-config refuses a bad fw section, naming the field" "$(tail -2 <<<"$out")"
+out=$("$SLUICED" --check-config --config "$T_TMP/fw.conf" --state-dir "$T_TMP/state-bad" \
+	--interface r0 2>&1) && tap_ok "--check-config accepts the good fw section" ||
+	tap_fail "--check-config accepts the good fw section" "$out"
+
 tap_done
