@@ -242,6 +242,7 @@ int fibcost_run(const struct bench_opts *o)
 	     o->reps, e.runs, e.flows);
 	err = fibroute_run(&e);
 	err = fiblookup_run(&e) ?: err;
+	err = fwcost_run(&e) ?: err;
 	if (fig_find("fibcost", "xdp_pass", 1))
 		fig_tap(fig_find("fibcost", "xdp_pass", 1),
 			"floor (path checked)");

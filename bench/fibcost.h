@@ -67,5 +67,7 @@ void fc_measured(struct fig *f);
 
 int fibroute_run(struct fc_env *e);
 int fiblookup_run(struct fc_env *e);
+/* The firewall stage with 10 and 1,000 rules (fwcost.c). */
+int fwcost_run(struct fc_env *e);
 
 #endif

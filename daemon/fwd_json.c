@@ -15,6 +15,15 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* "80" or "1024-65535" */
+static void range_text(const struct fw_range *r, char *buf, size_t len)
+{
+	if (r->lo == r->hi)
+		snprintf(buf, len, "%u", r->lo);
+	else
+		snprintf(buf, len, "%u-%u", r->lo, r->hi);
+}
+
 struct json_object *fwd_rule_json(struct fwd *f, const struct fw_rule *r,
 				  bool counters)
 {
@@ -41,11 +50,11 @@ struct json_object *fwd_rule_json(struct fwd *f, const struct fw_rule *r,
 	if (r->proto)
 		add_str(o, "proto", fw_proto_name(r->proto));
 	if (r->sport.lo || r->sport.hi != 65535) {
-		snprintf(buf, sizeof(buf), "%u-%u", r->sport.lo, r->sport.hi);
+		range_text(&r->sport, buf, sizeof(buf));
 		add_str(o, "sport", buf);
 	}
 	if (r->dport.lo || r->dport.hi != 65535) {
-		snprintf(buf, sizeof(buf), "%u-%u", r->dport.lo, r->dport.hi);
+		range_text(&r->dport, buf, sizeof(buf));
 		add_str(o, "dport", buf);
 	}
 	if (r->icmp_type >= 0)
