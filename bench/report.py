@@ -113,11 +113,15 @@ def xpass(fig):
 def fib_rows(figs, add):
     """Route lookup (sluice-bench --only fib): route_v4 with 1 route and
     1M routes, LPM trie vs compiled table at each size."""
-    mine = [f for f in figs if f["group"] in ("fibcost", "fiblookup")]
+    mine = [f for f in figs if f["group"] in ("fibcost", "fiblookup", "fwcost")]
     for f in mine:
         fl = flows_name(f.get("flows"))
         label = f.get("label", f["name"])
-        if f["group"] == "fibcost" and f["unit"] == "ratio":
+        if f["group"] == "fwcost" and f["unit"] == "ratio":
+            add("fib", label + " (the firewall: about 1)", fl, f)
+        elif f["group"] == "fwcost":
+            add("fib", "%s: %s" % (f["name"], label), fl, f, xpass(f))
+        elif f["group"] == "fibcost" and f["unit"] == "ratio":
             add("fib", label + " (goal ≤ 1.5)", fl, f)
         elif f["group"] == "fibcost":
             add("fib", "%s: %s" % (f["name"], label), fl, f, xpass(f))
@@ -212,7 +216,7 @@ def main():
     fc_floor_ns = fc_floor["median"] if fc_floor and \
         fc_floor.get("status") == "ok" else None
     for f in figs:
-        if f["group"] in ("fibcost", "fiblookup") and f.get("status") == "ok" \
+        if f["group"] in ("fibcost", "fiblookup", "fwcost") and f.get("status") == "ok" \
                 and fc_floor_ns and f["unit"] == "ns/packet" and \
                 f["name"] != "xdp_pass":
             f["ratio_to_xdp_pass"] = f["median"] / fc_floor_ns

@@ -73,19 +73,19 @@ int fwd_apply(struct fwd *f, const char *iface, uint8_t dir, char *err,
 	for (size_t i = 0; i < f->n; i++)
 		if (f->rules[i].dir == dir && !strcmp(f->rules[i].iface, iface))
 			list[n++] = f->rules[i];
-	if (!f->dp) {
-		rc = 0; /* no data path (check only) */
-		goto out;
-	}
 	if (!n && policy == SLUICE_FW_ACT_ACCEPT) {
+		rc = 0;
+		if (!f->dp) /* no data path: --check-config, tests */
+			goto out;
 		rc = dp_fw_remove(f->dp, (uint32_t)slot, dir);
 		if (rc)
 			rc = ERR(rc, "%s %s: cannot remove the rule set: %s",
 				 iface, fw_dir_name(dir), strerror(-rc));
 		goto out;
 	}
+	/* compiled also without a data path: that checks it */
 	rc = fw_compile(list, n, policy, nset_resolve, f, c, err, errlen);
-	if (!rc) {
+	if (!rc && f->dp) {
 		rc = dp_fw_install(f->dp, (uint32_t)slot, dir, c);
 		if (rc)
 			rc = ERR(rc, "%s %s: cannot install the rule set: %s",
