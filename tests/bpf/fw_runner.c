@@ -22,6 +22,7 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include "dp.h"
+#include "dp_ct.h"
 #include "dp_fw.h"
 #include "fw.h"
 #include "fw_fixtures.h"
@@ -438,6 +439,148 @@ static void run_big_set(struct env *e)
 	    "fw: a 100,000-prefix named set: a hit drops, a miss forwards");
 }
 
+/* Rules by conntrack state, with tracking on: an outbound UDP flow is
+ * NEW and let out by "state new"; its reply, arriving on P1 where only
+ * "state established" is accepted, passes; a flow P1's side opens is
+ * NEW there and meets the drop policy; an echo reply nobody asked for
+ * is INVALID. */
+struct state_step {
+	const char *name;
+	int ingress;
+	struct pkt_spec in;
+	int reason;
+	__u32 verdict;
+};
+
+static bool state_rules(struct env *e)
+{
+	static const char *const kv[3][8] = {
+		{ "proto", "udp", "dport", "53", "state", "new", NULL },
+		{ "state", "established,related", NULL },
+		{ "state", "invalid", "action", "drop", NULL },
+	};
+	struct fw_rule r[3];
+	struct fw_compiled c;
+	char err[FW_ERR_MAX];
+	int rc = 0;
+
+	for (int i = 0; i < 3 && !rc; i++) {
+		fw_rule_init(&r[i]);
+		r[i].id = (__u32)i + 1;
+		strcpy(r[i].iface, "sl");
+		for (int k = 0; kv[i][k] && !rc; k += 2)
+			rc = fw_rule_set(&r[i], kv[i][k], kv[i][k + 1], err,
+					 sizeof(err));
+	}
+	/* P0 in: new DNS out; P1 in: established, invalid dropped, policy
+	 * drop */
+	rc = rc	   ?:
+		     fw_compile(r, 1, SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
+				sizeof(err));
+	rc = rc ?: dp_fw_install(e->dp, e->slot[IFX_P0], SLUICE_FW_IN, &c);
+	fw_compiled_free(&c);
+	rc = rc	   ?:
+		     fw_compile(r + 1, 2, SLUICE_FW_ACT_DROP, NULL, NULL, &c,
+				err, sizeof(err));
+	rc = rc ?: dp_fw_install(e->dp, e->slot[IFX_P1], SLUICE_FW_IN, &c);
+	fw_compiled_free(&c);
+	if (rc)
+		diag("state rules: %s (%s)\n", strerror(-rc), err);
+	return !rc;
+}
+
+static void run_states(struct env *e)
+{
+	static const struct state_step steps[] = {
+		{ "fw state: an outbound DNS query is new, let out",
+		  IFX_P0,
+		  { .dst = MAC_P0,
+		    .src = MAC_H0,
+		    .l3 = PKT_L3_IP4,
+		    .saddr = H0_4,
+		    .daddr = "198.18.1.7",
+		    .l4 = IPPROTO_UDP,
+		    .sport = 40001,
+		    .dport = 53,
+		    .payload = 8 },
+		  SLUICE_FWD_REDIRECT,
+		  XDP_REDIRECT },
+		{ "fw state: its reply is established, accepted on P1",
+		  IFX_P1,
+		  { .dst = MAC_P1,
+		    .src = MAC_H17,
+		    .l3 = PKT_L3_IP4,
+		    .saddr = "198.18.1.7",
+		    .daddr = H0_4,
+		    .l4 = IPPROTO_UDP,
+		    .sport = 53,
+		    .dport = 40001,
+		    .payload = 8 },
+		  SLUICE_PASS_NO_ROUTE,
+		  XDP_PASS },
+		{ "fw state: a flow opened from P1's side is new: policy drop",
+		  IFX_P1,
+		  { .dst = MAC_P1,
+		    .src = MAC_H17,
+		    .l3 = PKT_L3_IP4,
+		    .saddr = "198.18.1.7",
+		    .daddr = H0_4,
+		    .l4 = IPPROTO_UDP,
+		    .sport = 5353,
+		    .dport = 9999,
+		    .payload = 8 },
+		  SLUICE_DROP_FW_POLICY,
+		  XDP_DROP },
+		{ "fw state: an echo reply of no flow is invalid: dropped by "
+		  "rule",
+		  IFX_P1,
+		  { .dst = MAC_P1,
+		    .src = MAC_H17,
+		    .l3 = PKT_L3_IP6,
+		    .saddr = "2001:db8:1::7",
+		    .daddr = H0_6,
+		    .l4 = IPPROTO_ICMPV6,
+		    .icmp_type = 129,
+		    .sport = 7,
+		    .dport = 1,
+		    .payload = 8 },
+		  SLUICE_DROP_FW_RULE,
+		  XDP_DROP },
+	};
+	struct sluice_ct_config cfg;
+	static struct frame in;
+	static __u8 out[OUT_MAX];
+	bool ok;
+
+	dp_ct_default_config(&cfg);
+	cfg.enabled = 1;
+	ok = !dp_ct_config_set(e->dp, &cfg) && state_rules(e);
+	tap(e, ok, "fw state: conntrack on, state rules installed");
+	for (size_t i = 0; ok && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct state_step *st = &steps[i];
+		struct dp_test_run t = { .ifindex = e->ifindex[st->ingress],
+					 .repeat = 1,
+					 .out = out,
+					 .out_size = sizeof(out) };
+		bool good = !pkt_build(&st->in, &in) &&
+			    !snapshot(e, e->before) &&
+			    !dp_test_run_xdp(e->prog_fd, in.buf, in.len, &t) &&
+			    !snapshot(e, e->after);
+
+		if (good && t.retval != st->verdict) {
+			diag("verdict %u, want %u\n", t.retval, st->verdict);
+			good = false;
+		}
+		if (good && !counters_ok(e, e->slot[st->ingress], st->reason,
+					 in.len, 1))
+			good = false;
+		tap(e, good, st->name);
+	}
+	uninstall(e);
+	dp_ct_flush(e->dp, NULL, NULL);
+	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+}
+
 void fw_run_all(struct env *e)
 {
 	char name[200];
@@ -457,5 +600,6 @@ void fw_run_all(struct env *e)
 	}
 	run_swap(e);
 	run_big_set(e);
+	run_states(e);
 	dp_fw_nset_flush(e->dp, NSET_BLK);
 }
