@@ -581,6 +581,64 @@ static void run_states(struct env *e)
 	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
 }
 
+/* With the DDoS guard on and conntrack off the pipeline takes another
+ * program (the guard's tail, then routing): the "in" rules apply there
+ * too. */
+static void run_ddos_path(struct env *e)
+{
+	static struct frame in;
+	static __u8 out[OUT_MAX];
+	struct pkt_spec s = { .dst = MAC_P0,
+			      .src = MAC_H0,
+			      .l3 = PKT_L3_IP4,
+			      .saddr = H0_4,
+			      .daddr = "198.19.0.5",
+			      .l4 = IPPROTO_UDP,
+			      .sport = 40001,
+			      .dport = 53,
+			      .payload = 8 };
+	struct dp_test_run t = { .ifindex = e->ifindex[IFX_P0],
+				 .repeat = 1,
+				 .out = out,
+				 .out_size = sizeof(out) };
+	struct dp_ddos_prefix pf = { .family = AF_INET6,
+				     .plen = 48,
+				     .addr = { 0x20, 0x01, 0x0d, 0xb8, 0xff,
+					       0xff } };
+	struct sluice_ddos_config c0, c1;
+	static struct fw_compiled c; /* freed whether or not compiled */
+	struct fw_rule r;
+	char err[FW_ERR_MAX];
+	bool ok;
+
+	fw_rule_init(&r);
+	r.id = 1;
+	strcpy(r.iface, "sl0");
+	r.action = SLUICE_FW_ACT_DROP;
+	/* the guard on: a blocklist entry nobody here sends from */
+	ok = !fw_rule_set(&r, "proto", "udp", err, sizeof(err)) &&
+	     !dp_ddos_block_add(e->dp, &pf) &&
+	     !dp_ddos_config_get(e->dp, &c1) && c1.flags &&
+	     !fw_compile(&r, 1, SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
+			 sizeof(err)) &&
+	     !dp_fw_install(e->dp, e->slot[IFX_P0], SLUICE_FW_IN, &c);
+	fw_compiled_free(&c);
+	ok = ok && !pkt_build(&s, &in) && !snapshot(e, e->before) &&
+	     !dp_test_run_xdp(e->prog_fd, in.buf, in.len, &t) &&
+	     !snapshot(e, e->after);
+	if (ok && t.retval != XDP_DROP) {
+		diag("verdict %u, want XDP_DROP\n", t.retval);
+		ok = false;
+	}
+	if (ok &&
+	    !counters_ok(e, e->slot[IFX_P0], SLUICE_DROP_FW_RULE, in.len, 1))
+		ok = false;
+	uninstall(e);
+	dp_ddos_block_del(e->dp, AF_INET6, pf.addr, pf.plen);
+	ok = ok && !dp_ddos_config_get(e->dp, &c0) && !c0.flags;
+	tap(e, ok, "fw: the DDoS guard on, conntrack off: an in rule drops");
+}
+
 void fw_run_all(struct env *e)
 {
 	char name[200];
@@ -601,5 +659,6 @@ void fw_run_all(struct env *e)
 	run_swap(e);
 	run_big_set(e);
 	run_states(e);
+	run_ddos_path(e);
 	dp_fw_nset_flush(e->dp, NSET_BLK);
 }
