@@ -22,6 +22,7 @@
 #include "floor.h"
 #include "names.h"
 #include "pktbuild.h"
+#include "dp_ct.h"
 #include "runner.h"
 #include "testrun.h"
 
@@ -673,6 +674,41 @@ static void run_cookie_family(struct env *e, bool v6)
 	tap(e, ok, name);
 }
 
+/* With conntrack on: a connection opened while cookies were off goes on
+ * once they are on (its ACK carries no cookie); one conntrack does not
+ * know is still asked for one. */
+static void run_cookie_known(struct env *e)
+{
+	struct sluice_ct_config cc;
+	struct fixture syn = fwd4, ack;
+	bool ok;
+
+	dp_ct_default_config(&cc);
+	cc.enabled = 1;
+	syn.in.daddr = SVC4;
+	syn.in.dport = SVC_PORT;
+	syn.in.sport = 45000;
+	syn.in.tcp_flags = 0x02;
+	syn.in.payload = 0;
+	ack = syn;
+	ack.in.tcp_flags = 0x10;
+	ok = !dp_ct_config_set(e->dp, &cc) &&
+	     set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0) &&
+	     run_fixture(e, &syn) &&
+	     set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0) &&
+	     run_fixture(e, &ack);
+	tap(e, ok,
+	    "ddos cookies with conntrack: a connection opened while cookies "
+	    "were off goes on when they are on (no cookie asked)");
+	ack.in.sport = 45001;
+	ok = run_dropped(e, &ack, SLUICE_DROP_DDOS_BAD_COOKIE);
+	tap(e, ok,
+	    "ddos cookies with conntrack: an ACK of a connection conntrack "
+	    "does not know still needs its cookie");
+	dp_ct_flush(e->dp, NULL, NULL);
+	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+}
+
 static void run_cookies(struct env *e)
 {
 	struct fixture syn4 = fwd4, synoff = fwd4;
@@ -690,6 +726,8 @@ static void run_cookies(struct env *e)
 	    "ddos cookies: mode on");
 	run_cookie_family(e, false);
 	run_cookie_family(e, true);
+	run_cookie_known(e);
+	set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0);
 	{
 		__u32 cookie = 0;
 		bool ok = synack_run(e, true, false, 44000, &cookie) &&
