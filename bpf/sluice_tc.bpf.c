@@ -41,7 +41,8 @@ _Static_assert(TAIL_CT == 0 && TAIL_NAT == 1 && TAIL_DDOS == 2 &&
 		       TAIL_ROUTE == 3 && TAIL_SLOTS == 4,
 	       "tc_tails' slots are lib/chain.h's");
 
-/* Routing, or NAT's program when a rule exists. */
+/* Routing, or NAT's program when a rule exists (@st NULL, @nat 0: the
+ * stateless router). */
 static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 				      struct l3_info *f, struct pkt_state *st,
 				      int nat)
@@ -82,12 +83,9 @@ int sluice_tc_route(struct __sk_buff *ctx)
 
 static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 {
-	struct pkt_state *st = pkt_state_get();
 	struct l3_info f = {};
 	int r;
 
-	if (!st)
-		return SLUICE_REASON_INVALID;
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
@@ -96,13 +94,13 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	if (chain_from_entry(ctx, p, st, &f, &r))
+	if (chain_from_entry(ctx, p, &f, &r))
 		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;
 	r = fw_in(ctx, p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	return route_half(ctx, p, &f, st, 0);
+	return route_half(ctx, p, &f, NULL, 0);
 }
 
 /* Ethernet + VLAN + IPv6 + a TCP header with options: what the stages

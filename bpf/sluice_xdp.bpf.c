@@ -51,7 +51,8 @@ _Static_assert(TAIL_CT == 0 && TAIL_NAT == 1 && TAIL_DDOS == 2 &&
 /* The load balancer, then routing (or NAT's program when a rule exists).
  * With @st's conntrack result (the stateful half): a NATed flow's
  * packets skip the load balancer (their binding says where they go), and
- * a full-NAT VIP's new flow goes to NAT with the backend picked. */
+ * a full-NAT VIP's new flow goes to NAT with the backend picked.  The
+ * stateless router passes no @st (NULL, @nat 0): nothing reads it then. */
 static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 				      struct l3_info *f, struct pkt_state *st,
 				      int nat)
@@ -107,25 +108,22 @@ int sluice_xdp_route(struct xdp_md *ctx)
  * a copy in pkt_state. */
 static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 {
-	struct pkt_state *st = pkt_state_get();
 	struct l3_info f = {};
 	int r;
 
-	if (!st)
-		return SLUICE_REASON_INVALID;
 	r = parse_port(p);
 	if (r != DP_CONTINUE)
 		return r;
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	if (chain_from_entry(ctx, p, st, &f, &r))
+	if (chain_from_entry(ctx, p, &f, &r))
 		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;
 	r = fw_in(ctx, p, &f);
 	if (r != DP_CONTINUE)
 		return r;
-	return route_half(ctx, p, &f, st, 0);
+	return route_half(ctx, p, &f, NULL, 0);
 }
 
 SEC("xdp")

@@ -51,14 +51,24 @@ static __always_inline int chain_to_nat(struct __ctx_buff *ctx, struct pkt *p,
 /* The entry point, after parsing: on to the guard or the stateful half
  * when either is configured (0: neither, the entry goes on itself). */
 static __always_inline int chain_from_entry(struct __ctx_buff *ctx,
-					    struct pkt *p, struct pkt_state *st,
+					    struct pkt *p,
 					    const struct l3_info *f, int *r)
 {
-	if (!ddos_on() && !ct_on())
+	struct pkt_state *st;
+	int ddos = ddos_on();
+
+	if (!ddos && !ct_on())
 		return 0;
+	/* the packet state only for the chain: the stateless router
+	 * never reads it */
+	st = pkt_state_get();
+	if (!st) {
+		*r = SLUICE_REASON_INVALID;
+		return 1;
+	}
 	st->f = *f;
 	pkt_state_save(st, p);
-	bpf_tail_call(ctx, &CHAIN_TAILS, ddos_on() ? TAIL_DDOS : TAIL_CT);
+	bpf_tail_call(ctx, &CHAIN_TAILS, ddos ? TAIL_DDOS : TAIL_CT);
 	*r = SLUICE_DROP_TAIL_MISSING;
 	return 1;
 }
