@@ -78,8 +78,6 @@ int ctlplane_run(const struct bench_opts *o);
 /* Subcommands for bench/run.sh (tools.c). */
 int route_latency_main(int argc, char **argv);
 int api_rate_main(int argc, char **argv);
-/* R of throughput.sh's SNAT round, through lib/dp (natrouter.c). */
-int nat_router_main(int argc, char **argv);
 
 /* ---- frames (frame.c) ---- */
 struct flow {

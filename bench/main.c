@@ -6,7 +6,6 @@
  *                [--only pktcost|control|fib|stateful] [--json FILE]
  *   sluice-bench route-latency ...     (see tools.c)
  *   sluice-bench api-rate ...          (see tools.c)
- *   sluice-bench nat-router ...        (see natrouter.c)
  *
  * Prints TAP (one line per figure and per path check) and writes every
  * figure, with its repetitions, to the JSON file.  Exits non-zero when a
@@ -256,10 +255,6 @@ static void usage(FILE *to)
 	      "       sluice-bench api-rate --unix SOCK (--get PATH | --write "
 	      "VIP |\n"
 	      "                    --put VIP [--batch N]) [--seconds S]\n"
-	      "       sluice-bench nat-router --in IF --out IF --addr A --src "
-	      "P/LEN\n"
-	      "                    --route P/LEN --via A --via-mac MAC --stats "
-	      "FILE\n"
 	      "\n"
 	      "Per-packet cost (BPF_PROG_TEST_RUN, every figure path-checked),\n"
 	      "route lookup vs table size and LPM trie vs compiled table (fib),\n"
@@ -292,8 +287,6 @@ int main(int argc, char **argv)
 		return route_latency_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "api-rate"))
 		return api_rate_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "nat-router"))
-		return nat_router_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
