@@ -3,7 +3,8 @@
  * Encapsulation towards a backend (IPIP in all four family combinations,
  * or GRE); the outer packet is routed by the router's own tables.  When it
  * would not fit the egress MTU the client gets an ICMP "too big" answer
- * (icmp.h).
+ * (icmp.h), sent back out of the ingress port (FWD_LB_TOO_BIG); an ICMP
+ * error about the flow gets none (DROP_LB_TOO_BIG).
  */
 #ifndef SLUICE_BPF_ENCAP_H
 #define SLUICE_BPF_ENCAP_H

@@ -159,7 +159,7 @@ static __always_inline int icmp4_too_big(struct __ctx_buff *ctx, struct pkt *p,
 	int r = icmp4_error(ctx, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			    bpf_htonl(mtu & 0xffff));
 
-	return r == DP_CONTINUE ? SLUICE_DROP_LB_TOO_BIG : r;
+	return r == DP_CONTINUE ? SLUICE_FWD_LB_TOO_BIG : r;
 }
 
 static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
@@ -167,7 +167,7 @@ static __always_inline int icmp6_too_big(struct __ctx_buff *ctx, struct pkt *p,
 {
 	int r = icmp6_error(ctx, p, ICMPV6_PKT_TOOBIG, 0, bpf_htonl(mtu));
 
-	return r == DP_CONTINUE ? SLUICE_DROP_LB_TOO_BIG : r;
+	return r == DP_CONTINUE ? SLUICE_FWD_LB_TOO_BIG : r;
 }
 
 #endif

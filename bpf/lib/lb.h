@@ -348,7 +348,8 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 			bc->bytes += p->len;
 		}
 	} else {
-		lb_count_drop(vip->vip_id, r == SLUICE_DROP_LB_TOO_BIG);
+		/* not delivered; too_big counts the answered ones */
+		lb_count_drop(vip->vip_id, r == SLUICE_FWD_LB_TOO_BIG);
 	}
 	return r;
 }

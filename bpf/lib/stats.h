@@ -54,8 +54,6 @@ static __always_inline int finish(struct pkt *p, int reason)
 		p->slot = 0;
 	count_reason(p->slot, r, p->len);
 	verdict = reason_verdict[r];
-	if (r == SLUICE_REASON_ICMP_REPLY && p->icmp_sent)
-		verdict = SLUICE_V_TX; /* the answer goes back out */
 	return ctx_action(verdict, p->redirect);
 }
 

@@ -180,7 +180,7 @@ const size_t lb_n_vips = sizeof(lb_vips) / sizeof(lb_vips[0]);
 	.verdict = XDP_DROP, .reason = SLUICE_DROP_LB_##r, .vip = v,           \
 	.path = LBP_##p, .out = LBO_SAME, .flows = n
 #define TOO_BIG(v, m)                                                          \
-	.verdict = XDP_TX, .reason = SLUICE_DROP_LB_TOO_BIG, .vip = v,         \
+	.verdict = XDP_TX, .reason = SLUICE_FWD_LB_TOO_BIG, .vip = v,          \
 	.path = LBP_NEW, .out = LBO_TOO_BIG, .flows = 1, .mtu = m
 #define ROUTED(d, s)                                                           \
 	.verdict = XDP_REDIRECT, .reason = SLUICE_FWD_REDIRECT,                \

@@ -450,7 +450,7 @@ static void lb_expect(struct lb_env *l, const struct lb_fixture *fx, __u32 be,
 		b->bytes = len * times;
 	} else {
 		v->drops = times;
-		v->too_big = fx->reason == SLUICE_DROP_LB_TOO_BIG ? times : 0;
+		v->too_big = fx->reason == SLUICE_FWD_LB_TOO_BIG ? times : 0;
 	}
 }
 

@@ -61,14 +61,18 @@
 	X(DROP_LB_NO_BACKEND, 31, "drop_lb_no_backend", SLUICE_V_DROP)            \
 	X(DROP_LB_NO_SOURCE, 32, "drop_lb_no_source", SLUICE_V_DROP)              \
 	X(DROP_LB_NO_ROUTE, 33, "drop_lb_no_route", SLUICE_V_DROP)                \
-	/* too big after encapsulation: answered with ICMP too big (sent back   \
-	 * out of the ingress port, see SLUICE_REASON_ICMP_REPLY) */ \
+	/* too big after encapsulation and not answered (an ICMP error about  \
+	 * a VIP's flow: no error about an error): dropped; the answered ones  \
+	 * are FWD_LB_TOO_BIG */   \
 	X(DROP_LB_TOO_BIG, 34, "drop_lb_too_big", SLUICE_V_DROP)                  \
 	/* at TC, a tag the stack already took out of the frame */                \
 	X(PASS_VLAN_OFFLOADED, 35, "pass_vlan_offloaded", SLUICE_V_PASS)          \
 	/* a full-NAT VIP with conntrack off, or a backend of another family */   \
 	X(DROP_LB_FULLNAT, 36, "drop_lb_fullnat", SLUICE_V_DROP)                  \
-	/* 37..47: free for the router and the load balancer */                   \
+	/* too big after encapsulation: the ICMP fragmentation needed / packet \
+	 * too big that replaced it goes back out of the ingress port */  \
+	X(FWD_LB_TOO_BIG, 37, "fwd_lb_too_big", SLUICE_V_TX)                      \
+	/* 38..47: free for the router and the load balancer */                   \
 	/* decapsulation (sluiced --role backend) */                              \
 	X(DECAP_IPIP, 48, "decap_ipip",                                           \
 	  SLUICE_V_PASS) /* inner to the stack */                                 \
@@ -124,10 +128,6 @@ enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };
 
 /* A stage that mis-numbers a reason is counted here (never silently). */
 #define SLUICE_REASON_INVALID SLUICE_DROP_REDIRECT
-
-/* DROP_LB_TOO_BIG drops the client's packet but sends the ICMP answer
- * that replaced it back out of the ingress port. */
-#define SLUICE_REASON_ICMP_REPLY SLUICE_DROP_LB_TOO_BIG
 
 #define SLUICE_REASON_CHECK_(id, num, name, verdict)                           \
 	_Static_assert(num >= 0 && num < SLUICE_REASON_SLOTS, "reason " name);
