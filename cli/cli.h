@@ -65,6 +65,11 @@ typedef int (*cli_print_fn)(json_object *doc, FILE *out, char *err,
  * @print.  Any 2xx is success (201 for a POST).  Returns the exit code. */
 int cli_show(const char *noun, const struct cli_query *q, cli_filter_fn filter,
 	     cli_print_fn print);
+/* The tail of a noun's do_*() once its parser ran (@parse_err, its
+ * answer): the parser's @err printed, @usage on -h, or cli_show() with
+ * @print; frees @q.  Returns the exit code. */
+int cli_run(const char *noun, const char *usage, struct cli_query *q,
+	    int parse_err, const char *err, cli_print_fn print);
 
 /* ---- one file per noun: argc/argv start after the noun ---- */
 int do_status(int argc, char **argv);

@@ -430,22 +430,10 @@ int do_ct(int argc, char **argv)
 		[CLI_CT_FLUSH] = cli_ct_flush_print,
 		[CLI_CT_CONFIG] = cli_ct_config_print,
 	};
-	enum cli_ct_out what;
+	enum cli_ct_out what = CLI_CT_SHOW;
 	struct cli_query q;
 	char err[256];
-	int r;
+	int r = cli_ct_args(argc, argv, &q, &what, err, sizeof(err));
 
-	if (cli_ct_args(argc, argv, &q, &what, err, sizeof(err))) {
-		cli_error("%s", err);
-		cli_query_free(&q);
-		return CLI_EXIT_ERR;
-	}
-	if (q.help) {
-		fputs(usage, stdout);
-		cli_query_free(&q);
-		return CLI_EXIT_OK;
-	}
-	r = cli_show("ct", &q, NULL, printers[what]);
-	cli_query_free(&q);
-	return r;
+	return cli_run("ct", usage, &q, r, err, printers[what]);
 }

@@ -264,23 +264,11 @@ int do_ddos(int argc, char **argv)
 {
 	struct cli_query q;
 	char err[256];
-	int r;
+	int r = cli_ddos_args(argc, argv, &q, err, sizeof(err));
 
-	if (cli_ddos_args(argc, argv, &q, err, sizeof(err))) {
-		cli_error("%s", err);
-		cli_query_free(&q);
-		return CLI_EXIT_ERR;
-	}
-	if (q.help) {
-		fputs(ddos_usage, stdout);
-		cli_query_free(&q);
-		return CLI_EXIT_OK;
-	}
-	r = cli_show("ddos", &q, NULL,
-		     q.method && !strcmp(q.method, "DELETE") ? done_print :
-							       ddos_print);
-	cli_query_free(&q);
-	return r;
+	return cli_run("ddos", ddos_usage, &q, r, err,
+		       q.method && !strcmp(q.method, "DELETE") ? done_print :
+								 ddos_print);
 }
 
 /* ---- block ---- */

@@ -280,22 +280,10 @@ int do_nat(int argc, char **argv)
 		[CLI_NAT_ADDED] = cli_nat_added_print,
 		[CLI_NAT_DELETED] = cli_deleted_print,
 	};
-	enum cli_nat_out what;
+	enum cli_nat_out what = CLI_NAT_SHOW;
 	struct cli_query q;
 	char err[256];
-	int r;
+	int r = cli_nat_args(argc, argv, &q, &what, err, sizeof(err));
 
-	if (cli_nat_args(argc, argv, &q, &what, err, sizeof(err))) {
-		cli_error("%s", err);
-		cli_query_free(&q);
-		return CLI_EXIT_ERR;
-	}
-	if (q.help) {
-		fputs(usage, stdout);
-		cli_query_free(&q);
-		return CLI_EXIT_OK;
-	}
-	r = cli_show("nat", &q, NULL, printers[what]);
-	cli_query_free(&q);
-	return r;
+	return cli_run("nat", usage, &q, r, err, printers[what]);
 }

@@ -129,3 +129,21 @@ out_resp:
 	http_resp_free(&resp);
 	return ret;
 }
+
+int cli_run(const char *noun, const char *usage, struct cli_query *q,
+	    int parse_err, const char *err, cli_print_fn print)
+{
+	int r;
+
+	if (parse_err) {
+		cli_error("%s", err);
+		r = CLI_EXIT_ERR;
+	} else if (q->help) {
+		fputs(usage, stdout);
+		r = CLI_EXIT_OK;
+	} else {
+		r = cli_show(noun, q, NULL, print);
+	}
+	cli_query_free(q);
+	return r;
+}
