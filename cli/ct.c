@@ -355,20 +355,7 @@ int cli_ct_count_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	}
 	table_print(&t, out);
 	table_free(&t);
-	if (ev && json_object_is_type(ev, json_type_object)) {
-		bool any = false;
-
-		json_object_object_foreach(ev, name, v) {
-			if (!json_object_get_int64(v))
-				continue;
-			fprintf(out, "%s%s %" PRId64,
-				any ? "  " : "events: ", name,
-				json_object_get_int64(v));
-			any = true;
-		}
-		if (any)
-			fputc('\n', out);
-	}
+	fmt_nonzero(out, "events: ", ev);
 	return 0;
 nomem:
 	table_free(&t);

@@ -123,6 +123,23 @@ void cli_fmt_duration(uint64_t s, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "s", s);
 }
 
+void fmt_nonzero(FILE *out, const char *label, json_object *o)
+{
+	bool any = false;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, name, v) {
+		if (!json_object_get_int64(v))
+			continue;
+		fprintf(out, "%s%s %" PRId64, any ? "  " : label, name,
+			json_object_get_int64(v));
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 /* ---- aligned tables ---- */
 
 void table_free(struct table *t)

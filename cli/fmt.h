@@ -54,6 +54,10 @@ int cli_json_print(json_object *doc, FILE *out);
 /* 93784 -> "1d 2h 3m 4s"; 0 -> "0s". */
 void cli_fmt_duration(uint64_t secs, char *buf, size_t len);
 
+/* One line, @label then "a 1  b 2": the counts in the object @o that are
+ * not zero; nothing when all are (or @o is not an object). */
+void fmt_nonzero(FILE *out, const char *label, json_object *o);
+
 /* ---- aligned tables ---- */
 
 #define TABLE_MAX_COLS 8

@@ -218,7 +218,6 @@ int cli_nat_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	struct table t = { .ncols = 6, .head = head, .right = 0x1 };
 	json_object *a = fmt_top_array(doc, "rules", err, errlen);
 	json_object *cnt = jobj(doc, "counts"), *ev = jobj(doc, "events");
-	bool any = false;
 	int r = 0;
 
 	if (!a)
@@ -248,18 +247,7 @@ int cli_nat_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		"rules: snat %" PRIu64 "  dnat %" PRIu64 "  nat_flows %s\n",
 		ju64(cnt, "snat"), ju64(cnt, "dnat"),
 		jstr(doc, "nat_flows") ?: "-");
-	if (ev && json_object_is_type(ev, json_type_object)) {
-		json_object_object_foreach(ev, name, v) {
-			if (!json_object_get_int64(v))
-				continue;
-			fprintf(out, "%s%s %" PRId64,
-				any ? "  " : "events: ", name,
-				json_object_get_int64(v));
-			any = true;
-		}
-		if (any)
-			fputc('\n', out);
-	}
+	fmt_nonzero(out, "events: ", ev);
 	return 0;
 }
 
