@@ -24,46 +24,6 @@
 /* Entries one POST /v1/block takes (the body limit allows about 3,000). */
 #define DDOS_BLOCK_POST_MAX 65536
 
-static unsigned int ddos_status(int rc)
-{
-	switch (rc) {
-	case -EINVAL: return 400;
-	case -ENOENT: return 404;
-	case -EEXIST:
-	case -ENOSPC: return 409;
-	default: return 500;
-	}
-}
-
-static char *ddos_fail(unsigned int *status, int rc, const char *msg)
-{
-	return error_body(status, ddos_status(rc), "%s",
-			  rc == -ENOMEM ? "out of memory" : msg);
-}
-
-static int body_object(const struct api_query *q, struct json_object **out,
-		       char *err, size_t errlen)
-{
-	char msg[256];
-	int rc;
-
-	if (!q->body || !q->body_len) {
-		snprintf(err, errlen, "body: a JSON object is required");
-		return -EINVAL;
-	}
-	rc = config_json_parse(q->body, q->body_len, out, msg, sizeof(msg));
-	if (rc) {
-		snprintf(err, errlen, "body: %s", msg);
-		return rc;
-	}
-	if (!json_object_is_type(*out, json_type_object)) {
-		json_object_put(*out);
-		snprintf(err, errlen, "body: expected a JSON object");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static char *no_guard(unsigned int *status)
 {
 	return error_body(status, 404, "no DDoS guard in this role");
@@ -88,16 +48,16 @@ char *api_patch_ddos(struct api_ctx *c, const struct api_req *r,
 
 	if (!c->ddos)
 		return no_guard(status);
-	rc = body_object(r->q, &o, err, sizeof(err));
+	rc = api_body_object(r->q, &o, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	s = *ddos_settings(c->ddos);
 	rc = ddos_settings_from_json(o, "", false, &s, err, sizeof(err));
 	json_object_put(o);
 	if (!rc)
 		rc = ddos_settings_set(c->ddos, &s, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	return json_take(ddos_json(c->ddos));
 }
 
@@ -106,7 +66,7 @@ static int body_string(const struct api_query *q, const char *key, char *buf,
 		       size_t len, char *err, size_t errlen)
 {
 	struct json_object *o, *v;
-	int rc = body_object(q, &o, err, errlen);
+	int rc = api_body_object(q, &o, err, errlen);
 
 	if (rc)
 		return rc;
@@ -144,7 +104,7 @@ char *api_post_ddos_service(struct api_ctx *c, const struct api_req *r,
 	rc = rc ?: ddos_parse_service("service", svc, &k, err, sizeof(err));
 	rc = rc ?: ddos_service_add(c->ddos, &k, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	return json_take(ddos_json(c->ddos));
 }
@@ -162,7 +122,7 @@ char *api_del_ddos_service(struct api_ctx *c, const struct api_req *r,
 	rc = ddos_parse_service("service", r->param[0], &k, err, sizeof(err));
 	rc = rc ?: ddos_service_del(c->ddos, &k, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	o = json_object_new_object();
 	json_add_str(o, "deleted", r->param[0]);
 	return json_take(o);
@@ -268,15 +228,15 @@ char *api_post_block(struct api_ctx *c, const struct api_req *r,
 
 	if (!c->ddos)
 		return no_guard(status);
-	rc = body_object(r->q, &o, err, sizeof(err));
+	rc = api_body_object(r->q, &o, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = block_body(o, &v, &n, &expire_s, err, sizeof(err));
 	json_object_put(o);
 	rc = rc ?: ddos_block_add(c->ddos, v, n, expire_s, err, sizeof(err));
 	free(v);
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	res = json_object_new_object();
 	json_add_int(res, "added", (int64_t)n);
@@ -300,7 +260,7 @@ char *api_del_block(struct api_ctx *c, const struct api_req *r,
 	rc = ddos_parse_prefix("prefix", r->q->prefix, &pf, err, sizeof(err));
 	rc = rc ?: ddos_block_del(c->ddos, &pf, err, sizeof(err));
 	if (rc)
-		return ddos_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	o = json_object_new_object();
 	json_add_str(o, "deleted", r->q->prefix);
 	return json_take(o);

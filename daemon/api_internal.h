@@ -32,6 +32,19 @@ typedef char *api_handler(struct api_ctx *c, const struct api_req *r,
 char *error_body(unsigned int *status, unsigned int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* api_body.c: the feature handlers' errors and bodies.  400 for -EINVAL
+ * and -E2BIG, 404 -ENOENT, 409 -EEXIST and -ENOSPC, else 500. */
+unsigned int api_errno_status(int rc);
+/* error_body() with that status and @msg ("out of memory" for -ENOMEM). */
+char *api_fail(unsigned int *status, int rc, const char *msg);
+/* The request's body parsed as JSON, or -EINVAL with "body: ..." in @err;
+ * api_body_object() also wants an object. */
+struct json_object;
+int api_body_json(const struct api_query *q, struct json_object **out,
+		  char *err, size_t errlen);
+int api_body_object(const struct api_query *q, struct json_object **out,
+		    char *err, size_t errlen);
+
 /* The router's resources (api_router.c). */
 api_handler api_get_status, api_get_interfaces, api_get_routes,
 	api_get_neighbors, api_get_stats;

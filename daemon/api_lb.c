@@ -12,39 +12,6 @@
 #include "config.h"
 #include "json_out.h"
 
-static unsigned int lb_status(int rc)
-{
-	switch (rc) {
-	case -EINVAL: return 400;
-	case -ENOENT: return 404;
-	case -EEXIST:
-	case -ENOSPC: return 409;
-	default: return 500;
-	}
-}
-
-static char *lb_fail(unsigned int *status, int rc, const char *msg)
-{
-	return error_body(status, lb_status(rc), "%s",
-			  rc == -ENOMEM ? "out of memory" : msg);
-}
-
-static int parse_body(const struct api_query *q, struct json_object **out,
-		      char *err, size_t errlen)
-{
-	char msg[256];
-	int rc;
-
-	if (!q->body || !q->body_len) {
-		snprintf(err, errlen, "body: a JSON object is required");
-		return -EINVAL;
-	}
-	rc = config_json_parse(q->body, q->body_len, out, msg, sizeof(msg));
-	if (rc)
-		snprintf(err, errlen, "body: %s", msg);
-	return rc;
-}
-
 static char *deleted(const char *what)
 {
 	struct json_object *o = json_object_new_object();
@@ -63,17 +30,17 @@ char *api_post_vip(struct api_ctx *c, const struct api_req *r,
 	uint32_t id;
 	int rc;
 
-	rc = parse_body(q, &o, err, sizeof(err));
+	rc = api_body_json(q, &o, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = lb_vip_spec_from_json(o, "", &spec, err, sizeof(err));
 	json_object_put(o);
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = lb_vip_add(c->lb, &spec, &id, err, sizeof(err));
 	lb_vip_spec_free(&spec);
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	return json_take(lb_vip_json(c->lb, lb_vip_get(c->lb, id)));
 }
@@ -97,15 +64,15 @@ static char *post_backend(struct api_ctx *c, uint32_t vip_id,
 	char err[512];
 	int rc;
 
-	rc = parse_body(q, &o, err, sizeof(err));
+	rc = api_body_json(q, &o, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = lb_backend_spec_from_json(o, "", &spec, err, sizeof(err));
 	json_object_put(o);
 	if (!rc)
 		rc = lb_backend_add(c->lb, vip_id, &spec, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	return json_take(lb_backend_json(
 		c->lb, lb_backend_find(lb_vip_get(c->lb, vip_id), &spec.addr)));
@@ -120,15 +87,15 @@ static char *patch_backend(struct api_ctx *c, uint32_t vip_id,
 	char err[512];
 	int rc;
 
-	rc = parse_body(q, &o, err, sizeof(err));
+	rc = api_body_json(q, &o, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = lb_backend_patch_from_json(o, &pa, err, sizeof(err));
 	json_object_put(o);
 	if (!rc)
 		rc = lb_backend_patch(c->lb, vip_id, a, &pa, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	return json_take(lb_backend_json(
 		c->lb, lb_backend_find(lb_vip_get(c->lb, vip_id), a)));
 }
@@ -219,7 +186,7 @@ char *api_del_vip(struct api_ctx *c, const struct api_req *r,
 		return body;
 	lb_vip_id_str(&v->conf.key, name, sizeof(name));
 	rc = lb_vip_del(c->lb, v->id, err, sizeof(err));
-	return rc ? lb_fail(status, rc, err) : deleted(name);
+	return rc ? api_fail(status, rc, err) : deleted(name);
 }
 
 char *api_get_backends(struct api_ctx *c, const struct api_req *r,
@@ -262,9 +229,9 @@ char *api_put_backends(struct api_ctx *c, const struct api_req *r,
 	if (!v)
 		return body;
 	vip_id = v->id; /* @v is freed when the change commits */
-	rc = parse_body(r->q, &o, err, sizeof(err));
+	rc = api_body_json(r->q, &o, err, sizeof(err));
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = lb_backend_set_from_json(o, &set, err, sizeof(err));
 	json_object_put(o);
 	if (!rc)
@@ -272,7 +239,7 @@ char *api_put_backends(struct api_ctx *c, const struct api_req *r,
 					 err, sizeof(err));
 	lb_vip_spec_free(&set);
 	if (rc)
-		return lb_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	v = lb_vip_get(c->lb, vip_id);
 	o = json_object_new_object();
 	json_add_int(o, "added", st.added);
@@ -312,7 +279,7 @@ char *api_del_backend(struct api_ctx *c, const struct api_req *r,
 	if (!v || backend_of(v, r, status, &addr, &body))
 		return body;
 	rc = lb_backend_del(c->lb, v->id, &addr, err, sizeof(err));
-	return rc ? lb_fail(status, rc, err) :
+	return rc ? api_fail(status, rc, err) :
 		    deleted(lb_addr_str(&addr, a, sizeof(a)));
 }
 
