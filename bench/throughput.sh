@@ -35,10 +35,10 @@
 # does not change much.  Each figure: median, min and max over the
 # repetitions, which are taken in rounds (every case once per round, after
 # a 0.3 s warm-up, repeated (at most 20 times) while a case that keeps
-# per-flow state (b, f, g) has not yet seen 99 % of its flows).  Defaults: 3 rounds of 3 s (about 2 minutes); --quick:
-# 1 round of 1 s, 1 flow only (about 10 s).  A figure that cannot be
-# obtained says why; one whose path check fails (the frames did not take
-# the path under test) is invalid.
+# per-flow state (b, f, g) has not yet seen 99 % of its flows).  Defaults:
+# 3 rounds of 3 s (about 2 minutes); --quick: 1 round of 1 s, 1 flow only
+# (about 10 s).  A figure that cannot be obtained says why; one whose path
+# check fails (the frames did not take the path under test) is invalid.
 #
 # Exit status: 0 when every figure was measured or explained, 1 when the
 # setup failed, a path check failed or a sanitizer build of sluiced reported
@@ -402,14 +402,17 @@ check_ceiling() {
 # R's ingress port for case (e) only.
 CEIL_PIN=/sys/fs/bpf/$T_ID-ceiling
 CEIL_WHY=
-# ceiling_stats: "redirected passed", summed over the CPUs
-ceiling_stats() {
-	bpftool -j map dump pinned "$CEIL_PIN/ceiling_stats" | python3 -c '
+# pinned_pair MAP: slots 0 and 1 of a pinned per-CPU array, each summed
+# over the CPUs
+pinned_pair() {
+	bpftool -j map dump pinned "$1" | python3 -c '
 import json, sys
 n = {e["key"]: sum(v["value"] for v in e["values"]) for e in
      (x["formatted"] for x in json.load(sys.stdin))}
 print(n[0], n[1])'
 }
+# ceiling_stats: "redirected passed"
+ceiling_stats() { pinned_pair "$CEIL_PIN/ceiling_stats"; }
 # ceiling_attached: "xdp_ceiling (id N) on IF" when the program attached to
 # R's ingress port is the pinned ceiling, else why not; status to match.
 ceiling_attached() {
@@ -562,14 +565,8 @@ src_sink_load() {
 		return 1
 	fi
 }
-# src_stats: "from_r other", summed over the CPUs
-src_stats() {
-	bpftool -j map dump pinned "$SRC_PIN/src_sink_stats" | python3 -c '
-import json, sys
-n = {e["key"]: sum(v["value"] for v in e["values"]) for e in
-     (x["formatted"] for x in json.load(sys.stdin))}
-print(n[0], n[1])'
-}
+# src_stats: "from_r other"
+src_stats() { pinned_pair "$SRC_PIN/src_sink_stats"; }
 # b_sink src|plain: B's XDP program
 b_sink() {
 	ip -n "$NS_B" link set dev "$IB" xdpdrv off || return 1
