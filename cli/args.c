@@ -337,6 +337,27 @@ int cli_parse_verb(int argc, char **argv, struct cli_query *q)
 	return taken;
 }
 
+int cli_noun_verb(const char *noun, int argc, char **argv,
+		  const struct cli_name *verbs, struct cli_query *q, int *verb,
+		  char *err, size_t errlen)
+{
+	int v;
+
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			q->help = true;
+	if (argc <= 0 || argv[0][0] == '-')
+		return 0;
+	v = cli_match(argv[0], verbs);
+	if (v == -ENOTUNIQ)
+		return cli_fail(err, errlen, "%s: ambiguous command '%s'", noun,
+				argv[0]);
+	if (v < 0)
+		return cli_bad_arg(noun, argv[0], true, err, errlen);
+	*verb = v;
+	return 1;
+}
+
 /* The error for an argument the noun does not know.  @first: nothing has
  * been accepted yet, so it was meant as a verb. */
 int cli_bad_arg(const char *noun, const char *a, bool first, char *err,

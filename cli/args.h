@@ -107,6 +107,14 @@ const char *cli_body_string(const struct cli_query *q);
  * arguments it took.  "-h" anywhere means help, as does the verb. */
 int cli_parse_verb(int argc, char **argv, struct cli_query *q);
 
+/* A noun's leading verb from @verbs: "-h" or "--help" anywhere sets
+ * q->help; argv[0], unless an option, is matched (a unique prefix will
+ * do), its id put in *@verb (left alone otherwise).  How many arguments
+ * it took (0 or 1), or -EINVAL naming it (ambiguous, unknown). */
+int cli_noun_verb(const char *noun, int argc, char **argv,
+		  const struct cli_name *verbs, struct cli_query *q, int *verb,
+		  char *err, size_t errlen);
+
 /* "dev IFNAME" at argv[*i]: 1 if it was (the name in @dev, *i on it), 0 if
  * not, -EINVAL with a message naming @noun. */
 int cli_parse_dev(const char *noun, int argc, char **argv, int *i,

@@ -160,20 +160,9 @@ int cli_nat_args(int argc, char **argv, struct cli_query *q,
 
 	cli_query_init(q, "/v1/nat");
 	*out = CLI_NAT_SHOW;
-	for (int k = 0; k < argc; k++)
-		if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help"))
-			q->help = true;
-	if (argc > 0 && argv[0][0] != '-') {
-		verb = cli_match(argv[0], nat_verbs);
-		if (verb < 0)
-			return verb == -ENOTUNIQ ?
-				       cli_fail(err, errlen,
-						"nat: ambiguous command '%s'",
-						argv[0]) :
-				       cli_bad_arg("nat", argv[0], true, err,
-						   errlen);
-		i = 1;
-	}
+	i = cli_noun_verb("nat", argc, argv, nat_verbs, q, &verb, err, errlen);
+	if (i < 0)
+		return i;
 	if (verb == NAT_HELP)
 		q->help = true;
 	if (q->help)
