@@ -393,19 +393,8 @@ int do_fw(int argc, char **argv)
 	};
 	struct cli_query q;
 	char err[256];
-	int kind, rc;
+	int kind = FW_RULES;
+	int r = cli_fw_args(argc, argv, &q, &kind, err, sizeof(err));
 
-	if (cli_fw_args(argc, argv, &q, &kind, err, sizeof(err))) {
-		cli_query_free(&q);
-		cli_error("%s", err);
-		return CLI_EXIT_ERR;
-	}
-	if (q.help) {
-		fputs(usage, stdout);
-		cli_query_free(&q);
-		return CLI_EXIT_OK;
-	}
-	rc = cli_show("fw", &q, NULL, printers[kind]);
-	cli_query_free(&q);
-	return rc;
+	return cli_run("fw", usage, &q, r, err, printers[kind]);
 }
