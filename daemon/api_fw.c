@@ -17,48 +17,21 @@
 #include "fwd.h"
 #include "json_out.h"
 
-static unsigned int fw_status(int rc)
-{
-	switch (rc) {
-	case -EINVAL:
-	case -E2BIG: return 400;
-	case -ENOENT: return 404;
-	case -EEXIST:
-	case -ENOSPC: return 409;
-	default: return 500;
-	}
-}
-
-static char *fw_fail(unsigned int *status, int rc, const char *msg)
-{
-	return error_body(status, fw_status(rc), "%s",
-			  rc == -ENOMEM ? "out of memory" : msg);
-}
-
 static char *no_fw(unsigned int *status)
 {
 	return error_body(status, 404, "no firewall in this role");
 }
 
-static int body_of(const struct api_req *r, struct json_object **o, char *err,
-		   size_t errlen)
+/* A POST handler's start: 0 with the body's object in *@o, or the error
+ * (no firewall: -ENOENT; a bad body: -EINVAL) in @err for api_fail(). */
+static int fw_body(struct api_ctx *c, const struct api_req *r,
+		   struct json_object **o, char *err, size_t errlen)
 {
-	char msg[256];
-	int rc;
-
-	if (!r->q->body || !r->q->body_len) {
-		snprintf(err, errlen, "body: a JSON object is required");
-		return -EINVAL;
+	if (!c->fw) {
+		snprintf(err, errlen, "no firewall in this role");
+		return -ENOENT;
 	}
-	rc = config_json_parse(r->q->body, r->q->body_len, o, msg, sizeof(msg));
-	if (rc)
-		snprintf(err, errlen, "body: %s", msg);
-	else if (!json_object_is_type(*o, json_type_object)) {
-		json_object_put(*o);
-		snprintf(err, errlen, "body: expected an object");
-		rc = -EINVAL;
-	}
-	return rc;
+	return api_body_object(r->q, o, err, errlen);
 }
 
 /* {"@key": @a}: the API's lists are objects, as the other nouns'. */
@@ -97,17 +70,15 @@ char *api_post_fw_rule(struct api_ctx *c, const struct api_req *r,
 	char err[512];
 	int pos, rc;
 
-	if (!c->fw)
-		return no_fw(status);
-	rc = body_of(r, &o, err, sizeof(err));
+	rc = fw_body(c, r, &o, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	rc = fwd_rule_from_json(o, &rule, &pos, err, sizeof(err));
 	json_object_put(o);
 	if (!rc)
 		rc = fwd_rule_add(c->fw, &rule, pos, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	return json_take(fwd_rule_json(c->fw, &rule, true));
 }
@@ -127,7 +98,7 @@ char *api_del_fw_rule(struct api_ctx *c, const struct api_req *r,
 				  r->param[1]);
 	rc = fwd_rule_del(c->fw, r->param[0], (uint32_t)id, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	return json_take(json_object_new_object());
 }
 
@@ -149,11 +120,9 @@ char *api_post_fw_policy(struct api_ctx *c, const struct api_req *r,
 	char err[512];
 	int rc;
 
-	if (!c->fw)
-		return no_fw(status);
-	rc = body_of(r, &o, err, sizeof(err));
+	rc = fw_body(c, r, &o, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	iface = str_of(o, "iface");
 	dir = str_of(o, "dir");
 	pol = str_of(o, "policy");
@@ -170,7 +139,7 @@ char *api_post_fw_policy(struct api_ctx *c, const struct api_req *r,
 		rc = fwd_policy_set(c->fw, iface, d, p, err, sizeof(err));
 	json_object_put(o);
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	return wrap("policies", fwd_policies_json(c->fw));
 }
 
@@ -191,16 +160,14 @@ char *api_post_fw_set(struct api_ctx *c, const struct api_req *r,
 	char err[512];
 	int rc;
 
-	if (!c->fw)
-		return no_fw(status);
-	rc = body_of(r, &o, err, sizeof(err));
+	rc = fw_body(c, r, &o, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	name = str_of(o, "name");
 	rc = fwd_set_add(c->fw, name ? name : "", err, sizeof(err));
 	json_object_put(o);
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	*status = 201;
 	return wrap("sets", fwd_sets_json(c->fw));
 }
@@ -213,11 +180,9 @@ char *api_post_fw_set_load(struct api_ctx *c, const struct api_req *r,
 	char err[512];
 	int rc;
 
-	if (!c->fw)
-		return no_fw(status);
-	rc = body_of(r, &o, err, sizeof(err));
+	rc = fw_body(c, r, &o, err, sizeof(err));
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	file = str_of(o, "file");
 	rc = -EINVAL;
 	if (!file || file[0] != '/')
@@ -227,7 +192,7 @@ char *api_post_fw_set_load(struct api_ctx *c, const struct api_req *r,
 		rc = fwd_set_load(c->fw, r->param[0], file, err, sizeof(err));
 	json_object_put(o);
 	if (rc)
-		return fw_fail(status, rc, err);
+		return api_fail(status, rc, err);
 	return wrap("sets", fwd_sets_json(c->fw));
 }
 
