@@ -23,7 +23,7 @@ PKGS := libbpf libmnl libmicrohttpd json-c libcurl
 PKG_CFLAGS := $(call pkg_cflags,$(PKGS))
 DAEMON_LIBS = $(call pkg_libs,libbpf libmnl libmicrohttpd json-c) -lpthread
 CLI_LIBS = $(call pkg_libs,json-c libcurl)
-BPF_LIBS = $(call pkg_libs,libbpf)
+BPF_LIBS = $(call pkg_libs,libbpf libxdp)
 BENCH_LIBS = $(call pkg_libs,libbpf libmnl json-c)
 UNIT_LIBS = $(call pkg_libs,$(PKGS)) -lcmocka -lpthread
 

@@ -23,6 +23,7 @@
 #include "lib/pkt_state.h"
 #include "lib/route.h"
 #include "lib/stats.h"
+#include "lib/steer.h"
 
 int sluice_xdp_ct(struct xdp_md *ctx);
 int sluice_xdp_nat(struct xdp_md *ctx);
@@ -117,6 +118,9 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
+	r = steer_stage(ctx, p, &f); /* to an AF_XDP socket, before the rest */
+	if (r != DP_CONTINUE)
+		return r;
 	if (chain_from_entry(ctx, p, &f, &r))
 		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;
@@ -133,6 +137,13 @@ int sluice_xdp(struct xdp_md *ctx)
 
 	pkt_init(&p, ctx);
 	return finish(&p, pipeline(ctx, &p));
+}
+
+/* Which queues have a socket (lib/dp/steer.c; never attached). */
+SEC("xdp")
+int sluice_steer_probe(struct xdp_md *ctx)
+{
+	return steer_probe(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

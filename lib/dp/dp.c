@@ -100,6 +100,11 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FW_NSET4] = dp->skel->maps.fw_nset4;
 	m[DP_MAP_FW_NSET6] = dp->skel->maps.fw_nset6;
 	m[DP_MAP_FW_COUNTERS] = dp->skel->maps.fw_counters;
+	m[DP_MAP_STEER_CONFIG] = dp->skel->maps.steer_config;
+	m[DP_MAP_STEER_XSKS] = dp->skel->maps.steer_xsks;
+	m[DP_MAP_STEER_PORTS] = dp->skel->maps.steer_ports;
+	m[DP_MAP_STEER_DST] = dp->skel->maps.steer_dst;
+	m[DP_MAP_STEER_COUNTERS] = dp->skel->maps.steer_counters;
 }
 
 static void decap_maps(struct dp *dp)
@@ -278,6 +283,12 @@ int dp_egress_prog_fd(const struct dp *dp)
 {
 	return dp->egress ? bpf_program__fd(dp->egress->progs.sluice_egress) :
 			    -EOPNOTSUPP;
+}
+
+int dp_steer_probe_fd(const struct dp *dp)
+{
+	return dp->skel ? bpf_program__fd(dp->skel->progs.sluice_steer_probe) :
+			  -EOPNOTSUPP;
 }
 
 int dp_ct_admin_fd(const struct dp *dp)

@@ -57,6 +57,11 @@ enum {
 	DP_MAP_FW_NSET4,
 	DP_MAP_FW_NSET6,
 	DP_MAP_FW_COUNTERS,
+	DP_MAP_STEER_CONFIG, /* steering (steer.c) */
+	DP_MAP_STEER_XSKS,
+	DP_MAP_STEER_PORTS,
+	DP_MAP_STEER_DST,
+	DP_MAP_STEER_COUNTERS,
 	DP_MAP_ALL
 };
 
@@ -100,6 +105,8 @@ struct dp {
 
 /* The conntrack administration program (dp.c), or -EOPNOTSUPP. */
 int dp_ct_admin_fd(const struct dp *dp);
+/* Steering's probe of the sockets' map (dp.c), or -EOPNOTSUPP. */
+int dp_steer_probe_fd(const struct dp *dp);
 /* The TC egress filter goes on and off with the port (tc_egress.c). */
 void dp_egress_attach(struct dp *dp, int ifindex, const char *ifname);
 void dp_egress_detach(int ifindex);

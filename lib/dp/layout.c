@@ -90,6 +90,13 @@ static const struct {
 	{ "fw_nset6", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_counters", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_scratch", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	/* steering: selectors rewritten from steer.json at every start;
+	 * the applications' sockets stay registered across a restart */
+	{ "steer_config", SLUICE_LAYOUT_STEER, MAP_MIRROR },
+	{ "steer_ports", SLUICE_LAYOUT_STEER, MAP_MIRROR },
+	{ "steer_dst", SLUICE_LAYOUT_STEER, MAP_MIRROR },
+	{ "steer_xsks", SLUICE_LAYOUT_STEER, MAP_STATE },
+	{ "steer_counters", SLUICE_LAYOUT_STEER, MAP_STATS },
 };
 
 /* Pins of maps that no longer exist: removed when found. */

@@ -90,6 +90,8 @@ void nat_run_all(struct env *e);
 void ddos_run_all(struct env *e);
 /* fw_runner.c: the firewall's rows, rule-set swaps, a large named set */
 void fw_run_all(struct env *e);
+/* steer_runner.c: steering to an AF_XDP socket, left off at the end */
+void steer_run_all(struct env *e);
 
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */

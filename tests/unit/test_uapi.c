@@ -114,6 +114,7 @@ static void test_reason_numbers(void **state)
 		{ "drop_fw_policy", 81 },
 		{ "fwd_fw_reject", 82 },
 		{ "drop_fw_reject", 83 },
+		{ "fwd_steer_xsk", 128 },
 	};
 
 	(void)state;

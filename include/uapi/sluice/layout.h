@@ -39,6 +39,9 @@
 #define SLUICE_LAYOUT_NAT 1  /* nat_flows, nat_dnat, nat_snat, ... */
 #define SLUICE_LAYOUT_FW 1   /* fw_* */
 
+/* steer_* (uapi/sluice/steer.h) */
+#define SLUICE_LAYOUT_STEER 1
+
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout
  * never changes. */

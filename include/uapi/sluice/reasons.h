@@ -116,7 +116,9 @@
 	X(DROP_NAT_NO_ADDRESS, 121, "drop_nat_no_address", SLUICE_V_DROP)         \
 	X(DROP_NAT_TAKEN, 122, "drop_nat_taken", SLUICE_V_DROP)                   \
 	/* a program of the pipeline missing from its tail-call slot */           \
-	X(DROP_TAIL_MISSING, 123, "drop_tail_missing", SLUICE_V_DROP)
+	X(DROP_TAIL_MISSING, 123, "drop_tail_missing", SLUICE_V_DROP)             \
+	/* 128..135: steering (bpf/lib/steer.h): to an AF_XDP socket */           \
+	X(FWD_STEER_XSK, 128, "fwd_steer_xsk", SLUICE_V_REDIRECT)
 
 #define SLUICE_REASON_ENUM_(id, num, name, verdict) SLUICE_##id = num,
 enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };

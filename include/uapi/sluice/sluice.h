@@ -22,6 +22,7 @@
 #include "ct.h"	     /* connection tracking */
 #include "ddos.h"    /* DDoS guard */
 #include "fw.h"	     /* the stateful firewall's rule sets */
+#include "steer.h"   /* steering to AF_XDP sockets */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
