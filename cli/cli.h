@@ -87,6 +87,8 @@ int do_block(int argc, char **argv);
 int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
 		  size_t errlen);
 int do_nat(int argc, char **argv);
+/* steer.c: steering to AF_XDP sockets */
+int do_steer(int argc, char **argv);
 int do_fw(int argc, char **argv); /* fw.c */
 
 /* status.c */
@@ -185,6 +187,13 @@ int cli_nat_args(int argc, char **argv, struct cli_query *q,
 		 enum cli_nat_out *out, char *err, size_t errlen);
 int cli_nat_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_nat_added_print(json_object *doc, FILE *out, char *err, size_t errlen);
+/* steer.c (docs/steering.md): show, add, del ID; @out says which answer */
+enum cli_steer_out { CLI_STEER_SHOW, CLI_STEER_ADDED, CLI_STEER_DELETED };
+int cli_steer_args(int argc, char **argv, struct cli_query *q,
+		   enum cli_steer_out *out, char *err, size_t errlen);
+int cli_steer_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_steer_added_print(json_object *doc, FILE *out, char *err,
+			  size_t errlen);
 
 /* The printer for what a load-balancer request answers with (q->out). */
 typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,

@@ -24,7 +24,8 @@ static const struct cmd {
 	{ "lb", do_lb },	   { "ct", do_ct },
 	{ "conntrack", do_ct },	   { "ddos", do_ddos },
 	{ "block", do_block },	   { "nat", do_nat },
-	{ "fw", do_fw },	   { "help", do_help },
+	{ "fw", do_fw },	   { "steer", do_steer },
+	{ "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -53,6 +54,7 @@ static void usage(FILE *out)
 	      "                                      source blocklist\n"
 	      "  nat [show] | add snat|dnat [...] | del ID\n"
 	      "                                      NAT rules (SNAT, masquerade, DNAT)\n"
+	      "  steer [show] | add [...] | del ID   steering to AF_XDP sockets\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"

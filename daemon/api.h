@@ -38,6 +38,7 @@ struct ct;
 struct ddos;
 struct loop;
 struct nat;
+struct steer;
 
 struct api_ctx {
 	struct state *st;
@@ -47,6 +48,7 @@ struct api_ctx {
 	struct ddos *ddos;   /* NULL: no DDoS guard (role backend) */
 	struct nat *nat;     /* NULL: no NAT (role backend) */
 	struct fwd *fw;	     /* NULL: no firewall (role backend) */
+	struct steer *steer; /* NULL: no steering (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 

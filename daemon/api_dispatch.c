@@ -101,6 +101,10 @@ static const struct api_route routes[] = {
 	ROUTE("POST", "/v1/fw/sets", api_post_fw_set),
 	ROUTE("POST", "/v1/fw/sets/{name}/load", api_post_fw_set_load),
 	ROUTE("GET", "/v1/fw/check", api_get_fw_check),
+	/* steering to AF_XDP sockets (api_steer.c) */
+	ROUTE("GET", "/v1/steer", api_get_steer),
+	ROUTE("POST", "/v1/steer", api_post_steer),
+	ROUTE("DELETE", "/v1/steer/{id}", api_del_steer),
 };
 
 /*

@@ -58,6 +58,8 @@ api_handler api_get_lb, api_get_vips, api_post_vip, api_get_vip, api_del_vip,
 api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,
 	api_get_conntrack_config, api_put_conntrack_config,
 	api_post_conntrack_fill;
+/* Steering to AF_XDP sockets (api_steer.c, docs/steering.md). */
+api_handler api_get_steer, api_post_steer, api_del_steer;
 /* The DDoS guard's (api_ddos.c, docs/ddos.md). */
 api_handler api_get_ddos, api_patch_ddos, api_post_ddos_service,
 	api_del_ddos_service, api_get_block, api_post_block, api_del_block;

@@ -54,6 +54,7 @@ void config_free(struct sluiced_config *cfg)
 {
 	free_vips(cfg);
 	free(cfg->nat_rules);
+	free(cfg->steer_sels);
 	cfg->nat_rules = NULL;
 	cfg->n_nat_rules = 0;
 	json_object_put(cfg->fw);
@@ -422,6 +423,21 @@ static int set_nat(struct sluiced_config *cfg, struct json_object *v, char *err,
 	return 0;
 }
 
+static int set_steer(struct sluiced_config *cfg, struct json_object *v,
+		     char *err, size_t errlen)
+{
+	struct steer_sel *sels;
+	size_t n;
+	int rc = steer_sels_parse(v, "steer", 0, &sels, &n, err, errlen);
+
+	if (rc)
+		return rc;
+	free(cfg->steer_sels);
+	cfg->steer_sels = sels;
+	cfg->n_steer_sels = (int)n;
+	return 0;
+}
+
 static int apply_fib(struct sluiced_config *cfg, struct json_object *o,
 		     char *err, size_t errlen)
 {
@@ -492,6 +508,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return apply_fib(cfg, v, err, errlen);
 	if (!strcmp(key, "nat"))
 		return set_nat(cfg, v, err, errlen);
+	if (!strcmp(key, "steer"))
+		return set_steer(cfg, v, err, errlen);
 	if (!strcmp(key, "conntrack"))
 		return ct_config_parse(&cfg->ct, v, "conntrack.",
 				       CT_KEYS_CONFIG, err, errlen);
@@ -517,7 +535,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack, ddos, nat, fw)",
+		"lb, fib, conntrack, ddos, nat, fw, steer)",
 		key);
 	return -EINVAL;
 }

@@ -11,6 +11,7 @@
 #include "lb.h"
 #include "log.h"
 #include "nat.h"
+#include "steer.h"
 
 struct json_object;
 
@@ -57,6 +58,10 @@ struct sluiced_config {
 	 * one, holds those to run instead) */
 	struct nat_rule *nat_rules;
 	int n_nat_rules;
+	/* "steer": the selectors of the first start (steer.json, once
+	 * there is one, holds those to run instead) */
+	struct steer_sel *steer_sels;
+	int n_steer_sels;
 	/* "fw": the firewall of the first start (fwd_state.c reads it; the
 	 * state file fw.json, once there is one, is used instead) */
 	struct json_object *fw;

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "loop.h"
 #include "nat.h"
+#include "steer.h"
 #include "neigh_probe.h"
 #include "fwd.h"
 #include "netlink.h"
@@ -398,6 +399,23 @@ static int nat_start(const struct sluiced_config *cfg, struct nat_start *ns)
 	return rc;
 }
 
+/* Steering's selectors: steer.json's, else the config file's "steer"
+ * (docs/steering.md). */
+static int start_steer(const struct sluiced_config *cfg, struct dp *dp,
+		       struct state *st, struct steer **out)
+{
+	char err[700];
+	int rc = steer_new(out, dp, nat_resolve_state, st, cfg->state_dir,
+			   cfg->steer_sels, (size_t)cfg->n_steer_sels, err,
+			   sizeof(err));
+
+	if (rc)
+		pr_err("steer: %s; not starting (fix or move the state file " STEER_STATE_FILE
+		       ")",
+		       err);
+	return rc;
+}
+
 static int start_nat(const struct sluiced_config *cfg, struct dp *dp,
 		     struct state *st, struct ct *ct,
 		     const struct nat_start *ns, struct nat **out)
@@ -572,6 +590,7 @@ int main(int argc, char **argv)
 	struct ddos *dd = NULL;
 	struct nat *nat = NULL;
 	struct nat_start nst = {};
+	struct steer *steer = NULL;
 	struct fwd *fw = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
@@ -727,6 +746,8 @@ int main(int argc, char **argv)
 		if (err)
 			goto out_lb;
 		err = start_fw(&cfg, dp, &st, &fw);
+		if (!err)
+			err = start_steer(&cfg, dp, &st, &steer);
 		if (err)
 			goto out_lb;
 	}
@@ -738,6 +759,7 @@ int main(int argc, char **argv)
 				 .ddos = dd,
 				 .nat = nat,
 				 .fw = fw,
+				 .steer = steer,
 				 .started_at = mono_s() };
 	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, apis, n_apis, sfd);
 	/* no longer served: clients see that at once, not after teardown */
@@ -745,6 +767,7 @@ int main(int argc, char **argv)
 		api_stop(apis[n_apis - 1]);
 
 out_lb:
+	steer_free(steer);
 	nat_free(nat);
 	ct_free(ct);
 	ddos_free(dd);
