@@ -165,6 +165,16 @@ $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
+# ---- test tools (tests/tools): small programs the netns tier runs ----------
+# steer_rx uses only libbpf, libxdp and the UAPI contract (no lib/dp): it
+# proves what an application needs to register an AF_XDP socket.
+TOOLS_SRCS := $(wildcard tests/tools/*.c)
+TOOLS_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOLS_SRCS))
+all: $(TOOLS_BINS)
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp)
+
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.
 GEN_BIN := $(BUILD)/sluice-gen
