@@ -12,7 +12,9 @@
 #   - the receiver gone (its key deleted), UDP to 7777 falls back to the
 #     kernel's server and no_socket counts exactly those datagrams;
 #   - bad input refused naming the field and value, nothing changed;
-#   - the selector survives a sluiced restart (steer.json); `steer del`.
+#   - the selector survives a sluiced restart (steer.json);
+#   - a --vip selector takes UDP to any port of the address, not ping;
+#     `steer del`.
 . "$(dirname "$0")/lib.sh"
 
 STEER_RX="$(dirname "$SLUICED")/tests/tools/steer_rx"
@@ -246,6 +248,25 @@ if wait_until 10 rx_done && grep -q '^answered 2' "$T_TMP/rx.log"; then
 else
 	tap_fail "steer_rx answered 2 and left" "$(cat "$T_TMP/rx.log")"
 fi
+# ---- a VIP served in user space: every TCP/UDP port of the address ------------------
+check "steer add --vip 198.18.1.1" sctl r steer add --vip 198.18.1.1
+: >"$T_TMP/rx.log"
+in_ns "$NS_R" "$STEER_RX" --pin-dir "$PIN_r" --dev r0 --queue 0 --count 1 \
+	--timeout 30 >"$T_TMP/rx.log" 2>&1 &
+RX_PID=$!
+T_PIDS+=("$RX_PID")
+wait_until 10 rx_registered || tap_fail "steer_rx registered for the VIP" "$(cat "$T_TMP/rx.log")"
+check "vip: udp 7778 (no port selector) -> the receiver" \
+	answer_is 198.18.1.1 7778 vip-1 vip-1
+check "vip: ping to the address stays the kernel's" warm "$NS_C" 198.18.1.1
+check "vip: counted on the vip selector" steer_eval \
+	"[s['counters'] for s in d['selectors'] if s.get('vip') == '198.18.1.1'] == [{'matched': 1, 'redirected': 1, 'no_socket': 0}]"
+if wait_until 10 rx_done && grep -q '^answered 1' "$T_TMP/rx.log"; then
+	tap_ok "steer_rx answered the VIP's datagram and left"
+else
+	tap_fail "steer_rx answered the VIP's datagram and left" "$(cat "$T_TMP/rx.log")"
+fi
+check "steer del $((ID + 2)) (the vip)" sctl r steer del "$((ID + 2))"
 check "steer del $ID" sctl r steer del "$ID"
 check "steer del $((ID + 1))" sctl r steer del "$((ID + 1))"
 check "no selectors left, steering off (flags 0)" steer_eval \
