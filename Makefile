@@ -19,7 +19,7 @@ BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 # libbpf, the daemon no libcurl.
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
-PKGS := libbpf libmnl libmicrohttpd json-c libcurl
+PKGS := libbpf libmnl libmicrohttpd json-c libcurl libxdp
 PKG_CFLAGS := $(call pkg_cflags,$(PKGS))
 DAEMON_LIBS = $(call pkg_libs,libbpf libmnl libmicrohttpd json-c) -lpthread
 CLI_LIBS = $(call pkg_libs,json-c libcurl)
@@ -47,6 +47,7 @@ MAGLEV_SRCS := $(wildcard lib/maglev/*.c)
 FIB_SRCS := $(wildcard lib/fib/*.c)
 FW_SRCS := $(wildcard lib/fw/*.c)
 PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
+PKTIO_SRCS := $(wildcard lib/pktio/*.c lib/pktio/drivers/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -62,6 +63,7 @@ $(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
 $(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
 $(BUILD)/obj/lib/fw/%.o: CFLAGS += -Ilib/fw
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
+$(BUILD)/obj/lib/pktio/%.o: CFLAGS += -Ilib/pktio
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
 $(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw
@@ -69,7 +71,7 @@ $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
-	-Ilib/fib -Ilib/fw -Ilib/pktgen -Icli -Ibench/gen
+	-Ilib/fib -Ilib/fw -Ilib/pktgen -Ilib/pktio -Icli -Ibench/gen
 
 LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
@@ -77,6 +79,7 @@ LIBMAGLEV := $(BUILD)/libsluice-maglev.a
 LIBFIB := $(BUILD)/libsluice-fib.a
 LIBFW := $(BUILD)/libsluice-fw.a
 LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
+LIBPKTIO := $(BUILD)/libsluice-pktio.a
 LIBSLUICED := $(BUILD)/libsluiced.a
 # sluicectl's and sluice-gen's code minus their main, for the unit tests
 LIBSLUICECTL := $(BUILD)/libsluicectl.a
@@ -139,6 +142,8 @@ $(LIBFW): $(call obj,$(FW_SRCS))
 	$(archive)
 $(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
 	$(archive)
+$(LIBPKTIO): $(call obj,$(PKTIO_SRCS))
+	$(archive)
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
 	$(archive)
 $(LIBSLUICECTL): $(call obj,$(filter-out cli/main.c,$(CLI_SRCS)))
@@ -153,7 +158,7 @@ $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOM
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
-		       $(LIBPKTGEN) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
+		       $(LIBPKTGEN) $(LIBPKTIO) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBFIB) \

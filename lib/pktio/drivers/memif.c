@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The memif driver: a stub until it is written (this file is its whole
+ * place: replace it). */
+#include <errno.h>
+#include "pktio_driver.h"
+
+static int memif_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
+{
+	(void)cfg;
+	pktio_drv_err("port %s: driver memif is not available in this build",
+		      pktio_port_dev(port));
+	return -EOPNOTSUPP;
+}
+
+static void memif_close(struct pktio_port *port)
+{
+	(void)port;
+}
+
+static uint16_t memif_burst(struct pktio_port *port, uint16_t q,
+			    struct pktio_buf **bufs, uint16_t n)
+{
+	(void)port;
+	(void)q;
+	(void)bufs;
+	(void)n;
+	return 0;
+}
+
+const struct pktio_driver_ops pktio_drv_memif = {
+	.name = "memif",
+	.open = memif_open,
+	.close = memif_close,
+	.rx_burst = memif_burst,
+	.tx_burst = memif_burst,
+};
