@@ -221,6 +221,9 @@ format-check:
 clean:
 	rm -rf build
 
+# libpktio's shared library, pkg-config file and install target
+include lib/pktio/pktio.mk
+
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

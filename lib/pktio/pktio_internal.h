@@ -68,9 +68,13 @@ struct pktio_port {
 	struct pktio_queue *q; /* nqueues entries */
 };
 
-const struct pktio_driver_ops *pktio_driver_find(const char *name);
-extern const struct pktio_driver_ops *const pktio_drivers[];
+/* the core's own functions stay out of the shared library's symbols */
+#define PKTIO_HIDDEN __attribute__((visibility("hidden")))
 
-void pktio_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+PKTIO_HIDDEN const struct pktio_driver_ops *pktio_driver_find(const char *name);
+PKTIO_HIDDEN extern const struct pktio_driver_ops *const pktio_drivers[];
+
+PKTIO_HIDDEN void pktio_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 #endif

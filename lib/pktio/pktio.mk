@@ -1,0 +1,57 @@
+# libpktio as a shared library too (a versioned symbol map, soname
+# libsluice-pktio.so.0) with a pkg-config file, so a program outside this
+# tree builds with `pkg-config --cflags --libs sluice-pktio`.  Included by
+# the Makefile; LIBPKTIO (the static archive) is built there.
+#
+# build/sluice-pktio.pc points at this tree (include/, build/); `make
+# install-pktio PREFIX=/usr/local` installs the headers, both libraries
+# and a .pc that points at PREFIX.
+PKTIO_VERSION := 0.1.0
+PKTIO_REQUIRES := libxdp libbpf json-c
+PKTIO_LIBS = $(call pkg_libs,$(PKTIO_REQUIRES)) -lpthread
+PKTIO_SO := $(BUILD)/libsluice-pktio.so.0
+PKTIO_PC := $(BUILD)/sluice-pktio.pc
+PKTIO_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(PKTIO_SRCS))
+PKTIO_LINK_TEST := $(BUILD)/tests/unit/test_pktio_pkgconfig
+
+all: $(LIBPKTIO) $(PKTIO_SO) $(PKTIO_PC) $(PKTIO_LINK_TEST)
+
+$(BUILD)/pic/lib/pktio/%.o: lib/pktio/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib/pktio -fPIC $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(PKTIO_SO): $(PKTIO_PIC_OBJS) lib/pktio/libsluice-pktio.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsluice-pktio.so.0 \
+		-Wl,--version-script=lib/pktio/libsluice-pktio.map \
+		-Wl,--no-undefined -o $@ $(PKTIO_PIC_OBJS) $(PKTIO_LIBS)
+	ln -sf libsluice-pktio.so.0 $(BUILD)/libsluice-pktio.so
+
+pktio_pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@INCLUDEDIR@|$(2)|' \
+	-e 's|@LIBDIR@|$(3)|' -e 's|@VERSION@|$(PKTIO_VERSION)|' \
+	-e 's|@REQUIRES@|$(PKTIO_REQUIRES)|' lib/pktio/sluice-pktio.pc.in
+$(PKTIO_PC): lib/pktio/sluice-pktio.pc.in lib/pktio/pktio.mk
+	$(call pktio_pc,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(BUILD)) > $@
+
+# A third-party program: only what pkg-config says, no -I of this tree,
+# strict C11, linked against the shared library.  Built here, run by the
+# unit tier (it speaks TAP).
+$(PKTIO_LINK_TEST): tests/pktio/consumer.c $(PKTIO_SO) $(PKTIO_PC)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(SANFLAGS) \
+		-o $@ $< $$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags \
+		--libs sluice-pktio) -ldl -Wl,-rpath,$(CURDIR)/$(BUILD)
+
+PREFIX ?= /usr/local
+.PHONY: install-pktio
+install-pktio: $(LIBPKTIO) $(PKTIO_SO)
+	install -d $(DESTDIR)$(PREFIX)/include/sluice/pktio \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/sluice/pktio/*.h \
+		$(DESTDIR)$(PREFIX)/include/sluice/pktio/
+	install -m 644 $(LIBPKTIO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(PKTIO_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsluice-pktio.so.0 $(DESTDIR)$(PREFIX)/lib/libsluice-pktio.so
+	$(call pktio_pc,$(PREFIX),$(PREFIX)/include,$(PREFIX)/lib) \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice-pktio.pc
+
+-include $(shell find $(BUILD)/pic -name '*.d' 2>/dev/null)
