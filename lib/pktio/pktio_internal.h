@@ -51,6 +51,7 @@ struct pktio_queue {
 	struct pktio_port_stats stats;
 	struct pktio_queue_info info;
 	struct pktio_pool *pool;
+	struct pktio_worker *owner; /* the worker polling it, or NULL */
 } __attribute__((aligned(PKTIO_CACHELINE)));
 
 struct pktio_port {
