@@ -61,16 +61,16 @@ static int open_ports(struct pktio_app *app)
 			.options = opts,
 			.n_options = p->n_options,
 		};
-		char why[256];
 		int err;
 
 		for (unsigned int k = 0; k < p->n_options; k++)
 			opts[k] = p->options[k];
 		err = pktio_port_open(&pc, &app->ports[i]);
 		if (err) {
-			/* say which entry of the config the driver refused */
-			snprintf(why, sizeof(why), "%s", pktio_last_error());
-			pktio_err("ports[%u] (%s): %s", i, p->name, why);
+			/* which entry of the config the driver refused (it
+			 * logged why already) */
+			pktio_set_error("ports[%u] (%s): %s", i, p->name,
+					pktio_last_error());
 			return err;
 		}
 		app->n_ports++;

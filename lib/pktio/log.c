@@ -3,6 +3,7 @@
  * the last error of each thread is kept for pktio_last_error(). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "pktio_internal.h"
 
 static void log_stderr(enum pktio_log_level lvl, const char *msg, void *ctx)
@@ -82,4 +83,16 @@ void pktio_drv_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(fmt, ap);
 	va_end(ap);
+}
+
+void pktio_set_error(const char *fmt, ...)
+{
+	char msg[sizeof(last_error)];
+	va_list ap;
+
+	/* fmt's arguments may be last_error itself */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(last_error, msg, sizeof(msg));
 }

@@ -47,7 +47,7 @@ static void list_choices(const char *const *choices, char *buf, size_t len)
 					i ? ", " : "", choices[i]);
 }
 
-static int parse_one(const char *driver, const struct pktio_opt *o,
+static int parse_one(const char *who, const struct pktio_opt *o,
 		     const char *key, const char *val)
 {
 	char list[160];
@@ -58,8 +58,7 @@ static int parse_one(const char *driver, const struct pktio_opt *o,
 	switch (o->type) {
 	case PKTIO_OPT_STR:
 		if (!*val) {
-			pktio_drv_err("driver %s: option %s=: empty value",
-				      driver, key);
+			pktio_drv_err("%s: option %s=: empty value", who, key);
 			return -EINVAL;
 		}
 		*(const char **)o->out = val;
@@ -70,8 +69,8 @@ static int parse_one(const char *driver, const struct pktio_opt *o,
 		if (!*val || *end || errno || *val == '-' || u < o->min ||
 		    u > o->max) {
 			pktio_drv_err(
-				"driver %s: option %s=%s: not a number within %lu..%lu",
-				driver, key, val, o->min, o->max);
+				"%s: option %s=%s: not a number within %lu..%lu",
+				who, key, val, o->min, o->max);
 			return -EINVAL;
 		}
 		*(unsigned long *)o->out = u;
@@ -79,8 +78,8 @@ static int parse_one(const char *driver, const struct pktio_opt *o,
 	case PKTIO_OPT_BOOL:
 		if (parse_bool(val, &bv)) {
 			pktio_drv_err(
-				"driver %s: option %s=%s: not a boolean (0, 1, yes, no, true, false, on, off)",
-				driver, key, val);
+				"%s: option %s=%s: not a boolean (0, 1, yes, no, true, false, on, off)",
+				who, key, val);
 			return -EINVAL;
 		}
 		*(bool *)o->out = bv;
@@ -93,8 +92,8 @@ static int parse_one(const char *driver, const struct pktio_opt *o,
 			}
 		}
 		list_choices(o->choices, list, sizeof(list));
-		pktio_drv_err("driver %s: option %s=%s: not one of %s", driver,
-			      key, val, list);
+		pktio_drv_err("%s: option %s=%s: not one of %s", who, key, val,
+			      list);
 		return -EINVAL;
 	}
 	return -EINVAL;
@@ -103,18 +102,20 @@ static int parse_one(const char *driver, const struct pktio_opt *o,
 int pktio_drv_parse_opts(const char *driver, const struct pktio_port_cfg *cfg,
 			 const struct pktio_opt *tbl, size_t n)
 {
-	char key[64], list[160];
+	char key[64], list[160], who[160];
 	const char *opt, *eq;
 	size_t klen, i;
 	int err;
+
+	/* every message says which port and which driver */
+	snprintf(who, sizeof(who), "port %s: driver %s", cfg->dev, driver);
 
 	for (unsigned int k = 0; k < cfg->n_options; k++) {
 		opt = cfg->options[k];
 		eq = opt ? strchr(opt, '=') : NULL;
 		if (!eq || eq == opt) {
-			pktio_drv_err(
-				"driver %s: option \"%s\" is not key=value",
-				driver, opt ? opt : "");
+			pktio_drv_err("%s: option \"%s\" is not key=value", who,
+				      opt ? opt : "");
 			return -EINVAL;
 		}
 		klen = (size_t)(eq - opt);
@@ -127,11 +128,11 @@ int pktio_drv_parse_opts(const char *driver, const struct pktio_port_cfg *cfg,
 				break;
 		if (i == n) {
 			list_keys(tbl, n, list, sizeof(list));
-			pktio_drv_err("driver %s: unknown option '%s' (%s)",
-				      driver, key, n ? list : "none");
+			pktio_drv_err("%s: unknown option '%s' (%s)", who, key,
+				      n ? list : "none");
 			return -EINVAL;
 		}
-		err = parse_one(driver, &tbl[i], key, eq + 1);
+		err = parse_one(who, &tbl[i], key, eq + 1);
 		if (err)
 			return err;
 	}

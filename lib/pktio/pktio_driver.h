@@ -94,8 +94,9 @@ struct pktio_opt {
 
 /*
  * Parses cfg's options against tbl (n entries): 0, or -EINVAL after
- * pktio_drv_err() named the key and the value ("driver ring: option
- * size=3: not a power of two" / "unknown option 'foo' (peer, size, mtu)").
+ * pktio_drv_err() named the port, the key and the value ("port r0: driver
+ * ring: option mtu=12x: not a number within 68..65535", "port r0: driver
+ * ring: unknown option 'foo' (peer, size, mtu)").
  * Values not given keep what out held.  A string value points into the
  * cfg's option, which lives only during open().
  */

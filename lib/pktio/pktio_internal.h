@@ -77,5 +77,9 @@ PKTIO_HIDDEN extern const struct pktio_driver_ops *const pktio_drivers[];
 
 PKTIO_HIDDEN void pktio_err(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* Sets the thread's last error without logging it: for a message that
+ * adds context to one logged already (log once). */
+PKTIO_HIDDEN void pktio_set_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 #endif

@@ -256,7 +256,7 @@ static void test_app_open_fails_clean(void **state)
 	assert_null(app);
 	assert_string_equal(
 		pktio_last_error(),
-		"ports[1] (b): driver ring: unknown option 'colour' (peer, size, mtu)");
+		"ports[1] (b): port f-b: driver ring: unknown option 'colour' (peer, size, mtu)");
 	assert_null(pktio_port_by_name("a"));
 	/* a program's own config: filled in, validated by open */
 	struct pktio_config *p = pktio_config_new();

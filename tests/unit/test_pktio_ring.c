@@ -174,7 +174,7 @@ static void test_port_cfg_refused(void **state)
 	assert_int_equal(pktio_port_open(&cfg, &port), -EINVAL);
 	assert_string_equal(
 		pktio_last_error(),
-		"driver ring: unknown option 'foo' (peer, size, mtu)");
+		"port r0: driver ring: unknown option 'foo' (peer, size, mtu)");
 	cfg.options = bad_size;
 	assert_int_equal(pktio_port_open(&cfg, &port), -EINVAL);
 	assert_non_null(strstr(pktio_last_error(), "size=3"));

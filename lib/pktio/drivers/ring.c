@@ -126,8 +126,8 @@ static int ring_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 		return err;
 	if (size & (size - 1)) {
 		pktio_drv_err(
-			"driver ring: option size=%lu: not a power of two",
-			size);
+			"port %s: driver ring: option size=%lu: not a power of two",
+			cfg->dev, size);
 		return -EINVAL;
 	}
 	rp->port = port;
