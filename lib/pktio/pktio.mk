@@ -14,7 +14,10 @@ PKTIO_PC := $(BUILD)/sluice-pktio.pc
 PKTIO_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(PKTIO_SRCS))
 PKTIO_LINK_TEST := $(BUILD)/tests/unit/test_pktio_pkgconfig
 
-all: $(LIBPKTIO) $(PKTIO_SO) $(PKTIO_PC) $(PKTIO_LINK_TEST)
+PKTIO_DOC_EXAMPLE := $(BUILD)/pktio/doc_example
+
+all: $(LIBPKTIO) $(PKTIO_SO) $(PKTIO_PC) $(PKTIO_LINK_TEST) \
+	$(PKTIO_DOC_EXAMPLE)
 
 $(BUILD)/pic/lib/pktio/%.o: lib/pktio/%.c
 	@mkdir -p $(@D)
@@ -30,7 +33,7 @@ pktio_pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@INCLUDEDIR@|$(2)|' \
 	-e 's|@LIBDIR@|$(3)|' -e 's|@VERSION@|$(PKTIO_VERSION)|' \
 	-e 's|@REQUIRES@|$(PKTIO_REQUIRES)|' lib/pktio/sluice-pktio.pc.in
 $(PKTIO_PC): lib/pktio/sluice-pktio.pc.in lib/pktio/pktio.mk
-	$(call pktio_pc,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(BUILD)) > $@
+	$(call pktio_pc,$(CURDIR),$(CURDIR)/include,$(abspath $(BUILD))) > $@
 
 # A third-party program: only what pkg-config says, no -I of this tree,
 # strict C11, linked against the shared library.  Built here, run by the
@@ -39,7 +42,17 @@ $(PKTIO_LINK_TEST): tests/pktio/consumer.c $(PKTIO_SO) $(PKTIO_PC)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(SANFLAGS) \
 		-o $@ $< $$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags \
-		--libs sluice-pktio) -ldl -Wl,-rpath,$(CURDIR)/$(BUILD)
+		--libs sluice-pktio) -ldl -Wl,-rpath,$(abspath $(BUILD))
+
+# docs/pktio.md's example program (its first ```c block) is built the
+# same way, so the page cannot drift from the API
+$(PKTIO_DOC_EXAMPLE): docs/pktio.md $(PKTIO_SO) $(PKTIO_PC)
+	@mkdir -p $(@D)
+	awk '/^```c$$/ { n++; if (n == 1) { f = 1; next } } \
+		/^```$$/ { f = 0 } f' $< > $@.c
+	$(CC) -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -o $@ $@.c \
+		$$(PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs \
+		sluice-pktio) -Wl,-rpath,$(abspath $(BUILD))
 
 PREFIX ?= /usr/local
 .PHONY: install-pktio
