@@ -58,6 +58,11 @@ struct pktio_port_stats *pktio_drv_queue_stats(struct pktio_port *port,
  * Ethernet header and one VLAN tag).  mac may be NULL. */
 void pktio_drv_set_link(struct pktio_port *port, int ifindex, uint32_t mtu,
 			const uint8_t *mac, bool link_up);
+/* Reads ifname's ifindex, MTU, MAC and state (up and running) into the
+ * port's link facts: 0, or -ENODEV ("port P: interface X: no such
+ * interface") or another -errno, said with pktio_drv_err().  Usable from
+ * open() and from link_update(). */
+int pktio_drv_netdev_link(struct pktio_port *port, const char *ifname);
 /* Queue q's mode: PKTIO_QF_* flags; the mode string is made from them. */
 void pktio_drv_set_queue_mode(struct pktio_port *port, uint16_t q,
 			      uint32_t flags);

@@ -11,9 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <cmocka.h>
 #include <sluice/pktio/pktio.h>
 #include <sluice/pktio/ring.h>
+#include "pktio_driver.h"
 
 static struct pktio_pool *make_pool(uint32_t count)
 {
@@ -396,6 +399,53 @@ static void test_pair_two_pools_copies(void **state)
 	assert_int_equal(pktio_pool_destroy(pb), 0);
 }
 
+/* lo's flags as getifaddrs() says them: up and running */
+static bool lo_up(void)
+{
+	struct ifaddrs *ifa, *i;
+	bool up = false;
+
+	assert_int_equal(getifaddrs(&ifa), 0);
+	for (i = ifa; i; i = i->ifa_next)
+		if (!strcmp(i->ifa_name, "lo"))
+			up = (i->ifa_flags & IFF_UP) &&
+			     (i->ifa_flags & IFF_RUNNING);
+	freeifaddrs(ifa);
+	return up;
+}
+
+/* the drivers' helper for kernel interfaces, on the loopback */
+static void test_netdev_link(void **state)
+{
+	static const uint8_t zero_mac[6];
+	struct pktio_pool *pool = make_pool(4);
+	struct pktio_port *port = open_ring("nd0", 1, pool, NULL, 0);
+	struct pktio_port_info info;
+
+	(void)state;
+	/* the ring driver's link facts first: a made-up MAC, no ifindex */
+	assert_int_equal(pktio_port_info(port, &info), 0);
+	assert_int_equal(info.ifindex, 0);
+	assert_int_equal(info.mac[0], 0x02);
+	assert_int_equal(pktio_drv_netdev_link(port, "lo"), 0);
+	assert_int_equal(pktio_port_info(port, &info), 0);
+	assert_int_equal(info.ifindex, (int)if_nametoindex("lo"));
+	assert_true(info.mtu >= 1500);
+	assert_int_equal(info.link_up, lo_up());
+	/* the loopback's hardware address is all zeros */
+	assert_memory_equal(info.mac, zero_mac, 6);
+	assert_int_equal(pktio_drv_netdev_link(port, "nosuchif0"), -ENODEV);
+	assert_string_equal(pktio_last_error(),
+			    "port nd0: interface nosuchif0: no such interface");
+	assert_int_equal(pktio_drv_netdev_link(port, "a-name-far-too-long-0"),
+			 -EINVAL);
+	/* a refusal leaves the link facts as they were */
+	assert_int_equal(pktio_port_info(port, &info), 0);
+	assert_int_equal(info.ifindex, (int)if_nametoindex("lo"));
+	pktio_port_close(port);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_runt_oversize),
 		cmocka_unit_test(test_pair),
 		cmocka_unit_test(test_pair_two_pools_copies),
+		cmocka_unit_test(test_netdev_link),
 	};
 
 	pktio_set_log(NULL, NULL);

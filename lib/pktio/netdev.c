@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Link facts of a kernel interface (ifindex, MTU, MAC, up and running),
+ * for the drivers that open one: af_xdp, af_packet, tap. */
+#include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "pktio_internal.h"
+
+int pktio_drv_netdev_link(struct pktio_port *port, const char *ifname)
+{
+	uint8_t mac[6] = { 0 };
+	struct ifreq ifr;
+	int fd, err, ifindex;
+	uint32_t mtu;
+	bool up;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+		pktio_drv_err(
+			"port %s: interface \"%s\": not an interface name",
+			port->name, ifname ? ifname : "");
+		return -EINVAL;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		goto err_ioctl;
+	ifindex = ifr.ifr_ifindex;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
+		goto err_ioctl;
+	mtu = (uint32_t)ifr.ifr_mtu;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		goto err_ioctl;
+	up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	/* a TUN device or a loopback has no (or a zero) hardware address */
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 &&
+	    (ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER ||
+	     ifr.ifr_hwaddr.sa_family == ARPHRD_LOOPBACK))
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, sizeof(mac));
+	close(fd);
+	pktio_drv_set_link(port, ifindex, mtu, mac, up);
+	return 0;
+
+err_ioctl:
+	err = -errno;
+	close(fd);
+	pktio_drv_err("port %s: interface %s: %s", port->name, ifname,
+		      err == -ENODEV ? "no such interface" : strerror(-err));
+	return err;
+}
