@@ -319,6 +319,18 @@ static void stack_put(struct pktio_pool *pool, struct pktio_buf *const *objs,
 	pthread_mutex_unlock(&pool->lock);
 }
 
+/* Up to n buffers from the calling thread's cache: how many. */
+static uint32_t cache_take(struct pktio_cache *c, struct pktio_buf **bufs,
+			   uint32_t n)
+{
+	uint32_t got = n < c->len ? n : c->len;
+
+	for (uint32_t i = 0; i < got; i++)
+		bufs[i] = c->objs[c->len - 1 - i];
+	__atomic_store_n(&c->len, c->len - got, __ATOMIC_RELAXED);
+	return got;
+}
+
 /* Up to n buffers, not reset: how many (all or none when exact). */
 static uint32_t pool_get(struct pktio_pool *pool, struct pktio_buf **bufs,
 			 uint32_t n, bool exact)
@@ -327,10 +339,12 @@ static uint32_t pool_get(struct pktio_pool *pool, struct pktio_buf **bufs,
 	uint32_t got, want;
 
 	if (!c || n > c->size * 2) {
-		if (!exact)
-			return stack_take(pool, bufs, n);
+		/* too many for the cache: from the stack, then what this
+		 * thread's cache holds, so that "none" means none */
 		got = stack_take(pool, bufs, n);
-		if (got < n) {
+		if (got < n && c)
+			got += cache_take(c, bufs + got, n - got);
+		if (got < n && exact) {
 			stack_put(pool, bufs, got);
 			return 0;
 		}
@@ -344,11 +358,7 @@ static uint32_t pool_get(struct pktio_pool *pool, struct pktio_buf **bufs,
 		if (c->len < n && exact)
 			return 0;
 	}
-	got = n < c->len ? n : c->len;
-	for (uint32_t i = 0; i < got; i++)
-		bufs[i] = c->objs[c->len - 1 - i];
-	__atomic_store_n(&c->len, c->len - got, __ATOMIC_RELAXED);
-	return got;
+	return cache_take(c, bufs, n);
 }
 
 static void pool_put(struct pktio_pool *pool, struct pktio_buf *b)

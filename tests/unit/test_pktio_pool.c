@@ -114,6 +114,36 @@ static void test_bulk_all_or_nothing(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
+/* A request larger than the cache takes what the calling thread's cache
+ * holds too: "none left" must mean none. */
+static void test_big_request_uses_cache(void **state)
+{
+	struct pktio_pool *pool = make_pool(100, 8);
+	struct pktio_buf *b[100];
+
+	(void)state;
+	/* the first alloc fills the cache: 1 out, 8 cached, 91 on the stack */
+	b[0] = pktio_buf_alloc(pool);
+	assert_non_null(b[0]);
+	assert_int_equal(pktio_buf_alloc_bulk(pool, b + 1, 91), 0);
+	assert_int_equal(pktio_pool_avail(pool), 8);
+	/* 32 > 2 * cache: the 8 cached ones are all there is */
+	assert_int_equal(pktio_buf_alloc_burst(pool, b + 92, 32), 8);
+	assert_int_equal(pktio_pool_avail(pool), 0);
+	pktio_buf_free_bulk(b, 100);
+	/* every buffer free, split between stack and cache: the whole pool
+	 * comes out in one call, and a refusal takes nothing */
+	assert_int_equal(pktio_pool_avail(pool), 100);
+	assert_int_equal(pktio_buf_alloc_bulk(pool, b, 100), 0);
+	assert_int_equal(pktio_pool_avail(pool), 0);
+	pktio_buf_free_bulk(b, 60);
+	assert_int_equal(pktio_buf_alloc_bulk(pool, b, 61), -ENOBUFS);
+	assert_int_equal(pktio_pool_avail(pool), 60);
+	assert_int_equal(pktio_buf_alloc_bulk(pool, b, 60), 0);
+	pktio_buf_free_bulk(b, 100);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 static void test_destroy_busy(void **state)
 {
 	struct pktio_pool *pool = make_pool(4, 2);
@@ -326,6 +356,116 @@ static void test_thread_caches(void **state)
 	assert_int_equal(pktio_pool_destroy(h.pool), 0);
 }
 
+/* A thread that keeps its cache (full of free buffers) while the pool is
+ * destroyed: those count as available, destroy frees the cache, and the
+ * thread's exit afterwards runs no destructor on it (ASan would see). */
+struct idle_thread {
+	struct pktio_pool *pool;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stage; /* 1: cache filled, 2: pool destroyed */
+};
+
+static void *cache_holder(void *arg)
+{
+	struct idle_thread *t = arg;
+	struct pktio_buf *b[4];
+
+	if (pktio_buf_alloc_bulk(t->pool, b, 4) == 0)
+		pktio_buf_free_bulk(b, 4);
+	pthread_mutex_lock(&t->lock);
+	t->stage = 1;
+	pthread_cond_broadcast(&t->cond);
+	while (t->stage != 2)
+		pthread_cond_wait(&t->cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void test_destroy_with_live_cache(void **state)
+{
+	struct idle_thread t = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .cond = PTHREAD_COND_INITIALIZER };
+	struct pktio_pool *other;
+	pthread_t th;
+
+	(void)state;
+	t.pool = make_pool(64, 16);
+	assert_int_equal(pthread_create(&th, NULL, cache_holder, &t), 0);
+	pthread_mutex_lock(&t.lock);
+	while (t.stage != 1)
+		pthread_cond_wait(&t.cond, &t.lock);
+	pthread_mutex_unlock(&t.lock);
+	/* the thread's cache holds at least its 4 freed buffers */
+	assert_int_equal(pktio_pool_avail(t.pool), 64);
+	assert_int_equal(pktio_pool_destroy(t.pool), 0);
+	/* a new pool may reuse the key: the thread's stale value is not it */
+	other = make_pool(8, 4);
+	pthread_mutex_lock(&t.lock);
+	t.stage = 2;
+	pthread_cond_broadcast(&t.cond);
+	pthread_mutex_unlock(&t.lock);
+	pthread_join(th, NULL);
+	assert_int_equal(pktio_pool_avail(other), 8);
+	assert_int_equal(pktio_pool_destroy(other), 0);
+}
+
+/* Clones freed on two threads at once: each frame goes back exactly once
+ * (a double return would leave avail above total, or overflow the stack). */
+#define CLONE_N 100000u
+
+struct clone_race {
+	struct pktio_pool *pool;
+	struct pktio_ring *ring;
+};
+
+static void *clone_freer(void *arg)
+{
+	struct clone_race *cr = arg;
+	struct pktio_buf *b[32];
+	uint32_t done = 0;
+
+	while (done < CLONE_N) {
+		unsigned int n =
+			pktio_ring_dequeue_burst(cr->ring, (void **)b, 32);
+
+		pktio_buf_free_bulk(b, n);
+		done += n;
+	}
+	return NULL;
+}
+
+static void test_clone_threads(void **state)
+{
+	struct clone_race cr;
+	struct pktio_buf *b[16], *c[16];
+	uint32_t sent = 0;
+	pthread_t th;
+
+	(void)state;
+	cr.pool = make_pool(256, 16);
+	assert_int_equal(pktio_ring_create("clones", 64, &cr.ring), 0);
+	assert_int_equal(pthread_create(&th, NULL, clone_freer, &cr), 0);
+	while (sent < CLONE_N) {
+		unsigned int want = CLONE_N - sent < 16 ? CLONE_N - sent : 16;
+		unsigned int n = pktio_buf_alloc_burst(cr.pool, b, want), q = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			c[i] = pktio_buf_clone(b[i]);
+		while (q < n)
+			q += pktio_ring_enqueue_burst(
+				cr.ring, (void *const *)c + q, n - q);
+		/* the other thread may free its reference first, or not */
+		pktio_buf_free_bulk(b, n);
+		sent += n;
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(sent, CLONE_N);
+	assert_int_equal(pktio_pool_avail(cr.pool), 256);
+	pktio_ring_destroy(cr.ring);
+	assert_int_equal(pktio_pool_destroy(cr.pool), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,12 +473,15 @@ int main(void)
 		cmocka_unit_test(test_exhaustion_no_cache),
 		cmocka_unit_test(test_exhaustion_cache),
 		cmocka_unit_test(test_bulk_all_or_nothing),
+		cmocka_unit_test(test_big_request_uses_cache),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_headroom_bounds),
 		cmocka_unit_test(test_area_addr),
 		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_copy_counted),
 		cmocka_unit_test(test_thread_caches),
+		cmocka_unit_test(test_destroy_with_live_cache),
+		cmocka_unit_test(test_clone_threads),
 	};
 
 	pktio_set_log(NULL, NULL);
