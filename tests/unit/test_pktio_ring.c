@@ -399,6 +399,127 @@ static void test_pair_two_pools_copies(void **state)
 	assert_int_equal(pktio_pool_destroy(pb), 0);
 }
 
+/* Pool b has room for one copy of three: one is sent (its original
+ * freed), the two others stay the caller's, untouched. */
+static void test_pair_copy_partial(void **state)
+{
+	struct pktio_pool *pa = make_pool(8), *pb = make_pool(8);
+	const char *peer[] = { "peer=ca" };
+	struct pktio_port *a = open_ring("ca", 1, pa, NULL, 0);
+	struct pktio_port *b = open_ring("cb", 1, pb, peer, 1);
+	struct pktio_buf *out[3], *got[4], *hog[7];
+	struct pktio_port_stats s;
+
+	(void)state;
+	assert_int_equal(pktio_buf_alloc_bulk(pb, hog, 7), 0);
+	fill(pa, out, 3, 50);
+	assert_int_equal(pktio_tx_burst(a, 0, out, 3), 1);
+	/* out[0] went (as a copy), out[1] and out[2] are still ours */
+	assert_int_equal(pktio_pool_avail(pa), 8 - 2);
+	for (int k = 1; k < 3; k++) {
+		assert_int_equal(pktio_buf_refcnt(out[k]), 1);
+		assert_int_equal(pktio_buf_len(out[k]), 50);
+		assert_int_equal(((uint8_t *)pktio_buf_data(out[k]))[0], k);
+	}
+	pktio_port_stats(a, 0, &s);
+	assert_int_equal(s.tx_packets, 1);
+	assert_int_equal(s.tx_bytes, 50);
+	assert_int_equal(s.copies, 1);
+	assert_int_equal(pktio_rx_burst(b, 0, got, 4), 1);
+	assert_ptr_equal(got[0]->pool, pb);
+	assert_int_equal(((uint8_t *)pktio_buf_data(got[0]))[49], 49);
+	pktio_buf_free(got[0]);
+	pktio_buf_free_bulk(out + 1, 2);
+	pktio_buf_free_bulk(hog, 7);
+	pktio_port_close(b);
+	pktio_port_close(a);
+	assert_int_equal(pktio_pool_destroy(pa), 0);
+	assert_int_equal(pktio_pool_destroy(pb), 0);
+}
+
+/* queue q of one end is queue q of the other: counts must match; queues
+ * stay apart */
+static void test_pair_queues(void **state)
+{
+	struct pktio_pool *pool = make_pool(16);
+	const char *peer[] = { "peer=ma" };
+	struct pktio_port *a = open_ring("ma", 2, pool, NULL, 0);
+	struct pktio_port_cfg cfg = { .driver = "ring",
+				      .dev = "mb",
+				      .nqueues = 1,
+				      .pool = pool,
+				      .options = peer,
+				      .n_options = 1 };
+	struct pktio_port *b;
+	struct pktio_buf *out[2], *got[4];
+
+	(void)state;
+	assert_int_equal(pktio_port_open(&cfg, &b), -EINVAL);
+	assert_string_equal(
+		pktio_last_error(),
+		"port mb: driver ring: option peer=ma: it has 2 queues, this port 1");
+	assert_null(pktio_port_by_name("mb"));
+	cfg.nqueues = 2;
+	assert_int_equal(pktio_port_open(&cfg, &b), 0);
+	fill(pool, out, 2, 20);
+	assert_int_equal(pktio_tx_burst(a, 1, out, 1), 1);
+	assert_int_equal(pktio_tx_burst(b, 0, out + 1, 1), 1);
+	assert_int_equal(pktio_rx_burst(b, 0, got, 4), 0);
+	assert_int_equal(pktio_rx_burst(b, 1, got, 4), 1);
+	assert_ptr_equal(got[0], out[0]);
+	assert_int_equal(got[0]->queue, 1);
+	assert_int_equal(pktio_rx_burst(a, 1, got + 1, 3), 0);
+	assert_int_equal(pktio_rx_burst(a, 0, got + 1, 3), 1);
+	assert_ptr_equal(got[1], out[1]);
+	pktio_buf_free_bulk(got, 2);
+	/* closing one end with buffers in its rx ring gives them back */
+	fill(pool, out, 2, 20);
+	assert_int_equal(pktio_tx_burst(a, 0, out, 2), 2);
+	pktio_port_close(b);
+	assert_int_equal(pktio_pool_avail(pool), 16);
+	pktio_port_close(a);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
+/* PKTIO_MAX_PORTS ports at most; a closed port's id is free again */
+static void test_port_table_full(void **state)
+{
+	struct pktio_pool *pool = make_pool(4);
+	const char *small[] = { "size=2" };
+	struct pktio_port *ports[PKTIO_MAX_PORTS], *extra;
+	struct pktio_port_cfg cfg = { .driver = "ring",
+				      .nqueues = 1,
+				      .pool = pool,
+				      .options = small,
+				      .n_options = 1 };
+	char name[PKTIO_MAX_PORTS][16];
+	uint16_t freed;
+
+	(void)state;
+	for (int i = 0; i < PKTIO_MAX_PORTS; i++) {
+		snprintf(name[i], sizeof(name[i]), "t%d", i);
+		ports[i] = open_ring(name[i], 1, pool, small, 1);
+	}
+	cfg.dev = "one-too-many";
+	assert_int_equal(pktio_port_open(&cfg, &extra), -ENOSPC);
+	assert_string_equal(pktio_last_error(),
+			    "port one-too-many: too many ports open");
+	/* the refused name opens once a port is closed, with its id */
+	freed = pktio_port_id(ports[100]);
+	pktio_port_close(ports[100]);
+	assert_int_equal(pktio_port_open(&cfg, &extra), 0);
+	assert_int_equal(pktio_port_id(extra), freed);
+	assert_ptr_equal(pktio_port_by_id(freed), extra);
+	pktio_port_close(extra);
+	for (int i = 0; i < PKTIO_MAX_PORTS; i++)
+		if (i != 100)
+			pktio_port_close(ports[i]);
+	errno = 0;
+	assert_null(pktio_port_by_name("t0"));
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 /* lo's flags as getifaddrs() says them: up and running */
 static bool lo_up(void)
 {
@@ -456,6 +577,9 @@ int main(void)
 		cmocka_unit_test(test_runt_oversize),
 		cmocka_unit_test(test_pair),
 		cmocka_unit_test(test_pair_two_pools_copies),
+		cmocka_unit_test(test_pair_copy_partial),
+		cmocka_unit_test(test_pair_queues),
+		cmocka_unit_test(test_port_table_full),
 		cmocka_unit_test(test_netdev_link),
 	};
 
