@@ -510,6 +510,15 @@ static int parse_options(struct pktio_config_port *p, struct json_object *o,
 		return -EINVAL;
 	}
 	json_object_object_foreach(o, key, val) {
+		if (!*key) {
+			pktio_err("%s.options: \"\" is not a key", path);
+			return -EINVAL;
+		}
+		/* the driver splits key=value at the first '=' */
+		if (strchr(key, '=')) {
+			pktio_err("%s.options.%s: a key has no '='", path, key);
+			return -EINVAL;
+		}
 		switch (json_object_get_type(val)) {
 		case json_type_string:
 			n = snprintf(kv, sizeof(kv), "%s=%s", key,
@@ -525,10 +534,10 @@ static int parse_options(struct pktio_config_port *p, struct json_object *o,
 				path, key, jstr(val));
 			return -EINVAL;
 		}
-		if (n < 0 || (size_t)n >= sizeof(kv) || !*key) {
+		if (n < 0 || (size_t)n >= sizeof(kv)) {
 			pktio_err(
-				"%s.options.%s: %s is too long (or the key empty)",
-				path, key, jstr(val));
+				"%s.options.%s: %s is too long (key=value within %d characters)",
+				path, key, jstr(val), PKTIO_CFG_OPTION_MAX - 1);
 			return -EINVAL;
 		}
 		if (p->n_options == PKTIO_CFG_MAX_OPTIONS) {
