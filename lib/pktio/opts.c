@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Driver options: "key=value" strings checked against the driver's table,
  * every refusal naming the key and the value. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static int parse_one(const char *who, const struct pktio_opt *o,
 {
 	char list[160];
 	char *end;
-	unsigned long u;
+	unsigned long u = 0;
 	bool bv;
 
 	switch (o->type) {
@@ -64,10 +65,16 @@ static int parse_one(const char *who, const struct pktio_opt *o,
 		*(const char **)o->out = val;
 		return 0;
 	case PKTIO_OPT_UINT:
+		/* decimal, or hex after 0x; not octal: mtu=01500 is 1500 */
 		errno = 0;
-		u = strtoul(val, &end, 0);
-		if (!*val || *end || errno || *val == '-' || u < o->min ||
-		    u > o->max) {
+		if ((val[0] == '0' && (val[1] == 'x' || val[1] == 'X')) &&
+		    isxdigit((unsigned char)val[2]))
+			u = strtoul(val + 2, &end, 16);
+		else if (isdigit((unsigned char)val[0]))
+			u = strtoul(val, &end, 10);
+		else
+			end = (char *)"?"; /* no sign, no space, not empty */
+		if (*end || errno || u < o->min || u > o->max) {
 			pktio_drv_err(
 				"%s: option %s=%s: not a number within %lu..%lu",
 				who, key, val, o->min, o->max);
@@ -123,6 +130,16 @@ int pktio_drv_parse_opts(const char *driver, const struct pktio_port_cfg *cfg,
 			klen = sizeof(key) - 1;
 		memcpy(key, opt, klen);
 		key[klen] = '\0';
+		/* one value per key: a second one would silently win */
+		for (unsigned int j = 0; j < k; j++) {
+			const char *prev = cfg->options[j];
+
+			if (!strncmp(prev, opt, (size_t)(eq - opt) + 1)) {
+				pktio_drv_err("%s: option %s is given twice",
+					      who, key);
+				return -EINVAL;
+			}
+		}
 		for (i = 0; i < n; i++)
 			if (!strcmp(tbl[i].key, key))
 				break;

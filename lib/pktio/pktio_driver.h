@@ -84,7 +84,7 @@ void pktio_drv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- options: "key=value" strings checked against a table ---- */
 enum pktio_opt_type {
 	PKTIO_OPT_STR,	/* out: const char ** into the option string */
-	PKTIO_OPT_UINT, /* out: unsigned long *, within min..max */
+	PKTIO_OPT_UINT, /* out: unsigned long *, min..max; decimal or 0x hex */
 	PKTIO_OPT_BOOL, /* out: bool *; 0/1, yes/no, true/false, on/off */
 	PKTIO_OPT_ENUM, /* out: int *, the index of value in choices */
 };
