@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_xdp.h>
 #include <cmocka.h>
 #include <sluice/pktio/pktio.h>
 #include <sluice/pktio/ring.h>
@@ -232,6 +234,55 @@ static void test_area_addr(void **state)
 	assert_int_equal(pktio_buf_addr(b[0]) % 2048, 300);
 	assert_int_equal(pktio_drv_buf_set(b[0], 2000, 100), -EINVAL);
 	pktio_buf_free_bulk(b, 16);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
+/* The area registers as an AF_XDP UMEM as is (aligned mode, one frame a
+ * chunk), for the frame sizes the kernel takes there: 2048 and the page
+ * size.  Needs CAP_NET_RAW and AF_XDP: skipped without them. */
+static int umem_register(struct pktio_pool *pool)
+{
+	struct xdp_umem_reg reg = { 0 };
+	size_t len;
+	void *base;
+	int fd, err = 0;
+
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	pktio_pool_area(pool, &base, &len);
+	reg.addr = (uint64_t)(uintptr_t)base;
+	reg.len = len;
+	reg.chunk_size = pktio_pool_buf_size(pool);
+	/* the kernel adds XDP_PACKET_HEADROOM (the pool's 256) itself */
+	reg.headroom = 0;
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void test_area_is_umem(void **state)
+{
+	struct pktio_pool_cfg cfg;
+	struct pktio_pool *pool;
+	int fd;
+
+	(void)state;
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		print_message("# no AF_XDP socket here (%s): skipped\n",
+			      strerror(errno));
+		skip();
+	}
+	close(fd);
+	pktio_pool_cfg_init(&cfg, 64);
+	assert_int_equal(pktio_pool_create(&cfg, &pool), 0);
+	assert_int_equal(umem_register(pool), 0);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+	cfg.buf_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	assert_int_equal(pktio_pool_create(&cfg, &pool), 0);
+	assert_int_equal(umem_register(pool), 0);
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
@@ -477,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_headroom_bounds),
 		cmocka_unit_test(test_area_addr),
+		cmocka_unit_test(test_area_is_umem),
 		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_copy_counted),
 		cmocka_unit_test(test_thread_caches),

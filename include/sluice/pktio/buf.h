@@ -40,9 +40,11 @@ extern "C" {
 struct pktio_pool;
 
 struct pktio_pool_cfg {
-	const char *name;  /* for logs and the config; may be NULL */
-	uint32_t count;	   /* number of buffers, >= 1 */
-	uint32_t buf_size; /* frame size: power of two, 512..65536 */
+	const char *name; /* for logs and the config; may be NULL */
+	uint32_t count;	  /* number of buffers, >= 1 */
+	/* frame size: power of two, 512..65536; an AF_XDP UMEM (aligned
+	 * mode) takes only 2048 or the page size (the kernel says EINVAL) */
+	uint32_t buf_size;
 	uint32_t headroom; /* bytes before the data at alloc, < buf_size */
 	/* buffers each thread keeps for itself (0: every alloc and free takes
 	 * the pool's lock); a thread's cache goes back when the thread exits */
