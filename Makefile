@@ -223,6 +223,8 @@ clean:
 
 # libpktio's shared library, pkg-config file and install target
 include lib/pktio/pktio.mk
+# the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats
+include examples/examples.mk
 
 .SECONDARY:
 

@@ -1,0 +1,19 @@
+# The libpktio examples (examples/, docs/pktio.md): sluice-echo,
+# sluice-l2fwd and sluice-pktio-stats.  Included by the Makefile; they
+# link the static libpktio like any program of this tree.
+EXAMPLE_LIB_SRCS := examples/app_cli.c
+EXAMPLE_LIBS = $(call pkg_libs,libxdp libbpf json-c) -lpthread
+EXAMPLES := $(BUILD)/sluice-echo $(BUILD)/sluice-l2fwd $(BUILD)/sluice-pktio-stats
+
+all: $(EXAMPLES)
+
+$(BUILD)/obj/examples/%.o: CFLAGS += -Iexamples
+
+$(BUILD)/sluice-echo: $(call obj,examples/echo.c $(EXAMPLE_LIB_SRCS)) $(LIBPKTIO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
+$(BUILD)/sluice-l2fwd: $(call obj,examples/l2fwd.c $(EXAMPLE_LIB_SRCS)) $(LIBPKTIO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
+$(BUILD)/sluice-pktio-stats: $(call obj,examples/pktio_stats.c) $(LIBPKTIO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
+# sluice-echo's turn-around is tested on its own (tests/unit/test_udp_swap.c)
+$(BUILD)/obj/tests/unit/test_udp_swap.o: CFLAGS += -Iexamples
