@@ -17,3 +17,8 @@ $(BUILD)/sluice-pktio-stats: $(call obj,examples/pktio_stats.c) $(LIBPKTIO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
 # sluice-echo's turn-around is tested on its own (tests/unit/test_udp_swap.c)
 $(BUILD)/obj/tests/unit/test_udp_swap.o: CFLAGS += -Iexamples
+# bench/pktio.sh's baseline for sluice-echo: a recvmmsg/sendmmsg socket echo
+$(BUILD)/bench/udp-echo-sock: $(call obj,bench/pktio/udp_echo_sock.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+all: $(BUILD)/bench/udp-echo-sock
