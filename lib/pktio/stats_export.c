@@ -265,9 +265,12 @@ int pktio_stats_serve(const struct pktio_stats_cfg *cfg,
 		err = -ENOMEM;
 		goto err_free;
 	}
-	memcpy(srv->ports, cfg->ports, cfg->nports * sizeof(*srv->ports));
-	memcpy(srv->workers, cfg->workers,
-	       cfg->nworkers * sizeof(*srv->workers));
+	if (cfg->nports)
+		memcpy(srv->ports, cfg->ports,
+		       cfg->nports * sizeof(*srv->ports));
+	if (cfg->nworkers)
+		memcpy(srv->workers, cfg->workers,
+		       cfg->nworkers * sizeof(*srv->workers));
 	srv->cfg = *cfg;
 	srv->cfg.ports = srv->ports;
 	srv->cfg.workers = srv->workers;
