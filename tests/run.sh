@@ -51,6 +51,8 @@ for tier in "${tiers[@]}"; do
 			[ -x "$t" ] || continue
 			run_one unit "$(basename "$t")" "$t"
 		done
+		# the Rust binding, against the plain build's shared library
+		run_one unit rust-binding bash tests/rust.sh "${build%/san}"
 		;;
 	bpf)
 		run_one bpf runner "$build/tests/bpf_runner"
