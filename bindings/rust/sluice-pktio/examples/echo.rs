@@ -105,13 +105,17 @@ fn parse_args() -> Result<Args, String> {
         }
         let v = it.next().ok_or(format!("{k}: needs a value"))?;
         let num = |what: &str| -> Result<u64, String> {
-            v.parse::<u64>().map_err(|_| format!("{what}: '{v}' is not a number"))
+            v.parse::<u64>()
+                .map_err(|_| format!("{what}: '{v}' is not a number"))
         };
         match k.as_str() {
             "--driver" => a.driver = Some(v.clone()),
             "--dev" => a.dev = Some(v.clone()),
             "--config" => a.config = Some(v.clone()),
-            "--queue" => a.queue = u16::try_from(num("--queue")?).map_err(|_| format!("--queue: '{v}' is out of range"))?,
+            "--queue" => {
+                a.queue = u16::try_from(num("--queue")?)
+                    .map_err(|_| format!("--queue: '{v}' is out of range"))?
+            }
             "--udp-port" => {
                 let p = num("--udp-port")?;
                 if p == 0 || p > 65535 {
@@ -124,15 +128,21 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     if a.config.is_none() && (a.driver.is_none() || a.dev.is_none()) {
-        return Err(format!("--driver and --dev, or --config, are needed\n{USAGE}"));
+        return Err(format!(
+            "--driver and --dev, or --config, are needed\n{USAGE}"
+        ));
     }
     Ok(a)
 }
 
 fn run_port(a: &Args) -> Result<(u64, u64), String> {
     let pool = Pool::new(4096).map_err(|e| format!("pool: {e}"))?;
-    let cfg = PortConfig::new(a.driver.as_deref().unwrap(), a.dev.as_deref().unwrap(), &pool)
-        .queues(a.queue + 1);
+    let cfg = PortConfig::new(
+        a.driver.as_deref().unwrap(),
+        a.dev.as_deref().unwrap(),
+        &pool,
+    )
+    .queues(a.queue + 1);
     let mut port = Port::open(&cfg).map_err(|e| format!("{}: {e}", cfg.dev))?;
     if let Ok(qi) = port.queue_info(a.queue) {
         eprintln!("echo: {} queue {} mode {}", cfg.dev, a.queue, qi.mode);
@@ -162,7 +172,11 @@ fn run_port(a: &Args) -> Result<(u64, u64), String> {
     }
     drop(port);
     if pool.avail() != pool.count() {
-        return Err(format!("pool: {} of {} buffers came back", pool.avail(), pool.count()));
+        return Err(format!(
+            "pool: {} of {} buffers came back",
+            pool.avail(),
+            pool.count()
+        ));
     }
     Ok((echoed, dropped))
 }
@@ -175,7 +189,8 @@ fn run_config(a: &Args) -> Result<(u64, u64), String> {
     let (e2, d2) = (echoed.clone(), dropped.clone());
     let mut app = App::open(&cfg, move |b| {
         let before = b.packets.len() as u64;
-        b.packets.retain_mut(|p| p.data_mut().map_or(false, |d| echo_in_place(d, port)));
+        b.packets
+            .retain_mut(|p| p.data_mut().map_or(false, |d| echo_in_place(d, port)));
         let sent = b.send_back() as u64;
         e2.fetch_add(sent, Ordering::Relaxed);
         d2.fetch_add(before - sent, Ordering::Relaxed);
@@ -188,7 +203,10 @@ fn run_config(a: &Args) -> Result<(u64, u64), String> {
     }
     app.stop().map_err(|e| e.to_string())?;
     drop(app);
-    Ok((echoed.load(Ordering::Relaxed), dropped.load(Ordering::Relaxed)))
+    Ok((
+        echoed.load(Ordering::Relaxed),
+        dropped.load(Ordering::Relaxed),
+    ))
 }
 
 fn main() -> ExitCode {
@@ -204,7 +222,11 @@ fn main() -> ExitCode {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
     }
-    let r = if a.config.is_some() { run_config(&a) } else { run_port(&a) };
+    let r = if a.config.is_some() {
+        run_config(&a)
+    } else {
+        run_port(&a)
+    };
     match r {
         Ok((echoed, dropped)) => {
             println!("{{\"echoed\": {echoed}, \"dropped\": {dropped}}}");

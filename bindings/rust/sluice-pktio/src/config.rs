@@ -215,8 +215,7 @@ impl App {
                         return None;
                     }
                     let name = ffi::pktio_port_name(p);
-                    (!name.is_null())
-                        .then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
+                    (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned())
                 })
                 .collect()
         }

@@ -151,10 +151,8 @@ extern "C" {
 
     pub fn pktio_port_open(cfg: *const pktio_port_cfg, out: *mut *mut pktio_port) -> c_int;
     pub fn pktio_port_close(port: *mut pktio_port);
-    pub fn pktio_rx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16)
-        -> u16;
-    pub fn pktio_tx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16)
-        -> u16;
+    pub fn pktio_rx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16) -> u16;
+    pub fn pktio_tx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16) -> u16;
     pub fn pktio_port_info(port: *mut pktio_port, info: *mut pktio_port_info) -> c_int;
     pub fn pktio_queue_info(port: *mut pktio_port, q: u16, info: *mut pktio_queue_info) -> c_int;
     pub fn pktio_port_stats(port: *mut pktio_port, q: u16, s: *mut pktio_port_stats) -> c_int;
@@ -178,8 +176,16 @@ extern "C" {
     pub fn pktio_app_port_at(app: *const pktio_app, i: c_uint) -> *mut pktio_port;
     pub fn pktio_port_name(port: *const pktio_port) -> *const c_char;
 
-    pub fn pktio_ring_inject(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16)
-        -> u16;
-    pub fn pktio_ring_drain(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16)
-        -> u16;
+    pub fn pktio_ring_inject(
+        port: *mut pktio_port,
+        q: u16,
+        bufs: *mut *mut pktio_buf,
+        n: u16,
+    ) -> u16;
+    pub fn pktio_ring_drain(
+        port: *mut pktio_port,
+        q: u16,
+        bufs: *mut *mut pktio_buf,
+        n: u16,
+    ) -> u16;
 }

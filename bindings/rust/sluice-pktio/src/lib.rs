@@ -16,12 +16,12 @@
 //! port.tx_burst(0, &mut burst);
 //! ```
 
+mod config;
 mod error;
 pub mod ffi;
 mod packet;
 mod pool;
 mod port;
-mod config;
 
 pub use config::{App, Burst, Config};
 pub use error::{Error, Result};

@@ -106,7 +106,9 @@ impl Pool {
     pub fn alloc(&self) -> Result<Packet> {
         // SAFETY: the pool is alive (self).
         let b = unsafe { ffi::pktio_buf_alloc(self.as_ptr()) };
-        NonNull::new(b).map(Packet::from_raw).ok_or_else(Error::last_os)
+        NonNull::new(b)
+            .map(Packet::from_raw)
+            .ok_or_else(Error::last_os)
     }
 
     /// A buffer holding a copy of `data`.

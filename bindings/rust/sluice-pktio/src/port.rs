@@ -228,7 +228,9 @@ impl Port {
             }
             Ok(QueueInfo {
                 flags: i.flags,
-                mode: CStr::from_ptr(i.mode.as_ptr()).to_string_lossy().into_owned(),
+                mode: CStr::from_ptr(i.mode.as_ptr())
+                    .to_string_lossy()
+                    .into_owned(),
             })
         }
     }

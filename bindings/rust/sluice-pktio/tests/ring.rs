@@ -40,9 +40,14 @@ fn headroom_append_prepend() {
 fn bad_pool_config_is_named() {
     let mut c = PoolConfig::new(16);
     c.buf_size = 3000;
-    let e = Pool::with_config(&c).err().expect("a buffer size not a power of two");
+    let e = Pool::with_config(&c)
+        .err()
+        .expect("a buffer size not a power of two");
     assert_eq!(e.errno, 22);
-    assert!(e.message.contains("buf_size"), "message names the field: {e}");
+    assert!(
+        e.message.contains("buf_size"),
+        "message names the field: {e}"
+    );
 }
 
 #[test]
@@ -69,7 +74,9 @@ fn paired_ring_ports_move_packets_in_order() {
     assert_eq!(info.driver, "ring");
     assert_eq!(info.dev, "rs-b");
     assert_eq!(b.nqueues(), 1);
-    let mut out: Vec<Packet> = (0..100u8).map(|i| pool.packet_from(&[i; 60]).unwrap()).collect();
+    let mut out: Vec<Packet> = (0..100u8)
+        .map(|i| pool.packet_from(&[i; 60]).unwrap())
+        .collect();
     let mut sent = 0;
     while !out.is_empty() {
         sent += a.tx_burst(0, &mut out);
@@ -96,7 +103,10 @@ fn paired_ring_ports_move_packets_in_order() {
 fn inject_and_drain() {
     let pool = Pool::new(32).unwrap();
     let mut p = Port::open(&PortConfig::new("ring", "rs-solo", &pool)).unwrap();
-    let mut v = vec![pool.packet_from(b"x").unwrap(), pool.packet_from(b"").unwrap()];
+    let mut v = vec![
+        pool.packet_from(b"x").unwrap(),
+        pool.packet_from(b"").unwrap(),
+    ];
     assert_eq!(p.ring_inject(0, &mut v).unwrap(), 2);
     let mut rx = Vec::new();
     assert_eq!(p.rx_burst(0, &mut rx, 8), 1, "the empty frame is dropped");
@@ -110,7 +120,9 @@ fn inject_and_drain() {
 #[test]
 fn bad_port_input_is_named() {
     let pool = Pool::new(8).unwrap();
-    let e = Port::open(&PortConfig::new("afxdp", "x", &pool)).err().unwrap();
+    let e = Port::open(&PortConfig::new("afxdp", "x", &pool))
+        .err()
+        .unwrap();
     assert!(e.message.contains("afxdp"), "names the driver: {e}");
     let e = Port::open(&PortConfig::new("ring", "rs-bad", &pool).option("peer=nobody"))
         .err()
@@ -121,7 +133,9 @@ fn bad_port_input_is_named() {
 
 #[test]
 fn config_errors_name_the_field() {
-    let e = Config::from_json(r#"{"ports":[{"driver":"afxdp","dev":"x"}]}"#).err().unwrap();
+    let e = Config::from_json(r#"{"ports":[{"driver":"afxdp","dev":"x"}]}"#)
+        .err()
+        .unwrap();
     assert!(e.message.contains("ports[0].driver"), "{e}");
     let e = Config::from_json("{not json").err().unwrap();
     assert_eq!(e.errno, 22, "{e}");
@@ -151,7 +165,9 @@ fn app_workers_echo_through_a_ring_pair() {
     .unwrap();
     assert_eq!(app.port_names(), vec!["app".to_string()]);
     app.start().unwrap();
-    let mut out: Vec<Packet> = (0..50u8).map(|i| pool.packet_from(&[i, 1, 2]).unwrap()).collect();
+    let mut out: Vec<Packet> = (0..50u8)
+        .map(|i| pool.packet_from(&[i, 1, 2]).unwrap())
+        .collect();
     while !out.is_empty() {
         ext.tx_burst(0, &mut out);
     }
