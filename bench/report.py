@@ -197,6 +197,7 @@ def main():
     except OSError:
         missing.append("no control.jsonl")
     tp = load_json(os.path.join(a.out, "throughput.json"))
+    pio = load_json(os.path.join(a.out, "pktio.json"))
 
     def find(group, name, flows=None):
         for f in figs:
@@ -233,7 +234,7 @@ def main():
         "elapsed_s": int(a.elapsed),
     }
     results = {"meta": meta, "figures": figs, "throughput": tp,
-               "missing": missing}
+               "pktio": pio, "missing": missing}
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
         f.write("\n")
@@ -360,6 +361,15 @@ def main():
               "R ns/packet / the case's (see docs/performance.md).")
     for n in (tp or {}).get("notes", []):
         print("throughput note: " + n)
+    md = os.path.join(a.out, "pktio.md")
+    if os.path.exists(md):
+        print()
+        print("libpktio over veth (bench/pktio.sh): Mpps delivered (l2fwd), received "
+              "(rxdrop) or answered (echo), median of the rounds; ratio = sluice / "
+              "DPDK on the same backend, or / the socket echo server, same run.")
+        print()
+        with open(md) as f:
+            print(f.read().rstrip())
     for m in missing:
         print("missing: " + m)
 

@@ -48,7 +48,7 @@ exec 3>&1 1>&2
 T0=$SECONDS
 CONTROL=$OUT/control.jsonl
 : >"$CONTROL"
-rm -f "$OUT/pktcost.json" "$OUT/throughput.json"
+rm -f "$OUT/pktcost.json" "$OUT/throughput.json" "$OUT/pktio.json" "$OUT/pktio.md"
 FAILED=0
 
 if [ $SMOKE = 1 ]; then
@@ -484,9 +484,24 @@ part_throughput() {
 	fi
 }
 
+# ---- 4. libpktio over veth --------------------------------------------------------------
+part_pktio() {
+	local args=(--build "$BUILD" --json "$OUT/pktio.json" --md "$OUT/pktio.md") rc
+	echo "# --- libpktio over veth (bench/pktio.sh)"
+	[ $SMOKE = 1 ] && args+=(--quick)
+	"$ROOT/bench/pktio.sh" "${args[@]}" 2>&1 | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 0 ] && [ -s "$OUT/pktio.json" ]; then
+		tap ok "pktio: bench/pktio.sh ran, its path checks passed"
+	else
+		tap fail "pktio: bench/pktio.sh exited with status $rc"
+	fi
+}
+
 part_sluice_bench
 part_control
 part_throughput
+part_pktio
 
 # ---- report -----------------------------------------------------------------------------
 echo "# --- report"
