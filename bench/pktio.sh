@@ -157,7 +157,7 @@ sluice_mode() { grep -m1 "queue 0:" "$SL_LOG" | sed 's/.*queue 0: //'; }
 one_l2fwd_sluice() {
 	local drv=$1 rep=$2 b0 b1 out sum secs fwd copies mode
 	sluice_run sluice-l2fwd --driver "$drv" --dev "$IF0" --dev "$IF1" \
-		--dst-mac $MAC_B --dst-mac $MAC_A ||
+		--dst-mac $MAC_A --dst-mac $MAC_B ||
 		{ unavailable l2fwd "sluice-$drv" "$(head -c 300 "$SL_LOG")"; return 0; }
 	mode=$(sluice_mode)
 	gen 0.3 $MAC_F0 198.18.2.2 >/dev/null

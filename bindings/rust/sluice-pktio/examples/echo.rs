@@ -145,7 +145,7 @@ fn run_port(a: &Args) -> Result<(u64, u64), String> {
     .queues(a.queue + 1);
     let mut port = Port::open(&cfg).map_err(|e| format!("{}: {e}", cfg.dev))?;
     if let Ok(qi) = port.queue_info(a.queue) {
-        eprintln!("echo: {} queue {} mode {}", cfg.dev, a.queue, qi.mode);
+        eprintln!("echo: {} queue {}: {}", cfg.dev, a.queue, qi.mode);
     }
     let deadline = a.duration.map(|s| Instant::now() + Duration::from_secs(s));
     let (mut echoed, mut dropped) = (0u64, 0u64);
