@@ -214,6 +214,7 @@ struct json_object *ct_entry_json(const struct sluice_ct_key *k,
 		{ SLUICE_CTF_FIN_ORIG, "fin_orig" },
 		{ SLUICE_CTF_FIN_REPL, "fin_reply" },
 		{ SLUICE_CTF_PICKUP, "pickup" },
+		{ SLUICE_CTF_SYNPROXY, "synproxy" },
 		{ SLUICE_CTF_NAT, "nat" },
 	};
 	struct json_object *o = json_object_new_object();

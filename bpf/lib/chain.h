@@ -103,6 +103,10 @@ static __always_inline int chain_stateful(struct __ctx_buff *ctx, struct pkt *p,
 	r = fw_in(ctx, p, &st->f); /* with the conntrack state */
 	if (r != DP_CONTINUE)
 		return r;
+	/* a connection a SYN cookie opened: the kernel's SYNPROXY
+	 * translates its sequence numbers (ddos_ct.h) */
+	if (st->ct.hit && (st->ct.flags & SLUICE_CTF_SYNPROXY))
+		return SLUICE_PASS_DDOS_SYNPROXY;
 	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;

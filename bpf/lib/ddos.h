@@ -14,6 +14,7 @@
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
 #include "ddos_cookie.h"
+#include "ddos_ct.h"
 #include "ddos_maps.h"
 #include "l3.h"
 #include "pkt.h"
@@ -110,7 +111,21 @@ static __always_inline int ddos_bucket_take(const struct sluice_ddos_limit *l,
 	return 0;
 }
 
-/* The packet bucket, then for a TCP SYN without ACK the connection one. */
+/* A new connection for the connection bucket: a TCP SYN without ACK; a
+ * UDP packet of a flow conntrack has no entry for (with conntrack off
+ * there is no telling a new UDP flow from an old one: none is). */
+static __always_inline int ddos_new_conn(const struct l3_info *f)
+{
+	if (f->proto == IPPROTO_TCP)
+		return (f->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
+		       TCP_FLAG_SYN;
+	if (f->proto == IPPROTO_UDP)
+		return ct_on() && !ddos_ct_known(f);
+	return 0;
+}
+
+/* The packet bucket, then for a new connection the connection one (the
+ * conntrack lookup only when that limit is set). */
 static __always_inline int ddos_limits(const struct sluice_ddos_config *c,
 				       const struct l3_info *f, __u64 now)
 {
@@ -120,11 +135,10 @@ static __always_inline int ddos_limits(const struct sluice_ddos_config *c,
 	l = &c->limit[SLUICE_DDOS_L_PKT_V4 + v6];
 	if (l->pps && ddos_bucket_take(l, f, 0, now))
 		return SLUICE_DROP_DDOS_RATE;
-	if (f->proto != IPPROTO_TCP ||
-	    (f->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-		return DP_CONTINUE;
 	l = &c->limit[SLUICE_DDOS_L_CONN_V4 + v6];
-	if (l->pps && ddos_bucket_take(l, f, 1, now))
+	if (!l->pps || !ddos_new_conn(f))
+		return DP_CONTINUE;
+	if (ddos_bucket_take(l, f, 1, now))
 		return SLUICE_DROP_DDOS_CONN_RATE;
 	return DP_CONTINUE;
 }

@@ -23,9 +23,9 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
-#include "ct.h"
 #include <bpf/bpf_endian.h>
 #include "csum.h"
+#include "ddos_ct.h"
 #include "ddos_maps.h"
 #include "emit.h"
 #include "l3.h"
@@ -421,20 +421,6 @@ ddos_service(const struct l3_info *f, int from)
 	return bpf_map_lookup_elem(&ddos_services, &k);
 }
 
-/* A connection conntrack already follows (opened before cookies were
- * switched on, or while they were off): its packets are not asked for a
- * cookie, or auto mode would cut every connection open when it turns. */
-static __always_inline int ddos_ct_known(const struct l3_info *f)
-{
-	struct sluice_ct_key k;
-
-	if (!ct_on())
-		return 0;
-	ct_key_fill(&k, f->src, f->dst, (__be16)(f->ports & 0xffff),
-		    (__be16)(f->ports >> 16), f->proto, f->family);
-	return bpf_map_lookup_elem(&ct, &k) != NULL;
-}
-
 static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 					     struct pkt *p, struct l3_info *f,
 					     const struct sluice_ddos_config *c,
@@ -467,11 +453,18 @@ static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 		/* a valid cookie ACK opens the connection: netfilter's
 		 * SYNPROXY completes it with the service and translates its
 		 * sequence numbers from then on, so its packets keep going to
-		 * the kernel (ddos_flows), never through conntrack's fast
-		 * path, which would forward them untranslated */
+		 * the kernel, never forwarded here untranslated: with
+		 * conntrack, through its entry's SYNPROXY flag (after the
+		 * firewall, chain.h); without, through ddos_flows */
+		if (ct_on())
+			return ddos_ct_open(p, f);
 		bpf_map_update_elem(&ddos_flows, &fk, &now, BPF_ANY);
 		return SLUICE_PASS_DDOS_COOKIE_OK;
 	}
+	/* a connection the host accepted before cookies were on (conntrack
+	 * off, or its entry gone): its packets carry no cookie */
+	if (ddos_host_socket(ctx, f))
+		return DP_CONTINUE;
 	return SLUICE_DROP_DDOS_BAD_COOKIE;
 }
 

@@ -23,36 +23,13 @@
 #include "names.h"
 #include "pktbuild.h"
 #include "dp_ct.h"
+#include "ddos_runner.h"
 #include "runner.h"
 #include "testrun.h"
 
-#define SVC4 "198.19.0.5"
-#define SVC6 "2001:db8:100::5"
-#define SVC_PORT 80
-#define CLIENT_SEQ 0x01020304u /* what pkt_build puts in seq */
-#define MSS4 1460 /* the client's; in the kernel's v4 cookie table */
-#define MSS6 1440 /* in the v6 table */
 #define BULK_N 100000
 
 static struct run r;
-
-/* A TCP frame from H0 (or to it, @reverse) with its flags, seq, ack and,
- * when @mss, an MSS option; every checksum from scratch. */
-struct tcp_frame {
-	bool v6;
-	bool reverse; /* from the service to H0, into P1 */
-	__u16 client_port;
-	__u8 flags;
-	__u32 seq, ack;
-	__u16 mss;
-	__u16 window;
-	bool reply; /* the SYN-ACK sluice sends: to H0 out of P0 */
-	/* with .mss: SACK permitted, timestamps and a window scale too
-	 * (a Linux client's SYN; the SYN-ACK's own order otherwise) */
-	bool ts;
-	__u32 tsval, tsecr;
-	__u8 wscale;
-};
 
 static void put32be(__u8 *p, __u32 v)
 {
@@ -87,7 +64,7 @@ static void tcp_csum(struct frame *f, bool v6)
 	t[17] = c & 0xff;
 }
 
-static int tcp_build(const struct tcp_frame *tf, struct frame *f)
+int tcp_build(const struct tcp_frame *tf, struct frame *f)
 {
 	const char *h0 = tf->v6 ? H0_6 : H0_4, *svc = tf->v6 ? SVC6 : SVC4;
 	bool to_h0 = tf->reverse || tf->reply;
@@ -155,8 +132,8 @@ static int tcp_build(const struct tcp_frame *tf, struct frame *f)
 /* One run of @in on @ingress: the verdict, exactly one packet under
  * @reason on the ingress port's slot, and the output (@exp, or the input
  * itself when NULL). */
-static bool run_check(struct env *e, int ingress, const struct frame *in,
-		      __u32 verdict, int reason, const struct frame *exp)
+bool run_check(struct env *e, int ingress, const struct frame *in,
+	       __u32 verdict, int reason, const struct frame *exp)
 {
 	const struct frame *want = exp ? exp : in;
 	bool ok = true;
@@ -221,7 +198,7 @@ static const struct fixture fwd6 = {
 };
 
 /* @fx as it is when the guard drops it under @reason: byte for byte. */
-static bool run_dropped(struct env *e, const struct fixture *fx, int reason)
+bool run_dropped(struct env *e, const struct fixture *fx, int reason)
 {
 	struct fixture d = *fx;
 
@@ -378,8 +355,7 @@ static void run_bulk(struct env *e)
 
 /* ---- token buckets ---------------------------------------------------------- */
 
-static bool set_limit(struct env *e, int which, __u8 plen, __u32 pps,
-		      __u32 burst)
+bool set_limit(struct env *e, int which, __u8 plen, __u32 pps, __u32 burst)
 {
 	struct sluice_ddos_config c = { 0 };
 	int err;
@@ -448,8 +424,7 @@ static void run_limits(struct env *e)
 
 /* ---- SYN cookies ------------------------------------------------------------ */
 
-static bool set_cookies(struct env *e, __u32 mode, __u32 threshold,
-			__u32 hold_s)
+bool set_cookies(struct env *e, __u32 mode, __u32 threshold, __u32 hold_s)
 {
 	struct sluice_ddos_config c = { .cookie_mode = mode,
 					.syn_threshold = threshold,
@@ -459,7 +434,7 @@ static bool set_cookies(struct env *e, __u32 mode, __u32 threshold,
 	return !dp_ddos_config_set(e->dp, &c);
 }
 
-static int service_key(bool v6, struct sluice_ddos_service_key *k)
+int service_key(bool v6, struct sluice_ddos_service_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->family = v6 ? AF_INET6 : AF_INET;
@@ -480,7 +455,7 @@ static __u32 be32_at(const __u8 *p)
 static bool synack_run(struct env *e, bool tc, bool v6, __u16 port,
 		       __u32 *cookie);
 
-static bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
+bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
 {
 	return synack_run(e, false, v6, port, cookie);
 }
@@ -598,8 +573,8 @@ static bool synack_ts_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
 			   syn.len, 1);
 }
 
-static bool ack_run(struct env *e, bool v6, __u16 port, __u32 seq, __u32 ack,
-		    __u32 verdict, int reason)
+bool ack_run(struct env *e, bool v6, __u16 port, __u32 seq, __u32 ack,
+	     __u32 verdict, int reason)
 {
 	static struct frame f;
 	struct tcp_frame t = { .v6 = v6,
@@ -935,5 +910,6 @@ void ddos_run_all(struct env *e)
 	run_bulk(e);
 	run_limits(e);
 	run_cookies(e);
+	ddos_ct_run_all(e);
 	run_perf(e);
 }

@@ -106,6 +106,8 @@ static void test_reason_numbers(void **state)
 		{ "pass_ddos_cookie_ok", 101 },
 		{ "pass_ddos_synproxy", 102 },
 		{ "drop_ddos_bad_syn", 103 },
+		{ "pass_ddos_cookie_ct", 104 },
+		{ "drop_ddos_no_ct_entry", 105 },
 		{ "drop_nat_no_port", 120 },
 		{ "drop_nat_no_address", 121 },
 		{ "drop_nat_taken", 122 },

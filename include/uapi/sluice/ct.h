@@ -74,6 +74,9 @@ struct sluice_ct_key {
 #define SLUICE_CTF_FIN_REPL 0x08 /* the other side sent FIN */
 #define SLUICE_CTF_PICKUP 0x10	 /* TCP picked up mid-stream */
 #define SLUICE_CTF_NAT 0x20	 /* NATed: see uapi/sluice/nat.h */
+/* opened by a SYN cookie (uapi/sluice/ddos.h): the kernel's SYNPROXY
+ * translates its sequence numbers, so its packets go to the kernel */
+#define SLUICE_CTF_SYNPROXY 0x40
 
 struct sluice_ct_entry {
 	__u64 created_ns; /* bpf_ktime_get_ns() */

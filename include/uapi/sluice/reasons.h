@@ -110,6 +110,11 @@
 	/* later packets of a connection a cookie opened, both directions */      \
 	X(PASS_DDOS_SYNPROXY, 102, "pass_ddos_synproxy", SLUICE_V_PASS)           \
 	X(DROP_DDOS_BAD_SYN, 103, "drop_ddos_bad_syn", SLUICE_V_DROP)             \
+	/* conntrack on: the valid cookie ACK's entry made (established) */       \
+	X(PASS_DDOS_COOKIE_CT, 104, "pass_ddos_cookie_ct", SLUICE_V_PASS)         \
+	/* conntrack on: a valid cookie ACK whose entry could not be made     \
+	 * (ct's events say why): dropped, as conntrack refuses a new flow */   \
+	X(DROP_DDOS_NO_CT_ENTRY, 105, "drop_ddos_no_ct_entry", SLUICE_V_DROP)     \
 	/* 120..143: NAT (bpf/lib/nat.h): a new flow refused, never sent \
 	 * on untranslated */        \
 	X(DROP_NAT_NO_PORT, 120, "drop_nat_no_port", SLUICE_V_DROP)               \
