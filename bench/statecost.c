@@ -811,6 +811,7 @@ static int alloc_frames(struct sc_env *e)
 int statecost_run(const struct bench_opts *o)
 {
 	static struct sc_env e;
+	struct ddoscost *ddos;
 	unsigned int counts[2];
 	int err;
 
@@ -824,6 +825,7 @@ int statecost_run(const struct bench_opts *o)
 		teardown(&e);
 		return err;
 	}
+	ddos = ddoscost_open(e.ifin);
 	note("stateful: %u repetition(s) of %llu calls per figure; %d IPv4 "
 	     "routes; conntrack on with every timeout %d s",
 	     o->reps, e.runs, MAX_FLOWS, HOUR);
@@ -832,12 +834,16 @@ int statecost_run(const struct bench_opts *o)
 		for (size_t p = 0; p < N_PATHS; p++)
 			for (int c = paths[p].many_only ? 1 : 0; c < 2; c++)
 				measure(&e, &paths[p], counts[c]);
+		ddoscost_measure(ddos, e.fd_pass,
+				 e.have_pass_batch ? e.pass_batch : -1, e.runs);
 	}
 	fig_tap(fig_find(SC_GROUP, "xdp_pass", 1), "floor (path checked)");
 	for (size_t p = 0; p < N_PATHS; p++)
 		for (int c = paths[p].many_only ? 1 : 0; c < 2; c++)
 			fig_tap(fig_find(SC_GROUP, paths[p].name, counts[c]),
 				"path check");
+	ddoscost_tap();
+	ddoscost_close(ddos);
 	teardown(&e);
 	return ctmem_run(o);
 }

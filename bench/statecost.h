@@ -15,4 +15,14 @@
  * Runs in the caller's namespace; 0 or -errno when it cannot start. */
 int ctmem_run(const struct bench_opts *o);
 
+/* The DDoS guard's figures (ddoscost.c), measured in this run next to
+ * its XDP_PASS floor and route_v4: a lib/dp copy of its own on @ifin. */
+struct ddoscost;
+struct ddoscost *ddoscost_open(__u32 ifin); /* NULL: noted */
+/* One repetition; @pass_batch < 0: no floor this repetition. */
+void ddoscost_measure(struct ddoscost *d, int fd_pass, double pass_batch,
+		      unsigned long long runs);
+void ddoscost_tap(void);
+void ddoscost_close(struct ddoscost *d);
+
 #endif

@@ -6,7 +6,8 @@
  * SYN cookies (the exact SYN-ACK, its cookie proven by the ACK that
  * carries it back) and the auto mode's switch.  Every case checks the
  * verdict, the one counter that moved and the output bytes; the guard is
- * left unconfigured at the end, for the rows that follow.
+ * left unconfigured at the end, for the rows that follow.  Its cost
+ * figures are sluice-bench's (bench/ddoscost.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +20,6 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include "dp.h"
-#include "floor.h"
 #include "names.h"
 #include "pktbuild.h"
 #include "dp_ct.h"
@@ -777,133 +777,6 @@ static void run_cookies(struct env *e)
 	tap(e, ok, "ddos cookies: services removed, flags 0");
 }
 
-/* ---- cost figures --------------------------------------------------------------- */
-
-/*
- * ns per packet next to the XDP_PASS floor, with 100,000 prefixes in the
- * blocklist, path-checked: every call's verdict and output, and the
- * intended reason counted exactly once per run, nothing else.
- *  - blocklist hit: a drop leaves the buffer as it was, so each call
- *    repeats DDOS_PERF_REPEAT runs (test_run's per-call overhead
- *    amortised), the floor likewise;
- *  - cookie answer: the SYN becomes a SYN-ACK in the buffer, which a
- *    second run would see as someone else's frame, so one run per call
- *    on a fresh SYN, each followed by the floor at one run on the same
- *    frame; the figure includes test_run's per-call overhead, which the
- *    floor at one run shows.
- */
-#define DDOS_PERF_REPEAT 200
-#define DDOS_PERF_CALLS 200 /* with SLUICE_BPF_PERF=1 */
-#define DDOS_PERF_SMOKE_CALLS 3
-
-struct perf_sum {
-	__u64 path_ns, floor_ns, runs;
-};
-
-static bool perf_block_hit(struct env *e, int floor_fd, unsigned int calls,
-			   struct perf_sum *ps)
-{
-	static struct frame f;
-	__u32 ifi = e->ifindex[IFX_P0];
-	bool ok = !pkt_build(&fwd4.in, &f) && !snapshot(e, e->before);
-
-	for (unsigned int i = 0; ok && i < calls; i++) {
-		ok = !xdp_run(e->prog_fd, ifi, f.buf, f.len, 0,
-			      DDOS_PERF_REPEAT, &r) &&
-		     r.retval == XDP_DROP && r.out_len == f.len &&
-		     !memcmp(r.out, f.buf, f.len);
-		ps->path_ns += (__u64)r.duration * DDOS_PERF_REPEAT;
-		ok = ok &&
-		     !xdp_run(floor_fd, ifi, f.buf, f.len, 0, DDOS_PERF_REPEAT,
-			      &r) &&
-		     r.retval == XDP_PASS;
-		ps->floor_ns += (__u64)r.duration * DDOS_PERF_REPEAT;
-	}
-	ps->runs = (__u64)calls * DDOS_PERF_REPEAT;
-	if (!ok)
-		diag("blocklist hit: err %d, %s\n", r.err, xdp_name(r.retval));
-	return ok && !snapshot(e, e->after) &&
-	       counters_ok(e, e->slot[IFX_P0], SLUICE_DROP_DDOS_BLOCKED, f.len,
-			   ps->runs);
-}
-
-static bool perf_cookie(struct env *e, int floor_fd, unsigned int calls,
-			struct perf_sum *ps)
-{
-	static struct frame f;
-	struct tcp_frame t = { .client_port = 43000,
-			       .flags = 0x02,
-			       .seq = CLIENT_SEQ,
-			       .mss = MSS4,
-			       .window = 0xffff };
-	__u32 ifi = e->ifindex[IFX_P0], synack_len = 14 + 20 + 24;
-	bool ok = !tcp_build(&t, &f) && !snapshot(e, e->before);
-
-	for (unsigned int i = 0; ok && i < calls; i++) {
-		ok = !xdp_run(e->prog_fd, ifi, f.buf, f.len, 0, 1, &r) &&
-		     r.retval == XDP_TX && r.out_len == synack_len &&
-		     r.out[14 + 20 + 13] == 0x12;
-		ps->path_ns += r.duration;
-		ok = ok && !xdp_run(floor_fd, ifi, f.buf, f.len, 0, 1, &r) &&
-		     r.retval == XDP_PASS;
-		ps->floor_ns += r.duration;
-	}
-	ps->runs = calls;
-	if (!ok)
-		diag("cookie: err %d, %s, %u bytes\n", r.err,
-		     xdp_name(r.retval), r.out_len);
-	return ok && !snapshot(e, e->after) &&
-	       counters_ok(e, e->slot[IFX_P0], SLUICE_FWD_DDOS_SYNCOOKIE, f.len,
-			   ps->runs);
-}
-
-static void run_perf(struct env *e)
-{
-	const char *env = getenv("SLUICE_BPF_PERF");
-	bool full = env && !strcmp(env, "1");
-	unsigned int calls = full ? DDOS_PERF_CALLS : DDOS_PERF_SMOKE_CALLS;
-	struct perf_sum hit = { 0 }, ck = { 0 };
-	struct sluice_ddos_service_key k;
-	struct dp_ddos_prefix h0;
-	struct dp_floor *floor;
-	size_t n = bulk_fill(bulk), done = 0;
-	bool ok;
-
-	floor = dp_floor_open();
-	ok = floor && !dp_ddos_block_load(e->dp, bulk, n, &done) &&
-	     done == BULK_N;
-	ok = ok && perf_block_hit(e, dp_floor_pass_fd(floor), calls, &hit);
-	tap(e, ok,
-	    "ddos perf: blocklist hit among 100,000 prefixes, every run "
-	    "dropped");
-	if (ok)
-		printf("# perf%s ddos: block_hit_ns=%.1f xdp_pass_ns=%.1f "
-		       "(%llu runs of %d a call)\n",
-		       full ? "" : " smoke (SLUICE_BPF_PERF=1 for the figure)",
-		       (double)hit.path_ns / hit.runs,
-		       (double)hit.floor_ns / hit.runs,
-		       (unsigned long long)hit.runs, DDOS_PERF_REPEAT);
-	/* the cookie with the 100,000 in place and H0 not among them */
-	prefix(H0_4, 32, 0, &h0);
-	ok = floor && !dp_ddos_block_del(e->dp, AF_INET, h0.addr, 32) &&
-	     !service_key(false, &k) && !dp_ddos_service_set(e->dp, &k, 1) &&
-	     set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0) &&
-	     perf_cookie(e, dp_floor_pass_fd(floor), calls, &ck);
-	tap(e, ok, "ddos perf: SYN cookie answer, every run a SYN-ACK");
-	if (ok)
-		printf("# perf%s ddos: syncookie_ns=%.1f xdp_pass_ns=%.1f "
-		       "(one run a call, test_run's call overhead in both; "
-		       "%llu calls)\n",
-		       full ? "" : " smoke", (double)ck.path_ns / ck.runs,
-		       (double)ck.floor_ns / ck.runs,
-		       (unsigned long long)ck.runs);
-	ok = !dp_ddos_service_del(e->dp, &k) &&
-	     set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0) &&
-	     !dp_ddos_block_flush(e->dp) && flags_are(e, 0);
-	tap(e, ok, "ddos perf: guard unconfigured again");
-	dp_floor_close(floor);
-}
-
 void ddos_run_all(struct env *e)
 {
 	run_blocklist(e);
@@ -911,5 +784,5 @@ void ddos_run_all(struct env *e)
 	run_limits(e);
 	run_cookies(e);
 	ddos_ct_run_all(e);
-	run_perf(e);
+	tap(e, flags_are(e, 0), "ddos: the guard unconfigured at the end");
 }
