@@ -268,4 +268,110 @@ after=$(packets r r0 pass_ddos_cookie_ok)
 	tap_fail "local service: 5/5 requests" "ok $local_ok, cookie ACKs $((after - before))"
 check "ddos unprotect 198.18.1.1:8080" sctl r ddos unprotect 198.18.1.1:8080
 
+# ---- conntrack off: a connection open before cookies goes on ----------------------
+# An echo service on the router; the client opens its connection while the
+# service is not protected, then, once cookies are on for it, sends again
+# on the same connection: its packets carry no cookie, and the host's
+# socket for them lets them through (bpf_skc_lookup_tcp, docs/ddos.md).
+ct_enabled=$(sctl r ct config -j | "$T_PY" -c 'import json,sys; print(json.load(sys.stdin)["enabled"])')
+[ "$ct_enabled" = False ] && tap_ok "conntrack is off here" ||
+	tap_fail "conntrack is off here" "enabled: $ct_enabled"
+(exec ip netns exec "$NS_R" "$T_PY" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.1.1", 8090))
+s.listen(4)
+c, _ = s.accept()
+while True:
+    d = c.recv(100)
+    if not d:
+        break
+    c.sendall(d)
+' >"$T_TMP/echo.log" 2>&1) &
+T_PIDS+=($!)
+wait_until 5 ip netns exec "$NS_R" ss -ltn sport = :8090 || die "echo server"
+# the client: "one" before, "two" after cookies are on (at most 20 s)
+(exec ip netns exec "$NS_C" "$T_PY" -c '
+import os, socket, sys, time
+c = socket.create_connection(("198.18.1.1", 8090), timeout=5)
+c.sendall(b"one")
+print(c.recv(100).decode(), flush=True)
+open(sys.argv[1], "w").close()
+for _ in range(200):
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
+c.sendall(b"two")
+print(c.recv(100).decode(), flush=True)
+' "$T_TMP/opened" "$T_TMP/go" >"$T_TMP/echo.out" 2>&1) &
+echo_pid=$!
+wait_until 5 test -e "$T_TMP/opened" || tap_fail "echo connection opened" "$(cat "$T_TMP/echo.out")"
+check "ddos protect 198.18.1.1:8090 with the connection open" sctl r ddos protect 198.18.1.1:8090
+check "ddos set --syn-cookies on (conntrack off)" sctl r ddos set --syn-cookies on
+bad_before=$(packets r r0 drop_ddos_bad_cookie)
+touch "$T_TMP/go"
+wait "$echo_pid"
+echo_out=$(tr '\n' ' ' <"$T_TMP/echo.out")
+bad_after=$(packets r r0 drop_ddos_bad_cookie)
+[ "$echo_out" = "one two " ] && [ "$bad_after" = "$bad_before" ] &&
+	tap_ok "ct off: the connection open before cookies goes on (no bad cookie counted)" ||
+	tap_fail "ct off: the connection open before cookies goes on" \
+		"client said '$echo_out', bad cookies $bad_before -> $bad_after"
+check "ddos unprotect 198.18.1.1:8090" sctl r ddos unprotect 198.18.1.1:8090
+
+# ---- conntrack on: a cookie connection gets its entry -------------------------------
+# A request held open half-sent through XDP cookies and SYNPROXY: conntrack
+# lists it, established and flagged synproxy; then it completes.
+check "ct enable" sctl r ct enable
+check "ddos protect 198.18.1.1:8080 (conntrack on)" sctl r ddos protect 198.18.1.1:8080
+ct_before=$(packets r r0 pass_ddos_cookie_ct)
+(exec ip netns exec "$NS_C" "$T_PY" -c '
+import os, socket, sys, time
+c = socket.create_connection(("198.18.1.1", 8080), timeout=5)
+c.sendall(b"GET / HTTP/1.0\r\n")
+print(c.getsockname()[1], flush=True)
+for _ in range(200):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.1)
+c.sendall(b"\r\n")
+r = b""
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    r += d
+print(r.split(b"\r\n")[0].decode(), flush=True)
+' "$T_TMP/go2" >"$T_TMP/held.out" 2>&1) &
+held_pid=$!
+wait_until 5 test -s "$T_TMP/held.out" || tap_fail "held connection opened" "$(cat "$T_TMP/held.out")"
+held_port=$(head -n 1 "$T_TMP/held.out")
+ct_entry() { # the entry of the held connection: "state flags"
+	sctl r ct show -j --proto tcp | "$T_PY" -c '
+import json, sys
+for e in json.load(sys.stdin)["entries"]:
+    if e["dst"] == "198.18.1.1" and e["dport"] == 8080 and e["sport"] == int(sys.argv[1]):
+        print(e["state"], ",".join(e["flags"]))
+' "$held_port"
+}
+held_entry=""
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	held_entry=$(ct_entry)
+	[ -n "$held_entry" ] && break
+	sleep 0.2
+done
+[[ $held_entry == "established "*synproxy* ]] &&
+	tap_ok "ct on: the cookie connection is listed established, synproxy ($held_entry)" ||
+	tap_fail "ct on: the cookie connection is listed established, synproxy" "entry '$held_entry'"
+touch "$T_TMP/go2"
+wait "$held_pid"
+ct_after=$(packets r r0 pass_ddos_cookie_ct)
+held_status=$(tail -n 1 "$T_TMP/held.out")
+[[ $held_status == "HTTP/1.0 200"* ]] && [ $((ct_after - ct_before)) -ge 1 ] &&
+	tap_ok "ct on: its request completes through conntrack and SYNPROXY (pass_ddos_cookie_ct +$((ct_after - ct_before)))" ||
+	tap_fail "ct on: its request completes" "status '$held_status', pass_ddos_cookie_ct $ct_before -> $ct_after"
+check "ddos unprotect 198.18.1.1:8080" sctl r ddos unprotect 198.18.1.1:8080
+check "ct disable" sctl r ct disable
+
 tap_done
