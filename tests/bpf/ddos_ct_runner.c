@@ -26,6 +26,8 @@
 #include "ddos_runner.h"
 #include "dp.h"
 #include "dp_ct.h"
+#include "dp_fw.h"
+#include "fw.h"
 #include "names.h"
 #include "runner.h"
 
@@ -142,6 +144,29 @@ static bool created_only(const struct dp_ct_counts *b,
 	return true;
 }
 
+/* P0 in: "state established" accepted, everything else dropped by the
+ * policy: what passes is what conntrack calls established. */
+static bool fw_established_only(struct env *e)
+{
+	struct fw_rule r;
+	struct fw_compiled c;
+	char err[FW_ERR_MAX] = "";
+	int rc;
+
+	fw_rule_init(&r);
+	r.id = 1;
+	rc = fw_rule_set(&r, "state", "established", err, sizeof(err)) ?:
+		     fw_compile(&r, 1, SLUICE_FW_ACT_DROP, NULL, NULL, &c, err,
+				sizeof(err));
+	if (!rc) {
+		rc = dp_fw_install(e->dp, e->slot[IFX_P0], SLUICE_FW_IN, &c);
+		fw_compiled_free(&c);
+	}
+	if (rc)
+		diag("firewall: %s (%s)\n", strerror(-rc), err);
+	return !rc;
+}
+
 static void run_cookie_ct_family(struct env *e, bool v6)
 {
 	const char *fam = v6 ? "v6" : "v4";
@@ -185,12 +210,26 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 		 fam);
 	tap(e, ok, name);
 
-	ok = ack_run(e, v6, port, CLIENT_SEQ + 1, cookie + 1 + 100, XDP_PASS,
+	/* under a firewall that lets only established packets in: the
+	 * next packet passes it, an ACK of an unknown flow does not */
+	ok = fw_established_only(e) &&
+	     ack_run(e, v6, port, CLIENT_SEQ + 1, cookie + 1 + 100, XDP_PASS,
 		     SLUICE_PASS_DDOS_SYNPROXY) &&
 	     entry_is(e, v6, port, 2, 0);
 	snprintf(name, sizeof(name),
 		 "ddos cookies + ct %s: the next packet (no cookie in it) is "
-		 "the entry's: established, to the kernel",
+		 "the entry's: established for the firewall, to the kernel",
+		 fam);
+	tap(e, ok, name);
+	set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0);
+	ok = ack_run(e, v6, (__u16)(port + 10), CLIENT_SEQ + 1, 1, XDP_DROP,
+		     SLUICE_DROP_FW_POLICY);
+	set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0);
+	ok = !dp_fw_remove(e->dp, e->slot[IFX_P0], SLUICE_FW_IN) && ok &&
+	     no_entry(e, v6, (__u16)(port + 10));
+	snprintf(name, sizeof(name),
+		 "ddos cookies + ct %s: that firewall drops the ACK of a flow "
+		 "conntrack does not know (cookies off: picked up as new)",
 		 fam);
 	tap(e, ok, name);
 

@@ -372,6 +372,18 @@ held_status=$(tail -n 1 "$T_TMP/held.out")
 	tap_ok "ct on: its request completes through conntrack and SYNPROXY (pass_ddos_cookie_ct +$((ct_after - ct_before)))" ||
 	tap_fail "ct on: its request completes" "status '$held_status', pass_ddos_cookie_ct $ct_before -> $ct_after"
 check "ddos unprotect 198.18.1.1:8080" sctl r ddos unprotect 198.18.1.1:8080
+# the service behind the router (still protected, cookies on): its packets
+# must reach SYNPROXY through their entry's flag, both ways, or XDP would
+# forward them untranslated and the transfer would stall
+sp_before=$(($(packets r r0 pass_ddos_synproxy) + $(packets r r1 pass_ddos_synproxy)))
+ck_before=$(packets r r0 pass_ddos_cookie_ct)
+check "ct on: a 2 MiB download from the service behind the router (cookie, entry, SYNPROXY)" big_ok
+sp_after=$(($(packets r r0 pass_ddos_synproxy) + $(packets r r1 pass_ddos_synproxy)))
+ck_after=$(packets r r0 pass_ddos_cookie_ct)
+[ $((ck_after - ck_before)) -ge 1 ] && [ $((sp_after - sp_before)) -ge 100 ] &&
+	tap_ok "ct on: its packets went to the kernel through the entry (pass_ddos_synproxy +$((sp_after - sp_before)))" ||
+	tap_fail "ct on: its packets went to the kernel through the entry" \
+		"pass_ddos_cookie_ct +$((ck_after - ck_before)), pass_ddos_synproxy +$((sp_after - sp_before))"
 check "ct disable" sctl r ct disable
 
 tap_done
