@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
+#include "ct_fixtures.h"
 #include "ddos_runner.h"
 #include "dp.h"
 #include "dp_ct.h"
@@ -251,6 +252,63 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 	tap(e, ok, name);
 }
 
+/* The runner's table (CT_FULL_CAPACITY entries) full of established
+ * flows (TCP picked up mid-stream, to a port no service has): a valid
+ * cookie ACK is refused as any new flow would be, and makes nothing; the
+ * client's retry once there is room opens the connection. */
+static void run_cookie_ct_full(struct env *e)
+{
+	struct fixture est = {
+		.ingress = IFX_P0,
+		.in = { .dst = MAC_P0,
+			.src = MAC_H0,
+			.l3 = PKT_L3_IP4,
+			.saddr = H0_4,
+			.daddr = "198.19.0.9",
+			.l4 = IPPROTO_TCP,
+			.dport = 443,
+			.tcp_flags = 0x10 },
+		.verdict = XDP_REDIRECT,
+		.reason = SLUICE_FWD_REDIRECT,
+		.routed = true,
+		.out = { .dst = MAC_GW1, .src = MAC_P1 },
+	};
+	const __u16 port = 46050;
+	struct dp_ct_counts b, a;
+	__u32 cookie = 0;
+	bool ok;
+
+	ok = !dp_ct_flush(e->dp, NULL, NULL);
+	for (int i = 0; ok && i < CT_FULL_CAPACITY; i++) {
+		est.in.sport = (__u16)(47000 + i);
+		ok = run_fixture(e, &est);
+	}
+	ok = ok && synack_ok(e, false, port, &cookie) &&
+	     !dp_ct_counts(e->dp, &b) &&
+	     ack_run(e, false, port, CLIENT_SEQ + 1, cookie + 1, XDP_DROP,
+		     SLUICE_DROP_DDOS_NO_CT_ENTRY) &&
+	     !dp_ct_counts(e->dp, &a) && no_entry(e, false, port);
+	if (ok && (a.events[SLUICE_CTE_INSERT_FAIL_FULL] -
+				   b.events[SLUICE_CTE_INSERT_FAIL_FULL] !=
+			   1 ||
+		   a.total != CT_FULL_CAPACITY)) {
+		diag("insert_fail_full +%llu, %llu entries\n",
+		     (unsigned long long)(a.events[SLUICE_CTE_INSERT_FAIL_FULL] -
+					  b.events[SLUICE_CTE_INSERT_FAIL_FULL]),
+		     (unsigned long long)a.total);
+		ok = false;
+	}
+	tap(e, ok,
+	    "ddos cookies + ct: a table full of established entries refuses "
+	    "the valid ACK (drop_ddos_no_ct_entry, insert_fail_full), no entry");
+	ok = !dp_ct_flush(e->dp, NULL, NULL) &&
+	     ack_run(e, false, port, CLIENT_SEQ + 1, cookie + 1, XDP_PASS,
+		     SLUICE_PASS_DDOS_COOKIE_CT) &&
+	     entry_is(e, false, port, 1, 0);
+	tap(e, ok,
+	    "ddos cookies + ct: room again, the client's retry opens it");
+}
+
 static void run_cookie_ct(struct env *e)
 {
 	struct sluice_ddos_service_key k4, k6;
@@ -262,6 +320,7 @@ static void run_cookie_ct(struct env *e)
 	tap(e, ok, "ddos cookies + ct: conntrack on, cookies on, services");
 	run_cookie_ct_family(e, false);
 	run_cookie_ct_family(e, true);
+	run_cookie_ct_full(e);
 	ok = !dp_ct_flush(e->dp, NULL, NULL) && ct_set(e, false) &&
 	     !dp_ddos_service_del(e->dp, &k4) &&
 	     !dp_ddos_service_del(e->dp, &k6) &&
