@@ -5,7 +5,8 @@
  * kernel's own cookie (bpf_tcp_raw_gen_syncookie_*), sent back out of the
  * ingress port; no state is kept for it.  The client's ACK is checked
  * with bpf_tcp_raw_check_syncookie_*: valid, the connection is recorded
- * in ddos_flows and the ACK goes to the kernel, whose netfilter SYNPROXY
+ * (its conntrack entry with conntrack on, ddos_ct.h; ddos_flows without)
+ * and the ACK goes to the kernel, whose netfilter SYNPROXY
  * (nft `synproxy`, the same cookie secret) opens the connection to the
  * service and translates sequence numbers from then on; forged, it is
  * dropped.  Because the kernel translates, every later packet of such a

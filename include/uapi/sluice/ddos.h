@@ -136,8 +136,10 @@ struct sluice_ddos_svc_syns {
 	__u64 prev_count;
 };
 
-/* ddos_flows key: a connection whose cookie ACK was valid, as the client
- * sent it.  Its later packets go on without a cookie check. */
+/* ddos_flows key: a connection whose cookie ACK was valid while conntrack
+ * was off (with it on, the conntrack entry records it, flag
+ * SLUICE_CTF_SYNPROXY), as the client sent it.  Its later packets go to
+ * the kernel without a cookie check. */
 struct sluice_ddos_flow_key {
 	__u8 saddr[16];
 	__u8 daddr[16];

@@ -101,11 +101,11 @@
 	X(DROP_DDOS_BLOCKED, 96, "drop_ddos_blocked", SLUICE_V_DROP)              \
 	X(DROP_DDOS_RATE, 97, "drop_ddos_rate", SLUICE_V_DROP) /* packets */      \
 	X(DROP_DDOS_CONN_RATE, 98, "drop_ddos_conn_rate",                         \
-	  SLUICE_V_DROP) /* SYN */                                                \
+	  SLUICE_V_DROP) /* SYN; with conntrack, a new UDP flow */                \
 	/* a SYN to a protected service, answered with a cookie SYN-ACK */        \
 	X(FWD_DDOS_SYNCOOKIE, 99, "fwd_ddos_syncookie", SLUICE_V_TX)              \
 	X(DROP_DDOS_BAD_COOKIE, 100, "drop_ddos_bad_cookie", SLUICE_V_DROP)       \
-	/* an ACK with a valid cookie: to the kernel's SYNPROXY (docs/ddos.md) */ \
+	/* conntrack off: an ACK with a valid cookie, to SYNPROXY (ddos.md) */    \
 	X(PASS_DDOS_COOKIE_OK, 101, "pass_ddos_cookie_ok", SLUICE_V_PASS)         \
 	/* later packets of a connection a cookie opened, both directions */      \
 	X(PASS_DDOS_SYNPROXY, 102, "pass_ddos_synproxy", SLUICE_V_PASS)           \
