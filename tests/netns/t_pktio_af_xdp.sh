@@ -5,7 +5,8 @@
 # has no zero-copy).  Also: the queue reports copy mode, rx->tx costs no
 # copy, a reply from another pool is copied and counted, zerocopy=required
 # and bad options fail clearly and leak nothing, a stop under traffic gives
-# every buffer back, and the redirect program goes with the port.
+# every buffer back, the redirect program goes with the port, and what the
+# kernel drops for a slow reader is counted.
 . "$(dirname "$0")/lib.sh"
 
 TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/pktio_af_xdp_check}
@@ -203,5 +204,19 @@ sed 's/^/# /' "$T_TMP/e3.out"
 check "stop under traffic: every buffer back in the pool (exit $rc)" test "$rc" = 0
 check "stop under traffic: it was echoing" test "$(field "$T_TMP/e3.out" echoed)" -gt 100
 check "stop under traffic: the program is gone" bash -c "! ip -d -n $NS_X link show x0 | grep -q prog/xdp"
+
+# ---- a slow reader: the kernel drops, the port counts it --------------------
+echo_start e4 --stall "$NOPIN" || die "echo tool did not start (stall)"
+ip netns exec "$NS_H" timeout 10 python3 "$T_TMP/flood.py" 3 &
+FLOOD=$!
+T_PIDS+=("$FLOOD")
+sleep 2.8
+echo_stop
+rc=$?
+wait "$FLOOD"
+sed 's/^/# /' "$T_TMP/e4.out"
+check "slow reader: every buffer back in the pool (exit $rc)" test "$rc" = 0
+check "slow reader: the kernel's drops are in rx_drops" \
+	test "$(field "$T_TMP/e4.out" rx_drops)" -gt 0
 
 tap_done

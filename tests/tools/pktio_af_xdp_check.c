@@ -2,11 +2,13 @@
 /*
  * The af_xdp driver's test tool (tests/netns/t_pktio_af_xdp.sh).
  *
- *   pktio_af_xdp_check echo IF SECS [--foreign] [OPTION...]
+ *   pktio_af_xdp_check echo IF SECS [--foreign] [--stall] [OPTION...]
  *     opens IF (one queue), prints the queue's mode, then echoes UDP
  *     datagrams (MACs, IPs and ports swapped) for SECS seconds or until
  *     SIGTERM; drops everything else.  --foreign sends each reply from a
  *     buffer of a second pool (the driver must copy it and count it).
+ *     --stall sleeps 5 ms after each burst (a slow reader: the kernel
+ *     drops, and the port must count it).
  *     Ends printing the port and pool counters; exit 0 only if every
  *     buffer is back in its pool after close.
  *   pktio_af_xdp_check l2fwd IF1 IF2 SECS [OPTION...]
@@ -132,8 +134,8 @@ static int open_port(const char *dev, struct pktio_pool *pool, char **opts,
 	return pktio_port_open(&cfg, port);
 }
 
-static int echo(const char *dev, double secs, bool foreign, char **opts,
-		int nopts)
+static int echo(const char *dev, double secs, bool foreign, bool stall,
+		char **opts, int nopts)
 {
 	struct pktio_pool *pool = NULL, *other = NULL;
 	struct pktio_port *port = NULL;
@@ -191,8 +193,8 @@ static int echo(const char *dev, double secs, bool foreign, char **opts,
 		echoed += sent;
 		pktio_buf_free_bulk(bufs + sent, (unsigned int)(k - sent));
 		dropped += (uint64_t)(k - sent);
-		if (!n) {
-			struct timespec ts = { 0, 50000 };
+		if (!n || stall) {
+			struct timespec ts = { 0, stall ? 5000000 : 50000 };
 
 			nanosleep(&ts, NULL);
 		}
@@ -202,11 +204,12 @@ static int echo(const char *dev, double secs, bool foreign, char **opts,
 	pktio_pool_stats(pool, &ps);
 	if (other)
 		pktio_pool_stats(other, &os);
-	printf("echoed %llu dropped %llu rx_packets %llu tx_packets %llu "
-	       "wakeups %llu fill_empty %llu rx_errors %llu tx_errors %llu "
-	       "copies %llu\n",
+	printf("echoed %llu dropped %llu rx_packets %llu rx_drops %llu "
+	       "tx_packets %llu wakeups %llu fill_empty %llu rx_errors %llu "
+	       "tx_errors %llu copies %llu\n",
 	       (unsigned long long)echoed, (unsigned long long)dropped,
 	       (unsigned long long)st.rx_packets,
+	       (unsigned long long)st.rx_drops,
 	       (unsigned long long)st.tx_packets,
 	       (unsigned long long)st.wakeups,
 	       (unsigned long long)st.fill_empty,
@@ -353,7 +356,7 @@ static int openfail(const char *dev, int n, char **opts, int nopts)
 
 int main(int argc, char **argv)
 {
-	bool foreign = false;
+	bool foreign = false, stall = false;
 	int first = 4;
 
 	pktio_set_log(on_log, NULL);
@@ -361,12 +364,17 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (argc >= 4 && !strcmp(argv[1], "echo")) {
-		if (argc > 4 && !strcmp(argv[4], "--foreign")) {
-			foreign = true;
-			first = 5;
+		for (; first < argc && !strncmp(argv[first], "--", 2);
+		     first++) {
+			if (!strcmp(argv[first], "--foreign"))
+				foreign = true;
+			else if (!strcmp(argv[first], "--stall"))
+				stall = true;
+			else
+				break;
 		}
-		return echo(argv[2], atof(argv[3]), foreign, argv + first,
-			    argc - first);
+		return echo(argv[2], atof(argv[3]), foreign, stall,
+			    argv + first, argc - first);
 	}
 	if (argc >= 5 && !strcmp(argv[1], "l2fwd"))
 		return l2fwd(argv[2], argv[3], atof(argv[4]), argv + 5,
@@ -374,7 +382,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "openfail"))
 		return openfail(argv[2], atoi(argv[3]), argv + 4, argc - 4);
 	fprintf(stderr,
-		"usage: %s echo IF SECS [--foreign] [OPT...] | l2fwd IF1 IF2 SECS [OPT...] | openfail IF N [OPT...]\n",
+		"usage: %s echo IF SECS [--foreign] [--stall] [OPT...] | l2fwd IF1 IF2 SECS [OPT...] | openfail IF N [OPT...]\n",
 		argv[0]);
 	return 2;
 }

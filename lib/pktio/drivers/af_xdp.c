@@ -39,6 +39,8 @@
 #define AFXDP_BATCH 64u
 #define AFXDP_RING_DEFAULT 2048ul
 #define AFXDP_BUSY_TRIES 50 /* 20 ms apart */
+/* the kernel's drop counters are read every this many rx bursts */
+#define AFXDP_XSTATS_EVERY 256u
 
 enum afxdp_zc { AFXDP_ZC_AUTO, AFXDP_ZC_REQUIRED, AFXDP_ZC_OFF };
 
@@ -67,6 +69,8 @@ struct afxdp_queue {
 	struct pktio_pool *pool;
 	struct pktio_port_stats *stats;
 	uint64_t *owned; /* a bit per pool frame: the kernel has it */
+	struct xdp_statistics xstats; /* the socket's, at the last read */
+	uint32_t polls;		      /* rx bursts, for reading xstats */
 	uint32_t qid;
 	uint32_t shift; /* log2 of the frame size */
 	uint32_t fill_target;
@@ -189,6 +193,33 @@ static void comp_reap(struct afxdp_queue *aq)
 	}
 }
 
+/* Adds what the kernel dropped since the last read to the queue's
+ * counters: frames it had no rx ring room or no fill buffer for
+ * (rx_drops, fill_empty), frames too large for a frame (rx_oversize and
+ * rx_errors), tx descriptors it refused (tx_errors). */
+static void xstats_sync(struct afxdp_queue *aq)
+{
+	struct xdp_statistics now, *was = &aq->xstats;
+	socklen_t len = sizeof(now);
+
+	if (getsockopt(aq->fd, SOL_XDP, XDP_STATISTICS, &now, &len) ||
+	    len != sizeof(now))
+		return;
+	PKTIO_STAT_ADD(aq->stats, rx_drops,
+		       now.rx_dropped - was->rx_dropped + now.rx_ring_full -
+			       was->rx_ring_full);
+	PKTIO_STAT_ADD(aq->stats, fill_empty,
+		       now.rx_fill_ring_empty_descs -
+			       was->rx_fill_ring_empty_descs);
+	PKTIO_STAT_ADD(aq->stats, rx_oversize,
+		       now.rx_invalid_descs - was->rx_invalid_descs);
+	PKTIO_STAT_ADD(aq->stats, rx_errors,
+		       now.rx_invalid_descs - was->rx_invalid_descs);
+	PKTIO_STAT_ADD(aq->stats, tx_errors,
+		       now.tx_invalid_descs - was->tx_invalid_descs);
+	*was = now;
+}
+
 static uint16_t afxdp_rx(struct pktio_port *port, uint16_t q,
 			 struct pktio_buf **bufs, uint16_t n)
 {
@@ -196,6 +227,8 @@ static uint16_t afxdp_rx(struct pktio_port *port, uint16_t q,
 	struct afxdp_queue *aq = &ap->q[q];
 	uint32_t rcvd, idx, keep = 0, bad = 0;
 
+	if (!(++aq->polls % AFXDP_XSTATS_EVERY))
+		xstats_sync(aq);
 	comp_reap(aq);
 	rcvd = xsk_ring_cons__peek(&aq->rx, n, &idx);
 	if (!rcvd) {
