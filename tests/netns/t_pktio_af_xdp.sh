@@ -141,6 +141,22 @@ n=$(field "$T_TMP/e2.out" echoed)
 check "foreign pool: the port counted $n copies" test "$(field "$T_TMP/e2.out" copies)" = "$n"
 check "foreign pool: the pool counted $n copies" grep -q "^pool copies $n " "$T_TMP/e2.out"
 
+# ---- preferred busy polling; need_wakeup off --------------------------------
+echo_start e5 busy_poll=20 busy_budget=16 "$NOPIN" || die "echo tool (busy_poll) did not start: $(cat "$T_TMP/e5.log")"
+check "busy_poll=20: the queue reports busy-poll ($(sed -n 's/^mode: //p' "$T_TMP/e5.out"))" \
+	grep -qE '^mode: copy,(drv|skb),need_wakeup,busy-poll$' "$T_TMP/e5.out"
+check "busy_poll=20: v4 exact payloads come back" client 4 198.18.7.1
+echo_stop
+rc=$?
+check "busy_poll=20: every buffer back (exit $rc)" test "$rc" = 0
+echo_start e6 need_wakeup=0 "$NOPIN" || die "echo tool (need_wakeup=0) did not start"
+check "need_wakeup=0: the queue does not report need_wakeup ($(sed -n 's/^mode: //p' "$T_TMP/e6.out"))" \
+	grep -qE '^mode: copy,(drv|skb)$' "$T_TMP/e6.out"
+check "need_wakeup=0: v6 exact payloads come back" client 6 2001:db8:7::1
+echo_stop
+rc=$?
+check "need_wakeup=0: every buffer back (exit $rc)" test "$rc" = 0
+
 # ---- l2fwd: two ports on one pool, one UMEM: no copy ------------------------
 # a second host on x1: h1 (198.18.7.3) talks to h0 (198.18.7.2) through
 # the tool, which forwards frames untouched between x1 and x0
