@@ -188,6 +188,41 @@ check "l2fwd: 20 frames forwarded" test "$(field "$T_TMP/f1.out" forwarded)" -ge
 check "l2fwd: rx on one port, tx on the other, no copy (pool copies 0)" \
 	grep -q '^pool copies 0 ' "$T_TMP/f1.out"
 
+# ---- two queues of one port on one UMEM -------------------------------------
+# x2 (NS_X) -- h2 (NS_C), two rx/tx queues each; the tool polls both
+MAC_X2=02:00:00:00:09:01
+MAC_H2=02:00:00:00:09:02
+ip link add x2 netns "$NS_X" numtxqueues 2 numrxqueues 2 address "$MAC_X2" \
+	type veth peer name h2 netns "$NS_C" numtxqueues 2 numrxqueues 2 \
+	address "$MAC_H2" || die "veth x2"
+ip -n "$NS_X" link set x2 up && ip -n "$NS_C" link set h2 up || die "x2 up"
+host_if "$NS_C" h2
+ip -n "$NS_C" addr add 198.18.9.2/24 dev h2 || die "v4 address"
+ip -n "$NS_C" addr add 2001:db8:9::2/64 dev h2 nodad || die "v6 address"
+ip -n "$NS_C" neigh add 198.18.9.1 lladdr "$MAC_X2" dev h2 || die "neigh"
+ip -n "$NS_C" neigh add 2001:db8:9::1 lladdr "$MAC_X2" dev h2 || die "neigh"
+nsenter --net="/var/run/netns/$NS_X" "$TOOL" echo x2 60 --queues 2 "$NOPIN" \
+	>"$T_TMP/q2.out" 2>"$T_TMP/q2.log" &
+ECHO_PID=$!
+T_PIDS+=("$ECHO_PID")
+wait_until 10 grep -q '^ready' "$T_TMP/q2.out" || die "echo tool (2 queues) did not start: $(cat "$T_TMP/q2.log")"
+check "2 queues: queue 0 owns the UMEM ($(sed -n 's/^mode: //p' "$T_TMP/q2.out"))" \
+	grep -qE '^mode: copy,(drv|skb),need_wakeup$' "$T_TMP/q2.out"
+check "2 queues: queue 1 shares it ($(sed -n 's/^queue 1 mode: //p' "$T_TMP/q2.out"))" \
+	grep -qE '^queue 1 mode: copy,(drv|skb),need_wakeup,shared-umem$' "$T_TMP/q2.out"
+# several flows (a socket each), so the sender's queue choice varies
+for i in 1 2 3; do
+	check "2 queues: v4 flow $i, exact payloads" \
+		ip netns exec "$NS_C" python3 "$T_TMP/client.py" 4 198.18.9.1
+	check "2 queues: v6 flow $i, exact payloads" \
+		ip netns exec "$NS_C" python3 "$T_TMP/client.py" 6 2001:db8:9::1
+done
+echo_stop
+rc=$?
+sed 's/^/# /' "$T_TMP/q2.out"
+check "2 queues: every buffer back (exit $rc)" test "$rc" = 0
+check "2 queues: no copy (pool copies 0)" grep -q '^pool copies 0 ' "$T_TMP/q2.out"
+
 # ---- refusals that leak nothing ---------------------------------------------
 for opt in zerocopy=required mode=zerocopy; do
 	in_ns "$NS_X" "$TOOL" openfail x0 20 "$opt" "$NOPIN" >"$T_TMP/zc.out" 2>&1

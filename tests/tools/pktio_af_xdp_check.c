@@ -2,13 +2,15 @@
 /*
  * The af_xdp driver's test tool (tests/netns/t_pktio_af_xdp.sh).
  *
- *   pktio_af_xdp_check echo IF SECS [--foreign] [--stall] [OPTION...]
+ *   pktio_af_xdp_check echo IF SECS [--foreign] [--stall] [--queues N]
+ *                      [OPTION...]
  *     opens IF (one queue), prints the queue's mode, then echoes UDP
  *     datagrams (MACs, IPs and ports swapped) for SECS seconds or until
  *     SIGTERM; drops everything else.  --foreign sends each reply from a
  *     buffer of a second pool (the driver must copy it and count it).
  *     --stall sleeps 5 ms after each burst (a slow reader: the kernel
- *     drops, and the port must count it).
+ *     drops, and the port must count it).  --queues N opens N queues
+ *     and polls them all from this thread.
  *     Ends printing the port and pool counters; exit 0 only if every
  *     buffer is back in its pool after close.
  *   pktio_af_xdp_check l2fwd IF1 IF2 SECS [OPTION...]
@@ -33,6 +35,7 @@
 #include <sluice/pktio/pktio.h>
 
 static volatile sig_atomic_t stop;
+static uint16_t nqueues = 1; /* --queues N */
 
 static void on_signal(int sig)
 {
@@ -125,7 +128,7 @@ static int open_port(const char *dev, struct pktio_pool *pool, char **opts,
 	struct pktio_port_cfg cfg = {
 		.driver = "af_xdp",
 		.dev = dev,
-		.nqueues = 1,
+		.nqueues = nqueues,
 		.pool = pool,
 		.options = (const char *const *)opts,
 		.n_options = (unsigned int)nopts,
@@ -157,11 +160,15 @@ static int echo(const char *dev, double secs, bool foreign, bool stall,
 	}
 	pktio_queue_info(port, 0, &qi);
 	printf("mode: %s\n", qi.mode);
+	for (uint16_t q = 1; q < nqueues; q++) {
+		pktio_queue_info(port, q, &qi);
+		printf("queue %u mode: %s\n", q, qi.mode);
+	}
 	printf("ready\n");
 	fflush(stdout);
 	end = now() + secs;
-	while (!stop && now() < end) {
-		uint16_t n = pktio_rx_burst(port, 0, bufs, 64), k = 0, sent;
+	for (uint16_t q = 0; !stop && now() < end; q = (q + 1) % nqueues) {
+		uint16_t n = pktio_rx_burst(port, q, bufs, 64), k = 0, sent;
 
 		for (uint16_t i = 0; i < n; i++) {
 			struct pktio_buf *b = bufs[i];
@@ -189,7 +196,7 @@ static int echo(const char *dev, double secs, bool foreign, bool stall,
 			}
 			bufs[k++] = b;
 		}
-		sent = k ? pktio_tx_burst(port, 0, bufs, k) : 0;
+		sent = k ? pktio_tx_burst(port, q, bufs, k) : 0;
 		echoed += sent;
 		pktio_buf_free_bulk(bufs + sent, (unsigned int)(k - sent));
 		dropped += (uint64_t)(k - sent);
@@ -199,7 +206,12 @@ static int echo(const char *dev, double secs, bool foreign, bool stall,
 			nanosleep(&ts, NULL);
 		}
 	}
-	pktio_port_stats(port, 0, &st);
+	for (uint16_t q = 1; q < nqueues; q++) {
+		pktio_port_stats(port, q, &st);
+		printf("queue %u received %llu\n", q,
+		       (unsigned long long)st.rx_packets);
+	}
+	pktio_port_stats_total(port, &st);
 	pktio_port_close(port);
 	pktio_pool_stats(pool, &ps);
 	if (other)
@@ -370,9 +382,14 @@ int main(int argc, char **argv)
 				foreign = true;
 			else if (!strcmp(argv[first], "--stall"))
 				stall = true;
+			else if (!strcmp(argv[first], "--queues") &&
+				 first + 1 < argc)
+				nqueues = (uint16_t)atoi(argv[++first]);
 			else
 				break;
 		}
+		if (!nqueues)
+			nqueues = 1;
 		return echo(argv[2], atof(argv[3]), foreign, stall,
 			    argv + first, argc - first);
 	}
@@ -382,7 +399,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "openfail"))
 		return openfail(argv[2], atoi(argv[3]), argv + 4, argc - 4);
 	fprintf(stderr,
-		"usage: %s echo IF SECS [--foreign] [--stall] [OPT...] | l2fwd IF1 IF2 SECS [OPT...] | openfail IF N [OPT...]\n",
+		"usage: %s echo IF SECS [--foreign] [--stall] [--queues N] [OPT...] | l2fwd IF1 IF2 SECS [OPT...] | openfail IF N [OPT...]\n",
 		argv[0]);
 	return 2;
 }
