@@ -172,13 +172,14 @@ $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
 
 # ---- test tools (tests/tools): small programs the netns tier runs ----------
 # steer_rx uses only libbpf, libxdp and the UAPI contract (no lib/dp): it
-# proves what an application needs to register an AF_XDP socket.
+# proves what an application needs to register an AF_XDP socket; the
+# pktio_* tools drive libpktio's drivers.
 TOOLS_SRCS := $(wildcard tests/tools/*.c)
 TOOLS_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOLS_SRCS))
 all: $(TOOLS_BINS)
-$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBPKTIO)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.
@@ -230,10 +231,3 @@ include examples/examples.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# test tools the netns tier runs (tests/tools/<name>.c -> build/tests/<name>)
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
-all: $(TOOL_BINS)
-$(TOOL_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBPKTIO)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libxdp libbpf) -lpthread

@@ -9,7 +9,7 @@
 # kernel drops for a slow reader is counted.
 . "$(dirname "$0")/lib.sh"
 
-TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/pktio_af_xdp_check}
+TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/tools/pktio_af_xdp_check}
 [ -x "$TOOL" ] || die "no test tool at $TOOL (make all)"
 MAC_X=02:00:00:00:07:01
 MAC_H=02:00:00:00:07:02

@@ -8,7 +8,7 @@
 # (no_socket counts it).
 . "$(dirname "$0")/lib.sh"
 
-TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/pktio_af_xdp_check}
+TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/tools/pktio_af_xdp_check}
 [ -x "$TOOL" ] || die "no test tool at $TOOL (make all)"
 
 netns_add NS_X xsk || die "netns"
