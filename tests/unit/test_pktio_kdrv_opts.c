@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* libpktio's af_packet driver refuses bad options naming the key and the
- * value, before it touches any interface or opens any file: no fd and no
- * buffer is left behind (the netns tier tests it with traffic,
- * tests/netns/t_pktio_af_packet.sh). */
+/* libpktio's af_packet, tap and tun drivers refuse bad options naming the
+ * key and the value, before they touch any interface or open any file: no
+ * fd and no buffer is left behind (the netns tier tests them with traffic,
+ * tests/netns/t_pktio_af_packet.sh and t_pktio_tap.sh). */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -73,6 +73,9 @@ static const struct bad_opt bad_opts[] = {
 	  { "rings=2" },
 	  -EINVAL,
 	  "unknown option 'rings' (block_size, block_count, frame_size, retire_ms, fanout, qdisc_bypass)" },
+	{ "tap", { "persist=maybe" }, -EINVAL, "option persist=maybe" },
+	{ "tun", { "persist=2" }, -EINVAL, "option persist=2" },
+	{ "tun", { "mtu=1500" }, -EINVAL, "unknown option 'mtu' (persist)" },
 };
 
 static void test_bad_options(void **state)
