@@ -228,6 +228,7 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
 all: $(TOOL_BINS)
 $(TOOL_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBPKTIO)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKTIO_LIBS)
 
 # libpktio's shared library, pkg-config file and install target

@@ -58,4 +58,14 @@ udp_echo() {
 	return $rc
 }
 
-# fd_count_ok / leaks are checked by the tool itself (--open-fail).
+# send_big NS ADDR PORT COUNT SIZE: COUNT datagrams of SIZE bytes, no
+# answer expected (frames above the pool buffers' room).
+send_big() {
+	timeout 10 ip netns exec "$1" "$T_PY" -c '
+import socket, sys
+a, p, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(n):
+    s.sendto(b"B" * size, (a, p))
+' "$2" "$3" "$4" "$5"
+}

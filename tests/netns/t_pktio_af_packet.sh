@@ -2,7 +2,8 @@
 # libpktio's af_packet driver on a veth: a UDP echo (tests/tools/
 # pktio_echo_check) answers a kernel socket client over IPv4 and IPv6 with
 # the exact payloads; with two queues in a fanout group every datagram is
-# answered once and both queues take a share; a missing interface, bad
+# answered once and both queues take a share; frames larger than a
+# buffer are counted and dropped; a missing interface, bad
 # options, rings too large and an open that fails at its second queue fail
 # with an error naming them, leaking no fd, ring or buffer; a stop under
 # traffic gives every buffer back.
@@ -44,10 +45,32 @@ check "af_packet: copies = rx + tx ($copies = $rx + $tx)" test "$copies" = $((rx
 wakeups=$(echo_field one 0 wakeups)
 check "af_packet: tx kicks counted as wakeups ($wakeups)" test "${wakeups:-0}" -ge 1
 
+# ---- frames larger than a pool buffer ----------------------------------------
+# MTU 4000 on both ends: a 3000-byte datagram is one 3042-byte frame, above
+# the 1792 bytes a 2048-byte buffer has after its headroom
+ip -n "$NS_C" link set c0 mtu 4000 && ip -n "$NS_E" link set e0 mtu 4000 || die "mtu 4000"
+echo_start "$NS_E" big --driver af_packet --dev e0 || die "echo tool for oversized frames"
+send_big "$NS_C" 198.18.61.1 7003 5 3000
+# (these come after the big ones in the ring: the tool has read those)
+check "af_packet: datagrams sent after oversized frames are echoed" \
+	udp_echo "$NS_C" 198.18.61.1 7003 10 2
+echo_stop big
+rc=$?
+echo_out big | sed 's/^/# /'
+check "af_packet: 5 frames above the buffer counted as oversize" \
+	test "$(echo_field big 0 oversize)" = 5
+check "af_packet: ... and as errors" test "$(echo_field big 0 errors)" = 5
+check "af_packet: oversized frames: exit 0, every buffer back" \
+	sh -c "[ $rc = 0 ] && grep -qx 'pool 4096/4096' '$T_TMP/echo-big.out'"
+ip -n "$NS_C" link set c0 mtu 1500 && ip -n "$NS_E" link set e0 mtu 1500 || die "mtu 1500"
+
 # ---- two queues in a fanout group ------------------------------------------
+# (lb also sends with PACKET_QDISC_BYPASS)
 for mode in hash lb; do
+	bypass=$([ $mode = lb ] && echo 1 || echo 0)
 	echo_start "$NS_E" fan --driver af_packet --dev e0 --queues 2 \
-		--opt "fanout=$mode" || die "echo tool with 2 queues ($mode)"
+		--opt "fanout=$mode" --opt "qdisc_bypass=$bypass" ||
+		die "echo tool with 2 queues ($mode)"
 	check "af_packet fanout=$mode: a ring mapping a queue" grep -qx 'maps 2' "$T_TMP/echo-fan.out"
 	check "af_packet fanout=$mode: 64 flows, every datagram echoed once" \
 		udp_echo "$NS_C" 198.18.61.1 7001 128 64

@@ -15,7 +15,7 @@
  * af_packet ring is one) and "ready" once the port is open, and at
  * SIGTERM/SIGINT (or after
  * S seconds) one line per queue ("queue Q echoed N rx R tx T drops D
- * errors E copies C wakeups W") and "pool A/T" after the port is closed;
+ * errors E copies C wakeups W oversize O") and "pool A/T" after the port is closed;
  * it fails when a buffer did not come back.  --open-fail N opens the port
  * N times expecting each open to fail, prints the error and fails when an
  * open succeeded, a file descriptor or a socket mapping leaked or a buffer
@@ -212,14 +212,15 @@ static void print_stats(struct pktio_port *port, const uint64_t *echoed)
 
 	for (uint16_t q = 0; q < pktio_port_nqueues(port); q++) {
 		pktio_port_stats(port, q, &s);
-		printf("queue %u echoed %llu rx %llu tx %llu drops %llu errors %llu copies %llu wakeups %llu\n",
+		printf("queue %u echoed %llu rx %llu tx %llu drops %llu errors %llu copies %llu wakeups %llu oversize %llu\n",
 		       q, (unsigned long long)echoed[q],
 		       (unsigned long long)s.rx_packets,
 		       (unsigned long long)s.tx_packets,
 		       (unsigned long long)(s.rx_drops + s.tx_drops),
 		       (unsigned long long)(s.rx_errors + s.tx_errors),
 		       (unsigned long long)s.copies,
-		       (unsigned long long)s.wakeups);
+		       (unsigned long long)s.wakeups,
+		       (unsigned long long)s.rx_oversize);
 	}
 }
 

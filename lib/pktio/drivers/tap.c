@@ -11,7 +11,7 @@
  * Each read() and write() copies one packet between a pool buffer and the
  * kernel: rx and tx count `copies`, and every write counts as a wakeup (a
  * system call that hands the kernel a packet).  A packet that did not fit
- * the buffer (read() says how long it was) is dropped and counted in
+ * the buffer (it reached one spill byte past it) is dropped and counted in
  * rx_oversize and rx_errors.  A packet the kernel refuses on write is
  * dropped and counted in tx_drops and tx_errors.  The driver holds no
  * buffer between bursts.
@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "pktio_driver.h"
 
@@ -219,9 +220,11 @@ static uint16_t tap_rx(struct pktio_port *port, uint16_t q,
 	struct tap_port *tp = pktio_port_priv(port);
 	struct tap_queue *tq = &tp->q[q];
 	uint16_t got = 0, big = 0, errs = 0;
+	uint8_t spill;
 
 	while (got < n) {
 		struct pktio_buf *b = pktio_buf_alloc(tq->pool);
+		struct iovec iov[2];
 		uint32_t room;
 		ssize_t len;
 
@@ -231,7 +234,12 @@ static uint16_t tap_rx(struct pktio_port *port, uint16_t q,
 			break;
 		}
 		room = pktio_buf_tailroom(b);
-		len = read(tq->fd, pktio_buf_data(b), room);
+		/* a byte beyond the buffer: a packet that reaches it was longer
+		 * than the buffer (the kernel cuts it and says only what it
+		 * copied) */
+		iov[0] = (struct iovec){ pktio_buf_data(b), room };
+		iov[1] = (struct iovec){ &spill, 1 };
+		len = readv(tq->fd, iov, 2);
 		if (len < 0) {
 			pktio_buf_free(b);
 			if (errno != EAGAIN && errno != EINTR)
@@ -239,7 +247,6 @@ static uint16_t tap_rx(struct pktio_port *port, uint16_t q,
 			break;
 		}
 		if ((size_t)len > room) {
-			/* the kernel cut it to the buffer: say how long it was */
 			pktio_buf_free(b);
 			big++;
 			continue;
