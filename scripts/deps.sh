@@ -14,6 +14,9 @@ packages=(
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 frr nftables tcpdump
 	procps psmisc python3 util-linux
+	# libpktio's memif driver is tested against DPDK's net_memif (dpdk-testpmd
+	# is in dpdk-dev; the memif PMD is a package of its own)
+	dpdk dpdk-dev librte-net-memif23
 	# benchmarks: plots
 	gnuplot-nox
 )
