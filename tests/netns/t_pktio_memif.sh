@@ -6,7 +6,8 @@
 # testpmd returns them in io or macswap mode and its forward statistics
 # must count them too.  Also: shared buffers smaller than a frame (chained
 # descriptors both ways), a refusal from DPDK (wrong secret) and a slave with
-# no master fail clearly and leak nothing.  No namespace is needed: memif
+# no master fail clearly and leak nothing; DPDK's default abstract socket
+# name (socket=@NAME here) works in both roles.  No namespace is needed: memif
 # is a unix socket and shared memory.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,14 +23,20 @@ trap 'cleanup; rm -rf "/var/run/dpdk/$DPDK_PREFIX"' EXIT
 # role ROLE, forwarding in MODE; its stdin is a fifo held on fd 3 (a line
 # on it stops testpmd, which prints its forward statistics).
 testpmd() {
-	local role=$1 mode=$2 sock=$3 extra=${4:-}
+	local role=$1 mode=$2 sock=$3 extra=${4:-} where
+	# @NAME: DPDK's default, an abstract socket; else a file
+	if [ "${sock:0:1}" = @ ]; then
+		where="socket=${sock:1}"
+	else
+		where="socket=$sock,socket-abstract=no"
+	fi
 	rm -f "$T_TMP/tp.fifo"
 	mkfifo "$T_TMP/tp.fifo" || return 1
 	# line-buffered: the script waits for testpmd's lines; no 9 s wait for
 	# a link that comes up only when the peer connects
 	timeout 60 stdbuf -oL dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
 		--file-prefix="$DPDK_PREFIX" \
-		--vdev "net_memif0,role=$role,socket=$sock,socket-abstract=no,id=0$extra" \
+		--vdev "net_memif0,role=$role,$where,id=0$extra" \
 		-- --forward-mode="$mode" --port-topology=loop --auto-start \
 		--disable-link-check \
 		--total-num-mbufs=16384 <"$T_TMP/tp.fifo" >"$T_TMP/testpmd.out" 2>&1 &
@@ -58,6 +65,17 @@ testpmd_count() {
 		on && $1 == k { print $2; exit }' "$T_TMP/testpmd.out"
 }
 
+# listening SOCK: someone listens on SOCK (a file, or @NAME abstract).
+listening() {
+	local l
+	if [ "${1:0:1}" = @ ]; then
+		l=$(ss -xlH 2>/dev/null)
+		grep -qF -- "$1 " <<<"$l"
+	else
+		test -S "$1"
+	fi
+}
+
 # kv FILE KEY: the tool's "key=value" line.
 kv() { sed -n "s/^$2=//p" "$1" | head -1; }
 
@@ -65,6 +83,8 @@ kv() { sed -n "s/^$2=//p" "$1" | head -1; }
 # and MODE; the tool in the other role sends $N frames and checks them.
 interop() {
 	local name=$1 role=$2 mode=$3 sock="$T_TMP/dp-$1.sock" out="$T_TMP/$1.log"
+	# the abstract_* cases use DPDK's default: an abstract socket name
+	[ "${name#abstract}" != "$name" ] && sock="@$sock"
 	local ours expect=same rc rx tx
 	shift 3
 	[ "$mode" = macswap ] && expect=macswap
@@ -84,7 +104,7 @@ interop() {
 		role=$ours "socket=$sock" id=0 "$@" >"$out" 2>&1 &
 	local tool=$!
 	if [ "$role" = client ]; then
-		wait_until 10 test -S "$sock" || true
+		wait_until 10 listening "$sock" || true
 		testpmd client "$mode" "$sock" || return 1
 		testpmd_ready || true
 	fi
@@ -123,6 +143,8 @@ interop client_macswap client macswap
 # it set, and a later frame would inherit one (docs/pktio-memif.md)
 interop server_chain server macswap ring_size=1024 buffer_size=512
 interop client_io client io
+interop abstract_server server io
+interop abstract_client client macswap
 
 # our master and our slave, two processes, each role reflecting once
 for refl in master slave; do

@@ -79,20 +79,27 @@ static struct pktio_pool *make_pool(uint32_t count)
 	return pool;
 }
 
-static int open_memif(const char *dev, struct pktio_pool *pool,
-		      const char *const *opts, unsigned int n,
-		      struct pktio_port **out)
+static int open_memif_q(const char *dev, struct pktio_pool *pool,
+			const char *const *opts, unsigned int n, uint16_t nq,
+			struct pktio_port **out)
 {
 	struct pktio_port_cfg cfg = {
 		.driver = "memif",
 		.dev = dev,
-		.nqueues = 1,
+		.nqueues = nq,
 		.pool = pool,
 		.options = opts,
 		.n_options = n,
 	};
 
 	return pktio_port_open(&cfg, out);
+}
+
+static int open_memif(const char *dev, struct pktio_pool *pool,
+		      const char *const *opts, unsigned int n,
+		      struct pktio_port **out)
+{
+	return open_memif_q(dev, pool, opts, n, 1, out);
 }
 
 /* Frame number i of a run: its length and its bytes follow from i. */
@@ -131,8 +138,8 @@ static void fill(struct pktio_pool *pool, struct pktio_buf **b, int n,
 
 /* Sends n frames from a to b and checks that each arrives in order with
  * its exact length and bytes. */
-static void send_check(struct pktio_port *a, struct pktio_port *b,
-		       struct pktio_pool *pool, int n, int seed)
+static void send_check_q(struct pktio_port *a, struct pktio_port *b, uint16_t q,
+			 struct pktio_pool *pool, int n, int seed)
 {
 	struct pktio_buf *tx[64], *rx[64];
 	int got = 0, sent = 0, spins = 0;
@@ -143,11 +150,11 @@ static void send_check(struct pktio_port *a, struct pktio_port *b,
 			uint16_t s;
 
 			fill_from(pool, tx, want, 60, seed, sent);
-			s = pktio_tx_burst(a, 0, tx, (uint16_t)want);
+			s = pktio_tx_burst(a, q, tx, (uint16_t)want);
 			pktio_buf_free_bulk(tx + s, (unsigned int)(want - s));
 			sent += s;
 		}
-		uint16_t r = pktio_rx_burst(b, 0, rx, 64);
+		uint16_t r = pktio_rx_burst(b, q, rx, 64);
 
 		for (uint16_t i = 0; i < r; i++, got++) {
 			const uint8_t *p = pktio_buf_data(rx[i]);
@@ -167,6 +174,12 @@ static void send_check(struct pktio_port *a, struct pktio_port *b,
 	}
 	assert_int_equal(sent, n);
 	assert_int_equal(got, n);
+}
+
+static void send_check(struct pktio_port *a, struct pktio_port *b,
+		       struct pktio_pool *pool, int n, int seed)
+{
+	send_check_q(a, b, 0, pool, n, seed);
 }
 
 static void setup_path(const char *tag)
@@ -294,6 +307,7 @@ static void test_refusals(void **state)
 	const char *o_secret[] = { "secret=123456789012345678901234" };
 	const char *o_mtu[] = { "mtu=9000" };
 	const char *o_key[] = { "colour=blue" };
+	const char *o_sock[] = { "socket=@" };
 	int fds;
 
 	(void)state;
@@ -317,6 +331,7 @@ static void test_refusals(void **state)
 	expect_refused(pool, o_secret, 1, -EINVAL, "secret=");
 	expect_refused(pool, o_mtu, 1, -EINVAL, "mtu=9000");
 	expect_refused(pool, o_key, 1, -EINVAL, "colour");
+	expect_refused(pool, o_sock, 1, -EINVAL, "socket=@");
 	/* the master is still there and takes a slave after all that */
 	sleep_ms(50);
 	assert_int_equal(fd_count(), fds);
@@ -403,6 +418,74 @@ static void test_reconnect(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
+/* socket=@NAME: an abstract socket (DPDK's default), no file anywhere;
+ * a second master on it is refused, a slave of an unknown name too. */
+static void test_abstract(void **state)
+{
+	struct pktio_pool *pool = make_pool(512);
+	struct pktio_port *m, *s, *m2 = NULL;
+	char opt[96], none[96];
+	const char *mo[] = { "role=master", opt };
+	const char *so[] = { "role=slave", opt };
+	const char *no[] = { "role=slave", none };
+	int fds = fd_count();
+
+	(void)state;
+	snprintf(opt, sizeof(opt), "socket=@/sluice/memif-abs-%d.sock",
+		 (int)getpid());
+	snprintf(none, sizeof(none), "socket=@/sluice/memif-none-%d.sock",
+		 (int)getpid());
+	assert_int_equal(open_memif("abm", pool, mo, 2, &m), 0);
+	assert_int_equal(access(opt + strlen("socket=@"), F_OK), -1);
+	assert_int_equal(open_memif("abm2", pool, mo, 2, &m2), -EADDRINUSE);
+	assert_non_null(strstr(pktio_last_error(), "EADDRINUSE"));
+	expect_refused(pool, no, 2, -ECONNREFUSED, "ECONNREFUSED");
+	assert_int_equal(open_memif("abs", pool, so, 2, &s), 0);
+	assert_true(wait_link(m, true, 2000));
+	send_check(s, m, pool, 100, 6);
+	send_check(m, s, pool, 100, 7);
+	pktio_port_close(s);
+	pktio_port_close(m);
+	assert_int_equal(fd_count(), fds);
+	assert_int_equal(map_count(), 0);
+	assert_int_equal(pktio_pool_avail(pool), 512);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
+/* Queue q is ring q of each direction: what goes in on one queue comes
+ * out on the same queue only.  The master offers 3 rings, the slave wants
+ * 2 of its 3 queues: 2 rings each way, its third queue has none. */
+static void test_queues(void **state)
+{
+	struct pktio_pool *pool = make_pool(1024);
+	struct pktio_buf *b[8], *r[8];
+	struct pktio_port *m, *s;
+	const char *mo[] = { "role=master", sock_opt };
+	const char *so[] = { "role=slave", sock_opt, "rings=2" };
+
+	(void)state;
+	setup_path("queues");
+	assert_int_equal(open_memif_q("qm", pool, mo, 2, 3, &m), 0);
+	assert_int_equal(open_memif_q("qs", pool, so, 3, 3, &s), 0);
+	assert_true(wait_link(m, true, 2000));
+	send_check_q(s, m, 1, pool, 200, 8);
+	send_check_q(m, s, 1, pool, 200, 9);
+	send_check_q(s, m, 0, pool, 200, 10);
+	/* nothing crossed over to the other queue */
+	assert_int_equal(pktio_rx_burst(m, 0, r, 8), 0);
+	assert_int_equal(pktio_rx_burst(s, 0, r, 8), 0);
+	/* queue 2 has no ring: tx takes nothing, rx gives nothing */
+	fill(pool, b, 8, 60, 0);
+	assert_int_equal(pktio_tx_burst(s, 2, b, 8), 0);
+	assert_int_equal(pktio_tx_burst(m, 2, b, 8), 0);
+	pktio_buf_free_bulk(b, 8);
+	assert_int_equal(pktio_rx_burst(m, 2, r, 8), 0);
+	pktio_port_close(s);
+	pktio_port_close(m);
+	assert_int_equal(pktio_pool_avail(pool), 1024);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_no_master),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_abstract),
+		cmocka_unit_test(test_queues),
 	};
 
 	pktio_set_log(NULL, NULL);

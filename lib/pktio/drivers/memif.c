@@ -7,7 +7,7 @@
  * peer's buffers are not the pool's.
  *
  * Options: role=master|slave (default slave), socket=PATH (default
- * /run/memif.sock), id=N (interface id, default 0), secret=S (up to 23
+ * /run/memif.sock; @NAME: the abstract socket NAME), id=N (interface id, default 0), secret=S (up to 23
  * characters), rings=N (rings per direction, 1..queues, default queues),
  * ring_size=2^k (slots per ring, 2..16384, default 1024), buffer_size=N
  * (bytes per shared buffer, the slave's choice, default 2048), mtu=N
@@ -303,20 +303,22 @@ static const char *errno_name(int err)
  * over from a process that died, and is replaced. */
 static int master_listen(struct memif_port *mp)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
+	socklen_t len = memif_sock_addr(mp, &sun);
 	const char *dev = pktio_port_dev(mp->port);
+	bool abstract = mp->sock_path[0] == '@';
 	int fd, err;
 
-	memcpy(sun.sun_path, mp->sock_path, sizeof(sun.sun_path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ? -errno : 0;
-	if (err == -EADDRINUSE) {
+	err = bind(fd, (struct sockaddr *)&sun, len) ? -errno : 0;
+	/* an abstract name goes with its socket: in use means listened on */
+	if (err == -EADDRINUSE && !abstract) {
 		int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 		err = probe < 0 ? -errno :
-		      connect(probe, (struct sockaddr *)&sun, sizeof(sun)) ?
+		      connect(probe, (struct sockaddr *)&sun, len) ?
 				  -errno :
 				  -EADDRINUSE;
 		if (probe >= 0)
@@ -330,8 +332,7 @@ static int master_listen(struct memif_port *mp)
 		}
 		if (err == -ECONNREFUSED)
 			unlink(mp->sock_path);
-		err = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ? -errno :
-								       0;
+		err = bind(fd, (struct sockaddr *)&sun, len) ? -errno : 0;
 	}
 	if (!err && listen(fd, 4))
 		err = -errno;
@@ -432,6 +433,12 @@ static int parse(struct memif_port *mp, const struct pktio_port_cfg *cfg)
 			dev, sock, sizeof(mp->sock_path) - 1);
 		return -EINVAL;
 	}
+	if (!sock[0] || !strcmp(sock, "@")) {
+		pktio_drv_err(
+			"port %s: driver memif: option socket=%s: no path or name",
+			dev, sock);
+		return -EINVAL;
+	}
 	if (secret && strlen(secret) >= MEMIF_SECRET_SZ) {
 		pktio_drv_err(
 			"port %s: driver memif: option secret=%s: longer than %d characters",
@@ -468,7 +475,8 @@ static void memif_free(struct memif_port *mp)
 	memif_ctl_stop(mp);
 	if (mp->listen_fd >= 0) {
 		close(mp->listen_fd);
-		unlink(mp->sock_path);
+		if (mp->sock_path[0] != '@')
+			unlink(mp->sock_path);
 		mp->listen_fd = -1;
 	}
 	free(mp->q);
@@ -535,6 +543,17 @@ static void memif_close(struct pktio_port *port)
 	memif_free(pktio_port_priv(port));
 }
 
+/* The link is up while a peer is connected.  Read here, on the caller's
+ * thread, so that the control thread never writes the core's fields. */
+static int memif_link_update(struct pktio_port *port)
+{
+	struct memif_port *mp = pktio_port_priv(port);
+
+	pktio_drv_set_link(port, 0, mp->mtu, NULL,
+			   __atomic_load_n(&mp->up, __ATOMIC_ACQUIRE));
+	return 0;
+}
+
 const struct pktio_driver_ops pktio_drv_memif = {
 	.name = "memif",
 	.priv_size = sizeof(struct memif_port),
@@ -542,4 +561,5 @@ const struct pktio_driver_ops pktio_drv_memif = {
 	.close = memif_close,
 	.rx_burst = memif_rx,
 	.tx_burst = memif_tx,
+	.link_update = memif_link_update,
 };

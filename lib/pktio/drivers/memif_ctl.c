@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,7 +212,6 @@ static void teardown(struct memif_port *mp, int err, const char *why)
 	free_script(mp);
 	close_fd(&mp->conn_fd);
 	mp->connecting = false;
-	pktio_drv_set_link(mp->port, 0, mp->mtu, NULL, false);
 	if (was_up)
 		pktio_log(PKTIO_LOG_INFO,
 			  "port %s: driver memif: disconnected: %s",
@@ -392,7 +392,6 @@ static void connected(struct memif_port *mp)
 	mp->connecting = false;
 	mp->deadline_ms = 0;
 	mp->connects++;
-	pktio_drv_set_link(mp->port, 0, mp->mtu, NULL, true);
 	__atomic_store_n(&mp->up, 1, __ATOMIC_SEQ_CST);
 	pktio_log(
 		PKTIO_LOG_INFO,
@@ -451,16 +450,32 @@ static void master_msg(struct memif_port *mp, const struct memif_msg *m,
 
 /* ---- slave ---- */
 
+socklen_t memif_sock_addr(const struct memif_port *mp, struct sockaddr_un *sun)
+{
+	size_t n = strlen(mp->sock_path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, mp->sock_path, n);
+	/* an abstract name is exactly its bytes after a NUL: the length
+	 * says where it ends, as DPDK's net_memif does it */
+	if (mp->sock_path[0] == '@') {
+		sun->sun_path[0] = '\0';
+		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	}
+	return sizeof(*sun);
+}
+
 int memif_slave_connect(struct memif_port *mp)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
+	socklen_t len = memif_sock_addr(mp, &sun);
 	int fd, err;
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	memcpy(sun.sun_path, mp->sock_path, sizeof(sun.sun_path));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+	if (connect(fd, (struct sockaddr *)&sun, len)) {
 		err = -errno;
 		close(fd);
 		return err;

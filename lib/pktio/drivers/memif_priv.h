@@ -97,6 +97,9 @@ struct memif_port {
 };
 
 /* memif_ctl.c */
+/* The socket's address: a file, or with socket=@NAME the abstract name
+ * NAME (DPDK's socket-abstract=yes); returns its length. */
+socklen_t memif_sock_addr(const struct memif_port *mp, struct sockaddr_un *sun);
 int memif_ctl_start(struct memif_port *mp);
 /* Connects a slave's socket (no handshake yet): 0 or -errno. */
 int memif_slave_connect(struct memif_port *mp);
