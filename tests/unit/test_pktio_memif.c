@@ -486,6 +486,70 @@ static void test_queues(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
+/* Frames the master cannot take: 0 bytes (runt), above its MTU (oversize,
+ * the core drops it), larger than its pool buffers (the driver drops it,
+ * chained over two descriptors); each counted, none returned, and the
+ * frame after them arrives whole. */
+static void test_bad_frames(void **state)
+{
+	struct pktio_pool_cfg pc;
+	struct pktio_pool *pool = make_pool(256), *big;
+	struct pktio_port *m, *s;
+	struct pktio_port_stats st;
+	struct pktio_buf *b[4], *r[8];
+	const char *mo[] = { "role=master", sock_opt };
+	const char *so[] = { "role=slave", sock_opt, "mtu=3500" };
+	const uint32_t len[4] = { 0, 1600, 3000, 200 };
+	struct pktio_port_cfg cfg = {
+		.driver = "memif",
+		.dev = "bs",
+		.nqueues = 1,
+		.options = so,
+		.n_options = 3,
+	};
+	uint16_t got = 0;
+
+	(void)state;
+	setup_path("bad");
+	pktio_pool_cfg_init(&pc, 64);
+	pc.buf_size = 4096;
+	assert_int_equal(pktio_pool_create(&pc, &big), 0);
+	cfg.pool = big;
+	assert_int_equal(open_memif("bm", pool, mo, 2, &m), 0);
+	assert_int_equal(pktio_port_open(&cfg, &s), 0);
+	assert_true(wait_link(m, true, 2000));
+	for (int i = 0; i < 4; i++) {
+		b[i] = pktio_buf_alloc(big);
+		assert_non_null(b[i]);
+		if (len[i])
+			memset(pktio_buf_append(b[i], len[i]), 0x5a + i,
+			       len[i]);
+	}
+	assert_int_equal(pktio_tx_burst(s, 0, b, 4), 4);
+	for (int i = 0; i < 100 && !got; i++) {
+		got = pktio_rx_burst(m, 0, r, 8);
+		if (!got)
+			sleep_ms(1);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(pktio_buf_len(r[0]), 200);
+	assert_int_equal(((uint8_t *)pktio_buf_data(r[0]))[199], 0x5d);
+	pktio_buf_free(r[0]);
+	assert_int_equal(pktio_port_stats_total(m, &st), 0);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_runts, 1);
+	assert_int_equal(st.rx_oversize, 1);
+	/* the 3000-byte frame: the driver's drop, with the core's two */
+	assert_int_equal(st.rx_drops, 1);
+	assert_int_equal(st.rx_errors, 3);
+	pktio_port_close(s);
+	pktio_port_close(m);
+	assert_int_equal(pktio_pool_avail(pool), 256);
+	assert_int_equal(pktio_pool_avail(big), 64);
+	assert_int_equal(pktio_pool_destroy(big), 0);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_abstract),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_bad_frames),
 	};
 
 	pktio_set_log(NULL, NULL);
