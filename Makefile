@@ -222,15 +222,6 @@ format-check:
 clean:
 	rm -rf build
 
-# test tools the netns tier runs (tests/tools/NAME.c -> $(BUILD)/tests/NAME),
-# programs on libpktio's public API
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
-all: $(TOOL_BINS)
-$(TOOL_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBPKTIO)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKTIO_LIBS)
-
 # libpktio's shared library, pkg-config file and install target
 include lib/pktio/pktio.mk
 # the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats

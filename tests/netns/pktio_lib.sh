@@ -2,7 +2,7 @@
 # Helpers for the libpktio netns tests (t_pktio_*.sh), sourced after
 # lib.sh: the echo test tool and the UDP client beside this file.
 PKTIO_BUILD=$(cd "$(dirname "$SLUICED")" && pwd)
-PKTIO_ECHO="$PKTIO_BUILD/tests/pktio_echo_check"
+PKTIO_ECHO="$PKTIO_BUILD/tests/tools/pktio_echo_check"
 PKTIO_CLIENT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pktio_udp_client.py"
 [ -x "$PKTIO_ECHO" ] || { echo "# $PKTIO_ECHO is not built"; exit 1; }
 

@@ -11,7 +11,7 @@
 # is a unix socket and shared memory.
 . "$(dirname "$0")/lib.sh"
 
-TOOL=${PKTIO_MEMIF_CHECK:-$(dirname "$SLUICED")/tests/pktio_memif_check}
+TOOL=${PKTIO_MEMIF_CHECK:-$(dirname "$SLUICED")/tests/tools/pktio_memif_check}
 [ -x "$TOOL" ] || die "no test tool at $TOOL (make all)"
 command -v dpdk-testpmd >/dev/null || die "no dpdk-testpmd (scripts/deps.sh: dpdk-dev)"
 N=1000
