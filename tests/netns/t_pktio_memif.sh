@@ -140,7 +140,7 @@ interop client_macswap client macswap
 # descriptors, which testpmd takes as chained mbufs and returns chained.
 # 1024 slots for at most 256 frames in flight: DPDK 22.11's tx, out of
 # slots in the middle of a chain, rewinds without clearing the NEXT flags
-# it set, and a later frame would inherit one (docs/pktio-memif.md)
+# it set, and a later frame would inherit one (docs/pktio.md, memif)
 interop server_chain server macswap ring_size=1024 buffer_size=512
 interop client_io client io
 interop abstract_server server io
