@@ -197,7 +197,10 @@ testpmd_run() {
 	rm -f "$TP_FIFO"
 	mkfifo "$TP_FIFO"
 	TP_LOG=$T_TMP/testpmd.log
-	ip netns exec "$NS_F" timeout -k 2 $((SECS + 40)) "$TESTPMD" -l $GEN_CPU,$F_CPU \
+	# nsenter, not ip netns exec: net_af_xdp needs /sys/fs/bpf; stdbuf: its
+	# "Press enter to exit" must reach the log while it runs
+	nsenter --net="/var/run/netns/$NS_F" timeout -k 2 $((SECS + 40)) \
+		stdbuf -oL "$TESTPMD" -l $GEN_CPU,$F_CPU \
 		--no-huge -m 1024 --no-pci --file-prefix "$P" "${vdevs[@]}" -- \
 		--nb-cores=1 --total-num-mbufs=16384 --forward-mode="$mode" "$@" \
 		<"$TP_FIFO" >"$TP_LOG" 2>&1 &
