@@ -38,6 +38,16 @@ struct {
 	__type(value, struct sluice_fw_bits);
 } fw_ps SEC(".maps");
 
+/* protocol x ct state without the rules of the named sets a packet is
+ * not in, for sets that reference named sets: written for those only */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SLUICE_FW_MAX_PSX);
+	__type(key, __u32);
+	__type(value, struct sluice_fw_bits);
+} fw_psx SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -86,14 +96,5 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sluice_counter);
 } fw_counters SEC(".maps");
-
-/* fw_match()'s running AND: a 128-byte bitmap does not fit the stack
- * the pipeline leaves it (512 bytes for all frames). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sluice_fw_bits);
-} fw_scratch SEC(".maps");
 
 #endif

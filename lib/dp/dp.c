@@ -94,6 +94,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FW_SETS] = dp->skel->maps.fw_sets;
 	m[DP_MAP_FW_RULES] = dp->skel->maps.fw_rules;
 	m[DP_MAP_FW_PS] = dp->skel->maps.fw_ps;
+	m[DP_MAP_FW_PSX] = dp->skel->maps.fw_psx;
 	m[DP_MAP_FW_LPM4] = dp->skel->maps.fw_lpm4;
 	m[DP_MAP_FW_LPM6] = dp->skel->maps.fw_lpm6;
 	m[DP_MAP_FW_LPM_PORT] = dp->skel->maps.fw_lpm_port;

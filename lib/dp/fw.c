@@ -144,6 +144,26 @@ static int write_set(struct dp *dp, __u32 set, __u32 slot, __u8 dir,
 
 		err = dp_update(dp, DP_MAP_FW_PS, &k, &c->ps[i]);
 	}
+	/* fw_psx: this id's keys, the combinations written below and the
+	 * ones an earlier use left */
+	for (__u32 i = 0;
+	     !err && i < SLUICE_FW_NCLASS * SLUICE_FW_NSTATE * SLUICE_FW_MISS;
+	     i++) {
+		__u32 k = set * SLUICE_FW_NCLASS * SLUICE_FW_NSTATE *
+				  SLUICE_FW_MISS +
+			  i;
+		__u32 miss = i % SLUICE_FW_MISS, ps = i / SLUICE_FW_MISS;
+
+		if (!miss)
+			continue;
+		if (miss <= (1u << c->hdr.nrefs) - 1)
+			err = dp_update(
+				dp, DP_MAP_FW_PSX, &k,
+				&c->psx[ps * (SLUICE_FW_MISS - 1) + miss - 1]);
+		else if (bpf_map_delete_elem(dp_fd(dp, DP_MAP_FW_PSX), &k) &&
+			 errno != ENOENT)
+			err = -errno;
+	}
 	for (__u32 i = 0; !err && i < c->nrules; i++) {
 		__u32 k = set * SLUICE_FW_MAX_RULES + i;
 

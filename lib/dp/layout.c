@@ -83,13 +83,13 @@ static const struct {
 	{ "fw_sets", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_rules", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_ps", SLUICE_LAYOUT_FW, MAP_DERIVED },
+	{ "fw_psx", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_lpm4", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_lpm6", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_lpm_port", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_nset4", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_nset6", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	{ "fw_counters", SLUICE_LAYOUT_FW, MAP_DERIVED },
-	{ "fw_scratch", SLUICE_LAYOUT_FW, MAP_DERIVED },
 	/* steering: selectors rewritten from steer.json at every start;
 	 * the applications' sockets stay registered across a restart */
 	{ "steer_config", SLUICE_LAYOUT_STEER, MAP_MIRROR },
@@ -102,6 +102,7 @@ static const struct {
 /* Pins of maps that no longer exist: removed when found. */
 static const char *const retired_maps[] = {
 	"decap_stats", /* until layout 2 of stats: decap reasons are there */
+	"fw_scratch",  /* until the firewall's two-level bitmaps */
 };
 
 /* stats layout 1: the reasons 0..34 of then, one slot after another */

@@ -16,8 +16,10 @@
  *    written as the aligned blocks (port prefixes) that tile it.
  *  - protocol class x ct state: a 5 x 5 table.
  *
- * The cost is O(rules x distinct values) per dimension, at most about
- * 1024 x 2049 bit operations.
+ * Every bitmap then gets its summary (a bit per non-zero word), which
+ * the data path ANDs before it visits any word.
+ *
+ * The cost is O(rules x distinct values) per dimension.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -292,6 +294,59 @@ static int compile_refs(struct fw_compiled *c, const struct fw_rule *rules,
 	return 0;
 }
 
+void fw_bits_summarize(struct sluice_fw_bits *b)
+{
+	memset(b->sum, 0, sizeof(b->sum));
+	for (size_t i = 0; i < SLUICE_FW_WORDS; i++)
+		if (b->w[i])
+			b->sum[i / 64] |= 1ULL << (i % 64);
+}
+
+/* What a packet outside some named sets can match: for each protocol x
+ * state entry and each non-empty subset of the refs, the entry without
+ * those refs' rules (the data path looks up one bitmap, not five). */
+static int compile_psx(struct fw_compiled *c)
+{
+	size_t nmiss = (1u << c->hdr.nrefs) - 1;
+	size_t nps = SLUICE_FW_NCLASS * SLUICE_FW_NSTATE;
+
+	if (!nmiss)
+		return 0;
+	c->psx = calloc(nps * (SLUICE_FW_MISS - 1), sizeof(*c->psx));
+	if (!c->psx)
+		return -ENOMEM;
+	c->n_psx = nps * (SLUICE_FW_MISS - 1);
+	for (size_t k = 0; k < nps; k++) {
+		for (size_t miss = 1; miss <= nmiss; miss++) {
+			struct sluice_fw_bits *b =
+				&c->psx[k * (SLUICE_FW_MISS - 1) + miss - 1];
+
+			*b = c->ps[k];
+			for (size_t r = 0; r < c->hdr.nrefs; r++) {
+				if (!(miss >> r & 1))
+					continue;
+				for (size_t i = 0; i < SLUICE_FW_WORDS; i++)
+					b->w[i] &= ~c->hdr.refs[r].rules.w[i];
+			}
+		}
+	}
+	return 0;
+}
+
+static void summarize_all(struct fw_compiled *c)
+{
+	for (size_t i = 0; i < c->n_psx; i++)
+		fw_bits_summarize(&c->psx[i]);
+	for (size_t i = 0; i < SLUICE_FW_NCLASS * SLUICE_FW_NSTATE; i++)
+		fw_bits_summarize(&c->ps[i]);
+	for (size_t i = 0; i < c->n_lpm; i++)
+		fw_bits_summarize(&c->lpm[i].bits);
+	for (size_t i = 0; i < c->n_ports; i++)
+		fw_bits_summarize(&c->ports[i].bits);
+	for (size_t i = 0; i < c->hdr.nrefs; i++)
+		fw_bits_summarize(&c->hdr.refs[i].rules);
+}
+
 int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 	       fw_nset_resolve resolve, void *arg, struct fw_compiled *c,
 	       char *err, size_t errlen)
@@ -347,8 +402,12 @@ int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 		e = compile_ports(c, rules, n, 0, &pcap);
 	if (!e && c->hdr.dims & SLUICE_FW_D_DPORT)
 		e = compile_ports(c, rules, n, 1, &pcap);
+	if (!e)
+		e = compile_psx(c);
 	if (e == -ENOMEM)
 		snprintf(err, errlen, "out of memory compiling the rules");
+	if (!e)
+		summarize_all(c);
 	return e;
 }
 
@@ -356,7 +415,9 @@ void fw_compiled_free(struct fw_compiled *c)
 {
 	free(c->lpm);
 	free(c->ports);
+	free(c->psx);
 	c->lpm = NULL;
 	c->ports = NULL;
-	c->n_lpm = c->n_ports = 0;
+	c->psx = NULL;
+	c->n_lpm = c->n_ports = c->n_psx = 0;
 }

@@ -57,13 +57,14 @@ int fw_eval_compiled(const struct fw_compiled *c, const struct fw_packet *pk,
 {
 	const struct sluice_fw_bits *ps, *src = NULL, *dst = NULL, *sp = NULL,
 					 *dp = NULL;
-	bool miss[SLUICE_FW_MAX_REFS] = { 0 };
 	bool icmp = pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6;
 	__u16 sport = icmp ? 0 : pk->sport;
 	__u16 dport = icmp ? pk->icmp_type : pk->dport;
+	__u32 k = fw_class_of(pk->proto) * SLUICE_FW_NSTATE +
+		  fw_state_index(pk->ct_state);
+	__u32 missed = 0;
 
-	ps = &c->ps[fw_class_of(pk->proto) * SLUICE_FW_NSTATE +
-		    fw_state_index(pk->ct_state)];
+	ps = &c->ps[k];
 	if (c->hdr.dims & SLUICE_FW_D_SRC &&
 	    !(src = lpm_find(c, SLUICE_FW_DIM_SRC, pk->family, pk->src)))
 		return -1;
@@ -75,24 +76,41 @@ int fw_eval_compiled(const struct fw_compiled *c, const struct fw_packet *pk,
 	if (c->hdr.dims & SLUICE_FW_D_DPORT && !(dp = port_find(c, 1, dport)))
 		return -1;
 	for (int r = 0; r < c->hdr.nrefs; r++)
-		miss[r] = !member(c->hdr.refs[r].nset, pk, c->hdr.refs[r].dim,
-				  arg);
-	for (__u32 i = 0; i < c->hdr.nwords; i++) {
-		__u64 w = ps->w[i];
+		if (!member(c->hdr.refs[r].nset, pk, c->hdr.refs[r].dim, arg))
+			missed |= 1u << r;
+	/* as the data path: outside a named set, the protocol x state
+	 * bitmap without its rules (fw_psx) */
+	if (missed)
+		ps = &c->psx[k * (SLUICE_FW_MISS - 1) + missed - 1];
+	/* as the data path: the words every dimension has rules in, lowest
+	 * first (a dimension the set does not use matches all) */
+	for (__u32 j = 0; j < SLUICE_FW_SUMMARY; j++) {
+		__u64 m = ps->sum[j];
 
 		if (src)
-			w &= src->w[i];
+			m &= src->sum[j];
 		if (dst)
-			w &= dst->w[i];
+			m &= dst->sum[j];
 		if (sp)
-			w &= sp->w[i];
+			m &= sp->sum[j];
 		if (dp)
-			w &= dp->w[i];
-		for (int r = 0; r < c->hdr.nrefs; r++)
-			if (miss[r])
-				w &= ~c->hdr.refs[r].rules.w[i];
-		if (w)
-			return (int)(i * 64 + (__u32)__builtin_ctzll(w));
+			m &= dp->sum[j];
+		for (; m; m &= m - 1) {
+			__u32 i = j * 64 + (__u32)__builtin_ctzll(m);
+			__u64 w = ps->w[i];
+
+			if (src)
+				w &= src->w[i];
+			if (dst)
+				w &= dst->w[i];
+			if (sp)
+				w &= sp->w[i];
+			if (dp)
+				w &= dp->w[i];
+			if (w)
+				return (int)(i * 64 +
+					     (__u32)__builtin_ctzll(w));
+		}
 	}
 	return -1;
 }

@@ -111,6 +111,10 @@ struct fw_compiled {
 	size_t n_lpm;
 	struct fw_port_entry *ports;
 	size_t n_ports;
+	/* fw_psx: ps[k] without the rules of the refs in miss, at
+	 * psx[k * (SLUICE_FW_MISS - 1) + miss - 1] for miss 1..2^nrefs-1 */
+	struct sluice_fw_bits *psx;
+	size_t n_psx;
 };
 
 /* A named set's id by name, or -ENOENT. */
@@ -126,6 +130,9 @@ int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 	       fw_nset_resolve resolve, void *arg, struct fw_compiled *out,
 	       char *err, size_t errlen);
 void fw_compiled_free(struct fw_compiled *c);
+/* Sets @b's summary from its words (fw_compile does it for all it
+ * produces). */
+void fw_bits_summarize(struct sluice_fw_bits *b);
 
 /* A packet as the data path sees it, for fw_eval_*(). */
 struct fw_packet {

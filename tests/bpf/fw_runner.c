@@ -660,5 +660,6 @@ void fw_run_all(struct env *e)
 	run_big_set(e);
 	run_states(e);
 	run_ddos_path(e);
+	fw_run_big(e);
 	dp_fw_nset_flush(e->dp, NSET_BLK);
 }

@@ -92,6 +92,8 @@ void ddos_run_all(struct env *e);
 void fw_run_all(struct env *e);
 /* steer_runner.c: steering to an AF_XDP socket, left off at the end */
 void steer_run_all(struct env *e);
+/* fw_big.c: a 10,000-rule set: the first rule, the last, the policy */
+void fw_run_big(struct env *e);
 
 /* lb_runner.c */
 /* Programs the LB tables; 0 or -errno with @why filled. */

@@ -278,14 +278,14 @@ static void test_compile_limits(void **state)
 				    SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
 				    sizeof(err)),
 			 -E2BIG);
-	assert_string_equal(err, "rules: 1025 rules on one interface and "
-				 "direction, at most 1024");
+	assert_string_equal(err, "rules: 16385 rules on one interface and "
+				 "direction, at most 16384");
 	fw_compiled_free(&c);
 	assert_int_equal(fw_compile(rules, SLUICE_FW_MAX_RULES,
 				    SLUICE_FW_ACT_ACCEPT, NULL, NULL, &c, err,
 				    sizeof(err)),
 			 0);
-	assert_int_equal(c.hdr.nwords, 16);
+	assert_int_equal(c.hdr.nwords, 256);
 	fw_compiled_free(&c);
 	/* named sets: unknown, then one too many */
 	rules[0] = RULE(1, "src", "@nope");
@@ -424,6 +424,100 @@ static void random_packet(struct fw_packet *pk)
 	}
 }
 
+/* Every bitmap's summary has bit j exactly when word j is not 0. */
+static void assert_summary(const struct sluice_fw_bits *b)
+{
+	for (size_t j = 0; j < SLUICE_FW_WORDS; j++)
+		assert_int_equal(!!(b->sum[j / 64] >> (j % 64) & 1), !!b->w[j]);
+}
+
+static void assert_summaries(const struct fw_compiled *c)
+{
+	for (size_t i = 0; i < SLUICE_FW_NCLASS * SLUICE_FW_NSTATE; i++)
+		assert_summary(&c->ps[i]);
+	for (size_t i = 0; i < c->n_lpm; i++)
+		assert_summary(&c->lpm[i].bits);
+	for (size_t i = 0; i < c->n_ports; i++)
+		assert_summary(&c->ports[i].bits);
+	for (size_t i = 0; i < c->n_psx; i++)
+		assert_summary(&c->psx[i]);
+}
+
+/*
+ * 10,000 rules, one source address each, then "state established
+ * accept" last: the summaries are exact, and the first rule, the last
+ * and none (the policy) are found as a first match over the rules finds
+ * them.  Then random sets of up to SLUICE_FW_MAX_RULES rules, whose
+ * matches fall in any word, against the plain first match.
+ */
+static void test_compile_summary(void **state)
+{
+	static struct fw_rule rules[SLUICE_FW_MAX_RULES];
+	struct nsets ns = { .name = { "s1", "s2", "d1", "d2" }, .count = 4 };
+	const size_t n = 10000;
+	struct fw_compiled c;
+	struct fw_packet pk;
+	char err[FW_ERR_MAX], a[40];
+
+	(void)state;
+	for (size_t i = 0; i + 1 < n; i++) {
+		snprintf(a, sizeof(a), "198.19.%zu.%zu/32", i / 256, i % 256);
+		rules[i] = RULE((__u32)i + 1, "src", a, "proto", "tcp", "dport",
+				"443", "action", "drop");
+	}
+	rules[n - 1] =
+		RULE((__u32)n, "state", "established", "action", "accept");
+	assert_int_equal(fw_compile(rules, n, SLUICE_FW_ACT_DROP, NULL, NULL,
+				    &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.hdr.nwords, (n + 63) / 64);
+	assert_summaries(&c);
+	pk = pkt4("198.19.0.0", "198.18.0.1", IPPROTO_TCP, 1000, 443);
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 0);
+	pk = pkt4("198.19.39.14", "198.18.0.1", IPPROTO_TCP, 1000, 443);
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), (int)n - 2);
+	pk = pkt4("198.18.0.9", "198.18.0.1", IPPROTO_TCP, 1000, 443);
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), -1);
+	pk.ct_state = SLUICE_CTM_ESTABLISHED;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), (int)n - 1);
+	fw_compiled_free(&c);
+
+	for (int i = 0; i < 4; i++) {
+		ns.n[i] = 1 + (int)(rnd() % 8);
+		for (int k = 0; k < ns.n[i]; k++)
+			random_prefix(&ns.pfx[i][k],
+				      rnd() % 3 ? AF_INET : AF_INET6);
+	}
+	for (int round = 0; round < 6; round++) {
+		size_t m = 1000 + rnd() % (SLUICE_FW_MAX_RULES - 1000);
+
+		for (size_t i = 0; i < m; i++)
+			random_rule(&rules[i], (__u32)i + 1, &ns);
+		/* a rule that matches little first and often, so matches
+		 * are spread over the words */
+		for (size_t i = 0; i < m; i++)
+			if (rnd() % 4)
+				rules[i].states = SLUICE_CTM_INVALID;
+		assert_int_equal(fw_compile(rules, m, SLUICE_FW_ACT_ACCEPT,
+					    resolve, &ns, &c, err, sizeof(err)),
+				 0);
+		assert_summaries(&c);
+		for (int k = 0; k < 300; k++) {
+			int want, got;
+
+			random_packet(&pk);
+			want = fw_eval_linear(rules, m, &pk, contains, &ns);
+			got = fw_eval_compiled(&c, &pk, member, &ns);
+			if (want != got)
+				fail_msg("seed %llu round %d: compiled %d, "
+					 "linear %d",
+					 (unsigned long long)seed, round, got,
+					 want);
+		}
+		fw_compiled_free(&c);
+	}
+}
+
 static void test_compile_random(void **state)
 {
 	static struct fw_rule rules[300];
@@ -548,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_compile_basic),
 		cmocka_unit_test(test_compile_limits),
 		cmocka_unit_test(test_compile_random),
+		cmocka_unit_test(test_compile_summary),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_check_sound),
 	};

@@ -7,12 +7,22 @@
  * (interface, direction) rule set into bit-vector lookups, as bpf-iptables
  * does: per match dimension one lookup answers the bitmap of the rules
  * that match in that dimension, the packet's bitmaps are ANDed, and the
- * lowest set bit is the first matching rule.  The cost of a packet is a
- * fixed number of lookups plus an AND of at most SLUICE_FW_WORDS words,
- * whatever the number of rules.
+ * lowest set bit is the first matching rule.
+ *
+ * A bitmap has two levels: bit i of its summary says whether its word i
+ * has any rule.  The data path ANDs the summaries first (a few words),
+ * then visits only the words every dimension has rules in, lowest
+ * first, and stops at the first non-zero AND.  So a packet costs a fixed
+ * number of lookups plus a short AND whatever the number of rules when
+ * the words the dimensions share are few: an early rule matches, no
+ * rule's prefixes or ports match, or the one rule that matches is the
+ * last.  The worst case is a visit of every word (SLUICE_FW_WORDS):
+ * dimensions that each match many rules in the same words but no rule
+ * in all of them.
  *
  *   dimension            map        key                          value
- *   protocol x ct state  fw_ps      set * 64 + class * 8 + state bitmap
+ *   protocol x ct state  fw_ps      set * 25 + class * 5 + state  bitmap
+ *     less named sets    fw_psx     (that) * 16 + missed refs    bitmap
  *   src/dst prefix       fw_lpm4/6  (set, src|dst, address)     bitmap
  *   sport/dport          fw_lpm_port (set, sport|dport, port)   bitmap
  *   named prefix sets    fw_nset4/6 (named set id, address)     1
@@ -33,9 +43,10 @@
 #include "limits.h"
 
 #ifndef SLUICE_FW_MAX_RULES
-#define SLUICE_FW_MAX_RULES 1024 /* rules per (interface, direction) */
+#define SLUICE_FW_MAX_RULES 16384 /* rules per (interface, direction) */
 #endif
 #define SLUICE_FW_WORDS (SLUICE_FW_MAX_RULES / 64)
+#define SLUICE_FW_SUMMARY ((SLUICE_FW_WORDS + 63) / 64) /* summary words */
 #ifndef SLUICE_FW_MAX_SETS
 #define SLUICE_FW_MAX_SETS 64 /* compiled sets; ids 1..MAX-1, 0 = none */
 #endif
@@ -55,6 +66,12 @@
 #define SLUICE_FW_MAX_NSET_PREFIXES 1048576 /* all named sets, per family */
 #endif
 #define SLUICE_FW_MAX_REFS 4 /* named sets one rule set may reference */
+/* fw_psx keys: (set * 25 + class * 5 + state) * SLUICE_FW_MISS + miss,
+ * miss (not 0) the refs whose named set the packet is not in */
+#define SLUICE_FW_MISS (1 << SLUICE_FW_MAX_REFS)
+#define SLUICE_FW_MAX_PSX                                                      \
+	(SLUICE_FW_MAX_SETS * SLUICE_FW_NCLASS * SLUICE_FW_NSTATE *            \
+	 SLUICE_FW_MISS)
 
 /* Directions (sluice_fw_port.set[]) */
 #define SLUICE_FW_IN 0
@@ -71,10 +88,10 @@
 #define SLUICE_FW_P_UDP 2
 #define SLUICE_FW_P_ICMP 3
 #define SLUICE_FW_P_ICMPV6 4
-#define SLUICE_FW_NCLASS 8
+#define SLUICE_FW_NCLASS 5
 /* ct state index (fw_ps key): the bit number of SLUICE_CTM_*; a packet
  * with ct_state 0 (tracking not run) counts as UNTRACKED (4). */
-#define SLUICE_FW_NSTATE 8
+#define SLUICE_FW_NSTATE 5
 
 /* Dimensions in the LPM keys' tag: set << 1 | dim */
 #define SLUICE_FW_DIM_SRC 0
@@ -86,8 +103,10 @@
 #define SLUICE_FW_D_SPORT 0x04
 #define SLUICE_FW_D_DPORT 0x08
 
-/* One bit per rule position: bit i of word i / 64 is rule i. */
+/* One bit per rule position: bit i of word i / 64 is rule i.  Bit j of
+ * the summary is set when word j is not 0 (lib/fw keeps them in step). */
 struct sluice_fw_bits {
+	__u64 sum[SLUICE_FW_SUMMARY];
 	__u64 w[SLUICE_FW_WORDS];
 };
 
@@ -170,10 +189,12 @@ struct sluice_fw_nset6_key {
 #define SLUICE_FW_COUNTERS (SLUICE_FW_MAX_COUNTERS + 2 * SLUICE_MAX_IFACES)
 
 _Static_assert(SLUICE_FW_MAX_RULES % 64 == 0, "fw rules: whole words");
-_Static_assert(sizeof(struct sluice_fw_bits) == SLUICE_FW_MAX_RULES / 8,
+_Static_assert(sizeof(struct sluice_fw_bits) ==
+		       SLUICE_FW_SUMMARY * 8 + SLUICE_FW_MAX_RULES / 8,
 	       "fw bits");
 _Static_assert(sizeof(struct sluice_fw_port) == 8, "fw port");
-_Static_assert(sizeof(struct sluice_fw_ref) == 8 + SLUICE_FW_MAX_RULES / 8,
+_Static_assert(sizeof(struct sluice_fw_ref) ==
+		       8 + sizeof(struct sluice_fw_bits),
 	       "fw ref");
 _Static_assert(sizeof(struct sluice_fw_set) ==
 		       16 + SLUICE_FW_MAX_REFS * sizeof(struct sluice_fw_ref),
