@@ -17,8 +17,10 @@ static const char usage[] =
 	"                 [--dport N[-M]] [--icmp-type N] [--state LIST]\n"
 	"                 --action accept|drop|reject [--position N] [-j]\n"
 	"       sluicectl [OPTIONS] fw del IFACE ID [-j]\n"
+	"       sluicectl [OPTIONS] fw load IFACE in|out FILE [-j]\n"
 	"       sluicectl [OPTIONS] fw policy [IFACE in|out accept|drop] [-j]\n"
-	"       sluicectl [OPTIONS] fw set [show] | add NAME | load NAME FILE\n"
+	"       sluicectl [OPTIONS] fw set [show] | add NAME | del NAME |\n"
+	"                 load NAME FILE\n"
 	"       sluicectl [OPTIONS] fw check [-j]\n"
 	"\n"
 	"Rules are ordered per interface and direction (in: arriving on\n"
@@ -26,6 +28,9 @@ static const char usage[] =
 	"else the policy (accept unless set).  P is a prefix or @SET, a named\n"
 	"prefix set; LIST is new,established,related,invalid,untracked.\n"
 	"reject answers TCP with a RST, anything else with ICMP unreachable.\n"
+	"fw load replaces all rules of IFACE and direction with FILE's, a\n"
+	"JSON list of rules ({\"proto\": \"tcp\", \"dport\": 22, ...}), in\n"
+	"one step.  fw set del refuses a set a rule still names.\n"
 	"fw set load reads FILE (one prefix a line) on the daemon's host.\n"
 	"fw check lists rules no packet reaches (shadowed) and rules with an\n"
 	"earlier rule's match and another action (contradicts).\n"
@@ -123,6 +128,40 @@ enum fw_kind { FW_RULES, FW_RULE, FW_POLICY, FW_SETS, FW_CHECK, FW_DONE };
 int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 		char *err, size_t errlen);
 
+/* fw load IFACE in|out FILE: FILE's JSON list, read here, as one PUT. */
+static int load_args(int last, char **argv, struct cli_query *q, char *err,
+		     size_t errlen)
+{
+	char seg[2][64];
+	json_object *a, *b;
+
+	if (last != 4)
+		return cli_fail(err, errlen,
+				"fw: load needs IFACE in|out FILE");
+	if (cli_path_encode(argv[1], seg[0], sizeof(seg[0])) ||
+	    cli_path_encode(argv[2], seg[1], sizeof(seg[1])) ||
+	    (size_t)snprintf(q->path, sizeof(q->path), "/v1/fw/%s/%s", seg[0],
+			     seg[1]) >= sizeof(q->path))
+		return cli_too_long("fw", err, errlen);
+	a = json_object_from_file(argv[3]);
+	if (!a || !json_object_is_type(a, json_type_array)) {
+		json_object_put(a);
+		return cli_fail(err, errlen,
+				"fw: load: file '%s' is not a JSON list of "
+				"rules",
+				argv[3]);
+	}
+	b = json_object_new_object();
+	if (!b) {
+		json_object_put(a);
+		return -ENOMEM;
+	}
+	json_object_object_add(b, "rules", a);
+	q->body = b;
+	q->method = "PUT";
+	return 0;
+}
+
 int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 		char *err, size_t errlen)
 {
@@ -144,6 +183,8 @@ int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 		*kind = FW_RULE;
 		return add_args(argc, argv, q, err, errlen);
 	}
+	if (!strcmp(verb, "load"))
+		return load_args(last, argv, q, err, errlen);
 	if (!strcmp(verb, "del") || !strcmp(verb, "delete")) {
 		if (last != 3)
 			return cli_fail(err, errlen, "fw: del needs IFACE ID");
@@ -194,6 +235,15 @@ int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 						   err, errlen);
 			return 0;
 		}
+		if ((!strcmp(sv, "del") || !strcmp(sv, "delete")) &&
+		    last == 3) {
+			if (cli_path_encode(argv[2], seg[0], sizeof(seg[0])))
+				return cli_too_long("fw", err, errlen);
+			snprintf(q->path, sizeof(q->path), "/v1/fw/sets/%s",
+				 seg[0]);
+			q->method = "DELETE";
+			return 0;
+		}
 		b = json_object_new_object();
 		if (!b)
 			return -ENOMEM;
@@ -217,7 +267,8 @@ int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 			return 0;
 		}
 		return cli_fail(err, errlen,
-				"fw: set add NAME | set load NAME FILE");
+				"fw: set add NAME | set del NAME | set load "
+				"NAME FILE");
 	}
 	if (!strcmp(verb, "check")) {
 		if (last != 1)

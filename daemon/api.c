@@ -138,8 +138,18 @@ static bool authorized(struct api *api, struct MHD_Connection *conn)
 struct req {
 	char *body; /* NUL-terminated */
 	size_t len;
+	size_t max; /* body_max() */
 	bool too_big;
 };
+
+/* A firewall rule list replaced whole (PUT /v1/fw/IFACE/DIR) may hold
+ * 16,384 rules; every other body is small. */
+static size_t body_max(const char *method, const char *url)
+{
+	if (!strcmp(method, "PUT") && !strncmp(url, "/v1/fw/", 7))
+		return API_BODY_BULK_MAX;
+	return API_BODY_MAX;
+}
 
 /* Every answer ends its connection: the next request comes on a new one,
  * whose header sluiced reads first. */
@@ -168,7 +178,7 @@ static bool body_add(struct req *r, const char *data, size_t len)
 {
 	char *b;
 
-	if (r->too_big || r->len + len > API_BODY_MAX) {
+	if (r->too_big || r->len + len > r->max) {
 		r->too_big = true;
 		return true;
 	}
@@ -211,6 +221,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		r->max = body_max(method, url);
 		/* Refused before any body is read: a client without the
 		 * token costs a connection for one request, never a buffer. */
 		if (!authorized(api, conn)) {
@@ -225,14 +236,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		/* a body announced too big is refused before it is read */
 		cl = MHD_lookup_connection_value(
 			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
+		if (cl && strtoull(cl, NULL, 10) > r->max) {
 			r->too_big = true;
 			conn_disarm(conn);
 			return respond(conn, 413,
 				       error_body(&status, 413,
 						  "body: larger "
-						  "than %d bytes",
-						  API_BODY_MAX),
+						  "than %zu bytes",
+						  r->max),
 				       ctype);
 		}
 		return MHD_YES;
@@ -245,8 +256,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	}
 	conn_disarm(conn);
 	if (r->too_big) {
-		body = error_body(&status, 413, "body: larger than %d bytes",
-				  API_BODY_MAX);
+		body = error_body(&status, 413, "body: larger than %zu bytes",
+				  r->max);
 	} else {
 		q.prefix = MHD_lookup_connection_value(
 			conn, MHD_GET_ARGUMENT_KIND, "prefix");

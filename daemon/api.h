@@ -14,6 +14,8 @@
 /* Largest request body accepted (413 beyond): a VIP with a few hundred
  * backends fits. */
 #define API_BODY_MAX (64 * 1024)
+/* ... and for a firewall rule list replaced whole (16,384 rules) */
+#define API_BODY_BULK_MAX (8 * 1024 * 1024)
 
 /* What one listener gives its clients (docs/lb-api.md, "Limits").  A TCP
  * client without the token costs one connection for one request; one

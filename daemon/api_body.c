@@ -14,6 +14,7 @@ unsigned int api_errno_status(int rc)
 	case -E2BIG: return 400;
 	case -ENOENT: return 404;
 	case -EEXIST:
+	case -EBUSY:
 	case -ENOSPC: return 409;
 	default: return 500;
 	}

@@ -100,6 +100,8 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/fw/sets", api_get_fw_sets),
 	ROUTE("POST", "/v1/fw/sets", api_post_fw_set),
 	ROUTE("POST", "/v1/fw/sets/{name}/load", api_post_fw_set_load),
+	ROUTE("DELETE", "/v1/fw/sets/{name}", api_del_fw_set),
+	ROUTE("PUT", "/v1/fw/{name}/{name}", api_put_fw_list),
 	ROUTE("GET", "/v1/fw/check", api_get_fw_check),
 	/* steering to AF_XDP sockets (api_steer.c) */
 	ROUTE("GET", "/v1/steer", api_get_steer),

@@ -3,7 +3,9 @@
  * The firewall's resources (docs/firewall.md):
  *   GET/POST /v1/fw/rules, DELETE /v1/fw/rules/{iface}/{id}
  *   GET/POST /v1/fw/policy
- *   GET/POST /v1/fw/sets, POST /v1/fw/sets/{name}/load
+ *   PUT /v1/fw/{iface}/{dir}: the whole ordered list ({"rules": [...]})
+ *   GET/POST /v1/fw/sets, POST /v1/fw/sets/{name}/load,
+ *   DELETE /v1/fw/sets/{name}
  *   GET /v1/fw/check
  * Bad input is 400 with the field and the value named; nothing changed.
  */
@@ -203,4 +205,93 @@ char *api_get_fw_check(struct api_ctx *c, const struct api_req *r,
 	if (!c->fw)
 		return no_fw(status);
 	return wrap("issues", fwd_check_json(c->fw));
+}
+
+/* {"rules": [rule, ...]}: the list of (iface, dir), replaced as one. */
+char *api_put_fw_list(struct api_ctx *c, const struct api_req *r,
+		      unsigned int *status)
+{
+	struct json_object *o, *a = NULL;
+	struct fw_rule *rules = NULL;
+	char err[512], why[FW_ERR_MAX];
+	size_t n = 0;
+	uint8_t dir;
+	int pos, rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	if (fw_dir_parse(r->param[1], &dir))
+		return error_body(status, 400, "dir: %s is not in or out",
+				  r->param[1]);
+	rc = api_body_object(r->q, &o, err, sizeof(err));
+	if (rc)
+		return api_fail(status, rc, err);
+	rc = -EINVAL;
+	if (!json_object_object_get_ex(o, "rules", &a) ||
+	    !json_object_is_type(a, json_type_array)) {
+		snprintf(err, sizeof(err), "rules: expected an array");
+		goto out;
+	}
+	n = json_object_array_length(a);
+	rules = calloc(n ? n : 1, sizeof(*rules));
+	if (!rules) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		/* the URL names the list: a rule may leave them out */
+		if (json_object_is_type(e, json_type_object)) {
+			if (!json_object_object_get_ex(e, "iface", NULL))
+				json_object_object_add(
+					e, "iface",
+					json_object_new_string(r->param[0]));
+			if (!json_object_object_get_ex(e, "dir", NULL))
+				json_object_object_add(
+					e, "dir",
+					json_object_new_string(r->param[1]));
+		}
+		if (fwd_rule_from_json(e, &rules[i], &pos, why, sizeof(why))) {
+			snprintf(err, sizeof(err), "rules[%zu]: %s", i, why);
+			goto out;
+		}
+		if (pos) {
+			snprintf(err, sizeof(err),
+				 "rules[%zu]: position: the list's order is "
+				 "the rules' order",
+				 i);
+			goto out;
+		}
+		if (strcmp(rules[i].iface, r->param[0]) ||
+		    rules[i].dir != dir) {
+			snprintf(err, sizeof(err),
+				 "rules[%zu]: iface, dir: %s %s is not %s %s",
+				 i, rules[i].iface, fw_dir_name(rules[i].dir),
+				 r->param[0], r->param[1]);
+			goto out;
+		}
+	}
+	rc = fwd_rules_replace(c->fw, r->param[0], dir, rules, n, err,
+			       sizeof(err));
+out:
+	free(rules);
+	json_object_put(o);
+	if (rc)
+		return api_fail(status, rc, err);
+	return wrap("rules", fwd_rules_json(c->fw, r->param[0]));
+}
+
+char *api_del_fw_set(struct api_ctx *c, const struct api_req *r,
+		     unsigned int *status)
+{
+	char err[256];
+	int rc;
+
+	if (!c->fw)
+		return no_fw(status);
+	rc = fwd_set_del(c->fw, r->param[0], err, sizeof(err));
+	if (rc)
+		return api_fail(status, rc, err);
+	return wrap("sets", fwd_sets_json(c->fw));
 }

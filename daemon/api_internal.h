@@ -66,7 +66,7 @@ api_handler api_get_ddos, api_patch_ddos, api_post_ddos_service,
 /* The firewall's (api_fw.c, docs/firewall.md). */
 api_handler api_get_fw_rules, api_post_fw_rule, api_del_fw_rule,
 	api_get_fw_policy, api_post_fw_policy, api_get_fw_sets, api_post_fw_set,
-	api_post_fw_set_load, api_get_fw_check;
+	api_post_fw_set_load, api_get_fw_check, api_put_fw_list, api_del_fw_set;
 
 /* NAT's (api_nat.c, docs/nat.md). */
 api_handler api_get_nat, api_post_nat, api_del_nat;

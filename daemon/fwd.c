@@ -293,7 +293,15 @@ int fwd_set_create(struct fwd *f, const char *name, struct fwd_nset **out,
 	s = &f->sets[f->n_sets];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->id = (uint16_t)(f->n_sets + 1);
+	/* the lowest id no set has (fwd_set_del() leaves gaps) */
+	for (uint16_t id = 1; !s->id; id++) {
+		bool used = false;
+
+		for (int i = 0; i < f->n_sets && !used; i++)
+			used = f->sets[i].id == id;
+		if (!used)
+			s->id = id;
+	}
 	f->n_sets++;
 	*out = s;
 	return 0;

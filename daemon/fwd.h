@@ -18,7 +18,7 @@
 #include "fw.h"
 
 #define FWD_STATE_FILE "fw.json"
-#define FWD_MAX_RULES 8192 /* all interfaces */
+#define FWD_MAX_RULES 32768 /* all interfaces */
 
 struct dp;
 struct state;
@@ -54,6 +54,17 @@ int fwd_rule_del(struct fwd *f, const char *iface, uint32_t id, char *err,
 int fwd_policy_set(struct fwd *f, const char *iface, uint8_t dir,
 		   uint8_t policy, char *err, size_t errlen);
 int fwd_set_add(struct fwd *f, const char *name, char *err, size_t errlen);
+/* Removes named set @name; -EBUSY naming the rule while one uses it. */
+int fwd_set_del(struct fwd *f, const char *name, char *err, size_t errlen);
+/*
+ * Replaces every rule of (@iface, @dir) by the @n of @rules, in order
+ * (their iface, dir and id are set here): one compile, one swap.  A bad
+ * rule is reported as "rules[I]: field: value ..."; on any error the
+ * model and the data path are as they were.
+ */
+int fwd_rules_replace(struct fwd *f, const char *iface, uint8_t dir,
+		      struct fw_rule *rules, size_t n, char *err,
+		      size_t errlen);
 /* Replaces the set's prefixes by those of @file (one a line, '#'
  * comments); a bad line is reported with its number, nothing changed. */
 int fwd_set_load(struct fwd *f, const char *name, const char *file, char *err,
