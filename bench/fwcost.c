@@ -5,9 +5,9 @@
  * to 65536 destinations in 198.19.0.0/16, routed out of the second port,
  * with on the ingress port:
  *  - no rule set (the stage is one array lookup);
- *  - 10 rules: 9 that differ by source prefix and port and do not match,
+ *  - 10 rules: 9 that differ by source address and port and do not match,
  *    then "udp dport 53 accept" (the last bit of the bitmap);
- *  - 1,000 rules (the cap is 1,024): 999 such, then the same accept;
+ *  - 10,000 rules (the cap is 16,384): 9,999 such, then the same accept;
  *  - a 100,000-prefix named set: "src @big drop" (the client is not in
  *    it), then the accept.
  * The policy is drop, so a packet no rule accepts is dropped and fails
@@ -44,14 +44,14 @@ static const __u8 gw[4] = { 198, 18, 1, 2 };
 
 typedef struct sluice_counter counters_t[N_SLOTS][SLUICE_REASON_SLOTS];
 
-enum { FWC_NONE, FWC_10, FWC_1000, FWC_SET, FWC_N };
+enum { FWC_NONE, FWC_10, FWC_10000, FWC_SET, FWC_N };
 
 static const char *const fwc_names[FWC_N] = { "fw_none_v4", "fw_10_v4",
-					      "fw_1000_v4", "fw_set100k_v4" };
+					      "fw_10000_v4", "fw_set100k_v4" };
 static const char *const fwc_labels[FWC_N] = {
 	"route IPv4 through the firewall stage, no rule set",
-	"firewall: 10 rules (prefix, port), the 10th accepts",
-	"firewall: 1,000 rules (prefix, port), the 1,000th accepts",
+	"firewall: 10 rules (address, port), the 10th accepts",
+	"firewall: 10,000 rules (address, port), the 10,000th accepts",
 	"firewall: src @set of 100,000 prefixes (no hit), then accept",
 };
 
@@ -107,7 +107,7 @@ static int resolve(const char *name, void *arg)
 	return strcmp(name, "big") ? -ENOENT : NSET_BIG;
 }
 
-/* @n rules: n - 1 that do not match (a /28 of 198.18.100.0 and up, a
+/* @n rules: n - 1 that do not match (a /32 of 198.18.100.0 and up, a
  * port of 1000 and up, drop), then udp dport 53 accept. */
 static int rules_of(unsigned int n, bool set, struct fw_compiled *c)
 {
@@ -133,8 +133,8 @@ static int rules_of(unsigned int n, bool set, struct fw_compiled *c)
 					 sizeof(err));
 			continue;
 		}
-		snprintf(v, sizeof(v), "198.18.%u.%u/28", 100 + i / 16,
-			 i % 16 * 16);
+		snprintf(v, sizeof(v), "198.18.%u.%u/32", 100 + i / 256,
+			 i % 256);
 		rc = fw_rule_set(&r[i], "src", v, err, sizeof(err));
 		r[i].dport = (struct fw_range){ (__u16)(1000 + i),
 						(__u16)(1000 + i) };
@@ -289,7 +289,7 @@ int fwcost_run(struct fc_env *e)
 	err = fc_frames_alloc(&fr, e->flows) ?: frames(e, &fr);
 	err = err ?: open_dp(e, &w.dp);
 	err = err ?: rules_of(10, false, &w.c[FWC_10]);
-	err = err ?: rules_of(1000, false, &w.c[FWC_1000]);
+	err = err ?: rules_of(10000, false, &w.c[FWC_10000]);
 	err = err ?: rules_of(2, true, &w.c[FWC_SET]);
 	err = err ?: load_set(w.dp);
 	if (err) {
@@ -313,9 +313,9 @@ int fwcost_run(struct fc_env *e)
 			 "per figure: fwd_redirect +runs, nothing else; the "
 			 "accepting rule's counter +runs");
 	}
-	ratio = fig_new("fwcost", "fw_1000_vs_10", e->flows, "ratio");
+	ratio = fig_new("fwcost", "fw_10000_vs_10", e->flows, "ratio");
 	snprintf(ratio->label, sizeof(ratio->label),
-		 "fw_1000_v4 / fw_10_v4, per repetition");
+		 "fw_10000_v4 / fw_10_v4, per repetition");
 	snprintf(ratio->method, sizeof(ratio->method),
 		 "the two figures of one repetition, measured back to back");
 	for (unsigned int rep = 0; rep < e->o->reps; rep++) {
@@ -328,7 +328,7 @@ int fwcost_run(struct fc_env *e)
 			fig_invalid(ratio, "a figure is INVALID");
 			break;
 		}
-		a = w.fig[FWC_1000]->rep[w.fig[FWC_1000]->nrep - 1];
+		a = w.fig[FWC_10000]->rep[w.fig[FWC_10000]->nrep - 1];
 		b = w.fig[FWC_10]->rep[w.fig[FWC_10]->nrep - 1];
 		fig_add(ratio, a / b);
 	}

@@ -15,7 +15,12 @@
  *    pool 198.18.1.100) and a DNAT rule (198.18.1.1:8080/tcp in by b0 to
  *    198.19.0.5:80): snat_est_v4, snat_new_v4, dnat_est_v4, and
  *    snat_busy_v4 (a new flow whose own port another flow holds: the
- *    port search's second try).
+ *    port search's second try);
+ *  - dpc again with a firewall rule set on b0 "in" (statecost_fw.c):
+ *    ct_fw10_est_v4 and ct_fw10k_est_v4 (10 and 10,000 rules, the last
+ *    accepts), ct_fw10_early_est_v4 and ct_fw10k_early_est_v4 (the first,
+ *    "state established,related", accepts); the accepting rule's counter
+ *    grows by the runs.
  * Timeouts are an hour for every state, so the sweep expires nothing
  * while a figure runs (it still runs, as it does in production).
  *
@@ -59,6 +64,7 @@
 #include <bpf/libbpf.h>
 #include "dp.h"
 #include "dp_ct.h"
+#include "dp_fw.h"
 #include "dp_nat.h"
 #include "floor.h"
 #include "statecost.h"
@@ -102,26 +108,43 @@ struct sc_path {
 	const char *label;
 	enum sc_kind kind;
 	bool many_only; /* new flows: only the many-flow figure */
+	int fw;		/* SCFW_*: the firewall's rule set on b0 "in" */
 };
 
 static const struct sc_path paths[] = {
 	{ "route_v4", "route IPv4, tracking off (the baseline)", SC_ROUTE,
-	  false },
+	  false, SCFW_NONE },
 	{ "ct_est_v4", "conntrack on: established TCP flow (ACK)", SC_CT_EST,
-	  false },
+	  false, SCFW_NONE },
 	{ "ct_new_v4", "conntrack on: a new UDP flow each packet", SC_CT_NEW,
-	  true },
+	  true, SCFW_NONE },
 	{ "snat_est_v4", "SNAT: established UDP flow, source rewritten",
-	  SC_SNAT_EST, false },
+	  SC_SNAT_EST, false, SCFW_NONE },
 	{ "snat_new_v4", "SNAT: a new UDP flow each packet (port, binding)",
-	  SC_SNAT_NEW, true },
+	  SC_SNAT_NEW, true, SCFW_NONE },
 	{ "snat_busy_v4",
 	  "SNAT: a new UDP flow each packet, its own port taken (2 tries)",
-	  SC_SNAT_BUSY, true },
+	  SC_SNAT_BUSY, true, SCFW_NONE },
 	{ "dnat_est_v4",
 	  "DNAT: established TCP flow (ACK), destination "
 	  "rewritten",
-	  SC_DNAT_EST, false },
+	  SC_DNAT_EST, false, SCFW_NONE },
+	{ "ct_fw10_est_v4",
+	  "conntrack + firewall, 10 rules: established TCP flow, the "
+	  "10th (last) rule accepts",
+	  SC_CT_EST, false, SCFW_LAST_10 },
+	{ "ct_fw10k_est_v4",
+	  "conntrack + firewall, 10,000 rules: established TCP flow, the "
+	  "10,000th (last) rule accepts",
+	  SC_CT_EST, false, SCFW_LAST_10K },
+	{ "ct_fw10_early_est_v4",
+	  "conntrack + firewall, 10 rules: established TCP flow, the 1st "
+	  "(state established) accepts",
+	  SC_CT_EST, false, SCFW_EARLY_10 },
+	{ "ct_fw10k_early_est_v4",
+	  "conntrack + firewall, 10,000 rules: established TCP flow, the "
+	  "1st (state established) accepts",
+	  SC_CT_EST, false, SCFW_EARLY_10K },
 };
 #define N_PATHS (sizeof(paths) / sizeof(paths[0]))
 
@@ -318,7 +341,8 @@ static int setup(struct sc_env *e)
 		      setup_routes(e, e->dpn) ?:
 		      ct_on(e->dpc)	      ?:
 		      ct_on(e->dpn)	      ?:
-						nat_rules(e);
+		      nat_rules(e)	      ?:
+						scfw_setup();
 	if (err) {
 		note("stateful: programming the tables: %s", strerror(-err));
 		return err;
@@ -331,6 +355,7 @@ static int setup(struct sc_env *e)
 
 static void teardown(struct sc_env *e)
 {
+	scfw_free();
 	dp_floor_close(e->floor);
 	dp_close(e->dpn);
 	dp_close(e->dpc);
@@ -750,8 +775,9 @@ static void describe(struct fig *f, const struct sc_path *p)
 				   "");
 	snprintf(f->check, sizeof(f->check),
 		 "every call: XDP_REDIRECT, output = %s, built here; per "
-		 "figure: fwd_redirect +runs exactly, no other counter%s",
-		 what[p->kind], events[p->kind]);
+		 "figure: fwd_redirect +runs exactly, no other counter%s%s",
+		 what[p->kind], events[p->kind],
+		 p->fw ? "; the accepting fw rule's counter +runs" : "");
 }
 
 static void measure(struct sc_env *e, const struct sc_path *p,
@@ -760,6 +786,7 @@ static void measure(struct sc_env *e, const struct sc_path *p,
 	struct fig *f = fig_new(SC_GROUP, p->name, flows, "ns/packet");
 	bool new_flows = is_new(p->kind);
 	struct dp *dp = dp_of(e, p->kind);
+	struct sluice_counter hb = { 0 }, ha = { 0 };
 	double ns = 0;
 
 	describe(f, p);
@@ -773,30 +800,46 @@ static void measure(struct sc_env *e, const struct sc_path *p,
 		fig_invalid(f, "cannot build the frames");
 		return;
 	}
+	/* the rule set first: it lets the flows' opening packets in too */
+	if (p->fw && scfw_install(dp, SLOT_IN, p->fw)) {
+		fig_invalid(f, "cannot install the firewall's rules");
+		return;
+	}
 	/* each figure starts from an empty table (then its own flows) */
 	if (dp != e->dpr && !flush(e, f, dp))
-		return;
+		goto out;
 	if (p->kind != SC_ROUTE && !new_flows &&
 	    !prime(e, f, dp, p->kind, flows))
-		return;
+		goto out;
 	e->flushed = 0;
 	e->occupants = 0;
-	if (snapshot(e, dp, e->before, &e->ct_before, e->nat_before)) {
+	if (snapshot(e, dp, e->before, &e->ct_before, e->nat_before) ||
+	    (p->fw && dp_fw_counter_read(dp, SCFW_HIT, &hb))) {
 		fig_invalid(f, "cannot read the counters");
-		return;
+		goto out;
 	}
 	if (!measure_single(e, f, dp, p->kind, flows, &ns))
-		return;
-	if (snapshot(e, dp, e->after, &e->ct_after, e->nat_after)) {
+		goto out;
+	if (snapshot(e, dp, e->after, &e->ct_after, e->nat_after) ||
+	    (p->fw && dp_fw_counter_read(dp, SCFW_HIT, &ha))) {
 		fig_invalid(f, "cannot read the counters");
-		return;
+		goto out;
 	}
 	if (!counters_ok(e, f, f->runs + e->occupants, e->inlen[0]))
-		return;
+		goto out;
 	if (dp != e->dpr && (!ct_events_ok(e, f, p->kind, f->runs) ||
 			     !nat_events_ok(e, f, p->kind, f->runs)))
-		return;
+		goto out;
+	if (p->fw && ha.packets - hb.packets != f->runs) {
+		fig_invalid(f, "the accepting fw rule counted %llu, want %llu",
+			    (unsigned long long)(ha.packets - hb.packets),
+			    (unsigned long long)f->runs);
+		goto out;
+	}
 	fig_add(f, ns);
+out:
+	if (p->fw && scfw_install(dp, SLOT_IN, SCFW_NONE))
+		fig_invalid(f, "cannot remove the firewall's rules");
 }
 
 static int alloc_frames(struct sc_env *e)

@@ -25,4 +25,21 @@ void ddoscost_measure(struct ddoscost *d, int fd_pass, double pass_batch,
 void ddoscost_tap(void);
 void ddoscost_close(struct ddoscost *d);
 
+/* statecost_fw.c: the firewall's rule sets for the conntrack + firewall
+ * figures (SCFW_NONE: none) */
+enum {
+	SCFW_NONE,
+	SCFW_LAST_10,
+	SCFW_LAST_10K,
+	SCFW_EARLY_10,
+	SCFW_EARLY_10K,
+	SCFW_N
+};
+#define SCFW_HIT 30000 /* the id of the rule the measured packets meet */
+struct dp;
+int scfw_setup(void);
+/* Rule set @which on (@slot, in), or none: 0 or -errno. */
+int scfw_install(struct dp *dp, __u32 slot, int which);
+void scfw_free(void);
+
 #endif
