@@ -209,6 +209,50 @@ err_nomem:
 	return NULL;
 }
 
+int app_cli_parse(struct app_cli *c, int argc, char **argv, app_cli_own_fn own,
+		  void (*usage)(FILE *f), void *ctx)
+{
+	for (int i = 1; i < argc; i++) {
+		int r = app_cli_option(c, argc, argv, &i);
+
+		if (!r)
+			r = own(argc, argv, &i, ctx);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 1;
+		}
+		fprintf(stderr, "%s: '%s' is not an option\n", c->prog,
+			argv[i]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int app_cli_open(const struct app_cli *c, unsigned int need_devs,
+		 pktio_burst_fn fn, void *ctx, struct pktio_app **app)
+{
+	struct pktio_config *cfg;
+	int err;
+
+	if (app_cli_check(c, need_devs))
+		return 2;
+	cfg = app_cli_config(c);
+	if (!cfg)
+		return 1;
+	err = pktio_app_open(cfg, fn, ctx, app);
+	pktio_config_free(cfg);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", c->prog, pktio_last_error());
+		return 1;
+	}
+	return 0;
+}
+
 static void print_modes(const struct app_cli *c, struct pktio_app *app)
 {
 	for (unsigned int i = 0; i < pktio_app_nports(app); i++) {

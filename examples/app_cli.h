@@ -38,6 +38,19 @@ void app_cli_init(struct app_cli *c, const char *prog);
 int app_cli_option(struct app_cli *c, int argc, char **argv, int *i);
 /* The usage lines of the common options. */
 void app_cli_usage(FILE *f);
+/* A program's own option at argv[*i]: 1 when it was one (its value
+ * taken), 0 when not, -1 after printing an error naming it. */
+typedef int (*app_cli_own_fn)(int argc, char **argv, int *i, void *ctx);
+/* The whole command line: the common options, then @own's, --help.
+ * 0: go on; 1: the manual was printed (exit 0); -1: an error was
+ * printed (exit 2). */
+int app_cli_parse(struct app_cli *c, int argc, char **argv, app_cli_own_fn own,
+		  void (*usage)(FILE *f), void *ctx);
+/* The config (--config or the command line, with @need_devs ports)
+ * opened with fn(ctx) as every worker's callback: 0, or the exit status
+ * after printing why. */
+int app_cli_open(const struct app_cli *c, unsigned int need_devs,
+		 pktio_burst_fn fn, void *ctx, struct pktio_app **app);
 /* Checks the combination (--config, or --driver with the devices the
  * program needs): 0, or -1 after printing what is missing. */
 int app_cli_check(const struct app_cli *c, unsigned int need_devs);

@@ -71,54 +71,43 @@ static void usage(FILE *f)
 	app_cli_usage(f);
 }
 
+/* --udp-port N */
+static int echo_option(int argc, char **argv, int *i, void *ctx)
+{
+	struct echo *e = ctx;
+	char *end;
+	long p;
+
+	if (strcmp(argv[*i], "--udp-port"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "sluice-echo: --udp-port needs a value\n");
+		return -1;
+	}
+	p = strtol(argv[++*i], &end, 10);
+	if (*end || end == argv[*i] || p < 1 || p > 65535) {
+		fprintf(stderr,
+			"sluice-echo: --udp-port: '%s' is not a port (1-65535)\n",
+			argv[*i]);
+		return -1;
+	}
+	e->udp_port = (uint16_t)p;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	struct app_cli c;
 	struct echo e = { 0 };
-	struct pktio_config *cfg;
 	struct pktio_app *app;
-	int err;
+	struct app_cli c;
+	int r;
 
 	app_cli_init(&c, "sluice-echo");
-	for (int i = 1; i < argc; i++) {
-		int r = app_cli_option(&c, argc, argv, &i);
-
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--udp-port") && i + 1 < argc) {
-			char *end;
-			long p = strtol(argv[++i], &end, 10);
-
-			if (*end || end == argv[i] || p < 1 || p > 65535) {
-				fprintf(stderr,
-					"sluice-echo: --udp-port: '%s' is not a port (1-65535)\n",
-					argv[i]);
-				return 2;
-			}
-			e.udp_port = (uint16_t)p;
-			continue;
-		}
-		fprintf(stderr, "sluice-echo: '%s' is not an option\n",
-			argv[i]);
-		usage(stderr);
-		return 2;
-	}
-	if (app_cli_check(&c, 1))
-		return 2;
-	cfg = app_cli_config(&c);
-	if (!cfg)
-		return 1;
-	err = pktio_app_open(cfg, echo_burst, &e, &app);
-	pktio_config_free(cfg);
-	if (err) {
-		fprintf(stderr, "sluice-echo: %s\n", pktio_last_error());
-		return 1;
-	}
+	r = app_cli_parse(&c, argc, argv, echo_option, usage, &e);
+	if (r)
+		return r < 0 ? 2 : 0;
+	r = app_cli_open(&c, 1, echo_burst, &e, &app);
+	if (r)
+		return r;
 	return app_cli_run(&c, app, summary, &e);
 }

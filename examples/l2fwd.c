@@ -86,54 +86,41 @@ static void usage(FILE *f)
 	app_cli_usage(f);
 }
 
+/* --dst-mac MAC, at most twice: the first for frames out of the first
+ * port */
+static int l2fwd_option(int argc, char **argv, int *i, void *ctx)
+{
+	struct l2fwd *l = ctx;
+	unsigned int n = l->has_dst[0] + l->has_dst[1];
+
+	if (strcmp(argv[*i], "--dst-mac"))
+		return 0;
+	if (*i + 1 >= argc || n == 2 ||
+	    parse_mac(argv[*i + 1], l->dst_mac[n])) {
+		fprintf(stderr,
+			"sluice-l2fwd: --dst-mac: '%s' is not a MAC (or more than two)\n",
+			*i + 1 < argc ? argv[*i + 1] : "");
+		return -1;
+	}
+	l->has_dst[n] = true;
+	++*i;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	struct app_cli c;
 	struct l2fwd l = { 0 };
-	struct pktio_config *cfg;
 	struct pktio_app *app;
-	unsigned int n_dst = 0;
-	int err;
+	struct app_cli c;
+	int r;
 
 	app_cli_init(&c, "sluice-l2fwd");
-	for (int i = 1; i < argc; i++) {
-		int r = app_cli_option(&c, argc, argv, &i);
-
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--dst-mac") && i + 1 < argc) {
-			if (n_dst == 2 ||
-			    parse_mac(argv[++i], l.dst_mac[n_dst])) {
-				fprintf(stderr,
-					"sluice-l2fwd: --dst-mac: '%s' is not a MAC (or more than two)\n",
-					argv[i]);
-				return 2;
-			}
-			l.has_dst[n_dst++] = true;
-			continue;
-		}
-		fprintf(stderr, "sluice-l2fwd: '%s' is not an option\n",
-			argv[i]);
-		usage(stderr);
-		return 2;
-	}
-	if (app_cli_check(&c, 2))
-		return 2;
-	cfg = app_cli_config(&c);
-	if (!cfg)
-		return 1;
-	err = pktio_app_open(cfg, fwd_burst, &l, &app);
-	pktio_config_free(cfg);
-	if (err) {
-		fprintf(stderr, "sluice-l2fwd: %s\n", pktio_last_error());
-		return 1;
-	}
+	r = app_cli_parse(&c, argc, argv, l2fwd_option, usage, &l);
+	if (r)
+		return r < 0 ? 2 : 0;
+	r = app_cli_open(&c, 2, fwd_burst, &l, &app);
+	if (r)
+		return r;
 	if (pktio_app_nports(app) != 2) {
 		fprintf(stderr,
 			"sluice-l2fwd: the config has %u ports, not 2\n",
