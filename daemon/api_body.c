@@ -3,9 +3,12 @@
  * JSON body, and their error answers from an -errno. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <json-c/json.h>
 #include "api_internal.h"
 #include "config.h"
+#include "json_out.h"
 
 unsigned int api_errno_status(int rc)
 {
@@ -55,4 +58,49 @@ int api_body_object(const struct api_query *q, struct json_object **out,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int api_body_doc(const struct api_req *r, struct json_object **doc,
+		 unsigned int *status, char **answer)
+{
+	char err[600];
+
+	if (!r->q->body || !r->q->body_len) {
+		*answer = error_body(status, 400, "body: required (JSON)");
+		return -EINVAL;
+	}
+	if (config_json_parse(r->q->body, r->q->body_len, doc, err,
+			      sizeof(err))) {
+		*answer = error_body(status, 400, "body: %s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int api_id_param(const char *s, unsigned long max, const char *what,
+		 uint32_t *id, unsigned int *status, char **answer)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || strspn(s, "0123456789") != strlen(s) || errno ||
+	    !v || v > max) {
+		*answer = error_body(status, 400,
+				     "id: '%s' is not a %s id 1..%lu", s, what,
+				     max);
+		return -EINVAL;
+	}
+	*id = (uint32_t)v;
+	return 0;
+}
+
+char *api_created_id(uint32_t id, unsigned int *status)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_add_int(o, "id", id);
+	*status = 201;
+	return json_take(o);
 }

@@ -37,17 +37,14 @@ char *api_get_nat(struct api_ctx *c, const struct api_req *r,
 char *api_post_nat(struct api_ctx *c, const struct api_req *r,
 		   unsigned int *status)
 {
-	struct json_object *doc = NULL, *o;
+	struct json_object *doc = NULL;
+	char err[600], *answer;
 	struct nat_rule rule;
-	char err[600];
 	uint32_t id;
 	int rc;
 
-	if (!r->q->body || !r->q->body_len)
-		return error_body(status, 400, "body: required (JSON)");
-	if (config_json_parse(r->q->body, r->q->body_len, &doc, err,
-			      sizeof(err)))
-		return error_body(status, 400, "body: %s", err);
+	if (api_body_doc(r, &doc, status, &answer))
+		return answer;
 	rc = nat_rule_parse(doc, "", 0, &rule, err, sizeof(err));
 	json_object_put(doc);
 	if (rc)
@@ -62,30 +59,22 @@ char *api_post_nat(struct api_ctx *c, const struct api_req *r,
 				  rc == -ENOSPC ? 507 :
 						  500,
 				  "%s", err);
-	o = json_object_new_object();
-	json_add_int(o, "id", id);
-	*status = 201;
-	return json_take(o);
+	return api_created_id(id, status);
 }
 
 char *api_del_nat(struct api_ctx *c, const struct api_req *r,
 		  unsigned int *status)
 {
-	const char *s = r->param[0];
 	struct json_object *o;
-	char err[300], *end;
-	unsigned long id;
+	char err[300], *answer;
+	uint32_t id;
 	int rc;
 
-	errno = 0;
-	id = strtoul(s, &end, 10);
-	if (!*s || *end || strspn(s, "0123456789") != strlen(s) || errno ||
-	    !id || id > UINT32_MAX)
-		return error_body(status, 400,
-				  "id: '%s' is not a rule id 1..4294967295", s);
+	if (api_id_param(r->param[0], UINT32_MAX, "rule", &id, status, &answer))
+		return answer;
 	if (!c->nat)
 		return no_nat(c, status);
-	rc = nat_del(c->nat, (uint32_t)id, err, sizeof(err));
+	rc = nat_del(c->nat, id, err, sizeof(err));
 	if (rc)
 		return error_body(status, rc == -ENOENT ? 404 : 500, "%s", err);
 	o = json_object_new_object();

@@ -39,17 +39,14 @@ char *api_get_steer(struct api_ctx *c, const struct api_req *r,
 char *api_post_steer(struct api_ctx *c, const struct api_req *r,
 		     unsigned int *status)
 {
-	struct json_object *doc = NULL, *o;
+	struct json_object *doc = NULL;
+	char err[600], *answer;
 	struct steer_sel sel;
-	char err[600];
 	uint32_t id;
 	int rc;
 
-	if (!r->q->body || !r->q->body_len)
-		return error_body(status, 400, "body: required (JSON)");
-	if (config_json_parse(r->q->body, r->q->body_len, &doc, err,
-			      sizeof(err)))
-		return error_body(status, 400, "body: %s", err);
+	if (api_body_doc(r, &doc, status, &answer))
+		return answer;
 	rc = steer_sel_parse(doc, "", 0, &sel, err, sizeof(err));
 	json_object_put(doc);
 	if (rc)
@@ -64,31 +61,23 @@ char *api_post_steer(struct api_ctx *c, const struct api_req *r,
 				  rc == -ENOSPC ? 507 :
 						  500,
 				  "%s", err);
-	o = json_object_new_object();
-	json_add_int(o, "id", id);
-	*status = 201;
-	return json_take(o);
+	return api_created_id(id, status);
 }
 
 char *api_del_steer(struct api_ctx *c, const struct api_req *r,
 		    unsigned int *status)
 {
-	const char *s = r->param[0];
 	struct json_object *o;
-	char err[300], *end;
-	unsigned long id;
+	char err[300], *answer;
+	uint32_t id;
 	int rc;
 
-	errno = 0;
-	id = strtoul(s, &end, 10);
-	if (!*s || *end || strspn(s, "0123456789") != strlen(s) || errno ||
-	    !id || id > STEER_MAX_SELECTORS)
-		return error_body(status, 400,
-				  "id: '%s' is not a selector id 1..%d", s,
-				  STEER_MAX_SELECTORS);
+	if (api_id_param(r->param[0], STEER_MAX_SELECTORS, "selector", &id,
+			 status, &answer))
+		return answer;
 	if (!c->steer)
 		return no_steer(c, status);
-	rc = steer_del(c->steer, (uint32_t)id, err, sizeof(err));
+	rc = steer_del(c->steer, id, err, sizeof(err));
 	if (rc)
 		return error_body(status, rc == -ENOENT ? 404 : 500, "%s", err);
 	o = json_object_new_object();
