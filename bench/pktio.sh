@@ -146,10 +146,18 @@ sluice_run() {
 	done
 	return 1
 }
-sluice_stop() {	# prints the program's JSON summary
+# sluice_stop: stops it and waits for it, then SL_SUM is its JSON summary
+# (empty when it wrote none).  Not in a $(...): only this shell can wait
+# for its own child, and reading the summary before the program has
+# written it would race.
+sluice_stop() {
 	kill -TERM "$SL_PID" 2>/dev/null
 	wait "$SL_PID" 2>/dev/null
-	tail -1 "$SL_OUT"
+	SL_SUM=$(tail -1 "$SL_OUT")
+	case $SL_SUM in
+	'{'*'}') ;;
+	*) SL_SUM= ;;
+	esac
 }
 sluice_mode() { grep -m1 "queue 0:" "$SL_LOG" | sed 's/.*queue 0: //'; }
 
@@ -164,8 +172,10 @@ one_l2fwd_sluice() {
 	b0=$(rx_of "$NS_B" "$IB")
 	out=$(gen "$SECS" $MAC_F0 198.18.2.2)
 	b1=$(rx_of "$NS_B" "$IB")
-	sum=$(sluice_stop)
+	sluice_stop
+	sum=$SL_SUM
 	[ -n "$out" ] || { unavailable l2fwd "sluice-$drv" "sluice-gen: $(head -c 200 "$T_TMP/gen.err")"; return 0; }
+	[ -n "$sum" ] || { invalid l2fwd "sluice-$drv" "sluice-l2fwd wrote no summary: $(tail -2 "$SL_LOG")"; return 0; }
 	secs=$(gen_seconds "$out")
 	fwd=$(json_get "$sum" forwarded)
 	copies=$(json_get "$sum" copies)
@@ -257,8 +267,10 @@ one_rxdrop_sluice() {
 	sluice_run sluice-echo --driver "$drv" --dev "$IF0" --udp-port 7 ||
 		{ unavailable rxdrop "sluice-$drv" "$(head -c 300 "$SL_LOG")"; return 0; }
 	out=$(gen "$SECS" $MAC_F0 $F_ADDR 9)
-	sum=$(sluice_stop)
+	sluice_stop
+	sum=$SL_SUM
 	[ -n "$out" ] || { unavailable rxdrop "sluice-$drv" "sluice-gen failed"; return 0; }
+	[ -n "$sum" ] || { invalid rxdrop "sluice-$drv" "sluice-echo wrote no summary: $(tail -2 "$SL_LOG")"; return 0; }
 	secs=$(gen_seconds "$out")
 	rx=$(json_get "$sum" rx_packets)
 	if [ "$(json_get "$sum" echoed)" != 0 ] || [ "$rx" = 0 ]; then
@@ -299,8 +311,10 @@ one_echo_sluice() {
 	a0=$(rx_of "$NS_A" "$IA")
 	out=$(gen "$SECS" $MAC_F0 $F_ADDR 7)
 	a1=$(rx_of "$NS_A" "$IA")
-	sum=$(sluice_stop)
+	sluice_stop
+	sum=$SL_SUM
 	[ -n "$out" ] || { unavailable echo "sluice-$drv" "sluice-gen failed"; return 0; }
+	[ -n "$sum" ] || { invalid echo "sluice-$drv" "sluice-echo wrote no summary: $(tail -2 "$SL_LOG")"; return 0; }
 	secs=$(gen_seconds "$out")
 	echoed=$(json_get "$sum" echoed)
 	if [ $((a1 - a0)) -gt "$echoed" ] || [ $((a1 - a0)) = 0 ]; then
@@ -328,8 +342,8 @@ one_echo_socket() {
 	ip -n "$NS_F" addr del $F_ADDR/24 dev "$IF0"
 	[ -n "$out" ] || { unavailable echo socket "sluice-gen failed"; return 0; }
 	secs=$(gen_seconds "$out")
-	echoed=$(json_get "$(tail -1 "$T_TMP/sock.out")" echoed)
-	if [ $((a1 - a0)) -gt "$echoed" ] || [ $((a1 - a0)) = 0 ]; then
+	echoed=$(json_get "$(tail -1 "$T_TMP/sock.out")" echoed 2>/dev/null)
+	if [ -z "$echoed" ] || [ $((a1 - a0)) -gt "$echoed" ] || [ $((a1 - a0)) = 0 ]; then
 		invalid echo socket "A counted $((a1 - a0)) answers, the socket server sent $echoed"
 	else
 		record echo socket "rep=$rep" "mpps=$(python3 -c "print($((a1 - a0)) / $secs / 1e6)")" \

@@ -70,18 +70,23 @@ else
 	tap_fail "sluice_ct_top_sources shows the heaviest /24s" \
 		"$(api r /metrics | grep -E '^sluice_ct_(top|capacity)' | head -5)"
 fi
-# the API answers while the walk runs: it goes in slices
-slow=0
+# the API answers while the walk runs: it goes in slices.  The median of
+# 20 requests, not the slowest: a walk that blocked the loop would make
+# most of them slow, while one request delayed by another process on a
+# busy 2-CPU machine says nothing about sluiced.
+times=()
 for _ in $(seq 1 20); do
 	a=$(ms_now)
 	api r /v1/status >/dev/null
 	b=$(ms_now)
-	[ $((b - a)) -gt "$slow" ] && slow=$((b - a))
+	times+=($((b - a)))
 	sleep 0.5
 done
-echo "# /v1/status with $total entries: slowest of 20 in 10 s: $slow ms"
-[ "$slow" -lt 1000 ] && tap_ok "the API answers within 1 s during the walks ($slow ms)" ||
-	tap_fail "the API answers within 1 s during the walks" "$slow ms"
+read -r med slow < <(printf '%s\n' "${times[@]}" | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }')
+echo "# /v1/status with $total entries, 20 requests in 10 s: median $med ms, slowest $slow ms"
+[ "$med" -lt 1000 ] && tap_ok "the API answers within 1 s during the walks (median $med ms, slowest $slow ms)" ||
+	tap_fail "the API answers within 1 s during the walks" "median $med ms, slowest $slow ms"
 
 # aged out in the kernel: within the timeout and a bounded margin
 gone() { [ "$(ct_total)" = 0 ]; }
