@@ -48,6 +48,7 @@ FIB_SRCS := $(wildcard lib/fib/*.c)
 FW_SRCS := $(wildcard lib/fw/*.c)
 PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
 PKTIO_SRCS := $(wildcard lib/pktio/*.c lib/pktio/drivers/*.c)
+GRAPH_SRCS := $(wildcard lib/graph/*.c lib/graph/nodes/*.c)
 DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -64,6 +65,7 @@ $(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
 $(BUILD)/obj/lib/fw/%.o: CFLAGS += -Ilib/fw
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/lib/pktio/%.o: CFLAGS += -Ilib/pktio
+$(BUILD)/obj/lib/graph/%.o: CFLAGS += -Ilib/graph
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
 $(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw
@@ -71,7 +73,7 @@ $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
-	-Ilib/fib -Ilib/fw -Ilib/pktgen -Ilib/pktio -Icli -Ibench/gen
+	-Ilib/fib -Ilib/fw -Ilib/pktgen -Ilib/pktio -Ilib/graph -Icli -Ibench/gen
 
 LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
@@ -80,6 +82,7 @@ LIBFIB := $(BUILD)/libsluice-fib.a
 LIBFW := $(BUILD)/libsluice-fw.a
 LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
 LIBPKTIO := $(BUILD)/libsluice-pktio.a
+LIBGRAPH := $(BUILD)/libsluice-graph.a
 LIBSLUICED := $(BUILD)/libsluiced.a
 # sluicectl's and sluice-gen's code minus their main, for the unit tests
 LIBSLUICECTL := $(BUILD)/libsluicectl.a
@@ -144,6 +147,8 @@ $(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
 	$(archive)
 $(LIBPKTIO): $(call obj,$(PKTIO_SRCS))
 	$(archive)
+$(LIBGRAPH): $(call obj,$(GRAPH_SRCS))
+	$(archive)
 $(LIBSLUICED): $(call obj,$(DAEMON_SRCS))
 	$(archive)
 $(LIBSLUICECTL): $(call obj,$(filter-out cli/main.c,$(CLI_SRCS)))
@@ -158,7 +163,8 @@ $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOM
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
-		       $(LIBPKTGEN) $(LIBPKTIO) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
+		       $(LIBPKTGEN) $(LIBGRAPH) $(LIBPKTIO) $(LIBFIB) $(LIBFW) \
+		       $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBFIB) \

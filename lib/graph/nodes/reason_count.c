@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Per-reason counters of the sinks drop and punt (drop.h). */
+#include <errno.h>
+#include "../graph_internal.h"
+#include "drop.h"
+
+void graph_reason_count_burst(struct graph_reason_counts *c,
+			      struct pktio_buf **bufs, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t r = graph_meta(bufs[i])->reason;
+
+		/* a node that mis-numbers a reason is counted, never lost */
+		c->n[r < SLUICE_REASON_SLOTS ? r : SLUICE_REASON_INVALID]++;
+	}
+}
+
+int graph_reason_counter(const struct graph_reason_counts *c, const char *name,
+			 uint64_t *val)
+{
+	int r = graph_reason_by_name(name);
+
+	if (r < 0)
+		return -ENOENT;
+	*val = c->n[r];
+	return 0;
+}
