@@ -163,23 +163,15 @@ static int wire(struct graph *g, const struct graph_spec *spec)
 
 enum { WHITE, GREY, BLACK };
 
-/*
- * Depth-first: a node is placed once all its successors are, so the
- * reversed placement is a topological order; a GREY successor is a loop,
- * named by the path from it back to itself.
- */
-static int visit(struct graph *g, struct graph_node *n, uint8_t *colour,
-		 struct graph_node **path, unsigned int depth,
-		 unsigned int *placed)
+/* Depth-first from a node on a loop, to name the loop by its path. */
+static int find_loop(struct graph_node *n, uint8_t *colour,
+		     struct graph_node **path, unsigned int depth)
 {
 	colour[n->id] = GREY;
 	path[depth] = n;
 	for (int e = 0; e < n->type->n_edges; e++) {
 		struct graph_node *m = n->next[e];
-		int err;
 
-		if (colour[m->id] == BLACK)
-			continue;
 		if (colour[m->id] == GREY) {
 			char buf[200];
 			size_t off = 0;
@@ -200,31 +192,51 @@ static int visit(struct graph *g, struct graph_node *n, uint8_t *colour,
 					m->name, buf);
 			return -ELOOP;
 		}
-		err = visit(g, m, colour, path, depth + 1, placed);
-		if (err)
-			return err;
+		if (colour[m->id] == WHITE &&
+		    find_loop(m, colour, path, depth + 1))
+			return -ELOOP;
 	}
 	colour[n->id] = BLACK;
-	g->order[g->n_nodes - 1 - (*placed)++] = n;
 	return 0;
 }
 
+/*
+ * The walk order: topological (Kahn's), and among the nodes ready at a
+ * step the first in the spec, so the order is the one the spec suggests
+ * (ip4-input before ip6-input when listed so).  A node left unplaced is on
+ * a loop, or behind one.
+ */
 static int sort(struct graph *g)
 {
+	unsigned int indeg[GRAPH_NODES_MAX] = { 0 };
+	uint8_t placed[GRAPH_NODES_MAX] = { 0 };
 	uint8_t colour[GRAPH_NODES_MAX] = { 0 };
 	struct graph_node *path[GRAPH_NODES_MAX];
-	unsigned int placed = 0;
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < g->n_nodes; i++) {
-		int err;
+	for (unsigned int i = 0; i < g->n_nodes; i++)
+		for (int e = 0; e < g->nodes[i]->type->n_edges; e++)
+			indeg[g->nodes[i]->next[e]->id]++;
+	while (n < g->n_nodes) {
+		unsigned int i;
 
-		if (colour[i] != WHITE)
-			continue;
-		err = visit(g, g->nodes[i], colour, path, 0, &placed);
-		if (err)
-			return err;
+		for (i = 0; i < g->n_nodes; i++)
+			if (!placed[i] && !indeg[i])
+				break;
+		if (i == g->n_nodes)
+			break;
+		placed[i] = 1;
+		g->order[n++] = g->nodes[i];
+		for (int e = 0; e < g->nodes[i]->type->n_edges; e++)
+			indeg[g->nodes[i]->next[e]->id]--;
 	}
-	return 0;
+	if (n == g->n_nodes)
+		return 0;
+	for (unsigned int i = 0; i < g->n_nodes; i++)
+		if (!placed[i] && find_loop(g->nodes[i], colour, path, 0))
+			return -ELOOP;
+	graph_set_error("graph: a loop"); /* not reached */
+	return -ELOOP;
 }
 
 static int init_nodes(struct graph *g, const struct graph_spec *spec,
