@@ -12,6 +12,10 @@
 #include <time.h>
 #include "graph_internal.h"
 
+_Static_assert(sizeof(struct graph_meta) ==
+		       sizeof(((struct pktio_buf *)0)->udata),
+	       "graph_meta lives in a buffer's udata");
+
 static __thread char last_error[256];
 
 const char *graph_last_error(void)
@@ -298,7 +302,7 @@ static int check_names(const struct graph_spec *spec)
 	return 0;
 }
 
-int graph_create(const struct graph_spec *spec, struct graph **out)
+static int build(const struct graph_spec *spec, int init, struct graph **out)
 {
 	unsigned int inited = 0;
 	struct graph *g;
@@ -353,7 +357,7 @@ int graph_create(const struct graph_spec *spec, struct graph **out)
 	err = wire(g, spec);
 	if (!err)
 		err = sort(g);
-	if (!err)
+	if (!err && init)
 		err = init_nodes(g, spec, &inited);
 	if (err)
 		goto err_init;
@@ -368,6 +372,24 @@ err_nodes:
 	free_nodes(g);
 	free(g);
 	return err;
+}
+
+int graph_create(const struct graph_spec *spec, struct graph **out)
+{
+	return build(spec, 1, out);
+}
+
+int graph_spec_check(const struct graph_spec *spec)
+{
+	struct graph *g;
+	int err;
+
+	err = build(spec, 0, &g);
+	if (err)
+		return err;
+	free_nodes(g);
+	free(g);
+	return 0;
 }
 
 void graph_destroy(struct graph *g)

@@ -123,6 +123,8 @@ struct graph_spec {
  */
 int graph_create(const struct graph_spec *spec, struct graph **out);
 void graph_destroy(struct graph *g);
+/* The same checks without starting the nodes (no port needed). */
+int graph_spec_check(const struct graph_spec *spec);
 
 /*
  * Walks a burst: the buffers enter the entry node and leave through the
