@@ -230,6 +230,8 @@ clean:
 
 # libpktio's shared library, pkg-config file and install target
 include lib/pktio/pktio.mk
+# libgraph's doc example
+include lib/graph/graph.mk
 # the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats
 include examples/examples.mk
 

@@ -1,0 +1,12 @@
+# libgraph's extras, included by the Makefile (LIBGRAPH, the static
+# archive, is built there): docs/graph.md's node example (its first ```c
+# block) is compiled, so the page cannot drift from the API.
+GRAPH_DOC_EXAMPLE := $(BUILD)/graph/doc_example.o
+
+all: $(GRAPH_DOC_EXAMPLE)
+
+$(GRAPH_DOC_EXAMPLE): docs/graph.md $(wildcard include/sluice/graph/*.h)
+	@mkdir -p $(@D)
+	awk '/^```c$$/ { n++; if (n == 1) { f = 1; next } } \
+		/^```$$/ { f = 0 } f' $< > $(@:.o=.c)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-variable-declarations -c $(@:.o=.c) -o $@
