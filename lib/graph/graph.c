@@ -250,7 +250,8 @@ static int init_nodes(struct graph *g, const struct graph_spec *spec,
 		const struct graph_node_spec *ns = &spec->nodes[i];
 		struct graph_node *n = g->nodes[i];
 		struct graph_node_args args = { .port = ns->port,
-						.queue = ns->queue };
+						.queue = ns->queue,
+						.arg = ns->arg };
 		int err;
 
 		if (n->type->needs_port && !ns->port) {

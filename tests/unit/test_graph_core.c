@@ -62,6 +62,36 @@ static const struct graph_node_type dup_type = {
 	.process = dup_process,
 };
 
+/* t-arg: init keeps graph_node_args.arg, refuses without it; fini
+ * counts, so a failed build is seen to undo the nodes it started */
+static int finis;
+
+static int arg_init(struct graph_node *node, const struct graph_node_args *a)
+{
+	if (!a->arg) {
+		graph_set_error("arg: missing");
+		return -EINVAL;
+	}
+	*(void **)graph_node_priv(node) = a->arg;
+	return 0;
+}
+
+static void arg_fini(struct graph_node *node)
+{
+	(void)node;
+	finis++;
+}
+
+static const struct graph_node_type arg_type = {
+	.name = "t-arg",
+	.edges = fwd_edges,
+	.n_edges = 1,
+	.priv_size = sizeof(void *),
+	.init = arg_init,
+	.fini = arg_fini,
+	.process = fwd_process,
+};
+
 static int setup(void **state)
 {
 	(void)state;
@@ -69,6 +99,7 @@ static int setup(void **state)
 	assert_int_equal(graph_node_type_register(&split_type), 0);
 	assert_int_equal(graph_node_type_register(&fwd_type), 0);
 	assert_int_equal(graph_node_type_register(&dup_type), 0);
+	assert_int_equal(graph_node_type_register(&arg_type), 0);
 	pktio_set_log(NULL, NULL);
 	return 0;
 }
@@ -382,6 +413,39 @@ static void test_overflow(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
+/* init gets the spec's arg; a refusal names the node and undoes the
+ * nodes started before it */
+static void test_init(void **state)
+{
+	const struct graph_edge_spec to_c[] = { E("next", "c") };
+	int x;
+	struct graph_node_spec nodes[] = {
+		{ .name = "a",
+		  .type = "t-arg",
+		  .next = to_c,
+		  .n_next = 1,
+		  .arg = &x },
+		{ .name = "b", .type = "t-arg", .next = to_c, .n_next = 1 },
+		{ .name = "c", .type = "capture" },
+	};
+	struct graph_spec spec = { .nodes = nodes, .n_nodes = 3 };
+	struct graph *g;
+
+	(void)state;
+	finis = 0;
+	refused(nodes, 3, NULL, -EINVAL, "nodes[1] (b): arg: missing");
+	assert_int_equal(finis, 1);
+	nodes[1].arg = &x;
+	assert_int_equal(graph_create(&spec, &g), 0);
+	assert_ptr_equal(*(void **)graph_node_priv(graph_node_find(g, "b")),
+			 &x);
+	/* the checks alone start nothing */
+	nodes[1].arg = NULL;
+	assert_int_equal(graph_spec_check(&spec), 0);
+	graph_destroy(g);
+	assert_int_equal(finis, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_burst_256),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_init),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

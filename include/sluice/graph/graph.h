@@ -63,6 +63,9 @@ static inline struct graph_meta *graph_meta(struct pktio_buf *b)
 struct graph_node_args {
 	struct pktio_port *port; /* tx, punt: where packets go */
 	uint16_t queue;
+	/* the node type's own (e.g. the FIB a lookup node reads), opaque
+	 * to the core: the program building the graph passes it */
+	void *arg;
 };
 
 typedef void (*graph_process_fn)(struct graph_ctx *ctx, struct graph_node *node,
@@ -107,6 +110,7 @@ struct graph_node_spec {
 	unsigned int n_next; /* every edge of the type, once */
 	struct pktio_port *port;
 	uint16_t queue;
+	void *arg; /* handed to the type's init (graph_node_args.arg) */
 };
 
 struct graph_spec {
