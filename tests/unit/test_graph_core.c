@@ -8,6 +8,8 @@
  * node's input holds, and no buffer lost.
  */
 #include <errno.h>
+#include <time.h>
+#include <sluice/pktio/worker.h>
 #include <uapi/sluice/reasons.h>
 #include "graph_test_util.h"
 
@@ -446,6 +448,80 @@ static void test_init(void **state)
 	assert_int_equal(finis, 3);
 }
 
+/* A pktio worker walking what it polls through the graph
+ * (graph_pktio_burst): 1000 frames injected on a ring port come out of
+ * tx's, in order, while the main thread reads them. */
+static void test_worker(void **state)
+{
+	struct pktio_pool *pool = make_pool(2048);
+	struct pktio_port *in = open_ring("w-in", pool, NULL);
+	struct pktio_port *out = open_ring("w-out", pool, "size=2048");
+	const struct graph_edge_spec eth_next[] = { E("ip4", "ip4-input"),
+						    E("ip6", "drop"),
+						    E("punt", "drop"),
+						    E("drop", "drop") };
+	const struct graph_edge_spec ip_next[] = { E("ok", "tx"),
+						   E("punt", "drop"),
+						   E("drop", "drop") };
+	const struct graph_node_spec nodes[] = {
+		{ .name = "eth-input", .next = eth_next, .n_next = 4 },
+		{ .name = "ip4-input", .next = ip_next, .n_next = 3 },
+		{ .name = "tx", .port = out },
+		{ .name = "drop" },
+	};
+	struct graph_spec spec = { .nodes = nodes, .n_nodes = 4 };
+	struct pktio_buf *b[1000], *got[64];
+	struct pktio_worker_cfg wc;
+	struct pktio_worker *w;
+	struct graph_node_stats st;
+	struct graph *g;
+	uint8_t f[256];
+	size_t len;
+	int n = 0, sent = 0;
+
+	(void)state;
+	assert_int_equal(graph_create(&spec, &g), 0);
+	pktio_worker_cfg_init(&wc, graph_pktio_burst, g);
+	wc.name = "graph-w";
+	wc.idle_sleep_us = 10;
+	assert_int_equal(pktio_worker_create(&wc, &w), 0);
+	assert_int_equal(pktio_worker_add_queue(w, in, 0), 0);
+	assert_int_equal(pktio_worker_start(w), 0);
+	len = v4_frame(f, &(struct v4){ .ttl = 64 });
+	for (int i = 0; i < 1000; i++) {
+		b[i] = buf_of(pool, f, len);
+		b[i]->udata = (uint64_t)i; /* the graph overwrites it */
+	}
+	/* bounded: 10 s at most */
+	for (int tries = 0; n < 1000 && tries < 100000; tries++) {
+		uint16_t k;
+
+		if (sent < 1000)
+			sent += pktio_ring_inject(
+				in, 0, b + sent,
+				(uint16_t)(sent + 64 <= 1000 ? 64 :
+							       1000 - sent));
+		k = pktio_ring_drain(out, 0, got, 64);
+		for (uint16_t i = 0; i < k; i++)
+			assert_ptr_equal(got[i], b[n + i]);
+		pktio_buf_free_bulk(got, k);
+		n += k;
+		if (!k)
+			nanosleep(&(struct timespec){ .tv_nsec = 100000 },
+				  NULL);
+	}
+	assert_int_equal(n, 1000);
+	assert_int_equal(pktio_worker_stop(w), 0);
+	pktio_worker_destroy(w);
+	assert_int_equal(graph_node_stats(g, "tx", &st), 0);
+	assert_int_equal(st.packets, 1000);
+	graph_destroy(g);
+	pktio_port_close(in);
+	pktio_port_close(out);
+	assert_int_equal(pktio_pool_avail(pool), 2048);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_burst_256),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_worker),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
