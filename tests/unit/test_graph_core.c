@@ -8,7 +8,9 @@
  * node's input holds, and no buffer lost.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <time.h>
+#include <json-c/json.h>
 #include <sluice/pktio/worker.h>
 #include <uapi/sluice/reasons.h>
 #include "graph_test_util.h"
@@ -273,6 +275,31 @@ static void test_types(void **state)
 	assert_string_equal(t->edges[0], "ok");
 }
 
+/* A node's entry in graph_stats_json's document, checked field by field */
+static void check_json_node(struct json_object *nodes, int i, const char *name,
+			    const char *type, int64_t calls, int64_t packets,
+			    const char *own)
+{
+	struct json_object *o = json_object_array_get_idx(nodes, i), *v;
+
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "name", &v));
+	assert_string_equal(json_object_get_string(v), name);
+	assert_true(json_object_object_get_ex(o, "type", &v));
+	assert_string_equal(json_object_get_string(v), type);
+	assert_true(json_object_object_get_ex(o, "calls", &v));
+	assert_int_equal(json_object_get_int64(v), calls);
+	assert_true(json_object_object_get_ex(o, "packets", &v));
+	assert_int_equal(json_object_get_int64(v), packets);
+	assert_true(json_object_object_get_ex(o, "ns", &v));
+	assert_true(json_object_get_int64(v) > 0);
+	assert_true(json_object_object_get_ex(o, "overflow", &v));
+	assert_int_equal(json_object_get_int64(v), 0);
+	assert_true(json_object_object_get_ex(o, "counters", &v));
+	assert_string_equal(
+		json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), own);
+}
+
 /* 256 frames: eth-input -> ip4-input -> tx, the rest to punt and drop */
 static void test_burst_256(void **state)
 {
@@ -296,8 +323,10 @@ static void test_burst_256(void **state)
 	};
 	struct graph_spec spec = { .nodes = nodes, .n_nodes = 6 };
 	struct pktio_buf *in[300], *got[300];
+	struct json_object *doc, *jnodes;
 	struct graph_node_stats st;
 	struct graph *g;
+	char *text;
 	uint8_t good[256], bad[256], ttl1[256], v6[256], arp[60];
 	size_t lg, lb, lt, l6;
 	uint64_t v;
@@ -368,6 +397,25 @@ static void test_burst_256(void **state)
 	assert_int_equal(graph_node_counter(g, "tx", "tx_full", &v), 0);
 	assert_int_equal(v, 0);
 	assert_int_equal(pktio_pool_avail(pool), 512);
+
+	/* the same counters, exported in walk order */
+	text = graph_stats_json(g);
+	assert_non_null(text);
+	doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	assert_true(json_object_object_get_ex(doc, "nodes", &jnodes));
+	assert_int_equal(json_object_array_length(jnodes), 6);
+	check_json_node(jnodes, 0, "eth-input", "eth-input", 1, 256, "{}");
+	check_json_node(jnodes, 1, "ip4-input", "ip4-input", 1, 236, "{}");
+	check_json_node(jnodes, 2, "ip6-input", "ip6-input", 1, 10, "{}");
+	check_json_node(jnodes, 3, "tx", "tx", 1, 210, "{\"tx_full\":0}");
+	check_json_node(jnodes, 4, "punt", "punt", 1, 26,
+			"{\"punt_full\":0,\"pass_not_ip\":10,"
+			"\"pass_ttl\":16}");
+	check_json_node(jnodes, 5, "drop", "drop", 1, 20,
+			"{\"drop_bad_csum\":20}");
+	json_object_put(doc);
+	free(text);
 
 	/* 300 at once: two passes of the walk */
 	for (int i = 0; i < 300; i++)

@@ -86,6 +86,11 @@ struct graph_node_type {
 	/* optional: a counter of the node's own by name, -ENOENT if none */
 	int (*counter)(struct graph_node *node, const char *name,
 		       uint64_t *val);
+	/* optional: each of the node's own counters, for an export */
+	void (*counters)(struct graph_node *node,
+			 void (*emit)(void *arg, const char *name,
+				      uint64_t val),
+			 void *arg);
 };
 
 /*
@@ -182,6 +187,16 @@ int graph_node_counter(struct graph *g, const char *node, const char *name,
 void graph_foreach_node(struct graph *g,
 			void (*fn)(struct graph_node *node, void *arg),
 			void *arg);
+
+/*
+ * Every node's counters as one JSON document (malloc'd, the caller frees):
+ *   {"nodes": [{"name": "ip4", "type": "ip4-input", "calls": 1,
+ *               "packets": 236, "ns": 5120, "overflow": 0,
+ *               "counters": {}}, ...]}
+ * in walk order; "counters" holds the node's own (drop and punt: the
+ * reasons seen, by name).  NULL with errno ENOMEM.
+ */
+char *graph_stats_json(struct graph *g);
 
 /* The calling thread's last refusal. */
 const char *graph_last_error(void);

@@ -19,5 +19,10 @@ void graph_reason_count_burst(struct graph_reason_counts *c,
 			      struct pktio_buf **bufs, uint16_t n);
 int graph_reason_counter(const struct graph_reason_counts *c, const char *name,
 			 uint64_t *val);
+/* the reasons counted at least once, by name */
+void graph_reason_counters(const struct graph_reason_counts *c,
+			   void (*emit)(void *arg, const char *name,
+					uint64_t val),
+			   void *arg);
 
 #endif

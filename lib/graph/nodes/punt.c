@@ -60,6 +60,17 @@ static int punt_counter(struct graph_node *node, const char *name,
 	return graph_reason_counter(&p->reasons, name, val);
 }
 
+static void punt_counters(struct graph_node *node,
+			  void (*emit)(void *arg, const char *name,
+				       uint64_t val),
+			  void *arg)
+{
+	struct punt_priv *p = graph_node_priv(node);
+
+	emit(arg, "punt_full", p->tx.full);
+	graph_reason_counters(&p->reasons, emit, arg);
+}
+
 const struct graph_node_type graph_node_punt = {
 	.name = "punt",
 	.flags = GRAPH_NODE_F_SINK,
@@ -68,4 +79,5 @@ const struct graph_node_type graph_node_punt = {
 	.init = punt_init,
 	.process = punt_process,
 	.counter = punt_counter,
+	.counters = punt_counters,
 };

@@ -25,3 +25,13 @@ int graph_reason_counter(const struct graph_reason_counts *c, const char *name,
 	*val = c->n[r];
 	return 0;
 }
+
+void graph_reason_counters(const struct graph_reason_counts *c,
+			   void (*emit)(void *arg, const char *name,
+					uint64_t val),
+			   void *arg)
+{
+	for (unsigned int r = 0; r < SLUICE_REASON_SLOTS; r++)
+		if (c->n[r] && graph_reason_name(r))
+			emit(arg, graph_reason_name(r), c->n[r]);
+}

@@ -50,6 +50,15 @@ static int tx_counter(struct graph_node *node, const char *name, uint64_t *val)
 	return 0;
 }
 
+static void tx_counters(struct graph_node *node,
+			void (*emit)(void *arg, const char *name, uint64_t val),
+			void *arg)
+{
+	struct graph_tx_priv *p = graph_node_priv(node);
+
+	emit(arg, "tx_full", p->full);
+}
+
 const struct graph_node_type graph_node_tx = {
 	.name = "tx",
 	.flags = GRAPH_NODE_F_SINK,
@@ -58,4 +67,5 @@ const struct graph_node_type graph_node_tx = {
 	.init = tx_init,
 	.process = tx_process,
 	.counter = tx_counter,
+	.counters = tx_counters,
 };
