@@ -45,6 +45,7 @@ COMMON_SRCS := $(wildcard lib/common/*.c)
 DP_SRCS := $(wildcard lib/dp/*.c)
 MAGLEV_SRCS := $(wildcard lib/maglev/*.c)
 FIB_SRCS := $(wildcard lib/fib/*.c)
+FIBREAD_SRCS := $(wildcard lib/fibread/*.c)
 FW_SRCS := $(wildcard lib/fw/*.c)
 PKTGEN_SRCS := $(wildcard lib/pktgen/*.c)
 PKTIO_SRCS := $(wildcard lib/pktio/*.c lib/pktio/drivers/*.c)
@@ -62,13 +63,15 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 $(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/fw -I$(BUILD)/bpf
 $(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
 $(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
+$(BUILD)/obj/lib/fibread/%.o: CFLAGS += -Ilib/fibread -Ilib/fib
 $(BUILD)/obj/lib/fw/%.o: CFLAGS += -Ilib/fw
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/lib/pktio/%.o: CFLAGS += -Ilib/pktio
 $(BUILD)/obj/lib/graph/%.o: CFLAGS += -Ilib/graph
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
-$(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw
+$(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw \
+	-Ilib/fibread
 $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
@@ -79,6 +82,7 @@ LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
 LIBMAGLEV := $(BUILD)/libsluice-maglev.a
 LIBFIB := $(BUILD)/libsluice-fib.a
+LIBFIBREAD := $(BUILD)/libsluice-fibread.a
 LIBFW := $(BUILD)/libsluice-fw.a
 LIBPKTGEN := $(BUILD)/libsluice-pktgen.a
 LIBPKTIO := $(BUILD)/libsluice-pktio.a
@@ -141,6 +145,8 @@ $(LIBMAGLEV): $(call obj,$(MAGLEV_SRCS))
 	$(archive)
 $(LIBFIB): $(call obj,$(FIB_SRCS))
 	$(archive)
+$(LIBFIBREAD): $(call obj,$(FIBREAD_SRCS))
+	$(archive)
 $(LIBFW): $(call obj,$(FW_SRCS))
 	$(archive)
 $(LIBPKTGEN): $(call obj,$(PKTGEN_SRCS))
@@ -167,7 +173,8 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
-$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) $(LIBFIB) \
+$(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
+	     $(LIBFIBREAD) $(LIBFIB) \
 	     $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)

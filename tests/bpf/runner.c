@@ -909,6 +909,7 @@ int main(void)
 		lb_perf(&e, perf && !strcmp(perf, "1"));
 	decap_run_all(&e);
 	fib_run_all(&e);
+	fibshare_run_all(&e);
 	ct_run_all(&e);
 	nat_run_all(&e);
 	layout_run_all(&e);
