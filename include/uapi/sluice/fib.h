@@ -16,6 +16,12 @@
  * index fib_nhs, where each next hop is resolved into everything the
  * packet needs (egress, MACs, MTU).  A neighbour change rewrites one
  * fib_nhs entry; a port change, the entries of that port.
+ *
+ * User space reads the same tables through sluiced's pins: lib/fibread
+ * (docs/forwarding-table.md, "Reading the table from user space").  The
+ * writer's order makes that safe without a lock: each entry, count and
+ * member is one aligned 32-bit store, a neighbour's MAC and state one
+ * 64-bit store, and whatever a store links to is complete before it.
  */
 #ifndef SLUICE_UAPI_FIB_H
 #define SLUICE_UAPI_FIB_H
