@@ -53,8 +53,10 @@ struct fibread_flow {
 	__u8 family; /* AF_INET or AF_INET6 */
 	__u8 proto;  /* L4 protocol (v6: the first next header) */
 	__u16 pad;
-	__u32 ports;	/* sport | dport << 16 as loaded (network order); 0
-			* for other protocols */
+	/* the L4 header's first 4 bytes loaded as one word, as XDP does
+	 * (on a little-endian host: htons(sport) | htons(dport) << 16); 0
+	 * for protocols other than TCP and UDP */
+	__u32 ports;
 	__u8 saddr[16]; /* v4 in the first 4 bytes, the rest 0 */
 	__u8 daddr[16];
 };
