@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -84,8 +85,13 @@ static void test_lo_tx_rx(void **state)
 	uint16_t got = 0;
 
 	(void)state;
-	if (own_netns())
+	if (own_netns()) {
+		/* without root there is no namespace of our own; CI is root,
+		 * so there nothing may skip */
+		if (getenv("CI"))
+			fail_msg("no network namespace of our own under CI");
 		skip();
+	}
 	pktio_pool_cfg_init(&pcfg, POOL_N);
 	assert_int_equal(pktio_pool_create(&pcfg, &pool), 0);
 	cfg.pool = pool;

@@ -106,7 +106,7 @@ struct pktio_port_stats {
 	uint64_t copies;     /* packets copied between pools */
 };
 
-/* The drivers this library has, NULL-terminated (some may be stubs). */
+/* The drivers this library has, NULL-terminated. */
 const char *const *pktio_driver_names(void);
 
 /* Opens a port; bad input is refused naming the field and value. */
