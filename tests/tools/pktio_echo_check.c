@@ -62,17 +62,21 @@ static int count_fds(void)
 	return n - 1; /* the directory's own */
 }
 
-/* The highest open fd number. */
+/* The highest open fd number, not counting the one this walk opens (it is
+ * closed on return: counted, it left one number too many free when the
+ * process had only 0-2 open). */
 static int max_fd(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	int n = -1;
+	int n = -1, own;
 
 	if (!d)
 		return -1;
+	own = dirfd(d);
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) > n)
+		if (e->d_name[0] != '.' && atoi(e->d_name) != own &&
+		    atoi(e->d_name) > n)
 			n = atoi(e->d_name);
 	closedir(d);
 	return n;
