@@ -41,14 +41,30 @@ struct pktio_worker;
  * udata (8 bytes, the graph owns it while a buffer is in the graph):
  * where L3 starts (eth-input), and why a packet goes to drop or punt
  * (a reason of include/uapi/sluice/reasons.h, the XDP path's names).
+ * Two fields are reused once their first meaning is spent, by stage:
+ *   reason/vlan_tci -> nh: ip4-lookup/ip6-lookup hand ip-rewrite the
+ *       fib_nhs index they chose (the ingress tag is of no use past the
+ *       lookup; a node that sends the packet to drop or punt after that
+ *       sets reason again, which overwrites nh);
+ *   l3_proto -> out: ip-rewrite hands if-output the slot of the egress
+ *       port in the graph_fib's port table (include/sluice/graph/fib.h).
  */
 struct graph_meta {
-	uint16_t reason;
-	uint16_t vlan_tci; /* valid when GRAPH_META_VLAN */
+	union {
+		struct {
+			uint16_t reason;
+			uint16_t vlan_tci; /* valid when GRAPH_META_VLAN */
+		};
+		uint32_t nh; /* lookup -> ip-rewrite */
+	};
 	uint8_t l3_off;
 	uint8_t flags;
-	uint16_t l3_proto; /* ethertype, host order */
+	union {
+		uint16_t l3_proto; /* ethertype, host order */
+		uint16_t out;	   /* ip-rewrite -> if-output */
+	};
 };
+_Static_assert(sizeof(struct graph_meta) == 8, "graph_meta is the udata");
 #define GRAPH_META_VLAN 0x01
 
 static inline struct graph_meta *graph_meta(struct pktio_buf *b)
