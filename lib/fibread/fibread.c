@@ -284,30 +284,16 @@ static int onlink_neigh(const struct fibread *r, __u8 family, const __u8 *dst,
 	return 0;
 }
 
-/* route.h's resolve_hop() and resolve_nh(). */
-static int resolve(const struct fibread *r, __u8 family, const __u8 *dst,
-		   unsigned int len, __u32 hash, struct fibread_hop *h)
+/* route.h's resolve_nh(): fib_nhs[h->nh] for a packet to @dst. */
+static int nh_read(const struct fibread *r, __u8 family, const __u8 *dst,
+		   unsigned int len, struct fibread_hop *h)
 {
-	const struct sluice_fib_nhg *g;
 	const struct sluice_fib_nh *nh;
 	__u16 flags;
 	__u64 neigh;
 	bool found = false;
 	int err;
 
-	h->nhg = h->target - SLUICE_FIB_NHG0;
-	if (h->nhg >= r->entries[M_NHGS])
-		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
-	g = &r->nhgs[h->nhg];
-	h->nhg_id = __atomic_load_n(&g->id, __ATOMIC_RELAXED);
-	/* acquire: the members below count were written before it */
-	h->count = __atomic_load_n(&g->count, __ATOMIC_ACQUIRE);
-	if (h->count == 0)
-		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
-	h->member = h->count > 1 ? hash % h->count : 0;
-	if (h->member >= SLUICE_MAX_ECMP)
-		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
-	h->nh = __atomic_load_n(&g->nh[h->member], __ATOMIC_ACQUIRE);
 	if (h->nh >= r->entries[M_NHS])
 		return punt(h, SLUICE_PASS_NO_NEIGH, FIBREAD_UNRESOLVED);
 	nh = &r->nhs[h->nh];
@@ -343,6 +329,28 @@ static int resolve(const struct fibread *r, __u8 family, const __u8 *dst,
 	return 0;
 }
 
+/* route.h's resolve_hop(): the group's member, then its next hop. */
+static int resolve(const struct fibread *r, __u8 family, const __u8 *dst,
+		   unsigned int len, __u32 hash, struct fibread_hop *h)
+{
+	const struct sluice_fib_nhg *g;
+
+	h->nhg = h->target - SLUICE_FIB_NHG0;
+	if (h->nhg >= r->entries[M_NHGS])
+		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
+	g = &r->nhgs[h->nhg];
+	h->nhg_id = __atomic_load_n(&g->id, __ATOMIC_RELAXED);
+	/* acquire: the members below count were written before it */
+	h->count = __atomic_load_n(&g->count, __ATOMIC_ACQUIRE);
+	if (h->count == 0)
+		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
+	h->member = h->count > 1 ? hash % h->count : 0;
+	if (h->member >= SLUICE_MAX_ECMP)
+		return punt(h, SLUICE_PASS_NO_ROUTE, FIBREAD_NO_ROUTE);
+	h->nh = __atomic_load_n(&g->nh[h->member], __ATOMIC_ACQUIRE);
+	return nh_read(r, family, dst, len, h);
+}
+
 static int lookup(const struct fibread *r, __u8 family, const __u8 *dst,
 		  __u32 hash, struct fibread_hop *h)
 {
@@ -375,4 +383,14 @@ int fibread_lookup(const struct fibread *r, const struct fibread_flow *f,
 	if (f->family != AF_INET && f->family != AF_INET6)
 		return -EAFNOSUPPORT;
 	return lookup(r, f->family, f->daddr, fibread_flow_hash(f), h);
+}
+
+int fibread_nh(const struct fibread *r, __u32 nh, __u8 family, const __u8 *dst,
+	       struct fibread_hop *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	h->nh = nh;
+	return nh_read(r, family, dst, family == AF_INET ? 4 : 16, h);
 }

@@ -114,4 +114,18 @@ int fibread_lookup6(const struct fibread *r, const __u8 *dst, __u32 hash,
 int fibread_lookup(const struct fibread *r, const struct fibread_flow *f,
 		   struct fibread_hop *h);
 
+/*
+ * Next hop fib_nhs[@nh] alone, as a lookup that chose it reads it (one
+ * code path): for a packet to @dst (@family's 4 or 16 bytes, which an
+ * on-link next hop's neighbour is looked up by).  Fills @h's nh and next-
+ * hop fields (target, group and member stay 0) and returns 0 whatever the
+ * decision: h->reason SLUICE_FWD_REDIRECT, or PASS_NO_NEIGH (the entry is
+ * unused or out of range, or its neighbour is gone) or
+ * PASS_EGRESS_UNMANAGED.  -errno as fibread_lookup4; -EAFNOSUPPORT for a
+ * family other than AF_INET and AF_INET6.  ip-rewrite re-reads the next
+ * hop ip4-lookup/ip6-lookup chose with it.
+ */
+int fibread_nh(const struct fibread *r, __u32 nh, __u8 family, const __u8 *dst,
+	       struct fibread_hop *h);
+
 #endif
