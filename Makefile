@@ -67,7 +67,7 @@ $(BUILD)/obj/lib/fibread/%.o: CFLAGS += -Ilib/fibread -Ilib/fib
 $(BUILD)/obj/lib/fw/%.o: CFLAGS += -Ilib/fw
 $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/lib/pktio/%.o: CFLAGS += -Ilib/pktio
-$(BUILD)/obj/lib/graph/%.o: CFLAGS += -Ilib/graph
+$(BUILD)/obj/lib/graph/%.o: CFLAGS += -Ilib/graph -Ilib/fibread
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
 $(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
 $(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw \
@@ -76,7 +76,8 @@ $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -
 $(BUILD)/obj/bench/gen/%.o: CFLAGS += -Ibench/gen -I$(BUILD)/gen
 # unit tests see the headers of the programs whose code they test
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev \
-	-Ilib/fib -Ilib/fw -Ilib/pktgen -Ilib/pktio -Ilib/graph -Icli -Ibench/gen
+	-Ilib/fib -Ilib/fw -Ilib/pktgen -Ilib/pktio -Ilib/graph -Ilib/fibread \
+	-Icli -Ibench/gen
 
 LIBCOMMON := $(BUILD)/libsluice-common.a
 LIBDP := $(BUILD)/libsluice-dp.a
@@ -169,8 +170,8 @@ $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOM
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \
-		       $(LIBPKTGEN) $(LIBGRAPH) $(LIBPKTIO) $(LIBFIB) $(LIBFW) \
-		       $(LIBCOMMON)
+		       $(LIBPKTGEN) $(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) \
+		       $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \

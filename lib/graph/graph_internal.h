@@ -38,6 +38,10 @@ extern const struct graph_node_type graph_node_ip6_input;
 extern const struct graph_node_type graph_node_drop;
 extern const struct graph_node_type graph_node_punt;
 extern const struct graph_node_type graph_node_tx;
+extern const struct graph_node_type graph_node_ip4_lookup;
+extern const struct graph_node_type graph_node_ip6_lookup;
+extern const struct graph_node_type graph_node_ip_rewrite;
+extern const struct graph_node_type graph_node_if_output;
 
 /* Reason number by name ("drop_bad_csum"), -ENOENT if none (reasons.c). */
 int graph_reason_by_name(const char *name);
