@@ -175,10 +175,10 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
-	     $(LIBFIBREAD) $(LIBFIB) \
+	     $(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) \
 	     $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(PKTIO_LIBS)
 $(BENCH_BIN): $(call obj,$(BENCH_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
 	      $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)

@@ -85,6 +85,9 @@ struct share {
 	__u64 fwd_unread; /* forwards run since seen was read */
 	unsigned int ecmp_fwd, onlink_fwd, mismatches, runs;
 	__u32 member_seen; /* bit m: member m of an 8-member group forwarded */
+	/* the forwarding graph on the same table (fibshare_graph.c) */
+	struct fsgraph *gr;
+	unsigned int graph_fwd, graph_punt, graph_mismatches;
 };
 
 /* The MAC of gateway @k (distinct for each member of each group). */
@@ -370,6 +373,51 @@ static bool counted_as(struct share *s, int reason)
 	return ok;
 }
 
+/*
+ * The same frame through the forwarding graph: XDP's decision, egress
+ * port and output bytes.  A forward leaves by the port whose ifindex is
+ * the reader's tx_ifindex (the XDP output's source MAC is that port's:
+ * probe() checks it) with XDP's output bytes exactly; anything else goes
+ * to the kernel unchanged under @want, the reason XDP counts (probe()
+ * checks that too).
+ */
+static void graph_probe(struct share *s, const char *daddr,
+			const struct frame *in, const struct run *r,
+			const struct fibread_hop *h, int want)
+{
+	static struct fsgraph_out o;
+	static const int ifx[] = { IFX_P0, IFX_P1, IFX_P2 };
+	const char *why = NULL;
+	int err = fsgraph_run(s->gr, in->buf, in->len, &o);
+
+	if (err)
+		why = "a buffer lost or sent twice";
+	else if (want == SLUICE_FWD_REDIRECT &&
+		 (o.port < 0 || s->e->ifindex[ifx[o.port]] != h->tx_ifindex))
+		why = "not forwarded, or by another port";
+	else if (want == SLUICE_FWD_REDIRECT &&
+		 (o.len != r->out_len || memcmp(o.bytes, r->out, o.len)))
+		why = "forwarded, other bytes than XDP's";
+	else if (want != SLUICE_FWD_REDIRECT &&
+		 (o.port != FSG_PUNTED || o.reason != want))
+		why = "not punted, or under another reason";
+	else if (want != SLUICE_FWD_REDIRECT &&
+		 (o.len != in->len || memcmp(o.bytes, in->buf, in->len)))
+		why = "punted, but changed";
+	if (!why) {
+		if (want == SLUICE_FWD_REDIRECT)
+			s->graph_fwd++;
+		else
+			s->graph_punt++;
+		return;
+	}
+	if (s->graph_mismatches++ < MAX_DIAG)
+		diag("graph: %s: %s: want %s; graph port %d reason %s len %u "
+		     "(XDP %u)\n",
+		     daddr, why, dp_reason_name((unsigned int)want), o.port,
+		     dp_reason_name(o.reason), o.len, r->out_len);
+}
+
 /* One destination through both; false on a disagreement. */
 static void probe(struct share *s, struct rng *g, int family)
 {
@@ -386,11 +434,19 @@ static void probe(struct share *s, struct rng *g, int family)
 			       .sport = (__u16)(1024 + rnd(g) % 60000),
 			       .dport = (__u16)(1 + rnd(g) % 65535),
 			       .payload = 32 };
+	/* 1 in 16 around the egress MTU (1500): a forward or pass_mtu */
+	unsigned int l3_len = rnd(g) % 16 ? 0 : 1480 + rnd(g) % 41;
+	int want;
 	char daddr[INET6_ADDRSTRLEN];
 	struct fibread_hop h;
 	__u16 ports[2];
 	int ifx;
 
+	if (l3_len)
+		sp.payload =
+			(__u16)(l3_len - 20 - (family == AF_INET ? 20 : 40));
+	else
+		l3_len = (family == AF_INET ? 20 : 40) + 20 + 32;
 	dest_random(s, g, family, fl.daddr);
 	inet_ntop(family, fl.daddr, daddr, sizeof(daddr));
 	sp.daddr = daddr;
@@ -405,14 +461,20 @@ static void probe(struct share *s, struct rng *g, int family)
 		return;
 	}
 	xdp_run(s->e->prog_fd, s->e->ifindex[IFX_P0], in.buf, in.len, 0, 1, &r);
-	if (h.reason >= 0 && h.reason < SLUICE_REASON_SLOTS)
-		s->by_reason[h.reason]++;
+	/* fibread decides the route; the packet check after it is XDP's
+	 * forward_stage(): too big for the egress, to the kernel */
+	want = h.reason;
+	if (want == SLUICE_FWD_REDIRECT && l3_len > h.mtu)
+		want = SLUICE_PASS_MTU;
+	if (want >= 0 && want < SLUICE_REASON_SLOTS)
+		s->by_reason[want]++;
 	if (r.err) {
 		mismatch(s, daddr, "test_run failed", &r, &h);
 		return;
 	}
-	if (h.reason != SLUICE_FWD_REDIRECT) {
-		if (!counted_as(s, h.reason))
+	graph_probe(s, daddr, &in, &r, &h, want);
+	if (want != SLUICE_FWD_REDIRECT) {
+		if (!counted_as(s, want))
 			mismatch(s, daddr, "XDP counted another reason", &r,
 				 &h);
 		else if (r.retval != XDP_PASS || r.out_len != in.len ||
@@ -471,20 +533,22 @@ static bool all_seen(struct share *s)
 		SLUICE_PASS_NO_NEIGH, SLUICE_PASS_EGRESS_UNMANAGED,
 	};
 	bool ok = s->ecmp_fwd && s->onlink_fwd &&
+		  s->by_reason[SLUICE_PASS_MTU] &&
 		  s->member_seen == (1u << SLUICE_MAX_ECMP) - 1;
 
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		ok = ok && s->by_reason[reasons[i]];
 	diag("%u destinations: %llu forwarded (%u through ECMP groups, %u "
 	     "on-link), punted: %llu no route, %llu local, %llu kernel, %llu "
-	     "no neighbour, %llu unmanaged egress\n",
+	     "no neighbour, %llu unmanaged egress, %llu too big\n",
 	     s->runs, (unsigned long long)s->by_reason[SLUICE_FWD_REDIRECT],
 	     s->ecmp_fwd, s->onlink_fwd,
 	     (unsigned long long)s->by_reason[SLUICE_PASS_NO_ROUTE],
 	     (unsigned long long)s->by_reason[SLUICE_PASS_LOCAL],
 	     (unsigned long long)s->by_reason[SLUICE_PASS_KERNEL_ROUTE],
 	     (unsigned long long)s->by_reason[SLUICE_PASS_NO_NEIGH],
-	     (unsigned long long)s->by_reason[SLUICE_PASS_EGRESS_UNMANAGED]);
+	     (unsigned long long)s->by_reason[SLUICE_PASS_EGRESS_UNMANAGED],
+	     (unsigned long long)s->by_reason[SLUICE_PASS_MTU]);
 	return ok;
 }
 
@@ -595,7 +659,7 @@ static void open_missing(struct env *e)
 static void compare(struct share *s)
 {
 	struct rng g = { SEED };
-	char name[200];
+	char name[320];
 	struct timespec t0, t1;
 
 	if (snapshot(s->e, s->e->before)) {
@@ -618,13 +682,25 @@ static void compare(struct share *s)
 	if (s->mismatches)
 		diag("%u of %u disagree\n", s->mismatches, s->runs);
 	tap(s->e, !s->mismatches && s->runs == N_DESTS, name);
+	diag("graph: %u forwarded, %u punted as XDP; %u disagree\n",
+	     s->graph_fwd, s->graph_punt, s->graph_mismatches);
+	snprintf(name, sizeof(name),
+		 "fibshare: %u destinations (v4 and v6) through the graph "
+		 "eth-input -> ip4/ip6-input -> ip4/ip6-lookup -> ip-rewrite "
+		 "-> if-output: XDP's decision and reason, egress port and "
+		 "output bytes, frame by frame",
+		 N_DESTS);
+	tap(s->e,
+	    !s->graph_mismatches && s->graph_fwd + s->graph_punt == N_DESTS &&
+		    s->graph_fwd > 0,
+	    name);
 	tap(s->e, !snapshot(s->e, s->e->after) && counters_match(s),
 	    "fibshare: XDP counted each reason exactly as often as fibread "
 	    "predicted it");
 	tap(s->e, all_seen(s),
 	    "fibshare: every decision seen (ECMP forwards with each of 8 "
 	    "members, on-link, no route, local, kernel, no neighbour, "
-	    "unmanaged egress)");
+	    "unmanaged egress, too big)");
 }
 
 void fibshare_run_all(struct env *e)
@@ -669,7 +745,17 @@ void fibshare_run_all(struct env *e)
 		tap(e, !err, "fibshare: fibread_open on the pins");
 	}
 	if (!err) {
+		__u32 ports[] = { e->ifindex[IFX_P0], e->ifindex[IFX_P1],
+				  e->ifindex[IFX_P2] };
+
+		err = fsgraph_open(&s.gr, s.rd, ports, 3, why, sizeof(why));
+		if (err)
+			diag("the graph: %s\n", why);
+		tap(e, !err, "fibshare: the forwarding graph on the pins");
+	}
+	if (!err) {
 		compare(&s);
+		fsgraph_close(s.gr);
 		tap(e, live_view(&s),
 		    "fibshare: a /32 added and deleted through lib/dp: the "
 		    "open reader sees each change at once");
