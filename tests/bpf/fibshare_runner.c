@@ -84,6 +84,7 @@ struct share {
 	struct sluice_counter seen[SLUICE_REASON_SLOTS]; /* P0's, so far */
 	__u64 fwd_unread; /* forwards run since seen was read */
 	unsigned int ecmp_fwd, onlink_fwd, mismatches, runs;
+	unsigned int tagged_fwd, vlan_fwd; /* tagged in; to V30 */
 	__u32 member_seen; /* bit m: member m of an 8-member group forwarded */
 	/* the forwarding graph on the same table (fibshare_graph.c) */
 	struct fsgraph *gr;
@@ -125,10 +126,36 @@ static int neigh_add(struct share *s, int ifx, int family, const __u8 *addr,
 	return dp_neigh_set(s->dp, &k, &v);
 }
 
-/* Ports P0-P2 as the fib fixtures have them. */
+/* VLAN subinterfaces: V10 on P0 (tagged frames come in by it) and V30
+ * on P1 (a third of the gateways are behind it).  V10 shares P0's counter
+ * slot, so every frame is counted in one slot whatever its tag. */
+static int vlans_set(struct share *s)
+{
+	static const __u8 mac10[6] = MAC_V10, mac30[6] = MAC_V30;
+	struct sluice_iface v10 = { .mtu = 1500,
+				    .slot = s->e->slot[IFX_P0],
+				    .vlan_id = 10,
+				    .flags = SLUICE_IF_VLAN,
+				    .parent_ifindex = s->e->ifindex[IFX_P0] };
+	struct sluice_iface v30 = { .mtu = 1500,
+				    .slot = s->e->slot[IFX_V30],
+				    .vlan_id = 30,
+				    .flags = SLUICE_IF_VLAN,
+				    .parent_ifindex = s->e->ifindex[IFX_P1] };
+
+	memcpy(v10.mac, mac10, 6);
+	memcpy(v30.mac, mac30, 6);
+	return dp_iface_set(s->dp, s->e->ifindex[IFX_V10], &v10) ?:
+		       dp_vlan_set(s->dp, s->e->ifindex[IFX_P0], 10, s->e->ifindex[IFX_V10]) ?:
+		       dp_iface_set(s->dp, s->e->ifindex[IFX_V30], &v30) ?:
+		       dp_vlan_set(s->dp, s->e->ifindex[IFX_P1], 30,
+				   s->e->ifindex[IFX_V30]);
+}
+
+/* Ports P0-P2 as the fib fixtures have them, and the VLANs. */
 static int ports_set(struct share *s)
 {
-	int err = 0;
+	int err = vlans_set(s);
 
 	for (size_t i = 0; !err && i < fib_n_topo_ifaces; i++) {
 		const struct topo_iface *t = &fib_topo_ifaces[i];
@@ -141,7 +168,8 @@ static int ports_set(struct share *s)
 	return err;
 }
 
-/* N_GROUPS groups of a family over P1 and P2, their gateways' MACs. */
+/* N_GROUPS groups of a family over P1, P2 and V30, their gateways'
+ * MACs. */
 static int groups_set(struct share *s, int family, __u32 id0)
 {
 	int err = 0;
@@ -151,7 +179,9 @@ static int groups_set(struct share *s, int family, __u32 id0)
 
 		for (unsigned int m = 0; !err && m < g.count; m++) {
 			unsigned int k = i * SLUICE_MAX_ECMP + m;
-			int ifx = (i + m) % 2 ? IFX_P2 : IFX_P1;
+			int ifx = (i + m) % 3 == 2 ? IFX_V30 :
+				  (i + m) % 2	   ? IFX_P2 :
+						     IFX_P1;
 			__u8 mac[6];
 
 			g.nh[m].ifindex = s->e->ifindex[ifx];
@@ -319,9 +349,14 @@ static void dest_random(struct share *s, struct rng *g, int family, __u8 *d)
 	}
 }
 
-/* The egress port whose MAC is @mac, IFX_NONE when none. */
+/* The egress port whose MAC (or whose VLAN's) is @mac, IFX_NONE when
+ * none. */
 static int port_of_mac(const __u8 *mac)
 {
+	static const __u8 mac30[6] = MAC_V30;
+
+	if (!memcmp(mac, mac30, 6))
+		return IFX_P1;
 	for (size_t i = 0; i < fib_n_topo_ifaces; i++)
 		if (!memcmp(fib_topo_ifaces[i].mac, mac, 6))
 			return fib_topo_ifaces[i].ifx;
@@ -436,6 +471,10 @@ static void probe(struct share *s, struct rng *g, int family)
 			       .payload = 32 };
 	/* 1 in 16 around the egress MTU (1500): a forward or pass_mtu */
 	unsigned int l3_len = rnd(g) % 16 ? 0 : 1480 + rnd(g) % 41;
+	/* 1 in 4 tagged (VLAN 10 on P0, any priority): popped, or retagged
+	 * to V30 */
+	bool tagged = rnd(g) % 4 == 0;
+	__u32 out_len;
 	int want;
 	char daddr[INET6_ADDRSTRLEN];
 	struct fibread_hop h;
@@ -447,6 +486,14 @@ static void probe(struct share *s, struct rng *g, int family)
 			(__u16)(l3_len - 20 - (family == AF_INET ? 20 : 40));
 	else
 		l3_len = (family == AF_INET ? 20 : 40) + 20 + 32;
+	if (tagged) {
+		static const __u8 mac10[6] = MAC_V10;
+
+		memcpy(sp.dst, mac10, 6);
+		sp.tagged = 1;
+		sp.vid = 10;
+		sp.pcp = (__u8)(rnd(g) % 8);
+	}
 	dest_random(s, g, family, fl.daddr);
 	inet_ntop(family, fl.daddr, daddr, sizeof(daddr));
 	sp.daddr = daddr;
@@ -484,7 +531,9 @@ static void probe(struct share *s, struct rng *g, int family)
 		return;
 	}
 	ifx = port_of_mac(h.smac);
-	if (r.retval != XDP_REDIRECT || r.out_len != in.len ||
+	out_len = in.len - (tagged ? 4 : 0) +
+		  (h.port_flags & SLUICE_IF_VLAN ? 4 : 0);
+	if (r.retval != XDP_REDIRECT || r.out_len != out_len ||
 	    memcmp(r.out, h.dmac, 6) || memcmp(r.out + 6, h.smac, 6) ||
 	    ifx == IFX_NONE || s->e->ifindex[ifx] != h.tx_ifindex) {
 		counted_as(s, h.reason); /* its diagnostics */
@@ -498,6 +547,8 @@ static void probe(struct share *s, struct rng *g, int family)
 		s->member_seen |= 1u << h.member;
 	if (h.flags & FIBREAD_ONLINK)
 		s->onlink_fwd++;
+	s->tagged_fwd += tagged;
+	s->vlan_fwd += !!(h.port_flags & SLUICE_IF_VLAN);
 }
 
 /* The P0 slot's counters moved by exactly the reader's tallies. */
@@ -532,17 +583,17 @@ static bool all_seen(struct share *s)
 		SLUICE_PASS_LOCAL,    SLUICE_PASS_KERNEL_ROUTE,
 		SLUICE_PASS_NO_NEIGH, SLUICE_PASS_EGRESS_UNMANAGED,
 	};
-	bool ok = s->ecmp_fwd && s->onlink_fwd &&
-		  s->by_reason[SLUICE_PASS_MTU] &&
+	bool ok = s->ecmp_fwd && s->onlink_fwd && s->tagged_fwd &&
+		  s->vlan_fwd && s->by_reason[SLUICE_PASS_MTU] &&
 		  s->member_seen == (1u << SLUICE_MAX_ECMP) - 1;
 
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		ok = ok && s->by_reason[reasons[i]];
 	diag("%u destinations: %llu forwarded (%u through ECMP groups, %u "
-	     "on-link), punted: %llu no route, %llu local, %llu kernel, %llu "
+	     "on-link, %u tagged in, %u to VLAN 30), punted: %llu no route, %llu local, %llu kernel, %llu "
 	     "no neighbour, %llu unmanaged egress, %llu too big\n",
 	     s->runs, (unsigned long long)s->by_reason[SLUICE_FWD_REDIRECT],
-	     s->ecmp_fwd, s->onlink_fwd,
+	     s->ecmp_fwd, s->onlink_fwd, s->tagged_fwd, s->vlan_fwd,
 	     (unsigned long long)s->by_reason[SLUICE_PASS_NO_ROUTE],
 	     (unsigned long long)s->by_reason[SLUICE_PASS_LOCAL],
 	     (unsigned long long)s->by_reason[SLUICE_PASS_KERNEL_ROUTE],
@@ -699,7 +750,7 @@ static void compare(struct share *s)
 	    "predicted it");
 	tap(s->e, all_seen(s),
 	    "fibshare: every decision seen (ECMP forwards with each of 8 "
-	    "members, on-link, no route, local, kernel, no neighbour, "
+	    "members, on-link, tagged in, to a VLAN, no route, local, kernel, no neighbour, "
 	    "unmanaged egress, too big)");
 }
 
