@@ -516,7 +516,7 @@ static void test_ip6_lookup(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
-static void test_lookup_refused(void **state)
+static void test_refused_without_fib(void **state)
 {
 	static const struct graph_edge_spec next[] = {
 		{ "rewrite", "d" }, { "local", "d" },  { "punt", "d" },
@@ -1017,7 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_ip4_lookup),
 		cmocka_unit_test(test_ip4_lookup_ecmp),
 		cmocka_unit_test(test_ip6_lookup),
-		cmocka_unit_test(test_lookup_refused),
+		cmocka_unit_test(test_refused_without_fib),
 		cmocka_unit_test(test_ip_rewrite4),
 		cmocka_unit_test(test_ip_rewrite_edges),
 		cmocka_unit_test(test_ip_rewrite6),
