@@ -39,9 +39,9 @@ static const struct graph_node_type *types[GRAPH_TYPES_MAX] = {
 	&graph_node_eth_input,	&graph_node_ip4_input,	&graph_node_ip6_input,
 	&graph_node_drop,	&graph_node_punt,	&graph_node_tx,
 	&graph_node_ip4_lookup, &graph_node_ip6_lookup, &graph_node_ip_rewrite,
-	&graph_node_if_output,
+	&graph_node_if_output,	&graph_node_udp_input,
 };
-static unsigned int n_types = 10;
+static unsigned int n_types = 11;
 
 static const struct graph_node_type *type_find_locked(const char *name)
 {

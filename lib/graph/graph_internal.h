@@ -42,6 +42,7 @@ extern const struct graph_node_type graph_node_ip4_lookup;
 extern const struct graph_node_type graph_node_ip6_lookup;
 extern const struct graph_node_type graph_node_ip_rewrite;
 extern const struct graph_node_type graph_node_if_output;
+extern const struct graph_node_type graph_node_udp_input;
 
 /* Reason number by name ("drop_bad_csum"), -ENOENT if none (reasons.c). */
 int graph_reason_by_name(const char *name);
