@@ -10,3 +10,10 @@ $(GRAPH_DOC_EXAMPLE): docs/graph.md $(wildcard include/sluice/graph/*.h)
 	awk '/^```c$$/ { n++; if (n == 1) { f = 1; next } } \
 		/^```$$/ { f = 0 } f' $< > $(@:.o=.c)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-variable-declarations -c $(@:.o=.c) -o $@
+
+# tests/tools/graph_udp_echo runs a graph: libgraph (before libpktio, which
+# it uses) on top of the tools' rule
+$(BUILD)/tests/tools/graph_udp_echo: $(BUILD)/obj/tests/tools/graph_udp_echo.o \
+		$(LIBGRAPH) $(LIBPKTIO)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
