@@ -17,3 +17,12 @@ $(BUILD)/tests/tools/graph_udp_echo: $(BUILD)/obj/tests/tools/graph_udp_echo.o \
 		$(LIBGRAPH) $(LIBPKTIO)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
+
+# the UDP channels' example: the ```c block after "<!-- doc-example: udp -->"
+GRAPH_DOC_UDP_EXAMPLE := $(BUILD)/graph/doc_udp_example.o
+all: $(GRAPH_DOC_UDP_EXAMPLE)
+$(GRAPH_DOC_UDP_EXAMPLE): docs/graph.md $(wildcard include/sluice/graph/*.h)
+	@mkdir -p $(@D)
+	awk '/^<!-- doc-example: udp -->$$/ { m = 1; next } \
+		m && /^```c$$/ { f = 1; next } f && /^```$$/ { exit } f' $< > $(@:.o=.c)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c $(@:.o=.c) -o $@
