@@ -529,7 +529,8 @@ static int covers(const struct graph_udp_chan *ch,
 
 static int check_send(struct graph_udp_chan *ch,
 		      const struct graph_udp_ep **src,
-		      const struct graph_udp_ep *peer, size_t len)
+		      const struct graph_udp_ep *peer, const void *payload,
+		      size_t len)
 {
 	const char *fam;
 	char a[64], b[64];
@@ -567,6 +568,10 @@ static int check_send(struct graph_udp_chan *ch,
 				"binding %s",
 				ep_str(*src, a, sizeof(a)),
 				ep_str(&ch->local, b, sizeof(b)));
+		return -EINVAL;
+	}
+	if (!payload && len) {
+		graph_set_error("sendto: payload: NULL for %zu bytes", len);
 		return -EINVAL;
 	}
 	room = ch->t->opts.mtu -
@@ -650,7 +655,7 @@ int graph_udp_send(struct graph_udp_chan *ch, const struct graph_udp_ep *src,
 	uint8_t *f;
 	int err;
 
-	err = check_send(ch, &src, peer, len);
+	err = check_send(ch, &src, peer, payload, len);
 	if (err)
 		return err;
 	hlen = ETH_HLEN_ + (peer->family == AF_INET ? IP4_HLEN_ : IP6_HLEN_) +

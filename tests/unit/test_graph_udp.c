@@ -538,6 +538,8 @@ static void test_send_refusals(void **state)
 	bad.port = 0;
 	REFUSED(graph_udp_sendto(c4, &bad, "a", 1), -EINVAL,
 		"sendto: peer.port: 0 is not a port (1..65535)");
+	REFUSED(graph_udp_sendto(c4, &peer, NULL, 3), -EINVAL,
+		"sendto: payload: NULL for 3 bytes");
 	REFUSED(graph_udp_sendto(c4, &peer, big, 1473), -EMSGSIZE,
 		"sendto: len: 1473 bytes, above the 1472 an MTU of 1500 "
 		"takes");
@@ -692,6 +694,7 @@ static void test_rx_full_and_fd(void **state)
 	struct pollfd pfd;
 	struct graph *g;
 	uint8_t f[128];
+	char *json;
 	size_t len;
 
 	(void)state;
@@ -713,6 +716,13 @@ static void test_rx_full_and_fd(void **state)
 	graph_udp_chan_stats(ch, &st);
 	assert_int_equal(st.rx, 4);
 	assert_int_equal(st.rx_full, 6);
+	/* the node's own counters in the stats export */
+	json = graph_stats_json(g);
+	assert_non_null(json);
+	if (!strstr(json, "\"counters\":{\"delivered\":4,\"rx_full\":6,"
+			  "\"unbound\":0}"))
+		fail_msg("udp-input's counters not in %s", json);
+	free(json);
 	/* the 6 refused are freed: 4 buffers out of the pool */
 	assert_int_equal(pktio_pool_avail(pool), 32 - 4);
 	assert_int_equal(poll(&pfd, 1, 0), 1);
