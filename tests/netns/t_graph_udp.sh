@@ -5,12 +5,11 @@
 # with graph_udp_send) exchanges datagrams with a kernel-socket client in
 # another namespace: exact payloads back from the address and port they
 # went to, IPv4 and IPv6, to bound addresses and to a bind to any; a port
-# nobody bound is punted (pass_local) and not answered; datagrams with a
+# nobody bound is punted (pass_local) through a TAP to the kernel, whose
+# ICMP port unreachable reaches the client (v4 and v6); datagrams with a
 # bad checksum or length are dropped under their reasons; a stop gives
 # every buffer back.
-# Not here: the kernel's ICMP port unreachable for an unbound port (the
-# tool's punt edge is a counting sink, no TAP to a kernel behind it), and
-# the graph's own tx path (the tool writes the MACs itself until
+# Not here: the graph's own tx path (the tool writes the MACs itself until
 # ip4-lookup/ip-rewrite exist).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pktio_lib.sh"
@@ -18,8 +17,12 @@
 ECHO="$PKTIO_BUILD/tests/tools/graph_udp_echo"
 [ -x "$ECHO" ] || die "$ECHO is not built"
 
-# client (c0) -- (e0) graph: e0 has no address (the kernel behind it stays
-# out of the way), the client static neighbours for the graph's addresses
+# client (c0) -- (e0) graph -- TAP gk0 -- the kernel of NS_E.  The graph's
+# addresses are the kernel's on gk0 (with e0's MAC, so punted frames are
+# for it); e0's own frames never reach NS_E's stack (an nft ingress drop,
+# after af_packet has seen them), so only what the graph punts does.  The
+# client has static neighbours for the graph's addresses, the kernel one
+# for the client on gk0.
 netns_add NS_C c && netns_add NS_E e || die "namespaces"
 veth "$NS_C" c0 02:00:00:00:62:02 "$NS_E" e0 02:00:00:00:62:01 || die "veth"
 ip -n "$NS_C" addr add 198.18.62.2/24 dev c0 || die "v4 address"
@@ -30,9 +33,13 @@ for a in 198.18.62.1 198.18.62.9 2001:db8:62::1 2001:db8:62::9; do
 done
 host_if "$NS_C" c0
 ip netns exec "$NS_E" ethtool -K e0 gro off >/dev/null 2>&1
+ip netns exec "$NS_E" nft add table netdev graph &&
+	ip netns exec "$NS_E" nft add chain netdev graph e0in \
+		'{ type filter hook ingress device e0 priority 0; policy drop; }' ||
+	die "nft ingress drop on e0"
 
 out="$T_TMP/echo.out"
-ip netns exec "$NS_E" "$ECHO" --dev e0 --bind 198.18.62.1:7000 \
+ip netns exec "$NS_E" "$ECHO" --dev e0 --punt-tap gk0 --bind 198.18.62.1:7000 \
 	--bind '[2001:db8:62::1]:7000' --bind '*:7100' >"$out" 2>&1 &
 pid=$!
 T_PIDS+=("$pid")
@@ -40,6 +47,12 @@ if ! wait_until 10 grep -q '^ready' "$out"; then
 	sed 's/^/# /' "$out" | tail -20
 	die "graph_udp_echo did not come up"
 fi
+ip -n "$NS_E" link set gk0 address 02:00:00:00:62:01 &&
+	ip -n "$NS_E" addr add 198.18.62.1/24 dev gk0 &&
+	ip -n "$NS_E" addr add 2001:db8:62::1/64 dev gk0 nodad &&
+	ip -n "$NS_E" neigh replace 198.18.62.2 lladdr 02:00:00:00:62:02 dev gk0 nud permanent &&
+	ip -n "$NS_E" neigh replace 2001:db8:62::2 lladdr 02:00:00:00:62:02 dev gk0 nud permanent ||
+	die "the kernel side of gk0"
 
 # ---- datagrams echoed through the channels ----------------------------------
 check "IPv4 to 198.18.62.1:7000: 40 datagrams back, exact payloads, from it" \
@@ -70,19 +83,28 @@ for _ in range(2):
     r.sendto(struct.pack("!HHHH", 5555, 7000, 100, 0) + b"short",
              ("198.18.62.1", 0))
 ' >"$T_TMP/raw.out" 2>&1 || { sed 's/^/# /' "$T_TMP/raw.out"; die "raw sender"; }
-# nothing comes back for those: the client sees no datagram within 0.5 s
-got=$(timeout 10 ip netns exec "$NS_C" "$T_PY" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("198.18.62.2", 5556))
-s.settimeout(0.5)
-s.sendto(b"x", ("198.18.62.1", 7998))
+# an unbound port on a connected socket: the kernel's ICMP port
+# unreachable (through the punt TAP) makes the next recv fail
+unreach() {
+	timeout 10 ip netns exec "$NS_C" "$T_PY" -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect((a, 7998))
+s.send(b"anyone?")
 try:
-    print(len(s.recv(100)))
+    print("answer of %d bytes" % len(s.recv(100)))
+except ConnectionRefusedError:
+    print("refused")
 except socket.timeout:
     print("none")
-')
-check "an unbound port is not answered (got '$got')" test "$got" = none
+' "$1"
+}
+got=$(unreach 198.18.62.1)
+check "IPv4 unbound port: the kernel's port unreachable ($got)" test "$got" = refused
+got=$(unreach 2001:db8:62::1)
+check "IPv6 unbound port: the kernel's port unreachable ($got)" test "$got" = refused
 
 kill -TERM "$pid"
 for _ in $(seq 1 100); do
@@ -107,10 +129,13 @@ check "the v6 channel echoed 40 ($c6)" test "$c6" = 40
 check "the bind to any echoed 40 ($ca)" test "$ca" = 40
 check "no rx_full, no failed send" \
 	test "$(field 'udp ' rx_full)/$(field 'udp ' send_failed)" = 0/0
-check "unbound port and address: 6 punted as pass_local ($(field punt pass_local))" \
-	test "$(field punt pass_local)" = 6
-check "udp-input counted 6 unbound ($(field 'udp ' unbound))" \
-	test "$(field 'udp ' unbound)" = 6
+check "unbound port and address: 7 punted as pass_local ($(field punt pass_local))" \
+	test "$(field punt pass_local)" = 7
+check "udp-input counted 7 unbound ($(field 'udp ' unbound))" \
+	test "$(field 'udp ' unbound)" = 7
+kout=$(field kernel out)
+check "the kernel's answers went out through the graph's port ($kout)" \
+	test "${kout:-0}" -ge 5
 check "3 bad checksums dropped as drop_bad_csum ($(field drop bad_csum))" \
 	test "$(field drop bad_csum)" = 3
 check "2 bad lengths dropped as drop_bad_len ($(field drop bad_len))" \

@@ -4,8 +4,11 @@
  * the netns tier (tests/netns/t_graph_udp.sh).  A worker thread receives
  * from a pktio port (af_packet by default) and walks each burst through
  *   eth-input -> ip4-input / ip6-input -> udp-input
- * (punt and drop: "drop" nodes named punt and drop, counting reasons: no
- * kernel behind the punt here); an application thread binds the --bind
+ * (drop: a drop node; punt: with --punt-tap, a punt node sending to a TAP
+ * whose kernel side answers what the graph does not take, ICMP port
+ * unreachable among it, the worker sending what the kernel writes to the
+ * TAP out of the port; without it, a drop node named punt that counts
+ * the reasons); an application thread binds the --bind
  * endpoints, sleeps in poll() on the channels' eventfds, receives each
  * datagram and sends its payload back with graph_udp_send() from the
  * address it came to.
@@ -16,14 +19,15 @@
  * zero MACs) and sends them out of the port.  With the lookup and
  * rewrite nodes, it will walk them through the graph's entry instead.
  *
- *   graph_udp_echo --dev IF [--driver D] --bind ADDR:PORT [--bind ...]
+ *   graph_udp_echo --dev IF [--driver D] [--punt-tap TAP]
+ *                  --bind ADDR:PORT [--bind ...]
  *   (ADDR: 198.18.0.1, [2001:db8::1], 0.0.0.0, [::] or * for any)
  *
  * Prints "ready" when bound and running; at SIGTERM/SIGINT, per channel
  * "chan ADDR:PORT rx N rx_full N tx N tx_full N tx_nobuf N echoed N",
  * then "udp delivered N unbound N rx_full N", "punt pass_local N
  * pass_fragment N", "drop bad_csum N bad_len N trunc_l4 N", "port rx N
- * tx N" and, once everything is closed, "pool A/T"; exit status 1 when a
+ * tx N", "kernel out N" (frames from the TAP sent out) and, once everything is closed, "pool A/T"; exit status 1 when a
  * buffer did not come back.
  */
 #include <arpa/inet.h>
@@ -55,6 +59,8 @@ static void on_signal(int sig)
 
 struct echo {
 	struct pktio_port *port;
+	struct pktio_port *tap; /* the punt's, or NULL */
+	uint64_t kernel_out;
 	struct graph *g;
 	struct graph_udp *udp;
 	struct graph_udp_chan *ch[MAX_BINDS];
@@ -105,7 +111,8 @@ static void *worker_main(void *arg)
 	uint8_t peer_mac[6] = { 0 };
 
 	while (!stop) {
-		uint16_t n = pktio_rx_burst(e->port, 0, bufs, BURST), k, sent;
+		uint16_t n = pktio_rx_burst(e->port, 0, bufs, BURST), k, m,
+			 sent;
 
 		if (n) {
 			/* the client's MAC, for the test-only tx path */
@@ -122,7 +129,12 @@ static void *worker_main(void *arg)
 		}
 		sent = k ? pktio_tx_burst(e->port, 0, bufs, k) : 0;
 		pktio_buf_free_bulk(bufs + sent, k - sent);
-		if (!n && !k)
+		/* the kernel's answers to what was punted, as they are */
+		m = e->tap ? pktio_rx_burst(e->tap, 0, bufs, BURST) : 0;
+		sent = m ? pktio_tx_burst(e->port, 0, bufs, m) : 0;
+		e->kernel_out += sent;
+		pktio_buf_free_bulk(bufs + sent, m - sent);
+		if (!n && !k && !m)
 			nanosleep(&nap, NULL);
 	}
 	return NULL;
@@ -188,7 +200,9 @@ static int build_graph(struct echo *e)
 		  .next = udp,
 		  .n_next = 2,
 		  .arg = e->udp },
-		{ .name = "punt", .type = "drop" },
+		{ .name = "punt",
+		  .type = e->tap ? "punt" : "drop",
+		  .port = e->tap },
 		{ .name = "drop", .type = "drop" },
 	};
 	struct graph_spec spec = { .nodes = nodes, .n_nodes = 6 };
@@ -241,6 +255,7 @@ static void print_stats(struct echo *e)
 	pktio_port_stats_total(e->port, &ps);
 	printf("port rx %llu tx %llu\n", (unsigned long long)ps.rx_packets,
 	       (unsigned long long)ps.tx_packets);
+	printf("kernel out %llu\n", (unsigned long long)e->kernel_out);
 }
 
 int main(int argc, char **argv)
@@ -249,9 +264,11 @@ int main(int argc, char **argv)
 		{ "driver", required_argument, NULL, 'd' },
 		{ "dev", required_argument, NULL, 'i' },
 		{ "bind", required_argument, NULL, 'b' },
+		{ "punt-tap", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pktio_port_cfg cfg = { .driver = "af_packet", .nqueues = 1 };
+	struct pktio_port_cfg tcfg = { .driver = "tap", .nqueues = 1 };
 	struct graph_udp_opts uopts = { 0 };
 	struct pktio_port_info info;
 	struct pktio_pool_cfg pcfg;
@@ -264,6 +281,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd': cfg.driver = optarg; break;
 		case 'i': cfg.dev = optarg; break;
+		case 't': tcfg.dev = optarg; break;
 		case 'b':
 			if (e.n == MAX_BINDS || parse_ep(optarg, &e.ep[e.n])) {
 				fprintf(stderr, "--bind %s: not ADDR:PORT\n",
@@ -277,7 +295,7 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.dev || !e.n) {
 		fprintf(stderr, "usage: graph_udp_echo --dev IF [--driver D] "
-				"--bind ADDR:PORT...\n");
+				"[--punt-tap TAP] --bind ADDR:PORT...\n");
 		return 2;
 	}
 	pktio_pool_cfg_init(&pcfg, POOL_COUNT);
@@ -291,6 +309,15 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "open: %s\n", pktio_last_error());
 		goto out_pool;
+	}
+	if (tcfg.dev) {
+		tcfg.pool = pool;
+		err = pktio_port_open(&tcfg, &e.tap);
+		if (err) {
+			fprintf(stderr, "open %s: %s\n", tcfg.dev,
+				pktio_last_error());
+			goto out_port;
+		}
 	}
 	pktio_port_info(e.port, &info);
 	memcpy(e.mac, info.mac, 6);
@@ -326,6 +353,9 @@ int main(int argc, char **argv)
 out_graph:
 	graph_destroy(e.g);
 	graph_udp_destroy(e.udp);
+	if (e.tap)
+		pktio_port_close(e.tap);
+out_port:
 	pktio_port_close(e.port);
 out_pool:
 	printf("pool %u/%u\n", pktio_pool_avail(pool), pktio_pool_count(pool));
