@@ -9,6 +9,7 @@
 #include "l3.h"
 #include "pkt.h"
 #include "route.h"
+#include "steer_transit.h"
 
 static __always_inline void decrease_ttl(struct pkt *p, __u8 family)
 {
@@ -67,6 +68,10 @@ static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 	struct hop h;
 	int r;
 
+	/* to a user-space router's socket, untouched (steer_transit.h) */
+	r = steer_transit(ctx, p);
+	if (r != DP_CONTINUE)
+		return r;
 	r = resolve_hop(f->target, f->family, f->dst, f, 0, &h);
 	if (r != DP_CONTINUE)
 		return r;

@@ -110,25 +110,15 @@ static __always_inline __u32 steer_port_slot(const struct pkt *p)
 	return i ? i->slot : SLUICE_MAX_IFACES;
 }
 
-static __always_inline int steer_stage(struct xdp_md *ctx, struct pkt *p,
-				       const struct l3_info *f)
+/* Selector @s matched: to the socket of (the packet's port, @rxq), or on
+ * its normal path (DP_CONTINUE) when there is none; @s's counters say
+ * which. */
+static __always_inline int
+steer_to_xsk(struct pkt *p, const struct sluice_steer_sel *s, __u32 rxq)
 {
-	const struct sluice_steer_config *c;
-	const struct sluice_steer_sel *s;
 	struct sluice_steer_counter *n;
-	__u32 zero = 0, rxq, slot, id;
+	__u32 slot, id = s->id;
 
-	c = bpf_map_lookup_elem(&steer_config, &zero);
-	if (!c || !c->flags)
-		return DP_CONTINUE;
-	/* only TCP and UDP: ARP, ND, ICMP, OSPF stay the kernel's */
-	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
-		return DP_CONTINUE;
-	rxq = ctx->rx_queue_index;
-	s = steer_match(p, f, c->flags, rxq);
-	if (!s)
-		return DP_CONTINUE;
-	id = s->id;
 	n = bpf_map_lookup_elem(&steer_counters, &id);
 	slot = steer_port_slot(p);
 	if (n)
@@ -143,6 +133,27 @@ static __always_inline int steer_stage(struct xdp_md *ctx, struct pkt *p,
 	if (n)
 		n->no_socket++;
 	return DP_CONTINUE;
+}
+
+static __always_inline int steer_stage(struct xdp_md *ctx, struct pkt *p,
+				       const struct l3_info *f)
+{
+	const struct sluice_steer_config *c;
+	const struct sluice_steer_sel *s;
+	__u32 zero = 0, rxq;
+
+	c = bpf_map_lookup_elem(&steer_config, &zero);
+	/* off, or only a transit selector (the route stage's) */
+	if (!c || !(c->flags & ~SLUICE_STEER_F_TRANSIT))
+		return DP_CONTINUE;
+	/* only TCP and UDP: ARP, ND, ICMP, OSPF stay the kernel's */
+	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		return DP_CONTINUE;
+	rxq = ctx->rx_queue_index;
+	s = steer_match(p, f, c->flags, rxq);
+	if (!s)
+		return DP_CONTINUE;
+	return steer_to_xsk(p, s, rxq);
 }
 
 /*

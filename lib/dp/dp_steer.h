@@ -17,7 +17,7 @@ struct dp;
 /* One entry of a selector.  A port range is one entry per port. */
 struct dp_steer_entry {
 	__u32 ifindex; /* 0: packets from every port */
-	__u8 kind;     /* DP_STEER_PORT, DP_STEER_DST */
+	__u8 kind;     /* DP_STEER_PORT, DP_STEER_DST, DP_STEER_TRANSIT */
 	__u8 proto;    /* PORT: IPPROTO_TCP, IPPROTO_UDP */
 	__u16 dport;   /* PORT: host order */
 	int family;    /* DST: AF_INET, AF_INET6 */
@@ -27,6 +27,8 @@ struct dp_steer_entry {
 
 #define DP_STEER_PORT 1
 #define DP_STEER_DST 2
+/* every packet the router forwards from ifindex (one entry a port) */
+#define DP_STEER_TRANSIT 3
 
 /* SLUICE_STEER_F_* as the data path reads them (0: steering off). */
 int dp_steer_flags_set(struct dp *dp, __u32 flags);

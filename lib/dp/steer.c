@@ -43,13 +43,18 @@ static int entry_key(const struct dp_steer_entry *e, int *id,
 		     struct sluice_steer_port_key *pk,
 		     struct sluice_steer_dst_key *dk, void **key)
 {
-	if (e->kind == DP_STEER_PORT) {
-		if (e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP)
+	if (e->kind == DP_STEER_PORT || e->kind == DP_STEER_TRANSIT) {
+		bool transit = e->kind == DP_STEER_TRANSIT;
+
+		if (!transit && e->proto != IPPROTO_TCP &&
+		    e->proto != IPPROTO_UDP)
 			return -EINVAL;
+		/* a transit selector is steer_ports' entry of protocol
+		 * SLUICE_STEER_PROTO_TRANSIT, port 0 (uapi/sluice/steer.h) */
 		memset(pk, 0, sizeof(*pk));
 		pk->ifindex = e->ifindex;
-		pk->proto = e->proto;
-		pk->dport = htons(e->dport);
+		pk->proto = transit ? SLUICE_STEER_PROTO_TRANSIT : e->proto;
+		pk->dport = transit ? 0 : htons(e->dport);
 		*id = DP_MAP_STEER_PORTS;
 		*key = pk;
 		return 0;

@@ -23,6 +23,7 @@
 #include "dp_steer.h"
 #include "names.h"
 #include "runner.h"
+#include "steer_runner.h"
 
 #define TO_P0 .dst = MAC_P0, .src = MAC_H0
 #define TO_V10 .dst = MAC_V10, .src = MAC_H0, .tagged = 1, .vid = 10
@@ -43,12 +44,6 @@
 #define SEL_N 7
 
 #define UMEM_FRAMES 64
-
-struct steer_row {
-	struct fixture fx;
-	__u32 sel;	 /* whose counters move (0: none) */
-	bool redirected; /* else no_socket, when sel */
-};
 
 static struct {
 	struct xsk_umem *umem;
@@ -108,9 +103,7 @@ static int setup_selectors(struct env *e)
 							 SLUICE_STEER_F_IFACE);
 }
 
-/* An AF_XDP socket on sl0 queue 0, copy mode, no XDP program of its own
- * (sluice_xdp is the program: the contract in uapi/sluice/steer.h). */
-static int xsk_open(char *why, size_t len)
+int steer_xsk_open(char *why, size_t len)
 {
 	struct xsk_socket_config cfg = {
 		.rx_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
@@ -121,6 +114,9 @@ static int xsk_open(char *why, size_t len)
 	size_t size = UMEM_FRAMES * XSK_UMEM__DEFAULT_FRAME_SIZE;
 	int err;
 
+	if (sk.xsk)
+		return 0;
+	steer_xsk_close(); /* what a failed attempt left */
 	sk.area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sk.area == MAP_FAILED) {
@@ -142,7 +138,12 @@ static int xsk_open(char *why, size_t len)
 	return err;
 }
 
-static void xsk_close(void)
+int steer_xsk_fd(void)
+{
+	return sk.xsk ? xsk_socket__fd(sk.xsk) : -EBADF;
+}
+
+void steer_xsk_close(void)
 {
 	if (sk.xsk)
 		xsk_socket__delete(sk.xsk);
@@ -154,13 +155,13 @@ static void xsk_close(void)
 }
 
 static bool counters_moved(struct env *e,
-			   const struct sluice_steer_counter before[SEL_N],
-			   const struct steer_row *row)
+			   const struct sluice_steer_counter *before,
+			   __u32 first, __u32 end, const struct steer_row *row)
 {
 	bool ok = true;
 
-	for (__u32 i = 1; i < SEL_N; i++) {
-		struct sluice_steer_counter c, want = before[i];
+	for (__u32 i = first; i < end; i++) {
+		struct sluice_steer_counter c, want = before[i - first];
 
 		if (dp_steer_counters(e->dp, i, &c))
 			return false;
@@ -188,16 +189,19 @@ static bool counters_moved(struct env *e,
 	return ok;
 }
 
-static bool run_row(struct env *e, const struct steer_row *row)
+bool steer_row_run(struct env *e, const struct steer_row *row, __u32 first,
+		   __u32 end)
 {
-	struct sluice_steer_counter before[SEL_N];
+	struct sluice_steer_counter before[SLUICE_STEER_MAX_SELECTORS];
 	bool ok;
 
-	for (__u32 i = 1; i < SEL_N; i++)
-		if (dp_steer_counters(e->dp, i, &before[i]))
+	if (first > end || end > SLUICE_STEER_MAX_SELECTORS)
+		return false;
+	for (__u32 i = first; i < end; i++)
+		if (dp_steer_counters(e->dp, i, &before[i - first]))
 			return false;
 	ok = run_fixture(e, &row->fx);
-	return counters_moved(e, before, row) && ok;
+	return counters_moved(e, before, first, end, row) && ok;
 }
 
 /* With the socket in steer_xsks. */
@@ -340,7 +344,7 @@ static const struct steer_row without_socket[] = {
 static void run_rows(struct env *e, const struct steer_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		tap(e, run_row(e, &rows[i]), rows[i].fx.name);
+		tap(e, steer_row_run(e, &rows[i], 1, SEL_N), rows[i].fx.name);
 }
 
 /* steer_xsks as the probe reads it: queue 0 of P0 and nothing else. */
@@ -386,7 +390,7 @@ void steer_run_all(struct env *e)
 		goto out;
 	run_rows(e, without_socket,
 		 sizeof(without_socket) / sizeof(without_socket[0]));
-	ok = !xsk_open(why, sizeof(why));
+	ok = !steer_xsk_open(why, sizeof(why));
 	if (!ok)
 		diag("%s\n", why);
 	ok = ok && !dp_steer_xsk_set(e->dp, e->ifindex[IFX_P0], 0,
@@ -406,5 +410,8 @@ out:
 	     !flags;
 	tap(e, ok, "steer: flushed, switch off");
 	run_rows(e, &off_row, 1);
-	xsk_close();
+	/* the same socket: one closed is released by the kernel later, and
+	 * the queue refuses another meanwhile (EBUSY) */
+	steer_transit_run_all(e);
+	steer_xsk_close();
 }

@@ -8,7 +8,9 @@
  * port and rx queue.  Everything else keeps its path; ARP, ND, ICMP,
  * OSPF and (unless a port selector names it) BGP never match.  A match
  * without a socket goes on its normal path too, counted in the
- * selector's no_socket counter: never a silent drop.
+ * selector's no_socket counter: never a silent drop.  A transit selector
+ * (bpf/lib/steer_transit.h) instead takes, in the route stage, every
+ * packet the router would forward, whatever its protocol.
  *
  * ---- How an application registers its socket (the XSKMAP contract) ----
  *
@@ -71,7 +73,10 @@
 #define SLUICE_STEER_F_PORTS 0x1 /* steer_ports has entries */
 #define SLUICE_STEER_F_DST4 0x2	 /* steer_dst has IPv4 entries */
 #define SLUICE_STEER_F_DST6 0x4	 /* steer_dst has IPv6 entries */
-#define SLUICE_STEER_F_IFACE 0x8 /* some entry names an interface */
+#define SLUICE_STEER_F_IFACE                                                   \
+	0x8			    /* some port or prefix entry names an
+				  * interface */
+#define SLUICE_STEER_F_TRANSIT 0x10 /* steer_ports has a transit entry */
 
 struct sluice_steer_config {
 	__u32 flags;
@@ -80,7 +85,15 @@ struct sluice_steer_config {
 
 /* steer_ports: BPF_MAP_TYPE_HASH, a port range is one entry per port.
  * ifindex 0: every port; else only packets from that port (looked up
- * first when SLUICE_STEER_F_IFACE is set). */
+ * first when SLUICE_STEER_F_IFACE is set).
+ *
+ * A transit selector (bpf/lib/steer_transit.h) is an entry of the same
+ * map with proto SLUICE_STEER_PROTO_TRANSIT and dport 0, at most one per
+ * ifindex (0: every port): it takes every packet the router would
+ * forward, of any protocol, in the route stage.  The port stage never
+ * looks it up (it asks only for TCP and UDP), and it costs no map of its
+ * own (the pinned `layouts` record is nearly full). */
+#define SLUICE_STEER_PROTO_TRANSIT 0
 struct sluice_steer_port_key {
 	__u32 ifindex;
 	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP */
