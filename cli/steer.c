@@ -13,7 +13,7 @@ static const char usage[] =
 	"Usage: sluicectl [OPTIONS] steer [show] [-j]\n"
 	"       sluicectl [OPTIONS] steer add [--iface IF]\n"
 	"                 (--proto udp|tcp --dport N[-M] | --dst PREFIX |\n"
-	"                  --vip ADDR) [--queue N] [-j]\n"
+	"                  --vip ADDR | --transit) [--queue N] [-j]\n"
 	"       sluicectl [OPTIONS] steer del ID [-j]\n"
 	"\n"
 	"add: TCP or UDP packets that match go to the AF_XDP socket an\n"
@@ -25,6 +25,9 @@ static const char usage[] =
 	"  --proto, --dport   a protocol and destination port or range\n"
 	"  --dst PREFIX       a destination prefix (ADDR/LEN)\n"
 	"  --vip ADDR         a VIP's address served in user space\n"
+	"  --transit          every packet the router would forward, any\n"
+	"                     protocol (a user-space router's traffic), in\n"
+	"                     the route stage; one per interface\n"
 	"  --queue N          only packets of rx queue N (else every queue)\n"
 	"show: the selectors with their counters (matched, redirected,\n"
 	"  no_socket) and, per port, the rx queues that have a socket.\n"
@@ -44,13 +47,20 @@ static const struct cli_name steer_verbs[] = {
 	{ NULL, 0 },
 };
 
-/* The options of `steer add` and the body's field each fills. */
+/* The options of `steer add` and the body's field each fills; a flag
+ * takes no value and sets its field to true. */
 static const struct {
 	const char *opt, *field;
+	bool flag;
 } add_opts[] = {
-	{ "--iface", "iface" }, { "--proto", "proto" }, { "--dport", "dport" },
-	{ "--dst", "dst" },	{ "--vip", "vip" },	{ "--queue", "queue" },
+	{ "--iface", "iface", false },	  { "--proto", "proto", false },
+	{ "--dport", "dport", false },	  { "--dst", "dst", false },
+	{ "--vip", "vip", false },	  { "--queue", "queue", false },
+	{ "--transit", "transit", true },
 };
+
+/* add_opts' rows that name what a selector matches */
+#define ADD_KINDS (0x1eu | 1u << 6)
 
 /* The value's syntax, as far as the CLI can tell it (sluiced checks the
  * rest and names the field). */
@@ -105,6 +115,12 @@ static int add_args(int argc, char **argv, int *i, struct cli_query *q,
 		if (seen & (1u << k))
 			return cli_fail(err, errlen, "steer: %s given twice",
 					a);
+		if (add_opts[k].flag) {
+			seen |= 1u << k;
+			json_object_object_add(b, add_opts[k].field,
+					       json_object_new_boolean(1));
+			continue;
+		}
 		if (*i + 1 >= argc)
 			return cli_fail(err, errlen, "steer: %s needs a value",
 					a);
@@ -120,10 +136,10 @@ static int add_args(int argc, char **argv, int *i, struct cli_query *q,
 				json_object_new_int(atoi(argv[*i])) :
 				json_object_new_string(argv[*i]));
 	}
-	if (!(seen & 0x1e))
+	if (!(seen & ADD_KINDS))
 		return cli_fail(err, errlen,
-				"steer: add needs --proto and --dport, --dst "
-				"or --vip");
+				"steer: add needs --proto and --dport, --dst, "
+				"--vip or --transit");
 	return 0;
 }
 
@@ -188,7 +204,9 @@ int cli_steer_args(int argc, char **argv, struct cli_query *q,
 
 static void match_text(json_object *e, char *buf, size_t len)
 {
-	if (jstr(e, "proto"))
+	if (jbool(e, "transit"))
+		snprintf(buf, len, "transit");
+	else if (jstr(e, "proto"))
 		snprintf(buf, len, "%s %s", jstr(e, "proto"),
 			 jstr(e, "dport") ?: "-");
 	else if (jstr(e, "dst"))

@@ -5,8 +5,8 @@
  *                           port the rx queues that have a socket
  *   POST   /v1/steer        one selector: {"proto": "udp", "dport":
  *                           "5000-5010"} or {"dst": PREFIX} or {"vip":
- *                           ADDR}, optional "iface" and "queue";
- *                           201 {"id": N}
+ *                           ADDR} or {"transit": true}, optional "iface"
+ *                           and "queue"; 201 {"id": N}
  *   DELETE /v1/steer/{id}   one selector
  * Bad input is refused naming the field and value; nothing changes then.
  */

@@ -54,6 +54,10 @@ static void entry_of(const struct steer_slot *sl, uint16_t port,
 		e->dport = port;
 		return;
 	}
+	if (sl->s.kind == STEER_TRANSIT) {
+		e->kind = DP_STEER_TRANSIT;
+		return;
+	}
 	e->kind = DP_STEER_DST;
 	e->family = sl->s.family;
 	memcpy(e->addr, sl->s.addr, sizeof(e->addr));
@@ -124,6 +128,12 @@ static uint32_t flags_of(const struct steer *st, const struct steer_slot *skip)
 
 		if (sl == skip || !sl->active)
 			continue;
+		if (sl->s.kind == STEER_TRANSIT) {
+			/* the route stage's: the port stage's lookups
+			 * (SLUICE_STEER_F_IFACE) are not for it */
+			f |= SLUICE_STEER_F_TRANSIT;
+			continue;
+		}
 		if (sl->s.kind == STEER_PORT)
 			f |= SLUICE_STEER_F_PORTS;
 		else
@@ -258,12 +268,18 @@ static int resolve(struct steer *st, const struct steer_sel *s,
 	return 0;
 }
 
+/* A transit selector is an entry of steer_ports too. */
+static bool in_port_map(enum steer_kind k)
+{
+	return k == STEER_PORT || k == STEER_TRANSIT;
+}
+
 static size_t entries_in_use(const struct steer *st, bool ports)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < st->n; i++)
-		if ((st->v[i].s.kind == STEER_PORT) == ports)
+		if (in_port_map(st->v[i].s.kind) == ports)
 			n += steer_sel_entries(&st->v[i].s);
 	return n;
 }
@@ -370,7 +386,7 @@ int steer_add(struct steer *st, const struct steer_sel *s, uint32_t *id,
 	      char *err, size_t errlen)
 {
 	struct steer_slot *sl;
-	bool ports = s->kind == STEER_PORT;
+	bool ports = in_port_map(s->kind);
 	size_t max = ports ? SLUICE_STEER_MAX_PORTS : SLUICE_STEER_MAX_PREFIXES;
 	uint32_t ifindex;
 	char t[80];
@@ -380,10 +396,9 @@ int steer_add(struct steer *st, const struct steer_sel *s, uint32_t *id,
 	for (size_t i = 0; i < st->n; i++)
 		if (steer_sel_overlap(&st->v[i].s, s)) {
 			snprintf(err, errlen,
-				 "%s%s%s overlaps selector %u (the same "
-				 "interface and port or prefix)",
-				 t, s->iface[0] ? " on " : "", s->iface,
-				 st->v[i].s.id);
+				 "%s%s%s overlaps selector %u (%s)", t,
+				 s->iface[0] ? " on " : "", s->iface,
+				 st->v[i].s.id, steer_overlap_why(s));
 			return -EEXIST;
 		}
 	if (st->n >= STEER_MAX_SELECTORS ||
@@ -499,6 +514,7 @@ struct json_object *steer_json(struct steer *st)
 		struct sluice_steer_counter n = {};
 
 		dp_steer_counters(st->dp, sl->s.id, &n);
+		json_add_str(e, "kind", steer_kind_name(sl->s.kind));
 		json_add_bool(e, "active", sl->active);
 		if (sl->s.iface[0])
 			json_add_int(e, "ifindex", sl->ifindex);

@@ -29,6 +29,8 @@ enum steer_kind {
 	STEER_DST,	/* destination prefix */
 	STEER_VIP,	/* a VIP's address: the host prefix, for the LB's
 			 * "userspace" VIPs (docs/steering.md) */
+	STEER_TRANSIT,	/* every packet the router forwards, any protocol
+			 * (a user-space router's traffic) */
 };
 
 /* One selector, as written and as kept.  Addresses in network order. */
@@ -48,8 +50,9 @@ struct steer_sel {
 
 /*
  * One selector from a JSON object: {"proto": "udp", "dport": "5000" or
- * "5000-5010" or 5000} or {"dst": PREFIX} or {"vip": ADDR}, with
- * optional "iface" and "queue".  @where prefixes field names in errors
+ * "5000-5010" or 5000} or {"dst": PREFIX} or {"vip": ADDR} or
+ * {"transit": true}, with optional "iface" and "queue".  @where prefixes
+ * field names in errors
  * ("steer[2]." in the config file, "" in a body).  0, or -EINVAL with the
  * field and the value in @err ("dport: '70000' is not a port 1..65535").
  */
@@ -62,11 +65,16 @@ int steer_sels_parse(struct json_object *a, const char *where,
 		     char *err, size_t errlen);
 /* The selector as written, with its id. */
 struct json_object *steer_sel_json(const struct steer_sel *s);
-/* "udp 5000-5010", "dst 198.18.0.0/24", "vip 198.18.0.10" */
+/* "udp 5000-5010", "dst 198.18.0.0/24", "vip 198.18.0.10", "transit" */
 void steer_sel_text(const struct steer_sel *s, char *buf, size_t len);
+/* "port", "dst", "vip", "transit" */
+const char *steer_kind_name(enum steer_kind k);
 /* Two selectors that would write the same map key (same interface and
- * an overlapping port range of the same protocol, or the same prefix). */
+ * an overlapping port range of the same protocol, the same prefix, or
+ * both transit). */
 bool steer_sel_overlap(const struct steer_sel *a, const struct steer_sel *b);
+/* Why @s overlaps another selector, for the 409's message. */
+const char *steer_overlap_why(const struct steer_sel *s);
 /* Port entries @s writes (a range is one per port). */
 size_t steer_sel_entries(const struct steer_sel *s);
 

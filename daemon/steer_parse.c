@@ -24,15 +24,16 @@ enum {
 	K_DST = 1u << 4,
 	K_VIP = 1u << 5,
 	K_QUEUE = 1u << 6,
+	K_TRANSIT = 1u << 7,
 };
 
 static const struct {
 	const char *name;
 	unsigned int bit;
 } sel_keys[] = {
-	{ "id", K_ID },	      { "iface", K_IFACE }, { "proto", K_PROTO },
-	{ "dport", K_DPORT }, { "dst", K_DST },	    { "vip", K_VIP },
-	{ "queue", K_QUEUE },
+	{ "id", K_ID },	      { "iface", K_IFACE },	{ "proto", K_PROTO },
+	{ "dport", K_DPORT }, { "dst", K_DST },		{ "vip", K_VIP },
+	{ "queue", K_QUEUE }, { "transit", K_TRANSIT },
 };
 #define N_SEL_KEYS (sizeof(sel_keys) / sizeof(sel_keys[0]))
 
@@ -171,6 +172,17 @@ static int parse_field(unsigned int bit, struct json_object *v,
 	}
 	if (bit == K_DPORT)
 		return parse_dport(v, where, s, err, errlen);
+	if (bit == K_TRANSIT) {
+		/* the kind's name, not a switch: false would read as "not
+		 * transit", which is no selector at all */
+		if (!json_object_is_type(v, json_type_boolean) ||
+		    !json_object_get_boolean(v))
+			return fail(err, errlen,
+				    "%stransit: %s is not true (a transit "
+				    "selector is {\"transit\": true})",
+				    where, json_text(v));
+		return 0;
+	}
 	if (!json_object_is_type(v, json_type_string))
 		return fail(err, errlen, "%s%s: expected string, got %s (%s)",
 			    where, key,
@@ -233,7 +245,7 @@ int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
 		    struct steer_sel *s, char *err, size_t errlen)
 {
 	unsigned int allowed = K_IFACE | K_PROTO | K_DPORT | K_DST | K_VIP |
-			       K_QUEUE,
+			       K_QUEUE | K_TRANSIT,
 		     seen = 0, kinds;
 	struct steer_sel v = { .queue = SLUICE_STEER_ANY_QUEUE };
 	int rc;
@@ -258,12 +270,27 @@ int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
 			return rc;
 		seen |= bit;
 	}
+	if (seen & K_TRANSIT) {
+		const char *other = (seen & K_PROTO) ? "proto" :
+				    (seen & K_DPORT) ? "dport" :
+				    (seen & K_DST)   ? "dst" :
+				    (seen & K_VIP)   ? "vip" :
+						       NULL;
+
+		if (other)
+			return fail(err, errlen,
+				    "%s%s: not with transit (a transit "
+				    "selector takes every packet the router "
+				    "forwards, whatever its protocol, port or "
+				    "destination)",
+				    where, other);
+	}
 	kinds = !!(seen & (K_PROTO | K_DPORT)) + !!(seen & K_DST) +
-		!!(seen & K_VIP);
+		!!(seen & K_VIP) + !!(seen & K_TRANSIT);
 	if (kinds != 1)
 		return fail(err, errlen,
 			    "%s%s: a selector is one of proto and dport, dst, "
-			    "or vip",
+			    "vip, or transit",
 			    where, kinds ? "dst" : "proto");
 	if ((seen & K_PROTO) && !(seen & K_DPORT))
 		return fail(err, errlen,
@@ -272,9 +299,10 @@ int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
 	if ((seen & K_DPORT) && !(seen & K_PROTO))
 		return fail(err, errlen,
 			    "%sproto: required with dport (udp or tcp)", where);
-	v.kind = (seen & K_PROTO) ? STEER_PORT :
-		 (seen & K_DST)	  ? STEER_DST :
-				    STEER_VIP;
+	v.kind = (seen & K_PROTO)   ? STEER_PORT :
+		 (seen & K_DST)	    ? STEER_DST :
+		 (seen & K_TRANSIT) ? STEER_TRANSIT :
+				      STEER_VIP;
 	if ((keys & STEER_PARSE_ID) && !(seen & K_ID))
 		return fail(err, errlen, "%sid: required", where);
 	*s = v;
@@ -312,9 +340,8 @@ int steer_sels_parse(struct json_object *a, const char *where,
 					  v[i].id, where, j);
 			else if (steer_sel_overlap(&v[i], &v[j]))
 				rc = fail(err, errlen,
-					  "%s: overlaps %s[%zu] (the same "
-					  "interface and port or prefix)",
-					  w, where, j);
+					  "%s: overlaps %s[%zu] (%s)", w, where,
+					  j, steer_overlap_why(&v[i]));
 		if (rc) {
 			free(v);
 			return rc;
@@ -325,10 +352,33 @@ int steer_sels_parse(struct json_object *a, const char *where,
 	return 0;
 }
 
+const char *steer_kind_name(enum steer_kind k)
+{
+	switch (k) {
+	case STEER_PORT: return "port";
+	case STEER_DST: return "dst";
+	case STEER_VIP: return "vip";
+	case STEER_TRANSIT: return "transit";
+	}
+	return "?";
+}
+
+const char *steer_overlap_why(const struct steer_sel *s)
+{
+	return s->kind == STEER_TRANSIT ?
+		       "a transit selector of the same interface: one per "
+		       "interface, and one for every port" :
+		       "the same interface and port or prefix";
+}
+
 void steer_sel_text(const struct steer_sel *s, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
+	if (s->kind == STEER_TRANSIT) {
+		snprintf(buf, len, "transit");
+		return;
+	}
 	if (s->kind == STEER_PORT) {
 		const char *p = s->proto == IPPROTO_TCP ? "tcp" : "udp";
 
@@ -364,6 +414,8 @@ struct json_object *steer_sel_json(const struct steer_sel *s)
 		else
 			snprintf(t, sizeof(t), "%u-%u", s->port_lo, s->port_hi);
 		json_add_str(o, "dport", t);
+	} else if (s->kind == STEER_TRANSIT) {
+		json_add_bool(o, "transit", true);
 	} else {
 		inet_ntop(s->family, s->addr, a, sizeof(a));
 		if (s->kind == STEER_DST) {
@@ -389,6 +441,8 @@ bool steer_sel_overlap(const struct steer_sel *a, const struct steer_sel *b)
 {
 	if (strcmp(a->iface, b->iface))
 		return false;
+	if (a->kind == STEER_TRANSIT || b->kind == STEER_TRANSIT)
+		return a->kind == b->kind;
 	if (a->kind == STEER_PORT || b->kind == STEER_PORT)
 		return a->kind == b->kind && a->proto == b->proto &&
 		       a->port_lo <= b->port_hi && b->port_lo <= a->port_hi;

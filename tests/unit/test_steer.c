@@ -94,7 +94,8 @@ static void test_refused(void **state)
 {
 	(void)state;
 	refused("[]", "expected object");
-	refused("{}", "a selector is one of proto and dport, dst, or vip");
+	refused("{}",
+		"a selector is one of proto and dport, dst, vip, or transit");
 	refused("{\"proto\":\"udp\"}", "dport: required with proto");
 	refused("{\"dport\":53}", "proto: required with dport");
 	refused("{\"proto\":\"icmp\",\"dport\":1}",
@@ -129,7 +130,7 @@ static void test_refused(void **state)
 		"id: not a field of a selector");
 	refused("{\"vip\":\"198.18.0.1\",\"port\":3}",
 		"port: not a field of a selector (known: iface, proto, dport, "
-		"dst, vip, queue)");
+		"dst, vip, queue, transit)");
 	refused("{\"vip\":1}", "vip: expected string, got int");
 }
 
@@ -141,6 +142,9 @@ static void test_json_round_trip(void **state)
 		"\"dport\": \"443\", \"queue\": 2 }",
 		"{ \"id\": 3, \"dst\": \"198.18.0.0/24\" }",
 		"{ \"id\": 4, \"vip\": \"2001:db8::10\" }",
+		"{ \"id\": 5, \"transit\": true }",
+		"{ \"id\": 6, \"iface\": \"eth1\", \"transit\": true, "
+		"\"queue\": 0 }",
 	};
 
 	(void)state;
@@ -181,6 +185,65 @@ static void test_overlap(void **state)
 	assert_string_equal(t, "dst 198.18.0.0/24");
 }
 
+/* The transit kind: taken alone (with iface and queue), refused with
+ * any other kind's field, one per interface. */
+static void test_transit(void **state)
+{
+	struct steer_sel a, b;
+	char t[80];
+
+	(void)state;
+	assert_int_equal(parse("{\"transit\":true}", 0, &a), 0);
+	assert_int_equal(a.kind, STEER_TRANSIT);
+	assert_string_equal(a.iface, "");
+	assert_int_equal(a.queue, SLUICE_STEER_ANY_QUEUE);
+	assert_int_equal(steer_sel_entries(&a), 1);
+	steer_sel_text(&a, t, sizeof(t));
+	assert_string_equal(t, "transit");
+	assert_string_equal(steer_kind_name(a.kind), "transit");
+	assert_int_equal(parse("{\"transit\":true,\"iface\":\"eth1\","
+			       "\"queue\":3}",
+			       0, &b),
+			 0);
+	assert_int_equal(b.kind, STEER_TRANSIT);
+	assert_string_equal(b.iface, "eth1");
+	assert_int_equal(b.queue, 3);
+
+	refused("{\"transit\":false}",
+		"transit: false is not true (a transit selector is "
+		"{\"transit\": true})");
+	refused("{\"transit\":\"yes\"}", "transit: \"yes\" is not true");
+	refused("{\"transit\":1}", "transit: 1 is not true");
+	refused("{\"transit\":null}", "transit: null is not true");
+	refused("{\"transit\":true,\"proto\":\"udp\",\"dport\":53}",
+		"proto: not with transit");
+	refused("{\"transit\":true,\"dport\":53}", "dport: not with transit");
+	refused("{\"transit\":true,\"dst\":\"198.18.0.0/24\"}",
+		"dst: not with transit");
+	refused("{\"vip\":\"198.18.0.1\",\"transit\":true}",
+		"vip: not with transit");
+	refused("{\"transit\":true,\"queue\":64}",
+		"queue: 64 is not an rx queue 0..63");
+	refused("{\"transit\":true,\"iface\":\"a b\"}",
+		"iface: 'a b' is not an interface name");
+
+	/* one per interface, and one for every port */
+	assert_true(steer_sel_overlap(&a, &a));
+	assert_true(steer_sel_overlap(&b, &b));
+	assert_false(steer_sel_overlap(&a, &b));
+	parse("{\"transit\":true,\"iface\":\"eth1\"}", 0, &a);
+	assert_true(steer_sel_overlap(&a, &b)); /* another queue: one entry */
+	parse("{\"proto\":\"udp\",\"dport\":\"1-65535\",\"iface\":"
+	      "\"eth1\"}",
+	      0, &a);
+	assert_false(steer_sel_overlap(&a, &b));
+	assert_false(steer_sel_overlap(&b, &a));
+	parse("{\"dst\":\"0.0.0.0/0\",\"iface\":\"eth1\"}", 0, &a);
+	assert_false(steer_sel_overlap(&b, &a));
+	assert_non_null(strstr(steer_overlap_why(&b),
+			       "a transit selector of the same interface"));
+}
+
 static void test_array(void **state)
 {
 	json_object *a = json_tokener_parse(
@@ -208,6 +271,15 @@ static void test_array(void **state)
 		steer_sels_parse(a, "steer", 0, &v, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	free(v);
+	json_object_put(a);
+	a = json_tokener_parse("[{\"transit\":true},{\"transit\":true,"
+			       "\"iface\":\"eth1\"},{\"transit\":true,"
+			       "\"queue\":1}]");
+	assert_int_equal(steer_sels_parse(a, "steer", 0, &v, &n, err,
+					  sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "steer[2].: overlaps steer[0] (a transit "
+				    "selector of the same interface"));
 	json_object_put(a);
 }
 
@@ -272,6 +344,43 @@ static void test_cli(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(err, "del '0': a selector ID is a number"));
 	cli_query_free(&q);
+
+	/* --transit is a flag: true in the body */
+	assert_int_equal(steer_cli(&q, &out, "add", "--transit", "--iface",
+				   "eth1", "--queue", "0", (char *)NULL),
+			 0);
+	assert_string_equal(q.method, "POST");
+	assert_string_equal(
+		cli_body_string(&q),
+		"{\"transit\":true,\"iface\":\"eth1\",\"queue\":0}");
+	cli_query_free(&q);
+	assert_int_equal(steer_cli(&q, &out, "add", "--transit", (char *)NULL),
+			 0);
+	assert_string_equal(cli_body_string(&q), "{\"transit\":true}");
+	cli_query_free(&q);
+	/* sluiced refuses the mix, naming the field */
+	assert_int_equal(steer_cli(&q, &out, "add", "--transit", "--dport",
+				   "53", (char *)NULL),
+			 0);
+	assert_string_equal(cli_body_string(&q),
+			    "{\"transit\":true,\"dport\":\"53\"}");
+	cli_query_free(&q);
+	assert_int_equal(steer_cli(&q, &out, "add", "--transit", "--transit",
+				   (char *)NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err, "steer: --transit given twice"));
+	cli_query_free(&q);
+	assert_int_equal(steer_cli(&q, &out, "add", "--transit", "yes",
+				   (char *)NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err, "yes"));
+	cli_query_free(&q);
+	assert_int_equal(steer_cli(&q, &out, "add", "--queue", "1",
+				   (char *)NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err, "add needs --proto and --dport, --dst, "
+				    "--vip or --transit"));
+	cli_query_free(&q);
 }
 
 static void test_cli_print(void **state)
@@ -282,7 +391,10 @@ static void test_cli_print(void **state)
 		"\"redirected\":3,\"no_socket\":2}},{\"id\":2,\"iface\":"
 		"\"eth9\",\"vip\":\"198.18.0.10\",\"queue\":1,\"active\":"
 		"false,\"counters\":{\"matched\":0,\"redirected\":0,"
-		"\"no_socket\":0}}],\"sockets\":[{\"iface\":\"eth0\","
+		"\"no_socket\":0}},{\"id\":3,\"kind\":\"transit\","
+		"\"iface\":\"eth1\",\"transit\":true,\"active\":true,"
+		"\"counters\":{\"matched\":9,\"redirected\":7,"
+		"\"no_socket\":2}}],\"sockets\":[{\"iface\":\"eth0\","
 		"\"queues\":[0,2]},{\"iface\":\"eth1\",\"queues\":[]}]}");
 	char *buf = NULL;
 	size_t len = 0;
@@ -294,6 +406,8 @@ static void test_cli_print(void **state)
 	assert_non_null(strstr(buf, "udp 5000"));
 	assert_non_null(strstr(buf, "eth9 (inactive)"));
 	assert_non_null(strstr(buf, "vip 198.18.0.10"));
+	assert_non_null(strstr(buf, "transit"));
+	assert_non_null(strstr(buf, "eth1"));
 	assert_non_null(strstr(buf, "sockets eth0: queue 0,2\n"));
 	assert_non_null(strstr(buf, "sockets eth1: none\n"));
 	free(buf);
@@ -307,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_transit),
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_print),
