@@ -9,9 +9,13 @@
  * real echo server is libpktio's; this one only proves the contract.
  *
  *   steer_rx --pin-dir DIR --dev IF [--queue N] [--count N] [--timeout S]
+ *            [--sink]
  *
  * Prints "registered KEY" once the socket is in the map, "echo LEN" per
  * datagram, and exits 0 after --count datagrams (1 on timeout or error).
+ * With --sink it answers nothing and counts every frame, of any protocol
+ * ("frame LEN ETHERTYPE PROTO", the IP protocol or 0): a transit
+ * selector's receiver (tests/netns/t_steer_transit.sh).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -228,6 +232,48 @@ static void recycle(struct rx *r)
 	xsk_ring_cons__release(&r->comp, n);
 }
 
+/* The IP protocol of a frame (the first header's), or 0. */
+static unsigned int ip_proto(const unsigned char *pkt, __u32 len, __u16 *type)
+{
+	const size_t l3 = sizeof(struct ethhdr);
+	__be16 proto;
+
+	*type = 0;
+	if (len < l3 + sizeof(struct ipv6hdr))
+		return 0;
+	memcpy(&proto, pkt + offsetof(struct ethhdr, h_proto), sizeof(proto));
+	*type = ntohs(proto);
+	if (proto == htons(ETH_P_IP))
+		return pkt[l3 + offsetof(struct iphdr, protocol)];
+	if (proto == htons(ETH_P_IPV6))
+		return pkt[l3 + offsetof(struct ipv6hdr, nexthdr)];
+	return 0;
+}
+
+/* --sink: one batch counted and given back to the fill ring. */
+static unsigned int sink(struct rx *r)
+{
+	__u32 idx_rx, idx_f, n = xsk_ring_cons__peek(&r->rx, BATCH, &idx_rx);
+
+	if (!n)
+		return 0;
+	while (xsk_ring_prod__reserve(&r->fill, n, &idx_f) != n)
+		;
+	for (__u32 i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&r->rx, idx_rx + i);
+		const unsigned char *pkt = xsk_umem__get_data(r->area, d->addr);
+		__u16 type;
+		unsigned int proto = ip_proto(pkt, d->len, &type);
+
+		printf("frame %u %04x %u\n", d->len, type, proto);
+		*xsk_ring_prod__fill_addr(&r->fill, idx_f + i) = d->addr;
+	}
+	xsk_ring_prod__submit(&r->fill, n);
+	xsk_ring_cons__release(&r->rx, n);
+	return n;
+}
+
 /* One batch: each datagram answered out of its own frame. */
 static unsigned int serve(struct rx *r)
 {
@@ -269,7 +315,7 @@ static unsigned int serve(struct rx *r)
 static void usage(FILE *f)
 {
 	fputs("Usage: steer_rx --pin-dir DIR --dev IF [--queue N] "
-	      "[--count N] [--timeout S]\n",
+	      "[--count N] [--timeout S] [--sink]\n",
 	      f);
 }
 
@@ -281,12 +327,14 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "sink", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pin_dir = NULL, *dev = NULL;
 	unsigned long queue = 0, count = 1, timeout = 10, got = 0;
 	struct rx r = { .xsks_fd = -1 };
+	bool sink_only = false;
 	unsigned int ifindex;
 	time_t end;
 	int c, rc = 1;
@@ -298,6 +346,7 @@ int main(int argc, char **argv)
 		case 'q': queue = strtoul(optarg, NULL, 10); break;
 		case 'c': count = strtoul(optarg, NULL, 10); break;
 		case 't': timeout = strtoul(optarg, NULL, 10); break;
+		case 's': sink_only = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -324,14 +373,14 @@ int main(int argc, char **argv)
 				    .events = POLLIN };
 
 		if (poll(&p, 1, 100) > 0)
-			got += serve(&r);
+			got += sink_only ? sink(&r) : serve(&r);
 	}
 	/* let the last answers leave before the socket does */
 	for (int i = 0; i < 10; i++) {
 		recycle(&r);
 		usleep(10000);
 	}
-	printf("answered %lu\n", got);
+	printf("%s %lu\n", sink_only ? "received" : "answered", got);
 	rc = got >= count ? 0 : 1;
 out:
 	xsk_close(&r);
