@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include "dp.h"
 #include "dp_ct.h"
+#include "dp_nat.h"
 #include "dp_steer.h"
 #include "names.h"
 #include "runner.h"
@@ -328,6 +329,29 @@ static const struct steer_row ct_row = {
 	true,
 };
 
+/* With a NAT rule's switch on too, the conntrack program hands routing
+ * to NAT's program, which steers after NAT's stages (no rule of this
+ * flow's: the frame is unchanged). */
+static const struct steer_row nat_row = {
+	{ "transit: NAT on: steered by NAT's program after its stages",
+	  IFX_P0,
+	  { TO_P0, IP4("198.19.0.5"), .l4 = IPPROTO_UDP, .sport = 40078,
+	    .dport = 53, .payload = 16 },
+	  STEERED },
+	TR_P0,
+	true,
+};
+
+/* TC ports are never steered: the TC program forwards as ever. */
+static const struct steer_row tc_row = {
+	{ "transit: at TC a selector steers nothing (tc: forwarded)",
+	  IFX_P0,
+	  { TO_P0, IP4("198.19.0.5"), ICMP4(16) },
+	  FWD_P1 },
+	0,
+	false,
+};
+
 /* The switch off, the entries still there: nothing is looked up. */
 static const struct steer_row switch_off_row = {
 	{ "transit: the flag off -> forwarded, no selector counts",
@@ -338,7 +362,9 @@ static const struct steer_row switch_off_row = {
 	false,
 };
 
-static bool ct_step(struct env *e)
+/* @row with conntrack on (and NAT's switch, when @nat_flags). */
+static bool stateful_step(struct env *e, const struct steer_row *row,
+			  __u32 nat_flags)
 {
 	struct sluice_ct_config cfg;
 	bool ok;
@@ -346,9 +372,21 @@ static bool ct_step(struct env *e)
 	dp_ct_default_config(&cfg);
 	cfg.enabled = 1;
 	ok = !dp_ct_config_set(e->dp, &cfg) &&
-	     steer_row_run(e, &ct_row, 1, TR_N);
+	     !dp_nat_config_set(e->dp, nat_flags) &&
+	     steer_row_run(e, row, 1, TR_N);
+	dp_nat_config_set(e->dp, 0);
 	dp_ct_flush(e->dp, NULL, NULL);
 	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+	return ok;
+}
+
+static bool tc_step(struct env *e)
+{
+	bool ok;
+
+	e->at_tc = true;
+	ok = steer_row_run(e, &tc_row, 1, TR_N);
+	e->at_tc = false;
 	return ok;
 }
 
@@ -404,7 +442,10 @@ void steer_transit_run_all(struct env *e)
 	     !transit_set(e, TR_P0, p0, any);
 	tap(e, ok && steer_row_run(e, &own_port_row, 1, TR_N),
 	    own_port_row.fx.name);
-	tap(e, ok && ct_step(e), ct_row.fx.name);
+	tap(e, ok && stateful_step(e, &ct_row, 0), ct_row.fx.name);
+	tap(e, ok && stateful_step(e, &nat_row, SLUICE_NAT_HAS_SNAT),
+	    nat_row.fx.name);
+	tap(e, ok && tc_step(e), tc_row.fx.name);
 	tap(e,
 	    !dp_steer_flags_set(e->dp, SLUICE_STEER_F_PORTS) &&
 		    steer_row_run(e, &switch_off_row, 1, TR_N),
