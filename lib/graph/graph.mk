@@ -11,10 +11,11 @@ $(GRAPH_DOC_EXAMPLE): docs/graph.md $(wildcard include/sluice/graph/*.h)
 		/^```$$/ { f = 0 } f' $< > $(@:.o=.c)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-variable-declarations -c $(@:.o=.c) -o $@
 
-# tests/tools/graph_udp_echo runs a graph: libgraph (before libpktio, which
-# it uses) on top of the tools' rule
+# tests/tools/graph_udp_echo runs a graph on sluiced's FIB: libgraph (before
+# libpktio and libfibread, which it uses) on top of the tools' rule
+$(BUILD)/obj/tests/tools/graph_udp_echo.o: CFLAGS += -Ilib/fibread
 $(BUILD)/tests/tools/graph_udp_echo: $(BUILD)/obj/tests/tools/graph_udp_echo.o \
-		$(LIBGRAPH) $(LIBPKTIO)
+		$(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
 
