@@ -242,6 +242,8 @@ include lib/pktio/pktio.mk
 include lib/graph/graph.mk
 # the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats
 include examples/examples.mk
+# sluice-vrouter, the user-space router (docs/vrouter.md)
+include vrouter/vrouter.mk
 
 .SECONDARY:
 
