@@ -171,6 +171,11 @@ static int parse_pktio(struct json_object *root, struct vr_config *c,
 	json_object_put(sub);
 	if (rc)
 		return fail(err, errlen, "%s", pktio_last_error());
+	/* libpktio's default pool is 4096 buffers: the router's ports share
+	 * it (each af_xdp port keeps up to half of it in its fill ring) */
+	if (!json_object_object_get_ex(root, "pools", NULL) &&
+	    c->pk->n_pools == 1)
+		c->pk->pools[0].count = VR_DEFAULT_POOL_COUNT;
 	return 0;
 }
 
@@ -372,7 +377,17 @@ static int finish(struct vr_config *c, const bool queues_given[], char *err,
 				    "name",
 				    i, p->dev);
 		if (!strcmp(p->driver, "af_xdp") && !has_option(p, "pin_dir")) {
-			snprintf(kv, sizeof(kv), "pin_dir=%s", c->pin_dir);
+			size_t n = strlen(c->pin_dir);
+
+			/* a port option holds it: key=value in 127 bytes */
+			if (n + 9 > sizeof(kv))
+				return fail(err, errlen,
+					    "pin_dir: \"%s\" is longer than "
+					    "%zu characters (an af_xdp port "
+					    "option)",
+					    c->pin_dir, sizeof(kv) - 9);
+			memcpy(kv, "pin_dir=", 8);
+			memcpy(kv + 8, c->pin_dir, n + 1);
 			if (pktio_config_port_option(p, kv))
 				return fail(err, errlen,
 					    "ports[%u].options: no room for "
@@ -469,6 +484,8 @@ static int build(const char *text, const struct vr_cli *cli,
 		if (!root || jerr != json_tokener_success ||
 		    json_tokener_get_parse_end(tok) != len) {
 			rc = fail(err, errlen, "config: invalid JSON: %s",
+				  jerr == json_tokener_continue ?
+					  "unexpected end of input" :
 				  jerr != json_tokener_success ?
 					  json_tokener_error_desc(jerr) :
 					  "text after the document");
