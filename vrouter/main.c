@@ -380,8 +380,15 @@ static int start(struct vrouter *vr)
 		fprintf(stderr, PROG ": %s\n", err);
 		return rc;
 	}
-	rc = vr_fib_open_wait(vr->cfg->pin_dir, vr->cfg->fib_wait, &stop_flag,
-			      &reader, err, sizeof(err));
+	rc = fibread_open(&reader, vr->cfg->pin_dir, err, sizeof(err));
+	if (rc == -ENOENT && vr->cfg->fib_wait) {
+		fprintf(stderr,
+			PROG ": waiting up to %u s for sluiced's FIB in %s "
+			     "(%s)\n",
+			vr->cfg->fib_wait, vr->cfg->pin_dir, err);
+		rc = vr_fib_open_wait(vr->cfg->pin_dir, vr->cfg->fib_wait,
+				      &stop_flag, &reader, err, sizeof(err));
+	}
 	if (rc) {
 		fprintf(stderr,
 			PROG ": sluiced's FIB in %s (waited %u s): %s (is "

@@ -164,6 +164,19 @@ ge() {
 	fi
 }
 
+# ---- refusals: a bad flag (exit 2), no sluiced (exit 1 after --fib-wait) -----------
+out=$("$VROUTER" --port a0 --threads 0 2>&1)
+rc=$?
+check "a bad flag is refused naming it, exit 2 ($out)" \
+	test "$rc:$out" = '2:sluice-vrouter: --threads: "0" is not an integer within 1..16'
+out=$(in_ns "$NS_V1" "$VROUTER" --port a0 --pin-dir "/sys/fs/bpf/$T_ID-none" \
+	--fib-wait 1 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check "no sluiced pins: exit 1 after waiting, saying so" \
+	test "$rc:$(echo "$out" | grep -c "sluiced's FIB in /sys/fs/bpf/$T_ID-none (waited 1 s)")" = 1:1
+check "no punt TAP left behind" test -z "$(ip -n "$NS_V1" link show sv-punt 2>/dev/null)"
+
 # ---- sluiced, FRR, neighbours -------------------------------------------------------
 sluiced_start "$NS_V1" v1 --interface a0 --interface b0 || die "sluiced in vr1"
 sluiced_start "$NS_V2" v2 --interface b1 --interface a1 || die "sluiced in vr2"
