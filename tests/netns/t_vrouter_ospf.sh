@@ -337,6 +337,33 @@ check "v4: c2 still reachable (vr2's vRouter, vr1's XDP)" \
 check "v6: c2 still reachable" ip netns exec "$NS_C1" ping -6 -c 3 -i 0.2 -W 1 2001:db8:73::2
 ge "vr1's XDP forwards by itself again (fwd_redirect)" "$(($(packets v1 a0 fwd_redirect) - x1))" 3
 
+# ---- sluiced in vr2 restarted (no --keep-on-exit): new maps, the reader swapped ----------
+sluiced_stop v2 || tap_fail "vr2's sluiced exits 0"
+sluiced_start "$NS_V2" v2 --interface b1 --interface a1 || die "sluiced in vr2 again"
+# shellcheck disable=SC2154
+fib_swaps() {
+	kill -USR1 "$VR_PID_v2" 2>/dev/null
+	sleep 0.2
+	"$T_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["fib"]["swaps"])' \
+		"$T_TMP/vr-v2.json" 2>/dev/null
+}
+swaps=0
+for _ in $(seq 1 40); do
+	swaps=$(fib_swaps)
+	[ "${swaps:-0}" -ge 1 ] && break
+	sleep 0.1
+done
+if [ "${swaps:-0}" -ge 1 ]; then
+	tap_ok "vr2's vRouter swapped its FIB reader for sluiced's new maps (swaps $swaps)"
+else
+	tap_fail "vr2's vRouter swapped its FIB reader for sluiced's new maps" \
+		"$(tail -5 "$T_TMP/vr-v2.log")"
+fi
+grep "reader swapped" "$T_TMP/vr-v2.log" | sed 's/^/# /'
+wait_until 10 route_has v2 198.18.73.0/24
+check "v4: c2 reachable after vr2's sluiced restarted" \
+	wait_until 10 ip netns exec "$NS_C1" ping -4 -c 1 -W 1 198.18.73.2
+
 check "kernel forwarding stayed off in vr1 and vr2" test \
 	"$(ip netns exec "$NS_V1" sysctl -n net.ipv4.ip_forward)$(ip netns exec "$NS_V2" sysctl -n net.ipv4.ip_forward)" = 00
 # shellcheck disable=SC2154
