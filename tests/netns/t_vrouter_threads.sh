@@ -36,6 +36,18 @@ sluiced_start "$NS_V" v --interface a0 --interface b0 || die "sluiced"
 check "vr resolves c1" warm "$NS_V" 198.18.74.2
 check "vr resolves c2" warm "$NS_V" 198.18.75.2
 # shellcheck disable=SC2154 # PIN_v and SOCK_v are set by sluiced_start
+out=$(in_ns "$NS_V" timeout 20 "$VROUTER" --port a0 --port b0 --threads 2 \
+	--pin-dir "$PIN_v" --api "unix:$T_TMP/nosuch.sock" --steer required 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check "--steer required and no API: exit 1 naming the request" \
+	test "$rc:$(echo "$out" | grep -c 'transit steering (required): GET /v1/steer: No such file')" = 1:1
+socks=$(sctl v steer show -j | "$T_PY" -c '
+import json, sys
+print(sum(len(s["queues"]) for s in json.load(sys.stdin)["sockets"]))')
+check "after that failure: no socket left in sluiced, no TAP ($socks)" \
+	test "$socks:$(ip -n "$NS_V" link show sv-punt 2>/dev/null)" = 0:
+# shellcheck disable=SC2154
 nsenter --net="/var/run/netns/$NS_V" "$VROUTER" --port a0 --port b0 --threads 2 \
 	--pin-dir "$PIN_v" --api "unix:$SOCK_v" --steer required \
 	--stats-file "$T_TMP/vr.json" --idle-sleep 20 \
