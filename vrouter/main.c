@@ -336,7 +336,9 @@ static void write_stats(struct vrouter *vr)
 			vr->cfg->stats_file, strerror(-rc));
 }
 
-static void run(struct vrouter *vr)
+static int reregister(struct vrouter *vr);
+
+static int run(struct vrouter *vr)
 {
 	const struct timespec step = { 0, 100 * 1000 * 1000 };
 	unsigned int ticks = 0;
@@ -354,12 +356,15 @@ static void run(struct vrouter *vr)
 		/* every second: the FIB */
 		int rc = vr_fib_tick(&vr->ctl, err, sizeof(err));
 
-		if (rc == 1)
+		if (rc == 1) {
 			fprintf(stderr,
 				PROG ": sluiced rebuilt its FIB: reader "
 				     "swapped (%llu)\n",
 				(unsigned long long)vr->ctl.swaps);
-		else if (rc < 0 && vr->ctl.stale_errors < 5)
+			rc = reregister(vr);
+			if (rc)
+				return rc;
+		} else if (rc < 0 && vr->ctl.stale_errors < 5)
 			fprintf(stderr,
 				PROG ": FIB: %s (routing on with the last "
 				     "table)\n",
@@ -367,6 +372,113 @@ static void run(struct vrouter *vr)
 		if ((ticks / 10) % vr->cfg->stats_interval == 0)
 			write_stats(vr);
 	}
+	return 0;
+}
+
+/* The ports, the TAP, the graphs, the workers: the part of the router
+ * that a rebuild of sluiced's maps makes re-open (the sockets register
+ * in sluiced's steer_xsks when their port opens). */
+static int open_dataplane(struct vrouter *vr)
+{
+	char err[512];
+	int rc;
+
+	rc = pktio_app_open(vr->cfg->pk, vr_burst, vr, &vr->app);
+	if (rc) {
+		fprintf(stderr, PROG ": %s\n", pktio_last_error());
+		return rc;
+	}
+	vr->stats.app = vr->app;
+	vr->tap = pktio_app_port(vr->app, vr->cfg->punt_tap);
+	if (!vr->tap) {
+		fprintf(stderr, PROG ": punt TAP %s: not open\n",
+			vr->cfg->punt_tap);
+		return -ENODEV;
+	}
+	rc = vr_punt_sysctls(vr->cfg->punt_tap, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, PROG ": punt TAP: %s\n", err);
+		return rc;
+	}
+	rc = setup_fib_ports(vr);
+	if (!rc)
+		rc = setup_graphs(vr);
+	if (rc)
+		return rc;
+	rc = pktio_app_start(vr->app);
+	if (rc)
+		fprintf(stderr, PROG ": start: %s\n", pktio_last_error());
+	return rc;
+}
+
+/* Stops the workers and closes the ports; -EBUSY when buffers are out. */
+static int close_dataplane(struct vrouter *vr, bool summary)
+{
+	int rc = 0;
+
+	if (vr->app)
+		pktio_app_stop(vr->app);
+	if (vr->app && vr->stats.n_threads) {
+		write_stats(vr);
+		if (summary)
+			vr_stats_summary(&vr->stats, stdout);
+	}
+	for (unsigned int t = 0; t < vr->stats.n_threads; t++)
+		graph_destroy(vr->stats.graphs[t]);
+	vr->stats.n_threads = 0;
+	vr->ctl.n_workers = 0;
+	vr->fib.n_ports = 0;
+	if (vr->app && pktio_app_close(vr->app) == -EBUSY) {
+		fprintf(stderr, PROG ": buffers still out at close\n");
+		rc = -EBUSY;
+	}
+	vr->app = NULL;
+	vr->stats.app = NULL;
+	vr->tap = NULL;
+	return rc;
+}
+
+/*
+ * sluiced rebuilt its maps (a restart without --keep-on-exit): the
+ * reader was swapped, but the sockets are in the old steer_xsks, so the
+ * new sluice_xdp finds none of them (no_socket) and forwards by itself.
+ * Open the ports again to register in the new one, and add the transit
+ * selectors the new sluiced does not have.  The counters restart at 0.
+ */
+static int reregister(struct vrouter *vr)
+{
+	int rc;
+
+	char err[512];
+
+	/* The pins appear early in sluiced's start, before it manages the
+	 * ports and serves steer_xsks: a port opened then would find no
+	 * sluiced on its interface and attach an XDP program of its own.
+	 * sluiced answers on its API once it is up: wait for that. */
+	rc = vr_steer_wait_api(vr->cfg->api, 20000, &stop_flag, err,
+			       sizeof(err));
+	if (rc == -ECANCELED)
+		return 0;
+	if (rc) {
+		fprintf(stderr,
+			PROG ": sluiced rebuilt its maps but its API %s does "
+			     "not answer (%s): not re-opening the ports\n",
+			vr->cfg->api, err);
+		return rc;
+	}
+	fprintf(stderr,
+		PROG ": re-opening the ports to register in sluiced's new "
+		     "maps\n");
+	rc = close_dataplane(vr, false);
+	/* no worker runs: the swapped-out reader can go now */
+	vr_fib_drop_retired(&vr->ctl);
+	if (!rc)
+		rc = open_dataplane(vr);
+	if (!rc)
+		rc = add_steering(vr);
+	if (!rc)
+		fprintf(stderr, PROG ": re-registered in sluiced's new maps\n");
+	return rc;
 }
 
 static int start(struct vrouter *vr)
@@ -402,33 +514,9 @@ static int start(struct vrouter *vr)
 	snprintf(vr->ctl.pin_dir, sizeof(vr->ctl.pin_dir), "%s",
 		 vr->cfg->pin_dir);
 	vr->stats.fib = &vr->ctl;
-	rc = pktio_app_open(vr->cfg->pk, vr_burst, vr, &vr->app);
-	if (rc) {
-		fprintf(stderr, PROG ": %s\n", pktio_last_error());
-		return rc;
-	}
-	vr->stats.app = vr->app;
-	vr->tap = pktio_app_port(vr->app, vr->cfg->punt_tap);
-	if (!vr->tap) {
-		fprintf(stderr, PROG ": punt TAP %s: not open\n",
-			vr->cfg->punt_tap);
-		return -ENODEV;
-	}
-	rc = vr_punt_sysctls(vr->cfg->punt_tap, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, PROG ": punt TAP: %s\n", err);
-		return rc;
-	}
-	rc = setup_fib_ports(vr);
-	if (!rc)
-		rc = setup_graphs(vr);
+	rc = open_dataplane(vr);
 	if (rc)
 		return rc;
-	rc = pktio_app_start(vr->app);
-	if (rc) {
-		fprintf(stderr, PROG ": start: %s\n", pktio_last_error());
-		return rc;
-	}
 	/* the sockets are in sluiced's XSKMAP since the ports opened: from
 	 * the selector on, every transit packet finds one */
 	return add_steering(vr);
@@ -445,19 +533,8 @@ static int stop(struct vrouter *vr)
 			err);
 		rc = -EIO;
 	}
-	if (vr->app)
-		pktio_app_stop(vr->app);
-	if (vr->app && vr->stats.n_threads) {
-		write_stats(vr);
-		vr_stats_summary(&vr->stats, stdout);
-	}
-	for (unsigned int t = 0; t < vr->stats.n_threads; t++)
-		graph_destroy(vr->stats.graphs[t]);
-	vr->stats.n_threads = 0;
-	if (vr->app && pktio_app_close(vr->app) == -EBUSY) {
-		fprintf(stderr, PROG ": buffers still out at close\n");
+	if (close_dataplane(vr, true))
 		rc = -EBUSY;
-	}
 	if (vr->ctl.fib)
 		vr_fib_close(&vr->ctl);
 	return rc;
@@ -494,7 +571,7 @@ int main(int argc, char **argv)
 			     "%s, FIB %s\n",
 			vr.cfg->n_data_ports, vr.cfg->threads, vr.cfg->punt_tap,
 			vr.cfg->pin_dir);
-		run(&vr);
+		rc = run(&vr);
 	}
 	if (stop(&vr) && !rc)
 		rc = -EIO;

@@ -83,11 +83,16 @@ int vr_fib_tick(struct vr_fib *f, char *err, size_t errlen)
 	return 1;
 }
 
-void vr_fib_close(struct vr_fib *f)
+void vr_fib_drop_retired(struct vr_fib *f)
 {
 	if (f->retired)
 		fibread_close(f->retired);
 	f->retired = NULL;
+}
+
+void vr_fib_close(struct vr_fib *f)
+{
+	vr_fib_drop_retired(f);
 	if (f->fib->reader)
 		fibread_close(f->fib->reader);
 	f->fib->reader = NULL;

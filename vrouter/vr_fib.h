@@ -42,6 +42,8 @@ int vr_fib_open_wait(const char *pin_dir, unsigned int wait_s,
 /* One control step: 0, 1 when the reader was swapped, -errno (logged by
  * the caller with @err) when the pins could not be read. */
 int vr_fib_tick(struct vr_fib *f, char *err, size_t errlen);
+/* With every worker stopped: closes the retired reader now. */
+void vr_fib_drop_retired(struct vr_fib *f);
 /* After the workers stopped: closes the retired and the current reader. */
 void vr_fib_close(struct vr_fib *f);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include "cli.h"
 #include "vr_steer.h"
@@ -117,7 +118,9 @@ int vr_steer_add(struct vr_steer_state *st, const char *api,
 	struct endpoint ep;
 	int rc;
 
-	memset(st, 0, sizeof(*st));
+	/* again after sluiced rebuilt its maps: the ids added before stay
+	 * ours (a selector of them that sluiced kept counts as covering) */
+	st->n_found = 0;
 	snprintf(st->api, sizeof(st->api), "%s", api);
 	rc = endpoint_parse(api, &ep, err, errlen);
 	if (rc)
@@ -125,10 +128,16 @@ int vr_steer_add(struct vr_steer_state *st, const char *api,
 	rc = get_selectors(&ep, &sels, err, errlen);
 	if (rc)
 		return rc;
-	for (unsigned int i = 0; !rc && i < n && i < VR_PORTS_MAX; i++) {
+	for (unsigned int i = 0; !rc && i < n; i++) {
 		if (covered(sels, ifaces[i])) {
 			st->n_found++;
 			continue;
+		}
+		if (st->n_added == VR_PORTS_MAX) {
+			snprintf(err, errlen, "more than %d selectors added",
+				 VR_PORTS_MAX);
+			rc = -ENOSPC;
+			break;
 		}
 		rc = post_transit(&ep, ifaces[i], &st->added[st->n_added], err,
 				  errlen);
@@ -137,6 +146,32 @@ int vr_steer_add(struct vr_steer_state *st, const char *api,
 	}
 	json_object_put(sels);
 	return rc;
+}
+
+int vr_steer_wait_api(const char *api, unsigned int timeout_ms,
+		      volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	const struct timespec step = { 0, 100 * 1000 * 1000 };
+	struct endpoint ep;
+	int rc;
+
+	rc = endpoint_parse(api, &ep, err, errlen);
+	if (rc)
+		return rc;
+	for (unsigned int t = 0; t <= timeout_ms; t += 100) {
+		struct http_resp r;
+
+		if (*stop)
+			return -ECANCELED;
+		/* any answer will do: sluiced serves only once it is up */
+		rc = http_request(&ep, NULL, "GET", "/v1/status", NULL, &r, err,
+				  errlen);
+		http_resp_free(&r);
+		if (!rc)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 int vr_steer_del(struct vr_steer_state *st, char *err, size_t errlen)
@@ -156,7 +191,8 @@ int vr_steer_del(struct vr_steer_state *st, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "/v1/steer/%u", st->added[i]);
 		rc = http_request(&ep, NULL, "DELETE", path, NULL, &r, why,
 				  sizeof(why));
-		if (!rc && r.status >= 300) {
+		/* 404: sluiced lost it already (a rebuild): nothing to do */
+		if (!rc && r.status >= 300 && r.status != 404) {
 			snprintf(why, sizeof(why), "DELETE %s", path);
 			if (!first)
 				daemon_says(&r, why, err, errlen);

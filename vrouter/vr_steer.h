@@ -12,6 +12,7 @@
 #ifndef SLUICE_VROUTER_STEER_H
 #define SLUICE_VROUTER_STEER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vr_config.h"
@@ -24,10 +25,18 @@ struct vr_steer_state {
 };
 
 /* 0, or -errno with @err saying which request failed and why (sluiced's
- * own message when it answered). */
+ * own message when it answered).  @st starts zeroed; a second call (after
+ * sluiced rebuilt its maps) adds what is missing to the ids kept. */
 int vr_steer_add(struct vr_steer_state *st, const char *api,
 		 const char *const ifaces[], unsigned int n, char *err,
 		 size_t errlen);
+/*
+ * Waits (bounded by @timeout_ms, and by *@stop) until sluiced answers on
+ * @api: it serves its API only once its data path and steering are up.
+ * 0, or -ETIMEDOUT / -ECANCELED with the last failure in @err.
+ */
+int vr_steer_wait_api(const char *api, unsigned int timeout_ms,
+		      volatile sig_atomic_t *stop, char *err, size_t errlen);
 /* Deletes the selectors added; the first failure in @err. */
 int vr_steer_del(struct vr_steer_state *st, char *err, size_t errlen);
 

@@ -357,7 +357,7 @@ check "v4: c2 still reachable (vr2's vRouter, vr1's XDP)" \
 check "v6: c2 still reachable" ip netns exec "$NS_C1" ping -6 -c 3 -i 0.2 -W 1 2001:db8:73::2
 ge "vr1's XDP forwards by itself again (fwd_redirect)" "$(($(packets v1 a0 fwd_redirect) - x1))" 3
 
-# ---- sluiced in vr2 restarted (no --keep-on-exit): new maps, the reader swapped ----------
+# ---- sluiced in vr2 restarted (no --keep-on-exit): new maps, reader swapped, ports re-opened
 sluiced_stop v2 || tap_fail "vr2's sluiced exits 0"
 sluiced_start "$NS_V2" v2 --interface b1 --interface a1 || die "sluiced in vr2 again"
 # shellcheck disable=SC2154
@@ -379,10 +379,17 @@ else
 	tap_fail "vr2's vRouter swapped its FIB reader for sluiced's new maps" \
 		"$(tail -5 "$T_TMP/vr-v2.log")"
 fi
-grep "reader swapped" "$T_TMP/vr-v2.log" | sed 's/^/# /'
+check "vr2's vRouter re-opened its ports in sluiced's new maps" \
+	wait_until 10 grep -q "re-registered in sluiced's new maps" "$T_TMP/vr-v2.log"
+grep -E "reader swapped|re-open|re-registered|transit steering" "$T_TMP/vr-v2.log" | sed 's/^/# /'
+check "vr2: the new sluiced has the two transit selectors" test "$(transit_sels v2)" = 2
 wait_until 10 route_has v2 198.18.73.0/24
 check "v4: c2 reachable after vr2's sluiced restarted" \
 	wait_until 10 ip netns exec "$NS_C1" ping -4 -c 1 -W 1 198.18.73.2
+o2=$(vr_stat v2 if-output)
+check "v4: ping c1 -> c2 again" ip netns exec "$NS_C1" ping -4 -c 3 -i 0.2 -W 1 198.18.73.2
+ge "vr2's graph forwards it (requests and replies), not its XDP" \
+	"$(($(vr_stat v2 if-output) - o2))" 6
 
 check "kernel forwarding off in vr1 and vr2" test \
 	"$(ip netns exec "$NS_V1" sysctl -n net.ipv4.ip_forward)$(ip netns exec "$NS_V2" sysctl -n net.ipv4.ip_forward)" = 00
