@@ -111,8 +111,10 @@ struct lb_dp_ops {
 	int (*backend_del)(struct dp *dp, __u32 id);
 	int (*ring_install)(struct dp *dp, __u32 vip_id, __u32 ring_size,
 			    const __u32 *table);
-	int (*ring_write)(struct dp *dp, __u32 vip_id, const __u32 *slots,
-			  const __u32 *values, __u32 n);
+	/* the installed @m-slot table was @old, becomes @nw: write the
+	 * slots that differ, *@changed of them (dp_ring_update()) */
+	int (*ring_update)(struct dp *dp, __u32 vip_id, __u32 m,
+			   const __u32 *old, const __u32 *nw, __u32 *changed);
 	int (*ring_read)(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
 			 __u32 *ring_size);
 	int (*ring_del)(struct dp *dp, __u32 vip_id);

@@ -89,7 +89,7 @@ enum undo_op {
 	UNDO_BE_SET,	   /* restore the previous backend value */
 	UNDO_RING_DEL,	   /* the ring was new */
 	UNDO_RING_INSTALL, /* put the previous table back (borrowed) */
-	UNDO_RING_WRITE,   /* write the previous slot values (owned) */
+	UNDO_RING_WRITE,   /* write table back over cur (both borrowed) */
 };
 
 struct undo {
@@ -100,7 +100,7 @@ struct undo {
 	struct sluice_vip vip;
 	struct sluice_backend be;
 	const uint32_t *table;
-	uint32_t *slots, *vals;
+	const uint32_t *cur; /* UNDO_RING_WRITE: what the ring holds now */
 };
 
 struct txn {

@@ -40,10 +40,6 @@ static int txn_note(struct txn *t, int err, const struct undo *u)
 
 void lb_txn_free(struct txn *t)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->u[i].slots);
-		free(t->u[i].vals);
-	}
 	free(t->u);
 	t->u = NULL;
 	t->n = t->cap = 0;
@@ -125,45 +121,31 @@ int lb_txn_ring_del(struct txn *t, uint32_t vip_id, uint32_t m,
 	return txn_note(t, t->lb->ops->ring_del(t->lb->dp, vip_id), &u);
 }
 
-/* Writes the slots where @old and @nw (@m slots each) differ: found, noted
- * for the undo and gathered for the write in one pass. */
+/* Writes the slots where @old and @nw (@m slots each) differ, in one pass
+ * that finds and writes them.  The undo borrows both tables (the old
+ * VIP's and the new one's, which outlive the transaction) and writes @old
+ * back over @nw: nothing is copied, whatever the size of the change. */
 int lb_txn_ring_write(struct txn *t, uint32_t vip_id, uint32_t m,
 		      const uint32_t *old, const uint32_t *nw)
 {
-	struct undo u = { .op = UNDO_RING_WRITE, .id = vip_id };
-	uint32_t *vals = NULL, n = 0;
-	int err = -ENOMEM;
+	struct undo u = { .op = UNDO_RING_WRITE,
+			  .id = vip_id,
+			  .n = m,
+			  .table = old,
+			  .cur = nw };
+	uint32_t changed = 0;
+	int err;
 
-	for (uint32_t i = 0; i < m; i++)
-		n += old[i] != nw[i];
-	if (!n)
+	if (!memcmp(old, nw, m * sizeof(*old)))
 		return 0;
-	/* the undo owns the slot numbers and their old values */
-	u.slots = malloc(n * sizeof(*u.slots));
-	u.vals = malloc(n * sizeof(*u.vals));
-	vals = malloc(n * sizeof(*vals));
-	if (!u.slots || !u.vals || !vals || txn_reserve(t))
-		goto err;
-	for (uint32_t i = 0; i < m; i++) {
-		if (old[i] == nw[i])
-			continue;
-		u.slots[u.n] = i;
-		u.vals[u.n] = old[i];
-		vals[u.n++] = nw[i];
-	}
-	err = t->lb->ops->ring_write(t->lb->dp, vip_id, u.slots, vals, n);
-	free(vals);
-	/* A failed batch may have written some of the slots (the kernel
+	if (txn_reserve(t))
+		return -ENOMEM;
+	err = t->lb->ops->ring_update(t->lb->dp, vip_id, m, old, nw, &changed);
+	/* A failed update may have written some of the slots (the kernel
 	 * stops at the first element it cannot update): the undo puts all
 	 * of them back, before any backend they now name is unset again. */
 	t->u[t->n++] = u;
-	if (!err)
-		t->lb->slots_written += n;
-	return err;
-err:
-	free(u.slots);
-	free(u.vals);
-	free(vals);
+	t->lb->slots_written += changed;
 	return err;
 }
 
@@ -171,6 +153,7 @@ err:
 void lb_txn_rollback(struct txn *t)
 {
 	struct lb *lb = t->lb;
+	uint32_t changed;
 	int err, failed = 0;
 
 	while (t->n) {
@@ -198,15 +181,13 @@ void lb_txn_rollback(struct txn *t)
 			lb->slots_written += err ? 0 : u->n;
 			break;
 		case UNDO_RING_WRITE:
-			err = lb->ops->ring_write(lb->dp, u->id, u->slots,
-						  u->vals, u->n);
-			lb->slots_written += err ? 0 : u->n;
+			changed = 0;
+			err = lb->ops->ring_update(lb->dp, u->id, u->n, u->cur,
+						   u->table, &changed);
+			lb->slots_written += changed;
 			break;
 		default: err = -EINVAL;
 		}
-		free(u->slots);
-		free(u->vals);
-		u->slots = u->vals = NULL;
 		if (err)
 			failed++;
 	}

@@ -194,6 +194,12 @@ int dp_ring_install(struct dp *dp, __u32 vip_id, __u32 ring_size,
 		    const __u32 *table);
 int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
 		  const __u32 *values, __u32 n);
+/* The installed table of @m slots was @old and becomes @nw: writes the
+ * slots where they differ (what dp_ring_write() would be given, without
+ * the lists), *@changed of them; 0 or -errno (a failure may have written
+ * some: writing @old over @nw puts them back). */
+int dp_ring_update(struct dp *dp, __u32 vip_id, __u32 m, const __u32 *old,
+		   const __u32 *nw, __u32 *changed);
 /* *ring_size is set to the installed table's size (0 if none). */
 int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
 		 __u32 *ring_size);

@@ -289,6 +289,69 @@ int dp_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
 	return err;
 }
 
+/* The syscall path of dp_ring_update(): the differing slots as lists. */
+static int ring_update_lists(struct dp *dp, __u32 vip_id, __u32 m,
+			     const __u32 *old, const __u32 *nw, __u32 n)
+{
+	__u32 *slots = malloc(n * sizeof(*slots));
+	__u32 *vals = malloc(n * sizeof(*vals));
+	int err = -ENOMEM;
+
+	if (slots && vals) {
+		for (__u32 i = 0, k = 0; i < m; i++) {
+			if (old[i] == nw[i])
+				continue;
+			slots[k] = i;
+			vals[k++] = nw[i];
+		}
+		err = dp_ring_write(dp, vip_id, slots, vals, n);
+	}
+	free(slots);
+	free(vals);
+	return err;
+}
+
+int dp_ring_update(struct dp *dp, __u32 vip_id, __u32 m, const __u32 *old,
+		   const __u32 *nw, __u32 *changed)
+{
+	struct ring_view *v;
+	__u32 id, n = 0;
+	int err;
+
+	*changed = 0;
+	if (vip_id >= SLUICE_LB_MAX_VIPS)
+		return -ERANGE;
+	err = view_get(dp, vip_id, &id, &v);
+	if (err)
+		return err;
+	if (v) {
+		if (m > v->size)
+			return -E2BIG;
+		/* One pass that finds and writes: a change that moves a whole
+		 * 65537-slot table was three passes and three 256 KiB lists
+		 * before (half of a backend write's time).  Each slot is one
+		 * aligned 32-bit store: the data path reads the old or the
+		 * new backend, never a mix. */
+		for (__u32 i = 0; i < m; i++) {
+			if (old[i] == nw[i])
+				continue;
+			__atomic_store_n(slot_ptr(v, i), nw[i],
+					 __ATOMIC_RELAXED);
+			n++;
+		}
+		/* visible before whatever write the caller makes next */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		*changed = n;
+		return 0;
+	}
+	for (__u32 i = 0; i < m; i++)
+		n += old[i] != nw[i];
+	err = n ? ring_update_lists(dp, vip_id, m, old, nw, n) : 0;
+	if (!err)
+		*changed = n;
+	return err;
+}
+
 int dp_ring_read(struct dp *dp, __u32 vip_id, __u32 *table, __u32 max,
 		 __u32 *ring_size)
 {

@@ -239,34 +239,48 @@ static int fake_ring_install(struct dp *dp, __u32 vip_id, __u32 m,
 	return write_end(dp);
 }
 
-static int fake_ring_write(struct dp *dp, __u32 vip_id, const __u32 *slots,
-			   const __u32 *values, __u32 n)
+static int fake_ring_update(struct dp *dp, __u32 vip_id, __u32 m,
+			    const __u32 *old, const __u32 *nw, __u32 *changed)
 {
+	uint32_t n = 0, half = 0;
+
+	*changed = 0;
+	for (uint32_t i = 0; i < m; i++)
+		n += old[i] != nw[i];
 	if (write_begin(dp)) {
+		/* a failure that wrote some of the slots first */
 		dp->in_write = true;
-		for (uint32_t i = 0;
-		     dp->fail_partial && dp->ring[vip_id] && i < n / 2; i++)
-			dp->ring[vip_id][slots[i]] = values[i];
+		for (uint32_t i = 0; dp->fail_partial && dp->ring[vip_id] &&
+				     i < m && half < n / 2;
+		     i++) {
+			if (old[i] == nw[i])
+				continue;
+			dp->ring[vip_id][i] = nw[i];
+			half++;
+		}
 		if (dp->fail_partial)
 			check_consistent(dp);
 		dp->in_write = false;
+		*changed = half;
 		return -EIO;
 	}
 	if (!dp->ring[vip_id])
 		return -ENOENT;
-	for (uint32_t i = 0; i < n; i++)
-		if (slots[i] >= dp->ring_m[vip_id])
-			return -ERANGE;
+	if (m > dp->ring_m[vip_id])
+		return -ERANGE;
 	/* slot after slot, as the mapped ring is written; a small table is
 	 * checked after each one */
 	dp->in_write = true;
-	for (uint32_t i = 0; i < n; i++) {
-		dp->ring[vip_id][slots[i]] = values[i];
+	for (uint32_t i = 0; i < m; i++) {
+		if (old[i] == nw[i])
+			continue;
+		dp->ring[vip_id][i] = nw[i];
 		if (dp->ring_m[vip_id] <= 1021)
 			check_consistent(dp);
 	}
 	dp->in_write = false;
 	dp->slot_writes += n;
+	*changed = n;
 	logw(dp, "W%u", vip_id);
 	return write_end(dp);
 }
@@ -348,7 +362,7 @@ static const struct lb_dp_ops fake_ops = {
 	.backend_set = fake_backend_set,
 	.backend_del = fake_backend_del,
 	.ring_install = fake_ring_install,
-	.ring_write = fake_ring_write,
+	.ring_update = fake_ring_update,
 	.ring_read = fake_ring_read,
 	.ring_del = fake_ring_del,
 	.stats_clear = fake_stats_clear,
