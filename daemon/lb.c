@@ -608,7 +608,7 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 			spec->n_be);
 		if (vip_id)
 			*vip_id = id;
-		lb_state_changed(lb);
+		lb_state_changed(lb, &spec->conf.key);
 	}
 out:
 	if (rc)
@@ -632,16 +632,18 @@ struct lb_vip *lb_vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
 int lb_vip_del(struct lb *lb, uint32_t vip_id, char *err, size_t errlen)
 {
 	struct lb_vip *old = lb_vip_get_err(lb, vip_id, err, errlen);
+	struct sluice_vip_key key;
 	char name[LB_VIP_ID_LEN];
 	int rc;
 
 	if (!old)
 		return -ENOENT;
+	key = old->conf.key; /* @old is freed with the change */
 	lb_vip_id_str(&old->conf.key, name, sizeof(name));
 	rc = lb_apply(lb, old, NULL, NULL, err, errlen);
 	if (!rc) {
 		pr_info("lb: VIP %s deleted", name);
-		lb_state_changed(lb);
+		lb_state_changed(lb, &key);
 	}
 	return rc;
 }
@@ -702,7 +704,7 @@ int lb_backend_add(struct lb *lb, uint32_t vip_id,
 	}
 	pr_info("lb: VIP %s: backend %s added (backend_id %u, %u slots written)",
 		name, a, id, written);
-	lb_state_changed(lb);
+	lb_state_changed(lb, &lb->vips[vip_id]->conf.key);
 	return 0;
 }
 
@@ -760,7 +762,7 @@ int lb_backend_patch(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		"written)",
 		name, a, lb->vips[vip_id]->be[i].spec.weight,
 		lb_be_state_name(lb->vips[vip_id]->be[i].spec.state), written);
-	lb_state_changed(lb);
+	lb_state_changed(lb, &lb->vips[vip_id]->conf.key);
 	return 0;
 }
 
@@ -786,7 +788,7 @@ int lb_backend_del(struct lb *lb, uint32_t vip_id, const struct lb_addr *addr,
 		return rc;
 	pr_info("lb: VIP %s: backend %s deleted (%u slots written)", name, a,
 		written);
-	lb_state_changed(lb);
+	lb_state_changed(lb, &lb->vips[vip_id]->conf.key);
 	return 0;
 }
 
@@ -846,6 +848,7 @@ int lb_new(struct lb **out, struct dp *dp, const struct lb_dp_ops *ops,
 	lb->ops = ops;
 	lb->health = h;
 	lb->set = *s;
+	lb->journal_fd = -1;
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_BACKENDS; id++)
 		lb_be_id_release(lb, id);
 	*out = lb;
@@ -864,6 +867,7 @@ void lb_free(struct lb *lb)
 	/* the loop is gone by now: what it had not written yet, now */
 	if (lb->state_dirty)
 		lb_state_save(lb);
+	lb_journal_close(lb);
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++)
 		lb_vip_free(lb->vips[id]);
 	free(lb->state_dir);

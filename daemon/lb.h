@@ -197,15 +197,22 @@ void lb_health_event(void *lb, uint64_t backend_id, enum health_state st);
  * lb.vips (which only seed the first start, when there is no state file).
  */
 #define LB_STATE_FILE "lb.json"
+/*
+ * @dir/lb.journal: the changes since lb.json was written, one line each,
+ * appended before a change is answered (daemon/lb_journal.c).  lb.json is
+ * rewritten, and the journal emptied, once it holds LB_JOURNAL_MAX bytes.
+ */
+#define LB_JOURNAL_FILE "lb.journal"
+#define LB_JOURNAL_MAX (1u << 20)
 
 /* From now on every successful lb_vip_add/_del and lb_backend_add/_patch/
- * _del/_replace rewrites @dir/lb.json (NULL: nothing is saved, the
- * default): at once, or within LB_SAVE_INTERVAL_MS once lb_loop_add() was
- * called (below). */
+ * _del/_replace is saved in @dir (NULL: nothing is saved, the default):
+ * lb.json rewritten at once, or, once lb_loop_add() was called (below), a
+ * line appended to lb.journal before the call returns. */
 int lb_set_state_dir(struct lb *lb, const char *dir);
 /* "" when nothing is saved. */
 const char *lb_state_path(const struct lb *lb);
-/* Saves the VIP set now: 0 or -errno.  A failure is logged and counted,
+/* Saves the VIP set now (lb.json, then the journal emptied): 0 or -errno.  A failure is logged and counted,
  * and the change it follows stays applied: the running LB is right, only
  * a restart would lose it. */
 int lb_state_save(struct lb *lb);
@@ -218,7 +225,9 @@ struct json_object *lb_state_json(const struct lb *lb);
 int lb_state_write(const char *dir, struct json_object *doc, char *err,
 		   size_t errlen);
 /*
- * Reads a state file: 0 with its VIPs (free with lb_vip_specs_free()),
+ * Reads a state file and replays the journal next to it (@path's
+ * directory, LB_JOURNAL_FILE) over it: 0 with its VIPs (free with
+ * lb_vip_specs_free()),
  * -ENOENT when there is none, else -errno with @err naming the path and
  * what is wrong, with line and column for bad JSON ("state file
  * /var/lib/sluice/lb.json: invalid JSON at line 3 column 7: ...") and the
@@ -229,22 +238,24 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		  char *err, size_t errlen);
 
 /* ---- the event loop's part (daemon/lb_loop.c) ------------------------------ */
-#define LB_SAVE_INTERVAL_MS 100 /* the state file: at most this often */
+#define LB_SAVE_INTERVAL_MS 100 /* journal fdatasync: at most this late */
 #define LB_FLOW_COUNT_MS 1000	/* lb_flows: counted at least this often */
 
 struct loop;
 /*
- * From now on the state file is written at most every LB_SAVE_INTERVAL_MS
- * (the first change after a quiet spell at once, the ones that follow it
- * together when the interval is over) and the flows are counted on a timer
+ * From now on changes go to the journal (lb.json is rewritten at the first
+ * change, when the journal is full and at lb_loop_del()), synced within
+ * LB_SAVE_INTERVAL_MS of their append, and the flows are counted on a timer
  * (lb_flow_count() returns the last count); 0 or -errno.  lb_loop_del()
  * undoes that, writing what is pending: call it before the loop goes.
  */
 int lb_loop_add(struct lb *lb, struct loop *l);
 void lb_loop_del(struct lb *lb);
-/* A change to save (lb.c calls it after each one). */
-void lb_state_changed(struct lb *lb);
-/* Writes a pending change now: 0, or lb_state_save()'s error. */
+/* A change to the VIP of key @k to save (lb.c calls it after each one,
+ * before the change is answered). */
+void lb_state_changed(struct lb *lb, const struct sluice_vip_key *k);
+/* Rewrites lb.json (emptying the journal) if it is behind: 0, or
+ * lb_state_save()'s error. */
 int lb_state_flush(struct lb *lb);
 
 /* Lookups: NULL when absent.  @id is "ADDR:PORT/PROTO", "[ADDR6]:PORT/PROTO"

@@ -43,8 +43,11 @@ struct lb {
 	struct loop *loop;
 	struct loop_src *save_timer;  /* a deferred save is due */
 	struct loop_src *count_timer; /* the next count of lb_flows */
-	uint64_t saved_at_ms;	      /* the last state file write */
-	bool state_dirty;	      /* a change is not in the file yet */
+	bool state_dirty; /* lb.json is behind: the journal has the rest */
+	/* lb_journal.c: lb.journal, open while the loop runs (-1: not) */
+	int journal_fd;
+	uint64_t journal_bytes;	      /* whole lines in it */
+	bool journal_unsynced;	      /* appended since the last fdatasync */
 	int flows;		      /* the last count */
 	uint64_t flows_counted_at_ms; /* 0: never counted */
 };
@@ -163,6 +166,26 @@ int lb_change(struct lb *lb, struct lb_vip *nw, uint32_t *written, char *err,
 	      size_t errlen);
 struct lb_vip *lb_vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
 			      size_t errlen);
+
+/* ---- the journal (lb_journal.c) ----------------------------------------- */
+/* One line for the VIP of key @k as it is now (or its removal), with one
+ * write(): 0, or -errno with the file as it was (or closed, if even that
+ * failed: then there is no journal until lb_journal_reset()). */
+int lb_journal_append(struct lb *lb, const struct sluice_vip_key *k);
+/* lb.json was just written: the journal is emptied (opened first, created
+ * if need be, when the loop runs; without one it is removed). */
+int lb_journal_reset(struct lb *lb);
+/* fdatasync() of what was appended since the last one. */
+int lb_journal_sync(struct lb *lb);
+void lb_journal_close(struct lb *lb);
+/* Replays the journal @path over @vips (its @n VIPs, realloc()ed as VIPs
+ * come): 0 with the number of lines applied in *@lines; -ENOENT when there
+ * is none; else -errno with @err naming the file and the line.  A last
+ * line without its newline is ignored (logged). */
+int lb_journal_replay(const char *path, struct lb_vip_spec **vips, size_t *n,
+		      size_t *lines, char *err, size_t errlen);
+/* A VIP as lb.json and the journal hold it. */
+struct json_object *lb_vip_state_json(const struct lb_vip *v);
 
 /* A VIP's own settings (address, port, protocol, encap, hash, ring size,
  * health) into @o, as both the API and the state file write them. */

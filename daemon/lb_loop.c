@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The load balancer's work in the event loop: the state file written at
- * most every LB_SAVE_INTERVAL_MS however fast the API changes things, and
+ * The load balancer's work in the event loop: each change appended to the
+ * journal before its answer (lb_journal.c), synced within
+ * LB_SAVE_INTERVAL_MS, lb.json rewritten when the journal is full; and
  * the flow table counted on a timer, so that a request reads a number
  * instead of walking a map of up to millions of entries.
  *
  * Without a loop (lb_loop_add() not called: the unit tests, a daemon
- * before its loop runs) every change is saved at once and every request
- * counts the flows itself, as before.
+ * before its loop runs) every change rewrites lb.json at once and every
+ * request counts the flows itself, as before.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -24,25 +25,36 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* lb.json rewritten whole, the journal emptied. */
 static void save_now(struct lb *lb)
 {
 	lb->state_dirty = false;
-	lb->saved_at_ms = now_ms();
 	lb_state_save(lb);
 }
 
+/* LB_SAVE_INTERVAL_MS after an append: the lines since the last sync
+ * reach the disk, or, once the journal is full, lb.json is rewritten. */
 static void on_save_timer(void *arg)
 {
 	struct lb *lb = arg;
+	int rc;
 
 	lb->save_timer = NULL; /* a one-shot timer is gone once it fires */
-	if (lb->state_dirty)
+	if (lb->journal_bytes >= LB_JOURNAL_MAX) {
 		save_now(lb);
+		return;
+	}
+	rc = lb_journal_sync(lb);
+	if (rc) {
+		pr_warn("lb: %s/%s: fdatasync: %s: rewriting %s", lb->state_dir,
+			LB_JOURNAL_FILE, strerror(-rc), LB_STATE_FILE);
+		save_now(lb);
+	}
 }
 
-void lb_state_changed(struct lb *lb)
+void lb_state_changed(struct lb *lb, const struct sluice_vip_key *k)
 {
-	uint64_t now, next;
+	int rc;
 
 	if (!lb->state_dir)
 		return;
@@ -51,21 +63,29 @@ void lb_state_changed(struct lb *lb)
 		return;
 	}
 	lb->state_dirty = true;
-	if (lb->save_timer)
-		return; /* this change goes out with the pending save */
-	/* the first change after a quiet spell is on disk before its reply */
-	now = now_ms();
-	if (now - lb->saved_at_ms >= LB_SAVE_INTERVAL_MS) {
+	/* the first change of a run (no journal yet) writes lb.json, which
+	 * opens the journal: a journal is always relative to an lb.json
+	 * this run wrote */
+	if (lb->journal_fd < 0) {
 		save_now(lb);
 		return;
 	}
-	next = lb->saved_at_ms + LB_SAVE_INTERVAL_MS - now;
-	lb->save_timer = loop_add_timer(lb->loop, next, 0, on_save_timer, lb);
-	if (!lb->save_timer) {
-		pr_warn("lb: cannot defer the state file write (%s): writing "
-			"it now",
-			strerror(errno));
+	rc = lb_journal_append(lb, k);
+	if (rc) {
+		pr_warn("lb: %s/%s: cannot append (%s): rewriting %s",
+			lb->state_dir, LB_JOURNAL_FILE, strerror(-rc),
+			LB_STATE_FILE);
 		save_now(lb);
+		return;
+	}
+	if (lb->save_timer)
+		return; /* its sync covers this line too */
+	lb->save_timer = loop_add_timer(lb->loop, LB_SAVE_INTERVAL_MS, 0,
+					on_save_timer, lb);
+	if (!lb->save_timer) {
+		pr_warn("lb: cannot defer the journal's sync (%s): syncing now",
+			strerror(errno));
+		on_save_timer(lb);
 	}
 }
 
@@ -78,7 +98,6 @@ int lb_state_flush(struct lb *lb)
 	if (!lb->state_dirty)
 		return 0;
 	lb->state_dirty = false;
-	lb->saved_at_ms = now_ms();
 	return lb_state_save(lb);
 }
 
@@ -129,6 +148,7 @@ void lb_loop_del(struct lb *lb)
 		loop_remove(lb->loop, lb->count_timer);
 	lb->count_timer = NULL;
 	lb_state_flush(lb);
+	lb_journal_close(lb);
 	lb->loop = NULL;
 	lb->flows_counted_at_ms = 0;
 }

@@ -96,7 +96,7 @@ int lb_backends_replace(struct lb *lb, uint32_t vip_id,
 	pr_info("lb: VIP %s: backends replaced: %u added, %u removed, %u "
 		"changed (%u slots written)",
 		name, s.added, s.removed, s.changed, s.slots_written);
-	lb_state_changed(lb);
+	lb_state_changed(lb, &lb->vips[vip_id]->conf.key);
 	if (st)
 		*st = s;
 	return 0;

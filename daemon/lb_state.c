@@ -30,7 +30,7 @@
 
 /* Every field spelled out, defaults included: the file says what runs,
  * not what a later version's defaults would make of it. */
-static struct json_object *vip_state_json(const struct lb_vip *v)
+struct json_object *lb_vip_state_json(const struct lb_vip *v)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -66,7 +66,7 @@ struct json_object *lb_state_json(const struct lb *lb)
 		const struct lb_vip *v = lb_vip_get(lb, id);
 
 		if (v)
-			json_object_array_add(arr, vip_state_json(v));
+			json_object_array_add(arr, lb_vip_state_json(v));
 	}
 	json_object_object_add(o, "vips", arr);
 	return o;
@@ -257,6 +257,32 @@ out_msg:
 	return 0;
 }
 
+/* The journal next to @path over the VIPs read from it. */
+static int replay(const char *path, struct lb_vip_spec **vips, size_t *n,
+		  char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char jpath[320];
+	size_t lines;
+	int rc;
+
+	snprintf(jpath, sizeof(jpath), "%.*s%s",
+		 slash ? (int)(slash - path + 1) : 0, path, LB_JOURNAL_FILE);
+	rc = lb_journal_replay(jpath, vips, n, &lines, err, errlen);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc) {
+		lb_vip_specs_free(*vips, *n);
+		*vips = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (lines)
+		pr_info("lb: %zu changes from the journal %s over %s", lines,
+			jpath, path);
+	return 0;
+}
+
 int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		  char *err, size_t errlen)
 {
@@ -310,7 +336,7 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 		goto fail;
 	json_object_put(root);
 	free(text);
-	return 0;
+	return replay(path, vips, n, err, errlen);
 fail:
 	snprintf(err, errlen, "state file %s: %s", path, msg);
 	json_object_put(root);
@@ -351,7 +377,7 @@ int lb_state_save(struct lb *lb)
 {
 	struct json_object *doc;
 	char err[400];
-	int rc;
+	int rc, jr;
 
 	if (!lb->state_dir)
 		return 0;
@@ -364,6 +390,14 @@ int lb_state_save(struct lb *lb)
 		rc = lb_state_write(lb->state_dir, doc, err, sizeof(err));
 		json_object_put(doc);
 	}
+	/* lb.json has everything: the journal's lines are history (were it
+	 * left as it is, they would be replayed over it: the same VIPs) */
+	jr = rc ? 0 : lb_journal_reset(lb);
+	if (jr)
+		pr_warn("lb: %s/%s: cannot empty it (%s): every change "
+			"rewrites %s until it can",
+			lb->state_dir, LB_JOURNAL_FILE, strerror(-jr),
+			LB_STATE_FILE);
 	if (rc) {
 		/* the maps already hold the change, and the API reports it:
 		 * only a restart would lose it, so say that, loudly */

@@ -108,8 +108,8 @@ check "20 requests to $VIP after the fresh start" requests $VIP
 check "20 requests to $VIP2 after the fresh start" requests $VIP2
 
 # ---- a burst of changes, then a stop at once: none of them lost -------------------
-# The state file is written at most every 100 ms (the changes in between
-# together); a clean stop writes what is pending.
+# The changes go to lb.journal; a clean stop folds it into the state file
+# (t_lb_journal.sh: what a SIGKILL keeps).
 V2=$VIP2:8080/tcp
 for i in $(seq 1 20); do
 	curl -sf --unix-socket "$SOCK_lb" -X POST -d "{\"address\": \"198.18.15.$i\"}" \
