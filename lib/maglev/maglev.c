@@ -60,7 +60,6 @@ int maglev_build_slots(const struct maglev_backend *backends, size_t n,
 
 	if (!maglev_is_prime(m) || m < 3 || !table)
 		return -EINVAL;
-	memset(table, 0, sizeof(*table) * m);
 	if (slots)
 		memset(slots, 0, sizeof(*slots) * n);
 	if (n) {
@@ -99,7 +98,11 @@ int maglev_build_slots(const struct maglev_backend *backends, size_t n,
 			return -EINVAL;
 		}
 	}
-	/* alone, a backend gets every slot whatever its permutation */
+	/* empty slots are 0; alone, a backend gets every slot whatever its
+	 * permutation (written once, not cleared first: a table of one
+	 * backend is what a VIP's first backend and last but one make) */
+	if (np != 1)
+		memset(table, 0, sizeof(*table) * m);
 	if (np == 1) {
 		for (uint32_t i = 0; i < m; i++)
 			table[i] = p[0].value;
