@@ -14,7 +14,7 @@ netns_add NS_R r && netns_add NS_P p || die "namespaces"
 veth "$NS_R" r0 02:00:00:00:0a:01 "$NS_P" p0 02:00:00:00:0a:02 || die "veth"
 ip -n "$NS_R" addr add 198.18.0.1/24 dev r0 || die "address"
 echo '{"interfaces": ["r0"], "lb": {"source_v4": "198.18.200.0/24"}}' >"$T_TMP/cfg.json"
-lb_start() { sluiced_start "$NS_R" r --config "$T_TMP/cfg.json" "$@"; }
+lb_start() { sluiced_start "$NS_R" r --config "$T_TMP/cfg.json"; }
 lb_start || die "sluiced"
 J=$STATE_r/lb.journal
 
