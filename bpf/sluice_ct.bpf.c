@@ -50,9 +50,38 @@ static long ct_sweep_one(void *map, struct sluice_ct_key *k,
 	return 0;
 }
 
+#define CT_MAX_CPUS 4096 /* bounds the gauges' sum; ends at nr_cpu_ids */
+
+/* Gauge @i % SLUICE_CT_GAUGES of CPU @i / SLUICE_CT_GAUGES added to
+ * *@sum; 1 (stop) past the last CPU. */
+static long gauge_add(__u64 i, __s64 *sum)
+{
+	__u32 g = (__u32)(i % SLUICE_CT_GAUGES);
+	__s64 *v = bpf_map_lookup_percpu_elem(&ct_gauges, &g,
+					      (__u32)(i / SLUICE_CT_GAUGES));
+
+	if (!v)
+		return 1;
+	*sum += *v;
+	return 0;
+}
+
+/* Entries in the table by the gauges (exact: the CPU whose compare-and-
+ * swap wins moves them; an entry that is being made may be missed, and
+ * is seen by the next slice). */
+static __s64 ct_live_entries(void)
+{
+	__s64 sum = 0;
+
+	bpf_loop(CT_MAX_CPUS * SLUICE_CT_GAUGES, gauge_add, &sum, 0);
+	return sum;
+}
+
 /* The timer's callback: one slice, then the timer again.  Positions in a
  * hash walk move as entries come and go, so a pass may look at an entry
- * twice or miss one; the next pass catches it. */
+ * twice or miss one; the next pass catches it.  An empty table is not
+ * walked: a walk visits every bucket (a million by default), which cost
+ * an idle sluiced about a tenth of a CPU, every CT_SWEEP_MS. */
 static int ct_sweep_slice(void *map, __u32 *key, struct sluice_ct_sweep *sw)
 {
 	struct ct_sweep_ctx sc = {};
@@ -71,7 +100,8 @@ static int ct_sweep_slice(void *map, __u32 *key, struct sluice_ct_sweep *sw)
 	sc.cfg = cfg;
 	sc.skip = sw->skip;
 	sc.slice = cfg->sweep_slice ? cfg->sweep_slice : CT_SWEEP_SLICE;
-	bpf_for_each_map_elem(&ct, ct_sweep_one, &sc, 0);
+	if (ct_live_entries() > 0)
+		bpf_for_each_map_elem(&ct, ct_sweep_one, &sc, 0);
 	sw->slices++;
 	if (sc.seen <= sc.skip + sc.slice) { /* the walk reached the end */
 		sw->skip = 0;
