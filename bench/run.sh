@@ -260,7 +260,7 @@ cp_api() {			# cp_api NAME LABEL ARGS...
 		fi
 		vals+=("$(echo "$out" | grep -o '"rate": *[0-9.]*' | grep -o '[0-9.]*$')")
 	done
-	fig "$name" req/s "$label" "one keep-alive connection over the UNIX socket, sequential, ${API_S} s per repetition, every status checked" -- "${vals[@]}"
+	fig "$name" req/s "$label" "one connection at a time over the UNIX socket (sluiced closes each after its answer), sequential, ${API_S} s per repetition, every status checked" -- "${vals[@]}"
 }
 
 # cp_api_put VIP_ID: PUT /v1/vips/ID/backends alternating two sets of
@@ -277,7 +277,7 @@ cp_api_put() {
 		vals+=("$(echo "$out" | grep -o '"changes_rate": *[0-9.]*' | grep -o '[0-9.]*$')")
 	done
 	fig api_write_backends_batch changes/s "API batch writes: PUT of the whole backend set, $PUT_N out and $PUT_N in per request" \
-		"one keep-alive connection over the UNIX socket, sequential, ${API_S} s per repetition, every status checked; backends added + removed per second" -- "${vals[@]}"
+		"one connection at a time over the UNIX socket (sluiced closes each after its answer), sequential, ${API_S} s per repetition, every status checked; backends added + removed per second" -- "${vals[@]}"
 }
 
 cp_api_write() {

@@ -11,7 +11,8 @@
  * shows it.  Prints one JSON object with every sample in microseconds.
  *
  * api-rate: requests per second against the REST API over its UNIX socket,
- * one keep-alive connection, sequential, for a bounded time: GETs of one
+ * one connection at a time (kept while the server keeps it; sluiced closes
+ * each after its answer), sequential, for a bounded time: GETs of one
  * path, or (--write VIP) alternating POST and DELETE of one backend of
  * that VIP, or (--put VIP) PUTs of its whole backend set, alternating two
  * sets of --batch backends that share none (each PUT after the first
