@@ -292,7 +292,7 @@ def main():
         head_r = tp.get("headline", {})
         ceil = tp.get("ceiling_fraction", {})
         base = {"c": ("c/a", "(a) kernel"), "d": ("d/b", "(b) nftables"),
-                "g": ("g/f", "(f) nftables masquerade")}
+                "g": ("g/f", "(f) nftables masquerade"), "h": ("h/a", "(a) kernel")}
         dat = []
         for r in tp.get("results", []):
             n = r.get("flows")
@@ -361,6 +361,16 @@ def main():
               "R ns/packet / the case's (see docs/performance.md).")
     for n in (tp or {}).get("notes", []):
         print("throughput note: " + n)
+    for n, v in ((tp or {}).get("vrouter") or {}).get("flows", {}).items():
+        if "unavailable" in v:
+            continue
+        med = lambda k: v[k]["median"] * 100 if v.get(k) else float("nan")
+        print("throughput (h) sluice-vrouter, %s flow%s: of the worker's CPU, nodes "
+              "%.0f%%, if-output (AF_XDP tx) %.0f%%, rest (rx, polls) %.0f%%; ns/packet: %s"
+              % (n, "" if n == "1" else "s", med("share_nodes"), med("share_if_output"),
+                 med("share_rest"), ", ".join(
+                     "%s %.1f" % (x["name"], x["ns_per_pkt"]["median"])
+                     for x in v["nodes"] if x.get("ns_per_pkt"))))
     md = os.path.join(a.out, "pktio.md")
     if os.path.exists(md):
         print()

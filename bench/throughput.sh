@@ -19,6 +19,10 @@
 #       (`sluicectl nat add snat`; the rule turns conntrack on)
 # where B counts the frames whose source is R's address (bench/
 # xdp_src_sink.bpf.c in place of sluice_sink).
+#   (h) sluice-vrouter on R's two ports (AF_XDP, copy mode), fed by
+#       sluiced's transit selectors, its worker on R's CPU, in the round of
+#       (c); 1 and 65536 flows; R's cost = NAPI + worker CPU per frame, and
+#       the vRouter's per-node ns/packet (bench/throughput_vrouter.sh)
 # Every case is also given as a fraction of the ceiling: the median over
 # the rounds of (its Mpps / the ceiling's Mpps in the same round).
 #
@@ -49,6 +53,8 @@
 . "$(dirname "$0")/../tests/netns/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=throughput_vrouter.sh
+. "$ROOT/bench/throughput_vrouter.sh"
 BUILD=$ROOT/build
 QUICK=0
 JSON_OUT=
@@ -186,6 +192,9 @@ import json, sys
 print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
 }
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+# sched_run_wait TID: "run wait" ns (on the CPU, waiting for it)
+sched_run_wait() { awk '{print $1, $2}' "/proc/$1/schedstat"; }
+EXTRA_TID=	# a thread whose CPU time (h) adds to R's: the vRouter's worker
 # cpu_jiffies CPU: "busy total" from /proc/stat
 cpu_jiffies() {
 	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i;
@@ -238,7 +247,7 @@ gen() {
 WARM_PASSES=20
 measure() {
 	local case=$1 flows=$2 dst=$3 check=$4 rep=$5
-	local pid bpid out rc rx0 rx1 c0 c1 j0 j1 verdict warm=1
+	local pid bpid out rc rx0 rx1 c0 c1 j0 j1 x0='' x1='' verdict warm=1
 	CASE=$case
 	pid=$(pin_napi "$NS_R" "$IR0" "$R_CPU") ||
 		{ unavailable "$case" "$flows" "no NAPI thread for $IR0"; return 0; }
@@ -257,11 +266,13 @@ measure() {
 	rx0=$(rx_packets)
 	c0=$(cpu_ns "$pid")
 	j0=$(cpu_jiffies "$R_CPU")
+	[ -n "$EXTRA_TID" ] && x0=$(sched_run_wait "$EXTRA_TID")
 	out=$(gen "$SECS" "$flows" "$dst")
 	rc=$?
 	rx1=$(rx_packets)
 	c1=$(cpu_ns "$pid")
 	j1=$(cpu_jiffies "$R_CPU")
+	[ -n "$EXTRA_TID" ] && x1=$(sched_run_wait "$EXTRA_TID")
 	if [ $rc -ne 0 ] || [ -z "$out" ]; then
 		unavailable "$case" "$flows" "sluice-gen failed (status $rc): $(head -c 300 "$T_TMP/gen.err")"
 		return 0
@@ -269,14 +280,19 @@ measure() {
 	verdict=$($check after "$flows" $((rx1 - rx0)))
 	[ $warm -gt 1 ] && verdict="$verdict (warm-up: $warm passes)"
 	record "$case" "$flows" "rep=$rep" "gen=$out" "delivered=$((rx1 - rx0))" \
-		"napi_ns=$((c1 - c0))" "cpu=$j0 $j1" "check=$verdict"
-	python3 - "$out" $((rx1 - rx0)) $((c1 - c0)) "$verdict" "$case" "$flows" "$rep" <<'PY' >&2
+		"napi_ns=$((c1 - c0))" "cpu=$j0 $j1" ${x1:+"extra=$x0 $x1"} "check=$verdict"
+	python3 - "$out" $((rx1 - rx0)) $((c1 - c0)) "$verdict" "$case" "$flows" "$rep" \
+		"$x0" "$x1" <<'PY' >&2
 import json, sys
 g = json.loads(sys.argv[1]); d = int(sys.argv[2]); ns = int(sys.argv[3])
 s = g["seconds"]
-print("  (%s) flows=%-5s rep %s: %.3f Mpps delivered, %.3f sent, R NAPI %3.0f%% CPU, %s"
+extra = ""
+if sys.argv[9]:
+    x0, x1 = [int(v) for v in sys.argv[8].split()], [int(v) for v in sys.argv[9].split()]
+    extra = ", worker %3.0f%% CPU" % ((x1[0] - x0[0]) / 1e9 / s * 100)
+print("  (%s) flows=%-5s rep %s: %.3f Mpps delivered, %.3f sent, R NAPI %3.0f%% CPU%s, %s"
       % (sys.argv[5], sys.argv[6], sys.argv[7], d / s / 1e6, g["pps"] / 1e6,
-         ns / 1e9 / s * 100, sys.argv[4]))
+         ns / 1e9 / s * 100, extra, sys.argv[4]))
 PY
 }
 
@@ -832,6 +848,7 @@ run_round() {
 		for f in $FLOW_SET; do
 			unavailable c "$f" "sluiced did not start: $(tail -c 300 "$T_TMP/$SL_NAME.log")"
 			unavailable d "$f" "sluiced did not start: $(tail -c 300 "$T_TMP/$SL_NAME.log")"
+			unavailable h "$f" "sluiced did not start: $(tail -c 300 "$T_TMP/$SL_NAME.log")"
 		done
 		return 0
 	fi
@@ -843,6 +860,7 @@ run_round() {
 			measure d "$f" $VIP check_lb "$r"
 		fi
 	done
+	vrouter_round "$r"
 	sluiced_stop "$SL_NAME"
 }
 
@@ -854,6 +872,7 @@ echo "# throughput A -> R -> B over veth: $CPU_MODEL, $NCPU CPUs, Linux $KERNEL;
 setup || fatal "topology setup failed"
 ceiling_load || echo "  (e) ceiling: ${CEIL_WHY#invalid: }" >&2
 src_sink_load || echo "  (f, g): $SRC_WHY" >&2
+vrouter_prepare || echo "  (h): $VR_PREP_WHY" >&2
 for round in $(seq 1 "$REPS"); do
 	run_round "$round"
 	run_nat_round "$round"
@@ -862,28 +881,33 @@ ELAPSED=$((SECONDS - T0))
 # Under a sanitizer build, a report in a daemon's log fails the run.
 SAN_FAIL=0
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_TMP"/sl*.log \
-	"$T_TMP"/nat*.log 2>/dev/null; then
-	echo "throughput.sh: sanitizer report in sluiced's log:" >&2
-	grep -hE -A15 'Sanitizer|runtime error:' "$T_TMP"/sl*.log "$T_TMP"/nat*.log 2>/dev/null |
+	"$T_TMP"/nat*.log "$T_TMP"/vr*.log 2>/dev/null; then
+	echo "throughput.sh: sanitizer report in sluiced's or sluice-vrouter's log:" >&2
+	grep -hE -A15 'Sanitizer|runtime error:' "$T_TMP"/sl*.log "$T_TMP"/nat*.log \
+		"$T_TMP"/vr*.log 2>/dev/null |
 		head -40 >&2
 	SAN_FAIL=1
 fi
 
 # ---- report ----------------------------------------------------------------------
 python3 - "$RESULTS" "$JSON_OUT" "$CPU_MODEL" "$KERNEL" "$NCPU" "$GEN_CPU" \
-	"$R_CPU" "$REPS" "$SECS" "$QUICK" "$ELAPSED" "$FLOW_SET" "$NAT_FLOW_SET" <<'PY'
+	"$R_CPU" "$REPS" "$SECS" "$QUICK" "$ELAPSED" "$FLOW_SET" "$NAT_FLOW_SET" \
+	"$ROOT/bench" "$T_TMP" "$VR_IDLE_SLEEP" "$VR_SECONDS" "$VR_FIFO" <<'PY'
 import json, statistics, sys, time
 
 (path, json_out, cpu_model, kernel, ncpu, gen_cpu, r_cpu, reps, secs, quick,
- elapsed, flow_set, nat_flow_set) = sys.argv[1:]
+ elapsed, flow_set, nat_flow_set, bench_dir, tmp, vr_idle, vr_secs, vr_fifo) = sys.argv[1:]
+sys.path.insert(0, bench_dir)
+import throughput_vrouter
 names = {"a": "kernel IP forwarding", "b": "nftables DNAT to 4 backends",
          "c": "sluice routing (XDP)", "d": "sluice LB, IPIP to 4 backends",
          "e": "XDP ceiling (TTL-1, redirect)",
          "f": "nftables masquerade (SNAT)",
-         "g": "sluice SNAT, conntrack (XDP)"}
+         "g": "sluice SNAT, conntrack (XDP)",
+         "h": "sluice-vrouter (AF_XDP copy)"}
 flows = [int(f) for f in flow_set.split()]
 nat_flows = [int(f) for f in nat_flow_set.split()]
-flows_of = {c: (nat_flows if c in "fg" else flows) for c in "abcdefg"}
+flows_of = {c: (nat_flows if c in "fg" else flows) for c in "abcdefgh"}
 runs, why = {}, {}
 for line in open(path):
     f = line.rstrip("\n").split("\t")
@@ -896,13 +920,22 @@ for line in open(path):
     b0, t0, b1, t1 = map(int, kv["cpu"].split())
     d = int(kv["delivered"])
     s = g["seconds"]
+    # (h): R's cost is its NAPI thread's and the vRouter worker's
+    xr = xw = None
+    if "extra" in kv:
+        x = [int(v) for v in kv["extra"].split()]
+        xr, xw = x[2] - x[0], x[3] - x[1]
+    r_ns = int(kv["napi_ns"]) + (xr or 0)
     runs.setdefault(key, []).append({
         "rep": int(kv["rep"]), "seconds": s, "frames_sent": g["frames"],
         "sent_pps": g["pps"], "accepted_by_r": g.get("dev_tx_packets"),
         "delivered": d, "delivered_pps": d / s,
         "r_napi_cpu": int(kv["napi_ns"]) / 1e9 / s,
         "r_core_busy": (b1 - b0) / (t1 - t0) if t1 > t0 else None,
-        "r_ns_per_pkt": int(kv["napi_ns"]) / d if d else None,
+        "r_ns_per_pkt": r_ns / d if d else None,
+        "napi_ns": int(kv["napi_ns"]),
+        **({"worker_run_ns": xr, "worker_wait_ns": xw,
+            "r_worker_cpu": xr / 1e9 / s} if xr is not None else {}),
         "path_check": kv["check"]})
 
 def stat(xs):
@@ -914,7 +947,7 @@ def stat(xs):
 results = []
 # a case whose program failed its own check before any repetition
 invalid = any(w.startswith("invalid") for ws in why.values() for w in ws)
-for c in "abcdefg":
+for c in "abcdefgh":
     for n in flows_of[c]:
         r = {"case": c, "name": names[c], "flows": n}
         rs = runs.get((c, n), [])
@@ -944,7 +977,7 @@ def get(c, n):
     return None
 
 headline = {}
-for num, den in (("c", "a"), ("d", "b"), ("g", "f")):
+for num, den in (("c", "a"), ("d", "b"), ("g", "f"), ("h", "a"), ("h", "c")):
     for n in flows_of[num]:
         k = "%s/%s" % (num, den)
         x, y = get(num, n), get(den, n)
@@ -962,7 +995,7 @@ for num, den in (("c", "a"), ("d", "b"), ("g", "f")):
 # case's); then the median, min and max over the rounds.  Pairing within a
 # round cancels most of the machine's other load, which moves both alike.
 ceiling = {}
-for c in "abcd":
+for c in "abcdh":
     for n in flows:
         x, e = get(c, n), get("e", n)
         if not x or not e:
@@ -1028,7 +1061,7 @@ for k, v in headline.items():
             parts.append("%s flow%s: %.2fx (per core-second %.2fx)" % (
                 n, "" if n == "1" else "s", h["mpps_ratio"], h["per_core_ratio"]))
     print("headline (%s): %s" % (k, "; ".join(parts)))
-for c in "cd":
+for c in "cdh":
     parts = []
     for n, h in ceiling.get(c, {}).items():
         fl = "%s flow%s" % (n, "" if n == "1" else "s")
@@ -1042,7 +1075,21 @@ for c in "cd":
     print("of the ceiling (%s/e, median of per-round ratios [min..max]): %s"
           % (c, "; ".join(parts)))
 print("(R ns/packet = R's NAPI thread CPU time / frames delivered: the cost per "
-      "packet, less sensitive to other load on R's CPU than Mpps)")
+      "packet, less sensitive to other load on R's CPU than Mpps; for (h) the NAPI "
+      "thread's plus the vRouter worker's)")
+# (h): the vRouter's nodes, from its stats file around each repetition
+vr_reps = {n: [x for r in results if r["case"] == "h" and r["flows"] == n
+               and r["available"] for x in r["repetitions"]] for n in flows}
+vrouter = throughput_vrouter.summarize(tmp, {n: v for n, v in vr_reps.items() if v},
+                                       int(vr_idle), int(vr_fifo))
+for n in flows:
+    if not vr_reps[n]:
+        h = get("h", n) or next((r for r in results if r["case"] == "h"
+                                 and r["flows"] == n), {})
+        vrouter["flows"][str(n)] = {"unavailable": h.get("reason", "no figure")}
+print()
+for line in throughput_vrouter.table(vrouter):
+    print(line)
 notes = []
 # The ceiling is cheap enough that A (which shares its CPU with B's NAPI)
 # may not keep R busy: R's NAPI thread then sleeps between bursts, and
@@ -1052,8 +1099,9 @@ e_reps = [x for r in results if r["case"] == "e" and r["available"]
           for x in r["repetitions"]]
 bound = [x for x in e_reps if x["r_napi_cpu"] < 0.9]
 # (a ceiling not bound by R is below 90% for another reason)
-shares = [x["r_napi_cpu"] for r in results if r["available"] for x in r["repetitions"]
-          if not any(x is y for y in bound)]
+# ((h)'s NAPI thread shares R's CPU with the vRouter's worker: both count)
+shares = [x["r_napi_cpu"] + x.get("r_worker_cpu", 0) for r in results if r["available"]
+          for x in r["repetitions"] if not any(x is y for y in bound)]
 if shares and min(shares) < 0.9:
     notes.append("R's NAPI thread had only %.0f-%.0f%% of CPU %s (other load there): "
                  "the Mpps figures measure that share as much as the path; the per-core "
@@ -1082,9 +1130,10 @@ doc = {"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", ti
                  "frame": "60-byte UDP/IPv4 (64 on the wire)", "generator": "sluice-gen",
                  "generator_cpu": int(gen_cpu), "r_napi_cpu": int(r_cpu),
                  "repetitions": int(reps), "seconds": int(secs), "quick": quick == "1",
-                 "flows": flows, "elapsed_s": int(elapsed)},
+                 "flows": flows, "elapsed_s": int(elapsed),
+                 "vrouter_elapsed_s": int(vr_secs)},
        "headline": headline, "ceiling_fraction": ceiling, "notes": notes,
-       "results": results}
+       "vrouter": vrouter, "results": results}
 if json_out:
     with open(json_out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -1092,6 +1141,6 @@ if json_out:
 sys.exit(1 if invalid else 0)
 PY
 rc=$?
-echo "# done in ${ELAPSED} s" >&2
+echo "# done in ${ELAPSED} s (of which (h), sluice-vrouter: ${VR_SECONDS} s)" >&2
 [ $SAN_FAIL = 1 ] && rc=1
 exit $rc
