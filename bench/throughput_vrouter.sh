@@ -35,6 +35,10 @@
 
 VR_IDLE_SLEEP=${VR_IDLE_SLEEP:-20}
 VR_FIFO=${VR_FIFO:-5}
+case $VR_IDLE_SLEEP:$VR_FIFO in
+*[!0-9:]* | :* | *:) echo "throughput.sh: VR_IDLE_SLEEP='$VR_IDLE_SLEEP', VR_FIFO='$VR_FIFO': whole numbers" >&2
+	exit 2 ;;
+esac
 VR_PREP_WHY=	# why (h) cannot run at all
 VR_WHY=		# why the vRouter did not start this round
 VR_PID=
@@ -67,6 +71,11 @@ vr_thread() {
 	return 1
 }
 
+# vr_started: the vRouter says it routes, or is gone
+vr_started() {
+	grep -q "routing on" "$T_TMP/$VR_NAME.log" || ! kill -0 "$VR_PID" 2>/dev/null
+}
+
 # vrouter_up ROUND: sluice-vrouter on R's ports with sluiced SL_NAME's pins
 # and API, its worker on R's CPU; VR_WHY says why not.
 vrouter_up() {
@@ -82,7 +91,8 @@ vrouter_up() {
 		>"$T_TMP/$VR_NAME.out" 2>"$T_TMP/$VR_NAME.log" &
 	VR_PID=$!
 	T_PIDS+=("$VR_PID")
-	if ! wait_until 10 grep -q "routing on" "$T_TMP/$VR_NAME.log"; then
+	wait_until 10 vr_started
+	if ! grep -q "routing on" "$T_TMP/$VR_NAME.log"; then
 		VR_WHY="sluice-vrouter did not start: $(tail -c 300 "$T_TMP/$VR_NAME.log")"
 		vrouter_down
 		return 1
@@ -183,6 +193,7 @@ vrouter_round() {
 	fi
 	if ! vrouter_up "$r"; then
 		for f in $FLOW_SET; do unavailable h "$f" "$VR_WHY"; done
+		VR_SECONDS=$((VR_SECONDS + SECONDS - t0))
 		return 0
 	fi
 	VR_REP=$r
