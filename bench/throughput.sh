@@ -963,6 +963,8 @@ for c in "abcdefgh":
                      mpps=stat([x["delivered_pps"] / 1e6 for x in rs]),
                      sent_mpps=stat([x["sent_pps"] / 1e6 for x in rs]),
                      r_napi_cpu=stat([x["r_napi_cpu"] for x in rs]),
+                     **({"r_worker_cpu": stat([x.get("r_worker_cpu") for x in rs])}
+                        if c == "h" else {}),
                      r_core_busy=stat([x["r_core_busy"] for x in rs]),
                      r_ns_per_pkt=stat([x["r_ns_per_pkt"] for x in rs]),
                      repetitions=rs)
@@ -1044,9 +1046,13 @@ for r in results:
         print("%-33s %6d  unavailable: %s" % (label, r["flows"], r["reason"]))
         continue
     m = r["mpps"]
-    print("%-33s %6d  %-22s %9.0f%% %12.0f %10.2f  %-18s" % (
+    cpu = "%.0f%%" % (r["r_napi_cpu"]["median"] * 100)
+    if r.get("r_worker_cpu"):	# (h): NAPI + the vRouter's worker
+        cpu = "%.0f+%.0f%%" % (r["r_napi_cpu"]["median"] * 100,
+                               r["r_worker_cpu"]["median"] * 100)
+    print("%-33s %6d  %-22s %10s %12.0f %10.2f  %-18s" % (
         label, r["flows"], "%.3f [%.3f..%.3f]" % (m["median"], m["min"], m["max"]),
-        r["r_napi_cpu"]["median"] * 100, r["r_ns_per_pkt"]["median"],
+        cpu, r["r_ns_per_pkt"]["median"],
         r["sent_mpps"]["median"], frac_cell(r["case"], r["flows"])))
     if r.get("failed_repetitions"):
         print("%-33s %6s  %d repetition(s) failed: %s" % ("", "", len(r["failed_repetitions"]),
@@ -1076,7 +1082,7 @@ for c in "cdh":
           % (c, "; ".join(parts)))
 print("(R ns/packet = R's NAPI thread CPU time / frames delivered: the cost per "
       "packet, less sensitive to other load on R's CPU than Mpps; for (h) the NAPI "
-      "thread's plus the vRouter worker's)")
+      "thread's plus the vRouter worker's, and R NAPI CPU is NAPI+worker)")
 # (h): the vRouter's nodes, from its stats file around each repetition
 vr_reps = {n: [x for r in results if r["case"] == "h" and r["flows"] == n
                and r["available"] for x in r["repetitions"]] for n in flows}
