@@ -40,8 +40,8 @@
 # repetitions, which are taken in rounds (every case once per round, after
 # a 0.3 s warm-up, repeated (at most 20 times) while a case that keeps
 # per-flow state (b, f, g) has not yet seen 99 % of its flows).  Defaults:
-# 3 rounds of 3 s (about 2 minutes); --quick: 1 round of 1 s, 1 flow only
-# (about 10 s).  A figure that cannot be obtained says why; one whose path
+# 3 rounds of 3 s (about 4 minutes); --quick: 1 round of 1 s, 1 flow only
+# (about 25 s).  A figure that cannot be obtained says why; one whose path
 # check fails (the frames did not take the path under test) is invalid.
 #
 # Exit status: 0 when every figure was measured or explained, 1 when the
@@ -898,6 +898,7 @@ import json, statistics, sys, time
 (path, json_out, cpu_model, kernel, ncpu, gen_cpu, r_cpu, reps, secs, quick,
  elapsed, flow_set, nat_flow_set, bench_dir, tmp, vr_idle, vr_secs, vr_fifo) = sys.argv[1:]
 sys.path.insert(0, bench_dir)
+sys.dont_write_bytecode = True	# no __pycache__ left in the source tree
 import throughput_vrouter
 names = {"a": "kernel IP forwarding", "b": "nftables DNAT to 4 backends",
          "c": "sluice routing (XDP)", "d": "sluice LB, IPIP to 4 backends",
