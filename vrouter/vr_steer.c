@@ -40,73 +40,81 @@ static bool covered(struct json_object *sels, const char *iface)
 	return false;
 }
 
-static int get_selectors(const struct endpoint *ep, struct json_object **out,
-			 char *err, size_t errlen)
+/*
+ * One request to sluiced's API: @method @path with @body (or none), an
+ * answer of status @ok (or 200) whose JSON document has a member @key of
+ * @type, returned in @out with a reference of its own.  Errors name the
+ * request and what sluiced said.
+ */
+static int api_member(const struct endpoint *ep, const char *method,
+		      const char *path, struct json_object *body, long ok,
+		      const char *key, enum json_type type,
+		      struct json_object **out, char *err, size_t errlen)
 {
-	struct json_object *doc = NULL, *sels;
+	const char *text = body ? json_object_to_json_string_ext(
+					  body, JSON_C_TO_STRING_PLAIN) :
+				  NULL;
+	struct json_object *doc = NULL, *o;
 	struct http_resp r;
-	char why[256];
+	char what[192], why[256];
 	int rc;
 
 	*out = NULL;
-	rc = http_request(ep, NULL, "GET", "/v1/steer", NULL, &r, why,
-			  sizeof(why));
+	snprintf(what, sizeof(what), "%s %s%s%s", method, path, text ? " " : "",
+		 text ? text : "");
+	rc = http_request(ep, NULL, method, path, text, &r, why, sizeof(why));
 	if (rc) {
-		snprintf(err, errlen, "GET /v1/steer: %s", why);
+		snprintf(err, errlen, "%s: %s", what, why);
 		return rc;
 	}
-	if (r.status != 200) {
-		daemon_says(&r, "GET /v1/steer", err, errlen);
+	if (r.status != ok && r.status != 200) {
+		daemon_says(&r, what, err, errlen);
 		rc = -EPROTO;
 		goto out;
 	}
 	doc = r.body ? json_tokener_parse(r.body) : NULL;
-	if (!doc || !json_object_object_get_ex(doc, "selectors", &sels) ||
-	    !json_object_is_type(sels, json_type_array)) {
-		snprintf(err, errlen, "GET /v1/steer: no selectors array");
+	if (!doc || !json_object_object_get_ex(doc, key, &o) ||
+	    !json_object_is_type(o, type)) {
+		snprintf(err, errlen, "%s: no %s in the answer", what, key);
 		rc = -EPROTO;
 		goto out;
 	}
-	*out = json_object_get(sels);
+	*out = json_object_get(o);
 out:
 	json_object_put(doc);
 	http_resp_free(&r);
 	return rc;
 }
 
+static int get_selectors(const struct endpoint *ep, struct json_object **out,
+			 char *err, size_t errlen)
+{
+	return api_member(ep, "GET", "/v1/steer", NULL, 200, "selectors",
+			  json_type_array, out, err, errlen);
+}
+
+/* The body is built by json-c: an interface name may hold a quote. */
 static int post_transit(const struct endpoint *ep, const char *iface,
 			uint32_t *id, char *err, size_t errlen)
 {
-	struct json_object *doc = NULL, *o;
-	struct http_resp r;
-	char body[128], why[256];
+	struct json_object *body = json_object_new_object(), *o = NULL;
 	int rc;
 
-	snprintf(body, sizeof(body), "{\"transit\": true, \"iface\": \"%s\"}",
-		 iface);
-	rc = http_request(ep, NULL, "POST", "/v1/steer", body, &r, why,
-			  sizeof(why));
-	if (rc) {
-		snprintf(err, errlen, "POST /v1/steer %s: %s", body, why);
-		return rc;
+	if (!body ||
+	    json_object_object_add(body, "transit",
+				   json_object_new_boolean(1)) ||
+	    json_object_object_add(body, "iface",
+				   json_object_new_string(iface))) {
+		json_object_put(body);
+		snprintf(err, errlen, "POST /v1/steer: out of memory");
+		return -ENOMEM;
 	}
-	if (r.status != 201 && r.status != 200) {
-		snprintf(why, sizeof(why), "POST /v1/steer %s", body);
-		daemon_says(&r, why, err, errlen);
-		rc = -EPROTO;
-		goto out;
-	}
-	doc = r.body ? json_tokener_parse(r.body) : NULL;
-	if (!doc || !json_object_object_get_ex(doc, "id", &o) ||
-	    !json_object_is_type(o, json_type_int)) {
-		snprintf(err, errlen, "POST /v1/steer: no id in the answer");
-		rc = -EPROTO;
-		goto out;
-	}
-	*id = (uint32_t)json_object_get_int64(o);
-out:
-	json_object_put(doc);
-	http_resp_free(&r);
+	rc = api_member(ep, "POST", "/v1/steer", body, 201, "id", json_type_int,
+			&o, err, errlen);
+	if (!rc)
+		*id = (uint32_t)json_object_get_int64(o);
+	json_object_put(o);
+	json_object_put(body);
 	return rc;
 }
 
