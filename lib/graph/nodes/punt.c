@@ -14,23 +14,8 @@ struct punt_priv {
 static int punt_init(struct graph_node *node, const struct graph_node_args *a)
 {
 	struct punt_priv *p = graph_node_priv(node);
-	struct pktio_port_info info;
-	int err;
 
-	err = pktio_port_info(a->port, &info);
-	if (err) {
-		graph_set_error("port: %s", pktio_last_error());
-		return err;
-	}
-	if (a->queue >= info.nqueues) {
-		graph_set_error("queue: %u is not a queue of port \"%s\" "
-				"(0..%u)",
-				a->queue, info.name, info.nqueues - 1);
-		return -EINVAL;
-	}
-	p->tx.port = a->port;
-	p->tx.queue = a->queue;
-	return 0;
+	return graph_tx_bind(&p->tx, a);
 }
 
 static void punt_process(struct graph_ctx *ctx, struct graph_node *node,

@@ -5,9 +5,8 @@
 #include "../graph_internal.h"
 #include "tx.h"
 
-static int tx_init(struct graph_node *node, const struct graph_node_args *a)
+int graph_tx_bind(struct graph_tx_priv *p, const struct graph_node_args *a)
 {
-	struct graph_tx_priv *p = graph_node_priv(node);
 	struct pktio_port_info info;
 	int err;
 
@@ -25,6 +24,11 @@ static int tx_init(struct graph_node *node, const struct graph_node_args *a)
 	p->port = a->port;
 	p->queue = a->queue;
 	return 0;
+}
+
+static int tx_init(struct graph_node *node, const struct graph_node_args *a)
+{
+	return graph_tx_bind(graph_node_priv(node), a);
 }
 
 static void tx_process(struct graph_ctx *ctx, struct graph_node *node,

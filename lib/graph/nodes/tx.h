@@ -21,4 +21,10 @@ struct graph_tx_priv {
 	uint64_t full;
 };
 
+struct graph_node_args;
+
+/* tx's and punt's init: @a's port and queue, checked (the queue exists),
+ * into @p; -errno with graph_set_error() naming what is wrong. */
+int graph_tx_bind(struct graph_tx_priv *p, const struct graph_node_args *a);
+
 #endif
