@@ -224,7 +224,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->max = body_max(method, url);
 		/* Refused before any body is read: a client without the
 		 * token costs a connection for one request, never a buffer. */
-		if (!authorized(api, conn)) {
+		if (!api_path_public(method, url) && !authorized(api, conn)) {
 			conn_disarm(conn);
 			return respond(conn, 401,
 				       error_body(&status, 401,

@@ -51,6 +51,7 @@ static char *get_metrics(struct api_ctx *c, const struct api_req *r,
 	}
 
 static const struct api_route routes[] = {
+	ROUTE("GET", "/healthz", api_get_healthz), /* no token: api_health.c */
 	ROUTE("GET", "/v1/status", api_get_status),
 	ROUTE("GET", "/v1/interfaces", api_get_interfaces),
 	ROUTE("GET", "/v1/routes", api_get_routes),

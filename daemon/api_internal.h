@@ -55,6 +55,9 @@ int api_body_object(const struct api_query *q, struct json_object **out,
 		    char *err, size_t errlen);
 
 /* The router's resources (api_router.c). */
+/* api_health.c: GET /healthz, the one resource that needs no token */
+bool api_path_public(const char *method, const char *url);
+api_handler api_get_healthz;
 api_handler api_get_status, api_get_interfaces, api_get_routes,
 	api_get_neighbors, api_get_stats;
 
