@@ -14,6 +14,8 @@ packages=(
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 frr nftables tcpdump
 	procps psmisc python3 util-linux
+	# deploy/kubernetes validated offline (tests/k8s, npm packages below)
+	nodejs python3-yaml
 	# libpktio's memif driver is tested against DPDK's net_memif (dpdk-testpmd
 	# is in dpdk-dev; the memif PMD is a package of its own)
 	dpdk dpdk-dev librte-net-memif23
@@ -21,13 +23,27 @@ packages=(
 	gnuplot-nox
 )
 
+# tests/k8s's validators, pinned by its package-lock.json (npm registry)
+# (Debian's nodejs comes without npm, which is a package of its own; a
+# nodejs from elsewhere brings its own npm)
+npm_deps() {
+	local dir
+	dir="$(dirname "$0")/../tests/k8s"
+	[ -d "$dir/node_modules/kubernetes-models" ] && return 0
+	command -v npm >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends npm >/dev/null
+	(cd "$dir" && npm ci --no-audit --no-fund --silent)
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+	npm_deps
+	exit
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages: ${missing[*]} (run as root to install)" >&2
@@ -41,3 +57,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # their own.
 systemctl disable --now bird >/dev/null 2>&1 || true
 systemctl disable --now frr >/dev/null 2>&1 || true
+npm_deps

@@ -51,6 +51,8 @@ for tier in "${tiers[@]}"; do
 			[ -x "$t" ] || continue
 			run_one unit "$(basename "$t")" "$t"
 		done
+		# deploy/kubernetes against the Kubernetes schema, offline
+		run_one unit k8s-manifests bash tests/k8s/run.sh
 		# the Rust binding, against the plain build's shared library
 		run_one unit rust-binding bash tests/rust.sh "${build%/san}"
 		;;
