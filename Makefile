@@ -96,6 +96,11 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_BIN := $(BUILD)/tests/bpf_runner
 BENCH_BIN := $(BUILD)/bench/sluice-bench
 
+# the container image, without any registry: deploy/image/build.sh
+.PHONY: image
+image: $(BUILD)/sluiced $(BUILD)/sluicectl $(BUILD)/sluice-vrouter
+	deploy/image/build.sh $(BUILD)
+
 .PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench \
 	format format-check clean help
 all: $(BUILD)/sluiced $(BUILD)/sluicectl $(UNIT_BINS) \

@@ -16,6 +16,9 @@ packages=(
 	procps psmisc python3 util-linux
 	# deploy/kubernetes validated offline (tests/k8s, npm packages below)
 	nodejs python3-yaml
+	# the container image run for real (tests/netns/t_image.sh); crun 1.8
+	# refuses this kernel's hybrid cgroup layout, runc runs it
+	runc
 	# libpktio's memif driver is tested against DPDK's net_memif (dpdk-testpmd
 	# is in dpdk-dev; the memif PMD is a package of its own)
 	dpdk dpdk-dev librte-net-memif23
