@@ -66,5 +66,20 @@ if [ "$cm" = "$(cat "$k8s/sluiced.json")" ]; then
 else
 	not_ok "configmap.yaml and deploy/kubernetes/sluiced.json differ"
 fi
+# and sluiced takes it, with the token the DaemonSet passes on its command
+# line (the Secret's placeholder)
+sluiced=${SLUICED:-build/sluiced}
+if [ -x "$sluiced" ]; then
+	tok=$(python3 -c '
+import sys, yaml
+print(yaml.safe_load(open(sys.argv[1]))["stringData"]["token"])' "$k8s/secret.yaml")
+	if res=$("$sluiced" --check-config --config "$k8s/sluiced.json" --api-token "$tok" 2>&1); then
+		ok "sluiced --check-config accepts deploy/kubernetes/sluiced.json"
+	else
+		not_ok "sluiced --check-config refuses deploy/kubernetes/sluiced.json" "$res"
+	fi
+else
+	not_ok "no sluiced at $sluiced to check the config with (SLUICED)"
+fi
 echo "1..$n"
 [ "$fail" -eq 0 ]
