@@ -77,7 +77,8 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   for (const doc of docs) {
-    const id = `${file}: ${doc.kind}/${doc.metadata && doc.metadata.name}`;
+    const name = doc.metadata && doc.metadata.name;
+    const id = `${file}: ${doc.kind}` + (name ? `/${name}` : "");
     const key = `${doc.apiVersion}/${doc.kind}`;
     if (!(key in kinds)) {
       notOk(id, [`apiVersion/kind '${key}' is not one this test knows`]);
