@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include "api.h"
+#include "caps.h"
 #include "config.h"
 #include "ct.h"
 #include "ddos.h"
@@ -226,7 +227,11 @@ static int ensure_bpffs(const char *pin_dir)
 	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
 		int err = -errno;
 
-		pr_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		pr_err("cannot mount bpffs on /sys/fs/bpf: %s%s",
+		       strerror(-err),
+		       err == -EPERM ? " (needs CAP_SYS_ADMIN: mount it before "
+				       "starting sluiced, or grant it)" :
+				       "");
 		return err;
 	}
 	pr_info("mounted bpffs on /sys/fs/bpf");
@@ -639,6 +644,10 @@ int main(int argc, char **argv)
 		printf(")\n");
 		goto out_cfg;
 	}
+	/* a missing capability is named before anything is touched */
+	err = caps_check_start();
+	if (err)
+		goto out_cfg;
 	dp_log_route_libbpf();
 	raise_nofile(cfg.n_apis);
 
@@ -752,6 +761,10 @@ int main(int argc, char **argv)
 			goto out_lb;
 	}
 
+	/* loaded, attached, pinned: keep only what running needs */
+	err = caps_drop_to_runtime();
+	if (err)
+		goto out_lb;
 	actx = (struct api_ctx){ .st = &st,
 				 .cfg = &cfg,
 				 .lb = lb,
