@@ -58,8 +58,13 @@ static int tc_query(int ifindex, bool *ours)
 	if (err)
 		return err == -EINVAL ? -ENOENT : err; /* EINVAL: no clsact */
 	fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return 0; /* gone meanwhile, or not ours to open */
+	if (fd < 0) {
+		/* opening a program by id takes CAP_SYS_ADMIN, which sluiced
+		 * neither needs nor keeps (daemon/caps.c): then the filter at
+		 * our own handle and priority is taken for ours */
+		*ours = errno == EPERM;
+		return 0; /* else gone meanwhile */
+	}
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	close(fd);

@@ -107,4 +107,26 @@ v=$(capline "$PID_admin" CapEff)
 check "SYS_ADMIN+NET_ADMIN: v4 ping via XDP" ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
 sluiced_stop admin
 
+# A restart with the unit's set adopts what the first run left pinned and
+# attached (--keep-on-exit): its own TC egress filters are recognised
+# without opening them by id (that takes CAP_SYS_ADMIN), and a VIP's ring
+# can still change.
+SLUICED=$(as_set exact "$START_SET")
+sluiced_start "$NS_R" keep --interface r0 --interface r1 --keep-on-exit ||
+	die "sluiced (keep) with $START_SET"
+sctl keep vip add 198.18.9.9:80/tcp >/dev/null &&
+	sctl keep backend add 198.18.9.9:80/tcp 198.18.2.2 >/dev/null || tap_fail "keep: VIP and backend"
+sluiced_stop keep
+sluiced_start "$NS_R" keep --interface r0 --interface r1 --keep-on-exit ||
+	die "sluiced restarted with $START_SET"
+check "restart, BPF+PERFMON+NET_ADMIN: a backend added to the adopted VIP" \
+	sctl keep backend add 198.18.9.9:80/tcp 198.18.1.2
+check "restart, BPF+PERFMON+NET_ADMIN: both backends listed" \
+	test "$(sctl keep vip show 198.18.9.9:80/tcp | grep -c ' active ')" = 2
+check "restart, BPF+PERFMON+NET_ADMIN: its own egress filters recognised" \
+	sh -c "! grep -q 'taken by another program' '$T_TMP/keep.log'"
+check "restart, BPF+PERFMON+NET_ADMIN: v4 ping via XDP" \
+	ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
+sluiced_stop keep
+
 tap_done
