@@ -116,6 +116,7 @@ help:
 	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
 	@echo "make format      reformat the C sources with .clang-format (kernel style)"
 	@echo "make format-check  fail when a C source is not formatted"
+	@echo "make install     install under PREFIX [/usr/local] (DESTDIR honoured); make uninstall"
 
 deps:
 	@scripts/deps.sh
@@ -249,6 +250,8 @@ include lib/graph/graph.mk
 include examples/examples.mk
 # sluice-vrouter, the user-space router (docs/vrouter.md)
 include vrouter/vrouter.mk
+# make install, make uninstall, make deb (docs/deploy.md)
+include deploy/install.mk
 
 .SECONDARY:
 

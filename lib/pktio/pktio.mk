@@ -55,16 +55,19 @@ $(PKTIO_DOC_EXAMPLE): docs/pktio.md $(PKTIO_SO) $(PKTIO_PC)
 		sluice-pktio) -Wl,-rpath,$(abspath $(BUILD))
 
 PREFIX ?= /usr/local
+# a distribution's multiarch directory goes in LIBDIR (debian/rules)
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 .PHONY: install-pktio
 install-pktio: $(LIBPKTIO) $(PKTIO_SO)
-	install -d $(DESTDIR)$(PREFIX)/include/sluice/pktio \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(INCLUDEDIR)/sluice/pktio \
+		$(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 include/sluice/pktio/*.h \
-		$(DESTDIR)$(PREFIX)/include/sluice/pktio/
-	install -m 644 $(LIBPKTIO) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(PKTIO_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libsluice-pktio.so.0 $(DESTDIR)$(PREFIX)/lib/libsluice-pktio.so
-	$(call pktio_pc,$(PREFIX),$(PREFIX)/include,$(PREFIX)/lib) \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice-pktio.pc
+		$(DESTDIR)$(INCLUDEDIR)/sluice/pktio/
+	install -m 644 $(LIBPKTIO) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(PKTIO_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libsluice-pktio.so.0 $(DESTDIR)$(LIBDIR)/libsluice-pktio.so
+	$(call pktio_pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)) \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/sluice-pktio.pc
 
 -include $(shell find $(BUILD)/pic -name '*.d' 2>/dev/null)
