@@ -117,6 +117,7 @@ help:
 	@echo "make format      reformat the C sources with .clang-format (kernel style)"
 	@echo "make format-check  fail when a C source is not formatted"
 	@echo "make install     install under PREFIX [/usr/local] (DESTDIR honoured); make uninstall"
+	@echo "make deb         build/sluice_<version>_<arch>.deb (dpkg-buildpackage)"
 
 deps:
 	@scripts/deps.sh

@@ -24,6 +24,8 @@ packages=(
 	dpdk dpdk-dev librte-net-memif23
 	# benchmarks: plots
 	gnuplot-nox
+	# make deb and its test; the man pages' and the unit's checks
+	debhelper dpkg-dev man-db systemd
 )
 
 # tests/k8s's validators, pinned by its package-lock.json (npm registry)
