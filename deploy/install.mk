@@ -53,11 +53,11 @@ uninstall:
 # make deb: dpkg-buildpackage (debhelper compat 13, debian/) in a copy of
 # the tracked files under $(BUILD)/deb, so that its clean and its build
 # leave this tree alone; the package lands in $(BUILD).  A full build of
-# what the package holds: about 2 minutes on 2 cores.
-DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
-DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
-DEB_SRC := $(BUILD)/deb/sluice-$(DEB_VERSION)
-DEB := $(BUILD)/sluice_$(DEB_VERSION)_$(DEB_ARCH).deb
+# what the package holds: about a minute on 2 cores.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_SRC = $(BUILD)/deb/sluice-$(DEB_VERSION)
+DEB = $(BUILD)/sluice_$(DEB_VERSION)_$(DEB_ARCH).deb
 deb:
 	rm -rf $(BUILD)/deb
 	mkdir -p $(DEB_SRC)

@@ -97,6 +97,19 @@ for c in BPF PERFMON NET_ADMIN; do
 	fi
 done
 
+# bpffs not mounted (a mount namespace without it): mounting it is the
+# one thing that takes CAP_SYS_ADMIN, and the message says so.
+out=$(unshare --mount --propagation private sh -c "umount /sys/fs/bpf && exec nsenter --net=/var/run/netns/$NS_R \
+	$(as_set nobpffs "$START_SET") --api unix:$T_TMP/nobpffs.sock \
+	--state-dir $T_TMP/state-nobpffs --interface r0" 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -q "cannot mount bpffs on /sys/fs/bpf: .*(needs CAP_SYS_ADMIN: mount it before starting sluiced, or grant it)" <<<"$out" &&
+	! xdp_on "$NS_R" r0; then
+	tap_ok "bpffs not mounted, no CAP_SYS_ADMIN: exits naming it, nothing attached"
+else
+	tap_fail "bpffs not mounted, no CAP_SYS_ADMIN: exits naming it" "rc=$rc: $(tail -2 <<<"$out")"
+fi
+
 # CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON (kernels before 5.8
 # knew no others); sluiced then keeps it with CAP_NET_ADMIN.
 SLUICED=$(as_set admin "-all,+sys_admin,+net_admin")

@@ -63,7 +63,7 @@ exec nsenter --net=/var/run/netns/$NS_R setpriv --bounding-set=$set_arg \
 	$SLUICED --pin-dir $PIN --api unix:$RUN/sluiced.sock --state-dir $STATE \
 	--interface r0 --interface r1
 CONF
-unshare --mount bash "$T_TMP/confine.sh" >>"$T_TMP/svc.log" 2>&1 &
+unshare --mount --propagation private bash "$T_TMP/confine.sh" >>"$T_TMP/svc.log" 2>&1 &
 PID_svc=$!
 T_PIDS+=("$PID_svc")
 SOCK_svc="$RUN/sluiced.sock"
