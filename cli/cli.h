@@ -90,6 +90,11 @@ int do_nat(int argc, char **argv);
 /* steer.c: steering to AF_XDP sockets */
 int do_steer(int argc, char **argv);
 int do_fw(int argc, char **argv); /* fw.c */
+/* node.c: the node's drain */
+int do_node(int argc, char **argv);
+int cli_node_args(int argc, char **argv, struct cli_query *q, char *err,
+		  size_t errlen);
+int cli_node_print(json_object *doc, FILE *out, char *err, size_t errlen);
 
 /* status.c */
 int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,

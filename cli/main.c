@@ -25,7 +25,7 @@ static const struct cmd {
 	{ "conntrack", do_ct },	   { "ddos", do_ddos },
 	{ "block", do_block },	   { "nat", do_nat },
 	{ "fw", do_fw },	   { "steer", do_steer },
-	{ "help", do_help },
+	{ "node", do_node },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -55,6 +55,8 @@ static void usage(FILE *out)
 	      "  nat [show] | add snat|dnat [...] | del ID\n"
 	      "                                      NAT rules (SNAT, masquerade, DNAT)\n"
 	      "  steer [show] | add [...] | del ID   steering to AF_XDP sockets\n"
+	      "  node [show] | drain [--grace S] | undrain\n"
+	      "                                      drain: VIP routes withdrawn\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"

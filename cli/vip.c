@@ -370,7 +370,7 @@ static int vip_block(json_object *vip, FILE *out)
 	int r = 0;
 
 	health_text(vip, health, sizeof(health));
-	fprintf(out, "%s  %s %s  hash %s  M %s  health %s\n",
+	fprintf(out, "%s  %s %s  hash %s  M %s  health %s",
 		str_empty(id) ? "-" : id,
 		jstr(vip, "encap") ? "encap" : "fullnat to port",
 		jstr(vip, "encap")	  ? jstr(vip, "encap") :
@@ -378,6 +378,11 @@ static int vip_block(json_object *vip, FILE *out)
 					    "-",
 		jstr(vip, "hash") ? jstr(vip, "hash") : "-", ring ? ring : "-",
 		health);
+	/* only from a daemon that announces VIPs (docs/deploy.md) */
+	if (jstr(vip, "announced"))
+		fprintf(out, "  announced %s",
+			jbool(vip, "announced") ? "yes" : "no");
+	fputc('\n', out);
 	if (json_object_object_get_ex(vip, "backends", &bs) &&
 	    json_object_is_type(bs, json_type_array) &&
 	    json_object_array_length(bs))

@@ -51,6 +51,7 @@ struct api_ctx {
 	struct nat *nat;     /* NULL: no NAT (role backend) */
 	struct fwd *fw;	     /* NULL: no firewall (role backend) */
 	struct steer *steer; /* NULL: no steering (role backend) */
+	struct node *node;   /* NULL: no drain (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 

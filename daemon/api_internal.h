@@ -54,6 +54,9 @@ int api_body_json(const struct api_query *q, struct json_object **out,
 int api_body_object(const struct api_query *q, struct json_object **out,
 		    char *err, size_t errlen);
 
+/* The node's drain (api_node.c). */
+api_handler api_get_node, api_post_node_drain, api_post_node_undrain;
+
 /* The router's resources (api_router.c). */
 /* api_health.c: GET /healthz, the one resource that needs no token */
 bool api_path_public(const char *method, const char *url);

@@ -10,6 +10,7 @@
 #include "ddos.h"
 #include "endpoint.h"
 #include "json_strict.h"
+#include "node.h"
 
 void config_init(struct sluiced_config *cfg)
 {
@@ -18,6 +19,7 @@ void config_init(struct sluiced_config *cfg)
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->role = DP_ROLE_ROUTER;
 	cfg->lb.flow_idle_timeout_s = LB_FLOW_IDLE_DEFAULT;
+	announce_conf_init(&cfg->announce);
 }
 
 void config_clear_ifaces(struct sluiced_config *cfg)
@@ -522,6 +524,10 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		}
 		return rc;
 	}
+	if (!strcmp(key, "announce"))
+		return announce_conf_parse(&cfg->announce, v, err, errlen);
+	if (!strcmp(key, "node"))
+		return node_conf_parse(&cfg->sigterm_grace_s, v, err, errlen);
 	if (!strcmp(key, "fw")) {
 		if (!json_object_is_type(v, json_type_object)) {
 			snprintf(err, errlen, "fw: expected an object");
@@ -535,7 +541,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack, ddos, nat, fw, steer)",
+		"lb, fib, conntrack, ddos, nat, fw, steer, announce, node)",
 		key);
 	return -EINVAL;
 }

@@ -9,6 +9,7 @@
 #include "ct.h"
 #include "dp.h"
 #include "lb.h"
+#include "lb_announce.h"
 #include "log.h"
 #include "nat.h"
 #include "steer.h"
@@ -65,6 +66,10 @@ struct sluiced_config {
 	/* "fw": the firewall of the first start (fwd_state.c reads it; the
 	 * state file fw.json, once there is one, is used instead) */
 	struct json_object *fw;
+	/* "announce": VIP routes for a BGP daemon; "node": the SIGTERM
+	 * grace (docs/deploy.md) */
+	struct announce_conf announce;
+	uint32_t sigterm_grace_s;
 };
 
 void config_init(struct sluiced_config *cfg);

@@ -432,6 +432,8 @@ void lb_commit(struct lb *lb, struct lb_vip *old, struct lb_vip *nw,
 		lb->vips[nw->id] = nw;
 	}
 	lb_vip_free(old);
+	if (lb->watch.changed)
+		lb->watch.changed(lb->watch.arg);
 }
 
 int lb_map_error(char *err, size_t errlen, int rc)
@@ -858,6 +860,31 @@ int lb_new(struct lb **out, struct dp *dp, const struct lb_dp_ops *ops,
 		lb_be_id_release(lb, id);
 	*out = lb;
 	return 0;
+}
+
+void lb_set_watch(struct lb *lb, const struct lb_watch *w)
+{
+	lb->watch = *w;
+}
+
+bool lb_vip_healthy(const struct lb_vip *v)
+{
+	for (size_t i = 0; i < v->n_be; i++)
+		if (v->be[i].spec.state == LB_BE_ACTIVE &&
+		    v->be[i].health == HEALTH_UP)
+			return true;
+	return false;
+}
+
+bool lb_vip_undecided(const struct lb_vip *v)
+{
+	if (lb_vip_healthy(v))
+		return false;
+	for (size_t i = 0; i < v->n_be; i++)
+		if (v->be[i].spec.state == LB_BE_ACTIVE &&
+		    v->be[i].health == HEALTH_UNKNOWN)
+			return true;
+	return false;
 }
 
 void lb_set_health(struct lb *lb, struct health *h)

@@ -183,6 +183,21 @@ struct lb_replace_stats {
 int lb_backends_replace(struct lb *lb, uint32_t vip_id,
 			const struct lb_backend_spec *be, size_t n,
 			struct lb_replace_stats *st, char *err, size_t errlen);
+/* Who follows the VIP set (daemon/lb_announce.c): @changed after every
+ * change that stays and every health event, @announced for a VIP's
+ * "announced" in the API (1 yes, 0 no, -1: nothing is announced, the key
+ * is left out). */
+struct lb_watch {
+	void (*changed)(void *arg);
+	int (*announced)(void *arg, const struct lb_vip *v);
+	void *arg;
+};
+void lb_set_watch(struct lb *lb, const struct lb_watch *w);
+/* The VIP has a backend that takes new flows and passed its checks. */
+bool lb_vip_healthy(const struct lb_vip *v);
+/* None does, but one that could has not been checked yet (a start). */
+bool lb_vip_undecided(const struct lb_vip *v);
+
 /* A health check changed its mind (the health_cb of health_new()).  Not
  * saved: health is observed, not chosen. */
 void lb_health_event(void *lb, uint64_t backend_id, enum health_state st);

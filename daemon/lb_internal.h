@@ -50,6 +50,7 @@ struct lb {
 	bool journal_unsynced;	      /* appended since the last fdatasync */
 	int flows;		      /* the last count */
 	uint64_t flows_counted_at_ms; /* 0: never counted */
+	struct lb_watch watch;	      /* lb_set_watch(); zeros: none */
 };
 
 static inline size_t addr_len(int family)

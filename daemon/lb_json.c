@@ -76,6 +76,13 @@ struct json_object *lb_vip_json(const struct lb *lb, const struct lb_vip *v)
 	json_add_str(o, "id", lb_vip_id_str(&v->conf.key, name, sizeof(name)));
 	json_add_int(o, "vip_id", v->id);
 	lb_vip_conf_json(o, &v->conf);
+	if (lb->watch.announced) {
+		int an = lb->watch.announced(lb->watch.arg, v);
+
+		if (an >= 0)
+			json_object_object_add(o, "announced",
+					       json_object_new_boolean(an));
+	}
 	lb_vip_counters(lb, v, &cnt);
 	json_add_int(c, "packets", (int64_t)cnt.packets);
 	json_add_int(c, "bytes", (int64_t)cnt.bytes);

@@ -30,6 +30,8 @@
 #include "log.h"
 #include "loop.h"
 #include "nat.h"
+#include "node.h"
+#include "lb_announce.h"
 #include "steer.h"
 #include "neigh_probe.h"
 #include "fwd.h"
@@ -479,8 +481,27 @@ static uint64_t mono_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
+/* VIP routes (lb_announce.h) follow the LB from now on; the node's drain
+ * (node.h).  Routes a previous run left are adopted, not withdrawn. */
+static int start_announce(const struct sluiced_config *cfg, struct lb *lb,
+			  struct announce **an, struct node **node)
+{
+	int rc = announce_new(an, &cfg->announce, lb);
+
+	if (!rc)
+		rc = node_new(node, *an, cfg->sigterm_grace_s);
+	if (rc)
+		return rc;
+	lb_set_watch(lb, &(struct lb_watch){ .changed = announce_sync,
+					     .announced = announce_vip,
+					     .arg = *an });
+	announce_sync(*an);
+	return 0;
+}
+
 struct signal_watch {
 	struct loop *loop;
+	struct node *node;
 	int sfd;
 };
 
@@ -489,8 +510,12 @@ static void on_signal(void *arg)
 	struct signal_watch *sw = arg;
 	struct signalfd_siginfo si;
 
-	if (read(sw->sfd, &si, sizeof(si)) == sizeof(si))
-		pr_info("signal %u: shutting down", si.ssi_signo);
+	if (read(sw->sfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	/* with node.sigterm_grace_s: drain first, exit at its end */
+	if (si.ssi_signo == SIGTERM && node_sigterm(sw->node))
+		return;
+	pr_info("signal %u: shutting down", si.ssi_signo);
 	loop_stop(sw->loop);
 }
 
@@ -531,11 +556,11 @@ static int netlink_due(void *arg, int max)
 
 static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 		    struct neigh_probe_nl *pn, struct lb *lb, struct ct *ct,
-		    struct ddos *dd, struct nat *nat, struct api **apis,
-		    int n_apis, int sfd)
+		    struct ddos *dd, struct nat *nat, struct node *node,
+		    struct api **apis, int n_apis, int sfd)
 {
 	struct netlink_watch nw = { .ns = ns, .st = st, .nat = nat };
-	struct signal_watch sw = { .sfd = sfd };
+	struct signal_watch sw = { .sfd = sfd, .node = node };
 	struct loop *l;
 	int err;
 
@@ -543,6 +568,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	if (err)
 		return err;
 	sw.loop = l;
+	if (node)
+		node_loop_set(node, l);
 	err = loop_add_fd(l, sfd, on_signal, &sw) ? 0 : -errno;
 	if (!err) {
 		struct loop_src *src =
@@ -578,6 +605,8 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	if (ct)
 		ct_loop_del(ct);
 	ddos_loop_del(dd);
+	if (node)
+		node_loop_set(node, NULL);
 	loop_free(l);
 	return err;
 }
@@ -597,6 +626,8 @@ int main(int argc, char **argv)
 	struct nat_start nst = {};
 	struct steer *steer = NULL;
 	struct fwd *fw = NULL;
+	struct announce *an = NULL;
+	struct node *node = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
 	struct state st;
@@ -757,6 +788,8 @@ int main(int argc, char **argv)
 		err = start_fw(&cfg, dp, &st, &fw);
 		if (!err)
 			err = start_steer(&cfg, dp, &st, &steer);
+		if (!err)
+			err = start_announce(&cfg, lb, &an, &node);
 		if (err)
 			goto out_lb;
 	}
@@ -773,13 +806,20 @@ int main(int argc, char **argv)
 				 .nat = nat,
 				 .fw = fw,
 				 .steer = steer,
+				 .node = node,
 				 .started_at = mono_s() };
-	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, apis, n_apis, sfd);
+	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, node, apis, n_apis,
+		       sfd);
 	/* no longer served: clients see that at once, not after teardown */
 	for (; n_apis > 0; n_apis--)
 		api_stop(apis[n_apis - 1]);
 
 out_lb:
+	/* before the LB: its last changes call nobody; routes stay */
+	if (lb)
+		lb_set_watch(lb, &(struct lb_watch){});
+	node_free(node);
+	announce_free(an, !cfg.keep_on_exit);
 	steer_free(steer);
 	nat_free(nat);
 	ct_free(ct);
