@@ -15,10 +15,12 @@ static const char usage[] =
 	"       sluicectl [OPTIONS] node undrain\n"
 	"\n"
 	"drain withdraws every VIP route this node announces (the routing\n"
-	"daemon stops advertising the VIPs) and keeps forwarding the flows\n"
-	"that still arrive; --grace S (0..86400) is how long that is meant to\n"
-	"last, shown by node show.  undrain announces the VIPs with a healthy\n"
-	"backend again.  A drain while draining is refused (409), as is an\n"
+	"daemon stops advertising the VIPs; with announce.drain\n"
+	"graceful_shutdown it advertises them with that community instead)\n"
+	"and keeps forwarding the flows that still arrive; --grace S\n"
+	"(0..86400) is how long that is meant to last, shown by node show.\n"
+	"undrain announces the VIPs with a healthy backend again.  A drain\n"
+	"while draining is refused (409), as is an\n"
 	"undrain of a node that is not draining.\n";
 
 enum { NODE_SHOW, NODE_DRAIN, NODE_UNDRAIN, NODE_HELP };
@@ -97,6 +99,8 @@ static const struct field announce_fields[] = {
 	{ "enabled", "announce", F_BOOL },
 	{ "table", "route table", F_TEXT },
 	{ "protocol", "route protocol", F_TEXT },
+	{ "drain", "drain", F_TEXT },
+	{ "gshut_table", "drained route table", F_TEXT },
 	{ "routes", "VIP routes", F_TEXT },
 	{ "errors", "route errors", F_TEXT },
 };

@@ -19,21 +19,32 @@
 #include "lb_announce.h"
 #include "log.h"
 
+/* A route of ours: an address in conf.table, or (drained with the
+ * graceful_shutdown drain) in conf.gshut_table. */
+struct aroute {
+	struct lb_addr a;
+	uint32_t table;
+};
+
 struct announce {
 	struct announce_conf conf;
 	struct lb *lb;
 	struct mnl_socket *sock;
 	unsigned int seq;
 	bool drained;
+	bool exiting; /* announce_free(withdraw): every route goes */
 	uint64_t errors;
-	uint32_t n; /* addresses with a route */
-	struct lb_addr addr[ANNOUNCE_MAX_ADDRS];
+	uint32_t n; /* routes installed: during a move, one address may
+		     * have two (make before break) */
+	struct aroute r[2 * ANNOUNCE_MAX_ADDRS];
 	char buf[32768]; /* a dump answer: a page of routes or more */
 };
 
 void announce_conf_init(struct announce_conf *c)
 {
 	*c = (struct announce_conf){ .table = ANNOUNCE_TABLE_DEFAULT,
+				     .gshut_table =
+					     ANNOUNCE_GSHUT_TABLE_DEFAULT,
 				     .protocol = ANNOUNCE_PROTO_DEFAULT };
 }
 
@@ -59,11 +70,30 @@ int announce_conf_parse(struct announce_conf *c, struct json_object *o,
 			n.enabled = json_object_get_boolean(v);
 			continue;
 		}
-		if (strcmp(key, "table") && strcmp(key, "protocol")) {
-			snprintf(err, errlen,
-				 "unknown field 'announce.%s' (known: "
-				 "enabled, table, protocol)",
-				 key);
+		if (!strcmp(key, "drain")) {
+			const char *d =
+				json_object_is_type(v, json_type_string) ?
+					json_object_get_string(v) :
+					"";
+
+			if (strcmp(d, "withdraw") &&
+			    strcmp(d, "graceful_shutdown")) {
+				snprintf(err, errlen,
+					 "announce.drain: '%s' is not withdraw "
+					 "or graceful_shutdown",
+					 json_object_get_string(v));
+				return -EINVAL;
+			}
+			n.gshut = !strcmp(d, "graceful_shutdown");
+			continue;
+		}
+		if (strcmp(key, "table") && strcmp(key, "protocol") &&
+		    strcmp(key, "gshut_table")) {
+			snprintf(
+				err, errlen,
+				"unknown field 'announce.%s' (known: "
+				"enabled, table, protocol, drain, gshut_table)",
+				key);
 			return -EINVAL;
 		}
 		if (!json_object_is_type(v, json_type_int)) {
@@ -72,26 +102,29 @@ int announce_conf_parse(struct announce_conf *c, struct json_object *o,
 			return -EINVAL;
 		}
 		x = json_object_get_int64(v);
-		if (!strcmp(key, "table")) {
+		if (strcmp(key, "protocol")) {
 			if (x < 1 || x > UINT32_MAX) {
 				snprintf(err, errlen,
-					 "announce.table: %lld is out of "
+					 "announce.%s: %lld is out of "
 					 "range 1..4294967295",
-					 (long long)x);
+					 key, (long long)x);
 				return -EINVAL;
 			}
 			/* the host would route by it */
 			if (x >= RT_TABLE_DEFAULT && x <= RT_TABLE_LOCAL) {
 				snprintf(err, errlen,
-					 "announce.table: %lld is the kernel's "
+					 "announce.%s: %lld is the kernel's "
 					 "%s table: use a table of its own",
-					 (long long)x,
+					 key, (long long)x,
 					 x == RT_TABLE_MAIN  ? "main" :
 					 x == RT_TABLE_LOCAL ? "local" :
 							       "default");
 				return -EINVAL;
 			}
-			n.table = (uint32_t)x;
+			if (!strcmp(key, "table"))
+				n.table = (uint32_t)x;
+			else
+				n.gshut_table = (uint32_t)x;
 		} else {
 			/* 0..4: unspec, redirect, kernel, boot, static */
 			if (x <= RTPROT_STATIC || x > 255) {
@@ -103,6 +136,13 @@ int announce_conf_parse(struct announce_conf *c, struct json_object *o,
 			}
 			n.protocol = (uint8_t)x;
 		}
+	}
+	if (n.table == n.gshut_table) {
+		snprintf(err, errlen,
+			 "announce.gshut_table: %u is announce.table too: the "
+			 "drained routes need a table of their own",
+			 n.gshut_table);
+		return -EINVAL;
 	}
 	*c = n;
 	return 0;
@@ -127,6 +167,17 @@ static ssize_t find(const struct lb_addr *set, uint32_t n,
 	return -1;
 }
 
+/* The installed route of @ad in @table (0: in any table), or -1. */
+static ssize_t find_route(const struct announce *an, const struct lb_addr *ad,
+			  uint32_t table)
+{
+	for (uint32_t i = 0; i < an->n; i++)
+		if (same(&an->r[i].a, ad) &&
+		    (!table || an->r[i].table == table))
+			return i;
+	return -1;
+}
+
 /* The kernel's answer to request @seq: 0 or -errno. */
 static int read_ack(struct announce *a, unsigned int seq)
 {
@@ -141,7 +192,8 @@ static int read_ack(struct announce *a, unsigned int seq)
 }
 
 /* `ip route {add|del} blackhole ADDR/32 table T proto P` */
-static int route_req(struct announce *a, const struct lb_addr *ad, bool add)
+static int route_req(struct announce *a, const struct lb_addr *ad,
+		     uint32_t table, bool add)
 {
 	char msg[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg);
@@ -155,12 +207,11 @@ static int route_req(struct announce *a, const struct lb_addr *ad, bool add)
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = ad->family;
 	rtm->rtm_dst_len = (unsigned char)(alen(ad) * 8);
-	rtm->rtm_table = a->conf.table < 256 ? (unsigned char)a->conf.table :
-					       RT_TABLE_UNSPEC;
+	rtm->rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = a->conf.protocol;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_BLACKHOLE;
-	mnl_attr_put_u32(nlh, RTA_TABLE, a->conf.table);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	mnl_attr_put(nlh, RTA_DST, alen(ad), ad->a);
 	if (mnl_socket_sendto(a->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -195,15 +246,17 @@ static int dump_route(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*rtm), dump_attr, tb);
 	if (tb[RTA_TABLE])
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (rtm->rtm_family != d->family || table != a->conf.table ||
+	if (rtm->rtm_family != d->family ||
+	    (table != a->conf.table &&
+	     (!a->conf.gshut || table != a->conf.gshut_table)) ||
 	    rtm->rtm_protocol != a->conf.protocol ||
 	    rtm->rtm_type != RTN_BLACKHOLE || !tb[RTA_DST] ||
 	    rtm->rtm_dst_len != alen(&ad) * 8 ||
 	    mnl_attr_get_payload_len(tb[RTA_DST]) != alen(&ad))
 		return MNL_CB_OK;
 	memcpy(ad.a, mnl_attr_get_payload(tb[RTA_DST]), alen(&ad));
-	if (a->n < ANNOUNCE_MAX_ADDRS && find(a->addr, a->n, &ad) < 0)
-		a->addr[a->n++] = ad;
+	if (a->n < 2 * ANNOUNCE_MAX_ADDRS && find_route(a, &ad, table) < 0)
+		a->r[a->n++] = (struct aroute){ .a = ad, .table = table };
 	return MNL_CB_OK;
 }
 
@@ -272,7 +325,7 @@ void announce_free(struct announce *a, bool withdraw)
 	if (!a)
 		return;
 	if (a->sock && withdraw) {
-		a->drained = true;
+		a->exiting = true;
 		announce_sync(a);
 	}
 	if (a->sock)
@@ -280,16 +333,19 @@ void announce_free(struct announce *a, bool withdraw)
 	free(a);
 }
 
-static void log_route(const struct lb_addr *ad, bool add, int rc)
+static void log_route(const struct lb_addr *ad, uint32_t table, bool add,
+		      int rc)
 {
 	char s[INET6_ADDRSTRLEN];
 
 	lb_addr_str(ad, s, sizeof(s));
 	if (rc)
-		pr_err("announce: %s %s: %s",
-		       add ? "announcing" : "withdrawing", s, strerror(-rc));
+		pr_err("announce: %s %s (table %u): %s",
+		       add ? "announcing" : "withdrawing", s, table,
+		       strerror(-rc));
 	else
-		pr_info("announce: %s %s", add ? "announced" : "withdrawn", s);
+		pr_info("announce: %s %s (table %u)",
+			add ? "announced" : "withdrawn", s, table);
 }
 
 void announce_sync(void *arg)
@@ -298,12 +354,17 @@ void announce_sync(void *arg)
 	/* static: 4 KiB each, and the loop is single-threaded */
 	static struct lb_addr want[ANNOUNCE_MAX_ADDRS],
 		keep[ANNOUNCE_MAX_ADDRS];
-	uint32_t nw = 0, nk = 0, i;
+	uint32_t nw = 0, nk = 0, i, table;
+	bool any;
 	int rc;
 
 	if (!a || !a->sock)
 		return;
-	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS && !a->drained; id++) {
+	/* drained: nothing (withdraw), or the same routes in the other
+	 * table, which the routing daemon announces with GRACEFUL_SHUTDOWN */
+	any = !a->exiting && (!a->drained || a->conf.gshut);
+	table = a->drained ? a->conf.gshut_table : a->conf.table;
+	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS && any; id++) {
 		const struct lb_vip *v = lb_vip_get(a->lb, id);
 		struct lb_addr ad = {};
 
@@ -316,33 +377,38 @@ void announce_sync(void *arg)
 		else if (lb_vip_undecided(v) && find(keep, nk, &ad) < 0)
 			keep[nk++] = ad;
 	}
+	/* make before break: a route moving to the other table is added
+	 * there before it goes from this one */
+	for (i = 0; i < nw; i++) {
+		if (find_route(a, &want[i], table) >= 0)
+			continue;
+		rc = route_req(a, &want[i], table, true);
+		log_route(&want[i], table, true, rc);
+		if (rc)
+			a->errors++;
+		else
+			a->r[a->n++] =
+				(struct aroute){ .a = want[i], .table = table };
+	}
 	for (i = 0; i < a->n;) {
-		if (find(want, nw, &a->addr[i]) >= 0 ||
-		    find(keep, nk, &a->addr[i]) >= 0) {
+		struct aroute r = a->r[i];
+
+		if ((r.table == table && find(want, nw, &r.a) >= 0) ||
+		    find(keep, nk, &r.a) >= 0) {
 			i++;
 			continue;
 		}
-		rc = route_req(a, &a->addr[i], false);
+		rc = route_req(a, &r.a, r.table, false);
 		/* gone already (someone's `ip route del`): withdrawn too */
 		if (rc == -ESRCH || rc == -ENOENT)
 			rc = 0;
-		log_route(&a->addr[i], false, rc);
+		log_route(&r.a, r.table, false, rc);
 		if (rc) {
 			a->errors++;
 			i++;
 			continue;
 		}
-		a->addr[i] = a->addr[--a->n];
-	}
-	for (i = 0; i < nw; i++) {
-		if (find(a->addr, a->n, &want[i]) >= 0)
-			continue;
-		rc = route_req(a, &want[i], true);
-		log_route(&want[i], true, rc);
-		if (rc)
-			a->errors++;
-		else
-			a->addr[a->n++] = want[i];
+		a->r[i] = a->r[--a->n];
 	}
 }
 
@@ -354,7 +420,7 @@ int announce_vip(void *arg, const struct lb_vip *v)
 	if (!a || !a->sock)
 		return -1;
 	memcpy(ad.a, v->conf.key.addr, alen(&ad));
-	return find(a->addr, a->n, &ad) >= 0;
+	return find_route(a, &ad, 0) >= 0;
 }
 
 void announce_set_drained(struct announce *a, bool drained)
@@ -388,6 +454,10 @@ struct json_object *announce_json(const struct announce *a)
 			       json_object_new_boolean(announce_enabled(a)));
 	if (a) {
 		json_add_int(o, "table", a->conf.table);
+		json_add_str(o, "drain",
+			     a->conf.gshut ? "graceful_shutdown" : "withdraw");
+		if (a->conf.gshut)
+			json_add_int(o, "gshut_table", a->conf.gshut_table);
 		json_add_int(o, "protocol", a->conf.protocol);
 	}
 	json_add_int(o, "routes", announce_count(a));

@@ -27,6 +27,7 @@ struct lb;
 struct lb_vip;
 
 #define ANNOUNCE_TABLE_DEFAULT 83
+#define ANNOUNCE_GSHUT_TABLE_DEFAULT 84
 #define ANNOUNCE_PROTO_DEFAULT 83 /* "proto 83", like the neighbours */
 #define ANNOUNCE_MAX_ADDRS 256
 
@@ -35,10 +36,16 @@ struct announce_conf {
 	bool enabled;	/* default false: no routes at all */
 	uint32_t table; /* 1..0xffffffff except 253..255 (local/main/default) */
 	uint8_t protocol; /* 5..255 (0..4 are the kernel's own) */
+	/* "drain": "withdraw" (false, the default) or "graceful_shutdown":
+	 * a drain moves the routes to @gshut_table, which the routing
+	 * daemon announces with the GRACEFUL_SHUTDOWN community (RFC 8326) */
+	bool gshut;
+	uint32_t gshut_table; /* as @table, and not @table */
 };
 
 void announce_conf_init(struct announce_conf *c);
-/* {"enabled": true, "table": 83, "protocol": 83}: 0, or -EINVAL with @err
+/* {"enabled": true, "table": 83, "protocol": 83, "drain": "withdraw",
+ * "gshut_table": 84}: 0, or -EINVAL with @err
  * naming the field and value ("announce.table: 254 is the main table"). */
 int announce_conf_parse(struct announce_conf *c, struct json_object *o,
 			char *err, size_t errlen);
@@ -59,13 +66,15 @@ void announce_free(struct announce *a, bool withdraw);
 void announce_sync(void *a);
 /* lb_watch.announced: the VIP's address has its route (-1: disabled). */
 int announce_vip(void *a, const struct lb_vip *v);
-/* Drained: every route withdrawn, whatever the health. */
+/* Drained: every route withdrawn, whatever the health (or moved to
+ * gshut_table with the graceful_shutdown drain). */
 void announce_set_drained(struct announce *a, bool drained);
 bool announce_enabled(const struct announce *a);
 /* Routes installed now; route writes that failed since the start. */
 uint32_t announce_count(const struct announce *a);
 uint64_t announce_errors(const struct announce *a);
-/* {"enabled", "table", "protocol", "routes", "errors"} */
+/* {"enabled", "table", "protocol", "drain", "gshut_table", "routes",
+ * "errors"} */
 struct json_object *announce_json(const struct announce *a);
 
 #endif

@@ -56,12 +56,16 @@ router bgp 65000
 EOF
 }
 
-# The node: what docs/deploy.md gives, table 83 imported and redistributed.
+# The node: what docs/deploy.md gives, table 83 imported and redistributed,
+# table 84 (announce.drain graceful_shutdown) with the community.
 frr_node_conf() {
 	cat <<EOF
 frr defaults traditional
 hostname node
 ip import-table 83
+ip import-table 84
+route-map GSHUT permit 10
+ set community graceful-shutdown
 router bgp 65001
  bgp router-id 198.18.3.2
  no bgp ebgp-requires-policy
@@ -70,6 +74,7 @@ router bgp 65001
  neighbor 198.18.3.1 advertisement-interval 0
  address-family ipv4 unicast
   redistribute table 83
+  redistribute table 84 route-map GSHUT
  exit-address-family
 EOF
 }

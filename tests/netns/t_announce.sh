@@ -202,4 +202,39 @@ conn_stop >/dev/null
 echo "# connection through the SIGTERM grace: $(cat "$T_TMP/conn.out")"
 check "the connection kept working (XDP stays: --keep-on-exit) (errors 0)" \
 	test "$(conn_errors)" = 0
+
+# ---- the graceful_shutdown drain: announced with 65535:0 instead -------------
+up_bgp() { frr_cmd up -c "show ip bgp $VIP/32" 2>/dev/null; }
+up_gshut() {
+	local r
+	r=$(up_bgp)
+	grep -q "Community: graceful-shutdown" <<<"$r"
+}
+up_no_gshut() {
+	local r
+	r=$(up_bgp)
+	grep -q "$VIP/32" <<<"$r" && ! grep -q "graceful-shutdown" <<<"$r"
+}
+echo '{"announce": {"enabled": true, "drain": "graceful_shutdown", "gshut_table": 84}}' \
+	>"$T_TMP/lb-gshut.json"
+sluiced_start "$NS_L" lb --config "$T_TMP/lb-gshut.json" --interface l0 --keep-on-exit ||
+	die "sluiced (LB) with the graceful_shutdown drain"
+check "graceful_shutdown drain configured: announced, without the community" \
+	wait_until 20 up_no_gshut
+check "node drain (graceful_shutdown)" sctl lb node drain
+t_g=$(ms_until 20 up_gshut)
+echo "# graceful_shutdown drain: the upstream has the community after ${t_g} ms"
+check "the upstream keeps the route, now with GRACEFUL_SHUTDOWN (${t_g} ms)" \
+	test "$t_g" -ge 0
+check "the route is in table 84, no longer in 83" \
+	sh -c "ip -n '$NS_L' route show table 84 proto 83 | grep -q 'blackhole $VIP' &&
+		[ -z \"\$(ip -n '$NS_L' route show table 83 proto 83)\" ]"
+check "GET /v1/vips: still announced" test "$(announced)" = "[True, True]"
+check "undrain" sctl lb node undrain
+t_ng=$(ms_until 20 up_no_gshut)
+check "undrain: the community is gone at the upstream (${t_ng} ms)" test "$t_ng" -ge 0
+check "and the route is back in table 83 only" \
+	sh -c "ip -n '$NS_L' route show table 83 proto 83 | grep -q 'blackhole $VIP' &&
+		[ -z \"\$(ip -n '$NS_L' route show table 84 proto 83)\" ]"
+check "the upstream kept its BGP route all along" up_has_vip
 tap_done

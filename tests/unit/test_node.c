@@ -37,6 +37,9 @@ static void expect_error(const char *json, const char *needle)
 	assert_false(cfg.announce.enabled);
 	assert_int_equal(cfg.announce.table, ANNOUNCE_TABLE_DEFAULT);
 	assert_int_equal(cfg.announce.protocol, ANNOUNCE_PROTO_DEFAULT);
+	assert_false(cfg.announce.gshut);
+	assert_int_equal(cfg.announce.gshut_table,
+			 ANNOUNCE_GSHUT_TABLE_DEFAULT);
 	assert_int_equal(cfg.sigterm_grace_s, 0);
 	config_free(&cfg);
 }
@@ -60,6 +63,18 @@ static void test_config_defaults(void **state)
 	assert_int_equal(cfg.announce.table, 1000);
 	assert_int_equal(cfg.announce.protocol, 200);
 	assert_int_equal(cfg.sigterm_grace_s, 30);
+	assert_false(cfg.announce.gshut);
+	assert_int_equal(cfg.announce.gshut_table, 84);
+	assert_int_equal(parse(&cfg, "{\"announce\": {\"drain\": "
+				     "\"graceful_shutdown\", \"gshut_table\": "
+				     "99}}"),
+			 0);
+	assert_true(cfg.announce.gshut);
+	assert_int_equal(cfg.announce.gshut_table, 99);
+	assert_int_equal(parse(&cfg, "{\"announce\": {\"drain\": "
+				     "\"withdraw\"}}"),
+			 0);
+	assert_false(cfg.announce.gshut);
 	config_free(&cfg);
 }
 
@@ -83,6 +98,17 @@ static void test_config_errors(void **state)
 	expect_error("{\"announce\": {\"tabel\": 83}}",
 		     "unknown field 'announce.tabel'");
 	expect_error("{\"announce\": []}", "announce: expected an object");
+	expect_error("{\"announce\": {\"drain\": \"gshut\"}}",
+		     "announce.drain: 'gshut' is not withdraw or "
+		     "graceful_shutdown");
+	expect_error("{\"announce\": {\"drain\": true}}",
+		     "announce.drain: 'true' is not withdraw");
+	expect_error("{\"announce\": {\"gshut_table\": 83}}",
+		     "announce.gshut_table: 83 is announce.table too");
+	expect_error("{\"announce\": {\"table\": 90, \"gshut_table\": 90}}",
+		     "announce.gshut_table: 90 is announce.table too");
+	expect_error("{\"announce\": {\"gshut_table\": 254}}",
+		     "announce.gshut_table: 254 is the kernel's main table");
 	expect_error("{\"node\": {\"sigterm_grace_s\": -1}}",
 		     "node.sigterm_grace_s: -1 is out of range 0..86400");
 	expect_error("{\"node\": {\"sigterm_grace_s\": 86401}}",
