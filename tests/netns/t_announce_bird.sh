@@ -39,10 +39,6 @@ sluiced_start "$NS_L" lb --config "$T_TMP/lb.json" --interface l0 ||
 frr_upstream_conf >"$T_TMP/frr-up.conf"
 bird_node_conf >"$T_TMP/bird-node.conf"
 frr_start "$NS_R" up "$T_TMP/frr-up.conf" bgpd staticd || die "FRR on the upstream"
-bird_start "$NS_L" node "$T_TMP/bird-node.conf" || die "BIRD on the node"
-check "BIRD's session with the upstream is established" \
-	wait_until 30 bird_established node upstream
-
 check "vip added (tcp checks every ${INTERVAL} ms, fall $FALL)" \
 	sctl lb vip add $VIP:8080/tcp --health tcp --interval $INTERVAL \
 	--timeout 100 --rise 1 --fall $FALL
@@ -52,8 +48,15 @@ check "vip 8081 added (checked on 8080)" \
 check "no backend: the upstream has no BGP route" up_lacks_vip
 check "backends added" sh -c "'$SLUICECTL' --api unix:$SOCK_lb backend add $VIP:8080/tcp 198.18.11.2 &&
 	'$SLUICECTL' --api unix:$SOCK_lb backend add $VIP:8081/tcp 198.18.11.2"
+# sluiced does not need a routing daemon: the kernel route comes anyway
+check "no routing daemon on the node yet: the route is in table 83 all the same" \
+	wait_until 10 sh -c "ip -n '$NS_L' route show table 83 proto 83 | grep -q 'blackhole $VIP'"
+check "and the upstream has no BGP route" up_lacks_vip
+bird_start "$NS_L" node "$T_TMP/bird-node.conf" || die "BIRD on the node"
+check "BIRD's session with the upstream is established" \
+	wait_until 30 bird_established node upstream
 t_up=$(ms_until 30 up_has_vip)
-echo "# BIRD: announced at the upstream ${t_up} ms after the backend was added"
+echo "# BIRD: announced at the upstream ${t_up} ms after its session came up"
 check "the upstream learns $VIP from the node's BIRD (${t_up} ms)" test "$t_up" -ge 0
 out=$(bird_cmd node show route table vips 2>&1)
 check "BIRD learned it from the kernel (table vips has $VIP/32)" \
