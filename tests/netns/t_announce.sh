@@ -237,4 +237,15 @@ check "and the route is back in table 83 only" \
 	sh -c "ip -n '$NS_L' route show table 83 proto 83 | grep -q 'blackhole $VIP' &&
 		[ -z \"\$(ip -n '$NS_L' route show table 84 proto 83)\" ]"
 check "the upstream kept its BGP route all along" up_has_vip
+
+# ---- without --keep-on-exit the data path goes with the process: the
+# routes too (a VIP nobody forwards must not stay announced)
+sluiced_stop lb TERM
+sluiced_start "$NS_L" lb --config "$T_TMP/lb.json" --interface l0 ||
+	die "sluiced (LB) without --keep-on-exit"
+check "adopted and announced" wait_until 20 sh -c "[ \"\$('$SLUICECTL' --api unix:$SOCK_lb -j vip show | grep -c '\"announced\": true')\" = 2 ]"
+sluiced_stop lb TERM
+check "exit without --keep-on-exit: table 83 is empty" \
+	sh -c "[ -z \"\$(ip -n '$NS_L' route show table 83 proto 83)\" ]"
+check "and the upstream loses its BGP route" wait_until 10 up_lacks_vip
 tap_done
