@@ -431,6 +431,25 @@ void announce_set_drained(struct announce *a, bool drained)
 	announce_sync(a);
 }
 
+void announce_metrics(const struct announce *a, FILE *f)
+{
+	char id[LB_VIP_ID_LEN];
+
+	if (!announce_enabled(a))
+		return;
+	fprintf(f, "# HELP sluice_lb_vip_announced 1 while the VIP's address "
+		   "has its route for the routing daemon (docs/deploy.md).\n"
+		   "# TYPE sluice_lb_vip_announced gauge\n");
+	for (uint32_t vid = 1; vid < SLUICE_LB_MAX_VIPS; vid++) {
+		const struct lb_vip *v = lb_vip_get(a->lb, vid);
+
+		if (v)
+			fprintf(f, "sluice_lb_vip_announced{vip=\"%s\"} %d\n",
+				lb_vip_id_str(&v->conf.key, id, sizeof(id)),
+				announce_vip((void *)a, v) == 1);
+	}
+}
+
 bool announce_enabled(const struct announce *a)
 {
 	return a && a->sock;

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct json_object;
 struct lb;
@@ -70,6 +71,9 @@ int announce_vip(void *a, const struct lb_vip *v);
  * gshut_table with the graceful_shutdown drain). */
 void announce_set_drained(struct announce *a, bool drained);
 bool announce_enabled(const struct announce *a);
+/* Prometheus text: sluice_lb_vip_announced{vip} per VIP (nothing when
+ * disabled), to @f. */
+void announce_metrics(const struct announce *a, FILE *f);
 /* Routes installed now; route writes that failed since the start. */
 uint32_t announce_count(const struct announce *a);
 uint64_t announce_errors(const struct announce *a);

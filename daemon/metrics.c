@@ -11,6 +11,7 @@
 #include "ct.h"
 #include "ddos.h"
 #include "nat.h"
+#include "node.h"
 #include "fwd.h"
 #include "version.h"
 
@@ -381,6 +382,15 @@ char *metrics_render(struct api_ctx *ctx)
 		else
 			b.oom = true;
 		free(fw);
+	}
+	if (ctx->node) {
+		char *node = node_metrics(ctx->node);
+
+		if (node)
+			bprintf(&b, "%s", node);
+		else
+			b.oom = true;
+		free(node);
 	}
 	if (b.oom) {
 		free(b.s);

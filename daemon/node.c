@@ -230,6 +230,37 @@ bool node_draining(const struct node *n)
 	return n && n->draining;
 }
 
+char *node_metrics(const struct node *n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"# HELP sluice_node_draining 1 while the node is drained "
+		"(sluicectl node drain, SIGTERM with a grace).\n"
+		"# TYPE sluice_node_draining gauge\n"
+		"sluice_node_draining %d\n"
+		"# HELP sluice_announce_routes VIP routes published for the "
+		"routing daemon.\n"
+		"# TYPE sluice_announce_routes gauge\n"
+		"sluice_announce_routes %u\n"
+		"# HELP sluice_announce_errors_total VIP route writes that "
+		"failed.\n"
+		"# TYPE sluice_announce_errors_total counter\n"
+		"sluice_announce_errors_total %llu\n",
+		n->draining, announce_count(n->an),
+		(unsigned long long)announce_errors(n->an));
+	announce_metrics(n->an, f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 struct json_object *node_json(const struct node *n)
 {
 	struct json_object *o = json_object_new_object();

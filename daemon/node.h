@@ -45,6 +45,10 @@ bool node_draining(const struct node *n);
 /* {"state": "active"|"draining", "grace_s", "draining_for_ms",
  *  "exit_in_ms" (SIGTERM), "sigterm_grace_s", "announce": {...}} */
 struct json_object *node_json(const struct node *n);
+/* Prometheus text (malloc'd, NULL: out of memory): sluice_node_draining,
+ * sluice_announce_routes, sluice_announce_errors_total and
+ * sluice_lb_vip_announced{vip}. */
+char *node_metrics(const struct node *n);
 /* The body of POST /v1/node/drain: {} or {"grace_s": N}. */
 int node_drain_body(struct json_object *o, uint32_t *grace_s, char *err,
 		    size_t errlen);

@@ -50,6 +50,11 @@ check "backend added to both" sh -c "'$SLUICECTL' --api unix:$SOCK_lb backend ad
 check "the backend is up: blackhole $VIP in table 83 proto 83 on the node" \
 	wait_until 10 sh -c "ip -n '$NS_L' route show table 83 proto 83 | grep -q 'blackhole $VIP'"
 check "GET /v1/vips says announced: true" test "$(announced)" = "[True, True]"
+m=$(api lb /metrics)
+check "/metrics: sluice_lb_vip_announced 1" \
+	grep -qx "sluice_lb_vip_announced{vip=\"$VIP:8080/tcp\"} 1" <<<"$m"
+check "/metrics: sluice_announce_routes 1" \
+	grep -qx "sluice_announce_routes 1" <<<"$m"
 out=$(sctl lb vip show 2>&1)
 check "sluicectl vip show has the column (announced yes)" \
 	grep -q "announced yes" <<<"$out"
@@ -88,6 +93,9 @@ check "backend down: the node's route goes within 3 s (${t_node} ms)" \
 check "and the upstream's BGP route within 5 s (${t_up} ms)" \
 	test "$t_node" -ge 0 -a "$t_up" -ge "$t_node" -a "$t_up" -le 5000
 check "GET /v1/vips says announced: false" test "$(announced)" = "[False, False]"
+m=$(api lb /metrics)
+check "/metrics: sluice_lb_vip_announced 0" \
+	grep -qx "sluice_lb_vip_announced{vip=\"$VIP:8080/tcp\"} 0" <<<"$m"
 
 responder_start "$NS_B" b1 || die "backend server again"
 t_back=$(ms_until 20 up_has_vip)
@@ -110,6 +118,8 @@ check "the node's table 83 is empty" \
 	sh -c "[ -z \"\$(ip -n '$NS_L' route show table 83 proto 83)\" ]"
 out=$(sctl lb node show 2>&1)
 check "node show: state draining" grep -Eq 'state +draining' <<<"$out"
+m=$(api lb /metrics)
+check "/metrics: sluice_node_draining 1" grep -qx "sluice_node_draining 1" <<<"$m"
 check "node show: grace 30" grep -Eq 'grace \(s\) +30' <<<"$out"
 out=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK_lb" \
 	-X POST -d '{}' http://sluiced/v1/node/drain)
