@@ -43,8 +43,10 @@ kernel_forwarding "$NS_R" off
 RUN="/run/$T_ID-sluice"		# RuntimeDirectory
 STATE="/var/lib/$T_ID-sluice"	# StateDirectory
 PIN="/sys/fs/bpf/$T_ID-svc"
-mkdir -p "$RUN" "$STATE" || die "dirs"
-T_PINS+=("$RUN" "$STATE" "$PIN")
+BIN="/run/$T_ID-bin"		# where an installed sluiced would be: the
+mkdir -p "$RUN" "$STATE" "$BIN" || die "dirs"	# build dir may be under /tmp
+T_PINS+=("$RUN" "$STATE" "$PIN" "$BIN")		# or /root, which the unit hides
+cp "$SLUICED" "$BIN/sluiced" || die "copying sluiced"
 
 cat >"$T_TMP/confine.sh" <<CONF
 set -e
@@ -60,7 +62,7 @@ mount -t tmpfs -o ro,mode=0 tmpfs /home		# ProtectHome
 mount -t tmpfs -o ro,mode=0 tmpfs /root
 mount -t tmpfs -o mode=1777 tmpfs /tmp		# PrivateTmp
 exec nsenter --net=/var/run/netns/$NS_R setpriv --bounding-set=$set_arg \
-	$SLUICED --pin-dir $PIN --api unix:$RUN/sluiced.sock --state-dir $STATE \
+	$BIN/sluiced --pin-dir $PIN --api unix:$RUN/sluiced.sock --state-dir $STATE \
 	--interface r0 --interface r1
 CONF
 unshare --mount --propagation private bash "$T_TMP/confine.sh" >>"$T_TMP/svc.log" 2>&1 &
