@@ -700,9 +700,12 @@ for i in range(n):
     if time.monotonic() > t_end or os.path.exists(stop):
         break
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t0 = time.monotonic()
+    port = 0
     try:
         s.settimeout(3)
         s.connect((addr, 8080))
+        port = s.getsockname()[1]
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
         buf = b""
         while True:
@@ -715,7 +718,8 @@ for i in range(n):
         ok += 1
     except OSError as e:
         fail += 1
-        why.append("request %d: %s" % (i, e))
+        why.append("request %d (port %d, %.1f ms): %s"
+                   % (i, port, (time.monotonic() - t0) * 1e3, e))
     finally:
         s.close()
 print("ok", ok, "fail", fail)
