@@ -359,14 +359,27 @@ static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 
 /* An LRU list per CPU (lb_maps.h) gets the same share on every CPU: the
  * kernel rounds the size up to a multiple of the possible CPUs, so we ask
- * for that size, or the pinned map would not match the next time. */
+ * for that size, or the pinned map would not match the next time.  The
+ * share goes to every *possible* CPU: on a machine with hot-plug slots
+ * (a VM with 2 CPUs online and 64 possible) the online ones would reach
+ * 1/32 of the table and evict live flows long before it is full, so there
+ * the table keeps one common LRU instead.  A table pinned before keeps the
+ * flags it was made with. */
 static int size_flows(struct bpf_map *flows, __u32 want)
 {
 	int ncpus = libbpf_num_possible_cpus();
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	__u32 n;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
+	if (online > 0 && online < ncpus) {
+		pr_info("dp: lb_flows: %ld of %d possible CPUs online: one "
+			"common LRU list",
+			online, ncpus);
+		return bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) & ~BPF_F_NO_COMMON_LRU) ?:
+			       bpf_map__set_max_entries(flows, want);
+	}
 	n = (want + (__u32)ncpus - 1) / (__u32)ncpus * (__u32)ncpus;
 	if (n < want) /* wrapped */
 		n = want / (__u32)ncpus * (__u32)ncpus;

@@ -259,6 +259,14 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		goto out;
 	have = pinned_version(layouts_fd, name);
 	if (have == want && same_shape(&info, map)) {
+		/* the flow table's LRU flags follow the CPUs online when it
+		 * was made (dp.c, size_flows): a pinned one keeps its own */
+		if (kind_of(name) == MAP_FLOWS &&
+		    info.map_flags != bpf_map__map_flags(map)) {
+			err = bpf_map__set_map_flags(map, info.map_flags);
+			if (err)
+				goto out;
+		}
 		*reused = true;
 		err = reuse_pinned(map, path, fd);
 		goto out;
