@@ -2,11 +2,13 @@
 /*
  * sluice's backend-side XDP program (sluiced --role backend): decapsulate
  * what a sluice load balancer sent to this host and pass the inner packet
- * to the stack.  Everything else passes untouched.  Verdicts are counted
+ * to the stack (or, for second chance, send it on to the backend the flow
+ * had before: lib/decap_second.h).  Everything else passes untouched.  Verdicts are counted
  * in the shared stats map, under the port's slot when sluiced gave it one.
  */
 #include "ctx/xdp.h"
 #include "lib/decap.h"
+#include "lib/decap_second.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
 #include "lib/stats.h"
@@ -25,6 +27,10 @@ static __always_inline int decap(struct xdp_md *ctx, struct pkt *p)
 	if (r != DP_CONTINUE)
 		return r;
 	r = decap_check_inner(l3 + (o.len & 0xff), p->data_end, o.inner_type);
+	if (r != DP_CONTINUE)
+		return r;
+	/* second chance: another tunnel inside (decap_second.h) */
+	r = decap_second(ctx, p, &o);
 	if (r != DP_CONTINUE)
 		return r;
 	return decap_strip(ctx, p, &o);

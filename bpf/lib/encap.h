@@ -5,6 +5,9 @@
  * would not fit the egress MTU the client gets an ICMP "too big" answer
  * (icmp.h), sent back out of the ingress port (FWD_LB_TOO_BIG); an ICMP
  * error about the flow gets none (DROP_LB_TOO_BIG).
+ *
+ * Second chance (lb_second.h) nests two: the outer header to the backend
+ * of now around a complete encapsulated packet to the backend of before.
  */
 #ifndef SLUICE_BPF_ENCAP_H
 #define SLUICE_BPF_ENCAP_H
@@ -34,27 +37,27 @@ struct gre_base {
 	__be16 proto; /* ethertype of the inner packet */
 };
 
-/* Push the outer header(s) in front of the inner IP header. */
+/* Push the outer header(s) in front of the inner IP header, of family
+ * @ifam. */
 static __always_inline int push_outer(struct __ctx_buff *ctx, struct pkt *p,
-				      const struct l3_info *f, __u8 ofam,
-				      __u8 gre, const __u8 *src,
-				      const __u8 *dst, __u32 outer_len,
-				      __u32 hash)
+				      __u8 ifam, __u8 ofam, __u8 gre,
+				      const __u8 *src, const __u8 *dst,
+				      __u32 outer_len, __u32 hash)
 {
 	__u32 off = l2_len(p), ohl, overhead;
-	__u16 inner_type = f->family == AF_INET ? ETH_P_IP : ETH_P_IPV6;
+	__u16 inner_type = ifam == AF_INET ? ETH_P_IP : ETH_P_IPV6;
 	__u8 tos = 0, proto;
 	void *data, *end, *o;
 
 	ohl = ofam == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	overhead = ohl + (gre ? GRE_HLEN : 0);
-	proto = gre		     ? IPPROTO_GRE :
-		f->family == AF_INET ? IPPROTO_IPIP :
-				       IPPROTO_IPV6;
+	proto = gre		? IPPROTO_GRE :
+		ifam == AF_INET ? IPPROTO_IPIP :
+				  IPPROTO_IPV6;
 
 	/* the outer header carries the inner DSCP/ECN */
 	o = p->data + off;
-	if (f->family == AF_INET) {
+	if (ifam == AF_INET) {
 		struct iphdr *in = o;
 
 		if ((void *)(in + 1) > p->data_end)
@@ -152,11 +155,52 @@ static __always_inline int outer_source(const struct sluice_lb_config *cfg,
 	return DP_CONTINUE;
 }
 
-/* Encapsulate towards @be and route the outer packet. */
+static __always_inline __u32 encap_overhead(__u8 ofam, __u8 gre)
+{
+	return (ofam == AF_INET ? sizeof(struct iphdr) :
+				  sizeof(struct ipv6hdr)) +
+	       (gre ? GRE_HLEN : 0);
+}
+
+/*
+ * Second chance: the header to the previous backend @alt, the first of
+ * two (@arg: the flow hash in bits 0-31, the inner IP length in 32-47,
+ * GRE in 48, an inner IPv6 packet in 49).  DROP_LB_NO_SOURCE with the
+ * packet untouched when there is no outer source of @alt's family.  A
+ * function of its own: inlined, its locals would not fit the pipeline's
+ * stack.
+ */
+static __noinline int lb_push_alt(struct __ctx_buff *ctx, struct pkt *p,
+				  const struct hop *h,
+				  const struct sluice_backend *alt, __u64 arg)
+{
+	const struct sluice_lb_config *cfg;
+	__u32 zero = 0, hash = (__u32)arg, l3_len = (arg >> 32) & 0xffff;
+	__u8 gre = (arg >> 48) & 1, src[16] = {};
+	int r;
+
+	cfg = bpf_map_lookup_elem(&lb_config, &zero);
+	if (!cfg)
+		return SLUICE_DROP_LB_NO_SOURCE;
+	r = outer_source(cfg, h, alt->family, hash, src);
+	if (r != DP_CONTINUE)
+		return r;
+	return push_outer(ctx, p, (arg >> 49) & 1 ? AF_INET6 : AF_INET,
+			  alt->family, gre, src, alt->addr,
+			  l3_len + encap_overhead(alt->family, gre), hash);
+}
+
+/*
+ * Encapsulate towards @be and route the outer packet.  With @alt (second
+ * chance), the packet inside is itself encapsulated towards @alt, when
+ * both fit the MTU (else @alt is left out: the packet goes as it would
+ * without second chance, and no ICMP error is sent for what only the
+ * alternative would have added).
+ */
 static __always_inline int
 lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 		 const struct sluice_vip *vip, const struct sluice_backend *be,
-		 __u32 hash, __u8 icmp_error)
+		 const struct sluice_backend *alt, __u32 hash, __u8 icmp_error)
 {
 	const struct sluice_lb_config *cfg;
 	__u32 target;
@@ -167,9 +211,7 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	struct hop h;
 	int r;
 
-	overhead = (ofam == AF_INET ? sizeof(struct iphdr) :
-				      sizeof(struct ipv6hdr)) +
-		   (gre ? GRE_HLEN : 0);
+	overhead = encap_overhead(ofam, gre);
 	outer_len = f->l3_len + overhead;
 
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
@@ -206,17 +248,35 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 		return r;
 	}
 
+	if (alt &&
+	    f->l3_len + encap_overhead(alt->family, gre) + overhead > h.nh->mtu)
+		alt = NULL;
+	if (alt) {
+		r = lb_push_alt(ctx, p, &h, alt,
+				(__u64)hash |
+					(__u64)(f->l3_len & 0xffff) << 32 |
+					(__u64)(gre ? 1 : 0) << 48 |
+					(__u64)(f->family == AF_INET6) << 49);
+		if (r == SLUICE_DROP_LB_NO_SOURCE)
+			alt = NULL; /* no source of its family: none carried */
+		else if (r != DP_CONTINUE)
+			return r;
+	}
 	r = outer_source(cfg, &h, ofam, hash, src);
 	if (r != DP_CONTINUE)
 		return r;
-	r = push_outer(ctx, p, f, ofam, gre, src, be->addr, outer_len, hash);
+	r = push_outer(
+		ctx, p, alt ? alt->family : f->family, ofam, gre, src, be->addr,
+		alt ? f->l3_len + encap_overhead(alt->family, gre) + overhead :
+		      outer_len,
+		hash);
 	if (r != DP_CONTINUE)
 		return r;
 	r = emit_hop(ctx, p, &h);
 	if (r == SLUICE_FWD_REDIRECT)
-		return SLUICE_FWD_LB;
+		return alt ? SLUICE_FWD_LB_SECOND : SLUICE_FWD_LB;
 	if (r == SLUICE_FWD_TX)
-		return SLUICE_FWD_LB_TX;
+		return alt ? SLUICE_FWD_LB_SECOND_TX : SLUICE_FWD_LB_TX;
 	return r;
 }
 

@@ -21,6 +21,7 @@
 #include "l3.h"
 #include "config.h"
 #include "lb_maps.h"
+#include "lb_second.h"
 #include "pkt.h"
 #include "route.h"
 
@@ -43,7 +44,8 @@ struct lb_flow {
 	struct sluice_flow_key key;
 	__u32 hash;
 	__u8 icmp_error; /* an ICMP error about the flow */
-	__u8 pad[3];
+	__u8 tcp_flags;
+	__u8 pad[2];
 };
 
 static __always_inline struct sluice_lb_counter *vip_counter(__u32 vip_id)
@@ -132,6 +134,7 @@ static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 		__builtin_memcpy(fl->key.daddr, f->dst, 16);
 		fl->key.sport = (__be16)(f->ports & 0xffff);
 		fl->key.dport = (__be16)(f->ports >> 16);
+		fl->tcp_flags = f->tcp_flags;
 		return 0;
 	}
 	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6)
@@ -218,11 +221,14 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
  * Flow table first, for every packet: a SYN of a flow the table knows
  * (a retransmission, or a client reusing its port) keeps its backend and
  * writes nothing.  Maglev and an insert only for a flow the table does
- * not know or whose entry is no longer usable.
+ * not know or whose entry is no longer usable.  A flow that second chance
+ * gives its previous backend too (*@altp) is not inserted: the table would
+ * send its next packets without it.
  */
 static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 				     struct lb_flow *fl,
 				     const struct sluice_backend **bep,
+				     const struct sluice_backend **altp,
 				     struct sluice_lb_counter *vc)
 {
 	const struct sluice_backend *be;
@@ -249,7 +255,9 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 	be = bpf_map_lookup_elem(&lb_backends, &id);
 	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
 		return 0;
-	if (!fl->icmp_error) {
+	*altp = lb_second_alt(vip, fl->hash, fl->key.proto, fl->tcp_flags, id,
+			      now);
+	if (!fl->icmp_error && !*altp) {
 		struct sluice_flow nf = {
 			.backend_id = id,
 			.vip_id = vip->vip_id,
@@ -293,7 +301,7 @@ static __always_inline int lb_candidate(const struct l3_info *f)
 static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 				  struct l3_info *f, struct lb_fullnat *fn)
 {
-	const struct sluice_backend *be = NULL;
+	const struct sluice_backend *be = NULL, *alt = NULL;
 	struct sluice_lb_counter *vc, *bc;
 	const struct sluice_vip *vip;
 	struct lb_flow fl = {};
@@ -318,7 +326,7 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 		vc->bytes += p->len;
 	}
 	fl.hash = lb_hash(&fl, vip->flags);
-	backend_id = lb_pick(vip, &fl, &be, vc);
+	backend_id = lb_pick(vip, &fl, &be, &alt, vc);
 	if (!backend_id || !be) {
 		if (vc)
 			vc->drops++;
@@ -340,8 +348,9 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 		}
 		return LB_FULLNAT;
 	}
-	r = lb_encap_forward(ctx, p, f, vip, be, fl.hash, fl.icmp_error);
-	if (r == SLUICE_FWD_LB || r == SLUICE_FWD_LB_TX) {
+	r = lb_encap_forward(ctx, p, f, vip, be, alt, fl.hash, fl.icmp_error);
+	if (r == SLUICE_FWD_LB || r == SLUICE_FWD_LB_TX ||
+	    r == SLUICE_FWD_LB_SECOND || r == SLUICE_FWD_LB_SECOND_TX) {
 		bc = bpf_map_lookup_elem(&lb_backend_stats, &backend_id);
 		if (bc) {
 			bc->packets++;

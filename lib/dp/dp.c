@@ -106,6 +106,8 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_STEER_PORTS] = dp->skel->maps.steer_ports;
 	m[DP_MAP_STEER_DST] = dp->skel->maps.steer_dst;
 	m[DP_MAP_STEER_COUNTERS] = dp->skel->maps.steer_counters;
+	m[DP_MAP_LB_PREV_RINGS] = dp->skel->maps.lb_prev_rings;
+	m[DP_MAP_LB_SECOND] = dp->skel->maps.lb_second;
 }
 
 static void decap_maps(struct dp *dp)
@@ -388,7 +390,7 @@ static int size_flows(struct bpf_map *flows, __u32 want)
 
 static int open_router(struct dp *dp, const struct dp_opts *opts)
 {
-	int err, template_fd;
+	int err, template_fd, prev_fd;
 
 	dp->skel = sluice_xdp__open();
 	if (!dp->skel) {
@@ -424,11 +426,15 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		pr_warn("dp: Maglev rings cannot be mapped (%s): slots are "
 			"written through syscalls",
 			strerror(-template_fd));
+	/* second chance's previous tables: rings of the same kind */
+	prev_fd = dp_rings_template(dp->skel->maps.lb_prev_rings);
 	err = load_pinned(dp->skel->obj, dp->pin_dir, &dp->maps_reused,
 			  load_xdp, dp->skel);
 	if (template_fd >= 0)
 		close(template_fd); /* the outer map has its own copy */
-	if (err == -EPROTO)	    /* layout.c said which map and why */
+	if (prev_fd >= 0)
+		close(prev_fd);
+	if (err == -EPROTO) /* layout.c said which map and why */
 		return err;
 	if (!err)
 		err = pin_devmap(dp, dp->skel->maps.tx_ports);

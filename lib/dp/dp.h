@@ -214,6 +214,13 @@ int dp_lb_vip_bits_read(struct dp *dp, struct sluice_lb_vip_bits *b);
 __u32 dp_lb_vip_bit(const struct sluice_vip_key *k);
 /* Entries in the LRU flow table (walks it). */
 int dp_lb_flow_count(struct dp *dp);
+/* Second chance (uapi/sluice/lb_second.h; lib/dp/lb_second.c): @vip_id's
+ * previous table of @m slots, used until @until_ns (CLOCK_MONOTONIC, the
+ * data path's clock); _del forgets it; _get reads lb_second. */
+int dp_lb_second_set(struct dp *dp, __u32 vip_id, __u32 m, const __u32 *table,
+		     __u64 until_ns);
+int dp_lb_second_get(struct dp *dp, __u32 vip_id, struct sluice_lb_second *out);
+int dp_lb_second_del(struct dp *dp, __u32 vip_id);
 
 /* ---- backend role: decapsulation ------------------------------------------- */
 /* Addresses of this host; tunnels to them are decapsulated. */

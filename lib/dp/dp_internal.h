@@ -63,6 +63,8 @@ enum {
 	DP_MAP_STEER_PORTS,
 	DP_MAP_STEER_DST,
 	DP_MAP_STEER_COUNTERS,
+	DP_MAP_LB_PREV_RINGS, /* second chance (lb_second.c) */
+	DP_MAP_LB_SECOND,
 	DP_MAP_ALL
 };
 

@@ -50,6 +50,9 @@ static const struct {
 	{ "lb_vip_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backend_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_bits", SLUICE_LAYOUT_LB, MAP_MIRROR }, /* from lb_vips */
+	/* second chance: the previous tables and their grace periods */
+	{ "lb_prev_rings", SLUICE_LAYOUT_LB, MAP_STATE },
+	{ "lb_second", SLUICE_LAYOUT_LB, MAP_STATE },
 	/* the conntrack table and its gauges are adopted together */
 	{ "ct", SLUICE_LAYOUT_CT, MAP_STATE },
 	{ "ct_gauges", SLUICE_LAYOUT_CT, MAP_STATE },
@@ -150,21 +153,79 @@ static enum map_kind kind_of(const char *name)
 	return i < 0 ? MAP_STATE : map_layouts[i].kind;
 }
 
+static int layouts_create(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, SLUICE_LAYOUT_MAP_NAME,
+				sizeof(struct sluice_layout_key),
+				sizeof(struct sluice_layout),
+				SLUICE_LAYOUT_MAX_MAPS, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * @fd, pinned at @path, has room for fewer maps than this build pins: a
+ * copy of it with room for SLUICE_LAYOUT_MAX_MAPS takes its place (pinned
+ * beside it, then renamed over it, so that the versions are never
+ * missing).  The new map's fd, or @fd and -errno logged.
+ */
+static int layouts_grow(const char *path, int fd)
+{
+	char tmp[PATH_MAX + 32];
+	struct sluice_layout_key k, *prev = NULL;
+	struct sluice_layout v;
+	int nfd = layouts_create(), err = 0;
+
+	if (nfd < 0) {
+		err = nfd;
+		goto fail;
+	}
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		if (!bpf_map_lookup_elem(fd, &k, &v) &&
+		    bpf_map_update_elem(nfd, &k, &v, BPF_ANY)) {
+			err = -errno;
+			goto fail;
+		}
+		prev = &k;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.grow", path);
+	unlink(tmp);
+	if (bpf_obj_pin(nfd, tmp) || rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+		goto fail;
+	}
+	close(fd);
+	return nfd;
+fail:
+	if (nfd >= 0)
+		close(nfd);
+	pr_warn("dp: %s: cannot make room for %d maps: %s", path,
+		SLUICE_LAYOUT_MAX_MAPS, strerror(-err));
+	return fd;
+}
+
 static int layouts_open(const char *dir, bool create)
 {
 	char path[PATH_MAX + 16];
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, SLUICE_LAYOUT_MAP_NAME);
 	fd = bpf_obj_get(path);
-	if (fd >= 0 || !create)
-		return fd < 0 ? -errno : fd;
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, SLUICE_LAYOUT_MAP_NAME,
-			    sizeof(struct sluice_layout_key),
-			    sizeof(struct sluice_layout),
-			    SLUICE_LAYOUT_MAX_MAPS, NULL);
-	if (fd < 0)
+	if (fd < 0 && !create)
 		return -errno;
+	if (fd >= 0) {
+		memset(&info, 0, sizeof(info));
+		if (create && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries < SLUICE_LAYOUT_MAX_MAPS)
+			fd = layouts_grow(path, fd);
+		return fd;
+	}
+	fd = layouts_create();
+	if (fd < 0)
+		return fd;
 	if (bpf_obj_pin(fd, path)) {
 		int err = -errno;
 

@@ -913,6 +913,7 @@ int main(void)
 	ct_run_all(&e);
 	nat_run_all(&e);
 	layout_run_all(&e);
+	second_run_all(&e, lb_ok);
 	printf("1..%u\n", e.n);
 	if (e.failed)
 		printf("# %u of %u failed\n", e.failed, e.n);

@@ -110,5 +110,8 @@ bool lb_quiet_ok(struct env *e);
 /* decap_runner.c: the backend role's program, in a second lib/dp of its
  * own; after everything above (its pairing replays LB rows on e->dp). */
 void decap_run_all(struct env *e);
+/* second_runner.c: second chance, the backend's program and the LB's;
+ * last: it adds a veth and addresses to the namespace (and removes them) */
+void second_run_all(struct env *e, bool lb_ok);
 
 #endif

@@ -117,6 +117,12 @@ static void test_reason_numbers(void **state)
 		{ "fwd_fw_reject", 82 },
 		{ "drop_fw_reject", 83 },
 		{ "fwd_steer_xsk", 128 },
+		{ "fwd_lb_second", 144 },
+		{ "fwd_lb_second_tx", 145 },
+		{ "fwd_decap_second", 146 },
+		{ "decap_second_local", 147 },
+		{ "decap_second_ttl", 148 },
+		{ "drop_second_bad", 149 },
 	};
 
 	(void)state;

@@ -44,9 +44,12 @@
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout
- * never changes. */
+ * never changes; its capacity may grow: a daemon that finds one pinned
+ * with fewer entries than SLUICE_LAYOUT_MAX_MAPS replaces it with a copy
+ * of this size (lib/dp/layout.c).  Until second chance's two maps it was
+ * 64, and full. */
 #define SLUICE_LAYOUT_MAP_NAME "layouts"
-#define SLUICE_LAYOUT_MAX_MAPS 64
+#define SLUICE_LAYOUT_MAX_MAPS 128
 
 struct sluice_layout_key {
 	char name[16]; /* BPF_OBJ_NAME_LEN */

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "flow_hash.h"
 #include "limits.h"
+#include "lb_second.h" /* the previous tables (second chance) */
 
 #define SLUICE_VIP_GRE 0x1	/* GRE instead of IPIP encapsulation */
 #define SLUICE_VIP_HASH_SRC 0x2 /* hash the source address only */

@@ -123,7 +123,19 @@
 	/* a program of the pipeline missing from its tail-call slot */           \
 	X(DROP_TAIL_MISSING, 123, "drop_tail_missing", SLUICE_V_DROP)             \
 	/* 128..135: steering (bpf/lib/steer.h): to an AF_XDP socket */           \
-	X(FWD_STEER_XSK, 128, "fwd_steer_xsk", SLUICE_V_REDIRECT)
+	X(FWD_STEER_XSK, 128, "fwd_steer_xsk", SLUICE_V_REDIRECT)                 \
+	/* 144..151: second chance (uapi/sluice/lb_second.h) */                   \
+	/* VIP: encapsulated, the previous backend carried inside */              \
+	X(FWD_LB_SECOND, 144, "fwd_lb_second", SLUICE_V_REDIRECT)                 \
+	X(FWD_LB_SECOND_TX, 145, "fwd_lb_second_tx", SLUICE_V_TX)                 \
+	/* backend: no socket here, sent back to the hop, to the previous one */  \
+	X(FWD_DECAP_SECOND, 146, "fwd_decap_second", SLUICE_V_REDIRECT)           \
+	/* backend: a socket here (or a SYN, or not TCP): delivered here */       \
+	X(DECAP_SECOND_LOCAL, 147, "decap_second_local", SLUICE_V_PASS)           \
+	/* backend: no socket, but one hop more would expire it: delivered */     \
+	X(DECAP_SECOND_TTL, 148, "decap_second_ttl", SLUICE_V_PASS)               \
+	/* backend: the carried header is malformed */                            \
+	X(DROP_SECOND_BAD, 149, "drop_second_bad", SLUICE_V_DROP)
 
 #define SLUICE_REASON_ENUM_(id, num, name, verdict) SLUICE_##id = num,
 enum sluice_reason { SLUICE_REASONS(SLUICE_REASON_ENUM_) };
