@@ -34,6 +34,7 @@ enum lb_opt {
 	O_STATE,
 	O_MODE,	  /* vip add --mode dsr|fullnat */
 	O_BEPORT, /* vip add --backend-port N */
+	O_SECOND, /* vip add --second-chance S */
 	O_MAX
 };
 

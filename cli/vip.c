@@ -16,7 +16,8 @@ static const char usage[] =
 	"                 [--backend-port N] [--encap ipip|gre]\n"
 	"                 [--hash 5tuple|src] [--ring-size M] [--health none|tcp|http]\n"
 	"                 [--health-path P] [--health-port N] [--interval MS]\n"
-	"                 [--timeout MS] [--rise N] [--fall N] [-j]\n"
+	"                 [--timeout MS] [--rise N] [--fall N]\n"
+	"                 [--second-chance S] [-j]\n"
 	"       sluicectl [OPTIONS] vip del ID [-j]\n"
 	"\n"
 	"A VIP is an address, a port and a protocol: 198.18.100.1:80/tcp,\n"
@@ -38,6 +39,11 @@ static const char usage[] =
 	"                 port-0 VIP that is checked)\n"
 	"  --interval, --timeout   check period and timeout in ms (1000, 500)\n"
 	"  --rise, --fall checks in a row that mark a backend up / down (2, 3)\n"
+	"  --second-chance  seconds a changed table's predecessor is kept:\n"
+	"                 a tcp packet the LB does not remember also carries\n"
+	"                 the flow's backend of before, which gets it when the\n"
+	"                 new one has no socket for it (0: off, the default;\n"
+	"                 up to 86400; dsr tcp VIPs)\n"
 	"Options the command leaves out take the daemon's defaults; a health\n"
 	"option without --health means --health tcp.\n"
 	"  -j             print the daemon's JSON answer\n";
@@ -139,11 +145,14 @@ static const struct lb_option vip_options[O_MAX] = {
 			1u << LB_ADD },
 	[O_RISE] = { { "rise", 0, OPT_ARG_REQUIRED, "N", NULL }, 1u << LB_ADD },
 	[O_FALL] = { { "fall", 0, OPT_ARG_REQUIRED, "N", NULL }, 1u << LB_ADD },
+	[O_SECOND] = { { "second-chance", 0, OPT_ARG_REQUIRED, "S", NULL },
+		       1u << LB_ADD },
 };
 
 #define RING_MIN 3
 #define RING_MAX 655373
 #define POSITIVE_MAX 2147483647u /* a JSON int every parser keeps */
+#define SECOND_MAX 86400	 /* the daemon's LB_SECOND_CHANCE_MAX */
 
 /* vip add: the VIP object of POST /v1/vips, with only what was given
  * (the daemon fills in its defaults).  Everything is checked first. */
@@ -167,7 +176,8 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 	};
 	const struct lb_option *opts = vip_options;
 	const char *kind = la->opt[O_HEALTH], *path = la->opt[O_HPATH], *unfit;
-	uint32_t ring = 0, hport = 0, beport = 0, num[ARRAY_SIZE(nums)] = { 0 };
+	uint32_t ring = 0, hport = 0, beport = 0, second = 0,
+		 num[ARRAY_SIZE(nums)] = { 0 };
 	bool none = kind && !strcmp(kind, "none"), health_opts = false, checked;
 	json_object *body, *health;
 	int r;
@@ -228,6 +238,10 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 				"vip: --health-path '%s': expected /PATH without spaces",
 				path);
 	}
+	if (la->opt[O_SECOND] &&
+	    (r = lb_opt_num(la, O_SECOND, opts, 0, SECOND_MAX,
+			    "seconds 0..86400", &second, err, errlen)))
+		return r;
 	if (la->opt[O_HPORT] && (r = lb_opt_num(la, O_HPORT, opts, 0, 65535,
 						"0..65535 (0 = the VIP port)",
 						&hport, err, errlen)))
@@ -263,6 +277,8 @@ static int vip_add_body(const struct lb_args *la, const struct cli_vip *v,
 		lb_add_string(body, "hash", la->opt[O_HASH]);
 	if (la->opt[O_RING])
 		lb_add_u32(body, "ring_size", ring);
+	if (la->opt[O_SECOND])
+		lb_add_u32(body, "second_chance_s", second);
 	if (kind || health_opts) {
 		health = json_object_new_object();
 		json_object_object_add(body, "health", health);
@@ -378,6 +394,9 @@ static int vip_block(json_object *vip, FILE *out)
 					    "-",
 		jstr(vip, "hash") ? jstr(vip, "hash") : "-", ring ? ring : "-",
 		health);
+	if (ju64(vip, "second_chance_s"))
+		fprintf(out, "  second chance %ss",
+			jstr(vip, "second_chance_s"));
 	/* only from a daemon that announces VIPs (docs/deploy.md) */
 	if (jstr(vip, "announced"))
 		fprintf(out, "  announced %s",

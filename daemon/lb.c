@@ -244,6 +244,8 @@ static int program_del(struct lb *lb, struct txn *t, const struct lb_vip *old)
 	if (!err)
 		err = lb_txn_ring_del(t, old->id, old->conf.ring_size,
 				      old->table);
+	if (!err)
+		err = lb_second_keep(lb, old, NULL);
 	for (size_t i = 0; i < old->n_be && !err; i++) {
 		struct sluice_backend bv = lb_be_value(&old->be[i]);
 
@@ -325,6 +327,11 @@ int lb_program_change(struct lb *lb, struct txn *t, const struct lb_vip *old,
 		if (err)
 			goto out;
 	}
+	/* the table of before is in place before the new one is seen (no
+	 * undo: after a rollback it equals the table, and carries nothing) */
+	err = lb_second_keep(lb, old, nw);
+	if (err)
+		goto out;
 	if (old->table && old->conf.ring_size == m) {
 		/* In place, even from no usable backend to some or back
 		 * (every slot changes): swapping in a new table would make
@@ -1008,4 +1015,6 @@ const struct lb_dp_ops lb_dp_bpf = {
 	.flow_count = dp_lb_flow_count,
 	.map_foreach = dp_map_foreach,
 	.fullnat_set = fullnat_set_bpf,
+	.second_set = dp_lb_second_set,
+	.second_del = dp_lb_second_del,
 };

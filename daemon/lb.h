@@ -30,6 +30,7 @@ struct json_object;
 #define LB_FLOW_IDLE_MAX 86400
 #define LB_MAX_FLOWS_MIN 1024
 #define LB_MAX_FLOWS_MAX (1u << 24)
+#define LB_SECOND_CHANCE_MAX 86400 /* seconds a previous table is kept */
 /* "[2001:db8:100::1]:65535/tcp" and a NUL */
 #define LB_VIP_ID_LEN 56
 
@@ -54,6 +55,9 @@ struct lb_vip_conf {
 	uint16_t backend_port; /* full NAT: the backends' port, host order;
 				* 0: the VIP's */
 	uint32_t ring_size;
+	/* second chance (uapi/sluice/lb_second.h): when the table changes,
+	 * the one before is kept this long, in seconds; 0: off */
+	uint32_t second_chance_s;
 	/* .port is the port probed: health.port, or the VIP's port */
 	struct health_params health;
 };
@@ -130,6 +134,12 @@ struct lb_dp_ops {
 	 * whether connection tracking, which they need, is on.  NULL in
 	 * fakes: no full NAT. */
 	int (*fullnat_set)(struct dp *dp, bool any, bool *ct_on);
+	/* Second chance: keep @table (@m slots) as @vip_id's previous one
+	 * until @until_ns (CLOCK_MONOTONIC), or forget it.  NULL in fakes
+	 * that have none. */
+	int (*second_set)(struct dp *dp, __u32 vip_id, __u32 m,
+			  const __u32 *table, __u64 until_ns);
+	int (*second_del)(struct dp *dp, __u32 vip_id);
 };
 
 extern const struct lb_dp_ops lb_dp_bpf;

@@ -168,6 +168,14 @@ int lb_change(struct lb *lb, struct lb_vip *nw, uint32_t *written, char *err,
 struct lb_vip *lb_vip_get_err(struct lb *lb, uint32_t vip_id, char *err,
 			      size_t errlen);
 
+/* ---- second chance (lb_second.c) ----------------------------------------- */
+/* Before @old's table becomes @nw's: keep it as the previous one when
+ * @nw asks for second chance and a slot changes (forget it when @nw no
+ * longer asks); @nw NULL: the VIP goes, so does its previous table.
+ * 0 or -errno from the data path. */
+int lb_second_keep(struct lb *lb, const struct lb_vip *old,
+		   const struct lb_vip *nw);
+
 /* ---- the journal (lb_journal.c) ----------------------------------------- */
 /* One line for the VIP of key @k as it is now (or its removal), with one
  * write(): 0, or -errno with the file as it was (or closed, if even that

@@ -55,6 +55,7 @@ void lb_vip_conf_json(struct json_object *o, const struct lb_vip_conf *c)
 	json_add_str(o, "hash",
 		     c->flags & SLUICE_VIP_HASH_SRC ? "src" : "5tuple");
 	json_add_int(o, "ring_size", c->ring_size);
+	json_add_int(o, "second_chance_s", c->second_chance_s);
 	json_add_str(h, "kind", health_kind_name(hp->kind));
 	json_add_int(h, "port", hp->port);
 	json_add_str(h, "path", hp->http_path);

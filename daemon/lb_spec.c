@@ -227,6 +227,14 @@ static int check_vip_conf(const struct jp *p, struct lb_vip_conf *c,
 			    c->backend_port);
 	if (!err)
 		err = check_ring_size(p, c->ring_size);
+	if (!err && c->second_chance_s && (c->flags & SLUICE_VIP_FULLNAT))
+		err = jfail(p, "second_chance_s",
+			    "%u: a fullnat VIP encapsulates nothing",
+			    c->second_chance_s);
+	if (!err && c->second_chance_s && c->key.proto != IPPROTO_TCP)
+		err = jfail(p, "second_chance_s",
+			    "%u: only a tcp VIP has connections to find",
+			    c->second_chance_s);
 	if (!err)
 		err = check_health(p, &c->health,
 				   c->backend_port ? c->backend_port :
@@ -572,7 +580,7 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 {
 	static const char known[] = "address, port, protocol, mode, "
 				    "backend_port, encap, hash, ring_size, "
-				    "health, backends";
+				    "second_chance_s, health, backends";
 	const struct jp p = { .prefix = prefix, .err = err, .errlen = errlen };
 	struct json_object *health = NULL, *backends = NULL;
 	bool have_addr = false, have_port = false, have_proto = false;
@@ -649,6 +657,12 @@ int lb_vip_spec_from_json(struct json_object *o, const char *prefix,
 			if (!rc)
 				rc = check_ring_size(&p, v);
 			s.conf.ring_size = (uint32_t)v;
+		} else if (!strcmp(key, "second_chance_s")) {
+			rc = jint(&p, key, val, &v);
+			if (!rc)
+				rc = check_range(&p, key, v, 0,
+						 LB_SECOND_CHANCE_MAX);
+			s.conf.second_chance_s = (uint32_t)v;
 		} else if (!strcmp(key, "health")) {
 			health = val;
 		} else if (!strcmp(key, "backends")) {

@@ -623,6 +623,10 @@ static const struct {
 	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
 	   "\"encap\":\"gre\",\"hash\":\"src\",\"ring_size\":251}",
 	   CLI_OUT_VIP),
+	LB(V, "add 198.18.100.1:80/tcp --second-chance 300", "POST", "/v1/vips",
+	   "{\"address\":\"198.18.100.1\",\"port\":80,\"protocol\":\"tcp\","
+	   "\"second_chance_s\":300}",
+	   CLI_OUT_VIP),
 	LB(V, "add --encap=ipip [2001:db8:100::1]:443/tcp --ring-size=655373",
 	   "POST", "/v1/vips",
 	   "{\"address\":\"2001:db8:100::1\",\"port\":443,\"protocol\":\"tcp\","
@@ -692,6 +696,10 @@ static const struct {
 	       "vip: --encap 'vxlan': expected ipip or gre"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --hash=",
 	       "vip: --hash '': expected 5tuple or src"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --second-chance 86401",
+	       "vip: --second-chance '86401': expected seconds 0..86400"),
+	LB_BAD(V, "add 198.18.100.1:80/tcp --second-chance soon",
+	       "vip: --second-chance 'soon': expected seconds 0..86400"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 65536",
 	       "vip: --ring-size '65536': not a prime"),
 	LB_BAD(V, "add 198.18.100.1:80/tcp --ring-size 2",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dirent.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -57,6 +58,11 @@ struct dp {
 	char log[8192];
 	int violations;
 	char why[256];
+	/* second chance: the previous table each VIP was given last */
+	uint32_t *prev[SLUICE_LB_MAX_VIPS];
+	uint32_t prev_m[SLUICE_LB_MAX_VIPS];
+	uint64_t prev_until[SLUICE_LB_MAX_VIPS];
+	int second_sets, second_dels;
 };
 
 static struct dp fake;
@@ -355,6 +361,29 @@ static int fake_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb,
 	return err;
 }
 
+static int fake_second_set(struct dp *dp, __u32 vip_id, __u32 m,
+			   const __u32 *table, __u64 until_ns)
+{
+	free(dp->prev[vip_id]);
+	dp->prev[vip_id] = malloc(m * sizeof(*table));
+	if (!dp->prev[vip_id])
+		return -ENOMEM;
+	memcpy(dp->prev[vip_id], table, m * sizeof(*table));
+	dp->prev_m[vip_id] = m;
+	dp->prev_until[vip_id] = until_ns;
+	dp->second_sets++;
+	return 0;
+}
+
+static int fake_second_del(struct dp *dp, __u32 vip_id)
+{
+	free(dp->prev[vip_id]);
+	dp->prev[vip_id] = NULL;
+	dp->prev_m[vip_id] = 0;
+	dp->second_dels++;
+	return 0;
+}
+
 static const struct lb_dp_ops fake_ops = {
 	.config_set = fake_config_set,
 	.vip_set = fake_vip_set,
@@ -370,12 +399,16 @@ static const struct lb_dp_ops fake_ops = {
 	.backend_stats = fake_stats,
 	.flow_count = fake_flow_count,
 	.map_foreach = fake_foreach,
+	.second_set = fake_second_set,
+	.second_del = fake_second_del,
 };
 
 static void fake_reset(void)
 {
-	for (int i = 0; i < SLUICE_LB_MAX_VIPS; i++)
+	for (int i = 0; i < SLUICE_LB_MAX_VIPS; i++) {
 		free(fake.ring[i]);
+		free(fake.prev[i]);
+	}
 	memset(&fake, 0, sizeof(fake));
 }
 
@@ -732,13 +765,24 @@ static const struct {
 	  "ring_size: 655379 is out of range 3..655373" },
 	{ "{\"ring_size\":true}",
 	  "ring_size: expected int, got boolean (true)" },
+	{ "{\"second_chance_s\":86401}",
+	  "second_chance_s: 86401 is out of range 0..86400" },
+	{ "{\"second_chance_s\":-1}",
+	  "second_chance_s: -1 is out of range 0..86400" },
+	{ "{\"second_chance_s\":\"60\"}",
+	  "second_chance_s: expected int, got string (\"60\")" },
+	{ "{\"address\":\"198.18.100.1\",\"port\":53,\"protocol\":\"udp\","
+	  "\"second_chance_s\":60}",
+	  "second_chance_s: 60: only a tcp VIP has connections to find" },
+	{ "{" V ",\"mode\":\"fullnat\",\"second_chance_s\":60}",
+	  "second_chance_s: 60: a fullnat VIP encapsulates nothing" },
 	{ "{\"id\":\"198.18.100.1:80/tcp\"}", "id: is read-only" },
 	{ "{\"vip_id\":1}", "vip_id: is read-only" },
 	{ "{\"counters\":{}}", "counters: is read-only" },
 	{ "{\"colour\":\"blue\"}",
 	  "unknown field 'colour' (known: address, port, "
-	  "protocol, mode, backend_port, encap, hash, ring_size, health, "
-	  "backends)" },
+	  "protocol, mode, backend_port, encap, hash, ring_size, "
+	  "second_chance_s, health, backends)" },
 	/* full NAT */
 	{ "{" V ",\"mode\":\"nat\"}", "mode: 'nat' is not dsr or fullnat" },
 	{ "{" V ",\"backend_port\":8080}",
@@ -1263,6 +1307,69 @@ static void test_backend_changes_order(void **state)
 	assert_int_equal(lb_backend_patch(lb, 7, &a, &up, err, sizeof(err)),
 			 -ENOENT);
 	assert_model_is_maps(lb);
+	lb_free(lb);
+}
+
+/* Second chance: a table change hands the table of before to the data
+ * path (with the grace period), only when the VIP asks and a slot moved;
+ * turning it off or deleting the VIP forgets it; the field round-trips. */
+static void test_second_chance(void **state)
+{
+	struct lb_backend_spec be = { .weight = 1, .state = LB_BE_ACTIVE };
+	struct lb *lb = new_lb();
+	struct timespec ts;
+	uint32_t id, *before;
+	uint64_t now;
+	struct lb_vip_spec s;
+	struct json_object *o;
+
+	(void)state;
+	id = add_vip(lb, "{" V ",\"ring_size\":1021,\"second_chance_s\":60,"
+			 "\"backends\":[{\"address\":\"198.18.2.11\"},"
+			 "{\"address\":\"198.18.3.11\"}]}");
+	assert_int_equal(fake.second_sets, 0); /* a new VIP: nothing before */
+	before = malloc(1021 * sizeof(*before));
+	assert_non_null(before);
+	memcpy(before, lb_vip_get(lb, id)->table, 1021 * sizeof(*before));
+	be.addr = A("198.18.4.11");
+	assert_int_equal(lb_backend_add(lb, id, &be, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	assert_int_equal(fake.second_sets, 1);
+	assert_int_equal(fake.prev_m[id], 1021);
+	assert_memory_equal(fake.prev[id], before, 1021 * sizeof(*before));
+	assert_true(memcmp(fake.prev[id], fake.ring[id],
+			   1021 * sizeof(*before)) != 0);
+	assert_true(fake.prev_until[id] > now + 59000000000ull &&
+		    fake.prev_until[id] <= now + 60000000000ull);
+
+	assert_int_equal(lb_vip_del(lb, id, err, sizeof(err)), 0);
+	assert_int_equal(fake.second_dels, 1);
+	assert_null(fake.prev[id]);
+
+	/* without it: never called */
+	fake.second_sets = fake.second_dels = 0;
+	id = add_vip(lb, "{" V ",\"ring_size\":1021,\"backends\":["
+			 "{\"address\":\"198.18.2.11\"}]}");
+	be.addr = A("198.18.3.11");
+	assert_int_equal(lb_backend_add(lb, id, &be, err, sizeof(err)), 0);
+	assert_int_equal(lb_vip_del(lb, id, err, sizeof(err)), 0);
+	assert_int_equal(fake.second_sets + fake.second_dels, 0);
+
+	/* the API's and the state file's JSON carry it, and parse back */
+	add_vip(lb, "{" V ",\"second_chance_s\":3600}");
+	o = lb_state_json(lb);
+	assert_non_null(o);
+	err[0] = '\0';
+	assert_int_equal(lb_vip_spec_from_json(
+				 json_object_array_get_idx(
+					 json_object_object_get(o, "vips"), 0),
+				 "", &s, err, sizeof(err)),
+			 0);
+	assert_int_equal(s.conf.second_chance_s, 3600);
+	lb_vip_spec_free(&s);
+	json_object_put(o);
+	free(before);
 	lb_free(lb);
 }
 
@@ -2661,6 +2768,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_backend_changes_order,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_chance, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_health_events, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_at_every_write,
