@@ -73,6 +73,9 @@ int fibcost_run(const struct bench_opts *o);
 /* Conntrack and NAT per packet, a million entries' memory and ageing
  * (statecost.c, ctmem.c); runs in a network namespace of its own. */
 int statecost_run(const struct bench_opts *o);
+/* The backend's decapsulation and second chance per packet (decapcost.c);
+ * runs in a network namespace of its own. */
+int decapcost_run(const struct bench_opts *o);
 /* Maglev build time, LPM insert rate, map memory (ctlplane.c). */
 int ctlplane_run(const struct bench_opts *o);
 /* Subcommands for bench/run.sh (tools.c). */

@@ -3,7 +3,7 @@
  * sluice-bench: the measured part of `make bench` (bench/run.sh drives it).
  *
  *   sluice-bench [--smoke] [--reps N] [--runs N]
- *                [--only pktcost|control|fib|stateful] [--json FILE]
+ *                [--only pktcost|control|fib|stateful|decap] [--json FILE]
  *   sluice-bench route-latency ...     (see tools.c)
  *   sluice-bench api-rate ...          (see tools.c)
  *
@@ -245,7 +245,7 @@ static int write_json(const char *path, const struct bench_opts *o)
 static void usage(FILE *to)
 {
 	fputs("usage: sluice-bench [--smoke] [--reps N] [--runs N]\n"
-	      "                    [--only pktcost|control|fib|stateful] "
+	      "                    [--only pktcost|control|fib|stateful|decap] "
 	      "[--json FILE]\n"
 	      "       sluice-bench --spin PATH[:FLOWS] [--seconds S]   "
 	      "(for perf record)\n"
@@ -351,6 +351,16 @@ int main(int argc, char **argv)
 
 		if (e) {
 			tap_line(false, "stateful: setup failed (%s)",
+				 strerror(-e));
+			err = 1;
+		}
+	}
+	if (!only || !strcmp(only, "decap")) {
+		/* moves this process into a namespace of its own */
+		int e = decapcost_run(&o);
+
+		if (e) {
+			tap_line(false, "decap: setup failed (%s)",
 				 strerror(-e));
 			err = 1;
 		}
