@@ -13,7 +13,8 @@
 # of one-byte echoes on every connection; a connection is broken when an
 # echo fails (reset, timeout, wrong answer).  Phase "on" also opens 10
 # connections after the change (some land on backend 3, which has their
-# sockets when their packets carry an alternative).  Bounded: each client
+# sockets when their packets carry an alternative), and the setting must
+# survive a restart of the LB's daemon.  Bounded: each client
 # run stops after 40 s whatever happens.
 . "$(dirname "$0")/lib.sh"
 
@@ -193,6 +194,13 @@ check "on: backends 1 and 2 never sent anything on (fwd_decap_second $bounced12)
 check "on: the VIP shows its second chance" \
 	test "$(api_json lb /v1/vips "d['vips'][0]['second_chance_s']")" = 300
 on_broken=$(broken on)
+
+# the setting is the user's: it survives a restart of the LB's daemon
+sluiced_stop lb
+sluiced_start "$NS_L" lb --config "$T_TMP/lb.json" || die "LB sluiced again"
+check "on: second_chance_s 300 again after a restart (lb.json)" \
+	test "$(api_json lb /v1/vips "d['vips'][0]['second_chance_s']")" = 300
+sc1=$(packets lb l0 fwd_lb_second)
 
 sctl lb vip del $VIP:$PORT/tcp >/dev/null || die "vip del"
 phase off || die "phase off"
