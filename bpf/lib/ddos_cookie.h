@@ -422,6 +422,28 @@ ddos_service(const struct l3_info *f, int from)
 	return bpf_map_lookup_elem(&ddos_services, &k);
 }
 
+/*
+ * A packet of a connection a cookie opened (ddos_flows holds it; @rev:
+ * from the service).  Without conntrack: to the kernel.  With it, the
+ * connection's entry decides (its SYNPROXY flag sends the packet to the
+ * kernel after the firewall, chain.h); an entry that is gone (aged out,
+ * flushed, or never made) is made again here and the packet goes to the
+ * kernel, rather than being picked up mid-stream by conntrack and
+ * forwarded untranslated, which would break the connection that
+ * netfilter's SYNPROXY translates.  A table that refuses the entry: the
+ * packet still goes to the kernel.
+ */
+static __always_inline int ddos_synproxy_flow(struct pkt *p,
+					      const struct l3_info *f, int rev)
+{
+	if (!ct_on())
+		return SLUICE_PASS_DDOS_SYNPROXY;
+	if (ddos_ct_known(f))
+		return DP_CONTINUE;
+	ddos_ct_reopen(p, f, rev);
+	return SLUICE_PASS_DDOS_SYNPROXY;
+}
+
 static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 					     struct pkt *p, struct l3_info *f,
 					     const struct sluice_ddos_config *c,
@@ -438,12 +460,12 @@ static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 			return DP_CONTINUE;
 		ddos_flow_key(&fk, f, 1);
 		if (bpf_map_lookup_elem(&ddos_flows, &fk))
-			return SLUICE_PASS_DDOS_SYNPROXY;
+			return ddos_synproxy_flow(p, f, 1);
 		return DP_CONTINUE;
 	}
 	ddos_flow_key(&fk, f, 0);
 	if (bpf_map_lookup_elem(&ddos_flows, &fk))
-		return SLUICE_PASS_DDOS_SYNPROXY;
+		return ddos_synproxy_flow(p, f, 0);
 	if (!ddos_cookies_on(c, svc->id, fl == TCP_FLAG_SYN, now))
 		return DP_CONTINUE;
 	if (fl == TCP_FLAG_SYN)
@@ -457,10 +479,16 @@ static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 		 * the kernel, never forwarded here untranslated: with
 		 * conntrack, through its entry's SYNPROXY flag (after the
 		 * firewall, chain.h); without, through ddos_flows */
+		int r = SLUICE_PASS_DDOS_COOKIE_OK;
+
 		if (ct_on())
-			return ddos_ct_open(p, f);
-		bpf_map_update_elem(&ddos_flows, &fk, &now, BPF_ANY);
-		return SLUICE_PASS_DDOS_COOKIE_OK;
+			r = ddos_ct_open(p, f);
+		/* ddos_flows records the connection in both cases: with
+		 * conntrack on it is what remakes an entry that goes
+		 * (ddos_synproxy_flow()) */
+		if (r != SLUICE_DROP_DDOS_NO_CT_ENTRY)
+			bpf_map_update_elem(&ddos_flows, &fk, &now, BPF_ANY);
+		return r;
 	}
 	/* a connection the host accepted before cookies were on (conntrack
 	 * off, or its entry gone): its packets carry no cookie */

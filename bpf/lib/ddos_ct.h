@@ -65,6 +65,43 @@ static __always_inline int ddos_ct_open(struct pkt *p, const struct l3_info *f)
 }
 
 /*
+ * The entry of a connection a cookie opened whose entry is gone (aged
+ * out, flushed): made again from one of its packets (@rev: from the
+ * service), as conntrack picks up a TCP flow mid-stream (flag pickup),
+ * established and flagged SYNPROXY, opened by the client.  The packet is
+ * counted in its own direction.  0, or the insert's error (counted as
+ * conntrack counts any).
+ */
+static __always_inline int ddos_ct_reopen(struct pkt *p,
+					  const struct l3_info *f, int rev)
+{
+	struct sluice_ct_entry *e;
+	struct ct_pkt c = {};
+	int from_hi, err;
+
+	from_hi = ct_key_fill(&c.key, f->src, f->dst,
+			      (__be16)(f->ports & 0xffff),
+			      (__be16)(f->ports >> 16), IPPROTO_TCP, f->family);
+	c.state = SLUICE_CT_ESTABLISHED;
+	/* the opener is the client: the packet's source unless @rev */
+	c.flags = SLUICE_CTF_SYNPROXY | SLUICE_CTF_REPLIED | SLUICE_CTF_PICKUP |
+		  ((from_hi ^ !!rev) ? SLUICE_CTF_ORIG_HI : 0);
+	c.pclass = SLUICE_CT_P_TCP;
+	err = ct_create(p, &c, NULL);
+	if (err || !rev)
+		return err;
+	/* ct_create() counts the packet as the opener's */
+	e = bpf_map_lookup_elem(&ct, &c.key);
+	if (e && e->packets[0] == 1 && !e->packets[1]) {
+		e->packets[1] = 1;
+		e->bytes[1] = e->bytes[0];
+		e->packets[0] = 0;
+		e->bytes[0] = 0;
+	}
+	return 0;
+}
+
+/*
  * The host has a full TCP socket for @f's connection that is not a
  * listener: a connection it accepted before cookies were on.  A request
  * socket (a handshake the kernel's own cookies or backlog hold) or a

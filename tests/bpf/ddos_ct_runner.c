@@ -4,7 +4,10 @@
  *  - conntrack on: a valid cookie ACK makes its flow's entry (read back
  *    from the table: established, replied, SYNPROXY), the flow's later
  *    packets both ways are conntrack's (established, then to the kernel),
- *    a forged ACK is dropped and makes none, ddos_flows is not used;
+ *    a forged ACK is dropped and makes none; the connection is in
+ *    ddos_flows too, and an entry that goes (flushed here) is made again
+ *    by the connection's next packet, either way, cookies on or off;
+ *    all of it through the XDP and the TC program;
  *  - conntrack off: an ACK of a connection the host has a socket for
  *    (opened before cookies were on) goes on, one it has none for (a
  *    listener only, or the socket gone) is still asked for its cookie;
@@ -168,10 +171,77 @@ static bool fw_established_only(struct env *e)
 	return !rc;
 }
 
+/*
+ * The connection's entry gone (flushed here; aged out or never made is
+ * the same): the connection is still in ddos_flows, so its next packet,
+ * the client's or the service's, makes the entry again (established,
+ * synproxy, pickup; the packet counted in its own direction) and goes to
+ * the kernel, whose SYNPROXY translates it, whether cookies are on or
+ * off; never picked up mid-stream and forwarded untranslated.
+ */
+static void run_cookie_ct_reopen(struct env *e, bool v6, __u16 port,
+				 __u32 cookie, const char *fam)
+{
+	struct tcp_frame back = { .v6 = v6,
+				  .reverse = true,
+				  .client_port = port,
+				  .flags = 0x18,
+				  .seq = 300,
+				  .ack = CLIENT_SEQ + 1 + 50,
+				  .window = 0x1000 };
+	struct dp_ct_counts b, a;
+	struct sluice_ct_entry ce;
+	static struct frame f;
+	unsigned int n;
+	char name[200];
+	bool ok;
+
+	ok = !dp_ct_flush(e->dp, NULL, NULL) && no_entry(e, v6, port) &&
+	     !dp_ct_counts(e->dp, &b) &&
+	     ack_run(e, v6, port, CLIENT_SEQ + 1 + 50, cookie + 1 + 300,
+		     XDP_PASS, SLUICE_PASS_DDOS_SYNPROXY) &&
+	     entry_is(e, v6, port, 1, 0) && !dp_ct_counts(e->dp, &a) &&
+	     created_only(&b, &a, 1) && !flow_entry(e, v6, port, &ce, &n) &&
+	     (ce.flags & SLUICE_CTF_PICKUP);
+	snprintf(name, sizeof(name),
+		 "%sddos cookies + ct %s: the entry flushed, the client's next "
+		 "packet makes it again (established, synproxy, pickup) and "
+		 "goes to the kernel",
+		 e->at_tc ? "tc: " : "", fam);
+	tap(e, ok, name);
+
+	ok = !dp_ct_flush(e->dp, NULL, NULL) && !dp_ct_counts(e->dp, &b) &&
+	     !tcp_build(&back, &f) &&
+	     run_check(e, IFX_P1, &f, XDP_PASS, SLUICE_PASS_DDOS_SYNPROXY,
+		       NULL) &&
+	     entry_is(e, v6, port, 0, 1) && !dp_ct_counts(e->dp, &a) &&
+	     created_only(&b, &a, 1);
+	snprintf(name, sizeof(name),
+		 "%sddos cookies + ct %s: flushed again, the service's answer "
+		 "makes it (counted as the reply), to the kernel",
+		 e->at_tc ? "tc: " : "", fam);
+	tap(e, ok, name);
+
+	ok = !dp_ct_flush(e->dp, NULL, NULL) &&
+	     set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0) &&
+	     ack_run(e, v6, port, CLIENT_SEQ + 1 + 60, cookie + 1 + 300,
+		     XDP_PASS, SLUICE_PASS_DDOS_SYNPROXY) &&
+	     entry_is(e, v6, port, 1, 0);
+	ok = set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0) && ok;
+	snprintf(name, sizeof(name),
+		 "%sddos cookies + ct %s: cookies off, flushed: the client's "
+		 "packet still goes to the kernel (not forwarded "
+		 "untranslated), its entry made again",
+		 e->at_tc ? "tc: " : "", fam);
+	tap(e, ok, name);
+}
+
 static void run_cookie_ct_family(struct env *e, bool v6)
 {
 	const char *fam = v6 ? "v6" : "v4";
-	__u16 port = v6 ? 46001 : 46000;
+	/* ddos_flows outlives the table: a port of its own per hook */
+	__u16 port = (__u16)((v6 ? 46001 : 46000) + (e->at_tc ? 200 : 0));
+	const char *at = e->at_tc ? "tc: " : "";
 	struct dp_ct_counts c0, c1;
 	static struct frame f;
 	/* the service's answer, from P1; and a data packet of the client's
@@ -195,9 +265,9 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 	     no_entry(e, v6, port) && !dp_ct_counts(e->dp, &c1) &&
 	     created_only(&c0, &c1, 0);
 	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: a forged ACK is dropped and makes no "
+		 "%sddos cookies + ct %s: a forged ACK is dropped and makes no "
 		 "entry",
-		 fam);
+		 at, fam);
 	tap(e, ok, name);
 
 	ok = ack_run(e, v6, port, CLIENT_SEQ + 1, cookie + 1, XDP_PASS,
@@ -205,10 +275,10 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 	     entry_is(e, v6, port, 1, 0) && !dp_ct_counts(e->dp, &c1) &&
 	     created_only(&c0, &c1, 1);
 	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: the valid ACK goes to the kernel and "
+		 "%sddos cookies + ct %s: the valid ACK goes to the kernel and "
 		 "makes the entry: established, replied, synproxy (created "
 		 "+1)",
-		 fam);
+		 at, fam);
 	tap(e, ok, name);
 
 	/* under a firewall that lets only established packets in: the
@@ -218,9 +288,9 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 		     SLUICE_PASS_DDOS_SYNPROXY) &&
 	     entry_is(e, v6, port, 2, 0);
 	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: the next packet (no cookie in it) is "
+		 "%sddos cookies + ct %s: the next packet (no cookie in it) is "
 		 "the entry's: established for the firewall, to the kernel",
-		 fam);
+		 at, fam);
 	tap(e, ok, name);
 	set_cookies(e, SLUICE_DDOS_COOKIES_OFF, 0, 0);
 	ok = ack_run(e, v6, (__u16)(port + 10), CLIENT_SEQ + 1, 1, XDP_DROP,
@@ -228,10 +298,11 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 	set_cookies(e, SLUICE_DDOS_COOKIES_ON, 0, 0);
 	ok = !dp_fw_remove(e->dp, e->slot[IFX_P0], SLUICE_FW_IN) && ok &&
 	     no_entry(e, v6, (__u16)(port + 10));
-	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: that firewall drops the ACK of a flow "
-		 "conntrack does not know (cookies off: picked up as new)",
-		 fam);
+	snprintf(
+		name, sizeof(name),
+		"%sddos cookies + ct %s: that firewall drops the ACK of a flow "
+		"conntrack does not know (cookies off: picked up as new)",
+		at, fam);
 	tap(e, ok, name);
 
 	ok = !tcp_build(&back, &f) &&
@@ -240,16 +311,18 @@ static void run_cookie_ct_family(struct env *e, bool v6)
 	     entry_is(e, v6, port, 2, 1) && !dp_ct_counts(e->dp, &c1) &&
 	     created_only(&c0, &c1, 1);
 	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: the service's answer (from P1) too, "
+		 "%sddos cookies + ct %s: the service's answer (from P1) too, "
 		 "counted as the reply",
-		 fam);
+		 at, fam);
 	tap(e, ok, name);
 
-	ok = dp_ddos_flows_count(e->dp) == flows0;
+	ok = dp_ddos_flows_count(e->dp) == flows0 + 1;
 	snprintf(name, sizeof(name),
-		 "ddos cookies + ct %s: ddos_flows untouched (%d entries)", fam,
-		 flows0);
+		 "%sddos cookies + ct %s: the connection in ddos_flows too "
+		 "(%d entries, one more)",
+		 at, fam, flows0 + 1);
 	tap(e, ok, name);
+	run_cookie_ct_reopen(e, v6, port, cookie, fam);
 }
 
 /* The runner's table (CT_FULL_CAPACITY entries) full of established
@@ -320,6 +393,11 @@ static void run_cookie_ct(struct env *e)
 	tap(e, ok, "ddos cookies + ct: conntrack on, cookies on, services");
 	run_cookie_ct_family(e, false);
 	run_cookie_ct_family(e, true);
+	/* the same stages in the TC program (bpf/sluice_tc.bpf.c) */
+	e->at_tc = true;
+	run_cookie_ct_family(e, false);
+	run_cookie_ct_family(e, true);
+	e->at_tc = false;
 	run_cookie_ct_full(e);
 	ok = !dp_ct_flush(e->dp, NULL, NULL) && ct_set(e, false) &&
 	     !dp_ddos_service_del(e->dp, &k4) &&

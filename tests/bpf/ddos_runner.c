@@ -138,18 +138,26 @@ bool run_check(struct env *e, int ingress, const struct frame *in,
 	const struct frame *want = exp ? exp : in;
 	bool ok = true;
 
+	__u32 want_rv = e->at_tc ? tc_action_of((int)verdict) : verdict;
+
 	if (snapshot(e, e->before))
 		return false;
-	if (xdp_run(e->prog_fd, e->ifindex[ingress], in->buf, in->len, 0, 1,
-		    &r)) {
+	if (e->at_tc ? tc_run(e->tc_fd, e->ifindex[ingress], in->buf, in->len,
+			      &r) :
+		       xdp_run(e->prog_fd, e->ifindex[ingress], in->buf,
+			       in->len, 0, 1, &r)) {
 		diag("test_run: %s\n", strerror(-r.err));
 		return false;
 	}
 	if (snapshot(e, e->after))
 		return false;
-	if (r.retval != verdict) {
-		diag("verdict %s, want %s\n", xdp_name(r.retval),
-		     xdp_name(verdict));
+	if (r.retval != want_rv) {
+		if (e->at_tc)
+			diag("TC action %u, want %u (XDP: %s)\n", r.retval,
+			     want_rv, xdp_name(verdict));
+		else
+			diag("verdict %s, want %s\n", xdp_name(r.retval),
+			     xdp_name(verdict));
 		ok = false;
 	}
 	if (!counters_ok(e, e->slot[ingress], reason, in->len, 1))
@@ -457,7 +465,7 @@ static bool synack_run(struct env *e, bool tc, bool v6, __u16 port,
 
 bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie)
 {
-	return synack_run(e, false, v6, port, cookie);
+	return synack_run(e, e->at_tc, v6, port, cookie);
 }
 
 /* @tc: the same through the TC program (an skb; bpf_redirect() back out

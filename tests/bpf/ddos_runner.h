@@ -40,7 +40,8 @@ struct tcp_frame {
 int tcp_build(const struct tcp_frame *tf, struct frame *f);
 /* One run of @in on @ingress: the verdict, exactly one packet under
  * @reason on the ingress port's slot, and the output (@exp, or the input
- * itself when NULL). */
+ * itself when NULL).  Through the TC program when e->at_tc (the TC
+ * action that carries out @verdict). */
 bool run_check(struct env *e, int ingress, const struct frame *in,
 	       __u32 verdict, int reason, const struct frame *exp);
 /* @fx as it is when the guard drops it under @reason: byte for byte. */
@@ -49,7 +50,8 @@ bool run_dropped(struct env *e, const struct fixture *fx, int reason);
 bool set_limit(struct env *e, int which, __u8 plen, __u32 pps, __u32 burst);
 bool set_cookies(struct env *e, __u32 mode, __u32 threshold, __u32 hold_s);
 int service_key(bool v6, struct sluice_ddos_service_key *k);
-/* The SYN from H0:@port gets the exact cookie SYN-ACK; *@cookie. */
+/* The SYN from H0:@port gets the exact cookie SYN-ACK; *@cookie.  At TC
+ * when e->at_tc. */
 bool synack_ok(struct env *e, bool v6, __u16 port, __u32 *cookie);
 /* An ACK from H0:@port with @seq and @ack: @verdict under @reason, the
  * frame unchanged. */
