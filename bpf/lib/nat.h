@@ -616,6 +616,36 @@ static __always_inline int nat_refuse(struct ct_pkt *c, __u32 ev, int reason)
 	return reason;
 }
 
+/* The SNAT rule of @ifindex whose prefix holds @f's source, if any. */
+static __always_inline struct sluice_snat *
+nat_snat_rule(struct nat_try *t, const struct l3_info *f, __u32 ifindex)
+{
+	__builtin_memset(&t->sk, 0, sizeof(t->sk));
+	t->sk.prefixlen = 64 + (f->family == AF_INET ? 32 : 128);
+	t->sk.ifindex = ifindex;
+	t->sk.family = f->family;
+	__builtin_memcpy(t->sk.src, f->src, 16);
+	return bpf_map_lookup_elem(&nat_snat, &t->sk);
+}
+
+/* A new flow that only SNAT would translate (no DNAT, no full-NAT VIP)
+ * and that an SNAT rule of @ifindex names: TCP, UDP or ICMP echo. */
+static __always_inline int nat_snat_would(const struct l3_info *f,
+					  const struct nat_pending *np,
+					  __u32 ifindex)
+{
+	struct nat_try *t;
+	__u32 zero = 0;
+
+	if (np->flags & (SLUICE_NATF_DNAT | NAT_PENDING_LB | NAT_PENDING_MASQ))
+		return 0;
+	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP &&
+	    f->proto != IPPROTO_ICMP && f->proto != IPPROTO_ICMPV6)
+		return 0;
+	t = bpf_map_lookup_elem(&nat_scratch, &zero);
+	return t && nat_snat_rule(t, f, ifindex);
+}
+
 /* SNAT for a new flow leaving by @ifindex: a source and a free port.
  * The alias is made here (taking the port), the binding by nat_bind(). */
 static __always_inline int nat_snat_new(struct __ctx_buff *ctx, struct pkt *p,
@@ -631,12 +661,7 @@ static __always_inline int nat_snat_new(struct __ctx_buff *ctx, struct pkt *p,
 	t = bpf_map_lookup_elem(&nat_scratch, &zero);
 	if (!t)
 		return DP_CONTINUE;
-	__builtin_memset(&t->sk, 0, sizeof(t->sk));
-	t->sk.prefixlen = 64 + (f->family == AF_INET ? 32 : 128);
-	t->sk.ifindex = ifindex;
-	t->sk.family = f->family;
-	__builtin_memcpy(t->sk.src, f->src, 16);
-	s = bpf_map_lookup_elem(&nat_snat, &t->sk);
+	s = nat_snat_rule(t, f, ifindex);
 	if (!s) {
 		/* hairpin: a DNATed flow sent back out of the port it came
 		 * in by is masqueraded, or the inner host would answer the
@@ -792,11 +817,21 @@ static __always_inline int nat_post(struct __ctx_buff *ctx, struct pkt *p,
 	if (r == DP_CONTINUE && f->target >= SLUICE_FIB_NHG0 &&
 	    ((cfg->flags & SLUICE_NAT_HAS_SNAT) ||
 	     (np->flags & SLUICE_NATF_DNAT))) {
+		h.nh = NULL;
 		rr = resolve_hop(f->target, f->family, f->dst, f, 0, &h);
 		if (rr == DP_CONTINUE) {
 			rr = nat_snat_new(ctx, p, f, c, np, h.nh->ifindex);
 			if (rr != DP_CONTINUE)
 				return rr;
+		} else if (rr == SLUICE_PASS_NO_NEIGH && h.nh &&
+			   nat_snat_would(f, np, h.nh->ifindex)) {
+			/* the next hop is not resolved yet: the packet goes
+			 * to the kernel as before (which resolves it when it
+			 * forwards), but the flow is not recorded untranslated:
+			 * its entry goes, so that its next packet is new
+			 * again and gets its SNAT */
+			return nat_refuse(c, SLUICE_NATE_UNRESOLVED,
+					  SLUICE_PASS_NO_NEIGH);
 		}
 	}
 	if (!(np->flags & (SLUICE_NATF_SNAT | SLUICE_NATF_DNAT)))

@@ -21,6 +21,9 @@
  *    client's packets reach the backend from the SNAT pool, the backend's
  *    answers reach the client from the VIP, and the flow's later packets
  *    skip the load balancer (their binding says where they go);
+ *  - a new SNAT flow whose next hop is not resolved yet goes to the
+ *    kernel as it came and leaves no entry, so that its next packet,
+ *    the neighbour known, is translated;
  *  - a flush of the table releases every binding and alias.
  */
 #include <errno.h>
@@ -467,6 +470,112 @@ static void run_cases(struct env *e, const char *hook)
 	tap(e, left == 0, name);
 }
 
+/* Conntrack's entries of family @fam and protocol @proto. */
+struct count_arg {
+	__u8 proto;
+	unsigned int n;
+};
+
+static int count_cb(const struct sluice_ct_key *k,
+		    const struct sluice_ct_entry *ce, void *arg)
+{
+	struct count_arg *a = arg;
+
+	(void)ce;
+	if (k->proto == a->proto && !k->zone)
+		a->n++;
+	return 0;
+}
+
+/*
+ * A new flow that SNAT would translate, to an on-link host whose
+ * neighbour is not resolved yet (198.18.1.8 on P1): the packet goes to
+ * the kernel as it came (pass_no_neigh), but no untranslated entry is
+ * left behind (event unresolved), so once the neighbour is known the
+ * flow's next packet leaves translated, from the pool.
+ */
+static void run_unresolved(struct env *e, const char *hook)
+{
+	static const struct pkt_spec in = { IN_P0, V4, .saddr = C1,
+					    .daddr = "198.18.1.8",
+					    UDP_(4444, 53) };
+	static const struct pkt_spec out = { IN_P0, V4, .saddr = POOL,
+					     .daddr = "198.18.1.8",
+					     UDP_(4444, 53) };
+	const struct l2_out l2 = { .dst = { 0x02, 0, 0, 0, 0x18, 0x08 },
+				   .src = MAC_P1 };
+	struct sluice_neigh_key nk = { .ifindex = e->ifindex[IFX_P1],
+				       .family = AF_INET };
+	struct sluice_neigh nv = { .mac = { 0x02, 0, 0, 0, 0x18, 0x08 } };
+	__u64 ev0[SLUICE_NAT_NEVENTS] = {}, ev1[SLUICE_NAT_NEVENTS] = {};
+	struct count_arg ca = { .proto = IPPROTO_UDP };
+	static const struct pkt_mut nomut[PKT_MAX_MUT];
+	static struct frame f, exp;
+	static struct run r;
+	__u32 want = e->at_tc ? tc_action_of(XDP_PASS) : XDP_PASS;
+	char name[256];
+	bool ok;
+
+	dp_ct_flush(e->dp, NULL, NULL);
+	ok = !pkt_build(&in, &f) && !pkt_addr(AF_INET, "198.18.1.8", nk.addr) &&
+	     !dp_nat_events(e->dp, ev0) && !snapshot(e, e->before);
+	if (ok) {
+		if (e->at_tc)
+			tc_run(e->tc_fd, e->ifindex[IFX_P0], f.buf, f.len, &r);
+		else
+			xdp_run(e->prog_fd, e->ifindex[IFX_P0], f.buf, f.len, 0,
+				1, &r);
+		ok = !r.err && !snapshot(e, e->after) && r.retval == want &&
+		     counters_ok(e, e->slot[IFX_P0], SLUICE_PASS_NO_NEIGH,
+				 f.len, 1) &&
+		     r.out_len == f.len && !memcmp(r.out, f.buf, f.len);
+	}
+	ok = ok && !dp_nat_events(e->dp, ev1) &&
+	     !dp_ct_walk(e->dp, NULL, count_cb, &ca);
+	if (ok &&
+	    (ca.n ||
+	     ev1[SLUICE_NATE_UNRESOLVED] - ev0[SLUICE_NATE_UNRESOLVED] != 1)) {
+		diag("%u UDP entries left, unresolved +%llu; want 0, +1\n",
+		     ca.n,
+		     (unsigned long long)(ev1[SLUICE_NATE_UNRESOLVED] -
+					  ev0[SLUICE_NATE_UNRESOLVED]));
+		ok = false;
+	}
+	snprintf(name, sizeof(name),
+		 "%snat: SNAT's next hop unresolved: the packet to the kernel "
+		 "as it came (pass_no_neigh), no entry left (unresolved +1)",
+		 hook);
+	tap(e, ok, name);
+
+	ok = !dp_neigh_set(e->dp, &nk, &nv) &&
+	     !build_routed(&out, nomut, &l2, 1, &exp) &&
+	     !snapshot(e, e->before);
+	if (ok) {
+		if (e->at_tc)
+			tc_run(e->tc_fd, e->ifindex[IFX_P0], f.buf, f.len, &r);
+		else
+			xdp_run(e->prog_fd, e->ifindex[IFX_P0], f.buf, f.len, 0,
+				1, &r);
+		ok = !r.err && !snapshot(e, e->after) &&
+		     r.retval == (e->at_tc ? tc_action_of(XDP_REDIRECT) :
+					     XDP_REDIRECT) &&
+		     counters_ok(e, e->slot[IFX_P0], SLUICE_FWD_REDIRECT, f.len,
+				 1);
+		if (ok &&
+		    (r.out_len != exp.len || memcmp(r.out, exp.buf, exp.len))) {
+			hexdiff(exp.buf, exp.len, r.out, r.out_len);
+			ok = false;
+		}
+	}
+	dp_neigh_del(e->dp, &nk);
+	dp_ct_flush(e->dp, NULL, NULL);
+	snprintf(name, sizeof(name),
+		 "%snat: the neighbour known, the flow's next packet leaves "
+		 "translated (from the pool)",
+		 hook);
+	tap(e, ok, name);
+}
+
 void nat_run_all(struct env *e)
 {
 	struct sluice_ct_config cfg;
@@ -479,8 +588,10 @@ void nat_run_all(struct env *e)
 		return;
 	}
 	run_cases(e, "");
+	run_unresolved(e, "");
 	e->at_tc = true;
 	run_cases(e, "tc: ");
+	run_unresolved(e, "tc: ");
 	e->at_tc = false;
 	tap(e, !rules(e, false) && !fullnat_vip(e, false),
 	    "nat: rules and the full-NAT VIP out again");

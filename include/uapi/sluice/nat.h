@@ -95,7 +95,8 @@ struct sluice_nat_config {
 	X(XLATE_REPLY, 6, "xlate_reply")                                       \
 	X(RELEASED, 7, "released")                                             \
 	X(ALIAS_TAKEN, 8, "alias_taken") /* DNAT's answer tuple in use */      \
-	X(XLATE_ICMP_ERROR, 9, "xlate_icmp_error")
+	X(XLATE_ICMP_ERROR, 9, "xlate_icmp_error")                             \
+	X(UNRESOLVED, 10, "unresolved") /* SNAT's next hop unknown: later */
 
 #define SLUICE_NAT_EVENT_ENUM_(id, num, name) SLUICE_NATE_##id = num,
 enum sluice_nat_event { SLUICE_NAT_EVENTS(SLUICE_NAT_EVENT_ENUM_) };
