@@ -12,6 +12,7 @@
 #include "ctx/skb.h"
 #include "lib/ct.h"
 #include "lib/l3.h"
+#include "lib/nat.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
 #include "lib/pkt_state.h"
@@ -20,7 +21,29 @@
 /* Ethernet + VLAN + IPv6 + an ICMPv6 error's quoted headers. */
 #define EGRESS_PULL_LEN 128
 
-static __always_inline int pipeline(struct pkt *p)
+/*
+ * A new flow the kernel forwards (it came in by a port: @from, the skb's
+ * ingress ifindex; 0 for the host's own) that an SNAT rule of this port
+ * names.  sluice handed it to the kernel untranslated because its next
+ * hop was not resolved yet (nat_post()); an entry made here would keep
+ * the flow untranslated for the entry's life, so none is: its next
+ * packet is new at XDP again and gets its SNAT.
+ */
+static __always_inline int snat_pending(const struct l3_info *f, __u32 from,
+					__u32 ifindex)
+{
+	struct sluice_nat_config *nc;
+	__u32 zero = 0;
+
+	if (!from)
+		return 0;
+	nc = bpf_map_lookup_elem(&nat_config, &zero);
+	if (!nc || !(nc->flags & SLUICE_NAT_HAS_SNAT))
+		return 0;
+	return nat_snat_would(f, 0, ifindex);
+}
+
+static __always_inline int pipeline(struct pkt *p, __u32 from)
 {
 	struct l3_info f = {};
 	struct pkt_state *st = pkt_state_get();
@@ -45,6 +68,8 @@ static __always_inline int pipeline(struct pkt *p)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	if (ct_lookup(p, &f, &st->ct) != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
+	if (st->ct.commit && snat_pending(&f, from, p->ingress_ifindex))
+		return SLUICE_PASS_EGRESS_UNTRACKED;
 	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
@@ -64,7 +89,7 @@ int sluice_egress(struct __sk_buff *ctx)
 	/* at egress, the port is the one the packet leaves by */
 	p.ingress_ifindex = ctx->ifindex;
 	p.in_ifindex = ctx->ifindex;
-	return finish(&p, pipeline(&p));
+	return finish(&p, pipeline(&p, ctx->ingress_ifindex));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -631,13 +631,12 @@ nat_snat_rule(struct nat_try *t, const struct l3_info *f, __u32 ifindex)
 /* A new flow that only SNAT would translate (no DNAT, no full-NAT VIP)
  * and that an SNAT rule of @ifindex names: TCP, UDP or ICMP echo. */
 static __always_inline int nat_snat_would(const struct l3_info *f,
-					  const struct nat_pending *np,
-					  __u32 ifindex)
+					  __u32 np_flags, __u32 ifindex)
 {
 	struct nat_try *t;
 	__u32 zero = 0;
 
-	if (np->flags & (SLUICE_NATF_DNAT | NAT_PENDING_LB | NAT_PENDING_MASQ))
+	if (np_flags & (SLUICE_NATF_DNAT | NAT_PENDING_LB | NAT_PENDING_MASQ))
 		return 0;
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP &&
 	    f->proto != IPPROTO_ICMP && f->proto != IPPROTO_ICMPV6)
@@ -824,7 +823,7 @@ static __always_inline int nat_post(struct __ctx_buff *ctx, struct pkt *p,
 			if (rr != DP_CONTINUE)
 				return rr;
 		} else if (rr == SLUICE_PASS_NO_NEIGH && h.nh &&
-			   nat_snat_would(f, np, h.nh->ifindex)) {
+			   nat_snat_would(f, np->flags, h.nh->ifindex)) {
 			/* the next hop is not resolved yet: the packet goes
 			 * to the kernel as before (which resolves it when it
 			 * forwards), but the flow is not recorded untranslated:
