@@ -203,6 +203,19 @@ static void conn_disarm(struct MHD_Connection *mc)
 		c->deadline_ms = 0;
 }
 
+static enum MHD_Result query_key(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	struct api_query *q = cls;
+
+	(void)kind;
+	(void)value;
+	if (q->n_keys < API_QUERY_KEYS)
+		q->keys[q->n_keys] = key;
+	q->n_keys++;
+	return MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
@@ -277,6 +290,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			conn, MHD_GET_ARGUMENT_KIND, "limit");
 		q.cursor = MHD_lookup_connection_value(
 			conn, MHD_GET_ARGUMENT_KIND, "cursor");
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
+					  query_key, &q);
 		q.body = r->body;
 		q.body_len = r->len;
 		body = api_render(api->ctx, method, url, &q, &status, &ctype);

@@ -77,6 +77,12 @@ struct api_query {
 	const char *dev;    /* ?dev=IFNAME */
 	/* /v1/conntrack: the filter and the page */
 	const char *src, *dst, *proto, *state, *limit, *cursor;
+	/* every argument's name, as sent (the first API_QUERY_KEYS; n_keys
+	 * counts them all): a resource that must not ignore a misspelt
+	 * one (a flush) refuses what it does not know */
+#define API_QUERY_KEYS 8
+	const char *keys[API_QUERY_KEYS];
+	unsigned int n_keys;
 	const char *body; /* POST/PATCH body, NULL if none */
 	size_t body_len;
 };

@@ -36,6 +36,32 @@ static char *no_ct(struct api_ctx *c, unsigned int *status)
 			  config_role_name(c->cfg->role));
 }
 
+/* A misspelt filter must not widen a flush to the whole table: every
+ * argument must be one of the filter's or the page's. */
+static int known_args(const struct api_query *q, char *err, size_t errlen)
+{
+	static const char *const known[] = { "src",   "dst",   "proto",
+					     "state", "limit", "cursor" };
+	unsigned int n = q->n_keys < API_QUERY_KEYS ? q->n_keys :
+						      API_QUERY_KEYS;
+
+	for (unsigned int i = 0; i < n; i++) {
+		bool ok = false;
+
+		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+			ok = ok ||
+			     (q->keys[i] && !strcmp(q->keys[i], known[j]));
+		if (!ok) {
+			snprintf(err, errlen,
+				 "%s: unknown parameter (known: src, dst, "
+				 "proto, state, limit, cursor)",
+				 q->keys[i] ? q->keys[i] : "");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int filter_of(const struct api_query *q, struct sluice_ct_filter *f,
 		     char *err, size_t errlen)
 {
@@ -44,7 +70,8 @@ static int filter_of(const struct api_query *q, struct sluice_ct_filter *f,
 				    .proto = q->proto,
 				    .state = q->state };
 
-	return ct_filter_parse(&a, f, err, errlen);
+	return known_args(q, err, errlen) ?:
+					    ct_filter_parse(&a, f, err, errlen);
 }
 
 struct page {

@@ -494,6 +494,21 @@ static void test_api_rejects(void **state)
 	q.cursor = "zz";
 	expect_api("GET", "/v1/conntrack", &q, 400, "cursor: 'zz'");
 	q.cursor = NULL;
+	/* a misspelt filter is refused, never a flush of everything */
+	q.keys[0] = "srcc";
+	q.n_keys = 1;
+	expect_api("DELETE", "/v1/conntrack", &q, 400,
+		   "srcc: unknown parameter (known: src, dst, proto, state");
+	expect_api("GET", "/v1/conntrack", &q, 400, "srcc: unknown parameter");
+	q.keys[0] = "src";
+	q.keys[1] = "prefix";
+	q.n_keys = 2;
+	q.src = "198.18.0.0/15";
+	expect_api("DELETE", "/v1/conntrack", &q, 400,
+		   "prefix: unknown parameter");
+	q.src = NULL;
+	q.keys[0] = q.keys[1] = NULL;
+	q.n_keys = 0;
 	expect_api("GET", "/v1/conntrack", &q, 404, "no conntrack in role");
 	expect_api("GET", "/v1/conntrack/count", &q, 404, "no conntrack");
 	expect_api("PUT", "/v1/conntrack/config", &q, 404, "no conntrack");
