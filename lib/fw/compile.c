@@ -385,7 +385,7 @@ int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 			for (size_t i = 0; i < n; i++) {
 				const struct fw_rule *r = &rules[i];
 
-				if (r->proto && fw_class_of(r->proto) != cl)
+				if (!fw_rule_class_ok(r, cl))
 					continue;
 				if (r->states && !(r->states & (1u << st)))
 					continue;

@@ -132,6 +132,8 @@ static bool rule_match(const struct fw_rule *r, const struct fw_packet *pk,
 
 	if (r->proto && r->proto != pk->proto)
 		return false;
+	if (!fw_rule_class_ok(r, fw_class_of(pk->proto)))
+		return false;
 	if (r->states && !(r->states & (1u << fw_state_index(pk->ct_state))))
 		return false;
 	if (!addr_match(&r->src, pk, pk->src, contains, arg) ||

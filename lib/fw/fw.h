@@ -67,9 +67,14 @@ void fw_rule_init(struct fw_rule *r);
  */
 int fw_rule_set(struct fw_rule *r, const char *field, const char *value,
 		char *err, size_t errlen);
-/* Cross-field checks (ports need tcp or udp, icmp_type icmp or icmpv6,
+/* Cross-field checks (ports need tcp, udp or no protocol: then they
+ * match TCP and UDP; icmp_type icmp or icmpv6,
  * src and dst of one family, the protocol's family): 0 or -EINVAL. */
 int fw_rule_validate(const struct fw_rule *r, char *err, size_t errlen);
+/* The protocols @r can match by its protocol class (SLUICE_FW_P_*):
+ * a port range without a protocol means TCP and UDP (as nftables' `th
+ * dport`), never ICMP or another protocol. */
+bool fw_rule_class_ok(const struct fw_rule *r, __u32 cls);
 
 int fw_prefix_parse(const char *txt, struct fw_prefix *p);
 int fw_action_parse(const char *txt, __u8 *action);

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <uapi/sluice/ct.h>
 #include "fw.h"
+#include "fw_internal.h"
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -EINVAL)
 
@@ -292,6 +293,15 @@ static bool any_range(const struct fw_range *r)
 	return r->lo == 0 && r->hi == 65535;
 }
 
+bool fw_rule_class_ok(const struct fw_rule *r, __u32 cls)
+{
+	if (r->proto)
+		return fw_class_of(r->proto) == cls;
+	if (any_range(&r->sport) && any_range(&r->dport))
+		return true;
+	return cls == SLUICE_FW_P_TCP || cls == SLUICE_FW_P_UDP;
+}
+
 int fw_rule_validate(const struct fw_rule *r, char *err, size_t errlen)
 {
 	bool ports = !any_range(&r->sport) || !any_range(&r->dport);
@@ -299,7 +309,9 @@ int fw_rule_validate(const struct fw_rule *r, char *err, size_t errlen)
 
 	if (!r->iface[0])
 		return ERR("iface: missing");
-	if (ports && r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
+	/* without a protocol, ports mean TCP and UDP */
+	if (ports && r->proto && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP)
 		return ERR("%s: ports need proto tcp or udp (proto is '%s')",
 			   any_range(&r->sport) ? "dport" : "sport",
 			   r->proto ? fw_proto_name(r->proto) : "any");

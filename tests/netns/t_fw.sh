@@ -127,7 +127,7 @@ bad "bad port refused" "dport: 70000 is not a port" r0 in --proto tcp --dport 70
 bad "bad prefix refused" "src: 198.18.0.300/24 is not a prefix" r0 in --src 198.18.0.300/24 --action drop
 bad "bad range refused" "dport: 5-3 is not a range" r0 in --proto tcp --dport 5-3 --action drop
 bad "unknown interface refused" "iface: eth9 is not an interface sluiced manages" eth9 in --action drop
-bad "ports without tcp/udp refused" "dport: ports need proto tcp or udp" r0 in --dport 80 --action drop
+bad "ports with icmp refused" "dport: ports need proto tcp or udp (proto is 'icmp')" r0 in --proto icmp --dport 80 --action drop
 bad "unknown named set refused" "src: @nope is not a named set" r0 in --src @nope --action drop
 after=$(sctl r fw show -j)
 [ "$before" = "$after" ] && tap_ok "the rule set is unchanged after bad input" ||

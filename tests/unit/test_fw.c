@@ -123,8 +123,6 @@ static void test_validate(void **state)
 	char err[FW_ERR_MAX];
 
 	(void)state;
-	INVALID("dport: ports need proto tcp or udp (proto is 'any')", "dport",
-		"80");
 	INVALID("sport: ports need proto tcp or udp (proto is 'icmp')", "proto",
 		"icmp", "sport", "80");
 	INVALID("icmp_type: 8 needs proto icmp or icmpv6", "proto", "tcp",
@@ -264,6 +262,43 @@ static void test_compile_basic(void **state)
 	fw_compiled_free(&c);
 }
 
+/* Ports without a protocol match TCP and UDP only (nftables' `th
+ * dport`): an ICMP packet, whose type the port dimension carries, and
+ * another protocol never match them. */
+static void test_compile_ports_any_proto(void **state)
+{
+	struct fw_rule rules[2];
+	struct fw_compiled c;
+	struct fw_packet pk;
+	char err[FW_ERR_MAX];
+
+	(void)state;
+	rules[0] = RULE(20, "src", "198.18.1.0/24", "dport", "0-255", "state",
+			"new,established", "action", "reject");
+	rules[1] = RULE(21, "action", "accept");
+	assert_int_equal(fw_rule_validate(&rules[0], err, sizeof(err)), 0);
+	assert_int_equal(fw_compile(rules, 2, SLUICE_FW_ACT_DROP, NULL, NULL,
+				    &c, err, sizeof(err)),
+			 0);
+	pk = pkt4("198.18.1.7", "198.19.0.1", IPPROTO_TCP, 1000, 22);
+	pk.ct_state = SLUICE_CTM_NEW;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 0);
+	pk.proto = IPPROTO_UDP;
+	pk.dport = 53;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 0);
+	pk.dport = 256;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 1);
+	pk = pkt4("198.18.1.7", "198.19.0.1", IPPROTO_ICMP, 0, 0);
+	pk.ct_state = SLUICE_CTM_NEW;
+	pk.icmp_type = 8;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 1);
+	pk.proto = 47; /* GRE: no ports */
+	pk.icmp_type = 0;
+	assert_int_equal(fw_eval_compiled(&c, &pk, NULL, NULL), 1);
+	assert_int_equal(fw_eval_linear(rules, 2, &pk, NULL, NULL), 1);
+	fw_compiled_free(&c);
+}
+
 static void test_compile_limits(void **state)
 {
 	static struct fw_rule rules[SLUICE_FW_MAX_RULES + 1];
@@ -377,7 +412,8 @@ static void random_rule(struct fw_rule *r, __u32 id, struct nsets *ns)
 		strcpy(r->dst.set, ns->name[2 + rnd() % 2]);
 	}
 	r->proto = protos[rnd() % 5];
-	if (r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) {
+	/* no protocol: ports mean TCP and UDP */
+	if (!r->proto || r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) {
 		if (rnd() % 2)
 			random_range(&r->sport);
 		if (rnd() % 2)
@@ -639,6 +675,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_compile_ports_any_proto),
 		cmocka_unit_test(test_compile_basic),
 		cmocka_unit_test(test_compile_limits),
 		cmocka_unit_test(test_compile_random),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -118,12 +119,13 @@ static void test_replace(void **state)
 	assert_int_equal(count(f, "eth1", 0, src, sizeof(src)), 1);
 	/* bad input: the index and the field named, nothing changed */
 	fill(rules, 3);
+	rules[2].proto = IPPROTO_ICMP;
 	rules[2].sport.lo = 7;
 	assert_int_equal(fwd_rules_replace(f, "eth0", SLUICE_FW_IN, rules, 3,
 					   err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "rules[2]: sport: ports need proto tcp or udp "
-				 "(proto is 'any')");
+				 "(proto is 'icmp')");
 	assert_int_equal(fwd_rules_replace(f, "eth9", SLUICE_FW_IN, rules, 1,
 					   err, sizeof(err)),
 			 -EINVAL);
