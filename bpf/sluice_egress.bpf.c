@@ -25,9 +25,8 @@
  * A new flow the kernel forwards (it came in by a port: @from, the skb's
  * ingress ifindex; 0 for the host's own) that an SNAT rule of this port
  * names.  sluice handed it to the kernel untranslated because its next
- * hop was not resolved yet (nat_post()); an entry made here would keep
- * the flow untranslated for the entry's life, so none is: its next
- * packet is new at XDP again and gets its SNAT.
+ * hop was not resolved yet (nat_post()); it is translated here, as it
+ * leaves (egress_snat()).
  */
 static __always_inline int snat_pending(const struct l3_info *f, __u32 from,
 					__u32 ifindex)
@@ -43,7 +42,36 @@ static __always_inline int snat_pending(const struct l3_info *f, __u32 from,
 	return nat_snat_would(f, 0, ifindex);
 }
 
-static __always_inline int pipeline(struct pkt *p, __u32 from)
+/*
+ * The SNAT the XDP program would have made had the next hop been
+ * resolved, made as the packet leaves: the flow's entry, a source and a
+ * port (nat_snat_new(), which rewrites the packet), the binding and the
+ * alias (nat_bind()).  The answers find the alias at XDP, the flow's
+ * next packets its binding: the flow is NATed from its first packet on,
+ * never leaks its inner source.  A flow NAT cannot bind (no port left,
+ * no address) is dropped under NAT's reason, its entry removed.
+ */
+static __always_inline int egress_snat(struct __sk_buff *ctx, struct pkt *p,
+				       struct l3_info *f, struct pkt_state *st)
+{
+	int r = ct_commit(p, &st->ct);
+
+	if (r != DP_CONTINUE)
+		return r;
+	__builtin_memset(&st->np, 0, sizeof(st->np));
+	r = nat_snat_new(ctx, p, f, &st->ct, &st->np, p->ingress_ifindex);
+	if (r != DP_CONTINUE)
+		return r;
+	if (st->np.flags & SLUICE_NATF_SNAT) {
+		r = nat_bind(f, &st->ct, &st->np);
+		if (r != DP_CONTINUE)
+			return r;
+	}
+	return SLUICE_PASS_EGRESS_TRACKED;
+}
+
+static __always_inline int pipeline(struct __sk_buff *ctx, struct pkt *p,
+				    __u32 from)
 {
 	struct l3_info f = {};
 	struct pkt_state *st = pkt_state_get();
@@ -69,7 +97,7 @@ static __always_inline int pipeline(struct pkt *p, __u32 from)
 	if (ct_lookup(p, &f, &st->ct) != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	if (st->ct.commit && snat_pending(&f, from, p->ingress_ifindex))
-		return SLUICE_PASS_EGRESS_UNTRACKED;
+		return egress_snat(ctx, p, &f, st);
 	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
@@ -89,7 +117,7 @@ int sluice_egress(struct __sk_buff *ctx)
 	/* at egress, the port is the one the packet leaves by */
 	p.ingress_ifindex = ctx->ifindex;
 	p.in_ifindex = ctx->ifindex;
-	return finish(&p, pipeline(&p, ctx->ingress_ifindex));
+	return finish(&p, pipeline(ctx, &p, ctx->ingress_ifindex));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -35,6 +35,7 @@ int dp_test_run_skb(int prog_fd, const void *in, __u32 len,
 		    struct dp_test_run *t)
 {
 	struct __sk_buff ctx = { .ifindex = t->ifindex,
+				 .ingress_ifindex = t->skb_iif,
 				 .gso_segs = t->gso_segs,
 				 .gso_size = t->gso_size };
 

@@ -17,6 +17,7 @@ struct dp_test_run {
 	__u32 repeat;	/* runs in the kernel, one clock */
 	__u32 gso_segs; /* skb: a GSO packet of this many segments */
 	__u32 gso_size; /* skb: of this much payload each (0: none) */
+	__u32 skb_iif;	/* skb: the device it came in by (0: the host's own) */
 	void *out;	/* the frame as the program left it */
 	__u32 out_size;
 	/* what came of it, set whether or not the run succeeded */

@@ -37,6 +37,7 @@
 #include "dp_nat.h"
 #include "names.h"
 #include "runner.h"
+#include "testrun.h"
 
 #define NAT_MAX_STEPS 8
 
@@ -488,6 +489,68 @@ static int count_cb(const struct sluice_ct_key *k,
 }
 
 /*
+ * The first packet the kernel forwards for an unresolved next hop (above)
+ * leaves by P1 through the TC egress program (the skb came in by P0):
+ * translated there, from the pool, its entry and binding made; the
+ * answer then comes back to the client at XDP like any SNAT flow's.
+ */
+static void run_unresolved_egress(struct env *e)
+{
+	static const struct pkt_spec in = { IN_P0, V4, .saddr = C1,
+					    .daddr = "198.18.1.8",
+					    UDP_(4445, 53) };
+	static const struct pkt_spec out = { IN_P0, V4, .saddr = POOL,
+					     .daddr = "198.18.1.8",
+					     UDP_(4445, 53) };
+	static const struct nat_step answer = {
+		"the answer, at XDP: back to the client",
+		IFX_P1,
+		{ IN_P1, V4, .saddr = "198.18.1.8", .daddr = POOL,
+		  UDP_(53, 4445) },
+		{ V4, .saddr = "198.18.1.8", .daddr = C1, UDP_(53, 4445) },
+		.l2 = TO_P0,
+		FWD
+	};
+	const struct l2_out l2 = { .dst = { 0x02, 0, 0, 0, 0x18, 0x08 },
+				   .src = MAC_P1 };
+	static const struct pkt_mut nomut[PKT_MAX_MUT];
+	int egress_fd = dp_egress_prog_fd(e->dp);
+	static struct frame fin, exp;
+	static __u8 out_buf[2048];
+	struct dp_test_run t = { .ifindex = e->ifindex[IFX_P1],
+				 .skb_iif = e->ifindex[IFX_P0],
+				 .repeat = 1,
+				 .out = out_buf,
+				 .out_size = sizeof(out_buf) };
+	bool ok;
+	int err;
+
+	dp_ct_flush(e->dp, NULL, NULL);
+	ok = egress_fd >= 0 && !build_routed(&in, nomut, &l2, 1, &fin) &&
+	     !build_routed(&out, nomut, &l2, 1, &exp) &&
+	     !snapshot(e, e->before);
+	if (ok) {
+		err = dp_test_run_skb(egress_fd, fin.buf, fin.len, &t);
+		ok = !err && !snapshot(e, e->after) &&
+		     t.retval == tc_action_of(XDP_PASS) &&
+		     counters_ok(e, e->slot[IFX_P1], SLUICE_PASS_EGRESS_TRACKED,
+				 fin.len, 1);
+		if (ok && (t.out_len != exp.len ||
+			   memcmp(out_buf, exp.buf, exp.len))) {
+			hexdiff(exp.buf, exp.len, out_buf, t.out_len);
+			ok = false;
+		}
+	}
+	tap(e, ok,
+	    "nat: egress: the kernel forwards that first packet out of P1: "
+	    "translated there (from the pool), its entry made");
+	/* the answer needs only the client's way back, which is known */
+	ok = ok && step_ok(e, &answer);
+	dp_ct_flush(e->dp, NULL, NULL);
+	tap(e, ok, "nat: egress: the answer, at XDP: back to the client");
+}
+
+/*
  * A new flow that SNAT would translate, to an on-link host whose
  * neighbour is not resolved yet (198.18.1.8 on P1): the packet goes to
  * the kernel as it came (pass_no_neigh), but no untranslated entry is
@@ -574,6 +637,8 @@ static void run_unresolved(struct env *e, const char *hook)
 		 "translated (from the pool)",
 		 hook);
 	tap(e, ok, name);
+	if (!e->at_tc)
+		run_unresolved_egress(e);
 }
 
 void nat_run_all(struct env *e)
