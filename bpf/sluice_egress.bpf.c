@@ -28,16 +28,24 @@
  * hop was not resolved yet (nat_post()); it is translated here, as it
  * leaves (egress_snat()).
  */
-static __always_inline int snat_pending(const struct l3_info *f, __u32 from,
+static __always_inline int snat_pending(const struct l3_info *f,
+					const struct ct_pkt *c, __u32 from,
 					__u32 ifindex)
 {
 	struct sluice_nat_config *nc;
+	struct sluice_ct_key alias;
 	__u32 zero = 0;
 
 	if (!from)
 		return 0;
 	nc = bpf_map_lookup_elem(&nat_config, &zero);
 	if (!nc || !(nc->flags & SLUICE_NAT_HAS_SNAT))
+		return 0;
+	/* translated already (the TC router's redirect comes here too):
+	 * its tuple is a NATed flow's alias */
+	alias = c->key;
+	alias.zone = SLUICE_NAT_ZONE_ALIAS;
+	if (bpf_map_lookup_elem(&nat_flows, &alias))
 		return 0;
 	return nat_snat_would(f, 0, ifindex);
 }
@@ -96,7 +104,8 @@ static __always_inline int pipeline(struct __sk_buff *ctx, struct pkt *p,
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	if (ct_lookup(p, &f, &st->ct) != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
-	if (st->ct.commit && snat_pending(&f, from, p->ingress_ifindex))
+	if (st->ct.commit &&
+	    snat_pending(&f, &st->ct, from, p->ingress_ifindex))
 		return egress_snat(ctx, p, &f, st);
 	r = ct_commit(p, &st->ct);
 	if (r != DP_CONTINUE)
