@@ -332,4 +332,14 @@ top_shown() {
 }
 check "/metrics: sluice_ct_top_sources{prefix} once over 80 % full" wait_until 25 top_shown
 
+# enabling conntrack attaches the egress programs: the kernel's answers to
+# what lib/dp expects (a clsact already there, no filter yet) are no
+# warnings for the user
+if grep -q "warn .*libbpf: Kernel error message" "$T_TMP/r.log"; then
+	tap_fail "the daemon's log: no libbpf netlink warnings for expected answers" \
+		"$(grep "libbpf: Kernel error message" "$T_TMP/r.log" | sort | uniq -c | head -3 | tr '\n' '|')"
+else
+	tap_ok "the daemon's log: no libbpf netlink warnings for expected answers"
+fi
+
 tap_done
