@@ -464,8 +464,14 @@ static __always_inline int ddos_cookie_stage(struct __ctx_buff *ctx,
 		return DP_CONTINUE;
 	}
 	ddos_flow_key(&fk, f, 0);
-	if (bpf_map_lookup_elem(&ddos_flows, &fk))
-		return ddos_synproxy_flow(p, f, 0);
+	if (bpf_map_lookup_elem(&ddos_flows, &fk)) {
+		if (fl != TCP_FLAG_SYN)
+			return ddos_synproxy_flow(p, f, 0);
+		/* a SYN on the tuple of a connection a cookie opened: the
+		 * client reuses its port, that connection is over; this one
+		 * is new and asked for its own cookie */
+		bpf_map_delete_elem(&ddos_flows, &fk);
+	}
 	if (!ddos_cookies_on(c, svc->id, fl == TCP_FLAG_SYN, now))
 		return DP_CONTINUE;
 	if (fl == TCP_FLAG_SYN)

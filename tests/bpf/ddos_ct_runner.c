@@ -194,6 +194,8 @@ static void run_cookie_ct_reopen(struct env *e, bool v6, __u16 port,
 	static struct frame f;
 	unsigned int n;
 	char name[200];
+	__u32 cookie2 = 0;
+	int flows;
 	bool ok;
 
 	ok = !dp_ct_flush(e->dp, NULL, NULL) && no_entry(e, v6, port) &&
@@ -232,6 +234,19 @@ static void run_cookie_ct_reopen(struct env *e, bool v6, __u16 port,
 		 "%sddos cookies + ct %s: cookies off, flushed: the client's "
 		 "packet still goes to the kernel (not forwarded "
 		 "untranslated), its entry made again",
+		 e->at_tc ? "tc: " : "", fam);
+	tap(e, ok, name);
+
+	/* the client reuses the port for a new connection: its SYN is a
+	 * SYN, answered with a cookie, and the old connection forgotten */
+	flows = dp_ddos_flows_count(e->dp);
+	ok = !dp_ct_flush(e->dp, NULL, NULL) &&
+	     synack_ok(e, v6, port, &cookie2) &&
+	     dp_ddos_flows_count(e->dp) == flows - 1;
+	snprintf(name, sizeof(name),
+		 "%sddos cookies + ct %s: a new SYN on the old connection's "
+		 "tuple gets its own cookie SYN-ACK, the old one leaves "
+		 "ddos_flows",
 		 e->at_tc ? "tc: " : "", fam);
 	tap(e, ok, name);
 }

@@ -388,77 +388,94 @@ ck_after=$(packets r r0 pass_ddos_cookie_ct)
 # ---- ct on: a routed cookie connection outlives its entry ----------------------------
 # An echo service behind the router on a protected port (SYNPROXY's rules
 # for it too): "one" echoed through XDP cookies and SYNPROXY, then the
-# connection's entry is flushed (as when it ages out after 6 h idle), then
-# "two": the guard finds the connection in ddos_flows, makes its entry
-# again (flag pickup) and hands it to SYNPROXY.  Without that, "two" (its
-# ACK is no cookie any more) would be dropped as a bad cookie.
+# connection's entry goes (flushed; then, on a second connection, aged out
+# with a 2 s timeout), then "two": the guard finds the connection in
+# ddos_flows, makes its entry again (flag pickup) and hands it to SYNPROXY.
+# Without that, "two" (its ACK is no cookie any more) would be dropped as
+# a bad cookie.
 ip netns exec "$NS_R" nft add rule inet sluice_synproxy forw ip daddr 198.18.2.2 \
 	tcp dport 81 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm &&
 	ip netns exec "$NS_R" nft add rule inet sluice_synproxy forw ip daddr 198.18.2.2 \
 		tcp dport 81 ct state invalid drop || tap_fail "nft synproxy rules for port 81"
 (exec ip netns exec "$NS_S" "$T_PY" -c '
-import socket
+import socket, threading
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("198.18.2.2", 81))
 s.listen(4)
-c, _ = s.accept()
+def echo(c):
+    while True:
+        d = c.recv(100)
+        if not d:
+            break
+        c.sendall(d)
 while True:
-    d = c.recv(100)
-    if not d:
-        break
-    c.sendall(d)
+    c, _ = s.accept()
+    threading.Thread(target=echo, args=(c,), daemon=True).start()
 ' >"$T_TMP/echo81.log" 2>&1) &
 T_PIDS+=($!)
 wait_until 5 ip netns exec "$NS_S" ss -ltn sport = :81 || tap_fail "echo server on 81"
 check "ddos protect 198.18.2.2:81, cookies on" sh -c \
 	"'$SLUICECTL' --api unix:$SOCK_r ddos protect 198.18.2.2:81 >/dev/null &&
 	 '$SLUICECTL' --api unix:$SOCK_r ddos set --syn-cookies on >/dev/null"
-rm -f "$T_TMP/opened81" "$T_TMP/go81"
-(exec ip netns exec "$NS_C" "$T_PY" -c '
+entry81() { # PORT: "state flags" of that echo connection's entry
+	sctl r ct show -j --proto tcp --dst 198.18.2.2 | "$T_PY" -c '
+import json, sys
+for e in json.load(sys.stdin)["entries"]:
+    if e["dport"] == 81 and e["sport"] == int(sys.argv[1]):
+        print(e["state"], ",".join(e["flags"]))
+' "$1"
+}
+entry81_gone() { [ -z "$(entry81 "$1")" ]; }
+# outlive HOW: "flush" or "age" (established timeout 2 s, back to 6 h after)
+outlive() {
+	local how=$1 port e out pid echo bad0 bad1
+	rm -f "$T_TMP/opened81" "$T_TMP/go81"
+	(exec ip netns exec "$NS_C" "$T_PY" -c '
 import os, socket, sys, time
 c = socket.create_connection(("198.18.2.2", 81), timeout=5)
 c.sendall(b"one")
 print(c.getsockname()[1], c.recv(100).decode(), flush=True)
 open(sys.argv[1], "w").close()
-for _ in range(200):
+for _ in range(300):
     if os.path.exists(sys.argv[2]):
         break
     time.sleep(0.1)
 c.sendall(b"two")
 print(c.recv(100).decode(), flush=True)
 ' "$T_TMP/opened81" "$T_TMP/go81" >"$T_TMP/echo81.out" 2>&1) &
-echo81_pid=$!
-wait_until 10 test -e "$T_TMP/opened81" || tap_fail "echo connection to 198.18.2.2:81 opened" "$(cat "$T_TMP/echo81.out")"
-port81=$(head -n 1 "$T_TMP/echo81.out" | cut -d' ' -f1)
-entry81() { # "state flags" of the echo connection's entry
-	sctl r ct show -j --proto tcp --dst 198.18.2.2 | "$T_PY" -c '
-import json, sys
-for e in json.load(sys.stdin)["entries"]:
-    if e["dport"] == 81 and e["sport"] == int(sys.argv[1]):
-        print(e["state"], ",".join(e["flags"]))
-' "$port81"
+	pid=$!
+	wait_until 10 test -e "$T_TMP/opened81" ||
+		tap_fail "$how: echo connection to 198.18.2.2:81 opened" "$(cat "$T_TMP/echo81.out")"
+	port=$(head -n 1 "$T_TMP/echo81.out" | cut -d' ' -f1)
+	e=$(entry81 "$port")
+	[[ $e == "established "*synproxy* ]] &&
+		tap_ok "ct on, routed ($how): the cookie connection's entry ($e)" ||
+		tap_fail "ct on, routed ($how): the cookie connection's entry" "'$e'"
+	if [ "$how" = flush ]; then
+		out=$(sctl r ct flush --dst 198.18.2.2 --proto tcp)
+	else
+		sctl r ct timeout established 2 >/dev/null
+		wait_until 15 entry81_gone "$port" && out="aged out" || out="still there"
+		sctl r ct timeout established 21600 >/dev/null
+	fi
+	e=$(entry81 "$port")
+	[ -z "$e" ] && tap_ok "ct on, routed ($how): the entry gone ($out)" ||
+		tap_fail "ct on, routed ($how): the entry gone" "$out; '$e'"
+	bad0=$(packets r r0 drop_ddos_bad_cookie)
+	touch "$T_TMP/go81"
+	wait "$pid"
+	echo=$(tr '\n' ' ' <"$T_TMP/echo81.out")
+	bad1=$(packets r r0 drop_ddos_bad_cookie)
+	e=$(entry81 "$port")
+	[[ $echo == *" one two " ]] && [ "$bad1" = "$bad0" ] &&
+		[[ $e == *pickup*synproxy* ]] &&
+		tap_ok "ct on, routed ($how): the connection goes on, its entry made again ($e)" ||
+		tap_fail "ct on, routed ($how): the connection goes on" \
+			"client said '$echo', bad cookies $bad0 -> $bad1, entry '$e'"
 }
-e81=$(entry81)
-[[ $e81 == "established "*synproxy* ]] &&
-	tap_ok "ct on, routed: the cookie connection's entry ($e81)" ||
-	tap_fail "ct on, routed: the cookie connection's entry" "'$e81'"
-out=$(sctl r ct flush --dst 198.18.2.2 --proto tcp)
-e81=$(entry81)
-[[ $out == "flushed "* ]] && [ -z "$e81" ] &&
-	tap_ok "ct flush --dst 198.18.2.2 --proto tcp: the entry gone ($out)" ||
-	tap_fail "ct flush: the entry gone" "$out; '$e81'"
-bad_before=$(packets r r0 drop_ddos_bad_cookie)
-touch "$T_TMP/go81"
-wait "$echo81_pid"
-echo81=$(tr '\n' ' ' <"$T_TMP/echo81.out")
-bad_after=$(packets r r0 drop_ddos_bad_cookie)
-e81=$(entry81)
-[[ $echo81 == *" one two " ]] && [ "$bad_after" = "$bad_before" ] &&
-	[[ $e81 == *synproxy*pickup* || $e81 == *pickup*synproxy* ]] &&
-	tap_ok "ct on, routed: after the flush the connection goes on, its entry made again ($e81)" ||
-	tap_fail "ct on, routed: after the flush the connection goes on" \
-		"client said '$echo81', bad cookies $bad_before -> $bad_after, entry '$e81'"
+outlive flush
+outlive age
 check "ct disable" sctl r ct disable
 
 tap_done
