@@ -27,6 +27,7 @@ static const char usage[] =
 	"IFACE; out: forwarded out of it); the first that matches decides,\n"
 	"else the policy (accept unless set).  P is a prefix or @SET, a named\n"
 	"prefix set; LIST is new,established,related,invalid,untracked.\n"
+	"Ports without --proto match TCP and UDP.\n"
 	"reject answers TCP with a RST, anything else with ICMP unreachable.\n"
 	"fw load replaces all rules of IFACE and direction with FILE's, a\n"
 	"JSON list of rules ({\"proto\": \"tcp\", \"dport\": 22, ...}), in\n"
