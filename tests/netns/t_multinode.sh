@@ -7,7 +7,8 @@
 # connections broke; see multinode_lib.sh for the topology.
 #
 #   a) flows spread over the three nodes
-#   b) node drain, then undrain (no established connection may break)
+#   b) node drain, then undrain; an upgrade: SIGTERM with a grace period,
+#      then a new sluiced (no established connection may break)
 #   c) SIGKILL of one node's sluiced and bgpd (the figure is printed)
 #   d) that node back; one backend removed from every node
 #   e) a backend added, then a drain: what second chance is for
@@ -41,9 +42,12 @@ done
 mn_echo_start || die "echo servers"
 mn_hc_start || die "VIP2's health listeners"
 
-echo '{"announce": {"enabled": true}}' >"$T_TMP/lb.json"
+GRACE=2
+echo "{\"announce\": {\"enabled\": true}, \"node\": {\"sigterm_grace_s\": $GRACE}}" \
+	>"$T_TMP/lb.json"
 # node_start I: sluiced on node I, as a node of a real deployment runs it
-# (--keep-on-exit: a restart withdraws nothing and keeps forwarding).
+# (--keep-on-exit: a restart withdraws nothing and keeps forwarding; a
+# SIGTERM drains, forwards GRACE s more, then exits).
 node_start() {
 	local ns="NS_N$1"
 	sluiced_start "${!ns}" "lb$1" --config "$T_TMP/lb.json" --interface l0 \
@@ -158,6 +162,34 @@ sleep $((SETTLE - 2))
 figure undrain "$(ev_end undrain)"
 check "b) undrain: no established connection broke ($BROKEN of $M)" test "$BROKEN" = 0
 check "b) undrain: no request failed ($REQ_FAIL)" test "$REQ_FAIL" = 0
+
+# An upgrade: SIGTERM drains node 1 and it exits after the grace; a new
+# sluiced adopts the pinned state and announces again once its checks pass.
+# shellcheck disable=SC2317 # called through wait_until
+exited() { # PID: gone, or a zombie not yet waited for
+	! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null
+}
+ev_begin upgrade
+t0=$(ms_now)
+# shellcheck disable=SC2154 # PID_* set by sluiced_start
+old=$PID_lb1
+kill -TERM "$old"
+t=$(ms_until 10 up_paths_are $VIP 2)
+echo "# upgrade: SIGTERM (grace $GRACE s): two next hops after $t ms"
+check "b) upgrade: SIGTERM withdraws node 1's path at the upstream ($t ms)" test "$t" -ge 0
+wait_until 10 exited "$old"
+t=$(($(ms_now) - t0))
+wait "$old" 2>/dev/null
+check "b) upgrade: sluiced exits after the grace ($t ms >= $((GRACE * 1000 - 100)))" \
+	test "$t" -ge $((GRACE * 1000 - 100))
+check "b) upgrade: a new sluiced on node 1 (adopts the pinned state)" node_start 1
+t=$(ms_until 20 up_paths_are $VIP 3)
+echo "# upgrade: three next hops again $t ms after the new sluiced answered"
+check "b) upgrade: node 1 announced again once its checks pass ($t ms)" test "$t" -ge 0
+sleep $SETTLE
+figure upgrade "$(ev_end upgrade)"
+check "b) upgrade: no established connection broke ($BROKEN of $M)" test "$BROKEN" = 0
+check "b) upgrade: no request failed ($REQ_FAIL)" test "$REQ_FAIL" = 0
 
 # ---- c) SIGKILL of node 2's sluiced and bgpd --------------------------------
 ev_begin kill_node
