@@ -200,7 +200,8 @@ while True:
 # The client: N long-lived TCP connections to VIP:8081, each sending a
 # 32-byte line every 200 ms and awaiting its echo (3 s at most), plus a
 # steady loop of HTTP requests to VIP:8080 (one every 50 ms, 3 s at
-# most each), for SECONDS at most or until $T_TMP/client.stop appears.
+# most each, 20000 at most), for SECONDS at most or until
+# $T_TMP/client.stop appears.
 # A connection that fails (reset, closed, no echo within 3 s) is counted
 # as broken, under the backend it was on, and replaced by a new one.
 # Every 100 ms it writes $T_TMP/client.status (JSON: alive, breaks,
@@ -275,7 +276,9 @@ def conn(i):
             s.close()
 
 def requests():
-    while running():
+    for _ in range(20000):
+        if not running():
+            break
         s = socket.socket()
         try:
             s.settimeout(3)
