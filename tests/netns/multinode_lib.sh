@@ -369,5 +369,10 @@ print("broken=%d of %d later=%d requests_failed=%d of %d lines=%d by_backend=%s"
 # ev_field LINE KEY: a number from an ev_end line ("broken", "later"...).
 ev_field() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" <<<"$1"; }
 
-# lb_tx I: packets node I's XDP load balancer sent to a backend.
-lb_tx() { echo $(($(packets "lb$1" l0 fwd_lb_tx) + $(packets "lb$1" l0 fwd_lb))); }
+# lb_tx I: packets node I's XDP load balancer sent to a backend; fails
+# when its sluiced does not answer.
+lb_tx() {
+	local a b
+	a=$(packets "lb$1" l0 fwd_lb_tx) && b=$(packets "lb$1" l0 fwd_lb) &&
+		[ -n "$a" ] && [ -n "$b" ] && echo $((a + b))
+}

@@ -2,9 +2,9 @@
 # Many nodes behind ECMP (docs/deploy.md): three sluice nodes, each running
 # sluiced and FRR bgpd and announcing the same VIPs over eBGP to an
 # upstream router (FRR bgpd, maximum-paths, L4 ECMP hash), four backends
-# with the decapsulation program, a client holding long-lived connections
-# and sending a steady loop of requests.  Each event says how many
-# connections broke; see multinode_lib.sh for the topology.
+# (a fifth joins later) with the decapsulation program, a client holding
+# long-lived connections and sending a steady loop of requests.  Each event
+# says how many connections broke; see multinode_lib.sh for the topology.
 #
 #   a) flows spread over the three nodes
 #   b) node drain, then undrain; an upgrade: SIGTERM with a grace period,
@@ -207,6 +207,7 @@ check "c) the upstream drops node 2's path ($t ms)" test "$t" -ge 0
 check "c) via nodes 1 and 3" test "$(up_vias $VIP)" = "$(node_addr 1),$(node_addr 3)"
 sleep 0.5
 w=$(tx_window)
+echo "# LB packets per node over 2 s after the kill: $w"
 check "c) nodes 1 and 3 carry the flows ($w)" \
 	test "$(nth 1 "$w")" -gt 0 -a "$(nth 3 "$w")" -gt 0
 sleep $((SETTLE - 2))
