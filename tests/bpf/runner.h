@@ -94,6 +94,8 @@ void ddos_run_all(struct env *e);
 void fw_run_all(struct env *e);
 /* steer_runner.c: steering to an AF_XDP socket, left off at the end */
 void steer_run_all(struct env *e);
+/* the L7 local hop (l7_runner.c): sockets in a child cgroup */
+void l7_run_all(struct env *e);
 /* fw_big.c: a 10,000-rule set: the first rule, the last, the policy */
 void fw_run_big(struct env *e);
 

@@ -23,6 +23,7 @@
 #include "ddos.h"    /* DDoS guard */
 #include "fw.h"	     /* the stateful firewall's rule sets */
 #include "steer.h"   /* steering to AF_XDP sockets */
+#include "l7.h"	     /* the L7 local hop (sockmap, sk_msg) */
 #include "layout.h"  /* layout versions of the pinned maps */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
