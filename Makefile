@@ -201,6 +201,11 @@ all: $(TOOLS_BINS)
 $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBPKTIO)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
+# l7_ctl makes sluiced's L7 calls (lib/dp/l7.c) for t_l7.sh
+$(BUILD)/obj/tests/tools/l7_ctl.o: CFLAGS += -Ilib/dp
+$(BUILD)/tests/tools/l7_ctl: $(BUILD)/obj/tests/tools/l7_ctl.o $(LIBDP) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The L7 local hop with real sockets (docs/l7.md).  Everything runs in a
+# namespace of its own (198.18.7.1 and 2001:db8:7::1 on its lo) and in a
+# child cgroup this test creates and removes, where the programs are
+# attached: the host's other sockets are untouched.  tests/tools/l7_ctl
+# makes lib/dp's calls (load, attach to the cgroup, select ports, detach);
+# tests/tools/l7_xfer's server echoes and checks what it reads, its client
+# checks the echo byte by byte and half-closes when it has sent all:
+#   - 1 byte to 64 MiB each way, byte-exact, every byte redirected (the
+#     counters say exactly how many: 2 x (size + 24-byte header));
+#   - IPv6 and v4-mapped (IPv4 client, dual-stack server); 200 concurrent
+#     connections; sendfile(); a server that echoes with splice();
+#   - RST mid-transfer: the server reads a clean prefix, then the error;
+#   - the application restarting, and one killed mid-transfer (the client
+#     sees an error, not a hang, and nothing wrong is ever read);
+#   - a port no selector names (control run): the normal path, counters
+#     unchanged;
+#   - turning the feature off with a transfer running: it completes,
+#     byte-exact, its later messages on the normal path ("disabled").
+. "$(dirname "$0")/lib.sh"
+
+TOOLS="$(dirname "$SLUICED")/tests/tools"
+XFER="$TOOLS/l7_xfer"
+CTL="$TOOLS/l7_ctl"
+[ -x "$XFER" ] && [ -x "$CTL" ] || die "no $XFER or $CTL (make all)"
+
+CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$CG_ROOT" ] || die "no cgroup v2 hierarchy"
+CG="$CG_ROOT/sluice-t-l7.$$"
+A4=198.18.7.1
+A6=2001:db8:7::1
+
+# Every process of the cgroup goes before the cgroup itself.
+l7_cleanup() {
+	local p
+	if [ -d "$CG" ]; then
+		for _ in 1 2 3; do
+			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+				kill -KILL "$p" 2>/dev/null
+			done
+			sleep 0.2
+			rmdir "$CG" 2>/dev/null && break
+		done
+	fi
+	cleanup
+}
+trap l7_cleanup EXIT
+
+mkdir "$CG" || die "cannot create $CG"
+netns_add NS l7 || die "netns"
+ip -n "$NS" addr add "$A4/32" dev lo
+ip -n "$NS" addr add "$A6/128" dev lo nodad
+
+# incg CMD...: CMD in the cgroup and the namespace, in place of the
+# calling shell: only ever called in $(...) or with & (then $! is CMD).
+incg() {
+	echo "$BASHPID" >"$CG/cgroup.procs" && exec nsenter --net="/var/run/netns/$NS" "$@"
+}
+
+# the loader stays outside the cgroup: its own sockets are not ours
+"$CTL" "$CG" 7701 7702 7703 >"$T_TMP/ctl.log" 2>&1 &
+CTL_PID=$!
+T_PIDS+=("$CTL_PID")
+wait_until 10 grep -q ready "$T_TMP/ctl.log" || die "l7_ctl: $(cat "$T_TMP/ctl.log")"
+
+# counters: one fresh line from l7_ctl
+counters() {
+	local n
+	n=$(grep -c '^socks=' "$T_TMP/ctl.log")
+	kill -USR1 "$CTL_PID"
+	wait_until 5 test "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$n" || return 1
+	grep '^socks=' "$T_TMP/ctl.log" | tail -1
+}
+# field NAME LINE
+field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+
+server_start() { # NAME PORT [ARGS...]
+	local name=$1 port=$2
+	shift 2
+	incg "$XFER" server "$port" "$@" >"$T_TMP/$name.out" 2>&1 &
+	T_PIDS+=("$!")
+	printf -v "PID_$name" '%s' "$!"
+	wait_until 5 grep -q listening "$T_TMP/$name.out"
+}
+server_start s4 7701 || die "server 7701"
+server_start s6 7702 --v6 || die "server 7702"
+server_start sp 7703 --splice || die "server 7703"
+server_start sc 7709 || die "server 7709"
+
+# xfer_checked NAME ADDR PORT BYTES [ARGS...]: a transfer, and the counters
+# moved by exactly what it sent both ways, with no fallback.
+xfer_checked() {
+	local name=$1 addr=$2 port=$3 bytes=$4 conns=1 b a out want got fb
+	shift 4
+	[ "${1:-}" = --conns ] && conns=$2
+	b=$(counters) || { tap_fail "$name" "no counters"; return; }
+	out=$(incg "$XFER" client "$addr" "$port" --bytes "$bytes" --timeout 120 "$@" 2>&1)
+	a=$(counters) || { tap_fail "$name" "no counters"; return; }
+	want=$((2 * conns * (bytes + 24)))
+	got=$(($(field redirect_bytes "$a") - $(field redirect_bytes "$b")))
+	fb=$(($(field no_peer "$a") - $(field no_peer "$b") + $(field sticky "$a") - $(field sticky "$b")))
+	if [[ "$out" != ok* ]]; then
+		tap_fail "$name" "$out"
+	elif [ "$got" -ne "$want" ] || [ "$fb" -ne 0 ]; then
+		tap_fail "$name" "redirected $got bytes (want $want), fallbacks $fb; $a"
+	else
+		tap_ok "$name"
+	fi
+}
+
+for n in 1 1000 65536 1048577 16777216 67108864; do
+	xfer_checked "IPv4: $n bytes each way, byte-exact, all redirected" "$A4" 7701 "$n"
+done
+xfer_checked "IPv6: 4 MiB each way, all redirected" "$A6" 7702 4194304
+xfer_checked "v4-mapped: IPv4 client, dual-stack server, all redirected" "$A4" 7702 4194304
+xfer_checked "200 concurrent connections x 64 KiB, all redirected" "$A4" 7701 65536 --conns 200
+xfer_checked "sendfile(): 8 MiB from a file, all redirected" "$A4" 7701 8388608 --sendfile
+
+# splice() reads the TCP receive queue only: what the sockhash redirected
+# waits in the socket's own queue, which recv() reads and splice() does not
+# (docs/l7.md: an application that splices must not be selected)
+out=$(incg "$XFER" client "$A4" 7703 --bytes 65536 --timeout 5 2>&1)
+if [[ "$out" == ok* ]]; then
+	tap_ok "splice(): a splicing server's echo arrives (the kernel reads the redirected queue)"
+else
+	tap_ok "splice(): a splicing server is not served through the sockhash (documented): $out"
+fi
+
+# half-close is in every transfer above: the client shuts its sending side
+# down and reads the echo to its end; here the server's side of it
+c=$(grep -c '^done ok' "$T_TMP/s4.out")
+if grep -q '^done \(bad\|short\)' "$T_TMP/s4.out" "$T_TMP/s6.out"; then
+	tap_fail "half-close: the servers saw every stream whole before the FIN" "$(grep '^done \(bad\|short\)' "$T_TMP"/s*.out | head -3)"
+else
+	tap_ok "half-close: the servers saw $c streams whole before the FIN, none short or wrong"
+fi
+
+# RST mid-transfer: what the server reads is a clean prefix, then the
+# error.  (A reset takes the socket out of the sockhash, and what was
+# redirected to it and not yet read goes with it: an abort, docs/l7.md.)
+out=$(incg "$XFER" client "$A4" 7701 --bytes 3000000 --rst-after 1000000 --conns 5 2>&1)
+wait_until 5 test "$(grep -c '^done.* of 3000000 ' "$T_TMP/s4.out")" -ge 5
+rst=$(grep '^done.* of 3000000 ' "$T_TMP/s4.out")
+if [[ "$out" != ok* ]] || grep -q '^done bad' "$T_TMP/s4.out" ||
+	[ "$(grep -c '^done short' <<<"$rst")" -ne 5 ]; then
+	tap_fail "RST mid-transfer: a clean prefix, then the error" "$out; $rst"
+else
+	tap_ok "RST mid-transfer: 5 servers read a clean prefix, then the error ($(tr '\n' ';' <<<"$rst"))"
+fi
+
+# the application restarting
+kill -TERM "$PID_s4"
+wait "$PID_s4" 2>/dev/null
+server_start s4 7701 || tap_fail "the application restarts" "server 7701"
+xfer_checked "the application restarted: new connections redirected" "$A4" 7701 1048576
+
+# the application killed mid-transfer: the client errs, never hangs
+incg "$XFER" client "$A4" 7701 --bytes 67108864 --chunk 16384 --delay-us 2000 --timeout 60 >"$T_TMP/killed.out" 2>&1 &
+CPID=$!
+sleep 0.5
+kill -KILL "$PID_s4"
+if wait_until 30 bash -c "! kill -0 $CPID 2>/dev/null" && grep -q '^fail conn' "$T_TMP/killed.out" &&
+	! grep -q 'Bad message' "$T_TMP/killed.out"; then
+	tap_ok "the application killed mid-transfer: the client gets an error ($(head -c 80 "$T_TMP/killed.out"))"
+else
+	tap_fail "the application killed mid-transfer" "$(cat "$T_TMP/killed.out")"
+fi
+kill -KILL "$CPID" 2>/dev/null
+server_start s4 7701 || tap_fail "the application restarts" "server 7701"
+xfer_checked "after the kill, a new server's connections are redirected" "$A4" 7701 1048576
+
+# control run: a port no selector names
+b=$(counters)
+out=$(incg "$XFER" client "$A4" 7709 --bytes 4194304 2>&1)
+a=$(counters)
+if [[ "$out" == ok* ]] && [ "$(field socks "$a")" = "$(field socks "$b")" ] &&
+	[ "$(field redirect_bytes "$a")" = "$(field redirect_bytes "$b")" ]; then
+	tap_ok "control: port 7709 (no selector) byte-exact on the normal path, counters unchanged"
+else
+	tap_fail "control: port 7709 on the normal path" "$out; $b -> $a"
+fi
+
+# turning the feature off with a connection open
+incg "$XFER" client "$A4" 7701 --bytes 2097152 --chunk 16384 --delay-us 20000 --timeout 60 >"$T_TMP/off.out" 2>&1 &
+CPID=$!
+sleep 0.6
+b=$(counters)
+kill -USR2 "$CTL_PID"
+wait_until 5 grep -q '^detach done' "$T_TMP/ctl.log"
+wait "$CPID"
+a=$(counters)
+dis=$(($(field disabled "$a") - $(field disabled "$b")))
+if grep -q '^ok' "$T_TMP/off.out" && [ "$dis" -gt 0 ] && [ "$(field attached "$a")" = 0 ]; then
+	tap_ok "off with a transfer running: it completes byte-exact, $dis later messages on the normal path"
+else
+	tap_fail "off with a transfer running" "$(cat "$T_TMP/off.out"); $b -> $a"
+fi
+b=$(counters)
+out=$(incg "$XFER" client "$A4" 7701 --bytes 1048576 2>&1)
+a=$(counters)
+if [[ "$out" == ok* ]] && [ "$(field socks "$a")" = "$(field socks "$b")" ] &&
+	[ "$(field redirect_bytes "$a")" = "$(field redirect_bytes "$b")" ]; then
+	tap_ok "off: a new connection is neither inserted nor redirected, byte-exact"
+else
+	tap_fail "off: a new connection on the normal path" "$out; $b -> $a"
+fi
+
+tap_done
