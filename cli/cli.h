@@ -87,6 +87,8 @@ int do_block(int argc, char **argv);
 int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
 		  size_t errlen);
 int do_nat(int argc, char **argv);
+/* l7.c: the L7 local hop (docs/l7.md) */
+int do_l7(int argc, char **argv);
 /* steer.c: steering to AF_XDP sockets */
 int do_steer(int argc, char **argv);
 int do_fw(int argc, char **argv); /* fw.c */

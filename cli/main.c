@@ -25,7 +25,8 @@ static const struct cmd {
 	{ "conntrack", do_ct },	   { "ddos", do_ddos },
 	{ "block", do_block },	   { "nat", do_nat },
 	{ "fw", do_fw },	   { "steer", do_steer },
-	{ "node", do_node },	   { "help", do_help },
+	{ "l7", do_l7 },	   { "node", do_node },
+	{ "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -55,6 +56,8 @@ static void usage(FILE *out)
 	      "  nat [show] | add snat|dnat [...] | del ID\n"
 	      "                                      NAT rules (SNAT, masquerade, DNAT)\n"
 	      "  steer [show] | add [...] | del ID   steering to AF_XDP sockets\n"
+	      "  l7 [show] | add|del --port N | on [--cgroup PATH] | off\n"
+	      "                                      the L7 local hop (sockmap)\n"
 	      "  node [show] | drain [--grace S] | undrain\n"
 	      "                                      drain: VIP routes withdrawn\n"
 	      "  help [NOUN]\n"

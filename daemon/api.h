@@ -41,6 +41,7 @@ struct ddos;
 struct loop;
 struct nat;
 struct steer;
+struct l7;
 
 struct api_ctx {
 	struct state *st;
@@ -51,6 +52,7 @@ struct api_ctx {
 	struct nat *nat;     /* NULL: no NAT (role backend) */
 	struct fwd *fw;	     /* NULL: no firewall (role backend) */
 	struct steer *steer; /* NULL: no steering (role backend) */
+	struct l7 *l7;	     /* NULL: the L7 local hop unavailable */
 	struct node *node;   /* NULL: no drain (role backend) */
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };

@@ -111,6 +111,11 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/steer", api_get_steer),
 	ROUTE("POST", "/v1/steer", api_post_steer),
 	ROUTE("DELETE", "/v1/steer/{id}", api_del_steer),
+	/* the L7 local hop (api_l7.c) */
+	ROUTE("GET", "/v1/l7", api_get_l7),
+	ROUTE("PUT", "/v1/l7", api_put_l7),
+	ROUTE("POST", "/v1/l7/ports", api_post_l7_port),
+	ROUTE("DELETE", "/v1/l7/ports/{id}", api_del_l7_port),
 };
 
 /*

@@ -75,6 +75,8 @@ api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,
 	api_post_conntrack_fill;
 /* Steering to AF_XDP sockets (api_steer.c, docs/steering.md). */
 api_handler api_get_steer, api_post_steer, api_del_steer;
+/* The L7 local hop's (api_l7.c, docs/l7.md). */
+api_handler api_get_l7, api_put_l7, api_post_l7_port, api_del_l7_port;
 /* The DDoS guard's (api_ddos.c, docs/ddos.md). */
 api_handler api_get_ddos, api_patch_ddos, api_post_ddos_service,
 	api_del_ddos_service, api_get_block, api_post_block, api_del_block;

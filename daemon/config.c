@@ -10,6 +10,7 @@
 #include "ddos.h"
 #include "endpoint.h"
 #include "json_strict.h"
+#include "l7.h"
 #include "node.h"
 
 void config_init(struct sluiced_config *cfg)
@@ -57,6 +58,7 @@ void config_free(struct sluiced_config *cfg)
 	free_vips(cfg);
 	free(cfg->nat_rules);
 	free(cfg->steer_sels);
+	json_object_put(cfg->l7);
 	cfg->nat_rules = NULL;
 	cfg->n_nat_rules = 0;
 	json_object_put(cfg->fw);
@@ -528,6 +530,16 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		return announce_conf_parse(&cfg->announce, v, err, errlen);
 	if (!strcmp(key, "node"))
 		return node_conf_parse(&cfg->sigterm_grace_s, v, err, errlen);
+	if (!strcmp(key, "l7")) {
+		struct l7_conf c;
+		int rc = l7_conf_parse(v, "l7.", &c, err, errlen);
+
+		if (!rc) {
+			json_object_put(cfg->l7);
+			cfg->l7 = json_object_get(v);
+		}
+		return rc;
+	}
 	if (!strcmp(key, "fw")) {
 		if (!json_object_is_type(v, json_type_object)) {
 			snprintf(err, errlen, "fw: expected an object");
@@ -541,7 +553,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
 		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
-		"lb, fib, conntrack, ddos, nat, fw, steer, announce, node)",
+		"lb, fib, conntrack, ddos, nat, fw, steer, l7, announce, node)",
 		key);
 	return -EINVAL;
 }

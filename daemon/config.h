@@ -66,6 +66,9 @@ struct sluiced_config {
 	/* "fw": the firewall of the first start (fwd_state.c reads it; the
 	 * state file fw.json, once there is one, is used instead) */
 	struct json_object *fw;
+	/* "l7": the L7 local hop of the first start (l7.json, once there is
+	 * one, wins); checked at parse time, NULL if absent */
+	struct json_object *l7;
 	/* "announce": VIP routes for a BGP daemon; "node": the SIGTERM
 	 * grace (docs/deploy.md) */
 	struct announce_conf announce;

@@ -33,6 +33,7 @@
 #include "node.h"
 #include "lb_announce.h"
 #include "steer.h"
+#include "l7.h"
 #include "neigh_probe.h"
 #include "fwd.h"
 #include "netlink.h"
@@ -423,6 +424,29 @@ static int start_steer(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* The L7 local hop (docs/l7.md): any role.  A kernel that refuses its
+ * programs stops the start only when it was asked for (the config's
+ * "l7" or a state file l7.json). */
+static int start_l7(const struct sluiced_config *cfg, struct l7 **out)
+{
+	char err[700], path[512];
+	bool asked = cfg->l7 != NULL;
+	int rc;
+
+	if (cfg->state_dir) {
+		snprintf(path, sizeof(path), "%s/" L7_STATE_FILE,
+			 cfg->state_dir);
+		asked = asked || !access(path, F_OK);
+	}
+	rc = l7_new(out, cfg->pin_dir, cfg->state_dir, cfg->l7, err,
+		    sizeof(err));
+	if (rc && asked)
+		pr_err("l7: %s; not starting", err);
+	else if (rc)
+		pr_warn("l7: %s; the L7 local hop is unavailable", err);
+	return asked ? rc : 0;
+}
+
 static int start_nat(const struct sluiced_config *cfg, struct dp *dp,
 		     struct state *st, struct ct *ct,
 		     const struct nat_start *ns, struct nat **out)
@@ -625,6 +649,7 @@ int main(int argc, char **argv)
 	struct nat *nat = NULL;
 	struct nat_start nst = {};
 	struct steer *steer = NULL;
+	struct l7 *l7 = NULL;
 	struct fwd *fw = NULL;
 	struct announce *an = NULL;
 	struct node *node = NULL;
@@ -794,6 +819,9 @@ int main(int argc, char **argv)
 			goto out_lb;
 	}
 
+	err = start_l7(&cfg, &l7);
+	if (err)
+		goto out_lb;
 	/* loaded, attached, pinned: keep only what running needs */
 	err = caps_drop_to_runtime();
 	if (err)
@@ -806,6 +834,7 @@ int main(int argc, char **argv)
 				 .nat = nat,
 				 .fw = fw,
 				 .steer = steer,
+				 .l7 = l7,
 				 .node = node,
 				 .started_at = mono_s() };
 	err = run_loop(ns, &st, hc, pn, lb, ct, dd, nat, node, apis, n_apis,
@@ -821,6 +850,7 @@ out_lb:
 	node_free(node);
 	announce_free(an, !cfg.keep_on_exit);
 	steer_free(steer);
+	l7_free(l7, !cfg.keep_on_exit);
 	nat_free(nat);
 	ct_free(ct);
 	ddos_free(dd);

@@ -44,6 +44,11 @@ int dp_l7_attach(struct dp_l7 *l, const char *cgroup);
  * drops what was redirected to it and not yet read.
  */
 int dp_l7_detach(struct dp_l7 *l);
+/* Removes the map pins and PIN/l7 (after dp_l7_detach(): full
+ * teardown).  -EBUSY, nothing removed, while sockets are in the sockhash:
+ * the last reference gone, the sockhash would drop what was redirected
+ * to them and not yet read. */
+int dp_l7_unpin(struct dp_l7 *l);
 /* A pinned (or our own) sockops link is in place. */
 bool dp_l7_attached(const struct dp_l7 *l);
 

@@ -252,6 +252,24 @@ int dp_l7_detach(struct dp_l7 *l)
 	return err;
 }
 
+int dp_l7_unpin(struct dp_l7 *l)
+{
+	struct bpf_map *map;
+	int n;
+
+	if (!l->dir)
+		return 0;
+	n = dp_l7_socks_count(l);
+	if (n)
+		return n < 0 ? n : -EBUSY;
+	bpf_object__for_each_map(map, l->skel->obj) {
+		if (!bpf_map__is_internal(map))
+			bpf_map__unpin(map, NULL);
+	}
+	rmdir(l->dir); /* only if nothing else lives there */
+	return 0;
+}
+
 bool dp_l7_attached(const struct dp_l7 *l)
 {
 	return l->link_fd >= 0;
