@@ -15,6 +15,10 @@ $(BUILD)/sluice-l2fwd: $(call obj,examples/l2fwd.c $(EXAMPLE_LIB_SRCS)) $(LIBPKT
 	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
 $(BUILD)/sluice-pktio-stats: $(call obj,examples/pktio_stats.c) $(LIBPKTIO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EXAMPLE_LIBS)
+# sluice-l7proxy: the L7 local hop's HTTP/1.1 proxy (docs/l7.md), libc only
+$(BUILD)/sluice-l7proxy: $(call obj,examples/l7proxy.c)
+	$(CC) $(LDFLAGS) -o $@ $^
+all: $(BUILD)/sluice-l7proxy
 # sluice-echo's turn-around is tested on its own (tests/unit/test_udp_swap.c)
 $(BUILD)/obj/tests/unit/test_udp_swap.o: CFLAGS += -Iexamples
 # bench/pktio.sh's baseline for sluice-echo: a recvmmsg/sendmmsg socket echo
