@@ -206,6 +206,11 @@ $(BUILD)/obj/tests/tools/l7_ctl.o: CFLAGS += -Ilib/dp
 $(BUILD)/tests/tools/l7_ctl: $(BUILD)/obj/tests/tools/l7_ctl.o $(LIBDP) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
+# bench/l7.sh's client and server (the L7 local hop, docs/l7.md)
+$(BUILD)/bench/l7bench: $(call obj,bench/l7/l7bench.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+all: $(BUILD)/bench/l7bench
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.

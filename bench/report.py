@@ -380,6 +380,15 @@ def main():
         print()
         with open(md) as f:
             print(f.read().rstrip())
+    md = os.path.join(a.out, "l7.md")
+    if os.path.exists(md):
+        print()
+        print("The L7 local hop (bench/l7.sh): one connection proxy -> application "
+              "on one host, sockmap redirect against plain loopback TCP, same run; "
+              "CPU s/GB counts both processes.")
+        print()
+        with open(md) as f:
+            print(f.read().rstrip())
     for m in missing:
         print("missing: " + m)
 

@@ -48,7 +48,8 @@ exec 3>&1 1>&2
 T0=$SECONDS
 CONTROL=$OUT/control.jsonl
 : >"$CONTROL"
-rm -f "$OUT/pktcost.json" "$OUT/throughput.json" "$OUT/pktio.json" "$OUT/pktio.md"
+rm -f "$OUT/pktcost.json" "$OUT/throughput.json" "$OUT/pktio.json" "$OUT/pktio.md" \
+	"$OUT/l7.json" "$OUT/l7.md"
 FAILED=0
 
 if [ $SMOKE = 1 ]; then
@@ -498,10 +499,25 @@ part_pktio() {
 	fi
 }
 
+# ---- 5. the L7 local hop: sockmap against loopback TCP ---------------------------------
+part_l7() {
+	local args=(--build "$BUILD" --json "$OUT/l7.json" --md "$OUT/l7.md") rc
+	echo "# --- the L7 local hop (bench/l7.sh)"
+	[ $SMOKE = 1 ] && args+=(--quick)
+	"$ROOT/bench/l7.sh" "${args[@]}" 2>&1 | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 0 ] && [ -s "$OUT/l7.json" ]; then
+		tap ok "l7: bench/l7.sh ran, its path checks passed"
+	else
+		tap fail "l7: bench/l7.sh exited with status $rc"
+	fi
+}
+
 part_sluice_bench
 part_control
 part_throughput
 part_pktio
+part_l7
 
 # ---- report -----------------------------------------------------------------------------
 echo "# --- report"
