@@ -64,11 +64,14 @@ T_PIDS+=("$CTL_PID")
 wait_until 10 grep -q ready "$T_TMP/ctl.log" || die "l7_ctl: $(cat "$T_TMP/ctl.log")"
 
 # counters: one fresh line from l7_ctl
+# (a function: wait_until runs it anew each time, where a $(...) in its
+# arguments would be expanded once)
+ctl_lines_gt() { [ "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$1" ]; }
 counters() {
 	local n
 	n=$(grep -c '^socks=' "$T_TMP/ctl.log")
 	kill -USR1 "$CTL_PID"
-	wait_until 5 test "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$n" || return 1
+	wait_until 30 ctl_lines_gt "$n" || return 1
 	grep '^socks=' "$T_TMP/ctl.log" | tail -1
 }
 # field NAME LINE
@@ -139,7 +142,8 @@ fi
 # error.  (A reset takes the socket out of the sockhash, and what was
 # redirected to it and not yet read goes with it: an abort, docs/l7.md.)
 out=$(incg "$XFER" client "$A4" 7701 --bytes 3000000 --rst-after 1000000 --conns 5 2>&1)
-wait_until 5 test "$(grep -c '^done.* of 3000000 ' "$T_TMP/s4.out")" -ge 5
+rst_done() { [ "$(grep -c '^done.* of 3000000 ' "$T_TMP/s4.out")" -ge 5 ]; }
+wait_until 30 rst_done
 rst=$(grep '^done.* of 3000000 ' "$T_TMP/s4.out")
 if [[ "$out" != ok* ]] || grep -q '^done bad' "$T_TMP/s4.out" ||
 	[ "$(grep -c '^done short' <<<"$rst")" -ne 5 ]; then

@@ -139,8 +139,11 @@ static void *serve(void *arg)
 		printf("done bad 0\n");
 		goto out;
 	}
-	if (write_all(fd, (uint8_t *)&h, sizeof(h)))
+	if (write_all(fd, (uint8_t *)&h, sizeof(h))) {
+		printf("done short 0 of %llu %s eagain=0\n",
+		       (unsigned long long)h.len, strerror(errno));
 		goto out;
+	}
 	for (;;) {
 		ssize_t r;
 
