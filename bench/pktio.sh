@@ -161,32 +161,38 @@ sluice_stop() {
 }
 sluice_mode() { grep -m1 "queue 0:" "$SL_LOG" | sed 's/.*queue 0: //'; }
 
-# one_l2fwd_sluice DRIVER REP
+# one_l2fwd_sluice DRIVER REP [TX]: TX send is af_packet's tx=send
+# (sendmmsg from the buffers), a figure of its own (sluice-af_packet-send)
 one_l2fwd_sluice() {
-	local drv=$1 rep=$2 b0 b1 out sum secs fwd copies mode
-	sluice_run sluice-l2fwd --driver "$drv" --dev "$IF0" --dev "$IF1" \
+	local drv=$1 rep=$2 b0 b1 out sum secs fwd copies mode opt=()
+	local name=sluice-$1
+	if [ -n "${3:-}" ]; then
+		opt=(--opt "tx=$3")
+		name=sluice-$1-$3
+	fi
+	sluice_run sluice-l2fwd --driver "$drv" "${opt[@]}" --dev "$IF0" --dev "$IF1" \
 		--dst-mac $MAC_A --dst-mac $MAC_B ||
-		{ unavailable l2fwd "sluice-$drv" "$(head -c 300 "$SL_LOG")"; return 0; }
-	mode=$(sluice_mode)
+		{ unavailable l2fwd "$name" "$(head -c 300 "$SL_LOG")"; return 0; }
+	mode=$(sluice_mode)${3:+,tx=$3}
 	gen 0.3 $MAC_F0 198.18.2.2 >/dev/null
 	b0=$(rx_of "$NS_B" "$IB")
 	out=$(gen "$SECS" $MAC_F0 198.18.2.2)
 	b1=$(rx_of "$NS_B" "$IB")
 	sluice_stop
 	sum=$SL_SUM
-	[ -n "$out" ] || { unavailable l2fwd "sluice-$drv" "sluice-gen: $(head -c 200 "$T_TMP/gen.err")"; return 0; }
-	[ -n "$sum" ] || { invalid l2fwd "sluice-$drv" "sluice-l2fwd wrote no summary: $(tail -2 "$SL_LOG")"; return 0; }
+	[ -n "$out" ] || { unavailable l2fwd "$name" "sluice-gen: $(head -c 200 "$T_TMP/gen.err")"; return 0; }
+	[ -n "$sum" ] || { invalid l2fwd "$name" "sluice-l2fwd wrote no summary: $(tail -2 "$SL_LOG")"; return 0; }
 	secs=$(gen_seconds "$out")
 	fwd=$(json_get "$sum" forwarded)
 	copies=$(json_get "$sum" copies)
 	if [ $((b1 - b0)) -gt "$fwd" ]; then
-		invalid l2fwd "sluice-$drv" "B received $((b1 - b0)) frames, sluice-l2fwd forwarded only $fwd"
+		invalid l2fwd "$name" "B received $((b1 - b0)) frames, sluice-l2fwd forwarded only $fwd"
 	elif [ "$drv" = af_xdp ] && [ "$copies" != 0 ]; then
-		invalid l2fwd "sluice-$drv" "$copies copies on one UMEM (expected 0)"
+		invalid l2fwd "$name" "$copies copies on one UMEM (expected 0)"
 	else
-		record l2fwd "sluice-$drv" "rep=$rep" "mpps=$(python3 -c "print($((b1 - b0)) / $secs / 1e6)")" \
+		record l2fwd "$name" "rep=$rep" "mpps=$(python3 -c "print($((b1 - b0)) / $secs / 1e6)")" \
 			"mode=$mode" "check=ok: B got $((b1 - b0)), forwarded $fwd, copies $copies"
-		echo "  (l2fwd sluice-$drv) rep $rep: $(python3 -c "print('%.3f' % ($((b1 - b0)) / $secs / 1e6))") Mpps, $mode, copies $copies" >&2
+		echo "  (l2fwd $name) rep $rep: $(python3 -c "print('%.3f' % ($((b1 - b0)) / $secs / 1e6))") Mpps, $mode, copies $copies" >&2
 	fi
 }
 
@@ -360,6 +366,7 @@ for rep in $(seq 1 "$REPS"); do
 		one_l2fwd_sluice $d "$rep"
 		one_l2fwd_testpmd $d "$rep"
 	done
+	one_l2fwd_sluice af_packet "$rep" send
 	for d in af_xdp af_packet; do
 		one_rxdrop_sluice $d "$rep"
 		one_rxdrop_testpmd $d "$rep"
@@ -403,7 +410,8 @@ def med(test, case):
     r = rows.get((test, case))
     return r.get("median") if r else None
 for r in out:
-    peer = {"sluice-af_xdp": "dpdk-af_xdp", "sluice-af_packet": "dpdk-af_packet"}
+    peer = {"sluice-af_xdp": "dpdk-af_xdp", "sluice-af_packet": "dpdk-af_packet",
+            "sluice-af_packet-send": "dpdk-af_packet"}
     base = None
     if r["test"] in ("l2fwd", "rxdrop"):
         base = peer.get(r["case"])

@@ -45,6 +45,33 @@ check "af_packet: copies = rx + tx ($copies = $rx + $tx)" test "$copies" = $((rx
 wakeups=$(echo_field one 0 wakeups)
 check "af_packet: tx kicks counted as wakeups ($wakeups)" test "${wakeups:-0}" -ge 1
 
+# ---- tx=send: sendmmsg() from the buffers instead of the tx ring ------------
+echo_start "$NS_E" send --driver af_packet --dev e0 --opt tx=send || die "echo tool, tx=send"
+check "af_packet tx=send: only the rx ring is mapped" grep -qx 'maps 1' "$T_TMP/echo-send.out"
+check "af_packet tx=send: IPv4 datagrams echoed with exact payloads" \
+	udp_echo "$NS_C" 198.18.61.1 7000 40 4
+check "af_packet tx=send: IPv6 datagrams echoed with exact payloads" \
+	udp_echo "$NS_C" 2001:db8:61::1 7000 40 4
+echo_stop send
+rc=$?
+echo_out send | sed 's/^/# /'
+check "af_packet tx=send: clean stop, every buffer back" \
+	sh -c "[ $rc = 0 ] && grep -qx 'pool 4096/4096' '$T_TMP/echo-send.out'"
+echoed=$(echo_field send 0 echoed)
+check "af_packet tx=send: echoed exactly 80 datagrams (got '$echoed')" test "$echoed" = 80
+rx=$(echo_field send 0 rx)
+tx=$(echo_field send 0 tx)
+copies=$(echo_field send 0 copies)
+check "af_packet tx=send: copies = rx + tx ($copies = $rx + $tx)" test "$copies" = $((rx + tx))
+check "af_packet tx=send: one sendmmsg per burst counted as a wakeup" \
+	test "$(echo_field send 0 wakeups)" -ge 1
+ip netns exec "$NS_E" "$PKTIO_ECHO" --driver af_packet --dev e0 --opt tx=sendmsg \
+	--open-fail 3 >"$T_TMP/fail.out" 2>&1
+rc=$?
+check "af_packet tx=sendmsg: refused, no fd leaked" test "$rc" = 0
+check "af_packet tx=sendmsg: the error names the option and its choices" \
+	grep -q 'tx.*sendmsg.*ring.*send' "$T_TMP/fail.out"
+
 # ---- frames larger than a pool buffer ----------------------------------------
 # MTU 4000 on both ends: a 3000-byte datagram is one 3042-byte frame, above
 # the 1792 bytes a 2048-byte buffer has after its headroom

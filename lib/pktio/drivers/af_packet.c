@@ -75,10 +75,12 @@ struct afp_port {
 	uint16_t nqueues;
 	uint32_t block_size, block_count, frame_size, tx_frames;
 	uint32_t tx_max; /* the largest frame a tx ring frame holds */
+	bool tx_send;	 /* tx=send: sendmmsg() instead of the tx ring */
 	struct afp_queue *q;
 };
 
 static const char *const fanout_names[] = { "hash", "lb", "cpu", NULL };
+static const char *const tx_names[] = { "ring", "send", NULL };
 static const int fanout_types[] = { PACKET_FANOUT_HASH, PACKET_FANOUT_LB,
 				    PACKET_FANOUT_CPU };
 
@@ -217,7 +219,9 @@ static int queue_open(struct afp_port *ap, struct afp_queue *aq,
 	}
 	req.tp_retire_blk_tov = 0;
 	req.tp_feature_req_word = 0;
-	if (setsockopt(aq->fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req))) {
+	/* with a tx ring every send goes through it (tpacket_snd) */
+	if (!ap->tx_send &&
+	    setsockopt(aq->fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req))) {
 		err = -errno;
 		pktio_drv_err(
 			"port %s: driver af_packet: queue %u: tx ring of %u frames of %u bytes: %s",
@@ -225,7 +229,8 @@ static int queue_open(struct afp_port *ap, struct afp_queue *aq,
 			strerror(errno));
 		goto err_close;
 	}
-	aq->map_len = 2 * (size_t)ap->block_size * ap->block_count;
+	aq->map_len = (ap->tx_send ? 1 : 2) * (size_t)ap->block_size *
+		      ap->block_count;
 	map = mmap(NULL, aq->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   aq->fd, 0);
 	if (map == MAP_FAILED) {
@@ -237,7 +242,9 @@ static int queue_open(struct afp_port *ap, struct afp_queue *aq,
 	}
 	aq->map = map;
 	aq->rx_ring = map;
-	aq->tx_ring = aq->rx_ring + (size_t)ap->block_size * ap->block_count;
+	aq->tx_ring = ap->tx_send ? NULL :
+				    aq->rx_ring + (size_t)ap->block_size *
+							  ap->block_count;
 	if (bind(aq->fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		err = -errno;
 		pktio_drv_err("port %s: driver af_packet: queue %u: bind: %s",
@@ -366,7 +373,7 @@ static int afp_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 	unsigned long frame_size = AFP_FRAME_SIZE_DEFAULT;
 	unsigned long retire_ms = AFP_RETIRE_MS_DEFAULT;
 	bool qdisc_bypass = false;
-	int fanout = 0, ifindex, err;
+	int fanout = 0, tx = 0, ifindex, err;
 	uint32_t mtu = 0;
 	const struct pktio_opt opts[] = {
 		{ .key = "block_size",
@@ -396,6 +403,10 @@ static int afp_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 		{ .key = "qdisc_bypass",
 		  .type = PKTIO_OPT_BOOL,
 		  .out = &qdisc_bypass },
+		{ .key = "tx",
+		  .type = PKTIO_OPT_ENUM,
+		  .out = &tx,
+		  .choices = tx_names },
 	};
 
 	err = pktio_drv_parse_opts("af_packet", cfg, opts,
@@ -405,6 +416,7 @@ static int afp_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 	ap->block_size = (uint32_t)block_size;
 	ap->block_count = (uint32_t)block_count;
 	ap->frame_size = (uint32_t)frame_size;
+	ap->tx_send = tx == 1;
 	err = check_sizes(ap, cfg->dev, cfg->nqueues);
 	if (err)
 		return err;
@@ -573,12 +585,69 @@ static uint16_t afp_rx(struct pktio_port *port, uint16_t q,
 	return got;
 }
 
+/*
+ * tx=send: one sendmmsg() for the burst, each frame straight from its
+ * buffer.  The kernel copies it once into a linear skb (packet_snd); the
+ * tx ring costs a copy into the ring and, on a veth, a second one when the
+ * peer takes the ring page's frags (skb_copy_ubufs).  Frames the socket
+ * does not take now (a full queue) stay the caller's.
+ */
+#define AFP_SEND_BATCH 64
+static uint16_t afp_tx_send(struct afp_port *ap, struct afp_queue *aq,
+			    struct pktio_buf **bufs, uint16_t n)
+{
+	struct mmsghdr msgs[AFP_SEND_BATCH];
+	struct iovec iov[AFP_SEND_BATCH];
+	uint16_t pos[AFP_SEND_BATCH];
+	uint16_t i, k = 0, used;
+	int sent;
+
+	for (i = 0; i < n && k < AFP_SEND_BATCH; i++) {
+		struct pktio_buf *b = bufs[i];
+
+		if (b->len == 0 || b->len > ap->tx_max)
+			continue; /* refused: consumed and counted below */
+		iov[k].iov_base = pktio_buf_data(b);
+		iov[k].iov_len = b->len;
+		msgs[k].msg_hdr =
+			(struct msghdr){ .msg_iov = &iov[k], .msg_iovlen = 1 };
+		pos[k++] = i;
+	}
+	sent = k ? sendmmsg(aq->fd, msgs, k, MSG_DONTWAIT) : 0;
+	if (k)
+		PKTIO_STAT_ADD(aq->stats, wakeups, 1);
+	if (sent < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) {
+			sent = 0;
+		} else { /* link down...: the burst is dropped, counted */
+			PKTIO_STAT_ADD(aq->stats, tx_drops, k);
+			PKTIO_STAT_ADD(aq->stats, tx_errors, 1);
+			sent = k;
+		}
+	}
+	/* consumed: everything before the first frame not sent */
+	used = (uint16_t)sent < k ? pos[sent] : i;
+	if (used > sent) {
+		PKTIO_STAT_ADD(aq->stats, tx_drops, used - (uint16_t)sent);
+		PKTIO_STAT_ADD(aq->stats, tx_errors, used - (uint16_t)sent);
+	}
+	if (sent) {
+		PKTIO_STAT_ADD(aq->stats, copies, sent);
+		pktio_pool_count_copies(aq->pool, (uint32_t)sent);
+	}
+	pktio_buf_free_bulk(bufs, used);
+	return used;
+}
+
 static uint16_t afp_tx(struct pktio_port *port, uint16_t q,
 		       struct pktio_buf **bufs, uint16_t n)
 {
 	struct afp_port *ap = pktio_port_priv(port);
 	struct afp_queue *aq = &ap->q[q];
 	uint16_t i, queued = 0, bad = 0;
+
+	if (ap->tx_send)
+		return afp_tx_send(ap, aq, bufs, n);
 
 	for (i = 0; i < n; i++) {
 		struct tpacket3_hdr *h = tx_frame(ap, aq, aq->tx_head);
