@@ -497,3 +497,56 @@ struct json_object *l7_json(struct l7 *l)
 	json_object_object_add(o, "ports", a);
 	return o;
 }
+
+/* Prometheus text for /metrics: per selected port, what went through the
+ * hop and what fell back to the normal path, by reason. */
+char *l7_metrics(struct l7 *l)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"# HELP sluice_l7_enabled 1 while the L7 local hop is on and "
+		"attached.\n"
+		"# TYPE sluice_l7_enabled gauge\n"
+		"sluice_l7_enabled %d\n"
+		"# HELP sluice_l7_sockets Sockets in the L7 sockhash.\n"
+		"# TYPE sluice_l7_sockets gauge\n"
+		"sluice_l7_sockets %d\n",
+		l->c.enabled && dp_l7_attached(l->dp),
+		dp_l7_socks_count(l->dp));
+	fprintf(f, "# HELP sluice_l7_redirected_msgs_total Messages moved "
+		   "socket to socket by the L7 local hop.\n"
+		   "# TYPE sluice_l7_redirected_msgs_total counter\n"
+		   "# HELP sluice_l7_redirected_bytes_total Bytes moved socket "
+		   "to socket by the L7 local hop.\n"
+		   "# TYPE sluice_l7_redirected_bytes_total counter\n"
+		   "# HELP sluice_l7_fallback_msgs_total Messages of selected "
+		   "ports sent the normal way, by reason.\n"
+		   "# TYPE sluice_l7_fallback_msgs_total counter\n");
+	for (size_t i = 0; i < l->c.n_ports; i++) {
+		struct sluice_l7_counter c = {};
+		unsigned int port = l->c.ports[i];
+
+		dp_l7_counters(l->dp, l->c.ids[i], &c);
+		fprintf(f,
+			"sluice_l7_redirected_msgs_total{port=\"%u\"} %llu\n"
+			"sluice_l7_redirected_bytes_total{port=\"%u\"} %llu\n",
+			port, (unsigned long long)c.redirect_msgs, port,
+			(unsigned long long)c.redirect_bytes);
+		for (uint32_t r = 0; r < SLUICE_L7_FB_COUNT; r++)
+			fprintf(f,
+				"sluice_l7_fallback_msgs_total{port=\"%u\","
+				"reason=\"%s\"} %llu\n",
+				port, dp_l7_fallback_name(r),
+				(unsigned long long)c.fb_msgs[r]);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

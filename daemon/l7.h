@@ -73,4 +73,7 @@ int l7_set(struct l7 *l, bool enabled, const char *cgroup, char *err,
  * sockhash and every selector with its counters. */
 struct json_object *l7_json(struct l7 *l);
 
+/* Prometheus text for /metrics (malloc'd), NULL without memory. */
+char *l7_metrics(struct l7 *l);
+
 #endif

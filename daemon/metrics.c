@@ -10,6 +10,7 @@
 #include "api.h"
 #include "ct.h"
 #include "ddos.h"
+#include "l7.h"
 #include "nat.h"
 #include "node.h"
 #include "fwd.h"
@@ -382,6 +383,15 @@ char *metrics_render(struct api_ctx *ctx)
 		else
 			b.oom = true;
 		free(fw);
+	}
+	if (ctx->l7) {
+		char *l7 = l7_metrics(ctx->l7);
+
+		if (l7)
+			bprintf(&b, "%s", l7);
+		else
+			b.oom = true;
+		free(l7);
 	}
 	if (ctx->node) {
 		char *node = node_metrics(ctx->node);

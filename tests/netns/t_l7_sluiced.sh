@@ -88,6 +88,13 @@ else
 	tap_fail "4 MiB each way on 7801 redirected" "$out; redirected $got"
 fi
 
+m=$(api r /metrics)
+check "/metrics: sluice_l7_redirected_bytes_total{port=\"7801\"} $got" \
+	grep -qx "sluice_l7_redirected_bytes_total{port=\"7801\"} $got" <<<"$m"
+check "/metrics: the hop on and attached (sluice_l7_enabled 1)" \
+	grep -qx "sluice_l7_enabled 1" <<<"$m"
+check "/metrics: fallbacks by reason (no_peer on 7801)" \
+	grep -q '^sluice_l7_fallback_msgs_total{port="7801",reason="no_peer"} ' <<<"$m"
 check "sluicectl l7 add --port 7802" sctl r l7 add --port 7802
 out=$(xfer 7802 --bytes 1048576)
 got=$(port_bytes 7802)
