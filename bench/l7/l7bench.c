@@ -164,26 +164,26 @@ static int client(const char *addr, int port, bool tput, uint32_t size,
 	double t0, t1, c0, c1, *rtt = NULL;
 	size_t n = 0, cap = 1 << 16;
 	uint64_t sent = 0, got = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), rc = 1;
 	char mode = tput ? 'T' : 'P';
 
-	if (!buf || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+	if (!buf || fd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
 	    connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    io_all(fd, &mode, 1, false) ||
 	    (!tput && io_all(fd, &size, 4, false)))
-		return 1;
+		goto out;
 	memset(buf, 0x5a, size);
 	c0 = cpu_of(0) + cpu_of(spid);
 	t0 = now_s();
 	if (tput) {
 		do {
 			if (io_all(fd, buf, size, false))
-				return 1;
+				goto out;
 			sent += size;
 		} while (now_s() - t0 < secs);
 		shutdown(fd, SHUT_WR);
 		if (io_all(fd, &got, sizeof(got), true))
-			return 1;
+			goto out;
 		t1 = now_s();
 		c1 = cpu_of(0) + cpu_of(spid);
 		if (got != sent) {
@@ -191,32 +191,37 @@ static int client(const char *addr, int port, bool tput, uint32_t size,
 			       "bytes\"}\n",
 			       (unsigned long long)got,
 			       (unsigned long long)sent);
-			return 1;
+			goto out;
 		}
 		printf("{\"bytes\": %llu, \"seconds\": %.3f, \"gbit_s\": %.3f, "
 		       "\"cpu_s\": %.3f, \"cpu_s_per_gb\": %.3f}\n",
 		       (unsigned long long)got, t1 - t0,
 		       (double)got * 8 / (t1 - t0) / 1e9, c1 - c0,
 		       (c1 - c0) / ((double)got / 1e9));
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	rtt = malloc(cap * sizeof(*rtt));
 	if (!rtt)
-		return 1;
+		goto out;
 	do {
 		double s = now_s();
 
 		if (io_all(fd, buf, size, false) || io_all(fd, buf, size, true))
-			return 1;
+			goto out;
 		if (n < cap)
 			rtt[n++] = (now_s() - s) * 1e6;
 	} while (now_s() - t0 < secs);
 	qsort(rtt, n, sizeof(*rtt), cmp_dbl);
 	printf("{\"requests\": %zu, \"p50_us\": %.2f, \"p99_us\": %.2f}\n", n,
 	       rtt[n / 2], rtt[(size_t)((double)n * 0.99)]);
+	rc = 0;
+out:
 	free(rtt);
-	close(fd);
-	return 0;
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int main(int argc, char **argv)
