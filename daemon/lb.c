@@ -83,7 +83,9 @@ struct sluice_backend lb_be_value(const struct lb_backend *b)
 
 	memcpy(v.addr, b->spec.addr.a, sizeof(v.addr));
 	v.family = b->spec.addr.family;
-	v.flags = lb_backend_down(b) ? SLUICE_BE_DOWN : 0;
+	v.flags = lb_backend_down(b)		  ? SLUICE_BE_DOWN :
+		  b->spec.state == LB_BE_DRAINING ? SLUICE_BE_DRAINING :
+						    0;
 	return v;
 }
 

@@ -256,6 +256,8 @@ static int adopt_old(struct adopt *ad, size_t i, const struct lb_vip *nw,
 		memcpy(b->spec.addr.a, pb->addr, sizeof(pb->addr));
 		/* so that lb_be_value() gives back exactly what is pinned */
 		b->spec.state = pb->flags & SLUICE_BE_DOWN ? LB_BE_DOWN :
+				pb->flags & SLUICE_BE_DRAINING ?
+							     LB_BE_DRAINING :
 							     LB_BE_ACTIVE;
 		b->health = HEALTH_UNKNOWN;
 		k++;

@@ -210,6 +210,9 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	be = bpf_map_lookup_elem(&lb_backends, idp);
 	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
 		return NULL;
+	if ((be->flags & SLUICE_BE_DRAINING) && fl->key.proto == IPPROTO_TCP &&
+	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+		return NULL;
 	if (idle && now - entry->last_seen_ns >= idle * 1000000000ull)
 		return NULL;
 	if (now - entry->last_seen_ns > LB_FLOW_REFRESH_NS)
@@ -220,7 +223,7 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 /*
  * Flow table first, for every packet: a SYN of a flow the table knows
  * (a retransmission, or a client reusing its port) keeps its backend and
- * writes nothing.  Maglev and an insert only for a flow the table does
+ * writes nothing, unless that backend is draining.  Maglev and an insert only for a flow the table does
  * not know or whose entry is no longer usable.  A flow that second chance
  * gives its previous backend too (*@altp) is not inserted: the table would
  * send its next packets without it.

@@ -51,21 +51,22 @@ struct lb_vip_def {
  * is that flow's slot in the Maglev table of the row's VIP. */
 enum lb_act_op {
 	ACT_END,
-	ACT_RING_MOVE,	   /* its slot: the VIP's next backend */
-	ACT_RING_ZERO,	   /* its slot: 0 (unset) */
-	ACT_RING_RESET,	   /* the VIP's table: maglev_build()'s again,
+	ACT_RING_MOVE,	    /* its slot: the VIP's next backend */
+	ACT_RING_ZERO,	    /* its slot: 0 (unset) */
+	ACT_RING_RESET,	    /* the VIP's table: maglev_build()'s again,
 				 * only the changed slots written */
-	ACT_ENTRY_BE_DOWN, /* the backend of its entry: SLUICE_BE_DOWN */
-	ACT_ENTRY_BE_DEL,  /* the backend of its entry: deleted */
-	ACT_SLOT_BE_DOWN,  /* the backend its slot names: SLUICE_BE_DOWN */
-	ACT_BE_RESTORE,	   /* every backend as the table says, flags 0 */
-	ACT_FLOW_AGE,	   /* its entry: last seen @a ms ago */
-	ACT_FLOW_PUT,	   /* its entry := VIP @a, a backend that is not
+	ACT_ENTRY_BE_DOWN,  /* the backend of its entry: SLUICE_BE_DOWN */
+	ACT_ENTRY_BE_DEL,   /* the backend of its entry: deleted */
+	ACT_ENTRY_BE_DRAIN, /* the backend of its entry: SLUICE_BE_DRAINING */
+	ACT_SLOT_BE_DOWN,   /* the backend its slot names: SLUICE_BE_DOWN */
+	ACT_BE_RESTORE,	    /* every backend as the table says, flags 0 */
+	ACT_FLOW_AGE,	    /* its entry: last seen @a ms ago */
+	ACT_FLOW_PUT,	    /* its entry := VIP @a, a backend that is not
 				 * its slot's */
-	ACT_SRC,	   /* lb_config.have_src4 = @a, have_src6 = @b */
-	ACT_IDLE,	   /* lb_config.flow_idle_timeout_s = @a */
-	ACT_VIP_DEL,	   /* VIP @a out of lb_vips (dp_vip_del) */
-	ACT_VIP_ADD,	   /* VIP @a into lb_vips again (dp_vip_set) */
+	ACT_SRC,	    /* lb_config.have_src4 = @a, have_src6 = @b */
+	ACT_IDLE,	    /* lb_config.flow_idle_timeout_s = @a */
+	ACT_VIP_DEL,	    /* VIP @a out of lb_vips (dp_vip_del) */
+	ACT_VIP_ADD,	    /* VIP @a into lb_vips again (dp_vip_set) */
 };
 
 struct lb_act {

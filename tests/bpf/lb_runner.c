@@ -521,6 +521,9 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	case ACT_RING_RESET: return ring_reset(l, vs);
 	case ACT_ENTRY_BE_DOWN:
 		return mf ? backend_write(l, mf->be, SLUICE_BE_DOWN) : -ENOENT;
+	case ACT_ENTRY_BE_DRAIN:
+		return mf ? backend_write(l, mf->be, SLUICE_BE_DRAINING) :
+			    -ENOENT;
 	case ACT_ENTRY_BE_DEL:
 		return mf ? dp_backend_del(l->e->dp, mf->be) : -ENOENT;
 	case ACT_SLOT_BE_DOWN:

@@ -1273,20 +1273,23 @@ static void test_backend_changes_order(void **state)
 	assert_int_equal(BE(lb, 1, "198.18.2.11")->slots, before);
 	assert_model_is_maps(lb);
 
-	/* draining: no new flows, existing ones stay (no flag) */
+	/* draining: no new flows, existing ones stay; the flag (a SYN does
+	 * not follow a flow entry to it) is there before its slots go */
 	fake.log[0] = '\0';
 	assert_int_equal(lb_backend_patch(lb, 1, &a, &drain, err, sizeof(err)),
 			 0);
-	assert_string_equal(fake.log, "W1");
+	assert_string_equal(fake.log, "B1 W1");
 	assert_int_equal(BE(lb, 1, "198.18.2.11")->slots, 0);
-	assert_int_equal(fake.be[1].flags, 0);
+	assert_int_equal(fake.be[1].flags, SLUICE_BE_DRAINING);
 	assert_model_is_maps(lb);
 
-	/* a weight alone rewrites slots only */
+	/* active again: the flag goes before it gets slots; then a weight
+	 * alone rewrites slots only */
 	fake.log[0] = '\0';
 	assert_int_equal(lb_backend_patch(lb, 1, &a, &up, err, sizeof(err)), 0);
+	assert_int_equal(fake.be[1].flags, 0);
 	assert_int_equal(lb_backend_patch(lb, 1, &a, &w5, err, sizeof(err)), 0);
-	assert_string_equal(fake.log, "W1 W1");
+	assert_string_equal(fake.log, "B1 W1 W1");
 	assert_true(BE(lb, 1, "198.18.2.11")->slots > before);
 
 	/* a new backend is in lb_backends before a slot names it; a deleted

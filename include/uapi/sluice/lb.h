@@ -38,6 +38,10 @@ struct sluice_vip {
 };
 
 #define SLUICE_BE_DOWN 0x1 /* health check failed: flows rehash */
+/* draining: out of the Maglev table, its flows stay; a TCP SYN does not
+ * follow a flow entry to it (a client reusing its port opens a new
+ * connection, which a draining backend does not take) */
+#define SLUICE_BE_DRAINING 0x2
 
 struct sluice_backend {
 	__u8 addr[16];
