@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "lb.h"
 #include "state.h"
 
@@ -92,6 +93,11 @@ struct api_query {
 char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 		 const struct api_query *q, unsigned int *status,
 		 const char **content_type);
+
+/* Every row of the route table, "METHOD PATTERN" a line, in the table's
+ * order (sluiced --api-routes: tests/openapi checks docs/openapi.yaml
+ * against it). */
+void api_routes_print(FILE *f);
 
 /* Looks at a request's line and header fields before libmicrohttpd does
  * (it cuts them at a NUL byte and decodes %00 into one): @buf holds the

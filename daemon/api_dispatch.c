@@ -118,6 +118,12 @@ static const struct api_route routes[] = {
 	ROUTE("DELETE", "/v1/l7/ports/{id}", api_del_l7_port),
 };
 
+void api_routes_print(FILE *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+		fprintf(f, "%s %s\n", routes[i].method, routes[i].pattern);
+}
+
 /*
  * A VIP id is a vip_id ("7") or "ADDR:PORT/PROTO", which holds a '/' of
  * its own: digits up to a '/' or the end, else up to the second '/'.  One

@@ -59,6 +59,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_ROLE,
 	OPT_CHECK,
+	OPT_API_ROUTES,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -95,6 +96,9 @@ static const struct opt_def opts[] = {
 		       "[router]" },
 	[OPT_CHECK] = { "check-config", 0, OPT_ARG_NONE, NULL,
 			"validate the configuration and exit" },
+	[OPT_API_ROUTES] = { "api-routes", 0, OPT_ARG_NONE, NULL,
+			     "print the API's routes (METHOD PATH) and\n"
+			     "exit (docs/openapi.yaml)" },
 	[OPT_HELP] = { "help", 'h', OPT_ARG_NONE, NULL, "this text" },
 	[OPT_VERSION] = { "version", 'V', OPT_ARG_NONE, NULL,
 			  "print the version" },
@@ -180,6 +184,7 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 		case OPT_ROLE:
 			rc = config_set_role(cfg, optarg, err, sizeof(err));
 			break;
+		case OPT_API_ROUTES: api_routes_print(stdout); exit(0);
 		case OPT_HELP: usage(stdout); exit(0);
 		case OPT_VERSION:
 			printf("sluiced %s\n", SLUICE_VERSION);

@@ -28,17 +28,20 @@ packages=(
 	debhelper dpkg-dev man-db systemd
 )
 
-# tests/k8s's validators, pinned by its package-lock.json (npm registry)
-# (Debian's nodejs comes without npm, which is a package of its own; a
-# nodejs from elsewhere brings its own npm)
+# tests/k8s's and tests/openapi's validators, pinned by their
+# package-lock.json (npm registry) (Debian's nodejs comes without npm, which
+# is a package of its own; a nodejs from elsewhere brings its own npm)
 npm_deps() {
-	local dir
-	dir="$(dirname "$0")/../tests/k8s"
-	[ -d "$dir/node_modules/kubernetes-models" ] && return 0
-	command -v npm >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends npm >/dev/null
-	(cd "$dir" && npm ci --no-audit --no-fund --silent)
+	local dir pkg d
+	for d in k8s:kubernetes-models openapi:@apidevtools/swagger-parser; do
+		dir="$(dirname "$0")/../tests/${d%%:*}"
+		pkg=${d#*:}
+		[ -d "$dir/node_modules/$pkg" ] && continue
+		command -v npm >/dev/null ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends npm >/dev/null
+		(cd "$dir" && npm ci --no-audit --no-fund --silent)
+	done
 }
 
 missing=()

@@ -53,6 +53,8 @@ for tier in "${tiers[@]}"; do
 		done
 		# deploy/kubernetes against the Kubernetes schema, offline
 		run_one unit k8s-manifests bash tests/k8s/run.sh
+		# docs/openapi.yaml: valid, and the route table's rows exactly
+		run_one unit openapi bash tests/openapi/run.sh
 		# the Rust binding, against the plain build's shared library
 		run_one unit rust-binding bash tests/rust.sh "${build%/san}"
 		;;
