@@ -113,7 +113,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* The header's NUL bytes never get this far (see struct api_conn). */
 static bool authorized(struct api *api, struct MHD_Connection *conn)
 {
-	unsigned char diff = 0;
+	unsigned char diff;
 	const char *h;
 	size_t hl, tl;
 
@@ -125,12 +125,16 @@ static bool authorized(struct api *api, struct MHD_Connection *conn)
 					  &h, &hl) != MHD_YES ||
 	    hl < 7 || strncmp(h, "Bearer ", 7))
 		return false;
+	h += 7;
+	hl -= 7;
 	tl = strlen(api->token);
-	if (hl - 7 != tl)
-		return false;
-	/* constant time over the token length */
+	/* Constant time: every byte of the token is compared whatever the
+	 * client sent, so neither where the first difference is nor how
+	 * long the guess is changes the time taken (a guess shorter than the
+	 * token is compared against NULs it never matches). */
+	diff = hl != tl;
 	for (size_t i = 0; i < tl; i++)
-		diff |= (unsigned char)(h[7 + i] ^ api->token[i]);
+		diff |= (unsigned char)((i < hl ? h[i] : 0) ^ api->token[i]);
 	return diff == 0;
 }
 
@@ -461,6 +465,30 @@ static void conn_refuse(struct api *api, struct api_conn *c, unsigned int code,
 	conn_release(api, c);
 }
 
+/*
+ * 414 when the request target of the request line at @line (@n bytes, the
+ * line's end or as much of it as has come) is longer than API_URL_MAX: said
+ * as soon as that many bytes of it are in, not when the header is whole.
+ */
+static bool url_too_long(const char *line, size_t n, unsigned int *code,
+			 char *msg, size_t msglen)
+{
+	const char *t = memchr(line, ' ', n), *te;
+
+	if (!t)
+		return false;
+	t++;
+	te = memchr(t, ' ', (size_t)(line + n - t));
+	if ((size_t)((te ? te : line + n) - t) <= API_URL_MAX)
+		return false;
+	*code = 414;
+	snprintf(msg, msglen,
+		 "url: longer than %d bytes (the path and the query "
+		 "string)",
+		 API_URL_MAX);
+	return true;
+}
+
 /* The first of "%00" in @s..@end, or NULL. */
 static const char *find_pct00(const char *s, const char *end)
 {
@@ -485,11 +513,16 @@ int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 		size_t n;
 
 		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl && first &&
+		    url_too_long(line, (size_t)(end - line), code, msg, msglen))
+			return -EMSGSIZE;
 		if (!nl)
 			break;
 		n = (size_t)(nl - line);
 		if (n && line[n - 1] == '\r')
 			n--;
+		if (first && url_too_long(line, n, code, msg, msglen))
+			return -EMSGSIZE;
 		nul = memchr(line, '\0', n);
 		if (nul && first) {
 			*code = 400;
@@ -607,6 +640,7 @@ static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
 		pr_debug("api %s: refused with %u: %s", api->spec, code, msg);
 		conn_refuse(api, c, code,
 			    code == 401 ? "Unauthorized" :
+			    code == 414 ? "URI Too Long" :
 			    code == 431 ? "Request Header Fields Too Large" :
 					  "Bad Request",
 			    error_body(&st, code, "%s", msg));

@@ -18,7 +18,7 @@
 /* ... and for a firewall rule list replaced whole (16,384 rules) */
 #define API_BODY_BULK_MAX (8 * 1024 * 1024)
 
-/* What one listener gives its clients (docs/lb-api.md, "Limits").  A TCP
+/* What one listener gives its clients (docs/api.md, "Limits").  A TCP
  * client without the token costs one connection for one request; one
  * address can hold API_CONN_PER_IP connections at most, so it takes more
  * than API_CONN_MAX / API_CONN_PER_IP addresses to fill a listener, and
@@ -34,6 +34,8 @@
 /* The request line and header fields, read by sluiced before MHD: 431
  * beyond (MHD's own buffer for them is 32 KiB). */
 #define API_HEADER_MAX 8192
+/* The request target (path and query string) within it: 414 beyond. */
+#define API_URL_MAX 4096
 #define API_LOG_WINDOW_S 10 /* one refusal message per window */
 
 struct api;
@@ -104,7 +106,7 @@ void api_routes_print(FILE *f);
  * first @len bytes of the connection, @tcp says a bearer token is checked.
  * 0 when the header is complete (*@hdr_len bytes) and clean; -EAGAIN when
  * more is to come; otherwise an error, with *@code the HTTP status to
- * answer (400, 401, 431) and @msg saying what is wrong, e.g. "url: query
+ * answer (400, 401, 414, 431) and @msg saying what is wrong, e.g. "url: query
  * parameter 'dev' has %00 (a NUL byte) in its value". */
 int api_screen_header(bool tcp, const char *buf, size_t len, size_t *hdr_len,
 		      unsigned int *code, char *msg, size_t msglen);

@@ -168,6 +168,44 @@ static void test_screen_header(void **state)
 	screen(true, big, API_HEADER_MAX - 1, -EAGAIN, 0, NULL);
 }
 
+/* The request target: API_URL_MAX bytes pass, one more is 414, said as
+ * soon as it is in (the line's end need not have come), and a long header
+ * field is 431, not 414. */
+static void test_screen_url(void **state)
+{
+	static const char tail[] = " HTTP/1.1\r\n\r\n";
+	const char *msg = "url: longer than 4096 bytes (the path and the "
+			  "query string)";
+	char line[API_HEADER_MAX + 64];
+	size_t n, t;
+
+	(void)state;
+	/* "GET " and a target of exactly API_URL_MAX bytes */
+	n = (size_t)snprintf(line, sizeof(line), "GET /v1/routes?prefix=");
+	t = API_URL_MAX - (n - 4);
+	memset(line + n, 'a', t);
+	n += t;
+	memcpy(line + n, tail, sizeof(tail) - 1);
+	screen(true, line, n + sizeof(tail) - 1, 0, 0, NULL);
+	/* one byte more */
+	line[n] = 'a';
+	n++;
+	memcpy(line + n, tail, sizeof(tail) - 1);
+	screen(true, line, n + sizeof(tail) - 1, -EMSGSIZE, 414, msg);
+	/* still coming: the target alone is too long already */
+	screen(true, line, n, -EMSGSIZE, 414, msg);
+	screen(true, line, n - 1, -EAGAIN, 0, NULL);
+	/* no version: the target runs to the line's end */
+	memcpy(line + n, "\r\n\r\n", 4);
+	screen(true, line, n + 4, -EMSGSIZE, 414, msg);
+	/* a long header field is not a long URL */
+	n = (size_t)snprintf(line, sizeof(line), "GET / HTTP/1.1\r\nX: ");
+	memset(line + n, 'a', API_URL_MAX + 10);
+	n += API_URL_MAX + 10;
+	memcpy(line + n, "\r\n\r\n", 4);
+	screen(true, line, n + 4, 0, 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_good_route_query_empty_state),
 		cmocka_unit_test(test_unknown_dev),
 		cmocka_unit_test(test_screen_header),
+		cmocka_unit_test(test_screen_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
