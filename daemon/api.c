@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <microhttpd.h>
 #include "api_internal.h"
+#include "api_tls.h"
 #include "config.h"
 #include "endpoint.h"
 #include "log.h"
@@ -49,6 +50,9 @@ struct api {
 	int epfd;	/* the listener, waiting connections, MHD's */
 	bool accepting; /* the listener is in epfd */
 	struct api_ctx *ctx;
+	/* HTTPS: MHD reads the header, sluiced cannot peek at it, so what it
+	 * screens for there is checked per request (uri_log(), handle()) */
+	bool tls;
 	bool bound;	/* EP_UNIX: we created the socket file */
 	dev_t sock_dev; /* ... this one */
 	ino_t sock_ino;
@@ -144,6 +148,10 @@ struct req {
 	size_t len;
 	size_t max; /* body_max() */
 	bool too_big;
+	bool started;	     /* handle() has seen its header */
+	size_t uri_len;	     /* the raw request target's, from uri_log() */
+	unsigned int refuse; /* an HTTPS request's screening: 414, 400 */
+	char why[128];	     /* ... and why */
 };
 
 /* A firewall rule list replaced whole (PUT /v1/fw/IFACE/DIR) may hold
@@ -220,6 +228,62 @@ static enum MHD_Result query_key(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+static const char *find_pct00(const char *s, const char *end);
+
+/*
+ * MHD calls this with the request target as it came (path and query, not
+ * yet decoded), before it reads the header fields: on an HTTPS listener,
+ * where sluiced cannot peek at the header, the target's length and %00
+ * are checked here (api_screen_header() does it on the others, which pass
+ * here anyway).  What it returns is the request's *con_cls.
+ */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	size_t n = strlen(uri);
+
+	(void)cls;
+	(void)conn;
+	if (!r)
+		return NULL;
+	r->uri_len = n;
+	if (n > API_URL_MAX) {
+		r->refuse = 414;
+		snprintf(r->why, sizeof(r->why),
+			 "url: longer than %d bytes (the path and the query "
+			 "string)",
+			 API_URL_MAX);
+	} else if (find_pct00(uri, uri + n)) {
+		r->refuse = 400;
+		snprintf(r->why, sizeof(r->why),
+			 "url: %%00 (a NUL byte) in the path or the query");
+	}
+	return r;
+}
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind,
+				const char *key, size_t key_size,
+				const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	*(size_t *)cls += key_size + value_size + 4; /* ": " and CRLF */
+	return MHD_YES;
+}
+
+/* An HTTPS request's line and header fields, as MHD parsed them: about
+ * what api_screen_header() counts on the others (MHD's own buffer, 32 KiB,
+ * bounds them before this; beyond it MHD answers 431 itself). */
+static size_t header_size(struct MHD_Connection *conn, const char *method,
+			  const struct req *r)
+{
+	size_t n = strlen(method) + 1 + r->uri_len + 11; /* HTTP/1.1 CRLF */
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, add_size, &n);
+	return n + 2;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
@@ -233,12 +297,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	char *body;
 
 	(void)version;
-	if (!r) { /* first call: headers only */
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return MHD_NO;
-		*con_cls = r;
+	if (!r || !r->started) { /* first call: headers only */
+		if (!r) {
+			r = calloc(1, sizeof(*r));
+			if (!r)
+				return MHD_NO;
+			*con_cls = r;
+		}
+		r->started = true;
 		r->max = body_max(method, url);
+		if (api->tls && !r->refuse &&
+		    header_size(conn, method, r) > API_HEADER_MAX) {
+			r->refuse = 431;
+			snprintf(r->why, sizeof(r->why),
+				 "request header: larger than %d bytes",
+				 API_HEADER_MAX);
+		}
+		if (r->refuse) {
+			conn_disarm(conn);
+			return respond(conn, r->refuse,
+				       error_body(&status, r->refuse, "%s",
+						  r->why),
+				       ctype);
+		}
 		/* Refused before any body is read: a client without the
 		 * token costs a connection for one request, never a buffer. */
 		if (!api_path_public(method, url) && !authorized(api, conn)) {
@@ -375,6 +456,23 @@ static unsigned int conns_from(const struct api *api,
 	return n;
 }
 
+/* @c to MHD, which reads from its socket from now on. */
+static void conn_handoff(struct api *api, struct api_conn *c)
+{
+	bool adopted;
+
+	api->handoff = c;
+	MHD_add_connection(api->mhd, c->fd, (struct sockaddr *)&c->peer,
+			   c->peer_len);
+	/* conn_notify() took it, or MHD closed the socket without */
+	adopted = !api->handoff;
+	api->handoff = NULL;
+	if (!adopted) {
+		c->fd = -1;
+		conn_release(api, c);
+	}
+}
+
 static void accept_some(struct api *api)
 {
 	/* a few per run: waiting connections and MHD get their turn */
@@ -426,6 +524,11 @@ static void accept_some(struct api *api)
 			api->conns->prev = c;
 		api->conns = c;
 		api->n_conns++;
+		/* HTTPS: the header is encrypted, MHD has it at once */
+		if (api->tls) {
+			conn_handoff(api, c);
+			continue;
+		}
 		ev.data.ptr = c;
 		if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			api_warn(api, "epoll: %s", strerror(errno));
@@ -617,7 +720,6 @@ static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
 	char buf[API_HEADER_MAX], msg[256];
 	size_t hdr_len = 0;
 	unsigned int code = 0, st;
-	bool adopted;
 	ssize_t n;
 	int rc;
 
@@ -648,16 +750,7 @@ static void pending_ready(struct api *api, struct api_conn *c, uint32_t events)
 	}
 	/* MHD reads the header we looked at from the socket itself */
 	epoll_ctl(api->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	api->handoff = c;
-	MHD_add_connection(api->mhd, c->fd, (struct sockaddr *)&c->peer,
-			   c->peer_len);
-	/* conn_notify() took it, or MHD closed the socket without */
-	adopted = !api->handoff;
-	api->handoff = NULL;
-	if (!adopted) {
-		c->fd = -1;
-		conn_release(api, c);
-	}
+	conn_handoff(api, c);
 }
 
 static void conn_notify(void *cls, struct MHD_Connection *mc,
@@ -895,8 +988,9 @@ static int tcp_listen(const struct endpoint *ep)
 }
 
 int api_start(struct api **out, const char *spec, const char *token,
-	      struct api_ctx *ctx)
+	      const struct api_tls *tls, struct api_ctx *ctx)
 {
+	struct MHD_OptionItem tls_opts[3] = { { MHD_OPTION_END, 0, NULL } };
 	struct epoll_event ev = { .events = EPOLLIN };
 	const union MHD_DaemonInfo *info;
 	char msg[256];
@@ -939,11 +1033,22 @@ int api_start(struct api **out, const char *spec, const char *token,
 		pr_err("api: cannot listen on %s: %s", spec, msg);
 		goto err_free;
 	}
+	api->tls = api->ep.kind == EP_TCP && tls && tls->cert;
+	if (api->tls) {
+		tls_opts[0] =
+			(struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						 tls->cert };
+		tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+						       0, tls->key };
+		tls_opts[2] =
+			(struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	}
 	/* We accept (accept_some), MHD serves what we hand it.  Its own
 	 * limits stay as a second line behind ours. */
 	api->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET, 0,
-		NULL, NULL, handle, api,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET |
+			(api->tls ? MHD_USE_TLS : 0),
+		0, NULL, NULL, handle, api,
 		/* first, or MHD prints the messages of the options before */
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, api,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)API_CONN_MAX,
@@ -951,7 +1056,16 @@ int api_start(struct api **out, const char *spec, const char *token,
 		(unsigned int)API_CONN_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)API_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
 		request_done, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify,
-		api, MHD_OPTION_END);
+		api, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	if (!api->mhd && api->tls) {
+		err = -EINVAL;
+		pr_err("api: %s: libmicrohttpd (GnuTLS) refused api_tls_cert "
+		       "'%s' with api_tls_key '%s': not a certificate and its "
+		       "own private key?",
+		       spec, tls->cert_path, tls->key_path);
+		goto err_close;
+	}
 	if (!api->mhd) {
 		err = -EIO;
 		pr_err("api: libmicrohttpd failed to start on %s", spec);
@@ -976,7 +1090,7 @@ int api_start(struct api **out, const char *spec, const char *token,
 		goto err_mhd;
 	}
 	api->accepting = true;
-	pr_info("api: listening on %s", spec);
+	pr_info("api: listening on %s%s", spec, api->tls ? " (https)" : "");
 	*out = api;
 	return 0;
 err_mhd:

@@ -60,8 +60,11 @@ struct api_ctx {
 	uint64_t started_at; /* CLOCK_MONOTONIC seconds */
 };
 
+struct api_tls;
+/* @tls (api_tls.h): HTTPS on a tcp: listener when it holds a certificate;
+ * a unix: listener is plain HTTP whatever it holds. */
 int api_start(struct api **out, const char *spec, const char *token,
-	      struct api_ctx *ctx);
+	      const struct api_tls *tls, struct api_ctx *ctx);
 void api_stop(struct api *api);
 int api_fd(const struct api *api);
 void api_run(struct api *api);

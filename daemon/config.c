@@ -69,6 +69,8 @@ void config_free(struct sluiced_config *cfg)
 	free(cfg->pin_dir);
 	free(cfg->state_dir);
 	free(cfg->api_token);
+	free(cfg->api_tls_cert);
+	free(cfg->api_tls_key);
 	json_object_put(cfg->ddos);
 	config_init(cfg);
 }
@@ -251,6 +253,29 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		}
 	}
 	return replace_str(&cfg->api_token, token);
+}
+
+static int set_path(char **dst, const char *key, const char *path, char *err,
+		    size_t errlen)
+{
+	if (path[0] != '/') {
+		snprintf(err, errlen, "%s: '%s' is not an absolute path", key,
+			 path);
+		return -EINVAL;
+	}
+	return replace_str(dst, path);
+}
+
+int config_set_tls_cert(struct sluiced_config *cfg, const char *path, char *err,
+			size_t errlen)
+{
+	return set_path(&cfg->api_tls_cert, "api_tls_cert", path, err, errlen);
+}
+
+int config_set_tls_key(struct sluiced_config *cfg, const char *path, char *err,
+		       size_t errlen)
+{
+	return set_path(&cfg->api_tls_key, "api_tls_key", path, err, errlen);
 }
 
 static const char *const role_names[] = {
@@ -491,6 +516,11 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	}
 	if (!strcmp(key, "api_token"))
 		return set_string(cfg, v, key, config_set_token, err, errlen);
+	if (!strcmp(key, "api_tls_cert"))
+		return set_string(cfg, v, key, config_set_tls_cert, err,
+				  errlen);
+	if (!strcmp(key, "api_tls_key"))
+		return set_string(cfg, v, key, config_set_tls_key, err, errlen);
 	if (!strcmp(key, "pin_dir"))
 		return set_string(cfg, v, key, config_set_pin_dir, err, errlen);
 	if (!strcmp(key, "state_dir"))
@@ -552,7 +582,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
-		"api_token, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
+		"api_token, api_tls_cert, api_tls_key, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
 		"lb, fib, conntrack, ddos, nat, fw, steer, l7, announce, node)",
 		key);
 	return -EINVAL;
@@ -735,6 +765,15 @@ int config_validate(const struct sluiced_config *cfg, char *err, size_t errlen)
 		return -E2BIG;
 	}
 
+	/* one without the other is a mistake, not plain HTTP */
+	if (!cfg->api_tls_cert != !cfg->api_tls_key) {
+		snprintf(err, errlen,
+			 "%s: set without %s (HTTPS needs both, plain HTTP "
+			 "neither)",
+			 cfg->api_tls_cert ? "api_tls_cert" : "api_tls_key",
+			 cfg->api_tls_cert ? "api_tls_key" : "api_tls_cert");
+		return -EINVAL;
+	}
 	for (int i = 0; i < cfg->n_apis; i++) {
 		struct endpoint ep;
 

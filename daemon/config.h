@@ -35,6 +35,9 @@ struct sluiced_config {
 	char *apis[CFG_MAX_APIS];
 	int n_apis;
 	char *api_token;
+	/* HTTPS on the tcp: listeners: PEM files read at start (api_tls.c) */
+	char *api_tls_cert;
+	char *api_tls_key;
 	char *pin_dir;
 	char *state_dir;
 	enum dp_xdp_mode xdp_mode;
@@ -109,6 +112,11 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		     size_t errlen);
 int config_set_role(struct sluiced_config *cfg, const char *role, char *err,
 		    size_t errlen);
+/* api_tls_cert, api_tls_key: a path (absolute); read by api_tls_load() */
+int config_set_tls_cert(struct sluiced_config *cfg, const char *path, char *err,
+			size_t errlen);
+int config_set_tls_key(struct sluiced_config *cfg, const char *path, char *err,
+		       size_t errlen);
 const char *config_role_name(enum dp_role r);
 void config_clear_ifaces(struct sluiced_config *cfg);
 void config_clear_tc_ifaces(struct sluiced_config *cfg);

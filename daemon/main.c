@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include "api.h"
+#include "api_tls.h"
 #include "caps.h"
 #include "config.h"
 #include "ct.h"
@@ -54,6 +55,8 @@ enum {
 	OPT_STATE_DIR,
 	OPT_API,
 	OPT_API_TOKEN,
+	OPT_API_TLS_CERT,
+	OPT_API_TLS_KEY,
 	OPT_XDP_MODE,
 	OPT_KEEP,
 	OPT_LOG_LEVEL,
@@ -84,6 +87,11 @@ static const struct opt_def opts[] = {
 		      "[" SLUICE_DEFAULT_API "]" },
 	[OPT_API_TOKEN] = { "api-token", 't', OPT_ARG_REQUIRED, "TOKEN",
 			    "bearer token, required for tcp: APIs" },
+	[OPT_API_TLS_CERT] = { "api-tls-cert", 0, OPT_ARG_REQUIRED, "FILE",
+			       "HTTPS on the tcp: APIs: this PEM\n"
+			       "certificate (with --api-tls-key)" },
+	[OPT_API_TLS_KEY] = { "api-tls-key", 0, OPT_ARG_REQUIRED, "FILE",
+			      "... and this PEM private key" },
 	[OPT_XDP_MODE] = { "xdp-mode", 'm', OPT_ARG_REQUIRED, "MODE",
 			   "auto|native|generic [auto]" },
 	[OPT_KEEP] = { "keep-on-exit", 'k', OPT_ARG_NONE, NULL,
@@ -171,6 +179,12 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 			break;
 		case OPT_API_TOKEN:
 			rc = config_set_token(cfg, optarg, err, sizeof(err));
+			break;
+		case OPT_API_TLS_CERT:
+			rc = config_set_tls_cert(cfg, optarg, err, sizeof(err));
+			break;
+		case OPT_API_TLS_KEY:
+			rc = config_set_tls_key(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_XDP_MODE:
 			rc = config_set_xdp_mode(cfg, optarg, err, sizeof(err));
@@ -660,9 +674,11 @@ int main(int argc, char **argv)
 	struct node *node = NULL;
 	struct dp *dp = NULL;
 	struct api_ctx actx;
+	struct api_tls tls = {};
 	struct state st;
 	struct lb_start ls = {};
 	bool check_only = false, have_state = false, ct_from_state = false;
+	char tls_err[600];
 	sigset_t mask;
 	int err, sfd = -1, n_apis = 0;
 
@@ -671,6 +687,13 @@ int main(int argc, char **argv)
 	if (err)
 		goto out_cfg;
 	log_set_level(cfg.log_level);
+	/* read now, while sluiced may still read any file; a bad one stops
+	 * it (and --check-config) before anything is touched */
+	err = api_tls_load(&cfg, &tls, tls_err, sizeof(tls_err));
+	if (err) {
+		fprintf(stderr, "sluiced: %s\n", tls_err);
+		goto out_cfg;
+	}
 	/* a backend balances nothing: no state file to read */
 	if (cfg.role == DP_ROLE_ROUTER) {
 		err = lb_start_read(&cfg, &ls);
@@ -728,7 +751,7 @@ int main(int argc, char **argv)
 	 * another daemon's socket) stops us before we touch the system.
 	 * Nothing is served before run_loop, so actx is filled in later. */
 	for (int i = 0; i < cfg.n_apis; i++) {
-		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token,
+		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &tls,
 				&actx);
 		if (err)
 			goto out_api;
@@ -881,6 +904,7 @@ out_api:
 out_cfg:
 	lb_vip_specs_free(ls.vips, ls.n);
 	free(nst.rules);
+	api_tls_free(&tls);
 	config_free(&cfg);
 	return err ? 1 : 0;
 }

@@ -14,6 +14,8 @@ packages=(
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 frr nftables tcpdump
 	procps psmisc python3 util-linux
+	# the API's HTTPS test makes a throw-away certificate (t_api_tls.sh)
+	openssl
 	# deploy/kubernetes validated offline (tests/k8s, npm packages below)
 	nodejs python3-yaml
 	# the container image run for real (tests/netns/t_image.sh); crun 1.8

@@ -137,11 +137,11 @@ static void test_state_dir(void **state)
 			 -EINVAL);
 	config_free(&cfg);
 	expect_error("{\"state_dir\": \"rel\"}", "state_dir: 'rel' must be");
-	expect_error(
-		"{\"statedir\": \"/x\"}",
-		"unknown field 'statedir' "
-		"(known: interfaces, tc_interfaces, api, api_token, pin_dir, "
-		"state_dir,");
+	expect_error("{\"statedir\": \"/x\"}",
+		     "unknown field 'statedir' "
+		     "(known: interfaces, tc_interfaces, api, api_token, "
+		     "api_tls_cert, api_tls_key, pin_dir, "
+		     "state_dir,");
 }
 
 static void test_bad_json(void **state)
@@ -651,6 +651,30 @@ static void expect_invalid(const char *json, const char *needle)
 	config_free(&cfg);
 }
 
+/* api_tls_cert and api_tls_key: absolute paths, both or neither (the files
+ * themselves are read at start: t_api_tls.sh). */
+static void test_api_tls(void **state)
+{
+	struct sluiced_config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(parse(&cfg, "{\"interfaces\": [\"eth0\"], "
+				     "\"api_tls_cert\": \"/etc/s/c.pem\", "
+				     "\"api_tls_key\": \"/etc/s/k.pem\"}"),
+			 0);
+	assert_string_equal(cfg.api_tls_cert, "/etc/s/c.pem");
+	assert_string_equal(cfg.api_tls_key, "/etc/s/k.pem");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	config_free(&cfg);
+	expect_error("{\"api_tls_cert\": \"c.pem\"}",
+		     "api_tls_cert: 'c.pem' is not an absolute path");
+	expect_error("{\"api_tls_key\": 7}", "api_tls_key");
+	expect_invalid("{\"interfaces\": [\"eth0\"], "
+		       "\"api_tls_key\": \"/etc/s/k.pem\"}",
+		       "api_tls_key: set without api_tls_cert");
+}
+
 /* tc_interfaces: the TC program instead of XDP, per interface. */
 static void test_tc_interfaces(void **state)
 {
@@ -768,6 +792,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_state_dir),
+		cmocka_unit_test(test_api_tls),
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_json_c_strict),
 		cmocka_unit_test(test_strict_json),
