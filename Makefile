@@ -101,7 +101,7 @@ BENCH_BIN := $(BUILD)/bench/sluice-bench
 image: $(BUILD)/sluiced $(BUILD)/sluicectl $(BUILD)/sluice-vrouter
 	deploy/image/build.sh $(BUILD)
 
-.PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench \
+.PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench soak \
 	format format-check clean help
 all: $(BUILD)/sluiced $(BUILD)/sluicectl $(UNIT_BINS) \
      $(if $(BPFT_SRCS),$(BPFT_BIN)) $(if $(BENCH_SRCS),$(BENCH_BIN))
@@ -114,6 +114,7 @@ help:
 	@echo "make bench       all benchmarks next to their baselines: table on stdout,"
 	@echo "                 build/bench/results.json and plots (docs/performance.md)"
 	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
+	@echo "make soak        the API soak for 10 minutes (docs/api.md)"
 	@echo "make format      reformat the C sources with .clang-format (kernel style)"
 	@echo "make format-check  fail when a C source is not formatted"
 	@echo "make install     install under PREFIX [/usr/local] (DESTDIR honoured); make uninstall"
@@ -239,6 +240,13 @@ test-unit test-bpf test-netns test-bench test-style:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh build
+
+# the API soak for 10 minutes (`make test` runs it for 1; docs/api.md)
+soak: deps
+	@$(MAKE) --no-print-directory SAN=1 all
+	@flock /tmp/sluice-netns.lock env SOAK_S=600 \
+		SLUICED=$(CURDIR)/build/san/sluiced SLUICECTL=$(CURDIR)/build/san/sluicectl \
+		timeout 900 bash tests/netns/t_api_soak.sh
 
 # stdout carries only the table: the build's output goes to stderr
 bench: deps

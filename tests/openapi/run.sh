@@ -6,7 +6,7 @@
 # reading of its source); and broken copies that must fail, since a test
 # that cannot fail would prove nothing.  TAP on stdout.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 doc=docs/openapi.yaml
 if [ ! -d tests/openapi/node_modules/@apidevtools/swagger-parser ]; then
 	echo "not ok 1 - tests/openapi/node_modules missing: run scripts/deps.sh" \
