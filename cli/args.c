@@ -48,7 +48,7 @@ void cli_opts_init(struct cli_opts *o, const char *env_api,
 		o->token = env_token;
 }
 
-enum { GOPT_JSON, GOPT_API, GOPT_TOKEN, GOPT_HELP, GOPT_VERSION };
+enum { GOPT_JSON, GOPT_API, GOPT_TOKEN, GOPT_CACERT, GOPT_HELP, GOPT_VERSION };
 
 const struct opt_def cli_global_opts[] = {
 	[GOPT_JSON] = { "json", 'j', OPT_ARG_NONE, NULL,
@@ -59,6 +59,9 @@ const struct opt_def cli_global_opts[] = {
 	[GOPT_TOKEN] = { "token", 0, OPT_ARG_REQUIRED, "TOKEN",
 			 "bearer token for tcp: endpoints\n"
 			 "(env SLUICE_API_TOKEN, which keeps it out of ps)" },
+	[GOPT_CACERT] = { "cacert", 0, OPT_ARG_REQUIRED, "FILE",
+			  "HTTPS to a tcp: endpoint, trusting the CA\n"
+			  "certificate in FILE (sluiced's api_tls_cert)" },
 	[GOPT_HELP] = { "help", 'h', OPT_ARG_NONE, NULL, "this text" },
 	[GOPT_VERSION] = { "version", 'V', OPT_ARG_NONE, NULL,
 			   "print the version" },
@@ -109,6 +112,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 			}
 			o->token = val;
 			break;
+		case GOPT_CACERT:
+			if (!*val) {
+				snprintf(err, errlen, "cacert: empty value");
+				return -EINVAL;
+			}
+			o->cacert = val;
+			break;
 		case -EINVAL: goto missing;
 		default:
 			snprintf(err, errlen,
@@ -130,6 +140,13 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 			snprintf(err, errlen, "%s (from SLUICE_API)", msg);
 		else
 			snprintf(err, errlen, "%s", msg);
+		return -EINVAL;
+	}
+	/* a unix socket is never HTTPS: a mistake, not a fall-back */
+	if (o->cacert && o->ep.kind != EP_TCP) {
+		snprintf(err, errlen,
+			 "cacert: HTTPS is for tcp: endpoints, not '%s'",
+			 o->api);
 		return -EINVAL;
 	}
 	return i;

@@ -46,10 +46,11 @@ struct cli_opts {
 	const char *api;      /* as given; parsed into ep */
 	const char *api_from; /* "--api", "SLUICE_API" or NULL (default) */
 	const char *token;    /* NULL: none */
+	const char *cacert;   /* HTTPS to a tcp: endpoint; NULL: HTTP */
 	struct endpoint ep;
 };
 
-/* -j, --api, --token, -h, -V: the table main's --help prints. */
+/* -j, --api, --token, --cacert, -h, -V: the table main's --help prints. */
 extern const struct opt_def cli_global_opts[];
 extern const size_t cli_nglobal_opts;
 

@@ -49,6 +49,12 @@ struct http_resp {
 int http_request(const struct endpoint *ep, const char *token,
 		 const char *method, const char *path, const char *body,
 		 struct http_resp *resp, char *err, size_t errlen);
+/* The same over HTTPS to a tcp: @ep when @cacert (a CA certificate file,
+ * sluicectl --cacert) is set. */
+int http_request_ca(const struct endpoint *ep, const char *token,
+		    const char *cacert, const char *method, const char *path,
+		    const char *body, struct http_resp *resp, char *err,
+		    size_t errlen);
 void http_resp_free(struct http_resp *resp);
 
 /* ---- show.c ---- */

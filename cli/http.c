@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The HTTP client: one request over libcurl, to a unix socket
- * (CURLOPT_UNIX_SOCKET_PATH) or to http://HOST:PORT.  GET, or POST/PATCH/
+ * (CURLOPT_UNIX_SOCKET_PATH) or to http://HOST:PORT (https:// with
+ * --cacert, docs/api.md "TLS").  GET, or POST/PATCH/
  * DELETE with an optional JSON body. */
 #include <errno.h>
 #include <stdio.h>
@@ -36,25 +37,27 @@ void http_resp_free(struct http_resp *resp)
 	resp->len = 0;
 }
 
-static int build_url(const struct endpoint *ep, const char *path, char *url,
-		     size_t len)
+static int build_url(const struct endpoint *ep, bool tls, const char *path,
+		     char *url, size_t len)
 {
+	const char *scheme = tls ? "https" : "http";
 	int n;
 
 	if (ep->kind == EP_UNIX)
 		n = snprintf(url, len, "http://localhost%s", path);
 	else if (strchr(ep->host, ':'))
-		n = snprintf(url, len, "http://[%s]:%u%s", ep->host, ep->port,
-			     path);
+		n = snprintf(url, len, "%s://[%s]:%u%s", scheme, ep->host,
+			     ep->port, path);
 	else
-		n = snprintf(url, len, "http://%s:%u%s", ep->host, ep->port,
-			     path);
+		n = snprintf(url, len, "%s://%s:%u%s", scheme, ep->host,
+			     ep->port, path);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int http_request(const struct endpoint *ep, const char *token,
-		 const char *method, const char *path, const char *body,
-		 struct http_resp *resp, char *err, size_t errlen)
+int http_request_ca(const struct endpoint *ep, const char *token,
+		    const char *cacert, const char *method, const char *path,
+		    const char *body, struct http_resp *resp, char *err,
+		    size_t errlen)
 {
 	long sent = 0;
 	char url[CLI_PATH_MAX + 128], cerr[CURL_ERROR_SIZE] = "";
@@ -66,7 +69,9 @@ int http_request(const struct endpoint *ep, const char *token,
 	int ret;
 
 	memset(resp, 0, sizeof(*resp));
-	ret = build_url(ep, path, url, sizeof(url));
+	bool tls = cacert && ep->kind == EP_TCP;
+
+	ret = build_url(ep, tls, path, url, sizeof(url));
 	if (ret) {
 		snprintf(err, errlen, "request URL too long");
 		return ret;
@@ -111,7 +116,10 @@ int http_request(const struct endpoint *ep, const char *token,
 	if (ep->kind == EP_UNIX)
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, ep->path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	/* only the scheme asked for: never a redirect to another */
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, tls ? "https" : "http");
+	if (tls)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "sluicectl/" SLUICE_VERSION);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -169,4 +177,12 @@ out_easy:
 out_global:
 	curl_global_cleanup();
 	return ret;
+}
+
+int http_request(const struct endpoint *ep, const char *token,
+		 const char *method, const char *path, const char *body,
+		 struct http_resp *resp, char *err, size_t errlen)
+{
+	return http_request_ca(ep, token, NULL, method, path, body, resp, err,
+			       errlen);
 }

@@ -82,8 +82,9 @@ int cli_show(const char *noun, const struct cli_query *q, cli_filter_fn filter,
 	int r, ret = CLI_EXIT_ERR;
 	bool json;
 
-	r = http_request(&cli.ep, cli.token, q->method ? q->method : "GET",
-			 q->path, cli_body_string(q), &resp, err, sizeof(err));
+	r = http_request_ca(&cli.ep, cli.token, cli.cacert,
+			    q->method ? q->method : "GET", q->path,
+			    cli_body_string(q), &resp, err, sizeof(err));
 	if (r) {
 		bool change = q->method && strcmp(q->method, "GET");
 

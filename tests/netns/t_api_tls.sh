@@ -157,5 +157,21 @@ c=$(req "$o" "${AUTH[@]}" -X DELETE "$URL/v1/vips/1%00/backends")
 answered "https %00 in the path: 400" 400 '%00' "$c" "$o"
 c=$(req "$o" "${AUTH[@]}" "$URL/v1/vips")
 answered "the VIP is still there" 200 '"198.18.100.1:80/tcp"' "$c" "$o"
+# sluicectl over HTTPS: --cacert, the token from the environment
+ctl() {
+	SLUICE_API_TOKEN=$token in_ns "$NS_R" "$SLUICECTL" --api "tcp:$TCP:$PORT" "$@"
+}
+out=$(ctl --cacert "$T_TMP/a.crt" vip show 2>&1)
+check "sluicectl --cacert: vip show over HTTPS" grep -q "198.18.100.1:80/tcp" <<<"$out"
+out=$(ctl vip show 2>&1)
+rc=$?
+check "sluicectl without --cacert: plain HTTP on the HTTPS port fails (exit $rc)" \
+	test "$rc" -ne 0
+echo "# $out"
+out=$(ctl --cacert "$T_TMP/b.crt" vip show 2>&1)
+rc=$?
+check "sluicectl --cacert with another certificate: refused (exit $rc)" \
+	test "$rc" -ne 0
+echo "# $out"
 check "daemon still running" kill -0 "$A_PID"
 tap_done

@@ -228,6 +228,14 @@ static const struct {
 		"api: 'foo': expected unix:PATH or tcp:HOST:PORT"),
 	OPT_BAD("sluicectl --api tcp:host:80 r", NULL, NULL,
 		"api: 'tcp:host:80': host 'host' is not an IPv4 or IPv6 address"),
+	/* HTTPS is for tcp: endpoints only */
+	OPT_BAD("sluicectl --cacert /etc/ca.pem r", NULL, NULL,
+		"cacert: HTTPS is for tcp: endpoints, not "
+		"'unix:/run/sluice/sluiced.sock'"),
+	OPT_BAD("sluicectl --cacert", NULL, NULL,
+		"option '--cacert' needs a value"),
+	{ "sluicectl --api tcp:198.18.0.1:80 --cacert /etc/ca.pem status", NULL,
+	  NULL, 5, NULL, 0, EP_TCP, "198.18.0.1", NULL },
 	OPT_BAD("sluicectl r", "unix:rel", NULL,
 		"api: 'unix:rel': unix socket path must be absolute and shorter "
 		"than 108 bytes (from SLUICE_API)"),
