@@ -46,12 +46,16 @@ done
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$A_PID/status"; }
 rss0=$(rss)
 # the RSS every 5 s while the soak runs
-(while [ ! -e "$T_TMP/stop-churn" ]; do rss; sleep 5; done) >"$T_TMP/rss.out" 2>/dev/null &
+# (both loops end with the test whatever happens: cleanup kills T_PIDS;
+# once it removed T_TMP, stop-churn would never appear)
+(while [ ! -e "$T_TMP/stop-churn" ] && [ -d "$T_TMP" ]; do rss; sleep 5; done) \
+	>"$T_TMP/rss.out" 2>/dev/null &
+T_PIDS+=("$!")
 
 # route churn: 50 /32s added then removed, again and again, until told
 churn() {
 	local n=0
-	while [ ! -e "$T_TMP/stop-churn" ]; do
+	while [ ! -e "$T_TMP/stop-churn" ] && [ -d "$T_TMP" ]; do
 		for i in $(seq 1 50); do ip -n "$NS_R" route add "198.19.250.$i/32" via $GW; done
 		for i in $(seq 1 50); do ip -n "$NS_R" route del "198.19.250.$i/32" via $GW; done
 		n=$((n + 1))
@@ -60,6 +64,7 @@ churn() {
 }
 churn >"$T_TMP/churn.out" 2>&1 &
 churn_pid=$!
+T_PIDS+=("$churn_pid")
 
 echo "# soak: $SOAK_S s, $SOAK_CLIENTS clients (think ${SOAK_THINK_S} s), $SOAK_SLOW slow, route churn"
 in_ns "$NS_R" timeout $((SOAK_S + 120)) "$T_PY" "$(dirname "$0")/api_soak.py" \
