@@ -17,6 +17,8 @@
 # status 1 when a path check fails or a tool errs.
 # shellcheck source=../tests/netns/lib.sh
 . "$(dirname "$0")/../tests/netns/lib.sh"
+# shellcheck source=../tests/netns/l7_lib.sh
+. "$(dirname "$0")/../tests/netns/l7_lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
@@ -36,48 +38,14 @@ done
 LB=$BUILD/bench/l7bench
 CTL=$BUILD/tests/tools/l7_ctl
 [ -x "$LB" ] && [ -x "$CTL" ] || die "no $LB or $CTL (make all)"
-CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG_ROOT" ] || die "no cgroup v2 hierarchy"
-CG="$CG_ROOT/sluice-bench-l7.$$"
 A4=198.18.7.1
-
-l7_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		for _ in 1 2 3; do
-			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-				kill -KILL "$p" 2>/dev/null
-			done
-			sleep 0.2
-			rmdir "$CG" 2>/dev/null && break
-		done
-	fi
-	cleanup
-}
-trap l7_cleanup EXIT
-mkdir "$CG" || die "cannot create $CG"
-netns_add NS l7b || die "netns"
-ip -n "$NS" addr add "$A4/32" dev lo
+l7_setup bench-l7 $A4
 incg() { # CPU CMD...: in the cgroup and the namespace, on CPU
 	local cpu=$1
 	shift
 	echo "$BASHPID" >"$CG/cgroup.procs" && exec nsenter --net="/var/run/netns/$NS" taskset -c "$cpu" "$@"
 }
-"$CTL" "$CG" 7901 >"$T_TMP/ctl.log" 2>&1 &
-CTL_PID=$!
-T_PIDS+=("$CTL_PID")
-wait_until 10 grep -q ready "$T_TMP/ctl.log" || die "l7_ctl: $(cat "$T_TMP/ctl.log")"
-# (a function: wait_until runs it anew each time, where a $(...) in its
-# arguments would be expanded once)
-ctl_lines_gt() { [ "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$1" ]; }
-counters() {
-	local n
-	n=$(grep -c '^socks=' "$T_TMP/ctl.log")
-	kill -USR1 "$CTL_PID"
-	wait_until 30 ctl_lines_gt "$n" || return 1
-	grep '^socks=' "$T_TMP/ctl.log" | tail -1
-}
-field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+l7_ctl_start "$CTL" 7901
 for port in 7901 7902; do
 	incg 1 "$LB" server "$port" >"$T_TMP/srv$port.log" 2>&1 &
 	T_PIDS+=("$!")

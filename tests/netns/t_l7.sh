@@ -18,64 +18,19 @@
 #   - turning the feature off with a transfer running: it completes,
 #     byte-exact, its later messages on the normal path ("disabled").
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/l7_lib.sh"
 
 TOOLS="$(dirname "$SLUICED")/tests/tools"
 XFER="$TOOLS/l7_xfer"
 CTL="$TOOLS/l7_ctl"
 [ -x "$XFER" ] && [ -x "$CTL" ] || die "no $XFER or $CTL (make all)"
 
-CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG_ROOT" ] || die "no cgroup v2 hierarchy"
-CG="$CG_ROOT/sluice-t-l7.$$"
 A4=198.18.7.1
 A6=2001:db8:7::1
-
-# Every process of the cgroup goes before the cgroup itself.
-l7_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		for _ in 1 2 3; do
-			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-				kill -KILL "$p" 2>/dev/null
-			done
-			sleep 0.2
-			rmdir "$CG" 2>/dev/null && break
-		done
-	fi
-	cleanup
-}
-trap l7_cleanup EXIT
-
-mkdir "$CG" || die "cannot create $CG"
-netns_add NS l7 || die "netns"
-ip -n "$NS" addr add "$A4/32" dev lo
+l7_setup l7 $A4
 ip -n "$NS" addr add "$A6/128" dev lo nodad
-
-# incg CMD...: CMD in the cgroup and the namespace, in place of the
-# calling shell: only ever called in $(...) or with & (then $! is CMD).
-incg() {
-	echo "$BASHPID" >"$CG/cgroup.procs" && exec nsenter --net="/var/run/netns/$NS" "$@"
-}
-
 # the loader stays outside the cgroup: its own sockets are not ours
-"$CTL" "$CG" 7701 7702 7703 >"$T_TMP/ctl.log" 2>&1 &
-CTL_PID=$!
-T_PIDS+=("$CTL_PID")
-wait_until 10 grep -q ready "$T_TMP/ctl.log" || die "l7_ctl: $(cat "$T_TMP/ctl.log")"
-
-# counters: one fresh line from l7_ctl
-# (a function: wait_until runs it anew each time, where a $(...) in its
-# arguments would be expanded once)
-ctl_lines_gt() { [ "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$1" ]; }
-counters() {
-	local n
-	n=$(grep -c '^socks=' "$T_TMP/ctl.log")
-	kill -USR1 "$CTL_PID"
-	wait_until 30 ctl_lines_gt "$n" || return 1
-	grep '^socks=' "$T_TMP/ctl.log" | tail -1
-}
-# field NAME LINE
-field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+l7_ctl_start "$CTL" 7701 7702 7703
 
 server_start() { # NAME PORT [ARGS...]
 	local name=$1 port=$2

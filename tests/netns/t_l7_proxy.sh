@@ -9,54 +9,15 @@
 #   - the counters say the application -> proxy bytes were redirected;
 #   - an unknown host is 404, a broken request line 400, from the proxy.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/l7_lib.sh"
 
 BUILD_DIR=$(dirname "$SLUICED")
 PROXY="$BUILD_DIR/sluice-l7proxy"
 CTL="$BUILD_DIR/tests/tools/l7_ctl"
 [ -x "$PROXY" ] && [ -x "$CTL" ] || die "no $PROXY or $CTL (make all)"
-CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG_ROOT" ] || die "no cgroup v2 hierarchy"
-CG="$CG_ROOT/sluice-t-l7p.$$"
 A4=198.18.7.1
-
-l7_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		for _ in 1 2 3; do
-			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-				kill -KILL "$p" 2>/dev/null
-			done
-			sleep 0.2
-			rmdir "$CG" 2>/dev/null && break
-		done
-	fi
-	cleanup
-}
-trap l7_cleanup EXIT
-
-mkdir "$CG" || die "cannot create $CG"
-netns_add NS l7p || die "netns"
-ip -n "$NS" addr add "$A4/32" dev lo
-
-incg() {
-	echo "$BASHPID" >"$CG/cgroup.procs" && exec nsenter --net="/var/run/netns/$NS" "$@"
-}
-
-"$CTL" "$CG" 9001 9002 >"$T_TMP/ctl.log" 2>&1 &
-CTL_PID=$!
-T_PIDS+=("$CTL_PID")
-wait_until 10 grep -q ready "$T_TMP/ctl.log" || die "l7_ctl: $(cat "$T_TMP/ctl.log")"
-# (a function: wait_until runs it anew each time, where a $(...) in its
-# arguments would be expanded once)
-ctl_lines_gt() { [ "$(grep -c '^socks=' "$T_TMP/ctl.log")" -gt "$1" ]; }
-counters() {
-	local n
-	n=$(grep -c '^socks=' "$T_TMP/ctl.log")
-	kill -USR1 "$CTL_PID"
-	wait_until 30 ctl_lines_gt "$n" || return 1
-	grep '^socks=' "$T_TMP/ctl.log" | tail -1
-}
-field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+l7_setup l7p $A4
+l7_ctl_start "$CTL" 9001 9002
 
 for app in a b; do
 	mkdir -p "$T_TMP/www-$app"

@@ -8,41 +8,15 @@
 # programs run in a namespace (198.18.7.1 on its lo) and a child cgroup
 # this test creates and removes; sluiced attaches there, not to the root.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/l7_lib.sh"
 
 XFER="$(dirname "$SLUICED")/tests/tools/l7_xfer"
 [ -x "$XFER" ] || die "no $XFER (make all)"
-CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG_ROOT" ] || die "no cgroup v2 hierarchy"
-CG="$CG_ROOT/sluice-t-l7d.$$"
 A4=198.18.7.1
-
-l7_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		for _ in 1 2 3; do
-			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-				kill -KILL "$p" 2>/dev/null
-			done
-			sleep 0.2
-			rmdir "$CG" 2>/dev/null && break
-		done
-	fi
-	cleanup
-}
-trap l7_cleanup EXIT
-
-mkdir "$CG" || die "cannot create $CG"
-netns_add NS l7d || die "netns"
-ip -n "$NS" addr add "$A4/32" dev lo
+l7_setup l7d $A4
 # sluiced wants a port to run on: a veth pair inside the namespace
 ip -n "$NS" link add v0 type veth peer name v1 || die "veth"
 ip -n "$NS" link set v0 up && ip -n "$NS" link set v1 up
-
-# incg CMD...: CMD in the cgroup and the namespace, replacing the calling
-# shell (only in $(...) or with &).
-incg() {
-	echo "$BASHPID" >"$CG/cgroup.procs" && exec nsenter --net="/var/run/netns/$NS" "$@"
-}
 for port in 7801 7802; do
 	incg "$XFER" server "$port" >"$T_TMP/s$port.out" 2>&1 &
 	T_PIDS+=("$!")
