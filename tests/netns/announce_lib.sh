@@ -86,6 +86,19 @@ up_has_vip() {
 	[ -n "$r" ]
 }
 up_lacks_vip() { ! up_has_vip; }
+# the upstream's BGP route to the VIP carries GRACEFUL_SHUTDOWN (65535:0),
+# or is there without it
+up_bgp() { frr_cmd up -c "show ip bgp $VIP/32" 2>/dev/null; }
+up_gshut() {
+	local r
+	r=$(up_bgp)
+	grep -q "Community: graceful-shutdown" <<<"$r"
+}
+up_no_gshut() {
+	local r
+	r=$(up_bgp)
+	grep -q "$VIP/32" <<<"$r" && ! grep -q "graceful-shutdown" <<<"$r"
+}
 
 # ms until COMMAND succeeds (polled every 50 ms, SECONDS at most), or -1.
 ms_until() {

@@ -214,17 +214,6 @@ check "the connection kept working (XDP stays: --keep-on-exit) (errors 0)" \
 	test "$(conn_errors)" = 0
 
 # ---- the graceful_shutdown drain: announced with 65535:0 instead -------------
-up_bgp() { frr_cmd up -c "show ip bgp $VIP/32" 2>/dev/null; }
-up_gshut() {
-	local r
-	r=$(up_bgp)
-	grep -q "Community: graceful-shutdown" <<<"$r"
-}
-up_no_gshut() {
-	local r
-	r=$(up_bgp)
-	grep -q "$VIP/32" <<<"$r" && ! grep -q "graceful-shutdown" <<<"$r"
-}
 echo '{"announce": {"enabled": true, "drain": "graceful_shutdown", "gshut_table": 84}}' \
 	>"$T_TMP/lb-gshut.json"
 sluiced_start "$NS_L" lb --config "$T_TMP/lb-gshut.json" --interface l0 --keep-on-exit ||

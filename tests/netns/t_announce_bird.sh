@@ -11,12 +11,31 @@ bird_node_conf() {
 	cat <<EOF
 router id 198.18.3.2;
 ipv4 table vips;
+ipv4 table vips_gshut;
 protocol device { scan time 2; }
 protocol kernel vip_routes {
 	kernel table 83;
 	learn;
 	scan time 2;
 	ipv4 { table vips; import all; export none; };
+}
+# a drained node's routes (announce.drain "graceful_shutdown"): table 84,
+# tagged GRACEFUL_SHUTDOWN (RFC 8326) on the way in
+protocol kernel vip_routes_gshut {
+	kernel table 84;
+	learn;
+	scan time 2;
+	ipv4 {
+		table vips_gshut;
+		import filter { bgp_community.add((65535, 0)); accept; };
+		export none;
+	};
+}
+protocol pipe vip_gshut_pipe {
+	table vips_gshut;
+	peer table vips;
+	import none;
+	export all;
 }
 protocol bgp upstream {
 	local 198.18.3.2 as 65001;
@@ -95,4 +114,27 @@ conn_stop >/dev/null
 echo "# connection through the drain: $(cat "$T_TMP/conn.out")"
 check "the established connection kept working (errors 0, $(conn_lines) lines)" \
 	test "$(conn_errors)" = 0 -a "$(conn_lines)" -gt 20
+
+# ---- the graceful_shutdown drain: BIRD tags table 84's routes 65535:0 --------
+sluiced_stop lb TERM
+echo '{"announce": {"enabled": true, "drain": "graceful_shutdown", "gshut_table": 84}}' \
+	>"$T_TMP/lb-gshut.json"
+sluiced_start "$NS_L" lb --config "$T_TMP/lb-gshut.json" --interface l0 ||
+	die "sluiced (LB) with the graceful_shutdown drain"
+check "graceful_shutdown drain configured: announced, without the community" \
+	wait_until 30 up_no_gshut
+conn_start
+sleep 1
+check "node drain (graceful_shutdown)" sctl lb node drain
+t_g=$(ms_until 20 up_gshut)
+echo "# BIRD: the upstream has GRACEFUL_SHUTDOWN ${t_g} ms after the drain"
+check "the upstream keeps the route, now with GRACEFUL_SHUTDOWN (${t_g} ms)" \
+	test "$t_g" -ge 0
+check "the upstream kept its BGP route through the move to table 84" up_has_vip
+check "undrain" sctl lb node undrain
+t_ng=$(ms_until 20 up_no_gshut)
+check "undrain: the community is gone at the upstream (${t_ng} ms)" test "$t_ng" -ge 0
+conn_stop >/dev/null
+check "a connection through the graceful_shutdown drain kept working (errors 0)" \
+	test "$(conn_errors)" = 0 -a "$(conn_lines)" -gt 10
 tap_done
