@@ -138,8 +138,10 @@ responder_pid() {
 echo_start() {
 	cat >"$T_TMP/echo.py" <<'PYEOF'
 import socket, threading
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8081)); s.listen(16)
+s = socket.socket(socket.AF_INET6)  # IPv4 and IPv6 (t_announce_v6.sh)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 8081)); s.listen(16)
 def serve(c):
     while True:
         d = c.recv(4096)
