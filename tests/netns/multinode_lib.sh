@@ -74,6 +74,22 @@ mn_setup() {
 	done
 }
 
+# BFD on every session (bfdd): a node that dies silently (no FIN, no
+# NOTIFICATION, the link up) is out of the upstream's ECMP group after
+# three missed 100 ms packets, not the 9 s BGP hold time.  Last in the
+# file and without "exit": every daemon reads the whole file, and an
+# "exit" bgpd does not know after a block it does not know ends its
+# configuration there.
+mn_frr_bfd_profile() {
+	cat <<EOF
+bfd
+ profile fast
+  transmit-interval 100
+  receive-interval 100
+  detect-multiplier 3
+EOF
+}
+
 # The upstream: eBGP with the three nodes (one AS, 65001: their paths are
 # equal, so bgpd installs all of them as one multipath route).
 mn_frr_upstream_conf() {
@@ -88,6 +104,8 @@ router bgp 65000
  neighbor NODES peer-group
  neighbor NODES remote-as 65001
  neighbor NODES advertisement-interval 0
+ neighbor NODES timers connect 2
+ neighbor NODES bfd profile fast
 EOF
 	for i in $NODES; do
 		echo " neighbor $(node_addr "$i") peer-group NODES"
@@ -96,6 +114,7 @@ EOF
  address-family ipv4 unicast
   maximum-paths 8
  exit-address-family
+$(mn_frr_bfd_profile)
 EOF
 }
 
@@ -111,9 +130,12 @@ router bgp 65001
  timers bgp 3 9
  neighbor 198.18.$((2 + $1)).1 remote-as 65000
  neighbor 198.18.$((2 + $1)).1 advertisement-interval 0
+ neighbor 198.18.$((2 + $1)).1 timers connect 2
+ neighbor 198.18.$((2 + $1)).1 bfd profile fast
  address-family ipv4 unicast
   redistribute table 83
  exit-address-family
+$(mn_frr_bfd_profile)
 EOF
 }
 

@@ -9,6 +9,8 @@
 #   a) flows spread over the three nodes
 #   b) node drain, then undrain; an upgrade: SIGTERM with a grace period,
 #      then a new sluiced (no established connection may break)
+#   g) node 1 dies silently (every packet to and from it dropped at the
+#      upstream: no FIN, no NOTIFICATION, the link up); BFD takes it out
 #   c) SIGKILL of one node's sluiced and bgpd (the figure is printed)
 #   d) that node back; one backend removed from every node
 #   e) a backend added, then a drain: what second chance is for
@@ -78,11 +80,11 @@ for i in $NODES; do
 	node_vips "$i" || die "VIPs and backends on node $i"
 done
 mn_frr_upstream_conf >"$T_TMP/frr-up.conf"
-frr_start "$NS_R" up "$T_TMP/frr-up.conf" bgpd || die "FRR on the upstream"
+frr_start "$NS_R" up "$T_TMP/frr-up.conf" bgpd bfdd || die "FRR on the upstream"
 for i in $NODES; do
 	ns="NS_N$i"
 	mn_frr_node_conf "$i" >"$T_TMP/frr-node$i.conf"
-	frr_start "${!ns}" "node$i" "$T_TMP/frr-node$i.conf" bgpd ||
+	frr_start "${!ns}" "node$i" "$T_TMP/frr-node$i.conf" bgpd bfdd ||
 		die "FRR on node $i"
 done
 check "the upstream has $VIP over BGP with three next hops (one per node)" \
@@ -192,6 +194,40 @@ sleep $SETTLE
 figure upgrade "$(ev_end upgrade)"
 check "b) upgrade: no established connection broke ($BROKEN of $M)" test "$BROKEN" = 0
 check "b) upgrade: no request failed ($REQ_FAIL)" test "$REQ_FAIL" = 0
+
+# ---- g) node 1 dies silently -------------------------------------------------
+# The upstream drops everything from and to node 1 (nftables on its port
+# n1; ARP untouched): to the upstream the node is gone without a word, as
+# a machine that loses power or hangs.  Only BFD can tell (100 ms x 3);
+# the flows it hashed to node 1 go to nodes 2 and 3, whose Maglev tables
+# are the same (no backend has changed yet), so those connections go on
+# after a stall of about the detection time.  Before any backend change
+# on purpose: a flow moved after one is what second chance is for (e).
+ev_begin silent_death
+ip netns exec "$NS_R" nft -f - <<EOF || die "nftables in the upstream"
+table inet t_silent {
+	chain forward_drop { type filter hook forward priority 0; iifname "n1" drop; oifname "n1" drop; }
+	chain input_drop { type filter hook input priority 0; iifname "n1" drop; }
+	chain output_drop { type filter hook output priority 0; oifname "n1" drop; }
+}
+EOF
+t=$(ms_until 15 up_paths_are $VIP 2)
+echo "# silent death: the upstream down to two next hops after $t ms (BFD 100 ms x 3; the BGP hold time is 9 s)"
+check "g) BFD takes node 1 out of the upstream's ECMP group within 2 s ($t ms)" \
+	test "$t" -ge 0 -a "$t" -le 2000
+sleep $SETTLE
+figure silent_death "$(ev_end silent_death)"
+check "g) silent death: no established connection broke ($BROKEN of $M)" test "$BROKEN" = 0
+echo "# silent death: requests failed $REQ_FAIL (those sent to node 1 before BFD noticed)"
+ev_begin silent_back
+check "g) node 1 reachable again (the upstream's rules removed)" \
+	ip netns exec "$NS_R" nft delete table inet t_silent
+t=$(ms_until 30 up_paths_are $VIP 3)
+echo "# silent death over: three next hops again after $t ms"
+check "g) node 1 back in the ECMP group ($t ms)" test "$t" -ge 0
+sleep $SETTLE
+figure silent_back "$(ev_end silent_back)"
+check "g) node 1 back: no established connection broke ($BROKEN of $M)" test "$BROKEN" = 0
 
 # ---- c) SIGKILL of node 2's sluiced and bgpd --------------------------------
 ev_begin kill_node
