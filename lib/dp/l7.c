@@ -88,6 +88,17 @@ int dp_l7_open(struct dp_l7 **out, const char *pin_dir)
 		       strerror(-err));
 		goto err_skel;
 	}
+	/* No syscall may remove a live socket: the kernel would drop what is
+	 * queued to it (a gap in the stream, 48-64 KiB seen on 6.18).  Frozen,
+	 * the sockhash refuses user space's updates and deletes on any fd;
+	 * the sockops program still inserts, the kernel still removes at
+	 * close.  A pinned map an earlier run froze answers EBUSY. */
+	if (bpf_map_freeze(bpf_map__fd(l->skel->maps.l7_socks)) &&
+	    errno != EBUSY) {
+		err = -errno;
+		pr_err("l7: cannot freeze the sockhash: %s", strerror(-err));
+		goto err_skel;
+	}
 	if (l->dir) {
 		err = pin_path(l, SLUICE_L7_LINK_PIN, path, sizeof(path));
 		if (err)
