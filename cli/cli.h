@@ -208,6 +208,25 @@ int cli_steer_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_steer_added_print(json_object *doc, FILE *out, char *err,
 			  size_t errlen);
 
+/* top.c: live rates from two successive reads of GET /v1/stats and GET
+ * /v1/vips (@vips0/@vips1 NULL: no load balancer), @secs apart.  The
+ * rates document: {"interval_s", "interfaces": [{name, rx_pps, rx_bps,
+ * forward_pps, pass_pps, drop_pps}], "reasons": [{interface, reason,
+ * verdict, pps, bps}] (those that moved, busiest first), "vips": [{id,
+ * pps, bps, new_flows_ps, drops_ps, "backends": [{address, state, health,
+ * pps, bps, new_flows_ps}]}]}; bps are bits per second. */
+struct cli_top_opts {
+	uint32_t interval_s; /* --interval, 1..3600 */
+	uint32_t count;	     /* --count, 0: until interrupted */
+	bool help;
+};
+int cli_top_args(int argc, char **argv, struct cli_top_opts *o, char *err,
+		 size_t errlen);
+json_object *cli_top_rates(json_object *stats0, json_object *stats1,
+			   json_object *vips0, json_object *vips1, double secs);
+int cli_top_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int do_top(int argc, char **argv);
+
 /* The printer for what a load-balancer request answers with (q->out). */
 typedef int (*cli_printer)(json_object *doc, FILE *out, char *err,
 			   size_t errlen);

@@ -26,7 +26,7 @@ static const struct cmd {
 	{ "block", do_block },	   { "nat", do_nat },
 	{ "fw", do_fw },	   { "steer", do_steer },
 	{ "l7", do_l7 },	   { "node", do_node },
-	{ "help", do_help },
+	{ "top", do_top },	   { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -60,6 +60,8 @@ static void usage(FILE *out)
 	      "                                      the L7 local hop (sockmap)\n"
 	      "  node [show] | drain [--grace S] | undrain\n"
 	      "                                      drain: VIP routes withdrawn\n"
+	      "  top [--interval S] [--count N]      live rates: interfaces, reasons,\n"
+	      "                                      VIPs, backends\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
