@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <microhttpd.h>
 #include "api_internal.h"
+#include "api_stats.h"
 #include "api_tls.h"
 #include "config.h"
 #include "endpoint.h"
@@ -165,8 +166,9 @@ static size_t body_max(const char *method, const char *url)
 
 /* Every answer ends its connection: the next request comes on a new one,
  * whose header sluiced reads first. */
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       char *body, const char *ctype)
+static enum MHD_Result respond(struct MHD_Connection *conn, const char *method,
+			       unsigned int status, char *body,
+			       const char *ctype)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -183,6 +185,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
+	if (ret == MHD_YES)
+		api_stats_count(method, status);
 	return ret;
 }
 
@@ -315,7 +319,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		}
 		if (r->refuse) {
 			conn_disarm(conn);
-			return respond(conn, r->refuse,
+			return respond(conn, method, r->refuse,
 				       error_body(&status, r->refuse, "%s",
 						  r->why),
 				       ctype);
@@ -324,7 +328,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		 * token costs a connection for one request, never a buffer. */
 		if (!api_path_public(method, url) && !authorized(api, conn)) {
 			conn_disarm(conn);
-			return respond(conn, 401,
+			return respond(conn, method, 401,
 				       error_body(&status, 401,
 						  "missing or "
 						  "wrong bearer token "
@@ -337,7 +341,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (cl && strtoull(cl, NULL, 10) > r->max) {
 			r->too_big = true;
 			conn_disarm(conn);
-			return respond(conn, 413,
+			return respond(conn, method, 413,
 				       error_body(&status, 413,
 						  "body: larger "
 						  "than %zu bytes",
@@ -381,7 +385,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		q.body_len = r->len;
 		body = api_render(api->ctx, method, url, &q, &status, &ctype);
 	}
-	return respond(conn, status, body, ctype);
+	return respond(conn, method, status, body, ctype);
 }
 
 static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -563,6 +567,8 @@ static void conn_refuse(struct api *api, struct api_conn *c, unsigned int code,
 		if (send(c->fd, head, (size_t)n, MSG_NOSIGNAL) == n)
 			send(c->fd, body, strlen(body), MSG_NOSIGNAL);
 		free(body);
+		/* refused on its header alone: the method is not known */
+		api_stats_count(NULL, code);
 	}
 	shutdown(c->fd, SHUT_WR);
 	conn_release(api, c);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "api.h"
+#include "api_stats.h"
 #include "ct.h"
 #include "ddos.h"
 #include "l7.h"
@@ -289,6 +290,7 @@ char *metrics_render(struct api_ctx *ctx)
 	struct state *st = ctx->st;
 	struct buf b = { .cap = 16384 };
 	struct dp_fib_usage fu;
+	char *api;
 
 	b.s = malloc(b.cap);
 	if (!b.s)
@@ -353,6 +355,12 @@ char *metrics_render(struct api_ctx *ctx)
 		(unsigned long long)st->nl_resyncs,
 		(unsigned long long)st->nl_overruns,
 		(unsigned long long)st->route_errors);
+	api = api_stats_metrics();
+	if (api)
+		bprintf(&b, "%s", api);
+	else
+		b.oom = true;
+	free(api);
 	if (ctx->lb)
 		lb_metrics(&b, ctx->lb);
 	if (ctx->ct) {
