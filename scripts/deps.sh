@@ -28,6 +28,9 @@ packages=(
 	gnuplot-nox
 	# make deb and its test; the man pages' and the unit's checks
 	debhelper dpkg-dev man-db systemd
+	# /metrics scraped by a real Prometheus, the dashboard's queries run in
+	# it (tests/netns/t_prometheus.sh)
+	prometheus
 )
 
 # tests/k8s's and tests/openapi's validators, pinned by their
@@ -63,8 +66,9 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# bird2's and frr's packages start daemons in the root namespace; tests run
-# their own.
+# bird2's, frr's and prometheus' packages start daemons in the root
+# namespace; tests run their own.
 systemctl disable --now bird >/dev/null 2>&1 || true
 systemctl disable --now frr >/dev/null 2>&1 || true
+systemctl disable --now prometheus >/dev/null 2>&1 || true
 npm_deps
