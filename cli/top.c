@@ -102,9 +102,18 @@ static json_object *find_by(json_object *arr, const char *key, const char *val)
 	return NULL;
 }
 
+/* A rate, printed by -j with three decimals at most ("456.909", "2.5",
+ * "0") rather than all seventeen digits of the double. */
 static void add_rate(json_object *o, const char *key, double v)
 {
-	json_object_object_add(o, key, json_object_new_double(v));
+	char s[32];
+	size_t n = (size_t)snprintf(s, sizeof(s), "%.3f", v);
+
+	while (n > 1 && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (s[n - 1] == '.')
+		s[--n] = '\0';
+	json_object_object_add(o, key, json_object_new_double_s(v, s));
 }
 
 static int by_pps_desc(const void *a, const void *b)

@@ -177,6 +177,23 @@ static void test_rates(void **state)
 	assert_true(num(idx(e, "backends", 0), "pps") == 50);
 	assert_true(num(idx(e, "backends", 0), "new_flows_ps") == 2.5);
 	assert_true(num(idx(e, "backends", 1), "pps") == 0);
+
+	/* -j: three decimals at most, no trailing zeros */
+	assert_string_equal(
+		json_object_to_json_string_ext(
+			json_object_object_get(idx(e, "backends", 0),
+					       "new_flows_ps"),
+			JSON_C_TO_STRING_PLAIN),
+		"2.5");
+	assert_string_equal(
+		json_object_to_json_string_ext(json_object_object_get(e, "pps"),
+					       JSON_C_TO_STRING_PLAIN),
+		"100");
+	json_object_put(r);
+	r = cli_top_rates(NULL, NULL, NULL, NULL, 3.0);
+	assert_string_equal(
+		json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN),
+		"{\"interval_s\":3,\"interfaces\":[],\"reasons\":[]}");
 	json_object_put(r);
 
 	/* no load balancer: no "vips" */
