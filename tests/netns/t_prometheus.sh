@@ -212,6 +212,22 @@ for v in dash["templating"]["list"]:
     m = re.match(r"label_values\((.*), *(\w+)\)$", d)
     if m and not any(x in have for x in names(m.group(1))):
         print("# variable %s: no series for %s" % (v["name"], d)); bad += 1
+# what Grafana needs to lay it out: unique panel ids, panels inside the
+# 24-column grid, a data source on every query; and the six rows
+ids = [p["id"] for p in dash["panels"]]
+if len(ids) != len(set(ids)):
+    print("# panel ids are not unique"); bad += 1
+for p in dash["panels"]:
+    g = p["gridPos"]
+    if g["x"] < 0 or g["w"] < 1 or g["x"] + g["w"] > 24:
+        print("# %s: outside the grid: %s" % (p["title"], g)); bad += 1
+    for t in p.get("targets", []):
+        if t.get("datasource", {}).get("uid") != "${datasource}":
+            print("# %s: a query without the data source" % p["title"]); bad += 1
+rows = [p["title"].split(":")[0] for p in dash["panels"] if p["type"] == "row"]
+for want in ("Interfaces", "Reasons", "Routes", "Load balancer", "Conntrack", "API and daemon"):
+    if want not in rows:
+        print("# no row '%s' (rows: %s)" % (want, rows)); bad += 1
 print("# %d queries, %d problems" % (n, bad))
 sys.exit(1 if bad or n < 20 else 0)
 PYEOF
