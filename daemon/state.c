@@ -702,8 +702,10 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 	memcpy(v.mac, n->mac, 6);
 	err = router_maps(st) ? st->ops->neigh_set(st->dp, &k, &v) : 0;
 	e->programmed = !err;
-	if (err)
-		pr_err("neigh: cannot program: %s", strerror(-err));
+	/* a full map refuses every new neighbour: count them, log a few */
+	if (err && st->neigh_errors++ < 10)
+		pr_err("neigh: cannot program: %s%s", strerror(-err),
+		       err == -E2BIG ? " (the neighbors map is full)" : "");
 }
 
 /* ---- links and managed interfaces ---------------------------------------- */

@@ -167,6 +167,9 @@ struct state {
 	uint64_t nl_overruns;	       /* ENOBUFS on the event socket */
 	uint64_t nl_resyncs_coalesced; /* requests folded into a pending one */
 	uint64_t route_errors;
+	/* neighbours the map refused (it is full: SLUICE_MAX_NEIGHS): their
+	 * traffic goes to the kernel (pass_no_neigh) */
+	uint64_t neigh_errors;
 	uint64_t unsupported_routes;
 	/* The kernel removes or kills IPv4 routes through a link that goes
 	 * down or away without telling anyone: re-dump routes after that. */

@@ -1279,6 +1279,7 @@ static void test_neighbours(void **state)
 	fake.fail[DP_MAP_NEIGHBORS] = 1;
 	neigh(ETH1, "10.0.1.2", 0x05, NUD_REACHABLE, false);
 	assert_false(map_has_neigh(ETH1, "10.0.1.2"));
+	assert_int_equal(st.neigh_errors, 1);
 	/* the link goes: its neighbours with it */
 	{
 		struct nl_link l = { .ifindex = ETH0 };
