@@ -114,7 +114,7 @@ help:
 	@echo "make bench       all benchmarks next to their baselines: table on stdout,"
 	@echo "                 build/bench/results.json and plots (docs/performance.md)"
 	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
-	@echo "make soak        the API soak for 10 minutes (docs/api.md)"
+	@echo "make soak        the API soak for 10 minutes (docs/api.md), the fault tests for 30 s"
 	@echo "make format      reformat the C sources with .clang-format (kernel style)"
 	@echo "make format-check  fail when a C source is not formatted"
 	@echo "make install     install under PREFIX [/usr/local] (DESTDIR honoured); make uninstall"
@@ -247,6 +247,12 @@ soak: deps
 	@flock /tmp/sluice-netns.lock env SOAK_S=600 \
 		SLUICED=$(CURDIR)/build/san/sluiced SLUICECTL=$(CURDIR)/build/san/sluicectl \
 		timeout 900 bash tests/netns/t_api_soak.sh
+	@# the fault tests' long variants (docs/operations.md)
+	@for t in t_fault_kill t_upgrade_traffic t_flap_storm; do \
+		flock /tmp/sluice-netns.lock env FAULT_KILL_S=30 UPGRADE_S=30 FLAP_S=30 \
+			SLUICED=$(CURDIR)/build/san/sluiced SLUICECTL=$(CURDIR)/build/san/sluicectl \
+			timeout 600 bash tests/netns/$$t.sh || exit 1; \
+	done
 
 # stdout carries only the table: the build's output goes to stderr
 bench: deps
