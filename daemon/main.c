@@ -583,6 +583,7 @@ static void on_netlink(void *arg)
 		resync_request(&nw->rs, RESYNC_ROUTES);
 	if (!rc)
 		rc = resync_run(&nw->rs, nw->ns, nw->st);
+	state_retry_refused(nw->st);
 	nw->st->nl_resyncs_coalesced = nw->rs.coalesced;
 	nat_sync_ifaces(nw->nat);
 	if (rc)

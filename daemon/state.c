@@ -305,11 +305,26 @@ static void prefix_unprogram(struct state *st, struct st_prefix *p)
 				0;
 	if (err && err != -ENOENT)
 		st->route_errors++;
+	else if (st->n_refused)
+		st->retry_refused = true; /* room for a refused one */
 	if (p->programmed.type == SLUICE_RT_FORWARD)
 		nhg_release(st, p->programmed.nhg_id);
 	p->is_programmed = false;
 	p->best = NULL;
 	st->routes_programmed[p->key.family == AF_INET6]--;
+}
+
+/* n_refused may count a prefix freed without a sync (a forgotten table):
+ * state_retry_refused() recounts. */
+static void prefix_refused(struct state *st, struct st_prefix *p, bool on)
+{
+	if (p->refused == on)
+		return;
+	p->refused = on;
+	if (on)
+		st->n_refused++;
+	else if (st->n_refused)
+		st->n_refused--;
 }
 
 static void prefix_sync(struct state *st, struct st_prefix *p)
@@ -323,6 +338,7 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 
 	if (!best) {
 		prefix_unprogram(st, p);
+		prefix_refused(st, p, false);
 		return;
 	}
 	variant_to_route(st, p, best, &r);
@@ -341,6 +357,7 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 		}
 	}
 	if (p->is_programmed && !memcmp(&rt, &p->programmed, sizeof(rt))) {
+		prefix_refused(st, p, false); /* the map has it already */
 		p->best = best;
 		if (rt.type == SLUICE_RT_FORWARD)
 			nhg_release(st, rt.nhg_id); /* drop the extra ref */
@@ -358,8 +375,10 @@ static void prefix_sync(struct state *st, struct st_prefix *p)
 			       strerror(-err));
 		if (rt.type == SLUICE_RT_FORWARD)
 			nhg_release(st, rt.nhg_id);
+		prefix_refused(st, p, true);
 		return;
 	}
+	prefix_refused(st, p, false);
 	p->best = best;
 	if (p->is_programmed) {
 		if (p->programmed.type == SLUICE_RT_FORWARD)
@@ -577,6 +596,26 @@ void state_route_event(struct state *st, const struct nl_route *r, bool del,
 nomem:
 	st->route_errors++;
 	pr_err("route: out of memory");
+}
+
+void state_retry_refused(struct state *st)
+{
+	uint64_t errors = st->route_errors;
+	struct st_prefix *p, *tmp;
+	uint32_t n = 0;
+
+	if (!st->retry_refused)
+		return;
+	st->retry_refused = false;
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		if (!p->refused)
+			continue;
+		prefix_sync(st, p);
+		n += p->refused;
+	}
+	st->n_refused = n;
+	/* a route refused again is not a new error */
+	st->route_errors = errors;
 }
 
 /* ---- nexthop objects ------------------------------------------------------ */

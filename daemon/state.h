@@ -94,6 +94,9 @@ struct st_prefix {
 	const struct st_variant *best; /* the one programmed */
 	struct sluice_route programmed;
 	bool is_programmed;
+	/* the map refused the best variant (a full table): the kernel has
+	 * it, the data path does not; tried again when room is made */
+	bool refused;
 };
 
 struct st_neigh {
@@ -174,6 +177,11 @@ struct state {
 	/* The kernel removes or kills IPv4 routes through a link that goes
 	 * down or away without telling anyone: re-dump routes after that. */
 	bool routes_dirty;
+	/* routes the map refused (counted when refused, recounted by
+	 * state_retry_refused()), and whether a route deleted since may have
+	 * made room for them */
+	uint32_t n_refused;
+	bool retry_refused;
 	/* Between state_forget_*() and the end of the re-dump: every route
 	 * is read again, so nothing needs re-resolving before that. */
 	bool redumping;
@@ -200,6 +208,12 @@ void state_forget_routes(struct state *st);
 int state_resync_done(struct state *st);
 
 void state_link_event(struct state *st, const struct nl_link *l, bool del);
+/* Programs again the routes a full table refused, once a route was
+ * deleted since (which frees LPM entries and forwarding-table groups):
+ * without it the data path would lack them until the kernel announced
+ * them again.  Cheap when there is nothing to do; the netlink handler calls
+ * it after each batch of events. */
+void state_retry_refused(struct state *st);
 void state_route_event(struct state *st, const struct nl_route *r, bool del,
 		       uint16_t nlmsg_flags);
 void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del);

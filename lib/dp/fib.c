@@ -117,20 +117,28 @@ int dp_fib_route_set(struct dp *dp, int family, const void *addr,
 		return err;
 	err = fib_add(fib_of(f, family), a, plen, target);
 	if (err) {
-		char txt[INET6_ADDRSTRLEN];
+		/* a full pool refuses every route that needs a group, and
+		 * sluiced tries the refused ones again when room is made:
+		 * log the first few (route_errors counts them all) */
+		static unsigned int logged;
 		const struct fib_tables *t = family == AF_INET ? &f->t4 :
 								 &f->t6;
+		char txt[INET6_ADDRSTRLEN];
 
-		inet_ntop(family, a, txt, sizeof(txt));
-		if (err == -ENOSPC)
-			pr_err("dp: route %s/%u: not programmed: the IPv%d "
-			       "forwarding table's %u groups are all in use "
-			       "(raise fib.v%d_groups in sluiced's config)",
-			       txt, plen, family == AF_INET ? 4 : 6,
-			       t->n_groups, family == AF_INET ? 4 : 6);
-		else
-			pr_err("dp: route %s/%u: not programmed: %s", txt, plen,
-			       strerror(-err));
+		if (logged < 10) {
+			logged++;
+			inet_ntop(family, a, txt, sizeof(txt));
+			if (err == -ENOSPC)
+				pr_err("dp: route %s/%u: not programmed: the "
+				       "IPv%d forwarding table's %u groups are "
+				       "all in use (raise fib.v%d_groups in "
+				       "sluiced's config)",
+				       txt, plen, family == AF_INET ? 4 : 6,
+				       t->n_groups, family == AF_INET ? 4 : 6);
+			else
+				pr_err("dp: route %s/%u: not programmed: %s",
+				       txt, plen, strerror(-err));
+		}
 		dp_nexthops_put(f->nh, target);
 		return err;
 	}

@@ -8,7 +8,8 @@
 #  b) the IPv4 forwarding table's groups (fib.v4_groups 16, the minimum):
 #     /32 routes in 32 distinct /24s; those past the pool are refused,
 #     counted in route_errors, absent from /v1/routes and the map, and the
-#     log names the key to raise;
+#     log names the key to raise; deleting the programmed ones gives their
+#     groups to the refused ones;
 #  c) neighbours (the neighbors map, SLUICE_MAX_NEIGHS = 65,536): 65,600
 #     permanent entries on a port; the map holds 65,536, the rest are
 #     counted in neigh_errors and not programmed (the packet path passes
@@ -128,8 +129,20 @@ check "b) the log names the key to raise" grep -q "raise fib.v4_groups in sluice
 last=198.19.31.1/32
 check_fails "b) a refused route is not in /v1/routes" route_has r $last
 check_fails "b) ...nor in the pinned map" map_route_has "$PIN_r" $last
+# The programmed ones go: the refused ones (still in the kernel) take the
+# groups they free, without the kernel announcing them again.
+api_json r "/v1/routes?prefix=198.19.0.0/16" "'\\n'.join('route del ' + r['prefix'] for r in d['routes'])" \
+	>"$T_TMP/groups.prog"
+ip -n "$NS_R" -batch "$T_TMP/groups.prog" || tap_fail "b) programmed routes deleted"
+n_prog() { api_json r "/v1/routes?prefix=198.19.0.0/16" "str(len(d['routes']))"; }
+n_prog_is() { [ "$(n_prog)" = "$1" ]; }
+want=$((32 - free < free ? 32 - free : free))
+check "b) the refused routes take the groups freed: $want programmed" wait_until 10 n_prog_is "$want"
+echo "# b) the $free programmed routes deleted: $(n_prog) of the $((32 - free)) refused ones" \
+	"programmed, groups $(groups), route_errors +$(($(status_field r route_errors) - err0))"
+check "b) ...with no new route error" test "$(status_field r route_errors)" = "$err1"
 sed 's/^route add \([^ ]*\) .*/route del \1/' "$T_TMP/groups.batch" >"$T_TMP/groups.del"
-ip -n "$NS_R" -batch "$T_TMP/groups.del" || tap_fail "b) routes deleted"
+ip -n "$NS_R" -force -batch "$T_TMP/groups.del" 2>/dev/null
 groups_are() { [ "$(groups)" = "$1" ]; }
 check "b) deleting them gives the groups back ($g0 in use)" wait_until 10 groups_are "$g0"
 

@@ -1408,6 +1408,41 @@ static void test_route_write_fails_keeps_shown_route(void **state)
 
 /* ---- shutdown ------------------------------------------------------------------ */
 
+/* A route a full table refused is programmed once a deleted route made
+ * room, without the kernel announcing it again. */
+static void test_refused_route_retried(void **state)
+{
+	(void)state;
+	fake.fail[DP_MAP_ROUTES_V4] = 1;
+	add_via("198.18.3.0/24", 0, ETH0, "10.0.0.3");
+	assert_string_equal(map_text("198.18.3.0/24"), "none");
+	assert_int_equal(st.route_errors, 1);
+	assert_int_equal(st.n_refused, 1);
+	/* nothing deleted: nothing to retry */
+	state_retry_refused(&st);
+	assert_string_equal(map_text("198.18.3.0/24"), "none");
+
+	/* a deletion, and the retry fails again: no new error */
+	add_via("198.18.4.0/24", 0, ETH0, "10.0.0.4");
+	del_via("198.18.4.0/24", 0, ETH0, "10.0.0.4");
+	fake.fail[DP_MAP_ROUTES_V4] = 1;
+	state_retry_refused(&st);
+	assert_string_equal(map_text("198.18.3.0/24"), "none");
+	assert_int_equal(st.route_errors, 1);
+	assert_int_equal(st.n_refused, 1);
+	assert_groups_consistent();
+
+	/* the next deletion makes room: programmed and shown */
+	add_via("198.18.4.0/24", 0, ETH0, "10.0.0.4");
+	del_via("198.18.4.0/24", 0, ETH0, "10.0.0.4");
+	state_retry_refused(&st);
+	assert_string_equal(map_text("198.18.3.0/24"), "forward 2/10.0.0.3");
+	assert_string_equal(shown_text("198.18.3.0/24"), "metric 0 2/10.0.0.3");
+	assert_int_equal(st.n_refused, 0);
+	assert_int_equal(st.route_errors, 1);
+	assert_groups_consistent();
+}
+
 static void test_shutdown(void **state)
 {
 	(void)state;
@@ -1631,6 +1666,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tc_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tc_attach_fails, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_refused_route_retried,
+						setup_links, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown, setup_links,
 						teardown),
 	};
