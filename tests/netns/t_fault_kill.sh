@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SIGKILL of sluiced under load.  client -- router (sluiced, kernel
 # forwarding off, so only XDP forwards) -- server, with an iperf3 TCP stream
-# and a 100 pps ping running through the router.
+# and a 100 pps probe running through the router (UDP datagrams with a
+# sequence number to the server's echo, paced on absolute times: ping -i
+# 0.01 manages only about 50 a second here under the iperf3 load).
 #  a) started with --keep-on-exit, SIGKILLed mid-stream: the pinned links
-#     keep forwarding while it is down (ping loss and TCP resets counted),
+#     keep forwarding while it is down (probe loss and TCP resets counted),
 #     the restarted daemon adopts the maps and links, and the routes and the
 #     VIP a user made are still there and still carry traffic.
 #  b) started WITHOUT --keep-on-exit, SIGKILLed: a killed daemon cannot
@@ -18,7 +20,6 @@
 S4=198.18.200.1 # served by the server, routed via 198.18.200.0/24
 VIP=198.18.100.1
 DUR=${FAULT_KILL_S:-12}
-PINGS=$((DUR * 100))
 
 topo_basic || die "topology"
 own_addr "$NS_S" "$S4/32" || die "extra address on the server"
@@ -46,6 +47,41 @@ tcp_mib() {
 		$1 == "Tcp:" && h { print $col[f] }'
 }
 
+# probe.py ADDR SECONDS: one datagram every 10 ms (absolute times) to
+# ADDR:9000 (the responder answers each one), the answers collected as
+# they come and for 1 s after; prints "SENT ANSWERED LONGEST-SILENCE-MS".
+cat >"$T_TMP/probe.py" <<'PYEOF'
+import select, socket, sys, time
+addr, secs = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+times = []
+def drain():
+    while True:
+        try:
+            s.recv(64)
+        except BlockingIOError:
+            return
+        times.append(time.monotonic())
+t0 = time.monotonic()
+n = 0
+while time.monotonic() - t0 < secs:
+    s.sendto(b"x", (addr, 9000))
+    n += 1
+    while True:
+        left = t0 + n * 0.01 - time.monotonic()
+        if left <= 0:
+            break
+        if select.select([s], [], [], left)[0]:
+            drain()
+end = time.monotonic() + 1
+while time.monotonic() < end and len(times) < n:
+    if select.select([s], [], [], 0.1)[0]:
+        drain()
+gap = max((b - a for a, b in zip(times, times[1:])), default=0)
+print(n, len(times), int(gap * 1000))
+PYEOF
+
 # RSTs of the iperf3 connections, seen at the server, either way.
 ip netns exec "$NS_S" nft -f - <<'EOF' || die "nft RST counter"
 table inet rst {
@@ -61,7 +97,7 @@ print(next(o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if 
 }
 
 # load_start TAG: iperf3 (DUR s, 200 Mbit/s so the two cores stay usable)
-# and the 100 pps ping, both in the background.
+# and the 100 pps probe, both in the background.
 load_start() {
 	ip netns exec "$NS_S" timeout $((DUR + 20)) iperf3 -s -1 -p 5201 \
 		>"$T_TMP/iperf-s-$1.out" 2>&1 &
@@ -81,8 +117,8 @@ load_start() {
 	ip netns exec "$NS_C" timeout $((DUR + 20)) iperf3 -c 198.18.2.2 -p 5201 \
 		-t "$DUR" -b 200M --json >"$T_TMP/iperf-$1.json" 2>&1 &
 	iperf_pid=$!
-	ip netns exec "$NS_C" timeout $((DUR + 20)) ping -n -q -i 0.01 -W 1 \
-		-c "$PINGS" "$S4" >"$T_TMP/ping-$1.out" 2>&1 &
+	ip netns exec "$NS_C" timeout $((DUR + 20)) "$T_PY" "$T_TMP/probe.py" \
+		"$S4" "$DUR" >"$T_TMP/ping-$1.out" 2>&1 &
 	ping_pid=$!
 }
 # load_end TAG LABEL: waits for them and checks what they measured.
@@ -91,13 +127,12 @@ load_end() {
 	wait "$iperf_pid"
 	rc=$?
 	wait "$ping_pid"
-	sent=$(sed -n 's/^\([0-9]\+\) packets transmitted.*/\1/p' "$T_TMP/ping-$tag.out")
-	recv=$(sed -n 's/.* \([0-9]\+\) received.*/\1/p' "$T_TMP/ping-$tag.out")
-	echo "# $label: ping ${sent:-?} sent, ${recv:-?} received"
-	if [ "${sent:-0}" -eq "$PINGS" ] && [ "${recv:-0}" -ge $((PINGS - 2)) ]; then
-		tap_ok "$label: 100 pps ping lost at most 2 of $PINGS ($((sent - recv)) lost)"
+	read -r sent recv gap <"$T_TMP/ping-$tag.out"
+	echo "# $label: probe ${sent:-?} sent in $DUR s, ${recv:-?} answered, longest silence ${gap:-?} ms"
+	if [ "${sent:-0}" -ge $((DUR * 95)) ] && [ "${recv:-0}" -ge $((${sent:-0} - 2)) ]; then
+		tap_ok "$label: 100 pps probe lost at most 2 ($((sent - recv)) of $sent lost)"
 	else
-		tap_fail "$label: 100 pps ping lost at most 2 of $PINGS" \
+		tap_fail "$label: 100 pps probe lost at most 2" \
 			"$(tr '\n' ' ' <"$T_TMP/ping-$tag.out")"
 	fi
 	fig=$("$T_PY" - "$T_TMP/iperf-$tag.json" "$DUR" <<'PYEOF'
