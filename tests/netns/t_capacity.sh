@@ -179,4 +179,5 @@ check "c) the log says so at most 10 times" \
 	sh -c "test \$(grep -c 'neigh: cannot program' '$T_TMP/r.log') -le 10"
 check "c) the router still forwards" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 
+echo "# t_capacity took $SECONDS s"
 tap_done

@@ -228,4 +228,5 @@ check_fails "b) the orderly stop removed what the killed run left: pin dir" test
 check_fails "b) ...and XDP on r0" xdp_on "$NS_R" r0
 check_fails "b) ...and XDP on r1" xdp_on "$NS_R" r1
 
+echo "# t_fault_kill took $SECONDS s"
 tap_done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Churn storms against a running sluiced (client -- router -- server,
-# kernel forwarding off):
+# kernel forwarding off), in the order b, c, a (the storm last: nothing
+# after it has to wait for 50,000 routes):
 #  a) a route flap storm: 100,000 routes (50,000 IPv4 /32 in 198.19.0.0/16,
 #     50,000 IPv6 /64 in 2001:db8:f::/48) added and removed with ip -batch
 #     in a loop for FLAP_S seconds (netlink overruns expected), then left
@@ -11,7 +12,7 @@
 #     gives each backend exactly the slots the API reports, none to a down
 #     one, no empty slot, and a restart recomputes the same table (adopted,
 #     0 slots rewritten);
-#  c) the server's port removed and re-added under a 100 pps ping: the
+#  c) the server's port removed and re-added under a ping at -i 0.01: the
 #     ping resumes by itself, the loss is bounded by the time the port was
 #     away, and the devmap slot moved from the old ifindex to the new one.
 # FLAP_S is 10 under `make test` and 30 under `make soak`.
@@ -32,116 +33,6 @@ PIN=$PIN_r
 warm "$NS_C" 198.18.2.2 || die "warm-up ping"
 wait_until 10 route_has r 198.18.2.0/24 || die "route not mirrored"
 kernel_forwarding "$NS_R" off
-
-# ---- a) route flap storm -----------------------------------------------------------
-"$T_PY" - "$T_TMP" <<'PYEOF'
-import sys
-d = sys.argv[1]
-v4 = ["198.19.%d.%d/32" % (n >> 8, n & 255) for n in range(50000)]
-v6 = ["2001:db8:f:%x::/64" % n for n in range(50000)]
-with open(d + "/add", "w") as a, open(d + "/del", "w") as r, open(d + "/half", "w") as h:
-    for i, (p4, p6) in enumerate(zip(v4, v6)):
-        a.write("route add %s via 198.18.2.2 dev r1\n" % p4)
-        a.write("route add %s via 2001:db8:2::2 dev r1\n" % p6)
-        r.write("route del %s\n" % p4)
-        r.write("route del %s\n" % p6)
-        if i % 2 == 0:
-            h.write("route del %s\n" % p4)
-            h.write("route del %s\n" % p6)
-PYEOF
-ov0=$(status_field r netlink_overruns)
-t_end=$((SECONDS + FLAP_S))
-cycles=0
-while [ $SECONDS -lt $t_end ]; do
-	ip -n "$NS_R" -force -batch "$T_TMP/add" >/dev/null 2>&1
-	ip -n "$NS_R" -force -batch "$T_TMP/del" >/dev/null 2>&1
-	cycles=$((cycles + 1))
-done
-ip -n "$NS_R" -force -batch "$T_TMP/add" >/dev/null 2>&1
-ip -n "$NS_R" -force -batch "$T_TMP/half" >/dev/null 2>&1
-t0=$(ms_now)
-echo "# a) $cycles add/delete cycles of 100,000 routes in $FLAP_S s, then 50,000 left"
-
-# storm_diff: compares the storm's prefixes in the kernel, in /v1/routes
-# and (with "map") in the pinned LPM maps; prints the differences, fails
-# when there is any.
-storm_diff() {
-	local map=${1:-}
-	{
-		ip -n "$NS_R" -j route show root 198.19.0.0/16
-		echo
-		ip -n "$NS_R" -6 -j route show root 2001:db8:f::/48
-		echo
-		api r "/v1/routes?prefix=198.19.0.0/16"
-		echo
-		api r "/v1/routes?prefix=2001:db8:f::/48"
-		echo
-		if [ "$map" = map ]; then
-			bpftool -j map dump pinned "$PIN/routes_v4"
-			echo
-			bpftool -j map dump pinned "$PIN/routes_v6"
-			echo
-		fi
-	} >"$T_TMP/storm.json" 2>"$T_TMP/storm.err" || return 1
-	"$T_PY" - "$T_TMP/storm.json" "$map" <<'PYEOF'
-import ipaddress, json, sys
-docs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-v4 = ipaddress.ip_network("198.19.0.0/16")
-v6 = ipaddress.ip_network("2001:db8:f::/48")
-
-def kernel(rs):
-    out = set()
-    for r in rs:
-        n = ipaddress.ip_network(r["dst"])
-        via = r.get("gateway", "")
-        out.add((str(n), via))
-    return out
-
-def api(d):
-    return {(str(ipaddress.ip_network(r["prefix"])),
-             ",".join(h["via"] for h in r["nexthops"])) for r in d["routes"]}
-
-def lpm(d, net):
-    out = set()
-    for e in d:
-        k = e["formatted"]["key"]
-        a = bytes(int(x) if isinstance(x, int) else int(x, 0) for x in k["addr"])
-        n = ipaddress.ip_network((a, k["prefixlen"]))
-        if n.subnet_of(net):
-            out.add(str(n))
-    return out
-
-k = kernel(docs[0]) | kernel(docs[1])
-a = api(docs[2]) | api(docs[3])
-bad = []
-if k != a:
-    bad.append("kernel-only %s api-only %s" % (sorted(k - a)[:3], sorted(a - k)[:3]))
-if sys.argv[2] == "map":
-    m = lpm(docs[4], v4) | lpm(docs[5], v6)
-    kp = {p for p, _ in k}
-    if m != kp:
-        bad.append("kernel-only %s map-only %s" % (sorted(kp - m)[:3], sorted(m - kp)[:3]))
-print("kernel %d, api %d%s" % (len(k), len(a), "; " + "; ".join(bad) if bad else ""))
-sys.exit(1 if bad else 0)
-PYEOF
-}
-if wait_until 60 storm_diff; then
-	conv=$(($(ms_now) - t0))
-	tap_ok "a) /v1/routes equals the kernel's table (storm prefixes) $conv ms after the storm"
-else
-	tap_fail "a) /v1/routes equals the kernel's table within 60 s" "$(storm_diff)"
-fi
-out=$(storm_diff map)
-check "a) the pinned LPM maps hold exactly the kernel's storm prefixes ($out)" storm_diff map
-check "a) 50,000 storm routes are left ($out)" sh -c "echo '$out' | grep -q '^kernel 50000, api 50000'"
-echo "# a) netlink: overruns $ov0 -> $(status_field r netlink_overruns)," \
-	"resyncs $(status_field r netlink_resyncs), coalesced $(status_field r netlink_resyncs_coalesced)"
-check "a) no route errors (route_errors $(status_field r route_errors))" \
-	test "$(status_field r route_errors)" = 0
-check "a) a storm route forwards through XDP" ip netns exec "$NS_C" ping -c 1 -W 1 198.19.0.1
-# the storm routes go away; the rest of the test does not need them
-ip -n "$NS_R" -force -batch "$T_TMP/del" >/dev/null 2>&1
-wait_until 60 storm_diff || tap_fail "a) storm routes removed from /v1/routes"
 
 # ---- b) backend flapping ----------------------------------------------------------------
 BES="198.18.2.2 198.18.2.3 198.18.2.4 198.18.2.5"
@@ -294,4 +185,117 @@ echo "# c) r1 ifindex $old_ifindex -> $new_ifindex"
 check "c) the devmap holds the new ifindex $new_ifindex" devmap_has "$new_ifindex"
 check_fails "c) ...and no longer the old one $old_ifindex" devmap_has "$old_ifindex"
 
+# ---- a) route flap storm -----------------------------------------------------------
+"$T_PY" - "$T_TMP" <<'PYEOF'
+import sys
+d = sys.argv[1]
+v4 = ["198.19.%d.%d/32" % (n >> 8, n & 255) for n in range(50000)]
+v6 = ["2001:db8:f:%x::/64" % n for n in range(50000)]
+with open(d + "/add", "w") as a, open(d + "/del", "w") as r, \
+        open(d + "/half", "w") as h, open(d + "/rest", "w") as k:
+    for i, (p4, p6) in enumerate(zip(v4, v6)):
+        a.write("route add %s via 198.18.2.2 dev r1\n" % p4)
+        a.write("route add %s via 2001:db8:2::2 dev r1\n" % p6)
+        r.write("route del %s\n" % p4)
+        r.write("route del %s\n" % p6)
+        f = h if i % 2 == 0 else k
+        f.write("route del %s\n" % p4)
+        f.write("route del %s\n" % p6)
+PYEOF
+ov0=$(status_field r netlink_overruns)
+t_end=$((SECONDS + FLAP_S))
+cycles=0
+while :; do
+	ip -n "$NS_R" -force -batch "$T_TMP/add" >/dev/null 2>&1
+	[ $SECONDS -ge $t_end ] && break
+	ip -n "$NS_R" -force -batch "$T_TMP/del" >/dev/null 2>&1
+	cycles=$((cycles + 1))
+done
+# all 100,000 are in: half of them go
+ip -n "$NS_R" -force -batch "$T_TMP/half" >/dev/null 2>&1
+t0=$(ms_now)
+echo "# a) $cycles add/delete cycles of 100,000 routes in $FLAP_S s, then all added and 50,000 deleted"
+
+# storm_diff: compares the storm's prefixes in the kernel, in /v1/routes
+# and (with "map") in the pinned LPM maps; prints the differences, fails
+# when there is any.
+storm_diff() {
+	local map=${1:-}
+	{
+		ip -n "$NS_R" -j route show root 198.19.0.0/16
+		echo
+		ip -n "$NS_R" -6 -j route show root 2001:db8:f::/48
+		echo
+		api r "/v1/routes?prefix=198.19.0.0/16"
+		echo
+		api r "/v1/routes?prefix=2001:db8:f::/48"
+		echo
+		if [ "$map" = map ]; then
+			bpftool -j map dump pinned "$PIN/routes_v4"
+			echo
+			bpftool -j map dump pinned "$PIN/routes_v6"
+			echo
+		fi
+	} >"$T_TMP/storm.json" 2>"$T_TMP/storm.err" || return 1
+	"$T_PY" - "$T_TMP/storm.json" "$map" <<'PYEOF'
+import ipaddress, json, sys
+docs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+v4 = ipaddress.ip_network("198.19.0.0/16")
+v6 = ipaddress.ip_network("2001:db8:f::/48")
+
+def kernel(rs):
+    out = set()
+    for r in rs:
+        n = ipaddress.ip_network(r["dst"])
+        via = r.get("gateway", "")
+        out.add((str(n), via))
+    return out
+
+def api(d):
+    return {(str(ipaddress.ip_network(r["prefix"])),
+             ",".join(h["via"] for h in r["nexthops"])) for r in d["routes"]}
+
+def lpm(d, net):
+    out = set()
+    for e in d:
+        k = e["formatted"]["key"]
+        a = bytes(int(x) if isinstance(x, int) else int(x, 0) for x in k["addr"])
+        n = ipaddress.ip_network((a, k["prefixlen"]))
+        if n.subnet_of(net):
+            out.add(str(n))
+    return out
+
+k = kernel(docs[0]) | kernel(docs[1])
+a = api(docs[2]) | api(docs[3])
+bad = []
+if k != a:
+    bad.append("kernel-only %s api-only %s" % (sorted(k - a)[:3], sorted(a - k)[:3]))
+if sys.argv[2] == "map":
+    m = lpm(docs[4], v4) | lpm(docs[5], v6)
+    kp = {p for p, _ in k}
+    if m != kp:
+        bad.append("kernel-only %s map-only %s" % (sorted(kp - m)[:3], sorted(m - kp)[:3]))
+print("kernel %d, api %d%s" % (len(k), len(a), "; " + "; ".join(bad) if bad else ""))
+sys.exit(1 if bad else 0)
+PYEOF
+}
+if wait_until 60 storm_diff; then
+	conv=$(($(ms_now) - t0))
+	tap_ok "a) /v1/routes equals the kernel's table (storm prefixes) $conv ms after the storm"
+else
+	tap_fail "a) /v1/routes equals the kernel's table within 60 s" "$(storm_diff)"
+fi
+if out=$(storm_diff map); then
+	tap_ok "a) the pinned LPM maps hold exactly the kernel's storm prefixes ($out)"
+else
+	tap_fail "a) the pinned LPM maps hold exactly the kernel's storm prefixes" "$out"
+fi
+check "a) 50,000 storm routes are left ($out)" sh -c "echo '$out' | grep -q '^kernel 50000, api 50000'"
+echo "# a) netlink: overruns $ov0 -> $(status_field r netlink_overruns)," \
+	"resyncs $(status_field r netlink_resyncs), coalesced $(status_field r netlink_resyncs_coalesced)"
+check "a) no route errors (route_errors $(status_field r route_errors))" \
+	test "$(status_field r route_errors)" = 0
+check "a) a storm route forwards through XDP" ip netns exec "$NS_C" ping -c 1 -W 1 198.19.0.1
+
+echo "# t_flap_storm took $SECONDS s"
 tap_done

@@ -176,4 +176,5 @@ check "upgrade: 0 datagrams lost ($n_lost lost)" test "${n_lost:-x}" = 0
 check "upgrade: no flow changed backend ($n_moved moved)" test "${n_moved:-x}" = 0
 check "upgrade: both backends had VIP flows" sh -c "echo '$verdict' | grep -q '\"198.18.2.2:9100\": [1-9]' && echo '$verdict' | grep -q '\"198.18.2.3:9100\": [1-9]'"
 
+echo "# t_upgrade_traffic took $SECONDS s"
 tap_done
