@@ -99,9 +99,14 @@ static int server(int port)
 				 .sin_port = htons((uint16_t)port) };
 	int one = 1, ls = socket(AF_INET, SOCK_STREAM, 0);
 
+	if (ls < 0) {
+		perror("l7bench: socket");
+		return 1;
+	}
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 64)) {
 		perror("l7bench: bind");
+		close(ls);
 		return 1;
 	}
 	printf("listening %d\n", port);

@@ -238,6 +238,7 @@ static int server(int port, bool v6)
 		  bind(ls, (struct sockaddr *)&a4, sizeof(a4))) ||
 	    listen(ls, 1024)) {
 		perror("l7_xfer: bind/listen");
+		close(ls);
 		return 1;
 	}
 	printf("listening %d\n", port);
