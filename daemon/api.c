@@ -103,7 +103,9 @@ static void api_warn(struct api *api, const char *fmt, ...)
 	api->log_quiet_until = now + API_LOG_WINDOW_S * 1000;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's printf-style format: the attribute tells the compiler */
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[256];
 	size_t n;

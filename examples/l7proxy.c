@@ -361,7 +361,8 @@ int main(int argc, char **argv)
 	struct end lsn = { .fd = -1 };
 	const char *listen_spec = NULL;
 
-	for (int i = 1; i < argc; i++) {
+	/* every option takes a value: i steps over both */
+	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
@@ -395,7 +396,6 @@ int main(int argc, char **argv)
 		} else {
 			return usage();
 		}
-		i++;
 	}
 	if (!listen_spec || (!n_routes && !have_dflt))
 		return usage();

@@ -79,6 +79,7 @@ static int own_prog_load(struct afxdp_prog *p, const char *dev,
 		  .src_reg = BPF_REG_1,
 		  .off = offsetof(struct xdp_md, rx_queue_index) },
 		/* r1 = the XSKMAP (imm set below) */
+		/* NOLINTNEXTLINE(misc-redundant-expression): BPF_LD, BPF_IMM are 0 */
 		{ .code = BPF_LD | BPF_DW | BPF_IMM,
 		  .dst_reg = BPF_REG_1,
 		  .src_reg = BPF_PSEUDO_MAP_FD },
