@@ -8,6 +8,8 @@ packages=(
 	# build
 	make gcc clang clang-format llvm pkg-config bpftool libbpf-dev libxdp-dev libelf-dev
 	zlib1g-dev linux-libc-dev gcc-multilib
+	# the style tier's static analysis (tests/static.sh, docs/development.md)
+	clang-tidy cppcheck
 	# libraries (README: "Dependencies")
 	libmnl-dev libmicrohttpd-dev libjson-c-dev libcurl4-openssl-dev
 	libcmocka-dev uthash-dev

@@ -74,6 +74,8 @@ for tier in "${tiers[@]}"; do
 	style)
 		# every C file formatted as .clang-format says (make format)
 		run_one style format bash tests/style.sh
+		# cppcheck and clang-tidy over the user-space C (tests/static.sh)
+		run_one style static bash tests/static.sh "$build"
 		;;
 	*)
 		echo "unknown tier '$tier' (unit, bpf, netns, bench, style)" >&2
