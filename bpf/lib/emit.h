@@ -79,6 +79,7 @@ static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
 /* Send the (rewritten) frame back out of the port it came in on. */
 static __always_inline int emit_back(struct __ctx_buff *ctx, struct pkt *p)
 {
+	p->egress_ifindex = p->ingress_ifindex;
 #ifdef SLUICE_CTX_XDP
 	if (!(p->port_flags & SLUICE_IF_VETH))
 		return SLUICE_FWD_TX; /* XDP_TX */
@@ -103,6 +104,7 @@ static __always_inline int emit_hop(struct __ctx_buff *ctx, struct pkt *p,
 	egress = h->nh->tx_ifindex;
 	if (egress == p->ingress_ifindex)
 		return emit_back(ctx, p);
+	p->egress_ifindex = egress;
 	p->redirect = ctx_redirect(ctx, egress);
 	if (p->redirect != CTX_ACT_REDIRECT)
 		return SLUICE_DROP_REDIRECT;

@@ -28,16 +28,19 @@ struct pkt {
 	__u16 l3_proto; /* ethertype of the L3 header, host order */
 	__u16 vlan_tci; /* host order, when tagged */
 	__u8 tagged;
-	__u8 icmp_sent;	  /* the LB turned it into an ICMP reply */
-	__u16 port_flags; /* SLUICE_IF_* of the physical port */
-	__u32 l3_off;	  /* 14 or 18 */
-	int redirect;	  /* ctx_redirect()'s answer, 0 if none */
-	__u8 fw_out;	  /* some port has firewall "out" rules (fw.h) */
+	__u8 icmp_sent;	      /* the LB turned it into an ICMP reply */
+	__u16 port_flags;     /* SLUICE_IF_* of the physical port */
+	__u32 l3_off;	      /* 14 or 18 */
+	int redirect;	      /* ctx_redirect()'s answer, 0 if none */
+	__u8 fw_out;	      /* some port has firewall "out" rules (fw.h) */
+	__u32 egress_ifindex; /* where emit.h sent it, 0 if nowhere (trace) */
+	void *ctx;	      /* the program's context, for the trace */
 };
 
 /* The packet as an entry point first sees it. */
 #define pkt_init(p, ctx)                                                       \
 	do {                                                                   \
+		(p)->ctx = (ctx);                                              \
 		(p)->data = ctx_data(ctx);                                     \
 		(p)->data_end = ctx_data_end(ctx);                             \
 		(p)->len = ctx_len(ctx);                                       \

@@ -10,6 +10,7 @@
 
 #include "pkt.h"
 #include "stats_maps.h"
+#include "trace.h"
 
 /* The verdict column of the reason list, as a table the program indexes. */
 #define SLUICE_VERDICT_ROW_(id, num, name, verdict) [num] = verdict,
@@ -54,6 +55,7 @@ static __always_inline int finish(struct pkt *p, int reason)
 		p->slot = 0;
 	count_reason(p->slot, r, p->len);
 	verdict = reason_verdict[r];
+	trace_packet(p, r, verdict);
 	return ctx_action(verdict, p->redirect);
 }
 

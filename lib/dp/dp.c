@@ -108,6 +108,9 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_STEER_COUNTERS] = dp->skel->maps.steer_counters;
 	m[DP_MAP_LB_PREV_RINGS] = dp->skel->maps.lb_prev_rings;
 	m[DP_MAP_LB_SECOND] = dp->skel->maps.lb_second;
+	m[DP_MAP_TRACE_CFG] = dp->skel->maps.trace_cfg;
+	m[DP_MAP_TRACE_STATS] = dp->skel->maps.trace_stats;
+	m[DP_MAP_TRACE_EVENTS] = dp->skel->maps.trace_events;
 }
 
 static void decap_maps(struct dp *dp)
@@ -120,6 +123,9 @@ static void decap_maps(struct dp *dp)
 	m[DP_MAP_STATS] = dp->decap->maps.stats;
 	m[DP_MAP_LOCAL_ADDRS] = dp->decap->maps.local_addrs;
 	m[DP_MAP_PORT_CACHE] = dp->decap->maps.port_cache;
+	m[DP_MAP_TRACE_CFG] = dp->decap->maps.trace_cfg;
+	m[DP_MAP_TRACE_STATS] = dp->decap->maps.trace_stats;
+	m[DP_MAP_TRACE_EVENTS] = dp->decap->maps.trace_events;
 }
 
 int dp_fd(const struct dp *dp, int id)

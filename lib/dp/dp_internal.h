@@ -65,6 +65,9 @@ enum {
 	DP_MAP_STEER_COUNTERS,
 	DP_MAP_LB_PREV_RINGS, /* second chance (lb_second.c) */
 	DP_MAP_LB_SECOND,
+	DP_MAP_TRACE_CFG, /* the per-packet trace (trace.c) */
+	DP_MAP_TRACE_STATS,
+	DP_MAP_TRACE_EVENTS,
 	DP_MAP_ALL
 };
 

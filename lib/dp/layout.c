@@ -100,6 +100,13 @@ static const struct {
 	{ "steer_dst", SLUICE_LAYOUT_STEER, MAP_MIRROR },
 	{ "steer_xsks", SLUICE_LAYOUT_STEER, MAP_STATE },
 	{ "steer_counters", SLUICE_LAYOUT_STEER, MAP_STATS },
+	/* the per-packet trace: the filter is rewritten by each trace, the
+	 * ring and the scratch are this load's; a pin set from before the
+	 * trace has none of them, and they are made at the load */
+	{ "trace_cfg", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
+	{ "trace_stats", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
+	{ "trace_scratch", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
+	{ "trace_events", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
 };
 
 /* Pins of maps that no longer exist: removed when found. */

@@ -96,6 +96,8 @@ void fw_run_all(struct env *e);
 void steer_run_all(struct env *e);
 /* the L7 local hop (l7_runner.c): sockets in a child cgroup */
 void l7_run_all(struct env *e);
+/* trace_runner.c: the per-packet trace, left off at the end */
+void trace_run_all(struct env *e);
 /* fw_big.c: a 10,000-rule set: the first rule, the last, the policy */
 void fw_run_big(struct env *e);
 

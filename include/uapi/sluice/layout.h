@@ -42,6 +42,9 @@
 /* steer_* (uapi/sluice/steer.h) */
 #define SLUICE_LAYOUT_STEER 1
 
+/* trace_* (uapi/sluice/trace.h) */
+#define SLUICE_LAYOUT_TRACE 1
+
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout
  * never changes; its capacity may grow: a daemon that finds one pinned

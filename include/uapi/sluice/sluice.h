@@ -25,5 +25,6 @@
 #include "steer.h"   /* steering to AF_XDP sockets */
 #include "l7.h"	     /* the L7 local hop (sockmap, sk_msg) */
 #include "layout.h"  /* layout versions of the pinned maps */
+#include "trace.h"   /* per-packet trace */
 
 #endif /* SLUICE_UAPI_SLUICE_H */

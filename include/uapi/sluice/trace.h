@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Per-packet tracing (bpf/lib/trace.h, lib/dp/trace.c, docs/trace.md).
+ * Every program ends a packet in stats.h's finish(); with tracing on, a
+ * packet that passes the filter below is copied, with its decision, into
+ * the trace_events ring buffer.  Off, the cost is one array lookup and a
+ * branch per packet.
+ *
+ * The filter applies to the frame as it leaves (a routed frame keeps its
+ * addresses; an IPIP/IP6IP6-encapsulated frame is matched on its inner
+ * header, so a VIP's traffic matches its VIP; a reply the program built
+ * in place of the packet, such as a firewall reject, matches as the
+ * reply).
+ */
+#ifndef SLUICE_UAPI_TRACE_H
+#define SLUICE_UAPI_TRACE_H
+
+#include <linux/types.h>
+#include "reasons.h"
+
+/* Pin names (sluiced's pin directory) */
+#define SLUICE_TRACE_CFG_PIN "trace_cfg"
+#define SLUICE_TRACE_EVENTS_PIN "trace_events"
+#define SLUICE_TRACE_STATS_PIN "trace_stats"
+
+/* Bytes of the frame an event carries, and the ring's size: 2 MiB holds
+ * about 9,000 events, so a reader that wakes every few milliseconds keeps
+ * up with a sampled line-rate stream. */
+#ifndef SLUICE_TRACE_CAP
+#define SLUICE_TRACE_CAP 128
+#endif
+#ifndef SLUICE_TRACE_RING_BYTES
+#define SLUICE_TRACE_RING_BYTES (2u << 20)
+#endif
+
+/* Where the event was taken (sluice_trace_event.hook) */
+#define SLUICE_TRACE_HOOK_XDP 1
+#define SLUICE_TRACE_HOOK_TC 2
+
+/* sluice_trace_event.flags */
+#define SLUICE_TRACE_F_PARSED 0x01 /* family, addresses, proto valid */
+#define SLUICE_TRACE_F_PORTS 0x02  /* sport, dport valid (TCP, UDP) */
+#define SLUICE_TRACE_F_ENCAP 0x04  /* IPIP/IP6IP6: tun_* is the outer */
+
+/* An address filter: family 0 matches everything. */
+struct sluice_trace_prefix {
+	__u8 addr[16]; /* network order, host bits zero */
+	__u8 family;   /* AF_INET, AF_INET6, 0 */
+	__u8 plen;
+	__u8 pad[2];
+};
+
+/* trace_cfg: BPF_MAP_TYPE_ARRAY, one entry (key 0).  User space writes
+ * the filter with enabled 0, then the same bytes with enabled 1, so the
+ * programs never see a half-written filter switched on. */
+struct sluice_trace_cfg {
+	__u32 enabled;
+	__u32 sample; /* one in @sample matching packets (0, 1: all) */
+	__u64 count;  /* at most this many events per CPU (0: no bound) */
+	struct sluice_trace_prefix src;
+	struct sluice_trace_prefix dst;
+	__u16 port;	 /* host order; source or destination (0: any) */
+	__u8 proto;	 /* L4 protocol (0: any) */
+	__u8 reasons_on; /* nonzero: only the reasons set in @reasons */
+	__u32 pad;
+	__u8 reasons[SLUICE_REASON_SLOTS / 8]; /* bit r: reason r */
+};
+
+/* trace_stats: BPF_MAP_TYPE_PERCPU_ARRAY, one entry. */
+struct sluice_trace_stats {
+	__u64 matched; /* passed the filter (sampling counts these) */
+	__u64 emitted; /* written into the ring */
+	__u64 lost;    /* sampled but the ring was full */
+};
+
+/* One record of trace_events (BPF_MAP_TYPE_RINGBUF). */
+struct sluice_trace_event {
+	__u64 ts_ns;	      /* bpf_ktime_get_ns() */
+	__u32 ifindex;	      /* the physical port it came in on */
+	__u32 in_ifindex;     /* the logical one (VLAN subinterface) */
+	__u32 egress_ifindex; /* the port it was sent to, 0 if none */
+	__u32 slot;	      /* counter slot of the ingress interface */
+	__u32 len;	      /* frame length as it leaves */
+	__u16 cap_len;	      /* bytes of @data */
+	__u16 reason;	      /* SLUICE_REASONS */
+	__u8 verdict;	      /* SLUICE_V_* */
+	__u8 hook;	      /* SLUICE_TRACE_HOOK_* */
+	__u8 flags;	      /* SLUICE_TRACE_F_* */
+	__u8 family;	      /* AF_INET, AF_INET6 (inner when encapsulated) */
+	__u8 proto;
+	__u8 tun_family;
+	__u16 sport; /* host order */
+	__u16 dport;
+	__u16 pad[3];
+	__u8 src[16];
+	__u8 dst[16];
+	__u8 tun_src[16]; /* the outer header (the LB: to the backend) */
+	__u8 tun_dst[16];
+	__u8 data[SLUICE_TRACE_CAP]; /* the frame as it leaves */
+};
+
+_Static_assert(sizeof(struct sluice_trace_prefix) == 20, "trace prefix");
+_Static_assert(sizeof(struct sluice_trace_cfg) == 96, "trace cfg");
+_Static_assert(sizeof(struct sluice_trace_stats) == 24, "trace stats");
+_Static_assert(sizeof(struct sluice_trace_event) == 112 + SLUICE_TRACE_CAP,
+	       "trace event");
+
+#endif /* SLUICE_UAPI_TRACE_H */
