@@ -22,7 +22,7 @@ pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 PKGS := libbpf libmnl libmicrohttpd json-c libcurl libxdp
 PKG_CFLAGS := $(call pkg_cflags,$(PKGS))
 DAEMON_LIBS = $(call pkg_libs,libbpf libmnl libmicrohttpd json-c) -lpthread
-CLI_LIBS = $(call pkg_libs,json-c libcurl)
+CLI_LIBS = $(call pkg_libs,json-c libcurl libbpf)
 BPF_LIBS = $(call pkg_libs,libbpf libxdp)
 BENCH_LIBS = $(call pkg_libs,libbpf libmnl json-c)
 UNIT_LIBS = $(call pkg_libs,$(PKGS)) -lcmocka -lpthread
@@ -69,7 +69,7 @@ $(BUILD)/obj/lib/pktgen/%.o: CFLAGS += -Ilib/pktgen
 $(BUILD)/obj/lib/pktio/%.o: CFLAGS += -Ilib/pktio
 $(BUILD)/obj/lib/graph/%.o: CFLAGS += -Ilib/graph -Ilib/fibread
 $(BUILD)/obj/daemon/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw
-$(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev
+$(BUILD)/obj/cli/%.o: CFLAGS += -Icli -Ilib/maglev -Ilib/dp
 $(BUILD)/obj/tests/bpf/%.o: CFLAGS += -Ilib/dp -Ilib/pktgen -Ilib/maglev -Ilib/fw \
 	-Ilib/fibread
 $(BUILD)/obj/bench/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/pktgen -Ilib/maglev -Ilib/fw
@@ -174,7 +174,8 @@ $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBDP) $(LIBMAGLEV) \
 		  $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
-$(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBMAGLEV) $(LIBCOMMON)
+$(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBDP) $(LIBMAGLEV) \
+		    $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBSLUICECTL) $(LIBSLUICEGEN) $(LIBDP) $(LIBMAGLEV) \

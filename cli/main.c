@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_trace.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,7 +27,8 @@ static const struct cmd {
 	{ "block", do_block },	   { "nat", do_nat },
 	{ "fw", do_fw },	   { "steer", do_steer },
 	{ "l7", do_l7 },	   { "node", do_node },
-	{ "top", do_top },	   { "help", do_help },
+	{ "top", do_top },	   { "trace", do_trace },
+	{ "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -62,6 +64,8 @@ static void usage(FILE *out)
 	      "                                      drain: VIP routes withdrawn\n"
 	      "  top [--interval S] [--count N]      live rates: interfaces, reasons,\n"
 	      "                                      VIPs, backends\n"
+	      "  trace [--src P] [--dst P] [--reason R] [--count N] [--pcap F] ...\n"
+	      "                                      each packet's decision, live\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"

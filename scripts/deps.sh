@@ -16,6 +16,8 @@ packages=(
 	# tests and demo: real tools on real namespaces
 	iproute2 iputils-ping ethtool iperf3 curl bird2 frr nftables tcpdump
 	procps psmisc python3 util-linux
+	# reads the pcapng that `sluicectl trace --pcap` writes (t_trace.sh)
+	tshark
 	# the API's HTTPS test makes a throw-away certificate (t_api_tls.sh)
 	openssl
 	# deploy/kubernetes validated offline (tests/k8s, npm packages below)

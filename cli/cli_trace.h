@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sluicectl trace (trace.c): its arguments and its line, pure, for the
+ * unit tests. */
+#ifndef SLUICECTL_CLI_TRACE_H
+#define SLUICECTL_CLI_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uapi/sluice/trace.h>
+
+struct cli_trace {
+	struct sluice_trace_cfg cfg; /* the in-kernel filter */
+	uint64_t count;		     /* 0: until Ctrl-C */
+	const char *pcap;
+	const char *pin_dir;
+	bool json;
+	bool help;
+};
+
+/* 0, or -EINVAL with "trace: invalid --flag 'value': why" in @err. */
+int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
+		   size_t len);
+/* The event as one line of text (no time): snprintf's answer. */
+int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len);
+int do_trace(int argc, char **argv);
+
+#endif

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# sluicectl trace (docs/trace.md): the decisions of packets routed by XDP,
+# with the kernel's forwarding off, read from the ring; the pcapng file
+# read back by tshark with each packet's decision as its comment; a
+# packet with no route traced under pass_no_route; the trace off again
+# when the command ends (--count, or Ctrl-C); bad flags refused by name.
+. "$(dirname "$0")/lib.sh"
+
+command -v tshark >/dev/null || die "tshark missing (scripts/deps.sh)"
+topo_basic || die "topology"
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+check "v4 ping through the kernel" warm "$NS_C" 198.18.2.2
+wait_until 5 route_has r 198.18.2.0/24 || die "route 198.18.2.0/24 not mirrored"
+kernel_forwarding "$NS_R" off
+
+# trace_bg NAME ARGS...: sluicectl trace in the router's namespace (its
+# interface names), output in $T_TMP/NAME.out/.err; waits until it is on.
+trace_bg() {
+	local name=$1
+	shift
+	nsenter --net="/var/run/netns/$NS_R" "$SLUICECTL" trace \
+		--pin-dir "$PIN_r" "$@" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
+	TRACE_PID=$!
+	T_PIDS+=("$TRACE_PID")
+	wait_until 5 grep -q "trace: on" "$T_TMP/$name.err"
+}
+# trace_wait: the background trace ended by itself (bounded); its status.
+trace_wait() {
+	wait_until 10 bash -c "! kill -0 $TRACE_PID" || return 1
+	wait "$TRACE_PID"
+}
+# the trace switch as the programs read it (first byte of trace_cfg)
+trace_enabled() {
+	local v
+	v=$(in_ns "$NS_R" bpftool -j map lookup pinned "$PIN_r/trace_cfg" \
+		key 0 0 0 0) || return 2
+	python3 -c 'import json,sys; v=json.loads(sys.argv[1])["value"]
+sys.exit(0 if int(v[0], 0) else 1)' "$v"
+}
+
+# ---- 10 forwarded echo requests, with a pcap ----
+trace_bg fwd --dst 198.18.2.2 --proto icmp --count 10 \
+	--pcap "$T_TMP/f.pcapng" || die "trace did not switch on: $(cat "$T_TMP/fwd.err")"
+check "trace is on in the kernel while it runs" trace_enabled
+check "12 pings via XDP" ip netns exec "$NS_C" ping -c 12 -i 0.05 -W 1 198.18.2.2
+if trace_wait; then
+	tap_ok "trace --count 10 ended by itself, status 0"
+else
+	tap_fail "trace --count 10 ended by itself, status 0" "$(cat "$T_TMP/fwd.err")"
+fi
+out=$(cat "$T_TMP/fwd.out")
+lines=$(grep -c . <<<"$out")
+good=$(grep -cE "xdp in r0\([0-9]+\) 198\.18\.1\.2 > 198\.18\.2\.2 icmp len [0-9]+ fwd_redirect redirect out r1\([0-9]+\)" <<<"$out")
+if [ "$lines" -eq 10 ] && [ "$good" -eq 10 ]; then
+	tap_ok "10 lines, each naming ingress r0, fwd_redirect and egress r1"
+else
+	tap_fail "10 lines, each naming ingress r0, fwd_redirect and egress r1" \
+		"lines=$lines good=$good: $(head -3 <<<"$out")"
+fi
+err=$(cat "$T_TMP/fwd.err")
+if grep -qE "^trace: 10 shown, [0-9]+ matched, [0-9]+ emitted, 0 lost" <<<"$err"; then
+	tap_ok "the end reports shown, matched, emitted and 0 lost"
+else
+	tap_fail "the end reports shown, matched, emitted and 0 lost" "$err"
+fi
+check_fails "trace is off in the kernel once it ended" trace_enabled
+
+n=$(tshark -r "$T_TMP/f.pcapng" 2>/dev/null | grep -c .)
+[ "$n" -eq 10 ] && tap_ok "tshark reads 10 packets from the pcapng" ||
+	tap_fail "tshark reads 10 packets from the pcapng" "got $n"
+fields=$(tshark -r "$T_TMP/f.pcapng" -T fields -e ip.dst -e icmp.type \
+	-e frame.comment 2>&1)
+c=$(grep -cE "^198\.18\.2\.2	8	.*fwd_redirect.*out r1" <<<"$fields")
+[ "$c" -eq 10 ] && tap_ok "tshark: echo requests to 198.18.2.2, the decision as each comment" ||
+	tap_fail "tshark: echo requests to 198.18.2.2, the decision as each comment" \
+		"$c of 10: $(head -3 <<<"$fields")"
+
+# ---- a packet with no route: its reason ----
+trace_bg noroute --reason pass_no_route --count 1 || die "trace did not switch on"
+ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.77.1 >/dev/null 2>&1
+trace_wait
+out=$(cat "$T_TMP/noroute.out")
+if grep -qE "198\.18\.1\.2 > 198\.18\.77\.1 icmp .* pass_no_route pass out -" <<<"$out"; then
+	tap_ok "no route: traced under pass_no_route, no egress"
+else
+	tap_fail "no route: traced under pass_no_route, no egress" "$out $(cat "$T_TMP/noroute.err")"
+fi
+
+# ---- Ctrl-C ends it and switches it off; -j prints JSON ----
+trace_bg sigint -j --dst 198.18.2.2 || die "trace did not switch on"
+ip netns exec "$NS_C" ping -c 2 -i 0.1 -W 1 198.18.2.2 >/dev/null
+wait_until 5 grep -q fwd_redirect "$T_TMP/sigint.out"
+kill -INT "$TRACE_PID"
+if trace_wait; then
+	tap_ok "SIGINT ends the trace with status 0"
+else
+	tap_fail "SIGINT ends the trace with status 0" "$(cat "$T_TMP/sigint.err")"
+fi
+check_fails "trace is off in the kernel after SIGINT" trace_enabled
+json_ok() {
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+sys.exit(not (len(rows) >= 2 and all(r["reason"] == "fwd_redirect" and
+              r["verdict"] == "redirect" and r["egress_ifindex"] > 0 for r in rows)))' \
+		"$T_TMP/sigint.out"
+}
+check "-j: one JSON object per event" json_ok
+
+# ---- bad flags: refused, naming the flag and the value ----
+refused() {
+	local want=$1 msg
+	shift
+	if msg=$("$SLUICECTL" trace --pin-dir "$PIN_r" "$@" 2>&1); then
+		echo "accepted: $*"
+		return 1
+	fi
+	grep -qF -- "$want" <<<"$msg" || { echo "$msg"; return 1; }
+}
+check "--port x refused by name" refused "invalid --port 'x'" --port x
+check "--reason nope refused by name" refused "invalid --reason 'nope'" --reason nope
+check "--dst with host bits refused" refused "invalid --dst '198.18.2.2/24'" --dst 198.18.2.2/24
+check "--sample 1/0 refused" refused "invalid --sample '1/0'" --sample 1/0
+check "--count -1 refused" refused "invalid --count '-1'" --count -1
+check "an unknown option refused" refused "unknown option '--bogus'" --bogus 1
+check_fails "refused flags left the trace off" trace_enabled
+
+tap_done
