@@ -916,6 +916,8 @@ int main(void)
 	nat_run_all(&e);
 	layout_run_all(&e);
 	second_run_all(&e, lb_ok);
+	if (lb_ok)
+		trace_run_lb(&e);
 	printf("1..%u\n", e.n);
 	if (e.failed)
 		printf("# %u of %u failed\n", e.failed, e.n);

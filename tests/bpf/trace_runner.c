@@ -262,6 +262,56 @@ static void run_parse(struct env *e)
 	tap(e, ok, "trace: prefixes parsed, host bits refused");
 }
 
+/* A load-balanced packet: the event shows the client's flow (the inner
+ * header) and the backend (the outer destination), and --vip finds it.
+ * Runs last: its flow stays in the LB's table. */
+void trace_run_lb(struct env *e)
+{
+	static const char vip[] = "198.19.0.100"; /* lb_fixtures.c: VIP1 */
+	struct sluice_trace_cfg cfg = {};
+	struct dp_trace *t = NULL;
+	static struct got g;
+	struct frame f;
+	struct run r;
+	bool ok;
+
+	if (dp_trace_open(&t, e->dp) || frame_to(vip, IPPROTO_TCP, 80, &f)) {
+		tap(e, false, "trace: lb: maps open, frame built");
+		dp_trace_close(t);
+		return;
+	}
+	cfg.port = 80;
+	ok = !dp_trace_prefix_parse(vip, &cfg.dst) &&
+	     !dp_trace_start(t, &cfg) && !run_n(e, t, &f, false, 1, &r, &g) &&
+	     want_n(&g, 1);
+	if (ok) {
+		const struct sluice_trace_event *ev = &g.ev[0];
+		__u8 src[16] = {}, dst[16] = {};
+
+		pkt_addr(AF_INET, H0_4, src);
+		pkt_addr(AF_INET, vip, dst);
+		CHECK(r.retval == XDP_REDIRECT || r.retval == XDP_TX);
+		CHECK(ev->reason == SLUICE_FWD_LB ||
+		      ev->reason == SLUICE_FWD_LB_TX);
+		CHECK(ev->flags ==
+		      (SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_PORTS |
+		       SLUICE_TRACE_F_ENCAP));
+		CHECK(ev->family == AF_INET && ev->proto == IPPROTO_TCP);
+		CHECK(!memcmp(ev->src, src, 16) && !memcmp(ev->dst, dst, 16));
+		CHECK(ev->sport == 40000 && ev->dport == 80);
+		/* the outer header: IPIP to the backend the run chose */
+		CHECK(ev->tun_family == AF_INET && r.out_len > 34 &&
+		      r.out[23] == IPPROTO_IPIP &&
+		      !memcmp(ev->tun_dst, r.out + 30, 4));
+		CHECK(ev->len == r.out_len &&
+		      !memcmp(ev->data, r.out, ev->cap_len));
+	}
+	tap(e, ok,
+	    "trace: lb: --vip finds a VIP's packet; inner flow, the "
+	    "backend as the tunnel's destination");
+	dp_trace_close(t);
+}
+
 void trace_run_all(struct env *e)
 {
 	struct dp_trace *t = NULL;
