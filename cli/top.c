@@ -44,7 +44,7 @@ int cli_top_args(int argc, char **argv, struct cli_top_opts *o, char *err,
 	o->help = q.help;
 	if (o->help)
 		return 0;
-	for (; i < argc; i++) {
+	for (; i < argc; i += 2) { /* a flag and its value */
 		const char *a = argv[i];
 		uint32_t *v, max;
 
@@ -66,7 +66,6 @@ int cli_top_args(int argc, char **argv, struct cli_top_opts *o, char *err,
 					"top: invalid %s '%s' (1..%u%s)", a,
 					argv[i + 1], max,
 					v == &o->interval_s ? " seconds" : "");
-		i++;
 	}
 	return 0;
 }

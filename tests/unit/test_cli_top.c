@@ -32,29 +32,30 @@ static void test_args(void **state)
 	struct cli_top_opts o;
 
 	(void)state;
-	assert_int_equal(args(&o, NULL), 0);
+	assert_int_equal(args(&o, (char *)NULL), 0);
 	assert_int_equal(o.interval_s, 1);
 	assert_int_equal(o.count, 0);
-	assert_int_equal(args(&o, "--interval", "5", "--count", "2", NULL), 0);
+	assert_int_equal(
+		args(&o, "--interval", "5", "--count", "2", (char *)NULL), 0);
 	assert_int_equal(o.interval_s, 5);
 	assert_int_equal(o.count, 2);
-	assert_int_equal(args(&o, "show", "--count", "1", NULL), 0);
+	assert_int_equal(args(&o, "show", "--count", "1", (char *)NULL), 0);
 	assert_int_equal(o.count, 1);
-	assert_int_equal(args(&o, "help", NULL), 0);
+	assert_int_equal(args(&o, "help", (char *)NULL), 0);
 	assert_true(o.help);
 
-	assert_int_equal(args(&o, "--interval", "0", NULL), -EINVAL);
+	assert_int_equal(args(&o, "--interval", "0", (char *)NULL), -EINVAL);
 	assert_string_equal(err,
 			    "top: invalid --interval '0' (1..3600 seconds)");
-	assert_int_equal(args(&o, "--interval", "3601", NULL), -EINVAL);
-	assert_int_equal(args(&o, "--interval", "0.5", NULL), -EINVAL);
-	assert_int_equal(args(&o, "--count", "x", NULL), -EINVAL);
+	assert_int_equal(args(&o, "--interval", "3601", (char *)NULL), -EINVAL);
+	assert_int_equal(args(&o, "--interval", "0.5", (char *)NULL), -EINVAL);
+	assert_int_equal(args(&o, "--count", "x", (char *)NULL), -EINVAL);
 	assert_string_equal(err, "top: invalid --count 'x' (1..1000000)");
-	assert_int_equal(args(&o, "--count", NULL), -EINVAL);
+	assert_int_equal(args(&o, "--count", (char *)NULL), -EINVAL);
 	assert_string_equal(err, "top: --count needs a value");
-	assert_int_equal(args(&o, "--bogus", NULL), -EINVAL);
+	assert_int_equal(args(&o, "--bogus", (char *)NULL), -EINVAL);
 	assert_non_null(strstr(err, "unknown option '--bogus'"));
-	assert_int_equal(args(&o, "eth0", NULL), -EINVAL);
+	assert_int_equal(args(&o, "eth0", (char *)NULL), -EINVAL);
 	assert_non_null(strstr(err, "unknown command 'eth0'"));
 }
 

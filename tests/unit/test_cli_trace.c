@@ -42,7 +42,7 @@ static void test_args_ok(void **state)
 			     "2001:db8::/32", "--proto", "udp", "--port", "53",
 			     "--reason", "pass_no_route,drop_fw_rule",
 			     "--sample", "1/100", "--count", "10", "--pcap",
-			     "f.pcapng", "--pin-dir", "/x", "-j", NULL),
+			     "f.pcapng", "--pin-dir", "/x", "-j", (char *)NULL),
 			 0);
 	assert_int_equal(t.cfg.src.family, AF_INET);
 	assert_int_equal(t.cfg.src.plen, 15);
@@ -66,17 +66,19 @@ static void test_args_ok(void **state)
 	assert_true(t.json);
 	assert_int_equal(t.cfg.enabled, 0); /* dp_trace_start() switches */
 
-	assert_int_equal(run(&t, "--vip", "[2001:db8::5]:443", NULL), 0);
+	assert_int_equal(run(&t, "--vip", "[2001:db8::5]:443", (char *)NULL),
+			 0);
 	assert_int_equal(t.cfg.dst.family, AF_INET6);
 	assert_int_equal(t.cfg.dst.plen, 128);
 	assert_int_equal(t.cfg.port, 443);
-	assert_int_equal(run(&t, "--vip", "198.18.100.1:80", NULL), 0);
+	assert_int_equal(run(&t, "--vip", "198.18.100.1:80", (char *)NULL), 0);
 	assert_int_equal(t.cfg.dst.plen, 32);
 	assert_int_equal(t.cfg.port, 80);
-	assert_int_equal(run(&t, "--proto", "47", "--sample", "7", NULL), 0);
+	assert_int_equal(
+		run(&t, "--proto", "47", "--sample", "7", (char *)NULL), 0);
 	assert_int_equal(t.cfg.proto, 47);
 	assert_int_equal(t.cfg.sample, 7);
-	assert_int_equal(run(&t, NULL), 0);
+	assert_int_equal(run(&t, (char *)NULL), 0);
 	assert_string_equal(t.pin_dir, "/sys/fs/bpf/sluice");
 }
 
@@ -101,23 +103,25 @@ static void refused(const char *needle, ...)
 static void test_args_refused(void **state)
 {
 	(void)state;
-	refused("invalid --port 'x'", "--port", "x", NULL);
-	refused("invalid --port '0'", "--port", "0", NULL);
-	refused("invalid --port '65536'", "--port", "65536", NULL);
+	refused("invalid --port 'x'", "--port", "x", (char *)NULL);
+	refused("invalid --port '0'", "--port", "0", (char *)NULL);
+	refused("invalid --port '65536'", "--port", "65536", (char *)NULL);
 	refused("invalid --src '198.18.0.1/15'", "--src", "198.18.0.1/15",
-		NULL);
-	refused("invalid --dst 'nope'", "--dst", "nope", NULL);
-	refused("invalid --proto 'sctpx'", "--proto", "sctpx", NULL);
-	refused("invalid --proto '0'", "--proto", "0", NULL);
-	refused("no reason 'bogus'", "--reason", "pass_no_route,bogus", NULL);
-	refused("invalid --sample '1/0'", "--sample", "1/0", NULL);
-	refused("invalid --count '-3'", "--count", "-3", NULL);
+		(char *)NULL);
+	refused("invalid --dst 'nope'", "--dst", "nope", (char *)NULL);
+	refused("invalid --proto 'sctpx'", "--proto", "sctpx", (char *)NULL);
+	refused("invalid --proto '0'", "--proto", "0", (char *)NULL);
+	refused("no reason 'bogus'", "--reason", "pass_no_route,bogus",
+		(char *)NULL);
+	refused("invalid --sample '1/0'", "--sample", "1/0", (char *)NULL);
+	refused("invalid --count '-3'", "--count", "-3", (char *)NULL);
 	refused("invalid --vip '198.18.0.0/24'", "--vip", "198.18.0.0/24",
-		NULL);
-	refused("invalid --vip '198.18.0.1:0'", "--vip", "198.18.0.1:0", NULL);
-	refused("--pcap needs a value", "--pcap", NULL);
-	refused("unknown option '--bogus'", "--bogus", "1", NULL);
-	refused("unexpected argument 'x'", "x", NULL);
+		(char *)NULL);
+	refused("invalid --vip '198.18.0.1:0'", "--vip", "198.18.0.1:0",
+		(char *)NULL);
+	refused("--pcap needs a value", "--pcap", (char *)NULL);
+	refused("unknown option '--bogus'", "--bogus", "1", (char *)NULL);
+	refused("unexpected argument 'x'", "x", (char *)NULL);
 }
 
 static void test_line(void **state)
