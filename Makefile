@@ -115,6 +115,7 @@ help:
 	@echo "                 build/bench/results.json and plots (docs/performance.md)"
 	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
 	@echo "make soak        the API soak for 10 minutes (docs/api.md), the fault tests for 30 s"
+	@echo "make fuzz        every libFuzzer target for FUZZ_S [600] seconds"
 	@echo "make format      reformat the C sources with .clang-format (kernel style)"
 	@echo "make format-check  fail when a C source is not formatted"
 	@echo "make install     install under PREFIX [/usr/local] (DESTDIR honoured); make uninstall"
@@ -233,6 +234,7 @@ $(GEN_BIN): $(call obj,$(GEN_SRCS)) $(LIBPKTGEN) $(LIBCOMMON)
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SAN=1 all
+	@$(MAKE) --no-print-directory fuzz-build
 	@tests/run.sh build/san
 
 test-unit test-bpf test-netns test-bench test-style:
@@ -270,6 +272,8 @@ clean:
 
 # libpktio's shared library, pkg-config file and install target
 include lib/pktio/pktio.mk
+# the libFuzzer targets: make fuzz, make fuzz-build (docs/development.md)
+include tests/fuzz/fuzz.mk
 # libgraph's doc example
 include lib/graph/graph.mk
 # the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats

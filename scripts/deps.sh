@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang clang-format llvm pkg-config bpftool libbpf-dev libxdp-dev libelf-dev
+	# libFuzzer (tests/fuzz)
+	libclang-rt-14-dev
 	zlib1g-dev linux-libc-dev gcc-multilib
 	# the style tier's static analysis (tests/static.sh, docs/development.md)
 	clang-tidy cppcheck
