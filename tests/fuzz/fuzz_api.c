@@ -36,7 +36,8 @@
 
 #define MAX_REQS 8
 
-static char state_dir[] = "/tmp/sluice-fuzz-api.XXXXXX";
+/* on tmpfs: the subsystems fsync their state files on every change */
+static char state_dir[] = "/dev/shm/sluice-fuzz-api.XXXXXX";
 /* FUZZ_API_VERBOSE=1: each request's status and answer on stderr */
 static bool verbose;
 
