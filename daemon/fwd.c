@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include "dp.h"
 #include "dp_fw.h"
@@ -325,11 +326,18 @@ int fwd_read_prefixes(const char *file, struct fw_prefix **out, size_t *n,
 	struct fw_prefix *v = NULL;
 	size_t cap = 0, cnt = 0, lineno = 0;
 	char line[256];
+	struct stat sb;
 	int rc = 0;
 
 	if (!fp)
 		return ERR(-errno, "file: cannot open %s: %s", file,
 			   strerror(errno));
+	/* a device or a FIFO never ends (/dev/zero is an endless run of
+	 * empty lines): the event loop would spin in here for good */
+	if (fstat(fileno(fp), &sb) || !S_ISREG(sb.st_mode)) {
+		fclose(fp);
+		return ERR(-EINVAL, "file: %s is not a regular file", file);
+	}
 	while (fgets(line, sizeof(line), fp)) {
 		char *s = line, *e;
 
