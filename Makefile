@@ -272,8 +272,6 @@ clean:
 
 # libpktio's shared library, pkg-config file and install target
 include lib/pktio/pktio.mk
-# the libFuzzer targets: make fuzz, make fuzz-build (docs/development.md)
-include tests/fuzz/fuzz.mk
 # libgraph's doc example
 include lib/graph/graph.mk
 # the libpktio examples: sluice-echo, sluice-l2fwd, sluice-pktio-stats
@@ -282,6 +280,9 @@ include examples/examples.mk
 include vrouter/vrouter.mk
 # make install, make uninstall, make deb (docs/deploy.md)
 include deploy/install.mk
+# the libFuzzer targets: make fuzz, make fuzz-build (docs/development.md);
+# last, as they link every other part's library
+include tests/fuzz/fuzz.mk
 
 .SECONDARY:
 

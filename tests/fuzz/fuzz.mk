@@ -14,10 +14,10 @@ FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_STUBS := $(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
 
 $(BUILD)/obj/tests/fuzz/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw \
-	-Ilib/pktio -Ilib/graph -Icli
+	-Ilib/pktio -Ilib/graph -Icli -Ivrouter
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 			    $(call obj,$(FUZZ_STUBS)) $(LIBSLUICED) \
-			    $(LIBSLUICECTL) $(LIBDP) $(LIBMAGLEV) $(LIBGRAPH) \
+			    $(LIBVROUTER) $(LIBSLUICECTL) $(LIBDP) $(LIBMAGLEV) $(LIBGRAPH) \
 			    $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS)) -lpthread

@@ -343,15 +343,20 @@ def fw_rule():
 def pktio_graph():
     clean('fuzz_pktio_config')
     clean('fuzz_graph_config')
+    clean('fuzz_vrouter_config')
     for name, b in doc_json_blocks():
         if '...' in b:
             continue
+        if name == 'vrouter.md' and '"ports"' in b:
+            write('fuzz_vrouter_config', b)
         if '"pools"' in b or '"ports"' in b:
             write('fuzz_pktio_config', b)
         if '"nodes"' in b or '"entry"' in b:
             write('fuzz_graph_config', b)
     for f, target, rx in (('test_pktio_config.c', 'fuzz_pktio_config', 'pktio'),
-                          ('test_graph_config.c', 'fuzz_graph_config', 'graph')):
+                          ('test_graph_config.c', 'fuzz_graph_config', 'graph'),
+                          ('test_vrouter_config.c', 'fuzz_vrouter_config',
+                           'vrouter')):
         s = open(os.path.join(ROOT, 'tests', 'unit', f)).read()
         # C string literals that are JSON documents, joined as C joins them
         for m in re.finditer(r'((?:"(?:[^"\\\n]|\\.)*"\s*)+)', s):
@@ -390,3 +395,4 @@ dictionary('fuzz_api', ['GET ', 'POST ', 'PUT ', 'PATCH ', 'DELETE ', 'HEAD ',
 dictionary('fuzz_fw_rule')
 dictionary('fuzz_pktio_config')
 dictionary('fuzz_graph_config')
+dictionary('fuzz_vrouter_config')
