@@ -11,6 +11,7 @@
  * API shows it.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
@@ -59,9 +60,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     nlh = mnl_nlmsg_next(nlh, &len))
 		nl_dispatch(nlh, &st);
 	state_resync_done(&st);
-	free(api_render(&ctx, "GET", "/v1/routes", &q, &status, &ctype));
-	free(api_render(&ctx, "GET", "/v1/neighbors", &q, &status, &ctype));
-	free(api_render(&ctx, "GET", "/v1/interfaces", &q, &status, &ctype));
+	for (unsigned int i = 0; i < 3; i++) {
+		static const char *const views[] = { "/v1/routes",
+						     "/v1/neighbors",
+						     "/v1/interfaces" };
+		char *answer =
+			api_render(&ctx, "GET", views[i], &q, &status, &ctype);
+
+		/* FUZZ_NETLINK_VERBOSE=1: what the state learnt */
+		if (getenv("FUZZ_NETLINK_VERBOSE"))
+			fprintf(stderr, "%s: %s\n", views[i], answer);
+		free(answer);
+	}
 	state_free(&st);
 	fuzz_dp_free(dp);
 	free(buf);
