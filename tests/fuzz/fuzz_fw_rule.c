@@ -87,8 +87,12 @@ static int rules_from(const char *text, size_t len, struct fw_rule *rules)
 
 			if (fwd_rule_from_json_id(o, &rules[n], &pos, true, err,
 						  sizeof(err)) ||
-			    fw_rule_validate(&rules[n], err, sizeof(err)))
+			    fw_rule_validate(&rules[n], err, sizeof(err))) {
+				if (getenv("FUZZ_FW_VERBOSE"))
+					fprintf(stderr, "rule %zu: %s\n", i,
+						err);
 				continue;
+			}
 			rules[n].id = (__u32)n + 1;
 			n++;
 		}
@@ -132,6 +136,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			want = fw_eval_linear(rules, (size_t)n, &pk, contains,
 					      NULL);
 			got = fw_eval_compiled(compiled, &pk, member, NULL);
+			/* FUZZ_FW_VERBOSE=1: what each packet matched */
+			if (getenv("FUZZ_FW_VERBOSE"))
+				fprintf(stderr, "packet %d: rule %d of %d\n", i,
+					got, n);
 			if (want != got) {
 				fprintf(stderr,
 					"fw: compiled form says %d, the rules "

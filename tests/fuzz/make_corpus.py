@@ -319,17 +319,26 @@ def fw_rule():
             0, 0) + \
         pkt(1, 58, 3, 128, V6, GW6, 0, 0) + \
         pkt(1, 6, 1, 0, V6, GW6, 40000, 443)
+    E = '"iface": "eth0", "dir": "in", '
     sets = [
-        '[{"iface": "eth0", "dir": "in", "src": "@a", "action": "drop"},'
-        ' {"iface": "eth0", "dir": "in", "proto": "tcp", "dport": "22", '
-        '"action": "accept"}, {"dir": "in", "src": "198.18.1.0/24", '
-        '"proto": "tcp", "dport": "80-90", "action": "reject"}]',
-        '[{"proto": "icmp", "icmp_type": 8, "action": "drop"}, '
-        '{"dst": "2001:db8::/32", "state": "new", "action": "drop"}, '
-        '{"state": "new,established", "sport": "53", "action": "accept"}]',
-        '[{"src": "@b", "dst": "@c", "action": "accept"}, {"dst": "@d", '
-        '"proto": "udp", "action": "drop"}, {"proto": "icmpv6", '
-        '"icmp_type": 128, "action": "reject"}, {"action": "drop"}]',
+        '[{' + E + '"src": "@a", "action": "drop"},'
+        ' {' + E + '"proto": "tcp", "dport": "22", "action": "accept"}, '
+        '{' + E + '"src": "198.18.1.0/24", "proto": "tcp", "dport": "80-90",'
+        ' "action": "reject"}]',
+        '[{' + E + '"proto": "icmp", "icmp_type": 8, "action": "drop"}, '
+        '{' + E + '"dst": "2001:db8::/32", "state": "new", "action": "drop"},'
+        ' {' + E + '"state": "new,established", "sport": 53, '
+        '"action": "accept"}]',
+        '[{' + E + '"src": "@b", "dst": "@c", "action": "accept"}, '
+        '{' + E + '"dst": "@d", "proto": "udp", "action": "drop"}, '
+        '{' + E + '"proto": "icmpv6", "icmp_type": 128, "action": "reject"},'
+        ' {' + E + '"dst": "198.19.0.0/16", "dport": "53", "action": "drop"},'
+        ' {' + E + '"action": "drop"}]',
+        '[{' + E + '"src": "198.18.0.0/15", "dst": "198.19.0.1", "proto": '
+        '"tcp", "sport": "1000-2000", "dport": "80", "state": "new", '
+        '"action": "accept", "id": 7}, {' + E + '"src": "2001:db8::/32", '
+        '"state": "established,related", "action": "accept"}, '
+        '{' + E + '"state": "invalid", "action": "drop"}]',
     ]
     for _, b in doc_json_blocks():
         m = re.search(r'"rules": (\[.*?\])\}', b, re.S)
