@@ -98,6 +98,20 @@ static int world_init(struct world *w)
 	l7_new(&w->ctx.l7, state_dir, state_dir, NULL, err, sizeof(err));
 	if (!announce_new(&w->an, &w->cfg.announce, w->ctx.lb))
 		node_new(&w->ctx.node, w->an, 0);
+	/* a subsystem that no longer starts here would answer 404 to all
+	 * of its routes, and the fuzzing of their bodies would stop
+	 * unnoticed: that is the harness's failure, said once */
+	if (!w->ctx.lb || !w->ctx.ct || !w->ctx.nat || !w->ctx.ddos ||
+	    !w->ctx.fw || !w->ctx.steer || !w->ctx.l7 || !w->ctx.node) {
+		fprintf(stderr,
+			"fuzz_api: a subsystem did not start (lb %p ct %p nat "
+			"%p ddos %p fw %p steer %p l7 %p node %p): %s\n",
+			(void *)w->ctx.lb, (void *)w->ctx.ct,
+			(void *)w->ctx.nat, (void *)w->ctx.ddos,
+			(void *)w->ctx.fw, (void *)w->ctx.steer,
+			(void *)w->ctx.l7, (void *)w->ctx.node, err);
+		return -1;
+	}
 	return 0;
 }
 
