@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <json-c/json.h>
 #include "api.h"
 #include "config.h"
 #include "ddos.h"
@@ -221,6 +222,31 @@ static void query_parse(struct api_query *q, char *s)
 	}
 }
 
+/* What every answer is: a status a client knows, and for JSON a
+ * document that parses (a handler that writes a broken one is a bug the
+ * sanitizers would not see). */
+static void check_answer(const char *method, const char *url,
+			 unsigned int status, const char *ctype,
+			 const char *answer)
+{
+	struct json_object *doc;
+
+	if (!answer || status < 200 || status > 599) {
+		fprintf(stderr, "fuzz_api: %s %s: status %u, answer %s\n",
+			method, url, status, answer ? answer : "NULL");
+		abort();
+	}
+	if (strcmp(ctype, "application/json"))
+		return;
+	doc = json_tokener_parse(answer);
+	if (!doc) {
+		fprintf(stderr, "fuzz_api: %s %s: %u with invalid JSON: %s\n",
+			method, url, status, answer);
+		abort();
+	}
+	json_object_put(doc);
+}
+
 static void one_request(struct world *w, const uint8_t *data, size_t size)
 {
 	const char *ctype;
@@ -252,6 +278,7 @@ static void one_request(struct world *w, const uint8_t *data, size_t size)
 	if (verbose)
 		fprintf(stderr, "%s %s: %u %s\n", line, target, status,
 			answer ? answer : "(null)");
+	check_answer(line, target, status, ctype, answer);
 	free(answer);
 out:
 	free(line);
