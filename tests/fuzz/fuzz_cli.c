@@ -100,6 +100,39 @@ static void print(unsigned int which, const uint8_t *data, size_t size)
 	free(text);
 }
 
+/* What an accepted command line becomes: a method, a path of this API
+ * (percent-encoding kept it one line: no space, no control byte), and a
+ * body that is a JSON document. */
+static void check_request(const struct cli_query *q)
+{
+	const char *body = cli_body_string(q);
+	json_object *doc;
+
+	if (q->help)
+		return;
+	if (!q->method || q->path[0] != '/' ||
+	    strnlen(q->path, sizeof(q->path)) == sizeof(q->path)) {
+		fprintf(stderr, "fuzz_cli: request %s '%.*s'\n",
+			q->method ? q->method : "NULL", (int)sizeof(q->path),
+			q->path);
+		abort();
+	}
+	for (const char *p = q->path; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			fprintf(stderr, "fuzz_cli: byte 0x%02x in path '%s'\n",
+				(unsigned char)*p, q->path);
+			abort();
+		}
+	if (!body)
+		return;
+	doc = json_tokener_parse(body);
+	if (!doc) {
+		fprintf(stderr, "fuzz_cli: body is not JSON: %s\n", body);
+		abort();
+	}
+	json_object_put(doc);
+}
+
 static void parse(unsigned int which, const uint8_t *data, size_t size)
 {
 	char *argv[MAX_ARGS + 2] = { NULL };
@@ -123,7 +156,7 @@ static void parse(unsigned int which, const uint8_t *data, size_t size)
 	cli_query_init(&q, "/");
 	if (!nouns[which % N(nouns)](argc - i - 1, argv + i + 1, &q, err,
 				     sizeof(err)))
-		(void)cli_body_string(&q);
+		check_request(&q);
 	cli_query_free(&q);
 out:
 	for (i = 0; i < argc; i++)
