@@ -60,9 +60,38 @@ static int remove_one(const char *path, const struct stat *sb, int type,
 	return 0;
 }
 
+/* FUZZ_API_STATE_OUT=DIR: the state files the requests left, kept as
+ * DIR/NAME-N (tests/fuzz/fuzz_state_files' seeds come from there) */
+static int keep_one(const char *path, const struct stat *sb, int type,
+		    struct FTW *ftw)
+{
+	static unsigned int n;
+	const char *out = getenv("FUZZ_API_STATE_OUT");
+	char to[512], buf[4096];
+	FILE *in, *o;
+	size_t got;
+
+	(void)sb;
+	if (type != FTW_F || ftw->level != 1 || !out)
+		return 0;
+	snprintf(to, sizeof(to), "%s/%s-%d-%u", out, path + ftw->base,
+		 (int)getpid(), n++);
+	in = fopen(path, "r");
+	o = fopen(to, "w");
+	while (in && o && (got = fread(buf, 1, sizeof(buf), in)))
+		fwrite(buf, 1, got, o);
+	if (in)
+		fclose(in);
+	if (o)
+		fclose(o);
+	return 0;
+}
+
 /* what the subsystems wrote under it (files, l7's directory) */
 static void wipe_state_dir(void)
 {
+	if (getenv("FUZZ_API_STATE_OUT"))
+		nftw(state_dir, keep_one, 8, FTW_PHYS);
 	nftw(state_dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -85,11 +114,13 @@ static int world_init(struct world *w)
 		return -1;
 	w->ctx.st = &w->st;
 	w->ctx.cfg = &w->cfg;
-	if (!lb_new(&w->ctx.lb, w->dp, &fuzz_lb_ops, NULL, &w->cfg.lb))
+	/* every subsystem saves its changes, as in sluiced */
+	if (!lb_new(&w->ctx.lb, w->dp, &fuzz_lb_ops, NULL, &w->cfg.lb) &&
+	    !lb_set_state_dir(w->ctx.lb, state_dir))
 		lb_load(w->ctx.lb, NULL, 0, err, sizeof(err));
-	ct_new(&w->ctx.ct, w->dp, &fuzz_ct_ops, &ctc, NULL);
+	ct_new(&w->ctx.ct, w->dp, &fuzz_ct_ops, &ctc, state_dir);
 	if (!nat_new(&w->ctx.nat, w->dp, &fuzz_nat_ops, nat_resolve_state,
-		     &w->st, w->ctx.ct, NULL))
+		     &w->st, w->ctx.ct, state_dir))
 		nat_load(w->ctx.nat, NULL, 0, 1, err, sizeof(err));
 	ddos_new(&w->ctx.ddos, w->dp, state_dir, NULL, err, sizeof(err));
 	fwd_new(&w->ctx.fw, w->dp, fwd_slot_state, &w->st, state_dir, NULL, err,

@@ -3,7 +3,9 @@
 the documentation's examples and a few hand-written inputs.  Deterministic:
 run it again after a doc change and commit what differs.  Regression seeds
 (reproducers of bugs the fuzzers found) live in corpus/TARGET/regress-*
-and are never touched here.
+and are never touched here, nor are fuzz_state_files' sample-*: the state
+files fuzz_api's seeds leave (FUZZ_API_STATE_OUT=DIR, then byte 0 the
+file's index in fuzz_state_files.c's files[]).
 
     python3 tests/fuzz/make_corpus.py
 """
@@ -375,8 +377,16 @@ def pktio_graph():
                 write(target, text)
 
 
+def state_files():
+    clean('fuzz_state_files')
+    for _, b in doc_json_blocks():
+        if '"version": 1' in b and '"vips"' in b and '...' not in b:
+            write('fuzz_state_files', b'\0' + b.encode())  # lb.json
+
+
 config()
 api()
+state_files()
 netlink()
 cli()
 fw_rule()
@@ -405,3 +415,4 @@ dictionary('fuzz_fw_rule')
 dictionary('fuzz_pktio_config')
 dictionary('fuzz_graph_config')
 dictionary('fuzz_vrouter_config')
+dictionary('fuzz_state_files')
