@@ -60,7 +60,7 @@ GEN_SRCS := $(filter-out %.bpf.c,$(wildcard bench/gen/*.c))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # what each component's files may include, besides include/ and lib/common
-$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/fw -I$(BUILD)/bpf
+$(BUILD)/obj/lib/dp/%.o: CFLAGS += -Ilib/dp -Ilib/fib -Ilib/fw -Ilib/pktgen -I$(BUILD)/bpf
 $(BUILD)/obj/lib/maglev/%.o: CFLAGS += -Ilib/maglev
 $(BUILD)/obj/lib/fib/%.o: CFLAGS += -Ilib/fib
 $(BUILD)/obj/lib/fibread/%.o: CFLAGS += -Ilib/fibread -Ilib/fib
@@ -173,7 +173,7 @@ $(LIBSLUICEGEN): $(call obj,$(filter-out bench/gen/main.c,$(GEN_SRCS)))
 	$(archive)
 
 $(BUILD)/sluiced: $(call obj,daemon/main.c) $(LIBSLUICED) $(LIBDP) $(LIBMAGLEV) \
-		  $(LIBFIB) $(LIBFW) $(LIBCOMMON)
+		  $(LIBFIB) $(LIBFW) $(LIBPKTGEN) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 $(BUILD)/sluicectl: $(call obj,cli/main.c) $(LIBSLUICECTL) $(LIBDP) $(LIBMAGLEV) \
 		    $(LIBCOMMON)

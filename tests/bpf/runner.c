@@ -898,6 +898,7 @@ int main(void)
 	steer_run_all(&e);
 	l7_run_all(&e);
 	trace_run_all(&e);
+	explain_run_all(&e);
 	/* the load balancer's tables go in only now: the router's rows above
 	 * run with none, as before */
 	lb_ok = !lb_setup(&e, why, sizeof(why));

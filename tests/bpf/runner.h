@@ -60,6 +60,8 @@ __u32 tc_action_of(int xdp_verdict);
 int snapshot(struct env *e, stats_t s);
 /* lib/dp/layout.c against pins of the previous release (layout_runner.c) */
 void layout_run_all(struct env *e);
+/* lib/dp/explain.c over the router's topology (explain_runner.c) */
+void explain_run_all(struct env *e);
 
 /* The slot a frame is counted in: its VLAN subinterface's when it is
  * tagged with a VID that the port has, else the port's. */

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Explain (lib/dp/explain.c) over the router's topology (fixtures.c): a
+ * routed flow gives fwd_redirect and exactly the bytes the router would
+ * send (built independently by pktbuild.c); a flow to nowhere gives
+ * pass_no_route and its own frame back; the copy's own counters moved by
+ * one packet a run; and no live counter, flow or conntrack entry moved.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "dp.h"
+#include "dp_ct.h"
+#include "dp_explain.h"
+#include "names.h"
+#include "runner.h"
+
+struct live_snapshot {
+	stats_t stats;
+	int lb_flows;
+	struct dp_ct_counts ct;
+};
+
+static int live_take(struct env *e, struct live_snapshot *s)
+{
+	int err = snapshot(e, s->stats);
+
+	if (err)
+		return err;
+	s->lb_flows = dp_lb_flow_count(e->dp);
+	if (s->lb_flows < 0)
+		return s->lb_flows;
+	return dp_ct_counts(e->dp, &s->ct);
+}
+
+static bool live_same(const struct live_snapshot *a,
+		      const struct live_snapshot *b)
+{
+	if (memcmp(a->stats, b->stats, sizeof(a->stats)))
+		diag("live stats moved\n");
+	if (a->lb_flows != b->lb_flows)
+		diag("live lb_flows: %d, then %d\n", a->lb_flows, b->lb_flows);
+	if (memcmp(&a->ct, &b->ct, sizeof(a->ct)))
+		diag("live conntrack counts moved\n");
+	return !memcmp(a->stats, b->stats, sizeof(a->stats)) &&
+	       a->lb_flows == b->lb_flows &&
+	       !memcmp(&a->ct, &b->ct, sizeof(a->ct));
+}
+
+/* The copy's own counters of @slot: @reason by one packet, nothing else. */
+static bool own_moved(struct dp_explain *x, __u32 slot, int reason,
+		      const __u64 *before, __u64 *now)
+{
+	int fd = dp_explain_stats_fd(x), ncpus = libbpf_num_possible_cpus();
+	struct sluice_counter *pc = calloc(ncpus, sizeof(*pc));
+	bool ok = true;
+
+	if (!pc)
+		return false;
+	for (__u32 r = 0; r < SLUICE_REASON_SLOTS; r++) {
+		__u32 idx = slot * SLUICE_REASON_SLOTS + r;
+
+		now[r] = 0;
+		if (!bpf_map_lookup_elem(fd, &idx, pc))
+			for (int c = 0; c < ncpus; c++)
+				now[r] += pc[c].packets;
+		if (before && now[r] - before[r] != ((int)r == reason)) {
+			diag("own counter %s moved by %llu\n",
+			     dp_reason_name(r),
+			     (unsigned long long)(now[r] - before[r]));
+			ok = false;
+		}
+	}
+	free(pc);
+	return ok;
+}
+
+static void pkt_v4(struct dp_explain_pkt *p, const char *src, const char *dst,
+		   __u32 ifindex)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
+	p->proto = IPPROTO_TCP;
+	p->tcp_flags = 0x02; /* SYN */
+	inet_pton(AF_INET, src, p->src);
+	inet_pton(AF_INET, dst, p->dst);
+	p->sport = htons(40000);
+	p->dport = htons(443);
+	p->ifindex = ifindex;
+}
+
+static void explain_routed(struct env *e, struct dp_explain *x,
+			   struct dp_explain_result *r)
+{
+	const struct pkt_spec in = {
+		.dst = MAC_P0,
+		.src = { 0x02, 0, 0, 0, 0, 0x01 },
+		.l3 = PKT_L3_IP4,
+		.l4 = IPPROTO_TCP,
+		.saddr = H0_4,
+		.daddr = "198.19.0.7",
+		.sport = 40000,
+		.dport = 443,
+		.tcp_flags = 0x02,
+	};
+	const struct l2_out o = { .dst = MAC_GW1, .src = MAC_P1 };
+	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
+	struct dp_explain_pkt p;
+	struct frame *f = calloc(1, sizeof(*f));
+	bool ok;
+
+	pkt_v4(&p, H0_4, "198.19.0.7", e->ifindex[IFX_P0]);
+	ok = f && !build_routed(&in, none, &o, 1, f) &&
+	     !dp_explain_run(x, &p, r);
+	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
+	     r->action == XDP_REDIRECT && r->slot == e->slot[IFX_P0];
+	if (!ok)
+		diag("reason %s, action %s, slot %u\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action), r->slot);
+	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
+		hexdiff(f->buf, f->len, r->out, r->out_len);
+		ok = false;
+	}
+	tap(e, ok,
+	    "explain: 198.18.0.2 -> 198.19.0.7:443/tcp at sl0: fwd_redirect, "
+	    "the routed frame byte for byte");
+	free(f);
+}
+
+static void explain_nowhere(struct env *e, struct dp_explain *x,
+			    struct dp_explain_result *r)
+{
+	struct dp_explain_pkt p;
+	bool ok;
+
+	pkt_v4(&p, H0_4, "198.18.99.1", e->ifindex[IFX_P0]);
+	ok = !dp_explain_run(x, &p, r) && r->reason == SLUICE_PASS_NO_ROUTE &&
+	     r->action == XDP_PASS && r->out_len == r->in_len &&
+	     !memcmp(r->out, r->in, r->in_len);
+	if (!ok)
+		diag("reason %s, action %s\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action));
+	tap(e, ok,
+	    "explain: 198.18.99.1 (no route): pass_no_route, frame unchanged");
+}
+
+void explain_run_all(struct env *e)
+{
+	struct live_snapshot *before = calloc(1, sizeof(*before));
+	struct live_snapshot *after = calloc(1, sizeof(*after));
+	struct dp_explain_result *r = calloc(1, sizeof(*r));
+	__u64 own0[SLUICE_REASON_SLOTS], own1[SLUICE_REASON_SLOTS];
+	struct dp_explain *x = NULL;
+	__u32 slot = e->slot[IFX_P0];
+	int err;
+	bool ok;
+
+	if (!before || !after || !r) {
+		tap(e, false, "explain: out of memory");
+		goto out;
+	}
+	err = dp_explain_open(e->dp, &x);
+	if (err)
+		diag("dp_explain_open: %s\n", strerror(-err));
+	tap(e, !err, "explain: a copy of the XDP object over the live maps");
+	if (err)
+		goto out;
+	err = live_take(e, before);
+	own_moved(x, slot, -1, NULL, own0);
+	explain_routed(e, x, r);
+	ok = own_moved(x, slot, SLUICE_FWD_REDIRECT, own0, own1);
+	explain_nowhere(e, x, r);
+	ok = own_moved(x, slot, SLUICE_PASS_NO_ROUTE, own1, own0) && ok;
+	tap(e, ok, "explain: the copy's own counters moved, one packet a run");
+	ok = !err && !live_take(e, after) && live_same(before, after);
+	tap(e, ok,
+	    "explain: live counters, flow table and conntrack unchanged");
+out:
+	dp_explain_close(x);
+	free(before);
+	free(after);
+	free(r);
+}
