@@ -100,6 +100,7 @@ int do_steer(int argc, char **argv);
 int do_fw(int argc, char **argv); /* fw.c */
 /* node.c: the node's drain */
 int do_node(int argc, char **argv);
+int do_explain(int argc, char **argv); /* explain.c */
 int cli_node_args(int argc, char **argv, struct cli_query *q, char *err,
 		  size_t errlen);
 int cli_node_print(json_object *doc, FILE *out, char *err, size_t errlen);

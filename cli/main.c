@@ -28,7 +28,7 @@ static const struct cmd {
 	{ "fw", do_fw },	   { "steer", do_steer },
 	{ "l7", do_l7 },	   { "node", do_node },
 	{ "top", do_top },	   { "trace", do_trace },
-	{ "help", do_help },
+	{ "explain", do_explain }, { "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -66,6 +66,8 @@ static void usage(FILE *out)
 	      "                                      VIPs, backends\n"
 	      "  trace [--src P] [--dst P] [--reason R] [--count N] [--pcap F] ...\n"
 	      "                                      each packet's decision, live\n"
+	      "  explain SRC:PORT DST:PORT/PROTO --in IFACE\n"
+	      "                                      one packet through the live tables\n"
 	      "  help [NOUN]\n"
 	      "\n"
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"

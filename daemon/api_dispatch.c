@@ -116,6 +116,7 @@ static const struct api_route routes[] = {
 	ROUTE("PUT", "/v1/l7", api_put_l7),
 	ROUTE("POST", "/v1/l7/ports", api_post_l7_port),
 	ROUTE("DELETE", "/v1/l7/ports/{id}", api_del_l7_port),
+	ROUTE("POST", "/v1/explain", api_post_explain), /* api_explain.c */
 };
 
 void api_routes_print(FILE *f)

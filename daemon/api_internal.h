@@ -87,5 +87,7 @@ api_handler api_get_fw_rules, api_post_fw_rule, api_del_fw_rule,
 
 /* NAT's (api_nat.c, docs/nat.md). */
 api_handler api_get_nat, api_post_nat, api_del_nat;
+/* One packet through a copy of the live program (api_explain.c). */
+api_handler api_post_explain;
 
 #endif

@@ -534,6 +534,8 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 				  errlen);
 	if (!strcmp(key, "keep_on_exit"))
 		return set_bool(&cfg->keep_on_exit, v, key, err, errlen);
+	if (!strcmp(key, "explain"))
+		return set_bool(&cfg->explain, v, key, err, errlen);
 	if (!strcmp(key, "role"))
 		return set_string(cfg, v, key, config_set_role, err, errlen);
 	if (!strcmp(key, "lb"))
@@ -582,7 +584,7 @@ static int apply_field(struct sluiced_config *cfg, const char *key,
 	snprintf(
 		err, errlen,
 		"unknown field '%s' (known: interfaces, tc_interfaces, api, "
-		"api_token, api_tls_cert, api_tls_key, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, role, "
+		"api_token, api_tls_cert, api_tls_key, pin_dir, state_dir, xdp_mode, log_level, keep_on_exit, explain, role, "
 		"lb, fib, conntrack, ddos, nat, fw, steer, l7, announce, node)",
 		key);
 	return -EINVAL;

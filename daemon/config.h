@@ -42,6 +42,8 @@ struct sluiced_config {
 	char *state_dir;
 	enum dp_xdp_mode xdp_mode;
 	bool keep_on_exit;
+	/* load the explain copy of the XDP program at start (explain.h) */
+	bool explain;
 	enum log_level log_level;
 	enum dp_role role;
 	/* "lb": settings, and the VIPs of the first start (the state file,

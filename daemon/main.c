@@ -23,6 +23,7 @@
 #include "config.h"
 #include "ct.h"
 #include "ddos.h"
+#include "explain.h"
 #include "endpoint.h"
 #include "dp.h"
 #include "dp_ct.h"
@@ -59,6 +60,7 @@ enum {
 	OPT_API_TLS_KEY,
 	OPT_XDP_MODE,
 	OPT_KEEP,
+	OPT_EXPLAIN,
 	OPT_LOG_LEVEL,
 	OPT_ROLE,
 	OPT_CHECK,
@@ -96,6 +98,9 @@ static const struct opt_def opts[] = {
 			   "auto|native|generic [auto]" },
 	[OPT_KEEP] = { "keep-on-exit", 'k', OPT_ARG_NONE, NULL,
 		       "leave XDP attached and maps pinned on exit" },
+	[OPT_EXPLAIN] = { "explain", 0, OPT_ARG_NONE, NULL,
+			  "load a copy of the XDP program for\n"
+			  "POST /v1/explain (docs/explain.md)" },
 	[OPT_LOG_LEVEL] = { "log-level", 'l', OPT_ARG_REQUIRED, "LEVEL",
 			    "err|warn|info|debug [info]" },
 	[OPT_ROLE] = { "role", 0, OPT_ARG_REQUIRED, "ROLE",
@@ -190,6 +195,7 @@ static int load_config(int argc, char **argv, struct sluiced_config *cfg,
 			rc = config_set_xdp_mode(cfg, optarg, err, sizeof(err));
 			break;
 		case OPT_KEEP: cfg->keep_on_exit = true; break;
+		case OPT_EXPLAIN: cfg->explain = true; break;
 		case OPT_LOG_LEVEL:
 			rc = config_set_log_level(cfg, optarg, err,
 						  sizeof(err));
@@ -851,6 +857,8 @@ int main(int argc, char **argv)
 	err = start_l7(&cfg, &l7);
 	if (err)
 		goto out_lb;
+	if (cfg.explain && cfg.role == DP_ROLE_ROUTER)
+		explain_prepare(dp); /* a load: needs CAP_PERFMON */
 	/* loaded, attached, pinned: keep only what running needs */
 	err = caps_drop_to_runtime();
 	if (err)

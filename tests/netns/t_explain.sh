@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# sluicectl explain (docs/explain.md): one synthesized packet through a copy
+# of the live XDP program.  A routed flow names its egress port and next
+# hop, a VIP's flow its backend and encapsulation, a flow to nowhere
+# pass_no_route, a firewalled one drop_fw_rule; after a real connection to
+# the VIP, its explain names the backend the live flow table has; no live
+# counter, flow or conntrack entry moves; bad input names the field.
+#
+#   client (c0) ---- (l0) LB/router (l1, l2) ---- (b0) backend 1, 2
+. "$(dirname "$0")/lib.sh"
+
+VIP=198.18.100.1
+
+topo_lb 2 $VIP/32 || die "topology"
+lb_backends_start 2 || die "backends"
+cat >"$T_TMP/lb.json" <<JSON
+{"interfaces": ["l0", "l1", "l2"], "lb": {"source_v4": "198.18.200.0/24"}}
+JSON
+sluiced_start "$NS_L" lb --config "$T_TMP/lb.json" --explain || die "sluiced"
+kernel_forwarding "$NS_L" off
+sctl lb vip add $VIP:8080/tcp >/dev/null || die "vip add"
+for i in 1 2; do
+	sctl lb backend add $VIP:8080/tcp "198.18.1$i.2" >/dev/null || die "backend add b$i"
+done
+wait_until 10 route_has lb 198.18.12.0/24 || die "routes not programmed"
+
+# ex ARGS... : sluicectl explain -j, the answer in $T_TMP/ex.json
+ex() { sctl lb explain "$@" -j >"$T_TMP/ex.json" 2>"$T_TMP/ex.err"; }
+# exq EXPR: EXPR on the last answer as d (fails on None/False)
+exq() {
+	[ -s "$T_TMP/ex.json" ] || { cat "$T_TMP/ex.err"; return 1; }
+	"$T_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2])
+if v is None or v is False:
+    sys.exit(1)
+print(v)' "$T_TMP/ex.json" "$1"
+}
+# live: the counters explains must not move, one line
+live() {
+	local c flows ct
+	c=$(api lb /v1/stats | "$T_PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sorted((i["name"], r["reason"], r["packets"]) for i in d["interfaces"]
+             for r in i["reasons"] if r["reason"] in
+             ("fwd_lb", "fwd_redirect", "pass_no_route", "drop_fw_rule")))')
+	flows=$(bpftool -j map dump pinned "$PIN_lb/lb_flows" | "$T_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	ct=$(api lb /v1/conntrack/count)
+	echo "$c flows=$flows ct=$ct"
+}
+
+before=$(live)
+
+# a routed flow: to backend 2's address, not the VIP
+ex 198.18.1.2:40000 '->' 198.18.12.2:8080/tcp --in l0
+check "routed: reason fwd_redirect, verdict forward" \
+	exq "d['reason'] == 'fwd_redirect' and d['verdict'] == 'forward'"
+check "routed: egress l2, next hop 198.18.12.2 (02:00:00:00:12:02)" \
+	exq "d['egress'] == 'l2' and d['next_hop'] == '198.18.12.2' and d['next_hop_mac'] == '02:00:00:00:12:02'"
+check "routed: the route 198.18.12.0/24 named, TTL 63 in the output" \
+	exq "d['route'] == '198.18.12.0/24' and any('ttl 63' in l for l in d['output']['decoded'])"
+
+# a new flow to the VIP: Maglev picks, IPIP to the backend
+ex 198.18.1.2:40001 $VIP:8080/tcp --in l0
+check "VIP: reason fwd_lb, a backend picked by Maglev" \
+	exq "d['reason'] == 'fwd_lb' and d['lb']['from'] == 'maglev' and d['lb']['backend'] in ('198.18.11.2', '198.18.12.2')"
+check "VIP: IPIP encapsulation, the outer destination the backend" \
+	exq "d['lb']['encap'] == 'ipip' and any(l.startswith('ipv4 198.18.200.') and ' > ' + d['lb']['backend'] + ' ' in l for l in d['output']['decoded'])"
+
+# to nowhere
+ex 198.18.1.2:40002 198.19.77.1:80/tcp --in l0
+check "no route: pass_no_route, the frame unchanged" \
+	exq "d['reason'] == 'pass_no_route' and d['action'] == 'XDP_PASS' and d['input']['hex'] == d['output']['hex']"
+
+# text output: the decisions, then the frames
+out=$(sctl lb explain 198.18.1.2:40001 $VIP:8080/tcp --in l0 2>&1)
+check "text: decisions, reason and the output frame" \
+	grep -q "reason: fwd_lb" <<<"$out"
+check "text: the decoded output starts with its Ethernet header" \
+	grep -q "^  eth " <<<"$out"
+
+check "no live counter, flow or conntrack entry moved by the explains" \
+	test "$(live)" = "$before"
+
+# a real connection to the VIP from port 45678: the explain of that flow
+# (an ACK) names the backend the live flow table has
+ip netns exec "$NS_C" timeout 10 "$T_PY" -c '
+import socket
+s = socket.socket()
+s.bind(("198.18.1.2", 45678))
+s.settimeout(5)
+s.connect(("198.18.100.1", 8080))
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+print(s.recv(4096).split(b"\r\n\r\n")[-1].decode().strip())' >"$T_TMP/conn.out" 2>&1
+check "a real connection through the VIP ($(tr '\n' ' ' <"$T_TMP/conn.out"))" \
+	grep -q '^b[12]$' "$T_TMP/conn.out"
+live_be=$(bpftool -j map dump pinned "$PIN_lb/lb_flows" | "$T_PY" -c '
+import json, sys
+for e in json.load(sys.stdin):
+    f = e.get("formatted")
+    if f:
+        k, v = f["key"], f["value"]
+        if k["sport"] == __import__("socket").htons(45678):
+            print(v["backend_id"])
+    else:
+        k = bytes(int(x, 16) for x in e["key"])
+        v = bytes(int(x, 16) for x in e["value"])
+        if k[32:34] == (45678).to_bytes(2, "big"):
+            print(int.from_bytes(v[0:4], "little"))')
+ex 198.18.1.2:45678 $VIP:8080/tcp --ack --in l0
+check "established: from the flow table, backend ${live_be:-?} as the live table has it" \
+	exq "d['lb']['from'] == 'flow_table' and str(d['lb']['backend_id']) == '${live_be:-none}'"
+
+# the firewall: a rule dropping tcp 9090 in at l0
+sctl lb fw add l0 in --proto tcp --dport 9090 --action drop >/dev/null || die "fw add"
+ex 198.18.1.2:40003 198.18.12.2:9090/tcp --in l0
+check "firewall: drop_fw_rule, verdict drop" \
+	exq "d['reason'] == 'drop_fw_rule' and d['verdict'] == 'drop'"
+
+# bad input: refused, naming the field
+check_fails "bad address refused" ex 198.18.1:1 $VIP:8080/tcp --in l0
+check "... naming the source" grep -q "source '198.18.1:1'" "$T_TMP/ex.err"
+check_fails "unknown interface refused" ex 198.18.1.2:1 $VIP:8080/tcp --in nosuch0
+check "... naming the field: in" grep -q "in: no interface 'nosuch0'" "$T_TMP/ex.err"
+check_fails "bad protocol refused" ex 198.18.1.2:1 $VIP:8080/sctp --in l0
+check "... naming the field: proto" grep -q "proto: 'sctp' is not tcp, udp or icmp" "$T_TMP/ex.err"
+ans=$(curl -s --unix-socket "$SOCK_lb" -X POST -d '{"src": "198.18.1.2", "dst": "2001:db8::1", "dport": 80, "in": "l0"}' http://sluiced/v1/explain)
+check "API: mixed families refused naming dst ($ans)" grep -q '"dst: ' <<<"$ans"
+tap_done
