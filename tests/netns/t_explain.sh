@@ -62,6 +62,14 @@ check "routed: egress l2, next hop 198.18.12.2 (02:00:00:00:12:02)" \
 check "routed: the route 198.18.12.0/24 named, TTL 63 in the output" \
 	exq "d['route'] == '198.18.12.0/24' and any('ttl 63' in l for l in d['output']['decoded'])"
 
+# UDP and an ICMP echo take the same route
+ex 198.18.1.2:5353 198.18.12.2:53/udp --in l0
+check "routed UDP: fwd_redirect, ports kept" \
+	exq "d['reason'] == 'fwd_redirect' and 'udp 5353 > 53' in d['output']['decoded']"
+ex 198.18.1.2 198.18.12.2/icmp --in l0
+check "routed ICMP echo: fwd_redirect, egress l2" \
+	exq "d['reason'] == 'fwd_redirect' and d['egress'] == 'l2' and any(l.startswith('icmp type 8 ') for l in d['output']['decoded'])"
+
 # a new flow to the VIP: Maglev picks, IPIP to the backend
 ex 198.18.1.2:40001 $VIP:8080/tcp --in l0
 check "VIP: reason fwd_lb, a backend picked by Maglev" \
