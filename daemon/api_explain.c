@@ -606,7 +606,7 @@ char *api_post_explain(struct api_ctx *c, const struct api_req *r,
 	json_object_put(doc);
 	if (rc)
 		return error_body(status, 400, "%s", err);
-	if (dp_role(c->st->dp) != DP_ROLE_ROUTER)
+	if (c->cfg->role != DP_ROLE_ROUTER)
 		return error_body(status, 404,
 				  "no explain in role %s (the router role has "
 				  "it)",
