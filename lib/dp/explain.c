@@ -130,6 +130,38 @@ static int wire_maps(struct dp_explain *x)
 	return 0;
 }
 
+static __u32 map_id(struct bpf_map *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len) ? 0 :
+								     info.id;
+}
+
+/* Every private map is a map of its own, never a live one: a run empties
+ * the private tables, which must never reach the live flows. */
+static int check_private(struct dp_explain *x)
+{
+	struct bpf_object *live = x->live->skel->obj;
+
+	for (size_t i = 0; i < N_PRIVATE; i++) {
+		struct bpf_map *mine, *theirs;
+
+		mine = bpf_object__find_map_by_name(x->skel->obj,
+						    private_maps[i].name);
+		theirs = bpf_object__find_map_by_name(live,
+						      private_maps[i].name);
+		if (!mine || !theirs || !map_id(mine) ||
+		    map_id(mine) == map_id(theirs)) {
+			pr_err("dp: explain: map %s is not private",
+			       private_maps[i].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int dp_explain_open(struct dp *live, struct dp_explain **out)
 {
 	struct dp_explain *x;
@@ -157,6 +189,9 @@ int dp_explain_open(struct dp *live, struct dp_explain **out)
 		pr_err("dp: explain: cannot load the copy: %s", strerror(-err));
 		goto err_skel;
 	}
+	err = check_private(x);
+	if (err)
+		goto err_skel;
 	*out = x;
 	return 0;
 
@@ -266,17 +301,19 @@ static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 		   struct dp_explain_result *r)
 {
 	struct sluice_xdp *live = x->live->skel, *s = x->skel;
-	struct bpf_map *tables[] = { s->maps.lb_flows, s->maps.ct,
-				     s->maps.nat_flows, s->maps.ddos_buckets,
-				     s->maps.ddos_flows };
 	struct sluice_flow_key fk;
 	struct sluice_ct_key ck;
 	struct sluice_ct_entry ce;
 	struct sluice_nat_flow nf;
 	int err;
 
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		err = empty_table(tables[i]);
+	/* only what private_maps[] names (and check_private() proved the
+	 * copy's own) is emptied */
+	for (size_t i = 0; i < N_PRIVATE; i++) {
+		if (!private_maps[i].table)
+			continue;
+		err = empty_table(bpf_object__find_map_by_name(
+			s->obj, private_maps[i].name));
 		if (err)
 			return err;
 	}
