@@ -10,7 +10,7 @@
 
 static const char usage[] =
 	"Usage: sluicectl [OPTIONS] explain SRC[:PORT] [->] DST[:PORT]/PROTO\n"
-	"                               --in IFACE [--syn|--ack|--flags F]\n"
+	"                               [--in IFACE] [--syn|--ack|--flags F]\n"
 	"                               [--ttl N] [-j]\n"
 	"\n"
 	"Runs one packet through a copy of the live XDP program over the live\n"
@@ -19,7 +19,8 @@ static const char usage[] =
 	"  SRC, DST     198.18.1.2:1234, [2001:db8::1]:1234; PROTO tcp, udp or\n"
 	"               icmp (an echo request: no ports); quote the arrow\n"
 	"               ('->') or leave it out: the shell reads > itself\n"
-	"  --in IFACE   the port the packet comes in by (required)\n"
+	"  --in IFACE   the port the packet comes in by (default: the port the\n"
+	"               route back to SRC leaves by)\n"
 	"  --syn        a TCP SYN: a new connection (the default)\n"
 	"  --ack        a TCP ACK: a packet of an established connection\n"
 	"  --flags F    syn, ack, synack, fin or rst\n"

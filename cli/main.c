@@ -66,7 +66,7 @@ static void usage(FILE *out)
 	      "                                      VIPs, backends\n"
 	      "  trace [--src P] [--dst P] [--reason R] [--count N] [--pcap F] ...\n"
 	      "                                      each packet's decision, live\n"
-	      "  explain SRC:PORT DST:PORT/PROTO --in IFACE\n"
+	      "  explain SRC:PORT DST:PORT/PROTO [--in IFACE]\n"
 	      "                                      one packet through the live tables\n"
 	      "  help [NOUN]\n"
 	      "\n"

@@ -110,6 +110,62 @@ static __u32 iface_index(const struct state *st, const char *name)
 	return if_nametoindex(name);
 }
 
+static const char *addr_str(int family, const void *a, char *buf, size_t len)
+{
+	if (!inet_ntop(family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static bool prefix_has(const struct prefix_key *k, int family, const __u8 *a)
+{
+	unsigned int full = k->len / 8, rest = k->len % 8;
+
+	if (k->family != family)
+		return false;
+	if (memcmp(k->addr, a, full))
+		return false;
+	return !rest || !((k->addr[full] ^ a[full]) & (0xff00 >> rest));
+}
+
+/* The route the data path was given for @a: the longest prefix. */
+static const struct st_prefix *route_of(const struct state *st, int family,
+					const __u8 *a)
+{
+	const struct st_prefix *best = NULL;
+	struct st_prefix *p, *tmp;
+
+	HASH_ITER(hh, st->prefixes, p, tmp) {
+		if (!p->is_programmed || !prefix_has(&p->key, family, a))
+			continue;
+		if (!best || p->key.len > best->key.len)
+			best = p;
+	}
+	return best;
+}
+
+/* No "in": the port the route back to the source leaves by (the
+ * first next hop's), as a reply to it would. */
+static int in_from_route(struct state *st, struct explain_req *q, char *err,
+			 size_t len)
+{
+	const struct st_prefix *p = route_of(st, q->p.family, q->p.src);
+	struct sluice_nhg g;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!p || p->programmed.type != SLUICE_RT_FORWARD ||
+	    dp_nhg_get(st->dp, p->programmed.nhg_id, &g) || !g.count ||
+	    !g.nh[0].ifindex) {
+		snprintf(err, len,
+			 "in: required (no route back to %s names a port)",
+			 addr_str(q->p.family, q->p.src, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	q->p.ifindex = g.nh[0].ifindex;
+	snprintf(q->in, sizeof(q->in), "%s", state_ifname(st, q->p.ifindex));
+	return 0;
+}
+
 static int parse_req(struct state *st, struct json_object *doc,
 		     struct explain_req *q, char *err, size_t len)
 {
@@ -237,9 +293,11 @@ static int parse_req(struct state *st, struct json_object *doc,
 		q->p.ttl = (__u8)n;
 	}
 
-	if (!json_object_object_get_ex(doc, "in", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		snprintf(err, len, "in: required (the ingress interface)");
+	if (!json_object_object_get_ex(doc, "in", &v))
+		return in_from_route(st, q, err, len);
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, len, "in: '%s' is not an interface name",
+			 json_object_get_string(v));
 		return -EINVAL;
 	}
 	if (strlen(json_object_get_string(v)) >= sizeof(q->in) ||
@@ -264,40 +322,6 @@ static void add_line(struct json_object *arr, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	json_object_array_add(arr, json_object_new_string(buf));
-}
-
-static const char *addr_str(int family, const void *a, char *buf, size_t len)
-{
-	if (!inet_ntop(family, a, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static bool prefix_has(const struct prefix_key *k, int family, const __u8 *a)
-{
-	unsigned int full = k->len / 8, rest = k->len % 8;
-
-	if (k->family != family)
-		return false;
-	if (memcmp(k->addr, a, full))
-		return false;
-	return !rest || !((k->addr[full] ^ a[full]) & (0xff00 >> rest));
-}
-
-/* The route the data path was given for @a: the longest prefix. */
-static const struct st_prefix *route_of(const struct state *st, int family,
-					const __u8 *a)
-{
-	const struct st_prefix *best = NULL;
-	struct st_prefix *p, *tmp;
-
-	HASH_ITER(hh, st->prefixes, p, tmp) {
-		if (!p->is_programmed || !prefix_has(&p->key, family, a))
-			continue;
-		if (!best || p->key.len > best->key.len)
-			best = p;
-	}
-	return best;
 }
 
 static void route_lines(struct state *st, struct json_object *dec,

@@ -50,6 +50,14 @@ print(sorted((i["name"], r["reason"], r["packets"]) for i in d["interfaces"]
 	ct=$(api lb /v1/conntrack/count)
 	echo "$c flows=$flows ct=$ct"
 }
+# ct_explained: live conntrack entries of the ports explains use
+# (40000-40099), which must stay 0 (other traffic may come and go)
+ct_explained() {
+	api lb "/v1/conntrack?src=198.18.1.2" | "$T_PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sum(1 for e in d["entries"] if 40000 <= e.get("sport", 0) < 40100))'
+}
 
 before=$(live)
 
@@ -61,6 +69,11 @@ check "routed: egress l2, next hop 198.18.12.2 (02:00:00:00:12:02)" \
 	exq "d['egress'] == 'l2' and d['next_hop'] == '198.18.12.2' and d['next_hop_mac'] == '02:00:00:00:12:02'"
 check "routed: the route 198.18.12.0/24 named, TTL 63 in the output" \
 	exq "d['route'] == '198.18.12.0/24' and any('ttl 63' in l for l in d['output']['decoded'])"
+
+# no --in: the port the route back to the source leaves by (l0)
+ex 198.18.1.2:40000 198.18.12.2:8080/tcp
+check "no --in: the packet comes in by l0, the route back to 198.18.1.2" \
+	exq "d['packet']['in'] == 'l0' and d['reason'] == 'fwd_redirect'"
 
 # UDP and an ICMP echo take the same route
 ex 198.18.1.2:5353 198.18.12.2:53/udp --in l0
@@ -122,10 +135,22 @@ check "established: from the flow table, backend ${live_be:-?} as the live table
 	exq "d['lb']['from'] == 'flow_table' and str(d['lb']['backend_id']) == '${live_be:-none}'"
 
 # the firewall: a rule dropping tcp 9090 in at l0
+# with conntrack on: the explains must not add live entries
+sctl lb ct enable >/dev/null || die "ct enable"
 sctl lb fw add l0 in --proto tcp --dport 9090 --action drop >/dev/null || die "fw add"
+before=$(live)
 ex 198.18.1.2:40003 198.18.12.2:9090/tcp --in l0
 check "firewall: drop_fw_rule, verdict drop" \
 	exq "d['reason'] == 'drop_fw_rule' and d['verdict'] == 'drop'"
+ex 198.18.1.2:40004 198.18.12.2:8080/tcp --in l0
+check "conntrack on: a new flow's entry shown, not made live" \
+	exq "d['reason'] == 'fwd_redirect' and d['conntrack']['entry_after'] and not d['conntrack']['live_entry']"
+ex 198.18.1.2:40005 $VIP:8080/tcp --in l0
+check "conntrack on: a VIP's new flow balanced (fwd_lb)" exq "d['reason'] == 'fwd_lb'"
+check "... and still no live counter or flow moved" \
+	test "$(live | sed 's/ ct=.*//')" = "${before% ct=*}"
+n=$(ct_explained)
+check "... and no live conntrack entry of an explained flow ($n)" test "$n" = 0
 
 # bad input: refused, naming the field
 check_fails "bad address refused" ex 198.18.1:1 $VIP:8080/tcp --in l0
