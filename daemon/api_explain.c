@@ -594,10 +594,8 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	    r->reason == SLUICE_DROP_FW_POLICY ||
 	    r->reason == SLUICE_FWD_FW_REJECT ||
 	    r->reason == SLUICE_DROP_FW_REJECT)
-		add_line(dec,
-			 "firewall: %s (sluicectl fw check names the "
-			 "rule)",
-			 dp_reason_name((unsigned)r->reason));
+		add_line(dec, "firewall: %s at %s in (sluicectl fw show %s)",
+			 dp_reason_name((unsigned)r->reason), q->in, q->in);
 	add_line(dec, "reason: %s, verdict %s (%s)",
 		 r->reason >= 0 ? dp_reason_name((unsigned)r->reason) : "none",
 		 r->reason >= 0 ? dp_reason_verdict_name((unsigned)r->reason) :
