@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Explain (lib/dp/explain.c) over the router's topology (fixtures.c): a
- * routed flow gives fwd_redirect and exactly the bytes the router would
+ * routed flow (IPv4 TCP, IPv6 UDP) gives fwd_redirect and exactly the
+ * bytes the router would
  * send (built independently by pktbuild.c); a flow to nowhere gives
  * pass_no_route and its own frame back; the copy's own counters moved by
  * one packet a run; and no live counter, flow or conntrack entry moved.
@@ -132,6 +133,50 @@ static void explain_routed(struct env *e, struct dp_explain *x,
 	free(f);
 }
 
+/* IPv6 and UDP: the hop limit, the next hop's MAC, the ports kept. */
+static void explain_routed6(struct env *e, struct dp_explain *x,
+			    struct dp_explain_result *r)
+{
+	const struct pkt_spec in = {
+		.dst = MAC_P0,
+		.src = { 0x02, 0, 0, 0, 0, 0x01 },
+		.l3 = PKT_L3_IP6,
+		.l4 = IPPROTO_UDP,
+		.saddr = H0_6,
+		.daddr = "2001:db8:100::7",
+		.sport = 40001,
+		.dport = 53,
+	};
+	const struct l2_out o = { .dst = MAC_GW1, .src = MAC_P1 };
+	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
+	struct dp_explain_pkt p = { .family = AF_INET6,
+				    .proto = IPPROTO_UDP,
+				    .sport = htons(40001),
+				    .dport = htons(53),
+				    .ifindex = e->ifindex[IFX_P0] };
+	struct frame *f = calloc(1, sizeof(*f));
+	bool ok;
+
+	inet_pton(AF_INET6, H0_6, p.src);
+	inet_pton(AF_INET6, "2001:db8:100::7", p.dst);
+	ok = f && !build_routed(&in, none, &o, 1, f) &&
+	     !dp_explain_run(x, &p, r);
+	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
+	     r->action == XDP_REDIRECT;
+	if (!ok)
+		diag("reason %s, action %s\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action));
+	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
+		hexdiff(f->buf, f->len, r->out, r->out_len);
+		ok = false;
+	}
+	tap(e, ok,
+	    "explain: [2001:db8::2]:40001 -> [2001:db8:100::7]:53/udp at sl0: "
+	    "fwd_redirect, the routed frame byte for byte");
+	free(f);
+}
+
 static void explain_nowhere(struct env *e, struct dp_explain *x,
 			    struct dp_explain_result *r)
 {
@@ -175,8 +220,10 @@ void explain_run_all(struct env *e)
 	own_moved(x, slot, -1, NULL, own0);
 	explain_routed(e, x, r);
 	ok = own_moved(x, slot, SLUICE_FWD_REDIRECT, own0, own1);
+	explain_routed6(e, x, r);
+	ok = own_moved(x, slot, SLUICE_FWD_REDIRECT, own1, own0) && ok;
 	explain_nowhere(e, x, r);
-	ok = own_moved(x, slot, SLUICE_PASS_NO_ROUTE, own1, own0) && ok;
+	ok = own_moved(x, slot, SLUICE_PASS_NO_ROUTE, own0, own1) && ok;
 	tap(e, ok, "explain: the copy's own counters moved, one packet a run");
 	ok = !err && !live_take(e, after) && live_same(before, after);
 	tap(e, ok,
