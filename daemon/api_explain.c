@@ -497,6 +497,28 @@ static void ct_lines(const struct dp_explain_result *r, struct json_object *dec,
 	}
 }
 
+/* The firewall's decision: the rule (its id, as sluicectl fw show lists
+ * it) or the list's policy, from the copy's counter that moved. */
+static void fw_line(const struct dp_explain_result *r,
+		    const struct explain_req *q, struct json_object *dec,
+		    struct json_object *o)
+{
+	const char *why = dp_reason_name((unsigned)r->reason);
+
+	if (r->fw_hit && r->fw_counter &&
+	    r->fw_counter < SLUICE_FW_MAX_COUNTERS) {
+		json_add_int(o, "fw_rule", r->fw_counter);
+		add_line(dec,
+			 "firewall: %s: rule %u of %s in (sluicectl fw show "
+			 "%s)",
+			 why, r->fw_counter, q->in, q->in);
+	} else if (r->fw_hit) {
+		add_line(dec, "firewall: %s: the policy of %s in", why, q->in);
+	} else {
+		add_line(dec, "firewall: %s at %s in", why, q->in);
+	}
+}
+
 static char *hex_of(const __u8 *b, size_t len)
 {
 	char *s = malloc(len * 2 + 1);
@@ -594,8 +616,7 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	    r->reason == SLUICE_DROP_FW_POLICY ||
 	    r->reason == SLUICE_FWD_FW_REJECT ||
 	    r->reason == SLUICE_DROP_FW_REJECT)
-		add_line(dec, "firewall: %s at %s in (sluicectl fw show %s)",
-			 dp_reason_name((unsigned)r->reason), q->in, q->in);
+		fw_line(r, q, dec, o);
 	add_line(dec, "reason: %s, verdict %s (%s)",
 		 r->reason >= 0 ? dp_reason_name((unsigned)r->reason) : "none",
 		 r->reason >= 0 ? dp_reason_verdict_name((unsigned)r->reason) :

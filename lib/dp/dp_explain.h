@@ -54,6 +54,10 @@ struct dp_explain_result {
 	/* a NAT binding of the flow after the run */
 	bool nat_after;
 	struct sluice_nat_flow nat;
+	/* a firewall reason: the fw_counters slot that moved (a rule id
+	 * below SLUICE_FW_MAX_COUNTERS, else a policy's) */
+	bool fw_hit;
+	__u32 fw_counter;
 };
 
 /* Opens and loads the copy over @live's maps (the router role only:

@@ -421,8 +421,100 @@ static int read_slot(struct dp_explain *x, __u32 slot, __u64 *packets)
 	return 0;
 }
 
+/* Packets of every fw_counters slot of the copy, summed over the CPUs,
+ * read in batches (a few hundred KB whatever the CPU count). */
+#define FW_BATCH 256
+
+static int fw_sums(struct dp_explain *x, __u64 *sums)
+{
+	int fd = bpf_map__fd(x->skel->maps.fw_counters);
+	struct sluice_counter *vals;
+	__u32 keys[FW_BATCH], out_batch = 0, count;
+	bool first = true;
+	int err = 0;
+
+	vals = calloc((size_t)FW_BATCH * x->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(sums, 0, SLUICE_FW_COUNTERS * sizeof(*sums));
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+		count = FW_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &out_batch,
+					   &out_batch, keys, vals, &count, &o);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (__u32 i = 0; i < count; i++)
+			for (int c = 0;
+			     c < x->ncpus && keys[i] < SLUICE_FW_COUNTERS; c++)
+				sums[keys[i]] +=
+					vals[(size_t)i * x->ncpus + c].packets;
+		if (err) { /* ENOENT: the last batch */
+			err = 0;
+			break;
+		}
+		first = false;
+	}
+	free(vals);
+	return err;
+}
+
+static bool fw_reason(int reason)
+{
+	return reason == SLUICE_DROP_FW_RULE ||
+	       reason == SLUICE_DROP_FW_POLICY ||
+	       reason == SLUICE_FWD_FW_REJECT ||
+	       reason == SLUICE_DROP_FW_REJECT;
+}
+
+static int run_once(struct dp_explain *x, const struct dp_explain_pkt *p,
+		    struct dp_explain_result *r);
+
+/* Which firewall counter the packet moves: the same run again (the
+ * private tables prepared afresh), between two reads of the counters. */
+static int fw_which(struct dp_explain *x, const struct dp_explain_pkt *p,
+		    struct dp_explain_result *r)
+{
+	__u64 *before = calloc(SLUICE_FW_COUNTERS, sizeof(*before));
+	__u64 *after = calloc(SLUICE_FW_COUNTERS, sizeof(*after));
+	struct dp_explain_result *again = calloc(1, sizeof(*again));
+	int err = -ENOMEM;
+
+	if (!before || !after || !again)
+		goto out;
+	err = fw_sums(x, before);
+	if (!err)
+		err = run_once(x, p, again);
+	if (!err)
+		err = fw_sums(x, after);
+	for (__u32 i = 0; !err && i < SLUICE_FW_COUNTERS; i++) {
+		if (after[i] != before[i]) {
+			r->fw_hit = true;
+			r->fw_counter = i;
+		}
+	}
+out:
+	free(before);
+	free(after);
+	free(again);
+	return err;
+}
+
 int dp_explain_run(struct dp_explain *x, const struct dp_explain_pkt *p,
 		   struct dp_explain_result *r)
+{
+	int err = run_once(x, p, r);
+
+	if (!err && fw_reason(r->reason))
+		err = fw_which(x, p, r);
+	return err;
+}
+
+static int run_once(struct dp_explain *x, const struct dp_explain_pkt *p,
+		    struct dp_explain_result *r)
 {
 	__u64 before[SLUICE_REASON_SLOTS], after[SLUICE_REASON_SLOTS];
 	struct dp_test_run t = { .ifindex = p->ifindex,

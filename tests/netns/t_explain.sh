@@ -137,11 +137,12 @@ check "established: from the flow table, backend ${live_be:-?} as the live table
 # the firewall: a rule dropping tcp 9090 in at l0
 # with conntrack on: the explains must not add live entries
 sctl lb ct enable >/dev/null || die "ct enable"
-sctl lb fw add l0 in --proto tcp --dport 9090 --action drop >/dev/null || die "fw add"
+fw_id=$(sctl lb fw add l0 in --proto tcp --dport 9090 --action drop -j |
+	"$T_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])') || die "fw add"
 before=$(live)
 ex 198.18.1.2:40003 198.18.12.2:9090/tcp --in l0
-check "firewall: drop_fw_rule, verdict drop, the list named" \
-	exq "d['reason'] == 'drop_fw_rule' and d['verdict'] == 'drop' and 'firewall: drop_fw_rule at l0 in (sluicectl fw show l0)' in d['decisions']"
+check "firewall: drop_fw_rule, verdict drop, rule $fw_id named" \
+	exq "d['reason'] == 'drop_fw_rule' and d['verdict'] == 'drop' and d['fw_rule'] == $fw_id and 'firewall: drop_fw_rule: rule $fw_id of l0 in (sluicectl fw show l0)' in d['decisions']"
 ex 198.18.1.2:40004 198.18.12.2:8080/tcp --in l0
 check "conntrack on: a new flow's entry shown, not made live" \
 	exq "d['reason'] == 'fwd_redirect' and d['conntrack']['entry_after'] and not d['conntrack']['live_entry']"
