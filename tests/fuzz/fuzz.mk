@@ -18,7 +18,7 @@ $(BUILD)/obj/tests/fuzz/%.o: CFLAGS += -Idaemon -Ilib/dp -Ilib/maglev -Ilib/fw \
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 			    $(call obj,$(FUZZ_STUBS)) $(LIBSLUICED) \
 			    $(LIBVROUTER) $(LIBSLUICECTL) $(LIBDP) $(LIBMAGLEV) $(LIBGRAPH) \
-			    $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) $(LIBFW) $(LIBCOMMON)
+			    $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) $(LIBFW) $(LIBPKTGEN) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS)) -lpthread
 
