@@ -43,7 +43,7 @@ static const char usage[] =
 	"  --proto P            L4 protocol\n"
 	"  --port N             source or destination port (TCP, UDP)\n"
 	"  --vip ADDR[:PORT]    packets to a VIP (--dst ADDR, --port PORT)\n"
-	"  --reason NAMES       only these reasons (sluicectl stats -a)\n"
+	"  --reason NAMES       only these reasons (as sluicectl stats names them)\n"
 	"  --sample 1/N         one matching packet in N (per CPU)\n"
 	"  --count N            stop after N events\n"
 	"  --pcap FILE          also write the frames (the first 128 bytes,\n"

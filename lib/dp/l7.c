@@ -36,6 +36,26 @@ static int pin_path(const struct dp_l7 *l, const char *name, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Freezes the sockhash, or finds it frozen: a pinned map an earlier run
+ * froze refuses the freeze with EPERM (a frozen map gives no fd write
+ * access, which the freeze itself needs) or EBUSY.  An EPERM is told
+ * apart from a real refusal by a delete, which only a frozen map refuses
+ * with EPERM (an unfrozen one answers ENOENT: no socket has key 0).
+ */
+static int freeze_socks(int fd)
+{
+	struct sluice_l7_key none = {};
+
+	if (!bpf_map_freeze(fd) || errno == EBUSY)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	if (!bpf_map_delete_elem(fd, &none) || errno != EPERM)
+		return -EPERM;
+	return 0;
+}
+
 int dp_l7_open(struct dp_l7 **out, const char *pin_dir)
 {
 	struct bpf_map *map;
@@ -92,10 +112,9 @@ int dp_l7_open(struct dp_l7 **out, const char *pin_dir)
 	 * queued to it (a gap in the stream, 48-64 KiB seen on 6.18).  Frozen,
 	 * the sockhash refuses user space's updates and deletes on any fd;
 	 * the sockops program still inserts, the kernel still removes at
-	 * close.  A pinned map an earlier run froze answers EBUSY. */
-	if (bpf_map_freeze(bpf_map__fd(l->skel->maps.l7_socks)) &&
-	    errno != EBUSY) {
-		err = -errno;
+	 * close. */
+	err = freeze_socks(bpf_map__fd(l->skel->maps.l7_socks));
+	if (err) {
 		pr_err("l7: cannot freeze the sockhash: %s", strerror(-err));
 		goto err_skel;
 	}
