@@ -17,6 +17,10 @@
 #define API_BODY_MAX (64 * 1024)
 /* ... and for a firewall rule list replaced whole (16,384 rules) */
 #define API_BODY_BULK_MAX (8 * 1024 * 1024)
+/* A body announced larger than its limit but not beyond this, sent
+ * without "Expect: 100-continue", is read and dropped before the 413 goes
+ * out (daemon/api.c says why). */
+#define API_BODY_DISCARD_MAX (1024 * 1024)
 
 /* What one listener gives its clients (docs/api.md, "Limits").  A TCP
  * client without the token costs one connection for one request; one
