@@ -76,6 +76,9 @@ char *api_get_status(struct api_ctx *c, const struct api_req *r,
 		     (int64_t)st->nl_resyncs_coalesced);
 	json_add_int(o, "route_errors", (int64_t)st->route_errors);
 	json_add_int(o, "neigh_errors", (int64_t)st->neigh_errors);
+	json_add_int(o, "onlink_resolutions", (int64_t)st->onlink_asks);
+	json_add_int(o, "onlink_left_to_owner", (int64_t)st->onlink_foreign);
+	json_add_int(o, "onlink_errors", (int64_t)st->onlink_errors);
 	json_add_int(o, "routes_left_to_kernel",
 		     (int64_t)st->unsupported_routes);
 	fib_json(o, st);

@@ -353,12 +353,16 @@ char *metrics_render(struct api_ctx *ctx)
 		"sluice_route_errors_total %llu\n"
 		"# HELP sluice_neigh_errors_total Neighbours that could not be programmed (the map is full).\n"
 		"# TYPE sluice_neigh_errors_total counter\n"
-		"sluice_neigh_errors_total %llu\n",
+		"sluice_neigh_errors_total %llu\n"
+		"# HELP sluice_neigh_onlink_resolutions_total On-link destinations without a neighbour that sluiced asked the kernel to resolve.\n"
+		"# TYPE sluice_neigh_onlink_resolutions_total counter\n"
+		"sluice_neigh_onlink_resolutions_total %llu\n",
 		(unsigned long long)st->nl_events,
 		(unsigned long long)st->nl_resyncs,
 		(unsigned long long)st->nl_overruns,
 		(unsigned long long)st->route_errors,
-		(unsigned long long)st->neigh_errors);
+		(unsigned long long)st->neigh_errors,
+		(unsigned long long)st->onlink_asks);
 	api = api_stats_metrics();
 	if (api)
 		bprintf(&b, "%s", api);

@@ -17,6 +17,8 @@
 #include <linux/rtnetlink.h>
 #include "log.h"
 #include "loop.h"
+#include "dp.h"
+#include "neigh_onlink.h"
 #include "neigh_probe.h"
 #include "state.h"
 
@@ -25,7 +27,8 @@ struct neigh_probe_nl {
 	struct state *st;
 	struct mnl_socket *sock;
 	unsigned int seq;
-	char buf[8192]; /* acks and errors: small */
+	struct neigh_onlink onlink; /* on-link destinations: the throttle */
+	char buf[8192];		    /* acks and errors: small */
 };
 
 static uint64_t nl_now_ms(void *ctx)
@@ -119,6 +122,150 @@ static int nl_send(void *ctx, enum neigh_probe_req req,
 	return read_ack(pn, nlh->nlmsg_seq);
 }
 
+/* ---- on-link destinations (neigh_onlink.h) -------------------------------- */
+
+enum onlink_entry {
+	ONLINK_NONE,	/* the kernel has no entry */
+	ONLINK_KERNEL,	/* the kernel's own, in whatever state */
+	ONLINK_FOREIGN, /* permanent, managed, externally learned: not ours */
+};
+
+struct onlink_get {
+	enum onlink_entry entry;
+};
+
+static int onlink_attr(const struct nlattr *a, void *data)
+{
+	struct onlink_get *g = data;
+
+	if (mnl_attr_get_type(a) == NDA_FLAGS_EXT &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0 &&
+	    (mnl_attr_get_u32(a) & NTF_EXT_MANAGED))
+		g->entry = ONLINK_FOREIGN;
+	return MNL_CB_OK;
+}
+
+static int onlink_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct onlink_get *g = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm))
+		return MNL_CB_OK;
+	g->entry = ONLINK_KERNEL;
+	if (ndm->ndm_state & (NUD_PERMANENT | NUD_NOARP) ||
+	    ndm->ndm_flags & NTF_EXT_LEARNED)
+		g->entry = ONLINK_FOREIGN;
+	mnl_attr_parse(nlh, sizeof(*ndm), onlink_attr, g);
+	return MNL_CB_OK;
+}
+
+/* What the kernel has for @k (`ip neigh get`): an ONLINK_* or -errno. */
+static int onlink_get(struct neigh_probe_nl *pn,
+		      const struct sluice_neigh_key *k)
+{
+	unsigned int portid = mnl_socket_get_portid(pn->sock);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(pn->buf);
+	struct onlink_get g = { .entry = ONLINK_NONE };
+	struct ndmsg *ndm;
+	unsigned int seq;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq = ++pn->seq;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = k->family;
+	ndm->ndm_ifindex = (int)k->ifindex;
+	mnl_attr_put(nlh, NDA_DST, k->family == AF_INET ? 4 : 16, k->addr);
+	if (mnl_socket_sendto(pn->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (int i = 0; i < 16; i++) {
+		ssize_t n =
+			mnl_socket_recvfrom(pn->sock, pn->buf, sizeof(pn->buf));
+
+		if (n < 0)
+			return -errno;
+		if (mnl_cb_run(pn->buf, (size_t)n, seq, portid, onlink_msg,
+			       &g) >= 0)
+			return (int)g.entry;
+		if (errno == ENOENT)
+			return ONLINK_NONE;
+		if (errno != EPROTO) /* EPROTO: another request's answer */
+			return -errno;
+	}
+	return -ETIMEDOUT;
+}
+
+/* An ordinary entry for @k with NTF_USE: created and resolving, the
+ * kernel's from then on.  EXCL: one that appeared since onlink_get()
+ * is left as it is. */
+static int onlink_create(struct neigh_probe_nl *pn,
+			 const struct sluice_neigh_key *k)
+{
+	char msg[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg);
+	struct ndmsg *ndm;
+	int err;
+
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+			   NLM_F_EXCL;
+	nlh->nlmsg_seq = ++pn->seq;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = k->family;
+	ndm->ndm_ifindex = (int)k->ifindex;
+	ndm->ndm_state = NUD_NONE;
+	ndm->ndm_flags = NTF_USE;
+	mnl_attr_put(nlh, NDA_DST, k->family == AF_INET ? 4 : 16, k->addr);
+	if (mnl_socket_sendto(pn->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	err = read_ack(pn, nlh->nlmsg_seq);
+	return err == -EEXIST ? 0 : err;
+}
+
+static void onlink_ask(struct neigh_probe_nl *pn,
+		       const struct sluice_neigh_key *k, uint64_t now)
+{
+	struct state *st = pn->st;
+	int e;
+
+	if (!nl_is_port(pn, k->ifindex) ||
+	    (k->family != AF_INET && k->family != AF_INET6))
+		return;
+	if (!neigh_onlink_due(&pn->onlink, k, now))
+		return;
+	e = onlink_get(pn, k);
+	if (e == ONLINK_NONE)
+		e = onlink_create(pn, k);
+	else if (e == ONLINK_KERNEL)
+		e = nl_send(pn, NP_REQ_USE, k);
+	else if (e == ONLINK_FOREIGN) {
+		st->onlink_foreign++;
+		return;
+	}
+	if (e) {
+		if (st->onlink_errors++ < 10)
+			pr_warn("neigh probe: on-link destination on ifindex "
+				"%u: %s",
+				k->ifindex, strerror(-e));
+		return;
+	}
+	st->onlink_asks++;
+}
+
+/* Every NEIGH_ONLINK_POLL_MS: the data path's notes, each asked for. */
+static void on_onlink(void *arg)
+{
+	struct neigh_probe_nl *pn = arg;
+	struct sluice_neigh_key keys[NEIGH_ONLINK_BATCH];
+	uint64_t now = nl_now_ms(pn);
+	int n = dp_neigh_wanted_take(pn->st->dp, keys, NEIGH_ONLINK_BATCH);
+
+	for (int i = 0; i < n; i++)
+		onlink_ask(pn, &keys[i], now);
+}
+
 static const struct neigh_probe_ops nl_ops = {
 	.now_ms = nl_now_ms,
 	.send = nl_send,
@@ -186,6 +333,9 @@ int neigh_probe_nl_loop_add(struct neigh_probe_nl *pn, struct loop *l)
 	if (!src)
 		return -errno;
 	loop_set_due(src, probe_due);
+	if (!loop_add_timer(l, NEIGH_ONLINK_POLL_MS, NEIGH_ONLINK_POLL_MS,
+			    on_onlink, pn))
+		return -errno;
 	return 0;
 }
 

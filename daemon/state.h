@@ -173,6 +173,10 @@ struct state {
 	/* neighbours the map refused (it is full: SLUICE_MAX_NEIGHS): their
 	 * traffic goes to the kernel (pass_no_neigh) */
 	uint64_t neigh_errors;
+	/* on-link destinations the data path found no neighbour for
+	 * (neigh_onlink.h): resolutions asked of the kernel, ones left to
+	 * the owner of their entry, requests the kernel refused */
+	uint64_t onlink_asks, onlink_foreign, onlink_errors;
 	uint64_t unsupported_routes;
 	/* The kernel removes or kills IPv4 routes through a link that goes
 	 * down or away without telling anyone: re-dump routes after that. */

@@ -15,6 +15,7 @@
 #include "pkt.h"
 #include "l3.h"
 #include "fib.h"
+#include "neigh_wanted.h"
 #include "route_maps.h"
 
 /* A resolved next hop: where and to whom the frame goes. */
@@ -78,8 +79,10 @@ static __always_inline int resolve_nh(__u32 idx, __u8 family, const __u8 *dst,
 
 		__builtin_memcpy(nk.addr, dst, 16);
 		nb = bpf_map_lookup_elem(&neighbors, &nk);
-		if (!nb)
+		if (!nb) {
+			neigh_wanted_note(&nk);
 			return SLUICE_PASS_NO_NEIGH;
+		}
 		h->neigh = 0;
 		__builtin_memcpy(&h->neigh, nb->mac, ETH_ALEN);
 	} else {

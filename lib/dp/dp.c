@@ -111,6 +111,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_TRACE_CFG] = dp->skel->maps.trace_cfg;
 	m[DP_MAP_TRACE_STATS] = dp->skel->maps.trace_stats;
 	m[DP_MAP_TRACE_EVENTS] = dp->skel->maps.trace_events;
+	m[DP_MAP_NEIGH_WANTED] = dp->skel->maps.neigh_wanted;
 }
 
 static void decap_maps(struct dp *dp)

@@ -123,6 +123,11 @@ int dp_neigh_set(struct dp *dp, const struct sluice_neigh_key *k,
 int dp_neigh_del(struct dp *dp, const struct sluice_neigh_key *k);
 int dp_neigh_get(struct dp *dp, const struct sluice_neigh_key *k,
 		 struct sluice_neigh *v);
+/* Takes up to @max of the on-link destinations the data path found no
+ * neighbour for (bpf/lib/neigh_wanted.h) into @keys, deleting each: how
+ * many, or -errno (-EOPNOTSUPP: an object without them, the backend
+ * role). */
+int dp_neigh_wanted_take(struct dp *dp, struct sluice_neigh_key *keys, int max);
 
 /* The compiled forwarding table (uapi/sluice/fib.h), router role. */
 struct dp_fib_usage {

@@ -68,6 +68,7 @@ enum {
 	DP_MAP_TRACE_CFG, /* the per-packet trace (trace.c) */
 	DP_MAP_TRACE_STATS,
 	DP_MAP_TRACE_EVENTS,
+	DP_MAP_NEIGH_WANTED, /* on-link misses (neigh_wanted.c) */
 	DP_MAP_ALL
 };
 

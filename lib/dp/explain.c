@@ -70,6 +70,9 @@ static const struct explain_private {
 	{ "ddos_flows", true, "connections a cookie opened" },
 	{ "fw_counters", false, "hits by firewall rule" },
 	{ "steer_counters", false, "steering's counters" },
+	{ "neigh_wanted", true,
+	  "an on-link miss's note (sluiced would ask the kernel to resolve "
+	  "the host)" },
 };
 
 #define N_PRIVATE (sizeof(private_maps) / sizeof(private_maps[0]))

@@ -29,6 +29,8 @@ static const struct {
 	{ "routes_v6", SLUICE_LAYOUT_ROUTES, MAP_MIRROR },
 	{ "nhgs", SLUICE_LAYOUT_NHGS, MAP_MIRROR },
 	{ "neighbors", SLUICE_LAYOUT_NEIGHBORS, MAP_MIRROR },
+	/* notes of on-link misses, taken by sluiced: a new load's start empty */
+	{ "neigh_wanted", SLUICE_LAYOUT_NEIGHBORS, MAP_DERIVED },
 	{ "ifaces", SLUICE_LAYOUT_IFACES, MAP_MIRROR },
 	{ "vlans", SLUICE_LAYOUT_VLANS, MAP_MIRROR },
 	{ "tx_ports", SLUICE_LAYOUT_TX_PORTS, MAP_MIRROR },

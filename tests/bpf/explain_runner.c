@@ -195,6 +195,33 @@ static void explain_nowhere(struct env *e, struct dp_explain *x,
 	    "explain: 198.18.99.1 (no route): pass_no_route, frame unchanged");
 }
 
+/* An on-link host without a neighbour: pass_no_neigh, and the note the
+ * live program would leave for sluiced (neigh_wanted) is the copy's own. */
+static void explain_onlink_miss(struct env *e, struct dp_explain *x,
+				struct dp_explain_result *r)
+{
+	struct sluice_neigh_key notes[4];
+	struct dp_explain_pkt p;
+	int n;
+	bool ok;
+
+	while (dp_neigh_wanted_take(e->dp, notes, 4) > 0)
+		;
+	pkt_v4(&p, H0_4, "198.18.1.8", e->ifindex[IFX_P0]);
+	ok = !dp_explain_run(x, &p, r) && r->reason == SLUICE_PASS_NO_NEIGH &&
+	     r->action == XDP_PASS;
+	if (!ok)
+		diag("reason %s, action %s\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action));
+	n = dp_neigh_wanted_take(e->dp, notes, 4);
+	if (n)
+		diag("%d notes in the live neigh_wanted\n", n);
+	tap(e, ok && n == 0,
+	    "explain: 198.18.1.8 (on-link, no neighbour): pass_no_neigh, no "
+	    "note in the live neigh_wanted");
+}
+
 void explain_run_all(struct env *e)
 {
 	struct live_snapshot *before = calloc(1, sizeof(*before));
@@ -224,6 +251,8 @@ void explain_run_all(struct env *e)
 	ok = own_moved(x, slot, SLUICE_FWD_REDIRECT, own1, own0) && ok;
 	explain_nowhere(e, x, r);
 	ok = own_moved(x, slot, SLUICE_PASS_NO_ROUTE, own0, own1) && ok;
+	explain_onlink_miss(e, x, r);
+	ok = own_moved(x, slot, SLUICE_PASS_NO_NEIGH, own1, own0) && ok;
 	tap(e, ok, "explain: the copy's own counters moved, one packet a run");
 	ok = !err && !live_take(e, after) && live_same(before, after);
 	tap(e, ok,

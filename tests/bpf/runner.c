@@ -893,6 +893,7 @@ int main(void)
 	run_sweeps(&e);
 	run_fixtures_tc(&e);
 	run_gso_tc(&e);
+	neigh_wanted_run_all(&e);
 	ddos_run_all(&e);
 	fw_run_all(&e);
 	steer_run_all(&e);

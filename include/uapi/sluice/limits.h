@@ -24,6 +24,11 @@
 #ifndef SLUICE_MAX_NEIGHS
 #define SLUICE_MAX_NEIGHS 65536
 #endif
+/* on-link destinations waiting for sluiced to ask for their neighbour
+ * (bpf/lib/neigh_wanted.h): what one poll of sluiced's takes at most */
+#ifndef SLUICE_MAX_NEIGH_WANTED
+#define SLUICE_MAX_NEIGH_WANTED 1024
+#endif
 #ifndef SLUICE_MAX_VLANS
 #define SLUICE_MAX_VLANS 4096
 #endif
