@@ -167,8 +167,11 @@ int pktio_app_close(struct pktio_app *app)
 		return 0;
 	for (unsigned int i = app->n_workers; i-- > 0;)
 		pktio_worker_destroy(app->workers[i]);
-	for (unsigned int i = app->n_ports; i-- > 0;)
-		pktio_port_close(app->ports[i]);
+	for (unsigned int i = app->n_ports; i-- > 0;) {
+		err = pktio_port_close(app->ports[i]);
+		if (err && !ret)
+			ret = err;
+	}
 	for (unsigned int i = app->n_pools; i-- > 0;) {
 		err = pktio_pool_destroy(app->pools[i]);
 		if (err && !ret)

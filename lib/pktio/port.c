@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sluice/pktio/worker.h>
 #include "pktio_internal.h"
 
 /* Ethernet header and one VLAN tag above the MTU */
@@ -171,15 +172,30 @@ err_free_port:
 	return err;
 }
 
-void pktio_port_close(struct pktio_port *port)
+int pktio_port_close(struct pktio_port *port)
 {
 	if (!port)
-		return;
+		return 0;
+	/* A worker that owns a queue polls it, and writes the queue's owner
+	 * field when it is destroyed: freeing the port under it would be a
+	 * use after free in another thread.  The port stays open. */
+	for (uint16_t i = 0; i < port->nqueues; i++) {
+		struct pktio_worker *w =
+			__atomic_load_n(&port->q[i].owner, __ATOMIC_ACQUIRE);
+
+		if (w) {
+			pktio_err("port %s: queue %u belongs to worker %s: "
+				  "destroy the worker before closing the port",
+				  port->name, i, pktio_worker_name(w));
+			return -EBUSY;
+		}
+	}
 	port->ops->close(port);
 	port_unregister(port);
 	free(port->priv);
 	free(port->q);
 	free(port);
+	return 0;
 }
 
 uint16_t pktio_rx_burst(struct pktio_port *port, uint16_t q,

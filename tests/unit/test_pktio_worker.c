@@ -102,6 +102,35 @@ static void test_one_owner(void **state)
 	assert_int_equal(pktio_pool_destroy(pool), 0);
 }
 
+/* Closing a port a worker still owns (running or not) is refused and
+ * leaves the port working: the worker would poll freed memory, and its
+ * destroy would write into it (ASan would see either). */
+static void test_close_refused_while_owned(void **state)
+{
+	struct pktio_pool *pool = make_pool(64);
+	struct pktio_port *port = open_ring("wc0", pool, NULL);
+	struct pktio_worker_cfg cfg;
+	struct pktio_worker *w;
+
+	(void)state;
+	pktio_worker_cfg_init(&cfg, bounce, NULL);
+	cfg.name = "owner";
+	cfg.idle_sleep_us = 100;
+	assert_int_equal(pktio_worker_create(&cfg, &w), 0);
+	assert_int_equal(pktio_worker_add_queue(w, port, 0), 0);
+	assert_int_equal(pktio_port_close(port), -EBUSY);
+	assert_string_equal(pktio_last_error(),
+			    "port wc0: queue 0 belongs to worker owner: "
+			    "destroy the worker before closing the port");
+	assert_int_equal(pktio_worker_start(w), 0);
+	assert_int_equal(pktio_port_close(port), -EBUSY);
+	/* the worker ran on a port still whole; once it is gone the close
+	 * goes through, every buffer back in the pool */
+	pktio_worker_destroy(w);
+	assert_int_equal(pktio_port_close(port), 0);
+	assert_int_equal(pktio_pool_destroy(pool), 0);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -224,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cfg_refused),
 		cmocka_unit_test(test_one_owner),
+		cmocka_unit_test(test_close_refused_while_owned),
 		cmocka_unit_test(test_bounce_clean_stop),
 		cmocka_unit_test(test_idle),
 	};

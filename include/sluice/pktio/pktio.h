@@ -111,8 +111,10 @@ const char *const *pktio_driver_names(void);
 
 /* Opens a port; bad input is refused naming the field and value. */
 int pktio_port_open(const struct pktio_port_cfg *cfg, struct pktio_port **out);
-/* Closes it: every buffer the driver held goes back to its pool. */
-void pktio_port_close(struct pktio_port *port);
+/* Closes it: every buffer the driver held goes back to its pool.  0, or
+ * -EBUSY (the port stays open, the error says which) while a worker owns
+ * one of its queues: destroy the worker first. */
+int pktio_port_close(struct pktio_port *port);
 
 /*
  * Up to n received buffers of queue q: the number stored in bufs.  The

@@ -150,7 +150,7 @@ extern "C" {
     pub fn pktio_buf_set_len(b: *mut pktio_buf, len: u32) -> c_int;
 
     pub fn pktio_port_open(cfg: *const pktio_port_cfg, out: *mut *mut pktio_port) -> c_int;
-    pub fn pktio_port_close(port: *mut pktio_port);
+    pub fn pktio_port_close(port: *mut pktio_port) -> c_int;
     pub fn pktio_rx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16) -> u16;
     pub fn pktio_tx_burst(port: *mut pktio_port, q: u16, bufs: *mut *mut pktio_buf, n: u16) -> u16;
     pub fn pktio_port_info(port: *mut pktio_port, info: *mut pktio_port_info) -> c_int;

@@ -304,6 +304,10 @@ impl Drop for Port {
         // SAFETY: the port is open and this is its one owner; closing
         // gives every buffer the port held back to the pool, which the
         // port's Pool handle keeps alive until after this.
-        unsafe { ffi::pktio_port_close(self.raw()) }
+        // A worker that still owned a queue would make it -EBUSY (the
+        // port stays open); the binding's workers end before their ports.
+        unsafe {
+            ffi::pktio_port_close(self.raw());
+        }
     }
 }
