@@ -395,6 +395,15 @@ static void egress_lines(struct state *st, const struct explain_req *q,
 			    !memcmp(st->ifaces[i].mac, d->src_mac, 6))
 				out = &st->ifaces[i];
 	}
+	/* a tagged frame leaves by the port's VLAN subinterface */
+	if (out && d->vlan)
+		for (int i = 0; i < st->n_ifaces; i++)
+			if (st->ifaces[i].ifindex &&
+			    st->ifaces[i].parent == out->ifindex &&
+			    st->ifaces[i].vlan_id == d->vlan) {
+				out = &st->ifaces[i];
+				break;
+			}
 	explain_mac_str(d->dst_mac, mac, sizeof(mac));
 	json_add_str(o, "egress", out ? out->name : "");
 	json_add_str(o, "next_hop_mac", mac);
@@ -585,10 +594,18 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 		 q->p.family == AF_INET6 ? "[" : "", d,
 		 q->p.family == AF_INET6 ? "]" : "", ntohs(q->p.dport),
 		 q->proto, *q->flags ? " " : "", q->flags);
-	add_line(dec, "ingress: %s (ifindex %u, %s)", q->in, q->p.ifindex,
-		 in && in->configured ? "a port of sluice" :
-		 in		      ? "a VLAN of a port" :
-					"not managed by sluice");
+	if (in && !in->configured && in->parent)
+		add_line(dec,
+			 "ingress: %s (ifindex %u, VLAN %u of %s: the frame "
+			 "is tagged and runs on that port)",
+			 q->in, q->p.ifindex, in->vlan_id,
+			 state_ifname(st, in->parent));
+	else
+		add_line(dec, "ingress: %s (ifindex %u, %s)", q->in,
+			 q->p.ifindex,
+			 in && in->configured ? "a port of sluice" :
+						"not managed by sluice");
+	json_add_int(pkt, "vlan", r->vlan_id);
 	frame_json(o, "input", r->in, r->in_len, &din);
 	frame_json(o, "output", r->out, r->out_len, &dout);
 	ct_lines(r, dec, o);

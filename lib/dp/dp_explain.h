@@ -30,7 +30,9 @@ struct dp_explain_pkt {
 	__u8 dst[16];
 	__be16 sport;
 	__be16 dport;
-	__u32 ifindex; /* the ingress port */
+	/* the ingress interface: a port, or a VLAN subinterface of one (the
+	 * frame then carries its tag and runs on the port) */
+	__u32 ifindex;
 };
 
 #define DP_EXPLAIN_FRAME_MAX 512
@@ -40,9 +42,11 @@ struct dp_explain_result {
 	__u32 in_len;
 	__u8 out[DP_EXPLAIN_FRAME_MAX]; /* as the program left it */
 	__u32 out_len;
-	__u32 action; /* XDP_* the program returned */
-	__u32 slot;   /* the ingress port's counter slot (0: unmanaged) */
-	int reason;   /* the reason whose counter moved; -1: none */
+	__u32 action;  /* XDP_* the program returned */
+	__u32 slot;    /* the ingress interface's counter slot (0: unmanaged) */
+	__u32 port;    /* the port the frame ran on: ifindex, or its parent */
+	__u16 vlan_id; /* the frame's 802.1Q tag, 0: untagged */
+	int reason;    /* the reason whose counter moved; -1: none */
 	/* the load balancer's flow table, before (live) and after the run */
 	bool lb_flow_live;
 	bool lb_flow_after;

@@ -351,7 +351,8 @@ static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 }
 
 /* The frame: from a neighbour's MAC when the source is one, to the
- * ingress port's own. */
+ * ingress interface's own; tagged, on the parent port, when the interface
+ * is a VLAN subinterface (the neighbour is then the VLAN's). */
 static int build_frame(struct dp_explain *x, const struct dp_explain_pkt *p,
 		       struct dp_explain_result *r)
 {
@@ -370,9 +371,16 @@ static int build_frame(struct dp_explain *x, const struct dp_explain_pkt *p,
 	if (!inet_ntop(p->family, p->src, src, sizeof(src)) ||
 	    !inet_ntop(p->family, p->dst, dst, sizeof(dst)))
 		return -EINVAL;
+	r->port = p->ifindex;
 	if (!dp_lookup(x->live, DP_MAP_IFACES, &p->ifindex, &ifc)) {
 		memcpy(s.dst, ifc.mac, 6);
 		r->slot = ifc.slot;
+		if (ifc.flags & SLUICE_IF_VLAN) {
+			s.tagged = 1;
+			s.vid = ifc.vlan_id;
+			r->vlan_id = ifc.vlan_id;
+			r->port = ifc.parent_ifindex;
+		}
 	}
 	memcpy(nk.addr, p->src, p->family == AF_INET ? 4 : 16);
 	if (!dp_lookup(x->live, DP_MAP_NEIGHBORS, &nk, &nv))
@@ -531,6 +539,7 @@ static int run_once(struct dp_explain *x, const struct dp_explain_pkt *p,
 	memset(r, 0, sizeof(*r));
 	r->reason = -1;
 	err = build_frame(x, p, r);
+	t.ifindex = r->port;
 	if (!err)
 		err = prepare(x, p, r);
 	if (!err && r->slot >= SLUICE_MAX_IFACES)

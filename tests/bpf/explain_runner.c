@@ -222,6 +222,63 @@ static void explain_onlink_miss(struct env *e, struct dp_explain *x,
 	    "note in the live neigh_wanted");
 }
 
+/* At a VLAN subinterface: the frame is tagged (VLAN 10 of P0, to the
+ * VLAN's MAC), runs on the port and is counted at the VLAN; routed out by
+ * VLAN 30 of P1, the tag swapped. */
+static void explain_vlan(struct env *e, struct dp_explain *x,
+			 struct dp_explain_result *r)
+{
+	const struct pkt_spec in = {
+		.dst = MAC_V10,
+		.src = { 0x02, 0, 0, 0, 0, 0x01 },
+		.tagged = 1,
+		.vid = 10,
+		.l3 = PKT_L3_IP4,
+		.l4 = IPPROTO_TCP,
+		.saddr = H0_4,
+		.daddr = "198.19.8.7",
+		.sport = 40000,
+		.dport = 443,
+		.tcp_flags = 0x02,
+	};
+	const struct l2_out o = {
+		.dst = MAC_GW30, .src = MAC_V30, .tagged = 1, .vid = 30
+	};
+	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
+	struct frame *f = calloc(1, sizeof(*f));
+	struct frame *fin = calloc(1, sizeof(*fin));
+	struct dp_explain_pkt p;
+	bool ok;
+
+	pkt_v4(&p, H0_4, "198.19.8.7", e->ifindex[IFX_V10]);
+	ok = f && fin && !build_routed(&in, none, &o, 1, f) &&
+	     !pkt_build(&in, fin) && !dp_explain_run(x, &p, r);
+	if (ok &&
+	    (r->in_len != fin->len || memcmp(r->in, fin->buf, fin->len))) {
+		diag("the input frame:\n");
+		hexdiff(fin->buf, fin->len, r->in, r->in_len);
+		ok = false;
+	}
+	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
+	     r->action == XDP_REDIRECT && r->slot == e->slot[IFX_V10] &&
+	     r->port == e->ifindex[IFX_P0] && r->vlan_id == 10;
+	if (!ok)
+		diag("reason %s, action %s, slot %u (V10: %u), port %u, vlan "
+		     "%u\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action), r->slot, e->slot[IFX_V10], r->port,
+		     r->vlan_id);
+	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
+		hexdiff(f->buf, f->len, r->out, r->out_len);
+		ok = false;
+	}
+	tap(e, ok,
+	    "explain: at VLAN 10 of sl0: the frame tagged 10, counted at the "
+	    "VLAN, routed out tagged 30, byte for byte");
+	free(fin);
+	free(f);
+}
+
 void explain_run_all(struct env *e)
 {
 	struct live_snapshot *before = calloc(1, sizeof(*before));
@@ -254,6 +311,7 @@ void explain_run_all(struct env *e)
 	explain_onlink_miss(e, x, r);
 	ok = own_moved(x, slot, SLUICE_PASS_NO_NEIGH, own1, own0) && ok;
 	tap(e, ok, "explain: the copy's own counters moved, one packet a run");
+	explain_vlan(e, x, r);
 	ok = !err && !live_take(e, after) && live_same(before, after);
 	tap(e, ok,
 	    "explain: live counters, flow table and conntrack unchanged");
