@@ -63,7 +63,9 @@ static const struct explain_private {
 	  "bindings and aliases made for a new NATed flow (the flow's live "
 	  "ones copied in)" },
 	{ "nat_events", false, "NAT's event counters" },
-	{ "ddos_buckets", true, "token buckets taken per packet" },
+	{ "ddos_buckets", true,
+	  "token buckets taken per packet (the source's live ones copied "
+	  "in)" },
 	{ "ddos_svc_state", false,
 	  "cookie mode switched by the SYN rate (the live array copied in)" },
 	{ "ddos_svc_syns", false, "SYNs per second and CPU" },
@@ -299,6 +301,42 @@ static void flow_key_of(const struct dp_explain_pkt *p,
 	k->family = p->family;
 }
 
+/* The source's live token buckets (bpf/lib/ddos.h: one per limit that
+ * is on, keyed by the source masked to the limit's prefix length), so a
+ * source the guard is dropping is explained as dropped. */
+static int copy_buckets(struct dp_explain *x, const struct dp_explain_pkt *p)
+{
+	struct sluice_xdp *live = x->live->skel, *s = x->skel;
+	unsigned int v6 = p->family == AF_INET6;
+	const unsigned int lim[2] = { SLUICE_DDOS_L_PKT_V4 + v6,
+				      SLUICE_DDOS_L_CONN_V4 + v6 };
+	struct sluice_ddos_config c;
+	struct sluice_ddos_bucket b;
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(live->maps.ddos_config), &zero, &c))
+		return 0; /* no guard configured */
+	for (unsigned int kind = 0; kind < 2; kind++) {
+		const struct sluice_ddos_limit *l = &c.limit[lim[kind]];
+		struct sluice_ddos_bucket_key k = { .family = p->family,
+						    .plen = l->plen,
+						    .kind = (__u8)kind };
+		unsigned int bits = v6 ? 128 : 32;
+
+		if (!l->pps)
+			continue;
+		memcpy(k.addr, p->src, v6 ? 16 : 4);
+		for (unsigned int i = l->plen; i < bits; i++)
+			k.addr[i / 8] &= (__u8) ~(0x80u >> (i % 8));
+		err = copy_entry(live->maps.ddos_buckets, s->maps.ddos_buckets,
+				 &k, &b);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 /* Fresh private tables, then the live state this packet meets. */
 static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 		   struct dp_explain_result *r)
@@ -321,6 +359,8 @@ static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 			return err;
 	}
 	err = copy_array(live->maps.ddos_svc_state, s->maps.ddos_svc_state);
+	if (!err)
+		err = copy_buckets(x, p);
 	if (err)
 		return err;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {

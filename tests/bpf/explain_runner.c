@@ -17,6 +17,9 @@
 #include "dp.h"
 #include "dp_ct.h"
 #include "dp_explain.h"
+#include "dp_internal.h"
+#include "ddos_runner.h"
+#include "fixtures.h"
 #include "names.h"
 #include "runner.h"
 
@@ -279,6 +282,47 @@ static void explain_vlan(struct env *e, struct dp_explain *x,
 	free(f);
 }
 
+/* The live bucket of 198.18.0.0/24 under a limit of 2 packets: as the
+ * live program drains it, its packets go from forwarded to dropped in the
+ * explains too; another /24 has a bucket of its own; the explains take
+ * no token from the live bucket. */
+static void explain_ddos_bucket(struct env *e, struct dp_explain *x,
+				struct dp_explain_result *r)
+{
+	struct sluice_ddos_bucket_key k = { .family = AF_INET, .plen = 24 };
+	struct sluice_ddos_bucket b0, b1;
+	const struct fixture *live = NULL;
+	struct dp_explain_pkt p;
+	int fd = dp_fd(e->dp, DP_MAP_DDOS_BUCKETS);
+	bool ok, fresh, drained, other, kept;
+
+	for (size_t i = 0; i < n_fixtures && !live; i++)
+		if (!strcmp(fixtures[i].name, "v4 tcp forward via gateway"))
+			live = &fixtures[i];
+	inet_pton(AF_INET, "198.18.0.0", k.addr);
+	ok = live && fd >= 0 && set_limit(e, SLUICE_DDOS_L_PKT_V4, 24, 1, 2);
+	pkt_v4(&p, H0_4, "198.19.0.7", e->ifindex[IFX_P0]);
+	fresh = ok && !dp_explain_run(x, &p, r) &&
+		r->reason == SLUICE_FWD_REDIRECT;
+	ok = ok && run_fixture(e, live) && run_fixture(e, live);
+	ok = ok && !bpf_map_lookup_elem(fd, &k, &b0);
+	drained = ok && !dp_explain_run(x, &p, r) &&
+		  r->reason == SLUICE_DROP_DDOS_RATE;
+	if (!drained)
+		diag("drained: reason %s\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason));
+	pkt_v4(&p, "198.18.9.2", "198.19.0.7", e->ifindex[IFX_P0]);
+	other = ok && !dp_explain_run(x, &p, r) &&
+		r->reason == SLUICE_FWD_REDIRECT;
+	kept = ok && !bpf_map_lookup_elem(fd, &k, &b1) &&
+	       !memcmp(&b0, &b1, sizeof(b0));
+	ok = set_limit(e, -1, 0, 0, 0) && ok;
+	tap(e, ok && fresh && drained && other && kept,
+	    "explain: the DDoS guard's live bucket of the source: forwarded "
+	    "while it has tokens, drop_ddos_rate once the live traffic drained "
+	    "it, another /24 forwarded, the live bucket untouched");
+}
+
 void explain_run_all(struct env *e)
 {
 	struct live_snapshot *before = calloc(1, sizeof(*before));
@@ -315,6 +359,8 @@ void explain_run_all(struct env *e)
 	ok = !err && !live_take(e, after) && live_same(before, after);
 	tap(e, ok,
 	    "explain: live counters, flow table and conntrack unchanged");
+	/* last: it runs live packets */
+	explain_ddos_bucket(e, x, r);
 out:
 	dp_explain_close(x);
 	free(before);
