@@ -42,6 +42,7 @@ int sluice_decap(struct xdp_md *ctx)
 	struct pkt p = {};
 
 	pkt_init(&p, ctx);
+	trace_begin(&p);
 	parse_port(&p); /* only for the counter slot */
 	return finish(&p, decap(ctx, &p));
 }

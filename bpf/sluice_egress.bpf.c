@@ -126,6 +126,7 @@ int sluice_egress(struct __sk_buff *ctx)
 	/* at egress, the port is the one the packet leaves by */
 	p.ingress_ifindex = ctx->ifindex;
 	p.in_ifindex = ctx->ifindex;
+	trace_begin(&p);
 	return finish(&p, pipeline(ctx, &p, ctx->ingress_ifindex));
 }
 

@@ -114,6 +114,7 @@ int sluice_tc(struct __sk_buff *ctx)
 
 	bpf_skb_pull_data(ctx, ctx->len < TC_PULL_LEN ? ctx->len : TC_PULL_LEN);
 	pkt_init(&p, ctx);
+	trace_begin(&p);
 	return finish(&p, pipeline(ctx, &p));
 }
 

@@ -136,6 +136,7 @@ int sluice_xdp(struct xdp_md *ctx)
 	struct pkt p = {};
 
 	pkt_init(&p, ctx);
+	trace_begin(&p);
 	return finish(&p, pipeline(ctx, &p));
 }
 

@@ -100,6 +100,7 @@ static __always_inline int chain_stateful(struct __ctx_buff *ctx, struct pkt *p,
 	r = ct_lookup(p, &st->f, &st->ct);
 	if (r != DP_CONTINUE)
 		return r;
+	trace_note_ct(p, st->f.ct_state);
 	r = fw_in(ctx, p, &st->f); /* with the conntrack state */
 	if (r != DP_CONTINUE)
 		return r;

@@ -222,13 +222,16 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	if (be->hop) {
 		r = resolve_nh(be->hop, ofam, be->addr, &h);
 	} else {
-		target = fib_lookup(ofam, be->addr);
+		target = fib_entry(ofam, be->addr);
+		trace_note_route(p, ofam, be->addr, target);
+		target = sluice_fib_target(target);
 		if (target < SLUICE_FIB_NHG0)
 			return SLUICE_DROP_LB_NO_ROUTE;
 		r = resolve_hop(target, ofam, be->addr, NULL, hash, &h);
 	}
 	if (r != DP_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
+	trace_note_hop(p, h.nh);
 	if (outer_len > h.nh->mtu) {
 		if (icmp_error) /* never an ICMP error about an ICMP error */
 			return SLUICE_DROP_LB_TOO_BIG;

@@ -35,8 +35,9 @@ static __always_inline __u32 fib_group_entry(void *groups, __u32 v, __u8 byte)
 	return b ? b->e[byte] : SLUICE_FIB_NONE;
 }
 
-/* Returns the target (SLUICE_FIB_*), SLUICE_FIB_NONE for no route. */
-static __always_inline __u32 fib4_lookup(const __u8 *dst)
+/* The entry that matched @dst (its target and prefix length, as
+ * uapi/sluice/fib.h packs them); 0 for no route. */
+static __always_inline __u32 fib4_entry(const __u8 *dst)
 {
 	__u32 v = fib_root_entry(&fib4_root, dst);
 
@@ -45,10 +46,10 @@ static __always_inline __u32 fib4_lookup(const __u8 *dst)
 		if (v & SLUICE_FIB_EXT) /* IPv4 has one level of groups */
 			return SLUICE_FIB_NONE;
 	}
-	return sluice_fib_target(v);
+	return v;
 }
 
-static __always_inline __u32 fib6_lookup(const __u8 *dst)
+static __always_inline __u32 fib6_entry(const __u8 *dst)
 {
 	__u32 v = fib_root_entry(&fib6_root, dst);
 
@@ -56,12 +57,28 @@ static __always_inline __u32 fib6_lookup(const __u8 *dst)
 		v = fib_group_entry(&fib6_groups, v, dst[i]);
 	if (v & SLUICE_FIB_EXT) /* deeper than 128 bits: a corrupt table */
 		return SLUICE_FIB_NONE;
-	return sluice_fib_target(v);
+	return v;
+}
+
+static __always_inline __u32 fib_entry(__u8 family, const __u8 *dst)
+{
+	return family == AF_INET ? fib4_entry(dst) : fib6_entry(dst);
+}
+
+/* Returns the target (SLUICE_FIB_*), SLUICE_FIB_NONE for no route. */
+static __always_inline __u32 fib4_lookup(const __u8 *dst)
+{
+	return sluice_fib_target(fib4_entry(dst));
+}
+
+static __always_inline __u32 fib6_lookup(const __u8 *dst)
+{
+	return sluice_fib_target(fib6_entry(dst));
 }
 
 static __always_inline __u32 fib_lookup(__u8 family, const __u8 *dst)
 {
-	return family == AF_INET ? fib4_lookup(dst) : fib6_lookup(dst);
+	return sluice_fib_target(fib_entry(family, dst));
 }
 
 #endif

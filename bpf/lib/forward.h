@@ -75,6 +75,7 @@ static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 	r = resolve_hop(f->target, f->family, f->dst, f, 0, &h);
 	if (r != DP_CONTINUE)
 		return r;
+	trace_note_hop(p, h.nh);
 	r = fw_out(ctx, p, f, h.nh->slot); /* the egress port is known */
 	if (r != DP_CONTINUE)
 		return r;

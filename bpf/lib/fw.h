@@ -21,6 +21,7 @@
 #include "fw_reject.h"
 #include "l3.h"
 #include "pkt.h"
+#include "trace_note.h"
 
 /* Index of the lowest set bit of @x (not 0), without branches: BPF has
  * no ctz, and a branch per step multiplies the verifier's states. */
@@ -277,6 +278,7 @@ static __always_inline int fw_apply(struct __ctx_buff *ctx, struct pkt *p,
 	pos = fw_match(&q);
 	if (pos < 0 || pos >= SLUICE_FW_MAX_RULES) {
 		fw_count(s->policy_counter, p->len);
+		trace_note_fw(p, s->policy_counter, s->policy, 1);
 		return s->policy == SLUICE_FW_ACT_ACCEPT ?
 			       DP_CONTINUE :
 			       SLUICE_DROP_FW_POLICY;
@@ -286,6 +288,7 @@ static __always_inline int fw_apply(struct __ctx_buff *ctx, struct pkt *p,
 	if (!rule)
 		return DP_CONTINUE;
 	fw_count(rule->counter, p->len);
+	trace_note_fw(p, rule->counter, rule->action, 0);
 	switch (rule->action) {
 	case SLUICE_FW_ACT_ACCEPT: return DP_CONTINUE;
 	case SLUICE_FW_ACT_REJECT: return fw_reject(ctx, p, f);

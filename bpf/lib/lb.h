@@ -323,6 +323,7 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 	if ((vip->flags & SLUICE_VIP_FULLNAT) && fl.icmp_error)
 		return DP_CONTINUE;
 
+	trace_note_vip(p, vip->vip_id, 0);
 	vc = vip_counter(vip->vip_id);
 	if (vc) {
 		vc->packets++;
@@ -335,6 +336,7 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 			vc->drops++;
 		return SLUICE_DROP_LB_NO_BACKEND;
 	}
+	trace_note_vip(p, vip->vip_id, backend_id);
 	if (vip->flags & SLUICE_VIP_FULLNAT) {
 		if (!fn || be->family != f->family) {
 			if (vc)

@@ -201,6 +201,7 @@ static __always_inline int nat_set(struct __ctx_buff *ctx, struct pkt *p,
 {
 	struct nat_side to = { .port = port, .dst_side = dst_side };
 
+	trace_note_nat(p, dst_side);
 	__builtin_memcpy(to.addr, addr, 16);
 	return nat_rewrite(ctx, p, f, &to);
 }

@@ -33,6 +33,7 @@ struct pkt {
 	__u32 l3_off;	      /* 14 or 18 */
 	int redirect;	      /* ctx_redirect()'s answer, 0 if none */
 	__u8 fw_out;	      /* some port has firewall "out" rules (fw.h) */
+	__u8 tracing;	      /* the trace is on (trace_note.h) */
 	__u32 egress_ifindex; /* where emit.h sent it, 0 if nowhere (trace) */
 	void *ctx;	      /* the program's context, for the trace */
 };

@@ -29,7 +29,8 @@ struct pkt_scalars {
 	__u16 vlan_tci;
 	__u16 port_flags;
 	__u8 tagged;
-	__u8 fw_out; /* fw.h: some port has "out" rules */
+	__u8 fw_out;  /* fw.h: some port has "out" rules */
+	__u8 tracing; /* trace_note.h */
 };
 
 struct pkt_state {
@@ -67,6 +68,7 @@ static __always_inline void pkt_state_save(struct pkt_state *st,
 	st->pkt.port_flags = p->port_flags;
 	st->pkt.tagged = p->tagged;
 	st->pkt.fw_out = p->fw_out;
+	st->pkt.tracing = p->tracing;
 }
 
 /* After it: the packet again, from the context and the state.  The L3
@@ -85,6 +87,7 @@ static __always_inline void pkt_state_load(struct pkt *p, struct pkt_state *st,
 	p->port_flags = st->pkt.port_flags;
 	p->tagged = st->pkt.tagged;
 	p->fw_out = st->pkt.fw_out;
+	p->tracing = st->pkt.tracing;
 }
 
 #endif

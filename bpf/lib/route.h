@@ -17,6 +17,7 @@
 #include "fib.h"
 #include "neigh_wanted.h"
 #include "route_maps.h"
+#include "trace_note.h"
 
 /* A resolved next hop: where and to whom the frame goes. */
 struct hop {
@@ -35,14 +36,50 @@ static __always_inline int route_target_verdict(__u32 target)
 	return DP_CONTINUE;
 }
 
+/* For the trace: the table's entry @e that matched @dst (the route's
+ * prefix length and next-hop group). */
+static __always_inline void trace_note_route(const struct pkt *p, __u8 family,
+					     const __u8 *dst, __u32 e)
+{
+	struct sluice_trace_decision *d = trace_note(p);
+	__u32 gi = sluice_fib_target(e) - SLUICE_FIB_NHG0;
+	const struct sluice_fib_nhg *g = NULL;
+
+	if (!d || sluice_fib_target(e) == SLUICE_FIB_NONE)
+		return;
+	if (sluice_fib_target(e) >= SLUICE_FIB_NHG0)
+		g = bpf_map_lookup_elem(&fib_nhgs, &gi);
+	d->flags |= SLUICE_TRACE_D_ROUTE;
+	d->route_family = family;
+	__builtin_memcpy(d->route_dst, dst, 16);
+	d->plen = sluice_fib_depth(e);
+	d->nhg_id = g ? g->id : 0;
+}
+
+/* For the trace: the next hop the packet was sent to. */
+static __always_inline void trace_note_hop(const struct pkt *p,
+					   const struct sluice_fib_nh *nh)
+{
+	struct sluice_trace_decision *d = trace_note(p);
+
+	if (!d)
+		return;
+	d->flags |= SLUICE_TRACE_D_HOP;
+	d->oif = nh->ifindex;
+	d->gw_family = nh->family;
+	__builtin_memcpy(d->gw, nh->gw, 16);
+}
+
 /* Route lookup for a transit packet; the TTL matters only when we
  * forward. */
 static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 {
+	__u32 e = fib_entry(f->family, f->dst);
 	__u8 ttl;
 	int r;
 
-	f->target = fib_lookup(f->family, f->dst);
+	trace_note_route(p, f->family, f->dst, e);
+	f->target = sluice_fib_target(e);
 	r = route_target_verdict(f->target);
 	if (r != DP_CONTINUE)
 		return r;

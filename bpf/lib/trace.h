@@ -18,6 +18,7 @@
 #include <uapi/sluice/trace.h>
 #include "pkt.h"
 #include "trace_maps.h"
+#include "trace_note.h"
 
 #ifdef SLUICE_CTX_XDP
 #define TRACE_HOOK SLUICE_TRACE_HOOK_XDP
@@ -215,8 +216,8 @@ __attribute__((noinline)) int trace_emit(struct __ctx_buff *ctx,
 	return 0;
 }
 
-/* finish()'s hook: the packet @p decided by @reason with @verdict.  Off,
- * one lookup and a branch. */
+/* finish()'s hook: the packet @p decided by @reason with @verdict.  Off
+ * (trace_begin() found it off), a test of a byte. */
 static __always_inline void trace_packet(const struct pkt *p, __u32 reason,
 					 __u8 verdict)
 {
@@ -225,6 +226,8 @@ static __always_inline void trace_packet(const struct pkt *p, __u32 reason,
 	struct sluice_trace_cfg *c;
 	__u32 zero = 0;
 
+	if (!p->tracing)
+		return;
 	c = bpf_map_lookup_elem(&trace_cfg, &zero);
 	if (!c || !c->enabled)
 		return;
@@ -232,8 +235,10 @@ static __always_inline void trace_packet(const struct pkt *p, __u32 reason,
 	s = bpf_map_lookup_elem(&trace_stats, &zero);
 	if (!ev || !s)
 		return;
-	/* the decision; trace_emit() fills in the rest */
-	__builtin_memset(ev, 0, sizeof(*ev) - SLUICE_TRACE_CAP);
+	/* the decision (the stages wrote ev->d); trace_emit() fills in the
+	 * rest */
+	__builtin_memset(ev, 0,
+			 __builtin_offsetof(struct sluice_trace_event, d));
 	ev->ifindex = p->ingress_ifindex;
 	ev->in_ifindex = p->in_ifindex;
 	ev->egress_ifindex = p->egress_ifindex;

@@ -75,6 +75,9 @@ static const struct explain_private {
 	{ "neigh_wanted", true,
 	  "an on-link miss's note (sluiced would ask the kernel to resolve "
 	  "the host)" },
+	{ "trace_scratch", false,
+	  "per-CPU event the trace assembles during a packet: a run that a "
+	  "live packet interrupts on its CPU would mix their decisions" },
 };
 
 #define N_PRIVATE (sizeof(private_maps) / sizeof(private_maps[0]))

@@ -4,7 +4,9 @@
  * the trace on, a packet gives exactly one event in trace_events whose
  * decision fields are the packet's and whose bytes are the frame the run
  * put out; the filter, sampling, the count bound, and "off" give none
- * where they should.  The trace is left off.
+ * where they should.  The decision the stages noted (route, hop, VIP
+ * and backend, firewall rule or policy, conntrack state) is checked
+ * field by field against the fixtures' tables.  The trace is left off.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +16,11 @@
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 #include "dp.h"
+#include "dp_ct.h"
+#include "dp_fw.h"
+#include "dp_nat.h"
 #include "dp_trace.h"
+#include "fw.h"
 #include "names.h"
 #include "runner.h"
 
@@ -243,6 +249,380 @@ static void run_cases(struct env *e, struct dp_trace *t)
 	tap(e, ok, "trace: off again, no event");
 }
 
+/* The decision @d against what is wanted: exactly the flags @flags, and
+ * each field those flags cover. */
+struct want_dec {
+	__u16 flags;
+	__u8 plen;
+	__u32 nhg_id;
+	int oif_ifx;	/* IFX_*: the hop's device */
+	const char *gw; /* NULL: on-link */
+	__u32 vip_id, backend_id;
+	__u32 fw_id;
+	__u8 fw_action;
+	__u8 ct_state;
+	const char *rdst; /* the address the route was looked up for */
+};
+
+static bool dec_ok(struct env *e, const struct sluice_trace_decision *d,
+		   const struct want_dec *w)
+{
+	__u8 gw[16] = {};
+	bool ok = true;
+	int gfam = w->gw && strchr(w->gw, ':') ? AF_INET6 : AF_INET;
+
+	CHECK(d->flags == w->flags);
+	if (w->flags & SLUICE_TRACE_D_ROUTE) {
+		__u8 rdst[16] = {};
+		int rfam = strchr(w->rdst, ':') ? AF_INET6 : AF_INET;
+
+		pkt_addr(rfam, w->rdst, rdst);
+		CHECK(d->plen == w->plen);
+		CHECK(d->nhg_id == w->nhg_id);
+		CHECK(d->route_family == rfam);
+		CHECK(!memcmp(d->route_dst, rdst, 16));
+	}
+	if (w->flags & SLUICE_TRACE_D_HOP) {
+		CHECK(d->oif == e->ifindex[w->oif_ifx]);
+		if (w->gw)
+			pkt_addr(gfam, w->gw, gw);
+		CHECK(d->gw_family == (w->gw ? gfam : 0));
+		CHECK(!memcmp(d->gw, gw, 16));
+	}
+	if (w->flags & SLUICE_TRACE_D_VIP) {
+		CHECK(d->vip_id == w->vip_id);
+		CHECK(d->backend_id == w->backend_id);
+	}
+	if (w->flags & (SLUICE_TRACE_D_FW | SLUICE_TRACE_D_FW_POLICY)) {
+		CHECK(d->fw_id == w->fw_id);
+		CHECK(d->fw_action == w->fw_action);
+	}
+	if (w->flags & SLUICE_TRACE_D_CT)
+		CHECK(d->ct_state == w->ct_state);
+	if (!ok)
+		diag("decision: flags %#x plen %u nhg %u oif %u gw_family %u "
+		     "vip %u backend %u fw %u/%u ct %#x\n",
+		     d->flags, d->plen, d->nhg_id, d->oif, d->gw_family,
+		     d->vip_id, d->backend_id, d->fw_id, d->fw_action,
+		     d->ct_state);
+	return ok;
+}
+
+#define D_ROUTED (SLUICE_TRACE_D_ROUTE | SLUICE_TRACE_D_HOP)
+
+/* Routed packets: the prefix length and group of the entry that
+ * matched, and the member's gateway and device (fixtures.c's tables). */
+static void run_routes(struct env *e, struct dp_trace *t)
+{
+	static const struct {
+		const char *name, *daddr;
+		struct want_dec w;
+	} rows[] = {
+		{ "trace: route 198.19.0.0/24 nhg 1 via 198.18.1.254 dev P1",
+		  "198.19.0.5",
+		  { .flags = D_ROUTED,
+		    .plen = 24,
+		    .nhg_id = 1,
+		    .oif_ifx = IFX_P1,
+		    .gw = "198.18.1.254" } },
+		{ "trace: route 198.19.6.0 by 198.19.0.0/16 nhg 3 via "
+		  "198.18.2.254 dev P2",
+		  "198.19.6.5",
+		  { .flags = D_ROUTED,
+		    .plen = 16,
+		    .nhg_id = 3,
+		    .oif_ifx = IFX_P2,
+		    .gw = "198.18.2.254" } },
+		{ "trace: connected 198.18.1.0/24 nhg 4: on-link, dev P1",
+		  "198.18.1.7",
+		  { .flags = D_ROUTED,
+		    .plen = 24,
+		    .nhg_id = 4,
+		    .oif_ifx = IFX_P1,
+		    .gw = NULL } },
+		{ "trace: v6 route 2001:db8:100:1::/64 nhg 26 via "
+		  "2001:db8:2::fe dev P2",
+		  "2001:db8:100:1::5",
+		  { .flags = D_ROUTED,
+		    .plen = 64,
+		    .nhg_id = 26,
+		    .oif_ifx = IFX_P2,
+		    .gw = "2001:db8:2::fe" } },
+		{ "trace: no route: no route, no hop noted",
+		  "198.18.99.1",
+		  { .flags = 0 } },
+	};
+	struct sluice_trace_cfg cfg = {};
+	static struct got g;
+	struct frame f;
+	struct run r;
+	bool ok;
+
+	struct want_dec w;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		w = rows[i].w;
+		w.rdst = rows[i].daddr;
+		ok = !frame_to(rows[i].daddr, IPPROTO_TCP, 443, &f) &&
+		     !dp_trace_start(t, &cfg) &&
+		     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+		     dec_ok(e, &g.ev[0].d, &w);
+		tap(e, ok, rows[i].name);
+	}
+	/* the same at TC */
+	w = rows[0].w;
+	w.rdst = rows[0].daddr;
+	ok = !frame_to("198.19.0.5", IPPROTO_TCP, 443, &f) &&
+	     !run_n(e, t, &f, true, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].hook == SLUICE_TRACE_HOOK_TC && dec_ok(e, &g.ev[0].d, &w);
+	tap(e, ok, "trace: TC: the route and hop noted the same");
+	dp_trace_stop(t);
+}
+
+/* One firewall set on P0 "in": @rule (its id @id, NULL: none) and
+ * @policy. */
+static int fw_set_p0(struct env *e, const char *const *kv, __u32 id,
+		     __u8 action, __u8 policy)
+{
+	static struct fw_compiled c;
+	char err[FW_ERR_MAX] = "";
+	struct fw_rule rule;
+	int rc = 0;
+
+	fw_rule_init(&rule);
+	rule.id = id;
+	rule.action = action;
+	strcpy(rule.iface, "sl0");
+	for (int k = 0; kv && kv[k] && !rc; k += 2)
+		rc = fw_rule_set(&rule, kv[k], kv[k + 1], err, sizeof(err));
+	rc = rc	   ?:
+		     fw_compile(&rule, kv ? 1 : 0, policy, NULL, NULL, &c, err,
+				sizeof(err));
+	rc = rc ?: dp_fw_install(e->dp, e->slot[IFX_P0], SLUICE_FW_IN, &c);
+	fw_compiled_free(&c);
+	if (rc)
+		diag("fw: %s (%s)\n", strerror(-rc), err);
+	return rc;
+}
+
+/* The firewall: the rule that decided, by id and action (accept goes on
+ * to the route), or the set's policy by its counter. */
+static void run_fw(struct env *e, struct dp_trace *t)
+{
+	static const char *const udp[] = { "proto", "udp", NULL };
+	struct sluice_trace_cfg cfg = {};
+	__u32 pol = SLUICE_FW_POLICY_COUNTER(e->slot[IFX_P0], SLUICE_FW_IN);
+	static struct got g;
+	struct frame tcp4, udp4;
+	struct run r;
+	bool ok;
+
+	ok = !frame_to("198.19.0.5", IPPROTO_TCP, 443, &tcp4) &&
+	     !frame_to("198.19.0.5", IPPROTO_UDP, 53, &udp4) &&
+	     !fw_set_p0(e, udp, 7, SLUICE_FW_ACT_DROP, SLUICE_FW_ACT_ACCEPT) &&
+	     !dp_trace_start(t, &cfg) &&
+	     !run_n(e, t, &udp4, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_DROP_FW_RULE &&
+	     dec_ok(e, &g.ev[0].d,
+		    &(struct want_dec){ .flags = SLUICE_TRACE_D_FW,
+					.fw_id = 7,
+					.fw_action = SLUICE_FW_ACT_DROP });
+	tap(e, ok, "trace: fw rule 7 (drop): the rule's id and action");
+
+	ok = !run_n(e, t, &tcp4, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
+	     dec_ok(e, &g.ev[0].d,
+		    &(struct want_dec){ .flags = SLUICE_TRACE_D_FW_POLICY |
+						 D_ROUTED,
+					.plen = 24,
+					.nhg_id = 1,
+					.oif_ifx = IFX_P1,
+					.gw = "198.18.1.254",
+					.rdst = "198.19.0.5",
+					.fw_id = pol,
+					.fw_action = SLUICE_FW_ACT_ACCEPT });
+	tap(e, ok, "trace: fw policy accept, then the route");
+
+	ok = !fw_set_p0(e, udp, 3, SLUICE_FW_ACT_ACCEPT, SLUICE_FW_ACT_DROP) &&
+	     !run_n(e, t, &tcp4, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_DROP_FW_POLICY &&
+	     dec_ok(e, &g.ev[0].d,
+		    &(struct want_dec){ .flags = SLUICE_TRACE_D_FW_POLICY,
+					.fw_id = pol,
+					.fw_action = SLUICE_FW_ACT_DROP }) &&
+	     !run_n(e, t, &udp4, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
+	     dec_ok(e, &g.ev[0].d,
+		    &(struct want_dec){ .flags = SLUICE_TRACE_D_FW | D_ROUTED,
+					.plen = 24,
+					.nhg_id = 1,
+					.oif_ifx = IFX_P1,
+					.gw = "198.18.1.254",
+					.rdst = "198.19.0.5",
+					.fw_id = 3,
+					.fw_action = SLUICE_FW_ACT_ACCEPT });
+	tap(e, ok,
+	    "trace: fw policy drop: its counter; fw rule 3 (accept), then "
+	    "the route");
+	dp_trace_stop(t);
+	dp_fw_remove(e->dp, e->slot[IFX_P0], SLUICE_FW_IN);
+}
+
+/* Conntrack on: a flow's first packet is new, its second established,
+ * both routed (through the chain of programs). */
+static void run_ct(struct env *e, struct dp_trace *t)
+{
+	struct sluice_trace_cfg cfg = {};
+	struct sluice_ct_config cc;
+	struct want_dec w = { .flags = SLUICE_TRACE_D_CT | D_ROUTED,
+			      .plen = 24,
+			      .nhg_id = 1,
+			      .oif_ifx = IFX_P1,
+			      .gw = "198.18.1.254",
+			      .rdst = "198.19.0.5",
+			      .ct_state = SLUICE_CTM_NEW };
+	struct pkt_spec reply = { .dst = MAC_P1,
+				  .src = MAC_GW1,
+				  .l3 = PKT_L3_IP4,
+				  .l4 = IPPROTO_UDP,
+				  .saddr = "198.19.0.5",
+				  .daddr = H0_4,
+				  .sport = 53,
+				  .dport = 40000,
+				  .payload = 8 };
+	static struct got g;
+	static struct frame f, back;
+	struct run r;
+	bool ok, ok2;
+
+	dp_ct_default_config(&cc);
+	cc.enabled = 1;
+	ok = !frame_to("198.19.0.5", IPPROTO_UDP, 53, &f) &&
+	     !dp_ct_config_set(e->dp, &cc) && !dp_trace_start(t, &cfg) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_FWD_REDIRECT && dec_ok(e, &g.ev[0].d, &w);
+	tap(e, ok, "trace: ct new: a flow's first packet, routed");
+	/* the reply, in on P1 (to H0: no route here), then the next packet */
+	ok2 = ok && !pkt_build(&reply, &back) &&
+	      !xdp_run(e->prog_fd, e->ifindex[IFX_P1], back.buf, back.len, 0, 1,
+		       &r) &&
+	      dp_trace_poll(t, 0, collect, memset(&g, 0, sizeof(g))) == 1 &&
+	      g.ev[0].reason == SLUICE_PASS_NO_ROUTE &&
+	      dec_ok(e, &g.ev[0].d,
+		     &(struct want_dec){ .flags = SLUICE_TRACE_D_CT,
+					 .ct_state = SLUICE_CTM_ESTABLISHED });
+	w.ct_state = SLUICE_CTM_ESTABLISHED;
+	ok2 = ok2 && !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+	      g.ev[0].reason == SLUICE_FWD_REDIRECT &&
+	      dec_ok(e, &g.ev[0].d, &w);
+	tap(e, ok2,
+	    "trace: ct established: its reply (no route), then its next "
+	    "packet, routed");
+	dp_trace_stop(t);
+	dp_ct_flush(e->dp, NULL, NULL);
+	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+}
+
+/* NAT (conntrack on): a SNAT rule for 198.19.5.0/26 leaving by P1 to
+ * the pool 198.18.1.100, a DNAT of 198.18.0.1:8080/tcp on P0 to
+ * 198.19.0.5:80 (nat_runner.c's, alone): the side NAT rewrote, with
+ * the packet's addresses as it left, and the route of the destination
+ * it left with. */
+static int nat_rules(struct env *e, bool add)
+{
+	struct dp_snat_rule sn = { .id = 1,
+				   .ifindex = e->ifindex[IFX_P1],
+				   .family = AF_INET,
+				   .src_plen = 26 };
+	struct dp_dnat_rule dn = { .id = 2,
+				   .ifindex = e->ifindex[IFX_P0],
+				   .family = AF_INET,
+				   .proto = IPPROTO_TCP,
+				   .dport = 8080,
+				   .to_port = 80 };
+	int err = pkt_addr(AF_INET, "198.19.5.0", sn.src)	      ?:
+			  pkt_addr(AF_INET, "198.18.1.100", sn.to_lo) ?:
+			  pkt_addr(AF_INET, "198.18.1.100", sn.to_hi) ?:
+			  pkt_addr(AF_INET, "198.18.0.1", dn.daddr)   ?:
+			  pkt_addr(AF_INET, "198.19.0.5", dn.to_addr);
+
+	if (err)
+		return err;
+	if (!add)
+		return dp_snat_del(e->dp, &sn)	       ?:
+			       dp_dnat_del(e->dp, &dn) ?:
+			       dp_nat_config_set(e->dp, 0);
+	return dp_snat_set(e->dp, &sn)	       ?:
+		       dp_dnat_set(e->dp, &dn) ?:
+		       dp_nat_config_set(e->dp, SLUICE_NAT_HAS_SNAT |
+							SLUICE_NAT_HAS_DNAT);
+}
+
+static void run_nat(struct env *e, struct dp_trace *t)
+{
+	struct pkt_spec snat = { .dst = MAC_P0,
+				 .src = MAC_GW0,
+				 .l3 = PKT_L3_IP4,
+				 .l4 = IPPROTO_UDP,
+				 .saddr = "198.19.5.10",
+				 .daddr = "198.19.0.5",
+				 .sport = 40000,
+				 .dport = 53,
+				 .payload = 16 };
+	struct pkt_spec dnat = { .dst = MAC_P0,
+				 .src = MAC_GW0,
+				 .l3 = PKT_L3_IP4,
+				 .l4 = IPPROTO_TCP,
+				 .tcp_flags = 0x02,
+				 .saddr = "198.19.5.200",
+				 .daddr = "198.18.0.1",
+				 .sport = 42000,
+				 .dport = 8080 };
+	struct want_dec w = { .flags = SLUICE_TRACE_D_CT |
+				       SLUICE_TRACE_D_NAT_SRC | D_ROUTED,
+			      .plen = 24,
+			      .nhg_id = 1,
+			      .oif_ifx = IFX_P1,
+			      .gw = "198.18.1.254",
+			      .rdst = "198.19.0.5",
+			      .ct_state = SLUICE_CTM_NEW };
+	struct sluice_trace_cfg cfg = {};
+	struct sluice_ct_config cc;
+	__u8 pool[16] = {}, srv[16] = {};
+	static struct frame f;
+	static struct got g;
+	struct run r;
+	bool ok, setup;
+
+	dp_ct_default_config(&cc);
+	cc.enabled = 1;
+	setup = !pkt_addr(AF_INET, "198.18.1.100", pool) &&
+		!pkt_addr(AF_INET, "198.19.0.5", srv) &&
+		!dp_ct_config_set(e->dp, &cc) && !nat_rules(e, true) &&
+		!dp_trace_start(t, &cfg);
+	ok = setup && !pkt_build(&snat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
+	     !memcmp(g.ev[0].src, pool, 16) && g.ev[0].sport == 40000 &&
+	     dec_ok(e, &g.ev[0].d, &w);
+	tap(e, ok,
+	    "trace: nat src 198.18.1.100:40000 (a new SNAT flow), ct new, "
+	    "its route");
+	w.flags = SLUICE_TRACE_D_CT | SLUICE_TRACE_D_NAT_DST | D_ROUTED;
+	ok = setup && !pkt_build(&dnat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
+	     !memcmp(g.ev[0].dst, srv, 16) && g.ev[0].dport == 80 &&
+	     dec_ok(e, &g.ev[0].d, &w);
+	tap(e, ok,
+	    "trace: nat dst 198.19.0.5:80 (a DNATed SYN), ct new, the route "
+	    "of the address it left with");
+	dp_trace_stop(t);
+	tap(e, !nat_rules(e, false), "trace: nat rules out again");
+	dp_ct_flush(e->dp, NULL, NULL);
+	dp_ct_config_set(e->dp, &(struct sluice_ct_config){ 0 });
+}
+
 static void run_parse(struct env *e)
 {
 	static const char *const bad[] = { "198.18.0.1/24",  "198.18.0.0/33",
@@ -305,10 +685,28 @@ void trace_run_lb(struct env *e)
 		      !memcmp(ev->tun_dst, r.out + 30, 4));
 		CHECK(ev->len == r.out_len &&
 		      !memcmp(ev->data, r.out, ev->cap_len));
+		/* VIP 1 and the backend the run chose (lb_fixtures.c:
+		 * 198.19.0.1N is backend N), reached via GW1 on P1 */
+		/* the backend's next hop is resolved by the control plane
+		 * (lb_backend_hop.c): a hop, no route lookup per packet */
+		CHECK(ev->d.flags == (SLUICE_TRACE_D_VIP | SLUICE_TRACE_D_HOP));
+		CHECK(ev->d.vip_id == 1);
+		CHECK(ev->d.backend_id == (__u32)r.out[33] - 10u &&
+		      ev->d.backend_id >= 1 && ev->d.backend_id <= 3);
+		CHECK(ev->d.oif == e->ifindex[IFX_P1]);
+		CHECK(ev->d.gw_family == AF_INET && ev->d.gw[0] == 198 &&
+		      ev->d.gw[1] == 18 && ev->d.gw[2] == 1 &&
+		      ev->d.gw[3] == 254);
+		if (!ok)
+			diag("decision flags %#x vip %u backend %u plen %u "
+			     "nhg %u\n",
+			     ev->d.flags, ev->d.vip_id, ev->d.backend_id,
+			     ev->d.plen, ev->d.nhg_id);
 	}
 	tap(e, ok,
 	    "trace: lb: --vip finds a VIP's packet; inner flow, the "
-	    "backend as the tunnel's destination");
+	    "backend as the tunnel's destination; vip 1, its backend's id "
+	    "and hop");
 	dp_trace_close(t);
 }
 
@@ -324,5 +722,9 @@ void trace_run_all(struct env *e)
 		return;
 	run_parse(e);
 	run_cases(e, t);
+	run_routes(e, t);
+	run_fw(e, t);
+	run_ct(e, t);
+	run_nat(e, t);
 	dp_trace_close(t);
 }

@@ -43,7 +43,7 @@
 #define SLUICE_LAYOUT_STEER 1
 
 /* trace_* (uapi/sluice/trace.h) */
-#define SLUICE_LAYOUT_TRACE 1
+#define SLUICE_LAYOUT_TRACE 2 /* 2: events carry the decision (176 + CAP) */
 
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout
