@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <json-c/json.h>
 #include <uapi/sluice/trace.h>
 
 struct cli_trace {
@@ -23,6 +24,13 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 		   size_t len);
 /* The event as one line of text (no time): snprintf's answer. */
 int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len);
+/* The event's decisions (ct, fw, vip, nat, route) as words, each after a
+ * space, for the end of the line (trace_decision.c): snprintf's answer. */
+int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
+		       size_t len);
+/* The same as fields of @o: "ct", "fw", "vip", "nat", "route". */
+void cli_trace_decision_json(const struct sluice_trace_event *ev,
+			     json_object *o);
 int do_trace(int argc, char **argv);
 
 #endif

@@ -33,8 +33,9 @@ static const char usage[] =
 	"                 [--pin-dir DIR] [-j]\n"
 	"\n"
 	"Prints each packet's decision as the data path takes it: ingress\n"
-	"port, addresses, the reason, the egress port, and for a load-\n"
-	"balanced packet the backend it was tunnelled to.  The filter runs in\n"
+	"port, addresses, the reason, the egress port, and what the stages\n"
+	"decided: conntrack state, firewall rule or policy, VIP and backend,\n"
+	"NAT, route (prefix, next-hop group, gateway, device).  The filter runs in\n"
 	"the kernel; the trace is off again when this command ends (Ctrl-C or\n"
 	"--count).  Events the ring had no room for are counted and reported\n"
 	"(every second while any are lost, and at the end).\n"
@@ -299,30 +300,33 @@ static const char *proto_name(__u8 p, char *buf, size_t len)
 
 int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len)
 {
-	char in[32], out[32], src[64], dst[64], tun[64] = "", pn[16];
+	char in[32], out[32], src[64], dst[64], tun[64] = "", pn[16], dec[400];
 	bool ports = ev->flags & SLUICE_TRACE_F_PORTS;
 	const char *hook = ev->hook == SLUICE_TRACE_HOOK_TC ? "tc" : "xdp";
 
 	ifname_of(ev->ifindex, in, sizeof(in));
 	ifname_of(ev->egress_ifindex, out, sizeof(out));
+	cli_trace_decision(ev, dec, sizeof(dec));
 	if (!(ev->flags & SLUICE_TRACE_F_PARSED))
-		return snprintf(buf, len, "%s in %s len %u %s %s out %s", hook,
-				in, ev->len, dp_reason_name(ev->reason),
-				verdict_name(ev->verdict), out);
+		return snprintf(buf, len, "%s in %s len %u %s %s out %s%s",
+				hook, in, ev->len, dp_reason_name(ev->reason),
+				verdict_name(ev->verdict), out, dec);
 	addr_port(ev->family, ev->src, ports, ev->sport, src, sizeof(src));
 	addr_port(ev->family, ev->dst, ports, ev->dport, dst, sizeof(dst));
-	if (ev->flags & SLUICE_TRACE_F_ENCAP) {
+	/* with the VIP noted, the decision names the backend */
+	if ((ev->flags & SLUICE_TRACE_F_ENCAP) &&
+	    !(ev->d.flags & SLUICE_TRACE_D_VIP)) {
 		char t[INET6_ADDRSTRLEN] = "?";
 
 		inet_ntop(ev->tun_family == AF_INET6 ? AF_INET6 : AF_INET,
 			  ev->tun_dst, t, sizeof(t));
 		snprintf(tun, sizeof(tun), " backend %s", t);
 	}
-	return snprintf(buf, len, "%s in %s %s > %s %s len %u %s %s out %s%s",
+	return snprintf(buf, len, "%s in %s %s > %s %s len %u %s %s out %s%s%s",
 			hook, in, src, dst,
 			proto_name(ev->proto, pn, sizeof(pn)), ev->len,
 			dp_reason_name(ev->reason), verdict_name(ev->verdict),
-			out, tun);
+			out, tun, dec);
 }
 
 static volatile sig_atomic_t stop_now;
@@ -354,7 +358,7 @@ static int on_event(void *arg, const struct sluice_trace_event *ev)
 	struct sink *s = arg;
 	uint64_t real_ns = (uint64_t)((int64_t)ev->ts_ns + s->mono_to_real_ns);
 	time_t sec = (time_t)(real_ns / 1000000000);
-	char line[320], when[32];
+	char line[768], when[32];
 	struct tm tm;
 
 	if (s->t->count && s->shown >= s->t->count)
@@ -380,6 +384,7 @@ static int on_event(void *arg, const struct sluice_trace_event *ev)
 			json_object_new_int64(ev->egress_ifindex));
 		json_object_object_add(o, "len",
 				       json_object_new_int64(ev->len));
+		cli_trace_decision_json(ev, o);
 		json_object_object_add(o, "text", json_object_new_string(line));
 		printf("%s\n", json_object_to_json_string_ext(
 				       o, JSON_C_TO_STRING_PLAIN));

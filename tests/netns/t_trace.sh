@@ -3,7 +3,9 @@
 # with the kernel's forwarding off, read from the ring; the pcapng file
 # read back by tshark with each packet's decision as its comment; a
 # packet with no route traced under pass_no_route; the trace off again
-# when the command ends (--count, or Ctrl-C); bad flags refused by name.
+# when the command ends (--count, or Ctrl-C); bad flags refused by name;
+# each line names what decided: the route, a firewall rule, the
+# conntrack state, a VIP and its backend.
 . "$(dirname "$0")/lib.sh"
 
 command -v tshark >/dev/null || die "tshark missing (scripts/deps.sh)"
@@ -57,6 +59,14 @@ else
 	tap_fail "10 lines, each naming ingress r0, fwd_redirect and egress r1" \
 		"lines=$lines good=$good: $(head -3 <<<"$out")"
 fi
+# the route each took: the connected 198.18.2.0/24, its group, on-link out of r1
+good=$(grep -cE " route 198\.18\.2\.0/24 nhg [0-9]+ dev r1$" <<<"$out")
+if [ "$good" -eq 10 ]; then
+	tap_ok "each line names the route: 198.18.2.0/24, its group, dev r1"
+else
+	tap_fail "each line names the route: 198.18.2.0/24, its group, dev r1" \
+		"good=$good: $(head -3 <<<"$out")"
+fi
 err=$(cat "$T_TMP/fwd.err")
 if grep -qE "^trace: 10 shown, [0-9]+ matched, [0-9]+ emitted, 0 lost" <<<"$err"; then
 	tap_ok "the end reports shown, matched, emitted and 0 lost"
@@ -102,10 +112,59 @@ json_ok() {
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 sys.exit(not (len(rows) >= 2 and all(r["reason"] == "fwd_redirect" and
-              r["verdict"] == "redirect" and r["egress_ifindex"] > 0 for r in rows)))' \
+              r["verdict"] == "redirect" and r["egress_ifindex"] > 0 and
+              r["route"]["prefix"] == "198.18.2.0/24" and
+              r["route"]["dev"] == "r1" and "via" not in r["route"]
+              for r in rows)))' \
 		"$T_TMP/sigint.out"
 }
-check "-j: one JSON object per event" json_ok
+check "-j: one JSON object per event, the route as a field" json_ok
+
+# ---- the decisions: firewall rule, conntrack state, VIP and backend ----
+# fw_add ARGS...: sluicectl fw add, the new rule's id
+fw_add() {
+	sctl r fw add "$@" -j | $T_PY -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+fwid=$(fw_add r0 in --proto icmp --action drop) || die "fw add"
+trace_bg fw --dst 198.18.2.2 --count 1 || die "trace did not switch on"
+ip netns exec "$NS_C" ping -c 1 -W 1 198.18.2.2 >/dev/null 2>&1
+trace_wait
+out=$(cat "$T_TMP/fw.out")
+if grep -qE "icmp len [0-9]+ drop_fw_rule drop out - fw rule $fwid \(drop\)$" <<<"$out"; then
+	tap_ok "a dropped ping names its firewall rule (id $fwid, drop)"
+else
+	tap_fail "a dropped ping names its firewall rule (id $fwid, drop)" "$out"
+fi
+sctl r fw del r0 "$fwid" >/dev/null || tap_fail "fw del $fwid"
+
+sctl r ct enable >/dev/null || die "ct enable"
+trace_bg ct --dst 198.18.2.2 --count 2 || die "trace did not switch on"
+ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2 >/dev/null 2>&1
+trace_wait
+out=$(cat "$T_TMP/ct.out")
+first=$(sed -n 1p <<<"$out")
+second=$(sed -n 2p <<<"$out")
+if grep -qE "fwd_redirect redirect out r1\([0-9]+\) ct new route 198\.18\.2\.0/24" <<<"$first" &&
+	grep -qE "fwd_redirect redirect out r1\([0-9]+\) ct established route 198\.18\.2\.0/24" <<<"$second"; then
+	tap_ok "conntrack on: the first ping is ct new, the next ct established"
+else
+	tap_fail "conntrack on: the first ping is ct new, the next ct established" "$out"
+fi
+sctl r ct disable >/dev/null || tap_fail "ct disable"
+
+# a VIP on the router, its backend the server (which cannot decapsulate:
+# the SYN only has to leave, traced)
+sctl r vip add 198.18.100.1:80/tcp --health none >/dev/null || die "vip add"
+sctl r backend add 198.18.100.1:80/tcp 198.18.2.2 >/dev/null || die "backend add"
+trace_bg vip --vip 198.18.100.1:80 --count 1 || die "trace did not switch on"
+ip netns exec "$NS_C" curl -s -o /dev/null --max-time 1 http://198.18.100.1/
+trace_wait
+out=$(cat "$T_TMP/vip.out")
+if grep -qE "198\.18\.1\.2:[0-9]+ > 198\.18\.100\.1:80 tcp len [0-9]+ fwd_lb redirect out r1\([0-9]+\) vip 198\.18\.100\.1:80/tcp \(id [0-9]+\) backend 198\.18\.2\.2 \(id [0-9]+\) hop (via 198\.18\.2\.2 )?dev r1$" <<<"$out"; then
+	tap_ok "a VIP's SYN names the VIP, its backend and the hop out of r1"
+else
+	tap_fail "a VIP's SYN names the VIP, its backend and the hop out of r1" "$out $(cat "$T_TMP/vip.err")"
+fi
 
 # ---- bad flags: refused, naming the flag and the value ----
 refused() {

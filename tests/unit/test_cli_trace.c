@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <cmocka.h>
+#include <uapi/sluice/ct.h>
+#include <uapi/sluice/fw.h>
 #include "cli_trace.h"
 #include "dp.h"
 #include "pcapng.h"
@@ -150,6 +152,52 @@ static void test_line(void **state)
 	assert_string_equal(buf, "xdp in - 198.18.1.2:40000 > "
 				 "198.18.100.1:80 tcp len 98 fwd_lb redirect "
 				 "out - backend 198.18.2.11");
+	/* the decision: VIP and backend by id, the hop (ifindex 0 has no
+	 * name: its number) */
+	ev.d.flags = SLUICE_TRACE_D_VIP | SLUICE_TRACE_D_HOP;
+	ev.d.vip_id = 1;
+	ev.d.backend_id = 3;
+	ev.d.gw_family = AF_INET;
+	memcpy(ev.d.gw, (__u8[]){ 198, 18, 1, 254 }, 4);
+	cli_trace_line(&ev, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "xdp in - 198.18.1.2:40000 > "
+			    "198.18.100.1:80 tcp len 98 fwd_lb redirect "
+			    "out - vip 198.18.100.1:80/tcp (id 1) backend "
+			    "198.18.2.11 (id 3) hop via 198.18.1.254 dev 0");
+	/* routed, conntracked, accepted by a rule, SNATed */
+	ev.flags = SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_PORTS;
+	ev.reason = SLUICE_FWD_REDIRECT;
+	ev.d = (struct sluice_trace_decision){
+		.flags = SLUICE_TRACE_D_ROUTE | SLUICE_TRACE_D_HOP |
+			 SLUICE_TRACE_D_CT | SLUICE_TRACE_D_FW |
+			 SLUICE_TRACE_D_NAT_SRC,
+		.plen = 16,
+		.route_family = AF_INET,
+		.route_dst = { 198, 18, 100, 1 },
+		.nhg_id = 5,
+		.ct_state = SLUICE_CTM_ESTABLISHED,
+		.fw_id = 7,
+		.fw_action = SLUICE_FW_ACT_ACCEPT,
+	};
+	cli_trace_line(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "xdp in - 198.18.1.2:40000 > "
+				 "198.18.100.1:80 tcp len 98 fwd_redirect "
+				 "redirect out - ct established fw rule 7 "
+				 "(accept) nat src 198.18.1.2:40000 route "
+				 "198.18.0.0/16 nhg 5 dev 0");
+	/* the policy, by its counter: "out" */
+	ev.d = (struct sluice_trace_decision){
+		.flags = SLUICE_TRACE_D_FW_POLICY,
+		.fw_id = SLUICE_FW_POLICY_COUNTER(3, SLUICE_FW_OUT),
+		.fw_action = SLUICE_FW_ACT_DROP,
+	};
+	ev.reason = SLUICE_DROP_FW_POLICY;
+	ev.verdict = SLUICE_V_DROP;
+	cli_trace_line(&ev, buf, sizeof(buf));
+	assert_non_null(
+		strstr(buf, "drop_fw_policy drop out - fw policy drop (out)"));
+	memset(&ev.d, 0, sizeof(ev.d));
 	ev.flags = 0;
 	ev.reason = SLUICE_DROP_TRUNC_ETH;
 	ev.verdict = SLUICE_V_DROP;
