@@ -75,6 +75,11 @@ static const struct explain_private {
 	{ "neigh_wanted", true,
 	  "an on-link miss's note (sluiced would ask the kernel to resolve "
 	  "the host)" },
+	{ "trace_cfg", false,
+	  "the trace's switch and filter: the copy's stays off, so an "
+	  "explain during a trace puts no event into the live ring" },
+	{ "trace_stats", false, "the trace's counters" },
+	{ "trace_events", false, "the trace's ring (the copy's, never read)" },
 	{ "trace_scratch", false,
 	  "per-CPU event the trace assembles during a packet: a run that a "
 	  "live packet interrupts on its CPU would mix their decisions" },

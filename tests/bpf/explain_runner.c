@@ -18,6 +18,7 @@
 #include "dp_ct.h"
 #include "dp_explain.h"
 #include "dp_internal.h"
+#include "dp_trace.h"
 #include "ddos_runner.h"
 #include "fixtures.h"
 #include "names.h"
@@ -323,6 +324,44 @@ static void explain_ddos_bucket(struct env *e, struct dp_explain *x,
 	    "it, another /24 forwarded, the live bucket untouched");
 }
 
+/* With the live trace on (everything, no filter), an explain puts no
+ * event into the live ring and moves none of the live trace's counters:
+ * the copy's trace switch is its own, and off. */
+static int count_event(void *arg, const struct sluice_trace_event *ev)
+{
+	(void)ev;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void explain_during_trace(struct env *e, struct dp_explain *x,
+				 struct dp_explain_result *r)
+{
+	struct sluice_trace_cfg cfg = { .sample = 1 };
+	struct sluice_trace_stats s0, s1;
+	struct dp_explain_pkt p;
+	struct dp_trace *t = NULL;
+	int events = 0;
+	bool ok;
+
+	pkt_v4(&p, H0_4, "198.19.0.7", e->ifindex[IFX_P0]);
+	ok = !dp_trace_open(&t, e->dp) && !dp_trace_start(t, &cfg) &&
+	     !dp_trace_stats(t, &s0) && !dp_explain_run(x, &p, r) &&
+	     r->reason == SLUICE_FWD_REDIRECT && !dp_trace_stats(t, &s1) &&
+	     dp_trace_poll(t, 0, count_event, &events) >= 0;
+	if (t)
+		dp_trace_stop(t);
+	ok = ok && !memcmp(&s0, &s1, sizeof(s0)) && events == 0;
+	if (!ok)
+		diag("live trace: matched %llu -> %llu, %d events\n",
+		     (unsigned long long)s0.matched,
+		     (unsigned long long)s1.matched, events);
+	dp_trace_close(t);
+	tap(e, ok,
+	    "explain during a live trace: no event in the live ring, the "
+	    "live trace's counters unmoved");
+}
+
 void explain_run_all(struct env *e)
 {
 	struct live_snapshot *before = calloc(1, sizeof(*before));
@@ -359,6 +398,7 @@ void explain_run_all(struct env *e)
 	ok = !err && !live_take(e, after) && live_same(before, after);
 	tap(e, ok,
 	    "explain: live counters, flow table and conntrack unchanged");
+	explain_during_trace(e, x, r);
 	/* last: it runs live packets */
 	explain_ddos_bucket(e, x, r);
 out:
