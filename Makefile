@@ -280,6 +280,8 @@ include examples/examples.mk
 include vrouter/vrouter.mk
 # make install, make uninstall, make deb (docs/deploy.md)
 include deploy/install.mk
+# the differential packet fuzzer: build/tests/pktdiff (make fuzz runs it)
+include tests/fuzz/diff/diff.mk
 # the libFuzzer targets: make fuzz, make fuzz-build (docs/development.md);
 # last, as they link every other part's library
 include tests/fuzz/fuzz.mk

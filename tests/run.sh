@@ -62,6 +62,10 @@ for tier in "${tiers[@]}"; do
 		;;
 	bpf)
 		run_one bpf runner "$build/tests/bpf_runner"
+		# differential fuzzing against the reference model, 1,000,000
+		# frames of a fixed seed, and its planted-error self-test
+		run_one bpf pktdiff "$build/tests/pktdiff" --count 1000000 \
+			--seed 1 --self-test
 		;;
 	netns)
 		for t in tests/netns/t_*.sh; do

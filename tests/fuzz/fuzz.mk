@@ -31,3 +31,5 @@ fuzz-build: san
 FUZZ_S ?= 600
 fuzz: fuzz-build
 	@FUZZ_S=$(FUZZ_S) tests/fuzz/run.sh $(FUZZ_BUILD)
+	@# the differential packet fuzzer, PKTDIFF_N frames (tests/fuzz/diff)
+	@build/san/tests/pktdiff --count $(PKTDIFF_N) --seed $(PKTDIFF_SEED)
