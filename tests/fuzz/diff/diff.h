@@ -88,8 +88,16 @@ struct d_vip {
 
 /* What the driver runs and the model mirrors. */
 enum d_prog {
-	D_PROG_XDP, /* sluice_xdp */
-	D_PROG_TC,  /* sluice_tc, over the same maps */
+	D_PROG_XDP,   /* sluice_xdp */
+	D_PROG_TC,    /* sluice_tc, over the same maps */
+	D_PROG_DECAP, /* sluice_decap, the backend role's */
+};
+
+#define D_LOCALS 4
+
+struct d_local {
+	__u8 family;
+	__u8 addr[16];
 };
 
 struct dcfg {
@@ -108,6 +116,8 @@ struct dcfg {
 	size_t n_backends;
 	struct d_vip vips[D_VIPS];
 	size_t n_vips;
+	struct d_local locals[D_LOCALS]; /* the backend role's addresses */
+	size_t n_locals;
 	__u8 src4[4]; /* lb_config's outer source range (v4 only) */
 	bool have_src4;
 	/* the devices frames come in by: the ports, and one unmanaged */
@@ -149,6 +159,10 @@ void model_run(const struct dcfg *c, const struct d_frame *f,
  * leaves the packet to the router. */
 struct m_pkt;
 int model_lb(const struct dcfg *c, struct m_pkt *p, struct d_result *r);
+
+/* model_decap.c: the backend role's program. */
+void model_decap(const struct dcfg *c, const struct d_frame *f,
+		 struct d_result *r);
 
 /* gen.c: frame @index of the run seeded @seed, for configuration @c. */
 void gen_frame(const struct dcfg *c, __u64 seed, __u64 index,

@@ -374,6 +374,126 @@ static void gen_ip6(struct gen *g)
 	g->len = g->l4_off + l4len;
 }
 
+/* ---- tunnels (the backend role) ------------------------------------------ */
+
+/* One of the host's addresses of @fam, or any address. */
+static void pick_local(struct gen *g, __u8 fam, __u8 *out)
+{
+	const struct dcfg *c = g->c;
+	size_t n = 0, want;
+
+	for (size_t i = 0; i < c->n_locals; i++)
+		n += c->locals[i].family == fam;
+	if (!n || chance(g->r, 12)) {
+		pick_addr(g->r, fam, true, out);
+		return;
+	}
+	want = below(g->r, (__u32)n);
+	for (size_t i = 0; i < c->n_locals; i++)
+		if (c->locals[i].family == fam && !want--)
+			memcpy(out, c->locals[i].addr, 16);
+}
+
+/* An IP header of @fam at @ip in front of @payload bytes: its length. */
+static __u32 tunnel_hdr(struct gen *g, __u8 *ip, __u8 fam, __u8 proto,
+			const __u8 *dst, __u32 payload)
+{
+	static const __u8 ttls[] = { 64, 64, 64, 64, 2, 1, 0 };
+	struct rng *r = g->r;
+	__u8 src[16];
+
+	pick_addr(r, fam, false, src);
+	if (fam == AF_INET) {
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		ip[1] = (__u8)next(r);
+		put16(ip + 2, 20 + payload);
+		ip[8] = ttls[below(r, sizeof(ttls))];
+		ip[9] = proto;
+		memcpy(ip + 12, src, 4);
+		memcpy(ip + 16, dst, 4);
+		put16(ip + 10, csum(ip, 20));
+		return 20;
+	}
+	memset(ip, 0, 40);
+	ip[0] = (__u8)(0x60 | below(r, 16));
+	ip[3] = (__u8)next(r);
+	put16(ip + 4, payload);
+	ip[6] = proto;
+	ip[7] = ttls[below(r, sizeof(ttls))];
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	return 40;
+}
+
+static void gre_hdr(struct gen *g, __u8 *p, __u8 fam)
+{
+	static const __u16 flags[] = { 0x8000, 0x2000, 0x1000, 0x0001, 0x0080 };
+
+	/* no flags; or one of C, K, S, a version, a recursion bit; or any */
+	if (chance(g->r, 10))
+		put16(p, chance(g->r, 50) ? flags[below(g->r, 5)] :
+					    below(g->r, 65536));
+	else
+		put16(p, 0);
+	put16(p + 2, chance(g->r, 5) ? below(g->r, 65536) :
+		     fam == AF_INET  ? 0x0800 :
+				       0x86dd);
+}
+
+static __u8 ipip_proto(__u8 fam)
+{
+	return fam == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+}
+
+/* What a load balancer sends a backend: the client's packet in IPIP or
+ * GRE, to one of the host's addresses mostly; for second chance, in a
+ * tunnel to another backend inside that. */
+static void gen_tunnel(struct gen *g)
+{
+	struct rng *r = g->r;
+	__u8 ofam = chance(r, 50) ? AF_INET : AF_INET6;
+	__u8 mfam = chance(r, 50) ? AF_INET : AF_INET6;
+	__u8 ifam = chance(r, 50) ? AF_INET : AF_INET6;
+	bool gre = chance(r, 30), sec = chance(r, 30), mgre = chance(r, 30);
+	__u32 ol = (ofam == AF_INET ? 20u : 40u) + (gre ? 4 : 0);
+	__u32 ml = sec ? (mfam == AF_INET ? 20u : 40u) + (mgre ? 4 : 0) : 0;
+	__u32 base = g->l3_off, in_off = base + ol + ml, client, h;
+	__u8 dst[16], nfam = sec ? mfam : ifam, *o = g->b + base;
+
+	/* the client's packet first, where it ends up */
+	g->l3_off = in_off;
+	g->fam = ifam;
+	if (ifam == AF_INET)
+		gen_ip4(g);
+	else
+		gen_ip6(g);
+	client = g->len - in_off;
+	g->l3_off = base;
+	if (sec) {
+		__u8 *m = o + ol;
+
+		if (chance(r, 15))
+			pick_local(g, mfam, dst);
+		else
+			pick_addr(r, mfam, true, dst);
+		h = tunnel_hdr(g, m, mfam,
+			       mgre ? IPPROTO_GRE : ipip_proto(ifam), dst,
+			       ml - (mfam == AF_INET ? 20 : 40) + client);
+		if (mgre)
+			gre_hdr(g, m + h, ifam);
+	}
+	pick_local(g, ofam, dst);
+	h = tunnel_hdr(g, o, ofam, gre ? IPPROTO_GRE : ipip_proto(nfam), dst,
+		       ol - (ofam == AF_INET ? 20 : 40) + ml + client);
+	if (gre)
+		gre_hdr(g, o + h, nfam);
+	put16(o - 2, ofam == AF_INET ? 0x0800 : 0x86dd);
+	g->fam = ofam;
+	g->l4_off = base + ol;
+	g->len = in_off + client;
+}
+
 /* ---- mutations ------------------------------------------------------------ */
 
 static void mutate(struct gen *g)
@@ -468,7 +588,11 @@ static void mutate(struct gen *g)
 			       g->l4_off + 19,
 			       g->l4_off + 20,
 			       g->l4_off + 31,
-			       g->l4_off + 52 };
+			       g->l4_off + 40,
+			       g->l4_off + 43,
+			       g->l4_off + 44,
+			       g->l4_off + 52,
+			       g->l4_off + 60 };
 
 		cut = at[below(r, sizeof(at) / sizeof(at[0]))];
 		if (cut < g->len)
@@ -520,7 +644,9 @@ void gen_frame(const struct dcfg *c, __u64 seed, __u64 index, struct d_frame *f)
 		g.vip = &c->vips[below(&r, (__u32)c->n_vips)];
 		kind = g.vip->family == AF_INET ? 0 : 50;
 	}
-	if (kind < 46) {
+	if (c->prog == D_PROG_DECAP && kind < 80) {
+		gen_tunnel(&g);
+	} else if (kind < 46) {
 		g.fam = AF_INET;
 		put16(f->buf + g.l3_off - 2, 0x0800);
 		gen_ip4(&g);

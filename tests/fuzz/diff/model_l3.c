@@ -419,6 +419,11 @@ void model_run(const struct dcfg *c, const struct d_frame *f,
 		.f = f, .b = f->buf, .len = f->len, .plant = c->plant
 	};
 
+	if (c->prog == D_PROG_DECAP) {
+		model_decap(c, f, r);
+		return;
+	}
+
 	r->retval = 0;
 	r->out_len = 0;
 	r->reason = pipeline(c, &p, r);

@@ -41,7 +41,8 @@
 #define SELF_TEST_COUNT 20000
 
 static const char *const devs[4] = { "pd0", "pd1", "pd2", "pd3" };
-static const char *const configs[] = { "xdp-router", "xdp-lb", "tc-router" };
+static const char *const configs[] = { "xdp-router", "xdp-lb", "tc-router",
+				       "xdp-decap" };
 
 struct tally {
 	__u64 packets[SLOTS][SLUICE_REASON_SLOTS];
@@ -330,7 +331,7 @@ static const char *action_name(const struct dcfg *c, __u32 a)
 	static const char *const xdp[] = { "aborted", "drop", "pass", "tx",
 					   "redirect" };
 
-	if (c->prog == D_PROG_XDP)
+	if (c->prog != D_PROG_TC)
 		return a < 5 ? xdp[a] : "?";
 	return a == TC_ACT_OK	    ? "ok" :
 	       a == TC_ACT_SHOT	    ? "shot" :
@@ -415,8 +416,11 @@ static bool run_one(const char *name, const __u32 dev[4], __u64 seed,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: pktdiff [--count N] [--seed S] "
-		"[--config xdp-router|xdp-lb|tc-router] [--self-test]\n");
+		"usage: pktdiff [--count N] [--seed S] [--index I]\n"
+		"               [--config xdp-router|xdp-lb|tc-router|"
+		"xdp-decap] [--self-test]\n"
+		"  --count N   frames in all, shared by the configurations\n"
+		"  --index I   frame I of the seed's sequence alone\n");
 }
 
 int main(int argc, char **argv)

@@ -142,6 +142,28 @@ static int set_lb(struct dp *dp, struct dcfg *c)
 	return err;
 }
 
+/* The backend role: its ports (for the counter slots) and addresses. */
+static int set_backend(struct dp *dp, const struct dcfg *c)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < c->n_ifaces; i++) {
+		const struct d_iface *d = &c->ifaces[i];
+		struct sluice_iface v = { .mtu = d->mtu,
+					  .slot = d->slot,
+					  .flags = d->flags };
+
+		memcpy(v.mac, d->mac, 6);
+		memcpy(v.addr4, d->addr4, 4);
+		memcpy(v.addr6, d->addr6, 16);
+		err = dp_iface_set(dp, d->ifindex, &v);
+	}
+	for (size_t i = 0; !err && i < c->n_locals; i++)
+		err = dp_local_addr_set(dp, c->locals[i].family,
+					c->locals[i].addr);
+	return err;
+}
+
 int setup_dp(struct dcfg *c, struct dp **dp, int *prog_fd, char *why,
 	     size_t len)
 {
@@ -154,15 +176,23 @@ int setup_dp(struct dcfg *c, struct dp **dp, int *prog_fd, char *why,
 	const char *what = "dp_open";
 	int err;
 
+	if (c->prog == D_PROG_DECAP)
+		o = (struct dp_opts){ .role = DP_ROLE_BACKEND };
 	err = dp_open(dp, &o);
 	if (err)
 		goto fail;
+	if (c->prog == D_PROG_DECAP) {
+		what = "the backend's ports and addresses";
+		err = set_backend(*dp, c);
+		goto clear;
+	}
 	what = "the router's tables";
 	err = set_router(*dp, c);
 	if (!err && c->lb) {
 		what = "the load balancer's tables";
 		err = set_lb(*dp, c);
 	}
+clear:
 	if (!err) {
 		what = "dp_stats_clear";
 		err = dp_stats_clear(*dp);

@@ -235,10 +235,37 @@ static void balancer(struct dcfg *c)
 	vip(c, 5, "198.18.100.5", IPPROTO_TCP, 0, 0, (__u32[]){ 10, 1, 0 });
 }
 
+static void local(struct dcfg *c, const char *a)
+{
+	struct d_local *l = &c->locals[c->n_locals++];
+
+	l->family = (__u8)fam_of(a);
+	addr(a, l->addr);
+}
+
+/* A load-balanced server: two ports (P2 is not one here), its addresses. */
+static void backend_host(struct dcfg *c, const __u32 dev[4])
+{
+	c->prog = D_PROG_DECAP;
+	iface(c, dev[DEV_P0], 1, 1500, 1, SLUICE_IF_VETH, "198.18.1.21",
+	      "2001:db8:1::21");
+	iface(c, dev[DEV_P1], 2, 1500, 2, 0, "198.18.1.31", NULL);
+	local(c, "198.18.1.21");
+	local(c, "198.18.1.31");
+	local(c, "2001:db8:1::21");
+	for (int i = 0; i < 4; i++)
+		c->ingress[i] = dev[i];
+	c->n_ingress = 4;
+}
+
 int topo_build(struct dcfg *c, const char *name, const __u32 dev[4])
 {
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	if (!strcmp(name, "xdp-decap")) {
+		backend_host(c, dev);
+		return 0;
+	}
 	router(c, dev);
 	if (!strcmp(name, "xdp-router")) {
 		c->prog = D_PROG_XDP;
