@@ -3,12 +3,14 @@
  * The reference model of the load balancer: a packet to a VIP (or an ICMP
  * error quoting a flow from one) gets the backend its Maglev table names
  * for the flow hash, and goes out encapsulated (IPIP, or GRE for a VIP
- * that asks) with an outer header the model writes field by field.  The
+ * that asks) with an outer header the model writes field by field, or,
+ * when it would not fit, is answered with an ICMP "too big".  The
  * flow table never changes the answer here: backends do not change during
  * a run, so a flow's entry names the backend the table named.
  */
 #include <string.h>
 #include <netinet/in.h>
+#include <linux/bpf.h>
 #include <uapi/sluice/sluice.h>
 #include <uapi/sluice/flow_hash.h>
 #include "model.h"
@@ -203,6 +205,90 @@ static int outer_src(const struct dcfg *c, const struct m_hop *h, __u8 fam,
 	return M_CONTINUE;
 }
 
+/* The sum of @n bytes, not yet folded and complemented. */
+static __u32 sum16(const __u8 *b, __u32 n)
+{
+	__u32 s = 0;
+
+	for (__u32 i = 0; i + 1 < n; i += 2)
+		s += (__u32)(b[i] << 8 | b[i + 1]);
+	return s;
+}
+
+static __u16 fold(__u32 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/* The client's packet does not fit once encapsulated: it is replaced by an
+ * ICMP "fragmentation needed" / "packet too big" from the VIP, quoting its
+ * first 28 / 48 bytes, sent back out of the ingress port (RFC 792, 4443;
+ * an IPv6 MTU is never below 1280). */
+static int too_big(const struct dcfg *c, const struct m_pkt *p, __u32 pmtu,
+		   struct d_result *r)
+{
+	const __u8 *in = p->b + p->l3_off;
+	bool v4 = p->family == AF_INET;
+	__u32 quote = v4 ? 28 : 48, hl = v4 ? 20 : 40, n = 12, s;
+	__u8 *o = r->out, *ip, *ic;
+
+	memcpy(o, p->b + 6, 6); /* back to the sender */
+	memcpy(o + 6, p->b, 6);
+	if (p->tagged) {
+		o[n++] = 0x81;
+		o[n++] = 0x00;
+		put16(o + n, p->tci);
+		n += 2;
+	}
+	put16(o + n, v4 ? 0x0800 : 0x86dd);
+	n += 2;
+	ip = o + n;
+	ic = ip + hl;
+	memset(ip, 0, hl + 8);
+	memcpy(ic + 8, in, quote);
+	if (v4) {
+		ip[0] = 0x45;
+		put16(ip + 2, 20 + 8 + quote);
+		ip[8] = 64;
+		ip[9] = IPPROTO_ICMP;
+		memcpy(ip + 12, in + 16, 4);
+		memcpy(ip + 16, in + 12, 4);
+		put16(ip + 10, csum16(ip, 20));
+		ic[0] = 3; /* destination unreachable */
+		ic[1] = 4; /* fragmentation needed */
+		put16(ic + 6, pmtu & 0xffff);
+		put16(ic + 2, fold(sum16(ic, 8 + quote)));
+	} else {
+		if (pmtu < 1280)
+			pmtu = 1280;
+		ip[0] = 0x60;
+		put16(ip + 4, 8 + quote);
+		ip[6] = IPPROTO_ICMPV6;
+		ip[7] = 64;
+		memcpy(ip + 8, in + 24, 16);
+		memcpy(ip + 24, in + 8, 16);
+		ic[0] = 2; /* packet too big */
+		put16(ic + 4, pmtu >> 16);
+		put16(ic + 6, pmtu & 0xffff);
+		s = sum16(ip + 8, 32) + 8 + quote + IPPROTO_ICMPV6 +
+		    sum16(ic, 8 + quote);
+		put16(ic + 2, fold(s));
+	}
+	r->out_len = n + hl + 8 + quote;
+	/* back out of the ingress port (emit.h emit_back()) */
+	if (p->port->flags & SLUICE_IF_VETH) {
+		r->retval = XDP_REDIRECT;
+		if (!p->port->port)
+			return SLUICE_DROP_REDIRECT;
+	} else {
+		r->retval = XDP_TX;
+	}
+	(void)c;
+	return SLUICE_FWD_LB_TOO_BIG;
+}
+
 int model_lb(const struct dcfg *c, struct m_pkt *p, struct d_result *r)
 {
 	const struct d_backend *be;
@@ -231,8 +317,14 @@ int model_lb(const struct dcfg *c, struct m_pkt *p, struct d_result *r)
 		return SLUICE_DROP_LB_NO_ROUTE;
 	if (m_resolve(c, rt, be->family, be->addr, hash, &h) != M_CONTINUE)
 		return SLUICE_DROP_LB_NO_ROUTE;
-	/* the generator keeps frames far below every backend's MTU: the
-	 * ICMP "too big" answer is not modelled (docs/development.md) */
+	hl = (be->family == AF_INET ? 20 : 40) +
+	     (v->flags & SLUICE_VIP_GRE ? 4 : 0);
+	if (p->l3_len + hl > h.out->mtu) {
+		/* never an ICMP error about an ICMP error (encap.h) */
+		if (fl.icmp_error)
+			return SLUICE_DROP_LB_TOO_BIG;
+		return too_big(c, p, h.out->mtu > hl ? h.out->mtu - hl : 0, r);
+	}
 	reason = outer_src(c, &h, be->family, hash, src);
 	if (reason != M_CONTINUE)
 		return reason;

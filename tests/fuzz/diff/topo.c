@@ -2,9 +2,10 @@
 /*
  * The configurations the fuzzer runs: one topology (three ports, one a
  * veth, a VLAN subinterface, an unmanaged device), routes of every kind the
- * router handles, and for the load balancer five VIPs whose backends cover
+ * router handles, and for the load balancer eight VIPs whose backends cover
  * IPIP in all four family combinations, GRE, an ECMP route to the backends,
- * a backend that is down and one whose neighbour is unknown.
+ * a backend that is down, one whose neighbour is unknown, an egress MTU
+ * too small for the larger packets and one without an outer source.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -233,6 +234,14 @@ static void balancer(struct dcfg *c)
 	    (__u32[]){ 6, 7, 0 });
 	vip(c, 4, "2001:db8:100::2", IPPROTO_UDP, 53, 0, (__u32[]){ 8, 9, 0 });
 	vip(c, 5, "198.18.100.5", IPPROTO_TCP, 0, 0, (__u32[]){ 10, 1, 0 });
+	/* behind P2's MTU of 200: the larger packets get an ICMP "too big";
+	 * P2 has no IPv6 address: no outer source for the v6 backend */
+	backend(c, 11, "198.18.2.40", 0);
+	backend(c, 12, "2001:db8:2::40", 0);
+	vip(c, 6, "198.18.100.6", IPPROTO_UDP, 0, 0, (__u32[]){ 11, 0 });
+	vip(c, 7, "2001:db8:100::6", IPPROTO_TCP, 0, SLUICE_VIP_GRE,
+	    (__u32[]){ 12, 0 });
+	vip(c, 8, "2001:db8:100::7", IPPROTO_UDP, 0, 0, (__u32[]){ 11, 0 });
 }
 
 static void local(struct dcfg *c, const char *a)
