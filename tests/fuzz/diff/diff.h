@@ -142,6 +142,8 @@ struct d_frame {
 	__u8 buf[D_FRAME_MAX];
 	__u32 len;
 	__u32 ifindex; /* ingress */
+	/* TC: a GSO skb of this many segments of this much payload */
+	__u32 gso_segs, gso_size;
 };
 
 /* topo.c: the configurations, with the namespace's device indexes. */

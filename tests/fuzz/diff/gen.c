@@ -665,4 +665,11 @@ void gen_frame(const struct dcfg *c, __u64 seed, __u64 index, struct d_frame *f)
 		for (__u32 n = 1 + below(&r, 3); n; n--)
 			mutate(&g);
 	f->len = g.len < 14 ? 14 : g.len;
+	f->gso_segs = f->gso_size = 0;
+	if (c->prog == D_PROG_TC && chance(&r, 20)) {
+		/* a host's TCP as one large skb: segments that may or may
+		 * not fit the egress MTU, and nonsense values */
+		f->gso_segs = below(&r, 5);
+		f->gso_size = chance(&r, 80) ? below(&r, 200) : below(&r, 2000);
+	}
 }
