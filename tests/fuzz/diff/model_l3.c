@@ -82,17 +82,19 @@ static const struct d_neigh *m_neigh(const struct dcfg *c, __u32 ifindex,
 
 int m_route_reason(const struct dcfg *c, const struct d_route *rt)
 {
-	const struct d_nhg *g;
-
+	(void)c;
 	if (!rt)
 		return SLUICE_PASS_NO_ROUTE;
 	if (rt->type == SLUICE_RT_LOCAL)
 		return SLUICE_PASS_LOCAL;
 	if (rt->type != SLUICE_RT_FORWARD)
 		return SLUICE_PASS_KERNEL_ROUTE;
-	g = m_nhg(c, rt->nhg);
-	if (!g || !g->count) /* a forward route without its group */
+	if (!rt->nhg) /* a forward route without a group */
 		return SLUICE_PASS_NO_ROUTE;
+	/* A group id that names no group yet still gets its slot in the
+	 * table (lib/dp nexthop.c dp_nexthops_target()), empty: the TTL is
+	 * checked before the group is found empty (route.h route_lookup(),
+	 * then resolve_hop()): pass_ttl for TTL <= 1, else pass_no_route. */
 	return M_CONTINUE;
 }
 

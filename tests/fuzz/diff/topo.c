@@ -144,9 +144,10 @@ static void router(struct dcfg *c, const __u32 dev[4])
 	nhg1(c, 13, p2, "2001:db8:2::fe");
 	nhg1(c, 14, p1, "2001:db8:3::fe"); /* no neighbour */
 	nhg1(c, 15, un, "2001:db8:5::fe");
-	nhg(c, 16, 3, (__u32[]){ p1, p1, v10 },
+	/* one member without a neighbour: its share is pass_no_neigh */
+	nhg(c, 16, 4, (__u32[]){ p1, p1, v10, p1 },
 	    (const char *const[]){ "2001:db8:1::10", "2001:db8:1::11",
-				   "2001:db8:10::13" });
+				   "2001:db8:10::13", "2001:db8:1::12" });
 
 	route(c, "0.0.0.0", 0, SLUICE_RT_FORWARD, 1);
 	route(c, "198.18.0.0", 24, SLUICE_RT_FORWARD, 2);
@@ -160,6 +161,8 @@ static void router(struct dcfg *c, const __u32 dev[4])
 	route(c, "198.18.6.7", 32, SLUICE_RT_LOCAL, 0);
 	route(c, "198.18.6.8", 32, SLUICE_RT_FORWARD, 1);
 	route(c, "198.18.0.1", 32, SLUICE_RT_LOCAL, 0);
+	route(c, "198.19.0.0", 16, SLUICE_RT_FORWARD, 99); /* no such group */
+	route(c, "198.19.1.0", 24, SLUICE_RT_FORWARD, 0);  /* no group at all */
 	route(c, "2001:db8:1::", 48, SLUICE_RT_FORWARD, 11);
 	route(c, "2001:db8::", 64, SLUICE_RT_FORWARD, 12);
 	route(c, "2001:db8:2::", 48, SLUICE_RT_FORWARD, 13);
