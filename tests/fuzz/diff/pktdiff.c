@@ -297,18 +297,52 @@ static int replay(struct run *r, __u64 first, __u64 n)
 	return err;
 }
 
+/* Every slot the program has, not only those the topology uses: the
+ * packets counted in all of them must be the frames it ran, one each
+ * (the batches checked slots 0..SLOTS-1 exactly). */
+static int all_counted(struct run *r, __u64 counted)
+{
+	static struct sluice_counter c[SLUICE_REASON_SLOTS];
+	__u64 total = 0;
+
+	for (__u32 s = 0; s < SLUICE_MAX_IFACES; s++) {
+		int err = dp_stats_read(r->dp, s, c);
+
+		if (err)
+			return err;
+		for (__u32 x = 0; x < SLUICE_REASON_SLOTS; x++) {
+			total += c[x].packets;
+			if (s >= SLOTS && c[x].packets &&
+			    r->reports < MAX_REPORTS) {
+				r->reports++;
+				r->disagree++;
+				printf("# %s: %llu packets in slot %u %s, a slot "
+				       "no port has\n",
+				       r->cfg.name,
+				       (unsigned long long)c[x].packets, s,
+				       dp_reason_name(x));
+			}
+		}
+	}
+	if (total != counted) {
+		r->disagree++;
+		printf("# %s: the counters hold %llu packets, the program ran "
+		       "%llu frames\n",
+		       r->cfg.name, (unsigned long long)total,
+		       (unsigned long long)counted);
+	}
+	return 0;
+}
+
 static int run_frames(struct run *r, __u64 count)
 {
 	static counters_t now;
 	static struct d_result want;
 	static struct d_frame f;
-	__u64 first = 0;
+	__u64 first = r->start, end = r->start + count, counted = 0;
 	int err = read_counters(r, r->seen);
 
 	memset(&r->want, 0, sizeof(r->want));
-	__u64 end = r->start + count;
-
-	first = r->start;
 	for (__u64 i = r->start; !err && i < end && r->reports < MAX_REPORTS;
 	     i++) {
 		one(r, i, &f, &want);
@@ -317,6 +351,7 @@ static int run_frames(struct run *r, __u64 count)
 		if (want.reason >= 0)
 			r->reasons[want.reason]++;
 		tally_add(&r->want, &want, f.len);
+		counted += want.reason >= 0;
 		r->frames++;
 		if ((i + 1) % BATCH && i + 1 != end)
 			continue;
@@ -330,6 +365,8 @@ static int run_frames(struct run *r, __u64 count)
 		memset(&r->want, 0, sizeof(r->want));
 		first = i + 1;
 	}
+	if (!err && !r->disagree)
+		err = all_counted(r, counted);
 	return err;
 }
 
