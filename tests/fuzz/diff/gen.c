@@ -167,7 +167,11 @@ static void gen_l2(struct gen *g, __u32 ifindex)
 	g->l3_off = 14;
 	if (in && chance(r, in->ifindex == g->c->ingress[0] ? 30 : 3)) {
 		/* tagged: the known VID mostly */
-		__u16 vid = chance(r, 80) ? 10 : (__u16)below(r, 4096);
+		/* VID 0, a priority tag (802.1Q): the program passes it
+		 * as an unknown VLAN */
+		__u16 vid = chance(r, 80) ? 10 :
+			    chance(r, 25) ? 0 :
+					    (__u16)below(r, 4096);
 
 		for (size_t i = 0; i < g->c->n_ifaces; i++) {
 			const struct d_iface *s = &g->c->ifaces[i];
