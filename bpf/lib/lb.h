@@ -65,7 +65,20 @@ static __always_inline void lb_count_drop(__u32 vip_id, __u8 too_big)
 
 /* An ICMP error (destination unreachable incl. fragmentation needed, time
  * exceeded, IPv6 packet too big) about a packet a backend sent from a VIP:
- * the flow it belongs to is the quoted packet, reversed. */
+ * the flow it belongs to is the quoted packet, reversed.  Only an error
+ * sent to the VIP is one: the quoted source must be the error's
+ * destination (an error to another address that quotes a VIP's packet is
+ * that address's, and is routed to it). */
+static __always_inline int lb_addr_equal(__u8 family, const __u8 *a,
+					 const __u8 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	if (family == AF_INET)
+		return x[0] == y[0];
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
 static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 					struct lb_flow *fl)
 {
@@ -120,6 +133,8 @@ static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 	}
 	if (fl->key.proto != IPPROTO_TCP && fl->key.proto != IPPROTO_UDP)
 		return -1;
+	if (!lb_addr_equal(f->family, fl->key.daddr, f->dst))
+		return -1;
 	fl->icmp_error = 1;
 	return 0;
 }
@@ -137,7 +152,10 @@ static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 		fl->tcp_flags = f->tcp_flags;
 		return 0;
 	}
-	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6)
+	/* ICMP of the packet's own family: protocol 1 in IPv6 or 58 in
+	 * IPv4 is nobody's error message */
+	if ((f->family == AF_INET && f->proto == IPPROTO_ICMP) ||
+	    (f->family == AF_INET6 && f->proto == IPPROTO_ICMPV6))
 		return lb_icmp_flow(p, f, fl);
 	return -1;
 }

@@ -61,6 +61,9 @@ static int icmp_flow(const struct m_pkt *p, struct m_flow *fl)
 	fl->family = p->family;
 	if (fl->proto != IPPROTO_TCP && fl->proto != IPPROTO_UDP)
 		return -1;
+	/* lb.h lb_icmp_flow(): only an error sent to the quoted source */
+	if (memcmp(fl->daddr, p->dst, p->family == AF_INET ? 4 : 16))
+		return -1;
 	fl->icmp_error = true;
 	return 0;
 }
@@ -77,8 +80,9 @@ static int flow_of(const struct m_pkt *p, struct m_flow *fl)
 		memcpy(fl->dport, (const __u8 *)&p->ports + 2, 2);
 		return 0;
 	}
-	/* lb.h lb_flow_of(): either ICMP number, in either family */
-	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
+	/* lb.h lb_flow_of(): ICMP of the packet's own family only */
+	if ((p->family == AF_INET && p->proto == IPPROTO_ICMP) ||
+	    (p->family == AF_INET6 && p->proto == IPPROTO_ICMPV6))
 		return icmp_flow(p, fl);
 	return -1;
 }
