@@ -72,8 +72,10 @@ static __always_inline int parse_port(struct pkt *p)
 }
 
 /* The router's L2 checks on top of parse_eth(): a tagged frame belongs to
- * its VLAN subinterface (and is counted there), then the frame must be
- * unicast to our MAC and carry IP. */
+ * its VLAN subinterface (and is counted there), a priority-tagged one (VID
+ * 0: 802.1p priority only, what some hosts send) to the port itself, as
+ * the kernel takes it; then the frame must be unicast to our MAC and
+ * carry IP. */
 static __always_inline int parse_l2(struct pkt *p)
 {
 	struct ethhdr *eth = p->data;
@@ -84,7 +86,7 @@ static __always_inline int parse_l2(struct pkt *p)
 		return r;
 	if ((void *)(eth + 1) > p->data_end)
 		return SLUICE_DROP_TRUNC_ETH;
-	if (p->tagged) {
+	if (p->tagged && (p->vlan_tci & 0x0fff)) {
 		struct sluice_vlan_key vk = {};
 		__u32 *sub;
 

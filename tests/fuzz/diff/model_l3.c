@@ -230,7 +230,10 @@ static int parse_l2(const struct dcfg *c, struct m_pkt *p)
 		p->tci = rd16(b + 14);
 		type = rd16(b + 16);
 		p->l3_off = 18;
-		sub = vlan_sub(c, p->port->ifindex, p->tci & 0x0fff);
+		/* parse.h parse_l2(): VID 0 (a priority tag) is the port's */
+		sub = (p->tci & 0x0fff) ?
+			      vlan_sub(c, p->port->ifindex, p->tci & 0x0fff) :
+			      p->port;
 		if (!sub)
 			return SLUICE_PASS_VLAN_UNKNOWN;
 		p->in_if = sub;
