@@ -31,6 +31,9 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 /* The same as fields of @o: "ct", "fw", "vip", "nat", "route". */
 void cli_trace_decision_json(const struct sluice_trace_event *ev,
 			     json_object *o);
+/* An address, "[v6]:port" or "v4:port" with @ports, into @buf. */
+void cli_trace_endpoint(__u8 family, const __u8 *a, bool ports, __u16 port,
+			char *buf, size_t len);
 int do_trace(int argc, char **argv);
 
 #endif

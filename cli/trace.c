@@ -273,20 +273,6 @@ static void ifname_of(__u32 ifindex, char *buf, size_t len)
 		snprintf(buf, len, "%u", ifindex);
 }
 
-static void addr_port(int family, const __u8 *a, bool ports, __u16 port,
-		      char *buf, size_t len)
-{
-	char txt[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, txt, sizeof(txt));
-	if (!ports)
-		snprintf(buf, len, "%s", txt);
-	else if (family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", txt, port);
-	else
-		snprintf(buf, len, "%s:%u", txt, port);
-}
-
 static const char *proto_name(__u8 p, char *buf, size_t len)
 {
 	switch (p) {
@@ -311,8 +297,10 @@ int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len)
 		return snprintf(buf, len, "%s in %s len %u %s %s out %s%s",
 				hook, in, ev->len, dp_reason_name(ev->reason),
 				verdict_name(ev->verdict), out, dec);
-	addr_port(ev->family, ev->src, ports, ev->sport, src, sizeof(src));
-	addr_port(ev->family, ev->dst, ports, ev->dport, dst, sizeof(dst));
+	cli_trace_endpoint(ev->family, ev->src, ports, ev->sport, src,
+			   sizeof(src));
+	cli_trace_endpoint(ev->family, ev->dst, ports, ev->dport, dst,
+			   sizeof(dst));
 	/* with the VIP noted, the decision names the backend */
 	if ((ev->flags & SLUICE_TRACE_F_ENCAP) &&
 	    !(ev->d.flags & SLUICE_TRACE_D_VIP)) {

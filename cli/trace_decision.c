@@ -89,8 +89,8 @@ static void dev_name(__u32 ifindex, char *buf, size_t len)
 		snprintf(buf, len, "%u", ifindex);
 }
 
-static void endpoint(__u8 family, const __u8 *a, bool ports, __u16 port,
-		     char *buf, size_t len)
+void cli_trace_endpoint(__u8 family, const __u8 *a, bool ports, __u16 port,
+			char *buf, size_t len)
 {
 	char txt[INET6_ADDRSTRLEN];
 
@@ -147,8 +147,8 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 			    "in");
 	if (d->flags & SLUICE_TRACE_D_VIP) {
 		if (ev->flags & SLUICE_TRACE_F_ENCAP) {
-			endpoint(ev->family, ev->dst, ports, ev->dport, a,
-				 sizeof(a));
+			cli_trace_endpoint(ev->family, ev->dst, ports,
+					   ev->dport, a, sizeof(a));
 			addr_txt(ev->tun_family, ev->tun_dst, b, sizeof(b));
 			ADD(" vip %s/%s (id %u)", a, l4_name(ev->proto),
 			    d->vip_id);
@@ -163,11 +163,13 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 			ADD(" backend none");
 	}
 	if (d->flags & SLUICE_TRACE_D_NAT_SRC) {
-		endpoint(ev->family, ev->src, ports, ev->sport, a, sizeof(a));
+		cli_trace_endpoint(ev->family, ev->src, ports, ev->sport, a,
+				   sizeof(a));
 		ADD(" nat src %s", a);
 	}
 	if (d->flags & SLUICE_TRACE_D_NAT_DST) {
-		endpoint(ev->family, ev->dst, ports, ev->dport, a, sizeof(a));
+		cli_trace_endpoint(ev->family, ev->dst, ports, ev->dport, a,
+				   sizeof(a));
 		ADD(" nat dst %s", a);
 	}
 	if (d->flags & SLUICE_TRACE_D_ROUTE) {
@@ -238,14 +240,14 @@ void cli_trace_decision_json(const struct sluice_trace_event *ev,
 		bool ports = ev->flags & SLUICE_TRACE_F_PORTS;
 
 		if (d->flags & SLUICE_TRACE_D_NAT_SRC) {
-			endpoint(ev->family, ev->src, ports, ev->sport, a,
-				 sizeof(a));
+			cli_trace_endpoint(ev->family, ev->src, ports,
+					   ev->sport, a, sizeof(a));
 			json_object_object_add(n, "src",
 					       json_object_new_string(a));
 		}
 		if (d->flags & SLUICE_TRACE_D_NAT_DST) {
-			endpoint(ev->family, ev->dst, ports, ev->dport, a,
-				 sizeof(a));
+			cli_trace_endpoint(ev->family, ev->dst, ports,
+					   ev->dport, a, sizeof(a));
 			json_object_object_add(n, "dst",
 					       json_object_new_string(a));
 		}
