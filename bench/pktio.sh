@@ -2,7 +2,8 @@
 # libpktio over veth, next to DPDK on the same backends and to the kernel
 # socket API, all in the same run (docs/pktio.md, docs/performance.md):
 #   l2fwd   A -> F -> B: F forwards every frame from its port F0 out of F1
-#           (MACs rewritten): sluice-l2fwd on af_xdp and on af_packet, and
+#           (MACs rewritten): sluice-l2fwd on af_xdp and on af_packet (its
+#           default tx, sendmmsg on a veth, and tx=ring), and
 #           dpdk-testpmd --forward-mode=mac on net_af_xdp and net_af_packet
 #           vdevs of the same two veths; B drops in XDP and counts.
 #   rxdrop  A -> F: F receives and drops: sluice-echo with no datagram to
@@ -161,8 +162,9 @@ sluice_stop() {
 }
 sluice_mode() { grep -m1 "queue 0:" "$SL_LOG" | sed 's/.*queue 0: //'; }
 
-# one_l2fwd_sluice DRIVER REP [TX]: TX send is af_packet's tx=send
-# (sendmmsg from the buffers), a figure of its own (sluice-af_packet-send)
+# one_l2fwd_sluice DRIVER REP [TX]: TX is af_packet's tx= (ring: the mmap
+# tx ring, a figure of its own, sluice-af_packet-ring; the default, auto,
+# is sendmmsg from the buffers on a veth: the mode says tx-send)
 one_l2fwd_sluice() {
 	local drv=$1 rep=$2 b0 b1 out sum secs fwd copies mode opt=()
 	local name=sluice-$1
@@ -173,7 +175,7 @@ one_l2fwd_sluice() {
 	sluice_run sluice-l2fwd --driver "$drv" "${opt[@]}" --dev "$IF0" --dev "$IF1" \
 		--dst-mac $MAC_A --dst-mac $MAC_B ||
 		{ unavailable l2fwd "$name" "$(head -c 300 "$SL_LOG")"; return 0; }
-	mode=$(sluice_mode)${3:+,tx=$3}
+	mode=$(sluice_mode)
 	gen 0.3 $MAC_F0 198.18.2.2 >/dev/null
 	b0=$(rx_of "$NS_B" "$IB")
 	out=$(gen "$SECS" $MAC_F0 198.18.2.2)
@@ -366,7 +368,7 @@ for rep in $(seq 1 "$REPS"); do
 		one_l2fwd_sluice $d "$rep"
 		one_l2fwd_testpmd $d "$rep"
 	done
-	one_l2fwd_sluice af_packet "$rep" send
+	one_l2fwd_sluice af_packet "$rep" ring
 	for d in af_xdp af_packet; do
 		one_rxdrop_sluice $d "$rep"
 		one_rxdrop_testpmd $d "$rep"
@@ -411,7 +413,7 @@ def med(test, case):
     return r.get("median") if r else None
 for r in out:
     peer = {"sluice-af_xdp": "dpdk-af_xdp", "sluice-af_packet": "dpdk-af_packet",
-            "sluice-af_packet-send": "dpdk-af_packet"}
+            "sluice-af_packet-ring": "dpdk-af_packet"}
     base = None
     if r["test"] in ("l2fwd", "rxdrop"):
         base = peer.get(r["case"])

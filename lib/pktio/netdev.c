@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Link facts of a kernel interface (ifindex, MTU, MAC, up and running),
- * for the drivers that open one: af_xdp, af_packet, tap. */
+/* Link facts of a kernel interface (ifindex, MTU, MAC, up and running,
+ * its kernel driver), for the drivers that open one: af_xdp, af_packet,
+ * tap. */
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <string.h>
@@ -53,4 +56,25 @@ err_ioctl:
 	pktio_drv_err("port %s: interface %s: %s", port->name, ifname,
 		      err == -ENODEV ? "no such interface" : strerror(-err));
 	return err;
+}
+
+bool pktio_drv_netdev_is(const char *ifname, const char *driver)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr;
+	bool is = false;
+	int fd;
+
+	if (!ifname || strlen(ifname) >= IFNAMSIZ)
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		is = !strncmp(info.driver, driver, sizeof(info.driver));
+	close(fd);
+	return is;
 }

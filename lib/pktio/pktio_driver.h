@@ -63,6 +63,9 @@ void pktio_drv_set_link(struct pktio_port *port, int ifindex, uint32_t mtu,
  * interface") or another -errno, said with pktio_drv_err().  Usable from
  * open() and from link_update(). */
 int pktio_drv_netdev_link(struct pktio_port *port, const char *ifname);
+/* Whether ifname's kernel driver is `driver` (ethtool's name for it, e.g.
+ * "veth"); false when it cannot be told. */
+bool pktio_drv_netdev_is(const char *ifname, const char *driver);
 /* Queue q's mode: PKTIO_QF_* flags; the mode string is made from them. */
 void pktio_drv_set_queue_mode(struct pktio_port *port, uint16_t q,
 			      uint32_t flags);

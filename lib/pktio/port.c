@@ -434,6 +434,7 @@ static const struct {
 	{ PKTIO_QF_NEED_WAKEUP, "need_wakeup" },
 	{ PKTIO_QF_BUSY_POLL, "busy-poll" },
 	{ PKTIO_QF_SHARED_UMEM, "shared-umem" },
+	{ PKTIO_QF_TX_SEND, "tx-send" },
 };
 
 void pktio_drv_set_queue_mode(struct pktio_port *port, uint16_t q,

@@ -24,7 +24,9 @@ host_if "$NS_C" c0
 ip netns exec "$NS_E" ethtool -K e0 gro off >/dev/null 2>&1
 
 # ---- one queue: v4 and v6 ---------------------------------------------------
-echo_start "$NS_E" one --driver af_packet --dev e0 || die "echo tool on e0"
+echo_start "$NS_E" one --driver af_packet --dev e0 --opt tx=ring || die "echo tool on e0"
+check "af_packet tx=ring: the queue's mode is copy (no tx-send)" \
+	grep -qx 'queue 0 mode: copy' "$T_TMP/echo-one.out"
 # (the leak checks below count these mappings: show that they see a ring)
 check "af_packet: the rx+tx ring is one socket mapping" grep -qx 'maps 1' "$T_TMP/echo-one.out"
 check "af_packet: IPv4 datagrams echoed with exact payloads" \
@@ -46,7 +48,15 @@ wakeups=$(echo_field one 0 wakeups)
 check "af_packet: tx kicks counted as wakeups ($wakeups)" test "${wakeups:-0}" -ge 1
 
 # ---- tx=send: sendmmsg() from the buffers instead of the tx ring ------------
-echo_start "$NS_E" send --driver af_packet --dev e0 --opt tx=send || die "echo tool, tx=send"
+echo_start "$NS_E" xsend --driver af_packet --dev e0 --opt tx=send || die "echo tool, tx=send"
+check "af_packet tx=send: the mode says tx-send" \
+	grep -qx 'queue 0 mode: copy,tx-send' "$T_TMP/echo-xsend.out"
+echo_stop xsend
+check "af_packet tx=send: clean stop" test $? = 0
+# the default (tx=auto) on a veth: send (the ring copies twice there)
+echo_start "$NS_E" send --driver af_packet --dev e0 || die "echo tool, default tx"
+check "af_packet tx=auto on a veth: sendmmsg, the mode says tx-send" \
+	grep -qx 'queue 0 mode: copy,tx-send' "$T_TMP/echo-send.out"
 check "af_packet tx=send: only the rx ring is mapped" grep -qx 'maps 1' "$T_TMP/echo-send.out"
 check "af_packet tx=send: IPv4 datagrams echoed with exact payloads" \
 	udp_echo "$NS_C" 198.18.61.1 7000 40 4
@@ -92,11 +102,13 @@ check "af_packet: oversized frames: exit 0, every buffer back" \
 ip -n "$NS_C" link set c0 mtu 1500 && ip -n "$NS_E" link set e0 mtu 1500 || die "mtu 1500"
 
 # ---- two queues in a fanout group ------------------------------------------
-# (lb also sends with PACKET_QDISC_BYPASS)
+# (hash sends through the tx rings, lb with sendmmsg (the default on a
+# veth) and PACKET_QDISC_BYPASS)
 for mode in hash lb; do
 	bypass=$([ $mode = lb ] && echo 1 || echo 0)
+	tx=$([ $mode = lb ] && echo auto || echo ring)
 	echo_start "$NS_E" fan --driver af_packet --dev e0 --queues 2 \
-		--opt "fanout=$mode" --opt "qdisc_bypass=$bypass" ||
+		--opt "fanout=$mode" --opt "qdisc_bypass=$bypass" --opt "tx=$tx" ||
 		die "echo tool with 2 queues ($mode)"
 	check "af_packet fanout=$mode: a ring mapping a queue" grep -qx 'maps 2' "$T_TMP/echo-fan.out"
 	check "af_packet fanout=$mode: 64 flows, every datagram echoed once" \

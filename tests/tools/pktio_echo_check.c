@@ -11,8 +11,9 @@
  *   pktio_echo_check --driver D --dev IF --open-fail N [--max-fds M]
  *                    [--queues N] [--opt ...]
  *
- * It prints "maps M" (M: the mappings of sockets in /proc/self/maps, an
- * af_packet ring is one) and "ready" once the port is open, and at
+ * It prints each queue's mode ("queue Q mode: copy,..."), "maps M" (M:
+ * the mappings of sockets in /proc/self/maps, an af_packet ring is one)
+ * and "ready" once the port is open, and at
  * SIGTERM/SIGINT (or after
  * S seconds) one line per queue ("queue Q echoed N rx R tx T drops D
  * errors E copies C wakeups W oversize O") and "pool A/T" after the port is closed;
@@ -338,6 +339,12 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	for (uint16_t q = 0; q < pktio_port_nqueues(port); q++) {
+		struct pktio_queue_info qi;
+
+		if (!pktio_queue_info(port, q, &qi))
+			printf("queue %u mode: %s\n", q, qi.mode);
+	}
 	printf("maps %d\nready\n", count_socket_maps());
 	fflush(stdout);
 	run(port, l3, udp_port, seconds, echoed);

@@ -70,6 +70,7 @@ struct pktio_port_cfg {
 #define PKTIO_QF_NEED_WAKEUP (1u << 4)
 #define PKTIO_QF_BUSY_POLL (1u << 5)
 #define PKTIO_QF_SHARED_UMEM (1u << 6)
+#define PKTIO_QF_TX_SEND (1u << 7) /* af_packet: sendmmsg(), no tx ring */
 
 struct pktio_queue_info {
 	uint32_t flags; /* PKTIO_QF_* */
