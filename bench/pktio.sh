@@ -22,10 +22,12 @@
 # why; one whose path check fails is invalid and fails the run.
 #
 #   bench/pktio.sh [--quick] [--json FILE] [--md FILE] [--reps N] [--seconds S]
-#                  [--build DIR]
+#                  [--build DIR] [--only l2fwd|rxdrop|echo]
 #
 # Defaults: 3 rounds of 3 s (about 3 minutes); --quick: 1 round of 1 s and
-# DPDK only when it is installed.  Exit status: 0 when every figure was
+# DPDK only when it is installed; --only runs one test.  A ratio is of
+# the medians, and (in parentheses) the median and range of the ratios
+# of each round (the two ran one after the other in that round).  Exit status: 0 when every figure was
 # measured or explained, 1 on a setup or path-check failure, 2 on bad
 # options.  Namespaces, veths and programs are removed on exit
 # (tests/netns/lib.sh); addresses come from 198.18.0.0/15 only.
@@ -38,6 +40,7 @@ REPS=3
 SECS=3
 JSON_OUT=
 MD_OUT=
+ONLY=
 GEN_CPU=0
 F_CPU=1
 
@@ -50,11 +53,16 @@ while [ $# -gt 0 ]; do
 	--reps) REPS=${2:?}; shift ;;
 	--seconds) SECS=${2:?}; shift ;;
 	--build) BUILD=$(cd "${2:?}" && pwd); shift ;;
+	--only) ONLY=${2:?--only needs l2fwd, rxdrop or echo}; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "pktio.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
+case "$ONLY" in
+'' | l2fwd | rxdrop | echo) ;;
+*) echo "pktio.sh: --only '$ONLY': not l2fwd, rxdrop or echo" >&2; exit 2 ;;
+esac
 case "$REPS$SECS" in
 '' | *[!0-9]*) echo "pktio.sh: --reps and --seconds take whole numbers" >&2; exit 2 ;;
 esac
@@ -364,18 +372,24 @@ one_echo_socket() {
 T0=$SECONDS
 for rep in $(seq 1 "$REPS"); do
 	echo "# round $rep of $REPS" >&2
-	for d in af_xdp af_packet; do
-		one_l2fwd_sluice $d "$rep"
-		one_l2fwd_testpmd $d "$rep"
-	done
-	one_l2fwd_sluice af_packet "$rep" ring
-	for d in af_xdp af_packet; do
-		one_rxdrop_sluice $d "$rep"
-		one_rxdrop_testpmd $d "$rep"
-	done
-	one_echo_sluice af_xdp "$rep"
-	one_echo_sluice af_packet "$rep"
-	one_echo_socket "$rep"
+	if [ -z "$ONLY" ] || [ "$ONLY" = l2fwd ]; then
+		for d in af_xdp af_packet; do
+			one_l2fwd_sluice $d "$rep"
+			one_l2fwd_testpmd $d "$rep"
+		done
+		one_l2fwd_sluice af_packet "$rep" ring
+	fi
+	if [ -z "$ONLY" ] || [ "$ONLY" = rxdrop ]; then
+		for d in af_xdp af_packet; do
+			one_rxdrop_sluice $d "$rep"
+			one_rxdrop_testpmd $d "$rep"
+		done
+	fi
+	if [ -z "$ONLY" ] || [ "$ONLY" = echo ]; then
+		one_echo_sluice af_xdp "$rep"
+		one_echo_sluice af_packet "$rep"
+		one_echo_socket "$rep"
+	fi
 done
 
 # ---- report ----------------------------------------------------------------------------
@@ -388,12 +402,14 @@ for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     key = (f[0], f[1])
     if key not in rows:
-        rows[key] = {"test": f[0], "case": f[1], "mpps": [], "mode": "", "why": ""}
+        rows[key] = {"test": f[0], "case": f[1], "mpps": [], "mode": "", "why": "",
+                     "by_rep": {}}
         order.append(key)
     kv = dict(x.split("=", 1) for x in f[2:] if "=" in x)
     r = rows[key]
     if "mpps" in kv:
         r["mpps"].append(float(kv["mpps"]))
+        r["by_rep"][kv.get("rep", str(len(r["mpps"])))] = float(kv["mpps"])
         r["mode"] = kv.get("mode", "")
         r["check"] = kv.get("check", "")
     elif "invalid" in kv:
@@ -422,6 +438,14 @@ for r in out:
     if base and r.get("median") and med(r["test"], base):
         r["ratio"] = r["median"] / med(r["test"], base)
         r["ratio_to"] = base
+        # the same round's figures: the noise of a moment hits both
+        other = rows[(r["test"], base)]["by_rep"]
+        per = [v / other[k] for k, v in r["by_rep"].items() if other.get(k)]
+        if per:
+            r["round_ratio"] = statistics.median(per)
+            r["round_ratio_min"], r["round_ratio_max"] = min(per), max(per)
+for r in out:
+    del r["by_rep"]
 json.dump({"pktio": out, "seconds": int(sys.argv[4])}, open(sys.argv[2], "w"), indent=1)
 with open(sys.argv[3], "w") as md:
     md.write("| test | case | I/O mode | Mpps (median, min-max) | ratio |\n|---|---|---|---|---|\n")
@@ -431,6 +455,9 @@ with open(sys.argv[3], "w") as md:
         else:
             fig = r["why"] or "no figure"
         ratio = "%.2f x %s" % (r["ratio"], r["ratio_to"]) if r.get("ratio") else ""
+        if r.get("round_ratio"):
+            ratio += " (rounds %.2f, %.2f-%.2f)" % (
+                r["round_ratio"], r["round_ratio_min"], r["round_ratio_max"])
         md.write("| %s | %s | %s | %s | %s |\n" % (r["test"], r["case"], r["mode"], fig, ratio))
 sys.exit(1 if bad else 0)
 PY
