@@ -73,7 +73,10 @@ static const struct bad_opt bad_opts[] = {
 	  { "rings=2" },
 	  -EINVAL,
 	  "unknown option 'rings' (block_size, block_count, frame_size, retire_ms, fanout, qdisc_bypass, tx)" },
-	{ "af_packet", { "tx=sendmsg" }, -EINVAL, "option tx=sendmsg" },
+	{ "af_packet",
+	  { "tx=sendmsg" },
+	  -EINVAL,
+	  "option tx=sendmsg: not one of ring, send, auto" },
 	{ "tap", { "persist=maybe" }, -EINVAL, "option persist=maybe" },
 	{ "tun", { "persist=2" }, -EINVAL, "option persist=2" },
 	{ "tun", { "mtu=1500" }, -EINVAL, "unknown option 'mtu' (persist)" },
@@ -118,8 +121,9 @@ static void test_bad_options(void **state)
 /* Good options and a missing interface: af_packet says which. */
 static void test_missing_interface(void **state)
 {
-	const char *opts[] = { "fanout=lb", "qdisc_bypass=1", "block_size=8192",
-			       "block_count=4", "frame_size=2048" };
+	const char *opts[] = { "fanout=lb",	  "qdisc_bypass=1",
+			       "block_size=8192", "block_count=4",
+			       "frame_size=2048", "tx=auto" };
 	struct pktio_pool_cfg pcfg;
 	struct pktio_pool *pool;
 	struct pktio_port_cfg cfg = {
@@ -127,7 +131,7 @@ static void test_missing_interface(void **state)
 		.dev = "pktio-nosuch",
 		.nqueues = 2,
 		.options = opts,
-		.n_options = 5,
+		.n_options = 6,
 	};
 	struct pktio_port *port = NULL;
 	int fds;
