@@ -98,6 +98,42 @@ static void pkt_v4(struct dp_explain_pkt *p, const char *src, const char *dst,
 	p->ifindex = ifindex;
 }
 
+/* @p explained as a forward: the frame run is @in as built, counted at
+ * @slot, fwd_redirect, and the output @in routed to @o (TTL - 1), byte for
+ * byte. */
+static bool explains_routed(struct dp_explain *x,
+			    const struct dp_explain_pkt *p,
+			    const struct pkt_spec *in, const struct l2_out *o,
+			    __u32 slot, struct dp_explain_result *r)
+{
+	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
+	struct frame *f = calloc(1, sizeof(*f));
+	struct frame *fin = calloc(1, sizeof(*fin));
+	bool ok;
+
+	ok = f && fin && !build_routed(in, none, o, 1, f) &&
+	     !pkt_build(in, fin) && !dp_explain_run(x, p, r);
+	if (ok &&
+	    (r->in_len != fin->len || memcmp(r->in, fin->buf, fin->len))) {
+		diag("the input frame:\n");
+		hexdiff(fin->buf, fin->len, r->in, r->in_len);
+		ok = false;
+	}
+	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
+	     r->action == XDP_REDIRECT && r->slot == slot;
+	if (!ok)
+		diag("reason %s, action %s, slot %u (want %u)\n",
+		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
+		     xdp_name(r->action), r->slot, slot);
+	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
+		hexdiff(f->buf, f->len, r->out, r->out_len);
+		ok = false;
+	}
+	free(fin);
+	free(f);
+	return ok;
+}
+
 static void explain_routed(struct env *e, struct dp_explain *x,
 			   struct dp_explain_result *r)
 {
@@ -113,28 +149,12 @@ static void explain_routed(struct env *e, struct dp_explain *x,
 		.tcp_flags = 0x02,
 	};
 	const struct l2_out o = { .dst = MAC_GW1, .src = MAC_P1 };
-	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
 	struct dp_explain_pkt p;
-	struct frame *f = calloc(1, sizeof(*f));
-	bool ok;
 
 	pkt_v4(&p, H0_4, "198.19.0.7", e->ifindex[IFX_P0]);
-	ok = f && !build_routed(&in, none, &o, 1, f) &&
-	     !dp_explain_run(x, &p, r);
-	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
-	     r->action == XDP_REDIRECT && r->slot == e->slot[IFX_P0];
-	if (!ok)
-		diag("reason %s, action %s, slot %u\n",
-		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
-		     xdp_name(r->action), r->slot);
-	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
-		hexdiff(f->buf, f->len, r->out, r->out_len);
-		ok = false;
-	}
-	tap(e, ok,
+	tap(e, explains_routed(x, &p, &in, &o, e->slot[IFX_P0], r),
 	    "explain: 198.18.0.2 -> 198.19.0.7:443/tcp at sl0: fwd_redirect, "
 	    "the routed frame byte for byte");
-	free(f);
 }
 
 /* IPv6 and UDP: the hop limit, the next hop's MAC, the ports kept. */
@@ -152,33 +172,17 @@ static void explain_routed6(struct env *e, struct dp_explain *x,
 		.dport = 53,
 	};
 	const struct l2_out o = { .dst = MAC_GW1, .src = MAC_P1 };
-	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
 	struct dp_explain_pkt p = { .family = AF_INET6,
 				    .proto = IPPROTO_UDP,
 				    .sport = htons(40001),
 				    .dport = htons(53),
 				    .ifindex = e->ifindex[IFX_P0] };
-	struct frame *f = calloc(1, sizeof(*f));
-	bool ok;
 
 	inet_pton(AF_INET6, H0_6, p.src);
 	inet_pton(AF_INET6, "2001:db8:100::7", p.dst);
-	ok = f && !build_routed(&in, none, &o, 1, f) &&
-	     !dp_explain_run(x, &p, r);
-	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
-	     r->action == XDP_REDIRECT;
-	if (!ok)
-		diag("reason %s, action %s\n",
-		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
-		     xdp_name(r->action));
-	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
-		hexdiff(f->buf, f->len, r->out, r->out_len);
-		ok = false;
-	}
-	tap(e, ok,
+	tap(e, explains_routed(x, &p, &in, &o, e->slot[IFX_P0], r),
 	    "explain: [2001:db8::2]:40001 -> [2001:db8:100::7]:53/udp at sl0: "
 	    "fwd_redirect, the routed frame byte for byte");
-	free(f);
 }
 
 static void explain_nowhere(struct env *e, struct dp_explain *x,
@@ -248,39 +252,19 @@ static void explain_vlan(struct env *e, struct dp_explain *x,
 	const struct l2_out o = {
 		.dst = MAC_GW30, .src = MAC_V30, .tagged = 1, .vid = 30
 	};
-	const struct pkt_mut none[PKT_MAX_MUT] = { { .op = MUT_END } };
-	struct frame *f = calloc(1, sizeof(*f));
-	struct frame *fin = calloc(1, sizeof(*fin));
 	struct dp_explain_pkt p;
 	bool ok;
 
 	pkt_v4(&p, H0_4, "198.19.8.7", e->ifindex[IFX_V10]);
-	ok = f && fin && !build_routed(&in, none, &o, 1, f) &&
-	     !pkt_build(&in, fin) && !dp_explain_run(x, &p, r);
-	if (ok &&
-	    (r->in_len != fin->len || memcmp(r->in, fin->buf, fin->len))) {
-		diag("the input frame:\n");
-		hexdiff(fin->buf, fin->len, r->in, r->in_len);
-		ok = false;
-	}
-	ok = ok && r->reason == SLUICE_FWD_REDIRECT &&
-	     r->action == XDP_REDIRECT && r->slot == e->slot[IFX_V10] &&
-	     r->port == e->ifindex[IFX_P0] && r->vlan_id == 10;
-	if (!ok)
-		diag("reason %s, action %s, slot %u (V10: %u), port %u, vlan "
-		     "%u\n",
-		     r->reason < 0 ? "none" : dp_reason_name(r->reason),
-		     xdp_name(r->action), r->slot, e->slot[IFX_V10], r->port,
-		     r->vlan_id);
-	if (ok && (r->out_len != f->len || memcmp(r->out, f->buf, f->len))) {
-		hexdiff(f->buf, f->len, r->out, r->out_len);
+	ok = explains_routed(x, &p, &in, &o, e->slot[IFX_V10], r);
+	if (ok && (r->port != e->ifindex[IFX_P0] || r->vlan_id != 10)) {
+		diag("port %u (want %u), vlan %u (want 10)\n", r->port,
+		     e->ifindex[IFX_P0], r->vlan_id);
 		ok = false;
 	}
 	tap(e, ok,
 	    "explain: at VLAN 10 of sl0: the frame tagged 10, counted at the "
 	    "VLAN, routed out tagged 30, byte for byte");
-	free(fin);
-	free(f);
 }
 
 /* The live bucket of 198.18.0.0/24 under a limit of 2 packets: as the
