@@ -31,6 +31,7 @@
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/ct.h>
+#include "clock.h"
 #include "ct_maps.h"
 #include "l3.h"
 #include "nat_maps.h"
@@ -433,7 +434,7 @@ static __always_inline void ct_update(struct pkt *p, struct l3_info *f,
 {
 	__u64 seen = *(volatile __u64 *)ct_word_of(e), next;
 	struct ct_word w = ct_word_load(seen), nw;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = clock_tick_ns(); /* timeouts count in seconds */
 	__u8 state, flags;
 	__u32 ev = 0;
 	int dir;
@@ -628,7 +629,7 @@ static __always_inline int ct_create(struct pkt *p, struct ct_pkt *c,
 				     const struct sluice_ct_config *cfg)
 {
 	struct sluice_ct_entry *v;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = clock_tick_ns(); /* timeouts count in seconds */
 	__u32 zero = 0;
 	long err;
 

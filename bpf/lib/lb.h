@@ -16,6 +16,7 @@
 #include <linux/ipv6.h>
 #include <bpf/bpf_endian.h>
 #include <uapi/sluice/flow_hash.h>
+#include "clock.h"
 #include "csum.h"
 #include "encap.h"
 #include "l3.h"
@@ -231,9 +232,10 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	if ((be->flags & SLUICE_BE_DRAINING) && fl->key.proto == IPPROTO_TCP &&
 	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
 		return NULL;
-	if (idle && now - entry->last_seen_ns >= idle * 1000000000ull)
+	if (idle &&
+	    clock_since(now, entry->last_seen_ns) >= idle * 1000000000ull)
 		return NULL;
-	if (now - entry->last_seen_ns > LB_FLOW_REFRESH_NS)
+	if (clock_since(now, entry->last_seen_ns) > LB_FLOW_REFRESH_NS)
 		entry->last_seen_ns = now;
 	return be;
 }
@@ -254,7 +256,7 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 {
 	const struct sluice_backend *be;
 	struct sluice_lb_counter *bc;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = clock_tick_ns(); /* stamps counted in seconds */
 	__u32 id, idx, *slot;
 	void *ring;
 

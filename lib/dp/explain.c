@@ -75,6 +75,8 @@ static const struct explain_private {
 	{ "neigh_wanted", true,
 	  "an on-link miss's note (sluiced would ask the kernel to resolve "
 	  "the host)" },
+	{ "clock_tick", false,
+	  "the per-CPU time of the current tick, stamped on first use" },
 	{ "trace_cfg", false,
 	  "the trace's switch and filter: the copy's stays off, so an "
 	  "explain during a trace puts no event into the live ring" },

@@ -105,6 +105,8 @@ static const struct {
 	/* the per-packet trace: the filter is rewritten by each trace, the
 	 * ring and the scratch are this load's; a pin set from before the
 	 * trace has none of them, and they are made at the load */
+	/* the per-CPU time of the current tick (bpf/lib/clock.h) */
+	{ "clock_tick", SLUICE_LAYOUT_CLOCK, MAP_DERIVED },
 	{ "trace_cfg", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
 	{ "trace_stats", SLUICE_LAYOUT_TRACE, MAP_DERIVED },
 	{ "trace_scratch", SLUICE_LAYOUT_TRACE, MAP_DERIVED },

@@ -533,6 +533,17 @@ const struct lb_fixture lb_fixtures[] = {
 	  {},
 	  LB(1, HIT, 0),
 	  .seen = SEEN_KEPT },
+	/* a stamp ahead of this CPU's time: another CPU's newer tick, or
+	 * sluiced's clock_gettime (bpf/lib/clock.h) -- no time elapsed,
+	 * where a plain subtraction would wrap and call the flow idle */
+	{ "flow: idle timeout 1 s, entry stamped 50 ms ahead: a hit, kept",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(42001, 80, 16) },
+	  {},
+	  { A0(RING_MOVE), A(FLOW_AGE, -50, 0) },
+	  { A0(RING_RESET) },
+	  LB(1, HIT, 0),
+	  .seen = SEEN_KEPT },
 	{ "flow: no idle timeout, entry an hour old: a hit, restamped",
 	  IFX_P0,
 	  { TO_P0, C4(VIP1), TCP(42001, 80, 16) },

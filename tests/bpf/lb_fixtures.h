@@ -60,7 +60,7 @@ enum lb_act_op {
 	ACT_ENTRY_BE_DRAIN, /* the backend of its entry: SLUICE_BE_DRAINING */
 	ACT_SLOT_BE_DOWN,   /* the backend its slot names: SLUICE_BE_DOWN */
 	ACT_BE_RESTORE,	    /* every backend as the table says, flags 0 */
-	ACT_FLOW_AGE,	    /* its entry: last seen @a ms ago */
+	ACT_FLOW_AGE,	    /* its entry: last seen @a ms ago (< 0: ahead) */
 	ACT_FLOW_PUT,	    /* its entry := VIP @a, a backend that is not
 				 * its slot's */
 	ACT_SRC,	    /* lb_config.have_src4 = @a, have_src6 = @b */

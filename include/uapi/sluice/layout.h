@@ -42,6 +42,9 @@
 /* steer_* (uapi/sluice/steer.h) */
 #define SLUICE_LAYOUT_STEER 1
 
+/* clock_tick (bpf/lib/clock.h): a per-CPU cache, made at every load */
+#define SLUICE_LAYOUT_CLOCK 1
+
 /* trace_* (uapi/sluice/trace.h) */
 #define SLUICE_LAYOUT_TRACE 2 /* 2: events carry the decision (176 + CAP) */
 
