@@ -5,7 +5,8 @@
  * cannot disagree) and the ports packets leave by.
  *
  *   ip4-lookup, ip6-lookup   fibread_lookup() with the packet's flow hash;
- *                            a next hop -> meta.nh, edge "rewrite"
+ *                            a next hop -> meta.nh, edge "rewrite"; an
+ *                            on-link miss is noted in @notes
  *   ip-rewrite               meta.nh -> egress port, MACs, VLAN, TTL/hop
  *                            limit (incremental checksum), MTU;
  *                            slot -> meta.out, edge "output"
@@ -31,6 +32,7 @@ extern "C" {
 #endif
 
 struct fibread;
+struct neigh_note;
 
 #define GRAPH_FIB_PORTS_MAX 64
 
@@ -41,6 +43,10 @@ struct graph_fib_port {
 
 struct graph_fib {
 	struct fibread *reader; /* atomic: see above */
+	/* sluiced's neigh_wanted map (lib/fibread/neigh_note.h), where the
+	 * lookups note on-link misses; atomic and swapped as @reader; NULL:
+	 * not pinned, each miss is counted as onlink_note_errors */
+	struct neigh_note *notes;
 	unsigned int n_ports;
 	struct graph_fib_port ports[GRAPH_FIB_PORTS_MAX];
 };

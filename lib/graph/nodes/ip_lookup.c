@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <uapi/sluice/reasons.h>
 #include "fibread.h"
+#include "neigh_note.h"
 #include "../graph_internal.h"
 #include "drop.h"
 #include "ip_check.h"
@@ -14,6 +15,9 @@ struct ip_lookup_priv {
 	struct graph_fib *fib;
 	struct graph_reason_counts reasons; /* what it did not forward */
 	uint64_t no_fib, fib_error, no_port;
+	/* this burst's on-link misses, noted once it is routed */
+	struct neigh_note_set pending;
+	struct neigh_note_counts notes;
 };
 
 static int ip_lookup_init(struct graph_node *node,
@@ -98,6 +102,7 @@ static uint16_t lookup_one(struct ip_lookup_priv *p, const struct fibread *r,
 		p->fib_error++;
 		return punt_as(p, m, SLUICE_PASS_NO_NEIGH);
 	}
+	neigh_note_hop(&p->pending, &f, &h);
 	if (h.reason == SLUICE_FWD_REDIRECT) {
 		if (graph_fib_port_slot(p->fib, h.tx_ifindex) < 0) {
 			p->no_port++;
@@ -125,6 +130,10 @@ static void ip_lookup_burst(struct graph_ctx *ctx, struct graph_node *node,
 	for (uint16_t i = 0; i < n; i++)
 		graph_enqueue(ctx, node, lookup_one(p, r, family, bufs[i]),
 			      bufs[i]);
+	if (p->pending.n)
+		neigh_note_flush(__atomic_load_n(&p->fib->notes,
+						 __ATOMIC_ACQUIRE),
+				 &p->pending, &p->notes);
 }
 
 static void ip4_lookup_process(struct graph_ctx *ctx, struct graph_node *node,
@@ -146,6 +155,11 @@ static const struct {
 	{ "no_fib", offsetof(struct ip_lookup_priv, no_fib) },
 	{ "fib_error", offsetof(struct ip_lookup_priv, fib_error) },
 	{ "no_port", offsetof(struct ip_lookup_priv, no_port) },
+	{ "onlink_notes", offsetof(struct ip_lookup_priv, notes.written) },
+	{ "onlink_note_present",
+	  offsetof(struct ip_lookup_priv, notes.present) },
+	{ "onlink_note_errors", offsetof(struct ip_lookup_priv, notes.errors) },
+	{ "onlink_note_full", offsetof(struct ip_lookup_priv, pending.full) },
 };
 
 static uint64_t own(const struct ip_lookup_priv *p, size_t i)

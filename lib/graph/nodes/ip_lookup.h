@@ -25,6 +25,15 @@
  * "fib_error" (fibread_lookup() failed: punted pass_no_neigh) and
  * "no_port" (a forward to an egress without a port in the graph_fib:
  * punted pass_egress_unmanaged, counted there too).
+ *
+ * An on-link miss (a connected destination without a neighbour, punted
+ * pass_no_neigh) is noted in the graph_fib's notes, the neigh_wanted map
+ * the XDP path notes in (lib/fibread/neigh_note.h): each destination once
+ * per burst, written after the burst is routed.  Counters: "onlink_notes"
+ * (notes inserted), "onlink_note_present" (already noted, not yet taken
+ * by sluiced), "onlink_note_errors" (no map pinned, or the write failed),
+ * "onlink_note_full" (a burst's misses beyond NEIGH_NOTE_BURST hosts,
+ * left to a later packet).
  */
 #ifndef SLUICE_GRAPH_IP_LOOKUP_H
 #define SLUICE_GRAPH_IP_LOOKUP_H
