@@ -514,6 +514,12 @@ static int start(struct vrouter *vr)
 	snprintf(vr->ctl.pin_dir, sizeof(vr->ctl.pin_dir), "%s",
 		 vr->cfg->pin_dir);
 	vr->stats.fib = &vr->ctl;
+	if (vr_fib_open_notes(&vr->ctl, err, sizeof(err)))
+		fprintf(stderr,
+			PROG ": on-link misses not noted for sluiced: %s "
+			     "(counted as onlink_note_errors; tried again "
+			     "every second)\n",
+			err);
 	rc = open_dataplane(vr);
 	if (rc)
 		return rc;

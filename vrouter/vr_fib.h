@@ -8,7 +8,12 @@
  * the old one is closed at a later tick, once every worker finished two
  * passes over its queues since the swap (pktio_worker_stats().loops, which
  * a worker bumps after each pass): none can still be in a burst that
- * loaded it.
+ * loaded it. *
+ * The lookups' on-link notes (graph_fib.notes, sluiced's neigh_wanted map,
+ * lib/fibread/neigh_note.h) follow the same way: opened at the start, and
+ * at a tick opened again when the pin names another map, or when none was
+ * pinned before (sluiced started later, or restarted); the old handle is
+ * retired and closed as a reader is.
  */
 #ifndef SLUICE_VROUTER_FIB_H
 #define SLUICE_VROUTER_FIB_H
@@ -29,6 +34,8 @@ struct vr_fib {
 	uint64_t retired_loops[VR_THREADS_MAX];
 	uint64_t swaps;
 	uint64_t stale_errors; /* fibread_stale() or a reopen failed */
+	struct neigh_note *retired_notes;
+	uint64_t note_opens; /* the notes map opened (again) at a tick */
 };
 
 /*
@@ -39,6 +46,10 @@ struct vr_fib {
 int vr_fib_open_wait(const char *pin_dir, unsigned int wait_s,
 		     volatile sig_atomic_t *stop, struct fibread **out,
 		     char *err, size_t errlen);
+/* Opens the notes map into graph_fib.notes: 0, or -errno with @err (the
+ * router runs on without: its on-link misses are counted as errors, and
+ * each tick tries again). */
+int vr_fib_open_notes(struct vr_fib *f, char *err, size_t errlen);
 /* One control step: 0, 1 when the reader was swapped, -errno (logged by
  * the caller with @err) when the pins could not be read. */
 int vr_fib_tick(struct vr_fib *f, char *err, size_t errlen);

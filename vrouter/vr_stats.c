@@ -9,6 +9,7 @@
 
 struct totals {
 	uint64_t rx, tx, port_drops, forwarded, punted, dropped;
+	uint64_t onlink_notes, onlink_note_errors;
 };
 
 static void add_u64(struct json_object *o, const char *key, uint64_t v)
@@ -21,6 +22,26 @@ static uint64_t node_packets(struct graph *g, const char *node)
 	struct graph_node_stats ns;
 
 	return graph_node_stats(g, node, &ns) ? 0 : ns.packets;
+}
+
+/* A counter of the node's own, 0 when it has none. */
+static uint64_t node_counter(struct graph *g, const char *node,
+			     const char *name)
+{
+	uint64_t v;
+
+	return graph_node_counter(g, node, name, &v) ? 0 : v;
+}
+
+static void add_lookups(struct graph *g, struct totals *t)
+{
+	static const char *const lookups[] = { "ip4-lookup", "ip6-lookup" };
+
+	for (size_t i = 0; i < 2; i++) {
+		t->onlink_notes += node_counter(g, lookups[i], "onlink_notes");
+		t->onlink_note_errors +=
+			node_counter(g, lookups[i], "onlink_note_errors");
+	}
 }
 
 static struct json_object *threads_json(const struct vr_stats_src *s,
@@ -53,6 +74,7 @@ static struct json_object *threads_json(const struct vr_stats_src *s,
 			t->forwarded += node_packets(s->graphs[i], "if-output");
 			t->punted += node_packets(s->graphs[i], "punt");
 			t->dropped += node_packets(s->graphs[i], "drop");
+			add_lookups(s->graphs[i], t);
 		}
 	}
 	return a;
@@ -114,12 +136,15 @@ static struct json_object *doc_new(const struct vr_stats_src *s,
 		add_u64(o, "forwarded", t->forwarded);
 		add_u64(o, "punted", t->punted);
 		add_u64(o, "dropped", t->dropped);
+		add_u64(o, "onlink_notes", t->onlink_notes);
+		add_u64(o, "onlink_note_errors", t->onlink_note_errors);
 	}
 	json_object_object_add(doc, "totals", o);
 	o = json_object_new_object();
 	if (o && s->fib) {
 		add_u64(o, "swaps", s->fib->swaps);
 		add_u64(o, "stale_errors", s->fib->stale_errors);
+		add_u64(o, "note_opens", s->fib->note_opens);
 	}
 	json_object_object_add(doc, "fib", o);
 	return doc;
@@ -184,9 +209,12 @@ void vr_stats_summary(const struct vr_stats_src *s, FILE *f)
 	json_object_put(doc);
 	fprintf(f,
 		"sluice-vrouter: rx %llu tx %llu forwarded %llu punted %llu "
-		"dropped %llu port_drops %llu fib_swaps %llu\n",
+		"dropped %llu port_drops %llu fib_swaps %llu onlink_notes %llu "
+		"onlink_note_errors %llu\n",
 		(unsigned long long)t.rx, (unsigned long long)t.tx,
 		(unsigned long long)t.forwarded, (unsigned long long)t.punted,
 		(unsigned long long)t.dropped, (unsigned long long)t.port_drops,
-		(unsigned long long)(s->fib ? s->fib->swaps : 0));
+		(unsigned long long)(s->fib ? s->fib->swaps : 0),
+		(unsigned long long)t.onlink_notes,
+		(unsigned long long)t.onlink_note_errors);
 }
