@@ -30,5 +30,8 @@ int fsgraph_open(struct fsgraph **out, struct fibread *rd, const __u32 *ifindex,
 int fsgraph_run(struct fsgraph *g, const __u8 *in, __u32 len,
 		struct fsgraph_out *o);
 void fsgraph_close(struct fsgraph *g);
+/* Where its lookups note on-link misses (lib/fibread/neigh_note.h). */
+struct neigh_note;
+void fsgraph_set_notes(struct fsgraph *g, struct neigh_note *n);
 
 #endif

@@ -77,6 +77,11 @@ void fsgraph_close(struct fsgraph *g)
 	free(g);
 }
 
+void fsgraph_set_notes(struct fsgraph *g, struct neigh_note *n)
+{
+	g->fib.notes = n;
+}
+
 int fsgraph_open(struct fsgraph **out, struct fibread *rd, const __u32 *ifindex,
 		 unsigned int n, char *why, size_t len)
 {

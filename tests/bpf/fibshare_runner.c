@@ -36,6 +36,7 @@
 #include "fib_fixtures.h"
 #include "fibshare.h"
 #include "names.h"
+#include "neigh_note.h"
 #include "pktbuild.h"
 #include "runner.h"
 
@@ -89,6 +90,9 @@ struct share {
 	/* the forwarding graph on the same table (fibshare_graph.c) */
 	struct fsgraph *gr;
 	unsigned int graph_fwd, graph_punt, graph_mismatches;
+	/* its on-link notes against XDP's: each frame's, taken */
+	struct neigh_note *nn;
+	unsigned int notes_same, notes_bad;
 };
 
 /* The MAC of gateway @k (distinct for each member of each group). */
@@ -453,6 +457,40 @@ static void graph_probe(struct share *s, const char *daddr,
 		     dp_reason_name(o.reason), o.len, r->out_len);
 }
 
+/* The note the last frame left in neigh_wanted (taken): how many. */
+static int note_taken(struct share *s, struct sluice_neigh_key *k)
+{
+	struct sluice_neigh_key got[4];
+	int n = dp_neigh_wanted_take(s->dp, got, 4);
+
+	if (n > 0)
+		*k = got[0];
+	return n;
+}
+
+/* XDP left @nx notes (@kx the first), the graph @ng (@kg): one each, the
+ * same 24 bytes, for an on-link miss as the reader saw it; none else. */
+static void notes_compare(struct share *s, const char *daddr,
+			  const struct fibread_hop *h, int nx,
+			  const struct sluice_neigh_key *kx, int ng,
+			  const struct sluice_neigh_key *kg)
+{
+	int want = h->reason == SLUICE_PASS_NO_NEIGH &&
+		   (h->flags & FIBREAD_ONLINK);
+
+	if (nx == want && ng == want &&
+	    (!want || !memcmp(kx, kg, sizeof(*kx)))) {
+		s->notes_same += (unsigned int)want;
+		return;
+	}
+	if (s->notes_bad++ < MAX_DIAG)
+		diag("notes: %s: want %d; XDP %d (ifindex %u family %u), "
+		     "graph %d (ifindex %u family %u)\n",
+		     daddr, want, nx, nx > 0 ? kx->ifindex : 0,
+		     nx > 0 ? kx->family : 0, ng, ng > 0 ? kg->ifindex : 0,
+		     ng > 0 ? kg->family : 0);
+}
+
 /* One destination through both; false on a disagreement. */
 static void probe(struct share *s, struct rng *g, int family)
 {
@@ -479,7 +517,8 @@ static void probe(struct share *s, struct rng *g, int family)
 	char daddr[INET6_ADDRSTRLEN];
 	struct fibread_hop h;
 	__u16 ports[2];
-	int ifx;
+	int ifx, nx, ng;
+	struct sluice_neigh_key kx = { 0 }, kg = { 0 };
 
 	if (l3_len)
 		sp.payload =
@@ -508,6 +547,7 @@ static void probe(struct share *s, struct rng *g, int family)
 		return;
 	}
 	xdp_run(s->e->prog_fd, s->e->ifindex[IFX_P0], in.buf, in.len, 0, 1, &r);
+	nx = note_taken(s, &kx);
 	/* fibread decides the route; the packet check after it is XDP's
 	 * forward_stage(): too big for the egress, to the kernel */
 	want = h.reason;
@@ -520,6 +560,8 @@ static void probe(struct share *s, struct rng *g, int family)
 		return;
 	}
 	graph_probe(s, daddr, &in, &r, &h, want);
+	ng = note_taken(s, &kg);
+	notes_compare(s, daddr, &h, nx, &kx, ng, &kg);
 	if (want != SLUICE_FWD_REDIRECT) {
 		if (!counted_as(s, want))
 			mismatch(s, daddr, "XDP counted another reason", &r,
@@ -748,6 +790,11 @@ static void compare(struct share *s)
 	tap(s->e, !snapshot(s->e, s->e->after) && counters_match(s),
 	    "fibshare: XDP counted each reason exactly as often as fibread "
 	    "predicted it");
+	diag("%u on-link misses noted alike by XDP and the graph\n",
+	     s->notes_same);
+	tap(s->e, !s->notes_bad && s->notes_same > 0,
+	    "fibshare: the graph notes each on-link miss in neigh_wanted "
+	    "with XDP's key, byte for byte, and nothing else");
 	tap(s->e, all_seen(s),
 	    "fibshare: every decision seen (ECMP forwards with each of 8 "
 	    "members, on-link, tagged in, to a VLAN, no route, local, kernel, no neighbour, "
@@ -805,8 +852,20 @@ void fibshare_run_all(struct env *e)
 		tap(e, !err, "fibshare: the forwarding graph on the pins");
 	}
 	if (!err) {
+		/* without, the graph runs on and the notes' check fails */
+		int nerr = neigh_note_open(&s.nn, pin, why, sizeof(why));
+
+		if (nerr)
+			diag("neigh_note_open: %s\n", why);
+		tap(e, !nerr,
+		    "fibshare: the graph's notes on the pinned "
+		    "neigh_wanted");
+		fsgraph_set_notes(s.gr, s.nn);
+	}
+	if (!err) {
 		compare(&s);
 		fsgraph_close(s.gr);
+		neigh_note_close(s.nn);
 		tap(e, live_view(&s),
 		    "fibshare: a /32 added and deleted through lib/dp: the "
 		    "open reader sees each change at once");
