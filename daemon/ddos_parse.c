@@ -10,19 +10,7 @@
 #include <sys/socket.h>
 #include <json-c/json.h>
 #include "ddos.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "errbuf.h"
 
 void ddos_settings_default(struct ddos_settings *s)
 {
@@ -52,8 +40,9 @@ int ddos_parse_mode(const char *field, const char *s, uint32_t *mode, char *err,
 			return 0;
 		}
 	}
-	return fail(err, errlen, "%s: '%s' is not a mode (off, on, auto)",
-		    field, s);
+	return errbuf_einval(err, errlen,
+			     "%s: '%s' is not a mode (off, on, auto)", field,
+			     s);
 }
 
 /* Decimal digits only, @min..@max. */
@@ -85,29 +74,33 @@ int ddos_parse_rate(const char *field, const char *s, bool v6,
 		return 0;
 	}
 	if (strlen(s) >= sizeof(buf))
-		return fail(err, errlen, "%s: '%.32s...' is too long", field,
-			    s);
+		return errbuf_einval(err, errlen, "%s: '%.32s...' is too long",
+				     field, s);
 	strcpy(buf, s);
 	pps = strchr(buf, ':');
 	if (!pps)
-		return fail(err, errlen,
-			    "%s: '%s': expected PREFIXLEN:PPS[:BURST] or off",
-			    field, s);
+		return errbuf_einval(
+			err, errlen,
+			"%s: '%s': expected PREFIXLEN:PPS[:BURST] or off",
+			field, s);
 	*pps++ = '\0';
 	burst = strchr(pps, ':');
 	if (burst)
 		*burst++ = '\0';
 	if (parse_u32(buf, 0, v6 ? 128 : 32, &plen))
-		return fail(err, errlen,
-			    "%s: '%s': prefix length '%s' is not 0..%d", field,
-			    s, buf, v6 ? 128 : 32);
+		return errbuf_einval(
+			err, errlen,
+			"%s: '%s': prefix length '%s' is not 0..%d", field, s,
+			buf, v6 ? 128 : 32);
 	if (parse_u32(pps, 1, SLUICE_DDOS_MAX_PPS, &p))
-		return fail(err, errlen, "%s: '%s': rate '%s' is not 1..%u",
-			    field, s, pps, SLUICE_DDOS_MAX_PPS);
+		return errbuf_einval(err, errlen,
+				     "%s: '%s': rate '%s' is not 1..%u", field,
+				     s, pps, SLUICE_DDOS_MAX_PPS);
 	b = p;
 	if (burst && parse_u32(burst, 1, SLUICE_DDOS_MAX_BURST, &b))
-		return fail(err, errlen, "%s: '%s': burst '%s' is not 1..%u",
-			    field, s, burst, SLUICE_DDOS_MAX_BURST);
+		return errbuf_einval(err, errlen,
+				     "%s: '%s': burst '%s' is not 1..%u", field,
+				     s, burst, SLUICE_DDOS_MAX_BURST);
 	r->plen = (uint8_t)plen;
 	r->pps = p;
 	r->burst = b;
@@ -130,8 +123,9 @@ int ddos_parse_prefix(const char *field, const char *s,
 
 	memset(pf, 0, sizeof(*pf));
 	if (strlen(s) >= sizeof(buf))
-		return fail(err, errlen, "%s: '%.48s...' is not a prefix",
-			    field, s);
+		return errbuf_einval(err, errlen,
+				     "%s: '%.48s...' is not a prefix", field,
+				     s);
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash)
@@ -141,19 +135,22 @@ int ddos_parse_prefix(const char *field, const char *s,
 	else if (inet_pton(AF_INET6, buf, pf->addr) == 1)
 		pf->family = AF_INET6;
 	else
-		return fail(err, errlen,
-			    "%s: '%s' is not an IPv4 or IPv6 prefix", field, s);
+		return errbuf_einval(err, errlen,
+				     "%s: '%s' is not an IPv4 or IPv6 prefix",
+				     field, s);
 	bits = pf->family == AF_INET ? 32 : 128;
 	plen = bits;
 	if (slash && parse_u32(slash, 0, bits, &plen))
-		return fail(err, errlen,
-			    "%s: '%s': prefix length '%s' is not 0..%u", field,
-			    s, slash, bits);
+		return errbuf_einval(
+			err, errlen,
+			"%s: '%s': prefix length '%s' is not 0..%u", field, s,
+			slash, bits);
 	for (uint32_t b = plen; b < bits; b++)
 		if (pf->addr[b / 8] & (0x80 >> (b % 8)))
-			return fail(err, errlen,
-				    "%s: '%s' has host bits set past /%u",
-				    field, s, plen);
+			return errbuf_einval(
+				err, errlen,
+				"%s: '%s' has host bits set past /%u", field, s,
+				plen);
 	pf->plen = (uint8_t)plen;
 	return 0;
 }
@@ -175,40 +172,45 @@ int ddos_parse_service(const char *field, const char *s,
 
 	memset(k, 0, sizeof(*k));
 	if (strlen(s) >= sizeof(buf))
-		return fail(err, errlen, "%s: '%.48s...' is not ADDR:PORT",
-			    field, s);
+		return errbuf_einval(err, errlen,
+				     "%s: '%.48s...' is not ADDR:PORT", field,
+				     s);
 	strcpy(buf, s);
 	port = strrchr(buf, ':');
 	if (!port)
-		return fail(err, errlen,
-			    "%s: '%s': expected ADDR:PORT or [ADDR6]:PORT",
-			    field, s);
+		return errbuf_einval(
+			err, errlen,
+			"%s: '%s': expected ADDR:PORT or [ADDR6]:PORT", field,
+			s);
 	*port++ = '\0';
 	if (buf[0] == '[') {
 		size_t n = strlen(buf);
 
 		if (n < 3 || buf[n - 1] != ']')
-			return fail(err, errlen,
-				    "%s: '%s': expected [ADDR6]:PORT", field,
-				    s);
+			return errbuf_einval(err, errlen,
+					     "%s: '%s': expected [ADDR6]:PORT",
+					     field, s);
 		buf[n - 1] = '\0';
 		addr = buf + 1;
 		if (inet_pton(AF_INET6, addr, k->addr) != 1)
-			return fail(err, errlen,
-				    "%s: '%s': '%s' is not an IPv6 address",
-				    field, s, addr);
+			return errbuf_einval(
+				err, errlen,
+				"%s: '%s': '%s' is not an IPv6 address", field,
+				s, addr);
 		k->family = AF_INET6;
 	} else if (inet_pton(AF_INET, addr, k->addr) == 1) {
 		k->family = AF_INET;
 	} else {
-		return fail(err, errlen,
-			    "%s: '%s': '%s' is not an IPv4 address (IPv6 "
-			    "goes in brackets)",
-			    field, s, addr);
+		return errbuf_einval(
+			err, errlen,
+			"%s: '%s': '%s' is not an IPv4 address (IPv6 "
+			"goes in brackets)",
+			field, s, addr);
 	}
 	if (parse_u32(port, 1, 65535, &p))
-		return fail(err, errlen, "%s: '%s': port '%s' is not 1..65535",
-			    field, s, port);
+		return errbuf_einval(err, errlen,
+				     "%s: '%s': port '%s' is not 1..65535",
+				     field, s, port);
 	k->port = htons((uint16_t)p);
 	return 0;
 }
@@ -242,12 +244,12 @@ static int want_u32(struct json_object *v, const char *field, uint32_t min,
 	int64_t n;
 
 	if (!json_object_is_type(v, json_type_int))
-		return fail(err, errlen, "%s: '%s' is not an integer", field,
-			    json_object_to_json_string(v));
+		return errbuf_einval(err, errlen, "%s: '%s' is not an integer",
+				     field, json_object_to_json_string(v));
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return fail(err, errlen, "%s: %lld is not %u..%u", field,
-			    (long long)n, min, max);
+		return errbuf_einval(err, errlen, "%s: %lld is not %u..%u",
+				     field, (long long)n, min, max);
 	*out = (uint32_t)n;
 	return 0;
 }
@@ -256,8 +258,8 @@ static int want_str(struct json_object *v, const char *field, const char **s,
 		    char *err, size_t errlen)
 {
 	if (!json_object_is_type(v, json_type_string))
-		return fail(err, errlen, "%s: '%s' is not a string", field,
-			    json_object_to_json_string(v));
+		return errbuf_einval(err, errlen, "%s: '%s' is not a string",
+				     field, json_object_to_json_string(v));
 	*s = json_object_get_string(v);
 	return 0;
 }
@@ -282,8 +284,9 @@ static int settings_field(const char *key, struct json_object *v,
 	if (!strcmp(key, "mss4") || !strcmp(key, "mss6")) {
 		rc = want_u32(v, field, 0, 65535, &n, err, errlen);
 		if (!rc && n && n < 536)
-			rc = fail(err, errlen, "%s: %u is not 0 or 536..65535",
-				  field, n);
+			rc = errbuf_einval(err, errlen,
+					   "%s: %u is not 0 or 536..65535",
+					   field, n);
 		if (!rc && key[3] == '4')
 			s->mss4 = (uint16_t)n;
 		else if (!rc)
@@ -297,10 +300,11 @@ static int settings_field(const char *key, struct json_object *v,
 					       field, str, rate_fields[i].v6,
 					       &s->limit[rate_fields[i].limit],
 					       err, errlen);
-	return fail(err, errlen,
-		    "unknown field '%s' (known: syn_cookies, syn_threshold, "
-		    "hold_s, mss4, mss6, rate, rate6, conn_rate, conn_rate6)",
-		    field);
+	return errbuf_einval(
+		err, errlen,
+		"unknown field '%s' (known: syn_cookies, syn_threshold, "
+		"hold_s, mss4, mss6, rate, rate6, conn_rate, conn_rate6)",
+		field);
 }
 
 int ddos_settings_from_json(struct json_object *o, const char *where,
@@ -312,8 +316,8 @@ int ddos_settings_from_json(struct json_object *o, const char *where,
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s: expected an object",
-			    *where ? where : "body");
+		return errbuf_einval(err, errlen, "%s: expected an object",
+				     *where ? where : "body");
 	json_object_object_foreach(o, key, v) {
 		if (lists &&
 		    (!strcmp(key, "services") || !strcmp(key, "block")))
@@ -364,8 +368,9 @@ int ddos_config_check(struct json_object *o, char *err, size_t errlen)
 		if (!json_object_object_get_ex(o, lists[l], &a))
 			continue;
 		if (!json_object_is_type(a, json_type_array))
-			return fail(err, errlen, "ddos.%s: expected an array",
-				    lists[l]);
+			return errbuf_einval(err, errlen,
+					     "ddos.%s: expected an array",
+					     lists[l]);
 		for (size_t i = 0; !rc && i < json_object_array_length(a);
 		     i++) {
 			struct json_object *e = json_object_array_get_idx(a, i);
@@ -375,9 +380,9 @@ int ddos_config_check(struct json_object *o, char *err, size_t errlen)
 			snprintf(field, sizeof(field), "ddos.%s[%zu]", lists[l],
 				 i);
 			if (!json_object_is_type(e, json_type_string))
-				return fail(err, errlen,
-					    "%s: '%s' is not a string", field,
-					    json_object_to_json_string(e));
+				return errbuf_einval(
+					err, errlen, "%s: '%s' is not a string",
+					field, json_object_to_json_string(e));
 			rc = l ? ddos_parse_prefix(field,
 						   json_object_get_string(e),
 						   &pf, err, errlen) :

@@ -25,6 +25,7 @@
 #include "health.h"
 #include "log.h"
 #include "loop.h"
+#include "errbuf.h"
 
 #define NSEC_PER_MSEC 1000000ull
 #define EV_BATCH 64
@@ -102,68 +103,63 @@ int health_kind_parse(const char *s, enum health_kind *out)
 	return -EINVAL;
 }
 
-__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen,
-						     const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 int health_params_validate(const struct health_params *p, char *err,
 			   size_t errlen)
 {
 	size_t len;
 
 	if ((unsigned)p->kind > HEALTH_HTTP)
-		return bad(err, errlen,
-			   "health.kind: %u is not none, tcp or http",
-			   (unsigned)p->kind);
+		return errbuf_einval(err, errlen,
+				     "health.kind: %u is not none, tcp or http",
+				     (unsigned)p->kind);
 	if (p->kind == HEALTH_NONE)
 		return 0;
 	if (p->interval_ms < HEALTH_MIN_INTERVAL_MS)
-		return bad(err, errlen, "health.interval_ms: %u is below %u",
-			   p->interval_ms, HEALTH_MIN_INTERVAL_MS);
+		return errbuf_einval(err, errlen,
+				     "health.interval_ms: %u is below %u",
+				     p->interval_ms, HEALTH_MIN_INTERVAL_MS);
 	if (!p->timeout_ms)
-		return bad(err, errlen, "health.timeout_ms: 0 is below 1");
+		return errbuf_einval(err, errlen,
+				     "health.timeout_ms: 0 is below 1");
 	if (p->timeout_ms >= p->interval_ms)
-		return bad(err, errlen,
-			   "health.timeout_ms: %u is not below interval_ms %u",
-			   p->timeout_ms, p->interval_ms);
+		return errbuf_einval(
+			err, errlen,
+			"health.timeout_ms: %u is not below interval_ms %u",
+			p->timeout_ms, p->interval_ms);
 	if (p->rise < 1 || p->rise > HEALTH_MAX_RISE_FALL)
-		return bad(err, errlen, "health.rise: %u is outside 1..%u",
-			   p->rise, HEALTH_MAX_RISE_FALL);
+		return errbuf_einval(err, errlen,
+				     "health.rise: %u is outside 1..%u",
+				     p->rise, HEALTH_MAX_RISE_FALL);
 	if (p->fall < 1 || p->fall > HEALTH_MAX_RISE_FALL)
-		return bad(err, errlen, "health.fall: %u is outside 1..%u",
-			   p->fall, HEALTH_MAX_RISE_FALL);
+		return errbuf_einval(err, errlen,
+				     "health.fall: %u is outside 1..%u",
+				     p->fall, HEALTH_MAX_RISE_FALL);
 	if (!p->port)
-		return bad(err, errlen, "health.port: 0 is not a port");
+		return errbuf_einval(err, errlen,
+				     "health.port: 0 is not a port");
 	if (p->kind != HEALTH_HTTP)
 		return 0;
 	len = strnlen(p->http_path, sizeof(p->http_path));
 	if (len == sizeof(p->http_path))
-		return bad(err, errlen,
-			   "health.http_path: longer than %zu characters",
-			   sizeof(p->http_path) - 1);
+		return errbuf_einval(
+			err, errlen,
+			"health.http_path: longer than %zu characters",
+			sizeof(p->http_path) - 1);
 	if (p->http_path[0] != '/')
-		return bad(err, errlen,
-			   "health.http_path: \"%s\" does not start "
-			   "with '/'",
-			   p->http_path);
+		return errbuf_einval(err, errlen,
+				     "health.http_path: \"%s\" does not start "
+				     "with '/'",
+				     p->http_path);
 	/* It goes into the request line verbatim: no way to smuggle headers */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)p->http_path[i];
 
 		if (c <= ' ' || c >= 0x7f)
-			return bad(err, errlen,
-				   "health.http_path: \"%s\" has a "
-				   "space or control character at %zu",
-				   p->http_path, i);
+			return errbuf_einval(
+				err, errlen,
+				"health.http_path: \"%s\" has a "
+				"space or control character at %zu",
+				p->http_path, i);
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "dp_nat.h"
 #include "json_out.h"
 #include "nat.h"
+#include "errbuf.h"
 
 #define ADDR_TEXT 64
 
@@ -56,19 +57,6 @@ static int port_parse(const char *s, uint16_t *out)
 	return 0;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* "ADDR/LEN" or "ADDR" (a host); the bits past LEN must be zero, as
  * "198.18.0.1/24" most likely says something other than what was meant. */
 static int prefix_field(const char *where, const char *field, const char *s,
@@ -95,24 +83,27 @@ static int prefix_field(const char *where, const char *field, const char *s,
 			goto bad;
 		plen = strtoul(slash, &end, 10);
 		if (plen > addr_bits(family))
-			return fail(err, errlen,
-				    "%s%s: '%s': prefix length %lu is over %u",
-				    where, field, s, plen, addr_bits(family));
+			return errbuf_einval(
+				err, errlen,
+				"%s%s: '%s': prefix length %lu is over %u",
+				where, field, s, plen, addr_bits(family));
 	}
 	for (unsigned int b = (unsigned int)plen; b < addr_bits(family); b++)
 		if (a[b / 8] & (0x80 >> (b % 8)))
-			return fail(err, errlen,
-				    "%s%s: '%s' has bits set past /%lu (the "
-				    "network is written with them zero)",
-				    where, field, s, plen);
+			return errbuf_einval(
+				err, errlen,
+				"%s%s: '%s' has bits set past /%lu (the "
+				"network is written with them zero)",
+				where, field, s, plen);
 	r->family = family;
 	memcpy(r->src, a, 16);
 	r->src_plen = (uint8_t)plen;
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "%s%s: '%s' is not a prefix (ADDR/LEN, IPv4 or IPv6)",
-		    where, field, s);
+	return errbuf_einval(
+		err, errlen,
+		"%s%s: '%s' is not a prefix (ADDR/LEN, IPv4 or IPv6)", where,
+		field, s);
 }
 
 /* SNAT's "to": "ADDR" or "ADDR-ADDR", of @family, low end first, within
@@ -138,29 +129,32 @@ static int range_field(const char *where, const char *s, struct nat_rule *r,
 		goto bad;
 	}
 	if (f1 != f2)
-		return fail(err, errlen,
-			    "%sto: '%s' spans two families (IPv4 and IPv6)",
-			    where, s);
+		return errbuf_einval(
+			err, errlen,
+			"%sto: '%s' spans two families (IPv4 and IPv6)", where,
+			s);
 	if (f1 != r->family)
-		return fail(err, errlen,
-			    "%sto: '%s' is %s and src is %s: a rule "
-			    "translates within one family",
-			    where, s, f1 == AF_INET ? "IPv4" : "IPv6",
-			    r->family == AF_INET ? "IPv4" : "IPv6");
+		return errbuf_einval(err, errlen,
+				     "%sto: '%s' is %s and src is %s: a rule "
+				     "translates within one family",
+				     where, s, f1 == AF_INET ? "IPv4" : "IPv6",
+				     r->family == AF_INET ? "IPv4" : "IPv6");
 	if (memcmp(r->to_lo, r->to_hi, 16) > 0)
-		return fail(err, errlen,
-			    "%sto: '%s': the first address is above the last",
-			    where, s);
+		return errbuf_einval(
+			err, errlen,
+			"%sto: '%s': the first address is above the last",
+			where, s);
 	if (f1 == AF_INET6 && memcmp(r->to_lo, r->to_hi, 12))
-		return fail(err, errlen,
-			    "%sto: '%s': an IPv6 pool lies within one /96 "
-			    "(the last 32 bits vary)",
-			    where, s);
+		return errbuf_einval(
+			err, errlen,
+			"%sto: '%s': an IPv6 pool lies within one /96 "
+			"(the last 32 bits vary)",
+			where, s);
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "%sto: '%s' is not an address or a range ADDR-ADDR", where,
-		    s);
+	return errbuf_einval(
+		err, errlen,
+		"%sto: '%s' is not an address or a range ADDR-ADDR", where, s);
 }
 
 static int ports_field(const char *where, const char *s, struct nat_rule *r,
@@ -178,14 +172,16 @@ static int ports_field(const char *where, const char *s, struct nat_rule *r,
 	    port_parse(dash ? dash : buf, &r->port_hi))
 		goto bad;
 	if (r->port_lo > r->port_hi)
-		return fail(err, errlen,
-			    "%sports: '%s': the first port is above the last",
-			    where, s);
+		return errbuf_einval(
+			err, errlen,
+			"%sports: '%s': the first port is above the last",
+			where, s);
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "%sports: '%s' is not a port range N-M within 1..65535",
-		    where, s);
+	return errbuf_einval(
+		err, errlen,
+		"%sports: '%s' is not a port range N-M within 1..65535", where,
+		s);
 }
 
 /* "ADDR:PORT" (IPv4), "[ADDR]:PORT" (IPv6), and where @port_optional,
@@ -245,17 +241,19 @@ static int dst_field(const char *where, const char *s, struct nat_rule *r,
 	else if (!strcmp(slash, "udp"))
 		r->proto = IPPROTO_UDP;
 	else
-		return fail(err, errlen,
-			    "%sdst: '%s': protocol '%s' is not tcp or udp",
-			    where, s, slash);
+		return errbuf_einval(
+			err, errlen,
+			"%sdst: '%s': protocol '%s' is not tcp or udp", where,
+			s, slash);
 	if (endpoint_split(buf, false, &r->family, r->daddr, &r->dport))
 		goto bad;
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "%sdst: '%s' is not ADDR:PORT/PROTO ([ADDR]:PORT/PROTO "
-		    "for IPv6, PORT 1..65535, PROTO tcp or udp)",
-		    where, s);
+	return errbuf_einval(
+		err, errlen,
+		"%sdst: '%s' is not ADDR:PORT/PROTO ([ADDR]:PORT/PROTO "
+		"for IPv6, PORT 1..65535, PROTO tcp or udp)",
+		where, s);
 }
 
 static int dnat_to_field(const char *where, const char *s, struct nat_rule *r,
@@ -264,16 +262,17 @@ static int dnat_to_field(const char *where, const char *s, struct nat_rule *r,
 	int family;
 
 	if (endpoint_split(s, true, &family, r->to_addr, &r->to_port))
-		return fail(err, errlen,
-			    "%sto: '%s' is not ADDR, ADDR:PORT or "
-			    "[ADDR]:PORT (PORT 1..65535)",
-			    where, s);
+		return errbuf_einval(err, errlen,
+				     "%sto: '%s' is not ADDR, ADDR:PORT or "
+				     "[ADDR]:PORT (PORT 1..65535)",
+				     where, s);
 	if (family != r->family)
-		return fail(err, errlen,
-			    "%sto: '%s' is %s and dst is %s: a rule "
-			    "translates within one family",
-			    where, s, family == AF_INET ? "IPv4" : "IPv6",
-			    r->family == AF_INET ? "IPv4" : "IPv6");
+		return errbuf_einval(err, errlen,
+				     "%sto: '%s' is %s and dst is %s: a rule "
+				     "translates within one family",
+				     where, s,
+				     family == AF_INET ? "IPv4" : "IPv6",
+				     r->family == AF_INET ? "IPv4" : "IPv6");
 	return 0;
 }
 
@@ -283,8 +282,9 @@ static int iface_field(const char *where, const char *field, const char *s,
 		       struct nat_rule *r, char *err, size_t errlen)
 {
 	if (!*s || strlen(s) >= sizeof(r->iface) || strpbrk(s, "/ \t\n:"))
-		return fail(err, errlen, "%s%s: '%s' is not an interface name",
-			    where, field, s);
+		return errbuf_einval(err, errlen,
+				     "%s%s: '%s' is not an interface name",
+				     where, field, s);
 	strcpy(r->iface, s);
 	return 0;
 }
@@ -329,14 +329,15 @@ int nat_rule_parse(struct json_object *o, const char *where, unsigned int keys,
 
 	memset(r, 0, sizeof(*r));
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s: expected object, got %s (%s)",
-			    *where ? where : "body",
-			    json_type_to_name(json_object_get_type(o)),
-			    json_text(o));
+		return errbuf_einval(err, errlen,
+				     "%s: expected object, got %s (%s)",
+				     *where ? where : "body",
+				     json_type_to_name(json_object_get_type(o)),
+				     json_text(o));
 	type = get_str(o, "type");
 	if (!type)
-		return fail(err, errlen, "%stype: required (snat or dnat)",
-			    where);
+		return errbuf_einval(err, errlen,
+				     "%stype: required (snat or dnat)", where);
 	if (!strcmp(type, "snat")) {
 		r->kind = NAT_SNAT;
 		allowed = K_TYPE | K_SRC | K_OUT | K_TO | K_PORTS;
@@ -344,8 +345,9 @@ int nat_rule_parse(struct json_object *o, const char *where, unsigned int keys,
 		r->kind = NAT_DNAT;
 		allowed = K_TYPE | K_IN | K_DST | K_TO;
 	} else {
-		return fail(err, errlen, "%stype: '%s' is not snat or dnat",
-			    where, type);
+		return errbuf_einval(err, errlen,
+				     "%stype: '%s' is not snat or dnat", where,
+				     type);
 	}
 	if (keys & NAT_PARSE_ID)
 		allowed |= K_ID;
@@ -366,43 +368,47 @@ int nat_rule_parse(struct json_object *o, const char *where, unsigned int keys,
 						known + n, sizeof(known) - n,
 						"%s%s", n ? ", " : "",
 						rule_keys[i].name);
-			return fail(err, errlen,
-				    "%s%s: not a field of a %s rule (known: "
-				    "%s)%s",
-				    where, key, type, known,
-				    bit == K_ID ? "; ids are given by sluiced" :
-						  "");
+			return errbuf_einval(
+				err, errlen,
+				"%s%s: not a field of a %s rule (known: "
+				"%s)%s",
+				where, key, type, known,
+				bit == K_ID ? "; ids are given by sluiced" :
+					      "");
 		}
 		if (bit == K_ID) {
 			int64_t id = json_object_get_int64(v);
 
 			if (!json_object_is_type(v, json_type_int) || id < 1 ||
 			    id > UINT32_MAX)
-				return fail(err, errlen,
-					    "%sid: %s is not a rule id "
-					    "1..4294967295",
-					    where, json_text(v));
+				return errbuf_einval(
+					err, errlen,
+					"%sid: %s is not a rule id "
+					"1..4294967295",
+					where, json_text(v));
 			r->id = (uint32_t)id;
 		} else if (!json_object_is_type(v, json_type_string)) {
-			return fail(err, errlen,
-				    "%s%s: expected string, got %s (%s)", where,
-				    key,
-				    json_type_to_name(json_object_get_type(v)),
-				    json_text(v));
+			return errbuf_einval(
+				err, errlen,
+				"%s%s: expected string, got %s (%s)", where,
+				key, json_type_to_name(json_object_get_type(v)),
+				json_text(v));
 		}
 		seen |= bit;
 	}
 	if (r->kind == NAT_SNAT) {
 		if (!(seen & K_SRC))
-			return fail(err, errlen,
-				    "%ssrc: required (the source prefix to "
-				    "translate)",
-				    where);
+			return errbuf_einval(
+				err, errlen,
+				"%ssrc: required (the source prefix to "
+				"translate)",
+				where);
 		if (!(seen & K_OUT))
-			return fail(err, errlen,
-				    "%sout: required (the interface the "
-				    "translated packets leave by)",
-				    where);
+			return errbuf_einval(
+				err, errlen,
+				"%sout: required (the interface the "
+				"translated packets leave by)",
+				where);
 		rc = prefix_field(where, "src", get_str(o, "src"), r, err,
 				  errlen);
 		if (!rc)
@@ -420,15 +426,18 @@ int nat_rule_parse(struct json_object *o, const char *where, unsigned int keys,
 		return rc;
 	}
 	if (!(seen & K_IN))
-		return fail(err, errlen,
-			    "%sin: required (the interface the packets to "
-			    "forward come in by)",
-			    where);
+		return errbuf_einval(
+			err, errlen,
+			"%sin: required (the interface the packets to "
+			"forward come in by)",
+			where);
 	if (!(seen & K_DST))
-		return fail(err, errlen, "%sdst: required (ADDR:PORT/PROTO)",
-			    where);
+		return errbuf_einval(err, errlen,
+				     "%sdst: required (ADDR:PORT/PROTO)",
+				     where);
 	if (!(seen & K_TO))
-		return fail(err, errlen, "%sto: required (ADDR[:PORT])", where);
+		return errbuf_einval(err, errlen,
+				     "%sto: required (ADDR[:PORT])", where);
 	rc = iface_field(where, "in", get_str(o, "in"), r, err, errlen);
 	if (!rc)
 		rc = dst_field(where, get_str(o, "dst"), r, err, errlen);
@@ -447,13 +456,14 @@ int nat_rules_parse(struct json_object *a, const char *where,
 	*out = NULL;
 	*n = 0;
 	if (!json_object_is_type(a, json_type_array))
-		return fail(err, errlen, "%s: expected array, got %s (%s)",
-			    where, json_type_to_name(json_object_get_type(a)),
-			    json_text(a));
+		return errbuf_einval(err, errlen,
+				     "%s: expected array, got %s (%s)", where,
+				     json_type_to_name(json_object_get_type(a)),
+				     json_text(a));
 	len = json_object_array_length(a);
 	if (len > NAT_MAX_RULES)
-		return fail(err, errlen, "%s: %zu rules, at most %d", where,
-			    len, NAT_MAX_RULES);
+		return errbuf_einval(err, errlen, "%s: %zu rules, at most %d",
+				     where, len, NAT_MAX_RULES);
 	rules = calloc(len ? len : 1, sizeof(*rules));
 	if (!rules)
 		return -ENOMEM;
@@ -466,14 +476,15 @@ int nat_rules_parse(struct json_object *a, const char *where,
 		for (size_t j = 0; !rc && j < i; j++)
 			if (nat_rule_same_key(&rules[i], &rules[j]) ||
 			    (rules[i].id && rules[i].id == rules[j].id))
-				rc = fail(err, errlen,
-					  "%s: rules %zu and %zu have the "
-					  "same %s",
-					  where, j, i,
-					  nat_rule_same_key(&rules[i],
-							    &rules[j]) ?
-						  "key" :
-						  "id");
+				rc = errbuf_einval(
+					err, errlen,
+					"%s: rules %zu and %zu have the "
+					"same %s",
+					where, j, i,
+					nat_rule_same_key(&rules[i],
+							  &rules[j]) ?
+						"key" :
+						"id");
 		if (rc) {
 			free(rules);
 			return rc;

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include "json_out.h"
 #include "steer.h"
+#include "errbuf.h"
 
 enum {
 	K_ID = 1u << 0,
@@ -36,17 +37,6 @@ static const struct {
 	{ "queue", K_QUEUE }, { "transit", K_TRANSIT },
 };
 #define N_SEL_KEYS (sizeof(sel_keys) / sizeof(sel_keys[0]))
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static const char *json_text(struct json_object *v)
 {
@@ -97,10 +87,10 @@ static int parse_dport(struct json_object *v, const char *where,
 	s->port_hi = (uint16_t)hi;
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "%sdport: %s is not a port or a range N-M within "
-		    "1..65535 (N <= M)",
-		    where, json_text(v));
+	return errbuf_einval(err, errlen,
+			     "%sdport: %s is not a port or a range N-M within "
+			     "1..65535 (N <= M)",
+			     where, json_text(v));
 }
 
 /* "ADDR/LEN" (@prefix) or "ADDR", no host bits set. */
@@ -159,7 +149,7 @@ static int parse_field(unsigned int bit, struct json_object *v,
 
 		if (!json_object_is_type(v, json_type_int) ||
 		    n < (bit == K_ID) || n > max)
-			return fail(
+			return errbuf_einval(
 				err, errlen, "%s%s: %s is not %s %d..%" PRId64,
 				where, key, json_text(v),
 				bit == K_ID ? "a selector id" : "an rx queue",
@@ -177,24 +167,27 @@ static int parse_field(unsigned int bit, struct json_object *v,
 		 * transit", which is no selector at all */
 		if (!json_object_is_type(v, json_type_boolean) ||
 		    !json_object_get_boolean(v))
-			return fail(err, errlen,
-				    "%stransit: %s is not true (a transit "
-				    "selector is {\"transit\": true})",
-				    where, json_text(v));
+			return errbuf_einval(
+				err, errlen,
+				"%stransit: %s is not true (a transit "
+				"selector is {\"transit\": true})",
+				where, json_text(v));
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return fail(err, errlen, "%s%s: expected string, got %s (%s)",
-			    where, key,
-			    json_type_to_name(json_object_get_type(v)),
-			    json_text(v));
+		return errbuf_einval(err, errlen,
+				     "%s%s: expected string, got %s (%s)",
+				     where, key,
+				     json_type_to_name(json_object_get_type(v)),
+				     json_text(v));
 	str = json_object_get_string(v);
 	switch (bit) {
 	case K_IFACE:
 		if (!ifname_ok(str))
-			return fail(err, errlen,
-				    "%siface: '%s' is not an interface name",
-				    where, str);
+			return errbuf_einval(
+				err, errlen,
+				"%siface: '%s' is not an interface name", where,
+				str);
 		snprintf(s->iface, sizeof(s->iface), "%s", str);
 		return 0;
 	case K_PROTO:
@@ -203,23 +196,25 @@ static int parse_field(unsigned int bit, struct json_object *v,
 		else if (!strcmp(str, "tcp"))
 			s->proto = IPPROTO_TCP;
 		else
-			return fail(err, errlen,
-				    "%sproto: '%s' is not udp or tcp (only "
-				    "TCP and UDP are steered)",
-				    where, str);
+			return errbuf_einval(
+				err, errlen,
+				"%sproto: '%s' is not udp or tcp (only "
+				"TCP and UDP are steered)",
+				where, str);
 		return 0;
 	case K_DST:
 		if (parse_addr(str, true, s))
-			return fail(err, errlen,
-				    "%sdst: '%s' is not a prefix (ADDR/LEN, "
-				    "no host bits set)",
-				    where, str);
+			return errbuf_einval(
+				err, errlen,
+				"%sdst: '%s' is not a prefix (ADDR/LEN, "
+				"no host bits set)",
+				where, str);
 		return 0;
 	default: /* K_VIP */
 		if (parse_addr(str, false, s))
-			return fail(err, errlen,
-				    "%svip: '%s' is not an address", where,
-				    str);
+			return errbuf_einval(err, errlen,
+					     "%svip: '%s' is not an address",
+					     where, str);
 		return 0;
 	}
 }
@@ -235,10 +230,10 @@ static int unknown_key(const char *where, const char *key, unsigned int allowed,
 			n += (size_t)snprintf(known + n, sizeof(known) - n,
 					      "%s%s", n ? ", " : "",
 					      sel_keys[i].name);
-	return fail(err, errlen,
-		    "%s%s: not a field of a selector (known: %s)%s", where, key,
-		    known,
-		    !strcmp(key, "id") ? "; ids are given by sluiced" : "");
+	return errbuf_einval(
+		err, errlen, "%s%s: not a field of a selector (known: %s)%s",
+		where, key, known,
+		!strcmp(key, "id") ? "; ids are given by sluiced" : "");
 }
 
 int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
@@ -253,10 +248,11 @@ int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
 	if (keys & STEER_PARSE_ID)
 		allowed |= K_ID;
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s: expected object, got %s (%s)",
-			    *where ? where : "body",
-			    json_type_to_name(json_object_get_type(o)),
-			    json_text(o));
+		return errbuf_einval(err, errlen,
+				     "%s: expected object, got %s (%s)",
+				     *where ? where : "body",
+				     json_type_to_name(json_object_get_type(o)),
+				     json_text(o));
 	json_object_object_foreach(o, key, val) {
 		unsigned int bit = 0;
 
@@ -278,33 +274,36 @@ int steer_sel_parse(struct json_object *o, const char *where, unsigned int keys,
 						       NULL;
 
 		if (other)
-			return fail(err, errlen,
-				    "%s%s: not with transit (a transit "
-				    "selector takes every packet the router "
-				    "forwards, whatever its protocol, port or "
-				    "destination)",
-				    where, other);
+			return errbuf_einval(
+				err, errlen,
+				"%s%s: not with transit (a transit "
+				"selector takes every packet the router "
+				"forwards, whatever its protocol, port or "
+				"destination)",
+				where, other);
 	}
 	kinds = !!(seen & (K_PROTO | K_DPORT)) + !!(seen & K_DST) +
 		!!(seen & K_VIP) + !!(seen & K_TRANSIT);
 	if (kinds != 1)
-		return fail(err, errlen,
-			    "%s%s: a selector is one of proto and dport, dst, "
-			    "vip, or transit",
-			    where, kinds ? "dst" : "proto");
+		return errbuf_einval(
+			err, errlen,
+			"%s%s: a selector is one of proto and dport, dst, "
+			"vip, or transit",
+			where, kinds ? "dst" : "proto");
 	if ((seen & K_PROTO) && !(seen & K_DPORT))
-		return fail(err, errlen,
-			    "%sdport: required with proto (a port or N-M)",
-			    where);
+		return errbuf_einval(
+			err, errlen,
+			"%sdport: required with proto (a port or N-M)", where);
 	if ((seen & K_DPORT) && !(seen & K_PROTO))
-		return fail(err, errlen,
-			    "%sproto: required with dport (udp or tcp)", where);
+		return errbuf_einval(
+			err, errlen,
+			"%sproto: required with dport (udp or tcp)", where);
 	v.kind = (seen & K_PROTO)   ? STEER_PORT :
 		 (seen & K_DST)	    ? STEER_DST :
 		 (seen & K_TRANSIT) ? STEER_TRANSIT :
 				      STEER_VIP;
 	if ((keys & STEER_PARSE_ID) && !(seen & K_ID))
-		return fail(err, errlen, "%sid: required", where);
+		return errbuf_einval(err, errlen, "%sid: required", where);
 	*s = v;
 	return 0;
 }
@@ -317,12 +316,14 @@ int steer_sels_parse(struct json_object *a, const char *where,
 	size_t len;
 
 	if (!json_object_is_type(a, json_type_array))
-		return fail(err, errlen, "%s: expected array, got %s", where,
-			    json_type_to_name(json_object_get_type(a)));
+		return errbuf_einval(
+			err, errlen, "%s: expected array, got %s", where,
+			json_type_to_name(json_object_get_type(a)));
 	len = json_object_array_length(a);
 	if (len > STEER_MAX_SELECTORS)
-		return fail(err, errlen, "%s: %zu selectors, at most %d", where,
-			    len, STEER_MAX_SELECTORS);
+		return errbuf_einval(err, errlen,
+				     "%s: %zu selectors, at most %d", where,
+				     len, STEER_MAX_SELECTORS);
 	v = calloc(len ? len : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -335,13 +336,14 @@ int steer_sels_parse(struct json_object *a, const char *where,
 				     &v[i], err, errlen);
 		for (size_t j = 0; !rc && j < i; j++)
 			if (v[i].id && v[i].id == v[j].id)
-				rc = fail(err, errlen,
-					  "%sid: %u is %s[%zu]'s too", w,
-					  v[i].id, where, j);
+				rc = errbuf_einval(err, errlen,
+						   "%sid: %u is %s[%zu]'s too",
+						   w, v[i].id, where, j);
 			else if (steer_sel_overlap(&v[i], &v[j]))
-				rc = fail(err, errlen,
-					  "%s: overlaps %s[%zu] (%s)", w, where,
-					  j, steer_overlap_why(&v[i]));
+				rc = errbuf_einval(err, errlen,
+						   "%s: overlaps %s[%zu] (%s)",
+						   w, where, j,
+						   steer_overlap_why(&v[i]));
 		if (rc) {
 			free(v);
 			return rc;

@@ -8,22 +8,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "vip_id.h"
+#include "errbuf.h"
 
 /* At most 6 digits: leading zeros are fine, an overlong number is not. */
 #define PORT_DIGITS_MAX 6
-
-__attribute__((format(printf, 3, 4))) static int
-invalid(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 		 size_t whylen)
@@ -39,7 +27,7 @@ int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 		a = s + 1;
 		aend = strchr(a, ']');
 		if (!aend || aend[1] != ':')
-			return invalid(why, whylen, VIP_ID_EXPECTED);
+			return errbuf_einval(why, whylen, VIP_ID_EXPECTED);
 		colon = aend + 1;
 	} else {
 		/* the last ':' before any '/' */
@@ -49,18 +37,18 @@ int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 			if (*c == ':')
 				colon = c;
 		if (!colon)
-			return invalid(why, whylen, VIP_ID_EXPECTED);
+			return errbuf_einval(why, whylen, VIP_ID_EXPECTED);
 		/* "2001:db8::1:80" would be ambiguous */
 		if (memchr(s, ':', (size_t)(colon - s)))
-			return invalid(
+			return errbuf_einval(
 				why, whylen,
 				"an IPv6 address goes in brackets, [ADDR]:PORT/PROTO");
 		aend = colon;
 	}
 	slash = strchr(colon, '/');
 	if (!slash)
-		return invalid(why, whylen,
-			       "no /PROTO (tcp or udp) after the port");
+		return errbuf_einval(why, whylen,
+				     "no /PROTO (tcp or udp) after the port");
 	alen = (size_t)(aend - a);
 	plen = (size_t)(slash - colon - 1);
 	if (alen >= sizeof(addr))
@@ -68,22 +56,25 @@ int vip_id_parse(const char *s, struct sluice_vip_key *k, char *why,
 	memcpy(addr, a, alen);
 	addr[alen] = '\0';
 	if (inet_pton(family, addr, k->addr) != 1)
-		return invalid(why, whylen, "'%.*s' is not an IPv%d address",
-			       (int)(aend - a), a, family == AF_INET6 ? 6 : 4);
+		return errbuf_einval(why, whylen,
+				     "'%.*s' is not an IPv%d address",
+				     (int)(aend - a), a,
+				     family == AF_INET6 ? 6 : 4);
 	for (i = 0; i < plen && i < PORT_DIGITS_MAX &&
 		    isdigit((unsigned char)colon[1 + i]);
 	     i++)
 		port = port * 10 + (unsigned long)(colon[1 + i] - '0');
 	if (!plen || i < plen || port > 65535)
-		return invalid(why, whylen, "port '%.*s' is not 0..65535",
-			       (int)(slash - colon - 1), colon + 1);
+		return errbuf_einval(why, whylen, "port '%.*s' is not 0..65535",
+				     (int)(slash - colon - 1), colon + 1);
 	if (!strcmp(slash + 1, "tcp"))
 		k->proto = IPPROTO_TCP;
 	else if (!strcmp(slash + 1, "udp"))
 		k->proto = IPPROTO_UDP;
 	else
-		return invalid(why, whylen, "protocol '%s' is not tcp or udp",
-			       slash + 1);
+		return errbuf_einval(why, whylen,
+				     "protocol '%s' is not tcp or udp",
+				     slash + 1);
 	k->family = (__u8)family;
 	k->port = htons((uint16_t)port);
 	return 0;

@@ -19,6 +19,7 @@
 #include <uapi/sluice/route.h>
 #include "fib.h"
 #include "fibread.h"
+#include "errbuf.h"
 
 enum {
 	M_FIB4_ROOT,
@@ -66,18 +67,6 @@ struct fibread {
 	const struct sluice_fib_nh *nhs;
 };
 
-__attribute__((format(printf, 3, 4))) static void say(char *err, size_t len,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Opens map @m and checks its shape.  The neighbors hash is opened
  * read-only.  The mmapped arrays cannot be: the kernel maps a BPF array
@@ -100,24 +89,25 @@ static int map_open(struct fibread *r, int m, const char *dir, char *err,
 	fd = bpf_obj_get_opts(path, &o);
 	if (fd < 0) {
 		e = -errno;
-		say(err, errlen, "%s: %s", path, strerror(-e));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(-e));
 		return e;
 	}
 	r->fd[m] = fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
 		e = -errno;
-		say(err, errlen, "%s: %s", path, strerror(-e));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(-e));
 		return e;
 	}
 	if (info.type != want[m].type || info.key_size != want[m].key_size ||
 	    info.value_size != want[m].value_size ||
 	    (m < M_MMAPPED && !(info.map_flags & BPF_F_MMAPABLE))) {
-		say(err, errlen,
-		    "%s: type %u, key %u, value %u bytes, flags %#x: not the "
-		    "layout this build reads (type %u, key %u, value %zu)",
-		    path, info.type, info.key_size, info.value_size,
-		    info.map_flags, want[m].type, want[m].key_size,
-		    (size_t)want[m].value_size);
+		errbuf_set(
+			err, errlen,
+			"%s: type %u, key %u, value %u bytes, flags %#x: not the "
+			"layout this build reads (type %u, key %u, value %zu)",
+			path, info.type, info.key_size, info.value_size,
+			info.map_flags, want[m].type, want[m].key_size,
+			(size_t)want[m].value_size);
 		return -EPROTO;
 	}
 	r->entries[m] = info.max_entries;
@@ -137,7 +127,8 @@ static int map_mmap(struct fibread *r, int m, char *err, size_t errlen)
 	if (p == MAP_FAILED) {
 		int e = -errno;
 
-		say(err, errlen, "%s: mmap: %s", want[m].name, strerror(-e));
+		errbuf_set(err, errlen, "%s: mmap: %s", want[m].name,
+			   strerror(-e));
 		return e;
 	}
 	r->mem[m] = p;
@@ -153,13 +144,13 @@ int fibread_open(struct fibread **out, const char *pin_dir, char *err,
 
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		say(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (m = 0; m < M_COUNT; m++)
 		r->fd[m] = -1;
 	if (strlen(pin_dir) >= sizeof(r->dir)) {
-		say(err, errlen, "pin dir '%s': too long", pin_dir);
+		errbuf_set(err, errlen, "pin dir '%s': too long", pin_dir);
 		free(r);
 		return -ENAMETOOLONG;
 	}
@@ -170,14 +161,14 @@ int fibread_open(struct fibread **out, const char *pin_dir, char *err,
 		e = map_mmap(r, m, err, errlen);
 	if (!e && r->entries[M_FIB4_ROOT] !=
 			  SLUICE_FIB_ROOT_SIZE / SLUICE_FIB_GROUP_SIZE) {
-		say(err, errlen, "fib4_root: %u blocks, want %u",
-		    r->entries[M_FIB4_ROOT],
-		    SLUICE_FIB_ROOT_SIZE / SLUICE_FIB_GROUP_SIZE);
+		errbuf_set(err, errlen, "fib4_root: %u blocks, want %u",
+			   r->entries[M_FIB4_ROOT],
+			   SLUICE_FIB_ROOT_SIZE / SLUICE_FIB_GROUP_SIZE);
 		e = -EPROTO;
 	}
 	if (!e && r->entries[M_FIB6_ROOT] != r->entries[M_FIB4_ROOT]) {
-		say(err, errlen, "fib6_root: %u blocks, want %u",
-		    r->entries[M_FIB6_ROOT], r->entries[M_FIB4_ROOT]);
+		errbuf_set(err, errlen, "fib6_root: %u blocks, want %u",
+			   r->entries[M_FIB6_ROOT], r->entries[M_FIB4_ROOT]);
 		e = -EPROTO;
 	}
 	if (e) {

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <uapi/sluice/reasons.h>
 #include "neigh_note.h"
+#include "errbuf.h"
 
 #define MAP_NAME "neigh_wanted"
 
@@ -18,18 +19,6 @@ struct neigh_note {
 	__u32 id; /* the map's id, for neigh_note_stale() */
 	char path[4096];
 };
-
-__attribute__((format(printf, 3, 4))) static void say(char *err, size_t len,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 int neigh_note_open(struct neigh_note **out, const char *pin_dir, char *err,
 		    size_t errlen)
@@ -41,12 +30,12 @@ int neigh_note_open(struct neigh_note **out, const char *pin_dir, char *err,
 
 	n = calloc(1, sizeof(*n));
 	if (!n) {
-		say(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if (snprintf(n->path, sizeof(n->path), "%s/%s", pin_dir, MAP_NAME) >=
 	    (int)sizeof(n->path)) {
-		say(err, errlen, "pin dir '%s': too long", pin_dir);
+		errbuf_set(err, errlen, "pin dir '%s': too long", pin_dir);
 		free(n);
 		return -ENAMETOOLONG;
 	}
@@ -54,24 +43,25 @@ int neigh_note_open(struct neigh_note **out, const char *pin_dir, char *err,
 	n->fd = bpf_obj_get(n->path);
 	if (n->fd < 0) {
 		e = -errno;
-		say(err, errlen, "%s: %s", n->path, strerror(-e));
+		errbuf_set(err, errlen, "%s: %s", n->path, strerror(-e));
 		free(n);
 		return e;
 	}
 	if (bpf_obj_get_info_by_fd(n->fd, &info, &ilen)) {
 		e = -errno;
-		say(err, errlen, "%s: %s", n->path, strerror(-e));
+		errbuf_set(err, errlen, "%s: %s", n->path, strerror(-e));
 		goto fail;
 	}
 	if (info.type != BPF_MAP_TYPE_LRU_HASH ||
 	    info.key_size != sizeof(struct sluice_neigh_key) ||
 	    info.value_size != sizeof(__u32)) {
-		say(err, errlen,
-		    "%s: type %u, key %u, value %u bytes: not the layout this "
-		    "build writes (type %u, key %zu, value %zu)",
-		    n->path, info.type, info.key_size, info.value_size,
-		    (unsigned int)BPF_MAP_TYPE_LRU_HASH,
-		    sizeof(struct sluice_neigh_key), sizeof(__u32));
+		errbuf_set(
+			err, errlen,
+			"%s: type %u, key %u, value %u bytes: not the layout this "
+			"build writes (type %u, key %zu, value %zu)",
+			n->path, info.type, info.key_size, info.value_size,
+			(unsigned int)BPF_MAP_TYPE_LRU_HASH,
+			sizeof(struct sluice_neigh_key), sizeof(__u32));
 		e = -EPROTO;
 		goto fail;
 	}

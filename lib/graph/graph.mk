@@ -15,7 +15,7 @@ $(GRAPH_DOC_EXAMPLE): docs/graph.md $(wildcard include/sluice/graph/*.h)
 # libpktio and libfibread, which it uses) on top of the tools' rule
 $(BUILD)/obj/tests/tools/graph_udp_echo.o: CFLAGS += -Ilib/fibread
 $(BUILD)/tests/tools/graph_udp_echo: $(BUILD)/obj/tests/tools/graph_udp_echo.o \
-		$(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB)
+		$(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf libxdp) -lpthread
 
