@@ -70,8 +70,20 @@ static __always_inline void trace_note_hop(const struct pkt *p,
 	__builtin_memcpy(d->gw, nh->gw, 16);
 }
 
+/* Whether a forwarding @target's next-hop group can carry anything: a
+ * group id that names no group still gets its slot, empty (lib/dp
+ * nexthop.c dp_nexthops_target()). */
+static __always_inline int route_nhg_usable(__u32 target)
+{
+	__u32 gi = target - SLUICE_FIB_NHG0;
+	const struct sluice_fib_nhg *g = bpf_map_lookup_elem(&fib_nhgs, &gi);
+
+	return g && g->count;
+}
+
 /* Route lookup for a transit packet; the TTL matters only when we
- * forward. */
+ * forward, so a route with no usable group is no route whatever the TTL
+ * (the kernel's answer to it is its own, not TTL expiry's). */
 static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 {
 	__u32 e = fib_entry(f->family, f->dst);
@@ -83,6 +95,8 @@ static __always_inline int route_lookup(struct pkt *p, struct l3_info *f)
 	r = route_target_verdict(f->target);
 	if (r != DP_CONTINUE)
 		return r;
+	if (!route_nhg_usable(f->target))
+		return SLUICE_PASS_NO_ROUTE;
 	if (f->family == AF_INET) {
 		struct iphdr *iph = p->data + p->l3_off;
 

@@ -82,7 +82,8 @@ static const struct d_neigh *m_neigh(const struct dcfg *c, __u32 ifindex,
 
 int m_route_reason(const struct dcfg *c, const struct d_route *rt)
 {
-	(void)c;
+	const struct d_nhg *g;
+
 	if (!rt)
 		return SLUICE_PASS_NO_ROUTE;
 	if (rt->type == SLUICE_RT_LOCAL)
@@ -92,9 +93,12 @@ int m_route_reason(const struct dcfg *c, const struct d_route *rt)
 	if (!rt->nhg) /* a forward route without a group */
 		return SLUICE_PASS_NO_ROUTE;
 	/* A group id that names no group yet still gets its slot in the
-	 * table (lib/dp nexthop.c dp_nexthops_target()), empty: the TTL is
-	 * checked before the group is found empty (route.h route_lookup(),
-	 * then resolve_hop()): pass_ttl for TTL <= 1, else pass_no_route. */
+	 * table (lib/dp nexthop.c dp_nexthops_target()), empty: no route,
+	 * before the TTL is looked at (route.h route_lookup()
+	 * route_nhg_usable()). */
+	g = m_nhg(c, rt->nhg);
+	if (!g || !g->count)
+		return SLUICE_PASS_NO_ROUTE;
 	return M_CONTINUE;
 }
 
