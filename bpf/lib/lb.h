@@ -83,11 +83,18 @@ static __always_inline int lb_addr_equal(__u8 family, const __u8 *a,
 static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 					struct lb_flow *fl)
 {
-	__u32 off = f->l4_off;
+	__u32 off = f->l4_off, quote;
 	void *l4;
 
 	/* a bound the verifier can see: the offset came through the stack */
 	if (off > L4_OFF_MAX)
+		return -1;
+	/* the ICMP header, the quoted IP header and its four port bytes,
+	 * inside the IP packet: an Ethernet trailer beyond it is no quote */
+	quote = f->family == AF_INET ?
+			sizeof(struct icmphdr) + sizeof(struct iphdr) + 4 :
+			sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr) + 4;
+	if (off + quote > p->l3_off + f->l3_len)
 		return -1;
 	l4 = p->data + off;
 	if (f->family == AF_INET) {

@@ -1030,6 +1030,32 @@ const struct lb_fixture lb_fixtures[] = {
 	  {},
 	  {},
 	  ROUTED(MAC_GW1, MAC_P1) },
+	/* the quote is read inside the IP packet only: one that lies in an
+	 * Ethernet trailer beyond the IP length is nobody's (pktdiff found
+	 * it balanced to the VIP's backend) */
+	{ "icmp: error whose quote lies only in the trailer: routed",
+	  IFX_P0,
+	  { TO_P0, ICMP4_ERR(VIP1, 3, 4, 1400, REPLY4(VIP1, 80, 46001)) },
+	  { { MUT_SET16, BASE_L3, 2, 20 + 8 },
+	    { MUT_IP4_CSUM, BASE_L2, 0, 0 } },
+	  {},
+	  {},
+	  ROUTED(MAC_GW1, MAC_P1) },
+	{ "icmp: error whose quote's ports lie in the trailer: routed",
+	  IFX_P0,
+	  { TO_P0, ICMP4_ERR(VIP1, 3, 4, 1400, REPLY4(VIP1, 80, 46001)) },
+	  { { MUT_SET16, BASE_L3, 2, 20 + 8 + 20 + 3 },
+	    { MUT_IP4_CSUM, BASE_L2, 0, 0 } },
+	  {},
+	  {},
+	  ROUTED(MAC_GW1, MAC_P1) },
+	{ "icmp: v6 error whose quote lies only in the trailer: routed",
+	  IFX_P0,
+	  { TO_P0, ICMP6_ERR(VIP1_6, 2, 1400, REPLY6(VIP1_6, 80, 46004)) },
+	  { { MUT_SET16, BASE_L3, 4, 8 } },
+	  {},
+	  {},
+	  ROUTED(MAC_GW1, MAC_P1) },
 
 	/* not for a VIP: the router's path, as before */
 	/* the VIP pre-check (lb_vip_bits): exact for VIPs, a set bit

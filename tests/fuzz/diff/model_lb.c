@@ -33,7 +33,9 @@ static void put16(__u8 *p, __u32 v)
 static int icmp_flow(const struct m_pkt *p, struct m_flow *fl)
 {
 	const __u8 *ic = p->b + p->l4_off, *in = ic + 8;
-	__u32 room = p->len - p->l4_off; /* the frame, not the IP length */
+	/* the IP packet, not the frame: a trailer is no quote (lb.h
+	 * lb_icmp_flow()) */
+	__u32 room = p->l3_off + p->l3_len - p->l4_off;
 
 	if (room < 8)
 		return -1;
