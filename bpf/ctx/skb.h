@@ -54,6 +54,20 @@ static __always_inline int ctx_adjust_l2_room(struct __sk_buff *ctx, int delta)
 	return bpf_skb_adjust_room(ctx, delta, BPF_ADJ_ROOM_MAC, 0);
 }
 
+/* Room for an 802.1Q tag in front of the frame (the caller rewrites the
+ * whole L2 header, as after ctx_adjust_l2_room()).  Not adjust_room: a tag
+ * is L2 and changes no segment's L3 size (an Ethernet MTU excludes the L2
+ * header), yet bpf_skb_adjust_room() refuses a GSO skb that is neither
+ * TCP's nor, with BPF_F_ADJ_ROOM_FIXED_GSO, UDP's (net/core/filter.c
+ * bpf_skb_net_grow(): UDP GSO from a container; SCTP; test_run's skbs,
+ * which have no GSO type) and without that flag cuts TCP's gso_size by 4.
+ * bpf_skb_change_head() grows L2 for any skb and keeps gso_size and
+ * gso_segs: what FIXED_GSO means, for every GSO type. */
+static __always_inline int ctx_vlan_push_room(struct __sk_buff *ctx)
+{
+	return bpf_skb_change_head(ctx, 4, 0);
+}
+
 /* The skb helper knows a tag in the data (adjust_room does not take one
  * off an skb whose protocol is 802.1Q). */
 static __always_inline int ctx_vlan_pop(struct __sk_buff *ctx)

@@ -60,6 +60,13 @@ static __always_inline int ctx_adjust_l2_room(struct xdp_md *ctx, int delta)
 	return bpf_xdp_adjust_head(ctx, -delta);
 }
 
+/* Room for an 802.1Q tag in front of the frame; the caller rewrites L2
+ * (see ctx_adjust_l2_room()). */
+static __always_inline int ctx_vlan_push_room(struct xdp_md *ctx)
+{
+	return bpf_xdp_adjust_head(ctx, -4);
+}
+
 /* Remove the 802.1Q tag that follows the MAC addresses; the caller
  * rewrites L2 (see ctx_adjust_l2_room()). */
 static __always_inline int ctx_vlan_pop(struct xdp_md *ctx)

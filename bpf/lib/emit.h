@@ -40,7 +40,8 @@ static __always_inline void l2_set_type(void *data, struct pkt *p,
 
 /* Rewrite L2 for @h's egress (VLAN push/pop/retag as the ports need) and
  * set the destination and source MACs.  The whole header is written, type
- * fields included, so ctx_adjust_l2_room() means the same at XDP and TC. */
+ * fields included, so ctx_vlan_push_room() means the same at XDP and TC
+ * (and a GSO skb takes a tag at TC: ctx/skb.h). */
 static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
 				      const struct hop *h)
 {
@@ -52,7 +53,7 @@ static __always_inline int l2_rewrite(struct __ctx_buff *ctx, struct pkt *p,
 		if (ctx_vlan_pop(ctx))
 			return SLUICE_DROP_ADJUST;
 	} else if (!p->tagged && out_tagged) {
-		if (ctx_adjust_l2_room(ctx, (int)sizeof(struct vlan_tag)))
+		if (ctx_vlan_push_room(ctx))
 			return SLUICE_DROP_ADJUST;
 	}
 	pkt_reload(p, ctx);

@@ -359,6 +359,23 @@ int tc_run(int fd, __u32 ifindex, const __u8 *in, __u32 len, struct run *r)
 	return r->err;
 }
 
+/* tc_run() of a GSO skb (e->tc_gso_*): test_run gives it no GSO type. */
+static int tc_run_gso(const struct env *e, __u32 ifindex, const __u8 *in,
+		      __u32 len, struct run *r)
+{
+	struct dp_test_run t = { .ifindex = ifindex,
+				 .repeat = 1,
+				 .out = r->out,
+				 .out_size = sizeof(r->out),
+				 .gso_segs = e->tc_gso_segs,
+				 .gso_size = e->tc_gso_size };
+
+	r->err = dp_test_run_skb(e->tc_fd, in, len, &t);
+	r->out_len = t.out_len;
+	r->retval = t.retval;
+	return r->err;
+}
+
 /* Frames the kernel's test_run refuses as an skb: shorter than Ethernet,
  * or an untagged IP ethertype without its whole IP header. */
 static bool tc_refuses(const __u8 *f, __u32 len)
@@ -545,7 +562,12 @@ bool run_fixture(struct env *e, const struct fixture *fx)
 	if (e->at_tc) {
 		struct fixture tfx = *fx;
 
-		tc_run(e->tc_fd, e->ifindex[fx->ingress], b.in, b.in_len, &b.r);
+		if (e->tc_gso_size)
+			tc_run_gso(e, e->ifindex[fx->ingress], b.in, b.in_len,
+				   &b.r);
+		else
+			tc_run(e->tc_fd, e->ifindex[fx->ingress], b.in,
+			       b.in_len, &b.r);
 		if (snapshot(e, e->after))
 			return false;
 		/* what the skb hook cannot be given, or does differently */
@@ -668,6 +690,86 @@ static void run_gso_tc(struct env *e)
 			diag("TC action %u, want %u\n", t.retval, c->action);
 		tap(e, !err && t.retval == c->action, c->name);
 	}
+}
+
+/*
+ * GSO at TC out of a VLAN (V30 on P1, MTU 1500): the tag goes in front of
+ * every segment and changes no segment's L3 size, so the skb is forwarded
+ * tagged, gso_size as it was (ctx/skb.h ctx_vlan_push_room(); pktdiff
+ * found UDP's drop_adjust).  Exact bytes and the reason, as the table's
+ * rows; TCP with 12 bytes of options (data offset 8).
+ */
+struct gso_vlan_case {
+	struct fixture fx;
+	__u32 gso_segs, gso_size;
+};
+
+#define GSO_TO_V30(l4p, sp, dp, n)                                             \
+	.dst = MAC_P0, .src = MAC_H0, .l3 = PKT_L3_IP4, .saddr = H0_4,         \
+	.daddr = "198.19.8.5", .l4 = l4p, .sport = sp, .dport = dp,            \
+	.payload = n
+#define GSO_TAGGED                                                             \
+	.verdict = XDP_REDIRECT, .reason = SLUICE_FWD_REDIRECT,                \
+	.routed = true,                                                        \
+	.out = { .dst = MAC_GW30, .src = MAC_V30, .tagged = 1, .vid = 30 }
+#define DOFF8                                                                  \
+	{                                                                      \
+		MUT_SET8, BASE_L4, 12, 8 << 4                                  \
+	}
+
+static const struct gso_vlan_case gso_vlan_cases[] = {
+	{ { "tc gso vlan: v4 TCP GSO out of VLAN 30 is tagged",
+	    IFX_P0,
+	    { GSO_TO_V30(IPPROTO_TCP, 40000, 443, 1900) },
+	    { DOFF8 },
+	    GSO_TAGGED },
+	  2,
+	  1000 },
+	{ { "tc gso vlan: v4 UDP GSO out of VLAN 30 is tagged",
+	    IFX_P0,
+	    { GSO_TO_V30(IPPROTO_UDP, 40001, 4433, 1900) },
+	    {},
+	    GSO_TAGGED },
+	  2,
+	  1000 },
+	{ { "tc gso vlan: v4 UDP GSO, segment of exactly the mtu, is tagged",
+	    IFX_P0,
+	    { GSO_TO_V30(IPPROTO_UDP, 40002, 4433, 1900) },
+	    {},
+	    GSO_TAGGED },
+	  2,
+	  1500 - 20 - 8 },
+	{ { "tc gso vlan: v4 UDP GSO, segment one byte over: pass_mtu",
+	    IFX_P0,
+	    { GSO_TO_V30(IPPROTO_UDP, 40003, 4433, 1900) },
+	    {},
+	    .verdict = XDP_PASS,
+	    .reason = SLUICE_PASS_MTU },
+	  2,
+	  1500 - 20 - 8 + 1 },
+	{ { "tc gso vlan: v4 TCP GSO, segment one byte over: pass_mtu",
+	    IFX_P0,
+	    { GSO_TO_V30(IPPROTO_TCP, 40004, 443, 1900) },
+	    { DOFF8 },
+	    .verdict = XDP_PASS,
+	    .reason = SLUICE_PASS_MTU },
+	  2,
+	  1500 - 20 - 32 + 1 },
+};
+
+static void run_gso_vlan_tc(struct env *e)
+{
+	e->at_tc = true;
+	for (size_t i = 0;
+	     i < sizeof(gso_vlan_cases) / sizeof(gso_vlan_cases[0]); i++) {
+		const struct gso_vlan_case *c = &gso_vlan_cases[i];
+
+		e->tc_gso_segs = c->gso_segs;
+		e->tc_gso_size = c->gso_size;
+		tap(e, run_fixture(e, &c->fx), c->fx.name);
+	}
+	e->tc_gso_segs = e->tc_gso_size = 0;
+	e->at_tc = false;
 }
 
 /* The member sluice_flow_hash() names for this flow. */
@@ -893,6 +995,7 @@ int main(void)
 	run_sweeps(&e);
 	run_fixtures_tc(&e);
 	run_gso_tc(&e);
+	run_gso_vlan_tc(&e);
 	neigh_wanted_run_all(&e);
 	ddos_run_all(&e);
 	fw_run_all(&e);

@@ -34,6 +34,8 @@ struct env {
 	/* set while LB sweeps run: every case also checks that no LB
 	 * counter and no flow entry moved (lb_runner.c) */
 	struct lb_env *lb_quiet;
+	/* at TC: the skb is GSO with these (0: not GSO) */
+	__u32 tc_gso_segs, tc_gso_size;
 };
 
 struct run {

@@ -137,18 +137,9 @@ int m_emit(const struct dcfg *c, const struct m_pkt *p, const struct m_hop *h,
 	__u8 *o = r->out;
 	__u32 n = 12;
 
-	/* A GSO skb at TC cannot grow by a tag: bpf_skb_adjust_room()
-	 * refuses a GSO skb that is not TCP's unless BPF_F_ADJ_ROOM_FIXED_GSO
-	 * (net/core/filter.c bpf_skb_net_grow()), and test_run's skbs have
-	 * no gso_type.  The program counts it drop_adjust (emit.h
-	 * l2_rewrite()), its L3 already rewritten (TTL). */
-	if (c->prog == D_PROG_TC && p->f->gso_size && !p->tagged &&
-	    out_tagged) {
-		memcpy(o, p->b, p->l3_off);
-		memcpy(o + p->l3_off, l3, l3_len);
-		r->out_len = p->l3_off + l3_len;
-		return SLUICE_DROP_ADJUST;
-	}
+	/* A GSO skb at TC takes a tag like any other (ctx/skb.h
+	 * ctx_vlan_push_room(): bpf_skb_change_head(), whatever the GSO
+	 * type; test_run's skbs have none). */
 	memcpy(o, h->mac, 6);
 	memcpy(o + 6, out->mac, 6);
 	if (out_tagged) {
