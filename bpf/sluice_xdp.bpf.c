@@ -18,6 +18,7 @@
 #include "lib/fw.h"
 #include "lib/l3.h"
 #include "lib/lb.h"
+#include "lib/lb_hbh.h"
 #include "lib/parse.h"
 #include "lib/pkt.h"
 #include "lib/pkt_state.h"
@@ -71,6 +72,8 @@ static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 			return r;
 		}
 	}
+	if (lb_hbh_after(f))
+		return SLUICE_PASS_IP_OPTIONS;
 	if (nat)
 		return chain_to_nat(ctx, p, st);
 	r = route_lookup(p, f);
@@ -116,17 +119,23 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	if (r != DP_CONTINUE)
 		return r;
 	r = parse_frame(p, &f);
-	if (r != DP_CONTINUE)
-		return r;
-	r = steer_stage(ctx, p, &f); /* to an AF_XDP socket, before the rest */
-	if (r != DP_CONTINUE)
-		return r;
-	if (chain_from_entry(ctx, p, &f, &r))
-		return r;
-	f.ct_state = SLUICE_CTM_UNTRACKED;
-	r = fw_in(ctx, p, &f);
-	if (r != DP_CONTINUE)
-		return r;
+	if (lb_hbh_wanted(p, &f, r)) {
+		/* to a VIP with hop-by-hop: straight to the LB (lb_hbh.h) */
+		f.ct_state = SLUICE_CTM_UNTRACKED;
+	} else {
+		if (r != DP_CONTINUE)
+			return r;
+		/* to an AF_XDP socket, before the rest */
+		r = steer_stage(ctx, p, &f);
+		if (r != DP_CONTINUE)
+			return r;
+		if (chain_from_entry(ctx, p, &f, &r))
+			return r;
+		f.ct_state = SLUICE_CTM_UNTRACKED;
+		r = fw_in(ctx, p, &f);
+		if (r != DP_CONTINUE)
+			return r;
+	}
 	return route_half(ctx, p, &f, NULL, 0);
 }
 

@@ -132,8 +132,17 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 	if (ip6->version != 6)
 		return SLUICE_DROP_BAD_VERSION;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (ip6->nexthdr == NEXTHDR_HOP) /* incl. jumbograms */
+	if (ip6->nexthdr == NEXTHDR_HOP) { /* incl. jumbograms */
+		/* the kernel's, unless it is for a VIP (lb_hbh.h): what the
+		 * LB reads, the payload length unchecked */
+		f->family = AF_INET6;
+		f->proto = NEXTHDR_HOP;
+		f->l3_len = plen + sizeof(*ip6);
+		f->l4_off = p->l3_off + sizeof(*ip6);
+		__builtin_memcpy(f->src, ip6->saddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(f->dst, ip6->daddr.in6_u.u6_addr8, 16);
 		return SLUICE_PASS_IP_OPTIONS;
+	}
 	if (plen > p->len - p->l3_off - sizeof(*ip6))
 		return SLUICE_DROP_BAD_LEN;
 

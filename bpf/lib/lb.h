@@ -46,7 +46,8 @@ struct lb_flow {
 	__u32 hash;
 	__u8 icmp_error; /* an ICMP error about the flow */
 	__u8 tcp_flags;
-	__u8 pad[2];
+	__u8 ext; /* TCP/UDP behind IPv6 extension headers */
+	__u8 pad;
 };
 
 static __always_inline struct sluice_lb_counter *vip_counter(__u32 vip_id)
@@ -147,6 +148,69 @@ static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
 	return 0;
 }
 
+/* IPv6 extension headers the LB looks through for TCP/UDP: at most this
+ * many hop-by-hop (first), destination-options and routing headers, within
+ * this offset from the frame start (a bound the verifier can see). */
+#define LB_IP6_EXT_MAX 4
+#define LB_IP6_EXT_END 256
+#ifndef IPPROTO_ROUTING
+#define IPPROTO_ROUTING 43
+#define IPPROTO_DSTOPTS 60
+#endif
+
+/* TCP/UDP to a VIP behind hop-by-hop, destination options and routing
+ * headers is the VIP's like the same flow without them: its key from the
+ * real L4 ports, the packet encapsulated whole.  A routing header with
+ * segments left is not for us yet; a fragment header (a non-first
+ * fragment has no ports), a longer chain or one that leaves the IP packet
+ * is not looked through: the packet goes on as the parser said (routed;
+ * hop-by-hop: the kernel's). */
+static __always_inline int lb_ip6_ext_flow(struct pkt *p, struct l3_info *f,
+					   struct lb_flow *fl)
+{
+	__u32 off = f->l4_off, end = p->l3_off + f->l3_len, need;
+	__u8 nh = f->proto, *h;
+	int i;
+
+	for (i = 0; i < LB_IP6_EXT_MAX; i++) {
+		/* hop-by-hop only first (lb_hbh.h) */
+		if (nh != IPPROTO_DSTOPTS && nh != IPPROTO_ROUTING &&
+		    (nh != NEXTHDR_HOP || i))
+			break;
+		if (off > LB_IP6_EXT_END)
+			return -1;
+		h = p->data + off;
+		if ((void *)(h + 8) > p->data_end || off + 8 > end)
+			return -1;
+		if (nh == IPPROTO_ROUTING && h[3]) /* segments left */
+			return -1;
+		nh = h[0];
+		off += ((__u32)h[1] + 1) * 8;
+	}
+	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP)
+		return -1;
+	if (off > LB_IP6_EXT_END)
+		return -1;
+	h = p->data + off;
+	need = nh == IPPROTO_TCP ? sizeof(struct tcphdr) :
+				   sizeof(struct udphdr);
+	if ((void *)(h + need) > p->data_end || off + need > end)
+		return -1;
+	fl->key.family = AF_INET6;
+	fl->key.proto = nh;
+	__builtin_memcpy(fl->key.saddr, f->src, 16);
+	__builtin_memcpy(fl->key.daddr, f->dst, 16);
+	__builtin_memcpy(&fl->key.sport, h, 2);
+	__builtin_memcpy(&fl->key.dport, h + 2, 2);
+	if (nh == IPPROTO_TCP) {
+		if ((void *)(h + sizeof(struct tcphdr)) > p->data_end)
+			return -1;
+		fl->tcp_flags = h[13];
+	}
+	fl->ext = 1;
+	return 0;
+}
+
 static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 				      struct lb_flow *fl)
 {
@@ -165,6 +229,10 @@ static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 	if ((f->family == AF_INET && f->proto == IPPROTO_ICMP) ||
 	    (f->family == AF_INET6 && f->proto == IPPROTO_ICMPV6))
 		return lb_icmp_flow(p, f, fl);
+	if (f->family == AF_INET6 &&
+	    (f->proto == IPPROTO_DSTOPTS || f->proto == IPPROTO_ROUTING ||
+	     f->proto == NEXTHDR_HOP))
+		return lb_ip6_ext_flow(p, f, fl);
 	return -1;
 }
 
@@ -346,8 +414,10 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 	vip = lb_vip_of(&fl);
 	if (!vip)
 		return DP_CONTINUE;
-	/* an ICMP error about a full-NAT flow: conntrack's (RELATED) */
-	if ((vip->flags & SLUICE_VIP_FULLNAT) && fl.icmp_error)
+	/* an ICMP error about a full-NAT flow: conntrack's (RELATED); NAT
+	 * rewrites ports at the parser's L4 offset, which extension
+	 * headers move: such a flow is routed, as before */
+	if ((vip->flags & SLUICE_VIP_FULLNAT) && (fl.icmp_error || fl.ext))
 		return DP_CONTINUE;
 
 	trace_note_vip(p, vip->vip_id, 0);

@@ -260,20 +260,46 @@ static int build_ip4(const struct pkt_spec *s, struct frame *f)
 	return 0;
 }
 
+/* One 8-byte options header (hop-by-hop or destination options): PadN
+ * over its 6 option bytes. */
+static void build_opts6(__u8 *p, __u8 next)
+{
+	memset(p, 0, 8);
+	p[0] = next;
+	p[2] = 1;
+	p[3] = 4;
+}
+
+/* The first next header of @s's IPv6 packet. */
+static __u8 ext6_first(const struct pkt_spec *s)
+{
+	if (s->ext == PKT_EXT_HBH)
+		return 0;
+	if (s->dst_opts)
+		return 60;
+	return s->ext == PKT_EXT_FRAG ? 44 : s->l4;
+}
+
+/* The chain: hop-by-hop, dst_opts destination options, fragment. */
 static __u32 build_ext6(const struct pkt_spec *s, __u8 *p)
 {
-	if (s->ext == PKT_EXT_NONE)
-		return 0;
-	memset(p, 0, 8);
-	p[0] = s->l4;
+	__u8 after_dst = s->ext == PKT_EXT_FRAG ? 44 : s->l4;
+	__u32 n = 0;
+
 	if (s->ext == PKT_EXT_HBH) {
-		p[2] = 1; /* PadN over the 4 remaining bytes */
-		p[3] = 4;
-	} else {
-		put16(p + 2, 1); /* offset 0, more fragments */
-		put32(p + 4, 0xdeadbeef);
+		build_opts6(p, s->dst_opts ? 60 : s->l4);
+		n += 8;
 	}
-	return 8;
+	for (__u8 i = 0; i < s->dst_opts; i++, n += 8)
+		build_opts6(p + n, i + 1 < s->dst_opts ? 60 : after_dst);
+	if (s->ext == PKT_EXT_FRAG) {
+		memset(p + n, 0, 8);
+		p[n] = s->l4;
+		put16(p + n + 2, 1); /* offset 0, more fragments */
+		put32(p + n + 4, 0xdeadbeef);
+		n += 8;
+	}
+	return n;
 }
 
 static int build_ip6(const struct pkt_spec *s, struct frame *f)
@@ -287,9 +313,7 @@ static int build_ip6(const struct pkt_spec *s, struct frame *f)
 		return -EINVAL;
 	/* version, traffic class, flow label */
 	put32(ip6, 6u << 28 | (__u32)s->tos << 20 | (s->flow & 0xfffff));
-	ip6[6] = s->ext == PKT_EXT_HBH	? 0 :
-		 s->ext == PKT_EXT_FRAG ? 44 :
-					  s->l4;
+	ip6[6] = ext6_first(s);
 	ip6[7] = spec_ttl(s);
 	ext = build_ext6(s, ip6 + 40);
 	f->l4_off = f->l3_off + 40 + ext;
@@ -326,7 +350,8 @@ int pkt_build(const struct pkt_spec *s, struct frame *f)
 	int err = l4_body_len(s, &body);
 
 	/* worst case: tag, IPv4 with 40 bytes of options, TCP, payload */
-	if (err || body + s->eth_pad + 18 + 60 + 20 > PKT_MAX)
+	if (err ||
+	    body + s->eth_pad + 18 + 60 + 20 + 8u * s->dst_opts > PKT_MAX)
 		return err ? err : -EINVAL;
 	memset(f, 0, sizeof(*f));
 	f->l3 = s->l3;

@@ -68,6 +68,9 @@ struct pkt_spec {
 	 * high and low 16 bits). */
 	const struct pkt_spec *quote;
 	__u16 quote_len; /* 0 = the quoted IP header and 8 bytes */
+	/* IPv6: this many destination-options headers (8 bytes, PadN)
+	 * after a hop-by-hop header (ext) and before a fragment header */
+	__u8 dst_opts;
 };
 
 struct frame {

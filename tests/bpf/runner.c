@@ -1009,8 +1009,10 @@ int main(void)
 	if (!lb_ok)
 		diag("%s\n", why);
 	tap(&e, lb_ok, "lb setup: backends, VIPs, Maglev tables read back");
-	if (lb_ok)
+	if (lb_ok) {
 		lb_run_all(&e);
+		lb_hbh_run_all(&e);
+	}
 	run_perf(&e, perf && !strcmp(perf, "1"));
 	if (lb_ok)
 		lb_perf(&e, perf && !strcmp(perf, "1"));

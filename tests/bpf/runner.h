@@ -112,6 +112,7 @@ void fw_run_big(struct env *e);
 /* Programs the LB tables; 0 or -errno with @why filled. */
 int lb_setup(struct env *e, char *why, size_t len);
 void lb_run_all(struct env *e);
+void lb_hbh_run_all(struct env *e);
 void lb_perf(struct env *e, bool full);
 void lb_teardown(void);
 /* For e->lb_quiet: remember the LB state, then check nothing moved. */

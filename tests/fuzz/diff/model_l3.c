@@ -310,9 +310,18 @@ static int parse_ip6(struct m_pkt *p)
 	if (ip[0] >> 4 != 6)
 		return SLUICE_DROP_BAD_VERSION;
 	plen = rd16(ip + 4);
-	/* l3.h ip6_parse(): hop-by-hop (jumbograms too) before the length */
-	if (ip[6] == 0)
+	/* l3.h ip6_parse(): hop-by-hop (jumbograms too) before the length,
+	 * with what the LB reads of it (lb_hbh.h) */
+	if (ip[6] == 0) {
+		p->family = AF_INET6;
+		p->proto = 0;
+		p->ttl = ip[7];
+		p->l3_len = 40 + plen;
+		p->l4_off = p->l3_off + 40;
+		memcpy(p->src, ip + 8, 16);
+		memcpy(p->dst, ip + 24, 16);
 		return SLUICE_PASS_IP_OPTIONS;
+	}
 	if (plen > avail - 40)
 		return SLUICE_DROP_BAD_LEN;
 	if (ip[24] == 0xff)
@@ -434,6 +443,14 @@ static int pipeline(const struct dcfg *c, struct m_pkt *p, struct d_result *r)
 	if (reason != M_CONTINUE)
 		return reason;
 	reason = p->ethertype == 0x0800 ? parse_ip4(p) : parse_ip6(p);
+	/* hop-by-hop to a VIP is the LB's, else the kernel's (lb_hbh.h;
+	 * no firewall, conntrack or DDoS guard here) */
+	if (reason == SLUICE_PASS_IP_OPTIONS && p->family == AF_INET6 &&
+	    c->prog == D_PROG_XDP && c->lb && p->l3_len > 40 &&
+	    p->l3_len <= p->len - p->l3_off) {
+		reason = model_lb(c, p, r);
+		return reason != M_CONTINUE ? reason : SLUICE_PASS_IP_OPTIONS;
+	}
 	if (reason != M_CONTINUE)
 		return reason;
 	if (c->prog == D_PROG_XDP && c->lb) {

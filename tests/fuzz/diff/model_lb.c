@@ -20,6 +20,7 @@ struct m_flow {
 	__u8 saddr[16], daddr[16];
 	__u8 sport[2], dport[2]; /* network order bytes */
 	bool icmp_error;
+	bool ext; /* behind IPv6 extension headers */
 };
 
 static void put16(__u8 *p, __u32 v)
@@ -70,6 +71,39 @@ static int icmp_flow(const struct m_pkt *p, struct m_flow *fl)
 	return 0;
 }
 
+/* TCP/UDP behind at most 4 hop-by-hop (first), destination-options and
+ * routing headers (segments left 0), all inside the IP packet and within
+ * 256 bytes of the frame start (lb.h lb_ip6_ext_flow()); else not the
+ * LB's. */
+static int ext_flow(const struct m_pkt *p, struct m_flow *fl)
+{
+	__u32 off = p->l4_off, end = p->l3_off + p->l3_len, need;
+	__u8 nh = p->proto;
+
+	for (int i = 0; i < 4 && (nh == 60 || nh == 43 || (nh == 0 && !i));
+	     i++) {
+		if (off > 256 || off + 8 > p->len || off + 8 > end)
+			return -1;
+		if (nh == 43 && p->b[off + 3])
+			return -1;
+		nh = p->b[off];
+		off += (p->b[off + 1] + 1u) * 8;
+	}
+	if ((nh != IPPROTO_TCP && nh != IPPROTO_UDP) || off > 256)
+		return -1;
+	need = nh == IPPROTO_TCP ? 20 : 8;
+	if (off + need > p->len || off + need > end)
+		return -1;
+	fl->family = AF_INET6;
+	fl->proto = nh;
+	memcpy(fl->saddr, p->src, 16);
+	memcpy(fl->daddr, p->dst, 16);
+	memcpy(fl->sport, p->b + off, 2);
+	memcpy(fl->dport, p->b + off + 2, 2);
+	fl->ext = true;
+	return 0;
+}
+
 static int flow_of(const struct m_pkt *p, struct m_flow *fl)
 {
 	memset(fl, 0, sizeof(*fl));
@@ -86,6 +120,9 @@ static int flow_of(const struct m_pkt *p, struct m_flow *fl)
 	if ((p->family == AF_INET && p->proto == IPPROTO_ICMP) ||
 	    (p->family == AF_INET6 && p->proto == IPPROTO_ICMPV6))
 		return icmp_flow(p, fl);
+	if (p->family == AF_INET6 &&
+	    (p->proto == 60 || p->proto == 43 || p->proto == 0))
+		return ext_flow(p, fl);
 	return -1;
 }
 
