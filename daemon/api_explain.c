@@ -477,7 +477,8 @@ static void lb_lines(struct state *st, const struct explain_req *q,
 	json_object_object_add(o, "lb", lb);
 }
 
-static void ct_lines(const struct dp_explain_result *r, struct json_object *dec,
+static void ct_lines(const struct dp_explain_pkt *pkt,
+		     const struct dp_explain_result *r, struct json_object *dec,
 		     struct json_object *o)
 {
 	struct json_object *ct = json_object_new_object();
@@ -497,12 +498,18 @@ static void ct_lines(const struct dp_explain_result *r, struct json_object *dec,
 	if (r->nat_after) {
 		char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 		int fam = r->nat.other.family;
+		/* a side NAT does not rewrite is the packet's own (its
+		 * new_* fields are left zero) */
+		int snat = r->nat.flags & SLUICE_NATF_SNAT;
+		int dnat = r->nat.flags & SLUICE_NATF_DNAT;
 
 		add_line(dec, "nat: the opener's packets become %s:%u > %s:%u",
-			 addr_str(fam, r->nat.new_src, s, sizeof(s)),
-			 ntohs(r->nat.new_sport),
-			 addr_str(fam, r->nat.new_dst, d, sizeof(d)),
-			 ntohs(r->nat.new_dport));
+			 addr_str(fam, snat ? r->nat.new_src : pkt->src, s,
+				  sizeof(s)),
+			 ntohs(snat ? r->nat.new_sport : pkt->sport),
+			 addr_str(fam, dnat ? r->nat.new_dst : pkt->dst, d,
+				  sizeof(d)),
+			 ntohs(dnat ? r->nat.new_dport : pkt->dport));
 	}
 }
 
@@ -608,7 +615,7 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	json_add_int(pkt, "vlan", r->vlan_id);
 	frame_json(o, "input", r->in, r->in_len, &din);
 	frame_json(o, "output", r->out, r->out_len, &dout);
-	ct_lines(r, dec, o);
+	ct_lines(&q->p, r, dec, o);
 	lb_lines(st, q, r, &dout, dec, o);
 	/* what the route was for: the output's (outer) destination when
 	 * the packet goes on, else the packet's */

@@ -153,6 +153,13 @@ check "... and still no live counter or flow moved" \
 n=$(ct_explained)
 check "... and no live conntrack entry of an explained flow ($n)" test "$n" = 0
 
+# SNAT (masquerade out of l2): the new source named, the destination the
+# packet's own (NAT leaves it alone), not 0.0.0.0:0
+sctl lb nat add snat --src 198.18.1.0/24 --out l2 >/dev/null || die "nat add"
+ex 198.18.1.2:40006 198.18.12.2:8080/tcp --in l0
+check "SNAT: the opener's packets become 198.18.12.1:40006 > 198.18.12.2:8080" \
+	exq "'nat: the opener\'s packets become 198.18.12.1:40006 > 198.18.12.2:8080' in d['decisions']"
+
 # bad input: refused, naming the field
 check_fails "bad address refused" ex 198.18.1:1 $VIP:8080/tcp --in l0
 check "... naming the source" grep -q "source '198.18.1:1'" "$T_TMP/ex.err"
