@@ -480,5 +480,10 @@ int fwd_rule_from_json_id(struct json_object *o, struct fw_rule *r,
 		if (rc)
 			return rc;
 	}
+	/* no default: a rule that forgot its action must not become an
+	 * accept (the CLI asks for one too) */
+	if (!json_object_object_get_ex(o, "action", NULL))
+		return ERR(-EINVAL,
+			   "action: required (accept, drop or reject)");
 	return fw_rule_validate(r, err, errlen);
 }

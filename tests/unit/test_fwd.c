@@ -115,6 +115,11 @@ static void test_rules(void **state)
 			     err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "dport: 70000 is not a port");
+	/* no action: refused, not an accept (docs/firewall.md: required) */
+	assert_int_equal(add(f, "{\"iface\":\"eth0\",\"dir\":\"in\"}", err,
+			     sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "action: required (accept, drop or reject)");
 	assert_int_equal(add(f,
 			     "{\"iface\":\"eth9\",\"dir\":\"in\","
 			     "\"action\":\"drop\"}",
