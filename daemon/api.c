@@ -107,6 +107,7 @@ static void api_warn(struct api *api, const char *fmt, ...)
 __attribute__((format(printf, 2, 0))) static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct api *api = cls;
 	char msg[256];
 	size_t n;
 
@@ -114,6 +115,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	/* libmicrohttpd sets TCP options on every connection, a unix
+	 * socket's too, and says so when the kernel refuses: nothing is
+	 * wrong, and a warning per request would use up the window the
+	 * messages that matter need */
+	if (api->ep.kind == EP_UNIX && strstr(msg, "TCP_")) {
+		pr_debug("api %s: %s", api->spec, msg);
+		return;
+	}
 	api_warn(cls, "%s", msg);
 }
 

@@ -155,5 +155,9 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 else
 	tap_fail "unix socket: no user nobody or no setpriv to try it with"
 fi
+# libmicrohttpd's TCP option messages about unix connections are not
+# warnings: every request over the socket above made one
+n=$(grep -c "TCP_NODELAY" "$T_TMP/a.log")
+check "no TCP_NODELAY warning for unix-socket requests ($n lines)" test "$n" = 0
 check "daemon still running" kill -0 "$A_PID"
 tap_done
