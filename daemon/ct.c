@@ -332,6 +332,7 @@ void ct_running(const struct ct *ct, struct sluice_ct_config *out)
 int ct_set_config(struct ct *ct, const struct ct_config *c, char *err,
 		  size_t errlen)
 {
+	bool was = ct->cfg.enabled;
 	struct sluice_ct_config dc;
 	int rc;
 
@@ -345,8 +346,13 @@ int ct_set_config(struct ct *ct, const struct ct_config *c, char *err,
 	}
 	ct->cfg = *c;
 	ct_save(ct);
-	pr_info("conntrack: %s through the API",
-		c->enabled ? "enabled" : "disabled");
+	/* say what changed: a timeout's change is not an "enabled" */
+	if (was != c->enabled)
+		pr_info("conntrack: %s through the API",
+			c->enabled ? "enabled" : "disabled");
+	else
+		pr_info("conntrack: settings changed through the API (%s)",
+			c->enabled ? "enabled" : "disabled");
 	return 0;
 }
 
