@@ -125,6 +125,14 @@ static int by_pps_desc(const void *a, const void *b)
 	return dx < dy ? 1 : dx > dy ? -1 : 0;
 }
 
+/* The TC egress program's reasons (uapi reasons.h, 57-58): packets the
+ * host sent, counted on the port they leave by; not received traffic. */
+static bool reason_is_host_tx(const char *reason)
+{
+	return reason && (!strcmp(reason, "pass_egress_tracked") ||
+			  !strcmp(reason, "pass_egress_untracked"));
+}
+
 /* One interface of /v1/stats: its totals, and its reasons that moved
  * appended to @reasons. */
 static json_object *iface_rates(json_object *now, json_object *before,
@@ -150,14 +158,19 @@ static json_object *iface_rates(json_object *now, json_object *before,
 			continue;
 		rp = rate(ju64(p, "packets"), ju64(e, "packets"), secs);
 		rb = 8 * rate(ju64(p, "bytes"), ju64(e, "bytes"), secs);
-		pps += rp;
-		bps += rb;
-		if (verdict && !strcmp(verdict, "forward"))
+		if (reason_is_host_tx(jstr(e, "reason"))) {
+			/* listed below, but what the host sent is no rx */
+		} else if (verdict && !strcmp(verdict, "forward")) {
 			fwd += rp;
-		else if (verdict && !strcmp(verdict, "drop"))
+		} else if (verdict && !strcmp(verdict, "drop")) {
 			drop += rp;
-		else
+		} else {
 			pass += rp;
+		}
+		if (!reason_is_host_tx(jstr(e, "reason"))) {
+			pps += rp;
+			bps += rb;
+		}
 		if (rp > 0) {
 			json_object *x = json_object_new_object();
 

@@ -67,6 +67,8 @@ static const char stats0[] =
 	"  {\"reason\": \"pass_local\", \"verdict\": \"pass\","
 	"   \"packets\": 10, \"bytes\": 1000},"
 	"  {\"reason\": \"drop_bad_csum\", \"verdict\": \"drop\","
+	"   \"packets\": 0, \"bytes\": 0},"
+	"  {\"reason\": \"pass_egress_untracked\", \"verdict\": \"pass\","
 	"   \"packets\": 0, \"bytes\": 0}]},"
 	" {\"name\": \"eth1\", \"reasons\": ["
 	"  {\"reason\": \"fwd_redirect\", \"verdict\": \"forward\","
@@ -81,7 +83,9 @@ static const char stats1[] =
 	"  {\"reason\": \"pass_local\", \"verdict\": \"pass\","
 	"   \"packets\": 30, \"bytes\": 3000},"
 	"  {\"reason\": \"drop_bad_csum\", \"verdict\": \"drop\","
-	"   \"packets\": 4, \"bytes\": 400}]},"
+	"   \"packets\": 4, \"bytes\": 400},"
+	"  {\"reason\": \"pass_egress_untracked\", \"verdict\": \"pass\","
+	"   \"packets\": 2, \"bytes\": 200}]},"
 	" {\"name\": \"eth1\", \"reasons\": ["
 	"  {\"reason\": \"fwd_redirect\", \"verdict\": \"forward\","
 	"   \"packets\": 20, \"bytes\": 2000}]}]}";
@@ -149,7 +153,8 @@ static void test_rates(void **state)
 	assert_string_equal(
 		json_object_get_string(json_object_object_get(e, "name")),
 		"eth0");
-	/* (2000 + 20 + 4) packets, (1000000 + 2000 + 400) * 8 bits, in 2 s */
+	/* (2000 + 20 + 4) packets, (1000000 + 2000 + 400) * 8 bits, in 2 s;
+	 * not the 2 packets the host sent (pass_egress_untracked) */
 	assert_true(num(e, "rx_pps") == 1012);
 	assert_true(num(e, "rx_bps") == 4009600);
 	assert_true(num(e, "forward_pps") == 1000);
@@ -159,7 +164,7 @@ static void test_rates(void **state)
 	assert_true(num(idx(r, "interfaces", 1), "rx_pps") == 10);
 	/* the reasons that moved, busiest first */
 	assert_true(json_object_object_get_ex(r, "reasons", &a));
-	assert_int_equal(json_object_array_length(a), 4);
+	assert_int_equal(json_object_array_length(a), 5);
 	e = idx(r, "reasons", 0);
 	assert_string_equal(
 		json_object_get_string(json_object_object_get(e, "reason")),
@@ -169,6 +174,10 @@ static void test_rates(void **state)
 		"eth0");
 	assert_true(num(e, "pps") == 1000);
 	assert_true(num(idx(r, "reasons", 3), "pps") == 2);
+	/* the host's packets are listed, last (1 pps), but are no rx */
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    idx(r, "reasons", 4), "reason")),
+			    "pass_egress_untracked");
 	/* the VIP, and a backend that was not there before has no rate yet */
 	e = idx(r, "vips", 0);
 	assert_true(num(e, "pps") == 100);
