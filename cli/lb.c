@@ -206,6 +206,8 @@ int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		{ "source_v6", "source v6", F_OPTIONAL },
 		{ "flow_idle_timeout_s", "flow idle timeout", F_DURATION },
 		{ "flows", "flows", F_OPTIONAL },
+		/* the count is a timer's (no walk per request) */
+		{ "flows_age_ms", "flows counted, ms ago", F_OPTIONAL },
 		{ "flow_capacity", "flow capacity", F_OPTIONAL },
 		/* not in the contract, but sluiced sends them */
 		{ "vips", "VIPs", F_OPTIONAL },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sluicectl status: the daemon summary (GET /v1/status). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include "cli.h"
 
@@ -41,7 +42,37 @@ static const struct field status_fields[] = {
 	{ "netlink_events", "netlink events", F_TEXT },
 	{ "netlink_resyncs", "netlink resyncs", F_TEXT },
 	{ "route_errors", "route errors", F_TEXT },
+	{ "netlink_overruns", "netlink overruns", F_TEXT },
+	{ "netlink_resyncs_coalesced", "resyncs coalesced", F_TEXT },
+	{ "neigh_errors", "neighbour errors", F_TEXT },
+	{ "onlink_resolutions", "on-link resolutions", F_TEXT },
+	{ "onlink_left_to_owner", "on-link left to owner", F_TEXT },
+	{ "onlink_errors", "on-link errors", F_TEXT },
+	{ "routes_left_to_kernel", "routes left to kernel", F_TEXT },
+	/* from the fib object (fib_lines()) */
+	{ "fib_v4_groups", "IPv4 table groups", F_TEXT },
+	{ "fib_v6_groups", "IPv6 table groups", F_TEXT },
 };
+
+/* The compiled table's group use against its maximum, as lines of their
+ * own ("N of MAX"): the fib object holds them as numbers. */
+static void fib_lines(json_object *doc)
+{
+	json_object *fib;
+	char buf[64];
+
+	if (!json_object_object_get_ex(doc, "fib", &fib) ||
+	    !json_object_is_type(fib, json_type_object))
+		return;
+	snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
+		 ju64(fib, "v4_groups"), ju64(fib, "v4_groups_max"));
+	json_object_object_add(doc, "fib_v4_groups",
+			       json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
+		 ju64(fib, "v6_groups"), ju64(fib, "v6_groups_max"));
+	json_object_object_add(doc, "fib_v6_groups",
+			       json_object_new_string(buf));
+}
 
 int cli_status_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
@@ -50,6 +81,7 @@ int cli_status_print(json_object *doc, FILE *out, char *err, size_t errlen)
 			 "unexpected response from sluiced: not an object");
 		return -EPROTO;
 	}
+	fib_lines(doc);
 	return fields_print(doc, status_fields, ARRAY_SIZE(status_fields), out,
 			    err, errlen);
 }

@@ -76,6 +76,32 @@ static void test_status(void **state)
 	       "route errors     0\n");
 }
 
+/* The counters added since, labelled; the table's groups from the fib
+ * object as "N of MAX". */
+static void test_status_later_fields(void **state)
+{
+	(void)state;
+	expect(cli_status_print,
+	       "{\"version\":\"0.1.0\",\"route_errors\":0,"
+	       "\"netlink_overruns\":1,\"netlink_resyncs_coalesced\":2,"
+	       "\"neigh_errors\":3,\"onlink_resolutions\":4,"
+	       "\"onlink_left_to_owner\":5,\"onlink_errors\":6,"
+	       "\"routes_left_to_kernel\":7,\"fib\":{\"v4_groups\":1030,"
+	       "\"v4_groups_max\":65536,\"v6_groups\":9,"
+	       "\"v6_groups_max\":65536}}",
+	       "version                0.1.0\n"
+	       "route errors           0\n"
+	       "netlink overruns       1\n"
+	       "resyncs coalesced      2\n"
+	       "neighbour errors       3\n"
+	       "on-link resolutions    4\n"
+	       "on-link left to owner  5\n"
+	       "on-link errors         6\n"
+	       "routes left to kernel  7\n"
+	       "IPv4 table groups      1030 of 65536\n"
+	       "IPv6 table groups      9 of 65536\n");
+}
+
 /* Fields a newer daemon adds still show; missing ones are left out. */
 static void test_status_unknown_fields(void **state)
 {
@@ -637,6 +663,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_status_later_fields),
 		cmocka_unit_test(test_status_unknown_fields),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_iface),
