@@ -6,6 +6,7 @@
  * backend health checks and signals.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,6 +662,24 @@ static int run_loop(struct nlsock *ns, struct state *st, struct health *hc,
 	return err;
 }
 
+/* --check-config: an interface that does not exist (yet) is valid, since
+ * sluiced attaches it when it appears; but a typo should not pass
+ * unnoticed, so it is named (stdout, the exit status unchanged). */
+static void check_ifaces_exist(const struct sluiced_config *cfg)
+{
+	for (int i = 0; i < cfg->n_ifaces + cfg->n_tc_ifaces; i++) {
+		const char *name = i < cfg->n_ifaces ?
+					   cfg->ifaces[i] :
+					   cfg->tc_ifaces[i - cfg->n_ifaces];
+
+		if (!if_nametoindex(name))
+			printf("sluiced: note: interface %s does not exist in "
+			       "this namespace now; it is attached when it "
+			       "appears\n",
+			       name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct api *apis[CFG_MAX_APIS] = {};
@@ -733,6 +752,7 @@ int main(int argc, char **argv)
 		       nst.from_state ? "the state file " NAT_STATE_FILE :
 					"the config file");
 		printf(")\n");
+		check_ifaces_exist(&cfg);
 		goto out_cfg;
 	}
 	/* a missing capability is named before anything is touched */
