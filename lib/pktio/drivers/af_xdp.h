@@ -71,4 +71,9 @@ int afxdp_prog_attach(struct afxdp_prog *p, const char *dev,
 /* Detaches and frees everything setup/attach made. */
 void afxdp_prog_release(struct afxdp_prog *p);
 
+/* ---- af_xdp_owner.c ---- */
+/* 1 if the XDP program on ifindex (in this network namespace) uses the
+ * map xsks_fd refers to, 0 if not (or no program), or -errno. */
+int afxdp_steer_owned(int ifindex, int xsks_fd);
+
 #endif

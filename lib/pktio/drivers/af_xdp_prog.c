@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * How frames reach the af_xdp sockets.  When sluiced manages the
- * interface (its pinned `ifaces` map has the ifindex), its XDP program is
- * the one there and its steering stage redirects to the pinned steer_xsks
- * XSKMAP: the sockets are entered there (uapi/sluice/steer.h) and no
- * program of ours is loaded.  Otherwise a five-instruction program of our
+ * interface (its pinned `ifaces` map has the ifindex and the XDP program
+ * on the interface, in our namespace, uses the pinned steer_xsks: an
+ * ifindex alone may be another namespace's interface), its steering stage
+ * redirects to that XSKMAP: the sockets are entered there
+ * (uapi/sluice/steer.h) and no program of ours is loaded.  Otherwise a five-instruction program of our
  * own redirects every frame of a queue to that queue's socket (and passes
  * the frame to the kernel when the queue has none); it is attached with
  * "no replace" and detached on close only if it is still ours.
@@ -50,6 +51,21 @@ static int steer_find(struct afxdp_prog *p, const char *dev,
 			dev, dev, path, strerror(errno));
 		return err;
 	}
+	err = afxdp_steer_owned(p->ifindex, xsks_fd);
+	if (!err) {
+		/* another namespace's interface of the same ifindex */
+		close(xsks_fd);
+		pktio_log(
+			PKTIO_LOG_WARN,
+			"port %s: driver af_xdp: sluiced's pins in %s name ifindex %d but this namespace's %s does not run its program: using our own",
+			dev, pin_dir, p->ifindex, dev);
+		return 0;
+	}
+	if (err < 0)
+		pktio_log(
+			PKTIO_LOG_WARN,
+			"port %s: driver af_xdp: cannot tell whether %s runs sluiced's program (%s): trusting sluiced's ifaces entry",
+			dev, dev, strerror(-err));
 	if (iface.slot >= SLUICE_MAX_IFACES ||
 	    max_qid >= SLUICE_STEER_MAX_QUEUES) {
 		close(xsks_fd);
