@@ -94,6 +94,7 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (r != DP_CONTINUE)
 		return r;
+	trace_note_rx(p, &f);
 	if (chain_from_entry(ctx, p, &f, &r))
 		return r;
 	f.ct_state = SLUICE_CTM_UNTRACKED;

@@ -121,10 +121,12 @@ static __always_inline int pipeline(struct __ctx_buff *ctx, struct pkt *p)
 	r = parse_frame(p, &f);
 	if (lb_hbh_wanted(p, &f, r)) {
 		/* to a VIP with hop-by-hop: straight to the LB (lb_hbh.h) */
+		trace_note_rx(p, &f);
 		f.ct_state = SLUICE_CTM_UNTRACKED;
 	} else {
 		if (r != DP_CONTINUE)
 			return r;
+		trace_note_rx(p, &f);
 		/* to an AF_XDP socket, before the rest */
 		r = steer_stage(ctx, p, &f);
 		if (r != DP_CONTINUE)

@@ -34,6 +34,23 @@ void cli_trace_decision_json(const struct sluice_trace_event *ev,
 /* An address, "[v6]:port" or "v4:port" with @ports, into @buf. */
 void cli_trace_endpoint(__u8 family, const __u8 *a, bool ports, __u16 port,
 			char *buf, size_t len);
+
+/* The frame as it left, parsed (trace_sent.c). */
+struct cli_trace_sent {
+	__u8 family;
+	__u8 proto;
+	bool ports;
+	__u16 sport, dport;
+	__u8 src[16];
+	__u8 dst[16];
+};
+/* 0 and @s, or -1 when the frame's start has no IP header. */
+int cli_trace_sent(const struct sluice_trace_event *ev,
+		   struct cli_trace_sent *s);
+/* NAT's new source (or, @dst_side, destination) as "addr:port" in @buf:
+ * the frame's as it left. */
+void cli_trace_nat_ends(const struct sluice_trace_event *ev, bool dst_side,
+			char *buf, size_t len);
 int do_trace(int argc, char **argv);
 
 #endif

@@ -163,13 +163,11 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 			ADD(" backend none");
 	}
 	if (d->flags & SLUICE_TRACE_D_NAT_SRC) {
-		cli_trace_endpoint(ev->family, ev->src, ports, ev->sport, a,
-				   sizeof(a));
+		cli_trace_nat_ends(ev, false, a, sizeof(a));
 		ADD(" nat src %s", a);
 	}
 	if (d->flags & SLUICE_TRACE_D_NAT_DST) {
-		cli_trace_endpoint(ev->family, ev->dst, ports, ev->dport, a,
-				   sizeof(a));
+		cli_trace_nat_ends(ev, true, a, sizeof(a));
 		ADD(" nat dst %s", a);
 	}
 	if (d->flags & SLUICE_TRACE_D_ROUTE) {
@@ -237,17 +235,14 @@ void cli_trace_decision_json(const struct sluice_trace_event *ev,
 	}
 	if (d->flags & (SLUICE_TRACE_D_NAT_SRC | SLUICE_TRACE_D_NAT_DST)) {
 		json_object *n = json_object_new_object();
-		bool ports = ev->flags & SLUICE_TRACE_F_PORTS;
 
 		if (d->flags & SLUICE_TRACE_D_NAT_SRC) {
-			cli_trace_endpoint(ev->family, ev->src, ports,
-					   ev->sport, a, sizeof(a));
+			cli_trace_nat_ends(ev, false, a, sizeof(a));
 			json_object_object_add(n, "src",
 					       json_object_new_string(a));
 		}
 		if (d->flags & SLUICE_TRACE_D_NAT_DST) {
-			cli_trace_endpoint(ev->family, ev->dst, ports,
-					   ev->dport, a, sizeof(a));
+			cli_trace_nat_ends(ev, true, a, sizeof(a));
 			json_object_object_add(n, "dst",
 					       json_object_new_string(a));
 		}

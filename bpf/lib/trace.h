@@ -6,7 +6,10 @@
  * final reason, verdict and frame.  Off, that is one array lookup and a
  * branch; on, trace_emit() (a global function: verified once, not
  * inlined into every pipeline) copies the start of the frame, parses it,
- * applies the filter and writes the event into the ring.
+ * applies the filter and writes the event into the ring.  The addresses,
+ * ports and the filter are the packet's as received when the pipeline
+ * noted them after its parse (trace_note_rx(): NAT and the LB's rewrites
+ * show in their notes and in the frame), else the frame's as it leaves.
  */
 #ifndef SLUICE_BPF_TRACE_H
 #define SLUICE_BPF_TRACE_H
@@ -120,6 +123,37 @@ static __always_inline void trace_parse(struct sluice_trace_event *ev)
 	}
 }
 
+/* With the addresses as received (F_RX): of the frame as it leaves,
+ * only an IPIP or IP6IP6 outer header (the load balancer's tunnel to the
+ * backend) into tun_*; its proto byte goes through pad[0]. */
+static __always_inline void trace_parse_tun(struct sluice_trace_event *ev)
+{
+	__u32 cap = ev->cap_len, off = 14;
+	const __u8 *d = ev->data;
+	__u8 *proto = (__u8 *)&ev->pad[0];
+	__u16 type;
+
+	if (cap < 14 || cap > SLUICE_TRACE_CAP)
+		return;
+	type = (__u16)d[12] << 8 | d[13];
+	if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+		if (cap < 18)
+			return;
+		type = (__u16)d[16] << 8 | d[17];
+		off = 18;
+	}
+	*proto = 0;
+	if (trace_l3(d, cap, off, type, &ev->tun_family, ev->tun_src,
+		     ev->tun_dst, proto) &&
+	    (*proto == IPPROTO_IPIP || *proto == IPPROTO_IPV6)) {
+		ev->flags |= SLUICE_TRACE_F_ENCAP;
+	} else {
+		ev->tun_family = 0;
+		__builtin_memset(ev->tun_src, 0, 32); /* tun_src, tun_dst */
+	}
+	*proto = 0;
+}
+
 static __always_inline int trace_prefix_ok(const struct sluice_trace_prefix *pf,
 					   __u8 family, const __u8 *addr)
 {
@@ -202,7 +236,10 @@ __attribute__((noinline)) int trace_emit(struct __ctx_buff *ctx,
 		return 0;
 	ev->cap_len = cap;
 	ev->len = len;
-	trace_parse(ev);
+	if (ev->flags & SLUICE_TRACE_F_RX)
+		trace_parse_tun(ev);
+	else
+		trace_parse(ev);
 	if (!trace_match(c, ev))
 		return 0;
 	s->matched++;
@@ -235,10 +272,18 @@ static __always_inline void trace_packet(const struct pkt *p, __u32 reason,
 	s = bpf_map_lookup_elem(&trace_stats, &zero);
 	if (!ev || !s)
 		return;
-	/* the decision (the stages wrote ev->d); trace_emit() fills in the
-	 * rest */
+	/* the decision (the stages wrote ev->d) and, F_RX, the addresses as
+	 * received (trace_note_rx()); trace_emit() fills in the rest */
 	__builtin_memset(ev, 0,
-			 __builtin_offsetof(struct sluice_trace_event, d));
+			 __builtin_offsetof(struct sluice_trace_event, flags));
+	if (!(ev->flags & SLUICE_TRACE_F_RX))
+		__builtin_memset(
+			&ev->flags, 0,
+			__builtin_offsetof(struct sluice_trace_event, tun_src) -
+				__builtin_offsetof(struct sluice_trace_event,
+						   flags));
+	ev->tun_family = 0;
+	__builtin_memset(ev->tun_src, 0, 32); /* tun_src, tun_dst */
 	ev->ifindex = p->ingress_ifindex;
 	ev->in_ifindex = p->in_ifindex;
 	ev->egress_ifindex = p->egress_ifindex;

@@ -15,6 +15,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/trace.h>
+#include <linux/in.h>
+#include <bpf/bpf_endian.h>
+#include "l3.h"
 #include "pkt.h"
 #include "trace_maps.h"
 
@@ -33,7 +36,36 @@ static __always_inline void trace_begin(struct pkt *p)
 	if (!ev)
 		return;
 	__builtin_memset(&ev->d, 0, sizeof(ev->d));
+	ev->flags = 0; /* no addresses as received yet */
 	p->tracing = 1;
+}
+
+/* The packet as received, from the parse and before any stage rewrites
+ * it (NAT, the LB's full NAT): the event's addresses and ports, and what
+ * the trace's filter matches, are these (SLUICE_TRACE_F_RX); what a
+ * stage changed is in its note and in the frame. */
+static __always_inline void trace_note_rx(const struct pkt *p,
+					  const struct l3_info *f)
+{
+	struct sluice_trace_event *ev;
+	__u32 zero = 0;
+
+	if (!p->tracing)
+		return;
+	ev = bpf_map_lookup_elem(&trace_scratch, &zero);
+	if (!ev)
+		return;
+	ev->family = f->family;
+	ev->proto = f->proto;
+	__builtin_memcpy(ev->src, f->src, 16);
+	__builtin_memcpy(ev->dst, f->dst, 16);
+	ev->flags = SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_RX;
+	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) {
+		/* f->ports: the two ports as loaded, network order */
+		ev->sport = bpf_ntohs((__u16)f->ports);
+		ev->dport = bpf_ntohs((__u16)(f->ports >> 16));
+		ev->flags |= SLUICE_TRACE_F_PORTS;
+	}
 }
 
 /* The packet's decision while the trace is on, else NULL. */

@@ -121,7 +121,9 @@ static bool event_ok(struct env *e, const struct sluice_trace_event *ev,
 	CHECK(ev->cap_len == cap);
 	CHECK(!memcmp(ev->data, r->out, cap));
 	CHECK(ev->ts_ns != 0);
-	CHECK(ev->flags == (SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_PORTS));
+	/* the pipelines note the addresses as received (F_RX) */
+	CHECK(ev->flags == (SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_PORTS |
+			    SLUICE_TRACE_F_RX));
 	CHECK(ev->family == fam);
 	CHECK(ev->proto == proto);
 	CHECK(!memcmp(ev->src, src, 16));
@@ -525,9 +527,10 @@ static void run_ct(struct env *e, struct dp_trace *t)
 
 /* NAT (conntrack on): a SNAT rule for 198.19.5.0/26 leaving by P1 to
  * the pool 198.18.1.100, a DNAT of 198.18.0.1:8080/tcp on P0 to
- * 198.19.0.5:80 (nat_runner.c's, alone): the side NAT rewrote, with
- * the packet's addresses as it left, and the route of the destination
- * it left with. */
+ * 198.19.0.5:80 (nat_runner.c's, alone): the side NAT rewrote, the
+ * packet's addresses as it came (the event's, and what the filter
+ * matches) and as it left (the frame's), and the route of the
+ * destination it left with. */
 static int nat_rules(struct env *e, bool add)
 {
 	struct dp_snat_rule sn = { .id = 1,
@@ -588,7 +591,7 @@ static void run_nat(struct env *e, struct dp_trace *t)
 			      .ct_state = SLUICE_CTM_NEW };
 	struct sluice_trace_cfg cfg = {};
 	struct sluice_ct_config cc;
-	__u8 pool[16] = {}, srv[16] = {};
+	__u8 pool[16] = {}, srv[16] = {}, cli[16] = {}, vip[16] = {};
 	static struct frame f;
 	static struct got g;
 	struct run r;
@@ -601,22 +604,63 @@ static void run_nat(struct env *e, struct dp_trace *t)
 		!dp_ct_config_set(e->dp, &cc) && !nat_rules(e, true) &&
 		!dp_trace_start(t, &cfg);
 	ok = setup && !pkt_build(&snat, &f) &&
+	     !pkt_addr(AF_INET, "198.19.5.10", cli) &&
 	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
 	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
-	     !memcmp(g.ev[0].src, pool, 16) && g.ev[0].sport == 40000 &&
-	     dec_ok(e, &g.ev[0].d, &w);
+	     (g.ev[0].flags & SLUICE_TRACE_F_RX) &&
+	     !memcmp(g.ev[0].src, cli, 16) && g.ev[0].sport == 40000 &&
+	     !memcmp(g.ev[0].data + 14 + 12, pool, 4) &&
+	     g.ev[0].data[34] == 40000 >> 8 &&
+	     g.ev[0].data[35] == (40000 & 0xff) && dec_ok(e, &g.ev[0].d, &w);
 	tap(e, ok,
-	    "trace: nat src 198.18.1.100:40000 (a new SNAT flow), ct new, "
-	    "its route");
+	    "trace: SNAT: the event's source is the client's as received, "
+	    "the frame's 198.18.1.100:40000 (nat src), ct new, its route");
+	/* the filter sees the packet as received: the client's address
+	 * matches, the pool's (the frame's) does not */
+	snat.sport = 40001;
+	dp_trace_stop(t);
+	cfg.src = (struct sluice_trace_prefix){ .family = AF_INET, .plen = 32 };
+	memcpy(cfg.src.addr, cli, 4);
+	ok = setup && !dp_trace_start(t, &cfg) && !pkt_build(&snat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
+	     !memcmp(g.ev[0].src, cli, 16);
+	dp_trace_stop(t);
+	memcpy(cfg.src.addr, pool, 4);
+	snat.sport = 40002;
+	ok = ok && !dp_trace_start(t, &cfg) && !pkt_build(&snat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 0);
+	dp_trace_stop(t);
+	tap(e, ok,
+	    "trace: SNAT: --src 198.19.5.10 (the client) matches, --src "
+	    "198.18.1.100 (the new source) does not");
+	memset(&cfg.src, 0, sizeof(cfg.src));
+	setup = setup && !dp_trace_start(t, &cfg);
 	w.flags = SLUICE_TRACE_D_CT | SLUICE_TRACE_D_NAT_DST | D_ROUTED;
 	ok = setup && !pkt_build(&dnat, &f) &&
+	     !pkt_addr(AF_INET, "198.18.0.1", vip) &&
 	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1) &&
 	     g.ev[0].reason == SLUICE_FWD_REDIRECT &&
-	     !memcmp(g.ev[0].dst, srv, 16) && g.ev[0].dport == 80 &&
-	     dec_ok(e, &g.ev[0].d, &w);
+	     !memcmp(g.ev[0].dst, vip, 16) && g.ev[0].dport == 8080 &&
+	     !memcmp(g.ev[0].data + 14 + 16, srv, 4) && g.ev[0].data[36] == 0 &&
+	     g.ev[0].data[37] == 80 && dec_ok(e, &g.ev[0].d, &w);
 	tap(e, ok,
-	    "trace: nat dst 198.19.0.5:80 (a DNATed SYN), ct new, the route "
-	    "of the address it left with");
+	    "trace: DNAT: the event's destination is 198.18.0.1:8080 as "
+	    "received, the frame's 198.19.0.5:80 (nat dst), ct new, the "
+	    "route of the address it left with");
+	dp_trace_stop(t);
+	cfg.dst = (struct sluice_trace_prefix){ .family = AF_INET, .plen = 32 };
+	memcpy(cfg.dst.addr, vip, 4);
+	dnat.sport = 42001;
+	ok = setup && !dp_trace_start(t, &cfg) && !pkt_build(&dnat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 1);
+	dp_trace_stop(t);
+	memcpy(cfg.dst.addr, srv, 4);
+	dnat.sport = 42002;
+	ok = ok && !dp_trace_start(t, &cfg) && !pkt_build(&dnat, &f) &&
+	     !run_n(e, t, &f, false, 1, &r, &g) && want_n(&g, 0);
+	tap(e, ok,
+	    "trace: DNAT: --dst 198.18.0.1 (as received) matches, --dst "
+	    "198.19.0.5 (the new destination) does not");
 	dp_trace_stop(t);
 	tap(e, !nat_rules(e, false), "trace: nat rules out again");
 	dp_ct_flush(e->dp, NULL, NULL);
@@ -675,7 +719,7 @@ void trace_run_lb(struct env *e)
 		      ev->reason == SLUICE_FWD_LB_TX);
 		CHECK(ev->flags ==
 		      (SLUICE_TRACE_F_PARSED | SLUICE_TRACE_F_PORTS |
-		       SLUICE_TRACE_F_ENCAP));
+		       SLUICE_TRACE_F_ENCAP | SLUICE_TRACE_F_RX));
 		CHECK(ev->family == AF_INET && ev->proto == IPPROTO_TCP);
 		CHECK(!memcmp(ev->src, src, 16) && !memcmp(ev->dst, dst, 16));
 		CHECK(ev->sport == 40000 && ev->dport == 80);

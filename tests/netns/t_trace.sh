@@ -5,7 +5,8 @@
 # packet with no route traced under pass_no_route; the trace off again
 # when the command ends (--count, or Ctrl-C); bad flags refused by name;
 # each line names what decided: the route, a firewall rule, the
-# conntrack state, a VIP and its backend.
+# conntrack state, a VIP and its backend; with SNAT on, the packet as
+# received (--src the client) and NAT's new source in the note.
 . "$(dirname "$0")/lib.sh"
 
 command -v tshark >/dev/null || die "tshark missing (scripts/deps.sh)"
@@ -151,6 +152,25 @@ else
 	tap_fail "conntrack on: the first ping is ct new, the next ct established" "$out"
 fi
 sctl r ct disable >/dev/null || tap_fail "ct disable"
+
+# SNAT (masquerade out of r1): the line and the filter are the packet as
+# received, from the client; NAT's new source is in its note
+natid=$(sctl r nat add snat --src 198.18.1.0/24 --out r1 | sed -n 's/^added rule //p')
+[ -n "$natid" ] || die "nat add snat"
+trace_bg nat --src 198.18.1.2 --dst 198.18.2.2 --proto icmp --count 2 ||
+	die "trace did not switch on"
+ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2 >/dev/null 2>&1
+trace_wait
+out=$(cat "$T_TMP/nat.out")
+good=$(grep -cE "xdp in r0\([0-9]+\) 198\.18\.1\.2 > 198\.18\.2\.2 icmp len [0-9]+ fwd_redirect redirect out r1\([0-9]+\) ct (new|established) nat src 198\.18\.2\.1 route " <<<"$out")
+if [ "$good" -eq 2 ]; then
+	tap_ok "SNAT on: --src 198.18.1.2 (the client) finds the pings, nat src 198.18.2.1 in the note"
+else
+	tap_fail "SNAT on: --src 198.18.1.2 (the client) finds the pings, nat src 198.18.2.1 in the note" \
+		"$out $(cat "$T_TMP/nat.err")"
+fi
+sctl r nat del "$natid" >/dev/null || tap_fail "nat del $natid"
+sctl r ct disable >/dev/null || tap_fail "ct disable after NAT"
 
 # a VIP on the router, its backend the server (which cannot decapsulate:
 # the SYN only has to leave, traced)

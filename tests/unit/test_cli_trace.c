@@ -186,6 +186,28 @@ static void test_line(void **state)
 				 "redirect out - ct established fw rule 7 "
 				 "(accept) nat src 198.18.1.2:40000 route "
 				 "198.18.0.0/16 nhg 5 dev 0");
+	/* the addresses as received (F_RX): NAT's new source is the
+	 * frame's as it left, not the event's */
+	ev.flags |= SLUICE_TRACE_F_RX;
+	memset(ev.data, 0, sizeof(ev.data));
+	ev.data[12] = 0x08; /* IPv4 */
+	ev.data[14] = 0x45;
+	ev.data[14 + 9] = IPPROTO_TCP;
+	memcpy(ev.data + 14 + 12, (__u8[]){ 198, 18, 2, 1 }, 4);
+	memcpy(ev.data + 14 + 16, (__u8[]){ 198, 18, 100, 1 }, 4);
+	ev.data[34] = 1024 >> 8; /* sport 1024 */
+	ev.data[35] = 1024 & 0xff;
+	ev.data[36] = 80 >> 8;
+	ev.data[37] = 80 & 0xff;
+	ev.cap_len = 38;
+	cli_trace_line(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "xdp in - 198.18.1.2:40000 > "
+				 "198.18.100.1:80 tcp len 98 fwd_redirect "
+				 "redirect out - ct established fw rule 7 "
+				 "(accept) nat src 198.18.2.1:1024 route "
+				 "198.18.0.0/16 nhg 5 dev 0");
+	ev.flags &= ~SLUICE_TRACE_F_RX;
+	ev.cap_len = 0;
 	/* the policy, by its counter: "out" */
 	ev.d = (struct sluice_trace_decision){
 		.flags = SLUICE_TRACE_D_FW_POLICY,

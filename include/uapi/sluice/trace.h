@@ -43,6 +43,7 @@
 #define SLUICE_TRACE_F_PARSED 0x01 /* family, addresses, proto valid */
 #define SLUICE_TRACE_F_PORTS 0x02  /* sport, dport valid (TCP, UDP) */
 #define SLUICE_TRACE_F_ENCAP 0x04  /* IPIP/IP6IP6: tun_* is the outer */
+#define SLUICE_TRACE_F_RX 0x08	   /* family..dst: as received, before NAT/LB */
 
 /* sluice_trace_decision.flags: which of its fields the stages set */
 #define SLUICE_TRACE_D_ROUTE 0x01 /* route_*, plen, nhg_id: a route lookup */
@@ -135,7 +136,8 @@ struct sluice_trace_event {
 	__u8 tun_src[16]; /* the outer header (the LB: to the backend) */
 	__u8 tun_dst[16];
 	struct sluice_trace_decision d;
-	__u8 data[SLUICE_TRACE_CAP]; /* the frame as it leaves */
+	__u8 data[SLUICE_TRACE_CAP]; /* the frame as it leaves (F_RX: the
+				      * addresses above are as it came) */
 };
 
 _Static_assert(sizeof(struct sluice_trace_prefix) == 20, "trace prefix");
