@@ -129,6 +129,7 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 {
 	const struct sluice_trace_decision *d = &ev->d;
 	bool ports = ev->flags & SLUICE_TRACE_F_PORTS;
+	struct cli_trace_sent s;
 	char a[80], b[80];
 	size_t off = 0;
 
@@ -154,6 +155,19 @@ int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,
 			    d->vip_id);
 			if (d->backend_id)
 				ADD(" backend %s (id %u)", b, d->backend_id);
+		} else if ((ev->flags & SLUICE_TRACE_F_RX) &&
+			   !cli_trace_sent(ev, &s)) {
+			/* full NAT: the VIP as received, the backend as the
+			 * frame left */
+			cli_trace_endpoint(ev->family, ev->dst, ports,
+					   ev->dport, a, sizeof(a));
+			ADD(" vip %s/%s (id %u)", a, l4_name(ev->proto),
+			    d->vip_id);
+			if (d->backend_id) {
+				cli_trace_endpoint(s.family, s.dst, s.ports,
+						   s.dport, b, sizeof(b));
+				ADD(" backend %s (id %u)", b, d->backend_id);
+			}
 		} else {
 			ADD(" vip id %u", d->vip_id);
 			if (d->backend_id)

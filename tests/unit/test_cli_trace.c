@@ -206,6 +206,23 @@ static void test_line(void **state)
 				 "redirect out - ct established fw rule 7 "
 				 "(accept) nat src 198.18.2.1:1024 route "
 				 "198.18.0.0/16 nhg 5 dev 0");
+	/* a full-NAT VIP as received: the VIP from the event, the backend
+	 * from the frame (198.18.100.1:80 left as 198.18.2.11:8080) */
+	ev.d = (struct sluice_trace_decision){
+		.flags = SLUICE_TRACE_D_VIP,
+		.vip_id = 2,
+		.backend_id = 4,
+	};
+	memcpy(ev.data + 14 + 16, (__u8[]){ 198, 18, 2, 11 }, 4);
+	ev.data[36] = 8080 >> 8;
+	ev.data[37] = 8080 & 0xff;
+	ev.reason = SLUICE_FWD_LB;
+	cli_trace_line(&ev, buf, sizeof(buf));
+	assert_string_equal(buf, "xdp in - 198.18.1.2:40000 > "
+				 "198.18.100.1:80 tcp len 98 fwd_lb redirect "
+				 "out - vip 198.18.100.1:80/tcp (id 2) backend "
+				 "198.18.2.11:8080 (id 4)");
+	ev.reason = SLUICE_FWD_REDIRECT;
 	ev.flags &= ~SLUICE_TRACE_F_RX;
 	ev.cap_len = 0;
 	/* the policy, by its counter: "out" */
