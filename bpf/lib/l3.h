@@ -43,7 +43,7 @@ struct l3_info {
 	__u32 ports;  /* sport | dport << 16, as loaded */
 	__u32 l4_off; /* from the frame start */
 	__u8 family;
-	__u8 proto; /* L4 protocol (v6: the first nexthdr) */
+	__u8 proto; /* L4 protocol (v6: behind DO/routing headers) */
 	__u8 tcp_flags;
 	__u8 ct_state; /* SLUICE_CTM_*, set by ct_lookup() (uapi/sluice/ct.h) */
 	__u8 src[16];
@@ -120,11 +120,66 @@ static __always_inline int ip4_parse(struct pkt *p, struct l3_info *f)
 	return DP_CONTINUE;
 }
 
+/* IPv6 extension headers the parser looks through to find the transport
+ * header, as nftables' "tcp dport" and "meta l4proto" do: at most this
+ * many destination-options and routing headers (a routing header whatever
+ * its segments left: the packet is forwarded whole).  Without this, TCP to
+ * port 22 behind a destination-options header was "protocol 60, no ports"
+ * to the firewall, conntrack, NAT and the DDoS guard: a bypass of port
+ * rules. */
+#define L3_IP6_EXT_MAX 4
+#ifndef IPPROTO_ROUTING
+#define IPPROTO_ROUTING 43
+#define IPPROTO_DSTOPTS 60
+#endif
+
+/* Walks the destination-options and routing headers from *offp (next
+ * header *nhp) up to the transport header; @end is where the IP packet
+ * ends.  What the parser does not follow goes to the kernel untouched: a
+ * fragment header (pass_fragment, as when it is first), a hop-by-hop
+ * header not first (pass_ip_options: the kernel answers it with a
+ * parameter problem), a longer chain or one ending past L4_OFF_MAX
+ * (pass_ip_options).  A header leaving the IP payload is drop_bad_len (as
+ * a payload length leaving the frame); one leaving the linear data is
+ * drop_trunc_ip6 (as a truncated fixed header). */
+static __always_inline int ip6_ext_walk(struct pkt *p, __u32 end, __u8 *nhp,
+					__u32 *offp)
+{
+	__u32 off = *offp, len;
+	__u8 nh = *nhp, *h;
+	int i;
+
+	for (i = 0; i < L3_IP6_EXT_MAX; i++) {
+		if (nh != IPPROTO_DSTOPTS && nh != IPPROTO_ROUTING)
+			break;
+		if (off > L4_OFF_MAX) /* a bound the verifier can see */
+			return SLUICE_PASS_IP_OPTIONS;
+		h = p->data + off;
+		if (off + 8 > end)
+			return SLUICE_DROP_BAD_LEN;
+		if ((void *)(h + 8) > p->data_end)
+			return SLUICE_DROP_TRUNC_IP6;
+		len = ((__u32)h[1] + 1) * 8;
+		if (off + len > end)
+			return SLUICE_DROP_BAD_LEN;
+		nh = h[0];
+		off += len;
+	}
+	if (nh == IPPROTO_DSTOPTS || nh == IPPROTO_ROUTING ||
+	    nh == NEXTHDR_HOP || off > L4_OFF_MAX)
+		return SLUICE_PASS_IP_OPTIONS;
+	if (nh == NEXTHDR_FRAGMENT)
+		return SLUICE_PASS_FRAGMENT;
+	*nhp = nh;
+	*offp = off;
+	return DP_CONTINUE;
+}
+
 static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 {
 	struct ipv6hdr *ip6 = p->data + p->l3_off;
-	__u32 plen;
-	__u8 *d, *s;
+	__u32 plen, off, end;
+	__u8 *d, *s, nh;
 	int r;
 
 	if ((void *)(ip6 + 1) > p->data_end)
@@ -153,24 +208,30 @@ static __always_inline int ip6_parse(struct pkt *p, struct l3_info *f)
 	if ((d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
 	    (s[0] == 0xfe && (s[1] & 0xc0) == 0x80))
 		return SLUICE_PASS_LINK_LOCAL;
-	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
-		return SLUICE_PASS_FRAGMENT;
-	if (ip6->nexthdr == IPPROTO_ICMPV6) {
-		struct icmp6hdr *ic = (void *)(ip6 + 1);
+	nh = ip6->nexthdr;
+	off = p->l3_off + sizeof(*ip6);
+	end = off + plen;
+	r = ip6_ext_walk(p, end, &nh, &off);
+	if (r != DP_CONTINUE)
+		return r;
+	if (off > L4_OFF_MAX) /* checked by the walk; for the verifier */
+		return SLUICE_PASS_IP_OPTIONS;
+	if (nh == IPPROTO_ICMPV6) {
+		struct icmp6hdr *ic = p->data + off;
 
-		if ((void *)(ic + 1) > p->data_end || plen < sizeof(*ic))
+		if ((void *)(ic + 1) > p->data_end || end - off < sizeof(*ic))
 			return SLUICE_DROP_TRUNC_L4;
 		if (ic->icmp6_type >= 133 && ic->icmp6_type <= 137)
 			return SLUICE_PASS_ND;
 	}
-	r = l4_ports(p, ip6 + 1, ip6->nexthdr, plen, f);
+	r = l4_ports(p, p->data + off, nh, end - off, f);
 	if (r != DP_CONTINUE)
 		return r;
 
 	f->family = AF_INET6;
-	f->proto = ip6->nexthdr;
+	f->proto = nh;
 	f->l3_len = plen + sizeof(*ip6);
-	f->l4_off = p->l3_off + sizeof(*ip6);
+	f->l4_off = off;
 	__builtin_memcpy(f->src, s, 16);
 	__builtin_memcpy(f->dst, d, 16);
 	return DP_CONTINUE;

@@ -153,24 +153,29 @@ static __always_inline int lb_icmp_flow(struct pkt *p, struct l3_info *f,
  * this offset from the frame start (a bound the verifier can see). */
 #define LB_IP6_EXT_MAX 4
 #define LB_IP6_EXT_END 256
-#ifndef IPPROTO_ROUTING
-#define IPPROTO_ROUTING 43
-#define IPPROTO_DSTOPTS 60
-#endif
 
 /* TCP/UDP to a VIP behind hop-by-hop, destination options and routing
  * headers is the VIP's like the same flow without them: its key from the
- * real L4 ports, the packet encapsulated whole.  A routing header with
- * segments left is not for us yet; a fragment header (a non-first
- * fragment has no ports), a longer chain or one that leaves the IP packet
- * is not looked through: the packet goes on as the parser said (routed;
- * hop-by-hop: the kernel's). */
+ * real L4 ports, the packet encapsulated whole.  The parser (l3.h
+ * ip6_ext_walk()) already found the transport behind destination options
+ * and routing headers, and gives the kernel fragments and longer chains;
+ * this walk, from the fixed header, adds hop-by-hop first and the LB's
+ * own rules: a routing header with segments left is not for us yet (the
+ * packet is routed), and fl->ext keeps such a flow from full NAT.  A
+ * fragment header or a longer chain behind hop-by-hop is not looked
+ * through: the kernel's. */
 static __always_inline int lb_ip6_ext_flow(struct pkt *p, struct l3_info *f,
 					   struct lb_flow *fl)
 {
-	__u32 off = f->l4_off, end = p->l3_off + f->l3_len, need;
-	__u8 nh = f->proto, *h;
+	__u32 off = p->l3_off + sizeof(struct ipv6hdr);
+	__u32 end = p->l3_off + f->l3_len, need;
+	struct ipv6hdr *ip6 = p->data + p->l3_off;
+	__u8 nh, *h;
 	int i;
+
+	if ((void *)(ip6 + 1) > p->data_end)
+		return -1;
+	nh = ip6->nexthdr;
 
 	for (i = 0; i < LB_IP6_EXT_MAX; i++) {
 		/* hop-by-hop only first (lb_hbh.h) */
@@ -214,6 +219,12 @@ static __always_inline int lb_ip6_ext_flow(struct pkt *p, struct l3_info *f,
 static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 				      struct lb_flow *fl)
 {
+	/* TCP/UDP the parser found behind destination-options or routing
+	 * headers (l3.h): the LB's own walk, for its rules on segments left
+	 * and full NAT */
+	if (f->family == AF_INET6 &&
+	    f->l4_off != p->l3_off + sizeof(struct ipv6hdr))
+		return lb_ip6_ext_flow(p, f, fl);
 	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) {
 		fl->key.family = f->family;
 		fl->key.proto = f->proto;
@@ -229,9 +240,7 @@ static __always_inline int lb_flow_of(struct pkt *p, struct l3_info *f,
 	if ((f->family == AF_INET && f->proto == IPPROTO_ICMP) ||
 	    (f->family == AF_INET6 && f->proto == IPPROTO_ICMPV6))
 		return lb_icmp_flow(p, f, fl);
-	if (f->family == AF_INET6 &&
-	    (f->proto == IPPROTO_DSTOPTS || f->proto == IPPROTO_ROUTING ||
-	     f->proto == NEXTHDR_HOP))
+	if (f->family == AF_INET6 && f->proto == NEXTHDR_HOP)
 		return lb_ip6_ext_flow(p, f, fl);
 	return -1;
 }

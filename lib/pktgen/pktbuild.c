@@ -277,21 +277,33 @@ static __u8 ext6_first(const struct pkt_spec *s)
 		return 0;
 	if (s->dst_opts)
 		return 60;
+	if (s->routing)
+		return 43;
 	return s->ext == PKT_EXT_FRAG ? 44 : s->l4;
 }
 
-/* The chain: hop-by-hop, dst_opts destination options, fragment. */
+/* The chain: hop-by-hop, dst_opts destination options, a routing header,
+ * fragment. */
 static __u32 build_ext6(const struct pkt_spec *s, __u8 *p)
 {
-	__u8 after_dst = s->ext == PKT_EXT_FRAG ? 44 : s->l4;
+	__u8 after_rt = s->ext == PKT_EXT_FRAG ? 44 : s->l4;
+	__u8 after_dst = s->routing ? 43 : after_rt;
 	__u32 n = 0;
 
 	if (s->ext == PKT_EXT_HBH) {
-		build_opts6(p, s->dst_opts ? 60 : s->l4);
+		build_opts6(p, s->dst_opts ? 60 : after_dst);
 		n += 8;
 	}
 	for (__u8 i = 0; i < s->dst_opts; i++, n += 8)
 		build_opts6(p + n, i + 1 < s->dst_opts ? 60 : after_dst);
+	if (s->routing) {
+		/* RFC 8200 4.4: type 253 (experimental, RFC 4727), segments
+		 * left 0, no addresses */
+		memset(p + n, 0, 8);
+		p[n] = after_rt;
+		p[n + 2] = 253;
+		n += 8;
+	}
 	if (s->ext == PKT_EXT_FRAG) {
 		memset(p + n, 0, 8);
 		p[n] = s->l4;
@@ -350,8 +362,9 @@ int pkt_build(const struct pkt_spec *s, struct frame *f)
 	int err = l4_body_len(s, &body);
 
 	/* worst case: tag, IPv4 with 40 bytes of options, TCP, payload */
-	if (err ||
-	    body + s->eth_pad + 18 + 60 + 20 + 8u * s->dst_opts > PKT_MAX)
+	if (err || body + s->eth_pad + 18 + 60 + 20 +
+				   8u * (s->dst_opts + !!s->routing) >
+			   PKT_MAX)
 		return err ? err : -EINVAL;
 	memset(f, 0, sizeof(*f));
 	f->l3 = s->l3;

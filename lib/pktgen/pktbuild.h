@@ -71,6 +71,9 @@ struct pkt_spec {
 	/* IPv6: this many destination-options headers (8 bytes, PadN)
 	 * after a hop-by-hop header (ext) and before a fragment header */
 	__u8 dst_opts;
+	/* IPv6: one routing header (8 bytes, type 253, segments left 0)
+	 * after the destination options */
+	__u8 routing;
 };
 
 struct frame {

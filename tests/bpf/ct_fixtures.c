@@ -58,6 +58,40 @@
 	IN_C2S(PKT_L3_IP6, CLI6, SRV6, l4p, fl, n, 0, 40000, 80)
 #define S2C6(l4p, fl, n)                                                       \
 	IN_S2C(PKT_L3_IP6, SRV6, CLI6, l4p, fl, n, 0, 80, 40000)
+/* the v6 flow behind a destination-options header (l3.h
+ * ip6_ext_walk()): the client's packets, and the server's with a routing
+ * header too */
+#define C2S6_DO(l4p, fl, n)                                                    \
+	.ingress = IFX_P0,                                                     \
+	.in = { .dst = MAC_P0,                                                 \
+		.src = MAC_GW0,                                                \
+		.l3 = PKT_L3_IP6,                                              \
+		.saddr = CLI6,                                                 \
+		.daddr = SRV6,                                                 \
+		.l4 = l4p,                                                     \
+		.sport = 40000,                                                \
+		.dport = 80,                                                   \
+		.tcp_flags = fl,                                               \
+		.payload = n,                                                  \
+		.dst_opts = 1 },                                               \
+	.verdict = XDP_REDIRECT, .reason = SLUICE_FWD_REDIRECT,                \
+	.routed = true, .out = { .dst = MAC_GW1, .src = MAC_P1 }
+#define S2C6_DO(l4p, fl, n)                                                    \
+	.ingress = IFX_P1,                                                     \
+	.in = { .dst = MAC_P1,                                                 \
+		.src = MAC_GW1,                                                \
+		.l3 = PKT_L3_IP6,                                              \
+		.saddr = SRV6,                                                 \
+		.daddr = CLI6,                                                 \
+		.l4 = l4p,                                                     \
+		.sport = 80,                                                   \
+		.dport = 40000,                                                \
+		.tcp_flags = fl,                                               \
+		.payload = n,                                                  \
+		.dst_opts = 1,                                                 \
+		.routing = 1 },                                                \
+	.verdict = XDP_REDIRECT, .reason = SLUICE_FWD_REDIRECT,                \
+	.routed = true, .out = { .dst = MAC_GW0, .src = MAC_P0 }
 /* echo: the identifier is sport (77), the sequence dport */
 #define ECHO4_C2S(type)                                                        \
 	IN_C2S(PKT_L3_IP4, CLI4, SRV4, IPPROTO_ICMP, 0, 8, type, 77, 1)
@@ -274,6 +308,18 @@ const struct ct_scenario ct_scenarios[] = {
 	    STEP("SYN+ACK", S2C6, TCP_, SYNACK, 0, SYN_RECV, CT_NO_EVENT),
 	    STEP("ACK", C2S6, TCP_, ACK, 0, ESTABLISHED, CT_NO_EVENT),
 	    STEP("RST", S2C6, TCP_, RST, 0, CLOSE, CT_NO_EVENT) },
+	  4 },
+	{ "tcp v6 behind extension headers: tracked as tcp with its ports",
+	  CLI6,
+	  IPPROTO_TCP,
+	  { OPEN("SYN behind destination options", C2S6_DO, TCP_, SYN, 0,
+		 SYN_SENT),
+	    STEP("SYN+ACK behind destination options and routing", S2C6_DO,
+		 TCP_, SYNACK, 0, SYN_RECV, CT_NO_EVENT),
+	    STEP("ACK without them: the same entry", C2S6, TCP_, ACK, 0,
+		 ESTABLISHED, CT_NO_EVENT),
+	    STEP("data behind destination options", C2S6_DO, TCP_, PSHACK, 100,
+		 ESTABLISHED, CT_NO_EVENT) },
 	  4 },
 	{ "icmpv6: echo, then an error about a udp flow",
 	  CLI6,

@@ -15,6 +15,7 @@
 #define IP6(d) .l3 = PKT_L3_IP6, .saddr = H0_6, .daddr = d
 #define TCP(n) .l4 = IPPROTO_TCP, .sport = 40000, .dport = 443, .payload = n
 #define SYN .tcp_flags = 0x02
+#define TCP_TO(d) .l4 = IPPROTO_TCP, .sport = 40000, .dport = d, .payload = 0
 #define UDP(n) .l4 = IPPROTO_UDP, .sport = 40001, .dport = 53, .payload = n
 #define ICMP4(n) .l4 = IPPROTO_ICMP, .sport = 7, .dport = 1, .payload = n
 #define ICMP6(n) .l4 = IPPROTO_ICMPV6, .sport = 7, .dport = 1, .payload = n
@@ -110,6 +111,43 @@ const struct fw_fixture fw_fixtures[] = {
 	  .in = { TO_P0, IP4("198.19.0.5"), TCP(0) },
 	  FWD_P1,
 	  POLICY_IN },
+	/* TCP behind IPv6 destination-options and routing headers is
+	 * filtered by its ports (l3.h ip6_ext_walk(); it was "protocol 60,
+	 * no ports" and went through) */
+	{ "fw: v6 tcp dport 22 behind destination options drops",
+	  { IN("proto", "tcp", "dport", "22", "action", "drop") },
+	  .ingress = IFX_P0,
+	  .in = { TO_P0, IP6("2001:db8:100::5"), TCP_TO(22), SYN,
+		  .dst_opts = 1 },
+	  DROPPED,
+	  .hit = 1 },
+	{ "fw: v6 tcp dport 22 behind destination options and routing drops",
+	  { IN("proto", "tcp", "dport", "22", "action", "drop") },
+	  .ingress = IFX_P0,
+	  .in = { TO_P0, IP6("2001:db8:100::5"), TCP_TO(22), SYN, .dst_opts = 1,
+		  .routing = 1 },
+	  DROPPED,
+	  .hit = 1 },
+	{ "fw: v6 tcp dport 80 behind destination options is forwarded",
+	  { IN("proto", "tcp", "dport", "22", "action", "drop") },
+	  .ingress = IFX_P0,
+	  .in = { TO_P0, IP6("2001:db8:100::5"), TCP_TO(80), SYN,
+		  .dst_opts = 1 },
+	  FWD_P1,
+	  POLICY_IN },
+	{ "fw: v6 tcp dport 80 behind destination options and routing",
+	  { IN("proto", "tcp", "dport", "22", "action", "drop") },
+	  .ingress = IFX_P0,
+	  .in = { TO_P0, IP6("2001:db8:100::5"), TCP_TO(80), SYN, .dst_opts = 1,
+		  .routing = 1 },
+	  FWD_P1,
+	  POLICY_IN },
+	{ "fw: v6 udp dport 53 behind destination options drops",
+	  { IN("proto", "udp", "dport", "53", "action", "drop") },
+	  .ingress = IFX_P0,
+	  .in = { TO_P0, IP6("2001:db8:100::5"), UDP(4), .dst_opts = 2 },
+	  DROPPED,
+	  .hit = 1 },
 	{ "fw: sport exact",
 	  { IN("proto", "udp", "sport", "40001", "action", "drop") },
 	  .ingress = IFX_P0,

@@ -72,6 +72,7 @@ struct nat_case {
 #define VIP_BE 4090
 #define BE "198.19.0.5"
 #define C6 "2001:db8:105::10"
+#define C6B "2001:db8:105::11"
 #define SRV6 "2001:db8:100::5"
 #define POOL6 "2001:db8:1::100"
 
@@ -284,6 +285,36 @@ static const struct nat_case nat_cases[] = {
 	      .l2 = TO_P0,
 	      FWD } },
 	  4,
+	  false },
+	/* behind IPv6 extension headers (l3.h ip6_ext_walk()): the ports
+	 * and the L4 checksum (which does not cover the headers) at the real
+	 * L4 offset, the headers kept */
+	{ "nat66 udp behind destination options",
+	  { { "out: the pool's address, the header kept",
+	      IFX_P0,
+	      { IN_P0, V6, .saddr = C6, .daddr = SRV6, UDP_(43100, 53),
+		.dst_opts = 1 },
+	      { V6, .saddr = POOL6, .daddr = SRV6, UDP_(43100, 53),
+		.dst_opts = 1 },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "a second client on the same port: the next port",
+	      IFX_P0,
+	      { IN_P0, V6, .saddr = C6B, .daddr = SRV6, UDP_(43100, 53),
+		.dst_opts = 1, .routing = 1 },
+	      { V6, .saddr = POOL6, .daddr = SRV6, UDP_(43101, 53),
+		.dst_opts = 1, .routing = 1 },
+	      .l2 = TO_P1,
+	      FWD },
+	    { "its answer behind destination options: the second client",
+	      IFX_P1,
+	      { IN_P1, V6, .saddr = SRV6, .daddr = POOL6, UDP_(53, 43101),
+		.dst_opts = 2 },
+	      { V6, .saddr = SRV6, .daddr = C6B, UDP_(53, 43100),
+		.dst_opts = 2 },
+	      .l2 = TO_P0,
+	      FWD } },
+	  3,
 	  false },
 	{ "nat66 tcp",
 	  { { "SYN out: the pool's address",

@@ -7,7 +7,6 @@
 
 #define IP6_HLEN 40
 #define NEXTHDR_HOP 0
-#define NEXTHDR_FRAGMENT 44
 #define ICMP6_HLEN 8
 
 static uint16_t ip6_check(struct pktio_buf *b)
@@ -17,8 +16,9 @@ static uint16_t ip6_check(struct pktio_buf *b)
 	uint32_t len = pktio_buf_len(b);
 	uint32_t avail = len > m->l3_off ? len - m->l3_off : 0;
 	const uint8_t *s = h + 8, *d = h + 24;
-	uint32_t plen;
+	uint32_t plen, hl;
 	uint8_t nh;
+	int r;
 
 	if (avail < IP6_HLEN) {
 		m->reason = SLUICE_DROP_TRUNC_IP6;
@@ -47,21 +47,26 @@ static uint16_t ip6_check(struct pktio_buf *b)
 		m->reason = SLUICE_PASS_LINK_LOCAL;
 		return IP6_INPUT_PUNT;
 	}
-	if (nh == NEXTHDR_FRAGMENT) {
-		m->reason = SLUICE_PASS_FRAGMENT;
-		return IP6_INPUT_PUNT;
+	/* a fragment header, first or in the chain: pass_fragment */
+	r = ip6_ext_walk(h, m->l3_off, avail, plen, &nh, &hl);
+	if (r) {
+		m->reason = (uint16_t)r;
+		return r == SLUICE_DROP_BAD_LEN || r == SLUICE_DROP_TRUNC_IP6 ?
+			       IP6_INPUT_DROP :
+			       IP6_INPUT_PUNT;
 	}
 	if (nh == GRAPH_IPPROTO_ICMPV6) {
-		if (avail - IP6_HLEN < ICMP6_HLEN || plen < ICMP6_HLEN) {
+		if (avail - hl < ICMP6_HLEN ||
+		    IP6_HLEN + plen - hl < ICMP6_HLEN) {
 			m->reason = SLUICE_DROP_TRUNC_L4;
 			return IP6_INPUT_DROP;
 		}
-		if (h[IP6_HLEN] >= 133 && h[IP6_HLEN] <= 137) {
+		if (h[hl] >= 133 && h[hl] <= 137) {
 			m->reason = SLUICE_PASS_ND;
 			return IP6_INPUT_PUNT;
 		}
 	}
-	if (!l4_header_fits(nh, avail - IP6_HLEN, plen)) {
+	if (!l4_header_fits(nh, avail - hl, IP6_HLEN + plen - hl)) {
 		m->reason = SLUICE_DROP_TRUNC_L4;
 		return IP6_INPUT_DROP;
 	}

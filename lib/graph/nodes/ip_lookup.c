@@ -56,9 +56,18 @@ static int flow_of(struct pktio_buf *b, uint8_t family, struct fibread_flow *f)
 		memcpy(f->saddr, ip + 12, 4);
 		memcpy(f->daddr, ip + 16, 4);
 	} else {
+		uint32_t plen = ip_rd16(ip + 4);
+		uint8_t nh;
+
 		f->proto = ip[6];
 		memcpy(f->saddr, ip + 8, 16);
 		memcpy(f->daddr, ip + 24, 16);
+		/* behind destination-options and routing headers, as
+		 * ip6_parse() (ip6-input checked the chain) */
+		if (plen > avail - hl)
+			plen = avail - hl;
+		if (!ip6_ext_walk(ip, m->l3_off, avail, plen, &nh, &hl))
+			f->proto = nh;
 	}
 	if (f->proto == GRAPH_IPPROTO_TCP || f->proto == GRAPH_IPPROTO_UDP) {
 		if (avail < hl + 4)

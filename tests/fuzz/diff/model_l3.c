@@ -303,7 +303,8 @@ static int parse_ip4(struct m_pkt *p)
 static int parse_ip6(struct m_pkt *p)
 {
 	const __u8 *ip = p->b + p->l3_off;
-	__u32 avail = p->len - p->l3_off, plen;
+	__u32 avail = p->len - p->l3_off, plen, off, end;
+	__u8 nh;
 
 	if (avail < 40)
 		return SLUICE_DROP_TRUNC_IP6;
@@ -329,23 +330,42 @@ static int parse_ip6(struct m_pkt *p)
 	if ((ip[24] == 0xfe && (ip[25] & 0xc0) == 0x80) ||
 	    (ip[8] == 0xfe && (ip[9] & 0xc0) == 0x80))
 		return SLUICE_PASS_LINK_LOCAL;
-	if (ip[6] == 44)
+	/* l3.h ip6_ext_walk(): through at most 4 destination-options and
+	 * routing headers to the transport */
+	off = p->l3_off + 40;
+	end = off + plen;
+	nh = ip[6];
+	for (int i = 0; i < 4 && (nh == 60 || nh == 43); i++) {
+		if (off > 128)
+			return SLUICE_PASS_IP_OPTIONS;
+		if (off + 8 > end)
+			return SLUICE_DROP_BAD_LEN;
+		if (off + 8 > p->len)
+			return SLUICE_DROP_TRUNC_IP6;
+		if (off + (p->b[off + 1] + 1u) * 8 > end)
+			return SLUICE_DROP_BAD_LEN;
+		nh = p->b[off];
+		off += (p->b[off + 1] + 1u) * 8;
+	}
+	if (nh == 60 || nh == 43 || nh == 0 || off > 128)
+		return SLUICE_PASS_IP_OPTIONS;
+	if (nh == 44)
 		return SLUICE_PASS_FRAGMENT;
 	p->family = AF_INET6;
-	p->proto = ip[6]; /* other extension headers travel as L4 */
+	p->proto = nh;
 	p->ttl = ip[7];
 	p->l3_len = 40 + plen;
-	p->l4_off = p->l3_off + 40;
+	p->l4_off = off;
 	memcpy(p->src, ip + 8, 16);
 	memcpy(p->dst, ip + 24, 16);
 	if (p->proto == IPPROTO_ICMPV6) {
 		/* the whole 8-byte ICMPv6 header, in frame and length */
-		if (p->l4_off + 8 > p->len || plen < 8)
+		if (p->l4_off + 8 > p->len || end - off < 8)
 			return SLUICE_DROP_TRUNC_L4;
 		if (p->b[p->l4_off] >= 133 && p->b[p->l4_off] <= 137)
 			return SLUICE_PASS_ND;
 	}
-	return l4_ports(p, plen);
+	return l4_ports(p, end - off);
 }
 
 /* ---- forwarding ------------------------------------------------------------ */

@@ -77,8 +77,8 @@ static int icmp_flow(const struct m_pkt *p, struct m_flow *fl)
  * LB's. */
 static int ext_flow(const struct m_pkt *p, struct m_flow *fl)
 {
-	__u32 off = p->l4_off, end = p->l3_off + p->l3_len, need;
-	__u8 nh = p->proto;
+	__u32 off = p->l3_off + 40, end = p->l3_off + p->l3_len, need;
+	__u8 nh = p->b[p->l3_off + 6];
 
 	for (int i = 0; i < 4 && (nh == 60 || nh == 43 || (nh == 0 && !i));
 	     i++) {
@@ -107,6 +107,9 @@ static int ext_flow(const struct m_pkt *p, struct m_flow *fl)
 static int flow_of(const struct m_pkt *p, struct m_flow *fl)
 {
 	memset(fl, 0, sizeof(*fl));
+	/* TCP/UDP the parser found behind extension headers: the LB's walk */
+	if (p->family == AF_INET6 && p->l4_off != p->l3_off + 40)
+		return ext_flow(p, fl);
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
 		fl->family = p->family;
 		fl->proto = p->proto;
@@ -120,8 +123,7 @@ static int flow_of(const struct m_pkt *p, struct m_flow *fl)
 	if ((p->family == AF_INET && p->proto == IPPROTO_ICMP) ||
 	    (p->family == AF_INET6 && p->proto == IPPROTO_ICMPV6))
 		return icmp_flow(p, fl);
-	if (p->family == AF_INET6 &&
-	    (p->proto == 60 || p->proto == 43 || p->proto == 0))
+	if (p->family == AF_INET6 && p->proto == 0)
 		return ext_flow(p, fl);
 	return -1;
 }
