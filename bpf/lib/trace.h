@@ -73,21 +73,33 @@ static __always_inline __u32 trace_l3(const __u8 *d, __u32 cap, __u32 off,
 /* The event's addresses, protocol and ports from its frame bytes; an
  * IPIP or IP6IP6 frame (the load balancer's encapsulation) by its inner
  * header, the outer kept as tun_*. */
+/* The ethertype after the Ethernet header and at most one tag, with the
+ * L3 offset in *@off; 0 when the captured bytes end first. */
+static __always_inline __u16 trace_l2(const __u8 *d, __u32 cap, __u32 *off)
+{
+	__u16 type;
+
+	if (cap < 14 || cap > SLUICE_TRACE_CAP)
+		return 0;
+	*off = 14;
+	type = (__u16)d[12] << 8 | d[13];
+	if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+		if (cap < 18)
+			return 0;
+		type = (__u16)d[16] << 8 | d[17];
+		*off = 18;
+	}
+	return type;
+}
+
 static __always_inline void trace_parse(struct sluice_trace_event *ev)
 {
 	__u32 cap = ev->cap_len, off = 14, l4;
 	const __u8 *d = ev->data;
-	__u16 type;
+	__u16 type = trace_l2(d, cap, &off);
 
-	if (cap < 14 || cap > SLUICE_TRACE_CAP)
+	if (!type)
 		return;
-	type = (__u16)d[12] << 8 | d[13];
-	if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
-		if (cap < 18)
-			return;
-		type = (__u16)d[16] << 8 | d[17];
-		off = 18;
-	}
 	l4 = trace_l3(d, cap, off, type, &ev->family, ev->src, ev->dst,
 		      &ev->proto);
 	if (!l4)
@@ -131,19 +143,11 @@ static __always_inline void trace_parse_tun(struct sluice_trace_event *ev)
 	__u32 cap = ev->cap_len, off = 14;
 	const __u8 *d = ev->data;
 	__u8 *proto = (__u8 *)&ev->pad[0];
-	__u16 type;
+	__u16 type = trace_l2(d, cap, &off);
 
-	if (cap < 14 || cap > SLUICE_TRACE_CAP)
-		return;
-	type = (__u16)d[12] << 8 | d[13];
-	if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
-		if (cap < 18)
-			return;
-		type = (__u16)d[16] << 8 | d[17];
-		off = 18;
-	}
 	*proto = 0;
-	if (trace_l3(d, cap, off, type, &ev->tun_family, ev->tun_src,
+	if (type &&
+	    trace_l3(d, cap, off, type, &ev->tun_family, ev->tun_src,
 		     ev->tun_dst, proto) &&
 	    (*proto == IPPROTO_IPIP || *proto == IPPROTO_IPV6)) {
 		ev->flags |= SLUICE_TRACE_F_ENCAP;

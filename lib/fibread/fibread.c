@@ -19,6 +19,7 @@
 #include <uapi/sluice/route.h>
 #include "fib.h"
 #include "fibread.h"
+#include "pin_moved.h"
 #include "errbuf.h"
 
 enum {
@@ -202,25 +203,15 @@ void fibread_close(struct fibread *r)
 
 int fibread_stale(const struct fibread *r)
 {
-	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = BPF_F_RDONLY);
 	char path[sizeof(r->dir) + 32];
 
 	for (int m = 0; m < M_COUNT; m++) {
-		struct bpf_map_info info = { 0 };
-		__u32 ilen = sizeof(info);
-		int fd, e = 0;
+		int moved;
 
 		snprintf(path, sizeof(path), "%s/%s", r->dir, want[m].name);
-		fd = bpf_obj_get_opts(path, &o);
-		if (fd < 0)
-			return errno == ENOENT ? 1 : -errno;
-		if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
-			e = -errno;
-		close(fd);
-		if (e)
-			return e;
-		if (info.id != r->id[m])
-			return 1;
+		moved = pin_moved(path, r->id[m]);
+		if (moved)
+			return moved;
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <uapi/sluice/reasons.h>
 #include "neigh_note.h"
+#include "pin_moved.h"
 #include "errbuf.h"
 
 #define MAP_NAME "neigh_wanted"
@@ -84,20 +85,7 @@ void neigh_note_close(struct neigh_note *n)
 
 int neigh_note_stale(const struct neigh_note *n)
 {
-	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = BPF_F_RDONLY);
-	struct bpf_map_info info = { 0 };
-	__u32 ilen = sizeof(info);
-	int fd, e = 0;
-
-	fd = bpf_obj_get_opts(n->path, &o);
-	if (fd < 0)
-		return errno == ENOENT ? 1 : -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
-		e = -errno;
-	close(fd);
-	if (e)
-		return e;
-	return info.id != n->id;
+	return pin_moved(n->path, n->id);
 }
 
 void neigh_note_key(struct sluice_neigh_key *k, __u32 ifindex, __u8 family,
