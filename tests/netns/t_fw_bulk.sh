@@ -74,7 +74,7 @@ p=$(last_field packets)
 	tap_fail "the last rule's counter moved" "packets=$p"
 
 # a bad list: refused, naming the index and the field; nothing changed
-printf '[{"proto": "tcp", "dport": 80}, {"proto": "udp", "dport": "x"}]\n' >"$T_TMP/bad.json"
+printf '[{"proto": "tcp", "dport": 80, "action": "accept"}, {"proto": "udp", "dport": "x", "action": "drop"}]\n' >"$T_TMP/bad.json"
 if out=$(sctl r fw load r0 in "$T_TMP/bad.json" 2>&1); then
 	tap_fail "a bad list is refused" "accepted"
 elif grep -qF "rules[1]: dport: x" <<<"$out"; then
