@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <sluice/graph/graph.h>
+#include "nodes/ip_check.h"
 #include "udp_internal.h"
 
 const char *graph_udp_ep_fmt(const struct graph_udp_ep *ep, char *buf,
@@ -333,6 +334,7 @@ static void parse(struct pktio_buf *b, struct graph_udp_dgram *d)
 	const uint8_t *ip =
 		(const uint8_t *)pktio_buf_data(b) + graph_meta(b)->l3_off;
 	const uint8_t *udp;
+	int waypoint;
 
 	d->buf = b;
 	if (ip[0] >> 4 == 4) {
@@ -344,7 +346,8 @@ static void parse(struct pktio_buf *b, struct graph_udp_dgram *d)
 		d->peer.family = AF_INET6;
 		memcpy(&d->peer.addr, ip + 8, 16);
 		memcpy(&d->local.addr, ip + 24, 16);
-		udp = ip + IP6_HLEN_;
+		/* behind the extension headers udp-input let through */
+		udp = ip + ip6_ext_end(ip, &waypoint);
 	}
 	d->local.family = d->peer.family;
 	d->peer.port = (uint16_t)(udp[0] << 8 | udp[1]);

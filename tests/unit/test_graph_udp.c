@@ -38,6 +38,8 @@ struct u {
 	uint8_t proto; /* 0: UDP */
 	uint16_t frag; /* IPv4 flags and offset */
 	int as_sent;   /* sendto's: zero MACs, id 0, DF */
+	uint8_t ext;   /* v6: an 8-byte extension header first (60, 43, 44) */
+	uint8_t seg_left; /* its segments left, for a routing header */
 };
 
 static void addr_of(int v6, const char *text, const char *dflt, void *out)
@@ -82,7 +84,8 @@ static uint16_t ref_udp_csum(int v6, const uint8_t *s, const uint8_t *d,
 static size_t u_frame(uint8_t *f, const struct u *o)
 {
 	uint8_t s[16], d[16], *ip = f + 14, *udp;
-	size_t hl = o->v6 ? 40 : 20;
+	size_t xl = o->ext ? 8 : 0;
+	size_t hl = (o->v6 ? 40 : 20) + xl;
 	size_t ulen = 8 + o->len;
 	size_t l4 = o->l4_cut ? (size_t)o->l4_cut : ulen + o->pad;
 	uint16_t c;
@@ -97,8 +100,8 @@ static size_t u_frame(uint8_t *f, const struct u *o)
 	put16(f + 12, o->v6 ? 0x86dd : 0x0800);
 	if (o->v6) {
 		ip[0] = 0x60;
-		put16(ip + 4, (uint16_t)l4);
-		ip[6] = o->proto ? o->proto : 17;
+		put16(ip + 4, (uint16_t)(xl + l4));
+		ip[6] = o->ext ? o->ext : o->proto ? o->proto : 17;
 		ip[7] = 64;
 		memcpy(ip + 8, s, 16);
 		memcpy(ip + 24, d, 16);
@@ -112,6 +115,18 @@ static size_t u_frame(uint8_t *f, const struct u *o)
 		memcpy(ip + 12, s, 4);
 		memcpy(ip + 16, d, 4);
 		put16(ip + 10, t_csum(ip, 20));
+	}
+	if (o->ext) {
+		uint8_t *x = ip + 40;
+
+		x[0] = o->proto ? o->proto : 17;
+		if (o->ext == 60) { /* PadN of 4 bytes */
+			x[2] = 1;
+			x[3] = 4;
+		} else if (o->ext == 43) { /* type 253: RFC 3692's test type */
+			x[2] = 253;
+			x[3] = o->seg_left;
+		}
 	}
 	udp = ip + hl;
 	put16(udp, o->sport ? o->sport : 5555);
@@ -250,8 +265,20 @@ static void test_udp_input(void **state)
 		   .csum = 1),
 		UC("v4 tcp", 0, SLUICE_PASS_LOCAL, .proto = 6, .payload = p1400,
 		   .len = 12),
-		UC("v6 destination options first", 0, SLUICE_PASS_LOCAL,
-		   .v6 = 1, .proto = 60, .payload = p5, .len = 5),
+		UC("v6 destination options, then UDP", DELIVERED, 0, .v6 = 1,
+		   .ext = 60, .payload = p5, .len = 5),
+		UC("v6 routing header, 0 segments left, then UDP", DELIVERED, 0,
+		   .v6 = 1, .ext = 43, .payload = p1, .len = 1),
+		UC("v6 routing header, 1 segment left: a waypoint", 0,
+		   SLUICE_PASS_LOCAL, .v6 = 1, .ext = 43, .seg_left = 1,
+		   .payload = p5, .len = 5),
+		UC("v6 destination options, then TCP", 0, SLUICE_PASS_LOCAL,
+		   .v6 = 1, .ext = 60, .proto = 6, .payload = p1400, .len = 12),
+		UC("v6 fragment header", 0, SLUICE_PASS_FRAGMENT, .v6 = 1,
+		   .ext = 44, .payload = p5, .len = 5),
+		UC("v6 destination options, then a cut UDP header", 1,
+		   SLUICE_DROP_TRUNC_L4, .v6 = 1, .ext = 60, .payload = p5,
+		   .len = 5, .l4_cut = 4),
 		UC("v4 fragment", 0, SLUICE_PASS_FRAGMENT, .frag = 0x2000,
 		   .payload = p5, .len = 5),
 	};
@@ -331,15 +358,21 @@ static void test_udp_input(void **state)
 		assert_ep(&dg[j].local, "198.18.0.1", 7000);
 		graph_udp_release(&dg[j++]);
 	}
-	assert_int_equal(graph_udp_recv(c6, dg, 8), 2);
+	/* v6: the two plain ones, then the two behind extension headers */
+	assert_int_equal(graph_udp_recv(c6, dg, 8), 4);
 	assert_int_equal(dg[0].len, 5);
 	assert_memory_equal(dg[0].data, "hello", 5);
 	assert_int_equal(dg[1].len, 1);
 	assert_memory_equal(dg[1].data, "x", 1);
 	assert_ep(&dg[1].peer, "2001:db8:1::2", 5555);
 	assert_ep(&dg[1].local, "2001:db8::1", 7000);
-	graph_udp_release(&dg[0]);
-	graph_udp_release(&dg[1]);
+	assert_int_equal(dg[2].len, 5);
+	assert_memory_equal(dg[2].data, "hello", 5);
+	assert_ep(&dg[2].peer, "2001:db8:1::2", 5555);
+	assert_int_equal(dg[3].len, 1);
+	assert_memory_equal(dg[3].data, "x", 1);
+	for (int i = 0; i < 4; i++)
+		graph_udp_release(&dg[i]);
 	assert_null(dg[1].buf);
 	assert_int_equal(graph_udp_recv(cany, dg, 8), 2);
 	assert_ep(&dg[0].local, "198.18.9.9", 9000);

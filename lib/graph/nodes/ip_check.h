@@ -66,4 +66,23 @@ static inline int ip6_ext_walk(const uint8_t *h, uint32_t l3_off,
 	return 0;
 }
 
+/* A chain ip6_ext_walk() accepted, walked again: where its transport
+ * starts from the IPv6 header @h, and in *@waypoint whether a routing
+ * header in it has segments left (the packet is not at its last
+ * destination yet: the kernel's to route on). */
+static inline uint32_t ip6_ext_end(const uint8_t *h, int *waypoint)
+{
+	uint32_t off = 40;
+	uint8_t nh = h[6];
+
+	*waypoint = 0;
+	for (int i = 0; i < GRAPH_IP6_EXT_MAX && (nh == 60 || nh == 43); i++) {
+		if (nh == 43 && h[off + 3])
+			*waypoint = 1;
+		nh = h[off];
+		off += (h[off + 1] + 1u) * 8;
+	}
+	return off;
+}
+
 #endif

@@ -56,6 +56,9 @@ static uint16_t ip_split(struct pktio_buf *b, struct dgram *d)
 	uint32_t len = pktio_buf_len(b), l3 = graph_meta(b)->l3_off;
 	uint32_t avail = len > l3 ? len - l3 : 0;
 	uint32_t hl, tot;
+	uint16_t why;
+	int waypoint;
+	uint8_t nh;
 
 	if (avail && h[0] >> 4 == 4) {
 		hl = (h[0] & 0xfu) * 4;
@@ -80,14 +83,23 @@ static uint16_t ip_split(struct pktio_buf *b, struct dgram *d)
 		tot = ip_rd16(h + 4);
 		if (tot > avail - IP6_HLEN)
 			return SLUICE_DROP_BAD_LEN;
-		/* an extension header first: the kernel's */
-		if (h[6] != GRAPH_IPPROTO_UDP)
+		/* behind destination options and routing headers, as the
+		 * kernel's UDP finds it; ip6-input refused a bad chain */
+		why = (uint16_t)ip6_ext_walk(h, l3, avail, tot, &nh, &hl);
+		if (why == SLUICE_DROP_BAD_LEN ||
+		    why == SLUICE_DROP_TRUNC_IP6 || why == SLUICE_PASS_FRAGMENT)
+			return why;
+		if (why || nh != GRAPH_IPPROTO_UDP)
+			return SLUICE_PASS_LOCAL;
+		/* segments left: this host is a waypoint, not the end */
+		ip6_ext_end(h, &waypoint);
+		if (waypoint)
 			return SLUICE_PASS_LOCAL;
 		d->family = AF_INET6;
 		d->src = h + 8;
 		d->dst = h + 24;
-		d->udp = h + IP6_HLEN;
-		d->l4_len = tot;
+		d->udp = h + hl;
+		d->l4_len = tot - (hl - IP6_HLEN);
 		return 0;
 	}
 	return avail ? SLUICE_DROP_BAD_VERSION : SLUICE_DROP_TRUNC_IP4;
