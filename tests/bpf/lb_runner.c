@@ -509,6 +509,7 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	struct model_flow *mf = model_find(l, k);
 	struct sluice_flow v;
 	__u64 now = mono_ns();
+	__s64 age;
 	int err;
 
 	if (a->op != ACT_SRC && a->op != ACT_IDLE && a->op != ACT_BE_RESTORE &&
@@ -539,8 +540,12 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 		err = flow_entry(l, k, &v);
 		if (err)
 			return err;
-		/* signed: a negative age is a stamp ahead of now */
-		v.last_seen_ns = now - (__u64)((__s64)(__s32)a->a * 1000000);
+		/* signed: a negative age is a stamp ahead of now.  On a
+		 * machine up for less than the age (a fresh CI machine, an
+		 * hour), the oldest stamp the clock can have: 1 ns */
+		age = (__s64)(__s32)a->a * 1000000;
+		v.last_seen_ns =
+			age > 0 && (__u64)age >= now ? 1 : now - (__u64)age;
 		l->aged_ns = v.last_seen_ns;
 		return bpf_map_update_elem(fd, k, &v, BPF_EXIST) ? -errno : 0;
 	case ACT_FLOW_PUT:
