@@ -25,13 +25,16 @@ total_fail=0
 
 # run_one TIER NAME CMD...: runs, echoes its output, counts its TAP lines.
 run_one() {
-	local tier=$1 name=$2 log rc p f
+	local tier=$1 name=$2 log rc p f t0
 	shift 2
 	log="$logdir/$tier-$name.log"
 	echo "# --- $tier/$name"
+	t0=$SECONDS
 	"$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	# how long each runner took: CI has a 30-minute budget
+	echo "# $tier/$name took $((SECONDS - t0)) s" | tee -a "$logdir/times"
 	p=$(grep -cE '^ok [0-9]+' "$log")
 	f=$(grep -cE '^not ok [0-9]+' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then

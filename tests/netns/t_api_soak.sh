@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The API under a soak (docs/api.md, "Soak"): 480 concurrent TCP clients
 # (status, /metrics scrapes, reads, backend writes) and 20 slow ones, while
-# kernel routes churn, for SOAK_S seconds (60 in `make test`, 600 in `make
+# kernel routes churn, for SOAK_S seconds (30 in `make test`, 600 in `make
 # soak`).  Prints the figures (status latency p50/p99/max, RSS at start and
 # end, requests); asserts correctness: every acknowledged write is there at
 # the end, no request failed, the churned routes converge to the kernel's,
@@ -9,7 +9,7 @@
 # 2-core machine: the figure is printed, the goal is 100 ms).
 . "$(dirname "$0")/lib.sh"
 
-SOAK_S=${SOAK_S:-60}
+SOAK_S=${SOAK_S:-30}
 SOAK_CLIENTS=${SOAK_CLIENTS:-480}
 SOAK_SLOW=${SOAK_SLOW:-20}
 SOAK_THINK_S=${SOAK_THINK_S:-2}
