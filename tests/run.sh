@@ -58,7 +58,7 @@ for tier in "${tiers[@]}"; do
 		run_one unit k8s-manifests bash tests/k8s/run.sh
 		# docs/openapi.yaml: valid, and the route table's rows exactly
 		run_one unit openapi bash tests/openapi/run.sh
-		# libFuzzer targets, 15 s each (build/fuzz: make fuzz-build)
+		# libFuzzer targets, 10 s each (build/fuzz: make fuzz-build)
 		run_one unit fuzz bash tests/fuzz/run.sh "$build"
 		# the Rust binding, against the plain build's shared library
 		run_one unit rust-binding bash tests/rust.sh "${build%/san}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in BUILD_DIR/tests/fuzz for FUZZ_S seconds
-# (15 by default: the unit tier's run), FUZZ_JOBS (2) at a time, from its
+# (10 by default: the unit tier's run), FUZZ_JOBS (2) at a time, from its
 # committed corpus
 # (tests/fuzz/corpus/TARGET, with TARGET.dict when there is one), and
 # prints TAP: "ok N - fuzz_X: E execs in S s" or "not ok" on a crash, a
@@ -15,7 +15,7 @@ build=${1:?usage: tests/fuzz/run.sh BUILD_DIR}
 case $build in
 */san) build=${build%/san}/fuzz ;;
 esac
-secs=${FUZZ_S:-15}
+secs=${FUZZ_S:-10}
 art="$build/fuzz-artifacts"
 mkdir -p "$art"
 work=$(mktemp -d /tmp/sluice-fuzz.XXXXXX)
