@@ -6,8 +6,9 @@
 # router's address and their answers come back to the client from the
 # VIP; both backends get flows.  A VIP with --backend-port but without
 # fullnat, or with a backend of the other family, is refused naming the
-# field; with conntrack off, a fullnat VIP is refused saying why; the
-# VIP survives a restart and still answers.
+# field; with conntrack off, a fullnat VIP is refused saying why;
+# `sluicectl trace` shows the VIP, the backend and the translated source;
+# the VIP survives a restart and still answers.
 . "$(dirname "$0")/lib.sh"
 
 VIP=198.18.100.1
@@ -115,6 +116,22 @@ d = json.loads(sys.argv[1])
 print(sum(1 for e in d["entries"] if e["dport"] == 80))' "$ct_doc")
 [ "${nat_flows:-0}" -ge 1 ] && tap_ok "ct show lists the VIP's flows ($nat_flows)" ||
 	tap_fail "ct show lists the VIP's flows" "$nat_flows"
+
+# ---- sluicectl trace: the full-NAT decision as an operator reads it ------------
+# the client's SYN as received (to the VIP's 80), the backend as the frame
+# left (its 8080), the source translated to the router's address
+nsenter --net="/var/run/netns/$NS_R" "$SLUICECTL" trace --pin-dir "$PIN_r" \
+	--dst $VIP --proto tcp --count 1 >"$T_TMP/trace.out" 2>"$T_TMP/trace.err" &
+trace_pid=$!
+T_PIDS+=("$trace_pid")
+wait_until 5 grep -q "trace: on" "$T_TMP/trace.err" || tap_fail "trace on" "$(cat "$T_TMP/trace.err")"
+ip netns exec "$NS_C" curl -s -m 3 -o /dev/null "http://$VIP/"
+wait_until 10 bash -c "! kill -0 $trace_pid" || kill "$trace_pid" 2>/dev/null
+line=$(head -1 "$T_TMP/trace.out")
+echo "# trace: $line"
+grep -qE "> $VIP:80 tcp .* fwd_[a-z_]+ .*vip $VIP:80/tcp \(id [0-9]+\) backend 198\.18\.2\.[23]:8080 \(id [0-9]+\).* nat src 198\.18\.2\.1:[0-9]+" <<<"$line" &&
+	tap_ok "trace: the VIP as received, the backend's 8080 as sent, nat src the router" ||
+	tap_fail "trace shows the full-NAT decision" "$line $(cat "$T_TMP/trace.err")"
 
 # ---- a restart keeps it -------------------------------------------------------
 sluiced_stop r || tap_fail "stop"
