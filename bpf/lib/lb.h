@@ -27,7 +27,10 @@
 #include "route.h"
 
 /* A flow-table entry older than this is refreshed; fewer writes to a
- * shared cache line than stamping every packet. */
+ * shared cache line than stamping every packet.  Under an idle timeout
+ * the entry is refreshed once it is half that old (lb_flow_hit()): at
+ * 1 s, an active flow's entry would otherwise reach the timeout before
+ * its refresh and the flow go through Maglev again each second. */
 #define LB_FLOW_REFRESH_NS 1000000000ull
 
 /* lb_run()'s answer for a full-NAT VIP: not sent here, NAT takes the flow
@@ -293,7 +296,8 @@ static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
 
 /* The flow's entry, when it names this VIP and a backend that is still up
  * (and, with an idle timeout, has been seen within it): no map write, only
- * a refresh of last_seen_ns once per LB_FLOW_REFRESH_NS. */
+ * a refresh of last_seen_ns once per LB_FLOW_REFRESH_NS (half the idle
+ * timeout when that is shorter). */
 static __always_inline const struct sluice_backend *
 lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	    __u32 *idp)
@@ -301,8 +305,8 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	const struct sluice_lb_config *cfg;
 	const struct sluice_backend *be;
 	struct sluice_flow *entry;
+	__u64 idle, refresh;
 	__u32 zero = 0;
-	__u64 idle;
 
 	entry = bpf_map_lookup_elem(&lb_flows, &fl->key);
 	if (!entry || entry->vip_id != vip->vip_id)
@@ -316,10 +320,15 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	if ((be->flags & SLUICE_BE_DRAINING) && fl->key.proto == IPPROTO_TCP &&
 	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
 		return NULL;
-	if (idle &&
-	    clock_since(now, entry->last_seen_ns) >= idle * 1000000000ull)
-		return NULL;
-	if (clock_since(now, entry->last_seen_ns) > LB_FLOW_REFRESH_NS)
+	refresh = LB_FLOW_REFRESH_NS;
+	if (idle) {
+		idle *= 1000000000ull;
+		if (clock_since(now, entry->last_seen_ns) >= idle)
+			return NULL;
+		if (idle / 2 < refresh)
+			refresh = idle / 2;
+	}
+	if (clock_since(now, entry->last_seen_ns) > refresh)
 		entry->last_seen_ns = now;
 	return be;
 }

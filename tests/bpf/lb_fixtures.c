@@ -525,14 +525,24 @@ const struct lb_fixture lb_fixtures[] = {
 	  {},
 	  LB(1, NEW, 0),
 	  .seen = SEEN_NOW },
-	{ "flow: idle timeout 1 s, entry 500 ms old: a hit, not restamped",
+	{ "flow: idle timeout 1 s, entry 400 ms old: a hit, not restamped",
 	  IFX_P0,
 	  { TO_P0, C4(VIP1), TCP(42001, 80, 16) },
 	  {},
-	  { A(FLOW_AGE, 500, 0) },
+	  { A(FLOW_AGE, 400, 0) },
 	  {},
 	  LB(1, HIT, 0),
 	  .seen = SEEN_KEPT },
+	/* refreshed at half the idle timeout, not at 1 s: an active flow
+	 * under a 1 s timeout keeps its entry instead of idling each second */
+	{ "flow: idle timeout 1 s, entry 700 ms old: a hit, restamped",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(42001, 80, 16) },
+	  {},
+	  { A(FLOW_AGE, 700, 0) },
+	  {},
+	  LB(1, HIT, 0),
+	  .seen = SEEN_NOW },
 	/* a stamp ahead of this CPU's time: another CPU's newer tick, or
 	 * sluiced's clock_gettime (bpf/lib/clock.h) -- no time elapsed,
 	 * where a plain subtraction would wrap and call the flow idle */
