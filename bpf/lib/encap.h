@@ -208,7 +208,7 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	__u8 ofam = be->family;
 	__u32 zero = 0, overhead, outer_len, pmtu;
 	__u8 src[16] = {};
-	struct hop h = {};
+	struct hop h;
 	int r;
 
 	overhead = encap_overhead(ofam, gre);

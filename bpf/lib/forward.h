@@ -65,7 +65,7 @@ static __always_inline int gso_fits(struct __ctx_buff *ctx, const struct pkt *p,
 static __always_inline int forward_stage(struct __ctx_buff *ctx, struct pkt *p,
 					 struct l3_info *f)
 {
-	struct hop h = {};
+	struct hop h;
 	int r;
 
 	/* to a user-space router's socket, untouched (steer_transit.h) */

@@ -333,22 +333,6 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	return be;
 }
 
-/* The backend id in @vip's Maglev slot for @hash; 0 for an empty slot or
- * a VIP without a table. */
-static __always_inline __u32 lb_maglev_id(const struct sluice_vip *vip,
-					  __u32 hash)
-{
-	__u32 idx, *slot;
-	void *ring;
-
-	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
-	if (!ring || !vip->ring_size)
-		return 0;
-	idx = hash % vip->ring_size;
-	slot = bpf_map_lookup_elem(ring, &idx);
-	return slot ? *slot : 0;
-}
-
 /*
  * Flow table first, for every packet: a SYN of a flow the table knows
  * (a retransmission, or a client reusing its port) keeps its backend and
@@ -363,32 +347,27 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 				     const struct sluice_backend **altp,
 				     struct sluice_lb_counter *vc)
 {
-	__u8 opening = fl->key.proto == IPPROTO_TCP &&
-		       (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
-			       TCP_FLAG_SYN;
 	const struct sluice_backend *be;
 	struct sluice_lb_counter *bc;
 	__u64 now = clock_tick_ns(); /* stamps counted in seconds */
-	__u32 id = 0, hit_id = 0;
+	__u32 id, idx, *slot;
+	void *ring;
 
-	/* A connection's first packet is almost always a new flow: its
-	 * Maglev slot is read before the flow lookup, so the CPU fetches
-	 * the slot's line (a cache miss with many flows: a 256 KiB table
-	 * read at random) while it hashes the flow key.  Other packets read
-	 * it only when the flow table has no usable entry. */
-	if (opening)
-		id = lb_maglev_id(vip, fl->hash);
-	be = lb_flow_hit(vip, fl, now, &hit_id);
+	be = lb_flow_hit(vip, fl, now, &id);
 	if (be) {
 		if (vc)
 			vc->flow_hits++;
 		*bep = be;
-		return hit_id;
+		return id;
 	}
-	if (!opening)
-		id = lb_maglev_id(vip, fl->hash);
-	if (!id)
+	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
+	if (!ring || !vip->ring_size)
 		return 0;
+	idx = fl->hash % vip->ring_size;
+	slot = bpf_map_lookup_elem(ring, &idx);
+	if (!slot || !*slot)
+		return 0;
+	id = *slot;
 	be = bpf_map_lookup_elem(&lb_backends, &id);
 	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
 		return 0;

@@ -806,7 +806,7 @@ static __always_inline int nat_post(struct __ctx_buff *ctx, struct pkt *p,
 {
 	struct sluice_nat_config *cfg;
 	__u32 zero = 0;
-	struct hop h = {};
+	struct hop h;
 	int rr;
 
 	if (!c->commit)
