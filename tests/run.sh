@@ -19,6 +19,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logdir="$build/test-logs"
 mkdir -p "$logdir"
+: >"$logdir/times" # this run's runners only
 
 total_pass=0
 total_fail=0
