@@ -215,6 +215,11 @@ $(BUILD)/bench/l7bench: $(call obj,bench/l7/l7bench.c)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 all: $(BUILD)/bench/l7bench
+# bench/lineprof.sh's mapper: perf samples in a BPF program to source lines
+$(BUILD)/bench/sluice-lineprof: $(call obj,bench/lineprof/lineprof.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
+all: $(BUILD)/bench/sluice-lineprof
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.
