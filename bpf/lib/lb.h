@@ -353,6 +353,40 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 	__u32 id, idx, *slot;
 	void *ring;
 
+	/* A connection's first packet is almost always a new flow: its
+	 * Maglev choice is inserted unless the table knows the flow
+	 * (BPF_NOEXIST leaves a known entry as it is), one hash of the key
+	 * where a lookup and then an insert took two.  A known flow, or no
+	 * choice, goes the way of every other packet below. */
+	if (!fl->icmp_error && fl->key.proto == IPPROTO_TCP &&
+	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
+		ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
+		idx = vip->ring_size ? fl->hash % vip->ring_size : 0;
+		slot = ring && vip->ring_size ?
+			       bpf_map_lookup_elem(ring, &idx) :
+			       NULL;
+		id = slot ? *slot : 0;
+		be = id ? bpf_map_lookup_elem(&lb_backends, &id) : NULL;
+		if (be && be->family && !(be->flags & SLUICE_BE_DOWN)) {
+			struct sluice_flow nf = {
+				.backend_id = id,
+				.vip_id = vip->vip_id,
+				.last_seen_ns = now,
+			};
+
+			if (!bpf_map_update_elem(&lb_flows, &fl->key, &nf,
+						 BPF_NOEXIST)) {
+				if (vc)
+					vc->new_flows++;
+				bc = bpf_map_lookup_elem(&lb_backend_stats,
+							 &id);
+				if (bc)
+					bc->new_flows++;
+				*bep = be;
+				return id;
+			}
+		}
+	}
 	be = lb_flow_hit(vip, fl, now, &id);
 	if (be) {
 		if (vc)
