@@ -49,15 +49,35 @@ static __always_inline __u32 fib4_entry(const __u8 *dst)
 	return v;
 }
 
-static __always_inline __u32 fib6_entry(const __u8 *dst)
-{
-	__u32 v = fib_root_entry(&fib6_root, dst);
+/* What the global function below reads: a pointer to 16 bytes. */
+struct sluice_fib6_addr {
+	__u8 a[16];
+};
 
+__u32 sluice_fib6_walk(const struct sluice_fib6_addr *dst);
+
+/*
+ * IPv6's walk, up to 14 levels, as a global function: the verifier checks
+ * it once per program instead of once for every path that routes, which
+ * keeps sluice_xdp well inside the verifier's 1M-instruction budget.
+ */
+__noinline __u32 sluice_fib6_walk(const struct sluice_fib6_addr *dst)
+{
+	__u32 v;
+
+	if (!dst)
+		return SLUICE_FIB_NONE;
+	v = fib_root_entry(&fib6_root, dst->a);
 	for (int i = 3; i < 16 && (v & SLUICE_FIB_EXT); i++)
-		v = fib_group_entry(&fib6_groups, v, dst[i]);
+		v = fib_group_entry(&fib6_groups, v, dst->a[i]);
 	if (v & SLUICE_FIB_EXT) /* deeper than 128 bits: a corrupt table */
 		return SLUICE_FIB_NONE;
 	return v;
+}
+
+static __always_inline __u32 fib6_entry(const __u8 *dst)
+{
+	return sluice_fib6_walk((const struct sluice_fib6_addr *)dst);
 }
 
 static __always_inline __u32 fib_entry(__u8 family, const __u8 *dst)
