@@ -333,13 +333,52 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 	return be;
 }
 
+/* The backend @vip's Maglev ring gives @hash, when it can carry traffic
+ * (known, not down), its id in *@idp; NULL when there is none. */
+static __always_inline const struct sluice_backend *
+lb_maglev_backend(const struct sluice_vip *vip, __u32 hash, __u32 *idp)
+{
+	const struct sluice_backend *be;
+	__u32 idx, *slot;
+	void *ring;
+
+	if (!vip->ring_size)
+		return NULL;
+	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
+	if (!ring)
+		return NULL;
+	idx = hash % vip->ring_size;
+	slot = bpf_map_lookup_elem(ring, &idx);
+	if (!slot || !*slot)
+		return NULL;
+	*idp = *slot;
+	be = bpf_map_lookup_elem(&lb_backends, idp);
+	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
+		return NULL;
+	return be;
+}
+
+/* A new flow for backend @id: counted for its VIP (@vc) and for it. */
+static __always_inline void lb_count_new_flow(struct sluice_lb_counter *vc,
+					      __u32 id)
+{
+	struct sluice_lb_counter *bc;
+
+	if (vc)
+		vc->new_flows++;
+	bc = bpf_map_lookup_elem(&lb_backend_stats, &id);
+	if (bc)
+		bc->new_flows++;
+}
+
 /*
  * Flow table first, for every packet: a SYN of a flow the table knows
  * (a retransmission, or a client reusing its port) keeps its backend and
- * writes nothing, unless that backend is draining.  Maglev and an insert only for a flow the table does
- * not know or whose entry is no longer usable.  A flow that second chance
- * gives its previous backend too (*@altp) is not inserted: the table would
- * send its next packets without it.
+ * writes nothing, unless that backend is draining.  Maglev and an insert
+ * only for a flow the table does not know or whose entry is no longer
+ * usable.  A flow that second chance gives its previous backend too
+ * (*@altp) is not inserted: the table would send its next packets
+ * without it.
  */
 static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 				     struct lb_flow *fl,
@@ -348,10 +387,9 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 				     struct sluice_lb_counter *vc)
 {
 	const struct sluice_backend *be;
-	struct sluice_lb_counter *bc;
 	__u64 now = clock_tick_ns(); /* stamps counted in seconds */
-	__u32 id, idx, *slot;
-	void *ring;
+	struct sluice_flow nf = { .vip_id = vip->vip_id, .last_seen_ns = now };
+	__u32 id = 0;
 
 	/* A connection's first packet is almost always a new flow: its
 	 * Maglev choice is inserted unless the table knows the flow
@@ -360,31 +398,13 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 	 * choice, goes the way of every other packet below. */
 	if (!fl->icmp_error && fl->key.proto == IPPROTO_TCP &&
 	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
-		ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
-		idx = vip->ring_size ? fl->hash % vip->ring_size : 0;
-		slot = ring && vip->ring_size ?
-			       bpf_map_lookup_elem(ring, &idx) :
-			       NULL;
-		id = slot ? *slot : 0;
-		be = id ? bpf_map_lookup_elem(&lb_backends, &id) : NULL;
-		if (be && be->family && !(be->flags & SLUICE_BE_DOWN)) {
-			struct sluice_flow nf = {
-				.backend_id = id,
-				.vip_id = vip->vip_id,
-				.last_seen_ns = now,
-			};
-
-			if (!bpf_map_update_elem(&lb_flows, &fl->key, &nf,
-						 BPF_NOEXIST)) {
-				if (vc)
-					vc->new_flows++;
-				bc = bpf_map_lookup_elem(&lb_backend_stats,
-							 &id);
-				if (bc)
-					bc->new_flows++;
-				*bep = be;
-				return id;
-			}
+		be = lb_maglev_backend(vip, fl->hash, &id);
+		nf.backend_id = id;
+		if (be && !bpf_map_update_elem(&lb_flows, &fl->key, &nf,
+					       BPF_NOEXIST)) {
+			lb_count_new_flow(vc, id);
+			*bep = be;
+			return id;
 		}
 	}
 	be = lb_flow_hit(vip, fl, now, &id);
@@ -394,33 +414,15 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 		*bep = be;
 		return id;
 	}
-	ring = bpf_map_lookup_elem(&lb_rings, &vip->vip_id);
-	if (!ring || !vip->ring_size)
-		return 0;
-	idx = fl->hash % vip->ring_size;
-	slot = bpf_map_lookup_elem(ring, &idx);
-	if (!slot || !*slot)
-		return 0;
-	id = *slot;
-	be = bpf_map_lookup_elem(&lb_backends, &id);
-	if (!be || !be->family || (be->flags & SLUICE_BE_DOWN))
+	be = lb_maglev_backend(vip, fl->hash, &id);
+	if (!be)
 		return 0;
 	*altp = lb_second_alt(vip, fl->hash, fl->key.proto, fl->tcp_flags, id,
 			      now);
-	if (!fl->icmp_error && !*altp) {
-		struct sluice_flow nf = {
-			.backend_id = id,
-			.vip_id = vip->vip_id,
-			.last_seen_ns = now,
-		};
-
+	nf.backend_id = id;
+	if (!fl->icmp_error && !*altp)
 		bpf_map_update_elem(&lb_flows, &fl->key, &nf, BPF_ANY);
-	}
-	if (vc)
-		vc->new_flows++;
-	bc = bpf_map_lookup_elem(&lb_backend_stats, &id);
-	if (bc)
-		bc->new_flows++;
+	lb_count_new_flow(vc, id);
 	*bep = be;
 	return id;
 }
