@@ -117,6 +117,13 @@ int fc_attach_idle(struct fc_env *e, int prog_fd)
 	return ifindex;
 }
 
+int fc_reattach_idle(int ifindex, int prog_fd)
+{
+	if (bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL))
+		return -errno;
+	return 0;
+}
+
 void fc_detach_idle(int ifindex)
 {
 	if (ifindex > 0)

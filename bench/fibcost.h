@@ -45,6 +45,9 @@ void fc_frames_free(struct fc_frames *fr);
  * kernel's XDP dispatcher knows is called directly by test_run.  Returns
  * the veth's ifindex, for fc_detach_idle(), or -errno. */
 int fc_attach_idle(struct fc_env *e, int prog_fd);
+/* Attaches @prog_fd to @ifindex, a veth fc_attach_idle() gave before
+ * (and fc_detach_idle() freed): 0 or -errno. */
+int fc_reattach_idle(int ifindex, int prog_fd);
 /* Detaches what fc_attach_idle() attached to @ifindex; <= 0: nothing. */
 void fc_detach_idle(int ifindex);
 

@@ -7,6 +7,7 @@
  *  - "1M routes": 1,000,000 internet-like prefixes (routegen_v4) via the
  *    same gateway, loaded through dp_route_set (timed: routes/s), the
  *    group pool sized for the prefixes longer than /24.
+ * Both are loaded afresh for every repetition (tables_open()).
  * Each frame's destination is drawn inside one of the 1M routes, so it
  * hits a loaded route in both tables (the big one has no default: a miss
  * would be pass_no_route).  Every call: XDP_REDIRECT and the routed frame
@@ -43,6 +44,7 @@ typedef struct sluice_counter counters_t[N_SLOTS][SLUICE_REASON_SLOTS];
 struct fr_table {
 	struct dp *dp;
 	struct fig *fig;
+	int idle; /* the idle veth it is attached to (fc_attach_idle) */
 	counters_t before, after;
 };
 
@@ -170,17 +172,11 @@ static int frames(struct fc_env *e, const struct rg_route *rt, size_t n,
 	return 0;
 }
 
-/* dp_route_set of every route, timed; the table's usage in the detail. */
-static int load(struct fr_table *t, const struct rg_route *rt, size_t n,
-		const char *size)
+/* The load figure: dp_route_set of every route, once per repetition. */
+static struct fig *load_fig(size_t n, const char *size)
 {
-	struct sluice_route r = { .type = SLUICE_RT_FORWARD, .nhg_id = 1 };
 	char name[48];
 	struct fig *f;
-	struct dp_fib_usage u;
-	long long trie;
-	double t0, dt;
-	int err = 0;
 
 	snprintf(name, sizeof(name), "route_v4_load_%s", size);
 	f = fig_new("fibcost", name, 0, "routes/s");
@@ -188,23 +184,36 @@ static int load(struct fr_table *t, const struct rg_route *rt, size_t n,
 		 "%zu IPv4 routes into the compiled table via dp_route_set", n);
 	snprintf(f->method, sizeof(f->method),
 		 "wall time of dp_route_set() for each route (LPM trie + "
-		 "table) into a freshly loaded object, once");
+		 "table) into a freshly loaded object, once per repetition");
 	snprintf(f->check, sizeof(f->check),
 		 "dp_fib_stats(): every route in the table");
+	f->runs = n;
+	return f;
+}
+
+/* dp_route_set of every route, timed into @f; the table's usage in the
+ * detail (the last repetition's). */
+static int load(struct fr_table *t, const struct rg_route *rt, size_t n,
+		struct fig *f)
+{
+	struct sluice_route r = { .type = SLUICE_RT_FORWARD, .nhg_id = 1 };
+	struct dp_fib_usage u;
+	long long trie;
+	double t0, dt;
+	int err = 0;
+
 	t0 = now_ns();
 	for (size_t i = 0; i < n && !err; i++)
 		err = dp_route_set(t->dp, AF_INET, rt[i].addr, rt[i].plen, &r);
 	dt = now_ns() - t0;
 	if (err) {
 		fig_invalid(f, "dp_route_set: %s", strerror(-err));
-		fig_tap(f, "figure");
 		return err;
 	}
 	err = dp_fib_stats(t->dp, &u);
 	if (err || u.v4_routes != n) {
 		fig_invalid(f, "dp_fib_stats: %s, %llu routes", strerror(-err),
 			    (unsigned long long)u.v4_routes);
-		fig_tap(f, "figure");
 		return err ?: -EBADMSG;
 	}
 	trie = map_memlock(dp_map_fd(t->dp, DP_MAP_ROUTES_V4));
@@ -223,14 +232,12 @@ static int load(struct fr_table *t, const struct rg_route *rt, size_t n,
 		 routegen_count_len(rt, n, 16, 23),
 		 routegen_count_len(rt, n, 24, 24),
 		 routegen_count_len(rt, n, 25, 32));
-	f->runs = n;
 	fig_add(f, (double)n / (dt / 1e9));
 	note("fibcost: %zu IPv4 routes loaded in %.2f s; table: %u of %u "
 	     "groups, %.1f MiB (root %u MiB), LPM trie %.1f MiB",
 	     n, dt / 1e9, u.v4_groups, u.v4_groups_max,
 	     (double)u.v4_groups * 1024 / 1048576 + 64, 64u,
 	     (double)trie / 1048576);
-	fig_tap(f, "figure (routes counted back)");
 	return 0;
 }
 
@@ -245,38 +252,100 @@ static void describe(struct fr_table *t, const char *what)
 		 "exactly, nothing else");
 }
 
-static void measure_all(struct fc_env *e, struct fr_table *one,
-			struct fr_table *full, const struct fc_frames *fr,
-			const char *size)
+/* Both objects loaded afresh and attached to idle veths: each
+ * repetition draws its own placement of the tables in memory (which moves
+ * a 64k-flow figure more than the table's size does on this VM). */
+static int tables_open(struct fc_env *e, struct fr_table *one,
+		       struct fr_table *full, const struct rg_route *rt,
+		       size_t n, struct fig *loadf)
 {
+	struct sluice_route r = { .type = SLUICE_RT_FORWARD, .nhg_id = 1 };
+	static const __u8 any[4];
+	int err;
+
+	/* one group per prefix longer than /24, at most */
+	err = fr_open(e, 1024, &one->dp) ?:
+					   fr_open(e,
+						   (__u32)routegen_count_len(rt, n, 25, 32) + 1024,
+						   &full->dp);
+	if (err) {
+		note("fibcost: dp_open: %s", strerror(-err));
+		return err;
+	}
+	err = dp_route_set(one->dp, AF_INET, any, 0, &r) ?:
+		      load(full, rt, n, loadf);
+	if (err) {
+		note("fibcost: loading the routes: %s", strerror(-err));
+		return err;
+	}
+	/* the first repetition takes two idle veths, the others reuse them */
+	for (int i = 0; i < 2 && !err; i++) {
+		struct fr_table *t = i ? full : one;
+		int fd = dp_xdp_prog_fd(t->dp);
+
+		if (t->idle > 0) {
+			err = fc_reattach_idle(t->idle, fd);
+		} else {
+			t->idle = fc_attach_idle(e, fd);
+			err = t->idle < 0 ? t->idle : 0;
+		}
+	}
+	if (err)
+		note("fibcost: attaching to idle veths: %s", strerror(-err));
+	return err;
+}
+
+static void tables_close(struct fr_table *one, struct fr_table *full)
+{
+	struct fr_table *t[2] = { one, full };
+
+	for (int i = 0; i < 2; i++) {
+		fc_detach_idle(t[i]->idle); /* the veth stays ours */
+		dp_close(t[i]->dp);
+		t[i]->dp = NULL;
+	}
+}
+
+static int measure_all(struct fc_env *e, struct fr_table *one,
+		       struct fr_table *full, const struct rg_route *rt,
+		       size_t n, const struct fc_frames *fr, const char *size)
+{
+	struct fig *ratio, *loadf = load_fig(n, size);
 	char name[48];
-	struct fig *ratio;
+	int err = 0;
 
 	snprintf(name, sizeof(name), "route_v4_%s_vs_1", size);
 	ratio = fig_new("fibcost", name, e->flows, "ratio");
 	snprintf(ratio->label, sizeof(ratio->label),
 		 "route_v4 with %s routes / route_v4 with 1 route", size);
 	snprintf(ratio->method, sizeof(ratio->method),
-		 "per repetition, the two figures measured back to back "
-		 "(order alternating)");
-	for (unsigned int rep = 0; rep < e->o->reps; rep++) {
+		 "per repetition (both objects loaded afresh for each), the "
+		 "two figures measured back to back (order alternating)");
+	for (unsigned int rep = 0; rep < e->o->reps && !err; rep++) {
 		struct fr_table *a = rep % 2 ? full : one;
 		struct fr_table *b = rep % 2 ? one : full;
 		double na, nb;
 
-		if (!fc_pass_batch(e) || !measure(e, a, fr, &na) ||
-		    !measure(e, b, fr, &nb)) {
+		err = tables_open(e, one, full, rt, n, loadf);
+		if (err) {
+			fig_invalid(ratio, "loading: %s", strerror(-err));
+		} else if (!fc_pass_batch(e) || !measure(e, a, fr, &na) ||
+			   !measure(e, b, fr, &nb)) {
 			fig_invalid(ratio, "a figure is INVALID");
-			break;
+			err = -EBADMSG;
+		} else {
+			fig_add(ratio, rep % 2 ? na / nb : nb / na);
 		}
-		fig_add(ratio, rep % 2 ? na / nb : nb / na);
+		tables_close(one, full);
 	}
+	fig_tap(loadf, "figure (routes counted back)");
 	fc_measured(one->fig);
 	fc_measured(full->fig);
 	fc_measured(ratio);
 	fig_tap(one->fig, "path check");
 	fig_tap(full->fig, "path check");
 	fig_tap(ratio, "figure (both path-checked)");
+	return err;
 }
 
 int fibroute_run(struct fc_env *e)
@@ -285,9 +354,6 @@ int fibroute_run(struct fc_env *e)
 	struct fr_table one = { 0 }, full = { 0 };
 	struct rg_route *rt = calloc(n, sizeof(*rt));
 	struct fc_frames fr = { 0 };
-	struct sluice_route r = { .type = SLUICE_RT_FORWARD, .nhg_id = 1 };
-	static const __u8 any[4];
-	int idle_one = 0, idle_full = 0;
 	char size[16], name[48], what[40];
 	int err;
 
@@ -299,40 +365,14 @@ int fibroute_run(struct fc_env *e)
 		note("fibcost: route set and frames: %s", strerror(-err));
 		goto out;
 	}
-	/* one group per prefix longer than /24, at most */
-	err = fr_open(e, 1024, &one.dp) ?:
-					  fr_open(e,
-						  (__u32)routegen_count_len(rt, n, 25, 32) + 1024,
-						  &full.dp);
-	if (err) {
-		note("fibcost: dp_open: %s", strerror(-err));
-		goto out;
-	}
-	err = dp_route_set(one.dp, AF_INET, any, 0, &r) ?:
-		      load(&full, rt, n, size);
-	if (err) {
-		note("fibcost: loading the routes: %s", strerror(-err));
-		goto out;
-	}
-	idle_one = fc_attach_idle(e, dp_xdp_prog_fd(one.dp));
-	idle_full = fc_attach_idle(e, dp_xdp_prog_fd(full.dp));
-	if (idle_one < 0 || idle_full < 0) {
-		err = idle_one < 0 ? idle_one : idle_full;
-		note("fibcost: attaching to idle veths: %s", strerror(-err));
-		goto out;
-	}
 	one.fig = fig_new("fibcost", "route_v4_1", e->flows, "ns/packet");
 	describe(&one, "1 route (0.0.0.0/0)");
 	snprintf(name, sizeof(name), "route_v4_%s", size);
 	full.fig = fig_new("fibcost", name, e->flows, "ns/packet");
 	snprintf(what, sizeof(what), "%s internet-like routes", size);
 	describe(&full, what);
-	measure_all(e, &one, &full, &fr, size);
+	err = measure_all(e, &one, &full, rt, n, &fr, size);
 out:
-	fc_detach_idle(idle_one);
-	fc_detach_idle(idle_full);
-	dp_close(one.dp);
-	dp_close(full.dp);
 	fc_frames_free(&fr);
 	free(rt);
 	return err;
