@@ -34,9 +34,6 @@
 #define SLUICE_LAYOUT_CT 1   /* ct, ct_config, ct_events, ct_gauges, ... */
 #define SLUICE_LAYOUT_NAT 1  /* nat_flows, nat_dnat, nat_snat, ... */
 #define SLUICE_LAYOUT_DDOS 1 /* every ddos_* map */
-#define SLUICE_LAYOUT_FIB 1  /* fib4_*, fib6_*, fib_nhgs, fib_nhs */
-#define SLUICE_LAYOUT_CT 1   /* ct, ct_config, ct_events, ct_gauges, ... */
-#define SLUICE_LAYOUT_NAT 1  /* nat_flows, nat_dnat, nat_snat, ... */
 #define SLUICE_LAYOUT_FW 1   /* fw_* */
 
 /* steer_* (uapi/sluice/steer.h) */
