@@ -329,14 +329,18 @@ int dp_ring_update(struct dp *dp, __u32 vip_id, __u32 m, const __u32 *old,
 			return -E2BIG;
 		/* One pass that finds and writes: a change that moves a whole
 		 * 65537-slot table was three passes and three 256 KiB lists
-		 * before (half of a backend write's time).  Each slot is one
-		 * aligned 32-bit store: the data path reads the old or the
-		 * new backend, never a mix. */
+		 * before (half of a backend write's time).  It compares with
+		 * the slot itself, not with @old (which it equals): the store
+		 * needs that cache line anyway, and @old would be 256 KiB
+		 * more to read, a quarter of this loop's time.  Each slot is
+		 * one aligned 32-bit store: the data path reads the old or
+		 * the new backend, never a mix. */
 		for (__u32 i = 0; i < m; i++) {
-			if (old[i] == nw[i])
+			__u32 *slot = slot_ptr(v, i);
+
+			if (__atomic_load_n(slot, __ATOMIC_RELAXED) == nw[i])
 				continue;
-			__atomic_store_n(slot_ptr(v, i), nw[i],
-					 __ATOMIC_RELAXED);
+			__atomic_store_n(slot, nw[i], __ATOMIC_RELAXED);
 			n++;
 		}
 		/* visible before whatever write the caller makes next */
