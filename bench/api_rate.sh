@@ -2,7 +2,8 @@
 # The API write figure of `make bench` (api_write_backends) alone, for one
 # build or several side by side:
 #
-#   bench/api_rate.sh [-r ROUNDS] [-s SECONDS] [--put] NAME=BUILD [NAME=BUILD...]
+#   bench/api_rate.sh [-r ROUNDS] [-s SECONDS] [--put] [--backends N]
+#                     NAME=BUILD [NAME=BUILD...]
 #
 # Each build gets a sluiced of its own (own namespace and veth, the same
 # lb config and VIP as bench/run.sh's cp_api_write: source_v4, one TCP VIP
@@ -14,21 +15,30 @@
 # moments of a shared machine.  Per run: requests/s and sluiced's CPU time
 # per request (/proc/PID/schedstat, the daemon's one thread); at the end
 # the median [min-max] of each.  --put adds the batch figure (PUT of 100
-# backends in place of 100 others).  Run it under
+# backends in place of 100 others).  --backends N: the write figure's VIP
+# gets N backends first (198.18.3.11 up), so that each write rebuilds a
+# table of N + 1, as a write to a VIP in use does (docs/lb-api.md, "What
+# a single write costs").  Run it under
 # flock /tmp/sluice-netns.lock (it makes namespaces and attaches XDP).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ROUNDS=5 SECS=2 PUT=0
+ROUNDS=5 SECS=2 PUT=0 NBE=0
+USAGE="usage: $0 [-r ROUNDS] [-s SECONDS] [--put] [--backends N] NAME=BUILD..."
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) ROUNDS=$2; shift 2 ;;
 	-s) SECS=$2; shift 2 ;;
 	--put) PUT=1; shift ;;
+	--backends) NBE=$2; shift 2 ;;
 	*=*) break ;;
-	*) echo "usage: $0 [-r ROUNDS] [-s SECONDS] [--put] NAME=BUILD..." >&2; exit 2 ;;
+	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "usage: $0 [-r ROUNDS] [-s SECONDS] [--put] NAME=BUILD..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "$USAGE" >&2; exit 2; }
+case $NBE in
+''|*[!0-9]*) echo "--backends: '$NBE' is not a number of backends (0..200)" >&2; exit 2 ;;
+esac
+[ "$NBE" -le 200 ] || { echo "--backends: $NBE is more than 200" >&2; exit 2; }
 # shellcheck source=../tests/netns/lib.sh
 . "$ROOT/tests/netns/lib.sh"
 
@@ -53,6 +63,12 @@ for nb in "$@"; do
 		-d '{"address": "198.18.100.2", "port": 80, "protocol": "tcp", "health": {"kind": "none"}}' \
 		http://sluiced/v1/vips | grep -o '"vip_id": *[0-9]*' | grep -o '[0-9]*$')
 	[ -n "$vip" ] && [ -n "$vip2" ] || { echo "$name: POST /v1/vips failed" >&2; exit 1; }
+	for k in $(seq 1 "$NBE"); do
+		curl -sf --unix-socket "${!sock_var}" -X POST -H 'Content-Type: application/json' \
+			-d "{\"address\": \"198.18.$((3 + (k + 10) / 256)).$(((k + 10) % 256))\"}" \
+			"http://sluiced/v1/vips/$vip/backends" >/dev/null ||
+			{ echo "$name: backend $k of $NBE refused" >&2; exit 1; }
+	done
 	names+=("$name|$b|${!sock_var}|$vip|${!pid_var}|$vip2")
 done
 

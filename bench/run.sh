@@ -300,6 +300,10 @@ cp_api_write() {
 			[ -n "$vip_id" ]; then
 			cp_api api_write_backends "API writes: POST + DELETE of a backend" --write "$vip_id"
 			cp_api_put "$vip_id"
+			# the PUTs leave the VIP $PUT_N backends: each write now
+			# rebuilds a table of $PUT_N + 1 (the Maglev build is
+			# most of the request; docs/lb-api.md)
+			cp_api api_write_backends_loaded "API writes to a VIP of $PUT_N backends: POST + DELETE of one more" --write "$vip_id"
 		else
 			fig_bad api_write_backends req/s "API writes" invalid "POST /v1/vips failed"
 		fi
