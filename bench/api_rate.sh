@@ -3,7 +3,7 @@
 # build or several side by side:
 #
 #   bench/api_rate.sh [-r ROUNDS] [-s SECONDS] [--put] [--backends N]
-#                     NAME=BUILD [NAME=BUILD...]
+#                     [--ring-size M] NAME=BUILD [NAME=BUILD...]
 #
 # Each build gets a sluiced of its own (own namespace and veth, the same
 # lb config and VIP as bench/run.sh's cp_api_write: source_v4, one TCP VIP
@@ -18,18 +18,20 @@
 # backends in place of 100 others).  --backends N: the write figure's VIP
 # gets N backends first (198.18.3.11 up), so that each write rebuilds a
 # table of N + 1, as a write to a VIP in use does (docs/lb-api.md, "What
-# a single write costs").  Run it under
+# a single write costs").  --ring-size M: both VIPs are made with that
+# Maglev M (a prime; the API's default is 65537).  Run it under
 # flock /tmp/sluice-netns.lock (it makes namespaces and attaches XDP).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ROUNDS=5 SECS=2 PUT=0 NBE=0
-USAGE="usage: $0 [-r ROUNDS] [-s SECONDS] [--put] [--backends N] NAME=BUILD..."
+ROUNDS=5 SECS=2 PUT=0 NBE=0 RING=
+USAGE="usage: $0 [-r ROUNDS] [-s SECONDS] [--put] [--backends N] [--ring-size M] NAME=BUILD..."
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) ROUNDS=$2; shift 2 ;;
 	-s) SECS=$2; shift 2 ;;
 	--put) PUT=1; shift ;;
 	--backends) NBE=$2; shift 2 ;;
+	--ring-size) RING=$2; shift 2 ;;
 	*=*) break ;;
 	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
@@ -39,6 +41,11 @@ case $NBE in
 ''|*[!0-9]*) echo "--backends: '$NBE' is not a number of backends (0..200)" >&2; exit 2 ;;
 esac
 [ "$NBE" -le 200 ] || { echo "--backends: $NBE is more than 200" >&2; exit 2; }
+case $RING in
+*[!0-9]*) echo "--ring-size: '$RING' is not a number (sluiced wants a prime, 3..655373)" >&2; exit 2 ;;
+esac
+RING_FIELD=
+if [ -n "$RING" ]; then RING_FIELD=", \"ring_size\": $RING"; fi
 # shellcheck source=../tests/netns/lib.sh
 . "$ROOT/tests/netns/lib.sh"
 
@@ -55,12 +62,12 @@ for nb in "$@"; do
 	SLUICED=$b/sluiced sluiced_start "$NS_X" "d$i" --config "$T_TMP/cfg$i.json" || exit 1
 	sock_var=SOCK_d$i pid_var=PID_d$i
 	vip=$(curl -sf --unix-socket "${!sock_var}" -X POST -H 'Content-Type: application/json' \
-		-d '{"address": "198.18.100.1", "port": 80, "protocol": "tcp", "health": {"kind": "none"}}' \
+		-d "{\"address\": \"198.18.100.1\", \"port\": 80, \"protocol\": \"tcp\"$RING_FIELD, \"health\": {\"kind\": \"none\"}}" \
 		http://sluiced/v1/vips | grep -o '"vip_id": *[0-9]*' | grep -o '[0-9]*$')
 	# the batch figure's own VIP: its 100 backends would make every
 	# single write rebuild a table of 100
 	vip2=$(curl -sf --unix-socket "${!sock_var}" -X POST -H 'Content-Type: application/json' \
-		-d '{"address": "198.18.100.2", "port": 80, "protocol": "tcp", "health": {"kind": "none"}}' \
+		-d "{\"address\": \"198.18.100.2\", \"port\": 80, \"protocol\": \"tcp\"$RING_FIELD, \"health\": {\"kind\": \"none\"}}" \
 		http://sluiced/v1/vips | grep -o '"vip_id": *[0-9]*' | grep -o '[0-9]*$')
 	[ -n "$vip" ] && [ -n "$vip2" ] || { echo "$name: POST /v1/vips failed" >&2; exit 1; }
 	for k in $(seq 1 "$NBE"); do

@@ -375,7 +375,31 @@ else:
 	esac
 }
 check_route() { sluice_check 'fwd_(redirect|tx)' "$@"; }
-check_lb() { sluice_check 'fwd_lb(_tx)?' "$@"; }
+# The LB's verdict also says how many of the frames were new flows and how
+# many flow-table hits (the VIPs' counters): a flow table that thrashes
+# shows as new flows far beyond FLOWS.
+lb_flow_counts() {
+	api "$SL_NAME" /v1/vips | python3 -c 'import json, sys
+v = json.load(sys.stdin)["vips"]
+print(sum(x["counters"]["new_flows"] for x in v), sum(x["counters"]["flow_hits"] for x in v))'
+}
+check_lb() {
+	local out rc n0 h0 n1 h1
+	if [ "$1" != after ]; then
+		[ "$1" = before ] && LB_COUNTS0=$(lb_flow_counts 2>/dev/null)
+		sluice_check 'fwd_lb(_tx)?' "$@"
+		return
+	fi
+	out=$(sluice_check 'fwd_lb(_tx)?' "$@")
+	rc=$?
+	if [[ $out == ok:* ]] && [ -n "$LB_COUNTS0" ] &&
+		read -r n1 h1 <<<"$(lb_flow_counts 2>/dev/null)" && [ -n "$h1" ]; then
+		read -r n0 h0 <<<"$LB_COUNTS0"
+		out="$out; the VIP: $((n1 - n0)) new flows, $((h1 - h0)) flow-table hits"
+	fi
+	echo "$out"
+	return "$rc"
+}
 
 # The ceiling (e): R's XDP counters must show the frames redirected, the
 # program on R's ingress port must be the ceiling, and B must not receive
