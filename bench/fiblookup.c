@@ -6,7 +6,8 @@
  * own fib4/fib6 arrays) and write the target into the frame.  Both hold
  * the same routes, route i with target SLUICE_FIB_NHG0 + i: the trie
  * through bpf_map_update_elem, the table compiled by lib/fib over the
- * mmapped arrays as lib/dp/fib.c does.  Route sets (routegen.h) grow
+ * mmapped arrays as lib/dp/fib.c does (IPv6 with its /48 index,
+ * uapi/sluice/fib_p48.h).  Route sets (routegen.h) grow
  * 1k -> 100k -> 1M (the first N of one shuffled set), IPv4 and IPv6; at
  * each size, 65536 destinations drawn inside random routes of the set.
  *
@@ -50,8 +51,8 @@ struct fl_family {
 	long groups_needed;
 	struct fib *fib;
 	struct fib_tables t;
-	void *mem[2];
-	size_t len[2];
+	void *mem[3]; /* root, groups, the /48 index (IPv6) */
+	size_t len[3];
 	int trie_fd, fd_trie, fd_table;
 	int idle_trie, idle_table;
 	double trie_ns, table_ns; /* insert time so far */
@@ -93,11 +94,15 @@ static int fl_open(struct fc_env *e, struct dp_fiblookup *b,
 	err = map_mmap(dp_fiblookup_map_fd(b, root), &f->mem[0], &f->len[0]) ?:
 		      map_mmap(dp_fiblookup_map_fd(b, groups), &f->mem[1],
 			       &f->len[1]);
+	if (!err && !v4)
+		err = map_mmap(dp_fiblookup_map_fd(b, DP_FIBLOOKUP_MAP_FIB6_P48),
+			       &f->mem[2], &f->len[2]);
 	if (err)
 		return err;
 	f->t = (struct fib_tables){ .root = f->mem[0],
 				    .groups = f->mem[1],
-				    .n_groups = (__u32)(f->len[1] / 1024) };
+				    .n_groups = (__u32)(f->len[1] / 1024),
+				    .p48 = f->mem[2] };
 	err = fib_new(&f->fib, f->bytes, &f->t, false);
 	if (err)
 		return err;
@@ -113,7 +118,7 @@ static void fl_close(struct fl_family *f)
 	fc_detach_idle(f->idle_trie);
 	fc_detach_idle(f->idle_table);
 	fib_free(f->fib);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (f->mem[i])
 			munmap(f->mem[i], f->len[i]);
 	fc_frames_free(&f->fr);
@@ -238,21 +243,24 @@ static void details(struct fl_family *f, size_t n)
 	snprintf(f->table->extra, sizeof(f->table->extra),
 		 "{\"routes\": %zu, \"insert_routes_per_s\": %.0f, "
 		 "\"groups_used\": %u, \"groups_pool\": %u, "
-		 "\"groups_needed_1M\": %ld, \"used_bytes\": %llu}",
+		 "\"groups_needed_1M\": %ld, \"p48_slots\": %zu, "
+		 "\"used_bytes\": %llu}",
 		 n, (double)n / (f->table_ns / 1e9), fib_groups_used(f->fib),
-		 f->t.n_groups, f->groups_needed,
+		 f->t.n_groups, f->groups_needed, fib_p48_used(f->fib),
 		 (unsigned long long)(SLUICE_FIB_ROOT_SIZE +
 				      (unsigned long long)fib_groups_used(
 					      f->fib) *
 					      SLUICE_FIB_GROUP_SIZE) *
 			 4);
 	note("fiblookup: IPv%c %zu routes: trie %.0f routes/s (%.1f MiB), "
-	     "table %.0f routes/s, %u groups of %u (%.1f MiB with the root)",
+	     "table %.0f routes/s, %u groups of %u (%.1f MiB with the root), "
+	     "%zu /48 index slots",
 	     f->tag[1], n, (double)n / (f->trie_ns / 1e9),
 	     (double)trie / 1048576, (double)n / (f->table_ns / 1e9),
 	     fib_groups_used(f->fib), f->t.n_groups,
 	     (64.0 * 1048576 + (double)fib_groups_used(f->fib) * 1024) /
-		     1048576);
+		     1048576,
+	     fib_p48_used(f->fib));
 }
 
 static void measure(struct fc_env *e, struct fl_family *f, unsigned int rep)

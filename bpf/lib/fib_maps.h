@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/fib.h>
+#include <uapi/sluice/fib_p48.h>
 
 #define FIB_ARRAY(name, entries, value_type)                                   \
 	struct {                                                               \
@@ -26,6 +27,7 @@ FIB_ARRAY(fib4_root, FIB_ROOT_BLOCKS, struct sluice_fib_block);
 FIB_ARRAY(fib4_groups, SLUICE_FIB4_GROUPS, struct sluice_fib_block);
 FIB_ARRAY(fib6_root, FIB_ROOT_BLOCKS, struct sluice_fib_block);
 FIB_ARRAY(fib6_groups, SLUICE_FIB6_GROUPS, struct sluice_fib_block);
+FIB_ARRAY(fib6_p48, SLUICE_FIB6_P48_BUCKETS, struct sluice_fib6_p48_bucket);
 FIB_ARRAY(fib_nhgs, SLUICE_MAX_NHGS, struct sluice_fib_nhg);
 FIB_ARRAY(fib_nhs, SLUICE_FIB_MAX_NHS, struct sluice_fib_nh);
 

@@ -69,6 +69,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FIB4_GROUPS] = dp->skel->maps.fib4_groups;
 	m[DP_MAP_FIB6_ROOT] = dp->skel->maps.fib6_root;
 	m[DP_MAP_FIB6_GROUPS] = dp->skel->maps.fib6_groups;
+	m[DP_MAP_FIB6_P48] = dp->skel->maps.fib6_p48;
 	m[DP_MAP_FIB_NHGS] = dp->skel->maps.fib_nhgs;
 	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
 	m[DP_MAP_LB_VIP_BITS] = dp->skel->maps.lb_vip_bits;

@@ -27,6 +27,7 @@ enum {
 	DP_MAP_FIB4_GROUPS,
 	DP_MAP_FIB6_ROOT,
 	DP_MAP_FIB6_GROUPS,
+	DP_MAP_FIB6_P48,
 	DP_MAP_FIB_NHGS,
 	DP_MAP_FIB_NHS,
 	DP_MAP_CT, /* connection tracking (ct.c) */

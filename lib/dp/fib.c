@@ -32,6 +32,7 @@ enum {
 	FIB4_GROUPS,
 	FIB6_ROOT,
 	FIB6_GROUPS,
+	FIB6_P48,
 	FIB_NHGS,
 	FIB_NHS,
 	FIB_MAPS
@@ -40,6 +41,7 @@ enum {
 static const int fib_map_ids[FIB_MAPS] = {
 	[FIB4_ROOT] = DP_MAP_FIB4_ROOT, [FIB4_GROUPS] = DP_MAP_FIB4_GROUPS,
 	[FIB6_ROOT] = DP_MAP_FIB6_ROOT, [FIB6_GROUPS] = DP_MAP_FIB6_GROUPS,
+	[FIB6_P48] = DP_MAP_FIB6_P48,
 	[FIB_NHGS] = DP_MAP_FIB_NHGS,	[FIB_NHS] = DP_MAP_FIB_NHS,
 };
 
@@ -296,6 +298,7 @@ int dp_fib_open(struct dp *dp)
 		.root = f->mem[FIB6_ROOT],
 		.groups = f->mem[FIB6_GROUPS],
 		.n_groups = bpf_map__max_entries(dp->maps[DP_MAP_FIB6_GROUPS]),
+		.p48 = f->mem[FIB6_P48],
 	};
 	/* Adopt whatever is there (nothing, for new maps) and replay the
 	 * sources over it: a replay writes the values the entries already

@@ -74,6 +74,7 @@ int dp_fiblookup_map_fd(const struct dp_fiblookup *b, enum dp_fiblookup_map m)
 		[DP_FIBLOOKUP_MAP_FIB4_GROUPS] = b->skel->maps.fib4_groups,
 		[DP_FIBLOOKUP_MAP_FIB6_ROOT] = b->skel->maps.fib6_root,
 		[DP_FIBLOOKUP_MAP_FIB6_GROUPS] = b->skel->maps.fib6_groups,
+		[DP_FIBLOOKUP_MAP_FIB6_P48] = b->skel->maps.fib6_p48,
 	};
 
 	return (unsigned int)m < DP_FIBLOOKUP_MAPS ? bpf_map__fd(map[m]) :

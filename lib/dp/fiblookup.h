@@ -28,6 +28,7 @@ enum dp_fiblookup_map {
 	DP_FIBLOOKUP_MAP_FIB4_GROUPS,
 	DP_FIBLOOKUP_MAP_FIB6_ROOT,
 	DP_FIBLOOKUP_MAP_FIB6_GROUPS,
+	DP_FIBLOOKUP_MAP_FIB6_P48, /* the /48 index (uapi/sluice/fib_p48.h) */
 	DP_FIBLOOKUP_MAPS
 };
 

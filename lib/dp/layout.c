@@ -40,6 +40,7 @@ static const struct {
 	{ "fib4_groups", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "fib6_root", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "fib6_groups", SLUICE_LAYOUT_FIB, MAP_DERIVED },
+	{ "fib6_p48", SLUICE_LAYOUT_FIB, MAP_DERIVED }, /* refilled at start */
 	{ "fib_nhgs", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "fib_nhs", SLUICE_LAYOUT_FIB, MAP_DERIVED },
 	{ "stats", SLUICE_LAYOUT_STATS, MAP_STATS },

@@ -201,6 +201,8 @@ int fib_add(struct fib *f, const void *addr, unsigned int plen, __u32 target)
 	descend_creating(f, key, level, &path);
 	paint(f, path.slot[level], range_size(plen),
 	      sluice_fib_entry(target, plen), plen);
+	if (plen >= FIB_P48_PLEN)
+		p48_refresh(f, key);
 	return 0;
 }
 
@@ -235,6 +237,8 @@ int fib_del(struct fib *f, const void *addr, unsigned int plen)
 		entry_set(path.slot[l - 1], v);
 		pool_free(&f->pool, path.group[l]);
 	}
+	if (plen >= FIB_P48_PLEN)
+		p48_refresh(f, key);
 	return 0;
 }
 
@@ -243,10 +247,11 @@ int fib_note(struct fib *f, const void *addr, unsigned int plen, __u32 target)
 	__u8 key[FIB_MAX_ADDR_BYTES];
 	int err;
 
-	err = check_prefix(f, addr, plen, key) ?: check_target(target);
-	if (err)
-		return err;
-	return rules_set(&f->rules, key, plen, target);
+	err = check_prefix(f, addr, plen, key) ?: check_target(target) ?:
+		      rules_set(&f->rules, key, plen, target);
+	if (!err && plen >= FIB_P48_PLEN)
+		p48_refresh(f, key); /* fib_new() emptied the index */
+	return err;
 }
 
 __u32 fib_find(const struct fib *f, const void *addr, unsigned int plen)
@@ -316,6 +321,8 @@ int fib_new(struct fib **out, unsigned int addr_bytes,
 	if (!f)
 		return -ENOMEM;
 	f->t = *t;
+	if (addr_bytes != 16)
+		f->t.p48 = NULL; /* the index is IPv6's */
 	f->addr_bytes = addr_bytes;
 	f->max_plen = 8 * addr_bytes;
 	f->levels = fib_plen_level(f->max_plen) + 1;
@@ -334,6 +341,9 @@ int fib_new(struct fib **out, unsigned int addr_bytes,
 			       sizeof(*t->groups) * SLUICE_FIB_GROUP_SIZE *
 				       (size_t)t->n_groups);
 	}
+	/* adopted or not, the index is filled again rule by rule: an
+	 * earlier writer may have died between a table store and its slot */
+	p48_clear(&f->t);
 	pool_build_fifo(&f->pool);
 	*out = f;
 	return 0;

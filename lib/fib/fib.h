@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <uapi/sluice/fib.h>
+#include <uapi/sluice/fib_p48.h>
 
 #define FIB_MAX_ADDR_BYTES 16
 
@@ -28,6 +29,9 @@ struct fib_tables {
 	__u32 *root;	/* SLUICE_FIB_ROOT_SIZE entries */
 	__u32 *groups;	/* n_groups * SLUICE_FIB_GROUP_SIZE entries */
 	__u32 n_groups; /* at most SLUICE_FIB_EXT - 1 */
+	/* IPv6 only, optional: the /48 index (uapi/sluice/fib_p48.h),
+	 * SLUICE_FIB6_P48_BUCKETS buckets; NULL: none (then readers walk) */
+	struct sluice_fib6_p48_bucket *p48;
 };
 
 struct fib;
@@ -36,8 +40,11 @@ struct fib;
  * @addr_bytes 4 (IPv4, prefix lengths 0..32) or 16 (IPv6, 0..128).
  * @adopt false: clears the tables.  true: keeps them as they are (a
  * restart: the packet path is reading them) and marks the groups
- * reachable from the root as used; the caller then fib_note()s every rule
- * the tables hold and may fib_verify().  Returns 0 or -EINVAL, -ENOMEM,
+ * reachable from the root as used; the caller then fib_note()s (or
+ * fib_add()s again) every rule the tables hold and may fib_verify().
+ * Either way the /48 index starts empty (readers walk meanwhile) and each
+ * rule of 48 bits or more that fib_add() or fib_note() is given fills in
+ * its /48's slot.  Returns 0 or -EINVAL, -ENOMEM,
  * -EBADMSG (adopted tables link a group out of range, twice, or too deep).
  */
 int fib_new(struct fib **out, unsigned int addr_bytes,
@@ -71,14 +78,17 @@ int fib_note(struct fib *f, const void *addr, unsigned int plen, __u32 target);
 __u32 fib_find(const struct fib *f, const void *addr, unsigned int plen);
 
 /*
- * The packet path's walk, in C.  Returns the target, 0 = no route (also
- * for a link out of range or past the last level: the BPF program does
- * the same bound checks).  Safe against a concurrent writer.
+ * The packet path's walk, in C, the /48 index first when @t has one.
+ * Returns the target, 0 = no route (also for a link out of range or past
+ * the last level: the BPF program does the same bound checks).  Safe
+ * against a concurrent writer.
  */
 __u32 fib_lookup(const struct fib_tables *t, unsigned int addr_bytes,
 		 const void *addr);
 
 __u32 fib_groups_used(const struct fib *f);
+/* Slots of the /48 index in use (0 without one): counted, not kept. */
+size_t fib_p48_used(const struct fib *f);
 __u32 fib_groups_free(const struct fib *f);
 size_t fib_rules(const struct fib *f);
 
@@ -96,7 +106,8 @@ int fib_walk(const struct fib *f, fib_rule_fn fn, void *ctx);
  * Checks the tables against the rule set: every entry holds the target
  * and length of the longest rule covering it, the groups reachable from
  * the root are exactly the ones in use, each linked once, none left that
- * should have been folded.  0, -EBADMSG, or -ENOMEM (it needs scratch
+ * should have been folded; every slot of the /48 index holds what the
+ * walk reads at its /48, and no /48 has two.  0, -EBADMSG, or -ENOMEM (it needs scratch
  * memory the size of the tables).
  */
 int fib_verify(const struct fib *f);

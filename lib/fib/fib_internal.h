@@ -143,6 +143,22 @@ static inline __u32 entry_group(__u32 e)
 bool fib_mask(const __u8 *addr, unsigned int addr_bytes, unsigned int plen,
 	      __u8 *key);
 
+/* ---- p48.c: the /48 index (uapi/sluice/fib_p48.h) ----------------------- */
+
+/* The /48 rules start at: a rule this long or longer may change the entry
+ * of its /48 (byte 5's level), which the index mirrors. */
+#define FIB_P48_PLEN 48
+
+/* Empties the index (a no-op without one). */
+void p48_clear(const struct fib_tables *t);
+/* Sets or clears the slot of @key's /48 from what the table holds now.
+ * Call after every change of a rule of FIB_P48_PLEN bits or more. */
+void p48_refresh(const struct fib *f, const __u8 *key);
+/* The index's entry for @addr (16 bytes): 0 when it has none. */
+__u32 p48_entry(const struct fib_tables *t, const __u8 *addr);
+/* fib_verify()'s part: 0 or -EBADMSG. */
+int p48_verify(const struct fib *f);
+
 /* Whether group @g is uniform with a value its parent entry at level
  * @parent_level may hold; then *@v is that value. */
 bool fib_group_foldable(const struct fib *f, __u32 g, unsigned int parent_level,

@@ -126,6 +126,8 @@ int fib_verify(const struct fib *f)
 		if (v.linked[g / 64] & (1ull << (g % 64)))
 			err = compare(scratch_group(&v, g), fib_group(&f->t, g),
 				      SLUICE_FIB_GROUP_SIZE);
+	if (!err)
+		err = p48_verify(f); /* against the tables just checked */
 out:
 	free(v.root);
 	free(v.groups);

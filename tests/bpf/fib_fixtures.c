@@ -480,6 +480,40 @@ const struct fib_race fib_race = {
 
 /* ---- 5. restart adoption ---------------------------------------------------- */
 
+/* ---- 5b. the /48 index ---- */
+
+const char *const fib_p48_routed = "2001:db8:7::";
+const char *const fib_p48_other = "2001:db8:8::";
+
+const struct fib_p48_case fib_p48_cases[] = {
+	{ "fib p48: a /32, a /48 in it, a /64 in that",
+	  { ROUTE(P6_32, 232), ROUTE(P6_48, 248), ROUTE(P6_64, 264) },
+	  1, /* the /64: the slot links to byte 6's group */
+	  { { B48, 0, VIA(NH_V6_48) },
+	    { B64, 0, VIA(NH_V6_64) },
+	    { B32, 0, VIA(NH_V6_32) } } },
+	{ "fib p48: the /64 deleted",
+	  { DEL(P6_64) },
+	  2, /* the /48's own entry */
+	  { { B48, 0, VIA(NH_V6_48) },
+	    { B64, 0, VIA(NH_V6_48) },
+	    { B32, 0, VIA(NH_V6_32) } } },
+	{ "fib p48: the /48 replaced (another group)",
+	  { ROUTE(P6_48, 264) },
+	  2,
+	  { { B48, 0, VIA(NH_V6_64) }, { B32, 0, VIA(NH_V6_32) } } },
+	{ "fib p48: the /48 deleted",
+	  { DEL(P6_48) },
+	  0, /* only the /32: the walk answers */
+	  { { B48, 0, VIA(NH_V6_32) }, { B32, 0, VIA(NH_V6_32) } } },
+};
+const size_t fib_n_p48_cases =
+	sizeof(fib_p48_cases) / sizeof(fib_p48_cases[0]);
+
+/* p48_other's slot planted as a copy of p48_routed's (after the first
+ * case): B32's byte 6 is 0, so the link sends it down the /48's group */
+const struct fib_probe fib_p48_planted = { B32, 0, VIA(NH_V6_48) };
+
 const struct fib_change fib_restart_setup[] = {
 	ROUTE(P4_16, 116),
 	ROUTE(P4_24, 124),

@@ -116,6 +116,22 @@ extern const struct fib_change fib_restart_change[];
 extern const struct fib_probe fib_restart_after[];
 
 /* Group pool exhaustion: fib4_groups of this size, one /32 per /24. */
+/* The /48 index (uapi/sluice/fib_p48.h) at packet level: a /32, a /48 in
+ * it and a /64 in that; a /48 only the /32 covers (p48_other); frames to
+ * each, before and after the runner plants a slot, and as routes go. */
+struct fib_p48_case {
+	const char *name;
+	struct fib_change change[FIB_MAX_CHANGES];
+	/* the slot of p48_routed's /48: 0 none, 1 a link, 2 a route's entry */
+	int slot;
+	struct fib_probe probe[FIB_MAX_PROBES];
+};
+extern const struct fib_p48_case fib_p48_cases[];
+extern const size_t fib_n_p48_cases;
+extern const char *const fib_p48_routed, *const fib_p48_other;
+/* a frame to p48_other while its slot is a copy of p48_routed's */
+extern const struct fib_probe fib_p48_planted;
+
 #define FIB_SMALL_POOL 16
 
 #endif

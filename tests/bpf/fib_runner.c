@@ -15,7 +15,9 @@
  *  5.   restart adoption: dp_close and dp_open on the same pins keep the
  *       table (same usage, same bytes) and later changes apply;
  *  6.   a group pool of FIB_SMALL_POOL: the next /32 needing a group is
- *       refused with ENOSPC and reaches neither the table nor the trie.
+ *       refused with ENOSPC and reaches neither the table nor the trie;
+ *  7.   the /48 index: its slot as routes change, and a slot planted by
+ *       hand moves a frame, so the program does read it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,11 +26,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <uapi/sluice/fib_p48.h>
 #include "dp.h"
+#include "dp_internal.h"
 #include "fib_fixtures.h"
 #include "names.h"
 #include "pktbuild.h"
@@ -701,6 +707,105 @@ static void run_small_pool(struct env *e)
 	dp_close(dp);
 }
 
+/* ---- 7: the /48 index ---------------------------------------------------------------- */
+
+/* @addr's /48 in the index: its bucket (read into *@bk), and the way that
+ * holds it (-1: none) with its tag in *@tag. */
+static int p48_find(int fd, const char *addr, __u32 *b,
+		    struct sluice_fib6_p48_bucket *bk, __u32 *tag)
+{
+	__u8 a[16];
+	__u64 m;
+
+	if (inet_pton(AF_INET6, addr, a) != 1)
+		return -1;
+	m = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
+	*b = sluice_fib6_p48_bucket(m);
+	*tag = sluice_fib6_p48_tag(m);
+	if (bpf_map_lookup_elem(fd, b, bk))
+		return -1;
+	for (int i = 0; i < SLUICE_FIB6_P48_WAYS; i++)
+		if (bk->slot[i] && (__u32)(bk->slot[i] >> 32) == *tag)
+			return i;
+	return -1;
+}
+
+/* What the slot of @addr's /48 holds: 0 none, 1 a link, 2 an entry. */
+static int p48_kind(int fd, const char *addr)
+{
+	struct sluice_fib6_p48_bucket bk;
+	__u32 b, tag;
+	int way = p48_find(fd, addr, &b, &bk, &tag);
+
+	if (way < 0)
+		return 0;
+	return (__u32)bk.slot[way] & SLUICE_FIB_EXT ? 1 : 2;
+}
+
+/* A slot for fib_p48_other holding fib_p48_routed's entry, written
+ * behind lib/fib's back; the frame must follow it.  Then the bucket as
+ * it was, and the frame back on the walk's answer. */
+static void p48_plant(struct env *e, int fd, const struct fib_probe *back)
+{
+	struct sluice_fib6_p48_bucket src, bk, saved;
+	__u32 b, sb, tag, stag;
+	int way, free_way = -1;
+	bool ok;
+
+	way = p48_find(fd, fib_p48_routed, &sb, &src, &stag);
+	ok = way >= 0 && p48_find(fd, fib_p48_other, &b, &bk, &tag) < 0;
+	saved = bk;
+	for (int i = 0; ok && i < SLUICE_FIB6_P48_WAYS && free_way < 0; i++)
+		if (!bk.slot[i])
+			free_way = i;
+	ok = ok && free_way >= 0;
+	if (ok) {
+		bk.slot[free_way] = (__u64)tag << 32 | (__u32)src.slot[way];
+		ok = !bpf_map_update_elem(fd, &b, &bk, BPF_ANY);
+	}
+	tap(e, ok, "fib p48: a slot planted for 2001:db8:8::/48 (a copy of "
+		   "2001:db8:7::/48's)");
+	if (!ok)
+		return;
+	probe_one(e, &fib_p48_planted,
+		  "fib p48: the planted slot is read by the program");
+	tap(e, !bpf_map_update_elem(fd, &b, &saved, BPF_ANY),
+	    "fib p48: the bucket restored");
+	probe_one(e, back, "fib p48: back on the walk");
+}
+
+static void run_p48(struct env *e)
+{
+	static const char *const kind[] = { "none", "a link",
+					    "a route's entry" };
+	struct dp *dp;
+	char name[200];
+	int fd, k;
+
+	if (fib_dp_open(e, &(struct dp_opts){ 0 }, true, &dp)) {
+		tap(e, false, "fib p48: a lib/dp of its own with the topology");
+		return;
+	}
+	e->dp = dp;
+	e->prog_fd = dp_xdp_prog_fd(dp);
+	fd = dp_fd(dp, DP_MAP_FIB6_P48);
+	for (size_t i = 0; i < fib_n_p48_cases; i++) {
+		const struct fib_p48_case *c = &fib_p48_cases[i];
+
+		tap(e, apply_all(e, dp, c->change, FIB_MAX_CHANGES),
+		    c->name);
+		k = p48_kind(fd, fib_p48_routed);
+		snprintf(name, sizeof(name),
+			 "%s: the slot of 2001:db8:7::/48 holds %s (has %s)",
+			 c->name, kind[c->slot], kind[k]);
+		tap(e, k == c->slot, name);
+		probe_all(e, c->probe, FIB_MAX_PROBES, c->name);
+		if (i == 0) /* B32 is the last probe of the first case */
+			p48_plant(e, fd, &c->probe[2]);
+	}
+	dp_close(dp);
+}
+
 /* ---- all ---------------------------------------------------------------------------- */
 
 void fib_run_all(struct env *e)
@@ -722,6 +827,7 @@ void fib_run_all(struct env *e)
 	}
 	run_restart(e);
 	run_small_pool(e);
+	run_p48(e);
 	e->dp = main_dp;
 	e->prog_fd = main_fd;
 	e->lb_quiet = quiet;

@@ -46,6 +46,11 @@ static void env_open(struct env *e, unsigned int ab, __u32 n_groups)
 	assert_non_null(e->t.root);
 	assert_non_null(e->t.groups);
 	memset(e->t.root, 0xa5, sizeof(__u32) * 4096);
+	if (ab == 16) { /* every IPv6 test runs with the /48 index */
+		e->t.p48 = malloc(sizeof(*e->t.p48) * SLUICE_FIB6_P48_BUCKETS);
+		assert_non_null(e->t.p48);
+		memset(e->t.p48, 0xa5, sizeof(*e->t.p48) * 64);
+	}
 	assert_int_equal(fib_new(&e->f, ab, &e->t, false), 0);
 }
 
@@ -54,6 +59,7 @@ static void env_close(struct env *e)
 	fib_free(e->f);
 	free(e->t.root);
 	free(e->t.groups);
+	free(e->t.p48);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -349,6 +355,149 @@ static void test_v6_nested(void **state)
 	assert_int_equal(look(&e, "2001:db8::"), 0);
 	assert_int_equal(del(&e, "2001:db8::1/128"), 0);
 	assert_int_equal(fib_groups_used(e.f), 0);
+	assert_int_equal(fib_verify(e.f), 0);
+	env_close(&e);
+}
+
+/* ---- the /48 index (uapi/sluice/fib_p48.h) -------------------------------- */
+
+static struct sluice_fib6_p48_bucket *p48_of(const struct env *e,
+					     const __u8 *a, __u32 *tag)
+{
+	__u64 m = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
+
+	*tag = sluice_fib6_p48_tag(m);
+	return &e->t.p48[sluice_fib6_p48_bucket(m)];
+}
+
+/* The index's slot for @pfx's /48: its entry, 0 when it has none. */
+static __u32 p48_slot(const struct env *e, const char *pfx)
+{
+	const struct sluice_fib6_p48_bucket *bk;
+	unsigned int plen;
+	__u8 a[16];
+	__u32 tag;
+
+	parse(e, pfx, a, &plen);
+	bk = p48_of(e, a, &tag);
+	for (int i = 0; i < SLUICE_FIB6_P48_WAYS; i++)
+		if (bk->slot[i] && (__u32)(bk->slot[i] >> 32) == tag)
+			return (__u32)bk->slot[i];
+	return 0;
+}
+
+static void test_v6_p48(void **state)
+{
+	char pfx[SLUICE_FIB6_P48_WAYS + 1][48], *name;
+	struct sluice_fib6_p48_bucket *bk, saved;
+	__u32 bucket = 0, e64;
+	unsigned int plen, found = 0;
+	uint64_t s = 48;
+	__u8 a[16];
+	struct env e;
+
+	(void)state;
+	env_open(&e, 16, 64);
+	assert_int_equal(fib_p48_used(e.f), 0); /* fib_new() emptied it */
+	/* a /48 route: its slot holds the route's entry */
+	assert_int_equal(add(&e, "2001:db8:1::/48", T(1)), 0);
+	assert_int_equal(p48_slot(&e, "2001:db8:1::"),
+			 sluice_fib_entry(T(1), 48));
+	assert_int_equal(fib_p48_used(e.f), 1);
+	/* a longer route inside: the slot links to byte 6's group */
+	assert_int_equal(add(&e, "2001:db8:1:5::/64", T(2)), 0);
+	e64 = p48_slot(&e, "2001:db8:1::");
+	assert_true(e64 & SLUICE_FIB_EXT);
+	/* a shorter route covering it changes neither; its own /48s have no
+	 * slot (the walk answers them) */
+	assert_int_equal(add(&e, "2001:db8::/32", T(3)), 0);
+	assert_int_equal(p48_slot(&e, "2001:db8:1::"), e64);
+	assert_int_equal(p48_slot(&e, "2001:db8:2::"), 0);
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:1::9", T(1) },
+				       { "2001:db8:1:5::9", T(2) },
+				       { "2001:db8:1:6::9", T(1) },
+				       { "2001:db8:2::9", T(3) },
+				       { "2001:db9::9", 0 },
+				       { NULL, 0 } },
+	      "a /48, a /64 inside, a /32 over both");
+	/* the /48 deleted: still a link (the /64), the rest back to the /32 */
+	assert_int_equal(del(&e, "2001:db8:1::/48"), 0);
+	assert_int_equal(p48_slot(&e, "2001:db8:1::"), e64);
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:1::9", T(3) },
+				       { "2001:db8:1:5::9", T(2) },
+				       { NULL, 0 } },
+	      "the /48 deleted");
+	/* the /64 deleted too: the /48's entry is the /32's, no slot */
+	assert_int_equal(del(&e, "2001:db8:1:5::/64"), 0);
+	assert_int_equal(p48_slot(&e, "2001:db8:1::"), 0);
+	assert_int_equal(fib_p48_used(e.f), 0);
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:1::9", T(3) },
+				       { "2001:db8:1:5::9", T(3) },
+				       { NULL, 0 } },
+	      "the /64 deleted");
+
+	/* one /48 more than a bucket holds: the last takes the walk */
+	while (found <= SLUICE_FIB6_P48_WAYS) {
+		__u64 k = 0xfd0000000000ull | (rnd(&s) & 0xffffffffffull);
+
+		for (int i = 0; i < 6; i++)
+			a[i] = (__u8)(k >> (40 - 8 * i));
+		memset(a + 6, 0, 10);
+		if (found &&
+		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k)) != bucket)
+			continue;
+		bucket = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k));
+		name = pfx[found];
+		inet_ntop(AF_INET6, a, name, 48);
+		strcat(name, "/48");
+		assert_int_equal(add(&e, name, T(10 + found)), 0);
+		found++;
+	}
+	assert_int_equal(fib_p48_used(e.f), SLUICE_FIB6_P48_WAYS);
+	assert_int_equal(p48_slot(&e, pfx[SLUICE_FIB6_P48_WAYS]), 0);
+	for (unsigned int i = 0; i <= SLUICE_FIB6_P48_WAYS; i++) {
+		parse(&e, pfx[i], a, &plen);
+		a[15] = 9;
+		assert_int_equal(fib_lookup(&e.t, 16, a), T(10 + i));
+	}
+	assert_int_equal(fib_verify(e.f), 0);
+	/* a slot freed is not taken by the /48 left out (it walks until
+	 * its next change) */
+	assert_int_equal(del(&e, pfx[1]), 0);
+	assert_int_equal(fib_p48_used(e.f), SLUICE_FIB6_P48_WAYS - 1);
+	assert_int_equal(add(&e, pfx[SLUICE_FIB6_P48_WAYS],
+			     T(10 + SLUICE_FIB6_P48_WAYS)),
+			 0);
+	assert_int_equal(p48_slot(&e, pfx[SLUICE_FIB6_P48_WAYS]),
+			 sluice_fib_entry(T(10 + SLUICE_FIB6_P48_WAYS), 48));
+	assert_int_equal(fib_verify(e.f), 0);
+
+	/* verify catches a slot that lies, and a /48 held twice */
+	bk = &e.t.p48[bucket];
+	saved = *bk;
+	bk->slot[0] = (bk->slot[0] & ~0xffffffffull) | sluice_fib_entry(T(77), 48);
+	assert_int_equal(fib_verify(e.f), -EBADMSG);
+	*bk = saved;
+	assert_int_equal(fib_verify(e.f), 0);
+	bk->slot[1] = bk->slot[0];
+	assert_int_equal(fib_verify(e.f), -EBADMSG);
+	*bk = saved;
+
+	/* a restart: the index is emptied and filled again by the notes */
+	fib_free(e.f);
+	assert_int_equal(fib_new(&e.f, 16, &e.t, true), 0);
+	assert_int_equal(fib_p48_used(e.f), 0);
+	assert_int_equal(add(&e, "2001:db8::/32", T(3)), 0);
+	for (unsigned int i = 0; i <= SLUICE_FIB6_P48_WAYS; i++) {
+		if (i == 1)
+			continue;
+		parse(&e, pfx[i], a, &plen);
+		assert_int_equal(fib_note(e.f, a, plen, T(10 + i)), 0);
+	}
+	assert_int_equal(fib_p48_used(e.f), SLUICE_FIB6_P48_WAYS);
 	assert_int_equal(fib_verify(e.f), 0);
 	env_close(&e);
 }
@@ -947,9 +1096,11 @@ static void random_family(unsigned int ab, __u32 n_groups)
 	}
 	assert_int_equal(fib_rules(e.f), n_added);
 	print_message("# IPv%u: %u adds, %zu distinct prefixes, %u groups, "
-		      "%.0f ms\n",
+		      "%zu /48 index slots, %.0f ms\n",
 		      ab == 4 ? 4 : 6, RAND_PREFIXES, n_added,
-		      fib_groups_used(e.f), ms_since(&t0));
+		      fib_groups_used(e.f), fib_p48_used(e.f), ms_since(&t0));
+	if (ab == 16)
+		assert_true(fib_p48_used(e.f) > 1000); /* the index is used */
 	assert_int_equal(fib_verify(e.f), 0);
 	compare_lookups(g, &e, &r, added, n_added,
 			ab == 4 ? "IPv4 added" : "IPv6 added");
@@ -972,8 +1123,10 @@ static void random_family(unsigned int ab, __u32 n_groups)
 		assert_true(ref_set(&r, added[i].a, added[i].plen, 0));
 	}
 	assert_int_equal(fib_rules(e.f), n_added - half);
-	print_message("# IPv%u: %zu deleted, %u groups left\n", ab == 4 ? 4 : 6,
-		      half, fib_groups_used(e.f));
+	print_message("# IPv%u: %zu deleted, %u groups left, %zu /48 index "
+		      "slots\n",
+		      ab == 4 ? 4 : 6, half, fib_groups_used(e.f),
+		      fib_p48_used(e.f));
 	assert_int_equal(fib_verify(e.f), 0);
 	/* lookups drawn from all prefixes, deleted ones included */
 	compare_lookups(g, &e, &r, added, n_added,
@@ -1191,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_v4_nested),
 		cmocka_unit_test(test_v4_default_and_host),
 		cmocka_unit_test(test_v6_nested),
+		cmocka_unit_test(test_v6_p48),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_fifo),

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * fib6_p48: an exact-match index of the IPv6 table's /48 level, read before
+ * the walk (uapi/sluice/fib.h).  IPv6 tables are mostly /48s, and the walk
+ * of a /48 is four dependent reads (the root, then the groups of bytes 3, 4
+ * and 5), each a cache and a TLB miss once the table is large; the index
+ * answers a /48 in one read of one bucket.
+ *
+ * BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE) of SLUICE_FIB6_P48_BUCKETS buckets of
+ * SLUICE_FIB6_P48_WAYS 64-bit slots (32 bytes: half a cache line).  The
+ * address's first 48 bits, mixed by sluice_fib6_p48_mix() (a bijection of
+ * 48-bit values), give the bucket (the low SLUICE_FIB6_P48_BITS bits) and
+ * the tag (the other 31): bucket and tag together name exactly one /48.
+ *
+ * A slot is tag << 32 | entry, where entry is what the walk reads at that
+ * /48's level (byte 5): a link to the group of byte 6 (a longer route lies
+ * inside the /48) or the entry a /48 route wrote.  A slot of 0 is empty; no
+ * cached entry is 0.  Each slot is written by one aligned 64-bit store, so
+ * a reader sees it whole, and after the table entries it mirrors: a reader
+ * gets the old entry or the new one, as from the walk.
+ *
+ * lib/fib keeps it: after each change to a rule of 48 bits or longer it
+ * recomputes that /48's slot from the table.  A /48 without a slot (only
+ * shorter routes cover it, or its bucket was full when it was written)
+ * takes the walk.  Readers that do not know the index (lib/fibread) take
+ * the walk always and get the same answers.
+ */
+#ifndef SLUICE_UAPI_FIB_P48_H
+#define SLUICE_UAPI_FIB_P48_H
+
+#include <linux/types.h>
+
+#define SLUICE_FIB6_P48_BITS 17
+#define SLUICE_FIB6_P48_BUCKETS (1u << SLUICE_FIB6_P48_BITS)
+#define SLUICE_FIB6_P48_WAYS 4
+#define SLUICE_FIB6_P48_MASK 0xffffffffffffull /* 48 bits */
+
+struct sluice_fib6_p48_bucket {
+	__u64 slot[SLUICE_FIB6_P48_WAYS];
+};
+
+/* Two multiply-xorshift rounds on 48 bits: each step is invertible (odd
+ * multipliers, shifts of at least 1), so distinct /48s never share a
+ * bucket and a tag, and every bit of the /48 moves the bucket. */
+#define SLUICE_FIB6_P48_MUL1 0x9e3779b97f4bull
+#define SLUICE_FIB6_P48_MUL2 0xbf58476d1ce5ull
+#define SLUICE_FIB6_P48_SHIFT 23
+
+static inline __u64 sluice_fib6_p48_mix(__u64 k)
+{
+	k = (k * SLUICE_FIB6_P48_MUL1) & SLUICE_FIB6_P48_MASK;
+	k ^= k >> SLUICE_FIB6_P48_SHIFT;
+	k = (k * SLUICE_FIB6_P48_MUL2) & SLUICE_FIB6_P48_MASK;
+	k ^= k >> SLUICE_FIB6_P48_SHIFT;
+	return k;
+}
+
+/* The first 48 bits of the IPv6 address @a, as a number. */
+static inline __u64 sluice_fib6_p48_key(const __u8 *a)
+{
+	return (__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
+	       (__u64)a[3] << 16 | (__u64)a[4] << 8 | (__u64)a[5];
+}
+
+#define sluice_fib6_p48_bucket(mixed)                                          \
+	((__u32)((mixed) & (SLUICE_FIB6_P48_BUCKETS - 1)))
+#define sluice_fib6_p48_tag(mixed) ((__u32)((mixed) >> SLUICE_FIB6_P48_BITS))
+
+#endif /* SLUICE_UAPI_FIB_P48_H */
