@@ -201,8 +201,8 @@ int fib_add(struct fib *f, const void *addr, unsigned int plen, __u32 target)
 	descend_creating(f, key, level, &path);
 	paint(f, path.slot[level], range_size(plen),
 	      sluice_fib_entry(target, plen), plen);
-	if (plen >= FIB_P48_PLEN)
-		p48_refresh(f, key);
+	if (plen >= FIB_P48_MIN_PLEN)
+		p48_refresh(f, key, plen);
 	return 0;
 }
 
@@ -237,8 +237,8 @@ int fib_del(struct fib *f, const void *addr, unsigned int plen)
 		entry_set(path.slot[l - 1], v);
 		pool_free(&f->pool, path.group[l]);
 	}
-	if (plen >= FIB_P48_PLEN)
-		p48_refresh(f, key);
+	if (plen >= FIB_P48_MIN_PLEN)
+		p48_refresh(f, key, plen);
 	return 0;
 }
 
@@ -249,8 +249,8 @@ int fib_note(struct fib *f, const void *addr, unsigned int plen, __u32 target)
 
 	err = check_prefix(f, addr, plen, key) ?: check_target(target) ?:
 		      rules_set(&f->rules, key, plen, target);
-	if (!err && plen >= FIB_P48_PLEN)
-		p48_refresh(f, key); /* fib_new() emptied the index */
+	if (!err && plen >= FIB_P48_MIN_PLEN)
+		p48_refresh(f, key, plen); /* fib_new() emptied the index */
 	return err;
 }
 

@@ -145,15 +145,17 @@ bool fib_mask(const __u8 *addr, unsigned int addr_bytes, unsigned int plen,
 
 /* ---- p48.c: the /48 index (uapi/sluice/fib_p48.h) ----------------------- */
 
-/* The /48 rules start at: a rule this long or longer may change the entry
- * of its /48 (byte 5's level), which the index mirrors. */
-#define FIB_P48_PLEN 48
+/* The shortest rule written at the /48 level (byte 5): a rule this long
+ * or longer may change the entries of the /48s it covers, which the index
+ * mirrors; a shorter one never changes an entry the index keeps. */
+#define FIB_P48_MIN_PLEN 41
 
 /* Empties the index (a no-op without one). */
 void p48_clear(const struct fib_tables *t);
-/* Sets or clears the slot of @key's /48 from what the table holds now.
- * Call after every change of a rule of FIB_P48_PLEN bits or more. */
-void p48_refresh(const struct fib *f, const __u8 *key);
+/* Sets or clears the slots of the /48s that rule @key/@plen covers (one,
+ * or 2^(48 - plen) below /48) from what the table holds now.  Call after
+ * every change of a rule of FIB_P48_MIN_PLEN bits or more. */
+void p48_refresh(const struct fib *f, const __u8 *key, unsigned int plen);
 /* The index's entry for @addr (16 bytes): 0 when it has none. */
 __u32 p48_entry(const struct fib_tables *t, const __u8 *addr);
 /* fib_verify()'s part: 0 or -EBADMSG. */

@@ -2,21 +2,21 @@
 /*
  * The /48 index (uapi/sluice/fib_p48.h): a slot for each /48 whose entry
  * at byte 5's level (level 3) is a link to a group or was written by a
- * /48 rule, holding that entry, so the packet path reads one bucket
- * instead of walking four levels.
+ * rule of 41 to 48 bits (one written at that level), holding that entry,
+ * so the packet path reads one bucket instead of walking four levels.
  *
- * Why refreshing a /48 after each change of a rule of 48 bits or more
- * inside it keeps every slot right:
- *  - a shorter rule never rewrites such an entry: fib_add()'s paint skips
- *    links and entries a longer prefix wrote, fib_del()'s unpaint rewrites
- *    only its own rule's entries;
+ * Why refreshing the /48s a rule of 41 bits or more covers, after each
+ * change of it, keeps every slot right:
+ *  - a rule of 40 bits or less never rewrites such an entry: fib_add()'s
+ *    paint skips links and entries a longer prefix wrote, fib_del()'s
+ *    unpaint rewrites only its own rule's entries;
  *  - the groups on the path to such an entry are never folded: a link is
- *    not foldable, and a /48 rule's length is longer than the parent level
+ *    not foldable, and a length over 40 is longer than the parent level
  *    holds, so the /48's path stays while its slot does;
- *  - everything that turns the entry into, or out of, a link or a /48
- *    rule's entry (a group made or folded below it, the /48 rule added,
- *    replaced or deleted) is a change of a rule of 48 bits or more inside
- *    that /48.
+ *  - everything that turns the entry into, or out of, one the index keeps
+ *    (a group made or folded below it, a rule of 41 to 48 bits over it
+ *    added, replaced or deleted) is a change of a rule of 41 bits or more
+ *    that covers the /48 or lies inside it.
  * The slot is stored after the table's own stores, so a reader that uses
  * it reads the old entry or the new one, as a walk would.
  */
@@ -25,7 +25,7 @@
 #include <string.h>
 #include "fib_internal.h"
 
-#define P48_LEVEL 3 /* fib_plen_level(FIB_P48_PLEN): byte 5 */
+#define P48_LEVEL 3 /* fib_plen_level(41..48): byte 5 */
 
 static __u64 slot_get(const __u64 *s)
 {
@@ -37,11 +37,12 @@ static void slot_set(__u64 *s, __u64 v)
 	__atomic_store_n(s, v, __ATOMIC_RELEASE);
 }
 
-/* Whether the index keeps @e: a link, or a /48 rule's entry.  Entries
- * that shorter rules pushed down are left to the walk. */
+/* Whether the index keeps @e: a link, or the entry of a rule written at
+ * this level.  Entries that rules of 40 bits or less pushed down are left
+ * to the walk: one such rule covers up to 2^24 /48s. */
 static bool p48_keeps(__u32 e)
 {
-	return entry_is_link(e) || sluice_fib_depth(e) == FIB_P48_PLEN;
+	return entry_is_link(e) || sluice_fib_depth(e) >= FIB_P48_MIN_PLEN;
 }
 
 /* The table's entry at @a's /48 level; false when the walk stops above. */
@@ -60,6 +61,14 @@ static bool p48_table_entry(const struct fib_tables *t, const __u8 *a,
 	return true;
 }
 
+/* Which of two /48s a full bucket keeps: the one whose route covers fewer
+ * /48s (a link, then the longest), since a slot serves all of a /48's
+ * destinations and a /44's 16 /48s need 16 slots. */
+static unsigned int p48_rank(__u32 e)
+{
+	return entry_is_link(e) ? 255 : sluice_fib_depth(e);
+}
+
 static struct sluice_fib6_p48_bucket *
 p48_bucket(const struct fib_tables *t, const __u8 *a, __u32 *tag)
 {
@@ -76,10 +85,12 @@ void p48_clear(const struct fib_tables *t)
 		       sizeof(*t->p48) * (size_t)SLUICE_FIB6_P48_BUCKETS);
 }
 
-void p48_refresh(const struct fib *f, const __u8 *key)
+/* The slot of @key's /48. */
+static void p48_refresh_one(const struct fib *f, const __u8 *key)
 {
 	struct sluice_fib6_p48_bucket *bk;
-	int mine = -1, empty = -1;
+	int mine = -1, empty = -1, low = -1;
+	unsigned int low_rank = 256;
 	__u64 want = 0;
 	__u32 tag, e;
 
@@ -96,13 +107,41 @@ void p48_refresh(const struct fib *f, const __u8 *key)
 				empty = i;
 		} else if ((__u32)(s >> 32) == tag) {
 			mine = i;
+		} else if (p48_rank((__u32)s) < low_rank) {
+			low = i;
+			low_rank = p48_rank((__u32)s);
 		}
 	}
-	/* a /48 the bucket has no room for takes the walk */
+	/* No room: the /48 takes the slot of one of a wider route, whose
+	 * /48 then walks, or walks itself.  One store either way, so a
+	 * reader matches the old tag or the new one. */
 	if (mine < 0 && want)
-		mine = empty;
+		mine = empty >= 0		       ? empty :
+		       low_rank < p48_rank((__u32)want) ? low :
+							  -1;
 	if (mine >= 0)
 		slot_set(&bk->slot[mine], want);
+}
+
+void p48_refresh(const struct fib *f, const __u8 *key, unsigned int plen)
+{
+	__u8 a[FIB_MAX_ADDR_BYTES];
+	__u32 n, base;
+
+	if (!f->t.p48 || plen < FIB_P48_MIN_PLEN)
+		return;
+	if (plen >= 48) {
+		p48_refresh_one(f, key);
+		return;
+	}
+	/* the /48s of a /41../47: byte 5's low 48 - plen bits, counted */
+	memcpy(a, key, sizeof(a));
+	n = 1u << (48 - plen);
+	base = key[5] & ~(n - 1);
+	for (__u32 i = 0; i < n; i++) {
+		a[5] = (__u8)(base | i);
+		p48_refresh_one(f, a);
+	}
 }
 
 __u32 p48_entry(const struct fib_tables *t, const __u8 *addr)

@@ -408,8 +408,8 @@ static void test_v6_p48(void **state)
 	assert_int_equal(add(&e, "2001:db8:1:5::/64", T(2)), 0);
 	e64 = p48_slot(&e, "2001:db8:1::");
 	assert_true(e64 & SLUICE_FIB_EXT);
-	/* a shorter route covering it changes neither; its own /48s have no
-	 * slot (the walk answers them) */
+	/* a shorter route covering it changes neither; the /48s only a
+	 * route of 40 bits or less covers have no slot (the walk answers) */
 	assert_int_equal(add(&e, "2001:db8::/32", T(3)), 0);
 	assert_int_equal(p48_slot(&e, "2001:db8:1::"), e64);
 	assert_int_equal(p48_slot(&e, "2001:db8:2::"), 0);
@@ -438,6 +438,40 @@ static void test_v6_p48(void **state)
 				       { "2001:db8:1:5::9", T(3) },
 				       { NULL, 0 } },
 	      "the /64 deleted");
+
+	/* a /44 is written at the /48 level: each of its 16 /48s gets a slot
+	 * with its entry; a /46 inside takes 4 of them; the /44 deleted, the
+	 * /46's stay and the other 12 (back to the /32) go; then the /46 */
+	assert_int_equal(add(&e, "2001:db8:20::/44", T(4)), 0);
+	assert_int_equal(fib_p48_used(e.f), 16);
+	assert_int_equal(p48_slot(&e, "2001:db8:2f::"),
+			 sluice_fib_entry(T(4), 44));
+	assert_int_equal(add(&e, "2001:db8:24::/46", T(5)), 0);
+	assert_int_equal(fib_p48_used(e.f), 16);
+	assert_int_equal(p48_slot(&e, "2001:db8:25::"),
+			 sluice_fib_entry(T(5), 46));
+	assert_int_equal(p48_slot(&e, "2001:db8:28::"),
+			 sluice_fib_entry(T(4), 44));
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:20::9", T(4) },
+				       { "2001:db8:27::9", T(5) },
+				       { "2001:db8:30::9", T(3) },
+				       { NULL, 0 } },
+	      "a /44 and a /46 in it");
+	assert_int_equal(del(&e, "2001:db8:20::/44"), 0);
+	assert_int_equal(fib_p48_used(e.f), 4);
+	assert_int_equal(p48_slot(&e, "2001:db8:2f::"), 0);
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:20::9", T(3) },
+				       { "2001:db8:27::9", T(5) },
+				       { NULL, 0 } },
+	      "the /44 deleted");
+	assert_int_equal(del(&e, "2001:db8:24::/46"), 0);
+	assert_int_equal(fib_p48_used(e.f), 0);
+	check(&e,
+	      (const struct expect[]){ { "2001:db8:27::9", T(3) },
+				       { NULL, 0 } },
+	      "the /46 deleted");
 
 	/* one /48 more than a bucket holds: the last takes the walk */
 	while (found <= SLUICE_FIB6_P48_WAYS) {
@@ -498,6 +532,76 @@ static void test_v6_p48(void **state)
 		assert_int_equal(fib_note(e.f, a, plen, T(10 + i)), 0);
 	}
 	assert_int_equal(fib_p48_used(e.f), SLUICE_FIB6_P48_WAYS);
+	assert_int_equal(fib_verify(e.f), 0);
+	env_close(&e);
+}
+
+/* "fd../@plen" of the /48 number @k, into @out (48 bytes) */
+static void p48_name(__u64 k, unsigned int plen, char *out)
+{
+	__u8 a[16] = { 0 };
+
+	for (int i = 0; i < 6; i++)
+		a[i] = (__u8)(k >> (40 - 8 * i));
+	inet_ntop(AF_INET6, a, out, 48);
+	snprintf(out + strlen(out), 48 - strlen(out), "/%u", plen);
+}
+
+/* A full bucket keeps the /48s of the narrowest routes: a /48 takes the
+ * slot of a /47's /48, a /47's /48 does not take a /48's. */
+static void test_v6_p48_rank(void **state)
+{
+	enum { N = SLUICE_FIB6_P48_WAYS + 2 };
+	const struct sluice_fib6_p48_bucket *bk;
+	char name[N][48];
+	__u64 key[N];
+	uint64_t s = 4847;
+	unsigned int n = 0;
+	__u32 bucket = 0, b;
+	struct env e;
+
+	(void)state;
+	env_open(&e, 16, 256);
+	/* N even /48s of one bucket (a /47 covers each and the odd one
+	 * after it, which another bucket holds) */
+	while (n < N) {
+		__u64 k = 0xfd0000000000ull | (rnd(&s) & 0xfffffffffeull);
+
+		b = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k));
+		if ((n && b != bucket) ||
+		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k + 1)) == b)
+			continue;
+		bucket = b;
+		key[n++] = k;
+	}
+	bk = &e.t.p48[bucket];
+	for (unsigned int i = 0; i < SLUICE_FIB6_P48_WAYS; i++) {
+		p48_name(key[i], 47, name[i]);
+		assert_int_equal(add(&e, name[i], T(20 + i)), 0);
+		assert_int_equal(p48_slot(&e, name[i]),
+				 sluice_fib_entry(T(20 + i), 47));
+	}
+	for (unsigned int i = 0; i < SLUICE_FIB6_P48_WAYS; i++)
+		assert_true(bk->slot[i] != 0); /* full of /47s' /48s */
+	p48_name(key[N - 2], 48, name[N - 2]);
+	assert_int_equal(add(&e, name[N - 2], T(30)), 0);
+	assert_int_equal(p48_slot(&e, name[N - 2]), sluice_fib_entry(T(30), 48));
+	p48_name(key[N - 1], 47, name[N - 1]);
+	assert_int_equal(add(&e, name[N - 1], T(31)), 0);
+	assert_int_equal(p48_slot(&e, name[N - 1]), 0);
+	/* one /47's /48 lost its slot to the /48, the last never had one:
+	 * every address still finds its route */
+	for (unsigned int i = 0; i < N; i++) {
+		__u8 a[16];
+		unsigned int plen;
+
+		parse(&e, name[i], a, &plen);
+		a[15] = 9;
+		assert_int_equal(fib_lookup(&e.t, 16, a),
+				 i == N - 2 ? T(30) :
+				 i == N - 1 ? T(31) :
+					      T(20 + i));
+	}
 	assert_int_equal(fib_verify(e.f), 0);
 	env_close(&e);
 }
@@ -1345,6 +1449,7 @@ int main(void)
 		cmocka_unit_test(test_v4_default_and_host),
 		cmocka_unit_test(test_v6_nested),
 		cmocka_unit_test(test_v6_p48),
+		cmocka_unit_test(test_v6_p48_rank),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_fifo),

@@ -14,15 +14,17 @@
  *
  * A slot is tag << 32 | entry, where entry is what the walk reads at that
  * /48's level (byte 5): a link to the group of byte 6 (a longer route lies
- * inside the /48) or the entry a /48 route wrote.  A slot of 0 is empty; no
- * cached entry is 0.  Each slot is written by one aligned 64-bit store, so
+ * inside the /48) or the entry a route of 41 to 48 bits wrote there (a
+ * route of 40 bits or less is left to the walk: it covers up to 2^24
+ * /48s).  A slot of 0 is empty; no cached entry is 0.  Each slot is written by one aligned 64-bit store, so
  * a reader sees it whole, and after the table entries it mirrors: a reader
  * gets the old entry or the new one, as from the walk.
  *
- * lib/fib keeps it: after each change to a rule of 48 bits or longer it
- * recomputes that /48's slot from the table.  A /48 without a slot (only
- * shorter routes cover it, or its bucket was full when it was written)
- * takes the walk.  Readers that do not know the index (lib/fibread) take
+ * lib/fib keeps it: after each change to a rule of 41 bits or longer it
+ * recomputes the slots of the /48s the rule covers (one, or up to 128 for
+ * a /41) from the table.  A /48 without a slot (only routes of 40 bits or
+ * less cover it, or its bucket was full when it was written) takes the
+ * walk.  Readers that do not know the index (lib/fibread) take
  * the walk always and get the same answers.
  */
 #ifndef SLUICE_UAPI_FIB_P48_H
