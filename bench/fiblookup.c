@@ -95,7 +95,8 @@ static int fl_open(struct fc_env *e, struct dp_fiblookup *b,
 		      map_mmap(dp_fiblookup_map_fd(b, groups), &f->mem[1],
 			       &f->len[1]);
 	if (!err && !v4)
-		err = map_mmap(dp_fiblookup_map_fd(b, DP_FIBLOOKUP_MAP_FIB6_P48),
+		err = map_mmap(dp_fiblookup_map_fd(b,
+						   DP_FIBLOOKUP_MAP_FIB6_P48),
 			       &f->mem[2], &f->len[2]);
 	if (err)
 		return err;

@@ -52,6 +52,7 @@ static const struct field status_fields[] = {
 	/* from the fib object (fib_lines()) */
 	{ "fib_v4_groups", "IPv4 table groups", F_TEXT },
 	{ "fib_v6_groups", "IPv6 table groups", F_TEXT },
+	{ "fib_v6_index", "IPv6 /48 index slots", F_TEXT },
 };
 
 /* The compiled table's group use against its maximum, as lines of their
@@ -71,6 +72,12 @@ static void fib_lines(json_object *doc)
 	snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
 		 ju64(fib, "v6_groups"), ju64(fib, "v6_groups_max"));
 	json_object_object_add(doc, "fib_v6_groups",
+			       json_object_new_string(buf));
+	if (!json_object_object_get_ex(fib, "v6_index_slots_max", NULL))
+		return; /* a sluiced from before the index */
+	snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
+		 ju64(fib, "v6_index_slots"), ju64(fib, "v6_index_slots_max"));
+	json_object_object_add(doc, "fib_v6_index",
 			       json_object_new_string(buf));
 }
 

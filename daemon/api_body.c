@@ -74,6 +74,16 @@ int api_body_doc(const struct api_req *r, struct json_object **doc,
 		*answer = error_body(status, 400, "body: %s", err);
 		return -EINVAL;
 	}
+	/* every caller reads fields: a bare 80 or [..] is no request (and
+	 * json-c's object calls must not see one) */
+	if (!json_object_is_type(*doc, json_type_object)) {
+		*answer = error_body(
+			status, 400, "body: expected a JSON object, got %s",
+			json_type_to_name(json_object_get_type(*doc)));
+		json_object_put(*doc);
+		*doc = NULL;
+		return -EINVAL;
+	}
 	return 0;
 }
 

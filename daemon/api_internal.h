@@ -37,7 +37,8 @@ char *error_body(unsigned int *status, unsigned int code, const char *fmt, ...)
 unsigned int api_errno_status(int rc);
 /* error_body() with that status and @msg ("out of memory" for -ENOMEM). */
 char *api_fail(unsigned int *status, int rc, const char *msg);
-/* A POST body that is JSON, parsed: 0, or an error body (400) in *@answer. */
+/* A POST body that is a JSON object, parsed: 0, or an error body (400)
+ * in *@answer. */
 int api_body_doc(const struct api_req *r, struct json_object **doc,
 		 unsigned int *status, char **answer);
 /* A rule or selector id in the URL (1..@max, decimal only): 0, or an

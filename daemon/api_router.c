@@ -43,6 +43,8 @@ static void fib_json(struct json_object *o, struct state *st)
 	json_add_int(f, "v4_groups_max", u.v4_groups_max);
 	json_add_int(f, "v6_groups", u.v6_groups);
 	json_add_int(f, "v6_groups_max", u.v6_groups_max);
+	json_add_int(f, "v6_index_slots", u.v6_index_slots);
+	json_add_int(f, "v6_index_slots_max", u.v6_index_slots_max);
 	json_add_int(f, "next_hop_groups", u.nhgs);
 	json_add_int(f, "next_hops", u.nhs);
 	json_object_object_add(o, "fib", f);

@@ -333,9 +333,18 @@ char *metrics_render(struct api_ctx *ctx)
 			"# HELP sluice_fib_groups_max The group pools' sizes.\n"
 			"# TYPE sluice_fib_groups_max gauge\n"
 			"sluice_fib_groups_max{family=\"ipv4\"} %u\n"
-			"sluice_fib_groups_max{family=\"ipv6\"} %u\n",
+			"sluice_fib_groups_max{family=\"ipv6\"} %u\n"
+			"# HELP sluice_fib6_index_slots Slots of the IPv6 /48 "
+			"index in use (a /48 without one takes the walk).\n"
+			"# TYPE sluice_fib6_index_slots gauge\n"
+			"sluice_fib6_index_slots %u\n"
+			"# HELP sluice_fib6_index_slots_max The /48 index's "
+			"slots.\n"
+			"# TYPE sluice_fib6_index_slots_max gauge\n"
+			"sluice_fib6_index_slots_max %u\n",
 			fu.v4_groups, fu.v6_groups, fu.v4_groups_max,
-			fu.v6_groups_max);
+			fu.v6_groups_max, fu.v6_index_slots,
+			fu.v6_index_slots_max);
 	gauge(&b, "sluice_neighbors", "Neighbours mirrored from the kernel.",
 	      HASH_CNT(hh, st->neighs));
 	bprintf(&b,

@@ -134,6 +134,8 @@ struct dp_fib_usage {
 	__u64 v4_routes, v6_routes;
 	__u32 v4_groups, v4_groups_max;
 	__u32 v6_groups, v6_groups_max;
+	/* the IPv6 /48 index (uapi/sluice/fib_p48.h): slots in use, of */
+	__u32 v6_index_slots, v6_index_slots_max;
 	__u32 nhgs, nhs; /* fib_nhgs and fib_nhs entries in use */
 };
 int dp_fib_stats(struct dp *dp, struct dp_fib_usage *u);

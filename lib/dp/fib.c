@@ -41,8 +41,8 @@ enum {
 static const int fib_map_ids[FIB_MAPS] = {
 	[FIB4_ROOT] = DP_MAP_FIB4_ROOT, [FIB4_GROUPS] = DP_MAP_FIB4_GROUPS,
 	[FIB6_ROOT] = DP_MAP_FIB6_ROOT, [FIB6_GROUPS] = DP_MAP_FIB6_GROUPS,
-	[FIB6_P48] = DP_MAP_FIB6_P48,
-	[FIB_NHGS] = DP_MAP_FIB_NHGS,	[FIB_NHS] = DP_MAP_FIB_NHS,
+	[FIB6_P48] = DP_MAP_FIB6_P48,	[FIB_NHGS] = DP_MAP_FIB_NHGS,
+	[FIB_NHS] = DP_MAP_FIB_NHS,
 };
 
 struct dp_fib {
@@ -364,6 +364,8 @@ int dp_fib_stats(struct dp *dp, struct dp_fib_usage *u)
 		.v4_groups_max = f->t4.n_groups,
 		.v6_groups = fib_groups_used(f->v6),
 		.v6_groups_max = f->t6.n_groups,
+		.v6_index_slots = (__u32)fib_p48_used(f->v6),
+		.v6_index_slots_max = (__u32)fib_p48_slots(f->v6),
 		.nhgs = dp_nexthops_groups_used(f->nh),
 		.nhs = dp_nexthops_hops_used(f->nh),
 	};

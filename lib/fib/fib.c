@@ -247,7 +247,8 @@ int fib_note(struct fib *f, const void *addr, unsigned int plen, __u32 target)
 	__u8 key[FIB_MAX_ADDR_BYTES];
 	int err;
 
-	err = check_prefix(f, addr, plen, key) ?: check_target(target) ?:
+	err = check_prefix(f, addr, plen, key) ?:
+		      check_target(target)     ?:
 		      rules_set(&f->rules, key, plen, target);
 	if (!err && plen >= FIB_P48_MIN_PLEN)
 		p48_refresh(f, key, plen); /* fib_new() emptied the index */

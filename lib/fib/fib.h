@@ -87,8 +87,10 @@ __u32 fib_lookup(const struct fib_tables *t, unsigned int addr_bytes,
 		 const void *addr);
 
 __u32 fib_groups_used(const struct fib *f);
-/* Slots of the /48 index in use (0 without one): counted, not kept. */
+/* Slots of the /48 index in use (kept as they change: no scan), and how
+ * many it has (0 without an index). */
 size_t fib_p48_used(const struct fib *f);
+size_t fib_p48_slots(const struct fib *f);
 __u32 fib_groups_free(const struct fib *f);
 size_t fib_rules(const struct fib *f);
 

@@ -84,6 +84,7 @@ struct fib {
 	unsigned int levels; /* 2 for IPv4, 14 for IPv6 */
 	struct group_pool pool;
 	struct rule_set rules;
+	__u32 p48_used; /* slots of the /48 index in use */
 };
 
 /* The trie's geometry: level 0 is the root (the first 24 bits), level
@@ -155,7 +156,7 @@ void p48_clear(const struct fib_tables *t);
 /* Sets or clears the slots of the /48s that rule @key/@plen covers (one,
  * or 2^(48 - plen) below /48) from what the table holds now.  Call after
  * every change of a rule of FIB_P48_MIN_PLEN bits or more. */
-void p48_refresh(const struct fib *f, const __u8 *key, unsigned int plen);
+void p48_refresh(struct fib *f, const __u8 *key, unsigned int plen);
 /* The index's entry for @addr (16 bytes): 0 when it has none. */
 __u32 p48_entry(const struct fib_tables *t, const __u8 *addr);
 /* fib_verify()'s part: 0 or -EBADMSG. */

@@ -46,16 +46,15 @@ static bool p48_keeps(__u32 e)
 }
 
 /* The table's entry at @a's /48 level; false when the walk stops above. */
-static bool p48_table_entry(const struct fib_tables *t, const __u8 *a,
-			    __u32 *e)
+static bool p48_table_entry(const struct fib_tables *t, const __u8 *a, __u32 *e)
 {
 	__u32 v = entry_get(&t->root[fib_level_index(a, 0)]);
 
 	for (unsigned int l = 1; l <= P48_LEVEL; l++) {
 		if (!entry_is_link(v) || entry_group(v) >= t->n_groups)
 			return false;
-		v = entry_get(&fib_group(t, entry_group(v))[fib_level_index(
-			a, l)]);
+		v = entry_get(
+			&fib_group(t, entry_group(v))[fib_level_index(a, l)]);
 	}
 	*e = v;
 	return true;
@@ -69,8 +68,8 @@ static unsigned int p48_rank(__u32 e)
 	return entry_is_link(e) ? 255 : sluice_fib_depth(e);
 }
 
-static struct sluice_fib6_p48_bucket *
-p48_bucket(const struct fib_tables *t, const __u8 *a, __u32 *tag)
+static struct sluice_fib6_p48_bucket *p48_bucket(const struct fib_tables *t,
+						 const __u8 *a, __u32 *tag)
 {
 	__u64 mixed = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
 
@@ -86,7 +85,7 @@ void p48_clear(const struct fib_tables *t)
 }
 
 /* The slot of @key's /48. */
-static void p48_refresh_one(const struct fib *f, const __u8 *key)
+static void p48_refresh_one(struct fib *f, const __u8 *key)
 {
 	struct sluice_fib6_p48_bucket *bk;
 	int mine = -1, empty = -1, low = -1;
@@ -116,14 +115,20 @@ static void p48_refresh_one(const struct fib *f, const __u8 *key)
 	 * /48 then walks, or walks itself.  One store either way, so a
 	 * reader matches the old tag or the new one. */
 	if (mine < 0 && want)
-		mine = empty >= 0		       ? empty :
+		mine = empty >= 0			? empty :
 		       low_rank < p48_rank((__u32)want) ? low :
 							  -1;
-	if (mine >= 0)
-		slot_set(&bk->slot[mine], want);
+	if (mine < 0)
+		return;
+	/* counted here, so that status and metrics need no scan */
+	if (!bk->slot[mine] && want)
+		f->p48_used++;
+	else if (bk->slot[mine] && !want)
+		f->p48_used--;
+	slot_set(&bk->slot[mine], want);
 }
 
-void p48_refresh(const struct fib *f, const __u8 *key, unsigned int plen)
+void p48_refresh(struct fib *f, const __u8 *key, unsigned int plen)
 {
 	__u8 a[FIB_MAX_ADDR_BYTES];
 	__u32 n, base;
@@ -163,14 +168,14 @@ __u32 p48_entry(const struct fib_tables *t, const __u8 *addr)
 
 size_t fib_p48_used(const struct fib *f)
 {
-	size_t n = 0;
+	return f->p48_used;
+}
 
-	if (!f->t.p48)
-		return 0;
-	for (__u32 b = 0; b < SLUICE_FIB6_P48_BUCKETS; b++)
-		for (int i = 0; i < SLUICE_FIB6_P48_WAYS; i++)
-			n += !!slot_get(&f->t.p48[b].slot[i]);
-	return n;
+size_t fib_p48_slots(const struct fib *f)
+{
+	return f->t.p48 ?
+		       (size_t)SLUICE_FIB6_P48_BUCKETS * SLUICE_FIB6_P48_WAYS :
+		       0;
 }
 
 /* ---- verification: each slot's /48 back from its bucket and tag --------- */
@@ -225,6 +230,8 @@ static int p48_verify_slot(const struct fib *f, __u32 b, __u64 s)
 
 int p48_verify(const struct fib *f)
 {
+	__u32 used = 0;
+
 	if (!f->t.p48)
 		return 0;
 	for (__u32 b = 0; b < SLUICE_FIB6_P48_BUCKETS; b++) {
@@ -240,7 +247,8 @@ int p48_verify(const struct fib *f)
 					return -EBADMSG; /* a /48 twice */
 			if (p48_verify_slot(f, b, s))
 				return -EBADMSG;
+			used++;
 		}
 	}
-	return 0;
+	return used == f->p48_used ? 0 : -EBADMSG; /* the count kept */
 }

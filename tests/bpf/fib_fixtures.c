@@ -507,8 +507,7 @@ const struct fib_p48_case fib_p48_cases[] = {
 	  0, /* only the /32: the walk answers */
 	  { { B48, 0, VIA(NH_V6_32) }, { B32, 0, VIA(NH_V6_32) } } },
 };
-const size_t fib_n_p48_cases =
-	sizeof(fib_p48_cases) / sizeof(fib_p48_cases[0]);
+const size_t fib_n_p48_cases = sizeof(fib_p48_cases) / sizeof(fib_p48_cases[0]);
 
 /* p48_other's slot planted as a copy of p48_routed's (after the first
  * case): B32's byte 6 is 0, so the link sends it down the /48's group */

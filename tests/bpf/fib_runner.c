@@ -747,8 +747,8 @@ static int p48_kind(int fd, const char *addr)
  * it was, and the frame back on the walk's answer. */
 static void p48_plant(struct env *e, int fd, const struct fib_probe *back)
 {
-	struct sluice_fib6_p48_bucket src, bk, saved;
-	__u32 b, sb, tag, stag;
+	struct sluice_fib6_p48_bucket src = { 0 }, bk = { 0 }, saved;
+	__u32 b = 0, sb, tag = 0, stag;
 	int way, free_way = -1;
 	bool ok;
 
@@ -763,8 +763,9 @@ static void p48_plant(struct env *e, int fd, const struct fib_probe *back)
 		bk.slot[free_way] = (__u64)tag << 32 | (__u32)src.slot[way];
 		ok = !bpf_map_update_elem(fd, &b, &bk, BPF_ANY);
 	}
-	tap(e, ok, "fib p48: a slot planted for 2001:db8:8::/48 (a copy of "
-		   "2001:db8:7::/48's)");
+	tap(e, ok,
+	    "fib p48: a slot planted for 2001:db8:8::/48 (a copy of "
+	    "2001:db8:7::/48's)");
 	if (!ok)
 		return;
 	probe_one(e, &fib_p48_planted,
@@ -792,8 +793,7 @@ static void run_p48(struct env *e)
 	for (size_t i = 0; i < fib_n_p48_cases; i++) {
 		const struct fib_p48_case *c = &fib_p48_cases[i];
 
-		tap(e, apply_all(e, dp, c->change, FIB_MAX_CHANGES),
-		    c->name);
+		tap(e, apply_all(e, dp, c->change, FIB_MAX_CHANGES), c->name);
 		k = p48_kind(fd, fib_p48_routed);
 		snprintf(name, sizeof(name),
 			 "%s: the slot of 2001:db8:7::/48 holds %s (has %s)",

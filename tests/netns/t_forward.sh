@@ -38,9 +38,12 @@ fib_reported() {
 import json, sys
 f = json.loads(sys.argv[1])["fib"]
 sys.exit(not (f["v4_groups_max"] == 16384 and f["v6_groups_max"] == 65536
-              and f["v4_prefixes"] >= 2 and f["next_hops"] >= 2))' "$status" ||
+              and f["v4_prefixes"] >= 2 and f["next_hops"] >= 2
+              and f["v6_index_slots_max"] == 524288
+              and f["v6_index_slots"] >= 1))' "$status" ||
 		{ echo "# status: $status"; return 1; }
-	grep -q '^sluice_fib_groups_max{family="ipv4"} 16384$' <<<"$metrics"
+	grep -q '^sluice_fib_groups_max{family="ipv4"} 16384$' <<<"$metrics" &&
+		grep -q '^sluice_fib6_index_slots_max 524288$' <<<"$metrics"
 }
 check "/v1/status and /metrics show the forwarding table's pools" fib_reported
 

@@ -102,6 +102,21 @@ static void test_status_later_fields(void **state)
 	       "IPv6 table groups      9 of 65536\n");
 }
 
+/* The IPv6 /48 index's slots, when the daemon reports them. */
+static void test_status_fib_index(void **state)
+{
+	(void)state;
+	expect(cli_status_print,
+	       "{\"version\":\"0.1.0\",\"fib\":{\"v4_groups\":1,"
+	       "\"v4_groups_max\":16384,\"v6_groups\":9,"
+	       "\"v6_groups_max\":65536,\"v6_index_slots\":3,"
+	       "\"v6_index_slots_max\":524288}}",
+	       "version               0.1.0\n"
+	       "IPv4 table groups     1 of 16384\n"
+	       "IPv6 table groups     9 of 65536\n"
+	       "IPv6 /48 index slots  3 of 524288\n");
+}
+
 /* Fields a newer daemon adds still show; missing ones are left out. */
 static void test_status_unknown_fields(void **state)
 {
@@ -664,6 +679,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_status_later_fields),
+		cmocka_unit_test(test_status_fib_index),
 		cmocka_unit_test(test_status_unknown_fields),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_iface),

@@ -361,8 +361,8 @@ static void test_v6_nested(void **state)
 
 /* ---- the /48 index (uapi/sluice/fib_p48.h) -------------------------------- */
 
-static struct sluice_fib6_p48_bucket *p48_of(const struct env *e,
-					     const __u8 *a, __u32 *tag)
+static struct sluice_fib6_p48_bucket *p48_of(const struct env *e, const __u8 *a,
+					     __u32 *tag)
 {
 	__u64 m = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
 
@@ -512,7 +512,8 @@ static void test_v6_p48(void **state)
 	/* verify catches a slot that lies, and a /48 held twice */
 	bk = &e.t.p48[bucket];
 	saved = *bk;
-	bk->slot[0] = (bk->slot[0] & ~0xffffffffull) | sluice_fib_entry(T(77), 48);
+	bk->slot[0] = (bk->slot[0] & ~0xffffffffull) |
+		      sluice_fib_entry(T(77), 48);
 	assert_int_equal(fib_verify(e.f), -EBADMSG);
 	*bk = saved;
 	assert_int_equal(fib_verify(e.f), 0);
@@ -585,7 +586,8 @@ static void test_v6_p48_rank(void **state)
 		assert_true(bk->slot[i] != 0); /* full of /47s' /48s */
 	p48_name(key[N - 2], 48, name[N - 2]);
 	assert_int_equal(add(&e, name[N - 2], T(30)), 0);
-	assert_int_equal(p48_slot(&e, name[N - 2]), sluice_fib_entry(T(30), 48));
+	assert_int_equal(p48_slot(&e, name[N - 2]),
+			 sluice_fib_entry(T(30), 48));
 	p48_name(key[N - 1], 47, name[N - 1]);
 	assert_int_equal(add(&e, name[N - 1], T(31)), 0);
 	assert_int_equal(p48_slot(&e, name[N - 1]), 0);

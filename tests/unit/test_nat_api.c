@@ -770,6 +770,11 @@ static void test_api(void **state)
 	ctx.nat = nat;
 	free(api(&ctx, "POST", "/v1/nat", NULL, 400, "body: required"));
 	free(api(&ctx, "POST", "/v1/nat", "{", 400, "body: invalid JSON"));
+	/* JSON that is not an object (found by fuzz_api on /v1/l7/ports) */
+	free(api(&ctx, "POST", "/v1/nat", "80\n", 400,
+		 "body: expected a JSON object, got int"));
+	free(api(&ctx, "POST", "/v1/nat", "[1]", 400,
+		 "body: expected a JSON object, got array"));
 	free(api(&ctx, "POST", "/v1/nat", SNAT1, 201, "{\"id\":1}"));
 	free(api(&ctx, "POST", "/v1/nat", SNAT1, 409, "rule 1 already"));
 	free(api(&ctx, "POST", "/v1/nat",
