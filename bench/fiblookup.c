@@ -103,7 +103,8 @@ static int fl_open(struct fc_env *e, struct dp_fiblookup *b,
 	f->t = (struct fib_tables){ .root = f->mem[0],
 				    .groups = f->mem[1],
 				    .n_groups = (__u32)(f->len[1] / 1024),
-				    .p48 = f->mem[2] };
+				    .p48 = f->mem[2],
+				    .p48_bits = SLUICE_FIB6_P48_BITS };
 	err = fib_new(&f->fib, f->bytes, &f->t, false);
 	if (err)
 		return err;

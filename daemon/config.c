@@ -467,6 +467,31 @@ static int set_steer(struct sluiced_config *cfg, struct json_object *v,
 	return 0;
 }
 
+/* fib.v6_index_slots: 0 (no index) or a power of two the index takes. */
+static int set_index_slots(struct sluiced_config *cfg, struct json_object *v,
+			   char *err, size_t errlen)
+{
+	const char *field = "fib.v6_index_slots";
+	int rc = want_type(v, json_type_int, field, err, errlen);
+	int64_t n;
+
+	if (rc)
+		return rc;
+	n = json_object_get_int64(v);
+	if (n && (n < DP_FIB6_INDEX_SLOTS_MIN || n > DP_FIB6_INDEX_SLOTS_MAX ||
+		  (n & (n - 1)))) {
+		snprintf(err, errlen,
+			 "%s: %lld is not 0 (no index) or a power of two from "
+			 "%u to %u",
+			 field, (long long)n, DP_FIB6_INDEX_SLOTS_MIN,
+			 DP_FIB6_INDEX_SLOTS_MAX);
+		return -EINVAL;
+	}
+	cfg->fib_v6_index_slots = (uint32_t)n;
+	cfg->fib_v6_index_set = true;
+	return 0;
+}
+
 static int apply_fib(struct sluiced_config *cfg, struct json_object *o,
 		     char *err, size_t errlen)
 {
@@ -483,10 +508,12 @@ static int apply_fib(struct sluiced_config *cfg, struct json_object *o,
 			rc = set_uint(&cfg->fib_v6_groups, v, "fib.v6_groups",
 				      CFG_FIB_GROUPS_MIN, CFG_FIB_GROUPS_MAX,
 				      err, errlen);
+		else if (!strcmp(key, "v6_index_slots"))
+			rc = set_index_slots(cfg, v, err, errlen);
 		else {
 			snprintf(err, errlen,
 				 "unknown field 'fib.%s' (known: v4_groups, "
-				 "v6_groups)",
+				 "v6_groups, v6_index_slots)",
 				 key);
 			rc = -EINVAL;
 		}

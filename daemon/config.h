@@ -52,6 +52,10 @@ struct sluiced_config {
 	/* "fib": the forwarding table's group pools (0: compiled default) */
 	uint32_t fib_v4_groups;
 	uint32_t fib_v6_groups;
+	/* fib.v6_index_slots: the IPv6 /48 index's size (dp_opts); unset:
+	 * the default; set to 0: no index */
+	uint32_t fib_v6_index_slots;
+	bool fib_v6_index_set;
 	struct lb_vip_spec *vips;
 	int n_vips;
 	/* "conntrack": the settings of the first start (ct.json, once

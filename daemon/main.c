@@ -793,6 +793,9 @@ int main(int argc, char **argv)
 				   .lb_max_flows = cfg.lb.max_flows,
 				   .fib4_groups = cfg.fib_v4_groups,
 				   .fib6_groups = cfg.fib_v6_groups,
+				   .fib6_index_slots = cfg.fib_v6_index_slots,
+				   .fib6_index_off = cfg.fib_v6_index_set &&
+						     !cfg.fib_v6_index_slots,
 				   .ct_max_entries = cfg.ct.max_entries,
 				   .role = cfg.role,
 				   .load_tc = cfg.n_tc_ifaces > 0,

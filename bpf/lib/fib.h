@@ -62,10 +62,12 @@ __u32 sluice_fib6_walk(const struct sluice_fib6_addr *dst);
 static __always_inline __u32 fib6_p48_entry(const __u8 *a)
 {
 	__u64 mixed = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
-	__u32 b = sluice_fib6_p48_bucket(mixed);
-	__u32 tag = sluice_fib6_p48_tag(mixed);
+	__u32 b = sluice_fib6_p48_bucket(mixed, cfg_fib6_p48_bits);
+	__u32 tag = sluice_fib6_p48_tag(mixed, cfg_fib6_p48_bits);
 	struct sluice_fib6_p48_bucket *bk;
 
+	if (!cfg_fib6_p48_bits)
+		return SLUICE_FIB_NONE;
 	bk = bpf_map_lookup_elem(&fib6_p48, &b);
 	if (!bk)
 		return SLUICE_FIB_NONE;

@@ -28,6 +28,10 @@ FIB_ARRAY(fib4_groups, SLUICE_FIB4_GROUPS, struct sluice_fib_block);
 FIB_ARRAY(fib6_root, FIB_ROOT_BLOCKS, struct sluice_fib_block);
 FIB_ARRAY(fib6_groups, SLUICE_FIB6_GROUPS, struct sluice_fib_block);
 FIB_ARRAY(fib6_p48, SLUICE_FIB6_P48_BUCKETS, struct sluice_fib6_p48_bucket);
+
+/* log2 of fib6_p48's buckets, 0 for no index: lib/dp sets both at load
+ * (sluiced's fib.v6_index_slots) */
+const volatile __u32 cfg_fib6_p48_bits = SLUICE_FIB6_P48_BITS;
 FIB_ARRAY(fib_nhgs, SLUICE_MAX_NHGS, struct sluice_fib_nhg);
 FIB_ARRAY(fib_nhs, SLUICE_FIB_MAX_NHS, struct sluice_fib_nh);
 

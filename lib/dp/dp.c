@@ -225,6 +225,8 @@ static int open_tc(struct dp *dp)
 	dp->tc = sluice_tc__open();
 	if (!dp->tc)
 		return -errno;
+	/* it reads the XDP object's /48 index: the same size */
+	dp->tc->rodata->cfg_fib6_p48_bits = dp->skel->rodata->cfg_fib6_p48_bits;
 	err = share_maps(dp, dp->tc->obj);
 	if (err)
 		return err;
@@ -396,6 +398,33 @@ static int size_flows(struct bpf_map *flows, __u32 want)
 	return bpf_map__set_max_entries(flows, n);
 }
 
+/* The IPv6 /48 index's size: the map's buckets and the programs'
+ * constant, set together (uapi/sluice/fib_p48.h). */
+static int size_fib6_index(struct dp *dp, const struct dp_opts *opts)
+{
+	unsigned int bits = SLUICE_FIB6_P48_BITS;
+	__u32 slots = opts ? opts->fib6_index_slots : 0;
+
+	if (opts && opts->fib6_index_off) {
+		bits = 0;
+	} else if (slots) {
+		if (slots < DP_FIB6_INDEX_SLOTS_MIN ||
+		    slots > DP_FIB6_INDEX_SLOTS_MAX || (slots & (slots - 1))) {
+			pr_err("dp: IPv6 index slots %u: not a power of two "
+			       "from %u to %u",
+			       slots, DP_FIB6_INDEX_SLOTS_MIN,
+			       DP_FIB6_INDEX_SLOTS_MAX);
+			return -EINVAL;
+		}
+		bits = (unsigned int)__builtin_ctz(slots /
+						   SLUICE_FIB6_P48_WAYS);
+	}
+	dp->skel->rodata->cfg_fib6_p48_bits = bits;
+	dp->fib6_p48_bits = bits;
+	return bpf_map__set_max_entries(dp->skel->maps.fib6_p48,
+					bits ? 1u << bits : 1);
+}
+
 static int open_router(struct dp *dp, const struct dp_opts *opts)
 {
 	int err, template_fd, prev_fd;
@@ -415,6 +444,8 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 	if (!err && opts && opts->fib6_groups)
 		err = bpf_map__set_max_entries(dp->skel->maps.fib6_groups,
 					       opts->fib6_groups);
+	if (!err)
+		err = size_fib6_index(dp, opts);
 	if (!err)
 		err = size_ct(dp, dp->skel->maps.ct,
 			      opts && opts->ct_max_entries ?

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <uapi/sluice/fib_p48.h>
 #include <uapi/sluice/sluice.h>
 
 struct dp;
@@ -28,6 +29,11 @@ enum dp_role {
 				 * the LB's map operations say -EOPNOTSUPP) */
 };
 
+#define DP_FIB6_INDEX_SLOTS_MIN                                                \
+	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MIN)
+#define DP_FIB6_INDEX_SLOTS_MAX                                                \
+	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MAX)
+
 struct dp_opts {
 	/* Pin maps (and links) here and reuse what is already pinned; NULL
 	 * means no pinning at all (tests, benchmarks). */
@@ -44,6 +50,12 @@ struct dp_opts {
 	 * shares */
 	__u32 fib4_groups;
 	__u32 fib6_groups;
+	/* the IPv6 /48 index's slots (uapi/sluice/fib_p48.h): 0 for the
+	 * default (SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS), else a power
+	 * of two of DP_FIB6_INDEX_SLOTS_MIN..MAX; @fib6_index_off: none (IPv6
+	 * lookups walk the table) */
+	__u32 fib6_index_slots;
+	bool fib6_index_off;
 	/* connection tracking's capacity (0: SLUICE_CT_MAX_ENTRIES); a
 	 * pinned table keeps the capacity it was made with */
 	__u32 ct_max_entries;

@@ -106,6 +106,9 @@ struct dp {
 	struct dp_tc_port tc_ports[SLUICE_MAX_IFACES];
 	struct dp_fib *fib;		      /* router role (fib.c) */
 	struct dp_backend_hops *backend_hops; /* lb_backend_hop.c */
+	/* log2 of the IPv6 /48 index's buckets this load's programs read,
+	 * 0 for none (dp.c size_fib6_index()) */
+	unsigned int fib6_p48_bits;
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
 	struct dp_rings *rings; /* lb_ring.c: the rings it mapped */
 	__u32 fw_next;		/* fw.c: the set id given last */

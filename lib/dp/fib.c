@@ -298,7 +298,9 @@ int dp_fib_open(struct dp *dp)
 		.root = f->mem[FIB6_ROOT],
 		.groups = f->mem[FIB6_GROUPS],
 		.n_groups = bpf_map__max_entries(dp->maps[DP_MAP_FIB6_GROUPS]),
-		.p48 = f->mem[FIB6_P48],
+		/* the size this load's programs read (dp.c) */
+		.p48 = dp->fib6_p48_bits ? f->mem[FIB6_P48] : NULL,
+		.p48_bits = dp->fib6_p48_bits,
 	};
 	/* Adopt whatever is there (nothing, for new maps) and replay the
 	 * sources over it: a replay writes the values the entries already

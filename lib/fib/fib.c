@@ -318,6 +318,10 @@ int fib_new(struct fib **out, unsigned int addr_bytes,
 	if ((addr_bytes != 4 && addr_bytes != 16) || !t || !t->root ||
 	    (t->n_groups && !t->groups) || t->n_groups >= SLUICE_FIB_EXT)
 		return -EINVAL;
+	if (addr_bytes == 16 && t->p48 &&
+	    (t->p48_bits < SLUICE_FIB6_P48_BITS_MIN ||
+	     t->p48_bits > SLUICE_FIB6_P48_BITS_MAX))
+		return -EINVAL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;

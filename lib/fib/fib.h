@@ -30,8 +30,10 @@ struct fib_tables {
 	__u32 *groups;	/* n_groups * SLUICE_FIB_GROUP_SIZE entries */
 	__u32 n_groups; /* at most SLUICE_FIB_EXT - 1 */
 	/* IPv6 only, optional: the /48 index (uapi/sluice/fib_p48.h),
-	 * SLUICE_FIB6_P48_BUCKETS buckets; NULL: none (then readers walk) */
+	 * 2^p48_bits buckets (SLUICE_FIB6_P48_BITS_MIN..MAX); NULL: none
+	 * (then readers walk) */
 	struct sluice_fib6_p48_bucket *p48;
+	unsigned int p48_bits;
 };
 
 struct fib;

@@ -73,15 +73,14 @@ static struct sluice_fib6_p48_bucket *p48_bucket(const struct fib_tables *t,
 {
 	__u64 mixed = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
 
-	*tag = sluice_fib6_p48_tag(mixed);
-	return &t->p48[sluice_fib6_p48_bucket(mixed)];
+	*tag = sluice_fib6_p48_tag(mixed, t->p48_bits);
+	return &t->p48[sluice_fib6_p48_bucket(mixed, t->p48_bits)];
 }
 
 void p48_clear(const struct fib_tables *t)
 {
 	if (t->p48)
-		memset(t->p48, 0,
-		       sizeof(*t->p48) * (size_t)SLUICE_FIB6_P48_BUCKETS);
+		memset(t->p48, 0, sizeof(*t->p48) << t->p48_bits);
 }
 
 /* The slot of @key's /48. */
@@ -173,9 +172,7 @@ size_t fib_p48_used(const struct fib *f)
 
 size_t fib_p48_slots(const struct fib *f)
 {
-	return f->t.p48 ?
-		       (size_t)SLUICE_FIB6_P48_BUCKETS * SLUICE_FIB6_P48_WAYS :
-		       0;
+	return f->t.p48 ? (size_t)SLUICE_FIB6_P48_WAYS << f->t.p48_bits : 0;
 }
 
 /* ---- verification: each slot's /48 back from its bucket and tag --------- */
@@ -218,9 +215,9 @@ static int p48_verify_slot(const struct fib *f, __u32 b, __u64 s)
 	__u8 a[FIB_MAX_ADDR_BYTES] = { 0 };
 	__u32 e;
 
-	if (!(__u32)s || (s >> 32) >> (48 - SLUICE_FIB6_P48_BITS))
+	if (!(__u32)s || (s >> 32) >> (48 - f->t.p48_bits))
 		return -EBADMSG; /* a tag without an entry, or too wide */
-	k = p48_unmix((s >> 32) << SLUICE_FIB6_P48_BITS | b);
+	k = p48_unmix((s >> 32) << f->t.p48_bits | b);
 	for (int i = 0; i < 6; i++)
 		a[i] = (__u8)(k >> (40 - 8 * i));
 	if (!p48_table_entry(&f->t, a, &e) || !p48_keeps(e) || e != (__u32)s)
@@ -234,7 +231,7 @@ int p48_verify(const struct fib *f)
 
 	if (!f->t.p48)
 		return 0;
-	for (__u32 b = 0; b < SLUICE_FIB6_P48_BUCKETS; b++) {
+	for (__u32 b = 0; b < 1u << f->t.p48_bits; b++) {
 		const struct sluice_fib6_p48_bucket *bk = &f->t.p48[b];
 
 		for (int i = 0; i < SLUICE_FIB6_P48_WAYS; i++) {

@@ -711,7 +711,7 @@ static void run_small_pool(struct env *e)
 
 /* @addr's /48 in the index: its bucket (read into *@bk), and the way that
  * holds it (-1: none) with its tag in *@tag. */
-static int p48_find(int fd, const char *addr, __u32 *b,
+static int p48_find(int fd, unsigned int bits, const char *addr, __u32 *b,
 		    struct sluice_fib6_p48_bucket *bk, __u32 *tag)
 {
 	__u8 a[16];
@@ -720,8 +720,10 @@ static int p48_find(int fd, const char *addr, __u32 *b,
 	if (inet_pton(AF_INET6, addr, a) != 1)
 		return -1;
 	m = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
-	*b = sluice_fib6_p48_bucket(m);
-	*tag = sluice_fib6_p48_tag(m);
+	if (!bits) /* no index: the map's one bucket is never written */
+		return -1;
+	*b = sluice_fib6_p48_bucket(m, bits);
+	*tag = sluice_fib6_p48_tag(m, bits);
 	if (bpf_map_lookup_elem(fd, b, bk))
 		return -1;
 	for (int i = 0; i < SLUICE_FIB6_P48_WAYS; i++)
@@ -731,11 +733,11 @@ static int p48_find(int fd, const char *addr, __u32 *b,
 }
 
 /* What the slot of @addr's /48 holds: 0 none, 1 a link, 2 an entry. */
-static int p48_kind(int fd, const char *addr)
+static int p48_kind(int fd, unsigned int bits, const char *addr)
 {
 	struct sluice_fib6_p48_bucket bk;
 	__u32 b, tag;
-	int way = p48_find(fd, addr, &b, &bk, &tag);
+	int way = p48_find(fd, bits, addr, &b, &bk, &tag);
 
 	if (way < 0)
 		return 0;
@@ -745,15 +747,16 @@ static int p48_kind(int fd, const char *addr)
 /* A slot for fib_p48_other holding fib_p48_routed's entry, written
  * behind lib/fib's back; the frame must follow it.  Then the bucket as
  * it was, and the frame back on the walk's answer. */
-static void p48_plant(struct env *e, int fd, const struct fib_probe *back)
+static void p48_plant(struct env *e, int fd, unsigned int bits,
+		      const struct fib_probe *back)
 {
 	struct sluice_fib6_p48_bucket src = { 0 }, bk = { 0 }, saved;
 	__u32 b = 0, sb, tag = 0, stag;
 	int way, free_way = -1;
 	bool ok;
 
-	way = p48_find(fd, fib_p48_routed, &sb, &src, &stag);
-	ok = way >= 0 && p48_find(fd, fib_p48_other, &b, &bk, &tag) < 0;
+	way = p48_find(fd, bits, fib_p48_routed, &sb, &src, &stag);
+	ok = way >= 0 && p48_find(fd, bits, fib_p48_other, &b, &bk, &tag) < 0;
 	saved = bk;
 	for (int i = 0; ok && i < SLUICE_FIB6_P48_WAYS && free_way < 0; i++)
 		if (!bk.slot[i])
@@ -775,33 +778,51 @@ static void p48_plant(struct env *e, int fd, const struct fib_probe *back)
 	probe_one(e, back, "fib p48: back on the walk");
 }
 
-static void run_p48(struct env *e)
+/* The cases with an index of 2^@bits buckets (0: none, set by
+ * @o->fib6_index_off): the same frames, the slots where there are any. */
+static void run_p48(struct env *e, const struct dp_opts *o, unsigned int bits)
 {
 	static const char *const kind[] = { "none", "a link",
 					    "a route's entry" };
+	struct dp_fib_usage u = { 0 };
+	__u32 slots = bits ? SLUICE_FIB6_P48_WAYS << bits : 0;
+	char name[240], size[40];
 	struct dp *dp;
-	char name[200];
 	int fd, k;
+	bool ok;
 
-	if (fib_dp_open(e, &(struct dp_opts){ 0 }, true, &dp)) {
-		tap(e, false, "fib p48: a lib/dp of its own with the topology");
+	snprintf(size, sizeof(size), " [%u index slots]", slots);
+	if (fib_dp_open(e, o, true, &dp)) {
+		snprintf(name, sizeof(name),
+			 "fib p48: a lib/dp of its own with the topology%s",
+			 size);
+		tap(e, false, name);
 		return;
 	}
 	e->dp = dp;
 	e->prog_fd = dp_xdp_prog_fd(dp);
 	fd = dp_fd(dp, DP_MAP_FIB6_P48);
+	ok = !dp_fib_stats(dp, &u) && u.v6_index_slots_max == slots;
+	snprintf(name, sizeof(name),
+		 "fib p48: the status reports %u slots of the index (has "
+		 "%u)%s",
+		 slots, u.v6_index_slots_max, size);
+	tap(e, ok, name);
 	for (size_t i = 0; i < fib_n_p48_cases; i++) {
 		const struct fib_p48_case *c = &fib_p48_cases[i];
+		int want = bits ? c->slot : 0;
 
-		tap(e, apply_all(e, dp, c->change, FIB_MAX_CHANGES), c->name);
-		k = p48_kind(fd, fib_p48_routed);
+		snprintf(name, sizeof(name), "%s%s", c->name, size);
+		tap(e, apply_all(e, dp, c->change, FIB_MAX_CHANGES), name);
+		k = p48_kind(fd, bits, fib_p48_routed);
 		snprintf(name, sizeof(name),
-			 "%s: the slot of 2001:db8:7::/48 holds %s (has %s)",
-			 c->name, kind[c->slot], kind[k]);
-		tap(e, k == c->slot, name);
-		probe_all(e, c->probe, FIB_MAX_PROBES, c->name);
-		if (i == 0) /* B32 is the last probe of the first case */
-			p48_plant(e, fd, &c->probe[2]);
+			 "%s: the slot of 2001:db8:7::/48 holds %s (has %s)%s",
+			 c->name, kind[want], kind[k], size);
+		tap(e, k == want, name);
+		snprintf(name, sizeof(name), "%s%s", c->name, size);
+		probe_all(e, c->probe, FIB_MAX_PROBES, name);
+		if (i == 0 && bits) /* B32 is the first case's last probe */
+			p48_plant(e, fd, bits, &c->probe[2]);
 	}
 	dp_close(dp);
 }
@@ -827,7 +848,13 @@ void fib_run_all(struct env *e)
 	}
 	run_restart(e);
 	run_small_pool(e);
-	run_p48(e);
+	run_p48(e, &(struct dp_opts){ 0 }, SLUICE_FIB6_P48_BITS);
+	/* sluiced's fib.v6_index_slots: the smallest index, and none */
+	run_p48(e,
+		&(struct dp_opts){ .fib6_index_slots =
+					   DP_FIB6_INDEX_SLOTS_MIN },
+		SLUICE_FIB6_P48_BITS_MIN);
+	run_p48(e, &(struct dp_opts){ .fib6_index_off = true }, 0);
 	e->dp = main_dp;
 	e->prog_fd = main_fd;
 	e->lb_quiet = quiet;

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # With the kernel's forwarding switched off in the router, only the XDP path
-# can carry traffic: ping and a TCP transfer, IPv4 and IPv6.
+# can carry traffic: ping and a TCP transfer, IPv4 and IPv6; then a restart
+# on the same pins with another size of the IPv6 /48 index
+# (fib.v6_index_slots), and a size the config refuses.
 . "$(dirname "$0")/lib.sh"
 
 topo_basic || die "topology"
-sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+# --keep-on-exit: the restart below adopts the pinned maps
+sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced"
 
 # Warm the neighbours through the kernel, then take the kernel out.
 check "v4 ping through the kernel" warm "$NS_C" 198.18.2.2
@@ -46,6 +49,30 @@ sys.exit(not (f["v4_groups_max"] == 16384 and f["v6_groups_max"] == 65536
 		grep -q '^sluice_fib6_index_slots_max 524288$' <<<"$metrics"
 }
 check "/v1/status and /metrics show the forwarding table's pools" fib_reported
+
+# fib.v6_index_slots: a restart with another size of the IPv6 /48 index
+# compiles a new index of that size on the same pins and refills it from
+# the replay; IPv6 is still carried by XDP alone.
+sluiced_stop r || tap_fail "sluiced stopped to change fib.v6_index_slots"
+cat >"$T_TMP/r-index.json" <<EOF
+{"interfaces": ["r0", "r1"], "fib": {"v6_index_slots": 2097152}}
+EOF
+sluiced_start "$NS_R" r -c "$T_TMP/r-index.json" || die "sluiced with fib.v6_index_slots"
+index_sized() {
+	[ "$(api_json r /v1/status "'%d %d' % (d['fib']['v6_index_slots_max'], d['fib']['v6_index_slots'] >= 1)")" = "2097152 1" ] &&
+		api r /metrics | grep -q '^sluice_fib6_index_slots_max 2097152$'
+}
+check "fib.v6_index_slots 2097152: /v1/status and /metrics show it, slots in use" wait_until 10 index_sized
+check "the log says the index was compiled anew at the new size" \
+	grep -q "fib6_p48: pinned layout .* compiled anew" "$T_TMP/r.log"
+check "v6 ping via XDP with the larger index, forwarding off" \
+	ip netns exec "$NS_C" ping -6 -c 3 -i 0.2 -W 1 2001:db8:2::2
+bad_index() {
+	echo '{"interfaces": ["r0"], "fib": {"v6_index_slots": 300000}}' >"$T_TMP/bad-index.json"
+	! "$SLUICED" --check-config -c "$T_TMP/bad-index.json" >"$T_TMP/bad-index.out" 2>&1 &&
+		grep -q "fib.v6_index_slots: 300000 is not 0 (no index) or a power of two" "$T_TMP/bad-index.out"
+}
+check "fib.v6_index_slots 300000 refused, the field and value named" bad_index
 
 # Forwarding is really off: a route to an unmanaged place is not carried.
 kdrops=$(ip netns exec "$NS_R" cat /proc/sys/net/ipv4/ip_forward)

@@ -84,6 +84,15 @@ static void test_fib_section(void **state)
 			 0);
 	assert_int_equal(cfg.fib_v4_groups, 65536);
 	assert_int_equal(cfg.fib_v6_groups, 1048576);
+	assert_false(cfg.fib_v6_index_set); /* the default index */
+	assert_int_equal(parse(&cfg, "{\"fib\": {\"v6_index_slots\": "
+				     "2097152}}"),
+			 0);
+	assert_true(cfg.fib_v6_index_set);
+	assert_int_equal(cfg.fib_v6_index_slots, 2097152);
+	assert_int_equal(parse(&cfg, "{\"fib\": {\"v6_index_slots\": 0}}"), 0);
+	assert_true(cfg.fib_v6_index_set); /* set, to none */
+	assert_int_equal(cfg.fib_v6_index_slots, 0);
 	config_free(&cfg);
 }
 
@@ -570,8 +579,20 @@ static void test_lb_errors_name_the_path(void **state)
 		{ "{\"fib\": {\"v6_groups\": \"many\"}}",
 		  "fib.v6_groups: expected int" },
 		{ "{\"fib\": {\"groups\": 5}}",
-		  "unknown field 'fib.groups' (known: v4_groups, v6_groups)" },
+		  "unknown field 'fib.groups' (known: v4_groups, v6_groups, "
+		  "v6_index_slots)" },
 		{ "{\"fib\": 3}", "fib: expected object, got int" },
+		{ "{\"fib\": {\"v6_index_slots\": 300000}}",
+		  "fib.v6_index_slots: 300000 is not 0 (no index) or a power of "
+		  "two from 262144 to 16777216" },
+		{ "{\"fib\": {\"v6_index_slots\": 131072}}",
+		  "fib.v6_index_slots: 131072 is not 0 (no index) or a power of "
+		  "two from 262144 to 16777216" },
+		{ "{\"fib\": {\"v6_index_slots\": 33554432}}",
+		  "fib.v6_index_slots: 33554432 is not 0 (no index) or a power "
+		  "of two from 262144 to 16777216" },
+		{ "{\"fib\": {\"v6_index_slots\": true}}",
+		  "fib.v6_index_slots: expected int" },
 		{ "{\"lb\": {\"max_flows\": 10}}",
 		  "lb.max_flows: 10 is out of range 1024..16777216" },
 		{ "{\"lb\": {\"max_flows\": \"lots\"}}",

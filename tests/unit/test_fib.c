@@ -34,7 +34,9 @@ struct env {
 	unsigned int ab; /* address bytes */
 };
 
-static void env_open(struct env *e, unsigned int ab, __u32 n_groups)
+/* @p48_bits: the IPv6 /48 index's size (log2 of its buckets), 0 for none */
+static void env_open_index(struct env *e, unsigned int ab, __u32 n_groups,
+			   unsigned int p48_bits)
 {
 	memset(e, 0, sizeof(*e));
 	e->ab = ab;
@@ -46,12 +48,19 @@ static void env_open(struct env *e, unsigned int ab, __u32 n_groups)
 	assert_non_null(e->t.root);
 	assert_non_null(e->t.groups);
 	memset(e->t.root, 0xa5, sizeof(__u32) * 4096);
-	if (ab == 16) { /* every IPv6 test runs with the /48 index */
-		e->t.p48 = malloc(sizeof(*e->t.p48) * SLUICE_FIB6_P48_BUCKETS);
+	if (ab == 16 && p48_bits) {
+		e->t.p48_bits = p48_bits;
+		e->t.p48 = malloc(sizeof(*e->t.p48) << p48_bits);
 		assert_non_null(e->t.p48);
 		memset(e->t.p48, 0xa5, sizeof(*e->t.p48) * 64);
 	}
 	assert_int_equal(fib_new(&e->f, ab, &e->t, false), 0);
+}
+
+/* every IPv6 test runs with the /48 index of the default size */
+static void env_open(struct env *e, unsigned int ab, __u32 n_groups)
+{
+	env_open_index(e, ab, n_groups, SLUICE_FIB6_P48_BITS);
 }
 
 static void env_close(struct env *e)
@@ -366,8 +375,8 @@ static struct sluice_fib6_p48_bucket *p48_of(const struct env *e, const __u8 *a,
 {
 	__u64 m = sluice_fib6_p48_mix(sluice_fib6_p48_key(a));
 
-	*tag = sluice_fib6_p48_tag(m);
-	return &e->t.p48[sluice_fib6_p48_bucket(m)];
+	*tag = sluice_fib6_p48_tag(m, SLUICE_FIB6_P48_BITS);
+	return &e->t.p48[sluice_fib6_p48_bucket(m, SLUICE_FIB6_P48_BITS)];
 }
 
 /* The index's slot for @pfx's /48: its entry, 0 when it has none. */
@@ -481,9 +490,11 @@ static void test_v6_p48(void **state)
 			a[i] = (__u8)(k >> (40 - 8 * i));
 		memset(a + 6, 0, 10);
 		if (found &&
-		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k)) != bucket)
+		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k),
+					   SLUICE_FIB6_P48_BITS) != bucket)
 			continue;
-		bucket = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k));
+		bucket = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k),
+						SLUICE_FIB6_P48_BITS);
 		name = pfx[found];
 		inet_ntop(AF_INET6, a, name, 48);
 		strcat(name, "/48");
@@ -568,9 +579,11 @@ static void test_v6_p48_rank(void **state)
 	while (n < N) {
 		__u64 k = 0xfd0000000000ull | (rnd(&s) & 0xfffffffffeull);
 
-		b = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k));
+		b = sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k),
+					   SLUICE_FIB6_P48_BITS);
 		if ((n && b != bucket) ||
-		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k + 1)) == b)
+		    sluice_fib6_p48_bucket(sluice_fib6_p48_mix(k + 1),
+					   SLUICE_FIB6_P48_BITS) == b)
 			continue;
 		bucket = b;
 		key[n++] = k;
@@ -1167,7 +1180,8 @@ static void compare_lookups(struct rgen *g, const struct env *e,
 		      RAND_LOOKUPS, hits);
 }
 
-static void random_family(unsigned int ab, __u32 n_groups)
+static void random_family(unsigned int ab, __u32 n_groups,
+			  unsigned int p48_bits)
 {
 	struct rpfx *added = calloc(RAND_PREFIXES, sizeof(*added));
 	struct rgen *g = calloc(1, sizeof(*g));
@@ -1185,7 +1199,7 @@ static void random_family(unsigned int ab, __u32 n_groups)
 	for (unsigned int i = 0; i < g->n_clusters; i++)
 		rnd_bytes(&g->s, g->clusters[i], 16);
 	ref_init(&r);
-	env_open(&e, ab, n_groups);
+	env_open_index(&e, ab, n_groups, p48_bits);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned int i = 0; i < RAND_PREFIXES; i++) {
@@ -1202,11 +1216,16 @@ static void random_family(unsigned int ab, __u32 n_groups)
 	}
 	assert_int_equal(fib_rules(e.f), n_added);
 	print_message("# IPv%u: %u adds, %zu distinct prefixes, %u groups, "
-		      "%zu /48 index slots, %.0f ms\n",
+		      "%zu of %zu /48 index slots, %.0f ms\n",
 		      ab == 4 ? 4 : 6, RAND_PREFIXES, n_added,
-		      fib_groups_used(e.f), fib_p48_used(e.f), ms_since(&t0));
-	if (ab == 16)
+		      fib_groups_used(e.f), fib_p48_used(e.f),
+		      fib_p48_slots(e.f), ms_since(&t0));
+	if (ab == 16 && p48_bits)
 		assert_true(fib_p48_used(e.f) > 1000); /* the index is used */
+	assert_int_equal(fib_p48_slots(e.f),
+			 ab == 16 && p48_bits ?
+				 (size_t)SLUICE_FIB6_P48_WAYS << p48_bits :
+				 0);
 	assert_int_equal(fib_verify(e.f), 0);
 	compare_lookups(g, &e, &r, added, n_added,
 			ab == 4 ? "IPv4 added" : "IPv6 added");
@@ -1247,13 +1266,50 @@ static void random_family(unsigned int ab, __u32 n_groups)
 static void test_random_v4(void **state)
 {
 	(void)state;
-	random_family(4, SLUICE_FIB4_GROUPS);
+	random_family(4, SLUICE_FIB4_GROUPS, 0);
 }
 
 static void test_random_v6(void **state)
 {
 	(void)state;
-	random_family(16, SLUICE_FIB6_GROUPS);
+	random_family(16, SLUICE_FIB6_GROUPS, SLUICE_FIB6_P48_BITS);
+}
+
+/* The index's other sizes (sluiced's fib.v6_index_slots): the smallest,
+ * which this set fills (full buckets, the rank rule), and none. */
+static void test_random_v6_index_sizes(void **state)
+{
+	(void)state;
+	random_family(16, SLUICE_FIB6_GROUPS, SLUICE_FIB6_P48_BITS_MIN);
+	random_family(16, SLUICE_FIB6_GROUPS, 0);
+}
+
+/* fib_new() takes an index only of a size the slot format allows. */
+static void test_index_size_checked(void **state)
+{
+	struct fib_tables t = { 0 };
+	struct fib *f = NULL;
+
+	(void)state;
+	t.root = calloc(SLUICE_FIB_ROOT_SIZE, sizeof(__u32));
+	t.groups = calloc(SLUICE_FIB_GROUP_SIZE, sizeof(__u32));
+	t.n_groups = 1;
+	t.p48 = calloc(4, sizeof(*t.p48)); /* never reached */
+	assert_non_null(t.root);
+	assert_non_null(t.groups);
+	assert_non_null(t.p48);
+	t.p48_bits = SLUICE_FIB6_P48_BITS_MIN - 1; /* a 33-bit tag */
+	assert_int_equal(fib_new(&f, 16, &t, false), -EINVAL);
+	t.p48_bits = SLUICE_FIB6_P48_BITS_MAX + 1;
+	assert_int_equal(fib_new(&f, 16, &t, false), -EINVAL);
+	assert_null(f);
+	/* IPv4 has no index: its p48 is ignored whatever its size */
+	assert_int_equal(fib_new(&f, 4, &t, false), 0);
+	assert_int_equal(fib_p48_slots(f), 0);
+	fib_free(f);
+	free(t.root);
+	free(t.groups);
+	free(t.p48);
 }
 
 /* ---- a reader racing the writer ------------------------------------------- */
@@ -1461,6 +1517,8 @@ int main(void)
 		cmocka_unit_test(test_adopt_rejects_bad_tables),
 		cmocka_unit_test(test_random_v4),
 		cmocka_unit_test(test_random_v6),
+		cmocka_unit_test(test_random_v6_index_sizes),
+		cmocka_unit_test(test_index_size_checked),
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_load_internet),
 	};

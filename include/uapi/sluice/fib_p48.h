@@ -6,11 +6,14 @@
  * and 5), each a cache and a TLB miss once the table is large; the index
  * answers a /48 in one read of one bucket.
  *
- * BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE) of SLUICE_FIB6_P48_BUCKETS buckets of
- * SLUICE_FIB6_P48_WAYS 64-bit slots (32 bytes: half a cache line).  The
+ * BPF_MAP_TYPE_ARRAY (BPF_F_MMAPABLE) of 2^bits buckets of
+ * SLUICE_FIB6_P48_WAYS 64-bit slots (32 bytes: half a cache line); bits is
+ * a load-time setting (sluiced's fib.v6_index_slots), SLUICE_FIB6_P48_BITS
+ * unless set, and the data path has it as a constant of its load.  The
  * address's first 48 bits, mixed by sluice_fib6_p48_mix() (a bijection of
- * 48-bit values), give the bucket (the low SLUICE_FIB6_P48_BITS bits) and
- * the tag (the other 31): bucket and tag together name exactly one /48.
+ * 48-bit values), give the bucket (the low bits bits) and the tag (the
+ * other 48 - bits, at most 32): bucket and tag together name exactly one
+ * /48.
  *
  * A slot is tag << 32 | entry, where entry is what the walk reads at that
  * /48's level (byte 5): a link to the group of byte 6 (a longer route lies
@@ -32,7 +35,11 @@
 
 #include <linux/types.h>
 
-#define SLUICE_FIB6_P48_BITS 17
+#ifndef SLUICE_FIB6_P48_BITS
+#define SLUICE_FIB6_P48_BITS 17 /* the default: 131,072 buckets, 4 MiB */
+#endif
+#define SLUICE_FIB6_P48_BITS_MIN 16 /* the tag must fit a slot's 32 bits */
+#define SLUICE_FIB6_P48_BITS_MAX 22 /* 128 MiB */
 #define SLUICE_FIB6_P48_BUCKETS (1u << SLUICE_FIB6_P48_BITS)
 #define SLUICE_FIB6_P48_WAYS 4
 #define SLUICE_FIB6_P48_MASK 0xffffffffffffull /* 48 bits */
@@ -64,8 +71,9 @@ static inline __u64 sluice_fib6_p48_key(const __u8 *a)
 	       (__u64)a[3] << 16 | (__u64)a[4] << 8 | (__u64)a[5];
 }
 
-#define sluice_fib6_p48_bucket(mixed)                                          \
-	((__u32)((mixed) & (SLUICE_FIB6_P48_BUCKETS - 1)))
-#define sluice_fib6_p48_tag(mixed) ((__u32)((mixed) >> SLUICE_FIB6_P48_BITS))
+/* A mixed /48's bucket and tag in an index of 2^@bits buckets. */
+#define sluice_fib6_p48_bucket(mixed, bits)                                    \
+	((__u32)((mixed) & ((1ull << (bits)) - 1)))
+#define sluice_fib6_p48_tag(mixed, bits) ((__u32)((mixed) >> (bits)))
 
 #endif /* SLUICE_UAPI_FIB_P48_H */
