@@ -1022,6 +1022,7 @@ int main(void)
 	ct_run_all(&e);
 	nat_run_all(&e);
 	layout_run_all(&e);
+	verifier_run_all(&e);
 	second_run_all(&e, lb_ok);
 	if (lb_ok)
 		trace_run_lb(&e);

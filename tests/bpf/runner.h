@@ -85,6 +85,8 @@ __u32 ecmp_member(const struct pkt_spec *s, __u32 n);
 bool run_ecmp(struct env *e, const struct ecmp_fixture *ef);
 /* fib_runner.c: the compiled forwarding table, in lib/dps of its own */
 void fib_run_all(struct env *e);
+/* verifier_runner.c: each program under the verifier's budget */
+void verifier_run_all(struct env *e);
 /* fibshare_runner.c: lib/fibread decides as the XDP program does */
 void fibshare_run_all(struct env *e);
 /* ct_runner.c: connection tracking */
