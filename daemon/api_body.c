@@ -52,9 +52,13 @@ int api_body_object(const struct api_query *q, struct json_object **out,
 
 	if (rc)
 		return rc;
+	/* a bare 80 or [..] is no request, and json-c's object calls must
+	 * not see one */
 	if (!json_object_is_type(*out, json_type_object)) {
+		snprintf(err, errlen, "body: expected a JSON object, got %s",
+			 json_type_to_name(json_object_get_type(*out)));
 		json_object_put(*out);
-		snprintf(err, errlen, "body: expected a JSON object");
+		*out = NULL;
 		return -EINVAL;
 	}
 	return 0;
@@ -65,23 +69,8 @@ int api_body_doc(const struct api_req *r, struct json_object **doc,
 {
 	char err[600];
 
-	if (!r->q->body || !r->q->body_len) {
-		*answer = error_body(status, 400, "body: required (JSON)");
-		return -EINVAL;
-	}
-	if (config_json_parse(r->q->body, r->q->body_len, doc, err,
-			      sizeof(err))) {
-		*answer = error_body(status, 400, "body: %s", err);
-		return -EINVAL;
-	}
-	/* every caller reads fields: a bare 80 or [..] is no request (and
-	 * json-c's object calls must not see one) */
-	if (!json_object_is_type(*doc, json_type_object)) {
-		*answer = error_body(
-			status, 400, "body: expected a JSON object, got %s",
-			json_type_to_name(json_object_get_type(*doc)));
-		json_object_put(*doc);
-		*doc = NULL;
+	if (api_body_object(r->q, doc, err, sizeof(err))) {
+		*answer = error_body(status, 400, "%s", err);
 		return -EINVAL;
 	}
 	return 0;

@@ -242,26 +242,6 @@ char *api_get_conntrack_config(struct api_ctx *c, const struct api_req *r,
 	return json_take(config_json(c->ct));
 }
 
-/* The body as an object, or NULL with the error answered. */
-static struct json_object *body_object(const struct api_req *r,
-				       unsigned int *status, char **answer)
-{
-	struct json_object *doc = NULL;
-	char err[400];
-
-	*answer = NULL;
-	if (!r->q->body || !r->q->body_len) {
-		*answer = error_body(status, 400, "body: required (JSON)");
-		return NULL;
-	}
-	if (config_json_parse(r->q->body, r->q->body_len, &doc, err,
-			      sizeof(err))) {
-		*answer = error_body(status, 400, "body: %s", err);
-		return NULL;
-	}
-	return doc;
-}
-
 char *api_put_conntrack_config(struct api_ctx *c, const struct api_req *r,
 			       unsigned int *status)
 {
@@ -272,8 +252,7 @@ char *api_put_conntrack_config(struct api_ctx *c, const struct api_req *r,
 
 	if (!c->ct)
 		return no_ct(c, status);
-	doc = body_object(r, status, &answer);
-	if (!doc)
+	if (api_body_doc(r, &doc, status, &answer))
 		return answer;
 	/* into a copy: a bad field leaves what runs alone */
 	next = *ct_get_config(c->ct);
@@ -309,8 +288,7 @@ char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 		return error_body(status, 403,
 				  "conntrack.debug_fill is off: filling the "
 				  "table with synthetic entries is for tests");
-	doc = body_object(r, status, &answer);
-	if (!doc)
+	if (api_body_doc(r, &doc, status, &answer))
 		return answer;
 	if (!json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);

@@ -176,11 +176,7 @@ static int parse_req(struct state *st, struct json_object *doc,
 	__u8 sfam = 0, dfam = 0;
 	bool have_sport = false, have_dport = false;
 
-	memset(q, 0, sizeof(*q));
-	if (!json_object_is_type(doc, json_type_object)) {
-		snprintf(err, len, "body: expected a JSON object");
-		return -EINVAL;
-	}
+	memset(q, 0, sizeof(*q)); /* @doc is an object (api_body_doc()) */
 	json_object_object_foreach(doc, key, val) {
 		size_t i;
 

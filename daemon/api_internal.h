@@ -38,7 +38,7 @@ unsigned int api_errno_status(int rc);
 /* error_body() with that status and @msg ("out of memory" for -ENOMEM). */
 char *api_fail(unsigned int *status, int rc, const char *msg);
 /* A POST body that is a JSON object, parsed: 0, or an error body (400)
- * in *@answer. */
+ * in *@answer (api_body_object()'s message). */
 int api_body_doc(const struct api_req *r, struct json_object **doc,
 		 unsigned int *status, char **answer);
 /* A rule or selector id in the URL (1..@max, decimal only): 0, or an
@@ -48,7 +48,8 @@ int api_id_param(const char *s, unsigned long max, const char *what,
 /* The answer to an add: 201 and {"id": @id}. */
 char *api_created_id(uint32_t id, unsigned int *status);
 /* The request's body parsed as JSON, or -EINVAL with "body: ..." in @err;
- * api_body_object() also wants an object. */
+ * api_body_object() also wants an object ("body: expected a JSON object,
+ * got array"). */
 struct json_object;
 int api_body_json(const struct api_query *q, struct json_object **out,
 		  char *err, size_t errlen);

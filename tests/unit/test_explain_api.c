@@ -73,8 +73,8 @@ static void test_refused(void **state)
 		{ GOOD_HEAD "\"dport\":80}", "in: required" },
 		{ GOOD_HEAD "\"dport\":80,\"in\":\"nosuch0\"}",
 		  "in: no interface 'nosuch0'" },
-		{ "[1]", "body: expected a JSON object" },
-		{ NULL, "body: required" },
+		{ "[1]", "body: expected a JSON object, got array" },
+		{ NULL, "body: a JSON object is required" },
 	};
 	struct sluiced_config cfg;
 	struct api_ctx ctx = { .cfg = &cfg, .st = &st };

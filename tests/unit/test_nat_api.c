@@ -768,7 +768,8 @@ static void test_api(void **state)
 	nat = make_nat(ct, NULL);
 	ctx.ct = ct;
 	ctx.nat = nat;
-	free(api(&ctx, "POST", "/v1/nat", NULL, 400, "body: required"));
+	free(api(&ctx, "POST", "/v1/nat", NULL, 400,
+		 "body: a JSON object is required"));
 	free(api(&ctx, "POST", "/v1/nat", "{", 400, "body: invalid JSON"));
 	/* JSON that is not an object (found by fuzz_api on /v1/l7/ports) */
 	free(api(&ctx, "POST", "/v1/nat", "80\n", 400,
