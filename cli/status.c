@@ -75,8 +75,12 @@ static void fib_lines(json_object *doc)
 			       json_object_new_string(buf));
 	if (!json_object_object_get_ex(fib, "v6_index_slots_max", NULL))
 		return; /* a sluiced from before the index */
-	snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
-		 ju64(fib, "v6_index_slots"), ju64(fib, "v6_index_slots_max"));
+	if (!ju64(fib, "v6_index_slots_max"))
+		snprintf(buf, sizeof(buf), "off (fib.v6_index_slots 0)");
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64 " of %" PRIu64,
+			 ju64(fib, "v6_index_slots"),
+			 ju64(fib, "v6_index_slots_max"));
 	json_object_object_add(doc, "fib_v6_index",
 			       json_object_new_string(buf));
 }

@@ -115,6 +115,16 @@ static void test_status_fib_index(void **state)
 	       "IPv4 table groups     1 of 16384\n"
 	       "IPv6 table groups     9 of 65536\n"
 	       "IPv6 /48 index slots  3 of 524288\n");
+	/* fib.v6_index_slots 0: no index, said so rather than "0 of 0" */
+	expect(cli_status_print,
+	       "{\"version\":\"0.1.0\",\"fib\":{\"v4_groups\":1,"
+	       "\"v4_groups_max\":16384,\"v6_groups\":9,"
+	       "\"v6_groups_max\":65536,\"v6_index_slots\":0,"
+	       "\"v6_index_slots_max\":0}}",
+	       "version               0.1.0\n"
+	       "IPv4 table groups     1 of 16384\n"
+	       "IPv6 table groups     9 of 65536\n"
+	       "IPv6 /48 index slots  off (fib.v6_index_slots 0)\n");
 }
 
 /* Fields a newer daemon adds still show; missing ones are left out. */
