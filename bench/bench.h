@@ -43,6 +43,9 @@ struct bench_opts {
 	const char *spin;
 	unsigned int spin_flows;
 	double spin_s;
+	/* --v6-index-slots: the fib part's IPv6 /48 index, log2 of its
+	 * buckets (0: none), as sluiced's fib.v6_index_slots sets it */
+	unsigned int v6_index_bits;
 };
 
 /* ---- figures and output (main.c) ---- */

@@ -103,8 +103,9 @@ static int fl_open(struct fc_env *e, struct dp_fiblookup *b,
 	f->t = (struct fib_tables){ .root = f->mem[0],
 				    .groups = f->mem[1],
 				    .n_groups = (__u32)(f->len[1] / 1024),
-				    .p48 = f->mem[2],
-				    .p48_bits = SLUICE_FIB6_P48_BITS };
+				    .p48 = e->o->v6_index_bits ? f->mem[2] :
+								 NULL,
+				    .p48_bits = e->o->v6_index_bits };
 	err = fib_new(&f->fib, f->bytes, &f->t, false);
 	if (err)
 		return err;
@@ -246,9 +247,10 @@ static void details(struct fl_family *f, size_t n)
 		 "{\"routes\": %zu, \"insert_routes_per_s\": %.0f, "
 		 "\"groups_used\": %u, \"groups_pool\": %u, "
 		 "\"groups_needed_1M\": %ld, \"p48_slots\": %zu, "
-		 "\"used_bytes\": %llu}",
+		 "\"p48_slots_max\": %zu, \"used_bytes\": %llu}",
 		 n, (double)n / (f->table_ns / 1e9), fib_groups_used(f->fib),
 		 f->t.n_groups, f->groups_needed, fib_p48_used(f->fib),
+		 fib_p48_slots(f->fib),
 		 (unsigned long long)(SLUICE_FIB_ROOT_SIZE +
 				      (unsigned long long)fib_groups_used(
 					      f->fib) *
@@ -256,13 +258,13 @@ static void details(struct fl_family *f, size_t n)
 			 4);
 	note("fiblookup: IPv%c %zu routes: trie %.0f routes/s (%.1f MiB), "
 	     "table %.0f routes/s, %u groups of %u (%.1f MiB with the root), "
-	     "%zu /48 index slots",
+	     "%zu of %zu /48 index slots",
 	     f->tag[1], n, (double)n / (f->trie_ns / 1e9),
 	     (double)trie / 1048576, (double)n / (f->table_ns / 1e9),
 	     fib_groups_used(f->fib), f->t.n_groups,
 	     (64.0 * 1048576 + (double)fib_groups_used(f->fib) * 1024) /
 		     1048576,
-	     fib_p48_used(f->fib));
+	     fib_p48_used(f->fib), fib_p48_slots(f->fib));
 }
 
 static void measure(struct fc_env *e, struct fl_family *f, unsigned int rep)
@@ -308,7 +310,8 @@ static int setup(struct fc_env *e, struct fl_family *fam, size_t n_max,
 		return err;
 	/* exactly what the largest set needs, and a little more */
 	*b = dp_fiblookup_open((__u32)fam[0].groups_needed + 64,
-			       (__u32)fam[1].groups_needed + 64);
+			       (__u32)fam[1].groups_needed + 64,
+			       e->o->v6_index_bits);
 	if (!*b)
 		return -errno;
 	return fl_open(e, *b, &fam[0]) ?: fl_open(e, *b, &fam[1]);

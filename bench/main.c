@@ -4,6 +4,7 @@
  *
  *   sluice-bench [--smoke] [--reps N] [--runs N]
  *                [--only pktcost|control|fib|stateful|decap] [--json FILE]
+ *                [--v6-index-slots N]
  *   sluice-bench route-latency ...     (see tools.c)
  *   sluice-bench api-rate ...          (see tools.c)
  *
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
+#include <uapi/sluice/fib_p48.h>
 #include "bench.h"
 #include "dp.h"
 #include "log.h"
@@ -247,6 +249,8 @@ static void usage(FILE *to)
 	fputs("usage: sluice-bench [--smoke] [--reps N] [--runs N]\n"
 	      "                    [--only pktcost|control|fib|stateful|decap] "
 	      "[--json FILE]\n"
+	      "                    [--v6-index-slots N]   (the fib part's "
+	      "IPv6 /48 index; 0: none)\n"
 	      "       sluice-bench --spin PATH[:FLOWS] [--seconds S]   "
 	      "(for perf record)\n"
 	      "       sluice-bench route-latency --map PINNED --nhgs PINNED "
@@ -264,6 +268,34 @@ static void usage(FILE *to)
 	      to);
 }
 
+/* --v6-index-slots N: 0 or a power of two sluiced would take. */
+static int index_bits(const char *arg, unsigned int *bits)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (!errno && !*end && *arg && !n) {
+		*bits = 0;
+		return 0;
+	}
+	if (errno || *end || !*arg || (n & (n - 1)) ||
+	    n < (unsigned long)SLUICE_FIB6_P48_WAYS
+			    << SLUICE_FIB6_P48_BITS_MIN ||
+	    n > (unsigned long)SLUICE_FIB6_P48_WAYS
+			    << SLUICE_FIB6_P48_BITS_MAX) {
+		fprintf(stderr,
+			"sluice-bench: --v6-index-slots: '%s' is not 0 or a "
+			"power of two from %u to %u\n",
+			arg, SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MIN,
+			SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MAX);
+		return -EINVAL;
+	}
+	*bits = (unsigned int)__builtin_ctzl(n / SLUICE_FIB6_P48_WAYS);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -274,10 +306,14 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "spin", required_argument, NULL, 'S' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "v6-index-slots", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct bench_opts o = { .reps = 3, .runs = 1000000, .spin_s = 5 };
+	struct bench_opts o = { .reps = 3,
+				.runs = 1000000,
+				.spin_s = 5,
+				.v6_index_bits = SLUICE_FIB6_P48_BITS };
 	const char *json = NULL, *only = NULL;
 	bool reps_set = false, runs_set = false;
 	int c, err = 0;
@@ -313,6 +349,10 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 't': o.spin_s = atof(optarg); break;
+		case 'I':
+			if (index_bits(optarg, &o.v6_index_bits))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

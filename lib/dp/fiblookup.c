@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
+#include <uapi/sluice/fib_p48.h>
 #include "fiblookup.h"
 #include "fib_lookup.skel.h"
 
@@ -10,12 +11,15 @@ struct dp_fiblookup {
 	struct fib_lookup *skel;
 };
 
-struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups)
+struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups,
+				       unsigned int p48_bits)
 {
 	struct dp_fiblookup *b;
 	int err;
 
-	if (!fib4_groups || !fib6_groups) {
+	if (!fib4_groups || !fib6_groups ||
+	    (p48_bits && (p48_bits < SLUICE_FIB6_P48_BITS_MIN ||
+			  p48_bits > SLUICE_FIB6_P48_BITS_MAX))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -27,8 +31,11 @@ struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups)
 		err = -errno;
 		goto err_free;
 	}
+	/* the /48 index's size, as lib/dp sets it for sluice_xdp */
+	b->skel->rodata->cfg_fib6_p48_bits = p48_bits;
 	/* fib.h brings the next-hop arrays along; nothing here reads them */
-	err = bpf_map__set_max_entries(b->skel->maps.fib4_groups, fib4_groups) ?:
+	err = bpf_map__set_max_entries(b->skel->maps.fib6_p48, p48_bits ? 1u << p48_bits : 1) ?:
+		      bpf_map__set_max_entries(b->skel->maps.fib4_groups, fib4_groups) ?:
 		      bpf_map__set_max_entries(b->skel->maps.fib6_groups, fib6_groups) ?:
 		      bpf_map__set_max_entries(b->skel->maps.fib_nhgs, 1) ?:
 		      bpf_map__set_max_entries(b->skel->maps.fib_nhs, 1)  ?:

@@ -33,8 +33,11 @@ enum dp_fiblookup_map {
 };
 
 /* Group pools of @fib4_groups and @fib6_groups 256-entry blocks (at
- * least 1 each).  NULL with errno set when the object does not load. */
-struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups);
+ * least 1 each), an IPv6 /48 index of 2^@p48_bits buckets (0: none;
+ * else SLUICE_FIB6_P48_BITS_MIN..MAX).  NULL with errno set when the
+ * object does not load. */
+struct dp_fiblookup *dp_fiblookup_open(__u32 fib4_groups, __u32 fib6_groups,
+				       unsigned int p48_bits);
 void dp_fiblookup_close(struct dp_fiblookup *b);
 int dp_fiblookup_prog_fd(const struct dp_fiblookup *b,
 			 enum dp_fiblookup_prog p);
