@@ -273,26 +273,20 @@ static int index_bits(const char *arg, unsigned int *bits)
 {
 	char *end;
 	unsigned long n;
+	int b;
 
 	errno = 0;
 	n = strtoul(arg, &end, 10);
-	if (!errno && !*end && *arg && !n) {
-		*bits = 0;
-		return 0;
-	}
-	if (errno || *end || !*arg || (n & (n - 1)) ||
-	    n < (unsigned long)SLUICE_FIB6_P48_WAYS
-			    << SLUICE_FIB6_P48_BITS_MIN ||
-	    n > (unsigned long)SLUICE_FIB6_P48_WAYS
-			    << SLUICE_FIB6_P48_BITS_MAX) {
+	b = errno || *end || !*arg ? -1 : sluice_fib6_p48_slots_bits(n);
+	if (b < 0) {
 		fprintf(stderr,
 			"sluice-bench: --v6-index-slots: '%s' is not 0 or a "
 			"power of two from %u to %u\n",
-			arg, SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MIN,
-			SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MAX);
+			arg, SLUICE_FIB6_P48_SLOTS_MIN,
+			SLUICE_FIB6_P48_SLOTS_MAX);
 		return -EINVAL;
 	}
-	*bits = (unsigned int)__builtin_ctzl(n / SLUICE_FIB6_P48_WAYS);
+	*bits = (unsigned int)b;
 	return 0;
 }
 

@@ -478,13 +478,12 @@ static int set_index_slots(struct sluiced_config *cfg, struct json_object *v,
 	if (rc)
 		return rc;
 	n = json_object_get_int64(v);
-	if (n && (n < DP_FIB6_INDEX_SLOTS_MIN || n > DP_FIB6_INDEX_SLOTS_MAX ||
-		  (n & (n - 1)))) {
+	if (n < 0 || sluice_fib6_p48_slots_bits((uint64_t)n) < 0) {
 		snprintf(err, errlen,
 			 "%s: %lld is not 0 (no index) or a power of two from "
 			 "%u to %u",
-			 field, (long long)n, DP_FIB6_INDEX_SLOTS_MIN,
-			 DP_FIB6_INDEX_SLOTS_MAX);
+			 field, (long long)n, SLUICE_FIB6_P48_SLOTS_MIN,
+			 SLUICE_FIB6_P48_SLOTS_MAX);
 		return -EINVAL;
 	}
 	cfg->fib_v6_index_slots = (uint32_t)n;

@@ -402,25 +402,23 @@ static int size_flows(struct bpf_map *flows, __u32 want)
  * constant, set together (uapi/sluice/fib_p48.h). */
 static int size_fib6_index(struct dp *dp, const struct dp_opts *opts)
 {
-	unsigned int bits = SLUICE_FIB6_P48_BITS;
+	int bits = SLUICE_FIB6_P48_BITS;
 	__u32 slots = opts ? opts->fib6_index_slots : 0;
 
 	if (opts && opts->fib6_index_off) {
 		bits = 0;
 	} else if (slots) {
-		if (slots < DP_FIB6_INDEX_SLOTS_MIN ||
-		    slots > DP_FIB6_INDEX_SLOTS_MAX || (slots & (slots - 1))) {
+		bits = sluice_fib6_p48_slots_bits(slots);
+		if (bits < 0) {
 			pr_err("dp: IPv6 index slots %u: not a power of two "
 			       "from %u to %u",
-			       slots, DP_FIB6_INDEX_SLOTS_MIN,
-			       DP_FIB6_INDEX_SLOTS_MAX);
+			       slots, SLUICE_FIB6_P48_SLOTS_MIN,
+			       SLUICE_FIB6_P48_SLOTS_MAX);
 			return -EINVAL;
 		}
-		bits = (unsigned int)__builtin_ctz(slots /
-						   SLUICE_FIB6_P48_WAYS);
 	}
-	dp->skel->rodata->cfg_fib6_p48_bits = bits;
-	dp->fib6_p48_bits = bits;
+	dp->skel->rodata->cfg_fib6_p48_bits = (unsigned int)bits;
+	dp->fib6_p48_bits = (unsigned int)bits;
 	return bpf_map__set_max_entries(dp->skel->maps.fib6_p48,
 					bits ? 1u << bits : 1);
 }

@@ -29,11 +29,6 @@ enum dp_role {
 				 * the LB's map operations say -EOPNOTSUPP) */
 };
 
-#define DP_FIB6_INDEX_SLOTS_MIN                                                \
-	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MIN)
-#define DP_FIB6_INDEX_SLOTS_MAX                                                \
-	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MAX)
-
 struct dp_opts {
 	/* Pin maps (and links) here and reuse what is already pinned; NULL
 	 * means no pinning at all (tests, benchmarks). */

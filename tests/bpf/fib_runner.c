@@ -852,7 +852,7 @@ void fib_run_all(struct env *e)
 	/* sluiced's fib.v6_index_slots: the smallest index, and none */
 	run_p48(e,
 		&(struct dp_opts){ .fib6_index_slots =
-					   DP_FIB6_INDEX_SLOTS_MIN },
+					   SLUICE_FIB6_P48_SLOTS_MIN },
 		SLUICE_FIB6_P48_BITS_MIN);
 	run_p48(e, &(struct dp_opts){ .fib6_index_off = true }, 0);
 	e->dp = main_dp;

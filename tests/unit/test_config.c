@@ -591,6 +591,9 @@ static void test_lb_errors_name_the_path(void **state)
 		{ "{\"fib\": {\"v6_index_slots\": 33554432}}",
 		  "fib.v6_index_slots: 33554432 is not 0 (no index) or a power "
 		  "of two from 262144 to 16777216" },
+		{ "{\"fib\": {\"v6_index_slots\": -262144}}",
+		  "fib.v6_index_slots: -262144 is not 0 (no index) or a power "
+		  "of two from 262144 to 16777216" },
 		{ "{\"fib\": {\"v6_index_slots\": true}}",
 		  "fib.v6_index_slots: expected int" },
 		{ "{\"lb\": {\"max_flows\": 10}}",

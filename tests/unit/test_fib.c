@@ -1285,6 +1285,26 @@ static void test_random_v6_index_sizes(void **state)
 }
 
 /* fib_new() takes an index only of a size the slot format allows. */
+/* The one check of an index's size in slots (sluiced's config, lib/dp
+ * and the bench use it): the edges of the range, and what is not a power
+ * of two. */
+static void test_index_slots_bits(void **state)
+{
+	(void)state;
+	assert_int_equal(sluice_fib6_p48_slots_bits(0), 0);
+	assert_int_equal(sluice_fib6_p48_slots_bits(262144),
+			 SLUICE_FIB6_P48_BITS_MIN);
+	assert_int_equal(sluice_fib6_p48_slots_bits(524288),
+			 SLUICE_FIB6_P48_BITS);
+	assert_int_equal(sluice_fib6_p48_slots_bits(16777216),
+			 SLUICE_FIB6_P48_BITS_MAX);
+	assert_int_equal(sluice_fib6_p48_slots_bits(131072), -1);
+	assert_int_equal(sluice_fib6_p48_slots_bits(33554432), -1);
+	assert_int_equal(sluice_fib6_p48_slots_bits(300000), -1);
+	assert_int_equal(sluice_fib6_p48_slots_bits(262145), -1);
+	assert_int_equal(sluice_fib6_p48_slots_bits(1ull << 40), -1);
+}
+
 static void test_index_size_checked(void **state)
 {
 	struct fib_tables t = { 0 };
@@ -1518,6 +1538,7 @@ int main(void)
 		cmocka_unit_test(test_random_v4),
 		cmocka_unit_test(test_random_v6),
 		cmocka_unit_test(test_random_v6_index_sizes),
+		cmocka_unit_test(test_index_slots_bits),
 		cmocka_unit_test(test_index_size_checked),
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_load_internet),

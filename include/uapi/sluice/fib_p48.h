@@ -43,6 +43,11 @@
 #define SLUICE_FIB6_P48_BUCKETS (1u << SLUICE_FIB6_P48_BITS)
 #define SLUICE_FIB6_P48_WAYS 4
 #define SLUICE_FIB6_P48_MASK 0xffffffffffffull /* 48 bits */
+/* The sizes an index may have, in slots (sluiced's fib.v6_index_slots). */
+#define SLUICE_FIB6_P48_SLOTS_MIN                                              \
+	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MIN)
+#define SLUICE_FIB6_P48_SLOTS_MAX                                              \
+	(SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS_MAX)
 
 struct sluice_fib6_p48_bucket {
 	__u64 slot[SLUICE_FIB6_P48_WAYS];
@@ -69,6 +74,19 @@ static inline __u64 sluice_fib6_p48_key(const __u8 *a)
 {
 	return (__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
 	       (__u64)a[3] << 16 | (__u64)a[4] << 8 | (__u64)a[5];
+}
+
+/* The bits of an index of @slots slots: 0 for 0 (no index), -1 unless
+ * @slots is 0 or a power of two from SLOTS_MIN to SLOTS_MAX.  The one
+ * check of a size, for sluiced's config, lib/dp and the bench. */
+static inline int sluice_fib6_p48_slots_bits(__u64 slots)
+{
+	if (!slots)
+		return 0;
+	if (slots < SLUICE_FIB6_P48_SLOTS_MIN ||
+	    slots > SLUICE_FIB6_P48_SLOTS_MAX || (slots & (slots - 1)))
+		return -1;
+	return __builtin_ctzll(slots / SLUICE_FIB6_P48_WAYS);
 }
 
 /* A mixed /48's bucket and tag in an index of 2^@bits buckets. */
