@@ -47,7 +47,7 @@ struct dp_opts {
 	__u32 fib6_groups;
 	/* the IPv6 /48 index's slots (uapi/sluice/fib_p48.h): 0 for the
 	 * default (SLUICE_FIB6_P48_WAYS << SLUICE_FIB6_P48_BITS), else a power
-	 * of two of DP_FIB6_INDEX_SLOTS_MIN..MAX; @fib6_index_off: none (IPv6
+	 * of two of SLUICE_FIB6_P48_SLOTS_MIN..MAX; @fib6_index_off: none (IPv6
 	 * lookups walk the table) */
 	__u32 fib6_index_slots;
 	bool fib6_index_off;
