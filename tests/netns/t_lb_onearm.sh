@@ -11,7 +11,10 @@
 # On a veth an XDP_TX frame would wait in the router's ring until some
 # other packet woke it (0 of N requests); sluice sends "back out" through
 # the devmap on veth ports.  No lb.source_v4 is configured: the outer
-# source defaults to the LB port's own address.
+# source defaults to the LB port's own address.  Then the LB is restarted
+# as an operator would: with --keep-on-exit under a request loop (no
+# request fails, the VIP and the way back out are kept), and without it
+# (the VIP comes back from the state file and carries traffic again).
 . "$(dirname "$0")/lib.sh"
 
 VIP=198.18.100.1
@@ -47,7 +50,7 @@ setup() {
 setup || die "topology"
 responder_start "$NS_B" b1 || die "backend server"
 sluiced_start "$NS_B" be --role backend --interface b0 || die "sluiced (backend)"
-sluiced_start "$NS_L" lb --interface l0 || die "sluiced (LB)"
+sluiced_start "$NS_L" lb --interface l0 --keep-on-exit || die "sluiced (LB)"
 check "vip added (health none, no source range configured)" \
 	sctl lb vip add $VIP:8080/tcp --health none
 check "backend added without lb.source_v4" \
@@ -78,4 +81,40 @@ src=$(ip netns exec "$NS_R" timeout 5 tcpdump -c 1 -nni r2 ip proto 4 2>/dev/nul
 	sleep 1; ip netns exec "$NS_C" curl -sf -m 3 "http://$VIP:8080/" >/dev/null; wait)
 check "the outer source is the LB port's address (198.18.3.2)" \
 	sh -c "echo '$src' | grep -q '198.18.3.2 > 198.18.11.2'"
+
+# A restart with --keep-on-exit under a request loop: XDP stays attached
+# and the flows stay in the table, so no request fails while the new
+# process adopts the pins.
+rm -f "$T_TMP/http_loop.stop"
+http_loop "$NS_C" $VIP 100000 40 >"$T_TMP/loop.out" &
+loop=$!
+sleep 1
+check "the LB stops with --keep-on-exit (status 0)" sluiced_stop lb
+check "XDP stays on l0 while no sluiced runs" xdp_on "$NS_L" l0
+sluiced_start "$NS_L" lb --interface l0 --keep-on-exit || die "sluiced (LB) restart"
+sleep 1
+touch "$T_TMP/http_loop.stop"
+wait "$loop"
+out=$(cat "$T_TMP/loop.out")
+echo "$out" | sed 's/^/# /'
+check "requests went on through the restart ($(head -1 <<<"$out"))" \
+	sh -c "head -1 '$T_TMP/loop.out' | grep -Eq '^ok [1-9][0-9]* fail 0$'"
+check "the VIP and its backend are back (vip show)" \
+	sh -c "'$SLUICECTL' --api unix:$SOCK_lb vip show | grep -q 198.18.11.2"
+check "l0 still sends back out through the devmap" \
+	sh -c "'$SLUICECTL' --api unix:$SOCK_lb iface | grep -E '^l0 .*back out: redirect'"
+check "the log says the pinned VIP was adopted" \
+	grep -q "VIP $VIP:8080/tcp adopted" "$T_TMP/lb.log"
+
+# A restart without --keep-on-exit: SIGTERM detaches and unpins; the next
+# start rebuilds the maps and takes the VIP from the state file.
+check "the LB stops (status 0)" sluiced_stop lb
+sluiced_start "$NS_L" lb --interface l0 || die "sluiced (LB) cold start"
+check "the VIP came back from the state file" \
+	sh -c "'$SLUICECTL' --api unix:$SOCK_lb vip show | grep -q 198.18.11.2"
+ok=0
+for i in $(seq 1 20); do
+	who "$NS_C" $VIP | grep -q b1 && ok=$((ok + 1))
+done
+check "20 of 20 requests after the cold start ($ok)" test "$ok" -eq 20
 tap_done
