@@ -225,6 +225,11 @@ $(BUILD)/bench/sluice-lineprof: $(call obj,bench/lineprof/lineprof.c)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
 all: $(BUILD)/bench/sluice-lineprof
+# bench/mapcost: what map accesses cost on this machine (docs/performance.md)
+$(BUILD)/bench/sluice-mapcost: $(call obj,bench/mapcost/mapcost.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
+all: $(BUILD)/bench/sluice-mapcost $(BUILD)/bpf/mapcost.bpf.o
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.

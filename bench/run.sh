@@ -8,7 +8,8 @@
 #     LPM trie vs compiled table), conntrack and NAT per packet, a million
 #     conntrack entries' memory and ageing, Maglev build time, LPM insert
 #     rate, map memory: BUILD/bench/sluice-bench (BPF_PROG_TEST_RUN, every
-#     figure path-checked)
+#     figure path-checked); then what map accesses cost on this machine:
+#     BUILD/bench/sluice-mapcost
 #  2. control plane: sluiced in a namespace mirroring kernel routes created
 #     with `ip -batch` (as they arrive, and at start-up), netlink -> map
 #     latency, REST API requests/s, sluiced's RSS and its maps' memory
@@ -489,6 +490,29 @@ part_throughput() {
 	fi
 }
 
+# ---- 1b. what map accesses cost on this machine ----------------------------------------
+# Not sluice's paths: the floor under them on this machine (a cold read by
+# where the map's memory lives, an LRU insert against an array slot's
+# claim), so the load balancer's figures can be read against it
+# (docs/performance.md, "Map costs on this machine").
+part_mapcost() {
+	local tool=$BUILD/bench/sluice-mapcost args=() rc
+	echo "# --- map costs on this machine (sluice-mapcost)"
+	if [ ! -x "$tool" ]; then
+		tap fail "mapcost: $tool is missing (build first)"
+		return
+	fi
+	[ $SMOKE = 1 ] && args+=(--rounds 1 --calls 20)
+	"$tool" "${args[@]}" >"$OUT/mapcost.txt" 2>&1
+	rc=$?
+	sed 's/^/# /' "$OUT/mapcost.txt"
+	if [ "$rc" -eq 0 ] && [ "$(grep -c ' of the line above' "$OUT/mapcost.txt")" -eq 4 ]; then
+		tap ok "mapcost: every call passed and the LRU kept every insert"
+	else
+		tap fail "mapcost: sluice-mapcost exited with status $rc"
+	fi
+}
+
 # ---- 4. libpktio over veth --------------------------------------------------------------
 part_pktio() {
 	local args=(--build "$BUILD" --json "$OUT/pktio.json" --md "$OUT/pktio.md") rc
@@ -518,6 +542,7 @@ part_l7() {
 }
 
 part_sluice_bench
+part_mapcost
 part_control
 part_throughput
 part_pktio
