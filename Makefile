@@ -230,6 +230,7 @@ $(BUILD)/bench/sluice-mapcost: $(call obj,bench/mapcost/mapcost.c)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
 all: $(BUILD)/bench/sluice-mapcost $(BUILD)/bpf/mapcost.bpf.o
+$(BUILD)/bpf/mapcost.bpf.o: bench/mapcost/mapcost.h lib/common/mix64.h
 
 # ---- sluice-gen: traffic generator (bench/gen; bench/throughput.sh uses it) --
 # Its own BPF object's skeleton goes to $(BUILD)/gen, out of lib/dp's way.

@@ -26,24 +26,14 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-#define MAPCOST_READS 64   /* dependent reads per call */
-#define MAPCOST_INSERTS 16 /* dependent inserts per call */
-#define MAPCOST_PROBES 16  /* slots a lookup tries, in line */
+#include "mapcost/mapcost.h"
 
 struct mapcost_line {
-	__u64 word[8]; /* one 64-byte cache line */
+	__u64 word[MAPCOST_LINE / 8];
 };
 
-/* Set by the loader before load (the only thing in .rodata): the large
- * array's slots (the insert table's, for the inserts), the inner arrays'
- * count and slots each (inner * inner_slots about the large one's). */
-const volatile struct {
-	__u32 slots;
-	__u32 inner;
-	__u32 inner_slots;
-	__u32 flows; /* lookups: the keys of 0..flows-1 are in both tables */
-} cfg = { 1, 1, 1, 1 };
+/* the loader's (the only thing in .rodata) */
+const volatile struct mapcost_cfg cfg = { 1, 1, 1, 1 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -54,8 +44,7 @@ struct {
 
 struct mapcost_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	/* 480 lines and the array's header: at most 32 KiB, kmalloc()ed */
-	__uint(max_entries, 480);
+	__uint(max_entries, MAPCOST_INNER_SLOTS);
 	__type(key, __u32);
 	__type(value, struct mapcost_line);
 };
@@ -67,15 +56,6 @@ struct {
 	__array(values, struct mapcost_inner);
 } mapcost_outer SEC(".maps");
 
-/* lb_flows' key and value sizes (uapi/sluice/lb.h) */
-struct mapcost_key {
-	__u32 word[10];
-};
-
-struct mapcost_value {
-	__u64 a, b;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
@@ -83,14 +63,6 @@ struct {
 	__type(key, struct mapcost_key);
 	__type(value, struct mapcost_value);
 } mapcost_lru SEC(".maps");
-
-/* A slot of the array flow table: a tag (0: free) claimed by
- * compare-and-swap, the key and the value; one cache line. */
-struct mapcost_slot {
-	__u64 tag;
-	struct mapcost_key key;
-	struct mapcost_value value;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -102,25 +74,29 @@ struct {
 __u64 mapcost_seq; /* the next insert's number, across calls */
 __u64 mapcost_sink;
 
-/* splitmix64's finaliser: every key another slot, at random */
-static __always_inline __u64 mix(__u64 x)
+/* Read number @h's line: in the one array, or in one of the inner ones. */
+static __always_inline struct mapcost_line *line_at(__u64 h, int inner)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
+	__u32 o = (__u32)(h % cfg.inner), k;
+	void *map = &mapcost_one;
+
+	if (inner) {
+		map = bpf_map_lookup_elem(&mapcost_outer, &o);
+		if (!map)
+			return NULL;
+		k = (__u32)((h >> 32) % cfg.inner_slots);
+	} else {
+		k = (__u32)(h % cfg.slots);
+	}
+	return bpf_map_lookup_elem(map, &k);
 }
 
-SEC("xdp")
-int read_one(struct xdp_md *ctx)
+static __always_inline int read_chain(int inner)
 {
 	__u64 x = bpf_get_prandom_u32();
 
 	for (int i = 0; i < MAPCOST_READS; i++) {
-		__u32 k = (__u32)(mix(x) % cfg.slots);
-		struct mapcost_line *l = bpf_map_lookup_elem(&mapcost_one, &k);
+		struct mapcost_line *l = line_at(mix64(x), inner);
 
 		if (!l)
 			return XDP_ABORTED;
@@ -131,97 +107,103 @@ int read_one(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int read_one(struct xdp_md *ctx)
+{
+	return read_chain(0);
+}
+
+SEC("xdp")
 int read_inner(struct xdp_md *ctx)
 {
-	__u64 x = bpf_get_prandom_u32();
+	return read_chain(1);
+}
 
-	for (int i = 0; i < MAPCOST_READS; i++) {
-		__u64 h = mix(x);
-		__u32 o = (__u32)(h % cfg.inner);
-		__u32 k = (__u32)((h >> 32) % cfg.inner_slots);
-		struct mapcost_line *l;
-		void *inner;
+/* Flow @h (number @n) into the LRU, or into the array (@slot): a read of
+ * its slot, a compare-and-swap of the tag, then key and value.  0 when
+ * done; the next insert's key depends on it. */
+static __always_inline long insert_one(__u64 h, __u64 n, int slot)
+{
+	struct mapcost_value v = { n, 1 };
+	struct mapcost_slot *sl;
+	struct mapcost_key k;
+	__u32 idx;
+	__u64 seen;
 
-		inner = bpf_map_lookup_elem(&mapcost_outer, &o);
-		if (!inner)
+	mapcost_key_of(h, &k);
+	if (!slot)
+		return bpf_map_update_elem(&mapcost_lru, &k, &v, BPF_NOEXIST);
+	idx = (__u32)(h % cfg.slots);
+	sl = bpf_map_lookup_elem(&mapcost_slots, &idx);
+	if (!sl)
+		return -1;
+	seen = sl->tag; /* free, or taken before: claimed all the same */
+	if (__sync_val_compare_and_swap(&sl->tag, seen, h | 1) != seen)
+		return -1; /* nobody else writes here */
+	sl->key = k;
+	sl->value = v;
+	return sl->tag != (h | 1);
+}
+
+static __always_inline int insert_chain(int slot)
+{
+	__u64 s = __sync_fetch_and_add(&mapcost_seq, MAPCOST_INSERTS);
+	long dep = 0;
+
+	for (int i = 0; i < MAPCOST_INSERTS; i++) {
+		dep = insert_one(mix64(s + i + (__u64)dep), s + i, slot);
+		if (dep)
 			return XDP_ABORTED;
-		l = bpf_map_lookup_elem(inner, &k);
-		if (!l)
-			return XDP_ABORTED;
-		x += l->word[0] + 1;
 	}
-	mapcost_sink = x;
 	return XDP_PASS;
 }
 
 SEC("xdp")
 int insert_lru(struct xdp_md *ctx)
 {
-	__u64 s = __sync_fetch_and_add(&mapcost_seq, MAPCOST_INSERTS);
-	__u64 dep = 0;
-
-	for (int i = 0; i < MAPCOST_INSERTS; i++) {
-		__u64 h = mix(s + i + dep);
-		struct mapcost_key k = { .word = { (__u32)h,
-						   (__u32)(h >> 32) } };
-		struct mapcost_value v = { s + i, 1 };
-		long err;
-
-		err = bpf_map_update_elem(&mapcost_lru, &k, &v, BPF_NOEXIST);
-		if (err)
-			return XDP_ABORTED;
-		dep = (__u64)err; /* 0, known only once the insert is done */
-	}
-	return XDP_PASS;
+	return insert_chain(0);
 }
 
 SEC("xdp")
 int insert_slot(struct xdp_md *ctx)
 {
-	__u64 s = __sync_fetch_and_add(&mapcost_seq, MAPCOST_INSERTS);
-	__u64 dep = 0;
+	return insert_chain(1);
+}
 
-	for (int i = 0; i < MAPCOST_INSERTS; i++) {
-		__u64 h = mix(s + i + dep);
-		__u32 idx = (__u32)(h % cfg.slots);
+/* Flow @h's value in the LRU, or in the array (@slot: its slots in line
+ * from h, the tag, then the whole key); NULL when it is not there. */
+static __always_inline struct mapcost_value *find(__u64 h, int slot)
+{
+	struct mapcost_key k;
+
+	mapcost_key_of(h, &k);
+	if (!slot)
+		return bpf_map_lookup_elem(&mapcost_lru, &k);
+	for (__u32 p = 0; p < MAPCOST_PROBES; p++) {
+		__u32 idx = (__u32)((h + p) % cfg.slots);
 		struct mapcost_slot *sl;
-		__u64 seen, tag = h | 1;
+		int same = 1;
 
 		sl = bpf_map_lookup_elem(&mapcost_slots, &idx);
 		if (!sl)
-			return XDP_ABORTED;
-		/* a free slot or one taken before: read, then claim it */
-		seen = sl->tag;
-		if (__sync_val_compare_and_swap(&sl->tag, seen, tag) != seen)
-			return XDP_ABORTED; /* nobody else writes here */
-		sl->key.word[0] = (__u32)h;
-		sl->key.word[1] = (__u32)(h >> 32);
-		sl->value.a = s + i;
-		sl->value.b = 1;
-		dep = sl->tag != tag; /* 0; the next claim waits for this one */
+			return NULL;
+		if (sl->tag != (h | 1))
+			continue;
+		for (int w = 0; w < 10; w++)
+			same &= sl->key.word[w] == k.word[w];
+		if (same)
+			return &sl->value;
 	}
-	return XDP_PASS;
+	return NULL;
 }
 
-/* The key of flow @n, as the inserts and the loader make it. */
-static __always_inline void key_of(__u64 h, struct mapcost_key *k)
-{
-	__builtin_memset(k, 0, sizeof(*k));
-	k->word[0] = (__u32)h;
-	k->word[1] = (__u32)(h >> 32);
-}
-
-SEC("xdp")
-int lookup_lru(struct xdp_md *ctx)
+static __always_inline int lookup_chain(int slot)
 {
 	__u64 x = bpf_get_prandom_u32();
 
 	for (int i = 0; i < MAPCOST_READS; i++) {
-		struct mapcost_value *v;
-		struct mapcost_key k;
+		struct mapcost_value *v =
+			find(mix64(mix64(x) % cfg.flows), slot);
 
-		key_of(mix(mix(x) % cfg.flows), &k);
-		v = bpf_map_lookup_elem(&mapcost_lru, &k);
 		if (!v)
 			return XDP_ABORTED;
 		x += v->b; /* 1: the next lookup waits for this one */
@@ -231,39 +213,15 @@ int lookup_lru(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int lookup_lru(struct xdp_md *ctx)
+{
+	return lookup_chain(0);
+}
+
+SEC("xdp")
 int lookup_slot(struct xdp_md *ctx)
 {
-	__u64 x = bpf_get_prandom_u32();
-
-	for (int i = 0; i < MAPCOST_READS; i++) {
-		__u64 h = mix(mix(x) % cfg.flows);
-		struct mapcost_slot *found = NULL;
-		struct mapcost_key k;
-
-		key_of(h, &k);
-		for (__u32 p = 0; p < MAPCOST_PROBES; p++) {
-			__u32 idx = (__u32)((h + p) % cfg.slots);
-			struct mapcost_slot *sl;
-			int same = 1;
-
-			sl = bpf_map_lookup_elem(&mapcost_slots, &idx);
-			if (!sl)
-				return XDP_ABORTED;
-			if (sl->tag != (h | 1))
-				continue;
-			for (int w = 0; w < 10; w++)
-				same &= sl->key.word[w] == k.word[w];
-			if (same) {
-				found = sl;
-				break;
-			}
-		}
-		if (!found)
-			return XDP_ABORTED;
-		x += found->value.b;
-	}
-	mapcost_sink = x;
-	return XDP_PASS;
+	return lookup_chain(1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -28,14 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "mapcost.h"
 
-#define MAPCOST_READS 64   /* as in mapcost.bpf.c */
-#define MAPCOST_INSERTS 16 /* as in mapcost.bpf.c */
-#define MAPCOST_PROBES 16  /* as in mapcost.bpf.c */
-#define LINE 64
-/* an inner array of at most 32 KiB with its header is kmalloc()ed; the
- * template in mapcost.bpf.c has this size */
-#define INNER_SLOTS 480
 #define INSERT_SLOTS (1u << 18) /* per CPU for the LRU; the array's */
 /* the lookups: lb_flows' default (131,072 entries: 65,536 per CPU here)
  * holding the bench's 64k flows; the array four times the flows, probed
@@ -81,7 +75,8 @@ static int fill_outer(int outer_fd, __u32 n)
 	for (i = 0; i < n; i++) {
 		keys[i] = i;
 		fds[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mapcost_in", 4,
-					LINE, INNER_SLOTS, NULL);
+					MAPCOST_LINE, MAPCOST_INNER_SLOTS,
+					NULL);
 		if (fds[i] < 0) {
 			err = -errno;
 			fprintf(stderr, "sluice-mapcost: inner array %u: %s\n",
@@ -103,23 +98,6 @@ out:
 	return err;
 }
 
-/* as mapcost.bpf.c's mix() */
-static __u64 mix(__u64 x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
-struct flow_slot { /* mapcost.bpf.c's struct mapcost_slot */
-	__u64 tag;
-	__u32 key[10];
-	__u64 a, b;
-};
-
 /* Flows 0..@flows-1 into both tables, as the programs make their keys:
  * the LRU (from CPU 0: that CPU's list) and the array of @slots slots,
  * each at its hash's slot or the next free one in line. */
@@ -129,7 +107,7 @@ static int fill_flows(struct load *l, __u32 flows, __u32 slots)
 		bpf_object__find_map_by_name(l->obj, "mapcost_lru"));
 	int tab = bpf_map__fd(
 		bpf_object__find_map_by_name(l->obj, "mapcost_slots"));
-	struct flow_slot *t = calloc(slots, sizeof(*t));
+	struct mapcost_slot *t = calloc(slots, sizeof(*t));
 	__u32 *keys = calloc(slots, sizeof(*keys));
 	__u32 count = slots;
 	int err = 0;
@@ -139,25 +117,26 @@ static int fill_flows(struct load *l, __u32 flows, __u32 slots)
 		goto out;
 	}
 	for (__u32 n = 0; n < flows; n++) {
-		__u64 h = mix(n), v[2] = { n, 1 };
-		__u32 key[10] = { (__u32)h, (__u32)(h >> 32) };
+		__u64 h = mix64(n);
+		struct mapcost_value v = { n, 1 };
+		struct mapcost_key key;
 		__u32 p;
 
-		if (bpf_map_update_elem(lru, key, v, BPF_NOEXIST)) {
+		mapcost_key_of(h, &key);
+		if (bpf_map_update_elem(lru, &key, &v, BPF_NOEXIST)) {
 			err = -errno;
 			fprintf(stderr, "sluice-mapcost: LRU flow %u: %s\n", n,
 				strerror(-err));
 			goto out;
 		}
 		for (p = 0; p < MAPCOST_PROBES; p++) {
-			struct flow_slot *sl = &t[(h + p) % slots];
+			struct mapcost_slot *sl = &t[(h + p) % slots];
 
 			if (sl->tag)
 				continue;
 			sl->tag = h | 1;
-			memcpy(sl->key, key, sizeof(key));
-			sl->a = n;
-			sl->b = 1;
+			sl->key = key;
+			sl->value = v;
 			break;
 		}
 		if (p == MAPCOST_PROBES) {
@@ -195,8 +174,8 @@ struct sizes {
 static int load_one(struct load *l, const char *path, struct sizes z)
 {
 	unsigned int read_mib = z.read_mib;
-	__u32 slots = read_mib ? read_mib * (1024 * 1024 / LINE) : 1;
-	__u32 inner = read_mib ? slots / INNER_SLOTS : 1;
+	__u32 slots = read_mib ? read_mib * (1024 * 1024 / MAPCOST_LINE) : 1;
+	__u32 inner = read_mib ? slots / MAPCOST_INNER_SLOTS : 1;
 	int ncpu = libbpf_num_possible_cpus();
 	const char *bad = NULL;
 	struct bpf_map *outer;
@@ -224,13 +203,16 @@ static int load_one(struct load *l, const char *path, struct sizes z)
 		return -ENOENT;
 	}
 	{
-		/* cfg in .rodata: slots, inner, inner_slots, flows */
-		__u32 cfg[4] = { read_mib ? slots : z.table_slots, inner,
-				 INNER_SLOTS, z.flows ? z.flows : 1 };
+		struct mapcost_cfg cfg = {
+			.slots = read_mib ? slots : z.table_slots,
+			.inner = inner,
+			.inner_slots = MAPCOST_INNER_SLOTS,
+			.flows = z.flows ? z.flows : 1,
+		};
 		struct bpf_map *ro =
 			bpf_object__find_map_by_name(l->obj, ".rodata");
 
-		if (!ro || bpf_map__set_initial_value(ro, cfg, sizeof(cfg))) {
+		if (!ro || bpf_map__set_initial_value(ro, &cfg, sizeof(cfg))) {
 			fprintf(stderr,
 				"sluice-mapcost: %s: .rodata is not cfg "
 				"alone\n",
