@@ -215,6 +215,11 @@ $(BUILD)/obj/tests/tools/l7_ctl.o: CFLAGS += -Ilib/dp
 $(BUILD)/tests/tools/l7_ctl: $(BUILD)/obj/tests/tools/l7_ctl.o $(LIBDP) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
+# lb_flows reads and flushes a pinned LB flow table (lib/dp) for the tests
+$(BUILD)/obj/tests/tools/lb_flows.o: CFLAGS += -Ilib/dp
+$(BUILD)/tests/tools/lb_flows: $(BUILD)/obj/tests/tools/lb_flows.o $(LIBDP) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,libbpf)
 # bench/l7.sh's client and server (the L7 local hop, docs/l7.md)
 $(BUILD)/bench/l7bench: $(call obj,bench/l7/l7bench.c)
 	@mkdir -p $(@D)

@@ -518,11 +518,10 @@ static bool forget_flow(struct env *e, struct fig *f, enum kind k,
 
 	if (k != K_LB_SYN4)
 		return true;
-	err = bpf_map_delete_elem(dp_map_fd(e->dpl, DP_MAP_LB_FLOWS),
-				  &e->keys[i]);
-	if (!err || errno == ENOENT)
+	err = dp_lb_flow_del(e->dpl, &e->keys[i]);
+	if (!err || err == -ENOENT)
 		return true;
-	fig_invalid(f, "cannot delete the flow entry: %s", strerror(errno));
+	fig_invalid(f, "cannot delete the flow entry: %s", strerror(-err));
 	return false;
 }
 

@@ -80,7 +80,7 @@ struct lb_settings {
 	uint8_t src4[4];  /* a /24: the data path varies the last byte */
 	uint8_t src6[16]; /* a /96: it varies the last 32 bits */
 	uint32_t flow_idle_timeout_s;
-	uint32_t max_flows; /* lb_flows entries (load time) */
+	uint32_t max_flows; /* lb_flows: sized for this many (load time) */
 };
 
 /* ---- the running model ------------------------------------------------ */

@@ -220,7 +220,9 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 	     "How old the count in sluice_lb_flows is.");
 	bprintf(b, "sluice_lb_flows_age_seconds %.3f\n",
 		(double)lb_flows_age_ms(lb) / 1000);
-	gauge(b, "sluice_lb_flow_capacity", "Size of the LB flow table (LRU).",
+	gauge(b, "sluice_lb_flow_capacity",
+	      "Flows the LB flow table is sized for (lb.max_flows; twice as "
+	      "many slots).",
 	      lb_flow_capacity(lb));
 	bprintf(b,
 		"# HELP sluice_lb_slots_written_total Maglev slots written "

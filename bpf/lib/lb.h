@@ -21,6 +21,7 @@
 #include "encap.h"
 #include "l3.h"
 #include "config.h"
+#include "lb_flows.h"
 #include "lb_maps.h"
 #include "lb_second.h"
 #include "pkt.h"
@@ -46,7 +47,7 @@ struct lb_fullnat {
 /* The flow as the VIP sees it: client -> VIP. */
 struct lb_flow {
 	struct sluice_flow_key key;
-	__u32 hash;
+	__u32 hash;	 /* the VIP's Maglev hash */
 	__u8 icmp_error; /* an ICMP error about the flow */
 	__u8 tcp_flags;
 	__u8 ext; /* TCP/UDP behind IPv6 extension headers */
@@ -288,28 +289,27 @@ static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
 	if (flags & SLUICE_VIP_HASH_SRC)
 		return sluice_flow_hash((const __u32 *)fl->key.saddr, zero,
 					words, 0, 0);
-	return sluice_flow_hash(
-		(const __u32 *)fl->key.saddr, (const __u32 *)fl->key.daddr,
-		words, (__u32)fl->key.sport | (__u32)fl->key.dport << 16,
-		fl->key.proto);
+	return sluice_lb_flow_hash(&fl->key);
 }
 
-/* The flow's entry, when it names this VIP and a backend that is still up
- * (and, with an idle timeout, has been seen within it): no map write, only
- * a refresh of last_seen_ns once per LB_FLOW_REFRESH_NS (half the idle
- * timeout when that is shorter). */
+/* The flow's entry (table hash @thash; read into *@entry, the caller's
+ * scratch: the stack of sluice_xdp's calls is at its limit), when it
+ * names this VIP and a backend that is still up (and, with an idle
+ * timeout, has been seen within it): no map write, only a refresh of
+ * last_seen_ns once per LB_FLOW_REFRESH_NS (half the idle timeout when
+ * that is shorter). */
 static __always_inline const struct sluice_backend *
-lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
-	    __u32 *idp)
+lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u32 thash,
+	    __u64 now, __u32 *idp, struct lb_flow_entry *entry)
 {
 	const struct sluice_lb_config *cfg;
 	const struct sluice_backend *be;
-	struct sluice_flow *entry;
 	__u64 idle, refresh;
 	__u32 zero = 0;
+	int at;
 
-	entry = bpf_map_lookup_elem(&lb_flows, &fl->key);
-	if (!entry || entry->vip_id != vip->vip_id)
+	at = lb_flows_find(&fl->key, thash, entry);
+	if (at <= 0 || entry->vip_id != vip->vip_id)
 		return NULL;
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	idle = cfg ? cfg->flow_idle_timeout_s : 0;
@@ -329,7 +329,7 @@ lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
 			refresh = idle / 2;
 	}
 	if (clock_since(now, entry->last_seen_ns) > refresh)
-		entry->last_seen_ns = now;
+		lb_flows_touch(at, now);
 	return be;
 }
 
@@ -388,26 +388,31 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 {
 	const struct sluice_backend *be;
 	__u64 now = clock_tick_ns(); /* stamps counted in seconds */
-	struct sluice_flow nf = { .vip_id = vip->vip_id, .last_seen_ns = now };
+	struct lb_flow_entry nf = { .vip_id = vip->vip_id,
+				    .last_seen_ns = now };
+	/* the table's hash: the 5-tuple's, as the Maglev hash of a VIP
+	 * that does not hash the source alone */
+	__u32 thash = vip->flags & SLUICE_VIP_HASH_SRC ?
+			      sluice_lb_flow_hash(&fl->key) :
+			      fl->hash;
 	__u32 id = 0;
 
 	/* A connection's first packet is almost always a new flow: its
-	 * Maglev choice is inserted unless the table knows the flow
-	 * (BPF_NOEXIST leaves a known entry as it is), one hash of the key
-	 * where a lookup and then an insert took two.  A known flow, or no
+	 * Maglev choice is inserted unless the table knows the flow (the
+	 * put leaves a known entry as it is), one walk of its probes where
+	 * a lookup and then an insert took two.  A known flow, or no
 	 * choice, goes the way of every other packet below. */
 	if (!fl->icmp_error && fl->key.proto == IPPROTO_TCP &&
 	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
 		be = lb_maglev_backend(vip, fl->hash, &id);
 		nf.backend_id = id;
-		if (be && !bpf_map_update_elem(&lb_flows, &fl->key, &nf,
-					       BPF_NOEXIST)) {
+		if (be && !lb_flows_put(&fl->key, thash, &nf, 1)) {
 			lb_count_new_flow(vc, id);
 			*bep = be;
 			return id;
 		}
 	}
-	be = lb_flow_hit(vip, fl, now, &id);
+	be = lb_flow_hit(vip, fl, thash, now, &id, &nf);
 	if (be) {
 		if (vc)
 			vc->flow_hits++;
@@ -419,9 +424,12 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 		return 0;
 	*altp = lb_second_alt(vip, fl->hash, fl->key.proto, fl->tcp_flags, id,
 			      now);
+	/* nf was lb_flow_hit()'s scratch */
+	nf.vip_id = vip->vip_id;
 	nf.backend_id = id;
+	nf.last_seen_ns = now;
 	if (!fl->icmp_error && !*altp)
-		bpf_map_update_elem(&lb_flows, &fl->key, &nf, BPF_ANY);
+		lb_flows_put(&fl->key, thash, &nf, 0);
 	lb_count_new_flow(vc, id);
 	*bep = be;
 	return id;

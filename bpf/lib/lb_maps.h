@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <uapi/sluice/lb.h>
+#include <uapi/sluice/lb_flows.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -37,21 +38,18 @@ struct {
 	__type(value, struct sluice_backend);
 } lb_backends SEC(".maps");
 
-/*
- * One LRU list per CPU (BPF_F_NO_COMMON_LRU): an insert takes a node from
- * its own CPU's free list and evicts from its own list, without the common
- * LRU's global lock and list rotation.  The hash table itself is shared, so
- * a lookup finds an entry whichever CPU made it: a flow that moves CPU
- * keeps its backend.  Each CPU's list holds max_entries / CPUs entries
- * (lib/dp sizes it a multiple of the possible CPUs).
- */
+/* The flow table (uapi/sluice/lb_flows.h): 2^cfg_lb_flow_bits slots,
+ * mapped by sluiced, which counts flows without a syscall.  lib/dp sets
+ * the size and the constant together at load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, SLUICE_LB_MAX_FLOWS);
-	__type(key, struct sluice_flow_key);
-	__type(value, struct sluice_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1u << SLUICE_LB_FLOW_BITS);
+	__type(key, __u32);
+	__type(value, struct sluice_lb_flow_slot);
 } lb_flows SEC(".maps");
+
+const volatile __u32 cfg_lb_flow_bits = SLUICE_LB_FLOW_BITS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -369,33 +369,23 @@ static int pin_devmap(struct dp *dp, struct bpf_map *tx_ports)
 	return access(path, F_OK) ? bpf_map__pin(tx_ports, path) : 0;
 }
 
-/* An LRU list per CPU (lb_maps.h) gets the same share on every CPU: the
- * kernel rounds the size up to a multiple of the possible CPUs, so we ask
- * for that size, or the pinned map would not match the next time.  The
- * share goes to every *possible* CPU: on a machine with hot-plug slots
- * (a VM with 2 CPUs online and 64 possible) the online ones would reach
- * 1/32 of the table and evict live flows long before it is full, so there
- * the table keeps one common LRU instead.  A table pinned before keeps the
- * flags it was made with. */
-static int size_flows(struct bpf_map *flows, __u32 want)
+/* The flow table's slots and the programs' constant, set together
+ * (uapi/sluice/lb_flows.h): twice @max_flows, a power of two. */
+static int size_flows(struct dp *dp, __u32 max_flows)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	__u32 n;
+	int bits = sluice_lb_flow_bits(max_flows);
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	if (online > 0 && online < ncpus) {
-		pr_info("dp: lb_flows: %ld of %d possible CPUs online: one "
-			"common LRU list",
-			online, ncpus);
-		return bpf_map__set_map_flags(flows, bpf_map__map_flags(flows) & ~BPF_F_NO_COMMON_LRU) ?:
-			       bpf_map__set_max_entries(flows, want);
+	if (bits < 0) {
+		pr_err("dp: lb_flows: %u flows: not from 1 to %u", max_flows,
+		       1u << (SLUICE_LB_FLOW_BITS_MAX - 1));
+		return -EINVAL;
 	}
-	n = (want + (__u32)ncpus - 1) / (__u32)ncpus * (__u32)ncpus;
-	if (n < want) /* wrapped */
-		n = want / (__u32)ncpus * (__u32)ncpus;
-	return bpf_map__set_max_entries(flows, n);
+	dp->skel->rodata->cfg_lb_flow_bits = (__u32)bits;
+	pr_info("dp: lb_flows: %u slots for %u flows (%u MiB)", 1u << bits,
+		max_flows,
+		(unsigned int)(sizeof(struct sluice_lb_flow_slot) << bits >>
+			       20));
+	return bpf_map__set_max_entries(dp->skel->maps.lb_flows, 1u << bits);
 }
 
 /* The IPv6 /48 index's size: the map's buckets and the programs'
@@ -433,8 +423,7 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		pr_err("dp: cannot open the XDP object: %s", strerror(-err));
 		return err;
 	}
-	err = size_flows(dp->skel->maps.lb_flows, opts && opts->lb_max_flows ?
-							  opts->lb_max_flows :
+	err = size_flows(dp, opts && opts->lb_max_flows ? opts->lb_max_flows :
 							  SLUICE_LB_MAX_FLOWS);
 	if (!err && opts && opts->fib4_groups)
 		err = bpf_map__set_max_entries(dp->skel->maps.fib4_groups,
@@ -483,10 +472,11 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 		return err;
 	}
 	router_maps(dp);
-	err = dp_port_cache_open(dp)	?:
-		      dp_fib_open(dp)	?:
-		      open_ct_admin(dp) ?:
-					  open_egress(dp);
+	err = dp_port_cache_open(dp)	   ?:
+		      dp_lb_flows_open(dp) ?:
+		      dp_fib_open(dp)	   ?:
+		      open_ct_admin(dp)	   ?:
+					     open_egress(dp);
 	if (err)
 		return err;
 	/* pinned VIPs from an earlier run: count them and set their bits
@@ -572,6 +562,7 @@ int dp_open(struct dp **out, const struct dp_opts *opts)
 
 err_skel:
 	dp_fib_close(dp);
+	dp_lb_flows_close(dp);
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
@@ -592,6 +583,7 @@ void dp_close(struct dp *dp)
 		if (dp->links[i].fd >= 0)
 			close(dp->links[i].fd);
 	dp_fib_close(dp);
+	dp_lb_flows_close(dp);
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
@@ -897,6 +889,8 @@ int dp_map_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb, void *arg)
 
 	if (id >= DP_MAP_COUNT || id == DP_MAP_STATS)
 		return -EINVAL;
+	if (id == DP_MAP_LB_FLOWS) /* an array of slots: its own walk */
+		return dp_lb_flow_foreach(dp, cb, arg);
 	m = dp->maps[id];
 	if (!m)
 		return -EOPNOTSUPP;
@@ -934,7 +928,11 @@ static int count_cb(const void *k, const void *v, void *arg)
 
 int dp_map_count(struct dp *dp, enum dp_map_id id)
 {
-	int n = 0, err = dp_map_foreach(dp, id, count_cb, &n);
+	int n = 0, err;
+
+	if (id == DP_MAP_LB_FLOWS)
+		return dp_lb_flow_count(dp);
+	err = dp_map_foreach(dp, id, count_cb, &n);
 
 	return err ? err : n;
 }

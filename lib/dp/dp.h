@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <uapi/sluice/fib_p48.h>
 #include <uapi/sluice/sluice.h>
+#include "lb_flow_table.h"
 
 struct dp;
 
@@ -226,8 +227,25 @@ int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id);
  * VIP's address in it (uapi/sluice/lb.h). */
 int dp_lb_vip_bits_read(struct dp *dp, struct sluice_lb_vip_bits *b);
 __u32 dp_lb_vip_bit(const struct sluice_vip_key *k);
-/* Entries in the LRU flow table (walks it). */
+/* The flow table (uapi/sluice/lb_flows.h; lib/dp/lb_flows.c), through
+ * its mapping.  _count: the flows in it (a read of memory, no syscall);
+ * _get: @k's entry, -ENOENT without one; _put: entered as the data path
+ * would (0 new, 1 rewritten); _del: forgotten (0, -ENOENT); _foreach:
+ * every flow, as dp_map_foreach() gives DP_MAP_LB_FLOWS's (key, struct
+ * sluice_flow).  -EOPNOTSUPP where this role has no table. */
 int dp_lb_flow_count(struct dp *dp);
+int dp_lb_flow_get(struct dp *dp, const struct sluice_flow_key *k,
+		   struct sluice_flow *out);
+int dp_lb_flow_put(struct dp *dp, const struct sluice_flow_key *k,
+		   const struct sluice_flow *v);
+int dp_lb_flow_del(struct dp *dp, const struct sluice_flow_key *k);
+int dp_lb_flow_foreach(struct dp *dp, dp_key_cb cb, void *arg);
+/* The table's slots (2^bits), 0 where this role has none. */
+__u32 dp_lb_flow_slots(const struct dp *dp);
+/* Maps the flow table @fd (a pinned one, explain's copy; -EPROTO for a
+ * map that is not one) for lb_flow_table.h's calls; 0 or -errno. */
+int dp_lb_flow_table_map(int fd, struct lb_flow_table *t);
+void dp_lb_flow_table_unmap(struct lb_flow_table *t);
 /* Second chance (uapi/sluice/lb_second.h; lib/dp/lb_second.c): @vip_id's
  * previous table of @m slots, used until @until_ns (CLOCK_MONOTONIC, the
  * data path's clock); _del forgets it; _get reads lb_second. */

@@ -110,8 +110,9 @@ struct dp {
 	 * 0 for none (dp.c size_fib6_index()) */
 	unsigned int fib6_p48_bits;
 	struct sluice_port_cache *port_cache; /* mmapped (port_cache.c) */
-	struct dp_rings *rings; /* lb_ring.c: the rings it mapped */
-	__u32 fw_next;		/* fw.c: the set id given last */
+	struct dp_rings *rings;	    /* lb_ring.c: the rings it mapped */
+	struct lb_flow_table flows; /* lb_flows.c: mapped (slot NULL: none) */
+	__u32 fw_next;		    /* fw.c: the set id given last */
 };
 
 /* The conntrack administration program (dp.c), or -EOPNOTSUPP. */
@@ -149,6 +150,9 @@ void dp_port_cache_close(struct dp *dp);
 void dp_port_cache_set(struct dp *dp, __u32 ifindex,
 		       const struct sluice_iface *v);
 void dp_port_cache_del(struct dp *dp, __u32 ifindex);
+/* The flow table (lb_flows.c): mapped after the load, unmapped at close. */
+int dp_lb_flows_open(struct dp *dp);
+void dp_lb_flows_close(struct dp *dp);
 /* Maglev rings (lb_ring.c).  dp_rings_template() gives @outer (lb_rings,
  * before the load) an inner template whose rings can be mapped: the fd to
  * close after the load, or -errno.  dp_rings_free() unmaps them (dp_close). */

@@ -27,6 +27,9 @@
 
 /* Hash and LRU tables of the copy: a run adds a handful of entries. */
 #define EXPLAIN_TABLE_SIZE 4096
+/* The copy's flow table (uapi/sluice/lb_flows.h), its own size: the
+ * program's constant says how many slots its table has. */
+#define EXPLAIN_FLOW_BITS SLUICE_LB_FLOW_BITS_MIN
 
 /*
  * The maps the packet path writes (grep bpf/ for bpf_map_update_elem,
@@ -46,9 +49,10 @@ static const struct explain_private {
 	  "call would jump into the live ones (and their maps)" },
 	{ "pkt_state", false, "per-CPU scratch the stages hand on" },
 	{ "nat_scratch", false, "per-CPU scratch of NAT" },
-	{ "lb_flows", true,
-	  "a new flow is inserted, a hit refreshes last_seen_ns (the live "
-	  "entry of the flow is copied in)" },
+	{ "lb_flows", false,
+	  "a new flow is entered, a hit refreshes last_seen_ns (a small "
+	  "table of slots, emptied before every run, the live entry of the "
+	  "flow copied in)" },
 	{ "lb_vip_stats", false, "per-VIP counters" },
 	{ "lb_backend_stats", false, "per-backend counters" },
 	{ "ct", true,
@@ -92,6 +96,7 @@ static const struct explain_private {
 struct dp_explain {
 	struct dp *live;
 	struct sluice_xdp *skel;
+	struct lb_flow_table flows; /* the copy's, mapped */
 	int ncpus;
 };
 
@@ -118,6 +123,13 @@ static int wire_maps(struct dp_explain *x)
 		if (bpf_map__is_internal(map))
 			continue;
 		pm = private_of(name);
+		if (pm && map == x->skel->maps.lb_flows) {
+			err = bpf_map__set_max_entries(map,
+						       1u << EXPLAIN_FLOW_BITS);
+			if (err)
+				return err;
+			continue;
+		}
 		if (pm) {
 			if (!pm->table)
 				continue;
@@ -199,18 +211,22 @@ int dp_explain_open(struct dp *live, struct dp_explain **out)
 		goto err_skel;
 	/* the live program's load-time settings, whatever they are */
 	memcpy(x->skel->rodata, live->skel->rodata, sizeof(*x->skel->rodata));
+	x->skel->rodata->cfg_lb_flow_bits = EXPLAIN_FLOW_BITS;
 	err = sluice_xdp__load(x->skel);
 	if (err) {
 		pr_err("dp: explain: cannot load the copy: %s", strerror(-err));
 		goto err_skel;
 	}
-	err = check_private(x);
+	err = check_private(x) ?:
+		      dp_lb_flow_table_map(bpf_map__fd(x->skel->maps.lb_flows),
+					   &x->flows);
 	if (err)
 		goto err_skel;
 	*out = x;
 	return 0;
 
 err_skel:
+	dp_lb_flow_table_unmap(&x->flows);
 	sluice_xdp__destroy(x->skel);
 err_free:
 	free(x);
@@ -221,6 +237,7 @@ void dp_explain_close(struct dp_explain *x)
 {
 	if (!x)
 		return;
+	dp_lb_flow_table_unmap(&x->flows);
 	sluice_xdp__destroy(x->skel);
 	free(x);
 }
@@ -368,6 +385,7 @@ static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 		if (err)
 			return err;
 	}
+	memset(x->flows.slot, 0, sizeof(*x->flows.slot) << x->flows.bits);
 	err = copy_array(live->maps.ddos_svc_state, s->maps.ddos_svc_state);
 	if (!err)
 		err = copy_buckets(x, p);
@@ -375,11 +393,12 @@ static int prepare(struct dp_explain *x, const struct dp_explain_pkt *p,
 		return err;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
 		flow_key_of(p, &fk);
-		err = copy_entry(live->maps.lb_flows, s->maps.lb_flows, &fk,
-				 &r->lb_flow);
-		if (err < 0)
-			return err;
-		r->lb_flow_live = err;
+		r->lb_flow_live = !dp_lb_flow_get(x->live, &fk, &r->lb_flow);
+		if (r->lb_flow_live) {
+			err = lb_flow_table_put(&x->flows, &fk, &r->lb_flow);
+			if (err < 0)
+				return err;
+		}
 	}
 	ct_key_of(p, &ck);
 	err = copy_entry(live->maps.ct, s->maps.ct, &ck, &r->ct);
@@ -612,8 +631,8 @@ static int run_once(struct dp_explain *x, const struct dp_explain_pkt *p,
 			r->reason = (int)i;
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
 		flow_key_of(p, &fk);
-		r->lb_flow_after = !bpf_map_lookup_elem(
-			bpf_map__fd(x->skel->maps.lb_flows), &fk, &r->lb_flow);
+		r->lb_flow_after =
+			!lb_flow_table_get(&x->flows, &fk, &r->lb_flow);
 	}
 	ct_key_of(p, &ck);
 	r->ct_after = !bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.ct), &ck,

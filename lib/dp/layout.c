@@ -256,7 +256,7 @@ static unsigned int pinned_version(int layouts_fd, const char *name)
 
 	if (layouts_fd < 0)
 		return 1;
-	strncpy(k.name, name, sizeof(k.name) - 1);
+	memcpy(k.name, name, strnlen(name, sizeof(k.name) - 1));
 	if (bpf_map_lookup_elem(layouts_fd, &k, &v))
 		return 1;
 	return v.version;
@@ -310,12 +310,15 @@ static int move_aside(struct dp_layout_plan *plan, const char *name,
 static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		     int layouts_fd, bool *reused)
 {
-	const char *name = bpf_map__name(map);
-	unsigned int want = dp_layout_version(name), have;
+	unsigned int want = dp_layout_version(bpf_map__name(map)), have;
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	char path[PIN_PATH_MAX];
+	char path[PIN_PATH_MAX], name[BPF_OBJ_NAME_LEN * 2];
 	int fd, err;
+
+	/* a copy: reusing a pinned map (bpf_map__reuse_fd()) frees the
+	 * map's name for the kernel's, which out: below still compares */
+	snprintf(name, sizeof(name), "%s", bpf_map__name(map));
 
 	snprintf(path, sizeof(path), "%s/%s", plan->dir, name);
 	fd = bpf_obj_get(path);
@@ -332,14 +335,6 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		goto out;
 	have = pinned_version(layouts_fd, name);
 	if (have == want && same_shape(&info, map)) {
-		/* the flow table's LRU flags follow the CPUs online when it
-		 * was made (dp.c, size_flows): a pinned one keeps its own */
-		if (kind_of(name) == MAP_FLOWS &&
-		    info.map_flags != bpf_map__map_flags(map)) {
-			err = bpf_map__set_map_flags(map, info.map_flags);
-			if (err)
-				goto out;
-		}
 		*reused = true;
 		err = reuse_pinned(map, path, fd);
 		goto out;
@@ -368,11 +363,14 @@ static int check_map(struct dp_layout_plan *plan, struct bpf_map *map,
 		err = move_aside(plan, name, path, false, 0, false);
 		break;
 	case MAP_FLOWS:
-		/* an older layout (another LRU) or another lb.max_flows:
-		 * the flows move into the new table, connections stay */
-		if (info.type == BPF_MAP_TYPE_LRU_HASH &&
-		    info.key_size == sizeof(struct sluice_flow_key) &&
-		    info.value_size == sizeof(struct sluice_flow)) {
+		/* an older layout (an LRU) or another lb.max_flows: the
+		 * flows move into the new table, connections stay */
+		if ((info.type == BPF_MAP_TYPE_LRU_HASH &&
+		     info.key_size == sizeof(struct sluice_flow_key) &&
+		     info.value_size == sizeof(struct sluice_flow)) ||
+		    (info.type == BPF_MAP_TYPE_ARRAY &&
+		     (info.map_flags & BPF_F_MMAPABLE) &&
+		     info.value_size == sizeof(struct sluice_lb_flow_slot))) {
 			pr_info("dp: %s: pinned layout %u, %u entries; this "
 				"build has %u, %u entries: flows carried over",
 				name, have, info.max_entries, want,

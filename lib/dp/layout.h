@@ -28,9 +28,9 @@ int dp_layout_commit(struct dp_layout_plan *plan, struct bpf_object *obj);
 void dp_layout_abort(struct dp_layout_plan *plan);
 void dp_layout_free(struct dp_layout_plan *plan);
 
-/* Copies every flow of the LB flow table pinned at @old_path into @new_fd,
- * each CPU inserting its share so that no CPU's LRU list overflows
- * (layout_flows.c).  The number copied or -errno. */
+/* Enters every flow of the LB flow table pinned at @old_path (an LRU of
+ * layout 1 or 2, or a table of slots of another size) into the table
+ * @new_fd (layout_flows.c).  The number copied or -errno. */
 int dp_layout_copy_flows(const char *old_path, int new_fd);
 
 /* The layout version this build gives map @name (1 for unknown names). */

@@ -3,22 +3,20 @@
  * Carrying the LB flow table over to a new layout or size (layout.c), so
  * that an upgrade keeps every connection on its backend.
  *
- * The new table has an LRU list per CPU (BPF_F_NO_COMMON_LRU) and an
- * insert from user space takes its node from the list of the CPU it runs
- * on, which holds max_entries / CPUs nodes: inserting a full table from
- * one CPU would evict most of it again.  So each batch read from the old
- * table is inserted in shares, this thread moved to each CPU it may run on
- * in turn.  Flows the old program makes between the copy and the attach
- * of the new one are not copied: their next packet picks by Maglev again,
- * which gives the same backend unless the VIP's table changed meanwhile.
+ * The old table is an LRU hash (layouts 1 and 2, read in batches) or a
+ * table of slots of another size (layout 3, read through a mapping); each
+ * flow is entered into the new table as the data path would enter it
+ * (lb_flow_table.c).  The new program is not attached yet, so nothing
+ * else writes the new table meanwhile.  Flows the old program makes
+ * between the copy and the attach of the new one are not copied: their
+ * next packet picks by Maglev again, which gives the same backend unless
+ * the VIP's table changed meanwhile.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <uapi/sluice/lb.h>
+#include "dp_internal.h"
 #include "layout.h"
 
 #define COPY_BATCH 4096
@@ -26,74 +24,36 @@
 struct flow_batch {
 	struct sluice_flow_key keys[COPY_BATCH];
 	struct sluice_flow vals[COPY_BATCH];
-	struct sluice_flow_key share_keys[COPY_BATCH];
-	struct sluice_flow share_vals[COPY_BATCH];
 };
 
-/* Inserts @n entries: share @k of @nshares from CPU @cpu. */
-static int insert_share(int fd, struct flow_batch *b, __u32 n, int cpu, __u32 k,
-			__u32 nshares)
-{
-	cpu_set_t one;
-	__u32 m = 0, count;
+struct copy {
+	struct lb_flow_table *to;
+	int copied;
+};
 
-	for (__u32 i = k; i < n; i += nshares) {
-		b->share_keys[m] = b->keys[i];
-		b->share_vals[m] = b->vals[i];
-		m++;
-	}
-	if (!m)
-		return 0;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
-		return -errno;
-	count = m;
-	if (!bpf_map_update_batch(fd, b->share_keys, b->share_vals, &count,
-				  NULL))
-		return 0;
-	for (__u32 i = 0; i < m; i++) /* no batch updates: one by one */
-		if (bpf_map_update_elem(fd, &b->share_keys[i],
-					&b->share_vals[i], BPF_ANY))
-			return -errno;
+static int copy_one(const struct sluice_flow_key *k,
+		    const struct sluice_flow *v, void *arg)
+{
+	struct copy *c = arg;
+	int rc = lb_flow_table_put(c->to, k, v);
+
+	if (rc < 0)
+		return rc;
+	c->copied++;
 	return 0;
 }
 
-static int insert_spread(int fd, struct flow_batch *b, __u32 n,
-			 const cpu_set_t *allowed)
+/* An LRU hash of layout 1 or 2: batches of (key, struct sluice_flow). */
+static int copy_lru(int old_fd, struct copy *c)
 {
-	__u32 nshares = (__u32)CPU_COUNT(allowed), k = 0;
-	int err;
-
-	for (int cpu = 0; cpu < CPU_SETSIZE && k < nshares; cpu++) {
-		if (!CPU_ISSET(cpu, allowed))
-			continue;
-		err = insert_share(fd, b, n, cpu, k++, nshares);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-int dp_layout_copy_flows(const char *old_path, int new_fd)
-{
-	struct flow_batch *b = NULL;
-	cpu_set_t allowed;
-	__u32 token, count;
+	struct flow_batch *b = calloc(1, sizeof(*b));
 	bool first = true, done = false;
-	int old_fd, copied = 0, err = 0;
+	__u32 token, count;
+	int err = 0;
 
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return -errno;
-	old_fd = bpf_obj_get(old_path);
-	if (old_fd < 0)
-		return -errno;
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (!done) {
+	if (!b)
+		return -ENOMEM;
+	while (!done && !err) {
 		count = COPY_BATCH;
 		err = bpf_map_lookup_batch(old_fd, first ? NULL : &token,
 					   &token, b->keys, b->vals, &count,
@@ -103,17 +63,39 @@ int dp_layout_copy_flows(const char *old_path, int new_fd)
 			done = true;
 			err = 0;
 		}
-		if (err)
-			break;
-		err = insert_spread(new_fd, b, count, &allowed);
-		if (err)
-			break;
-		copied += (int)count;
+		for (__u32 i = 0; i < count && !err && !(err < 0); i++)
+			err = copy_one(&b->keys[i], &b->vals[i], c);
 	}
-	if (sched_setaffinity(0, sizeof(allowed), &allowed) && !err)
-		err = -errno;
-out:
 	free(b);
+	return err;
+}
+
+int dp_layout_copy_flows(const char *old_path, int new_fd)
+{
+	struct lb_flow_table to = {}, from = {};
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct copy c = { &to, 0 };
+	int old_fd, err;
+
+	old_fd = bpf_obj_get(old_path);
+	if (old_fd < 0)
+		return -errno;
+	err = dp_lb_flow_table_map(new_fd, &to);
+	if (!err && bpf_obj_get_info_by_fd(old_fd, &info, &len))
+		err = -errno;
+	if (err)
+		goto out;
+	if (info.type == BPF_MAP_TYPE_LRU_HASH) {
+		err = copy_lru(old_fd, &c);
+	} else {
+		err = dp_lb_flow_table_map(old_fd, &from);
+		if (!err)
+			err = lb_flow_table_foreach(&from, copy_one, &c);
+	}
+out:
+	dp_lb_flow_table_unmap(&from);
+	dp_lb_flow_table_unmap(&to);
 	close(old_fd);
-	return err ? err : copied;
+	return err ? err : c.copied;
 }

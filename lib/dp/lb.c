@@ -137,8 +137,3 @@ int dp_lb_stats_clear(struct dp *dp, __u32 vip_id, __u32 backend_id)
 			      err;
 	return err;
 }
-
-int dp_lb_flow_count(struct dp *dp)
-{
-	return dp_map_count(dp, DP_MAP_LB_FLOWS);
-}

@@ -23,7 +23,7 @@
 #include "runner.h"
 
 #define OLD_REASONS 35
-#define OLD_FLOWS 3000 /* more than one CPU's share of a smaller table */
+#define OLD_FLOWS 3000 /* enough that probes of different flows meet */
 
 static char pin[128];
 
@@ -109,10 +109,11 @@ static int old_flows(int fd)
 }
 
 /* Every flow of the old table is in this build's, as it was, and the
- * table has an LRU list per CPU. */
-static bool flows_kept(struct dp *dp, __u32 max_entries)
+ * table is one of slots (uapi/sluice/lb_flows.h) sized for @max_flows. */
+static bool flows_kept(struct dp *dp, __u32 max_flows)
 {
 	int fd = dp_map_fd(dp, DP_MAP_LB_FLOWS);
+	__u32 slots = 1u << sluice_lb_flow_bits(max_flows);
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	struct sluice_flow_key k;
@@ -125,18 +126,19 @@ static bool flows_kept(struct dp *dp, __u32 max_entries)
 	}
 	for (__u32 i = 0; i < OLD_FLOWS; i++) {
 		old_flow(i, &k, &v);
-		if (bpf_map_lookup_elem(fd, &k, &got) ||
+		if (dp_lb_flow_get(dp, &k, &got) ||
 		    memcmp(&got, &v, sizeof(v))) {
 			diag("lb_flows: flow %u lost or changed\n", i);
 			return false;
 		}
 	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    !(info.map_flags & BPF_F_NO_COMMON_LRU) ||
-	    info.max_entries != max_entries) {
-		diag("lb_flows: flags %#x, %u entries; want "
-		     "BPF_F_NO_COMMON_LRU, %u\n",
-		     info.map_flags, info.max_entries, max_entries);
+	    info.type != BPF_MAP_TYPE_ARRAY ||
+	    !(info.map_flags & BPF_F_MMAPABLE) || info.max_entries != slots ||
+	    dp_lb_flow_slots(dp) != slots) {
+		diag("lb_flows: type %u, flags %#x, %u entries; want an "
+		     "mmapable array of %u\n",
+		     info.type, info.map_flags, info.max_entries, slots);
 		return false;
 	}
 	return true;
@@ -272,8 +274,8 @@ void layout_run_all(struct env *e)
 	     counted(dp, 3, SLUICE_PASS_VLAN_OFFLOADED, 0);
 	tap(e, ok, "layout: counters carried over to the same reasons");
 	tap(e, !err && flows_kept(dp, SLUICE_LB_MAX_FLOWS),
-	    "layout: lb_flows layout 1 -> 2 (an LRU per CPU): every flow "
-	    "carried over");
+	    "layout: lb_flows layout 1 (an LRU) -> 3 (a table of slots): "
+	    "every flow carried over");
 	tap(e,
 	    !err && !exists("decap_stats") && !exists("old_stats") &&
 		    !exists("old_ifaces") && !exists("old_lb_flows"),
@@ -316,7 +318,8 @@ void layout_run_all(struct env *e)
 				   .pin_dir = pin,
 				   .lb_max_flows = 2 * SLUICE_LB_MAX_FLOWS });
 	tap(e, !err && flows_kept(dp, 2 * SLUICE_LB_MAX_FLOWS),
-	    "layout: another lb.max_flows: the flows carried over");
+	    "layout: another lb.max_flows (a table twice the size): the "
+	    "flows carried over");
 	dp_close(dp);
 	dp = NULL;
 

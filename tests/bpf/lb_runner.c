@@ -477,9 +477,7 @@ bool lb_quiet_ok(struct env *e)
 static int flow_entry(struct lb_env *l, const struct sluice_flow_key *k,
 		      struct sluice_flow *v)
 {
-	return bpf_map_lookup_elem(dp_map_fd(l->e->dp, DP_MAP_LB_FLOWS), k, v) ?
-		       -errno :
-		       0;
+	return dp_lb_flow_get(l->e->dp, k, v);
 }
 
 /* VIP @id out of lb_vips or back in, as the table defines it; its Maglev
@@ -505,7 +503,6 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 {
 	struct vip_state *vs = fx->vip ? &l->vips[fx->vip] : NULL;
 	__u32 slot = vs && vs->m ? hash % vs->m : 0;
-	int fd = dp_map_fd(l->e->dp, DP_MAP_LB_FLOWS);
 	struct model_flow *mf = model_find(l, k);
 	struct sluice_flow v;
 	__u64 now = mono_ns();
@@ -547,15 +544,17 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 		v.last_seen_ns =
 			age > 0 && (__u64)age >= now ? 1 : now - (__u64)age;
 		l->aged_ns = v.last_seen_ns;
-		return bpf_map_update_elem(fd, k, &v, BPF_EXIST) ? -errno : 0;
+		err = dp_lb_flow_put(l->e->dp, k, &v);
+		return err == 1 ? 0 : err < 0 ? err : -ENOENT;
 	case ACT_FLOW_PUT:
 		v = (struct sluice_flow){
 			.backend_id = next_be(vs->d, vs->ring[slot]),
 			.vip_id = a->a,
 			.last_seen_ns = now,
 		};
-		if (bpf_map_update_elem(fd, k, &v, BPF_ANY))
-			return -errno;
+		err = dp_lb_flow_put(l->e->dp, k, &v);
+		if (err < 0)
+			return err;
 		return model_put(l, k, v.backend_id, v.vip_id);
 	case ACT_SRC:
 		l->cfg.have_src4 = (__u8)a->a;
@@ -1001,7 +1000,6 @@ static bool perf_loop(struct lb_env *l, struct lb_perf_run *ack,
 		      unsigned int calls)
 {
 	struct dp_floor *floor = dp_floor_open();
-	int fd = dp_map_fd(l->e->dp, DP_MAP_LB_FLOWS);
 	bool ok = floor != NULL;
 
 	if (!floor)
@@ -1012,7 +1010,8 @@ static bool perf_loop(struct lb_env *l, struct lb_perf_run *ack,
 		ok = perf_call(l, ack) &&
 		     floor_call(l, dp_floor_pass_fd(floor), &ack->c.in,
 				floor_ns) &&
-		     !bpf_map_delete_elem(fd, &syn->c.key) && perf_call(l, syn);
+		     !dp_lb_flow_del(l->e->dp, &syn->c.key) &&
+		     perf_call(l, syn);
 	dp_floor_close(floor);
 	return ok;
 }

@@ -8,6 +8,8 @@ set -uo pipefail
 
 SLUICED=${SLUICED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sluiced}
 SLUICECTL=${SLUICECTL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sluicectl}
+# the LB flow table's reader (tests/tools/lb_flows.c), of the same build
+FLOWS="$(dirname "$SLUICED")/tests/tools/lb_flows"
 T_ID="sl$$"			# unique per test run: names never collide
 T_TMP=$(mktemp -d "/tmp/sluice-test.XXXXXX")
 T_NETNS=()

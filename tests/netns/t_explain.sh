@@ -46,7 +46,7 @@ d = json.load(sys.stdin)
 print(sorted((i["name"], r["reason"], r["packets"]) for i in d["interfaces"]
              for r in i["reasons"] if r["reason"] in
              ("fwd_lb", "fwd_redirect", "pass_no_route", "drop_fw_rule")))')
-	flows=$(bpftool -j map dump pinned "$PIN_lb/lb_flows" | "$T_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	flows=$("$FLOWS" "$PIN_lb/lb_flows" count)
 	ct=$(api lb /v1/conntrack/count)
 	echo "$c flows=$flows ct=$ct"
 }
@@ -117,19 +117,7 @@ s.sendall(b"GET / HTTP/1.0\r\n\r\n")
 print(s.recv(4096).split(b"\r\n\r\n")[-1].decode().strip())' >"$T_TMP/conn.out" 2>&1
 check "a real connection through the VIP ($(tr '\n' ' ' <"$T_TMP/conn.out"))" \
 	grep -q '^b[12]$' "$T_TMP/conn.out"
-live_be=$(bpftool -j map dump pinned "$PIN_lb/lb_flows" | "$T_PY" -c '
-import json, sys
-for e in json.load(sys.stdin):
-    f = e.get("formatted")
-    if f:
-        k, v = f["key"], f["value"]
-        if k["sport"] == __import__("socket").htons(45678):
-            print(v["backend_id"])
-    else:
-        k = bytes(int(x, 16) for x in e["key"])
-        v = bytes(int(x, 16) for x in e["value"])
-        if k[32:34] == (45678).to_bytes(2, "big"):
-            print(int.from_bytes(v[0:4], "little"))')
+live_be=$("$FLOWS" "$PIN_lb/lb_flows" dump | awk '$2 == 45678 {print $7}')
 ex 198.18.1.2:45678 $VIP:8080/tcp --ack --in l0
 check "established: from the flow table, backend ${live_be:-?} as the live table has it" \
 	exq "d['lb']['from'] == 'flow_table' and str(d['lb']['backend_id']) == '${live_be:-none}'"

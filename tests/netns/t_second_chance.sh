@@ -113,19 +113,7 @@ PYEOF
 # every flow, as a node that just started or another node would); prints
 # how many.
 flush_flows() {
-	"$T_PY" - "$PIN_lb/lb_flows" <<'PYEOF'
-import json, subprocess, sys
-pin = sys.argv[1]
-out = subprocess.run(["bpftool", "-j", "map", "dump", "pinned", pin],
-                     capture_output=True, text=True, check=True).stdout
-n = 0
-for e in json.loads(out or "[]"):
-    key = e["key"]
-    subprocess.run(["bpftool", "map", "delete", "pinned", pin, "key", "hex"] +
-                   [k.replace("0x", "") for k in key], check=True)
-    n += 1
-print(n)
-PYEOF
+	"$FLOWS" "$PIN_lb/lb_flows" flush
 }
 
 client_start() { # TAG N

@@ -25,9 +25,9 @@
 	2		   /* 2: SLUICE_REASON_SLOTS per slot,
 					 * decapsulation reasons included */
 #define SLUICE_LAYOUT_LB 1 /* every lb_* map but lb_flows */
-#define SLUICE_LAYOUT_LB_FLOWS                                                 \
-	2 /* 2: BPF_F_NO_COMMON_LRU (an LRU list per
-					 * CPU); entries carried over */
+/* lb_flows: 2, an LRU list per CPU; 3, a table of slots of our own
+ * (uapi/sluice/lb_flows.h).  Entries carried over from 1 and 2. */
+#define SLUICE_LAYOUT_LB_FLOWS 3
 #define SLUICE_LAYOUT_LOCAL_ADDRS 1
 #define SLUICE_LAYOUT_PORT_CACHE 1
 #define SLUICE_LAYOUT_FIB 1  /* fib4_*, fib6_*, fib_nhgs, fib_nhs */

@@ -12,19 +12,20 @@
 #ifndef SLUICE_UAPI_SLUICE_H
 #define SLUICE_UAPI_SLUICE_H
 
-#include "limits.h"  /* compile-time limits */
-#include "reasons.h" /* why a packet got its verdict (an ABI) */
-#include "stats.h"   /* verdict counters */
-#include "route.h"   /* routes, next hops, neighbours, ports */
-#include "lb.h"	     /* load balancer */
-#include "decap.h"   /* backend side of the load balancer */
-#include "fib.h"     /* the compiled forwarding table */
-#include "ct.h"	     /* connection tracking */
-#include "ddos.h"    /* DDoS guard */
-#include "fw.h"	     /* the stateful firewall's rule sets */
-#include "steer.h"   /* steering to AF_XDP sockets */
-#include "l7.h"	     /* the L7 local hop (sockmap, sk_msg) */
-#include "layout.h"  /* layout versions of the pinned maps */
-#include "trace.h"   /* per-packet trace */
+#include "limits.h"   /* compile-time limits */
+#include "reasons.h"  /* why a packet got its verdict (an ABI) */
+#include "stats.h"    /* verdict counters */
+#include "route.h"    /* routes, next hops, neighbours, ports */
+#include "lb.h"	      /* load balancer */
+#include "lb_flows.h" /* its flow table */
+#include "decap.h"    /* backend side of the load balancer */
+#include "fib.h"      /* the compiled forwarding table */
+#include "ct.h"	      /* connection tracking */
+#include "ddos.h"     /* DDoS guard */
+#include "fw.h"	      /* the stateful firewall's rule sets */
+#include "steer.h"    /* steering to AF_XDP sockets */
+#include "l7.h"	      /* the L7 local hop (sockmap, sk_msg) */
+#include "layout.h"   /* layout versions of the pinned maps */
+#include "trace.h"    /* per-packet trace */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
