@@ -25,8 +25,9 @@
  * BUSY), write the rest, then the new tag, so no two CPUs write one slot
  * and a reader either misses or sees the whole flow.  A reader checks the
  * tag, the whole key, then reads the slot and checks the tag again.
- * User space writes only to tables no program runs on (the carry-over at
- * an upgrade, explain's copy, tests) and deletes by tagging GONE.
+ * User space enters flows only into tables no program runs on (the
+ * carry-over at an upgrade, explain's copy, tests); it deletes, also from
+ * a live table, by claiming the slot and tagging it GONE.
  */
 #ifndef SLUICE_UAPI_LB_FLOWS_H
 #define SLUICE_UAPI_LB_FLOWS_H
