@@ -63,7 +63,7 @@ static int copy_lru(int old_fd, struct copy *c)
 			done = true;
 			err = 0;
 		}
-		for (__u32 i = 0; i < count && !err && !(err < 0); i++)
+		for (__u32 i = 0; i < count && !err; i++)
 			err = copy_one(&b->keys[i], &b->vals[i], c);
 	}
 	free(b);
