@@ -190,6 +190,9 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBSLUICED) \
 		       $(LIBFIB) $(LIBFW) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+# the fuzz targets' data path, whose LB flow table is plain memory
+$(BUILD)/tests/unit/test_lb_flows_api: $(call obj,tests/fuzz/fake_dp.c)
+$(BUILD)/obj/tests/unit/test_lb_flows_api.o: CFLAGS += -Itests/fuzz
 $(BPFT_BIN): $(call obj,$(BPFT_SRCS)) $(LIBDP) $(LIBPKTGEN) $(LIBMAGLEV) \
 	     $(LIBGRAPH) $(LIBPKTIO) $(LIBFIBREAD) $(LIBFIB) \
 	     $(LIBFW) $(LIBCOMMON)

@@ -409,6 +409,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			conn, MHD_GET_ARGUMENT_KIND, "limit");
 		q.cursor = MHD_lookup_connection_value(
 			conn, MHD_GET_ARGUMENT_KIND, "cursor");
+		q.vip = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "vip");
+		q.backend = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, "backend");
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
 					  query_key, &q);
 		q.body = r->body;

@@ -89,6 +89,8 @@ struct api_query {
 	const char *dev;    /* ?dev=IFNAME */
 	/* /v1/conntrack: the filter and the page */
 	const char *src, *dst, *proto, *state, *limit, *cursor;
+	/* /v1/lb/flows: the filter (with src, limit, cursor) */
+	const char *vip, *backend;
 	/* every argument's name, as sent (the first API_QUERY_KEYS; n_keys
 	 * counts them all): a resource that must not ignore a misspelt
 	 * one (a flush) refuses what it does not know */

@@ -62,6 +62,8 @@ static const struct api_route routes[] = {
 	  .handler = get_metrics,
 	  .content_type = "text/plain; version=0.0.4" },
 	LB_ROUTE("GET", "/v1/lb", api_get_lb),
+	LB_ROUTE("GET", "/v1/lb/flows", api_get_lb_flows),
+	LB_ROUTE("DELETE", "/v1/lb/flows", api_del_lb_flows),
 	LB_ROUTE("GET", "/v1/vips", api_get_vips),
 	LB_ROUTE("POST", "/v1/vips", api_post_vip),
 	LB_ROUTE("GET", "/v1/vips/{vip}", api_get_vip),

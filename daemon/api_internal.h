@@ -70,6 +70,8 @@ api_handler api_get_status, api_get_interfaces, api_get_routes,
 api_handler api_get_lb, api_get_vips, api_post_vip, api_get_vip, api_del_vip,
 	api_get_backends, api_post_backend, api_put_backends, api_get_backend,
 	api_del_backend, api_patch_backend;
+/* The flow table's (api_lb_flows.c, docs/lb-api.md "Flows"). */
+api_handler api_get_lb_flows, api_del_lb_flows;
 
 /* Conntrack's (api_ct.c, docs/conntrack.md). */
 api_handler api_get_conntrack, api_del_conntrack, api_get_conntrack_count,

@@ -1019,4 +1019,5 @@ const struct lb_dp_ops lb_dp_bpf = {
 	.fullnat_set = fullnat_set_bpf,
 	.second_set = dp_lb_second_set,
 	.second_del = dp_lb_second_del,
+	.flow_table = dp_lb_flow_table,
 };

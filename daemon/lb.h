@@ -140,6 +140,9 @@ struct lb_dp_ops {
 	int (*second_set)(struct dp *dp, __u32 vip_id, __u32 m,
 			  const __u32 *table, __u64 until_ns);
 	int (*second_del)(struct dp *dp, __u32 vip_id);
+	/* The flow table's memory (lb_flow_table.h), which /v1/lb/flows
+	 * walks and deletes from.  NULL in fakes that have none. */
+	int (*flow_table)(struct dp *dp, struct lb_flow_table *out);
 };
 
 extern const struct lb_dp_ops lb_dp_bpf;

@@ -242,6 +242,9 @@ int dp_lb_flow_del(struct dp *dp, const struct sluice_flow_key *k);
 int dp_lb_flow_foreach(struct dp *dp, dp_key_cb cb, void *arg);
 /* The table's slots (2^bits), 0 where this role has none. */
 __u32 dp_lb_flow_slots(const struct dp *dp);
+/* The mapped table itself, for lb_flow_table.h's walk (sluiced's
+ * /v1/lb/flows): -EOPNOTSUPP where this role has none. */
+int dp_lb_flow_table(struct dp *dp, struct lb_flow_table *out);
 /* Maps the flow table @fd (a pinned one, explain's copy; -EPROTO for a
  * map that is not one) for lb_flow_table.h's calls; 0 or -errno. */
 int dp_lb_flow_table_map(int fd, struct lb_flow_table *t);

@@ -160,6 +160,23 @@ int lb_flow_table_foreach(const struct lb_flow_table *t, lb_flow_cb cb,
 	return 0;
 }
 
+int lb_flow_table_walk(const struct lb_flow_table *t, __u32 from,
+		       lb_flow_at_cb cb, void *arg)
+{
+	struct sluice_flow_key k;
+	struct sluice_flow v;
+	int err;
+
+	for (size_t i = from; i < (size_t)1 << t->bits; i++) {
+		if (!read_slot(&t->slot[i], &k, &v))
+			continue;
+		err = cb((__u32)i, &k, &v, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 long lb_flow_table_count(const struct lb_flow_table *t)
 {
 	long n = 0;

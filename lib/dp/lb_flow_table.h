@@ -34,6 +34,13 @@ typedef int (*lb_flow_cb)(const struct sluice_flow_key *k,
  * skipped); a nonzero return of @cb stops the walk and is returned. */
 int lb_flow_table_foreach(const struct lb_flow_table *t, lb_flow_cb cb,
 			  void *arg);
+typedef int (*lb_flow_at_cb)(__u32 slot, const struct sluice_flow_key *k,
+			     const struct sluice_flow *v, void *arg);
+/* The flows from slot @from on, in slot order, each with its slot (a
+ * walk a page at a time: the next page starts after the last slot given);
+ * a nonzero return of @cb stops the walk and is returned. */
+int lb_flow_table_walk(const struct lb_flow_table *t, __u32 from,
+		       lb_flow_at_cb cb, void *arg);
 /* Slots holding a flow. */
 long lb_flow_table_count(const struct lb_flow_table *t);
 

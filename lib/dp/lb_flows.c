@@ -75,6 +75,14 @@ __u32 dp_lb_flow_slots(const struct dp *dp)
 	return dp->flows.slot ? 1u << dp->flows.bits : 0;
 }
 
+int dp_lb_flow_table(struct dp *dp, struct lb_flow_table *out)
+{
+	if (!dp->flows.slot)
+		return -EOPNOTSUPP;
+	*out = dp->flows;
+	return 0;
+}
+
 int dp_lb_flow_get(struct dp *dp, const struct sluice_flow_key *k,
 		   struct sluice_flow *out)
 {

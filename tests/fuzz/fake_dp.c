@@ -11,15 +11,25 @@ struct dp *fuzz_dp_new(void)
 {
 	struct dp *dp = calloc(1, sizeof(*dp));
 
-	if (dp) {
-		dp->role = DP_ROLE_ROUTER;
-		dp->ncpus = 1;
+	if (!dp)
+		return NULL;
+	dp->role = DP_ROLE_ROUTER;
+	dp->ncpus = 1;
+	/* the LB flow table is memory, not a map: a small one, empty */
+	dp->flows.bits = SLUICE_LB_FLOW_BITS_MIN;
+	dp->flows.slot =
+		calloc((size_t)1 << dp->flows.bits, sizeof(*dp->flows.slot));
+	if (!dp->flows.slot) {
+		free(dp);
+		return NULL;
 	}
 	return dp;
 }
 
 void fuzz_dp_free(struct dp *dp)
 {
+	if (dp)
+		free(dp->flows.slot);
 	free(dp);
 }
 
@@ -312,6 +322,8 @@ const struct lb_dp_ops fuzz_lb_ops = {
 	.backend_stats = lb_stats,
 	.flow_count = fk_flow_count,
 	.map_foreach = map_foreach,
+	/* lib/dp's own: the table fuzz_dp_new() gave dp->flows */
+	.flow_table = dp_lb_flow_table,
 };
 
 /* ---- NAT ---- */

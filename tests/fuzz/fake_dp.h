@@ -4,8 +4,10 @@
  * lib/dp call a handler makes directly fails cleanly with -EOPNOTSUPP
  * (dp_fd() finds no map), and ops tables for the subsystems that take
  * one (state, LB, NAT, conntrack) that accept every write and read back
- * nothing, so that the handlers' accepted paths run too.  No BPF, no
- * syscalls.
+ * nothing, so that the handlers' accepted paths run too, and an empty
+ * LB flow table of 2,048 slots in plain memory (dp->flows), which
+ * /v1/lb/flows walks as it walks the mapped one.  No BPF, no syscalls.
+ * tests/unit/test_lb_flows_api.c uses it too.
  */
 #ifndef SLUICE_FUZZ_FAKE_DP_H
 #define SLUICE_FUZZ_FAKE_DP_H

@@ -219,6 +219,8 @@ static void query_set(struct api_query *q, const char *key, const char *val)
 		{ "state", offsetof(struct api_query, state) },
 		{ "limit", offsetof(struct api_query, limit) },
 		{ "cursor", offsetof(struct api_query, cursor) },
+		{ "vip", offsetof(struct api_query, vip) },
+		{ "backend", offsetof(struct api_query, backend) },
 	};
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {

@@ -106,6 +106,13 @@ API = [
      'GET /v1/vips/[2001:db8:100::1]:443/tcp/backends/\n',
      'POST /v1/vips/[2001:db8:100::1]:443/tcp/backends/\n{"address": '
      '"2001:db8:2::11"}'],
+    ['POST /v1/vips\n{"address": "198.18.100.1", "port": 80, "protocol": '
+     '"tcp", "backends": [{"address": "198.18.2.11"}]}',
+     'GET /v1/lb/flows?vip=198.18.100.1:80/tcp&backend=198.18.2.11'
+     '&src=198.18.1.0/24&limit=10\n',
+     'GET /v1/lb/flows?cursor=2047&limit=1\n',
+     'DELETE /v1/lb/flows?vip=1&backend=198.18.2.11&src=198.18.1.2\n',
+     'DELETE /v1/lb/flows\n'],
     ['GET /v1/node\n', 'POST /v1/node/drain\n{"grace_s": 5}',
      'POST /v1/node/undrain\n'],
     ['GET /v1/conntrack?src=198.18.1.0/24&proto=udp&state=established&limit=10\n',

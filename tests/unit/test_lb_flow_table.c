@@ -4,6 +4,7 @@
  * reachable, a full group evicts its oldest and never answers with
  * another flow's entry, and the table's size for a number of flows. */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +202,72 @@ static void test_foreach_skips_other_slots(void **state)
 	table_free(t);
 }
 
+static const struct lb_flow_table *walk_table;
+
+static bool t_slot_holds(__u32 slot, const struct sluice_flow_key *k)
+{
+	return !memcmp(&walk_table->slot[slot].key, k, sizeof(*k));
+}
+
+struct pages {
+	__u32 limit, n, last;
+	bool started;
+	unsigned int seen[64]; /* flow number -> times given */
+};
+
+/* A page of @limit flows, as sluiced's /v1/lb/flows takes one. */
+static int page_cb(__u32 slot, const struct sluice_flow_key *k,
+		   const struct sluice_flow *v, void *arg)
+{
+	struct pages *p = arg;
+	unsigned int i = ntohs(k->sport) - 1024u;
+
+	assert_true(i < 64);
+	assert_int_equal(v->last_seen_ns, val_of(i).last_seen_ns);
+	/* in slot order, each flow at its own slot */
+	if (p->started)
+		assert_true(slot > p->last);
+	p->started = true;
+	assert_true(t_slot_holds(slot, k));
+	p->seen[i]++;
+	p->last = slot;
+	return ++p->n >= p->limit;
+}
+
+/* A walk a page at a time from the slot after the last one given gives
+ * every flow once, and starting past the end gives none. */
+static void test_walk_in_pages(void **state)
+{
+	struct lb_flow_table *t = table_new();
+	struct pages p = { .limit = 7 };
+	__u32 from = 0;
+	int pages = 0, r;
+
+	(void)state;
+	walk_table = t;
+	for (unsigned int i = 0; i < 50; i++) {
+		struct sluice_flow_key k = key_of(i);
+		struct sluice_flow v = val_of(i);
+
+		assert_int_equal(lb_flow_table_put(t, &k, &v), 0);
+	}
+	do {
+		p.n = 0;
+		r = lb_flow_table_walk(t, from, page_cb, &p);
+		from = p.last + 1;
+		pages++;
+	} while (r == 1);
+	assert_int_equal(r, 0);
+	assert_int_equal(pages, 8); /* 7 full pages and one of 1 */
+	for (unsigned int i = 0; i < 64; i++)
+		assert_int_equal(p.seen[i], i < 50 ? 1 : 0);
+	p.n = 0;
+	assert_int_equal(lb_flow_table_walk(t, 1u << BITS, page_cb, &p), 0);
+	assert_int_equal(p.n, 0);
+	walk_table = NULL;
+	table_free(t);
+}
+
 /* A slot another writer holds (BUSY) is neither found nor taken. */
 static void test_busy_slot(void **state)
 {
@@ -243,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_delete_keeps_the_chain),
 		cmocka_unit_test(test_full_table_evicts_oldest),
 		cmocka_unit_test(test_foreach_skips_other_slots),
+		cmocka_unit_test(test_walk_in_pages),
 		cmocka_unit_test(test_busy_slot),
 		cmocka_unit_test(test_bits),
 	};

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The load balancer's flow table (docs/lb-api.md "Flows"):
+ *   GET    /v1/lb/flows?vip=&backend=&src=&limit=&cursor=   a page
+ *   DELETE /v1/lb/flows?vip=&backend=&src=                  flush
+ * The cursor is a slot of the table: a page goes on from the slot after
+ * the last flow it gave.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "api_internal.h"
+#include "json_out.h"
+#include "lb_flow_query.h"
+
+/* A misspelt filter must not widen a flush to the whole table. */
+static int known_args(const struct api_query *q, bool page, char *err,
+		      size_t errlen)
+{
+	static const char *const known[] = { "vip", "backend", "src", "limit",
+					     "cursor" };
+	unsigned int n = q->n_keys < API_QUERY_KEYS ? q->n_keys :
+						      API_QUERY_KEYS;
+	size_t nknown = page ? 5 : 3;
+
+	for (unsigned int i = 0; i < n; i++) {
+		bool ok = false;
+
+		for (size_t j = 0; j < nknown; j++)
+			ok = ok ||
+			     (q->keys[i] && !strcmp(q->keys[i], known[j]));
+		if (ok)
+			continue;
+		if (!page && q->keys[i] &&
+		    (!strcmp(q->keys[i], "limit") ||
+		     !strcmp(q->keys[i], "cursor")))
+			snprintf(err, errlen,
+				 "%s: a flush takes no page (vip, backend, "
+				 "src only)",
+				 q->keys[i]);
+		else
+			snprintf(err, errlen,
+				 "%s: unknown parameter (known: vip, backend, "
+				 "src%s)",
+				 q->keys[i] ? q->keys[i] : "",
+				 page ? ", limit, cursor" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Decimal digits only, at most 10, within @lo..@hi. */
+static int number(const char *s, unsigned long lo, unsigned long hi,
+		  uint32_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long v;
+
+	if (!n || s[n] || n > 10)
+		return -EINVAL;
+	v = strtoul(s, NULL, 10);
+	if (v < lo || v > hi)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int filter_of(struct api_ctx *c, const struct api_query *q, bool page,
+		     struct lb_flow_filter *f, char *err, size_t errlen)
+{
+	return known_args(q, page, err, errlen) ?:
+		       lb_flow_filter_parse(c->lb, q->vip, q->backend, q->src,
+					    f, err, errlen);
+}
+
+static char *no_table(unsigned int *status, int rc)
+{
+	return error_body(status, rc == -EOPNOTSUPP ? 404 : 500, "lb flows: %s",
+			  rc == -EOPNOTSUPP ? "this role has no flow table" :
+					      strerror(-rc));
+}
+
+char *api_get_lb_flows(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	struct lb_flow_page pg = { .limit = LB_FLOWS_LIMIT_DEFAULT };
+	struct lb_flow_filter f;
+	struct json_object *o;
+	char err[300], next[16];
+	uint32_t from = 0;
+	int rc;
+
+	rc = filter_of(c, r->q, true, &f, err, sizeof(err));
+	if (rc)
+		return api_fail(status, rc, err);
+	if (r->q->limit &&
+	    number(r->q->limit, 1, LB_FLOWS_LIMIT_MAX, &pg.limit))
+		return error_body(status, 400,
+				  "limit: '%s' is not a number 1..%u",
+				  r->q->limit, LB_FLOWS_LIMIT_MAX);
+	if (r->q->cursor && number(r->q->cursor, 0, UINT32_MAX, &from))
+		return error_body(status, 400,
+				  "cursor: '%.100s' is not a cursor (the "
+				  "'next' of the previous page: a slot "
+				  "number)",
+				  r->q->cursor);
+	o = json_object_new_object();
+	pg.flows = json_object_new_array();
+	json_object_object_add(o, "flows", pg.flows);
+	rc = lb_flows_page(c->lb, &f, from, &pg);
+	if (rc) {
+		json_object_put(o);
+		return no_table(status, rc);
+	}
+	if (pg.more) {
+		snprintf(next, sizeof(next), "%u", pg.next);
+		json_add_str(o, "next", next);
+	} else {
+		json_object_object_add(o, "next", NULL);
+	}
+	json_add_int(o, "scanned", pg.next > from ? pg.next - from : 0);
+	json_add_int(o, "slots", pg.slots);
+	return json_take(o);
+}
+
+char *api_del_lb_flows(struct api_ctx *c, const struct api_req *r,
+		       unsigned int *status)
+{
+	struct lb_flow_filter f;
+	struct json_object *o;
+	char err[300];
+	uint32_t n = 0;
+	int rc;
+
+	rc = filter_of(c, r->q, false, &f, err, sizeof(err));
+	if (rc)
+		return api_fail(status, rc, err);
+	rc = lb_flows_flush(c->lb, &f, &n);
+	if (rc)
+		return no_table(status, rc);
+	o = json_object_new_object();
+	json_add_int(o, "flushed", n);
+	return json_take(o);
+}
