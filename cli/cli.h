@@ -3,9 +3,9 @@
  * sluicectl, in the iproute2 manner: main.c holds the global options and
  * the noun table, show.c the one request/print path every noun goes
  * through, http.c the HTTP client, and each noun's file (status.c,
- * iface.c, route.c, neigh.c, stats.c, vip.c, backend.c, lb.c) its own
- * argument parsing and printing.  What the nouns share: args.h (parsing)
- * and fmt.h (printing).
+ * iface.c, route.c, neigh.c, stats.c, vip.c, backend.c, lb.c,
+ * lb_flows.c) its own argument parsing and printing.  What the nouns
+ * share: args.h (parsing) and fmt.h (printing).
  *
  * A noun's NOUN_args() turns the arguments after the noun (argv[0] is the
  * first of them, possibly a verb) into a request: 0, or -EINVAL with a
@@ -139,6 +139,7 @@ int cli_stats_print(json_object *doc, FILE *out, char *err, size_t errlen);
  *   backend add|set|drain|del ID ADDR [--weight N] [--state S]
  *   backend [show] ID [-j]
  *   lb [show] [-j]
+ *   lb flows [show] [FILTER] | flows flush [FILTER]    (lb_flows.c)
  * Everything is checked before a request is made; the path carries the
  * VIP id and backend address percent-encoded (cli_path_encode).
  *
@@ -183,6 +184,26 @@ int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
 		size_t errlen);
 int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen);
 int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen);
+/* "lb flows ...": argv[0] is "flows" or a prefix of it ("lb flush" is
+ * not), so do_lb hands the rest to do_lb_flows. */
+bool cli_lb_flows_named(int argc, char **argv);
+
+/* lb_flows.c: lb flows [show] [--vip V] [--backend A] [--src P]
+ * [--limit N] [--cursor C] | flush [--vip V] [--backend A] [--src P]
+ * (GET and DELETE /v1/lb/flows); @out says which answer (and printer)
+ * the request gets.  The text output, one flow a line:
+ *   PROTO  CLIENT            VIP                 BACKEND     IDLE
+ *   tcp    198.18.0.5:41000  198.18.1.10:80/tcp  198.18.2.2  2s
+ * the VIP as the flow's dst:dport when it was deleted, the backend as
+ * "id N" when it left the VIP; then "more: --cursor C" while the table
+ * goes on. */
+enum cli_lb_flows_out { CLI_LB_FLOWS_SHOW, CLI_LB_FLOWS_FLUSH };
+int cli_lb_flows_args(int argc, char **argv, struct cli_query *q,
+		      enum cli_lb_flows_out *out, char *err, size_t errlen);
+int cli_lb_flows_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_lb_flows_flush_print(json_object *doc, FILE *out, char *err,
+			     size_t errlen);
+int do_lb_flows(int argc, char **argv);
 
 /* ct.c (docs/conntrack.md): show, count, flush, enable|disable, timeout,
  * config; @out says which answer (and printer) the request gets. */

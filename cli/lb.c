@@ -11,10 +11,14 @@
 
 static const char usage[] =
 	"Usage: sluicectl [OPTIONS] lb [show] [-j]\n"
+	"       sluicectl [OPTIONS] lb flows [show] [FILTER] [--limit N] [--cursor C] [-j]\n"
+	"       sluicectl [OPTIONS] lb flows flush [FILTER] [-j]\n"
 	"\n"
 	"The load balancer's outer source prefixes (none: that family is not\n"
 	"encapsulated), the idle timeout of a flow, and the flow table's\n"
-	"entries and capacity.  sluicectl vip shows the VIPs.\n";
+	"entries and capacity.  sluicectl vip shows the VIPs.\n"
+	"lb flows lists the flows a page at a time, lb flows flush removes\n"
+	"them; --vip, --backend and --src pick which (sluicectl lb flows help).\n";
 
 /* ---- what vip and backend share ---- */
 
@@ -178,6 +182,16 @@ void lb_add_u32(json_object *o, const char *key, uint32_t val)
 
 /* ---- lb ---- */
 
+/* "flows" is a noun of its own below lb, with its own verbs (flush
+ * among them: "lb flush" alone stays an unknown command), so it is
+ * matched before lb's verbs, and a unique prefix will do as anywhere. */
+bool cli_lb_flows_named(int argc, char **argv)
+{
+	static const struct cli_name sub[] = { { "flows", 1 }, { NULL, 0 } };
+
+	return argc > 0 && cli_match(argv[0], sub) == 1;
+}
+
 int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
 		size_t errlen)
 {
@@ -253,6 +267,8 @@ int do_lb(int argc, char **argv)
 	struct cli_query q;
 	char err[256];
 
+	if (cli_lb_flows_named(argc, argv))
+		return do_lb_flows(argc - 1, argv + 1);
 	if (cli_lb_args(argc, argv, &q, err, sizeof(err))) {
 		cli_error("%s", err);
 		return CLI_EXIT_ERR;
