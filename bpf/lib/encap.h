@@ -168,24 +168,29 @@ static __always_inline __u32 encap_overhead(__u8 ofam, __u8 gre)
  * GRE in 48, an inner IPv6 packet in 49).  DROP_LB_NO_SOURCE with the
  * packet untouched when there is no outer source of @alt's family.  A
  * function of its own: inlined, its locals would not fit the pipeline's
- * stack.
+ * stack; for the same reason the outer source is built in the caller's
+ * @src (16 bytes, free until the caller's own header) and the context
+ * is @p's.
  */
-static __noinline int lb_push_alt(struct __ctx_buff *ctx, struct pkt *p,
-				  const struct hop *h,
-				  const struct sluice_backend *alt, __u64 arg)
+static __noinline int lb_push_alt(struct pkt *p, const struct hop *h,
+				  const struct sluice_backend *alt, __u64 arg,
+				  __u8 *src)
 {
 	const struct sluice_lb_config *cfg;
 	__u32 zero = 0, hash = (__u32)arg, l3_len = (arg >> 32) & 0xffff;
-	__u8 gre = (arg >> 48) & 1, src[16] = {};
+	__u8 gre = (arg >> 48) & 1;
 	int r;
 
+	if (!p || !h || !alt || !src)
+		return SLUICE_DROP_LB_NO_SOURCE;
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	if (!cfg)
 		return SLUICE_DROP_LB_NO_SOURCE;
+	__builtin_memset(src, 0, 16);
 	r = outer_source(cfg, h, alt->family, hash, src);
 	if (r != DP_CONTINUE)
 		return r;
-	return push_outer(ctx, p, (arg >> 49) & 1 ? AF_INET6 : AF_INET,
+	return push_outer(p->ctx, p, (arg >> 49) & 1 ? AF_INET6 : AF_INET,
 			  alt->family, gre, src, alt->addr,
 			  l3_len + encap_overhead(alt->family, gre), hash);
 }
@@ -255,11 +260,12 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	    f->l3_len + encap_overhead(alt->family, gre) + overhead > h.nh->mtu)
 		alt = NULL;
 	if (alt) {
-		r = lb_push_alt(ctx, p, &h, alt,
+		r = lb_push_alt(p, &h, alt,
 				(__u64)hash |
 					(__u64)(f->l3_len & 0xffff) << 32 |
 					(__u64)(gre ? 1 : 0) << 48 |
-					(__u64)(f->family == AF_INET6) << 49);
+					(__u64)(f->family == AF_INET6) << 49,
+				src);
 		if (r == SLUICE_DROP_LB_NO_SOURCE)
 			alt = NULL; /* no source of its family: none carried */
 		else if (r != DP_CONTINUE)

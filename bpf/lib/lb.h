@@ -265,23 +265,61 @@ static __always_inline int lb_vip_maybe(__u8 family, const __u8 *daddr)
 	       1;
 }
 
+/* The VIP of @fl's address, protocol and port, else of its address and
+ * protocol (port 0), as lb_vip_ids holds it: every path below sees a VIP
+ * of one map, so the verifier checks them once, not once a source. */
 static __always_inline const struct sluice_vip *lb_vip_of(struct lb_flow *fl)
 {
 	struct sluice_vip_key vk = {};
+	const struct sluice_vip_by_id *v;
 	const struct sluice_vip *vip;
+	__u32 id;
 
 	__builtin_memcpy(vk.addr, fl->key.daddr, 16);
 	vk.port = fl->key.dport;
 	vk.proto = fl->key.proto;
 	vk.family = fl->key.family;
 	vip = bpf_map_lookup_elem(&lb_vips, &vk);
-	if (vip)
-		return vip;
-	vk.port = 0;
-	return bpf_map_lookup_elem(&lb_vips, &vk);
+	if (!vip) {
+		vk.port = 0;
+		vip = bpf_map_lookup_elem(&lb_vips, &vk);
+		if (!vip)
+			return NULL;
+	}
+	/* the key's first word as the id's: the stack of sluice_xdp's
+	 * calls is at its limit */
+	id = vip->vip_id;
+	__builtin_memcpy(vk.addr, &id, sizeof(id));
+	v = bpf_map_lookup_elem(&lb_vip_ids, vk.addr);
+	/* lib/dp writes the id before the VIP and forgets it after */
+	if (!v || v->vip.vip_id != id)
+		return NULL;
+	return &v->vip;
 }
 
-static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
+/* The VIP a flow-table entry names (@vip_id), when it is the one
+ * lb_vip_of() would find: a VIP of the flow's own address, protocol and
+ * port.  NULL for a VIP of every port (a VIP of the flow's port, added
+ * since, would take precedence: the lookup decides) or an id no longer
+ * this flow's VIP's. */
+static __always_inline const struct sluice_vip *
+lb_vip_of_entry(const struct lb_flow *fl, __u32 vip_id)
+{
+	const struct sluice_vip_by_id *v;
+
+	v = bpf_map_lookup_elem(&lb_vip_ids, &vip_id);
+	if (!v || v->key.family != fl->key.family ||
+	    v->key.proto != fl->key.proto || !v->key.port ||
+	    v->key.port != fl->key.dport ||
+	    !lb_addr_equal(fl->key.family, v->key.addr, fl->key.daddr))
+		return NULL;
+	return &v->vip;
+}
+
+/* The VIP's Maglev hash: the 5-tuple's (@thash, the flow table's hash
+ * too), or the client address's for a VIP hashed by source. */
+static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags,
+				     __u32 thash)
 {
 	const __u32 zero[4] = {};
 	int words = fl->key.family == AF_INET ? 1 : 4;
@@ -289,26 +327,31 @@ static __always_inline __u32 lb_hash(const struct lb_flow *fl, __u16 flags)
 	if (flags & SLUICE_VIP_HASH_SRC)
 		return sluice_flow_hash((const __u32 *)fl->key.saddr, zero,
 					words, 0, 0);
-	return sluice_lb_flow_hash(&fl->key);
+	return thash;
 }
 
-/* The flow's entry (table hash @thash; read into *@entry, the caller's
- * scratch: the stack of sluice_xdp's calls is at its limit), when it
- * names this VIP and a backend that is still up (and, with an idle
- * timeout, has been seen within it): no map write, only a refresh of
- * last_seen_ns once per LB_FLOW_REFRESH_NS (half the idle timeout when
- * that is shorter). */
+/* A connection's first packet: a TCP SYN without ACK, not inside an
+ * ICMP error. */
+static __always_inline int lb_new_syn(const struct lb_flow *fl)
+{
+	return !fl->icmp_error && fl->key.proto == IPPROTO_TCP &&
+	       (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
+/* The flow's entry (lb_run() found it in slot @at, read into *@entry;
+ * @at 0: the table lacks the flow), when it names this VIP and a
+ * backend that is still up (and, with an idle timeout, has been seen
+ * within it): no map write, only a refresh of last_seen_ns once per
+ * LB_FLOW_REFRESH_NS (half the idle timeout when that is shorter). */
 static __always_inline const struct sluice_backend *
-lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u32 thash,
-	    __u64 now, __u32 *idp, struct lb_flow_entry *entry)
+lb_flow_hit(const struct sluice_vip *vip, struct lb_flow *fl, __u64 now,
+	    __u32 *idp, const struct lb_flow_entry *entry, int at)
 {
 	const struct sluice_lb_config *cfg;
 	const struct sluice_backend *be;
 	__u64 idle, refresh;
 	__u32 zero = 0;
-	int at;
 
-	at = lb_flows_find(&fl->key, thash, entry);
 	if (at <= 0 || entry->vip_id != vip->vip_id)
 		return NULL;
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
@@ -381,38 +424,41 @@ static __always_inline void lb_count_new_flow(struct sluice_lb_counter *vc,
  * without it.
  */
 static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
-				     struct lb_flow *fl,
+				     struct lb_flow *fl, __u32 thash,
+				     struct lb_flow_entry *nf, int at,
 				     const struct sluice_backend **bep,
 				     const struct sluice_backend **altp,
 				     struct sluice_lb_counter *vc)
 {
 	const struct sluice_backend *be;
 	__u64 now = clock_tick_ns(); /* stamps counted in seconds */
-	struct lb_flow_entry nf = { .vip_id = vip->vip_id,
-				    .last_seen_ns = now };
-	/* the table's hash: the 5-tuple's, as the Maglev hash of a VIP
-	 * that does not hash the source alone */
-	__u32 thash = vip->flags & SLUICE_VIP_HASH_SRC ?
-			      sluice_lb_flow_hash(&fl->key) :
-			      fl->hash;
 	__u32 id = 0;
 
 	/* A connection's first packet is almost always a new flow: its
 	 * Maglev choice is inserted unless the table knows the flow (the
 	 * put leaves a known entry as it is), one walk of its probes where
 	 * a lookup and then an insert took two.  A known flow, or no
-	 * choice, goes the way of every other packet below. */
-	if (!fl->icmp_error && fl->key.proto == IPPROTO_TCP &&
-	    (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
+	 * choice, goes the way of every other packet below.  (@at: the
+	 * slot lb_select() found the flow in; 0 when the table lacks it,
+	 * or for such a SYN, which it did not look up.) */
+	if (at <= 0 && lb_new_syn(fl)) {
+		int known;
+
 		be = lb_maglev_backend(vip, fl->hash, &id);
-		nf.backend_id = id;
-		if (be && !lb_flows_put(&fl->key, thash, &nf, 1)) {
+		nf->vip_id = vip->vip_id;
+		nf->backend_id = id;
+		nf->last_seen_ns = now;
+		known = be ? lb_flows_put(&fl->key, thash, nf, 1) : 1;
+		if (!known) {
 			lb_count_new_flow(vc, id);
 			*bep = be;
 			return id;
 		}
+		/* a flow the table knows (a retransmission, a port reused)
+		 * or no Maglev choice: the flow's entry decides */
+		at = lb_flows_find(&fl->key, thash, nf);
 	}
-	be = lb_flow_hit(vip, fl, thash, now, &id, &nf);
+	be = lb_flow_hit(vip, fl, now, &id, nf, at);
 	if (be) {
 		if (vc)
 			vc->flow_hits++;
@@ -424,12 +470,12 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 		return 0;
 	*altp = lb_second_alt(vip, fl->hash, fl->key.proto, fl->tcp_flags, id,
 			      now);
-	/* nf was lb_flow_hit()'s scratch */
-	nf.vip_id = vip->vip_id;
-	nf.backend_id = id;
-	nf.last_seen_ns = now;
+	/* nf held the flow's entry, if any */
+	nf->vip_id = vip->vip_id;
+	nf->backend_id = id;
+	nf->last_seen_ns = now;
 	if (!fl->icmp_error && !*altp)
-		lb_flows_put(&fl->key, thash, &nf, 0);
+		lb_flows_put(&fl->key, thash, nf, 0);
 	lb_count_new_flow(vc, id);
 	*bep = be;
 	return id;
@@ -453,6 +499,68 @@ static __always_inline int lb_candidate(const struct l3_info *f)
 	return 1;
 }
 
+/* lb_select()'s answers besides a backend id */
+#define LB_NOT_A_VIP 0	 /* routed as any other packet */
+#define LB_NO_BACKEND -1 /* the VIP's, with no backend to take it */
+
+/*
+ * The packet's VIP (*@vipp, its counters *@vcp) and backend: its id, with
+ * *@bep (and *@altp, second chance), or LB_NOT_A_VIP, LB_NO_BACKEND.  The
+ * flow's entry lives only here, not across the encapsulation: the stack
+ * of sluice_xdp's calls is at its limit.
+ */
+static __always_inline int lb_select(struct pkt *p, struct lb_flow *fl,
+				     const struct sluice_vip **vipp,
+				     struct sluice_lb_counter **vcp,
+				     const struct sluice_backend **bep,
+				     const struct sluice_backend **altp)
+{
+	const struct sluice_vip *vip = NULL;
+	struct sluice_lb_counter *vc;
+	struct lb_flow_entry nf;
+	__u32 thash, id;
+	int at;
+
+	/* the table's hash is the 5-tuple's whatever the VIP (uapi
+	 * lb_flows.h), so a packet finds its flow's entry first, and a
+	 * flow the table knows its VIP by the entry's id, with no hash
+	 * lookup of the address */
+	thash = sluice_lb_flow_hash(&fl->key);
+	/* a connection's first packet is almost always a new flow:
+	 * lb_pick() enters it in one walk of its slots, where a lookup
+	 * here would take another */
+	at = lb_new_syn(fl) ? 0 : lb_flows_find(&fl->key, thash, &nf);
+	if (at > 0)
+		vip = lb_vip_of_entry(fl, nf.vip_id);
+	if (!vip) {
+		vip = lb_vip_of(fl);
+		if (!vip)
+			return LB_NOT_A_VIP;
+	}
+	/* an ICMP error about a full-NAT flow: conntrack's (RELATED); NAT
+	 * rewrites ports at the parser's L4 offset, which extension
+	 * headers move: such a flow is routed, as before */
+	if ((vip->flags & SLUICE_VIP_FULLNAT) && (fl->icmp_error || fl->ext))
+		return LB_NOT_A_VIP;
+
+	trace_note_vip(p, vip->vip_id, 0);
+	vc = vip_counter(vip->vip_id);
+	if (vc) {
+		vc->packets++;
+		vc->bytes += p->len;
+	}
+	*vipp = vip;
+	*vcp = vc;
+	fl->hash = lb_hash(fl, vip->flags, thash);
+	id = lb_pick(vip, fl, thash, &nf, at, bep, altp, vc);
+	if (!id || !*bep) {
+		if (vc)
+			vc->drops++;
+		return LB_NO_BACKEND;
+	}
+	return (int)id;
+}
+
 /*
  * A candidate (lb_candidate()): DP_CONTINUE for traffic that is not for a
  * VIP after all (the router takes it), else the reason that decided the
@@ -462,8 +570,8 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 				  struct l3_info *f, struct lb_fullnat *fn)
 {
 	const struct sluice_backend *be = NULL, *alt = NULL;
-	struct sluice_lb_counter *vc, *bc;
-	const struct sluice_vip *vip;
+	const struct sluice_vip *vip = NULL;
+	struct sluice_lb_counter *vc = NULL, *bc;
 	struct lb_flow fl = {};
 	__u32 backend_id;
 	int r;
@@ -473,28 +581,12 @@ static __always_inline int lb_run(struct __ctx_buff *ctx, struct pkt *p,
 	/* an ICMP error is about the flow it quotes, to the VIP */
 	if (fl.icmp_error && !lb_vip_maybe(fl.key.family, fl.key.daddr))
 		return DP_CONTINUE;
-	vip = lb_vip_of(&fl);
-	if (!vip)
+	r = lb_select(p, &fl, &vip, &vc, &be, &alt);
+	if (r == LB_NOT_A_VIP || !vip)
 		return DP_CONTINUE;
-	/* an ICMP error about a full-NAT flow: conntrack's (RELATED); NAT
-	 * rewrites ports at the parser's L4 offset, which extension
-	 * headers move: such a flow is routed, as before */
-	if ((vip->flags & SLUICE_VIP_FULLNAT) && (fl.icmp_error || fl.ext))
-		return DP_CONTINUE;
-
-	trace_note_vip(p, vip->vip_id, 0);
-	vc = vip_counter(vip->vip_id);
-	if (vc) {
-		vc->packets++;
-		vc->bytes += p->len;
-	}
-	fl.hash = lb_hash(&fl, vip->flags);
-	backend_id = lb_pick(vip, &fl, &be, &alt, vc);
-	if (!backend_id || !be) {
-		if (vc)
-			vc->drops++;
+	if (r == LB_NO_BACKEND || !be)
 		return SLUICE_DROP_LB_NO_BACKEND;
-	}
+	backend_id = (__u32)r;
 	trace_note_vip(p, vip->vip_id, backend_id);
 	if (vip->flags & SLUICE_VIP_FULLNAT) {
 		if (!fn || be->family != f->family) {

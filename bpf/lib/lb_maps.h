@@ -24,6 +24,14 @@ struct lb_ring {
 	__type(value, __u32);
 };
 
+/* The VIP a flow-table entry names (uapi lb.h: a mirror of lb_vips). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct sluice_vip_by_id);
+} lb_vip_ids SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, SLUICE_LB_MAX_VIPS);

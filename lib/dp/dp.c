@@ -73,6 +73,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FIB_NHGS] = dp->skel->maps.fib_nhgs;
 	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
 	m[DP_MAP_LB_VIP_BITS] = dp->skel->maps.lb_vip_bits;
+	m[DP_MAP_LB_VIP_IDS] = dp->skel->maps.lb_vip_ids;
 	m[DP_MAP_CT] = dp->skel->maps.ct;
 	m[DP_MAP_CT_CONFIG] = dp->skel->maps.ct_config;
 	m[DP_MAP_CT_EVENTS] = dp->skel->maps.ct_events;
@@ -479,10 +480,12 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 					     open_egress(dp);
 	if (err)
 		return err;
-	/* pinned VIPs from an earlier run: count them and set their bits
-	 * (both maps are new to older pin dirs, and may be a superset
-	 * after a crash) */
-	return dp_lb_vip_count_sync(dp) ?: dp_lb_vip_bits_sync(dp);
+	/* pinned VIPs from an earlier run: count them, set their bits and
+	 * their ids (these maps are new to older pin dirs, and may be a
+	 * superset after a crash) */
+	return dp_lb_vip_count_sync(dp)	       ?:
+		       dp_lb_vip_bits_sync(dp) ?:
+						 dp_lb_vip_ids_sync(dp);
 }
 
 /* The backend role loads this object alone: its ports, counters and local

@@ -21,6 +21,7 @@ enum {
 	DP_MAP_LB_VIP_STATS,
 	DP_MAP_LB_BACKEND_STATS,
 	DP_MAP_LB_VIP_BITS,
+	DP_MAP_LB_VIP_IDS,
 	DP_MAP_LOCAL_ADDRS,
 	DP_MAP_PORT_CACHE, /* port_cache.c */
 	DP_MAP_FIB4_ROOT,  /* the compiled forwarding table (fib.c) */
@@ -169,5 +170,11 @@ int dp_lb_vip_count_sync(struct dp *dp);
 int dp_lb_vip_bits_sync(struct dp *dp);
 int dp_lb_vip_bit_add(struct dp *dp, const struct sluice_vip_key *k);
 int dp_lb_vip_bit_release(struct dp *dp, const struct sluice_vip_key *k);
+/* The VIPs by id (lb_vip_ids.c, uapi lb.h): @v under its id, or the id
+ * forgotten; and at open, every VIP of lb_vips and nothing else. */
+int dp_lb_vip_id_set(struct dp *dp, const struct sluice_vip_key *k,
+		     const struct sluice_vip *v);
+int dp_lb_vip_id_clear(struct dp *dp, __u32 vip_id);
+int dp_lb_vip_ids_sync(struct dp *dp);
 
 #endif

@@ -53,6 +53,7 @@ static const struct {
 	{ "lb_vip_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backend_stats", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_bits", SLUICE_LAYOUT_LB, MAP_MIRROR }, /* from lb_vips */
+	{ "lb_vip_ids", SLUICE_LAYOUT_LB, MAP_MIRROR },	 /* from lb_vips */
 	/* second chance: the previous tables and their grace periods */
 	{ "lb_prev_rings", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_second", SLUICE_LAYOUT_LB, MAP_STATE },

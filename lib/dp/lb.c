@@ -54,20 +54,36 @@ int dp_vip_set(struct dp *dp, const struct sluice_vip_key *k,
 	if (n < 0)
 		return n;
 	err = vip_count_set(dp, (__u32)n + 1) ?: dp_lb_vip_bit_add(dp, k);
+	/* its id before the VIP: an entry naming it finds it (an update of
+	 * the VIP rewrites both, the id first) */
+	if (!err)
+		err = dp_lb_vip_id_set(dp, k, v);
 	if (!err)
 		err = dp_update(dp, DP_MAP_LB_VIPS, k, v);
 	dp_lb_vip_count_sync(dp);
-	if (err) /* a VIP that was not inserted keeps no bit */
+	if (err) { /* a VIP that was not inserted keeps no bit, no id */
+		struct sluice_vip cur;
+
 		dp_lb_vip_bit_release(dp, k);
+		if (!dp_lookup(dp, DP_MAP_LB_VIPS, k, &cur) &&
+		    cur.vip_id == v->vip_id)
+			dp_lb_vip_id_set(dp, k, &cur); /* as it was */
+		else
+			dp_lb_vip_id_clear(dp, v->vip_id);
+	}
 	return err;
 }
 
 int dp_vip_del(struct dp *dp, const struct sluice_vip_key *k)
 {
+	struct sluice_vip old;
+	bool had = !dp_lookup(dp, DP_MAP_LB_VIPS, k, &old);
 	int err = dp_delete(dp, DP_MAP_LB_VIPS, k);
 
 	dp_lb_vip_count_sync(dp);
 	dp_lb_vip_bit_release(dp, k);
+	if (!err && had)
+		dp_lb_vip_id_clear(dp, old.vip_id);
 	return err;
 }
 

@@ -91,6 +91,21 @@ struct sluice_lb_vip_bits {
 	__u64 word[SLUICE_LB_VIP_BITS / 64];
 };
 
+/*
+ * lb_vip_ids: ARRAY of SLUICE_LB_MAX_VIPS, vip_id -> the VIP's key and
+ * value as lb_vips holds them (key.family 0: no VIP has the id).  A
+ * packet whose flow the table knows gets its VIP here, by the id its
+ * entry names, instead of by a hash lookup of its address (about 25 ns
+ * on the machines we measure, docs/performance.md); the data path uses
+ * it only for a VIP of the flow's own port, which no other VIP can take
+ * precedence over.  lib/dp writes it with every lb_vips change (before
+ * an insert, after a delete) and rebuilds it from lb_vips at open.
+ */
+struct sluice_vip_by_id {
+	struct sluice_vip_key key;
+	struct sluice_vip vip;
+};
+
 /* @addr: 1 word (v4) or 4 words (v6), network order as loaded. */
 static inline __u32 sluice_vip_bit(__u8 family, const __u32 *addr)
 {
@@ -132,5 +147,6 @@ _Static_assert(sizeof(struct sluice_lb_config) == 28, "lb config");
 _Static_assert(sizeof(struct sluice_lb_vip_bits) == SLUICE_LB_VIP_BITS / 8,
 	       "lb vip bits");
 _Static_assert(sizeof(struct sluice_lb_counter) == 48, "lb counter");
+_Static_assert(sizeof(struct sluice_vip_by_id) == 36, "vip by id");
 
 #endif /* SLUICE_UAPI_LB_H */
