@@ -243,18 +243,6 @@ int cli_ct_args(int argc, char **argv, struct cli_query *q,
 
 /* ---- printing ---- */
 
-static void endpoint(json_object *e, const char *addr, const char *port,
-		     char *buf, size_t len)
-{
-	const char *a = jstr(e, addr), *p = jstr(e, port);
-	bool v6 = a && strchr(a, ':');
-
-	if (!p)
-		snprintf(buf, len, "%s", a ? a : "-");
-	else
-		snprintf(buf, len, v6 ? "[%s]:%s" : "%s:%s", a ? a : "-", p);
-}
-
 int cli_ct_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "PROTO", "STATE", "FLOW", "PACKETS",
@@ -271,8 +259,8 @@ int cli_ct_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		char src[64], dst[64], flow[140], pk[48], by[48], idle[32],
 			flags[64] = "";
 
-		endpoint(e, "src", "sport", src, sizeof(src));
-		endpoint(e, "dst", "dport", dst, sizeof(dst));
+		fmt_endpoint(e, "src", "sport", src, sizeof(src));
+		fmt_endpoint(e, "dst", "dport", dst, sizeof(dst));
 		if (jstr(e, "id"))
 			snprintf(flow, sizeof(flow), "%s -> %s id %s", src, dst,
 				 jstr(e, "id"));

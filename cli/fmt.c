@@ -274,3 +274,15 @@ int fields_print(json_object *doc, const struct field *fields, size_t n,
 	table_free(&t);
 	return r ? fmt_nomem(err, errlen) : 0;
 }
+
+void fmt_endpoint(json_object *o, const char *addr, const char *port, char *buf,
+		  size_t len)
+{
+	const char *a = jstr(o, addr), *p = jstr(o, port);
+	bool v6 = a && strchr(a, ':');
+
+	if (!p)
+		snprintf(buf, len, "%s", a ? a : "-");
+	else
+		snprintf(buf, len, v6 ? "[%s]:%s" : "%s:%s", a ? a : "-", p);
+}

@@ -51,6 +51,11 @@ const char *cli_error_message(json_object *doc);
 /* The -j output: pretty, with '/' left unescaped, and a final newline. */
 int cli_json_print(json_object *doc, FILE *out);
 
+/* "ADDR:PORT" or "[ADDR6]:PORT" from @o's fields @addr and @port, the
+ * address alone without a port field, "-" without an address. */
+void fmt_endpoint(json_object *o, const char *addr, const char *port, char *buf,
+		  size_t len);
+
 /* 93784 -> "1d 2h 3m 4s"; 0 -> "0s". */
 void cli_fmt_duration(uint64_t secs, char *buf, size_t len);
 

@@ -176,19 +176,6 @@ int cli_lb_flows_args(int argc, char **argv, struct cli_query *q,
 
 /* ---- printing ---- */
 
-/* "ADDR:PORT", "[ADDR6]:PORT", or the address alone without a port. */
-static void endpoint(json_object *e, const char *addr, const char *port,
-		     char *buf, size_t len)
-{
-	const char *a = jstr(e, addr), *p = jstr(e, port);
-	bool v6 = a && strchr(a, ':');
-
-	if (!p)
-		snprintf(buf, len, "%s", a ? a : "-");
-	else
-		snprintf(buf, len, v6 ? "[%s]:%s" : "%s:%s", a ? a : "-", p);
-}
-
 int cli_lb_flows_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "PROTO", "CLIENT", "VIP", "BACKEND",
@@ -205,11 +192,11 @@ int cli_lb_flows_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		const char *vip = jstr(f, "vip"), *be = jstr(f, "backend");
 		char client[64], dst[64], be_id[32], idle[32];
 
-		endpoint(f, "src", "sport", client, sizeof(client));
+		fmt_endpoint(f, "src", "sport", client, sizeof(client));
 		/* null: the VIP was deleted, the flow still names where
 		 * it went */
 		if (!vip) {
-			endpoint(f, "dst", "dport", dst, sizeof(dst));
+			fmt_endpoint(f, "dst", "dport", dst, sizeof(dst));
 			vip = dst;
 		}
 		/* null: the backend left the VIP, only its id is left */

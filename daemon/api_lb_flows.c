@@ -12,6 +12,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "api_internal.h"
+#include "decimal.h"
 #include "json_out.h"
 #include "lb_flow_query.h"
 
@@ -51,22 +52,6 @@ static int known_args(const struct api_query *q, bool page, char *err,
 	return 0;
 }
 
-/* Decimal digits only, at most 10, within @lo..@hi. */
-static int number(const char *s, unsigned long lo, unsigned long hi,
-		  uint32_t *out)
-{
-	size_t n = strspn(s, "0123456789");
-	unsigned long v;
-
-	if (!n || s[n] || n > 10)
-		return -EINVAL;
-	v = strtoul(s, NULL, 10);
-	if (v < lo || v > hi)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int filter_of(struct api_ctx *c, const struct api_query *q, bool page,
 		     struct lb_flow_filter *f, char *err, size_t errlen)
 {
@@ -89,6 +74,7 @@ char *api_get_lb_flows(struct api_ctx *c, const struct api_req *r,
 	struct lb_flow_filter f;
 	struct json_object *o;
 	char err[300], next[16];
+	unsigned long n = 0;
 	uint32_t from = 0;
 	int rc;
 
@@ -96,16 +82,20 @@ char *api_get_lb_flows(struct api_ctx *c, const struct api_req *r,
 	if (rc)
 		return api_fail(status, rc, err);
 	if (r->q->limit &&
-	    number(r->q->limit, 1, LB_FLOWS_LIMIT_MAX, &pg.limit))
+	    decimal_parse(r->q->limit, 1, LB_FLOWS_LIMIT_MAX, &n))
 		return error_body(status, 400,
 				  "limit: '%s' is not a number 1..%u",
 				  r->q->limit, LB_FLOWS_LIMIT_MAX);
-	if (r->q->cursor && number(r->q->cursor, 0, UINT32_MAX, &from))
+	if (r->q->limit)
+		pg.limit = (uint32_t)n;
+	if (r->q->cursor && decimal_parse(r->q->cursor, 0, UINT32_MAX, &n))
 		return error_body(status, 400,
 				  "cursor: '%.100s' is not a cursor (the "
 				  "'next' of the previous page: a slot "
 				  "number)",
 				  r->q->cursor);
+	if (r->q->cursor)
+		from = (uint32_t)n;
 	o = json_object_new_object();
 	pg.flows = json_object_new_array();
 	json_object_object_add(o, "flows", pg.flows);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <json-c/json.h>
 #include "ct.h"
+#include "decimal.h"
 #include "dp_ct.h"
 #include "json_out.h"
 
@@ -31,22 +32,6 @@ const char *ct_proto_str(uint8_t proto, char *buf, size_t len)
 			return protos[i].name;
 	snprintf(buf, len, "%u", proto);
 	return buf;
-}
-
-/* Decimal digits only, at most 10 of them, within @lo..@hi. */
-static int parse_num(const char *s, unsigned long lo, unsigned long hi,
-		     unsigned long *out)
-{
-	size_t n = strspn(s, "0123456789");
-	unsigned long v;
-
-	if (!n || s[n] || n > 10)
-		return -EINVAL;
-	v = strtoul(s, NULL, 10);
-	if (v < lo || v > hi)
-		return -ERANGE;
-	*out = v;
-	return 0;
 }
 
 /* "ADDR" or "ADDR/LEN" into @a (host bits cleared), @plen, @family. */
@@ -72,7 +57,7 @@ static int parse_prefix(const char *s, uint8_t *a, uint8_t *plen,
 		return -EINVAL;
 	max = af == AF_INET ? 32 : 128;
 	len = max;
-	if (slash && parse_num(slash + 1, 0, max, &len))
+	if (slash && decimal_parse(slash + 1, 0, max, &len))
 		return -EINVAL;
 	for (unsigned int bit = (unsigned int)len; bit < max; bit++)
 		a[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
@@ -116,7 +101,7 @@ int ct_filter_parse(const struct ct_filter_args *a, struct sluice_ct_filter *f,
 			if (!strcmp(a->proto, protos[i].name))
 				f->proto = protos[i].proto;
 		if (!f->proto) {
-			if (parse_num(a->proto, 1, 255, &n)) {
+			if (decimal_parse(a->proto, 1, 255, &n)) {
 				snprintf(err, errlen,
 					 "proto: '%s' is not one of tcp, udp, "
 					 "icmp, icmpv6 or a number 1..255",
@@ -158,7 +143,7 @@ int ct_page_parse(const char *limit, const char *cursor, uint32_t *n,
 	uint8_t *b = (uint8_t *)key;
 	unsigned long v = CT_LIMIT_DEFAULT;
 
-	if (limit && parse_num(limit, 1, CT_LIMIT_MAX, &v)) {
+	if (limit && decimal_parse(limit, 1, CT_LIMIT_MAX, &v)) {
 		snprintf(err, errlen, "limit: '%s' is not a number 1..%u",
 			 limit, CT_LIMIT_MAX);
 		return -EINVAL;

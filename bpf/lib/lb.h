@@ -338,7 +338,7 @@ static __always_inline int lb_new_syn(const struct lb_flow *fl)
 	       (fl->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* The flow's entry (lb_run() found it in slot @at, read into *@entry;
+/* The flow's entry (lb_select() found it in slot @at, read into *@entry;
  * @at 0: the table lacks the flow), when it names this VIP and a
  * backend that is still up (and, with an idle timeout, has been seen
  * within it): no map write, only a refresh of last_seen_ns once per
