@@ -233,8 +233,12 @@ int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 
 	if (r)
 		return r;
-	return fields_print(doc, lb_fields, ARRAY_SIZE(lb_fields), out, err,
-			    errlen);
+	r = fields_print(doc, lb_fields, ARRAY_SIZE(lb_fields), out, err,
+			 errlen);
+	/* evictions and failed inserts: only those that happened */
+	if (!r)
+		fmt_nonzero(out, "flow events: ", jobj(doc, "flow_events"));
+	return r;
 }
 
 int cli_deleted_print(json_object *doc, FILE *out, char *err, size_t errlen)

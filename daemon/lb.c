@@ -978,6 +978,12 @@ uint32_t lb_flow_capacity(const struct lb *lb)
 	return lb->set.max_flows ? lb->set.max_flows : SLUICE_LB_MAX_FLOWS;
 }
 
+void lb_flow_events(const struct lb *lb, __u64 out[SLUICE_LB_FLOW_NEVENTS])
+{
+	if (!lb->ops->flow_events || lb->ops->flow_events(lb->dp, out))
+		memset(out, 0, SLUICE_LB_FLOW_NEVENTS * sizeof(out[0]));
+}
+
 const char *lb_health_error(const struct lb *lb, const struct lb_backend *b)
 {
 	const char *e = lb->health ? health_last_error(lb->health, b->id) :
@@ -1020,4 +1026,5 @@ const struct lb_dp_ops lb_dp_bpf = {
 	.second_set = dp_lb_second_set,
 	.second_del = dp_lb_second_del,
 	.flow_table = dp_lb_flow_table,
+	.flow_events = dp_lb_flow_events,
 };

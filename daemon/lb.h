@@ -143,6 +143,9 @@ struct lb_dp_ops {
 	/* The flow table's memory (lb_flow_table.h), which /v1/lb/flows
 	 * walks and deletes from.  NULL in fakes that have none. */
 	int (*flow_table)(struct dp *dp, struct lb_flow_table *out);
+	/* What the data path's inserts into the table could not do cleanly
+	 * (dp_lb_flow_events()).  NULL in fakes that have none. */
+	int (*flow_events)(struct dp *dp, __u64 out[SLUICE_LB_FLOW_NEVENTS]);
 };
 
 extern const struct lb_dp_ops lb_dp_bpf;
@@ -305,6 +308,9 @@ void lb_backend_counters(const struct lb *lb, const struct lb_backend *b,
 int lb_flow_count(const struct lb *lb);
 int64_t lb_flows_age_ms(const struct lb *lb);
 uint32_t lb_flow_capacity(const struct lb *lb);
+/* The flow table's events since its maps were made (uapi lb_flows.h),
+ * read now: zeros where the data path has none. */
+void lb_flow_events(const struct lb *lb, __u64 out[SLUICE_LB_FLOW_NEVENTS]);
 const char *lb_health_error(const struct lb *lb, const struct lb_backend *b);
 
 /* JSON as the API returns it (docs/lb-api.md). */

@@ -114,6 +114,20 @@ struct json_object *lb_vips_json(const struct lb *lb)
 	return o;
 }
 
+/* {"evicted": N, "insert_fail_busy": N}: every named event */
+static struct json_object *lb_flow_events_json(const struct lb *lb)
+{
+	struct json_object *o = json_object_new_object();
+	__u64 ev[SLUICE_LB_FLOW_NEVENTS];
+
+	lb_flow_events(lb, ev);
+	for (unsigned int i = 0; i < SLUICE_LB_FLOW_NEVENTS; i++)
+		if (dp_lb_flow_event_name(i))
+			json_add_int(o, dp_lb_flow_event_name(i),
+				     (int64_t)ev[i]);
+	return o;
+}
+
 struct json_object *lb_summary_json(const struct lb *lb)
 {
 	struct json_object *o = json_object_new_object();
@@ -130,6 +144,7 @@ struct json_object *lb_summary_json(const struct lb *lb)
 	json_add_int(o, "flows", lb_flow_count(lb));
 	json_add_int(o, "flows_age_ms", lb_flows_age_ms(lb));
 	json_add_int(o, "flow_capacity", lb_flow_capacity(lb));
+	json_object_object_add(o, "flow_events", lb_flow_events_json(lb));
 	json_add_int(o, "vips", n);
 	json_add_int(o, "slots_written", (int64_t)lb->slots_written);
 	json_add_str(o, "state_file", lb->state_path);

@@ -131,6 +131,7 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 {
 	struct lb_snap snap[SLUICE_LB_MAX_VIPS];
 	char name[64], a[INET6_ADDRSTRLEN];
+	__u64 ev[SLUICE_LB_FLOW_NEVENTS];
 	size_t n = 0;
 
 	for (uint32_t id = 1; id < SLUICE_LB_MAX_VIPS; id++) {
@@ -224,6 +225,17 @@ static void lb_metrics(struct buf *b, struct lb *lb)
 	      "Flows the LB flow table is sized for (lb.max_flows; twice as "
 	      "many slots).",
 	      lb_flow_capacity(lb));
+	lb_flow_events(lb, ev);
+	head(b, "sluice_lb_flow_events_total", "counter",
+	     "What the data path's inserts into the LB flow table could not "
+	     "do cleanly: evicted (a live flow's slot given to a new flow), "
+	     "insert_fail_busy (a new flow not entered).");
+	for (unsigned int i = 0; i < SLUICE_LB_FLOW_NEVENTS; i++)
+		if (dp_lb_flow_event_name(i))
+			bprintf(b,
+				"sluice_lb_flow_events_total{event=\"%s\"} %llu\n",
+				dp_lb_flow_event_name(i),
+				(unsigned long long)ev[i]);
 	bprintf(b,
 		"# HELP sluice_lb_slots_written_total Maglev slots written "
 		"into the data path.\n"

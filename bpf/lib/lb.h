@@ -449,7 +449,9 @@ static __always_inline __u32 lb_pick(const struct sluice_vip *vip,
 		nf->backend_id = id;
 		nf->last_seen_ns = now;
 		known = be ? lb_flows_put(&fl->key, thash, nf, 1) : 1;
-		if (!known) {
+		/* entered; or not enterable (every probe being written,
+		 * counted by the put): the pick stands, with no second put */
+		if (known <= 0) {
 			lb_count_new_flow(vc, id);
 			*bep = be;
 			return id;

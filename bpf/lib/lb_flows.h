@@ -20,6 +20,14 @@ struct lb_flow_entry {
 	__u64 last_seen_ns;
 };
 
+static __always_inline void lb_flow_event(__u32 ev)
+{
+	__u64 *n = bpf_map_lookup_elem(&lb_flow_events, &ev);
+
+	if (n)
+		*n += 1;
+}
+
 static __always_inline __u32 lb_flows_slot(__u32 hash, __u32 probe)
 {
 	__u32 bits = cfg_lb_flow_bits;
@@ -82,14 +90,16 @@ __noinline int lb_flows_find(const struct sluice_flow_key *k, __u32 hash,
  * was writing the slot; the packet still goes where it was going).  The
  * first free slot of the probes, else the first deleted one, else the
  * one seen longest ago: its flow is evicted and placed by Maglev again
- * when it comes back, as with an LRU.
+ * when it comes back, as with an LRU.  An eviction and a put that enters
+ * nothing are counted (lb_flow_events): a table too small for its flows
+ * shows there.
  */
 __noinline int lb_flows_put(const struct sluice_flow_key *k, __u32 hash,
 			    const struct lb_flow_entry *e, int noexist)
 {
 	__u64 tag = sluice_lb_flow_tag(hash), seen = 0, gone_seen = 0;
 	__u64 old_seen = 0;
-	__u32 pick = 0, gone = 0, old = 0;
+	__u32 pick = 0, gone = 0, old = 0, evict = 0;
 	__u64 oldest = ~0ull;
 	struct sluice_lb_flow_slot *sl;
 	int found = 0, have = 0, have_gone = 0;
@@ -139,17 +149,24 @@ __noinline int lb_flows_put(const struct sluice_flow_key *k, __u32 hash,
 		pick = gone;
 		seen = gone_seen;
 	} else if (!found && !have) {
-		if (oldest == ~0ull) /* every probe busy */
+		if (oldest == ~0ull) { /* every probe busy */
+			lb_flow_event(SLUICE_LBFE_INSERT_FAIL_BUSY);
 			return -1;
+		}
 		pick = old;
 		seen = old_seen;
+		evict = 1;
 	}
 	sl = bpf_map_lookup_elem(&lb_flows, &pick);
 	if (!sl)
 		return -1;
 	if (__sync_val_compare_and_swap(&sl->tag, seen, SLUICE_LB_FLOW_BUSY) !=
-	    seen)
+	    seen) {
+		lb_flow_event(SLUICE_LBFE_INSERT_FAIL_BUSY);
 		return -1;
+	}
+	if (evict)
+		lb_flow_event(SLUICE_LBFE_EVICTED);
 	{
 		const __u64 *kw = (const __u64 *)k;
 		__u64 *dw = (__u64 *)&sl->key;

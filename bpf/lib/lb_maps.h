@@ -59,6 +59,14 @@ struct {
 
 const volatile __u32 cfg_lb_flow_bits = SLUICE_LB_FLOW_BITS;
 
+/* What the table's inserts could not do cleanly (uapi lb_flows.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLUICE_LB_FLOW_NEVENTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_flow_events SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -74,6 +74,7 @@ static void router_maps(struct dp *dp)
 	m[DP_MAP_FIB_NHS] = dp->skel->maps.fib_nhs;
 	m[DP_MAP_LB_VIP_BITS] = dp->skel->maps.lb_vip_bits;
 	m[DP_MAP_LB_VIP_IDS] = dp->skel->maps.lb_vip_ids;
+	m[DP_MAP_LB_FLOW_EVENTS] = dp->skel->maps.lb_flow_events;
 	m[DP_MAP_CT] = dp->skel->maps.ct;
 	m[DP_MAP_CT_CONFIG] = dp->skel->maps.ct_config;
 	m[DP_MAP_CT_EVENTS] = dp->skel->maps.ct_events;

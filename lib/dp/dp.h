@@ -242,6 +242,12 @@ int dp_lb_flow_del(struct dp *dp, const struct sluice_flow_key *k);
 int dp_lb_flow_foreach(struct dp *dp, dp_key_cb cb, void *arg);
 /* The table's slots (2^bits), 0 where this role has none. */
 __u32 dp_lb_flow_slots(const struct dp *dp);
+/* What the data path's inserts could not do cleanly, by event (uapi
+ * lb_flows.h SLUICE_LB_FLOW_EVENTS; lib/dp/lb_flow_events.c), summed over
+ * CPUs: 0, -EOPNOTSUPP where this role has no table.  _name: NULL for a
+ * free slot. */
+int dp_lb_flow_events(struct dp *dp, __u64 out[SLUICE_LB_FLOW_NEVENTS]);
+const char *dp_lb_flow_event_name(unsigned int ev);
 /* The mapped table itself, for lb_flow_table.h's walk (sluiced's
  * /v1/lb/flows): -EOPNOTSUPP where this role has none. */
 int dp_lb_flow_table(struct dp *dp, struct lb_flow_table *out);

@@ -22,6 +22,7 @@ enum {
 	DP_MAP_LB_BACKEND_STATS,
 	DP_MAP_LB_VIP_BITS,
 	DP_MAP_LB_VIP_IDS,
+	DP_MAP_LB_FLOW_EVENTS,
 	DP_MAP_LOCAL_ADDRS,
 	DP_MAP_PORT_CACHE, /* port_cache.c */
 	DP_MAP_FIB4_ROOT,  /* the compiled forwarding table (fib.c) */

@@ -53,6 +53,7 @@ static const struct explain_private {
 	  "a new flow is entered, a hit refreshes last_seen_ns (a small "
 	  "table of slots, emptied before every run, the live entry of the "
 	  "flow copied in)" },
+	{ "lb_flow_events", false, "the flow table's event counters" },
 	{ "lb_vip_stats", false, "per-VIP counters" },
 	{ "lb_backend_stats", false, "per-backend counters" },
 	{ "ct", true,

@@ -48,6 +48,7 @@ static const struct {
 	{ "lb_rings", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_backends", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_flows", SLUICE_LAYOUT_LB_FLOWS, MAP_FLOWS },
+	{ "lb_flow_events", SLUICE_LAYOUT_LB_FLOWS, MAP_STATS },
 	{ "lb_config", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_count", SLUICE_LAYOUT_LB, MAP_STATE },
 	{ "lb_vip_stats", SLUICE_LAYOUT_LB, MAP_STATE },

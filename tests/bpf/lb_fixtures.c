@@ -1398,6 +1398,54 @@ const struct lb_fixture lb_fixtures[] = {
 	  {},
 	  {},
 	  NOT_LB(XDP_PASS, PASS_UNMANAGED_IF) },
+	/* a full table: the 16 slots a flow may take all hold other flows
+	 * (uapi lb_flows.h), and what the data path counts then */
+	{ "flow table full: a SYN evicts the flow seen longest ago "
+	  "(probe 5), counted as evicted",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(47001, 80, 8), SYN },
+	  {},
+	  { A(PROBES_FILL, 5, 0) },
+	  { A0(PROBES_RESTORE) },
+	  LB(1, NEW, 0),
+	  .seen = SEEN_NOW,
+	  .fev = FEV_EVICTED },
+	{ "flow table full: the oldest at the last probe (15) is the one "
+	  "evicted",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(47002, 80, 8), SYN },
+	  {},
+	  { A(PROBES_FILL, 15, 0) },
+	  { A0(PROBES_RESTORE) },
+	  LB(1, NEW, 0),
+	  .fev = FEV_EVICTED },
+	{ "flow table full: an ACK of an unknown v6 flow evicts too (its "
+	  "put after Maglev)",
+	  IFX_P0,
+	  { TO_P0, C6(VIP1_6), TCP(47003, 80, 8) },
+	  {},
+	  { A(PROBES_FILL, 0, 0) },
+	  { A0(PROBES_RESTORE) },
+	  LB(2, NEW, 0),
+	  .fev = FEV_EVICTED },
+	{ "flow table: every probe being written: a SYN goes by Maglev, "
+	  "is entered nowhere, counted once as insert_fail_busy",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(47004, 80, 8), SYN },
+	  {},
+	  { A0(PROBES_BUSY) },
+	  { A0(PROBES_RESTORE) },
+	  LB(1, NEW, 0),
+	  .fev = FEV_BUSY },
+	{ "flow table: every probe being written: an ACK of an unknown "
+	  "flow, the same",
+	  IFX_P0,
+	  { TO_P0, C4(VIP1), TCP(47005, 80, 8) },
+	  {},
+	  { A0(PROBES_BUSY) },
+	  { A0(PROBES_RESTORE) },
+	  LB(1, NEW, 0),
+	  .fev = FEV_BUSY },
 };
 const size_t lb_n_fixtures = sizeof(lb_fixtures) / sizeof(lb_fixtures[0]);
 

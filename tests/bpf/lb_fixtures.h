@@ -67,6 +67,11 @@ enum lb_act_op {
 	ACT_IDLE,	    /* lb_config.flow_idle_timeout_s = @a */
 	ACT_VIP_DEL,	    /* VIP @a out of lb_vips (dp_vip_del) */
 	ACT_VIP_ADD,	    /* VIP @a into lb_vips again (dp_vip_set) */
+	ACT_PROBES_FILL,    /* its flow's 16 probe slots: other live
+			     * flows, the one at probe @a seen longest ago
+			     * (what was there is kept for RESTORE) */
+	ACT_PROBES_BUSY,    /* its flow's 16 probe slots: being written */
+	ACT_PROBES_RESTORE, /* those slots as they were before */
 };
 
 struct lb_act {
@@ -94,6 +99,15 @@ enum lb_bit {
 	BIT_ANY,
 	BIT_SET,
 	BIT_CLEAR,
+};
+
+/* The flow table's event the row counts (uapi lb_flows.h); every other
+ * row counts none. */
+enum lb_fev {
+	FEV_NONE,
+	FEV_EVICTED, /* +1 evicted: the row's flow took probe ACT_PROBES_FILL's
+		      * @a, the others are as they were */
+	FEV_BUSY,    /* +1 insert_fail_busy: the row's flow is not entered */
 };
 
 enum lb_seen {
@@ -124,6 +138,7 @@ struct lb_fixture {
 	__u8 bit;	      /* enum lb_bit */
 	const char *same_bit; /* an address whose bit the destination's
 				 * is (a pre-check collision) */
+	__u8 fev;	      /* enum lb_fev */
 };
 
 extern const struct sluice_lb_config lb_config_def;

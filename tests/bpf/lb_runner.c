@@ -58,6 +58,7 @@ struct model_flow {
 struct lb_counts {
 	struct sluice_lb_counter vip[SLUICE_LB_MAX_VIPS];
 	struct sluice_lb_counter be[LB_MAX_BE_ID];
+	__u64 fev[SLUICE_LB_FLOW_NEVENTS]; /* lb_flow_events */
 	int flows;
 };
 
@@ -71,6 +72,10 @@ struct lb_env {
 	__u64 aged_ns;		 /* what ACT_FLOW_AGE wrote last */
 	__u32 prev_be, prev_be5; /* the row before: backend, and the
 					 * one a 5-tuple hash would give */
+	/* ACT_PROBES_*: the slots of a flow's probes as they were */
+	struct sluice_lb_flow_slot saved[SLUICE_LB_FLOW_PROBES];
+	__u32 saved_at[SLUICE_LB_FLOW_PROBES];
+	bool have_saved;
 };
 
 static struct lb_env lbe;
@@ -374,6 +379,9 @@ static int lb_counts_read(struct lb_env *l, struct lb_counts *c)
 					  &c->be[lb_backends[i].id]);
 	if (err)
 		return err;
+	err = dp_lb_flow_events(l->e->dp, c->fev);
+	if (err)
+		return err;
 	c->flows = dp_lb_flow_count(l->e->dp);
 	return c->flows < 0 ? c->flows : 0;
 }
@@ -422,6 +430,17 @@ static bool lb_counts_ok(struct lb_env *l, int flows)
 		     l->after.flows, l->before.flows, flows);
 		ok = false;
 	}
+	for (unsigned int i = 0; i < SLUICE_LB_FLOW_NEVENTS; i++) {
+		__u64 d = l->after.fev[i] - l->before.fev[i];
+
+		if (d != l->want.fev[i]) {
+			diag("flow table event %s: +%llu, want +%llu\n",
+			     dp_lb_flow_event_name(i) ?: "?",
+			     (unsigned long long)d,
+			     (unsigned long long)l->want.fev[i]);
+			ok = false;
+		}
+	}
 	return ok;
 }
 
@@ -435,6 +454,10 @@ static void lb_expect(struct lb_env *l, const struct lb_fixture *fx, __u32 be,
 		   fx->reason == SLUICE_FWD_LB_TX;
 
 	memset(&l->want, 0, sizeof(l->want));
+	if (fx->fev == FEV_EVICTED)
+		l->want.fev[SLUICE_LBFE_EVICTED] = times;
+	else if (fx->fev == FEV_BUSY)
+		l->want.fev[SLUICE_LBFE_INSERT_FAIL_BUSY] = times;
 	if (fx->path == LBP_ROUTER)
 		return;
 	v->packets = times;
@@ -497,6 +520,71 @@ static int vip_toggle(struct lb_env *l, __u32 id, bool add)
 	return add ? dp_vip_set(l->e->dp, &k, &v) : dp_vip_del(l->e->dp, &k);
 }
 
+/* The slots of @k's probes, in probe order, into @at (the table's). */
+static int probe_slots(struct lb_env *l, const struct sluice_flow_key *k,
+		       struct lb_flow_table *t, __u32 at[SLUICE_LB_FLOW_PROBES])
+{
+	int err = dp_lb_flow_table(l->e->dp, t);
+	__u32 base;
+
+	if (err)
+		return err;
+	base = sluice_lb_flow_base(sluice_lb_flow_hash(k), t->bits);
+	for (__u32 p = 0; p < SLUICE_LB_FLOW_PROBES; p++)
+		at[p] = (base + p) & ((1u << t->bits) - 1);
+	return 0;
+}
+
+/* ACT_PROBES_FILL (@oldest: the probe seen longest ago) and _BUSY: what
+ * the slots held is kept, then they are rewritten.  The program does not
+ * run meanwhile: the test writes the mapped table directly. */
+static int probes_take(struct lb_env *l, const struct sluice_flow_key *k,
+		       bool busy, __u32 oldest, __u32 vip_id, __u32 be)
+{
+	__u32 tag = sluice_lb_flow_tag(sluice_lb_flow_hash(k));
+	struct lb_flow_table t;
+	__u64 now = mono_ns();
+	int err;
+
+	if (l->have_saved || oldest >= SLUICE_LB_FLOW_PROBES)
+		return -EINVAL;
+	err = probe_slots(l, k, &t, l->saved_at);
+	if (err)
+		return err;
+	for (__u32 p = 0; p < SLUICE_LB_FLOW_PROBES; p++) {
+		struct sluice_lb_flow_slot *sl = &t.slot[l->saved_at[p]];
+
+		l->saved[p] = *sl;
+		memset(sl, 0, sizeof(*sl));
+		sl->key = *k;
+		sl->key.sport = htons((__u16)(60000 + p)); /* another flow */
+		sl->vip_id = vip_id;
+		sl->backend_id = be;
+		/* seen a second ago; the oldest ten */
+		sl->last_seen_ns = now - (p == oldest ? 10 : 1) * 1000000000ull;
+		/* odd, and not the flow's own */
+		sl->tag = busy ? SLUICE_LB_FLOW_BUSY : (tag ^ 0x100u) | 1u;
+	}
+	l->have_saved = true;
+	return 0;
+}
+
+static int probes_restore(struct lb_env *l)
+{
+	struct lb_flow_table t;
+	int err;
+
+	if (!l->have_saved)
+		return -EINVAL;
+	err = dp_lb_flow_table(l->e->dp, &t);
+	if (err)
+		return err;
+	for (__u32 p = 0; p < SLUICE_LB_FLOW_PROBES; p++)
+		t.slot[l->saved_at[p]] = l->saved[p];
+	l->have_saved = false;
+	return 0;
+}
+
 static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 		   const struct lb_act *a, const struct sluice_flow_key *k,
 		   __u32 hash)
@@ -510,7 +598,8 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 	int err;
 
 	if (a->op != ACT_SRC && a->op != ACT_IDLE && a->op != ACT_BE_RESTORE &&
-	    a->op != ACT_VIP_DEL && a->op != ACT_VIP_ADD && !vs)
+	    a->op != ACT_VIP_DEL && a->op != ACT_VIP_ADD &&
+	    a->op != ACT_PROBES_RESTORE && !vs)
 		return -EINVAL;
 	switch (a->op) {
 	case ACT_RING_MOVE:
@@ -565,6 +654,11 @@ static int act_one(struct lb_env *l, const struct lb_fixture *fx,
 		return dp_lb_config_set(l->e->dp, &l->cfg);
 	case ACT_VIP_DEL:
 	case ACT_VIP_ADD: return vip_toggle(l, a->a, a->op == ACT_VIP_ADD);
+	case ACT_PROBES_FILL:
+	case ACT_PROBES_BUSY:
+		return probes_take(l, k, a->op == ACT_PROBES_BUSY, a->a,
+				   fx->vip, next_be(vs->d, vs->ring[slot]));
+	case ACT_PROBES_RESTORE: return probes_restore(l);
 	}
 	return -EINVAL;
 }
@@ -762,6 +856,12 @@ static bool entry_ok(struct lb_env *l, const struct lb_fixture *fx,
 
 	if (fx->path == LBP_ROUTER || (!mf && fx->path != LBP_NEW))
 		return true;
+	if (fx->fev == FEV_BUSY) { /* its probes were all being written */
+		if (err == -ENOENT)
+			return true;
+		diag("a flow entered while every probe was busy\n");
+		return false;
+	}
 	if (c->icmp && !mf) { /* an error never makes an entry */
 		if (err == -ENOENT)
 			return true;
@@ -798,6 +898,42 @@ static bool entry_ok(struct lb_env *l, const struct lb_fixture *fx,
 	return true;
 }
 
+/* FEV_EVICTED: the row's flow in the slot of the probe seen longest ago,
+ * every other probe's flow where ACT_PROBES_FILL put it. */
+static bool evicted_ok(struct lb_env *l, const struct lb_fixture *fx,
+		       const struct lb_case *c)
+{
+	__u32 oldest = SLUICE_LB_FLOW_PROBES;
+	struct lb_flow_table t;
+	bool ok = true;
+
+	for (int i = 0; i < LB_MAX_ACT; i++)
+		if (fx->act[i].op == ACT_PROBES_FILL)
+			oldest = fx->act[i].a;
+	if (fx->fev != FEV_EVICTED)
+		return true;
+	if (oldest >= SLUICE_LB_FLOW_PROBES || dp_lb_flow_table(l->e->dp, &t)) {
+		diag("an eviction row needs ACT_PROBES_FILL and a table\n");
+		return false;
+	}
+	for (__u32 p = 0; p < SLUICE_LB_FLOW_PROBES; p++) {
+		const struct sluice_lb_flow_slot *sl = &t.slot[l->saved_at[p]];
+		struct sluice_flow_key want = c->key;
+
+		if (p != oldest)
+			want.sport = htons((__u16)(60000 + p));
+		if (memcmp(&sl->key, &want, sizeof(want))) {
+			diag("probe %u (slot %u): not the %s\n", p,
+			     l->saved_at[p],
+			     p == oldest ? "row's flow, which should have "
+					   "evicted the oldest" :
+					   "flow put there");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static bool check_case(struct lb_env *l, const struct lb_fixture *fx,
 		       const struct lb_case *c, __u64 t0, __u64 t1)
 {
@@ -823,7 +959,7 @@ static bool check_case(struct lb_env *l, const struct lb_fixture *fx,
 	}
 	if (!lb_counts_ok(l, fx->flows))
 		ok = false;
-	if (!entry_ok(l, fx, c, t0, t1))
+	if (!entry_ok(l, fx, c, t0, t1) || !evicted_ok(l, fx, c))
 		ok = false;
 	if (!ok && c->be)
 		diag("(flow hash %#010x, slot %u, backend %u)\n", c->hash,
@@ -923,7 +1059,8 @@ static bool lb_row(struct lb_env *l, const struct lb_fixture *fx)
 		     check_case(l, fx, &c, t0, t1);
 	}
 	/* the model follows what the row says happened */
-	if (fx->path == LBP_NEW && !c.icmp && c.be &&
+	/* (a row of the table's events puts its slots back after) */
+	if (fx->path == LBP_NEW && !c.icmp && c.be && fx->fev == FEV_NONE &&
 	    model_put(l, &c.key, c.be, fx->vip))
 		ok = false;
 	if (!act_all(l, fx, fx->after, &c.key, c.hash))

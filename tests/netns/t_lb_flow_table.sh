@@ -86,6 +86,28 @@ check "every flow ($before) with its VIP and backend in the new table" \
 out=$(http_loop "$NS_C" $VIP 20 20)
 check "20 more requests (${out%%$'\n'*})" test "${out%%$'\n'*}" = "ok 20 fail 0"
 
+# a full table: every slot holds a flow (made up, seen long ago), so each
+# new connection's SYN evicts one, and the operator sees it counted
+n=$("$FLOWS" "$PIN_lb/lb_flows" fill)
+check "the table filled: every one of its 65536 slots holds a flow ($n entered)" \
+	test "$("$FLOWS" "$PIN_lb/lb_flows" count)" = 65536
+out=$(http_loop "$NS_C" $VIP 10 20)
+check "10 requests through the full table (${out%%$'\n'*})" test "${out%%$'\n'*}" = "ok 10 fail 0"
+# evicted_api: flow_events.evicted of GET /v1/lb (read now, not on a timer)
+evicted_api() {
+	api lb /v1/lb | "$T_PY" -c 'import json,sys; print(json.load(sys.stdin)["flow_events"]["evicted"])'
+}
+ev=$(evicted_api)
+check "GET /v1/lb: flow_events.evicted counts their flows' entries ($ev >= 10)" test "$ev" -ge 10
+check "... and insert_fail_busy none" \
+	test "$(api lb /v1/lb | "$T_PY" -c 'import json,sys; print(json.load(sys.stdin)["flow_events"]["insert_fail_busy"])')" = 0
+check "sluicectl lb says so (flow events: evicted $ev)" \
+	sh -c "'$SLUICECTL' --api 'unix:$SOCK_lb' lb | grep -qx 'flow events: evicted $ev'"
+check "/metrics: sluice_lb_flow_events_total{event=\"evicted\"} $ev" \
+	sh -c "curl -sf --unix-socket '$SOCK_lb' http://sluiced/metrics | grep -qx 'sluice_lb_flow_events_total{event=\"evicted\"} $ev'"
+check "the table is still full, now holding the requests' flows" \
+	test "$(table_flows lb $VIP)" -ge 10
+
 # the tool's flush forgets every flow, the data path keeps working
 n=$("$FLOWS" "$PIN_lb/lb_flows" flush)
 check "a flush forgets every flow ($n of $((before + 20)) or more)" test "$n" -ge $((before + 20))

@@ -7,6 +7,11 @@
  *   lb_flows PIN dump    one line a flow: SRC SPORT DST DPORT PROTO VIP BE
  *   lb_flows PIN flush   forgets every flow (as a node that just started
  *                        would not know them); prints how many
+ *   lb_flows PIN fill    a made-up flow in every slot that holds none, seen
+ *                        long ago (198.19.H.L:1 -> 198.18.99.99:9/udp, no
+ *                        VIP: no test sends such a packet), so that the
+ *                        table is full and a new flow evicts; prints how
+ *                        many
  *
  * A flow is forgotten the way lib/dp forgets one (its slot tagged
  * deleted), while the data path runs.
@@ -49,13 +54,41 @@ static int forget_one(const struct sluice_flow_key *k,
 	return 0;
 }
 
+/* Made-up flows entered as the data path enters them (a real flow of
+ * its own probes, which a flush or the API finds), until every slot holds
+ * one.  Seen long ago: a full window evicts a made-up flow before a real
+ * one.  Bounded: 64 keys a slot at most. */
+static long fill(const struct lb_flow_table *t)
+{
+	__u32 slots = 1u << t->bits;
+	long before = lb_flow_table_count(t);
+	const struct sluice_flow v = { .last_seen_ns = 1 };
+
+	for (__u32 j = 0; j < 64 * slots; j++) {
+		struct sluice_flow_key k = { .family = 2, .proto = 17 };
+
+		if (!(j % 4096) && lb_flow_table_count(t) == slots)
+			break;
+		k.saddr[0] = 198;
+		k.saddr[1] = 19;
+		k.saddr[2] = (__u8)(j >> 8);
+		k.saddr[3] = (__u8)j;
+		memcpy(k.daddr, (const __u8[]){ 198, 18, 99, 99 }, 4);
+		k.sport = htons((__u16)(1 + (j >> 16)));
+		k.dport = htons(9);
+		if (lb_flow_table_put(t, &k, &v) < 0)
+			break;
+	}
+	return lb_flow_table_count(t) - before;
+}
+
 int main(int argc, char **argv)
 {
 	struct lb_flow_table t = {};
 	int fd, err = 0;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: lb_flows PIN count|dump|flush\n");
+		fprintf(stderr, "usage: lb_flows PIN count|dump|flush|fill\n");
 		return 2;
 	}
 	fd = bpf_obj_get(argv[1]);
@@ -73,6 +106,8 @@ int main(int argc, char **argv)
 
 		err = lb_flow_table_foreach(&t, forget_one, &f);
 		printf("%ld\n", f.forgotten);
+	} else if (!strcmp(argv[2], "fill")) {
+		printf("%ld\n", fill(&t));
 	} else {
 		fprintf(stderr, "lb_flows: unknown command '%s'\n", argv[2]);
 		err = -EINVAL;

@@ -639,6 +639,16 @@ static void test_lb(void **state)
 	       "VIPs                1\n"
 	       "state file          /var/lib/sluice/lb.json\n"
 	       "state write errors  2\n");
+	/* the flow table's events: those that happened, on a line */
+	expect(cli_lb_print,
+	       "{\"flows\":9,\"flow_events\":{\"evicted\":12,"
+	       "\"insert_fail_busy\":0}}",
+	       "flows  9\n"
+	       "flow events: evicted 12\n");
+	expect(cli_lb_print,
+	       "{\"flows\":9,\"flow_events\":{\"evicted\":0,"
+	       "\"insert_fail_busy\":0}}",
+	       "flows  9\n");
 }
 
 static void test_lb_printer(void **state)

@@ -336,6 +336,16 @@ static int fake_flow_count(struct dp *dp)
 	return dp->n_flows;
 }
 
+/* something to see: 7 evictions, 2 failed inserts */
+static int fake_flow_events(struct dp *dp, __u64 out[SLUICE_LB_FLOW_NEVENTS])
+{
+	(void)dp;
+	memset(out, 0, SLUICE_LB_FLOW_NEVENTS * sizeof(out[0]));
+	out[SLUICE_LBFE_EVICTED] = 7;
+	out[SLUICE_LBFE_INSERT_FAIL_BUSY] = 2;
+	return 0;
+}
+
 static int fake_foreach(struct dp *dp, enum dp_map_id id, dp_key_cb cb,
 			void *arg)
 {
@@ -398,6 +408,7 @@ static const struct lb_dp_ops fake_ops = {
 	.vip_stats = fake_stats,
 	.backend_stats = fake_stats,
 	.flow_count = fake_flow_count,
+	.flow_events = fake_flow_events,
 	.map_foreach = fake_foreach,
 	.second_set = fake_second_set,
 	.second_del = fake_second_del,
@@ -2392,6 +2403,7 @@ static void test_rest(void **state)
 		&c, "GET", "/v1/lb", NULL, 200,
 		"{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"2001:db8:200::/96\","
 		"\"flow_idle_timeout_s\":300,\"flows\":0,\"flows_age_ms\":0,\"flow_capacity\":131072,"
+		"\"flow_events\":{\"evicted\":7,\"insert_fail_busy\":2},"
 		"\"vips\":2,\"slots_written\":");
 	expect_req(&c, "DELETE", "/v1/vips/[2001:db8:100::1]:443/tcp", NULL,
 		   200, "{\"deleted\":\"[2001:db8:100::1]:443/tcp\"}");
@@ -2448,6 +2460,9 @@ static void test_metrics(void **state)
 		"sluice_lb_backend_slots{vip=\"198.18.100.1:80/tcp\",backend=\"2001:db8:2::11\"} 0\n",
 		"# TYPE sluice_lb_flows gauge\nsluice_lb_flows 0\n",
 		"# TYPE sluice_lb_flow_capacity gauge\nsluice_lb_flow_capacity 131072\n",
+		"# TYPE sluice_lb_flow_events_total counter\n"
+		"sluice_lb_flow_events_total{event=\"evicted\"} 7\n"
+		"sluice_lb_flow_events_total{event=\"insert_fail_busy\"} 2\n",
 		"sluice_lb_slots_written_total ",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)

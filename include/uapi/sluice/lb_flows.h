@@ -57,6 +57,25 @@ struct sluice_lb_flow_slot {
 
 _Static_assert(sizeof(struct sluice_lb_flow_slot) == 64, "lb flow slot");
 
+/* What the data path's inserts could not do cleanly, in the
+ * lb_flow_events per-CPU array (index = event): without them a table too
+ * small for its flows would evict them without a word (a returning
+ * evicted flow is placed by Maglev again, and keeps its backend only while
+ * the VIP's backends stay as they were).  Counted only off the common
+ * path: a SYN that finds a free slot counts nothing here. */
+#define SLUICE_LB_FLOW_EVENTS(X)                                               \
+	/* a live flow's slot given to a new flow: its 16 probes held no    \
+	 * free and no deleted slot */  \
+	X(EVICTED, 0, "evicted")                                               \
+	/* not entered: every probe was being written, or another CPU      \
+	 * claimed the chosen slot first; the packet still goes its way */   \
+	X(INSERT_FAIL_BUSY, 1, "insert_fail_busy")
+
+#define SLUICE_LB_FLOW_EVENT_ENUM_(id, num, name) SLUICE_LBFE_##id = num,
+enum sluice_lb_flow_event { SLUICE_LB_FLOW_EVENTS(SLUICE_LB_FLOW_EVENT_ENUM_) };
+#undef SLUICE_LB_FLOW_EVENT_ENUM_
+#define SLUICE_LB_FLOW_NEVENTS 8 /* slots: events are appended, never moved */
+
 /* The table's hash of a flow: the 5-tuple, as a VIP's default Maglev hash
  * (bpf/lib/lb.h lb_hash()), also for VIPs hashed by source only, whose
  * flows would otherwise all share their client's probes. */
