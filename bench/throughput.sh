@@ -290,9 +290,12 @@ extra = ""
 if sys.argv[9]:
     x0, x1 = [int(v) for v in sys.argv[8].split()], [int(v) for v in sys.argv[9].split()]
     extra = ", worker %3.0f%% CPU" % ((x1[0] - x0[0]) / 1e9 / s * 100)
-print("  (%s) flows=%-5s rep %s: %.3f Mpps delivered, %.3f sent, R NAPI %3.0f%% CPU%s, %s"
+# a kernel that refuses live frames: the generator sent through AF_PACKET
+# (bench/gen/tx_packet.h), slower; its figures may be the generator's
+how = "" if g.get("method", "live") == "live" else " (generator: %s)" % g["method"]
+print("  (%s) flows=%-5s rep %s: %.3f Mpps delivered, %.3f sent%s, R NAPI %3.0f%% CPU%s, %s"
       % (sys.argv[5], sys.argv[6], sys.argv[7], d / s / 1e6, g["pps"] / 1e6,
-         ns / 1e9 / s * 100, extra, sys.argv[4]))
+         how, ns / 1e9 / s * 100, extra, sys.argv[4]))
 PY
 }
 

@@ -63,6 +63,10 @@ const struct opt_def gen_opts[] = {
 					"sleeps in between (bursty within a batch)" },
 	{ "cpu", 'c', OPT_ARG_REQUIRED, "N",
 	  "pin sluice-gen (and so the sending) to CPU N" },
+	{ "method", 'x', OPT_ARG_REQUIRED, "HOW",
+	  "how frames leave: live (BPF_PROG_RUN live\n"
+	  "frames), af_packet, or auto: live, else\n"
+	  "af_packet when the kernel refuses it [auto]" },
 	{ "json", 'j', OPT_ARG_NONE, NULL,
 	  "print the result as one JSON object" },
 	{ "help", 'h', OPT_ARG_NONE, NULL, "this text" },
@@ -401,6 +405,18 @@ int gen_args_parse(int argc, char *argv[], struct gen_args *a, char *err,
 				return bad_value(err, errlen, c, optarg,
 						 "a CPU number");
 			a->cpu = (int)v;
+			break;
+		case 'x':
+			if (!strcmp(optarg, "auto"))
+				a->method = GEN_METHOD_AUTO;
+			else if (!strcmp(optarg, "live"))
+				a->method = GEN_METHOD_LIVE;
+			else if (!strcmp(optarg, "af_packet"))
+				a->method = GEN_METHOD_PACKET;
+			else
+				return bad_value(
+					err, errlen, c, optarg,
+					"one of auto, live, af_packet");
 			break;
 		case 'j': a->json = true; break;
 		case OPTS_MISSING:

@@ -25,6 +25,9 @@
 
 enum gen_l4 { GEN_UDP, GEN_TCP_SYN, GEN_TCP_ACK };
 enum gen_vary { GEN_VARY_SPORT, GEN_VARY_SADDR, GEN_VARY_BOTH };
+/* How frames leave: live frames, falling back to AF_PACKET when the
+ * kernel refuses them (auto), or one of the two only. */
+enum gen_method { GEN_METHOD_AUTO, GEN_METHOD_LIVE, GEN_METHOD_PACKET };
 
 struct gen_args {
 	char dev[16]; /* IFNAMSIZ */
@@ -44,6 +47,7 @@ struct gen_args {
 	unsigned long long count; /* frames; 0 = not given */
 	unsigned long long rate;  /* frames/s; 0 = unlimited */
 	int cpu;		  /* -1 = not pinned */
+	enum gen_method method;
 	bool json;
 	bool help;
 };

@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "gen_args.h"
+#include "tx_packet.h"
 #include "sluice_gen.skel.h"
 
 #define PROG "sluice-gen"
@@ -78,6 +79,12 @@ static void usage(FILE *f)
 	      "    It needs root (CAP_BPF, CAP_NET_ADMIN) and Linux >= 5.18.  On a veth,\n"
 	      "    the peer must have an XDP program attached or GRO enabled, or the\n"
 	      "    frames are dropped (counted as the peer's xdp_xmit errors).\n"
+	      "\n"
+	      "    A kernel that refuses live frames with EPERM (some hardened or\n"
+	      "    virtualised ones do, to root too) gets the same frames, flow for flow,\n"
+	      "    through an AF_PACKET socket instead: slower (an skb per frame), said\n"
+	      "    on stderr and in the result (\"method\": \"af_packet\", else \"live\").\n"
+	      "    --method chooses one of the two.\n"
 	      "\n"
 	      "OPTIONS\n",
 	      f);
@@ -259,7 +266,8 @@ static int self_check(struct sluice_gen *skel, const struct gen_frame *f,
 
 static void print_result(const struct gen_args *a, int ifindex,
 			 unsigned long long frames, double secs,
-			 const char *stopped_by, const struct dev_tx *tx)
+			 const char *stopped_by, const char *method,
+			 const struct dev_tx *tx)
 {
 	double pps = secs > 0 ? (double)frames / secs : 0;
 	/* frame bits with the FCS (no preamble or gap) */
@@ -285,23 +293,71 @@ static void print_result(const struct gen_args *a, int ifindex,
 		       "\"vary\": \"%s\", \"rate_limit\": %llu, \"cpu\": %d, "
 		       "\"frames\": %llu, \"seconds\": %.6f, \"pps\": %.0f, "
 		       "\"bits_per_s\": %.0f, \"stopped_by\": \"%s\", "
+		       "\"method\": \"%s\", "
 		       "\"dev_tx_packets\": %s, \"dev_tx_dropped\": %s}\n",
 		       dev, ifindex, a->family == AF_INET ? "ipv4" : "ipv6",
 		       gen_l4_name(a->l4), a->size, a->flows,
 		       gen_vary_name(a->vary), a->rate, a->cpu, frames, secs,
-		       pps, bps, stopped_by, txp, txd);
+		       pps, bps, stopped_by, method, txp, txd);
 	} else {
 		printf("%llu frames in %.3f s out of %s: %.3f Mpps, %.3f Gbit/s "
-		       "(%u-byte %s/%s frames, %u flow%s, stopped by %s)\n",
+		       "(%u-byte %s/%s frames, %u flow%s, stopped by %s, "
+		       "through %s)\n",
 		       frames, secs, a->dev, pps / 1e6, bps / 1e9, a->size,
 		       a->family == AF_INET ? "IPv4" : "IPv6",
 		       gen_l4_name(a->l4), a->flows, a->flows == 1 ? "" : "s",
-		       stopped_by);
+		       stopped_by,
+		       strcmp(method, "live") ? "AF_PACKET" : "live frames");
 		if (tx)
 			printf("%s's counters: %llu transmitted, %llu dropped\n",
 			       a->dev, tx->packets, tx->dropped);
 	}
 	fflush(stdout);
+}
+
+/* One call of @n live frames: *@sent is the program's count after it.
+ * 0, or -errno (-EINTR: a signal ended the call). */
+static int send_live(struct sluice_gen *skel, unsigned char *frame,
+		     const struct gen_frame *f, struct xdp_md *ctx,
+		     unsigned long long n, unsigned long long *sent)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = f->size, .ctx_in = ctx,
+		    .ctx_size_in = sizeof(*ctx),
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = (__u32)n);
+	int err = bpf_prog_test_run_opts(
+		bpf_program__fd(skel->progs.sluice_gen), &opts);
+
+	*sent = skel->bss->frames;
+	return err ? -errno : 0;
+}
+
+/* Live frames refused (@why): the same frames through AF_PACKET from
+ * here on, into *@pk.  0, or EXIT_FAIL with a message printed. */
+static int fall_back(const struct gen_args *a, int ifindex,
+		     const unsigned char *frame, const struct gen_frame *f,
+		     int why, struct tx_packet **pk)
+{
+	int err;
+
+	*pk = calloc(1, sizeof(**pk));
+	if (!*pk) {
+		errmsg("out of memory");
+		return EXIT_FAIL;
+	}
+	err = tx_packet_open(*pk, ifindex, f, frame);
+	if (err) {
+		errmsg("live frames are refused on %s (%s), and so is an "
+		       "AF_PACKET socket: %s",
+		       a->dev, strerror(why), strerror(-err));
+		free(*pk);
+		*pk = NULL;
+		return EXIT_FAIL;
+	}
+	errmsg("note: this kernel refuses live frames on %s (%s): sending "
+	       "the same frames through AF_PACKET, more slowly",
+	       a->dev, strerror(why));
+	return 0;
 }
 
 static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
@@ -310,15 +366,16 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 	/* the kernel wants data_end = the frame's length */
 	struct xdp_md ctx = { .data_end = f->size,
 			      .ingress_ifindex = (__u32)ifindex };
-	int fd = bpf_program__fd(skel->progs.sluice_gen);
 	unsigned long long sent = 0, limit = a->count ? a->count : ~0ULL;
 	unsigned long long batch = CHUNK;
 	struct itimerval itv = { 0 };
 	const char *stopped_by = "count";
 	struct dev_tx tx0 = { 0 }, tx1 = { 0 };
+	struct tx_packet *pk = NULL;
 	bool have_tx;
 	double t0, t1, secs;
 	bool first = true;
+	int rc = EXIT_OK;
 
 	if (a->rate) {
 		batch = a->rate / GEN_RATE_CALLS_PER_S;
@@ -339,33 +396,57 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 		errmsg("setitimer: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
+	if (a->method == GEN_METHOD_PACKET) {
+		pk = calloc(1, sizeof(*pk));
+		rc = !pk ? -ENOMEM : tx_packet_open(pk, ifindex, f, frame);
+		if (rc) {
+			errmsg("--method af_packet: a socket on %s: %s", a->dev,
+			       strerror(-rc));
+			free(pk);
+			pk = NULL;
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	}
 	while (!stop_sig && sent < limit) {
 		unsigned long long n = limit - sent;
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-			    .data_size_in = f->size, .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx),
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 		int err;
 
 		if (n > batch)
 			n = batch;
-		opts.repeat = (__u32)n;
-		err = bpf_prog_test_run_opts(fd, &opts);
-		sent = skel->bss->frames;
-		if (err && errno != EINTR) {
-			int e = errno;
-
-			if (first && (e == EINVAL || e == EOPNOTSUPP ||
-				      e == 524 /* ENOTSUPP */)) {
+		if (pk) {
+			err = tx_packet_send(pk, n, &sent, &stop_sig);
+			if (err) {
+				errmsg("AF_PACKET on %s failed after %llu "
+				       "frames: %s",
+				       a->dev, sent, strerror(-err));
+				rc = EXIT_FAIL;
+				goto out;
+			}
+		} else {
+			err = send_live(skel, frame, f, &ctx, n, &sent);
+		}
+		if (!pk && err && err != -EINTR) {
+			if (first && (err == -EPERM || err == -EACCES) &&
+			    a->method == GEN_METHOD_AUTO) {
+				rc = fall_back(a, ifindex, frame, f, -err, &pk);
+				if (rc)
+					goto out;
+				continue;
+			}
+			if (first && (err == -EINVAL || err == -EOPNOTSUPP ||
+				      err == -524 /* ENOTSUPP */)) {
 				errmsg("live frames are not supported here: "
 				       "BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES "
 				       "on %s failed: %s (needs Linux >= 5.18)",
-				       a->dev, strerror(e));
-				return EXIT_UNSUPPORTED;
+				       a->dev, strerror(-err));
+				rc = EXIT_UNSUPPORTED;
+				goto out;
 			}
 			errmsg("BPF_PROG_RUN on %s failed after %llu frames: %s",
-			       a->dev, sent, strerror(e));
-			return EXIT_FAIL;
+			       a->dev, sent, strerror(-err));
+			rc = EXIT_FAIL;
+			goto out;
 		}
 		first = false;
 		if (a->rate && sent < limit) {
@@ -397,13 +478,20 @@ static int run(const struct gen_args *a, int ifindex, struct sluice_gen *skel,
 		have_tx = false;
 	}
 	print_result(a, ifindex, sent, t1 - t0, stopped_by,
-		     have_tx ? &tx1 : NULL);
+		     pk ? "af_packet" : "live", have_tx ? &tx1 : NULL);
 	if (have_tx && sent && !tx1.packets && !tx1.dropped)
 		errmsg("warning: %s's counters did not move: it may not accept "
-		       "XDP frames for transmission (on a veth, the peer needs "
+		       "%s frames for transmission (on a veth, the peer needs "
 		       "an XDP program or GRO)",
-		       a->dev);
-	return EXIT_OK;
+		       a->dev, pk ? "these" : "XDP");
+out:
+	memset(&itv, 0, sizeof(itv));
+	setitimer(ITIMER_REAL, &itv, NULL);
+	if (pk) {
+		tx_packet_close(pk);
+		free(pk);
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -83,6 +83,32 @@ static const struct {
 	  GEN_VARY_SPORT, 1024, 9, 86400, 0, 0, -1, 0 },
 };
 
+/* --method: auto unless given, the last one wins */
+static void test_method(void **state)
+{
+	static const struct {
+		const char *opt;
+		enum gen_method m;
+	} cases[] = {
+		{ "", GEN_METHOD_AUTO },
+		{ "--method live", GEN_METHOD_LIVE },
+		{ "--method=af_packet", GEN_METHOD_PACKET },
+		{ "-x af_packet -x auto", GEN_METHOD_AUTO },
+	};
+	char line[256], err[256];
+	struct gen_args a;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(line, sizeof(line),
+			 BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 %s",
+			 cases[i].opt);
+		if (parse(line, &a, err, sizeof(err)))
+			fail_msg("'%s': %s", line, err);
+		assert_int_equal(a.method, cases[i].m);
+	}
+}
+
 static void test_good(void **state)
 {
 	(void)state;
@@ -176,6 +202,8 @@ static const struct {
 	  { "--flows", "100", "36" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -v dport",
 	  { "--vary", "'dport'", "sport, saddr, both" } },
+	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 --method xdp",
+	  { "--method", "'xdp'", "auto, live, af_packet" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -m 02:00:00:00:01",
 	  { "--dst-mac", "'02:00:00:00:01'" } },
 	{ BASE "-s 198.18.1.2 -d 198.18.2.2 -t 1 -m 00:00:00:00:00:00",
@@ -412,6 +440,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_method),
 		cmocka_unit_test(test_addresses_and_macs),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad),
