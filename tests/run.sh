@@ -72,6 +72,8 @@ for tier in "${tiers[@]}"; do
 			--seed 1 --self-test
 		;;
 	netns)
+		# what a killed earlier run left (its EXIT trap never ran)
+		bash tests/netns/reap.sh
 		for t in tests/netns/t_*.sh; do
 			run_one netns "$(basename "$t" .sh)" timeout 300 bash "$t"
 		done
@@ -79,6 +81,7 @@ for tier in "${tiers[@]}"; do
 	bench)
 		# smoke mode: tiny counts, every path check enforced; speed
 		# never fails it, broken checks and crashes do
+		bash tests/netns/reap.sh
 		run_one bench smoke timeout 300 bench/run.sh "$build" --smoke
 		;;
 	style)
