@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "cli.h"
+#include "cli_test_util.h"
 
 static char err[256];
 
@@ -148,37 +149,10 @@ static void test_help(void **state)
 	cli_query_free(&q);
 }
 
-static char *render(cli_print_fn print, const char *json)
-{
-	char *text = NULL, e[256] = "";
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_object *doc = json_tokener_parse(json);
-	int r;
-
-	assert_non_null(f);
-	assert_non_null(doc);
-	r = print(doc, f, e, sizeof(e));
-	fclose(f);
-	json_object_put(doc);
-	if (r)
-		fail_msg("printer failed: %d %s", r, e);
-	return text;
-}
-
-static void expect_text(cli_print_fn print, const char *json, const char *want)
-{
-	char *text = render(print, json);
-
-	if (strcmp(text, want))
-		fail_msg("got:\n%s\nwant:\n%s", text, want);
-	free(text);
-}
-
 static void test_show_text(void **state)
 {
 	(void)state;
-	expect_text(
+	cli_expect_text(
 		cli_ct_print,
 		"{\"entries\": [{\"family\": \"ipv4\", \"proto\": \"tcp\", "
 		"\"src\": \"198.18.1.2\", \"sport\": 40000, \"dst\": "
@@ -200,25 +174,25 @@ static void test_show_text(void **state)
 		"    1/1    104/104  0s     replied\n"
 		"more: --cursor 00ff\n");
 	/* an empty page prints nothing, as ip does */
-	expect_text(cli_ct_print, "{\"entries\": [], \"next\": null}", "");
+	cli_expect_text(cli_ct_print, "{\"entries\": [], \"next\": null}", "");
 }
 
 static void test_count_text(void **state)
 {
 	(void)state;
-	expect_text(cli_ct_count_print,
-		    "{\"enabled\": true, \"total\": 3, \"capacity\": 1024, "
-		    "\"fill_ratio\": 0.5, \"by_class\": {\"tcp\": "
-		    "{\"established\": 1, \"time_wait\": 0, \"total\": 1}, "
-		    "\"udp\": {\"replied\": 2, \"total\": 2}}, \"events\": "
-		    "{\"created\": 3, \"expired\": 0, \"flushed\": 1}}",
-		    "total 3  capacity 1024  fill 50.0%  enabled\n"
-		    "PROTO  STATE        ENTRIES\n"
-		    "tcp    established        1\n"
-		    "udp    replied            2\n"
-		    "events: created 3  flushed 1\n");
-	expect_text(cli_ct_flush_print, "{\"flushed\": 7}",
-		    "flushed 7 entries\n");
+	cli_expect_text(cli_ct_count_print,
+			"{\"enabled\": true, \"total\": 3, \"capacity\": 1024, "
+			"\"fill_ratio\": 0.5, \"by_class\": {\"tcp\": "
+			"{\"established\": 1, \"time_wait\": 0, \"total\": 1}, "
+			"\"udp\": {\"replied\": 2, \"total\": 2}}, \"events\": "
+			"{\"created\": 3, \"expired\": 0, \"flushed\": 1}}",
+			"total 3  capacity 1024  fill 50.0%  enabled\n"
+			"PROTO  STATE        ENTRIES\n"
+			"tcp    established        1\n"
+			"udp    replied            2\n"
+			"events: created 3  flushed 1\n");
+	cli_expect_text(cli_ct_flush_print, "{\"flushed\": 7}",
+			"flushed 7 entries\n");
 }
 
 int main(void)

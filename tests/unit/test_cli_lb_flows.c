@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "cli.h"
+#include "cli_test_util.h"
 
 #define MAX_ARGS 16
 /* the arguments' end: a char pointer, as a variadic list must get it */
@@ -250,37 +251,10 @@ static void test_dispatch(void **state)
 	}
 }
 
-static char *render(cli_print_fn print, const char *json)
-{
-	char *text = NULL, e[256] = "";
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_object *doc = json_tokener_parse(json);
-	int r;
-
-	assert_non_null(f);
-	assert_non_null(doc);
-	r = print(doc, f, e, sizeof(e));
-	fclose(f);
-	json_object_put(doc);
-	if (r)
-		fail_msg("printer failed: %d %s", r, e);
-	return text;
-}
-
-static void expect_text(cli_print_fn print, const char *json, const char *want)
-{
-	char *text = render(print, json);
-
-	if (strcmp(text, want))
-		fail_msg("got:\n%s\nwant:\n%s", text, want);
-	free(text);
-}
-
 static void test_show_text(void **state)
 {
 	(void)state;
-	expect_text(
+	cli_expect_text(
 		cli_lb_flows_print,
 		"{\"flows\": ["
 		"{\"vip\": \"198.18.1.10:80/tcp\", \"vip_id\": 1, \"family\": "
@@ -322,7 +296,7 @@ static void test_show_text(void **state)
 		"2001:db8:2::2  1s\n"
 		"more: --cursor 262144\n");
 	/* the last page: no "more" */
-	expect_text(
+	cli_expect_text(
 		cli_lb_flows_print,
 		"{\"flows\": [{\"vip\": \"198.18.1.12:0/udp\", "
 		"\"proto\": \"udp\", "
@@ -332,21 +306,22 @@ static void test_show_text(void **state)
 		"PROTO  CLIENT        VIP                BACKEND     IDLE\n"
 		"udp    198.18.0.9:1  198.18.1.12:0/udp  198.18.2.9  59s\n");
 	/* fields a flow lacks print as "-" */
-	expect_text(cli_lb_flows_print,
-		    "{\"flows\": [{\"vip\": null, \"backend\": null}], "
-		    "\"next\": null}",
-		    "PROTO  CLIENT  VIP  BACKEND  IDLE\n"
-		    "-      -       -    -        0s\n");
+	cli_expect_text(cli_lb_flows_print,
+			"{\"flows\": [{\"vip\": null, \"backend\": null}], "
+			"\"next\": null}",
+			"PROTO  CLIENT  VIP  BACKEND  IDLE\n"
+			"-      -       -    -        0s\n");
 	/* an empty page prints nothing, as ct (and ip) do ... */
-	expect_text(cli_lb_flows_print,
-		    "{\"flows\": [], \"next\": null, \"scanned\": 262144, "
-		    "\"slots\": 262144}",
-		    "");
+	cli_expect_text(cli_lb_flows_print,
+			"{\"flows\": [], \"next\": null, \"scanned\": 262144, "
+			"\"slots\": 262144}",
+			"");
 	/* ... but for the way on, when the scan stopped before the end */
-	expect_text(cli_lb_flows_print,
-		    "{\"flows\": [], \"next\": \"4096\", \"scanned\": 4096, "
-		    "\"slots\": 262144}",
-		    "more: --cursor 4096\n");
+	cli_expect_text(
+		cli_lb_flows_print,
+		"{\"flows\": [], \"next\": \"4096\", \"scanned\": 4096, "
+		"\"slots\": 262144}",
+		"more: --cursor 4096\n");
 }
 
 static void test_bad_answers(void **state)
@@ -384,10 +359,10 @@ static void test_flush_text(void **state)
 	json_object *doc = json_tokener_parse("[1]");
 
 	(void)state;
-	expect_text(cli_lb_flows_flush_print, "{\"flushed\": 12}",
-		    "flushed 12 flows\n");
-	expect_text(cli_lb_flows_flush_print, "{\"flushed\": 0}",
-		    "flushed 0 flows\n");
+	cli_expect_text(cli_lb_flows_flush_print, "{\"flushed\": 12}",
+			"flushed 12 flows\n");
+	cli_expect_text(cli_lb_flows_flush_print, "{\"flushed\": 0}",
+			"flushed 0 flows\n");
 	assert_non_null(doc);
 	assert_int_equal(cli_lb_flows_flush_print(doc, stdout, e, sizeof(e)),
 			 -EPROTO);
