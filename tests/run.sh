@@ -17,6 +17,13 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 # LeakSanitizer is on: a leak fails the run like any other error.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The BPF file system: sluiced mounts it when it starts, but a fresh
+# machine may have none yet, and the unit tier's graph and vrouter tests
+# and the bpf tier pin maps before any sluiced ran.
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
+	mount -t bpf bpf /sys/fs/bpf ||
+		echo "# /sys/fs/bpf is not a BPF file system and cannot be mounted"
+fi
 logdir="$build/test-logs"
 mkdir -p "$logdir"
 : >"$logdir/times" # this run's runners only
