@@ -15,12 +15,14 @@ netns_add NS_A a || die "netns a"
 netns_add NS_B b || die "netns b"
 veth "$NS_A" ga "$MAC_A" "$NS_B" gb "$MAC_B" || die "veth"
 
-# capture N FILE GEN-ARGS...: sluice-gen from A, N frames, captured at B
+# capture N FILE FILTER GEN-ARGS...: sluice-gen from A, N frames,
+# captured at B (FILTER: only those, not the IPv6 stack's own solicitations
+# and reports from A's port)
 capture() {
-	local n=$1 file=$2 pid
-	shift 2
+	local n=$1 file=$2 filter=$3 pid
+	shift 3
 	in_ns "$NS_B" timeout 20 tcpdump -i gb -U -n -w "$file" -c "$n" \
-		"ether src $MAC_A" 2>"$T_TMP/tcpdump.err" &
+		"ether src $MAC_A and $filter" 2>"$T_TMP/tcpdump.err" &
 	pid=$!
 	T_PIDS+=("$pid")
 	wait_until 5 grep -q "listening on" "$T_TMP/tcpdump.err" || return 1
@@ -79,7 +81,7 @@ PY
 }
 
 check "IPv4/UDP, 100 frames of 10 flows through AF_PACKET: sent" \
-	capture 100 "$T_TMP/v4.pcap" --method af_packet --src 198.18.1.2 \
+	capture 100 "$T_TMP/v4.pcap" "udp" --method af_packet --src 198.18.1.2 \
 	--dst 198.18.2.2 --flows 10
 check "... the result says af_packet" grep -q '"method": "af_packet"' "$T_TMP/gen.json"
 check "... and 100 frames" grep -q '"frames": 100,' "$T_TMP/gen.json"
@@ -87,7 +89,7 @@ check "... B got the 100 frames, checksums right, the 10 flows in turn" \
 	frames_ok "$T_TMP/v4.pcap" 100 10
 
 check "IPv6/TCP SYN of 128 bytes, 64 frames of 7 flows through AF_PACKET" \
-	capture 64 "$T_TMP/v6.pcap" --method af_packet --ipv6 --tcp-syn \
+	capture 64 "$T_TMP/v6.pcap" "ip6 and tcp" --method af_packet --ipv6 --tcp-syn \
 	--size 128 --src 2001:db8:1::2 --dst 2001:db8:2::2 --dport 80 --flows 7
 check "... B got them, checksums right, SYN, the 7 flows in turn" \
 	frames_ok "$T_TMP/v6.pcap" 64 7
