@@ -106,13 +106,8 @@ int dp_ct_counts(struct dp *dp, struct dp_ct_counts *out)
 			*g = 0;
 		out->total += (__u64)*g;
 	}
-	for (__u32 i = 0; i < SLUICE_CT_NEVENTS; i++) {
-		err = dp_percpu_sum(dp, DP_MAP_CT_EVENTS, &i, &out->events[i],
-				    sizeof(out->events[i]));
-		if (err)
-			return err;
-	}
-	return 0;
+	return dp_percpu_sum_events(dp, DP_MAP_CT_EVENTS, SLUICE_CT_NEVENTS,
+				    out->events);
 }
 
 void dp_ct_sides(const struct sluice_ct_key *k, const struct sluice_ct_entry *e,

@@ -137,6 +137,9 @@ int dp_lookup(const struct dp *dp, int id, const void *key, void *value);
  * first); dp_percpu_zero() sets @key to zero on every CPU. */
 int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
 		  size_t size);
+/* An array of @n event counters (__u64, keys 0..@n-1; ct_events,
+ * nat_events, lb_flow_events), each summed over the CPUs into @out[key]. */
+int dp_percpu_sum_events(const struct dp *dp, int id, __u32 n, __u64 *out);
 int dp_percpu_zero(const struct dp *dp, int id, const void *key, size_t size);
 
 /* Where the XDP link of @ifname is pinned (dp.c); dp->pin_dir is set. */

@@ -22,12 +22,6 @@ int dp_lb_flow_events(struct dp *dp, __u64 out[SLUICE_LB_FLOW_NEVENTS])
 {
 	if (!dp->flows.slot)
 		return -EOPNOTSUPP;
-	for (__u32 i = 0; i < SLUICE_LB_FLOW_NEVENTS; i++) {
-		int err = dp_percpu_sum(dp, DP_MAP_LB_FLOW_EVENTS, &i, &out[i],
-					sizeof(out[i]));
-
-		if (err)
-			return err;
-	}
-	return 0;
+	return dp_percpu_sum_events(dp, DP_MAP_LB_FLOW_EVENTS,
+				    SLUICE_LB_FLOW_NEVENTS, out);
 }

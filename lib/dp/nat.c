@@ -127,14 +127,8 @@ int dp_nat_config_bits(struct dp *dp, __u32 set, __u32 clear)
 
 int dp_nat_events(struct dp *dp, __u64 out[SLUICE_NAT_NEVENTS])
 {
-	for (__u32 i = 0; i < SLUICE_NAT_NEVENTS; i++) {
-		int err = dp_percpu_sum(dp, DP_MAP_NAT_EVENTS, &i, &out[i],
-					sizeof(out[i]));
-
-		if (err)
-			return err;
-	}
-	return 0;
+	return dp_percpu_sum_events(dp, DP_MAP_NAT_EVENTS, SLUICE_NAT_NEVENTS,
+				    out);
 }
 
 int dp_nat_flow_count(struct dp *dp, __u32 *n)

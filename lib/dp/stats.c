@@ -31,6 +31,17 @@ int dp_percpu_sum(const struct dp *dp, int id, const void *key, void *out,
 	return err;
 }
 
+int dp_percpu_sum_events(const struct dp *dp, int id, __u32 n, __u64 *out)
+{
+	for (__u32 i = 0; i < n; i++) {
+		int err = dp_percpu_sum(dp, id, &i, &out[i], sizeof(out[i]));
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int dp_percpu_zero(const struct dp *dp, int id, const void *key, size_t size)
 {
 	void *zero = calloc(dp->ncpus, size);
