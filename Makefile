@@ -42,7 +42,7 @@ LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
-BPF_PROGS := sluice_xdp sluice_tc sluice_egress sluice_ct sluice_decap xdp_floor fib_lookup sluice_l7
+BPF_PROGS := sluice_xdp sluice_tc sluice_egress sluice_ct sluice_decap sluice_xmit xdp_floor fib_lookup sluice_l7
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 

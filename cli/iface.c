@@ -10,7 +10,9 @@ static const char usage[] =
 	"Usage: sluicectl [OPTIONS] iface [show] [[dev] NAME]\n"
 	"\n"
 	"Interfaces sluiced manages: state (attached, absent, error) and\n"
-	"mode (native, generic, tc, vlan), counter slot, MTU, MAC, VLAN parent.\n"
+	"mode (native, generic, tc, vlan), counter slot, MTU, MAC, VLAN parent,\n"
+	"and frames the kernel lost after sluice sent them (\"lost: EVENT N\n"
+	"(ERROR)\"; docs/monitoring.md, \"Frames lost after a redirect\").\n"
 	"NAME shows one interface and fails if sluiced does not manage it.\n";
 
 int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,
@@ -70,6 +72,33 @@ int cli_iface_filter(json_object *doc, const char *name, char *err,
 	return 0;
 }
 
+/* Appends "lost: redirect_failed 3 (EOPNOTSUPP), xmit_dropped 2" to @info (@n used of
+ * @len) for each event that lost frames (docs/monitoring.md); nothing
+ * when none did.  Returns the length used. */
+static size_t xmit_info(json_object *xd, char *info, size_t len, size_t n)
+{
+	static const char *const events[] = { "redirect_failed", "xmit_dropped",
+					      "tx_failed", "steer_failed" };
+	json_object *errs = jobj(xd, "last_errors");
+	const char *sep = n ? ", lost: " : "lost: ";
+
+	if (!xd)
+		return n;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		const char *why = jstr(errs, events[i]);
+		uint64_t frames = ju64(xd, events[i]);
+
+		if (!frames || n >= len)
+			continue;
+		n += (size_t)snprintf(info + n, len - n, "%s%s %" PRIu64, sep,
+				      events[i], frames);
+		sep = ", ";
+		if (!str_empty(why) && n < len)
+			n += (size_t)snprintf(info + n, len - n, " (%s)", why);
+	}
+	return n < len ? n : len;
+}
+
 int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = {
@@ -111,6 +140,7 @@ int cli_iface_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		if (jbool(e, "adopted") && n < sizeof(info))
 			n += (size_t)snprintf(info + n, sizeof(info) - n,
 					      "%sadopted", n ? ", " : "");
+		n = xmit_info(jobj(e, "xmit_drops"), info, sizeof(info), n);
 		if (!str_empty(error) && n < sizeof(info))
 			snprintf(info + n, sizeof(info) - n, "%serror: %s",
 				 n ? ", " : "", error);

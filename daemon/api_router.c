@@ -12,6 +12,7 @@
 #include "config.h"
 #include "json_out.h"
 #include "version.h"
+#include "xmit_json.h"
 
 static void fmt_mac(const uint8_t *m, char *buf, size_t len)
 {
@@ -91,6 +92,7 @@ static struct json_object *iface_json(struct state *st,
 				      const struct st_iface *ifc)
 {
 	struct json_object *o = json_object_new_object();
+	struct dp_xmit_drops xd;
 	char mac[18];
 
 	json_add_str(o, "name", ifc->name);
@@ -112,6 +114,13 @@ static struct json_object *iface_json(struct state *st,
 		     ifc->is_veth || ifc->tc ? "redirect" :
 					       "xdp_tx");
 	json_add_str(o, "error", ifc->error);
+	/* frames the kernel lost after sluice redirected them (null where
+	 * this data path does not count them: the backend role, a kernel
+	 * that could not load the counters) */
+	if (!dp_xmit_drops(st->dp, ifc->slot, &xd))
+		json_object_object_add(o, "xmit_drops", xmit_drops_json(&xd));
+	else
+		json_object_object_add(o, "xmit_drops", NULL);
 	return o;
 }
 

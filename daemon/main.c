@@ -823,6 +823,9 @@ int main(int argc, char **argv)
 				strerror(-err));
 		else
 			st.probe = neigh_probe_nl_probe(pn);
+		/* frames the kernel drops after a redirect, per port (logged
+		 * when it cannot: forwarding goes on without these counts) */
+		dp_xmit_attach(dp);
 	}
 	/* Subscribe before dumping: what changes during the dump is queued. */
 	err = nlsock_open(&ns);

@@ -82,6 +82,35 @@ static void counters(struct buf *b, struct state *st, bool bytes)
 	}
 }
 
+/* Frames the kernel lost after a redirect (uapi/sluice/xmit.h); the
+ * family is left out where the data path does not count them. */
+static void xmit_drops(struct buf *b, struct state *st)
+{
+	static const char name[] = "sluice_xmit_drops_total";
+	struct dp_xmit_drops d;
+	bool headed = false;
+
+	for (int i = 0; i < st->n_ifaces; i++) {
+		const struct st_iface *ifc = &st->ifaces[i];
+
+		if (dp_xmit_drops(st->dp, ifc->slot, &d))
+			continue;
+		if (!headed) {
+			bprintf(b,
+				"# HELP %s Frames sluice redirected or sent "
+				"back out that the kernel then lost, by port "
+				"and where (docs/monitoring.md).\n"
+				"# TYPE %s counter\n",
+				name, name);
+			headed = true;
+		}
+		for (unsigned int ev = 0; ev < SLUICE_XMIT_NEVENTS; ev++)
+			bprintf(b, "%s{interface=\"%s\",event=\"%s\"} %llu\n",
+				name, ifc->name, dp_xmit_event_name(ev),
+				(unsigned long long)d.frames[ev]);
+	}
+}
+
 static void gauge(struct buf *b, const char *name, const char *help,
 		  unsigned long long v)
 {
@@ -317,6 +346,7 @@ char *metrics_render(struct api_ctx *ctx)
 		SLUICE_VERSION);
 	counters(&b, st, false);
 	counters(&b, st, true);
+	xmit_drops(&b, st);
 	bprintf(&b, "# HELP sluice_interface_attached 1 when the XDP (or TC) "
 		    "program is attached to a managed interface.\n"
 		    "# TYPE sluice_interface_attached gauge\n");

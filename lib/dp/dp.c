@@ -26,6 +26,7 @@
 #include "sluice_ct.skel.h"
 #include "sluice_decap.skel.h"
 #include "sluice_egress.skel.h"
+#include "sluice_xmit.skel.h"
 #include "sluice_tc.skel.h"
 #include "sluice_xdp.skel.h"
 
@@ -294,6 +295,76 @@ static int open_egress(struct dp *dp)
 	return err;
 }
 
+/* The network namespace this process is in, as the kernel names it
+ * (struct net's net_cookie): what sluice_xmit compares a device's with. */
+static int netns_cookie(__u64 *out)
+{
+	socklen_t len = sizeof(*out);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, out, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int load_xmit(void *skel)
+{
+	return sluice_xmit__load(skel);
+}
+
+/* The loss counters after the data path (bpf/sluice_xmit.bpf.c): over the
+ * XDP object's ports, their own map pinned beside the others.  Loaded with
+ * the router; attached only by dp_xmit_attach() (sluiced), since the
+ * tracepoints are the whole machine's.  Optional: a kernel that cannot load
+ * it forwards as well, without these counts. */
+static void open_xmit(struct dp *dp)
+{
+	bool reused = false;
+	__u64 cookie = 0;
+	int err;
+
+	dp->xmit = sluice_xmit__open();
+	err = dp->xmit ? netns_cookie(&cookie) : -errno;
+	if (!err) {
+		dp->xmit->rodata->cfg_netns_cookie = cookie;
+		err = share_maps(dp, dp->xmit->obj) ?:
+			      load_pinned(dp->xmit->obj, dp->pin_dir, &reused,
+					  load_xmit, dp->xmit);
+	}
+	if (err) {
+		pr_warn("dp: frames the kernel drops after a redirect will not "
+			"be counted: cannot load sluice_xmit: %s",
+			strerror(-err));
+		sluice_xmit__destroy(dp->xmit);
+		dp->xmit = NULL;
+		return;
+	}
+	dp->maps[DP_MAP_XMIT_DROPS] = dp->xmit->maps.xmit_drops;
+}
+
+int dp_xmit_attach(struct dp *dp)
+{
+	int err;
+
+	if (!dp->xmit)
+		return -EOPNOTSUPP;
+	err = sluice_xmit__attach(dp->xmit);
+	if (err)
+		pr_warn("dp: frames the kernel drops after a redirect will not "
+			"be counted: cannot attach to the xdp tracepoints: %s",
+			strerror(-err));
+	return err;
+}
+
+int dp_xmit_test_fd(const struct dp *dp)
+{
+	return dp->xmit ? bpf_program__fd(dp->xmit->progs.sluice_xmit_test) :
+			  -EOPNOTSUPP;
+}
+
 int dp_egress_prog_fd(const struct dp *dp)
 {
 	return dp->egress ? bpf_program__fd(dp->egress->progs.sluice_egress) :
@@ -481,6 +552,7 @@ static int open_router(struct dp *dp, const struct dp_opts *opts)
 					     open_egress(dp);
 	if (err)
 		return err;
+	open_xmit(dp);
 	/* pinned VIPs from an earlier run: count them, set their bits and
 	 * their ids (these maps are new to older pin dirs, and may be a
 	 * superset after a crash) */
@@ -570,6 +642,7 @@ err_skel:
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
+	sluice_xmit__destroy(dp->xmit);
 	sluice_egress__destroy(dp->egress);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
@@ -591,6 +664,7 @@ void dp_close(struct dp *dp)
 	dp_port_cache_close(dp);
 	sluice_tc__destroy(dp->tc);
 	sluice_ct__destroy(dp->ct_admin);
+	sluice_xmit__destroy(dp->xmit);
 	sluice_egress__destroy(dp->egress);
 	sluice_decap__destroy(dp->decap);
 	sluice_xdp__destroy(dp->skel);
@@ -640,6 +714,12 @@ int dp_unpin_maps(struct dp *dp)
 		return 0;
 	err = dp->skel ? unpin_obj(dp, dp->skel->obj) :
 			 unpin_obj(dp, dp->decap->obj);
+	if (dp->xmit) { /* its own map, and the XDP object's again */
+		int x = unpin_obj(dp, dp->xmit->obj);
+
+		if (!err)
+			err = x;
+	}
 	if (!dp->skel) {
 		int old = unpin_old_router_maps(dp);
 

@@ -242,6 +242,26 @@ int dp_lb_flow_del(struct dp *dp, const struct sluice_flow_key *k);
 int dp_lb_flow_foreach(struct dp *dp, dp_key_cb cb, void *arg);
 /* The table's slots (2^bits), 0 where this role has none. */
 __u32 dp_lb_flow_slots(const struct dp *dp);
+/* Frames the kernel lost after the data path let go of them, on the port
+ * of counter slot @slot (uapi/sluice/xmit.h; lib/dp/xmit.c): per event,
+ * frames summed over CPUs and the -errno of the latest loss (0: none
+ * given).  -EOPNOTSUPP when this data path has no such counters (the
+ * backend role, or a kernel that could not load them). */
+struct dp_xmit_drops {
+	__u64 frames[SLUICE_XMIT_NEVENTS];
+	int last_err[SLUICE_XMIT_NEVENTS];
+};
+int dp_xmit_drops(const struct dp *dp, __u32 slot, struct dp_xmit_drops *out);
+/* The event's name in the API and /metrics ("redirect_failed" ...). */
+const char *dp_xmit_event_name(unsigned int ev);
+/* Starts counting: attaches to the kernel's xdp tracepoints, which are the
+ * whole machine's (sluiced does; tests and benchmarks need not).  0,
+ * -EOPNOTSUPP without the counters, or -errno (logged). */
+int dp_xmit_attach(struct dp *dp);
+/* The count without a tracepoint, for BPF_PROG_TEST_RUN (struct
+ * sluice_xmit_test_ctx), or -EOPNOTSUPP. */
+int dp_xmit_test_fd(const struct dp *dp);
+
 /* What the data path's inserts could not do cleanly, by event (uapi
  * lb_flows.h SLUICE_LB_FLOW_EVENTS; lib/dp/lb_flow_events.c), summed over
  * CPUs: 0, -EOPNOTSUPP where this role has no table.  _name: NULL for a

@@ -72,6 +72,7 @@ enum {
 	DP_MAP_TRACE_STATS,
 	DP_MAP_TRACE_EVENTS,
 	DP_MAP_NEIGH_WANTED, /* on-link misses (neigh_wanted.c) */
+	DP_MAP_XMIT_DROPS,   /* losses after a redirect (xmit.c) */
 	DP_MAP_ALL
 };
 
@@ -98,6 +99,7 @@ struct dp {
 	struct sluice_tc *tc;	      /* when dp_opts.load_tc */
 	struct sluice_ct *ct_admin;   /* router role: ct.c's requests */
 	struct sluice_egress *egress; /* router role: tc_egress.c */
+	struct sluice_xmit *xmit;     /* router role, optional: xmit.c */
 	/* by id, from the loaded object; NULL where that object has none */
 	struct bpf_map *maps[DP_MAP_ALL];
 	enum dp_role role;

@@ -105,6 +105,7 @@ static const struct {
 	{ "steer_dst", SLUICE_LAYOUT_STEER, MAP_MIRROR },
 	{ "steer_xsks", SLUICE_LAYOUT_STEER, MAP_STATE },
 	{ "steer_counters", SLUICE_LAYOUT_STEER, MAP_STATS },
+	{ "xmit_drops", SLUICE_LAYOUT_XMIT, MAP_STATS },
 	/* the per-packet trace: the filter is rewritten by each trace, the
 	 * ring and the scratch are this load's; a pin set from before the
 	 * trace has none of them, and they are made at the load */

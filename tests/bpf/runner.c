@@ -997,6 +997,7 @@ int main(void)
 	run_gso_tc(&e);
 	run_gso_vlan_tc(&e);
 	neigh_wanted_run_all(&e);
+	xmit_run_all(&e);
 	ddos_run_all(&e);
 	fw_run_all(&e);
 	steer_run_all(&e);

@@ -105,6 +105,8 @@ void l7_run_all(struct env *e);
 /* trace_runner.c: the per-packet trace, left off at the end */
 void trace_run_all(struct env *e);
 void neigh_wanted_run_all(struct env *e);
+/* the loss counters after a redirect (xmit_runner.c) */
+void xmit_run_all(struct env *e);
 /* the same over a load-balanced packet; last, its flow stays */
 void trace_run_lb(struct env *e);
 /* fw_big.c: a 10,000-rule set: the first rule, the last, the policy */

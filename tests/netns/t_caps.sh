@@ -71,6 +71,11 @@ v=$(capline "$PID_exact" CapEff)
 	tap_fail "BPF+PERFMON+NET_ADMIN: CapEff after start" "CapEff=$v, want $RUN_MASK"
 check "BPF+PERFMON+NET_ADMIN: v4 ping via XDP" ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
 check "BPF+PERFMON+NET_ADMIN: v6 ping via XDP" ip netns exec "$NS_C" ping -6 -c 3 -i 0.2 -W 1 2001:db8:2::2
+# the loss counters after a redirect load and attach with this set too
+check "BPF+PERFMON+NET_ADMIN: the loss counters attached (nothing logged)" \
+	sh -c "! grep -q 'will not be counted' '$T_TMP/exact.log'"
+check "BPF+PERFMON+NET_ADMIN: /v1/interfaces has r0's xmit_drops" \
+	sh -c "curl -sf --unix-socket '$SOCK_exact' http://x/v1/interfaces?dev=r0 | grep -q '\"xmit_drops\": *{'"
 sluiced_stop exact
 
 # ---- one missing: a clear message, nothing touched ----------------------------------

@@ -170,11 +170,17 @@ static const char ifaces_json[] =
 	"{\"interfaces\":["
 	"{\"name\":\"r-eth0\",\"ifindex\":5,\"state\":\"attached\","
 	"\"mode\":\"native\",\"adopted\":false,\"mac\":\"02:00:00:00:01:01\","
-	"\"mtu\":1500,\"slot\":1,\"vlan_id\":0,\"parent\":\"\",\"error\":\"\"},"
+	"\"mtu\":1500,\"slot\":1,\"vlan_id\":0,\"parent\":\"\",\"error\":\"\","
+	"\"back_out\":\"redirect\",\"xmit_drops\":{\"redirect_failed\":3,"
+	"\"xmit_dropped\":2,\"tx_failed\":0,\"steer_failed\":0,"
+	"\"last_errors\":{\"redirect_failed\":\"EOPNOTSUPP\","
+	"\"xmit_dropped\":\"\"}}},"
 	"{\"name\":\"r-eth1.10\",\"ifindex\":9,\"state\":\"attached\","
 	"\"mode\":\"generic\",\"adopted\":true,\"mac\":\"02:00:00:00:02:01\","
 	"\"mtu\":1500,\"slot\":3,\"vlan_id\":10,\"parent\":\"r-eth1\","
-	"\"error\":\"\"},"
+	"\"error\":\"\",\"xmit_drops\":{\"redirect_failed\":0,"
+	"\"xmit_dropped\":0,\"tx_failed\":0,\"steer_failed\":0,"
+	"\"last_errors\":{}}},"
 	"{\"name\":\"r-eth9\",\"ifindex\":0,\"state\":\"absent\","
 	"\"mode\":\"none\",\"adopted\":false,\"mac\":\"\",\"mtu\":0,"
 	"\"slot\":0,\"vlan_id\":0,\"parent\":\"\",\"error\":\"\"},"
@@ -188,7 +194,7 @@ static void test_iface(void **state)
 	(void)state;
 	expect(cli_iface_print, ifaces_json,
 	       "NAME       IFINDEX  STATE     MODE     SLOT   MTU  MAC                INFO\n"
-	       "r-eth0           5  attached  native      1  1500  02:00:00:00:01:01\n"
+	       "r-eth0           5  attached  native      1  1500  02:00:00:00:01:01  back out: redirect, lost: redirect_failed 3 (EOPNOTSUPP), xmit_dropped 2\n"
 	       "r-eth1.10        9  attached  generic     3  1500  02:00:00:00:02:01  vlan 10 on r-eth1, adopted\n"
 	       "r-eth9           -  absent    none        -     -  -\n"
 	       "r-eth7          12  error     none        4  9000  02:00:00:00:07:01  error: native XDP not supported\n");

@@ -45,6 +45,9 @@
 /* trace_* (uapi/sluice/trace.h) */
 #define SLUICE_LAYOUT_TRACE 2 /* 2: events carry the decision (176 + CAP) */
 
+/* xmit_drops (uapi/sluice/xmit.h) */
+#define SLUICE_LAYOUT_XMIT 1
+
 /* layouts: BPF_MAP_TYPE_HASH created and pinned by user space, key the
  * map's name (NUL-padded), value its layout version.  Its own layout
  * never changes; its capacity may grow: a daemon that finds one pinned

@@ -27,5 +27,6 @@
 #include "l7.h"	      /* the L7 local hop (sockmap, sk_msg) */
 #include "layout.h"   /* layout versions of the pinned maps */
 #include "trace.h"    /* per-packet trace */
+#include "xmit.h"     /* frames the kernel lost after a redirect */
 
 #endif /* SLUICE_UAPI_SLUICE_H */
