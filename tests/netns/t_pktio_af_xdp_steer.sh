@@ -5,7 +5,9 @@
 # of its own.  UDP to 7007 (v4, v6, exact payloads) is echoed by the tool
 # while ping, ARP/ND and another UDP port stay the kernel's; after the
 # tool's close its key is gone and 7007 falls back to the kernel path
-# (no_socket counts it).
+# (no_socket counts it).  While the tool is stopped its rings fill: what is
+# steered then is lost in the kernel, and sluiced counts each such frame
+# once as steer_failed.
 . "$(dirname "$0")/lib.sh"
 
 TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/tools/pktio_af_xdp_check}
@@ -114,10 +116,47 @@ ip -n "$NS_H" neigh flush dev h0
 check "ARP is the kernel's (neighbour flushed, ping again)" \
 	ip netns exec "$NS_H" ping -c 1 -W 1 198.18.8.1
 
+# A socket that stops reading: its rings fill, and what the program steers
+# to it after that is lost in the kernel.  sluiced counts the loss as
+# steer_failed on x0 (docs/steering.md), each frame once: the frames the
+# program steered are those the socket received plus those lost.
+steer_failed() {
+	api x "/v1/interfaces?dev=x0" | python3 -c '
+import json, sys
+x = json.load(sys.stdin)["interfaces"][0]["xmit_drops"]
+print(x["steer_failed"], x["last_errors"].get("steer_failed", "-"))'
+}
+cat >"$T_TMP/blast.py" <<'PY'
+import socket, sys
+# blast.py ADDR PORT N: N datagrams of 32 bytes, as fast as they go
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[3])):
+    s.sendto(b"%032d" % i, (sys.argv[1], int(sys.argv[2])))
+PY
+read -r lost0 _ <<<"$(steer_failed)"
+check "while the tool reads: nothing lost (steer_failed $lost0)" test "$lost0" = 0
+steered0=$(packets x x0 fwd_steer_xsk)
+kill -STOP "$ECHO_PID"
+ip netns exec "$NS_H" timeout 20 python3 "$T_TMP/blast.py" 198.18.8.1 7007 6000
+steered1=$(packets x x0 fwd_steer_xsk)
+read -r lost1 why <<<"$(steer_failed)"
+kill -CONT "$ECHO_PID"
+check "the tool stopped: of $((steered1 - steered0)) frames steered, some lost (steer_failed $lost1, $why)" \
+	test "$lost1" -gt 0 -a "$lost1" -lt $((steered1 - steered0))
+# an empty fill ring is ENOMEM in copy mode; a full RX ring, ENOBUFS
+check "the kernel's error of the last loss is named ($why)" \
+	test "$why" = ENOMEM -o "$why" = ENOBUFS -o "$why" = ENOSPC
+check "sluicectl iface x0 shows it" \
+	bash -c "'$SLUICECTL' --api 'unix:$SOCK_x' iface x0 | grep -q 'lost: steer_failed $lost1'"
+
 kill -TERM "$ECHO_PID"
 wait "$ECHO_PID"
 rc=$?
 sed 's/^/# /' "$T_TMP/e.out"
+rx=$(sed -n 's/^echoed .* rx_packets \([0-9]*\) .*/\1/p' "$T_TMP/e.out")
+# 8: the client's datagrams before the stop
+check "each steered frame was received or counted lost: $((steered1 - steered0)) = $((rx - 8)) received + $lost1 lost" \
+	test $((steered1 - steered0)) = $((rx - 8 + lost1))
 check "stop: every buffer back in the pool (exit $rc)" test "$rc" = 0
 check "the tool echoed 8 datagrams" grep -qE '^echoed ([8-9]|[1-9][0-9]+) ' "$T_TMP/e.out"
 check "the tool's echo copied nothing" grep -q '^pool copies 0 ' "$T_TMP/e.out"

@@ -32,7 +32,8 @@
 	 * egress */   \
 	X(TX_FAILED, 2, "tx_failed")                                           \
 	/* a frame steered to an AF_XDP socket that did not take it (its   \
-	 * fill or RX ring full: ENOSPC, ENOBUFS); port: the ingress */   \
+	 * fill ring empty: ENOMEM; its RX ring full: ENOBUFS); port: the  \
+	 * ingress */   \
 	X(STEER_FAILED, 3, "steer_failed")
 
 #define SLUICE_XMIT_EVENT_ENUM_(id, num, name) SLUICE_XMIT_##id = num,
