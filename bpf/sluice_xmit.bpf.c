@@ -2,8 +2,9 @@
 /*
  * sluice's loss counters after the data path (uapi/sluice/xmit.h): the
  * kernel's xdp tracepoints, read as BTF-typed arguments, each loss counted
- * against the port it happened on (lib/xmit.h).  They fire only when a
- * frame is lost, so the packet path pays nothing.
+ * against the port it happened on (lib/xmit.h).  xdp_redirect_err and
+ * xdp_exception fire only when a frame is lost, so the packet path pays
+ * nothing for them; xdp_devmap_xmit fires per bulk sent (see there).
  *
  * Only the two fields of struct net_device used here are declared; the
  * loader relocates them to the running kernel's layout (CO-RE).
@@ -54,7 +55,10 @@ int BPF_PROG(sluice_xmit_redirect_err, const struct net_device *dev,
 	return 0;
 }
 
-/* A devmap's bulk handed to the egress driver: @drops of it lost. */
+/* A devmap's bulk handed to the egress driver: @drops of it lost.  This
+ * tracepoint fires for every bulk sent, lost or not, so lib/dp loads this
+ * program only on kernels that report a veth's refusal here (before 6.3;
+ * later ones refuse at enqueue: xdp_redirect_err). */
 SEC("tp_btf/xdp_devmap_xmit")
 int BPF_PROG(sluice_xmit_devmap, const struct net_device *from,
 	     const struct net_device *to, int sent, int drops, int err)
@@ -75,17 +79,6 @@ int BPF_PROG(sluice_xmit_exception, const struct net_device *dev,
 	if (act == XDP_TX)
 		xmit_count(dev_netns(dev), (__u32)dev->ifindex,
 			   SLUICE_XMIT_TX_FAILED, 1, 0);
-	return 0;
-}
-
-/* veth's XDP_TX: a bulk sent back out, @drops of it lost. */
-SEC("tp_btf/xdp_bulk_tx")
-int BPF_PROG(sluice_xmit_bulk_tx, const struct net_device *dev, int sent,
-	     int drops, int err)
-{
-	if (drops > 0)
-		xmit_count(dev_netns(dev), (__u32)dev->ifindex,
-			   SLUICE_XMIT_TX_FAILED, drops, err);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "dp.h"
 #include "dp_internal.h"
@@ -310,6 +311,24 @@ static int netns_cookie(__u64 *out)
 	return err;
 }
 
+/* Whether this kernel refuses a redirect to a port that cannot take XDP
+ * frames at enqueue, where xdp_redirect_err reports it: the ports'
+ * xdp_features, since Linux 6.3.  Before, a veth dropped such frames at
+ * transmission, reported only by xdp_devmap_xmit, a tracepoint every bulk
+ * of every port passes. */
+static bool refused_at_enqueue(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool yes;
+
+	if (!vmlinux)
+		return true; /* no BTF: nothing of sluice_xmit loads anyway */
+	yes = btf__find_by_name_kind(vmlinux, "netdev_xdp_act",
+				     BTF_KIND_ENUM) >= 0;
+	btf__free(vmlinux);
+	return yes;
+}
+
 static int load_xmit(void *skel)
 {
 	return sluice_xmit__load(skel);
@@ -330,6 +349,9 @@ static void open_xmit(struct dp *dp)
 	err = dp->xmit ? netns_cookie(&cookie) : -errno;
 	if (!err) {
 		dp->xmit->rodata->cfg_netns_cookie = cookie;
+		/* no cost per bulk where the refusal is seen without it */
+		bpf_program__set_autoload(dp->xmit->progs.sluice_xmit_devmap,
+					  !refused_at_enqueue());
 		err = share_maps(dp, dp->xmit->obj) ?:
 			      load_pinned(dp->xmit->obj, dp->pin_dir, &reused,
 					  load_xmit, dp->xmit);

@@ -58,7 +58,7 @@ else
 	tap_fail "r1 counts the 5 frames the kernel lost" "$lost1"
 fi
 check "r0, the ingress, counts none" test "$(lost r r0)" = 0
-# This kernel refuses them at enqueue (EOPNOTSUPP); before Linux 6.4 the
+# This kernel refuses them at enqueue (EOPNOTSUPP); before Linux 6.3 the
 # veth dropped them at transmission (ENXIO).
 case "$(xmit r r1 redirect_failed)/$(xmit r r1 xmit_dropped)" in
 5/0) ev=redirect_failed want=EOPNOTSUPP ;;

@@ -24,12 +24,12 @@
 	 * frame is too big for it (EMSGSIZE); port: the egress */ \
 	X(REDIRECT_FAILED, 0, "redirect_failed")                               \
 	/* the egress driver dropped frames it was given (xdp_devmap_xmit): \
-	 * its ring was full, or its peer could not take them; port: the   \
-	 * egress */  \
+	 * a veth whose peer could not take them, before Linux 6.3 (ENXIO);  \
+	 * counted only on such kernels (lib/dp/dp.c open_xmit()); port:    \
+	 * the egress */  \
 	X(XMIT_DROPPED, 1, "xmit_dropped")                                     \
 	/* an XDP_TX frame the port could not send back out (xdp_exception \
-	 * with XDP_TX, xdp_bulk_tx); port: the ingress, which is the      \
-	 * egress */   \
+	 * with XDP_TX); port: the ingress, which is the egress */   \
 	X(TX_FAILED, 2, "tx_failed")                                           \
 	/* a frame steered to an AF_XDP socket that did not take it (its   \
 	 * fill ring empty: ENOMEM; its RX ring full: ENOBUFS); port: the  \
