@@ -107,6 +107,10 @@ check "/metrics: sluice_lb_flow_events_total{event=\"evicted\"} $ev" \
 	sh -c "curl -sf --unix-socket '$SOCK_lb' http://sluiced/metrics | grep -qx 'sluice_lb_flow_events_total{event=\"evicted\"} $ev'"
 check "the table is still full, now holding the requests' flows" \
 	test "$(table_flows lb $VIP)" -ge 10
+# the counts are kept across a restart (lb_flow_events is pinned)
+sluiced_stop lb
+sluiced_start "$NS_L" lb --config "$T_TMP/lb.json" --keep-on-exit || die "sluiced restart (events)"
+check "after a restart GET /v1/lb still counts $ev evictions" test "$(evicted_api)" = "$ev"
 
 # the tool's flush forgets every flow, the data path keeps working
 n=$("$FLOWS" "$PIN_lb/lb_flows" flush)
