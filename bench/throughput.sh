@@ -1012,9 +1012,15 @@ for num, den in (("c", "a"), ("d", "b"), ("g", "f"), ("h", "a"), ("h", "c")):
         k = "%s/%s" % (num, den)
         x, y = get(num, n), get(den, n)
         if x and y:
-            headline.setdefault(k, {})[str(n)] = {
-                "mpps_ratio": x["mpps"]["median"] / y["mpps"]["median"],
-                "per_core_ratio": y["r_ns_per_pkt"]["median"] / x["r_ns_per_pkt"]["median"]}
+            h = {"mpps_ratio": x["mpps"]["median"] / y["mpps"]["median"]}
+            # R's ns per packet is 0 where R's NAPI thread did none of
+            # the work (the kernel's paths, when the AF_PACKET generator
+            # hands them to the stack on its own CPU): no per-core ratio
+            # then, rather than a 0.00x that reads as a measurement
+            if y["r_ns_per_pkt"]["median"] > 0 and x["r_ns_per_pkt"]["median"] > 0:
+                h["per_core_ratio"] = (y["r_ns_per_pkt"]["median"] /
+                                       x["r_ns_per_pkt"]["median"])
+            headline.setdefault(k, {})[str(n)] = h
         else:
             missing = [z for z, v in ((num, x), (den, y)) if not v]
             headline.setdefault(k, {})[str(n)] = {
@@ -1092,8 +1098,10 @@ for k, v in headline.items():
         if "unavailable" in h:
             parts.append("%s flow%s: unavailable: %s" % (n, "" if n == "1" else "s", h["unavailable"]))
         else:
-            parts.append("%s flow%s: %.2fx (per core-second %.2fx)" % (
-                n, "" if n == "1" else "s", h["mpps_ratio"], h["per_core_ratio"]))
+            parts.append("%s flow%s: %.2fx%s" % (
+                n, "" if n == "1" else "s", h["mpps_ratio"],
+                " (per core-second %.2fx)" % h["per_core_ratio"]
+                if "per_core_ratio" in h else ""))
     print("headline (%s): %s" % (k, "; ".join(parts)))
 for c in "cdh":
     parts = []

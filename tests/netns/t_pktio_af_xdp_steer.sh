@@ -7,7 +7,8 @@
 # tool's close its key is gone and 7007 falls back to the kernel path
 # (no_socket counts it).  While the tool is stopped its rings fill: what is
 # steered then is lost in the kernel, and sluiced counts each such frame
-# once as steer_failed.
+# once as steer_failed, and libpktio's rx_drops (the socket's
+# XDP_STATISTICS, read by the polling thread) agrees.
 . "$(dirname "$0")/lib.sh"
 
 TOOL=${PKTIO_AF_XDP_CHECK:-$(dirname "$SLUICED")/tests/tools/pktio_af_xdp_check}
@@ -155,6 +156,9 @@ rc=$?
 sed 's/^/# /' "$T_TMP/e.out"
 rx=$(sed -n 's/^echoed .* rx_packets \([0-9]*\) .*/\1/p' "$T_TMP/e.out")
 # 8: the client's datagrams before the stop
+drops=$(sed -n 's/^echoed .* rx_drops \([0-9]*\) .*/\1/p' "$T_TMP/e.out")
+check "sluiced's count equals the socket's own drops, as libpktio read them ($drops)" \
+	test "$drops" = "$lost1"
 check "each steered frame was received or counted lost: $((steered1 - steered0)) = $((rx - 8)) received + $lost1 lost" \
 	test $((steered1 - steered0)) = $((rx - 8 + lost1))
 check "stop: every buffer back in the pool (exit $rc)" test "$rc" = 0
