@@ -296,9 +296,7 @@ static int open_egress(struct dp *dp)
 	return err;
 }
 
-/* The network namespace this process is in, as the kernel names it
- * (struct net's net_cookie): what sluice_xmit compares a device's with. */
-static int netns_cookie(__u64 *out)
+int dp_netns_cookie(__u64 *out)
 {
 	socklen_t len = sizeof(*out);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
@@ -346,7 +344,7 @@ static void open_xmit(struct dp *dp)
 	int err;
 
 	dp->xmit = sluice_xmit__open();
-	err = dp->xmit ? netns_cookie(&cookie) : -errno;
+	err = dp->xmit ? dp_netns_cookie(&cookie) : -errno;
 	if (!err) {
 		dp->xmit->rodata->cfg_netns_cookie = cookie;
 		/* no cost per bulk where the refusal is seen without it */

@@ -258,6 +258,10 @@ const char *dp_xmit_event_name(unsigned int ev);
  * whole machine's (sluiced does; tests and benchmarks need not).  0,
  * -EOPNOTSUPP without the counters, or -errno (logged). */
 int dp_xmit_attach(struct dp *dp);
+/* The network namespace this process is in, as the kernel names it
+ * (SO_NETNS_COOKIE: struct net's net_cookie), what sluice_xmit compares a
+ * device's with: 0 or -errno. */
+int dp_netns_cookie(__u64 *out);
 /* The count without a tracepoint, for BPF_PROG_TEST_RUN (struct
  * sluice_xmit_test_ctx), or -EOPNOTSUPP. */
 int dp_xmit_test_fd(const struct dp *dp);

@@ -10,8 +10,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include "dp.h"
 #include "runner.h"
@@ -27,19 +25,6 @@ static int snap(struct env *e, xmit_snap_t s)
 			return err;
 	}
 	return 0;
-}
-
-static int this_netns(__u64 *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /* One loss through test_run; @want_slot < 0: nothing may move, else only
@@ -90,7 +75,7 @@ void xmit_run_all(struct env *e)
 	int s1 = (int)e->slot[IFX_P1], s0 = (int)e->slot[IFX_P0];
 	__u64 ns;
 
-	if (this_netns(&ns)) {
+	if (dp_netns_cookie(&ns)) {
 		diag("SO_NETNS_COOKIE: %s\n", strerror(errno));
 		tap(e, false, "xmit: this namespace's cookie");
 		return;
@@ -107,9 +92,9 @@ void xmit_run_all(struct env *e)
 	    (struct sluice_xmit_test_ctx){ ns, p0, SLUICE_XMIT_TX_FAILED, 1,
 					   0 },
 	    s0);
-	row(e, "xmit: a frame P0's AF_XDP socket refused (ENOSPC) counts on P0",
+	row(e, "xmit: a frame P0's AF_XDP socket refused (ENOMEM) counts on P0",
 	    (struct sluice_xmit_test_ctx){ ns, p0, SLUICE_XMIT_STEER_FAILED, 1,
-					   -ENOSPC },
+					   -ENOMEM },
 	    s0);
 	row(e, "xmit: the same loss again: P1's counter only, its error anew",
 	    (struct sluice_xmit_test_ctx){ ns, p1, SLUICE_XMIT_REDIRECT_FAILED,
