@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Removes what a killed test left behind: network namespaces and pin
 # directories named for a shell that is gone, sl<PID>-* (tests/netns/
-# lib.sh's T_ID, also the benches') and sluice-demo-<PID>-* (make demo).
+# lib.sh's T_ID, also the benches') and sluice-demo-<PID>-* (make demo),
+# and the bpf tier's pin dirs, sluice-<what>-test-<PID> (a run that failed
+# before its teardown left them, with their maps pinned).
 # A test killed by a signal it cannot trap (SIGKILL, the end of the
 # session that ran it) never runs its EXIT trap; its namespaces, with
 # their daemons, veths and XDP programs, would sit beside the next run's.
@@ -16,6 +18,7 @@ owner() {
 	case $1 in
 	sl[0-9]*-*) p=${1#sl} ;;
 	sluice-demo-[0-9]*-*) p=${1#sluice-demo-} ;;
+	sluice-*-test-[0-9]*) p=${1##*-test-} ;;
 	*) return ;;
 	esac
 	p=${p%%-*}
@@ -31,7 +34,8 @@ for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
 	ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 	ip netns del "$ns" 2>/dev/null && echo "# reaped namespace $ns"
 done
-for pin in /sys/fs/bpf/sl[0-9]*-* /sys/fs/bpf/sluice-demo-[0-9]*-*; do
+for pin in /sys/fs/bpf/sl[0-9]*-* /sys/fs/bpf/sluice-demo-[0-9]*-* \
+	/sys/fs/bpf/sluice-*-test-[0-9]*; do
 	[ -d "$pin" ] || continue
 	gone "$(owner "$(basename "$pin")")" || continue
 	rm -rf "$pin" && echo "# reaped pins $pin"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/netns/reap.sh, which tests/run.sh runs before the netns and bench
-# tiers: what a killed test left (namespaces and pin dirs named for a shell
+# tests/netns/reap.sh, which tests/run.sh runs before the bpf, netns and
+# bench tiers: what a killed test left (namespaces and pin dirs named for a shell
 # that is gone) is removed, with the processes inside; what a running test
 # owns, and names that are not ours, are left alone.
 . "$(dirname "$0")/lib.sh"
@@ -20,8 +20,12 @@ for ns in "$STALE" "$LIVE" "$OTHER"; do
 	ip netns add "$ns" || die "netns $ns"
 	T_NETNS+=("$ns") # removed at exit whatever reap does
 done
-mkdir -p "/sys/fs/bpf/$STALE-pins" "/sys/fs/bpf/$LIVE-pins" || die "pin dirs"
-T_PINS+=("/sys/fs/bpf/$STALE-pins" "/sys/fs/bpf/$LIVE-pins")
+# the bpf tier's pin dirs: one of a runner that is gone, one of this shell
+BPF_STALE="/sys/fs/bpf/sluice-fib-test-$dead"
+BPF_LIVE="/sys/fs/bpf/sluice-layout-test-$$"
+mkdir -p "/sys/fs/bpf/$STALE-pins" "/sys/fs/bpf/$LIVE-pins" "$BPF_STALE" "$BPF_LIVE" ||
+	die "pin dirs"
+T_PINS+=("/sys/fs/bpf/$STALE-pins" "/sys/fs/bpf/$LIVE-pins" "$BPF_STALE" "$BPF_LIVE")
 # a process left inside the stale namespace, as a killed test's daemon
 ip netns exec "$STALE" sleep 60 &
 left=$!
@@ -40,6 +44,8 @@ check "reap says what it removed" \
 check "a running test's namespace stays ($LIVE)" \
 	sh -c "ip netns list | awk '{print \$1}' | grep -qx '$LIVE'"
 check "... and its pin dir" test -d "/sys/fs/bpf/$LIVE-pins"
+check "a stale bpf-tier pin dir is removed ($BPF_STALE)" test ! -e "$BPF_STALE"
+check "... one whose runner still runs stays ($BPF_LIVE)" test -d "$BPF_LIVE"
 check "a name that is not ours stays ($OTHER)" \
 	sh -c "ip netns list | awk '{print \$1}' | grep -qx '$OTHER'"
 tap_done
