@@ -77,6 +77,14 @@ dec=$(packets be b0 decap_ipip)
 check "the backend counted them under b0 as decap_ipip ($dec)" test "$dec" -ge "$N"
 check "none dropped for want of an outer source" \
 	test "$(packets lb l0 drop_lb_no_source)" -eq 0
+# what the kernel lost after the LB redirected it back out of l0 (docs/
+# monitoring.md, "Frames lost after a redirect"): nothing, with the
+# router's port (GRO on, no XDP) as the peer, as the README's setup has it
+lost=$(api lb "/v1/interfaces?dev=l0" | python3 -c '
+import json, sys
+x = json.load(sys.stdin)["interfaces"][0]["xmit_drops"]
+print(sum(v for k, v in x.items() if k != "last_errors"))')
+check "the kernel lost none of them after the redirect (xmit_drops: $lost)" test "$lost" = 0
 src=$(ip netns exec "$NS_R" timeout 5 tcpdump -c 1 -nni r2 ip proto 4 2>/dev/null &
 	sleep 1; ip netns exec "$NS_C" curl -sf -m 3 "http://$VIP:8080/" >/dev/null; wait)
 check "the outer source is the LB port's address (198.18.3.2)" \
