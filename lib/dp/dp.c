@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * lib/dp's core, and the only user-space file that includes the
- * skeletons: open, load and pin the objects, attach and adopt links, and
- * the generic map walks.  Each feature's typed map operations live in
+ * lib/dp's core, and with the files of an object of their own (l7.c,
+ * floor.c, fiblookup.c, xmit_link.c, explain.c) the only user-space code
+ * that includes the skeletons: open, load and pin the objects, attach and
+ * adopt links, and the generic map walks.  Each feature's typed map operations live in
  * their own file (route.c lb.c decap.c stats.c) and reach the maps by id
  * through dp_internal.h.
  */
@@ -365,20 +366,6 @@ static void open_xmit(struct dp *dp)
 	dp->maps[DP_MAP_XMIT_DROPS] = dp->xmit->maps.xmit_drops;
 }
 
-int dp_xmit_attach(struct dp *dp)
-{
-	int err;
-
-	if (!dp->xmit)
-		return -EOPNOTSUPP;
-	err = sluice_xmit__attach(dp->xmit);
-	if (err)
-		pr_warn("dp: frames the kernel drops after a redirect will not "
-			"be counted: cannot attach to the xdp tracepoints: %s",
-			strerror(-err));
-	return err;
-}
-
 int dp_xmit_test_fd(const struct dp *dp)
 {
 	return dp->xmit ? bpf_program__fd(dp->xmit->progs.sluice_xmit_test) :
@@ -736,6 +723,12 @@ int dp_unpin_maps(struct dp *dp)
 			 unpin_obj(dp, dp->decap->obj);
 	if (dp->xmit) { /* its own map, and the XDP object's again */
 		int x = unpin_obj(dp, dp->xmit->obj);
+
+		if (!err)
+			err = x;
+	}
+	if (dp->role == DP_ROLE_ROUTER) { /* its links go with the pins */
+		int x = dp_xmit_unpin_links(dp);
 
 		if (!err)
 			err = x;

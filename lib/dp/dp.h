@@ -255,7 +255,9 @@ int dp_xmit_drops(const struct dp *dp, __u32 slot, struct dp_xmit_drops *out);
 /* The event's name in the API and /metrics ("redirect_failed" ...). */
 const char *dp_xmit_event_name(unsigned int ev);
 /* Starts counting: attaches to the kernel's xdp tracepoints, which are the
- * whole machine's (sluiced does; tests and benchmarks need not).  0,
+ * whole machine's (sluiced does; tests and benchmarks need not), and pins
+ * the links in the pin dir (xmit_link_*), replacing an earlier run's, so
+ * the counting goes on while sluiced is stopped with --keep-on-exit.  0,
  * -EOPNOTSUPP without the counters, or -errno (logged). */
 int dp_xmit_attach(struct dp *dp);
 /* The network namespace this process is in, as the kernel names it

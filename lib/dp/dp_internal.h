@@ -127,6 +127,10 @@ int dp_steer_probe_fd(const struct dp *dp);
 void dp_egress_attach(struct dp *dp, int ifindex, const char *ifname);
 void dp_egress_detach(int ifindex);
 
+/* The loss counters' pinned tracepoint links removed (xmit_link.c): their
+ * programs stop when sluiced's own links go too. */
+int dp_xmit_unpin_links(const struct dp *dp);
+
 /* The fd of map @id, or -EOPNOTSUPP when this role's object has none. */
 int dp_fd(const struct dp *dp, int id);
 /* One element of map @id: 0 or -errno.  Updates are BPF_ANY. */

@@ -5,7 +5,9 @@
 # refuses XDP frames (docs/veth.md, section 2).  The router's XDP counts
 # each ping as fwd_redirect; the loss shows in /v1/interfaces, sluicectl
 # iface and /metrics, exactly once per frame, on r1 only; nothing is
-# counted while traffic flows; the counts survive a restart.
+# counted while traffic flows; the counts survive a restart, and losses
+# while sluiced is stopped with --keep-on-exit are counted too (its
+# tracepoint links are pinned).
 . "$(dirname "$0")/lib.sh"
 
 topo_basic || die "topology"
@@ -81,13 +83,56 @@ check "GRO back on: the pings reach the server again" \
 	ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
 check "and r1's count stays 5" test "$(lost r r1)" = 5
 
-# ---- a restart keeps the counts -----------------------------------------------
+# ---- a restart keeps the counts, and counts while sluiced is down -----------
+# counting_links: the tracing links whose program counts into r's
+# xmit_drops (its map id), those of earlier runs or tests excluded
+xmit_map_id() {
+	bpftool map show pinned "$PIN_r/xmit_drops" -j | python3 -c \
+		'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+counting_links() {
+	local id=$1
+	bpftool link show -j | python3 -c '
+import json, subprocess, sys
+n = 0
+for l in json.load(sys.stdin):
+    if l.get("type") not in ("raw_tracepoint", "tracing"):
+        continue
+    p = json.loads(subprocess.run(["bpftool", "prog", "show", "id",
+        str(l["prog_id"]), "-j"], capture_output=True, text=True).stdout or "{}")
+    n += int(sys.argv[1]) in p.get("map_ids", [])
+print(n)' "$id"
+}
+map_id=$(xmit_map_id)
+nlinks=$(counting_links "$map_id")
+check "sluiced pinned its tracepoint links beside the maps ($nlinks attached)" \
+	bash -c "[ '$nlinks' -ge 2 ] && [ \$(ls '$PIN_r'/xmit_link_* | wc -l) = '$nlinks' ]"
 sluiced_stop r TERM || tap_fail "stop: exit status 0"
+check "stopped with --keep-on-exit: the links stay attached" \
+	test "$(counting_links "$map_id")" = "$nlinks"
+ip netns exec "$NS_S" ethtool -K s0 gro off >/dev/null || die "gro off while down"
+check_fails "while sluiced is down, GRO off: 3 pings lost (XDP still forwards)" \
+	ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 1 198.18.2.2
+ip netns exec "$NS_S" ethtool -K s0 gro on >/dev/null || die "gro on while down"
 sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced restart"
-check "after a restart r1 still counts 5 ($ev)" test "$(xmit r r1 "$ev")" = 5
+check "after a restart r1 counts 8 ($ev): the 5, and the 3 lost while it was down" \
+	test "$(xmit r r1 "$ev")" = 8
 check "and the error of the last loss" test "$(xmit r r1 "last_errors.$ev")" = "$want"
+check "the restart replaced the links: $nlinks attached, not twice as many" \
+	test "$(counting_links "$map_id")" = "$nlinks"
 ip netns exec "$NS_S" ethtool -K s0 gro off >/dev/null || die "gro off again"
 check_fails "GRO off again: 2 more pings lost" \
 	ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
-check "the restarted daemon counts them: 7 on r1" test "$(lost r r1)" = 7
+check "the restarted daemon counts each once: 10 on r1" test "$(lost r r1)" = 10
+ip netns exec "$NS_S" ethtool -K s0 gro on >/dev/null || die "gro on"
+
+# ---- a stop without --keep-on-exit takes the links along ---------------------
+sluiced_stop r TERM || tap_fail "stop: exit status 0"
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced without keep"
+map_id=$(xmit_map_id)
+sluiced_stop r TERM || tap_fail "stop: exit status 0"
+check "an orderly stop without --keep-on-exit leaves no link pinned" \
+	bash -c "! ls '$PIN_r'/xmit_link_* 2>/dev/null | grep -q ."
+check "and no tracepoint program of its attached" \
+	test "$(counting_links "$map_id")" = 0
 tap_done
