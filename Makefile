@@ -40,7 +40,7 @@ CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Ilib/common $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
-	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH) $(BPF_EXTRA_CFLAGS)
 
 BPF_PROGS := sluice_xdp sluice_tc sluice_egress sluice_ct sluice_decap sluice_xmit xdp_floor fib_lookup sluice_l7
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))

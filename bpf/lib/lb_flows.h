@@ -13,6 +13,33 @@
 #include <uapi/sluice/lb_flows.h>
 #include "lb_maps.h"
 
+/*
+ * A slot's tag is read before the rest and again after it, and written
+ * after the rest (uapi/sluice/lb_flows.h).  x86 keeps loads in order with
+ * loads and stores with stores, so plain accesses the compiler may not
+ * move are enough there.  A weakly ordered CPU (arm64) would let the slot
+ * be read outside the two reads of its tag, and its new tag be seen
+ * before its contents; BPF has no load-acquire or store-release in the
+ * compilers we build with, so there the tag is read by an atomic OR of 0
+ * and written by an exchange, which every JIT makes fully ordered.
+ * SLUICE_BPF_WEAK_ORDER builds that variant anywhere (the bpf tier can
+ * run it on x86: `make BPF_EXTRA_CFLAGS=-DSLUICE_BPF_WEAK_ORDER`).
+ */
+#if !defined(__TARGET_ARCH_x86) && !defined(SLUICE_BPF_WEAK_ORDER)
+#define SLUICE_BPF_WEAK_ORDER 1
+#endif
+#ifdef SLUICE_BPF_WEAK_ORDER
+#define lb_tag_read(p) __sync_fetch_and_or((p), 0)
+#define lb_tag_publish(p, v) ((void)__sync_lock_test_and_set((p), (v)))
+#else
+#define lb_tag_read(p) (*(volatile __u64 *)(p))
+#define lb_tag_publish(p, v)                                                   \
+	do {                                                                   \
+		asm volatile("" ::: "memory");                                 \
+		*(volatile __u64 *)(p) = (v);                                  \
+	} while (0)
+#endif
+
 /* What a flow's slot says, read whole (lb_flows_find()). */
 struct lb_flow_entry {
 	__u32 vip_id;
@@ -50,8 +77,7 @@ static __always_inline int lb_flows_key_eq(const struct sluice_flow_key *a,
  * The slot of @k (table hash @hash), its index + 1, with what it says in
  * *@out; 0 when the table does not have the flow.  The tag is read again
  * after the slot: a slot claimed meanwhile is a miss, never half of two
- * flows (this ordering is x86's; a weakly ordered CPU would want the
- * loads to be load-acquire).
+ * flows.
  */
 __noinline int lb_flows_find(const struct sluice_flow_key *k, __u32 hash,
 			     struct lb_flow_entry *out)
@@ -68,7 +94,7 @@ __noinline int lb_flows_find(const struct sluice_flow_key *k, __u32 hash,
 		sl = bpf_map_lookup_elem(&lb_flows, &idx);
 		if (!sl)
 			return 0;
-		t = *(volatile __u64 *)&sl->tag;
+		t = lb_tag_read(&sl->tag);
 		if (!t) /* never used: the flow is not further on */
 			return 0;
 		if (t != tag || !lb_flows_key_eq(&sl->key, k))
@@ -77,7 +103,7 @@ __noinline int lb_flows_find(const struct sluice_flow_key *k, __u32 hash,
 		out->backend_id = sl->backend_id;
 		out->last_seen_ns = sl->last_seen_ns;
 		asm volatile("" ::: "memory");
-		if (*(volatile __u64 *)&sl->tag != tag)
+		if (lb_tag_read(&sl->tag) != tag)
 			return 0;
 		return (int)idx + 1;
 	}
@@ -114,7 +140,7 @@ __noinline int lb_flows_put(const struct sluice_flow_key *k, __u32 hash,
 		sl = bpf_map_lookup_elem(&lb_flows, &idx);
 		if (!sl)
 			return -1;
-		t = *(volatile __u64 *)&sl->tag;
+		t = lb_tag_read(&sl->tag);
 		if (!t) {
 			pick = idx;
 			have = 1;
@@ -180,8 +206,7 @@ __noinline int lb_flows_put(const struct sluice_flow_key *k, __u32 hash,
 	sl->vip_id = e->vip_id;
 	sl->backend_id = e->backend_id;
 	sl->last_seen_ns = e->last_seen_ns;
-	asm volatile("" ::: "memory"); /* the slot, then its tag (x86: TSO) */
-	*(volatile __u64 *)&sl->tag = tag;
+	lb_tag_publish(&sl->tag, tag); /* the slot, then its tag */
 	return found;
 }
 
