@@ -7,19 +7,23 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6]\n"
+	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6] [--limit N] [--cursor C]\n"
 	"\n"
 	"Routes in the data path, as ip route prints them, with the route\n"
 	"type in brackets: [forward], [local] (to the stack) or [kernel]\n"
-	"(blackhole, unreachable...: the kernel answers).\n"
-	"  PREFIX   ADDR or ADDR/LEN, IPv4 or IPv6 (checked before asking)\n"
-	"  -4, -6   one address family only\n";
+	"(blackhole, unreachable...: the kernel answers).  In prefix order, a\n"
+	"page at a time: a full table is a million routes.\n"
+	"  PREFIX       ADDR/LEN: the routes inside it; ADDR: the one route\n"
+	"               ADDR takes (IPv4 or IPv6, checked before asking)\n"
+	"  -4, -6       one address family only\n"
+	"  --limit N    routes a page, 1..10000 (1000); --cursor C goes on\n"
+	"               from the 'next' the previous page printed\n";
 
 int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
-	const char *prefix = NULL;
-	int family = 0, pfam = 0, i, verb;
+	const char *prefix = NULL, *limit = NULL, *cursor = NULL;
+	int family = 0, pfam = 0, cfam = 0, i, verb;
 
 	cli_query_init(q, "/v1/routes");
 	verb = i = cli_parse_verb(argc, argv, q);
@@ -36,6 +40,32 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 					err, errlen,
 					"route: -4 and -6 exclude each other");
 			family = f;
+		} else if (!strcmp(a, "--limit") || !strcmp(a, "--cursor")) {
+			bool lim = a[2] == 'l';
+			const char **seen = lim ? &limit : &cursor;
+			uint32_t n;
+
+			if (i + 1 >= argc)
+				return cli_fail(err, errlen,
+						"route: %s needs a value", a);
+			if (*seen)
+				return cli_fail(err, errlen,
+						"route: %s given twice ('%s', "
+						"'%s')",
+						a, *seen, argv[i + 1]);
+			*seen = argv[++i];
+			if (lim && cli_parse_u32(limit, 1, 10000, &n))
+				return cli_fail(err, errlen,
+						"route: --limit '%s' is not a "
+						"number 1..10000",
+						limit);
+			if (!lim && (!strchr(cursor, '/') ||
+				     cli_prefix_parse(cursor, &cfam)))
+				return cli_fail(err, errlen,
+						"route: --cursor '%s' is not a "
+						"cursor (the 'next' of the "
+						"previous page: a prefix)",
+						cursor);
 		} else if (a[0] == '-' && a[1]) {
 			return cli_bad_arg("route", a, false, err, errlen);
 		} else if (prefix) {
@@ -57,9 +87,18 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		return cli_fail(err, errlen,
 				"route: prefix '%s' is not IPv%d (-%d)", prefix,
 				family, family);
+	if (prefix && !strchr(prefix, '/') && (limit || cursor))
+		return cli_fail(err, errlen,
+				"route: %s is for a listing; '%s' (no /LEN) "
+				"asks for the one route it takes",
+				limit ? "--limit" : "--cursor", prefix);
 	if (family && cli_query_add(q, "family", family == 4 ? "4" : "6"))
 		return cli_too_long("route", err, errlen);
 	if (prefix && cli_query_add(q, "prefix", prefix))
+		return cli_too_long("route", err, errlen);
+	if (limit && cli_query_add(q, "limit", limit))
+		return cli_too_long("route", err, errlen);
+	if (cursor && cli_query_add(q, "cursor", cursor))
 		return cli_too_long("route", err, errlen);
 	return 0;
 }
@@ -80,6 +119,7 @@ static void print_nexthop(json_object *nh, FILE *out)
 int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	json_object *a = fmt_top_array(doc, "routes", err, errlen);
+	const char *next;
 
 	if (!a)
 		return -EPROTO;
@@ -113,6 +153,9 @@ int cli_route_print(json_object *doc, FILE *out, char *err, size_t errlen)
 			fputc('\n', out);
 		}
 	}
+	next = jstr(doc, "next");
+	if (!str_empty(next))
+		fprintf(out, "more: --cursor %s\n", next);
 	return 0;
 }
 

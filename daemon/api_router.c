@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The router's resources: status, interfaces, routes, neighbors, stats. */
+/* The router's resources: status, interfaces, neighbors, stats (routes:
+ * api_routes.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,6 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <json-c/json.h>
-#include <linux/rtnetlink.h>
 #include "api_internal.h"
 #include "config.h"
 #include "json_out.h"
@@ -145,180 +145,6 @@ char *api_get_interfaces(struct api_ctx *c, const struct api_req *r,
 		return error_body(status, 404, "dev: no managed interface '%s'",
 				  q->dev);
 	}
-	return json_take(o);
-}
-
-static const char *table_name(uint32_t t, char *buf, size_t len)
-{
-	if (t == RT_TABLE_MAIN)
-		return "main";
-	if (t == RT_TABLE_LOCAL)
-		return "local";
-	snprintf(buf, len, "%u", t);
-	return buf;
-}
-
-static const char *proto_name(uint8_t p, char *buf, size_t len)
-{
-	switch (p) {
-	case RTPROT_KERNEL: return "kernel";
-	case RTPROT_BOOT: return "boot";
-	case RTPROT_STATIC: return "static";
-	case RTPROT_BIRD: return "bird";
-	case 186: return "bgp";
-	case 188: return "ospf";
-	case RTPROT_ZEBRA: return "zebra";
-	default: snprintf(buf, len, "%u", p); return buf;
-	}
-}
-
-static const char *rt_type_name(uint8_t t)
-{
-	switch (t) {
-	case SLUICE_RT_FORWARD: return "forward";
-	case SLUICE_RT_LOCAL: return "local";
-	default: return "kernel";
-	}
-}
-
-static struct json_object *route_json(struct state *st,
-				      const struct st_prefix *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *nhs = json_object_new_array();
-	const struct st_variant *v = p->best;
-	char addr[INET6_ADDRSTRLEN], buf[64], num[16];
-	struct nl_route *r = malloc(sizeof(*r));
-
-	inet_ntop(p->key.family, p->key.addr, addr, sizeof(addr));
-	snprintf(buf, sizeof(buf), "%s/%u", addr, p->key.len);
-	json_add_str(o, "prefix", buf);
-	json_add_int(o, "family", p->key.family == AF_INET ? 4 : 6);
-	json_add_str(o, "table", table_name(v->table, num, sizeof(num)));
-	json_add_int(o, "metric", v->priority);
-	json_add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
-	json_add_str(o, "type", rt_type_name(p->programmed.type));
-	if (v->nh_id)
-		json_add_int(o, "nhid", v->nh_id);
-	/* the nexthops as forwarded: a nexthop object's are resolved */
-	if (r)
-		state_route_of(st, p, r);
-	for (int i = 0; r && i < r->n_nh; i++) {
-		struct json_object *nh = json_object_new_object();
-
-		if (r->nh[i].gw_family)
-			inet_ntop(r->nh[i].gw_family, r->nh[i].gw, addr,
-				  sizeof(addr));
-		else
-			addr[0] = '\0';
-		json_add_str(nh, "via", addr);
-		json_add_str(nh, "dev", state_ifname(st, r->nh[i].ifindex));
-		json_add_int(nh, "ifindex", r->nh[i].ifindex);
-		json_add_int(nh, "weight", r->nh[i].weight);
-		json_object_array_add(nhs, nh);
-	}
-	free(r);
-	json_object_object_add(o, "nexthops", nhs);
-	return o;
-}
-
-static bool prefix_contains(const struct prefix_key *outer,
-			    const struct prefix_key *inner)
-{
-	if (outer->family != inner->family || inner->len < outer->len)
-		return false;
-	for (unsigned int b = 0; b < outer->len; b++) {
-		uint8_t m = (uint8_t)(0x80 >> (b % 8));
-
-		if ((outer->addr[b / 8] & m) != (inner->addr[b / 8] & m))
-			return false;
-	}
-	return true;
-}
-
-/* "ADDR/LEN" or "ADDR" → key; -EINVAL otherwise. */
-static int parse_prefix(const char *s, struct prefix_key *k)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	long len;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	memset(k, 0, sizeof(*k));
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, k->addr) == 1)
-		k->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, k->addr) == 1)
-		k->family = AF_INET6;
-	else
-		return -EINVAL;
-	len = k->family == AF_INET ? 32 : 128;
-	if (slash) {
-		long max = len;
-
-		errno = 0;
-		len = strtol(slash + 1, &end, 10);
-		if (errno || end == slash + 1 || *end || len < 0 || len > max)
-			return -EINVAL;
-	}
-	k->len = (uint8_t)len;
-	return 0;
-}
-
-/* "ADDR/LEN": the routes inside that prefix.  A bare "ADDR": the one route
- * that address would take (longest match), as `ip route get` answers. */
-char *api_get_routes(struct api_ctx *c, const struct api_req *r,
-		     unsigned int *status)
-{
-	const struct api_query *q = r->q;
-	struct st_prefix *p, *tmp, *longest = NULL;
-	struct json_object *o, *arr;
-	struct state *st = c->st;
-	struct prefix_key filter;
-	bool lookup = false;
-	int family = 0;
-
-	if (q->family) {
-		if (!strcmp(q->family, "4"))
-			family = AF_INET;
-		else if (!strcmp(q->family, "6"))
-			family = AF_INET6;
-		else
-			return error_body(status, 400,
-					  "family: '%s' is not 4 or 6",
-					  q->family);
-	}
-	if (q->prefix) {
-		if (parse_prefix(q->prefix, &filter))
-			return error_body(
-				status, 400,
-				"prefix: '%s' is not an IPv4/IPv6 prefix",
-				q->prefix);
-		lookup = !strchr(q->prefix, '/');
-	}
-	o = json_object_new_object();
-	arr = json_object_new_array();
-	HASH_ITER(hh, st->prefixes, p, tmp) {
-		if (!p->is_programmed || !p->best)
-			continue;
-		if (family && p->key.family != family)
-			continue;
-		if (lookup) {
-			if (prefix_contains(&p->key, &filter) &&
-			    (!longest || p->key.len > longest->key.len))
-				longest = p;
-			continue;
-		}
-		if (q->prefix && !prefix_contains(&filter, &p->key))
-			continue;
-		json_object_array_add(arr, route_json(st, p));
-	}
-	if (longest)
-		json_object_array_add(arr, route_json(st, longest));
-	json_object_object_add(o, "routes", arr);
 	return json_take(o);
 }
 

@@ -245,9 +245,42 @@ d = json.load(sys.stdin)
 print(sum(r["packets"] for i in d["interfaces"] for r in i["reasons"]
           if r["reason"] == sys.argv[1]))' "$3"
 }
+# api_routes_all NAME [QUERY]: every page of /v1/routes?QUERY (limit
+# 10000 a page, following "next"), printed as one {"routes": [...]}.
+api_routes_all() {
+	local sock_var="SOCK_$1"
+	"$T_PY" - "${!sock_var}" "${2:-}" <<'PYEOF'
+import http.client, json, socket, sys, urllib.parse
+sock, query = sys.argv[1], sys.argv[2]
+
+class UC(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(30)
+        self.sock.connect(sock)
+
+routes, cursor = [], None
+for _ in range(1000):  # 10,000,000 routes at most
+    url = "/v1/routes?limit=10000" + ("&" + query if query else "")
+    if cursor:
+        url += "&cursor=" + urllib.parse.quote(cursor, safe="")
+    c = UC("sluiced")
+    c.request("GET", url)
+    r = c.getresponse()
+    d = json.loads(r.read())
+    c.close()
+    if r.status != 200:
+        sys.exit("GET %s: %d %s" % (url, r.status, d))
+    routes += d["routes"]
+    cursor = d.get("next")
+    if not cursor:
+        break
+print(json.dumps({"routes": routes}))
+PYEOF
+}
 # route_has NAME PREFIX: the daemon reports PREFIX as programmed.
 route_has() {
-	api "$1" "/v1/routes" | python3 -c '
+	api "$1" "/v1/routes?prefix=$2" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 sys.exit(0 if any(r["prefix"] == sys.argv[1] for r in d["routes"]) else 1)' "$2"
@@ -496,7 +529,7 @@ print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$3"
 # route_vias NAME PREFIX: the programmed next hops of PREFIX as
 # "via@dev,via@dev" (fails when the daemon does not report PREFIX).
 route_vias() {
-	api_json "$1" /v1/routes "','.join(n['via'] + '@' + n['dev'] for r in d['routes'] if r['prefix'] == '$2' for n in r['nexthops']) or None"
+	api_json "$1" "/v1/routes?prefix=$2" "','.join(n['via'] + '@' + n['dev'] for r in d['routes'] if r['prefix'] == '$2' for n in r['nexthops']) or None"
 }
 # route_vias_are NAME PREFIX VIAS: route_vias prints exactly VIAS.
 route_vias_are() { [ "$(route_vias "$1" "$2")" = "$3" ]; }
@@ -548,7 +581,7 @@ class UC(http.client.HTTPConnection):
 def vias():
     c = UC("sluiced")
     try:
-        c.request("GET", "/v1/routes")
+        c.request("GET", "/v1/routes?prefix=" + prefix)
         d = json.loads(c.getresponse().read())
     finally:
         c.close()

@@ -226,9 +226,9 @@ storm_diff() {
 		echo
 		ip -n "$NS_R" -6 -j route show root 2001:db8:f::/48
 		echo
-		api r "/v1/routes?prefix=198.19.0.0/16"
+		api_routes_all r "prefix=198.19.0.0/16"
 		echo
-		api r "/v1/routes?prefix=2001:db8:f::/48"
+		api_routes_all r "prefix=2001:db8:f::/48"
 		echo
 		if [ "$map" = map ]; then
 			bpftool -j map dump pinned "$PIN/routes_v4"

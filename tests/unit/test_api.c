@@ -64,6 +64,43 @@ static void test_bad_route_queries(void **state)
 	expect("GET", "/v1/routes", &q, 400, "prefix: 'not-an-address'");
 	q.prefix = "198.18.0.0/";
 	expect("GET", "/v1/routes", &q, 400, "prefix");
+	q.prefix = NULL;
+	q.limit = "0";
+	expect("GET", "/v1/routes", &q, 400,
+	       "limit: '0' is not a number 1..10000");
+	q.limit = "10001";
+	expect("GET", "/v1/routes", &q, 400, "limit: '10001'");
+	q.limit = "ten";
+	expect("GET", "/v1/routes", &q, 400, "limit: 'ten'");
+	q.limit = NULL;
+	q.cursor = "198.18.0.0";
+	expect("GET", "/v1/routes", &q, 400,
+	       "cursor: '198.18.0.0' is not a cursor (the 'next' of the "
+	       "previous page: a prefix)");
+	q.cursor = "198.18.0.0/33";
+	expect("GET", "/v1/routes", &q, 400, "cursor: '198.18.0.0/33'");
+	/* a bare address is a lookup: one route, no page */
+	q.cursor = NULL;
+	q.prefix = "198.18.0.1";
+	q.limit = "5";
+	expect("GET", "/v1/routes", &q, 400,
+	       "limit: not with prefix=ADDR, which gives the one route ADDR "
+	       "takes");
+	q.limit = NULL;
+	q.cursor = "198.18.0.0/24";
+	expect("GET", "/v1/routes", &q, 400, "cursor: not with prefix=ADDR");
+}
+
+static void test_unknown_route_argument(void **state)
+{
+	struct api_query q = { .keys = { "family", "limt" },
+			       .n_keys = 2,
+			       .family = "4" };
+
+	(void)state;
+	expect("GET", "/v1/routes", &q, 400,
+	       "limt: unknown parameter (known: family, prefix, limit, "
+	       "cursor)");
 }
 
 static void test_good_route_query_empty_state(void **state)
@@ -71,6 +108,11 @@ static void test_good_route_query_empty_state(void **state)
 	struct api_query q = { .prefix = "198.18.0.0/15", .family = "4" };
 
 	(void)state;
+	expect("GET", "/v1/routes", &q, 200, "\"routes\":[]");
+	expect("GET", "/v1/routes", &q, 200, "\"total\":0");
+	expect("GET", "/v1/routes", &q, 200, "\"next\":null");
+	q.limit = "1";
+	q.cursor = "198.18.0.0/24";
 	expect("GET", "/v1/routes", &q, 200, "\"routes\":[]");
 }
 
@@ -212,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_resource),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_bad_route_queries),
+		cmocka_unit_test(test_unknown_route_argument),
 		cmocka_unit_test(test_good_route_query_empty_state),
 		cmocka_unit_test(test_unknown_dev),
 		cmocka_unit_test(test_screen_header),

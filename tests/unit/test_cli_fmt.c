@@ -273,6 +273,22 @@ static void test_route_empty(void **state)
 {
 	(void)state;
 	expect(cli_route_print, "{\"routes\":[]}", "");
+	expect(cli_route_print, "{\"routes\":[],\"total\":0,\"next\":null}",
+	       "");
+}
+
+/* a page with more after it says how to get the next one */
+static void test_route_more(void **state)
+{
+	(void)state;
+	expect(cli_route_print,
+	       "{\"routes\":["
+	       "{\"prefix\":\"198.18.1.0/24\",\"family\":4,\"table\":\"main\","
+	       "\"metric\":0,\"protocol\":\"kernel\",\"type\":\"forward\","
+	       "\"nexthops\":[{\"via\":\"\",\"dev\":\"r-eth0\",\"ifindex\":5}]}"
+	       "],\"total\":3,\"next\":\"198.18.1.0/24\"}",
+	       "198.18.1.0/24 dev r-eth0 proto kernel metric 0 [forward]\n"
+	       "more: --cursor 198.18.1.0/24\n");
 }
 
 /* ---- neighbours ---- */
@@ -712,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_iface_filter),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_route_empty),
+		cmocka_unit_test(test_route_more),
 		cmocka_unit_test(test_neigh),
 		cmocka_unit_test(test_stats_default),
 		cmocka_unit_test(test_stats_all),
