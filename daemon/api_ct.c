@@ -42,24 +42,9 @@ static int known_args(const struct api_query *q, char *err, size_t errlen)
 {
 	static const char *const known[] = { "src",   "dst",   "proto",
 					     "state", "limit", "cursor" };
-	unsigned int n = q->n_keys < API_QUERY_KEYS ? q->n_keys :
-						      API_QUERY_KEYS;
 
-	for (unsigned int i = 0; i < n; i++) {
-		bool ok = false;
-
-		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-			ok = ok ||
-			     (q->keys[i] && !strcmp(q->keys[i], known[j]));
-		if (!ok) {
-			snprintf(err, errlen,
-				 "%s: unknown parameter (known: src, dst, "
-				 "proto, state, limit, cursor)",
-				 q->keys[i] ? q->keys[i] : "");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return api_query_known(q, known, sizeof(known) / sizeof(known[0]), err,
+			       errlen);
 }
 
 static int filter_of(const struct api_query *q, struct sluice_ct_filter *f,

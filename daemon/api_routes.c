@@ -144,31 +144,6 @@ static int parse_prefix(const char *s, struct prefix_key *k)
 	return 0;
 }
 
-/* A misspelt argument must not give the whole first page unfiltered. */
-static int known_args(const struct api_query *q, char *err, size_t errlen)
-{
-	static const char *const known[] = { "family", "prefix", "limit",
-					     "cursor" };
-	unsigned int n = q->n_keys < API_QUERY_KEYS ? q->n_keys :
-						      API_QUERY_KEYS;
-
-	for (unsigned int i = 0; i < n; i++) {
-		bool ok = false;
-
-		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-			ok = ok ||
-			     (q->keys[i] && !strcmp(q->keys[i], known[j]));
-		if (!ok) {
-			snprintf(err, errlen,
-				 "%.64s: unknown parameter (known: family, "
-				 "prefix, limit, cursor)",
-				 q->keys[i] ? q->keys[i] : "");
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /* The answer: {"routes": [...], "total": N, "next": PREFIX or null}. */
 static char *routes_body(struct state *st, const struct st_prefix **items,
 			 uint32_t n, uint64_t total, const char *next)
@@ -190,6 +165,8 @@ static char *routes_body(struct state *st, const struct st_prefix **items,
 char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 		     unsigned int *status)
 {
+	static const char *const known[] = { "family", "prefix", "limit",
+					     "cursor" };
 	const struct api_query *q = r->q;
 	const struct st_prefix *longest = NULL;
 	struct prefix_key filter, cursor;
@@ -202,7 +179,9 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 	int family = 0, rc;
 	char *body;
 
-	if (known_args(q, err, sizeof(err)))
+	/* a misspelt one must not give the whole first page unfiltered */
+	if (api_query_known(q, known, sizeof(known) / sizeof(known[0]), err,
+			    sizeof(err)))
 		return error_body(status, 400, "%s", err);
 	if (q->family) {
 		if (!strcmp(q->family, "4"))
