@@ -155,7 +155,18 @@ phase() {
 	return 0
 }
 
+# second_got: what the three backends did with the packets that came with
+# an alternative: delivered here (decap_second_local) or sent on
+# (fwd_decap_second)
+second_got() {
+	local i n=0
+	for i in 1 2 3; do
+		n=$((n + $(packets be$i b0 decap_second_local) + $(packets be$i b0 fwd_decap_second)))
+	done
+	echo $n
+}
 sc0=$(packets lb l0 fwd_lb_second)
+got0=$(second_got)
 fwd0=$(packets be3 b0 fwd_decap_second)
 local0=$(packets be3 b0 decap_second_local)
 phase on || die "phase on"
@@ -177,8 +188,15 @@ if [ "$(on_backend late b3)" -gt 0 ]; then
 	check "on: backend 3 kept what it has sockets for (decap_second_local +$((local1 - local0)))" \
 		test $((local1 - local0)) -gt 0
 fi
-check "on: backends 1 and 2 never sent anything on (fwd_decap_second $bounced12)" \
-	test "$bounced12" = 0
+# Backends 1 and 2 may send on too: adding a backend to a Maglev table
+# also moves a few slots between the others (tests/unit/test_maglev.c
+# allows it), and a connection on such a slot reaches the other one first.
+echo "# backends 1 and 2 sent on $bounced12 packets (connections whose slot moved between them)"
+lb_second() { echo $(($(packets lb l0 fwd_lb_second) - sc0)); }
+backends_second() { echo $(($(second_got) - got0)); }
+wait_until 5 eval 'test "$(lb_second)" = "$(backends_second)"'
+check "on: each packet carried with an alternative was delivered or sent on once by the backend it reached ($(lb_second) = $(backends_second))" \
+	test "$(lb_second)" = "$(backends_second)"
 check "on: the VIP shows its second chance" \
 	test "$(api_json lb /v1/vips "d['vips'][0]['second_chance_s']")" = 300
 on_broken=$(broken on)
