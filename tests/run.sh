@@ -66,6 +66,8 @@ for tier in "${tiers[@]}"; do
 		run_one unit k8s-manifests bash tests/k8s/run.sh
 		# docs/openapi.yaml: valid, and the route table's rows exactly
 		run_one unit openapi bash tests/openapi/run.sh
+		# every sluicectl command the docs show is one sluicectl accepts
+		run_one unit docs-cli python3 tests/docs/cli_examples.py "$build/sluicectl"
 		# libFuzzer targets, 10 s each (build/fuzz: make fuzz-build)
 		run_one unit fuzz bash tests/fuzz/run.sh "$build"
 		# the Rust binding, against the plain build's shared library
