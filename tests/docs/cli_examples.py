@@ -16,8 +16,8 @@ a fenced block (`$ sluicectl ...`, `# sluicectl ...`, or a bare
   - exit 1 on a file the example names that this machine does not have
     ("No such file or directory") counts as accepted: the parse got there.
 
-Lines with placeholders (upper-case words such as ID or PREFIX, brackets,
-"|", "...") are synopses, not commands, and are left out.  TAP: one line
+Lines with a synopsis's argument names (upper-case words such as ID or
+PREFIX, brackets, "|", "...") are synopses, not commands, and are left out.  TAP: one line
 per command.
 """
 import glob
@@ -30,7 +30,7 @@ import sys
 API = "unix:/nonexistent/sluice-docs-check.sock"
 PROMPT = re.compile(r"^\s*(?:\$ |# )?(sluicectl(?:\s.*)?)$")
 SHELL_TAIL = re.compile(r"\s(?:\||>|2>|&&|;|#)(?:\s|$)")
-PLACEHOLDER = re.compile(r"[A-Z]{2,}|[\[\]|]|\.\.\.")
+SYNOPSIS_ARG = re.compile(r"[A-Z]{2,}|[\[\]|]|\.\.\.")
 
 
 def commands(path):
@@ -71,7 +71,7 @@ def main():
                 argv = shlex.split(cmd)
             except ValueError:
                 argv = None
-            if argv is None or any(PLACEHOLDER.search(a) for a in argv[1:]):
+            if argv is None or any(SYNOPSIS_ARG.search(a) for a in argv[1:]):
                 continue
             n += 1
             name = "%s:%d: %s" % (path, ln, cmd)
