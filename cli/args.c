@@ -157,10 +157,12 @@ missing:
 
 /* ---- validation and encoding ---- */
 
-int cli_prefix_parse(const char *s, int *family)
+/* cli_prefix_parse(), with the address in @a and the length (the
+ * family's width without "/LEN") in @plen. */
+static int prefix_split(const char *s, int *family, unsigned char a[16],
+			unsigned int *plen)
 {
 	char addr[INET6_ADDRSTRLEN];
-	unsigned char buf[16];
 	const char *slash = strchr(s, '/');
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
 	unsigned int len = 0, max;
@@ -170,10 +172,10 @@ int cli_prefix_parse(const char *s, int *family)
 		return -EINVAL;
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, buf) == 1) {
+	if (inet_pton(AF_INET, addr, a) == 1) {
 		fam = 4;
 		max = 32;
-	} else if (inet_pton(AF_INET6, addr, buf) == 1) {
+	} else if (inet_pton(AF_INET6, addr, a) == 1) {
 		fam = 6;
 		max = 128;
 	} else {
@@ -191,9 +193,35 @@ int cli_prefix_parse(const char *s, int *family)
 		}
 		if (!n || len > max)
 			return -EINVAL;
+	} else {
+		len = max;
 	}
 	*family = fam;
+	*plen = len;
 	return 0;
+}
+
+int cli_prefix_parse(const char *s, int *family)
+{
+	unsigned char a[16];
+	unsigned int plen;
+
+	return prefix_split(s, family, a, &plen);
+}
+
+bool cli_prefix_is_network(const char *s)
+{
+	unsigned char a[16];
+	unsigned int plen, bits;
+	int fam;
+
+	if (prefix_split(s, &fam, a, &plen))
+		return false;
+	bits = fam == 4 ? 32 : 128;
+	for (unsigned int b = plen; b < bits; b++)
+		if (a[b / 8] & (0x80 >> (b % 8)))
+			return false;
+	return true;
 }
 
 bool cli_ifname_valid(const char *s)

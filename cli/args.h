@@ -151,6 +151,10 @@ int cli_path_encode(const char *s, char *out, size_t outlen);
  * 0 and the family (4 or 6) in @family, or -EINVAL. */
 int cli_prefix_parse(const char *s, int *family);
 
+/* cli_prefix_parse()'s "ADDR" or "ADDR/LEN" with no bit set past LEN
+ * (198.18.0.0/24, not 198.18.0.1/24): a network, as sluiced prints. */
+bool cli_prefix_is_network(const char *s);
+
 /* A kernel interface name: 1..15 bytes, no '/', ':' or white space. */
 bool cli_ifname_valid(const char *s);
 

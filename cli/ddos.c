@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include "cli.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -273,38 +272,6 @@ int do_ddos(int argc, char **argv)
 
 /* ---- block ---- */
 
-/* ADDR or ADDR/LEN with no host bits: what sluiced accepts. */
-static bool prefix_ok(const char *s)
-{
-	unsigned char a[16];
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	unsigned int bits, plen;
-	uint32_t n;
-
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, a) == 1)
-		bits = 32;
-	else if (inet_pton(AF_INET6, buf, a) == 1)
-		bits = 128;
-	else
-		return false;
-	plen = bits;
-	if (slash) {
-		if (cli_parse_u32(slash, 0, bits, &n))
-			return false;
-		plen = n;
-	}
-	for (unsigned int b = plen; b < bits; b++)
-		if (a[b / 8] & (0x80 >> (b % 8)))
-			return false;
-	return true;
-}
-
 /* A batch's answer is not printed (the load says what it did). */
 static int quiet_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
@@ -357,7 +324,7 @@ static int block_load(const char *file, uint32_t expire)
 		s[strcspn(s, " \t\r\n#")] = '\0';
 		if (!*s)
 			continue;
-		if (!prefix_ok(s)) {
+		if (!cli_prefix_is_network(s)) {
 			cli_error("block load: %s:%zu: '%s' is not an IPv4 or "
 				  "IPv6 prefix (ADDR[/LEN], no host bits); "
 				  "nothing loaded",

@@ -66,6 +66,14 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 						"cursor (the 'next' of the "
 						"previous page: a prefix)",
 						cursor);
+			/* 198.18.0.1/24 would sort after 198.18.0.0/25
+			 * and skip it: no page names such a prefix */
+			if (!lim && !cli_prefix_is_network(cursor))
+				return cli_fail(err, errlen,
+						"route: --cursor '%s' has host "
+						"bits set past its length (a "
+						"page's 'next' has none)",
+						cursor);
 		} else if (a[0] == '-' && a[1]) {
 			return cli_bad_arg("route", a, false, err, errlen);
 		} else if (prefix) {

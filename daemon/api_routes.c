@@ -144,6 +144,17 @@ static int parse_prefix(const char *s, struct prefix_key *k)
 	return 0;
 }
 
+/* A bit set past @k's length: 198.18.0.1/24, which no route prints as. */
+static bool prefix_has_host_bits(const struct prefix_key *k)
+{
+	unsigned int bits = k->family == AF_INET ? 32 : 128;
+
+	for (unsigned int b = k->len; b < bits; b++)
+		if (k->addr[b / 8] & (0x80 >> (b % 8)))
+			return true;
+	return false;
+}
+
 /* The answer: {"routes": [...], "total": N, "next": PREFIX or null}. */
 static char *routes_body(struct state *st, const struct st_prefix **items,
 			 uint32_t n, uint64_t total, const char *next)
@@ -210,6 +221,12 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 		return error_body(status, 400,
 				  "cursor: '%.100s' is not a cursor (the "
 				  "'next' of the previous page: a prefix)",
+				  q->cursor);
+	/* it would sort after 198.18.0.0/25 and skip it */
+	if (q->cursor && prefix_has_host_bits(&cursor))
+		return error_body(status, 400,
+				  "cursor: '%.100s' has host bits set past its "
+				  "length (a page's 'next' has none)",
 				  q->cursor);
 	if (lookup && (q->limit || q->cursor))
 		return error_body(status, 400,

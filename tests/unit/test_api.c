@@ -79,6 +79,13 @@ static void test_bad_route_queries(void **state)
 	       "previous page: a prefix)");
 	q.cursor = "198.18.0.0/33";
 	expect("GET", "/v1/routes", &q, 400, "cursor: '198.18.0.0/33'");
+	q.cursor = "198.18.0.1/24";
+	expect("GET", "/v1/routes", &q, 400,
+	       "cursor: '198.18.0.1/24' has host bits set past its length (a "
+	       "page's 'next' has none)");
+	q.cursor = "2001:db8::1:0/96";
+	expect("GET", "/v1/routes", &q, 400,
+	       "cursor: '2001:db8::1:0/96' has host bits set");
 	/* a bare address is a lookup: one route, no page */
 	q.cursor = NULL;
 	q.prefix = "198.18.0.1";

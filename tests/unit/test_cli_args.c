@@ -134,6 +134,41 @@ static void test_prefix(void **state)
 	}
 }
 
+/* A network has no bit set past its length; a bare address is a /32 or
+ * /128 and always one. */
+static const struct {
+	const char *s;
+	bool network;
+} network_cases[] = {
+	{ "198.18.0.0/24", true },
+	{ "198.18.0.1/24", false },
+	{ "198.18.0.128/25", true },
+	{ "198.18.0.128/24", false },
+	{ "0.0.0.0/0", true },
+	{ "198.18.0.0/0", false },
+	{ "198.18.2.1", true },
+	{ "198.18.2.1/32", true },
+	{ "2001:db8::/32", true },
+	{ "2001:db8::1/64", false },
+	{ "2001:db8::8000/113", true },
+	{ "2001:db8::8000/112", false },
+	{ "::/0", true },
+	{ "fe80::1", true },
+	{ "198.18.0.0/33", false },
+	{ "not-a-prefix", false },
+};
+
+static void test_prefix_is_network(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(network_cases); i++)
+		if (cli_prefix_is_network(network_cases[i].s) !=
+		    network_cases[i].network)
+			fail_msg("'%s': want %s", network_cases[i].s,
+				 network_cases[i].network ? "a network" :
+							    "refused");
+}
+
 static void test_ifname(void **state)
 {
 	(void)state;
@@ -409,6 +444,12 @@ static const struct {
 	BAD(cli_route_args, "--cursor 198.18.0.1",
 	    "route: --cursor '198.18.0.1' is not a cursor (the 'next' of the "
 	    "previous page: a prefix)"),
+	BAD(cli_route_args, "--cursor 198.18.0.1/24",
+	    "route: --cursor '198.18.0.1/24' has host bits set past its length "
+	    "(a page's 'next' has none)"),
+	BAD(cli_route_args, "--cursor 2001:db8::8000/112",
+	    "route: --cursor '2001:db8::8000/112' has host bits set past its "
+	    "length (a page's 'next' has none)"),
 	BAD(cli_route_args, "198.18.0.1 --limit 5",
 	    "route: --limit is for a listing; '198.18.0.1' (no /LEN) asks for "
 	    "the one route it takes"),
@@ -927,6 +968,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_prefix_is_network),
 		cmocka_unit_test(test_ifname),
 		cmocka_unit_test(test_urlencode),
 		cmocka_unit_test(test_opts),
