@@ -446,6 +446,41 @@ int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
 	return 1;
 }
 
+int cli_parse_page(const char *noun, int argc, char **argv, int *i,
+		   struct cli_page_opts *pg, char *err, size_t errlen)
+{
+	const char *a = argv[*i], *why;
+	bool lim = !strcmp(a, "--limit");
+	const char **seen = lim ? &pg->limit : &pg->cursor;
+	uint32_t n;
+
+	if (!lim && strcmp(a, "--cursor"))
+		return 0;
+	if (*i + 1 >= argc)
+		return cli_fail(err, errlen, "%s: %s needs a value", noun, a);
+	if (*seen)
+		return cli_fail(err, errlen, "%s: %s given twice ('%s', '%s')",
+				noun, a, *seen, argv[*i + 1]);
+	*seen = argv[++*i];
+	if (lim && cli_parse_u32(*seen, 1, pg->max, &n))
+		return cli_fail(err, errlen,
+				"%s: --limit '%s' is not a number 1..%u", noun,
+				*seen, pg->max);
+	if (!lim && (why = pg->cursor_bad(*seen)))
+		return cli_fail(err, errlen, "%s: --cursor '%s' %s", noun,
+				*seen, why);
+	return 1;
+}
+
+int cli_page_query(const struct cli_page_opts *pg, struct cli_query *q)
+{
+	if (pg->limit && cli_query_add(q, "limit", pg->limit))
+		return -ENOSPC;
+	if (pg->cursor && cli_query_add(q, "cursor", pg->cursor))
+		return -ENOSPC;
+	return 0;
+}
+
 int cli_too_long(const char *noun, char *err, size_t errlen)
 {
 	return cli_fail(err, errlen, "%s: arguments too long for a request",

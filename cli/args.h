@@ -121,6 +121,20 @@ int cli_noun_verb(const char *noun, int argc, char **argv,
 int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
 		  const char **dev, char *err, size_t errlen);
 
+/* A listing's paging options, "--limit N" (1..@max) or "--cursor C", at
+ * argv[*i]: 1 if it was one (the value in @pg, *i on it), 0 if not,
+ * -EINVAL with a message naming @noun.  @cursor_bad says what is wrong
+ * with a cursor ("is not a cursor (...)"), NULL when it is good. */
+struct cli_page_opts {
+	uint32_t max;
+	const char *(*cursor_bad)(const char *cursor);
+	const char *limit, *cursor;
+};
+int cli_parse_page(const char *noun, int argc, char **argv, int *i,
+		   struct cli_page_opts *pg, char *err, size_t errlen);
+/* The options in @q's query, as limit= and cursor=: 0 or -ENOSPC. */
+int cli_page_query(const struct cli_page_opts *pg, struct cli_query *q);
+
 /* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
  * within @min..@max.  0 or -EINVAL. */
 int cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);

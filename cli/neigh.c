@@ -2,17 +2,43 @@
 /* sluicectl neigh: neighbours in the data path (GET /v1/neighbors). */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME]\n"
+	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME] [--limit N] [--cursor C]\n"
 	"\n"
-	"Neighbours (ARP/ND entries) the data path rewrites packets with.\n"
-	"  dev IFNAME   only those on this interface\n";
+	"Neighbours (ARP/ND entries) the data path rewrites packets with,\n"
+	"IPv4 first, by address, a page at a time.\n"
+	"  dev IFNAME   only those on this interface\n"
+	"  --limit N    neighbours a page, 1..10000 (1000); --cursor C goes\n"
+	"               on from the 'next' the previous page printed\n";
+
+/* a page's 'next' is ADDRESS,IFINDEX */
+static const char *cursor_bad(const char *c)
+{
+	const char *comma = strrchr(c, ',');
+	char addr[64];
+	uint32_t ifindex;
+	int fam;
+
+	if (!comma || (size_t)(comma - c) >= sizeof(addr))
+		goto bad;
+	memcpy(addr, c, (size_t)(comma - c));
+	addr[comma - c] = '\0';
+	if (strchr(addr, '/') || cli_prefix_parse(addr, &fam) ||
+	    cli_parse_u32(comma + 1, 1, 2147483647u, &ifindex))
+		goto bad;
+	return NULL;
+bad:
+	return "is not a cursor (the 'next' of the previous page: "
+	       "ADDRESS,IFINDEX)";
+}
 
 int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
+	struct cli_page_opts pg = { .max = 10000, .cursor_bad = cursor_bad };
 	const char *dev = NULL;
 	int i, verb, r;
 
@@ -22,6 +48,9 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 		return 0;
 	for (; i < argc; i++) {
 		r = cli_parse_dev("neigh", argc, argv, &i, &dev, err, errlen);
+		if (!r)
+			r = cli_parse_page("neigh", argc, argv, &i, &pg, err,
+					   errlen);
 		if (r < 0)
 			return r;
 		if (!r)
@@ -29,6 +58,8 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 					   err, errlen);
 	}
 	if (dev && cli_query_add(q, "dev", dev))
+		return cli_too_long("neigh", err, errlen);
+	if (cli_page_query(&pg, q))
 		return cli_too_long("neigh", err, errlen);
 	return 0;
 }
@@ -38,6 +69,7 @@ int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	static const char *const head[] = { "ADDRESS", "DEV", "MAC", "STATE" };
 	struct table t = { .ncols = 4, .head = head };
 	json_object *a = fmt_top_array(doc, "neighbors", err, errlen);
+	const char *next;
 	int r = 0;
 
 	if (!a)
@@ -52,6 +84,9 @@ int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	if (!r)
 		table_print(&t, out);
 	table_free(&t);
+	next = jstr(doc, "next");
+	if (!r && !str_empty(next))
+		fprintf(out, "more: --cursor %s\n", next);
 	return r ? fmt_nomem(err, errlen) : 0;
 }
 

@@ -19,11 +19,27 @@ static const char usage[] =
 	"  --limit N    routes a page, 1..10000 (1000); --cursor C goes on\n"
 	"               from the 'next' the previous page printed\n";
 
+/* a page's 'next' is a prefix as sluiced prints it */
+static const char *cursor_bad(const char *c)
+{
+	int fam;
+
+	if (!strchr(c, '/') || cli_prefix_parse(c, &fam))
+		return "is not a cursor (the 'next' of the previous page: a "
+		       "prefix)";
+	/* 198.18.0.1/24 would sort after 198.18.0.0/25 and skip it */
+	if (!cli_prefix_is_network(c))
+		return "has host bits set past its length (a page's 'next' "
+		       "has none)";
+	return NULL;
+}
+
 int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
-	const char *prefix = NULL, *limit = NULL, *cursor = NULL;
-	int family = 0, pfam = 0, cfam = 0, i, verb;
+	struct cli_page_opts pg = { .max = 10000, .cursor_bad = cursor_bad };
+	const char *prefix = NULL;
+	int family = 0, pfam = 0, i, verb;
 
 	cli_query_init(q, "/v1/routes");
 	verb = i = cli_parse_verb(argc, argv, q);
@@ -31,7 +47,13 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		return 0;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
+		int r = cli_parse_page("route", argc, argv, &i, &pg, err,
+				       errlen);
 
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
 		if (!strcmp(a, "-4") || !strcmp(a, "-6")) {
 			int f = a[1] - '0';
 
@@ -40,40 +62,6 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 					err, errlen,
 					"route: -4 and -6 exclude each other");
 			family = f;
-		} else if (!strcmp(a, "--limit") || !strcmp(a, "--cursor")) {
-			bool lim = a[2] == 'l';
-			const char **seen = lim ? &limit : &cursor;
-			uint32_t n;
-
-			if (i + 1 >= argc)
-				return cli_fail(err, errlen,
-						"route: %s needs a value", a);
-			if (*seen)
-				return cli_fail(err, errlen,
-						"route: %s given twice ('%s', "
-						"'%s')",
-						a, *seen, argv[i + 1]);
-			*seen = argv[++i];
-			if (lim && cli_parse_u32(limit, 1, 10000, &n))
-				return cli_fail(err, errlen,
-						"route: --limit '%s' is not a "
-						"number 1..10000",
-						limit);
-			if (!lim && (!strchr(cursor, '/') ||
-				     cli_prefix_parse(cursor, &cfam)))
-				return cli_fail(err, errlen,
-						"route: --cursor '%s' is not a "
-						"cursor (the 'next' of the "
-						"previous page: a prefix)",
-						cursor);
-			/* 198.18.0.1/24 would sort after 198.18.0.0/25
-			 * and skip it: no page names such a prefix */
-			if (!lim && !cli_prefix_is_network(cursor))
-				return cli_fail(err, errlen,
-						"route: --cursor '%s' has host "
-						"bits set past its length (a "
-						"page's 'next' has none)",
-						cursor);
 		} else if (a[0] == '-' && a[1]) {
 			return cli_bad_arg("route", a, false, err, errlen);
 		} else if (prefix) {
@@ -95,18 +83,16 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		return cli_fail(err, errlen,
 				"route: prefix '%s' is not IPv%d (-%d)", prefix,
 				family, family);
-	if (prefix && !strchr(prefix, '/') && (limit || cursor))
+	if (prefix && !strchr(prefix, '/') && (pg.limit || pg.cursor))
 		return cli_fail(err, errlen,
 				"route: %s is for a listing; '%s' (no /LEN) "
 				"asks for the one route it takes",
-				limit ? "--limit" : "--cursor", prefix);
+				pg.limit ? "--limit" : "--cursor", prefix);
 	if (family && cli_query_add(q, "family", family == 4 ? "4" : "6"))
 		return cli_too_long("route", err, errlen);
 	if (prefix && cli_query_add(q, "prefix", prefix))
 		return cli_too_long("route", err, errlen);
-	if (limit && cli_query_add(q, "limit", limit))
-		return cli_too_long("route", err, errlen);
-	if (cursor && cli_query_add(q, "cursor", cursor))
+	if (cli_page_query(&pg, q))
 		return cli_too_long("route", err, errlen);
 	return 0;
 }

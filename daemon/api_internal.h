@@ -64,10 +64,10 @@ int api_query_known(const struct api_query *q, const char *const *known,
 /* The node's drain (api_node.c). */
 api_handler api_get_node, api_post_node_drain, api_post_node_undrain;
 
-/* The router's resources (api_router.c). */
 /* api_health.c: GET /healthz, the one resource that needs no token */
 bool api_path_public(const char *method, const char *url);
 api_handler api_get_healthz;
+/* The router's resources (api_router.c, api_routes.c, api_neighbors.c). */
 api_handler api_get_status, api_get_interfaces, api_get_routes,
 	api_get_neighbors, api_get_stats;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The router's resources: status, interfaces, neighbors, stats (routes:
- * api_routes.c). */
+/* The router's resources: status, interfaces, stats (routes:
+ * api_routes.c; neighbours: api_neighbors.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +13,6 @@
 #include "json_out.h"
 #include "version.h"
 #include "xmit_json.h"
-
-static void fmt_mac(const uint8_t *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
-}
 
 static uint64_t now_s(void)
 {
@@ -93,15 +87,13 @@ static struct json_object *iface_json(struct state *st,
 {
 	struct json_object *o = json_object_new_object();
 	struct dp_xmit_drops xd;
-	char mac[18];
 
 	json_add_str(o, "name", ifc->name);
 	json_add_int(o, "ifindex", ifc->ifindex);
 	json_add_str(o, "state", iface_state_name(ifc->state));
 	json_add_str(o, "mode", iface_mode_name(ifc));
 	json_add_bool(o, "adopted", ifc->adopted);
-	fmt_mac(ifc->mac, mac, sizeof(mac));
-	json_add_str(o, "mac", mac);
+	json_add_mac(o, "mac", ifc->mac);
 	json_add_int(o, "mtu", ifc->mtu);
 	json_add_int(o, "slot", ifc->slot);
 	json_add_int(o, "vlan_id", ifc->vlan_id);
@@ -145,52 +137,6 @@ char *api_get_interfaces(struct api_ctx *c, const struct api_req *r,
 		return error_body(status, 404, "dev: no managed interface '%s'",
 				  q->dev);
 	}
-	return json_take(o);
-}
-
-static bool dev_known(struct state *st, const char *dev)
-{
-	struct st_link *lk, *tmp;
-
-	HASH_ITER(hh, st->links, lk, tmp)
-		if (!strcmp(lk->l.name, dev))
-			return true;
-	return false;
-}
-
-char *api_get_neighbors(struct api_ctx *c, const struct api_req *r,
-			unsigned int *status)
-{
-	const struct api_query *q = r->q;
-	struct json_object *o = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
-	struct st_neigh *e, *tmp;
-	char addr[INET6_ADDRSTRLEN], mac[18];
-
-	if (q->dev && !dev_known(c->st, q->dev)) {
-		json_object_put(arr);
-		json_object_put(o);
-		return error_body(status, 404, "dev: no interface '%s'",
-				  q->dev);
-	}
-	HASH_ITER(hh, c->st->neighs, e, tmp) {
-		const char *dev = state_ifname(c->st, e->key.ifindex);
-		struct json_object *n;
-
-		if (q->dev && strcmp(q->dev, dev))
-			continue;
-		n = json_object_new_object();
-		json_add_str(n, "dev", dev);
-		json_add_int(n, "ifindex", e->key.ifindex);
-		inet_ntop(e->key.family, e->key.addr, addr, sizeof(addr));
-		json_add_str(n, "address", addr);
-		fmt_mac(e->mac, mac, sizeof(mac));
-		json_add_str(n, "mac", mac);
-		json_add_str(n, "state", nl_neigh_state_name(e->state));
-		json_add_bool(n, "programmed", e->programmed);
-		json_object_array_add(arr, n);
-	}
-	json_object_object_add(o, "neighbors", arr);
 	return json_take(o);
 }
 

@@ -156,8 +156,8 @@ static bool prefix_has_host_bits(const struct prefix_key *k)
 }
 
 /* The answer: {"routes": [...], "total": N, "next": PREFIX or null}. */
-static char *routes_body(struct state *st, const struct st_prefix **items,
-			 uint32_t n, uint64_t total, const char *next)
+static char *routes_body(struct state *st, const void *const *items, uint32_t n,
+			 uint64_t total, const char *next)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -180,10 +180,11 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 					     "cursor" };
 	const struct api_query *q = r->q;
 	const struct st_prefix *longest = NULL;
+	const void *one;
 	struct prefix_key filter, cursor;
 	struct st_prefix *p, *tmp;
 	struct state *st = c->st;
-	struct route_page pg;
+	struct page pg;
 	char err[160], next[INET6_ADDRSTRLEN + 8];
 	unsigned long limit = ROUTES_LIMIT_DEFAULT;
 	bool lookup = false;
@@ -242,8 +243,9 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 			    (!longest || p->key.len > longest->key.len))
 				longest = p;
 		}
-		return routes_body(st, &longest, longest ? 1 : 0,
-				   longest ? 1 : 0, NULL);
+		one = longest;
+		return routes_body(st, &one, longest ? 1 : 0, longest ? 1 : 0,
+				   NULL);
 	}
 	rc = route_page_init(&pg, q->cursor ? &cursor : NULL, (uint32_t)limit);
 	if (rc)
@@ -253,13 +255,13 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 		    (family && p->key.family != family) ||
 		    (q->prefix && !prefix_contains(&filter, &p->key)))
 			continue;
-		route_page_offer(&pg, p);
+		page_offer(&pg, p);
 	}
-	route_page_finish(&pg);
+	page_finish(&pg);
 	if (pg.more && pg.n)
-		prefix_str(&pg.items[pg.n - 1]->key, next, sizeof(next));
+		prefix_str(page_key(&pg, pg.n - 1), next, sizeof(next));
 	body = routes_body(st, pg.items, pg.n, pg.total,
 			   pg.more && pg.n ? next : NULL);
-	route_page_free(&pg);
+	page_free(&pg);
 	return body;
 }

@@ -144,6 +144,7 @@ bad() { # QUERY NEEDLE
 bad "limit=0" "limit: '0' is not a number 1..10000"
 bad "limit=10001" "limit: '10001'"
 bad "cursor=198.19.0.1" "cursor: '198.19.0.1' is not a cursor"
+bad "cursor=198.19.0.1/24" "cursor: '198.19.0.1/24' has host bits set past its length"
 bad "prefix=198.19.0.1&limit=5" "limit: not with prefix=ADDR"
 bad "limt=5" "limt: unknown parameter"
 out=$("$SLUICECTL" --api "unix:$SOCK_r" route --limit 0 2>&1)

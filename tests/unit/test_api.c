@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include "api.h"
 
@@ -132,6 +133,65 @@ static void test_unknown_dev(void **state)
 	       "dev: no managed interface 'eth9'");
 	expect("GET", "/v1/stats", &q, 404, "'eth9'");
 	expect("GET", "/v1/neighbors", &q, 404, "dev: no interface 'eth9'");
+}
+
+static void test_neighbors_page(void **state)
+{
+	static struct st_neigh n[3];
+	static const char *const addr[3] = { "198.18.2.9", "2001:db8:2::2",
+					     "198.18.2.2" };
+	struct api_query q = {};
+
+	(void)state;
+	memset(n, 0, sizeof(n));
+	for (int i = 0; i < 3; i++) {
+		n[i].key.ifindex = 3;
+		n[i].key.family = strchr(addr[i], ':') ? AF_INET6 : AF_INET;
+		assert_int_equal(
+			inet_pton(n[i].key.family, addr[i], n[i].key.addr), 1);
+		n[i].mac[0] = 2;
+		n[i].mac[5] = (uint8_t)i;
+		HASH_ADD(hh, st.neighs, key, sizeof(n[i].key), &n[i]);
+	}
+	q.limit = "2";
+	expect("GET", "/v1/neighbors", &q, 200,
+	       "{\"neighbors\":[{\"dev\":\"\",\"ifindex\":3,\"address\":"
+	       "\"198.18.2.2\",\"mac\":\"02:00:00:00:00:02\"");
+	expect("GET", "/v1/neighbors", &q, 200,
+	       "\"address\":\"198.18.2.9\",\"mac\":\"02:00:00:00:00:00\"");
+	expect("GET", "/v1/neighbors", &q, 200,
+	       "],\"total\":3,\"next\":\"198.18.2.9,3\"}");
+	q.cursor = "198.18.2.9,3";
+	expect("GET", "/v1/neighbors", &q, 200,
+	       "{\"neighbors\":[{\"dev\":\"\",\"ifindex\":3,\"address\":"
+	       "\"2001:db8:2::2\"");
+	expect("GET", "/v1/neighbors", &q, 200, "],\"total\":3,\"next\":null}");
+	q.cursor = NULL;
+	q.limit = NULL;
+	expect("GET", "/v1/neighbors", &q, 200, "\"total\":3,\"next\":null}");
+	HASH_CLEAR(hh, st.neighs);
+}
+
+static void test_bad_neighbor_queries(void **state)
+{
+	struct api_query q = {};
+	struct api_query unknown = { .keys = { "dev", "lmit" }, .n_keys = 2 };
+
+	(void)state;
+	q.limit = "0";
+	expect("GET", "/v1/neighbors", &q, 400,
+	       "limit: '0' is not a number 1..10000");
+	q.limit = "10001";
+	expect("GET", "/v1/neighbors", &q, 400, "limit: '10001'");
+	q.limit = NULL;
+	q.cursor = "198.18.2.2";
+	expect("GET", "/v1/neighbors", &q, 400,
+	       "cursor: '198.18.2.2' is not a cursor (the 'next' of the "
+	       "previous page: ADDRESS,IFINDEX)");
+	q.cursor = "198.18.2.2,0";
+	expect("GET", "/v1/neighbors", &q, 400, "cursor: '198.18.2.2,0'");
+	expect("GET", "/v1/neighbors", &unknown, 400,
+	       "lmit: unknown parameter (known: dev, limit, cursor)");
 }
 
 /* api_screen_header() on @len bytes (sizeof - 1 of a literal keeps its
@@ -264,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_route_argument),
 		cmocka_unit_test(test_good_route_query_empty_state),
 		cmocka_unit_test(test_unknown_dev),
+		cmocka_unit_test(test_neighbors_page),
+		cmocka_unit_test(test_bad_neighbor_queries),
 		cmocka_unit_test(test_screen_header),
 		cmocka_unit_test(test_screen_url),
 	};

@@ -469,6 +469,31 @@ static const struct {
 	REQ(cli_neigh_args, "show dev r-eth1", "/v1/neighbors?dev=r-eth1"),
 	REQ(cli_neigh_args, "dev r-eth1", "/v1/neighbors?dev=r-eth1"),
 	REQ(cli_neigh_args, "dev a+b", "/v1/neighbors?dev=a%2Bb"),
+	REQ(cli_neigh_args, "--limit 100", "/v1/neighbors?limit=100"),
+	REQ(cli_neigh_args, "dev r1 --limit 2 --cursor 198.18.2.9,3",
+	    "/v1/neighbors?dev=r1&limit=2&cursor=198.18.2.9%2C3"),
+	REQ(cli_neigh_args, "show --cursor fe80::1,12 dev r1",
+	    "/v1/neighbors?dev=r1&cursor=fe80::1%2C12"),
+	BAD(cli_neigh_args, "--limit 0",
+	    "neigh: --limit '0' is not a number 1..10000"),
+	BAD(cli_neigh_args, "--limit", "neigh: --limit needs a value"),
+	BAD(cli_neigh_args, "--cursor 198.18.2.1,1 --cursor 198.18.2.2,2",
+	    "neigh: --cursor given twice ('198.18.2.1,1', '198.18.2.2,2')"),
+	BAD(cli_neigh_args, "--cursor 198.18.2.9",
+	    "neigh: --cursor '198.18.2.9' is not a cursor (the 'next' of the "
+	    "previous page: ADDRESS,IFINDEX)"),
+	BAD(cli_neigh_args, "--cursor 198.18.2.9,0",
+	    "neigh: --cursor '198.18.2.9,0' is not a cursor (the 'next' of "
+	    "the previous page: ADDRESS,IFINDEX)"),
+	BAD(cli_neigh_args, "--cursor 198.18.2.0/24,3",
+	    "neigh: --cursor '198.18.2.0/24,3' is not a cursor (the 'next' of "
+	    "the previous page: ADDRESS,IFINDEX)"),
+	BAD(cli_neigh_args, "--cursor ,3",
+	    "neigh: --cursor ',3' is not a cursor (the 'next' of the previous "
+	    "page: ADDRESS,IFINDEX)"),
+	BAD(cli_neigh_args, "--cursor 198.18.2.9,3x",
+	    "neigh: --cursor '198.18.2.9,3x' is not a cursor (the 'next' of "
+	    "the previous page: ADDRESS,IFINDEX)"),
 	BAD(cli_neigh_args, "dev", "neigh: 'dev' needs an interface name"),
 	BAD(cli_neigh_args, "dev eth0:1",
 	    "neigh: invalid interface name 'eth0:1'"),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* GET /v1/routes' pages (daemon/route_page.c): every route exactly once,
+/* GET /v1/routes' pages (daemon/page.c, route_page.c): every route exactly once,
  * in prefix order, whatever the page size; a cursor that is a prefix, so a
  * page goes on correctly when the cursor's own route is gone; `more` only
  * when a route is left after the page. */
@@ -102,15 +102,15 @@ static void page_through(uint32_t limit)
 		want[i] = &routes[i];
 	qsort(want, N_ROUTES, sizeof(want[0]), ptr_cmp);
 	for (;;) {
-		struct route_page pg;
+		struct page pg;
 
 		assert_int_equal(route_page_init(&pg,
 						 have_cursor ? &cursor : NULL,
 						 limit),
 				 0);
 		for (int i = 0; i < N_ROUTES; i++)
-			route_page_offer(&pg, &routes[i]);
-		route_page_finish(&pg);
+			page_offer(&pg, &routes[i]);
+		page_finish(&pg);
 		assert_int_equal(pg.total, N_ROUTES);
 		for (uint32_t i = 0; i < pg.n; i++) {
 			if (got + i >= N_ROUTES || pg.items[i] != want[got + i])
@@ -122,12 +122,12 @@ static void page_through(uint32_t limit)
 		pages++;
 		assert_int_equal(pg.more, got < N_ROUTES);
 		if (!pg.more) {
-			route_page_free(&pg);
+			page_free(&pg);
 			break;
 		}
-		cursor = pg.items[pg.n - 1]->key;
+		cursor = *(const struct prefix_key *)page_key(&pg, pg.n - 1);
 		have_cursor = true;
-		route_page_free(&pg);
+		page_free(&pg);
 		assert_true(pages <= N_ROUTES);
 	}
 	assert_int_equal(got, N_ROUTES);
@@ -149,7 +149,7 @@ static void test_pages(void **state)
 static void test_cursor_route_gone(void **state)
 {
 	struct st_prefix r[4] = {};
-	struct route_page pg;
+	struct page pg;
 	struct prefix_key cursor;
 
 	(void)state;
@@ -162,41 +162,41 @@ static void test_cursor_route_gone(void **state)
 	}
 	assert_int_equal(route_page_init(&pg, NULL, 2), 0);
 	for (int i = 0; i < 4; i++)
-		route_page_offer(&pg, &r[i]);
-	route_page_finish(&pg);
+		page_offer(&pg, &r[i]);
+	page_finish(&pg);
 	assert_int_equal(pg.n, 2);
 	assert_true(pg.more);
 	assert_ptr_equal(pg.items[0], &r[3]); /* 198.18.0.0/24 */
 	assert_ptr_equal(pg.items[1], &r[2]); /* 198.18.1.0/24 */
-	cursor = pg.items[1]->key;
-	route_page_free(&pg);
+	cursor = *(const struct prefix_key *)page_key(&pg, 1);
+	page_free(&pg);
 	/* 198.18.1.0/24 is deleted: r[2] is no longer offered */
 	assert_int_equal(route_page_init(&pg, &cursor, 2), 0);
-	route_page_offer(&pg, &r[0]);
-	route_page_offer(&pg, &r[1]);
-	route_page_offer(&pg, &r[3]);
-	route_page_finish(&pg);
+	page_offer(&pg, &r[0]);
+	page_offer(&pg, &r[1]);
+	page_offer(&pg, &r[3]);
+	page_finish(&pg);
 	assert_int_equal(pg.n, 2);
 	assert_false(pg.more); /* exactly a page's worth was left */
 	assert_ptr_equal(pg.items[0], &r[1]);
 	assert_ptr_equal(pg.items[1], &r[0]);
 	assert_int_equal(pg.total, 3);
-	route_page_free(&pg);
+	page_free(&pg);
 }
 
 static void test_limits(void **state)
 {
-	struct route_page pg;
+	struct page pg;
 
 	(void)state;
 	assert_int_equal(route_page_init(&pg, NULL, 0), -EINVAL);
 	assert_int_equal(route_page_init(&pg, NULL, ROUTES_LIMIT_MAX + 1),
 			 -EINVAL);
 	assert_int_equal(route_page_init(&pg, NULL, ROUTES_LIMIT_MAX), 0);
-	route_page_finish(&pg); /* an empty page */
+	page_finish(&pg); /* an empty page */
 	assert_int_equal(pg.n, 0);
 	assert_false(pg.more);
-	route_page_free(&pg);
+	page_free(&pg);
 }
 
 int main(void)

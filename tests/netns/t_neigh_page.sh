@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# GET /v1/neighbors and `sluicectl neigh` list the neighbours a page at a
+# time (daemon/neigh_page.h): 2,100 permanent neighbours added to the
+# kernel (1,500 IPv4, 600 IPv6, one address on both ports), paged through
+# with the API and the CLI, give each neighbour exactly once, IPv4 first,
+# by address, then by interface, equal to the kernel's; a page goes on
+# correctly when its cursor's neighbour was deleted meanwhile; bad
+# arguments are refused with the field and value named.  No packet is
+# sent to these addresses: they are entries, not hosts.
+. "$(dirname "$0")/lib.sh"
+
+topo_basic || die "topology"
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced"
+
+"$T_PY" - "$T_TMP/add" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1500):
+        f.write("neigh add 198.19.%d.%d lladdr 02:00:00:01:%02x:%02x dev r1 nud permanent\n"
+                % (i // 250, i % 250 + 1, i >> 8, i & 255))
+    for i in range(600):
+        f.write("neigh add 2001:db8:2::1:%x lladdr 02:00:00:02:%02x:%02x dev r1 nud permanent\n"
+                % (i + 1, i >> 8, i & 255))
+    f.write("neigh add 198.19.9.1 lladdr 02:00:00:03:00:01 dev r0 nud permanent\n")
+    f.write("neigh add 198.19.9.1 lladdr 02:00:00:03:00:02 dev r1 nud permanent\n")
+PYEOF
+ip -n "$NS_R" -batch "$T_TMP/add" || die "ip -batch"
+ours='(n["address"].startswith("198.19.") or n["address"].startswith("2001:db8:2::1:"))'
+n_ours() { api_json r "/v1/neighbors?limit=10000" "str(sum(1 for n in d['neighbors'] if $ours))"; }
+wait_until 30 test "$(n_ours)" = 2102 || die "2,102 neighbours not mirrored ($(n_ours))"
+
+# ---- the default page ------------------------------------------------------------
+api r /v1/neighbors >"$T_TMP/p1.json"
+check "GET /v1/neighbors: a page of 1,000, a total over 2,100, and a next (ADDRESS,IFINDEX)" \
+	"$T_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["neighbors"]) == 1000, len(d["neighbors"])
+assert d["total"] >= 2102, d["total"]
+last = d["neighbors"][-1]
+assert d["next"] == "%s,%d" % (last["address"], last["ifindex"]), d["next"]' "$T_TMP/p1.json"
+
+# pages LABEL QUERY LIMIT: pages through /v1/neighbors?QUERY; "ADDR IFINDEX"
+# a line in $T_TMP/LABEL, the page count in $T_TMP/LABEL.pages
+pages() {
+	"$T_PY" - "$SOCK_r" "$2" "$3" "$T_TMP/$1" <<'PYEOF'
+import http.client, json, socket, sys, urllib.parse
+sock, query, limit, out = sys.argv[1:5]
+class UC(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(sock)
+got, cursor, n = [], None, 0
+for n in range(1, 100):
+    url = "/v1/neighbors?" + "&".join(q for q in (query, "limit=" + limit) if q)
+    if cursor:
+        url += "&cursor=" + urllib.parse.quote(cursor, safe="")
+    c = UC("x"); c.request("GET", url); d = json.loads(c.getresponse().read()); c.close()
+    got += ["%s %d" % (e["address"], e["ifindex"]) for e in d["neighbors"]]
+    cursor = d["next"]
+    if not cursor:
+        break
+open(out, "w").write("\n".join(got) + "\n")
+open(out + ".pages", "w").write("%d\n" % n)
+PYEOF
+}
+# in_order LABEL: $T_TMP/LABEL is in the API's order (IPv4 first, by address,
+# then by interface index), duplicates kept
+in_order() {
+	"$T_PY" - "$T_TMP/$1" <<'PYEOF'
+import ipaddress, sys
+rows = [l.split() for l in open(sys.argv[1]).read().split("\n") if l]
+key = lambda r: (ipaddress.ip_address(r[0]).version, ipaddress.ip_address(r[0]).packed, int(r[1]))
+ks = [key(r) for r in rows]
+sys.exit(0 if ks == sorted(ks) and len(set(ks)) == len(ks) else 1)
+PYEOF
+}
+# the kernel's permanent neighbours of ours, "ADDR IFINDEX", sorted as the API
+ip -n "$NS_R" -j neigh show nud permanent | "$T_PY" -c '
+import ipaddress, json, subprocess, sys
+idx = {}
+rows = []
+for n in json.load(sys.stdin):
+    a = n["dst"]
+    if not (a.startswith("198.19.") or a.startswith("2001:db8:2::1:")):
+        continue
+    if n["dev"] not in idx:
+        idx[n["dev"]] = int(subprocess.check_output(["ip", "-n", sys.argv[1], "-j", "link", "show", n["dev"]]).decode().split("\"ifindex\":")[1].split(",")[0])
+    rows.append((a, idx[n["dev"]]))
+ip = lambda a: ipaddress.ip_address(a)
+rows.sort(key=lambda r: (ip(r[0]).version, ip(r[0]).packed, r[1]))
+print("\n".join("%s %d" % r for r in rows))' "$NS_R" >"$T_TMP/kernel"
+
+pages all "" 300
+grep -E '^(198\.19\.|2001:db8:2::1:)' "$T_TMP/all" >"$T_TMP/all.ours"
+check "pages of 300 through every neighbour: $(cat "$T_TMP/all.pages") pages, each once, IPv4 first, by address, then interface" \
+	in_order all
+check "... and ours among them are the kernel's 2,102, the same order" \
+	diff -q "$T_TMP/all.ours" "$T_TMP/kernel"
+check "198.19.9.1 is listed on both ports, r0's (the lower ifindex) first" \
+	bash -c "[ \$(grep -c '^198.19.9.1 ' '$T_TMP/all') = 2 ] && grep '^198.19.9.1 ' '$T_TMP/all' | sort -k2n -c"
+pages r1 "dev=r1" 1000
+check "dev=r1: 3 pages of 1,000, r1's only" \
+	bash -c "[ \$(cat '$T_TMP/r1.pages') = 3 ] && [ \$(grep -c '^198.19.9.1 ' '$T_TMP/r1') = 1 ]"
+check "... in order" in_order r1
+
+# ---- the CLI, following its "more:" lines ---------------------------------------------
+"$T_PY" - "$SLUICECTL" "$SOCK_r" "$T_TMP/cli" <<'PYEOF' || tap_fail "the CLI pages" "see $T_TMP/cli.err"
+import re, subprocess, sys
+cli, sock, out = sys.argv[1:4]
+rows, cursor, pages = [], None, 0
+while pages < 100:
+    args = [cli, "--api", "unix:" + sock, "neigh", "dev", "r1", "--limit", "700"]
+    if cursor:
+        args += ["--cursor", cursor]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    if p.returncode:
+        open(out + ".err", "w").write(p.stderr)
+        sys.exit(1)
+    pages += 1
+    cursor = None
+    for l in p.stdout.splitlines():
+        m = re.match(r"more: --cursor (\S+)$", l)
+        if m:
+            cursor = m.group(1)
+        elif not l.startswith("ADDRESS"):
+            rows.append(l.split()[0])
+    if not cursor:
+        break
+open(out, "w").write("\n".join(rows) + "\n")
+open(out + ".pages", "w").write("%d\n" % pages)
+PYEOF
+cut -d' ' -f1 "$T_TMP/r1" >"$T_TMP/r1.addr"
+check "sluicectl neigh dev r1 --limit 700: $(cat "$T_TMP/cli.pages" 2>/dev/null) pages, the API's list" \
+	diff -q "$T_TMP/cli" "$T_TMP/r1.addr"
+
+# ---- a cursor whose neighbour is gone ------------------------------------------------
+first=$(api_json r "/v1/neighbors?dev=r1&limit=10" "d['next']")
+after=$(api_json r "/v1/neighbors?dev=r1&limit=1&cursor=$first" "d['neighbors'][0]['address']")
+ip -n "$NS_R" neigh del "${first%,*}" dev r1 || die "neigh del"
+gone() { api_json r "/v1/neighbors?dev=r1&limit=10000" "not any(n['address'] == '${first%,*}' for n in d['neighbors'])"; }
+wait_until 10 gone || die "the deletion was not mirrored"
+check "the cursor's own neighbour deleted: the next page starts at the one after it ($after)" \
+	test "$(api_json r "/v1/neighbors?dev=r1&limit=1&cursor=$first" "d['neighbors'][0]['address']")" = "$after"
+
+# ---- bad arguments: refused, named ---------------------------------------------------
+bad() { # QUERY NEEDLE
+	local code
+	code=$(curl -s -o "$T_TMP/bad.json" -w '%{http_code}' --unix-socket "$SOCK_r" "http://x/v1/neighbors?$1")
+	if [ "$code" = 400 ] && grep -qF "$2" "$T_TMP/bad.json"; then
+		tap_ok "?$1: 400, $2"
+	else
+		tap_fail "?$1: 400 naming it" "$code $(cat "$T_TMP/bad.json")"
+	fi
+}
+bad "limit=0" "limit: '0' is not a number 1..10000"
+bad "cursor=198.19.0.1" "cursor: '198.19.0.1' is not a cursor"
+bad "lmit=5" "lmit: unknown parameter"
+out=$("$SLUICECTL" --api "unix:$SOCK_r" neigh --cursor 198.19.0.1 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && grep -qF "neigh: --cursor '198.19.0.1' is not a cursor" <<<"$out"; then
+	tap_ok "sluicectl neigh --cursor 198.19.0.1 is refused, named (exit $rc)"
+else
+	tap_fail "sluicectl neigh --cursor 198.19.0.1 is refused, named" "exit $rc: $out"
+fi
+check "and the neighbours are as they were: 2,101 of ours" test "$(n_ours)" = 2101
+tap_done
