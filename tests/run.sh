@@ -68,6 +68,8 @@ for tier in "${tiers[@]}"; do
 		run_one unit openapi bash tests/openapi/run.sh
 		# every sluicectl command the docs show is one sluicectl accepts
 		run_one unit docs-cli python3 tests/docs/cli_examples.py "$build/sluicectl"
+		# every API request the docs show is an operation of openapi.yaml
+		run_one unit docs-api python3 tests/docs/api_examples.py
 		# libFuzzer targets, 10 s each (build/fuzz: make fuzz-build)
 		run_one unit fuzz bash tests/fuzz/run.sh "$build"
 		# the Rust binding, against the plain build's shared library

@@ -3,9 +3,10 @@
 
     tests/docs/cli_examples.py SLUICECTL [FILE.md ...]
 
-A reader copies the commands in README.md and docs/*.md as they are, so a
-renamed option or verb must not survive in the docs.  Each command line of
-a fenced block (`$ sluicectl ...`, `# sluicectl ...`, or a bare
+A reader copies the commands in README.md, docs/*.md and the man pages'
+EXAMPLES (docs/man/*.8) as they are, so a renamed option or verb must not
+survive in the docs.  Each command line of a fenced block (.nf/.fi in a man
+page) (`$ sluicectl ...`, `# sluicectl ...`, or a bare
 `sluicectl ...`) is run against an API socket that does not exist:
 
   - exit 2, "cannot reach sluiced": the arguments were accepted (the CLI
@@ -36,12 +37,17 @@ SYNOPSIS_ARG = re.compile(r"[A-Z]{2,}|[\[\]|]|\.\.\.")
 def commands(path):
     """(line number, command, the error line shown after it or None)"""
     lines = open(path, encoding="utf-8").read().split("\n")
+    man = path.endswith(".8")
+    if man:  # troff: "\-" is "-", fonts go
+        lines = [re.sub(r"\\f[BIRP]", "", l).replace("\\-", "-")
+                 for l in lines]
     inblock = False
     i = 0
     while i < len(lines):
         line = lines[i]
         i += 1
-        if line.lstrip().startswith("```"):
+        if (man and line.startswith((".nf", ".fi", ".EX", ".EE"))) or \
+                (not man and line.lstrip().startswith("```")):
             inblock = not inblock
             continue
         if not inblock:
@@ -62,7 +68,8 @@ def commands(path):
 
 def main():
     cli = sys.argv[1]
-    files = sys.argv[2:] or ["README.md"] + sorted(glob.glob("docs/*.md"))
+    files = sys.argv[2:] or (["README.md"] + sorted(glob.glob("docs/*.md")) +
+                             sorted(glob.glob("docs/man/*.8")))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
     n = failed = 0
     for path in files:
