@@ -304,6 +304,9 @@ bool nl_neigh_usable(const struct nl_neigh *n)
 {
 	if (!n->has_mac)
 		return false;
+	if (n->family == AF_INET ? (n->addr[0] & 0xf0) == 0xe0 :
+				   n->addr[0] == 0xff)
+		return false;
 	return n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
 			   NUD_PERMANENT | NUD_NOARP);
 }

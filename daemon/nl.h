@@ -88,7 +88,11 @@ int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l);
 int nl_parse_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n);
 int nl_parse_nexthop(const struct nlmsghdr *nlh, struct nl_nexthop *nh);
 
-/* A neighbour the data path may use: has a MAC, not failed/incomplete. */
+/* A neighbour the data path may use: has a MAC, not failed/incomplete,
+ * and a unicast address.  A multicast one (ff02::16 on every IPv6 link,
+ * 224.0.0.22: the kernel's NOARP entries for the groups it joined) is never
+ * a next hop, since the data path passes multicast to the kernel
+ * (pass_multicast): mirrored, it would only take room in the map. */
 bool nl_neigh_usable(const struct nl_neigh *n);
 const char *nl_neigh_state_name(uint16_t state);
 

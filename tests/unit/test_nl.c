@@ -410,6 +410,30 @@ static void test_neigh(void **state)
 	assert_int_equal(nl_parse_neigh(nlh, &n), 0);
 	assert_true(nl_neigh_usable(&n));
 
+	/* a group the kernel joined: NOARP, a MAC, never a next hop */
+	ndm->ndm_state = NUD_NOARP;
+	assert_int_equal(nl_parse_neigh(nlh, &n), 0);
+	assert_true(nl_neigh_usable(&n)); /* a unicast NOARP entry is */
+	inet_pton(AF_INET, "224.0.0.22", addr);
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_state = NUD_NOARP;
+	mnl_attr_put(nlh, NDA_DST, 4, addr);
+	mnl_attr_put(nlh, NDA_LLADDR, 6, "\x01\x00\x5e\x00\x00\x16");
+	assert_int_equal(nl_parse_neigh(nlh, &n), 0);
+	assert_false(nl_neigh_usable(&n));
+	inet_pton(AF_INET, "239.255.255.250", n.addr);
+	assert_false(nl_neigh_usable(&n));
+	inet_pton(AF_INET, "223.255.255.254", n.addr);
+	assert_true(nl_neigh_usable(&n));
+	n.family = AF_INET6;
+	inet_pton(AF_INET6, "ff02::16", n.addr);
+	assert_false(nl_neigh_usable(&n));
+	inet_pton(AF_INET6, "fe80::1", n.addr);
+	assert_true(nl_neigh_usable(&n));
+
 	/* incomplete: no lladdr yet */
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
