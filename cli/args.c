@@ -454,6 +454,10 @@ int cli_parse_page(const char *noun, int argc, char **argv, int *i,
 	const char **seen = lim ? &pg->limit : &pg->cursor;
 	uint32_t n;
 
+	if (!strcmp(a, "--all")) {
+		pg->all = true;
+		return 1;
+	}
 	if (!lim && strcmp(a, "--cursor"))
 		return 0;
 	if (*i + 1 >= argc)
@@ -472,12 +476,24 @@ int cli_parse_page(const char *noun, int argc, char **argv, int *i,
 	return 1;
 }
 
-int cli_page_query(const struct cli_page_opts *pg, struct cli_query *q)
+int cli_page_query(const char *noun, const struct cli_page_opts *pg,
+		   struct cli_query *q, char *err, size_t errlen)
 {
-	if (pg->limit && cli_query_add(q, "limit", pg->limit))
-		return -ENOSPC;
-	if (pg->cursor && cli_query_add(q, "cursor", pg->cursor))
-		return -ENOSPC;
+	if (pg->all && pg->cursor)
+		return cli_fail(err, errlen,
+				"%s: --all lists every page from the first; "
+				"not with --cursor",
+				noun);
+	if (pg->all) {
+		/* show_pages() adds limit= and cursor= to each request */
+		q->pages_key = pg->key;
+		q->pages_merge = pg->merge;
+		q->pages_limit = pg->limit ? (uint32_t)atoi(pg->limit) : 10000;
+		return 0;
+	}
+	if ((pg->limit && cli_query_add(q, "limit", pg->limit)) ||
+	    (pg->cursor && cli_query_add(q, "cursor", pg->cursor)))
+		return cli_too_long(noun, err, errlen);
 	return 0;
 }
 

@@ -87,8 +87,14 @@ struct cli_query {
 	bool all;		   /* stats -a: keep zero counters */
 	bool help;		   /* "NOUN help": print usage, no request */
 	bool json;		   /* -j after the noun (vip, backend, lb) */
-	const char *method;	   /* "GET", "POST", "PATCH", "DELETE" */
-	json_object *body;	   /* request body or NULL; owned */
+	/* --all of a paged listing: every page, following "next"; the
+	 * answer's array ("routes"), and whether its text is printed once
+	 * for all pages (a table) rather than page by page (lines) */
+	const char *pages_key;
+	bool pages_merge;
+	uint32_t pages_limit; /* items a request (--limit; 10,000) */
+	const char *method;   /* "GET", "POST", "PATCH", "DELETE" */
+	json_object *body;    /* request body or NULL; owned */
 	enum cli_out out;
 };
 
@@ -121,19 +127,26 @@ int cli_noun_verb(const char *noun, int argc, char **argv,
 int cli_parse_dev(const char *noun, int argc, char **argv, int *i,
 		  const char **dev, char *err, size_t errlen);
 
-/* A listing's paging options, "--limit N" (1..@max) or "--cursor C", at
- * argv[*i]: 1 if it was one (the value in @pg, *i on it), 0 if not,
- * -EINVAL with a message naming @noun.  @cursor_bad says what is wrong
- * with a cursor ("is not a cursor (...)"), NULL when it is good. */
+/* A listing's paging options, "--limit N" (1..@max), "--cursor C" or
+ * "--all" (every page), at argv[*i]: 1 if it was one (in @pg, *i on its
+ * value), 0 if not, -EINVAL with a message naming @noun.  @cursor_bad says
+ * what is wrong with a cursor ("is not a cursor (...)"), NULL when it is
+ * good; @key is the answer's array ("routes"), @merge as in cli_query. */
 struct cli_page_opts {
 	uint32_t max;
 	const char *(*cursor_bad)(const char *cursor);
+	const char *key;
+	bool merge;
 	const char *limit, *cursor;
+	bool all;
 };
 int cli_parse_page(const char *noun, int argc, char **argv, int *i,
 		   struct cli_page_opts *pg, char *err, size_t errlen);
-/* The options in @q's query, as limit= and cursor=: 0 or -ENOSPC. */
-int cli_page_query(const struct cli_page_opts *pg, struct cli_query *q);
+/* The options into @q: limit= and cursor= in its query, or --all's
+ * pages_key and pages_limit (--limit: the items a request).  0, or -EINVAL
+ * with a message (--all with --cursor, arguments too long). */
+int cli_page_query(const char *noun, const struct cli_page_opts *pg,
+		   struct cli_query *q, char *err, size_t errlen);
 
 /* Decimal digits only (no sign, space or "0x"), at most 10 of them, and
  * within @min..@max.  0 or -EINVAL. */

@@ -6,13 +6,14 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME] [--limit N] [--cursor C]\n"
+	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME] [--limit N] [--cursor C | --all]\n"
 	"\n"
 	"Neighbours (ARP/ND entries) the data path rewrites packets with,\n"
 	"IPv4 first, by address, a page at a time.\n"
 	"  dev IFNAME   only those on this interface\n"
 	"  --limit N    neighbours a page, 1..10000 (1000); --cursor C goes\n"
-	"               on from the 'next' the previous page printed\n";
+	"               on from the 'next' the previous page printed\n"
+	"  --all        every page, in one table (--limit N a request)\n";
 
 /* a page's 'next' is ADDRESS,IFINDEX */
 static const char *cursor_bad(const char *c)
@@ -38,7 +39,10 @@ bad:
 int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
-	struct cli_page_opts pg = { .max = 10000, .cursor_bad = cursor_bad };
+	struct cli_page_opts pg = { .max = 10000,
+				    .cursor_bad = cursor_bad,
+				    .key = "neighbors",
+				    .merge = true };
 	const char *dev = NULL;
 	int i, verb, r;
 
@@ -59,9 +63,7 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 	}
 	if (dev && cli_query_add(q, "dev", dev))
 		return cli_too_long("neigh", err, errlen);
-	if (cli_page_query(&pg, q))
-		return cli_too_long("neigh", err, errlen);
-	return 0;
+	return cli_page_query("neigh", &pg, q, err, errlen);
 }
 
 int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen)

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6] [--limit N] [--cursor C]\n"
+	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6] [--limit N] [--cursor C | --all]\n"
 	"\n"
 	"Routes in the data path, as ip route prints them, with the route\n"
 	"type in brackets: [forward], [local] (to the stack) or [kernel]\n"
@@ -17,7 +17,9 @@ static const char usage[] =
 	"               ADDR takes (IPv4 or IPv6, checked before asking)\n"
 	"  -4, -6       one address family only\n"
 	"  --limit N    routes a page, 1..10000 (1000); --cursor C goes on\n"
-	"               from the 'next' the previous page printed\n";
+	"               from the 'next' the previous page printed\n"
+	"  --all        every page, as ip route prints the whole table\n"
+	"               (--limit N routes a request)\n";
 
 /* a page's 'next' is a prefix as sluiced prints it */
 static const char *cursor_bad(const char *c)
@@ -37,7 +39,9 @@ static const char *cursor_bad(const char *c)
 int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
-	struct cli_page_opts pg = { .max = 10000, .cursor_bad = cursor_bad };
+	struct cli_page_opts pg = { .max = 10000,
+				    .cursor_bad = cursor_bad,
+				    .key = "routes" };
 	const char *prefix = NULL;
 	int family = 0, pfam = 0, i, verb;
 
@@ -83,18 +87,19 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 		return cli_fail(err, errlen,
 				"route: prefix '%s' is not IPv%d (-%d)", prefix,
 				family, family);
-	if (prefix && !strchr(prefix, '/') && (pg.limit || pg.cursor))
+	if (prefix && !strchr(prefix, '/') && (pg.limit || pg.cursor || pg.all))
 		return cli_fail(err, errlen,
 				"route: %s is for a listing; '%s' (no /LEN) "
 				"asks for the one route it takes",
-				pg.limit ? "--limit" : "--cursor", prefix);
+				pg.limit  ? "--limit" :
+				pg.cursor ? "--cursor" :
+					    "--all",
+				prefix);
 	if (family && cli_query_add(q, "family", family == 4 ? "4" : "6"))
 		return cli_too_long("route", err, errlen);
 	if (prefix && cli_query_add(q, "prefix", prefix))
 		return cli_too_long("route", err, errlen);
-	if (cli_page_query(&pg, q))
-		return cli_too_long("route", err, errlen);
-	return 0;
+	return cli_page_query("route", &pg, q, err, errlen);
 }
 
 /* "via GW dev DEV" or "dev DEV" (on-link); "if6" when the name is gone. */

@@ -135,6 +135,20 @@ cut -d' ' -f1 "$T_TMP/r1" >"$T_TMP/r1.addr"
 check "sluicectl neigh dev r1 --limit 700: $(cat "$T_TMP/cli.pages" 2>/dev/null) pages, the API's list" \
 	diff -q "$T_TMP/cli" "$T_TMP/r1.addr"
 
+# --all: every page (1,000 a request: 3), one table, no "more:" line; -j
+# one document
+"$SLUICECTL" --api "unix:$SOCK_r" neigh dev r1 --all --limit 1000 >"$T_TMP/cli_all"
+check "sluicectl neigh dev r1 --all --limit 1000: one header, every neighbour of r1 once, in order" \
+	bash -c "[ \$(grep -c '^ADDRESS' '$T_TMP/cli_all') = 1 ] && ! grep -q '^more:' '$T_TMP/cli_all' && tail -n +2 '$T_TMP/cli_all' | cut -d' ' -f1 | diff -q - '$T_TMP/r1.addr'"
+"$SLUICECTL" --api "unix:$SOCK_r" -j neigh dev r1 --all --limit 1000 >"$T_TMP/cli_all.json"
+check "sluicectl -j neigh dev r1 --all: one JSON document, total, next null" \
+	"$T_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = open(sys.argv[2]).read().split()
+assert [n["address"] for n in d["neighbors"]] == want, len(d["neighbors"])
+assert d["total"] == len(want) and d["next"] is None' "$T_TMP/cli_all.json" "$T_TMP/r1.addr"
+
 # ---- a cursor whose neighbour is gone ------------------------------------------------
 first=$(api_json r "/v1/neighbors?dev=r1&limit=10" "d['next']")
 after=$(api_json r "/v1/neighbors?dev=r1&limit=1&cursor=$first" "d['neighbors'][0]['address']")

@@ -120,6 +120,21 @@ cat "$T_TMP/all6" >>"$T_TMP/all"
 total=$(api_json r "/v1/routes?limit=1" "str(d['total'])")
 check "sluicectl route --limit 1000: $(cat "$T_TMP/cli.pages" 2>/dev/null) pages, every route once, as the API lists them (v4, then v6)" \
 	bash -c "[ \$(sort -u '$T_TMP/cli' | wc -l) = '$total' ] && diff -q '$T_TMP/cli' '$T_TMP/all'"
+# --all: every page, fetched 700 routes a request (6 requests), printed as
+# one listing; and with -j one JSON document
+"$SLUICECTL" --api "unix:$SOCK_r" route --all --limit 700 >"$T_TMP/cli_all" 2>"$T_TMP/cli_all.err"
+grep -v $'^\t' "$T_TMP/cli_all" | cut -d' ' -f1 >"$T_TMP/cli_all.prefixes"
+check "sluicectl route --all --limit 700: every route once, the API's order, no 'more:' line" \
+	bash -c "! grep -q '^more:' '$T_TMP/cli_all' && diff -q '$T_TMP/cli_all.prefixes' '$T_TMP/all'"
+"$SLUICECTL" --api "unix:$SOCK_r" -j route --all --limit 700 >"$T_TMP/cli_all.json"
+check "sluicectl -j route --all --limit 700: one JSON document, every route, its total, next null" \
+	"$T_PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = open(sys.argv[2]).read().split()
+assert [r["prefix"] for r in d["routes"]] == want, len(d["routes"])
+assert d["total"] == len(want) and d["next"] is None, (d["total"], d["next"])
+assert all(r["nexthops"] is not None for r in d["routes"])' "$T_TMP/cli_all.json" "$T_TMP/all"
 check "the last page says no more" \
 	bash -c "! '$SLUICECTL' --api 'unix:$SOCK_r' route -6 --limit 1000 --cursor 2001:db8:f::3e8/128 | grep -q '^more:'"
 

@@ -367,6 +367,8 @@ static const struct {
 	const char *err;
 	const char *name; /* iface filter */
 	int all, help;
+	const char *pages; /* --all: the answer's array */
+	unsigned int per_page; /* --all: items a request (0: 10,000) */
 } req_cases[] = {
 #define REQ(f, l, p, ...)                                                      \
 	{                                                                      \
@@ -450,6 +452,16 @@ static const struct {
 	BAD(cli_route_args, "--cursor 2001:db8::8000/112",
 	    "route: --cursor '2001:db8::8000/112' has host bits set past its "
 	    "length (a page's 'next' has none)"),
+	REQ(cli_route_args, "--all", "/v1/routes", .pages = "routes"),
+	REQ(cli_route_args, "-6 2001:db8::/32 --all",
+	    "/v1/routes?family=6&prefix=2001:db8::/32", .pages = "routes"),
+	REQ(cli_route_args, "--all --limit 5", "/v1/routes", .pages = "routes",
+	    .per_page = 5),
+	BAD(cli_route_args, "--cursor 198.18.0.0/24 --all",
+	    "route: --all lists every page from the first; not with --cursor"),
+	BAD(cli_route_args, "198.18.0.1 --all",
+	    "route: --all is for a listing; '198.18.0.1' (no /LEN) asks for "
+	    "the one route it takes"),
 	BAD(cli_route_args, "198.18.0.1 --limit 5",
 	    "route: --limit is for a listing; '198.18.0.1' (no /LEN) asks for "
 	    "the one route it takes"),
@@ -470,6 +482,10 @@ static const struct {
 	REQ(cli_neigh_args, "dev r-eth1", "/v1/neighbors?dev=r-eth1"),
 	REQ(cli_neigh_args, "dev a+b", "/v1/neighbors?dev=a%2Bb"),
 	REQ(cli_neigh_args, "--limit 100", "/v1/neighbors?limit=100"),
+	REQ(cli_neigh_args, "dev r1 --all", "/v1/neighbors?dev=r1",
+	    .pages = "neighbors"),
+	BAD(cli_neigh_args, "--all --cursor 198.18.2.9,3",
+	    "neigh: --all lists every page from the first; not with --cursor"),
 	REQ(cli_neigh_args, "dev r1 --limit 2 --cursor 198.18.2.9,3",
 	    "/v1/neighbors?dev=r1&limit=2&cursor=198.18.2.9%2C3"),
 	REQ(cli_neigh_args, "show --cursor fe80::1,12 dev r1",
@@ -547,6 +563,12 @@ static void test_requests(void **state)
 				    req_cases[i].name ? req_cases[i].name : "");
 		assert_int_equal(q.all, req_cases[i].all);
 		assert_int_equal(q.help, req_cases[i].help);
+		assert_string_equal(q.pages_key ? q.pages_key : "",
+				    req_cases[i].pages ? req_cases[i].pages :
+							 "");
+		if (q.pages_key)
+			assert_int_equal(q.pages_limit,
+					 req_cases[i].per_page ?: 10000);
 	}
 }
 
