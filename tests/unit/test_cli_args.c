@@ -367,7 +367,7 @@ static const struct {
 	const char *err;
 	const char *name; /* iface filter */
 	int all, help;
-	const char *pages; /* --all: the answer's array */
+	const char *pages;     /* --all: the answer's array */
 	unsigned int per_page; /* --all: items a request (0: 10,000) */
 } req_cases[] = {
 #define REQ(f, l, p, ...)                                                      \
