@@ -87,7 +87,8 @@ char *api_get_neighbors(struct api_ctx *c, const struct api_req *r,
 	if (q->dev && !dev_known(c->st, q->dev))
 		return error_body(status, 404, "dev: no interface '%s'",
 				  q->dev);
-	rc = neigh_page_init(&pg, q->cursor ? &cursor : NULL, (uint32_t)limit);
+	rc = page_init(&pg, &neigh_page_order, q->cursor ? &cursor : NULL,
+		       (uint32_t)limit);
 	if (rc)
 		return api_fail(status, rc, "neighbors");
 	HASH_ITER(hh, c->st->neighs, e, tmp) {

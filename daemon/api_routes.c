@@ -247,7 +247,8 @@ char *api_get_routes(struct api_ctx *c, const struct api_req *r,
 		return routes_body(st, &one, longest ? 1 : 0, longest ? 1 : 0,
 				   NULL);
 	}
-	rc = route_page_init(&pg, q->cursor ? &cursor : NULL, (uint32_t)limit);
+	rc = page_init(&pg, &route_page_order, q->cursor ? &cursor : NULL,
+		       (uint32_t)limit);
 	if (rc)
 		return api_fail(status, rc, "routes");
 	HASH_ITER(hh, st->prefixes, p, tmp) {

@@ -10,11 +10,8 @@
 int neigh_key_cmp(const struct sluice_neigh_key *a,
 		  const struct sluice_neigh_key *b)
 {
-	int c;
+	int c = page_addr_cmp(a->family, a->addr, b->family, b->addr);
 
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	c = memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
 	if (c)
 		return c;
 	return a->ifindex < b->ifindex ? -1 : a->ifindex > b->ifindex;
@@ -25,16 +22,11 @@ static int key_cmp(const void *a, const void *b)
 	return neigh_key_cmp(a, b);
 }
 
-int neigh_page_init(struct page *pg, const struct sluice_neigh_key *after,
-		    uint32_t limit)
-{
-	if (limit > NEIGHS_LIMIT_MAX) {
-		memset(pg, 0, sizeof(*pg));
-		return -EINVAL;
-	}
-	return page_init(pg, key_cmp, offsetof(struct st_neigh, key), after,
-			 limit);
-}
+const struct page_order neigh_page_order = {
+	.cmp = key_cmp,
+	.key_off = offsetof(struct st_neigh, key),
+	.limit_max = NEIGHS_LIMIT_MAX,
+};
 
 int neigh_cursor_parse(const char *s, struct sluice_neigh_key *k)
 {

@@ -22,10 +22,9 @@
 int neigh_key_cmp(const struct sluice_neigh_key *a,
 		  const struct sluice_neigh_key *b);
 
-/* A page of struct st_neigh after @after (NULL: the first); 0, -EINVAL
- * (@limit not 1..NEIGHS_LIMIT_MAX) or -ENOMEM. */
-int neigh_page_init(struct page *pg, const struct sluice_neigh_key *after,
-		    uint32_t limit);
+/* struct st_neigh by their keys (page_init()'s cursor: a
+ * sluice_neigh_key) */
+extern const struct page_order neigh_page_order;
 
 /* "198.18.2.2,3" or "fe80::1,4" into @k: 0 or -EINVAL. */
 int neigh_cursor_parse(const char *s, struct sluice_neigh_key *k);

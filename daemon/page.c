@@ -10,17 +10,17 @@ static int item_cmp(const struct page *pg, const void *a, const void *b)
 		       (const char *)b + pg->key_off);
 }
 
-int page_init(struct page *pg, page_cmp_fn cmp, size_t key_off,
-	      const void *after, uint32_t limit)
+int page_init(struct page *pg, const struct page_order *o, const void *after,
+	      uint32_t limit)
 {
 	memset(pg, 0, sizeof(*pg));
-	if (!limit)
+	if (!limit || limit > o->limit_max)
 		return -EINVAL;
 	pg->items = calloc(limit, sizeof(*pg->items));
 	if (!pg->items)
 		return -ENOMEM;
-	pg->cmp = cmp;
-	pg->key_off = key_off;
+	pg->cmp = o->cmp;
+	pg->key_off = o->key_off;
 	pg->after = after;
 	pg->limit = limit;
 	return 0;

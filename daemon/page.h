@@ -14,9 +14,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 /* <0, 0, >0 as key @a comes before, is, or comes after key @b. */
 typedef int (*page_cmp_fn)(const void *a, const void *b);
+
+/* A listing's order: its keys' comparison, where an item's key is in it,
+ * and the largest page it answers (route_page.h, neigh_page.h). */
+struct page_order {
+	page_cmp_fn cmp;
+	size_t key_off;
+	uint32_t limit_max;
+};
 
 struct page {
 	page_cmp_fn cmp;
@@ -30,15 +40,26 @@ struct page {
 	bool more;	/* an item after the page's last exists */
 };
 
-/* 0, -EINVAL (@limit 0) or -ENOMEM. */
-int page_init(struct page *pg, page_cmp_fn cmp, size_t key_off,
-	      const void *after, uint32_t limit);
+/* A page of @limit items in order @o after key @after (NULL: the first
+ * page); 0, -EINVAL (@limit not 1..o->limit_max) or -ENOMEM. */
+int page_init(struct page *pg, const struct page_order *o, const void *after,
+	      uint32_t limit);
 /* An item that matches the request's filter (whatever the cursor). */
 void page_offer(struct page *pg, const void *item);
 /* Sorts the page; its last item's key is the next page's cursor when
  * more. */
 void page_finish(struct page *pg);
 void page_free(struct page *pg);
+
+/* The order both listings start with: IPv4 first (@fa, @fb: AF_INET or
+ * AF_INET6), then by address. */
+static inline int page_addr_cmp(uint8_t fa, const uint8_t *a, uint8_t fb,
+				const uint8_t *b)
+{
+	if (fa != fb)
+		return fa == AF_INET ? -1 : 1;
+	return memcmp(a, b, fa == AF_INET ? 4 : 16);
+}
 
 /* The key of the page's item @i. */
 static inline const void *page_key(const struct page *pg, uint32_t i)

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -7,14 +6,9 @@
 
 int prefix_key_cmp(const struct prefix_key *a, const struct prefix_key *b)
 {
-	int c;
+	int c = page_addr_cmp(a->family, a->addr, b->family, b->addr);
 
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	c = memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
-	if (c)
-		return c;
-	return (int)a->len - (int)b->len;
+	return c ? c : (int)a->len - (int)b->len;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -22,13 +16,8 @@ static int key_cmp(const void *a, const void *b)
 	return prefix_key_cmp(a, b);
 }
 
-int route_page_init(struct page *pg, const struct prefix_key *after,
-		    uint32_t limit)
-{
-	if (limit > ROUTES_LIMIT_MAX) {
-		memset(pg, 0, sizeof(*pg));
-		return -EINVAL;
-	}
-	return page_init(pg, key_cmp, offsetof(struct st_prefix, key), after,
-			 limit);
-}
+const struct page_order route_page_order = {
+	.cmp = key_cmp,
+	.key_off = offsetof(struct st_prefix, key),
+	.limit_max = ROUTES_LIMIT_MAX,
+};

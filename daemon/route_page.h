@@ -17,9 +17,7 @@
 /* <0, 0, >0 as @a comes before, is, or comes after @b in prefix order. */
 int prefix_key_cmp(const struct prefix_key *a, const struct prefix_key *b);
 
-/* A page of struct st_prefix after @after (NULL: the first); 0, -EINVAL
- * (@limit not 1..ROUTES_LIMIT_MAX) or -ENOMEM. */
-int route_page_init(struct page *pg, const struct prefix_key *after,
-		    uint32_t limit);
+/* struct st_prefix by their keys (page_init()'s cursor: a prefix_key) */
+extern const struct page_order route_page_order;
 
 #endif

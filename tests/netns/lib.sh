@@ -526,6 +526,92 @@ if v is None or v is False:
 print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$3"
 }
 
+# api_pages NAME PATH QUERY LIMIT OUT ARRAY EXPR: every page of a paged
+# listing (GET PATH?QUERY&limit=LIMIT, then each answer's `next` as the
+# cursor: /v1/routes, /v1/neighbors); the Python expression EXPR of each
+# item `e` of ARRAY a line in OUT, the number of pages in OUT.pages.
+api_pages() {
+	local sock_var="SOCK_$1"
+	"$T_PY" - "${!sock_var}" "$2" "$3" "$4" "$5" "$6" "$7" <<'PYEOF'
+import http.client, json, socket, sys, urllib.parse
+sock, path, query, limit, out, array, expr = sys.argv[1:8]
+class UC(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(sock)
+got, cursor, n = [], None, 0
+for n in range(1, 100):
+    url = path + "?" + "&".join(q for q in (query, "limit=" + limit) if q)
+    if cursor:
+        url += "&cursor=" + urllib.parse.quote(cursor, safe="")
+    c = UC("x"); c.request("GET", url); d = json.loads(c.getresponse().read()); c.close()
+    got += [str(eval(expr, {"e": e})) for e in d[array]]
+    cursor = d["next"]
+    if not cursor:
+        break
+open(out, "w").write("\n".join(got) + "\n")
+open(out + ".pages", "w").write("%d\n" % n)
+PYEOF
+}
+# cli_pages NAME OUT ARGS...: every page of `sluicectl ARGS...` (a paged
+# listing: route, neigh), following its "more: --cursor C" lines; the
+# first word of each line a line in OUT (not a table's header, nor a
+# multipath route's nexthop lines), the number of pages in OUT.pages.
+cli_pages() {
+	local sock_var="SOCK_$1" out=$2
+	shift 2
+	"$T_PY" - "$SLUICECTL" "${!sock_var}" "$out" "$@" <<'PYEOF' || tap_fail "sluicectl $* page by page" "see $out.err"
+import re, subprocess, sys
+cli, sock, out = sys.argv[1:4]
+words, cursor, pages = [], None, 0
+while pages < 100:
+    args = [cli, "--api", "unix:" + sock] + sys.argv[4:]
+    if cursor:
+        args += ["--cursor", cursor]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    if p.returncode:
+        open(out + ".err", "w").write(p.stderr)
+        sys.exit(1)
+    pages += 1
+    cursor = None
+    for l in p.stdout.splitlines():
+        m = re.match(r"more: --cursor (\S+)$", l)
+        if m:
+            cursor = m.group(1)
+        elif not l.startswith("\t") and not re.match(r"[A-Z]+\s", l):
+            words.append(l.split()[0])
+    if not cursor:
+        break
+open(out, "w").write("\n".join(words) + "\n")
+open(out + ".pages", "w").write("%d\n" % pages)
+PYEOF
+}
+# cli_refused NAME NEEDLE ARGS...: `sluicectl ARGS...` against daemon NAME
+# fails with NEEDLE in what it prints (a TAP line either way).
+cli_refused() {
+	local sock_var="SOCK_$1" needle=$2 out rc
+	shift 2
+	out=$("$SLUICECTL" --api "unix:${!sock_var}" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -qF "$needle" <<<"$out"; then
+		tap_ok "sluicectl $* is refused, named (exit $rc)"
+	else
+		tap_fail "sluicectl $* is refused, named" "exit $rc: $out"
+	fi
+}
+# api_refused NAME PATH NEEDLE: GET PATH is answered 400 with NEEDLE in
+# its error (a TAP line either way).
+api_refused() {
+	local sock_var="SOCK_$1" code
+	code=$(curl -s -o "$T_TMP/refused.json" -w '%{http_code}' --unix-socket "${!sock_var}" "http://x$2")
+	if [ "$code" = 400 ] && grep -qF "$3" "$T_TMP/refused.json"; then
+		tap_ok "$2: 400, $3"
+	else
+		tap_fail "$2: 400 naming it" "$code $(cat "$T_TMP/refused.json")"
+	fi
+}
+
 # route_vias NAME PREFIX: the programmed next hops of PREFIX as
 # "via@dev,via@dev" (fails when the daemon does not report PREFIX).
 route_vias() {

@@ -40,31 +40,9 @@ assert d["total"] >= 2102, d["total"]
 last = d["neighbors"][-1]
 assert d["next"] == "%s,%d" % (last["address"], last["ifindex"]), d["next"]' "$T_TMP/p1.json"
 
-# pages LABEL QUERY LIMIT: pages through /v1/neighbors?QUERY; "ADDR IFINDEX"
-# a line in $T_TMP/LABEL, the page count in $T_TMP/LABEL.pages
-pages() {
-	"$T_PY" - "$SOCK_r" "$2" "$3" "$T_TMP/$1" <<'PYEOF'
-import http.client, json, socket, sys, urllib.parse
-sock, query, limit, out = sys.argv[1:5]
-class UC(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(10)
-        self.sock.connect(sock)
-got, cursor, n = [], None, 0
-for n in range(1, 100):
-    url = "/v1/neighbors?" + "&".join(q for q in (query, "limit=" + limit) if q)
-    if cursor:
-        url += "&cursor=" + urllib.parse.quote(cursor, safe="")
-    c = UC("x"); c.request("GET", url); d = json.loads(c.getresponse().read()); c.close()
-    got += ["%s %d" % (e["address"], e["ifindex"]) for e in d["neighbors"]]
-    cursor = d["next"]
-    if not cursor:
-        break
-open(out, "w").write("\n".join(got) + "\n")
-open(out + ".pages", "w").write("%d\n" % n)
-PYEOF
-}
+# pages LABEL QUERY LIMIT: "ADDR IFINDEX" of every page of
+# /v1/neighbors?QUERY, in order, in $T_TMP/LABEL (api_pages)
+pages() { api_pages r /v1/neighbors "$2" "$3" "$T_TMP/$1" neighbors 'e["address"] + " " + str(e["ifindex"])'; }
 # in_order LABEL: $T_TMP/LABEL is in the API's order (IPv4 first, by address,
 # then by interface index), duplicates kept
 in_order() {
@@ -106,31 +84,7 @@ check "dev=r1: 3 pages of 1,000, r1's only" \
 check "... in order" in_order r1
 
 # ---- the CLI, following its "more:" lines ---------------------------------------------
-"$T_PY" - "$SLUICECTL" "$SOCK_r" "$T_TMP/cli" <<'PYEOF' || tap_fail "the CLI pages" "see $T_TMP/cli.err"
-import re, subprocess, sys
-cli, sock, out = sys.argv[1:4]
-rows, cursor, pages = [], None, 0
-while pages < 100:
-    args = [cli, "--api", "unix:" + sock, "neigh", "dev", "r1", "--limit", "700"]
-    if cursor:
-        args += ["--cursor", cursor]
-    p = subprocess.run(args, capture_output=True, text=True, timeout=20)
-    if p.returncode:
-        open(out + ".err", "w").write(p.stderr)
-        sys.exit(1)
-    pages += 1
-    cursor = None
-    for l in p.stdout.splitlines():
-        m = re.match(r"more: --cursor (\S+)$", l)
-        if m:
-            cursor = m.group(1)
-        elif not l.startswith("ADDRESS"):
-            rows.append(l.split()[0])
-    if not cursor:
-        break
-open(out, "w").write("\n".join(rows) + "\n")
-open(out + ".pages", "w").write("%d\n" % pages)
-PYEOF
+cli_pages r "$T_TMP/cli" neigh dev r1 --limit 700
 cut -d' ' -f1 "$T_TMP/r1" >"$T_TMP/r1.addr"
 check "sluicectl neigh dev r1 --limit 700: $(cat "$T_TMP/cli.pages" 2>/dev/null) pages, the API's list" \
 	diff -q "$T_TMP/cli" "$T_TMP/r1.addr"
@@ -159,24 +113,10 @@ check "the cursor's own neighbour deleted: the next page starts at the one after
 	test "$(api_json r "/v1/neighbors?dev=r1&limit=1&cursor=$first" "d['neighbors'][0]['address']")" = "$after"
 
 # ---- bad arguments: refused, named ---------------------------------------------------
-bad() { # QUERY NEEDLE
-	local code
-	code=$(curl -s -o "$T_TMP/bad.json" -w '%{http_code}' --unix-socket "$SOCK_r" "http://x/v1/neighbors?$1")
-	if [ "$code" = 400 ] && grep -qF "$2" "$T_TMP/bad.json"; then
-		tap_ok "?$1: 400, $2"
-	else
-		tap_fail "?$1: 400 naming it" "$code $(cat "$T_TMP/bad.json")"
-	fi
-}
+bad() { api_refused r "/v1/neighbors?$1" "$2"; } # QUERY NEEDLE
 bad "limit=0" "limit: '0' is not a number 1..10000"
 bad "cursor=198.19.0.1" "cursor: '198.19.0.1' is not a cursor"
 bad "lmit=5" "lmit: unknown parameter"
-out=$("$SLUICECTL" --api "unix:$SOCK_r" neigh --cursor 198.19.0.1 2>&1)
-rc=$?
-if [ "$rc" -ne 0 ] && grep -qF "neigh: --cursor '198.19.0.1' is not a cursor" <<<"$out"; then
-	tap_ok "sluicectl neigh --cursor 198.19.0.1 is refused, named (exit $rc)"
-else
-	tap_fail "sluicectl neigh --cursor 198.19.0.1 is refused, named" "exit $rc: $out"
-fi
+cli_refused r "neigh: --cursor '198.19.0.1' is not a cursor" neigh --cursor 198.19.0.1
 check "and the neighbours are as they were: 2,101 of ours" test "$(n_ours)" = 2101
 tap_done

@@ -42,32 +42,9 @@ assert len(d["routes"]) == 1000, len(d["routes"])
 assert d["total"] == int(sys.argv[2]) and d["total"] > 3700, d["total"]
 assert d["next"] == d["routes"][-1]["prefix"], d["next"]' "$T_TMP/p1.json" "$total"
 
-# pages LABEL QUERY LIMIT: pages through /v1/routes?QUERY with LIMIT a page
-# through the API; writes the prefixes in order to $T_TMP/LABEL, the page
-# count to $T_TMP/LABEL.pages
-pages() {
-	"$T_PY" - "$SOCK_r" "$2" "$3" "$T_TMP/$1" <<'PYEOF'
-import http.client, json, socket, sys, urllib.parse
-sock, query, limit, out = sys.argv[1:5]
-class UC(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(10)
-        self.sock.connect(sock)
-got, cursor, n = [], None, 0
-for n in range(1, 100):
-    url = "/v1/routes?%s&limit=%s" % (query, limit)
-    if cursor:
-        url += "&cursor=" + urllib.parse.quote(cursor, safe="")
-    c = UC("x"); c.request("GET", url); d = json.loads(c.getresponse().read()); c.close()
-    got += [r["prefix"] for r in d["routes"]]
-    cursor = d["next"]
-    if not cursor:
-        break
-open(out, "w").write("\n".join(got) + "\n")
-open(out + ".pages", "w").write("%d\n" % n)
-PYEOF
-}
+# pages LABEL QUERY LIMIT: the prefixes of every page of /v1/routes?QUERY,
+# in order, in $T_TMP/LABEL (api_pages)
+pages() { api_pages r /v1/routes "$2" "$3" "$T_TMP/$1" routes 'e["prefix"]'; }
 # kernel LABEL ARGS...: the kernel's prefixes (ip -j route show ARGS) in
 # the API's order (by address, then length)
 kernel() {
@@ -89,31 +66,7 @@ check "IPv6: 3 pages of 500 give the kernel's 1,200 routes, each once, in order"
 	bash -c "[ \$(cat '$T_TMP/a6.pages') = 3 ] && [ \$(sort -u '$T_TMP/a6' | wc -l) = 1200 ] && diff -q '$T_TMP/a6' '$T_TMP/k6'"
 
 # ---- the whole table, both families, by the CLI ------------------------------------
-"$T_PY" - "$SLUICECTL" "$SOCK_r" "$T_TMP/cli" <<'PYEOF' || tap_fail "the CLI pages" "see $T_TMP/cli.err"
-import re, subprocess, sys
-cli, sock, out = sys.argv[1:4]
-lines, cursor, pages = [], None, 0
-while pages < 100:
-    args = [cli, "--api", "unix:" + sock, "route", "--limit", "1000"]
-    if cursor:
-        args += ["--cursor", cursor]
-    p = subprocess.run(args, capture_output=True, text=True, timeout=20)
-    if p.returncode:
-        open(out + ".err", "w").write(p.stderr)
-        sys.exit(1)
-    pages += 1
-    cursor = None
-    for l in p.stdout.splitlines():
-        m = re.match(r"more: --cursor (\S+)$", l)
-        if m:
-            cursor = m.group(1)
-        elif not l.startswith("\t"):
-            lines.append(l.split()[0])
-    if not cursor:
-        break
-open(out, "w").write("\n".join(lines) + "\n")
-open(out + ".pages", "w").write("%d\n" % pages)
-PYEOF
+cli_pages r "$T_TMP/cli" route --limit 1000
 pages all "family=4" 10000
 pages all6 "family=6" 10000
 cat "$T_TMP/all6" >>"$T_TMP/all"
@@ -147,27 +100,13 @@ check "the cursor's own route deleted: the next page starts at the route after i
 	test "$(api_json r "/v1/routes?prefix=198.19.0.0/16&limit=1&cursor=$first" "d['routes'][0]['prefix']")" = "$after"
 
 # ---- bad arguments: refused, named ---------------------------------------------------
-bad() { # QUERY NEEDLE
-	local code
-	code=$(curl -s -o "$T_TMP/bad.json" -w '%{http_code}' --unix-socket "$SOCK_r" "http://x/v1/routes?$1")
-	if [ "$code" = 400 ] && grep -qF "$2" "$T_TMP/bad.json"; then
-		tap_ok "?$1: 400, $2"
-	else
-		tap_fail "?$1: 400 naming it" "$code $(cat "$T_TMP/bad.json")"
-	fi
-}
+bad() { api_refused r "/v1/routes?$1" "$2"; } # QUERY NEEDLE
 bad "limit=0" "limit: '0' is not a number 1..10000"
 bad "limit=10001" "limit: '10001'"
 bad "cursor=198.19.0.1" "cursor: '198.19.0.1' is not a cursor"
 bad "cursor=198.19.0.1/24" "cursor: '198.19.0.1/24' has host bits set past its length"
 bad "prefix=198.19.0.1&limit=5" "limit: not with prefix=ADDR"
 bad "limt=5" "limt: unknown parameter"
-out=$("$SLUICECTL" --api "unix:$SOCK_r" route --limit 0 2>&1)
-rc=$?
-if [ "$rc" -ne 0 ] && grep -qF "route: --limit '0' is not a number 1..10000" <<<"$out"; then
-	tap_ok "sluicectl route --limit 0 is refused, named (exit $rc)"
-else
-	tap_fail "sluicectl route --limit 0 is refused, named" "exit $rc: $out"
-fi
+cli_refused r "route: --limit '0' is not a number 1..10000" route --limit 0
 check "and the table is as it was: 2,499 routes" test "$(n_v4)" = 2499
 tap_done
