@@ -92,8 +92,8 @@ struct api_query {
 	/* /v1/lb/flows: the filter (with src, limit, cursor) */
 	const char *vip, *backend;
 	/* every argument's name, as sent (the first API_QUERY_KEYS; n_keys
-	 * counts them all): a resource that must not ignore a misspelt
-	 * one (a flush) refuses what it does not know */
+	 * counts them all): api_render() refuses one the resource's row
+	 * does not name, and more than API_QUERY_KEYS */
 #define API_QUERY_KEYS 8
 	const char *keys[API_QUERY_KEYS];
 	unsigned int n_keys;

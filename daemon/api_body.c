@@ -103,30 +103,3 @@ char *api_created_id(uint32_t id, unsigned int *status)
 	*status = 201;
 	return json_take(o);
 }
-
-int api_query_known(const struct api_query *q, const char *const *known,
-		    size_t n, char *err, size_t errlen)
-{
-	unsigned int nq = q->n_keys < API_QUERY_KEYS ? q->n_keys :
-						       API_QUERY_KEYS;
-
-	for (unsigned int i = 0; i < nq; i++) {
-		size_t j, off;
-
-		for (j = 0; j < n; j++)
-			if (q->keys[i] && !strcmp(q->keys[i], known[j]))
-				break;
-		if (j < n)
-			continue;
-		off = (size_t)snprintf(err, errlen,
-				       "%.64s: unknown parameter (known: ",
-				       q->keys[i] ? q->keys[i] : "");
-		for (j = 0; j < n && off < errlen; j++)
-			off += (size_t)snprintf(err + off, errlen - off, "%s%s",
-						j ? ", " : "", known[j]);
-		if (off < errlen)
-			snprintf(err + off, errlen - off, ")");
-		return -EINVAL;
-	}
-	return 0;
-}

@@ -7,6 +7,10 @@
  * much of the path as its rule says (param_rules[]) and hands it to the
  * handler in r->param[].  A path that no pattern matches is 404, a path
  * that matches with none of its rows taking the method is 405.
+ *
+ * A row also names the query parameters it takes; any other is refused
+ * (400) before the handler runs, so a misspelt filter never widens a
+ * listing or a flush to everything (?devv=eth0, ?vp=7).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,6 +35,7 @@ struct api_route {
 	api_handler *handler;
 	unsigned int flags;	  /* enum route_flags */
 	const char *content_type; /* NULL: application/json */
+	const char *query; /* "family prefix": its parameters; NULL: none */
 };
 
 static char *get_metrics(struct api_ctx *c, const struct api_req *r,
@@ -49,21 +54,34 @@ static char *get_metrics(struct api_ctx *c, const struct api_req *r,
 	{                                                                      \
 		.method = m, .pattern = p, .handler = fn, .flags = ROUTE_LB    \
 	}
+/* a row that takes query parameters: QUERY "name name ..." */
+#define ROUTE_Q(m, p, fn, qs)                                                  \
+	{                                                                      \
+		.method = m, .pattern = p, .handler = fn, .query = qs          \
+	}
+#define LB_ROUTE_Q(m, p, fn, qs)                                               \
+	{                                                                      \
+		.method = m, .pattern = p, .handler = fn, .flags = ROUTE_LB,   \
+		.query = qs                                                    \
+	}
 
 static const struct api_route routes[] = {
 	ROUTE("GET", "/healthz", api_get_healthz), /* no token: api_health.c */
 	ROUTE("GET", "/v1/status", api_get_status),
-	ROUTE("GET", "/v1/interfaces", api_get_interfaces),
-	ROUTE("GET", "/v1/routes", api_get_routes),
-	ROUTE("GET", "/v1/neighbors", api_get_neighbors),
-	ROUTE("GET", "/v1/stats", api_get_stats),
+	ROUTE_Q("GET", "/v1/interfaces", api_get_interfaces, "dev"),
+	ROUTE_Q("GET", "/v1/routes", api_get_routes,
+		"family prefix limit cursor"),
+	ROUTE_Q("GET", "/v1/neighbors", api_get_neighbors, "dev limit cursor"),
+	ROUTE_Q("GET", "/v1/stats", api_get_stats, "dev"),
 	{ .method = "GET",
 	  .pattern = "/metrics",
 	  .handler = get_metrics,
 	  .content_type = "text/plain; version=0.0.4" },
 	LB_ROUTE("GET", "/v1/lb", api_get_lb),
-	LB_ROUTE("GET", "/v1/lb/flows", api_get_lb_flows),
-	LB_ROUTE("DELETE", "/v1/lb/flows", api_del_lb_flows),
+	LB_ROUTE_Q("GET", "/v1/lb/flows", api_get_lb_flows,
+		   "vip backend src limit cursor"),
+	LB_ROUTE_Q("DELETE", "/v1/lb/flows", api_del_lb_flows,
+		   "vip backend src"),
 	LB_ROUTE("GET", "/v1/vips", api_get_vips),
 	LB_ROUTE("POST", "/v1/vips", api_post_vip),
 	LB_ROUTE("GET", "/v1/vips/{vip}", api_get_vip),
@@ -81,8 +99,10 @@ static const struct api_route routes[] = {
 	ROUTE("GET", "/v1/node", api_get_node),
 	ROUTE("POST", "/v1/node/drain", api_post_node_drain),
 	ROUTE("POST", "/v1/node/undrain", api_post_node_undrain),
-	ROUTE("GET", "/v1/conntrack", api_get_conntrack),
-	ROUTE("DELETE", "/v1/conntrack", api_del_conntrack),
+	ROUTE_Q("GET", "/v1/conntrack", api_get_conntrack,
+		"src dst proto state limit cursor"),
+	ROUTE_Q("DELETE", "/v1/conntrack", api_del_conntrack,
+		"src dst proto state"),
 	ROUTE("GET", "/v1/conntrack/count", api_get_conntrack_count),
 	ROUTE("GET", "/v1/conntrack/config", api_get_conntrack_config),
 	ROUTE("PUT", "/v1/conntrack/config", api_put_conntrack_config),
@@ -94,11 +114,11 @@ static const struct api_route routes[] = {
 	ROUTE("DELETE", "/v1/ddos/services/{addr}", api_del_ddos_service),
 	ROUTE("GET", "/v1/block", api_get_block),
 	ROUTE("POST", "/v1/block", api_post_block),
-	ROUTE("DELETE", "/v1/block", api_del_block),
+	ROUTE_Q("DELETE", "/v1/block", api_del_block, "prefix"),
 	ROUTE("GET", "/v1/nat", api_get_nat),
 	ROUTE("POST", "/v1/nat", api_post_nat),
 	ROUTE("DELETE", "/v1/nat/{id}", api_del_nat),
-	ROUTE("GET", "/v1/fw/rules", api_get_fw_rules),
+	ROUTE_Q("GET", "/v1/fw/rules", api_get_fw_rules, "dev"),
 	ROUTE("POST", "/v1/fw/rules", api_post_fw_rule),
 	ROUTE("DELETE", "/v1/fw/rules/{name}/{name}", api_del_fw_rule),
 	ROUTE("GET", "/v1/fw/policy", api_get_fw_policy),
@@ -123,8 +143,14 @@ static const struct api_route routes[] = {
 
 void api_routes_print(FILE *f)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
-		fprintf(f, "%s %s\n", routes[i].method, routes[i].pattern);
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		fprintf(f, "%s %s%s", routes[i].method, routes[i].pattern,
+			routes[i].query ? " " : "");
+		/* the parameters comma-separated, as one word */
+		for (const char *s = routes[i].query; s && *s; s++)
+			fputc(*s == ' ' ? ',' : *s, f);
+		fputc('\n', f);
+	}
 }
 
 /*
@@ -235,12 +261,71 @@ char *error_body(unsigned int *status, unsigned int code, const char *fmt, ...)
 	return json_take(o);
 }
 
+/* @name is a word of the row's "name name ..." */
+static bool takes(const struct api_route *rt, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *s = rt->query; s && *s;) {
+		size_t n = strcspn(s, " ");
+
+		if (n == len && !strncmp(s, name, n))
+			return true;
+		s += n + (s[n] == ' ');
+	}
+	return false;
+}
+
+/* NULL, or the 400 for a query parameter @rt does not take: named, with
+ * what it does take. */
+static char *query_refused(const struct api_route *rt,
+			   const struct api_query *q, unsigned int *status)
+{
+	char known[160] = "";
+
+	if (q->n_keys > API_QUERY_KEYS)
+		return error_body(status, 400,
+				  "query: %u parameters, more than any "
+				  "resource takes (%u)",
+				  q->n_keys, API_QUERY_KEYS);
+	for (unsigned int i = 0; i < q->n_keys; i++) {
+		const char *k = q->keys[i] ? q->keys[i] : "";
+
+		if (takes(rt, k))
+			continue;
+		for (const char *s = rt->query; s && *s; s++) {
+			size_t used = strlen(known);
+
+			if (used + 3 < sizeof(known)) {
+				if (*s == ' ') {
+					known[used] = ',';
+					known[used + 1] = ' ';
+					known[used + 2] = '\0';
+				} else {
+					known[used] = *s;
+					known[used + 1] = '\0';
+				}
+			}
+		}
+		if (!rt->query)
+			return error_body(status, 400,
+					  "%.64s: unknown parameter (%s %s "
+					  "takes none)",
+					  k, rt->method, rt->pattern);
+		return error_body(status, 400,
+				  "%.64s: unknown parameter (known: %s)", k,
+				  known);
+	}
+	return NULL;
+}
+
 char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 		 const struct api_query *q, unsigned int *status,
 		 const char **content_type)
 {
 	struct api_req r = { .method = method, .url = url, .q = q };
 	bool known = false;
+	char *body;
 
 	*status = 200;
 	*content_type = "application/json";
@@ -262,7 +347,8 @@ char *api_render(struct api_ctx *ctx, const char *method, const char *url,
 			continue;
 		if (rt->content_type)
 			*content_type = rt->content_type;
-		return rt->handler(ctx, &r, status);
+		body = query_refused(rt, q, status);
+		return body ? body : rt->handler(ctx, &r, status);
 	}
 	if (!known)
 		return error_body(status, 404, "no such resource '%s'", url);

@@ -55,11 +55,6 @@ int api_body_json(const struct api_query *q, struct json_object **out,
 		  char *err, size_t errlen);
 int api_body_object(const struct api_query *q, struct json_object **out,
 		    char *err, size_t errlen);
-/* 0 when every argument of @q is one of @known (@n of them), else -EINVAL
- * with "NAME: unknown parameter (known: ...)" in @err: a resource that must
- * not read a misspelt one as absent refuses it. */
-int api_query_known(const struct api_query *q, const char *const *known,
-		    size_t n, char *err, size_t errlen);
 
 /* The node's drain (api_node.c). */
 api_handler api_get_node, api_post_node_drain, api_post_node_undrain;

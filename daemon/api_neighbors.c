@@ -62,18 +62,14 @@ static char *neighbors_body(struct state *st, const struct page *pg)
 char *api_get_neighbors(struct api_ctx *c, const struct api_req *r,
 			unsigned int *status)
 {
-	static const char *const known[] = { "dev", "limit", "cursor" };
 	const struct api_query *q = r->q;
 	unsigned long limit = NEIGHS_LIMIT_DEFAULT;
 	struct sluice_neigh_key cursor;
 	struct st_neigh *e, *tmp;
 	struct page pg;
-	char err[160], *body;
+	char *body;
 	int rc;
 
-	if (api_query_known(q, known, sizeof(known) / sizeof(known[0]), err,
-			    sizeof(err)))
-		return error_body(status, 400, "%s", err);
 	if (q->limit && decimal_parse(q->limit, 1, NEIGHS_LIMIT_MAX, &limit))
 		return error_body(status, 400,
 				  "limit: '%.64s' is not a number 1..%u",

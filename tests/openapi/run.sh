@@ -67,6 +67,15 @@ broken "a new row of the table" "missing: GET /v1/nothing" "$doc" "$tmp/routes-p
 sed 's|^  /v1/fw/check:|  /v1/fw/checks:|' "$doc" >"$tmp/extra.yaml"
 broken "an operation that is no route" "not in the table: GET /v1/fw/checks" \
 	"$tmp/extra.yaml" "$tmp/routes"
+# a query parameter the document forgets, and one sluiced does not take
+awk '/^  \/v1\/neighbors:/{d=1} d && /- name: cursor/{skip=1} skip && /schema:/{skip=0; d=0; next} !skip{print}' "$doc" >"$tmp/no-cursor.yaml"
+broken "a query parameter left undocumented" \
+	"query parameters differ: GET /v1/neighbors: the document declares [dev, limit], sluiced takes [cursor, dev, limit]" \
+	"$tmp/no-cursor.yaml" "$tmp/routes"
+sed 's|^GET /v1/stats dev$|GET /v1/stats|' "$tmp/routes" >"$tmp/routes-nodev"
+broken "a query parameter sluiced does not take" \
+	"GET /v1/stats: the document declares [dev], sluiced takes []" \
+	"$doc" "$tmp/routes-nodev"
 # not OpenAPI: a schema type that does not exist, a response without its
 # description
 sed '0,/      type: http/s//      type: bearer/' "$doc" >"$tmp/bad-type.yaml"

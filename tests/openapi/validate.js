@@ -68,6 +68,38 @@ async function main() {
 			`not in the table: ${unknown.join(", ")}`);
 	else
 		ok(`every operation of ${docPath} (${ops.length}) is a route of the table`);
+	// the query parameters: a row's third word names them ("family,prefix",
+	// sluiced refuses any other), the document declares them (in: query)
+	const tableQuery = new Map();
+	for (const l of fs.readFileSync(routesPath, "utf8").split("\n")) {
+		const [m, p, qs] = l.trim().split(/\s+/);
+		if (m && p)
+			tableQuery.set(`${m.toUpperCase()} ${shape(p)}`,
+				(qs || "").split(",").filter((s) => s).sort().join(", "));
+	}
+	const resolve = (prm) => {
+		if (!prm || !prm.$ref) return prm;
+		const name = prm.$ref.split("/").pop();
+		return ((doc.components || {}).parameters || {})[name];
+	};
+	const queryDiffs = [];
+	for (const [p, item] of Object.entries(doc.paths || {}))
+		for (const m of methods) {
+			const op = item && item[m];
+			const key = `${m.toUpperCase()} ${shape(p)}`;
+			if (!op || !tableQuery.has(key)) continue;
+			const declared = [...(item.parameters || []), ...(op.parameters || [])]
+				.map(resolve).filter((q) => q && q.in === "query")
+				.map((q) => q.name).sort().join(", ");
+			if (declared !== tableQuery.get(key))
+				queryDiffs.push(`${key}: the document declares [${declared}], ` +
+					`sluiced takes [${tableQuery.get(key)}]`);
+		}
+	if (queryDiffs.length)
+		notOk("every operation's query parameters are the ones sluiced takes",
+			`query parameters differ: ${queryDiffs.join("; ")}`);
+	else
+		ok("every operation's query parameters are the ones sluiced takes");
 	// every operation but /healthz says what a missing token gets, and
 	// every one that takes a body what a too large one gets
 	const noAuth = [], no413 = [];

@@ -111,6 +111,35 @@ static void test_unknown_route_argument(void **state)
 	       "cursor)");
 }
 
+/* Every resource refuses a parameter its row does not name, before its
+ * handler runs: a misspelt filter never lists or flushes everything. */
+static void test_unknown_parameters(void **state)
+{
+	struct api_query q = { .keys = { "devv" }, .n_keys = 1, .dev = NULL };
+
+	(void)state;
+	expect("GET", "/v1/stats", &q, 400,
+	       "devv: unknown parameter (known: dev)");
+	expect("GET", "/v1/interfaces", &q, 400,
+	       "devv: unknown parameter (known: dev)");
+	expect("GET", "/v1/status", &q, 400,
+	       "devv: unknown parameter (GET /v1/status takes none)");
+	expect("GET", "/metrics", &q, 400,
+	       "devv: unknown parameter (GET /metrics takes none)");
+	q.keys[0] = "dev";
+	q.dev = "eth9";
+	expect("GET", "/v1/status", &q, 400, "dev: unknown parameter");
+	expect("GET", "/v1/stats", &q, 404,
+	       "'eth9'"); /* known: the handler's */
+	q.dev = NULL;
+	q.keys[0] = "";
+	expect("GET", "/v1/status", &q, 400, ": unknown parameter");
+	q.keys[0] = "limit";
+	q.n_keys = API_QUERY_KEYS + 1;
+	expect("GET", "/v1/routes", &q, 400,
+	       "query: 9 parameters, more than any resource takes (8)");
+}
+
 static void test_good_route_query_empty_state(void **state)
 {
 	struct api_query q = { .prefix = "198.18.0.0/15", .family = "4" };
@@ -322,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_bad_route_queries),
 		cmocka_unit_test(test_unknown_route_argument),
+		cmocka_unit_test(test_unknown_parameters),
 		cmocka_unit_test(test_good_route_query_empty_state),
 		cmocka_unit_test(test_unknown_dev),
 		cmocka_unit_test(test_neighbors_page),
