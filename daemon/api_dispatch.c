@@ -27,6 +27,9 @@
 
 enum route_flags {
 	ROUTE_LB = 1u << 0, /* needs the load balancer: 404 without it */
+	/* reads no parameter and refuses none: a health probe whose URL
+	 * carries a query must not fail the node over it */
+	ROUTE_ANY_QUERY = 1u << 1,
 };
 
 struct api_route {
@@ -66,7 +69,11 @@ static char *get_metrics(struct api_ctx *c, const struct api_req *r,
 	}
 
 static const struct api_route routes[] = {
-	ROUTE("GET", "/healthz", api_get_healthz), /* no token: api_health.c */
+	/* no token: api_health.c */
+	{ .method = "GET",
+	  .pattern = "/healthz",
+	  .handler = api_get_healthz,
+	  .flags = ROUTE_ANY_QUERY },
 	ROUTE("GET", "/v1/status", api_get_status),
 	ROUTE_Q("GET", "/v1/interfaces", api_get_interfaces, "dev"),
 	ROUTE_Q("GET", "/v1/routes", api_get_routes,
@@ -283,6 +290,8 @@ static char *query_refused(const struct api_route *rt,
 {
 	char known[160] = "";
 
+	if (rt->flags & ROUTE_ANY_QUERY)
+		return NULL;
 	if (q->n_keys > API_QUERY_KEYS)
 		return error_body(status, 400,
 				  "query: %u parameters, more than any "

@@ -126,6 +126,8 @@ static void test_unknown_parameters(void **state)
 	       "devv: unknown parameter (GET /v1/status takes none)");
 	expect("GET", "/metrics", &q, 400,
 	       "devv: unknown parameter (GET /metrics takes none)");
+	/* a probe's query is ignored: /healthz reads nothing */
+	expect("GET", "/healthz", &q, 200, "ok");
 	q.keys[0] = "dev";
 	q.dev = "eth9";
 	expect("GET", "/v1/status", &q, 400, "dev: unknown parameter");
