@@ -157,8 +157,14 @@ static int show_pages(const char *noun, const struct cli_query *q,
 	int64_t total = 0;
 	int r = CLI_EXIT_ERR;
 
-	if (json)
+	if (json) {
 		printf("{ \"%s\": [", key);
+	} else if (q->pages_merge) {
+		/* printed even when empty: a table's header says so */
+		merged = json_object_new_object();
+		all = json_object_new_array();
+		json_object_object_add(merged, key, all);
+	}
 	for (;;) {
 		const char *next;
 
@@ -193,12 +199,7 @@ static int show_pages(const char *noun, const struct cli_query *q,
 		snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
 		if (json) {
 			json_items(arr, &first, stdout);
-		} else if (q->pages_merge) {
-			if (!merged) {
-				merged = json_object_new_object();
-				all = json_object_new_array();
-				json_object_object_add(merged, key, all);
-			}
+		} else if (merged) {
 			for (size_t i = 0; i < json_object_array_length(arr);
 			     i++)
 				json_object_array_add(
