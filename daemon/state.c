@@ -707,6 +707,30 @@ static void neigh_key(const struct nl_neigh *n, struct sluice_neigh_key *k)
 	memcpy(k->addr, n->addr, n->family == AF_INET ? 4 : 16);
 }
 
+/* Up to @room neighbours the full map refused get the room deleted ones
+ * left.  Nothing else would retry them: a permanent neighbour sends no
+ * other event, and a reachable one only when its state next changes. */
+static void neigh_retry_refused(struct state *st, unsigned int room)
+{
+	struct st_neigh *e, *tmp;
+
+	if (!st->neigh_errors || !router_maps(st))
+		return; /* the map never refused one */
+	HASH_ITER(hh, st->neighs, e, tmp) {
+		struct sluice_neigh v = {};
+
+		if (!room)
+			return;
+		if (e->programmed)
+			continue;
+		memcpy(v.mac, e->mac, 6);
+		if (st->ops->neigh_set(st->dp, &e->key, &v))
+			return; /* still full */
+		e->programmed = true;
+		room--;
+	}
+}
+
 void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 {
 	struct sluice_neigh_key k;
@@ -718,12 +742,15 @@ void state_neigh_event(struct state *st, const struct nl_neigh *n, bool del)
 	neigh_key(n, &k);
 	HASH_FIND(hh, st->neighs, &k, sizeof(k), e);
 	if (del || !nl_neigh_usable(n)) {
+		bool freed;
+
 		if (!e)
 			return;
-		if (e->programmed)
-			st->ops->neigh_del(st->dp, &k);
+		freed = e->programmed && !st->ops->neigh_del(st->dp, &k);
 		HASH_DEL(st->neighs, e);
 		free(e);
+		if (freed)
+			neigh_retry_refused(st, 1);
 		return;
 	}
 	if (!e) {
@@ -911,15 +938,17 @@ static void vlan_link(struct state *st, const struct nl_link *l)
 static void forget_neighs_on(struct state *st, uint32_t ifindex)
 {
 	struct st_neigh *e, *tmp;
+	unsigned int freed = 0;
 
 	HASH_ITER(hh, st->neighs, e, tmp) {
 		if (e->key.ifindex != ifindex)
 			continue;
-		if (e->programmed)
-			st->ops->neigh_del(st->dp, &e->key);
+		if (e->programmed && !st->ops->neigh_del(st->dp, &e->key))
+			freed++;
 		HASH_DEL(st->neighs, e);
 		free(e);
 	}
+	neigh_retry_refused(st, freed);
 }
 
 void state_link_event(struct state *st, const struct nl_link *l, bool del)

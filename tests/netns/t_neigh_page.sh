@@ -119,4 +119,32 @@ bad "cursor=198.19.0.1" "cursor: '198.19.0.1' is not a cursor"
 bad "lmit=5" "lmit: unknown parameter"
 cli_refused r "neigh: --cursor '198.19.0.1' is not a cursor" neigh --cursor 198.19.0.1
 check "and the neighbours are as they were: 2,101 of ours" test "$(n_ours)" = 2101
+
+# ---- a full map: a refused neighbour gets the room a deleted one leaves --------------
+# 64,000 more on r0 (2001:db8:3::/64) take the neighbour map past its
+# 65,536 entries (SLUICE_MAX_NEIGHS); permanent ones send no later event
+# that would retry them
+"$T_PY" - "$T_TMP/flood" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(64000):
+        f.write("neigh add 2001:db8:3::%x lladdr 02:00:00:04:%02x:%02x dev r0 nud permanent\n"
+                % (i + 1, i >> 8, i & 255))
+PYEOF
+ip -n "$NS_R" -batch "$T_TMP/flood" || die "ip -batch (64,000 neighbours)"
+want=$(($(ip -n "$NS_R" neigh show nud permanent | wc -l)))
+wait_until 60 test "$(status_field r neighbors)" -ge "$want" || die "not mirrored ($(status_field r neighbors) of $want)"
+programmed() {
+	api_pages r /v1/neighbors "" 10000 "$T_TMP/prog" neighbors 'e["programmed"]'
+	grep -c True "$T_TMP/prog"
+}
+refused=$(status_field r neigh_errors)
+check "$want neighbours: the map holds 65,536, $refused refused (neigh_errors)" \
+	bash -c "[ '$(programmed)' = 65536 ] && [ '$refused' -gt 0 ]"
+before=$(status_field r neighbors)
+for i in $(seq 1 50); do echo "neigh del 198.19.1.$i dev r1"; done >"$T_TMP/del"
+ip -n "$NS_R" -batch "$T_TMP/del" || die "ip -batch (50 deletions)"
+wait_until 10 test "$(status_field r neighbors)" -le "$((before - 50))" || die "the deletions were not mirrored"
+check "50 programmed ones deleted: 50 refused ones take their room (65,536 programmed again)" \
+	test "$(programmed)" = 65536
 tap_done

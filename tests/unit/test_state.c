@@ -1287,11 +1287,47 @@ static void test_neighbours(void **state)
 		snprintf(l.name, sizeof(l.name), "eth0");
 		state_link_event(&st, &l, true);
 	}
-	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), 1);
 	assert_true(map_has_neigh(ETH1, "10.0.1.1"));
+	/* and the one the failed write left out gets the room they left */
+	assert_true(map_has_neigh(ETH1, "10.0.1.2"));
+	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), 2);
 	assert_null(fmap_get(DP_MAP_IFACES, &(__u32){ ETH0 }));
 	assert_null(fmap_get(DP_MAP_TX_PORTS, &(__u32){ ETH0 }));
 	assert_int_equal(fake.detached, 1);
+}
+
+/* A neighbour the full map refused is programmed when one is deleted,
+ * and when a link's go: a permanent one would never be retried else. */
+static void test_neighbours_refused_then_room(void **state)
+{
+	char a[32];
+
+	(void)state;
+	for (int i = 0; i < FAKE_ENTRIES; i++) {
+		snprintf(a, sizeof(a), "10.0.0.%d", i + 1);
+		neigh(ETH0, a, (uint8_t)(i + 1), NUD_PERMANENT, false);
+	}
+	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), FAKE_ENTRIES);
+	neigh(ETH1, "10.0.1.1", 0x41, NUD_PERMANENT, false);
+	neigh(ETH1, "10.0.1.2", 0x42, NUD_PERMANENT, false);
+	assert_false(map_has_neigh(ETH1, "10.0.1.1"));
+	assert_false(map_has_neigh(ETH1, "10.0.1.2"));
+	assert_int_equal(st.neigh_errors, 2);
+	/* one deleted: one of the two refused takes its place */
+	neigh(ETH0, "10.0.0.1", 1, NUD_PERMANENT, true);
+	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), FAKE_ENTRIES);
+	assert_true(map_has_neigh(ETH1, "10.0.1.1") ^
+		    map_has_neigh(ETH1, "10.0.1.2"));
+	/* eth0's link goes: the other one too, with room to spare */
+	{
+		struct nl_link l = { .ifindex = ETH0 };
+
+		snprintf(l.name, sizeof(l.name), "eth0");
+		state_link_event(&st, &l, true);
+	}
+	assert_true(map_has_neigh(ETH1, "10.0.1.1"));
+	assert_true(map_has_neigh(ETH1, "10.0.1.2"));
+	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), 2);
 }
 
 /* ---- interface addresses ---------------------------------------------------- */
@@ -1656,6 +1692,9 @@ int main(void)
 						setup_links, teardown),
 		cmocka_unit_test_setup_teardown(test_neighbours, setup_links,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_neighbours_refused_then_room, setup_links,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_iface_addrs, setup_links,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_group_write_fails,
