@@ -77,11 +77,19 @@ int cli_neigh_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	if (!a)
 		return -EPROTO;
 	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
-		json_object *e = json_object_array_get_idx(a, i);
-		const char *mac = jstr(e, "mac");
+		json_object *e = json_object_array_get_idx(a, i), *prog;
+		const char *mac = jstr(e, "mac"), *state = jstr(e, "state");
+		char buf[64];
 
+		/* one the full map refused: its traffic goes to the kernel */
+		if (json_object_object_get_ex(e, "programmed", &prog) &&
+		    !json_object_get_boolean(prog)) {
+			snprintf(buf, sizeof(buf), "%s [not in map]",
+				 str_empty(state) ? "-" : state);
+			state = buf;
+		}
 		r = table_add(&t, jstr(e, "address"), jstr(e, "dev"),
-			      str_empty(mac) ? NULL : mac, jstr(e, "state"));
+			      str_empty(mac) ? NULL : mac, state);
 	}
 	if (!r)
 		table_print(&t, out);

@@ -141,6 +141,9 @@ programmed() {
 refused=$(status_field r neigh_errors)
 check "$want neighbours: the map holds 65,536, $refused refused (neigh_errors)" \
 	bash -c "[ '$(programmed)' = 65536 ] && [ '$refused' -gt 0 ]"
+sctl r neigh --all >"$T_TMP/all_full"
+check "sluicectl neigh --all marks each one the map refused '[not in map]' ($(grep -c False "$T_TMP/prog"))" \
+	test "$(grep -c '\[not in map\]$' "$T_TMP/all_full")" = "$(grep -c False "$T_TMP/prog")"
 before=$(status_field r neighbors)
 for i in $(seq 1 50); do echo "neigh del 198.19.1.$i dev r1"; done >"$T_TMP/del"
 ip -n "$NS_R" -batch "$T_TMP/del" || die "ip -batch (50 deletions)"

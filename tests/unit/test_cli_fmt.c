@@ -310,6 +310,19 @@ static void test_neigh(void **state)
 	       "198.18.1.2     r-eth1  02:00:00:00:02:02  reachable\n"
 	       "2001:db8:1::2  r-eth1  02:00:00:00:02:02  stale\n"
 	       "198.18.0.9     r-eth0  -                  incomplete\n");
+	/* one the full map refused is marked; "programmed" absent: not */
+	expect(cli_neigh_print,
+	       "{\"neighbors\":["
+	       "{\"dev\":\"r1\",\"ifindex\":3,\"address\":\"198.18.2.2\","
+	       "\"mac\":\"02:00:00:00:02:02\",\"state\":\"permanent\","
+	       "\"programmed\":true},"
+	       "{\"dev\":\"r1\",\"ifindex\":3,\"address\":\"198.18.2.3\","
+	       "\"mac\":\"02:00:00:00:02:03\",\"state\":\"permanent\","
+	       "\"programmed\":false}"
+	       "],\"total\":2,\"next\":null}",
+	       "ADDRESS     DEV  MAC                STATE\n"
+	       "198.18.2.2  r1   02:00:00:00:02:02  permanent\n"
+	       "198.18.2.3  r1   02:00:00:00:02:03  permanent [not in map]\n");
 }
 
 /* ---- stats ---- */
