@@ -525,6 +525,15 @@ static void link_up(uint32_t ifindex, const char *name)
 	state_link_event(&st, &l, false);
 }
 
+/* The kernel says link @ifindex (@name) is gone. */
+static void link_gone(uint32_t ifindex, const char *name)
+{
+	struct nl_link l = { .ifindex = ifindex };
+
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	state_link_event(&st, &l, true);
+}
+
 static void neigh(uint32_t ifindex, const char *addr, uint8_t mac_last,
 		  uint16_t nud, bool del)
 {
@@ -1281,12 +1290,7 @@ static void test_neighbours(void **state)
 	assert_false(map_has_neigh(ETH1, "10.0.1.2"));
 	assert_int_equal(st.neigh_errors, 1);
 	/* the link goes: its neighbours with it */
-	{
-		struct nl_link l = { .ifindex = ETH0 };
-
-		snprintf(l.name, sizeof(l.name), "eth0");
-		state_link_event(&st, &l, true);
-	}
+	link_gone(ETH0, "eth0");
 	assert_true(map_has_neigh(ETH1, "10.0.1.1"));
 	/* and the one the failed write left out gets the room they left */
 	assert_true(map_has_neigh(ETH1, "10.0.1.2"));
@@ -1319,12 +1323,7 @@ static void test_neighbours_refused_then_room(void **state)
 	assert_true(map_has_neigh(ETH1, "10.0.1.1") ^
 		    map_has_neigh(ETH1, "10.0.1.2"));
 	/* eth0's link goes: the other one too, with room to spare */
-	{
-		struct nl_link l = { .ifindex = ETH0 };
-
-		snprintf(l.name, sizeof(l.name), "eth0");
-		state_link_event(&st, &l, true);
-	}
+	link_gone(ETH0, "eth0");
 	assert_true(map_has_neigh(ETH1, "10.0.1.1"));
 	assert_true(map_has_neigh(ETH1, "10.0.1.2"));
 	assert_int_equal(fmap_count(DP_MAP_NEIGHBORS), 2);
@@ -1554,12 +1553,7 @@ static void test_tc_port(void **state)
 						       .vlan_id = 7 }));
 
 	/* it disappears: TC detached, entries gone; it returns: attached */
-	{
-		struct nl_link l = { .ifindex = VETH1 };
-
-		snprintf(l.name, sizeof(l.name), "veth1");
-		state_link_event(&st, &l, true);
-	}
+	link_gone(VETH1, "veth1");
 	assert_int_equal(fake.tc_detached, 1);
 	assert_int_equal(fake.detached, 0);
 	assert_null(fmap_get(DP_MAP_IFACES, &(__u32){ VETH1 }));
