@@ -102,6 +102,8 @@ for tier in "${tiers[@]}"; do
 		# never fails it, broken checks and crashes do
 		bash tests/netns/reap.sh
 		run_one bench smoke timeout 300 bench/run.sh "$build" --smoke
+		# bench/lineprof.sh's tool reads the program holding the samples
+		run_one bench lineprof timeout 60 bash tests/bench/t_lineprof.sh "$build"
 		;;
 	style)
 		# every C file formatted as .clang-format says (make format)

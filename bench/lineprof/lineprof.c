@@ -10,8 +10,8 @@
  *   sluice-lineprof NAME|TAG SAMPLES [TOP]
  *
  * SAMPLES has one hexadecimal instruction address per line (`perf script
- * -F ip`); addresses outside the program are counted apart.  The newest
- * loaded program with that name (or tag) is the one read.
+ * -F ip`); addresses outside the program are counted apart.  Of the loaded
+ * programs with that name (or tag), the one holding most samples is read.
  */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -33,15 +33,92 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The fd of the newest program called @want (or whose tag it is). */
-static int prog_find(const char *want)
+/* Where a program's JIT image lies: one range per function. */
+struct prog_image {
+	unsigned long long *start;
+	__u32 *len;
+	__u32 n;
+};
+
+static void prog_image_free(struct prog_image *img)
+{
+	free(img->start);
+	free(img->len);
+	*img = (struct prog_image){ 0 };
+}
+
+static int prog_image_read(int fd, struct prog_image *img)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	*img = (struct prog_image){ 0 };
+	memset(&info, 0, len);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (!info.nr_jited_ksyms ||
+	    info.nr_jited_ksyms != info.nr_jited_func_lens)
+		return -ENOENT;
+	img->n = info.nr_jited_ksyms;
+	img->start = calloc(img->n, sizeof(*img->start));
+	img->len = calloc(img->n, sizeof(*img->len));
+	if (!img->start || !img->len) {
+		prog_image_free(img);
+		return -ENOMEM;
+	}
+	len = sizeof(info);
+	memset(&info, 0, len);
+	info.nr_jited_ksyms = img->n;
+	info.jited_ksyms = (unsigned long)img->start;
+	info.nr_jited_func_lens = img->n;
+	info.jited_func_lens = (unsigned long)img->len;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		prog_image_free(img);
+		return -errno;
+	}
+	return 0;
+}
+
+/* Small programs share a JIT page (the kernel packs them), so an address
+ * near a program's code may be another program's: only its own ranges
+ * count. */
+static int prog_image_holds(const struct prog_image *img, unsigned long long ip)
+{
+	for (__u32 f = 0; f < img->n; f++)
+		if (ip >= img->start[f] && ip - img->start[f] < img->len[f])
+			return 1;
+	return 0;
+}
+
+/* How many of @ips fall inside @fd's JIT image. */
+static long prog_samples(int fd, const unsigned long long *ips, long n_ips)
+{
+	struct prog_image img;
+	long in = 0;
+
+	if (prog_image_read(fd, &img))
+		return 0;
+	for (long i = 0; i < n_ips; i++)
+		in += prog_image_holds(&img, ips[i]);
+	prog_image_free(&img);
+	return in;
+}
+
+/* The fd of the program called @want (or whose tag it is) that holds most
+ * of @ips: a running sluiced loads programs of the same name, and two
+ * loads of one object can share a tag (it hashes the instructions with
+ * the map references left out). */
+static int prog_find(const char *want, const unsigned long long *ips,
+		     long n_ips)
 {
 	struct bpf_prog_info info;
 	__u32 id = 0, len;
 	int fd, found = -ENOENT;
+	long most = -1;
 
 	while (!bpf_prog_get_next_id(id, &id)) {
 		char tag[2 * BPF_TAG_SIZE + 1];
+		long in;
 
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
@@ -58,11 +135,52 @@ static int prog_find(const char *want)
 			close(fd);
 			continue;
 		}
+		in = prog_samples(fd, ips, n_ips);
+		if (in < most) {
+			close(fd);
+			continue;
+		}
 		if (found >= 0)
 			close(found);
-		found = fd; /* ids grow: the last match is the newest */
+		found = fd; /* on a tie, the newest: ids grow */
+		most = in;
 	}
 	return found;
+}
+
+/* The sample file's addresses (`perf script -F ip`), zeros left out. */
+static long samples_read(const char *path, unsigned long long **ips)
+{
+	unsigned long long *all = NULL, *more;
+	long n = 0, cap = 0;
+	char buf[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		unsigned long long ip = strtoull(buf, NULL, 16);
+
+		if (!ip)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			more = realloc(all, (size_t)cap * sizeof(*all));
+			if (!more) {
+				free(all);
+				fclose(f);
+				return -1;
+			}
+			all = more;
+		}
+		all[n++] = ip;
+	}
+	fclose(f);
+	*ips = all;
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -72,10 +190,12 @@ int main(int argc, char **argv)
 	unsigned long long *jited = NULL;
 	long *hits = NULL, in = 0, out = 0;
 	struct btf *btf = NULL;
-	char *lines = NULL, buf[256];
+	unsigned long long *ips = NULL;
+	struct prog_image img = { 0 };
+	char *lines = NULL;
 	__u32 n_jited, n_lines, rec, len;
 	int fd, top, err = 1;
-	FILE *samples = NULL;
+	long n_ips;
 
 	if (argc < 3) {
 		fprintf(stderr,
@@ -83,8 +203,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	top = argc > 3 ? atoi(argv[3]) : 30;
-	fd = prog_find(argv[1]);
+	n_ips = samples_read(argv[2], &ips);
+	if (n_ips < 0)
+		return 1;
+	fd = prog_find(argv[1], ips, n_ips);
 	if (fd < 0) {
+		free(ips);
 		fprintf(stderr, "lineprof: no loaded program %s\n", argv[1]);
 		return 1;
 	}
@@ -119,6 +243,10 @@ int main(int argc, char **argv)
 		perror("lineprof: line info");
 		goto out;
 	}
+	if (prog_image_read(fd, &img)) {
+		fprintf(stderr, "lineprof: %s: no JIT image\n", argv[1]);
+		goto out;
+	}
 	btf = btf__load_from_kernel_by_id(info.btf_id);
 	if (!btf) {
 		perror("lineprof: BTF");
@@ -129,17 +257,10 @@ int main(int argc, char **argv)
 		starts[i] = (struct line_start){ .addr = jited[i], .line = i };
 	qsort(starts, n_jited, sizeof(*starts), by_addr);
 
-	samples = fopen(argv[2], "r");
-	if (!samples) {
-		perror(argv[2]);
-		goto out;
-	}
-	while (fgets(buf, sizeof(buf), samples)) {
-		unsigned long long ip = strtoull(buf, NULL, 16);
+	for (long s = 0; s < n_ips; s++) {
+		unsigned long long ip = ips[s];
 		long lo = 0, hi = (long)n_jited - 1, at = -1;
 
-		if (!ip)
-			continue;
 		while (lo <= hi) {
 			long mid = (lo + hi) / 2;
 
@@ -150,8 +271,7 @@ int main(int argc, char **argv)
 				hi = mid - 1;
 			}
 		}
-		/* past the last line's start by more than a page: not ours */
-		if (at < 0 || ip - starts[at].addr > 4096) {
+		if (at < 0 || !prog_image_holds(&img, ip)) {
 			out++;
 			continue;
 		}
@@ -184,9 +304,9 @@ int main(int argc, char **argv)
 	}
 	err = 0;
 out:
-	if (samples)
-		fclose(samples);
 	btf__free(btf);
+	prog_image_free(&img);
+	free(ips);
 	free(hits);
 	free(starts);
 	free(lines);
