@@ -13,15 +13,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include "api.h"
 #include "api_tls.h"
 #include "caps.h"
+#include "bpffs.h"
 #include "config.h"
+#include "dir_lock.h"
 #include "ct.h"
 #include "ddos.h"
 #include "explain.h"
@@ -44,8 +44,6 @@
 #include "opts.h"
 #include "state.h"
 #include "version.h"
-
-#define BPF_FS_MAGIC 0xcafe4a11
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -241,30 +239,6 @@ out:
 	if (rc)
 		fprintf(stderr, "sluiced: %s\n", err);
 	return rc;
-}
-
-/* Pinning needs bpffs; mount it where the system would when it is not. */
-static int ensure_bpffs(const char *pin_dir)
-{
-	struct statfs sfs;
-
-	if (strncmp(pin_dir, "/sys/fs/bpf", 11))
-		return 0;
-	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	mkdir("/sys/fs/bpf", 0700);
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		pr_err("cannot mount bpffs on /sys/fs/bpf: %s%s",
-		       strerror(-err),
-		       err == -EPERM ? " (needs CAP_SYS_ADMIN: mount it before "
-				       "starting sluiced, or grant it)" :
-				       "");
-		return err;
-	}
-	pr_info("mounted bpffs on /sys/fs/bpf");
-	return 0;
 }
 
 /*
@@ -704,9 +678,10 @@ int main(int argc, char **argv)
 	struct state st;
 	struct lb_start ls = {};
 	bool check_only = false, have_state = false, ct_from_state = false;
-	char tls_err[600];
+	char tls_err[600], lock_err[600];
 	sigset_t mask;
-	int err, sfd = -1, n_apis = 0;
+	int err, sfd = -1, n_apis = 0, pin_lock = -1, state_lock = -1;
+	int lock_wait_ms;
 
 	config_init(&cfg);
 	err = load_config(argc, argv, &cfg, &check_only);
@@ -785,9 +760,21 @@ int main(int argc, char **argv)
 		n_apis++;
 	}
 
-	err = ensure_bpffs(cfg.pin_dir);
+	err = bpffs_ensure(cfg.pin_dir, cfg.keep_on_exit);
 	if (err)
 		goto out_api;
+	/* one sluiced per pin dir and state dir, before either is touched;
+	 * an old one given SIGTERM may forward for its grace period first */
+	lock_wait_ms = DIR_LOCK_WAIT_MS + (int)cfg.sigterm_grace_s * 1000;
+	err = dir_lock(cfg.pin_dir, "pin dir", 0700, lock_wait_ms, &pin_lock,
+		       lock_err, sizeof(lock_err));
+	if (!err)
+		err = dir_lock(cfg.state_dir, "state dir", 0755, lock_wait_ms,
+			       &state_lock, lock_err, sizeof(lock_err));
+	if (err) {
+		pr_err("%s", lock_err);
+		goto out_api;
+	}
 	err = dp_open(&dp, &(struct dp_opts){
 				   .pin_dir = cfg.pin_dir,
 				   .lb_max_flows = cfg.lb.max_flows,
@@ -934,6 +921,12 @@ out_dp:
 out_api:
 	for (int i = 0; i < n_apis; i++)
 		api_stop(apis[i]);
+	/* last, once the pins are as this stop leaves them: a successor
+	 * waiting for the locks starts only then */
+	if (state_lock >= 0)
+		close(state_lock);
+	if (pin_lock >= 0)
+		close(pin_lock);
 	if (sfd >= 0)
 		close(sfd);
 out_cfg:
