@@ -839,10 +839,11 @@ int main(int argc, char **argv)
 	/* The backend role only decapsulates (lib/dp attaches sluice_decap
 	 * and state.c mirrors the local addresses): no VIPs to run. */
 	if (cfg.role == DP_ROLE_ROUTER) {
-		err = start_lb(&cfg, dp, &ls, &lb, &hc);
+		/* conntrack before the VIPs: a full-NAT one needs it on in
+		 * the data path, or its packets are dropped in between */
+		err = ct_new(&ct, dp, &ct_dp_bpf, &ct_cfg, cfg.state_dir);
 		if (!err)
-			err = ct_new(&ct, dp, &ct_dp_bpf, &ct_cfg,
-				     cfg.state_dir);
+			err = start_lb(&cfg, dp, &ls, &lb, &hc);
 		if (err)
 			goto out_lb;
 		pr_info("conntrack: %s, capacity %u, settings from %s",
