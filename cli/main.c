@@ -12,7 +12,8 @@
 static int do_help(int argc, char **argv);
 
 /* iproute2's table: unique prefixes select ("r" = route, "ne" = neigh);
- * entries with the same fn are aliases. */
+ * entries with the same fn are aliases.  "b" is one: it was backend's
+ * prefix until block came, and the docs and users' fingers kept it. */
 static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -22,13 +23,14 @@ static const struct cmd {
 	{ "neigh", do_neigh },	   { "neighbor", do_neigh },
 	{ "neighbour", do_neigh }, { "stats", do_stats },
 	{ "vip", do_vip },	   { "backend", do_backend },
-	{ "lb", do_lb },	   { "ct", do_ct },
-	{ "conntrack", do_ct },	   { "ddos", do_ddos },
-	{ "block", do_block },	   { "nat", do_nat },
-	{ "fw", do_fw },	   { "steer", do_steer },
-	{ "l7", do_l7 },	   { "node", do_node },
-	{ "top", do_top },	   { "trace", do_trace },
-	{ "explain", do_explain }, { "help", do_help },
+	{ "b", do_backend },	   { "lb", do_lb },
+	{ "ct", do_ct },	   { "conntrack", do_ct },
+	{ "ddos", do_ddos },	   { "block", do_block },
+	{ "nat", do_nat },	   { "fw", do_fw },
+	{ "steer", do_steer },	   { "l7", do_l7 },
+	{ "node", do_node },	   { "top", do_top },
+	{ "trace", do_trace },	   { "explain", do_explain },
+	{ "help", do_help },
 };
 
 static void usage(FILE *out)
@@ -72,7 +74,8 @@ static void usage(FILE *out)
 	      "                                      one packet through the live tables\n"
 	      "  help [NOUN]\n"
 	      "\n"
-	      "Nouns and verbs may be shortened to any unique prefix (r, ne).\n"
+	      "Nouns and verbs may be shortened to any unique prefix (r, ne);\n"
+	      "b is backend.\n"
 	      "\n"
 	      "Options (before the noun):\n",
 	      out);
