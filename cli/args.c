@@ -73,6 +73,11 @@ bool cli_is_global_opt(const char *arg)
 	return opts_spelled(cli_global_opts, cli_nglobal_opts, arg);
 }
 
+bool cli_is_json_opt(const char *arg)
+{
+	return !strcmp(arg, "-j") || !strcmp(arg, "--json");
+}
+
 static bool has_ctl(const char *s)
 {
 	for (; *s; s++)

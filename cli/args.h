@@ -68,6 +68,10 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
  * after the noun). */
 bool cli_is_global_opt(const char *arg);
 
+/* True if @arg is -j or --json: every noun takes it after the noun too,
+ * as the same global option (none has a -j of its own). */
+bool cli_is_json_opt(const char *arg);
+
 /* ---- per-noun arguments -> request ---- */
 
 /* What a successful answer holds, so the noun picks its printer. */
@@ -86,7 +90,7 @@ struct cli_query {
 	char name[CLI_IFNAME_MAX]; /* iface: client-side name filter */
 	bool all;		   /* stats -a: keep zero counters */
 	bool help;		   /* "NOUN help": print usage, no request */
-	bool json;		   /* -j after the noun (vip, backend, lb) */
+	bool json;		   /* -j after the noun (cli_is_json_opt) */
 	/* --all of a paged listing: every page, following "next"; the
 	 * answer's array ("routes"), and whether its text is printed once
 	 * for all pages (a table) rather than page by page (lines) */

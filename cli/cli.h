@@ -240,6 +240,7 @@ int cli_steer_added_print(json_object *doc, FILE *out, char *err,
 struct cli_top_opts {
 	uint32_t interval_s; /* --interval, 1..3600 */
 	uint32_t count;	     /* --count, 0: until interrupted */
+	bool json;	     /* -j after the noun (the global -j too) */
 	bool help;
 };
 int cli_top_args(int argc, char **argv, struct cli_top_opts *o, char *err,

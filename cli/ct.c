@@ -224,7 +224,7 @@ int cli_ct_args(int argc, char **argv, struct cli_query *q,
 	default: break;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}

@@ -160,7 +160,7 @@ static int ddos_set_args(int argc, char **argv, int i, struct cli_query *q,
 		size_t o;
 		uint32_t n;
 
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}
@@ -250,7 +250,7 @@ int cli_ddos_args(int argc, char **argv, struct cli_query *q, char *err,
 	default: break;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}
@@ -396,7 +396,7 @@ int do_block(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q.json = true;
 		} else if (!strcmp(argv[i], "--expire") && verb != 2 &&
 			   verb != 0) {

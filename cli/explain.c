@@ -95,7 +95,7 @@ static int explain_args(int argc, char **argv, struct cli_query *q, char *err,
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 
-		if (!strcmp(a, "-j")) {
+		if (cli_is_json_opt(a)) {
 			q->json = true;
 		} else if (!strcmp(a, "->") || !strcmp(a, "to")) {
 			continue;

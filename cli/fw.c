@@ -82,7 +82,7 @@ static int add_args(int argc, char **argv, struct cli_query *q, char *err,
 	for (int i = 3; i < argc; i++) {
 		size_t k;
 
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}
@@ -172,7 +172,7 @@ int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 
 	cli_query_init(q, "/v1/fw/rules");
 	*kind = FW_RULES;
-	if (argc > 0 && !strcmp(argv[argc - 1], "-j")) {
+	if (argc > 0 && cli_is_json_opt(argv[argc - 1])) {
 		q->json = true;
 		last--;
 	}

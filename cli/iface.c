@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] iface [show] [[dev] NAME]\n"
+	"Usage: sluicectl [OPTIONS] iface [show] [[dev] NAME] [-j]\n"
 	"\n"
 	"Interfaces sluiced manages: state (attached, absent, error) and\n"
 	"mode (native, generic, tc, vlan), counter slot, MTU, MAC, VLAN parent,\n"
@@ -28,6 +28,10 @@ int cli_iface_args(int argc, char **argv, struct cli_query *q, char *err,
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (cli_is_json_opt(a)) {
+			q->json = true;
+			continue;
+		}
 		/* "iface show dev NAME" as well as "iface show NAME" */
 		if (!strcmp(a, "dev") && !name) {
 			if (i + 1 >= argc)

@@ -45,7 +45,7 @@ static int port_args(int argc, char **argv, int i, struct cli_query *q,
 	bool have = false;
 
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}
@@ -78,7 +78,7 @@ static int onoff_args(int argc, char **argv, int i, bool on,
 	q->body = b;
 	json_object_object_add(b, "enabled", json_object_new_boolean(on));
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}
@@ -150,7 +150,7 @@ static int cli_l7_args(int argc, char **argv, struct cli_query *q,
 	default: break;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}

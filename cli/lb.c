@@ -80,7 +80,7 @@ int lb_parse(const char *noun, const struct cli_name *verbs,
 		const char *a = argv[i], *val = NULL;
 		int o, r = 0;
 
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+		if (cli_is_json_opt(a)) {
 			q->json = true;
 			continue;
 		}
@@ -203,7 +203,7 @@ int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
 	if (q->help)
 		return 0;
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}

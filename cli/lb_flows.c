@@ -160,7 +160,7 @@ int cli_lb_flows_args(int argc, char **argv, struct cli_query *q,
 		*out = CLI_LB_FLOWS_FLUSH;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}

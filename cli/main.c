@@ -77,7 +77,7 @@ static void usage(FILE *out)
 	      "Nouns and verbs may be shortened to any unique prefix (r, ne);\n"
 	      "b is backend.\n"
 	      "\n"
-	      "Options (before the noun):\n",
+	      "Options (before the noun; -j also after it):\n",
 	      out);
 	opts_help(out, cli_global_opts, cli_nglobal_opts, &style);
 	fputs("\n"

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME] [--limit N] [--cursor C | --all]\n"
+	"Usage: sluicectl [OPTIONS] neigh [show] [dev IFNAME] [--limit N] [--cursor C | --all] [-j]\n"
 	"\n"
 	"Neighbours (ARP/ND entries) the data path rewrites packets with,\n"
 	"IPv4 first, by address, a page at a time.\n"
@@ -51,6 +51,10 @@ int cli_neigh_args(int argc, char **argv, struct cli_query *q, char *err,
 	if (q->help)
 		return 0;
 	for (; i < argc; i++) {
+		if (cli_is_json_opt(argv[i])) {
+			q->json = true;
+			continue;
+		}
 		r = cli_parse_dev("neigh", argc, argv, &i, &dev, err, errlen);
 		if (!r)
 			r = cli_parse_page("neigh", argc, argv, &i, &pg, err,

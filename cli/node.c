@@ -52,7 +52,7 @@ int cli_node_args(int argc, char **argv, struct cli_query *q, char *err,
 	if (q->help)
 		return 0;
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 		} else if (verb == NODE_DRAIN && !strcmp(argv[i], "--grace")) {
 			if (i + 1 >= argc)

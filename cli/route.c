@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6] [--limit N] [--cursor C | --all]\n"
+	"Usage: sluicectl [OPTIONS] route [show] [PREFIX] [-4|-6] [--limit N] [--cursor C | --all] [-j]\n"
 	"\n"
 	"Routes in the data path, as ip route prints them, with the route\n"
 	"type in brackets: [forward], [local] (to the stack) or [kernel]\n"
@@ -58,7 +58,9 @@ int cli_route_args(int argc, char **argv, struct cli_query *q, char *err,
 			return r;
 		if (r)
 			continue;
-		if (!strcmp(a, "-4") || !strcmp(a, "-6")) {
+		if (cli_is_json_opt(a)) {
+			q->json = true;
+		} else if (!strcmp(a, "-4") || !strcmp(a, "-6")) {
 			int f = a[1] - '0';
 
 			if (family && family != f)

@@ -7,13 +7,14 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] stats [show] [dev IFNAME] [-a]\n"
+	"Usage: sluicectl [OPTIONS] stats [show] [dev IFNAME] [-a] [-j]\n"
 	"\n"
 	"Packets and bytes per interface and reason, with the verdict class\n"
 	"of each reason (forward, pass to the kernel, drop), and a total\n"
 	"over all interfaces when there are several.\n"
 	"  dev IFNAME   one interface\n"
-	"  -a, --all    every reason, also those that counted nothing\n";
+	"  -a, --all    every reason, also those that counted nothing\n"
+	"  -j, --json   the daemon's JSON (after -a's filter), as the global -j\n";
 
 int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
@@ -28,6 +29,10 @@ int cli_stats_args(int argc, char **argv, struct cli_query *q, char *err,
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all")) {
 			q->all = true;
+			continue;
+		}
+		if (cli_is_json_opt(argv[i])) {
+			q->json = true;
 			continue;
 		}
 		r = cli_parse_dev("stats", argc, argv, &i, &dev, err, errlen);

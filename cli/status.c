@@ -8,7 +8,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] status [show]\n"
+	"Usage: sluicectl [OPTIONS] status [show] [-j]\n"
 	"\n"
 	"What sluiced runs with and how much it has programmed: version,\n"
 	"uptime, pin directory, XDP mode, and the number of interfaces,\n"
@@ -23,8 +23,13 @@ int cli_status_args(int argc, char **argv, struct cli_query *q, char *err,
 	i = cli_parse_verb(argc, argv, q);
 	if (q->help)
 		return 0;
-	if (i < argc)
+	for (; i < argc; i++) {
+		if (cli_is_json_opt(argv[i])) {
+			q->json = true;
+			continue;
+		}
 		return cli_bad_arg("status", argv[i], i == 0, err, errlen);
+	}
 	return 0;
 }
 

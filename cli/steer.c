@@ -103,7 +103,7 @@ static int add_args(int argc, char **argv, int *i, struct cli_query *q,
 		size_t k;
 		int r;
 
-		if (!strcmp(a, "-j")) {
+		if (cli_is_json_opt(a)) {
 			q->json = true;
 			continue;
 		}
@@ -191,7 +191,7 @@ int cli_steer_args(int argc, char **argv, struct cli_query *q,
 		i++;
 	}
 	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
+		if (cli_is_json_opt(argv[i])) {
 			q->json = true;
 			continue;
 		}

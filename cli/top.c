@@ -17,7 +17,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: sluicectl [OPTIONS] top [--interval S] [--count N]\n"
+	"Usage: sluicectl [OPTIONS] top [--interval S] [--count N] [-j]\n"
 	"\n"
 	"Live rates, redrawn every S seconds from two successive reads of\n"
 	"the counters: per interface the packets and bits per second it\n"
@@ -48,6 +48,11 @@ int cli_top_args(int argc, char **argv, struct cli_top_opts *o, char *err,
 		const char *a = argv[i];
 		uint32_t *v, max;
 
+		if (cli_is_json_opt(a)) {
+			o->json = true;
+			i--; /* no value */
+			continue;
+		}
 		if (!strcmp(a, "--interval")) {
 			v = &o->interval_s;
 			max = 3600;
@@ -539,12 +544,12 @@ static void sleep_until(double t)
 		;
 }
 
-static int draw(json_object *rates, bool tty, bool first)
+static int draw(json_object *rates, bool json, bool tty, bool first)
 {
 	char err[256];
 	int r;
 
-	if (cli.json) {
+	if (json) {
 		fprintf(stdout, "%s\n",
 			json_object_to_json_string_ext(
 				rates, JSON_C_TO_STRING_PLAIN |
@@ -595,7 +600,7 @@ int do_top(int argc, char **argv)
 			break;
 		rates = cli_top_rates(prev.stats, cur.stats, prev.vips,
 				      cur.vips, cur.t - prev.t);
-		r = draw(rates, tty, n == 0);
+		r = draw(rates, cli.json || o.json, tty, n == 0);
 		json_object_put(rates);
 		read_free(&prev);
 		prev = cur;

@@ -184,7 +184,7 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 			t->help = true;
 			return 0;
 		}
-		if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
+		if (cli_is_json_opt(o)) {
 			t->json = true;
 			continue;
 		}

@@ -354,6 +354,13 @@ static void test_is_global_opt(void **state)
 	assert_false(cli_is_global_opt("-a"));
 	assert_false(cli_is_global_opt("-4"));
 	assert_false(cli_is_global_opt("--apix"));
+	/* the one global option every noun also takes after itself */
+	assert_true(cli_is_json_opt("-j"));
+	assert_true(cli_is_json_opt("--json"));
+	assert_false(cli_is_json_opt("-jx"));
+	assert_false(cli_is_json_opt("--json=1"));
+	assert_false(cli_is_json_opt("--api"));
+	assert_false(cli_is_json_opt("-J"));
 }
 
 /* ---- noun arguments -> request ---- */
@@ -366,7 +373,7 @@ static const struct {
 	const char *path; /* NULL: must fail with err */
 	const char *err;
 	const char *name; /* iface filter */
-	int all, help;
+	int all, help, json;
 	const char *pages;     /* --all: the answer's array */
 	unsigned int per_page; /* --all: items a request (0: 10,000) */
 } req_cases[] = {
@@ -385,6 +392,10 @@ static const struct {
 	    "status: unknown command 'x', try 'sluicectl status help'"),
 	BAD(cli_status_args, "show x",
 	    "status: unknown argument 'x', try 'sluicectl status help'"),
+	REQ(cli_status_args, "-j", "/v1/status", .json = 1),
+	REQ(cli_status_args, "show --json", "/v1/status", .json = 1),
+	BAD(cli_status_args, "show -V",
+	    "status: '-V' is a global option, put it before the noun"),
 
 	REQ(cli_iface_args, "", "/v1/interfaces"),
 	REQ(cli_iface_args, "show", "/v1/interfaces"),
@@ -399,6 +410,11 @@ static const struct {
 	BAD(cli_iface_args, "show -x",
 	    "iface: unknown option '-x', try 'sluicectl iface help'"),
 	REQ(cli_iface_args, "-h", "/v1/interfaces", .help = 1),
+	REQ(cli_iface_args, "-j", "/v1/interfaces", .json = 1),
+	REQ(cli_iface_args, "r-eth0 -j", "/v1/interfaces", .name = "r-eth0",
+	    .json = 1),
+	REQ(cli_iface_args, "show --json dev r-eth0", "/v1/interfaces",
+	    .name = "r-eth0", .json = 1),
 
 	REQ(cli_route_args, "", "/v1/routes"),
 	REQ(cli_route_args, "show", "/v1/routes"),
@@ -467,8 +483,10 @@ static const struct {
 	    "the one route it takes"),
 	BAD(cli_route_args, "1.0.0.0/8 2.0.0.0/8",
 	    "route: unexpected argument '2.0.0.0/8' after prefix '1.0.0.0/8'"),
-	BAD(cli_route_args, "show -j",
-	    "route: '-j' is a global option, put it before the noun"),
+	REQ(cli_route_args, "show -j", "/v1/routes", .json = 1),
+	REQ(cli_route_args, "--json -4", "/v1/routes?family=4", .json = 1),
+	BAD(cli_route_args, "show --token t",
+	    "route: '--token' is a global option, put it before the noun"),
 	BAD(cli_route_args, "show --api=unix:/x",
 	    "route: '--api=unix:/x' is a global option, put it before the noun"),
 	BAD(cli_route_args, "show -5",
@@ -521,6 +539,7 @@ static const struct {
 	    "neigh: unknown argument 'r-eth1', try 'sluicectl neigh help'"),
 	BAD(cli_neigh_args, "flush",
 	    "neigh: unknown command 'flush', try 'sluicectl neigh help'"),
+	REQ(cli_neigh_args, "dev r1 -j", "/v1/neighbors?dev=r1", .json = 1),
 
 	REQ(cli_stats_args, "", "/v1/stats"),
 	REQ(cli_stats_args, "-a", "/v1/stats", .all = 1),
@@ -528,6 +547,13 @@ static const struct {
 	REQ(cli_stats_args, "show dev r-eth0", "/v1/stats?dev=r-eth0"),
 	REQ(cli_stats_args, "dev r-eth0 -a", "/v1/stats?dev=r-eth0", .all = 1),
 	REQ(cli_stats_args, "-a dev r-eth0", "/v1/stats?dev=r-eth0", .all = 1),
+	/* docs/cli.md: "stats -a -j" for every counter */
+	REQ(cli_stats_args, "-a -j", "/v1/stats", .all = 1, .json = 1),
+	REQ(cli_stats_args, "show --json dev r-eth0", "/v1/stats?dev=r-eth0",
+	    .json = 1),
+	BAD(cli_stats_args, "-a --api=unix:/x",
+	    "stats: '--api=unix:/x' is a global option, put it before the "
+	    "noun"),
 	BAD(cli_stats_args, "show -x",
 	    "stats: unknown option '-x', try 'sluicectl stats help'"),
 	BAD(cli_stats_args, "clear",
@@ -563,6 +589,9 @@ static void test_requests(void **state)
 				    req_cases[i].name ? req_cases[i].name : "");
 		assert_int_equal(q.all, req_cases[i].all);
 		assert_int_equal(q.help, req_cases[i].help);
+		if (q.json != req_cases[i].json)
+			fail_msg("case %zu '%s': json %d, want %d", i,
+				 req_cases[i].line, q.json, req_cases[i].json);
 		assert_string_equal(q.pages_key ? q.pages_key : "",
 				    req_cases[i].pages ? req_cases[i].pages :
 							 "");

@@ -43,6 +43,20 @@ static void test_args(void **state)
 	assert_int_equal(o.count, 1);
 	assert_int_equal(args(&o, "help", (char *)NULL), 0);
 	assert_true(o.help);
+	/* -j after the noun, as every noun takes it */
+	assert_int_equal(args(&o, (char *)NULL), 0);
+	assert_false(o.json);
+	assert_int_equal(args(&o, "--interval", "2", "-j", "--count", "3",
+			      (char *)NULL),
+			 0);
+	assert_true(o.json);
+	assert_int_equal(o.interval_s, 2);
+	assert_int_equal(o.count, 3);
+	assert_int_equal(args(&o, "show", "--json", (char *)NULL), 0);
+	assert_true(o.json);
+	assert_int_equal(args(&o, "--api", "x", (char *)NULL), -EINVAL);
+	assert_string_equal(
+		err, "top: '--api' is a global option, put it before the noun");
 
 	assert_int_equal(args(&o, "--interval", "0", (char *)NULL), -EINVAL);
 	assert_string_equal(err,
