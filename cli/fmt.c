@@ -237,10 +237,9 @@ static const struct field *field_find(const struct field *fields, size_t n,
 	return NULL;
 }
 
-int fields_print(json_object *doc, const struct field *fields, size_t n,
-		 FILE *out, char *err, size_t errlen)
+int fields_add(struct table *t, json_object *doc, const struct field *fields,
+	       size_t n)
 {
-	struct table t = { .ncols = 2 };
 	char buf[64];
 	int r = 0;
 
@@ -258,7 +257,7 @@ int fields_print(json_object *doc, const struct field *fields, size_t n,
 		} else if (f->kind == F_OPTIONAL && !*v) {
 			v = "none";
 		}
-		r = table_add(&t, f->label, v);
+		r = table_add(t, f->label, v);
 	}
 	/* Whatever a newer daemon adds, under its own key. */
 	json_object_object_foreach(doc, key, val) {
@@ -267,8 +266,17 @@ int fields_print(json_object *doc, const struct field *fields, size_t n,
 		(void)val;
 		if (r || field_find(fields, n, key) || !(v = jstr(doc, key)))
 			continue;
-		r = table_add(&t, key, v);
+		r = table_add(t, key, v);
 	}
+	return r;
+}
+
+int fields_print(json_object *doc, const struct field *fields, size_t n,
+		 FILE *out, char *err, size_t errlen)
+{
+	struct table t = { .ncols = 2 };
+	int r = fields_add(&t, doc, fields, n);
+
 	if (!r)
 		table_print(&t, out);
 	table_free(&t);

@@ -100,5 +100,9 @@ struct field {
  * newer daemon adds).  0 or -ENOMEM with the message in @err. */
 int fields_print(json_object *doc, const struct field *fields, size_t n,
 		 FILE *out, char *err, size_t errlen);
+/* The same rows added to @t (two columns), for a block made of several
+ * objects that prints at one width.  0 or -ENOMEM. */
+int fields_add(struct table *t, json_object *doc, const struct field *fields,
+	       size_t n);
 
 #endif

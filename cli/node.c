@@ -107,12 +107,14 @@ static const struct field announce_fields[] = {
 
 int cli_node_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
+	struct table t = { .ncols = 2 };
 	json_object *copy, *an;
 	int r = fmt_not_object(doc, "the node", err, errlen);
 
 	if (r)
 		return r;
-	/* the announce object as lines of its own, after the node's */
+	/* the announce object as lines of its own, after the node's, in one
+	 * table: one block, one label width */
 	an = jobj(doc, "announce");
 	copy = json_object_new_object();
 	if (!copy)
@@ -121,13 +123,15 @@ int cli_node_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		if (strcmp(k, "announce"))
 			json_object_object_add(copy, k, json_object_get(v));
 	}
-	r = fields_print(copy, node_fields, ARRAY_SIZE(node_fields), out, err,
-			 errlen);
+	r = fields_add(&t, copy, node_fields, ARRAY_SIZE(node_fields));
 	json_object_put(copy);
 	if (!r && an)
-		r = fields_print(an, announce_fields,
-				 ARRAY_SIZE(announce_fields), out, err, errlen);
-	return r;
+		r = fields_add(&t, an, announce_fields,
+			       ARRAY_SIZE(announce_fields));
+	if (!r)
+		table_print(&t, out);
+	table_free(&t);
+	return r ? fmt_nomem(err, errlen) : 0;
 }
 
 int do_node(int argc, char **argv)

@@ -684,6 +684,62 @@ static void test_lb(void **state)
 	       "{\"flows\":9,\"flow_events\":{\"evicted\":0,"
 	       "\"insert_fail_busy\":0}}",
 	       "flows  9\n");
+	/* GET /v1/lb as sluiced writes it (lb_summary_json), as docs/cli.md
+	 * shows it: flows_age_ms is always there and sets the width */
+	expect(cli_lb_print,
+	       "{\"source_v4\":\"198.18.200.0/24\",\"source_v6\":\"\","
+	       "\"flow_idle_timeout_s\":300,\"flows\":12,"
+	       "\"flows_age_ms\":840,\"flow_capacity\":131072,"
+	       "\"flow_events\":{\"evicted\":0,\"insert_fail_busy\":0},"
+	       "\"vips\":2,\"slots_written\":290739,"
+	       "\"state_file\":\"/var/lib/sluice/lb.json\","
+	       "\"state_write_errors\":0}",
+	       "source v4              198.18.200.0/24\n"
+	       "source v6              none\n"
+	       "flow idle timeout      5m 0s\n"
+	       "flows                  12\n"
+	       "flows counted, ms ago  840\n"
+	       "flow capacity          131072\n"
+	       "VIPs                   2\n"
+	       "slots written          290739\n"
+	       "state file             /var/lib/sluice/lb.json\n"
+	       "state write errors     0\n");
+}
+
+/* ---- node ---- */
+
+static void test_node(void **state)
+{
+	(void)state;
+	/* the node's fields and its announce object: one block, one width */
+	expect(cli_node_print,
+	       "{\"state\":\"active\",\"sigterm_grace_s\":0,"
+	       "\"announce\":{\"enabled\":false,\"routes\":0,"
+	       "\"errors\":0}}",
+	       "state              active\n"
+	       "SIGTERM grace (s)  0\n"
+	       "announce           no\n"
+	       "VIP routes         0\n"
+	       "route errors       0\n");
+	expect(cli_node_print,
+	       "{\"state\":\"draining\",\"grace_s\":30,"
+	       "\"draining_for_ms\":1200,\"sigterm_grace_s\":5,"
+	       "\"announce\":{\"enabled\":true,\"table\":83,"
+	       "\"drain\":\"graceful_shutdown\",\"gshut_table\":84,"
+	       "\"protocol\":99,\"routes\":2,\"errors\":0}}",
+	       "state                draining\n"
+	       "grace (s)            30\n"
+	       "draining for (ms)    1200\n"
+	       "SIGTERM grace (s)    5\n"
+	       "announce             yes\n"
+	       "route table          83\n"
+	       "route protocol       99\n"
+	       "drain                graceful_shutdown\n"
+	       "drained route table  84\n"
+	       "VIP routes           2\n"
+	       "route errors         0\n");
+	/* no announce object (an older daemon): the node's lines alone */
+	expect(cli_node_print, "{\"state\":\"active\"}", "state  active\n");
 }
 
 static void test_lb_printer(void **state)
@@ -757,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_lb),
 		cmocka_unit_test(test_lb_printer),
 		cmocka_unit_test(test_lb_bad_shape),
+		cmocka_unit_test(test_node),
 	};
 
 	return cmocka_run_group_tests_name("cli_fmt", tests, NULL, NULL);
