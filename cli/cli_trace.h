@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include <uapi/sluice/trace.h>
 
@@ -24,6 +25,10 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 		   size_t len);
 /* The event as one line of text (no time): snprintf's answer. */
 int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len);
+/* The event as one JSON object on a line of @out (-j), @line its text
+ * and @real_ns its wall-clock time.  0 or -ENOMEM. */
+int cli_trace_json(const struct sluice_trace_event *ev, uint64_t real_ns,
+		   const char *line, FILE *out);
 /* The event's decisions (ct, fw, vip, nat, route) as words, each after a
  * space, for the end of the line (trace_decision.c): snprintf's answer. */
 int cli_trace_decision(const struct sluice_trace_event *ev, char *buf,

@@ -341,6 +341,38 @@ static int64_t ns_of(clockid_t c)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int cli_trace_json(const struct sluice_trace_event *ev, uint64_t real_ns,
+		   const char *line, FILE *out)
+{
+	json_object *o = json_object_new_object();
+	const char *s;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "ts_ns",
+			       json_object_new_int64((int64_t)real_ns));
+	json_object_object_add(
+		o, "reason",
+		json_object_new_string(dp_reason_name(ev->reason)));
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(verdict_name(ev->verdict)));
+	json_object_object_add(o, "ifindex",
+			       json_object_new_int64(ev->ifindex));
+	json_object_object_add(o, "egress_ifindex",
+			       json_object_new_int64(ev->egress_ifindex));
+	json_object_object_add(o, "len", json_object_new_int64(ev->len));
+	cli_trace_decision_json(ev, o);
+	json_object_object_add(o, "text", json_object_new_string(line));
+	/* '/' as is, as in all of sluicectl's JSON: "vip 198.18.100.1:80/tcp" */
+	s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s)
+		fprintf(out, "%s\n", s);
+	json_object_put(o);
+	return s ? 0 : -ENOMEM;
+}
+
 static int on_event(void *arg, const struct sluice_trace_event *ev)
 {
 	struct sink *s = arg;
@@ -355,28 +387,7 @@ static int on_event(void *arg, const struct sluice_trace_event *ev)
 	gmtime_r(&sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (s->t->json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "ts_ns",
-				       json_object_new_int64((int64_t)real_ns));
-		json_object_object_add(
-			o, "reason",
-			json_object_new_string(dp_reason_name(ev->reason)));
-		json_object_object_add(
-			o, "verdict",
-			json_object_new_string(verdict_name(ev->verdict)));
-		json_object_object_add(o, "ifindex",
-				       json_object_new_int64(ev->ifindex));
-		json_object_object_add(
-			o, "egress_ifindex",
-			json_object_new_int64(ev->egress_ifindex));
-		json_object_object_add(o, "len",
-				       json_object_new_int64(ev->len));
-		cli_trace_decision_json(ev, o);
-		json_object_object_add(o, "text", json_object_new_string(line));
-		printf("%s\n", json_object_to_json_string_ext(
-				       o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		cli_trace_json(ev, real_ns, line, stdout);
 	} else {
 		printf("%s.%06u %s\n", when,
 		       (unsigned int)(real_ns % 1000000000 / 1000), line);

@@ -284,7 +284,9 @@ char *api_post_conntrack_fill(struct api_ctx *c, const struct api_req *r,
 				status, 400, "%s: %s is out of range %u..%u",
 				key,
 				json_object_to_json_string_ext(
-					v, JSON_C_TO_STRING_PLAIN),
+					v,
+					JSON_C_TO_STRING_PLAIN |
+						JSON_C_TO_STRING_NOSLASHESCAPE),
 				dst == &count ? 1u : 0u,
 				dst == &count ? CT_FILL_MAX : UINT32_MAX);
 			goto out;

@@ -171,9 +171,13 @@ static int block_body(struct json_object *o, struct dp_ddos_prefix **out,
 
 		if (!json_object_is_type(exp, json_type_int) || e < 1 ||
 		    e > 365 * 86400) {
-			snprintf(err, errlen,
-				 "expire_s: '%s' is not 1..31536000 seconds",
-				 json_object_to_json_string(exp));
+			snprintf(
+				err, errlen,
+				"expire_s: '%s' is not 1..31536000 seconds",
+				json_object_to_json_string_ext(
+					exp,
+					JSON_C_TO_STRING_SPACED |
+						JSON_C_TO_STRING_NOSLASHESCAPE));
 			return -EINVAL;
 		}
 		*expire_s = (uint32_t)e;
@@ -200,8 +204,12 @@ static int block_body(struct json_object *o, struct dp_ddos_prefix **out,
 		else
 			snprintf(field, sizeof(field), "prefixes[%zu]", i);
 		if (!json_object_is_type(e, json_type_string)) {
-			snprintf(err, errlen, "%s: '%s' is not a string", field,
-				 json_object_to_json_string(e));
+			snprintf(
+				err, errlen, "%s: '%s' is not a string", field,
+				json_object_to_json_string_ext(
+					e,
+					JSON_C_TO_STRING_SPACED |
+						JSON_C_TO_STRING_NOSLASHESCAPE));
 			goto fail;
 		}
 		if (ddos_parse_prefix(field, json_object_get_string(e),

@@ -311,7 +311,9 @@ static int want_type(struct json_object *v, enum json_type t, const char *field,
 	snprintf(err, errlen, "%s: expected %s, got %s (%s)", field,
 		 json_type_to_name(t),
 		 json_type_to_name(json_object_get_type(v)),
-		 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		 json_object_to_json_string_ext(
+			 v, JSON_C_TO_STRING_PLAIN |
+				    JSON_C_TO_STRING_NOSLASHESCAPE));
 	return -EINVAL;
 }
 

@@ -44,7 +44,8 @@ static void known_keys(unsigned int keys, char *buf, size_t len)
 
 static const char *json_text(struct json_object *v)
 {
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 static int want_type(struct json_object *v, enum json_type t, const char *where,

@@ -244,8 +244,11 @@ static int want_u32(struct json_object *v, const char *field, uint32_t min,
 	int64_t n;
 
 	if (!json_object_is_type(v, json_type_int))
-		return errbuf_einval(err, errlen, "%s: '%s' is not an integer",
-				     field, json_object_to_json_string(v));
+		return errbuf_einval(
+			err, errlen, "%s: '%s' is not an integer", field,
+			json_object_to_json_string_ext(
+				v, JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE));
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
 		return errbuf_einval(err, errlen, "%s: %lld is not %u..%u",
@@ -258,8 +261,11 @@ static int want_str(struct json_object *v, const char *field, const char **s,
 		    char *err, size_t errlen)
 {
 	if (!json_object_is_type(v, json_type_string))
-		return errbuf_einval(err, errlen, "%s: '%s' is not a string",
-				     field, json_object_to_json_string(v));
+		return errbuf_einval(
+			err, errlen, "%s: '%s' is not a string", field,
+			json_object_to_json_string_ext(
+				v, JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE));
 	*s = json_object_get_string(v);
 	return 0;
 }
@@ -382,7 +388,11 @@ int ddos_config_check(struct json_object *o, char *err, size_t errlen)
 			if (!json_object_is_type(e, json_type_string))
 				return errbuf_einval(
 					err, errlen, "%s: '%s' is not a string",
-					field, json_object_to_json_string(e));
+					field,
+					json_object_to_json_string_ext(
+						e,
+						JSON_C_TO_STRING_SPACED |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
 			rc = l ? ddos_parse_prefix(field,
 						   json_object_get_string(e),
 						   &pf, err, errlen) :

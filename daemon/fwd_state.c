@@ -81,7 +81,8 @@ void fwd_save(struct fwd *f)
 	if (!f->state_dir)
 		return;
 	d = doc_of(f);
-	text = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	text = json_object_to_json_string_ext(
+		d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	snprintf(path, sizeof(path), "%s/%s", f->state_dir, FWD_STATE_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	mkdir(f->state_dir, 0755);

@@ -219,7 +219,9 @@ static int replay_del(struct json_object *val, struct lb_vip_spec *vips,
 	if (!json_object_is_type(val, json_type_string) ||
 	    lb_vip_id_parse(s, &k)) {
 		snprintf(msg, msglen, "del: %s is not a VIP (ADDR:PORT/PROTO)",
-			 json_object_to_json_string(val));
+			 json_object_to_json_string_ext(
+				 val, JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE));
 		return -EINVAL;
 	}
 	i = spec_index(vips, *n, &k);

@@ -319,7 +319,9 @@ static int jtype(const struct jp *p, const char *field, struct json_object *v,
 		return 0;
 	return jfail(p, field, "expected %s, got %s (%s)", json_type_to_name(t),
 		     json_type_to_name(json_object_get_type(v)),
-		     json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		     json_object_to_json_string_ext(
+			     v, JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static int jint(const struct jp *p, const char *field, struct json_object *v,

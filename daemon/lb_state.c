@@ -313,7 +313,10 @@ int lb_state_read(const char *path, struct lb_vip_spec **vips, size_t *n,
 					msg, sizeof(msg),
 					"version: %s is not %d "
 					"(written by another sluiced version?)",
-					json_object_to_json_string(val),
+					json_object_to_json_string_ext(
+						val,
+						JSON_C_TO_STRING_SPACED |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
 					STATE_VERSION);
 				goto fail;
 			}

@@ -22,7 +22,8 @@
 
 static const char *json_text(struct json_object *v)
 {
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* An address of either family: 0 and its family, or -EINVAL. */

@@ -255,6 +255,31 @@ static uint32_t u32_at(const unsigned char *p)
 }
 
 /* The blocks' types, lengths (both copies) and the comment's place. */
+/* -j: one object a line, '/' as is (json-c escapes it by default) */
+static void test_json(void **state)
+{
+	struct sluice_trace_event ev = {
+		.len = 98,
+		.reason = SLUICE_FWD_LB,
+		.verdict = SLUICE_V_REDIRECT,
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(cli_trace_json(&ev, 1500000000,
+					"vip 198.18.100.1:80/tcp", f),
+			 0);
+	fclose(f);
+	assert_string_equal(text, "{\"ts_ns\":1500000000,\"reason\":\"fwd_lb\","
+				  "\"verdict\":\"redirect\",\"ifindex\":0,"
+				  "\"egress_ifindex\":0,\"len\":98,"
+				  "\"text\":\"vip 198.18.100.1:80/tcp\"}\n");
+	free(text);
+}
+
 static void test_pcapng(void **state)
 {
 	unsigned char frame[60] = { 0x02, 0, 0, 0, 0, 1 }, *b;
@@ -305,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_args_ok),
 		cmocka_unit_test(test_args_refused),
 		cmocka_unit_test(test_line),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_pcapng),
 	};
 

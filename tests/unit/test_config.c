@@ -570,6 +570,10 @@ static void test_lb_errors_name_the_path(void **state)
 		  "source_v4, source_v6, flow_idle_timeout_s, max_flows, vips)" },
 		{ "{\"lb\": {\"source_v4\": 5}}",
 		  "lb.source_v4: expected string, got int" },
+		/* the value quoted as written: '/' not escaped */
+		{ "{\"lb\": {\"source_v4\": [\"198.18.200.0/24\"]}}",
+		  "lb.source_v4: expected string, got array "
+		  "([\"198.18.200.0/24\"])" },
 		{ "{\"lb\": {\"source_v4\": \"198.18.200.0/23\"}}",
 		  "lb.source_v4: '198.18.200.0/23' must be a /24" },
 		{ "{\"lb\": {\"source_v6\": \"198.18.200.0/24\"}}",

@@ -88,6 +88,10 @@ static void test_config_errors(void **state)
 			    "1024..16777216");
 	expect_config_error("{\"conntrack\": {\"max_entries\": \"1M\"}}",
 			    "conntrack.max_entries: expected int, got string");
+	/* the value quoted as written: '/' not escaped */
+	expect_config_error("{\"conntrack\": {\"max_entries\": \"1/s\"}}",
+			    "conntrack.max_entries: expected int, got string "
+			    "(\"1/s\")");
 	expect_config_error(
 		"{\"conntrack\": {\"timeouts\": {\"establishd\": 5}}}",
 		"conntrack.timeouts: unknown state 'establishd' (known: "
