@@ -15,7 +15,8 @@ struct cli_trace {
 	struct sluice_trace_cfg cfg; /* the in-kernel filter */
 	uint64_t count;		     /* 0: until Ctrl-C */
 	const char *pcap;
-	const char *pin_dir;
+	const char *pin_dir;	  /* --pin-dir; NULL: not given */
+	const char *pin_dir_from; /* cli_trace_pin_dir()'s @from */
 	bool json;
 	bool help;
 };
@@ -23,6 +24,13 @@ struct cli_trace {
 /* 0, or -EINVAL with "trace: invalid --flag 'value': why" in @err. */
 int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 		   size_t len);
+/* The pin directory trace opens: @given (--pin-dir) when set, else the
+ * one sluiced reports (@status: its GET /v1/status, NULL when it did not
+ * answer; "pin_dir", an absolute path), else /sys/fs/bpf/sluice.  *@from
+ * says which for the messages: "--pin-dir", "sluiced's pin directory",
+ * "the default". */
+const char *cli_trace_pin_dir(const char *given, json_object *status,
+			      const char **from);
 /* The event as one line of text (no time): snprintf's answer. */
 int cli_trace_line(const struct sluice_trace_event *ev, char *buf, size_t len);
 /* The event as one JSON object on a line of @out (-j), @line its text

@@ -50,7 +50,8 @@ static const char usage[] =
 	"  --pcap FILE          also write the frames (the first 128 bytes,\n"
 	"                       as they leave) to FILE as pcapng, each with\n"
 	"                       its decision as the packet comment\n"
-	"  --pin-dir DIR        sluiced's pin directory [/sys/fs/bpf/sluice]\n"
+	"  --pin-dir DIR        sluiced's pin directory (default: the one\n"
+	"                       sluiced reports, else /sys/fs/bpf/sluice)\n"
 	"  -j                   one JSON object per event\n"
 	"Runs as root (it reads sluiced's pinned maps).\n";
 
@@ -174,7 +175,6 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 	uint64_t v;
 
 	memset(t, 0, sizeof(*t));
-	t->pin_dir = DEFAULT_PIN_DIR;
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i],
 			   *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -248,6 +248,24 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 		}
 	}
 	return 0;
+}
+
+const char *cli_trace_pin_dir(const char *given, json_object *status,
+			      const char **from)
+{
+	const char *dir = status ? jstr(status, "pin_dir") : NULL;
+
+	if (given) {
+		*from = "--pin-dir";
+		return given;
+	}
+	/* an absolute path, or nothing we could open */
+	if (dir && dir[0] == '/') {
+		*from = "sluiced's pin directory";
+		return dir;
+	}
+	*from = "the default";
+	return DEFAULT_PIN_DIR;
 }
 
 static const char *verdict_name(__u8 v)
@@ -425,11 +443,22 @@ static int trace_run(const struct cli_trace *t)
 	int err, rc = CLI_EXIT_OK;
 
 	err = dp_trace_open_pinned(&dt, t->pin_dir);
+	if (err && !strcmp(t->pin_dir_from, "the default")) {
+		/* sluiced did not say where it pins: it may not run, or
+		 * --api points elsewhere */
+		cli_error("trace: cannot open the trace maps in %s: %s (the "
+			  "default: sluiced did not answer at %s; is it "
+			  "running? --pin-dir DIR names its pin directory)",
+			  t->pin_dir, strerror(-err), cli.api);
+		return CLI_EXIT_ERR;
+	}
 	if (err) {
-		cli_error("trace: cannot open the trace maps in %s: %s (is "
-			  "sluiced running with this --pin-dir, and are you "
-			  "root?)",
-			  t->pin_dir, strerror(-err));
+		cli_error("trace: cannot open the trace maps in %s (%s): %s "
+			  "(is sluiced running%s, and are you root?)",
+			  t->pin_dir, t->pin_dir_from, strerror(-err),
+			  strcmp(t->pin_dir_from, "--pin-dir") ?
+				  "" :
+				  " with this --pin-dir");
 		return CLI_EXIT_ERR;
 	}
 	if (t->pcap) {
@@ -480,10 +509,29 @@ close:
 	return rc;
 }
 
+/* GET /v1/status, or NULL: no answer is no error here, trace then tries
+ * the default pin directory. */
+static json_object *status_doc(void)
+{
+	struct http_resp resp;
+	json_object *doc = NULL;
+	char err[512];
+
+	if (http_request_ca(&cli.ep, cli.token, cli.cacert, "GET", "/v1/status",
+			    NULL, &resp, err, sizeof(err)))
+		return NULL;
+	if (resp.status == 200 && resp.body)
+		doc = json_tokener_parse(resp.body);
+	http_resp_free(&resp);
+	return doc;
+}
+
 int do_trace(int argc, char **argv)
 {
+	json_object *status = NULL;
 	struct cli_trace t;
 	char err[256];
+	int rc;
 
 	if (cli_trace_args(argc, argv, &t, err, sizeof(err))) {
 		cli_error("%s", err);
@@ -494,5 +542,11 @@ int do_trace(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	t.json = t.json || cli.json;
-	return trace_run(&t);
+	/* sluiced may pin elsewhere (its --pin-dir): it says where */
+	if (!t.pin_dir)
+		status = status_doc();
+	t.pin_dir = cli_trace_pin_dir(t.pin_dir, status, &t.pin_dir_from);
+	rc = trace_run(&t);
+	json_object_put(status);
+	return rc;
 }

@@ -80,8 +80,45 @@ static void test_args_ok(void **state)
 		run(&t, "--proto", "47", "--sample", "7", (char *)NULL), 0);
 	assert_int_equal(t.cfg.proto, 47);
 	assert_int_equal(t.cfg.sample, 7);
+	/* not given: do_trace asks sluiced (cli_trace_pin_dir) */
 	assert_int_equal(run(&t, (char *)NULL), 0);
-	assert_string_equal(t.pin_dir, "/sys/fs/bpf/sluice");
+	assert_null(t.pin_dir);
+}
+
+/* --pin-dir wins, then what sluiced reports, then the default */
+static void test_pin_dir(void **state)
+{
+	json_object *st = json_tokener_parse(
+		"{\"version\":\"0.1.0\",\"pin_dir\":\"/sys/fs/bpf/sluice-b\"}");
+	json_object *odd = json_tokener_parse(
+		"{\"pin_dir\":\"relative/dir\",\"version\":\"0.0.9\"}");
+	json_object *none = json_tokener_parse("{\"version\":\"0.0.9\"}");
+	json_object *num = json_tokener_parse("{\"pin_dir\":5}");
+	const char *from = NULL;
+
+	(void)state;
+	assert_string_equal(cli_trace_pin_dir("/x", st, &from), "/x");
+	assert_string_equal(from, "--pin-dir");
+	assert_string_equal(cli_trace_pin_dir("/x", NULL, &from), "/x");
+	assert_string_equal(from, "--pin-dir");
+	assert_string_equal(cli_trace_pin_dir(NULL, st, &from),
+			    "/sys/fs/bpf/sluice-b");
+	assert_string_equal(from, "sluiced's pin directory");
+	/* no answer, or none we could use: the default */
+	assert_string_equal(cli_trace_pin_dir(NULL, NULL, &from),
+			    "/sys/fs/bpf/sluice");
+	assert_string_equal(from, "the default");
+	assert_string_equal(cli_trace_pin_dir(NULL, none, &from),
+			    "/sys/fs/bpf/sluice");
+	assert_string_equal(cli_trace_pin_dir(NULL, odd, &from),
+			    "/sys/fs/bpf/sluice");
+	assert_string_equal(cli_trace_pin_dir(NULL, num, &from),
+			    "/sys/fs/bpf/sluice");
+	assert_string_equal(from, "the default");
+	json_object_put(st);
+	json_object_put(odd);
+	json_object_put(none);
+	json_object_put(num);
 }
 
 static void refused(const char *needle, ...)
@@ -331,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_args_refused),
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_pin_dir),
 		cmocka_unit_test(test_pcapng),
 	};
 
