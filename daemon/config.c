@@ -63,6 +63,7 @@ void config_free(struct sluiced_config *cfg)
 	cfg->n_nat_rules = 0;
 	json_object_put(cfg->fw);
 	cfg->fw = NULL;
+	free(cfg->fw_file);
 	config_clear_ifaces(cfg);
 	config_clear_tc_ifaces(cfg);
 	config_clear_apis(cfg);
@@ -696,6 +697,7 @@ out:
 int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		     size_t errlen)
 {
+	struct json_object *fw;
 	char msg[512];
 	char *text = NULL;
 	size_t len = 0;
@@ -731,9 +733,15 @@ int config_load_file(struct sluiced_config *cfg, const char *path, char *err,
 		}
 	}
 	text[len] = '\0';
+	fw = cfg->fw;
 	rc = config_parse_json(cfg, text, msg, sizeof(msg));
 	if (rc)
 		snprintf(err, errlen, "config: %s: %s", path, msg);
+	/* this file's "fw" replaced the one before (if any) */
+	else if (cfg->fw != fw && replace_str(&cfg->fw_file, path)) {
+		snprintf(err, errlen, "config: %s: out of memory", path);
+		rc = -ENOMEM;
+	}
 out:
 	free(text);
 	fclose(f);

@@ -75,6 +75,9 @@ struct sluiced_config {
 	/* "fw": the firewall of the first start (fwd_state.c reads it; the
 	 * state file fw.json, once there is one, is used instead) */
 	struct json_object *fw;
+	/* the config file "fw" came from: a bad section is reported as a
+	 * config error, parsed only once the firewall starts (main.c) */
+	char *fw_file;
 	/* "l7": the L7 local hop of the first start (l7.json, once there is
 	 * one, wins); checked at parse time, NULL if absent */
 	struct json_object *l7;

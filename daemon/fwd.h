@@ -30,6 +30,10 @@ struct fwd;
 typedef int (*fwd_slot_fn)(const char *iface, void *arg);
 int fwd_slot_state(const char *iface, void *arg); /* arg: struct state */
 
+/* Whether @state_dir/fw.json exists, so that fwd_new() starts from it
+ * rather than from the config's "fw" (@state_dir NULL: no). */
+bool fwd_state_exists(const char *state_dir);
+
 /*
  * Starts from @state_dir/fw.json when it exists, else from @config (the
  * config file's "fw" object, may be NULL), and installs everything.

@@ -298,6 +298,16 @@ static int load_doc(struct fwd *f, struct json_object *d, bool with_id,
 	return rc ?: apply_all(f, err, errlen);
 }
 
+bool fwd_state_exists(const char *state_dir)
+{
+	char path[512];
+
+	if (!state_dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", state_dir, FWD_STATE_FILE);
+	return !access(path, F_OK);
+}
+
 int fwd_new(struct fwd **out, struct dp *dp, fwd_slot_fn slot, void *arg,
 	    const char *state_dir, struct json_object *config, char *err,
 	    size_t errlen)
@@ -321,7 +331,7 @@ int fwd_new(struct fwd **out, struct dp *dp, fwd_slot_fn slot, void *arg,
 		}
 		snprintf(path, sizeof(path), "%s/%s", state_dir,
 			 FWD_STATE_FILE);
-		if (!access(path, F_OK)) {
+		if (fwd_state_exists(state_dir)) {
 			d = json_object_from_file(path);
 			if (!d)
 				rc = ERR(-EINVAL, "%s: not valid JSON", path);

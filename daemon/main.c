@@ -248,6 +248,18 @@ out:
  * state file sluiced cannot use stops it before it changes anything: it is
  * never silently replaced by the config's VIPs.
  */
+/* fwd_new()'s error: from the config's "fw" section, in the format of
+ * every other config error (load_config(), config_load_file()), since
+ * only the firewall parses that section; else (fw.json, or applying it)
+ * logged. */
+static void fw_error(const struct sluiced_config *cfg, const char *err)
+{
+	if (cfg->fw && cfg->fw_file && !fwd_state_exists(cfg->state_dir))
+		fprintf(stderr, "sluiced: config: %s: %s\n", cfg->fw_file, err);
+	else
+		pr_err("fw: %s", err);
+}
+
 /* The firewall: fw.json, or the config's "fw" at the first start. */
 static int start_fw(const struct sluiced_config *cfg, struct dp *dp,
 		    struct state *st, struct fwd **fw)
@@ -257,7 +269,7 @@ static int start_fw(const struct sluiced_config *cfg, struct dp *dp,
 			 err, sizeof(err));
 
 	if (rc)
-		pr_err("fw: %s", err);
+		fw_error(cfg, err);
 	return rc;
 }
 
@@ -279,7 +291,7 @@ static int check_fw(const struct sluiced_config *cfg)
 			 err, sizeof(err));
 
 	if (rc)
-		pr_err("fw: %s", err);
+		fw_error(cfg, err);
 	fwd_free(fw);
 	return rc;
 }

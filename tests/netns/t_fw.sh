@@ -213,9 +213,10 @@ grep -q '"clients"' "$STATE_r/fw.json" && tap_ok "fw.json holds the config's set
 printf '{"fw": {"rules": [{"iface": "r0", "dir": "in", "dport": "x"}]}}\n' >"$T_TMP/bad.conf"
 out=$("$SLUICED" --check-config --config "$T_TMP/bad.conf" --state-dir "$T_TMP/state-bad" \
 	--interface r0 2>&1)
-grep -q "fw.rules\[0\].dport: x is not a port" <<<"$out" &&
-	tap_ok "--check-config refuses a bad fw section, naming the field" ||
-	tap_fail "--check-config refuses a bad fw section, naming the field" "$(tail -2 <<<"$out")"
+# in the format of any other config error: the file, then the field
+grep -qxF "sluiced: config: $T_TMP/bad.conf: fw.rules[0].dport: x is not a port" <<<"$out" &&
+	tap_ok "--check-config refuses a bad fw section, naming the file and the field" ||
+	tap_fail "--check-config refuses a bad fw section, naming the file and the field" "$(tail -2 <<<"$out")"
 out=$("$SLUICED" --check-config --config "$T_TMP/fw.conf" --state-dir "$T_TMP/state-bad" \
 	--interface r0 2>&1) && tap_ok "--check-config accepts the good fw section" ||
 	tap_fail "--check-config accepts the good fw section" "$out"

@@ -504,6 +504,45 @@ static void test_load_file(void **state)
 	config_free(&cfg);
 }
 
+static void write_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	size_t len = strlen(text);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The file "fw" came from, which a bad section's error names (sluiced
+ * parses the section only when the firewall starts): the last --config
+ * that had one. */
+static void test_fw_file(void **state)
+{
+	char a[] = "/tmp/sluice-cfg-XXXXXX", b[] = "/tmp/sluice-cfg-XXXXXX",
+	     c[] = "/tmp/sluice-cfg-XXXXXX";
+	struct sluiced_config cfg;
+
+	(void)state;
+	write_file(a, "{\"fw\": {\"rules\": []}}");
+	write_file(b, "{\"interfaces\": [\"r0\"]}");
+	write_file(c, "{\"fw\": {\"policies\": []}}");
+	config_init(&cfg);
+	assert_int_equal(config_load_file(&cfg, b, err, sizeof(err)), 0);
+	assert_null(cfg.fw_file);
+	assert_int_equal(config_load_file(&cfg, a, err, sizeof(err)), 0);
+	assert_string_equal(cfg.fw_file, a);
+	assert_int_equal(config_load_file(&cfg, b, err, sizeof(err)), 0);
+	assert_string_equal(cfg.fw_file, a);
+	assert_int_equal(config_load_file(&cfg, c, err, sizeof(err)), 0);
+	assert_string_equal(cfg.fw_file, c);
+	config_free(&cfg);
+	assert_null(cfg.fw_file);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+}
+
 #define LB_VIP                                                                 \
 	"{\"address\": \"198.18.100.1\", \"port\": 80, "                       \
 	"\"protocol\": \"tcp\", \"health\": {\"kind\": \"http\", "             \
@@ -835,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_error_reports_first_bad_field),
 		cmocka_unit_test(test_too_many_interfaces),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_fw_file),
 		cmocka_unit_test(test_lb_section),
 		cmocka_unit_test(test_lb_errors_name_the_path),
 		cmocka_unit_test(test_role_backend_has_no_vips),
