@@ -116,10 +116,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	/* libmicrohttpd sets TCP options on every connection, a unix
-	 * socket's too, and says so when the kernel refuses: nothing is
-	 * wrong, and a warning per request would use up the window the
-	 * messages that matter need */
-	if (api->ep.kind == EP_UNIX && strstr(msg, "TCP_")) {
+	 * socket's too, and says so when the kernel refuses; without them
+	 * it cannot "push" an answer out of the socket's buffers and warns
+	 * of a delay.  A unix socket has no Nagle and no cork: what was
+	 * written is the peer's to read at once (MSG_MORE is ignored), so
+	 * nothing is wrong, and a warning per request would use up the
+	 * window the messages that matter need */
+	if (api->ep.kind == EP_UNIX &&
+	    (strstr(msg, "TCP_") || strstr(msg, "Failed to push the data"))) {
 		pr_debug("api %s: %s", api->spec, msg);
 		return;
 	}

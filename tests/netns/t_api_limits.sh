@@ -159,5 +159,8 @@ fi
 # warnings: every request over the socket above made one
 n=$(grep -c "TCP_NODELAY" "$T_TMP/a.log")
 check "no TCP_NODELAY warning for unix-socket requests ($n lines)" test "$n" = 0
+# nor the delay they would mean on TCP (a unix socket has no Nagle)
+n=$(grep -c "Failed to push the data" "$T_TMP/a.log")
+check "no 'Failed to push' warning for unix-socket requests ($n lines)" test "$n" = 0
 check "daemon still running" kill -0 "$A_PID"
 tap_done
