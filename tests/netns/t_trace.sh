@@ -97,6 +97,21 @@ else
 	tap_fail "no route: traced under pass_no_route, no egress" "$out $(cat "$T_TMP/noroute.err")"
 fi
 
+# ---- no --pin-dir: where sluiced says it pins (GET /v1/status) ----
+# shellcheck disable=SC2154 # set by sluiced_start
+nsenter --net="/var/run/netns/$NS_R" "$SLUICECTL" --api "unix:$SOCK_r" trace \
+	--reason pass_no_route --count 1 >"$T_TMP/asked.out" 2>"$T_TMP/asked.err" &
+TRACE_PID=$!
+T_PIDS+=("$TRACE_PID")
+if wait_until 5 grep -qF "trace: on ($PIN_r)" "$T_TMP/asked.err"; then
+	tap_ok "no --pin-dir: trace opens the pin dir sluiced reports"
+else
+	tap_fail "no --pin-dir: trace opens the pin dir sluiced reports" \
+		"$(cat "$T_TMP/asked.err")"
+fi
+ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.77.1 >/dev/null 2>&1
+check "it traces there: the packet with no route" trace_wait
+
 # ---- Ctrl-C ends it and switches it off; -j prints JSON ----
 trace_bg sigint -j --dst 198.18.2.2 || die "trace did not switch on"
 ip netns exec "$NS_C" ping -c 2 -i 0.1 -W 1 198.18.2.2 >/dev/null
@@ -120,6 +135,8 @@ sys.exit(not (len(rows) >= 2 and all(r["reason"] == "fwd_redirect" and
 		"$T_TMP/sigint.out"
 }
 check "-j: one JSON object per event, the route as a field" json_ok
+# '/' as is, as in every other sluicectl JSON ("198.18.2.0/24", not "\/")
+check_fails "-j: no escaped '/'" grep -qF '\/' "$T_TMP/sigint.out"
 
 # ---- the decisions: firewall rule, conntrack state, VIP and backend ----
 # fw_add ARGS...: sluicectl fw add, the new rule's id
