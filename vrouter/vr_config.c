@@ -35,7 +35,8 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t len,
 
 static const char *jstr(struct json_object *o)
 {
-	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* ---- one value, from JSON or from a flag ---- */

@@ -161,8 +161,8 @@ char *vr_stats_json(const struct vr_stats_src *s)
 		errno = ENOMEM;
 		return NULL;
 	}
-	text = strdup(
-		json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	text = strdup(json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
 	if (!text)
 		errno = ENOMEM;

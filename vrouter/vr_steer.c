@@ -51,9 +51,11 @@ static int api_member(const struct endpoint *ep, const char *method,
 		      const char *key, enum json_type type,
 		      struct json_object **out, char *err, size_t errlen)
 {
-	const char *text = body ? json_object_to_json_string_ext(
-					  body, JSON_C_TO_STRING_PLAIN) :
-				  NULL;
+	const char *text =
+		body ? json_object_to_json_string_ext(
+			       body, JSON_C_TO_STRING_PLAIN |
+					     JSON_C_TO_STRING_NOSLASHESCAPE) :
+		       NULL;
 	struct json_object *doc = NULL, *o;
 	struct http_resp r;
 	char what[192], why[256];

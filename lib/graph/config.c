@@ -36,7 +36,8 @@ struct graph_config {
 
 static const char *jstr(struct json_object *v)
 {
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 static int only_keys(struct json_object *obj, const char *path,

@@ -49,8 +49,8 @@ char *graph_stats_json(struct graph *g)
 		json_object_object_add(o, "counters", own);
 		json_object_array_add(nodes, o);
 	}
-	out = strdup(
-		json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	out = strdup(json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 out:
 	if (!root && nodes)
 		json_object_put(nodes);

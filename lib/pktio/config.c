@@ -357,7 +357,8 @@ int pktio_config_validate(struct pktio_config *c)
 
 static const char *jstr(struct json_object *v)
 {
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* Refuses keys of obj not in allowed (NULL-terminated). */

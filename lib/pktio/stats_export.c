@@ -128,8 +128,8 @@ char *pktio_stats_json(const struct pktio_stats_cfg *cfg)
 		json_object_array_add(workers, worker_json(cfg->workers[i]));
 	json_object_object_add(doc, "ports", ports);
 	json_object_object_add(doc, "workers", workers);
-	text = strdup(
-		json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	text = strdup(json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
 	if (!text)
 		errno = ENOMEM;
