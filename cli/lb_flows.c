@@ -19,7 +19,8 @@ static const char usage[] =
 	"The load balancer's flow table: protocol, client, VIP, the backend\n"
 	"the flow sticks to, idle time.  A flow whose VIP was deleted shows\n"
 	"the address and port it was sent to; one whose backend has left the\n"
-	"VIP shows the backend's id.\n"
+	"VIP shows the backend's id; one of a VIP of every port (port 0), the\n"
+	"port it was sent to (dport N).\n"
 	"FILTER (show, flush):\n"
 	"  --vip V       ADDR:PORT/PROTO, [ADDR6]:PORT/PROTO or a vip_id 1..255\n"
 	"  --backend A   the backend's address (IPv4 or IPv6)\n"
@@ -190,7 +191,7 @@ int cli_lb_flows_print(json_object *doc, FILE *out, char *err, size_t errlen)
 	for (size_t i = 0; i < json_object_array_length(a) && !r; i++) {
 		json_object *f = json_object_array_get_idx(a, i);
 		const char *vip = jstr(f, "vip"), *be = jstr(f, "backend");
-		char client[64], dst[64], be_id[32], idle[32];
+		char client[64], dst[64], be_id[32], idle[32], anyport[96];
 
 		fmt_endpoint(f, "src", "sport", client, sizeof(client));
 		/* null: the VIP was deleted, the flow still names where
@@ -198,6 +199,11 @@ int cli_lb_flows_print(json_object *doc, FILE *out, char *err, size_t errlen)
 		if (!vip) {
 			fmt_endpoint(f, "dst", "dport", dst, sizeof(dst));
 			vip = dst;
+		} else if (strstr(vip, ":0/") && jstr(f, "dport")) {
+			/* a VIP of every port: the one this flow went to */
+			snprintf(anyport, sizeof(anyport), "%s dport %s", vip,
+				 jstr(f, "dport"));
+			vip = anyport;
 		}
 		/* null: the backend left the VIP, only its id is left */
 		if (!be && jstr(f, "backend_id")) {

@@ -305,6 +305,23 @@ static void test_show_text(void **state)
 		"\"scanned\": 10, \"slots\": 10}",
 		"PROTO  CLIENT        VIP                BACKEND     IDLE\n"
 		"udp    198.18.0.9:1  198.18.1.12:0/udp  198.18.2.9  59s\n");
+	/* a VIP of every port: the flow's own destination port beside it */
+	cli_expect_text(
+		cli_lb_flows_print,
+		"{\"flows\": [{\"vip\": \"198.18.1.12:0/tcp\", "
+		"\"proto\": \"tcp\", \"src\": \"198.18.0.9\", \"sport\": 40000, "
+		"\"dst\": \"198.18.1.12\", \"dport\": 8443, \"backend\": "
+		"\"198.18.2.9\", \"idle_s\": 1},"
+		"{\"vip\": \"[2001:db8:1::12]:0/udp\", \"proto\": \"udp\", "
+		"\"src\": \"2001:db8::9\", \"sport\": 5353, \"dst\": "
+		"\"2001:db8:1::12\", \"dport\": 53, \"backend\": "
+		"\"2001:db8:2::9\", \"idle_s\": 2}], \"next\": null}",
+		"PROTO  CLIENT              VIP                              "
+		"BACKEND        IDLE\n"
+		"tcp    198.18.0.9:40000    198.18.1.12:0/tcp dport 8443     "
+		"198.18.2.9     1s\n"
+		"udp    [2001:db8::9]:5353  [2001:db8:1::12]:0/udp dport 53  "
+		"2001:db8:2::9  2s\n");
 	/* fields a flow lacks print as "-" */
 	cli_expect_text(cli_lb_flows_print,
 			"{\"flows\": [{\"vip\": null, \"backend\": null}], "
