@@ -171,6 +171,7 @@ static void remove_at(struct fwd *f, size_t idx)
 int fwd_rule_add(struct fwd *f, struct fw_rule *r, int position, char *err,
 		 size_t errlen)
 {
+	uint32_t old_next = f->next_id;
 	size_t at;
 	int rc;
 
@@ -182,15 +183,22 @@ int fwd_rule_add(struct fwd *f, struct fw_rule *r, int position, char *err,
 			   "iface: %s is not an interface sluiced "
 			   "manages",
 			   r->iface);
+	/* the id is taken here for the compiled rule set to count under,
+	 * and given back if the rule is refused after all (a named set that
+	 * does not exist, a position past the end): ids follow the rules
+	 * that were accepted, without gaps from refused ones */
 	r->id = next_id(f);
 	if (!r->id)
 		return ERR(-ENOSPC, "rules: no free rule id");
 	rc = fwd_insert(f, r, position, &at, err, errlen);
-	if (rc)
+	if (rc) {
+		f->next_id = old_next;
 		return rc;
+	}
 	rc = fwd_apply(f, r->iface, r->dir, err, errlen);
 	if (rc) {
 		remove_at(f, at);
+		f->next_id = old_next;
 		return rc;
 	}
 	/* a new id starts from zero, whatever an older rule left there */

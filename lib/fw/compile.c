@@ -278,8 +278,11 @@ static int compile_refs(struct fw_compiled *c, const struct fw_rule *rules,
 						   dim ? "dst" : "src", a->set,
 						   SLUICE_FW_MAX_REFS);
 				id = resolve ? resolve(a->set, arg) : -ENOENT;
+				/* the rule is bad input, as a rule on an
+				 * unknown interface is: no object the
+				 * request addresses is missing */
 				if (id < 0)
-					return ERR(-ENOENT,
+					return ERR(-EINVAL,
 						   "%s: @%s is not a named set",
 						   dim ? "dst" : "src", a->set);
 				names[k] = a->set;

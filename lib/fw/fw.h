@@ -129,7 +129,8 @@ typedef int (*fw_nset_resolve)(const char *name, void *arg);
  * Compiles @n rules (in order) of one interface and direction with the
  * default @policy.  More than SLUICE_FW_MAX_RULES rules or
  * SLUICE_FW_MAX_REFS named sets: -E2BIG with @err set; an unknown named
- * set: -ENOENT.  fw_compiled_free() releases it (also after an error).
+ * set: -EINVAL (bad input of the rule).  fw_compiled_free() releases it
+ * (also after an error).
  */
 int fw_compile(const struct fw_rule *rules, size_t n, __u8 policy,
 	       fw_nset_resolve resolve, void *arg, struct fw_compiled *out,

@@ -326,7 +326,7 @@ static void test_compile_limits(void **state)
 	rules[0] = RULE(1, "src", "@nope");
 	assert_int_equal(fw_compile(rules, 1, SLUICE_FW_ACT_ACCEPT, resolve,
 				    &ns, &c, err, sizeof(err)),
-			 -ENOENT);
+			 -EINVAL);
 	assert_string_equal(err, "src: @nope is not a named set");
 	fw_compiled_free(&c);
 	rules[0] = RULE(1, "src", "@a");

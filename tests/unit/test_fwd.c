@@ -3,7 +3,8 @@
  * sluiced's firewall model (daemon/fwd*.c) without a data path: rules by
  * position, deletion, policies, named sets from a file, bad input naming
  * the field with nothing changed, the state file's round trip, the
- * config's "fw" section, and `fw check` over several interfaces.
+ * config's "fw" section, `fw check` over several interfaces, and
+ * POST /v1/fw/rules refusing a rule (400, nothing changed, no id used).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "api.h"
+#include "config.h"
 #include "fwd.h"
 
 static int slot(const char *iface, void *arg)
@@ -138,7 +141,7 @@ static void test_rules(void **state)
 			     "{\"iface\":\"eth0\",\"dir\":\"in\","
 			     "\"src\":\"@nope\",\"action\":\"drop\"}",
 			     err, sizeof(err)),
-			 -ENOENT);
+			 -EINVAL);
 	assert_string_equal(err, "src: @nope is not a named set");
 	assert_int_equal(add(f,
 			     "{\"iface\":\"eth0\",\"dir\":\"in\","
@@ -264,11 +267,87 @@ static void test_sets_and_check(void **state)
 	json_object_put(cfg);
 }
 
+/* One request to the API: its status must be @want; the answer's "id"
+ * (the rule's) or 0. */
+static int post_rule(struct api_ctx *c, const char *body, unsigned int want,
+		     const char *needle)
+{
+	struct api_query q = { .body = body, .body_len = strlen(body) };
+	struct json_object *o, *v;
+	const char *ctype;
+	unsigned int status;
+	char *out = api_render(c, "POST", "/v1/fw/rules", &q, &status, &ctype);
+	int id = 0;
+
+	assert_non_null(out);
+	if (status != want || !strstr(out, needle))
+		fail_msg("POST %s: %u '%s', wanted %u with '%s'", body, status,
+			 out, want, needle);
+	o = json_tokener_parse(out);
+	if (o && json_object_object_get_ex(o, "id", &v))
+		id = json_object_get_int(v);
+	json_object_put(o);
+	free(out);
+	return id;
+}
+
+/* A rule naming a set that does not exist is bad input of the request:
+ * 400 naming the field and value, as a rule on an unknown interface; no
+ * rule added, and no rule id used up (the next rule gets the next id). */
+static void test_api_refused_rule(void **state)
+{
+	struct sluiced_config cfg;
+	struct api_ctx c = { .cfg = &cfg };
+	struct fwd *f;
+	char err[512], path[128], buf[128];
+
+	(void)state;
+	config_init(&cfg);
+	snprintf(path, sizeof(path), "%s/refused", dir);
+	assert_int_equal(
+		fwd_new(&f, NULL, slot, NULL, path, NULL, err, sizeof(err)), 0);
+	c.fw = f;
+	assert_int_equal(post_rule(&c,
+				   "{\"iface\":\"eth0\",\"dir\":\"in\","
+				   "\"proto\":\"tcp\",\"dport\":22,"
+				   "\"action\":\"accept\"}",
+				   201, "\"id\""),
+			 1);
+	assert_int_equal(post_rule(&c,
+				   "{\"iface\":\"eth0\",\"dir\":\"in\","
+				   "\"proto\":\"tcp\",\"dport\":23,"
+				   "\"action\":\"drop\"}",
+				   201, "\"id\""),
+			 2);
+	post_rule(&c,
+		  "{\"iface\":\"eth0\",\"dir\":\"in\",\"src\":\"@nosuch\","
+		  "\"action\":\"drop\"}",
+		  400, "src: @nosuch is not a named set");
+	post_rule(&c,
+		  "{\"iface\":\"eth0\",\"dir\":\"in\",\"dst\":\"@nosuch\","
+		  "\"action\":\"drop\"}",
+		  400, "dst: @nosuch is not a named set");
+	post_rule(&c,
+		  "{\"iface\":\"eth0\",\"dir\":\"in\",\"action\":\"drop\","
+		  "\"position\":9}",
+		  400, "position: 9 is past the end");
+	ids(f, buf, sizeof(buf));
+	assert_string_equal(buf, "1,2");
+	assert_int_equal(post_rule(&c,
+				   "{\"iface\":\"eth0\",\"dir\":\"in\","
+				   "\"action\":\"drop\"}",
+				   201, "\"id\""),
+			 3);
+	fwd_free(f);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_sets_and_check),
+		cmocka_unit_test(test_api_refused_rule),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
