@@ -568,7 +568,7 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 {
 	char name[LB_VIP_ID_LEN];
 	struct lb_vip *nw = NULL;
-	uint32_t *ids, id;
+	uint32_t *ids = NULL, id;
 	size_t got = 0;
 	int rc;
 
@@ -577,28 +577,43 @@ int lb_vip_add(struct lb *lb, const struct lb_vip_spec *spec, uint32_t *vip_id,
 		return rc;
 	if (spec->conf.flags & SLUICE_VIP_FULLNAT) {
 		rc = fullnat_sync(lb, true);
-		if (rc) {
+		/* a state the request needs and does not have: a conflict
+		 * (409), as conntrack's refusal to go off under a NAT rule
+		 * is, not a failure of sluiced */
+		if (rc == -EPERM) {
 			snprintf(err, errlen,
 				 "mode: fullnat needs connection tracking: "
 				 "turn it on first (sluicectl ct enable, or "
 				 "conntrack.enabled in the config)");
-			return rc;
+			rc = -EBUSY;
+			goto out;
+		}
+		if (rc) {
+			snprintf(err, errlen,
+				 "mode: fullnat: cannot switch NAT's full-NAT "
+				 "path on: %s",
+				 strerror(-rc));
+			goto out;
 		}
 	}
 	lb_vip_id_str(&spec->conf.key, name, sizeof(name));
 	if (vip_by_key(lb, &spec->conf.key)) {
 		snprintf(err, errlen, "vip %s exists", name);
-		return -EEXIST;
+		rc = -EEXIST;
+		goto out;
 	}
 	id = lb_vip_id_alloc(lb);
 	if (!id) {
 		snprintf(err, errlen, "vips: all %u vip ids are in use",
 			 LB_MAX_VIPS);
-		return -ENOSPC;
+		rc = -ENOSPC;
+		goto out;
 	}
 	ids = calloc(spec->n_be ? spec->n_be : 1, sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
+	if (!ids) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (; got < spec->n_be; got++) {
 		ids[got] = lb_be_id_alloc(lb);
 		if (!ids[got])
@@ -630,6 +645,10 @@ out:
 	if (rc)
 		while (got-- > 0)
 			lb_be_id_unalloc(lb, ids[got]);
+	/* the switch fullnat_sync() set for this VIP follows the VIPs
+	 * there are again: a refused VIP changes nothing */
+	if (rc && (spec->conf.flags & SLUICE_VIP_FULLNAT))
+		fullnat_sync(lb, false);
 	free(ids);
 	return rc;
 }

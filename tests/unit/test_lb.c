@@ -63,6 +63,8 @@ struct dp {
 	uint32_t prev_m[SLUICE_LB_MAX_VIPS];
 	uint64_t prev_until[SLUICE_LB_MAX_VIPS];
 	int second_sets, second_dels;
+	/* NAT's full-NAT switch and conntrack's (lb_dp_ops.fullnat_set) */
+	bool fullnat, ct_on;
 };
 
 static struct dp fake;
@@ -394,6 +396,13 @@ static int fake_second_del(struct dp *dp, __u32 vip_id)
 	return 0;
 }
 
+static int fake_fullnat_set(struct dp *dp, bool any, bool *ct_on)
+{
+	dp->fullnat = any;
+	*ct_on = dp->ct_on;
+	return 0;
+}
+
 static const struct lb_dp_ops fake_ops = {
 	.config_set = fake_config_set,
 	.vip_set = fake_vip_set,
@@ -412,6 +421,7 @@ static const struct lb_dp_ops fake_ops = {
 	.map_foreach = fake_foreach,
 	.second_set = fake_second_set,
 	.second_del = fake_second_del,
+	.fullnat_set = fake_fullnat_set,
 };
 
 static void fake_reset(void)
@@ -2253,6 +2263,45 @@ static void test_put_backends(void **state)
 	lb_free(lb);
 }
 
+#define FULLNAT_VIP(n)                                                         \
+	"{\"address\":\"198.18.100." n "\",\"port\":80,\"protocol\":\"tcp\","  \
+	"\"mode\":\"fullnat\",\"backends\":[{\"address\":\"198.18.2.11\"}]}"
+/*
+ * POST /v1/vips of a fullnat VIP while conntrack is off: 409 (a state the
+ * request needs, not a failure of sluiced), saying how to turn it on;
+ * nothing changes, NAT's full-NAT switch included.  With conntrack on it
+ * is added; a second one refused leaves the switch on for the first.
+ */
+static void test_fullnat_needs_ct(void **state)
+{
+	struct lb *lb = new_lb();
+	struct api_ctx c = { .st = &api_st, .cfg = &api_cfg, .lb = lb };
+	char *before, *after;
+
+	(void)state;
+	before = req(&c, "GET", "/v1/vips", NULL, 200);
+	expect_req(&c, "POST", "/v1/vips", FULLNAT_VIP("1"), 409,
+		   "{\"error\":\"mode: fullnat needs connection tracking: "
+		   "turn it on first (sluicectl ct enable, or "
+		   "conntrack.enabled in the config)\"}");
+	after = req(&c, "GET", "/v1/vips", NULL, 200);
+	assert_string_equal(before, after);
+	assert_false(fake.fullnat);
+	free(before);
+	free(after);
+	fake.ct_on = true;
+	expect_req(&c, "POST", "/v1/vips", FULLNAT_VIP("1"), 201,
+		   "\"mode\":\"fullnat\"");
+	assert_true(fake.fullnat);
+	fake.ct_on = false;
+	expect_req(&c, "POST", "/v1/vips", FULLNAT_VIP("2"), 409,
+		   "mode: fullnat needs connection tracking");
+	assert_true(fake.fullnat);
+	expect_req(&c, "GET", "/v1/vips/198.18.100.2:80/tcp", NULL, 404,
+		   "does not exist");
+	lb_free(lb);
+}
+
 static void test_rest(void **state)
 {
 	struct lb *lb = new_lb();
@@ -2809,6 +2858,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_backend_moves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fullnat_needs_ct, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_put_backends, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
