@@ -3,12 +3,16 @@
  * The DDoS guard's model: settings, protected services and the blocklist,
  * programmed through lib/dp and written to ddos.json.  The blocklist lives
  * in the data path's tries only (100,000 entries and more): the state file
- * is written from a walk of them, coalesced on a one-second timer, with
- * expiry times turned from the monotonic clock of the data path into wall
- * clock seconds (and back on load, dropping what expired meanwhile).
+ * is written from a walk of them, with expiry times turned from the
+ * monotonic clock of the data path into wall clock seconds (and back on
+ * load, dropping what expired meanwhile).  Every change is on disk before
+ * it is acknowledged, as every other state file's is: a start reconciles
+ * the pinned maps against the file, so a file behind the maps would undo
+ * changes the API had answered for.  A blocklist change is a line of the
+ * journal (ddos_journal.c), one per request however many prefixes it
+ * carries; the rest rewrite ddos.json, which also empties the journal.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <json-c/json.h>
 #include "config.h"
 #include "ddos.h"
 #include "log.h"
 #include "loop.h"
+#include "state_file.h"
 
-#define DDOS_WRITE_PERIOD_MS 1000
 #define NS_PER_S 1000000000ull
+/* ddos.json is rewritten (and the journal emptied) once the journal is
+ * larger than it and than this: the rewrites of a growing list cost
+ * about as much as the lines that led to them */
+#define DDOS_JOURNAL_MIN_BYTES (1u << 20)
 
 struct ddos_svc {
 	struct sluice_ddos_service_key key;
@@ -41,9 +48,10 @@ struct ddos {
 	uint64_t expiring;	     /* of them with an expiry (at most) */
 	uint64_t expired_removed;
 	uint64_t write_errors;
-	bool dirty;
+	struct ddos_journal journal;
+	size_t state_bytes; /* of the last ddos.json written */
 	struct loop *loop;
-	struct loop_src *expire_src, *write_src;
+	struct loop_src *expire_src;
 };
 
 /* ---- clocks ------------------------------------------------------------------ */
@@ -158,60 +166,117 @@ static struct json_object *state_doc(struct ddos *d)
 	return o;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Atomically, as lb_state.c does: a temporary file, fsync, rename. */
-static int state_write(struct ddos *d)
+/* Atomically and durably (state_file_write_text(): temporary file, fsync,
+ * rename, fsync of the directory); compact, the blocklist being large. */
+static int state_write(struct ddos *d, char *err, size_t errlen)
 {
 	struct json_object *doc = state_doc(d);
 	const char *text = json_object_to_json_string_ext(
 		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	char tmp[PATH_MAX + 32];
-	int fd, rc;
+	int rc = state_file_write_text(d->dir, DDOS_STATE_FILE, text, err,
+				       errlen);
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", d->dir, DDOS_STATE_FILE);
-	mkdir(d->dir, 0755);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	rc = fd < 0 ? -errno : 0;
-	if (!rc) {
-		rc = fchmod(fd, 0644) ? -errno : 0;
-		rc = rc ?: write_all(fd, text, strlen(text));
-		rc = rc ?: write_all(fd, "\n", 1);
-		rc = rc ?: (fsync(fd) ? -errno : 0);
-		close(fd);
-		rc = rc ?: (rename(tmp, d->path) ? -errno : 0);
-		if (rc)
-			unlink(tmp);
-	}
+	if (!rc)
+		d->state_bytes = strlen(text);
 	json_object_put(doc);
-	if (rc) {
-		d->write_errors++;
-		pr_err("ddos: cannot write %s: %s", d->path, strerror(-rc));
-	} else {
-		d->dirty = false;
-	}
 	return rc;
 }
 
+/* ddos.json with everything, then the journal emptied (its lines are in
+ * the file now).  A write that fails leaves the change applied (the data
+ * path has it) and is logged and counted, as for lb.json and nat.json. */
+static int save(struct ddos *d)
+{
+	char err[PATH_MAX + 128];
+	int rc = state_write(d, err, sizeof(err));
+
+	if (!rc) {
+		rc = ddos_journal_reset(&d->journal, d->dir);
+		if (rc)
+			snprintf(err, sizeof(err),
+				 "state file %s/%s: cannot empty it: %s",
+				 d->dir, DDOS_JOURNAL_FILE, strerror(-rc));
+	}
+	if (!rc)
+		return 0;
+	d->write_errors++;
+	pr_err("ddos: %s; the change is applied but would not survive a "
+	       "restart (state_write_errors %llu)",
+	       err, (unsigned long long)d->write_errors);
+	return rc;
+}
+
+/* After a change of the settings or the services, before the API
+ * answers. */
 static void changed(struct ddos *d)
 {
-	d->dirty = true;
-	if (!d->loop) /* not serving yet (start) or tests: at once */
-		state_write(d);
+	save(d);
+}
+
+/* After a blocklist change, before the API answers: its line in the
+ * journal, or ddos.json rewritten when there is no journal, the line
+ * could not be written, or the journal has grown past ddos.json. */
+static void block_changed(struct ddos *d, struct json_object *line)
+{
+	const char *text = json_object_to_json_string_ext(
+		line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t limit = d->state_bytes > DDOS_JOURNAL_MIN_BYTES ?
+			       d->state_bytes :
+			       DDOS_JOURNAL_MIN_BYTES;
+
+	if (text && d->journal.fd >= 0 &&
+	    !ddos_journal_append(&d->journal, text, strlen(text)) &&
+	    d->journal.bytes <= limit)
+		return;
+	save(d);
+}
+
+/* Wall-clock seconds of an expiry @expire_s from now (0: never), as
+ * ddos.json and the journal hold them. */
+static int64_t wall_expiry(uint32_t expire_s)
+{
+	return expire_s ? (int64_t)(wall_s() + expire_s) : 0;
+}
+
+/* The prefixes of @arr (NULL: none) in *@out (malloc'd), each a string or
+ * [PREFIX, EXPIRES]; @from_state: EXPIRES is wall-clock seconds and the
+ * expired ones are skipped.  Fields are named @name[i]. */
+static int block_parse(struct json_object *arr, const char *name,
+		       bool from_state, struct dp_ddos_prefix **out, size_t *n,
+		       char *err, size_t errlen)
+{
+	size_t len = arr ? json_object_array_length(arr) : 0;
+	struct dp_ddos_prefix *v = calloc(len ? len : 1, sizeof(*v));
+	uint64_t now = wall_s();
+	char field[96];
+	int rc;
+
+	*n = 0;
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *p;
+		uint64_t exp = 0;
+
+		snprintf(field, sizeof(field), "%s[%zu]", name, i);
+		p = e;
+		if (json_object_is_type(e, json_type_array)) {
+			p = json_object_array_get_idx(e, 0);
+			exp = (uint64_t)json_object_get_int64(
+				json_object_array_get_idx(e, 1));
+		}
+		rc = ddos_parse_prefix(field, json_object_get_string(p), &v[*n],
+				       err, errlen);
+		if (rc) {
+			free(v);
+			return rc;
+		}
+		if (from_state && exp && exp <= now)
+			continue; /* expired while we were away */
+		v[(*n)++].expires_ns = exp ? mono_deadline(exp - now) : 0;
+	}
+	*out = v;
+	return 0;
 }
 
 /* Reads the lists of @o ("services", "block") into the data path, the
@@ -223,7 +288,6 @@ static int load_doc(struct ddos *d, struct json_object *o, const char *where,
 	struct json_object *svcs = NULL, *blk = NULL, *set = o;
 	struct ddos_settings s;
 	struct dp_ddos_prefix *v = NULL;
-	uint64_t now = wall_s();
 	size_t n = 0, done = 0, len;
 	char field[96];
 	int rc;
@@ -262,29 +326,10 @@ static int load_doc(struct ddos *d, struct json_object *o, const char *where,
 			return rc;
 		d->svc[i + 1].used = true;
 	}
-	len = blk ? json_object_array_length(blk) : 0;
-	v = calloc(len ? len : 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *e = json_object_array_get_idx(blk, i), *p;
-		uint64_t exp = 0;
-
-		snprintf(field, sizeof(field), "%sblock[%zu]", where, i);
-		p = e;
-		if (json_object_is_type(e, json_type_array)) {
-			p = json_object_array_get_idx(e, 0);
-			exp = (uint64_t)json_object_get_int64(
-				json_object_array_get_idx(e, 1));
-		}
-		rc = ddos_parse_prefix(field, json_object_get_string(p), &v[n],
-				       err, errlen);
-		if (rc)
-			goto out;
-		if (from_state && exp && exp <= now)
-			continue; /* expired while we were away */
-		v[n++].expires_ns = exp ? mono_deadline(exp - now) : 0;
-	}
+	snprintf(field, sizeof(field), "%sblock", where);
+	rc = block_parse(blk, field, from_state, &v, &n, err, errlen);
+	if (rc)
+		return rc;
 	d->set = s;
 	rc = dp_ddos_block_flush(d->dp) ?: program_config(d);
 	if (rc) {
@@ -305,6 +350,49 @@ out:
 	return rc;
 }
 
+/* One line of the journal over what ddos.json programmed. */
+static int replay_cb(struct json_object *o, void *arg, char *err, size_t errlen)
+{
+	struct ddos *d = arg;
+	struct dp_ddos_prefix *v = NULL, pf;
+	struct json_object *val;
+	size_t n = 0, done = 0;
+	int rc;
+
+	if (json_object_object_get_ex(o, "add", &val)) {
+		if (!json_object_is_type(val, json_type_array)) {
+			snprintf(err, errlen, "add: expected an array");
+			return -EINVAL;
+		}
+		rc = block_parse(val, "add", true, &v, &n, err, errlen);
+		rc = rc ?: dp_ddos_block_load(d->dp, v, n, &done);
+		free(v);
+	} else if (json_object_object_get_ex(o, "del", &val)) {
+		if (!json_object_is_type(val, json_type_string)) {
+			snprintf(err, errlen, "del: expected a prefix");
+			return -EINVAL;
+		}
+		rc = ddos_parse_prefix("del", json_object_get_string(val), &pf,
+				       err, errlen);
+		if (rc)
+			return rc;
+		rc = dp_ddos_block_del(d->dp, pf.family, pf.addr, pf.plen);
+		if (rc == -ENOENT) /* deleted before ddos.json was written */
+			rc = 0;
+	} else {
+		json_object_object_foreach(o, key, unused) {
+			(void)unused;
+			snprintf(err, errlen,
+				 "unknown field '%s' (known: add, del)", key);
+		}
+		return -EINVAL;
+	}
+	if (rc && rc != -EINVAL)
+		snprintf(err, errlen, "programming the data path: %s",
+			 strerror(-rc));
+	return rc;
+}
+
 /* Services a previous run left pinned that are not ours now. */
 static void services_clear(struct ddos *d)
 {
@@ -321,10 +409,12 @@ int ddos_new(struct ddos **out, struct dp *dp, const char *state_dir,
 {
 	struct json_object *doc = NULL;
 	struct ddos *d = calloc(1, sizeof(*d));
+	size_t lines = 0;
 	int rc = 0;
 
 	if (!d)
 		return -ENOMEM;
+	d->journal.fd = -1;
 	d->dp = dp;
 	snprintf(d->dir, sizeof(d->dir), "%s", state_dir);
 	snprintf(d->path, sizeof(d->path), "%s/%s", state_dir, DDOS_STATE_FILE);
@@ -343,6 +433,17 @@ int ddos_new(struct ddos **out, struct dp *dp, const char *state_dir,
 				snprintf(m, sizeof(m), "%s", err);
 				snprintf(err, errlen, "%s: %s", d->path, m);
 			}
+			/* the changes made since, journal lines (a journal
+			 * without its ddos.json has nothing to apply to) */
+			if (!rc)
+				rc = ddos_journal_replay(d->dir, replay_cb, d,
+							 &lines, err, errlen);
+			if (rc == -ENOENT)
+				rc = 0;
+			if (!rc && lines)
+				pr_info("ddos: %zu blocklist changes replayed "
+					"from %s/%s",
+					lines, d->dir, DDOS_JOURNAL_FILE);
 		}
 	} else if (cfg) {
 		rc = load_doc(d, cfg, "ddos.", false, err, errlen);
@@ -352,11 +453,14 @@ int ddos_new(struct ddos **out, struct dp *dp, const char *state_dir,
 	json_object_put(doc);
 	if (!rc) {
 		recount(d);
-		rc = state_write(d);
-		if (rc)
-			snprintf(err, errlen, "cannot write %s: %s", d->path,
-				 strerror(-rc));
+		rc = state_write(d, err, errlen);
 	}
+	/* the journal starts empty over the ddos.json just written; without
+	 * one every change rewrites ddos.json */
+	if (!rc && ddos_journal_reset(&d->journal, d->dir))
+		pr_warn("ddos: no journal in %s: every blocklist change "
+			"rewrites %s",
+			d->dir, DDOS_STATE_FILE);
 	if (rc) {
 		free(d);
 		return rc;
@@ -370,10 +474,7 @@ void ddos_loop_del(struct ddos *d)
 	if (!d || !d->loop)
 		return;
 	loop_remove(d->loop, d->expire_src);
-	loop_remove(d->loop, d->write_src);
 	d->loop = NULL;
-	if (d->dirty) /* what the API acknowledged is on disk before exit */
-		state_write(d);
 }
 
 void ddos_free(struct ddos *d)
@@ -381,8 +482,7 @@ void ddos_free(struct ddos *d)
 	if (!d)
 		return;
 	ddos_loop_del(d);
-	if (d->dirty)
-		state_write(d);
+	ddos_journal_close(&d->journal);
 	free(d);
 }
 
@@ -391,21 +491,11 @@ static void on_expire(void *arg)
 	ddos_expire(arg);
 }
 
-static void on_write(void *arg)
-{
-	struct ddos *d = arg;
-
-	if (d->dirty)
-		state_write(d);
-}
-
 int ddos_loop_add(struct ddos *d, struct loop *l)
 {
 	d->expire_src = loop_add_timer(l, DDOS_EXPIRE_PERIOD_MS,
 				       DDOS_EXPIRE_PERIOD_MS, on_expire, d);
-	d->write_src = loop_add_timer(l, DDOS_WRITE_PERIOD_MS,
-				      DDOS_WRITE_PERIOD_MS, on_write, d);
-	if (!d->expire_src || !d->write_src)
+	if (!d->expire_src)
 		return -errno ?: -ENOMEM;
 	d->loop = l;
 	return 0;
@@ -510,6 +600,28 @@ int ddos_block_add(struct ddos *d, const struct dp_ddos_prefix *v, size_t n,
 	}
 	rc = dp_ddos_block_load(d->dp, c, n, &done);
 	free(c);
+	if (rc && done) {
+		/* which of them went in is the tries' to say (a load goes
+		 * family by family): ddos.json from a walk of them */
+		save(d);
+	} else if (!rc && n) {
+		struct json_object *line = json_object_new_object();
+		struct json_object *arr = json_object_new_array_ext((int)n);
+		int64_t wall = wall_expiry(expire_s);
+		char txt[64];
+
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = json_object_new_array_ext(2);
+
+			ddos_prefix_text(&v[i], txt, sizeof(txt));
+			json_object_array_add(e, json_object_new_string(txt));
+			json_object_array_add(e, json_object_new_int64(wall));
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(line, "add", arr);
+		block_changed(d, line);
+		json_object_put(line);
+	}
 	if (rc) {
 		recount(d); /* some went in: count them */
 		snprintf(err, errlen, "blocklist: %zu of %zu added: %s", done,
@@ -520,14 +632,13 @@ int ddos_block_add(struct ddos *d, const struct dp_ddos_prefix *v, size_t n,
 		if (deadline)
 			d->expiring += n;
 	}
-	if (done)
-		changed(d);
 	return rc;
 }
 
 int ddos_block_del(struct ddos *d, const struct dp_ddos_prefix *pf, char *err,
 		   size_t errlen)
 {
+	struct json_object *line;
 	char txt[64];
 	int rc = dp_ddos_block_del(d->dp, pf->family, pf->addr, pf->plen);
 
@@ -544,7 +655,10 @@ int ddos_block_del(struct ddos *d, const struct dp_ddos_prefix *pf, char *err,
 		d->block_v4--;
 	else
 		d->block_v6--;
-	changed(d);
+	line = json_object_new_object();
+	json_object_object_add(line, "del", json_object_new_string(txt));
+	block_changed(d, line);
+	json_object_put(line);
 	return 0;
 }
 

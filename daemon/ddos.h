@@ -71,6 +71,26 @@ struct json_object *ddos_settings_json(const struct ddos_settings *s);
  * "block": [PREFIX] (used on the first start, before ddos.json exists). */
 int ddos_config_check(struct json_object *o, char *err, size_t errlen);
 
+/* ---- ddos_journal.c: the blocklist's changes since ddos.json ---- */
+#define DDOS_JOURNAL_FILE "ddos.journal"
+struct ddos_journal {
+	int fd;		/* -1: none (every change rewrites ddos.json) */
+	uint64_t bytes; /* whole lines in it */
+};
+/* Empties @dir/ddos.journal (creating it), synced, and keeps it open for
+ * appends; -errno with the file removed and @j closed. */
+int ddos_journal_reset(struct ddos_journal *j, const char *dir);
+/* @line and a newline in one write, synced; on failure the file is cut
+ * back to its last whole line (or @j closed) and -errno returned. */
+int ddos_journal_append(struct ddos_journal *j, const char *line, size_t len);
+void ddos_journal_close(struct ddos_journal *j);
+/* @cb for the object of each whole line, in order; -ENOENT when there is
+ * no journal, else 0 or -errno with @err naming the file and the line. */
+typedef int (*ddos_journal_cb)(struct json_object *o, void *arg, char *err,
+			       size_t errlen);
+int ddos_journal_replay(const char *dir, ddos_journal_cb cb, void *arg,
+			size_t *lines, char *err, size_t errlen);
+
 /* ---- ddos.c ---- */
 struct ddos;
 
@@ -84,7 +104,8 @@ int ddos_new(struct ddos **out, struct dp *dp, const char *state_dir,
 	     struct json_object *cfg, char *err, size_t errlen);
 void ddos_free(struct ddos *d);
 int ddos_loop_add(struct ddos *d, struct loop *l);
-/* Before the loop is freed: its timers go, a pending write is done. */
+/* Before the loop is freed: the expiry timer goes.  (ddos.json is
+ * written with each change, before the change is acknowledged.) */
 void ddos_loop_del(struct ddos *d);
 
 const struct ddos_settings *ddos_settings(const struct ddos *d);

@@ -116,18 +116,15 @@ static int write_all(int fd, const char *s, size_t len)
  * synced so that the rename itself survives a crash.  A reader (or the
  * next start) finds the old file or the new one, never a mix.
  */
-int state_file_write(const char *dir, const char *name, struct json_object *doc,
-		     char *err, size_t errlen)
+int state_file_write_text(const char *dir, const char *name, const char *text,
+			  char *err, size_t errlen)
 {
 	char path[320], tmp[320];
-	const char *text, *step;
+	const char *step;
 	int fd = -1, dfd = -1, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	text = json_object_to_json_string_ext(
-		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			     JSON_C_TO_STRING_NOSLASHESCAPE);
 	step = "out of memory";
 	rc = -ENOMEM;
 	if (!text)
@@ -182,6 +179,16 @@ fail:
 	snprintf(err, errlen, "state file %s: %s: %s", path, step,
 		 strerror(-rc));
 	return rc;
+}
+
+int state_file_write(const char *dir, const char *name, struct json_object *doc,
+		     char *err, size_t errlen)
+{
+	const char *text = json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			     JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	return state_file_write_text(dir, name, text, err, errlen);
 }
 
 int lb_state_write(const char *dir, struct json_object *doc, char *err,

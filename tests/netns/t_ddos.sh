@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The DDoS guard (docs/ddos.md) on the router of topo_basic: the blocklist
-# (add/del with ping, 100,000 prefixes from a file, expiry, a restart),
+# (add/del with ping, 100,000 prefixes from a file, expiry, a restart,
+# a SIGKILL right after a change),
 # a packet rate limit, bad input refused with nothing changed, and a SYN
 # flood (sluice-gen --tcp-syn) against an HTTP service behind the router
 # while a client makes real requests, with SYN cookies off, on and auto.
@@ -86,6 +87,40 @@ bad "bad service refused" "port '99999'" sctl r ddos protect 198.18.2.2:99999
 state_after=$(api r /v1/ddos)
 [ "$state_before" = "$state_after" ] && tap_ok "state unchanged after bad input" ||
 	tap_fail "state unchanged after bad input" "$state_before != $state_after"
+
+# ---- SIGKILL at once after a change: nothing acknowledged is lost ------------------
+# ddos.json is written before the API answers, so a crash right after the
+# answer keeps the change, and the next start (which reconciles the pinned
+# maps against ddos.json) neither forgets it nor deletes it from the map.
+# PIN_r: set by sluiced_start
+# shellcheck disable=SC2154
+pinned_block() { # pinned_block A B C D LEN: the v4 trie matches that key
+	bpftool map lookup pinned "$PIN_r/ddos_block_v4" \
+		key "$5" 0 0 0 "$1" "$2" "$3" "$4" >/dev/null 2>&1
+}
+# shellcheck disable=SC2154
+pinned_service() { # pinned_service A B C D PORT: in ddos_services (port < 256)
+	bpftool map lookup pinned "$PIN_r/ddos_services" key "$1" "$2" "$3" "$4" \
+		0 0 0 0 0 0 0 0 0 0 0 0 0 "$5" 2 0 >/dev/null 2>&1
+}
+block_listed() { sctl r block | grep -q "^$1 "; }
+service_listed() { sctl r ddos | grep -q "$1"; }
+check "block add 198.18.80.0/24" sctl r block add 198.18.80.0/24
+check "ddos protect 198.19.0.1:80" sctl r ddos protect 198.19.0.1:80
+sluiced_stop r KILL
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced restart after SIGKILL"
+check "SIGKILL at once, restart: block lists 198.18.80.0/24" block_listed 198.18.80.0/24
+check "SIGKILL at once, restart: ddos lists 198.19.0.1:80" service_listed 198.19.0.1:80
+check "SIGKILL at once, restart: the pinned ddos_block_v4 has it" pinned_block 198 18 80 0 24
+check "SIGKILL at once, restart: the pinned ddos_services has it" pinned_service 198 19 0 1 80
+check "block del 198.18.80.0/24" sctl r block del 198.18.80.0/24
+check "ddos unprotect 198.19.0.1:80" sctl r ddos unprotect 198.19.0.1:80
+sluiced_stop r KILL
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced restart after SIGKILL"
+check_fails "SIGKILL after del, restart: 198.18.80.0/24 stays deleted" block_listed 198.18.80.0/24
+check_fails "SIGKILL after unprotect, restart: 198.19.0.1:80 stays unprotected" service_listed 198.19.0.1:80
+check_fails "SIGKILL after del, restart: not in the pinned ddos_block_v4" pinned_block 198 18 80 0 24
+check_fails "SIGKILL after unprotect, restart: not in the pinned ddos_services" pinned_service 198 19 0 1 80
 
 # ---- 100,000 prefixes from a file -------------------------------------------------
 python3 - "$T_TMP/block.txt" <<'PY'
