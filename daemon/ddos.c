@@ -265,6 +265,15 @@ static int block_parse(struct json_object *arr, const char *name,
 			exp = (uint64_t)json_object_get_int64(
 				json_object_array_get_idx(e, 1));
 		}
+		/* a hand-edited file or a journal line: [] or null is no
+		 * prefix (json-c gives no string for it) */
+		if (!json_object_is_type(p, json_type_string)) {
+			snprintf(err, errlen,
+				 "%s: expected a prefix or [PREFIX, EXPIRES]",
+				 field);
+			free(v);
+			return -EINVAL;
+		}
 		rc = ddos_parse_prefix(field, json_object_get_string(p), &v[*n],
 				       err, errlen);
 		if (rc) {

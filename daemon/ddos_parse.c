@@ -122,6 +122,9 @@ int ddos_parse_prefix(const char *field, const char *s,
 	uint32_t plen, bits;
 
 	memset(pf, 0, sizeof(*pf));
+	if (!s)
+		return errbuf_einval(err, errlen, "%s: a prefix is required",
+				     field);
 	if (strlen(s) >= sizeof(buf))
 		return errbuf_einval(err, errlen,
 				     "%s: '%.48s...' is not a prefix", field,

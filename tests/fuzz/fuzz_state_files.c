@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * sluiced's state files (lb.json, ct.json, nat.json, ddos.json, fw.json,
- * steer.json, l7.json in the state directory): what a restart reads back
- * and runs, so a file cut short by a full disk or edited by hand is input
- * too.  Byte 0 picks the file, the rest is its content; the subsystem is
- * then started from it as main() starts it (over fake_dp.h's data path and
- * the stand-ins for lib/dp), and freed.
+ * steer.json, l7.json in the state directory, and the journals lb.journal
+ * and ddos.journal): what a restart reads back and runs, so a file cut
+ * short by a full disk or edited by hand is input too.  Byte 0 picks the
+ * file, the rest is its content; the subsystem is then started from it as
+ * main() starts it (over fake_dp.h's data path and the stand-ins for
+ * lib/dp), and freed.  A journal is replayed over a state file of its own
+ * with nothing in it: without one there is nothing to replay it over.
  */
 #include <ftw.h>
 #include <stdio.h>
@@ -26,10 +28,27 @@
 /* on tmpfs: the subsystems fsync what they write back */
 static char dir[] = "/dev/shm/sluice-fuzz-state.XXXXXX";
 
+/* appended only: byte 0 of the committed corpus names a file by index */
 static const char *const files[] = {
-	LB_STATE_FILE,	CT_STATE_FILE,	  NAT_STATE_FILE, DDOS_STATE_FILE,
-	FWD_STATE_FILE, STEER_STATE_FILE, L7_STATE_FILE,
+	LB_STATE_FILE,	 CT_STATE_FILE,	  NAT_STATE_FILE,
+	DDOS_STATE_FILE, FWD_STATE_FILE,  STEER_STATE_FILE,
+	L7_STATE_FILE,	 LB_JOURNAL_FILE, DDOS_JOURNAL_FILE,
 };
+enum { FILE_LB_JOURNAL = 7, FILE_DDOS_JOURNAL = 8 };
+
+/* The state file a journal is replayed over: empty, and valid. */
+static void write_base(const char *name, const char *text)
+{
+	char path[sizeof(dir) + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 
 static int remove_one(const char *path, const struct stat *sb, int type,
@@ -138,8 +157,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	switch (which) {
 	case 0: start_lb(dp, &cfg, path); break;
+	case FILE_LB_JOURNAL:
+		write_base(LB_STATE_FILE, "{\"version\": 1, \"vips\": []}");
+		snprintf(path, sizeof(path), "%s/%s", dir, LB_STATE_FILE);
+		start_lb(dp, &cfg, path);
+		break;
 	case 1:
 	case 2: start_ct_nat(dp, &st, &cfg, which == 2); break;
+	case FILE_DDOS_JOURNAL:
+		/* ddos.json is read first, then its journal over it */
+		write_base(DDOS_STATE_FILE,
+			   "{\"version\": 1, \"services\": [], \"block\": []}");
+		__attribute__((fallthrough));
 	case 3:
 		if (!ddos_new(&dd, dp, dir, NULL, err, sizeof(err)))
 			ddos_free(dd);

@@ -389,6 +389,20 @@ def state_files():
     for _, b in doc_json_blocks():
         if '"version": 1' in b and '"vips"' in b and '...' not in b:
             write('fuzz_state_files', b'\0' + b.encode())  # lb.json
+    # the journals (files[] 7 and 8): lines as lb_journal.c and
+    # ddos_journal.c append them, the last one cut short as a crash leaves it
+    vip = ('{"vip": {"address": "198.18.100.1", "port": 80, "protocol": '
+           '"tcp", "backends": [{"address": "198.18.2.2", "weight": 1}]}}')
+    write('fuzz_state_files', b'\7' + (
+        vip + '\n' + '{"del": "198.18.100.1:80/tcp"}\n' + vip + '\n'
+        + vip[:40]).encode())
+    write('fuzz_state_files', b'\7' + (
+        '{"vip": {"address": "2001:db8:100::1", "port": 0, "protocol": '
+        '"udp", "health": {"kind": "none"}}}\n').encode())
+    write('fuzz_state_files', b'\x08' + (
+        '{"add": [["198.18.80.0/24", 0], ["2001:db8:80::/48", 4102444800]]}\n'
+        '{"del": "198.18.80.0/24"}\n'
+        '{"add": [["198.19.0.1/32", 0]]}\n{"add": [["198.18').encode())
 
 
 config()

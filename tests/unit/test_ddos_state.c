@@ -389,6 +389,19 @@ static void test_journal(void **state)
 		err,
 		"ddos.journal: line 2: unknown field 'flush' (known: add, del)"));
 	snprintf(path, sizeof(path), "%s/%s", dir, DDOS_JOURNAL_FILE);
+	/* an entry that is no prefix ([] or null, which json-c reads as no
+	 * string: fuzz_state_files found the former crashing the start) */
+	assert_int_equal(truncate(path, 0), 0);
+	journal_add("{\"add\":[[\"198.18.80.0/24\",0],[]]}\n");
+	assert_int_equal(ddos_new(&next, NULL, dir, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(
+		err, "line 1: add[1]: expected a prefix or [PREFIX, EXPIRES]"));
+	assert_int_equal(truncate(path, 0), 0);
+	journal_add("{\"add\":[null]}\n");
+	assert_int_equal(ddos_new(&next, NULL, dir, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "add[0]: expected a prefix"));
 	assert_int_equal(truncate(path, 0), 0);
 	restart_fresh();
 	assert_int_equal(F.n_block, 40);
