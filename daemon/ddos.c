@@ -780,6 +780,8 @@ struct json_object *ddos_json(struct ddos *d)
 		json_object_new_int64(dp_ddos_flows_count(d->dp)));
 	json_object_object_add(o, "state_file",
 			       json_object_new_string(d->path));
+	json_object_object_add(o, "state_write_errors",
+			       json_object_new_int64((int64_t)d->write_errors));
 	return o;
 }
 

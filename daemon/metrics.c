@@ -314,9 +314,14 @@ static void ddos_metrics(struct buf *b, struct ddos *dd)
 		"# HELP sluice_ddos_blocklist_expired_total Entries removed "
 		"after their expiry.\n"
 		"# TYPE sluice_ddos_blocklist_expired_total counter\n"
-		"sluice_ddos_blocklist_expired_total %llu\n",
+		"sluice_ddos_blocklist_expired_total %llu\n"
+		"# HELP sluice_ddos_state_write_errors_total DDoS changes "
+		"applied but not saved to ddos.json or its journal.\n"
+		"# TYPE sluice_ddos_state_write_errors_total counter\n"
+		"sluice_ddos_state_write_errors_total %llu\n",
 		(unsigned long long)c.block_v4, (unsigned long long)c.block_v6,
-		(unsigned long long)c.expired_removed);
+		(unsigned long long)c.expired_removed,
+		(unsigned long long)c.state_write_errors);
 	head(b, "sluice_ddos_cookies_on", "gauge",
 	     "1 while SYNs to the protected service are answered with "
 	     "cookies.");

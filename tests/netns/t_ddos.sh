@@ -147,6 +147,9 @@ metrics=$(api r /metrics)
 grep -q '^sluice_ddos_blocklist_entries{family="ipv4"} 50001$' <<<"$metrics" &&
 	tap_ok "/metrics: sluice_ddos_blocklist_entries 50001" ||
 	tap_fail "/metrics: sluice_ddos_blocklist_entries 50001" "$(grep ddos_block <<<"$metrics")"
+grep -q '^sluice_ddos_state_write_errors_total 0$' <<<"$metrics" &&
+	tap_ok "/metrics: sluice_ddos_state_write_errors_total 0 (every change saved)" ||
+	tap_fail "/metrics: sluice_ddos_state_write_errors_total 0" "$(grep ddos_state <<<"$metrics")"
 
 # ---- restart: the blocklist and settings survive, expired entries go ----------------
 check "block add with --expire 2" sctl r block add 198.18.7.0/24 --expire 2

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "ddos.h"
@@ -438,6 +439,44 @@ static void test_restart_after_kill(void **state)
 	loop_free(l);
 }
 
+static int64_t write_errors_of(struct ddos *d)
+{
+	struct json_object *o = ddos_json(d), *v;
+	int64_t n = -1;
+
+	if (json_object_object_get_ex(o, "state_write_errors", &v))
+		n = json_object_get_int64(v);
+	json_object_put(o);
+	return n;
+}
+
+/* A change the state directory cannot take stays applied and is counted
+ * (GET /v1/ddos state_write_errors, /metrics): ddos.json made a directory
+ * with something in it, so the rename over it fails, even for root. */
+static void test_write_error_counted(void **state)
+{
+	struct ddos_settings s;
+	struct ddos *d;
+	char err[512], path[160], sub[200];
+
+	(void)state;
+	d = start(NULL);
+	assert_int_equal(write_errors_of(d), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, DDOS_STATE_FILE);
+	snprintf(sub, sizeof(sub), "%s/x", path);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	s = *ddos_settings(d);
+	s.syn_threshold = 4321;
+	assert_int_equal(ddos_settings_set(d, &s, err, sizeof(err)), 0);
+	assert_int_equal(ddos_settings(d)->syn_threshold, 4321);
+	assert_int_equal(write_errors_of(d), 1);
+	ddos_free(d);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +485,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_after_kill, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error_counted, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
