@@ -31,6 +31,7 @@
 #include "ddos.h"
 #include "log.h"
 #include "state_file.h"
+#include "state_journal.h"
 
 static void journal_path(const char *dir, char *buf, size_t len)
 {
@@ -108,57 +109,12 @@ int ddos_journal_append(struct ddos_journal *j, const char *line, size_t len)
 	return rc;
 }
 
-static int replay_line(const char *text, size_t len, ddos_journal_cb cb,
-		       void *arg, char *msg, size_t msglen)
-{
-	struct json_object *root = NULL;
-	int rc = config_json_parse(text, len, &root, msg, msglen);
-
-	if (rc)
-		return rc;
-	if (!json_object_is_type(root, json_type_object) ||
-	    json_object_object_length(root) != 1) {
-		snprintf(msg, msglen,
-			 "expected an object with one field, add or del");
-		rc = -EINVAL;
-	} else {
-		rc = cb(root, arg, msg, msglen);
-	}
-	json_object_put(root);
-	return rc;
-}
-
 int ddos_journal_replay(const char *dir, ddos_journal_cb cb, void *arg,
 			size_t *lines, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 32], msg[512] = "", *text = NULL, *p, *end, *nl;
-	size_t len = 0, line = 0;
-	int rc;
+	char path[PATH_MAX + 32];
 
-	*lines = 0;
 	journal_path(dir, path, sizeof(path));
-	rc = state_file_read(path, &text, &len, err, errlen);
-	if (rc)
-		return rc;
-	end = text + len;
-	for (p = text; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		line++;
-		if (!nl) {
-			pr_warn("ddos: state file %s: line %zu has no end (a "
-				"write cut short, never answered): ignored",
-				path, line);
-			break;
-		}
-		rc = replay_line(p, (size_t)(nl - p), cb, arg, msg,
-				 sizeof(msg));
-		if (rc) {
-			snprintf(err, errlen, "state file %s: line %zu: %s",
-				 path, line, msg);
-			break;
-		}
-		(*lines)++;
-	}
-	free(text);
-	return rc;
+	return state_journal_replay(path, "ddos", "add or del", cb, arg, lines,
+				    err, errlen);
 }

@@ -31,6 +31,7 @@
 #include "lb_internal.h"
 #include "log.h"
 #include "state_file.h"
+#include "state_journal.h"
 
 static void journal_path(const struct lb *lb, char *buf, size_t len)
 {
@@ -233,65 +234,35 @@ static int replay_del(struct json_object *val, struct lb_vip_spec *vips,
 	return 0;
 }
 
-static int replay_line(const char *text, size_t len, struct lb_vip_spec **vips,
-		       size_t *n, char *msg, size_t msglen)
-{
-	struct json_object *root = NULL;
-	int rc = config_json_parse(text, len, &root, msg, msglen);
+/* Where a replay puts the VIPs: lb_state.c's array, grown and shrunk. */
+struct replay_into {
+	struct lb_vip_spec **vips;
+	size_t *n;
+};
 
-	if (rc)
-		return rc;
-	rc = -EINVAL;
-	if (!json_object_is_type(root, json_type_object) ||
-	    json_object_object_length(root) != 1) {
-		snprintf(msg, msglen,
-			 "expected an object with one field, vip or del");
-		goto out;
-	}
+static int replay_line(struct json_object *root, void *arg, char *msg,
+		       size_t msglen)
+{
+	struct replay_into *into = arg;
+	int rc = -EINVAL;
+
 	json_object_object_foreach(root, key, val) {
 		if (!strcmp(key, "vip"))
-			rc = replay_vip(val, vips, n, msg, msglen);
+			rc = replay_vip(val, into->vips, into->n, msg, msglen);
 		else if (!strcmp(key, "del"))
-			rc = replay_del(val, *vips, n, msg, msglen);
+			rc = replay_del(val, *into->vips, into->n, msg, msglen);
 		else
 			snprintf(msg, msglen,
 				 "unknown field '%s' (known: vip, del)", key);
 	}
-out:
-	json_object_put(root);
 	return rc;
 }
 
 int lb_journal_replay(const char *path, struct lb_vip_spec **vips, size_t *n,
 		      size_t *lines, char *err, size_t errlen)
 {
-	char msg[512] = "", *text = NULL, *p, *end, *nl;
-	size_t len = 0, line = 0;
-	int rc;
+	struct replay_into into = { .vips = vips, .n = n };
 
-	*lines = 0;
-	rc = state_file_read(path, &text, &len, err, errlen);
-	if (rc)
-		return rc;
-	end = text + len;
-	for (p = text; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		line++;
-		if (!nl) {
-			pr_warn("lb: state file %s: line %zu has no end (a "
-				"write cut short, never answered): ignored",
-				path, line);
-			break;
-		}
-		rc = replay_line(p, (size_t)(nl - p), vips, n, msg,
-				 sizeof(msg));
-		if (rc) {
-			snprintf(err, errlen, "state file %s: line %zu: %s",
-				 path, line, msg);
-			break;
-		}
-		(*lines)++;
-	}
-	free(text);
-	return rc;
+	return state_journal_replay(path, "lb", "vip or del", replay_line,
+				    &into, lines, err, errlen);
 }

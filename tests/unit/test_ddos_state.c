@@ -403,6 +403,13 @@ static void test_journal(void **state)
 	assert_int_equal(ddos_new(&next, NULL, dir, NULL, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "add[0]: expected a prefix"));
+	/* a line that is no object of one field (state_journal.c) */
+	assert_int_equal(truncate(path, 0), 0);
+	journal_add("{\"add\":[],\"del\":\"198.18.80.0/24\"}\n");
+	assert_int_equal(ddos_new(&next, NULL, dir, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(
+		err, "line 1: expected an object with one field, add or del"));
 	assert_int_equal(truncate(path, 0), 0);
 	restart_fresh();
 	assert_int_equal(F.n_block, 40);
