@@ -98,6 +98,14 @@ int do_l7(int argc, char **argv);
 /* steer.c: steering to AF_XDP sockets */
 int do_steer(int argc, char **argv);
 int do_fw(int argc, char **argv); /* fw.c */
+/* Parses the arguments after "fw"; *@kind (enum cli_fw_out) says which
+ * printer answers. */
+enum cli_fw_out { FW_RULES, FW_RULE, FW_POLICY, FW_SETS, FW_CHECK, FW_DONE };
+int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
+		char *err, size_t errlen);
+int cli_fw_rules_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_fw_policy_print(json_object *doc, FILE *out, char *err, size_t errlen);
+int cli_fw_sets_print(json_object *doc, FILE *out, char *err, size_t errlen);
 /* node.c: the node's drain */
 int do_node(int argc, char **argv);
 int do_explain(int argc, char **argv); /* explain.c */

@@ -123,12 +123,6 @@ static int add_args(int argc, char **argv, struct cli_query *q, char *err,
 	return 0;
 }
 
-/* Parses the arguments after "fw"; *@kind says which printer answers. */
-enum fw_kind { FW_RULES, FW_RULE, FW_POLICY, FW_SETS, FW_CHECK, FW_DONE };
-
-int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
-		char *err, size_t errlen);
-
 /* fw load IFACE in|out FILE: FILE's JSON list, read here, as one PUT. */
 static int load_args(int last, char **argv, struct cli_query *q, char *err,
 		     size_t errlen)
@@ -163,19 +157,36 @@ static int load_args(int last, char **argv, struct cli_query *q, char *err,
 	return 0;
 }
 
+/* Moves every -j/--json in @argv to its end, the others keeping their
+ * order, so each verb reads its words as argv[0..last) wherever the user
+ * typed -j.  Returns last: the number of words that are not -j. */
+static int json_opts_last(int argc, char **argv)
+{
+	int last = 0;
+
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+
+		if (cli_is_json_opt(a))
+			continue;
+		memmove(&argv[last + 1], &argv[last],
+			(size_t)(i - last) * sizeof(argv[0]));
+		argv[last++] = a;
+	}
+	return last;
+}
+
 int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
 		char *err, size_t errlen)
 {
 	char seg[2][64];
-	const char *verb = argc > 0 ? argv[0] : "show";
-	int last = argc;
+	const char *verb;
+	int last = json_opts_last(argc, argv);
 
 	cli_query_init(q, "/v1/fw/rules");
 	*kind = FW_RULES;
-	if (argc > 0 && cli_is_json_opt(argv[argc - 1])) {
-		q->json = true;
-		last--;
-	}
+	q->json = last < argc;
+	verb = last > 0 ? argv[0] : "show";
 	if (!strcmp(verb, "help") || !strcmp(verb, "-h")) {
 		q->help = true;
 		return 0;
@@ -315,7 +326,7 @@ static void match_text(json_object *e, char *buf, size_t len)
 		snprintf(buf, len, "all");
 }
 
-static int print_rules(json_object *doc, FILE *out, char *err, size_t errlen)
+int cli_fw_rules_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "ID",    "IFACE",  "DIR",
 					    "MATCH", "ACTION", "PACKETS",
@@ -339,6 +350,8 @@ static int print_rules(json_object *doc, FILE *out, char *err, size_t errlen)
 		r = table_add(&t, id, jstr(e, "iface"), jstr(e, "dir"), m,
 			      jstr(e, "action"), p, b);
 	}
+	if (!r && !t.nrows)
+		fputs("no rules\n", out);
 	if (!r)
 		table_print(&t, out);
 	table_free(&t);
@@ -357,7 +370,7 @@ static int print_rule(json_object *doc, FILE *out, char *err, size_t errlen)
 	return 0;
 }
 
-static int print_policy(json_object *doc, FILE *out, char *err, size_t errlen)
+int cli_fw_policy_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "IFACE", "DIR", "POLICY",
 					    "PACKETS" };
@@ -375,13 +388,16 @@ static int print_policy(json_object *doc, FILE *out, char *err, size_t errlen)
 		r = table_add(&t, jstr(e, "iface"), jstr(e, "dir"),
 			      jstr(e, "policy"), p);
 	}
+	if (!r && !t.nrows)
+		fputs("no policy set: a packet no rule matches is accepted\n",
+		      out);
 	if (!r)
 		table_print(&t, out);
 	table_free(&t);
 	return r ? fmt_nomem(err, errlen) : 0;
 }
 
-static int print_sets(json_object *doc, FILE *out, char *err, size_t errlen)
+int cli_fw_sets_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const char *const head[] = { "NAME", "PREFIXES" };
 	struct table t = { .ncols = 2, .head = head, .right = 1u << 1 };
@@ -397,6 +413,8 @@ static int print_sets(json_object *doc, FILE *out, char *err, size_t errlen)
 		snprintf(n, sizeof(n), "%" PRIu64, ju64(e, "prefixes"));
 		r = table_add(&t, jstr(e, "name"), n);
 	}
+	if (!r && !t.nrows)
+		fputs("no named sets\n", out);
 	if (!r)
 		table_print(&t, out);
 	table_free(&t);
@@ -439,9 +457,12 @@ static int print_done(json_object *doc, FILE *out, char *err, size_t errlen)
 int do_fw(int argc, char **argv)
 {
 	static const cli_print_fn printers[] = {
-		[FW_RULES] = print_rules,   [FW_RULE] = print_rule,
-		[FW_POLICY] = print_policy, [FW_SETS] = print_sets,
-		[FW_CHECK] = print_check,   [FW_DONE] = print_done,
+		[FW_RULES] = cli_fw_rules_print,
+		[FW_RULE] = print_rule,
+		[FW_POLICY] = cli_fw_policy_print,
+		[FW_SETS] = cli_fw_sets_print,
+		[FW_CHECK] = print_check,
+		[FW_DONE] = print_done,
 	};
 	struct cli_query q;
 	char err[256];

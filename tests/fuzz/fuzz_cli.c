@@ -19,10 +19,6 @@
 
 #define MAX_ARGS 24
 
-/* cli/fw.c's, declared there (main's fw noun calls it) */
-int cli_fw_args(int argc, char **argv, struct cli_query *q, int *kind,
-		char *err, size_t errlen);
-
 static int ct_args(int argc, char **argv, struct cli_query *q, char *err,
 		   size_t errlen)
 {
