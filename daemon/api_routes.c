@@ -15,6 +15,7 @@
 #include "decimal.h"
 #include "json_out.h"
 #include "route_page.h"
+#include "rt_protos.h"
 
 static const char *table_name(uint32_t t, char *buf, size_t len)
 {
@@ -24,20 +25,6 @@ static const char *table_name(uint32_t t, char *buf, size_t len)
 		return "local";
 	snprintf(buf, len, "%u", t);
 	return buf;
-}
-
-static const char *proto_name(uint8_t p, char *buf, size_t len)
-{
-	switch (p) {
-	case RTPROT_KERNEL: return "kernel";
-	case RTPROT_BOOT: return "boot";
-	case RTPROT_STATIC: return "static";
-	case RTPROT_BIRD: return "bird";
-	case 186: return "bgp";
-	case 188: return "ospf";
-	case RTPROT_ZEBRA: return "zebra";
-	default: snprintf(buf, len, "%u", p); return buf;
-	}
 }
 
 static const char *rt_type_name(uint8_t t)
@@ -72,7 +59,8 @@ static struct json_object *route_json(struct state *st,
 	json_add_int(o, "family", p->key.family == AF_INET ? 4 : 6);
 	json_add_str(o, "table", table_name(v->table, num, sizeof(num)));
 	json_add_int(o, "metric", v->priority);
-	json_add_str(o, "protocol", proto_name(v->protocol, num, sizeof(num)));
+	json_add_str(o, "protocol",
+		     rt_proto_name(v->protocol, num, sizeof(num)));
 	json_add_str(o, "type", rt_type_name(p->programmed.type));
 	if (v->nh_id)
 		json_add_int(o, "nhid", v->nh_id);

@@ -61,8 +61,12 @@ ${3:-}
 exit
 EOF
 }
+# staticd's route too: FRR installs it as protocol 196, which FRR's
+# rt_protos.d/frr.conf names "static" (as `ip route` prints it).
+STATIC4=198.18.60.0/24
 {
 	echo "hostname router"
+	echo "ip route $STATIC4 198.18.2.2"
 	ospf_if r1
 	ospf_router 198.18.2.1
 } >"$T_TMP/frr-r.conf"
@@ -176,7 +180,7 @@ check "v6: router resolves the peer's link-local $PEER_LL" warm "$NS_R" "$PEER_L
 
 t_frr=$SECONDS
 frr_start "$NS_P" p "$T_TMP/frr-p.conf" ospfd ospf6d || die "FRR in the peer"
-frr_start "$NS_R" r "$T_TMP/frr-r.conf" ospfd ospf6d || die "FRR in the router"
+frr_start "$NS_R" r "$T_TMP/frr-r.conf" ospfd ospf6d staticd || die "FRR in the router"
 for v in v4 v6; do
 	if wait_until 40 ospf_full r $v; then
 		tap_ok "$v: OSPF adjacency with the peer is Full ($((SECONDS - t_frr)) s after FRR started)"
@@ -203,6 +207,19 @@ for prefix in "$P4/32" "$P6/128"; do
 		echo "# no nexthop object: a plain RTA_GATEWAY/RTA_OIF route"
 	fi
 done
+
+# staticd's route: sluiced names its protocol as `ip route` does.
+static_proto() {
+	local want
+	want=$(ip -n "$NS_R" -4 route show "$STATIC4" | sed -n 's/.* proto \([^ ]*\).*/\1/p')
+	[ -n "$want" ] && route_fwd r "$STATIC4" "$want" 198.18.2.2 r1
+}
+if wait_until 10 static_proto; then
+	tap_ok "staticd's $STATIC4: sluiced names its protocol as ip route does ($(ip -n "$NS_R" -4 route show "$STATIC4" | sed -n 's/.* proto \([^ ]*\).*/\1/p'))"
+else
+	tap_fail "staticd's $STATIC4: sluiced names its protocol as ip route does" \
+		"ip route: $(kroute "$NS_R" "$STATIC4"); sluiced: $(route_json r "$STATIC4")"
+fi
 
 kernel_forwarding "$NS_R" off
 ip netns exec "$NS_P" "$T_PY" "$T_TMP/sink.py" >>"$T_TMP/sink.log" 2>&1 &
@@ -319,10 +336,10 @@ alive=0
 for pid in $FRR_PIDS_r $FRR_PIDS_p; do
 	kill -0 "$pid" 2>/dev/null && alive=$((alive + 1))
 done
-if [ "$alive" -eq 6 ]; then
-	tap_ok "the six FRR daemons are still running"
+if [ "$alive" -eq 7 ]; then
+	tap_ok "the seven FRR daemons are still running"
 else
-	tap_fail "the six FRR daemons are still running" "$alive of 6 alive"
+	tap_fail "the seven FRR daemons are still running" "$alive of 7 alive"
 fi
 echo "# elapsed: $((SECONDS - t_start)) s"
 
