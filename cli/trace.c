@@ -169,6 +169,21 @@ static int parse_sample(const char *s, __u32 *n)
 	return 0;
 }
 
+/* Every option of trace takes a value: an unknown one is named as such
+ * before its missing value is, whatever its place on the line. */
+static bool trace_opt_known(const char *o)
+{
+	static const char *const opts[] = {
+		"--src",    "--dst",	"--proto", "--port", "--vip",
+		"--reason", "--sample", "--count", "--pcap", "--pin-dir",
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(o, opts[i]))
+			return true;
+	return false;
+}
+
 int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 		   size_t len)
 {
@@ -193,6 +208,8 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 				 o);
 			return -EINVAL;
 		}
+		if (!trace_opt_known(o))
+			return cli_bad_arg("trace", o, false, err, len);
 		if (!val) {
 			snprintf(err, len, "trace: %s needs a value", o);
 			return -EINVAL;
@@ -242,9 +259,6 @@ int cli_trace_args(int argc, char **argv, struct cli_trace *t, char *err,
 			if (!*val)
 				return bad(err, len, o, val, "empty path");
 			t->pin_dir = val;
-		} else {
-			snprintf(err, len, "trace: unknown option '%s'", o);
-			return -EINVAL;
 		}
 	}
 	return 0;

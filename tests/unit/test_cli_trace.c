@@ -160,6 +160,11 @@ static void test_args_refused(void **state)
 		(char *)NULL);
 	refused("--pcap needs a value", "--pcap", (char *)NULL);
 	refused("unknown option '--bogus'", "--bogus", "1", (char *)NULL);
+	/* last on the line: unknown, not "needs a value" */
+	refused("trace: unknown option '--bogus', try 'sluicectl trace help'",
+		"--count", "1", "--bogus", (char *)NULL);
+	refused("trace: '--api' is a global option, put it before the noun",
+		"--api", (char *)NULL);
 	refused("unexpected argument 'x'", "x", (char *)NULL);
 }
 
