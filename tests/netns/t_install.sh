@@ -41,6 +41,9 @@ check "libsluice-pktio.so -> libsluice-pktio.so.0" \
 check "the unit's ExecStart is /usr/sbin/sluiced" \
 	grep -qx 'ExecStart=/usr/sbin/sluiced --config /etc/sluice/sluiced.json' \
 	"$D/usr/lib/systemd/system/sluiced.service"
+# a reload would be a clean stop (every signal ends sluiced): none
+check "the unit has no ExecReload" \
+	bash -c '! grep -q "^ExecReload" "$1"' _ "$D/usr/lib/systemd/system/sluiced.service"
 check "the installed sluiced runs (--version)" "$D/usr/sbin/sluiced" --version
 out=$(systemd-analyze verify --man=no "$D/usr/lib/systemd/system/sluiced.service" 2>&1)
 # its ExecStart names /usr/sbin/sluiced, which is in $D, not on this host
