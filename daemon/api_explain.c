@@ -360,14 +360,51 @@ static void route_lines(struct state *st, struct json_object *dec,
 	}
 }
 
-/* The neighbour entry that has @mac on @ifindex, if any. */
-static const struct st_neigh *neigh_of(const struct state *st, __u32 ifindex,
-				       const __u8 *mac)
+static const struct st_neigh *neigh_find(const struct state *st, __u32 ifindex,
+					 int family, const __u8 *addr,
+					 const __u8 *mac)
 {
-	struct st_neigh *n, *tmp;
+	struct sluice_neigh_key k = { .ifindex = ifindex,
+				      .family = (__u8)family };
+	struct st_neigh *n;
 
+	memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	HASH_FIND(hh, st->neighs, &k, sizeof(k), n);
+	return n && !memcmp(n->mac, mac, 6) ? n : NULL;
+}
+
+/* The neighbour the frame went to: the next hop of the route to @dst
+ * (@family) that leaves by @ifindex and whose entry has @mac (a member's
+ * gateway, or @dst itself on-link); else an entry of @dst's family with
+ * @mac on @ifindex.  Never one of another family: a host's IPv4 and IPv6
+ * entries share its MAC, and naming the other would name an address the
+ * packet does not go to. */
+static const struct st_neigh *neigh_of(struct state *st, __u32 ifindex,
+				       const __u8 *mac, int family,
+				       const __u8 *dst)
+{
+	const struct st_prefix *p = route_of(st, family, dst);
+	const struct st_neigh *found;
+	struct st_neigh *n, *tmp;
+	struct sluice_nhg g;
+
+	if (p && p->programmed.type == SLUICE_RT_FORWARD &&
+	    !dp_nhg_get(st->dp, p->programmed.nhg_id, &g))
+		for (__u32 i = 0; i < g.count && i < SLUICE_MAX_ECMP; i++) {
+			const struct sluice_nh *nh = &g.nh[i];
+
+			if (nh->ifindex != ifindex)
+				continue;
+			found = nh->family ? neigh_find(st, ifindex, nh->family,
+							nh->gw, mac) :
+					     neigh_find(st, ifindex, family,
+							dst, mac);
+			if (found)
+				return found;
+		}
 	HASH_ITER(hh, st->neighs, n, tmp)
-		if (n->key.ifindex == ifindex && !memcmp(n->mac, mac, 6))
+		if (n->key.ifindex == ifindex && n->key.family == family &&
+		    !memcmp(n->mac, mac, 6))
 			return n;
 	return NULL;
 }
@@ -376,8 +413,9 @@ static const struct st_neigh *neigh_of(const struct state *st, __u32 ifindex,
  * it), and the neighbour whose MAC its destination is. */
 static void egress_lines(struct state *st, const struct explain_req *q,
 			 const struct dp_explain_result *r,
-			 const struct explain_decoded *d,
-			 struct json_object *dec, struct json_object *o)
+			 const struct explain_decoded *d, int family,
+			 const __u8 *dst, struct json_object *dec,
+			 struct json_object *o)
 {
 	const struct st_iface *out = NULL;
 	const struct st_neigh *n;
@@ -403,7 +441,7 @@ static void egress_lines(struct state *st, const struct explain_req *q,
 	explain_mac_str(d->dst_mac, mac, sizeof(mac));
 	json_add_str(o, "egress", out ? out->name : "");
 	json_add_str(o, "next_hop_mac", mac);
-	n = out ? neigh_of(st, out->ifindex, d->dst_mac) : NULL;
+	n = out ? neigh_of(st, out->ifindex, d->dst_mac, family, dst) : NULL;
 	json_add_str(o, "next_hop",
 		     n ? addr_str(n->key.family, n->key.addr, buf,
 				  sizeof(buf)) :
@@ -577,6 +615,7 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	int verdict = r->reason >= 0 ? dp_reason_verdict((unsigned)r->reason) :
 				       -1;
 	__u8 out_dst[16];
+	int out_family;
 
 	addr_str(q->p.family, q->p.src, s, sizeof(s));
 	addr_str(q->p.family, q->p.dst, d, sizeof(d));
@@ -591,12 +630,17 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	json_add_int(pkt, "slot", r->slot);
 	json_object_object_add(o, "packet", pkt);
 
-	add_line(dec, "packet: %s%s%s:%u > %s%s%s:%u/%s%s%s",
-		 q->p.family == AF_INET6 ? "[" : "", s,
-		 q->p.family == AF_INET6 ? "]" : "", ntohs(q->p.sport),
-		 q->p.family == AF_INET6 ? "[" : "", d,
-		 q->p.family == AF_INET6 ? "]" : "", ntohs(q->p.dport),
-		 q->proto, *q->flags ? " " : "", q->flags);
+	if (q->p.proto == IPPROTO_ICMP || q->p.proto == IPPROTO_ICMPV6)
+		/* an echo request has no ports: its id and sequence */
+		add_line(dec, "packet: %s > %s/%s echo id %u seq %u", s, d,
+			 q->proto, ntohs(q->p.sport), ntohs(q->p.dport));
+	else
+		add_line(dec, "packet: %s%s%s:%u > %s%s%s:%u/%s%s%s",
+			 q->p.family == AF_INET6 ? "[" : "", s,
+			 q->p.family == AF_INET6 ? "]" : "", ntohs(q->p.sport),
+			 q->p.family == AF_INET6 ? "[" : "", d,
+			 q->p.family == AF_INET6 ? "]" : "", ntohs(q->p.dport),
+			 q->proto, *q->flags ? " " : "", q->flags);
 	if (in && !in->configured && in->parent)
 		add_line(dec,
 			 "ingress: %s (ifindex %u, VLAN %u of %s: the frame "
@@ -619,16 +663,14 @@ static struct json_object *answer(struct state *st, const struct explain_req *q,
 	if (verdict == SLUICE_V_REDIRECT || verdict == SLUICE_V_TX)
 		inet_pton(dout.family ? dout.family : q->p.family, dout.dst,
 			  out_dst);
+	out_family = dout.family && verdict >= SLUICE_V_REDIRECT ? dout.family :
+								   q->p.family;
 	if (r->reason != SLUICE_FWD_FW_REJECT &&
 	    r->reason != SLUICE_FWD_DDOS_SYNCOOKIE &&
 	    r->reason != SLUICE_FWD_LB_TOO_BIG)
-		route_lines(st, dec, o,
-			    dout.family && verdict >= SLUICE_V_REDIRECT ?
-				    dout.family :
-				    q->p.family,
-			    out_dst);
+		route_lines(st, dec, o, out_family, out_dst);
 	if (verdict == SLUICE_V_REDIRECT || verdict == SLUICE_V_TX)
-		egress_lines(st, q, r, &dout, dec, o);
+		egress_lines(st, q, r, &dout, out_family, out_dst, dec, o);
 	if (verdict >= SLUICE_V_REDIRECT && dout.family)
 		add_line(dec, "output: %s > %s ttl %u", dout.src, dout.dst,
 			 dout.ttl);

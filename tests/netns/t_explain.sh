@@ -70,6 +70,19 @@ check "routed: egress l2, next hop 198.18.12.2 (02:00:00:00:12:02)" \
 check "routed: the route 198.18.12.0/24 named, TTL 63 in the output" \
 	exq "d['route'] == '198.18.12.0/24' and any('ttl 63' in l for l in d['output']['decoded'])"
 
+# IPv6 to backend 2, whose IPv4 and IPv6 entries share its MAC: the next
+# hop named is the IPv6 one the packet goes to, not the IPv4 one
+ip -n "$NS_L" addr add 2001:db8:12::1/64 dev l2 nodad
+ip -n "$NS_B2" addr add 2001:db8:12::2/64 dev b0 nodad
+check "v6: the LB resolves backend 2's 2001:db8:12::2" \
+	ip netns exec "$NS_L" ping -6 -c 1 -W 2 2001:db8:12::2
+wait_until 10 route_has lb 2001:db8:12::/64 || die "v6 route not programmed"
+neigh_v6() { api lb /v1/neighbors | grep -q '"2001:db8:12::2"'; }
+wait_until 10 neigh_v6 || die "v6 neighbour not mirrored"
+ex '[2001:db8:1::2]:40000' '->' '[2001:db8:12::2]:8080/tcp' --in l0
+check "v6 routed: egress l2, next hop 2001:db8:12::2 (not 198.18.12.2, same MAC)" \
+	exq "d['egress'] == 'l2' and d['next_hop'] == '2001:db8:12::2' and d['next_hop_mac'] == '02:00:00:00:12:02' and any(l.endswith('(neighbour 2001:db8:12::2)') for l in d['decisions'])"
+
 # no --in: the port the route back to the source leaves by (l0)
 ex 198.18.1.2:40000 198.18.12.2:8080/tcp
 check "no --in: the packet comes in by l0, the route back to 198.18.1.2" \
@@ -82,6 +95,8 @@ check "routed UDP: fwd_redirect, ports kept" \
 ex 198.18.1.2 198.18.12.2/icmp --in l0
 check "routed ICMP echo: fwd_redirect, egress l2" \
 	exq "d['reason'] == 'fwd_redirect' and d['egress'] == 'l2' and any(l.startswith('icmp type 8 ') for l in d['output']['decoded'])"
+check "ICMP echo: the packet line has no ports" \
+	exq "'packet: 198.18.1.2 > 198.18.12.2/icmp echo id 1 seq 1' in d['decisions']"
 
 # a new flow to the VIP: Maglev picks, IPIP to the backend
 ex 198.18.1.2:40001 $VIP:8080/tcp --in l0
