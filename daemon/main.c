@@ -666,6 +666,17 @@ static void check_ifaces_exist(const struct sluiced_config *cfg)
 	}
 }
 
+/* dp_links_prune()'s question: is @ifname one of the XDP ports? */
+static bool xdp_port_configured(const char *ifname, void *arg)
+{
+	const struct sluiced_config *cfg = arg;
+
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		if (!strcmp(cfg->ifaces[i], ifname))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct api *apis[CFG_MAX_APIS] = {};
@@ -838,6 +849,9 @@ int main(int argc, char **argv)
 	st.routes_dirty = false;
 	if (err)
 		goto out_nl;
+	/* the configured ports are attached: a port an earlier run kept
+	 * and this configuration dropped loses its program now */
+	dp_links_prune(dp, xdp_port_configured, &cfg);
 	for (int i = 0; i < cfg.n_ifaces + cfg.n_tc_ifaces; i++)
 		if (st.ifaces[i].state == IF_ABSENT)
 			pr_warn("iface %s: not present; will attach when it "

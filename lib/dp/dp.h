@@ -86,6 +86,11 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 /* Detaches and removes the pinned link.  With @keep, only forgets it:
  * the program stays attached through the pin. */
 int dp_detach(struct dp *dp, const char *ifname, bool keep);
+/* Removes the pinned XDP links an earlier run left on interfaces @wanted
+ * says no (link_prune.c): their programs detach.  Returns how many went,
+ * or -errno when the pin dir cannot be read. */
+int dp_links_prune(struct dp *dp, bool (*wanted)(const char *ifname, void *),
+		   void *arg);
 /*
  * The TC router (dp_opts.load_tc) at @ifindex's clsact ingress, for ports
  * whose traffic starts in containers (docs/veth.md): a TC redirect keeps

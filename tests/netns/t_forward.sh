@@ -74,6 +74,25 @@ bad_index() {
 }
 check "fib.v6_index_slots 300000 refused, the field and value named" bad_index
 
+# A port the configuration drops across a kept restart loses its program:
+# nothing adopts its pinned link, and without the start's prune it ran the
+# old program on maps nobody updates, past even a full stop.
+has_xdp() { ip -n "$NS_R" -d link show "$1" | grep -q 'prog/xdp'; }
+sluiced_stop r || tap_fail "sluiced stopped"
+sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced, kept"
+sluiced_stop r || tap_fail "sluiced (kept) stopped"
+# shellcheck disable=SC2154 # PIN_r is set by sluiced_start
+check "kept: r1's link pinned and its program attached" \
+	sh -c "[ -e '$PIN_r/link_r1' ] && ip -n '$NS_R' -d link show r1 | grep -q prog/xdp"
+sluiced_start "$NS_R" r --interface r0 || die "sluiced on r0 only"
+check "r0 only: the log says r1 is no longer configured" \
+	grep -q "dp: r1 is no longer configured: removing its pinned XDP link" "$T_TMP/r.log"
+check "r0 only: r1's pinned link is gone" test ! -e "$PIN_r/link_r1"
+check_fails "r0 only: r1 has no XDP program" has_xdp r1
+check "r0 only: r0 still has its program" has_xdp r0
+sluiced_stop r || tap_fail "sluiced on r0 only stopped"
+check_fails "after a full stop: r0 has no XDP program either" has_xdp r0
+
 # Forwarding is really off: a route to an unmanaged place is not carried.
 kdrops=$(ip netns exec "$NS_R" cat /proc/sys/net/ipv4/ip_forward)
 [ "$kdrops" = 0 ] && tap_ok "kernel forwarding stayed off" || tap_fail "kernel forwarding stayed off"
