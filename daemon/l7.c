@@ -248,6 +248,32 @@ static int start_read(struct l7 *l, struct json_object *cfg, struct l7_conf *c,
 	return l7_conf_parse(cfg, "l7.", c, err, errlen);
 }
 
+int l7_check(const char *state_dir, struct json_object *cfg, char *err,
+	     size_t errlen)
+{
+	struct l7 l = { 0 };
+	struct l7_conf c;
+	bool from_state;
+	int rc;
+
+	if (state_dir) {
+		l.state_dir = (char *)state_dir;
+		snprintf(l.state_path, sizeof(l.state_path), "%s/%s", state_dir,
+			 L7_STATE_FILE);
+	}
+	rc = start_read(&l, cfg, &c, &from_state, err, errlen);
+	if (rc || !c.enabled || !c.cgroup[0])
+		return rc;
+	rc = cgroup_check(c.cgroup, from_state ? "" : "l7.", true, err, errlen);
+	if (rc && from_state) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "%s", err);
+		snprintf(err, errlen, "state file %s: %s", l.state_path, msg);
+	}
+	return rc;
+}
+
 /* ---- the model ------------------------------------------------------------------ */
 
 static uint32_t free_id(const struct l7_conf *c)

@@ -42,6 +42,13 @@ int l7_conf_parse(struct json_object *v, const char *where, struct l7_conf *c,
 
 struct l7;
 
+/* What l7_new() will use (l7.json's settings, else @cfg's), checked now,
+ * the cgroup against the filesystem too: --check-config's, and the
+ * start's before anything is attached.  0 or -EINVAL with @err naming the
+ * field and value. */
+int l7_check(const char *state_dir, struct json_object *cfg, char *err,
+	     size_t errlen);
+
 /*
  * Loads the programs (maps pinned in @pin_dir/l7, reused when there),
  * reads @state_dir/l7.json or else @cfg (the config file's "l7", may be

@@ -436,6 +436,21 @@ static int start_steer(const struct sluiced_config *cfg, struct dp *dp,
 	return rc;
 }
 
+/* The L7 hop's settings, its cgroup checked against the filesystem now:
+ * a start that would stop on it stops before anything is attached, and
+ * --check-config refuses it as the start would. */
+static int check_l7(const struct sluiced_config *cfg)
+{
+	char err[700];
+	int rc = l7_check(cfg->state_dir, cfg->l7, err, sizeof(err));
+
+	if (rc)
+		fprintf(stderr, "sluiced: %s%s\n",
+			strncmp(err, "state file ", 11) ? "config: " : "l7: ",
+			err);
+	return rc;
+}
+
 /* The L7 local hop (docs/l7.md): any role.  A kernel that refuses its
  * programs stops the start only when it was asked for (the config's
  * "l7" or a state file l7.json). */
@@ -728,6 +743,9 @@ int main(int argc, char **argv)
 		if (err)
 			goto out_cfg;
 	}
+	err = check_l7(&cfg);
+	if (err)
+		goto out_cfg;
 	if (check_only && cfg.role == DP_ROLE_ROUTER) {
 		err = check_fw(&cfg);
 		if (err)

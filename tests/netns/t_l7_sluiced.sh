@@ -47,6 +47,30 @@ else
 	tap_fail "config: a bad l7 port is named" "$out"
 fi
 
+# a cgroup that is not a cgroup v2 directory: refused by --check-config
+# and by a start before anything is attached (it used to pass the check,
+# then attach XDP, refuse and detach again on every restart)
+cat >"$T_TMP/nocg.json" <<EOC
+{"interfaces": ["v0"], "l7": {"enabled": true, "cgroup": "$CG-absent", "ports": [7801]}}
+EOC
+out=$("$SLUICED" --check-config --config "$T_TMP/nocg.json" 2>&1)
+if [[ "$out" == *"l7.cgroup: '$CG-absent' is not a cgroup v2 directory"* ]]; then
+	tap_ok "config: an l7.cgroup that is not a cgroup v2 directory is refused, named"
+else
+	tap_fail "config: an l7.cgroup that is not a cgroup v2 directory is refused" "$out"
+fi
+out=$(nsenter --net="/var/run/netns/$NS" timeout 20 "$SLUICED" --config "$T_TMP/nocg.json" \
+	--pin-dir "/sys/fs/bpf/$T_ID-nocg" --state-dir "$T_TMP/nocg-state" \
+	--api "unix:$T_TMP/nocg.sock" 2>&1)
+rc=$?
+T_PINS+=("/sys/fs/bpf/$T_ID-nocg")
+if [ "$rc" = 1 ] && [[ "$out" == *"is not a cgroup v2 directory"* ]] && [[ "$out" != *"attached"* ]] &&
+	! ip -n "$NS" -d link show v0 | grep -q prog/xdp; then
+	tap_ok "start with that cgroup: exit 1 before anything is attached"
+else
+	tap_fail "start with that cgroup: exit 1 before anything is attached" "rc $rc: $out"
+fi
+
 cat >"$T_TMP/l7.json" <<EOC
 {"l7": {"enabled": true, "cgroup": "$CG", "ports": [7801]}}
 EOC
