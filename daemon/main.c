@@ -814,6 +814,13 @@ int main(int argc, char **argv)
 			       &state_lock, lock_err, sizeof(lock_err));
 	if (err) {
 		pr_err("%s", lock_err);
+		/* refused for its state dir: no empty pin dir of ours left
+		 * behind (rmdir takes only an empty one) */
+		if (pin_lock >= 0) {
+			close(pin_lock);
+			pin_lock = -1;
+			rmdir(cfg.pin_dir);
+		}
 		goto out_api;
 	}
 	err = dp_open(&dp, &(struct dp_opts){

@@ -886,7 +886,10 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 		lo.flags = mode == DP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE :
 						    XDP_FLAGS_DRV_MODE;
 		fd = bpf_link_create(dp_xdp_prog_fd(dp), ifindex, BPF_XDP, &lo);
-		if (fd < 0 && mode == DP_XDP_AUTO) {
+		/* EBUSY, EEXIST: the port has a program already (another
+		 * sluiced's, say), which generic mode would not change */
+		if (fd < 0 && mode == DP_XDP_AUTO && errno != EBUSY &&
+		    errno != EEXIST) {
 			pr_warn("dp: %s refused native XDP (%s); using generic "
 				"mode, which is much slower",
 				ifname, strerror(errno));
@@ -898,9 +901,10 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 			err = -errno;
 			pr_err("dp: cannot attach XDP to %s: %s%s", ifname,
 			       strerror(-err),
-			       err == -EBUSY ? " (another XDP program is "
-					       "attached)" :
-					       "");
+			       err == -EBUSY || err == -EEXIST ?
+				       " (another XDP program is attached: "
+				       "ip -d link show; another sluiced?)" :
+				       "");
 			return err;
 		}
 		if (dp->pin_dir && bpf_obj_pin(fd, path)) {

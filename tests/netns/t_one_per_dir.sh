@@ -49,6 +49,19 @@ check "same state dir: the second sluiced exits with an error" test "$rc" -ne 0 
 check "same state dir: it names the dir and the running one's pid" \
 	grep -q "state dir $STATE_a is in use by another sluiced (pid $PID_a)" "$T_TMP/same-state.log"
 check "same state dir: XDP still forwards" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
+check "same state dir: its own (empty) pin dir is not left behind" test ! -e "/sys/fs/bpf/$T_ID-same-state"
+
+# ---- own dirs, the same ports --------------------------------------------------
+# It runs (its ports in error), and says why: the ports have a program,
+# not "refused native XDP ... using generic mode", which it did not.
+second same-ports --pin-dir "/sys/fs/bpf/$T_ID-same-ports" --state-dir "$T_TMP/state-same-ports" &
+sp=$!
+check "same ports: the second one says another XDP program is attached" \
+	wait_until 20 grep -q "cannot attach XDP to r0: .*another XDP program is attached" "$T_TMP/same-ports.log"
+check "same ports: no claim of generic mode" sh -c "! grep -q 'generic mode' '$T_TMP/same-ports.log'"
+pkill -TERM -f -- "--pin-dir /sys/fs/bpf/$T_ID-same-ports" 2>/dev/null
+wait "$sp" 2>/dev/null
+check "same ports: XDP still forwards (the first one's)" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 
 # ---- a restart that does not wait for the old one ------------------------------
 kill -TERM "$PID_a"
