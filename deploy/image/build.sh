@@ -22,7 +22,9 @@ root=$out/rootfs
 mkdir -p "$root"/{usr/sbin,usr/bin,etc/sluice,run/sluice,var/lib/sluice,sys/fs/bpf,proc,dev,tmp}
 install -m 0755 "$build/sluiced" "$build/sluice-vrouter" "$root/usr/sbin/"
 install -m 0755 "$build/sluicectl" "$root/usr/bin/"
-install -m 0644 deploy/kubernetes/sluiced.json "$root/etc/sluice/sluiced.json"
+# the image's own default: the Kubernetes ConfigMap's without its TCP
+# listener, which needs the token the DaemonSet passes (--api-token)
+install -m 0644 deploy/image/sluiced.json "$root/etc/sluice/sluiced.json"
 
 # exactly what the dynamic loader maps for these binaries, at the same paths
 for b in "${bins[@]}"; do

@@ -40,6 +40,16 @@ check "the image's sluiced runs in its own root (its libraries only)" \
 	unshare --mount --propagation private sh -c \
 	'mount -t proc proc "$1/proc" && chroot "$1" /usr/sbin/sluiced --version' \
 	- "$T_TMP/bundle/rootfs"
+check "the image's default config passes its sluiced's --check-config (no token needed)" \
+	unshare --mount --propagation private sh -c \
+	'mount -t proc proc "$1/proc" && chroot "$1" /usr/sbin/sluiced --check-config --config /etc/sluice/sluiced.json' \
+	- "$T_TMP/bundle/rootfs"
+check "the image's default config is the ConfigMap's without the TCP listener" \
+	"$T_PY" -c '
+import json, sys
+img, cm = (json.load(open(f)) for f in sys.argv[1:3])
+cm["api"] = [a for a in cm["api"] if not a.startswith("tcp:")]
+sys.exit(0 if img == cm else 1)' "$T_TMP/bundle/rootfs/etc/sluice/sluiced.json" deploy/kubernetes/sluiced.json
 
 # the DaemonSet's capabilities, from the manifest itself
 mapfile -t CAPS < <("$T_PY" -c '
