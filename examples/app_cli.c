@@ -119,12 +119,13 @@ int app_cli_option(struct app_cli *c, int argc, char **argv, int *i)
 void app_cli_usage(FILE *f)
 {
 	fprintf(f,
-		"  --driver D      af_xdp, af_packet, tap, tun, memif or ring\n"
+		"  --driver D      af_xdp, af_packet, tap, memif or ring\n"
 		"  --dev IF        the interface (or memif/ring name)\n"
 		"  --queue N       the queue to poll on each port (default 0)\n"
 		"  --opt K=V       a driver option (repeatable), e.g. mode=copy\n"
 		"  --config FILE   a libpktio JSON config instead (docs/pktio.md)\n"
-		"  --buffers N     buffers in the pool (default 4096)\n"
+		"  --buffers N     buffers in the pool (default 4096 for each\n"
+		"                  queue opened: --dev x (--queue + 1))\n"
 		"  --cpu N         pin the worker to CPU N\n"
 		"  --idle-sleep-us N  sleep N us after a poll that found nothing\n"
 		"                  (default 20; 0: busy poll, for benchmarks)\n"
@@ -144,6 +145,15 @@ int app_cli_check(const struct app_cli *c, unsigned int need_devs)
 	}
 	if (c->config)
 		return 0;
+	if (c->driver && !strcmp(c->driver, "tun")) {
+		/* a tun port carries IP packets without an Ethernet header,
+		 * and both programs answer or forward Ethernet frames */
+		fprintf(stderr,
+			"%s: --driver tun: a tun port has no Ethernet header, "
+			"which %s works on; use --driver tap\n",
+			c->prog, c->prog);
+		return -1;
+	}
 	if (!c->driver || c->n_devs != need_devs) {
 		fprintf(stderr,
 			"%s: needs --driver and %u --dev (or --config)\n",
@@ -176,8 +186,13 @@ struct pktio_config *app_cli_config(const struct app_cli *c)
 	t = pktio_config_add_thread(cfg, "worker0");
 	if (!pool || !t)
 		goto err_nomem;
-	if (c->pool_count)
-		pool->count = c->pool_count;
+	/* 4096 buffers for each queue opened (queues 0..--queue on every
+	 * port): an af_xdp queue keeps up to half of it, 2048, in its fill
+	 * ring, and a pool the fill rings take whole has nothing left to
+	 * refill them with (every rx burst counts fill_empty) */
+	pool->count = c->pool_count ? c->pool_count :
+				      APP_CLI_BUFFERS_PER_QUEUE * c->n_devs *
+					      (c->queue + 1);
 	t->cpu = c->cpu;
 	t->idle_sleep_us = c->idle_sleep_us;
 	for (unsigned int i = 0; i < c->n_devs; i++) {

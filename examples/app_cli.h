@@ -14,6 +14,7 @@
 
 #define APP_CLI_MAX_DEVS 2
 #define APP_CLI_MAX_OPTS 16
+#define APP_CLI_BUFFERS_PER_QUEUE 4096 /* the pool's default share */
 
 struct app_cli {
 	const char *prog;

@@ -78,3 +78,27 @@ bool pktio_drv_netdev_is(const char *ifname, const char *driver)
 	close(fd);
 	return is;
 }
+
+int pktio_drv_netdev_queues(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	int fd, err;
+
+	if (!ifname || strlen(ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_data = (void *)&ch;
+	err = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	/* a socket binds to a queue below the larger of the rx and tx
+	 * counts (xsk_bind); combined channels are both */
+	return (int)(ch.combined_count +
+		     (ch.rx_count > ch.tx_count ? ch.rx_count : ch.tx_count));
+}

@@ -66,6 +66,10 @@ int pktio_drv_netdev_link(struct pktio_port *port, const char *ifname);
 /* Whether ifname's kernel driver is `driver` (ethtool's name for it, e.g.
  * "veth"); false when it cannot be told. */
 bool pktio_drv_netdev_is(const char *ifname, const char *driver);
+/* How many queues @ifname has for a socket to bind to (ethtool's channels:
+ * combined, plus the larger of rx and tx), or -errno (-EOPNOTSUPP: the
+ * driver does not say). */
+int pktio_drv_netdev_queues(const char *ifname);
 /* Queue q's mode: PKTIO_QF_* flags; the mode string is made from them. */
 void pktio_drv_set_queue_mode(struct pktio_port *port, uint16_t q,
 			      uint32_t flags);

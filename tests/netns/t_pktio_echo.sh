@@ -188,6 +188,11 @@ out=$("$ECHO" --driver afxdp --dev e0 2>&1)
 check "an unknown driver is named with the ones there are" grep -q '"afxdp" is not a driver' <<<"$out"
 out=$("$ECHO" --driver af_xdp --dev e0 --udp-port 70000 2>&1)
 check "a bad port is named" grep -q "'70000' is not a port" <<<"$out"
+out=$(nsenter --net="/var/run/netns/$NS_E" "$ECHO" --driver af_xdp --dev e0 --queue 5 --duration 1 2>&1)
+check "--queue beyond the device's queues: named, with how many there are" \
+	grep -q "dev e0 has 1 queue (0..0): queues 0..5 asked for" <<<"$out"
+out=$("$ECHO" --driver tun --dev sltun0 2>&1)
+check "--driver tun refused (no Ethernet header): $out" grep -q "a tun port has no Ethernet header" <<<"$out"
 printf '{"ports":[{"driver":"af_xdp","dev":"e0","queues":0}]}' >"$T_TMP/bad.json"
 out=$("$ECHO" --config "$T_TMP/bad.json" 2>&1)
 check "a bad config field is named ($out)" grep -q "ports\[0\].queues" <<<"$out"

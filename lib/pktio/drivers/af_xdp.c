@@ -721,7 +721,7 @@ static int afxdp_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 	struct afxdp_port *ap = pktio_port_priv(port);
 	const char *dev = cfg->dev;
 	struct afxdp_opts o;
-	int ifindex, err;
+	int ifindex, err, n;
 	bool drv = false;
 
 	err = parse_opts(cfg, &o);
@@ -738,6 +738,18 @@ static int afxdp_open(struct pktio_port *port, const struct pktio_port_cfg *cfg)
 	err = afxdp_link_update(port);
 	if (err)
 		return err;
+	/* a queue the device does not have fails the bind with a bare
+	 * EINVAL: say which, and how many there are */
+	n = pktio_drv_netdev_queues(dev);
+	if (n > 0 && o.queue + cfg->nqueues > (unsigned long)n) {
+		pktio_drv_err(
+			"port %s: driver af_xdp: dev %s has %d queue%s (0..%d): queues %lu..%lu asked for (queue=%lu, %u queue%s)",
+			pktio_port_name(port), dev, n, n == 1 ? "" : "s", n - 1,
+			o.queue, o.queue + cfg->nqueues - 1, o.queue,
+			(unsigned int)cfg->nqueues,
+			cfg->nqueues == 1 ? "" : "s");
+		return -EINVAL;
+	}
 	ap->nqueues = cfg->nqueues;
 	ap->q = calloc(cfg->nqueues, sizeof(*ap->q));
 	if (!ap->q)
