@@ -218,11 +218,13 @@ static int parse_args(int argc, char **argv, struct vr_cli *cli)
 	return 0;
 }
 
+/* libpktio's warnings and notes; its errors come back as return values
+ * and are printed once, where they stop the start. */
 static void pktio_log(enum pktio_log_level lvl, const char *msg, void *ctx)
 {
 	(void)ctx;
-	fprintf(stderr, PROG ": pktio%s: %s\n",
-		lvl == PKTIO_LOG_ERR ? " error" : "", msg);
+	if (lvl != PKTIO_LOG_ERR)
+		fprintf(stderr, PROG ": pktio: %s\n", msg);
 }
 
 /* Every worker's burst, walked through that worker's own graph. */

@@ -58,7 +58,7 @@ static int api_member(const struct endpoint *ep, const char *method,
 		       NULL;
 	struct json_object *doc = NULL, *o;
 	struct http_resp r;
-	char what[192], why[256];
+	char what[192], why[256], where[140];
 	int rc;
 
 	*out = NULL;
@@ -66,7 +66,16 @@ static int api_member(const struct endpoint *ep, const char *method,
 		 text ? text : "");
 	rc = http_request(ep, NULL, method, path, text, &r, why, sizeof(why));
 	if (rc) {
-		snprintf(err, errlen, "%s: %s", what, why);
+		/* no answer at all: say whose API, and what to check */
+		if (ep->kind == EP_UNIX)
+			snprintf(where, sizeof(where), "unix:%s", ep->path);
+		else
+			snprintf(where, sizeof(where), "tcp:%s:%u", ep->host,
+				 ep->port);
+		snprintf(err, errlen,
+			 "%s: sluiced's API %s: %s (is sluiced running there? "
+			 "--api names it)",
+			 what, where, why);
 		return rc;
 	}
 	if (r.status != ok && r.status != 200) {

@@ -40,8 +40,15 @@ out=$(in_ns "$NS_V" timeout 20 "$VROUTER" --port a0 --port b0 --threads 2 \
 	--pin-dir "$PIN_v" --api "unix:$T_TMP/nosuch.sock" --steer required 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-check "--steer required and no API: exit 1 naming the request" \
-	test "$rc:$(echo "$out" | grep -c 'transit steering (required): GET /v1/steer: No such file')" = 1:1
+check "--steer required and no API: exit 1 naming the request and the API" \
+	test "$rc:$(echo "$out" | grep -c "transit steering (required): GET /v1/steer: sluiced's API unix:$T_TMP/nosuch.sock: No such file")" = 1:1
+# more threads than the ports have queues: said once, with the count
+out=$(in_ns "$NS_V" timeout 20 "$VROUTER" --port a0 --port b0 --threads 3 \
+	--pin-dir "$PIN_v" --api "unix:$SOCK_v" --steer required 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check "--threads 3 on ports of 2 queues: exit 1, said once with the count" \
+	test "$rc:$(echo "$out" | grep -c 'dev a0 has 2 queues (0..1): queues 0..2 asked for')" = 1:1
 socks=$(sctl v steer show -j | "$T_PY" -c '
 import json, sys
 print(sum(len(s["queues"]) for s in json.load(sys.stdin)["sockets"]))')
