@@ -235,6 +235,9 @@ int config_set_log_level(struct sluiced_config *cfg, const char *lvl, char *err,
 	return 0;
 }
 
+/* How the docs' and manifests' example tokens begin. */
+#define TOKEN_PLACEHOLDER "change-me"
+
 int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 		     size_t errlen)
 {
@@ -252,6 +255,16 @@ int config_set_token(struct sluiced_config *cfg, const char *token, char *err,
 				 "spaces is allowed");
 			return -EINVAL;
 		}
+	}
+	/* the examples' and deploy/kubernetes/secret.yaml's: public, so a
+	 * node started with one copied as it is would let anyone in */
+	if (!strncmp(token, TOKEN_PLACEHOLDER, strlen(TOKEN_PLACEHOLDER))) {
+		snprintf(err, errlen,
+			 "api_token: '%.12s...' is the placeholder of the "
+			 "examples: set a secret of your own (e.g. head -c 24 "
+			 "/dev/urandom | base64)",
+			 token);
+		return -EINVAL;
 	}
 	return replace_str(&cfg->api_token, token);
 }

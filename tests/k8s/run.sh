@@ -66,17 +66,25 @@ if [ "$cm" = "$(cat "$k8s/sluiced.json")" ]; then
 else
 	not_ok "configmap.yaml and deploy/kubernetes/sluiced.json differ"
 fi
-# and sluiced takes it, with the token the DaemonSet passes on its command
-# line (the Secret's placeholder)
+# and sluiced takes it, with a token as the DaemonSet passes it on its
+# command line, and refuses secret.yaml's public placeholder
 sluiced=${SLUICED:-build/sluiced}
 if [ -x "$sluiced" ]; then
-	tok=$(python3 -c '
-import sys, yaml
-print(yaml.safe_load(open(sys.argv[1]))["stringData"]["token"])' "$k8s/secret.yaml")
+	tok=$(head -c 24 /dev/urandom | base64)
 	if res=$("$sluiced" --check-config --config "$k8s/sluiced.json" --api-token "$tok" 2>&1); then
 		ok "sluiced --check-config accepts deploy/kubernetes/sluiced.json"
 	else
 		not_ok "sluiced --check-config refuses deploy/kubernetes/sluiced.json" "$res"
+	fi
+	tok=$(python3 -c '
+import sys, yaml
+print(yaml.safe_load(open(sys.argv[1]))["stringData"]["token"])' "$k8s/secret.yaml")
+	if res=$("$sluiced" --check-config --config "$k8s/sluiced.json" --api-token "$tok" 2>&1); then
+		not_ok "sluiced accepts secret.yaml's placeholder token"
+	elif grep -q "is the placeholder of the examples" <<<"$res"; then
+		ok "sluiced refuses secret.yaml's placeholder token, saying so"
+	else
+		not_ok "sluiced refuses secret.yaml's placeholder token, saying so" "$res"
 	fi
 else
 	not_ok "no sluiced at $sluiced to check the config with (SLUICED)"

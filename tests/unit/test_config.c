@@ -422,6 +422,11 @@ static void test_bad_values(void **state)
 		     "host 'host.example'");
 	expect_error("{\"api\": [\"unix:rel.sock\"]}", "must be absolute");
 	expect_error("{\"api_token\": \"short\"}", "api_token");
+	/* the examples' placeholders: public, refused */
+	expect_error("{\"api_token\": \"change-me-to-16+-chars\"}",
+		     "api_token: 'change-me-to...' is the placeholder");
+	expect_error("{\"api_token\": \"change-me-change-me-change-me\"}",
+		     "is the placeholder of the examples");
 	expect_error("{\"api_token\": \"has a space in it, long enough\"}",
 		     "api_token");
 }
