@@ -53,6 +53,7 @@ struct pipe_dir {
 	size_t off, len;
 	bool eof;  /* src said EOF */
 	bool shut; /* dst was shut down for writing */
+	bool got;  /* src sent something */
 };
 
 struct conn;
@@ -271,6 +272,7 @@ static int pump(struct pipe_dir *d, int src, int dst)
 		if (r < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
 		d->len = (size_t)r;
+		d->got = true;
 	}
 }
 
@@ -279,8 +281,16 @@ static void relay(struct conn *c)
 	uint32_t ce = EPOLLIN, ae = EPOLLIN;
 
 	if (pump(&c->up, c->client.fd, c->app.fd) ||
-	    pump(&c->down, c->app.fd, c->client.fd) ||
-	    (c->up.shut && c->down.shut)) {
+	    pump(&c->down, c->app.fd, c->client.fd)) {
+		/* the application refused the connection or reset it before
+		 * it said anything: the client gets an answer, not a bare
+		 * close (after a byte of its answer, only the close) */
+		if (!c->down.got)
+			reply(c, "502 Bad Gateway");
+		conn_free(c);
+		return;
+	}
+	if (c->up.shut && c->down.shut) {
 		conn_free(c);
 		return;
 	}
@@ -365,9 +375,30 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!v)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage();
+		if (strcmp(argv[i], "--listen") && strcmp(argv[i], "--route") &&
+		    strcmp(argv[i], "--default")) {
+			fprintf(stderr, "sluice-l7proxy: unknown option '%s'\n",
+				argv[i]);
+			return usage();
+		}
+		if (!v) {
+			fprintf(stderr, "sluice-l7proxy: %s needs a value\n",
+				argv[i]);
+			return usage();
+		}
 		if (!strcmp(argv[i], "--listen")) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (parse_addr(v, &ss, &len)) {
+				fprintf(stderr,
+					"sluice-l7proxy: --listen '%s' is not "
+					"ADDR:PORT\n",
+					v);
+				return 2;
+			}
 			listen_spec = v;
 		} else if (!strcmp(argv[i], "--route")) {
 			const char *eq = strchr(v, '=');
@@ -393,12 +424,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			have_dflt = true;
-		} else {
-			return usage();
 		}
 	}
-	if (!listen_spec || (!n_routes && !have_dflt))
+	if (!listen_spec || (!n_routes && !have_dflt)) {
+		fprintf(stderr, "sluice-l7proxy: needs --listen and a --route "
+				"or --default\n");
 		return usage();
+	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	lsn.fd = listen_on(listen_spec);

@@ -27,7 +27,8 @@ incg python3 -m http.server 9001 --bind "$A4" --directory "$T_TMP/www-a" >"$T_TM
 T_PIDS+=("$!")
 incg python3 -m http.server 9002 --bind "$A4" --directory "$T_TMP/www-b" >"$T_TMP/app-b.log" 2>&1 &
 T_PIDS+=("$!")
-incg "$PROXY" --listen "$A4:8080" --route "a.test=$A4:9001" --route "b.test=$A4:9002" >"$T_TMP/proxy.log" 2>&1 &
+incg "$PROXY" --listen "$A4:8080" --route "a.test=$A4:9001" --route "b.test=$A4:9002" \
+	--route "down.test=$A4:9009" >"$T_TMP/proxy.log" 2>&1 &
 T_PIDS+=("$!")
 wait_until 10 in_ns "$NS" bash -c "exec 3<>/dev/tcp/$A4/9001 && exec 3<>/dev/tcp/$A4/9002 && exec 3<>/dev/tcp/$A4/8080" ||
 	die "applications or proxy not up: $(cat "$T_TMP"/app-*.log "$T_TMP/proxy.log")"
@@ -55,5 +56,14 @@ code=$(in_ns "$NS" curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Host:
 check "an unknown host: 404 from the proxy" test "$code" = 404
 out=$(in_ns "$NS" bash -c "exec 3<>/dev/tcp/$A4/8080; printf 'get /x\r\nHost: a.test\r\n\r\n' >&3; head -1 <&3")
 check "a broken request line: 400 from the proxy" test "${out%$'\r'}" = "HTTP/1.1 400 Bad Request"
+# an application that is down (nothing on 9009): an answer, not a bare close
+code=$(in_ns "$NS" curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Host: down.test" "http://$A4:8080/file")
+check "an application that is down: 502 from the proxy" test "$code" = 502
+code=$(in_ns "$NS" curl -s --max-time 20 -o /dev/null -w '%{http_code}' -H "Host: a.test" "http://$A4:8080/file")
+check "and the proxy still serves a.test ($code)" test "$code" = 200
+out=$("$PROXY" --listen "$A4" --route "a.test=$A4:9001" 2>&1)
+check "--listen without a port: named" grep -q "^sluice-l7proxy: --listen '$A4' is not ADDR:PORT" <<<"$out"
+out=$("$PROXY" --bogus 1 2>&1)
+check "an unknown option: named" grep -q "^sluice-l7proxy: unknown option '--bogus'" <<<"$out"
 
 tap_done
