@@ -522,6 +522,18 @@ static int start(struct vrouter *vr)
 			     "(counted as onlink_note_errors; tried again "
 			     "every second)\n",
 			err);
+	{
+		const char *ifaces[VR_PORTS_MAX];
+
+		for (unsigned int i = 0; i < vr->cfg->n_data_ports; i++)
+			ifaces[i] = vr->cfg->pk->ports[i].dev;
+		rc = vr_ports_managed(vr->cfg->pin_dir, ifaces,
+				      vr->cfg->n_data_ports, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return rc;
+		}
+	}
 	rc = open_dataplane(vr);
 	if (rc)
 		return rc;

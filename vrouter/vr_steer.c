@@ -4,6 +4,11 @@
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
+#include <net/if.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <uapi/sluice/route.h>
+#include <uapi/sluice/steer.h>
 #include "cli.h"
 #include "vr_steer.h"
 
@@ -225,4 +230,35 @@ int vr_steer_del(struct vr_steer_state *st, char *err, size_t errlen)
 	}
 	st->n_added = 0;
 	return first;
+}
+
+int vr_ports_managed(const char *pin_dir, const char *const ifaces[],
+		     unsigned int n, char *err, size_t errlen)
+{
+	struct sluice_iface v;
+	char path[PATH_MAX];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, SLUICE_STEER_IFACES_PIN);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sluiced's %s: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		__u32 key = if_nametoindex(ifaces[i]);
+
+		if (key && !bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		snprintf(err, errlen,
+			 "ports[%u] (%s): sluiced (pin dir %s) does not manage "
+			 "%s: the vRouter's ports are sluiced's; start sluiced "
+			 "with --interface %s",
+			 i, ifaces[i], pin_dir, ifaces[i], ifaces[i]);
+		rc = -ENOENT;
+	}
+	close(fd);
+	return rc;
 }

@@ -39,5 +39,14 @@ int vr_steer_wait_api(const char *api, unsigned int timeout_ms,
 		      volatile sig_atomic_t *stop, char *err, size_t errlen);
 /* Deletes the selectors added; the first failure in @err. */
 int vr_steer_del(struct vr_steer_state *st, char *err, size_t errlen);
+/*
+ * Whether sluiced (its pins in @pin_dir) manages each of @ifaces: its
+ * pinned `ifaces` map has the interface's ifindex.  A data port it does
+ * not manage gets no transit steering, and libpktio would put a program
+ * of its own there taking all of that port's traffic, ARP included.
+ * 0, or -ENOENT with @err naming the first such port (ports[N]).
+ */
+int vr_ports_managed(const char *pin_dir, const char *const ifaces[],
+		     unsigned int n, char *err, size_t errlen);
 
 #endif

@@ -42,6 +42,15 @@ rc=$?
 echo "$out" | sed 's/^/# /'
 check "--steer required and no API: exit 1 naming the request and the API" \
 	test "$rc:$(echo "$out" | grep -c "transit steering (required): GET /v1/steer: sluiced's API unix:$T_TMP/nosuch.sock: No such file")" = 1:1
+# a port sluiced does not manage: refused before anything is opened (it
+# used to get a program of libpktio's own, taking all its traffic)
+out=$(in_ns "$NS_V" timeout 20 "$VROUTER" --port a0 --port lo \
+	--pin-dir "$PIN_v" --api "unix:$SOCK_v" --steer required 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check "a port sluiced does not manage: exit 1 naming it" \
+	test "$rc:$(echo "$out" | grep -c "ports\[1\] (lo): sluiced (pin dir $PIN_v) does not manage lo")" = 1:1
+check "and lo got no XDP program" sh -c "! ip -n '$NS_V' -d link show lo | grep -q prog/xdp"
 # more threads than the ports have queues: said once, with the count
 out=$(in_ns "$NS_V" timeout 20 "$VROUTER" --port a0 --port b0 --threads 3 \
 	--pin-dir "$PIN_v" --api "unix:$SOCK_v" --steer required 2>&1)
