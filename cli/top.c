@@ -474,6 +474,9 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* In an outage (sluiced restarting): its failures are said once. */
+static bool outage;
+
 /* GET @path into *@doc.  404 leaves *@doc NULL when @missing_ok (no load
  * balancer in this role).  Returns an exit code. */
 static int get_doc(const char *path, bool missing_ok, json_object **doc)
@@ -487,7 +490,9 @@ static int get_doc(const char *path, bool missing_ok, json_object **doc)
 	r = http_request_ca(&cli.ep, cli.token, cli.cacert, "GET", path, NULL,
 			    &resp, err, sizeof(err));
 	if (r) {
-		cli_error("cannot reach sluiced at %s: %s", cli.api, err);
+		if (!outage)
+			cli_error("cannot reach sluiced at %s: %s", cli.api,
+				  err);
 		return CLI_EXIT_UNREACHABLE;
 	}
 	if (resp.body)
@@ -594,10 +599,29 @@ int do_top(int argc, char **argv)
 	for (uint32_t n = 0; !r && (!o.count || n < o.count); n++) {
 		json_object *rates;
 
-		sleep_until(prev.t + o.interval_s);
+		sleep_until((outage ? mono_now() : prev.t) + o.interval_s);
 		r = read_all(&cur);
+		/* sluiced restarting: keep asking, each try one of --count;
+		 * the next block spans the gap (a counter that went down
+		 * counts from zero) */
+		if (r == CLI_EXIT_UNREACHABLE) {
+			if (!outage)
+				fprintf(stderr,
+					"top: retrying every %u s until "
+					"sluiced answers\n",
+					o.interval_s);
+			outage = true;
+			r = CLI_EXIT_OK;
+			if (o.count && n + 1 >= o.count)
+				r = CLI_EXIT_UNREACHABLE;
+			continue;
+		}
 		if (r)
 			break;
+		if (outage) {
+			fprintf(stderr, "top: sluiced answers again\n");
+			outage = false;
+		}
 		rates = cli_top_rates(prev.stats, cur.stats, prev.vips,
 				      cur.vips, cur.t - prev.t);
 		r = draw(rates, cli.json || o.json, tty, n == 0);

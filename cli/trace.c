@@ -490,6 +490,13 @@ static int trace_run(const struct cli_trace *t)
 	sigaction(SIGTERM, &sa, NULL);
 	s.mono_to_real_ns = ns_of(CLOCK_REALTIME) - ns_of(CLOCK_MONOTONIC);
 	err = dp_trace_start(dt, &t->cfg);
+	if (err == -EBUSY) {
+		cli_error("trace: a trace is running already (pid %d): one at "
+			  "a time, since they share the filter",
+			  (int)dp_trace_owner(dt));
+		rc = CLI_EXIT_ERR;
+		goto close;
+	}
 	if (err) {
 		cli_error("trace: cannot switch the trace on: %s",
 			  strerror(-err));
@@ -510,6 +517,18 @@ static int trace_run(const struct cli_trace *t)
 		if (ns_of(CLOCK_MONOTONIC) - last >= 1000000000) {
 			last = ns_of(CLOCK_MONOTONIC);
 			report(dt, &s, false);
+			/* a sluiced restarted without its pins runs other
+			 * maps: this trace would show nothing more */
+			if (dp_trace_pinned_still(dt, t->pin_dir) == 0) {
+				cli_error(
+					"trace: the maps this trace reads are "
+					"no longer pinned in %s (sluiced "
+					"restarted without --keep-on-exit?): "
+					"run it again",
+					t->pin_dir);
+				rc = CLI_EXIT_ERR;
+				break;
+			}
 		}
 	}
 	dp_trace_stop(dt);

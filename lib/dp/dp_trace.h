@@ -9,6 +9,7 @@
 #ifndef SLUICE_DP_TRACE_H
 #define SLUICE_DP_TRACE_H
 
+#include <sys/types.h>
 #include <linux/types.h>
 #include <uapi/sluice/trace.h>
 
@@ -32,6 +33,14 @@ void dp_trace_close(struct dp_trace *t);
 int dp_trace_start(struct dp_trace *t, const struct sluice_trace_cfg *cfg);
 /* Off: the programs are back to one lookup and a branch. */
 int dp_trace_stop(struct dp_trace *t);
+/* The live process whose trace is on (another than the caller), or 0.
+ * dp_trace_start() refuses with -EBUSY while there is one, and
+ * dp_trace_stop() leaves its filter alone. */
+pid_t dp_trace_owner(struct dp_trace *t);
+/* 1 while @pin_dir still pins the filter @t writes; 0 once it pins
+ * another or none (sluiced restarted without --keep-on-exit: @t's maps
+ * are no program's any more), or -errno. */
+int dp_trace_pinned_still(struct dp_trace *t, const char *pin_dir);
 /* The counters summed over the CPUs. */
 int dp_trace_stats(struct dp_trace *t, struct sluice_trace_stats *sum);
 /* Events for up to @timeout_ms (0: what is there, without waiting) to

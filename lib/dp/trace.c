@@ -3,6 +3,8 @@
  * sluicectl links this file alone. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,32 @@ static int pinned(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+static int map_id(int fd, __u32 *id)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+int dp_trace_pinned_still(struct dp_trace *t, const char *pin_dir)
+{
+	int fd = pinned(pin_dir, SLUICE_TRACE_CFG_PIN), err;
+	__u32 ours = 0, now = 0;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	err = map_id(t->cfg_fd, &ours);
+	if (!err)
+		err = map_id(fd, &now);
+	close(fd);
+	return err ? err : ours == now;
+}
+
 int dp_trace_open_pinned(struct dp_trace **out, const char *pin_dir)
 {
 	int cfg = pinned(pin_dir, SLUICE_TRACE_CFG_PIN), st = -1, ev = -1;
@@ -129,6 +157,25 @@ static int write_cfg(struct dp_trace *t, const struct sluice_trace_cfg *c)
 	return bpf_map_update_elem(t->cfg_fd, &zero, c, BPF_ANY) ? -errno : 0;
 }
 
+/* Whether @pid is a live process (a pid the kernel may have given to
+ * another since: that one is taken for the owner too, and named). */
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (!kill(pid, 0) || errno == EPERM);
+}
+
+pid_t dp_trace_owner(struct dp_trace *t)
+{
+	struct sluice_trace_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(t->cfg_fd, &zero, &c) || !c.enabled ||
+	    !c.owner || (pid_t)c.owner == getpid())
+		return 0;
+	/* one killed left its filter on: nobody's now */
+	return pid_alive((pid_t)c.owner) ? (pid_t)c.owner : 0;
+}
+
 int dp_trace_start(struct dp_trace *t, const struct sluice_trace_cfg *cfg)
 {
 	struct sluice_trace_cfg c = *cfg;
@@ -138,6 +185,11 @@ int dp_trace_start(struct dp_trace *t, const struct sluice_trace_cfg *cfg)
 
 	if (ncpus < 1)
 		return ncpus < 0 ? ncpus : -EINVAL;
+	/* one filter, one reader: a second trace would take the first's
+	 * filter over, zero its counts, and switch both off at its end */
+	if (dp_trace_owner(t))
+		return -EBUSY;
+	c.owner = (__u32)getpid();
 	c.enabled = 0;
 	err = write_cfg(t, &c);
 	if (err)
@@ -162,6 +214,8 @@ int dp_trace_stop(struct dp_trace *t)
 {
 	struct sluice_trace_cfg c = {};
 
+	if (dp_trace_owner(t))
+		return -EBUSY; /* another's: not ours to switch off */
 	return write_cfg(t, &c);
 }
 

@@ -114,8 +114,18 @@ check "it traces there: the packet with no route" trace_wait
 
 # ---- Ctrl-C ends it and switches it off; -j prints JSON ----
 trace_bg sigint -j --dst 198.18.2.2 || die "trace did not switch on"
+# a second trace while it runs: refused, naming the first; the first keeps
+# its own filter (it used to be taken over, and switched off at the
+# second's end)
+out=$(nsenter --net="/var/run/netns/$NS_R" timeout 10 "$SLUICECTL" trace \
+	--pin-dir "$PIN_r" --dst 198.18.77.1 2>&1)
+rc=$?
+check "a second trace is refused, naming the running one (status $rc)" \
+	grep -q "trace: a trace is running already (pid $TRACE_PID)" <<<"$out"
+check "and the first trace is still on" trace_enabled
 ip netns exec "$NS_C" ping -c 2 -i 0.1 -W 1 198.18.2.2 >/dev/null
 wait_until 5 grep -q fwd_redirect "$T_TMP/sigint.out"
+check "the first trace still shows its own packets" grep -q fwd_redirect "$T_TMP/sigint.out"
 kill -INT "$TRACE_PID"
 if trace_wait; then
 	tap_ok "SIGINT ends the trace with status 0"
@@ -220,5 +230,29 @@ check "--sample 1/0 refused" refused "invalid --sample '1/0'" --sample 1/0
 check "--count -1 refused" refused "invalid --count '-1'" --count -1
 check "an unknown option refused" refused "unknown option '--bogus'" --bogus 1
 check_fails "refused flags left the trace off" trace_enabled
+
+# ---- sluiced restarted without its pins: the trace says its maps are
+# gone (it went silent, status 0), top keeps asking (it exited 2) ----
+trace_bg gone --dst 198.18.2.2 || die "trace did not switch on"
+sctl r top --count 12 >"$T_TMP/top.out" 2>"$T_TMP/top.err" &
+TOP_PID=$!
+T_PIDS+=("$TOP_PID")
+sleep 1.5
+t0=$SECONDS
+sluiced_stop r || tap_fail "sluiced stopped"
+sleep 2.5 # an outage top must see (a restart alone is shorter than a read)
+sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced again"
+echo "# the restart took $((SECONDS - t0)) s"
+trace_wait
+rc=$?
+check "trace across a restart without pins: exit 1 (status $rc)" test "$rc" = 1
+check "trace: it says its maps are no longer pinned" \
+	grep -q "trace: the maps this trace reads are no longer pinned in $PIN_r" "$T_TMP/gone.err"
+wait_until 20 bash -c "! kill -0 $TOP_PID"
+wait "$TOP_PID"
+rc=$?
+check "top across the restart: it kept asking and ended normally (status $rc)" test "$rc" = 0
+check "top: said it retries, then that sluiced answers again" \
+	sh -c "grep -q 'top: retrying every 1 s' '$T_TMP/top.err' && grep -q 'top: sluiced answers again' '$T_TMP/top.err' || { cat '$T_TMP/top.err'; exit 1; }"
 
 tap_done

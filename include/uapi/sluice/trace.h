@@ -101,7 +101,7 @@ struct sluice_trace_cfg {
 	__u16 port;	 /* host order; source or destination (0: any) */
 	__u8 proto;	 /* L4 protocol (0: any) */
 	__u8 reasons_on; /* nonzero: only the reasons set in @reasons */
-	__u32 pad;
+	__u32 owner;	 /* the tracing process (user space only; 0: none) */
 	__u8 reasons[SLUICE_REASON_SLOTS / 8]; /* bit r: reason r */
 };
 
