@@ -829,15 +829,12 @@ static enum dp_xdp_mode query_mode(int ifindex)
 static int adopt_link(struct dp *dp, int ifindex, const char *path)
 {
 	struct bpf_link_info info;
-	__u32 len = sizeof(info);
 	int fd, err;
 
-	fd = bpf_obj_get(path);
+	fd = dp_pinned_link(path, &info);
 	if (fd < 0)
-		return -errno;
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err || info.type != BPF_LINK_TYPE_XDP ||
+		return fd;
+	if (info.type != BPF_LINK_TYPE_XDP ||
 	    info.xdp.ifindex != (__u32)ifindex) {
 		pr_info("dp: removing stale pinned link %s", path);
 		close(fd);

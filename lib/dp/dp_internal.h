@@ -151,6 +151,11 @@ int dp_percpu_zero(const struct dp *dp, int id, const void *key, size_t size);
 /* Where the XDP link of @ifname is pinned (dp.c); dp->pin_dir is set. */
 void dp_link_pin_path(const struct dp *dp, const char *ifname, char *buf,
 		      size_t len);
+/* The link pinned at @path, its info in @info (obj_info.c): its fd, or
+ * -errno. */
+int dp_pinned_link(const char *path, struct bpf_link_info *info);
+/* @fd's map info (obj_info.c): 0 or -errno. */
+int dp_map_info(int fd, struct bpf_map_info *info);
 /* Removes sluice's TC filter from @ifindex if there is one (tc.c): a port
  * that was TC in an earlier run kept with --keep-on-exit and is XDP now. */
 void dp_tc_remove_stale(int ifindex, const char *ifname);

@@ -100,11 +100,10 @@ void dp_rings_free(struct dp *dp)
 static int map_id_of(int fd, __u32 *id, __u32 *size, __u32 *flags)
 {
 	struct bpf_map_info info;
-	__u32 len = sizeof(info);
+	int err = dp_map_info(fd, &info);
 
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
+	if (err)
+		return err;
 	*id = info.id;
 	*size = info.max_entries;
 	*flags = info.map_flags;

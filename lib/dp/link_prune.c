@@ -27,17 +27,11 @@
 static int xdp_link_ifindex(const char *path)
 {
 	struct bpf_link_info info;
-	__u32 len = sizeof(info);
-	int fd, err;
+	int fd = dp_pinned_link(path, &info);
 
-	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return -errno;
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		return fd;
 	close(fd);
-	if (err)
-		return -errno;
 	if (info.type != BPF_LINK_TYPE_XDP)
 		return -EINVAL;
 	return (int)info.xdp.ifindex;

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dp_trace.h"
+#include "dp_internal.h"
 #include "dp_trace_internal.h"
 
 struct dp_trace {
@@ -80,30 +81,18 @@ static int pinned(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-static int map_id(int fd, __u32 *id)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
-}
-
 int dp_trace_pinned_still(struct dp_trace *t, const char *pin_dir)
 {
 	int fd = pinned(pin_dir, SLUICE_TRACE_CFG_PIN), err;
-	__u32 ours = 0, now = 0;
+	struct bpf_map_info ours, now;
 
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	err = map_id(t->cfg_fd, &ours);
+	err = dp_map_info(t->cfg_fd, &ours);
 	if (!err)
-		err = map_id(fd, &now);
+		err = dp_map_info(fd, &now);
 	close(fd);
-	return err ? err : ours == now;
+	return err ? err : ours.id == now.id;
 }
 
 int dp_trace_open_pinned(struct dp_trace **out, const char *pin_dir)

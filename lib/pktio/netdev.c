@@ -58,30 +58,10 @@ err_ioctl:
 	return err;
 }
 
-bool pktio_drv_netdev_is(const char *ifname, const char *driver)
+/* One ethtool request (@cmd, its struct, the command first) about
+ * @ifname: 0 or -errno. */
+static int ethtool(const char *ifname, void *cmd)
 {
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr;
-	bool is = false;
-	int fd;
-
-	if (!ifname || strlen(ifname) >= IFNAMSIZ)
-		return false;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	ifr.ifr_data = (void *)&info;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
-		is = !strncmp(info.driver, driver, sizeof(info.driver));
-	close(fd);
-	return is;
-}
-
-int pktio_drv_netdev_queues(const char *ifname)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	struct ifreq ifr;
 	int fd, err;
 
@@ -92,9 +72,25 @@ int pktio_drv_netdev_queues(const char *ifname)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	ifr.ifr_data = (void *)&ch;
+	ifr.ifr_data = cmd;
 	err = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
 	close(fd);
+	return err;
+}
+
+bool pktio_drv_netdev_is(const char *ifname, const char *driver)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+
+	return !ethtool(ifname, &info) &&
+	       !strncmp(info.driver, driver, sizeof(info.driver));
+}
+
+int pktio_drv_netdev_queues(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	int err = ethtool(ifname, &ch);
+
 	if (err)
 		return err;
 	/* a socket binds to a queue below the larger of the rx and tx
