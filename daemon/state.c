@@ -1154,6 +1154,10 @@ static int stale_delete(struct state *st, enum dp_map_id map, const void *key)
 	case DP_MAP_NHGS: return st->ops->nhg_del(st->dp, *(const __u32 *)key);
 	case DP_MAP_NEIGHBORS: return st->ops->neigh_del(st->dp, key);
 	case DP_MAP_IFACES:
+		/* an earlier run's port, dropped from the configuration (a
+		 * kept TC filter has no pin for link_prune.c to find) */
+		if (st->ops->port_forget)
+			st->ops->port_forget(st->dp, *(const __u32 *)key);
 		return st->ops->iface_del(st->dp, *(const __u32 *)key);
 	case DP_MAP_TX_PORTS:
 		return st->ops->port_del(st->dp, *(const __u32 *)key);
@@ -1341,6 +1345,7 @@ const struct state_dp_ops state_dp_bpf = {
 	.unpin_maps = dp_unpin_maps,
 	.iface_set = dp_iface_set,
 	.iface_del = dp_iface_del,
+	.port_forget = dp_port_forget,
 	.vlan_set = dp_vlan_set,
 	.vlan_del = dp_vlan_del,
 	.port_set = dp_port_set,

@@ -125,6 +125,9 @@ struct state_dp_ops {
 	int (*iface_set)(struct dp *dp, __u32 ifindex,
 			 const struct sluice_iface *v);
 	int (*iface_del)(struct dp *dp, __u32 ifindex);
+	/* a port an earlier run had and this one does not: its filters go
+	 * (NULL: nothing to do, as in the tests' fakes) */
+	void (*port_forget)(struct dp *dp, __u32 ifindex);
 	int (*vlan_set)(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex);
 	int (*vlan_del)(struct dp *dp, __u32 parent, __u16 vid);
 	int (*port_set)(struct dp *dp, __u32 ifindex);

@@ -86,6 +86,10 @@ int dp_attach(struct dp *dp, int ifindex, const char *ifname,
 /* Detaches and removes the pinned link.  With @keep, only forgets it:
  * the program stays attached through the pin. */
 int dp_detach(struct dp *dp, const char *ifname, bool keep);
+/* @ifindex was a port of an earlier run (kept with --keep-on-exit) and
+ * is none of this one's: sluice's TC router and egress filters are taken
+ * off it, if it still exists (tc.c).  Its XDP link: dp_links_prune(). */
+void dp_port_forget(struct dp *dp, __u32 ifindex);
 /* Removes the pinned XDP links an earlier run left on interfaces @wanted
  * says no (link_prune.c): their programs detach.  Returns how many went,
  * or -errno when the pin dir cannot be read. */

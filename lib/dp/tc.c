@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -99,6 +100,29 @@ void dp_tc_remove_stale(int ifindex, const char *ifname)
 		pr_info("dp: %s: removed the TC filter an earlier run left "
 			"(the port is XDP now)",
 			ifname);
+}
+
+void dp_port_forget(struct dp *dp, __u32 ifindex)
+{
+	char name[IF_NAMESIZE];
+	bool ours;
+	int err;
+
+	(void)dp;
+	if (!if_indextoname(ifindex, name))
+		return; /* gone, and its filters with it */
+	dp_egress_detach((int)ifindex);
+	if (tc_query((int)ifindex, &ours) || !ours)
+		return;
+	err = tc_remove((int)ifindex);
+	if (err)
+		pr_warn("dp: %s is no longer configured, but its TC filter "
+			"cannot be removed: %s",
+			name, strerror(-err));
+	else
+		pr_info("dp: %s is no longer configured: removed its TC "
+			"filter",
+			name);
 }
 
 /* The port was XDP in the run before (kept with --keep-on-exit): its

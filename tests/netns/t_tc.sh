@@ -155,4 +155,17 @@ check_fails "normal stop: no XDP on r1" xdp_on "$NS_R" r1
 # the clsact qdisc is left alone (another tool's filters may use it)
 check "normal stop: the clsact qdisc is left" sh -c "tc -n '$NS_R' qdisc show dev r0 | grep -q clsact"
 
+# ---- a TC port dropped from the configuration across a kept restart --------
+# Its filter has no pin: without the start's forget it stayed, running the
+# old program on maps nobody updates, past even a full stop.
+sluiced_start "$NS_R" r --tc-interface r0 --interface r1 --keep-on-exit || die "sluiced (TC, kept)"
+sluiced_stop r TERM || tap_fail "kept stop" "status $?"
+check "kept: r0's TC filter stays" sh -c "tc -n '$NS_R' filter show dev r0 ingress | grep -q sluice_tc"
+sluiced_start "$NS_R" r --interface r1 || die "sluiced (r1 only)"
+check "r1 only: r0's TC filter is gone" test -z "$(tc_filters)"
+check "r1 only: the log says r0 is no longer configured" \
+	grep -q "dp: r0 is no longer configured: removed its TC filter" "$T_TMP/r.log"
+check "r1 only: r1 still has XDP" xdp_on "$NS_R" r1
+check "r1 only: normal stop" sluiced_stop r TERM
+
 tap_done
