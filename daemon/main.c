@@ -790,17 +790,6 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	}
 
-	/* The listeners first: one that cannot be had (a file in the way,
-	 * another daemon's socket) stops us before we touch the system.
-	 * Nothing is served before run_loop, so actx is filled in later. */
-	for (int i = 0; i < cfg.n_apis; i++) {
-		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &tls,
-				&actx);
-		if (err)
-			goto out_api;
-		n_apis++;
-	}
-
 	err = bpffs_ensure(cfg.pin_dir, cfg.keep_on_exit);
 	if (err)
 		goto out_api;
@@ -822,6 +811,19 @@ int main(int argc, char **argv)
 			rmdir(cfg.pin_dir);
 		}
 		goto out_api;
+	}
+	/* The listeners, once both dirs are ours: an upgrade starts the new
+	 * sluiced with the old one's flags while the old one runs, and it
+	 * waits above until the old one has stopped and closed its socket.
+	 * One that cannot be had (a file in the way, another program's
+	 * socket) stops us before the data path is touched.  Nothing is
+	 * served before run_loop, so actx is filled in later. */
+	for (int i = 0; i < cfg.n_apis; i++) {
+		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &tls,
+				&actx);
+		if (err)
+			goto out_api;
+		n_apis++;
 	}
 	err = dp_open(&dp, &(struct dp_opts){
 				   .pin_dir = cfg.pin_dir,

@@ -63,6 +63,23 @@ pkill -TERM -f -- "--pin-dir /sys/fs/bpf/$T_ID-same-ports" 2>/dev/null
 wait "$sp" 2>/dev/null
 check "same ports: XDP still forwards (the first one's)" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 
+# ---- an upgrade: the new one started with the same flags, the old one running --
+# It waits for the old one's locks (its API socket too is the old one's until
+# then), then adopts; it used to exit at once on the socket.
+nsenter --net="/var/run/netns/$NS_R" "$SLUICED" --pin-dir "$PIN_a" --api "unix:$SOCK_a" \
+	--state-dir "$STATE_a" --interface r0 --interface r1 --keep-on-exit >"$T_TMP/up.log" 2>&1 &
+up=$!
+T_PIDS+=("$up")
+check "upgrade: the new one waits for the old one" \
+	wait_until 10 grep -q "is in use by another sluiced (pid $PID_a): waiting" "$T_TMP/up.log"
+kill -TERM "$PID_a"
+wait "$PID_a" 2>/dev/null
+check "upgrade: once the old one is gone, the new one serves the same socket" \
+	wait_until 15 curl -sf --unix-socket "$SOCK_a" http://sluiced/v1/status
+check "upgrade: the maps were adopted" test "$(status_field a maps_reused)" = True
+check "upgrade: XDP forwards" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
+PID_a=$up
+
 # ---- a restart that does not wait for the old one ------------------------------
 kill -TERM "$PID_a"
 sluiced_start "$NS_R" a --interface r0 --interface r1 --keep-on-exit ||
