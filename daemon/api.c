@@ -143,7 +143,7 @@ static bool authorized(struct api *api, struct MHD_Connection *conn)
 					  MHD_HTTP_HEADER_AUTHORIZATION,
 					  strlen(MHD_HTTP_HEADER_AUTHORIZATION),
 					  &h, &hl) != MHD_YES ||
-	    hl < 7 || strncmp(h, "Bearer ", 7))
+	    hl < 7 || strncasecmp(h, "Bearer ", 7)) /* RFC 7235: any case */
 		return false;
 	h += 7;
 	hl -= 7;

@@ -130,12 +130,16 @@ int dp_fib_route_set(struct dp *dp, int family, const void *addr,
 		if (logged < 10) {
 			logged++;
 			inet_ntop(family, a, txt, sizeof(txt));
+			/* a long prefix needs a group per level below
+			 * the root: the pool may refuse it with some free */
 			if (err == -ENOSPC)
 				pr_err("dp: route %s/%u: not programmed: the "
-				       "IPv%d forwarding table's %u groups are "
-				       "all in use (raise fib.v%d_groups in "
+				       "IPv%d forwarding table has %u of its "
+				       "%u groups free, fewer than this route "
+				       "needs (raise fib.v%d_groups in "
 				       "sluiced's config)",
 				       txt, plen, family == AF_INET ? 4 : 6,
+				       fib_groups_free(fib_of(f, family)),
 				       t->n_groups, family == AF_INET ? 4 : 6);
 			else
 				pr_err("dp: route %s/%u: not programmed: %s",

@@ -126,6 +126,8 @@ check "b) the pool is full ($g1 of $gmax)" test "$g1" = "$gmax" -a "$gmax" = 16
 check "b) the routes that found a group are programmed ($prog = $free free)" test "$prog" = "$free"
 check "b) each refused route counted in route_errors (+$((err1 - err0)))" test $((err1 - err0)) = $((32 - free))
 check "b) the log names the key to raise" grep -q "raise fib.v4_groups in sluiced's config" "$T_TMP/r.log"
+check "b) the log says how many groups were free" \
+	grep -q "the IPv4 forwarding table has 0 of its 16 groups free, fewer than this route needs" "$T_TMP/r.log"
 last=198.19.31.1/32
 check_fails "b) a refused route is not in /v1/routes" route_has r $last
 check_fails "b) ...nor in the pinned map" map_route_has "$PIN_r" $last
