@@ -113,6 +113,9 @@ c=$(in_ns "$NS_R" curl -s -o "$o.body" --max-time 5 -w '%{http_code}' \
 answered "the token as Basic: 401" 401 'bearer token' "$c" "$o"
 c=$(tok "$o" "$token" /v1/status)
 answered "the token: 200" 200 '"version"' "$c" "$o"
+c=$(in_ns "$NS_R" curl -s -o "$o.body" --max-time 5 -w '%{http_code}' \
+	-H "Authorization: bearer $token" "$URL/v1/status")
+answered "the scheme in lower case (RFC 7235): 200" 200 '"version"' "$c" "$o"
 c=$(tok "$o" "$token" /metrics)
 answered "the token: /metrics 200" 200 'sluice_' "$c" "$o"
 c=$(in_ns "$NS_R" curl -s -o "$o.body" --max-time 5 -w '%{http_code}' "$URL/metrics")
