@@ -42,8 +42,9 @@ static int grace_value(struct json_object *v, const char *field, uint32_t *out,
 	int64_t x;
 
 	if (!json_object_is_type(v, json_type_int)) {
-		snprintf(err, errlen, "%s: expected an integer (seconds)",
-			 field);
+		snprintf(err, errlen,
+			 "%s: '%s' is not an integer (seconds, 0..%u)", field,
+			 json_object_get_string(v), NODE_GRACE_MAX);
 		return -EINVAL;
 	}
 	x = json_object_get_int64(v);
