@@ -803,14 +803,7 @@ int main(int argc, char **argv)
 			       &state_lock, lock_err, sizeof(lock_err));
 	if (err) {
 		pr_err("%s", lock_err);
-		/* refused for its state dir: no empty pin dir of ours left
-		 * behind (rmdir takes only an empty one) */
-		if (pin_lock >= 0) {
-			close(pin_lock);
-			pin_lock = -1;
-			rmdir(cfg.pin_dir);
-		}
-		goto out_api;
+		goto out_pin_dir;
 	}
 	/* The listeners, once both dirs are ours: an upgrade starts the new
 	 * sluiced with the old one's flags while the old one runs, and it
@@ -822,7 +815,7 @@ int main(int argc, char **argv)
 		err = api_start(&apis[n_apis], cfg.apis[i], cfg.api_token, &tls,
 				&actx);
 		if (err)
-			goto out_api;
+			goto out_pin_dir;
 		n_apis++;
 	}
 	err = dp_open(&dp, &(struct dp_opts){
@@ -972,6 +965,15 @@ out_dp:
 		state_free(&st);
 	}
 	dp_close(dp);
+	goto out_api;
+out_pin_dir:
+	/* refused before the data path was opened: no empty pin dir of ours
+	 * left behind (rmdir takes only an empty one) */
+	if (pin_lock >= 0) {
+		close(pin_lock);
+		pin_lock = -1;
+		rmdir(cfg.pin_dir);
+	}
 out_api:
 	for (int i = 0; i < n_apis; i++)
 		api_stop(apis[i]);

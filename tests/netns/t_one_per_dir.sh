@@ -51,6 +51,19 @@ check "same state dir: it names the dir and the running one's pid" \
 check "same state dir: XDP still forwards" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 check "same state dir: its own (empty) pin dir is not left behind" test ! -e "/sys/fs/bpf/$T_ID-same-state"
 
+# ---- own dirs, the first one's API socket -----------------------------------------
+T_PINS+=("/sys/fs/bpf/$T_ID-same-api")
+timeout 40 nsenter --net="/var/run/netns/$NS_R" "$SLUICED" --api "unix:$SOCK_a" \
+	--pin-dir "/sys/fs/bpf/$T_ID-same-api" --state-dir "$T_TMP/state-same-api" \
+	--interface r0 --interface r1 >"$T_TMP/same-api.log" 2>&1
+rc=$?
+check "same API socket: the second one exits with an error (status $rc)" test "$rc" = 1
+check "same API socket: it names the socket" \
+	grep -q "cannot listen on unix:$SOCK_a: .*another process is listening" "$T_TMP/same-api.log"
+check "same API socket: it leaves no pin dir behind" test ! -e "/sys/fs/bpf/$T_ID-same-api"
+check "same API socket: the first one still answers" \
+	curl -sf --unix-socket "$SOCK_a" http://sluiced/v1/status
+
 # ---- own dirs, the same ports --------------------------------------------------
 # It runs (its ports in error), and says why: the ports have a program,
 # not "refused native XDP ... using generic mode", which it did not.
