@@ -285,12 +285,32 @@ static int js_string(struct js *j, char *out)
 	return 0;
 }
 
+/* An integer json-c cannot hold: it keeps the nearest 64-bit value, so
+ * 99999999999999999999 would be checked, and named in an error, as
+ * 18446744073709551615 or 9223372036854775807, never as written.  No field
+ * of ours takes more than 63 bits, so what int64 cannot hold is refused
+ * here, as the user wrote it. */
+static bool beyond_int64(const char *digits, size_t n, bool negative)
+{
+	static const char max[] = "9223372036854775807";
+	static const char min[] = "9223372036854775808"; /* its magnitude */
+	const char *limit = negative ? min : max;
+
+	if (n != sizeof(max) - 1)
+		return n > sizeof(max) - 1;
+	return memcmp(digits, limit, n) > 0;
+}
+
 static int js_number(struct js *j)
 {
-	size_t start = j->pos;
+	size_t start = j->pos, digits;
+	bool negative = false;
 
-	if (js_peek(j) == '-')
+	if (js_peek(j) == '-') {
+		negative = true;
 		j->pos++;
+	}
+	digits = j->pos;
 	if (js_peek(j) == '0') {
 		j->pos++;
 		if (is_digit(js_peek(j)))
@@ -300,6 +320,16 @@ static int js_number(struct js *j)
 			j->pos++;
 	} else {
 		return js_unexpected(j, "a digit");
+	}
+	if (js_peek(j) != '.' && js_peek(j) != 'e' && js_peek(j) != 'E' &&
+	    beyond_int64(j->s + digits, j->pos - digits, negative)) {
+		size_t n = j->pos - start;
+
+		return js_fail(j, start,
+			       "the integer %.*s%s is beyond 64 bits "
+			       "(-2^63..2^63-1)",
+			       (int)(n > 40 ? 40 : n), j->s + start,
+			       n > 40 ? "..." : "");
 	}
 	if (js_peek(j) == '.') {
 		j->pos++;

@@ -289,6 +289,20 @@ static void test_strict_json(void **state)
 				     "unexpected 'True' (a value expected)");
 	expect_json("{\"a\": 01}", "invalid JSON at line 1 column 7: leading "
 				   "zero in a number");
+	/* an integer json-c would keep as the nearest 64-bit one */
+	expect_json("{\"port\": 99999999999999999999}",
+		    "invalid JSON at line 1 column 10: the integer "
+		    "99999999999999999999 is beyond 64 bits (-2^63..2^63-1)");
+	expect_json("{\"a\": 9223372036854775808}",
+		    "invalid JSON at line 1 column 7: the integer "
+		    "9223372036854775808 is beyond 64 bits (-2^63..2^63-1)");
+	expect_json("{\"a\": -9223372036854775809}",
+		    "invalid JSON at line 1 column 7: the integer "
+		    "-9223372036854775809 is beyond 64 bits (-2^63..2^63-1)");
+	expect_json("{\"a\": [9223372036854775807, -9223372036854775808, "
+		    "1e30, 99999999999999999999.5, 0, -0]}",
+		    NULL); /* the limits themselves, and numbers with a fraction
+			    * or an exponent, are json-c's to take */
 	expect_json("{\"a\": 1.}",
 		    "invalid JSON at line 1 column 9: "
 		    "unexpected '}' (a digit after '.' expected)");
