@@ -1281,6 +1281,12 @@ static int reconcile(struct state *st, bool walk_routes)
 		reconcile_local_addrs(st);
 	if (removed)
 		pr_info("reconcile: removed %zu stale map entries", removed);
+	/* the routes are the kernel's now: what the compiled table still
+	 * holds beyond them (an earlier run's, when its routes map could
+	 * not be adopted) goes too; a failure is logged there and does not
+	 * stop the start, which forwards the rest as before */
+	if (!err && walk_routes && router_maps(st) && st->ops->fib_prune)
+		(void)st->ops->fib_prune(st->dp);
 	return err;
 }
 
@@ -1346,6 +1352,7 @@ const struct state_dp_ops state_dp_bpf = {
 	.iface_set = dp_iface_set,
 	.iface_del = dp_iface_del,
 	.port_forget = dp_port_forget,
+	.fib_prune = dp_fib_prune,
 	.vlan_set = dp_vlan_set,
 	.vlan_del = dp_vlan_del,
 	.port_set = dp_port_set,

@@ -128,6 +128,9 @@ struct state_dp_ops {
 	/* a port an earlier run had and this one does not: its filters go
 	 * (NULL: nothing to do, as in the tests' fakes) */
 	void (*port_forget)(struct dp *dp, __u32 ifindex);
+	/* after the start-up reconcile: the compiled table's prefixes no
+	 * route has go (NULL: nothing to do) */
+	int (*fib_prune)(struct dp *dp);
 	int (*vlan_set)(struct dp *dp, __u32 parent, __u16 vid, __u32 ifindex);
 	int (*vlan_del)(struct dp *dp, __u32 parent, __u16 vid);
 	int (*port_set)(struct dp *dp, __u32 ifindex);

@@ -156,6 +156,10 @@ struct dp_fib_usage {
 	__u32 nhgs, nhs; /* fib_nhgs and fib_nhs entries in use */
 };
 int dp_fib_stats(struct dp *dp, struct dp_fib_usage *u);
+/* Once the routes are the kernel's again after an adoption: takes out of
+ * the compiled table the prefixes no route has (left when the pinned
+ * routes were rebuilt rather than adopted); logged.  0 or -errno. */
+int dp_fib_prune(struct dp *dp);
 /* The packet path's lookup, in C: the target (SLUICE_FIB_*), 0 = none. */
 __u32 dp_fib_lookup(struct dp *dp, int family, const void *addr);
 

@@ -51,6 +51,9 @@ struct dp_fib {
 	struct fib *v4, *v6;
 	struct fib_tables t4, t6;
 	struct dp_nexthops *nh;
+	/* adopted tables held prefixes the replayed routes lack: the
+	 * routes map was rebuilt, or a change was cut short (dp_fib_prune) */
+	bool stale;
 };
 
 static int map_mmap(struct dp *dp, int id, void **mem, size_t *len)
@@ -330,13 +333,48 @@ int dp_fib_open(struct dp *dp)
 	if (err)
 		goto err;
 	dp_nexthops_settle(f->nh);
-	if (dp->maps_reused && (fib_verify(f->v4) || fib_verify(f->v6)))
-		pr_warn("dp: the pinned forwarding table holds prefixes the "
-			"routes no longer have (a crash mid-change?); they "
-			"stay until restarted with a clean pin dir");
+	if (dp->maps_reused && (fib_verify(f->v4) || fib_verify(f->v6))) {
+		/* they keep forwarding until the kernel's routes are read
+		 * again, then go (dp_fib_prune): a route deleted while we
+		 * were away must not stay in the packet path */
+		f->stale = true;
+		pr_info("dp: the pinned forwarding table holds prefixes the "
+			"pinned routes do not (the routes map was rebuilt, or "
+			"a change was cut short): they are taken out once the "
+			"kernel's routes have been read");
+	}
 	return 0;
 err:
 	dp_fib_close(dp);
+	return err;
+}
+
+static int prune_family(struct fib *t, const char *family, size_t *removed)
+{
+	int err = fib_prune(t, removed);
+
+	if (err)
+		pr_err("dp: cannot take stale %s prefixes out of the forwarding "
+		       "table (%s): remove the pin dir to start afresh",
+		       family, strerror(-err));
+	return err;
+}
+
+int dp_fib_prune(struct dp *dp)
+{
+	struct dp_fib *f = dp ? dp->fib : NULL;
+	size_t n4 = 0, n6 = 0;
+	int err;
+
+	if (!f || !f->stale)
+		return 0;
+	f->stale = false;
+	err = prune_family(f->v4, "IPv4", &n4) ?:
+						 prune_family(f->v6, "IPv6", &n6);
+	if (n4 || n6)
+		pr_info("dp: took %zu IPv4 and %zu IPv6 prefixes no route has "
+			"out of the forwarding table",
+			n4, n6);
 	return err;
 }
 

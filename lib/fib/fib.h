@@ -75,6 +75,15 @@ int fib_del(struct fib *f, const void *addr, unsigned int plen);
  * already).  Adds or replaces; -EINVAL as fib_add(), -ENOMEM. */
 int fib_note(struct fib *f, const void *addr, unsigned int plen, __u32 target);
 
+/*
+ * Adoption, once the rule set is whole again: takes out of the tables
+ * every prefix no rule holds (what fib_verify() fails on after a replay
+ * that was short of rules), as fib_del() would, so its entries go back to
+ * the covering rule.  *@removed: how many.  0, -ENOMEM, or -EBADMSG when
+ * a prefix could not be taken out (tables this library did not write).
+ */
+int fib_prune(struct fib *f, size_t *removed);
+
 /* The exact rule @addr/@plen: its target, or 0 when there is none (or the
  * prefix is malformed). */
 __u32 fib_find(const struct fib *f, const void *addr, unsigned int plen);

@@ -93,6 +93,60 @@ done
 check "reconciled: the kept route still forwards (v6)" \
 	ip netns exec "$NS_C" ping -6 -c 2 -i 0.2 -W 1 2001:db8:2::2
 
+# ---- the same, when the pinned routes cannot be adopted -------------------------------
+# A routes map of another layout (an upgrade that changes it) is rebuilt
+# from the kernel, but the compiled table the packet path reads is adopted
+# as it was, with the deleted route in it: the start takes it out once the
+# kernel's routes are read.  Here the layout change is a routes map of
+# another size, pinned in place of the real one while sluiced is away.  A
+# second route through the same gateway stays, so the deleted one's next
+# hop is still in use and would still carry it.
+ip -n "$NS_R" route add 198.18.200.0/24 via 198.18.2.2 dev r1 || tap_fail "v4 route again"
+ip -n "$NS_R" -6 route add 2001:db8:200::/64 via 2001:db8:2::2 dev r1 || tap_fail "v6 route again"
+ip -n "$NS_R" route add 198.18.201.0/24 via 198.18.2.2 dev r1 || tap_fail "v4 route kept"
+ip -n "$NS_R" -6 route add 2001:db8:201::/64 via 2001:db8:2::2 dev r1 || tap_fail "v6 route kept"
+wait_until 10 route_has r 198.18.200.0/24 || tap_fail "v4 route mirrored again"
+wait_until 10 route_has r 2001:db8:200::/64 || tap_fail "v6 route mirrored again"
+check "before the rebuild: the route forwards" ip netns exec "$NS_C" ping -c 1 -W 1 "$S4"
+sluiced_stop r TERM || tap_fail "stop before the rebuild: exit status 0"
+ip -n "$NS_R" route del 198.18.200.0/24 || tap_fail "v4 route del (rebuild)"
+ip -n "$NS_R" -6 route del 2001:db8:200::/64 || tap_fail "v6 route del (rebuild)"
+rebuild_routes_maps() {
+	local m key
+	for m in routes_v4 routes_v6; do
+		key=8
+		[ $m = routes_v6 ] && key=20
+		rm -f "$PIN/$m" &&
+			bpftool map create "$PIN/$m" type lpm_trie key $key value 16 \
+				entries 1024 name $m flags 1 || return 1
+	done
+}
+check "daemon down: routes_v4 and routes_v6 replaced by maps of another size" rebuild_routes_maps
+check "daemon down: the deleted route still forwards (the compiled table has it)" \
+	ip netns exec "$NS_C" ping -c 1 -W 1 "$S4"
+sluiced_start "$NS_R" r --interface r0 --interface r1 --keep-on-exit || die "sluiced restart 3"
+check "rebuilt: the log says the routes maps were rebuilt" \
+	grep -q "dp: routes_v4: pinned layout .* rebuilt from the kernel's state" "$T_TMP/r.log"
+check "rebuilt: the log says the stale prefixes were taken out" \
+	grep -q "dp: took 1 IPv4 and 1 IPv6 prefixes no route has out of the forwarding table" "$T_TMP/r.log"
+check "rebuilt: the connected route is back in the map" map_route_has "$PIN" 198.18.2.0/24
+check "rebuilt: the route through the same gateway is back in the map" \
+	map_route_has "$PIN" 198.18.201.0/24
+check "rebuilt: the kept route forwards (v4)" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
+check "rebuilt: the kept route forwards (v6)" ip netns exec "$NS_C" ping -6 -c 2 -i 0.2 -W 1 2001:db8:2::2
+for fam in 4 6; do
+	if [ $fam = 4 ]; then addr=$S4; else addr=$S6; fi
+	nr0=$(packets r r0 pass_no_route)
+	check_fails "rebuilt: v$fam ping to the route deleted while away fails" \
+		ip netns exec "$NS_C" ping -$fam -c 2 -i 0.2 -W 1 "$addr"
+	nr1=$(packets r r0 pass_no_route)
+	if [ $((nr1 - nr0)) -ge 2 ]; then
+		tap_ok "rebuilt: v$fam r0 pass_no_route rose by $((nr1 - nr0))"
+	else
+		tap_fail "rebuilt: v$fam r0 pass_no_route rose" "$nr0 -> $nr1"
+	fi
+done
+
 # ---- without --keep-on-exit: everything goes -----------------------------------------
 sluiced_stop r TERM || tap_fail "third stop: exit status 0"
 sluiced_start "$NS_R" r --interface r0 --interface r1 || die "sluiced without keep"

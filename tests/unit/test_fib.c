@@ -888,6 +888,114 @@ static void test_adopt(void **state)
 	adopt_family(16, adopt_v6, more_v6);
 }
 
+/* A restart whose routes map was rebuilt (another layout): the replay is
+ * empty, the kernel's routes come back with fib_add(), and the prefixes
+ * deleted meanwhile are still in the adopted tables until fib_prune(). */
+struct prune_case {
+	unsigned int ab;
+	const char *const *before; /* the earlier run's rules */
+	const char *const *kept;   /* the kernel's now: a subset */
+	const struct expect *before_look, *after_look;
+	size_t stale;
+};
+
+static void prune_family(const struct prune_case *c)
+{
+	__u32 used_before;
+	size_t removed = 99;
+	struct env e;
+
+	env_open(&e, c->ab, 64);
+	for (unsigned int i = 0; c->before[i]; i++)
+		assert_int_equal(add(&e, c->before[i], T(i)), 0);
+	check(&e, c->before_look, "before");
+	used_before = fib_groups_used(e.f);
+	/* prune of a table that matches its rules: nothing to take out */
+	assert_int_equal(fib_prune(e.f, &removed), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(fib_groups_used(e.f), used_before);
+	check(&e, c->before_look, "pruned while whole");
+
+	fib_free(e.f);
+	assert_int_equal(fib_new(&e.f, c->ab, &e.t, true), 0);
+	for (unsigned int i = 0; c->kept[i]; i++)
+		assert_int_equal(add(&e, c->kept[i], T(20 + i)), 0);
+	/* what the warning at start-up is about */
+	assert_int_equal(fib_verify(e.f), -EBADMSG);
+	assert_int_equal(fib_prune(e.f, &removed), 0);
+	assert_int_equal(removed, c->stale);
+	check(&e, c->after_look, "after"); /* fib_verify() too */
+	assert_true(fib_groups_used(e.f) < used_before);
+	/* and the pruned tables take changes as any other */
+	for (unsigned int i = 0; c->kept[i]; i++)
+		assert_int_equal(del(&e, c->kept[i]), 0);
+	assert_int_equal(fib_groups_used(e.f), 0);
+	assert_int_equal(fib_verify(e.f), 0);
+	env_close(&e);
+}
+
+static void test_prune(void **state)
+{
+	static const char *const before4[] = {
+		"0.0.0.0/0",	   "198.18.0.0/15",   "198.18.1.0/24",
+		"198.18.1.128/25", "198.18.1.200/32", "198.19.7.0/28",
+		"203.0.113.0/24",  "203.0.113.77/32", NULL,
+	};
+	/* the /15, /25, /28 and the 203.0.113 pair were deleted; the /24
+	 * is back with another target */
+	static const char *const kept4[] = { "0.0.0.0/0", "198.18.1.0/24",
+					     "198.18.1.200/32", NULL };
+	static const struct expect look4_before[] = {
+		{ "198.18.5.5", T(1) },	  { "198.18.1.130", T(3) },
+		{ "198.18.1.200", T(4) }, { "198.19.7.1", T(5) },
+		{ "203.0.113.77", T(7) }, { "203.0.113.5", T(6) },
+		{ "192.0.2.1", T(0) },	  { NULL, 0 },
+	};
+	static const struct expect look4_after[] = {
+		{ "198.18.5.5", T(20) },
+		{ "198.18.1.130", T(21) },
+		{ "198.18.1.200", T(22) },
+		{ "198.19.7.1", T(20) },
+		{ "203.0.113.77", T(20) },
+		{ "203.0.113.5", T(20) },
+		{ NULL, 0 },
+	};
+	static const char *const before6[] = {
+		"2001:db8::/32",
+		"2001:db8:1::/48",
+		"2001:db8:1:2::/64",
+		"2001:db8:1:2::1/128",
+		"2001:db8:ff00::/40",
+		"fd00::/8",
+		NULL,
+	};
+	static const char *const kept6[] = { "2001:db8:1::/48",
+					     "2001:db8:ff00::/40", NULL };
+	static const struct expect look6_before[] = {
+		{ "2001:db8:5::1", T(0) },
+		{ "2001:db8:1:2::1", T(3) },
+		{ "2001:db8:1:2::2", T(2) },
+		{ "fd00::1", T(5) },
+		{ NULL, 0 },
+	};
+	static const struct expect look6_after[] = {
+		{ "2001:db8:5::1", 0 },
+		{ "2001:db8:1:2::1", T(20) },
+		{ "2001:db8:1:2::2", T(20) },
+		{ "2001:db8:ff00::1", T(21) },
+		{ "fd00::1", 0 },
+		{ NULL, 0 },
+	};
+	const struct prune_case cases[] = {
+		{ 4, before4, kept4, look4_before, look4_after, 5 },
+		{ 16, before6, kept6, look6_before, look6_after, 4 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		prune_family(&cases[i]);
+}
+
 /* New groups after adoption are never ones the adopted tables link. */
 static void test_adopt_keeps_groups(void **state)
 {
@@ -1257,6 +1365,37 @@ static void random_family(unsigned int ab, __u32 n_groups,
 	compare_lookups(g, &e, &r, added, n_added,
 			ab == 4 ? "IPv4 half deleted" : "IPv6 half deleted");
 
+	/* a restart whose rules came back short (a routes map rebuilt):
+	 * the first half of what is left is replayed, the rest is stale in
+	 * the adopted tables until fib_prune() takes it out */
+	fib_free(e.f);
+	assert_int_equal(fib_new(&e.f, ab, &e.t, true), 0);
+	for (size_t i = half; i < n_added; i++) {
+		/* ref_set() gives back the target it replaces */
+		__u32 t = ref_set(&r, added[i].a, added[i].plen, 0);
+
+		if (i >= half + (n_added - half) / 2)
+			continue; /* stale: gone from the reference too */
+		ref_set(&r, added[i].a, added[i].plen, t);
+		assert_int_equal(fib_add(e.f, added[i].a, added[i].plen, t), 0);
+	}
+	{
+		size_t removed = 0,
+		       stale = n_added - half - (n_added - half) / 2;
+
+		assert_int_equal(fib_prune(e.f, &removed), 0);
+		/* a stale prefix wholly hidden under longer ones wrote no
+		 * entry left to find */
+		assert_true(removed > stale / 2 && removed <= stale);
+		print_message("# IPv%u: %zu stale after a short replay, %zu "
+			      "pruned, %u groups left\n",
+			      ab == 4 ? 4 : 6, stale, removed,
+			      fib_groups_used(e.f));
+	}
+	assert_int_equal(fib_verify(e.f), 0);
+	compare_lookups(g, &e, &r, added, n_added,
+			ab == 4 ? "IPv4 pruned" : "IPv6 pruned");
+
 	env_close(&e);
 	free(r.n);
 	free(added);
@@ -1533,6 +1672,7 @@ int main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_adopt),
+		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_adopt_keeps_groups),
 		cmocka_unit_test(test_adopt_rejects_bad_tables),
 		cmocka_unit_test(test_random_v4),
