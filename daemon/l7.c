@@ -161,6 +161,11 @@ int l7_conf_parse(struct json_object *v, const char *where, struct l7_conf *c,
 					 json_object_get_string(f));
 				return -EINVAL;
 			}
+			/* "": not given.  Only a state file says so: the
+			 * sluiced of 5358e27 and before wrote it after an
+			 * 'l7 add' with no cgroup ever given */
+			if (!where[0] && !json_object_get_string_len(f))
+				continue;
 			rc = cgroup_check(json_object_get_string(f), where,
 					  false, err, errlen);
 			if (!rc)
@@ -194,7 +199,8 @@ static void l7_save(struct l7 *l)
 	a = json_object_new_array();
 	json_add_int(doc, "version", L7_STATE_VERSION);
 	json_add_bool(doc, "enabled", l->c.enabled);
-	json_add_str(doc, "cgroup", l->c.cgroup);
+	if (l->c.cgroup[0]) /* none given: the root, found at attach */
+		json_add_str(doc, "cgroup", l->c.cgroup);
 	for (size_t i = 0; i < l->c.n_ports; i++) {
 		struct json_object *e = json_object_new_object();
 

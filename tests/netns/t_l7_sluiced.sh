@@ -177,4 +177,25 @@ fi
 check "sluicectl l7 del --port 7802" sctl r l7 del --port 7802
 check "7802 no longer selected" test "$(l7get "[p['port'] for p in d['ports']]")" = "[7801]"
 
+# An 'l7 add' with no cgroup ever given (no "l7" in any config, never
+# 'on'): the state file it writes lets the next start go on.  It wrote
+# "cgroup": "", which its own loader refused, and every later start
+# stopped there.
+sluiced_stop r || true
+sluiced_start "$NS" n --interface v0 --xdp-mode generic || die "sluiced n"
+check "fresh state dir: sluicectl l7 add --port 7803, no cgroup given" sctl n l7 add --port 7803
+# shellcheck disable=SC2154 # STATE_n is set by sluiced_start
+check "its l7.json names no cgroup" python3 -c \
+	'import json, sys; sys.exit("cgroup" in json.load(open(sys.argv[1])))' "$STATE_n/l7.json"
+sluiced_stop n || tap_fail "n stopped"
+check "--check-config takes that state file" \
+	"$SLUICED" --check-config --state-dir "$STATE_n" --interface v0
+if sluiced_start "$NS" n --interface v0 --xdp-mode generic; then
+	tap_ok "n starts again with that state file"
+	check "7803 still selected, the hop still off" \
+		test "$(api n /v1/l7 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["enabled"], [p["port"] for p in d["ports"]])')" = "False [7803]"
+else
+	tap_fail "n starts again with that state file" "$(tail -3 "$T_TMP/n.log")"
+fi
+
 tap_done

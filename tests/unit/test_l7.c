@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "dp_l7.h"
@@ -66,6 +68,32 @@ static void test_taken(void **state)
 	assert_int_equal(c.ids[0], 7);
 }
 
+/* A state file with "cgroup": "" (what sluiced wrote after an 'l7 add'
+ * with no cgroup ever given, until it left the key out): read as no
+ * cgroup given, so the start it used to stop goes on; a config file's
+ * "" is still refused. */
+static void test_state_empty_cgroup(void **state)
+{
+	char dir[] = "/tmp/test_l7.XXXXXX", path[64];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/l7.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"version\": 1, \"enabled\": false, \"cgroup\": \"\", "
+	      "\"ports\": [{\"port\": 8080, \"id\": 1}]}",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	err[0] = '\0';
+	if (l7_check(dir, NULL, err, sizeof(err)))
+		fail_msg("state file refused: %s", err);
+	unlink(path);
+	rmdir(dir);
+	refused("{\"cgroup\": \"\"}", "l7.cgroup: '' is not an absolute path");
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -107,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_taken),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_state_empty_cgroup),
 		cmocka_unit_test(test_fallback_names),
 	};
 
