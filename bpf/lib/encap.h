@@ -196,6 +196,30 @@ static __noinline int lb_push_alt(struct pkt *p, const struct hop *h,
 }
 
 /*
+ * A connected backend's next hop has the backend itself for gateway
+ * (lib/dp/nexthop.c), and no route's group names it, so the daemon's probe
+ * of the routes' gateways never asks the kernel for it: with kernel
+ * forwarding off, a backend nothing else talks to (a UDP VIP's, which has
+ * no health check by default) would stay unresolved for good.  Its miss is
+ * noted as an on-link destination's is (neigh_wanted.h), and sluiced asks.
+ */
+static __always_inline void backend_neigh_wanted(const struct hop *h,
+						 __u8 family, const __u8 *addr)
+{
+	struct sluice_neigh_key nk = { .family = family };
+	const __u32 *gw, *a = (const __u32 *)addr;
+
+	if (!h->nh || h->nh->family != family)
+		return;
+	gw = (const __u32 *)h->nh->gw;
+	if (gw[0] != a[0] || gw[1] != a[1] || gw[2] != a[2] || gw[3] != a[3])
+		return; /* a gateway of a route: the probe's */
+	nk.ifindex = h->nh->ifindex;
+	__builtin_memcpy(nk.addr, addr, 16);
+	neigh_wanted_note(&nk);
+}
+
+/*
  * Encapsulate towards @be and route the outer packet.  With @alt (second
  * chance), the packet inside is itself encapsulated towards @alt, when
  * both fit the MTU (else @alt is left out: the packet goes as it would
@@ -225,7 +249,10 @@ lb_encap_forward(struct __ctx_buff *ctx, struct pkt *p, const struct l3_info *f,
 	/* the next hop the control plane resolved for the backend, or a
 	 * route lookup (none resolved yet, or an ECMP route) */
 	if (be->hop) {
+		h.nh = NULL;
 		r = resolve_nh(be->hop, ofam, be->addr, &h);
+		if (r == SLUICE_PASS_NO_NEIGH)
+			backend_neigh_wanted(&h, ofam, be->addr);
 	} else {
 		target = fib_entry(ofam, be->addr);
 		trace_note_route(p, ofam, be->addr, target);

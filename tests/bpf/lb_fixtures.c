@@ -74,6 +74,9 @@ const struct lb_backend_def lb_backends[] = {
 	{ 14, "198.18.0.1", .out = NOWHERE },	 /* our own address */
 	/* a two-member group: P1 or P2 by flow hash */
 	{ 15, "198.19.1.15", .out = VIA_GW1, .ecmp2 = true, .out2 = VIA_GW2 },
+	/* on P1's connected subnet, no neighbour: noted (neigh_wanted) */
+	{ 16, "198.18.1.9", .out = NOWHERE },
+	{ 29, "2001:db8:1::9", .out = NOWHERE },
 	{ 21, "2001:db8:100::21", .out = VIA_GW1 },
 	{ 22, "2001:db8:100::22", .out = VIA_GW1 },
 	{ 23, "2001:db8:100::23", .out = VIA_GW1 },
@@ -129,6 +132,8 @@ const struct lb_vip_def lb_vips[] = {
 	/* two addresses with one pre-check bit (lb_vip_bits) */
 	{ 32, "198.19.0.165", TCP_VIP, 80, 0, 251, .be = { 1, 2, 3 } },
 	{ 33, "198.19.0.168", TCP_VIP, 80, 0, 251, .be = { 1, 2, 3 } },
+	{ 34, "198.19.0.120", UDP_VIP, 53, 0, 251, .be = { 16 } },
+	{ 35, "2001:db8:100::120", UDP_VIP, 53, 0, 251, .be = { 29 } },
 };
 const size_t lb_n_vips = sizeof(lb_vips) / sizeof(lb_vips[0]);
 
@@ -822,6 +827,20 @@ const struct lb_fixture lb_fixtures[] = {
 	  {},
 	  {},
 	  LB_DROP(NO_ROUTE, 25, NEW, 1) },
+	{ "drop_lb_no_route: connected backend without a neighbour",
+	  IFX_P0,
+	  { TO_P0, C4("198.19.0.120"), UDP(44016, 53, 8) },
+	  {},
+	  {},
+	  {},
+	  LB_DROP(NO_ROUTE, 34, NEW, 1) },
+	{ "drop_lb_no_route: v6 connected backend without a neighbour",
+	  IFX_P0,
+	  { TO_P0, C6("2001:db8:100::120"), UDP(44017, 53, 8) },
+	  {},
+	  {},
+	  {},
+	  LB_DROP(NO_ROUTE, 35, NEW, 1) },
 	{ "drop_redirect: egress not in tx_ports (after encapsulation)",
 	  IFX_P0,
 	  { TO_P0, C4("198.19.0.113"), TCP(44015, 80, 8) },

@@ -326,5 +326,26 @@ while [ $((SECONDS - t_add)) -lt 4 ]; do sleep 0.5; done	# > 3 s: a default chec
 check "no backend of the UDP VIP is down 4 s after it was added" \
 	test "$(api_json lb "/v1/vips/$VIPU:9000%2Fudp" "','.join(sorted(set(b['health'] for b in d['backends'])))")" = unknown
 
+# A UDP VIP whose backend the LB never talked to (no health check by
+# default, no ping): the backend's neighbour is unresolved and, with kernel
+# forwarding off, only sluiced asks the kernel for it.  The first datagrams
+# are dropped (drop_lb_no_route) and leave a note; the next ones reach the
+# backend.  Nothing asked before, and every datagram was dropped for good.
+VIPU6=2001:db8:100::2
+ip -n "$NS_C" -6 route add $VIPU6/128 via 2001:db8:1::1 || tap_fail "client route to $VIPU6"
+# shellcheck disable=SC2154 # NS_B4 is set by setup
+own_addr "$NS_B4" $VIPU6/128 || tap_fail "$VIPU6 on b4's lo"
+check_fails "the LB has no neighbour for 2001:db8:14::2 (b4) yet" \
+	sh -c "ip -n '$NS_L' -6 neigh show 2001:db8:14::2 | grep -q lladdr"
+sctl lb vip add "[$VIPU6]:9000/udp" >/dev/null || tap_fail "sluicectl vip add [$VIPU6]:9000/udp"
+sctl lb backend add "[$VIPU6]:9000/udp" 2001:db8:14::2 >/dev/null ||
+	tap_fail "sluicectl backend add 2001:db8:14::2"
+out=$(udp_asks "$NS_C" $VIPU6 40054 8)
+echo "$out" | tr '\n' ' ' | sed 's/^/# never resolved: /;s/$/\n/'
+check "UDP VIP, backend never resolved: the last 3 of 8 datagrams answered by b4" \
+	test "$(tail -3 <<<"$out" | grep -c '^b4$')" = 3
+check "the LB's kernel now has b4's neighbour" \
+	sh -c "ip -n '$NS_L' -6 neigh show 2001:db8:14::2 | grep -q lladdr"
+
 exec 7>&-
 tap_done

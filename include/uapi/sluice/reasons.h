@@ -60,6 +60,8 @@
 	X(DROP_ADJUST, 30, "drop_adjust", SLUICE_V_DROP) /* push/pop failed */    \
 	X(DROP_LB_NO_BACKEND, 31, "drop_lb_no_backend", SLUICE_V_DROP)            \
 	X(DROP_LB_NO_SOURCE, 32, "drop_lb_no_source", SLUICE_V_DROP)              \
+	/* no usable route to the backend, or its next hop's neighbour is not  \
+	 * resolved yet (a connected backend's: sluiced asks the kernel) */  \
 	X(DROP_LB_NO_ROUTE, 33, "drop_lb_no_route", SLUICE_V_DROP)                \
 	/* too big after encapsulation and not answered (an ICMP error about  \
 	 * a VIP's flow: no error about an error): dropped; the answered ones  \
