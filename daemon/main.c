@@ -863,6 +863,10 @@ int main(int argc, char **argv)
 		pr_err("netlink: %s", strerror(-err));
 		goto out_dp;
 	}
+	/* nothing pinned: until the firewall, the VIPs and NAT are in the
+	 * maps, the ports' packets go to the kernel, as before we ran,
+	 * not through a half-loaded data path (pass_not_ready) */
+	st.hold_ports = cfg.role == DP_ROLE_ROUTER && !dp_maps_reused(dp);
 	err = nlsock_dump_all(ns, &st);
 	if (!err)
 		err = state_reconcile(&st);
@@ -917,6 +921,11 @@ int main(int argc, char **argv)
 	err = start_l7(&cfg, &l7);
 	if (err)
 		goto out_lb;
+	if (st.hold_ports) {
+		state_release_ports(&st);
+		pr_info("ports: forwarding (the firewall, VIPs and NAT are "
+			"loaded)");
+	}
 	if (cfg.explain && cfg.role == DP_ROLE_ROUTER)
 		explain_prepare(dp); /* a load: needs CAP_PERFMON */
 	/* loaded, attached, pinned: keep only what running needs */

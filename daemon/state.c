@@ -811,6 +811,8 @@ static int iface_program(struct state *st, struct st_iface *ifc)
 	} else if (ifc->is_veth) {
 		v.flags = SLUICE_IF_VETH;
 	}
+	if (ifc->configured && st->hold_ports)
+		v.flags |= SLUICE_IF_HOLD;
 	if (ifc->n_addr4)
 		memcpy(v.addr4, ifc->addr4[0], 4);
 	for (int i = 0; i < ifc->n_addr6; i++) {
@@ -1288,6 +1290,22 @@ static int reconcile(struct state *st, bool walk_routes)
 	if (!err && walk_routes && router_maps(st) && st->ops->fib_prune)
 		(void)st->ops->fib_prune(st->dp);
 	return err;
+}
+
+void state_release_ports(struct state *st)
+{
+	if (!st->hold_ports)
+		return;
+	st->hold_ports = false;
+	for (int i = 0; i < st->n_ifaces; i++) {
+		struct st_iface *ifc = &st->ifaces[i];
+
+		if (ifc->configured && ifc->state == IF_ATTACHED &&
+		    iface_program(st, ifc))
+			pr_err("iface %s: cannot release it (it stays held: "
+			       "its packets go to the kernel)",
+			       ifc->name);
+	}
 }
 
 int state_reconcile(struct state *st)

@@ -195,6 +195,9 @@ struct state {
 	/* Between state_forget_*() and the end of the re-dump: every route
 	 * is read again, so nothing needs re-resolving before that. */
 	bool redumping;
+	/* a start with nothing pinned: the ports are programmed with
+	 * SLUICE_IF_HOLD until state_release_ports() */
+	bool hold_ports;
 };
 
 int state_init(struct state *st, struct dp *dp, const struct state_dp_ops *ops,
@@ -207,6 +210,8 @@ int state_seed_from_maps(struct state *st);
 /* After a full dump: remove from the maps whatever the kernel no longer
  * has (left by an earlier run or missed during an overrun). */
 int state_reconcile(struct state *st);
+/* The start is done (rules, VIPs, NAT loaded): the held ports forward. */
+void state_release_ports(struct state *st);
 /* Forget all kernel-derived state before a full re-dump (maps untouched). */
 void state_forget_kernel(struct state *st);
 /* Forget only the routes, before a route re-dump (maps untouched). */

@@ -68,6 +68,8 @@ static __always_inline int parse_port(struct pkt *p)
 		return SLUICE_PASS_UNMANAGED_IF;
 	p->slot = p->in_if->slot;
 	p->port_flags = p->in_if->flags;
+	if (p->port_flags & SLUICE_IF_HOLD)
+		return SLUICE_PASS_NOT_READY;
 	return DP_CONTINUE;
 }
 

@@ -88,6 +88,7 @@ static void test_reason_numbers(void **state)
 		{ "pass_vlan_offloaded", 35 },
 		{ "drop_lb_fullnat", 36 },
 		{ "fwd_lb_too_big", 37 },
+		{ "pass_not_ready", 38 },
 		{ "decap_ipip", 48 },
 		{ "decap_gre", 49 },
 		{ "pass_not_encap", 50 },

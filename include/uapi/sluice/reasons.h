@@ -74,7 +74,10 @@
 	/* too big after encapsulation: the ICMP fragmentation needed / packet \
 	 * too big that replaced it goes back out of the ingress port */  \
 	X(FWD_LB_TOO_BIG, 37, "fwd_lb_too_big", SLUICE_V_TX)                      \
-	/* 38..47: free for the router and the load balancer */                   \
+	/* the port is held while sluiced starts (SLUICE_IF_HOLD): its rules,  \
+	 * VIPs and NAT are not loaded yet; to the kernel, as without sluice */  \
+	X(PASS_NOT_READY, 38, "pass_not_ready", SLUICE_V_PASS)                    \
+	/* 39..47: free for the router and the load balancer */                   \
 	/* decapsulation (sluiced --role backend) */                              \
 	X(DECAP_IPIP, 48, "decap_ipip",                                           \
 	  SLUICE_V_PASS) /* inner to the stack */                                 \

@@ -66,6 +66,12 @@ struct sluice_neigh {
 	0x2 /* a veth: "back out the same port" is a
 					 * devmap redirect, see bpf/lib/emit.h */
 
+/* sluiced is starting with nothing pinned: the port's packets go to the
+ * kernel (pass_not_ready) until its firewall, VIPs and NAT are loaded, as
+ * they went before sluiced ran; a restart that adopts its maps has them
+ * loaded already and never sets it */
+#define SLUICE_IF_HOLD 0x4
+
 struct sluice_iface {
 	__u8 mac[6];
 	__u16 mtu;	      /* L3 MTU */
