@@ -103,7 +103,7 @@ static __always_inline int pipeline(struct __sk_buff *ctx, struct pkt *p,
 	if (r != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	trace_note_rx(p, &f); /* as the kernel handed it, before egress SNAT */
-	if (ct_lookup(p, &f, &st->ct) != DP_CONTINUE)
+	if (ct_lookup(p, &f, &st->ct, 0) != DP_CONTINUE)
 		return SLUICE_PASS_EGRESS_UNTRACKED;
 	if (st->ct.commit &&
 	    snat_pending(&f, &st->ct, from, p->ingress_ifindex))

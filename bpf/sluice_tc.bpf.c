@@ -57,6 +57,13 @@ static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 	return forward_stage(ctx, p, f);
 }
 
+/* No load balancer at TC: conntrack sees every flow both ways. */
+static __always_inline int ct_bypass(const struct l3_info *f)
+{
+	(void)f;
+	return 0;
+}
+
 SEC("tc")
 int sluice_tc_ct(struct __sk_buff *ctx)
 {

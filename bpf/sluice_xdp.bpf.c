@@ -82,6 +82,15 @@ static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 	return forward_stage(ctx, p, f);
 }
 
+/* A direct-server-return VIP's flow stays out of conntrack: its answers
+ * never pass here, so it would be seen one way only, held half-open and
+ * its ACKs called invalid (a firewall's "state invalid: drop" would cut
+ * every such VIP).  A full-NAT VIP's is tracked: its NAT needs it. */
+static __always_inline int ct_bypass(const struct l3_info *f)
+{
+	return lb_vip_untracked(f);
+}
+
 SEC("xdp")
 int sluice_xdp_ct(struct xdp_md *ctx)
 {

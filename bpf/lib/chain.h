@@ -9,10 +9,11 @@
  *         --(tracking on)-------> ct --(NAT rule or full-NAT VIP)--> nat
  *
  * The entry file (sluice_xdp.bpf.c, sluice_tc.bpf.c) defines the program
- * array CHAIN_TAILS with the slots below, and route_half(): what follows
+ * array CHAIN_TAILS with the slots below, route_half(): what follows
  * the stateful stages at its hook (the load balancer, then routing or
- * NAT's program), then includes this header and wraps each body here in
- * a program of its hook's section.
+ * NAT's program), and ct_bypass(): what stays out of conntrack there;
+ * then includes this header and wraps each body here in a program of its
+ * hook's section.
  */
 #ifndef SLUICE_BPF_CHAIN_H
 #define SLUICE_BPF_CHAIN_H
@@ -38,6 +39,7 @@
 static __always_inline int route_half(struct __ctx_buff *ctx, struct pkt *p,
 				      struct l3_info *f, struct pkt_state *st,
 				      int nat);
+static __always_inline int ct_bypass(const struct l3_info *f);
 
 /* On to NAT's program (nat_tail.h). */
 static __always_inline int chain_to_nat(struct __ctx_buff *ctx, struct pkt *p,
@@ -97,7 +99,7 @@ static __always_inline int chain_stateful(struct __ctx_buff *ctx, struct pkt *p,
 	int r;
 
 	st->np.flags = 0;
-	r = ct_lookup(p, &st->f, &st->ct);
+	r = ct_lookup(p, &st->f, &st->ct, ct_bypass(&st->f));
 	if (r != DP_CONTINUE)
 		return r;
 	trace_note_ct(p, st->f.ct_state);

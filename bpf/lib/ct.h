@@ -508,8 +508,10 @@ static __always_inline int ct_on(void)
 	return cfg && cfg->enabled;
 }
 
+/* @untracked: the hook leaves this packet out (a direct-server-return
+ * VIP's at XDP: chain.h's ct_bypass()), as if tracking were off. */
 static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
-				     struct ct_pkt *c)
+				     struct ct_pkt *c, int untracked)
 {
 	__u32 zero = 0, off = f->l4_off;
 	struct sluice_ct_config *cfg;
@@ -521,7 +523,7 @@ static __always_inline int ct_lookup(struct pkt *p, struct l3_info *f,
 	c->hit = 0;
 	c->related_nat = 0;
 	cfg = bpf_map_lookup_elem(&ct_config, &zero);
-	if (!cfg || !cfg->enabled) {
+	if (!cfg || !cfg->enabled || untracked) {
 		f->ct_state = SLUICE_CTM_UNTRACKED;
 		return DP_CONTINUE;
 	}

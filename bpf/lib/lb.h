@@ -501,6 +501,29 @@ static __always_inline int lb_candidate(const struct l3_info *f)
 	return 1;
 }
 
+/* Whether @f is for a direct-server-return VIP (TCP or UDP, by its own
+ * port or as a VIP of every port): conntrack leaves such a flow out
+ * (sluice_xdp.bpf.c, ct_bypass()). */
+static __always_inline int lb_vip_untracked(const struct l3_info *f)
+{
+	struct sluice_vip_key vk = {};
+	const struct sluice_vip *vip;
+
+	if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) ||
+	    !lb_candidate(f))
+		return 0;
+	__builtin_memcpy(vk.addr, f->dst, 16);
+	vk.port = (__be16)(f->ports >> 16);
+	vk.proto = f->proto;
+	vk.family = f->family;
+	vip = bpf_map_lookup_elem(&lb_vips, &vk);
+	if (!vip) {
+		vk.port = 0;
+		vip = bpf_map_lookup_elem(&lb_vips, &vk);
+	}
+	return vip && !(vip->flags & SLUICE_VIP_FULLNAT);
+}
+
 /* lb_select()'s answers besides a backend id */
 #define LB_NOT_A_VIP 0	 /* routed as any other packet */
 #define LB_NO_BACKEND -1 /* the VIP's, with no backend to take it */

@@ -672,6 +672,69 @@ static void run_unresolved(struct env *e, const char *hook)
 		run_unresolved_egress(e);
 }
 
+/*
+ * A direct-server-return VIP while conntrack is on: its answers never pass
+ * the LB, so conntrack would see it one way only (half-open, its ACKs
+ * invalid, cut by a firewall's "state invalid: drop").  Its SYN and its
+ * ACK go to the backend (fwd_lb) and leave no entry; the full-NAT VIP's
+ * flows above are tracked.
+ */
+#define DSR_VIP "198.19.9.10"
+
+static int dsr_vip(struct env *e, bool add)
+{
+	struct sluice_vip_key k = { .proto = IPPROTO_TCP, .family = AF_INET };
+	struct sluice_vip v = { .vip_id = VIP_ID + 1, .ring_size = 7 };
+	__u32 ring[7];
+
+	k.port = htons(80);
+	if (addr_of(DSR_VIP, k.addr))
+		return -EINVAL;
+	if (!add)
+		return dp_vip_del(e->dp, &k) ?: dp_ring_del(e->dp, VIP_ID + 1);
+	for (int i = 0; i < 7; i++)
+		ring[i] = VIP_BE;
+	return dp_vip_set(e->dp, &k, &v) ?:
+		       dp_ring_install(e->dp, VIP_ID + 1, 7, ring);
+}
+
+static void run_dsr_untracked(struct env *e)
+{
+	static const struct pkt_spec syn = { IN_P0, V4, .saddr = C1,
+					     .daddr = DSR_VIP,
+					     TCP_(40001, 80, 0x02) };
+	static const struct pkt_spec ack = { IN_P0, V4, .saddr = C1,
+					     .daddr = DSR_VIP,
+					     TCP_(40001, 80, 0x10) };
+	const struct pkt_spec *const steps[] = { &syn, &ack };
+	struct count_arg ca = { .proto = IPPROTO_TCP };
+	static struct frame f;
+	static struct run r;
+	bool ok = !dsr_vip(e, true);
+
+	dp_ct_flush(e->dp, NULL, NULL);
+	for (size_t i = 0; ok && i < 2; i++) {
+		ok = !pkt_build(steps[i], &f) && !snapshot(e, e->before);
+		if (!ok)
+			break;
+		xdp_run(e->prog_fd, e->ifindex[IFX_P0], f.buf, f.len, 0, 1, &r);
+		ok = !r.err && !snapshot(e, e->after) &&
+		     r.retval == XDP_REDIRECT &&
+		     counters_ok(e, e->slot[IFX_P0], SLUICE_FWD_LB, f.len, 1);
+		if (!ok)
+			diag("%s: err %d, %s\n", i ? "ACK" : "SYN", r.err,
+			     xdp_name(r.retval));
+	}
+	ok = ok && !dp_ct_walk(e->dp, NULL, count_cb, &ca);
+	if (ok && ca.n) {
+		diag("%u TCP entries, want none\n", ca.n);
+		ok = false;
+	}
+	tap(e, ok && !dsr_vip(e, false),
+	    "nat: conntrack on: a direct-server-return VIP's SYN and ACK go "
+	    "to the backend (fwd_lb), untracked: no entry");
+}
+
 void nat_run_all(struct env *e)
 {
 	struct sluice_ct_config cfg;
@@ -685,6 +748,7 @@ void nat_run_all(struct env *e)
 	}
 	run_cases(e, "");
 	run_unresolved(e, "");
+	run_dsr_untracked(e);
 	e->at_tc = true;
 	run_cases(e, "tc: ");
 	run_unresolved(e, "tc: ");
