@@ -590,18 +590,23 @@ int ddos_block_add(struct ddos *d, const struct dp_ddos_prefix *v, size_t n,
 {
 	struct dp_ddos_prefix *c = calloc(n ? n : 1, sizeof(*c));
 	uint64_t deadline = mono_deadline(expire_s), fresh4 = 0, fresh6 = 0;
+	bool covered = false;
 	size_t done = 0;
 	int rc;
 
 	if (!c)
 		return -ENOMEM;
 	/* the counts follow from the entries that are new (a walk of the
-	 * tries per request would make a large load quadratic) */
+	 * tries per request would make a large load quadratic).  The get is
+	 * a longest-prefix match: a hit is the prefix itself or one that
+	 * covers it, which only a walk tells apart */
 	for (size_t i = 0; i < n; i++) {
 		c[i] = v[i];
 		c[i].expires_ns = deadline;
-		if (dp_ddos_block_get(d->dp, &c[i], NULL) != -ENOENT)
+		if (dp_ddos_block_get(d->dp, &c[i], NULL) != -ENOENT) {
+			covered = true;
 			continue;
+		}
 		if (c[i].family == AF_INET)
 			fresh4++;
 		else
@@ -635,6 +640,8 @@ int ddos_block_add(struct ddos *d, const struct dp_ddos_prefix *v, size_t n,
 		recount(d); /* some went in: count them */
 		snprintf(err, errlen, "blocklist: %zu of %zu added: %s", done,
 			 n, strerror(-rc));
+	} else if (covered) {
+		recount(d); /* nested in another, or there already */
 	} else {
 		d->block_v4 += fresh4;
 		d->block_v6 += fresh6;
