@@ -42,6 +42,7 @@ struct decap_mid {
 	__u16 tot_len; /* its whole IP packet, host order */
 	__u8 saddr[16];
 	__u8 daddr[16];
+	__u8 local; /* its destination is this host's too */
 };
 
 static __always_inline int second_is_tunnel(__u8 proto)
@@ -53,11 +54,11 @@ static __always_inline int second_is_tunnel(__u8 proto)
 /*
  * @mid is the inner header of @inner_type (its fixed part checked by
  * decap_check_inner()).  DP_CONTINUE when it is no second chance (not a
- * tunnel, or one to this host: decapsulated one layer as before); 0 with
- * @m filled when it is one; else the reason that drops it.
+ * tunnel); 0 with @m filled when it is one (m->local: to this host too);
+ * else the reason that drops it.
  */
-static __always_inline int second_mid(void *mid, void *end, __u16 inner_type,
-				      struct decap_mid *m)
+static __always_inline int
+second_mid_parse(void *mid, void *end, __u16 inner_type, struct decap_mid *m)
 {
 	int r;
 
@@ -66,9 +67,9 @@ static __always_inline int second_mid(void *mid, void *end, __u16 inner_type,
 
 		if ((void *)(iph + 1) > end)
 			return SLUICE_DROP_TRUNC;
-		if (!second_is_tunnel(iph->protocol) ||
-		    decap_is_local(AF_INET, &iph->daddr))
+		if (!second_is_tunnel(iph->protocol))
 			return DP_CONTINUE;
+		m->local = decap_is_local(AF_INET, &iph->daddr);
 		/* the load balancer writes exactly this */
 		if (iph->ihl != 5 || iph->frag_off & bpf_htons(0x3fff) ||
 		    !ip4_csum_ok(iph) || bpf_ntohs(iph->tot_len) < sizeof(*iph))
@@ -89,9 +90,9 @@ static __always_inline int second_mid(void *mid, void *end, __u16 inner_type,
 
 		if ((void *)(ip6 + 1) > end)
 			return SLUICE_DROP_TRUNC;
-		if (!second_is_tunnel(ip6->nexthdr) ||
-		    decap_is_local(AF_INET6, ip6->daddr.in6_u.u6_addr8))
+		if (!second_is_tunnel(ip6->nexthdr))
 			return DP_CONTINUE;
+		m->local = decap_is_local(AF_INET6, ip6->daddr.in6_u.u6_addr8);
 		if (bpf_ntohs(ip6->payload_len) >
 		    (__u32)(end - (void *)(ip6 + 1)))
 			return SLUICE_DROP_TRUNC;
@@ -110,6 +111,16 @@ static __always_inline int second_mid(void *mid, void *end, __u16 inner_type,
 	if (r == SLUICE_PASS_GRE_OPTIONS || r == SLUICE_PASS_NOT_ENCAP)
 		return SLUICE_DROP_SECOND_BAD;
 	return r == DP_CONTINUE ? 0 : r;
+}
+
+/* second_mid_parse(), but a tunnel to this host that is not the load
+ * balancer's form is decapsulated one layer, as before second chance. */
+static __always_inline int second_mid(void *mid, void *end, __u16 inner_type,
+				      struct decap_mid *m)
+{
+	int r = second_mid_parse(mid, end, inner_type, m);
+
+	return m->local && r ? DP_CONTINUE : r;
 }
 
 /* 1 when the client's packet at @in (of @type) belongs here: a socket
@@ -236,10 +247,17 @@ static __always_inline int decap_second(struct xdp_md *ctx, struct pkt *p,
 		return r;
 	in = mid + (m.t.len & 0xff);
 	r = decap_check_inner(in, p->data_end, m.t.inner_type);
-	if (r != DP_CONTINUE)
-		return r;
+	if (r != DP_CONTINUE) /* this host's tunnel: one layer, as before */
+		return m.local ? DP_CONTINUE : r;
 	both = m.t;
 	both.len = (o->len & 0xff) + (m.t.len & 0xff);
+	/* the carried tunnel is to this host too (one host is two of the
+	 * VIP's backends, by two addresses): the client's packet is ours,
+	 * and one layer off would leave the kernel a tunnel it cannot take */
+	if (m.local) {
+		r = decap_strip(ctx, p, &both);
+		return r == SLUICE_DROP_TRUNC ? r : SLUICE_DECAP_SECOND_LOCAL;
+	}
 	r = second_here(ctx, in, p->data_end, m.t.inner_type);
 	if (r == 1) {
 		r = decap_strip(ctx, p, &both);

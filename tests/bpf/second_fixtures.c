@@ -2,7 +2,8 @@
 /*
  * Second chance's fixture tables (second_fixtures.h).
  *
- *   this host   198.18.11.2, 2001:db8:11::2 (decapsulates to these)
+ *   this host   198.18.11.2, 2001:db8:11::2 (decapsulates to these), and
+ *               198.18.11.3, 2001:db8:11::3
  *   previous    198.18.12.9, 2001:db8:12::9 (the tunnel sent on goes
  *               back to the frame's source MAC: no route is looked up)
  *   client      H0 (198.18.0.2, 2001:db8::2) -> VIP 198.19.0.100 or
@@ -19,6 +20,8 @@
 
 #define ME4 "198.18.11.2"
 #define ME6 "2001:db8:11::2"
+#define ME4B "198.18.11.3" /* this host's other addresses */
+#define ME6B "2001:db8:11::3"
 #define PREV4 "198.18.12.9"
 #define PREV6 "2001:db8:12::9"
 #define LB4 "198.18.200.7"
@@ -122,6 +125,20 @@ const struct second_fixture second_fixtures[] = {
 	  TTL_ONE,
 	  .out = SCO_INNER,
 	  .imut = { { MUT_SET8, BASE_L3, 7, 1 } } },
+	{ "4in4 in 4in4, the carried tunnel to this host's other address, no "
+	  "connection: both headers go, decap_second_local",
+	  { TO_BE, C4, TCP(52125, 8) },
+	  TUN(DXT_IPIP, LB4, ME4B),
+	  TUN(DXT_IPIP, LB4, ME4),
+	  LOCAL,
+	  .out = SCO_INNER },
+	{ "v6 in GRE over v6 in GRE over v6, the carried tunnel to this "
+	  "host's other address: both headers go, decap_second_local",
+	  { TO_BE, C6, TCP(52126, 8) },
+	  TUN(DXT_GRE, LB6, ME6B),
+	  TUN(DXT_GRE, LB6, ME6),
+	  LOCAL,
+	  .out = SCO_INNER },
 	{ "one tunnel only (no alternative), no connection: decap_ipip, "
 	  "delivered as before",
 	  { TO_BE, C4, TCP(52114, 8) },

@@ -45,7 +45,8 @@
 #define SC_MAX_CONNS 16
 #define SC_PORT_SEARCH 4000
 
-static const char *const sc_local[] = { "198.18.11.2", "2001:db8:11::2" };
+static const char *const sc_local[] = { "198.18.11.2", "2001:db8:11::2",
+					"198.18.11.3", "2001:db8:11::3" };
 
 struct sc_env {
 	struct env *e;

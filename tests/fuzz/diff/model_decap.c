@@ -164,28 +164,31 @@ static int here(const __u8 *b, __u32 len, __u32 off, __u16 type)
 	return (b[th + 13] & 0x02) ? 1 : 0;
 }
 
-/* Second chance: D_CONT when the inner header is no tunnel to another
- * host (decapsulated one layer), else the reason. */
+/* Second chance: D_CONT when the inner header is no tunnel (decapsulated
+ * one layer), else the reason.  A tunnel to this host as well: both
+ * headers go when the load balancer's form is whole, else one layer. */
 static int second(const struct dcfg *c, const struct m_pkt *p,
 		  const struct tun *o, struct d_result *r)
 {
 	const __u8 *b = p->b;
 	__u32 mid = p->l3_off + o->len, len = p->len, in;
 	struct tun m = { 0 };
+	bool local;
 	__u8 fam, ttl;
 	int res;
 
 	if (o->inner == 0x0800) {
 		const __u8 *ip = b + mid;
 
-		if (!tunnel_proto(ip[9]) || is_local(c, AF_INET, ip + 16))
+		if (!tunnel_proto(ip[9]))
 			return D_CONT;
+		local = is_local(c, AF_INET, ip + 16);
 		/* the load balancer writes exactly this */
 		if ((ip[0] & 0x0f) != 5 || (rd16(ip + 6) & 0x3fff) ||
 		    !sum_ok(ip, 20) || rd16(ip + 2) < 20)
-			return SLUICE_DROP_SECOND_BAD;
+			return local ? D_CONT : SLUICE_DROP_SECOND_BAD;
 		if (rd16(ip + 2) > len - mid)
-			return SLUICE_DROP_TRUNC;
+			return local ? D_CONT : SLUICE_DROP_TRUNC;
 		fam = AF_INET;
 		ttl = ip[8];
 		m.len = 20;
@@ -193,23 +196,28 @@ static int second(const struct dcfg *c, const struct m_pkt *p,
 	} else {
 		const __u8 *ip = b + mid;
 
-		if (!tunnel_proto(ip[6]) || is_local(c, AF_INET6, ip + 24))
+		if (!tunnel_proto(ip[6]))
 			return D_CONT;
+		local = is_local(c, AF_INET6, ip + 24);
 		if (rd16(ip + 4) > len - mid - 40)
-			return SLUICE_DROP_TRUNC;
+			return local ? D_CONT : SLUICE_DROP_TRUNC;
 		fam = AF_INET6;
 		ttl = ip[7];
 		m.len = 40;
 		res = inner_of(b, len, mid + 40, ip[6], &m);
 	}
 	if (res == SLUICE_PASS_GRE_OPTIONS || res == SLUICE_PASS_NOT_ENCAP)
-		return SLUICE_DROP_SECOND_BAD;
+		res = SLUICE_DROP_SECOND_BAD;
 	if (res != D_CONT)
-		return res;
+		return local ? D_CONT : res;
 	in = mid + m.len;
 	res = check_inner(b, len, in, m.inner);
 	if (res != D_CONT)
-		return res;
+		return local ? D_CONT : res;
+	if (local) {
+		strip(p, o->len + m.len, m.inner, false, r);
+		return SLUICE_DECAP_SECOND_LOCAL;
+	}
 	res = here(b, len, in, m.inner);
 	if (res == 1) {
 		strip(p, o->len + m.len, m.inner, false, r);
