@@ -106,7 +106,7 @@ BENCH_BIN := $(BUILD)/bench/sluice-bench
 image: $(BUILD)/sluiced $(BUILD)/sluicectl $(BUILD)/sluice-vrouter
 	deploy/image/build.sh $(BUILD)
 
-.PHONY: all deps build san test test-unit test-bpf test-netns test-bench demo bench soak \
+.PHONY: all deps build san test test-build test-unit test-bpf test-netns test-bench demo bench soak \
 	format format-check clean help
 all: $(BUILD)/sluiced $(BUILD)/sluicectl $(UNIT_BINS) \
      $(if $(BPFT_SRCS),$(BPFT_BIN)) $(if $(BENCH_SRCS),$(BENCH_BIN))
@@ -118,7 +118,7 @@ help:
 	@echo "make deps        install Debian packages (idempotent)"
 	@echo "make bench       all benchmarks next to their baselines: table on stdout,"
 	@echo "                 build/bench/results.json and plots (docs/performance.md)"
-	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (after a build)"
+	@echo "make test-unit|test-bpf|test-netns|test-bench|test-style   one tier (builds what it runs)"
 	@echo "make soak        the API soak for 10 minutes (docs/api.md), the fault tests for 30 s"
 	@echo "make fuzz        every libFuzzer target for FUZZ_S [600] seconds, then"
 	@echo "                 the differential packet fuzzer for PKTDIFF_N [10000000] frames"
@@ -256,7 +256,8 @@ $(GEN_BIN): $(call obj,$(GEN_SRCS)) $(LIBPKTGEN) $(LIBCOMMON)
 
 # Every test tier runs the ASan/UBSan build; `make test` ends with one
 # "N passed, N failed" line.
-test: deps
+# What the tiers run, built (incremental after the first time).
+test-build: deps
 	@$(SUBMAKE) all
 	@$(SUBMAKE) SAN=1 all
 	@# the bpf tier runs its fixtures again on the flow table's variant
@@ -264,9 +265,13 @@ test: deps
 	@$(SUBMAKE) BUILD=build/weak BPF_EXTRA_CFLAGS=-DSLUICE_BPF_WEAK_ORDER \
 		build/weak/tests/bpf_runner
 	@$(SUBMAKE) fuzz-build
+
+test: test-build
 	@tests/run.sh build/san
 
-test-unit test-bpf test-netns test-bench test-style:
+# One tier, built first as `make test` builds (build/san: the ASan/UBSan
+# build every tier runs).
+test-unit test-bpf test-netns test-bench test-style: test-build
 	@tests/run.sh build/san $(patsubst test-%,%,$@)
 
 demo: deps

@@ -4,7 +4,10 @@
 //!      tree that was built but not installed);
 //!   3. the tree this crate sits in: ../../../build.
 //! The library is linked shared, with an rpath to its directory, so
-//! `cargo test` and the examples run without LD_LIBRARY_PATH.
+//! `cargo test` and the examples run without LD_LIBRARY_PATH.  Cargo gives
+//! a link argument to this package's own targets only: an application's
+//! build script reads the directory from DEP_SLUICE_PKTIO_LIB_DIR (the
+//! `links` key) and sets its own rpath (docs/pktio.md, "The Rust binding").
 use std::env;
 use std::path::PathBuf;
 use std::process::Command;
@@ -40,6 +43,9 @@ fn main() {
     for d in &dirs {
         println!("cargo:rustc-link-search=native={d}");
         println!("cargo:rustc-link-arg=-Wl,-rpath,{d}");
+    }
+    if let Some(d) = dirs.first() {
+        println!("cargo:lib_dir={d}");
     }
     println!("cargo:rustc-link-lib=dylib=sluice-pktio");
 }
