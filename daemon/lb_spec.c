@@ -391,6 +391,7 @@ static int parse_health(const struct jp *p, struct json_object *o,
 {
 	static const char known[] =
 		"kind, port, path, interval_ms, timeout_ms, rise, fall";
+	bool interval_given = false, timeout_given = false;
 	char prefix[128];
 	struct jp hp = *p;
 	int64_t v = 0;
@@ -437,12 +438,19 @@ static int parse_health(const struct jp *p, struct json_object *o,
 			if (!err)
 				err = check_range(&hp, key, v, 0, UINT32_MAX);
 			*u32 = (uint32_t)v;
+			interval_given |= u32 == &h->interval_ms;
+			timeout_given |= u32 == &h->timeout_ms;
 		} else {
 			err = junknown(&hp, key, known);
 		}
 		if (err)
 			return err;
 	}
+	/* an interval at or below the default timeout, the timeout not
+	 * given: half the interval, rather than a refusal that names a
+	 * value the user never wrote */
+	if (interval_given && !timeout_given && h->timeout_ms >= h->interval_ms)
+		h->timeout_ms = h->interval_ms / 2 ? h->interval_ms / 2 : 1;
 	return 0;
 }
 

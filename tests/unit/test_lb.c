@@ -697,6 +697,16 @@ static void test_vip_defaults(void **state)
 	assert_int_equal(s.conf.health.fall, 3);
 	assert_int_equal(s.n_be, 0);
 	lb_vip_spec_free(&s);
+	/* an interval at or below the default timeout, no timeout given:
+	 * half the interval (it was refused naming timeout_ms 500) */
+	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":80,"
+				 "\"protocol\":\"tcp\",\"health\":{"
+				 "\"interval_ms\":250}}",
+				 "", &s),
+			 0);
+	assert_int_equal(s.conf.health.interval_ms, 250);
+	assert_int_equal(s.conf.health.timeout_ms, 125);
+	lb_vip_spec_free(&s);
 
 	/* tcp: a TCP connect to the VIP's port */
 	assert_int_equal(spec_of("{\"address\":\"198.18.100.1\",\"port\":80,"
@@ -844,6 +854,8 @@ static const struct {
 	  "health.interval_ms: -1 is out of range 0..4294967295" },
 	{ H("\"timeout_ms\":1000"),
 	  "health.timeout_ms: 1000 is not below interval_ms 1000" },
+	{ H("\"interval_ms\":250,\"timeout_ms\":300"),
+	  "health.timeout_ms: 300 is not below interval_ms 250" },
 	{ H("\"timeout_ms\":0"), "health.timeout_ms: 0 is below 1" },
 	{ H("\"rise\":0"), "health.rise: 0 is outside 1..100" },
 	{ H("\"fall\":101"), "health.fall: 101 is outside 1..100" },
