@@ -153,7 +153,9 @@ static void kv(char *buf, size_t len, const char *key, const char *val)
 }
 
 /* One row per backend: ADDR  weight N  STATE  HEALTH  slots N  packets N
- * new_flows N  [error: ...].  @indent starts the address cell. */
+ * new_flows N  [error: ...].  The error stays after the backend is up
+ * again (it explains the last flap): then it is the "last error".
+ * @indent starts the address cell. */
 static int backend_row(struct table *t, json_object *b, const char *indent)
 {
 	json_object *c = jobj(b, "counters");
@@ -167,7 +169,12 @@ static int backend_row(struct table *t, json_object *b, const char *indent)
 	kv(pk, sizeof(pk), "packets", c ? jstr(c, "packets") : NULL);
 	kv(nf, sizeof(nf), "new_flows", c ? jstr(c, "new_flows") : NULL);
 	if (!str_empty(herr))
-		snprintf(e, sizeof(e), "error: %s", herr);
+		snprintf(e, sizeof(e), "%s: %s",
+			 str_empty(jstr(b, "health")) ||
+					 strcmp(jstr(b, "health"), "up") ?
+				 "error" :
+				 "last error",
+			 herr);
 	return table_add(t, addr, w, jstr(b, "state"), jstr(b, "health"), slots,
 			 pk, nf, e);
 }
