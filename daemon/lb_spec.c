@@ -172,6 +172,17 @@ static int check_be_addr(const struct jp *p, const char *field,
 			     "'%s' is IPv4-mapped (use the IPv4 "
 			     "address)",
 			     lb_addr_str(a, s, sizeof(s)));
+	/* the LB's own loopback, or a link-local address (which names no
+	 * link here): no route the packet path could take */
+	if ((a->family == AF_INET && a->a[0] == 127) ||
+	    (a->family == AF_INET6 && !memcmp(a->a, zero, 15) && a->a[15] == 1))
+		return jfail(p, field, "'%s' is a loopback address",
+			     lb_addr_str(a, s, sizeof(s)));
+	if ((a->family == AF_INET && a->a[0] == 169 && a->a[1] == 254) ||
+	    (a->family == AF_INET6 && a->a[0] == 0xfe &&
+	     (a->a[1] & 0xc0) == 0x80))
+		return jfail(p, field, "'%s' is link-local",
+			     lb_addr_str(a, s, sizeof(s)));
 	return 0;
 }
 
