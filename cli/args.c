@@ -86,6 +86,38 @@ static bool has_ctl(const char *s)
 	return false;
 }
 
+int cli_cacert_check(const char *path, char *err, size_t errlen)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----";
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "cacert: '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f)) {
+		rc = -EIO;
+		snprintf(err, errlen, "cacert: '%s': cannot read it", path);
+	}
+	fclose(f);
+	if (rc)
+		return rc;
+	buf[n] = '\0';
+	if (!strstr(buf, pem)) {
+		snprintf(err, errlen,
+			 "cacert: '%s' holds no PEM certificate (no '%s' line "
+			 "in its first 64 KiB)",
+			 path, pem);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 		   size_t errlen)
 {

@@ -61,6 +61,11 @@ void cli_opts_init(struct cli_opts *o, const char *env_api,
 /* Parses the options before the noun.  Returns the index of the noun in
  * argv (== argc if there is none), or -EINVAL with a message in @err.
  * Also parses o->api into o->ep. */
+/* --cacert names a readable file with a PEM certificate in it: 0, else
+ * -errno (-EINVAL: none in it) and @err names the file and why.  Checked
+ * before any request, so that a bad file is bad input (exit 1), not an
+ * unreachable sluiced (exit 2, which a script may retry). */
+int cli_cacert_check(const char *path, char *err, size_t errlen);
 int cli_opts_parse(struct cli_opts *o, int argc, char **argv, char *err,
 		   size_t errlen);
 

@@ -174,6 +174,10 @@ int main(int argc, char **argv)
 		cli_error("no command given, try 'sluicectl --help'");
 		return CLI_EXIT_ERR;
 	}
+	if (cli.cacert && cli_cacert_check(cli.cacert, err, sizeof(err))) {
+		cli_error("%s", err);
+		return CLI_EXIT_ERR;
+	}
 	c = find_cmd(argv[i]);
 	if (!c)
 		return CLI_EXIT_ERR;

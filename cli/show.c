@@ -33,7 +33,8 @@ static const char *unreachable_hint(int err)
 	case -ECONNREFUSED:
 	case -ENOENT: return " (is sluiced running?)";
 	case -EACCES:
-	case -EPERM: return " (the socket needs root or its group)";
+	case -EPERM:
+		return " (the socket is root's, mode 0600: run sluicectl as root)";
 	default: return "";
 	}
 }

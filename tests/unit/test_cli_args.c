@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "cli.h"
 
@@ -603,6 +604,36 @@ static void test_requests(void **state)
 
 /* ---- load balancer: argv -> method, path, exact body ---- */
 
+/* --cacert: a file with a PEM certificate, else bad input naming it. */
+static void test_cacert_check(void **state)
+{
+	char dir[] = "/tmp/test_cli_cacert.XXXXXX", pem[64], txt[64], err[256];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(pem, sizeof(pem), "%s/ca.pem", dir);
+	snprintf(txt, sizeof(txt), "%s/hostname", dir);
+	f = fopen(pem, "w");
+	assert_non_null(f);
+	fputs("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+	      f);
+	fclose(f);
+	f = fopen(txt, "w");
+	assert_non_null(f);
+	fputs("r1\n", f);
+	fclose(f);
+	assert_int_equal(cli_cacert_check(pem, err, sizeof(err)), 0);
+	assert_int_equal(cli_cacert_check(txt, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "holds no PEM certificate"));
+	assert_non_null(strstr(err, txt));
+	unlink(pem);
+	assert_int_equal(cli_cacert_check(pem, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "No such file or directory"));
+	unlink(txt);
+	rmdir(dir);
+}
+
 static void test_path_encode(void **state)
 {
 	char out[64];
@@ -1053,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_is_global_opt),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_path_encode),
+		cmocka_unit_test(test_cacert_check),
 		cmocka_unit_test(test_vip_parse),
 		cmocka_unit_test(test_lb_requests),
 	};
