@@ -38,6 +38,7 @@
 #include "steer.h"
 #include "l7.h"
 #include "neigh_probe.h"
+#include "pin_dir_check.h"
 #include "fwd.h"
 #include "netlink.h"
 #include "resync.h"
@@ -716,7 +717,7 @@ int main(int argc, char **argv)
 	struct state st;
 	struct lb_start ls = {};
 	bool check_only = false, have_state = false, ct_from_state = false;
-	char tls_err[600], lock_err[600];
+	char tls_err[600], lock_err[600], pin_err[600];
 	sigset_t mask;
 	int err, sfd = -1, n_apis = 0, pin_lock = -1, state_lock = -1;
 	int lock_wait_ms;
@@ -746,6 +747,11 @@ int main(int argc, char **argv)
 	err = check_l7(&cfg);
 	if (err)
 		goto out_cfg;
+	err = pin_dir_check(cfg.pin_dir, pin_err, sizeof(pin_err));
+	if (err) {
+		fprintf(stderr, "sluiced: config: %s\n", pin_err);
+		goto out_cfg;
+	}
 	if (check_only && cfg.role == DP_ROLE_ROUTER) {
 		err = check_fw(&cfg);
 		if (err)

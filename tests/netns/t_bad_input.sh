@@ -38,6 +38,19 @@ printf '{"interfaces": ["r0"], // lab\n "xdp_mode": "generic"}' >"$T_TMP/c5.json
 expect_start_error "config: comment" "line 1 column 24: comments are not allowed" \
 	--config "$T_TMP/c5.json"
 expect_start_error "config: missing file" "cannot open" --config "$T_TMP/none.json"
+# a pin dir off bpffs: refused before anything loads (libbpf failed on the
+# first map, naming neither the pin dir nor bpffs); --check-config too
+printf '{"interfaces": ["r0"], "pin_dir": "%s/notbpf"}' "$T_TMP" >"$T_TMP/c6.json"
+out=$(timeout 10 nsenter --net="/var/run/netns/$NS_R" "$SLUICED" --config "$T_TMP/c6.json" \
+	--api "unix:$T_TMP/bad.sock" 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -qF "pin_dir: '$T_TMP/notbpf' is not on a BPF file system (bpffs)" <<<"$out" &&
+	[ ! -e "$T_TMP/notbpf" ] && ! ip -d -n "$NS_R" link show r0 | grep -q prog/xdp; then
+	tap_ok "config: a pin_dir off bpffs: refused, named, nothing made"
+else
+	tap_fail "config: a pin_dir off bpffs" "rc=$rc output: $out"
+fi
+check_fails "--check-config refuses that pin_dir too" "$SLUICED" --check-config --config "$T_TMP/c6.json"
 expect_start_error "flag: bad interface name" "invalid interface name 'a/b'" --interface a/b
 expect_start_error "flag: no interfaces" "interfaces: none given"
 expect_start_error "flag: tcp api without token" "needs api_token" \

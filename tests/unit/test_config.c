@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include "config.h"
 #include "json_strict.h"
+#include "pin_dir_check.h"
 
 static char err[512];
 
@@ -386,6 +387,25 @@ static void test_json_depth(void **state)
 }
 
 /* Through the config file: the error says which file and where. */
+/* A pin dir must be on bpffs: under /sys/fs/bpf (mounted when missing)
+ * or on a bpffs mount; elsewhere libbpf failed on the first map. */
+static void test_pin_dir_check(void **state)
+{
+	char err[600] = "";
+
+	(void)state;
+	assert_int_equal(pin_dir_check("/sys/fs/bpf/sluice", err, sizeof(err)),
+			 0);
+	assert_int_equal(pin_dir_check("/sys/fs/bpf", err, sizeof(err)), 0);
+	assert_int_equal(pin_dir_check("/tmp/test_config-no/such/dir", err,
+				       sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "pin_dir: '/tmp/test_config-no/such/dir' "
+				    "is not on a BPF file system (bpffs)"));
+	assert_int_equal(pin_dir_check("/sys/fs/bpfx", err, sizeof(err)),
+			 -EINVAL);
+}
+
 static void test_config_strict(void **state)
 {
 	(void)state;
@@ -885,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_json_length_is_the_document),
 		cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_config_strict),
+		cmocka_unit_test(test_pin_dir_check),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
