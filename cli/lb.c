@@ -14,8 +14,9 @@ static const char usage[] =
 	"       sluicectl [OPTIONS] lb flows [show] [FILTER] [--limit N] [--cursor C] [-j]\n"
 	"       sluicectl [OPTIONS] lb flows flush [FILTER] [-j]\n"
 	"\n"
-	"The load balancer's outer source prefixes (none: that family is not\n"
-	"encapsulated), the idle timeout of a flow, and the flow table's\n"
+	"The load balancer's outer source prefixes (without one, a family's\n"
+	"outer source is the egress port's own address), the idle timeout of\n"
+	"a flow, and the flow table's\n"
 	"entries and capacity.  sluicectl vip shows the VIPs.\n"
 	"lb flows lists the flows a page at a time, lb flows flush removes\n"
 	"them; --vip, --backend and --src pick which (sluicectl lb flows help).\n";
@@ -215,7 +216,7 @@ int cli_lb_args(int argc, char **argv, struct cli_query *q, char *err,
 int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 {
 	static const struct field lb_fields[] = {
-		/* "": no source, that family is off */
+		/* "": no range (said below) */
 		{ "source_v4", "source v4", F_OPTIONAL },
 		{ "source_v6", "source v6", F_OPTIONAL },
 		{ "flow_idle_timeout_s", "flow idle timeout", F_DURATION },
@@ -233,6 +234,18 @@ int cli_lb_print(json_object *doc, FILE *out, char *err, size_t errlen)
 
 	if (r)
 		return r;
+	/* no range: the egress port's own address, not "none" (the family
+	 * is encapsulated all the same) */
+	for (int fam = 0; fam < 2; fam++) {
+		const char *key = fam ? "source_v6" : "source_v4";
+		const char *v = jstr(doc, key);
+
+		if (v && !*v)
+			json_object_object_add(doc, key,
+					       json_object_new_string(
+						       "the egress port's "
+						       "address (no range)"));
+	}
 	r = fields_print(doc, lb_fields, ARRAY_SIZE(lb_fields), out, err,
 			 errlen);
 	/* evictions and failed inserts: only those that happened */

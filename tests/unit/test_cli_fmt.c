@@ -658,7 +658,7 @@ static void test_lb(void **state)
 	       "\"flow_capacity\":131072,\"lru_evictions\":3,"
 	       "\"slots_written\":290739,\"vips\":2}",
 	       "source v4          198.18.200.0/24\n"
-	       "source v6          none\n"
+	       "source v6          the egress port's address (no range)\n"
 	       "flow idle timeout  5m 0s\n"
 	       "flows              5\n"
 	       "flow capacity      131072\n"
@@ -695,7 +695,7 @@ static void test_lb(void **state)
 	       "\"state_file\":\"/var/lib/sluice/lb.json\","
 	       "\"state_write_errors\":0}",
 	       "source v4              198.18.200.0/24\n"
-	       "source v6              none\n"
+	       "source v6              the egress port's address (no range)\n"
 	       "flow idle timeout      5m 0s\n"
 	       "flows                  12\n"
 	       "flows counted, ms ago  840\n"
