@@ -26,6 +26,24 @@ check "v4 ping via XDP before the restart" ip netns exec "$NS_C" ping -c 2 -i 0.
 check "v6 ping via XDP before the restart" ip netns exec "$NS_C" ping -6 -c 2 -i 0.2 -W 1 "$S6"
 check "first run: maps were new" test "$(status_field r maps_reused)" = False
 
+# deleted_routes_fail WHEN: pings to $S4 and $S6, whose routes were deleted
+# while sluiced was down, fail, and r0 counts them as pass_no_route.
+deleted_routes_fail() {
+	local fam addr nr0 nr1
+	for fam in 4 6; do
+		if [ $fam = 4 ]; then addr=$S4; else addr=$S6; fi
+		nr0=$(packets r r0 pass_no_route)
+		check_fails "$1: v$fam ping to the route deleted while away fails" \
+			ip netns exec "$NS_C" ping -$fam -c 2 -i 0.2 -W 1 "$addr"
+		nr1=$(packets r r0 pass_no_route)
+		if [ $((nr1 - nr0)) -ge 2 ]; then
+			tap_ok "$1: v$fam r0 pass_no_route rose by $((nr1 - nr0))"
+		else
+			tap_fail "$1: v$fam r0 pass_no_route rose" "$nr0 -> $nr1"
+		fi
+	done
+}
+
 # ---- restart under traffic -------------------------------------------------------
 ip netns exec "$NS_C" timeout 30 ping -n -q -i 0.05 -c 200 -W 1 198.18.2.2 \
 	>"$T_TMP/ping.out" 2>&1 &
@@ -78,18 +96,7 @@ check_fails "reconciled: v4 route gone from the pinned map" map_route_has "$PIN"
 check_fails "reconciled: v6 route gone from the pinned map" map_route_has "$PIN" 2001:db8:200::/64
 check "reconciled: kept routes are still in the map" map_route_has "$PIN" 198.18.2.0/24
 check "reconciled: the log reports stale entries removed" grep -q 'reconcile: removed' "$T_TMP/r.log"
-for fam in 4 6; do
-	if [ $fam = 4 ]; then addr=$S4; else addr=$S6; fi
-	nr0=$(packets r r0 pass_no_route)
-	check_fails "reconciled: v$fam ping to the deleted route fails" \
-		ip netns exec "$NS_C" ping -$fam -c 2 -i 0.2 -W 1 "$addr"
-	nr1=$(packets r r0 pass_no_route)
-	if [ $((nr1 - nr0)) -ge 2 ]; then
-		tap_ok "reconciled: v$fam r0 pass_no_route rose by $((nr1 - nr0))"
-	else
-		tap_fail "reconciled: v$fam r0 pass_no_route rose" "$nr0 -> $nr1"
-	fi
-done
+deleted_routes_fail reconciled
 check "reconciled: the kept route still forwards (v6)" \
 	ip netns exec "$NS_C" ping -6 -c 2 -i 0.2 -W 1 2001:db8:2::2
 
@@ -134,18 +141,7 @@ check "rebuilt: the route through the same gateway is back in the map" \
 	map_route_has "$PIN" 198.18.201.0/24
 check "rebuilt: the kept route forwards (v4)" ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 1 198.18.2.2
 check "rebuilt: the kept route forwards (v6)" ip netns exec "$NS_C" ping -6 -c 2 -i 0.2 -W 1 2001:db8:2::2
-for fam in 4 6; do
-	if [ $fam = 4 ]; then addr=$S4; else addr=$S6; fi
-	nr0=$(packets r r0 pass_no_route)
-	check_fails "rebuilt: v$fam ping to the route deleted while away fails" \
-		ip netns exec "$NS_C" ping -$fam -c 2 -i 0.2 -W 1 "$addr"
-	nr1=$(packets r r0 pass_no_route)
-	if [ $((nr1 - nr0)) -ge 2 ]; then
-		tap_ok "rebuilt: v$fam r0 pass_no_route rose by $((nr1 - nr0))"
-	else
-		tap_fail "rebuilt: v$fam r0 pass_no_route rose" "$nr0 -> $nr1"
-	fi
-done
+deleted_routes_fail rebuilt
 
 # ---- without --keep-on-exit: everything goes -----------------------------------------
 sluiced_stop r TERM || tap_fail "third stop: exit status 0"
